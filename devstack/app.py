@@ -1,0 +1,108 @@
+"""One WSGI app serving every function at /<function_name>, as Cloud Functions URLs are.
+
+Each function is its own functions-framework app (`create_app(target, "functions/main.py")`), mounted
+with werkzeug's DispatcherMiddleware; the root app serves /healthz, /openapi.json and the web client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from shared.web.problems import INTERNAL, Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = str(ROOT / "functions" / "main.py")
+WEB = ROOT / "web"
+
+
+def _problem_for_http_error(error: HTTPException) -> Response:
+    return Problem(
+        error.code or 500,
+        "not-found" if error.code == 404 else "http-error",
+        error.name,
+        error.description if error.code != 500 else None,
+    ).to_response()
+
+
+def _function_app(name: str) -> Flask:
+    import functions_framework
+
+    app: Flask = functions_framework.create_app(name, SOURCE)  # type: ignore[no-untyped-call]
+    # Never let the framework's crash handler put exception text in a body.
+    app.register_error_handler(HTTPException, _problem_for_http_error)
+    app.register_error_handler(500, lambda _e: INTERNAL.to_response())
+    return app
+
+
+def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> DispatcherMiddleware:
+    from functions.main import FUNCTIONS, ROUTE_TABLES
+
+    checks = list(health_checks)
+    root = Flask("kaleno-dev")
+    root.register_error_handler(HTTPException, _problem_for_http_error)
+
+    @root.get("/healthz")
+    def healthz() -> Response:
+        up = all(check() for check in checks)
+        return Response(
+            json.dumps({"status": "ok" if up else "starting"}),
+            status=200 if up else 503,
+            mimetype="application/json",
+        )
+
+    @root.get("/openapi.json")
+    def openapi() -> Response:
+        from shared.config import get_settings
+        from shared.web.openapi import build_openapi
+
+        document = build_openapi(ROUTE_TABLES, get_settings().base_url)
+        return Response(json.dumps(document), mimetype="application/json")
+
+    @root.get("/")
+    @root.get("/<host_slug>/<event_type_slug>")
+    def web_client(**_: Any) -> Response:
+        return _static("index.html")
+
+    @root.get("/web/<path:name>")
+    def web_asset(name: str) -> Response:
+        return _static(name)
+
+    return DispatcherMiddleware(root, {f"/{name}": _function_app(name) for name in FUNCTIONS})
+
+
+def _static(name: str) -> Response:
+    path = (WEB / name).resolve()
+    if WEB.resolve() not in path.parents or not path.is_file():
+        return Problem(404, "not-found", "Not found", "No such page.").to_response()
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Response(path.read_bytes(), mimetype=mimetype)
+
+
+class ServerThread:
+    """The app on a real loopback HTTP server in a background thread (tests and `make run`)."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # access lines would carry raw paths
+        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self._thread.join(timeout=5)

@@ -1,0 +1,50 @@
+"""Create what Terraform creates in a real project (queues, app secrets), here inside the local sandbox."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets as random_secrets
+
+from shared.config import Settings
+
+LOCAL_OAUTH_CLIENT_SECRET = "kaleno-local-secret"  # the sandbox's registered client (not a real secret)
+
+
+def provision(settings: Settings) -> None:
+    from google.api_core.exceptions import AlreadyExists
+
+    from shared.adapters.google_clients import secret_manager_client, tasks_client
+
+    tasks = tasks_client(settings)
+    parent = f"projects/{settings.project}/locations/{settings.region}"
+    with contextlib.suppress(AlreadyExists):
+        tasks.create_queue(
+            parent=parent,
+            queue={
+                "name": f"{parent}/queues/{settings.tasks_queue}",
+                "retry_config": {
+                    "max_attempts": 8,
+                    "min_backoff": {"nanos": 100_000_000},
+                    "max_backoff": {"seconds": 5},
+                    "max_doublings": 4,
+                },
+            },
+        )
+    sm = secret_manager_client(settings)
+    app_secrets = {
+        settings.oauth_client_secret_name: LOCAL_OAUTH_CLIENT_SECRET,
+        "session-key": random_secrets.token_urlsafe(32),
+        "channel-token-key": random_secrets.token_urlsafe(32),
+    }
+    for name, value in app_secrets.items():
+        try:
+            sm.create_secret(
+                parent=f"projects/{settings.project}",
+                secret_id=name,
+                secret={"replication": {"automatic": {}}},
+            )
+        except AlreadyExists:
+            continue
+        sm.add_secret_version(
+            parent=f"projects/{settings.project}/secrets/{name}", payload={"data": value.encode()}
+        )

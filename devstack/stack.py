@@ -1,0 +1,123 @@
+"""The whole local stack (CONTRACT.md "Local stack"): Firestore emulator, Google sandbox, all functions.
+
+`make run` starts it on the contract's ports; the test session starts the same stack on free ports.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from devstack.emulator import FirestoreEmulator, free_port
+
+PROJECT = "kaleno-local"
+
+
+def sandbox_available() -> bool:
+    return importlib.util.find_spec("sandbox.server") is not None
+
+
+@dataclass
+class StackPorts:
+    app: int = 0
+    firestore: int = 0
+    sandbox_http: int = 0
+    sandbox_secrets: int = 0
+    sandbox_tasks: int = 0
+
+    @classmethod
+    def contract_defaults(cls) -> StackPorts:
+        firestore = os.environ.get("FIRESTORE_EMULATOR_HOST", "127.0.0.1:8086").rsplit(":", 1)[1]
+        sandbox = os.environ.get("KALENO_SANDBOX_URL", "http://127.0.0.1:8090").rsplit(":", 1)[1]
+        return cls(
+            app=int(os.environ.get("KALENO_PORT", "8080")),
+            firestore=int(firestore),
+            sandbox_http=int(sandbox),
+            sandbox_secrets=8091,
+            sandbox_tasks=8092,
+        )
+
+
+@dataclass
+class LocalStack:
+    ports: StackPorts = field(default_factory=StackPorts)
+    emulator: FirestoreEmulator | None = None
+    sandbox: Any = None
+    server: Any = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> LocalStack:
+        try:
+            self.emulator = FirestoreEmulator(self.ports.firestore, PROJECT).start()
+            self.ports.app = self.ports.app or free_port()
+            self.env = {
+                "GOOGLE_CLOUD_PROJECT": PROJECT,
+                "FIRESTORE_EMULATOR_HOST": self.emulator.host,
+                "KALENO_BASE_URL": f"http://127.0.0.1:{self.ports.app}",
+            }
+            if sandbox_available():
+                self._start_sandbox()
+            os.environ.update(self.env)
+            self._start_app()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_sandbox(self) -> None:
+        from sandbox.server import start_sandbox
+
+        from devstack.provision import LOCAL_OAUTH_CLIENT_SECRET
+
+        self.sandbox = start_sandbox(
+            http_port=self.ports.sandbox_http,
+            secrets_port=self.ports.sandbox_secrets,
+            tasks_port=self.ports.sandbox_tasks,
+            clients={"kaleno-local": LOCAL_OAUTH_CLIENT_SECRET},
+        )
+        self.env.update(
+            {
+                "KALENO_SANDBOX_URL": self.sandbox.http_url,
+                "KALENO_SECRETS_ENDPOINT": self.sandbox.secrets_target,
+                "KALENO_TASKS_ENDPOINT": self.sandbox.tasks_target,
+            }
+        )
+
+    def _start_app(self) -> None:
+        from devstack.app import ServerThread, build_app
+        from shared.config import get_settings
+
+        get_settings.cache_clear()
+        if self.sandbox is not None:
+            self.provision()
+        checks = [self.emulator.is_up] if self.emulator else []
+        self.server = ServerThread(build_app(checks), self.ports.app).start()
+
+    def provision(self) -> None:
+        """(Re)create queues and app secrets, as Terraform does; needed again after a sandbox reset."""
+        from devstack.provision import provision
+        from shared.config import get_settings
+
+        provision(get_settings())
+
+    def urls(self) -> dict[str, str]:
+        urls = {
+            "app": self.server.url if self.server else "-",
+            "firestore": self.emulator.host if self.emulator else "-",
+        }
+        if self.sandbox is not None:
+            urls.update(
+                sandbox=self.sandbox.http_url,
+                secret_manager=self.sandbox.secrets_target,
+                cloud_tasks=self.sandbox.tasks_target,
+            )
+        else:
+            urls["sandbox"] = "not built yet (see README: Google sandbox)"
+        return urls
+
+    def stop(self) -> None:
+        for part in (self.server, self.sandbox, self.emulator):
+            if part is not None:
+                part.stop()

@@ -1,0 +1,35 @@
+"""Cloud Functions entry points: each deployed function names one of these as its target."""
+
+from functions import bookings as _bookings
+from functions import calendar_sync as _calendar_sync
+from functions import calendar_webhook as _calendar_webhook
+from functions import channel_renewal as _channel_renewal
+from functions import hosts as _hosts
+from functions import oauth as _oauth
+from functions import privacy as _privacy
+from functions import retention_purge as _retention_purge
+
+oauth = _oauth.oauth
+hosts = _hosts.hosts
+bookings = _bookings.bookings
+privacy = _privacy.privacy
+calendar_sync = _calendar_sync.calendar_sync
+calendar_webhook = _calendar_webhook.calendar_webhook
+channel_renewal = _channel_renewal.channel_renewal
+retention_purge = _retention_purge.retention_purge
+
+# Route tables by function name: the dev server mounts them, the OpenAPI document describes them.
+ROUTE_TABLES = {
+    module.api.name: module.api
+    for module in (
+        _oauth,
+        _hosts,
+        _bookings,
+        _privacy,
+        _calendar_sync,
+        _calendar_webhook,
+        _channel_renewal,
+        _retention_purge,
+    )
+}
+FUNCTIONS = tuple(ROUTE_TABLES)

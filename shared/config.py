@@ -1,0 +1,76 @@
+"""Settings read once from the environment.
+
+The same code talks to real Google in production and to the local sandbox in tests: only the endpoint
+settings below differ. Nothing here is read at import time; `get_settings()` builds it on first use.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GOOGLE_ACCOUNTS = "https://accounts.google.com"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KALENO_", extra="ignore", frozen=True)
+
+    project: str = Field("kaleno-local", validation_alias="GOOGLE_CLOUD_PROJECT")
+    region: str = "us-central1"
+    # Public base URL where the functions are reachable (each function under /<function_name>).
+    base_url: str = "http://127.0.0.1:8080"
+    # When set, every Google endpoint points at the local sandbox (tests, `make run`).
+    sandbox_url: str | None = None
+    secrets_endpoint: str | None = None  # gRPC host:port (insecure, loopback only)
+    tasks_endpoint: str | None = None  # gRPC host:port (insecure, loopback only)
+
+    oauth_client_id: str = "kaleno-local"
+    # Name of the app secret holding the OAuth client secret in Secret Manager.
+    oauth_client_secret_name: str = "oauth-client-secret"
+    tasks_queue: str = "calendar-sync"
+    tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"
+    scheduler_service_account: str = "kaleno-scheduler@kaleno-local.iam.gserviceaccount.com"
+
+    max_body_bytes: int = 64 * 1024
+    session_ttl_hours: int = 24 * 14
+
+    @property
+    def google_accounts_url(self) -> str:
+        return self.sandbox_url or GOOGLE_ACCOUNTS
+
+    @property
+    def oauth_authorize_url(self) -> str:
+        base = self.sandbox_url or GOOGLE_ACCOUNTS
+        return f"{base}/o/oauth2/v2/auth"
+
+    @property
+    def oauth_token_url(self) -> str:
+        return f"{self.sandbox_url}/token" if self.sandbox_url else "https://oauth2.googleapis.com/token"
+
+    @property
+    def oauth_revoke_url(self) -> str:
+        return f"{self.sandbox_url}/revoke" if self.sandbox_url else "https://oauth2.googleapis.com/revoke"
+
+    @property
+    def oidc_certs_url(self) -> str:
+        # Google's PEM certs (v1) need no extra JWT library to verify.
+        base = self.sandbox_url or "https://www.googleapis.com"
+        return f"{base}/oauth2/v1/certs"
+
+    @property
+    def calendar_api_endpoint(self) -> str | None:
+        return f"{self.sandbox_url}/calendar/v3/" if self.sandbox_url else None
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.base_url.startswith(("http://127.0.0.1", "http://localhost"))
+
+    def function_url(self, name: str) -> str:
+        return f"{self.base_url.rstrip('/')}/{name}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

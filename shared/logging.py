@@ -1,0 +1,80 @@
+"""Structured JSON log lines for Cloud Logging, carrying ids only.
+
+Privacy by construction: `log_event` accepts only fields whose names say they are ids, counts or
+outcomes, and only scalar values. Emails, names, tokens and event contents have no field to go in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_ALLOWED_FIELD = re.compile(
+    r"^([a-z_]+_id|[a-z_]+_count|[a-z_]+_ms|status|method|route|function|outcome|reason|attempt|version|"
+    r"kind|state|error_type|problem_type|trace)$"
+)
+_LOGGER_NAME = "kaleno"
+
+
+class CloudLoggingFormatter(logging.Formatter):
+    """One JSON object a line with the keys Cloud Logging understands (`severity`, `message`, `time`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "severity": record.levelname,
+            "message": record.getMessage(),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "logger": record.name,
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            trace = fields.pop("trace", None)
+            if trace:
+                entry["logging.googleapis.com/trace"] = trace
+            entry.update(fields)
+        return json.dumps(entry, separators=(",", ":"))
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    root = logging.getLogger(_LOGGER_NAME)
+    if any(isinstance(h.formatter, CloudLoggingFormatter) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(CloudLoggingFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = True  # so pytest's caplog also sees our records
+
+
+def safe_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Keep only allow-listed, scalar fields; anything else is dropped, never printed."""
+    kept: dict[str, Any] = {}
+    for key, value in fields.items():
+        if _ALLOWED_FIELD.match(key) and (value is None or isinstance(value, str | int | float | bool)):
+            kept[key] = value
+        else:
+            kept.setdefault("dropped_fields", []).append(key)
+    return kept
+
+
+def log_event(event: str, severity: int = logging.INFO, **fields: Any) -> None:
+    """Log a named event (a constant string, never user data) with id-only fields."""
+    configure_logging()
+    logging.getLogger(_LOGGER_NAME).log(severity, event, extra={"fields": safe_fields(fields)})
+
+
+def log_exception(event: str, error: BaseException, **fields: Any) -> None:
+    """Log where an error happened (type and code locations), never its message: that may hold user data."""
+    frames = traceback.extract_tb(error.__traceback__)[-6:]
+    where = " < ".join(f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in reversed(frames))
+    configure_logging()
+    logging.getLogger(_LOGGER_NAME).error(
+        event,
+        extra={"fields": {**safe_fields(fields), "error_type": type(error).__name__, "where": where}},
+    )

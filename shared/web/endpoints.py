@@ -1,0 +1,196 @@
+"""Routing inside one Cloud Function, with parsing and errors handled in one place.
+
+Each function module declares its routes on an `Endpoints` table; the function entry point is the table
+itself. Declared request/response models drive both validation and the generated OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Request, Response
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import Map, Rule
+
+from shared.config import get_settings
+from shared.domain.errors import DomainError
+from shared.logging import log_event, log_exception
+from shared.web.errors import problem_for_domain_error
+from shared.web.problems import INTERNAL, Problem, validation_problem
+
+View = Callable[..., Response]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    methods: tuple[str, ...]
+    view: View
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    auth: str | None = None  # "session", "manage-token", "oidc", "channel-token" or None (public)
+
+
+@dataclass
+class Endpoints:
+    """A route table for one function: `hosts = Endpoints("hosts")`, then `@hosts.route(...)`."""
+
+    name: str
+    routes: list[Route] = field(default_factory=list)
+    _map: Map = field(default_factory=lambda: Map(strict_slashes=False))
+    __name__: str = ""
+
+    def __post_init__(self) -> None:
+        self.__name__ = self.name  # functions-framework looks the target up by name
+
+    def route(
+        self,
+        rule: str,
+        *,
+        methods: tuple[str, ...] = ("GET",),
+        summary: str = "",
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        auth: str | None = None,
+    ) -> Callable[[View], View]:
+        def register(view: View) -> View:
+            route = Route(
+                rule,
+                methods,
+                view,
+                summary or (view.__doc__ or "").strip(),
+                body,
+                query,
+                response,
+                status,
+                auth,
+            )
+            self.routes.append(route)
+            self._map.add(Rule(rule, methods=list(methods), endpoint=route))
+            return view
+
+        return register
+
+    def __call__(self, request: Request) -> Response:
+        started = time.perf_counter()
+        request.max_content_length = get_settings().max_body_bytes
+        route_rule = "unmatched"
+        try:
+            if (request.content_length or 0) > request.max_content_length:
+                raise RequestEntityTooLarge()
+            route, params = self._match(request)
+            route_rule = route.rule
+            response = route.view(request, **params, **self._parse(request, route))
+        except Problem as problem:
+            response = problem.to_response()
+        except DomainError as error:
+            response = problem_for_domain_error(error).to_response()
+        except RequestEntityTooLarge:
+            response = Problem(
+                413,
+                "body-too-large",
+                "Request body too large",
+                f"Bodies are limited to {request.max_content_length} bytes.",
+            ).to_response()
+        except HTTPException as error:
+            response = Problem(error.code or 400, "http-error", error.name).to_response()
+        except Exception as error:
+            log_exception("unhandled_error", error, function=self.name, route=route_rule)
+            response = INTERNAL.to_response()
+        # Let the framework drain the body afterwards (it always does) without tripping our limit again.
+        request.max_content_length = None
+        log_event(
+            "request",
+            function=self.name,
+            route=route_rule,
+            method=request.method,
+            status=response.status_code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            trace=_trace(request),
+        )
+        return response
+
+    def _match(self, request: Request) -> tuple[Route, dict[str, Any]]:
+        adapter = self._map.bind("function", "/")
+        try:
+            route, params = adapter.match(request.path or "/", method=request.method)
+        except NotFound as exc:
+            raise Problem(404, "not-found", "Not found", "No such endpoint.") from exc
+        except MethodNotAllowed as exc:
+            allowed = ", ".join(sorted(exc.valid_methods or []))
+            raise Problem(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                f"Use one of: {allowed}.",
+                headers={"Allow": allowed},
+            ) from exc
+        assert isinstance(route, Route)
+        return route, dict(params)
+
+    @staticmethod
+    def _parse(request: Request, route: Route) -> dict[str, Any]:
+        parsed: dict[str, Any] = {}
+        if route.query is not None:
+            try:
+                parsed["query"] = route.query.model_validate(request.args.to_dict())
+            except ValidationError as error:
+                raise validation_problem(error, "query") from error
+        if route.body is not None:
+            parsed["body"] = parse_json_body(request, route.body)
+        return parsed
+
+
+def parse_json_body(request: Request, model: type[M]) -> M:
+    raw = request.get_data(cache=True) or b"{}"
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Problem(
+            400, "malformed-json", "Malformed JSON", "The request body is not valid JSON."
+        ) from error
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_problem(error) from error
+
+
+def json_response(
+    payload: BaseModel | dict[str, Any] | list[Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    body = payload.model_dump_json(by_alias=True) if isinstance(payload, BaseModel) else json.dumps(payload)
+    response = Response(body, status=status, mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def not_implemented(function: str) -> View:
+    def view(request: Request, **_: Any) -> Response:
+        raise Problem(
+            501,
+            "not-implemented",
+            "Not implemented yet",
+            f"The {function} function is planned but not built yet.",
+        )
+
+    return view
+
+
+def _trace(request: Request) -> str | None:
+    header = request.headers.get("X-Cloud-Trace-Context", "")
+    trace_id = header.split("/", 1)[0]
+    if not trace_id:
+        return None
+    return f"projects/{get_settings().project}/traces/{trace_id}"

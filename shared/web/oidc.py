@@ -1,0 +1,83 @@
+"""Verify the OIDC identity tokens Cloud Tasks and Cloud Scheduler attach to their calls.
+
+Google's signing certificates are fetched once and cached in memory (re-fetched when a token names an
+unknown key), so a task call costs no extra round trip. Verification itself is google-auth's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Request
+
+from shared.config import get_settings
+from shared.web.problems import Problem
+
+_CERTS_TTL_SECONDS = 3600
+_ISSUERS = ("accounts.google.com", "https://accounts.google.com")
+
+
+class _CertCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._certs: dict[str, str] = {}
+        self._url = ""
+        self._fetched_at = 0.0
+
+    def get(self, url: str, *, force: bool = False) -> dict[str, str]:
+        with self._lock:
+            stale = time.monotonic() - self._fetched_at > _CERTS_TTL_SECONDS
+            if force or stale or url != self._url or not self._certs:
+                import requests  # lazy: keeps cold start small
+
+                response = requests.get(url, timeout=5)
+                response.raise_for_status()
+                self._certs, self._url, self._fetched_at = response.json(), url, time.monotonic()
+            return self._certs
+
+
+_cache = _CertCache()
+
+
+def verify_oidc(request: Request, *, audience: str, allowed_emails: Iterable[str]) -> dict[str, Any]:
+    """Return the token's claims, or raise 401 (no/invalid token) / 403 (valid token, wrong caller)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(
+            401,
+            "unauthenticated",
+            "Authentication required",
+            "A Google OIDC token is required.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    claims = _decode(token, audience)
+    if claims.get("iss") not in _ISSUERS:
+        raise Problem(401, "invalid-token", "Invalid token", "The token was not issued by Google.")
+    if not claims.get("email_verified") or claims.get("email") not in set(allowed_emails):
+        raise Problem(
+            403, "forbidden-caller", "Caller not allowed", "This caller may not invoke this function."
+        )
+    return claims
+
+
+def _decode(token: str, audience: str) -> dict[str, Any]:
+    from google.auth import exceptions, jwt  # lazy: keeps cold start small
+
+    url = get_settings().oidc_certs_url
+    for force in (False, True):
+        try:
+            claims: dict[str, Any] = jwt.decode(  # type: ignore[no-untyped-call]
+                token, certs=_cache.get(url, force=force), audience=audience, clock_skew_in_seconds=10
+            )
+            return claims
+        except (ValueError, exceptions.GoogleAuthError) as error:
+            # An unknown key id may mean Google rotated its keys: refetch once, then give up.
+            if force or "Certificate for key id" not in str(error):
+                raise Problem(
+                    401, "invalid-token", "Invalid token", "The identity token could not be verified."
+                ) from error
+    raise AssertionError("unreachable")

@@ -1,0 +1,114 @@
+"""OpenAPI 3.1 document generated from the route tables and their pydantic models."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from shared.web.endpoints import Endpoints, Route
+
+_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+_SECURITY: dict[str, dict[str, list[str]]] = {
+    "session": {"session": []},
+    "manage-token": {"manageToken": []},
+    "oidc": {"googleOidc": []},
+    "channel-token": {"channelToken": []},
+}
+_PROBLEM = {
+    "description": "Problem (RFC 9457)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str, Any]:
+    models = {
+        m
+        for table in tables.values()
+        for route in table.routes
+        for m in (route.body, route.query, route.response)
+        if m is not None
+    }
+    refs, defs = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = dict(defs.get("$defs", {}))
+    schemas["Problem"] = {
+        "type": "object",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": {"type": "string", "format": "uri"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+    paths: dict[str, dict[str, Any]] = {}
+    for name, table in tables.items():
+        for route in table.routes:
+            path = "/" + name + _PARAM.sub(r"{\1}", route.rule).rstrip("/")
+            for method in route.methods:
+                paths.setdefault(path, {})[method.lower()] = _operation(name, route, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kaleno API",
+            "version": "1.0.0",
+            "description": "Booking and scheduling on top of the host's Google Calendar.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "kaleno_session"},
+                "manageToken": {"type": "http", "scheme": "bearer"},
+                "googleOidc": {"type": "http", "scheme": "bearer", "bearerFormat": "Google OIDC JWT"},
+                "channelToken": {"type": "apiKey", "in": "header", "name": "X-Goog-Channel-Token"},
+            },
+        },
+    }
+
+
+def _operation(
+    function: str, route: Route, refs: Mapping[tuple[Any, Any], Any]
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "tags": [function],
+        "summary": route.summary,
+        "operationId": f"{function}.{route.view.__name__}",
+        "responses": {"default": _PROBLEM},
+    }
+    params = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        for p in _PARAM.findall(route.rule)
+    ]
+    if route.query is not None:
+        for field_name, info in route.query.model_fields.items():
+            params.append(
+                {
+                    "name": info.alias or field_name,
+                    "in": "query",
+                    "required": info.is_required(),
+                    "schema": {"type": "string"},
+                    "description": info.description or "",
+                }
+            )
+    if params:
+        operation["parameters"] = params
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(route.body, "validation")]}},
+        }
+    ok: dict[str, Any] = {"description": "Success"}
+    if route.response is not None:
+        ok["content"] = {"application/json": {"schema": refs[(route.response, "validation")]}}
+    operation["responses"][str(route.status)] = ok
+    if route.auth:
+        operation["security"] = [_SECURITY[route.auth]]
+    return operation

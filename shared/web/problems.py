@@ -1,0 +1,76 @@
+"""RFC 9457 problem details: the one shape every error response takes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Response
+from pydantic import ValidationError
+
+PROBLEM_BASE = "https://kaleno.app/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error meant for the client. `kind` becomes the stable `type` URI."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        title: str,
+        detail: str | None = None,
+        *,
+        errors: Sequence[Mapping[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(kind)
+        self.status = status
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.errors = list(errors or [])
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+
+    @property
+    def type_uri(self) -> str:
+        return PROBLEM_BASE + self.kind
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type_uri, "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+    def to_response(self) -> Response:
+        response = Response(json.dumps(self.to_dict()), status=self.status, mimetype=PROBLEM_JSON)
+        for name, value in self.headers.items():
+            response.headers[name] = value
+        return response
+
+
+def validation_problem(error: ValidationError, where: str = "body") -> Problem:
+    """422 naming each offending field; the offending input is never echoed back (it may be a secret)."""
+    errors = [
+        {"field": ".".join(str(part) for part in item["loc"]) or where, "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+    return Problem(
+        422, "validation-error", "Invalid request", f"The {where} has invalid fields.", errors=errors
+    )
+
+
+def not_found(what: str = "resource") -> Problem:
+    return Problem(404, "not-found", "Not found", f"No such {what}.")
+
+
+INTERNAL = Problem(
+    500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged."
+)
