@@ -1,17 +1,93 @@
-"""Host API (session): profile, event types, schedule, bookings, disconnect."""
+"""Host API (session): profile, event types, weekly hours, calendar disconnect; bookings follow."""
 
 from __future__ import annotations
 
 import functions_framework
 from flask import Request, Response
 
-from shared.web.endpoints import Endpoints, not_implemented
+from shared.bootstrap import services, utc_now
+from shared.domain.event_type import EventType, EventTypeUpdate
+from shared.domain.host import Host, HostProfileUpdate
+from shared.domain.schedule import Schedule
+from shared.services import hosts as host_settings
+from shared.services import onboarding
+from shared.web.endpoints import Endpoints, json_response, not_implemented
+from shared.web.views import EventTypeList, EventTypeView, HostView
 
 api = Endpoints("hosts")
-api.route("/", methods=("GET", "POST"), summary="Not built yet (501)")(not_implemented("hosts"))
-api.route("/<path:rest>", methods=("GET", "POST", "PUT", "PATCH", "DELETE"), summary="Not built yet (501)")(
-    not_implemented("hosts")
+
+
+@api.route("/me", auth="session", response=HostView)
+def get_me(request: Request, principal: Host) -> Response:
+    """The signed-in host, with the state of the calendar connection."""
+    return json_response(HostView.of(principal))
+
+
+@api.route("/me", methods=("PATCH",), auth="session", body=HostProfileUpdate, response=HostView)
+def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Response:
+    """Change display name, public slug or time zone."""
+    return json_response(HostView.of(host_settings.update_profile(principal, body, utc_now(), services().store)))
+
+
+@api.route("/me/disconnect", methods=("POST",), auth="session", response=HostView)
+def disconnect(request: Request, principal: Host) -> Response:
+    """Revoke Google access, stop the watch channel, purge the busy mirror, destroy the stored token."""
+    s = services()
+    onboarding.disconnect(principal.id, utc_now(), s.store, s.secrets, s.google, s.calendar)
+    return json_response(HostView.of(s.store.get_host(principal.id) or principal))
+
+
+@api.route("/me/event-types", auth="session", response=EventTypeList)
+def list_event_types(request: Request, principal: Host) -> Response:
+    """The host's event types."""
+    found = host_settings.list_event_types(principal, services().store)
+    return json_response(EventTypeList(event_types=[EventTypeView.of(i, et) for i, et in found.items()]))
+
+
+@api.route("/me/event-types", methods=("POST",), auth="session", body=EventType, response=EventTypeView, status=201)
+def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
+    """Add an event type (only slug, title and duration are required)."""
+    event_type_id, event_type = host_settings.create_event_type(principal, body, services().store)
+    return json_response(EventTypeView.of(event_type_id, event_type), status=201)
+
+
+@api.route("/me/event-types/<event_type_id>", auth="session", response=EventTypeView)
+def get_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
+    """One event type."""
+    found = host_settings.event_type(principal, event_type_id, services().store)
+    return json_response(EventTypeView.of(event_type_id, found))
+
+
+@api.route(
+    "/me/event-types/<event_type_id>", methods=("PATCH",), auth="session", body=EventTypeUpdate, response=EventTypeView
 )
+def patch_event_type(request: Request, principal: Host, event_type_id: str, body: EventTypeUpdate) -> Response:
+    """Change some fields of an event type (null resets an optional field to its default)."""
+    updated = host_settings.update_event_type(principal, event_type_id, body, services().store)
+    return json_response(EventTypeView.of(event_type_id, updated))
+
+
+@api.route("/me/event-types/<event_type_id>", methods=("DELETE",), auth="session", status=204)
+def delete_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
+    """Remove an event type (existing bookings stay)."""
+    host_settings.delete_event_type(principal, event_type_id, services().store)
+    return Response(status=204)
+
+
+@api.route("/me/schedule", auth="session", response=Schedule)
+def get_schedule(request: Request, principal: Host) -> Response:
+    """Weekly hours and date overrides, in the schedule's time zone."""
+    return json_response(host_settings.schedule(principal, services().store))
+
+
+@api.route("/me/schedule", methods=("PUT",), auth="session", body=Schedule, response=Schedule)
+def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
+    """Replace weekly hours and date overrides."""
+    return json_response(host_settings.replace_schedule(principal, body, services().store))
+
+
+api.route("/me/bookings", methods=("GET",), summary="Host's bookings: not built yet (501)")(not_implemented("hosts"))
+api.route("/me/bookings/<path:rest>", methods=("GET", "POST"), summary="Not built yet (501)")(not_implemented("hosts"))
 
 
 @functions_framework.http

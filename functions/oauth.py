@@ -1,17 +1,69 @@
-"""Google sign-in and calendar connection."""
+"""Google sign-in and calendar connection: start, callback, logout."""
 
 from __future__ import annotations
 
 import functions_framework
 from flask import Request, Response
+from pydantic import BaseModel, Field
 
-from shared.web.endpoints import Endpoints, not_implemented
+from shared.bootstrap import services, utc_now
+from shared.config import get_settings
+from shared.domain.host import Host
+from shared.services import onboarding
+from shared.web.auth import SESSION_COOKIE, clear_session_cookie, set_session_cookie
+from shared.web.endpoints import Endpoints, redirect_to
 
 api = Endpoints("oauth")
-api.route("/", methods=("GET", "POST"), summary="Not built yet (501)")(not_implemented("oauth"))
-api.route("/<path:rest>", methods=("GET", "POST", "PUT", "PATCH", "DELETE"), summary="Not built yet (501)")(
-    not_implemented("oauth")
-)
+
+
+class StartQuery(BaseModel):
+    return_to: str | None = Field(None, max_length=512, description="A path on this site to return to.")
+    login_hint: str | None = Field(None, max_length=320, description="Passed to Google to preselect an account.")
+
+
+class CallbackQuery(BaseModel):
+    code: str | None = Field(None, max_length=2048)
+    state: str | None = Field(None, max_length=512)
+    error: str | None = Field(None, max_length=200)
+
+
+@api.route("/start", query=StartQuery, status=302)
+def start(request: Request, query: StartQuery) -> Response:
+    """Redirect to Google's consent screen (PKCE, single-use state and nonce)."""
+    s = services()
+    url = onboarding.start_sign_in(query.return_to, query.login_hint, utc_now(), s.store, s.google)
+    return redirect_to(url)
+
+
+@api.route("/callback", query=CallbackQuery, status=302)
+def callback(request: Request, query: CallbackQuery) -> Response:
+    """Google returns here: verify, connect the calendar, start a session."""
+    s, settings = services(), get_settings()
+    signed_in = onboarding.complete_sign_in(
+        query.code,
+        query.state,
+        query.error,
+        request.cookies.get(SESSION_COOKIE),
+        utc_now(),
+        s.store,
+        s.secrets,
+        s.google,
+        s.calendar,
+        s.secrets.app_secret("channel-token-key"),
+        settings.function_url("calendar_webhook"),
+    )
+    response = redirect_to(signed_in.return_to)
+    set_session_cookie(response, signed_in.session_token)
+    return response
+
+
+@api.route("/logout", methods=("POST",), auth="session", status=204)
+def logout(request: Request, principal: Host) -> Response:
+    """End the session."""
+    services().store.delete_session(request.cookies.get(SESSION_COOKIE, ""))
+    response = Response(status=204)
+    clear_session_cookie(response)
+    return response
 
 
 @functions_framework.http

@@ -6,7 +6,9 @@ empty database, and the sandbox forgets everything between tests.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +16,10 @@ import pytest
 import requests
 
 from devstack.stack import LocalStack
+from shared import bootstrap
 from shared.config import get_settings
+from shared.logging import CloudLoggingFormatter
+from tests.support import Browser, Google, google_for
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +48,7 @@ def clean_stack(stack: LocalStack) -> LocalStack:
     if stack.sandbox is not None:
         stack.sandbox.reset()
         stack.provision()
+    bootstrap.reset()  # as a fresh function instance: no cached clients, credentials or app secrets
     return stack
 
 
@@ -63,3 +69,55 @@ def api(clean_stack: LocalStack) -> str:
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         yield session
+
+
+# --- Privacy: every log line the suite produces is kept and scanned for personal data at the end. ---
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+class _LogCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(CloudLoggingFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+LOG_LINES = _LogCollector()
+SENSITIVE_VALUES: set[str] = set()  # tokens and names tests create; none may ever appear in a log line
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    logging.getLogger("kaleno").addHandler(LOG_LINES)
+    root = logging.getLogger()
+    root.addHandler(LOG_LINES)
+
+
+def pii_in_logs() -> list[str]:
+    return [line for line in LOG_LINES.lines
+            if _EMAIL.search(line) or any(value in line for value in SENSITIVE_VALUES)]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaks = pii_in_logs()
+    if leaks:
+        print(f"\nPRIVACY: {len(leaks)} log line(s) carry personal data or tokens, e.g.:\n  {leaks[0][:300]}")
+        session.exitstatus = 1
+
+
+@pytest.fixture
+def sensitive() -> set[str]:
+    """Register values (tokens, names) that must never be logged."""
+    return SENSITIVE_VALUES
+
+
+@pytest.fixture
+def google(clean_stack: LocalStack) -> Google:
+    return google_for(clean_stack)
+
+
+@pytest.fixture
+def browser(api: str) -> Browser:
+    return Browser(api)

@@ -30,9 +30,7 @@ def secret_manager_client(settings: Settings) -> Any:
         )
 
         channel = grpc.insecure_channel(settings.secrets_endpoint)
-        return secretmanager.SecretManagerServiceClient(
-            transport=SecretManagerServiceGrpcTransport(channel=channel)
-        )
+        return secretmanager.SecretManagerServiceClient(transport=SecretManagerServiceGrpcTransport(channel=channel))
     return secretmanager.SecretManagerServiceClient()
 
 

@@ -37,7 +37,7 @@ class Route:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
-    auth: str | None = None  # "session", "manage-token", "oidc", "channel-token" or None (public)
+    auth: str | None = None  # a key of shared.web.auth.AUTHENTICATORS, or None for public routes
 
 
 @dataclass
@@ -91,6 +91,8 @@ class Endpoints:
                 raise RequestEntityTooLarge()
             route, params = self._match(request)
             route_rule = route.rule
+            if route.auth is not None:
+                params["principal"] = _authenticate(route.auth, request, self.name)
             response = route.view(request, **params, **self._parse(request, route))
         except Problem as problem:
             response = problem.to_response()
@@ -152,14 +154,18 @@ class Endpoints:
         return parsed
 
 
+def _authenticate(kind: str, request: Request, function: str) -> Any:
+    from shared.web.auth import AUTHENTICATORS  # imported on first use: public routes never pay for it
+
+    return AUTHENTICATORS[kind](request, function)
+
+
 def parse_json_body(request: Request, model: type[M]) -> M:
     raw = request.get_data(cache=True) or b"{}"
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Problem(
-            400, "malformed-json", "Malformed JSON", "The request body is not valid JSON."
-        ) from error
+        raise Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.") from error
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -174,6 +180,10 @@ def json_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def redirect_to(location: str) -> Response:
+    return Response(status=302, headers={"Location": location})
 
 
 def not_implemented(function: str) -> View:

@@ -58,9 +58,7 @@ def verify_oidc(request: Request, *, audience: str, allowed_emails: Iterable[str
     if claims.get("iss") not in _ISSUERS:
         raise Problem(401, "invalid-token", "Invalid token", "The token was not issued by Google.")
     if not claims.get("email_verified") or claims.get("email") not in set(allowed_emails):
-        raise Problem(
-            403, "forbidden-caller", "Caller not allowed", "This caller may not invoke this function."
-        )
+        raise Problem(403, "forbidden-caller", "Caller not allowed", "This caller may not invoke this function.")
     return claims
 
 

@@ -14,7 +14,8 @@ _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 _SECURITY: dict[str, dict[str, list[str]]] = {
     "session": {"session": []},
     "manage-token": {"manageToken": []},
-    "oidc": {"googleOidc": []},
+    "tasks": {"googleOidc": []},
+    "scheduler": {"googleOidc": []},
     "channel-token": {"channelToken": []},
 }
 _PROBLEM = {
@@ -74,9 +75,7 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
     }
 
 
-def _operation(
-    function: str, route: Route, refs: Mapping[tuple[Any, Any], Any]
-) -> dict[str, Any]:
+def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "tags": [function],
         "summary": route.summary,
@@ -84,8 +83,7 @@ def _operation(
         "responses": {"default": _PROBLEM},
     }
     params = [
-        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-        for p in _PARAM.findall(route.rule)
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in _PARAM.findall(route.rule)
     ]
     if route.query is not None:
         for field_name, info in route.query.model_fields.items():

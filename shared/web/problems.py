@@ -62,15 +62,11 @@ def validation_problem(error: ValidationError, where: str = "body") -> Problem:
         {"field": ".".join(str(part) for part in item["loc"]) or where, "message": item["msg"]}
         for item in error.errors(include_url=False, include_input=False)
     ]
-    return Problem(
-        422, "validation-error", "Invalid request", f"The {where} has invalid fields.", errors=errors
-    )
+    return Problem(422, "validation-error", "Invalid request", f"The {where} has invalid fields.", errors=errors)
 
 
 def not_found(what: str = "resource") -> Problem:
     return Problem(404, "not-found", "Not found", f"No such {what}.")
 
 
-INTERNAL = Problem(
-    500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged."
-)
+INTERNAL = Problem(500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,259 @@
+"""Firestore adapter: every document Kaleno keeps, read and written by id.
+
+Short-lived documents (sessions, OAuth states) carry `expires_at` for a Firestore TTL policy; the
+retention job purges them too, since the emulator has no TTL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from shared.domain.booking_page import BookingPage
+from shared.domain.busy import decode_month, encode_month, month_keys, split_by_month
+from shared.domain.errors import HostNotFound
+from shared.domain.host import Connection, ConnectionState, Host, SlugTaken
+from shared.domain.intervals import Interval
+from shared.services.ports import AvailabilityInputs, BookedSpan, Channel, OAuthState, SessionRecord
+
+
+def digest(value: str) -> str:
+    """Document ids for secrets (session tokens, OAuth states): a reader of the database cannot use them."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class FirestoreStore:
+    def __init__(self, client: Any) -> None:
+        self._db = client
+
+    # --- OAuth states: single use, consumed in a transaction -------------------------------------------
+    def save_oauth_state(self, state: str, record: OAuthState) -> None:
+        self._db.collection("oauth_states").document(digest(state)).create(record.model_dump())
+
+    def consume_oauth_state(self, state: str, now: datetime) -> OAuthState | None:
+        from google.cloud import firestore
+
+        ref = self._db.collection("oauth_states").document(digest(state))
+
+        @firestore.transactional
+        def consume(transaction: Any) -> OAuthState | None:
+            snapshot = ref.get(transaction=transaction)
+            if not snapshot.exists:
+                return None
+            transaction.delete(ref)
+            record = OAuthState.model_validate(snapshot.to_dict())
+            return record if record.expires_at > now else None
+
+        result: OAuthState | None = consume(self._db.transaction())
+        return result
+
+    # --- Sessions -----------------------------------------------------------------------------------
+    def save_session(self, token: str, record: SessionRecord) -> None:
+        self._db.collection("sessions").document(digest(token)).create(record.model_dump())
+
+    def get_session(self, token: str) -> SessionRecord | None:
+        snapshot = self._db.collection("sessions").document(digest(token)).get()
+        return SessionRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def delete_session(self, token: str) -> None:
+        self._db.collection("sessions").document(digest(token)).delete()
+
+    # --- Hosts --------------------------------------------------------------------------------------
+    def get_host(self, host_id: str) -> Host | None:
+        snapshot = self._db.collection("hosts").document(host_id).get()
+        return _host(snapshot.to_dict()) if snapshot.exists else None
+
+    def host_by_slug(self, slug: str) -> Host | None:
+        snapshot = self._db.collection("booking_pages").document(slug).get()
+        return self.get_host(snapshot.get("host_id")) if snapshot.exists else None
+
+    def create_host(self, host: Host, page: BookingPage, now: datetime) -> bool:
+        """Create the host and its booking page (which claims the slug) atomically; False if it exists."""
+        from google.api_core.exceptions import AlreadyExists, Conflict
+
+        batch = self._db.batch()
+        batch.create(self._db.collection("hosts").document(host.id), {**_host_doc(host), "created_at": now})
+        batch.create(self._db.collection("booking_pages").document(host.slug), _page_doc(page))
+        try:
+            batch.commit()
+        except (AlreadyExists, Conflict):
+            return False
+        return True
+
+    def update_host(self, host_id: str, fields: dict[str, Any]) -> None:
+        self._db.collection("hosts").document(host_id).update(fields)
+
+    def change_slug(self, host_id: str, old: str, new: str) -> None:
+        """Move the booking page to its new slug in one transaction; SlugTaken if another host holds it."""
+        from google.cloud import firestore
+
+        pages = self._db.collection("booking_pages")
+        new_ref, old_ref = pages.document(new), pages.document(old)
+        host_ref = self._db.collection("hosts").document(host_id)
+
+        @firestore.transactional
+        def move(transaction: Any) -> None:
+            holder, current = self._db.get_all([new_ref, old_ref], transaction=transaction)
+            if holder.exists:
+                raise SlugTaken(f"the slug '{new}' is taken")
+            transaction.create(new_ref, current.to_dict())
+            transaction.delete(old_ref)
+            transaction.update(host_ref, {"slug": new})
+
+        move(self._db.transaction())
+
+    # --- Booking pages (event types + weekly hours, by host slug) -----------------------------------
+    def booking_page(self, slug: str) -> BookingPage | None:
+        snapshot = self._db.collection("booking_pages").document(slug).get()
+        return _page(snapshot.to_dict()) if snapshot.exists else None
+
+    def update_booking_page(self, slug: str, change: Callable[[BookingPage], BookingPage]) -> BookingPage:
+        """Read-modify-write of one page in a transaction, so concurrent edits never lose each other."""
+        from google.cloud import firestore
+
+        ref = self._db.collection("booking_pages").document(slug)
+
+        @firestore.transactional
+        def apply(transaction: Any) -> BookingPage:
+            page = change(_page(ref.get(transaction=transaction).to_dict()))
+            transaction.set(ref, _page_doc(page))
+            return page
+
+        result: BookingPage = apply(self._db.transaction())
+        return result
+
+    def availability_inputs(self, host_id: str, start: datetime, end: datetime) -> AvailabilityInputs:
+        """The host, busy times and booked spans touching [start, end): one round trip, read by id."""
+        host_ref = self._db.collection("hosts").document(host_id)
+        keys = month_keys(start, end)
+        refs = [
+            host_ref,
+            *(host_ref.collection("busy").document(k) for k in keys),
+            *(host_ref.collection("booked").document(k) for k in keys),
+        ]
+        busy: list[Interval] = []
+        booked: list[BookedSpan] = []
+        host_doc: dict[str, Any] | None = None
+        for snapshot in self._db.get_all(refs):
+            if not snapshot.exists:
+                continue
+            doc = snapshot.to_dict()
+            parent = snapshot.reference.parent.id
+            if parent == "busy":
+                busy.extend(decode_month(doc))
+            elif parent == "booked":
+                booked.extend(BookedSpan.model_validate(span) for span in doc.get("spans", []))
+            else:
+                host_doc = doc
+        if host_doc is None:
+            raise HostNotFound(host_id)
+        sync = host_doc.get("sync", {})
+        return AvailabilityInputs(
+            host=_host(host_doc),
+            busy=busy,
+            booked=booked,
+            synced_at=sync.get("synced_at"),
+            horizon_end=sync.get("horizon_end"),
+        )
+
+    def set_connection(self, host_id: str, connection: Connection, *, only_if: ConnectionState | None = None) -> bool:
+        """Record the connection state; with `only_if`, only when the current state is that (True if changed)."""
+        from google.cloud import firestore
+
+        ref = self._db.collection("hosts").document(host_id)
+
+        @firestore.transactional
+        def change(transaction: Any) -> bool:
+            snapshot = ref.get(transaction=transaction)
+            if not snapshot.exists:
+                return False
+            if only_if is not None and snapshot.get("connection.state") != only_if.value:
+                return False
+            transaction.update(ref, {"connection": connection.model_dump(mode="json")})
+            return True
+
+        changed: bool = change(self._db.transaction())
+        return changed
+
+    # --- Watch channels -----------------------------------------------------------------------------
+    def save_channel(self, channel: Channel) -> None:
+        self._db.collection("channels").document(channel.id).set(channel.model_dump())
+        self.update_host(channel.host_id, {"sync.channel_id": channel.id})
+
+    def get_channel(self, channel_id: str) -> Channel | None:
+        snapshot = self._db.collection("channels").document(channel_id).get()
+        return Channel.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def channels_of(self, host_id: str) -> list[Channel]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._db.collection("channels").where(filter=FieldFilter("host_id", "==", host_id))
+        return [Channel.model_validate(doc.to_dict()) for doc in query.stream()]
+
+    def delete_channel(self, channel_id: str) -> None:
+        self._db.collection("channels").document(channel_id).delete()
+
+    # --- Busy mirror: one document per host and UTC month ------------------------------------------
+    def replace_busy(self, host_id: str, window: Interval, busy: Iterable[Interval], synced_at: datetime) -> None:
+        """Replace the mirror for every month the window touches (months that became free are emptied)."""
+        months = split_by_month(busy)
+        busy_ref = self._db.collection("hosts").document(host_id).collection("busy")
+        batch = self._db.batch()
+        for key in month_keys(window.start, window.end):
+            batch.set(busy_ref.document(key), {**encode_month(months.get(key, [])), "synced_at": synced_at})
+        batch.update(
+            self._db.collection("hosts").document(host_id),
+            {"sync.synced_at": synced_at, "sync.horizon_end": window.end},
+        )
+        batch.commit()
+
+    def busy_between(self, host_id: str, start: datetime, end: datetime) -> list[Interval]:
+        busy_ref = self._db.collection("hosts").document(host_id).collection("busy")
+        refs = [busy_ref.document(key) for key in month_keys(start, end)]
+        intervals: list[Interval] = []
+        for snapshot in self._db.get_all(refs):
+            if snapshot.exists:
+                intervals.extend(decode_month(snapshot.to_dict()))
+        return intervals
+
+    def delete_busy(self, host_id: str) -> int:
+        refs = list(self._db.collection("hosts").document(host_id).collection("busy").list_documents())
+        for ref in refs:
+            ref.delete()
+        return len(refs)
+
+    # --- Audit ledger (PII-free) --------------------------------------------------------------------
+    def audit(self, action: str, subject_id: str, outcome: str, at: datetime) -> None:
+        self._db.collection("audit").add(
+            {"action": action, "subject": digest(f"subject:{subject_id}"), "outcome": outcome, "at": at}
+        )
+
+
+def _page_doc(page: BookingPage) -> dict[str, Any]:
+    """Firestore rejects nested arrays, so each ["09:00", "17:00"] range is stored as "09:00-17:00"."""
+    doc = page.model_dump(mode="json")
+    schedule = doc["schedule"]
+    for days in (schedule["weekly"], schedule["overrides"]):
+        for day, ranges in days.items():
+            days[day] = [f"{start}-{end}" for start, end in ranges]
+    return doc
+
+
+def _page(doc: dict[str, Any] | None) -> BookingPage:
+    assert doc is not None
+    schedule = doc["schedule"]
+    for days in (schedule.get("weekly", {}), schedule.get("overrides", {})):
+        for day, ranges in days.items():
+            days[day] = [tuple(text.split("-")) for text in ranges]
+    return BookingPage.model_validate(doc)
+
+
+def _host_doc(host: Host) -> dict[str, Any]:
+    return host.model_dump(mode="json")
+
+
+def _host(doc: dict[str, Any] | None) -> Host:
+    assert doc is not None
+    return Host.model_validate({key: doc[key] for key in Host.model_fields if key in doc})

@@ -1,0 +1,124 @@
+"""Google Calendar adapter: watch channels, busy times (free/busy only), and our own booking events.
+
+Privacy by construction: busy times come from `freebusy.query`, which returns intervals and nothing
+else; event contents are requested only for events Kaleno created (filtered by our private marker).
+The discovery document ships with the client library (static), so no discovery fetch ever happens.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from shared.config import Settings
+from shared.domain.intervals import Interval
+from shared.services.ports import CalendarAccessRevoked, Channel, GoogleUnavailable
+
+FREEBUSY_MAX_SPAN = timedelta(days=90)  # Google answers "The requested time range is too long." beyond
+_TIMEOUT = 15
+T = TypeVar("T")
+
+
+class GoogleCalendarClient:
+    def __init__(
+        self,
+        settings: Settings,
+        credentials_for: Callable[[str], Any],
+        forget_credentials: Callable[[str], None],
+    ) -> None:
+        self._settings = settings
+        self._credentials_for = credentials_for
+        self._forget_credentials = forget_credentials
+        self._service: Any = None
+        self._lock = threading.Lock()
+
+    def _api(self) -> Any:
+        with self._lock:
+            if self._service is None:
+                import httplib2
+                from googleapiclient.discovery import build
+
+                options = {"api_endpoint": self._settings.calendar_api_endpoint} if self._settings.sandbox_url else None
+                self._service = build(
+                    "calendar",
+                    "v3",
+                    http=httplib2.Http(),
+                    static_discovery=True,
+                    cache_discovery=False,
+                    client_options=options,
+                )
+            return self._service
+
+    def _execute(self, host_id: str, request: Callable[[Any], Any]) -> Any:
+        """Run one API request as the host, translating Google's failures into our two kinds."""
+        import google_auth_httplib2
+        import httplib2
+        from google.auth.exceptions import RefreshError
+        from googleapiclient.errors import HttpError
+
+        http = google_auth_httplib2.AuthorizedHttp(self._credentials_for(host_id), http=httplib2.Http(timeout=_TIMEOUT))
+        try:
+            return request(self._api()).execute(http=http)
+        except RefreshError as error:
+            self._forget_credentials(host_id)
+            raise CalendarAccessRevoked(host_id) from error
+        except HttpError as error:
+            status = int(error.resp.status)
+            if status == 401:
+                self._forget_credentials(host_id)
+                raise CalendarAccessRevoked(host_id) from error
+            if status in (429, 500, 502, 503, 504) or (status == 403 and _is_rate_limit(error)):
+                retry_after = error.resp.get("retry-after")
+                raise GoogleUnavailable(status, float(retry_after) if retry_after else None) from error
+            raise
+
+    def watch(self, host_id: str, channel_id: str, token: str, address: str) -> Channel:
+        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
+        response = self._execute(host_id, lambda api: api.events().watch(calendarId="primary", body=body))
+        expires_at = datetime.fromtimestamp(int(response["expiration"]) / 1000, UTC)
+        return Channel(id=channel_id, host_id=host_id, resource_id=response["resourceId"], expires_at=expires_at)
+
+    def stop_channel(self, host_id: str, channel: Channel) -> None:
+        from googleapiclient.errors import HttpError
+
+        body = {"id": channel.id, "resourceId": channel.resource_id}
+        try:
+            self._execute(host_id, lambda api: api.channels().stop(body=body))
+        except HttpError as error:
+            if int(error.resp.status) != 404:  # already stopped or expired
+                raise
+
+    def busy(self, host_id: str, window: Interval) -> list[Interval]:
+        """Busy intervals of the host's primary calendar, queried in spans Google accepts."""
+        busy: list[Interval] = []
+        start = window.start
+        while start < window.end:
+            end = min(window.end, start + FREEBUSY_MAX_SPAN)
+            body = {"timeMin": _rfc3339(start), "timeMax": _rfc3339(end), "items": [{"id": "primary"}]}
+            response = self._execute(host_id, _freebusy_query(body))
+            for calendar in response.get("calendars", {}).values():
+                for item in calendar.get("busy", []):
+                    busy.append(Interval(_parse(item["start"]), _parse(item["end"])))
+            start = end
+        return busy
+
+    def forget(self, host_id: str) -> None:
+        self._forget_credentials(host_id)
+
+
+def _freebusy_query(body: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda api: api.freebusy().query(body=body)
+
+
+def _is_rate_limit(error: Any) -> bool:
+    return b"rateLimitExceeded" in error.content or b"userRateLimitExceeded" in error.content
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)

@@ -1,0 +1,65 @@
+"""Secret Manager adapter: each host's Google refresh token in its own secret, and the app's secrets.
+
+A refresh token lives only here: never in Firestore, logs or error messages. Each re-consent adds a
+version and destroys the older ones, so exactly one usable copy exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any
+
+
+class SecretManagerStore:
+    def __init__(self, client: Any, project: str) -> None:
+        self._client = client
+        self._project = project
+        self._app_cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _secret_path(self, host_id: str) -> str:
+        return f"projects/{self._project}/secrets/host-{host_id}-google-refresh-token"
+
+    def store_refresh_token(self, host_id: str, token: str) -> None:
+        from google.api_core.exceptions import AlreadyExists
+
+        path = self._secret_path(host_id)
+        with contextlib.suppress(AlreadyExists):
+            self._client.create_secret(
+                parent=f"projects/{self._project}",
+                secret_id=path.rsplit("/", 1)[1],
+                secret={"replication": {"automatic": {}}, "labels": {"kind": "host-refresh-token"}},
+            )
+        added = self._client.add_secret_version(parent=path, payload={"data": token.encode()})
+        self._destroy_versions(path, keep=added.name)
+
+    def _destroy_versions(self, path: str, keep: str) -> None:
+        from google.cloud.secretmanager import SecretVersion
+
+        for version in self._client.list_secret_versions(parent=path):
+            if version.name != keep and version.state != SecretVersion.State.DESTROYED:
+                self._client.destroy_secret_version(name=version.name)
+
+    def refresh_token(self, host_id: str) -> str | None:
+        from google.api_core.exceptions import FailedPrecondition, NotFound
+
+        try:
+            response = self._client.access_secret_version(name=f"{self._secret_path(host_id)}/versions/latest")
+        except (NotFound, FailedPrecondition):
+            return None
+        return bytes(response.payload.data).decode()
+
+    def destroy_refresh_token(self, host_id: str) -> None:
+        """Delete the whole secret (all versions); already gone is fine."""
+        from google.api_core.exceptions import NotFound
+
+        with contextlib.suppress(NotFound):
+            self._client.delete_secret(name=self._secret_path(host_id))
+
+    def app_secret(self, name: str) -> str:
+        with self._lock:
+            if name not in self._app_cache:
+                path = f"projects/{self._project}/secrets/{name}/versions/latest"
+                self._app_cache[name] = bytes(self._client.access_secret_version(name=path).payload.data).decode()
+            return self._app_cache[name]

@@ -1,0 +1,54 @@
+"""A host's public booking page: everything an availability read needs besides busy times, in one record.
+
+It is also the registry of public host slugs (its id is the slug), so a slots request finds the host,
+the event type and the weekly hours with a single read by id.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain.errors import EventTypeNotFound
+from shared.domain.event_type import EventType
+from shared.domain.schedule import Schedule
+
+DEFAULT_HORIZON_DAYS = 60
+
+
+def default_schedule(time_zone: str) -> Schedule:
+    """Weekdays 09:00–17:00 until the host sets their own hours."""
+    return Schedule.model_validate(
+        {
+            "time_zone": time_zone,
+            "weekly": {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+        }
+    )
+
+
+class BookingPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    host_id: str
+    display_name: str
+    schedule: Schedule
+    event_types: dict[str, EventType] = Field(default_factory=dict)  # by event type id
+
+    def event_type(self, event_type_id: str) -> EventType:
+        try:
+            return self.event_types[event_type_id]
+        except KeyError:
+            raise EventTypeNotFound(f"no event type {event_type_id}") from None
+
+    def by_slug(self, slug: str) -> tuple[str, EventType]:
+        for event_type_id, event_type in self.event_types.items():
+            if event_type.slug == slug:
+                return event_type_id, event_type
+        raise EventTypeNotFound(f"no event type '{slug}'")
+
+    def slug_in_use(self, slug: str, except_id: str | None = None) -> bool:
+        return any(et.slug == slug and et_id != except_id for et_id, et in self.event_types.items())
+
+    @property
+    def horizon_days(self) -> int:
+        """How far ahead the busy mirror must reach: the longest booking window (at least the default)."""
+        return max([DEFAULT_HORIZON_DAYS, *(et.booking_window_days for et in self.event_types.values())])

@@ -1,0 +1,124 @@
+"""Hosts: who offers bookings, and whether Kaleno may currently use their Google Calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from shared.domain.errors import DomainError
+from shared.domain.event_type import Slug
+
+# Public URLs are /{host_slug}/{event_type_slug} beside the function mounts and the web client's own paths.
+RESERVED_SLUGS = frozenset(
+    {
+        "oauth",
+        "hosts",
+        "bookings",
+        "privacy",
+        "calendar-sync",
+        "calendar-webhook",
+        "channel-renewal",
+        "retention-purge",
+        "healthz",
+        "openapi",
+        "web",
+        "api",
+        "admin",
+        "static",
+        "assets",
+        "login",
+        "logout",
+        "settings",
+        "dashboard",
+        "help",
+        "about",
+        "privacy-policy",
+        "terms",
+        "kaleno",
+        "www",
+        "sandbox",
+    }
+)
+
+
+def _check_host_slug(value: str) -> str:
+    if value in RESERVED_SLUGS:
+        raise ValueError(f"'{value}' is reserved; choose another slug")
+    return value
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError("unknown IANA time zone (expected e.g. Europe/Berlin)") from error
+    return value
+
+
+HostSlug = Annotated[Slug, AfterValidator(_check_host_slug)]
+TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ConnectionState(StrEnum):
+    CONNECTED = "connected"
+    NOT_CONNECTED = "not_connected"  # signed in, but a calendar permission was refused
+    DISCONNECTED = "disconnected"  # was connected; the host disconnected or Google access ended
+
+
+class Connection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    state: ConnectionState
+    reason: str | None = None
+    missing_scopes: tuple[str, ...] = ()
+    since: datetime | None = None
+
+    @property
+    def is_connected(self) -> bool:
+        return self.state is ConnectionState.CONNECTED
+
+
+class Host(BaseModel):
+    """A host as stored: the Google `sub` identifies them (their email may change)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    google_sub: str
+    email: str
+    display_name: str
+    slug: str
+    time_zone: str = "UTC"
+    connection: Connection
+    granted_scopes: tuple[str, ...] = ()
+
+
+class HostProfileUpdate(BaseModel):
+    """PATCH /hosts/me: only the fields present change."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    display_name: DisplayName | None = None
+    slug: HostSlug | None = None
+    time_zone: TimeZoneName | None = None
+
+
+class SlugTaken(DomainError):
+    """Another host already uses this slug."""
+
+
+class SignInFailed(DomainError):
+    """A Google sign-in could not be completed; `reason` is a stable, data-free code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class HostNotConnected(DomainError):
+    """The host's calendar is not connected, so their free times cannot be known."""

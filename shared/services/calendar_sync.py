@@ -1,0 +1,129 @@
+"""Keeping Kaleno's view of a host's calendar true: watch channels and the busy mirror.
+
+The watch channel is only a change signal; the busy mirror is refreshed from free/busy, so only busy
+intervals ever leave Google.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
+from shared.domain.host import Connection, ConnectionState
+from shared.domain.intervals import Interval
+from shared.logging import log_event
+from shared.services.ports import (
+    Calendar,
+    CalendarAccessRevoked,
+    GoogleUnavailable,
+    SecretStore,
+    Store,
+    TaskQueue,
+)
+
+
+def channel_token(channel_key: str, channel_id: str) -> str:
+    """Per-channel secret sent back by Google on every push; derived, so nothing needs storing."""
+    return hmac.new(channel_key.encode(), f"channel:{channel_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def token_matches(channel_key: str, channel_id: str, token: str) -> bool:
+    return hmac.compare_digest(channel_token(channel_key, channel_id), token)
+
+
+def busy_window(now: datetime, horizon_days: int) -> Interval:
+    """From the start of yesterday (UTC) to the horizon: covers every zone's "today" and the booking window."""
+    start = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=1)
+    return Interval(start, start + timedelta(days=horizon_days + 2))
+
+
+def request_busy_refresh(host_id: str, now: datetime, tasks: TaskQueue, window_seconds: int = 20) -> bool:
+    """One named refresh task per host per short window: a burst of pushes costs one free/busy query.
+
+    The task runs at the end of its window, so every change made during the burst is seen.
+    """
+    bucket = int(now.timestamp()) // window_seconds
+    delay = (bucket + 1) * window_seconds - now.timestamp()
+    return tasks.enqueue(
+        "calendar_sync",
+        {"action": "refresh_busy", "host_id": host_id},
+        name=f"refresh-{host_id}-{bucket}",
+        delay_seconds=delay,
+    )
+
+
+def start_watching(
+    host_id: str, now: datetime, store: Store, calendar: Calendar, channel_key: str, webhook_url: str
+) -> bool:
+    """Open a new channel first, then stop the older ones, so the host is never unwatched."""
+    channel_id = f"kal-{uuid.uuid4().hex}"
+    try:
+        channel = calendar.watch(host_id, channel_id, channel_token(channel_key, channel_id), webhook_url)
+    except CalendarAccessRevoked:
+        access_revoked(host_id, now, store)
+        return False
+    except GoogleUnavailable:
+        log_event("watch_deferred", host_id=host_id)  # channel renewal retries hosts without a channel
+        return False
+    store.save_channel(channel)
+    for old in store.channels_of(host_id):
+        if old.id != channel.id:
+            _stop(host_id, old.id, store, calendar)
+    return True
+
+
+def stop_watching(host_id: str, store: Store, calendar: Calendar) -> None:
+    for channel in store.channels_of(host_id):
+        _stop(host_id, channel.id, store, calendar)
+
+
+def _stop(host_id: str, channel_id: str, store: Store, calendar: Calendar) -> None:
+    channel = store.get_channel(channel_id)
+    if channel is None:
+        return
+    # Google stops pushing at expiry anyway, and pushes for unknown channels are ignored.
+    with contextlib.suppress(CalendarAccessRevoked, GoogleUnavailable):
+        calendar.stop_channel(host_id, channel)
+    store.delete_channel(channel_id)
+
+
+def refresh_busy(host_id: str, now: datetime, store: Store, calendar: Calendar) -> None:
+    """Replace the host's busy mirror over the horizon with Google's free/busy answer.
+
+    The horizon is the host's longest booking window, so any day an event type offers is covered.
+    """
+    host = store.get_host(host_id)
+    page = store.booking_page(host.slug) if host else None
+    window = busy_window(now, page.horizon_days if page else DEFAULT_HORIZON_DAYS)
+    busy = calendar.busy(host_id, window)
+    store.replace_busy(host_id, window, busy, synced_at=now)
+    log_event("busy_refreshed", host_id=host_id, interval_count=len(busy))
+
+
+def refresh_after_connect(host_id: str, now: datetime, store: Store, calendar: Calendar) -> None:
+    """Warm the mirror right away so the host's first availability read needs no Google call."""
+    try:
+        refresh_busy(host_id, now, store, calendar)
+    except CalendarAccessRevoked:
+        access_revoked(host_id, now, store)
+    except GoogleUnavailable:
+        log_event("busy_refresh_deferred", host_id=host_id)
+
+
+def access_revoked(host_id: str, now: datetime, store: Store, secret_store: SecretStore | None = None) -> bool:
+    """Google no longer honours the host's grant: mark disconnected once; later calls change nothing."""
+    changed = store.set_connection(
+        host_id,
+        Connection(state=ConnectionState.DISCONNECTED, reason="google_access_revoked", since=now),
+        only_if=ConnectionState.CONNECTED,
+    )
+    if changed:
+        if secret_store is not None:
+            secret_store.destroy_refresh_token(host_id)
+        store.audit("calendar_access_revoked", host_id, "disconnected", now)
+        log_event("host_disconnected", host_id=host_id, reason="google_access_revoked")
+    return changed

@@ -1,0 +1,89 @@
+"""The host's own settings: profile, event types and weekly hours (all kept on the booking page)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from shared.domain.booking_page import BookingPage
+from shared.domain.errors import EventTypeNotFound
+from shared.domain.event_type import EventType, EventTypeUpdate
+from shared.domain.host import Host, HostProfileUpdate, SlugTaken
+from shared.domain.schedule import Schedule
+from shared.services.ports import Store
+
+
+def update_profile(host: Host, patch: HostProfileUpdate, now: datetime, store: Store) -> Host:
+    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+    if "slug" in changes and changes["slug"] != host.slug:
+        store.change_slug(host.id, host.slug, changes["slug"])  # raises SlugTaken
+    updated = host.model_copy(update=changes)
+    if "display_name" in changes or "time_zone" in changes:
+        store.update_booking_page(updated.slug, lambda page: _follow_profile(page, host, updated))
+    other = {key: value for key, value in changes.items() if key != "slug"}
+    if other:
+        store.update_host(host.id, {**other, "updated_at": now})
+    return updated
+
+
+def _follow_profile(page: BookingPage, before: Host, after: Host) -> BookingPage:
+    """The page shows the host's name; hours still in the host's old zone move to the new one."""
+    schedule = page.schedule
+    if schedule.time_zone == before.time_zone and after.time_zone != before.time_zone:
+        schedule = schedule.model_copy(update={"time_zone": after.time_zone})
+    return page.model_copy(update={"display_name": after.display_name, "schedule": schedule})
+
+
+def list_event_types(host: Host, store: Store) -> dict[str, EventType]:
+    return _page(host, store).event_types
+
+
+def create_event_type(host: Host, event_type: EventType, store: Store) -> tuple[str, EventType]:
+    event_type_id = f"et{secrets.token_hex(5)}"
+
+    def add(page: BookingPage) -> BookingPage:
+        if page.slug_in_use(event_type.slug):
+            raise SlugTaken(f"you already have an event type with the slug '{event_type.slug}'")
+        return page.model_copy(update={"event_types": {**page.event_types, event_type_id: event_type}})
+
+    store.update_booking_page(host.slug, add)
+    return event_type_id, event_type
+
+
+def update_event_type(host: Host, event_type_id: str, patch: EventTypeUpdate, store: Store) -> EventType:
+    def change(page: BookingPage) -> BookingPage:
+        updated = page.event_type(event_type_id).updated(patch)
+        if page.slug_in_use(updated.slug, except_id=event_type_id):
+            raise SlugTaken(f"you already have an event type with the slug '{updated.slug}'")
+        return page.model_copy(update={"event_types": {**page.event_types, event_type_id: updated}})
+
+    return store.update_booking_page(host.slug, change).event_types[event_type_id]
+
+
+def delete_event_type(host: Host, event_type_id: str, store: Store) -> None:
+    def remove(page: BookingPage) -> BookingPage:
+        page.event_type(event_type_id)  # raises EventTypeNotFound
+        return page.model_copy(
+            update={"event_types": {k: v for k, v in page.event_types.items() if k != event_type_id}}
+        )
+
+    store.update_booking_page(host.slug, remove)
+
+
+def event_type(host: Host, event_type_id: str, store: Store) -> EventType:
+    return _page(host, store).event_type(event_type_id)
+
+
+def schedule(host: Host, store: Store) -> Schedule:
+    return _page(host, store).schedule
+
+
+def replace_schedule(host: Host, new: Schedule, store: Store) -> Schedule:
+    return store.update_booking_page(host.slug, lambda page: page.model_copy(update={"schedule": new})).schedule
+
+
+def _page(host: Host, store: Store) -> BookingPage:
+    page = store.booking_page(host.slug)
+    if page is None:
+        raise EventTypeNotFound("this host has no booking page")
+    return page

@@ -1,0 +1,83 @@
+"""Who is calling: host sessions (cookie + same-origin check for writes), Google OIDC for tasks/scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Request, Response
+
+from shared.bootstrap import services, utc_now
+from shared.config import get_settings
+from shared.domain.host import Host
+from shared.services.onboarding import host_for_session
+from shared.web.oidc import verify_oidc
+from shared.web.problems import Problem
+
+SESSION_COOKIE = "kaleno_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def session_host(request: Request, function: str = "") -> Host:
+    """The signed-in host; cookie-authenticated writes must also come from our own origin (CSRF)."""
+    host = host_for_session(request.cookies.get(SESSION_COOKIE), utc_now(), services().store)
+    if host is None:
+        raise Problem(401, "unauthenticated", "Sign-in required", "Sign in with Google at /oauth/start.")
+    if request.method not in _SAFE_METHODS:
+        require_same_origin(request)
+    return host
+
+
+def require_same_origin(request: Request) -> None:
+    """SameSite=Lax already keeps the cookie off cross-site POSTs; the Origin check closes what it leaves."""
+    expected = _origin(get_settings().base_url)
+    sent = request.headers.get("Origin") or _origin(request.headers.get("Referer", ""))
+    if sent != expected:
+        raise Problem(
+            403,
+            "cross-origin-request",
+            "Cross-origin request refused",
+            "Changes must come from Kaleno's own pages.",
+        )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def google_caller(*allowed: str) -> Callable[[Request, str], dict[str, Any]]:
+    """An authenticator for Cloud Tasks / Cloud Scheduler calls: a Google OIDC token for this function's URL."""
+
+    def authenticate(request: Request, function: str) -> dict[str, Any]:
+        settings = get_settings()
+        emails = [getattr(settings, name) for name in allowed]
+        return verify_oidc(request, audience=settings.function_url(function), allowed_emails=emails)
+
+    return authenticate
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_ttl_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=not settings.is_loopback,
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=not settings.is_loopback)
+
+
+AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
+    "session": session_host,
+    "tasks": google_caller("tasks_service_account"),
+    "scheduler": google_caller("scheduler_service_account"),
+}

@@ -1,0 +1,118 @@
+"""Response models: what the API shows of our records (and nothing more)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from shared.domain.event_type import EventType
+from shared.domain.host import ConnectionState, Host
+from shared.domain.intervals import Interval
+
+_SCOPE_NAMES = {
+    "https://www.googleapis.com/auth/calendar.events.owned": "create and manage the booking events Kaleno adds",
+    "https://www.googleapis.com/auth/calendar.freebusy": "see when you are busy (times only, no event details)",
+}
+
+
+class ConnectionView(BaseModel):
+    state: ConnectionState
+    reason: str | None
+    missing_scopes: list[str]
+    message: str
+
+
+class HostView(BaseModel):
+    id: str
+    email: str
+    display_name: str
+    slug: str
+    time_zone: str
+    connection: ConnectionView
+    granted_scopes: list[str]
+
+    @classmethod
+    def of(cls, host: Host) -> HostView:
+        return cls(
+            id=host.id,
+            email=host.email,
+            display_name=host.display_name,
+            slug=host.slug,
+            time_zone=host.time_zone,
+            connection=_connection_view(host),
+            granted_scopes=list(host.granted_scopes),
+        )
+
+
+def _connection_view(host: Host) -> ConnectionView:
+    connection = host.connection
+    if connection.state is ConnectionState.CONNECTED:
+        message = "Your Google Calendar is connected."
+    elif connection.missing_scopes:
+        needed = "; ".join(_SCOPE_NAMES.get(scope, scope) for scope in connection.missing_scopes)
+        message = (
+            f"Calendar not connected: Kaleno needs permission to {needed}. "
+            "Sign in again at /oauth/start and tick the calendar permissions on Google's consent screen."
+        )
+    elif connection.reason == "google_access_revoked":
+        message = "Google no longer lets Kaleno use your calendar. Sign in again at /oauth/start to reconnect."
+    elif connection.reason == "host_disconnected":
+        message = "You disconnected your calendar. Sign in again at /oauth/start to reconnect."
+    else:
+        message = "Calendar not connected. Sign in again at /oauth/start to connect it."
+    return ConnectionView(
+        state=connection.state,
+        reason=connection.reason,
+        missing_scopes=list(connection.missing_scopes),
+        message=message,
+    )
+
+
+class EventTypeView(EventType):
+    id: str
+
+    @classmethod
+    def of(cls, event_type_id: str, event_type: EventType) -> EventTypeView:
+        return cls(id=event_type_id, **event_type.model_dump())
+
+
+class EventTypeList(BaseModel):
+    event_types: list[EventTypeView]
+
+
+class PublicHost(BaseModel):
+    display_name: str
+    slug: str
+
+
+class PublicEventType(BaseModel):
+    slug: str
+    title: str
+    duration_minutes: int
+    booking_window_days: int
+    min_notice_minutes: int
+
+
+class BookingPageView(BaseModel):
+    host: PublicHost
+    event_type: PublicEventType
+    host_time_zone: str
+
+
+class SlotView(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class SlotList(BaseModel):
+    time_zone: str
+    slots: list[SlotView]
+
+    @classmethod
+    def of(cls, slots: list[Interval], zone: ZoneInfo) -> SlotList:
+        return cls(
+            time_zone=zone.key,
+            slots=[SlotView(start=s.start.astimezone(zone), end=s.end.astimezone(zone)) for s in slots],
+        )
