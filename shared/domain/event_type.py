@@ -1,0 +1,90 @@
+"""Event types: what a host offers (how long, which buffers, how far ahead) — `EventType` and its PATCH.
+
+Integers are strict (no `"30"` or `true` for 30 or 1): the API is JSON, and silent coercion hides
+client bugs. Unknown fields are refused, so a misspelt option is an error rather than ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.fullmatch(value):
+        raise ValueError(
+            "slug must be 1-60 characters of lowercase letters, digits and hyphens,"
+            " not starting or ending with a hyphen"
+        )
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Minutes = Annotated[int, Field(strict=True, multiple_of=5)]  # 5-minute grid: claims use 5-minute granules
+Duration = Annotated[Minutes, Field(ge=5, le=720)]
+Buffer = Annotated[Minutes, Field(ge=0, le=240)]
+Step = Annotated[Minutes, Field(ge=5, le=720)]
+Notice = Annotated[int, Field(strict=True, ge=0, le=525_600)]  # up to a year
+WindowDays = Annotated[int, Field(strict=True, ge=1, le=366)]  # the busy mirror covers at most 366 days
+DailyLimit = Annotated[int, Field(strict=True, ge=1)]
+
+
+def _no_schema_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # the internal 0 sentinel is not the documented default
+
+
+class EventType(BaseModel):
+    """A bookable kind of meeting. Only slug, title and duration are required."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    slug: Slug
+    title: Title
+    duration_minutes: Duration
+    buffer_before_minutes: Buffer = 0
+    buffer_after_minutes: Buffer = 0
+    min_notice_minutes: Notice = 0
+    booking_window_days: WindowDays = 60
+    slot_step_minutes: Step = Field(  # 0 = not given: replaced by the duration after validation
+        default=0, description="Defaults to duration_minutes.", json_schema_extra=_no_schema_default
+    )
+    daily_limit: DailyLimit | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Defaults are not validated, so 0 can only mean "absent"; an explicit 0 fails `ge=5`. Filled here,
+        # after validation, so an invalid duration is reported once rather than also as an invalid step.
+        if self.slot_step_minutes == 0:
+            object.__setattr__(self, "slot_step_minutes", self.duration_minutes)  # frozen: no normal setattr
+
+    def updated(self, patch: EventTypeUpdate) -> EventType:
+        """A new event type with the fields the patch sets; re-validated as a whole.
+
+        A field set to null goes back to its default (so a required field set to null is an error).
+        """
+        merged = {**self.model_dump(), **patch.model_dump(exclude_unset=True)}
+        return EventType.model_validate({name: value for name, value in merged.items() if value is not None})
+
+
+class EventTypeUpdate(BaseModel):
+    """PATCH body: every field optional; only the fields present change.
+
+    An explicit null resets a field to its default (no daily limit, step = duration, no buffer...);
+    null for a required field (slug, title, duration) is rejected when the patch is applied.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    slug: Slug | None = None
+    title: Title | None = None
+    duration_minutes: Duration | None = None
+    buffer_before_minutes: Buffer | None = None
+    buffer_after_minutes: Buffer | None = None
+    min_notice_minutes: Notice | None = None
+    booking_window_days: WindowDays | None = None
+    slot_step_minutes: Step | None = None
+    daily_limit: DailyLimit | None = None

@@ -1,0 +1,107 @@
+"""A host's weekly hours and date overrides, in the host's own time zone.
+
+Shape (CONTRACT.md): `{"time_zone": "Area/City", "weekly": {"mon": [["09:00","17:00"]], ...},
+"overrides": {"YYYY-MM-DD": [["10:00","12:00"]] or []}}`. Times are "HH:MM" on the 5-minute grid, an end
+may be "24:00" (midnight at the end of the day). An override replaces the weekly rule for that date; an
+empty override is a day off. A day's ranges are stored sorted; overlapping ranges are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from itertools import pairwise
+from typing import Annotated, Literal, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
+
+_CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
+_MINUTE = timedelta(minutes=1)
+_MAX_RANGES_PER_DAY = 48  # far beyond real use; bounds the engine's work per day
+
+
+@lru_cache(maxsize=512)
+def minutes_of(clock: str) -> int:
+    """Minutes since local midnight of a validated "HH:MM" ("24:00" is 1440)."""
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _check_clock(value: str) -> str:
+    if not _CLOCK.fullmatch(value) or minutes_of(value) > 24 * 60:
+        raise ValueError(f"{value!r} is not a time between 00:00 and 24:00 written HH:MM")
+    if minutes_of(value) % 5:
+        raise ValueError(f"{value} is not on a 5-minute boundary")
+    return value
+
+
+def _check_range(value: tuple[str, str]) -> tuple[str, str]:
+    start, end = value
+    if minutes_of(end) <= minutes_of(start):
+        raise ValueError(f"end {end} must be after start {start}")
+    return value
+
+
+def _check_day(ranges: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    ordered = sorted(ranges, key=lambda time_range: minutes_of(time_range[0]))
+    for (start_a, end_a), (start_b, end_b) in pairwise(ordered):
+        if minutes_of(start_b) < minutes_of(end_a):  # touching ranges (12:00 then 12:00) are fine
+            raise ValueError(f"ranges {start_a}-{end_a} and {start_b}-{end_b} overlap on this day")
+    return ordered
+
+
+ClockTime = Annotated[str, AfterValidator(_check_clock)]
+TimeRange = Annotated[tuple[ClockTime, ClockTime], AfterValidator(_check_range)]
+DayRanges = Annotated[list[TimeRange], Field(max_length=_MAX_RANGES_PER_DAY), AfterValidator(_check_day)]
+
+
+class LocalWindow(NamedTuple):
+    """Availability on one day as naive wall-clock datetimes in the host zone; `end` may be next 00:00."""
+
+    start: datetime
+    end: datetime
+
+
+class Schedule(BaseModel):
+    """Weekly hours plus per-date overrides, read in `time_zone`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_zone: str
+    weekly: dict[Weekday, DayRanges] = Field(default_factory=dict)
+    overrides: dict[date, DayRanges] = Field(default_factory=dict)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # "localtime" would mean "whatever this machine is set to": never what a host meant.
+        if value == "localtime":
+            raise ValueError("unknown time zone 'localtime'; use an IANA name such as Europe/Berlin")
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)  # ZoneInfo caches instances per key
+
+    def ranges_on(self, local_date: date) -> list[tuple[str, str]]:
+        """The "HH:MM" ranges that apply on `local_date`: its override if any, else its weekday's rule."""
+        if local_date in self.overrides:
+            return self.overrides[local_date]
+        return self.weekly.get(WEEKDAYS[local_date.weekday()], [])
+
+    def windows_on(self, local_date: date) -> list[LocalWindow]:
+        """The availability windows of `local_date` as wall-clock datetimes in the host zone, sorted."""
+        midnight = datetime(local_date.year, local_date.month, local_date.day)
+        return [
+            LocalWindow(midnight + _MINUTE * minutes_of(start), midnight + _MINUTE * minutes_of(end))
+            for start, end in self.ranges_on(local_date)
+        ]
