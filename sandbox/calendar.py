@@ -1,0 +1,575 @@
+"""Calendar API v3 under /calendar/v3/: events, watch channels and freeBusy on primary calendars.
+
+Scopes are enforced per method from the discovery document shipped with google-api-python-client,
+so the sandbox accepts exactly the scopes Google lists for each method. Each account has one calendar
+(its primary); recurring events, ACLs, secondary calendars and sync tokens are not modelled.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import googleapiclient
+from werkzeug.wrappers import Request, Response
+
+from sandbox.errors import GoogleApiError
+from sandbox.oauth import AccessToken, TokenStore
+from sandbox.push import CHANNEL_MAX_TTL, Channel, ChannelRegistry, resource_id_for
+from sandbox.state import Account, SandboxState
+from sandbox.timefmt import in_zone, parse_instant, start_of_day, utc_millis, zone
+from sandbox.web import Route, json_body, json_response
+
+EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
+# Google rejects a freeBusy query over a longer range with 400 timeRangeTooLong. The limit is not
+# documented; integrators report 90 days (e.g. cal.com splits its queries into 90-day windows).
+FREEBUSY_MAX_RANGE = 90 * 86400
+FREEBUSY_MAX_CALENDARS = 50
+LIST_DEFAULT_MAX_RESULTS = 250
+LIST_MAX_RESULTS = 2500
+TEXT_FIELDS = ("summary", "description", "location")  # what the `q` search looks at
+# Fields the server owns: ignored when a client sends them on insert/update/patch.
+SERVER_FIELDS = frozenset(
+    {"kind", "etag", "id", "htmlLink", "created", "updated", "creator", "organizer", "iCalUID"}
+)
+
+
+@functools.cache
+def method_scopes() -> dict[str, frozenset[str]]:
+    """Method id (e.g. `calendar.events.insert`) -> scopes that authorize it, from discovery."""
+    path = Path(googleapiclient.__file__).parent / "discovery_cache/documents/calendar.v3.json"
+    document = json.loads(path.read_text())
+    scopes: dict[str, frozenset[str]] = {}
+
+    def walk(resources: dict[str, Any]) -> None:
+        for resource in resources.values():
+            for method in resource.get("methods", {}).values():
+                scopes[method["id"]] = frozenset(method.get("scopes", []))
+            walk(resource.get("resources", {}))
+
+    walk(document["resources"])
+    return scopes
+
+
+def new_event_id() -> str:
+    return base64.b32hexencode(secrets.token_bytes(16)).decode().lower().rstrip("=")
+
+
+def _bad(reason: str, message: str, location: str | None = None, domain: str = "global") -> GoogleApiError:
+    return GoogleApiError(400, reason, message, domain=domain, location=location)
+
+
+def _edge(value: Any, which: str, calendar_tz: str) -> float:
+    """Epoch seconds of an EventDateTime; all-day dates are midnight in the calendar's zone."""
+    if not isinstance(value, dict) or not (value.get("date") or value.get("dateTime")):
+        raise _bad("required", f"Missing {which} time.")
+    try:
+        if value.get("date"):
+            return start_of_day(str(value["date"]), zone(calendar_tz))
+        moment = datetime.fromisoformat(str(value["dateTime"]))
+        if moment.tzinfo is None:
+            if not value.get("timeZone"):
+                raise _bad("timeZoneRequired", f"Missing time zone definition for {which} time.")
+            moment = moment.replace(tzinfo=zone(str(value["timeZone"])))
+        return moment.timestamp()
+    except ValueError as exc:
+        raise _bad("invalid", f"Invalid {which} time.") from exc
+
+
+@dataclass
+class StoredEvent:
+    resource: dict[str, Any]
+    app_created: bool
+    seq: int
+    start: float
+    end: float
+    updated: float
+    deleted: bool = False
+
+    @property
+    def id(self) -> str:
+        return str(self.resource["id"])
+
+    def full(self) -> dict[str, Any]:
+        return copy.deepcopy(self.resource)
+
+    def minimal(self) -> dict[str, Any]:
+        """What events.list shows of a deleted event: only its id is guaranteed."""
+        return {
+            "kind": "calendar#event",
+            "etag": self.resource["etag"],
+            "id": self.id,
+            "status": "cancelled",
+            "updated": self.resource["updated"],
+        }
+
+    def busy(self) -> bool:
+        if self.deleted or self.resource.get("status") == "cancelled":
+            return False
+        if self.resource.get("transparency") == "transparent":
+            return False
+        # An invitation the owner declined does not make them busy.
+        return not any(
+            a.get("self") and a.get("responseStatus") == "declined" for a in self.resource.get("attendees", [])
+        )
+
+
+class CalendarStore:
+    """Events of every account's primary calendar, with the owner/app provenance of each."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+        self.events: dict[str, dict[str, StoredEvent]] = {}
+
+    def reset(self) -> None:
+        with self.state.lock:
+            self.events.clear()
+
+    def _calendar(self, account: Account) -> dict[str, StoredEvent]:
+        return self.events.setdefault(account.email.lower(), {})
+
+    def _stamp(self, resource: dict[str, Any]) -> float:
+        now = self.state.clock.time()
+        resource["updated"] = utc_millis(now)
+        resource["etag"] = f'"{int(now * 1000) * 1000 + self.state.next_seq() % 1000}"'
+        return now
+
+    def _normalize(self, resource: dict[str, Any], account: Account) -> None:
+        status = resource.setdefault("status", "confirmed")
+        if status not in ("confirmed", "tentative", "cancelled"):
+            raise _bad("invalid", "Invalid value for: status", "status")
+        if resource.get("transparency", "opaque") not in ("opaque", "transparent"):
+            raise _bad("invalid", "Invalid value for: transparency", "transparency")
+        attendees = resource.get("attendees")
+        if attendees is not None:
+            if not isinstance(attendees, list):
+                raise _bad("invalid", "Invalid value for: attendees", "attendees")
+            for attendee in attendees:
+                attendee.setdefault("responseStatus", "needsAction")
+                if str(attendee.get("email", "")).lower() == account.email.lower():
+                    attendee["self"] = True
+
+    def get(self, account: Account, event_id: str) -> StoredEvent:
+        with self.state.lock:
+            event = self._calendar(account).get(event_id)
+            if event is None:
+                raise GoogleApiError(404)
+            return event
+
+    def insert(self, account: Account, body: dict[str, Any], *, app_created: bool) -> StoredEvent:
+        with self.state.lock:
+            calendar = self._calendar(account)
+            event_id = body.get("id")
+            if event_id is None:
+                event_id = new_event_id()
+            elif not isinstance(event_id, str) or not EVENT_ID.match(event_id):
+                raise _bad("invalid", "Invalid resource id value.")
+            if event_id in calendar:
+                # Google keeps deleted events, so their ids stay taken.
+                raise GoogleApiError(409, "duplicate", "The requested identifier already exists.")
+            resource = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_FIELDS}
+            start = _edge(resource.get("start"), "start", account.time_zone)
+            end = _edge(resource.get("end"), "end", account.time_zone)
+            if end <= start:
+                raise _bad("timeRangeEmpty", "The specified time range is empty.", domain="calendar")
+            self._normalize(resource, account)
+            owner = {"email": account.email, "self": True}
+            eid = base64.urlsafe_b64encode(f"{event_id} {account.email}".encode()).decode().rstrip("=")
+            resource.update(
+                kind="calendar#event",
+                id=event_id,
+                htmlLink=f"https://www.google.com/calendar/event?eid={eid}",
+                created=utc_millis(self.state.clock.time()),
+                creator=owner,
+                organizer=dict(owner),
+                iCalUID=f"{event_id}@google.com",
+            )
+            resource.setdefault("sequence", 0)
+            resource.setdefault("reminders", {"useDefault": True})
+            resource.setdefault("eventType", "default")
+            now = self._stamp(resource)
+            event = StoredEvent(resource, app_created, self.state.next_seq(), start, end, now)
+            event.deleted = resource["status"] == "cancelled"
+            calendar[event_id] = event
+            return event
+
+    def patch(self, account: Account, event_id: str, body: dict[str, Any]) -> StoredEvent:
+        with self.state.lock:
+            event = self.get(account, event_id)
+            resource = event.full()
+            changes = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+            for edge in ("start", "end"):
+                # A date and a dateTime are alternatives: setting one clears the other.
+                value = changes.get(edge)
+                if isinstance(value, dict) and isinstance(resource.get(edge), dict):
+                    other = "date" if "dateTime" in value else "dateTime" if "date" in value else None
+                    if other:
+                        resource[edge].pop(other, None)
+            _merge(resource, changes)
+            return self._replace(account, event, resource)
+
+    def update(self, account: Account, event_id: str, body: dict[str, Any]) -> StoredEvent:
+        with self.state.lock:
+            event = self.get(account, event_id)
+            resource = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_FIELDS}
+            for field in SERVER_FIELDS:
+                if field in event.resource:
+                    resource[field] = copy.deepcopy(event.resource[field])
+            resource.setdefault("sequence", event.resource.get("sequence", 0))
+            resource.setdefault("reminders", {"useDefault": True})
+            resource.setdefault("eventType", "default")
+            return self._replace(account, event, resource)
+
+    def _replace(self, account: Account, event: StoredEvent, resource: dict[str, Any]) -> StoredEvent:
+        start = _edge(resource.get("start"), "start", account.time_zone)
+        end = _edge(resource.get("end"), "end", account.time_zone)
+        if end <= start:
+            raise _bad("timeRangeEmpty", "The specified time range is empty.", domain="calendar")
+        self._normalize(resource, account)
+        if (start, end) != (event.start, event.end):
+            resource["sequence"] = int(resource.get("sequence", 0)) + 1
+        event.updated = self._stamp(resource)
+        event.resource = resource
+        event.start, event.end = start, end
+        event.deleted = resource["status"] == "cancelled"
+        return event
+
+    def delete(self, account: Account, event_id: str) -> StoredEvent:
+        with self.state.lock:
+            event = self.get(account, event_id)
+            if event.deleted:
+                raise GoogleApiError(410, "deleted", "Resource has been deleted")
+            event.resource["status"] = "cancelled"
+            event.deleted = True
+            event.updated = self._stamp(event.resource)
+            return event
+
+    def all(self, account: Account) -> list[StoredEvent]:
+        with self.state.lock:
+            return sorted(self._calendar(account).values(), key=lambda e: e.seq)
+
+
+def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Patch semantics: objects merge recursively, arrays and scalars replace, null removes."""
+    for key, value in changes.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _property_filters(values: list[str]) -> list[tuple[str, str]]:
+    filters = []
+    for value in values:
+        key, sep, expected = value.partition("=")
+        if not sep:
+            raise _bad("invalid", "Invalid extended property filter.")
+        filters.append((key, expected))
+    return filters
+
+
+def _instant_arg(request: Request, name: str) -> float | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return parse_instant(value).timestamp()
+    except ValueError as exc:
+        raise _bad("badRequest", "Bad Request", name) from exc
+
+
+class CalendarApi:
+    def __init__(
+        self, state: SandboxState, tokens: TokenStore, store: CalendarStore, channels: ChannelRegistry
+    ) -> None:
+        self.state = state
+        self.tokens = tokens
+        self.store = store
+        self.channels = channels
+
+    def routes(self) -> list[Route]:
+        base = "/calendar/v3"
+        events = base + "/calendars/<calendar_id>/events"
+        return [
+            (events, ["POST"], self.insert),
+            (events, ["GET"], self.list),
+            (events + "/watch", ["POST"], self.watch),
+            (events + "/<event_id>", ["GET"], self.get),
+            (events + "/<event_id>", ["PATCH"], self.patch),
+            (events + "/<event_id>", ["PUT"], self.update),
+            (events + "/<event_id>", ["DELETE"], self.delete),
+            (base + "/channels/stop", ["POST"], self.stop_channel),
+            (base + "/freeBusy", ["POST"], self.freebusy),
+        ]
+
+    # -- common ----------------------------------------------------------------------------------
+
+    def _begin(self, request: Request, method: str) -> tuple[AccessToken, Account]:
+        """Count the call, apply an injected fault, authenticate, and check the method's scopes."""
+        fault = self.state.register_call(method)
+        if fault is not None:
+            raise GoogleApiError(fault.status, retry_after=fault.retry_after)
+        header = request.headers.get("Authorization", "")
+        token = self.tokens.authenticate(header[7:].strip()) if header.lower().startswith("bearer ") else None
+        if token is None:
+            raise GoogleApiError(401, location="Authorization", location_type="header")
+        if not token.scopes & method_scopes()[method]:
+            raise GoogleApiError(
+                403,
+                "insufficientPermissions",
+                "Request had insufficient authentication scopes.",
+                domain="global",
+                details=[
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "calendar-json.googleapis.com", "method": method},
+                    }
+                ],
+            )
+        account = self.state.account(token.email)
+        if account is None:
+            raise GoogleApiError(401, location="Authorization", location_type="header")
+        return token, account
+
+    def _owner(self, account: Account, calendar_id: str) -> Account:
+        """Only the caller's own primary calendar exists for them (no sharing in the sandbox)."""
+        if calendar_id == "primary" or calendar_id.lower() == account.email.lower():
+            return account
+        raise GoogleApiError(404)
+
+    def _reveal(self, events: list[StoredEvent]) -> None:
+        """Privacy accounting: the app just received the contents of events it did not create."""
+        foreign = sum(1 for event in events if not event.app_created)
+        if foreign:
+            with self.state.lock:
+                self.state.counters.foreign_events_read += foreign
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def insert(self, request: Request, calendar_id: str) -> Response:
+        _, account = self._begin(request, "calendar.events.insert")
+        owner = self._owner(account, calendar_id)
+        event = self.store.insert(owner, json_body(request), app_created=True)
+        self.channels.calendar_changed(owner.email)
+        return json_response(event.full())
+
+    def get(self, request: Request, calendar_id: str, event_id: str) -> Response:
+        _, account = self._begin(request, "calendar.events.get")
+        event = self.store.get(self._owner(account, calendar_id), event_id)
+        self._reveal([event])
+        return json_response(event.full())
+
+    def patch(self, request: Request, calendar_id: str, event_id: str) -> Response:
+        _, account = self._begin(request, "calendar.events.patch")
+        owner = self._owner(account, calendar_id)
+        event = self.store.patch(owner, event_id, json_body(request))
+        self.channels.calendar_changed(owner.email)
+        self._reveal([event])
+        return json_response(event.full())
+
+    def update(self, request: Request, calendar_id: str, event_id: str) -> Response:
+        _, account = self._begin(request, "calendar.events.update")
+        owner = self._owner(account, calendar_id)
+        event = self.store.update(owner, event_id, json_body(request))
+        self.channels.calendar_changed(owner.email)
+        self._reveal([event])
+        return json_response(event.full())
+
+    def delete(self, request: Request, calendar_id: str, event_id: str) -> Response:
+        _, account = self._begin(request, "calendar.events.delete")
+        owner = self._owner(account, calendar_id)
+        self.store.delete(owner, event_id)
+        self.channels.calendar_changed(owner.email)
+        return Response(status=204)
+
+    def list(self, request: Request, calendar_id: str) -> Response:
+        _, account = self._begin(request, "calendar.events.list")
+        owner = self._owner(account, calendar_id)
+        args = request.args
+        time_min = _instant_arg(request, "timeMin")
+        time_max = _instant_arg(request, "timeMax")
+        updated_min = _instant_arg(request, "updatedMin")
+        if time_min is not None and time_max is not None and time_max <= time_min:
+            raise _bad("timeRangeEmpty", "The specified time range is empty.", "timeMax", "calendar")
+        # Google: with updatedMin, events deleted since then are included whatever showDeleted says.
+        show_deleted = args.get("showDeleted") == "true" or updated_min is not None
+        private = _property_filters(args.getlist("privateExtendedProperty"))
+        shared = _property_filters(args.getlist("sharedExtendedProperty"))
+        order_by = args.get("orderBy")
+        if order_by == "startTime" and args.get("singleEvents") != "true":
+            raise _bad("badRequest", "The requested ordering is not available for the particular query.")
+        if order_by not in (None, "startTime", "updated"):
+            raise _bad("invalid", "Invalid value for: orderBy", "orderBy")
+        try:
+            max_results = min(int(args.get("maxResults", LIST_DEFAULT_MAX_RESULTS)), LIST_MAX_RESULTS)
+            offset = int(base64.urlsafe_b64decode(args["pageToken"]).decode()) if "pageToken" in args else 0
+        except ValueError as exc:
+            raise _bad("invalid", "Invalid value", "maxResults/pageToken") from exc
+        if max_results < 1:
+            raise _bad("invalid", "Invalid value for: maxResults", "maxResults")
+        text = args.get("q", "").lower()
+
+        def matches(event: StoredEvent) -> bool:
+            resource = event.resource
+            props = resource.get("extendedProperties", {})
+            return (
+                (show_deleted or not event.deleted)
+                and (time_min is None or event.end > time_min)
+                and (time_max is None or event.start < time_max)
+                and (updated_min is None or event.updated >= updated_min)
+                and all(props.get("private", {}).get(k) == v for k, v in private)
+                and all(props.get("shared", {}).get(k) == v for k, v in shared)
+                and (not text or any(text in str(resource.get(f, "")).lower() for f in TEXT_FIELDS))
+            )
+
+        with self.state.lock:
+            selected = [event for event in self.store.all(owner) if matches(event)]
+            if order_by == "startTime":
+                selected.sort(key=lambda e: (e.start, e.seq))
+            elif order_by == "updated":
+                selected.sort(key=lambda e: (e.updated, e.seq))
+            page = selected[offset : offset + max_results]
+            items = [event.minimal() if event.deleted else event.full() for event in page]
+            self._reveal(page)
+            body: dict[str, Any] = {
+                "kind": "calendar#events",
+                "etag": f'"{self.state.next_seq()}"',
+                "summary": owner.email,
+                "description": "",
+                "updated": utc_millis(max((e.updated for e in selected), default=self.state.clock.time())),
+                "timeZone": owner.time_zone,
+                "accessRole": "owner",
+                "defaultReminders": [],
+                "items": items,
+            }
+            if offset + max_results < len(selected):
+                body["nextPageToken"] = base64.urlsafe_b64encode(str(offset + max_results).encode()).decode()
+        return json_response(body)
+
+    # -- push channels -----------------------------------------------------------------------------
+
+    def watch(self, request: Request, calendar_id: str) -> Response:
+        token, account = self._begin(request, "calendar.events.watch")
+        owner = self._owner(account, calendar_id)
+        body = json_body(request)
+        if not body.get("id"):
+            raise _bad("required", "Channel id is required.", "id")
+        if body.get("type") not in ("web_hook", "webhook"):
+            raise _bad("invalid", "Invalid value for: type", "type")
+        address = str(body.get("address") or "")
+        if not address.startswith(("http://", "https://")):
+            raise _bad("push.webhookUrlUnparseable", "WebHook callback address is not a valid URL.", "address", "push")
+        now = self.state.clock.time()
+        expiration = now + CHANNEL_MAX_TTL
+        if body.get("expiration") is not None:
+            try:
+                requested = int(body["expiration"]) / 1000
+            except (TypeError, ValueError) as exc:
+                raise _bad("invalid", "Invalid value for: expiration", "expiration") from exc
+            if requested <= now:
+                raise _bad("invalid", "Invalid value for: expiration", "expiration")
+            expiration = min(requested, expiration)
+        channel = Channel(
+            id=str(body["id"]),
+            resource_id=resource_id_for(owner.email),
+            resource_uri=f"{request.host_url}calendar/v3/calendars/{quote(calendar_id, safe='')}/events?alt=json",
+            calendar_email=owner.email.lower(),
+            address=address,
+            token=str(body["token"]) if body.get("token") is not None else None,
+            expiration=expiration,
+            client_id=token.client_id,
+        )
+        if not self.channels.open(channel):
+            raise _bad("channelIdNotUnique", f"Channel id {channel.id} not unique", "id", "push")
+        response = {
+            "kind": "api#channel",
+            "id": channel.id,
+            "resourceId": channel.resource_id,
+            "resourceUri": channel.resource_uri,
+            "expiration": str(int(channel.expiration * 1000)),
+        }
+        if channel.token is not None:
+            response["token"] = channel.token
+        return json_response(response)
+
+    def stop_channel(self, request: Request) -> Response:
+        self._begin(request, "calendar.channels.stop")
+        body = json_body(request)
+        channel_id = str(body.get("id", ""))
+        if not self.channels.stop(channel_id, str(body.get("resourceId", ""))):
+            raise GoogleApiError(404, "notFound", f"Channel '{channel_id}' not found for project 'kaleno-local'")
+        return Response(status=204)
+
+    # -- freeBusy ----------------------------------------------------------------------------------
+
+    def freebusy(self, request: Request) -> Response:
+        _, account = self._begin(request, "calendar.freebusy.query")
+        body = json_body(request)
+        bounds = []
+        for name in ("timeMin", "timeMax"):
+            if not body.get(name):
+                raise _bad("required", f"Missing {name}.", name)
+            try:
+                bounds.append(parse_instant(str(body[name])).timestamp())
+            except ValueError as exc:
+                raise _bad("badRequest", "Bad Request", name) from exc
+        time_min, time_max = bounds
+        if time_max <= time_min:
+            raise _bad("timeRangeEmpty", "The specified time range is empty.", "timeMax", "calendar")
+        if time_max - time_min > FREEBUSY_MAX_RANGE:
+            raise _bad("timeRangeTooLong", "The requested time range is too long.", "timeMax", "calendar")
+        try:
+            out_zone = zone(str(body.get("timeZone") or "UTC"))
+        except ValueError as exc:
+            raise _bad("invalid", "Invalid time zone.", "timeZone") from exc
+        calendars: dict[str, Any] = {}
+        for index, item in enumerate(body.get("items") or []):
+            calendar_id = str(item.get("id", "")) if isinstance(item, dict) else ""
+            if index >= FREEBUSY_MAX_CALENDARS:
+                error = {"domain": "usageLimits", "reason": "tooManyCalendarsRequested"}
+                calendars[calendar_id] = {"errors": [error], "busy": []}
+                continue
+            if not (calendar_id == "primary" or calendar_id.lower() == account.email.lower()):
+                calendars[calendar_id] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
+                continue
+            busy = _merged_busy(self.store.all(account), time_min, time_max)
+            calendars[calendar_id] = {
+                "busy": [{"start": in_zone(s, out_zone), "end": in_zone(e, out_zone)} for s, e in busy]
+            }
+        return json_response(
+            {
+                "kind": "calendar#freeBusy",
+                "timeMin": utc_millis(time_min),
+                "timeMax": utc_millis(time_max),
+                "calendars": calendars,
+            }
+        )
+
+
+def _merged_busy(events: list[StoredEvent], time_min: float, time_max: float) -> list[tuple[float, float]]:
+    """Busy intervals clipped to the query range, overlapping and touching ones merged."""
+    spans = sorted(
+        (max(e.start, time_min), min(e.end, time_max))
+        for e in events
+        if e.busy() and e.end > time_min and e.start < time_max
+    )
+    merged: list[tuple[float, float]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,239 @@
+"""The control API under /_sandbox/: what a test does "as Google" or "as the user".
+
+Create accounts, edit a calendar as its owner, inject faults, read counters, move the clock, mint
+scheduler OIDC tokens, drain the task queue and reset everything. Not part of any Google API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.calendar import CalendarStore
+from sandbox.dispatch import Dispatcher
+from sandbox.errors import GoogleApiError
+from sandbox.keys import SigningKey
+from sandbox.oauth import TokenStore
+from sandbox.push import ChannelRegistry
+from sandbox.secrets import SecretStore
+from sandbox.state import Account, Fault, SandboxState
+from sandbox.tasks import TaskQueues
+from sandbox.timefmt import zone
+from sandbox.web import Route, json_response
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_METHOD = re.compile(r"^(calendar|oauth|secretmanager|cloudtasks)\.[a-z_.]+$")
+
+
+def _problem(status: int, message: str) -> Response:
+    return json_response({"error": message}, status)
+
+
+def _body(request: Request) -> dict[str, Any]:
+    body = request.get_json(silent=True) if request.get_data() else {}
+    if not isinstance(body, dict):
+        raise GoogleApiError(400, "parseError", "expected a JSON object")
+    return body
+
+
+class ControlApi:
+    def __init__(
+        self,
+        *,
+        state: SandboxState,
+        tokens: TokenStore,
+        calendar: CalendarStore,
+        channels: ChannelRegistry,
+        secrets: SecretStore,
+        queues: TaskQueues,
+        dispatcher: Dispatcher,
+        keys: SigningKey,
+        reset: Callable[[], None],
+    ) -> None:
+        self.state = state
+        self.tokens = tokens
+        self.calendar = calendar
+        self.channels = channels
+        self.secrets = secrets
+        self.queues = queues
+        self.dispatcher = dispatcher
+        self.keys = keys
+        self._reset = reset
+
+    def routes(self) -> list[Route]:
+        base = "/_sandbox"
+        events = base + "/calendars/<email>/events"
+        return [
+            (base + "/accounts", ["GET"], self.list_accounts),
+            (base + "/accounts", ["POST"], self.create_account),
+            (base + "/accounts/<email>/revoke", ["POST"], self.revoke_account),
+            (base + "/accounts/<email>/tokens", ["GET"], self.account_tokens),
+            (events, ["GET"], self.list_events),
+            (events, ["POST"], self.create_event),
+            (events + "/<event_id>", ["PATCH"], self.patch_event),
+            (events + "/<event_id>", ["DELETE"], self.delete_event),
+            (base + "/channels", ["GET"], self.list_channels),
+            (base + "/faults", ["POST"], self.add_fault),
+            (base + "/state", ["GET"], self.snapshot),
+            (base + "/reset", ["POST"], self.reset),
+            (base + "/clock", ["GET"], self.read_clock),
+            (base + "/clock", ["POST"], self.advance_clock),
+            (base + "/oidc_token", ["POST"], self.oidc_token),
+            (base + "/tasks", ["GET"], self.list_tasks),
+            (base + "/tasks/drain", ["POST"], self.drain_tasks),
+        ]
+
+    # -- accounts -----------------------------------------------------------------------------------
+
+    def list_accounts(self, request: Request) -> Response:
+        with self.state.lock:
+            accounts = sorted(self.state.accounts.values(), key=lambda a: a.created_seq)
+            return json_response({"items": [a.public() for a in accounts]})
+
+    def create_account(self, request: Request) -> Response:
+        body = _body(request)
+        email = str(body.get("email", ""))
+        if not _EMAIL.match(email):
+            return _problem(400, "email is required")
+        time_zone = str(body.get("time_zone") or "UTC")
+        try:
+            zone(time_zone)
+        except ValueError:
+            return _problem(400, f"unknown time_zone {time_zone!r}")
+        deny = body.get("deny_scopes") or []
+        if not isinstance(deny, list):
+            return _problem(400, "deny_scopes must be a list")
+        try:
+            account = self.state.create_account(
+                email, str(body.get("name") or email.split("@")[0]), frozenset(map(str, deny)), time_zone
+            )
+        except KeyError:
+            return _problem(409, f"account {email} already exists")
+        return json_response(account.public(), 201)
+
+    def _account(self, email: str) -> Account:
+        account = self.state.account(email)
+        if account is None:
+            raise GoogleApiError(404, "notFound", f"no account {email}")
+        return account
+
+    def revoke_account(self, request: Request, email: str) -> Response:
+        self._account(email)
+        return json_response({"revoked": self.tokens.revoke_account(email)})
+
+    def account_tokens(self, request: Request, email: str) -> Response:
+        self._account(email)
+        return json_response(self.tokens.tokens_of(email))
+
+    # -- the owner edits their calendar -------------------------------------------------------------------
+
+    def list_events(self, request: Request, email: str) -> Response:
+        account = self._account(email)
+        items = [e.full() for e in self.calendar.all(account) if not e.deleted]
+        return json_response({"items": items})
+
+    def create_event(self, request: Request, email: str) -> Response:
+        account = self._account(email)
+        event = self.calendar.insert(account, _body(request), app_created=False)
+        self.channels.calendar_changed(account.email)
+        return json_response(event.full(), 201)
+
+    def patch_event(self, request: Request, email: str, event_id: str) -> Response:
+        account = self._account(email)
+        event = self.calendar.patch(account, event_id, _body(request))
+        self.channels.calendar_changed(account.email)
+        return json_response(event.full())
+
+    def delete_event(self, request: Request, email: str, event_id: str) -> Response:
+        account = self._account(email)
+        self.calendar.delete(account, event_id)
+        self.channels.calendar_changed(account.email)
+        return Response(status=204)
+
+    def list_channels(self, request: Request) -> Response:
+        return json_response({"items": [c.public() for c in self.channels.active()]})
+
+    # -- faults, counters, reset ---------------------------------------------------------------------------
+
+    def add_fault(self, request: Request) -> Response:
+        body = _body(request)
+        method = str(body.get("method", ""))
+        if not _METHOD.match(method):
+            return _problem(400, "method must look like calendar.events.insert or cloudtasks.create_task")
+        try:
+            status = int(body.get("status", 503))
+            count = int(body.get("count", 1))
+            retry_after = float(body["retry_after"]) if body.get("retry_after") is not None else None
+        except (TypeError, ValueError):
+            return _problem(400, "status, count and retry_after must be numbers")
+        if not 400 <= status <= 599 or count < 1:
+            return _problem(400, "status must be 4xx/5xx and count >= 1")
+        self.state.add_fault(method, Fault(status, count, retry_after))
+        return json_response({"method": method, "status": status, "count": count, "retry_after": retry_after}, 201)
+
+    def snapshot(self, request: Request) -> Response:
+        secrets, versions = self.secrets.counts()
+        with self.state.lock:
+            counters = self.state.counters
+            return json_response(
+                {
+                    "calls": dict(sorted(counters.calls.items())),
+                    "foreign_events_read": counters.foreign_events_read,
+                    "tokens": {
+                        "access_issued": counters.access_issued,
+                        "refresh_issued": counters.refresh_issued,
+                        "revoked": counters.revoked,
+                    },
+                    "active_channels": self.channels.active_count(),
+                    "secrets": secrets,
+                    "secret_versions": versions,
+                    "tasks": {
+                        "queued": self.queues.queued_count(),
+                        "dispatched": counters.tasks_dispatched,
+                        "succeeded": counters.tasks_succeeded,
+                        "failed": counters.tasks_failed,
+                    },
+                    "clock_offset_seconds": self.state.clock.offset,
+                }
+            )
+
+    def reset(self, request: Request) -> Response:
+        self._reset()
+        return json_response({"reset": True})
+
+    def read_clock(self, request: Request) -> Response:
+        return json_response({"now": self.state.clock.now().isoformat(), "offset_seconds": self.state.clock.offset})
+
+    def advance_clock(self, request: Request) -> Response:
+        try:
+            seconds = float(_body(request).get("advance_seconds", 0))
+            self.state.clock.advance(seconds)
+        except (TypeError, ValueError):
+            return _problem(400, "advance_seconds must be a non-negative number")
+        return self.read_clock(request)
+
+    # -- tokens and tasks for tests ------------------------------------------------------------------------
+
+    def oidc_token(self, request: Request) -> Response:
+        body = _body(request)
+        audience, email = body.get("audience"), body.get("email")
+        if not audience or not email:
+            return _problem(400, "audience and email are required")
+        token = self.keys.service_account_id_token(
+            audience=str(audience), email=str(email), now=self.state.clock.time()
+        )
+        return json_response({"token": token})
+
+    def list_tasks(self, request: Request) -> Response:
+        return json_response({"items": self.queues.pending()})
+
+    def drain_tasks(self, request: Request) -> Response:
+        try:
+            timeout = float(_body(request).get("timeout", 10))
+        except (TypeError, ValueError):
+            return _problem(400, "timeout must be a number")
+        idle = self.dispatcher.wait_idle(min(max(timeout, 0.0), 300.0))
+        return json_response({"idle": idle}, 200 if idle else 408)

@@ -1,0 +1,139 @@
+"""Wiring: one HTTP server (OAuth/OIDC, Calendar v3, control API) and two gRPC servers.
+
+    sb = start_sandbox(http_port=0, secrets_port=0, tasks_port=0,
+                       clients={"kaleno-local": "kaleno-local-secret"}, access_token_ttl=3600)
+    sb.http_url, sb.secrets_target, sb.tasks_target
+    sb.reset(); sb.stop()
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+
+from sandbox.calendar import CalendarApi, CalendarStore, method_scopes
+from sandbox.clock import Clock
+from sandbox.control import ControlApi
+from sandbox.dispatch import Dispatcher
+from sandbox.keys import SigningKey
+from sandbox.oauth import OAuthApi, TokenStore
+from sandbox.push import ChannelRegistry, PushDelivery
+from sandbox.secrets import SecretStore
+from sandbox.state import SandboxState
+from sandbox.tasks import TaskQueues
+from sandbox.web import Router, make_http_server
+
+DEFAULT_CLIENTS = {"kaleno-local": "kaleno-local-secret"}
+
+
+class Sandbox:
+    def __init__(
+        self,
+        *,
+        clients: dict[str, str],
+        access_token_ttl: int = 3600,
+        host: str = "127.0.0.1",
+        clock: Clock | None = None,
+    ) -> None:
+        self.host = host
+        self.clock = clock or Clock()
+        self.state = SandboxState(self.clock)
+        self.keys = SigningKey()
+        self.tokens = TokenStore(self.state, clients, access_token_ttl)
+        self.calendar = CalendarStore(self.state)
+        self.push = PushDelivery(self.state)
+        self.channels = ChannelRegistry(self.state, self.push)
+        self.secrets = SecretStore(self.state)
+        self.queues = TaskQueues(self.state)
+        self.dispatcher = Dispatcher(self.queues, self.keys)
+        method_scopes()  # parse the discovery document now rather than on the first request
+        self.http_url = ""
+        self.secrets_target = ""
+        self.tasks_target = ""
+        self._threads: list[threading.Thread] = []
+        self._grpc: list[grpc.Server] = []
+
+    def _router(self) -> Router:
+        oauth = OAuthApi(self.state, self.tokens, self.keys)
+        calendar = CalendarApi(self.state, self.tokens, self.calendar, self.channels)
+        control = ControlApi(
+            state=self.state,
+            tokens=self.tokens,
+            calendar=self.calendar,
+            channels=self.channels,
+            secrets=self.secrets,
+            queues=self.queues,
+            dispatcher=self.dispatcher,
+            keys=self.keys,
+            reset=self.reset,
+        )
+        return Router([*oauth.routes(), *calendar.routes(), *control.routes()])
+
+    def _grpc_server(self, handler: object, port: int) -> tuple[grpc.Server, int]:
+        server = grpc.server(ThreadPoolExecutor(max_workers=8, thread_name_prefix="sandbox-grpc"))
+        server.add_generic_rpc_handlers((handler,))
+        bound = server.add_insecure_port(f"{self.host}:{port}")
+        if bound == 0:
+            raise OSError(f"cannot bind gRPC port {self.host}:{port}")
+        server.start()
+        return server, bound
+
+    def start(self, http_port: int = 0, secrets_port: int = 0, tasks_port: int = 0, *, verbose: bool = False) -> None:
+        http = make_http_server(self.host, http_port, self._router(), verbose=verbose)
+        self._http = http
+        # A short poll interval keeps stop() quick; shutdown waits for the serve loop to notice.
+        thread = threading.Thread(target=http.serve_forever, args=(0.05,), name="sandbox-http", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        self.http_url = f"http://{self.host}:{http.server_port}"
+        secrets_server, secrets_bound = self._grpc_server(self.secrets.grpc_handler(), secrets_port)
+        tasks_server, tasks_bound = self._grpc_server(self.queues.grpc_handler(), tasks_port)
+        self._grpc = [secrets_server, tasks_server]
+        self.secrets_target = f"{self.host}:{secrets_bound}"
+        self.tasks_target = f"{self.host}:{tasks_bound}"
+        self.dispatcher.start()
+
+    def reset(self) -> None:
+        """Forget everything but the OAuth clients and the signing key; the clock returns to real time."""
+        with self.state.lock:
+            self.tokens.reset()
+            self.calendar.reset()
+            self.channels.reset()
+            self.secrets.reset()
+            self.queues.reset()
+            self.state.reset()
+        self.clock.reset()
+
+    def stop(self) -> None:
+        self.dispatcher.stop()
+        for server in self._grpc:
+            server.stop(grace=None)
+        self._http.shutdown()
+        self._http.server_close()
+        self.push.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+
+def start_sandbox(
+    http_port: int = 0,
+    secrets_port: int = 0,
+    tasks_port: int = 0,
+    clients: dict[str, str] | None = None,
+    access_token_ttl: int = 3600,
+    *,
+    host: str = "127.0.0.1",
+    clock: Clock | None = None,
+    verbose: bool = False,
+) -> Sandbox:
+    """Start all three servers (port 0 picks a free port) and return the running sandbox."""
+    sandbox = Sandbox(
+        clients=DEFAULT_CLIENTS if clients is None else clients,
+        access_token_ttl=access_token_ttl,
+        host=host,
+        clock=clock,
+    )
+    sandbox.start(http_port, secrets_port, tasks_port, verbose=verbose)
+    return sandbox

@@ -1,0 +1,117 @@
+"""State shared by every part of the sandbox: the lock, accounts, call counts and injected faults.
+
+Each service keeps its own records (tokens, events, secrets, tasks) but guards them with this one
+re-entrant lock, so cross-service operations (a calendar call checking a token) need no lock order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sandbox.clock import Clock
+
+
+@dataclass
+class Account:
+    email: str
+    name: str
+    sub: str
+    deny_scopes: frozenset[str]
+    time_zone: str
+    created_seq: int
+
+    def public(self) -> dict[str, object]:
+        return {
+            "email": self.email,
+            "name": self.name,
+            "sub": self.sub,
+            "deny_scopes": sorted(self.deny_scopes),
+            "time_zone": self.time_zone,
+        }
+
+
+@dataclass
+class Fault:
+    status: int
+    remaining: int
+    retry_after: float | None = None
+
+
+@dataclass
+class Counters:
+    foreign_events_read: int = 0
+    access_issued: int = 0
+    refresh_issued: int = 0
+    revoked: int = 0
+    tasks_dispatched: int = 0
+    tasks_succeeded: int = 0
+    tasks_failed: int = 0
+    calls: Counter[str] = field(default_factory=Counter)
+
+
+def stable_sub(email: str) -> str:
+    """A 21-digit numeric subject id like Google's, stable for an email across resets."""
+    digest = int.from_bytes(hashlib.sha256(email.lower().encode()).digest()[:9], "big")
+    return "1" + str(digest).zfill(22)[:20]
+
+
+class SandboxState:
+    def __init__(self, clock: Clock) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.accounts: dict[str, Account] = {}
+        self.faults: dict[str, Fault] = {}
+        self.counters = Counters()
+        # Bumped on every reset, so work queued before a reset (push deliveries) can tell it is stale.
+        self.generation = 0
+        self._seq = 0
+
+    def next_seq(self) -> int:
+        with self.lock:
+            self._seq += 1
+            return self._seq
+
+    def register_call(self, method: str) -> Fault | None:
+        """Count one call of `method` and return the injected fault it must fail with, if any."""
+        with self.lock:
+            self.counters.calls[method] += 1
+            fault = self.faults.get(method)
+            if fault is None:
+                return None
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                del self.faults[method]
+            return fault
+
+    def add_fault(self, method: str, fault: Fault) -> None:
+        with self.lock:
+            self.faults[method] = fault
+
+    def create_account(
+        self, email: str, name: str, deny_scopes: frozenset[str], time_zone: str
+    ) -> Account:
+        with self.lock:
+            key = email.lower()
+            if key in self.accounts:
+                raise KeyError(email)
+            account = Account(email, name, stable_sub(email), deny_scopes, time_zone, self.next_seq())
+            self.accounts[key] = account
+            return account
+
+    def account(self, email: str) -> Account | None:
+        with self.lock:
+            return self.accounts.get(email.lower())
+
+    def latest_account(self) -> Account | None:
+        with self.lock:
+            return max(self.accounts.values(), key=lambda a: a.created_seq, default=None)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts.clear()
+            self.faults.clear()
+            self.counters = Counters()
+            self.generation += 1

@@ -1,0 +1,225 @@
+"""One sandbox per session, reset before every test, plus helpers that act as the app or the user.
+
+Everything here speaks real HTTP/gRPC to the sandbox through the official client libraries.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from sandbox.server import Sandbox, start_sandbox
+
+CLIENT_ID = "kaleno-test"
+CLIENT_SECRET = "kaleno-test-secret"
+REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"
+EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
+FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    running = start_sandbox(clients={CLIENT_ID: CLIENT_SECRET})
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sandbox(sandbox: Sandbox) -> None:
+    sandbox.reset()
+
+
+@pytest.fixture
+def url(sandbox: Sandbox) -> str:
+    return sandbox.http_url
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met within timeout")
+        time.sleep(interval)
+
+
+# -- acting as the user --------------------------------------------------------------------------------
+
+
+def create_account(url: str, email: str, name: str = "Ada Lovelace", **extra: Any) -> dict[str, Any]:
+    response = requests.post(f"{url}/_sandbox/accounts", json={"email": email, "name": name, **extra}, timeout=5)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def state(url: str) -> dict[str, Any]:
+    body: dict[str, Any] = requests.get(f"{url}/_sandbox/state", timeout=5).json()
+    return body
+
+
+def advance_clock(url: str, seconds: float) -> None:
+    requests.post(f"{url}/_sandbox/clock", json={"advance_seconds": seconds}, timeout=5).raise_for_status()
+
+
+# -- acting as the app ---------------------------------------------------------------------------------
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def query_of(location: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+def authorize(url: str, scopes: list[str], **params: str) -> dict[str, str]:
+    """GET the authorize endpoint; returns the query of the redirect back to the app."""
+    query = {
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "response_type": "code",
+        "scope": " ".join(scopes),
+        "state": "state-123",
+        **params,
+    }
+    response = requests.get(f"{url}/o/oauth2/v2/auth", params=query, allow_redirects=False, timeout=5)
+    assert response.status_code == 302, response.text
+    assert response.headers["Location"].startswith(REDIRECT_URI)
+    return query_of(response.headers["Location"])
+
+
+def sign_in(url: str, scopes: list[str], *, login_hint: str | None = None, nonce: str | None = None,
+            offline: bool = True) -> dict[str, Any]:
+    """The whole code flow with PKCE; returns the token endpoint's JSON."""
+    verifier, challenge = pkce_pair()
+    params = {"code_challenge": challenge, "code_challenge_method": "S256"}
+    if offline:
+        params["access_type"] = "offline"
+    if login_hint:
+        params["login_hint"] = login_hint
+    if nonce:
+        params["nonce"] = nonce
+    back = authorize(url, scopes, **params)
+    response = requests.post(
+        f"{url}/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": back["code"],
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def credentials(url: str, tokens: dict[str, Any]) -> Credentials:
+    return Credentials(  # type: ignore[no-untyped-call]
+        token=tokens["access_token"],
+        refresh_token=tokens.get("refresh_token"),
+        token_uri=f"{url}/token",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+    )
+
+
+def calendar_service(url: str, creds: Credentials) -> Any:
+    return build(
+        "calendar",
+        "v3",
+        credentials=creds,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": f"{url}/calendar/v3/"},
+    )
+
+
+@pytest.fixture
+def app_calendar(url: str) -> Callable[..., Any]:
+    """calendar(email, scopes) -> a Calendar v3 client signed in as that (new) account."""
+
+    def make(email: str, scopes: list[str] | None = None, **account: Any) -> Any:
+        create_account(url, email, **account)
+        tokens = sign_in(url, scopes or [EVENTS_OWNED], login_hint=email)
+        return calendar_service(url, credentials(url, tokens))
+
+    return make
+
+
+# -- a stand-in for the app's HTTP endpoints (push receiver, task target) --------------------------------
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Silent(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@dataclass
+class Receiver:
+    """A real local HTTP server that records requests and answers with scripted statuses."""
+
+    server: BaseWSGIServer
+    requests: list[Received] = field(default_factory=list)
+    statuses: deque[int] = field(default_factory=deque)
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        with self.lock:
+            self.requests.append(Received(request.method, request.path, dict(request.headers), request.get_data()))
+            status = self.statuses.popleft() if self.statuses else 200
+        return Response("ok", status=status, headers=self.extra_headers)(environ, start_response)
+
+    def received(self, path: str | None = None) -> list[Received]:
+        with self.lock:
+            return [r for r in self.requests if path is None or r.path == path]
+
+    def wait_for(self, count: int, path: str | None = None, timeout: float = 5.0) -> list[Received]:
+        wait_until(lambda: len(self.received(path)) >= count, timeout)
+        return self.received(path)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    holder: dict[str, Receiver] = {}
+    server = make_server("127.0.0.1", 0, lambda e, s: holder["r"](e, s), threaded=True, request_handler=_Silent)
+    holder["r"] = Receiver(server)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    yield holder["r"]
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,48 @@
+"""`python -m sandbox` starts quickly, prints its addresses, stays quiet and stops on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_cli_prints_addresses_serves_and_stops_cleanly() -> None:
+    ports = [free_port() for _ in range(3)]
+    command = [sys.executable, "-m", "sandbox", "--http-port", str(ports[0]), "--secrets-port", str(ports[1]),
+               "--tasks-port", str(ports[2])]
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        ready_after = time.monotonic() - started
+        discovery = requests.get(f"http://127.0.0.1:{ports[0]}/.well-known/openid-configuration", timeout=5)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert ready_after < 2.0
+    assert f"http://127.0.0.1:{ports[0]}" in lines[0]
+    assert f"127.0.0.1:{ports[1]}" in lines[1]
+    assert f"127.0.0.1:{ports[2]}" in lines[2]
+    assert discovery.json()["issuer"] == "https://accounts.google.com"
+    assert process.returncode == 0
+    assert "GET /" not in stderr  # no access log by default

@@ -1,0 +1,100 @@
+"""events.watch: real push notifications to a local receiver, as the calendar_webhook function gets them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import pytest
+import requests
+from googleapiclient.errors import HttpError
+
+from tests.integration.sandbox.conftest import Receiver, advance_clock, state
+
+ADA = "ada@example.com"
+OWNER_EVENT = {"summary": "Dentist", "start": {"dateTime": "2026-03-12T08:00:00Z"},
+               "end": {"dateTime": "2026-03-12T09:00:00Z"}}
+
+
+def owner_adds_event(url: str) -> None:
+    requests.post(f"{url}/_sandbox/calendars/{ADA}/events", json=OWNER_EVENT, timeout=5).raise_for_status()
+
+
+def watch(events: Any, receiver: Receiver, channel_id: str, **extra: Any) -> dict[str, Any]:
+    body = {"id": channel_id, "type": "web_hook", "address": f"{receiver.url}/{channel_id}", **extra}
+    channel: dict[str, Any] = events.watch(calendarId="primary", body=body).execute()
+    return channel
+
+
+def test_watch_sends_sync_then_exists_on_owner_changes(
+    url: str, app_calendar: Callable[..., Any], receiver: Receiver
+) -> None:
+    events = app_calendar(ADA).events()
+
+    channel = watch(events, receiver, "chan-1", token="signed-token")
+    receiver.wait_for(1)
+    owner_adds_event(url)
+    events.insert(calendarId="primary", body=OWNER_EVENT).execute()  # the app's own change notifies too
+    pushes = receiver.wait_for(3)
+
+    assert channel["kind"] == "api#channel"
+    assert channel["id"] == "chan-1"
+    assert channel["token"] == "signed-token"
+    assert [p.headers["X-Goog-Resource-State"] for p in pushes] == ["sync", "exists", "exists"]
+    assert [int(p.headers["X-Goog-Message-Number"]) for p in pushes] == [1, 2, 3]
+    first = pushes[0]
+    assert first.method == "POST"
+    assert first.body == b""
+    assert first.path == "/chan-1"
+    assert first.headers["X-Goog-Channel-Id"] == "chan-1"
+    assert first.headers["X-Goog-Channel-Token"] == "signed-token"
+    assert first.headers["X-Goog-Resource-Id"] == channel["resourceId"]
+    assert first.headers["X-Goog-Resource-Uri"] == channel["resourceUri"]
+    expires = parsedate_to_datetime(first.headers["X-Goog-Channel-Expiration"]).timestamp()
+    assert expires == int(channel["expiration"]) // 1000
+    assert state(url)["active_channels"] == 1
+
+
+def test_stopped_channel_gets_no_more_pushes(url: str, app_calendar: Callable[..., Any], receiver: Receiver) -> None:
+    calendar = app_calendar(ADA)
+    stopped = watch(calendar.events(), receiver, "stopped")
+    watch(calendar.events(), receiver, "witness")
+    receiver.wait_for(1, "/stopped")
+
+    calendar.channels().stop(body={"id": "stopped", "resourceId": stopped["resourceId"]}).execute()
+    owner_adds_event(url)
+    receiver.wait_for(2, "/witness")  # the change was processed for every channel
+
+    assert len(receiver.received("/stopped")) == 1
+    assert state(url)["active_channels"] == 1
+    with pytest.raises(HttpError) as unknown:
+        calendar.channels().stop(body={"id": "stopped", "resourceId": stopped["resourceId"]}).execute()
+    assert unknown.value.resp.status == 404
+
+
+def test_expired_channel_gets_no_pushes(url: str, app_calendar: Callable[..., Any], receiver: Receiver) -> None:
+    events = app_calendar(ADA).events()
+    watch(events, receiver, "short")
+    receiver.wait_for(1, "/short")
+
+    advance_clock(url, 7 * 86400 + 1)  # past the 7-day maximum lifetime
+    watch(events, receiver, "witness")
+    owner_adds_event(url)
+    receiver.wait_for(2, "/witness")
+
+    assert len(receiver.received("/short")) == 1
+    assert state(url)["active_channels"] == 1
+
+
+def test_requested_expiration_is_capped_at_seven_days(app_calendar: Callable[..., Any], receiver: Receiver) -> None:
+    events = app_calendar(ADA).events()
+    sync = watch(events, receiver, "probe")
+    issued = int(sync["expiration"])
+
+    capped = watch(events, receiver, "capped", expiration=str(issued + 30 * 86400 * 1000))
+    with pytest.raises(HttpError) as duplicate:
+        watch(events, receiver, "capped")
+
+    assert abs(int(capped["expiration"]) - issued) < 5000
+    assert duplicate.value.resp.status == 400

@@ -1,0 +1,143 @@
+"""Cloud Tasks through the official gRPC client; tasks arrive as real HTTP requests with OIDC tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import google.auth.transport.requests
+import grpc
+import pytest
+import requests
+from google.api_core import exceptions
+from google.cloud import tasks_v2
+from google.cloud.tasks_v2.services.cloud_tasks.transports import CloudTasksGrpcTransport
+from google.oauth2 import id_token
+
+from sandbox.server import Sandbox
+from tests.integration.sandbox.conftest import Receiver, advance_clock, state
+
+LOCATION = "projects/kaleno-local/locations/europe-west1"
+QUEUE = f"{LOCATION}/queues/calendar-sync"
+SERVICE_ACCOUNT = "tasks@kaleno-local.iam.gserviceaccount.com"
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> Iterator[tasks_v2.CloudTasksClient]:
+    channel = grpc.insecure_channel(sandbox.tasks_target)
+    tasks = tasks_v2.CloudTasksClient(transport=CloudTasksGrpcTransport(channel=channel))
+    tasks.create_queue(parent=LOCATION, queue=tasks_v2.Queue(
+        name=QUEUE,
+        retry_config=tasks_v2.RetryConfig(min_backoff=timedelta(seconds=0.05), max_backoff=timedelta(seconds=0.2)),
+    ))
+    yield tasks
+    channel.close()
+
+
+def http_task(url: str, name: str | None = None, **extra: object) -> tasks_v2.Task:
+    task = tasks_v2.Task(
+        http_request=tasks_v2.HttpRequest(
+            url=url,
+            http_method=tasks_v2.HttpMethod.POST,
+            headers={"Content-Type": "application/json"},
+            body=b'{"booking": "b-1"}',
+            oidc_token=tasks_v2.OidcToken(service_account_email=SERVICE_ACCOUNT),
+        ),
+        **extra,
+    )
+    if name:
+        task.name = f"{QUEUE}/tasks/{name}"
+    return task
+
+
+def test_task_arrives_as_a_post_with_a_verifiable_oidc_token(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+) -> None:
+    target = f"{receiver.url}/calendar_sync"
+
+    created = client.create_task(parent=QUEUE, task=http_task(target, "b-1-v1"))
+    [delivered] = receiver.wait_for(1)
+
+    assert created.name == f"{QUEUE}/tasks/b-1-v1"
+    assert delivered.method == "POST"
+    assert delivered.path == "/calendar_sync"
+    assert delivered.body == b'{"booking": "b-1"}'
+    assert delivered.headers["Content-Type"] == "application/json"
+    assert delivered.headers["X-Cloudtasks-Queuename"] == "calendar-sync"
+    assert delivered.headers["X-Cloudtasks-Taskname"] == "b-1-v1"
+    assert delivered.headers["User-Agent"] == "Google-Cloud-Tasks"
+    scheme, token = delivered.headers["Authorization"].split(" ", 1)
+    claims = id_token.verify_token(token, google.auth.transport.requests.Request(), audience=target,
+                                   certs_url=f"{url}/oauth2/v1/certs")
+    assert scheme == "Bearer"
+    assert claims["iss"] == "https://accounts.google.com"
+    assert (claims["email"], claims["email_verified"]) == (SERVICE_ACCOUNT, True)
+    requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10).raise_for_status()
+    assert state(url)["tasks"] == {"queued": 0, "dispatched": 1, "succeeded": 1, "failed": 0}
+
+
+def test_failing_task_is_retried_with_backoff_until_it_succeeds(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+) -> None:
+    receiver.statuses.extend([500, 500, 200])
+
+    client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/flaky"))
+    attempts = receiver.wait_for(3)
+    drained = requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10)
+
+    assert [a.headers["X-Cloudtasks-Taskretrycount"] for a in attempts] == ["0", "1", "2"]
+    assert [a.headers["X-Cloudtasks-Taskexecutioncount"] for a in attempts] == ["0", "0", "0"]  # 5xx don't count
+    assert attempts[2].headers["X-Cloudtasks-Taskpreviousresponse"] == "500"
+    assert drained.json() == {"idle": True}
+    assert state(url)["tasks"] == {"queued": 0, "dispatched": 3, "succeeded": 1, "failed": 0}
+
+
+def test_named_tasks_are_deduplicated_for_an_hour(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+) -> None:
+    client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
+    with pytest.raises(exceptions.AlreadyExists):
+        client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
+    receiver.wait_for(1)
+    requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10).raise_for_status()
+
+    with pytest.raises(exceptions.AlreadyExists):  # done, but the name is still a tombstone
+        client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
+    advance_clock(url, 3601)
+    again = client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
+
+    assert again.name.endswith("/b-2-v1")
+
+
+def test_scheduled_task_runs_when_the_clock_reaches_it(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+) -> None:
+    later = datetime.now(UTC) + timedelta(hours=2)
+    created = client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/later", schedule_time=later))
+    pending = requests.get(f"{url}/_sandbox/tasks", timeout=5).json()["items"]
+
+    advance_clock(url, 2 * 3600 + 1)
+    [delivered] = receiver.wait_for(1)
+
+    assert [p["name"] for p in pending] == [created.name]
+    assert float(delivered.headers["X-Cloudtasks-Tasketa"]) == pytest.approx(later.timestamp(), abs=1e-3)
+
+
+def test_task_in_a_missing_queue_and_queue_management(client: tasks_v2.CloudTasksClient, receiver: Receiver) -> None:
+    with pytest.raises(exceptions.NotFound):
+        client.create_task(parent=f"{LOCATION}/queues/nope", task=http_task(f"{receiver.url}/x"))
+    with pytest.raises(exceptions.AlreadyExists):
+        client.create_queue(parent=LOCATION, queue=tasks_v2.Queue(name=QUEUE))
+
+    client.pause_queue(name=QUEUE)
+    task = client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/paused"))
+    listed = [t.name for t in client.list_tasks(parent=QUEUE)]
+    queue = client.get_queue(name=QUEUE)
+    client.delete_task(name=task.name)
+
+    assert listed == [task.name]
+    assert queue.state == tasks_v2.Queue.State.PAUSED
+    assert queue.retry_config.max_attempts == 100  # Google's default where unset
+    assert queue.retry_config.min_backoff == timedelta(seconds=0.05)
+    assert list(client.list_tasks(parent=QUEUE)) == []
+    assert receiver.received() == []
