@@ -2,7 +2,7 @@
 
 Compared with a baseline measured in the same run: a fresh interpreter importing only
 `functions_framework` and `google.cloud.firestore`. Target: ≤ 1.3× its time and ≤ 1.2× its memory.
-Run: `.venv/bin/python bench/cold_start.py [--repeat N]`.
+Run: `.venv/bin/python -m bench.cold_start [--repeat N]`.
 """
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ def list_event_types(request: Request, principal: Host) -> Response:
 @api.route("/me/event-types", methods=("POST",), auth="session", body=EventType, response=EventTypeView, status=201)
 def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
     """Add an event type (only slug, title and duration are required)."""
-    event_type_id, event_type = host_settings.create_event_type(principal, body, services().store)
+    s = services()
+    event_type_id, event_type = host_settings.create_event_type(principal, body, utc_now(), s.store, s.tasks)
     return json_response(EventTypeView.of(event_type_id, event_type), status=201)
 
 
@@ -63,7 +64,8 @@ def get_event_type(request: Request, principal: Host, event_type_id: str) -> Res
 )
 def patch_event_type(request: Request, principal: Host, event_type_id: str, body: EventTypeUpdate) -> Response:
     """Change some fields of an event type (null resets an optional field to its default)."""
-    updated = host_settings.update_event_type(principal, event_type_id, body, services().store)
+    s = services()
+    updated = host_settings.update_event_type(principal, event_type_id, body, utc_now(), s.store, s.tasks)
     return json_response(EventTypeView.of(event_type_id, updated))
 
 

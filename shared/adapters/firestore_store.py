@@ -7,16 +7,18 @@ retention job purges them too, since the emulator has no TTL.
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from shared.domain.booking_page import BookingPage
 from shared.domain.busy import decode_month, encode_month, month_keys, split_by_month
-from shared.domain.errors import HostNotFound
 from shared.domain.host import Connection, ConnectionState, Host, SlugTaken
 from shared.domain.intervals import Interval
-from shared.services.ports import AvailabilityInputs, BookedSpan, Channel, OAuthState, SessionRecord
+from shared.services.ports import AvailabilitySnapshot, BookedSpan, Channel, OAuthState, SessionRecord
 
 
 def digest(value: str) -> str:
@@ -27,6 +29,7 @@ def digest(value: str) -> str:
 class FirestoreStore:
     def __init__(self, client: Any) -> None:
         self._db = client
+        self._slug_hosts: dict[str, str] = {}  # public slug -> host id, a hint checked on every read
 
     # --- OAuth states: single use, consumed in a transaction -------------------------------------------
     def save_oauth_state(self, state: str, record: OAuthState) -> None:
@@ -124,34 +127,53 @@ class FirestoreStore:
         result: BookingPage = apply(self._db.transaction())
         return result
 
-    def availability_inputs(self, host_id: str, start: datetime, end: datetime) -> AvailabilityInputs:
-        """The host, busy times and booked spans touching [start, end): one round trip, read by id."""
+    def availability_snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
+        """Page, host, busy times and booked spans for [start, end), usually in one round trip.
+
+        The slug's host id is remembered per instance, so the page and the host's month documents are
+        fetched together; a stale guess (the slug moved) is detected and answered by a fresh lookup.
+        """
+        host_id = self._slug_hosts.get(slug)
+        if host_id is not None:
+            snapshot = self._snapshot(slug, host_id, start, end)
+            if snapshot is not None:
+                return snapshot
+            self._slug_hosts.pop(slug, None)
+        page = self.booking_page(slug)
+        if page is None:
+            return None
+        if len(self._slug_hosts) > 10_000:
+            self._slug_hosts.clear()
+        self._slug_hosts[slug] = page.host_id
+        return self._snapshot(slug, page.host_id, start, end)
+
+    def _snapshot(self, slug: str, host_id: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
+        page_ref = self._db.collection("booking_pages").document(slug)
         host_ref = self._db.collection("hosts").document(host_id)
         keys = month_keys(start, end)
         refs = [
+            page_ref,
             host_ref,
             *(host_ref.collection("busy").document(k) for k in keys),
             *(host_ref.collection("booked").document(k) for k in keys),
         ]
+        docs = {snapshot.reference.path: snapshot for snapshot in self._db.get_all(refs)}
+        page_doc, host_doc = docs[page_ref.path], docs[host_ref.path]
+        if not page_doc.exists or page_doc.get("host_id") != host_id or not host_doc.exists:
+            return None
         busy: list[Interval] = []
         booked: list[BookedSpan] = []
-        host_doc: dict[str, Any] | None = None
-        for snapshot in self._db.get_all(refs):
-            if not snapshot.exists:
-                continue
-            doc = snapshot.to_dict()
-            parent = snapshot.reference.parent.id
-            if parent == "busy":
-                busy.extend(decode_month(doc))
-            elif parent == "booked":
-                booked.extend(BookedSpan.model_validate(span) for span in doc.get("spans", []))
-            else:
-                host_doc = doc
-        if host_doc is None:
-            raise HostNotFound(host_id)
-        sync = host_doc.get("sync", {})
-        return AvailabilityInputs(
-            host=_host(host_doc),
+        for key in keys:
+            busy_doc = docs[host_ref.collection("busy").document(key).path]
+            if busy_doc.exists:
+                busy.extend(decode_busy(busy_doc.get("intervals")))
+            booked_doc = docs[host_ref.collection("booked").document(key).path]
+            if booked_doc.exists:
+                booked.extend(decode_booked(text) for text in booked_doc.get("spans"))
+        sync = host_doc.get("sync") if "sync" in host_doc.to_dict() else {}
+        return AvailabilitySnapshot(
+            page=_page(page_doc.to_dict()),
+            host=_host(host_doc.to_dict()),
             busy=busy,
             booked=booked,
             synced_at=sync.get("synced_at"),
@@ -202,7 +224,7 @@ class FirestoreStore:
         busy_ref = self._db.collection("hosts").document(host_id).collection("busy")
         batch = self._db.batch()
         for key in month_keys(window.start, window.end):
-            batch.set(busy_ref.document(key), {**encode_month(months.get(key, [])), "synced_at": synced_at})
+            batch.set(busy_ref.document(key), {"intervals": encode_busy(months.get(key, [])), "synced_at": synced_at})
         batch.update(
             self._db.collection("hosts").document(host_id),
             {"sync.synced_at": synced_at, "sync.horizon_end": window.end},
@@ -215,7 +237,7 @@ class FirestoreStore:
         intervals: list[Interval] = []
         for snapshot in self._db.get_all(refs):
             if snapshot.exists:
-                intervals.extend(decode_month(snapshot.to_dict()))
+                intervals.extend(decode_busy(snapshot.get("intervals")))
         return intervals
 
     def delete_busy(self, host_id: str) -> int:
@@ -229,6 +251,45 @@ class FirestoreStore:
         self._db.collection("audit").add(
             {"action": action, "subject": digest(f"subject:{subject_id}"), "outcome": outcome, "at": at}
         )
+
+
+def encode_busy(intervals: Iterable[Interval]) -> bytes:
+    """A month of busy times as packed little-endian int64 pairs (start, end) in epoch seconds.
+
+    Bytes rather than arrays: Firestore's client deep-copies array values on every read, and this is
+    the hot path of every availability request.
+    """
+    month = encode_month(intervals)
+    pairs = array("q", (second for pair in zip(month["starts"], month["ends"], strict=True) for second in pair))
+    if sys.byteorder != "little":
+        pairs.byteswap()
+    return pairs.tobytes()
+
+
+def decode_busy(packed: bytes) -> list[Interval]:
+    pairs = array("q")
+    pairs.frombytes(packed)
+    if sys.byteorder != "little":
+        pairs.byteswap()
+    return decode_month({"starts": list(pairs[0::2]), "ends": list(pairs[1::2])})
+
+
+def encode_booked(span: BookedSpan) -> str:
+    """One booked span as a short string, so the month document can take it with ArrayUnion/ArrayRemove."""
+    seconds = (int(moment.timestamp()) for moment in (span.start, span.occupied_start, span.occupied_end))
+    return "|".join((span.booking_id, span.event_type_id, *map(str, seconds)))
+
+
+def decode_booked(text: str) -> BookedSpan:
+    booking_id, event_type_id, start, occupied_start, occupied_end = text.split("|")
+    moment = partial(datetime.fromtimestamp, tz=UTC)
+    return BookedSpan(
+        booking_id=booking_id,
+        event_type_id=event_type_id,
+        start=moment(int(start)),
+        occupied_start=moment(int(occupied_start)),
+        occupied_end=moment(int(occupied_end)),
+    )
 
 
 def _page_doc(page: BookingPage) -> dict[str, Any]:

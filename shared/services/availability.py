@@ -13,11 +13,12 @@ from shared.domain.errors import HostNotFound, InvalidRange
 from shared.domain.event_type import EventType
 from shared.domain.host import HostNotConnected
 from shared.domain.intervals import Interval
-from shared.domain.slots import available_slots, busy_lookup_range, count_by_local_day, invitee_range
+from shared.domain.slots import available_slots, count_by_local_day, invitee_range
 from shared.services.calendar_sync import request_busy_refresh
 from shared.services.ports import Store, TaskQueue
 
 MAX_RANGE_DAYS = 62
+LOOKAROUND = timedelta(hours=17)  # ≥ the longest meeting (12 h) plus the longest buffer (4 h)
 STALE_AFTER = timedelta(minutes=30)
 
 
@@ -41,9 +42,14 @@ def free_slots(
 ) -> list[Interval]:
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
-    page, event_type_id, event_type = booking_page(host_slug, event_type_slug, store)
-    lookup = busy_lookup_range(event_type, invitee_range(first_day, last_day, invitee_tz))
-    inputs = store.availability_inputs(page.host_id, lookup.start, lookup.end)
+    # Read a little wider than the dates asked (the longest meeting plus buffers), before the event type
+    # is known, so page, host and months arrive in one round trip.
+    starts = invitee_range(first_day, last_day, invitee_tz)
+    inputs = store.availability_snapshot(host_slug, starts.start - LOOKAROUND, starts.end + LOOKAROUND)
+    if inputs is None:
+        raise HostNotFound(f"no host '{host_slug}'")
+    page = inputs.page
+    event_type_id, event_type = page.by_slug(event_type_slug)
     if not inputs.host.connection.is_connected:
         raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
     if inputs.synced_at is None or now - inputs.synced_at > STALE_AFTER:

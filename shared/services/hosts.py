@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from shared.domain.booking_page import BookingPage
+from shared.domain.booking_page import DEFAULT_HORIZON_DAYS, BookingPage
 from shared.domain.errors import EventTypeNotFound
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate, SlugTaken
 from shared.domain.schedule import Schedule
-from shared.services.ports import Store
+from shared.services.calendar_sync import request_busy_refresh
+from shared.services.ports import Store, TaskQueue
 
 
 def update_profile(host: Host, patch: HostProfileUpdate, now: datetime, store: Store) -> Host:
@@ -38,7 +39,9 @@ def list_event_types(host: Host, store: Store) -> dict[str, EventType]:
     return _page(host, store).event_types
 
 
-def create_event_type(host: Host, event_type: EventType, store: Store) -> tuple[str, EventType]:
+def create_event_type(
+    host: Host, event_type: EventType, now: datetime, store: Store, tasks: TaskQueue
+) -> tuple[str, EventType]:
     event_type_id = f"et{secrets.token_hex(5)}"
 
     def add(page: BookingPage) -> BookingPage:
@@ -46,18 +49,28 @@ def create_event_type(host: Host, event_type: EventType, store: Store) -> tuple[
             raise SlugTaken(f"you already have an event type with the slug '{event_type.slug}'")
         return page.model_copy(update={"event_types": {**page.event_types, event_type_id: event_type}})
 
-    store.update_booking_page(host.slug, add)
+    _extend_mirror_if_needed(host, store.update_booking_page(host.slug, add), now, tasks)
     return event_type_id, event_type
 
 
-def update_event_type(host: Host, event_type_id: str, patch: EventTypeUpdate, store: Store) -> EventType:
+def update_event_type(
+    host: Host, event_type_id: str, patch: EventTypeUpdate, now: datetime, store: Store, tasks: TaskQueue
+) -> EventType:
     def change(page: BookingPage) -> BookingPage:
         updated = page.event_type(event_type_id).updated(patch)
         if page.slug_in_use(updated.slug, except_id=event_type_id):
             raise SlugTaken(f"you already have an event type with the slug '{updated.slug}'")
         return page.model_copy(update={"event_types": {**page.event_types, event_type_id: updated}})
 
-    return store.update_booking_page(host.slug, change).event_types[event_type_id]
+    page = store.update_booking_page(host.slug, change)
+    _extend_mirror_if_needed(host, page, now, tasks)
+    return page.event_types[event_type_id]
+
+
+def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, tasks: TaskQueue) -> None:
+    """A longer booking window needs busy times further ahead: refresh the mirror (in the background)."""
+    if host.connection.is_connected and page.horizon_days > DEFAULT_HORIZON_DAYS:
+        request_busy_refresh(host.id, now, tasks, window_seconds=1)
 
 
 def delete_event_type(host: Host, event_type_id: str, store: Store) -> None:
