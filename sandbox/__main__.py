@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         help="OAuth client (repeatable); default kaleno-local:kaleno-local-secret",
     )
     parser.add_argument("--access-token-ttl", type=int, default=3600, help="seconds")
+    parser.add_argument(
+        "--jwt-clock", choices=["sandbox", "real"], default="sandbox",
+        help="clock for id_token/OIDC iat+exp (real: stays verifiable after /_sandbox/clock advances)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -46,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         clients=dict(args.client) if args.client else DEFAULT_CLIENTS,
         access_token_ttl=args.access_token_ttl,
         host=args.host,
+        jwt_clock=args.jwt_clock,
         verbose=args.verbose,
     )
     print(f"Google sandbox HTTP (OAuth, Calendar, /_sandbox): {sandbox.http_url}", flush=True)

@@ -29,6 +29,18 @@ from sandbox.state import Account, SandboxState
 from sandbox.timefmt import in_zone, parse_instant, start_of_day, utc_millis, zone
 from sandbox.web import Route, json_body, json_response
 
+# Method ids as in the discovery document; also the names of faults and call counts.
+API_METHODS = (
+    "calendar.events.insert",
+    "calendar.events.get",
+    "calendar.events.patch",
+    "calendar.events.update",
+    "calendar.events.delete",
+    "calendar.events.list",
+    "calendar.events.watch",
+    "calendar.channels.stop",
+    "calendar.freebusy.query",
+)
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
 # Google rejects a freeBusy query over a longer range with 400 timeRangeTooLong. The limit is not
 # documented; integrators report 90 days (e.g. cal.com splits its queries into 90-day windows).

@@ -93,7 +93,7 @@ class Dispatcher:
             token = self.keys.service_account_id_token(
                 audience=dispatch.oidc_audience or dispatch.url,
                 email=dispatch.oidc_email,
-                now=self.queues.state.clock.time(),
+                now=self.queues.state.jwt_time(),
             )
             headers["Authorization"] = f"Bearer {token}"
         return headers

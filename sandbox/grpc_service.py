@@ -37,6 +37,10 @@ def _serializer(message_type: Any) -> Callable[[Any], bytes]:
     return lambda message: bytes(message.SerializeToString())
 
 
+def method_names(prefix: str, rpcs: list[Rpc]) -> list[str]:
+    return [f"{prefix}.{snake_case(rpc.name)}" for rpc in rpcs]
+
+
 def generic_handler(service: str, prefix: str, rpcs: list[Rpc], state: SandboxState) -> Any:
     def wrap(rpc: Rpc) -> Callable[[Any, Any], Any]:
         method = f"{prefix}.{snake_case(rpc.name)}"

@@ -24,6 +24,7 @@ from sandbox.keys import GOOGLE_ISSUER, ID_TOKEN_LIFETIME, SigningKey, at_hash
 from sandbox.state import Account, Fault, SandboxState
 from sandbox.web import Route, json_response
 
+API_METHODS = ("oauth.authorize", "oauth.token", "oauth.revoke", "oauth.userinfo")  # fault/count names
 CODE_LIFETIME = 600  # seconds of sandbox clock; Google's codes are similarly short-lived
 EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
 PROFILE_SCOPE = "https://www.googleapis.com/auth/userinfo.profile"
@@ -386,6 +387,7 @@ class OAuthApi:
 
     def authorize(self, request: Request) -> Response:
         args = request.args
+        fault = self.state.register_call("oauth.authorize")
         client_id = args.get("client_id", "")
         if client_id not in self.tokens.clients:
             return _error_page(400, "invalid_client", "The OAuth client was not found.")
@@ -400,7 +402,6 @@ class OAuthApi:
                 params["state"] = state
             return redirect(_with_query(redirect_uri, params), 302)
 
-        fault = self.state.register_call("oauth.authorize")
         if fault is not None:
             return back({"error": "server_error" if fault.status >= 500 else "access_denied"})
         if args.get("response_type") != "code":
@@ -520,7 +521,7 @@ class OAuthApi:
     def _id_token(self, access: AccessToken, nonce: str | None) -> str:
         account = self.state.account(access.email)
         assert account is not None  # tokens are only issued to existing accounts
-        issued = int(access.issued_at)
+        issued = int(self.state.jwt_time())
         claims: dict[str, Any] = {
             "iss": GOOGLE_ISSUER,
             "azp": access.client_id,

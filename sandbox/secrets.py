@@ -20,6 +20,7 @@ from sandbox.errors import RpcFailure
 from sandbox.grpc_service import Rpc, generic_handler
 from sandbox.state import SandboxState
 
+METHOD_PREFIX = "secretmanager"  # fault and call-count names: secretmanager.<snake_case rpc>
 SERVICE = "google.cloud.secretmanager.v1.SecretManagerService"
 MAX_PAYLOAD_BYTES = 64 * 1024
 _PARENT = re.compile(r"^projects/[^/]+(?:/locations/[^/]+)?$")
@@ -278,8 +279,8 @@ class SecretStore:
     def enable_secret_version(self, request: Any) -> Any:
         return self._transition(request, State.ENABLED)
 
-    def grpc_handler(self) -> Any:
-        rpcs = [
+    def rpcs(self) -> list[Rpc]:
+        return [
             Rpc("CreateSecret", service.CreateSecretRequest, resources.Secret, self.create_secret),
             Rpc("GetSecret", service.GetSecretRequest, resources.Secret, self.get_secret),
             Rpc("DeleteSecret", service.DeleteSecretRequest, empty_pb2.Empty, self.delete_secret),
@@ -317,4 +318,6 @@ class SecretStore:
                 self.enable_secret_version,
             ),
         ]
-        return generic_handler(SERVICE, "secretmanager", rpcs, self.state)
+
+    def grpc_handler(self) -> Any:
+        return generic_handler(SERVICE, METHOD_PREFIX, self.rpcs(), self.state)

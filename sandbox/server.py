@@ -12,16 +12,22 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
+from werkzeug.serving import BaseWSGIServer
 
+from sandbox.calendar import API_METHODS as calendar_methods
 from sandbox.calendar import CalendarApi, CalendarStore, method_scopes
 from sandbox.clock import Clock
 from sandbox.control import ControlApi
 from sandbox.dispatch import Dispatcher
+from sandbox.grpc_service import method_names
 from sandbox.keys import SigningKey
+from sandbox.oauth import API_METHODS as oauth_methods
 from sandbox.oauth import OAuthApi, TokenStore
 from sandbox.push import ChannelRegistry, PushDelivery
+from sandbox.secrets import METHOD_PREFIX as secrets_prefix
 from sandbox.secrets import SecretStore
-from sandbox.state import SandboxState
+from sandbox.state import JwtClock, SandboxState
+from sandbox.tasks import METHOD_PREFIX as tasks_prefix
 from sandbox.tasks import TaskQueues
 from sandbox.web import Router, make_http_server
 
@@ -36,10 +42,11 @@ class Sandbox:
         access_token_ttl: int = 3600,
         host: str = "127.0.0.1",
         clock: Clock | None = None,
+        jwt_clock: JwtClock = "sandbox",
     ) -> None:
         self.host = host
         self.clock = clock or Clock()
-        self.state = SandboxState(self.clock)
+        self.state = SandboxState(self.clock, jwt_clock)
         self.keys = SigningKey()
         self.tokens = TokenStore(self.state, clients, access_token_ttl)
         self.calendar = CalendarStore(self.state)
@@ -52,6 +59,7 @@ class Sandbox:
         self.http_url = ""
         self.secrets_target = ""
         self.tasks_target = ""
+        self._http: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
         self._grpc: list[grpc.Server] = []
 
@@ -68,6 +76,12 @@ class Sandbox:
             dispatcher=self.dispatcher,
             keys=self.keys,
             reset=self.reset,
+            methods=[
+                *calendar_methods,
+                *oauth_methods,
+                *method_names(secrets_prefix, self.secrets.rpcs()),
+                *method_names(tasks_prefix, self.queues.rpcs()),
+            ],
         )
         return Router([*oauth.routes(), *calendar.routes(), *control.routes()])
 
@@ -110,8 +124,9 @@ class Sandbox:
         self.dispatcher.stop()
         for server in self._grpc:
             server.stop(grace=None)
-        self._http.shutdown()
-        self._http.server_close()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
         self.push.shutdown()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -126,6 +141,7 @@ def start_sandbox(
     *,
     host: str = "127.0.0.1",
     clock: Clock | None = None,
+    jwt_clock: JwtClock = "sandbox",
     verbose: bool = False,
 ) -> Sandbox:
     """Start all three servers (port 0 picks a free port) and return the running sandbox."""
@@ -134,6 +150,7 @@ def start_sandbox(
         access_token_ttl=access_token_ttl,
         host=host,
         clock=clock,
+        jwt_clock=jwt_clock,
     )
     sandbox.start(http_port, secrets_port, tasks_port, verbose=verbose)
     return sandbox

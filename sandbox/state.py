@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sandbox.clock import Clock
 
@@ -58,16 +60,28 @@ def stable_sub(email: str) -> str:
     return "1" + str(digest).zfill(22)[:20]
 
 
+JwtClock = Literal["sandbox", "real"]
+
+
 class SandboxState:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, jwt_clock: JwtClock = "sandbox") -> None:
         self.lock = threading.RLock()
         self.clock = clock
+        self.jwt_clock = jwt_clock
         self.accounts: dict[str, Account] = {}
         self.faults: dict[str, Fault] = {}
         self.counters = Counters()
         # Bumped on every reset, so work queued before a reset (push deliveries) can tell it is stale.
         self.generation = 0
         self._seq = 0
+
+    def jwt_time(self) -> float:
+        """The iat of signed tokens (id_tokens, OIDC tokens).
+
+        On the sandbox clock by default. Verifiers (google-auth, PyJWT) check iat/exp against the wall
+        clock, so after an advance such tokens are "used too early"; "real" signs on the wall clock.
+        """
+        return self.clock.time() if self.jwt_clock == "sandbox" else time.time()
 
     def next_seq(self) -> int:
         with self.lock:

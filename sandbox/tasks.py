@@ -23,6 +23,7 @@ from sandbox.errors import RpcFailure, grpc_code_for
 from sandbox.grpc_service import Rpc, generic_handler
 from sandbox.state import SandboxState
 
+METHOD_PREFIX = "cloudtasks"  # fault and call-count names: cloudtasks.<snake_case rpc>
 SERVICE = "google.cloud.tasks.v2.CloudTasks"
 TASK_NAME_TOMBSTONE = 3600  # seconds a finished or deleted task's name stays taken
 MAX_SCHEDULE_AHEAD = 30 * 86400  # Google refuses schedule_time further ahead than 30 days
@@ -575,8 +576,8 @@ class TaskQueues:
             self.changed.notify_all()
             return self._task_message(record, request.response_view)
 
-    def grpc_handler(self) -> Any:
-        rpcs = [
+    def rpcs(self) -> list[Rpc]:
+        return [
             Rpc("CreateQueue", cloudtasks.CreateQueueRequest, queue.Queue, self.create_queue),
             Rpc("UpdateQueue", cloudtasks.UpdateQueueRequest, queue.Queue, self.update_queue),
             Rpc("GetQueue", cloudtasks.GetQueueRequest, queue.Queue, self.get_queue),
@@ -591,5 +592,7 @@ class TaskQueues:
             Rpc("DeleteTask", cloudtasks.DeleteTaskRequest, empty_pb2.Empty, self.delete_task),
             Rpc("RunTask", cloudtasks.RunTaskRequest, task.Task, self.run_task),
         ]
-        return generic_handler(SERVICE, "cloudtasks", rpcs, self.state)
+
+    def grpc_handler(self) -> Any:
+        return generic_handler(SERVICE, METHOD_PREFIX, self.rpcs(), self.state)
 

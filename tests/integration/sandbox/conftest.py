@@ -191,6 +191,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     statuses: deque[int] = field(default_factory=deque)
     extra_headers: dict[str, str] = field(default_factory=dict)
+    callback: Callable[[Received], None] | None = None  # runs inside the request, before answering
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -199,8 +200,11 @@ class Receiver:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        received = Received(request.method, request.path, dict(request.headers), request.get_data())
+        if self.callback is not None:
+            self.callback(received)
         with self.lock:
-            self.requests.append(Received(request.method, request.path, dict(request.headers), request.get_data()))
+            self.requests.append(received)
             status = self.statuses.popleft() if self.statuses else 200
         return Response("ok", status=status, headers=self.extra_headers)(environ, start_response)
 

@@ -194,3 +194,13 @@ def test_owner_edits_through_the_control_api(url: str, app_calendar: Callable[..
     assert removed.status_code == 204
     assert listed == {"items": []}
     assert events.get(calendarId="primary", eventId=ours["id"]).execute()["status"] == "cancelled"
+
+
+def test_a_misspelt_fault_method_is_refused(url: str) -> None:
+    response = requests.post(f"{url}/_sandbox/faults", json={"method": "calendar.event.insert", "status": 503},
+                             timeout=5)
+
+    assert response.status_code == 400
+    assert "calendar.events.insert" in response.json()["methods"]
+    assert "cloudtasks.create_task" in response.json()["methods"]
+    assert "secretmanager.access_secret_version" in response.json()["methods"]

@@ -98,3 +98,17 @@ def test_requested_expiration_is_capped_at_seven_days(app_calendar: Callable[...
 
     assert abs(int(capped["expiration"]) - issued) < 5000
     assert duplicate.value.resp.status == 400
+
+
+def test_a_receiver_calling_back_into_the_sandbox_does_not_block_it(
+    url: str, app_calendar: Callable[..., Any], receiver: Receiver
+) -> None:
+    events = app_calendar(ADA).events()
+    seen: list[int] = []
+    receiver.callback = lambda _: seen.append(state(url)["active_channels"])
+
+    watch(events, receiver, "chan")
+    owner_adds_event(url)
+    receiver.wait_for(2)
+
+    assert seen == [1, 1]
