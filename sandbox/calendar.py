@@ -1,5 +1,8 @@
 """Calendar API v3 under /calendar/v3/: events, watch channels and freeBusy on primary calendars.
 
+This module is the HTTP surface (auth, scopes, faults, query parameters, privacy accounting);
+`sandbox.events` holds the events themselves.
+
 Scopes are enforced per method from the discovery document shipped with google-api-python-client,
 so the sandbox accepts exactly the scopes Google lists for each method. Each account has one calendar
 (its primary); recurring events, ACLs, secondary calendars and sync tokens are not modelled.
@@ -8,13 +11,8 @@ so the sandbox accepts exactly the scopes Google lists for each method. Each acc
 from __future__ import annotations
 
 import base64
-import copy
 import functools
 import json
-import re
-import secrets
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,10 +21,11 @@ import googleapiclient
 from werkzeug.wrappers import Request, Response
 
 from sandbox.errors import GoogleApiError
+from sandbox.events import CalendarStore, StoredEvent, bad_request
 from sandbox.oauth import AccessToken, TokenStore
 from sandbox.push import CHANNEL_MAX_TTL, Channel, ChannelRegistry, resource_id_for
 from sandbox.state import Account, SandboxState
-from sandbox.timefmt import in_zone, parse_instant, start_of_day, utc_millis, zone
+from sandbox.timefmt import in_zone, parse_instant, utc_millis, zone
 from sandbox.web import Route, json_body, json_response
 
 # Method ids as in the discovery document; also the names of faults and call counts.
@@ -41,7 +40,6 @@ API_METHODS = (
     "calendar.channels.stop",
     "calendar.freebusy.query",
 )
-EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
 # Google rejects a freeBusy query over a longer range with 400 timeRangeTooLong. The limit is not
 # documented; integrators report 90 days (e.g. cal.com splits its queries into 90-day windows).
 FREEBUSY_MAX_RANGE = 90 * 86400
@@ -49,12 +47,6 @@ FREEBUSY_MAX_CALENDARS = 50
 LIST_DEFAULT_MAX_RESULTS = 250
 LIST_MAX_RESULTS = 2500
 TEXT_FIELDS = ("summary", "description", "location")  # what the `q` search looks at
-# Fields the server owns: ignored when a client sends them on insert/update/patch.
-SERVER_FIELDS = frozenset(
-    {"kind", "etag", "id", "htmlLink", "created", "updated", "creator", "organizer", "iCalUID"}
-)
-
-
 @functools.cache
 def method_scopes() -> dict[str, frozenset[str]]:
     """Method id (e.g. `calendar.events.insert`) -> scopes that authorize it, from discovery."""
@@ -72,221 +64,12 @@ def method_scopes() -> dict[str, frozenset[str]]:
     return scopes
 
 
-def new_event_id() -> str:
-    return base64.b32hexencode(secrets.token_bytes(16)).decode().lower().rstrip("=")
-
-
-def _bad(reason: str, message: str, location: str | None = None, domain: str = "global") -> GoogleApiError:
-    return GoogleApiError(400, reason, message, domain=domain, location=location)
-
-
-def _edge(value: Any, which: str, calendar_tz: str) -> float:
-    """Epoch seconds of an EventDateTime; all-day dates are midnight in the calendar's zone."""
-    if not isinstance(value, dict) or not (value.get("date") or value.get("dateTime")):
-        raise _bad("required", f"Missing {which} time.")
-    try:
-        if value.get("date"):
-            return start_of_day(str(value["date"]), zone(calendar_tz))
-        moment = datetime.fromisoformat(str(value["dateTime"]))
-        if moment.tzinfo is None:
-            if not value.get("timeZone"):
-                raise _bad("timeZoneRequired", f"Missing time zone definition for {which} time.")
-            moment = moment.replace(tzinfo=zone(str(value["timeZone"])))
-        return moment.timestamp()
-    except ValueError as exc:
-        raise _bad("invalid", f"Invalid {which} time.") from exc
-
-
-@dataclass
-class StoredEvent:
-    resource: dict[str, Any]
-    app_created: bool
-    seq: int
-    start: float
-    end: float
-    updated: float
-    deleted: bool = False
-
-    @property
-    def id(self) -> str:
-        return str(self.resource["id"])
-
-    def full(self) -> dict[str, Any]:
-        return copy.deepcopy(self.resource)
-
-    def minimal(self) -> dict[str, Any]:
-        """What events.list shows of a deleted event: only its id is guaranteed."""
-        return {
-            "kind": "calendar#event",
-            "etag": self.resource["etag"],
-            "id": self.id,
-            "status": "cancelled",
-            "updated": self.resource["updated"],
-        }
-
-    def busy(self) -> bool:
-        if self.deleted or self.resource.get("status") == "cancelled":
-            return False
-        if self.resource.get("transparency") == "transparent":
-            return False
-        # An invitation the owner declined does not make them busy.
-        return not any(
-            a.get("self") and a.get("responseStatus") == "declined" for a in self.resource.get("attendees", [])
-        )
-
-
-class CalendarStore:
-    """Events of every account's primary calendar, with the owner/app provenance of each."""
-
-    def __init__(self, state: SandboxState) -> None:
-        self.state = state
-        self.events: dict[str, dict[str, StoredEvent]] = {}
-
-    def reset(self) -> None:
-        with self.state.lock:
-            self.events.clear()
-
-    def _calendar(self, account: Account) -> dict[str, StoredEvent]:
-        return self.events.setdefault(account.email.lower(), {})
-
-    def _stamp(self, resource: dict[str, Any]) -> float:
-        now = self.state.clock.time()
-        resource["updated"] = utc_millis(now)
-        resource["etag"] = f'"{int(now * 1000) * 1000 + self.state.next_seq() % 1000}"'
-        return now
-
-    def _normalize(self, resource: dict[str, Any], account: Account) -> None:
-        status = resource.setdefault("status", "confirmed")
-        if status not in ("confirmed", "tentative", "cancelled"):
-            raise _bad("invalid", "Invalid value for: status", "status")
-        if resource.get("transparency", "opaque") not in ("opaque", "transparent"):
-            raise _bad("invalid", "Invalid value for: transparency", "transparency")
-        attendees = resource.get("attendees")
-        if attendees is not None:
-            if not isinstance(attendees, list):
-                raise _bad("invalid", "Invalid value for: attendees", "attendees")
-            for attendee in attendees:
-                attendee.setdefault("responseStatus", "needsAction")
-                if str(attendee.get("email", "")).lower() == account.email.lower():
-                    attendee["self"] = True
-
-    def get(self, account: Account, event_id: str) -> StoredEvent:
-        with self.state.lock:
-            event = self._calendar(account).get(event_id)
-            if event is None:
-                raise GoogleApiError(404)
-            return event
-
-    def insert(self, account: Account, body: dict[str, Any], *, app_created: bool) -> StoredEvent:
-        with self.state.lock:
-            calendar = self._calendar(account)
-            event_id = body.get("id")
-            if event_id is None:
-                event_id = new_event_id()
-            elif not isinstance(event_id, str) or not EVENT_ID.match(event_id):
-                raise _bad("invalid", "Invalid resource id value.")
-            if event_id in calendar:
-                # Google keeps deleted events, so their ids stay taken.
-                raise GoogleApiError(409, "duplicate", "The requested identifier already exists.")
-            resource = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_FIELDS}
-            start = _edge(resource.get("start"), "start", account.time_zone)
-            end = _edge(resource.get("end"), "end", account.time_zone)
-            if end <= start:
-                raise _bad("timeRangeEmpty", "The specified time range is empty.", domain="calendar")
-            self._normalize(resource, account)
-            owner = {"email": account.email, "self": True}
-            eid = base64.urlsafe_b64encode(f"{event_id} {account.email}".encode()).decode().rstrip("=")
-            resource.update(
-                kind="calendar#event",
-                id=event_id,
-                htmlLink=f"https://www.google.com/calendar/event?eid={eid}",
-                created=utc_millis(self.state.clock.time()),
-                creator=owner,
-                organizer=dict(owner),
-                iCalUID=f"{event_id}@google.com",
-            )
-            resource.setdefault("sequence", 0)
-            resource.setdefault("reminders", {"useDefault": True})
-            resource.setdefault("eventType", "default")
-            now = self._stamp(resource)
-            event = StoredEvent(resource, app_created, self.state.next_seq(), start, end, now)
-            event.deleted = resource["status"] == "cancelled"
-            calendar[event_id] = event
-            return event
-
-    def patch(self, account: Account, event_id: str, body: dict[str, Any]) -> StoredEvent:
-        with self.state.lock:
-            event = self.get(account, event_id)
-            resource = event.full()
-            changes = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
-            for edge in ("start", "end"):
-                # A date and a dateTime are alternatives: setting one clears the other.
-                value = changes.get(edge)
-                if isinstance(value, dict) and isinstance(resource.get(edge), dict):
-                    other = "date" if "dateTime" in value else "dateTime" if "date" in value else None
-                    if other:
-                        resource[edge].pop(other, None)
-            _merge(resource, changes)
-            return self._replace(account, event, resource)
-
-    def update(self, account: Account, event_id: str, body: dict[str, Any]) -> StoredEvent:
-        with self.state.lock:
-            event = self.get(account, event_id)
-            resource = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_FIELDS}
-            for field in SERVER_FIELDS:
-                if field in event.resource:
-                    resource[field] = copy.deepcopy(event.resource[field])
-            resource.setdefault("sequence", event.resource.get("sequence", 0))
-            resource.setdefault("reminders", {"useDefault": True})
-            resource.setdefault("eventType", "default")
-            return self._replace(account, event, resource)
-
-    def _replace(self, account: Account, event: StoredEvent, resource: dict[str, Any]) -> StoredEvent:
-        start = _edge(resource.get("start"), "start", account.time_zone)
-        end = _edge(resource.get("end"), "end", account.time_zone)
-        if end <= start:
-            raise _bad("timeRangeEmpty", "The specified time range is empty.", domain="calendar")
-        self._normalize(resource, account)
-        if (start, end) != (event.start, event.end):
-            resource["sequence"] = int(resource.get("sequence", 0)) + 1
-        event.updated = self._stamp(resource)
-        event.resource = resource
-        event.start, event.end = start, end
-        event.deleted = resource["status"] == "cancelled"
-        return event
-
-    def delete(self, account: Account, event_id: str) -> StoredEvent:
-        with self.state.lock:
-            event = self.get(account, event_id)
-            if event.deleted:
-                raise GoogleApiError(410, "deleted", "Resource has been deleted")
-            event.resource["status"] = "cancelled"
-            event.deleted = True
-            event.updated = self._stamp(event.resource)
-            return event
-
-    def all(self, account: Account) -> list[StoredEvent]:
-        with self.state.lock:
-            return sorted(self._calendar(account).values(), key=lambda e: e.seq)
-
-
-def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
-    """Patch semantics: objects merge recursively, arrays and scalars replace, null removes."""
-    for key, value in changes.items():
-        if value is None:
-            target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge(target[key], value)
-        else:
-            target[key] = copy.deepcopy(value)
-
-
 def _property_filters(values: list[str]) -> list[tuple[str, str]]:
     filters = []
     for value in values:
         key, sep, expected = value.partition("=")
         if not sep:
-            raise _bad("invalid", "Invalid extended property filter.")
+            raise bad_request("invalid", "Invalid extended property filter.")
         filters.append((key, expected))
     return filters
 
@@ -298,7 +81,7 @@ def _instant_arg(request: Request, name: str) -> float | None:
     try:
         return parse_instant(value).timestamp()
     except ValueError as exc:
-        raise _bad("badRequest", "Bad Request", name) from exc
+        raise bad_request("badRequest", "Bad Request", name) from exc
 
 
 class CalendarApi:
@@ -415,23 +198,23 @@ class CalendarApi:
         time_max = _instant_arg(request, "timeMax")
         updated_min = _instant_arg(request, "updatedMin")
         if time_min is not None and time_max is not None and time_max <= time_min:
-            raise _bad("timeRangeEmpty", "The specified time range is empty.", "timeMax", "calendar")
+            raise bad_request("timeRangeEmpty", "The specified time range is empty.", "timeMax", "calendar")
         # Google: with updatedMin, events deleted since then are included whatever showDeleted says.
         show_deleted = args.get("showDeleted") == "true" or updated_min is not None
         private = _property_filters(args.getlist("privateExtendedProperty"))
         shared = _property_filters(args.getlist("sharedExtendedProperty"))
         order_by = args.get("orderBy")
         if order_by == "startTime" and args.get("singleEvents") != "true":
-            raise _bad("badRequest", "The requested ordering is not available for the particular query.")
+            raise bad_request("badRequest", "The requested ordering is not available for the particular query.")
         if order_by not in (None, "startTime", "updated"):
-            raise _bad("invalid", "Invalid value for: orderBy", "orderBy")
+            raise bad_request("invalid", "Invalid value for: orderBy", "orderBy")
         try:
             max_results = min(int(args.get("maxResults", LIST_DEFAULT_MAX_RESULTS)), LIST_MAX_RESULTS)
             offset = int(base64.urlsafe_b64decode(args["pageToken"]).decode()) if "pageToken" in args else 0
         except ValueError as exc:
-            raise _bad("invalid", "Invalid value", "maxResults/pageToken") from exc
+            raise bad_request("invalid", "Invalid value", "maxResults/pageToken") from exc
         if max_results < 1:
-            raise _bad("invalid", "Invalid value for: maxResults", "maxResults")
+            raise bad_request("invalid", "Invalid value for: maxResults", "maxResults")
         text = args.get("q", "").lower()
 
         def matches(event: StoredEvent) -> bool:
@@ -478,21 +261,23 @@ class CalendarApi:
         owner = self._owner(account, calendar_id)
         body = json_body(request)
         if not body.get("id"):
-            raise _bad("required", "Channel id is required.", "id")
+            raise bad_request("required", "Channel id is required.", "id")
         if body.get("type") not in ("web_hook", "webhook"):
-            raise _bad("invalid", "Invalid value for: type", "type")
+            raise bad_request("invalid", "Invalid value for: type", "type")
         address = str(body.get("address") or "")
         if not address.startswith(("http://", "https://")):
-            raise _bad("push.webhookUrlUnparseable", "WebHook callback address is not a valid URL.", "address", "push")
+            raise bad_request(
+                "push.webhookUrlUnparseable", "WebHook callback address is not a valid URL.", "address", "push"
+            )
         now = self.state.clock.time()
         expiration = now + CHANNEL_MAX_TTL
         if body.get("expiration") is not None:
             try:
                 requested = int(body["expiration"]) / 1000
             except (TypeError, ValueError) as exc:
-                raise _bad("invalid", "Invalid value for: expiration", "expiration") from exc
+                raise bad_request("invalid", "Invalid value for: expiration", "expiration") from exc
             if requested <= now:
-                raise _bad("invalid", "Invalid value for: expiration", "expiration")
+                raise bad_request("invalid", "Invalid value for: expiration", "expiration")
             expiration = min(requested, expiration)
         channel = Channel(
             id=str(body["id"]),
@@ -505,7 +290,7 @@ class CalendarApi:
             client_id=token.client_id,
         )
         if not self.channels.open(channel):
-            raise _bad("channelIdNotUnique", f"Channel id {channel.id} not unique", "id", "push")
+            raise bad_request("channelIdNotUnique", f"Channel id {channel.id} not unique", "id", "push")
         response = {
             "kind": "api#channel",
             "id": channel.id,
@@ -533,20 +318,20 @@ class CalendarApi:
         bounds = []
         for name in ("timeMin", "timeMax"):
             if not body.get(name):
-                raise _bad("required", f"Missing {name}.", name)
+                raise bad_request("required", f"Missing {name}.", name)
             try:
                 bounds.append(parse_instant(str(body[name])).timestamp())
             except ValueError as exc:
-                raise _bad("badRequest", "Bad Request", name) from exc
+                raise bad_request("badRequest", "Bad Request", name) from exc
         time_min, time_max = bounds
         if time_max <= time_min:
-            raise _bad("timeRangeEmpty", "The specified time range is empty.", "timeMax", "calendar")
+            raise bad_request("timeRangeEmpty", "The specified time range is empty.", "timeMax", "calendar")
         if time_max - time_min > FREEBUSY_MAX_RANGE:
-            raise _bad("timeRangeTooLong", "The requested time range is too long.", "timeMax", "calendar")
+            raise bad_request("timeRangeTooLong", "The requested time range is too long.", "timeMax", "calendar")
         try:
             out_zone = zone(str(body.get("timeZone") or "UTC"))
         except ValueError as exc:
-            raise _bad("invalid", "Invalid time zone.", "timeZone") from exc
+            raise bad_request("invalid", "Invalid time zone.", "timeZone") from exc
         calendars: dict[str, Any] = {}
         for index, item in enumerate(body.get("items") or []):
             calendar_id = str(item.get("id", "")) if isinstance(item, dict) else ""

@@ -12,9 +12,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.calendar import CalendarStore
 from sandbox.dispatch import Dispatcher
 from sandbox.errors import GoogleApiError
+from sandbox.events import CalendarStore
 from sandbox.keys import SigningKey
 from sandbox.oauth import TokenStore
 from sandbox.push import ChannelRegistry

@@ -15,10 +15,11 @@ import grpc
 from werkzeug.serving import BaseWSGIServer
 
 from sandbox.calendar import API_METHODS as calendar_methods
-from sandbox.calendar import CalendarApi, CalendarStore, method_scopes
+from sandbox.calendar import CalendarApi, method_scopes
 from sandbox.clock import Clock
 from sandbox.control import ControlApi
 from sandbox.dispatch import Dispatcher
+from sandbox.events import CalendarStore
 from sandbox.grpc_service import method_names
 from sandbox.keys import SigningKey
 from sandbox.oauth import API_METHODS as oauth_methods

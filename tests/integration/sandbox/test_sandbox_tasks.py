@@ -141,3 +141,36 @@ def test_task_in_a_missing_queue_and_queue_management(client: tasks_v2.CloudTask
     assert queue.retry_config.min_backoff == timedelta(seconds=0.05)
     assert list(client.list_tasks(parent=QUEUE)) == []
     assert receiver.received() == []
+
+
+def test_update_queue_with_a_mask_and_run_task_on_a_paused_queue(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver
+) -> None:
+    updated = client.update_queue(
+        queue=tasks_v2.Queue(name=QUEUE, retry_config=tasks_v2.RetryConfig(max_attempts=3, max_doublings=2)),
+        update_mask={"paths": ["retry_config.max_attempts"]},
+    )
+    client.pause_queue(name=QUEUE)
+    task = client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/forced"))
+
+    client.run_task(name=task.name)
+    [delivered] = receiver.wait_for(1)
+
+    assert updated.retry_config.max_attempts == 3
+    assert updated.retry_config.max_doublings == 16  # not in the mask: unchanged
+    assert delivered.path == "/forced"
+
+
+def test_task_is_dropped_after_its_last_attempt(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+) -> None:
+    client.update_queue(queue=tasks_v2.Queue(name=QUEUE, retry_config=tasks_v2.RetryConfig(max_attempts=2)),
+                        update_mask={"paths": ["retry_config.max_attempts"]})
+    receiver.statuses.extend([503, 404])
+
+    client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/doomed"))
+    drained = requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10)
+
+    assert drained.json() == {"idle": True}
+    assert len(receiver.received()) == 2
+    assert state(url)["tasks"] == {"queued": 0, "dispatched": 2, "succeeded": 0, "failed": 1}

@@ -1,0 +1,236 @@
+"""The events of each account's primary calendar, with who created each (the app or the owner).
+
+Validation and resource shaping follow Calendar v3: base32hex ids, start/end rules, server-owned
+fields, patch merge semantics, and deleted events kept (with status "cancelled") so their ids stay
+taken. Both the Calendar API and the control API (the owner's edits) go through this store.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sandbox.errors import GoogleApiError
+from sandbox.state import Account, SandboxState
+from sandbox.timefmt import start_of_day, utc_millis, zone
+
+EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
+# Fields the server owns: ignored when a client sends them on insert/update/patch.
+SERVER_FIELDS = frozenset(
+    {"kind", "etag", "id", "htmlLink", "created", "updated", "creator", "organizer", "iCalUID"}
+)
+
+
+
+def new_event_id() -> str:
+    return base64.b32hexencode(secrets.token_bytes(16)).decode().lower().rstrip("=")
+
+
+def bad_request(reason: str, message: str, location: str | None = None, domain: str = "global") -> GoogleApiError:
+    return GoogleApiError(400, reason, message, domain=domain, location=location)
+
+
+def _edge(value: Any, which: str, calendar_tz: str) -> float:
+    """Epoch seconds of an EventDateTime; all-day dates are midnight in the calendar's zone."""
+    if not isinstance(value, dict) or not (value.get("date") or value.get("dateTime")):
+        raise bad_request("required", f"Missing {which} time.")
+    try:
+        if value.get("date"):
+            return start_of_day(str(value["date"]), zone(calendar_tz))
+        moment = datetime.fromisoformat(str(value["dateTime"]))
+        if moment.tzinfo is None:
+            if not value.get("timeZone"):
+                raise bad_request("timeZoneRequired", f"Missing time zone definition for {which} time.")
+            moment = moment.replace(tzinfo=zone(str(value["timeZone"])))
+        return moment.timestamp()
+    except ValueError as exc:
+        raise bad_request("invalid", f"Invalid {which} time.") from exc
+
+
+@dataclass
+class StoredEvent:
+    resource: dict[str, Any]
+    app_created: bool
+    seq: int
+    start: float
+    end: float
+    updated: float
+    deleted: bool = False
+
+    @property
+    def id(self) -> str:
+        return str(self.resource["id"])
+
+    def full(self) -> dict[str, Any]:
+        return copy.deepcopy(self.resource)
+
+    def minimal(self) -> dict[str, Any]:
+        """What events.list shows of a deleted event: only its id is guaranteed."""
+        return {
+            "kind": "calendar#event",
+            "etag": self.resource["etag"],
+            "id": self.id,
+            "status": "cancelled",
+            "updated": self.resource["updated"],
+        }
+
+    def busy(self) -> bool:
+        if self.deleted or self.resource.get("status") == "cancelled":
+            return False
+        if self.resource.get("transparency") == "transparent":
+            return False
+        # An invitation the owner declined does not make them busy.
+        return not any(
+            a.get("self") and a.get("responseStatus") == "declined" for a in self.resource.get("attendees", [])
+        )
+
+
+class CalendarStore:
+    """Events of every account's primary calendar, with the owner/app provenance of each."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+        self.events: dict[str, dict[str, StoredEvent]] = {}
+
+    def reset(self) -> None:
+        with self.state.lock:
+            self.events.clear()
+
+    def _calendar(self, account: Account) -> dict[str, StoredEvent]:
+        return self.events.setdefault(account.email.lower(), {})
+
+    def _stamp(self, resource: dict[str, Any]) -> float:
+        now = self.state.clock.time()
+        resource["updated"] = utc_millis(now)
+        resource["etag"] = f'"{int(now * 1000) * 1000 + self.state.next_seq() % 1000}"'
+        return now
+
+    def _normalize(self, resource: dict[str, Any], account: Account) -> None:
+        status = resource.setdefault("status", "confirmed")
+        if status not in ("confirmed", "tentative", "cancelled"):
+            raise bad_request("invalid", "Invalid value for: status", "status")
+        if resource.get("transparency", "opaque") not in ("opaque", "transparent"):
+            raise bad_request("invalid", "Invalid value for: transparency", "transparency")
+        attendees = resource.get("attendees")
+        if attendees is not None:
+            if not isinstance(attendees, list):
+                raise bad_request("invalid", "Invalid value for: attendees", "attendees")
+            for attendee in attendees:
+                attendee.setdefault("responseStatus", "needsAction")
+                if str(attendee.get("email", "")).lower() == account.email.lower():
+                    attendee["self"] = True
+
+    def get(self, account: Account, event_id: str) -> StoredEvent:
+        with self.state.lock:
+            event = self._calendar(account).get(event_id)
+            if event is None:
+                raise GoogleApiError(404)
+            return event
+
+    def insert(self, account: Account, body: dict[str, Any], *, app_created: bool) -> StoredEvent:
+        with self.state.lock:
+            calendar = self._calendar(account)
+            event_id = body.get("id")
+            if event_id is None:
+                event_id = new_event_id()
+            elif not isinstance(event_id, str) or not EVENT_ID.match(event_id):
+                raise bad_request("invalid", "Invalid resource id value.")
+            if event_id in calendar:
+                # Google keeps deleted events, so their ids stay taken.
+                raise GoogleApiError(409, "duplicate", "The requested identifier already exists.")
+            resource = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_FIELDS}
+            start = _edge(resource.get("start"), "start", account.time_zone)
+            end = _edge(resource.get("end"), "end", account.time_zone)
+            if end <= start:
+                raise bad_request("timeRangeEmpty", "The specified time range is empty.", domain="calendar")
+            self._normalize(resource, account)
+            owner = {"email": account.email, "self": True}
+            eid = base64.urlsafe_b64encode(f"{event_id} {account.email}".encode()).decode().rstrip("=")
+            resource.update(
+                kind="calendar#event",
+                id=event_id,
+                htmlLink=f"https://www.google.com/calendar/event?eid={eid}",
+                created=utc_millis(self.state.clock.time()),
+                creator=owner,
+                organizer=dict(owner),
+                iCalUID=f"{event_id}@google.com",
+            )
+            resource.setdefault("sequence", 0)
+            resource.setdefault("reminders", {"useDefault": True})
+            resource.setdefault("eventType", "default")
+            now = self._stamp(resource)
+            event = StoredEvent(resource, app_created, self.state.next_seq(), start, end, now)
+            event.deleted = resource["status"] == "cancelled"
+            calendar[event_id] = event
+            return event
+
+    def patch(self, account: Account, event_id: str, body: dict[str, Any]) -> StoredEvent:
+        with self.state.lock:
+            event = self.get(account, event_id)
+            resource = event.full()
+            changes = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+            for edge in ("start", "end"):
+                # A date and a dateTime are alternatives: setting one clears the other.
+                value = changes.get(edge)
+                if isinstance(value, dict) and isinstance(resource.get(edge), dict):
+                    other = "date" if "dateTime" in value else "dateTime" if "date" in value else None
+                    if other:
+                        resource[edge].pop(other, None)
+            _merge(resource, changes)
+            return self._replace(account, event, resource)
+
+    def update(self, account: Account, event_id: str, body: dict[str, Any]) -> StoredEvent:
+        with self.state.lock:
+            event = self.get(account, event_id)
+            resource = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_FIELDS}
+            for field in SERVER_FIELDS:
+                if field in event.resource:
+                    resource[field] = copy.deepcopy(event.resource[field])
+            resource.setdefault("sequence", event.resource.get("sequence", 0))
+            resource.setdefault("reminders", {"useDefault": True})
+            resource.setdefault("eventType", "default")
+            return self._replace(account, event, resource)
+
+    def _replace(self, account: Account, event: StoredEvent, resource: dict[str, Any]) -> StoredEvent:
+        start = _edge(resource.get("start"), "start", account.time_zone)
+        end = _edge(resource.get("end"), "end", account.time_zone)
+        if end <= start:
+            raise bad_request("timeRangeEmpty", "The specified time range is empty.", domain="calendar")
+        self._normalize(resource, account)
+        if (start, end) != (event.start, event.end):
+            resource["sequence"] = int(resource.get("sequence", 0)) + 1
+        event.updated = self._stamp(resource)
+        event.resource = resource
+        event.start, event.end = start, end
+        event.deleted = resource["status"] == "cancelled"
+        return event
+
+    def delete(self, account: Account, event_id: str) -> StoredEvent:
+        with self.state.lock:
+            event = self.get(account, event_id)
+            if event.deleted:
+                raise GoogleApiError(410, "deleted", "Resource has been deleted")
+            event.resource["status"] = "cancelled"
+            event.deleted = True
+            event.updated = self._stamp(event.resource)
+            return event
+
+    def all(self, account: Account) -> list[StoredEvent]:
+        with self.state.lock:
+            return sorted(self._calendar(account).values(), key=lambda e: e.seq)
+
+
+def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Patch semantics: objects merge recursively, arrays and scalars replace, null removes."""
+    for key, value in changes.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
