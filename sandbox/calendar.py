@@ -22,10 +22,10 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.errors import GoogleApiError
 from sandbox.events import CalendarStore, StoredEvent, bad_request
-from sandbox.oauth import AccessToken, TokenStore
 from sandbox.push import CHANNEL_MAX_TTL, Channel, ChannelRegistry, resource_id_for
 from sandbox.state import Account, SandboxState
 from sandbox.timefmt import in_zone, parse_instant, utc_millis, zone
+from sandbox.tokens import AccessToken, TokenStore
 from sandbox.web import Route, json_body, json_response
 
 # Method ids as in the discovery document; also the names of faults and call counts.

@@ -16,12 +16,12 @@ from sandbox.dispatch import Dispatcher
 from sandbox.errors import GoogleApiError
 from sandbox.events import CalendarStore
 from sandbox.keys import SigningKey
-from sandbox.oauth import TokenStore
 from sandbox.push import ChannelRegistry
 from sandbox.secrets import SecretStore
 from sandbox.state import Account, Fault, SandboxState
 from sandbox.tasks import TaskQueues
 from sandbox.timefmt import zone
+from sandbox.tokens import TokenStore
 from sandbox.web import Route, json_response
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")

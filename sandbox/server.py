@@ -23,13 +23,14 @@ from sandbox.events import CalendarStore
 from sandbox.grpc_service import method_names
 from sandbox.keys import SigningKey
 from sandbox.oauth import API_METHODS as oauth_methods
-from sandbox.oauth import OAuthApi, TokenStore
+from sandbox.oauth import OAuthApi
 from sandbox.push import ChannelRegistry, PushDelivery
 from sandbox.secrets import METHOD_PREFIX as secrets_prefix
 from sandbox.secrets import SecretStore
 from sandbox.state import JwtClock, SandboxState
 from sandbox.tasks import METHOD_PREFIX as tasks_prefix
 from sandbox.tasks import TaskQueues
+from sandbox.tokens import TokenStore
 from sandbox.web import Router, make_http_server
 
 DEFAULT_CLIENTS = {"kaleno-local": "kaleno-local-secret"}
