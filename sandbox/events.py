@@ -116,9 +116,11 @@ class CalendarStore:
             raise bad_request("invalid", "Invalid value for: status", "status")
         if resource.get("transparency", "opaque") not in ("opaque", "transparent"):
             raise bad_request("invalid", "Invalid value for: transparency", "transparency")
+        if not isinstance(resource.get("sequence", 0), int):
+            raise bad_request("invalid", "Invalid value for: sequence", "sequence")
         attendees = resource.get("attendees")
         if attendees is not None:
-            if not isinstance(attendees, list):
+            if not isinstance(attendees, list) or not all(isinstance(a, dict) for a in attendees):
                 raise bad_request("invalid", "Invalid value for: attendees", "attendees")
             for attendee in attendees:
                 attendee.setdefault("responseStatus", "needsAction")
