@@ -20,9 +20,7 @@ def main() -> int:
         print(f"kaleno: {error}", file=sys.stderr)
         return 1
     if not sandbox_available():
-        print(
-            "kaleno: the Google sandbox is not built yet, so sign-in and calendar features are unavailable."
-        )
+        print("kaleno: the Google sandbox is not built yet, so sign-in and calendar features are unavailable.")
     print("kaleno local stack is up:")
     for part, url in stack.urls().items():
         print(f"  {part:15} {url}")

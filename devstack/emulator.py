@@ -54,9 +54,7 @@ class FirestoreEmulator:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise EmulatorMissing(
-                    f"The Firestore emulator exited early; see {self._log_path}.\n{INSTALL_HINT}"
-                )
+                raise EmulatorMissing(f"The Firestore emulator exited early; see {self._log_path}.\n{INSTALL_HINT}")
             if self.is_up():
                 return self
             time.sleep(0.2)

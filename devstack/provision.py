@@ -35,6 +35,7 @@ def provision(settings: Settings) -> None:
         settings.oauth_client_secret_name: LOCAL_OAUTH_CLIENT_SECRET,
         "session-key": random_secrets.token_urlsafe(32),
         "channel-token-key": random_secrets.token_urlsafe(32),
+        "manage-token-key": random_secrets.token_urlsafe(32),
     }
     for name, value in app_secrets.items():
         try:
@@ -45,6 +46,4 @@ def provision(settings: Settings) -> None:
             )
         except AlreadyExists:
             continue
-        sm.add_secret_version(
-            parent=f"projects/{settings.project}/secrets/{name}", payload={"data": value.encode()}
-        )
+        sm.add_secret_version(parent=f"projects/{settings.project}/secrets/{name}", payload={"data": value.encode()})

@@ -1,4 +1,4 @@
-"""Public booking API: booking pages and free slots; booking writes follow."""
+"""Public booking API: booking pages, free slots, and the invitee's booking (create, view, cancel, reschedule)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.bootstrap import services, utc_now
+from shared.domain.booking import BookingRequest, CancelRequest, RescheduleRequest
 from shared.services import availability
-from shared.web.endpoints import Endpoints, json_response, not_implemented
-from shared.web.views import BookingPageView, PublicEventType, PublicHost, SlotList
+from shared.services import booking as booking_service
+from shared.web.endpoints import Endpoints, json_response
+from shared.web.problems import Problem
+from shared.web.views import BookingCreated, BookingPageView, BookingView, PublicEventType, PublicHost, SlotList
 
 api = Endpoints("bookings")
 
@@ -57,9 +60,47 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     return json_response(SlotList.of(slots, zone))
 
 
-api.route("/", methods=("POST",), summary="Create a booking: not built yet (501)")(not_implemented("bookings"))
-api.route("/<booking_id>", methods=("GET",), summary="Not built yet (501)")(not_implemented("bookings"))
-api.route("/<booking_id>/<action>", methods=("POST",), summary="Not built yet (501)")(not_implemented("bookings"))
+@api.route("/", methods=("POST",), body=BookingRequest, response=BookingCreated, status=201)
+def create(request: Request, body: BookingRequest) -> Response:
+    """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""
+    s = services()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 8 <= len(key) <= 200:
+        raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
+    booked = booking_service.book(body, key, utc_now(), s.store, s.tasks, s.secrets.app_secret("manage-token-key"))
+    created = BookingCreated(
+        id=booked.booking.id,
+        status=booked.booking.status,
+        start=booked.booking.start,
+        end=booked.booking.end,
+        manage_token=booked.manage_token,
+    )
+    return json_response(created, status=201, headers={"Idempotent-Replayed": "true"} if booked.replayed else None)
+
+
+@api.route("/<booking_id>", auth="manage-token", response=BookingView)
+def view(request: Request, principal: str, booking_id: str) -> Response:
+    """The booking, for the invitee holding its manage token."""
+    return json_response(BookingView.of(booking_service.authorized_booking(booking_id, principal, services().store)))
+
+
+@api.route("/<booking_id>/cancel", methods=("POST",), auth="manage-token", body=CancelRequest, response=BookingView)
+def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
+    """Cancel; the host's calendar event is removed."""
+    s = services()
+    booking = booking_service.authorized_booking(booking_id, principal, s.store)
+    return json_response(BookingView.of(booking_service.cancel(booking, body.reason, utc_now(), s.store, s.tasks)))
+
+
+@api.route(
+    "/<booking_id>/reschedule", methods=("POST",), auth="manage-token", body=RescheduleRequest, response=BookingView
+)
+def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
+    """Move to another free slot; the old time is released in the same commit."""
+    s = services()
+    booking = booking_service.authorized_booking(booking_id, principal, s.store)
+    moved = booking_service.reschedule(booking, body.start, utc_now(), s.store, s.tasks)
+    return json_response(BookingView.of(moved))
 
 
 @functions_framework.http

@@ -1,4 +1,4 @@
-"""Host API (session): profile, event types, weekly hours, calendar disconnect; bookings follow."""
+"""Host API (session): profile, event types, weekly hours, bookings, calendar disconnect."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import functions_framework
 from flask import Request, Response
 
 from shared.bootstrap import services, utc_now
+from shared.domain.booking import CancelRequest
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
 from shared.domain.schedule import Schedule
+from shared.services import booking as booking_service
 from shared.services import hosts as host_settings
 from shared.services import onboarding
-from shared.web.endpoints import Endpoints, json_response, not_implemented
-from shared.web.views import EventTypeList, EventTypeView, HostView
+from shared.web.endpoints import Endpoints, json_response
+from shared.web.views import EventTypeList, EventTypeView, HostBookingList, HostBookingView, HostView
 
 api = Endpoints("hosts")
 
@@ -88,8 +90,22 @@ def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
     return json_response(host_settings.replace_schedule(principal, body, services().store))
 
 
-api.route("/me/bookings", methods=("GET",), summary="Host's bookings: not built yet (501)")(not_implemented("hosts"))
-api.route("/me/bookings/<path:rest>", methods=("GET", "POST"), summary="Not built yet (501)")(not_implemented("hosts"))
+@api.route("/me/bookings", auth="session", response=HostBookingList)
+def list_bookings(request: Request, principal: Host) -> Response:
+    """Upcoming and current bookings, with their calendar sync state (failed syncs are visible here)."""
+    found = services().store.host_bookings(principal.id, since=utc_now())
+    return json_response(HostBookingList(bookings=[HostBookingView.of(booking) for booking in found]))
+
+
+@api.route(
+    "/me/bookings/<booking_id>/cancel", methods=("POST",), auth="session", body=CancelRequest, response=HostBookingView
+)
+def cancel_booking(request: Request, principal: Host, booking_id: str, body: CancelRequest) -> Response:
+    """Cancel one of the host's bookings; the calendar event is removed."""
+    s = services()
+    booking = booking_service.host_booking(principal, booking_id, s.store)
+    cancelled = booking_service.cancel(booking, body.reason, utc_now(), s.store, s.tasks)
+    return json_response(HostBookingView.of(cancelled))
 
 
 @functions_framework.http

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"
     scheduler_service_account: str = "kaleno-scheduler@kaleno-local.iam.gserviceaccount.com"
 
+    # Google Calendar's sendUpdates for booking events: "all" lets Google email the invitee, "none" does not.
+    google_send_updates: str = "all"
     max_body_bytes: int = 64 * 1024
     session_ttl_hours: int = 24 * 14
 

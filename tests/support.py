@@ -122,6 +122,22 @@ class Browser:
         return self.session.delete(f"{self.api}{path}", **kwargs)
 
 
+def host_with_hours(browser: Browser, google: Google, zone: str, weekly: dict[str, list[list[str]]],
+                    **event_type: Any) -> tuple[str, str]:
+    """A connected host in `zone` with one event type; returns (host slug, host email)."""
+    email = unique_email()
+    google.create_account(email, time_zone=zone)
+    assert browser.sign_in(email).status_code == 302
+    slug = f"h-{email.split('@')[0][5:]}"
+    assert browser.patch("/hosts/me", json={"slug": slug, "time_zone": zone}).status_code == 200
+    assert browser.put("/hosts/me/schedule", json={"time_zone": zone, "weekly": weekly}).status_code == 200
+    body = {"slug": "call", "title": "Call", "duration_minutes": 30, "booking_window_days": 366, **event_type}
+    created = browser.post("/hosts/me/event-types", json=body)
+    assert created.status_code == 201, created.text
+    google.drain_tasks()  # the longer window extends the busy mirror in the background
+    return slug, email
+
+
 def all_documents(db: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every document in the emulator, sub-collections included, as (path, data)."""
     found: list[tuple[str, dict[str, Any]]] = []

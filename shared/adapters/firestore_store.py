@@ -14,11 +14,21 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_page import BookingPage
-from shared.domain.busy import decode_month, encode_month, month_keys, split_by_month
+from shared.domain.busy import decode_month, encode_month, month_key, month_keys, split_by_month
+from shared.domain.claims import claim_ids
+from shared.domain.errors import BookingNotFound, SlotTaken
 from shared.domain.host import Connection, ConnectionState, Host, SlugTaken
 from shared.domain.intervals import Interval
-from shared.services.ports import AvailabilitySnapshot, BookedSpan, Channel, OAuthState, SessionRecord
+from shared.services.ports import (
+    AvailabilitySnapshot,
+    BookedSpan,
+    Channel,
+    IdempotencyRecord,
+    OAuthState,
+    SessionRecord,
+)
 
 
 def digest(value: str) -> str:
@@ -246,6 +256,136 @@ class FirestoreStore:
             ref.delete()
         return len(refs)
 
+    # --- Bookings: the booking, its claims on time and its booked span commit together -----------------
+    def create_booking(
+        self,
+        booking: Booking,
+        claims: list[str],
+        manage_token_hash: str,
+        idempotency: IdempotencyRecord | None,
+        now: datetime,
+    ) -> None:
+        """One atomic batch: booking + one must-not-exist claim per granule (+ idempotency key) + booked span.
+
+        Of two overlapping bookings, the second commit fails as a whole on a claim that exists already:
+        no transaction, no hot document, no double booking.
+        """
+        from google.api_core.exceptions import AlreadyExists, Conflict
+
+        batch = self._db.batch()
+        batch.create(
+            self._db.collection("bookings").document(booking.id),
+            {**_booking_doc(booking, claims, now), "manage_token_hash": manage_token_hash},
+        )
+        for claim in claims:
+            batch.create(
+                self._db.collection("slot_claims").document(claim),
+                {"booking_id": booking.id, "expires_at": booking.occupied_end},
+            )
+        if idempotency is not None:
+            batch.create(self._db.collection("idempotency").document(idempotency.key_hash), idempotency.model_dump())
+        self._add_span(batch, booking)
+        try:
+            batch.commit()
+        except (AlreadyExists, Conflict) as error:
+            raise SlotTaken("this time was just booked by someone else; please pick another slot") from error
+
+    def get_booking(self, booking_id: str) -> Booking | None:
+        snapshot = self._db.collection("bookings").document(booking_id).get()
+        return _booking(snapshot.to_dict()) if snapshot.exists else None
+
+    def manage_token_hash(self, booking_id: str) -> str | None:
+        snapshot = self._db.collection("bookings").document(booking_id).get(field_paths=["manage_token_hash"])
+        return snapshot.get("manage_token_hash") if snapshot.exists else None
+
+    def get_idempotency(self, key_hash: str) -> IdempotencyRecord | None:
+        snapshot = self._db.collection("idempotency").document(key_hash).get()
+        return IdempotencyRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def change_booking(self, booking_id: str, change: Callable[[Booking], Booking], now: datetime) -> Booking:
+        """Transaction: read the booking, apply `change`, move its claims and booked span to match.
+
+        New claims are created (must not exist), claims no longer covered are deleted, in one commit.
+        """
+        from google.api_core.exceptions import AlreadyExists, Conflict
+        from google.cloud import firestore
+
+        ref = self._db.collection("bookings").document(booking_id)
+
+        @firestore.transactional
+        def apply(transaction: Any) -> Booking:
+            snapshot = ref.get(transaction=transaction)
+            if not snapshot.exists:
+                raise BookingNotFound("no such booking")
+            before = _booking(snapshot.to_dict())
+            after = change(before)
+            old_claims = set(snapshot.get("claims") or [])
+            new_claims = set(
+                claim_ids(after.host_id, Interval(after.occupied_start, after.occupied_end))
+                if after.status is not BookingStatus.CANCELLED and after.status is not BookingStatus.CANCELLED_BY_HOST
+                else []
+            )
+            for claim in new_claims - old_claims:
+                transaction.create(
+                    self._db.collection("slot_claims").document(claim),
+                    {"booking_id": after.id, "expires_at": after.occupied_end},
+                )
+            for claim in old_claims - new_claims:
+                transaction.delete(self._db.collection("slot_claims").document(claim))
+            self._remove_span(transaction, before)
+            if new_claims:
+                self._add_span(transaction, after)
+            transaction.update(ref, {**_booking_fields(after), "claims": sorted(new_claims), "updated_at": now})
+            return after
+
+        try:
+            result: Booking = apply(self._db.transaction())
+        except (AlreadyExists, Conflict) as error:
+            raise SlotTaken("this time was just booked by someone else; please pick another slot") from error
+        return result
+
+    def record_sync(
+        self, booking_id: str, state: SyncState, synced_version: int | None, error: str | None, now: datetime
+    ) -> None:
+        fields: dict[str, Any] = {"sync_state": state.value, "sync_error": error, "synced_at": now}
+        if synced_version is not None:
+            fields["synced_version"] = synced_version
+        self._db.collection("bookings").document(booking_id).update(fields)
+
+    def host_bookings(self, host_id: str, since: datetime, limit: int = 200) -> list[Booking]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = (
+            self._db.collection("bookings")
+            .where(filter=FieldFilter("host_id", "==", host_id))
+            .where(filter=FieldFilter("end", ">=", since))
+            .order_by("end")
+            .limit(limit)
+        )
+        return [_booking(doc.to_dict()) for doc in query.stream()]
+
+    def _add_span(self, writer: Any, booking: Booking) -> None:
+        from google.cloud import firestore
+
+        ref = (
+            self._db.collection("hosts")
+            .document(booking.host_id)
+            .collection("booked")
+            .document(month_key(booking.start))
+        )
+        writer.set(ref, {"spans": firestore.ArrayUnion([encode_booked(_span(booking))])}, merge=True)
+
+    def _remove_span(self, writer: Any, booking: Booking) -> None:
+        from google.cloud import firestore
+
+        ref = (
+            self._db.collection("hosts")
+            .document(booking.host_id)
+            .collection("booked")
+            .document(month_key(booking.start))
+        )
+        writer.set(ref, {"spans": firestore.ArrayRemove([encode_booked(_span(booking))])}, merge=True)
+
     # --- Audit ledger (PII-free) --------------------------------------------------------------------
     def audit(self, action: str, subject_id: str, outcome: str, at: datetime) -> None:
         self._db.collection("audit").add(
@@ -290,6 +430,29 @@ def decode_booked(text: str) -> BookedSpan:
         occupied_start=moment(int(occupied_start)),
         occupied_end=moment(int(occupied_end)),
     )
+
+
+def _span(booking: Booking) -> BookedSpan:
+    return BookedSpan(
+        booking_id=booking.id,
+        event_type_id=booking.event_type_id,
+        start=booking.start,
+        occupied_start=booking.occupied_start,
+        occupied_end=booking.occupied_end,
+    )
+
+
+def _booking_fields(booking: Booking) -> dict[str, Any]:
+    return booking.model_dump(mode="python")
+
+
+def _booking_doc(booking: Booking, claims: list[str], now: datetime) -> dict[str, Any]:
+    return {**_booking_fields(booking), "claims": claims, "created_at": now, "updated_at": now}
+
+
+def _booking(doc: dict[str, Any] | None) -> Booking:
+    assert doc is not None
+    return Booking.model_validate({key: doc[key] for key in Booking.model_fields if key in doc})
 
 
 def _page_doc(page: BookingPage) -> dict[str, Any]:

@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from shared.config import Settings
+from shared.domain.booking import Booking
 from shared.domain.intervals import Interval
 from shared.services.ports import CalendarAccessRevoked, Channel, GoogleUnavailable
 
+OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read
 FREEBUSY_MAX_SPAN = timedelta(days=90)  # Google answers "The requested time range is too long." beyond
 _TIMEOUT = 15
 T = TypeVar("T")
@@ -103,6 +105,71 @@ class GoogleCalendarClient:
                     busy.append(Interval(_parse(item["start"]), _parse(item["end"])))
             start = end
         return busy
+
+    # --- Our own booking events: the only events whose contents we ever send or read -------------------
+    def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
+        """Insert with the booking's deterministic id; False when it exists already (a retried insert)."""
+        from googleapiclient.errors import HttpError
+
+        body = {"id": booking.google_event_id, **self._event_body(booking, time_zone)}
+        send = self._settings.google_send_updates
+        try:
+            self._execute(host_id, lambda api: api.events().insert(calendarId="primary", body=body, sendUpdates=send))
+        except HttpError as error:
+            if int(error.resp.status) == 409:
+                return False
+            raise
+        return True
+
+    def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
+        """Make the event match the booking; False when the event is gone (deleted in Google)."""
+        from googleapiclient.errors import HttpError
+
+        body, send = self._event_body(booking, time_zone), self._settings.google_send_updates
+        try:
+            self._execute(
+                host_id,
+                lambda api: api.events().patch(
+                    calendarId="primary", eventId=booking.google_event_id, body=body, sendUpdates=send
+                ),
+            )
+        except HttpError as error:
+            if int(error.resp.status) in (404, 410):
+                return False
+            raise
+        return True
+
+    def delete_booking_event(self, host_id: str, booking: Booking) -> None:
+        """Delete; already deleted or never created counts as done."""
+        from googleapiclient.errors import HttpError
+
+        send = self._settings.google_send_updates
+        try:
+            self._execute(
+                host_id,
+                lambda api: api.events().delete(
+                    calendarId="primary", eventId=booking.google_event_id, sendUpdates=send
+                ),
+            )
+        except HttpError as error:
+            if int(error.resp.status) not in (404, 410):
+                raise
+
+    def _event_body(self, booking: Booking, time_zone: str) -> dict[str, Any]:
+        """The event as the host sees it: who, when, the invitee's note, and a link back; nothing more."""
+        link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
+        description = "\n\n".join(part for part in (booking.notes, f"Booked with Kaleno: {link}") if part)
+        return {
+            "summary": f"{booking.event_title}: {booking.invitee.name}",
+            "description": description,
+            "start": {"dateTime": _rfc3339(booking.start), "timeZone": time_zone},
+            "end": {"dateTime": _rfc3339(booking.end), "timeZone": time_zone},
+            "attendees": [{"email": booking.invitee.email, "displayName": booking.invitee.name}],
+            "extendedProperties": {"private": {OUR_MARKER: "1", "kalenoBookingId": booking.id}},
+            "transparency": "opaque",
+            "guestsCanModify": False,
+            "reminders": {"useDefault": True},
+        }
 
     def forget(self, host_id: str) -> None:
         self._forget_credentials(host_id)

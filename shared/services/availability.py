@@ -1,25 +1,65 @@
 """Public availability: the free slots of one event type, served from our own busy mirror.
 
 Never calls Google. A mirror older than `STALE_AFTER` still answers, and a refresh is requested.
+The booking writer asks the same question for one start, so what is shown is what can be booked.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain.booking_page import BookingPage
-from shared.domain.errors import HostNotFound, InvalidRange
+from shared.domain.errors import HostNotFound, InvalidRange, SlotNotOffered, SlotTaken
 from shared.domain.event_type import EventType
 from shared.domain.host import HostNotConnected
 from shared.domain.intervals import Interval
 from shared.domain.slots import available_slots, count_by_local_day, invitee_range
 from shared.services.calendar_sync import request_busy_refresh
-from shared.services.ports import Store, TaskQueue
+from shared.services.ports import AvailabilitySnapshot, Store, TaskQueue
 
 MAX_RANGE_DAYS = 62
-LOOKAROUND = timedelta(hours=17)  # ≥ the longest meeting (12 h) plus the longest buffer (4 h)
 STALE_AFTER = timedelta(minutes=30)
+LOOKAROUND = timedelta(hours=17)  # ≥ the longest meeting (12 h) plus the longest buffer (4 h)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One event type of one host, with everything known about the host's time around some dates."""
+
+    snapshot: AvailabilitySnapshot
+    event_type_id: str
+    event_type: EventType
+
+    @property
+    def page(self) -> BookingPage:
+        return self.snapshot.page
+
+    def slots(
+        self,
+        first_day: date,
+        last_day: date,
+        zone: ZoneInfo,
+        now: datetime,
+        *,
+        ignore_booking: str | None = None,
+        ignore_conflicts: bool = False,
+    ) -> list[Interval]:
+        booked = [span for span in self.snapshot.booked if span.booking_id != ignore_booking]
+        same_type = [span.start for span in booked if span.event_type_id == self.event_type_id]
+        return available_slots(
+            self.event_type,
+            self.page.schedule,
+            [] if ignore_conflicts else self.snapshot.busy,
+            [] if ignore_conflicts else [Interval(span.occupied_start, span.occupied_end) for span in booked],
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+            invitee_tz=zone,
+            horizon_end=self.snapshot.horizon_end or now,  # never synced: nothing is known, nothing is offered
+            bookings_per_day=count_by_local_day(same_type, self.page.schedule.zone),
+        )
 
 
 def booking_page(host_slug: str, event_type_slug: str, store: Store) -> tuple[BookingPage, str, EventType]:
@@ -28,6 +68,17 @@ def booking_page(host_slug: str, event_type_slug: str, store: Store) -> tuple[Bo
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = page.by_slug(event_type_slug)
     return page, event_type_id, event_type
+
+
+def load_offer(host_slug: str, event_type_slug: str, around: Interval, store: Store) -> Offer:
+    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers)."""
+    snapshot = store.availability_snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND)
+    if snapshot is None:
+        raise HostNotFound(f"no host '{host_slug}'")
+    event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
+    if not snapshot.host.connection.is_connected:
+        raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
+    return Offer(snapshot, event_type_id, event_type)
 
 
 def free_slots(
@@ -42,28 +93,26 @@ def free_slots(
 ) -> list[Interval]:
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
-    # Read a little wider than the dates asked (the longest meeting plus buffers), before the event type
-    # is known, so page, host and months arrive in one round trip.
-    starts = invitee_range(first_day, last_day, invitee_tz)
-    inputs = store.availability_snapshot(host_slug, starts.start - LOOKAROUND, starts.end + LOOKAROUND)
-    if inputs is None:
-        raise HostNotFound(f"no host '{host_slug}'")
-    page = inputs.page
-    event_type_id, event_type = page.by_slug(event_type_slug)
-    if not inputs.host.connection.is_connected:
-        raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
-    if inputs.synced_at is None or now - inputs.synced_at > STALE_AFTER:
-        request_busy_refresh(page.host_id, now, tasks)
-    same_type = [span.start for span in inputs.booked if span.event_type_id == event_type_id]
-    return available_slots(
-        event_type,
-        page.schedule,
-        inputs.busy,
-        [Interval(span.occupied_start, span.occupied_end) for span in inputs.booked],
-        now=now,
-        first_day=first_day,
-        last_day=last_day,
-        invitee_tz=invitee_tz,
-        horizon_end=inputs.horizon_end or now,  # never synced: nothing is known, nothing is offered
-        bookings_per_day=count_by_local_day(same_type, page.schedule.zone),
-    )
+    offer = load_offer(host_slug, event_type_slug, invitee_range(first_day, last_day, invitee_tz), store)
+    if offer.snapshot.synced_at is None or now - offer.snapshot.synced_at > STALE_AFTER:
+        request_busy_refresh(offer.page.host_id, now, tasks)
+    return offer.slots(first_day, last_day, invitee_tz, now)
+
+
+def check_offered(
+    host_slug: str,
+    event_type_slug: str,
+    start: datetime,
+    now: datetime,
+    store: Store,
+    ignore_booking: str | None = None,
+) -> Offer:
+    """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
+    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), store)
+    zone = offer.page.schedule.zone
+    day = start.astimezone(zone).date()
+    if any(slot.start == start for slot in offer.slots(day, day, zone, now, ignore_booking=ignore_booking)):
+        return offer
+    if any(slot.start == start for slot in offer.slots(day, day, zone, now, ignore_conflicts=True)):
+        raise SlotTaken("this time is no longer free; please pick another slot")
+    raise SlotNotOffered("this start time is not one of the offered slots")

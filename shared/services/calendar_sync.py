@@ -12,6 +12,7 @@ import hmac
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
 from shared.domain.host import Connection, ConnectionState
 from shared.domain.intervals import Interval
@@ -127,3 +128,48 @@ def access_revoked(host_id: str, now: datetime, store: Store, secret_store: Secr
         store.audit("calendar_access_revoked", host_id, "disconnected", now)
         log_event("host_disconnected", host_id=host_id, reason="google_access_revoked")
     return changed
+
+
+def reconcile_booking(
+    booking_id: str, version: int, now: datetime, store: Store, calendar: Calendar, secret_store: SecretStore
+) -> str:
+    """Make the host's Google Calendar match the booking (level-triggered: the booking is the truth).
+
+    Returns an outcome; raises GoogleUnavailable when Google should be asked again later.
+    """
+    booking = store.get_booking(booking_id)
+    if booking is None:
+        return "gone"
+    if version < booking.version:
+        return "superseded"  # the newer version's own task does the work
+    if booking.synced_version >= booking.version:
+        return "already_synced"  # a duplicate delivery
+    host = store.get_host(booking.host_id)
+    if host is None or not host.connection.is_connected:
+        store.record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now)
+        return "host_not_connected"
+    page = store.booking_page(host.slug)
+    zone = page.schedule.time_zone if page else host.time_zone
+    try:
+        if not _apply(booking, zone, calendar):
+            store.record_sync(booking.id, SyncState.FAILED, None, "event_deleted_in_google", now)
+            return "event_deleted_in_google"
+    except CalendarAccessRevoked:
+        access_revoked(host.id, now, store, secret_store)
+        store.record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now)
+        return "host_not_connected"
+    store.record_sync(booking.id, SyncState.SYNCED, booking.version, None, now)
+    return "synced"
+
+
+def _apply(booking: Booking, zone: str, calendar: Calendar) -> bool:
+    """False when the event was deleted in Google meanwhile (its id cannot be reused)."""
+    if booking.status is BookingStatus.CANCELLED:
+        calendar.delete_booking_event(booking.host_id, booking)
+        return True
+    if booking.status is BookingStatus.CANCELLED_BY_HOST:
+        return True  # the host already deleted it in Google
+    if booking.synced_version == 0 and calendar.insert_booking_event(booking.host_id, booking, zone):
+        return True
+    # Inserted before (by us, or by an earlier delivery of this task whose answer was lost): match it.
+    return calendar.patch_booking_event(booking.host_id, booking, zone)

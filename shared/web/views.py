@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
 from shared.domain.intervals import Interval
@@ -116,3 +117,71 @@ class SlotList(BaseModel):
             time_zone=zone.key,
             slots=[SlotView(start=s.start.astimezone(zone), end=s.end.astimezone(zone)) for s in slots],
         )
+
+
+class BookingCreated(BaseModel):
+    id: str
+    status: BookingStatus
+    start: datetime
+    end: datetime
+    manage_token: str
+
+
+class InviteeView(BaseModel):
+    name: str
+    email: str
+    time_zone: str
+
+
+class BookingView(BaseModel):
+    """What the invitee's manage page shows (times in the invitee's zone)."""
+
+    id: str
+    status: BookingStatus
+    status_message: str
+    event_title: str
+    start: datetime
+    end: datetime
+    invitee: InviteeView
+    notes: str | None
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingView:
+        zone = ZoneInfo(booking.invitee.time_zone)
+        return cls(
+            id=booking.id,
+            status=booking.status,
+            status_message=_STATUS_MESSAGES[booking.status],
+            event_title=booking.event_title,
+            start=booking.start.astimezone(zone),
+            end=booking.end.astimezone(zone),
+            invitee=InviteeView(**booking.invitee.model_dump()),
+            notes=booking.notes,
+        )
+
+
+class HostBookingView(BookingView):
+    sync_state: SyncState
+    sync_error: str | None
+    version: int
+
+    @classmethod
+    def of(cls, booking: Booking) -> HostBookingView:
+        return cls(
+            **BookingView.of(booking).model_dump(),
+            sync_state=booking.sync_state,
+            sync_error=booking.sync_error,
+            version=booking.version,
+        )
+
+
+class HostBookingList(BaseModel):
+    bookings: list[HostBookingView]
+
+
+_STATUS_MESSAGES = {
+    BookingStatus.CONFIRMED: "Your booking is confirmed.",
+    BookingStatus.CANCELLED: "This booking was cancelled.",
+    BookingStatus.CANCELLED_BY_HOST: "The host removed this meeting from their calendar, so it is cancelled.",
+    BookingStatus.NEEDS_ATTENTION: "The host moved this meeting in their calendar; the host will confirm the time.",
+}
