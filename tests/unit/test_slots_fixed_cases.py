@@ -236,6 +236,14 @@ def test_a_slot_may_end_exactly_when_a_busy_time_begins() -> None:
     assert starts(offered) == [utc("2027-03-15T02:00")]
 
 
+def test_a_slot_may_start_exactly_when_a_busy_time_ends() -> None:
+    schedule = Schedule(time_zone="Asia/Jakarta", weekly={"mon": [("09:00", "11:00")]})
+
+    offered = slots(schedule, event_type(60), date(2027, 3, 15), busy=[span("2027-03-15T02:59", "2027-03-15T03:00")])
+
+    assert starts(offered) == [utc("2027-03-15T03:00")]
+
+
 def test_existing_bookings_block_their_whole_occupied_span() -> None:
     schedule = Schedule(time_zone="Asia/Jakarta", weekly={"mon": [("09:00", "12:00")]})
     booked_1100_with_buffers = span("2027-03-15T03:45", "2027-03-15T04:40")  # 11:00-11:30, 15 before, 10 after

@@ -119,7 +119,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         buffer_after_minutes=draw(st.sampled_from([0, 5, 10, 60])),
         min_notice_minutes=draw(st.sampled_from([0, 0, 30, 240, 1440])),
         booking_window_days=draw(st.integers(1, 10)),
-        daily_limit=draw(st.none() | st.integers(1, 3)),
+        daily_limit=draw(st.sampled_from([None, 1, 2, 3])),
         **({} if step is None else {"slot_step_minutes": step}),
     )
     first_day = anchor + timedelta(days=draw(st.integers(-1, 1)))
@@ -127,7 +127,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     now = datetime.combine(first_day, time(), UTC) + timedelta(seconds=draw(st.integers(-2 * 86400, 43200)))
     busy = draw(st.lists(_intervals(midnight, minute_grid=1), max_size=8))
     booked = draw(st.lists(_intervals(midnight, minute_grid=5), max_size=4))
-    per_day = draw(st.dictionaries(st.dates(anchor - timedelta(days=2), anchor + timedelta(days=5)), st.integers(0, 3)))
+    # Counts for the host dates the range can touch, often right at the limit.
+    host_days = st.dates(first_day - timedelta(days=1), first_day + timedelta(days=4))
+    per_day = draw(st.dictionaries(host_days, st.integers(0, 3), min_size=1, max_size=5))
     return Scenario(
         schedule=schedule,
         event_type=event_type,
