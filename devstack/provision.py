@@ -33,7 +33,6 @@ def provision(settings: Settings) -> None:
     sm = secret_manager_client(settings)
     app_secrets = {
         settings.oauth_client_secret_name: LOCAL_OAUTH_CLIENT_SECRET,
-        "session-key": random_secrets.token_urlsafe(32),
         "channel-token-key": random_secrets.token_urlsafe(32),
         "manage-token-key": random_secrets.token_urlsafe(32),
     }

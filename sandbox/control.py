@@ -70,6 +70,7 @@ class ControlApi:
         return [
             (base + "/accounts", ["GET"], self.list_accounts),
             (base + "/accounts", ["POST"], self.create_account),
+            (base + "/accounts/<email>", ["PATCH"], self.update_account),
             (base + "/accounts/<email>/revoke", ["POST"], self.revoke_account),
             (base + "/accounts/<email>/tokens", ["GET"], self.account_tokens),
             (events, ["GET"], self.list_events),
@@ -114,6 +115,19 @@ class ControlApi:
         except KeyError:
             return _problem(409, f"account {email} already exists")
         return json_response(account.public(), 201)
+
+    def update_account(self, request: Request, email: str) -> Response:
+        """What the person changes on Google's consent screen next time (e.g. ticks a box they left empty)."""
+        body = _body(request)
+        deny = body.get("deny_scopes")
+        if deny is not None and not isinstance(deny, list):
+            return _problem(400, "deny_scopes must be a list")
+        account = self.state.update_account(
+            email, deny_scopes=None if deny is None else frozenset(map(str, deny)), name=body.get("name")
+        )
+        if account is None:
+            return _problem(404, f"no account {email}")
+        return json_response(account.public(), 200)
 
     def _account(self, email: str) -> Account:
         account = self.state.account(email)
@@ -214,7 +228,7 @@ class ControlApi:
             seconds = float(_body(request).get("advance_seconds", 0))
             self.state.clock.advance(seconds)
         except (TypeError, ValueError):
-            return _problem(400, "advance_seconds must be a non-negative number")
+            return _problem(400, "advance_seconds must be a number")
         return self.read_clock(request)
 
     # -- tokens and tasks for tests ------------------------------------------------------------------------
@@ -224,9 +238,7 @@ class ControlApi:
         audience, email = body.get("audience"), body.get("email")
         if not audience or not email:
             return _problem(400, "audience and email are required")
-        token = self.keys.service_account_id_token(
-            audience=str(audience), email=str(email), now=self.state.jwt_time()
-        )
+        token = self.keys.service_account_id_token(audience=str(audience), email=str(email), now=self.state.jwt_time())
         return json_response({"token": token})
 
     def list_tasks(self, request: Request) -> Response:

@@ -104,15 +104,24 @@ class SandboxState:
         with self.lock:
             self.faults[method] = fault
 
-    def create_account(
-        self, email: str, name: str, deny_scopes: frozenset[str], time_zone: str
-    ) -> Account:
+    def create_account(self, email: str, name: str, deny_scopes: frozenset[str], time_zone: str) -> Account:
         with self.lock:
             key = email.lower()
             if key in self.accounts:
                 raise KeyError(email)
             account = Account(email, name, stable_sub(email), deny_scopes, time_zone, self.next_seq())
             self.accounts[key] = account
+            return account
+
+    def update_account(self, email: str, *, deny_scopes: frozenset[str] | None, name: object) -> Account | None:
+        with self.lock:
+            account = self.accounts.get(email.lower())
+            if account is None:
+                return None
+            if deny_scopes is not None:
+                account.deny_scopes = deny_scopes
+            if isinstance(name, str) and name:
+                account.name = name
             return account
 
     def account(self, email: str) -> Account | None:

@@ -96,8 +96,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pii_in_logs() -> list[str]:
-    return [line for line in LOG_LINES.lines
-            if _EMAIL.search(line) or any(value in line for value in SENSITIVE_VALUES)]
+    return [line for line in LOG_LINES.lines if _EMAIL.search(line) or any(value in line for value in SENSITIVE_VALUES)]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

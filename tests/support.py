@@ -33,8 +33,9 @@ class Google:
     url: str
 
     def create_account(self, email: str, name: str = "Ada Lovelace", **extra: Any) -> dict[str, Any]:
-        response = requests.post(f"{self.url}/_sandbox/accounts", json={"email": email, "name": name, **extra},
-                                 timeout=10)
+        response = requests.post(
+            f"{self.url}/_sandbox/accounts", json={"email": email, "name": name, **extra}, timeout=10
+        )
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
@@ -57,14 +58,18 @@ class Google:
         requests.post(f"{self.url}/_sandbox/accounts/{email}/revoke", timeout=10).raise_for_status()
 
     def oidc_token(self, audience: str, email: str) -> str:
-        response = requests.post(f"{self.url}/_sandbox/oidc_token", json={"audience": audience, "email": email},
-                                 timeout=10)
+        response = requests.post(
+            f"{self.url}/_sandbox/oidc_token", json={"audience": audience, "email": email}, timeout=10
+        )
         response.raise_for_status()
         return str(response.json()["token"])
 
     def fault(self, method: str, status: int, count: int = 1, **extra: Any) -> None:
-        requests.post(f"{self.url}/_sandbox/faults", json={"method": method, "status": status, "count": count,
-                                                           **extra}, timeout=10).raise_for_status()
+        requests.post(
+            f"{self.url}/_sandbox/faults",
+            json={"method": method, "status": status, "count": count, **extra},
+            timeout=10,
+        ).raise_for_status()
 
     def add_event(self, email: str, event: dict[str, Any]) -> dict[str, Any]:
         response = requests.post(f"{self.url}/_sandbox/calendars/{email}/events", json=event, timeout=10)
@@ -73,8 +78,9 @@ class Google:
         return body
 
     def events(self, email: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = requests.get(f"{self.url}/_sandbox/calendars/{email}/events",
-                                                   timeout=10).json()["items"]
+        items: list[dict[str, Any]] = requests.get(f"{self.url}/_sandbox/calendars/{email}/events", timeout=10).json()[
+            "items"
+        ]
         return items
 
     def drain_tasks(self, timeout: float = 20) -> None:
@@ -122,8 +128,9 @@ class Browser:
         return self.session.delete(f"{self.api}{path}", **kwargs)
 
 
-def host_with_hours(browser: Browser, google: Google, zone: str, weekly: dict[str, list[list[str]]],
-                    **event_type: Any) -> tuple[str, str]:
+def host_with_hours(
+    browser: Browser, google: Google, zone: str, weekly: dict[str, list[list[str]]], **event_type: Any
+) -> tuple[str, str]:
     """A connected host in `zone` with one event type; returns (host slug, host email)."""
     email = unique_email()
     google.create_account(email, time_zone=zone)

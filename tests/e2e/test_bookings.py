@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -26,8 +27,13 @@ def day_ahead(days: int, hour: int, minute: int = 0) -> datetime:
 
 def booking_body(slug: str, start: datetime, who: str = "Ines Invitee", **extra: Any) -> dict[str, Any]:
     email = f"{who.split()[0].lower()}-{uuid.uuid4().hex[:6]}@example.org"
-    return {"host": slug, "event_type": "call", "start": start.isoformat(),
-            "invitee": {"name": who, "email": email, "time_zone": "Europe/Lisbon"}, **extra}
+    return {
+        "host": slug,
+        "event_type": "call",
+        "start": start.isoformat(),
+        "invitee": {"name": who, "email": email, "time_zone": "Europe/Lisbon"},
+        **extra,
+    }
 
 
 def post_booking(api: str, body: dict[str, Any], key: str | None = None) -> requests.Response:
@@ -45,8 +51,9 @@ def our_events(google: Google, email: str) -> list[dict[str, Any]]:
     return [e for e in google.events(email) if e.get("extendedProperties", {}).get("private", {}).get("kaleno")]
 
 
-def test_booking_confirms_at_once_and_becomes_a_google_event(api: str, host: dict[str, str], google: Google,
-                                                             browser: Browser) -> None:
+def test_booking_confirms_at_once_and_becomes_a_google_event(
+    api: str, host: dict[str, str], google: Google, browser: Browser
+) -> None:
     start = day_ahead(7, 10)
 
     response = post_booking(api, booking_body(host["slug"], start, notes="About the API"))
@@ -64,8 +71,9 @@ def test_booking_confirms_at_once_and_becomes_a_google_event(api: str, host: dic
     assert "About the API" in events[0]["description"]
     listed = browser.get("/hosts/me/bookings").json()["bookings"]
     assert [(b["id"], b["sync_state"]) for b in listed] == [(created["id"], "synced")]
-    view = requests.get(f"{api}/bookings/{created['id']}", timeout=10,
-                        headers={"Authorization": f"Bearer {created['manage_token']}"})
+    view = requests.get(
+        f"{api}/bookings/{created['id']}", timeout=10, headers={"Authorization": f"Bearer {created['manage_token']}"}
+    )
     shown = datetime.fromisoformat(view.json()["start"])
     assert shown == start
     assert shown.utcoffset() == start.astimezone(ZoneInfo("Europe/Lisbon")).utcoffset()  # the invitee's zone
@@ -90,7 +98,8 @@ def test_same_idempotency_key_replays_and_a_different_body_is_refused(api: str, 
     again = post_booking(api, body, key)
     other = post_booking(api, {**body, "start": day_ahead(8, 12).isoformat()}, key)
 
-    assert first.status_code == 201 and again.status_code == 201
+    assert first.status_code == 201
+    assert again.status_code == 201
     assert again.json() == first.json()
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert_problem(other, 422, "idempotency-key-reused")
@@ -114,8 +123,7 @@ def test_taken_and_never_offered_starts_are_told_apart(api: str, host: dict[str,
 
 
 @pytest.mark.parametrize("round_", range(5))
-def test_fifty_concurrent_bookings_of_one_slot_confirm_exactly_one(api: str, host: dict[str, str],
-                                                                   round_: int) -> None:
+def test_fifty_concurrent_bookings_of_one_slot_confirm_exactly_one(api: str, host: dict[str, str], round_: int) -> None:
     start = day_ahead(10 + round_, 14)
     bodies = [booking_body(host["slug"], start, who=f"Racer{i} Person") for i in range(50)]
 
@@ -127,8 +135,9 @@ def test_fifty_concurrent_bookings_of_one_slot_confirm_exactly_one(api: str, hos
 
 
 @pytest.mark.parametrize("round_", range(5))
-def test_fifty_concurrent_overlapping_bookings_never_overlap(api: str, host: dict[str, str], db: Any,
-                                                             round_: int) -> None:
+def test_fifty_concurrent_overlapping_bookings_never_overlap(
+    api: str, host: dict[str, str], db: Any, round_: int
+) -> None:
     base = day_ahead(20 + round_, 9)
     starts = [base + timedelta(minutes=30 * (i % 10)) for i in range(50)]  # 10 distinct starts, 30-min meetings
 
@@ -136,10 +145,13 @@ def test_fifty_concurrent_overlapping_bookings_never_overlap(api: str, host: dic
         responses = list(pool.map(lambda s: post_booking(api, booking_body(host["slug"], s)), starts))
 
     assert {r.status_code for r in responses} <= {201, 409}
-    confirmed = sorted((b.get("occupied_start"), b.get("occupied_end")) for b in
-                       (doc.to_dict() for doc in db.collection("bookings").stream()) if b["status"] == "confirmed")
+    confirmed = sorted(
+        (b.get("occupied_start"), b.get("occupied_end"))
+        for b in (doc.to_dict() for doc in db.collection("bookings").stream())
+        if b["status"] == "confirmed"
+    )
     assert len(confirmed) == sum(r.status_code == 201 for r in responses) >= 1
-    for (_, end_a), (start_b, _) in zip(confirmed, confirmed[1:], strict=False):
+    for (_, end_a), (start_b, _) in itertools.pairwise(confirmed):
         assert end_a <= start_b, "two confirmed bookings overlap"
 
 
@@ -153,8 +165,12 @@ def test_duplicate_task_deliveries_make_exactly_one_event(api: str, host: dict[s
     task = {"action": "reconcile_booking", "booking_id": created["id"], "version": 1}
 
     with ThreadPoolExecutor(max_workers=5) as pool:
-        outcomes = list(pool.map(lambda _: requests.post(url, json=task, timeout=30,
-                                                         headers={"Authorization": f"Bearer {token}"}), range(5)))
+        outcomes = list(
+            pool.map(
+                lambda _: requests.post(url, json=task, timeout=30, headers={"Authorization": f"Bearer {token}"}),
+                range(5),
+            )
+        )
     tasks_client(settings).resume_queue(name=queue)
     google.drain_tasks()
 
@@ -162,8 +178,9 @@ def test_duplicate_task_deliveries_make_exactly_one_event(api: str, host: dict[s
     assert len(our_events(google, host["email"])) == 1
 
 
-def test_google_outage_is_retried_until_the_event_exists_once(api: str, host: dict[str, str],
-                                                              google: Google, browser: Browser) -> None:
+def test_google_outage_is_retried_until_the_event_exists_once(
+    api: str, host: dict[str, str], google: Google, browser: Browser
+) -> None:
     google.fault("calendar.events.insert", 503, count=3)
 
     post_booking(api, booking_body(host["slug"], day_ahead(7, 16)))
@@ -180,8 +197,9 @@ def test_cancel_and_reschedule_are_reflected_in_google(api: str, host: dict[str,
     google.drain_tasks()
     new_start = day_ahead(7, 10, 30)  # overlaps its own old time: the booking moves its own claim
 
-    moved = requests.post(f"{api}/bookings/{created['id']}/reschedule", json={"start": new_start.isoformat()},
-                          headers=auth, timeout=10)
+    moved = requests.post(
+        f"{api}/bookings/{created['id']}/reschedule", json={"start": new_start.isoformat()}, headers=auth, timeout=10
+    )
     google.drain_tasks()
     event = our_events(google, host["email"])[0]
     freed = post_booking(api, booking_body(host["slug"], day_ahead(7, 9, 30)))  # 09:30+30+10 buffer ends 10:10
@@ -190,11 +208,13 @@ def test_cancel_and_reschedule_are_reflected_in_google(api: str, host: dict[str,
     assert datetime.fromisoformat(event["start"]["dateTime"]) == new_start
     assert freed.status_code == 201, freed.text
 
-    cancelled = requests.post(f"{api}/bookings/{created['id']}/cancel", json={"reason": "conflict"}, headers=auth,
-                              timeout=10)
+    cancelled = requests.post(
+        f"{api}/bookings/{created['id']}/cancel", json={"reason": "conflict"}, headers=auth, timeout=10
+    )
     google.drain_tasks()
-    again = requests.post(f"{api}/bookings/{created['id']}/reschedule", json={"start": new_start.isoformat()},
-                          headers=auth, timeout=10)
+    again = requests.post(
+        f"{api}/bookings/{created['id']}/reschedule", json={"start": new_start.isoformat()}, headers=auth, timeout=10
+    )
 
     assert cancelled.json()["status"] == "cancelled"
     assert [e["id"] for e in our_events(google, host["email"])] == [f"kal{freed.json()['id']}"]

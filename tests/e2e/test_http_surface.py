@@ -41,9 +41,7 @@ def test_wrong_method_is_a_problem_naming_the_allowed_ones(api: str, http: reque
 
 
 def test_oversized_body_is_refused_before_it_is_read(api: str, http: requests.Session) -> None:
-    response = http.post(
-        f"{api}/bookings", data=b"x" * (65 * 1024), headers={"Content-Type": "application/json"}
-    )
+    response = http.post(f"{api}/bookings", data=b"x" * (65 * 1024), headers={"Content-Type": "application/json"})
 
     assert_problem(response, 413, "body-too-large")
 

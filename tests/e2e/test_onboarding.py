@@ -15,6 +15,7 @@ from tests.support import Browser, Google, all_documents, pkce_challenge, query_
 
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
 FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
+APP_SECRETS = 3  # OAuth client secret, channel-token key, manage-token key (devstack/provision.py)
 
 
 def signed_in_host(browser: Browser, google: Google, **account: Any) -> tuple[str, dict[str, Any]]:
@@ -34,9 +35,11 @@ def test_start_asks_google_for_minimal_scopes_with_pkce_state_and_nonce(browser:
     assert params["access_type"] == "offline"
     assert params["include_granted_scopes"] == "true"
     assert params["code_challenge_method"] == "S256"
-    assert len(params["state"]) >= 32 and len(params["nonce"]) >= 32
+    assert len(params["state"]) >= 32
+    assert len(params["nonce"]) >= 32
     stored = db.collection("oauth_states").document(digest(params["state"])).get()
-    assert stored.exists and stored.get("return_to") == "/dashboard"
+    assert stored.exists
+    assert stored.get("return_to") == "/dashboard"
 
 
 def test_new_host_signs_in_connected_and_no_token_is_stored_outside_secret_manager(
@@ -55,7 +58,7 @@ def test_new_host_signs_in_connected_and_no_token_is_stored_outside_secret_manag
     dump = json.dumps(all_documents(db), default=str)
     assert not [token for token in tokens if token in dump]
     state = google.state()
-    assert state["secret_versions"] == 4  # 3 app secrets + exactly one version of the host's token
+    assert state["secret_versions"] == APP_SECRETS + 1  # exactly one version of the host's token
     assert state["active_channels"] == 1
     assert db.collection("hosts").document(me["id"]).collection("busy").limit(1).get(), "mirror warmed at connect"
 
@@ -67,8 +70,9 @@ def test_refused_calendar_scope_signs_in_without_connecting_then_reconsent_conne
 
     assert me["connection"]["state"] == "not_connected"
     assert me["connection"]["missing_scopes"] == [FREEBUSY]
-    assert "busy" in me["connection"]["message"] and "/oauth/start" in me["connection"]["message"]
-    assert google.state()["secret_versions"] == 3  # only the app's own secrets
+    assert "busy" in me["connection"]["message"]
+    assert "/oauth/start" in me["connection"]["message"]
+    assert google.state()["secret_versions"] == APP_SECRETS  # only the app's own secrets
 
     google.update_account(email, deny_scopes=[])  # this time the host ticks every box on the consent screen
     browser.sign_in(email)
@@ -103,7 +107,7 @@ def test_id_token_with_another_nonce_is_refused(browser: Browser, google: Google
 
     assert_problem(response, 400, "sign-in-nonce-mismatch")
     assert list(db.collection("hosts").list_documents()) == []
-    assert google.state()["secret_versions"] == 3
+    assert google.state()["secret_versions"] == APP_SECRETS
 
 
 def test_expired_id_token_is_refused(browser: Browser, google: Google, db: Any) -> None:
@@ -138,8 +142,9 @@ def test_session_is_rotated_at_sign_in_and_ended_by_logout(browser: Browser, goo
     assert second != first
     assert_problem(stale, 401, "unauthenticated")
     assert logout.status_code == 204
-    assert_problem(requests.get(f"{browser.api}/hosts/me", cookies={"kaleno_session": second}, timeout=10),
-                   401, "unauthenticated")
+    assert_problem(
+        requests.get(f"{browser.api}/hosts/me", cookies={"kaleno_session": second}, timeout=10), 401, "unauthenticated"
+    )
 
 
 def test_profile_edits_are_validated_and_slugs_are_unique(browser: Browser, google: Google, api: str) -> None:
@@ -153,7 +158,9 @@ def test_profile_edits_are_validated_and_slugs_are_unique(browser: Browser, goog
     bad_zone = other.patch("/hosts/me", json={"time_zone": "Mars/Olympus"})
     malformed = other.patch("/hosts/me", data=b"{not json", headers={"Content-Type": "application/json"})
 
-    assert ok.status_code == 200 and ok.json()["slug"] == "ada" and ok.json()["time_zone"] == "Europe/Berlin"
+    assert ok.status_code == 200
+    assert ok.json()["slug"] == "ada"
+    assert ok.json()["time_zone"] == "Europe/Berlin"
     assert browser.get("/hosts/me").json()["display_name"] == "Ada"
     assert_problem(taken, 409, "slug-taken")
     assert assert_problem(reserved, 422, "validation-error")["errors"][0]["field"] == "slug"  # type: ignore[index]
@@ -184,7 +191,8 @@ def test_revoked_google_access_disconnects_the_host_once(browser: Browser, googl
     assert second.json() == {"outcome": "skipped"}
     assert google.state()["calls"].get("oauth.token", 0) == token_calls  # no retry storm
     connection = browser.get("/hosts/me").json()["connection"]
-    assert connection["state"] == "disconnected" and connection["reason"] == "google_access_revoked"
+    assert connection["state"] == "disconnected"
+    assert connection["reason"] == "google_access_revoked"
     audits = [d for _, d in all_documents(db) if d.get("action") == "calendar_access_revoked"]
     assert len(audits) == 1
 
@@ -196,10 +204,12 @@ def test_disconnect_revokes_stops_purges_and_destroys(browser: Browser, google: 
     response = browser.post("/hosts/me/disconnect")
     again = browser.post("/hosts/me/disconnect")
 
-    assert response.status_code == 200 and again.status_code == 200
+    assert response.status_code == 200
+    assert again.status_code == 200
     assert response.json()["connection"]["state"] == "disconnected"
     state = google.state()
-    assert state["secret_versions"] == 3 and state["secrets"] == 3  # the host's secret is gone
+    assert state["secret_versions"] == APP_SECRETS  # the host's secret is gone
+    assert state["secrets"] == APP_SECRETS
     assert state["active_channels"] == 0
     assert state["tokens"]["revoked"] > revoked_before
     assert list(db.collection("hosts").document(me["id"]).collection("busy").list_documents()) == []
