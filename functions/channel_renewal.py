@@ -1,17 +1,35 @@
-"""Cloud Scheduler target: renew watch channels before they expire."""
+"""Cloud Scheduler target: renew watch channels before they expire, catch up on missed pushes and syncs."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import functions_framework
 from flask import Request, Response
 
-from shared.web.endpoints import Endpoints, not_implemented
+from shared.bootstrap import services, utc_now
+from shared.config import get_settings
+from shared.logging import log_event
+from shared.services import calendar_sync as sync
+from shared.web.endpoints import Endpoints, json_response
 
 api = Endpoints("channel_renewal")
-api.route("/", methods=("GET", "POST"), summary="Not built yet (501)")(not_implemented("channel_renewal"))
-api.route("/<path:rest>", methods=("GET", "POST", "PUT", "PATCH", "DELETE"), summary="Not built yet (501)")(
-    not_implemented("channel_renewal")
-)
+
+
+@api.route("/", methods=("POST",), auth="scheduler")
+def run(request: Request, principal: dict[str, Any]) -> Response:
+    """One sweep over connected hosts; idempotent under scheduler retries."""
+    s = services()
+    counts = sync.renew(
+        utc_now(),
+        s.store,
+        s.calendar,
+        s.tasks,
+        s.secrets.app_secret("channel-token-key"),
+        get_settings().function_url("calendar_webhook"),
+    )
+    log_event("channel_renewal", **{f"{key}_count": value for key, value in counts.items()})
+    return json_response(counts)
 
 
 @functions_framework.http

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
 
     # Google Calendar's sendUpdates for booking events: "all" lets Google email the invitee, "none" does not.
     google_send_updates: str = "all"
+    # Lifetime asked for watch channels (Google allows up to about a week); renewal runs well before.
+    channel_ttl_hours: int = 168
+    # Pushes within one window of this many seconds collapse into a single busy refresh.
+    refresh_debounce_seconds: int = 20
     max_body_bytes: int = 64 * 1024
     session_ttl_hours: int = 24 * 14
 

@@ -35,6 +35,8 @@ def isolated_env() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
+    # Pushes collapse per 2-second window here (20 s in production), so tests that wait for Google wait less.
+    os.environ["KALENO_REFRESH_DEBOUNCE_SECONDS"] = "2"
     local = LocalStack().start()
     yield local
     local.stop()
@@ -46,6 +48,7 @@ def clean_stack(stack: LocalStack) -> LocalStack:
     assert stack.emulator is not None
     stack.emulator.clear()
     if stack.sandbox is not None:
+        _FOREIGN_EVENTS_READ.append(google_for(stack).state()["foreign_events_read"])
         stack.sandbox.reset()
         stack.provision()
     bootstrap.reset()  # as a fresh function instance: no cached clients, credentials or app secrets
@@ -99,10 +102,17 @@ def pii_in_logs() -> list[str]:
     return [line for line in LOG_LINES.lines if _EMAIL.search(line) or any(value in line for value in SENSITIVE_VALUES)]
 
 
+_FOREIGN_EVENTS_READ: list[int] = []  # per test, read from the sandbox before each reset
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Two promises checked over the whole suite: no personal data in logs, no foreign event ever read."""
     leaks = pii_in_logs()
     if leaks:
         print(f"\nPRIVACY: {len(leaks)} log line(s) carry personal data or tokens, e.g.:\n  {leaks[0][:300]}")
+        session.exitstatus = 1
+    if sum(_FOREIGN_EVENTS_READ):
+        print(f"\nPRIVACY: the app was handed {sum(_FOREIGN_EVENTS_READ)} event(s) it did not create")
         session.exitstatus = 1
 
 

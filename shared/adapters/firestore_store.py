@@ -180,14 +180,8 @@ class FirestoreStore:
             booked_doc = docs[host_ref.collection("booked").document(key).path]
             if booked_doc.exists:
                 booked.extend(decode_booked(text) for text in booked_doc.get("spans"))
-        sync = host_doc.get("sync") if "sync" in host_doc.to_dict() else {}
         return AvailabilitySnapshot(
-            page=_page(page_doc.to_dict()),
-            host=_host(host_doc.to_dict()),
-            busy=busy,
-            booked=booked,
-            synced_at=sync.get("synced_at"),
-            horizon_end=sync.get("horizon_end"),
+            page=_page(page_doc.to_dict()), host=_host(host_doc.to_dict()), busy=busy, booked=booked
         )
 
     def set_connection(self, host_id: str, connection: Connection, *, only_if: ConnectionState | None = None) -> bool:
@@ -361,6 +355,24 @@ class FirestoreStore:
             .where(filter=FieldFilter("end", ">=", since))
             .order_by("end")
             .limit(limit)
+        )
+        return [_booking(doc.to_dict()) for doc in query.stream()]
+
+    def connected_hosts(self) -> list[Host]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._db.collection("hosts").where(filter=FieldFilter("connection.state", "==", "connected"))
+        return [_host(doc.to_dict()) for doc in query.stream()]
+
+    def pending_bookings(self, updated_before: datetime) -> list[Booking]:
+        """Bookings whose calendar sync has waited too long (e.g. a lost enqueue): for the sweeper."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = (
+            self._db.collection("bookings")
+            .where(filter=FieldFilter("sync_state", "==", "pending"))
+            .where(filter=FieldFilter("updated_at", "<", updated_before))
+            .limit(500)
         )
         return [_booking(doc.to_dict()) for doc in query.stream()]
 

@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 from shared.config import Settings
 from shared.domain.booking import Booking
 from shared.domain.intervals import Interval
-from shared.services.ports import CalendarAccessRevoked, Channel, GoogleUnavailable
+from shared.services.ports import CalendarAccessRevoked, Channel, GoogleUnavailable, OurEvent
 
+EVENT_ID_PREFIX = Booking.EVENT_ID_PREFIX
 OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read
 FREEBUSY_MAX_SPAN = timedelta(days=90)  # Google answers "The requested time range is too long." beyond
 _TIMEOUT = 15
@@ -77,7 +78,14 @@ class GoogleCalendarClient:
             raise
 
     def watch(self, host_id: str, channel_id: str, token: str, address: str) -> Channel:
-        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
+        expires = datetime.now(UTC) + timedelta(hours=self._settings.channel_ttl_hours)
+        body = {
+            "id": channel_id,
+            "type": "web_hook",
+            "address": address,
+            "token": token,
+            "expiration": int(expires.timestamp() * 1000),
+        }  # Google caps it at its own maximum
         response = self._execute(host_id, lambda api: api.events().watch(calendarId="primary", body=body))
         expires_at = datetime.fromtimestamp(int(response["expiration"]) / 1000, UTC)
         return Channel(id=channel_id, host_id=host_id, resource_id=response["resourceId"], expires_at=expires_at)
@@ -155,6 +163,32 @@ class GoogleCalendarClient:
             if int(error.resp.status) not in (404, 410):
                 raise
 
+    def our_events_changed_since(self, host_id: str, since: datetime | None) -> list[OurEvent]:
+        """Our own events (by private marker) changed since `since`, deleted ones included.
+
+        The filter is applied by Google, so no other event of the host is ever returned to us; `fields`
+        keeps even our own events down to id, status, times and marker.
+        """
+        found: list[OurEvent] = []
+        page_token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "calendarId": "primary",
+                "privateExtendedProperty": f"{OUR_MARKER}=1",
+                "showDeleted": True,
+                "singleEvents": True,
+                "maxResults": 250,
+                "pageToken": page_token,
+                "fields": "items(id,status,start,end,extendedProperties/private),nextPageToken",
+            }
+            if since is not None:
+                params["updatedMin"] = _rfc3339(since)
+            response = self._execute(host_id, _events_list(params))
+            found.extend(_our_event(item) for item in response.get("items", []) if _booking_id_of(item))
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                return found
+
     def _event_body(self, booking: Booking, time_zone: str) -> dict[str, Any]:
         """The event as the host sees it: who, when, the invitee's note, and a link back; nothing more."""
         link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
@@ -173,6 +207,27 @@ class GoogleCalendarClient:
 
     def forget(self, host_id: str) -> None:
         self._forget_credentials(host_id)
+
+
+def _events_list(params: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda api: api.events().list(**params)
+
+
+def _booking_id_of(item: dict[str, Any]) -> str | None:
+    """From our deterministic event id: a deleted event may come back with nothing but its id and status."""
+    event_id = str(item.get("id", ""))
+    return event_id.removeprefix(EVENT_ID_PREFIX) if event_id.startswith(EVENT_ID_PREFIX) else None
+
+
+def _our_event(item: dict[str, Any]) -> OurEvent:
+    cancelled = item.get("status") == "cancelled"
+    start, end = item.get("start", {}).get("dateTime"), item.get("end", {}).get("dateTime")
+    return OurEvent(
+        booking_id=_booking_id_of(item) or "",
+        cancelled=cancelled,
+        start=None if cancelled or not start else _parse(start),
+        end=None if cancelled or not end else _parse(end),
+    )
 
 
 def _freebusy_query(body: dict[str, Any]) -> Callable[[Any], Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.errors import BookingCancelled, DomainError
+from shared.domain.time_zones import ZoneName
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
 
@@ -21,16 +21,7 @@ def _check_email(value: str) -> str:
     return value.lower()
 
 
-def _check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("unknown IANA time zone (expected e.g. Europe/Berlin)") from None
-    return value
-
-
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_check_email)]
-ZoneName = Annotated[str, AfterValidator(_check_zone)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -82,6 +73,8 @@ class RescheduleRequest(BaseModel):
 class Booking(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    EVENT_ID_PREFIX: ClassVar[str] = "kal"
+
     id: str
     host_id: str
     event_type_id: str
@@ -102,7 +95,7 @@ class Booking(BaseModel):
     @property
     def google_event_id(self) -> str:
         """Deterministic, so a retried insert answers 409 instead of creating a twin (base32hex: 0-9a-v)."""
-        return f"kal{self.id}"
+        return f"{self.EVENT_ID_PREFIX}{self.id}"
 
     def ensure_changeable(self) -> None:
         if self.status is not BookingStatus.CONFIRMED and self.status is not BookingStatus.NEEDS_ATTENTION:

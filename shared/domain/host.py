@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from shared.domain.errors import DomainError
 from shared.domain.event_type import Slug
+from shared.domain.time_zones import ZoneName
 
 # Public URLs are /{host_slug}/{event_type_slug} beside the function mounts and the web client's own paths.
 RESERVED_SLUGS = frozenset(
@@ -51,16 +51,8 @@ def _check_host_slug(value: str) -> str:
     return value
 
 
-def _check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError("unknown IANA time zone (expected e.g. Europe/Berlin)") from error
-    return value
-
-
 HostSlug = Annotated[Slug, AfterValidator(_check_host_slug)]
-TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -83,6 +75,17 @@ class Connection(BaseModel):
         return self.state is ConnectionState.CONNECTED
 
 
+class HostSync(BaseModel):
+    """How fresh Kaleno's view of the host's calendar is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    synced_at: datetime | None = None  # last busy refresh
+    horizon_end: datetime | None = None  # the busy mirror covers up to here
+    channel_id: str | None = None
+    events_checked_at: datetime | None = None  # last look at our own events for host edits
+
+
 class Host(BaseModel):
     """A host as stored: the Google `sub` identifies them (their email may change)."""
 
@@ -96,6 +99,7 @@ class Host(BaseModel):
     time_zone: str = "UTC"
     connection: Connection
     granted_scopes: tuple[str, ...] = ()
+    sync: HostSync = HostSync()
 
 
 class HostProfileUpdate(BaseModel):
@@ -105,7 +109,7 @@ class HostProfileUpdate(BaseModel):
 
     display_name: DisplayName | None = None
     slug: HostSlug | None = None
-    time_zone: TimeZoneName | None = None
+    time_zone: ZoneName | None = None
 
 
 class SlugTaken(DomainError):

@@ -13,9 +13,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from typing import Annotated, Literal, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shared.domain.time_zones import ZoneName
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
@@ -72,21 +74,9 @@ class Schedule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    time_zone: str
+    time_zone: ZoneName
     weekly: dict[Weekday, DayRanges] = Field(default_factory=dict)
     overrides: dict[date, DayRanges] = Field(default_factory=dict)
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        # "localtime" would mean "whatever this machine is set to": never what a host meant.
-        if value == "localtime":
-            raise ValueError("unknown time zone 'localtime'; use an IANA name such as Europe/Berlin")
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
-        return value
 
     @property
     def zone(self) -> ZoneInfo:

@@ -57,7 +57,8 @@ class Offer:
             first_day=first_day,
             last_day=last_day,
             invitee_tz=zone,
-            horizon_end=self.snapshot.horizon_end or now,  # never synced: nothing is known, nothing is offered
+            horizon_end=self.snapshot.host.sync.horizon_end
+            or now,  # never synced: nothing is known, nothing is offered
             bookings_per_day=count_by_local_day(same_type, self.page.schedule.zone),
         )
 
@@ -94,7 +95,8 @@ def free_slots(
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     offer = load_offer(host_slug, event_type_slug, invitee_range(first_day, last_day, invitee_tz), store)
-    if offer.snapshot.synced_at is None or now - offer.snapshot.synced_at > STALE_AFTER:
+    synced_at = offer.snapshot.host.sync.synced_at
+    if synced_at is None or now - synced_at > STALE_AFTER:
         request_busy_refresh(offer.page.host_id, now, tasks)
     return offer.slots(first_day, last_day, invitee_tz, now)
 

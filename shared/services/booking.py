@@ -17,8 +17,9 @@ from shared.domain.booking import Booking, BookingRequest, BookingStatus, Idempo
 from shared.domain.claims import claim_ids, meeting, occupied_span
 from shared.domain.errors import BookingNotFound, SlotNotOffered
 from shared.domain.host import Host
-from shared.logging import log_event
+from shared.logging import log_event, log_exception
 from shared.services.availability import check_offered
+from shared.services.calendar_sync import sync_booking_later
 from shared.services.ports import IdempotencyRecord, Store, TaskQueue
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -162,9 +163,12 @@ def host_booking(host: Host, booking_id: str, store: Store) -> Booking:
 
 
 def request_sync(booking: Booking, tasks: TaskQueue) -> None:
-    """Named by booking and version, so duplicate enqueues collapse and every version is synced once."""
-    tasks.enqueue(
-        "calendar_sync",
-        {"action": "reconcile_booking", "booking_id": booking.id, "version": booking.version},
-        name=f"booking-{booking.id}-v{booking.version}",
-    )
+    """Named by booking and version, so duplicate enqueues collapse and every version is synced once.
+
+    If the enqueue fails the booking still stands (it is committed): the scheduler's sweep re-enqueues
+    bookings whose sync stayed pending.
+    """
+    try:
+        sync_booking_later(booking.id, booking.version, tasks)
+    except Exception as error:
+        log_exception("booking_sync_enqueue_failed", error, booking_id=booking.id)

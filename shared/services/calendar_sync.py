@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
+from shared.domain.errors import DomainError
 from shared.domain.host import Connection, ConnectionState
 from shared.domain.intervals import Interval
 from shared.logging import log_event
@@ -21,10 +23,14 @@ from shared.services.ports import (
     Calendar,
     CalendarAccessRevoked,
     GoogleUnavailable,
+    OurEvent,
     SecretStore,
     Store,
     TaskQueue,
 )
+
+EVENTS_CHECK_OVERLAP = timedelta(minutes=2)  # clocks differ a little: look back a bit further than needed
+PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
 
 
 def channel_token(channel_key: str, channel_id: str) -> str:
@@ -54,6 +60,15 @@ def request_busy_refresh(host_id: str, now: datetime, tasks: TaskQueue, window_s
         {"action": "refresh_busy", "host_id": host_id},
         name=f"refresh-{host_id}-{bucket}",
         delay_seconds=delay,
+    )
+
+
+def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue) -> bool:
+    """One named task per booking version: duplicate enqueues collapse (False)."""
+    return tasks.enqueue(
+        "calendar_sync",
+        {"action": "reconcile_booking", "booking_id": booking_id, "version": version},
+        name=f"booking-{booking_id}-v{version}",
     )
 
 
@@ -103,6 +118,7 @@ def refresh_busy(host_id: str, now: datetime, store: Store, calendar: Calendar) 
     busy = calendar.busy(host_id, window)
     store.replace_busy(host_id, window, busy, synced_at=now)
     log_event("busy_refreshed", host_id=host_id, interval_count=len(busy))
+    check_our_events(host_id, now, store, calendar)
 
 
 def refresh_after_connect(host_id: str, now: datetime, store: Store, calendar: Calendar) -> None:
@@ -173,3 +189,103 @@ def _apply(booking: Booking, zone: str, calendar: Calendar) -> bool:
         return True
     # Inserted before (by us, or by an earlier delivery of this task whose answer was lost): match it.
     return calendar.patch_booking_event(booking.host_id, booking, zone)
+
+
+def check_our_events(host_id: str, now: datetime, store: Store, calendar: Calendar) -> int:
+    """Notice the host deleting or moving one of our booking events in Google; returns bookings changed.
+
+    A deleted event cancels the booking (cancelled_by_host) and frees its time; a moved one flags it
+    (needs_attention). Nothing is written back to Google, so no loop of our own writes follows.
+    """
+    host = store.get_host(host_id)
+    if host is None:
+        return 0
+    since = host.sync.events_checked_at - EVENTS_CHECK_OVERLAP if host.sync.events_checked_at else None
+    changed = 0
+    for event in calendar.our_events_changed_since(host_id, since):
+        booking = store.get_booking(event.booking_id)
+        if booking is None or booking.host_id != host_id:
+            continue
+        status = _status_after_host_edit(booking, event)
+        if status is not None:
+            store.change_booking(booking.id, partial(_host_edited, status=status), now)
+            log_event("booking_changed_in_google", booking_id=booking.id, host_id=host_id, state=status.value)
+            changed += 1
+    store.update_host(host_id, {"sync.events_checked_at": now})
+    return changed
+
+
+def _status_after_host_edit(booking: Booking, event: OurEvent) -> BookingStatus | None:
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.NEEDS_ATTENTION):
+        return None
+    if booking.synced_version < booking.version:
+        return None  # our own change is on its way to Google; the event is expected to differ meanwhile
+    if event.cancelled:
+        return BookingStatus.CANCELLED_BY_HOST
+    moved = (event.start, event.end) != (booking.start, booking.end)
+    if moved and booking.status is BookingStatus.CONFIRMED:
+        return BookingStatus.NEEDS_ATTENTION
+    return None
+
+
+def _host_edited(current: Booking, status: BookingStatus) -> Booking:
+    # The calendar already shows what the host did: mark it synced so no task writes it back.
+    return current.model_copy(update={"status": status, "synced_version": current.version})
+
+
+def handle_push(
+    channel_id: str,
+    token: str,
+    resource_id: str,
+    state: str,
+    now: datetime,
+    store: Store,
+    tasks: TaskQueue,
+    channel_key: str,
+    debounce_seconds: int,
+) -> str:
+    """A Google push: only a signal that something changed. Verify it, then ask for one debounced refresh."""
+    if not channel_id or not token_matches(channel_key, channel_id, token):
+        raise ForgedPush("the channel token does not match")
+    channel = store.get_channel(channel_id)
+    if channel is None:
+        return "unknown_channel"  # one we replaced or stopped: it will expire on its own
+    if not hmac.compare_digest(channel.resource_id, resource_id):
+        raise ForgedPush("the resource id does not match the channel")
+    if state == "sync":
+        return "sync_acknowledged"
+    host = store.get_host(channel.host_id)
+    if host is None or not host.connection.is_connected:
+        return "host_not_connected"
+    queued = request_busy_refresh(host.id, now, tasks, window_seconds=debounce_seconds)
+    return "refresh_requested" if queued else "refresh_already_requested"
+
+
+def renew(
+    now: datetime,
+    store: Store,
+    calendar: Calendar,
+    tasks: TaskQueue,
+    channel_key: str,
+    webhook_url: str,
+    renew_within: timedelta = timedelta(hours=24),
+    stale_after: timedelta = timedelta(hours=6),
+) -> dict[str, int]:
+    """The scheduler's sweep: keep one live channel per connected host, catch up on missed pushes and on
+    bookings whose calendar sync never started. Safe to run twice: a second run finds nothing to do."""
+    counts = {"channels_renewed": 0, "refreshes_requested": 0, "syncs_requeued": 0}
+    for host in store.connected_hosts():
+        channels = store.channels_of(host.id)
+        if all(channel.expires_at - now < renew_within for channel in channels) and start_watching(
+            host.id, now, store, calendar, channel_key, webhook_url
+        ):
+            counts["channels_renewed"] += 1
+        if host.sync.synced_at is None or now - host.sync.synced_at > stale_after:
+            counts["refreshes_requested"] += request_busy_refresh(host.id, now, tasks)
+    for booking in store.pending_bookings(updated_before=now - PENDING_SYNC_GRACE):
+        counts["syncs_requeued"] += sync_booking_later(booking.id, booking.version, tasks)
+    return counts
+
+
+class ForgedPush(DomainError):
+    """A push notification that did not come from a channel we opened."""

@@ -63,8 +63,6 @@ class AvailabilitySnapshot(BaseModel):
     host: Host
     busy: list[Interval]
     booked: list[BookedSpan]
-    synced_at: datetime | None
-    horizon_end: datetime | None
 
 
 class GoogleIdentity(BaseModel):
@@ -82,6 +80,15 @@ class GoogleIdentity(BaseModel):
         return f"GoogleIdentity(sub={self.sub!r}, scopes={sorted(self.granted_scopes)})"
 
     __str__ = __repr__
+
+
+class OurEvent(BaseModel):
+    """One of Kaleno's own booking events as Google has it now: only what reconciliation needs."""
+
+    booking_id: str
+    cancelled: bool
+    start: datetime | None
+    end: datetime | None
 
 
 class CalendarAccessRevoked(Exception):
@@ -127,6 +134,8 @@ class Store(Protocol):
         self, booking_id: str, state: SyncState, synced_version: int | None, error: str | None, now: datetime
     ) -> None: ...
     def host_bookings(self, host_id: str, since: datetime, limit: int = 200) -> list[Booking]: ...
+    def connected_hosts(self) -> list[Host]: ...
+    def pending_bookings(self, updated_before: datetime) -> list[Booking]: ...
     def set_connection(
         self, host_id: str, connection: Connection, *, only_if: ConnectionState | None = None
     ) -> bool: ...
@@ -160,6 +169,7 @@ class Calendar(Protocol):
     def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool: ...
     def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool: ...
     def delete_booking_event(self, host_id: str, booking: Booking) -> None: ...
+    def our_events_changed_since(self, host_id: str, since: datetime | None) -> list[OurEvent]: ...
     def forget(self, host_id: str) -> None: ...
 
 

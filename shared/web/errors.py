@@ -17,6 +17,7 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     "BookingCancelled": (410, "booking-cancelled", "Booking cancelled"),
     "NotFound": (404, "not-found", "Not found"),
     "SlugTaken": (409, "slug-taken", "Slug taken"),
+    "ForgedPush": (401, "invalid-channel-token", "Push not accepted"),
     "IdempotencyKeyReused": (422, "idempotency-key-reused", "Idempotency-Key reused"),
     "HostNotConnected": (409, "host-not-connected", "Host calendar not connected"),
     "InvalidRange": (400, "invalid-range", "Invalid date range"),

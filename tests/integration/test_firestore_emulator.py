@@ -24,7 +24,7 @@ def test_contended_transaction_is_retried_until_every_increment_lands(db: Any) -
 
     def worker() -> None:
         client = firestore.Client(project=db.project)
-        for _ in range(3):
+        for _ in range(2):
             increment(client.transaction(max_attempts=20))
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
@@ -33,8 +33,8 @@ def test_contended_transaction_is_retried_until_every_increment_lands(db: Any) -
     for thread in threads:
         thread.join()
 
-    assert counter.get().get("n") == 9
-    assert len(attempts) >= 9
+    assert counter.get().get("n") == 6
+    assert len(attempts) > 6, "contention forced at least one retry"
 
 
 def test_batch_with_a_failed_must_not_exist_precondition_writes_nothing(db: Any) -> None:

@@ -105,8 +105,9 @@ def authorize(url: str, scopes: list[str], **params: str) -> dict[str, str]:
     return query_of(response.headers["Location"])
 
 
-def sign_in(url: str, scopes: list[str], *, login_hint: str | None = None, nonce: str | None = None,
-            offline: bool = True) -> dict[str, Any]:
+def sign_in(
+    url: str, scopes: list[str], *, login_hint: str | None = None, nonce: str | None = None, offline: bool = True
+) -> dict[str, Any]:
     """The whole code flow with PKCE; returns the token endpoint's JSON."""
     verifier, challenge = pkce_pair()
     params = {"code_challenge": challenge, "code_challenge_method": "S256"}

@@ -108,8 +108,9 @@ def test_a_freebusy_only_token_cannot_touch_events(app_calendar: Callable[..., A
 def test_requests_without_a_valid_token_get_401(url: str, app_calendar: Callable[..., Any]) -> None:
     app_calendar(ADA)
 
-    response = requests.get(f"{url}/calendar/v3/calendars/primary/events",
-                            headers={"Authorization": "Bearer ya29.forged"}, timeout=5)
+    response = requests.get(
+        f"{url}/calendar/v3/calendars/primary/events", headers={"Authorization": "Bearer ya29.forged"}, timeout=5
+    )
 
     assert response.status_code == 401
     assert response.json()["error"]["errors"][0]["reason"] == "authError"
@@ -138,8 +139,11 @@ def test_injected_faults_fail_the_next_calls_then_clear(url: str, app_calendar: 
 def test_listing_only_app_events_reads_nothing_foreign(url: str, app_calendar: Callable[..., Any]) -> None:
     events = app_calendar(ADA).events()
     for summary in ("Dentist", "Therapy"):
-        owner_event = {"summary": summary, "start": {"dateTime": "2026-03-12T08:00:00Z"},
-                       "end": {"dateTime": "2026-03-12T09:00:00Z"}}
+        owner_event = {
+            "summary": summary,
+            "start": {"dateTime": "2026-03-12T08:00:00Z"},
+            "end": {"dateTime": "2026-03-12T09:00:00Z"},
+        }
         requests.post(f"{url}/_sandbox/calendars/{ADA}/events", json=owner_event, timeout=5).raise_for_status()
     ours = events.insert(calendarId="primary", body=EVENT).execute()
 
@@ -155,23 +159,28 @@ def test_listing_only_app_events_reads_nothing_foreign(url: str, app_calendar: C
 
 def test_list_filters_by_time_updates_and_deletions(url: str, app_calendar: Callable[..., Any]) -> None:
     events = app_calendar(ADA).events()
-    early = events.insert(calendarId="primary", body={
-        **EVENT, "start": {"dateTime": "2026-03-10T09:00:00Z"}, "end": {"dateTime": "2026-03-10T10:00:00Z"}}).execute()
+    early = events.insert(
+        calendarId="primary",
+        body={**EVENT, "start": {"dateTime": "2026-03-10T09:00:00Z"}, "end": {"dateTime": "2026-03-10T10:00:00Z"}},
+    ).execute()
     late = events.insert(calendarId="primary", body=EVENT).execute()
     events.delete(calendarId="primary", eventId=early["id"]).execute()
 
-    in_window = events.list(calendarId="primary", timeMin="2026-03-12T00:00:00Z",
-                            timeMax="2026-03-13T00:00:00Z").execute()
-    with_deleted = events.list(calendarId="primary", showDeleted=True, singleEvents=True,
-                               orderBy="startTime").execute()
+    in_window = events.list(
+        calendarId="primary", timeMin="2026-03-12T00:00:00Z", timeMax="2026-03-13T00:00:00Z"
+    ).execute()
+    with_deleted = events.list(calendarId="primary", showDeleted=True, singleEvents=True, orderBy="startTime").execute()
     changed = events.list(calendarId="primary", updatedMin=late["updated"]).execute()
     page = events.list(calendarId="primary", showDeleted=True, maxResults=1).execute()
-    second = events.list(calendarId="primary", showDeleted=True, maxResults=1,
-                         pageToken=page["nextPageToken"]).execute()
+    second = events.list(
+        calendarId="primary", showDeleted=True, maxResults=1, pageToken=page["nextPageToken"]
+    ).execute()
 
     assert [e["id"] for e in in_window["items"]] == [late["id"]]
     assert [(e["id"], e["status"]) for e in with_deleted["items"]] == [
-        (early["id"], "cancelled"), (late["id"], "confirmed")]
+        (early["id"], "cancelled"),
+        (late["id"], "confirmed"),
+    ]
     assert "summary" not in with_deleted["items"][0]  # deleted events are minimal
     assert {e["id"] for e in changed["items"]} == {early["id"], late["id"]}  # deleted since: included
     assert len(page["items"]) == len(second["items"]) == 1
@@ -182,9 +191,11 @@ def test_owner_edits_through_the_control_api(url: str, app_calendar: Callable[..
     events = app_calendar(ADA).events()
     ours = events.insert(calendarId="primary", body=EVENT).execute()
 
-    moved = requests.patch(f"{url}/_sandbox/calendars/{ADA}/events/{ours['id']}",
-                           json={"start": {"dateTime": "2026-03-12T11:00:00+01:00"},
-                                 "end": {"dateTime": "2026-03-12T11:30:00+01:00"}}, timeout=5)
+    moved = requests.patch(
+        f"{url}/_sandbox/calendars/{ADA}/events/{ours['id']}",
+        json={"start": {"dateTime": "2026-03-12T11:00:00+01:00"}, "end": {"dateTime": "2026-03-12T11:30:00+01:00"}},
+        timeout=5,
+    )
     removed = requests.delete(f"{url}/_sandbox/calendars/{ADA}/events/{ours['id']}", timeout=5)
     listed = requests.get(f"{url}/_sandbox/calendars/{ADA}/events", timeout=5).json()
 
@@ -197,8 +208,9 @@ def test_owner_edits_through_the_control_api(url: str, app_calendar: Callable[..
 
 
 def test_a_misspelt_fault_method_is_refused(url: str) -> None:
-    response = requests.post(f"{url}/_sandbox/faults", json={"method": "calendar.event.insert", "status": 503},
-                             timeout=5)
+    response = requests.post(
+        f"{url}/_sandbox/faults", json={"method": "calendar.event.insert", "status": 503}, timeout=5
+    )
 
     assert response.status_code == 400
     assert "calendar.events.insert" in response.json()["methods"]

@@ -23,11 +23,26 @@ def free_port() -> int:
 
 def test_cli_prints_addresses_serves_and_stops_cleanly() -> None:
     ports = [free_port() for _ in range(3)]
-    command = [sys.executable, "-m", "sandbox", "--http-port", str(ports[0]), "--secrets-port", str(ports[1]),
-               "--tasks-port", str(ports[2])]
+    command = [
+        sys.executable,
+        "-m",
+        "sandbox",
+        "--http-port",
+        str(ports[0]),
+        "--secrets-port",
+        str(ports[1]),
+        "--tasks-port",
+        str(ports[2]),
+    ]
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(3)]

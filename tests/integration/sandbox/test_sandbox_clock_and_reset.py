@@ -29,8 +29,9 @@ def scheduler_token(url: str) -> str:
 
 
 def verify(url: str, token: str) -> dict[str, object]:
-    claims = id_token.verify_token(token, google.auth.transport.requests.Request(), audience=AUDIENCE,
-                                   certs_url=f"{url}/oauth2/v1/certs")
+    claims = id_token.verify_token(
+        token, google.auth.transport.requests.Request(), audience=AUDIENCE, certs_url=f"{url}/oauth2/v1/certs"
+    )
     return dict(claims)
 
 
@@ -72,7 +73,8 @@ def test_reset_forgets_everything_but_clients_and_keys(url: str) -> None:
     assert after["clock_offset_seconds"] == 0
     assert requests.get(f"{url}/_sandbox/accounts", timeout=5).json() == {"items": []}
     grant = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
-    refresh = requests.post(f"{url}/token", data={**grant, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
-                            timeout=5)
+    refresh = requests.post(
+        f"{url}/token", data={**grant, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}, timeout=5
+    )
     assert refresh.json()["error"] == "invalid_grant"  # the client still authenticates; the token is gone
     assert verify(url, signed_before)["email"] == SCHEDULER  # same signing key

@@ -26,17 +26,42 @@ def test_busy_covers_all_day_events_in_the_calendar_zone_and_skips_free_ones(
     # 2026-03-10 is after New York's switch to daylight time (UTC-4).
     add_owner_event(url, {"summary": "Off", "start": {"date": "2026-03-10"}, "end": {"date": "2026-03-11"}})
     add_owner_event(url, {"start": {"dateTime": "2026-03-12T10:00:00Z"}, "end": {"dateTime": "2026-03-12T11:00:00Z"}})
-    add_owner_event(url, {"start": {"dateTime": "2026-03-12T10:30:00Z"}, "end": {"dateTime": "2026-03-12T11:30:00Z"},
-                          "status": "tentative"})
-    add_owner_event(url, {"start": {"dateTime": "2026-03-12T13:00:00Z"}, "end": {"dateTime": "2026-03-12T14:00:00Z"},
-                          "transparency": "transparent"})
-    add_owner_event(url, {"start": {"dateTime": "2026-03-12T15:00:00Z"}, "end": {"dateTime": "2026-03-12T16:00:00Z"},
-                          "attendees": [{"email": ADA, "responseStatus": "declined"}]})
+    add_owner_event(
+        url,
+        {
+            "start": {"dateTime": "2026-03-12T10:30:00Z"},
+            "end": {"dateTime": "2026-03-12T11:30:00Z"},
+            "status": "tentative",
+        },
+    )
+    add_owner_event(
+        url,
+        {
+            "start": {"dateTime": "2026-03-12T13:00:00Z"},
+            "end": {"dateTime": "2026-03-12T14:00:00Z"},
+            "transparency": "transparent",
+        },
+    )
+    add_owner_event(
+        url,
+        {
+            "start": {"dateTime": "2026-03-12T15:00:00Z"},
+            "end": {"dateTime": "2026-03-12T16:00:00Z"},
+            "attendees": [{"email": ADA, "responseStatus": "declined"}],
+        },
+    )
 
-    answer = calendar.freebusy().query(body={
-        "timeMin": "2026-03-09T00:00:00Z", "timeMax": "2026-03-13T00:00:00Z",
-        "items": [{"id": "primary"}, {"id": "stranger@example.com"}],
-    }).execute()
+    answer = (
+        calendar.freebusy()
+        .query(
+            body={
+                "timeMin": "2026-03-09T00:00:00Z",
+                "timeMax": "2026-03-13T00:00:00Z",
+                "items": [{"id": "primary"}, {"id": "stranger@example.com"}],
+            }
+        )
+        .execute()
+    )
 
     assert answer["kind"] == "calendar#freeBusy"
     assert answer["calendars"]["primary"]["busy"] == [
@@ -53,13 +78,22 @@ def test_busy_is_clipped_to_the_range_and_shown_in_the_requested_zone(
     calendar = app_calendar(ADA, [FREEBUSY])
     add_owner_event(url, {"start": {"dateTime": "2026-06-01T08:00:00Z"}, "end": {"dateTime": "2026-06-01T12:00:00Z"}})
 
-    answer = calendar.freebusy().query(body={
-        "timeMin": "2026-06-01T10:00:00Z", "timeMax": "2026-06-02T00:00:00Z", "timeZone": "Europe/Berlin",
-        "items": [{"id": ADA}],
-    }).execute()
+    answer = (
+        calendar.freebusy()
+        .query(
+            body={
+                "timeMin": "2026-06-01T10:00:00Z",
+                "timeMax": "2026-06-02T00:00:00Z",
+                "timeZone": "Europe/Berlin",
+                "items": [{"id": ADA}],
+            }
+        )
+        .execute()
+    )
 
     assert answer["calendars"][ADA]["busy"] == [
-        {"start": "2026-06-01T12:00:00+02:00", "end": "2026-06-01T14:00:00+02:00"}]
+        {"start": "2026-06-01T12:00:00+02:00", "end": "2026-06-01T14:00:00+02:00"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -70,8 +104,9 @@ def test_bad_ranges_are_refused(app_calendar: Callable[..., Any], time_max: str,
     calendar = app_calendar(ADA, [FREEBUSY])
 
     with pytest.raises(HttpError) as refused:
-        calendar.freebusy().query(body={"timeMin": "2026-06-01T00:00:00Z", "timeMax": time_max,
-                                        "items": [{"id": "primary"}]}).execute()
+        calendar.freebusy().query(
+            body={"timeMin": "2026-06-01T00:00:00Z", "timeMax": time_max, "items": [{"id": "primary"}]}
+        ).execute()
 
     assert refused.value.resp.status == 400
     assert json.loads(refused.value.content)["error"]["errors"][0]["reason"] == expected_reason
@@ -81,7 +116,11 @@ def test_events_owned_scope_cannot_query_freebusy(url: str) -> None:
     create_account(url, ADA)
     token = sign_in(url, [EVENTS_OWNED])["access_token"]
 
-    response = requests.post(f"{url}/calendar/v3/freeBusy", headers={"Authorization": f"Bearer {token}"},
-                             json={"timeMin": "2026-06-01T00:00:00Z", "timeMax": "2026-06-02T00:00:00Z"}, timeout=5)
+    response = requests.post(
+        f"{url}/calendar/v3/freeBusy",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"timeMin": "2026-06-01T00:00:00Z", "timeMax": "2026-06-02T00:00:00Z"},
+        timeout=5,
+    )
 
     assert response.status_code == 403

@@ -154,15 +154,23 @@ def test_login_hint_picks_the_account_and_include_granted_scopes_adds_earlier_gr
     )
     tokens = requests.post(
         f"{url}/token",
-        data={"grant_type": "authorization_code", "code": back["code"], "redirect_uri": REDIRECT_URI,
-              "code_verifier": verifier},
+        data={
+            "grant_type": "authorization_code",
+            "code": back["code"],
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
         auth=(CLIENT_ID, CLIENT_SECRET),  # HTTP Basic client authentication
         timeout=5,
     ).json()
 
     assert set(back["scope"].split()) == {"openid", EMAIL_SCOPE, FREEBUSY}
-    claims = id_token.verify_token(tokens["id_token"], google.auth.transport.requests.Request(),
-                                   audience=CLIENT_ID, certs_url=f"{url}/oauth2/v1/certs")
+    claims = id_token.verify_token(
+        tokens["id_token"],
+        google.auth.transport.requests.Request(),
+        audience=CLIENT_ID,
+        certs_url=f"{url}/oauth2/v1/certs",
+    )
     assert claims["email"] == "ada@example.com"
     assert "refresh_token" not in tokens  # online access: no refresh token
 
@@ -171,8 +179,13 @@ def test_token_endpoint_errors_are_shaped_like_google(url: str) -> None:
     create_account(url, "ada@example.com")
     verifier, challenge = pkce_pair()
     code = authorize(url, [EVENTS_OWNED], code_challenge=challenge, code_challenge_method="S256")["code"]
-    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-                "code_verifier": verifier, "client_id": CLIENT_ID}
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier,
+        "client_id": CLIENT_ID,
+    }
 
     wrong_secret = requests.post(f"{url}/token", data={**exchange, "client_secret": "wrong"}, timeout=5)
     wrong_verifier = requests.post(
@@ -180,12 +193,15 @@ def test_token_endpoint_errors_are_shaped_like_google(url: str) -> None:
     )
     reused = requests.post(f"{url}/token", data={**exchange, "client_secret": CLIENT_SECRET}, timeout=5)
     bad_grant = requests.post(
-        f"{url}/token", data={"grant_type": "password", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        f"{url}/token",
+        data={"grant_type": "password", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
         timeout=5,
     )
 
     assert (wrong_secret.status_code, wrong_secret.json()) == (
-        401, {"error": "invalid_client", "error_description": "Unauthorized"})
+        401,
+        {"error": "invalid_client", "error_description": "Unauthorized"},
+    )
     assert (wrong_verifier.status_code, wrong_verifier.json()["error"]) == (400, "invalid_grant")
     assert (reused.status_code, reused.json()) == (400, {"error": "invalid_grant", "error_description": "Bad Request"})
     assert (bad_grant.status_code, bad_grant.json()["error"]) == (400, "unsupported_grant_type")
@@ -245,6 +261,12 @@ def test_userinfo_answers_for_identity_scopes_only(url: str) -> None:
     info = requests.get(f"{url}/v1/userinfo", headers={"Authorization": f"Bearer {identity}"}, timeout=5)
     refused = requests.get(f"{url}/v1/userinfo", headers={"Authorization": f"Bearer {calendar_only}"}, timeout=5)
 
-    assert info.json() == {"sub": account["sub"], "email": "ada@example.com", "email_verified": True,
-                           "name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace"}
+    assert info.json() == {
+        "sub": account["sub"],
+        "email": "ada@example.com",
+        "email_verified": True,
+        "name": "Ada Lovelace",
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+    }
     assert refused.status_code == 401

@@ -13,8 +13,11 @@ from googleapiclient.errors import HttpError
 from tests.integration.sandbox.conftest import Receiver, advance_clock, state
 
 ADA = "ada@example.com"
-OWNER_EVENT = {"summary": "Dentist", "start": {"dateTime": "2026-03-12T08:00:00Z"},
-               "end": {"dateTime": "2026-03-12T09:00:00Z"}}
+OWNER_EVENT = {
+    "summary": "Dentist",
+    "start": {"dateTime": "2026-03-12T08:00:00Z"},
+    "end": {"dateTime": "2026-03-12T09:00:00Z"},
+}
 
 
 def owner_adds_event(url: str) -> None:

@@ -29,8 +29,11 @@ def client(sandbox: Sandbox) -> Iterator[secretmanager.SecretManagerServiceClien
 
 
 def test_create_add_access_destroy(client: secretmanager.SecretManagerServiceClient, url: str) -> None:
-    secret = client.create_secret(parent=PROJECT, secret_id="host-123-refresh",
-                                  secret=Secret(replication=Replication(automatic=Replication.Automatic())))
+    secret = client.create_secret(
+        parent=PROJECT,
+        secret_id="host-123-refresh",
+        secret=Secret(replication=Replication(automatic=Replication.Automatic())),
+    )
     first = client.add_secret_version(parent=secret.name, payload=SecretPayload(data=b"1//refresh-one"))
     second = client.add_secret_version(
         parent=secret.name, payload=SecretPayload(data=b"1//refresh-two", data_crc32c=crc32c(b"1//refresh-two"))

@@ -26,10 +26,13 @@ SERVICE_ACCOUNT = "tasks@kaleno-local.iam.gserviceaccount.com"
 def client(sandbox: Sandbox) -> Iterator[tasks_v2.CloudTasksClient]:
     channel = grpc.insecure_channel(sandbox.tasks_target)
     tasks = tasks_v2.CloudTasksClient(transport=CloudTasksGrpcTransport(channel=channel))
-    tasks.create_queue(parent=LOCATION, queue=tasks_v2.Queue(
-        name=QUEUE,
-        retry_config=tasks_v2.RetryConfig(min_backoff=timedelta(seconds=0.05), max_backoff=timedelta(seconds=0.2)),
-    ))
+    tasks.create_queue(
+        parent=LOCATION,
+        queue=tasks_v2.Queue(
+            name=QUEUE,
+            retry_config=tasks_v2.RetryConfig(min_backoff=timedelta(seconds=0.05), max_backoff=timedelta(seconds=0.2)),
+        ),
+    )
     yield tasks
     channel.close()
 
@@ -67,8 +70,9 @@ def test_task_arrives_as_a_post_with_a_verifiable_oidc_token(
     assert delivered.headers["X-Cloudtasks-Taskname"] == "b-1-v1"
     assert delivered.headers["User-Agent"] == "Google-Cloud-Tasks"
     scheme, token = delivered.headers["Authorization"].split(" ", 1)
-    claims = id_token.verify_token(token, google.auth.transport.requests.Request(), audience=target,
-                                   certs_url=f"{url}/oauth2/v1/certs")
+    claims = id_token.verify_token(
+        token, google.auth.transport.requests.Request(), audience=target, certs_url=f"{url}/oauth2/v1/certs"
+    )
     assert scheme == "Bearer"
     assert claims["iss"] == "https://accounts.google.com"
     assert (claims["email"], claims["email_verified"]) == (SERVICE_ACCOUNT, True)
@@ -164,8 +168,10 @@ def test_update_queue_with_a_mask_and_run_task_on_a_paused_queue(
 def test_task_is_dropped_after_its_last_attempt(
     client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
 ) -> None:
-    client.update_queue(queue=tasks_v2.Queue(name=QUEUE, retry_config=tasks_v2.RetryConfig(max_attempts=2)),
-                        update_mask={"paths": ["retry_config.max_attempts"]})
+    client.update_queue(
+        queue=tasks_v2.Queue(name=QUEUE, retry_config=tasks_v2.RetryConfig(max_attempts=2)),
+        update_mask={"paths": ["retry_config.max_attempts"]},
+    )
     receiver.statuses.extend([503, 404])
 
     client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/doomed"))

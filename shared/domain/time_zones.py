@@ -1,0 +1,23 @@
+"""IANA time zone names, checked once at the edge so the rest of the code can trust them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator
+
+
+def check_zone(value: str) -> str:
+    """`value` if it names an IANA zone; "localtime" (whatever this machine is set to) never does."""
+    if value == "localtime":
+        raise ValueError("unknown time zone 'localtime'; use an IANA name such as Europe/Berlin")
+    try:
+        ZoneInfo(value)
+    # A folder of the zone database ("America") surfaces as an OSError from the tzdata package.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
+    return value
+
+
+ZoneName = Annotated[str, AfterValidator(check_zone)]
