@@ -15,8 +15,15 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from bench.common import create_account, google_calls, percentile, signed_in_host, single_get_baseline, timed
-from devstack.stack import LocalStack
+from bench.common import (
+    StackProcess,
+    create_account,
+    google_calls,
+    percentile,
+    signed_in_host,
+    single_get_baseline,
+    timed,
+)
 
 ZONE = "Europe/Berlin"
 BUSY_COUNT = 500
@@ -29,24 +36,33 @@ def add_busy_events(sandbox: str, email: str, first_day: date) -> None:
         slice_start = start_of + timedelta(minutes=index * 60 * 24 * 60 // BUSY_COUNT)
         start = slice_start + timedelta(minutes=5 * rng.randrange(0, 12))
         end = start + timedelta(minutes=5 * rng.randrange(3, 18))
-        requests.post(f"{sandbox}/_sandbox/calendars/{email}/events", timeout=10, json={
-            "summary": "busy", "start": {"dateTime": start.isoformat()}, "end": {"dateTime": end.isoformat()}},
+        requests.post(
+            f"{sandbox}/_sandbox/calendars/{email}/events",
+            timeout=10,
+            json={"summary": "busy", "start": {"dateTime": start.isoformat()}, "end": {"dateTime": end.isoformat()}},
         ).raise_for_status()
 
 
 def main() -> int:
-    stack = LocalStack().start()
+    stack = StackProcess.start()
     try:
-        api, email = stack.server.url, "bench-host@example.com"
+        api, email = stack.api, "bench-host@example.com"
         first_day = (datetime.now(UTC) + timedelta(days=2)).date()
         create_account(stack, email, ZONE)
-        add_busy_events(stack.sandbox.http_url, email, first_day)
+        add_busy_events(stack.sandbox, email, first_day)
         host = signed_in_host(stack, email)
         host.patch(f"{api}/hosts/me", json={"slug": "bench", "time_zone": ZONE}).raise_for_status()
-        host.put(f"{api}/hosts/me/schedule", json={"time_zone": ZONE, "weekly": {
-            day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}}).raise_for_status()
-        host.post(f"{api}/hosts/me/event-types", json={"slug": "call", "title": "Call", "duration_minutes": 30},
-                  ).raise_for_status()
+        host.put(
+            f"{api}/hosts/me/schedule",
+            json={
+                "time_zone": ZONE,
+                "weekly": {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+            },
+        ).raise_for_status()
+        host.post(
+            f"{api}/hosts/me/event-types",
+            json={"slug": "call", "title": "Call", "duration_minutes": 30},
+        ).raise_for_status()
         # Availability reads: the month after `first_day`.
         params = {"from": first_day.isoformat(), "to": (first_day + timedelta(days=30)).isoformat(), "tz": ZONE}
         url = f"{api}/bookings/pages/bench/call/slots"
@@ -55,7 +71,7 @@ def main() -> int:
         http = timed(lambda: session.get(url, params=params).raise_for_status(), 100)
         google_during = sum(google_calls(stack).values()) - sum(calls_before.values())
         slot_count = len(session.get(url, params=params).json()["slots"])
-        baseline = single_get_baseline(stack)
+        baseline = single_get_baseline()
         engine = engine_timing(first_day)
     finally:
         stack.stop()
@@ -84,13 +100,25 @@ def engine_timing(first_day: date) -> float:
     for index in range(BUSY_COUNT):
         start = start_of + timedelta(minutes=index * 60 * 24 * 60 // BUSY_COUNT + 5 * rng.randrange(0, 12))
         busy.append(Interval(start, start + timedelta(minutes=5 * rng.randrange(3, 18))))
-    schedule = Schedule.model_validate({"time_zone": ZONE, "weekly": {
-        day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}})
+    schedule = Schedule.model_validate(
+        {"time_zone": ZONE, "weekly": {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}}
+    )
     event_type = EventType(slug="call", title="Call", duration_minutes=30)
     now = datetime.now(UTC)
-    samples = timed(lambda: available_slots(
-        event_type, schedule, busy, [], now=now, first_day=first_day, last_day=first_day + timedelta(days=30),
-        invitee_tz=zone, horizon_end=now + timedelta(days=62)), 200)
+    samples = timed(
+        lambda: available_slots(
+            event_type,
+            schedule,
+            busy,
+            [],
+            now=now,
+            first_day=first_day,
+            last_day=first_day + timedelta(days=30),
+            invitee_tz=zone,
+            horizon_end=now + timedelta(days=62),
+        ),
+        200,
+    )
     return statistics.median(samples)
 
 

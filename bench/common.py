@@ -1,16 +1,24 @@
-"""Shared pieces of the benchmarks: the local stack, a signed-in host, and percentile helpers."""
+"""Shared pieces of the benchmarks: the local stack in its own process, a signed-in host, percentiles."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import statistics
+import subprocess
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
 
-from devstack.stack import LocalStack
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def percentile(samples: list[float], pct: float) -> float:
@@ -30,8 +38,40 @@ def timed(action: Callable[[], Any], repeat: int) -> list[float]:
     return samples
 
 
-def single_get_baseline(stack: LocalStack, repeat: int = 200) -> float:
-    """p50 of one small Firestore document get on this emulator, measured now."""
+@dataclass
+class StackProcess:
+    """`python -m devstack --free-ports --json` as a child process: the app runs apart from the benchmark."""
+
+    urls: dict[str, str]
+    process: subprocess.Popen[str]
+
+    @classmethod
+    def start(cls) -> StackProcess:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack", "--free-ports", "--json"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout is not None
+        urls = json.loads(process.stdout.readline())
+        # Keep reading the stack's log lines, or a full pipe would stall its request threads.
+        threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+        os.environ["FIRESTORE_EMULATOR_HOST"] = urls["firestore"]
+        return cls(urls, process)
+
+    @property
+    def api(self) -> str:
+        return self.urls["app"]
+
+    @property
+    def sandbox(self) -> str:
+        return self.urls["sandbox"]
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def single_get_baseline(repeat: int = 200) -> float:
+    """p50 of one small Firestore document get on this emulator, measured now, from this process."""
     from google.cloud import firestore
 
     client = firestore.Client(project="kaleno-local")
@@ -40,21 +80,24 @@ def single_get_baseline(stack: LocalStack, repeat: int = 200) -> float:
     return statistics.median(timed(ref.get, repeat))
 
 
-def create_account(stack: LocalStack, email: str, zone: str) -> None:
-    requests.post(f"{stack.sandbox.http_url}/_sandbox/accounts", timeout=10,
-                  json={"email": email, "name": "Bench", "time_zone": zone}).raise_for_status()
+def create_account(stack: StackProcess, email: str, zone: str) -> None:
+    requests.post(
+        f"{stack.sandbox}/_sandbox/accounts",
+        timeout=10,
+        json={"email": email, "name": "Bench", "time_zone": zone},
+    ).raise_for_status()
 
 
-def signed_in_host(stack: LocalStack, email: str) -> requests.Session:
+def signed_in_host(stack: StackProcess, email: str) -> requests.Session:
     """A host (whose sandbox account exists) signed in as a browser would."""
     session = requests.Session()
-    session.headers["Origin"] = stack.server.url
-    start = session.get(f"{stack.server.url}/oauth/start", params={"login_hint": email}, allow_redirects=False)
+    session.headers["Origin"] = stack.api
+    start = session.get(f"{stack.api}/oauth/start", params={"login_hint": email}, allow_redirects=False)
     callback = session.get(start.headers["Location"], allow_redirects=False).headers["Location"]
     assert session.get(callback, allow_redirects=False).status_code == 302
     return session
 
 
-def google_calls(stack: LocalStack) -> dict[str, int]:
-    calls: dict[str, int] = requests.get(f"{stack.sandbox.http_url}/_sandbox/state", timeout=10).json()["calls"]
+def google_calls(stack: StackProcess) -> dict[str, int]:
+    calls: dict[str, int] = requests.get(f"{stack.sandbox}/_sandbox/state", timeout=10).json()["calls"]
     return calls

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from shared.web.problems import INTERNAL, Problem
 
@@ -89,12 +89,19 @@ def _static(name: str) -> Response:
     return Response(path.read_bytes(), mimetype=mimetype)
 
 
+class _KeepAliveHandler(WSGIRequestHandler):
+    # HTTP/1.1 keeps connections open between requests, as Google's front end does for real functions.
+    protocol_version = "HTTP/1.1"
+
+
 class ServerThread:
     """The app on a real loopback HTTP server in a background thread (tests and `make run`)."""
 
     def __init__(self, app: Any, port: int) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # access lines would carry raw paths
-        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+        self.server: BaseWSGIServer = make_server(
+            "127.0.0.1", port, app, threaded=True, request_handler=_KeepAliveHandler
+        )
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -40,6 +40,7 @@ class FirestoreStore:
     def __init__(self, client: Any) -> None:
         self._db = client
         self._slug_hosts: dict[str, str] = {}  # public slug -> host id, a hint checked on every read
+        self._pages: dict[str, tuple[Any, BookingPage]] = {}  # slug -> (stored version, parsed page)
 
     # --- OAuth states: single use, consumed in a transaction -------------------------------------------
     def save_oauth_state(self, state: str, record: OAuthState) -> None:
@@ -137,6 +138,17 @@ class FirestoreStore:
         result: BookingPage = apply(self._db.transaction())
         return result
 
+    def _parsed_page(self, snapshot: Any) -> BookingPage:
+        """Parse a page once per stored version: it changes rarely and is read on every availability request."""
+        cached = self._pages.get(snapshot.id)
+        if cached is not None and cached[0] == snapshot.update_time:
+            return cached[1]
+        page = _page(snapshot.to_dict())
+        if len(self._pages) > 10_000:
+            self._pages.clear()
+        self._pages[snapshot.id] = (snapshot.update_time, page)
+        return page
+
     def availability_snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
         """Page, host, busy times and booked spans for [start, end), usually in one round trip.
 
@@ -181,7 +193,7 @@ class FirestoreStore:
             if booked_doc.exists:
                 booked.extend(decode_booked(text) for text in booked_doc.get("spans"))
         return AvailabilitySnapshot(
-            page=_page(page_doc.to_dict()), host=_host(host_doc.to_dict()), busy=busy, booked=booked
+            page=self._parsed_page(page_doc), host=_host(host_doc.to_dict()), busy=busy, booked=booked
         )
 
     def set_connection(self, host_id: str, connection: Connection, *, only_if: ConnectionState | None = None) -> bool:
