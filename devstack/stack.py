@@ -67,9 +67,8 @@ class LocalStack:
         return self
 
     def _start_sandbox(self) -> None:
-        from sandbox.server import start_sandbox
-
         from devstack.provision import LOCAL_OAUTH_CLIENT_SECRET
+        from sandbox.server import start_sandbox
 
         self.sandbox = start_sandbox(
             http_port=self.ports.sandbox_http,
