@@ -171,30 +171,23 @@ class FirestoreStore:
 
     def _snapshot(self, slug: str, host_id: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
         page_ref = self._db.collection("booking_pages").document(slug)
-        host_ref = self._db.collection("hosts").document(host_id)
-        keys = month_keys(start, end)
-        refs = [
-            page_ref,
-            host_ref,
-            *(host_ref.collection("busy").document(k) for k in keys),
-            *(host_ref.collection("booked").document(k) for k in keys),
-        ]
-        docs = {snapshot.reference.path: snapshot for snapshot in self._db.get_all(refs)}
-        page_doc, host_doc = docs[page_ref.path], docs[host_ref.path]
-        if not page_doc.exists or page_doc.get("host_id") != host_id or not host_doc.exists:
+        months = [self._month(host_id, key) for key in month_keys(start, end)]
+        docs = {snapshot.reference.path: snapshot for snapshot in self._db.get_all([page_ref, *months])}
+        page_doc = docs[page_ref.path]
+        if not page_doc.exists or page_doc.get("host_id") != host_id:
             return None
         busy: list[Interval] = []
         booked: list[BookedSpan] = []
-        for key in keys:
-            busy_doc = docs[host_ref.collection("busy").document(key).path]
-            if busy_doc.exists:
-                busy.extend(decode_busy(busy_doc.get("intervals")))
-            booked_doc = docs[host_ref.collection("booked").document(key).path]
-            if booked_doc.exists:
-                booked.extend(decode_booked(text) for text in booked_doc.get("spans"))
-        return AvailabilitySnapshot(
-            page=self._parsed_page(page_doc), host=_host(host_doc.to_dict()), busy=busy, booked=booked
-        )
+        for month in (docs[ref.path] for ref in months):
+            data = month.to_dict() or {}
+            if data.get("busy"):
+                busy.extend(decode_busy(data["busy"]))
+            booked.extend(decode_booked(text) for text in data.get("booked", ()))
+        return AvailabilitySnapshot(page=self._parsed_page(page_doc), busy=busy, booked=booked)
+
+    def _month(self, host_id: str, key: str) -> Any:
+        """One UTC month of a host's time: `busy` (the mirror of Google) and `booked` (our bookings' spans)."""
+        return self._db.collection("hosts").document(host_id).collection("months").document(key)
 
     def set_connection(self, host_id: str, connection: Connection, *, only_if: ConnectionState | None = None) -> bool:
         """Record the connection state; with `only_if`, only when the current state is that (True if changed)."""
@@ -210,6 +203,8 @@ class FirestoreStore:
             if only_if is not None and snapshot.get("connection.state") != only_if.value:
                 return False
             transaction.update(ref, {"connection": connection.model_dump(mode="json")})
+            page = self._db.collection("booking_pages").document(snapshot.get("slug"))
+            transaction.update(page, {"calendar.connected": connection.is_connected})
             return True
 
         changed: bool = change(self._db.transaction())
@@ -234,33 +229,39 @@ class FirestoreStore:
         self._db.collection("channels").document(channel_id).delete()
 
     # --- Busy mirror: one document per host and UTC month ------------------------------------------
-    def replace_busy(self, host_id: str, window: Interval, busy: Iterable[Interval], synced_at: datetime) -> None:
-        """Replace the mirror for every month the window touches (months that became free are emptied)."""
-        months = split_by_month(busy)
-        busy_ref = self._db.collection("hosts").document(host_id).collection("busy")
+    def replace_busy(self, host: Host, window: Interval, busy: Iterable[Interval], synced_at: datetime) -> None:
+        """Replace the mirror for every month the window touches (months that became free are emptied).
+
+        Only the `busy` field is written (merge): the months' booked spans are ours and stay.
+        """
+        by_month = split_by_month(busy)
         batch = self._db.batch()
         for key in month_keys(window.start, window.end):
-            batch.set(busy_ref.document(key), {"intervals": encode_busy(months.get(key, [])), "synced_at": synced_at})
+            batch.set(
+                self._month(host.id, key),
+                {"busy": encode_busy(by_month.get(key, [])), "busy_synced_at": synced_at},
+                merge=True,
+            )
+        sync = {"synced_at": synced_at, "horizon_end": window.end}
+        batch.update(self._db.collection("hosts").document(host.id), {f"sync.{k}": v for k, v in sync.items()})
         batch.update(
-            self._db.collection("hosts").document(host_id),
-            {"sync.synced_at": synced_at, "sync.horizon_end": window.end},
+            self._db.collection("booking_pages").document(host.slug), {f"calendar.{k}": v for k, v in sync.items()}
         )
         batch.commit()
 
-    def busy_between(self, host_id: str, start: datetime, end: datetime) -> list[Interval]:
-        busy_ref = self._db.collection("hosts").document(host_id).collection("busy")
-        refs = [busy_ref.document(key) for key in month_keys(start, end)]
-        intervals: list[Interval] = []
-        for snapshot in self._db.get_all(refs):
-            if snapshot.exists:
-                intervals.extend(decode_busy(snapshot.get("intervals")))
-        return intervals
-
     def delete_busy(self, host_id: str) -> int:
-        refs = list(self._db.collection("hosts").document(host_id).collection("busy").list_documents())
-        for ref in refs:
-            ref.delete()
-        return len(refs)
+        """Purge the busy mirror: the `busy` fields go; a month left without booked spans goes entirely."""
+        from google.cloud import firestore
+
+        purged = 0
+        for month in self._db.collection("hosts").document(host_id).collection("months").stream():
+            data = month.to_dict()
+            if data.get("booked"):
+                month.reference.update({"busy": firestore.DELETE_FIELD, "busy_synced_at": firestore.DELETE_FIELD})
+            else:
+                month.reference.delete()
+            purged += "busy" in data
+        return purged
 
     # --- Bookings: the booking, its claims on time and its booked span commit together -----------------
     def create_booking(
@@ -391,24 +392,14 @@ class FirestoreStore:
     def _add_span(self, writer: Any, booking: Booking) -> None:
         from google.cloud import firestore
 
-        ref = (
-            self._db.collection("hosts")
-            .document(booking.host_id)
-            .collection("booked")
-            .document(month_key(booking.start))
-        )
-        writer.set(ref, {"spans": firestore.ArrayUnion([encode_booked(_span(booking))])}, merge=True)
+        ref = self._month(booking.host_id, month_key(booking.start))
+        writer.set(ref, {"booked": firestore.ArrayUnion([encode_booked(_span(booking))])}, merge=True)
 
     def _remove_span(self, writer: Any, booking: Booking) -> None:
         from google.cloud import firestore
 
-        ref = (
-            self._db.collection("hosts")
-            .document(booking.host_id)
-            .collection("booked")
-            .document(month_key(booking.start))
-        )
-        writer.set(ref, {"spans": firestore.ArrayRemove([encode_booked(_span(booking))])}, merge=True)
+        ref = self._month(booking.host_id, month_key(booking.start))
+        writer.set(ref, {"booked": firestore.ArrayRemove([encode_booked(_span(booking))])}, merge=True)
 
     # --- Audit ledger (PII-free) --------------------------------------------------------------------
     def audit(self, action: str, subject_id: str, outcome: str, at: datetime) -> None:

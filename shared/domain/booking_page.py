@@ -1,10 +1,12 @@
 """A host's public booking page: everything an availability read needs besides busy times, in one record.
 
 It is also the registry of public host slugs (its id is the slug), so a slots request finds the host,
-the event type and the weekly hours with a single read by id.
+the event type, the weekly hours and the state of the calendar connection with a single read by id.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +27,16 @@ def default_schedule(time_zone: str) -> Schedule:
     )
 
 
+class CalendarView(BaseModel):
+    """What availability must know of the host's calendar connection (kept in step with the host)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    connected: bool = False
+    synced_at: datetime | None = None  # last busy refresh
+    horizon_end: datetime | None = None  # the busy mirror covers up to here
+
+
 class BookingPage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -32,6 +44,7 @@ class BookingPage(BaseModel):
     display_name: str
     schedule: Schedule
     event_types: dict[str, EventType] = Field(default_factory=dict)  # by event type id
+    calendar: CalendarView = CalendarView()
 
     def event_type(self, event_type_id: str) -> EventType:
         try:

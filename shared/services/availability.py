@@ -57,8 +57,7 @@ class Offer:
             first_day=first_day,
             last_day=last_day,
             invitee_tz=zone,
-            horizon_end=self.snapshot.host.sync.horizon_end
-            or now,  # never synced: nothing is known, nothing is offered
+            horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
             bookings_per_day=count_by_local_day(same_type, self.page.schedule.zone),
         )
 
@@ -77,7 +76,7 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, store: St
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
-    if not snapshot.host.connection.is_connected:
+    if not snapshot.page.calendar.connected:
         raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
     return Offer(snapshot, event_type_id, event_type)
 
@@ -95,7 +94,7 @@ def free_slots(
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     offer = load_offer(host_slug, event_type_slug, invitee_range(first_day, last_day, invitee_tz), store)
-    synced_at = offer.snapshot.host.sync.synced_at
+    synced_at = offer.page.calendar.synced_at
     if synced_at is None or now - synced_at > STALE_AFTER:
         request_busy_refresh(offer.page.host_id, now, tasks)
     return offer.slots(first_day, last_day, invitee_tz, now)

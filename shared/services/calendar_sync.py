@@ -113,10 +113,12 @@ def refresh_busy(host_id: str, now: datetime, store: Store, calendar: Calendar) 
     The horizon is the host's longest booking window, so any day an event type offers is covered.
     """
     host = store.get_host(host_id)
-    page = store.booking_page(host.slug) if host else None
+    if host is None:
+        return
+    page = store.booking_page(host.slug)
     window = busy_window(now, page.horizon_days if page else DEFAULT_HORIZON_DAYS)
     busy = calendar.busy(host_id, window)
-    store.replace_busy(host_id, window, busy, synced_at=now)
+    store.replace_busy(host, window, busy, synced_at=now)
     log_event("busy_refreshed", host_id=host_id, interval_count=len(busy))
     check_our_events(host_id, now, store, calendar)
 

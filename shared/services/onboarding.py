@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from shared.domain.booking_page import BookingPage, default_schedule
+from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.host import Connection, ConnectionState, Host, SignInFailed
 from shared.services import calendar_sync
 from shared.services.ports import (
@@ -134,22 +134,17 @@ def _connect(
             connection=connection,
             granted_scopes=scopes,
         )
-        store.create_host(
-            host,
-            BookingPage(host_id=host_id, display_name=host.display_name, schedule=default_schedule(host.time_zone)),
-            now,
+        page = BookingPage(
+            host_id=host_id,
+            display_name=host.display_name,
+            schedule=default_schedule(host.time_zone),
+            calendar=CalendarView(connected=connection.is_connected),
         )
+        store.create_host(host, page, now)
     else:
         host = existing.model_copy(update={"email": identity.email, "connection": connection, "granted_scopes": scopes})
-        store.update_host(
-            host_id,
-            {
-                "email": identity.email,
-                "granted_scopes": list(scopes),
-                "connection": connection.model_dump(mode="json"),
-                "updated_at": now,
-            },
-        )
+        store.update_host(host_id, {"email": identity.email, "granted_scopes": list(scopes), "updated_at": now})
+        store.set_connection(host_id, connection)  # the booking page follows in the same transaction
     store.audit("calendar_connect", host_id, "connected" if not missing else "scope_refused", now)
     return host
 

@@ -60,7 +60,8 @@ def test_new_host_signs_in_connected_and_no_token_is_stored_outside_secret_manag
     state = google.state()
     assert state["secret_versions"] == APP_SECRETS + 1  # exactly one version of the host's token
     assert state["active_channels"] == 1
-    assert db.collection("hosts").document(me["id"]).collection("busy").limit(1).get(), "mirror warmed at connect"
+    months = db.collection("hosts").document(me["id"]).collection("months").get()
+    assert [m for m in months if "busy" in m.to_dict()], "the busy mirror is warmed at connect"
 
 
 def test_refused_calendar_scope_signs_in_without_connecting_then_reconsent_connects(
@@ -212,5 +213,6 @@ def test_disconnect_revokes_stops_purges_and_destroys(browser: Browser, google: 
     assert state["secrets"] == APP_SECRETS
     assert state["active_channels"] == 0
     assert state["tokens"]["revoked"] > revoked_before
-    assert list(db.collection("hosts").document(me["id"]).collection("busy").list_documents()) == []
+    months = db.collection("hosts").document(me["id"]).collection("months").get()
+    assert [m.id for m in months if "busy" in m.to_dict()] == []  # no busy data left
     assert list(db.collection("channels").list_documents()) == []
