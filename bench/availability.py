@@ -19,9 +19,9 @@ from bench.common import (
     StackProcess,
     create_account,
     google_calls,
+    interleaved,
     percentile,
     signed_in_host,
-    single_get_baseline,
     timed,
 )
 
@@ -68,10 +68,10 @@ def main() -> int:
         url = f"{api}/bookings/pages/bench/call/slots"
         session = requests.Session()
         calls_before = google_calls(stack)
-        http = timed(lambda: session.get(url, params=params).raise_for_status(), 100)
+        http, gets = interleaved(lambda: session.get(url, params=params).raise_for_status(), 200)
         google_during = sum(google_calls(stack).values()) - sum(calls_before.values())
         slot_count = len(session.get(url, params=params).json()["slots"])
-        baseline = single_get_baseline()
+        baseline = statistics.median(gets)
         engine = engine_timing(first_day)
     finally:
         stack.stop()
@@ -80,7 +80,7 @@ def main() -> int:
     print(f"slots 31 days over HTTP p50    {p50:7.2f} ms   ratio {p50 / baseline:5.2f}x (target ≤ 5)")
     print(f"slots 31 days over HTTP p95    {p95:7.2f} ms   ratio {p95 / baseline:5.2f}x")
     print(f"engine alone, same month p50   {engine:7.2f} ms   (target < 5 ms)")
-    print(f"slots returned {slot_count}, Google calls during 102 reads: {google_during}")
+    print(f"slots returned {slot_count}, Google calls during {len(http) + 20} reads: {google_during}")
     ok = p50 / baseline <= 5 and engine < 5 and google_during == 0
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

@@ -70,14 +70,25 @@ class StackProcess:
         self.process.wait(timeout=30)
 
 
-def single_get_baseline(repeat: int = 200) -> float:
-    """p50 of one small Firestore document get on this emulator, measured now, from this process."""
+def interleaved(action: Callable[[], Any], repeat: int, warmup: int = 20) -> tuple[list[float], list[float]]:
+    """(action ms, one-document-get ms), measured alternately so both see the same machine and the same
+    warmed-up emulator: on 2 shared cores, a baseline taken minutes apart is not a baseline."""
     from google.cloud import firestore
 
-    client = firestore.Client(project="kaleno-local")
-    ref = client.collection("bench").document(uuid.uuid4().hex)
+    ref = firestore.Client(project="kaleno-local").collection("bench").document(uuid.uuid4().hex)
     ref.set({"value": 1})
-    return statistics.median(timed(ref.get, repeat))
+    for _ in range(warmup):
+        ref.get()
+        action()
+    actions, gets = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        ref.get()
+        gets.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        action()
+        actions.append((time.perf_counter() - started) * 1000)
+    return actions, gets
 
 
 def create_account(stack: StackProcess, email: str, zone: str) -> None:

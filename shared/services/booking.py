@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, BookingRequest, BookingStatus, IdempotencyKeyReused, SyncState
 from shared.domain.claims import claim_ids, meeting, occupied_span
-from shared.domain.errors import BookingNotFound, SlotNotOffered
+from shared.domain.errors import BookingNotFound, SlotNotOffered, SlotTaken
 from shared.domain.host import Host
 from shared.logging import log_event, log_exception
 from shared.services.availability import check_offered
@@ -46,10 +46,27 @@ def token_hash(token: str) -> str:
 def book(
     request: BookingRequest, idempotency_key: str | None, now: datetime, store: Store, tasks: TaskQueue, manage_key: str
 ) -> Booked:
+    """Check the slot, then commit booking + claims + idempotency key at once.
+
+    A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot,
+    or its key document exists): the first, usual request pays no extra read for it.
+    """
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    if key_hash and (replay := _replay(key_hash, request_hash, store, manage_key)):
-        return replay
+    try:
+        booking, token = _commit_new_booking(request, key_hash, request_hash, now, store, manage_key)
+    except (SlotTaken, SlotNotOffered):
+        if key_hash and (replay := _replay(key_hash, request_hash, store, manage_key)):
+            return replay
+        raise
+    request_sync(booking, tasks)
+    log_event("booking_created", booking_id=booking.id, host_id=booking.host_id)
+    return Booked(booking, token)
+
+
+def _commit_new_booking(
+    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, store: Store, manage_key: str
+) -> tuple[Booking, str]:
     offer = check_offered(request.host, request.event_type, request.start, now, store)
     span, slot = occupied_span(request.start, offer.event_type), meeting(request.start, offer.event_type)
     booking = Booking(
@@ -65,23 +82,13 @@ def book(
         notes=request.notes,
     )
     token = manage_token(manage_key, booking.id)
-    record = (
-        IdempotencyRecord(
+    record = None
+    if key_hash:
+        record = IdempotencyRecord(
             key_hash=key_hash, request_hash=request_hash, booking_id=booking.id, expires_at=now + IDEMPOTENCY_TTL
         )
-        if key_hash
-        else None
-    )
-    try:
-        store.create_booking(booking, claim_ids(booking.host_id, span), token_hash(token), record, now)
-    except Exception:
-        # A concurrent request with the same key may have won: it is a replay, not a conflict.
-        if key_hash and (replay := _replay(key_hash, request_hash, store, manage_key)):
-            return replay
-        raise
-    request_sync(booking, tasks)
-    log_event("booking_created", booking_id=booking.id, host_id=booking.host_id)
-    return Booked(booking, token)
+    store.create_booking(booking, claim_ids(booking.host_id, span), token_hash(token), record, now)
+    return booking, token
 
 
 def _replay(key_hash: str, request_hash: str, store: Store, manage_key: str) -> Booked | None:
