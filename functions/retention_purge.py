@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import functions_framework
 from flask import Request, Response
 
-from shared.web.endpoints import Endpoints, not_implemented
+from shared.bootstrap import services, utc_now
+from shared.logging import log_event
+from shared.services.retention import purge_expired
+from shared.web.endpoints import Endpoints, json_response
 
 api = Endpoints("retention_purge")
-api.route("/", methods=("GET", "POST"), summary="Not built yet (501)")(not_implemented("retention_purge"))
-api.route("/<path:rest>", methods=("GET", "POST", "PUT", "PATCH", "DELETE"), summary="Not built yet (501)")(
-    not_implemented("retention_purge")
-)
+
+
+@api.route("/", methods=("POST",), auth="scheduler")
+def run(request: Request, principal: dict[str, Any]) -> Response:
+    """Delete expired OAuth states, sessions, idempotency keys and claims on past time; idempotent."""
+    counts = purge_expired(utc_now(), services().store)
+    log_event("retention_purge", **{key.removesuffix("_deleted") + "_count": n for key, n in counts.items()})
+    return json_response(counts)
 
 
 @functions_framework.http

@@ -13,7 +13,7 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 _ALLOWED_FIELD = re.compile(
     r"^([a-z_]+_id|[a-z_]+_count|[a-z_]+_ms|status|method|route|function|outcome|reason|attempt|version|"
@@ -41,15 +41,17 @@ class CloudLoggingFormatter(logging.Formatter):
         return json.dumps(entry, separators=(",", ":"))
 
 
+class _StdoutHandler(logging.StreamHandler[TextIO]):
+    """Cloud Functions ships stdout lines to Cloud Logging."""
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    root = logging.getLogger(_LOGGER_NAME)
-    if any(isinstance(h.formatter, CloudLoggingFormatter) for h in root.handlers):
-        return
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(CloudLoggingFormatter())
-    root.addHandler(handler)
-    root.setLevel(level)
-    root.propagate = True  # so pytest's caplog also sees our records
+    logger = logging.getLogger(_LOGGER_NAME)
+    logger.setLevel(level)
+    if not any(isinstance(handler, _StdoutHandler) for handler in logger.handlers):
+        handler = _StdoutHandler(sys.stdout)
+        handler.setFormatter(CloudLoggingFormatter())
+        logger.addHandler(handler)
 
 
 def safe_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,8 +17,7 @@ import requests
 from devstack.stack import LocalStack
 from shared import bootstrap
 from shared.config import get_settings
-from shared.logging import CloudLoggingFormatter
-from tests.support import Browser, Google, google_for
+from tests.support import LOG_LINES, SENSITIVE_VALUES, Browser, Google, google_for, pii_in
 
 
 @pytest.fixture(autouse=True)
@@ -75,31 +73,10 @@ def http() -> Iterator[requests.Session]:
 
 
 # --- Privacy: every log line the suite produces is kept and scanned for personal data at the end. ---
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-
-
-class _LogCollector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.setFormatter(CloudLoggingFormatter())
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-LOG_LINES = _LogCollector()
-SENSITIVE_VALUES: set[str] = set()  # tokens and names tests create; none may ever appear in a log line
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
+    # Our own logger and, through the root logger, every library's warnings and errors.
     logging.getLogger("kaleno").addHandler(LOG_LINES)
-    root = logging.getLogger()
-    root.addHandler(LOG_LINES)
-
-
-def pii_in_logs() -> list[str]:
-    return [line for line in LOG_LINES.lines if _EMAIL.search(line) or any(value in line for value in SENSITIVE_VALUES)]
+    logging.getLogger().addHandler(LOG_LINES)
 
 
 _FOREIGN_EVENTS_READ: list[int] = []  # per test, read from the sandbox before each reset
@@ -107,7 +84,7 @@ _FOREIGN_EVENTS_READ: list[int] = []  # per test, read from the sandbox before e
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Two promises checked over the whole suite: no personal data in logs, no foreign event ever read."""
-    leaks = pii_in_logs()
+    leaks = pii_in(LOG_LINES.lines)
     if leaks:
         print(f"\nPRIVACY: {len(leaks)} log line(s) carry personal data or tokens, e.g.:\n  {leaks[0][:300]}")
         session.exitstatus = 1
@@ -120,6 +97,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def sensitive() -> set[str]:
     """Register values (tokens, names) that must never be logged."""
     return SENSITIVE_VALUES
+
+
+@pytest.fixture
+def log_lines() -> list[str]:
+    """Every log line of the suite so far (the app runs in this process), as Cloud Logging would get them."""
+    return LOG_LINES.lines
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,30 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from devstack.stack import LocalStack
+from shared.logging import CloudLoggingFormatter
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+class LogCollector(logging.Handler):
+    """Keeps every log record, formatted exactly as the app writes it for Cloud Logging."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(CloudLoggingFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+LOG_LINES = LogCollector()
+SENSITIVE_VALUES: set[str] = set()  # tokens and names tests create; none may ever appear in a log line
+
+
+def pii_in(lines: list[str]) -> list[str]:
+    """Lines carrying an email address or a registered sensitive value."""
+    return [line for line in lines if _EMAIL.search(line) or any(value in line for value in SENSITIVE_VALUES)]
 
 
 def unique_email(prefix: str = "host") -> str:

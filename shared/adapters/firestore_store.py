@@ -401,6 +401,21 @@ class FirestoreStore:
         ref = self._month(booking.host_id, month_key(booking.start))
         writer.set(ref, {"booked": firestore.ArrayRemove([encode_booked(_span(booking))])}, merge=True)
 
+    # --- Retention ---------------------------------------------------------------------------------
+    def delete_expired(self, collection: str, now: datetime, page: int = 400) -> int:
+        """Delete documents whose `expires_at` has passed, a batch at a time."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._db.collection(collection).where(filter=FieldFilter("expires_at", "<", now)).limit(page)
+        deleted = 0
+        while refs := [doc.reference for doc in query.stream()]:
+            batch = self._db.batch()
+            for ref in refs:
+                batch.delete(ref)
+            batch.commit()
+            deleted += len(refs)
+        return deleted
+
     # --- Audit ledger (PII-free) --------------------------------------------------------------------
     def audit(self, action: str, subject_id: str, outcome: str, at: datetime) -> None:
         self._db.collection("audit").add(

@@ -216,3 +216,23 @@ def test_disconnect_revokes_stops_purges_and_destroys(browser: Browser, google: 
     months = db.collection("hosts").document(me["id"]).collection("months").get()
     assert [m.id for m in months if "busy" in m.to_dict()] == []  # no busy data left
     assert list(db.collection("channels").list_documents()) == []
+
+
+def test_logs_of_sign_in_and_booking_hold_ids_only(
+    browser: Browser, google: Google, api: str, log_lines: list[str], sensitive: set[str]
+) -> None:
+    from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
+    from tests.support import host_with_hours, pii_in
+
+    first_line = len(log_lines)
+    slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
+    body = booking_body(slug, day_ahead(5, 10), who="Katherine Johnson")
+    created = post_booking(api, body).json()
+    google.drain_tasks()
+    sensitive.update({"Katherine Johnson", created["manage_token"], *google.tokens(email)})
+
+    lines = log_lines[first_line:]
+
+    assert any('"booking_created"' in line and created["id"] in line for line in lines)
+    assert all(json.loads(line)["severity"] for line in lines)
+    assert pii_in(lines) == []
