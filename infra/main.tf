@@ -1,0 +1,280 @@
+# Kaleno on Google Cloud: functions, queue, scheduler jobs, secrets, Firestore TTLs and indexes, IAM.
+# Least privilege: one identity per role, each granted only what its calls need.
+
+locals {
+  functions = {
+    oauth            = { public = true, memory = "256M" }
+    hosts            = { public = true, memory = "256M" }
+    bookings         = { public = true, memory = "256M" }
+    privacy          = { public = true, memory = "256M" }
+    calendar_webhook = { public = true, memory = "256M" } # Google's push cannot authenticate; the channel token is checked
+    calendar_sync    = { public = false, memory = "256M" }
+    channel_renewal  = { public = false, memory = "256M" }
+    retention_purge  = { public = false, memory = "256M" }
+  }
+  app_secrets = ["oauth-client-secret", "channel-token-key", "manage-token-key"]
+  env = {
+    GOOGLE_CLOUD_PROJECT             = var.project
+    KALENO_REGION                    = var.region
+    KALENO_BASE_URL                  = var.base_url
+    KALENO_OAUTH_CLIENT_ID           = var.oauth_client_id
+    KALENO_TASKS_QUEUE               = google_cloud_tasks_queue.calendar_sync.name
+    KALENO_TASKS_SERVICE_ACCOUNT     = google_service_account.tasks.email
+    KALENO_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
+  }
+}
+
+# --- Identities -------------------------------------------------------------------------------------
+resource "google_service_account" "runtime" {
+  account_id   = "kaleno-runtime"
+  display_name = "Kaleno functions at run time"
+}
+
+resource "google_service_account" "tasks" {
+  account_id   = "kaleno-tasks"
+  display_name = "Cloud Tasks calling calendar_sync"
+}
+
+resource "google_service_account" "scheduler" {
+  account_id   = "kaleno-scheduler"
+  display_name = "Cloud Scheduler calling channel_renewal and retention_purge"
+}
+
+resource "google_project_iam_member" "runtime_firestore" {
+  project = var.project
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# Host refresh tokens: one secret per host, named host-<id>-google-refresh-token. The runtime may
+# manage those secrets only (IAM condition on the name), and read the three app secrets.
+resource "google_project_iam_custom_role" "host_secrets" {
+  role_id     = "kalenoHostSecrets"
+  title       = "Kaleno host token secrets"
+  permissions = [
+    "secretmanager.secrets.create", "secretmanager.secrets.delete", "secretmanager.secrets.get",
+    "secretmanager.versions.add", "secretmanager.versions.access", "secretmanager.versions.destroy",
+    "secretmanager.versions.list",
+  ]
+}
+
+resource "google_project_iam_member" "runtime_host_secrets" {
+  project = var.project
+  role    = google_project_iam_custom_role.host_secrets.id
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+  condition {
+    title      = "host token secrets only"
+    expression = "resource.name.startsWith(\"projects/${data.google_project.this.number}/secrets/host-\")"
+  }
+}
+
+resource "google_secret_manager_secret_iam_member" "runtime_app_secrets" {
+  for_each  = google_secret_manager_secret.app
+  secret_id = each.value.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+resource "google_cloud_tasks_queue_iam_member" "runtime_enqueues" {
+  name   = google_cloud_tasks_queue.calendar_sync.name
+  role   = "roles/cloudtasks.enqueuer"
+  member = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# Creating a task that carries the tasks identity's OIDC token needs actAs on that identity.
+resource "google_service_account_iam_member" "runtime_acts_as_tasks" {
+  service_account_id = google_service_account.tasks.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+data "google_project" "this" {}
+
+# --- Secrets (values: keys generated here, the OAuth client secret added out of band) -----------------
+resource "google_secret_manager_secret" "app" {
+  for_each  = toset(local.app_secrets)
+  secret_id = each.value
+  replication {
+    user_managed {
+      replicas { location = var.region }
+    }
+  }
+}
+
+resource "random_password" "keys" {
+  for_each = toset(["channel-token-key", "manage-token-key"])
+  length   = 48
+  special  = false
+}
+
+resource "google_secret_manager_secret_version" "keys" {
+  for_each    = random_password.keys
+  secret      = google_secret_manager_secret.app[each.key].id
+  secret_data = each.value.result
+}
+
+# --- Firestore ----------------------------------------------------------------------------------------
+resource "google_firestore_database" "default" {
+  name        = "(default)"
+  location_id = "nam5" # United States multi-region
+  type        = "FIRESTORE_NATIVE"
+}
+
+# TTL policies delete short-lived records after expires_at (retention_purge is the deterministic backstop).
+resource "google_firestore_field" "ttl" {
+  for_each   = toset(["oauth_states", "sessions", "idempotency", "slot_claims"])
+  database   = google_firestore_database.default.name
+  collection = each.value
+  field      = "expires_at"
+  ttl_config {}
+}
+
+resource "google_firestore_index" "host_bookings" {
+  database   = google_firestore_database.default.name
+  collection = "bookings"
+  fields {
+    field_path = "host_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "end"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "pending_syncs" {
+  database   = google_firestore_database.default.name
+  collection = "bookings"
+  fields {
+    field_path = "sync_state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updated_at"
+    order      = "ASCENDING"
+  }
+}
+
+# --- Functions (2nd gen, HTTPS only) -------------------------------------------------------------------
+data "archive_file" "source" {
+  type        = "zip"
+  output_path = "${path.module}/.build/kaleno-source.zip"
+  source {
+    content  = file("${path.module}/../functions/main.py")
+    filename = "main.py" # Cloud Functions loads main.py from the source root
+  }
+  source {
+    content  = file("${path.module}/../requirements.txt")
+    filename = "requirements.txt"
+  }
+  dynamic "source" {
+    for_each = setunion(fileset("${path.module}/..", "functions/*.py"), fileset("${path.module}/..", "shared/**/*.py"))
+    content {
+      content  = file("${path.module}/../${source.value}")
+      filename = source.value
+    }
+  }
+}
+
+resource "google_storage_bucket" "source" {
+  name                        = "${var.project}-kaleno-source"
+  location                    = "US"
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+}
+
+resource "google_storage_bucket_object" "source" {
+  name   = "kaleno-${data.archive_file.source.output_md5}.zip"
+  bucket = google_storage_bucket.source.name
+  source = data.archive_file.source.output_path
+}
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+  name     = replace(each.key, "_", "-")
+  location = var.region
+
+  build_config {
+    runtime     = "python311"
+    entry_point = each.key
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory               = each.value.memory
+    timeout_seconds                = 60
+    max_instance_count             = 20
+    service_account_email          = google_service_account.runtime.email
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    environment_variables          = local.env
+  }
+}
+
+# Public functions: anyone may invoke (each checks its own session, manage token or channel token).
+resource "google_cloud_run_service_iam_member" "public" {
+  for_each = { for name, fn in local.functions : name => fn if fn.public }
+  location = var.region
+  service  = google_cloudfunctions2_function.fn[each.key].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_service_iam_member" "tasks_invoke_sync" {
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["calendar_sync"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.tasks.email}"
+}
+
+resource "google_cloud_run_service_iam_member" "scheduler_invokes" {
+  for_each = toset(["channel_renewal", "retention_purge"])
+  location = var.region
+  service  = google_cloudfunctions2_function.fn[each.key].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+# --- Cloud Tasks -----------------------------------------------------------------------------------------
+resource "google_cloud_tasks_queue" "calendar_sync" {
+  name     = "calendar-sync"
+  location = var.region
+  rate_limits {
+    max_dispatches_per_second = 50 # well inside Calendar API per-user quotas
+    max_concurrent_dispatches = 20
+  }
+  retry_config {
+    max_attempts  = 20
+    min_backoff   = "1s"
+    max_backoff   = "300s"
+    max_doublings = 6
+  }
+}
+
+# --- Cloud Scheduler -----------------------------------------------------------------------------------
+resource "google_cloud_scheduler_job" "sweep" {
+  for_each = {
+    channel_renewal = "17 * * * *" # hourly: channels live 7 days and are renewed 24 h ahead
+    retention_purge = "43 3 * * *" # daily
+  }
+  name      = replace(each.key, "_", "-")
+  region    = var.region
+  schedule  = each.value
+  time_zone = "Etc/UTC"
+  http_target {
+    http_method = "POST"
+    uri         = "${var.base_url}/${each.key}"
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = "${var.base_url}/${each.key}"
+    }
+  }
+  retry_config {
+    retry_count = 3
+  }
+}
