@@ -38,7 +38,7 @@ def _problem_for_http_error(error: HTTPException) -> Response:
 def _function_app(name: str) -> Flask:
     import functions_framework
 
-    app: Flask = functions_framework.create_app(name, SOURCE)  # type: ignore[no-untyped-call]
+    app: Flask = functions_framework.create_app(name, SOURCE)
     # Never let the framework's crash handler put exception text in a body.
     app.register_error_handler(HTTPException, _problem_for_http_error)
     app.register_error_handler(500, lambda _e: INTERNAL.to_response())

@@ -115,7 +115,7 @@ class GoogleAccountsClient:
         """google-auth credentials that mint access tokens from the refresh token, in memory only."""
         from google.oauth2.credentials import Credentials
 
-        return Credentials(  # type: ignore[no-untyped-call]
+        return Credentials(
             token=None,
             refresh_token=refresh_token,
             token_uri=self._settings.oauth_token_url,

@@ -12,7 +12,7 @@ from shared.bootstrap import services, utc_now
 from shared.config import get_settings
 from shared.domain.host import Host
 from shared.services.onboarding import host_for_session
-from shared.web.oidc import verify_oidc
+from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
 
 SESSION_COOKIE = "kaleno_session"
@@ -76,23 +76,18 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=not settings.is_loopback)
 
 
-def bearer_token(request: Request, function: str = "") -> str:
+def manage_token(request: Request, function: str = "") -> str:
     """A booking's manage token; which booking it opens is checked by the service."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Problem(
-            401,
-            "unauthenticated",
-            "Manage token required",
-            "Send the manage token you received when booking as 'Authorization: Bearer <token>'.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return token
+    return bearer_token(
+        request,
+        "Manage token required",
+        "Send the manage token you received when booking as 'Authorization: Bearer <token>'.",
+    )
 
 
 AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
     "session": session_host,
-    "manage-token": bearer_token,
+    "manage-token": manage_token,
     "tasks": google_caller("tasks_service_account"),
     "scheduler": google_caller("scheduler_service_account"),
 }

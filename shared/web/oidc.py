@@ -42,18 +42,17 @@ class _CertCache:
 _cache = _CertCache()
 
 
+def bearer_token(request: Request, title: str, detail: str) -> str:
+    """The `Authorization: Bearer` token, or a 401 that says which token is expected."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "unauthenticated", title, detail, headers={"WWW-Authenticate": "Bearer"})
+    return token
+
+
 def verify_oidc(request: Request, *, audience: str, allowed_emails: Iterable[str]) -> dict[str, Any]:
     """Return the token's claims, or raise 401 (no/invalid token) / 403 (valid token, wrong caller)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Problem(
-            401,
-            "unauthenticated",
-            "Authentication required",
-            "A Google OIDC token is required.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    token = bearer_token(request, "Authentication required", "A Google OIDC token is required.")
     claims = _decode(token, audience)
     if claims.get("iss") not in _ISSUERS:
         raise Problem(401, "invalid-token", "Invalid token", "The token was not issued by Google.")
@@ -68,7 +67,7 @@ def _decode(token: str, audience: str) -> dict[str, Any]:
     url = get_settings().oidc_certs_url
     for force in (False, True):
         try:
-            claims: dict[str, Any] = jwt.decode(  # type: ignore[no-untyped-call]
+            claims: dict[str, Any] = jwt.decode(
                 token, certs=_cache.get(url, force=force), audience=audience, clock_skew_in_seconds=10
             )
             return claims

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from functions.main import FUNCTIONS
@@ -9,10 +11,10 @@ from functions.main import FUNCTIONS
 PROBLEM = "application/problem+json"
 
 
-def assert_problem(response: requests.Response, status: int, kind: str) -> dict[str, object]:
+def assert_problem(response: requests.Response, status: int, kind: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].startswith(PROBLEM)
-    body: dict[str, object] = response.json()
+    body: dict[str, Any] = response.json()
     assert body["type"] == f"https://kaleno.app/problems/{kind}"
     assert body["status"] == status
     assert "Traceback" not in response.text

@@ -164,8 +164,8 @@ def test_profile_edits_are_validated_and_slugs_are_unique(browser: Browser, goog
     assert ok.json()["time_zone"] == "Europe/Berlin"
     assert browser.get("/hosts/me").json()["display_name"] == "Ada"
     assert_problem(taken, 409, "slug-taken")
-    assert assert_problem(reserved, 422, "validation-error")["errors"][0]["field"] == "slug"  # type: ignore[index]
-    assert assert_problem(bad_zone, 422, "validation-error")["errors"][0]["field"] == "time_zone"  # type: ignore[index]
+    assert assert_problem(reserved, 422, "validation-error")["errors"][0]["field"] == "slug"
+    assert assert_problem(bad_zone, 422, "validation-error")["errors"][0]["field"] == "time_zone"
     assert_problem(malformed, 400, "malformed-json")
 
 
