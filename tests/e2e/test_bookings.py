@@ -246,3 +246,24 @@ def test_task_calls_without_a_valid_google_token_are_refused(api: str, google: G
     assert_problem(call("not.a.jwt"), 401, "invalid-token")
     assert_problem(call(wrong_audience), 401, "invalid-token")
     assert_problem(call(wrong_caller), 403, "forbidden-caller")
+
+
+def test_host_sees_a_booking_whose_calendar_sync_failed(
+    api: str, host: dict[str, str], google: Google, browser: Browser
+) -> None:
+    settings = get_settings()
+    queue = f"projects/{settings.project}/locations/{settings.region}/queues/{settings.tasks_queue}"
+    tasks_client(settings).pause_queue(name=queue)
+    created = post_booking(api, booking_body(host["slug"], day_ahead(7, 13))).json()
+    google.revoke_all(host["email"])  # the host removes Kaleno's access in their Google account
+
+    tasks_client(settings).resume_queue(name=queue)
+    google.drain_tasks()
+
+    listed = browser.get("/hosts/me/bookings").json()["bookings"]
+    assert [(b["id"], b["sync_state"], b["sync_error"]) for b in listed] == [
+        (created["id"], "failed", "host_not_connected")
+    ]
+    assert browser.get("/hosts/me").json()["connection"]["reason"] == "google_access_revoked"
+    assert google.state()["calls"]["calendar.events.insert"] == 1  # the attempt that found access gone; no retry
+    assert our_events(google, host["email"]) == []

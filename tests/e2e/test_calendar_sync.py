@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -222,3 +222,61 @@ def test_renewal_replaces_channels_near_expiry_and_keeps_one_per_host(
     }
     assert active.isdisjoint(old)
     assert_problem(unauthenticated, 401, "unauthenticated")
+
+
+def test_stale_mirror_still_answers_and_asks_for_a_refresh(
+    api: str, host: dict[str, str], google: Google, db: Any
+) -> None:
+    day = day_ahead(5, 0)
+    fresh = starts_on(api, host["slug"], day)
+    db.collection("booking_pages").document(host["slug"]).update(
+        {"calendar.synced_at": datetime.now(UTC) - timedelta(hours=2)}
+    )
+    queued = google.state()["tasks"]["queued"]
+
+    stale = starts_on(api, host["slug"], day)
+
+    assert stale == fresh
+    assert google.state()["tasks"]["queued"] == queued + 1
+    assert eventually(
+        lambda: (
+            db.collection("booking_pages").document(host["slug"]).get().get("calendar.synced_at")
+            > datetime.now(UTC) - timedelta(minutes=5)
+        )
+    )
+
+
+def test_days_beyond_the_mirror_horizon_are_not_offered(api: str, host: dict[str, str], db: Any) -> None:
+    inside, beyond = day_ahead(5, 0), day_ahead(6, 0)
+    db.collection("booking_pages").document(host["slug"]).update({"calendar.horizon_end": beyond})
+
+    assert starts_on(api, host["slug"], inside)
+    assert starts_on(api, host["slug"], beyond) == []
+
+
+def test_push_for_a_channel_we_already_replaced_changes_nothing(
+    api: str, host: dict[str, str], google: Google, db: Any
+) -> None:
+    from shared.adapters.google_clients import secret_manager_client
+    from shared.adapters.secrets import SecretManagerStore
+    from shared.services.calendar_sync import channel_token
+
+    key = SecretManagerStore(secret_manager_client(get_settings()), get_settings().project).app_secret(
+        "channel-token-key"
+    )
+    queued = google.state()["tasks"]["queued"]
+
+    response = requests.post(
+        f"{api}/calendar_webhook",
+        timeout=10,
+        headers={
+            "X-Goog-Channel-ID": "kal-replaced",
+            "X-Goog-Channel-Token": channel_token(key, "kal-replaced"),
+            "X-Goog-Resource-ID": "r-old",
+            "X-Goog-Resource-State": "exists",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"outcome": "unknown_channel"}
+    assert google.state()["tasks"]["queued"] == queued
