@@ -204,7 +204,12 @@ class FirestoreStore:
                 return False
             transaction.update(ref, {"connection": connection.model_dump(mode="json")})
             page = self._db.collection("booking_pages").document(snapshot.get("slug"))
-            transaction.update(page, {"calendar.connected": connection.is_connected})
+            calendar: dict[str, Any] = {"calendar.connected": connection.is_connected}
+            if not connection.is_connected:
+                # Whatever the mirror said is no longer known: after a reconnect, nothing is offered until
+                # the first refresh has run.
+                calendar.update({"calendar.synced_at": None, "calendar.horizon_end": None})
+            transaction.update(page, calendar)
             return True
 
         changed: bool = change(self._db.transaction())
@@ -229,25 +234,39 @@ class FirestoreStore:
         self._db.collection("channels").document(channel_id).delete()
 
     # --- Busy mirror: one document per host and UTC month ------------------------------------------
-    def replace_busy(self, host: Host, window: Interval, busy: Iterable[Interval], synced_at: datetime) -> None:
+    def replace_busy(self, host: Host, window: Interval, busy: Iterable[Interval], synced_at: datetime) -> bool:
         """Replace the mirror for every month the window touches (months that became free are emptied).
 
-        Only the `busy` field is written (merge): the months' booked spans are ours and stay.
+        In a transaction that first checks the host is still connected and that no refresh which started
+        later has already written: an older answer never overwrites a newer one. Only the `busy` field is
+        written (merge): the months' booked spans are ours and stay. False when skipped.
         """
+        from google.cloud import firestore
+
         by_month = split_by_month(busy)
-        batch = self._db.batch()
-        for key in month_keys(window.start, window.end):
-            batch.set(
-                self._month(host.id, key),
-                {"busy": encode_busy(by_month.get(key, [])), "busy_synced_at": synced_at},
-                merge=True,
-            )
+        host_ref = self._db.collection("hosts").document(host.id)
         sync = {"synced_at": synced_at, "horizon_end": window.end}
-        batch.update(self._db.collection("hosts").document(host.id), {f"sync.{k}": v for k, v in sync.items()})
-        batch.update(
-            self._db.collection("booking_pages").document(host.slug), {f"calendar.{k}": v for k, v in sync.items()}
-        )
-        batch.commit()
+
+        @firestore.transactional
+        def replace(transaction: Any) -> bool:
+            current = host_ref.get(transaction=transaction)
+            stored = _host(current.to_dict()) if current.exists else None
+            if stored is None or not stored.connection.is_connected:
+                return False
+            if stored.sync.synced_at is not None and stored.sync.synced_at >= synced_at:
+                return False
+            for key in month_keys(window.start, window.end):
+                month = {"busy": encode_busy(by_month.get(key, [])), "busy_synced_at": synced_at}
+                transaction.set(self._month(host.id, key), month, merge=True)
+            transaction.update(host_ref, {f"sync.{k}": v for k, v in sync.items()})
+            transaction.update(
+                self._db.collection("booking_pages").document(stored.slug),
+                {f"calendar.{k}": v for k, v in sync.items()},
+            )
+            return True
+
+        replaced: bool = replace(self._db.transaction())
+        return replaced
 
     def delete_busy(self, host_id: str) -> int:
         """Purge the busy mirror: the `busy` fields go; a month left without booked spans goes entirely."""
@@ -326,6 +345,8 @@ class FirestoreStore:
                 raise BookingNotFound("no such booking")
             before = _booking(snapshot.to_dict())
             after = change(before)
+            if after == before:
+                return before  # nothing to change: no write
             old_claims = set(snapshot.get("claims") or [])
             new_claims = set(
                 claim_ids(after.host_id, Interval(after.occupied_start, after.occupied_end))
@@ -354,10 +375,26 @@ class FirestoreStore:
     def record_sync(
         self, booking_id: str, state: SyncState, synced_version: int | None, error: str | None, now: datetime
     ) -> None:
-        fields: dict[str, Any] = {"sync_state": state.value, "sync_error": error, "synced_at": now}
-        if synced_version is not None:
-            fields["synced_version"] = synced_version
-        self._db.collection("bookings").document(booking_id).update(fields)
+        """Record a sync outcome; the synced version never goes back, and a booking changed meanwhile stays
+        pending (its own task is on the way)."""
+        from google.cloud import firestore
+
+        ref = self._db.collection("bookings").document(booking_id)
+
+        @firestore.transactional
+        def record(transaction: Any) -> None:
+            snapshot = ref.get(transaction=transaction)
+            if not snapshot.exists:
+                return
+            fields: dict[str, Any] = {"sync_error": error, "synced_at": now, "sync_state": state.value}
+            if synced_version is not None:
+                synced = max(snapshot.get("synced_version") or 0, synced_version)
+                fields["synced_version"] = synced
+                if synced < snapshot.get("version"):
+                    fields["sync_state"] = SyncState.PENDING.value
+            transaction.update(ref, fields)
+
+        record(self._db.transaction())
 
     def host_bookings(self, host_id: str, since: datetime, limit: int = 200) -> list[Booking]:
         from google.cloud.firestore_v1.base_query import FieldFilter

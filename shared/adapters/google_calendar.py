@@ -7,6 +7,7 @@ The discovery document ships with the client library (static), so no discovery f
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 from shared.config import Settings
 from shared.domain.booking import Booking
 from shared.domain.intervals import Interval
-from shared.services.ports import CalendarAccessRevoked, Channel, GoogleUnavailable, OurEvent
+from shared.services.ports import CalendarAccessRevoked, Channel, GoogleRejected, GoogleUnavailable, OurEvent
 
 EVENT_ID_PREFIX = Booking.EVENT_ID_PREFIX
 OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read
@@ -55,7 +56,18 @@ class GoogleCalendarClient:
             return self._service
 
     def _execute(self, host_id: str, request: Callable[[Any], Any]) -> Any:
-        """Run one API request as the host, translating Google's failures into our two kinds."""
+        """Run one API request as the host, translating Google's failures into our kinds.
+
+        Refused credentials are retried once with the refresh token read afresh: another instance may
+        have stored a new one (the host reconnected) since this instance cached its credentials.
+        """
+        try:
+            return self._execute_once(host_id, request)
+        except CalendarAccessRevoked:
+            self._forget_credentials(host_id)
+            return self._execute_once(host_id, request)
+
+    def _execute_once(self, host_id: str, request: Callable[[Any], Any]) -> Any:
         import google_auth_httplib2
         import httplib2
         from google.auth.exceptions import RefreshError
@@ -65,6 +77,8 @@ class GoogleCalendarClient:
         try:
             return request(self._api()).execute(http=http)
         except RefreshError as error:
+            if error.retryable or "invalid_grant" not in str(error):
+                raise GoogleUnavailable(503, None) from error  # the token endpoint itself failed: try later
             self._forget_credentials(host_id)
             raise CalendarAccessRevoked(host_id) from error
         except HttpError as error:
@@ -75,7 +89,9 @@ class GoogleCalendarClient:
             if status in (429, 500, 502, 503, 504) or (status == 403 and _is_rate_limit(error)):
                 retry_after = error.resp.get("retry-after")
                 raise GoogleUnavailable(status, float(retry_after) if retry_after else None) from error
-            raise
+            if status in (404, 409, 410):
+                raise  # meaningful answers the callers handle
+            raise GoogleRejected(status, _reason(error)) from error
 
     def watch(self, host_id: str, channel_id: str, token: str, address: str) -> Channel:
         expires = datetime.now(UTC) + timedelta(hours=self._settings.channel_ttl_hours)
@@ -109,6 +125,9 @@ class GoogleCalendarClient:
             body = {"timeMin": _rfc3339(start), "timeMax": _rfc3339(end), "items": [{"id": "primary"}]}
             response = self._execute(host_id, _freebusy_query(body))
             for calendar in response.get("calendars", {}).values():
+                if calendar.get("errors"):
+                    # An error comes without busy times: reading it as "free" would offer booked time.
+                    raise GoogleUnavailable(503, None)
                 for item in calendar.get("busy", []):
                     busy.append(Interval(_parse(item["start"]), _parse(item["end"])))
             start = end
@@ -232,6 +251,15 @@ def _our_event(item: dict[str, Any]) -> OurEvent:
 
 def _freebusy_query(body: dict[str, Any]) -> Callable[[Any], Any]:
     return lambda api: api.freebusy().query(body=body)
+
+
+def _reason(error: Any) -> str:
+    """Google's error reason (e.g. "invalid"), a code from Google, never request data."""
+    try:
+        reason = json.loads(error.content)["error"]["errors"][0]["reason"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return "unknown"
+    return str(reason)[:40]
 
 
 def _is_rate_limit(error: Any) -> bool:

@@ -22,6 +22,7 @@ from shared.logging import log_event
 from shared.services.ports import (
     Calendar,
     CalendarAccessRevoked,
+    GoogleRejected,
     GoogleUnavailable,
     OurEvent,
     SecretStore,
@@ -118,7 +119,9 @@ def refresh_busy(host_id: str, now: datetime, store: Store, calendar: Calendar) 
     page = store.booking_page(host.slug)
     window = busy_window(now, page.horizon_days if page else DEFAULT_HORIZON_DAYS)
     busy = calendar.busy(host_id, window)
-    store.replace_busy(host, window, busy, synced_at=now)
+    if not store.replace_busy(host, window, busy, synced_at=now):
+        log_event("busy_refresh_superseded", host_id=host_id)  # a newer refresh wrote, or the host left
+        return
     log_event("busy_refreshed", host_id=host_id, interval_count=len(busy))
     check_our_events(host_id, now, store, calendar)
 
@@ -169,15 +172,38 @@ def reconcile_booking(
     page = store.booking_page(host.slug)
     zone = page.schedule.time_zone if page else host.time_zone
     try:
-        if not _apply(booking, zone, calendar):
-            store.record_sync(booking.id, SyncState.FAILED, None, "event_deleted_in_google", now)
-            return "event_deleted_in_google"
+        # Apply, then look again: a change made while Google was being written (a reschedule or cancel
+        # whose own task raced this one) is applied here too, so the last writer always writes the latest.
+        for _ in range(3):
+            if not _apply(booking, zone, calendar):
+                store.change_booking(booking.id, _deleted_in_google, now)
+                return "event_deleted_in_google"
+            latest = store.get_booking(booking.id)
+            if latest is None or latest.version == booking.version:
+                break
+            booking = latest
     except CalendarAccessRevoked:
         access_revoked(host.id, now, store, secret_store)
         store.record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now)
         return "host_not_connected"
+    except GoogleRejected as error:
+        store.record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now)
+        return "google_rejected"
     store.record_sync(booking.id, SyncState.SYNCED, booking.version, None, now)
     return "synced"
+
+
+def _deleted_in_google(current: Booking) -> Booking:
+    """Our event is gone from the host's calendar (deleted there): the booking is cancelled by the host."""
+    if current.status is BookingStatus.CANCELLED:
+        return current.model_copy(update={"synced_version": current.version, "sync_state": SyncState.SYNCED})
+    return current.model_copy(
+        update={
+            "status": BookingStatus.CANCELLED_BY_HOST,
+            "synced_version": current.version,
+            "sync_state": SyncState.SYNCED,
+        }
+    )
 
 
 def _apply(booking: Booking, zone: str, calendar: Calendar) -> bool:
@@ -203,17 +229,21 @@ def check_our_events(host_id: str, now: datetime, store: Store, calendar: Calend
     if host is None:
         return 0
     since = host.sync.events_checked_at - EVENTS_CHECK_OVERLAP if host.sync.events_checked_at else None
-    changed = 0
+    changed, deferred = 0, False
     for event in calendar.our_events_changed_since(host_id, since):
         booking = store.get_booking(event.booking_id)
         if booking is None or booking.host_id != host_id:
             continue
-        status = _status_after_host_edit(booking, event)
-        if status is not None:
-            store.change_booking(booking.id, partial(_host_edited, status=status), now)
-            log_event("booking_changed_in_google", booking_id=booking.id, host_id=host_id, state=status.value)
+        if booking.synced_version < booking.version:
+            deferred = True  # our own change is on its way to Google: look at this event again next time
+            continue
+        # Decided again inside the transaction, from the booking as it is at commit time.
+        after = store.change_booking(booking.id, partial(_host_edited, event=event), now)
+        if after.status is not booking.status:
+            log_event("booking_changed_in_google", booking_id=booking.id, host_id=host_id, state=after.status.value)
             changed += 1
-    store.update_host(host_id, {"sync.events_checked_at": now})
+    if not deferred:
+        store.update_host(host_id, {"sync.events_checked_at": now})
     return changed
 
 
@@ -230,7 +260,10 @@ def _status_after_host_edit(booking: Booking, event: OurEvent) -> BookingStatus 
     return None
 
 
-def _host_edited(current: Booking, status: BookingStatus) -> Booking:
+def _host_edited(current: Booking, event: OurEvent) -> Booking:
+    status = _status_after_host_edit(current, event)
+    if status is None:
+        return current
     # The calendar already shows what the host did: mark it synced so no task writes it back.
     return current.model_copy(update={"status": status, "synced_version": current.version})
 

@@ -170,7 +170,12 @@ def disconnect(
     google: GoogleAccounts,
     calendar: Calendar,
 ) -> None:
-    """Stop channels, revoke at Google, purge the busy mirror, destroy the secret. Every step is idempotent."""
+    """Mark disconnected, stop channels, revoke at Google, purge the busy mirror, destroy the secret.
+
+    Marked first, so no refresh still running writes busy times after the purge; every step is
+    idempotent, so a disconnect that failed halfway is simply asked again.
+    """
+    store.set_connection(host_id, Connection(state=ConnectionState.DISCONNECTED, reason="host_disconnected", since=now))
     calendar_sync.stop_watching(host_id, store, calendar)
     token = secret_store.refresh_token(host_id)
     if token:
@@ -178,5 +183,4 @@ def disconnect(
     calendar.forget(host_id)
     store.delete_busy(host_id)
     secret_store.destroy_refresh_token(host_id)
-    store.set_connection(host_id, Connection(state=ConnectionState.DISCONNECTED, reason="host_disconnected", since=now))
     store.audit("calendar_disconnect", host_id, "done", now)
