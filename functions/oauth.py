@@ -10,7 +10,14 @@ from shared.bootstrap import services, utc_now
 from shared.config import get_settings
 from shared.domain.host import Host
 from shared.services import onboarding
-from shared.web.auth import SESSION_COOKIE, clear_session_cookie, set_session_cookie
+from shared.web.auth import (
+    OAUTH_STATE_COOKIE,
+    OAUTH_STATE_PATH,
+    SESSION_COOKIE,
+    clear_cookie,
+    set_oauth_state_cookie,
+    set_session_cookie,
+)
 from shared.web.endpoints import Endpoints, redirect_to
 
 api = Endpoints("oauth")
@@ -29,10 +36,12 @@ class CallbackQuery(BaseModel):
 
 @api.route("/start", query=StartQuery, status=302)
 def start(request: Request, query: StartQuery) -> Response:
-    """Redirect to Google's consent screen (PKCE, single-use state and nonce)."""
+    """Redirect to Google's consent screen (PKCE, single-use state and nonce bound to this browser)."""
     s = services()
-    url = onboarding.start_sign_in(query.return_to, query.login_hint, utc_now(), s.store, s.google)
-    return redirect_to(url)
+    url, state = onboarding.start_sign_in(query.return_to, query.login_hint, utc_now(), s.store, s.google)
+    response = redirect_to(url)
+    set_oauth_state_cookie(response, state)
+    return response
 
 
 @api.route("/callback", query=CallbackQuery, status=302)
@@ -40,20 +49,25 @@ def callback(request: Request, query: CallbackQuery) -> Response:
     """Google returns here: verify, connect the calendar, start a session."""
     s, settings = services(), get_settings()
     signed_in = onboarding.complete_sign_in(
-        query.code,
-        query.state,
-        query.error,
-        request.cookies.get(SESSION_COOKIE),
+        onboarding.Callback(
+            query.code,
+            query.state,
+            query.error,
+            request.cookies.get(OAUTH_STATE_COOKIE),
+            request.cookies.get(SESSION_COOKIE),
+        ),
         utc_now(),
         s.store,
         s.secrets,
         s.google,
         s.calendar,
+        s.tasks,
         s.secrets.app_secret("channel-token-key"),
         settings.function_url("calendar_webhook"),
     )
     response = redirect_to(signed_in.return_to)
     set_session_cookie(response, signed_in.session_token)
+    clear_cookie(response, OAUTH_STATE_COOKIE, path=OAUTH_STATE_PATH)
     return response
 
 
@@ -62,7 +76,7 @@ def logout(request: Request, principal: Host) -> Response:
     """End the session."""
     services().store.delete_session(request.cookies.get(SESSION_COOKIE, ""))
     response = Response(status=204)
-    clear_session_cookie(response)
+    clear_cookie(response, SESSION_COOKIE)
     return response
 
 

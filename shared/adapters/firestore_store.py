@@ -7,6 +7,7 @@ retention job purges them too, since the emulator has no TTL.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from array import array
 from collections.abc import Callable, Iterable
@@ -29,6 +30,14 @@ from shared.services.ports import (
     OAuthState,
     SessionRecord,
 )
+
+_PLAIN_ID = re.compile(r"(?!__)[A-Za-z0-9_-]{1,128}")
+
+
+def plain_id(value: str) -> bool:
+    """Ids that reach us in URLs or headers (slugs, booking and channel ids) before they become document
+    ids: anything else ("..", "__x__", a slash, 2 KB of text) cannot name one of our documents."""
+    return _PLAIN_ID.fullmatch(value) is not None
 
 
 def digest(value: str) -> str:
@@ -120,6 +129,8 @@ class FirestoreStore:
 
     # --- Booking pages (event types + weekly hours, by host slug) -----------------------------------
     def booking_page(self, slug: str) -> BookingPage | None:
+        if not plain_id(slug):
+            return None
         snapshot = self._db.collection("booking_pages").document(slug).get()
         return _page(snapshot.to_dict()) if snapshot.exists else None
 
@@ -155,6 +166,8 @@ class FirestoreStore:
         The slug's host id is remembered per instance, so the page and the host's month documents are
         fetched together; a stale guess (the slug moved) is detected and answered by a fresh lookup.
         """
+        if not plain_id(slug):
+            return None
         host_id = self._slug_hosts.get(slug)
         if host_id is not None:
             snapshot = self._snapshot(slug, host_id, start, end)
@@ -221,6 +234,8 @@ class FirestoreStore:
         self.update_host(channel.host_id, {"sync.channel_id": channel.id})
 
     def get_channel(self, channel_id: str) -> Channel | None:
+        if not plain_id(channel_id):
+            return None
         snapshot = self._db.collection("channels").document(channel_id).get()
         return Channel.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
@@ -317,10 +332,14 @@ class FirestoreStore:
             raise SlotTaken("this time was just booked by someone else; please pick another slot") from error
 
     def get_booking(self, booking_id: str) -> Booking | None:
+        if not plain_id(booking_id):
+            return None
         snapshot = self._db.collection("bookings").document(booking_id).get()
         return _booking(snapshot.to_dict()) if snapshot.exists else None
 
     def manage_token_hash(self, booking_id: str) -> str | None:
+        if not plain_id(booking_id):
+            return None
         snapshot = self._db.collection("bookings").document(booking_id).get(field_paths=["manage_token_hash"])
         return snapshot.get("manage_token_hash") if snapshot.exists else None
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.errors import HostNotFound, InvalidRange, SlotNotOffered, SlotTaken
 from shared.domain.event_type import EventType
@@ -43,15 +44,19 @@ class Offer:
         zone: ZoneInfo,
         now: datetime,
         *,
-        ignore_booking: str | None = None,
+        moving: Booking | None = None,
         ignore_conflicts: bool = False,
     ) -> list[Interval]:
-        booked = [span for span in self.snapshot.booked if span.booking_id != ignore_booking]
+        """`moving`: a booking being rescheduled, whose own time (and own event in the busy mirror) is free."""
+        booked = [span for span in self.snapshot.booked if moving is None or span.booking_id != moving.id]
         same_type = [span.start for span in booked if span.event_type_id == self.event_type_id]
+        busy = (
+            self.snapshot.busy if moving is None else _without(self.snapshot.busy, Interval(moving.start, moving.end))
+        )
         return available_slots(
             self.event_type,
             self.page.schedule,
-            [] if ignore_conflicts else self.snapshot.busy,
+            [] if ignore_conflicts else busy,
             [] if ignore_conflicts else [Interval(span.occupied_start, span.occupied_end) for span in booked],
             now=now,
             first_day=first_day,
@@ -106,14 +111,28 @@ def check_offered(
     start: datetime,
     now: datetime,
     store: Store,
-    ignore_booking: str | None = None,
+    moving: Booking | None = None,
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
     offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), store)
     zone = offer.page.schedule.zone
     day = start.astimezone(zone).date()
-    if any(slot.start == start for slot in offer.slots(day, day, zone, now, ignore_booking=ignore_booking)):
+    if any(slot.start == start for slot in offer.slots(day, day, zone, now, moving=moving)):
         return offer
     if any(slot.start == start for slot in offer.slots(day, day, zone, now, ignore_conflicts=True)):
         raise SlotTaken("this time is no longer free; please pick another slot")
     raise SlotNotOffered("this start time is not one of the offered slots")
+
+
+def _without(busy: list[Interval], hole: Interval) -> list[Interval]:
+    """Busy time minus `hole` (a booking's own event, mirrored back from Google)."""
+    kept: list[Interval] = []
+    for interval in busy:
+        if not interval.overlaps(hole):
+            kept.append(interval)
+            continue
+        if interval.start < hole.start:
+            kept.append(Interval(interval.start, hole.start))
+        if hole.end < interval.end:
+            kept.append(Interval(hole.end, interval.end))
+    return kept

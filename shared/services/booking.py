@@ -139,7 +139,7 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, store: Stor
     if host is None or page is None or booking.event_type_id not in page.event_types:
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
     event_type_slug = page.event_types[booking.event_type_id].slug
-    offer = check_offered(host.slug, event_type_slug, new_start, now, store, ignore_booking=booking.id)
+    offer = check_offered(host.slug, event_type_slug, new_start, now, store, moving=booking)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
 
     def moved(current: Booking) -> Booking:

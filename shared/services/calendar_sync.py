@@ -18,7 +18,7 @@ from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
 from shared.domain.errors import DomainError
 from shared.domain.host import Connection, ConnectionState
 from shared.domain.intervals import Interval
-from shared.logging import log_event
+from shared.logging import log_event, log_exception
 from shared.services.ports import (
     Calendar,
     CalendarAccessRevoked,
@@ -64,13 +64,24 @@ def request_busy_refresh(host_id: str, now: datetime, tasks: TaskQueue, window_s
     )
 
 
-def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue) -> bool:
-    """One named task per booking version: duplicate enqueues collapse (False)."""
+def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue, retry_at: datetime | None = None) -> bool:
+    """One named task per booking version: duplicate enqueues collapse (False).
+
+    A later retry of the same version (`retry_at`, by the sweep or a reconnect) gets a name of its own per
+    hour: Cloud Tasks keeps a finished task's name reserved for a while.
+    """
+    name = f"booking-{booking_id}-v{version}"
+    if retry_at is not None:
+        name += f"-retry{int(retry_at.timestamp()) // 3600}"
     return tasks.enqueue(
-        "calendar_sync",
-        {"action": "reconcile_booking", "booking_id": booking_id, "version": version},
-        name=f"booking-{booking_id}-v{version}",
+        "calendar_sync", {"action": "reconcile_booking", "booking_id": booking_id, "version": version}, name=name
     )
+
+
+def resync_failed(host_id: str, now: datetime, store: Store, tasks: TaskQueue) -> int:
+    """After a reconnect: try again the host's bookings whose sync failed while access was missing."""
+    failed = [b for b in store.host_bookings(host_id, since=now) if b.sync_state is SyncState.FAILED]
+    return sum(sync_booking_later(b.id, b.version, tasks, retry_at=now) for b in failed)
 
 
 def start_watching(
@@ -308,17 +319,21 @@ def renew(
 ) -> dict[str, int]:
     """The scheduler's sweep: keep one live channel per connected host, catch up on missed pushes and on
     bookings whose calendar sync never started. Safe to run twice: a second run finds nothing to do."""
-    counts = {"channels_renewed": 0, "refreshes_requested": 0, "syncs_requeued": 0}
+    counts = {"channels_renewed": 0, "refreshes_requested": 0, "syncs_requeued": 0, "hosts_failed": 0}
     for host in store.connected_hosts():
-        channels = store.channels_of(host.id)
-        if all(channel.expires_at - now < renew_within for channel in channels) and start_watching(
-            host.id, now, store, calendar, channel_key, webhook_url
-        ):
-            counts["channels_renewed"] += 1
-        if host.sync.synced_at is None or now - host.sync.synced_at > stale_after:
-            counts["refreshes_requested"] += request_busy_refresh(host.id, now, tasks)
+        try:
+            channels = store.channels_of(host.id)
+            if all(channel.expires_at - now < renew_within for channel in channels) and start_watching(
+                host.id, now, store, calendar, channel_key, webhook_url
+            ):
+                counts["channels_renewed"] += 1
+            if host.sync.synced_at is None or now - host.sync.synced_at > stale_after:
+                counts["refreshes_requested"] += request_busy_refresh(host.id, now, tasks)
+        except Exception as error:  # one host's trouble must not leave every later host unwatched
+            log_exception("renewal_failed_for_host", error, host_id=host.id)
+            counts["hosts_failed"] += 1
     for booking in store.pending_bookings(updated_before=now - PENDING_SYNC_GRACE):
-        counts["syncs_requeued"] += sync_booking_later(booking.id, booking.version, tasks)
+        counts["syncs_requeued"] += sync_booking_later(booking.id, booking.version, tasks, retry_at=now)
     return counts
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from shared.services.ports import (
     SecretStore,
     SessionRecord,
     Store,
+    TaskQueue,
 )
 
 CALENDAR_SCOPES = frozenset(
@@ -66,42 +68,56 @@ def safe_return_path(return_to: str | None) -> str:
 
 def start_sign_in(
     return_to: str | None, login_hint: str | None, now: datetime, store: Store, google: GoogleAccounts
-) -> str:
-    """Remember a single-use state (with nonce and PKCE verifier) and return Google's authorize URL."""
+) -> tuple[str, str]:
+    """Remember a single-use state (with nonce and PKCE verifier); return Google's authorize URL and the
+    state, which the browser also keeps in a cookie."""
     path = safe_return_path(return_to)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     store.save_oauth_state(
         state, OAuthState(nonce=nonce, code_verifier=verifier, return_to=path, expires_at=now + STATE_TTL)
     )
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    return google.authorize_url(state=state, nonce=nonce, code_challenge=challenge, login_hint=login_hint)
+    return google.authorize_url(state=state, nonce=nonce, code_challenge=challenge, login_hint=login_hint), state
+
+
+@dataclass(frozen=True)
+class Callback:
+    """What Google's redirect brings back, plus the two cookies the browser sends with it."""
+
+    code: str | None
+    state: str | None
+    google_error: str | None
+    state_cookie: str | None  # set at start: the state must come back to the browser that asked for it
+    previous_session: str | None
 
 
 def complete_sign_in(
-    code: str | None,
-    state: str | None,
-    google_error: str | None,
-    previous_session: str | None,
+    callback: Callback,
     now: datetime,
     store: Store,
     secret_store: SecretStore,
     google: GoogleAccounts,
     calendar: Calendar,
+    tasks: TaskQueue,
     channel_key: str,
     webhook_url: str,
 ) -> SignedIn:
-    record = store.consume_oauth_state(state, now) if state else None
+    state, code = callback.state, callback.code
+    # Login CSRF: a callback URL made in someone else's browser must not sign this browser in.
+    same_browser = bool(state and callback.state_cookie and hmac.compare_digest(state, callback.state_cookie))
+    record = store.consume_oauth_state(state, now) if state and same_browser else None
     if record is None:
         raise SignInFailed("invalid-state", "This sign-in link is invalid, expired or was already used.")
-    if google_error or not code:
+    if callback.google_error or not code:
         raise SignInFailed("consent-refused", "Google sign-in was cancelled or refused.")
     identity = google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
     host = _connect(identity, now, store, secret_store, google)
     if host.connection.is_connected:
         calendar_sync.start_watching(host.id, now, store, calendar, channel_key, webhook_url)
         calendar_sync.refresh_after_connect(host.id, now, store, calendar)
-    if previous_session:
-        store.delete_session(previous_session)  # rotate: a fixated pre-login cookie never becomes a session
+        calendar_sync.resync_failed(host.id, now, store, tasks)
+    if callback.previous_session:
+        store.delete_session(callback.previous_session)  # rotate: a fixated pre-login cookie never becomes a session
     return SignedIn(start_session(host.id, now, store), record.return_to, host)
 
 

@@ -16,6 +16,8 @@ from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
 
 SESSION_COOKIE = "kaleno_session"
+OAUTH_STATE_COOKIE = "kaleno_oauth_state"
+OAUTH_STATE_PATH = "/oauth"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -71,9 +73,21 @@ def set_session_cookie(response: Response, token: str) -> None:
     )
 
 
-def clear_session_cookie(response: Response) -> None:
-    settings = get_settings()
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=not settings.is_loopback)
+def set_oauth_state_cookie(response: Response, state: str) -> None:
+    """The sign-in's state, kept by the browser that started it (login CSRF); sent only to /oauth."""
+    response.set_cookie(
+        OAUTH_STATE_COOKIE,
+        state,
+        max_age=600,
+        path=OAUTH_STATE_PATH,
+        httponly=True,
+        samesite="Lax",
+        secure=not get_settings().is_loopback,
+    )
+
+
+def clear_cookie(response: Response, name: str, path: str = "/") -> None:
+    response.delete_cookie(name, path=path, httponly=True, samesite="Lax", secure=not get_settings().is_loopback)
 
 
 def manage_token(request: Request, function: str = "") -> str:

@@ -18,7 +18,7 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     "NotFound": (404, "not-found", "Not found"),
     "SlugTaken": (409, "slug-taken", "Slug taken"),
     "ForgedPush": (401, "invalid-channel-token", "Push not accepted"),
-    "IdempotencyKeyReused": (422, "idempotency-key-reused", "Idempotency-Key reused"),
+    "IdempotencyKeyReused": (409, "idempotency-key-reused", "Idempotency-Key reused"),
     "HostNotConnected": (409, "host-not-connected", "Host calendar not connected"),
     "InvalidRange": (400, "invalid-range", "Invalid date range"),
 }

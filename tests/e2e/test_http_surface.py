@@ -55,3 +55,15 @@ def test_openapi_document_describes_every_function(api: str, http: requests.Sess
     mounted = {path.split("/")[1] for path in document["paths"]}
     assert mounted == set(FUNCTIONS)
     assert "Problem" in document["components"]["schemas"]
+
+
+def test_ids_firestore_could_not_hold_are_simply_not_found(api: str, http: requests.Session) -> None:
+    query = {"from": "2030-01-07", "to": "2030-01-07", "tz": "UTC"}
+    bearer = {"Authorization": "Bearer whatever"}
+
+    assert_problem(http.get(f"{api}/bookings/pages/__reserved__/call", timeout=10), 404, "not-found")
+    assert_problem(
+        http.get(f"{api}/bookings/pages/{'x' * 2000}/call/slots", params=query, timeout=10), 404, "not-found"
+    )
+    assert_problem(http.get(f"{api}/bookings/__x__", headers=bearer, timeout=10), 404, "not-found")
+    assert_problem(http.post(f"{api}/bookings/..%2E/cancel", json={}, headers=bearer, timeout=10), 404, "not-found")

@@ -236,3 +236,16 @@ def test_logs_of_sign_in_and_booking_hold_ids_only(
     assert any('"booking_created"' in line and created["id"] in line for line in lines)
     assert all(json.loads(line)["severity"] for line in lines)
     assert pii_in(lines) == []
+
+
+def test_callback_opened_in_another_browser_is_refused(browser: Browser, google: Google, api: str, db: Any) -> None:
+    email = unique_email()
+    google.create_account(email)
+    callback = browser.consent(browser.start_sign_in(login_hint=email).headers["Location"])
+    victim = Browser(api)  # an attacker sends their own callback link to someone else
+
+    response = victim.session.get(callback, allow_redirects=False)
+
+    assert_problem(response, 400, "sign-in-invalid-state")
+    assert "kaleno_session" not in victim.session.cookies
+    assert list(db.collection("hosts").list_documents()) == []
