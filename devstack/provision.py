@@ -23,7 +23,7 @@ def provision(settings: Settings) -> None:
             queue={
                 "name": f"{parent}/queues/{settings.tasks_queue}",
                 "retry_config": {
-                    "max_attempts": 8,
+                    "max_attempts": settings.tasks_max_attempts,
                     "min_backoff": {"nanos": 100_000_000},
                     "max_backoff": {"seconds": 5},
                     "max_doublings": 4,

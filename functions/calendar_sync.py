@@ -13,6 +13,7 @@ from flask import Request, Response
 from pydantic import BaseModel, Field, RootModel
 
 from shared.bootstrap import services, utc_now
+from shared.config import get_settings
 from shared.domain.booking import SyncState
 from shared.logging import log_event
 from shared.services import calendar_sync as sync
@@ -21,9 +22,6 @@ from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
 
 api = Endpoints("calendar_sync")
-
-
-MAX_ATTEMPTS = 20  # past this, a task is dropped (and the booking shows a failed sync) rather than retried
 
 
 class RefreshBusy(BaseModel):
@@ -44,22 +42,24 @@ class SyncTask(RootModel[Annotated[RefreshBusy | ReconcileBooking, Field(discrim
 @api.route("/", methods=("POST",), auth="tasks", body=SyncTask)
 def run_task(request: Request, principal: dict[str, Any], body: SyncTask) -> Response:
     """Refresh a host's busy mirror, or make Google match one booking."""
-    task = body.root
+    task, retries = body.root, int(request.headers.get("X-CloudTasks-TaskRetryCount", "0") or 0)
+    last_attempt = retries >= get_settings().tasks_max_attempts - 1  # the queue drops the task after this one
     try:
         if isinstance(task, ReconcileBooking):
-            return _reconcile(task, int(request.headers.get("X-CloudTasks-TaskRetryCount", "0")))
+            return _reconcile(task)
         return _refresh(task)
     except GoogleUnavailable as error:
+        if last_attempt and isinstance(task, ReconcileBooking):
+            # Say so on the booking (the host sees it) rather than let the queue drop it silently.
+            services().store.record_sync(task.booking_id, SyncState.FAILED, None, "gave_up_after_retries", utc_now())
+            return json_response({"outcome": "gave_up"})
         # Google's own Retry-After is passed on; otherwise the queue's backoff decides.
         headers = {"Retry-After": str(int(error.retry_after))} if error.retry_after else {}
         raise Problem(503, "google-unavailable", "Google is unavailable", "Retry later.", headers=headers) from error
 
 
-def _reconcile(task: ReconcileBooking, retries: int) -> Response:
+def _reconcile(task: ReconcileBooking) -> Response:
     s, now = services(), utc_now()
-    if retries >= MAX_ATTEMPTS:
-        s.store.record_sync(task.booking_id, SyncState.FAILED, None, "gave_up_after_retries", now)
-        return json_response({"outcome": "gave_up"})
     outcome = sync.reconcile_booking(task.booking_id, task.version, now, s.store, s.calendar, s.secrets)
     log_event("booking_reconciled", booking_id=task.booking_id, version=task.version, outcome=outcome)
     return json_response({"outcome": outcome})

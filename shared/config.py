@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     # Name of the app secret holding the OAuth client secret in Secret Manager.
     oauth_client_secret_name: str = "oauth-client-secret"
     tasks_queue: str = "calendar-sync"
+    tasks_max_attempts: int = 20  # the queue's retry_config.max_attempts (infra/main.tf, devstack/provision.py)
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"
     scheduler_service_account: str = "kaleno-scheduler@kaleno-local.iam.gserviceaccount.com"
 

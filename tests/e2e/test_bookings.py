@@ -268,3 +268,42 @@ def test_host_sees_a_booking_whose_calendar_sync_failed(
     assert browser.get("/hosts/me").json()["connection"]["reason"] == "google_access_revoked"
     assert google.state()["calls"]["calendar.events.insert"] == 1  # the attempt that found access gone; no retry
     assert our_events(google, host["email"]) == []
+
+
+def test_a_sync_still_failing_on_its_last_attempt_is_marked_failed(
+    api: str, host: dict[str, str], google: Google, browser: Browser
+) -> None:
+    settings = get_settings()
+    created = post_booking(api, booking_body(host["slug"], day_ahead(7, 14))).json()
+    google.drain_tasks()
+    tasks_client(settings).pause_queue(name=_queue())  # this test delivers the v2 task itself
+    moved = requests.post(
+        f"{api}/bookings/{created['id']}/reschedule",
+        json={"start": day_ahead(7, 15).isoformat()},
+        headers={"Authorization": f"Bearer {created['manage_token']}"},
+        timeout=10,
+    )
+    google.fault("calendar.events.patch", 503, count=1)
+    url = settings.function_url("calendar_sync")
+    headers = {
+        "Authorization": f"Bearer {google.oidc_token(url, settings.tasks_service_account)}",
+        "X-CloudTasks-TaskRetryCount": str(settings.tasks_max_attempts - 1),
+    }
+
+    last = requests.post(
+        url,
+        json={"action": "reconcile_booking", "booking_id": created["id"], "version": 2},
+        headers=headers,
+        timeout=10,
+    )
+
+    assert moved.status_code == 200
+    assert last.status_code == 200
+    assert last.json() == {"outcome": "gave_up"}
+    listed = browser.get("/hosts/me/bookings").json()["bookings"]
+    assert (listed[0]["sync_state"], listed[0]["sync_error"]) == ("failed", "gave_up_after_retries")
+
+
+def _queue() -> str:
+    settings = get_settings()
+    return f"projects/{settings.project}/locations/{settings.region}/queues/{settings.tasks_queue}"
