@@ -395,14 +395,13 @@ class FirestoreStore:
         self, booking_id: str, state: SyncState, synced_version: int | None, error: str | None, now: datetime
     ) -> None:
         """Record a sync outcome; the synced version never goes back, and a booking changed meanwhile stays
-        pending (its own task is on the way)."""
-        from google.cloud import firestore
+        pending (its own task is on the way). Optimistic: the update is conditional on the document not
+        having changed since it was read, and re-read if it had (duplicate deliveries race here)."""
+        from google.api_core.exceptions import FailedPrecondition
 
         ref = self._db.collection("bookings").document(booking_id)
-
-        @firestore.transactional
-        def record(transaction: Any) -> None:
-            snapshot = ref.get(transaction=transaction)
+        for _ in range(10):
+            snapshot = ref.get()
             if not snapshot.exists:
                 return
             fields: dict[str, Any] = {"sync_error": error, "synced_at": now, "sync_state": state.value}
@@ -411,9 +410,12 @@ class FirestoreStore:
                 fields["synced_version"] = synced
                 if synced < snapshot.get("version"):
                     fields["sync_state"] = SyncState.PENDING.value
-            transaction.update(ref, fields)
-
-        record(self._db.transaction())
+            try:
+                ref.update(fields, option=self._db.write_option(last_update_time=snapshot.update_time))
+                return
+            except FailedPrecondition:
+                continue
+        raise RuntimeError("booking kept changing while its sync was recorded")
 
     def host_bookings(self, host_id: str, since: datetime, limit: int = 200) -> list[Booking]:
         from google.cloud.firestore_v1.base_query import FieldFilter
