@@ -27,7 +27,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking
+	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.claims_vs_transaction
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
