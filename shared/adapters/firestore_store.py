@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking import Booking, ClaimConflict, SyncState
 from shared.domain.booking_page import BookingPage
 from shared.domain.busy import decode_month, encode_month, month_key, month_keys, split_by_month
-from shared.domain.claims import claim_ids
-from shared.domain.errors import BookingNotFound, SlotTaken
+from shared.domain.errors import BookingNotFound
 from shared.domain.host import Connection, ConnectionState, Host, SlugTaken
 from shared.domain.intervals import Interval
 from shared.services.ports import (
@@ -329,7 +328,7 @@ class FirestoreStore:
         try:
             batch.commit()
         except (AlreadyExists, Conflict) as error:
-            raise SlotTaken("this time was just booked by someone else; please pick another slot") from error
+            raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
 
     def get_booking(self, booking_id: str) -> Booking | None:
         if not plain_id(booking_id):
@@ -367,11 +366,7 @@ class FirestoreStore:
             if after == before:
                 return before  # nothing to change: no write
             old_claims = set(snapshot.get("claims") or [])
-            new_claims = set(
-                claim_ids(after.host_id, Interval(after.occupied_start, after.occupied_end))
-                if after.status is not BookingStatus.CANCELLED and after.status is not BookingStatus.CANCELLED_BY_HOST
-                else []
-            )
+            new_claims = set(after.claims())
             for claim in new_claims - old_claims:
                 transaction.create(
                     self._db.collection("slot_claims").document(claim),
@@ -388,7 +383,7 @@ class FirestoreStore:
         try:
             result: Booking = apply(self._db.transaction())
         except (AlreadyExists, Conflict) as error:
-            raise SlotTaken("this time was just booked by someone else; please pick another slot") from error
+            raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
         return result
 
     def record_sync(
@@ -505,11 +500,11 @@ def decode_busy(packed: bytes) -> list[Interval]:
 def encode_booked(span: BookedSpan) -> str:
     """One booked span as a short string, so the month document can take it with ArrayUnion/ArrayRemove."""
     seconds = (int(moment.timestamp()) for moment in (span.start, span.occupied_start, span.occupied_end))
-    return "|".join((span.booking_id, span.event_type_id, *map(str, seconds)))
+    return "|".join((span.booking_id, span.event_type_id, *map(str, seconds), span.day_claim or ""))
 
 
 def decode_booked(text: str) -> BookedSpan:
-    booking_id, event_type_id, start, occupied_start, occupied_end = text.split("|")
+    booking_id, event_type_id, start, occupied_start, occupied_end, day_claim = text.split("|")
     moment = partial(datetime.fromtimestamp, tz=UTC)
     return BookedSpan(
         booking_id=booking_id,
@@ -517,6 +512,7 @@ def decode_booked(text: str) -> BookedSpan:
         start=moment(int(start)),
         occupied_start=moment(int(occupied_start)),
         occupied_end=moment(int(occupied_end)),
+        day_claim=day_claim or None,
     )
 
 
@@ -527,6 +523,7 @@ def _span(booking: Booking) -> BookedSpan:
         start=booking.start,
         occupied_start=booking.occupied_start,
         occupied_end=booking.occupied_end,
+        day_claim=booking.day_claim,
     )
 
 

@@ -9,7 +9,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.domain.errors import BookingCancelled, DomainError
+from shared.domain.claims import claim_ids
+from shared.domain.errors import BookingCancelled, DomainError, SlotTaken
+from shared.domain.intervals import Interval
 from shared.domain.time_zones import ZoneName
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
@@ -91,6 +93,19 @@ class Booking(BaseModel):
     synced_version: int = 0
     sync_error: str | None = None
     cancel_reason: str | None = None
+    # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
+    day_claim: str | None = None
+
+    @property
+    def holds_time(self) -> bool:
+        return self.status in (BookingStatus.CONFIRMED, BookingStatus.NEEDS_ATTENTION)
+
+    def claims(self) -> list[str]:
+        """Every claim document this booking must hold: its time granules and its place in the day."""
+        if not self.holds_time:
+            return []
+        granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
+        return granules + ([self.day_claim] if self.day_claim else [])
 
     @property
     def google_event_id(self) -> str:
@@ -104,3 +119,7 @@ class Booking(BaseModel):
 
 class IdempotencyKeyReused(DomainError):
     """The same Idempotency-Key came with a different request."""
+
+
+class ClaimConflict(SlotTaken):
+    """A claim existed when the booking committed: another booking won the race for that time or place."""

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
-from shared.domain.errors import HostNotFound, InvalidRange, SlotNotOffered, SlotTaken
+from shared.domain.errors import DailyLimitReached, HostNotFound, InvalidRange, SlotNotOffered, SlotTaken
 from shared.domain.event_type import EventType
 from shared.domain.host import HostNotConnected
 from shared.domain.intervals import Interval
@@ -65,6 +65,31 @@ class Offer:
             horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
             bookings_per_day=count_by_local_day(same_type, self.page.schedule.zone),
         )
+
+
+def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> str | None:
+    """A free numbered place in the host-local day, for event types with a daily limit.
+
+    Created with the booking under "must not exist", like the time claims: of two bookings racing for the
+    last place of a day, the second commit fails, so the limit holds under concurrency too.
+    """
+    limit = offer.event_type.daily_limit
+    if limit is None:
+        return None
+    zone = offer.page.schedule.zone
+    day = start.astimezone(zone).date()
+    held = {
+        span.day_claim
+        for span in offer.snapshot.booked
+        if span.event_type_id == offer.event_type_id
+        and span.start.astimezone(zone).date() == day
+        and (moving is None or span.booking_id != moving.id)
+    }
+    for place in range(1, limit + 1):
+        claim = f"{offer.page.host_id}:{offer.event_type_id}:{day:%Y%m%d}:place{place}"
+        if claim not in held:
+            return claim
+    raise DailyLimitReached("this day is fully booked for this kind of meeting")
 
 
 def booking_page(host_slug: str, event_type_slug: str, store: Store) -> tuple[BookingPage, str, EventType]:

@@ -13,16 +13,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain.booking import Booking, BookingRequest, BookingStatus, IdempotencyKeyReused, SyncState
-from shared.domain.claims import claim_ids, meeting, occupied_span
+from shared.domain.booking import (
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    ClaimConflict,
+    IdempotencyKeyReused,
+    SyncState,
+)
+from shared.domain.claims import meeting, occupied_span
 from shared.domain.errors import BookingNotFound, SlotNotOffered, SlotTaken
 from shared.domain.host import Host
 from shared.logging import log_event, log_exception
-from shared.services.availability import check_offered
+from shared.services.availability import check_offered, day_claim
 from shared.services.calendar_sync import sync_booking_later
 from shared.services.ports import IdempotencyRecord, Store, TaskQueue
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+COMMIT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ def book(
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
-        booking, token = _commit_new_booking(request, key_hash, request_hash, now, store, manage_key)
+        booking, token = _commit_with_retries(request, key_hash, request_hash, now, store, manage_key)
     except (SlotTaken, SlotNotOffered):
         if key_hash and (replay := _replay(key_hash, request_hash, store, manage_key)):
             return replay
@@ -62,6 +70,19 @@ def book(
     request_sync(booking, tasks)
     log_event("booking_created", booking_id=booking.id, host_id=booking.host_id)
     return Booked(booking, token)
+
+
+def _commit_with_retries(
+    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, store: Store, manage_key: str
+) -> tuple[Booking, str]:
+    """A lost race for a day's numbered place (or a time) is looked at again with fresh data: if the time is
+    really taken the check says so; if only the place was, the next free place is claimed."""
+    for _ in range(COMMIT_ATTEMPTS - 1):
+        try:
+            return _commit_new_booking(request, key_hash, request_hash, now, store, manage_key)
+        except ClaimConflict:
+            continue
+    return _commit_new_booking(request, key_hash, request_hash, now, store, manage_key)
 
 
 def _commit_new_booking(
@@ -80,6 +101,7 @@ def _commit_new_booking(
         occupied_end=span.end,
         invitee=request.invitee,
         notes=request.notes,
+        day_claim=day_claim(offer, slot.start),
     )
     token = manage_token(manage_key, booking.id)
     record = None
@@ -87,7 +109,7 @@ def _commit_new_booking(
         record = IdempotencyRecord(
             key_hash=key_hash, request_hash=request_hash, booking_id=booking.id, expires_at=now + IDEMPOTENCY_TTL
         )
-    store.create_booking(booking, claim_ids(booking.host_id, span), token_hash(token), record, now)
+    store.create_booking(booking, booking.claims(), token_hash(token), record, now)
     return booking, token
 
 
@@ -142,10 +164,13 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, store: Stor
     offer = check_offered(host.slug, event_type_slug, new_start, now, store, moving=booking)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
 
+    place = day_claim(offer, slot.start, moving=booking)
+
     def moved(current: Booking) -> Booking:
         current.ensure_changeable()
         return current.model_copy(
             update={
+                "day_claim": place,
                 "start": slot.start,
                 "end": slot.end,
                 "occupied_start": span.start,

@@ -56,6 +56,7 @@ class BookedSpan(BaseModel):
     start: datetime  # the meeting's start (daily limits count these)
     occupied_start: datetime
     occupied_end: datetime
+    day_claim: str | None = None
 
 
 class AvailabilitySnapshot(BaseModel):

@@ -307,3 +307,32 @@ def test_a_sync_still_failing_on_its_last_attempt_is_marked_failed(
 def _queue() -> str:
     settings = get_settings()
     return f"projects/{settings.project}/locations/{settings.region}/queues/{settings.tasks_queue}"
+
+
+def test_daily_limit_holds_under_concurrent_bookings_of_different_times(
+    api: str, browser: Browser, google: Google
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, daily_limit=2)
+    starts = [day_ahead(9, 9) + timedelta(minutes=30 * i) for i in range(16)]  # all free, all on one day
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        responses = list(pool.map(lambda s: post_booking(api, booking_body(slug, s)), starts))
+    winners = [r.json() for r in responses if r.status_code == 201]
+    cancelled = requests.post(
+        f"{api}/bookings/{winners[0]['id']}/cancel",
+        json={},
+        timeout=10,
+        headers={"Authorization": f"Bearer {winners[0]['manage_token']}"},
+    )
+    taken = {w["start"] for w in winners}
+    after_cancel = post_booking(
+        api,
+        booking_body(
+            slug, next(s for s in starts if s.isoformat() not in taken and s.strftime("%H:%M") not in "".join(taken))
+        ),
+    )
+
+    assert len(winners) == 2
+    assert {r.status_code for r in responses} <= {201, 409}
+    assert cancelled.status_code == 200
+    assert after_cancel.status_code == 201, after_cancel.text  # the cancelled booking's place is free again
