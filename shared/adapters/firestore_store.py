@@ -87,10 +87,6 @@ class FirestoreStore:
         snapshot = self._db.collection("hosts").document(host_id).get()
         return _host(snapshot.to_dict()) if snapshot.exists else None
 
-    def host_by_slug(self, slug: str) -> Host | None:
-        snapshot = self._db.collection("booking_pages").document(slug).get()
-        return self.get_host(snapshot.get("host_id")) if snapshot.exists else None
-
     def create_host(self, host: Host, page: BookingPage, now: datetime) -> bool:
         """Create the host and its booking page (which claims the slug) atomically; False if it exists."""
         from google.api_core.exceptions import AlreadyExists, Conflict

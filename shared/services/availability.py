@@ -17,7 +17,7 @@ from shared.domain.event_type import EventType
 from shared.domain.host import HostNotConnected
 from shared.domain.intervals import Interval
 from shared.domain.slots import available_slots, count_by_local_day, invitee_range
-from shared.services.calendar_sync import request_busy_refresh
+from shared.services.calendar_sync import refresh_soon, stale_reason
 from shared.services.ports import AvailabilitySnapshot, Store, TaskQueue
 
 MAX_RANGE_DAYS = 62
@@ -126,7 +126,7 @@ def free_slots(
     offer = load_offer(host_slug, event_type_slug, invitee_range(first_day, last_day, invitee_tz), store)
     synced_at = offer.page.calendar.synced_at
     if synced_at is None or now - synced_at > STALE_AFTER:
-        request_busy_refresh(offer.page.host_id, now, tasks)
+        refresh_soon(offer.page.host_id, stale_reason(synced_at), tasks)
     return offer.slots(first_day, last_day, invitee_tz, now)
 
 

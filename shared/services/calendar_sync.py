@@ -64,6 +64,18 @@ def request_busy_refresh(host_id: str, now: datetime, tasks: TaskQueue, window_s
     )
 
 
+def refresh_soon(host_id: str, reason: str, tasks: TaskQueue) -> bool:
+    """A refresh that should not wait for a burst to end, asked once per reason: `reason` names the state
+    that needs it (e.g. the stale mirror's sync time), so repeated asks for the same state collapse."""
+    return tasks.enqueue(
+        "calendar_sync", {"action": "refresh_busy", "host_id": host_id}, name=f"refresh-{reason}-{host_id}"
+    )
+
+
+def stale_reason(synced_at: datetime | None) -> str:
+    return f"stale{int(synced_at.timestamp()) if synced_at else 0}"
+
+
 def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue, retry_at: datetime | None = None) -> bool:
     """One named task per booking version: duplicate enqueues collapse (False).
 
@@ -328,7 +340,7 @@ def renew(
             ):
                 counts["channels_renewed"] += 1
             if host.sync.synced_at is None or now - host.sync.synced_at > stale_after:
-                counts["refreshes_requested"] += request_busy_refresh(host.id, now, tasks)
+                counts["refreshes_requested"] += refresh_soon(host.id, stale_reason(host.sync.synced_at), tasks)
         except Exception as error:  # one host's trouble must not leave every later host unwatched
             log_exception("renewal_failed_for_host", error, host_id=host.id)
             counts["hosts_failed"] += 1

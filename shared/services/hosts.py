@@ -10,7 +10,7 @@ from shared.domain.errors import EventTypeNotFound
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate, SlugTaken
 from shared.domain.schedule import Schedule
-from shared.services.calendar_sync import request_busy_refresh
+from shared.services.calendar_sync import refresh_soon
 from shared.services.ports import Store, TaskQueue
 
 
@@ -70,7 +70,7 @@ def update_event_type(
 def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, tasks: TaskQueue) -> None:
     """A longer booking window needs busy times further ahead: refresh the mirror (in the background)."""
     if host.connection.is_connected and page.horizon_days > DEFAULT_HORIZON_DAYS:
-        request_busy_refresh(host.id, now, tasks, window_seconds=1)
+        refresh_soon(host.id, f"horizon{page.horizon_days}-{int(now.timestamp()) // 60}", tasks)
 
 
 def delete_event_type(host: Host, event_type_id: str, store: Store) -> None:

@@ -65,8 +65,4 @@ def validation_problem(error: ValidationError, where: str = "body") -> Problem:
     return Problem(422, "validation-error", "Invalid request", f"The {where} has invalid fields.", errors=errors)
 
 
-def not_found(what: str = "resource") -> Problem:
-    return Problem(404, "not-found", "Not found", f"No such {what}.")
-
-
 INTERNAL = Problem(500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged.")
