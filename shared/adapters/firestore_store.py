@@ -293,14 +293,7 @@ class FirestoreStore:
         return purged
 
     # --- Bookings: the booking, its claims on time and its booked span commit together -----------------
-    def create_booking(
-        self,
-        booking: Booking,
-        claims: list[str],
-        manage_token_hash: str,
-        idempotency: IdempotencyRecord | None,
-        now: datetime,
-    ) -> None:
+    def create_booking(self, booking: Booking, idempotency: IdempotencyRecord | None, now: datetime) -> None:
         """One atomic batch: booking + one must-not-exist claim per granule (+ idempotency key) + booked span.
 
         Of two overlapping bookings, the second commit fails as a whole on a claim that exists already:
@@ -309,15 +302,10 @@ class FirestoreStore:
         from google.api_core.exceptions import AlreadyExists, Conflict
 
         batch = self._db.batch()
-        batch.create(
-            self._db.collection("bookings").document(booking.id),
-            {**_booking_doc(booking, claims, now), "manage_token_hash": manage_token_hash},
-        )
+        claims = booking.claims()
+        batch.create(self._db.collection("bookings").document(booking.id), _booking_doc(booking, claims, now))
         for claim in claims:
-            batch.create(
-                self._db.collection("slot_claims").document(claim),
-                {"booking_id": booking.id, "expires_at": booking.occupied_end},
-            )
+            batch.create(self._db.collection("slot_claims").document(claim), _claim_doc(booking))
         if idempotency is not None:
             batch.create(self._db.collection("idempotency").document(idempotency.key_hash), idempotency.model_dump())
         self._add_span(batch, booking)
@@ -331,12 +319,6 @@ class FirestoreStore:
             return None
         snapshot = self._db.collection("bookings").document(booking_id).get()
         return _booking(snapshot.to_dict()) if snapshot.exists else None
-
-    def manage_token_hash(self, booking_id: str) -> str | None:
-        if not plain_id(booking_id):
-            return None
-        snapshot = self._db.collection("bookings").document(booking_id).get(field_paths=["manage_token_hash"])
-        return snapshot.get("manage_token_hash") if snapshot.exists else None
 
     def get_idempotency(self, key_hash: str) -> IdempotencyRecord | None:
         snapshot = self._db.collection("idempotency").document(key_hash).get()
@@ -364,10 +346,7 @@ class FirestoreStore:
             old_claims = set(snapshot.get("claims") or [])
             new_claims = set(after.claims())
             for claim in new_claims - old_claims:
-                transaction.create(
-                    self._db.collection("slot_claims").document(claim),
-                    {"booking_id": after.id, "expires_at": after.occupied_end},
-                )
+                transaction.create(self._db.collection("slot_claims").document(claim), _claim_doc(after))
             for claim in old_claims - new_claims:
                 transaction.delete(self._db.collection("slot_claims").document(claim))
             self._remove_span(transaction, before)
@@ -521,6 +500,11 @@ def _span(booking: Booking) -> BookedSpan:
         occupied_end=booking.occupied_end,
         day_claim=booking.day_claim,
     )
+
+
+def _claim_doc(booking: Booking) -> dict[str, Any]:
+    """A claim names its booking and expires (retention purge, TTL) when the time it holds is past."""
+    return {"booking_id": booking.id, "expires_at": booking.occupied_end}
 
 
 def _booking_fields(booking: Booking) -> dict[str, Any]:

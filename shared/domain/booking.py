@@ -86,6 +86,7 @@ class Booking(BaseModel):
     occupied_start: datetime
     occupied_end: datetime
     invitee: Invitee
+    manage_token_hash: str  # the manage token itself is never stored
     notes: str | None = None
     status: BookingStatus = BookingStatus.CONFIRMED
     version: int = 1

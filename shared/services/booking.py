@@ -90,8 +90,10 @@ def _commit_new_booking(
 ) -> tuple[Booking, str]:
     offer = check_offered(request.host, request.event_type, request.start, now, store)
     span, slot = occupied_span(request.start, offer.event_type), meeting(request.start, offer.event_type)
+    booking_id = uuid.uuid4().hex
+    token = manage_token(manage_key, booking_id)
     booking = Booking(
-        id=uuid.uuid4().hex,
+        id=booking_id,
         host_id=offer.page.host_id,
         event_type_id=offer.event_type_id,
         event_title=offer.event_type.title,
@@ -102,14 +104,14 @@ def _commit_new_booking(
         invitee=request.invitee,
         notes=request.notes,
         day_claim=day_claim(offer, slot.start),
+        manage_token_hash=token_hash(token),
     )
-    token = manage_token(manage_key, booking.id)
     record = None
     if key_hash:
         record = IdempotencyRecord(
             key_hash=key_hash, request_hash=request_hash, booking_id=booking.id, expires_at=now + IDEMPOTENCY_TTL
         )
-    store.create_booking(booking, booking.claims(), token_hash(token), record, now)
+    store.create_booking(booking, record, now)
     return booking, token
 
 
@@ -127,11 +129,8 @@ def _replay(key_hash: str, request_hash: str, store: Store, manage_key: str) -> 
 
 def authorized_booking(booking_id: str, token: str | None, store: Store) -> Booking:
     """The booking, if `token` is its manage token; a wrong token looks exactly like a missing booking."""
-    stored = store.manage_token_hash(booking_id)
-    if not token or stored is None or not hmac.compare_digest(stored, token_hash(token)):
-        raise BookingNotFound("no booking with this id and manage token")
     booking = store.get_booking(booking_id)
-    if booking is None:
+    if not token or booking is None or not hmac.compare_digest(booking.manage_token_hash, token_hash(token)):
         raise BookingNotFound("no booking with this id and manage token")
     return booking
 

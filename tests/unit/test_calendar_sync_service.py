@@ -29,6 +29,7 @@ def a_booking(**fields: Any) -> Booking:
         "occupied_start": START,
         "occupied_end": START + timedelta(minutes=30),
         "invitee": Invitee(name="Ines", email="ines@example.org", time_zone="UTC"),
+        "manage_token_hash": "0" * 64,
     }
     return Booking(**{**values, **fields})
 
