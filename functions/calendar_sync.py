@@ -71,18 +71,10 @@ def _refresh(task: RefreshBusy) -> Response:
     if host is None or not host.connection.is_connected:
         return json_response({"outcome": "skipped"})
     try:
-        sync.refresh_busy(host.id, now, s.store, s.calendar)
+        sync.refresh_busy(host, now, s.store, s.calendar)
     except CalendarAccessRevoked:
         sync.access_revoked(host.id, now, s.store, s.secrets)
         return json_response({"outcome": "host_disconnected"})
-    except GoogleUnavailable as error:
-        raise Problem(
-            503,
-            "google-unavailable",
-            "Google is unavailable",
-            "Retry later.",
-            headers={"Retry-After": str(int(error.retry_after or 5))},
-        ) from error
     return json_response({"outcome": "refreshed"})
 
 

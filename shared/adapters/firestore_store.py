@@ -226,7 +226,6 @@ class FirestoreStore:
     # --- Watch channels -----------------------------------------------------------------------------
     def save_channel(self, channel: Channel) -> None:
         self._db.collection("channels").document(channel.id).set(channel.model_dump())
-        self.update_host(channel.host_id, {"sync.channel_id": channel.id})
 
     def get_channel(self, channel_id: str) -> Channel | None:
         if not plain_id(channel_id):

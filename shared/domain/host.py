@@ -82,7 +82,6 @@ class HostSync(BaseModel):
 
     synced_at: datetime | None = None  # last busy refresh
     horizon_end: datetime | None = None  # the busy mirror covers up to here
-    channel_id: str | None = None
     events_checked_at: datetime | None = None  # last look at our own events for host edits
 
 

@@ -16,12 +16,13 @@ from functools import partial
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
 from shared.domain.errors import DomainError
-from shared.domain.host import Connection, ConnectionState
+from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval
 from shared.logging import log_event, log_exception
 from shared.services.ports import (
     Calendar,
     CalendarAccessRevoked,
+    Channel,
     GoogleRejected,
     GoogleUnavailable,
     OurEvent,
@@ -112,51 +113,45 @@ def start_watching(
     store.save_channel(channel)
     for old in store.channels_of(host_id):
         if old.id != channel.id:
-            _stop(host_id, old.id, store, calendar)
+            _stop(old, store, calendar)
     return True
 
 
 def stop_watching(host_id: str, store: Store, calendar: Calendar) -> None:
     for channel in store.channels_of(host_id):
-        _stop(host_id, channel.id, store, calendar)
+        _stop(channel, store, calendar)
 
 
-def _stop(host_id: str, channel_id: str, store: Store, calendar: Calendar) -> None:
-    channel = store.get_channel(channel_id)
-    if channel is None:
-        return
+def _stop(channel: Channel, store: Store, calendar: Calendar) -> None:
     # Google stops pushing at expiry anyway, and pushes for unknown channels are ignored.
     with contextlib.suppress(CalendarAccessRevoked, GoogleUnavailable):
-        calendar.stop_channel(host_id, channel)
-    store.delete_channel(channel_id)
+        calendar.stop_channel(channel.host_id, channel)
+    store.delete_channel(channel.id)
 
 
-def refresh_busy(host_id: str, now: datetime, store: Store, calendar: Calendar) -> None:
+def refresh_busy(host: Host, now: datetime, store: Store, calendar: Calendar) -> None:
     """Replace the host's busy mirror over the horizon with Google's free/busy answer.
 
     The horizon is the host's longest booking window, so any day an event type offers is covered.
     """
-    host = store.get_host(host_id)
-    if host is None:
-        return
     page = store.booking_page(host.slug)
     window = busy_window(now, page.horizon_days if page else DEFAULT_HORIZON_DAYS)
-    busy = calendar.busy(host_id, window)
+    busy = calendar.busy(host.id, window)
     if not store.replace_busy(host, window, busy, synced_at=now):
-        log_event("busy_refresh_superseded", host_id=host_id)  # a newer refresh wrote, or the host left
+        log_event("busy_refresh_superseded", host_id=host.id)  # a newer refresh wrote, or the host left
         return
-    log_event("busy_refreshed", host_id=host_id, interval_count=len(busy))
-    check_our_events(host_id, now, store, calendar)
+    log_event("busy_refreshed", host_id=host.id, interval_count=len(busy))
+    check_our_events(host, now, store, calendar)
 
 
-def refresh_after_connect(host_id: str, now: datetime, store: Store, calendar: Calendar) -> None:
+def refresh_after_connect(host: Host, now: datetime, store: Store, calendar: Calendar) -> None:
     """Warm the mirror right away so the host's first availability read needs no Google call."""
     try:
-        refresh_busy(host_id, now, store, calendar)
+        refresh_busy(host, now, store, calendar)
     except CalendarAccessRevoked:
-        access_revoked(host_id, now, store)
+        access_revoked(host.id, now, store)
     except GoogleUnavailable:
-        log_event("busy_refresh_deferred", host_id=host_id)
+        log_event("busy_refresh_deferred", host_id=host.id)
 
 
 def access_revoked(host_id: str, now: datetime, store: Store, secret_store: SecretStore | None = None) -> bool:
@@ -242,15 +237,13 @@ def _apply(booking: Booking, zone: str, calendar: Calendar) -> bool:
     return calendar.patch_booking_event(booking.host_id, booking, zone)
 
 
-def check_our_events(host_id: str, now: datetime, store: Store, calendar: Calendar) -> int:
+def check_our_events(host: Host, now: datetime, store: Store, calendar: Calendar) -> int:
     """Notice the host deleting or moving one of our booking events in Google; returns bookings changed.
 
     A deleted event cancels the booking (cancelled_by_host) and frees its time; a moved one flags it
     (needs_attention). Nothing is written back to Google, so no loop of our own writes follows.
     """
-    host = store.get_host(host_id)
-    if host is None:
-        return 0
+    host_id = host.id
     since = host.sync.events_checked_at - EVENTS_CHECK_OVERLAP if host.sync.events_checked_at else None
     changed, deferred = 0, False
     for event in calendar.our_events_changed_since(host_id, since):

@@ -114,7 +114,7 @@ def complete_sign_in(
     host = _connect(identity, now, store, secret_store, google)
     if host.connection.is_connected:
         calendar_sync.start_watching(host.id, now, store, calendar, channel_key, webhook_url)
-        calendar_sync.refresh_after_connect(host.id, now, store, calendar)
+        calendar_sync.refresh_after_connect(host, now, store, calendar)
         calendar_sync.resync_failed(host.id, now, store, tasks)
     if callback.previous_session:
         store.delete_session(callback.previous_session)  # rotate: a fixated pre-login cookie never becomes a session

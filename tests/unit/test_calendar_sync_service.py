@@ -219,7 +219,7 @@ def test_host_edits_of_our_events_change_the_booking_without_writing_back(
     store = FakeStore({"b1": a_booking(synced_version=1)}, {"h1": a_host()})
     calendar = FakeCalendar(changed=[event])
 
-    check_our_events("h1", NOW, store, calendar)
+    check_our_events(store.hosts["h1"], NOW, store, calendar)
 
     assert store.bookings["b1"].status is expected
     assert store.bookings["b1"].synced_version == store.bookings["b1"].version
@@ -236,5 +236,5 @@ def test_an_event_that_differs_while_our_own_change_is_pending_is_not_a_host_edi
         ]
     )
 
-    assert check_our_events("h1", NOW, store, calendar) == 0
+    assert check_our_events(store.hosts["h1"], NOW, store, calendar) == 0
     assert store.bookings["b1"].status is BookingStatus.CONFIRMED
