@@ -41,7 +41,6 @@ class Settings(BaseSettings):
     # Pushes within one window of this many seconds collapse into a single busy refresh.
     refresh_debounce_seconds: int = 20
     max_body_bytes: int = 64 * 1024
-    session_ttl_hours: int = 24 * 14
 
     @property
     def google_accounts_url(self) -> str:

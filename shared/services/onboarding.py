@@ -35,6 +35,7 @@ CALENDAR_SCOPES = frozenset(
     }
 )
 STATE_TTL = timedelta(minutes=10)
+SESSION_TTL = timedelta(days=14)  # the server-side record and the cookie expire together
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,9 @@ def _connect(
     return host
 
 
-def start_session(host_id: str, now: datetime, store: Store, ttl: timedelta = timedelta(days=14)) -> str:
+def start_session(host_id: str, now: datetime, store: Store) -> str:
     token = secrets.token_urlsafe(32)
-    store.save_session(token, SessionRecord(host_id=host_id, created_at=now, expires_at=now + ttl))
+    store.save_session(token, SessionRecord(host_id=host_id, created_at=now, expires_at=now + SESSION_TTL))
     return token
 
 

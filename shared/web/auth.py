@@ -11,7 +11,7 @@ from flask import Request, Response
 from shared.bootstrap import services, utc_now
 from shared.config import get_settings
 from shared.domain.host import Host
-from shared.services.onboarding import host_for_session
+from shared.services.onboarding import SESSION_TTL, STATE_TTL, host_for_session
 from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
 
@@ -65,7 +65,7 @@ def set_session_cookie(response: Response, token: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=settings.session_ttl_hours * 3600,
+        max_age=int(SESSION_TTL.total_seconds()),
         path="/",
         httponly=True,
         samesite="Lax",
@@ -78,7 +78,7 @@ def set_oauth_state_cookie(response: Response, state: str) -> None:
     response.set_cookie(
         OAUTH_STATE_COOKIE,
         state,
-        max_age=600,
+        max_age=int(STATE_TTL.total_seconds()),
         path=OAUTH_STATE_PATH,
         httponly=True,
         samesite="Lax",
