@@ -113,7 +113,9 @@ class FirestoreStore:
 
         @firestore.transactional
         def move(transaction: Any) -> None:
-            holder, current = self._db.get_all([new_ref, old_ref], transaction=transaction)
+            # get_all answers in any order: pick the two documents out by path.
+            docs = {doc.reference.path: doc for doc in self._db.get_all([new_ref, old_ref], transaction=transaction)}
+            holder, current = docs[new_ref.path], docs[old_ref.path]
             if holder.exists:
                 raise SlugTaken(f"the slug '{new}' is taken")
             transaction.create(new_ref, current.to_dict())
