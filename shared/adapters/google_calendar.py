@@ -67,6 +67,19 @@ class GoogleCalendarClient:
             self._forget_credentials(host_id)
             return self._execute_once(host_id, request)
 
+    def _answered(self, host_id: str, request: Callable[[Any], Any], otherwise: tuple[int, ...]) -> bool:
+        """True when the request went through; False when Google answered one of the `otherwise` statuses
+        (e.g. 409 "exists already" to an insert), which for that call mean the work is done or moot."""
+        from googleapiclient.errors import HttpError
+
+        try:
+            self._execute(host_id, request)
+        except HttpError as error:
+            if int(error.resp.status) in otherwise:
+                return False
+            raise
+        return True
+
     def _execute_once(self, host_id: str, request: Callable[[Any], Any]) -> Any:
         import google_auth_httplib2
         import httplib2
@@ -107,14 +120,8 @@ class GoogleCalendarClient:
         return Channel(id=channel_id, host_id=host_id, resource_id=response["resourceId"], expires_at=expires_at)
 
     def stop_channel(self, host_id: str, channel: Channel) -> None:
-        from googleapiclient.errors import HttpError
-
         body = {"id": channel.id, "resourceId": channel.resource_id}
-        try:
-            self._execute(host_id, lambda api: api.channels().stop(body=body))
-        except HttpError as error:
-            if int(error.resp.status) != 404:  # already stopped or expired
-                raise
+        self._answered(host_id, lambda api: api.channels().stop(body=body), otherwise=(404,))  # 404: expired
 
     def busy(self, host_id: str, window: Interval) -> list[Interval]:
         """Busy intervals of the host's primary calendar, queried in spans Google accepts."""
@@ -136,51 +143,33 @@ class GoogleCalendarClient:
     # --- Our own booking events: the only events whose contents we ever send or read -------------------
     def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
         """Insert with the booking's deterministic id; False when it exists already (a retried insert)."""
-        from googleapiclient.errors import HttpError
-
         body = {"id": booking.google_event_id, **self._event_body(booking, time_zone)}
         send = self._settings.google_send_updates
-        try:
-            self._execute(host_id, lambda api: api.events().insert(calendarId="primary", body=body, sendUpdates=send))
-        except HttpError as error:
-            if int(error.resp.status) == 409:
-                return False
-            raise
-        return True
+        return self._answered(
+            host_id,
+            lambda api: api.events().insert(calendarId="primary", body=body, sendUpdates=send),
+            otherwise=(409,),
+        )
 
     def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
         """Make the event match the booking; False when the event is gone (deleted in Google)."""
-        from googleapiclient.errors import HttpError
-
         body, send = self._event_body(booking, time_zone), self._settings.google_send_updates
-        try:
-            self._execute(
-                host_id,
-                lambda api: api.events().patch(
-                    calendarId="primary", eventId=booking.google_event_id, body=body, sendUpdates=send
-                ),
-            )
-        except HttpError as error:
-            if int(error.resp.status) in (404, 410):
-                return False
-            raise
-        return True
+        return self._answered(
+            host_id,
+            lambda api: api.events().patch(
+                calendarId="primary", eventId=booking.google_event_id, body=body, sendUpdates=send
+            ),
+            otherwise=(404, 410),
+        )
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         """Delete; already deleted or never created counts as done."""
-        from googleapiclient.errors import HttpError
-
         send = self._settings.google_send_updates
-        try:
-            self._execute(
-                host_id,
-                lambda api: api.events().delete(
-                    calendarId="primary", eventId=booking.google_event_id, sendUpdates=send
-                ),
-            )
-        except HttpError as error:
-            if int(error.resp.status) not in (404, 410):
-                raise
+        self._answered(
+            host_id,
+            lambda api: api.events().delete(calendarId="primary", eventId=booking.google_event_id, sendUpdates=send),
+            otherwise=(404, 410),
+        )
 
     def our_events_changed_since(self, host_id: str, since: datetime | None) -> list[OurEvent]:
         """Our own events (by private marker) changed since `since`, deleted ones included.

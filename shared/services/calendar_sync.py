@@ -57,20 +57,18 @@ def request_busy_refresh(host_id: str, now: datetime, tasks: TaskQueue, window_s
     """
     bucket = int(now.timestamp()) // window_seconds
     delay = (bucket + 1) * window_seconds - now.timestamp()
-    return tasks.enqueue(
-        "calendar_sync",
-        {"action": "refresh_busy", "host_id": host_id},
-        name=f"refresh-{host_id}-{bucket}",
-        delay_seconds=delay,
-    )
+    return _enqueue_refresh(host_id, f"refresh-{host_id}-{bucket}", tasks, delay)
 
 
 def refresh_soon(host_id: str, reason: str, tasks: TaskQueue) -> bool:
     """A refresh that should not wait for a burst to end, asked once per reason: `reason` names the state
     that needs it (e.g. the stale mirror's sync time), so repeated asks for the same state collapse."""
-    return tasks.enqueue(
-        "calendar_sync", {"action": "refresh_busy", "host_id": host_id}, name=f"refresh-{reason}-{host_id}"
-    )
+    return _enqueue_refresh(host_id, f"refresh-{reason}-{host_id}", tasks)
+
+
+def _enqueue_refresh(host_id: str, name: str, tasks: TaskQueue, delay_seconds: float = 0) -> bool:
+    payload = {"action": "refresh_busy", "host_id": host_id}
+    return tasks.enqueue("calendar_sync", payload, name=name, delay_seconds=delay_seconds)
 
 
 def stale_reason(synced_at: datetime | None) -> str:
