@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.errors import EventTypeNotFound
 from shared.domain.event_type import EventType
+from shared.domain.host import SlugTaken
 from shared.domain.schedule import Schedule
 
 DEFAULT_HORIZON_DAYS = 60
@@ -58,8 +59,17 @@ class BookingPage(BaseModel):
                 return event_type_id, event_type
         raise EventTypeNotFound(f"no event type '{slug}'")
 
-    def slug_in_use(self, slug: str, except_id: str | None = None) -> bool:
-        return any(et.slug == slug and et_id != except_id for et_id, et in self.event_types.items())
+    def with_event_type(self, event_type_id: str, event_type: EventType) -> BookingPage:
+        """The page with this event type added or replaced; its slug must be free among the others."""
+        if any(et.slug == event_type.slug and et_id != event_type_id for et_id, et in self.event_types.items()):
+            raise SlugTaken(f"you already have an event type with the slug '{event_type.slug}'")
+        return self.model_copy(update={"event_types": {**self.event_types, event_type_id: event_type}})
+
+    def without_event_type(self, event_type_id: str) -> BookingPage:
+        self.event_type(event_type_id)  # raises EventTypeNotFound
+        return self.model_copy(
+            update={"event_types": {k: v for k, v in self.event_types.items() if k != event_type_id}}
+        )
 
     @property
     def horizon_days(self) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 from shared.domain.booking_page import DEFAULT_HORIZON_DAYS, BookingPage
 from shared.domain.errors import EventTypeNotFound
 from shared.domain.event_type import EventType, EventTypeUpdate
-from shared.domain.host import Host, HostProfileUpdate, SlugTaken
+from shared.domain.host import Host, HostProfileUpdate
 from shared.domain.schedule import Schedule
 from shared.services.calendar_sync import refresh_soon
 from shared.services.ports import Store, TaskQueue
@@ -43,13 +43,8 @@ def create_event_type(
     host: Host, event_type: EventType, now: datetime, store: Store, tasks: TaskQueue
 ) -> tuple[str, EventType]:
     event_type_id = f"et{secrets.token_hex(5)}"
-
-    def add(page: BookingPage) -> BookingPage:
-        if page.slug_in_use(event_type.slug):
-            raise SlugTaken(f"you already have an event type with the slug '{event_type.slug}'")
-        return page.model_copy(update={"event_types": {**page.event_types, event_type_id: event_type}})
-
-    _extend_mirror_if_needed(host, store.update_booking_page(host.slug, add), now, tasks)
+    page = store.update_booking_page(host.slug, lambda page: page.with_event_type(event_type_id, event_type))
+    _extend_mirror_if_needed(host, page, now, tasks)
     return event_type_id, event_type
 
 
@@ -57,10 +52,7 @@ def update_event_type(
     host: Host, event_type_id: str, patch: EventTypeUpdate, now: datetime, store: Store, tasks: TaskQueue
 ) -> EventType:
     def change(page: BookingPage) -> BookingPage:
-        updated = page.event_type(event_type_id).updated(patch)
-        if page.slug_in_use(updated.slug, except_id=event_type_id):
-            raise SlugTaken(f"you already have an event type with the slug '{updated.slug}'")
-        return page.model_copy(update={"event_types": {**page.event_types, event_type_id: updated}})
+        return page.with_event_type(event_type_id, page.event_type(event_type_id).updated(patch))
 
     page = store.update_booking_page(host.slug, change)
     _extend_mirror_if_needed(host, page, now, tasks)
@@ -74,13 +66,7 @@ def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, tasks
 
 
 def delete_event_type(host: Host, event_type_id: str, store: Store) -> None:
-    def remove(page: BookingPage) -> BookingPage:
-        page.event_type(event_type_id)  # raises EventTypeNotFound
-        return page.model_copy(
-            update={"event_types": {k: v for k, v in page.event_types.items() if k != event_type_id}}
-        )
-
-    store.update_booking_page(host.slug, remove)
+    store.update_booking_page(host.slug, lambda page: page.without_event_type(event_type_id))
 
 
 def event_type(host: Host, event_type_id: str, store: Store) -> EventType:
