@@ -13,7 +13,9 @@ from array import array
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from shared.domain.booking import Booking, ClaimConflict, SyncState
 from shared.domain.booking_page import BookingPage
@@ -30,6 +32,7 @@ from shared.services.ports import (
     SessionRecord,
 )
 
+M = TypeVar("M", bound=BaseModel)
 _PLAIN_ID = re.compile(r"(?!__)[A-Za-z0-9_-]{1,128}")
 
 
@@ -517,8 +520,7 @@ def _booking_doc(booking: Booking, claims: list[str], now: datetime) -> dict[str
 
 
 def _booking(doc: dict[str, Any] | None) -> Booking:
-    assert doc is not None
-    return Booking.model_validate({key: doc[key] for key in Booking.model_fields if key in doc})
+    return _stored(Booking, doc)
 
 
 def _page_doc(page: BookingPage) -> dict[str, Any]:
@@ -545,5 +547,10 @@ def _host_doc(host: Host) -> dict[str, Any]:
 
 
 def _host(doc: dict[str, Any] | None) -> Host:
+    return _stored(Host, doc)
+
+
+def _stored(model: type[M], doc: dict[str, Any] | None) -> M:
+    """A model from its stored document; bookkeeping fields (created_at, claims...) are not part of it."""
     assert doc is not None
-    return Host.model_validate({key: doc[key] for key in Host.model_fields if key in doc})
+    return model.model_validate({key: doc[key] for key in model.model_fields if key in doc})
