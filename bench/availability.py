@@ -29,13 +29,19 @@ ZONE = "Europe/Berlin"
 BUSY_COUNT = 500
 
 
-def add_busy_events(sandbox: str, email: str, first_day: date) -> None:
+def busy_times(first_day: date) -> list[tuple[datetime, datetime]]:
+    """500 non-overlapping busy times over 60 days (one in each 2 h 52 min slice), the same every run."""
     rng = random.Random(7)
     start_of = datetime.combine(first_day, datetime.min.time(), ZoneInfo(ZONE))
-    for index in range(BUSY_COUNT):  # non-overlapping: one per 2h52m slice of 60 days
-        slice_start = start_of + timedelta(minutes=index * 60 * 24 * 60 // BUSY_COUNT)
-        start = slice_start + timedelta(minutes=5 * rng.randrange(0, 12))
-        end = start + timedelta(minutes=5 * rng.randrange(3, 18))
+    times = []
+    for index in range(BUSY_COUNT):
+        start = start_of + timedelta(minutes=index * 60 * 24 * 60 // BUSY_COUNT + 5 * rng.randrange(0, 12))
+        times.append((start, start + timedelta(minutes=5 * rng.randrange(3, 18))))
+    return times
+
+
+def add_busy_events(sandbox: str, email: str, first_day: date) -> None:
+    for start, end in busy_times(first_day):
         requests.post(
             f"{sandbox}/_sandbox/calendars/{email}/events",
             timeout=10,
@@ -93,13 +99,8 @@ def engine_timing(first_day: date) -> float:
     from shared.domain.schedule import Schedule
     from shared.domain.slots import available_slots
 
-    rng = random.Random(7)
     zone = ZoneInfo(ZONE)
-    start_of = datetime.combine(first_day, datetime.min.time(), zone)
-    busy = []
-    for index in range(BUSY_COUNT):
-        start = start_of + timedelta(minutes=index * 60 * 24 * 60 // BUSY_COUNT + 5 * rng.randrange(0, 12))
-        busy.append(Interval(start, start + timedelta(minutes=5 * rng.randrange(3, 18))))
+    busy = [Interval(start, end) for start, end in busy_times(first_day)]
     schedule = Schedule.model_validate(
         {"time_zone": ZONE, "weekly": {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}}
     )
