@@ -14,8 +14,8 @@ from google.cloud import tasks_v2
 from google.cloud.tasks_v2.services.cloud_tasks.transports import CloudTasksGrpcTransport
 from google.oauth2 import id_token
 
+from helpers import Receiver, advance_clock, state
 from sandbox.server import Sandbox
-from tests.integration.sandbox.conftest import Receiver, advance_clock, state
 
 LOCATION = "projects/kaleno-local/locations/europe-west1"
 QUEUE = f"{LOCATION}/queues/calendar-sync"

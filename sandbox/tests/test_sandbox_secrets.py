@@ -14,9 +14,9 @@ from google.cloud.secretmanager_v1.services.secret_manager_service.transports im
     SecretManagerServiceGrpcTransport,
 )
 
+from helpers import state
 from sandbox.secrets import crc32c
 from sandbox.server import Sandbox
-from tests.integration.sandbox.conftest import state
 
 PROJECT = "projects/kaleno-local"
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 from googleapiclient.errors import HttpError
 
-from tests.integration.sandbox.conftest import Receiver, advance_clock, state
+from helpers import Receiver, advance_clock, state
 
 ADA = "ada@example.com"
 OWNER_EVENT = {

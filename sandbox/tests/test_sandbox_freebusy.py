@@ -10,7 +10,7 @@ import pytest
 import requests
 from googleapiclient.errors import HttpError
 
-from tests.integration.sandbox.conftest import EVENTS_OWNED, FREEBUSY, create_account, sign_in, state
+from helpers import EVENTS_OWNED, FREEBUSY, create_account, sign_in, state
 
 ADA = "ada@example.com"
 

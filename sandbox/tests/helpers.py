@@ -1,6 +1,9 @@
-"""One sandbox per session, reset before every test, plus helpers that act as the app or the user.
+"""Helpers the sandbox's tests import: acting as the app (OAuth code flow, Calendar client) or as the user,
+and a local HTTP server standing in for the app's endpoints (push receiver, task target).
 
 Everything here speaks real HTTP/gRPC to the sandbox through the official client libraries.
+(The fixtures live in conftest.py; this directory is on sys.path while pytest runs, as a rootless test
+directory, so `from helpers import ...` works.)
 """
 
 from __future__ import annotations
@@ -11,42 +14,22 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
-
-from sandbox.server import Sandbox, start_sandbox
 
 CLIENT_ID = "kaleno-test"
 CLIENT_SECRET = "kaleno-test-secret"
 REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
 FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    running = start_sandbox(clients={CLIENT_ID: CLIENT_SECRET})
-    yield running
-    running.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_sandbox(sandbox: Sandbox) -> None:
-    sandbox.reset()
-
-
-@pytest.fixture
-def url(sandbox: Sandbox) -> str:
-    return sandbox.http_url
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
@@ -156,18 +139,6 @@ def calendar_service(url: str, creds: Credentials) -> Any:
     )
 
 
-@pytest.fixture
-def app_calendar(url: str) -> Callable[..., Any]:
-    """calendar(email, scopes) -> a Calendar v3 client signed in as that (new) account."""
-
-    def make(email: str, scopes: list[str] | None = None, **account: Any) -> Any:
-        create_account(url, email, **account)
-        tokens = sign_in(url, scopes or [EVENTS_OWNED], login_hint=email)
-        return calendar_service(url, credentials(url, tokens))
-
-    return make
-
-
 # -- a stand-in for the app's HTTP endpoints (push receiver, task target) --------------------------------
 
 
@@ -179,7 +150,7 @@ class Received:
     body: bytes
 
 
-class _Silent(WSGIRequestHandler):
+class SilentHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
 
@@ -216,15 +187,3 @@ class Receiver:
     def wait_for(self, count: int, path: str | None = None, timeout: float = 5.0) -> list[Received]:
         wait_until(lambda: len(self.received(path)) >= count, timeout)
         return self.received(path)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    holder: dict[str, Receiver] = {}
-    server = make_server("127.0.0.1", 0, lambda e, s: holder["r"](e, s), threaded=True, request_handler=_Silent)
-    holder["r"] = Receiver(server)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    yield holder["r"]
-    server.shutdown()
-    server.server_close()

@@ -10,7 +10,7 @@ import pytest
 import requests
 from googleapiclient.errors import HttpError
 
-from tests.integration.sandbox.conftest import FREEBUSY, state
+from helpers import FREEBUSY, state
 
 ADA = "ada@example.com"
 EVENT = {

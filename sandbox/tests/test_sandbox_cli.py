@@ -1,4 +1,7 @@
-"""`python -m sandbox` starts quickly, prints its addresses, stays quiet and stops on SIGTERM."""
+"""`python -m sandbox` starts quickly, prints its addresses, stays quiet and stops on SIGTERM.
+
+It runs from an unrelated directory: the installed package is what starts, not a source tree on the path.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,6 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[3]
-
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -21,7 +22,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_cli_prints_addresses_serves_and_stops_cleanly() -> None:
+def test_cli_prints_addresses_serves_and_stops_cleanly(tmp_path: Path) -> None:
     ports = [free_port() for _ in range(3)]
     command = [
         sys.executable,
@@ -37,8 +38,8 @@ def test_cli_prints_addresses_serves_and_stops_cleanly() -> None:
     started = time.monotonic()
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -11,7 +11,7 @@ import requests
 from google.auth.exceptions import RefreshError
 from google.oauth2 import id_token
 
-from tests.integration.sandbox.conftest import (
+from helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
     EVENTS_OWNED,

@@ -7,8 +7,7 @@ import pytest
 import requests
 from google.oauth2 import id_token
 
-from sandbox.server import start_sandbox
-from tests.integration.sandbox.conftest import (
+from helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
     EVENTS_OWNED,
@@ -17,6 +16,7 @@ from tests.integration.sandbox.conftest import (
     sign_in,
     state,
 )
+from sandbox.server import start_sandbox
 
 AUDIENCE = "http://127.0.0.1:8080/channel_renewal"
 SCHEDULER = "scheduler@kaleno-local.iam.gserviceaccount.com"
