@@ -33,8 +33,8 @@ def provision(settings: Settings) -> None:
     sm = secret_manager_client(settings)
     app_secrets = {
         settings.oauth_client_secret_name: LOCAL_OAUTH_CLIENT_SECRET,
-        "channel-token-key": random_secrets.token_urlsafe(32),
-        "manage-token-key": random_secrets.token_urlsafe(32),
+        settings.channel_key_secret_name: random_secrets.token_urlsafe(32),
+        settings.manage_key_secret_name: random_secrets.token_urlsafe(32),
     }
     for name, value in app_secrets.items():
         try:

@@ -9,7 +9,8 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bootstrap import services, utc_now
+from shared.bootstrap import adapters, utc_now
+from shared.config import get_settings
 from shared.domain.booking import BookingRequest, CancelRequest, RescheduleRequest
 from shared.domain.time_zones import ZoneName
 from shared.services import availability
@@ -32,7 +33,7 @@ class SlotsQuery(BaseModel):
 @api.route("/pages/<host_slug>/<event_type_slug>", response=BookingPageView)
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
     """What the public booking page shows about the host and the event type."""
-    page, _, event_type = availability.booking_page(host_slug, event_type_slug, services().store)
+    page, _, event_type = availability.booking_page(host_slug, event_type_slug, adapters().uow())
     return json_response(
         BookingPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
@@ -45,9 +46,9 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
 @api.route("/pages/<host_slug>/<event_type_slug>/slots", query=SlotsQuery, response=SlotList)
 def get_slots(request: Request, host_slug: str, event_type_slug: str, query: SlotsQuery) -> Response:
     """Free slots from `from` to `to` (dates in `tz`), presented in `tz`."""
-    s, zone = services(), ZoneInfo(query.tz)
+    ports, zone = adapters(), ZoneInfo(query.tz)
     slots = availability.free_slots(
-        host_slug, event_type_slug, query.first_day, query.last_day, zone, utc_now(), s.store, s.tasks
+        host_slug, event_type_slug, query.first_day, query.last_day, zone, utc_now(), ports.uow(), ports.tasks
     )
     return json_response(SlotList.payload(slots, zone))
 
@@ -55,33 +56,29 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
 @api.route("/", methods=("POST",), body=BookingRequest, response=BookingCreated, status=201)
 def create(request: Request, body: BookingRequest) -> Response:
     """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""
-    s = services()
+    ports = adapters()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
-    booked = booking_service.book(body, key, utc_now(), s.store, s.tasks, s.secrets.app_secret("manage-token-key"))
-    created = BookingCreated(
-        id=booked.booking.id,
-        status=booked.booking.status,
-        start=booked.booking.start,
-        end=booked.booking.end,
-        manage_token=booked.manage_token,
-    )
-    return json_response(created, status=201, headers={"Idempotent-Replayed": "true"} if booked.replayed else None)
+    manage_key = ports.secrets.app_secret(get_settings().manage_key_secret_name)
+    booked = booking_service.book(body, key, utc_now(), ports.uow(), ports.tasks, manage_key)
+    headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
+    return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
 
 @api.route("/<booking_id>", auth="manage-token", response=BookingView)
 def view(request: Request, principal: str, booking_id: str) -> Response:
     """The booking, for the invitee holding its manage token."""
-    return json_response(BookingView.of(booking_service.authorized_booking(booking_id, principal, services().store)))
+    return json_response(BookingView.of(booking_service.authorized_booking(booking_id, principal, adapters().uow())))
 
 
 @api.route("/<booking_id>/cancel", methods=("POST",), auth="manage-token", body=CancelRequest, response=BookingView)
 def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
     """Cancel; the host's calendar event is removed."""
-    s = services()
-    booking = booking_service.authorized_booking(booking_id, principal, s.store)
-    return json_response(BookingView.of(booking_service.cancel(booking, body.reason, utc_now(), s.store, s.tasks)))
+    ports = adapters()
+    uow = ports.uow()
+    booking = booking_service.authorized_booking(booking_id, principal, uow)
+    return json_response(BookingView.of(booking_service.cancel(booking, body.reason, uow, ports.tasks)))
 
 
 @api.route(
@@ -89,9 +86,10 @@ def cancel(request: Request, principal: str, booking_id: str, body: CancelReques
 )
 def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit."""
-    s = services()
-    booking = booking_service.authorized_booking(booking_id, principal, s.store)
-    moved = booking_service.reschedule(booking, body.start, utc_now(), s.store, s.tasks)
+    ports = adapters()
+    uow = ports.uow()
+    booking = booking_service.authorized_booking(booking_id, principal, uow)
+    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks)
     return json_response(BookingView.of(moved))
 
 

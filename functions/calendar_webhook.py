@@ -5,9 +5,9 @@ from __future__ import annotations
 import functions_framework
 from flask import Request, Response
 
-from shared.bootstrap import services, utc_now
+from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
-from shared.services import calendar_sync as sync
+from shared.services.push import Push, handle_push
 from shared.web.endpoints import Endpoints, json_response
 
 api = Endpoints("calendar_webhook")
@@ -16,17 +16,16 @@ api = Endpoints("calendar_webhook")
 @api.route("/", methods=("POST",), auth=None, summary="Google push notification (X-Goog-* headers, empty body)")
 def receive(request: Request) -> Response:
     """Answered at once; the refresh itself runs as a named Cloud Task."""
-    s, headers = services(), request.headers
-    outcome = sync.handle_push(
-        headers.get("X-Goog-Channel-ID", ""),
-        headers.get("X-Goog-Channel-Token", ""),
-        headers.get("X-Goog-Resource-ID", ""),
-        headers.get("X-Goog-Resource-State", ""),
-        utc_now(),
-        s.store,
-        s.tasks,
-        s.secrets.app_secret("channel-token-key"),
-        get_settings().refresh_debounce_seconds,
+    ports, headers = adapters(), request.headers
+    push = Push(
+        channel_id=headers.get("X-Goog-Channel-ID", ""),
+        token=headers.get("X-Goog-Channel-Token", ""),
+        resource_id=headers.get("X-Goog-Resource-ID", ""),
+        state=headers.get("X-Goog-Resource-State", ""),
+    )
+    channel_key = ports.secrets.app_secret(get_settings().channel_key_secret_name)
+    outcome = handle_push(
+        push, utc_now(), ports.uow(), ports.tasks, channel_key, get_settings().refresh_debounce_seconds
     )
     return json_response({"outcome": outcome})
 

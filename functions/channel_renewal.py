@@ -7,10 +7,10 @@ from typing import Any
 import functions_framework
 from flask import Request, Response
 
-from shared.bootstrap import services, utc_now
+from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.logging import log_event
-from shared.services import calendar_sync as sync
+from shared.services.renewal import renew
 from shared.web.endpoints import Endpoints, json_response
 
 api = Endpoints("channel_renewal")
@@ -19,15 +19,10 @@ api = Endpoints("channel_renewal")
 @api.route("/", methods=("POST",), auth="scheduler")
 def run(request: Request, principal: dict[str, Any]) -> Response:
     """One sweep over connected hosts; idempotent under scheduler retries."""
-    s = services()
-    counts = sync.renew(
-        utc_now(),
-        s.store,
-        s.calendar,
-        s.tasks,
-        s.secrets.app_secret("channel-token-key"),
-        get_settings().function_url("calendar_webhook"),
-    )
+    ports = adapters()
+    channel_key = ports.secrets.app_secret(get_settings().channel_key_secret_name)
+    webhook_url = get_settings().function_url("calendar_webhook")
+    counts = renew(utc_now(), ports.uow(), ports.calendar, ports.tasks, channel_key, webhook_url)
     log_event("channel_renewal", **{f"{key}_count": value for key, value in counts.items()})
     return json_response(counts)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functions_framework
 from flask import Request, Response
 
-from shared.bootstrap import services, utc_now
+from shared.bootstrap import adapters, utc_now
 from shared.domain.booking import CancelRequest
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
@@ -28,36 +28,34 @@ def get_me(request: Request, principal: Host) -> Response:
 @api.route("/me", methods=("PATCH",), auth="session", body=HostProfileUpdate, response=HostView)
 def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Response:
     """Change display name, public slug or time zone."""
-    return json_response(HostView.of(host_settings.update_profile(principal, body, utc_now(), services().store)))
+    return json_response(HostView.of(host_settings.update_profile(principal, body, adapters().uow())))
 
 
 @api.route("/me/disconnect", methods=("POST",), auth="session", response=HostView)
 def disconnect(request: Request, principal: Host) -> Response:
     """Revoke Google access, stop the watch channel, purge the busy mirror, destroy the stored token."""
-    s = services()
-    onboarding.disconnect(principal.id, utc_now(), s.store, s.secrets, s.google, s.calendar)
-    return json_response(HostView.of(s.store.get_host(principal.id) or principal))
+    return json_response(HostView.of(onboarding.disconnect(principal.id, utc_now(), adapters()) or principal))
 
 
 @api.route("/me/event-types", auth="session", response=EventTypeList)
 def list_event_types(request: Request, principal: Host) -> Response:
     """The host's event types."""
-    found = host_settings.list_event_types(principal, services().store)
+    found = host_settings.list_event_types(principal, adapters().uow())
     return json_response(EventTypeList(event_types=[EventTypeView.of(i, et) for i, et in found.items()]))
 
 
 @api.route("/me/event-types", methods=("POST",), auth="session", body=EventType, response=EventTypeView, status=201)
 def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
     """Add an event type (only slug, title and duration are required)."""
-    s = services()
-    event_type_id, event_type = host_settings.create_event_type(principal, body, utc_now(), s.store, s.tasks)
-    return json_response(EventTypeView.of(event_type_id, event_type), status=201)
+    ports = adapters()
+    event_type_id = host_settings.create_event_type(principal, body, utc_now(), ports.uow(), ports.tasks)
+    return json_response(EventTypeView.of(event_type_id, body), status=201)
 
 
 @api.route("/me/event-types/<event_type_id>", auth="session", response=EventTypeView)
 def get_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """One event type."""
-    found = host_settings.event_type(principal, event_type_id, services().store)
+    found = host_settings.event_type(principal, event_type_id, adapters().uow())
     return json_response(EventTypeView.of(event_type_id, found))
 
 
@@ -66,34 +64,34 @@ def get_event_type(request: Request, principal: Host, event_type_id: str) -> Res
 )
 def patch_event_type(request: Request, principal: Host, event_type_id: str, body: EventTypeUpdate) -> Response:
     """Change some fields of an event type (null resets an optional field to its default)."""
-    s = services()
-    updated = host_settings.update_event_type(principal, event_type_id, body, utc_now(), s.store, s.tasks)
+    ports = adapters()
+    updated = host_settings.update_event_type(principal, event_type_id, body, utc_now(), ports.uow(), ports.tasks)
     return json_response(EventTypeView.of(event_type_id, updated))
 
 
 @api.route("/me/event-types/<event_type_id>", methods=("DELETE",), auth="session", status=204)
 def delete_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """Remove an event type (existing bookings stay)."""
-    host_settings.delete_event_type(principal, event_type_id, services().store)
+    host_settings.delete_event_type(principal, event_type_id, adapters().uow())
     return Response(status=204)
 
 
 @api.route("/me/schedule", auth="session", response=Schedule)
 def get_schedule(request: Request, principal: Host) -> Response:
     """Weekly hours and date overrides, in the schedule's time zone."""
-    return json_response(host_settings.schedule(principal, services().store))
+    return json_response(host_settings.schedule(principal, adapters().uow()))
 
 
 @api.route("/me/schedule", methods=("PUT",), auth="session", body=Schedule, response=Schedule)
 def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
     """Replace weekly hours and date overrides."""
-    return json_response(host_settings.replace_schedule(principal, body, services().store))
+    return json_response(host_settings.replace_schedule(principal, body, adapters().uow()))
 
 
 @api.route("/me/bookings", auth="session", response=HostBookingList)
 def list_bookings(request: Request, principal: Host) -> Response:
     """Upcoming and current bookings, with their calendar sync state (failed syncs are visible here)."""
-    found = services().store.host_bookings(principal.id, since=utc_now())
+    found = booking_service.host_bookings(principal, utc_now(), adapters().uow())
     return json_response(HostBookingList(bookings=[HostBookingView.of(booking) for booking in found]))
 
 
@@ -102,9 +100,10 @@ def list_bookings(request: Request, principal: Host) -> Response:
 )
 def cancel_booking(request: Request, principal: Host, booking_id: str, body: CancelRequest) -> Response:
     """Cancel one of the host's bookings; the calendar event is removed."""
-    s = services()
-    booking = booking_service.host_booking(principal, booking_id, s.store)
-    cancelled = booking_service.cancel(booking, body.reason, utc_now(), s.store, s.tasks)
+    ports = adapters()
+    uow = ports.uow()
+    booking = booking_service.host_booking(principal, booking_id, uow)
+    cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks)
     return json_response(HostBookingView.of(cancelled))
 
 

@@ -6,7 +6,7 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, Field
 
-from shared.bootstrap import services, utc_now
+from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.host import Host
 from shared.services import onboarding
@@ -37,8 +37,8 @@ class CallbackQuery(BaseModel):
 @api.route("/start", query=StartQuery, status=302)
 def start(request: Request, query: StartQuery) -> Response:
     """Redirect to Google's consent screen (PKCE, single-use state and nonce bound to this browser)."""
-    s = services()
-    url, state = onboarding.start_sign_in(query.return_to, query.login_hint, utc_now(), s.store, s.google)
+    ports = adapters()
+    url, state = onboarding.start_sign_in(query.return_to, query.login_hint, utc_now(), ports.uow(), ports.google)
     response = redirect_to(url)
     set_oauth_state_cookie(response, state)
     return response
@@ -47,23 +47,17 @@ def start(request: Request, query: StartQuery) -> Response:
 @api.route("/callback", query=CallbackQuery, status=302)
 def callback(request: Request, query: CallbackQuery) -> Response:
     """Google returns here: verify, connect the calendar, start a session."""
-    s, settings = services(), get_settings()
+    callback = onboarding.Callback(
+        query.code,
+        query.state,
+        query.error,
+        request.cookies.get(OAUTH_STATE_COOKIE),
+        request.cookies.get(SESSION_COOKIE),
+    )
+    ports, settings = adapters(), get_settings()
+    channel_key = ports.secrets.app_secret(settings.channel_key_secret_name)
     signed_in = onboarding.complete_sign_in(
-        onboarding.Callback(
-            query.code,
-            query.state,
-            query.error,
-            request.cookies.get(OAUTH_STATE_COOKIE),
-            request.cookies.get(SESSION_COOKIE),
-        ),
-        utc_now(),
-        s.store,
-        s.secrets,
-        s.google,
-        s.calendar,
-        s.tasks,
-        s.secrets.app_secret("channel-token-key"),
-        settings.function_url("calendar_webhook"),
+        callback, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
     )
     response = redirect_to(signed_in.return_to)
     set_session_cookie(response, signed_in.session_token)
@@ -74,7 +68,7 @@ def callback(request: Request, query: CallbackQuery) -> Response:
 @api.route("/logout", methods=("POST",), auth="session", status=204)
 def logout(request: Request, principal: Host) -> Response:
     """End the session."""
-    services().store.delete_session(request.cookies.get(SESSION_COOKIE, ""))
+    onboarding.end_session(request.cookies.get(SESSION_COOKIE, ""), adapters().uow())
     response = Response(status=204)
     clear_cookie(response, SESSION_COOKIE)
     return response

@@ -7,7 +7,7 @@ from typing import Any
 import functions_framework
 from flask import Request, Response
 
-from shared.bootstrap import services, utc_now
+from shared.bootstrap import adapters, utc_now
 from shared.logging import log_event
 from shared.services.retention import purge_expired
 from shared.web.endpoints import Endpoints, json_response
@@ -18,7 +18,7 @@ api = Endpoints("retention_purge")
 @api.route("/", methods=("POST",), auth="scheduler")
 def run(request: Request, principal: dict[str, Any]) -> Response:
     """Delete expired OAuth states, sessions, idempotency keys and claims on past time; idempotent."""
-    counts = purge_expired(utc_now(), services().store)
+    counts = purge_expired(utc_now(), adapters().uow())
     log_event("retention_purge", **{key.removesuffix("_deleted") + "_count": n for key, n in counts.items()})
     return json_response(counts)
 

@@ -1,69 +1,84 @@
 """Wires the real adapters, lazily on first use and cached for the instance's life (cold start stays small).
 
-Tests running the functions in-process call `reset()` between tests, as a fresh instance would start.
+`adapters()` answers the `Ports` the services need. Tests that run functions in-process call `reset()`
+between tests, as a fresh instance would start, or `install()` their own fakes.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.config import Settings, get_settings
-from shared.services.ports import CalendarAccessRevoked
+from shared.services.errors import CalendarAccessRevoked
+
+if TYPE_CHECKING:
+    from shared.adapters.firestore import FirestoreCaches
+    from shared.services.ports import Calendar, GoogleAccounts, Ports, SecretStore, TaskQueue, UnitOfWork
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class Services:
-    settings: Settings
+class GoogleCloudAdapters:
+    """The production wiring: Firestore, Secret Manager, Cloud Tasks and Google's APIs (or the sandbox)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._credentials: dict[str, Any] = {}  # access tokens minted from refresh tokens: memory only
+        self._credentials_lock = threading.Lock()
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work per use case; the client and the caches behind it are shared."""
+        from shared.adapters.firestore import FirestoreUnitOfWork
+
+        return FirestoreUnitOfWork(self._firestore, self._caches)
 
     @cached_property
-    def store(self) -> Any:
-        from shared.adapters.firestore_store import FirestoreStore
+    def _firestore(self) -> Any:
         from shared.adapters.google_clients import firestore_client
 
-        return FirestoreStore(firestore_client(self.settings))
+        return firestore_client(self.settings)
 
     @cached_property
-    def secrets(self) -> Any:
+    def _caches(self) -> FirestoreCaches:
+        from shared.adapters.firestore import FirestoreCaches
+
+        return FirestoreCaches()
+
+    @cached_property
+    def secrets(self) -> SecretStore:
         from shared.adapters.google_clients import secret_manager_client
         from shared.adapters.secrets import SecretManagerStore
 
         return SecretManagerStore(secret_manager_client(self.settings), self.settings.project)
 
     @cached_property
-    def google(self) -> Any:
+    def _accounts(self) -> Any:
         from shared.adapters.google_accounts import GoogleAccountsClient
 
         return GoogleAccountsClient(self.settings, self.secrets.app_secret(self.settings.oauth_client_secret_name))
 
+    @property
+    def google(self) -> GoogleAccounts:
+        accounts: GoogleAccounts = self._accounts
+        return accounts
+
     @cached_property
-    def calendar(self) -> Any:
+    def calendar(self) -> Calendar:
         from shared.adapters.google_calendar import GoogleCalendarClient
 
         return GoogleCalendarClient(self.settings, self._credentials_for, self._forget_credentials)
 
     @cached_property
-    def tasks(self) -> Any:
+    def tasks(self) -> TaskQueue:
         from shared.adapters.google_clients import tasks_client
         from shared.adapters.tasks import CloudTasksQueue
 
         return CloudTasksQueue(tasks_client(self.settings), self.settings)
-
-    # Access tokens are minted from the refresh token and kept in memory only, for their lifetime.
-    @cached_property
-    def _credentials(self) -> dict[str, Any]:
-        return {}
-
-    @cached_property
-    def _credentials_lock(self) -> threading.Lock:
-        return threading.Lock()
 
     def _credentials_for(self, host_id: str) -> Any:
         with self._credentials_lock:
@@ -71,7 +86,7 @@ class Services:
                 refresh_token = self.secrets.refresh_token(host_id)
                 if refresh_token is None:
                     raise CalendarAccessRevoked(host_id)
-                self._credentials[host_id] = self.google.credentials(refresh_token)
+                self._credentials[host_id] = self._accounts.credentials(refresh_token)
             return self._credentials[host_id]
 
     def _forget_credentials(self, host_id: str) -> None:
@@ -79,19 +94,26 @@ class Services:
             self._credentials.pop(host_id, None)
 
 
-_services: Services | None = None
+_adapters: Ports | None = None
 _lock = threading.Lock()
 
 
-def services() -> Services:
-    global _services
+def adapters() -> Ports:
+    global _adapters
     with _lock:
-        if _services is None:
-            _services = Services(get_settings())
-        return _services
+        if _adapters is None:
+            _adapters = GoogleCloudAdapters(get_settings())
+        return _adapters
+
+
+def install(ports: Ports) -> None:
+    """Run the functions against these ports (a test's fakes) until `reset()`."""
+    global _adapters
+    with _lock:
+        _adapters = ports
 
 
 def reset() -> None:
-    global _services
+    global _adapters
     with _lock:
-        _services = None
+        _adapters = None

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     oauth_client_id: str = "kaleno-local"
     # Name of the app secret holding the OAuth client secret in Secret Manager.
     oauth_client_secret_name: str = "oauth-client-secret"
+    # App secrets keying the derived per-channel push tokens and the invitees' manage tokens.
+    channel_key_secret_name: str = "channel-token-key"
+    manage_key_secret_name: str = "manage-token-key"
     tasks_queue: str = "calendar-sync"
     tasks_max_attempts: int = 20  # the queue's retry_config.max_attempts (infra/main.tf, devstack/provision.py)
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from shared.config import Settings
-from shared.domain.host import SignInFailed
-from shared.services.ports import GoogleIdentity
+from shared.domain.errors import SignInFailed
+from shared.services.records import GoogleIdentity
 
 SIGN_IN_SCOPES = ("openid", "email", "profile")
 CALENDAR_SCOPES = (

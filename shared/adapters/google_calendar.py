@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 from shared.config import Settings
 from shared.domain.booking import Booking
 from shared.domain.intervals import Interval
-from shared.services.ports import CalendarAccessRevoked, Channel, GoogleRejected, GoogleUnavailable, OurEvent
+from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
+from shared.services.records import Channel, OurEvent
 
 EVENT_ID_PREFIX = Booking.EVENT_ID_PREFIX
 OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read

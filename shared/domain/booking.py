@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.claims import claim_ids
-from shared.domain.errors import BookingCancelled, DomainError, SlotTaken
+from shared.domain.errors import BookingCancelled
 from shared.domain.intervals import Interval
 from shared.domain.time_zones import ZoneName
 
@@ -94,6 +94,7 @@ class Booking(BaseModel):
     synced_version: int = 0
     sync_error: str | None = None
     cancel_reason: str | None = None
+    synced_at: datetime | None = None
     # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
     day_claim: str | None = None
 
@@ -117,10 +118,59 @@ class Booking(BaseModel):
         if self.status is not BookingStatus.CONFIRMED and self.status is not BookingStatus.NEEDS_ATTENTION:
             raise BookingCancelled("this booking was cancelled and can no longer be changed")
 
+    # --- state changes: each returns the booking as it should be stored next ---------------------------
+    def cancelled(self, reason: str | None) -> Booking:
+        self.ensure_changeable()
+        return self._next_version(status=BookingStatus.CANCELLED, cancel_reason=reason)
 
-class IdempotencyKeyReused(DomainError):
-    """The same Idempotency-Key came with a different request."""
+    def moved(self, meeting: Interval, occupied: Interval, day_claim: str | None) -> Booking:
+        """Rescheduled to a new time (a booking the host had moved in Google is confirmed again)."""
+        self.ensure_changeable()
+        return self._next_version(
+            status=BookingStatus.CONFIRMED,
+            start=meeting.start,
+            end=meeting.end,
+            occupied_start=occupied.start,
+            occupied_end=occupied.end,
+            day_claim=day_claim,
+        )
 
+    def _next_version(self, **changes: object) -> Booking:
+        """A change Google must follow: a new version, synced by its own task."""
+        return self.model_copy(update={**changes, "version": self.version + 1, "sync_state": SyncState.PENDING})
 
-class ClaimConflict(SlotTaken):
-    """A claim existed when the booking committed: another booking won the race for that time or place."""
+    def with_sync_outcome(
+        self, state: SyncState, synced_version: int | None, error: str | None, at: datetime
+    ) -> Booking:
+        """Record what a sync did: the synced version never goes back, and a booking changed meanwhile
+        stays pending (the newer version's own task is on its way)."""
+        changes: dict[str, object] = {"sync_state": state, "sync_error": error, "synced_at": at}
+        if synced_version is not None:
+            synced = max(self.synced_version, synced_version)
+            changes["synced_version"] = synced
+            if synced < self.version:
+                changes["sync_state"] = SyncState.PENDING
+        return self.model_copy(update=changes)
+
+    def deleted_in_google(self) -> Booking:
+        """Our event is gone from the host's calendar (deleted there): the booking is cancelled by the host."""
+        status = self.status if self.status is BookingStatus.CANCELLED else BookingStatus.CANCELLED_BY_HOST
+        synced = {"synced_version": self.version, "sync_state": SyncState.SYNCED}
+        return self.model_copy(update={"status": status, **synced})
+
+    def after_host_edit(self, deleted: bool, start: datetime | None, end: datetime | None) -> Booking:
+        """The host deleted or moved our event in Google: cancelled_by_host, or needs_attention.
+
+        The calendar already shows what the host did, so the result counts as synced (nothing is written
+        back). A booking whose own change is still on its way to Google is left as it is.
+        """
+        if not self.holds_time or self.synced_version < self.version:
+            return self
+        if deleted:
+            status = BookingStatus.CANCELLED_BY_HOST
+        elif (start, end) != (self.start, self.end) and self.status is BookingStatus.CONFIRMED:
+            status = BookingStatus.NEEDS_ATTENTION
+        else:
+            return self
+        return self.model_copy(update={"status": status, "synced_version": self.version})
+

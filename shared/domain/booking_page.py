@@ -10,9 +10,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.errors import EventTypeNotFound
+from shared.domain.errors import EventTypeNotFound, SlugTaken
 from shared.domain.event_type import EventType
-from shared.domain.host import SlugTaken
+from shared.domain.host import Host
 from shared.domain.schedule import Schedule
 
 DEFAULT_HORIZON_DAYS = 60
@@ -46,6 +46,25 @@ class BookingPage(BaseModel):
     schedule: Schedule
     event_types: dict[str, EventType] = Field(default_factory=dict)  # by event type id
     calendar: CalendarView = CalendarView()
+
+    def with_connection(self, connected: bool) -> BookingPage:
+        """Following the host's connection. After a disconnect whatever the mirror said is no longer known:
+        after a reconnect nothing is offered until the first refresh has run."""
+        calendar = self.calendar.model_copy(update={"connected": connected})
+        if not connected:
+            calendar = CalendarView(connected=False)
+        return self.model_copy(update={"calendar": calendar})
+
+    def busy_refreshed(self, started_at: datetime, horizon_end: datetime) -> BookingPage:
+        calendar = self.calendar.model_copy(update={"synced_at": started_at, "horizon_end": horizon_end})
+        return self.model_copy(update={"calendar": calendar})
+
+    def following_profile(self, before: Host, after: Host) -> BookingPage:
+        """The page shows the host's name; hours still in the host's old zone move to the new one."""
+        schedule = self.schedule
+        if schedule.time_zone == before.time_zone and after.time_zone != before.time_zone:
+            schedule = schedule.model_copy(update={"time_zone": after.time_zone})
+        return self.model_copy(update={"display_name": after.display_name, "schedule": schedule})
 
     def event_type(self, event_type_id: str) -> EventType:
         try:

@@ -1,26 +1,15 @@
-"""The compact busy mirror: a host's Google busy times, one document per UTC month.
+"""The busy mirror's shape: a host's Google busy times, kept one UTC month at a time.
 
-A month document holds two parallel lists of epoch seconds, `starts` and `ends` (Firestore rejects
-nested arrays, and plain integers keep a 2,000-interval month small). An interval crossing a month
-boundary is split so each month holds its own part: reading the months a range touches is then enough.
+An interval crossing a month boundary is split so each month holds its own part: reading the months a
+range touches is then enough. How a month is stored is the adapter's business.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from typing import TypedDict
+from datetime import UTC, datetime
 
-from shared.domain.intervals import EPOCH, Interval, as_utc, by_start, merge
-
-_SECOND = timedelta(seconds=1)
-
-
-class EncodedMonth(TypedDict):
-    """One month of busy times as stored: `starts[i]`..`ends[i]` is one interval, in epoch seconds."""
-
-    starts: list[int]
-    ends: list[int]
+from shared.domain.intervals import Interval, as_utc, merge
 
 
 def month_key(moment: datetime) -> str:
@@ -49,23 +38,6 @@ def split_by_month(intervals: Iterable[Interval]) -> dict[str, list[Interval]]:
             start = end
     return months
 
-
-def encode_month(intervals: Iterable[Interval]) -> EncodedMonth:
-    """Intervals as parallel epoch-second lists; starts round down and ends up, so busy never shrinks."""
-    ordered = sorted(intervals, key=by_start)
-    return {
-        "starts": [(interval.start - EPOCH) // _SECOND for interval in ordered],
-        "ends": [-((EPOCH - interval.end) // _SECOND) for interval in ordered],
-    }
-
-
-def decode_month(encoded: EncodedMonth) -> list[Interval]:
-    """The intervals of a stored month document."""
-    starts, ends = encoded["starts"], encoded["ends"]
-    if len(starts) != len(ends):
-        raise ValueError(f"busy month has {len(starts)} starts but {len(ends)} ends")
-    pairs = zip(starts, ends, strict=True)
-    return [Interval(EPOCH + start * _SECOND, EPOCH + end * _SECOND) for start, end in pairs]
 
 
 def _month_start(moment: datetime) -> datetime:

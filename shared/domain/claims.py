@@ -7,8 +7,6 @@ second commit fails. Buffers are part of the span, so two bookings never sit ins
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from shared.domain.event_type import EventType
@@ -50,10 +48,3 @@ def claim_id(host_id: str, granule: datetime) -> str:
 def claim_ids(host_id: str, span: Interval) -> list[str]:
     """Every claim document id a booking occupying `span` must create."""
     return [claim_id(host_id, granule) for granule in claim_granules(span)]
-
-
-def is_offered(start: datetime, slots: Sequence[Interval]) -> bool:
-    """Whether one of the (sorted) `slots` starts exactly at `start`."""
-    start = as_utc(start)
-    index = bisect_left(slots, start, key=lambda slot: slot.start)
-    return index < len(slots) and slots[index].start == start

@@ -1,6 +1,6 @@
-"""Named domain exceptions.
+"""Every rule the domain refuses to break, in one place.
 
-The domain says *what* went wrong; the web layer decides how to answer (problem+json, status code).
+The domain says *what* went wrong; the web layer maps each class to a problem type (shared/web/errors.py).
 Errors about malformed input (bad intervals, naive datetimes) also subclass `ValueError`, so pydantic
 reports them as field errors when they surface inside a model.
 """
@@ -10,6 +10,7 @@ class DomainError(Exception):
     """Base class of every rule the domain refuses to break."""
 
 
+# --- malformed values ---------------------------------------------------------------------------------
 class NaiveDatetime(DomainError, ValueError):
     """An instant without a time zone: ambiguous, so never accepted."""
 
@@ -22,16 +23,9 @@ class InvalidRange(DomainError, ValueError):
     """A requested date range that is empty or otherwise unusable."""
 
 
-class InvalidSchedule(DomainError, ValueError):
-    """Availability rules that are missing or cannot be used (e.g. a zone this machine does not know)."""
-
-
+# --- booking --------------------------------------------------------------------------------------------
 class SlotNotOffered(DomainError):
     """The requested start is not one of the offered slots (wrong grid, outside the host's hours...)."""
-
-
-class OutsideWindow(SlotNotOffered):
-    """The requested start is too soon (minimum notice), too far ahead (booking window) or in the past."""
 
 
 class DailyLimitReached(SlotNotOffered):
@@ -42,10 +36,40 @@ class SlotTaken(DomainError):
     """Another booking (or the host's calendar) already occupies part of the requested time."""
 
 
+class ClaimConflict(SlotTaken):
+    """A claim existed when the booking committed: another booking won the race for that time or place."""
+
+
 class BookingCancelled(DomainError):
     """The booking was cancelled; it can no longer be changed."""
 
 
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key came with a different request."""
+
+
+# --- hosts ----------------------------------------------------------------------------------------------
+class SlugTaken(DomainError):
+    """Another host (or another of this host's event types) already uses this slug."""
+
+
+class HostNotConnected(DomainError):
+    """The host's calendar is not connected, so their free times cannot be known."""
+
+
+class SignInFailed(DomainError):
+    """A Google sign-in could not be completed; `reason` is a stable, data-free code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class ForgedPush(DomainError):
+    """A push notification that did not come from a channel we opened."""
+
+
+# --- missing things -------------------------------------------------------------------------------------
 class NotFound(DomainError):
     """Base class for a missing host, event type or booking."""
 

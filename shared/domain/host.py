@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-from shared.domain.errors import DomainError
 from shared.domain.event_type import Slug
 from shared.domain.time_zones import ZoneName
 
@@ -100,6 +99,21 @@ class Host(BaseModel):
     granted_scopes: tuple[str, ...] = ()
     sync: HostSync = HostSync()
 
+    def with_connection(self, connection: Connection) -> Host:
+        return self.model_copy(update={"connection": connection})
+
+    def accepts_busy_refresh(self, started_at: datetime) -> bool:
+        """A free/busy answer is stored only while connected, and never over one from a later refresh."""
+        newest = self.sync.synced_at
+        return self.connection.is_connected and (newest is None or newest < started_at)
+
+    def busy_refreshed(self, started_at: datetime, horizon_end: datetime) -> Host:
+        sync = self.sync.model_copy(update={"synced_at": started_at, "horizon_end": horizon_end})
+        return self.model_copy(update={"sync": sync})
+
+    def events_checked(self, at: datetime) -> Host:
+        return self.model_copy(update={"sync": self.sync.model_copy(update={"events_checked_at": at})})
+
 
 class HostProfileUpdate(BaseModel):
     """PATCH /hosts/me: only the fields present change."""
@@ -109,19 +123,3 @@ class HostProfileUpdate(BaseModel):
     display_name: DisplayName | None = None
     slug: HostSlug | None = None
     time_zone: ZoneName | None = None
-
-
-class SlugTaken(DomainError):
-    """Another host already uses this slug."""
-
-
-class SignInFailed(DomainError):
-    """A Google sign-in could not be completed; `reason` is a stable, data-free code."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-
-
-class HostNotConnected(DomainError):
-    """The host's calendar is not connected, so their free times cannot be known."""

@@ -59,13 +59,6 @@ def invitee_range(first_day: date, last_day: date, invitee_tz: tzinfo) -> Interv
     return Interval(as_utc(start), as_utc(end))
 
 
-def busy_lookup_range(event_type: EventType, starts: Interval) -> Interval:
-    """The instants whose busy times and bookings can affect slots starting in `starts` (buffers included)."""
-    before = timedelta(minutes=event_type.buffer_before_minutes)
-    after = timedelta(minutes=event_type.duration_minutes + event_type.buffer_after_minutes)
-    return Interval(starts.start - before, starts.end + after)
-
-
 def available_slots(
     event_type: EventType,
     schedule: Schedule,

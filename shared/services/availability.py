@@ -12,13 +12,20 @@ from zoneinfo import ZoneInfo
 
 from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
-from shared.domain.errors import DailyLimitReached, HostNotFound, InvalidRange, SlotNotOffered, SlotTaken
+from shared.domain.errors import (
+    DailyLimitReached,
+    HostNotConnected,
+    HostNotFound,
+    InvalidRange,
+    SlotNotOffered,
+    SlotTaken,
+)
 from shared.domain.event_type import EventType
-from shared.domain.host import HostNotConnected
 from shared.domain.intervals import Interval
 from shared.domain.slots import available_slots, count_by_local_day, invitee_range
-from shared.services.calendar_sync import refresh_soon, stale_reason
-from shared.services.ports import AvailabilitySnapshot, Store, TaskQueue
+from shared.services.busy_refresh import refresh_soon, stale_reason
+from shared.services.ports import TaskQueue, UnitOfWork
+from shared.services.records import AvailabilitySnapshot
 
 MAX_RANGE_DAYS = 62
 STALE_AFTER = timedelta(minutes=30)
@@ -92,17 +99,17 @@ def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> s
     raise DailyLimitReached("this day is fully booked for this kind of meeting")
 
 
-def booking_page(host_slug: str, event_type_slug: str, store: Store) -> tuple[BookingPage, str, EventType]:
-    page = store.booking_page(host_slug)
+def booking_page(host_slug: str, event_type_slug: str, uow: UnitOfWork) -> tuple[BookingPage, str, EventType]:
+    page = uow.pages.get(host_slug)
     if page is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = page.by_slug(event_type_slug)
     return page, event_type_id, event_type
 
 
-def load_offer(host_slug: str, event_type_slug: str, around: Interval, store: Store) -> Offer:
+def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: UnitOfWork) -> Offer:
     """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers)."""
-    snapshot = store.availability_snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND)
+    snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND)
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
@@ -118,12 +125,12 @@ def free_slots(
     last_day: date,
     invitee_tz: ZoneInfo,
     now: datetime,
-    store: Store,
+    uow: UnitOfWork,
     tasks: TaskQueue,
 ) -> list[Interval]:
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
-    offer = load_offer(host_slug, event_type_slug, invitee_range(first_day, last_day, invitee_tz), store)
+    offer = load_offer(host_slug, event_type_slug, invitee_range(first_day, last_day, invitee_tz), uow)
     synced_at = offer.page.calendar.synced_at
     if synced_at is None or now - synced_at > STALE_AFTER:
         refresh_soon(offer.page.host_id, stale_reason(synced_at), tasks)
@@ -135,11 +142,11 @@ def check_offered(
     event_type_slug: str,
     start: datetime,
     now: datetime,
-    store: Store,
+    uow: UnitOfWork,
     moving: Booking | None = None,
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), store)
+    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow)
     zone = offer.page.schedule.zone
     day = start.astimezone(zone).date()
     if any(slot.start == start for slot in offer.slots(day, day, zone, now, moving=moving)):

@@ -1,7 +1,7 @@
 """Booking writes: book, view, cancel, reschedule. Never a double booking; idempotent under retries.
 
 The HTTP answer comes right after the Firestore commit and the task enqueue: Google follows through a
-named Cloud Task per booking version (see calendar_sync.reconcile_booking).
+named Cloud Task per booking version (see booking_sync.reconcile_booking).
 """
 
 from __future__ import annotations
@@ -10,24 +10,27 @@ import base64
 import hashlib
 import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain.booking import (
-    Booking,
-    BookingRequest,
-    BookingStatus,
+from shared.domain.booking import Booking, BookingRequest
+from shared.domain.claims import meeting, occupied_span
+from shared.domain.errors import (
+    BookingNotFound,
     ClaimConflict,
     IdempotencyKeyReused,
-    SyncState,
+    SlotNotOffered,
+    SlotTaken,
 )
-from shared.domain.claims import meeting, occupied_span
-from shared.domain.errors import BookingNotFound, SlotNotOffered, SlotTaken
 from shared.domain.host import Host
-from shared.logging import log_event, log_exception
+from shared.logging import log_event
 from shared.services.availability import check_offered, day_claim
-from shared.services.calendar_sync import sync_booking_later
-from shared.services.ports import IdempotencyRecord, Store, TaskQueue
+from shared.services.booking_sync import request_sync
+from shared.services.changes import change_booking
+from shared.services.errors import AlreadyStored
+from shared.services.ports import TaskQueue, UnitOfWork
+from shared.services.records import IdempotencyRecord
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COMMIT_ATTEMPTS = 3
@@ -52,7 +55,12 @@ def token_hash(token: str) -> str:
 
 
 def book(
-    request: BookingRequest, idempotency_key: str | None, now: datetime, store: Store, tasks: TaskQueue, manage_key: str
+    request: BookingRequest,
+    idempotency_key: str | None,
+    now: datetime,
+    uow: UnitOfWork,
+    tasks: TaskQueue,
+    manage_key: str,
 ) -> Booked:
     """Check the slot, then commit booking + claims + idempotency key at once.
 
@@ -62,9 +70,9 @@ def book(
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
-        booking, token = _commit_with_retries(request, key_hash, request_hash, now, store, manage_key)
+        booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, manage_key)
     except (SlotTaken, SlotNotOffered):
-        if key_hash and (replay := _replay(key_hash, request_hash, store, manage_key)):
+        if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
         raise
     request_sync(booking, tasks)
@@ -73,22 +81,22 @@ def book(
 
 
 def _commit_with_retries(
-    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, store: Store, manage_key: str
+    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, uow: UnitOfWork, manage_key: str
 ) -> tuple[Booking, str]:
     """A lost race for a day's numbered place (or a time) is looked at again with fresh data: if the time is
     really taken the check says so; if only the place was, the next free place is claimed."""
     for _ in range(COMMIT_ATTEMPTS - 1):
         try:
-            return _commit_new_booking(request, key_hash, request_hash, now, store, manage_key)
+            return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key)
         except ClaimConflict:
             continue
-    return _commit_new_booking(request, key_hash, request_hash, now, store, manage_key)
+    return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key)
 
 
 def _commit_new_booking(
-    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, store: Store, manage_key: str
+    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, uow: UnitOfWork, manage_key: str
 ) -> tuple[Booking, str]:
-    offer = check_offered(request.host, request.event_type, request.start, now, store)
+    offer = check_offered(request.host, request.event_type, request.start, now, uow)
     span, slot = occupied_span(request.start, offer.event_type), meeting(request.start, offer.event_type)
     booking_id = uuid.uuid4().hex
     token = manage_token(manage_key, booking_id)
@@ -111,95 +119,77 @@ def _commit_new_booking(
         record = IdempotencyRecord(
             key_hash=key_hash, request_hash=request_hash, booking_id=booking.id, expires_at=now + IDEMPOTENCY_TTL
         )
-    store.create_booking(booking, record, now)
+    with uow:
+        uow.bookings.add(booking, record)
+        uow.months.move_span(None, booking)
+        try:
+            uow.commit()
+        except AlreadyStored as error:
+            raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
     return booking, token
 
 
-def _replay(key_hash: str, request_hash: str, store: Store, manage_key: str) -> Booked | None:
-    record = store.get_idempotency(key_hash)
+def _replay(key_hash: str, request_hash: str, uow: UnitOfWork, manage_key: str) -> Booked | None:
+    record = uow.bookings.idempotency(key_hash)
     if record is None:
         return None
     if record.request_hash != request_hash:
         raise IdempotencyKeyReused("this Idempotency-Key was already used for a different request")
-    booking = store.get_booking(record.booking_id)
+    booking = uow.bookings.get(record.booking_id)
     if booking is None:
         return None
     return Booked(booking, manage_token(manage_key, booking.id), replayed=True)
 
 
-def authorized_booking(booking_id: str, token: str | None, store: Store) -> Booking:
+def authorized_booking(booking_id: str, token: str | None, uow: UnitOfWork) -> Booking:
     """The booking, if `token` is its manage token; a wrong token looks exactly like a missing booking."""
-    booking = store.get_booking(booking_id)
+    booking = uow.bookings.get(booking_id)
     if not token or booking is None or not hmac.compare_digest(booking.manage_token_hash, token_hash(token)):
         raise BookingNotFound("no booking with this id and manage token")
     return booking
 
 
-def cancel(booking: Booking, reason: str | None, now: datetime, store: Store, tasks: TaskQueue) -> Booking:
-    def cancelled(current: Booking) -> Booking:
-        current.ensure_changeable()
-        return current.model_copy(
-            update={
-                "status": BookingStatus.CANCELLED,
-                "version": current.version + 1,
-                "cancel_reason": reason,
-                "sync_state": SyncState.PENDING,
-            }
-        )
-
-    updated = store.change_booking(booking.id, cancelled, now)
+def cancel(booking: Booking, reason: str | None, uow: UnitOfWork, tasks: TaskQueue) -> Booking:
+    updated = _changed(booking.id, lambda current: current.cancelled(reason), uow)
     request_sync(updated, tasks)
     log_event("booking_cancelled", booking_id=booking.id, host_id=booking.host_id)
     return updated
 
 
-def reschedule(booking: Booking, new_start: datetime, now: datetime, store: Store, tasks: TaskQueue) -> Booking:
+def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Booking:
     booking.ensure_changeable()
-    host = store.get_host(booking.host_id)
-    page = store.booking_page(host.slug) if host else None
+    host = uow.hosts.get(booking.host_id)
+    page = uow.pages.get(host.slug) if host else None
     if host is None or page is None or booking.event_type_id not in page.event_types:
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
     event_type_slug = page.event_types[booking.event_type_id].slug
-    offer = check_offered(host.slug, event_type_slug, new_start, now, store, moving=booking)
+    offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
-
     place = day_claim(offer, slot.start, moving=booking)
-
-    def moved(current: Booking) -> Booking:
-        current.ensure_changeable()
-        return current.model_copy(
-            update={
-                "day_claim": place,
-                "start": slot.start,
-                "end": slot.end,
-                "occupied_start": span.start,
-                "occupied_end": span.end,
-                "status": BookingStatus.CONFIRMED,
-                "version": current.version + 1,
-                "sync_state": SyncState.PENDING,
-            }
-        )
-
-    updated = store.change_booking(booking.id, moved, now)  # new claims and released old ones: one commit
+    # New claims and released old ones: one commit.
+    updated = _changed(booking.id, lambda current: current.moved(slot, span, place), uow)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated
 
 
-def host_booking(host: Host, booking_id: str, store: Store) -> Booking:
-    booking = store.get_booking(booking_id)
+def _changed(booking_id: str, decide: Callable[[Booking], Booking], uow: UnitOfWork) -> Booking:
+    try:
+        updated = change_booking(booking_id, decide, uow)
+    except AlreadyStored as error:
+        raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
+    if updated is None:
+        raise BookingNotFound("no such booking")
+    return updated
+
+
+def host_bookings(host: Host, now: datetime, uow: UnitOfWork) -> list[Booking]:
+    """Upcoming and current bookings (ending after now), soonest first."""
+    return uow.bookings.of_host(host.id, ending_after=now)
+
+
+def host_booking(host: Host, booking_id: str, uow: UnitOfWork) -> Booking:
+    booking = uow.bookings.get(booking_id)
     if booking is None or booking.host_id != host.id:
         raise BookingNotFound("no such booking")
     return booking
-
-
-def request_sync(booking: Booking, tasks: TaskQueue) -> None:
-    """Named by booking and version, so duplicate enqueues collapse and every version is synced once.
-
-    If the enqueue fails the booking still stands (it is committed): the scheduler's sweep re-enqueues
-    bookings whose sync stayed pending.
-    """
-    try:
-        sync_booking_later(booking.id, booking.version, tasks)
-    except Exception as error:
-        log_exception("booking_sync_enqueue_failed", error, booking_id=booking.id)

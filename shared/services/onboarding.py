@@ -15,18 +15,17 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
-from shared.domain.host import Connection, ConnectionState, Host, SignInFailed
-from shared.services import calendar_sync
-from shared.services.ports import (
-    Calendar,
-    GoogleAccounts,
-    GoogleIdentity,
-    OAuthState,
-    SecretStore,
-    SessionRecord,
-    Store,
-    TaskQueue,
-)
+from shared.domain.errors import SignInFailed
+from shared.domain.host import Connection, ConnectionState, Host
+from shared.services.audit import audit
+from shared.services.booking_sync import resync_failed
+from shared.services.busy_refresh import refresh_after_connect
+from shared.services.channels import start_watching, stop_watching
+from shared.services.connection import change_connection
+from shared.services.contention import retried
+from shared.services.errors import AlreadyStored
+from shared.services.ports import GoogleAccounts, Ports, SecretStore, UnitOfWork
+from shared.services.records import GoogleIdentity, OAuthState, SessionRecord
 
 CALENDAR_SCOPES = frozenset(
     {
@@ -68,15 +67,17 @@ def safe_return_path(return_to: str | None) -> str:
 
 
 def start_sign_in(
-    return_to: str | None, login_hint: str | None, now: datetime, store: Store, google: GoogleAccounts
+    return_to: str | None, login_hint: str | None, now: datetime, uow: UnitOfWork, google: GoogleAccounts
 ) -> tuple[str, str]:
     """Remember a single-use state (with nonce and PKCE verifier); return Google's authorize URL and the
     state, which the browser also keeps in a cookie."""
     path = safe_return_path(return_to)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
-    store.save_oauth_state(
-        state, OAuthState(nonce=nonce, code_verifier=verifier, return_to=path, expires_at=now + STATE_TTL)
-    )
+    with uow:
+        uow.sign_in.add_state(
+            state, OAuthState(nonce=nonce, code_verifier=verifier, return_to=path, expires_at=now + STATE_TTL)
+        )
+        uow.commit()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return google.authorize_url(state=state, nonce=nonce, code_challenge=challenge, login_hint=login_hint), state
 
@@ -92,38 +93,42 @@ class Callback:
     previous_session: str | None
 
 
-def complete_sign_in(
-    callback: Callback,
-    now: datetime,
-    store: Store,
-    secret_store: SecretStore,
-    google: GoogleAccounts,
-    calendar: Calendar,
-    tasks: TaskQueue,
-    channel_key: str,
-    webhook_url: str,
-) -> SignedIn:
+def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_key: str, webhook_url: str) -> SignedIn:
+    uow = ports.uow()
     state, code = callback.state, callback.code
     # Login CSRF: a callback URL made in someone else's browser must not sign this browser in.
     same_browser = bool(state and callback.state_cookie and hmac.compare_digest(state, callback.state_cookie))
-    record = store.consume_oauth_state(state, now) if state and same_browser else None
+    record = _take_state(state, now, uow) if state and same_browser else None
     if record is None:
         raise SignInFailed("invalid-state", "This sign-in link is invalid, expired or was already used.")
     if callback.google_error or not code:
         raise SignInFailed("consent-refused", "Google sign-in was cancelled or refused.")
-    identity = google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
-    host = _connect(identity, now, store, secret_store, google)
+    identity = ports.google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
+    host = _connect(identity, now, uow, ports.secrets, ports.google)
     if host.connection.is_connected:
-        calendar_sync.start_watching(host.id, now, store, calendar, channel_key, webhook_url)
-        calendar_sync.refresh_after_connect(host, now, store, calendar)
-        calendar_sync.resync_failed(host.id, now, store, tasks)
+        start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
+        refresh_after_connect(host, now, uow, ports.calendar)
+        resync_failed(host.id, now, uow, ports.tasks)
+    token = start_session(host.id, now, uow)
     if callback.previous_session:
-        store.delete_session(callback.previous_session)  # rotate: a fixated pre-login cookie never becomes a session
-    return SignedIn(start_session(host.id, now, store), record.return_to, host)
+        end_session(callback.previous_session, uow)  # rotate: a fixated pre-login cookie never becomes a session
+    return SignedIn(token, record.return_to, host)
+
+
+def _take_state(state: str, now: datetime, uow: UnitOfWork) -> OAuthState | None:
+    """Single use: of two callbacks racing with one state, one commit wins the delete."""
+
+    def take() -> OAuthState | None:
+        with uow:
+            record = uow.sign_in.take_state(state)
+            uow.commit()
+        return record if record is not None and record.expires_at > now else None
+
+    return retried(take)
 
 
 def _connect(
-    identity: GoogleIdentity, now: datetime, store: Store, secret_store: SecretStore, google: GoogleAccounts
+    identity: GoogleIdentity, now: datetime, uow: UnitOfWork, secret_store: SecretStore, google: GoogleAccounts
 ) -> Host:
     host_id = host_id_for(identity.sub)
     missing = tuple(sorted(CALENDAR_SCOPES - identity.granted_scopes))
@@ -140,64 +145,95 @@ def _connect(
             reason="scope_refused" if missing else "no_offline_access",
         )
     scopes = tuple(sorted(identity.granted_scopes))
-    existing = store.get_host(host_id)
-    if existing is None:
-        host = Host(
-            id=host_id,
-            google_sub=identity.sub,
-            email=identity.email,
-            display_name=identity.name,
-            slug=f"host-{secrets.token_hex(4)}",
-            connection=connection,
-            granted_scopes=scopes,
-        )
-        page = BookingPage(
-            host_id=host_id,
-            display_name=host.display_name,
-            schedule=default_schedule(host.time_zone),
-            calendar=CalendarView(connected=connection.is_connected),
-        )
-        store.create_host(host, page, now)
-    else:
-        host = existing.model_copy(update={"email": identity.email, "connection": connection, "granted_scopes": scopes})
-        store.update_host(host_id, {"email": identity.email, "granted_scopes": list(scopes), "updated_at": now})
-        store.set_connection(host_id, connection)  # the booking page follows in the same transaction
-    store.audit("calendar_connect", host_id, "connected" if not missing else "scope_refused", now)
+    if not _add_host(host_id, identity, connection, scopes, uow):
+        _update_host(host_id, identity.email, scopes, uow)
+        change_connection(host_id, connection, uow)  # the booking page follows in the same commit
+    audit(uow, "calendar_connect", host_id, "connected" if not missing else "scope_refused", now)
+    host = uow.hosts.get(host_id)
+    assert host is not None
     return host
 
 
-def start_session(host_id: str, now: datetime, store: Store) -> str:
+def _add_host(
+    host_id: str, identity: GoogleIdentity, connection: Connection, scopes: tuple[str, ...], uow: UnitOfWork
+) -> bool:
+    """A first sign-in: the host and their booking page (which claims a slug) at once. False if known."""
+    host = Host(
+        id=host_id,
+        google_sub=identity.sub,
+        email=identity.email,
+        display_name=identity.name,
+        slug=f"host-{secrets.token_hex(4)}",
+        connection=connection,
+        granted_scopes=scopes,
+    )
+    page = BookingPage(
+        host_id=host_id,
+        display_name=host.display_name,
+        schedule=default_schedule(host.time_zone),
+        calendar=CalendarView(connected=connection.is_connected),
+    )
+    with uow:
+        if uow.hosts.get(host_id) is not None:
+            return False
+        uow.hosts.add(host)
+        uow.pages.add(host.slug, page)
+        try:
+            uow.commit()
+        except AlreadyStored:
+            return False  # signed up meanwhile, in another tab
+    return True
+
+
+def _update_host(host_id: str, email: str, scopes: tuple[str, ...], uow: UnitOfWork) -> None:
+    def update() -> None:
+        with uow:
+            host = uow.hosts.get(host_id)
+            if host is not None:
+                uow.hosts.save(host.model_copy(update={"email": email, "granted_scopes": scopes}))
+                uow.commit()
+
+    retried(update)
+
+
+def start_session(host_id: str, now: datetime, uow: UnitOfWork) -> str:
     token = secrets.token_urlsafe(32)
-    store.save_session(token, SessionRecord(host_id=host_id, created_at=now, expires_at=now + SESSION_TTL))
+    with uow:
+        uow.sign_in.add_session(token, SessionRecord(host_id=host_id, created_at=now, expires_at=now + SESSION_TTL))
+        uow.commit()
     return token
 
 
-def host_for_session(token: str | None, now: datetime, store: Store) -> Host | None:
-    record = store.get_session(token) if token else None
+def end_session(token: str, uow: UnitOfWork) -> None:
+    with uow:
+        uow.sign_in.end_session(token)
+        uow.commit()
+
+
+def host_for_session(token: str | None, now: datetime, uow: UnitOfWork) -> Host | None:
+    record = uow.sign_in.session(token) if token else None
     if record is None or record.expires_at <= now:
         return None
-    return store.get_host(record.host_id)
+    return uow.hosts.get(record.host_id)
 
 
-def disconnect(
-    host_id: str,
-    now: datetime,
-    store: Store,
-    secret_store: SecretStore,
-    google: GoogleAccounts,
-    calendar: Calendar,
-) -> None:
+def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
     """Mark disconnected, stop channels, revoke at Google, purge the busy mirror, destroy the secret.
 
     Marked first, so no refresh still running writes busy times after the purge; every step is
     idempotent, so a disconnect that failed halfway is simply asked again.
     """
-    store.set_connection(host_id, Connection(state=ConnectionState.DISCONNECTED, reason="host_disconnected", since=now))
-    calendar_sync.stop_watching(host_id, store, calendar)
-    token = secret_store.refresh_token(host_id)
+    uow = ports.uow()
+    disconnected = Connection(state=ConnectionState.DISCONNECTED, reason="host_disconnected", since=now)
+    change_connection(host_id, disconnected, uow)
+    stop_watching(host_id, uow, ports.calendar)
+    token = ports.secrets.refresh_token(host_id)
     if token:
-        google.revoke(token)
-    calendar.forget(host_id)
-    store.delete_busy(host_id)
-    secret_store.destroy_refresh_token(host_id)
-    store.audit("calendar_disconnect", host_id, "done", now)
+        ports.google.revoke(token)
+    ports.calendar.forget(host_id)
+    with uow:
+        uow.months.clear_busy(host_id)
+        uow.commit()
+    ports.secrets.destroy_refresh_token(host_id)
+    audit(uow, "calendar_disconnect", host_id, "done", now)
+    return uow.hosts.get(host_id)

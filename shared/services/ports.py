@@ -1,152 +1,123 @@
-"""What the services need from the outside world, as small Protocols the adapters implement.
+"""What the services need from the outside world: one small repository per aggregate behind a unit of
+work, and one port per Google service. Adapters implement them; tests use dict-backed fakes.
 
-Records that cross a port (OAuth state, session, channel, token grant) are small pydantic models.
+Repositories only load and save; the domain decides. Writes happen inside `with uow:` and only when
+`uow.commit()` is called: all of them or none. A record loaded inside the unit is saved on condition
+that nobody changed it meanwhile (else `Contention`); a record added must be new (else `AlreadyStored`).
+Every repository can export and erase what it holds about a subject (a host id), so user rights reach
+every collection; those holding short-lived records purge them once expired.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
-from pydantic import BaseModel, ConfigDict
-
-from shared.domain.booking import Booking, SyncState
+from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
-from shared.domain.host import Connection, ConnectionState, Host
+from shared.domain.host import Host
 from shared.domain.intervals import Interval
+from shared.services.records import (
+    AvailabilitySnapshot,
+    Channel,
+    GoogleIdentity,
+    IdempotencyRecord,
+    OAuthState,
+    OurEvent,
+    SessionRecord,
+)
+
+Exported = list[dict[str, Any]]  # JSON-ready records about one subject
 
 
-class OAuthState(BaseModel):
-    nonce: str
-    code_verifier: str
-    return_to: str
-    expires_at: datetime
+class SubjectRecords(Protocol):
+    def export_subject(self, host_id: str) -> Exported: ...
+    def erase_subject(self, host_id: str) -> int: ...
 
 
-class SessionRecord(BaseModel):
-    host_id: str
-    created_at: datetime
-    expires_at: datetime
+class HostRepository(SubjectRecords, Protocol):
+    def get(self, host_id: str) -> Host | None: ...
+    def add(self, host: Host) -> None: ...
+    def save(self, host: Host) -> None: ...
+    def connected(self) -> list[Host]: ...
 
 
-class Channel(BaseModel):
-    """A Google Calendar watch channel: a change signal for one host's primary calendar."""
+class BookingPageRepository(SubjectRecords, Protocol):
+    """Public pages by slug: the slug registry, event types, weekly hours, the calendar connection's view."""
 
-    id: str
-    host_id: str
-    resource_id: str
-    expires_at: datetime
-
-
-class IdempotencyRecord(BaseModel):
-    """The first answer to an Idempotency-Key: which request it was (hash) and which booking it made."""
-
-    key_hash: str
-    request_hash: str
-    booking_id: str
-    expires_at: datetime
+    def get(self, slug: str) -> BookingPage | None: ...
+    def add(self, slug: str, page: BookingPage) -> None: ...
+    def save(self, slug: str, page: BookingPage) -> None: ...
+    def remove(self, slug: str) -> None: ...
 
 
-class BookedSpan(BaseModel):
-    """A confirmed booking as availability sees it: the time it occupies (buffers included)."""
+class BusyMonthRepository(SubjectRecords, Protocol):
+    """A host's time, one UTC month a record: the busy mirror of Google and our bookings' spans."""
 
-    booking_id: str
-    event_type_id: str
-    start: datetime  # the meeting's start (daily limits count these)
-    occupied_start: datetime
-    occupied_end: datetime
-    day_claim: str | None = None
+    def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None: ...
+    def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None: ...
+    def clear_busy(self, host_id: str) -> int: ...
+    def move_span(self, before: Booking | None, after: Booking | None) -> None: ...
 
 
-class AvailabilitySnapshot(BaseModel):
-    page: BookingPage
-    busy: list[Interval]
-    booked: list[BookedSpan]
+class BookingRepository(SubjectRecords, Protocol):
+    """Bookings with their claims on time (saved together) and the Idempotency-Keys that made them."""
+
+    def get(self, booking_id: str) -> Booking | None: ...
+    def add(self, booking: Booking, idempotency: IdempotencyRecord | None) -> None: ...
+    def save(self, booking: Booking) -> None: ...
+    def idempotency(self, key_hash: str) -> IdempotencyRecord | None: ...
+    def of_host(self, host_id: str, ending_after: datetime, limit: int = 200) -> list[Booking]: ...
+    def sync_pending(self, updated_before: datetime) -> list[Booking]: ...
+    def purge_expired(self, now: datetime) -> dict[str, int]: ...
 
 
-class GoogleIdentity(BaseModel):
-    """What a completed Google sign-in tells us; the refresh token leaves this object only for Secret Manager."""
+class SignInRepository(SubjectRecords, Protocol):
+    """Single-use OAuth states and host sessions, both keyed by secrets the browser holds."""
 
-    model_config = ConfigDict(frozen=True)
-
-    sub: str
-    email: str
-    name: str
-    granted_scopes: frozenset[str]
-    refresh_token: str | None
-
-    def __repr__(self) -> str:  # never print the token, even in a debugger or a failed assertion
-        return f"GoogleIdentity(sub={self.sub!r}, scopes={sorted(self.granted_scopes)})"
-
-    __str__ = __repr__
+    def add_state(self, state: str, record: OAuthState) -> None: ...
+    def take_state(self, state: str) -> OAuthState | None: ...
+    def add_session(self, token: str, record: SessionRecord) -> None: ...
+    def session(self, token: str) -> SessionRecord | None: ...
+    def end_session(self, token: str) -> None: ...
+    def purge_expired(self, now: datetime) -> dict[str, int]: ...
 
 
-class OurEvent(BaseModel):
-    """One of Kaleno's own booking events as Google has it now: only what reconciliation needs."""
-
-    booking_id: str
-    cancelled: bool
-    start: datetime | None
-    end: datetime | None
+class ChannelRepository(SubjectRecords, Protocol):
+    def get(self, channel_id: str) -> Channel | None: ...
+    def add(self, channel: Channel) -> None: ...
+    def of_host(self, host_id: str) -> list[Channel]: ...
+    def remove(self, channel_id: str) -> None: ...
 
 
-class CalendarAccessRevoked(Exception):
-    """Google refused the host's refresh token (revoked, expired or the app's access was removed)."""
+class AuditLog(SubjectRecords, Protocol):
+    """PII-free ledger of every use of Google data and every rights request."""
+
+    def record(self, action: str, subject_id: str, outcome: str, at: datetime) -> None: ...
 
 
-class GoogleUnavailable(Exception):
-    """Google answered 429/5xx or a rate-limit 403: retry later (Cloud Tasks backs off)."""
+class UnitOfWork(Protocol):
+    @property
+    def hosts(self) -> HostRepository: ...
+    @property
+    def pages(self) -> BookingPageRepository: ...
+    @property
+    def months(self) -> BusyMonthRepository: ...
+    @property
+    def bookings(self) -> BookingRepository: ...
+    @property
+    def sign_in(self) -> SignInRepository: ...
+    @property
+    def channels(self) -> ChannelRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
 
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"Google answered {status}")
-        self.status = status
-        self.retry_after = retry_after
-
-
-class GoogleRejected(Exception):
-    """Google refused the request for good (a 4xx that no retry will change)."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"Google refused the request: {status} {reason}")
-        self.status = status
-        self.reason = reason
-
-
-class Store(Protocol):
-    def save_oauth_state(self, state: str, record: OAuthState) -> None: ...
-    def consume_oauth_state(self, state: str, now: datetime) -> OAuthState | None: ...
-    def save_session(self, token: str, record: SessionRecord) -> None: ...
-    def get_session(self, token: str) -> SessionRecord | None: ...
-    def delete_session(self, token: str) -> None: ...
-    def get_host(self, host_id: str) -> Host | None: ...
-    def create_host(self, host: Host, page: BookingPage, now: datetime) -> bool: ...
-    def update_host(self, host_id: str, fields: dict[str, Any]) -> None: ...
-    def change_slug(self, host_id: str, old: str, new: str) -> None: ...
-    def booking_page(self, slug: str) -> BookingPage | None: ...
-    def update_booking_page(self, slug: str, change: Callable[[BookingPage], BookingPage]) -> BookingPage: ...
-    def availability_snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None: ...
-    def create_booking(self, booking: Booking, idempotency: IdempotencyRecord | None, now: datetime) -> None: ...
-    def get_booking(self, booking_id: str) -> Booking | None: ...
-    def get_idempotency(self, key_hash: str) -> IdempotencyRecord | None: ...
-    def change_booking(self, booking_id: str, change: Callable[[Booking], Booking], now: datetime) -> Booking: ...
-    def record_sync(
-        self, booking_id: str, state: SyncState, synced_version: int | None, error: str | None, now: datetime
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None: ...
-    def host_bookings(self, host_id: str, since: datetime, limit: int = 200) -> list[Booking]: ...
-    def connected_hosts(self) -> list[Host]: ...
-    def delete_expired(self, collection: str, now: datetime, page: int = 400) -> int: ...
-    def pending_bookings(self, updated_before: datetime) -> list[Booking]: ...
-    def set_connection(
-        self, host_id: str, connection: Connection, *, only_if: ConnectionState | None = None
-    ) -> bool: ...
-    def save_channel(self, channel: Channel) -> None: ...
-    def get_channel(self, channel_id: str) -> Channel | None: ...
-    def channels_of(self, host_id: str) -> list[Channel]: ...
-    def delete_channel(self, channel_id: str) -> None: ...
-    def replace_busy(self, host: Host, window: Interval, busy: Iterable[Interval], synced_at: datetime) -> bool: ...
-    def delete_busy(self, host_id: str) -> int: ...
-    def audit(self, action: str, subject_id: str, outcome: str, at: datetime) -> None: ...
+    def commit(self) -> None: ...
 
 
 class SecretStore(Protocol):
@@ -177,3 +148,17 @@ class TaskQueue(Protocol):
     def enqueue(
         self, function: str, payload: dict[str, Any], *, name: str | None = None, delay_seconds: float = 0
     ) -> bool: ...
+
+
+class Ports(Protocol):
+    """Everything a use case may reach, as the bootstrap wires it (or a test's fakes)."""
+
+    def uow(self) -> UnitOfWork: ...
+    @property
+    def secrets(self) -> SecretStore: ...
+    @property
+    def google(self) -> GoogleAccounts: ...
+    @property
+    def calendar(self) -> Calendar: ...
+    @property
+    def tasks(self) -> TaskQueue: ...

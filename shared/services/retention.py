@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.services.ports import Store
-
-EXPIRING = ("oauth_states", "sessions", "idempotency", "slot_claims")
+from shared.services.ports import UnitOfWork
 
 
-def purge_expired(now: datetime, store: Store) -> dict[str, int]:
-    return {f"{collection}_deleted": store.delete_expired(collection, now) for collection in EXPIRING}
+def purge_expired(now: datetime, uow: UnitOfWork) -> dict[str, int]:
+    return {**uow.sign_in.purge_expired(now), **uow.bookings.purge_expired(now)}

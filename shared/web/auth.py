@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Request, Response
 
-from shared.bootstrap import services, utc_now
+from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.host import Host
 from shared.services.onboarding import SESSION_TTL, STATE_TTL, host_for_session
@@ -23,7 +23,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def session_host(request: Request, function: str = "") -> Host:
     """The signed-in host; cookie-authenticated writes must also come from our own origin (CSRF)."""
-    host = host_for_session(request.cookies.get(SESSION_COOKIE), utc_now(), services().store)
+    host = host_for_session(request.cookies.get(SESSION_COOKIE), utc_now(), adapters().uow())
     if host is None:
         raise Problem(401, "unauthenticated", "Sign-in required", "Sign in with Google at /oauth/start.")
     if request.method not in _SAFE_METHODS:

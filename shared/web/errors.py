@@ -1,34 +1,56 @@
-"""The one place where domain errors become HTTP problems (the domain itself knows nothing of HTTP)."""
+"""The one place where errors become HTTP problems (the domain itself knows nothing of HTTP).
+
+Mapped by class, so a renamed error cannot silently fall through to a generic answer; looked up along
+the class hierarchy, so a subclass answers as its parent unless it has its own row. Checked at import:
+every error the domain defines has an answer.
+"""
 
 from __future__ import annotations
 
-from shared.domain.errors import DomainError
-from shared.domain.host import SignInFailed
+from shared.domain import errors as domain
 from shared.web.problems import Problem
 
-# Domain error class name -> (status, stable problem kind, title). Looked up along the class hierarchy,
-# so a subclass inherits its parent's mapping unless it has its own.
-_PROBLEMS: dict[str, tuple[int, str, str]] = {
-    "SlotTaken": (409, "slot-taken", "Slot taken"),
-    "SlotNotOffered": (409, "slot-not-offered", "Slot not offered"),
-    "OutsideWindow": (422, "outside-booking-window", "Outside the booking window"),
-    "InvalidSchedule": (422, "invalid-schedule", "Invalid schedule"),
-    "DailyLimitReached": (409, "daily-limit-reached", "Daily limit reached"),
-    "BookingCancelled": (410, "booking-cancelled", "Booking cancelled"),
-    "NotFound": (404, "not-found", "Not found"),
-    "SlugTaken": (409, "slug-taken", "Slug taken"),
-    "ForgedPush": (401, "invalid-channel-token", "Push not accepted"),
-    "IdempotencyKeyReused": (409, "idempotency-key-reused", "Idempotency-Key reused"),
-    "HostNotConnected": (409, "host-not-connected", "Host calendar not connected"),
-    "InvalidRange": (400, "invalid-range", "Invalid date range"),
+# Error class -> (status, stable problem kind, title).
+PROBLEMS: dict[type, tuple[int, str, str]] = {
+    domain.NaiveDatetime: (422, "invalid-value", "Invalid value"),
+    domain.InvalidInterval: (422, "invalid-value", "Invalid value"),
+    domain.InvalidRange: (400, "invalid-range", "Invalid date range"),
+    domain.SlotNotOffered: (409, "slot-not-offered", "Slot not offered"),
+    domain.DailyLimitReached: (409, "daily-limit-reached", "Daily limit reached"),
+    domain.SlotTaken: (409, "slot-taken", "Slot taken"),
+    domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
+    domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
+    domain.SlugTaken: (409, "slug-taken", "Slug taken"),
+    domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
+    domain.SignInFailed: (400, "sign-in-failed", "Sign-in failed"),
+    domain.ForgedPush: (401, "invalid-channel-token", "Push not accepted"),
+    domain.NotFound: (404, "not-found", "Not found"),
 }
 
 
-def problem_for_domain_error(error: DomainError) -> Problem:
-    if isinstance(error, SignInFailed):
-        return Problem(400, f"sign-in-{error.reason}", "Sign-in failed", str(error))
-    for cls in type(error).__mro__:
-        if cls.__name__ in _PROBLEMS:
-            status, kind, title = _PROBLEMS[cls.__name__]
-            return Problem(status, kind, title, str(error) or None)
-    return Problem(422, "domain-rule", "Request breaks a rule", str(error) or None)
+def _answer(cls: type[domain.DomainError]) -> tuple[int, str, str]:
+    for parent in cls.__mro__:
+        if parent in PROBLEMS:
+            return PROBLEMS[parent]
+    raise LookupError(f"{cls.__name__} has no problem type in shared/web/errors.py")
+
+
+def _defined_errors() -> list[type[domain.DomainError]]:
+    found: list[type[domain.DomainError]] = []
+    pending = [domain.DomainError]
+    while pending:
+        for child in pending.pop().__subclasses__():
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+for _error in _defined_errors():  # fails the import (and every test) if an error has no answer
+    _answer(_error)
+
+
+def problem_for_domain_error(error: domain.DomainError) -> Problem:
+    status, kind, title = _answer(type(error))
+    if isinstance(error, domain.SignInFailed):
+        kind = f"sign-in-{error.reason}"  # the stable reason code names the problem type
+    return Problem(status, kind, title, str(error) or None)

@@ -131,6 +131,12 @@ class BookingCreated(BaseModel):
     end: datetime
     manage_token: str
 
+    @classmethod
+    def of(cls, booking: Booking, manage_token: str) -> BookingCreated:
+        return cls(
+            id=booking.id, status=booking.status, start=booking.start, end=booking.end, manage_token=manage_token
+        )
+
 
 class InviteeView(BaseModel):
     name: str

@@ -259,7 +259,7 @@ def test_push_for_a_channel_we_already_replaced_changes_nothing(
 ) -> None:
     from shared.adapters.google_clients import secret_manager_client
     from shared.adapters.secrets import SecretManagerStore
-    from shared.services.calendar_sync import channel_token
+    from shared.services.channels import channel_token
 
     key = SecretManagerStore(secret_manager_client(get_settings()), get_settings().project).app_secret(
         "channel-token-key"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from shared.adapters.firestore_store import digest
+from shared.adapters.firestore.codec import digest
 from shared.config import get_settings
 from tests.e2e.test_http_surface import assert_problem
 from tests.support import Browser, Google, all_documents, pkce_challenge, query_of, unique_email

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from shared.domain.claims import claim_granules, claim_id, claim_ids, is_offered, meeting, occupied_span
+from shared.domain.claims import claim_granules, claim_id, claim_ids, meeting, occupied_span
 from tests.unit.builders import event_type, span, utc
 
 
@@ -64,12 +64,3 @@ def test_claim_ids_list_every_granule_of_the_span() -> None:
 def test_a_host_id_that_cannot_be_a_document_id_is_refused(host_id: str) -> None:
     with pytest.raises(ValueError, match="host id must be non-empty"):
         claim_id(host_id, utc("2027-03-15T10:00"))
-
-
-def test_a_start_is_offered_only_if_a_slot_starts_exactly_then() -> None:
-    offered = [span("2027-03-15T09:00", "2027-03-15T09:30"), span("2027-03-15T10:00", "2027-03-15T10:30")]
-
-    assert is_offered(utc("2027-03-15T10:00"), offered)
-    assert not is_offered(utc("2027-03-15T09:15"), offered)
-    assert not is_offered(utc("2027-03-15T11:00"), offered)
-    assert not is_offered(utc("2027-03-15T10:00"), [])

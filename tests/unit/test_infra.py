@@ -9,7 +9,7 @@ from typing import Any
 import hcl2
 
 from functions.main import FUNCTIONS
-from shared.services.retention import EXPIRING
+from shared.adapters.firestore.expiring import EXPIRING
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 

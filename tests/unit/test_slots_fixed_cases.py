@@ -6,9 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.domain.errors import InvalidRange
-from shared.domain.intervals import Interval
 from shared.domain.schedule import Schedule
-from shared.domain.slots import busy_lookup_range, count_by_local_day, in_zone, invitee_range
+from shared.domain.slots import count_by_local_day, in_zone, invitee_range
 from tests.unit.builders import event_type, every_day, only_on, slots, span, starts, utc
 
 # --- DST: America/New_York ------------------------------------------------------------------------
@@ -347,11 +346,3 @@ def test_bookings_are_counted_by_the_host_s_local_date() -> None:
     counts = count_by_local_day([utc("2027-06-09T14:59"), utc("2027-06-09T15:00"), utc("2027-06-10T01:00")], tokyo)
 
     assert counts == {date(2027, 6, 9): 1, date(2027, 6, 10): 2}
-
-
-def test_the_busy_lookup_range_widens_the_start_range_by_buffers_and_duration() -> None:
-    meeting = event_type(30, buffer_before_minutes=15, buffer_after_minutes=10)
-
-    needed = busy_lookup_range(meeting, span("2027-03-15T00:00", "2027-03-16T00:00"))
-
-    assert needed == Interval(utc("2027-03-14T23:45"), utc("2027-03-16T00:40"))

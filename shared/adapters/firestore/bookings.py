@@ -1,0 +1,141 @@
+"""bookings/{id}, with slot_claims/{host}:{granule} and idempotency/{key hash}.
+
+A booking and one must-not-exist claim per 5-minute granule it occupies (and its numbered place in the
+day, for daily limits) are written in the same commit: of two overlapping bookings, the second commit
+fails as a whole on a claim that exists already.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.domain.booking import Booking, SyncState
+from shared.services.ports import Exported
+from shared.services.records import IdempotencyRecord
+
+if TYPE_CHECKING:
+    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
+
+BOOKINGS = "bookings"
+CLAIMS = "slot_claims"
+IDEMPOTENCY = "idempotency"
+_PENDING_PAGE = 500
+_IN_LIMIT = 30  # Firestore's limit for an "in" filter
+
+
+class FirestoreBookings:
+    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+        self._unit = unit
+
+    def _ref(self, booking_id: str) -> Any:
+        return self._unit.db.collection(BOOKINGS).document(booking_id)
+
+    def _claim(self, claim_id: str) -> Any:
+        return self._unit.db.collection(CLAIMS).document(claim_id)
+
+    def get(self, booking_id: str) -> Booking | None:
+        if not plain_id(booking_id):
+            return None
+        snapshot = self._unit.read(self._ref(booking_id))
+        return stored(Booking, snapshot.to_dict()) if snapshot.exists else None
+
+    def add(self, booking: Booking, idempotency: IdempotencyRecord | None) -> None:
+        claims = booking.claims()
+        self._unit.create(self._ref(booking.id), {**document(booking), "claims": claims, **_stamped(created=True)})
+        for claim in claims:
+            self._unit.create(self._claim(claim), _claim_doc(booking))
+        if idempotency is not None:
+            ref = self._unit.db.collection(IDEMPOTENCY).document(idempotency.key_hash)
+            self._unit.create(ref, idempotency.model_dump())
+
+    def save(self, booking: Booking) -> None:
+        """Conditional on the booking read in this unit; its claims follow (new ones must not exist)."""
+        ref = self._ref(booking.id)
+        before = self._unit.seen(ref)
+        if before is None or not before.exists:
+            raise RuntimeError("save a booking read in the same unit of work")
+        old_claims, new_claims = set(before.get("claims") or []), set(booking.claims())
+        for claim in sorted(new_claims - old_claims):
+            self._unit.create(self._claim(claim), _claim_doc(booking))
+        for claim in sorted(old_claims - new_claims):
+            self._unit.delete(self._claim(claim))
+        self._unit.put(ref, {**document(booking), "claims": sorted(new_claims), **_stamped()})
+
+    def idempotency(self, key_hash: str) -> IdempotencyRecord | None:
+        snapshot = self._unit.db.collection(IDEMPOTENCY).document(key_hash).get()
+        return IdempotencyRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def of_host(self, host_id: str, ending_after: datetime, limit: int = 200) -> list[Booking]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = (
+            self._unit.db.collection(BOOKINGS)
+            .where(filter=FieldFilter("host_id", "==", host_id))
+            .where(filter=FieldFilter("end", ">=", ending_after))
+            .order_by("end")
+            .limit(limit)
+        )
+        return [stored(Booking, doc.to_dict()) for doc in query.stream()]
+
+    def sync_pending(self, updated_before: datetime) -> list[Booking]:
+        """Bookings whose calendar sync has waited too long (e.g. a lost enqueue): for the sweeper."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = (
+            self._unit.db.collection(BOOKINGS)
+            .where(filter=FieldFilter("sync_state", "==", SyncState.PENDING.value))
+            .where(filter=FieldFilter("updated_at", "<", updated_before))
+            .limit(_PENDING_PAGE)
+        )
+        return [stored(Booking, doc.to_dict()) for doc in query.stream()]
+
+    def purge_expired(self, now: datetime) -> dict[str, int]:
+        from shared.adapters.firestore.expiring import purge_expired
+
+        return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (IDEMPOTENCY, CLAIMS)}
+
+    def _all_of_host(self, host_id: str) -> list[Any]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        return list(self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("host_id", "==", host_id)).stream())
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [
+            stored(Booking, doc.to_dict()).model_dump(mode="json", exclude={"manage_token_hash"})
+            for doc in self._all_of_host(host_id)
+        ]
+
+    def erase_subject(self, host_id: str) -> int:
+        """Each booking with its claims and the Idempotency-Keys that made it."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        found = self._all_of_host(host_id)
+        for doc in found:
+            for claim in doc.get("claims") or []:
+                self._unit.delete(self._claim(claim))
+            self._unit.delete(doc.reference)
+        ids = [doc.id for doc in found]
+        for start in range(0, len(ids), _IN_LIMIT):
+            keys = self._unit.db.collection(IDEMPOTENCY).where(
+                filter=FieldFilter("booking_id", "in", ids[start : start + _IN_LIMIT])
+            )
+            for key in keys.stream():
+                self._unit.delete(key.reference)
+        return len(found)
+
+
+def _claim_doc(booking: Booking) -> dict[str, Any]:
+    """A claim names its booking and expires (retention purge, TTL) when the time it holds is past."""
+    return {"booking_id": booking.id, "expires_at": booking.occupied_end}
+
+
+def _stamped(created: bool = False) -> dict[str, Any]:
+    """Server time of the write: the sweeper finds bookings whose sync has waited since."""
+    from google.cloud import firestore
+
+    stamps: dict[str, Any] = {"updated_at": firestore.SERVER_TIMESTAMP}
+    if created:
+        stamps["created_at"] = firestore.SERVER_TIMESTAMP
+    return stamps

@@ -1,0 +1,48 @@
+"""hosts/{host_id}: who the host is, their connection to Google and how fresh our view of it is."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shared.adapters.firestore.codec import document, stored
+from shared.domain.host import ConnectionState, Host
+from shared.services.ports import Exported
+
+if TYPE_CHECKING:
+    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
+
+HOSTS = "hosts"
+
+
+class FirestoreHosts:
+    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+        self._unit = unit
+
+    def _ref(self, host_id: str) -> Any:
+        return self._unit.db.collection(HOSTS).document(host_id)
+
+    def get(self, host_id: str) -> Host | None:
+        snapshot = self._unit.read(self._ref(host_id))
+        return stored(Host, snapshot.to_dict()) if snapshot.exists else None
+
+    def add(self, host: Host) -> None:
+        self._unit.create(self._ref(host.id), document(host))
+
+    def save(self, host: Host) -> None:
+        self._unit.put(self._ref(host.id), document(host))
+
+    def connected(self) -> list[Host]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._unit.db.collection(HOSTS).where(
+            filter=FieldFilter("connection.state", "==", ConnectionState.CONNECTED.value)
+        )
+        return [stored(Host, doc.to_dict()) for doc in query.stream()]
+
+    def export_subject(self, host_id: str) -> Exported:
+        host = self.get(host_id)
+        return [host.model_dump(mode="json")] if host else []
+
+    def erase_subject(self, host_id: str) -> int:
+        self._unit.delete(self._ref(host_id))
+        return 1

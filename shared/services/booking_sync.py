@@ -1,0 +1,129 @@
+"""Making the host's Google Calendar match each booking (level-triggered: the booking is the truth).
+
+Every booking version enqueues one named task; the task inserts, patches or deletes our event, whose
+id is derived from the booking id, so a retried insert answers 409 and counts as done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.logging import log_event, log_exception
+from shared.services.changes import change_booking
+from shared.services.connection import access_revoked
+from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
+from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
+
+PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
+
+
+def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue, retry_at: datetime | None = None) -> bool:
+    """One named task per booking version: duplicate enqueues collapse (False).
+
+    A later retry of the same version (`retry_at`, by the sweep or a reconnect) gets a name of its own per
+    hour: Cloud Tasks keeps a finished task's name reserved for a while.
+    """
+    name = f"booking-{booking_id}-v{version}"
+    if retry_at is not None:
+        name += f"-retry{int(retry_at.timestamp()) // 3600}"
+    return tasks.enqueue(
+        "calendar_sync", {"action": "reconcile_booking", "booking_id": booking_id, "version": version}, name=name
+    )
+
+
+def request_sync(booking: Booking, tasks: TaskQueue) -> None:
+    """After a booking change is committed. If the enqueue fails the booking still stands: the scheduler's
+    sweep re-enqueues bookings whose sync stayed pending."""
+    try:
+        sync_booking_later(booking.id, booking.version, tasks)
+    except Exception as error:
+        log_exception("booking_sync_enqueue_failed", error, booking_id=booking.id)
+
+
+def resync_failed(host_id: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> int:
+    """After a reconnect: try again the host's bookings whose sync failed while access was missing."""
+    failed = [b for b in uow.bookings.of_host(host_id, ending_after=now) if b.sync_state is SyncState.FAILED]
+    return sum(sync_booking_later(b.id, b.version, tasks, retry_at=now) for b in failed)
+
+
+def reconcile_task(
+    booking_id: str,
+    version: int,
+    last_attempt: bool,
+    now: datetime,
+    uow: UnitOfWork,
+    calendar: Calendar,
+    secrets: SecretStore,
+) -> str:
+    """The Cloud Task: raises GoogleUnavailable to be retried with backoff, except on the queue's last
+    attempt, where the booking shows a failed sync (the host sees it) rather than being dropped silently."""
+    try:
+        outcome = reconcile_booking(booking_id, version, now, uow, calendar, secrets)
+    except GoogleUnavailable:
+        if not last_attempt:
+            raise
+        record_sync(booking_id, SyncState.FAILED, None, "gave_up_after_retries", now, uow)
+        outcome = "gave_up"
+    log_event("booking_reconciled", booking_id=booking_id, version=version, outcome=outcome)
+    return outcome
+
+
+def reconcile_booking(
+    booking_id: str, version: int, now: datetime, uow: UnitOfWork, calendar: Calendar, secrets: SecretStore
+) -> str:
+    """Make the host's Google Calendar match the booking. Returns an outcome; raises GoogleUnavailable
+    when Google should be asked again later."""
+    booking = uow.bookings.get(booking_id)
+    if booking is None:
+        return "gone"
+    if version < booking.version:
+        return "superseded"  # the newer version's own task does the work
+    if booking.synced_version >= booking.version:
+        return "already_synced"  # a duplicate delivery
+    host = uow.hosts.get(booking.host_id)
+    if host is None or not host.connection.is_connected:
+        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        return "host_not_connected"
+    page = uow.pages.get(host.slug)
+    zone = page.schedule.time_zone if page else host.time_zone
+    try:
+        # Apply, then look again: a change made while Google was being written (a reschedule or cancel
+        # whose own task raced this one) is applied here too, so the last writer always writes the latest.
+        for _ in range(3):
+            if not _apply(booking, zone, calendar):
+                change_booking(booking.id, Booking.deleted_in_google, uow)
+                return "event_deleted_in_google"
+            latest = uow.bookings.get(booking.id)
+            if latest is None or latest.version == booking.version:
+                break
+            booking = latest
+    except CalendarAccessRevoked:
+        access_revoked(host.id, now, uow, secrets)
+        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        return "host_not_connected"
+    except GoogleRejected as error:
+        record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
+        return "google_rejected"
+    record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow)
+    return "synced"
+
+
+def _apply(booking: Booking, zone: str, calendar: Calendar) -> bool:
+    """False when the event was deleted in Google meanwhile (its id cannot be reused)."""
+    if booking.status is BookingStatus.CANCELLED:
+        calendar.delete_booking_event(booking.host_id, booking)
+        return True
+    if booking.status is BookingStatus.CANCELLED_BY_HOST:
+        return True  # the host already deleted it in Google
+    if booking.synced_version == 0 and calendar.insert_booking_event(booking.host_id, booking, zone):
+        return True
+    # Inserted before (by us, or by an earlier delivery of this task whose answer was lost): match it.
+    return calendar.patch_booking_event(booking.host_id, booking, zone)
+
+
+def record_sync(
+    booking_id: str, state: SyncState, synced_version: int | None, error: str | None, now: datetime, uow: UnitOfWork
+) -> None:
+    # Duplicate deliveries of one task race here: decided again with fresh data until one commit wins.
+    change_booking(booking_id, lambda b: b.with_sync_outcome(state, synced_version, error, now), uow, attempts=10)

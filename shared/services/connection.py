@@ -1,0 +1,43 @@
+"""The state of a host's calendar connection, kept in step on the host and on their booking page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.domain.host import Connection, ConnectionState
+from shared.logging import log_event
+from shared.services.audit import audit
+from shared.services.contention import retried
+from shared.services.ports import SecretStore, UnitOfWork
+
+
+def change_connection(
+    host_id: str, connection: Connection, uow: UnitOfWork, *, only_if: ConnectionState | None = None
+) -> bool:
+    """Record the connection state; with `only_if`, only when the current state is that (True if changed)."""
+
+    def change() -> bool:
+        with uow:
+            host = uow.hosts.get(host_id)
+            if host is None or (only_if is not None and host.connection.state is not only_if):
+                return False
+            uow.hosts.save(host.with_connection(connection))
+            page = uow.pages.get(host.slug)
+            if page is not None:
+                uow.pages.save(host.slug, page.with_connection(connection.is_connected))
+            uow.commit()
+            return True
+
+    return retried(change)
+
+
+def access_revoked(host_id: str, now: datetime, uow: UnitOfWork, secrets: SecretStore | None = None) -> bool:
+    """Google no longer honours the host's grant: mark disconnected once; later calls change nothing."""
+    revoked = Connection(state=ConnectionState.DISCONNECTED, reason="google_access_revoked", since=now)
+    changed = change_connection(host_id, revoked, uow, only_if=ConnectionState.CONNECTED)
+    if changed:
+        if secrets is not None:
+            secrets.destroy_refresh_token(host_id)
+        audit(uow, "calendar_access_revoked", host_id, "disconnected", now)
+        log_event("host_disconnected", host_id=host_id, reason="google_access_revoked")
+    return changed

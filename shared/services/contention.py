@@ -1,0 +1,21 @@
+"""Read, decide, write: again with fresh data when someone else changed what was read meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from shared.services.errors import Contention
+
+T = TypeVar("T")
+ATTEMPTS = 5
+
+
+def retried(work: Callable[[], T], attempts: int = ATTEMPTS) -> T:
+    """`work` opens its own `with uow:` and commits; a `Contention` runs it again, up to `attempts` times."""
+    for _ in range(attempts - 1):
+        try:
+            return work()
+        except Contention:
+            continue
+    return work()

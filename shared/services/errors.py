@@ -1,0 +1,36 @@
+"""What can go wrong outside the domain: Google's answers and the store's commit outcomes.
+
+Adapters raise these (never their client library's exceptions); services decide what they mean.
+"""
+
+
+class CalendarAccessRevoked(Exception):
+    """Google refused the host's refresh token (revoked, expired or the app's access was removed)."""
+
+
+class GoogleUnavailable(Exception):
+    """Google answered 429/5xx or a rate-limit 403: retry later (Cloud Tasks backs off)."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"Google answered {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+class GoogleRejected(Exception):
+    """Google refused the request for good (a 4xx that no retry will change)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"Google refused the request: {status} {reason}")
+        self.status = status
+        self.reason = reason
+
+
+class AlreadyStored(Exception):
+    """A unit of work added a record that must be new (a slot claim, a slug, a key) and it existed:
+    nothing of the unit was written."""
+
+
+class Contention(Exception):
+    """A record this unit of work read was changed by someone else before the commit: nothing was
+    written; read again and decide again."""

@@ -1,0 +1,41 @@
+"""A Google push: only a signal that something changed. Verify it, then ask for one debounced refresh."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.domain.errors import ForgedPush
+from shared.services.busy_refresh import request_busy_refresh
+from shared.services.channels import token_matches
+from shared.services.ports import TaskQueue, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Push:
+    """The X-Goog-* headers of one push notification."""
+
+    channel_id: str
+    token: str
+    resource_id: str
+    state: str
+
+
+def handle_push(
+    push: Push, now: datetime, uow: UnitOfWork, tasks: TaskQueue, channel_key: str, debounce_seconds: int
+) -> str:
+    if not push.channel_id or not token_matches(channel_key, push.channel_id, push.token):
+        raise ForgedPush("the channel token does not match")
+    channel = uow.channels.get(push.channel_id)
+    if channel is None:
+        return "unknown_channel"  # one we replaced or stopped: it will expire on its own
+    if not hmac.compare_digest(channel.resource_id, push.resource_id):
+        raise ForgedPush("the resource id does not match the channel")
+    if push.state == "sync":
+        return "sync_acknowledged"
+    host = uow.hosts.get(channel.host_id)
+    if host is None or not host.connection.is_connected:
+        return "host_not_connected"
+    queued = request_busy_refresh(host.id, now, tasks, window_seconds=debounce_seconds)
+    return "refresh_requested" if queued else "refresh_already_requested"

@@ -1,0 +1,84 @@
+"""Records that cross the ports besides the domain's own models: small pydantic values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.domain.booking_page import BookingPage
+from shared.domain.intervals import Interval
+
+
+class OAuthState(BaseModel):
+    nonce: str
+    code_verifier: str
+    return_to: str
+    expires_at: datetime
+
+
+class SessionRecord(BaseModel):
+    host_id: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class Channel(BaseModel):
+    """A Google Calendar watch channel: a change signal for one host's primary calendar."""
+
+    id: str
+    host_id: str
+    resource_id: str
+    expires_at: datetime
+
+
+class IdempotencyRecord(BaseModel):
+    """The first answer to an Idempotency-Key: which request it was (hash) and which booking it made."""
+
+    key_hash: str
+    request_hash: str
+    booking_id: str
+    expires_at: datetime
+
+
+class BookedSpan(BaseModel):
+    """A confirmed booking as availability sees it: the time it occupies (buffers included)."""
+
+    booking_id: str
+    event_type_id: str
+    start: datetime  # the meeting's start (daily limits count these)
+    occupied_start: datetime
+    occupied_end: datetime
+    day_claim: str | None = None
+
+
+class AvailabilitySnapshot(BaseModel):
+    page: BookingPage
+    busy: list[Interval]
+    booked: list[BookedSpan]
+
+
+class GoogleIdentity(BaseModel):
+    """What a completed Google sign-in tells us; the refresh token leaves this object only for Secret Manager."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    email: str
+    name: str
+    granted_scopes: frozenset[str]
+    refresh_token: str | None
+
+    def __repr__(self) -> str:  # never print the token, even in a debugger or a failed assertion
+        return f"GoogleIdentity(sub={self.sub!r}, scopes={sorted(self.granted_scopes)})"
+
+    __str__ = __repr__
+
+
+class OurEvent(BaseModel):
+    """One of Kaleno's own booking events as Google has it now: only what reconciliation needs."""
+
+    booking_id: str
+    cancelled: bool
+    start: datetime | None
+    end: datetime | None

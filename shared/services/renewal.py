@@ -1,0 +1,36 @@
+"""The scheduler's sweep: keep one live channel per connected host, catch up on missed pushes and on
+bookings whose calendar sync never started. Safe to run twice: a second run finds nothing to do."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from shared.logging import log_exception
+from shared.services.booking_sync import PENDING_SYNC_GRACE, sync_booking_later
+from shared.services.busy_refresh import refresh_soon, stale_reason
+from shared.services.channels import start_watching
+from shared.services.ports import Calendar, TaskQueue, UnitOfWork
+
+RENEW_WITHIN = timedelta(hours=24)
+STALE_AFTER = timedelta(hours=6)
+
+
+def renew(
+    now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue, channel_key: str, webhook_url: str
+) -> dict[str, int]:
+    counts = {"channels_renewed": 0, "refreshes_requested": 0, "syncs_requeued": 0, "hosts_failed": 0}
+    for host in uow.hosts.connected():
+        try:
+            channels = uow.channels.of_host(host.id)
+            if all(channel.expires_at - now < RENEW_WITHIN for channel in channels) and start_watching(
+                host.id, now, uow, calendar, channel_key, webhook_url
+            ):
+                counts["channels_renewed"] += 1
+            if host.sync.synced_at is None or now - host.sync.synced_at > STALE_AFTER:
+                counts["refreshes_requested"] += refresh_soon(host.id, stale_reason(host.sync.synced_at), tasks)
+        except Exception as error:  # one host's trouble must not leave every later host unwatched
+            log_exception("renewal_failed_for_host", error, host_id=host.id)
+            counts["hosts_failed"] += 1
+    for booking in uow.bookings.sync_pending(updated_before=now - PENDING_SYNC_GRACE):
+        counts["syncs_requeued"] += sync_booking_later(booking.id, booking.version, tasks, retry_at=now)
+    return counts
