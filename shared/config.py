@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     # App secrets keying the derived per-channel push tokens and the invitees' manage tokens.
     channel_key_secret_name: str = "channel-token-key"
     manage_key_secret_name: str = "manage-token-key"
+    # Where a person takes a privacy question or complaint (in every export and at /privacy/complaint).
+    privacy_contact_email: str = "privacy@kaleno.app"
+    supervisory_authority: str = (
+        "You may also complain to your data-protection authority; in the US, the Federal Trade Commission "
+        "(reportfraud.ftc.gov), or in the EU, the authority of the member state where you live."
+    )
     tasks_queue: str = "calendar-sync"
     tasks_max_attempts: int = 20  # the queue's retry_config.max_attempts (infra/main.tf, devstack/provision.py)
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"

@@ -202,12 +202,15 @@ class GoogleCalendarClient:
         """The event as the host sees it: who, when, the invitee's note, and a link back; nothing more."""
         link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
         description = "\n\n".join(part for part in (booking.notes, f"Booked with Kaleno: {link}") if part)
+        invitee = booking.invitee
+        # An invitee who erased their data is no longer named anywhere, Google included.
+        attendees = [] if booking.anonymised else [{"email": invitee.email, "displayName": invitee.name}]
         return {
-            "summary": f"{booking.event_title}: {booking.invitee.name}",
+            "summary": f"{booking.event_title}: {invitee.name}",
             "description": description,
             "start": {"dateTime": _rfc3339(booking.start), "timeZone": time_zone},
             "end": {"dateTime": _rfc3339(booking.end), "timeZone": time_zone},
-            "attendees": [{"email": booking.invitee.email, "displayName": booking.invitee.name}],
+            "attendees": attendees,
             "extendedProperties": {"private": {OUR_MARKER: "1", "kalenoBookingId": booking.id}},
             "transparency": "opaque",
             "guestsCanModify": False,

@@ -16,13 +16,20 @@ class CloudTasksQueue:
         self._queue = f"projects/{settings.project}/locations/{settings.region}/queues/{settings.tasks_queue}"
 
     def enqueue(
-        self, function: str, payload: dict[str, Any], *, name: str | None = None, delay_seconds: float = 0
+        self,
+        function: str,
+        payload: dict[str, Any],
+        *,
+        name: str | None = None,
+        delay_seconds: float = 0,
+        path: str = "",
     ) -> bool:
         """Create the task; a named task that exists (or ran recently) is a duplicate: False, not an error."""
         from google.api_core.exceptions import AlreadyExists
         from google.protobuf import timestamp_pb2
 
-        url = self._settings.function_url(function)
+        audience = self._settings.function_url(function)  # what the target checks: the function's own URL
+        url = audience + path
         task: dict[str, Any] = {
             "http_request": {
                 "http_method": "POST",
@@ -31,7 +38,7 @@ class CloudTasksQueue:
                 "body": json.dumps(payload).encode(),
                 "oidc_token": {
                     "service_account_email": self._settings.tasks_service_account,
-                    "audience": url,
+                    "audience": audience,
                 },
             }
         }

@@ -27,6 +27,10 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320),
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
+ERASED_NAME = "Erased invitee"
+ERASED_EMAIL = "erased@erased.invalid"  # reserved TLD: never delivered anywhere
+
+
 class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"  # by the invitee or by the host through Kaleno
@@ -95,6 +99,7 @@ class Booking(BaseModel):
     sync_error: str | None = None
     cancel_reason: str | None = None
     synced_at: datetime | None = None
+    anonymised: bool = False  # the invitee exercised erasure: only the time is kept, for the host
     # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
     day_claim: str | None = None
 
@@ -151,6 +156,21 @@ class Booking(BaseModel):
             if synced < self.version:
                 changes["sync_state"] = SyncState.PENDING
         return self.model_copy(update=changes)
+
+    def anonymised_for_erasure(self) -> Booking:
+        """The invitee's erasure: name, email and notes go; the time stays the host's. A booking still to
+        come is also changed in Google (its attendee and description), so it takes a new version."""
+        if self.anonymised:
+            return self
+        erased = {
+            "invitee": Invitee(name=ERASED_NAME, email=ERASED_EMAIL, time_zone=self.invitee.time_zone),
+            "notes": None,
+            "cancel_reason": None,
+            "anonymised": True,
+        }
+        if self.holds_time:
+            return self._next_version(**erased)
+        return self.model_copy(update=erased)
 
     def deleted_in_google(self) -> Booking:
         """Our event is gone from the host's calendar (deleted there): the booking is cancelled by the host."""

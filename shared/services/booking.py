@@ -44,10 +44,10 @@ class Booked:
 
 
 def manage_token(key: str, booking_id: str) -> str:
-    """Derived from the booking id with an app secret: the same answer can be replayed, and only its
-    hash is stored with the booking."""
+    """`<booking id>.<MAC>`: derived from the booking id with an app secret, so the same answer can be
+    replayed and only its hash is stored; it names its booking, so it alone opens the invitee's rights."""
     digest = hmac.new(key.encode(), f"manage:{booking_id}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return f"{booking_id}.{base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
 
 
 def token_hash(token: str) -> str:
@@ -141,8 +141,10 @@ def _replay(key_hash: str, request_hash: str, uow: UnitOfWork, manage_key: str) 
     return Booked(booking, manage_token(manage_key, booking.id), replayed=True)
 
 
-def authorized_booking(booking_id: str, token: str | None, uow: UnitOfWork) -> Booking:
-    """The booking, if `token` is its manage token; a wrong token looks exactly like a missing booking."""
+def authorized_booking(booking_id: str | None, token: str | None, uow: UnitOfWork) -> Booking:
+    """The booking, if `token` is its manage token (`booking_id` None: the one the token names); a wrong
+    token looks exactly like a missing booking."""
+    booking_id = booking_id or (token or "").partition(".")[0]
     booking = uow.bookings.get(booking_id)
     if not token or booking is None or not hmac.compare_digest(booking.manage_token_hash, token_hash(token)):
         raise BookingNotFound("no booking with this id and manage token")

@@ -4,8 +4,9 @@ work, and one port per Google service. Adapters implement them; tests use dict-b
 Repositories only load and save; the domain decides. Writes happen inside `with uow:` and only when
 `uow.commit()` is called: all of them or none. A record loaded inside the unit is saved on condition
 that nobody changed it meanwhile (else `Contention`); a record added must be new (else `AlreadyStored`).
-Every repository can export and erase what it holds about a subject (a host id), so user rights reach
-every collection; those holding short-lived records purge them once expired.
+Every repository can export and erase what it holds about a subject (a host id; erasure goes a page
+at a time, so call it until it answers 0), so user rights reach every collection; those holding
+short-lived records purge them once expired.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from shared.domain.intervals import Interval
 from shared.services.records import (
     AvailabilitySnapshot,
     Channel,
+    Erasure,
     GoogleIdentity,
     IdempotencyRecord,
     OAuthState,
@@ -70,6 +72,7 @@ class BookingRepository(SubjectRecords, Protocol):
     def idempotency(self, key_hash: str) -> IdempotencyRecord | None: ...
     def of_host(self, host_id: str, ending_after: datetime, limit: int = 200) -> list[Booking]: ...
     def sync_pending(self, updated_before: datetime) -> list[Booking]: ...
+    def of_invitee(self, host_id: str, email: str) -> list[Booking]: ...
     def purge_expired(self, now: datetime) -> dict[str, int]: ...
 
 
@@ -92,9 +95,11 @@ class ChannelRepository(SubjectRecords, Protocol):
 
 
 class AuditLog(SubjectRecords, Protocol):
-    """PII-free ledger of every use of Google data and every rights request."""
+    """PII-free ledger of every use of Google data and every rights request, and erasure receipts."""
 
     def record(self, action: str, subject_id: str, outcome: str, at: datetime) -> None: ...
+    def receipt(self, erasure_id: str) -> Erasure | None: ...
+    def save_receipt(self, erasure: Erasure) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -146,7 +151,13 @@ class Calendar(Protocol):
 
 class TaskQueue(Protocol):
     def enqueue(
-        self, function: str, payload: dict[str, Any], *, name: str | None = None, delay_seconds: float = 0
+        self,
+        function: str,
+        payload: dict[str, Any],
+        *,
+        name: str | None = None,
+        delay_seconds: float = 0,
+        path: str = "",
     ) -> bool: ...
 
 

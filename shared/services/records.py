@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.booking_page import BookingPage
 from shared.domain.intervals import Interval
@@ -82,3 +83,13 @@ class OurEvent(BaseModel):
     cancelled: bool
     start: datetime | None
     end: datetime | None
+
+
+class Erasure(BaseModel):
+    """The receipt of a host's erasure: which steps are done and when. Names no one (its id is random)."""
+
+    id: str
+    state: Literal["running", "done"] = "running"
+    requested_at: datetime
+    steps: dict[str, datetime] = Field(default_factory=dict)  # step -> when it was completed
+    finished_at: datetime | None = None

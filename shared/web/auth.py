@@ -10,7 +10,9 @@ from flask import Request, Response
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
+from shared.domain.booking import Booking
 from shared.domain.host import Host
+from shared.services.booking import authorized_booking
 from shared.services.onboarding import SESSION_TTL, STATE_TTL, host_for_session
 from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
@@ -99,9 +101,18 @@ def manage_token(request: Request, function: str = "") -> str:
     )
 
 
+def rights_subject(request: Request, function: str = "") -> Host | Booking:
+    """Whose rights: the invitee of the booking a manage token names (`Authorization: Bearer`), or else
+    the signed-in host."""
+    if request.headers.get("Authorization"):
+        return authorized_booking(None, manage_token(request), adapters().uow())
+    return session_host(request)
+
+
 AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
     "session": session_host,
     "manage-token": manage_token,
+    "host-or-invitee": rights_subject,
     "tasks": google_caller("tasks_service_account"),
     "scheduler": google_caller("scheduler_service_account"),
 }

@@ -12,6 +12,7 @@ from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
 from shared.domain.intervals import Interval
+from shared.services.records import Erasure
 
 _SCOPE_NAMES = {
     "https://www.googleapis.com/auth/calendar.events.owned": "create and manage the booking events Kaleno adds",
@@ -196,3 +197,37 @@ _STATUS_MESSAGES = {
     BookingStatus.CANCELLED_BY_HOST: "The host removed this meeting from their calendar, so it is cancelled.",
     BookingStatus.NEEDS_ATTENTION: "The host moved this meeting in their calendar; the host will confirm the time.",
 }
+
+
+class ComplaintView(BaseModel):
+    contact: str
+    authority: str
+
+
+class PrivacyExport(BaseModel):
+    """`GET /privacy/export`: one section per kind of record held about the subject."""
+
+    model_config = {"extra": "allow"}
+
+    format_version: int
+    subject: str
+    exported_at: datetime
+    complaint: ComplaintView
+
+
+class ErasureView(BaseModel):
+    erasure_id: str
+    state: str
+    steps: dict[str, datetime]
+    requested_at: datetime
+    erased_at: datetime | None
+
+    @classmethod
+    def of(cls, erasure: Erasure) -> ErasureView:
+        return cls(
+            erasure_id=erasure.id,
+            state=erasure.state,
+            steps=erasure.steps,
+            requested_at=erasure.requested_at,
+            erased_at=erasure.finished_at,
+        )

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.adapters.firestore.codec import digest
+from shared.adapters.firestore.codec import digest, plain_id
 from shared.services.ports import Exported
+from shared.services.records import Erasure
 
 if TYPE_CHECKING:
     from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 
 AUDIT = "audit"
+ERASURES = "erasures"
+_PAGE = 400
 
 
 def subject_hash(subject_id: str) -> str:
@@ -26,11 +29,20 @@ class FirestoreAuditLog:
         entry = {"action": action, "subject": subject_hash(subject_id), "outcome": outcome, "at": at}
         self._unit.create(self._unit.db.collection(AUDIT).document(), entry)
 
-    def _of(self, subject_id: str) -> list[Any]:
+    def receipt(self, erasure_id: str) -> Erasure | None:
+        if not plain_id(erasure_id):
+            return None
+        snapshot = self._unit.read(self._unit.db.collection(ERASURES).document(erasure_id))
+        return Erasure.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def save_receipt(self, erasure: Erasure) -> None:
+        self._unit.put(self._unit.db.collection(ERASURES).document(erasure.id), erasure.model_dump())
+
+    def _of(self, subject_id: str, limit: int | None = None) -> list[Any]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(AUDIT).where(filter=FieldFilter("subject", "==", subject_hash(subject_id)))
-        return list(query.stream())
+        return list((query.limit(limit) if limit else query).stream())
 
     def export_subject(self, host_id: str) -> Exported:
         return [
@@ -39,7 +51,7 @@ class FirestoreAuditLog:
         ]
 
     def erase_subject(self, host_id: str) -> int:
-        found = self._of(host_id)
+        found = self._of(host_id, limit=_PAGE)
         for doc in found:
             self._unit.delete(doc.reference)
         return len(found)

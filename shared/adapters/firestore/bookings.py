@@ -22,6 +22,7 @@ BOOKINGS = "bookings"
 CLAIMS = "slot_claims"
 IDEMPOTENCY = "idempotency"
 _PENDING_PAGE = 500
+_ERASE_PAGE = 2  # bookings: each brings up to 150 claims (a 12-hour meeting with buffers)
 _IN_LIMIT = 30  # Firestore's limit for an "in" filter
 
 
@@ -91,15 +92,26 @@ class FirestoreBookings:
         )
         return [stored(Booking, doc.to_dict()) for doc in query.stream()]
 
+    def of_invitee(self, host_id: str, email: str) -> list[Booking]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = (
+            self._unit.db.collection(BOOKINGS)
+            .where(filter=FieldFilter("host_id", "==", host_id))
+            .where(filter=FieldFilter("invitee.email", "==", email))
+        )
+        return [stored(Booking, doc.to_dict()) for doc in query.stream()]
+
     def purge_expired(self, now: datetime) -> dict[str, int]:
         from shared.adapters.firestore.expiring import purge_expired
 
         return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (IDEMPOTENCY, CLAIMS)}
 
-    def _all_of_host(self, host_id: str) -> list[Any]:
+    def _all_of_host(self, host_id: str, limit: int | None = None) -> list[Any]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        return list(self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("host_id", "==", host_id)).stream())
+        query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("host_id", "==", host_id))
+        return list((query.limit(limit) if limit else query).stream())
 
     def export_subject(self, host_id: str) -> Exported:
         return [
@@ -108,10 +120,11 @@ class FirestoreBookings:
         ]
 
     def erase_subject(self, host_id: str) -> int:
-        """Each booking with its claims and the Idempotency-Keys that made it."""
+        """Each booking with its claims and the Idempotency-Keys that made it, a page at a time (a batch
+        holds at most 500 writes)."""
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        found = self._all_of_host(host_id)
+        found = self._all_of_host(host_id, limit=_ERASE_PAGE)
         for doc in found:
             for claim in doc.get("claims") or []:
                 self._unit.delete(self._claim(claim))

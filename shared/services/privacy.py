@@ -1,0 +1,181 @@
+"""User rights: access (export) and erasure, for hosts and for invitees.
+
+Every repository exports and erases what it holds about a subject, so a new collection cannot be
+forgotten here. A host's erasure runs as a named Cloud Task of idempotent steps recorded on a receipt,
+so a crash (or Google answering 503) halfway finishes on the task's retry with nothing left behind.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from shared.domain.booking import Booking
+from shared.domain.errors import NotFound
+from shared.domain.host import Host
+from shared.logging import log_event
+from shared.services.audit import audit
+from shared.services.booking_sync import request_sync
+from shared.services.changes import change_booking
+from shared.services.channels import stop_watching
+from shared.services.contention import retried
+from shared.services.errors import CalendarAccessRevoked
+from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
+from shared.services.records import Erasure
+
+FORMAT_VERSION = 1
+ERASE_HOST_STEPS = (
+    "future_bookings_cancelled",  # first, while Kaleno may still write the host's calendar
+    "channels_stopped",
+    "grant_revoked",
+    "secret_destroyed",
+    "records_deleted",
+)
+
+
+def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+    """Everything held about the host, one section per repository."""
+    sections: dict[str, SubjectRecords] = {
+        "profile": uow.hosts,
+        "booking_pages": uow.pages,
+        "bookings": uow.bookings,
+        "calendar_months": uow.months,
+        "sessions": uow.sign_in,
+        "watch_channels": uow.channels,
+        "audit": uow.audit,
+    }
+    exported = {name: repository.export_subject(host.id) for name, repository in sections.items()}
+    audit(uow, "rights_export", host.id, "done", now)
+    return {"format_version": FORMAT_VERSION, "subject": "host", "exported_at": now.isoformat(), **exported,
+            "complaint": complaint}
+
+
+def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+    """The invitee's own bookings with this host, and nothing about the host's other invitees or account."""
+    bookings = uow.bookings.of_invitee(booking.host_id, booking.invitee.email)
+    audit(uow, "rights_export", invitee_subject(booking), "done", now)
+    return {
+        "format_version": FORMAT_VERSION,
+        "subject": "invitee",
+        "exported_at": now.isoformat(),
+        "bookings": [_invitee_view(b) for b in bookings],
+        "complaint": complaint,
+    }
+
+
+def invitee_subject(booking: Booking) -> str:
+    """An invitee is known per host by their email; the ledger only ever sees this id's keyed hash."""
+    return f"invitee:{booking.host_id}:{booking.invitee.email}"
+
+
+def _invitee_view(booking: Booking) -> dict[str, Any]:
+    return booking.model_dump(
+        mode="json",
+        include={"id", "event_title", "start", "end", "invitee", "notes", "status", "cancel_reason"},
+    )
+
+
+def erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
+    """Anonymise every booking of this invitee with this host: the host keeps the time, nothing else.
+    Bookings still to come follow in Google through their sync task. Done inline; asking again is harmless."""
+    subject = invitee_subject(booking)
+    anonymised = 0
+    for found in uow.bookings.of_invitee(booking.host_id, booking.invitee.email):
+        after = change_booking(found.id, Booking.anonymised_for_erasure, uow)
+        if after is not None and after.version != found.version:
+            request_sync(after, tasks)
+        anonymised += 1
+    audit(uow, "rights_erasure", subject, "done", now)
+    log_event("invitee_erased", host_id=booking.host_id, booking_count=anonymised)
+    return {"erased_at": now.isoformat(), "steps": {"bookings_anonymised": anonymised}}
+
+
+def start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Erasure:
+    """Record a receipt and hand the work to a named task (a double click enqueues it once)."""
+    erasure = Erasure(id=f"er{secrets.token_hex(16)}", requested_at=now)
+    with uow:
+        uow.audit.save_receipt(erasure)
+        uow.commit()
+    tasks.enqueue(
+        "privacy", {"erasure_id": erasure.id, "host_id": host.id}, name=f"erase-{erasure.id}", path="/tasks/erase"
+    )
+    audit(uow, "rights_erasure_requested", host.id, "queued", now)
+    log_event("erasure_requested", erasure_id=erasure.id, host_id=host.id)
+    return erasure
+
+
+def run_host_erasure(erasure_id: str, host_id: str, now: datetime, ports: Ports) -> Erasure:
+    """Each step is idempotent and recorded when done; a retry skips what is recorded. Google being
+    unavailable raises (the task is retried); nothing is half-written."""
+    uow = ports.uow()
+    erasure = uow.audit.receipt(erasure_id)
+    if erasure is None:
+        raise NotFound("no such erasure")
+    steps = {
+        "future_bookings_cancelled": lambda: _cancel_future_bookings(host_id, now, ports),
+        "channels_stopped": lambda: stop_watching(host_id, uow, ports.calendar),
+        "grant_revoked": lambda: _revoke(host_id, ports),
+        "secret_destroyed": lambda: ports.secrets.destroy_refresh_token(host_id),
+        "records_deleted": lambda: _delete_records(host_id, uow),
+    }
+    for name in ERASE_HOST_STEPS:
+        if name not in erasure.steps:
+            steps[name]()
+            erasure = _step_done(erasure, name, now, uow)
+    log_event("erasure_done", erasure_id=erasure_id)
+    return erasure
+
+
+def _cancel_future_bookings(host_id: str, now: datetime, ports: Ports) -> None:
+    """Their Google events are deleted (Google tells the invitees, as for any cancellation)."""
+    uow = ports.uow()
+    for booking in uow.bookings.of_host(host_id, ending_after=now, limit=10_000):
+        if booking.holds_time:
+            try:
+                ports.calendar.delete_booking_event(host_id, booking)
+            except CalendarAccessRevoked:
+                return  # the grant is already gone: Kaleno can no longer touch the calendar
+
+
+
+def _revoke(host_id: str, ports: Ports) -> None:
+    token = ports.secrets.refresh_token(host_id)
+    if token:
+        ports.google.revoke(token)
+    ports.calendar.forget(host_id)
+
+
+def _delete_records(host_id: str, uow: UnitOfWork) -> None:
+    """Every repository, a page at a time; the host record goes last, so a retry still finds the rest."""
+    for repository in (uow.bookings, uow.months, uow.channels, uow.sign_in, uow.audit, uow.pages, uow.hosts):
+        while True:
+            with uow:
+                erased = repository.erase_subject(host_id)
+                uow.commit()
+            if erased == 0 or repository is uow.hosts:
+                break
+
+
+def _step_done(erasure: Erasure, step: str, now: datetime, uow: UnitOfWork) -> Erasure:
+    done = {**erasure.steps, step: now}
+    finished = len(done) == len(ERASE_HOST_STEPS)
+    updated = erasure.model_copy(
+        update={"steps": done, "state": "done" if finished else "running", "finished_at": now if finished else None}
+    )
+
+    def save() -> None:
+        with uow:
+            uow.audit.receipt(erasure.id)
+            uow.audit.save_receipt(updated)
+            uow.commit()
+
+    retried(save)
+    return updated
+
+
+def erasure_receipt(erasure_id: str, uow: UnitOfWork) -> Erasure:
+    erasure = uow.audit.receipt(erasure_id)
+    if erasure is None:
+        raise NotFound("no such erasure")
+    return erasure
