@@ -15,15 +15,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from bench.common import (
-    StackProcess,
-    create_account,
-    google_calls,
-    interleaved,
-    percentile,
-    signed_in_host,
-    timed,
-)
+from bench.common import StackProcess, interleaved, percentile, signed_in_host, timed
+from sandbox.client import SandboxClient
 
 ZONE = "Europe/Berlin"
 BUSY_COUNT = 500
@@ -40,13 +33,11 @@ def busy_times(first_day: date) -> list[tuple[datetime, datetime]]:
     return times
 
 
-def add_busy_events(sandbox: str, email: str, first_day: date) -> None:
+def add_busy_events(google: SandboxClient, email: str, first_day: date) -> None:
     for start, end in busy_times(first_day):
-        requests.post(
-            f"{sandbox}/_sandbox/calendars/{email}/events",
-            timeout=10,
-            json={"summary": "busy", "start": {"dateTime": start.isoformat()}, "end": {"dateTime": end.isoformat()}},
-        ).raise_for_status()
+        google.add_event(
+            email, {"summary": "busy", "start": {"dateTime": start.isoformat()}, "end": {"dateTime": end.isoformat()}}
+        )
 
 
 def main() -> int:
@@ -54,8 +45,8 @@ def main() -> int:
     try:
         api, email = stack.api, "bench-host@example.com"
         first_day = (datetime.now(UTC) + timedelta(days=2)).date()
-        create_account(stack, email, ZONE)
-        add_busy_events(stack.sandbox, email, first_day)
+        stack.google.create_account(email, "Bench", time_zone=ZONE)
+        add_busy_events(stack.google, email, first_day)
         host = signed_in_host(stack, email)
         host.patch(f"{api}/hosts/me", json={"slug": "bench", "time_zone": ZONE}).raise_for_status()
         host.put(
@@ -73,9 +64,9 @@ def main() -> int:
         params = {"from": first_day.isoformat(), "to": (first_day + timedelta(days=30)).isoformat(), "tz": ZONE}
         url = f"{api}/bookings/pages/bench/call/slots"
         session = requests.Session()
-        calls_before = google_calls(stack)
+        calls_before = stack.google.state()["calls"]
         http, gets = interleaved(lambda: session.get(url, params=params).raise_for_status(), 200)
-        google_during = sum(google_calls(stack).values()) - sum(calls_before.values())
+        google_during = sum(stack.google.state()["calls"].values()) - sum(calls_before.values())
         slot_count = len(session.get(url, params=params).json()["slots"])
         baseline = statistics.median(gets)
         engine = engine_timing(first_day)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from bench.common import StackProcess, create_account, google_calls, interleaved, signed_in_host
+from bench.common import StackProcess, interleaved, signed_in_host
 
 BOOKINGS = 120  # 20 warm-up bookings, then 100 timed
 RACERS = 50
@@ -26,7 +26,7 @@ def main() -> int:
     stack = StackProcess.start()
     try:
         api, email = stack.api, "bench-booker@example.com"
-        create_account(stack, email, "UTC")
+        stack.google.create_account(email, "Bench", time_zone="UTC")
         host = signed_in_host(stack, email)
         host.patch(f"{api}/hosts/me", json={"slug": "bench"}).raise_for_status()
         host.put(
@@ -73,8 +73,8 @@ def main() -> int:
             )
             race_seconds = time.perf_counter() - began
         queue.resume()
-        requests.post(f"{stack.sandbox}/_sandbox/tasks/drain", json={"timeout": 60}, timeout=70)
-        inserts = google_calls(stack).get("calendar.events.insert", 0)
+        stack.google.drain_tasks(timeout=60)
+        inserts = stack.google.state()["calls"].get("calendar.events.insert", 0)
         baseline = statistics.median(gets)
     finally:
         stack.stop()

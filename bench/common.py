@@ -17,6 +17,8 @@ from typing import Any
 
 import requests
 
+from sandbox.client import SandboxClient
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,8 +63,9 @@ class StackProcess:
         return self.urls["app"]
 
     @property
-    def sandbox(self) -> str:
-        return self.urls["sandbox"]
+    def google(self) -> SandboxClient:
+        """The Google sandbox's control API."""
+        return SandboxClient(self.urls["sandbox"])
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -90,14 +93,6 @@ def interleaved(action: Callable[[], Any], repeat: int, warmup: int = 20) -> tup
     return actions, gets
 
 
-def create_account(stack: StackProcess, email: str, zone: str) -> None:
-    requests.post(
-        f"{stack.sandbox}/_sandbox/accounts",
-        timeout=10,
-        json={"email": email, "name": "Bench", "time_zone": zone},
-    ).raise_for_status()
-
-
 def signed_in_host(stack: StackProcess, email: str) -> requests.Session:
     """A host (whose sandbox account exists) signed in as a browser would."""
     session = requests.Session()
@@ -106,8 +101,3 @@ def signed_in_host(stack: StackProcess, email: str) -> requests.Session:
     callback = session.get(start.headers["Location"], allow_redirects=False).headers["Location"]
     assert session.get(callback, allow_redirects=False).status_code == 302
     return session
-
-
-def google_calls(stack: StackProcess) -> dict[str, int]:
-    calls: dict[str, int] = requests.get(f"{stack.sandbox}/_sandbox/state", timeout=10).json()["calls"]
-    return calls

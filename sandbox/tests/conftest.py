@@ -1,5 +1,5 @@
-"""One sandbox per session, reset before every test; a Calendar client signed in as a new account; a receiver
-standing in for the app's HTTP endpoints. The helpers these fixtures use are in helpers.py."""
+"""One sandbox per session, reset before every test; its control API client; a Calendar client signed in as a
+new account; a receiver standing in for the app's HTTP endpoints. The helpers these fixtures use are in helpers.py."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from helpers import (
     Receiver,
     SilentHandler,
     calendar_service,
-    create_account,
     credentials,
     sign_in,
 )
+from sandbox.client import SandboxClient
 from sandbox.server import Sandbox, start_sandbox
 
 
@@ -42,11 +42,17 @@ def url(sandbox: Sandbox) -> str:
 
 
 @pytest.fixture
-def app_calendar(url: str) -> Callable[..., Any]:
+def control(url: str) -> SandboxClient:
+    """The control API: acting as the user (accounts, their calendar) or as Google (faults, clock, tasks)."""
+    return SandboxClient(url)
+
+
+@pytest.fixture
+def app_calendar(url: str, control: SandboxClient) -> Callable[..., Any]:
     """calendar(email, scopes) -> a Calendar v3 client signed in as that (new) account."""
 
     def make(email: str, scopes: list[str] | None = None, **account: Any) -> Any:
-        create_account(url, email, **account)
+        control.create_account(email, **account)
         tokens = sign_in(url, scopes or [EVENTS_OWNED], login_hint=email)
         return calendar_service(url, credentials(url, tokens))
 

@@ -1,7 +1,8 @@
-"""Helpers the sandbox's tests import: acting as the app (OAuth code flow, Calendar client) or as the user,
-and a local HTTP server standing in for the app's endpoints (push receiver, task target).
+"""Helpers the sandbox's tests import: acting as the app (OAuth code flow, Calendar client), and a local
+HTTP server standing in for the app's endpoints (push receiver, task target).
 
-Everything here speaks real HTTP/gRPC to the sandbox through the official client libraries.
+Everything here speaks real HTTP to the sandbox, through the official client libraries where the app uses
+them. Acting as the user or as Google goes through `sandbox.client.SandboxClient` (the `control` fixture).
 (The fixtures live in conftest.py; this directory is on sys.path while pytest runs, as a rootless test
 directory, so `from helpers import ...` works.)
 """
@@ -38,25 +39,6 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: fl
         if time.monotonic() > deadline:
             raise AssertionError("condition not met within timeout")
         time.sleep(interval)
-
-
-# -- acting as the user --------------------------------------------------------------------------------
-
-
-def create_account(url: str, email: str, name: str = "Ada Lovelace", **extra: Any) -> dict[str, Any]:
-    response = requests.post(f"{url}/_sandbox/accounts", json={"email": email, "name": name, **extra}, timeout=5)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def state(url: str) -> dict[str, Any]:
-    body: dict[str, Any] = requests.get(f"{url}/_sandbox/state", timeout=5).json()
-    return body
-
-
-def advance_clock(url: str, seconds: float) -> None:
-    requests.post(f"{url}/_sandbox/clock", json={"advance_seconds": seconds}, timeout=5).raise_for_status()
 
 
 # -- acting as the app ---------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 import requests
 from googleapiclient.errors import HttpError
 
-from helpers import FREEBUSY, state
+from helpers import FREEBUSY
+from sandbox.client import SandboxClient, SandboxError
 
 ADA = "ada@example.com"
 EVENT = {
@@ -117,10 +118,11 @@ def test_requests_without_a_valid_token_get_401(url: str, app_calendar: Callable
     assert response.json()["error"]["status"] == "UNAUTHENTICATED"
 
 
-def test_injected_faults_fail_the_next_calls_then_clear(url: str, app_calendar: Callable[..., Any]) -> None:
+def test_injected_faults_fail_the_next_calls_then_clear(
+    control: SandboxClient, app_calendar: Callable[..., Any]
+) -> None:
     events = app_calendar(ADA).events()
-    fault = {"method": "calendar.events.insert", "status": 503, "count": 2, "retry_after": 7}
-    requests.post(f"{url}/_sandbox/faults", json=fault, timeout=5).raise_for_status()
+    control.fault("calendar.events.insert", 503, count=2, retry_after=7)
 
     failures = []
     for _ in range(2):
@@ -133,10 +135,12 @@ def test_injected_faults_fail_the_next_calls_then_clear(url: str, app_calendar: 
     assert failures[0].resp["retry-after"] == "7"
     assert reason(failures[0]) == "backendError"
     assert created["status"] == "confirmed"
-    assert state(url)["calls"]["calendar.events.insert"] == 3
+    assert control.state()["calls"]["calendar.events.insert"] == 3
 
 
-def test_listing_only_app_events_reads_nothing_foreign(url: str, app_calendar: Callable[..., Any]) -> None:
+def test_listing_only_app_events_reads_nothing_foreign(
+    control: SandboxClient, app_calendar: Callable[..., Any]
+) -> None:
     events = app_calendar(ADA).events()
     for summary in ("Dentist", "Therapy"):
         owner_event = {
@@ -144,20 +148,20 @@ def test_listing_only_app_events_reads_nothing_foreign(url: str, app_calendar: C
             "start": {"dateTime": "2026-03-12T08:00:00Z"},
             "end": {"dateTime": "2026-03-12T09:00:00Z"},
         }
-        requests.post(f"{url}/_sandbox/calendars/{ADA}/events", json=owner_event, timeout=5).raise_for_status()
+        control.add_event(ADA, owner_event)
     ours = events.insert(calendarId="primary", body=EVENT).execute()
 
     filtered = events.list(calendarId="primary", privateExtendedProperty=["kaleno=1", "booking=b-1"]).execute()
-    foreign_after_filtered = state(url)["foreign_events_read"]
+    foreign_after_filtered = control.state()["foreign_events_read"]
     everything = events.list(calendarId="primary").execute()
 
     assert [e["id"] for e in filtered["items"]] == [ours["id"]]
     assert foreign_after_filtered == 0
     assert len(everything["items"]) == 3
-    assert state(url)["foreign_events_read"] == 2
+    assert control.state()["foreign_events_read"] == 2
 
 
-def test_list_filters_by_time_updates_and_deletions(url: str, app_calendar: Callable[..., Any]) -> None:
+def test_list_filters_by_time_updates_and_deletions(app_calendar: Callable[..., Any]) -> None:
     events = app_calendar(ADA).events()
     early = events.insert(
         calendarId="primary",
@@ -187,32 +191,34 @@ def test_list_filters_by_time_updates_and_deletions(url: str, app_calendar: Call
     assert "nextPageToken" not in second
 
 
-def test_owner_edits_through_the_control_api(url: str, app_calendar: Callable[..., Any]) -> None:
+def test_owner_edits_through_the_control_api(control: SandboxClient, app_calendar: Callable[..., Any]) -> None:
     events = app_calendar(ADA).events()
     ours = events.insert(calendarId="primary", body=EVENT).execute()
+    listed_before = control.events(ADA)
 
-    moved = requests.patch(
-        f"{url}/_sandbox/calendars/{ADA}/events/{ours['id']}",
-        json={"start": {"dateTime": "2026-03-12T11:00:00+01:00"}, "end": {"dateTime": "2026-03-12T11:30:00+01:00"}},
-        timeout=5,
+    moved = control.patch_event(
+        ADA,
+        ours["id"],
+        {"start": {"dateTime": "2026-03-12T11:00:00+01:00"}, "end": {"dateTime": "2026-03-12T11:30:00+01:00"}},
     )
-    removed = requests.delete(f"{url}/_sandbox/calendars/{ADA}/events/{ours['id']}", timeout=5)
-    listed = requests.get(f"{url}/_sandbox/calendars/{ADA}/events", timeout=5).json()
+    control.delete_event(ADA, ours["id"])
 
-    assert moved.status_code == 200
-    assert moved.json()["start"]["dateTime"] == "2026-03-12T11:00:00+01:00"
-    assert moved.json()["start"]["timeZone"] == "Europe/Berlin"  # patch merges nested objects
-    assert removed.status_code == 204
-    assert listed == {"items": []}
+    assert [e["id"] for e in listed_before] == [ours["id"]]
+    assert moved["start"]["dateTime"] == "2026-03-12T11:00:00+01:00"
+    assert moved["start"]["timeZone"] == "Europe/Berlin"  # patch merges nested objects
+    assert control.events(ADA) == []
     assert events.get(calendarId="primary", eventId=ours["id"]).execute()["status"] == "cancelled"
+    assert control.state()["foreign_events_read"] == 0  # the app's own event, and control reads don't count
+    with pytest.raises(SandboxError) as missing:
+        control.delete_event("nobody@example.com", ours["id"])
+    assert missing.value.status == 404
 
 
-def test_a_misspelt_fault_method_is_refused(url: str) -> None:
-    response = requests.post(
-        f"{url}/_sandbox/faults", json={"method": "calendar.event.insert", "status": 503}, timeout=5
-    )
+def test_a_misspelt_fault_method_is_refused(control: SandboxClient) -> None:
+    with pytest.raises(SandboxError) as refused:
+        control.fault("calendar.event.insert", 503)
 
-    assert response.status_code == 400
-    assert "calendar.events.insert" in response.json()["methods"]
-    assert "cloudtasks.create_task" in response.json()["methods"]
-    assert "secretmanager.access_secret_version" in response.json()["methods"]
+    assert refused.value.status == 400
+    assert "calendar.events.insert" in refused.value.body["methods"]
+    assert "cloudtasks.create_task" in refused.value.body["methods"]
+    assert "secretmanager.access_secret_version" in refused.value.body["methods"]

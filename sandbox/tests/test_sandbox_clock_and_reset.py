@@ -7,25 +7,12 @@ import pytest
 import requests
 from google.oauth2 import id_token
 
-from helpers import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    EVENTS_OWNED,
-    advance_clock,
-    create_account,
-    sign_in,
-    state,
-)
+from helpers import CLIENT_ID, CLIENT_SECRET, EVENTS_OWNED, sign_in
+from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 
 AUDIENCE = "http://127.0.0.1:8080/channel_renewal"
 SCHEDULER = "scheduler@kaleno-local.iam.gserviceaccount.com"
-
-
-def scheduler_token(url: str) -> str:
-    response = requests.post(f"{url}/_sandbox/oidc_token", json={"audience": AUDIENCE, "email": SCHEDULER}, timeout=5)
-    response.raise_for_status()
-    return str(response.json()["token"])
 
 
 def verify(url: str, token: str) -> dict[str, object]:
@@ -35,14 +22,17 @@ def verify(url: str, token: str) -> dict[str, object]:
     return dict(claims)
 
 
-def test_scheduler_tokens_verify_and_by_default_follow_the_sandbox_clock(url: str) -> None:
-    claims = verify(url, scheduler_token(url))
+def test_scheduler_tokens_verify_and_by_default_follow_the_sandbox_clock(
+    url: str, control: SandboxClient
+) -> None:
+    claims = verify(url, control.oidc_token(AUDIENCE, SCHEDULER))
 
-    advance_clock(url, 3600)
-    ahead = scheduler_token(url)
+    reading = control.advance_clock(3600)
+    ahead = control.oidc_token(AUDIENCE, SCHEDULER)
 
     assert claims["email"] == SCHEDULER
     assert claims["email_verified"] is True
+    assert reading["offset_seconds"] == 3600
     with pytest.raises(ValueError, match="too early"):  # a wall-clock verifier sees iat an hour ahead
         verify(url, ahead)
 
@@ -50,28 +40,41 @@ def test_scheduler_tokens_verify_and_by_default_follow_the_sandbox_clock(url: st
 def test_real_jwt_clock_keeps_tokens_verifiable_after_an_advance() -> None:
     other = start_sandbox(jwt_clock="real")
     try:
-        advance_clock(other.http_url, 3600)
+        control = SandboxClient(other.http_url)
+        control.advance_clock(3600)
 
-        claims = verify(other.http_url, scheduler_token(other.http_url))
+        claims = verify(other.http_url, control.oidc_token(AUDIENCE, SCHEDULER))
     finally:
         other.stop()
 
     assert claims["email"] == SCHEDULER
 
 
-def test_reset_forgets_everything_but_clients_and_keys(url: str) -> None:
-    create_account(url, "ada@example.com")
+def test_moving_the_clock_back_mints_tokens_that_are_already_expired(url: str, control: SandboxClient) -> None:
+    reading = control.advance_clock(-7200)
+
+    token = control.oidc_token(AUDIENCE, SCHEDULER)
+
+    assert reading["offset_seconds"] == -7200
+    with pytest.raises(ValueError, match="expired"):
+        verify(url, token)
+
+
+def test_reset_forgets_everything_but_clients_and_keys(url: str, control: SandboxClient) -> None:
+    control.create_account("ada@example.com")
     tokens = sign_in(url, [EVENTS_OWNED])
-    signed_before = scheduler_token(url)
-    advance_clock(url, 60)
+    signed_before = control.oidc_token(AUDIENCE, SCHEDULER)
+    control.advance_clock(60)
+    accounts_before = control.accounts()
 
-    requests.post(f"{url}/_sandbox/reset", timeout=5).raise_for_status()
+    control.reset()
 
-    after = state(url)
+    after = control.state()
+    assert [a["email"] for a in accounts_before] == ["ada@example.com"]
     assert after["calls"] == {}
     assert after["tokens"] == {"access_issued": 0, "refresh_issued": 0, "revoked": 0}
     assert after["clock_offset_seconds"] == 0
-    assert requests.get(f"{url}/_sandbox/accounts", timeout=5).json() == {"items": []}
+    assert control.accounts() == []
     grant = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
     refresh = requests.post(
         f"{url}/token", data={**grant, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}, timeout=5

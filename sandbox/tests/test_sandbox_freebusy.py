@@ -10,40 +10,37 @@ import pytest
 import requests
 from googleapiclient.errors import HttpError
 
-from helpers import EVENTS_OWNED, FREEBUSY, create_account, sign_in, state
+from helpers import EVENTS_OWNED, FREEBUSY, sign_in
+from sandbox.client import SandboxClient
 
 ADA = "ada@example.com"
 
 
-def add_owner_event(url: str, event: dict[str, Any]) -> None:
-    requests.post(f"{url}/_sandbox/calendars/{ADA}/events", json=event, timeout=5).raise_for_status()
-
-
 def test_busy_covers_all_day_events_in_the_calendar_zone_and_skips_free_ones(
-    url: str, app_calendar: Callable[..., Any]
+    control: SandboxClient, app_calendar: Callable[..., Any]
 ) -> None:
     calendar = app_calendar(ADA, [FREEBUSY], time_zone="America/New_York")
     # 2026-03-10 is after New York's switch to daylight time (UTC-4).
-    add_owner_event(url, {"summary": "Off", "start": {"date": "2026-03-10"}, "end": {"date": "2026-03-11"}})
-    add_owner_event(url, {"start": {"dateTime": "2026-03-12T10:00:00Z"}, "end": {"dateTime": "2026-03-12T11:00:00Z"}})
-    add_owner_event(
-        url,
+    control.add_event(ADA, {"summary": "Off", "start": {"date": "2026-03-10"}, "end": {"date": "2026-03-11"}})
+    control.add_event(ADA, {"start": {"dateTime": "2026-03-12T10:00:00Z"}, "end": {"dateTime": "2026-03-12T11:00:00Z"}})
+    control.add_event(
+        ADA,
         {
             "start": {"dateTime": "2026-03-12T10:30:00Z"},
             "end": {"dateTime": "2026-03-12T11:30:00Z"},
             "status": "tentative",
         },
     )
-    add_owner_event(
-        url,
+    control.add_event(
+        ADA,
         {
             "start": {"dateTime": "2026-03-12T13:00:00Z"},
             "end": {"dateTime": "2026-03-12T14:00:00Z"},
             "transparency": "transparent",
         },
     )
-    add_owner_event(
-        url,
+    control.add_event(
+        ADA,
         {
             "start": {"dateTime": "2026-03-12T15:00:00Z"},
             "end": {"dateTime": "2026-03-12T16:00:00Z"},
@@ -69,14 +66,14 @@ def test_busy_covers_all_day_events_in_the_calendar_zone_and_skips_free_ones(
         {"start": "2026-03-12T10:00:00Z", "end": "2026-03-12T11:30:00Z"},
     ]
     assert answer["calendars"]["stranger@example.com"]["errors"][0]["reason"] == "notFound"
-    assert state(url)["foreign_events_read"] == 0  # busy intervals are not event contents
+    assert control.state()["foreign_events_read"] == 0  # busy intervals are not event contents
 
 
 def test_busy_is_clipped_to_the_range_and_shown_in_the_requested_zone(
-    url: str, app_calendar: Callable[..., Any]
+    control: SandboxClient, app_calendar: Callable[..., Any]
 ) -> None:
     calendar = app_calendar(ADA, [FREEBUSY])
-    add_owner_event(url, {"start": {"dateTime": "2026-06-01T08:00:00Z"}, "end": {"dateTime": "2026-06-01T12:00:00Z"}})
+    control.add_event(ADA, {"start": {"dateTime": "2026-06-01T08:00:00Z"}, "end": {"dateTime": "2026-06-01T12:00:00Z"}})
 
     answer = (
         calendar.freebusy()
@@ -112,8 +109,8 @@ def test_bad_ranges_are_refused(app_calendar: Callable[..., Any], time_max: str,
     assert json.loads(refused.value.content)["error"]["errors"][0]["reason"] == expected_reason
 
 
-def test_events_owned_scope_cannot_query_freebusy(url: str) -> None:
-    create_account(url, ADA)
+def test_events_owned_scope_cannot_query_freebusy(url: str, control: SandboxClient) -> None:
+    control.create_account(ADA)
     token = sign_in(url, [EVENTS_OWNED])["access_token"]
 
     response = requests.post(

@@ -17,15 +17,13 @@ from helpers import (
     EVENTS_OWNED,
     FREEBUSY,
     REDIRECT_URI,
-    advance_clock,
     authorize,
     calendar_service,
-    create_account,
     credentials,
     pkce_pair,
     sign_in,
-    state,
 )
+from sandbox.client import SandboxClient
 
 EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
 PROFILE_SCOPE = "https://www.googleapis.com/auth/userinfo.profile"
@@ -54,8 +52,8 @@ def google_request(url: str) -> google.auth.transport.requests.Request:
     return google.auth.transport.requests.Request(session=session)
 
 
-def test_code_flow_with_pkce_yields_tokens_and_a_verifiable_id_token(url: str) -> None:
-    account = create_account(url, "ada@example.com", "Ada Lovelace")
+def test_code_flow_with_pkce_yields_tokens_and_a_verifiable_id_token(url: str, control: SandboxClient) -> None:
+    account = control.create_account("ada@example.com", "Ada Lovelace")
 
     tokens = sign_in(url, ["openid", "email", "profile", EVENTS_OWNED], nonce="n-0S6_WzA2Mj")
 
@@ -91,8 +89,8 @@ def test_discovery_document_points_at_the_sandbox(url: str) -> None:
     assert document["userinfo_endpoint"] == f"{url}/v1/userinfo"
 
 
-def test_authorize_requires_s256_pkce(url: str) -> None:
-    create_account(url, "ada@example.com")
+def test_authorize_requires_s256_pkce(url: str, control: SandboxClient) -> None:
+    control.create_account("ada@example.com")
     _, challenge = pkce_pair()
 
     missing = authorize(url, [EVENTS_OWNED])
@@ -102,8 +100,8 @@ def test_authorize_requires_s256_pkce(url: str) -> None:
     assert missing["state"] == "state-123"
 
 
-def test_authorize_rejects_unknown_clients_and_foreign_redirects(url: str) -> None:
-    create_account(url, "ada@example.com")
+def test_authorize_rejects_unknown_clients_and_foreign_redirects(url: str, control: SandboxClient) -> None:
+    control.create_account("ada@example.com")
     base = {"response_type": "code", "scope": EVENTS_OWNED}
 
     unknown = requests.get(
@@ -130,17 +128,24 @@ def test_authorize_without_any_account_is_access_denied(url: str) -> None:
     assert back["error"] == "access_denied"
 
 
-def test_deny_scopes_are_not_granted(url: str) -> None:
-    create_account(url, "ada@example.com", deny_scopes=[EVENTS_OWNED])
+def test_deny_scopes_are_not_granted_until_the_person_ticks_them(url: str, control: SandboxClient) -> None:
+    created = control.create_account("ada@example.com", deny_scopes=[EVENTS_OWNED])
 
     tokens = sign_in(url, ["openid", EVENTS_OWNED, FREEBUSY])
+    updated = control.update_account("ada@example.com", deny_scopes=[], name="Ada King")
+    again = sign_in(url, ["openid", EVENTS_OWNED, FREEBUSY])
 
+    assert created["deny_scopes"] == [EVENTS_OWNED]
     assert set(tokens["scope"].split()) == {"openid", FREEBUSY}
+    assert (updated["deny_scopes"], updated["name"], updated["sub"]) == ([], "Ada King", created["sub"])
+    assert set(again["scope"].split()) == {"openid", EVENTS_OWNED, FREEBUSY}
 
 
-def test_login_hint_picks_the_account_and_include_granted_scopes_adds_earlier_grants(url: str) -> None:
-    create_account(url, "ada@example.com")
-    create_account(url, "bob@example.com")
+def test_login_hint_picks_the_account_and_include_granted_scopes_adds_earlier_grants(
+    url: str, control: SandboxClient
+) -> None:
+    control.create_account("ada@example.com")
+    control.create_account("bob@example.com")
     sign_in(url, [FREEBUSY], login_hint="ada@example.com")
     verifier, challenge = pkce_pair()
 
@@ -175,8 +180,8 @@ def test_login_hint_picks_the_account_and_include_granted_scopes_adds_earlier_gr
     assert "refresh_token" not in tokens  # online access: no refresh token
 
 
-def test_token_endpoint_errors_are_shaped_like_google(url: str) -> None:
-    create_account(url, "ada@example.com")
+def test_token_endpoint_errors_are_shaped_like_google(url: str, control: SandboxClient) -> None:
+    control.create_account("ada@example.com")
     verifier, challenge = pkce_pair()
     code = authorize(url, [EVENTS_OWNED], code_challenge=challenge, code_challenge_method="S256")["code"]
     exchange = {
@@ -207,25 +212,25 @@ def test_token_endpoint_errors_are_shaped_like_google(url: str) -> None:
     assert (bad_grant.status_code, bad_grant.json()["error"]) == (400, "unsupported_grant_type")
 
 
-def test_expired_access_token_is_refreshed_by_google_auth(url: str) -> None:
-    create_account(url, "ada@example.com")
+def test_expired_access_token_is_refreshed_by_google_auth(url: str, control: SandboxClient) -> None:
+    control.create_account("ada@example.com")
     creds = credentials(url, sign_in(url, [EVENTS_OWNED]))
     calendar = calendar_service(url, creds)
     calendar.events().list(calendarId="primary").execute()
     first = creds.token
 
-    advance_clock(url, 3601)
+    control.advance_clock(3601)
     listing = calendar.events().list(calendarId="primary").execute()
 
     assert listing["kind"] == "calendar#events"
     assert creds.token != first  # the 401 made google-auth refresh, then retry
-    counts = state(url)
+    counts = control.state()
     assert counts["tokens"]["access_issued"] == 2
     assert counts["calls"]["calendar.events.list"] == 3
 
 
-def test_revoked_refresh_token_fails_with_invalid_grant(url: str) -> None:
-    create_account(url, "ada@example.com")
+def test_revoked_refresh_token_fails_with_invalid_grant(url: str, control: SandboxClient) -> None:
+    control.create_account("ada@example.com")
     tokens = sign_in(url, [EVENTS_OWNED])
     revoke = requests.post(f"{url}/revoke", data={"token": tokens["refresh_token"]}, timeout=5)
     creds = credentials(url, {**tokens, "access_token": None})
@@ -236,16 +241,18 @@ def test_revoked_refresh_token_fails_with_invalid_grant(url: str) -> None:
     assert (revoke.status_code, revoke.json()) == (200, {})
     again = requests.post(f"{url}/revoke", data={"token": tokens["access_token"]}, timeout=5)
     assert (again.status_code, again.json()["error"]) == (400, "invalid_token")  # died with its grant
-    assert state(url)["tokens"]["revoked"] == 2
+    assert control.state()["tokens"]["revoked"] == 2
 
 
-def test_user_removing_access_revokes_every_token_of_the_account(url: str) -> None:
-    create_account(url, "ada@example.com")
+def test_user_removing_access_revokes_every_token_of_the_account(url: str, control: SandboxClient) -> None:
+    control.create_account("ada@example.com")
     tokens = sign_in(url, [EVENTS_OWNED])
 
-    requests.post(f"{url}/_sandbox/accounts/ada@example.com/revoke", timeout=5).raise_for_status()
-    issued = requests.get(f"{url}/_sandbox/accounts/ada@example.com/tokens", timeout=5).json()
+    revoked = control.revoke_all("ada@example.com")
+    issued = control.issued_tokens("ada@example.com")
 
+    assert revoked == 2  # the refresh token and the access token
+    assert control.tokens("ada@example.com") == [tokens["refresh_token"], tokens["access_token"]]
     assert issued["refresh_tokens"] == [tokens["refresh_token"]]
     assert issued["access_tokens"] == [tokens["access_token"]]
     assert not any(detail["live"] for detail in issued["details"])
@@ -253,8 +260,8 @@ def test_user_removing_access_revokes_every_token_of_the_account(url: str) -> No
         credentials(url, tokens).refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]
 
 
-def test_userinfo_answers_for_identity_scopes_only(url: str) -> None:
-    account = create_account(url, "ada@example.com", "Ada Lovelace")
+def test_userinfo_answers_for_identity_scopes_only(url: str, control: SandboxClient) -> None:
+    account = control.create_account("ada@example.com", "Ada Lovelace")
     identity = sign_in(url, ["openid", "email", "profile"])["access_token"]
     calendar_only = sign_in(url, [EVENTS_OWNED], offline=False)["access_token"]
 

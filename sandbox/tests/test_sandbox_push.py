@@ -7,10 +7,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
-import requests
 from googleapiclient.errors import HttpError
 
-from helpers import Receiver, advance_clock, state
+from helpers import Receiver
+from sandbox.client import SandboxClient
 
 ADA = "ada@example.com"
 OWNER_EVENT = {
@@ -20,10 +20,6 @@ OWNER_EVENT = {
 }
 
 
-def owner_adds_event(url: str) -> None:
-    requests.post(f"{url}/_sandbox/calendars/{ADA}/events", json=OWNER_EVENT, timeout=5).raise_for_status()
-
-
 def watch(events: Any, receiver: Receiver, channel_id: str, **extra: Any) -> dict[str, Any]:
     body = {"id": channel_id, "type": "web_hook", "address": f"{receiver.url}/{channel_id}", **extra}
     channel: dict[str, Any] = events.watch(calendarId="primary", body=body).execute()
@@ -31,13 +27,13 @@ def watch(events: Any, receiver: Receiver, channel_id: str, **extra: Any) -> dic
 
 
 def test_watch_sends_sync_then_exists_on_owner_changes(
-    url: str, app_calendar: Callable[..., Any], receiver: Receiver
+    control: SandboxClient, app_calendar: Callable[..., Any], receiver: Receiver
 ) -> None:
     events = app_calendar(ADA).events()
 
     channel = watch(events, receiver, "chan-1", token="signed-token")
     receiver.wait_for(1)
-    owner_adds_event(url)
+    control.add_event(ADA, OWNER_EVENT)
     events.insert(calendarId="primary", body=OWNER_EVENT).execute()  # the app's own change notifies too
     pushes = receiver.wait_for(3)
 
@@ -56,38 +52,50 @@ def test_watch_sends_sync_then_exists_on_owner_changes(
     assert first.headers["X-Goog-Resource-Uri"] == channel["resourceUri"]
     expires = parsedate_to_datetime(first.headers["X-Goog-Channel-Expiration"]).timestamp()
     assert expires == int(channel["expiration"]) // 1000
-    assert state(url)["active_channels"] == 1
+    assert control.state()["active_channels"] == 1
+    [listed] = control.channels()
+    assert (listed["id"], listed["resourceId"], listed["calendar"]) == ("chan-1", channel["resourceId"], ADA)
+    assert (listed["address"], listed["expiration"], listed["messages_sent"]) == (
+        f"{receiver.url}/chan-1",
+        channel["expiration"],
+        3,
+    )
 
 
-def test_stopped_channel_gets_no_more_pushes(url: str, app_calendar: Callable[..., Any], receiver: Receiver) -> None:
+def test_stopped_channel_gets_no_more_pushes(
+    control: SandboxClient, app_calendar: Callable[..., Any], receiver: Receiver
+) -> None:
     calendar = app_calendar(ADA)
     stopped = watch(calendar.events(), receiver, "stopped")
     watch(calendar.events(), receiver, "witness")
     receiver.wait_for(1, "/stopped")
 
     calendar.channels().stop(body={"id": "stopped", "resourceId": stopped["resourceId"]}).execute()
-    owner_adds_event(url)
+    control.add_event(ADA, OWNER_EVENT)
     receiver.wait_for(2, "/witness")  # the change was processed for every channel
 
     assert len(receiver.received("/stopped")) == 1
-    assert state(url)["active_channels"] == 1
+    assert control.state()["active_channels"] == 1
+    assert [c["id"] for c in control.channels()] == ["witness"]
     with pytest.raises(HttpError) as unknown:
         calendar.channels().stop(body={"id": "stopped", "resourceId": stopped["resourceId"]}).execute()
     assert unknown.value.resp.status == 404
 
 
-def test_expired_channel_gets_no_pushes(url: str, app_calendar: Callable[..., Any], receiver: Receiver) -> None:
+def test_expired_channel_gets_no_pushes(
+    control: SandboxClient, app_calendar: Callable[..., Any], receiver: Receiver
+) -> None:
     events = app_calendar(ADA).events()
     watch(events, receiver, "short")
     receiver.wait_for(1, "/short")
 
-    advance_clock(url, 7 * 86400 + 1)  # past the 7-day maximum lifetime
+    control.advance_clock(7 * 86400 + 1)  # past the 7-day maximum lifetime
     watch(events, receiver, "witness")
-    owner_adds_event(url)
+    control.add_event(ADA, OWNER_EVENT)
     receiver.wait_for(2, "/witness")
 
     assert len(receiver.received("/short")) == 1
-    assert state(url)["active_channels"] == 1
+    assert control.state()["active_channels"] == 1
 
 
 def test_requested_expiration_is_capped_at_seven_days(app_calendar: Callable[..., Any], receiver: Receiver) -> None:
@@ -104,14 +112,14 @@ def test_requested_expiration_is_capped_at_seven_days(app_calendar: Callable[...
 
 
 def test_a_receiver_calling_back_into_the_sandbox_does_not_block_it(
-    url: str, app_calendar: Callable[..., Any], receiver: Receiver
+    control: SandboxClient, app_calendar: Callable[..., Any], receiver: Receiver
 ) -> None:
     events = app_calendar(ADA).events()
     seen: list[int] = []
-    receiver.callback = lambda _: seen.append(state(url)["active_channels"])
+    receiver.callback = lambda _: seen.append(control.state()["active_channels"])
 
     watch(events, receiver, "chan")
-    owner_adds_event(url)
+    control.add_event(ADA, OWNER_EVENT)
     receiver.wait_for(2)
 
     assert seen == [1, 1]

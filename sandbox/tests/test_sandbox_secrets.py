@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-import requests
 from google.api_core import exceptions
 from google.cloud import secretmanager
 from google.cloud.secretmanager import Replication, Secret, SecretPayload
@@ -14,7 +13,7 @@ from google.cloud.secretmanager_v1.services.secret_manager_service.transports im
     SecretManagerServiceGrpcTransport,
 )
 
-from helpers import state
+from sandbox.client import SandboxClient
 from sandbox.secrets import crc32c
 from sandbox.server import Sandbox
 
@@ -28,7 +27,9 @@ def client(sandbox: Sandbox) -> Iterator[secretmanager.SecretManagerServiceClien
     channel.close()
 
 
-def test_create_add_access_destroy(client: secretmanager.SecretManagerServiceClient, url: str) -> None:
+def test_create_add_access_destroy(
+    client: secretmanager.SecretManagerServiceClient, control: SandboxClient
+) -> None:
     secret = client.create_secret(
         parent=PROJECT,
         secret_id="host-123-refresh",
@@ -54,7 +55,8 @@ def test_create_add_access_destroy(client: secretmanager.SecretManagerServiceCli
     assert latest.payload.data_crc32c == crc32c(b"1//refresh-two")
     assert old.payload.data == b"1//refresh-one"
     assert [(v.name, v.state.name) for v in versions] == [(second.name, "DESTROYED"), (first.name, "ENABLED")]
-    assert (state(url)["secrets"], state(url)["secret_versions"]) == (1, 1)
+    counts = control.state()
+    assert (counts["secrets"], counts["secret_versions"]) == (1, 1)
 
 
 def test_duplicates_missing_and_disabled(client: secretmanager.SecretManagerServiceClient) -> None:
@@ -79,13 +81,12 @@ def test_duplicates_missing_and_disabled(client: secretmanager.SecretManagerServ
         client.access_secret_version(name=version.name)
 
 
-def test_faults_map_to_grpc_codes(client: secretmanager.SecretManagerServiceClient, url: str) -> None:
-    fault = {"method": "secretmanager.get_secret", "status": 403, "count": 1}
-    requests.post(f"{url}/_sandbox/faults", json=fault, timeout=5).raise_for_status()
+def test_faults_map_to_grpc_codes(client: secretmanager.SecretManagerServiceClient, control: SandboxClient) -> None:
+    control.fault("secretmanager.get_secret", 403)
     secret = client.create_secret(parent=PROJECT, secret_id="s", secret=Secret())
 
     with pytest.raises(exceptions.PermissionDenied):
         client.get_secret(name=secret.name)
 
     assert client.get_secret(name=secret.name).name == secret.name
-    assert state(url)["calls"]["secretmanager.get_secret"] == 2
+    assert control.state()["calls"]["secretmanager.get_secret"] == 2

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import google.auth.transport.requests
 import grpc
 import pytest
-import requests
 from google.api_core import exceptions
 from google.cloud import tasks_v2
 from google.cloud.tasks_v2.services.cloud_tasks.transports import CloudTasksGrpcTransport
 from google.oauth2 import id_token
 
-from helpers import Receiver, advance_clock, state
+from helpers import Receiver
+from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import Sandbox
 
 LOCATION = "projects/kaleno-local/locations/europe-west1"
@@ -54,7 +55,7 @@ def http_task(url: str, name: str | None = None, **extra: object) -> tasks_v2.Ta
 
 
 def test_task_arrives_as_a_post_with_a_verifiable_oidc_token(
-    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str, control: SandboxClient
 ) -> None:
     target = f"{receiver.url}/calendar_sync"
 
@@ -76,54 +77,57 @@ def test_task_arrives_as_a_post_with_a_verifiable_oidc_token(
     assert scheme == "Bearer"
     assert claims["iss"] == "https://accounts.google.com"
     assert (claims["email"], claims["email_verified"]) == (SERVICE_ACCOUNT, True)
-    requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10).raise_for_status()
-    assert state(url)["tasks"] == {"queued": 0, "dispatched": 1, "succeeded": 1, "failed": 0}
+    control.drain_tasks(timeout=5)
+    assert control.state()["tasks"] == {"queued": 0, "dispatched": 1, "succeeded": 1, "failed": 0}
 
 
 def test_failing_task_is_retried_with_backoff_until_it_succeeds(
-    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, control: SandboxClient
 ) -> None:
     receiver.statuses.extend([500, 500, 200])
 
     client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/flaky"))
     attempts = receiver.wait_for(3)
-    drained = requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10)
+    control.drain_tasks(timeout=5)
 
     assert [a.headers["X-Cloudtasks-Taskretrycount"] for a in attempts] == ["0", "1", "2"]
     assert [a.headers["X-Cloudtasks-Taskexecutioncount"] for a in attempts] == ["0", "0", "0"]  # 5xx don't count
     assert attempts[2].headers["X-Cloudtasks-Taskpreviousresponse"] == "500"
-    assert drained.json() == {"idle": True}
-    assert state(url)["tasks"] == {"queued": 0, "dispatched": 3, "succeeded": 1, "failed": 0}
+    assert control.state()["tasks"] == {"queued": 0, "dispatched": 3, "succeeded": 1, "failed": 0}
 
 
 def test_named_tasks_are_deduplicated_for_an_hour(
-    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, control: SandboxClient
 ) -> None:
     client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
     with pytest.raises(exceptions.AlreadyExists):
         client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
     receiver.wait_for(1)
-    requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10).raise_for_status()
+    control.drain_tasks(timeout=5)
 
     with pytest.raises(exceptions.AlreadyExists):  # done, but the name is still a tombstone
         client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
-    advance_clock(url, 3601)
+    control.advance_clock(3601)
     again = client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/x", "b-2-v1"))
 
     assert again.name.endswith("/b-2-v1")
 
 
 def test_scheduled_task_runs_when_the_clock_reaches_it(
-    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, control: SandboxClient
 ) -> None:
     later = datetime.now(UTC) + timedelta(hours=2)
     created = client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/later", schedule_time=later))
-    pending = requests.get(f"{url}/_sandbox/tasks", timeout=5).json()["items"]
+    pending = control.tasks()
+    control.drain_tasks(timeout=0.2)  # due in two hours: nothing to wait for
 
-    advance_clock(url, 2 * 3600 + 1)
+    control.advance_clock(2 * 3600 + 1)
     [delivered] = receiver.wait_for(1)
 
-    assert [p["name"] for p in pending] == [created.name]
+    assert [(p["name"], p["queue"], p["method"], p["attempts"], p["in_flight"]) for p in pending] == [
+        (created.name, QUEUE, "POST", 0, False)
+    ]
+    assert datetime.fromisoformat(pending[0]["schedule_time"]).timestamp() == pytest.approx(later.timestamp())
     assert float(delivered.headers["X-Cloudtasks-Tasketa"]) == pytest.approx(later.timestamp(), abs=1e-3)
 
 
@@ -166,7 +170,7 @@ def test_update_queue_with_a_mask_and_run_task_on_a_paused_queue(
 
 
 def test_task_is_dropped_after_its_last_attempt(
-    client: tasks_v2.CloudTasksClient, receiver: Receiver, url: str
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, control: SandboxClient
 ) -> None:
     client.update_queue(
         queue=tasks_v2.Queue(name=QUEUE, retry_config=tasks_v2.RetryConfig(max_attempts=2)),
@@ -175,8 +179,22 @@ def test_task_is_dropped_after_its_last_attempt(
     receiver.statuses.extend([503, 404])
 
     client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/doomed"))
-    drained = requests.post(f"{url}/_sandbox/tasks/drain", json={"timeout": 5}, timeout=10)
+    control.drain_tasks(timeout=5)
 
-    assert drained.json() == {"idle": True}
     assert len(receiver.received()) == 2
-    assert state(url)["tasks"] == {"queued": 0, "dispatched": 2, "succeeded": 0, "failed": 1}
+    assert control.state()["tasks"] == {"queued": 0, "dispatched": 2, "succeeded": 0, "failed": 1}
+
+
+def test_drain_reports_a_queue_that_stays_busy(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, control: SandboxClient
+) -> None:
+    receiver.callback = lambda _: time.sleep(1.0)  # a slow target: the attempt is still in flight
+    client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/slow"))
+
+    with pytest.raises(SandboxError) as busy:
+        control.drain_tasks(timeout=0.3)
+    control.drain_tasks(timeout=5)
+
+    assert busy.value.status == 408
+    assert busy.value.body == {"idle": False}
+    assert control.state()["tasks"]["succeeded"] == 1
