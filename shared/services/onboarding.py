@@ -157,32 +157,34 @@ def _connect(
 def _add_host(
     host_id: str, identity: GoogleIdentity, connection: Connection, scopes: tuple[str, ...], uow: UnitOfWork
 ) -> bool:
-    """A first sign-in: the host and their booking page (which claims a slug) at once. False if known."""
-    host = Host(
-        id=host_id,
-        google_sub=identity.sub,
-        email=identity.email,
-        display_name=identity.name,
-        slug=f"host-{secrets.token_hex(4)}",
-        connection=connection,
-        granted_scopes=scopes,
-    )
-    page = BookingPage(
-        host_id=host_id,
-        display_name=host.display_name,
-        schedule=default_schedule(host.time_zone),
-        calendar=CalendarView(connected=connection.is_connected),
-    )
-    with uow:
-        if uow.hosts.get(host_id) is not None:
-            return False
-        uow.hosts.add(host)
-        uow.pages.add(host.slug, page)
-        try:
-            uow.commit()
-        except AlreadyStored:
-            return False  # signed up meanwhile, in another tab
-    return True
+    """A first sign-in: the host and their booking page (which claims a random slug) at once. False if known."""
+    for _ in range(3):  # a random slug taken by someone else: draw another
+        host = Host(
+            id=host_id,
+            google_sub=identity.sub,
+            email=identity.email,
+            display_name=identity.name,
+            slug=f"host-{secrets.token_hex(4)}",
+            connection=connection,
+            granted_scopes=scopes,
+        )
+        page = BookingPage(
+            host_id=host_id,
+            display_name=host.display_name,
+            schedule=default_schedule(host.time_zone),
+            calendar=CalendarView(connected=connection.is_connected),
+        )
+        with uow:
+            if uow.hosts.get(host_id) is not None:
+                return False  # signed up meanwhile, in another tab
+            uow.hosts.add(host)
+            uow.pages.add(host.slug, page)
+            try:
+                uow.commit()
+            except AlreadyStored:
+                continue
+        return True
+    raise AlreadyStored("no free slug found for a new host")
 
 
 def _update_host(host_id: str, email: str, scopes: tuple[str, ...], uow: UnitOfWork) -> None:

@@ -1,18 +1,19 @@
-"""The calendar-sync use cases against small dict-backed fakes of their ports (no I/O)."""
+"""Keeping the host's Google Calendar in step with the bookings, against dict-backed fakes (no I/O)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from shared.domain.booking import Booking, BookingStatus, Invitee, SyncState
-from shared.domain.booking_page import BookingPage, default_schedule
-from shared.domain.host import Connection, ConnectionState, Host, HostSync
-from shared.services.calendar_sync import check_our_events, reconcile_booking
-from shared.services.ports import CalendarAccessRevoked, OurEvent
+from shared.domain.host import ConnectionState, HostSync
+from shared.services.booking_sync import reconcile_booking, reconcile_task
+from shared.services.busy_refresh import check_our_events
+from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
+from shared.services.records import OurEvent
+from tests.unit.fakes import AuditEntry, FakePorts, a_host, a_page, given
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 START = datetime(2027, 3, 8, 10, tzinfo=UTC)
@@ -34,164 +35,115 @@ def a_booking(**fields: Any) -> Booking:
     return Booking(**{**values, **fields})
 
 
-def a_host(state: ConnectionState = ConnectionState.CONNECTED) -> Host:
-    return Host(
-        id="h1",
-        google_sub="1",
-        email="h@example.com",
-        display_name="H",
-        slug="h",
-        connection=Connection(state=state),
-        sync=HostSync(events_checked_at=NOW - timedelta(hours=1)),
-    )
+def ports_with(booking: Booking, state: ConnectionState = ConnectionState.CONNECTED) -> FakePorts:
+    ports = FakePorts()
+    host = a_host(state=state).model_copy(update={"sync": HostSync(events_checked_at=NOW - timedelta(hours=1))})
+    given(ports.db, hosts=[host], pages={"ada": a_page()}, bookings=[booking])
+    return ports
 
 
-@dataclass
-class FakeStore:
-    bookings: dict[str, Booking] = field(default_factory=dict)
-    hosts: dict[str, Host] = field(default_factory=dict)
-    syncs: list[tuple[str, SyncState, int | None, str | None]] = field(default_factory=list)
-    audits: list[str] = field(default_factory=list)
-
-    def get_booking(self, booking_id: str) -> Booking | None:
-        return self.bookings.get(booking_id)
-
-    def get_host(self, host_id: str) -> Host | None:
-        return self.hosts.get(host_id)
-
-    def booking_page(self, slug: str) -> BookingPage:
-        return BookingPage(host_id="h1", display_name="H", schedule=default_schedule("Europe/Berlin"))
-
-    def record_sync(
-        self, booking_id: str, state: SyncState, version: int | None, error: str | None, now: datetime
-    ) -> None:
-        self.syncs.append((booking_id, state, version, error))
-
-    def change_booking(self, booking_id: str, change: Any, now: datetime) -> Booking:
-        self.bookings[booking_id] = change(self.bookings[booking_id])
-        return self.bookings[booking_id]
-
-    def set_connection(self, host_id: str, connection: Connection, *, only_if: Any = None) -> bool:
-        host = self.hosts[host_id]
-        if only_if is not None and host.connection.state is not only_if:
-            return False
-        self.hosts[host_id] = host.model_copy(update={"connection": connection})
-        return True
-
-    def update_host(self, host_id: str, fields: dict[str, Any]) -> None:
-        pass
-
-    def audit(self, action: str, subject_id: str, outcome: str, at: datetime) -> None:
-        self.audits.append(action)
+def reconcile(ports: FakePorts, version: int = 1) -> str:
+    return reconcile_booking("b1", version, NOW, ports.uow(), ports.calendar, ports.secrets)
 
 
-@dataclass
-class FakeCalendar:
-    existing: set[str] = field(default_factory=set)  # event ids Google has
-    calls: list[str] = field(default_factory=list)
-    changed: list[OurEvent] = field(default_factory=list)
-    revoked: bool = False
-
-    def _call(self, name: str) -> None:
-        self.calls.append(name)
-        if self.revoked:
-            raise CalendarAccessRevoked("h1")
-
-    def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
-        self._call("insert")
-        if booking.google_event_id in self.existing:
-            return False
-        self.existing.add(booking.google_event_id)
-        return True
-
-    def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
-        self._call("patch")
-        return booking.google_event_id in self.existing
-
-    def delete_booking_event(self, host_id: str, booking: Booking) -> None:
-        self._call("delete")
-        self.existing.discard(booking.google_event_id)
-
-    def our_events_changed_since(self, host_id: str, since: datetime | None) -> list[OurEvent]:
-        self._call("list")
-        return self.changed
-
-
-@dataclass
-class FakeSecrets:
-    destroyed: list[str] = field(default_factory=list)
-
-    def destroy_refresh_token(self, host_id: str) -> None:
-        self.destroyed.append(host_id)
-
-
-def reconcile(store: FakeStore, calendar: FakeCalendar, version: int = 1) -> str:
-    return reconcile_booking("b1", version, NOW, store, calendar, FakeSecrets())
+def stored_booking(ports: FakePorts) -> Booking:
+    booking = ports.uow().bookings.get("b1")
+    assert booking is not None
+    return booking
 
 
 def test_first_delivery_inserts_and_records_the_synced_version() -> None:
-    store, calendar = FakeStore({"b1": a_booking()}, {"h1": a_host()}), FakeCalendar()
+    ports = ports_with(a_booking())
 
-    outcome = reconcile(store, calendar)
+    outcome = reconcile(ports)
 
     assert outcome == "synced"
-    assert calendar.calls == ["insert"]
-    assert store.syncs == [("b1", SyncState.SYNCED, 1, None)]
+    assert ports.calendar.calls == ["insert"]
+    booking = stored_booking(ports)
+    assert (booking.sync_state, booking.synced_version, booking.sync_error) == (SyncState.SYNCED, 1, None)
 
 
 def test_a_redelivered_task_after_sync_makes_no_google_call() -> None:
-    store, calendar = FakeStore({"b1": a_booking(synced_version=1)}, {"h1": a_host()}), FakeCalendar()
+    ports = ports_with(a_booking(synced_version=1))
 
-    outcome = reconcile(store, calendar)
+    outcome = reconcile(ports)
 
     assert outcome == "already_synced"
-    assert calendar.calls == []
+    assert ports.calendar.calls == []
 
 
 def test_an_insert_that_already_landed_is_matched_with_a_patch() -> None:
-    store = FakeStore({"b1": a_booking()}, {"h1": a_host()})
-    calendar = FakeCalendar(existing={"kalb1"})
+    ports = ports_with(a_booking())
+    ports.calendar.events["kalb1"] = a_booking()
 
-    outcome = reconcile(store, calendar)
+    outcome = reconcile(ports)
 
     assert outcome == "synced"
-    assert calendar.calls == ["insert", "patch"]
+    assert ports.calendar.calls == ["insert", "patch"]
 
 
 def test_a_task_for_an_older_version_leaves_the_work_to_the_newer_one() -> None:
-    store, calendar = FakeStore({"b1": a_booking(version=3)}, {"h1": a_host()}), FakeCalendar()
+    ports = ports_with(a_booking(version=3))
 
-    assert reconcile(store, calendar, version=2) == "superseded"
-    assert calendar.calls == []
+    outcome = reconcile(ports, version=2)
+
+    assert outcome == "superseded"
+    assert ports.calendar.calls == []
 
 
 def test_a_cancelled_booking_deletes_its_event() -> None:
-    store = FakeStore({"b1": a_booking(status=BookingStatus.CANCELLED, version=2, synced_version=1)}, {"h1": a_host()})
-    calendar = FakeCalendar(existing={"kalb1"})
+    ports = ports_with(a_booking(status=BookingStatus.CANCELLED, version=2, synced_version=1))
+    ports.calendar.events["kalb1"] = a_booking()
 
-    assert reconcile(store, calendar, version=2) == "synced"
-    assert calendar.existing == set()
+    outcome = reconcile(ports, version=2)
+
+    assert outcome == "synced"
+    assert ports.calendar.events == {}
 
 
 def test_a_disconnected_host_fails_the_sync_without_calling_google() -> None:
-    store = FakeStore({"b1": a_booking()}, {"h1": a_host(ConnectionState.DISCONNECTED)})
-    calendar = FakeCalendar()
+    ports = ports_with(a_booking(), ConnectionState.DISCONNECTED)
 
-    assert reconcile(store, calendar) == "host_not_connected"
-    assert calendar.calls == []
-    assert store.syncs == [("b1", SyncState.FAILED, None, "host_not_connected")]
+    outcome = reconcile(ports)
+
+    assert outcome == "host_not_connected"
+    assert ports.calendar.calls == []
+    booking = stored_booking(ports)
+    assert (booking.sync_state, booking.synced_version, booking.sync_error) == (
+        SyncState.FAILED,
+        0,
+        "host_not_connected",
+    )
 
 
 def test_revoked_access_disconnects_the_host_once() -> None:
-    store, calendar = FakeStore({"b1": a_booking()}, {"h1": a_host()}), FakeCalendar(revoked=True)
+    ports = ports_with(a_booking())
+    ports.secrets.store_refresh_token("h1", "refresh-token-1")
+    ports.calendar.failure = CalendarAccessRevoked("h1")
 
-    first = reconcile(store, calendar)
-    second = reconcile(store, calendar)
+    first = reconcile(ports)
+    second = reconcile(ports)
 
     assert (first, second) == ("host_not_connected", "host_not_connected")
-    assert store.hosts["h1"].connection.state is ConnectionState.DISCONNECTED
-    assert store.audits == ["calendar_access_revoked"]
-    assert calendar.calls == ["insert"]
+    host = ports.uow().hosts.get("h1")
+    assert host is not None
+    assert host.connection.state is ConnectionState.DISCONNECTED
+    assert [entry.action for entry in ports.db.where("audit", AuditEntry).values()] == ["calendar_access_revoked"]
+    assert ports.calendar.calls == ["insert"]
+    assert ports.secrets.refresh_tokens == {}
+
+
+def test_google_being_unavailable_is_retried_until_the_queues_last_attempt() -> None:
+    ports = ports_with(a_booking())
+    ports.calendar.failure = GoogleUnavailable(503, None)
+
+    with pytest.raises(GoogleUnavailable, match="503"):
+        reconcile_task("b1", 1, False, NOW, ports.uow(), ports.calendar, ports.secrets)
+    outcome = reconcile_task("b1", 1, True, NOW, ports.uow(), ports.calendar, ports.secrets)
+
+    assert outcome == "gave_up"
+    booking = stored_booking(ports)
+    assert (booking.sync_state, booking.sync_error) == (SyncState.FAILED, "gave_up_after_retries")
 
 
 @pytest.mark.parametrize(
@@ -216,25 +168,43 @@ def test_revoked_access_disconnects_the_host_once() -> None:
 def test_host_edits_of_our_events_change_the_booking_without_writing_back(
     event: OurEvent, expected: BookingStatus
 ) -> None:
-    store = FakeStore({"b1": a_booking(synced_version=1)}, {"h1": a_host()})
-    calendar = FakeCalendar(changed=[event])
+    ports = ports_with(a_booking(synced_version=1))
+    ports.calendar.changed = [event]
+    host = ports.uow().hosts.get("h1")
+    assert host is not None
 
-    check_our_events(store.hosts["h1"], NOW, store, calendar)
+    check_our_events(host, NOW, ports.uow(), ports.calendar)
 
-    assert store.bookings["b1"].status is expected
-    assert store.bookings["b1"].synced_version == store.bookings["b1"].version
-    assert calendar.calls == ["list"]
+    booking = stored_booking(ports)
+    assert booking.status is expected
+    assert booking.synced_version == booking.version
+    assert ports.calendar.calls == ["list"]
+
+
+def test_a_booking_the_host_deleted_in_google_frees_its_time() -> None:
+    ports = ports_with(a_booking(synced_version=1))
+    ports.calendar.changed = [OurEvent(booking_id="b1", cancelled=True, start=None, end=None)]
+    host = ports.uow().hosts.get("h1")
+    assert host is not None
+
+    changed = check_our_events(host, NOW, ports.uow(), ports.calendar)
+
+    assert changed == 1
+    assert ports.db.ids("claims") == set()
+    snapshot = ports.uow().months.snapshot("ada", START - timedelta(days=1), START + timedelta(days=1))
+    assert snapshot is not None
+    assert snapshot.booked == []
 
 
 def test_an_event_that_differs_while_our_own_change_is_pending_is_not_a_host_edit() -> None:
-    store = FakeStore({"b1": a_booking(version=2, synced_version=1)}, {"h1": a_host()})
-    calendar = FakeCalendar(
-        changed=[
-            OurEvent(
-                booking_id="b1", cancelled=False, start=START - timedelta(hours=1), end=START - timedelta(minutes=30)
-            )
-        ]
-    )
+    ports = ports_with(a_booking(version=2, synced_version=1))
+    ports.calendar.changed = [
+        OurEvent(booking_id="b1", cancelled=False, start=START - timedelta(hours=1), end=START - timedelta(minutes=30))
+    ]
+    host = ports.uow().hosts.get("h1")
+    assert host is not None
 
-    assert check_our_events(store.hosts["h1"], NOW, store, calendar) == 0
-    assert store.bookings["b1"].status is BookingStatus.CONFIRMED
+    changed = check_our_events(host, NOW, ports.uow(), ports.calendar)
+
+    assert changed == 0
+    assert stored_booking(ports).status is BookingStatus.CONFIRMED

@@ -1,0 +1,701 @@
+"""Small dict-backed fakes of the ports in shared/services/ports.py: unit tests run the services without I/O.
+
+`FakeDatabase` is shared state, as the real database is. Each `FakeUnitOfWork` over it stages its writes and
+applies them on `commit()`, all or none, under Firestore's rules (shared/adapters/firestore/unit_of_work.py):
+a record added must be new (`AlreadyStored`), and a record read in the unit is saved or deleted only if
+nobody changed it meanwhile (`Contention`), told by the version every write stamps on its record.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
+from urllib.parse import urlencode
+
+from shared.domain.booking import Booking, SyncState
+from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
+from shared.domain.busy import month_key, month_keys, split_by_month
+from shared.domain.event_type import EventType
+from shared.domain.host import Connection, ConnectionState, Host
+from shared.domain.intervals import Interval
+from shared.services.errors import AlreadyStored, Contention
+from shared.services.onboarding import CALENDAR_SCOPES
+from shared.services.ports import Exported
+from shared.services.records import (
+    AvailabilitySnapshot,
+    BookedSpan,
+    Channel,
+    Erasure,
+    GoogleIdentity,
+    IdempotencyRecord,
+    OAuthState,
+    OurEvent,
+    SessionRecord,
+)
+
+if TYPE_CHECKING:
+    from shared.services.ports import Calendar, GoogleAccounts, Ports, SecretStore, TaskQueue, UnitOfWork
+
+T = TypeVar("T")
+Key = tuple[str, str]  # (collection, record id)
+Change = Callable[[Any], Any]  # the record now (None: absent) -> the record after (None: deleted)
+
+CLOCK_START = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+# --- the database and its unit of work -----------------------------------------------------------------
+class Stored(NamedTuple):
+    version: int
+    value: Any
+    written_at: datetime
+
+
+@dataclass
+class FakeDatabase:
+    records: dict[Key, Stored] = field(default_factory=dict)
+    now: datetime = CLOCK_START  # the "server time" stamped on writes (the sweeper queries it)
+    _versions: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def next_version(self) -> int:
+        return next(self._versions)
+
+    def get(self, collection: str, record_id: str) -> Any:
+        found = self.records.get((collection, record_id))
+        return found.value if found else None
+
+    def ids(self, collection: str) -> set[str]:
+        return {record_id for (kind, record_id) in self.records if kind == collection}
+
+    def where(
+        self, collection: str, kind: type[T], test: Callable[[str, T], bool] = lambda _id, _record: True
+    ) -> dict[str, T]:
+        """The records of `collection` that pass `test(id, record)`, by id (a query, outside any unit)."""
+        found = ((key[1], stored.value) for key, stored in self.records.items() if key[0] == collection)
+        return {record_id: value for record_id, value in found if test(record_id, value)}
+
+    def delete_now(self, key: Key) -> None:
+        """Outside any unit, as the retention purge deletes."""
+        self.records.pop(key, None)
+
+
+@dataclass(frozen=True)
+class _Write:
+    key: Key
+    change: Change
+    expected_version: int | None = None  # None: whatever is there; 0: must not exist; n: still version n
+
+    def apply(self, records: dict[Key, Stored], version: int, at: datetime) -> None:
+        found = records.get(self.key)
+        if self.expected_version == 0 and found is not None:
+            raise AlreadyStored(f"{self.key} exists already")
+        if self.expected_version is not None and (found.version if found else 0) != self.expected_version:
+            raise Contention(f"{self.key} changed since it was read")
+        after = self.change(found.value if found else None)
+        if after is None:
+            records.pop(self.key, None)
+        else:
+            records[self.key] = Stored(version, after, at)
+
+
+class FakeUnitOfWork:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+        self.committed = False
+        self._open = False
+        self._writes: list[_Write] = []
+        self._seen: dict[Key, Stored | None] = {}  # what was read in this unit (None: it was absent)
+        self.hosts = FakeHosts(self)
+        self.pages = FakeBookingPages(self)
+        self.months = FakeBusyMonths(self)
+        self.bookings = FakeBookings(self)
+        self.sign_in = FakeSignIn(self)
+        self.channels = FakeChannels(self)
+        self.audit = FakeAuditLog(self)
+
+    def __enter__(self) -> Self:
+        self._open, self._writes, self._seen = True, [], {}
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._open, self._writes, self._seen = False, [], {}  # whatever was not committed is dropped
+
+    def commit(self) -> None:
+        if not self._open:
+            raise RuntimeError("commit happens inside `with uow:`")
+        writes, self._writes = self._writes, []
+        records = dict(self.db.records)
+        for write in writes:
+            write.apply(records, self.db.next_version(), self.db.now)
+        self.db.records = records
+        self.committed = True
+
+    # --- what the repositories use -----------------------------------------------------------------------
+    def read(self, key: Key, kind: type[T]) -> T | None:
+        found = self.db.records.get(key)
+        if self._open:
+            self._seen[key] = found
+        value: T | None = found.value if found else None
+        return value
+
+    def seen(self, key: Key) -> Any:
+        found = self._seen.get(key)
+        return found.value if found else None
+
+    def create(self, key: Key, value: Any) -> None:
+        self._stage(_Write(key, lambda _: value, expected_version=0))
+
+    def put(self, key: Key, value: Any) -> None:
+        """On condition the record is as read in this unit (absent: it must still be absent), else as it is."""
+        expected = None
+        if key in self._seen:
+            before = self._seen[key]
+            expected = before.version if before else 0
+        self._stage(_Write(key, lambda _: value, expected))
+
+    def merge(self, key: Key, change: Change) -> None:
+        """Whatever else changed meanwhile (array unions, mirror fields)."""
+        self._stage(_Write(key, change))
+
+    def delete(self, key: Key) -> None:
+        before = self._seen.get(key)
+        self._stage(_Write(key, lambda _: None, before.version if before else None))
+
+    def _stage(self, write: _Write) -> None:
+        if not self._open:
+            raise RuntimeError("writes happen inside `with uow:` and are committed by uow.commit()")
+        self._writes.append(write)
+
+
+# --- repositories ----------------------------------------------------------------------------------------
+class FakeHosts:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, host_id: str) -> Host | None:
+        return self._unit.read(("hosts", host_id), Host)
+
+    def add(self, host: Host) -> None:
+        self._unit.create(("hosts", host.id), host)
+
+    def save(self, host: Host) -> None:
+        self._unit.put(("hosts", host.id), host)
+
+    def connected(self) -> list[Host]:
+        return list(self._unit.db.where("hosts", Host, lambda _, host: host.connection.is_connected).values())
+
+    def export_subject(self, host_id: str) -> Exported:
+        host = self._unit.db.get("hosts", host_id)
+        return [host.model_dump(mode="json")] if host else []
+
+    def erase_subject(self, host_id: str) -> int:
+        self._unit.delete(("hosts", host_id))
+        return 1
+
+
+class FakeBookingPages:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, slug: str) -> BookingPage | None:
+        return self._unit.read(("pages", slug), BookingPage)
+
+    def add(self, slug: str, page: BookingPage) -> None:
+        self._unit.create(("pages", slug), page)
+
+    def save(self, slug: str, page: BookingPage) -> None:
+        self._unit.put(("pages", slug), page)
+
+    def remove(self, slug: str) -> None:
+        self._unit.delete(("pages", slug))
+
+    def _of_host(self, host_id: str) -> dict[str, BookingPage]:
+        return self._unit.db.where("pages", BookingPage, lambda _, page: page.host_id == host_id)
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [{"slug": slug, **page.model_dump(mode="json")} for slug, page in self._of_host(host_id).items()]
+
+    def erase_subject(self, host_id: str) -> int:
+        found = self._of_host(host_id)
+        for slug in found:
+            self.remove(slug)
+        return len(found)
+
+
+@dataclass(frozen=True)
+class Month:
+    """One UTC month of a host's time: Google's busy times (None: never mirrored) and our bookings' spans."""
+
+    busy: tuple[Interval, ...] | None = None
+    synced_at: datetime | None = None
+    booked: tuple[BookedSpan, ...] = ()
+
+
+class FakeBusyMonths:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
+        page = self._unit.db.get("pages", slug)
+        if page is None:
+            return None
+        months = [self._unit.db.get("months", f"{page.host_id}/{key}") or Month() for key in month_keys(start, end)]
+        busy = [interval for month in months for interval in month.busy or ()]
+        return AvailabilitySnapshot(page=page, busy=busy, booked=[span for month in months for span in month.booked])
+
+    def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
+        by_month = split_by_month(busy)
+        for key in month_keys(window.start, window.end):
+            self._unit.merge(("months", f"{host_id}/{key}"), _with_busy(tuple(by_month.get(key, [])), synced_at))
+
+    def clear_busy(self, host_id: str) -> int:
+        found = self._of_host(host_id)
+        for month_id, month in found.items():
+            if month.booked:
+                self._unit.merge(("months", month_id), _with_busy(None, None))
+            else:
+                self._unit.delete(("months", month_id))
+        return sum(month.busy is not None for month in found.values())
+
+    def move_span(self, before: Booking | None, after: Booking | None) -> None:
+        old, new = _span(before), _span(after)
+        if old == new:
+            return
+        if before is not None and old is not None:
+            self._unit.merge(("months", f"{before.host_id}/{month_key(before.start)}"), _without_span(old))
+        if after is not None and new is not None:
+            self._unit.merge(("months", f"{after.host_id}/{month_key(after.start)}"), _with_span(new))
+
+    def _of_host(self, host_id: str) -> dict[str, Month]:
+        return self._unit.db.where("months", Month, lambda month_id, _: month_id.startswith(f"{host_id}/"))
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [
+            {"month": month_id.split("/")[1], "busy": len(month.busy or ()), "bookings": len(month.booked)}
+            for month_id, month in self._of_host(host_id).items()
+        ]
+
+    def erase_subject(self, host_id: str) -> int:
+        found = self._of_host(host_id)
+        for month_id in found:
+            self._unit.delete(("months", month_id))
+        return len(found)
+
+
+def _with_busy(busy: tuple[Interval, ...] | None, synced_at: datetime | None) -> Change:
+    return lambda month: replace(month or Month(), busy=busy, synced_at=synced_at)
+
+
+def _with_span(span: BookedSpan) -> Change:
+    return lambda month: replace(month or Month(), booked=(*(month or Month()).booked, span))
+
+
+def _without_span(span: BookedSpan) -> Change:
+    return lambda month: replace(month or Month(), booked=tuple(s for s in (month or Month()).booked if s != span))
+
+
+def _span(booking: Booking | None) -> BookedSpan | None:
+    if booking is None or not booking.holds_time:
+        return None
+    return BookedSpan(
+        booking_id=booking.id,
+        event_type_id=booking.event_type_id,
+        start=booking.start,
+        occupied_start=booking.occupied_start,
+        occupied_end=booking.occupied_end,
+        day_claim=booking.day_claim,
+    )
+
+
+class Claim(NamedTuple):
+    booking_id: str
+    expires_at: datetime
+
+
+class FakeBookings:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, booking_id: str) -> Booking | None:
+        return self._unit.read(("bookings", booking_id), Booking)
+
+    def add(self, booking: Booking, idempotency: IdempotencyRecord | None) -> None:
+        self._unit.create(("bookings", booking.id), booking)
+        for claim in booking.claims():
+            self._unit.create(("claims", claim), Claim(booking.id, booking.occupied_end))
+        if idempotency is not None:
+            self._unit.create(("idempotency", idempotency.key_hash), idempotency)
+
+    def save(self, booking: Booking) -> None:
+        """Conditional on the booking read in this unit; its claims follow (new ones must not exist)."""
+        before = self._unit.seen(("bookings", booking.id))
+        if before is None:
+            raise RuntimeError("save a booking read in the same unit of work")
+        old_claims, new_claims = set(before.claims()), set(booking.claims())
+        for claim in sorted(new_claims - old_claims):
+            self._unit.create(("claims", claim), Claim(booking.id, booking.occupied_end))
+        for claim in sorted(old_claims - new_claims):
+            self._unit.delete(("claims", claim))
+        self._unit.put(("bookings", booking.id), booking)
+
+    def idempotency(self, key_hash: str) -> IdempotencyRecord | None:
+        record: IdempotencyRecord | None = self._unit.db.get("idempotency", key_hash)
+        return record
+
+    def of_host(self, host_id: str, ending_after: datetime, limit: int = 200) -> list[Booking]:
+        found = self._unit.db.where("bookings", Booking, lambda _, b: b.host_id == host_id and b.end >= ending_after)
+        return sorted(found.values(), key=lambda booking: booking.end)[:limit]
+
+    def of_invitee(self, host_id: str, email: str) -> list[Booking]:
+        mine = self._unit.db.where("bookings", Booking, lambda _, b: b.host_id == host_id and b.invitee.email == email)
+        return list(mine.values())
+
+    def sync_pending(self, updated_before: datetime) -> list[Booking]:
+        stored = [s for key, s in self._unit.db.records.items() if key[0] == "bookings"]
+        return [s.value for s in stored if s.value.sync_state is SyncState.PENDING and s.written_at < updated_before]
+
+    def purge_expired(self, now: datetime) -> dict[str, int]:
+        return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("idempotency", "claims")}
+
+    def _of_host(self, host_id: str) -> dict[str, Booking]:
+        return self._unit.db.where("bookings", Booking, lambda _, booking: booking.host_id == host_id)
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [b.model_dump(mode="json", exclude={"manage_token_hash"}) for b in self._of_host(host_id).values()]
+
+    def erase_subject(self, host_id: str) -> int:
+        """Each booking with its claims and the Idempotency-Keys that made it."""
+        found = self._of_host(host_id)
+        for booking in found.values():
+            for claim in booking.claims():
+                self._unit.delete(("claims", claim))
+            self._unit.delete(("bookings", booking.id))
+        keys = self._unit.db.where("idempotency", IdempotencyRecord, lambda _, record: record.booking_id in found)
+        for key_hash in keys:
+            self._unit.delete(("idempotency", key_hash))
+        return len(found)
+
+
+def _purge(db: FakeDatabase, collection: str, now: datetime) -> int:
+    expired = [key for key, stored in db.records.items() if key[0] == collection and stored.value.expires_at < now]
+    for key in expired:
+        db.delete_now(key)
+    return len(expired)
+
+
+class FakeSignIn:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def add_state(self, state: str, record: OAuthState) -> None:
+        self._unit.create(("oauth_states", state), record)
+
+    def take_state(self, state: str) -> OAuthState | None:
+        """Read and delete (on condition nobody took it first): a state is used once."""
+        record = self._unit.read(("oauth_states", state), OAuthState)
+        if record is not None:
+            self._unit.delete(("oauth_states", state))
+        return record
+
+    def add_session(self, token: str, record: SessionRecord) -> None:
+        self._unit.create(("sessions", token), record)
+
+    def session(self, token: str) -> SessionRecord | None:
+        record: SessionRecord | None = self._unit.db.get("sessions", token)
+        return record
+
+    def end_session(self, token: str) -> None:
+        self._unit.delete(("sessions", token))
+
+    def purge_expired(self, now: datetime) -> dict[str, int]:
+        return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("oauth_states", "sessions")}
+
+    def _sessions_of(self, host_id: str) -> dict[str, SessionRecord]:
+        return self._unit.db.where("sessions", SessionRecord, lambda _, record: record.host_id == host_id)
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [record.model_dump(mode="json") for record in self._sessions_of(host_id).values()]
+
+    def erase_subject(self, host_id: str) -> int:
+        found = self._sessions_of(host_id)
+        for token in found:
+            self.end_session(token)
+        return len(found)
+
+
+class FakeChannels:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, channel_id: str) -> Channel | None:
+        channel: Channel | None = self._unit.db.get("channels", channel_id)
+        return channel
+
+    def add(self, channel: Channel) -> None:
+        self._unit.create(("channels", channel.id), channel)
+
+    def of_host(self, host_id: str) -> list[Channel]:
+        return list(self._unit.db.where("channels", Channel, lambda _, channel: channel.host_id == host_id).values())
+
+    def remove(self, channel_id: str) -> None:
+        self._unit.delete(("channels", channel_id))
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [channel.model_dump(mode="json", exclude={"resource_id"}) for channel in self.of_host(host_id)]
+
+    def erase_subject(self, host_id: str) -> int:
+        found = self.of_host(host_id)
+        for channel in found:
+            self.remove(channel.id)
+        return len(found)
+
+
+class AuditEntry(NamedTuple):
+    action: str
+    subject_id: str
+    outcome: str
+    at: datetime
+
+
+class FakeAuditLog:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def record(self, action: str, subject_id: str, outcome: str, at: datetime) -> None:
+        self._unit.create(("audit", uuid.uuid4().hex), AuditEntry(action, subject_id, outcome, at))
+
+    def receipt(self, erasure_id: str) -> Erasure | None:
+        return self._unit.read(("erasures", erasure_id), Erasure)
+
+    def save_receipt(self, erasure: Erasure) -> None:
+        self._unit.put(("erasures", erasure.id), erasure)
+
+    def _of(self, host_id: str) -> dict[str, AuditEntry]:
+        return self._unit.db.where("audit", AuditEntry, lambda _, entry: entry.subject_id == host_id)
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [{"action": e.action, "outcome": e.outcome, "at": e.at.isoformat()} for e in self._of(host_id).values()]
+
+    def erase_subject(self, host_id: str) -> int:
+        found = self._of(host_id)
+        for entry_id in found:
+            self._unit.delete(("audit", entry_id))
+        return len(found)
+
+
+# --- Google and Cloud ------------------------------------------------------------------------------------
+@dataclass
+class FakeCalendar:
+    """Google Calendar as our code sees it: free/busy, our own events by id, watch channels."""
+
+    busy_times: list[Interval] = field(default_factory=list)  # what free/busy answers, for any host
+    events: dict[str, Booking] = field(default_factory=dict)  # our events in Google, by event id
+    changed: list[OurEvent] = field(default_factory=list)  # what a look at our changed events finds
+    channels: dict[str, Channel] = field(default_factory=dict)  # open watch channels, by id
+    failure: Exception | None = None  # raised by every call once set: CalendarAccessRevoked, GoogleUnavailable
+    calls: list[str] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)  # hosts whose cached credentials were dropped
+    channel_expiry: datetime = CLOCK_START + timedelta(days=7)
+    _deleted: set[str] = field(default_factory=set)  # a deleted event's id cannot be used again
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if self.failure is not None:
+            raise self.failure
+
+    def watch(self, host_id: str, channel_id: str, token: str, address: str) -> Channel:
+        self._call("watch")
+        channel = Channel(
+            id=channel_id, host_id=host_id, resource_id=f"res-{channel_id}", expires_at=self.channel_expiry
+        )
+        self.channels[channel_id] = channel
+        return channel
+
+    def stop_channel(self, host_id: str, channel: Channel) -> None:
+        self._call("stop")
+        self.channels.pop(channel.id, None)
+
+    def busy(self, host_id: str, window: Interval) -> list[Interval]:
+        self._call("busy")
+        return [interval for interval in self.busy_times if interval.overlaps(window)]
+
+    def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
+        self._call("insert")
+        if booking.google_event_id in self.events or booking.google_event_id in self._deleted:
+            return False  # Google answers 409
+        self.events[booking.google_event_id] = booking
+        return True
+
+    def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
+        self._call("patch")
+        if booking.google_event_id not in self.events:
+            return False  # deleted in Google
+        self.events[booking.google_event_id] = booking
+        return True
+
+    def delete_booking_event(self, host_id: str, booking: Booking) -> None:
+        self._call("delete")
+        if self.events.pop(booking.google_event_id, None) is not None:
+            self._deleted.add(booking.google_event_id)
+
+    def our_events_changed_since(self, host_id: str, since: datetime | None) -> list[OurEvent]:
+        self._call("list")
+        return list(self.changed)
+
+    def forget(self, host_id: str) -> None:
+        self.forgotten.append(host_id)
+
+
+@dataclass
+class FakeTaskQueue:
+    enqueued: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)  # (function, payload, name)
+    paths: list[str] = field(default_factory=list)  # the sub-path each task is sent to, in the same order
+
+    def enqueue(
+        self,
+        function: str,
+        payload: dict[str, Any],
+        *,
+        name: str | None = None,
+        delay_seconds: float = 0,
+        path: str = "",
+    ) -> bool:
+        if name is not None and name in self.names:
+            return False  # Cloud Tasks refuses a name it has seen
+        self.enqueued.append((function, payload, name))
+        self.paths.append(path)
+        return True
+
+    @property
+    def names(self) -> list[str | None]:
+        return [name for _, _, name in self.enqueued]
+
+    @property
+    def payloads(self) -> list[dict[str, Any]]:
+        return [payload for _, payload, _ in self.enqueued]
+
+
+@dataclass
+class FakeSecretStore:
+    refresh_tokens: dict[str, str] = field(default_factory=dict)  # by host id
+
+    def store_refresh_token(self, host_id: str, token: str) -> None:
+        self.refresh_tokens[host_id] = token
+
+    def refresh_token(self, host_id: str) -> str | None:
+        return self.refresh_tokens.get(host_id)
+
+    def destroy_refresh_token(self, host_id: str) -> None:
+        self.refresh_tokens.pop(host_id, None)
+
+    def app_secret(self, name: str) -> str:
+        return f"app-secret-{name}"
+
+
+GOOGLE_AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
+REFRESH_TOKEN = "refresh-token-1"
+
+
+def google_identity(
+    scopes: Iterable[str] = CALENDAR_SCOPES, refresh_token: str | None = REFRESH_TOKEN, sub: str = "sub-1"
+) -> GoogleIdentity:
+    granted = frozenset({"openid", "email", "profile", *scopes})
+    return GoogleIdentity(
+        sub=sub, email="ada@example.com", name="Ada", granted_scopes=granted, refresh_token=refresh_token
+    )
+
+
+@dataclass
+class FakeGoogleAccounts:
+    identity: GoogleIdentity = field(default_factory=google_identity)  # who signs in, with what grant
+    codes: list[str] = field(default_factory=list)  # authorization codes exchanged
+    revoked: list[str] = field(default_factory=list)
+
+    def authorize_url(self, *, state: str, nonce: str, code_challenge: str, login_hint: str | None) -> str:
+        query = {"state": state, "nonce": nonce, "code_challenge": code_challenge, "login_hint": login_hint or ""}
+        return f"{GOOGLE_AUTHORIZE_URL}?{urlencode(query)}"
+
+    def complete_sign_in(self, *, code: str, code_verifier: str, nonce: str) -> GoogleIdentity:
+        self.codes.append(code)
+        return self.identity
+
+    def revoke(self, token: str) -> None:
+        self.revoked.append(token)
+
+
+@dataclass
+class FakePorts:
+    db: FakeDatabase = field(default_factory=FakeDatabase)
+    secrets: FakeSecretStore = field(default_factory=FakeSecretStore)
+    google: FakeGoogleAccounts = field(default_factory=FakeGoogleAccounts)
+    calendar: FakeCalendar = field(default_factory=FakeCalendar)
+    tasks: FakeTaskQueue = field(default_factory=FakeTaskQueue)
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.db)
+
+
+if TYPE_CHECKING:  # mypy proves here that each fake implements its port
+    _unit: UnitOfWork = FakeUnitOfWork(FakeDatabase())
+    _ports: Ports = FakePorts()
+    _calendar: Calendar = FakeCalendar()
+    _tasks: TaskQueue = FakeTaskQueue()
+    _secrets: SecretStore = FakeSecretStore()
+    _google: GoogleAccounts = FakeGoogleAccounts()
+
+
+# --- records to arrange a test with ----------------------------------------------------------------------
+def a_host(host_id: str = "h1", slug: str = "ada", state: ConnectionState = ConnectionState.CONNECTED) -> Host:
+    return Host(
+        id=host_id,
+        google_sub=f"sub-{host_id}",
+        email="ada@example.com",
+        display_name="Ada",
+        slug=slug,
+        connection=Connection(state=state),
+    )
+
+
+def a_page(
+    host_id: str = "h1",
+    *,
+    event_types: Mapping[str, EventType] | None = None,
+    connected: bool = True,
+    synced_at: datetime | None = CLOCK_START,
+    horizon_days: int = 60,
+) -> BookingPage:
+    """Weekdays 09:00-17:00 UTC, an "intro" call of 30 minutes, the busy mirror synced at `synced_at`."""
+    intro = EventType(slug="intro", title="Intro call", duration_minutes=30)
+    horizon_end = synced_at + timedelta(days=horizon_days) if synced_at else None
+    return BookingPage(
+        host_id=host_id,
+        display_name="Ada",
+        schedule=default_schedule("UTC"),
+        event_types=dict(event_types or {"et1": intro}),
+        calendar=CalendarView(connected=connected, synced_at=synced_at, horizon_end=horizon_end),
+    )
+
+
+def given(
+    db: FakeDatabase,
+    *,
+    hosts: Iterable[Host] = (),
+    pages: Mapping[str, BookingPage] | None = None,
+    bookings: Iterable[Booking] = (),
+) -> None:
+    """Records as an earlier commit left them (a booking with its claims and its span in the months)."""
+    with FakeUnitOfWork(db) as uow:
+        for host in hosts:
+            uow.hosts.add(host)
+        for slug, page in (pages or {}).items():
+            uow.pages.add(slug, page)
+        for booking in bookings:
+            uow.bookings.add(booking, None)
+            uow.months.move_span(None, booking)
+        uow.commit()

@@ -1,0 +1,198 @@
+"""Booking, rescheduling and cancelling against dict-backed fakes: never a double booking, idempotent retries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shared.domain.booking import Booking, BookingRequest, BookingStatus, Invitee
+from shared.domain.errors import (
+    BookingCancelled,
+    BookingNotFound,
+    ClaimConflict,
+    IdempotencyKeyReused,
+    SlotNotOffered,
+    SlotTaken,
+)
+from shared.domain.event_type import EventType
+from shared.services.availability import free_slots
+from shared.services.booking import Booked, authorized_booking, book, cancel, reschedule, token_hash
+from shared.services.records import IdempotencyRecord
+from tests.unit.fakes import FakePorts, a_host, a_page, given
+
+NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)  # a Monday
+START = datetime(2027, 3, 8, 10, tzinfo=UTC)  # the next Monday, inside the host's hours (09:00-17:00 UTC)
+HOUR = timedelta(hours=1)
+MANAGE_KEY = "manage-key"
+INTRO = EventType(slug="intro", title="Intro call", duration_minutes=30, slot_step_minutes=15)
+
+
+def ada(intro: EventType = INTRO) -> FakePorts:
+    """A connected host whose busy mirror is fresh and empty."""
+    ports = FakePorts()
+    given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": intro}, synced_at=NOW)})
+    return ports
+
+
+@pytest.fixture
+def ports() -> FakePorts:
+    return ada()
+
+
+def a_request(start: datetime = START, **fields: Any) -> BookingRequest:
+    invitee = Invitee(name="Ines", email="ines@example.org", time_zone="Europe/Berlin")
+    return BookingRequest(host="ada", event_type="intro", start=start, invitee=invitee, **fields)
+
+
+def book_at(ports: FakePorts, start: datetime = START, key: str | None = None, **fields: Any) -> Booked:
+    return book(a_request(start, **fields), key, NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+
+
+def offered_starts(ports: FakePorts) -> list[datetime]:
+    day = START.date()
+    return [slot.start for slot in free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)]
+
+
+def stored(ports: FakePorts, booking_id: str) -> Booking | None:
+    return ports.uow().bookings.get(booking_id)
+
+
+# --- book ------------------------------------------------------------------------------------------------
+def test_a_free_slot_is_booked_with_its_claims_and_idempotency_key_in_one_commit(ports: FakePorts) -> None:
+    uow = ports.uow()
+
+    booked = book(a_request(), "key-0001", NOW, uow, ports.tasks, MANAGE_KEY)
+
+    assert uow.committed
+    assert not booked.replayed
+    assert stored(ports, booked.booking.id) == booked.booking
+    assert ports.db.ids("claims") == set(booked.booking.claims())
+    assert len(booked.booking.claims()) == 6  # 30 minutes of 5-minute granules
+    assert [record.booking_id for record in ports.db.where("idempotency", IdempotencyRecord).values()] == [
+        booked.booking.id
+    ]
+    assert token_hash(booked.manage_token) == booked.booking.manage_token_hash
+    assert ports.tasks.names == [f"booking-{booked.booking.id}-v1"]
+
+
+def test_a_booked_time_is_no_longer_offered(ports: FakePorts) -> None:
+    book_at(ports)
+
+    starts = offered_starts(ports)
+
+    assert START not in starts
+    assert START + HOUR in starts
+
+
+def test_a_second_overlapping_booking_is_refused(ports: FakePorts) -> None:
+    first = book_at(ports)
+
+    with pytest.raises(SlotTaken, match="no longer free"):
+        book_at(ports, START + timedelta(minutes=15))
+
+    assert ports.db.ids("bookings") == {first.booking.id}
+
+
+def test_a_booking_that_loses_the_race_for_its_claims_is_refused_with_a_claim_conflict(ports: FakePorts) -> None:
+    rival = book_at(ada()).booking  # the same time, booked elsewhere...
+    with ports.uow() as uow:  # ...committing its claims after our read (the months do not show it yet)
+        uow.bookings.add(rival, None)
+        uow.commit()
+
+    with pytest.raises(ClaimConflict, match="just booked by someone else"):
+        book_at(ports)
+
+    assert ports.db.ids("bookings") == {rival.id}
+    assert ports.tasks.enqueued == []
+
+
+def test_the_same_idempotency_key_and_body_replays_the_first_booking(ports: FakePorts) -> None:
+    first = book_at(ports, key="key-0001")
+
+    again = book_at(ports, key="key-0001")
+
+    assert again.replayed
+    assert (again.booking, again.manage_token) == (first.booking, first.manage_token)
+    assert ports.db.ids("bookings") == {first.booking.id}
+    assert len(ports.tasks.enqueued) == 1
+
+
+def test_the_same_idempotency_key_with_another_body_is_refused(ports: FakePorts) -> None:
+    first = book_at(ports, key="key-0001")
+
+    with pytest.raises(IdempotencyKeyReused, match="different request"):
+        book_at(ports, START + 2 * HOUR, key="key-0001")
+
+    assert ports.db.ids("bookings") == {first.booking.id}
+
+
+def test_a_third_booking_on_a_day_limited_to_two_is_refused() -> None:
+    ports = ada(INTRO.model_copy(update={"daily_limit": 2}))
+    first, second = book_at(ports, START), book_at(ports, START + HOUR)
+
+    with pytest.raises(SlotNotOffered, match="not one of the offered slots"):
+        book_at(ports, START + 3 * HOUR)
+
+    assert {first.booking.day_claim, second.booking.day_claim} == {"h1:et1:20270308:place1", "h1:et1:20270308:place2"}
+    assert book_at(ports, START + timedelta(days=1)).booking.day_claim == "h1:et1:20270309:place1"
+
+
+# --- reschedule ------------------------------------------------------------------------------------------
+def test_rescheduling_moves_the_claims_to_the_new_time(ports: FakePorts) -> None:
+    booking = book_at(ports).booking
+
+    moved = reschedule(booking, START + 2 * HOUR, NOW, ports.uow(), ports.tasks)
+
+    assert (moved.start, moved.version) == (START + 2 * HOUR, 2)
+    assert stored(ports, booking.id) == moved
+    assert ports.db.ids("claims") == set(moved.claims())
+    starts = offered_starts(ports)
+    assert START in starts
+    assert START + 2 * HOUR not in starts
+    assert ports.tasks.names[-1] == f"booking-{booking.id}-v2"
+
+
+def test_rescheduling_to_a_taken_time_is_refused(ports: FakePorts) -> None:
+    mine = book_at(ports).booking
+    book_at(ports, START + 2 * HOUR)
+
+    with pytest.raises(SlotTaken, match="no longer free"):
+        reschedule(mine, START + 2 * HOUR, NOW, ports.uow(), ports.tasks)
+
+    assert stored(ports, mine.id) == mine
+
+
+# --- cancel ----------------------------------------------------------------------------------------------
+def test_cancelling_frees_the_time_and_asks_google_to_follow(ports: FakePorts) -> None:
+    booking = book_at(ports).booking
+
+    cancelled = cancel(booking, "something came up", ports.uow(), ports.tasks)
+
+    assert (cancelled.status, cancelled.version) == (BookingStatus.CANCELLED, 2)
+    assert stored(ports, booking.id) == cancelled
+    assert ports.db.ids("claims") == set()
+    assert START in offered_starts(ports)
+    assert ports.tasks.payloads[-1] == {"action": "reconcile_booking", "booking_id": booking.id, "version": 2}
+
+
+def test_a_booking_cannot_be_cancelled_twice(ports: FakePorts) -> None:
+    booking = book_at(ports).booking
+    cancelled = cancel(booking, None, ports.uow(), ports.tasks)
+
+    with pytest.raises(BookingCancelled, match="cancelled and can no longer be changed"):
+        cancel(booking, None, ports.uow(), ports.tasks)
+
+    assert stored(ports, booking.id) == cancelled
+    assert len(ports.tasks.enqueued) == 2  # the booking and its one cancellation
+
+
+def test_a_wrong_manage_token_looks_like_a_missing_booking(ports: FakePorts) -> None:
+    booked = book_at(ports)
+
+    with pytest.raises(BookingNotFound, match="no booking with this id and manage token"):
+        authorized_booking(booked.booking.id, "not-the-token", ports.uow())
+
+    assert authorized_booking(booked.booking.id, booked.manage_token, ports.uow()) == booked.booking
