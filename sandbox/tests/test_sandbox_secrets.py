@@ -79,6 +79,8 @@ def test_duplicates_missing_and_disabled(client: secretmanager.SecretManagerServ
     client.delete_secret(name=secret.name)
     with pytest.raises(exceptions.NotFound):
         client.access_secret_version(name=version.name)
+    with pytest.raises(exceptions.MethodNotImplemented):  # not used by the app: not modelled
+        client.get_secret_version(name=version.name)
 
 
 def test_faults_map_to_grpc_codes(client: secretmanager.SecretManagerServiceClient, control: SandboxClient) -> None:

@@ -149,6 +149,23 @@ def test_task_in_a_missing_queue_and_queue_management(client: tasks_v2.CloudTask
     assert queue.retry_config.min_backoff == timedelta(seconds=0.05)
     assert list(client.list_tasks(parent=QUEUE)) == []
     assert receiver.received() == []
+    with pytest.raises(exceptions.MethodNotImplemented):  # nothing of ours purges queues: not modelled
+        client.purge_queue(name=QUEUE)
+
+
+def test_a_paused_queue_dispatches_nothing_until_resumed(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, control: SandboxClient
+) -> None:
+    client.pause_queue(name=QUEUE)
+    client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/held"))
+    control.drain_tasks(timeout=0.3)  # a paused queue's due task does not keep the sandbox busy
+
+    resumed = client.resume_queue(name=QUEUE)
+    [delivered] = receiver.wait_for(1)
+
+    assert resumed.state == tasks_v2.Queue.State.RUNNING
+    assert delivered.path == "/held"
+    assert control.state()["tasks"]["dispatched"] == 1
 
 
 def test_update_queue_with_a_mask_and_run_task_on_a_paused_queue(

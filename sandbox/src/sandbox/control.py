@@ -81,7 +81,6 @@ class ControlApi:
             (base + "/faults", ["POST"], self.add_fault),
             (base + "/state", ["GET"], self.snapshot),
             (base + "/reset", ["POST"], self.reset),
-            (base + "/clock", ["GET"], self.read_clock),
             (base + "/clock", ["POST"], self.advance_clock),
             (base + "/oidc_token", ["POST"], self.oidc_token),
             (base + "/tasks", ["GET"], self.list_tasks),
@@ -220,16 +219,13 @@ class ControlApi:
         self._reset()
         return json_response({"reset": True})
 
-    def read_clock(self, request: Request) -> Response:
-        return json_response({"now": self.state.clock.now().isoformat(), "offset_seconds": self.state.clock.offset})
-
     def advance_clock(self, request: Request) -> Response:
         try:
             seconds = float(_body(request).get("advance_seconds", 0))
             self.state.clock.advance(seconds)
         except (TypeError, ValueError):
             return _problem(400, "advance_seconds must be a number")
-        return self.read_clock(request)
+        return json_response({"now": self.state.clock.now().isoformat(), "offset_seconds": self.state.clock.offset})
 
     # -- tokens and tasks for tests ------------------------------------------------------------------------
 

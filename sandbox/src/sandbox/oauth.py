@@ -93,11 +93,9 @@ class OAuthApi:
             ("/oauth2/v3/certs", ["GET"], self.jwks),
             ("/oauth2/v1/certs", ["GET"], self.pem_certs),
             ("/o/oauth2/v2/auth", ["GET"], self.authorize),
-            ("/o/oauth2/auth", ["GET"], self.authorize),
             ("/token", ["POST"], self.token),
-            ("/revoke", ["POST", "GET"], self.revoke),
-            ("/v1/userinfo", ["GET", "POST"], self.userinfo),
-            ("/oauth2/v3/userinfo", ["GET", "POST"], self.userinfo),
+            ("/revoke", ["POST"], self.revoke),
+            ("/v1/userinfo", ["GET"], self.userinfo),
         ]
 
     # -- discovery and keys ---------------------------------------------------------------------
@@ -302,8 +300,7 @@ class OAuthApi:
         if fault is not None:
             return fault_response(fault)
         header = request.headers.get("Authorization", "")
-        token = header[7:] if header.lower().startswith("bearer ") else request.values.get("access_token", "")
-        access = self.tokens.authenticate(token) if token else None
+        access = self.tokens.authenticate(header[7:].strip()) if header.lower().startswith("bearer ") else None
         challenge = {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'}
         if access is None:
             return OAuthError(401, "invalid_request", "Invalid Credentials").response(challenge)

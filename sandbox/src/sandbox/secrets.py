@@ -224,10 +224,6 @@ class SecretStore:
             secret.versions.append(version)
             return self._version_message(secret, version)
 
-    def get_secret_version(self, request: Any) -> Any:
-        with self.state.lock:
-            return self._version_message(*self._version(request.name))
-
     def access_secret_version(self, request: Any) -> Any:
         with self.state.lock:
             secret, version = self._version(request.name)
@@ -286,7 +282,6 @@ class SecretStore:
             Rpc("DeleteSecret", service.DeleteSecretRequest, empty_pb2.Empty, self.delete_secret),
             Rpc("ListSecrets", service.ListSecretsRequest, service.ListSecretsResponse, self.list_secrets),
             Rpc("AddSecretVersion", service.AddSecretVersionRequest, resources.SecretVersion, self.add_secret_version),
-            Rpc("GetSecretVersion", service.GetSecretVersionRequest, resources.SecretVersion, self.get_secret_version),
             Rpc(
                 "AccessSecretVersion",
                 service.AccessSecretVersionRequest,

@@ -74,7 +74,6 @@ class QueueRecord:
     max_dispatches_per_second: float = 500.0
     max_burst_size: int = 100
     max_concurrent_dispatches: int = 1000
-    purge_time: float | None = None
 
 
 @dataclass
@@ -249,7 +248,7 @@ class TaskQueues:
             record.in_flight = False
             self.changed.notify_all()
             if self.tasks.get(record.name) is not record:
-                return  # deleted, purged or reset while the request was in flight
+                return  # deleted or reset while the request was in flight
             now = self.state.clock.time()
             if record.last_attempt is not None:
                 record.last_attempt.response_time = now
@@ -327,8 +326,6 @@ class TaskQueues:
                 max_doublings=record.retry.max_doublings,
             ),
         )
-        if record.purge_time is not None:
-            message.purge_time = self._time(record.purge_time)
         return message
 
     def _task_message(self, record: TaskRecord, view: int) -> Any:
@@ -436,36 +433,6 @@ class TaskQueues:
         with self.state.lock:
             return self._queue_message(self._queue(request.name))
 
-    def list_queues(self, request: Any) -> Any:
-        with self.state.lock:
-            prefix = request.parent + "/queues/"
-            names = sorted(n for n in self.queues if n.startswith(prefix))
-            offset = int(request.page_token or 0)
-            size = request.page_size or len(names) or 1
-            page = names[offset : offset + size]
-            token = str(offset + size) if offset + size < len(names) else ""
-            return cloudtasks.ListQueuesResponse(
-                queues=[self._queue_message(self.queues[n]) for n in page], next_page_token=token
-            )
-
-    def delete_queue(self, request: Any) -> Any:
-        with self.changed:
-            self._queue(request.name)
-            del self.queues[request.name]
-            for name in [n for n, t in self.tasks.items() if t.queue_name == request.name]:
-                del self.tasks[name]
-            self.changed.notify_all()
-            return empty_pb2.Empty()
-
-    def purge_queue(self, request: Any) -> Any:
-        with self.changed:
-            record = self._queue(request.name)
-            for name in [n for n, t in self.tasks.items() if t.queue_name == request.name]:
-                self._remove(name)
-            record.purge_time = self.state.clock.time()
-            self.changed.notify_all()
-            return self._queue_message(record)
-
     def _set_state(self, name: str, state: int) -> Any:
         with self.changed:
             record = self._queue(name)
@@ -542,10 +509,6 @@ class TaskQueues:
             self.changed.notify_all()
             return self._task_message(record, request.response_view)
 
-    def get_task(self, request: Any) -> Any:
-        with self.state.lock:
-            return self._task_message(self._task(request.name), request.response_view)
-
     def list_tasks(self, request: Any) -> Any:
         with self.state.lock:
             self._queue(request.parent)
@@ -581,13 +544,9 @@ class TaskQueues:
             Rpc("CreateQueue", cloudtasks.CreateQueueRequest, queue.Queue, self.create_queue),
             Rpc("UpdateQueue", cloudtasks.UpdateQueueRequest, queue.Queue, self.update_queue),
             Rpc("GetQueue", cloudtasks.GetQueueRequest, queue.Queue, self.get_queue),
-            Rpc("ListQueues", cloudtasks.ListQueuesRequest, cloudtasks.ListQueuesResponse, self.list_queues),
-            Rpc("DeleteQueue", cloudtasks.DeleteQueueRequest, empty_pb2.Empty, self.delete_queue),
-            Rpc("PurgeQueue", cloudtasks.PurgeQueueRequest, queue.Queue, self.purge_queue),
             Rpc("PauseQueue", cloudtasks.PauseQueueRequest, queue.Queue, self.pause_queue),
             Rpc("ResumeQueue", cloudtasks.ResumeQueueRequest, queue.Queue, self.resume_queue),
             Rpc("CreateTask", cloudtasks.CreateTaskRequest, task.Task, self.create_task),
-            Rpc("GetTask", cloudtasks.GetTaskRequest, task.Task, self.get_task),
             Rpc("ListTasks", cloudtasks.ListTasksRequest, cloudtasks.ListTasksResponse, self.list_tasks),
             Rpc("DeleteTask", cloudtasks.DeleteTaskRequest, empty_pb2.Empty, self.delete_task),
             Rpc("RunTask", cloudtasks.RunTaskRequest, task.Task, self.run_task),
