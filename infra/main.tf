@@ -6,7 +6,7 @@ locals {
     oauth            = { public = true, memory = "256M" }
     hosts            = { public = true, memory = "256M" }
     bookings         = { public = true, memory = "256M" }
-    privacy          = { public = true, memory = "256M" }
+    privacy          = { public = true, memory = "256M" } # its /tasks/erase route checks the tasks identity's OIDC token
     calendar_webhook = { public = true, memory = "256M" } # Google's push cannot authenticate; the channel token is checked
     calendar_sync    = { public = false, memory = "256M" }
     channel_renewal  = { public = false, memory = "256M" }
