@@ -1,16 +1,23 @@
 """Cloud Tasks v2 over gRPC (`google.cloud.tasks.v2.CloudTasks`): queues and HTTP-target tasks.
 
 This module keeps queues and tasks and answers the RPCs; `sandbox.dispatch` sends due tasks as real
-HTTP requests. Named tasks are de-duplicated against live tasks and against names that finished or
-were deleted within TASK_NAME_TOMBSTONE seconds. App Engine targets, queue-level http_target
-overrides, oauth_token, rate limits and Batch* RPCs are not modelled.
+HTTP requests. Tasks wait in a heap keyed by schedule time, so adding one costs O(log n) whatever is
+pending, and the dispatcher only ever looks at the earliest; a deleted or rescheduled task's old heap
+entry is skipped when it surfaces (lazy deletion) rather than searched for. Named tasks are
+de-duplicated against live tasks and against names that finished or were deleted within
+TASK_NAME_TOMBSTONE seconds. App Engine targets, queue-level http_target overrides, oauth_token, rate
+limits and Batch* RPCs are not modelled.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 import secrets
 import threading
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,6 +113,7 @@ class TaskRecord:
     last_attempt: AttemptRecord | None = None
     in_flight: bool = False
     forced: bool = False  # RunTask: dispatch now even if the queue is paused
+    heap_seq: int | None = None  # the sequence number of its live entry in the due heap; None: not in it
 
     @property
     def task_id(self) -> str:
@@ -132,6 +140,12 @@ class Dispatch:
     previous_response: int | None
     oidc_email: str | None
     oidc_audience: str | None
+    generation: int  # TaskQueues' generation when it started (a reset starts a new one)
+
+
+# (schedule_time, create_time, sequence number, task): ordered by due time, then creation; the unique
+# sequence number keeps tuples from ever comparing records.
+HeapEntry = tuple[float, float, int, TaskRecord]
 
 
 def _seconds(value: Any) -> float:
@@ -174,6 +188,17 @@ class TaskQueues:
         self.queues: dict[str, QueueRecord] = {}
         self.tasks: dict[str, TaskRecord] = {}
         self.tombstones: dict[str, float] = {}
+        # Every stored task not in flight and not held has exactly one live entry here (see HeapEntry).
+        self._due: list[HeapEntry] = []
+        self._seq = itertools.count()
+        # Tasks that fell due while their queue could not take them, put back into the heap when it can:
+        # all at once on ResumeQueue (paused), or the earliest as dispatch slots free up (the queue was at
+        # max_concurrent_dispatches; these wait in a heap of their own, per queue).
+        self._paused: dict[str, list[TaskRecord]] = {}
+        self._waiting: dict[str, list[HeapEntry]] = {}
+        self._in_flight: Counter[str] = Counter()  # attempts running per queue, this generation
+        self._generation = 0
+        self.entries_examined = 0  # heap entries looked at while dispatching or draining: the work done
         state.clock.on_change(self.wake)
 
     def wake(self) -> None:
@@ -185,32 +210,85 @@ class TaskQueues:
             self.queues.clear()
             self.tasks.clear()
             self.tombstones.clear()
+            self._due.clear()
+            self._paused.clear()
+            self._waiting.clear()
+            self._in_flight.clear()
+            self._generation += 1  # attempts still running belong to the old generation
             self.changed.notify_all()
 
-    # -- dispatch support ---------------------------------------------------------------------------
+    # -- the due heap and held tasks (callers hold the lock) ---------------------------------------
 
-    def _eligible(self, record: TaskRecord) -> bool:
-        owner = self.queues.get(record.queue_name)
-        return owner is not None and not record.in_flight and (owner.state == QueueState.RUNNING or record.forced)
+    def _push(self, record: TaskRecord) -> None:
+        """(Re)index `record` at its schedule time; any older entry of it becomes stale."""
+        seq = next(self._seq)
+        record.heap_seq = seq
+        heapq.heappush(self._due, (record.schedule_time, record.create_time, seq, record))
+
+    def _live(self, entry: HeapEntry) -> bool:
+        record = entry[3]
+        return record.heap_seq == entry[2] and self.tasks.get(record.name) is record
+
+    def _earliest(self) -> HeapEntry | None:
+        """The live entry due first, dropping stale entries on the way."""
+        while self._due:
+            self.entries_examined += 1
+            if self._live(self._due[0]):
+                return self._due[0]
+            heapq.heappop(self._due)
+        return None
+
+    def _held(self, record: TaskRecord) -> bool:
+        """Still held: not deleted, rescheduled (RunTask) or running since it was held back."""
+        return record.heap_seq is None and not record.in_flight and self.tasks.get(record.name) is record
+
+    def _release_paused(self, queue_name: str) -> None:
+        for record in self._paused.pop(queue_name, []):
+            if self._held(record):
+                self._push(record)
+
+    def _release_waiting(self, queue_name: str) -> None:
+        """Move as many waiting tasks as the queue has free dispatch slots back into the heap, earliest first."""
+        waiting = self._waiting.get(queue_name)
+        owner = self.queues.get(queue_name)
+        if not waiting or owner is None:
+            return
+        free = owner.max_concurrent_dispatches - self._in_flight[queue_name]
+        while waiting and free > 0:
+            record = heapq.heappop(waiting)[3]
+            if self._held(record):
+                self._push(record)
+                free -= 1
+
+    def _entries_due_by(self, horizon: float) -> Iterator[HeapEntry]:
+        """Entries (stale ones too) due by `horizon`: the top of the heap, walked as a tree and cut below
+        any entry due later, so this costs what is due, not what is pending."""
+        heap, stack = self._due, [0]
+        while stack:
+            index = stack.pop()
+            if index < len(heap) and heap[index][0] <= horizon:
+                self.entries_examined += 1
+                yield heap[index]
+                stack.extend((2 * index + 1, 2 * index + 2))
+
+    # -- dispatch support ---------------------------------------------------------------------------
 
     def take_due(self) -> list[Dispatch]:
         """Mark due tasks in flight (respecting pause and max_concurrent_dispatches); caller holds lock."""
         now = self.state.clock.time()
-        in_flight: dict[str, int] = {}
-        for record in self.tasks.values():
-            if record.in_flight:
-                in_flight[record.queue_name] = in_flight.get(record.queue_name, 0) + 1
-        due = sorted(
-            (r for r in self.tasks.values() if self._eligible(r) and r.schedule_time <= now),
-            key=lambda r: (r.schedule_time, r.create_time),
-        )
         dispatches = []
-        for record in due:
+        while (entry := self._earliest()) is not None and entry[0] <= now:
+            heapq.heappop(self._due)
+            record = entry[3]
+            record.heap_seq = None
             owner = self.queues[record.queue_name]
-            if in_flight.get(record.queue_name, 0) >= owner.max_concurrent_dispatches:
-                continue
-            in_flight[record.queue_name] = in_flight.get(record.queue_name, 0) + 1
-            dispatches.append(self._start_attempt(record, now))
+            if owner.state != QueueState.RUNNING and not record.forced:
+                self._paused.setdefault(record.queue_name, []).append(record)
+            elif self._in_flight[record.queue_name] >= owner.max_concurrent_dispatches:
+                heapq.heappush(self._waiting.setdefault(record.queue_name, []), entry)
+            else:
+                self._in_flight[record.queue_name] += 1
+                dispatches.append(self._start_attempt(record, now))
         return dispatches
 
     def _start_attempt(self, record: TaskRecord, now: float) -> Dispatch:
@@ -227,6 +305,7 @@ class TaskQueues:
             previous_response=record.previous_response,
             oidc_email=record.oidc_email,
             oidc_audience=record.oidc_audience,
+            generation=self._generation,
         )
         record.in_flight = True
         record.dispatch_count += 1
@@ -237,16 +316,18 @@ class TaskQueues:
         return dispatch
 
     def seconds_until_due(self) -> float | None:
-        """Real seconds until the next eligible task is due (the clock runs at real speed)."""
-        now = self.state.clock.time()
-        times = [r.schedule_time for r in self.tasks.values() if self._eligible(r)]
-        return max(0.0, min(times) - now) if times else None
+        """Real seconds until the earliest task in the heap is due (the clock runs at real speed)."""
+        entry = self._earliest()
+        return None if entry is None else max(0.0, entry[0] - self.state.clock.time())
 
     def complete(self, dispatch: Dispatch, status: int | None, retry_after: float | None) -> None:
         with self.changed:
             record = dispatch.task
             record.in_flight = False
             self.changed.notify_all()
+            if dispatch.generation == self._generation:
+                self._in_flight[record.queue_name] -= 1
+                self._release_waiting(record.queue_name)  # a dispatch slot of its queue is free
             if self.tasks.get(record.name) is not record:
                 return  # deleted or reset while the request was in flight
             now = self.state.clock.time()
@@ -273,12 +354,21 @@ class TaskQueues:
             if retry_after is not None and retry_after > delay:
                 delay = retry_after  # the target asked for a longer pause
             record.schedule_time = now + delay
+            self._push(record)
 
     def idle(self, horizon: float) -> bool:
-        """Nothing in flight and nothing runnable due before `horizon` (sandbox seconds)."""
-        return not any(
-            r.in_flight or (self._eligible(r) and r.schedule_time <= horizon) for r in self.tasks.values()
-        )
+        """Nothing in flight and nothing runnable due before `horizon` (sandbox seconds); caller holds lock.
+
+        Tasks held back by a paused queue are not runnable; those held by max_concurrent_dispatches wait
+        for an attempt in flight, so that attempt already makes the queues busy.
+        """
+        if any(count > 0 for count in self._in_flight.values()):
+            return False
+        for entry in self._entries_due_by(horizon):
+            record = entry[3]
+            if self._live(entry) and (self.queues[record.queue_name].state == QueueState.RUNNING or record.forced):
+                return False
+        return True
 
     def pending(self) -> list[dict[str, Any]]:
         with self.state.lock:
@@ -426,6 +516,7 @@ class TaskQueues:
                 parent = name.rsplit("/queues/", 1)[0]
                 return self.create_queue(cloudtasks.CreateQueueRequest(parent=parent, queue=request.queue))
             self._apply_queue_settings(record, request.queue, paths)
+            self._release_waiting(name)  # max_concurrent_dispatches may have grown
             self.changed.notify_all()
             return self._queue_message(record)
 
@@ -437,6 +528,8 @@ class TaskQueues:
         with self.changed:
             record = self._queue(name)
             record.state = state
+            if state == QueueState.RUNNING:
+                self._release_paused(name)
             self.changed.notify_all()
             return self._queue_message(record)
 
@@ -506,6 +599,7 @@ class TaskQueues:
                 retry_override=_retry_from(message.retry_config, owner.retry) if "retry_config" in message else None,
             )
             self.tasks[name] = record
+            self._push(record)
             self.changed.notify_all()
             return self._task_message(record, request.response_view)
 
@@ -536,6 +630,8 @@ class TaskQueues:
             record = self._task(request.name)
             record.forced = True
             record.schedule_time = min(record.schedule_time, self.state.clock.time())
+            if not record.in_flight:
+                self._push(record)  # due now; a held or later entry of it goes stale
             self.changed.notify_all()
             return self._task_message(record, request.response_view)
 
