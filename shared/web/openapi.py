@@ -11,12 +11,14 @@ from pydantic.json_schema import models_json_schema
 from shared.web.endpoints import Endpoints, Route
 
 _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
-_SECURITY: dict[str, dict[str, list[str]]] = {
-    "session": {"session": []},
-    "manage-token": {"manageToken": []},
-    "tasks": {"googleOidc": []},
-    "scheduler": {"googleOidc": []},
-    "channel-token": {"channelToken": []},
+# Each auth kind as OpenAPI security requirements: any one of the listed alternatives suffices.
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "session": [{"session": []}],
+    "manage-token": [{"manageToken": []}],
+    "host-or-invitee": [{"session": []}, {"manageToken": []}],
+    "tasks": [{"googleOidc": []}],
+    "scheduler": [{"googleOidc": []}],
+    "channel-token": [{"channelToken": []}],
 }
 _PROBLEM = {
     "description": "Problem (RFC 9457)",
@@ -108,5 +110,5 @@ def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any])
         ok["content"] = {"application/json": {"schema": refs[(route.response, "validation")]}}
     operation["responses"][str(route.status)] = ok
     if route.auth:
-        operation["security"] = [_SECURITY[route.auth]]
+        operation["security"] = _SECURITY[route.auth]
     return operation
