@@ -64,7 +64,7 @@ def test_host_edit_in_google_is_pushed_and_slots_follow(
     added = google.add_event(host["email"], event(day.replace(hour=10), 60))
 
     after_add = eventually(lambda: (s := starts_on(api, host["slug"], day)) != before and s)
-    requests.delete(f"{google.url}/_sandbox/calendars/{host['email']}/events/{added['id']}", timeout=10)
+    google.delete_event(host["email"], added["id"])
     after_delete = eventually(lambda: (s := starts_on(api, host["slug"], day)) == before and s)
 
     gone = {day.replace(hour=10).isoformat(), day.replace(hour=10, minute=30).isoformat()}
@@ -106,11 +106,7 @@ def test_a_burst_of_pushes_costs_at_most_three_free_busy_queries(browser: Browse
 
     started = time.monotonic()
     for index in range(100):
-        requests.patch(
-            f"{google.url}/_sandbox/calendars/{host['email']}/events/{created['id']}",
-            json={"summary": f"edit {index}"},
-            timeout=10,
-        ).raise_for_status()
+        google.patch_event(host["email"], created["id"], {"summary": f"edit {index}"})
     burst_seconds = time.monotonic() - started
     time.sleep(4.5)
     google.drain_tasks()
@@ -125,18 +121,17 @@ def test_host_deleting_a_booking_event_cancels_it_and_moving_it_flags_it(
     first = post_booking(api, booking_body(host["slug"], day_ahead(9, 9))).json()
     second = post_booking(api, booking_body(host["slug"], day_ahead(9, 11))).json()
     google.drain_tasks()
-    base = f"{google.url}/_sandbox/calendars/{host['email']}/events"
 
-    requests.delete(f"{base}/kal{first['id']}", timeout=10).raise_for_status()
+    google.delete_event(host["email"], f"kal{first['id']}")
     moved_start = day_ahead(9, 15)
-    requests.patch(
-        f"{base}/kal{second['id']}",
-        timeout=10,
-        json={
+    google.patch_event(
+        host["email"],
+        f"kal{second['id']}",
+        {
             "start": {"dateTime": moved_start.isoformat()},
             "end": {"dateTime": (moved_start + timedelta(minutes=30)).isoformat()},
         },
-    ).raise_for_status()
+    )
 
     def status(booking: dict[str, Any]) -> str:
         return str(
@@ -197,11 +192,7 @@ def test_renewal_replaces_channels_near_expiry_and_keeps_one_per_host(
     get_settings.cache_clear()
     bootstrap.reset()
     host_with_hours(browser, google, "UTC", EVERY_DAY)
-    old = {
-        c["id"]
-        for c in requests.get(f"{google.url}/_sandbox/channels", timeout=10).json()["items"]
-        if c.get("active", True)
-    }
+    old = {c["id"] for c in google.channels()}
     os.environ["KALENO_CHANNEL_TTL_HOURS"] = "168"  # a new release asks for week-long channels again
     get_settings.cache_clear()
     bootstrap.reset()
@@ -215,11 +206,7 @@ def test_renewal_replaces_channels_near_expiry_and_keeps_one_per_host(
     assert first.json()["channels_renewed"] == 1
     assert second.json()["channels_renewed"] == 0
     assert google.state()["active_channels"] == 1
-    active = {
-        c["id"]
-        for c in requests.get(f"{google.url}/_sandbox/channels", timeout=10).json()["items"]
-        if c.get("active", True)
-    }
+    active = {c["id"] for c in google.channels()}
     assert active.isdisjoint(old)
     assert_problem(unauthenticated, 401, "unauthenticated")
 
