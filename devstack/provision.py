@@ -35,6 +35,7 @@ def provision(settings: Settings) -> None:
         settings.oauth_client_secret_name: LOCAL_OAUTH_CLIENT_SECRET,
         settings.channel_key_secret_name: random_secrets.token_urlsafe(32),
         settings.manage_key_secret_name: random_secrets.token_urlsafe(32),
+        settings.audit_key_secret_name: random_secrets.token_urlsafe(32),
     }
     for name, value in app_secrets.items():
         try:

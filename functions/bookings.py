@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
-from shared.domain.booking import BookingRequest, CancelRequest, RescheduleRequest
+from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.time_zones import ZoneName
 from shared.services import availability
 from shared.services import booking as booking_service
+from shared.services import privacy as rights
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
 from shared.web.views import BookingCreated, BookingPageView, BookingView, PublicEventType, PublicHost, SlotList
@@ -70,6 +71,16 @@ def create(request: Request, body: BookingRequest) -> Response:
 def view(request: Request, principal: str, booking_id: str) -> Response:
     """The booking, for the invitee holding its manage token."""
     return json_response(BookingView.of(booking_service.authorized_booking(booking_id, principal, adapters().uow())))
+
+
+@api.route("/<booking_id>", methods=("PATCH",), auth="manage-token", body=InviteeUpdate, response=BookingView)
+def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpdate) -> Response:
+    """Correct your name, email or time zone (the host's calendar invite follows for a booking to come)."""
+    ports = adapters()
+    uow = ports.uow()
+    booking = booking_service.authorized_booking(booking_id, principal, uow)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    return json_response(BookingView.of(rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks)))
 
 
 @api.route("/<booking_id>/cancel", methods=("POST",), auth="manage-token", body=CancelRequest, response=BookingView)

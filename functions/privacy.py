@@ -1,21 +1,24 @@
-"""User rights: access (export), erasure, and where to complain — for hosts (session) and invitees
-(a booking's manage token, which opens that invitee's data with that host)."""
+"""User rights — access (export), erasure, restriction, objection, cookie consent, and where to complain —
+for hosts (session) and invitees (a booking's manage token, which opens that invitee's data with that host).
+Rectification: `PATCH /hosts/me` and `PATCH /bookings/{id}`."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import functions_framework
 from flask import Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking
 from shared.domain.host import Host
 from shared.services import privacy as rights
-from shared.web.endpoints import Endpoints, json_response, not_implemented
-from shared.web.views import ComplaintView, ErasureView, PrivacyExport
+from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
+from shared.web.endpoints import Endpoints, json_response
+from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
 
 api = Endpoints("privacy")
 
@@ -69,8 +72,72 @@ def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) ->
     return json_response(ErasureView.of(erasure))
 
 
-for _right in ("restrict", "object", "consent"):
-    api.route(f"/{_right}", methods=("POST",), summary="Not built yet (501)")(not_implemented(f"privacy/{_right}"))
+class ProcessingChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool = Field(description="true sets the flag; false lifts it.")
+
+
+class ConsentChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    analytics: bool = Field(description="Non-essential analytics cookies; essential cookies need no consent.")
+
+
+@api.route("/restrict", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)
+def restrict(request: Request, principal: Host | Booking, body: ProcessingChoice) -> Response:
+    """Restrict processing: your data is kept, but Kaleno stops reading and writing Google Calendar for it
+    (a host's page offers nothing meanwhile) until you lift it."""
+    return _processing(principal, {"restricted": body.active})
+
+
+@api.route("/object", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)
+def object_to_processing(request: Request, principal: Host | Booking, body: ProcessingChoice) -> Response:
+    """Object to processing: the same pause as a restriction, recorded as an objection."""
+    return _processing(principal, {"objected": body.active})
+
+
+def _processing(principal: Host | Booking, flags: dict[str, bool]) -> Response:
+    ports, settings, now = adapters(), get_settings(), utc_now()
+    if isinstance(principal, Host):
+        channel_key = ports.secrets.app_secret(settings.channel_key_secret_name)
+        host = rights.set_host_processing(
+            principal, flags, now, ports, channel_key, settings.function_url("calendar_webhook")
+        )
+        return json_response(ProcessingView(restricted=host.restricted, objected=host.objected))
+    bookings = rights.set_invitee_processing(principal, flags, now, ports.uow(), ports.tasks)
+    return json_response(
+        ProcessingView(restricted=any(b.restricted for b in bookings), objected=any(b.objected for b in bookings))
+    )
+
+
+@api.route("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView)
+def consent(request: Request, body: ConsentChoice) -> Response:
+    """Record the visitor's cookie choices (with time and policy version) under an anonymous consent id
+    kept in an essential cookie; no non-essential cookie is ever set before this."""
+    require_same_origin(request)
+    settings = get_settings()
+    record = rights.record_consent(
+        request.cookies.get(CONSENT_COOKIE),
+        body.analytics,
+        utc_now(),
+        adapters().uow(),
+        settings.privacy_policy_version,
+        timedelta(days=settings.consent_days),
+    )
+    response = json_response(ConsentView.of(record))
+    set_consent_cookie(response, record.id, record.expires_at - record.decided_at)
+    return response
+
+
+@api.route("/consent", response=ConsentView)
+def get_consent(request: Request) -> Response:
+    """The visitor's standing choice; `decided: false` means ask (none yet, expired, or a new policy)."""
+    settings = get_settings()
+    record = rights.current_consent(
+        request.cookies.get(CONSENT_COOKIE), utc_now(), adapters().uow(), settings.privacy_policy_version
+    )
+    return json_response(ConsentView.of(record) if record else ConsentView.undecided(settings.privacy_policy_version))
 
 
 @functions_framework.http

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import functions_framework
 from flask import Request, Response
 
 from shared.bootstrap import adapters, utc_now
+from shared.config import get_settings
 from shared.logging import log_event
-from shared.services.retention import purge_expired
+from shared.services.retention import RetentionPeriods, purge_expired
 from shared.web.endpoints import Endpoints, json_response
 
 api = Endpoints("retention_purge")
@@ -17,8 +19,15 @@ api = Endpoints("retention_purge")
 
 @api.route("/", methods=("POST",), auth="scheduler")
 def run(request: Request, principal: dict[str, Any]) -> Response:
-    """Delete expired OAuth states, sessions, idempotency keys and claims on past time; idempotent."""
-    counts = purge_expired(utc_now(), adapters().uow())
+    """Delete expired short-lived records, bookings and ledger entries past their period, past months;
+    bounded per run (the next run goes on), idempotent."""
+    settings = get_settings()
+    periods = RetentionPeriods(
+        bookings=timedelta(days=settings.booking_retention_days),
+        audit_entries=timedelta(days=settings.audit_retention_days),
+        erasure_receipts=timedelta(days=settings.erasure_receipt_retention_days),
+    )
+    counts = purge_expired(utc_now(), periods, adapters().uow())
     log_event("retention_purge", **{key.removesuffix("_deleted") + "_count": n for key, n in counts.items()})
     return json_response(counts)
 

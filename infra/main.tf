@@ -12,7 +12,7 @@ locals {
     channel_renewal  = { public = false, memory = "256M" }
     retention_purge  = { public = false, memory = "256M" }
   }
-  app_secrets = ["oauth-client-secret", "channel-token-key", "manage-token-key"]
+  app_secrets = ["oauth-client-secret", "channel-token-key", "manage-token-key", "audit-subject-key"]
   env = {
     GOOGLE_CLOUD_PROJECT             = var.project
     KALENO_REGION                    = var.region
@@ -122,11 +122,24 @@ resource "google_firestore_database" "default" {
 
 # TTL policies delete short-lived records after expires_at (retention_purge is the deterministic backstop).
 resource "google_firestore_field" "ttl" {
-  for_each   = toset(["oauth_states", "sessions", "idempotency", "slot_claims"])
+  for_each   = toset(["oauth_states", "sessions", "idempotency", "slot_claims", "consents"])
   database   = google_firestore_database.default.name
   collection = each.value
   field      = "expires_at"
   ttl_config {}
+}
+
+# The retention purge finds every host's past months with one collection-group query.
+resource "google_firestore_field" "past_months" {
+  database   = google_firestore_database.default.name
+  collection = "months"
+  field      = "ends_at"
+  index_config {
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION_GROUP"
+    }
+  }
 }
 
 resource "google_firestore_index" "host_bookings" {

@@ -35,7 +35,7 @@ class GoogleCloudAdapters:
         """A fresh unit of work per use case; the client and the caches behind it are shared."""
         from shared.adapters.firestore import FirestoreUnitOfWork
 
-        return FirestoreUnitOfWork(self._firestore, self._caches)
+        return FirestoreUnitOfWork(self._firestore, self._caches, self._audit_key)
 
     @cached_property
     def _firestore(self) -> Any:
@@ -48,6 +48,9 @@ class GoogleCloudAdapters:
         from shared.adapters.firestore import FirestoreCaches
 
         return FirestoreCaches()
+
+    def _audit_key(self) -> str:
+        return self.secrets.app_secret(self.settings.audit_key_secret_name)
 
     @cached_property
     def secrets(self) -> SecretStore:

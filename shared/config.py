@@ -32,12 +32,20 @@ class Settings(BaseSettings):
     # App secrets keying the derived per-channel push tokens and the invitees' manage tokens.
     channel_key_secret_name: str = "channel-token-key"
     manage_key_secret_name: str = "manage-token-key"
+    audit_key_secret_name: str = "audit-subject-key"  # keys the ledger's subject hashes
     # Where a person takes a privacy question or complaint (in every export and at /privacy/complaint).
     privacy_contact_email: str = "privacy@kaleno.app"
     supervisory_authority: str = (
         "You may also complain to your data-protection authority; in the US, the Federal Trade Commission "
         "(reportfraud.ftc.gov), or in the EU, the authority of the member state where you live."
     )
+    privacy_policy_version: str = "2026-11-25"  # a new version asks every visitor for cookie consent again
+    # Retention (days): a booking and its invitee's data after the meeting ended; ledger entries; erasure
+    # receipts; a visitor's cookie choices.
+    booking_retention_days: int = Field(365, ge=1)
+    audit_retention_days: int = Field(730, ge=1)
+    erasure_receipt_retention_days: int = Field(1095, ge=1)
+    consent_days: int = Field(365, ge=1)
     tasks_queue: str = "calendar-sync"
     tasks_max_attempts: int = 20  # the queue's retry_config.max_attempts (infra/main.tf, devstack/provision.py)
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"

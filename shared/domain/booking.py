@@ -64,6 +64,16 @@ class BookingRequest(BaseModel):
     notes: str | None = Field(None, max_length=2000)
 
 
+class InviteeUpdate(BaseModel):
+    """PATCH /bookings/{id}: the invitee corrects their own details; only the fields present change."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: PersonName | None = None
+    email: Email | None = None
+    time_zone: ZoneName | None = None
+
+
 class CancelRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -100,6 +110,13 @@ class Booking(BaseModel):
     cancel_reason: str | None = None
     synced_at: datetime | None = None
     anonymised: bool = False  # the invitee exercised erasure: only the time is kept, for the host
+    # The invitee restricted or objected to processing: their booking is kept but not written to Google.
+    restricted: bool = False
+    objected: bool = False
+
+    @property
+    def processing_paused(self) -> bool:
+        return self.restricted or self.objected
     # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
     day_claim: str | None = None
 
@@ -156,6 +173,27 @@ class Booking(BaseModel):
             if synced < self.version:
                 changes["sync_state"] = SyncState.PENDING
         return self.model_copy(update=changes)
+
+    def rectified(self, invitee: Invitee) -> Booking:
+        """The invitee corrected their details; a booking still holding time shows them in Google too."""
+        if invitee == self.invitee and not self.anonymised:
+            return self
+        changes = {"invitee": invitee, "anonymised": False}
+        return self._next_version(**changes) if self.holds_time else self.model_copy(update=changes)
+
+    def with_processing(self, *, restricted: bool | None = None, objected: bool | None = None) -> Booking:
+        """Set or lift the invitee's restriction or objection; lifting it lets Google follow again."""
+        flags = {
+            name: value
+            for name, value in (("restricted", restricted), ("objected", objected))
+            if value is not None and value != getattr(self, name)
+        }
+        if not flags:
+            return self
+        after = self.model_copy(update=flags)
+        if self.processing_paused and not after.processing_paused and after.holds_time:
+            return after._next_version()  # resume: this version's own task makes Google match it
+        return after
 
     def anonymised_for_erasure(self) -> Booking:
         """The invitee's erasure: name, email and notes go; the time stays the host's. A booking still to

@@ -34,6 +34,7 @@ class CalendarView(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     connected: bool = False
+    paused: bool = False  # the host restricted or objected to processing: nothing is offered meanwhile
     synced_at: datetime | None = None  # last busy refresh
     horizon_end: datetime | None = None  # the busy mirror covers up to here
 
@@ -52,8 +53,11 @@ class BookingPage(BaseModel):
         after a reconnect nothing is offered until the first refresh has run."""
         calendar = self.calendar.model_copy(update={"connected": connected})
         if not connected:
-            calendar = CalendarView(connected=False)
+            calendar = CalendarView(connected=False, paused=self.calendar.paused)
         return self.model_copy(update={"calendar": calendar})
+
+    def with_processing_paused(self, paused: bool) -> BookingPage:
+        return self.model_copy(update={"calendar": self.calendar.model_copy(update={"paused": paused})})
 
     def busy_refreshed(self, started_at: datetime, horizon_end: datetime) -> BookingPage:
         calendar = self.calendar.model_copy(update={"synced_at": started_at, "horizon_end": horizon_end})

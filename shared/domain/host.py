@@ -98,14 +98,27 @@ class Host(BaseModel):
     connection: Connection
     granted_scopes: tuple[str, ...] = ()
     sync: HostSync = HostSync()
+    # The host's rights to restrict processing and to object to it: either one pauses every calendar
+    # read and write (and the public page) while the data is kept.
+    restricted: bool = False
+    objected: bool = False
+
+    @property
+    def processing_paused(self) -> bool:
+        return self.restricted or self.objected
+
+    @property
+    def calendar_usable(self) -> bool:
+        """Kaleno may read and write the host's calendar now."""
+        return self.connection.is_connected and not self.processing_paused
 
     def with_connection(self, connection: Connection) -> Host:
         return self.model_copy(update={"connection": connection})
 
     def accepts_busy_refresh(self, started_at: datetime) -> bool:
-        """A free/busy answer is stored only while connected, and never over one from a later refresh."""
+        """A free/busy answer is stored only while the calendar may be used, and never over a later one."""
         newest = self.sync.synced_at
-        return self.connection.is_connected and (newest is None or newest < started_at)
+        return self.calendar_usable and (newest is None or newest < started_at)
 
     def busy_refreshed(self, started_at: datetime, horizon_end: datetime) -> Host:
         sync = self.sync.model_copy(update={"synced_at": started_at, "horizon_end": horizon_end})

@@ -113,7 +113,7 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
-    if not snapshot.page.calendar.connected:
+    if not snapshot.page.calendar.connected or snapshot.page.calendar.paused:
         raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
     return Offer(snapshot, event_type_id, event_type)
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.logging import log_event, log_exception
+from shared.services.audit import audit
 from shared.services.changes import change_booking
 from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
@@ -85,6 +86,10 @@ def reconcile_booking(
     if host is None or not host.connection.is_connected:
         record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
         return "host_not_connected"
+    if host.processing_paused or booking.processing_paused:
+        # Restricted or objected to: kept as it is, not written to Google until the flag is lifted.
+        record_sync(booking.id, SyncState.FAILED, None, "processing_paused", now, uow)
+        return "processing_paused"
     page = uow.pages.get(host.slug)
     zone = page.schedule.time_zone if page else host.time_zone
     try:
@@ -106,6 +111,7 @@ def reconcile_booking(
         record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
         return "google_rejected"
     record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow)
+    audit(uow, "calendar_event_write", host.id, booking.status.value, now)
     return "synced"
 
 

@@ -12,6 +12,7 @@ from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
 from shared.logging import log_event
+from shared.services.audit import audit
 from shared.services.connection import access_revoked
 from shared.services.contention import retried
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
@@ -55,7 +56,7 @@ def stale_reason(synced_at: datetime | None) -> str:
 def refresh_task(host_id: str, now: datetime, uow: UnitOfWork, calendar: Calendar, secrets: SecretStore) -> str:
     """The Cloud Task: refresh one host's mirror. Raises GoogleUnavailable when it should run again later."""
     host = uow.hosts.get(host_id)
-    if host is None or not host.connection.is_connected:
+    if host is None or not host.calendar_usable:
         return "skipped"
     try:
         refresh_busy(host, now, uow, calendar)
@@ -92,6 +93,7 @@ def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar)
     if stored is None:
         log_event("busy_refresh_superseded", host_id=host.id)  # a newer refresh wrote, or the host left
         return
+    audit(uow, "calendar_busy_read", host.id, "refreshed", now)
     log_event("busy_refreshed", host_id=host.id, interval_count=len(busy))
     check_our_events(stored, now, uow, calendar)
 

@@ -68,7 +68,7 @@ def update_event_type(
 
 def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, tasks: TaskQueue) -> None:
     """A longer booking window needs busy times further ahead: refresh the mirror (in the background)."""
-    if host.connection.is_connected and page.horizon_days > DEFAULT_HORIZON_DAYS:
+    if host.calendar_usable and page.horizon_days > DEFAULT_HORIZON_DAYS:
         refresh_soon(host.id, f"horizon{page.horizon_days}-{int(now.timestamp()) // 60}", tasks)
 
 

@@ -8,7 +8,7 @@ so a crash (or Google answering 503) halfway finishes on the task's retry with n
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain.booking import Booking
@@ -16,13 +16,14 @@ from shared.domain.errors import NotFound
 from shared.domain.host import Host
 from shared.logging import log_event
 from shared.services.audit import audit
-from shared.services.booking_sync import request_sync
+from shared.services.booking_sync import request_sync, resync_failed
+from shared.services.busy_refresh import refresh_soon
 from shared.services.changes import change_booking
-from shared.services.channels import stop_watching
+from shared.services.channels import start_watching, stop_watching
 from shared.services.contention import retried
 from shared.services.errors import CalendarAccessRevoked
 from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
-from shared.services.records import Erasure
+from shared.services.records import ConsentRecord, Erasure
 
 FORMAT_VERSION = 1
 ERASE_HOST_STEPS = (
@@ -47,8 +48,13 @@ def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str,
     }
     exported = {name: repository.export_subject(host.id) for name, repository in sections.items()}
     audit(uow, "rights_export", host.id, "done", now)
-    return {"format_version": FORMAT_VERSION, "subject": "host", "exported_at": now.isoformat(), **exported,
-            "complaint": complaint}
+    return {
+        "format_version": FORMAT_VERSION,
+        "subject": "host",
+        "exported_at": now.isoformat(),
+        **exported,
+        "complaint": complaint,
+    }
 
 
 def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
@@ -138,7 +144,6 @@ def _cancel_future_bookings(host_id: str, now: datetime, ports: Ports) -> None:
                 return  # the grant is already gone: Kaleno can no longer touch the calendar
 
 
-
 def _revoke(host_id: str, ports: Ports) -> None:
     token = ports.secrets.refresh_token(host_id)
     if token:
@@ -179,3 +184,100 @@ def erasure_receipt(erasure_id: str, uow: UnitOfWork) -> Erasure:
     if erasure is None:
         raise NotFound("no such erasure")
     return erasure
+
+
+# --- restriction and objection ------------------------------------------------------------------------
+def set_host_processing(
+    host: Host, flags: dict[str, bool], now: datetime, ports: Ports, channel_key: str, webhook_url: str
+) -> Host:
+    """`flags`: `restricted` and/or `objected`. While either is set, no calendar read or write happens
+    (channels stopped, page offers nothing, syncs wait); lifting both resumes: channels, a fresh busy
+    mirror, and every booking whose sync waited."""
+    uow = ports.uow()
+
+    def change() -> tuple[Host, Host]:
+        with uow:
+            before = uow.hosts.get(host.id)
+            if before is None:
+                raise NotFound("no such host")
+            after = before.model_copy(update=flags)
+            page = uow.pages.get(after.slug)
+            uow.hosts.save(after)
+            if page is not None:
+                uow.pages.save(after.slug, page.with_processing_paused(after.processing_paused))
+            uow.commit()
+            return before, after
+
+    before, after = retried(change)
+    for name, value in flags.items():
+        audit(uow, f"rights_{'restriction' if name == 'restricted' else 'objection'}", host.id, _on_off(value), now)
+    if after.processing_paused and not before.processing_paused:
+        stop_watching(host.id, uow, ports.calendar)
+    elif before.processing_paused and after.calendar_usable:
+        start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
+        refresh_soon(host.id, f"resumed{int(now.timestamp())}", ports.tasks)
+        resync_failed(host.id, now, uow, ports.tasks)
+    return after
+
+
+def set_invitee_processing(
+    booking: Booking, flags: dict[str, bool], now: datetime, uow: UnitOfWork, tasks: TaskQueue
+) -> list[Booking]:
+    """The invitee's bookings with this host are kept but not written to Google while either flag is set;
+    lifting both lets each booking's new version sync."""
+    changed = []
+    for found in uow.bookings.of_invitee(booking.host_id, booking.invitee.email):
+        after = change_booking(found.id, lambda b: b.with_processing(**flags), uow)
+        if after is not None and after.version != found.version:
+            request_sync(after, tasks)
+        changed.append(after or found)
+    for name, value in flags.items():
+        action = f"rights_{'restriction' if name == 'restricted' else 'objection'}"
+        audit(uow, action, invitee_subject(booking), _on_off(value), now)
+    return changed
+
+
+def _on_off(value: bool) -> str:
+    return "set" if value else "lifted"
+
+
+# --- rectification and cookie consent ---------------------------------------------------------------
+def rectify_invitee(
+    booking: Booking, changes: dict[str, str], now: datetime, uow: UnitOfWork, tasks: TaskQueue
+) -> Booking:
+    """The invitee corrects their name, email or zone on this booking; Google's invite follows."""
+    invitee = booking.invitee.model_copy(update=changes)
+    after = change_booking(booking.id, lambda current: current.rectified(invitee), uow)
+    if after is None:
+        raise NotFound("no such booking")
+    if after.version != booking.version:
+        request_sync(after, tasks)
+    audit(uow, "rights_rectification", invitee_subject(after), "done", now)
+    return after
+
+
+def record_consent(
+    consent_id: str | None, analytics: bool, now: datetime, uow: UnitOfWork, policy_version: str, lifetime: timedelta
+) -> ConsentRecord:
+    """A visitor's choice, under their anonymous consent id (a new one when they have none)."""
+    record = ConsentRecord(
+        id=consent_id or secrets.token_urlsafe(24),
+        analytics=analytics,
+        policy_version=policy_version,
+        decided_at=now,
+        expires_at=now + lifetime,
+    )
+    with uow:
+        uow.audit.save_consent(record)
+        uow.commit()
+    return record
+
+
+def current_consent(
+    consent_id: str | None, now: datetime, uow: UnitOfWork, policy_version: str
+) -> ConsentRecord | None:
+    """The visitor's choice if it still stands (same policy version, not expired); None: ask again."""
+    record = uow.audit.consent(consent_id) if consent_id else None
+    if record is None or record.policy_version != policy_version or record.expires_at <= now:
+        return None
+    return record

@@ -37,5 +37,7 @@ def handle_push(
     host = uow.hosts.get(channel.host_id)
     if host is None or not host.connection.is_connected:
         return "host_not_connected"
+    if host.processing_paused:
+        return "processing_paused"
     queued = request_busy_refresh(host.id, now, tasks, window_seconds=debounce_seconds)
     return "refresh_requested" if queued else "refresh_already_requested"

@@ -93,3 +93,14 @@ class Erasure(BaseModel):
     requested_at: datetime
     steps: dict[str, datetime] = Field(default_factory=dict)  # step -> when it was completed
     finished_at: datetime | None = None
+
+
+class ConsentRecord(BaseModel):
+    """A visitor's cookie choices, under an anonymous id kept in their browser: essential cookies always,
+    analytics only once accepted. Re-asked when the policy version changes or the record expires."""
+
+    id: str
+    analytics: bool
+    policy_version: str
+    decided_at: datetime
+    expires_at: datetime

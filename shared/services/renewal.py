@@ -20,6 +20,8 @@ def renew(
 ) -> dict[str, int]:
     counts = {"channels_renewed": 0, "refreshes_requested": 0, "syncs_requeued": 0, "hosts_failed": 0}
     for host in uow.hosts.connected():
+        if host.processing_paused:
+            continue  # restricted or objected to: no calendar reads until lifted
         try:
             channels = uow.channels.of_host(host.id)
             if all(channel.expires_at - now < RENEW_WITHIN for channel in channels) and start_watching(

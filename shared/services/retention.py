@@ -1,15 +1,35 @@
-"""Retention: short-lived records are deleted once past their `expires_at`.
+"""Retention: everything is kept only as long as needed, then deleted by the scheduled purge.
 
-Firestore TTL policies on `expires_at` do this in production too (infra/); this purge is the
-deterministic backstop (TTL deletion can lag by a day) and the only purge the emulator gets.
+Short-lived records (OAuth states, sessions, Idempotency-Keys, slot claims, cookie choices) go once past
+their `expires_at` (Firestore TTL policies do this in production too, infra/; the purge is the
+deterministic backstop and the only purge the emulator gets). Bookings with their invitee's data go a
+set time after the meeting ended, ledger entries and erasure receipts after theirs, and busy-mirror
+months once they are over. Each run deletes a bounded amount and the next run goes on.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from shared.services.ports import UnitOfWork
 
+MONTH_GRACE = timedelta(days=2)  # the busy window starts "yesterday" in some zone: keep the month just ended
 
-def purge_expired(now: datetime, uow: UnitOfWork) -> dict[str, int]:
-    return {**uow.sign_in.purge_expired(now), **uow.bookings.purge_expired(now)}
+
+@dataclass(frozen=True)
+class RetentionPeriods:
+    bookings: timedelta
+    audit_entries: timedelta
+    erasure_receipts: timedelta
+
+
+def purge_expired(now: datetime, periods: RetentionPeriods, uow: UnitOfWork) -> dict[str, int]:
+    return {
+        **uow.sign_in.purge_expired(now),
+        **uow.bookings.purge(now, ended_before=now - periods.bookings),
+        **uow.months.purge(ended_before=now - MONTH_GRACE),
+        **uow.audit.purge(
+            now, entries_before=now - periods.audit_entries, receipts_before=now - periods.erasure_receipts
+        ),
+    }

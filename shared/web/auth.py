@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
 
 SESSION_COOKIE = "kaleno_session"
+CONSENT_COOKIE = "kaleno_consent"  # essential: remembers the visitor's cookie choices, nothing else
 OAUTH_STATE_COOKIE = "kaleno_oauth_state"
 OAUTH_STATE_PATH = "/oauth"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -82,6 +84,18 @@ def set_oauth_state_cookie(response: Response, state: str) -> None:
         state,
         max_age=int(STATE_TTL.total_seconds()),
         path=OAUTH_STATE_PATH,
+        httponly=True,
+        samesite="Lax",
+        secure=not get_settings().is_loopback,
+    )
+
+
+def set_consent_cookie(response: Response, consent_id: str, lifetime: timedelta) -> None:
+    response.set_cookie(
+        CONSENT_COOKIE,
+        consent_id,
+        max_age=int(lifetime.total_seconds()),
+        path="/",
         httponly=True,
         samesite="Lax",
         secure=not get_settings().is_loopback,

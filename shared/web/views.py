@@ -12,7 +12,7 @@ from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
 from shared.domain.intervals import Interval
-from shared.services.records import Erasure
+from shared.services.records import ConsentRecord, Erasure
 
 _SCOPE_NAMES = {
     "https://www.googleapis.com/auth/calendar.events.owned": "create and manage the booking events Kaleno adds",
@@ -231,3 +231,33 @@ class ErasureView(BaseModel):
             requested_at=erasure.requested_at,
             erased_at=erasure.finished_at,
         )
+
+
+class ProcessingView(BaseModel):
+    """Whether processing is restricted or objected to (for an invitee: on any of their bookings)."""
+
+    restricted: bool
+    objected: bool
+
+
+class ConsentView(BaseModel):
+    decided: bool
+    analytics: bool
+    policy_version: str
+    consent_id: str | None = None
+    decided_at: datetime | None = None
+
+    @classmethod
+    def of(cls, record: ConsentRecord) -> ConsentView:
+        return cls(
+            decided=True,
+            analytics=record.analytics,
+            policy_version=record.policy_version,
+            consent_id=record.id,
+            decided_at=record.decided_at,
+        )
+
+    @classmethod
+    def undecided(cls, policy_version: str) -> ConsentView:
+        """Essential cookies only until the visitor chooses."""
+        return cls(decided=False, analytics=False, policy_version=policy_version)

@@ -34,12 +34,59 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "sessions_deleted": 1,
         "idempotency_deleted": 1,
         "slot_claims_deleted": 1,
+        "bookings_deleted": 0,
+        "months_deleted": 0,
+        "audit_deleted": 0,
+        "erasures_deleted": 0,
+        "consents_deleted": 0,
     }
     assert set(again.json().values()) == {0}
     for collection, ids in live.items():
         assert ids
         assert {d.id for d in db.collection(collection).stream()} == ids
     assert browser.get("/hosts/me").status_code == 200  # the live session still works
+
+
+def test_purge_deletes_exactly_what_is_past_its_retention_period(google: Google, db: Any) -> None:
+    now, day = datetime.now(UTC), timedelta(days=1)
+    settings = get_settings()
+    seeded = {  # collection -> {document id: (fields, deleted?)}; periods: bookings 365 d, audit 730 d, receipts 1095 d
+        "bookings": {
+            "ended-400-days-ago": ({"end": now - 400 * day, "host_id": "h1"}, True),
+            "ended-300-days-ago": ({"end": now - 300 * day, "host_id": "h1"}, False),
+            "next-week": ({"end": now + 7 * day, "host_id": "h1"}, False),
+        },
+        "audit": {
+            "entry-800-days-old": ({"at": now - 800 * day, "action": "x"}, True),
+            "entry-10-days-old": ({"at": now - 10 * day, "action": "x"}, False),
+        },
+        "erasures": {
+            "receipt-1200-days-old": ({"requested_at": now - 1200 * day, "state": "done"}, True),
+            "receipt-2-days-old": ({"requested_at": now - 2 * day, "state": "done"}, False),
+        },
+        "consents": {
+            "consent-expired": ({"expires_at": now - day}, True),
+            "consent-live": ({"expires_at": now + 100 * day}, False),
+        },
+    }
+    for collection, documents in seeded.items():
+        for doc_id, (fields, _) in documents.items():
+            db.collection(collection).document(doc_id).set(fields)
+    months = db.collection("hosts").document("h1").collection("months")
+    months.document("2020-01").set({"ends_at": datetime(2020, 2, 1, tzinfo=UTC), "booked": ["x"]})
+    this_month = f"{now:%Y-%m}"
+    months.document(this_month).set({"ends_at": now + 40 * day, "booked": ["y"]})
+    url = settings.function_url("retention_purge")
+    token = google.oidc_token(url, settings.scheduler_service_account)
+
+    counts = requests.post(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+
+    assert (counts["bookings_deleted"], counts["months_deleted"]) == (1, 1)
+    assert (counts["audit_deleted"], counts["erasures_deleted"], counts["consents_deleted"]) == (1, 1, 1)
+    for collection, documents in seeded.items():
+        kept = {doc_id for doc_id, (_, deleted) in documents.items() if not deleted}
+        assert {d.id for d in db.collection(collection).stream()} == kept
+    assert [m.id for m in months.stream()] == [this_month]
 
 
 def test_purge_needs_the_scheduler_identity(api: str, google: Google) -> None:

@@ -30,6 +30,7 @@ from shared.services.records import (
     AvailabilitySnapshot,
     BookedSpan,
     Channel,
+    ConsentRecord,
     Erasure,
     GoogleIdentity,
     IdempotencyRecord,
@@ -272,6 +273,12 @@ class FakeBusyMonths:
         if after is not None and new is not None:
             self._unit.merge(("months", f"{after.host_id}/{month_key(after.start)}"), _with_span(new))
 
+    def purge(self, ended_before: datetime) -> dict[str, int]:
+        past = self._unit.db.where("months", Month, lambda month_id, _: _month_end(month_id) < ended_before)
+        for month_id in past:
+            self._unit.db.delete_now(("months", month_id))
+        return {"months_deleted": len(past)}
+
     def _of_host(self, host_id: str) -> dict[str, Month]:
         return self._unit.db.where("months", Month, lambda month_id, _: month_id.startswith(f"{host_id}/"))
 
@@ -286,6 +293,11 @@ class FakeBusyMonths:
         for month_id in found:
             self._unit.delete(("months", month_id))
         return len(found)
+
+
+def _month_end(month_id: str) -> datetime:
+    year, month = map(int, month_id.split("/")[1].split("-"))
+    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
 def _with_busy(busy: tuple[Interval, ...] | None, synced_at: datetime | None) -> Change:
@@ -360,8 +372,12 @@ class FakeBookings:
         stored = [s for key, s in self._unit.db.records.items() if key[0] == "bookings"]
         return [s.value for s in stored if s.value.sync_state is SyncState.PENDING and s.written_at < updated_before]
 
-    def purge_expired(self, now: datetime) -> dict[str, int]:
-        return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("idempotency", "claims")}
+    def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
+        counts = {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("idempotency", "claims")}
+        ended = self._unit.db.where("bookings", Booking, lambda _, booking: booking.end < ended_before)
+        for booking_id in ended:
+            self._unit.db.delete_now(("bookings", booking_id))
+        return {**counts, "bookings_deleted": len(ended)}
 
     def _of_host(self, host_id: str) -> dict[str, Booking]:
         return self._unit.db.where("bookings", Booking, lambda _, booking: booking.host_id == host_id)
@@ -475,6 +491,24 @@ class FakeAuditLog:
 
     def save_receipt(self, erasure: Erasure) -> None:
         self._unit.put(("erasures", erasure.id), erasure)
+
+    def consent(self, consent_id: str) -> ConsentRecord | None:
+        return self._unit.read(("consents", consent_id), ConsentRecord)
+
+    def save_consent(self, consent: ConsentRecord) -> None:
+        self._unit.put(("consents", consent.id), consent)
+
+    def purge(self, now: datetime, entries_before: datetime, receipts_before: datetime) -> dict[str, int]:
+        db = self._unit.db
+        old = db.where("audit", AuditEntry, lambda _, entry: entry.at < entries_before)
+        receipts = db.where("erasures", Erasure, lambda _, erasure: erasure.requested_at < receipts_before)
+        for key in [("audit", entry_id) for entry_id in old] + [("erasures", r) for r in receipts]:
+            db.delete_now(key)
+        return {
+            "audit_deleted": len(old),
+            "erasures_deleted": len(receipts),
+            "consents_deleted": _purge(db, "consents", now),
+        }
 
     def _of(self, host_id: str) -> dict[str, AuditEntry]:
         return self._unit.db.where("audit", AuditEntry, lambda _, entry: entry.subject_id == host_id)

@@ -1,32 +1,40 @@
-"""audit/{auto id}: a PII-free ledger entry per use of Google data and per rights request."""
+"""The ledger: audit/{auto id} (a PII-free entry per use of Google data and per rights request),
+erasures/{random id} (erasure receipts) and consents/{hash of the visitor's consent id}.
+
+Subjects are stored as an HMAC with an app secret: a reader of the database cannot tell whose entry it
+is, not even by hashing a guessed id.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import digest, plain_id
 from shared.services.ports import Exported
-from shared.services.records import Erasure
+from shared.services.records import ConsentRecord, Erasure
 
 if TYPE_CHECKING:
     from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 
 AUDIT = "audit"
 ERASURES = "erasures"
+CONSENTS = "consents"
 _PAGE = 400
-
-
-def subject_hash(subject_id: str) -> str:
-    return digest(f"subject:{subject_id}")
 
 
 class FirestoreAuditLog:
     def __init__(self, unit: FirestoreUnitOfWork) -> None:
         self._unit = unit
 
+    def _subject(self, subject_id: str) -> str:
+        key = self._unit.subject_key().encode()
+        return hmac.new(key, f"subject:{subject_id}".encode(), hashlib.sha256).hexdigest()
+
     def record(self, action: str, subject_id: str, outcome: str, at: datetime) -> None:
-        entry = {"action": action, "subject": subject_hash(subject_id), "outcome": outcome, "at": at}
+        entry = {"action": action, "subject": self._subject(subject_id), "outcome": outcome, "at": at}
         self._unit.create(self._unit.db.collection(AUDIT).document(), entry)
 
     def receipt(self, erasure_id: str) -> Erasure | None:
@@ -38,10 +46,36 @@ class FirestoreAuditLog:
     def save_receipt(self, erasure: Erasure) -> None:
         self._unit.put(self._unit.db.collection(ERASURES).document(erasure.id), erasure.model_dump())
 
+    def consent(self, consent_id: str) -> ConsentRecord | None:
+        snapshot = self._unit.read(self._consent(consent_id))
+        return ConsentRecord.model_validate({**snapshot.to_dict(), "id": consent_id}) if snapshot.exists else None
+
+    def save_consent(self, consent: ConsentRecord) -> None:
+        self._unit.put(self._consent(consent.id), consent.model_dump(exclude={"id"}))
+
+    def _consent(self, consent_id: str) -> Any:
+        return self._unit.db.collection(CONSENTS).document(digest(consent_id))
+
+    def purge(self, now: datetime, entries_before: datetime, receipts_before: datetime) -> dict[str, int]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        from shared.adapters.firestore.expiring import delete_matching, purge_expired
+
+        db = self._unit.db
+        return {
+            "audit_deleted": delete_matching(
+                db, db.collection(AUDIT).where(filter=FieldFilter("at", "<", entries_before))
+            ),
+            "erasures_deleted": delete_matching(
+                db, db.collection(ERASURES).where(filter=FieldFilter("requested_at", "<", receipts_before))
+            ),
+            "consents_deleted": purge_expired(db, CONSENTS, now),
+        }
+
     def _of(self, subject_id: str, limit: int | None = None) -> list[Any]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        query = self._unit.db.collection(AUDIT).where(filter=FieldFilter("subject", "==", subject_hash(subject_id)))
+        query = self._unit.db.collection(AUDIT).where(filter=FieldFilter("subject", "==", self._subject(subject_id)))
         return list((query.limit(limit) if limit else query).stream())
 
     def export_subject(self, host_id: str) -> Exported:

@@ -102,10 +102,17 @@ class FirestoreBookings:
         )
         return [stored(Booking, doc.to_dict()) for doc in query.stream()]
 
-    def purge_expired(self, now: datetime) -> dict[str, int]:
-        from shared.adapters.firestore.expiring import purge_expired
+    def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
+        """Expired keys and claims, and bookings (with their claims) that ended before `ended_before`."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
 
-        return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (IDEMPOTENCY, CLAIMS)}
+        from shared.adapters.firestore.expiring import delete_matching, purge_expired
+
+        counts = {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (IDEMPOTENCY, CLAIMS)}
+        # Their claims expired when their time ended, so the claims purge above has taken them.
+        ended = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("end", "<", ended_before))
+        counts["bookings_deleted"] = delete_matching(self._unit.db, ended)
+        return counts
 
     def _all_of_host(self, host_id: str, limit: int | None = None) -> list[Any]:
         from google.cloud.firestore_v1.base_query import FieldFilter

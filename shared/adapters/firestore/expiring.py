@@ -1,28 +1,37 @@
-"""Short-lived records past their `expires_at`: what the retention purge deletes (and Firestore TTL
-policies in production, see infra/)."""
+"""Deleting what is past its time, a bounded page at a time: what the retention purge calls (and, for
+`expires_at`, what Firestore TTL policies do in production, see infra/)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from shared.adapters.firestore.audit import CONSENTS
 from shared.adapters.firestore.bookings import CLAIMS, IDEMPOTENCY
 from shared.adapters.firestore.sign_in import OAUTH_STATES, SESSIONS
 
-EXPIRING = (OAUTH_STATES, SESSIONS, IDEMPOTENCY, CLAIMS)  # every collection with an `expires_at` TTL field
-_PAGE = 400
+EXPIRING = (OAUTH_STATES, SESSIONS, IDEMPOTENCY, CLAIMS, CONSENTS)  # every collection with an `expires_at` TTL
+PAGE = 400
+MAX_PAGES = 25  # per collection and run: a long backlog is finished by the next runs
 
 
 def purge_expired(db: Any, collection: str, now: datetime) -> int:
-    """A batch at a time, each committed on its own: a purge cut short has still deleted something."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    query = db.collection(collection).where(filter=FieldFilter("expires_at", "<", now)).limit(_PAGE)
+    return delete_matching(db, db.collection(collection).where(filter=FieldFilter("expires_at", "<", now)))
+
+
+def delete_matching(db: Any, query: Any) -> int:
+    """Delete what `query` finds, a page per batch, each committed on its own (a run cut short has still
+    deleted something, and the next run goes on)."""
     deleted = 0
-    while refs := [doc.reference for doc in query.stream()]:
+    for _ in range(MAX_PAGES):
+        found = list(query.limit(PAGE).stream())
+        if not found:
+            break
         batch = db.batch()
-        for ref in refs:
-            batch.delete(ref)
+        for snapshot in found:
+            batch.delete(snapshot.reference)
         batch.commit()
-        deleted += len(refs)
+        deleted += len(found)
     return deleted

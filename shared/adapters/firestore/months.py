@@ -7,7 +7,7 @@ of the booking page and the months it needs.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import decode_booked, decode_busy, encode_booked, encode_busy, plain_id
@@ -80,7 +80,7 @@ class FirestoreBusyMonths:
         the booked spans beside them are ours and stay."""
         by_month = split_by_month(busy)
         for key in month_keys(window.start, window.end):
-            month = {"busy": encode_busy(by_month.get(key, [])), "busy_synced_at": synced_at}
+            month = {"busy": encode_busy(by_month.get(key, [])), "busy_synced_at": synced_at, "ends_at": _end(key)}
             self._unit.merge(self._month(host_id, key), month)
 
     def clear_busy(self, host_id: str) -> int:
@@ -107,13 +107,24 @@ class FirestoreBusyMonths:
         if old == new:
             return
         if before is not None and old is not None:
+            key = month_key(before.start)
             self._unit.merge(
-                self._month(before.host_id, month_key(before.start)), {"booked": firestore.ArrayRemove([old])}
+                self._month(before.host_id, key), {"booked": firestore.ArrayRemove([old]), "ends_at": _end(key)}
             )
         if after is not None and new is not None:
+            key = month_key(after.start)
             self._unit.merge(
-                self._month(after.host_id, month_key(after.start)), {"booked": firestore.ArrayUnion([new])}
+                self._month(after.host_id, key), {"booked": firestore.ArrayUnion([new]), "ends_at": _end(key)}
             )
+
+    def purge(self, ended_before: datetime) -> dict[str, int]:
+        """Months of every host that ended before `ended_before` (nothing can be booked in them)."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        from shared.adapters.firestore.expiring import delete_matching
+
+        past = self._unit.db.collection_group(MONTHS).where(filter=FieldFilter("ends_at", "<", ended_before))
+        return {"months_deleted": delete_matching(self._unit.db, past)}
 
     def export_subject(self, host_id: str) -> Exported:
         exported: Exported = []
@@ -150,3 +161,9 @@ def _span(booking: Booking | None) -> str | None:
             day_claim=booking.day_claim,
         )
     )
+
+
+def _end(key: str) -> datetime:
+    """When the UTC month "YYYY-MM" ends (the start of the next one)."""
+    year, month = map(int, key.split("-"))
+    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)

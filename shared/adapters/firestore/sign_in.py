@@ -49,7 +49,7 @@ class FirestoreSignIn:
         self._unit.delete(self._session(token))
 
     def purge_expired(self, now: datetime) -> dict[str, int]:
-        from shared.adapters.firestore.expiring import purge_expired
+        from shared.adapters.firestore.expiring import purge_expired  # imports this module: not at the top
 
         return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (OAUTH_STATES, SESSIONS)}
 

@@ -9,6 +9,7 @@ one commit wins and the others fail at once, without lock contention (see bench/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -33,9 +34,13 @@ class FirestoreCaches:
 
 
 class FirestoreUnitOfWork:
-    def __init__(self, client: Any, caches: FirestoreCaches | None = None) -> None:
+    def __init__(
+        self, client: Any, caches: FirestoreCaches | None = None, subject_key: Callable[[], str] | None = None
+    ) -> None:
         self.db = client
         self.caches = caches or FirestoreCaches()
+        # The ledger's key for subject hashes, fetched only when an entry is written or looked up.
+        self.subject_key = subject_key or _no_subject_key
         self._batch: Any = None
         self._writes = 0
         self._seen: dict[str, Any] = {}  # document path -> snapshot read in this unit
@@ -115,3 +120,7 @@ class FirestoreUnitOfWork:
             raise RuntimeError("writes happen inside `with uow:` and are committed by uow.commit()")
         self._writes += 1
         return self._batch
+
+
+def _no_subject_key() -> str:
+    raise RuntimeError("this unit of work was built without the ledger's subject key")
