@@ -66,6 +66,7 @@ def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: 
         "subject": "invitee",
         "exported_at": now.isoformat(),
         "bookings": [_invitee_view(b) for b in bookings],
+        "audit": uow.audit.export_subject(invitee_subject(booking)),
         "complaint": complaint,
     }
 
