@@ -47,8 +47,7 @@ def list_event_types(request: Request, principal: Host) -> Response:
 @api.route("/me/event-types", methods=("POST",), auth="session", body=EventType, response=EventTypeView, status=201)
 def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
     """Add an event type (only slug, title and duration are required)."""
-    ports = adapters()
-    event_type_id = host_settings.create_event_type(principal, body, utc_now(), ports.uow(), ports.tasks)
+    event_type_id = host_settings.create_event_type(principal, body, utc_now(), adapters())
     return json_response(EventTypeView.of(event_type_id, body), status=201)
 
 
@@ -64,8 +63,7 @@ def get_event_type(request: Request, principal: Host, event_type_id: str) -> Res
 )
 def patch_event_type(request: Request, principal: Host, event_type_id: str, body: EventTypeUpdate) -> Response:
     """Change some fields of an event type (null resets an optional field to its default)."""
-    ports = adapters()
-    updated = host_settings.update_event_type(principal, event_type_id, body, utc_now(), ports.uow(), ports.tasks)
+    updated = host_settings.update_event_type(principal, event_type_id, body, utc_now(), adapters())
     return json_response(EventTypeView.of(event_type_id, updated))
 
 

@@ -131,6 +131,14 @@ class Booking(BaseModel):
         granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
         return granules + ([self.day_claim] if self.day_claim else [])
 
+    def sync_retryable(self, now: datetime) -> bool:
+        """Worth asking Google again: still pending, or failed for a reason a retry may cure (not a missing
+        connection, which a reconnect retries, nor a restriction, which lifting it retries), and not over."""
+        if self.sync_state is SyncState.PENDING:
+            return True
+        waiting_for_the_host = self.sync_error in ("host_not_connected", "processing_paused")
+        return self.sync_state is SyncState.FAILED and not waiting_for_the_host and self.end > now
+
     @property
     def google_event_id(self) -> str:
         """Deterministic, so a retried insert answers 409 instead of creating a twin (base32hex: 0-9a-v)."""

@@ -23,6 +23,7 @@ from shared.domain.errors import (
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval
 from shared.domain.slots import available_slots, count_by_local_day, invitee_range
+from shared.logging import log_exception
 from shared.services.busy_refresh import refresh_soon, stale_reason
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import AvailabilitySnapshot
@@ -118,6 +119,12 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
     return Offer(snapshot, event_type_id, event_type)
 
 
+@dataclass(frozen=True)
+class FreeSlots:
+    slots: list[Interval]
+    complete: bool  # False: part of the range is not covered by the busy mirror yet (ask again shortly)
+
+
 def free_slots(
     host_slug: str,
     event_type_slug: str,
@@ -127,14 +134,26 @@ def free_slots(
     now: datetime,
     uow: UnitOfWork,
     tasks: TaskQueue,
-) -> list[Interval]:
+) -> FreeSlots:
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
-    offer = load_offer(host_slug, event_type_slug, invitee_range(first_day, last_day, invitee_tz), uow)
-    synced_at = offer.page.calendar.synced_at
-    if synced_at is None or now - synced_at > STALE_AFTER:
-        refresh_soon(offer.page.host_id, stale_reason(synced_at), tasks)
-    return offer.slots(first_day, last_day, invitee_tz, now)
+    asked = invitee_range(first_day, last_day, invitee_tz)
+    offer = load_offer(host_slug, event_type_slug, asked, uow)
+    calendar = offer.page.calendar
+    if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
+        _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), tasks)
+    # Only what the event type can offer needs covering: up to the end of its booking window.
+    needed_until = min(asked.end, now + timedelta(days=offer.event_type.booking_window_days + 1))
+    complete = calendar.horizon_end is not None and calendar.horizon_end >= needed_until
+    return FreeSlots(offer.slots(first_day, last_day, invitee_tz, now), complete or needed_until <= now)
+
+
+def _best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
+    """A read answers from the mirror whatever happens to the refresh it asks for (the sweep catches up)."""
+    try:
+        refresh_soon(host_id, reason, tasks)
+    except Exception as error:
+        log_exception("refresh_enqueue_failed", error, host_id=host_id)
 
 
 def check_offered(

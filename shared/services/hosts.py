@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-from shared.domain.booking_page import DEFAULT_HORIZON_DAYS, BookingPage
+from shared.domain.booking_page import BookingPage
 from shared.domain.errors import EventTypeNotFound, SlugTaken
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
 from shared.domain.schedule import Schedule
-from shared.services.busy_refresh import refresh_soon
+from shared.logging import log_exception
+from shared.services.busy_refresh import busy_window, refresh_busy, refresh_soon
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
-from shared.services.ports import TaskQueue, UnitOfWork
+from shared.services.ports import Ports, UnitOfWork
 
 
 def update_profile(host: Host, patch: HostProfileUpdate, uow: UnitOfWork) -> Host:
@@ -48,28 +50,37 @@ def list_event_types(host: Host, uow: UnitOfWork) -> dict[str, EventType]:
     return _page(host, uow).event_types
 
 
-def create_event_type(host: Host, event_type: EventType, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> str:
+def create_event_type(host: Host, event_type: EventType, now: datetime, ports: Ports) -> str:
     event_type_id = f"et{secrets.token_hex(5)}"
+    uow = ports.uow()
     page = _change_page(host, lambda page: page.with_event_type(event_type_id, event_type), uow)
-    _extend_mirror_if_needed(host, page, now, tasks)
+    _extend_mirror_if_needed(host, page, now, uow, ports)
     return event_type_id
 
 
-def update_event_type(
-    host: Host, event_type_id: str, patch: EventTypeUpdate, now: datetime, uow: UnitOfWork, tasks: TaskQueue
-) -> EventType:
+def update_event_type(host: Host, event_type_id: str, patch: EventTypeUpdate, now: datetime, ports: Ports) -> EventType:
     def change(page: BookingPage) -> BookingPage:
         return page.with_event_type(event_type_id, page.event_type(event_type_id).updated(patch))
 
+    uow = ports.uow()
     page = _change_page(host, change, uow)
-    _extend_mirror_if_needed(host, page, now, tasks)
+    _extend_mirror_if_needed(host, page, now, uow, ports)
     return page.event_types[event_type_id]
 
 
-def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, tasks: TaskQueue) -> None:
-    """A longer booking window needs busy times further ahead: refresh the mirror (in the background)."""
-    if host.calendar_usable and page.horizon_days > DEFAULT_HORIZON_DAYS:
-        refresh_soon(host.id, f"horizon{page.horizon_days}-{int(now.timestamp()) // 60}", tasks)
+def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, uow: UnitOfWork, ports: Ports) -> None:
+    """A longer booking window needs busy times further ahead: the mirror is extended before the save
+    answers (one free/busy call), so the host's own first look is complete. If Google cannot answer now,
+    the save still stands and the refresh runs in the background."""
+    covered = page.calendar.horizon_end
+    if not host.calendar_usable or (covered is not None and covered >= busy_window(now, page.horizon_days).end):
+        return
+    try:
+        refresh_busy(host, now, uow, ports.calendar)
+    except Exception as error:  # best effort: the event type is saved either way
+        log_exception("mirror_extension_deferred", error, host_id=host.id)
+        with contextlib.suppress(Exception):
+            refresh_soon(host.id, f"horizon{page.horizon_days}-{int(now.timestamp()) // 60}", ports.tasks)
 
 
 def delete_event_type(host: Host, event_type_id: str, uow: UnitOfWork) -> None:

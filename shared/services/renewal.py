@@ -1,5 +1,6 @@
-"""The scheduler's sweep: keep one live channel per connected host, catch up on missed pushes and on
-bookings whose calendar sync never started. Safe to run twice: a second run finds nothing to do."""
+"""The scheduler's sweep: keep one live channel per connected host, catch up on missed pushes, and heal
+calendar syncs that never started or that failed (retried hourly while they can still succeed). Safe to
+run twice: a second run within the hour finds nothing new to do."""
 
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ def renew(
         except Exception as error:  # one host's trouble must not leave every later host unwatched
             log_exception("renewal_failed_for_host", error, host_id=host.id)
             counts["hosts_failed"] += 1
-    for booking in uow.bookings.sync_pending(updated_before=now - PENDING_SYNC_GRACE):
-        counts["syncs_requeued"] += sync_booking_later(booking.id, booking.version, tasks, retry_at=now)
+    for booking in uow.bookings.sync_unsettled(updated_before=now - PENDING_SYNC_GRACE):
+        if not booking.sync_retryable(now):
+            continue
+        try:  # named per booking version and hour: a sync that keeps failing is retried hourly, not faster
+            counts["syncs_requeued"] += sync_booking_later(booking.id, booking.version, tasks, retry_at=now)
+        except Exception as error:  # one failed enqueue must not end the sweep
+            log_exception("sync_requeue_failed", error, booking_id=booking.id)
     return counts

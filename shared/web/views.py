@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.event_type import EventType
@@ -112,12 +112,16 @@ class SlotView(BaseModel):
 class SlotList(BaseModel):
     time_zone: str
     slots: list[SlotView]
+    complete: bool = Field(
+        description="false when part of the range is not covered by the busy mirror yet: ask again shortly"
+    )
 
     @staticmethod
-    def payload(slots: list[Interval], zone: ZoneInfo) -> dict[str, Any]:
+    def payload(slots: list[Interval], zone: ZoneInfo, complete: bool) -> dict[str, Any]:
         """The JSON body, built directly: a month can hold hundreds of slots, and this is the hot path."""
         return {
             "time_zone": zone.key,
+            "complete": complete,
             "slots": [
                 {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
                 for s in slots

@@ -78,6 +78,7 @@ def test_jakarta_has_no_dst_and_tokyo_invitee_sees_their_own_dates(browser: Brow
     assert utc_starts(response) == ["2027-03-01T02:00Z", "2027-03-01T02:15Z", "2027-03-01T02:30Z", "2027-03-01T02:45Z"]
     assert response.json() == {
         "time_zone": "Asia/Tokyo",
+        "complete": True,
         "slots": [
             {"start": "2027-03-01T11:00:00+09:00", "end": "2027-03-01T11:45:00+09:00"},
             {"start": "2027-03-01T11:15:00+09:00", "end": "2027-03-01T12:00:00+09:00"},

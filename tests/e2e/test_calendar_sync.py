@@ -233,12 +233,18 @@ def test_stale_mirror_still_answers_and_asks_for_a_refresh(
     )
 
 
-def test_days_beyond_the_mirror_horizon_are_not_offered(api: str, host: dict[str, str], db: Any) -> None:
+def test_days_beyond_the_mirror_horizon_are_not_offered_and_say_so(api: str, host: dict[str, str], db: Any) -> None:
     inside, beyond = day_ahead(5, 0), day_ahead(6, 0)
     db.collection("booking_pages").document(host["slug"]).update({"calendar.horizon_end": beyond})
 
-    assert starts_on(api, host["slug"], inside)
-    assert starts_on(api, host["slug"], beyond) == []
+    def answer(day: datetime) -> Any:
+        params = {"from": day.date().isoformat(), "to": day.date().isoformat(), "tz": "UTC"}
+        return requests.get(f"{api}/bookings/pages/{host['slug']}/call/slots", params=params, timeout=10).json()
+
+    assert answer(inside)["slots"]
+    assert answer(inside)["complete"] is True
+    assert answer(beyond)["slots"] == []
+    assert answer(beyond)["complete"] is False  # not "fully booked": not known yet
 
 
 def test_push_for_a_channel_we_already_replaced_changes_nothing(

@@ -368,9 +368,10 @@ class FakeBookings:
         mine = self._unit.db.where("bookings", Booking, lambda _, b: b.host_id == host_id and b.invitee.email == email)
         return list(mine.values())
 
-    def sync_pending(self, updated_before: datetime) -> list[Booking]:
+    def sync_unsettled(self, updated_before: datetime) -> list[Booking]:
         stored = [s for key, s in self._unit.db.records.items() if key[0] == "bookings"]
-        return [s.value for s in stored if s.value.sync_state is SyncState.PENDING and s.written_at < updated_before]
+        pending = [s.value for s in stored if s.value.sync_state is SyncState.PENDING and s.written_at < updated_before]
+        return pending + [s.value for s in stored if s.value.sync_state is SyncState.FAILED]
 
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
         counts = {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("idempotency", "claims")}

@@ -30,7 +30,7 @@ def ports_with(page: BookingPage) -> FakePorts:
 def slots_on(
     ports: FakePorts, first_day: date = MONDAY, last_day: date = MONDAY, host: str = "ada", event_type: str = "intro"
 ) -> list[Interval]:
-    return free_slots(host, event_type, first_day, last_day, IN_UTC, NOW, ports.uow(), ports.tasks)
+    return free_slots(host, event_type, first_day, last_day, IN_UTC, NOW, ports.uow(), ports.tasks).slots
 
 
 def test_free_slots_are_served_from_the_mirror_without_calling_google() -> None:
@@ -107,3 +107,15 @@ def test_a_host_whose_calendar_is_not_connected_offers_no_times() -> None:
         slots_on(ports)
 
     assert ports.tasks.enqueued == []
+
+
+def test_a_range_beyond_the_mirror_is_answered_but_marked_incomplete() -> None:
+    ports = ports_with(a_page(synced_at=NOW, horizon_days=10))  # covered until 2027-03-11
+    asked = MONDAY + timedelta(days=10)
+
+    covered = free_slots("ada", "intro", MONDAY, MONDAY, IN_UTC, NOW, ports.uow(), ports.tasks)
+    beyond = free_slots("ada", "intro", MONDAY, asked, IN_UTC, NOW, ports.uow(), ports.tasks)
+
+    assert covered.complete is True
+    assert beyond.complete is False
+    assert covered.slots

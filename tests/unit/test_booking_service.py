@@ -53,7 +53,8 @@ def book_at(ports: FakePorts, start: datetime = START, key: str | None = None, *
 
 def offered_starts(ports: FakePorts) -> list[datetime]:
     day = START.date()
-    return [slot.start for slot in free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)]
+    found = free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)
+    return [slot.start for slot in found.slots]
 
 
 def stored(ports: FakePorts, booking_id: str) -> Booking | None:

@@ -80,17 +80,18 @@ class FirestoreBookings:
         )
         return [stored(Booking, doc.to_dict()) for doc in query.stream()]
 
-    def sync_pending(self, updated_before: datetime) -> list[Booking]:
-        """Bookings whose calendar sync has waited too long (e.g. a lost enqueue): for the sweeper."""
+    def sync_unsettled(self, updated_before: datetime) -> list[Booking]:
+        """For the sweeper: bookings whose sync has waited since before `updated_before` (e.g. a lost
+        enqueue), and bookings whose sync failed."""
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        query = (
-            self._unit.db.collection(BOOKINGS)
-            .where(filter=FieldFilter("sync_state", "==", SyncState.PENDING.value))
-            .where(filter=FieldFilter("updated_at", "<", updated_before))
-            .limit(_PENDING_PAGE)
+        bookings = self._unit.db.collection(BOOKINGS)
+        pending = bookings.where(filter=FieldFilter("sync_state", "==", SyncState.PENDING.value)).where(
+            filter=FieldFilter("updated_at", "<", updated_before)
         )
-        return [stored(Booking, doc.to_dict()) for doc in query.stream()]
+        failed = bookings.where(filter=FieldFilter("sync_state", "==", SyncState.FAILED.value))
+        found = [*pending.limit(_PENDING_PAGE).stream(), *failed.limit(_PENDING_PAGE).stream()]
+        return [stored(Booking, doc.to_dict()) for doc in found]
 
     def of_invitee(self, host_id: str, email: str) -> list[Booking]:
         from google.cloud.firestore_v1.base_query import FieldFilter
