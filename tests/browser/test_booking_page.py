@@ -1,0 +1,107 @@
+"""The public booking page on its own: keyboard only, inline errors from problem+json, a slot taken
+meanwhile (409), escaping of what people type, and a phone-sized screen."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from playwright.sync_api import BrowserContext, expect
+
+from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, snap
+from tests.support import Browser, Google, host_with_hours
+
+EVERY_DAY = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def test_a_visitor_books_with_the_keyboard_sees_inline_errors_and_a_taken_slot(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]],
+    browser: Browser,
+    google: Google,
+    api: str,
+    screenshots: Path,
+) -> None:
+    slug, _ = host_with_hours(browser, google, "Europe/Berlin", EVERY_DAY, title="Quick chat")
+    _, visitor = open_context("America/New_York", width=375, height=812)
+    page = visitor.page
+    page.goto(f"/{slug}/call")
+    expect(page.get_by_role("heading", name="Quick chat", level=1)).to_be_visible()
+
+    # Keyboard only: a free day, then its first time, then the form (focus follows each step).
+    day = page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first
+    day.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("^Times on"))).to_be_focused()
+    page.keyboard.press("Tab")
+    first_time = page.get_by_role("list", name=re.compile("^Free times on")).get_by_role("button").first
+    expect(first_time).to_be_focused()
+    start = first_time.get_attribute("data-start") or ""
+    assert re.search(r"-0[45]:00$", start), start  # New York time
+    page.keyboard.press("Enter")
+    name = page.get_by_label("Name")
+    expect(name).to_be_focused()
+    page.keyboard.type("<img src=x onerror=alert(1)>Eve")
+    page.keyboard.press("Tab")
+    email = page.get_by_label("Email")
+    expect(email).to_be_focused()
+    page.keyboard.type("not-an-email")
+    snap(page, screenshots, "booking-form-375")
+    assert_no_sideways_scroll(page)
+
+    # The server refuses the email: the message sits under the field and is its accessible description.
+    page.get_by_role("button", name="Confirm booking").press("Enter")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description(re.compile("email", re.IGNORECASE))
+    expect(email).to_be_focused()
+    assert_accessible(page)
+
+    # Someone else takes the slot meanwhile: the page says so and offers the day's remaining times.
+    taken = requests.post(
+        f"{api}/bookings",
+        json={
+            "host": slug,
+            "event_type": "call",
+            "start": start,
+            "invitee": {"name": "Other", "email": "other@example.com", "time_zone": "UTC"},
+        },
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+        timeout=10,
+    )
+    assert taken.status_code == 201, taken.text
+    email.fill("eve@example.com")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("alert").filter(has_text="was just taken")).to_be_visible()
+    times = page.get_by_role("list", name=re.compile("^Free times on"))
+    expect(times.get_by_role("button").first).to_be_visible()
+    expect(times.locator(f'[data-start="{start}"]')).to_have_count(0)
+
+    # Another time: booked, and on the manage page the name shows as the text that was typed.
+    times.get_by_role("button").first.click()
+    page.get_by_label("Name").fill("<img src=x onerror=alert(1)>Eve")
+    page.get_by_label("Email").fill("eve@example.com")
+    page.get_by_role("button", name="Confirm booking").click()
+    page.get_by_role("link", name="Manage this booking").click()
+    expect(page.get_by_text("<img src=x onerror=alert(1)>Eve", exact=True)).to_be_visible()
+    assert page.locator("img").count() == 0
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+
+
+def test_an_unknown_booking_page_says_so(open_context: Callable[..., tuple[BrowserContext, PageWatch]]) -> None:
+    _, visitor = open_context("Europe/Paris")
+    visitor.page.goto("/nobody-here/nothing")
+    expect(visitor.page.get_by_role("heading", name="Page not found", level=1)).to_be_visible()
+    expect(visitor.page.get_by_role("main").get_by_role("status")).to_contain_text(
+        "There is no booking page at this address"
+    )
+
+
+def test_a_manage_link_with_a_wrong_token_is_refused(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]],
+) -> None:
+    _, visitor = open_context("Europe/Paris")
+    visitor.page.goto("/manage?booking=abc#token=abc.forged")
+    expect(visitor.page.get_by_role("main").get_by_role("status")).to_contain_text("This manage link is not valid")

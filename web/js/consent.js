@@ -1,0 +1,78 @@
+// Cookie banner: only essential cookies (sign-in, the choice itself) until the visitor chooses. Analytics is
+// first-party and loaded only after the server has recorded consent; rejecting is one click, like accepting.
+import { api, describe } from "./api.js";
+import { h, fill } from "./dom.js";
+
+const ANALYTICS_COOKIE = "kaleno_analytics";
+
+export async function initConsent() {
+  for (const button of document.querySelectorAll("[data-consent-settings]")) {
+    button.addEventListener("click", () => showBanner({ reopened: true }));
+  }
+  let consent = { decided: false, analytics: false };
+  try {
+    consent = await api("/privacy/consent");
+  } catch {
+    // Unknown: ask, and load nothing non-essential meanwhile.
+  }
+  if (!consent.decided) showBanner({ reopened: false });
+  else if (consent.analytics) loadAnalytics();
+}
+
+function showBanner({ reopened }) {
+  const slot = document.getElementById("consent");
+  if (!slot) return;
+  const message = h("p", { role: "status", class: "status-line" });
+  const choose = async (analytics, button) => {
+    for (const b of buttons) b.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      await api("/privacy/consent", { method: "POST", body: { analytics } });
+      fill(slot);
+      announce(analytics ? "Analytics allowed. You can change this under Cookie settings." : "Only essential cookies are used.");
+      if (analytics) loadAnalytics();
+      else forgetAnalytics();
+    } catch (error) {
+      message.className = "error";
+      fill(message, `Your choice could not be saved: ${describe(error)}`);
+      if (!analytics) forgetAnalytics();
+    } finally {
+      for (const b of buttons) b.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  };
+  const reject = h("button", { type: "button", onclick: () => choose(false, reject) }, "Reject non-essential");
+  const accept = h("button", { type: "button", onclick: () => choose(true, accept) }, "Accept analytics");
+  const buttons = [reject, accept];
+  fill(slot, h("section", { class: "banner", "aria-labelledby": "consent-title" },
+    h("div", { class: "wrap" },
+      h("h2", { id: "consent-title", tabindex: "-1" }, "Cookies"),
+      h("p", {}, "Kaleno uses only essential cookies (to keep you signed in and to remember this choice). ",
+        "With your consent it also counts page visits with its own first-party analytics; nothing is loaded ",
+        "from other sites either way. ", h("a", { href: "/privacy-policy" }, "Read the privacy policy"), "."),
+      h("div", { class: "actions" }, reject, accept),
+      message)));
+  if (reopened) slot.querySelector("h2").focus();
+}
+
+function announce(text) {
+  const live = document.getElementById("consent-live") ||
+    document.body.appendChild(h("p", { id: "consent-live", class: "vh", role: "status" }));
+  live.textContent = text;
+}
+
+let analytics = null; // the module, once consent has loaded it
+function loadAnalytics() {
+  analytics ??= import("./analytics.js").then((module) => {
+    module.start();
+    return module;
+  });
+  analytics.catch(() => { analytics = null; });
+}
+
+/** Withdrawn or refused: drop the cookie and stop counting. Never loads the analytics script to do so. */
+function forgetAnalytics() {
+  document.cookie = `${ANALYTICS_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`;
+  analytics?.then((module) => module.stop());
+  analytics = null;
+}

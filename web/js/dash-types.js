@@ -1,0 +1,131 @@
+// Dashboard: event types (create, edit, delete, copy the public link).
+import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { fill, h, field, busy } from "./dom.js";
+
+const NUMBERS = [
+  ["duration_minutes", "Duration (minutes)", { min: 5, max: 720, step: 5 }],
+  ["booking_window_days", "Booking window (days ahead)", { min: 1, max: 366 }],
+  ["min_notice_minutes", "Minimum notice (minutes)", { min: 0, step: 5 }],
+  ["buffer_before_minutes", "Buffer before (minutes)", { min: 0, max: 240, step: 5 }],
+  ["buffer_after_minutes", "Buffer after (minutes)", { min: 0, max: 240, step: 5 }],
+  ["slot_step_minutes", "Start times every (minutes)", { min: 5, max: 720, step: 5 }],
+  ["daily_limit", "Daily limit (bookings)", { min: 1 }],
+];
+const MAIN = 2; // the first two numbers are always shown, the others under "More options"
+
+const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+  .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+
+export function eventTypesSection(getHost) {
+  let types = [];
+  const list = h("ul", { class: "plain", "aria-label": "Your event types" });
+  const status = h("p", { class: "status-line", role: "status" }, "Loading event types…");
+  const formArea = h("div");
+  const element = h("section", { class: "card", "aria-labelledby": "types-title" },
+    h("h2", { id: "types-title" }, "Event types"), status, list, formArea);
+
+  const link = (type) => `${location.origin}/${encodeURIComponent(getHost().slug)}/${encodeURIComponent(type.slug)}`;
+
+  async function load() {
+    try {
+      types = (await api("/hosts/me/event-types")).event_types;
+      fill(status, types.length ? "" : "No event types yet: create one so people can book you.");
+      draw();
+    } catch (error) {
+      status.className = "error";
+      fill(status, `Event types could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, "Try again"));
+    }
+  }
+
+  function draw() {
+    fill(list, types.map((type) => {
+      const copied = h("span", { role: "status", class: "meta" });
+      const confirmArea = h("div");
+      return h("li", {},
+        h("h3", {}, type.title),
+        h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
+          type.daily_limit && `at most ${type.daily_limit} a day`].filter(Boolean).join(" · ")),
+        h("p", {}, h("a", { href: link(type) }, link(type))),
+        h("div", { class: "actions" },
+          h("button", { type: "button", onclick: () => copy(link(type), copied) }, "Copy link", h("span", { class: "vh" }, ` for ${type.title}`)),
+          h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
+          h("button", { type: "button", class: "danger", onclick: () => askDelete(type, confirmArea) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`)),
+          copied),
+        confirmArea);
+    }));
+    if (!formArea.childElementCount) showForm(null);
+  }
+
+  async function copy(url, out) {
+    try {
+      await navigator.clipboard.writeText(url);
+      fill(out, "Link copied.");
+    } catch {
+      fill(out, "Copying is blocked here: select the link above and copy it.");
+    }
+  }
+
+  function askDelete(type, area) {
+    const confirm = h("button", { type: "button", class: "danger primary" }, `Yes, delete ${type.title}`);
+    confirm.addEventListener("click", async () => {
+      try {
+        await busy(confirm, () => api(`/hosts/me/event-types/${encodeURIComponent(type.id)}`, { method: "DELETE" }), "Deleting…");
+        types = types.filter((t) => t.id !== type.id);
+        fill(status, `${type.title} was deleted.`);
+        draw();
+      } catch (error) {
+        fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+      }
+    });
+    fill(area, h("div", { class: "notice warn" },
+      h("p", {}, `Delete ${type.title}? Its booking page stops working; bookings already made stay.`),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep it"))));
+    confirm.focus();
+  }
+
+  function showForm(type) {
+    const editing = Boolean(type);
+    const headingId = "type-form-title";
+    const titleField = field("Title", { name: "title", value: type?.title ?? "", maxlength: 200 });
+    const slugField = field("Address (slug)", { name: "slug", value: type?.slug ?? "", maxlength: 60, autocapitalize: "none",
+      spellcheck: "false", hint: "Lowercase letters, digits and hyphens: the last part of the booking page's address." });
+    let slugTouched = editing;
+    slugField.input.addEventListener("input", () => { slugTouched = true; });
+    titleField.input.addEventListener("input", () => { if (!slugTouched) slugField.input.value = slugify(titleField.input.value); });
+    const numbers = NUMBERS.map(([name, label, attrs]) => [name, field(label, {
+      name, type: "number", inputmode: "numeric", value: type?.[name] ?? (name === "duration_minutes" ? 30 : name === "booking_window_days" ? 60 : ""),
+      ...attrs,
+    })]);
+    const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
+    const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), titleField.wrap, slugField.wrap,
+      h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
+      h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap))),
+      h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim() };
+      for (const [name, f] of numbers) {
+        const raw = f.input.value.trim();
+        if (raw !== "") body[name] = Number(raw);
+        else if (editing) body[name] = null; // PATCH: null puts an optional field back to its default
+      }
+      try {
+        const saved = await busy(submit, () => editing
+          ? api(`/hosts/me/event-types/${encodeURIComponent(type.id)}`, { method: "PATCH", body })
+          : api("/hosts/me/event-types", { method: "POST", body }), "Saving…");
+        types = editing ? types.map((t) => (t.id === saved.id ? saved : t)) : [...types, saved];
+        fill(status, editing ? `${saved.title} was saved.` : `${saved.title} was created.`);
+        fill(formArea);
+        draw();
+      } catch (error) {
+        showErrors(form, error);
+      }
+    });
+    fill(formArea, h("h3", { id: headingId, tabindex: "-1" }, editing ? `Edit ${type.title}` : "New event type"), form);
+    if (editing) formArea.querySelector("h3").focus();
+  }
+
+  load();
+  return { element, refreshLinks: draw };
+}

@@ -1,0 +1,188 @@
+// Manage page /manage?booking=<id>#token=<manage token>: the token stays in the fragment, so it never
+// reaches a server log or a Referer. View, reschedule, cancel, correct details, export or erase.
+import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { byId, fill, h, field, busy, download } from "./dom.js";
+import { createPicker } from "./picker.js";
+import { detectedZone, formatWhen, isPast, zoneOptions } from "./time.js";
+import { initConsent } from "./consent.js";
+
+const query = new URLSearchParams(location.search);
+const id = query.get("booking");
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+const title = byId("title");
+const status = byId("status");
+const page = byId("page");
+const ACTIVE = new Set(["confirmed", "needs_attention"]);
+
+initConsent();
+load();
+
+async function load(message) {
+  if (!id || !token) {
+    status.className = "error";
+    fill(status, "This link is incomplete. Open the manage link from your booking confirmation.");
+    return;
+  }
+  let booking;
+  try {
+    booking = await api(`/bookings/${encodeURIComponent(id)}`, { token });
+  } catch (error) {
+    status.className = "error";
+    fill(status, [401, 403, 404].includes(error.status) ? "This manage link is not valid (or the booking was erased)." : describe(error));
+    if (![401, 403, 404].includes(error.status)) status.append(" ", h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+    return;
+  }
+  render(booking, message);
+}
+
+function render(booking, message) {
+  const zone = booking.invitee.time_zone;
+  const here = detectedZone();
+  const active = ACTIVE.has(booking.status) && !isPast(booking.end);
+  fill(title, booking.event_title);
+  status.className = "status-line";
+  fill(status, message || booking.status_message);
+  const actions = h("div", { class: "actions" });
+  const panel = h("div");
+  if (active) {
+    actions.append(
+      h("button", { type: "button", class: "primary", onclick: () => reschedule(booking, panel) }, "Reschedule"),
+      h("button", { type: "button", class: "danger", onclick: () => cancel(booking, panel) }, "Cancel booking"),
+      h("button", { type: "button", onclick: () => editDetails(booking, panel) }, "Correct my details"));
+  }
+  fill(page,
+    h("section", { class: "card", "aria-labelledby": "when-title" },
+      h("h2", { id: "when-title" }, "When"),
+      h("p", { class: "summary" }, `${formatWhen(booking.start, booking.end, zone)} (${zone})`),
+      here !== zone && h("p", { class: "meta" }, `${formatWhen(booking.start, booking.end, here)} in your current zone (${here})`),
+      h("p", {}, h("span", { class: `badge ${active ? "ok" : "bad"}` }, statusText(booking.status))),
+      h("dl", { class: "facts" },
+        h("dt", {}, "Name"), h("dd", {}, booking.invitee.name),
+        h("dt", {}, "Email"), h("dd", {}, booking.invitee.email),
+        booking.notes && [h("dt", {}, "Notes"), h("dd", {}, booking.notes)]),
+      actions, panel),
+    privacySection(booking));
+}
+
+const statusText = (s) => ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
+  needs_attention: "Time being confirmed by the host" })[s] || s;
+
+function reschedule(booking, panel) {
+  const host = booking.host_slug || query.get("host");
+  const type = booking.event_type_slug || query.get("type");
+  if (!host || !type) {
+    fill(panel, h("p", { class: "error", role: "alert" }, "This link does not say which booking page to pick a new time from."));
+    return;
+  }
+  const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
+  const confirmBox = h("div");
+  const picker = createPicker({ host, type, zone: booking.invitee.time_zone, label: "Pick a new time",
+    onPick: (slot, zone) => confirmMove(slot, zone) });
+  const heading = h("h3", { id: "move-title", tabindex: "-1" }, "Pick a new time");
+  fill(panel, h("section", { "aria-labelledby": "move-title" }, heading, alert, picker.element, confirmBox,
+    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(panel) }, "Keep the current time"))));
+  heading.focus();
+
+  function confirmMove(slot, zone) {
+    const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
+    confirm.addEventListener("click", async () => {
+      try {
+        const moved = await busy(confirm, () => api(`/bookings/${encodeURIComponent(booking.id)}/reschedule`,
+          { method: "POST", body: { start: slot.start }, token }), "Moving…");
+        render(moved, `Your booking was moved to ${formatWhen(moved.start, moved.end, zone)}.`);
+        status.focus?.();
+      } catch (error) {
+        alert.hidden = false;
+        fill(alert, error.status === 409 ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
+        fill(confirmBox);
+        alert.focus();
+        if (error.status === 409) picker.refresh();
+      }
+    });
+    fill(confirmBox, h("div", { class: "notice" },
+      h("p", { class: "summary", id: "move-summary", tabindex: "-1" }, `Move to ${formatWhen(slot.start, slot.end, zone)} (${zone})?`),
+      h("div", { class: "actions" }, confirm)));
+    confirmBox.querySelector("#move-summary").focus();
+  }
+}
+
+function cancel(booking, panel) {
+  const reason = field("Reason (optional)", { kind: "textarea", name: "reason", maxlength: 500,
+    hint: "The host sees this reason." });
+  const submit = h("button", { type: "submit", class: "danger primary" }, "Confirm cancellation");
+  const form = h("form", { novalidate: true, "aria-labelledby": "cancel-title" }, summaryBox(), reason.wrap,
+    h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(panel) }, "Keep my booking")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const text = reason.input.value.trim();
+    try {
+      const cancelled = await busy(submit, () => api(`/bookings/${encodeURIComponent(booking.id)}/cancel`,
+        { method: "POST", body: text ? { reason: text } : {}, token }), "Cancelling…");
+      render(cancelled, "Your booking is cancelled. The host's calendar has been updated.");
+    } catch (error) {
+      showErrors(form, error);
+    }
+  });
+  fill(panel, h("h3", { id: "cancel-title" }, "Cancel this booking"), form);
+  reason.input.focus();
+}
+
+function editDetails(booking, panel) {
+  const name = field("Name", { name: "name", autocomplete: "name", value: booking.invitee.name, maxlength: 100 });
+  const email = field("Email", { name: "email", type: "email", autocomplete: "email", value: booking.invitee.email, maxlength: 254 });
+  const zone = field("Your time zone", { kind: "select", name: "time_zone", options: zoneOptions(booking.invitee.time_zone) });
+  zone.input.value = booking.invitee.time_zone;
+  const submit = h("button", { type: "submit", class: "primary" }, "Save my details");
+  const form = h("form", { novalidate: true, "aria-labelledby": "edit-title" }, summaryBox(), name.wrap, email.wrap, zone.wrap,
+    h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(panel) }, "Discard changes")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const body = { name: name.input.value.trim(), email: email.input.value.trim(), time_zone: zone.input.value };
+    try {
+      const saved = await busy(submit, () => api(`/bookings/${encodeURIComponent(booking.id)}`, { method: "PATCH", body, token }), "Saving…");
+      render(saved, "Your details were saved.");
+    } catch (error) {
+      showErrors(form, error);
+    }
+  });
+  fill(panel, h("h3", { id: "edit-title" }, "Correct my details"), form);
+  name.input.focus();
+}
+
+function privacySection(booking) {
+  const result = h("div", { role: "status" });
+  const confirmArea = h("div");
+  const exportButton = h("button", { type: "button" }, "Download my data");
+  exportButton.addEventListener("click", async () => {
+    try {
+      const data = await busy(exportButton, () => api("/privacy/export", { token }), "Preparing…");
+      download(`kaleno-my-data-${booking.id}.json`, JSON.stringify(data, null, 2), "application/json");
+      fill(result, "Your data was downloaded as a JSON file.");
+    } catch (error) {
+      fill(result, h("p", { class: "error" }, describe(error)));
+    }
+  });
+  const eraseButton = h("button", { type: "button", class: "danger" }, "Erase my details");
+  eraseButton.addEventListener("click", () => {
+    const confirm = h("button", { type: "button", class: "danger primary" }, "Erase my name, email and notes");
+    confirm.addEventListener("click", async () => {
+      try {
+        await busy(confirm, () => api("/privacy/erase", { method: "POST", token }), "Erasing…");
+        load("Your name, email and notes were erased from your bookings with this host. The time stays booked.");
+      } catch (error) {
+        fill(result, h("p", { class: "error" }, describe(error)));
+      }
+    });
+    fill(confirmArea, h("div", { class: "notice warn" },
+      h("p", {}, "Your name, email and notes will be removed from every booking you made with this host, and from the host's calendar. The booked times stay. This cannot be undone."),
+      h("div", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(confirmArea) }, "Keep my details"))));
+    confirm.focus();
+  });
+  return h("section", { class: "card", "aria-labelledby": "data-title" },
+    h("h2", { id: "data-title" }, "Your data"),
+    h("p", {}, "See everything Kaleno holds about you for this host, or erase it. ",
+      h("a", { href: "/privacy-policy" }, "How Kaleno uses your data"), "."),
+    h("div", { class: "actions" }, exportButton, eraseButton), confirmArea, result);
+}
