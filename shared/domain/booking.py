@@ -119,6 +119,8 @@ class Booking(BaseModel):
         return self.restricted or self.objected
     # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
     day_claim: str | None = None
+    # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
+    invitee_claim: str | None = None
 
     @property
     def holds_time(self) -> bool:
@@ -129,7 +131,8 @@ class Booking(BaseModel):
         if not self.holds_time:
             return []
         granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
-        return granules + ([self.day_claim] if self.day_claim else [])
+        places = [place for place in (self.day_claim, self.invitee_claim) if place]
+        return granules + places
 
     def sync_retryable(self, now: datetime) -> bool:
         """Worth asking Google again: still pending, or failed for a reason a retry may cure (not a missing

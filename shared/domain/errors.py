@@ -40,6 +40,12 @@ class ClaimConflict(SlotTaken):
     """A claim existed when the booking committed: another booking won the race for that time or place."""
 
 
+class InviteeLimitReached(DomainError):
+    """This invitee already holds as many bookings still to come with this host as the event type allows."""
+
+    retry_after_seconds = 3600
+
+
 class BookingCancelled(DomainError):
     """The booking was cancelled; it can no longer be changed."""
 

@@ -32,6 +32,7 @@ Step = Annotated[Minutes, Field(ge=5, le=720)]
 Notice = Annotated[int, Field(strict=True, ge=0, le=525_600)]  # up to a year
 WindowDays = Annotated[int, Field(strict=True, ge=1, le=366)]  # the busy mirror covers at most 366 days
 DailyLimit = Annotated[int, Field(strict=True, ge=1)]
+InviteeLimit = Annotated[int, Field(strict=True, ge=1, le=100)]
 
 
 def _no_schema_default(schema: dict[str, Any]) -> None:
@@ -54,6 +55,9 @@ class EventType(BaseModel):
         default=0, description="Defaults to duration_minutes.", json_schema_extra=_no_schema_default
     )
     daily_limit: DailyLimit | None = None
+    invitee_open_limit: InviteeLimit = Field(
+        5, description="How many bookings still to come one invitee email may hold with this host at once."
+    )
 
     def model_post_init(self, context: Any, /) -> None:
         # Defaults are not validated, so 0 can only mean "absent"; an explicit 0 fails `ge=5`. Filled here,
@@ -88,3 +92,4 @@ class EventTypeUpdate(BaseModel):
     booking_window_days: WindowDays | None = None
     slot_step_minutes: Step | None = None
     daily_limit: DailyLimit | None = None
+    invitee_open_limit: InviteeLimit | None = None

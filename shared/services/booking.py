@@ -20,12 +20,13 @@ from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
     IdempotencyKeyReused,
+    InviteeLimitReached,
     SlotNotOffered,
     SlotTaken,
 )
 from shared.domain.host import Host
 from shared.logging import log_event
-from shared.services.availability import check_offered, day_claim
+from shared.services.availability import Offer, check_offered, day_claim
 from shared.services.booking_sync import request_sync
 from shared.services.changes import change_booking
 from shared.services.errors import AlreadyStored
@@ -33,7 +34,7 @@ from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import IdempotencyRecord
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-COMMIT_ATTEMPTS = 3
+COMMIT_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -83,20 +84,28 @@ def book(
 def _commit_with_retries(
     request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, uow: UnitOfWork, manage_key: str
 ) -> tuple[Booking, str]:
-    """A lost race for a day's numbered place (or a time) is looked at again with fresh data: if the time is
-    really taken the check says so; if only the place was, the next free place is claimed."""
-    for _ in range(COMMIT_ATTEMPTS - 1):
+    """A lost race for a numbered place (or a time) is looked at again with fresh data: if the time is really
+    taken the check says so; if only a place was, the next free one is claimed. An invitee's first booking
+    takes their first place without a look; only after a conflict are their held places read."""
+    for attempt in range(COMMIT_ATTEMPTS - 1):
         try:
-            return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key)
+            return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key, first_try=attempt == 0)
         except ClaimConflict:
             continue
-    return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key)
+    return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key, first_try=False)
 
 
 def _commit_new_booking(
-    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, uow: UnitOfWork, manage_key: str
+    request: BookingRequest,
+    key_hash: str | None,
+    request_hash: str,
+    now: datetime,
+    uow: UnitOfWork,
+    manage_key: str,
+    first_try: bool,
 ) -> tuple[Booking, str]:
     offer = check_offered(request.host, request.event_type, request.start, now, uow)
+    invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
     span, slot = occupied_span(request.start, offer.event_type), meeting(request.start, offer.event_type)
     booking_id = uuid.uuid4().hex
     token = manage_token(manage_key, booking_id)
@@ -112,6 +121,7 @@ def _commit_new_booking(
         invitee=request.invitee,
         notes=request.notes,
         day_claim=day_claim(offer, slot.start),
+        invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         manage_token_hash=token_hash(token),
     )
     record = None
@@ -127,6 +137,22 @@ def _commit_new_booking(
         except AlreadyStored as error:
             raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
     return booking, token
+
+
+def _free_invitee_place(offer: Offer, email: str, uow: UnitOfWork) -> int:
+    held = {b.invitee_claim for b in uow.bookings.of_invitee(offer.page.host_id, email) if b.holds_time}
+    for place in range(1, offer.event_type.invitee_open_limit + 1):
+        if invitee_claim(offer.page.host_id, email, place) not in held:
+            return place
+    raise InviteeLimitReached("you already hold as many upcoming bookings with this host as allowed")
+
+
+def invitee_claim(host_id: str, email: str, place: int) -> str:
+    """One of an invitee's numbered places with a host, held while the booking holds time; created with the
+    booking under "must not exist", so racing bookings cannot exceed the limit. Named by a hash of the
+    email: document ids are no place for addresses."""
+    invitee = hashlib.sha256(f"invitee:{email}".encode()).hexdigest()[:24]
+    return f"{host_id}:inv{invitee}:{place}"
 
 
 def _replay(key_hash: str, request_hash: str, uow: UnitOfWork, manage_key: str) -> Booked | None:

@@ -19,6 +19,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.DailyLimitReached: (409, "daily-limit-reached", "Daily limit reached"),
     domain.SlotTaken: (409, "slot-taken", "Slot taken"),
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
+    domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.SlugTaken: (409, "slug-taken", "Slug taken"),
     domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
@@ -53,4 +54,6 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     status, kind, title = _answer(type(error))
     if isinstance(error, domain.SignInFailed):
         kind = f"sign-in-{error.reason}"  # the stable reason code names the problem type
-    return Problem(status, kind, title, str(error) or None)
+    retry_after = getattr(error, "retry_after_seconds", None)
+    headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
+    return Problem(status, kind, title, str(error) or None, headers=headers)

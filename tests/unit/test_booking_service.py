@@ -14,6 +14,7 @@ from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
     IdempotencyKeyReused,
+    InviteeLimitReached,
     SlotNotOffered,
     SlotTaken,
 )
@@ -71,7 +72,9 @@ def test_a_free_slot_is_booked_with_its_claims_and_idempotency_key_in_one_commit
     assert not booked.replayed
     assert stored(ports, booked.booking.id) == booked.booking
     assert ports.db.ids("claims") == set(booked.booking.claims())
-    assert len(booked.booking.claims()) == 6  # 30 minutes of 5-minute granules
+    assert len(booked.booking.claims()) == 7  # 30 minutes of 5-minute granules, and the invitee's first place
+    assert booked.booking.invitee_claim is not None
+    assert booked.booking.invitee_claim.endswith(":1")
     assert [record.booking_id for record in ports.db.where("idempotency", IdempotencyRecord).values()] == [
         booked.booking.id
     ]
@@ -139,6 +142,18 @@ def test_a_third_booking_on_a_day_limited_to_two_is_refused() -> None:
 
     assert {first.booking.day_claim, second.booking.day_claim} == {"h1:et1:20270308:place1", "h1:et1:20270308:place2"}
     assert book_at(ports, START + timedelta(days=1)).booking.day_claim == "h1:et1:20270309:place1"
+
+
+def test_an_invitee_holding_as_many_upcoming_bookings_as_allowed_is_refused_until_one_is_cancelled() -> None:
+    ports = ada(INTRO.model_copy(update={"invitee_open_limit": 2}))
+    first, _ = book_at(ports, START), book_at(ports, START + HOUR)
+
+    with pytest.raises(InviteeLimitReached, match="as many upcoming bookings"):
+        book_at(ports, START + 3 * HOUR)
+    cancel(first.booking, None, ports.uow(), ports.tasks)
+    again = book_at(ports, START + 3 * HOUR)
+
+    assert again.booking.invitee_claim == first.booking.invitee_claim  # the freed place is taken again
 
 
 # --- reschedule ------------------------------------------------------------------------------------------

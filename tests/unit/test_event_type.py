@@ -17,6 +17,7 @@ def test_only_slug_title_and_duration_are_required_and_the_step_defaults_to_the_
         "booking_window_days": 60,
         "slot_step_minutes": 45,
         "daily_limit": None,
+        "invitee_open_limit": 5,
     }
 
 
