@@ -56,6 +56,9 @@ class LocalStack:
                 "GOOGLE_CLOUD_PROJECT": PROJECT,
                 "FIRESTORE_EMULATOR_HOST": self.emulator.host,
                 "KALENO_BASE_URL": f"http://127.0.0.1:{self.ports.app}",
+                # The local stack stands where Google's load balancer would: a client on this machine may
+                # name itself in X-Forwarded-For (load tests play many clients), as the LB's entry would.
+                "KALENO_TRUSTED_PROXY_HOPS": os.environ.get("KALENO_TRUSTED_PROXY_HOPS", "1"),
             }
             if sandbox_available():
                 self._start_sandbox()

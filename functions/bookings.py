@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from zoneinfo import ZoneInfo
 
 import functions_framework
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
+from shared.domain.calendar_span import CalendarDay
 from shared.domain.time_zones import ZoneName
 from shared.services import availability
 from shared.services import booking as booking_service
@@ -26,12 +26,12 @@ api = Endpoints("bookings")
 class SlotsQuery(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    first_day: date = Field(alias="from", description="First calendar date (YYYY-MM-DD) in `tz`, included.")
-    last_day: date = Field(alias="to", description="Last calendar date (YYYY-MM-DD) in `tz`, included.")
+    first_day: CalendarDay = Field(alias="from", description="First calendar date (YYYY-MM-DD) in `tz`, included.")
+    last_day: CalendarDay = Field(alias="to", description="Last calendar date (YYYY-MM-DD) in `tz`, included.")
     tz: ZoneName = Field(description="The invitee's IANA time zone, e.g. Europe/Berlin.")
 
 
-@api.route("/pages/<host_slug>/<event_type_slug>", response=BookingPageView)
+@api.route("/pages/<host_slug>/<event_type_slug>", response=BookingPageView, limit="public-reads")
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
     """What the public booking page shows about the host and the event type."""
     page, _, event_type = availability.booking_page(host_slug, event_type_slug, adapters().uow())
@@ -44,7 +44,7 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
     )
 
 
-@api.route("/pages/<host_slug>/<event_type_slug>/slots", query=SlotsQuery, response=SlotList)
+@api.route("/pages/<host_slug>/<event_type_slug>/slots", query=SlotsQuery, response=SlotList, limit="public-reads")
 def get_slots(request: Request, host_slug: str, event_type_slug: str, query: SlotsQuery) -> Response:
     """Free slots from `from` to `to` (dates in `tz`), presented in `tz`."""
     ports, zone = adapters(), ZoneInfo(query.tz)
@@ -54,7 +54,7 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     return json_response(SlotList.payload(slots.slots, zone, slots.complete))
 
 
-@api.route("/", methods=("POST",), body=BookingRequest, response=BookingCreated, status=201)
+@api.route("/", methods=("POST",), body=BookingRequest, response=BookingCreated, status=201, limit="booking-writes")
 def create(request: Request, body: BookingRequest) -> Response:
     """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""
     ports = adapters()
@@ -73,7 +73,14 @@ def view(request: Request, principal: str, booking_id: str) -> Response:
     return json_response(BookingView.of(booking_service.authorized_booking(booking_id, principal, adapters().uow())))
 
 
-@api.route("/<booking_id>", methods=("PATCH",), auth="manage-token", body=InviteeUpdate, response=BookingView)
+@api.route(
+    "/<booking_id>",
+    methods=("PATCH",),
+    auth="manage-token",
+    body=InviteeUpdate,
+    response=BookingView,
+    limit="booking-writes",
+)
 def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpdate) -> Response:
     """Correct your name, email or time zone (the host's calendar invite follows for a booking to come)."""
     ports = adapters()
@@ -83,7 +90,14 @@ def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpda
     return json_response(BookingView.of(rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks)))
 
 
-@api.route("/<booking_id>/cancel", methods=("POST",), auth="manage-token", body=CancelRequest, response=BookingView)
+@api.route(
+    "/<booking_id>/cancel",
+    methods=("POST",),
+    auth="manage-token",
+    body=CancelRequest,
+    response=BookingView,
+    limit="booking-writes",
+)
 def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
     """Cancel; the host's calendar event is removed."""
     ports = adapters()
@@ -93,7 +107,12 @@ def cancel(request: Request, principal: str, booking_id: str, body: CancelReques
 
 
 @api.route(
-    "/<booking_id>/reschedule", methods=("POST",), auth="manage-token", body=RescheduleRequest, response=BookingView
+    "/<booking_id>/reschedule",
+    methods=("POST",),
+    auth="manage-token",
+    body=RescheduleRequest,
+    response=BookingView,
+    limit="booking-writes",
 )
 def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit."""

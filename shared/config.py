@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(730, ge=1)
     erasure_receipt_retention_days: int = Field(1095, ge=1)
     consent_days: int = Field(365, ge=1)
+    # Per-client request limits (kind -> requests per seconds), enforced at the edge in production
+    # (infra/edge.tf) and by each instance (shared/web/rate_limit.py). Behind Google's load balancer the
+    # client is the last X-Forwarded-For entry (1 trusted hop).
+    client_limits_enabled: bool = True
+    client_limits: dict[str, tuple[int, float]] = {
+        "booking-writes": (10, 60.0),  # book, reschedule, cancel, correct: one real invitee needs 1-3
+        "public-reads": (300, 60.0),  # booking pages and slots: a visitor clicking through a month
+    }
+    trusted_proxy_hops: int = Field(0, ge=0, le=3)
     tasks_queue: str = "calendar-sync"
     tasks_max_attempts: int = 20  # the queue's retry_config.max_attempts (infra/main.tf, devstack/provision.py)
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"

@@ -16,6 +16,7 @@ import requests
 
 from devstack.stack import LocalStack
 from shared import bootstrap
+from shared.web import rate_limit
 from shared.config import get_settings
 from tests.support import LOG_LINES, SENSITIVE_VALUES, Browser, Google, google_for, pii_in
 
@@ -35,6 +36,9 @@ def isolated_env() -> Iterator[None]:
 def stack() -> Iterator[LocalStack]:
     # Pushes collapse per 2-second window here (20 s in production), so tests that wait for Google wait less.
     os.environ["KALENO_REFRESH_DEBOUNCE_SECONDS"] = "2"
+    # Every test client is 127.0.0.1: per-client request limits are off here, and on (with the client in
+    # X-Forwarded-For, as behind Google's load balancer) in tests/e2e/test_abuse_limits.py.
+    os.environ["KALENO_CLIENT_LIMITS_ENABLED"] = "false"
     local = LocalStack().start()
     yield local
     local.stop()
@@ -50,6 +54,7 @@ def clean_stack(stack: LocalStack) -> LocalStack:
         stack.sandbox.reset()
         stack.provision()
     bootstrap.reset()  # as a fresh function instance: no cached clients, credentials or app secrets
+    rate_limit.reset()
     return stack
 
 

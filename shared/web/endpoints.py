@@ -7,6 +7,7 @@ itself. Declared request/response models drive both validation and the generated
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,12 +20,27 @@ from werkzeug.routing import Map, Rule
 
 from shared.config import get_settings
 from shared.domain.errors import DomainError
+from shared.domain.event_type import SLUG_PATTERN
 from shared.logging import log_event, log_exception
 from shared.web.errors import problem_for_domain_error
 from shared.web.problems import INTERNAL, Problem, validation_problem
+from shared.web.rate_limit import enforce
 
 View = Callable[..., Response]
 M = TypeVar("M", bound=BaseModel)
+
+# Every path parameter a rule may name, with the shape of the values that can exist: anything else names
+# nothing, so it answers 404 before any lookup, and the OpenAPI document states the same pattern. A rule
+# naming a parameter missing here fails at import.
+PATH_PARAMETERS: dict[str, str] = {
+    "host_slug": SLUG_PATTERN,
+    "event_type_slug": SLUG_PATTERN,
+    "event_type_id": "^et[0-9a-f]{10}$",  # shared/services/hosts.py: "et" + 5 random bytes in hex
+    "booking_id": "^[0-9a-f]{32}$",  # shared/services/booking.py: a uuid4 in hex
+    "erasure_id": "^er[0-9a-f]{32}$",  # shared/services/privacy.py: "er" + 16 random bytes in hex
+}
+_PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
+_RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,7 @@ class Route:
     response: type[BaseModel] | None = None
     status: int = 200
     auth: str | None = None  # a key of shared.web.auth.AUTHENTICATORS, or None for public routes
+    limit: str | None = None  # a kind of Settings.client_limits: per-client request limit
 
 
 @dataclass
@@ -63,8 +80,12 @@ class Endpoints:
         response: type[BaseModel] | None = None,
         status: int = 200,
         auth: str | None = None,
+        limit: str | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
+            unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
+            if unknown:
+                raise LookupError(f"{rule}: add {sorted(unknown)} to PATH_PARAMETERS in shared/web/endpoints.py")
             route = Route(
                 rule,
                 methods,
@@ -75,6 +96,7 @@ class Endpoints:
                 response,
                 status,
                 auth,
+                limit,
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -84,15 +106,21 @@ class Endpoints:
 
     def __call__(self, request: Request) -> Response:
         started = time.perf_counter()
-        request.max_content_length = get_settings().max_body_bytes
+        limit = get_settings().max_body_bytes
+        # One byte over the limit may be read: a streamed (chunked) body without Content-Length that gets
+        # there is too large, which reading exactly up to the limit could not tell from a body of that size.
+        request.max_content_length = limit + 1
         route_rule = "unmatched"
         try:
-            if (request.content_length or 0) > request.max_content_length:
+            if (request.content_length or 0) > limit:
                 raise RequestEntityTooLarge()
             route, params = self._match(request)
             route_rule = route.rule
+            if route.limit is not None:
+                enforce(route.limit, request)
             if route.auth is not None:
                 params["principal"] = _authenticate(route.auth, request, self.name)
+            _check_path_parameters(params)
             response = route.view(request, **params, **self._parse(request, route))
         except Problem as problem:
             response = problem.to_response()
@@ -103,7 +131,7 @@ class Endpoints:
                 413,
                 "body-too-large",
                 "Request body too large",
-                f"Bodies are limited to {request.max_content_length} bytes.",
+                f"Bodies are limited to {limit} bytes.",
             ).to_response()
         except HTTPException as error:
             response = Problem(error.code or 400, "http-error", error.name).to_response()
@@ -154,6 +182,12 @@ class Endpoints:
         return parsed
 
 
+def _check_path_parameters(params: dict[str, Any]) -> None:
+    for name, shape in _PATH_PARAMETER_SHAPES.items():
+        if name in params and not shape.fullmatch(params[name]):
+            raise Problem(404, "not-found", "Not found", f"No such {name.removesuffix('_id').replace('_', ' ')}.")
+
+
 def _authenticate(kind: str, request: Request, function: str) -> Any:
     from shared.web.auth import AUTHENTICATORS  # imported on first use: public routes never pay for it
 
@@ -162,10 +196,14 @@ def _authenticate(kind: str, request: Request, function: str) -> Any:
 
 def parse_json_body(request: Request, model: type[M]) -> M:
     raw = request.get_data(cache=True) or b"{}"
+    if len(raw) > get_settings().max_body_bytes:  # a streamed body read one byte past the limit
+        raise RequestEntityTooLarge()
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.") from error
+    except RecursionError as error:  # the parser nests one call per level: thousands of `[` exhaust it
+        raise Problem(400, "malformed-json", "Malformed JSON", "The request body is nested too deeply.") from error
     try:
         return model.model_validate(data)
     except ValidationError as error:

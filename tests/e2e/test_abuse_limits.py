@@ -1,0 +1,99 @@
+"""Abuse limits over HTTP: a flooding client gets 429s while others book as usual; an invitee cannot hoard
+a host's week, even racing."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+
+from shared.config import get_settings
+from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead
+from tests.e2e.test_http_surface import assert_problem
+from tests.support import Browser, Google, host_with_hours
+
+
+@pytest.fixture
+def limited(api: str) -> str:
+    """Per-client limits on, as in production (each test client names itself in X-Forwarded-For)."""
+    os.environ["KALENO_CLIENT_LIMITS_ENABLED"] = "true"
+    get_settings.cache_clear()
+    return api
+
+
+def post_as(api: str, client: str, body: dict[str, Any]) -> requests.Response:
+    headers = {"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": client}
+    return requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30)
+
+
+def test_a_flooding_client_gets_429s_and_an_ordinary_visitor_books_as_usual(
+    limited: str, browser: Browser, google: Google
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
+    allowance = get_settings().client_limits["booking-writes"][0]
+    starts = [day_ahead(3, 9) + timedelta(minutes=30 * i) for i in range(allowance + 5)]
+    bot = [post_as(limited, "203.0.113.7", booking_body(slug, start)) for start in starts]
+
+    visitor = post_as(limited, "198.51.100.23", booking_body(slug, day_ahead(4, 10)))
+
+    assert [r.status_code for r in bot[:allowance]] == [201] * allowance
+    for refused in bot[allowance:]:
+        assert_problem(refused, 429, "rate-limited")
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert visitor.status_code == 201, visitor.text
+
+
+def test_an_invitee_cannot_hold_more_upcoming_bookings_than_allowed(api: str, browser: Browser, google: Google) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, invitee_open_limit=2)
+    email = f"hoarder-{uuid.uuid4().hex[:6]}@example.org"
+
+    def book(hour: int) -> requests.Response:
+        body = booking_body(slug, day_ahead(5, hour))
+        body["invitee"]["email"] = email
+        return requests.post(f"{api}/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30)
+
+    first, second, third = book(9), book(10), book(11)
+    requests.post(
+        f"{api}/bookings/{first.json()['id']}/cancel",
+        json={},
+        headers={"Authorization": f"Bearer {first.json()['manage_token']}"},
+        timeout=10,
+    )
+    after_cancel = book(12)
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert_problem(third, 429, "invitee-limit-reached")
+    assert third.headers["Retry-After"]
+    assert after_cancel.status_code == 201
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_racing_bookings_of_one_invitee_never_exceed_the_limit(
+    api: str, browser: Browser, google: Google, round_: int
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, invitee_open_limit=2)
+    email = f"racer-{uuid.uuid4().hex[:6]}@example.org"
+    bodies = []
+    for i in range(16):
+        body = booking_body(slug, day_ahead(6, 9) + timedelta(minutes=30 * i))
+        body["invitee"]["email"] = email
+        bodies.append(body)
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(
+            pool.map(
+                lambda body: requests.post(
+                    f"{api}/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=60
+                ),
+                bodies,
+            )
+        )
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses.count(201) == 2, statuses
+    assert set(statuses) <= {201, 409, 429}
