@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the browser tests, from the committed lockfile (the web client itself has no build step).
+NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint typecheck pytest bench clean
 
@@ -11,6 +13,11 @@ $(STAMP): requirements.txt requirements-dev.txt sandbox/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m devstack
@@ -23,11 +30,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.claims_vs_transaction
+	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.claims_vs_transaction && $(BIN)/python -m bench.web_client
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

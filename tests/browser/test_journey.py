@@ -196,6 +196,7 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     with page.expect_request(re.compile(r"/web/js/analytics\.js$")):
         page.get_by_role("button", name="Accept analytics").click()
     expect(page.get_by_role("region", name="Cookies")).to_have_count(0)
+    page.wait_for_function("() => document.cookie.includes('kaleno_analytics=')")  # set once the module ran
     assert {"kaleno_consent", "kaleno_analytics"} <= visitor.cookie_names()
     assert next(c for c in visitor_context.cookies() if c["name"] == "kaleno_consent")["httpOnly"]
     page.reload()
