@@ -42,7 +42,7 @@ class SyncTask(RootModel[Annotated[RefreshBusy | ReconcileBooking, Field(discrim
 def run_task(request: Request, principal: dict[str, Any], body: SyncTask) -> Response:
     """Refresh a host's busy mirror, or make Google match one booking."""
     task, ports, now = body.root, adapters(), utc_now()
-    retries = int(request.headers.get("X-CloudTasks-TaskRetryCount", "0") or 0)
+    retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)  # not a number: a first try
     try:
         if isinstance(task, ReconcileBooking):
             last_attempt = retries >= get_settings().tasks_max_attempts - 1  # the queue drops the task after it

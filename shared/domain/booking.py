@@ -7,8 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
 from shared.domain.errors import BookingCancelled
 from shared.domain.intervals import Interval
@@ -59,7 +60,7 @@ class BookingRequest(BaseModel):
 
     host: str = Field(min_length=1, max_length=60)
     event_type: str = Field(min_length=1, max_length=60)
-    start: AwareDatetime
+    start: Instant
     invitee: Invitee
     notes: str | None = Field(None, max_length=2000)
 
@@ -83,7 +84,7 @@ class CancelRequest(BaseModel):
 class RescheduleRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start: AwareDatetime
+    start: Instant
 
 
 class Booking(BaseModel):

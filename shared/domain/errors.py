@@ -54,6 +54,12 @@ class IdempotencyKeyReused(DomainError):
     """The same Idempotency-Key came with a different request."""
 
 
+class IdempotencyKeySpent(DomainError):
+    """A retry whose Idempotency-Key's booking was cancelled since: answering it with that booking would
+    tell the client "created" about a booking that holds no time, and booking anew would go against the
+    key's promise of at most one booking. The client books again with a new key."""
+
+
 # --- hosts ----------------------------------------------------------------------------------------------
 class SlugTaken(DomainError):
     """Another host (or another of this host's event types) already uses this slug."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import WithJsonSchema
 
-_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")
+SLUG_PATTERN = "^[a-z0-9]([a-z0-9-]{0,58}[a-z0-9])?$"
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def _check_slug(value: str) -> str:
@@ -23,7 +25,9 @@ def _check_slug(value: str) -> str:
     return value
 
 
-Slug = Annotated[str, AfterValidator(_check_slug)]
+Slug = Annotated[
+    str, AfterValidator(_check_slug), WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60})
+]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Minutes = Annotated[int, Field(strict=True, multiple_of=5)]  # 5-minute grid: claims use 5-minute granules
 Duration = Annotated[Minutes, Field(ge=5, le=720)]
@@ -31,12 +35,20 @@ Buffer = Annotated[Minutes, Field(ge=0, le=240)]
 Step = Annotated[Minutes, Field(ge=5, le=720)]
 Notice = Annotated[int, Field(strict=True, ge=0, le=525_600)]  # up to a year
 WindowDays = Annotated[int, Field(strict=True, ge=1, le=366)]  # the busy mirror covers at most 366 days
-DailyLimit = Annotated[int, Field(strict=True, ge=1)]
+# A host-local day has 288 five-minute granules, so no day can hold more bookings than that.
+DailyLimit = Annotated[int, Field(strict=True, ge=1, le=288)]
 InviteeLimit = Annotated[int, Field(strict=True, ge=1, le=100)]
 
 
 def _no_schema_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)  # the internal 0 sentinel is not the documented default
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """A PATCH field that may be omitted but not set to null: its schema without the null branch."""
+    (present,) = [branch for branch in schema.pop("anyOf") if branch != {"type": "null"}]
+    schema.pop("default", None)
+    schema.update(present)
 
 
 class EventType(BaseModel):
@@ -77,15 +89,16 @@ class EventType(BaseModel):
 class EventTypeUpdate(BaseModel):
     """PATCH body: every field optional; only the fields present change.
 
-    An explicit null resets a field to its default (no daily limit, step = duration, no buffer...);
-    null for a required field (slug, title, duration) is rejected when the patch is applied.
+    An explicit null resets a field to its default (no daily limit, step = duration, no buffer...); a
+    required field (slug, title, duration) has no default to go back to, so null is refused for it here,
+    at the edge (422 naming the field), and the schema shows it as not nullable.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    slug: Slug | None = None
-    title: Title | None = None
-    duration_minutes: Duration | None = None
+    slug: Slug | None = Field(None, json_schema_extra=_not_nullable)
+    title: Title | None = Field(None, json_schema_extra=_not_nullable)
+    duration_minutes: Duration | None = Field(None, json_schema_extra=_not_nullable)
     buffer_before_minutes: Buffer | None = None
     buffer_after_minutes: Buffer | None = None
     min_notice_minutes: Notice | None = None
@@ -93,3 +106,11 @@ class EventTypeUpdate(BaseModel):
     slot_step_minutes: Step | None = None
     daily_limit: DailyLimit | None = None
     invitee_open_limit: InviteeLimit | None = None
+
+    @field_validator("slug", "title", "duration_minutes", mode="before")
+    @classmethod
+    def _required_field_is_not_null(cls, value: Any) -> Any:
+        # Runs only for fields present in the body (defaults are not validated): None here is an explicit null.
+        if value is None:
+            raise ValueError("this field is required on an event type and cannot be null; omit it to keep it")
+        return value

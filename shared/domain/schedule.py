@@ -16,7 +16,9 @@ from typing import Annotated, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.json_schema import WithJsonSchema
 
+from shared.domain.calendar_span import CalendarDay
 from shared.domain.time_zones import ZoneName
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -57,7 +59,8 @@ def _check_day(ranges: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return ordered
 
 
-ClockTime = Annotated[str, AfterValidator(_check_clock)]
+CLOCK_PATTERN = "^(([01][0-9]|2[0-3]):[0-5][05]|24:00)$"  # HH:MM on the 5-minute grid, up to 24:00
+ClockTime = Annotated[str, AfterValidator(_check_clock), WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN})]
 TimeRange = Annotated[tuple[ClockTime, ClockTime], AfterValidator(_check_range)]
 DayRanges = Annotated[list[TimeRange], Field(max_length=_MAX_RANGES_PER_DAY), AfterValidator(_check_day)]
 
@@ -76,7 +79,7 @@ class Schedule(BaseModel):
 
     time_zone: ZoneName
     weekly: dict[Weekday, DayRanges] = Field(default_factory=dict)
-    overrides: dict[date, DayRanges] = Field(default_factory=dict)
+    overrides: dict[CalendarDay, DayRanges] = Field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -6,6 +6,11 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator
+from pydantic.json_schema import WithJsonSchema
+
+# The shape of a zone database name (`UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`);
+# whether the database has it is checked by `check_zone`.
+ZONE_PATTERN = "^[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9_+-]{1,30}){0,2}$"
 
 
 def check_zone(value: str) -> str:
@@ -20,4 +25,8 @@ def check_zone(value: str) -> str:
     return value
 
 
-ZoneName = Annotated[str, AfterValidator(check_zone)]
+ZoneName = Annotated[
+    str,
+    AfterValidator(check_zone),
+    WithJsonSchema({"type": "string", "pattern": ZONE_PATTERN, "examples": ["Europe/Berlin"]}),
+]

@@ -20,6 +20,7 @@ from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
     IdempotencyKeyReused,
+    IdempotencyKeySpent,
     InviteeLimitReached,
     SlotNotOffered,
     SlotTaken,
@@ -164,6 +165,8 @@ def _replay(key_hash: str, request_hash: str, uow: UnitOfWork, manage_key: str) 
     booking = uow.bookings.get(record.booking_id)
     if booking is None:
         return None
+    if not booking.holds_time:
+        raise IdempotencyKeySpent("the booking made with this Idempotency-Key was cancelled; book again with a new key")
     return Booked(booking, manage_token(manage_key, booking.id), replayed=True)
 
 

@@ -13,6 +13,7 @@ from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.ports import Calendar, UnitOfWork
 from shared.services.records import Channel
+from shared.services.tokens import same_secret
 
 
 def channel_token(channel_key: str, channel_id: str) -> str:
@@ -21,7 +22,7 @@ def channel_token(channel_key: str, channel_id: str) -> str:
 
 
 def token_matches(channel_key: str, channel_id: str, token: str) -> bool:
-    return hmac.compare_digest(channel_token(channel_key, channel_id), token)
+    return same_secret(channel_token(channel_key, channel_id), token)
 
 
 def start_watching(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
 from shared.services.ports import GoogleAccounts, Ports, SecretStore, UnitOfWork
 from shared.services.records import GoogleIdentity, OAuthState, SessionRecord
+from shared.services.tokens import same_secret
 
 CALENDAR_SCOPES = frozenset(
     {
@@ -97,7 +97,7 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
     uow = ports.uow()
     state, code = callback.state, callback.code
     # Login CSRF: a callback URL made in someone else's browser must not sign this browser in.
-    same_browser = bool(state and callback.state_cookie and hmac.compare_digest(state, callback.state_cookie))
+    same_browser = bool(state and callback.state_cookie and same_secret(state, callback.state_cookie))
     record = _take_state(state, now, uow) if state and same_browser else None
     if record is None:
         raise SignInFailed("invalid-state", "This sign-in link is invalid, expired or was already used.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +9,7 @@ from shared.domain.errors import ForgedPush
 from shared.services.busy_refresh import request_busy_refresh
 from shared.services.channels import token_matches
 from shared.services.ports import TaskQueue, UnitOfWork
+from shared.services.tokens import same_secret
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def handle_push(
     channel = uow.channels.get(push.channel_id)
     if channel is None:
         return "unknown_channel"  # one we replaced or stopped: it will expire on its own
-    if not hmac.compare_digest(channel.resource_id, push.resource_id):
+    if not same_secret(channel.resource_id, push.resource_id):
         raise ForgedPush("the resource id does not match the channel")
     if push.state == "sync":
         return "sync_acknowledged"

@@ -21,6 +21,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
     domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
+    domain.IdempotencyKeySpent: (409, "idempotency-key-spent", "Idempotency-Key spent"),
     domain.SlugTaken: (409, "slug-taken", "Slug taken"),
     domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
     domain.SignInFailed: (400, "sign-in-failed", "Sign-in failed"),

@@ -6,6 +6,7 @@ unknown key), so a task call costs no extra round trip. Verification itself is g
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from shared.config import get_settings
 from shared.web.problems import Problem
 
 _CERTS_TTL_SECONDS = 3600
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _ISSUERS = ("accounts.google.com", "https://accounts.google.com")
 
 
@@ -47,6 +49,8 @@ def bearer_token(request: Request, title: str, detail: str) -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "unauthenticated", title, detail, headers={"WWW-Authenticate": "Bearer"})
+    if not _BEARER_TOKEN.fullmatch(token):  # RFC 6750 b64token: no token we issue or accept looks otherwise
+        raise Problem(401, "invalid-token", "Invalid token", "The bearer token is malformed.")
     return token
 
 

@@ -92,11 +92,18 @@ def test_a_null_in_a_patch_resets_the_field_to_its_default() -> None:
     assert (updated.daily_limit, updated.slot_step_minutes) == (None, 30)
 
 
-def test_a_null_for_a_required_field_is_refused_when_the_patch_is_applied() -> None:
-    meeting = EventType(slug="a", title="A", duration_minutes=30)
+@pytest.mark.parametrize("field", ["slug", "title", "duration_minutes"])
+def test_a_null_for_a_required_field_is_refused_by_the_patch_itself(field: str) -> None:
+    with pytest.raises(ValidationError, match=rf"{field}\n.*cannot be null"):
+        EventTypeUpdate.model_validate({field: None})
 
-    with pytest.raises(ValidationError, match=r"title\n.*Field required"):
-        meeting.updated(EventTypeUpdate.model_validate({"title": None}))
+
+def test_a_patch_schema_shows_required_fields_as_not_nullable_and_optional_ones_as_nullable() -> None:
+    properties = EventTypeUpdate.model_json_schema()["properties"]
+
+    assert properties["slug"]["type"] == "string"
+    assert "anyOf" not in properties["duration_minutes"]
+    assert {"type": "null"} in properties["daily_limit"]["anyOf"]
 
 
 def test_a_patch_validates_its_fields_on_their_own() -> None:
