@@ -6,9 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.web.endpoints import Endpoints, Route
+from shared.web.endpoints import PATH_PARAMETERS, Endpoints, Route
 
 _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # Each auth kind as OpenAPI security requirements: any one of the listed alternatives suffices.
@@ -51,11 +52,14 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
         },
     }
     paths: dict[str, dict[str, Any]] = {}
+    operation_ids: set[str] = set()
     for name, table in tables.items():
         for route in table.routes:
             path = "/" + name + _PARAM.sub(r"{\1}", route.rule).rstrip("/")
             for method in route.methods:
-                paths.setdefault(path, {})[method.lower()] = _operation(name, route, refs)
+                operation = _operation(name, route, refs)
+                operation["operationId"] = _unique(operation["operationId"], method, operation_ids)
+                paths.setdefault(path, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {
@@ -77,6 +81,39 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
     }
 
 
+def _unique(operation_id: str, method: str, taken: set[str]) -> str:
+    """OpenAPI wants every operationId once: a view serving several methods (or sharing a name with another
+    view, as generated views do) gets the method, then a number, appended."""
+    candidate, number = operation_id, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{operation_id}_{method.lower()}" + (f"_{number}" if number > 2 else "")
+    taken.add(candidate)
+    return candidate
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """Each field of a query model as a parameter with its own schema (format, pattern, bounds)."""
+    properties = model.model_json_schema(by_alias=True)["properties"]
+    parameters = []
+    for field_name, info in model.model_fields.items():
+        name = info.alias or field_name
+        schema = {key: value for key, value in properties[name].items() if key not in ("title", "description")}
+        # An optional parameter is simply left out: a query string has no null to send.
+        branches = [branch for branch in schema.pop("anyOf", [schema]) if branch != {"type": "null"}]
+        schema = {key: value for key, value in {**schema, **branches[0]}.items() if key != "default"}
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": info.is_required(),
+                "schema": schema,
+                "description": info.description or "",
+            }
+        )
+    return parameters
+
+
 def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "tags": [function],
@@ -85,19 +122,11 @@ def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any])
         "responses": {"default": _PROBLEM},
     }
     params = [
-        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in _PARAM.findall(route.rule)
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string", "pattern": PATH_PARAMETERS[p]}}
+        for p in _PARAM.findall(route.rule)
     ]
     if route.query is not None:
-        for field_name, info in route.query.model_fields.items():
-            params.append(
-                {
-                    "name": info.alias or field_name,
-                    "in": "query",
-                    "required": info.is_required(),
-                    "schema": {"type": "string"},
-                    "description": info.description or "",
-                }
-            )
+        params += _query_parameters(route.query)
     if params:
         operation["parameters"] = params
     if route.body is not None:
