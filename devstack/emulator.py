@@ -75,6 +75,15 @@ class FirestoreEmulator:
         with urllib.request.urlopen(request, timeout=10):
             pass
 
+    def freeze(self) -> None:
+        """Stop the emulator's processes without ending them: a store that hangs (fault tests)."""
+        assert self._process is not None
+        os.killpg(self._process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._process is not None
+        os.killpg(self._process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self._process is None or self._process.poll() is not None:
             return

@@ -57,7 +57,9 @@ class GoogleCloudAdapters:
         from shared.adapters.google_clients import secret_manager_client
         from shared.adapters.secrets import SecretManagerStore
 
-        return SecretManagerStore(secret_manager_client(self.settings), self.settings.project)
+        settings = self.settings
+        client = secret_manager_client(settings)
+        return SecretManagerStore(client, settings.project, settings.dependency_timeout_seconds)
 
     @cached_property
     def _accounts(self) -> Any:

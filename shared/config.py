@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         "public-reads": (300, 60.0),  # booking pages and slots: a visitor clicking through a month
     }
     trusted_proxy_hops: int = Field(0, ge=0, le=3)
+    # Deadlines (seconds): a dependency that hangs or is down is answered 503 within these, not minutes.
+    store_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    dependency_timeout_seconds: float = Field(10.0, gt=0, le=60)  # Secret Manager, Cloud Tasks
     tasks_queue: str = "calendar-sync"
     tasks_max_attempts: int = 20  # the queue's retry_config.max_attempts (infra/main.tf, devstack/provision.py)
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"

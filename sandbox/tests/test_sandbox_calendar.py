@@ -214,6 +214,18 @@ def test_owner_edits_through_the_control_api(control: SandboxClient, app_calenda
     assert missing.value.status == 404
 
 
+def test_a_fault_with_count_zero_clears_it_at_once(control: SandboxClient, app_calendar: Callable[..., Any]) -> None:
+    events = app_calendar(ADA).events()
+    control.fault("calendar.events.insert", 503, count=1000)
+
+    with pytest.raises(HttpError):
+        events.insert(calendarId="primary", body=EVENT).execute()
+    control.fault("calendar.events.insert", 503, count=0)
+    created = events.insert(calendarId="primary", body=EVENT).execute()
+
+    assert created["status"] == "confirmed"
+
+
 def test_a_misspelt_fault_method_is_refused(control: SandboxClient) -> None:
     with pytest.raises(SandboxError) as refused:
         control.fault("calendar.event.insert", 503)

@@ -49,7 +49,7 @@ class CloudTasksQueue:
             when.FromDatetime(datetime.now(UTC) + timedelta(seconds=delay_seconds))
             task["schedule_time"] = when
         try:
-            self._client.create_task(parent=self._queue, task=task)
+            self._client.create_task(parent=self._queue, task=task, timeout=self._settings.dependency_timeout_seconds)
         except AlreadyExists:
             return False
         return True

@@ -22,7 +22,7 @@ from shared.config import get_settings
 from shared.domain.errors import DomainError
 from shared.domain.event_type import SLUG_PATTERN
 from shared.logging import log_event, log_exception
-from shared.web.errors import problem_for_domain_error
+from shared.web.errors import problem_for_domain_error, problem_for_unavailable
 from shared.web.problems import INTERNAL, Problem, validation_problem
 from shared.web.rate_limit import enforce
 
@@ -136,8 +136,10 @@ class Endpoints:
         except HTTPException as error:
             response = Problem(error.code or 400, "http-error", error.name).to_response()
         except Exception as error:
-            log_exception("unhandled_error", error, function=self.name, route=route_rule)
-            response = INTERNAL.to_response()
+            unavailable = problem_for_unavailable(error)
+            event = "dependency_unavailable" if unavailable else "unhandled_error"
+            log_exception(event, error, function=self.name, route=route_rule)
+            response = (unavailable or INTERNAL).to_response()
         # Let the framework drain the body afterwards (it always does) without tripping our limit again.
         request.max_content_length = None
         log_event(

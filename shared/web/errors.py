@@ -51,6 +51,31 @@ for _error in _defined_errors():  # fails the import (and every test) if an erro
     _answer(_error)
 
 
+def problem_for_unavailable(error: Exception) -> Problem | None:
+    """A dependency that is down, too slow or too contended: 503 with Retry-After, so a client (or Cloud
+    Tasks, or Google's push) asks again shortly. None for any other error (a 500, logged)."""
+    from google.api_core.exceptions import (
+        DeadlineExceeded,
+        InternalServerError,
+        ServiceUnavailable,
+        TooManyRequests,
+    )
+    from google.api_core.exceptions import RetryError as GoogleRetryError
+
+    from shared.services.errors import Contention
+
+    transient = (Contention, DeadlineExceeded, ServiceUnavailable, InternalServerError, TooManyRequests)
+    if not isinstance(error, (*transient, GoogleRetryError)):
+        return None
+    return Problem(
+        503,
+        "temporarily-unavailable",
+        "Temporarily unavailable",
+        "A service Kaleno depends on is busy or unreachable; nothing was stored. Retry shortly.",
+        headers={"Retry-After": "2"},
+    )
+
+
 def problem_for_domain_error(error: domain.DomainError) -> Problem:
     status, kind, title = _answer(type(error))
     if isinstance(error, domain.SignInFailed):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
@@ -160,6 +160,10 @@ class BookingView(BaseModel):
     end: datetime
     invitee: InviteeView
     notes: str | None
+    calendar_invite: Literal["up_to_date", "pending"] = Field(
+        description="Whether the host's calendar shows this booking as it is now (`pending`: Kaleno is still "
+        "writing it there, and retries on its own)."
+    )
 
     @classmethod
     def of(cls, booking: Booking) -> BookingView:
@@ -173,6 +177,7 @@ class BookingView(BaseModel):
             end=booking.end.astimezone(zone),
             invitee=InviteeView(**booking.invitee.model_dump()),
             notes=booking.notes,
+            calendar_invite="up_to_date" if booking.synced_version >= booking.version else "pending",
         )
 
 

@@ -191,7 +191,7 @@ class SandboxClient:
     # -- Google's side: faults, counters, clock, tokens, tasks ---------------------------------------------
 
     def fault(self, method: str, status: int = 503, count: int = 1, retry_after: float | None = None) -> None:
-        """The next `count` calls of `method` (e.g. `calendar.events.insert`) fail with `status`."""
+        """The next `count` calls of `method` (e.g. `calendar.events.insert`) fail with `status`; 0 clears it."""
         body: dict[str, Any] = {"method": method, "status": status, "count": count}
         if retry_after is not None:
             body["retry_after"] = retry_after

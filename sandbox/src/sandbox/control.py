@@ -184,8 +184,8 @@ class ControlApi:
             retry_after = float(body["retry_after"]) if body.get("retry_after") is not None else None
         except (TypeError, ValueError):
             return _problem(400, "status, count and retry_after must be numbers")
-        if not 400 <= status <= 599 or count < 1:
-            return _problem(400, "status must be 4xx/5xx and count >= 1")
+        if not 400 <= status <= 599 or count < 0:
+            return _problem(400, "status must be 4xx/5xx and count >= 0 (0 clears the method's fault)")
         self.state.add_fault(method, Fault(status, count, retry_after))
         return json_response({"method": method, "status": status, "count": count, "retry_after": retry_after}, 201)
 

@@ -101,8 +101,12 @@ class SandboxState:
             return fault
 
     def add_fault(self, method: str, fault: Fault) -> None:
+        """Replace the method's fault; a count of 0 clears it (the dependency is back)."""
         with self.lock:
-            self.faults[method] = fault
+            if fault.remaining:
+                self.faults[method] = fault
+            else:
+                self.faults.pop(method, None)
 
     def create_account(self, email: str, name: str, deny_scopes: frozenset[str], time_zone: str) -> Account:
         with self.lock:

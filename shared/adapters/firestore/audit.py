@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import digest, plain_id
+from shared.adapters.firestore.deadlines import reads
 from shared.services.ports import Exported
 from shared.services.records import ConsentRecord, Erasure
 
@@ -76,7 +77,7 @@ class FirestoreAuditLog:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(AUDIT).where(filter=FieldFilter("subject", "==", self._subject(subject_id)))
-        return list((query.limit(limit) if limit else query).stream())
+        return list((query.limit(limit) if limit else query).stream(**reads()))
 
     def export_subject(self, host_id: str) -> Exported:
         return [

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.deadlines import reads
 from shared.domain.booking import Booking, SyncState
 from shared.services.ports import Exported
 from shared.services.records import IdempotencyRecord
@@ -65,7 +66,7 @@ class FirestoreBookings:
         self._unit.put(ref, {**document(booking), "claims": sorted(new_claims), **_stamped()})
 
     def idempotency(self, key_hash: str) -> IdempotencyRecord | None:
-        snapshot = self._unit.db.collection(IDEMPOTENCY).document(key_hash).get()
+        snapshot = self._unit.db.collection(IDEMPOTENCY).document(key_hash).get(**reads())
         return IdempotencyRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
     def of_host(self, host_id: str, ending_after: datetime, limit: int = 200) -> list[Booking]:
@@ -78,7 +79,7 @@ class FirestoreBookings:
             .order_by("end")
             .limit(limit)
         )
-        return [stored(Booking, doc.to_dict()) for doc in query.stream()]
+        return [stored(Booking, doc.to_dict()) for doc in query.stream(**reads())]
 
     def sync_unsettled(self, updated_before: datetime) -> list[Booking]:
         """For the sweeper: bookings whose sync has waited since before `updated_before` (e.g. a lost
@@ -90,7 +91,7 @@ class FirestoreBookings:
             filter=FieldFilter("updated_at", "<", updated_before)
         )
         failed = bookings.where(filter=FieldFilter("sync_state", "==", SyncState.FAILED.value))
-        found = [*pending.limit(_PENDING_PAGE).stream(), *failed.limit(_PENDING_PAGE).stream()]
+        found = [*pending.limit(_PENDING_PAGE).stream(**reads()), *failed.limit(_PENDING_PAGE).stream(**reads())]
         return [stored(Booking, doc.to_dict()) for doc in found]
 
     def of_invitee(self, host_id: str, email: str) -> list[Booking]:
@@ -101,7 +102,7 @@ class FirestoreBookings:
             .where(filter=FieldFilter("host_id", "==", host_id))
             .where(filter=FieldFilter("invitee.email", "==", email))
         )
-        return [stored(Booking, doc.to_dict()) for doc in query.stream()]
+        return [stored(Booking, doc.to_dict()) for doc in query.stream(**reads())]
 
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
         """Expired keys and claims, and bookings (with their claims) that ended before `ended_before`."""
@@ -119,7 +120,7 @@ class FirestoreBookings:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("host_id", "==", host_id))
-        return list((query.limit(limit) if limit else query).stream())
+        return list((query.limit(limit) if limit else query).stream(**reads()))
 
     def export_subject(self, host_id: str) -> Exported:
         return [
@@ -142,7 +143,7 @@ class FirestoreBookings:
             keys = self._unit.db.collection(IDEMPOTENCY).where(
                 filter=FieldFilter("booking_id", "in", ids[start : start + _IN_LIMIT])
             )
-            for key in keys.stream():
+            for key in keys.stream(**reads()):
                 self._unit.delete(key.reference)
         return len(found)
 

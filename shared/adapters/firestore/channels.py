@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import plain_id
+from shared.adapters.firestore.deadlines import reads
 from shared.services.ports import Exported
 from shared.services.records import Channel
 
@@ -24,7 +25,7 @@ class FirestoreChannels:
     def get(self, channel_id: str) -> Channel | None:
         if not plain_id(channel_id):
             return None
-        snapshot = self._ref(channel_id).get()
+        snapshot = self._ref(channel_id).get(**reads())
         return Channel.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
     def add(self, channel: Channel) -> None:
@@ -34,7 +35,7 @@ class FirestoreChannels:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(CHANNELS).where(filter=FieldFilter("host_id", "==", host_id))
-        return [Channel.model_validate(doc.to_dict()) for doc in query.stream()]
+        return [Channel.model_validate(doc.to_dict()) for doc in query.stream(**reads())]
 
     def remove(self, channel_id: str) -> None:
         self._unit.delete(self._ref(channel_id))

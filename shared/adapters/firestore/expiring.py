@@ -8,6 +8,7 @@ from typing import Any
 
 from shared.adapters.firestore.audit import CONSENTS
 from shared.adapters.firestore.bookings import CLAIMS, IDEMPOTENCY
+from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.sign_in import OAUTH_STATES, SESSIONS
 
 EXPIRING = (OAUTH_STATES, SESSIONS, IDEMPOTENCY, CLAIMS, CONSENTS)  # every collection with an `expires_at` TTL
@@ -26,12 +27,12 @@ def delete_matching(db: Any, query: Any) -> int:
     deleted something, and the next run goes on)."""
     deleted = 0
     for _ in range(MAX_PAGES):
-        found = list(query.limit(PAGE).stream())
+        found = list(query.limit(PAGE).stream(**reads()))
         if not found:
             break
         batch = db.batch()
         for snapshot in found:
             batch.delete(snapshot.reference)
-        batch.commit()
+        batch.commit(**writes())
         deleted += len(found)
     return deleted

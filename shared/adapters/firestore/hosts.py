@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import document, stored
+from shared.adapters.firestore.deadlines import reads
 from shared.domain.host import ConnectionState, Host
 from shared.services.ports import Exported
 
@@ -37,7 +38,7 @@ class FirestoreHosts:
         query = self._unit.db.collection(HOSTS).where(
             filter=FieldFilter("connection.state", "==", ConnectionState.CONNECTED.value)
         )
-        return [stored(Host, doc.to_dict()) for doc in query.stream()]
+        return [stored(Host, doc.to_dict()) for doc in query.stream(**reads())]
 
     def export_subject(self, host_id: str) -> Exported:
         host = self.get(host_id)

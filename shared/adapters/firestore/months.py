@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import decode_booked, decode_busy, encode_booked, encode_busy, plain_id
+from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.hosts import HOSTS
 from shared.domain.booking import Booking
 from shared.domain.busy import month_key, month_keys, split_by_month
@@ -33,7 +34,7 @@ class FirestoreBusyMonths:
         return self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).document(key)
 
     def _all(self, host_id: str) -> list[Any]:
-        return list(self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).stream())
+        return list(self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).stream(**reads()))
 
     def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
         """Page, busy times and booked spans for [start, end), usually in one round trip.
@@ -62,7 +63,7 @@ class FirestoreBusyMonths:
         page_ref = self._unit.pages.ref(slug)
         months = [self._month(host_id, key) for key in month_keys(start, end)]
         # get_all answers in any order: pick the documents out by path.
-        docs = {snapshot.reference.path: snapshot for snapshot in self._unit.db.get_all([page_ref, *months])}
+        docs = {snapshot.reference.path: snapshot for snapshot in self._unit.db.get_all([page_ref, *months], **reads())}
         page_doc = docs[page_ref.path]
         if not page_doc.exists or page_doc.get("host_id") != host_id:
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import page_document, plain_id, stored_page
+from shared.adapters.firestore.deadlines import reads
 from shared.domain.booking_page import BookingPage
 from shared.services.ports import Exported
 
@@ -55,7 +56,8 @@ class FirestoreBookingPages:
     def _of_host(self, host_id: str) -> list[Any]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        return list(self._unit.db.collection(PAGES).where(filter=FieldFilter("host_id", "==", host_id)).stream())
+        query = self._unit.db.collection(PAGES).where(filter=FieldFilter("host_id", "==", host_id))
+        return list(query.stream(**reads()))
 
     def export_subject(self, host_id: str) -> Exported:
         return [{"slug": doc.id, **self.parsed(doc).model_dump(mode="json")} for doc in self._of_host(host_id)]

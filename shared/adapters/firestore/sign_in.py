@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import digest
+from shared.adapters.firestore.deadlines import reads
 from shared.services.ports import Exported
 from shared.services.records import OAuthState, SessionRecord
 
@@ -42,7 +43,7 @@ class FirestoreSignIn:
         self._unit.create(self._session(token), record.model_dump())
 
     def session(self, token: str) -> SessionRecord | None:
-        snapshot = self._session(token).get()
+        snapshot = self._session(token).get(**reads())
         return SessionRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
     def end_session(self, token: str) -> None:
@@ -57,7 +58,7 @@ class FirestoreSignIn:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(SESSIONS).where(filter=FieldFilter("host_id", "==", host_id))
-        return list(query.stream())
+        return list(query.stream(**reads()))
 
     def export_subject(self, host_id: str) -> Exported:
         return [

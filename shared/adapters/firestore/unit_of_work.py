@@ -17,6 +17,7 @@ from typing import Any, Self
 from shared.adapters.firestore.audit import FirestoreAuditLog
 from shared.adapters.firestore.bookings import FirestoreBookings
 from shared.adapters.firestore.channels import FirestoreChannels
+from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.hosts import FirestoreHosts
 from shared.adapters.firestore.months import FirestoreBusyMonths
 from shared.adapters.firestore.pages import FirestoreBookingPages
@@ -66,12 +67,12 @@ class FirestoreUnitOfWork:
 
         if self._batch is None:
             raise RuntimeError("commit happens inside `with uow:`")
-        batch, writes = self._batch, self._writes
+        batch, pending = self._batch, self._writes
         self._batch, self._writes = self.db.batch(), 0
-        if not writes:
+        if not pending:
             return
         try:
-            batch.commit()
+            batch.commit(**writes())
         except (AlreadyExists, Conflict) as error:
             raise AlreadyStored("a record that must be new exists already") from error
         except (FailedPrecondition, NotFound) as error:
@@ -79,7 +80,7 @@ class FirestoreUnitOfWork:
 
     # --- what the repositories use ---------------------------------------------------------------------
     def read(self, ref: Any) -> Any:
-        snapshot = ref.get()
+        snapshot = ref.get(**reads())
         self.saw(snapshot)
         return snapshot
 
