@@ -1,7 +1,7 @@
 // Public booking page /{host_slug}/{event_type_slug}: pick a time, give name and email, get a confirmation.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy, download } from "./dom.js";
-import { createPicker } from "./picker.js";
+import { createPicker, firstSlotsPath } from "./picker.js";
 import { detectedZone, formatWhen, icsEvent } from "./time.js";
 import { initConsent } from "./consent.js";
 
@@ -15,9 +15,15 @@ initConsent();
 start();
 
 async function start() {
+  // The page's details and its first free times are asked for at once: the times are what the visitor waits for.
+  const pageInfo = api(`/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}`);
+  const zone = detectedZone();
+  const first = firstSlotsPath(host, type, zone);
+  const prefetched = new Map([[first, api(first)]]);
+  prefetched.get(first).catch(() => {}); // a failure is shown by the picker when it uses this answer
   let info;
   try {
-    info = await api(`/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}`);
+    info = await pageInfo;
   } catch (error) {
     fill(title, error.status === 404 ? "Page not found" : "This page could not be loaded");
     status.className = "error";
@@ -32,7 +38,7 @@ async function start() {
   const pickSection = h("section", { "aria-labelledby": "pick-title" }, h("h2", { id: "pick-title" }, "Pick a time"));
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
   const picker = createPicker({
-    host, type, zone: detectedZone(), windowDays: event.booking_window_days,
+    host, type, zone, windowDays: event.booking_window_days, prefetched,
     onPick: (slot, zone) => showForm(slot, zone),
   });
   pickSection.append(alert, picker.element);

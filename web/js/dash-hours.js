@@ -83,7 +83,7 @@ export function hoursSection() {
           ranges.splice(i, 1);
           if (!ranges.length) delete schedule.weekly[key];
           draw(`[data-field="weekly.${key}"]`);
-        } }, "Remove", h("span", { class: "vh" }, ` ${name} ${range[0]}–${range[1]}`)));
+        } }, h("span", { "aria-hidden": "true" }, "✕"), h("span", { class: "vh" }, `Remove ${name} ${range[0]}–${range[1]}`)));
     });
     return h("li", {}, open.wrap, rows,
       ranges.length > 0 && h("button", { type: "button", class: "link", onclick: () => {

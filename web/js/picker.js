@@ -8,14 +8,25 @@ import {
 } from "./time.js";
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const FIRST_SLOTS = "kaleno:first-slots"; // when a visitor first sees times to pick (bench/web_client.py reads it)
+
+/** The API path of the free times from `from` to `to` (dates in `zone`). */
+export const slotsPath = (host, type, from, to, zone) =>
+  `/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}/slots?${new URLSearchParams({ from, to, tz: zone })}`;
+
+/** What the picker asks first: the rest of the current month. Lets a page start that request early. */
+export function firstSlotsPath(host, type, zone) {
+  const today = todayIn(zone);
+  return slotsPath(host, type, today, lastOfMonth(monthOf(today)), zone);
+}
 
 /**
- * createPicker({host, type, zone, windowDays, onPick, onZone}) → {element, refresh(), setZone(), zone()}
+ * createPicker({host, type, zone, windowDays, onPick, onZone, prefetched}) → {element, refresh(), zone()}
+ * `prefetched`: a Map of slots path → pending api() call, used instead of asking again.
  * onPick({start, end}, zone) is called when a time is chosen; times are in the picked zone.
  */
-export function createPicker({ host, type, zone, windowDays = 366, onPick, onZone, label = "Pick a time" }) {
+export function createPicker({ host, type, zone, windowDays = 366, onPick, onZone, label = "Pick a time", prefetched }) {
   const state = { zone, month: monthOf(todayIn(zone)), day: null, byDay: new Map(), request: 0, tries: 0 };
-  const base = `/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}/slots`;
 
   const zoneField = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(zone),
     hint: "Times are shown in this zone." });
@@ -70,7 +81,10 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
     let complete = true;
     if (from <= to) {
       try {
-        const data = await api(`${base}?${new URLSearchParams({ from, to, tz: state.zone })}`);
+        const path = slotsPath(host, type, from, to, state.zone);
+        const early = prefetched?.get(path);
+        prefetched?.delete(path);
+        const data = await (early ?? api(path));
         found = data.slots;
         complete = data.complete !== false;
       } catch (error) {
@@ -147,6 +161,7 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
     fill(times, (state.byDay.get(state.day) || []).map((slot) =>
       h("li", {}, h("button", { type: "button", "data-start": slot.start, onclick: () => onPick(slot, state.zone) },
         formatTime(slot.start, state.zone)))));
+    if (times.childElementCount && !performance.getEntriesByName(FIRST_SLOTS).length) performance.mark(FIRST_SLOTS);
   }
 
   load({ keepDay: false });
