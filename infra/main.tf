@@ -17,6 +17,7 @@ locals {
     GOOGLE_CLOUD_PROJECT             = var.project
     KALENO_REGION                    = var.region
     KALENO_BASE_URL                  = var.base_url
+    KALENO_TRUSTED_PROXY_HOPS        = "1" # the edge load balancer (edge.tf) appends the client address
     KALENO_OAUTH_CLIENT_ID           = var.oauth_client_id
     KALENO_TASKS_QUEUE               = google_cloud_tasks_queue.calendar_sync.name
     KALENO_TASKS_SERVICE_ACCOUNT     = google_service_account.tasks.email

@@ -1,0 +1,43 @@
+"""infra/edge.tf: Cloud Armor holds the same per-client limits the functions apply, in front of every
+public function and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import hcl2
+
+from shared.config import Settings
+
+EDGE = Path(__file__).resolve().parents[2] / "infra" / "edge.tf"
+
+
+def edge() -> dict[str, Any]:
+    with EDGE.open() as handle:
+        parsed: dict[str, Any] = hcl2.load(handle)
+    return parsed
+
+
+def test_cloud_armor_limits_match_the_functions_limits() -> None:
+    limits = edge()["locals"][0]["client_limits"]
+
+    configured = Settings.model_fields["client_limits"].default
+    assert {kind.strip('"'): (rule["count"], float(rule["interval"])) for kind, rule in limits.items()} == configured
+
+
+def test_every_limit_is_a_throttle_answering_429_per_client_ip() -> None:
+    (policy,) = [
+        body
+        for block in edge()["resource"]
+        for kind, named in block.items()
+        if kind.strip('"') == "google_compute_security_policy"
+        for body in named.values()
+    ]
+
+    (throttle,) = policy["dynamic"][0]['"rule"']["content"]
+    options = throttle["rate_limit_options"][0]
+    assert policy["dynamic"][0]['"rule"']["for_each"] == "${local.client_limits}"
+    assert throttle["action"].strip('"') == "throttle"
+    assert options["exceed_action"].strip('"') == "deny(429)"
+    assert options["enforce_on_key"].strip('"') == "IP"
