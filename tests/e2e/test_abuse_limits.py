@@ -97,3 +97,24 @@ def test_racing_bookings_of_one_invitee_never_exceed_the_limit(
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses.count(201) == 2, statuses
     assert set(statuses) <= {201, 409, 429}
+
+
+def test_concurrent_edits_of_one_page_answer_success_or_503_never_500(browser: Browser, google: Google) -> None:
+    host_with_hours(browser, google, "UTC", EVERY_DAY)
+    (existing,) = browser.get("/hosts/me/event-types").json()["event_types"]
+
+    def patch(i: int) -> int:
+        return browser.patch(f"/hosts/me/event-types/{existing['id']}", json={"title": f"Call {i}"}).status_code
+
+    def create(i: int) -> int:
+        body = {"slug": f"type-{i}", "title": f"Type {i}", "duration_minutes": 30}
+        return browser.post("/hosts/me/event-types", json=body).status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        patched = list(pool.map(patch, range(20)))
+        created = list(pool.map(create, range(20)))
+
+    assert set(patched) <= {200, 503}, patched
+    assert set(created) <= {201, 503}, created
+    stored = {t["slug"] for t in browser.get("/hosts/me/event-types").json()["event_types"]}
+    assert {f"type-{i}" for i, status in enumerate(created) if status == 201} <= stored  # nothing answered 201 is lost
