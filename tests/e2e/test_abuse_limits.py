@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
