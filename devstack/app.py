@@ -48,6 +48,19 @@ def _function_app(name: str) -> Flask:
     return app
 
 
+def _at_function_root(wsgi_app: Any) -> Any:
+    """`/bookings` reaches the mounted function with an empty path, which Flask would answer with a 308 to
+    `/bookings/` (a POST redirect costs a round trip and breaks naive clients). Cloud Functions hands the
+    function "/" for its bare URL; so does the local stack."""
+
+    def at_root(environ: dict[str, Any], start_response: Any) -> Any:
+        if not environ.get("PATH_INFO"):
+            environ["PATH_INFO"] = "/"
+        return wsgi_app(environ, start_response)
+
+    return at_root
+
+
 def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> DispatcherMiddleware:
     from functions.main import FUNCTIONS, ROUTE_TABLES
 
@@ -93,7 +106,7 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> DispatcherMid
     def web_asset(name: str) -> Response:
         return _static(name)
 
-    return DispatcherMiddleware(root, {f"/{name}": _function_app(name) for name in FUNCTIONS})
+    return DispatcherMiddleware(root, {f"/{name}": _at_function_root(_function_app(name)) for name in FUNCTIONS})
 
 
 # Same-origin only: nothing is ever loaded from another origin, with or without consent.
