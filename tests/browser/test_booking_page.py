@@ -3,6 +3,7 @@ meanwhile (409), escaping of what people type, and a phone-sized screen."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -88,6 +89,22 @@ def test_a_visitor_books_with_the_keyboard_sees_inline_errors_and_a_taken_slot(
     assert page.locator("img").count() == 0
     assert_no_sideways_scroll(page)
     assert_accessible(page)
+
+    # The invitee's rights from the manage page: correct, download, erase.
+    page.get_by_role("button", name="Correct my details").click()
+    page.get_by_label("Name").fill("Eve Adams")
+    page.get_by_role("button", name="Save my details").click()
+    expect(page.get_by_role("main").get_by_text("Your details were saved.")).to_be_visible()
+    expect(page.get_by_text("Eve Adams", exact=True)).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my data").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert "Eve Adams" in json.dumps(exported)
+    assert "other@example.com" not in json.dumps(exported)  # nothing of the other invitee
+    page.get_by_role("button", name="Erase my details").click()
+    page.get_by_role("button", name="Erase my name, email and notes").click()
+    expect(page.get_by_role("main").get_by_text("were erased")).to_be_visible()
+    expect(page.get_by_text("Eve Adams", exact=True)).to_have_count(0)
 
 
 def test_an_unknown_booking_page_says_so(open_context: Callable[..., tuple[BrowserContext, PageWatch]]) -> None:

@@ -83,3 +83,22 @@ def test_a_host_manages_event_types_data_and_account(
     expect(page.get_by_text("Your account was deleted.")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name="Sign in with Google")).to_be_visible()
     assert page.request.get("/hosts/me").status == 401
+
+
+def test_a_refused_calendar_permission_gets_a_clear_reconnect_prompt(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]], google: Google
+) -> None:
+    email = unique_email()
+    google.create_account(email, name="Cy Host", deny_scopes=["https://www.googleapis.com/auth/calendar.freebusy"])
+    _, host = open_context("Europe/London")
+    page = host.page
+    page.goto("/")
+    page.get_by_role("link", name="Sign in with Google").click()
+    calendar = page.get_by_role("region", name="Google Calendar")
+    expect(calendar.get_by_text("Not connected", exact=True)).to_be_visible()
+    expect(calendar.get_by_role("alert")).to_contain_text("see when you are busy")
+    assert_accessible(page)
+
+    google.update_account(email, deny_scopes=[])  # this time every box is ticked on Google's consent screen
+    calendar.get_by_role("link", name="Reconnect Google Calendar").click()
+    expect(calendar.get_by_text("Connected", exact=True)).to_be_visible()
