@@ -28,7 +28,7 @@ class StartQuery(BaseModel):
         None,
         max_length=512,
         description="A path on this site to return to (anything else is refused: sign-in-unsafe-return-to).",
-        json_schema_extra={"pattern": r"^/([^/\\\x00-\x1f][^\\\x00-\x1f]*)?$"},
+        json_schema_extra={"pattern": r"^(/([^/\\\x00-\x1f][^\\\x00-\x1f]*)?)?$"},  # empty: "/"
     )
     login_hint: str | None = Field(None, max_length=320, description="Passed to Google to preselect an account.")
 

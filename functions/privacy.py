@@ -4,12 +4,12 @@ Rectification: `PATCH /hosts/me` and `PATCH /bookings/{id}`."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import functions_framework
 from flask import Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
@@ -42,7 +42,21 @@ def export(request: Request, principal: Host | Booking) -> Response:
     return json_response(rights.export_invitee(principal, utc_now(), uow, _complaint()))
 
 
-@api.route("/erase", methods=("POST",), auth="host-or-invitee", response=ErasureView, status=202)
+class InviteeErasure(BaseModel):
+    """An invitee's erasure, done at once: when, and how many bookings lost their name, email and notes."""
+
+    erased_at: datetime
+    steps: dict[str, int]
+
+
+@api.route(
+    "/erase",
+    methods=("POST",),
+    auth="host-or-invitee",
+    response=ErasureView,
+    status=202,
+    other_responses={200: InviteeErasure},
+)
 def erase(request: Request, principal: Host | Booking) -> Response:
     """Erase your data. A host's account goes entirely (202, follow `GET /privacy/erase/{erasure_id}`);
     an invitee's bookings with this host keep only their time (200, done)."""
@@ -75,13 +89,13 @@ def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) ->
 class ProcessingChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    active: bool = Field(description="true sets the flag; false lifts it.")
+    active: StrictBool = Field(description="true sets the flag; false lifts it.")
 
 
 class ConsentChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    analytics: bool = Field(description="Non-essential analytics cookies; essential cookies need no consent.")
+    analytics: StrictBool = Field(description="Non-essential analytics cookies; essential cookies need no consent.")
 
 
 @api.route("/restrict", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)

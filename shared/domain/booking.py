@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
@@ -15,7 +16,10 @@ from shared.domain.errors import BookingCancelled
 from shared.domain.intervals import Interval
 from shared.domain.time_zones import ZoneName
 
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
+# Lenient on purpose (international addresses), but never a control character: it goes into Google's invite.
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f]"
+EMAIL_PATTERN = rf"^{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}{{1,255}}\.[^@\s.\x00-\x1f\x7f-\x9f]{{2,63}}$"
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def _check_email(value: str) -> str:
@@ -24,8 +28,13 @@ def _check_email(value: str) -> str:
     return value.lower()
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_check_email)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320),
+    AfterValidator(_check_email),
+    WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN, "maxLength": 320}),
+]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
 
 
 ERASED_NAME = "Erased invitee"

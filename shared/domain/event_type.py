@@ -28,7 +28,7 @@ def _check_slug(value: str) -> str:
 Slug = Annotated[
     str, AfterValidator(_check_slug), WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60})
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
 Minutes = Annotated[int, Field(strict=True, multiple_of=5)]  # 5-minute grid: claims use 5-minute granules
 Duration = Annotated[Minutes, Field(ge=5, le=720)]
 Buffer = Annotated[Minutes, Field(ge=0, le=240)]

@@ -52,7 +52,7 @@ def _check_host_slug(value: str) -> str:
 
 HostSlug = Annotated[Slug, AfterValidator(_check_host_slug)]
 
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=100)]
 
 
 class ConnectionState(StrEnum):

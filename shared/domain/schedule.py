@@ -60,8 +60,15 @@ def _check_day(ranges: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 CLOCK_PATTERN = "^(([01][0-9]|2[0-3]):[0-5][05]|24:00)$"  # HH:MM on the 5-minute grid, up to 24:00
-ClockTime = Annotated[str, AfterValidator(_check_clock), WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN})]
-TimeRange = Annotated[tuple[ClockTime, ClockTime], AfterValidator(_check_range)]
+ClockTime = Annotated[str, AfterValidator(_check_clock)]
+# Described as a pair of clock times (`items` rather than 2020-12's `prefixItems`: both places hold the same
+# kind of value, and every OpenAPI tool reads `items`).
+_CLOCK_SCHEMA = {"type": "string", "pattern": CLOCK_PATTERN}
+TimeRange = Annotated[
+    tuple[ClockTime, ClockTime],
+    AfterValidator(_check_range),
+    WithJsonSchema({"type": "array", "items": _CLOCK_SCHEMA, "minItems": 2, "maxItems": 2}),
+]
 DayRanges = Annotated[list[TimeRange], Field(max_length=_MAX_RANGES_PER_DAY), AfterValidator(_check_day)]
 
 

@@ -33,6 +33,7 @@ from shared.services.changes import change_booking
 from shared.services.errors import AlreadyStored
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import IdempotencyRecord
+from shared.services.tokens import same_secret
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COMMIT_ATTEMPTS = 4
@@ -50,6 +51,11 @@ def manage_token(key: str, booking_id: str) -> str:
     replayed and only its hash is stored; it names its booking, so it alone opens the invitee's rights."""
     digest = hmac.new(key.encode(), f"manage:{booking_id}".encode(), hashlib.sha256).digest()
     return f"{booking_id}.{base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
+
+
+def genuine_manage_token(key: str, token: str) -> bool:
+    """Whether `token` is a manage token we issued (for whichever booking it names), checked without a read."""
+    return same_secret(manage_token(key, token.partition(".")[0]), token)
 
 
 def token_hash(token: str) -> str:

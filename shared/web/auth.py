@@ -12,8 +12,9 @@ from flask import Request, Response
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking
+from shared.domain.errors import BookingNotFound
 from shared.domain.host import Host
-from shared.services.booking import authorized_booking
+from shared.services.booking import authorized_booking, genuine_manage_token
 from shared.services.onboarding import SESSION_TTL, STATE_TTL, host_for_session
 from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
@@ -107,19 +108,39 @@ def clear_cookie(response: Response, name: str, path: str = "/") -> None:
 
 
 def manage_token(request: Request, function: str = "") -> str:
-    """A booking's manage token; which booking it opens is checked by the service."""
-    return bearer_token(
+    """A manage token we issued (else 401); which booking it opens is checked by the service, and a token
+    for another booking answers as a missing booking does (404)."""
+    token = bearer_token(
         request,
         "Manage token required",
         "Send the manage token you received when booking as 'Authorization: Bearer <token>'.",
     )
+    key = adapters().secrets.app_secret(get_settings().manage_key_secret_name)
+    if not genuine_manage_token(key, token):
+        raise Problem(
+            401,
+            "invalid-token",
+            "Invalid token",
+            "This is not a manage token Kaleno issued.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token
 
 
 def rights_subject(request: Request, function: str = "") -> Host | Booking:
     """Whose rights: the invitee of the booking a manage token names (`Authorization: Bearer`), or else
     the signed-in host."""
     if request.headers.get("Authorization"):
-        return authorized_booking(None, manage_token(request), adapters().uow())
+        try:
+            return authorized_booking(None, manage_token(request), adapters().uow())
+        except BookingNotFound as error:  # the token names its booking: one that opens nothing is invalid
+            raise Problem(
+                401,
+                "invalid-token",
+                "Invalid token",
+                "This manage token does not open any booking.",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from error
     return session_host(request)
 
 

@@ -55,6 +55,8 @@ class Route:
     status: int = 200
     auth: str | None = None  # a key of shared.web.auth.AUTHENTICATORS, or None for public routes
     limit: str | None = None  # a kind of Settings.client_limits: per-client request limit
+    # Other successes the route may answer, by status (202 for work that goes on, 200 when it finished).
+    other_responses: tuple[tuple[int, type[BaseModel]], ...] = ()
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Endpoints:
         status: int = 200,
         auth: str | None = None,
         limit: str | None = None,
+        other_responses: dict[int, type[BaseModel]] | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -97,6 +100,7 @@ class Endpoints:
                 status,
                 auth,
                 limit,
+                tuple((other_responses or {}).items()),
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -116,11 +120,11 @@ class Endpoints:
                 raise RequestEntityTooLarge()
             route, params = self._match(request)
             route_rule = route.rule
+            _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
             if route.limit is not None:
                 enforce(route.limit, request)
             if route.auth is not None:
                 params["principal"] = _authenticate(route.auth, request, self.name)
-            _check_path_parameters(params)
             response = route.view(request, **params, **self._parse(request, route))
         except Problem as problem:
             response = problem.to_response()

@@ -32,7 +32,7 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
         m
         for table in tables.values()
         for route in table.routes
-        for m in (route.body, route.query, route.response)
+        for m in (route.body, route.query, route.response, *(model for _, model in route.other_responses))
         if m is not None
     }
     refs, defs = models_json_schema(
@@ -131,13 +131,19 @@ def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any])
         operation["parameters"] = params
     if route.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            # A body whose fields are all optional may be left out: the server reads no body as `{}`.
+            "required": any(info.is_required() for info in route.body.model_fields.values()),
             "content": {"application/json": {"schema": refs[(route.body, "validation")]}},
         }
     ok: dict[str, Any] = {"description": "Success"}
     if route.response is not None:
         ok["content"] = {"application/json": {"schema": refs[(route.response, "validation")]}}
     operation["responses"][str(route.status)] = ok
+    for status, model in route.other_responses:
+        operation["responses"][str(status)] = {
+            "description": "Success",
+            "content": {"application/json": {"schema": refs[(model, "validation")]}},
+        }
     if route.auth:
         operation["security"] = _SECURITY[route.auth]
     return operation

@@ -83,12 +83,17 @@ def test_booking_confirms_at_once_and_becomes_a_google_event(
 
 def test_manage_token_is_required_and_checked(api: str, host: dict[str, str]) -> None:
     created = post_booking(api, booking_body(host["slug"], day_ahead(7, 11))).json()
+    other = post_booking(api, booking_body(host["slug"], day_ahead(7, 13))).json()
 
     missing = requests.get(f"{api}/bookings/{created['id']}", timeout=10)
-    wrong = requests.get(f"{api}/bookings/{created['id']}", headers={"Authorization": "Bearer nope"}, timeout=10)
+    forged = requests.get(f"{api}/bookings/{created['id']}", headers={"Authorization": "Bearer nope"}, timeout=10)
+    anothers = requests.get(
+        f"{api}/bookings/{created['id']}", headers={"Authorization": f"Bearer {other['manage_token']}"}, timeout=10
+    )
 
     assert_problem(missing, 401, "unauthenticated")
-    assert_problem(wrong, 404, "not-found")
+    assert_problem(forged, 401, "invalid-token")
+    assert_problem(anothers, 404, "not-found")  # a genuine token for another booking: as if it did not exist
 
 
 def test_same_idempotency_key_replays_and_a_different_body_is_refused(api: str, host: dict[str, str]) -> None:
