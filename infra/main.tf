@@ -13,10 +13,16 @@ locals {
     retention_purge  = { public = false, memory = "256M" }
   }
   app_secrets = ["oauth-client-secret", "channel-token-key", "manage-token-key", "audit-subject-key"]
+  # Each function's own URL: Cloud Run's deterministic run.app address of the service a 2nd-gen function
+  # runs as (service name = function name). Cloud Tasks and Cloud Scheduler call the internal functions
+  # here, and name it as their OIDC token's audience (shared/config.py target_url); the edge load balancer
+  # does not route to them.
+  internal_url_template = "https://{name}-${data.google_project.this.number}.${var.region}.run.app"
   env = {
     GOOGLE_CLOUD_PROJECT             = var.project
     KALENO_REGION                    = var.region
     KALENO_BASE_URL                  = var.base_url
+    KALENO_INTERNAL_URL_TEMPLATE     = local.internal_url_template
     KALENO_TRUSTED_PROXY_HOPS        = "1" # the edge load balancer (edge.tf) appends the client address
     KALENO_OAUTH_CLIENT_ID           = var.oauth_client_id
     KALENO_TASKS_QUEUE               = google_cloud_tasks_queue.calendar_sync.name
@@ -191,6 +197,8 @@ data "archive_file" "source" {
 }
 
 resource "google_storage_bucket" "source" {
+  #checkov:skip=CKV_GCP_62:Holds only the deploy zip of this repository's source (no personal data); the deploy identity is its only reader, and Cloud Audit Logs already record admin access.
+  #checkov:skip=CKV_GCP_78:Objects are named by the zip's MD5 and never overwritten, so there is no earlier version to keep.
   name                        = "${var.project}-kaleno-source"
   location                    = "US"
   uniform_bucket_level_access = true
@@ -224,7 +232,15 @@ resource "google_cloudfunctions2_function" "fn" {
     timeout_seconds                = 60
     max_instance_count             = 20
     service_account_email          = google_service_account.runtime.email
-    ingress_settings               = "ALLOW_ALL"
+    # Network ingress. Internal functions (calendar_sync, channel_renewal, retention_purge): internal only.
+    # For a 2nd-gen function (a Cloud Run service) requests from Cloud Tasks and Cloud Scheduler in the same
+    # project count as internal when they call the function's own run.app URL, as they do here (Cloud Run's
+    # "Restrict network ingress": Internal allows those products; 1st-gen functions did not); nothing on the
+    # internet, the edge load balancer included, reaches them, and IAM still admits only the tasks and
+    # scheduler identities. Public functions: internal and Cloud Load Balancing, so the internet comes in
+    # through the edge (edge.tf) and its Cloud Armor limits only, never around them at the run.app URL;
+    # Cloud Tasks still reaches privacy's /tasks/erase there as internal traffic.
+    ingress_settings               = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     environment_variables          = local.env
   }
@@ -232,6 +248,7 @@ resource "google_cloudfunctions2_function" "fn" {
 
 # Public functions: anyone may invoke (each checks its own session, manage token or channel token).
 resource "google_cloud_run_service_iam_member" "public" {
+  #checkov:skip=CKV_GCP_102:The public API by design (booking pages, sign-in, Google's push): each function authenticates its own callers (session, manage token, channel token), and ingress admits only the edge load balancer with its Cloud Armor limits.
   for_each = { for name, fn in local.functions : name => fn if fn.public }
   location = var.region
   service  = google_cloudfunctions2_function.fn[each.key].service_config[0].service
@@ -282,10 +299,10 @@ resource "google_cloud_scheduler_job" "sweep" {
   time_zone = "Etc/UTC"
   http_target {
     http_method = "POST"
-    uri         = "${var.base_url}/${each.key}"
+    uri         = replace(local.internal_url_template, "{name}", replace(each.key, "_", "-"))
     oidc_token {
       service_account_email = google_service_account.scheduler.email
-      audience              = "${var.base_url}/${each.key}"
+      audience              = replace(local.internal_url_template, "{name}", replace(each.key, "_", "-"))
     }
   }
   retry_config {

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     region: str = "us-central1"
     # Public base URL where the functions are reachable (each function under /<function_name>).
     base_url: str = "http://127.0.0.1:8080"
+    # Each function's own URL with `{name}` for its (hyphenated) name, e.g.
+    # "https://{name}-123456789.us-central1.run.app": what Cloud Tasks and Scheduler call (see target_url).
+    internal_url_template: str = ""
     # When set, every Google endpoint points at the local sandbox (tests, `make run`).
     sandbox_url: str | None = None
     secrets_endpoint: str | None = None  # gRPC host:port (insecure, loopback only)
@@ -104,6 +107,15 @@ class Settings(BaseSettings):
 
     def function_url(self, name: str) -> str:
         return f"{self.base_url.rstrip('/')}/{name}"
+
+    def target_url(self, name: str) -> str:
+        """Where Cloud Tasks and Cloud Scheduler call a function, which is also the audience of the OIDC token
+        they attach. In production the function's own run.app URL (`internal_url_template`, set by infra/):
+        the internal functions accept internal traffic only, which the public load balancer is not. Locally
+        the function's mount under `base_url`."""
+        if self.internal_url_template:
+            return self.internal_url_template.format(name=name.replace("_", "-"))
+        return self.function_url(name)
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,7 @@ class CloudTasksQueue:
         from google.api_core.exceptions import AlreadyExists
         from google.protobuf import timestamp_pb2
 
-        audience = self._settings.function_url(function)  # what the target checks: the function's own URL
+        audience = self._settings.target_url(function)  # what the target checks: the function's own URL
         url = audience + path
         task: dict[str, Any] = {
             "http_request": {

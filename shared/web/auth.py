@@ -60,7 +60,7 @@ def google_caller(*allowed: str) -> Callable[[Request, str], dict[str, Any]]:
     def authenticate(request: Request, function: str) -> dict[str, Any]:
         settings = get_settings()
         emails = [getattr(settings, name) for name in allowed]
-        return verify_oidc(request, audience=settings.function_url(function), allowed_emails=emails)
+        return verify_oidc(request, audience=settings.target_url(function), allowed_emails=emails)
 
     return authenticate
 

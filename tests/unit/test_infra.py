@@ -59,3 +59,44 @@ def test_deployment_is_pinned_to_the_us_and_https() -> None:
 
     assert variables["region"]["default"].strip('"').startswith("us-")
     assert "https://" in variables["base_url"]["validation"][0]["condition"]
+
+
+INTERNAL = {"calendar_sync", "channel_renewal", "retention_purge"}
+
+
+def test_internal_functions_take_internal_traffic_only_and_public_ones_come_through_the_edge() -> None:
+    deployed = load("main.tf")["locals"][0]["functions"]
+    ingress = resources("google_cloudfunctions2_function")["fn"]["service_config"][0]["ingress_settings"]
+
+    assert {name for name, fn in deployed.items() if not fn["public"]} == INTERNAL
+    # Evaluated per function: the condition picks by `public`; ALLOW_ALL is never an option.
+    assert ingress == '${each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_INTERNAL_ONLY"}'
+
+
+def test_scheduler_calls_each_target_at_its_own_url_and_names_that_url_as_audience() -> None:
+    target = resources("google_cloud_scheduler_job")["sweep"]["http_target"][0]
+    own_url = '${replace(local.internal_url_template, "{name}", replace(each.key, "_", "-"))}'
+
+    assert target["uri"] == own_url
+    assert target["oidc_token"][0]["audience"] == own_url
+
+
+def test_the_functions_know_the_internal_url_template_the_scheduler_uses() -> None:
+    from shared.config import Settings
+
+    local = load("main.tf")["locals"][0]
+    template = local["internal_url_template"].strip('"').replace("${data.google_project.this.number}", "123")
+    settings = Settings(internal_url_template=template.replace("${var.region}", "us-central1"))
+
+    assert local["env"]["KALENO_INTERNAL_URL_TEMPLATE"] == "${local.internal_url_template}"
+    assert settings.target_url("calendar_sync") == "https://calendar-sync-123.us-central1.run.app"
+    assert Settings().target_url("calendar_sync") == Settings().function_url("calendar_sync")  # the local stack
+
+
+def test_the_edge_routes_only_public_functions() -> None:
+    with (INFRA / "edge.tf").open() as handle:
+        edge = hcl2.load(handle)
+
+    public = edge["locals"][0]["public_functions"]
+
+    assert "if fn.public" in public

@@ -51,7 +51,7 @@ def _plain(value: Any) -> Any:
 
 def stored(model: type[M], doc: dict[str, Any] | None) -> M:
     """A model from its stored document; bookkeeping fields (created_at, claims...) are not part of it."""
-    assert doc is not None
+    assert doc is not None  # nosec B101  # narrows the type; callers pass a stored document (never run with -O)
     return model.model_validate({key: doc[key] for key in model.model_fields if key in doc})
 
 
@@ -66,7 +66,7 @@ def page_document(page: BookingPage) -> dict[str, Any]:
 
 
 def stored_page(doc: dict[str, Any] | None) -> BookingPage:
-    assert doc is not None
+    assert doc is not None  # nosec B101  # narrows the type; callers pass a stored document (never run with -O)
     schedule = doc["schedule"]
     for days in (schedule.get("weekly", {}), schedule.get("overrides", {})):
         for day, ranges in days.items():
