@@ -1,7 +1,7 @@
 // Host dashboard `/`: sign-in, calendar connection, profile, event types, hours, bookings, the host's data.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { byId, fill, h, field, checkbox, busy, download } from "./dom.js";
-import { zoneOptions } from "./time.js";
+import { detectedZone, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
 import { eventTypesSection } from "./dash-types.js";
 import { hoursSection } from "./dash-hours.js";
@@ -127,10 +127,15 @@ function profileSection(getHost, saved) {
     hint: `Your booking pages live at ${location.origin}/<slug>/<event type>. Changing it breaks links you already shared.` });
   const zone = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(host.time_zone) });
   zone.input.value = host.time_zone;
+  const browserZone = detectedZone();
+  const suggest = browserZone !== host.time_zone && h("button", { type: "button", class: "link", onclick: () => {
+    zone.input.value = browserZone;
+    zone.input.focus();
+  } }, `Use this browser's zone (${browserZone})`);
   const submit = h("button", { type: "submit", class: "primary" }, "Save profile");
   const done = h("p", { class: "status-line", role: "status" });
   const form = h("form", { novalidate: true, "aria-labelledby": "profile-title" }, summaryBox(), name.wrap, slug.wrap, zone.wrap,
-    h("div", { class: "actions" }, submit), done);
+    suggest && h("p", {}, suggest), h("div", { class: "actions" }, submit), done);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
