@@ -16,8 +16,8 @@ import requests
 
 from devstack.stack import LocalStack
 from shared import bootstrap
-from shared.web import rate_limit
 from shared.config import get_settings
+from shared.web import rate_limit
 from tests.support import LOG_LINES, SENSITIVE_VALUES, Browser, Google, google_for, pii_in
 
 
