@@ -247,3 +247,37 @@ def test_event_types_can_be_listed_changed_and_deleted(browser: Browser, google:
     assert [et["slug"] for et in listed] == ["intro"]
     assert deleted.status_code == 204
     assert_problem(browser.get(f"/hosts/me/event-types/{event_type_id}"), 404, "not-found")
+
+
+def test_date_overrides_are_stored_replaced_and_removed(browser: Browser, google: Google) -> None:
+    email = unique_email()
+    google.create_account(email)
+    browser.sign_in(email)
+    weekly = {"mon": [["09:00", "17:00"]]}
+
+    first = browser.put(
+        "/hosts/me/schedule",
+        json={
+            "time_zone": "UTC",
+            "weekly": weekly,
+            "overrides": {"2027-12-24": [], "2027-12-27": [["10:00", "12:00"]]},
+        },
+    )
+    second = browser.put(
+        "/hosts/me/schedule", json={"time_zone": "UTC", "weekly": weekly, "overrides": {"2027-12-31": []}}
+    )
+
+    assert first.status_code == 200, first.text
+    assert first.json()["overrides"] == {"2027-12-24": [], "2027-12-27": [["10:00", "12:00"]]}
+    assert second.status_code == 200, second.text
+    assert browser.get("/hosts/me/schedule").json()["overrides"] == {"2027-12-31": []}  # the older ones are gone
+
+
+def test_a_deleted_event_type_is_gone_from_the_page(browser: Browser, google: Google) -> None:
+    host_with_hours(browser, google, "UTC", {"mon": [["09:00", "17:00"]]})
+    extra = browser.post("/hosts/me/event-types", json={"slug": "extra", "title": "Extra", "duration_minutes": 15})
+
+    deleted = browser.delete(f"/hosts/me/event-types/{extra.json()['id']}")
+
+    assert deleted.status_code == 204
+    assert [t["slug"] for t in browser.get("/hosts/me/event-types").json()["event_types"]] == ["call"]

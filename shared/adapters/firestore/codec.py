@@ -42,8 +42,8 @@ def document(model: BaseModel) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, dict):  # map keys are strings in Firestore: dates (overrides) in ISO form
+        return {key if isinstance(key, str) else str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple | frozenset | set):
         return [_plain(item) for item in value]
     return value

@@ -25,6 +25,8 @@ from shared.adapters.firestore.sign_in import FirestoreSignIn
 from shared.domain.booking_page import BookingPage
 from shared.services.errors import AlreadyStored, Contention
 
+_CONDITION_FIELD = "_unchanged_since_read"  # never stored: deleted by the write that carries the condition
+
 
 @dataclass
 class FirestoreCaches:
@@ -96,14 +98,22 @@ class FirestoreUnitOfWork:
         self._open().create(ref, data)
 
     def put(self, ref: Any, data: dict[str, Any]) -> None:
-        """Write the document's fields: on condition it is unchanged if read in this unit, else as it is."""
+        """Replace each of the document's fields in `data` whole (a map loses the keys it no longer has; other
+        fields, such as created_at, stay): on condition it is unchanged if read in this unit, else as it is.
+
+        Whole-field replacement is a `set` with those fields as its merge mask: `update` would read the keys
+        of nested maps as field paths, and keys such as the date "2026-12-24" are not valid ones. The
+        condition rides on an `update` of nothing in the same commit, checked before the `set` applies."""
         before = self.seen(ref)
-        if before is None:
-            self._open().set(ref, data, merge=True)
-        elif before.exists:
-            self._open().update(ref, data, option=self.db.write_option(last_update_time=before.update_time))
-        else:
+        if before is not None and not before.exists:
             self._open().create(ref, data)
+            return
+        if before is not None:
+            from google.cloud import firestore
+
+            unchanged = self.db.write_option(last_update_time=before.update_time)
+            self._open().update(ref, {_CONDITION_FIELD: firestore.DELETE_FIELD}, option=unchanged)
+        self._open().set(ref, data, merge=list(data))
 
     def merge(self, ref: Any, data: dict[str, Any]) -> None:
         """Change some fields whatever else changed meanwhile (array unions, mirror fields)."""
