@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
-from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
+from shared.domain.booking import Booking, BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.time_zones import ZoneName
 from shared.services import availability
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
+from shared.services.ports import Ports, UnitOfWork
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
 from shared.web.views import BookingCreated, BookingPageView, BookingView, PublicEventType, PublicHost, SlotList
@@ -83,9 +84,7 @@ def view(request: Request, principal: str, booking_id: str) -> Response:
 )
 def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpdate) -> Response:
     """Correct your name, email or time zone (the host's calendar invite follows for a booking to come)."""
-    ports = adapters()
-    uow = ports.uow()
-    booking = booking_service.authorized_booking(booking_id, principal, uow)
+    ports, uow, booking = _opened(booking_id, principal)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     return json_response(BookingView.of(rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks)))
 
@@ -100,9 +99,7 @@ def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpda
 )
 def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
     """Cancel; the host's calendar event is removed."""
-    ports = adapters()
-    uow = ports.uow()
-    booking = booking_service.authorized_booking(booking_id, principal, uow)
+    ports, uow, booking = _opened(booking_id, principal)
     return json_response(BookingView.of(booking_service.cancel(booking, body.reason, uow, ports.tasks)))
 
 
@@ -116,11 +113,16 @@ def cancel(request: Request, principal: str, booking_id: str, body: CancelReques
 )
 def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit."""
-    ports = adapters()
-    uow = ports.uow()
-    booking = booking_service.authorized_booking(booking_id, principal, uow)
+    ports, uow, booking = _opened(booking_id, principal)
     moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks)
     return json_response(BookingView.of(moved))
+
+
+def _opened(booking_id: str, manage_token: str) -> tuple[Ports, UnitOfWork, Booking]:
+    """The ports, a unit of work and the booking this manage token opens (else 404)."""
+    ports = adapters()
+    uow = ports.uow()
+    return ports, uow, booking_service.authorized_booking(booking_id, manage_token, uow)
 
 
 @functions_framework.http

@@ -66,37 +66,25 @@ def google_caller(*allowed: str) -> Callable[[Request, str], dict[str, Any]]:
 
 
 def set_session_cookie(response: Response, token: str) -> None:
-    settings = get_settings()
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_TTL.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="Lax",
-        secure=not settings.is_loopback,
-    )
+    _set_cookie(response, SESSION_COOKIE, token, SESSION_TTL)
 
 
 def set_oauth_state_cookie(response: Response, state: str) -> None:
     """The sign-in's state, kept by the browser that started it (login CSRF); sent only to /oauth."""
-    response.set_cookie(
-        OAUTH_STATE_COOKIE,
-        state,
-        max_age=int(STATE_TTL.total_seconds()),
-        path=OAUTH_STATE_PATH,
-        httponly=True,
-        samesite="Lax",
-        secure=not get_settings().is_loopback,
-    )
+    _set_cookie(response, OAUTH_STATE_COOKIE, state, STATE_TTL, path=OAUTH_STATE_PATH)
 
 
 def set_consent_cookie(response: Response, consent_id: str, lifetime: timedelta) -> None:
+    _set_cookie(response, CONSENT_COOKIE, consent_id, lifetime)
+
+
+def _set_cookie(response: Response, name: str, value: str, lifetime: timedelta, path: str = "/") -> None:
+    """Every cookie Kaleno sets is essential, HttpOnly, SameSite=Lax and Secure (except on loopback)."""
     response.set_cookie(
-        CONSENT_COOKIE,
-        consent_id,
+        name,
+        value,
         max_age=int(lifetime.total_seconds()),
-        path="/",
+        path=path,
         httponly=True,
         samesite="Lax",
         secure=not get_settings().is_loopback,
