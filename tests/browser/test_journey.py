@@ -138,7 +138,9 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     assert f"DTSTART:{utc_start}\r\n" in ics
     manage_link = page.get_by_role("link", name="Manage this booking")
     manage_url = manage_link.get_attribute("href") or ""
-    booking_id = re.search(r"booking=([^&#]+)", manage_url).group(1)  # type: ignore[union-attr]
+    named = re.search(r"booking=([^&#]+)", manage_url)
+    assert named is not None, manage_url
+    booking_id = named.group(1)
     assert "#token=" in manage_url  # the manage token travels in the fragment: never sent to a server
 
     event = _event_of(google, host_email, booking_id)
