@@ -18,8 +18,17 @@ from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.services.ports import Ports, UnitOfWork
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.ics import booking_ics
 from shared.web.problems import Problem
-from shared.web.views import BookingCreated, BookingPageView, BookingView, PublicEventType, PublicHost, SlotList
+from shared.web.views import (
+    BookingCreated,
+    BookingPageView,
+    BookingView,
+    BookingWithPageView,
+    PublicEventType,
+    PublicHost,
+    SlotList,
+)
 
 api = Endpoints("bookings")
 
@@ -68,10 +77,30 @@ def create(request: Request, body: BookingRequest) -> Response:
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
 
-@api.route("/<booking_id>", auth="manage-token", response=BookingView)
+@api.route("/<booking_id>", auth="manage-token", response=BookingWithPageView)
 def view(request: Request, principal: str, booking_id: str) -> Response:
-    """The booking, for the invitee holding its manage token."""
-    return json_response(BookingView.of(booking_service.authorized_booking(booking_id, principal, adapters().uow())))
+    """The booking, for the invitee holding its manage token, with the host's page and event type to
+    reschedule on."""
+    _, uow, booking = _opened(booking_id, principal)
+    context = booking_service.booking_context(booking, uow)
+    shown = BookingView.of(booking).model_dump()
+    return json_response(
+        BookingWithPageView(**shown, host_slug=context.host_slug, event_type_slug=context.event_type_slug)
+    )
+
+
+@api.route("/<booking_id>/ics", auth="manage-token", produces="text/calendar")
+def ics(request: Request, principal: str, booking_id: str) -> Response:
+    """The booking as an RFC 5545 file (text/calendar) for the invitee's own calendar."""
+    _, uow, booking = _opened(booking_id, principal)
+    context = booking_service.booking_context(booking, uow)
+    link = booking_service.manage_url(get_settings().base_url, principal)
+    body = booking_ics(booking, context.host_name, link, utc_now())
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="kaleno-booking.ics"'},
+    )
 
 
 @api.route(

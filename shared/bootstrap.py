@@ -16,6 +16,7 @@ from shared.services.errors import CalendarAccessRevoked
 
 if TYPE_CHECKING:
     from shared.adapters.firestore import FirestoreCaches
+    from shared.domain.booking import Booking
     from shared.services.ports import Calendar, GoogleAccounts, Ports, SecretStore, TaskQueue, UnitOfWork
 
 
@@ -76,7 +77,13 @@ class GoogleCloudAdapters:
     def calendar(self) -> Calendar:
         from shared.adapters.google_calendar import GoogleCalendarClient
 
-        return GoogleCalendarClient(self.settings, self._credentials_for, self._forget_credentials)
+        return GoogleCalendarClient(self.settings, self._credentials_for, self._forget_credentials, self._manage_link)
+
+    def _manage_link(self, booking: Booking) -> str:
+        from shared.services.booking import manage_token, manage_url
+
+        key = self.secrets.app_secret(self.settings.manage_key_secret_name)
+        return manage_url(self.settings.base_url, manage_token(key, booking.id))
 
     @cached_property
     def tasks(self) -> TaskQueue:

@@ -32,10 +32,12 @@ class GoogleCalendarClient:
         settings: Settings,
         credentials_for: Callable[[str], Any],
         forget_credentials: Callable[[str], None],
+        manage_link: Callable[[Booking], str],
     ) -> None:
         self._settings = settings
         self._credentials_for = credentials_for
         self._forget_credentials = forget_credentials
+        self._manage_link = manage_link
         self._service: Any = None
         self._lock = threading.Lock()
 
@@ -199,9 +201,15 @@ class GoogleCalendarClient:
                 return found
 
     def _event_body(self, booking: Booking, time_zone: str) -> dict[str, Any]:
-        """The event as the host sees it: who, when, the invitee's note, and a link back; nothing more."""
-        link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
-        description = "\n\n".join(part for part in (booking.notes, f"Booked with Kaleno: {link}") if part)
+        """The event as host and invitee see it: who, when, the invitee's note, the invitee's own link to
+        reschedule or cancel (Google's invitation carries it to them), and the host's link; nothing more."""
+        host_link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
+        parts = [
+            booking.notes,
+            f"Reschedule or cancel (invitee): {self._manage_link(booking)}",
+            f"Booked with Kaleno (host): {host_link}",
+        ]
+        description = "\n\n".join(part for part in parts if part)
         invitee = booking.invitee
         # An invitee who erased their data is no longer named anywhere, Google included.
         attendees = [] if booking.anonymised else [{"email": invitee.email, "displayName": invitee.name}]

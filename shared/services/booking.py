@@ -58,6 +58,13 @@ def genuine_manage_token(key: str, token: str) -> bool:
     return same_secret(manage_token(key, token.partition(".")[0]), token)
 
 
+def manage_url(base_url: str, token: str) -> str:
+    """The invitee's manage page. The token rides in the fragment, which browsers never send to a server,
+    so it stays out of every access log."""
+    booking_id = token.partition(".")[0]
+    return f"{base_url.rstrip('/')}/manage?booking={booking_id}#token={token}"
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -218,6 +225,26 @@ def _changed(booking_id: str, decide: Callable[[Booking], Booking], uow: UnitOfW
     if updated is None:
         raise BookingNotFound("no such booking")
     return updated
+
+
+@dataclass(frozen=True)
+class BookingContext:
+    """Where a booking was made: the host's public page and the event type, as they are now."""
+
+    host_name: str
+    host_slug: str | None
+    event_type_slug: str | None
+
+
+def booking_context(booking: Booking, uow: UnitOfWork) -> BookingContext:
+    host = uow.hosts.get(booking.host_id)
+    page = uow.pages.get(host.slug) if host else None
+    event_type = page.event_types.get(booking.event_type_id) if page else None
+    return BookingContext(
+        host_name=page.display_name if page else "your host",
+        host_slug=host.slug if host and page else None,
+        event_type_slug=event_type.slug if event_type else None,
+    )
 
 
 def host_bookings(host: Host, now: datetime, uow: UnitOfWork) -> list[Booking]:

@@ -57,6 +57,7 @@ class Route:
     limit: str | None = None  # a kind of Settings.client_limits: per-client request limit
     # Other successes the route may answer, by status (202 for work that goes on, 200 when it finished).
     other_responses: tuple[tuple[int, type[BaseModel]], ...] = ()
+    produces: str | None = None  # a media type other than JSON that the success answers with (a file)
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Endpoints:
         auth: str | None = None,
         limit: str | None = None,
         other_responses: dict[int, type[BaseModel]] | None = None,
+        produces: str | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -101,6 +103,7 @@ class Endpoints:
                 auth,
                 limit,
                 tuple((other_responses or {}).items()),
+                produces,
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))

@@ -138,6 +138,8 @@ def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any])
     ok: dict[str, Any] = {"description": "Success"}
     if route.response is not None:
         ok["content"] = {"application/json": {"schema": refs[(route.response, "validation")]}}
+    elif route.produces is not None:
+        ok["content"] = {route.produces: {"schema": {"type": "string"}}}
     operation["responses"][str(route.status)] = ok
     for status, model in route.other_responses:
         operation["responses"][str(status)] = {

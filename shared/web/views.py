@@ -181,6 +181,14 @@ class BookingView(BaseModel):
         )
 
 
+class BookingWithPageView(BookingView):
+    """One booking as its invitee opens it: with the host's page and event type to reschedule on (null
+    when the host or the event type is gone)."""
+
+    host_slug: str | None
+    event_type_slug: str | None
+
+
 class HostBookingView(BookingView):
     sync_state: SyncState
     sync_error: str | None
