@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import functions_framework
 from flask import Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
-from shared.domain.booking import CancelRequest
+from shared.domain.booking import BookingStatus, CancelRequest
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
 from shared.domain.schedule import Schedule
 from shared.services import booking as booking_service
 from shared.services import hosts as host_settings
 from shared.services import onboarding
-from shared.web.endpoints import Endpoints, json_response
+from shared.services.records import HostListing
+from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
 from shared.web.views import EventTypeList, EventTypeView, HostBookingList, HostBookingView, HostView
 
 api = Endpoints("hosts")
@@ -86,11 +90,36 @@ def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
     return json_response(host_settings.replace_schedule(principal, body, adapters().uow()))
 
 
-@api.route("/me/bookings", auth="session", response=HostBookingList)
-def list_bookings(request: Request, principal: Host) -> Response:
-    """Upcoming and current bookings, with their calendar sync state (failed syncs are visible here)."""
-    found = booking_service.host_bookings(principal, utc_now(), adapters().uow())
-    return json_response(HostBookingList(bookings=[HostBookingView.of(booking) for booking in found]))
+class BookingsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    when: Literal["upcoming", "past"] = Field(
+        "upcoming", description="upcoming: ending now or later, soonest first; past: ended, latest first."
+    )
+    status: Literal["confirmed", "cancelled", "cancelled_by_host", "needs_attention"] | None = Field(
+        None, description="Only bookings in this state."
+    )
+    event_type: str | None = Field(None, pattern=PATH_PARAMETERS["event_type_id"], description="Only this event type.")
+    cursor: str | None = Field(
+        None, pattern=PATH_PARAMETERS["booking_id"], description="`next_cursor` of the previous page."
+    )
+    limit: int = Field(50, ge=1, le=200, description="Bookings per page.")
+
+
+@api.route("/me/bookings", auth="session", query=BookingsQuery, response=HostBookingList)
+def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Response:
+    """The host's bookings, a page at a time, with their calendar sync state (failed syncs show here)."""
+    listing = HostListing(
+        now=utc_now(),
+        upcoming=query.when == "upcoming",
+        status=BookingStatus(query.status) if query.status else None,
+        event_type_id=query.event_type,
+        after_booking_id=query.cursor,
+        limit=query.limit,
+    )
+    found, next_cursor = booking_service.host_bookings(principal, listing, adapters().uow())
+    bookings = [HostBookingView.of(booking) for booking in found]
+    return json_response(HostBookingList(bookings=bookings, next_cursor=next_cursor))
 
 
 @api.route(

@@ -149,16 +149,47 @@ resource "google_firestore_field" "past_months" {
   }
 }
 
+# The host's booking list (shared/adapters/firestore/bookings.py of_host): equality filters on host, and
+# optionally status and event type; ordered by end then id, ascending (upcoming) or descending (past).
+locals {
+  host_booking_filters = {
+    all             = []
+    by_status       = ["status"]
+    by_type         = ["event_type_id"]
+    by_status_type  = ["status", "event_type_id"]
+  }
+  host_booking_indexes = merge([
+    for name, filters in local.host_booking_filters : {
+      for direction in ["ASCENDING", "DESCENDING"] : "${name}_${lower(direction)}" => {
+        filters   = filters
+        direction = direction
+      }
+    }
+  ]...)
+}
+
 resource "google_firestore_index" "host_bookings" {
+  for_each   = local.host_booking_indexes
   database   = google_firestore_database.default.name
   collection = "bookings"
   fields {
     field_path = "host_id"
     order      = "ASCENDING"
   }
+  dynamic "fields" {
+    for_each = each.value.filters
+    content {
+      field_path = fields.value
+      order      = "ASCENDING"
+    }
+  }
   fields {
     field_path = "end"
-    order      = "ASCENDING"
+    order      = each.value.direction
+  }
+  fields {
+    field_path = "__name__"
+    order      = each.value.direction
   }
 }
 

@@ -32,7 +32,7 @@ from shared.services.booking_sync import request_sync
 from shared.services.changes import change_booking
 from shared.services.errors import AlreadyStored
 from shared.services.ports import TaskQueue, UnitOfWork
-from shared.services.records import IdempotencyRecord
+from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.tokens import same_secret
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -247,9 +247,10 @@ def booking_context(booking: Booking, uow: UnitOfWork) -> BookingContext:
     )
 
 
-def host_bookings(host: Host, now: datetime, uow: UnitOfWork) -> list[Booking]:
-    """Upcoming and current bookings (ending after now), soonest first."""
-    return uow.bookings.of_host(host.id, ending_after=now)
+def host_bookings(host: Host, listing: HostListing, uow: UnitOfWork) -> tuple[list[Booking], str | None]:
+    """A page of the host's bookings and the cursor of the next page (None: this was the last)."""
+    found = uow.bookings.of_host(host.id, listing)
+    return found, found[-1].id if len(found) == listing.limit else None
 
 
 def host_booking(host: Host, booking_id: str, uow: UnitOfWork) -> Booking:

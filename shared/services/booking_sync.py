@@ -15,6 +15,7 @@ from shared.services.changes import change_booking
 from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
+from shared.services.records import HostListing
 
 PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
 
@@ -44,7 +45,8 @@ def request_sync(booking: Booking, tasks: TaskQueue) -> None:
 
 def resync_failed(host_id: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> int:
     """After a reconnect: try again the host's bookings whose sync failed while access was missing."""
-    failed = [b for b in uow.bookings.of_host(host_id, ending_after=now) if b.sync_state is SyncState.FAILED]
+    upcoming = uow.bookings.of_host(host_id, HostListing(now=now, limit=10_000))
+    failed = [b for b in upcoming if b.sync_state is SyncState.FAILED]
     return sum(sync_booking_later(b.id, b.version, tasks, retry_at=now) for b in failed)
 
 

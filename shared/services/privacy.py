@@ -23,7 +23,7 @@ from shared.services.channels import start_watching, stop_watching
 from shared.services.contention import retried
 from shared.services.errors import CalendarAccessRevoked
 from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
-from shared.services.records import ConsentRecord, Erasure
+from shared.services.records import ConsentRecord, Erasure, HostListing
 
 FORMAT_VERSION = 1
 ERASE_HOST_STEPS = (
@@ -137,7 +137,7 @@ def run_host_erasure(erasure_id: str, host_id: str, now: datetime, ports: Ports)
 def _cancel_future_bookings(host_id: str, now: datetime, ports: Ports) -> None:
     """Their Google events are deleted (Google tells the invitees, as for any cancellation)."""
     uow = ports.uow()
-    for booking in uow.bookings.of_host(host_id, ending_after=now, limit=10_000):
+    for booking in uow.bookings.of_host(host_id, HostListing(now=now, limit=10_000)):
         if booking.holds_time:
             try:
                 ports.calendar.delete_booking_event(host_id, booking)

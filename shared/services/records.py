@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.domain.booking import BookingStatus
 from shared.domain.booking_page import BookingPage
 from shared.domain.intervals import Interval
 
@@ -104,3 +105,17 @@ class ConsentRecord(BaseModel):
     policy_version: str
     decided_at: datetime
     expires_at: datetime
+
+
+class HostListing(BaseModel):
+    """Which of a host's bookings to list: still to come (ending at or after `now`, soonest first) or
+    past (ended before `now`, latest first), optionally of one status or event type, a page at a time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    now: datetime
+    upcoming: bool = True
+    status: BookingStatus | None = None
+    event_type_id: str | None = None
+    after_booking_id: str | None = None  # the cursor: the last booking of the previous page
+    limit: int = 200

@@ -206,6 +206,7 @@ class HostBookingView(BookingView):
 
 class HostBookingList(BaseModel):
     bookings: list[HostBookingView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
 _STATUS_MESSAGES = {

@@ -341,3 +341,36 @@ def test_daily_limit_holds_under_concurrent_bookings_of_different_times(
     assert {r.status_code for r in responses} <= {201, 409}
     assert cancelled.status_code == 200
     assert after_cancel.status_code == 201, after_cancel.text  # the cancelled booking's place is free again
+
+
+def test_the_host_lists_upcoming_and_past_bookings_by_status_a_page_at_a_time(
+    api: str, host: dict[str, str], browser: Browser, db: Any
+) -> None:
+    made = [post_booking(api, booking_body(host["slug"], day_ahead(3, 9 + i))).json() for i in range(5)]
+    requests.post(
+        f"{api}/bookings/{made[0]['id']}/cancel",
+        json={},
+        headers={"Authorization": f"Bearer {made[0]['manage_token']}"},
+        timeout=10,
+    )
+    past_end = datetime.now(UTC) - timedelta(days=2)  # one meeting that is over (seeded: none can be booked)
+    over = {"start": past_end - timedelta(minutes=30), "end": past_end}
+    db.collection("bookings").document(made[4]["id"]).update(over)
+
+    pages, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = browser.get("/hosts/me/bookings", params=params).json()
+        pages.append([b["id"] for b in page["bookings"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    confirmed = browser.get("/hosts/me/bookings", params={"status": "confirmed"}).json()["bookings"]
+    past = browser.get("/hosts/me/bookings", params={"when": "past"}).json()["bookings"]
+    bad = browser.get("/hosts/me/bookings", params={"limit": 0})
+
+    assert [booking_id for page in pages for booking_id in page] == [b["id"] for b in made[:4]]  # soonest first
+    assert max(len(page) for page in pages) == 2
+    assert [b["id"] for b in confirmed] == [b["id"] for b in made[1:4]]
+    assert [b["id"] for b in past] == [made[4]["id"]]
+    assert bad.status_code == 422

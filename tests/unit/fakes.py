@@ -33,6 +33,7 @@ from shared.services.records import (
     ConsentRecord,
     Erasure,
     GoogleIdentity,
+    HostListing,
     IdempotencyRecord,
     OAuthState,
     OurEvent,
@@ -360,9 +361,21 @@ class FakeBookings:
         record: IdempotencyRecord | None = self._unit.db.get("idempotency", key_hash)
         return record
 
-    def of_host(self, host_id: str, ending_after: datetime, limit: int = 200) -> list[Booking]:
-        found = self._unit.db.where("bookings", Booking, lambda _, b: b.host_id == host_id and b.end >= ending_after)
-        return sorted(found.values(), key=lambda booking: booking.end)[:limit]
+    def of_host(self, host_id: str, listing: HostListing) -> list[Booking]:
+        def wanted(booking: Booking) -> bool:
+            return (
+                booking.host_id == host_id
+                and (booking.end >= listing.now) == listing.upcoming
+                and listing.status in (None, booking.status)
+                and listing.event_type_id in (None, booking.event_type_id)
+            )
+
+        found = self._unit.db.where("bookings", Booking, lambda _, booking: wanted(booking))
+        ordered = sorted(found.values(), key=lambda b: (b.end, b.id), reverse=not listing.upcoming)
+        ids = [booking.id for booking in ordered]
+        if listing.after_booking_id in ids:
+            ordered = ordered[ids.index(listing.after_booking_id) + 1 :]
+        return ordered[: listing.limit]
 
     def of_invitee(self, host_id: str, email: str) -> list[Booking]:
         mine = self._unit.db.where("bookings", Booking, lambda _, b: b.host_id == host_id and b.invitee.email == email)

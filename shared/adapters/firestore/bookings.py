@@ -14,7 +14,7 @@ from shared.adapters.firestore.codec import document, plain_id, stored
 from shared.adapters.firestore.deadlines import reads
 from shared.domain.booking import Booking, SyncState
 from shared.services.ports import Exported
-from shared.services.records import IdempotencyRecord
+from shared.services.records import HostListing, IdempotencyRecord
 
 if TYPE_CHECKING:
     from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
@@ -69,17 +69,25 @@ class FirestoreBookings:
         snapshot = self._unit.db.collection(IDEMPOTENCY).document(key_hash).get(**reads())
         return IdempotencyRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
-    def of_host(self, host_id: str, ending_after: datetime, limit: int = 200) -> list[Booking]:
+    def of_host(self, host_id: str, listing: HostListing) -> list[Booking]:
+        """Ordered by end, then id (so a page boundary between equal ends is exact); an unknown cursor, or
+        one of another host, starts from the beginning."""
+        from google.cloud.firestore_v1 import Query
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        query = (
-            self._unit.db.collection(BOOKINGS)
-            .where(filter=FieldFilter("host_id", "==", host_id))
-            .where(filter=FieldFilter("end", ">=", ending_after))
-            .order_by("end")
-            .limit(limit)
-        )
-        return [stored(Booking, doc.to_dict()) for doc in query.stream(**reads())]
+        query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("host_id", "==", host_id))
+        if listing.status is not None:
+            query = query.where(filter=FieldFilter("status", "==", listing.status.value))
+        if listing.event_type_id is not None:
+            query = query.where(filter=FieldFilter("event_type_id", "==", listing.event_type_id))
+        direction = Query.ASCENDING if listing.upcoming else Query.DESCENDING
+        query = query.where(filter=FieldFilter("end", ">=" if listing.upcoming else "<", listing.now))
+        query = query.order_by("end", direction=direction).order_by("__name__", direction=direction)
+        if listing.after_booking_id and plain_id(listing.after_booking_id):
+            last = self._ref(listing.after_booking_id).get(**reads())
+            if last.exists and last.get("host_id") == host_id:
+                query = query.start_after(last)
+        return [stored(Booking, doc.to_dict()) for doc in query.limit(listing.limit).stream(**reads())]
 
     def sync_unsettled(self, updated_before: datetime) -> list[Booking]:
         """For the sweeper: bookings whose sync has waited since before `updated_before` (e.g. a lost
