@@ -159,7 +159,7 @@ def _delete_records(host_id: str, uow: UnitOfWork) -> None:
             with uow:
                 erased = repository.erase_subject(host_id)
                 uow.commit()
-            if erased == 0 or repository is uow.hosts:
+            if erased == 0:
                 break
 
 
@@ -211,7 +211,7 @@ def set_host_processing(
 
     before, after = retried(change)
     for name, value in flags.items():
-        audit(uow, f"rights_{'restriction' if name == 'restricted' else 'objection'}", host.id, _on_off(value), now)
+        audit(uow, _right(name), host.id, _on_off(value), now)
     if after.processing_paused and not before.processing_paused:
         stop_watching(host.id, uow, ports.calendar)
     elif before.processing_paused and after.calendar_usable:
@@ -233,9 +233,13 @@ def set_invitee_processing(
             request_sync(after, tasks)
         changed.append(after or found)
     for name, value in flags.items():
-        action = f"rights_{'restriction' if name == 'restricted' else 'objection'}"
-        audit(uow, action, invitee_subject(booking), _on_off(value), now)
+        audit(uow, _right(name), invitee_subject(booking), _on_off(value), now)
     return changed
+
+
+def _right(flag: str) -> str:
+    """The ledger's name for setting or lifting a processing flag."""
+    return "rights_restriction" if flag == "restricted" else "rights_objection"
 
 
 def _on_off(value: bool) -> str:

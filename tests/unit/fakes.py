@@ -197,6 +197,8 @@ class FakeHosts:
         return [host.model_dump(mode="json")] if host else []
 
     def erase_subject(self, host_id: str) -> int:
+        if self.get(host_id) is None:
+            return 0
         self._unit.delete(("hosts", host_id))
         return 1
 

@@ -45,5 +45,7 @@ class FirestoreHosts:
         return [host.model_dump(mode="json")] if host else []
 
     def erase_subject(self, host_id: str) -> int:
+        if not self._unit.read(self._ref(host_id)).exists:
+            return 0
         self._unit.delete(self._ref(host_id))
         return 1
