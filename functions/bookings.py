@@ -48,7 +48,7 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
     return json_response(
         BookingPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
-            event_type=PublicEventType.model_validate(event_type.model_dump()),
+            event_type=PublicEventType.of(event_type),
             host_time_zone=page.schedule.time_zone,
         )
     )

@@ -9,7 +9,8 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
-from shared.domain.booking import BookingStatus, CancelRequest
+from shared.domain.booking import BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
+from shared.domain.calendar_span import Instant
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
 from shared.domain.schedule import Schedule
@@ -91,7 +92,7 @@ def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
 
 
 class BookingsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     when: Literal["upcoming", "past"] = Field(
         "upcoming", description="upcoming: ending now or later, soonest first; past: ended, latest first."
@@ -104,6 +105,8 @@ class BookingsQuery(BaseModel):
         None, pattern=PATH_PARAMETERS["booking_id"], description="`next_cursor` of the previous page."
     )
     limit: int = Field(50, ge=1, le=200, description="Bookings per page.")
+    ends_from: Instant | None = Field(None, alias="from", description="Only bookings ending at or after this instant.")
+    ends_before: Instant | None = Field(None, alias="to", description="Only bookings ending before this instant.")
 
 
 @api.route("/me/bookings", auth="session", query=BookingsQuery, response=HostBookingList)
@@ -116,6 +119,8 @@ def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Re
         event_type_id=query.event_type,
         after_booking_id=query.cursor,
         limit=query.limit,
+        ends_from=query.ends_from,
+        ends_before=query.ends_before,
     )
     found, next_cursor = booking_service.host_bookings(principal, listing, adapters().uow())
     bookings = [HostBookingView.of(booking) for booking in found]
@@ -132,6 +137,40 @@ def cancel_booking(request: Request, principal: Host, booking_id: str, body: Can
     booking = booking_service.host_booking(principal, booking_id, uow)
     cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks)
     return json_response(HostBookingView.of(cancelled))
+
+
+@api.route(
+    "/me/bookings/<booking_id>/reschedule",
+    methods=("POST",),
+    auth="session",
+    body=RescheduleRequest,
+    response=HostBookingView,
+)
+def reschedule_booking(request: Request, principal: Host, booking_id: str, body: RescheduleRequest) -> Response:
+    """Move one of the host's bookings to another offered slot; the event and its invitee follow (Google
+    sends the invitee the update). Any other time: move the event in Google Calendar, the booking follows."""
+    ports = adapters()
+    uow = ports.uow()
+    booking = booking_service.host_booking(principal, booking_id, uow)
+    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks)
+    return json_response(HostBookingView.of(moved))
+
+
+@api.route(
+    "/me/bookings/<booking_id>/resolve",
+    methods=("POST",),
+    auth="session",
+    body=ResolveRequest,
+    response=HostBookingView,
+)
+def resolve_booking(request: Request, principal: Host, booking_id: str, body: ResolveRequest) -> Response:
+    """Settle a booking you moved in Google onto another booking's time (`needs_attention`): keep the moved
+    time (once it no longer clashes) or put the event back at the booked time."""
+    ports = adapters()
+    uow = ports.uow()
+    booking = booking_service.host_booking(principal, booking_id, uow)
+    resolved = booking_service.resolve(booking, body.keep == "moved", uow, ports.tasks)
+    return json_response(HostBookingView.of(resolved))
 
 
 @functions_framework.http

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from shared.config import Settings
 from shared.domain.booking import Booking
+from shared.domain.booking_form import LocationKind
 from shared.domain.intervals import Interval
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.records import Channel, OurEvent
@@ -23,6 +24,9 @@ EVENT_ID_PREFIX = Booking.EVENT_ID_PREFIX
 OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read
 FREEBUSY_MAX_SPAN = timedelta(days=90)  # Google answers "The requested time range is too long." beyond
 _TIMEOUT = 15
+# What we read of our own events (never of others): enough to notice deletes, moves, declines and the Meet.
+_OUR_FIELDS = "id,status,start,end,hangoutLink,conferenceData/createRequest/status,attendees(self,responseStatus)"
+_WRITE_OPTIONS = {"conferenceDataVersion": 1}  # lets a write ask Google for a Meet
 T = TypeVar("T")
 
 
@@ -144,26 +148,52 @@ class GoogleCalendarClient:
         return busy
 
     # --- Our own booking events: the only events whose contents we ever send or read -------------------
-    def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
-        """Insert with the booking's deterministic id; False when it exists already (a retried insert)."""
+    def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
+        """Insert with the booking's deterministic id; None when it exists already (a retried insert)."""
         body = {"id": booking.google_event_id, **self._event_body(booking, time_zone)}
-        send = self._settings.google_send_updates
-        return self._answered(
+        return self._written(
             host_id,
-            lambda api: api.events().insert(calendarId="primary", body=body, sendUpdates=send),
+            booking,
+            lambda api: api.events().insert(
+                calendarId="primary", body=body, sendUpdates=self._settings.google_send_updates, **_WRITE_OPTIONS
+            ),
             otherwise=(409,),
         )
 
-    def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
-        """Make the event match the booking; False when the event is gone (deleted in Google)."""
-        body, send = self._event_body(booking, time_zone), self._settings.google_send_updates
-        return self._answered(
+    def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
+        """Make the event match the booking; None when the event is gone (deleted in Google)."""
+        body = self._event_body(booking, time_zone)
+        return self._written(
             host_id,
+            booking,
             lambda api: api.events().patch(
-                calendarId="primary", eventId=booking.google_event_id, body=body, sendUpdates=send
+                calendarId="primary",
+                eventId=booking.google_event_id,
+                body=body,
+                sendUpdates=self._settings.google_send_updates,
+                **_WRITE_OPTIONS,
             ),
             otherwise=(404, 410),
         )
+
+    def _written(
+        self, host_id: str, booking: Booking, request: Callable[[Any], Any], otherwise: tuple[int, ...]
+    ) -> OurEvent | None:
+        """Google creates a Meet asynchronously: a write may answer "pending", so the event is read back once
+        for its link (a later push brings it otherwise)."""
+        from googleapiclient.errors import HttpError
+
+        try:
+            event = self._execute(host_id, request)
+        except HttpError as error:
+            if int(error.resp.status) in otherwise:
+                return None
+            raise
+        if _meet_pending(event):
+            event_id = booking.google_event_id
+            get = lambda api: api.events().get(calendarId="primary", eventId=event_id, fields=_OUR_FIELDS)  # noqa: E731
+            event = self._execute(host_id, get)
+        return _our_event(event)
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         """Delete; already deleted or never created counts as done."""
@@ -190,7 +220,7 @@ class GoogleCalendarClient:
                 "singleEvents": True,
                 "maxResults": 250,
                 "pageToken": page_token,
-                "fields": "items(id,status,start,end,extendedProperties/private),nextPageToken",
+                "fields": f"items({_OUR_FIELDS}),nextPageToken",
             }
             if since is not None:
                 params["updatedMin"] = _rfc3339(since)
@@ -201,10 +231,15 @@ class GoogleCalendarClient:
                 return found
 
     def _event_body(self, booking: Booking, time_zone: str) -> dict[str, Any]:
-        """The event as host and invitee see it: who, when, the invitee's note, the invitee's own link to
-        reschedule or cancel (Google's invitation carries it to them), and the host's link; nothing more."""
+        """The event as host and invitee see it: who, when, where, the invitee's answers and note, the
+        invitee's own link to reschedule or cancel (Google's invitation carries it to them), and the host's
+        link; nothing more."""
         host_link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
+        answers = "\n".join(f"{answer.label}: {answer.text()}" for answer in booking.answers)
+        location = booking.location
         parts = [
+            location.describe(booking.invitee_phone) if location and location.kind is LocationKind.PHONE else None,
+            answers,
             booking.notes,
             f"Reschedule or cancel (invitee): {self._manage_link(booking)}",
             f"Booked with Kaleno (host): {host_link}",
@@ -213,7 +248,7 @@ class GoogleCalendarClient:
         invitee = booking.invitee
         # An invitee who erased their data is no longer named anywhere, Google included.
         attendees = [] if booking.anonymised else [{"email": invitee.email, "displayName": invitee.name}]
-        return {
+        body: dict[str, Any] = {
             "summary": f"{booking.event_title}: {invitee.name}",
             "description": description,
             "start": {"dateTime": _rfc3339(booking.start), "timeZone": time_zone},
@@ -224,6 +259,13 @@ class GoogleCalendarClient:
             "guestsCanModify": False,
             "reminders": {"useDefault": True},
         }
+        if location is not None and location.kind is LocationKind.GOOGLE_MEET:
+            # Google ignores a createRequest whose requestId it has seen for this event: one Meet per booking.
+            meet = {"requestId": booking.id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+            body["conferenceData"] = {"createRequest": meet}
+        elif location is not None:
+            body["location"] = location.describe(booking.invitee_phone)
+        return body
 
     def forget(self, host_id: str) -> None:
         self._forget_credentials(host_id)
@@ -242,12 +284,23 @@ def _booking_id_of(item: dict[str, Any]) -> str | None:
 def _our_event(item: dict[str, Any]) -> OurEvent:
     cancelled = item.get("status") == "cancelled"
     start, end = item.get("start", {}).get("dateTime"), item.get("end", {}).get("dateTime")
+    # Our events invite one guest: the invitee (the host is the organizer, marked `self`).
+    declined = any(
+        guest.get("responseStatus") == "declined" for guest in item.get("attendees", ()) if not guest.get("self")
+    )
     return OurEvent(
         booking_id=_booking_id_of(item) or "",
         cancelled=cancelled,
         start=None if cancelled or not start else _parse(start),
         end=None if cancelled or not end else _parse(end),
+        declined=declined,
+        meeting_url=item.get("hangoutLink"),
     )
+
+
+def _meet_pending(event: dict[str, Any]) -> bool:
+    status = event.get("conferenceData", {}).get("createRequest", {}).get("status", {}).get("statusCode")
+    return status == "pending" and not event.get("hangoutLink")
 
 
 def _freebusy_query(body: dict[str, Any]) -> Callable[[Any], Any]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
+from shared.domain.booking_form import Answer, Answers, Location, Phone
 from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
-from shared.domain.errors import BookingCancelled
+from shared.domain.errors import BookingCancelled, NothingToResolve
 from shared.domain.intervals import Interval
 from shared.domain.time_zones import ZoneName
 
@@ -39,13 +40,16 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 
 ERASED_NAME = "Erased invitee"
 ERASED_EMAIL = "erased@erased.invalid"  # reserved TLD: never delivered anywhere
+DECLINED_IN_GOOGLE = "The invitee declined the invitation in their calendar."
 
 
 class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"  # by the invitee or by the host through Kaleno
     CANCELLED_BY_HOST = "cancelled_by_host"  # the host deleted the event in Google Calendar
-    NEEDS_ATTENTION = "needs_attention"  # the host moved the event in Google Calendar
+    # The host moved the event in Google Calendar onto another booking's time: the booking keeps its own
+    # time until the host confirms the new one or puts the old one back.
+    NEEDS_ATTENTION = "needs_attention"
 
 
 class SyncState(StrEnum):
@@ -72,6 +76,10 @@ class BookingRequest(BaseModel):
     start: Instant
     invitee: Invitee
     notes: str | None = Field(None, max_length=2000)
+    answers: Answers = Field(default_factory=dict, description="By question id: text, chosen options or true.")
+    invitee_phone: Phone | None = Field(
+        None, description="Required when the event type's location is a phone call to the invitee."
+    )
 
 
 class InviteeUpdate(BaseModel):
@@ -96,6 +104,17 @@ class RescheduleRequest(BaseModel):
     start: Instant
 
 
+class ResolveRequest(BaseModel):
+    """POST /hosts/me/bookings/{id}/resolve: settle a booking the host moved onto another booking's time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    keep: Literal["moved", "original"] = Field(
+        description="moved: the booking takes the time it now has in Google (refused while that time is "
+        "another booking's); original: the event goes back to the booked time."
+    )
+
+
 class Booking(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -112,6 +131,13 @@ class Booking(BaseModel):
     invitee: Invitee
     manage_token_hash: str  # the manage token itself is never stored
     notes: str | None = None
+    answers: tuple[Answer, ...] = ()
+    location: Location | None = None
+    invitee_phone: str | None = None  # asked when the host calls the invitee
+    meeting_url: str | None = None  # a Google Meet's link, once Google has created it
+    # needs_attention: the time the host moved the event to in Google, until resolved.
+    moved_start: datetime | None = None
+    moved_end: datetime | None = None
     status: BookingStatus = BookingStatus.CONFIRMED
     version: int = 1
     sync_state: SyncState = SyncState.PENDING
@@ -176,7 +202,17 @@ class Booking(BaseModel):
             occupied_start=occupied.start,
             occupied_end=occupied.end,
             day_claim=day_claim,
+            moved_start=None,
+            moved_end=None,
         )
+
+    def _following(self, start: datetime, end: datetime) -> Booking:
+        """At the time the host gave our event in Google, buffers moved along; Google already shows it, so
+        the new version counts as synced (nothing is written back). A host's own move is not held to the
+        daily limit, so the booking gives up its numbered place in the day."""
+        occupied = Interval(start - (self.start - self.occupied_start), end + (self.occupied_end - self.end))
+        moved = self.moved(Interval(start, end), occupied, day_claim=None)
+        return moved.model_copy(update={"synced_version": moved.version, "sync_state": SyncState.SYNCED})
 
     def _next_version(self, **changes: object) -> Booking:
         """A change Google must follow: a new version, synced by its own task."""
@@ -217,13 +253,15 @@ class Booking(BaseModel):
         return after
 
     def anonymised_for_erasure(self) -> Booking:
-        """The invitee's erasure: name, email and notes go; the time stays the host's. A booking still to
-        come is also changed in Google (its attendee and description), so it takes a new version."""
+        """The invitee's erasure: name, email, phone, notes and answers go; the time stays the host's. A
+        booking still to come is also changed in Google (its attendee and description): a new version."""
         if self.anonymised:
             return self
         erased = {
             "invitee": Invitee(name=ERASED_NAME, email=ERASED_EMAIL, time_zone=self.invitee.time_zone),
             "notes": None,
+            "answers": (),
+            "invitee_phone": None,
             "cancel_reason": None,
             "anonymised": True,
         }
@@ -237,19 +275,48 @@ class Booking(BaseModel):
         synced = {"synced_version": self.version, "sync_state": SyncState.SYNCED}
         return self.model_copy(update={"status": status, **synced})
 
-    def after_host_edit(self, deleted: bool, start: datetime | None, end: datetime | None) -> Booking:
-        """The host deleted or moved our event in Google: cancelled_by_host, or needs_attention.
+    def after_host_edit(self, deleted: bool, declined: bool, start: datetime | None, end: datetime | None) -> Booking:
+        """What the host (or the invitee, declining) did to our event in Google, applied to the booking.
 
-        The calendar already shows what the host did, so the result counts as synced (nothing is written
-        back). A booking whose own change is still on its way to Google is left as it is.
+        Deleted: cancelled by the host. Declined by the invitee: cancelled, and the event removed so the
+        host's calendar is free again. Moved: the booking follows the new time — the caller commits it
+        with claims on that time, and if another booking holds part of it, keeps the booked time with the
+        move noted instead (`move_noted`). A booking whose own change is still on its way to Google is
+        left as it is: the event will be looked at again once that change is written.
         """
         if not self.holds_time or self.synced_version < self.version:
             return self
         if deleted:
-            status = BookingStatus.CANCELLED_BY_HOST
-        elif (start, end) != (self.start, self.end) and self.status is BookingStatus.CONFIRMED:
-            status = BookingStatus.NEEDS_ATTENTION
-        else:
+            synced = {"synced_version": self.version, "sync_state": SyncState.SYNCED}
+            return self.model_copy(update={"status": BookingStatus.CANCELLED_BY_HOST, **synced})
+        if declined:
+            return self._next_version(status=BookingStatus.CANCELLED, cancel_reason=DECLINED_IN_GOOGLE)
+        if start is None or end is None or (start, end) == (self.moved_start, self.moved_end):
             return self
-        return self.model_copy(update={"status": status, "synced_version": self.version})
+        if (start, end) == (self.start, self.end):
+            if self.status is BookingStatus.NEEDS_ATTENTION:  # the host put it back themselves
+                back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}
+                return self.model_copy(update=back)
+            return self
+        return self._following(start, end)
 
+    def move_noted(self, start: datetime, end: datetime) -> Booking:
+        """The host moved the event onto time another booking holds: the booking keeps its own time (and
+        claims) and waits for the host to resolve it; the calendar already shows the host's choice."""
+        return self.model_copy(
+            update={"status": BookingStatus.NEEDS_ATTENTION, "moved_start": start, "moved_end": end}
+        )
+
+    def resolved(self, keep_moved: bool) -> Booking:
+        """The host settles a moved booking: take the time it has in Google (claims move with it), or put the
+        event back at the booked time (a new version, which the sync writes to Google)."""
+        self.ensure_changeable()
+        if self.status is not BookingStatus.NEEDS_ATTENTION or self.moved_start is None or self.moved_end is None:
+            raise NothingToResolve("this booking is not waiting for a decision")
+        if keep_moved:
+            return self._following(self.moved_start, self.moved_end)
+        return self._next_version(status=BookingStatus.CONFIRMED, moved_start=None, moved_end=None)
+
+    def with_meeting_url(self, url: str | None) -> Booking:
+        """Google created the Meet (asynchronously): its link, kept without a new version."""
+        return self if url is None or url == self.meeting_url else self.model_copy(update={"meeting_url": url})

@@ -40,6 +40,17 @@ class ClaimConflict(SlotTaken):
     """A claim existed when the booking committed: another booking won the race for that time or place."""
 
 
+class InvalidAnswers(DomainError):
+    """The booking form's answers do not fit the event type's questions (or its location's phone).
+
+    `problems` pairs a field path (e.g. "answers.company") with what is wrong, so the client can show
+    each message beside its field."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("Some answers are missing or invalid.")
+        self.problems = problems
+
+
 class InviteeLimitReached(DomainError):
     """This invitee already holds as many bookings still to come with this host as the event type allows."""
 
@@ -48,6 +59,10 @@ class InviteeLimitReached(DomainError):
 
 class BookingCancelled(DomainError):
     """The booking was cancelled; it can no longer be changed."""
+
+
+class NothingToResolve(DomainError):
+    """Only a booking the host moved onto another booking's time waits for the host's decision."""
 
 
 class IdempotencyKeyReused(DomainError):

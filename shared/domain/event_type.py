@@ -12,6 +12,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import WithJsonSchema
 
+from shared.domain.booking_form import Location, Questions
+
 SLUG_PATTERN = "^[a-z0-9]([a-z0-9-]{0,58}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -70,6 +72,10 @@ class EventType(BaseModel):
     invitee_open_limit: InviteeLimit = Field(
         5, description="How many bookings still to come one invitee email may hold with this host at once."
     )
+    location: Location | None = Field(None, description="Where the meetings happen; none: agreed separately.")
+    questions: Questions = Field(
+        default_factory=list, description="Asked on the booking form, in this order (besides name and email)."
+    )
 
     def model_post_init(self, context: Any, /) -> None:
         # Defaults are not validated, so 0 can only mean "absent"; an explicit 0 fails `ge=5`. Filled here,
@@ -106,6 +112,8 @@ class EventTypeUpdate(BaseModel):
     slot_step_minutes: Step | None = None
     daily_limit: DailyLimit | None = None
     invitee_open_limit: InviteeLimit | None = None
+    location: Location | None = None
+    questions: Questions | None = None
 
     @field_validator("slug", "title", "duration_minutes", mode="before")
     @classmethod

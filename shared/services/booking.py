@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, BookingRequest
+from shared.domain.booking_form import checked_form
 from shared.domain.claims import meeting, occupied_span
 from shared.domain.errors import (
     BookingNotFound,
@@ -119,21 +120,26 @@ def _commit_new_booking(
     first_try: bool,
 ) -> tuple[Booking, str]:
     offer = check_offered(request.host, request.event_type, request.start, now, uow)
+    event_type = offer.event_type
+    answers, phone = checked_form(event_type.questions, event_type.location, request.answers, request.invitee_phone)
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
-    span, slot = occupied_span(request.start, offer.event_type), meeting(request.start, offer.event_type)
+    span, slot = occupied_span(request.start, event_type), meeting(request.start, event_type)
     booking_id = uuid.uuid4().hex
     token = manage_token(manage_key, booking_id)
     booking = Booking(
         id=booking_id,
         host_id=offer.page.host_id,
         event_type_id=offer.event_type_id,
-        event_title=offer.event_type.title,
+        event_title=event_type.title,
         start=slot.start,
         end=slot.end,
         occupied_start=span.start,
         occupied_end=span.end,
         invitee=request.invitee,
         notes=request.notes,
+        answers=answers,
+        location=event_type.location,
+        invitee_phone=phone,
         day_claim=day_claim(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         manage_token_hash=token_hash(token),
@@ -217,11 +223,30 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOf
     return updated
 
 
-def _changed(booking_id: str, decide: Callable[[Booking], Booking], uow: UnitOfWork) -> Booking:
+def resolve(booking: Booking, keep_moved: bool, uow: UnitOfWork, tasks: TaskQueue) -> Booking:
+    """The host settles a booking they moved in Google onto another booking's time."""
+    updated = _changed(
+        booking.id,
+        lambda current: current.resolved(keep_moved),
+        uow,
+        conflict="the new time still overlaps another booking: move or cancel that one first, or keep the original",
+    )
+    request_sync(updated, tasks)
+    kept = "moved" if keep_moved else "original"
+    log_event("booking_resolved", booking_id=booking.id, host_id=booking.host_id, outcome=kept)
+    return updated
+
+
+def _changed(
+    booking_id: str,
+    decide: Callable[[Booking], Booking],
+    uow: UnitOfWork,
+    conflict: str = "this time was just booked by someone else; please pick another slot",
+) -> Booking:
     try:
         updated = change_booking(booking_id, decide, uow)
     except AlreadyStored as error:
-        raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
+        raise ClaimConflict(conflict) from error
     if updated is None:
         raise BookingNotFound("no such booking")
     return updated

@@ -15,7 +15,7 @@ from shared.services.changes import change_booking
 from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
-from shared.services.records import HostListing
+from shared.services.records import HostListing, OurEvent
 
 PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
 
@@ -35,8 +35,10 @@ def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue, retry_at
 
 
 def request_sync(booking: Booking, tasks: TaskQueue) -> None:
-    """After a booking change is committed. If the enqueue fails the booking still stands: the scheduler's
-    sweep re-enqueues bookings whose sync stayed pending."""
+    """After a booking change is committed (nothing to do when Google already shows it). If the enqueue
+    fails the booking still stands: the scheduler's sweep re-enqueues bookings whose sync stayed pending."""
+    if booking.synced_version >= booking.version:
+        return
     try:
         sync_booking_later(booking.id, booking.version, tasks)
     except Exception as error:
@@ -98,9 +100,11 @@ def reconcile_booking(
         # Apply, then look again: a change made while Google was being written (a reschedule or cancel
         # whose own task raced this one) is applied here too, so the last writer always writes the latest.
         for _ in range(3):
-            if not _apply(booking, zone, calendar):
+            written = _apply(booking, zone, calendar)
+            if written is None:
                 change_booking(booking.id, Booking.deleted_in_google, uow)
                 return "event_deleted_in_google"
+            meeting_url = written.meeting_url
             latest = uow.bookings.get(booking.id)
             if latest is None or latest.version == booking.version:
                 break
@@ -112,26 +116,36 @@ def reconcile_booking(
     except GoogleRejected as error:
         record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
         return "google_rejected"
-    record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow)
+    record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
     audit(uow, "calendar_event_write", host.id, booking.status.value, now)
     return "synced"
 
 
-def _apply(booking: Booking, zone: str, calendar: Calendar) -> bool:
-    """False when the event was deleted in Google meanwhile (its id cannot be reused)."""
+def _apply(booking: Booking, zone: str, calendar: Calendar) -> OurEvent | None:
+    """The event as Google has it now; None when it was deleted in Google meanwhile (its id cannot be
+    reused)."""
     if booking.status is BookingStatus.CANCELLED:
         calendar.delete_booking_event(booking.host_id, booking)
-        return True
-    if booking.status is BookingStatus.CANCELLED_BY_HOST:
-        return True  # the host already deleted it in Google
-    if booking.synced_version == 0 and calendar.insert_booking_event(booking.host_id, booking, zone):
-        return True
+        return OurEvent(booking_id=booking.id, cancelled=True, start=None, end=None)
+    if booking.status is BookingStatus.CANCELLED_BY_HOST:  # the host already deleted it in Google
+        return OurEvent(booking_id=booking.id, cancelled=True, start=None, end=None)
+    if booking.synced_version == 0 and (inserted := calendar.insert_booking_event(booking.host_id, booking, zone)):
+        return inserted
     # Inserted before (by us, or by an earlier delivery of this task whose answer was lost): match it.
     return calendar.patch_booking_event(booking.host_id, booking, zone)
 
 
 def record_sync(
-    booking_id: str, state: SyncState, synced_version: int | None, error: str | None, now: datetime, uow: UnitOfWork
+    booking_id: str,
+    state: SyncState,
+    synced_version: int | None,
+    error: str | None,
+    now: datetime,
+    uow: UnitOfWork,
+    meeting_url: str | None = None,
 ) -> None:
     # Duplicate deliveries of one task race here: decided again with fresh data until one commit wins.
-    change_booking(booking_id, lambda b: b.with_sync_outcome(state, synced_version, error, now), uow, attempts=10)
+    def decide(booking: Booking) -> Booking:
+        return booking.with_sync_outcome(state, synced_version, error, now).with_meeting_url(meeting_url)
+
+    change_booking(booking_id, decide, uow, attempts=10)

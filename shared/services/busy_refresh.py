@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from shared.domain.booking import Booking
 from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
@@ -15,7 +16,7 @@ from shared.logging import log_event
 from shared.services.audit import audit
 from shared.services.connection import access_revoked
 from shared.services.contention import retried
-from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
+from shared.services.errors import AlreadyStored, CalendarAccessRevoked, GoogleUnavailable
 from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
 from shared.services.records import OurEvent
 
@@ -126,7 +127,11 @@ def check_our_events(host: Host, now: datetime, uow: UnitOfWork, calendar: Calen
 
 
 def _apply_host_edit(host_id: str, event: OurEvent, uow: UnitOfWork) -> str:
-    """Decided from the booking as it is at commit time (a concurrent change makes it decide again)."""
+    """Decided from the booking as it is at commit time (a concurrent change makes it decide again).
+
+    A move follows the new time when no other booking holds it: the claims on it are created in the
+    same commit, so a conflicting move fails that commit and is noted for the host to resolve instead.
+    """
 
     def apply() -> str:
         with uow:
@@ -135,16 +140,28 @@ def _apply_host_edit(host_id: str, event: OurEvent, uow: UnitOfWork) -> str:
                 return "unknown"
             if booking.synced_version < booking.version:
                 return "deferred"  # our own change is on its way to Google: look at this event again next time
-            after = booking.after_host_edit(event.cancelled, event.start, event.end)
+            after = booking.after_host_edit(event.cancelled, event.declined, event.start, event.end)
+            after = after.with_meeting_url(event.meeting_url)
             if after == booking:
                 return "unchanged"
-            uow.bookings.save(after)
-            uow.months.move_span(booking, after)
-            uow.commit()
+            if not _stored(booking, after, uow) and event.start and event.end:
+                after = booking.move_noted(event.start, event.end)  # keeps its claims: cannot conflict
+                _stored(booking, after, uow)
         log_event("booking_changed_in_google", booking_id=booking.id, host_id=host_id, state=after.status.value)
         return "changed"
 
     return retried(apply)
+
+
+def _stored(before: Booking, after: Booking, uow: UnitOfWork) -> bool:
+    """Save a change with its claims and span in the open unit; False when another booking holds the time."""
+    uow.bookings.save(after)
+    uow.months.move_span(before, after)
+    try:
+        uow.commit()
+    except AlreadyStored:
+        return False
+    return True
 
 
 def _mark_events_checked(host_id: str, now: datetime, uow: UnitOfWork) -> None:

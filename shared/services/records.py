@@ -84,6 +84,8 @@ class OurEvent(BaseModel):
     cancelled: bool
     start: datetime | None
     end: datetime | None
+    declined: bool = False  # the invitee declined the invitation
+    meeting_url: str | None = None  # the Meet's link once Google has created it
 
 
 class Erasure(BaseModel):
@@ -119,3 +121,11 @@ class HostListing(BaseModel):
     event_type_id: str | None = None
     after_booking_id: str | None = None  # the cursor: the last booking of the previous page
     limit: int = 200
+    ends_from: datetime | None = None  # only bookings ending in [ends_from, ends_before)
+    ends_before: datetime | None = None
+
+    def end_range(self) -> tuple[datetime | None, datetime | None]:
+        """[lower, upper) on a booking's end: upcoming or past, narrowed by the asked range."""
+        if self.upcoming:
+            return max(self.now, self.ends_from or self.now), self.ends_before
+        return self.ends_from, min(self.now, self.ends_before or self.now)

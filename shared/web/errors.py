@@ -15,11 +15,13 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.NaiveDatetime: (422, "invalid-value", "Invalid value"),
     domain.InvalidInterval: (422, "invalid-value", "Invalid value"),
     domain.InvalidRange: (400, "invalid-range", "Invalid date range"),
+    domain.InvalidAnswers: (422, "validation-error", "Invalid request"),
     domain.SlotNotOffered: (409, "slot-not-offered", "Slot not offered"),
     domain.DailyLimitReached: (409, "daily-limit-reached", "Daily limit reached"),
     domain.SlotTaken: (409, "slot-taken", "Slot taken"),
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
     domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),
+    domain.NothingToResolve: (409, "nothing-to-resolve", "Nothing to resolve"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.IdempotencyKeySpent: (409, "idempotency-key-spent", "Idempotency-Key spent"),
     domain.SlugTaken: (409, "slug-taken", "Slug taken"),
@@ -82,4 +84,7 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
         kind = f"sign-in-{error.reason}"  # the stable reason code names the problem type
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
-    return Problem(status, kind, title, str(error) or None, headers=headers)
+    errors = None
+    if isinstance(error, domain.InvalidAnswers):  # the same field-by-field shape as a pydantic 422
+        errors = [{"field": field, "message": message} for field, message in error.problems]
+    return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking_form import Answer, Location, LocationKind, Question
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
 from shared.domain.intervals import Interval
@@ -91,11 +92,27 @@ class PublicHost(BaseModel):
 
 
 class PublicEventType(BaseModel):
+    """What the booking form needs. The location's address or link is for those who book: here, its kind."""
+
     slug: str
     title: str
     duration_minutes: int
     booking_window_days: int
     min_notice_minutes: int
+    location_kind: LocationKind | None
+    asks_invitee_phone: bool = Field(description="The host calls the invitee: the form asks for `invitee_phone`.")
+    questions: list[Question]
+
+    @classmethod
+    def of(cls, event_type: EventType) -> PublicEventType:
+        location = event_type.location
+        return cls(
+            **event_type.model_dump(include={"slug", "title", "duration_minutes", "booking_window_days"}),
+            min_notice_minutes=event_type.min_notice_minutes,
+            location_kind=location.kind if location else None,
+            asks_invitee_phone=bool(location and location.asks_invitee_phone),
+            questions=event_type.questions,
+        )
 
 
 class BookingPageView(BaseModel):
@@ -129,17 +146,36 @@ class SlotList(BaseModel):
         }
 
 
+_MEETING_URL = Field(description="The Google Meet link once Google has created it (null until then, or no Meet).")
+
+
+def _shown_location(booking: Booking) -> Location | None:
+    """The meeting place as its people see it: a call to the invitee names the number they gave."""
+    location = booking.location
+    if location is not None and location.asks_invitee_phone and booking.invitee_phone:
+        return location.model_copy(update={"value": booking.invitee_phone})
+    return location
+
+
 class BookingCreated(BaseModel):
     id: str
     status: BookingStatus
     start: datetime
     end: datetime
     manage_token: str
+    location: Location | None
+    meeting_url: str | None = _MEETING_URL
 
     @classmethod
     def of(cls, booking: Booking, manage_token: str) -> BookingCreated:
         return cls(
-            id=booking.id, status=booking.status, start=booking.start, end=booking.end, manage_token=manage_token
+            id=booking.id,
+            status=booking.status,
+            start=booking.start,
+            end=booking.end,
+            manage_token=manage_token,
+            location=_shown_location(booking),
+            meeting_url=booking.meeting_url,
         )
 
 
@@ -160,6 +196,9 @@ class BookingView(BaseModel):
     end: datetime
     invitee: InviteeView
     notes: str | None
+    answers: list[Answer]
+    location: Location | None
+    meeting_url: str | None = _MEETING_URL
     calendar_invite: Literal["up_to_date", "pending"] = Field(
         description="Whether the host's calendar shows this booking as it is now (`pending`: Kaleno is still "
         "writing it there, and retries on its own)."
@@ -177,6 +216,9 @@ class BookingView(BaseModel):
             end=booking.end.astimezone(zone),
             invitee=InviteeView(**booking.invitee.model_dump()),
             notes=booking.notes,
+            answers=list(booking.answers),
+            location=_shown_location(booking),
+            meeting_url=booking.meeting_url,
             calendar_invite="up_to_date" if booking.synced_version >= booking.version else "pending",
         )
 
@@ -190,6 +232,12 @@ class BookingWithPageView(BookingView):
 
 
 class HostBookingView(BookingView):
+    event_type_id: str
+    cancel_reason: str | None
+    moved_start: datetime | None = Field(
+        description="needs_attention: the time the event has in Google now; resolve by keeping it or the original."
+    )
+    moved_end: datetime | None
     sync_state: SyncState
     sync_error: str | None
     version: int
@@ -198,6 +246,10 @@ class HostBookingView(BookingView):
     def of(cls, booking: Booking) -> HostBookingView:
         return cls(
             **BookingView.of(booking).model_dump(),
+            event_type_id=booking.event_type_id,
+            cancel_reason=booking.cancel_reason,
+            moved_start=booking.moved_start,
+            moved_end=booking.moved_end,
             sync_state=booking.sync_state,
             sync_error=booking.sync_error,
             version=booking.version,
@@ -213,7 +265,10 @@ _STATUS_MESSAGES = {
     BookingStatus.CONFIRMED: "Your booking is confirmed.",
     BookingStatus.CANCELLED: "This booking was cancelled.",
     BookingStatus.CANCELLED_BY_HOST: "The host removed this meeting from their calendar, so it is cancelled.",
-    BookingStatus.NEEDS_ATTENTION: "The host moved this meeting in their calendar; the host will confirm the time.",
+    BookingStatus.NEEDS_ATTENTION: (
+        "The host moved this meeting in their calendar to a time that clashes with another meeting; until the "
+        "host confirms, your booked time below still stands."
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 from urllib.parse import urlencode
 
 from shared.domain.booking import Booking, SyncState
+from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_key, month_keys, split_by_month
 from shared.domain.event_type import EventType
@@ -364,10 +365,13 @@ class FakeBookings:
         return record
 
     def of_host(self, host_id: str, listing: HostListing) -> list[Booking]:
+        lower, upper = listing.end_range()
+
         def wanted(booking: Booking) -> bool:
             return (
                 booking.host_id == host_id
-                and (booking.end >= listing.now) == listing.upcoming
+                and (lower is None or booking.end >= lower)
+                and (upper is None or booking.end < upper)
                 and listing.status in (None, booking.status)
                 and listing.event_type_id in (None, booking.event_type_id)
             )
@@ -575,19 +579,24 @@ class FakeCalendar:
         self._call("busy")
         return [interval for interval in self.busy_times if interval.overlaps(window)]
 
-    def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
+    def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         self._call("insert")
         if booking.google_event_id in self.events or booking.google_event_id in self._deleted:
-            return False  # Google answers 409
+            return None  # Google answers 409
         self.events[booking.google_event_id] = booking
-        return True
+        return self._written(booking)
 
-    def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> bool:
+    def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         self._call("patch")
         if booking.google_event_id not in self.events:
-            return False  # deleted in Google
+            return None  # deleted in Google
         self.events[booking.google_event_id] = booking
-        return True
+        return self._written(booking)
+
+    def _written(self, booking: Booking) -> OurEvent:
+        meet = booking.location is not None and booking.location.kind is LocationKind.GOOGLE_MEET
+        url = f"https://meet.google.com/fak-{booking.id[:4]}-xyz" if meet else None
+        return OurEvent(booking_id=booking.id, cancelled=False, start=booking.start, end=booking.end, meeting_url=url)
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         self._call("delete")

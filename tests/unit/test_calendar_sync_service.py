@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from shared.domain.booking import Booking, BookingStatus, Invitee, SyncState
+from shared.domain.booking import DECLINED_IN_GOOGLE, Booking, BookingStatus, Invitee, SyncState
+from shared.domain.errors import ClaimConflict
 from shared.domain.host import ConnectionState, HostSync
+from shared.services import booking as booking_service
 from shared.services.booking_sync import reconcile_booking, reconcile_task
 from shared.services.busy_refresh import check_our_events
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
@@ -151,15 +153,6 @@ def test_google_being_unavailable_is_retried_until_the_queues_last_attempt() -> 
     [
         (OurEvent(booking_id="b1", cancelled=True, start=None, end=None), BookingStatus.CANCELLED_BY_HOST),
         (
-            OurEvent(
-                booking_id="b1",
-                cancelled=False,
-                start=START + timedelta(hours=2),
-                end=START + timedelta(hours=2, minutes=30),
-            ),
-            BookingStatus.NEEDS_ATTENTION,
-        ),
-        (
             OurEvent(booking_id="b1", cancelled=False, start=START, end=START + timedelta(minutes=30)),
             BookingStatus.CONFIRMED,
         ),
@@ -179,6 +172,93 @@ def test_host_edits_of_our_events_change_the_booking_without_writing_back(
     assert booking.status is expected
     assert booking.synced_version == booking.version
     assert ports.calendar.calls == ["list"]
+
+
+def moved_event(hours: int, booking_id: str = "b1") -> OurEvent:
+    start = START + timedelta(hours=hours)
+    return OurEvent(booking_id=booking_id, cancelled=False, start=start, end=start + timedelta(minutes=30))
+
+
+def host_checks_events(ports: FakePorts, *events: OurEvent) -> int:
+    ports.calendar.changed = list(events)
+    host = ports.uow().hosts.get("h1")
+    assert host is not None
+    return check_our_events(host, NOW, ports.uow(), ports.calendar)
+
+
+def test_a_booking_the_host_moved_onto_free_time_follows_with_its_claims() -> None:
+    ports = ports_with(a_booking(synced_version=1, day_claim="h1:day20270308:1"))
+
+    assert host_checks_events(ports, moved_event(hours=2)) == 1
+
+    booking = stored_booking(ports)
+    assert (booking.status, booking.start) == (BookingStatus.CONFIRMED, START + timedelta(hours=2))
+    assert booking.version == booking.synced_version == 2  # a new version (the ICS sequence), nothing to write
+    assert ports.db.ids("claims") == set(booking.claims())
+    assert all(claim.startswith("h1:20270308T12") for claim in ports.db.ids("claims"))  # the day place is given up
+    assert ports.calendar.calls == ["list"]
+
+
+def test_a_move_onto_another_bookings_time_waits_for_the_host_and_resolves_both_ways() -> None:
+    ports = ports_with(a_booking(synced_version=1))
+    other = a_booking(id="b2", start=START + timedelta(hours=2), end=START + timedelta(hours=2, minutes=30))
+    given(ports.db, bookings=[other.model_copy(update={"occupied_start": other.start, "occupied_end": other.end})])
+    claims_before = ports.db.ids("claims")
+    ports.calendar.events["kalb1"] = stored_booking(ports)
+
+    host_checks_events(ports, moved_event(hours=2))
+
+    booking = stored_booking(ports)
+    assert (booking.status, booking.start) == (BookingStatus.NEEDS_ATTENTION, START)  # keeps its time and claims
+    assert booking.moved_start == START + timedelta(hours=2)
+    assert ports.db.ids("claims") == claims_before
+    with pytest.raises(ClaimConflict, match="overlaps another booking"):
+        booking_service.resolve(booking, True, ports.uow(), ports.tasks)
+
+    restored = booking_service.resolve(booking, False, ports.uow(), ports.tasks)
+    assert (restored.status, restored.start, restored.moved_start) == (BookingStatus.CONFIRMED, START, None)
+    assert restored.version == 2
+    assert restored.sync_state is SyncState.PENDING  # the event goes back in Google
+    assert reconcile(ports, version=2) == "synced"
+    assert ports.calendar.events[restored.google_event_id].start == START
+
+
+def test_confirming_the_moved_time_once_it_is_free_moves_the_claims() -> None:
+    ports = ports_with(a_booking(synced_version=1))
+    other = a_booking(id="b2", start=START + timedelta(hours=2), end=START + timedelta(hours=2, minutes=30))
+    given(ports.db, bookings=[other.model_copy(update={"occupied_start": other.start, "occupied_end": other.end})])
+    host_checks_events(ports, moved_event(hours=2))
+    booking_service.cancel(other, None, ports.uow(), ports.tasks)
+
+    confirmed = booking_service.resolve(stored_booking(ports), True, ports.uow(), ports.tasks)
+
+    assert (confirmed.status, confirmed.start) == (BookingStatus.CONFIRMED, START + timedelta(hours=2))
+    assert confirmed.synced_version == confirmed.version  # Google already shows that time
+    assert set(confirmed.claims()) <= ports.db.ids("claims")
+
+
+def test_an_invitee_declining_in_google_cancels_and_removes_the_event() -> None:
+    ports = ports_with(a_booking(synced_version=1))
+    declined = OurEvent(booking_id="b1", cancelled=False, start=START, end=START + timedelta(minutes=30), declined=True)
+    ports.calendar.events["kalb1"] = stored_booking(ports)
+
+    host_checks_events(ports, declined)
+
+    booking = stored_booking(ports)
+    assert (booking.status, booking.cancel_reason) == (BookingStatus.CANCELLED, DECLINED_IN_GOOGLE)
+    assert ports.db.ids("claims") == set()
+    assert reconcile(ports, version=2) == "synced"
+    assert "kalb1" not in ports.calendar.events
+
+
+def test_a_meet_link_google_created_later_is_kept_without_a_new_version() -> None:
+    ports = ports_with(a_booking(synced_version=1))
+    url = "https://meet.google.com/abc-defg-hij"
+    event = OurEvent(booking_id="b1", cancelled=False, start=START, end=START + timedelta(minutes=30), meeting_url=url)
+
+    host_checks_events(ports, event)
+
+    assert (stored_booking(ports).meeting_url, stored_booking(ports).version) == (url, 1)
 
 
 def test_a_booking_the_host_deleted_in_google_frees_its_time() -> None:

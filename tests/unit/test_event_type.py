@@ -18,6 +18,8 @@ def test_only_slug_title_and_duration_are_required_and_the_step_defaults_to_the_
         "slot_step_minutes": 45,
         "daily_limit": None,
         "invitee_open_limit": 5,
+        "location": None,
+        "questions": [],
     }
 
 

@@ -81,7 +81,11 @@ class FirestoreBookings:
         if listing.event_type_id is not None:
             query = query.where(filter=FieldFilter("event_type_id", "==", listing.event_type_id))
         direction = Query.ASCENDING if listing.upcoming else Query.DESCENDING
-        query = query.where(filter=FieldFilter("end", ">=" if listing.upcoming else "<", listing.now))
+        lower, upper = listing.end_range()
+        if lower is not None:
+            query = query.where(filter=FieldFilter("end", ">=", lower))
+        if upper is not None:
+            query = query.where(filter=FieldFilter("end", "<", upper))
         query = query.order_by("end", direction=direction).order_by("__name__", direction=direction)
         if listing.after_booking_id and plain_id(listing.after_booking_id):
             last = self._ref(listing.after_booking_id).get(**reads())
