@@ -50,7 +50,7 @@ def run_task(request: Request, principal: dict[str, Any], body: SyncTask) -> Res
                 task.booking_id, task.version, last_attempt, now, ports.uow(), ports.calendar, ports.secrets
             )
         else:
-            outcome = refresh_task(task.host_id, now, ports.uow(), ports.calendar, ports.secrets)
+            outcome = refresh_task(task.host_id, now, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
     except GoogleUnavailable as error:
         # Google's own Retry-After is passed on; otherwise the queue's backoff decides.
         headers = {"Retry-After": str(int(error.retry_after))} if error.retry_after else {}

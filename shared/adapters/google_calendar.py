@@ -238,7 +238,7 @@ class GoogleCalendarClient:
         answers = "\n".join(f"{answer.label}: {answer.text()}" for answer in booking.answers)
         location = booking.location
         parts = [
-            location.describe(booking.invitee_phone) if location and location.kind is LocationKind.PHONE else None,
+            booking.meeting_place if location and location.kind is LocationKind.PHONE else None,
             answers,
             booking.notes,
             f"Reschedule or cancel (invitee): {self._manage_link(booking)}",
@@ -264,7 +264,7 @@ class GoogleCalendarClient:
             meet = {"requestId": booking.id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
             body["conferenceData"] = {"createRequest": meet}
         elif location is not None:
-            body["location"] = location.describe(booking.invitee_phone)
+            body["location"] = booking.meeting_place
         return body
 
     def forget(self, host_id: str) -> None:

@@ -179,6 +179,13 @@ class Booking(BaseModel):
         return self.sync_state is SyncState.FAILED and not waiting_for_the_host and self.end > now
 
     @property
+    def meeting_place(self) -> str | None:
+        """Where to meet, in one line (the Meet's link once Google has made it)."""
+        if self.location is None:
+            return None
+        return self.meeting_url or self.location.describe(self.invitee_phone)
+
+    @property
     def google_event_id(self) -> str:
         """Deterministic, so a retried insert answers 409 instead of creating a twin (base32hex: 0-9a-v)."""
         return f"{self.EVENT_ID_PREFIX}{self.id}"

@@ -14,6 +14,7 @@ from shared.domain.host import Host
 from shared.domain.intervals import Interval
 from shared.logging import log_event
 from shared.services.audit import audit
+from shared.services.booking_sync import request_sync
 from shared.services.connection import access_revoked
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored, CalendarAccessRevoked, GoogleUnavailable
@@ -54,20 +55,22 @@ def stale_reason(synced_at: datetime | None) -> str:
     return f"stale{int(synced_at.timestamp()) if synced_at else 0}"
 
 
-def refresh_task(host_id: str, now: datetime, uow: UnitOfWork, calendar: Calendar, secrets: SecretStore) -> str:
+def refresh_task(
+    host_id: str, now: datetime, uow: UnitOfWork, calendar: Calendar, secrets: SecretStore, tasks: TaskQueue
+) -> str:
     """The Cloud Task: refresh one host's mirror. Raises GoogleUnavailable when it should run again later."""
     host = uow.hosts.get(host_id)
     if host is None or not host.calendar_usable:
         return "skipped"
     try:
-        refresh_busy(host, now, uow, calendar)
+        refresh_busy(host, now, uow, calendar, tasks)
     except CalendarAccessRevoked:
         access_revoked(host.id, now, uow, secrets)
         return "host_disconnected"
     return "refreshed"
 
 
-def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar) -> None:
+def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue) -> None:
     """Replace the host's busy mirror over the horizon with Google's free/busy answer.
 
     The horizon is the host's longest booking window, so any day an event type offers is covered. An
@@ -96,29 +99,30 @@ def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar)
         return
     audit(uow, "calendar_busy_read", host.id, "refreshed", now)
     log_event("busy_refreshed", host_id=host.id, interval_count=len(busy))
-    check_our_events(stored, now, uow, calendar)
+    check_our_events(stored, now, uow, calendar, tasks)
 
 
-def refresh_after_connect(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar) -> None:
+def refresh_after_connect(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue) -> None:
     """Warm the mirror right away so the host's first availability read needs no Google call."""
     try:
-        refresh_busy(host, now, uow, calendar)
+        refresh_busy(host, now, uow, calendar, tasks)
     except CalendarAccessRevoked:
         access_revoked(host.id, now, uow)
     except GoogleUnavailable:
         log_event("busy_refresh_deferred", host_id=host.id)
 
 
-def check_our_events(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar) -> int:
+def check_our_events(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue) -> int:
     """Notice the host deleting or moving one of our booking events in Google; returns bookings changed.
 
     A deleted event cancels the booking (cancelled_by_host) and frees its time; a moved one flags it
-    (needs_attention). Nothing is written back to Google, so no loop of our own writes follows.
+    or needs_attention). A decline is the one edit Google must follow (the event is removed): its own
+    sync task is asked for; nothing else is written back, so no loop of our own writes follows.
     """
     since = host.sync.events_checked_at - EVENTS_CHECK_OVERLAP if host.sync.events_checked_at else None
     changed, deferred = 0, False
     for event in calendar.our_events_changed_since(host.id, since):
-        outcome = _apply_host_edit(host.id, event, uow)
+        outcome = _apply_host_edit(host.id, event, uow, tasks)
         deferred |= outcome == "deferred"
         changed += outcome == "changed"
     if not deferred:
@@ -126,7 +130,7 @@ def check_our_events(host: Host, now: datetime, uow: UnitOfWork, calendar: Calen
     return changed
 
 
-def _apply_host_edit(host_id: str, event: OurEvent, uow: UnitOfWork) -> str:
+def _apply_host_edit(host_id: str, event: OurEvent, uow: UnitOfWork, tasks: TaskQueue) -> str:
     """Decided from the booking as it is at commit time (a concurrent change makes it decide again).
 
     A move follows the new time when no other booking holds it: the claims on it are created in the
@@ -147,6 +151,7 @@ def _apply_host_edit(host_id: str, event: OurEvent, uow: UnitOfWork) -> str:
             if not _stored(booking, after, uow) and event.start and event.end:
                 after = booking.move_noted(event.start, event.end)  # keeps its claims: cannot conflict
                 _stored(booking, after, uow)
+        request_sync(after, tasks)
         log_event("booking_changed_in_google", booking_id=booking.id, host_id=host_id, state=after.status.value)
         return "changed"
 

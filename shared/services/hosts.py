@@ -76,7 +76,7 @@ def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, uow: 
     if not host.calendar_usable or (covered is not None and covered >= busy_window(now, page.horizon_days).end):
         return
     try:
-        refresh_busy(host, now, uow, ports.calendar)
+        refresh_busy(host, now, uow, ports.calendar, ports.tasks)
     except Exception as error:  # best effort: the event type is saved either way
         log_exception("mirror_extension_deferred", error, host_id=host.id)
         with contextlib.suppress(Exception):

@@ -107,7 +107,7 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
     host = _connect(identity, now, uow, ports.secrets, ports.google)
     if host.calendar_usable:
         start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
-        refresh_after_connect(host, now, uow, ports.calendar)
+        refresh_after_connect(host, now, uow, ports.calendar, ports.tasks)
         resync_failed(host.id, now, uow, ports.tasks)
     token = start_session(host.id, now, uow)
     if callback.previous_session:

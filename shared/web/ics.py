@@ -25,6 +25,8 @@ def booking_ics(booking: Booking, host_name: str, manage_link: str, now: datetim
     event.add("summary", f"{booking.event_title} with {host_name}")
     event.add("description", f"Reschedule or cancel: {manage_link}")
     event.add("url", manage_link)
+    if booking.meeting_place:
+        event.add("location", booking.meeting_place)
     event.add("status", "CONFIRMED" if booking.holds_time else "CANCELLED")
     calendar.add_component(event)
     ics: bytes = calendar.to_ical()

@@ -14,7 +14,7 @@ import requests
 
 from shared import bootstrap
 from shared.config import get_settings
-from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, our_events, post_booking
+from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
 from tests.e2e.test_http_surface import assert_problem
 from tests.support import Browser, Google, all_documents, host_with_hours
 

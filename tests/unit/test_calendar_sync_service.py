@@ -166,7 +166,7 @@ def test_host_edits_of_our_events_change_the_booking_without_writing_back(
     host = ports.uow().hosts.get("h1")
     assert host is not None
 
-    check_our_events(host, NOW, ports.uow(), ports.calendar)
+    check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
 
     booking = stored_booking(ports)
     assert booking.status is expected
@@ -183,7 +183,7 @@ def host_checks_events(ports: FakePorts, *events: OurEvent) -> int:
     ports.calendar.changed = list(events)
     host = ports.uow().hosts.get("h1")
     assert host is not None
-    return check_our_events(host, NOW, ports.uow(), ports.calendar)
+    return check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
 
 
 def test_a_booking_the_host_moved_onto_free_time_follows_with_its_claims() -> None:
@@ -247,6 +247,7 @@ def test_an_invitee_declining_in_google_cancels_and_removes_the_event() -> None:
     booking = stored_booking(ports)
     assert (booking.status, booking.cancel_reason) == (BookingStatus.CANCELLED, DECLINED_IN_GOOGLE)
     assert ports.db.ids("claims") == set()
+    assert [name for _, _, name in ports.tasks.enqueued] == ["booking-b1-v2"]  # its own sync removes the event
     assert reconcile(ports, version=2) == "synced"
     assert "kalb1" not in ports.calendar.events
 
@@ -267,7 +268,7 @@ def test_a_booking_the_host_deleted_in_google_frees_its_time() -> None:
     host = ports.uow().hosts.get("h1")
     assert host is not None
 
-    changed = check_our_events(host, NOW, ports.uow(), ports.calendar)
+    changed = check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
 
     assert changed == 1
     assert ports.db.ids("claims") == set()
@@ -284,7 +285,7 @@ def test_an_event_that_differs_while_our_own_change_is_pending_is_not_a_host_edi
     host = ports.uow().hosts.get("h1")
     assert host is not None
 
-    changed = check_our_events(host, NOW, ports.uow(), ports.calendar)
+    changed = check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
 
     assert changed == 0
     assert stored_booking(ports).status is BookingStatus.CONFIRMED
