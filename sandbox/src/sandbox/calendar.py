@@ -6,6 +6,8 @@ This module is the HTTP surface (auth, scopes, faults, query parameters, privacy
 Scopes are enforced per method from the discovery document shipped with google-api-python-client,
 so the sandbox accepts exactly the scopes Google lists for each method. Each account has one calendar
 (its primary); recurring events, ACLs, secondary calendars and sync tokens are not modelled.
+Every JSON answer honours the `fields` partial-response parameter, checked against the method's
+response schema in the same discovery document.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.errors import GoogleApiError
 from sandbox.events import CalendarStore, StoredEvent, bad_request
+from sandbox.fields import Selection, check_fields, parse_fields, select
 from sandbox.push import CHANNEL_MAX_TTL, Channel, ChannelRegistry, resource_id_for
 from sandbox.state import Account, SandboxState
 from sandbox.timefmt import in_zone, parse_instant, utc_millis, zone
@@ -47,21 +50,67 @@ FREEBUSY_MAX_CALENDARS = 50
 LIST_DEFAULT_MAX_RESULTS = 250
 LIST_MAX_RESULTS = 2500
 TEXT_FIELDS = ("summary", "description", "location")  # what the `q` search looks at
+
+
 @functools.cache
-def method_scopes() -> dict[str, frozenset[str]]:
-    """Method id (e.g. `calendar.events.insert`) -> scopes that authorize it, from discovery."""
+def discovery() -> dict[str, Any]:
+    """The Calendar v3 discovery document shipped with google-api-python-client."""
     path = Path(googleapiclient.__file__).parent / "discovery_cache/documents/calendar.v3.json"
-    document = json.loads(path.read_text())
-    scopes: dict[str, frozenset[str]] = {}
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+def _methods() -> dict[str, dict[str, Any]]:
+    methods: dict[str, dict[str, Any]] = {}
 
     def walk(resources: dict[str, Any]) -> None:
         for resource in resources.values():
             for method in resource.get("methods", {}).values():
-                scopes[method["id"]] = frozenset(method.get("scopes", []))
+                methods[method["id"]] = method
             walk(resource.get("resources", {}))
 
-    walk(document["resources"])
-    return scopes
+    walk(discovery()["resources"])
+    return methods
+
+
+@functools.cache
+def method_scopes() -> dict[str, frozenset[str]]:
+    """Method id (e.g. `calendar.events.insert`) -> scopes that authorize it, from discovery."""
+    return {name: frozenset(method.get("scopes", [])) for name, method in _methods().items()}
+
+
+@functools.cache
+def method_response_schemas() -> dict[str, dict[str, Any]]:
+    """Method id -> the schema of its response (for checking `fields` selections)."""
+    return {name: method["response"] for name, method in _methods().items() if "response" in method}
+
+
+def field_selection(request: Request, method: str) -> Selection | None:
+    """The request's `fields` selection, checked against the method's response schema (None: everything)."""
+    text = request.args.get("fields")
+    if text is None or not text.strip():
+        return None
+    selection = parse_fields(text)
+    check_fields(selection, method_response_schemas()[method], discovery()["schemas"])
+    return selection
+
+
+def answer(request: Request, method: str, body: dict[str, Any], status: int = 200) -> Response:
+    """A JSON answer, cut down to the `fields` selection when the request has one."""
+    return json_response(select(body, field_selection(request, method)), status)
+
+
+def _conference_version(request: Request) -> int:
+    value = request.args.get("conferenceDataVersion", "0")
+    try:
+        version = int(value)
+    except ValueError:
+        version = -1
+    if version not in (0, 1):
+        raise bad_request(
+            "invalid", f"Invalid value '{value}'. Values must be within the range: [0, 1]", "conferenceDataVersion"
+        )
+    return version
 
 
 def _property_filters(values: list[str]) -> list[tuple[str, str]]:
@@ -137,6 +186,7 @@ class CalendarApi:
         account = self.state.account(token.email)
         if account is None:
             raise GoogleApiError(401, location="Authorization", location_type="header")
+        field_selection(request, method)  # a bad selection fails the call before it changes anything
         return token, account
 
     def _owner(self, account: Account, calendar_id: str) -> Account:
@@ -155,33 +205,43 @@ class CalendarApi:
     # -- events ----------------------------------------------------------------------------------
 
     def insert(self, request: Request, calendar_id: str) -> Response:
-        _, account = self._begin(request, "calendar.events.insert")
+        method = "calendar.events.insert"
+        _, account = self._begin(request, method)
         owner = self._owner(account, calendar_id)
-        event = self.store.insert(owner, json_body(request), app_created=True)
+        written = self.store.insert(
+            owner, json_body(request), app_created=True, conference_version=_conference_version(request)
+        )
         self.channels.calendar_changed(owner.email)
-        return json_response(event.full())
+        return answer(request, method, written.response)
 
     def get(self, request: Request, calendar_id: str, event_id: str) -> Response:
-        _, account = self._begin(request, "calendar.events.get")
+        method = "calendar.events.get"
+        _, account = self._begin(request, method)
         event = self.store.get(self._owner(account, calendar_id), event_id)
         self._reveal([event])
-        return json_response(event.full())
+        return answer(request, method, event.full())
 
     def patch(self, request: Request, calendar_id: str, event_id: str) -> Response:
-        _, account = self._begin(request, "calendar.events.patch")
+        method = "calendar.events.patch"
+        _, account = self._begin(request, method)
         owner = self._owner(account, calendar_id)
-        event = self.store.patch(owner, event_id, json_body(request))
+        written = self.store.patch(
+            owner, event_id, json_body(request), conference_version=_conference_version(request)
+        )
         self.channels.calendar_changed(owner.email)
-        self._reveal([event])
-        return json_response(event.full())
+        self._reveal([written.event])
+        return answer(request, method, written.response)
 
     def update(self, request: Request, calendar_id: str, event_id: str) -> Response:
-        _, account = self._begin(request, "calendar.events.update")
+        method = "calendar.events.update"
+        _, account = self._begin(request, method)
         owner = self._owner(account, calendar_id)
-        event = self.store.update(owner, event_id, json_body(request))
+        written = self.store.update(
+            owner, event_id, json_body(request), conference_version=_conference_version(request)
+        )
         self.channels.calendar_changed(owner.email)
-        self._reveal([event])
-        return json_response(event.full())
+        self._reveal([written.event])
+        return answer(request, method, written.response)
 
     def delete(self, request: Request, calendar_id: str, event_id: str) -> Response:
         _, account = self._begin(request, "calendar.events.delete")
@@ -252,7 +312,7 @@ class CalendarApi:
             }
             if offset + max_results < len(selected):
                 body["nextPageToken"] = base64.urlsafe_b64encode(str(offset + max_results).encode()).decode()
-        return json_response(body)
+        return answer(request, "calendar.events.list", body)
 
     # -- push channels -----------------------------------------------------------------------------
 
@@ -300,7 +360,7 @@ class CalendarApi:
         }
         if channel.token is not None:
             response["token"] = channel.token
-        return json_response(response)
+        return answer(request, "calendar.events.watch", response)
 
     def stop_channel(self, request: Request) -> Response:
         self._begin(request, "calendar.channels.stop")
@@ -346,13 +406,15 @@ class CalendarApi:
             calendars[calendar_id] = {
                 "busy": [{"start": in_zone(s, out_zone), "end": in_zone(e, out_zone)} for s, e in busy]
             }
-        return json_response(
+        return answer(
+            request,
+            "calendar.freebusy.query",
             {
                 "kind": "calendar#freeBusy",
                 "timeMin": utc_millis(time_min),
                 "timeMax": utc_millis(time_max),
                 "calendars": calendars,
-            }
+            },
         )
 
 

@@ -150,16 +150,20 @@ class ControlApi:
         return json_response({"items": items})
 
     def create_event(self, request: Request, email: str) -> Response:
+        """The owner adds an event in Google Calendar (a `conferenceData.createRequest` adds a Meet)."""
         account = self._account(email)
-        event = self.calendar.insert(account, _body(request), app_created=False)
+        written = self.calendar.insert(account, _body(request), app_created=False, conference_version=1)
         self.channels.calendar_changed(account.email)
-        return json_response(event.full(), 201)
+        return json_response(written.event.full(), 201)
 
     def patch_event(self, request: Request, email: str, event_id: str) -> Response:
+        """The owner edits an event, or an attendee replies: attendees are updated by email, not replaced."""
         account = self._account(email)
-        event = self.calendar.patch(account, event_id, _body(request))
+        written = self.calendar.patch(
+            account, event_id, _body(request), conference_version=1, merge_attendees=True
+        )
         self.channels.calendar_changed(account.email)
-        return json_response(event.full())
+        return json_response(written.event.full())
 
     def delete_event(self, request: Request, email: str, event_id: str) -> Response:
         account = self._account(email)
