@@ -26,6 +26,7 @@ class StackPorts:
     sandbox_http: int = 0
     sandbox_secrets: int = 0
     sandbox_tasks: int = 0
+    sandbox_smtp: int = 0
 
     @classmethod
     def contract_defaults(cls) -> StackPorts:
@@ -37,6 +38,7 @@ class StackPorts:
             sandbox_http=int(sandbox),
             sandbox_secrets=8091,
             sandbox_tasks=8092,
+            sandbox_smtp=8093,
         )
 
 
@@ -77,6 +79,7 @@ class LocalStack:
             http_port=self.ports.sandbox_http,
             secrets_port=self.ports.sandbox_secrets,
             tasks_port=self.ports.sandbox_tasks,
+            smtp_port=self.ports.sandbox_smtp,
             clients={"kaleno-local": LOCAL_OAUTH_CLIENT_SECRET},
         )
         self.env.update(
@@ -84,6 +87,9 @@ class LocalStack:
                 "KALENO_SANDBOX_URL": self.sandbox.http_url,
                 "KALENO_SECRETS_ENDPOINT": self.sandbox.secrets_target,
                 "KALENO_TASKS_ENDPOINT": self.sandbox.tasks_target,
+                # The sandbox's SMTP relay (outbound mail; read it back with GET /_sandbox/mail).
+                "KALENO_SMTP_HOST": self.sandbox.smtp_host,
+                "KALENO_SMTP_PORT": str(self.sandbox.smtp_port),
             }
         )
 
@@ -114,6 +120,7 @@ class LocalStack:
                 sandbox=self.sandbox.http_url,
                 secret_manager=self.sandbox.secrets_target,
                 cloud_tasks=self.sandbox.tasks_target,
+                smtp_relay=self.sandbox.smtp_target,
             )
         else:
             urls["sandbox"] = "not built yet (see README: Google sandbox)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -23,7 +24,7 @@ def free_port() -> int:
 
 
 def test_cli_prints_addresses_serves_and_stops_cleanly(tmp_path: Path) -> None:
-    ports = [free_port() for _ in range(3)]
+    ports = [free_port() for _ in range(4)]
     command = [
         sys.executable,
         "-m",
@@ -34,6 +35,8 @@ def test_cli_prints_addresses_serves_and_stops_cleanly(tmp_path: Path) -> None:
         str(ports[1]),
         "--tasks-port",
         str(ports[2]),
+        "--smtp-port",
+        str(ports[3]),
     ]
     started = time.monotonic()
     process = subprocess.Popen(
@@ -46,9 +49,11 @@ def test_cli_prints_addresses_serves_and_stops_cleanly(tmp_path: Path) -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(3)]
+        lines = [process.stdout.readline() for _ in range(4)]
         ready_after = time.monotonic() - started
         discovery = requests.get(f"http://127.0.0.1:{ports[0]}/.well-known/openid-configuration", timeout=5)
+        with smtplib.SMTP("127.0.0.1", ports[3], timeout=5) as relay:
+            helo_code, _ = relay.ehlo()
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
     finally:
@@ -59,6 +64,8 @@ def test_cli_prints_addresses_serves_and_stops_cleanly(tmp_path: Path) -> None:
     assert f"http://127.0.0.1:{ports[0]}" in lines[0]
     assert f"127.0.0.1:{ports[1]}" in lines[1]
     assert f"127.0.0.1:{ports[2]}" in lines[2]
+    assert f"SMTP relay: 127.0.0.1:{ports[3]}" in lines[3]
+    assert helo_code == 250
     assert discovery.json()["issuer"] == "https://accounts.google.com"
     assert process.returncode == 0
     assert "GET /" not in stderr  # no access log by default

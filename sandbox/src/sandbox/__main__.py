@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-port", type=int, default=8090)
     parser.add_argument("--secrets-port", type=int, default=8091)
     parser.add_argument("--tasks-port", type=int, default=8092)
+    parser.add_argument("--smtp-port", type=int, default=8093)
     parser.add_argument(
         "--client", type=_client, action="append", metavar="ID:SECRET",
         help="OAuth client (repeatable); default kaleno-local:kaleno-local-secret",
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         args.http_port,
         args.secrets_port,
         args.tasks_port,
+        smtp_port=args.smtp_port,
         clients=dict(args.client) if args.client else DEFAULT_CLIENTS,
         access_token_ttl=args.access_token_ttl,
         host=args.host,
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Google sandbox HTTP (OAuth, Calendar, /_sandbox): {sandbox.http_url}", flush=True)
     print(f"Google sandbox Secret Manager gRPC: {sandbox.secrets_target}", flush=True)
     print(f"Google sandbox Cloud Tasks gRPC: {sandbox.tasks_target}", flush=True)
+    print(f"Google sandbox SMTP relay: {sandbox.smtp_target}", flush=True)
     while not stop.wait(0.5):
         pass
     sandbox.stop()

@@ -6,6 +6,7 @@
     google.fault("calendar.events.insert", 503, count=2)
     google.drain_tasks()
     google.state()["calls"]["calendar.events.insert"]
+    google.mail(to="grace@example.com")                                     # what the SMTP relay accepted
 
 Plain HTTP (requests), one call per method, safe to use from several threads. Any answer other than 2xx
 raises SandboxError, carrying the status and the parsed body. This is the only code outside the
@@ -88,6 +89,24 @@ class PendingTask(TypedDict):
     schedule_time: str
     attempts: int
     in_flight: bool
+
+
+Mail = TypedDict(
+    "Mail",
+    {
+        "id": int,
+        "to": list[str],  # envelope recipients (Bcc included)
+        "from": str,  # the From header (the envelope sender when there is none)
+        "envelope_from": str,
+        "subject": str | None,
+        "text": str | None,  # the text/plain body
+        "html": str | None,  # the text/html body
+        "attachments": list[str],  # file names (the content type for an unnamed attachment)
+        "message_id": str | None,
+        "headers": dict[str, str],  # every header; a repeated one keeps its first value
+        "received_at": str,  # RFC 3339, sandbox clock
+    },
+)
 
 
 class ClockReading(TypedDict):
@@ -222,6 +241,21 @@ class SandboxClient:
         Raises SandboxError (status 408) if the queues are still busy after `timeout` seconds.
         """
         self._call("POST", "/tasks/drain", {"timeout": timeout}, timeout=timeout + 5)
+
+    # -- the SMTP relay ------------------------------------------------------------------------------------
+
+    def mail(self, to: str | None = None) -> list[Mail]:
+        """Messages the SMTP relay accepted, in arrival order; `to` keeps those with that envelope recipient."""
+        path = "/mail" if to is None else f"/mail?to={quote(to, safe='@')}"
+        return cast(list[Mail], self._call("GET", path)["items"])
+
+    def raw_mail(self, mail_id: int) -> bytes:
+        """A message exactly as it was sent (RFC 5322 bytes), e.g. to read an attachment with `email`."""
+        path = f"/mail/{mail_id}/raw"
+        response = requests.get(f"{self.url}/_sandbox{path}", timeout=self.timeout)
+        if response.status_code != 200:
+            raise SandboxError("GET", path, response.status_code, response.text)
+        return response.content
 
 
 def _segment(value: str) -> str:

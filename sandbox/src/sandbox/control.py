@@ -1,7 +1,8 @@
 """The control API under /_sandbox/: what a test does "as Google" or "as the user".
 
 Create accounts, edit a calendar as its owner, inject faults, read counters, move the clock, mint
-scheduler OIDC tokens, drain the task queue and reset everything. Not part of any Google API.
+scheduler OIDC tokens, drain the task queue, read the mail the SMTP relay took, and reset everything.
+Not part of any Google API.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sandbox.dispatch import Dispatcher
 from sandbox.errors import GoogleApiError
 from sandbox.events import CalendarStore
 from sandbox.keys import SigningKey
+from sandbox.mail import MailStore
 from sandbox.push import ChannelRegistry
 from sandbox.secrets import SecretStore
 from sandbox.state import Account, Fault, SandboxState
@@ -50,6 +52,7 @@ class ControlApi:
         queues: TaskQueues,
         dispatcher: Dispatcher,
         keys: SigningKey,
+        mail: MailStore,
         reset: Callable[[], None],
         methods: list[str],
     ) -> None:
@@ -61,6 +64,7 @@ class ControlApi:
         self.queues = queues
         self.dispatcher = dispatcher
         self.keys = keys
+        self.mail = mail
         self._reset = reset
         self.methods = sorted(methods)
 
@@ -85,6 +89,8 @@ class ControlApi:
             (base + "/oidc_token", ["POST"], self.oidc_token),
             (base + "/tasks", ["GET"], self.list_tasks),
             (base + "/tasks/drain", ["POST"], self.drain_tasks),
+            (base + "/mail", ["GET"], self.list_mail),
+            (base + "/mail/<int:mail_id>/raw", ["GET"], self.raw_mail),
         ]
 
     # -- accounts -----------------------------------------------------------------------------------
@@ -251,3 +257,16 @@ class ControlApi:
             return _problem(400, "timeout must be a number")
         idle = self.dispatcher.wait_idle(min(max(timeout, 0.0), 300.0))
         return json_response({"idle": idle}, 200 if idle else 408)
+
+    # -- mail the SMTP relay accepted ----------------------------------------------------------------------
+
+    def list_mail(self, request: Request) -> Response:
+        """Accepted messages in arrival order; `?to=address` keeps those with that envelope recipient."""
+        return json_response({"items": [m.public() for m in self.mail.items(request.args.get("to"))]})
+
+    def raw_mail(self, request: Request, mail_id: int) -> Response:
+        """The message as it was sent (RFC 5322), e.g. to read an attachment."""
+        stored = self.mail.get(mail_id)
+        if stored is None:
+            return _problem(404, f"no mail {mail_id}")
+        return Response(stored.raw, content_type="message/rfc822")

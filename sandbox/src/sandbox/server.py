@@ -1,8 +1,8 @@
-"""Wiring: one HTTP server (OAuth/OIDC, Calendar v3, control API) and two gRPC servers.
+"""Wiring: one HTTP server (OAuth/OIDC, Calendar v3, control API), two gRPC servers and an SMTP relay.
 
-    sb = start_sandbox(http_port=0, secrets_port=0, tasks_port=0,
+    sb = start_sandbox(http_port=0, secrets_port=0, tasks_port=0, smtp_port=0,
                        clients={"kaleno-local": "kaleno-local-secret"}, access_token_ttl=3600)
-    sb.http_url, sb.secrets_target, sb.tasks_target
+    sb.http_url, sb.secrets_target, sb.tasks_target, sb.smtp_target (sb.smtp_host, sb.smtp_port)
     sb.reset(); sb.stop()
 """
 
@@ -22,6 +22,8 @@ from sandbox.dispatch import Dispatcher
 from sandbox.events import CalendarStore
 from sandbox.grpc_service import method_names
 from sandbox.keys import SigningKey
+from sandbox.mail import METHOD as smtp_method
+from sandbox.mail import MailStore, SmtpRelay
 from sandbox.oauth import API_METHODS as oauth_methods
 from sandbox.oauth import OAuthApi
 from sandbox.push import ChannelRegistry, PushDelivery
@@ -57,10 +59,15 @@ class Sandbox:
         self.secrets = SecretStore(self.state)
         self.queues = TaskQueues(self.state)
         self.dispatcher = Dispatcher(self.queues, self.keys)
+        self.mail = MailStore(self.state)
+        self.smtp = SmtpRelay(self.state, self.mail)
         method_scopes()  # parse the discovery document now rather than on the first request
         self.http_url = ""
         self.secrets_target = ""
         self.tasks_target = ""
+        self.smtp_host = ""
+        self.smtp_port = 0
+        self.smtp_target = ""
         self._http: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
         self._grpc: list[grpc.Server] = []
@@ -77,12 +84,14 @@ class Sandbox:
             queues=self.queues,
             dispatcher=self.dispatcher,
             keys=self.keys,
+            mail=self.mail,
             reset=self.reset,
             methods=[
                 *calendar_methods,
                 *oauth_methods,
                 *method_names(secrets_prefix, self.secrets.rpcs()),
                 *method_names(tasks_prefix, self.queues.rpcs()),
+                smtp_method,
             ],
         )
         return Router([*oauth.routes(), *calendar.routes(), *control.routes()])
@@ -96,7 +105,15 @@ class Sandbox:
         server.start()
         return server, bound
 
-    def start(self, http_port: int = 0, secrets_port: int = 0, tasks_port: int = 0, *, verbose: bool = False) -> None:
+    def start(
+        self,
+        http_port: int = 0,
+        secrets_port: int = 0,
+        tasks_port: int = 0,
+        *,
+        smtp_port: int = 0,
+        verbose: bool = False,
+    ) -> None:
         http = make_http_server(self.host, http_port, self._router(), verbose=verbose)
         self._http = http
         # A short poll interval keeps stop() quick; shutdown waits for the serve loop to notice.
@@ -109,6 +126,9 @@ class Sandbox:
         self._grpc = [secrets_server, tasks_server]
         self.secrets_target = f"{self.host}:{secrets_bound}"
         self.tasks_target = f"{self.host}:{tasks_bound}"
+        self.smtp.start(self.host, smtp_port)
+        self.smtp_host, self.smtp_port = self.smtp.host, self.smtp.port
+        self.smtp_target = f"{self.smtp_host}:{self.smtp_port}"
         self.dispatcher.start()
 
     def reset(self) -> None:
@@ -119,11 +139,13 @@ class Sandbox:
             self.channels.reset()
             self.secrets.reset()
             self.queues.reset()
+            self.mail.reset()
             self.state.reset()
         self.clock.reset()
 
     def stop(self) -> None:
         self.dispatcher.stop()
+        self.smtp.stop()
         for server in self._grpc:
             server.stop(grace=None)
         if self._http is not None:
@@ -141,12 +163,13 @@ def start_sandbox(
     clients: dict[str, str] | None = None,
     access_token_ttl: int = 3600,
     *,
+    smtp_port: int = 0,
     host: str = "127.0.0.1",
     clock: Clock | None = None,
     jwt_clock: JwtClock = "sandbox",
     verbose: bool = False,
 ) -> Sandbox:
-    """Start all three servers (port 0 picks a free port) and return the running sandbox."""
+    """Start all four servers (port 0 picks a free port) and return the running sandbox."""
     sandbox = Sandbox(
         clients=DEFAULT_CLIENTS if clients is None else clients,
         access_token_ttl=access_token_ttl,
@@ -154,5 +177,5 @@ def start_sandbox(
         clock=clock,
         jwt_clock=jwt_clock,
     )
-    sandbox.start(http_port, secrets_port, tasks_port, verbose=verbose)
+    sandbox.start(http_port, secrets_port, tasks_port, smtp_port=smtp_port, verbose=verbose)
     return sandbox
