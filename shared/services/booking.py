@@ -1,7 +1,7 @@
 """Booking writes: book, view, cancel, reschedule. Never a double booking; idempotent under retries.
 
-The HTTP answer comes right after the Firestore commit and the task enqueue: Google follows through a
-named Cloud Task per booking version (see booking_sync.reconcile_booking).
+The HTTP answer comes right after the Firestore commit, with the task enqueued alongside it: Google
+follows through a named Cloud Task per booking version (see booking_sync.reconcile_booking).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from shared.domain.errors import (
 from shared.domain.host import Host
 from shared.logging import log_event
 from shared.services.availability import Offer, check_offered, day_claim
-from shared.services.booking_sync import request_sync
+from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.changes import change_booking
 from shared.services.errors import AlreadyStored
 from shared.services.ports import TaskQueue, UnitOfWork
@@ -86,28 +86,35 @@ def book(
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
-        booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, manage_key)
+        booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, tasks, manage_key)
     except (SlotTaken, SlotNotOffered):
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
         raise
-    request_sync(booking, tasks)
     log_event("booking_created", booking_id=booking.id, host_id=booking.host_id)
     return Booked(booking, token)
 
 
 def _commit_with_retries(
-    request: BookingRequest, key_hash: str | None, request_hash: str, now: datetime, uow: UnitOfWork, manage_key: str
+    request: BookingRequest,
+    key_hash: str | None,
+    request_hash: str,
+    now: datetime,
+    uow: UnitOfWork,
+    tasks: TaskQueue,
+    manage_key: str,
 ) -> tuple[Booking, str]:
     """A lost race for a numbered place (or a time) is looked at again with fresh data: if the time is really
     taken the check says so; if only a place was, the next free one is claimed. An invitee's first booking
     takes their first place without a look; only after a conflict are their held places read."""
     for attempt in range(COMMIT_ATTEMPTS - 1):
         try:
-            return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key, first_try=attempt == 0)
+            return _commit_new_booking(
+                request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=attempt == 0
+            )
         except ClaimConflict:
             continue
-    return _commit_new_booking(request, key_hash, request_hash, now, uow, manage_key, first_try=False)
+    return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
 
 
 def _commit_new_booking(
@@ -116,6 +123,7 @@ def _commit_new_booking(
     request_hash: str,
     now: datetime,
     uow: UnitOfWork,
+    tasks: TaskQueue,
     manage_key: str,
     first_try: bool,
 ) -> tuple[Booking, str]:
@@ -152,10 +160,12 @@ def _commit_new_booking(
     with uow:
         uow.bookings.add(booking, record)
         uow.months.move_span(None, booking)
+        enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()
         except AlreadyStored as error:
             raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
+        enqueued()
     return booking, token
 
 

@@ -6,6 +6,8 @@ id is derived from the booking id, so a retried insert answers 409 and counts as
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
@@ -18,6 +20,8 @@ from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, OurEvent
 
 PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
+NOT_YET_STORED_RETRIES = 2  # a task for a missing booking is retried this often: its commit may still land
+_ENQUEUER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sync-enqueue")
 
 
 def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue, retry_at: datetime | None = None) -> bool:
@@ -45,6 +49,13 @@ def request_sync(booking: Booking, tasks: TaskQueue) -> None:
         log_exception("booking_sync_enqueue_failed", error, booking_id=booking.id)
 
 
+def request_sync_alongside(booking: Booking, tasks: TaskQueue) -> Callable[[], None]:
+    """Enqueue the new booking's sync while its commit is on its way, instead of one round trip after it;
+    returns a wait for the enqueue. Harmless when the commit loses: the task finds no booking and retries a
+    couple of times (it may also simply have arrived before the commit), then ends as "gone"."""
+    return _ENQUEUER.submit(request_sync, booking, tasks).result
+
+
 def resync_failed(host_id: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> int:
     """After a reconnect: try again the host's bookings whose sync failed while access was missing."""
     upcoming = uow.bookings.of_host(host_id, HostListing(now=now, limit=10_000))
@@ -55,6 +66,7 @@ def resync_failed(host_id: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue
 def reconcile_task(
     booking_id: str,
     version: int,
+    retries: int,
     last_attempt: bool,
     now: datetime,
     uow: UnitOfWork,
@@ -62,7 +74,9 @@ def reconcile_task(
     secrets: SecretStore,
 ) -> str:
     """The Cloud Task: raises GoogleUnavailable to be retried with backoff, except on the queue's last
-    attempt, where the booking shows a failed sync (the host sees it) rather than being dropped silently."""
+    attempt, where the booking shows a failed sync (the host sees it) rather than being dropped silently.
+    A booking not found on an early attempt is asked for again (enqueued alongside its commit, the task
+    can arrive first)."""
     try:
         outcome = reconcile_booking(booking_id, version, now, uow, calendar, secrets)
     except GoogleUnavailable:
@@ -70,6 +84,9 @@ def reconcile_task(
             raise
         record_sync(booking_id, SyncState.FAILED, None, "gave_up_after_retries", now, uow)
         outcome = "gave_up"
+    if outcome == "gone" and retries < NOT_YET_STORED_RETRIES and not last_attempt:
+        log_event("booking_not_yet_stored", booking_id=booking_id, version=version)
+        raise GoogleUnavailable(503, None)
     log_event("booking_reconciled", booking_id=booking_id, version=version, outcome=outcome)
     return outcome
 

@@ -21,6 +21,7 @@ from shared.domain.errors import (
 from shared.domain.event_type import EventType
 from shared.services.availability import free_slots
 from shared.services.booking import Booked, authorized_booking, book, cancel, reschedule, token_hash
+from shared.services.booking_sync import reconcile_task
 from shared.services.records import IdempotencyRecord
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 
@@ -110,7 +111,12 @@ def test_a_booking_that_loses_the_race_for_its_claims_is_refused_with_a_claim_co
         book_at(ports)
 
     assert ports.db.ids("bookings") == {rival.id}
-    assert ports.tasks.enqueued == []
+    # Each attempt's sync task was enqueued alongside its commit: they name bookings that never were stored,
+    # so each ends as "gone" without a Google call.
+    for _, payload, _ in ports.tasks.enqueued:
+        outcome = reconcile_task(payload["booking_id"], 1, 2, False, NOW, ports.uow(), ports.calendar, ports.secrets)
+        assert outcome == "gone"
+    assert ports.calendar.calls == []
 
 
 def test_the_same_idempotency_key_and_body_replays_the_first_booking(ports: FakePorts) -> None:

@@ -140,12 +140,24 @@ def test_google_being_unavailable_is_retried_until_the_queues_last_attempt() -> 
     ports.calendar.failure = GoogleUnavailable(503, None)
 
     with pytest.raises(GoogleUnavailable, match="503"):
-        reconcile_task("b1", 1, False, NOW, ports.uow(), ports.calendar, ports.secrets)
-    outcome = reconcile_task("b1", 1, True, NOW, ports.uow(), ports.calendar, ports.secrets)
+        reconcile_task("b1", 1, 0, False, NOW, ports.uow(), ports.calendar, ports.secrets)
+    outcome = reconcile_task("b1", 1, 5, True, NOW, ports.uow(), ports.calendar, ports.secrets)
 
     assert outcome == "gave_up"
     booking = stored_booking(ports)
     assert (booking.sync_state, booking.sync_error) == (SyncState.FAILED, "gave_up_after_retries")
+
+
+def test_a_task_that_arrives_before_its_bookings_commit_is_asked_again_then_ends() -> None:
+    ports = ports_with(a_booking(synced_version=1))
+
+    for early_retry in (0, 1):  # enqueued alongside the commit, the task may come first
+        with pytest.raises(GoogleUnavailable):
+            reconcile_task("never", 1, early_retry, False, NOW, ports.uow(), ports.calendar, ports.secrets)
+    outcome = reconcile_task("never", 1, 2, False, NOW, ports.uow(), ports.calendar, ports.secrets)
+
+    assert outcome == "gone"  # the commit lost: nothing to do, nothing written
+    assert ports.calendar.calls == []
 
 
 @pytest.mark.parametrize(
