@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import ConsoleMessage, Page, Request
+from playwright.sync_api import ConsoleMessage, Locator, Page, Request
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,3 +88,8 @@ def snap(page: Page, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def fact(container: Locator | Page, term: str) -> Locator:
+    """The value (<dd>) beside a term (<dt>) of a description list: a booking's place, notes, answers."""
+    return container.locator("dt", has_text=term).locator("xpath=following-sibling::dd[1]")

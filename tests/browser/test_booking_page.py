@@ -102,7 +102,7 @@ def test_a_visitor_books_with_the_keyboard_sees_inline_errors_and_a_taken_slot(
     assert "Eve Adams" in json.dumps(exported)
     assert "other@example.com" not in json.dumps(exported)  # nothing of the other invitee
     page.get_by_role("button", name="Erase my details").click()
-    page.get_by_role("button", name="Erase my name, email and notes").click()
+    page.get_by_role("button", name="Erase them for good").click()
     expect(page.get_by_role("main").get_by_text("were erased")).to_be_visible()
     expect(page.get_by_text("Eve Adams", exact=True)).to_have_count(0)
 

@@ -59,7 +59,7 @@ export function showErrors(form, error, aliases = {}) {
     const note = h("p", { id: `${input.id}-error`, class: "field-error", "data-error": "" }, clean(message));
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), note.id].filter(Boolean).join(" "));
-    input.after(note);
+    placeNote(input, note);
     first ??= input;
   }
   if (summary) {
@@ -67,8 +67,19 @@ export function showErrors(form, error, aliases = {}) {
     fill(summary, ...lines.map((line) => h("span", { class: "line" }, line, h("br"))));
     summary.hidden = false;
   }
-  (first || summary)?.focus?.();
+  // The first marked field in the form's order (the API lists problems in its own order).
+  (focusable(first && form.querySelector('[aria-invalid="true"]')) || summary)?.focus?.();
 }
+
+// A group of radios or checkboxes (a <fieldset data-field>) carries its error inside, after its options; a
+// lone checkbox, after its label; any other field, right after the input.
+function placeNote(input, note) {
+  if (input.tagName === "FIELDSET") input.append(note);
+  else (input.closest(".check") || input).after(note);
+}
+
+// What to focus for a marked field: a group's first option, else the field itself.
+const focusable = (input) => (input?.tagName === "FIELDSET" ? input.querySelector("input, select, textarea") : input);
 
 // The input for an API field path, or for its closest parent path ("weekly.mon.0" → "weekly.mon").
 function fieldInput(form, path) {
@@ -99,7 +110,11 @@ export function clearErrors(form) {
 }
 
 // pydantic prefixes messages with "Value error, "; the person filling the form does not need that.
-const clean = (message) => String(message).replace(/^Value error, /, "");
+// The API's own messages start in lower case ("this question needs an answer"): shown as a sentence.
+const clean = (message) => {
+  const text = String(message).replace(/^Value error, /, "");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
 
 /** The summary element every form carries for errors not tied to a field. */
 export const summaryBox = () => h("div", { class: "notice bad", role: "alert", tabindex: "-1", "data-summary": "", hidden: true });

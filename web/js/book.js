@@ -1,7 +1,10 @@
-// Public booking page /{host_slug}/{event_type_slug}: pick a time, give name and email, get a confirmation.
+// Public booking page /{host_slug}/{event_type_slug}: pick a time, give name and email (and answer the host's
+// questions), get a confirmation.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy, download } from "./dom.js";
 import { createPicker, firstSlotsPath } from "./picker.js";
+import { questionControl, requiredMark } from "./questions.js";
+import { locationFacts, locationKindText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen, icsEvent } from "./time.js";
 import { initConsent } from "./consent.js";
 
@@ -45,29 +48,46 @@ async function start() {
   const formSection = h("section", { "aria-labelledby": "details-title", hidden: true });
   fill(page,
     h("p", { class: "meta" }, `with ${owner.display_name} · ${event.duration_minutes} minutes`,
-      event.location ? ` · ${locationText(event.location)}` : ""),
+      event.location_kind ? ` · ${whereText(event)}` : ""),
     pickSection, formSection);
 
   let attempt = { body: null, key: null }; // one Idempotency-Key per distinct request, reused on a retry
+  let chosen = null; // {slot, zone}: the time the form books
+  const form = detailsForm();
 
-  function showForm(slot, zone) {
-    alert.hidden = true;
+  // The form is built once: what the visitor typed stays when they go back to choose another time.
+  function detailsForm() {
     const name = field("Name", { name: "name", autocomplete: "name", required: true, maxlength: 100 });
     const email = field("Email", { name: "email", type: "email", autocomplete: "email", required: true, maxlength: 254 });
+    const phone = event.asks_invitee_phone && field(["Phone number", requiredMark()], {
+      name: "invitee_phone", type: "tel", autocomplete: "tel", required: true, "aria-required": "true", maxlength: 30,
+      hint: "The host calls you on this number.",
+    });
+    const questions = (event.questions || []).map(questionControl);
     const notes = field("Notes (optional)", { kind: "textarea", name: "notes", maxlength: 2000,
       hint: "Anything the host should know before the meeting." });
     const submit = h("button", { type: "submit", class: "primary" }, "Confirm booking");
-    const form = h("form", { novalidate: true, "aria-labelledby": "details-title" },
-      summaryBox(), name.wrap, email.wrap, notes.wrap,
+    const when = h("p", { class: "summary" });
+    const zoneLine = h("p", { class: "meta" });
+    const element = h("form", { novalidate: true, "aria-labelledby": "details-title" },
+      summaryBox(), name.wrap, email.wrap, phone && phone.wrap, questions.map((q) => q.wrap), notes.wrap,
       h("div", { class: "actions" }, submit,
         h("button", { type: "button", onclick: () => backToPicker() }, "Choose another time")));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
+    element.addEventListener("submit", async (submitted) => {
+      submitted.preventDefault();
+      clearErrors(element);
+      const { slot, zone } = chosen;
+      const answers = {};
+      (event.questions || []).forEach((question, index) => {
+        const value = questions[index].answer();
+        if (value !== undefined) answers[question.id] = value;
+      });
       const body = {
         host, event_type: type, start: slot.start,
         invitee: { name: name.input.value.trim(), email: email.input.value.trim(), time_zone: zone },
         ...(notes.input.value.trim() ? { notes: notes.input.value.trim() } : {}),
+        ...(Object.keys(answers).length ? { answers } : {}),
+        ...(phone && phone.input.value.trim() ? { invitee_phone: phone.input.value.trim() } : {}),
       };
       const json = JSON.stringify(body);
       if (attempt.body !== json) attempt = { body: json, key: crypto.randomUUID() };
@@ -83,17 +103,24 @@ async function start() {
           picker.refresh();
           return;
         }
-        showErrors(form, error, FIELD_ALIASES);
+        showErrors(element, error, FIELD_ALIASES);
       }
     });
     fill(formSection,
       h("h2", { id: "details-title", tabindex: "-1" }, "Your details"),
-      h("p", { class: "summary" }, `${event.title}: ${formatWhen(slot.start, slot.end, zone)}`),
-      h("p", { class: "meta" }, `Time zone: ${zone}`),
-      form);
+      when, zoneLine, element);
+    return { element, name, when, zoneLine };
+  }
+
+  function showForm(slot, zone) {
+    alert.hidden = true;
+    chosen = { slot, zone };
+    fill(form.when, `${event.title}: ${formatWhen(slot.start, slot.end, zone)}`);
+    fill(form.zoneLine, `Time zone: ${zone}`);
+    clearErrors(form.element);
     pickSection.hidden = true;
     formSection.hidden = false;
-    name.input.focus();
+    form.name.input.focus();
   }
 
   function backToPicker() {
@@ -112,22 +139,23 @@ async function start() {
     });
     const hostZone = info.host_time_zone;
     const heading = h("h2", { id: "done-title", tabindex: "-1" }, "You are booked");
+    const where = locationFacts(booked.location, booked.meeting_url);
     fill(page,
       h("section", { "aria-labelledby": "done-title", class: "card" },
         heading,
         h("p", {}, `${summary}. A calendar invitation is on its way to ${body.invitee.email}.`),
         h("dl", { class: "facts" },
           h("dt", {}, `Your time (${zone})`), h("dd", {}, formatWhen(booked.start, booked.end, zone)),
-          hostZone !== zone && [h("dt", {}, `Host's time (${hostZone})`), h("dd", {}, formatWhen(booked.start, booked.end, hostZone))]),
+          hostZone !== zone && [h("dt", {}, `Host's time (${hostZone})`), h("dd", {}, formatWhen(booked.start, booked.end, hostZone))],
+          where.facts),
         h("div", { class: "actions" },
           h("button", { type: "button", class: "primary", onclick: () => download("kaleno-booking.ics", ics, "text/calendar") }, "Add to calendar"),
           h("a", { class: "button", href: manage }, "Manage this booking")),
         h("p", { class: "hint" }, "Keep the manage link: it lets you reschedule or cancel, and see or erase your data. Anyone holding it can do the same.")));
     heading.focus();
+    if (where.meetCell && !booked.meeting_url) watchMeetingUrl(booked.id, booked.manage_token, where.meetCell);
   }
 }
 
-function locationText(location) {
-  const kinds = { google_meet: "Google Meet", phone: "Phone call", in_person: "In person", link: "Online" };
-  return [kinds[location.kind] || location.kind, location.kind === "in_person" ? location.value : ""].filter(Boolean).join(": ");
-}
+// The page shows the kind of place only: the address or link comes with the booking.
+const whereText = (event) => (event.asks_invitee_phone ? "Phone call (the host calls you)" : locationKindText(event.location_kind));

@@ -58,7 +58,7 @@ export function checkbox(label, attrs = {}) {
 
 /** Run `work` with `button` showing it is busy (disabled, aria-busy, optional busy text). */
 export async function busy(button, work, busyText) {
-  const text = button.textContent;
+  const content = [...button.childNodes]; // put back as they were: a visually hidden part stays hidden
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   if (busyText) button.textContent = busyText;
@@ -67,7 +67,7 @@ export async function busy(button, work, busyText) {
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
-    if (busyText) button.textContent = text;
+    if (busyText) button.replaceChildren(...content);
   }
 }
 

@@ -3,6 +3,7 @@
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy, download } from "./dom.js";
 import { createPicker } from "./picker.js";
+import { answerFacts, locationFacts, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen, isPast, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
 
@@ -13,6 +14,7 @@ const title = byId("title");
 const status = byId("status");
 const page = byId("page");
 const ACTIVE = new Set(["confirmed", "needs_attention"]);
+let stopWatching = () => {}; // the Meet link's watch of the booking drawn last
 
 initConsent();
 load();
@@ -36,6 +38,7 @@ async function load(message) {
 }
 
 function render(booking, message) {
+  stopWatching();
   const zone = booking.invitee.time_zone;
   const here = detectedZone();
   const active = ACTIVE.has(booking.status) && !isPast(booking.end);
@@ -50,18 +53,26 @@ function render(booking, message) {
       h("button", { type: "button", class: "danger", onclick: () => cancel(booking, panel) }, "Cancel booking"),
       h("button", { type: "button", onclick: () => editDetails(booking, panel) }, "Correct my details"));
   }
+  const where = locationFacts(booking.location, booking.meeting_url);
+  const answers = booking.answers || [];
   fill(page,
     h("section", { class: "card", "aria-labelledby": "when-title" },
       h("h2", { id: "when-title" }, "When"),
       h("p", { class: "summary" }, `${formatWhen(booking.start, booking.end, zone)} (${zone})`),
       here !== zone && h("p", { class: "meta" }, `${formatWhen(booking.start, booking.end, here)} in your current zone (${here})`),
-      h("p", {}, h("span", { class: `badge ${active ? "ok" : "bad"}` }, statusText(booking.status))),
+      h("p", {}, h("span", { class: `badge ${!active ? "bad" : booking.status === "needs_attention" ? "warn" : "ok"}` }, statusText(booking.status))),
+      // The status line above may be saying what just happened: the booking's own state stays in view.
+      message && booking.status === "needs_attention" && h("p", { class: "notice warn" }, booking.status_message),
       h("dl", { class: "facts" },
+        where.facts,
         h("dt", {}, "Name"), h("dd", {}, booking.invitee.name),
         h("dt", {}, "Email"), h("dd", {}, booking.invitee.email),
         booking.notes && [h("dt", {}, "Notes"), h("dd", {}, booking.notes)]),
+      answers.length > 0 && [h("h3", { id: "answers-title" }, "Your answers"),
+        h("dl", { class: "facts" }, answerFacts(answers))],
       actions, panel),
     privacySection(booking));
+  if (where.meetCell && !booking.meeting_url && active) stopWatching = watchMeetingUrl(booking.id, token, where.meetCell);
 }
 
 const statusText = (s) => ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
@@ -166,17 +177,17 @@ function privacySection(booking) {
   });
   const eraseButton = h("button", { type: "button", class: "danger" }, "Erase my details");
   eraseButton.addEventListener("click", () => {
-    const confirm = h("button", { type: "button", class: "danger primary" }, "Erase my name, email and notes");
+    const confirm = h("button", { type: "button", class: "danger primary" }, "Erase them for good");
     confirm.addEventListener("click", async () => {
       try {
         await busy(confirm, () => api("/privacy/erase", { method: "POST", token }), "Erasing…");
-        load("Your name, email and notes were erased from your bookings with this host. The time stays booked.");
+        load("Your name, email, phone number, notes and answers were erased from your bookings with this host. The time stays booked.");
       } catch (error) {
         fill(result, h("p", { class: "error" }, describe(error)));
       }
     });
     fill(confirmArea, h("div", { class: "notice warn" },
-      h("p", {}, "Your name, email and notes will be removed from every booking you made with this host, and from the host's calendar. The booked times stay. This cannot be undone."),
+      h("p", {}, "Your name, email, phone number, notes and answers will be removed from every booking you made with this host, and from the host's calendar. The booked times stay. This cannot be undone."),
       h("div", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(confirmArea) }, "Keep my details"))));
     confirm.focus();
   });
