@@ -1,11 +1,15 @@
-// Dashboard: the host's bookings, with calendar sync state, moved-in-Google flags, and cancel.
+// Dashboard: the host's bookings, upcoming or past, with answers, location, calendar sync state and what
+// happened in Google (a move onto another booking's time waits for the host: keep it or put it back);
+// reschedule to an offered time, or cancel with a reason.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
-import { fill, h, field, busy } from "./dom.js";
+import { fill, h, field, busy, uid } from "./dom.js";
 import { formatWhen } from "./time.js";
+import { createPicker } from "./picker.js";
+import { answerFacts, locationFacts } from "./booking-facts.js";
 
 const STATUS = {
   confirmed: ["Confirmed", "ok"],
-  needs_attention: ["Needs attention", "warn"],
+  needs_attention: ["Needs your decision", "warn"],
   cancelled: ["Cancelled", "bad"],
   cancelled_by_host: ["Deleted in Google Calendar", "bad"],
 };
@@ -15,36 +19,47 @@ const SYNC = {
   failed: ["Calendar update failed", "bad"],
 };
 const ACTIVE = new Set(["confirmed", "needs_attention"]);
+const WHEN = [["upcoming", "Upcoming"], ["past", "Past"]];
 
 export function bookingsSection(getHost) {
   const highlight = new URLSearchParams(location.search).get("booking");
+  const state = { when: "upcoming", cursor: null, bookings: [] };
   const status = h("p", { class: "status-line", role: "status" });
-  const upcoming = h("ul", { class: "plain", "aria-label": "Upcoming bookings" });
-  const cancelled = h("ul", { class: "plain", "aria-label": "Cancelled bookings" });
   const refresh = h("button", { type: "button", onclick: () => load() }, "Refresh bookings");
+  const toggles = WHEN.map(([when, text]) => h("button", { type: "button", "aria-pressed": String(when === state.when),
+    onclick: () => show(when) }, text));
+  const more = h("button", { type: "button", hidden: true, onclick: () => load({ more: true }) }, "Show more bookings");
+  const lists = h("div");
   const element = h("section", { class: "card", "aria-labelledby": "bookings-title" },
     h("h2", { id: "bookings-title" }, "Bookings"),
-    h("p", { class: "actions" }, refresh), status,
-    h("h3", {}, "Upcoming"), upcoming,
-    h("h3", {}, "Cancelled"), cancelled,
-    h("p", { class: "hint" }, "Bookings that have ended are not listed."));
+    h("div", { class: "actions" },
+      h("div", { class: "toggle", role: "group", "aria-label": "Which bookings" }, toggles), refresh),
+    status, lists, h("p", { class: "actions" }, more));
   let focused = false;
 
-  async function load() {
+  function show(when) {
+    if (when === state.when) return;
+    state.when = when;
+    toggles.forEach((button, i) => button.setAttribute("aria-pressed", String(WHEN[i][0] === when)));
+    load();
+  }
+
+  /** load({more}) asks for the first page again (or the next one); `focus` names a booking to focus after. */
+  async function load({ more: next = false, focus = null, message = "" } = {}) {
     fill(status, "Loading bookings…");
     element.setAttribute("aria-busy", "true");
+    const params = new URLSearchParams({ when: state.when });
+    if (next && state.cursor) params.set("cursor", state.cursor);
     try {
-      const { bookings } = await busy(refresh, () => api("/hosts/me/bookings"));
-      const zone = getHost().time_zone;
-      const active = bookings.filter((b) => ACTIVE.has(b.status));
-      const gone = bookings.filter((b) => !ACTIVE.has(b.status));
-      fill(upcoming, active.length ? active.map((b) => item(b, zone)) : h("li", { class: "meta" }, "No upcoming bookings."));
-      fill(cancelled, gone.length ? gone.map((b) => item(b, zone)) : h("li", { class: "meta" }, "None."));
-      fill(status, `${active.length} upcoming, ${gone.length} cancelled. Times in ${zone}.`);
-      const target = highlight && element.querySelector(`[data-booking="${CSS.escape(highlight)}"]`);
-      if (target && !focused) {
+      const page = await busy(next ? more : refresh, () => api(`/hosts/me/bookings?${params}`));
+      state.bookings = next ? [...state.bookings, ...page.bookings] : page.bookings;
+      state.cursor = page.next_cursor;
+      draw(message);
+      const target = focus || (!focused && highlight);
+      const item = target && element.querySelector(`[data-booking="${CSS.escape(target)}"]`);
+      if (item) {
         focused = true;
-        target.focus();
+        item.focus();
       }
     } catch (error) {
       fill(status, h("span", { class: "error" }, `Bookings could not be loaded. ${describe(error)}`));
@@ -53,26 +68,139 @@ export function bookingsSection(getHost) {
     }
   }
 
+  function draw(message) {
+    const zone = getHost().time_zone;
+    const { bookings } = state;
+    more.hidden = !state.cursor;
+    if (state.when === "past") {
+      fill(lists, h("h3", {}, "Past"),
+        h("ul", { class: "plain", "aria-label": "Past bookings" },
+          bookings.length ? bookings.map((b) => item(b, zone)) : h("li", { class: "meta" }, "No past bookings.")));
+      fill(status, message, message && " ", `${bookings.length} past ${bookings.length === 1 ? "booking" : "bookings"}, latest first. Times in ${zone}.`);
+      return;
+    }
+    const active = bookings.filter((b) => ACTIVE.has(b.status));
+    const gone = bookings.filter((b) => !ACTIVE.has(b.status));
+    fill(lists,
+      h("h3", {}, "Upcoming"),
+      h("ul", { class: "plain", "aria-label": "Upcoming bookings" },
+        active.length ? active.map((b) => item(b, zone)) : h("li", { class: "meta" }, "No upcoming bookings.")),
+      h("h3", {}, "Cancelled"),
+      h("ul", { class: "plain", "aria-label": "Cancelled bookings" },
+        gone.length ? gone.map((b) => item(b, zone)) : h("li", { class: "meta" }, "None.")));
+    fill(status, message, message && " ", `${active.length} upcoming, ${gone.length} cancelled. Times in ${zone}.`);
+  }
+
   function item(booking, zone) {
     const [statusText, statusClass] = STATUS[booking.status] || [booking.status, ""];
     const [syncText, syncClass] = SYNC[booking.sync_state] || [booking.sync_state, ""];
+    const active = ACTIVE.has(booking.status) && new Date(booking.end).getTime() > Date.now();
     const area = h("div");
-    const li = h("li", { "data-booking": booking.id, tabindex: "-1", class: booking.id === highlight ? "highlight" : "" },
-      h("h4", { class: "summary" }, `${booking.event_title}: ${booking.invitee.name}`),
+    const name = booking.invitee.name;
+    const where = locationFacts(booking.location, booking.meeting_url);
+    const answers = booking.answers || [];
+    const details = [
+      where.facts,
+      booking.notes && [h("dt", {}, "Notes"), h("dd", {}, booking.notes)],
+      answerFacts(answers),
+      booking.cancel_reason && [h("dt", {}, "Reason for cancelling"), h("dd", {}, booking.cancel_reason)],
+    ].flat(2).filter(Boolean);
+    return h("li", { "data-booking": booking.id, tabindex: "-1", class: booking.id === highlight ? "highlight" : "" },
+      h("h4", { class: "summary" }, `${booking.event_title}: ${name}`),
       h("p", {}, formatWhen(booking.start, booking.end, zone)),
       h("p", { class: "meta" }, booking.invitee.email, booking.invitee.time_zone !== zone ? ` · their zone ${booking.invitee.time_zone}` : ""),
-      booking.notes && h("p", { class: "meta" }, `Notes: ${booking.notes}`),
+      details.length > 0 && h("dl", { class: "facts" }, details),
       h("p", {}, h("span", { class: `badge ${statusClass}` }, statusText), " ",
         ACTIVE.has(booking.status) && h("span", { class: `badge ${syncClass}` }, syncText)),
-      booking.status === "needs_attention" && h("p", { class: "notice warn" },
-        "This meeting was moved in Google Calendar. Kaleno still holds the booked time above: tell the invitee, or cancel the booking."),
+      booking.status === "needs_attention" && movedNotice(booking, zone, area),
       booking.sync_state === "failed" && ACTIVE.has(booking.status) && h("p", { class: "notice bad" },
         "Kaleno could not update this meeting in your calendar", booking.sync_error ? ` (${booking.sync_error})` : "",
         ". It retries after you reconnect your calendar."),
-      ACTIVE.has(booking.status) && h("p", { class: "actions" }, h("button", { type: "button", class: "danger",
-        onclick: () => askCancel(booking, area) }, "Cancel booking", h("span", { class: "vh" }, ` with ${booking.invitee.name}`))),
+      active && h("p", { class: "actions" },
+        h("button", { type: "button", onclick: () => reschedule(booking, zone, area) }, "Reschedule", h("span", { class: "vh" }, ` booking with ${name}`)),
+        h("button", { type: "button", class: "danger", onclick: () => askCancel(booking, area) }, "Cancel booking", h("span", { class: "vh" }, ` with ${name}`))),
       area);
-    return li;
+  }
+
+  // The host moved the event in Google onto another booking's time: the booked time holds until they decide.
+  function movedNotice(booking, zone, area) {
+    const named = (text) => [text, h("span", { class: "vh" }, ` for the booking with ${booking.invitee.name}`)];
+    const keep = h("button", { type: "button", class: "primary" }, named("Keep the new time"));
+    const back = h("button", { type: "button" }, named("Put back the original time"));
+    const problem = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
+    const decide = async (button, choice) => {
+      problem.hidden = true;
+      try {
+        const resolved = await busy(button, () => api(`/hosts/me/bookings/${encodeURIComponent(booking.id)}/resolve`,
+          { method: "POST", body: { keep: choice } }), "Saving…");
+        const when = formatWhen(resolved.start, resolved.end, zone);
+        await load({ focus: booking.id, message: choice === "moved"
+          ? `The booking with ${booking.invitee.name} now takes the new time, ${when}.`
+          : `The meeting with ${booking.invitee.name} is back at ${when}; your calendar is being updated.` });
+      } catch (error) {
+        problem.hidden = false;
+        fill(problem, error.status === 409 ? sentence(error.problem.detail) || describe(error) : describe(error));
+        problem.focus();
+      }
+    };
+    keep.addEventListener("click", () => decide(keep, "moved"));
+    back.addEventListener("click", () => decide(back, "original"));
+    const moved = booking.moved_start && booking.moved_end ? formatWhen(booking.moved_start, booking.moved_end, zone) : "another time";
+    return h("div", { class: "notice warn" },
+      h("p", {}, h("strong", {}, "Moved in Google Calendar to "), h("strong", { class: "moved-time" }, moved), "."),
+      h("p", {}, "That time overlaps another booking, so the booked time above still stands for the invitee until you choose."),
+      h("div", { class: "actions" }, keep, back),
+      problem);
+  }
+
+  async function reschedule(booking, zone, area) {
+    const name = booking.invitee.name;
+    let type;
+    try {
+      // The free times come from the event type's booking page: its address (slug) as it is now.
+      const { event_types: types } = await api("/hosts/me/event-types");
+      type = types.find((t) => t.id === booking.event_type_id)?.slug;
+    } catch (error) {
+      fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+      return;
+    }
+    if (!type) {
+      fill(area, h("p", { class: "notice bad", role: "alert" },
+        "This event type no longer exists, so there are no times to offer: move the event in Google Calendar instead."));
+      return;
+    }
+    const headingId = uid("move");
+    const heading = h("h5", { id: headingId, tabindex: "-1" }, `Pick a new time for ${name}`);
+    const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
+    const confirmBox = h("div");
+    const picker = createPicker({ host: getHost().slug, type, zone, label: `New time for ${name}`,
+      onPick: (slot, pickedZone) => confirmMove(slot, pickedZone) });
+    fill(area, h("section", { "aria-labelledby": headingId, class: "move" }, heading,
+      h("p", { class: "hint" }, "The times your booking page offers now. Google sends the invitee the update."),
+      alert, picker.element, confirmBox,
+      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(area) }, "Keep the current time"))));
+    heading.focus();
+
+    function confirmMove(slot, pickedZone) {
+      alert.hidden = true;
+      const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
+      const summary = h("p", { class: "summary", tabindex: "-1" }, `Move to ${formatWhen(slot.start, slot.end, pickedZone)} (${pickedZone})?`);
+      confirm.addEventListener("click", async () => {
+        try {
+          const moved = await busy(confirm, () => api(`/hosts/me/bookings/${encodeURIComponent(booking.id)}/reschedule`,
+            { method: "POST", body: { start: slot.start } }), "Moving…");
+          await load({ focus: booking.id, message: `The booking with ${name} was moved to ${formatWhen(moved.start, moved.end, zone)}.` });
+        } catch (error) {
+          alert.hidden = false;
+          fill(alert, error.status === 409 ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
+          fill(confirmBox);
+          alert.focus();
+          if (error.status === 409) picker.refresh();
+        }
+      });
+      fill(confirmBox, h("div", { class: "notice" }, summary, h("div", { class: "actions" }, confirm)));
+      summary.focus();
+    }
   }
 
   function askCancel(booking, area) {
@@ -98,3 +226,5 @@ export function bookingsSection(getHost) {
 
   return { element, load };
 }
+
+const sentence = (text) => (text ? `${text.charAt(0).toUpperCase()}${text.slice(1)}.`.replace(/\.\.$/, ".") : "");

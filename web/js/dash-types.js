@@ -1,6 +1,8 @@
-// Dashboard: event types (create, edit, delete, copy the public link).
+// Dashboard: event types (create, edit, delete, copy the public link), with their location and questions.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy } from "./dom.js";
+import { locationEditor, questionsEditor } from "./dash-questions.js";
+import { locationKindText } from "./booking-facts.js";
 
 const NUMBERS = [
   ["duration_minutes", "Duration (minutes)", { min: 5, max: 720, step: 5 }],
@@ -44,7 +46,9 @@ export function eventTypesSection(getHost) {
       return h("li", {},
         h("h3", {}, type.title),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
-          type.daily_limit && `at most ${type.daily_limit} a day`].filter(Boolean).join(" · ")),
+          type.daily_limit && `at most ${type.daily_limit} a day`, type.location && locationKindText(type.location.kind),
+          type.questions?.length && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
+          .filter(Boolean).join(" · ")),
         h("p", {}, h("a", { href: link(type) }, link(type))),
         h("div", { class: "actions" },
           h("button", { type: "button", onclick: () => copy(link(type), copied) }, "Copy link", h("span", { class: "vh" }, ` for ${type.title}`)),
@@ -96,15 +100,20 @@ export function eventTypesSection(getHost) {
       name, type: "number", inputmode: "numeric", value: type?.[name] ?? (name === "duration_minutes" ? 30 : name === "booking_window_days" ? 60 : ""),
       ...attrs,
     })]);
+    const where = locationEditor(type?.location ?? null);
+    const questions = questionsEditor(type?.questions ?? []);
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
     const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), titleField.wrap, slugField.wrap,
       h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
+      where.element,
+      questions.element,
       h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap))),
       h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
-      const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim() };
+      const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
+        location: where.value(), questions: questions.value() };
       for (const [name, f] of numbers) {
         const raw = f.input.value.trim();
         if (raw !== "") body[name] = Number(raw);
@@ -119,7 +128,15 @@ export function eventTypesSection(getHost) {
         fill(formArea);
         draw();
       } catch (error) {
-        showErrors(form, error);
+        // The API's field paths and words, turned into the form's fields and words.
+        const aliases = {};
+        for (const problem of error.fields || []) {
+          const path = String(problem.field || "");
+          problem.message = questions.message(path, where.message(path, String(problem.message)));
+          const alias = questions.alias(path);
+          if (alias) aliases[path] = alias;
+        }
+        showErrors(form, error, aliases);
       }
     });
     fill(formArea, h("h3", { id: headingId, tabindex: "-1" }, editing ? `Edit ${type.title}` : "New event type"), form);

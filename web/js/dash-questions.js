@@ -1,0 +1,194 @@
+// Dashboard, event type form: where the meetings happen (location) and what the booking form asks (questions).
+// Each editor returns {element, value(), aliases(fields)}: the body part to send, and where a 422's field
+// errors belong (the API names them by path: "location", "questions.2.options", "questions.2").
+import { fill, h, field, checkbox, uid } from "./dom.js";
+
+const KINDS = [
+  ["", "None: agreed separately"],
+  ["google_meet", "Google Meet"],
+  ["phone", "Phone call"],
+  ["in_person", "In person"],
+  ["link", "Video link"],
+];
+// What the second field is for, by kind (Google Meet and "none" have none).
+const VALUE_FIELDS = {
+  phone: ["Your phone number (optional)", { type: "tel", autocomplete: "tel", maxlength: 30,
+    hint: "Leave it empty to ask the invitee for their number on the booking form: you call them." }],
+  in_person: ["Meeting address", { maxlength: 500, autocomplete: "street-address", hint: "Sent to the invitee with the booking." }],
+  link: ["Meeting link", { type: "url", maxlength: 500, placeholder: "https://",
+    hint: "An https:// address, for example your Zoom or Teams room. Sent to the invitee with the booking." }],
+};
+
+export function locationEditor(location) {
+  const values = { [location?.kind ?? ""]: location?.value ?? "" }; // what was typed, kept per kind
+  const kind = field("Location", { kind: "select", name: "location_kind", options: KINDS });
+  kind.input.value = location?.kind ?? "";
+  const detail = h("div");
+  let valueField = null;
+
+  function drawValue() {
+    const chosen = kind.input.value;
+    const spec = VALUE_FIELDS[chosen];
+    // The API names a location's problem "location": it belongs to the field the host types into.
+    kind.input.setAttribute("data-field", spec ? "location_kind" : "location");
+    if (!spec) {
+      valueField = null;
+      fill(detail, chosen === "google_meet"
+        ? h("p", { class: "hint" }, "Google creates a Meet link for each booking and adds it to the invitation.")
+        : []);
+      return;
+    }
+    const [label, { hint, ...attrs }] = spec;
+    valueField = field(label, { name: "location", hint, value: values[chosen] ?? "", ...attrs });
+    valueField.input.addEventListener("input", () => { values[chosen] = valueField.input.value; });
+    fill(detail, valueField.wrap);
+  }
+  kind.input.addEventListener("change", drawValue);
+  drawValue();
+
+  return {
+    element: h("div", { class: "field-group" }, kind.wrap, detail),
+    value() {
+      const chosen = kind.input.value;
+      if (!chosen) return null;
+      const text = valueField?.input.value.trim();
+      return text ? { kind: chosen, value: text } : { kind: chosen };
+    },
+    message(fieldPath, message) {
+      // The API's words name its own values ("a link location needs a value"); the host sees the form's.
+      if (!fieldPath.startsWith("location")) return message;
+      if (/needs a value|at least 1 character/.test(message)) {
+        return kind.input.value === "link" ? "Enter the meeting link." : "Enter the meeting address.";
+      }
+      if (/https:\/\//.test(message)) return "The meeting link must start with https://";
+      return message;
+    },
+  };
+}
+
+const QUESTION_KINDS = [
+  ["short_text", "Short text"],
+  ["long_text", "Paragraph"],
+  ["single_choice", "One choice (radio buttons)"],
+  ["multiple_choice", "Several choices (checkboxes)"],
+  ["phone", "Phone number"],
+  ["checkbox", "Checkbox (tick to agree)"],
+];
+const CHOICES = new Set(["single_choice", "multiple_choice"]);
+const MAX_QUESTIONS = 20;
+
+/** A stable key for a new question's answers, from its text ("Company name" → "company_name"), unique. */
+function newId(label, used) {
+  let base = label.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  if (!/^[a-z]/.test(base)) base = `q_${base}`;
+  base = base.slice(0, 34).replace(/_+$/, "") || "q";
+  let id = base;
+  for (let n = 2; used.has(id); n += 1) id = `${base}_${n}`;
+  used.add(id);
+  return id;
+}
+
+export function questionsEditor(questions) {
+  // Existing questions keep their id (the key of answers already given); new ones get theirs when saved.
+  let items = questions.map((q) => ({ key: uid("qk"), id: q.id, label: q.label, kind: q.kind, required: Boolean(q.required),
+    options: (q.options || []).join("\n") }));
+  const list = h("ol", { class: "questions" });
+  const said = h("p", { class: "status-line", role: "status" });
+  const add = h("button", { type: "button" }, "Add a question");
+  add.addEventListener("click", () => {
+    items.push({ key: uid("qk"), id: null, label: "", kind: "short_text", required: false, options: "" });
+    draw({ key: items[items.length - 1].key, control: "label" });
+    fill(said, `Question ${items.length} added.`);
+  });
+
+  function draw(focus) {
+    fill(list, items.map((item, index) => row(item, index)));
+    add.disabled = items.length >= MAX_QUESTIONS;
+    if (!items.length) list.append(h("li", { class: "meta" }, "No questions: the form asks for name, email and notes only."));
+    if (focus) (list.querySelector(`[data-key="${focus.key}"] [data-control="${focus.control}"]`) || add).focus();
+  }
+
+  function move(index, step, control) {
+    const [item] = items.splice(index, 1);
+    items.splice(index + step, 0, item);
+    const target = index + step;
+    // Keep focus on the button pressed unless it can go no further that way.
+    const edge = (step < 0 && target === 0) || (step > 0 && target === items.length - 1);
+    draw({ key: item.key, control: edge ? (control === "up" ? "down" : "up") : control });
+    fill(said, `${item.label || "Question"} is now question ${target + 1} of ${items.length}.`);
+  }
+
+  function remove(index) {
+    const [item] = items.splice(index, 1);
+    const next = items[Math.min(index, items.length - 1)];
+    draw(next ? { key: next.key, control: "label" } : { key: "", control: "" });
+    fill(said, `${item.label || "Question"} removed.`);
+  }
+
+  function row(item, index) {
+    const n = index + 1;
+    const path = `questions.${index}`;
+    const label = field("Question text", { name: `${path}.label`, value: item.label, maxlength: 200, "data-control": "label" });
+    label.input.addEventListener("input", () => { item.label = label.input.value; });
+    const kind = field("Answer type", { kind: "select", name: `${path}.kind`, options: QUESTION_KINDS });
+    kind.input.value = item.kind;
+    const required = checkbox("Answer required", { checked: item.required, "data-field": `${path}.required` });
+    required.input.addEventListener("change", () => { item.required = required.input.checked; });
+    const options = field("Options, one per line", { kind: "textarea", name: `${path}.options`, value: item.options, rows: 4,
+      hint: "What the invitee chooses from: at most 20." });
+    options.input.addEventListener("input", () => { item.options = options.input.value; });
+    options.wrap.hidden = !CHOICES.has(item.kind);
+    kind.input.addEventListener("change", () => {
+      item.kind = kind.input.value;
+      options.wrap.hidden = !CHOICES.has(item.kind);
+    });
+    const named = (text) => [text, h("span", { class: "vh" }, ` question ${n}`)];
+    const up = h("button", { type: "button", class: "compact", "data-control": "up", disabled: index === 0,
+      onclick: () => move(index, -1, "up") }, named("Move up"));
+    const down = h("button", { type: "button", class: "compact", "data-control": "down", disabled: index === items.length - 1,
+      onclick: () => move(index, 1, "down") }, named("Move down"));
+    const drop = h("button", { type: "button", class: "compact danger", onclick: () => remove(index) }, "Remove", h("span", { class: "vh" }, ` question ${n}`));
+    return h("li", { "data-key": item.key },
+      h("fieldset", { class: "question" }, h("legend", {}, `Question ${n}`),
+        label.wrap, kind.wrap, options.wrap, required.wrap,
+        h("div", { class: "actions" }, up, down, drop)));
+  }
+
+  draw();
+  return {
+    element: h("fieldset", { class: "field-group" },
+      h("legend", {}, "Questions on the booking form"),
+      h("p", { class: "hint" }, "Name and email are always asked; these come after them, in this order."),
+      list, said, h("div", { class: "actions" }, add)),
+    value() {
+      const used = new Set(items.filter((item) => item.id).map((item) => item.id));
+      return items.map((item) => {
+        const question = {
+          id: item.id || newId(item.label.trim(), used),
+          label: item.label.trim(),
+          kind: item.kind,
+          required: item.required,
+        };
+        if (CHOICES.has(item.kind)) question.options = item.options.split("\n").map((o) => o.trim()).filter(Boolean);
+        return question;
+      });
+    },
+    /** Where an error about a whole question (or its id) is shown: its options, or else its text. */
+    alias(fieldPath) {
+      const whole = /^questions\.(\d+)(\.id)?$/.exec(fieldPath);
+      if (!whole) return undefined;
+      const item = items[Number(whole[1])];
+      return item && CHOICES.has(item.kind) ? `questions.${whole[1]}.options` : `questions.${whole[1]}.label`;
+    },
+    message(fieldPath, message) {
+      if (!fieldPath.startsWith("questions.")) return message;
+      if (/needs options/.test(message) || /^questions\.\d+\.options$/.test(fieldPath) && /at least 1 item/.test(message)) {
+        return "Add at least one option, one per line.";
+      }
+      if (/options must be different/.test(message)) return "Each option must be different.";
+      if (/\.label$/.test(fieldPath) && /at least 1 character|should match pattern/.test(message)) return "Enter the question.";
+      return message;
+    },
+  };
+}
