@@ -17,25 +17,31 @@ def provision(settings: Settings) -> None:
 
     tasks = tasks_client(settings)
     parent = f"projects/{settings.project}/locations/{settings.region}"
-    with contextlib.suppress(AlreadyExists):
-        tasks.create_queue(
-            parent=parent,
-            queue={
-                "name": f"{parent}/queues/{settings.tasks_queue}",
-                "retry_config": {
-                    "max_attempts": settings.tasks_max_attempts,
-                    "min_backoff": {"nanos": 100_000_000},
-                    "max_backoff": {"seconds": 5},
-                    "max_doublings": 4,
+    queues = {
+        settings.tasks_queue: settings.tasks_max_attempts,
+        settings.webhooks_queue: settings.webhooks_max_attempts,
+    }
+    for queue, max_attempts in queues.items():
+        with contextlib.suppress(AlreadyExists):
+            tasks.create_queue(
+                parent=parent,
+                queue={
+                    "name": f"{parent}/queues/{queue}",
+                    "retry_config": {
+                        "max_attempts": max_attempts,
+                        "min_backoff": {"nanos": 100_000_000},
+                        "max_backoff": {"seconds": 5},
+                        "max_doublings": 4,
+                    },
                 },
-            },
-        )
+            )
     sm = secret_manager_client(settings)
     app_secrets = {
         settings.oauth_client_secret_name: LOCAL_OAUTH_CLIENT_SECRET,
         settings.channel_key_secret_name: random_secrets.token_urlsafe(32),
         settings.manage_key_secret_name: random_secrets.token_urlsafe(32),
         settings.audit_key_secret_name: random_secrets.token_urlsafe(32),
+        settings.webhook_key_secret_name: random_secrets.token_urlsafe(32),
     }
     for name, value in app_secrets.items():
         try:

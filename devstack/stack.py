@@ -61,6 +61,8 @@ class LocalStack:
                 # The local stack stands where Google's load balancer would: a client on this machine may
                 # name itself in X-Forwarded-For (load tests play many clients), as the LB's entry would.
                 "KALENO_TRUSTED_PROXY_HOPS": os.environ.get("KALENO_TRUSTED_PROXY_HOPS", "1"),
+                # Webhook receivers on this machine (http://127.0.0.1:...) are allowed here, never in production.
+                "KALENO_WEBHOOKS_ALLOW_PRIVATE": "true",
             }
             if sandbox_available():
                 self._start_sandbox()

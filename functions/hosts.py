@@ -9,17 +9,20 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
+from shared.config import get_settings
 from shared.domain.booking import BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
 from shared.domain.calendar_span import Instant
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
 from shared.domain.schedule import Schedule
+from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
 from shared.services import booking as booking_service
 from shared.services import hosts as host_settings
-from shared.services import onboarding
+from shared.services import onboarding, webhooks
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
 from shared.web.views import EventTypeList, EventTypeView, HostBookingList, HostBookingView, HostView
+from shared.web.webhook_views import DeliveryList, DeliveryView, WebhookCreated, WebhookList, WebhookView
 
 api = Endpoints("hosts")
 
@@ -171,6 +174,73 @@ def resolve_booking(request: Request, principal: Host, booking_id: str, body: Re
     booking = booking_service.host_booking(principal, booking_id, uow)
     resolved = booking_service.resolve(booking, body.keep == "moved", uow, ports.tasks)
     return json_response(HostBookingView.of(resolved))
+
+
+# --- outgoing webhooks --------------------------------------------------------------------------------
+def _webhook_policy() -> webhooks.WebhookPolicy:
+    settings = get_settings()
+    return webhooks.WebhookPolicy(
+        allow_private=settings.webhooks_allow_private, max_endpoints=settings.webhooks_per_host
+    )
+
+
+def _webhook_key() -> str:
+    return adapters().secrets.app_secret(get_settings().webhook_key_secret_name)
+
+
+@api.route(
+    "/me/webhooks", methods=("POST",), auth="session", body=WebhookRegistration, response=WebhookCreated, status=201
+)
+def create_webhook(request: Request, principal: Host, body: WebhookRegistration) -> Response:
+    """Register an https:// endpoint for booking events; the answer holds its signing secret, shown only now.
+    Refused (422 `webhook-url-refused`): a host that resolves to a private, loopback or other non-public
+    address. At most 10 endpoints (409 `webhook-limit-reached`)."""
+    ports = adapters()
+    endpoint, secret = webhooks.register(
+        principal, body, utc_now(), ports.uow(), ports.webhook_http, _webhook_policy(), _webhook_key()
+    )
+    return json_response(WebhookCreated.with_secret(endpoint, secret), status=201)
+
+
+@api.route("/me/webhooks", auth="session", response=WebhookList)
+def list_webhooks(request: Request, principal: Host) -> Response:
+    """Your webhook endpoints (without their secrets)."""
+    found = webhooks.endpoints(principal, adapters().uow())
+    return json_response(WebhookList(webhooks=[WebhookView.of(endpoint) for endpoint in found]))
+
+
+@api.route("/me/webhooks/<webhook_id>", auth="session", response=WebhookView)
+def get_webhook(request: Request, principal: Host, webhook_id: str) -> Response:
+    """One webhook endpoint (without its secret)."""
+    return json_response(WebhookView.of(webhooks.endpoint(principal, webhook_id, adapters().uow())))
+
+
+@api.route("/me/webhooks/<webhook_id>", methods=("DELETE",), auth="session", status=204)
+def delete_webhook(request: Request, principal: Host, webhook_id: str) -> Response:
+    """Stop sending events to this endpoint (deliveries on their way are dropped)."""
+    webhooks.remove(principal, webhook_id, adapters().uow())
+    return Response(status=204)
+
+
+@api.route("/me/webhooks/<webhook_id>/rotate-secret", methods=("POST",), auth="session", response=WebhookCreated)
+def rotate_webhook_secret(request: Request, principal: Host, webhook_id: str) -> Response:
+    """Replace the endpoint's signing secret; the new one is shown only now and signs from now on."""
+    endpoint, secret = webhooks.rotate_secret(principal, webhook_id, adapters().uow(), _webhook_key())
+    return json_response(WebhookCreated.with_secret(endpoint, secret))
+
+
+class DeliveriesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=100, description="Deliveries per page.")
+    cursor: str | None = Field(None, pattern=DELIVERY_ID_PATTERN, description="`next_cursor` of the previous page.")
+
+
+@api.route("/me/webhooks/<webhook_id>/deliveries", auth="session", query=DeliveriesQuery, response=DeliveryList)
+def list_webhook_deliveries(request: Request, principal: Host, webhook_id: str, query: DeliveriesQuery) -> Response:
+    """The endpoint's delivery log, latest first: event, event id, attempts, last status, state (kept 30 days)."""
+    found, next_cursor = webhooks.deliveries(principal, webhook_id, query.limit, query.cursor, adapters().uow())
+    return json_response(DeliveryList(deliveries=[DeliveryView.of(d) for d in found], next_cursor=next_cursor))
 
 
 @functions_framework.http

@@ -8,6 +8,7 @@ from functions import hosts as _hosts
 from functions import oauth as _oauth
 from functions import privacy as _privacy
 from functions import retention_purge as _retention_purge
+from functions import webhook_delivery as _webhook_delivery
 
 oauth = _oauth.oauth
 hosts = _hosts.hosts
@@ -17,6 +18,7 @@ calendar_sync = _calendar_sync.calendar_sync
 calendar_webhook = _calendar_webhook.calendar_webhook
 channel_renewal = _channel_renewal.channel_renewal
 retention_purge = _retention_purge.retention_purge
+webhook_delivery = _webhook_delivery.webhook_delivery
 
 # Route tables by function name: the dev server mounts them, the OpenAPI document describes them.
 ROUTE_TABLES = {
@@ -30,6 +32,7 @@ ROUTE_TABLES = {
         _calendar_webhook,
         _channel_renewal,
         _retention_purge,
+        _webhook_delivery,
     )
 }
 FUNCTIONS = tuple(ROUTE_TABLES)

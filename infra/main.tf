@@ -11,8 +11,9 @@ locals {
     calendar_sync    = { public = false, memory = "256M" }
     channel_renewal  = { public = false, memory = "256M" }
     retention_purge  = { public = false, memory = "256M" }
+    webhook_delivery = { public = false, memory = "256M" } # hosts' webhook POSTs, from Cloud Tasks
   }
-  app_secrets = ["oauth-client-secret", "channel-token-key", "manage-token-key", "audit-subject-key"]
+  app_secrets = ["oauth-client-secret", "channel-token-key", "manage-token-key", "audit-subject-key", "webhook-signing-key"]
   # Each function's own URL: Cloud Run's deterministic run.app address of the service a 2nd-gen function
   # runs as (service name = function name). Cloud Tasks and Cloud Scheduler call the internal functions
   # here, and name it as their OIDC token's audience (shared/config.py target_url); the edge load balancer
@@ -26,6 +27,7 @@ locals {
     KALENO_TRUSTED_PROXY_HOPS        = "1" # the edge load balancer (edge.tf) appends the client address
     KALENO_OAUTH_CLIENT_ID           = var.oauth_client_id
     KALENO_TASKS_QUEUE               = google_cloud_tasks_queue.calendar_sync.name
+    KALENO_WEBHOOKS_QUEUE            = google_cloud_tasks_queue.webhooks.name
     KALENO_TASKS_SERVICE_ACCOUNT     = google_service_account.tasks.email
     KALENO_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
   }
@@ -88,6 +90,12 @@ resource "google_cloud_tasks_queue_iam_member" "runtime_enqueues" {
   member = "serviceAccount:${google_service_account.runtime.email}"
 }
 
+resource "google_cloud_tasks_queue_iam_member" "runtime_enqueues_webhooks" {
+  name   = google_cloud_tasks_queue.webhooks.name
+  role   = "roles/cloudtasks.enqueuer"
+  member = "serviceAccount:${google_service_account.runtime.email}"
+}
+
 # Creating a task that carries the tasks identity's OIDC token needs actAs on that identity.
 resource "google_service_account_iam_member" "runtime_acts_as_tasks" {
   service_account_id = google_service_account.tasks.name
@@ -109,7 +117,7 @@ resource "google_secret_manager_secret" "app" {
 }
 
 resource "random_password" "keys" {
-  for_each = toset(["channel-token-key", "manage-token-key"])
+  for_each = toset(["channel-token-key", "manage-token-key", "webhook-signing-key"])
   length   = 48
   special  = false
 }
@@ -129,7 +137,7 @@ resource "google_firestore_database" "default" {
 
 # TTL policies delete short-lived records after expires_at (retention_purge is the deterministic backstop).
 resource "google_firestore_field" "ttl" {
-  for_each   = toset(["oauth_states", "sessions", "idempotency", "slot_claims", "consents"])
+  for_each   = toset(["oauth_states", "sessions", "idempotency", "slot_claims", "consents", "webhook_deliveries"])
   database   = google_firestore_database.default.name
   collection = each.value
   field      = "expires_at"
@@ -203,6 +211,24 @@ resource "google_firestore_index" "pending_syncs" {
   fields {
     field_path = "updated_at"
     order      = "ASCENDING"
+  }
+}
+
+# A webhook endpoint's delivery log, latest first (shared/adapters/firestore/webhooks.py of_endpoint).
+resource "google_firestore_index" "webhook_deliveries" {
+  database   = google_firestore_database.default.name
+  collection = "webhook_deliveries"
+  fields {
+    field_path = "endpoint_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "created_at"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
   }
 }
 
@@ -294,6 +320,13 @@ resource "google_cloud_run_service_iam_member" "tasks_invoke_sync" {
   member   = "serviceAccount:${google_service_account.tasks.email}"
 }
 
+resource "google_cloud_run_service_iam_member" "tasks_invoke_webhooks" {
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["webhook_delivery"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.tasks.email}"
+}
+
 resource "google_cloud_run_service_iam_member" "scheduler_invokes" {
   for_each = toset(["channel_renewal", "retention_purge"])
   location = var.region
@@ -314,6 +347,24 @@ resource "google_cloud_tasks_queue" "calendar_sync" {
     max_attempts  = 20
     min_backoff   = "1s"
     max_backoff   = "300s"
+    max_doublings = 6
+  }
+}
+
+# Webhook deliveries: their own queue, so a slow or failing receiver never delays calendar sync. Eight
+# attempts over about two hours (1, 2, 4 ... 32, 60 minutes apart); the last one marks the delivery failed
+# (Settings.webhooks_max_attempts). A receiver's Retry-After can lengthen a wait.
+resource "google_cloud_tasks_queue" "webhooks" {
+  name     = "webhooks"
+  location = var.region
+  rate_limits {
+    max_dispatches_per_second = 50
+    max_concurrent_dispatches = 50 # each waits at most 10 s for its receiver
+  }
+  retry_config {
+    max_attempts  = 8
+    min_backoff   = "60s"
+    max_backoff   = "3600s"
     max_doublings = 6
   }
 }

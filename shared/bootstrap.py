@@ -17,7 +17,15 @@ from shared.services.errors import CalendarAccessRevoked
 if TYPE_CHECKING:
     from shared.adapters.firestore import FirestoreCaches
     from shared.domain.booking import Booking
-    from shared.services.ports import Calendar, GoogleAccounts, Ports, SecretStore, TaskQueue, UnitOfWork
+    from shared.services.ports import (
+        Calendar,
+        GoogleAccounts,
+        Ports,
+        SecretStore,
+        TaskQueue,
+        UnitOfWork,
+        WebhookHttp,
+    )
 
 
 def utc_now() -> datetime:
@@ -91,6 +99,12 @@ class GoogleCloudAdapters:
         from shared.adapters.tasks import CloudTasksQueue
 
         return CloudTasksQueue(tasks_client(self.settings), self.settings)
+
+    @cached_property
+    def webhook_http(self) -> WebhookHttp:
+        from shared.adapters.webhook_http import InternetWebhookHttp
+
+        return InternetWebhookHttp(self.settings.webhooks_timeout_seconds)
 
     def _credentials_for(self, host_id: str) -> Any:
         with self._credentials_lock:

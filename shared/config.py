@@ -74,6 +74,18 @@ class Settings(BaseSettings):
     refresh_debounce_seconds: int = 20
     max_body_bytes: int = 64 * 1024
 
+    # Outgoing webhooks: at most this many endpoints per host; each delivery a task on its own queue, tried
+    # up to `webhooks_max_attempts` times (infra/main.tf, devstack/provision.py); a receiver has this long to
+    # answer. Endpoints must be https:// hosts resolving only to public addresses, unless private ones are
+    # allowed: on the local stack and in tests only (a receiver on 127.0.0.1), never in production.
+    webhooks_per_host: int = Field(10, ge=1, le=50)
+    webhooks_queue: str = "webhooks"
+    webhooks_max_attempts: int = Field(8, ge=1)
+    webhooks_timeout_seconds: float = Field(10.0, gt=0, le=30)
+    webhooks_allow_private: bool = False
+    webhook_key_secret_name: str = "webhook-signing-key"  # derives each endpoint's signing secret
+
+
     @property
     def google_accounts_url(self) -> str:
         return self.sandbox_url or GOOGLE_ACCOUNTS
@@ -116,6 +128,12 @@ class Settings(BaseSettings):
         if self.internal_url_template:
             return self.internal_url_template.format(name=name.replace("_", "-"))
         return self.function_url(name)
+
+    def queue_for(self, function: str) -> str:
+        """The Cloud Tasks queue whose tasks call `function`: webhook deliveries have their own (a slow
+        receiver must not hold up calendar sync), everything else shares `tasks_queue`."""
+        return self.webhooks_queue if function == "webhook_delivery" else self.tasks_queue
+
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ class CloudTasksQueue:
     def __init__(self, client: Any, settings: Settings) -> None:
         self._client = client
         self._settings = settings
-        self._queue = f"projects/{settings.project}/locations/{settings.region}/queues/{settings.tasks_queue}"
+        self._location = f"projects/{settings.project}/locations/{settings.region}"
 
     def enqueue(
         self,
@@ -29,6 +29,7 @@ class CloudTasksQueue:
         from google.protobuf import timestamp_pb2
 
         audience = self._settings.target_url(function)  # what the target checks: the function's own URL
+        queue = f"{self._location}/queues/{self._settings.queue_for(function)}"
         url = audience + path
         task: dict[str, Any] = {
             "http_request": {
@@ -43,13 +44,13 @@ class CloudTasksQueue:
             }
         }
         if name:
-            task["name"] = f"{self._queue}/tasks/{name}"
+            task["name"] = f"{queue}/tasks/{name}"
         if delay_seconds:
             when = timestamp_pb2.Timestamp()
             when.FromDatetime(datetime.now(UTC) + timedelta(seconds=delay_seconds))
             task["schedule_time"] = when
         try:
-            self._client.create_task(parent=self._queue, task=task, timeout=self._settings.dependency_timeout_seconds)
+            self._client.create_task(parent=queue, task=task, timeout=self._settings.dependency_timeout_seconds)
         except AlreadyExists:
             return False
         return True

@@ -111,3 +111,23 @@ class EventTypeNotFound(NotFound):
 
 class BookingNotFound(NotFound):
     """No booking with that id (or the manage token does not match it)."""
+
+
+# --- outgoing webhooks ----------------------------------------------------------------------------------
+class WebhookUrlRefused(DomainError):
+    """A webhook endpoint's URL may not receive events: not https, or its host resolves to an address that
+    is not public (loopback, private, link-local...), which would let a webhook reach inside a network.
+
+    `problems` names the field, as a pydantic 422 does."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.problems = [("url", detail)]
+
+
+class WebhookLimitReached(DomainError):
+    """The host has as many webhook endpoints as allowed."""
+
+
+class WebhookNotFound(NotFound):
+    """No webhook endpoint with that id for this host."""

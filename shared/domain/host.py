@@ -22,6 +22,7 @@ RESERVED_SLUGS = frozenset(
         "calendar-webhook",
         "channel-renewal",
         "retention-purge",
+        "webhook-delivery",
         "healthz",
         "openapi",
         "web",

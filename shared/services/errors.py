@@ -34,3 +34,21 @@ class AlreadyStored(Exception):
 class Contention(Exception):
     """A record this unit of work read was changed by someone else before the commit: nothing was
     written; read again and decide again."""
+
+
+class WebhookUnreachable(Exception):
+    """A webhook receiver could not be reached: its name does not resolve, the connection failed or timed
+    out, or TLS failed. `reason` is a stable code for the delivery log (never the receiver's own words)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class WebhookNotDelivered(Exception):
+    """This attempt did not deliver the event and another will follow (the task is retried with backoff);
+    `retry_after`: how long the receiver asked us to wait, if it did."""
+
+    def __init__(self, retry_after: float | None = None) -> None:
+        super().__init__("webhook not delivered yet")
+        self.retry_after = retry_after

@@ -19,6 +19,7 @@ from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
+from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.records import (
     AvailabilitySnapshot,
     Channel,
@@ -30,6 +31,7 @@ from shared.services.records import (
     OAuthState,
     OurEvent,
     SessionRecord,
+    WebhookResponse,
 )
 
 Exported = list[dict[str, Any]]  # JSON-ready records about one subject
@@ -109,6 +111,23 @@ class AuditLog(SubjectRecords, Protocol):
     def purge(self, now: datetime, entries_before: datetime, receipts_before: datetime) -> dict[str, int]: ...
 
 
+class WebhookRepository(SubjectRecords, Protocol):
+    """Each host's webhook endpoints, together in one record (an event reads it once)."""
+
+    def of_host(self, host_id: str) -> HostWebhooks: ...  # no endpoints yet: an empty record
+    def save(self, webhooks: HostWebhooks) -> None: ...  # none left: the record goes
+
+
+class WebhookDeliveryRepository(SubjectRecords, Protocol):
+    """The delivery log: one record per event and endpoint (ids, counts, status codes), expiring."""
+
+    def get(self, delivery_id: str) -> WebhookDelivery | None: ...
+    def add(self, delivery: WebhookDelivery) -> None: ...
+    def save(self, delivery: WebhookDelivery) -> None: ...
+    def of_endpoint(self, endpoint_id: str, limit: int, after_delivery_id: str | None) -> list[WebhookDelivery]: ...
+    def purge(self, now: datetime) -> dict[str, int]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def hosts(self) -> HostRepository: ...
@@ -124,6 +143,10 @@ class UnitOfWork(Protocol):
     def channels(self) -> ChannelRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+    @property
+    def webhook_deliveries(self) -> WebhookDeliveryRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -170,6 +193,14 @@ class TaskQueue(Protocol):
     ) -> bool: ...
 
 
+class WebhookHttp(Protocol):
+    """The open internet as webhook deliveries reach it: a name resolved to its addresses, then one POST to
+    the address that was checked (never a second lookup). Both raise WebhookUnreachable."""
+
+    def resolve(self, host: str, port: int) -> list[str]: ...
+    def post(self, url: UrlParts, address: str, headers: dict[str, str], body: bytes) -> WebhookResponse: ...
+
+
 class Ports(Protocol):
     """Everything a use case may reach, as the bootstrap wires it (or a test's fakes)."""
 
@@ -182,3 +213,5 @@ class Ports(Protocol):
     def calendar(self) -> Calendar: ...
     @property
     def tasks(self) -> TaskQueue: ...
+    @property
+    def webhook_http(self) -> WebhookHttp: ...

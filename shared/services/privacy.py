@@ -44,6 +44,8 @@ def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str,
         "calendar_months": uow.months,
         "sessions": uow.sign_in,
         "watch_channels": uow.channels,
+        "webhooks": uow.webhooks,
+        "webhook_deliveries": uow.webhook_deliveries,
         "audit": uow.audit,
     }
     exported = {name: repository.export_subject(host.id) for name, repository in sections.items()}
@@ -154,7 +156,18 @@ def _revoke(host_id: str, ports: Ports) -> None:
 
 def _delete_records(host_id: str, uow: UnitOfWork) -> None:
     """Every repository, a page at a time; the host record goes last, so a retry still finds the rest."""
-    for repository in (uow.bookings, uow.months, uow.channels, uow.sign_in, uow.audit, uow.pages, uow.hosts):
+    repositories = (
+        uow.bookings,
+        uow.months,
+        uow.channels,
+        uow.sign_in,
+        uow.webhooks,
+        uow.webhook_deliveries,
+        uow.audit,
+        uow.pages,
+        uow.hosts,
+    )
+    for repository in repositories:
         while True:
             with uow:
                 erased = repository.erase_subject(host_id)

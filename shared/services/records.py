@@ -129,3 +129,12 @@ class HostListing(BaseModel):
         if self.upcoming:
             return max(self.now, self.ends_from or self.now), self.ends_before
         return self.ends_from, min(self.now, self.ends_before or self.now)
+
+
+class WebhookResponse(BaseModel):
+    """What a webhook receiver answered: its status, and how long it asked us to wait (429/503)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: int
+    retry_after: float | None = None

@@ -38,6 +38,7 @@ PATH_PARAMETERS: dict[str, str] = {
     "event_type_id": "^et[0-9a-f]{10}$",  # shared/services/hosts.py: "et" + 5 random bytes in hex
     "booking_id": "^[0-9a-f]{32}$",  # shared/services/booking.py: a uuid4 in hex
     "erasure_id": "^er[0-9a-f]{32}$",  # shared/services/privacy.py: "er" + 16 random bytes in hex
+    "webhook_id": "^wh[0-9a-f]{20}$",  # shared/services/webhooks.py: "wh" + 10 random bytes in hex
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")

@@ -28,6 +28,8 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
     domain.SignInFailed: (400, "sign-in-failed", "Sign-in failed"),
     domain.ForgedPush: (401, "invalid-channel-token", "Push not accepted"),
+    domain.WebhookUrlRefused: (422, "webhook-url-refused", "Webhook URL refused"),
+    domain.WebhookLimitReached: (409, "webhook-limit-reached", "Too many webhook endpoints"),
     domain.NotFound: (404, "not-found", "Not found"),
 }
 
@@ -85,6 +87,6 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
     errors = None
-    if isinstance(error, domain.InvalidAnswers):  # the same field-by-field shape as a pydantic 422
+    if isinstance(error, domain.InvalidAnswers | domain.WebhookUrlRefused):  # field by field, as a pydantic 422
         errors = [{"field": field, "message": message} for field, message in error.problems]
     return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers)

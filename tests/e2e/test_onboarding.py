@@ -15,7 +15,7 @@ from tests.support import Browser, Google, all_documents, pkce_challenge, query_
 
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
 FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
-APP_SECRETS = 4  # OAuth client secret, channel-token, manage-token and audit-subject keys (devstack/provision.py)
+APP_SECRETS = 5  # OAuth client secret; channel, manage, audit-subject and webhook keys (devstack/provision.py)
 
 
 def signed_in_host(browser: Browser, google: Google, **account: Any) -> tuple[str, dict[str, Any]]:

@@ -17,7 +17,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
     slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
     assert post_booking(api, booking_body(slug, day_ahead(5, 10))).status_code == 201
     past = datetime.now(UTC) - timedelta(minutes=1)
-    for collection in ("oauth_states", "sessions", "idempotency", "slot_claims"):
+    for collection in ("oauth_states", "sessions", "idempotency", "slot_claims", "webhook_deliveries"):
         db.collection(collection).document(f"expired-{collection}").set({"expires_at": past})
     live = {
         c: {d.id for d in db.collection(c).stream()} - {f"expired-{c}"}
@@ -36,6 +36,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "slot_claims_deleted": 1,
         "bookings_deleted": 0,
         "months_deleted": 0,
+        "webhook_deliveries_deleted": 1,
         "audit_deleted": 0,
         "erasures_deleted": 0,
         "consents_deleted": 0,

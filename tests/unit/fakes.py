@@ -8,6 +8,7 @@ nobody changed it meanwhile (`Contention`), told by the version every write stam
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,7 +25,8 @@ from shared.domain.busy import month_key, month_keys, split_by_month
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval
-from shared.services.errors import AlreadyStored, Contention
+from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
+from shared.services.errors import AlreadyStored, Contention, WebhookUnreachable
 from shared.services.onboarding import CALENDAR_SCOPES
 from shared.services.ports import Exported
 from shared.services.records import (
@@ -39,10 +41,19 @@ from shared.services.records import (
     OAuthState,
     OurEvent,
     SessionRecord,
+    WebhookResponse,
 )
 
 if TYPE_CHECKING:
-    from shared.services.ports import Calendar, GoogleAccounts, Ports, SecretStore, TaskQueue, UnitOfWork
+    from shared.services.ports import (
+        Calendar,
+        GoogleAccounts,
+        Ports,
+        SecretStore,
+        TaskQueue,
+        UnitOfWork,
+        WebhookHttp,
+    )
 
 T = TypeVar("T")
 Key = tuple[str, str]  # (collection, record id)
@@ -119,6 +130,8 @@ class FakeUnitOfWork:
         self.sign_in = FakeSignIn(self)
         self.channels = FakeChannels(self)
         self.audit = FakeAuditLog(self)
+        self.webhooks = FakeWebhooks(self)
+        self.webhook_deliveries = FakeWebhookDeliveries(self)
 
     def __enter__(self) -> Self:
         self._open, self._writes, self._seen = True, [], {}
@@ -543,6 +556,67 @@ class FakeAuditLog:
         return len(found)
 
 
+class FakeWebhooks:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def of_host(self, host_id: str) -> HostWebhooks:
+        return self._unit.read(("webhook_endpoints", host_id), HostWebhooks) or HostWebhooks(host_id=host_id)
+
+    def save(self, webhooks: HostWebhooks) -> None:
+        key = ("webhook_endpoints", webhooks.host_id)
+        if webhooks.endpoints:
+            self._unit.put(key, webhooks)
+        else:
+            self._unit.delete(key)
+
+    def export_subject(self, host_id: str) -> Exported:
+        found: HostWebhooks | None = self._unit.db.get("webhook_endpoints", host_id)
+        return [endpoint.model_dump(mode="json") for endpoint in found.endpoints] if found else []
+
+    def erase_subject(self, host_id: str) -> int:
+        if self._unit.read(("webhook_endpoints", host_id), HostWebhooks) is None:
+            return 0
+        self._unit.delete(("webhook_endpoints", host_id))
+        return 1
+
+
+class FakeWebhookDeliveries:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, delivery_id: str) -> WebhookDelivery | None:
+        return self._unit.read(("webhook_deliveries", delivery_id), WebhookDelivery)
+
+    def add(self, delivery: WebhookDelivery) -> None:
+        self._unit.create(("webhook_deliveries", delivery.id), delivery)
+
+    def save(self, delivery: WebhookDelivery) -> None:
+        self._unit.put(("webhook_deliveries", delivery.id), delivery)
+
+    def of_endpoint(self, endpoint_id: str, limit: int, after_delivery_id: str | None) -> list[WebhookDelivery]:
+        found = self._unit.db.where("webhook_deliveries", WebhookDelivery, lambda _, d: d.endpoint_id == endpoint_id)
+        latest_first = sorted(found.values(), key=lambda d: (d.created_at, d.id), reverse=True)
+        ids = [delivery.id for delivery in latest_first]
+        start = ids.index(after_delivery_id) + 1 if after_delivery_id in ids else 0
+        return latest_first[start : start + limit]
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        return {"webhook_deliveries_deleted": _purge(self._unit.db, "webhook_deliveries", now)}
+
+    def _of_host(self, host_id: str) -> dict[str, WebhookDelivery]:
+        return self._unit.db.where("webhook_deliveries", WebhookDelivery, lambda _, d: d.host_id == host_id)
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [delivery.model_dump(mode="json") for delivery in self._of_host(host_id).values()]
+
+    def erase_subject(self, host_id: str) -> int:
+        found = self._of_host(host_id)
+        for delivery_id in found:
+            self._unit.delete(("webhook_deliveries", delivery_id))
+        return len(found)
+
+
 # --- Google and Cloud ------------------------------------------------------------------------------------
 @dataclass
 class FakeCalendar:
@@ -657,6 +731,42 @@ class FakeSecretStore:
         return f"app-secret-{name}"
 
 
+class SentWebhook(NamedTuple):
+    url: UrlParts
+    address: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class FakeWebhookHttp:
+    """The internet as deliveries see it: names resolve to `addresses` (an IP literal to itself; anything
+    else does not resolve), and each POST is kept and answered with the next of `answers` (then 200); an
+    answer may also be a WebhookUnreachable to raise."""
+
+    addresses: dict[str, list[str]] = field(default_factory=lambda: {"hooks.example.com": ["93.184.216.34"]})
+    answers: list[int | WebhookUnreachable] = field(default_factory=list)
+    sent: list[SentWebhook] = field(default_factory=list)
+    lookups: list[str] = field(default_factory=list)
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            pass
+        if host not in self.addresses:
+            raise WebhookUnreachable("dns_failed")
+        return self.addresses[host]
+
+    def post(self, url: UrlParts, address: str, headers: dict[str, str], body: bytes) -> WebhookResponse:
+        self.sent.append(SentWebhook(url, address, headers, body))
+        answer = self.answers.pop(0) if self.answers else 200
+        if isinstance(answer, WebhookUnreachable):
+            raise answer
+        return WebhookResponse(status=answer)
+
+
 GOOGLE_AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 REFRESH_TOKEN = "refresh-token-1"
 
@@ -695,6 +805,7 @@ class FakePorts:
     google: FakeGoogleAccounts = field(default_factory=FakeGoogleAccounts)
     calendar: FakeCalendar = field(default_factory=FakeCalendar)
     tasks: FakeTaskQueue = field(default_factory=FakeTaskQueue)
+    webhook_http: FakeWebhookHttp = field(default_factory=FakeWebhookHttp)
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.db)
@@ -707,6 +818,7 @@ if TYPE_CHECKING:  # mypy proves here that each fake implements its port
     _tasks: TaskQueue = FakeTaskQueue()
     _secrets: SecretStore = FakeSecretStore()
     _google: GoogleAccounts = FakeGoogleAccounts()
+    _webhook_http: WebhookHttp = FakeWebhookHttp()
 
 
 # --- records to arrange a test with ----------------------------------------------------------------------

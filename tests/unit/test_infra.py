@@ -61,7 +61,7 @@ def test_deployment_is_pinned_to_the_us_and_https() -> None:
     assert "https://" in variables["base_url"]["validation"][0]["condition"]
 
 
-INTERNAL = {"calendar_sync", "channel_renewal", "retention_purge"}
+INTERNAL = {"calendar_sync", "channel_renewal", "retention_purge", "webhook_delivery"}
 
 
 def test_internal_functions_take_internal_traffic_only_and_public_ones_come_through_the_edge() -> None:
@@ -100,3 +100,29 @@ def test_the_edge_routes_only_public_functions() -> None:
     public = edge["locals"][0]["public_functions"]
 
     assert "if fn.public" in public
+
+
+def test_webhook_deliveries_have_their_own_queue_called_only_by_the_tasks_identity() -> None:
+    from shared.config import Settings
+
+    queue = resources("google_cloud_tasks_queue")["webhooks"]
+    invoker = resources("google_cloud_run_service_iam_member")["tasks_invoke_webhooks"]
+    env = load("main.tf")["locals"][0]["env"]
+
+    assert queue["name"].strip('"') == Settings().webhooks_queue == Settings().queue_for("webhook_delivery")
+    assert queue["retry_config"][0]["max_attempts"] == Settings().webhooks_max_attempts
+    assert env["KALENO_WEBHOOKS_QUEUE"] == "${google_cloud_tasks_queue.webhooks.name}"
+    assert invoker["service"] == '${google_cloudfunctions2_function.fn["webhook_delivery"].service_config[0].service}'
+    assert invoker["member"].strip('"') == "serviceAccount:${google_service_account.tasks.email}"
+    enqueuer = resources("google_cloud_tasks_queue_iam_member")["runtime_enqueues_webhooks"]
+    assert enqueuer["role"].strip('"') == "roles/cloudtasks.enqueuer"
+
+
+def test_the_webhook_signing_key_is_an_app_secret_generated_by_terraform() -> None:
+    from shared.config import Settings
+
+    local = load("main.tf")["locals"][0]
+    generated = resources("random_password")["keys"]["for_each"]
+
+    assert f'"{Settings().webhook_key_secret_name}"' in local["app_secrets"]
+    assert Settings().webhook_key_secret_name in generated

@@ -10,8 +10,10 @@ from shared.adapters.firestore.audit import CONSENTS
 from shared.adapters.firestore.bookings import CLAIMS, IDEMPOTENCY
 from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.sign_in import OAUTH_STATES, SESSIONS
+from shared.adapters.firestore.webhooks import WEBHOOK_DELIVERIES
 
-EXPIRING = (OAUTH_STATES, SESSIONS, IDEMPOTENCY, CLAIMS, CONSENTS)  # every collection with an `expires_at` TTL
+# every collection with an `expires_at` TTL
+EXPIRING = (OAUTH_STATES, SESSIONS, IDEMPOTENCY, CLAIMS, CONSENTS, WEBHOOK_DELIVERIES)
 PAGE = 400
 MAX_PAGES = 25  # per collection and run: a long backlog is finished by the next runs
 

@@ -22,6 +22,7 @@ from shared.adapters.firestore.hosts import FirestoreHosts
 from shared.adapters.firestore.months import FirestoreBusyMonths
 from shared.adapters.firestore.pages import FirestoreBookingPages
 from shared.adapters.firestore.sign_in import FirestoreSignIn
+from shared.adapters.firestore.webhooks import FirestoreWebhookDeliveries, FirestoreWebhooks
 from shared.domain.booking_page import BookingPage
 from shared.services.errors import AlreadyStored, Contention
 
@@ -54,6 +55,8 @@ class FirestoreUnitOfWork:
         self.sign_in: FirestoreSignIn = FirestoreSignIn(self)
         self.channels: FirestoreChannels = FirestoreChannels(self)
         self.audit: FirestoreAuditLog = FirestoreAuditLog(self)
+        self.webhooks: FirestoreWebhooks = FirestoreWebhooks(self)
+        self.webhook_deliveries: FirestoreWebhookDeliveries = FirestoreWebhookDeliveries(self)
 
     def __enter__(self) -> Self:
         self._batch, self._writes, self._seen = self.db.batch(), 0, {}
