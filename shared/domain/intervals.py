@@ -6,8 +6,8 @@ holds its start but not its end, so a meeting ending at 10:00 and one starting a
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
@@ -99,3 +99,77 @@ class DisjointIntervals:
         # Merged intervals have increasing ends: the first one ending after `start` is the only candidate.
         index = bisect_right(self._ends, start)
         return index < len(self._starts) and self._starts[index] < end
+
+
+class SpanSet:
+    """Sorted, disjoint half-open spans [start, end) of epoch seconds, as two parallel lists of ints.
+
+    The integer twin of `DisjointIntervals` for the availability read path: built from packed storage
+    without a `datetime` per span, edited in place with bisect and slice assignment.
+    """
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, starts: list[int] | None = None, ends: list[int] | None = None) -> None:
+        """`starts`/`ends` must already be sorted and disjoint (touching is fine); they are not copied."""
+        self.starts: list[int] = starts if starts is not None else []
+        self.ends: list[int] = ends if ends is not None else []
+
+    @classmethod
+    def of(cls, spans: Iterable[tuple[int, int]]) -> SpanSet:
+        """Any spans, in any order, overlapping or not (empty ones are dropped)."""
+        merged = cls()
+        for start, end in sorted(spans):
+            if start >= end:
+                continue
+            if merged.ends and start <= merged.ends[-1]:
+                merged.ends[-1] = max(merged.ends[-1], end)
+            else:
+                merged.starts.append(start)
+                merged.ends.append(end)
+        return merged
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.starts, self.ends, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SpanSet) and self.starts == other.starts and self.ends == other.ends
+
+    def __repr__(self) -> str:
+        return f"SpanSet({list(self)!r})"
+
+    def copy(self) -> SpanSet:
+        return SpanSet(self.starts.copy(), self.ends.copy())
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) shares an instant with any span."""
+        index = bisect_right(self.ends, start)
+        return index < len(self.starts) and self.starts[index] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Union with [start, end): the spans it overlaps become one."""
+        if start >= end:
+            return
+        first, after = bisect_right(self.ends, start), bisect_left(self.starts, end)
+        if first < after:
+            start, end = min(start, self.starts[first]), max(end, self.ends[after - 1])
+        self.starts[first:after] = [start]
+        self.ends[first:after] = [end]
+
+    def remove(self, start: int, end: int) -> None:
+        """Difference with [start, end): spans it overlaps keep only their parts outside it."""
+        first, after = bisect_right(self.ends, start), bisect_left(self.starts, end)
+        if first >= after:
+            return
+        starts, ends = [], []
+        if self.starts[first] < start:
+            starts.append(self.starts[first])
+            ends.append(start)
+        if end < self.ends[after - 1]:
+            starts.append(end)
+            ends.append(self.ends[after - 1])
+        self.starts[first:after] = starts
+        self.ends[first:after] = ends

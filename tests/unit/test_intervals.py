@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.errors import InvalidInterval, NaiveDatetime
-from shared.domain.intervals import DisjointIntervals, Interval, clip, merge, overlaps
+from shared.domain.intervals import DisjointIntervals, Interval, SpanSet, clip, merge, overlaps
 from tests.unit.builders import span, utc
 
 
@@ -92,3 +92,49 @@ def test_merge_covers_the_same_instants_with_disjoint_sorted_intervals(intervals
         probe = _BASE + timedelta(minutes=minute, seconds=30)
         inside_any = any(i.start <= probe < i.end for i in intervals)
         assert inside_any == any(m.start <= probe < m.end for m in merged)
+
+
+_seconds = st.tuples(st.integers(0, 600), st.integers(1, 120)).map(lambda pair: (pair[0], pair[0] + pair[1]))
+
+
+def _covered(spans: list[tuple[int, int]]) -> set[int]:
+    return {second for start, end in spans for second in range(start, end)}
+
+
+@given(st.lists(_seconds, max_size=20))
+def test_a_span_set_is_sorted_disjoint_and_covers_what_it_was_given(spans: list[tuple[int, int]]) -> None:
+    merged = SpanSet.of(spans)
+
+    assert all(a_end < b_start for (_, a_end), (b_start, _) in pairwise(merged))
+    assert all(start < end for start, end in merged)
+    assert _covered(list(merged)) == _covered(spans)
+
+
+@given(st.lists(_seconds, max_size=20), _seconds, _seconds)
+def test_adding_and_removing_spans_is_union_and_difference(
+    spans: list[tuple[int, int]], added: tuple[int, int], removed: tuple[int, int]
+) -> None:
+    merged = SpanSet.of(spans)
+
+    merged.add(*added)
+    merged.remove(*removed)
+
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in pairwise(merged))
+    assert _covered(list(merged)) == (_covered(spans) | _covered([added])) - _covered([removed])
+
+
+@given(st.lists(_seconds, max_size=20), _seconds)
+def test_span_set_overlap_is_a_scan_of_every_span(spans: list[tuple[int, int]], query: tuple[int, int]) -> None:
+    merged = SpanSet.of(spans)
+
+    assert merged.overlaps(*query) == any(start < query[1] and query[0] < end for start, end in spans)
+
+
+def test_a_copy_of_a_span_set_changes_alone() -> None:
+    original = SpanSet.of([(0, 10)])
+
+    copy = original.copy()
+    copy.add(20, 30)
+
+    assert list(original) == [(0, 10)]
+    assert list(copy) == [(0, 10), (20, 30)]
