@@ -21,8 +21,9 @@ from shared.domain.errors import (
     SlotTaken,
 )
 from shared.domain.event_type import EventType
-from shared.domain.intervals import Interval
-from shared.domain.slots import available_slots, count_by_local_day, invitee_range
+from shared.domain.intervals import Interval, SpanSet
+from shared.domain.offsets import DAY, ZoneOffsets, epoch_seconds, epoch_seconds_up, instant
+from shared.domain.slots import count_by_local_day_seconds, free_starts, invitee_range
 from shared.logging import log_exception
 from shared.services.busy_refresh import refresh_soon, stale_reason
 from shared.services.ports import TaskQueue, UnitOfWork
@@ -45,6 +46,34 @@ class Offer:
     def page(self) -> BookingPage:
         return self.snapshot.page
 
+    @property
+    def duration_seconds(self) -> int:
+        return self.event_type.duration_minutes * 60
+
+    def starts(
+        self,
+        first_day: date,
+        last_day: date,
+        zone: ZoneInfo,
+        now: datetime,
+        *,
+        moving: Booking | None = None,
+        ignore_conflicts: bool = False,
+    ) -> list[int]:
+        """Free slot starts (epoch seconds). `moving`: a booking being rescheduled, whose own time (and own
+        event in the busy mirror) is free."""
+        return free_starts(
+            self.event_type,
+            self.page.schedule,
+            SpanSet() if ignore_conflicts else self._taken(moving),
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+            invitee_tz=zone,
+            horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
+            bookings_per_day=self._bookings_per_day(moving) if self.event_type.daily_limit is not None else None,
+        )
+
     def slots(
         self,
         first_day: date,
@@ -55,24 +84,33 @@ class Offer:
         moving: Booking | None = None,
         ignore_conflicts: bool = False,
     ) -> list[Interval]:
-        """`moving`: a booking being rescheduled, whose own time (and own event in the busy mirror) is free."""
-        booked = [span for span in self.snapshot.booked if moving is None or span.booking_id != moving.id]
-        same_type = [span.start for span in booked if span.event_type_id == self.event_type_id]
-        busy = (
-            self.snapshot.busy if moving is None else _without(self.snapshot.busy, Interval(moving.start, moving.end))
-        )
-        return available_slots(
-            self.event_type,
-            self.page.schedule,
-            [] if ignore_conflicts else busy,
-            [] if ignore_conflicts else [Interval(span.occupied_start, span.occupied_end) for span in booked],
-            now=now,
-            first_day=first_day,
-            last_day=last_day,
-            invitee_tz=zone,
-            horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
-            bookings_per_day=count_by_local_day(same_type, self.page.schedule.zone),
-        )
+        """`starts` as `Interval`s."""
+        starts = self.starts(first_day, last_day, zone, now, moving=moving, ignore_conflicts=ignore_conflicts)
+        return [Interval(instant(start), instant(start + self.duration_seconds)) for start in starts]
+
+    def _taken(self, moving: Booking | None) -> SpanSet:
+        """Busy and booked time together; the snapshot's own busy spans when nothing is to be added."""
+        booked = self.snapshot.booked
+        if moving is None and not booked:
+            return self.snapshot.busy
+        taken = self.snapshot.busy.copy()
+        if moving is not None:
+            taken.remove(epoch_seconds(moving.start), epoch_seconds_up(moving.end))
+        for span in booked:
+            if moving is None or span.booking_id != moving.id:
+                taken.add(span.occupied_start, span.occupied_end)
+        return taken
+
+    def _bookings_per_day(self, moving: Booking | None) -> dict[date, int]:
+        starts = [
+            span.start
+            for span in self.snapshot.booked
+            if span.event_type_id == self.event_type_id and (moving is None or span.booking_id != moving.id)
+        ]
+        if not starts:
+            return {}
+        offsets = ZoneOffsets(self.page.schedule.zone, min(starts) - DAY, max(starts) + DAY)
+        return count_by_local_day_seconds(starts, offsets)
 
 
 def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> str | None:
@@ -90,7 +128,7 @@ def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> s
         span.day_claim
         for span in offer.snapshot.booked
         if span.event_type_id == offer.event_type_id
-        and span.start.astimezone(zone).date() == day
+        and instant(span.start).astimezone(zone).date() == day
         and (moving is None or span.booking_id != moving.id)
     }
     for place in range(1, limit + 1):
@@ -121,8 +159,13 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
 
 @dataclass(frozen=True)
 class FreeSlots:
-    slots: list[Interval]
+    starts: list[int]  # epoch seconds, sorted
+    duration_seconds: int
     complete: bool  # False: part of the range is not covered by the busy mirror yet (ask again shortly)
+
+    @property
+    def slots(self) -> list[Interval]:
+        return [Interval(instant(start), instant(start + self.duration_seconds)) for start in self.starts]
 
 
 def free_slots(
@@ -145,7 +188,8 @@ def free_slots(
     # Only what the event type can offer needs covering: up to the end of its booking window.
     needed_until = min(asked.end, now + timedelta(days=offer.event_type.booking_window_days + 1))
     complete = calendar.horizon_end is not None and calendar.horizon_end >= needed_until
-    return FreeSlots(offer.slots(first_day, last_day, invitee_tz, now), complete or needed_until <= now)
+    starts = offer.starts(first_day, last_day, invitee_tz, now)
+    return FreeSlots(starts, offer.duration_seconds, complete or needed_until <= now)
 
 
 def _best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
@@ -168,22 +212,10 @@ def check_offered(
     offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow)
     zone = offer.page.schedule.zone
     day = start.astimezone(zone).date()
-    if any(slot.start == start for slot in offer.slots(day, day, zone, now, moving=moving)):
-        return offer
-    if any(slot.start == start for slot in offer.slots(day, day, zone, now, ignore_conflicts=True)):
-        raise SlotTaken("this time is no longer free; please pick another slot")
+    second = epoch_seconds(start)
+    if instant(second) == start:  # slots start on whole seconds
+        if second in offer.starts(day, day, zone, now, moving=moving):
+            return offer
+        if second in offer.starts(day, day, zone, now, ignore_conflicts=True):
+            raise SlotTaken("this time is no longer free; please pick another slot")
     raise SlotNotOffered("this start time is not one of the offered slots")
-
-
-def _without(busy: list[Interval], hole: Interval) -> list[Interval]:
-    """Busy time minus `hole` (a booking's own event, mirrored back from Google)."""
-    kept: list[Interval] = []
-    for interval in busy:
-        if not interval.overlaps(hole):
-            kept.append(interval)
-            continue
-        if interval.start < hole.start:
-            kept.append(Interval(interval.start, hole.start))
-        if hole.end < interval.end:
-            kept.append(Interval(hole.end, interval.end))
-    return kept

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.booking import BookingStatus
 from shared.domain.booking_page import BookingPage
-from shared.domain.intervals import Interval
+from shared.domain.intervals import SpanSet
 
 
 class OAuthState(BaseModel):
@@ -43,21 +44,26 @@ class IdempotencyRecord(BaseModel):
     expires_at: datetime
 
 
-class BookedSpan(BaseModel):
-    """A confirmed booking as availability sees it: the time it occupies (buffers included)."""
+class BookedSpan(NamedTuple):
+    """A booking holding time as availability sees it: the time it occupies (buffers included), in epoch
+    seconds, sortable by that time."""
 
+    occupied_start: int
+    occupied_end: int
+    start: int  # the meeting's start (daily limits count these)
     booking_id: str
     event_type_id: str
-    start: datetime  # the meeting's start (daily limits count these)
-    occupied_start: datetime
-    occupied_end: datetime
     day_claim: str | None = None
 
 
-class AvailabilitySnapshot(BaseModel):
+@dataclass(frozen=True, slots=True)
+class AvailabilitySnapshot:
+    """A host's page with the time known around some instants: the busy spans and booked spans that
+    overlap them (nothing of the months beyond is decoded)."""
+
     page: BookingPage
-    busy: list[Interval]
-    booked: list[BookedSpan]
+    busy: SpanSet
+    booked: list[BookedSpan]  # sorted by occupied_start
 
 
 class GoogleIdentity(BaseModel):

@@ -24,7 +24,8 @@ from shared.domain.booking_page import BookingPage, CalendarView, default_schedu
 from shared.domain.busy import month_key, month_keys, split_by_month
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
-from shared.domain.intervals import Interval
+from shared.domain.intervals import Interval, SpanSet
+from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.errors import AlreadyStored, Contention, WebhookUnreachable
 from shared.services.onboarding import CALENDAR_SCOPES
@@ -264,8 +265,21 @@ class FakeBusyMonths:
         if page is None:
             return None
         months = [self._unit.db.get("months", f"{page.host_id}/{key}") or Month() for key in month_keys(start, end)]
-        busy = [interval for month in months for interval in month.busy or ()]
-        return AvailabilitySnapshot(page=page, busy=busy, booked=[span for month in months for span in month.booked])
+        first, after = epoch_seconds(start), epoch_seconds_up(end)
+        # As stored: busy times in whole seconds; like the adapter, only what overlaps [start, end).
+        busy = SpanSet.of(
+            (epoch_seconds(interval.start), epoch_seconds_up(interval.end))
+            for month in months
+            for interval in month.busy or ()
+            if interval.start < end and start < interval.end
+        )
+        booked = sorted(
+            span
+            for month in months
+            for span in month.booked
+            if span.occupied_start < after and first < span.occupied_end
+        )
+        return AvailabilitySnapshot(page=page, busy=busy, booked=booked)
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         by_month = split_by_month(busy)
@@ -333,11 +347,11 @@ def _span(booking: Booking | None) -> BookedSpan | None:
     if booking is None or not booking.holds_time:
         return None
     return BookedSpan(
+        occupied_start=epoch_seconds(booking.occupied_start),
+        occupied_end=epoch_seconds_up(booking.occupied_end),
+        start=epoch_seconds(booking.start),
         booking_id=booking.id,
         event_type_id=booking.event_type_id,
-        start=booking.start,
-        occupied_start=booking.occupied_start,
-        occupied_end=booking.occupied_end,
         day_claim=booking.day_claim,
     )
 

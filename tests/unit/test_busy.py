@@ -1,11 +1,21 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.adapters.firestore.codec import decode_busy, encode_busy
+from shared.adapters.firestore.codec import (
+    booked_overlapping,
+    busy_overlapping,
+    decode_busy,
+    encode_booked,
+    encode_busy,
+    legacy_booked,
+)
 from shared.domain.busy import month_keys, split_by_month
-from shared.domain.intervals import Interval, merge
+from shared.domain.intervals import Interval, SpanSet, merge
+from shared.domain.offsets import epoch_seconds
+from shared.services.records import BookedSpan
 from tests.unit.builders import span, utc
 
 
@@ -76,3 +86,85 @@ def test_splitting_by_month_then_encoding_round_trips_the_busy_time(intervals: l
 
 def _next_month_start(moment: datetime) -> datetime:
     return (moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)).replace(day=1)
+
+
+def _seconds(text: str) -> int:
+    return epoch_seconds(utc(text))
+
+
+@given(st.lists(_busy, max_size=12), st.integers(0, 80 * 86400), st.integers(1, 20 * 86400))
+def test_a_range_read_of_a_packed_month_returns_exactly_the_busy_times_overlapping_it(
+    intervals: list[Interval], offset: int, length: int
+) -> None:
+    month = merge(intervals)
+    start, end = epoch_seconds(_BASE) + offset, epoch_seconds(_BASE) + offset + length
+    found = SpanSet()
+
+    busy_overlapping(encode_busy(month), start, end, found)
+
+    expected = [
+        (epoch_seconds(i.start), epoch_seconds(i.end))
+        for i in month
+        if epoch_seconds(i.start) < end and start < epoch_seconds(i.end)
+    ]
+    assert list(found) == expected
+
+
+def a_span(start: str, minutes: int = 30, *, booking: str = "0" * 31 + "1", day_claim: str | None = None) -> BookedSpan:
+    return BookedSpan(
+        occupied_start=_seconds(start) - 600,
+        occupied_end=_seconds(start) + minutes * 60 + 600,
+        start=_seconds(start),
+        booking_id=booking,
+        event_type_id="et0123456789",
+        day_claim=day_claim,
+    )
+
+
+def test_a_booked_span_is_one_fixed_size_element_that_sorts_by_time() -> None:
+    early, late = a_span("2027-06-01T09:00"), a_span("2027-06-01T10:00", booking="f" * 32)
+
+    packed = [encode_booked("h1", late), encode_booked("h1", early)]
+
+    assert {len(element) for element in packed} == {47}
+    assert sorted(packed) == [encode_booked("h1", early), encode_booked("h1", late)]
+
+
+@pytest.mark.parametrize(
+    ("start", "zone_day"),
+    [("2027-06-01T23:30", "20270602"), ("2027-06-01T12:00", "20270601"), ("2027-06-01T01:00", "20270531")],
+)
+def test_a_booked_span_with_its_day_place_round_trips(start: str, zone_day: str) -> None:
+    span = a_span(start, day_claim=f"h1:et0123456789:{zone_day}:place288")
+
+    (decoded,) = booked_overlapping("h1", [encode_booked("h1", span)], 0, 1 << 62)
+
+    assert decoded == span
+
+
+def test_only_the_booked_spans_overlapping_the_range_are_returned_in_time_order() -> None:
+    spans = [a_span(f"2027-06-{day:02}T09:00", booking=f"{day:032x}") for day in range(1, 29)]
+    elements: list[bytes | str] = [encode_booked("h1", span) for span in reversed(spans)]
+
+    found = booked_overlapping("h1", elements, _seconds("2027-06-10T09:40"), _seconds("2027-06-12T08:51"))
+
+    assert found == spans[10:12]  # the 10th ends at 09:40, not after it; the 12th occupies from 08:50
+
+
+def test_spans_stored_as_strings_before_the_packed_form_are_still_read() -> None:
+    old = a_span("2027-06-02T09:00", booking="a" * 32, day_claim="h1:et0123456789:20270602:place1")
+    new = a_span("2027-06-01T09:00")
+
+    found = booked_overlapping("h1", [legacy_booked(old), encode_booked("h1", new)], 0, 1 << 62)
+
+    assert found == [new, old]
+    assert legacy_booked(old) == f"{'a' * 32}|et0123456789|{old.start}|{old.occupied_start}|{old.occupied_end}|" + (
+        "h1:et0123456789:20270602:place1"
+    )
+
+
+def test_a_day_place_of_another_host_is_refused_rather_than_packed_wrong() -> None:
+    span = a_span("2027-06-01T09:00", day_claim="h2:et0123456789:20270601:place1")
+
+    with pytest.raises(ValueError, match="not a day place of this host"):
+        encode_booked("h1", span)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import sys
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from shared.domain.booking_page import BookingPage
-from shared.domain.intervals import EPOCH, Interval, by_start
+from shared.domain.intervals import EPOCH, Interval, SpanSet, by_start
 from shared.services.records import BookedSpan
 
 M = TypeVar("M", bound=BaseModel)
@@ -79,7 +81,8 @@ def encode_busy(intervals: Iterable[Interval]) -> bytes:
     round down and ends up, so busy time never shrinks.
 
     Bytes rather than arrays: Firestore's client deep-copies array values on every read, and this is
-    the hot path of every availability request.
+    the hot path of every availability request. Stored sorted and disjoint (`split_by_month` merges), so
+    a read finds the part it needs by bisect.
     """
     pairs = array("q")
     for interval in sorted(intervals, key=by_start):
@@ -91,30 +94,125 @@ def encode_busy(intervals: Iterable[Interval]) -> bytes:
 
 
 def decode_busy(packed: bytes) -> list[Interval]:
-    pairs = array("q")
-    pairs.frombytes(packed)
-    if sys.byteorder != "little":
-        pairs.byteswap()
+    """Every busy time of a month as `Interval`s (exports; reads use `busy_overlapping`)."""
+    pairs = _int64s(packed)
     moment = _from_epoch
     return [Interval(moment(start), moment(end)) for start, end in zip(pairs[0::2], pairs[1::2], strict=True)]
 
 
-def encode_booked(span: BookedSpan) -> str:
-    """One booked span as a short string, so the month document can take it with ArrayUnion/ArrayRemove."""
-    seconds = (int(moment.timestamp()) for moment in (span.start, span.occupied_start, span.occupied_end))
-    return "|".join((span.booking_id, span.event_type_id, *map(str, seconds), span.day_claim or ""))
+def busy_overlapping(packed: bytes, start: int, end: int, into: SpanSet) -> None:
+    """Append to `into` the busy spans of a packed month that overlap [start, end) (epoch seconds).
+
+    Two bisects over the packed bytes themselves find them; nothing else of the month is decoded. Months
+    are appended in order, so `into` stays sorted and disjoint.
+    """
+    pairs = _int64s(packed)
+    starts, ends = pairs[0::2], pairs[1::2]
+    first, after = bisect_right(ends, start), bisect_left(starts, end)
+    if first < after:
+        into.starts.extend(starts[first:after].tolist())
+        into.ends.extend(ends[first:after].tolist())
 
 
-def decode_booked(text: str) -> BookedSpan:
-    booking_id, event_type_id, start, occupied_start, occupied_end, day_claim = text.split("|")
-    return BookedSpan(
-        booking_id=booking_id,
-        event_type_id=event_type_id,
-        start=_from_epoch(int(start)),
-        occupied_start=_from_epoch(int(occupied_start)),
-        occupied_end=_from_epoch(int(occupied_end)),
-        day_claim=day_claim or None,
+def _int64s(packed: bytes) -> memoryview:
+    if sys.byteorder == "little":
+        return memoryview(packed).cast("q")  # no copy: the bytes are read in place
+    swapped = array("q")
+    swapped.frombytes(packed)
+    swapped.byteswap()
+    return memoryview(swapped)
+
+
+# One booked span, as one element of the month's `booked` array (ArrayUnion/ArrayRemove keep it without a
+# read): big-endian so the elements sort by time as bytes; 47 bytes.
+#   >q occupied start, >q occupied end, >q meeting start (epoch seconds)
+#   16s the booking id (a uuid4 in hex, as bytes), 5s the event type id ("et" + 10 hex digits, as bytes)
+#   >H the day's numbered place: 0 none, else 0x8000 | (claim date - UTC date of the start + 1) << 9 | number
+_BOOKED = struct.Struct(">qqq16s5sH")
+_BOOKING_ID = re.compile(r"[0-9a-f]{32}")
+_EVENT_TYPE_ID = re.compile(r"et([0-9a-f]{10})")
+_DAY_CLAIM = re.compile(r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<day>[0-9]{8}):place(?P<number>[0-9]{1,3})")
+_HAS_PLACE = 0x8000
+
+
+def encode_booked(host_id: str, span: BookedSpan) -> bytes:
+    """One booked span as a packed array element (see `_BOOKED`)."""
+    booking = _BOOKING_ID.fullmatch(span.booking_id)
+    event_type = _EVENT_TYPE_ID.fullmatch(span.event_type_id)
+    if booking is None or event_type is None:
+        raise ValueError(f"booking {span.booking_id!r} / event type {span.event_type_id!r}: not ids we issue")
+    return _BOOKED.pack(
+        span.occupied_start,
+        span.occupied_end,
+        span.start,
+        bytes.fromhex(span.booking_id),
+        bytes.fromhex(event_type.group(1)),
+        _place(host_id, span),
     )
+
+
+def booked_overlapping(host_id: str, elements: list[bytes | str], start: int, end: int) -> list[BookedSpan]:
+    """The booked spans of a month's `booked` array that overlap [start, end) (epoch seconds), by time.
+
+    The elements sort by time as bytes; confirmed bookings never overlap (their claims forbid it), so the
+    ends are in order too and two bisects find the overlapping ones: only those are unpacked.
+    Strings are spans written before the packed form (see `legacy_booked`), read as they were.
+    """
+    packed = sorted(element for element in elements if type(element) is bytes)
+    spans: list[BookedSpan] = []
+    if packed:
+        first = bisect_right(packed, start, key=_occupied_end)
+        after = bisect_left(packed, _BOOKED_START.pack(end))
+        spans = [_unpacked(host_id, *fields) for fields in _BOOKED.iter_unpack(b"".join(packed[first:after]))]
+    if len(packed) != len(elements):
+        legacy = (_from_legacy(text) for text in elements if type(text) is str)
+        spans = sorted([*spans, *(span for span in legacy if span.occupied_start < end and start < span.occupied_end)])
+    return spans
+
+
+_BOOKED_START = struct.Struct(">q")
+
+
+def _occupied_end(element: bytes) -> int:
+    return int.from_bytes(element[8:16], "big", signed=True)
+
+
+def _place(host_id: str, span: BookedSpan) -> int:
+    if span.day_claim is None:
+        return 0
+    claim = _DAY_CLAIM.fullmatch(span.day_claim)
+    if claim is None or claim["host"] != host_id or claim["type"] != span.event_type_id:
+        raise ValueError(f"{span.day_claim!r} is not a day place of this host and event type")
+    text = claim["day"]
+    day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    shift = (day - _from_epoch(span.start).date()).days + 1  # the host's date is the UTC date -1, 0 or +1
+    number = int(claim["number"])
+    if not 0 <= shift <= 2 or not 1 <= number <= 0x1FF:
+        raise ValueError(f"{span.day_claim!r} cannot be packed")
+    return _HAS_PLACE | shift << 9 | number
+
+
+def _unpacked(
+    host_id: str, occupied_start: int, occupied_end: int, start: int, booking: bytes, event_type: bytes, place: int
+) -> BookedSpan:
+    event_type_id = f"et{event_type.hex()}"
+    day_claim = None
+    if place & _HAS_PLACE:
+        day = _from_epoch(start).date() + timedelta(days=(place >> 9 & 3) - 1)
+        day_claim = f"{host_id}:{event_type_id}:{day:%Y%m%d}:place{place & 0x1FF}"
+    return BookedSpan(occupied_start, occupied_end, start, booking.hex(), event_type_id, day_claim)
+
+
+def legacy_booked(span: BookedSpan) -> str:
+    """The string a span was stored as before the packed form: removed alongside the packed element, so a
+    booking written before the change is released all the same (no migration needed)."""
+    fields = (span.booking_id, span.event_type_id, span.start, span.occupied_start, span.occupied_end)
+    return "|".join((*map(str, fields), span.day_claim or ""))
+
+
+def _from_legacy(text: str) -> BookedSpan:
+    booking_id, event_type_id, start, occupied_start, occupied_end, day_claim = text.split("|")
+    return BookedSpan(int(occupied_start), int(occupied_end), int(start), booking_id, event_type_id, day_claim or None)
 
 
 def _from_epoch(seconds: int) -> datetime:

@@ -1,8 +1,9 @@
 """hosts/{host_id}/months/{YYYY-MM}: one UTC month of a host's time.
 
 `busy` is the mirror of Google's free/busy (packed int64 pairs), `booked` our confirmed bookings' spans
-(strings, so ArrayUnion/ArrayRemove keep them without a read). An availability read is one `get_all`
-of the booking page and the months it needs.
+(one packed element each, so ArrayUnion/ArrayRemove keep them without a read: a booking costs the same
+whatever its month holds). An availability read is one `get_all` of the booking page and the months it
+needs, and decodes only the busy and booked spans that overlap the instants it asked about.
 """
 
 from __future__ import annotations
@@ -10,12 +11,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.adapters.firestore.codec import decode_booked, decode_busy, encode_booked, encode_busy, plain_id
+from shared.adapters.firestore.codec import (
+    booked_overlapping,
+    busy_overlapping,
+    decode_busy,
+    encode_booked,
+    encode_busy,
+    legacy_booked,
+    plain_id,
+)
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.hosts import HOSTS
 from shared.domain.booking import Booking
 from shared.domain.busy import month_key, month_keys, split_by_month
-from shared.domain.intervals import Interval
+from shared.domain.intervals import Interval, SpanSet
+from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.services.ports import Exported
 from shared.services.records import AvailabilitySnapshot, BookedSpan
 
@@ -24,6 +34,7 @@ if TYPE_CHECKING:
 
 MONTHS = "months"
 _HINT_LIMIT = 10_000
+_ALL = 1 << 62  # later than any instant: "every span of the month"
 
 
 class FirestoreBusyMonths:
@@ -67,13 +78,14 @@ class FirestoreBusyMonths:
         page_doc = docs[page_ref.path]
         if not page_doc.exists or page_doc.get("host_id") != host_id:
             return None
-        busy: list[Interval] = []
-        booked: list[BookedSpan] = []
+        first, after = epoch_seconds(start), epoch_seconds_up(end)
+        busy, booked = SpanSet(), []
         for month in (docs[ref.path] for ref in months):
             data = month.to_dict() or {}
             if data.get("busy"):
-                busy.extend(decode_busy(data["busy"]))
-            booked.extend(decode_booked(text) for text in data.get("booked", ()))
+                busy_overlapping(data["busy"], first, after, busy)
+            if data.get("booked"):
+                booked.extend(booked_overlapping(host_id, data["booked"], first, after))
         return AvailabilitySnapshot(page=self._unit.pages.parsed(page_doc), busy=busy, booked=booked)
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
@@ -109,14 +121,13 @@ class FirestoreBusyMonths:
             return
         if before is not None and old is not None:
             key = month_key(before.start)
-            self._unit.merge(
-                self._month(before.host_id, key), {"booked": firestore.ArrayRemove([old]), "ends_at": _end(key)}
-            )
+            # The string form too: a span stored before the packed form is released the same way.
+            gone = firestore.ArrayRemove([encode_booked(before.host_id, old), legacy_booked(old)])
+            self._unit.merge(self._month(before.host_id, key), {"booked": gone, "ends_at": _end(key)})
         if after is not None and new is not None:
             key = month_key(after.start)
-            self._unit.merge(
-                self._month(after.host_id, key), {"booked": firestore.ArrayUnion([new]), "ends_at": _end(key)}
-            )
+            added = firestore.ArrayUnion([encode_booked(after.host_id, new)])
+            self._unit.merge(self._month(after.host_id, key), {"booked": added, "ends_at": _end(key)})
 
     def purge(self, ended_before: datetime) -> dict[str, int]:
         """Months of every host that ended before `ended_before` (nothing can be booked in them)."""
@@ -132,11 +143,12 @@ class FirestoreBusyMonths:
         for month in self._all(host_id):
             data = month.to_dict()
             busy = decode_busy(data["busy"]) if data.get("busy") else []
+            booked = booked_overlapping(host_id, data.get("booked", []), 0, _ALL)
             exported.append(
                 {
                     "month": month.id,
                     "busy": [{"start": i.start.isoformat(), "end": i.end.isoformat()} for i in busy],
-                    "bookings": [decode_booked(text).booking_id for text in data.get("booked", ())],
+                    "bookings": [span.booking_id for span in booked],
                 }
             )
         return exported
@@ -148,19 +160,17 @@ class FirestoreBusyMonths:
         return len(found)
 
 
-def _span(booking: Booking | None) -> str | None:
+def _span(booking: Booking | None) -> BookedSpan | None:
     """The stored span of a booking that holds time (a cancelled one holds none)."""
     if booking is None or not booking.holds_time:
         return None
-    return encode_booked(
-        BookedSpan(
-            booking_id=booking.id,
-            event_type_id=booking.event_type_id,
-            start=booking.start,
-            occupied_start=booking.occupied_start,
-            occupied_end=booking.occupied_end,
-            day_claim=booking.day_claim,
-        )
+    return BookedSpan(
+        occupied_start=epoch_seconds(booking.occupied_start),
+        occupied_end=epoch_seconds_up(booking.occupied_end),
+        start=epoch_seconds(booking.start),
+        booking_id=booking.id,
+        event_type_id=booking.event_type_id,
+        day_claim=booking.day_claim,
     )
 
 

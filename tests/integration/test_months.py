@@ -1,0 +1,126 @@
+"""Busy months on the official emulator: packed booked spans kept by ArrayUnion/ArrayRemove, range reads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.cloud import firestore
+
+from shared.adapters.firestore import FirestoreUnitOfWork
+from shared.adapters.firestore.codec import legacy_booked
+from shared.domain.booking import Booking, Invitee
+from shared.domain.intervals import Interval
+from shared.domain.offsets import epoch_seconds
+from shared.services.records import BookedSpan
+from tests.unit.fakes import a_page
+
+MONDAY = datetime(2027, 3, 8, 9, tzinfo=UTC)
+EVENT_TYPE = "et0123456789"
+
+
+def a_booking(host_id: str, start: datetime, day_claim: str | None = None) -> Booking:
+    return Booking(
+        id=uuid.uuid4().hex,
+        host_id=host_id,
+        event_type_id=EVENT_TYPE,
+        event_title="Call",
+        start=start,
+        end=start + timedelta(minutes=30),
+        occupied_start=start - timedelta(minutes=10),
+        occupied_end=start + timedelta(minutes=40),
+        invitee=Invitee(name="Ines", email="ines@example.org", time_zone="UTC"),
+        manage_token_hash="0" * 64,
+        day_claim=day_claim,
+    )
+
+
+def a_host_page(db: Any) -> tuple[FirestoreUnitOfWork, str, str]:
+    host_id, slug = f"h{uuid.uuid4().hex[:12]}", f"s{uuid.uuid4().hex[:12]}"
+    uow = FirestoreUnitOfWork(db)
+    with uow:
+        uow.pages.add(slug, a_page(host_id))
+        uow.commit()
+    return uow, host_id, slug
+
+
+def moved(uow: FirestoreUnitOfWork, before: Booking | None, after: Booking | None) -> None:
+    with uow:
+        uow.months.move_span(before, after)
+        uow.commit()
+
+
+def spans_around(uow: FirestoreUnitOfWork, slug: str, start: datetime, end: datetime) -> list[BookedSpan]:
+    snapshot = uow.months.snapshot(slug, start, end)
+    assert snapshot is not None
+    return snapshot.booked
+
+
+def test_a_booked_span_is_added_read_back_exactly_and_released(db: Any) -> None:
+    uow, host_id, slug = a_host_page(db)
+    booking = a_booking(host_id, MONDAY, day_claim=f"{host_id}:{EVENT_TYPE}:20270308:place2")
+
+    moved(uow, None, booking)
+    (found,) = spans_around(uow, slug, MONDAY - timedelta(days=1), MONDAY + timedelta(days=1))
+    moved(uow, booking, booking.cancelled(None))
+
+    assert found == BookedSpan(
+        occupied_start=epoch_seconds(booking.occupied_start),
+        occupied_end=epoch_seconds(booking.occupied_end),
+        start=epoch_seconds(booking.start),
+        booking_id=booking.id,
+        event_type_id=EVENT_TYPE,
+        day_claim=booking.day_claim,
+    )
+    assert spans_around(uow, slug, MONDAY - timedelta(days=1), MONDAY + timedelta(days=1)) == []
+
+
+def test_a_range_read_decodes_only_the_spans_that_overlap_it(db: Any) -> None:
+    uow, host_id, slug = a_host_page(db)
+    bookings = [a_booking(host_id, MONDAY + timedelta(hours=hours)) for hours in range(0, 24 * 14, 6)]
+    with uow:
+        for booking in bookings:
+            uow.months.move_span(None, booking)
+        uow.commit()
+
+    start, end = MONDAY + timedelta(days=3), MONDAY + timedelta(days=4)
+
+    found = spans_around(uow, slug, start, end)
+
+    overlapping = [b.id for b in bookings if b.occupied_start < end and start < b.occupied_end]
+    assert [span.booking_id for span in found] == overlapping
+    assert len(overlapping) == 5  # 09:00, 15:00, 21:00, 03:00, and the next 09:00's buffer from 08:50
+
+
+def test_a_span_stored_as_a_string_before_the_packed_form_is_read_and_released(db: Any) -> None:
+    uow, host_id, slug = a_host_page(db)
+    booking = a_booking(host_id, MONDAY)
+    span = BookedSpan(
+        epoch_seconds(booking.occupied_start),
+        epoch_seconds(booking.occupied_end),
+        epoch_seconds(booking.start),
+        booking.id,
+        EVENT_TYPE,
+    )
+    month = db.collection("hosts").document(host_id).collection("months").document("2027-03")
+    month.set({"booked": firestore.ArrayUnion([legacy_booked(span)])}, merge=True)
+
+    before = spans_around(uow, slug, MONDAY - timedelta(hours=1), MONDAY + timedelta(hours=1))
+    moved(uow, booking, booking.cancelled(None))
+
+    assert before == [span]
+    assert month.get().get("booked") == []
+
+
+def test_busy_times_are_read_only_where_asked(db: Any) -> None:
+    uow, host_id, slug = a_host_page(db)
+    busy = [Interval(MONDAY + timedelta(hours=h), MONDAY + timedelta(hours=h, minutes=20)) for h in range(0, 24 * 30)]
+    with uow:
+        uow.months.replace_busy(host_id, Interval(MONDAY, MONDAY + timedelta(days=40)), busy, MONDAY)
+        uow.commit()
+
+    snapshot = uow.months.snapshot(slug, MONDAY + timedelta(days=2), MONDAY + timedelta(days=2, hours=3))
+
+    assert snapshot is not None
+    assert list(snapshot.busy) == [(epoch_seconds(i.start), epoch_seconds(i.end)) for i in busy[48:51]]
