@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
@@ -12,7 +14,7 @@ from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_form import Answer, Location, LocationKind, Question
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
-from shared.domain.intervals import Interval
+from shared.domain.offsets import DAY, EPOCH_ORDINAL, ZoneOffsets
 from shared.services.records import ConsentRecord, Erasure
 
 _SCOPE_NAMES = {
@@ -134,16 +136,62 @@ class SlotList(BaseModel):
     )
 
     @staticmethod
-    def payload(slots: list[Interval], zone: ZoneInfo, complete: bool) -> dict[str, Any]:
-        """The JSON body, built directly: a month can hold hundreds of slots, and this is the hot path."""
-        return {
-            "time_zone": zone.key,
-            "complete": complete,
-            "slots": [
-                {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
-                for s in slots
-            ],
-        }
+    def body(starts: Sequence[int], duration: int, zone: ZoneInfo, complete: bool) -> str:
+        """The JSON text of this model for slots starting at `starts` (epoch seconds) and lasting `duration`
+        seconds, written directly: this is the hot path, and a month can hold hundreds of slots. Byte for
+        byte what `json.dumps` gives for the slots' `astimezone(zone).isoformat()` (tests/unit/test_slots_json.py).
+
+        The zone's offsets are learnt once for the whole range, so each time is a few integer operations
+        and cached strings (the date per local day, the clock per minute, the offset per change), in the
+        exact form `datetime.isoformat` and `json.dumps` give.
+        """
+        head = f'{{"time_zone": {json.dumps(zone.key)}, "complete": {"true" if complete else "false"}, "slots": ['
+        if not starts:
+            return head + "]}"
+        offsets = ZoneOffsets(zone, starts[0] - DAY, starts[-1] + duration + DAY)
+        stamp = _Stamps(offsets).stamp
+        slots = [f'{{"start": "{stamp(start)}", "end": "{stamp(start + duration)}"}}' for start in starts]
+        return head + ", ".join(slots) + "]}"
+
+
+class _Stamps:
+    """ISO 8601 local times with offsets ("2027-03-14T03:00:00-04:00"), as `isoformat` writes them."""
+
+    __slots__ = ("_days", "_offsets", "_seen", "_suffixes", "_uniform")
+
+    def __init__(self, offsets: ZoneOffsets) -> None:
+        self._offsets = offsets
+        self._uniform = offsets.piece_offset(0) if offsets.uniform else None  # most ranges: no transition
+        self._days: dict[int, str] = {}
+        self._suffixes: dict[int, str] = {}
+        self._seen: dict[int, str] = {}  # back-to-back slots: an end is the next start
+
+    def stamp(self, moment: int) -> str:
+        text = self._seen.get(moment)
+        if text is not None:
+            return text
+        offset = self._uniform if self._uniform is not None else self._offsets.offset(moment)
+        day, second = divmod(moment + offset, DAY)
+        day_text = self._days.get(day)
+        if day_text is None:
+            day_text = self._days[day] = date.fromordinal(EPOCH_ORDINAL + day).isoformat()
+        suffix = self._suffixes.get(offset)
+        if suffix is None:
+            suffix = self._suffixes[offset] = _offset_text(offset)
+        clock = _CLOCKS[second // 60] if not second % 60 else f"{_CLOCKS[second // 60][:6]}{second % 60:02}"
+        text = self._seen[moment] = f"{day_text}T{clock}{suffix}"
+        return text
+
+
+_CLOCKS = [f"{minute // 60:02}:{minute % 60:02}:00" for minute in range(24 * 60)]
+
+
+def _offset_text(offset: int) -> str:
+    """`+HH:MM`, or `+HH:MM:SS` when the offset has seconds, as `datetime.isoformat` writes an offset."""
+    sign = "-" if offset < 0 else "+"
+    hours, rest = divmod(abs(offset), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{sign}{hours:02}:{minutes:02}" + (f":{seconds:02}" if seconds else "")
 
 
 _MEETING_URL = Field(description="The Google Meet link once Google has created it (null until then, or no Meet).")
