@@ -25,7 +25,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        stack = LocalStack(StackPorts() if args.free_ports else StackPorts.contract_defaults()).start()
+        ports = StackPorts() if args.free_ports else StackPorts.contract_defaults()
+        stack = LocalStack(ports, production_server=True).start()
     except EmulatorMissing as error:
         print(f"kaleno: {error}", file=sys.stderr)
         return 1

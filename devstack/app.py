@@ -2,6 +2,8 @@
 
 Each function is its own functions-framework app (`create_app(target, "functions/main.py")`), mounted
 with werkzeug's DispatcherMiddleware; the root app serves /healthz, /openapi.json and the web client.
+`python -m devstack` serves it with functions-framework's production server (devstack/serve.py); the
+tests with `ServerThread`, in their own process.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def _at_function_root(wsgi_app: Any) -> Any:
     return at_root
 
 
-def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> DispatcherMiddleware:
+def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     from functions.main import FUNCTIONS, ROUTE_TABLES
 
     checks = list(health_checks)
@@ -106,7 +108,12 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> DispatcherMid
     def web_asset(name: str) -> Response:
         return _static(name)
 
-    return DispatcherMiddleware(root, {f"/{name}": _at_function_root(_function_app(name)) for name in FUNCTIONS})
+    # A Flask app on the outside (functions-framework's server serves Flask apps with gunicorn), the
+    # functions mounted inside it.
+    root.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
+        root.wsgi_app, {f"/{name}": _at_function_root(_function_app(name)) for name in FUNCTIONS}
+    )
+    return root
 
 
 # Same-origin only: nothing is ever loaded from another origin, with or without consent.

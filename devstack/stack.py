@@ -49,6 +49,9 @@ class LocalStack:
     sandbox: Any = None
     server: Any = None
     env: dict[str, str] = field(default_factory=dict)
+    # True: the functions run in their own process on functions-framework's production server, as
+    # deployed (devstack/serve.py); False: on a server thread in this process (tests scan its logs).
+    production_server: bool = False
 
     def start(self) -> LocalStack:
         try:
@@ -102,6 +105,11 @@ class LocalStack:
         get_settings.cache_clear()
         if self.sandbox is not None:
             self.provision()
+        if self.production_server:
+            from devstack.serve import ServerProcess
+
+            self.server = ServerProcess(self.ports.app).start()
+            return
         checks = [self.emulator.is_up] if self.emulator else []
         self.server = ServerThread(build_app(checks), self.ports.app).start()
 

@@ -1,0 +1,124 @@
+"""The functions served the way Cloud Functions serves them: functions-framework's production server.
+
+A deployed function runs `functions-framework --target=<function>`, which serves it with gunicorn
+(`functions_framework._http.create_server`, reading `WORKERS` and `THREADS` from the environment).
+`python -m devstack` runs this module in its own process so benchmarks measure what users get; the
+test session keeps the in-process server (`devstack.app.ServerThread`), whose logs the suite scans.
+
+Worker and thread settings follow infra/main.tf (checked by tests/unit/test_devstack_server.py):
+
+* one request at a time per instance: the functions set no `max_instance_request_concurrency`, and
+  Cloud Functions' default is 1 (more than one needs a whole vCPU; ours have 256 MB, a sixth of one).
+  Each instance runs one gunicorn worker; it may have threads, but never more than one of them busy.
+* up to `max_instance_count` (20) instances per function.
+
+Here every gunicorn worker process stands for one instance: `THREADS=1` and gthread workers (so
+connections stay open between requests, as Google's front end keeps them), and as many workers as the
+functions may have instances (`KALENO_INSTANCES` to run fewer). The app is loaded before the workers
+fork, which only shortens start-up: each worker builds its Firestore client and caches on first use, as
+an instance does.
+
+Run: `python -m devstack.serve --port N` with the stack's environment (devstack/stack.py does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+INSTANCE_CONCURRENCY = 1  # infra/main.tf: no max_instance_request_concurrency, Cloud Functions' default
+MAX_INSTANCES = 20  # infra/main.tf: max_instance_count
+KEEPALIVE_SECONDS = 620  # longer than Google's front end keeps an idle connection to a backend (600 s)
+
+
+def server_settings(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment functions-framework's gunicorn reads (`WORKERS`, `THREADS`), as deployed."""
+    environ = dict(os.environ) if environ is None else environ
+    instances = int(environ.get("KALENO_INSTANCES", MAX_INSTANCES))
+    if not 1 <= instances <= MAX_INSTANCES:
+        raise ValueError(f"KALENO_INSTANCES must be between 1 and {MAX_INSTANCES} (infra/main.tf max_instance_count)")
+    return {"WORKERS": str(instances), "THREADS": str(INSTANCE_CONCURRENCY)}
+
+
+def gunicorn_options() -> dict[str, object]:
+    """What we add to functions-framework's own gunicorn options (bind, workers, threads, timeout)."""
+    return {
+        # functions-framework leaves the worker class to gunicorn, which picks the sync worker for one
+        # thread, and the sync worker closes every connection; gthread keeps them open.
+        "worker_class": "gthread",
+        "keepalive": KEEPALIVE_SECONDS,
+        "preload_app": True,
+        "accesslog": None,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack.serve")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    os.environ.update(server_settings())
+
+    from functions_framework._http import create_server
+
+    from devstack.app import build_app
+    from devstack.emulator import FirestoreEmulator
+
+    emulator_host = os.environ["FIRESTORE_EMULATOR_HOST"]
+    emulator = FirestoreEmulator(int(emulator_host.rsplit(":", 1)[1]))  # not started here: only asked
+    create_server(build_app([emulator.is_up]), debug=False, **gunicorn_options()).run("127.0.0.1", args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+class ServerProcess:
+    """`python -m devstack.serve` as a child process, with the stack's environment; stopped on `stop()`."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 120) -> ServerProcess:
+        root = Path(__file__).resolve().parent.parent
+        command = [sys.executable, "-m", "devstack.serve", "--port", str(self.port)]
+        # Its own process group: stopping the stack stops the gunicorn master and its workers together.
+        self._process = subprocess.Popen(command, cwd=root, env=dict(os.environ), start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the functions' server exited at start ({self._process.returncode})")
+            if self._healthy():
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise TimeoutError(f"the functions' server did not answer /healthz within {timeout}s")
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:  # our own URL
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        try:
+            os.killpg(self._process.pid, signal.SIGTERM)  # gunicorn: finish what is in flight, then exit
+            self._process.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=5)
+        self._process = None
