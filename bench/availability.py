@@ -121,7 +121,8 @@ def main() -> int:
     figures: dict[str, float] = {}
     lines: list[str] = []
     try:
-        first_day = (datetime.now(UTC) + timedelta(days=2)).date()
+        soon = (datetime.now(UTC) + timedelta(days=2)).date()
+        first_day = soon + timedelta(days=-soon.weekday() % 7)  # a Monday: the 1-day range is a working day
         slugs = {count: host_with_busy(stack, count, first_day) for count in BUSY_COUNTS}
         calls_before = sum(stack.google.state()["calls"].values())
         month: dict[int, Timing] = {}
