@@ -16,9 +16,9 @@ from shared.domain.time_zones import ZoneName
 from shared.services import availability
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
+from shared.services.ics import booking_ics
 from shared.services.ports import Ports, UnitOfWork
 from shared.web.endpoints import Endpoints, json_response
-from shared.web.ics import booking_ics
 from shared.web.problems import Problem
 from shared.web.views import (
     BookingCreated,

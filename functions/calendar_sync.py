@@ -47,7 +47,15 @@ def run_task(request: Request, principal: dict[str, Any], body: SyncTask) -> Res
         if isinstance(task, ReconcileBooking):
             last_attempt = retries >= get_settings().tasks_max_attempts - 1  # the queue drops the task after it
             outcome = reconcile_task(
-                task.booking_id, task.version, retries, last_attempt, now, ports.uow(), ports.calendar, ports.secrets
+                task.booking_id,
+                task.version,
+                retries,
+                last_attempt,
+                now,
+                ports.uow(),
+                ports.calendar,
+                ports.secrets,
+                ports.tasks,
             )
         else:
             outcome = refresh_task(task.host_id, now, ports.uow(), ports.calendar, ports.secrets, ports.tasks)

@@ -5,6 +5,7 @@ from functions import calendar_sync as _calendar_sync
 from functions import calendar_webhook as _calendar_webhook
 from functions import channel_renewal as _channel_renewal
 from functions import hosts as _hosts
+from functions import notifications as _notifications
 from functions import oauth as _oauth
 from functions import privacy as _privacy
 from functions import retention_purge as _retention_purge
@@ -16,6 +17,7 @@ bookings = _bookings.bookings
 privacy = _privacy.privacy
 calendar_sync = _calendar_sync.calendar_sync
 calendar_webhook = _calendar_webhook.calendar_webhook
+notifications = _notifications.notifications
 channel_renewal = _channel_renewal.channel_renewal
 retention_purge = _retention_purge.retention_purge
 webhook_delivery = _webhook_delivery.webhook_delivery
@@ -30,6 +32,7 @@ ROUTE_TABLES = {
         _privacy,
         _calendar_sync,
         _calendar_webhook,
+        _notifications,
         _channel_renewal,
         _retention_purge,
         _webhook_delivery,

@@ -9,6 +9,7 @@ locals {
     privacy          = { public = true, memory = "256M" } # its /tasks/erase route checks the tasks identity's OIDC token
     calendar_webhook = { public = true, memory = "256M" } # Google's push cannot authenticate; the channel token is checked
     calendar_sync    = { public = false, memory = "256M" }
+    notifications    = { public = false, memory = "256M" } # Kaleno's own mail, from Cloud Tasks
     channel_renewal  = { public = false, memory = "256M" }
     retention_purge  = { public = false, memory = "256M" }
     webhook_delivery = { public = false, memory = "256M" } # hosts' webhook POSTs, from Cloud Tasks
@@ -289,7 +290,7 @@ resource "google_cloudfunctions2_function" "fn" {
     timeout_seconds                = 60
     max_instance_count             = 20
     service_account_email          = google_service_account.runtime.email
-    # Network ingress. Internal functions (calendar_sync, channel_renewal, retention_purge): internal only.
+    # Network ingress. Internal functions (calendar_sync, notifications, channel_renewal, retention_purge): internal only.
     # For a 2nd-gen function (a Cloud Run service) requests from Cloud Tasks and Cloud Scheduler in the same
     # project count as internal when they call the function's own run.app URL, as they do here (Cloud Run's
     # "Restrict network ingress": Internal allows those products; 1st-gen functions did not); nothing on the
@@ -314,8 +315,9 @@ resource "google_cloud_run_service_iam_member" "public" {
 }
 
 resource "google_cloud_run_service_iam_member" "tasks_invoke_sync" {
+  for_each = toset(["calendar_sync", "notifications"])
   location = var.region
-  service  = google_cloudfunctions2_function.fn["calendar_sync"].service_config[0].service
+  service  = google_cloudfunctions2_function.fn[each.key].service_config[0].service
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.tasks.email}"
 }

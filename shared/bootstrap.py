@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from shared.services.ports import (
         Calendar,
         GoogleAccounts,
+        Mailer,
         Ports,
         SecretStore,
         TaskQueue,
@@ -80,6 +81,15 @@ class GoogleCloudAdapters:
     def google(self) -> GoogleAccounts:
         accounts: GoogleAccounts = self._accounts
         return accounts
+
+    @cached_property
+    def mailer(self) -> Mailer | None:
+        from shared.adapters.smtp_mail import SmtpMailer
+
+        settings = self.settings
+        if not settings.smtp_host:
+            return None
+        return SmtpMailer(settings, lambda: self.secrets.app_secret(settings.smtp_password_secret_name))
 
     @cached_property
     def calendar(self) -> Calendar:

@@ -67,7 +67,15 @@ class Settings(BaseSettings):
     scheduler_service_account: str = "kaleno-scheduler@kaleno-local.iam.gserviceaccount.com"
 
     # Google Calendar's sendUpdates for booking events: "all" lets Google email the invitee, "none" does not.
+    # With our own mail configured (smtp_host), Google stays silent: one confirmation per change, ours.
     google_send_updates: str = "all"
+    # Outbound mail through any provider's SMTP relay (none set: Kaleno sends no mail). STARTTLS is required
+    # except to a loopback relay (the local sandbox); the password, if any, lives in Secret Manager.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password_secret_name: str = "smtp-password"
+    mail_from: str = "Kaleno <bookings@kaleno.app>"
     # Lifetime asked for watch channels (Google allows up to about a week); renewal runs well before.
     channel_ttl_hours: int = 168
     # Pushes within one window of this many seconds collapse into a single busy refresh.
@@ -84,7 +92,6 @@ class Settings(BaseSettings):
     webhooks_timeout_seconds: float = Field(10.0, gt=0, le=30)
     webhooks_allow_private: bool = False
     webhook_key_secret_name: str = "webhook-signing-key"  # derives each endpoint's signing secret
-
 
     @property
     def google_accounts_url(self) -> str:
@@ -114,6 +121,14 @@ class Settings(BaseSettings):
         return f"{self.sandbox_url}/calendar/v3/" if self.sandbox_url else None
 
     @property
+    def calendar_send_updates(self) -> str:
+        return "none" if self.smtp_host else self.google_send_updates
+
+    @property
+    def smtp_requires_tls(self) -> bool:
+        return self.smtp_host not in ("127.0.0.1", "localhost", "::1")
+
+    @property
     def is_loopback(self) -> bool:
         return self.base_url.startswith(("http://127.0.0.1", "http://localhost"))
 
@@ -133,7 +148,6 @@ class Settings(BaseSettings):
         """The Cloud Tasks queue whose tasks call `function`: webhook deliveries have their own (a slow
         receiver must not hold up calendar sync), everything else shares `tasks_queue`."""
         return self.webhooks_queue if function == "webhook_delivery" else self.tasks_queue
-
 
 
 @lru_cache(maxsize=1)

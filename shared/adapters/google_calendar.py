@@ -155,7 +155,7 @@ class GoogleCalendarClient:
             host_id,
             booking,
             lambda api: api.events().insert(
-                calendarId="primary", body=body, sendUpdates=self._settings.google_send_updates, **_WRITE_OPTIONS
+                calendarId="primary", body=body, sendUpdates=self._settings.calendar_send_updates, **_WRITE_OPTIONS
             ),
             otherwise=(409,),
         )
@@ -170,7 +170,7 @@ class GoogleCalendarClient:
                 calendarId="primary",
                 eventId=booking.google_event_id,
                 body=body,
-                sendUpdates=self._settings.google_send_updates,
+                sendUpdates=self._settings.calendar_send_updates,
                 **_WRITE_OPTIONS,
             ),
             otherwise=(404, 410),
@@ -197,7 +197,7 @@ class GoogleCalendarClient:
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         """Delete; already deleted or never created counts as done."""
-        send = self._settings.google_send_updates
+        send = self._settings.calendar_send_updates
         self._answered(
             host_id,
             lambda api: api.events().delete(calendarId="primary", eventId=booking.google_event_id, sendUpdates=send),

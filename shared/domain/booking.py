@@ -52,6 +52,18 @@ class BookingStatus(StrEnum):
     NEEDS_ATTENTION = "needs_attention"
 
 
+class BookingChange(StrEnum):
+    """What the booking's latest version did, for the people told about it."""
+
+    CREATED = "created"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+    UPDATED = "updated"  # details only (a correction, an erasure, processing resumed): nobody is notified
+
+
+NOTIFIED_CHANGES = (BookingChange.CREATED, BookingChange.RESCHEDULED, BookingChange.CANCELLED)
+
+
 class SyncState(StrEnum):
     PENDING = "pending"
     SYNCED = "synced"
@@ -138,6 +150,11 @@ class Booking(BaseModel):
     # needs_attention: the time the host moved the event to in Google, until resolved.
     moved_start: datetime | None = None
     moved_end: datetime | None = None
+    change: BookingChange = BookingChange.CREATED
+    # Which version each message was last sent for ("invitee", "host", "reminder"): a task delivered twice
+    # sends once.
+    mailed: dict[str, int] = Field(default_factory=dict)
+    reminder_minutes: int | None = None  # from the event type when booked
     status: BookingStatus = BookingStatus.CONFIRMED
     version: int = 1
     sync_state: SyncState = SyncState.PENDING
@@ -197,12 +214,13 @@ class Booking(BaseModel):
     # --- state changes: each returns the booking as it should be stored next ---------------------------
     def cancelled(self, reason: str | None) -> Booking:
         self.ensure_changeable()
-        return self._next_version(status=BookingStatus.CANCELLED, cancel_reason=reason)
+        return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=reason)
 
     def moved(self, meeting: Interval, occupied: Interval, day_claim: str | None) -> Booking:
         """Rescheduled to a new time (a booking the host had moved in Google is confirmed again)."""
         self.ensure_changeable()
         return self._next_version(
+            BookingChange.RESCHEDULED,
             status=BookingStatus.CONFIRMED,
             start=meeting.start,
             end=meeting.end,
@@ -221,9 +239,14 @@ class Booking(BaseModel):
         moved = self.moved(Interval(start, end), occupied, day_claim=None)
         return moved.model_copy(update={"synced_version": moved.version, "sync_state": SyncState.SYNCED})
 
-    def _next_version(self, **changes: object) -> Booking:
-        """A change Google must follow: a new version, synced by its own task."""
-        return self.model_copy(update={**changes, "version": self.version + 1, "sync_state": SyncState.PENDING})
+    def _next_version(self, change: BookingChange, **changes: object) -> Booking:
+        """A change Google must follow: a new version, synced (and announced) by its own tasks."""
+        update = {**changes, "change": change, "version": self.version + 1, "sync_state": SyncState.PENDING}
+        return self.model_copy(update=update)
+
+    def mailed_for(self, role: str, mark: int) -> Booking:
+        """Record a message as sent: for a version (notices) or a start time (reminders)."""
+        return self.model_copy(update={"mailed": {**self.mailed, role: mark}})
 
     def with_sync_outcome(
         self, state: SyncState, synced_version: int | None, error: str | None, at: datetime
@@ -243,7 +266,9 @@ class Booking(BaseModel):
         if invitee == self.invitee and not self.anonymised:
             return self
         changes = {"invitee": invitee, "anonymised": False}
-        return self._next_version(**changes) if self.holds_time else self.model_copy(update=changes)
+        if not self.holds_time:
+            return self.model_copy(update=changes)
+        return self._next_version(BookingChange.UPDATED, **changes)
 
     def with_processing(self, *, restricted: bool | None = None, objected: bool | None = None) -> Booking:
         """Set or lift the invitee's restriction or objection; lifting it lets Google follow again."""
@@ -256,7 +281,7 @@ class Booking(BaseModel):
             return self
         after = self.model_copy(update=flags)
         if self.processing_paused and not after.processing_paused and after.holds_time:
-            return after._next_version()  # resume: this version's own task makes Google match it
+            return after._next_version(BookingChange.UPDATED)  # resume: this version's own task makes Google match it
         return after
 
     def anonymised_for_erasure(self) -> Booking:
@@ -273,14 +298,17 @@ class Booking(BaseModel):
             "anonymised": True,
         }
         if self.holds_time:
-            return self._next_version(**erased)
+            return self._next_version(BookingChange.UPDATED, **erased)
         return self.model_copy(update=erased)
 
     def deleted_in_google(self) -> Booking:
-        """Our event is gone from the host's calendar (deleted there): the booking is cancelled by the host."""
-        status = self.status if self.status is BookingStatus.CANCELLED else BookingStatus.CANCELLED_BY_HOST
+        """Our event is gone from the host's calendar (deleted there): the booking is cancelled by the host,
+        a new version (announced, nothing to write) unless it was cancelled already."""
         synced = {"synced_version": self.version, "sync_state": SyncState.SYNCED}
-        return self.model_copy(update={"status": status, **synced})
+        if self.status is BookingStatus.CANCELLED:
+            return self.model_copy(update=synced)
+        cancelled = self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED_BY_HOST)
+        return cancelled.model_copy(update={"synced_version": cancelled.version, "sync_state": SyncState.SYNCED})
 
     def after_host_edit(self, deleted: bool, declined: bool, start: datetime | None, end: datetime | None) -> Booking:
         """What the host (or the invitee, declining) did to our event in Google, applied to the booking.
@@ -294,10 +322,11 @@ class Booking(BaseModel):
         if not self.holds_time or self.synced_version < self.version:
             return self
         if deleted:
-            synced = {"synced_version": self.version, "sync_state": SyncState.SYNCED}
-            return self.model_copy(update={"status": BookingStatus.CANCELLED_BY_HOST, **synced})
+            return self.deleted_in_google()
         if declined:
-            return self._next_version(status=BookingStatus.CANCELLED, cancel_reason=DECLINED_IN_GOOGLE)
+            return self._next_version(
+                BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=DECLINED_IN_GOOGLE
+            )
         if start is None or end is None or (start, end) == (self.moved_start, self.moved_end):
             return self
         if (start, end) == (self.start, self.end):
@@ -322,7 +351,8 @@ class Booking(BaseModel):
             raise NothingToResolve("this booking is not waiting for a decision")
         if keep_moved:
             return self._following(self.moved_start, self.moved_end)
-        return self._next_version(status=BookingStatus.CONFIRMED, moved_start=None, moved_end=None)
+        back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}
+        return self._next_version(BookingChange.UPDATED, **back)
 
     def with_meeting_url(self, url: str | None) -> Booking:
         """Google created the Meet (asynchronously): its link, kept without a new version."""

@@ -40,6 +40,7 @@ WindowDays = Annotated[int, Field(strict=True, ge=1, le=366)]  # the busy mirror
 # A host-local day has 288 five-minute granules, so no day can hold more bookings than that.
 DailyLimit = Annotated[int, Field(strict=True, ge=1, le=288)]
 InviteeLimit = Annotated[int, Field(strict=True, ge=1, le=100)]
+ReminderLead = Annotated[Minutes, Field(ge=0, le=10_080)]  # up to a week before; 0: no reminder
 
 
 def _no_schema_default(schema: dict[str, Any]) -> None:
@@ -73,6 +74,9 @@ class EventType(BaseModel):
         5, description="How many bookings still to come one invitee email may hold with this host at once."
     )
     location: Location | None = Field(None, description="Where the meetings happen; none: agreed separately.")
+    reminder_minutes_before: ReminderLead = Field(
+        1440, description="When the invitee's reminder mail goes out, before the start; 0: no reminder."
+    )
     questions: Questions = Field(
         default_factory=list, description="Asked on the booking form, in this order (besides name and email)."
     )
@@ -114,6 +118,7 @@ class EventTypeUpdate(BaseModel):
     invitee_open_limit: InviteeLimit | None = None
     location: Location | None = None
     questions: Questions | None = None
+    reminder_minutes_before: ReminderLead | None = None
 
     @field_validator("slug", "title", "duration_minutes", mode="before")
     @classmethod

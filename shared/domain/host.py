@@ -103,10 +103,22 @@ class Host(BaseModel):
     # read and write (and the public page) while the data is kept.
     restricted: bool = False
     objected: bool = False
+    last_alert: str | None = None  # the incident the host was last alerted about (one alert per incident)
 
     @property
     def processing_paused(self) -> bool:
         return self.restricted or self.objected
+
+    @property
+    def access_incident(self) -> str | None:
+        """Names the current loss of calendar access (None while connected): alerted about once."""
+        since = self.connection.since
+        if self.connection.is_connected or since is None:
+            return None
+        return f"disconnected-{int(since.timestamp())}"
+
+    def alerted(self, incident: str) -> Host:
+        return self.model_copy(update={"last_alert": incident})
 
     @property
     def calendar_usable(self) -> bool:

@@ -148,6 +148,7 @@ def _commit_new_booking(
         answers=answers,
         location=event_type.location,
         invitee_phone=phone,
+        reminder_minutes=event_type.reminder_minutes_before or None,
         day_claim=day_claim(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         manage_token_hash=token_hash(token),

@@ -16,11 +16,11 @@ from shared.services.audit import audit
 from shared.services.changes import change_booking
 from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
+from shared.services.notifications import NOT_YET_STORED_RETRIES, alert_sync_failing, announce
 from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, OurEvent
 
 PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
-NOT_YET_STORED_RETRIES = 2  # a task for a missing booking is retried this often: its commit may still land
 _ENQUEUER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sync-enqueue")
 
 
@@ -39,12 +39,13 @@ def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue, retry_at
 
 
 def request_sync(booking: Booking, tasks: TaskQueue) -> None:
-    """After a booking change is committed (nothing to do when Google already shows it). If the enqueue
-    fails the booking still stands: the scheduler's sweep re-enqueues bookings whose sync stayed pending."""
-    if booking.synced_version >= booking.version:
-        return
+    """After a booking change is committed: its sync task (unless Google already shows it) and its
+    notices. If an enqueue fails the booking still stands: the scheduler's sweep re-enqueues bookings
+    whose sync stayed pending."""
     try:
-        sync_booking_later(booking.id, booking.version, tasks)
+        if booking.synced_version < booking.version:
+            sync_booking_later(booking.id, booking.version, tasks)
+        announce(booking, tasks)
     except Exception as error:
         log_exception("booking_sync_enqueue_failed", error, booking_id=booking.id)
 
@@ -72,18 +73,21 @@ def reconcile_task(
     uow: UnitOfWork,
     calendar: Calendar,
     secrets: SecretStore,
+    tasks: TaskQueue | None = None,
 ) -> str:
     """The Cloud Task: raises GoogleUnavailable to be retried with backoff, except on the queue's last
     attempt, where the booking shows a failed sync (the host sees it) rather than being dropped silently.
     A booking not found on an early attempt is asked for again (enqueued alongside its commit, the task
     can arrive first)."""
     try:
-        outcome = reconcile_booking(booking_id, version, now, uow, calendar, secrets)
+        outcome = reconcile_booking(booking_id, version, now, uow, calendar, secrets, tasks)
     except GoogleUnavailable:
         if not last_attempt:
             raise
         record_sync(booking_id, SyncState.FAILED, None, "gave_up_after_retries", now, uow)
         outcome = "gave_up"
+        if tasks is not None and (booking := uow.bookings.get(booking_id)) is not None:
+            alert_sync_failing(booking.host_id, now, tasks)
     if outcome == "gone" and retries < NOT_YET_STORED_RETRIES and not last_attempt:
         log_event("booking_not_yet_stored", booking_id=booking_id, version=version)
         raise GoogleUnavailable(503, None)
@@ -92,7 +96,13 @@ def reconcile_task(
 
 
 def reconcile_booking(
-    booking_id: str, version: int, now: datetime, uow: UnitOfWork, calendar: Calendar, secrets: SecretStore
+    booking_id: str,
+    version: int,
+    now: datetime,
+    uow: UnitOfWork,
+    calendar: Calendar,
+    secrets: SecretStore,
+    tasks: TaskQueue | None = None,
 ) -> str:
     """Make the host's Google Calendar match the booking. Returns an outcome; raises GoogleUnavailable
     when Google should be asked again later."""
@@ -119,7 +129,9 @@ def reconcile_booking(
         for _ in range(3):
             written = _apply(booking, zone, calendar)
             if written is None:
-                change_booking(booking.id, Booking.deleted_in_google, uow)
+                deleted = change_booking(booking.id, Booking.deleted_in_google, uow)
+                if deleted is not None and tasks is not None:
+                    request_sync(deleted, tasks)  # the invitee is told the host cancelled
                 return "event_deleted_in_google"
             meeting_url = written.meeting_url
             latest = uow.bookings.get(booking.id)
@@ -127,7 +139,7 @@ def reconcile_booking(
                 break
             booking = latest
     except CalendarAccessRevoked:
-        access_revoked(host.id, now, uow, secrets)
+        access_revoked(host.id, now, uow, secrets, tasks)
         record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
         return "host_not_connected"
     except GoogleRejected as error:

@@ -65,7 +65,7 @@ def refresh_task(
     try:
         refresh_busy(host, now, uow, calendar, tasks)
     except CalendarAccessRevoked:
-        access_revoked(host.id, now, uow, secrets)
+        access_revoked(host.id, now, uow, secrets, tasks)
         return "host_disconnected"
     return "refreshed"
 

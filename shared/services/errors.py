@@ -36,6 +36,18 @@ class Contention(Exception):
     written; read again and decide again."""
 
 
+class MailDeferred(Exception):
+    """The relay could not take the message now (unreachable, or a 4xx answer): send it again later."""
+
+
+class MailRefused(Exception):
+    """The relay refused the message for good (a 5xx answer): sending it again would not help."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"the relay refused the message: {code}")
+        self.code = code
+
+
 class WebhookUnreachable(Exception):
     """A webhook receiver could not be reached: its name does not resolve, the connection failed or timed
     out, or TLS failed. `reason` is a stable code for the delivery log (never the receiver's own words)."""

@@ -30,6 +30,7 @@ from shared.services.records import (
     IdempotencyRecord,
     OAuthState,
     OurEvent,
+    OutgoingMail,
     SessionRecord,
     WebhookResponse,
 )
@@ -193,6 +194,12 @@ class TaskQueue(Protocol):
     ) -> bool: ...
 
 
+class Mailer(Protocol):
+    """Sends one message through the SMTP relay; raises MailDeferred (try later) or MailRefused (never)."""
+
+    def send(self, mail: OutgoingMail) -> None: ...
+
+
 class WebhookHttp(Protocol):
     """The open internet as webhook deliveries reach it: a name resolved to its addresses, then one POST to
     the address that was checked (never a second lookup). Both raise WebhookUnreachable."""
@@ -215,3 +222,5 @@ class Ports(Protocol):
     def tasks(self) -> TaskQueue: ...
     @property
     def webhook_http(self) -> WebhookHttp: ...
+    @property
+    def mailer(self) -> Mailer | None: ...  # None: no relay configured, Kaleno sends no mail

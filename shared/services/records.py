@@ -83,6 +83,28 @@ class GoogleIdentity(BaseModel):
     __str__ = __repr__
 
 
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    content_type: str  # "text/calendar; method=REQUEST"
+    data: bytes
+
+
+class OutgoingMail(BaseModel):
+    """One message to one person. `message_id` is derived from what it announces, so a resend after a lost
+    answer carries the same id (mail clients and relays drop the duplicate)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    attachments: tuple[Attachment, ...] = ()
+
+
 class OurEvent(BaseModel):
     """One of Kaleno's own booking events as Google has it now: only what reconciliation needs."""
 

@@ -27,7 +27,7 @@ from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
-from shared.services.errors import AlreadyStored, Contention, WebhookUnreachable
+from shared.services.errors import AlreadyStored, Contention, MailDeferred, WebhookUnreachable
 from shared.services.onboarding import CALENDAR_SCOPES
 from shared.services.ports import Exported
 from shared.services.records import (
@@ -41,6 +41,7 @@ from shared.services.records import (
     IdempotencyRecord,
     OAuthState,
     OurEvent,
+    OutgoingMail,
     SessionRecord,
     WebhookResponse,
 )
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from shared.services.ports import (
         Calendar,
         GoogleAccounts,
+        Mailer,
         Ports,
         SecretStore,
         TaskQueue,
@@ -727,6 +729,12 @@ class FakeTaskQueue:
     def payloads(self) -> list[dict[str, Any]]:
         return [payload for _, payload, _ in self.enqueued]
 
+    def names_for(self, function: str) -> list[str | None]:
+        return [name for target, _, name in self.enqueued if target == function]
+
+    def payloads_for(self, function: str) -> list[dict[str, Any]]:
+        return [payload for target, payload, _ in self.enqueued if target == function]
+
 
 @dataclass
 class FakeSecretStore:
@@ -813,6 +821,20 @@ class FakeGoogleAccounts:
 
 
 @dataclass
+class FakeMailer:
+    """Keeps what it was given; `deferrals` makes the next sends fail as a relay outage would."""
+
+    sent: list[OutgoingMail] = field(default_factory=list)
+    deferrals: int = 0
+
+    def send(self, mail: OutgoingMail) -> None:
+        if self.deferrals:
+            self.deferrals -= 1
+            raise MailDeferred("relay answered 451")
+        self.sent.append(mail)
+
+
+@dataclass
 class FakePorts:
     db: FakeDatabase = field(default_factory=FakeDatabase)
     secrets: FakeSecretStore = field(default_factory=FakeSecretStore)
@@ -820,6 +842,7 @@ class FakePorts:
     calendar: FakeCalendar = field(default_factory=FakeCalendar)
     tasks: FakeTaskQueue = field(default_factory=FakeTaskQueue)
     webhook_http: FakeWebhookHttp = field(default_factory=FakeWebhookHttp)
+    mailer: FakeMailer = field(default_factory=FakeMailer)
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.db)
@@ -833,6 +856,7 @@ if TYPE_CHECKING:  # mypy proves here that each fake implements its port
     _secrets: SecretStore = FakeSecretStore()
     _google: GoogleAccounts = FakeGoogleAccounts()
     _webhook_http: WebhookHttp = FakeWebhookHttp()
+    _mailer: Mailer = FakeMailer()
 
 
 # --- records to arrange a test with ----------------------------------------------------------------------

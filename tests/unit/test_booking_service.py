@@ -80,7 +80,8 @@ def test_a_free_slot_is_booked_with_its_claims_and_idempotency_key_in_one_commit
         booked.booking.id
     ]
     assert token_hash(booked.manage_token) == booked.booking.manage_token_hash
-    assert ports.tasks.names == [f"booking-{booked.booking.id}-v1"]
+    assert ports.tasks.names_for("calendar_sync") == [f"booking-{booked.booking.id}-v1"]
+    assert ports.tasks.names_for("notifications") == [f"notify-{booked.booking.id}-v1"]
 
 
 def test_a_booked_time_is_no_longer_offered(ports: FakePorts) -> None:
@@ -127,7 +128,7 @@ def test_the_same_idempotency_key_and_body_replays_the_first_booking(ports: Fake
     assert again.replayed
     assert (again.booking, again.manage_token) == (first.booking, first.manage_token)
     assert ports.db.ids("bookings") == {first.booking.id}
-    assert len(ports.tasks.enqueued) == 1
+    assert len(ports.tasks.names_for("calendar_sync")) == 1
 
 
 def test_the_same_idempotency_key_with_another_body_is_refused(ports: FakePorts) -> None:
@@ -174,7 +175,7 @@ def test_rescheduling_moves_the_claims_to_the_new_time(ports: FakePorts) -> None
     starts = offered_starts(ports)
     assert START in starts
     assert START + 2 * HOUR not in starts
-    assert ports.tasks.names[-1] == f"booking-{booking.id}-v2"
+    assert ports.tasks.names_for("calendar_sync")[-1] == f"booking-{booking.id}-v2"
 
 
 def test_rescheduling_to_a_taken_time_is_refused(ports: FakePorts) -> None:
@@ -197,7 +198,11 @@ def test_cancelling_frees_the_time_and_asks_google_to_follow(ports: FakePorts) -
     assert stored(ports, booking.id) == cancelled
     assert ports.db.ids("claims") == set()
     assert START in offered_starts(ports)
-    assert ports.tasks.payloads[-1] == {"action": "reconcile_booking", "booking_id": booking.id, "version": 2}
+    assert ports.tasks.payloads_for("calendar_sync")[-1] == {
+        "action": "reconcile_booking",
+        "booking_id": booking.id,
+        "version": 2,
+    }
 
 
 def test_a_booking_cannot_be_cancelled_twice(ports: FakePorts) -> None:
@@ -208,7 +213,7 @@ def test_a_booking_cannot_be_cancelled_twice(ports: FakePorts) -> None:
         cancel(booking, None, ports.uow(), ports.tasks)
 
     assert stored(ports, booking.id) == cancelled
-    assert len(ports.tasks.enqueued) == 2  # the booking and its one cancellation
+    assert len(ports.tasks.names_for("calendar_sync")) == 2  # the booking and its one cancellation
 
 
 def test_a_wrong_manage_token_looks_like_a_missing_booking(ports: FakePorts) -> None:

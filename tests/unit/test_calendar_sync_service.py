@@ -259,7 +259,8 @@ def test_an_invitee_declining_in_google_cancels_and_removes_the_event() -> None:
     booking = stored_booking(ports)
     assert (booking.status, booking.cancel_reason) == (BookingStatus.CANCELLED, DECLINED_IN_GOOGLE)
     assert ports.db.ids("claims") == set()
-    assert [name for _, _, name in ports.tasks.enqueued] == ["booking-b1-v2"]  # its own sync removes the event
+    assert ports.tasks.names_for("calendar_sync") == ["booking-b1-v2"]  # its own sync removes the event
+    assert ports.tasks.names_for("notifications") == ["notify-b1-v2"]  # the host is told
     assert reconcile(ports, version=2) == "synced"
     assert "kalb1" not in ports.calendar.events
 

@@ -68,7 +68,7 @@ def test_a_booking_is_created_and_the_same_slot_again_is_a_conflict(bookings: Fl
     assert created.status_code == 201
     booking_id = created.get_json()["id"]
     assert ports.db.ids("bookings") == {booking_id}
-    assert ports.tasks.names == [f"booking-{booking_id}-v1"]
+    assert ports.tasks.names_for("calendar_sync") == [f"booking-{booking_id}-v1"]
     assert again.status_code == 409
     assert again.mimetype == "application/problem+json"
     assert again.get_json()["type"] == "https://kaleno.app/problems/slot-taken"

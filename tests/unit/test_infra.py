@@ -61,7 +61,7 @@ def test_deployment_is_pinned_to_the_us_and_https() -> None:
     assert "https://" in variables["base_url"]["validation"][0]["condition"]
 
 
-INTERNAL = {"calendar_sync", "channel_renewal", "retention_purge", "webhook_delivery"}
+INTERNAL = {"calendar_sync", "notifications", "channel_renewal", "retention_purge", "webhook_delivery"}
 
 
 def test_internal_functions_take_internal_traffic_only_and_public_ones_come_through_the_edge() -> None:

@@ -1,0 +1,85 @@
+"""Cloud Tasks target: Kaleno's own mail (booking notices, reminders, the host's connection alerts), and
+the hand-off of each booking change to the host's webhooks.
+
+2xx: sent, or deliberately not (superseded, cancelled, nothing configured); 503 with Retry-After: the relay
+could not take it now, and Cloud Tasks retries with backoff. A booking records what was sent, so a task
+delivered twice sends once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import functions_framework
+from flask import Request, Response
+from pydantic import BaseModel, Field, RootModel
+
+from shared.bootstrap import adapters, utc_now
+from shared.config import get_settings
+from shared.domain.booking import Booking
+from shared.services import notifications as mail
+from shared.services.booking import manage_token, manage_url
+from shared.services.errors import MailDeferred
+from shared.services.ports import Ports
+from shared.web.endpoints import Endpoints, json_response
+from shared.web.problems import Problem
+
+api = Endpoints("notifications")
+
+
+class NotifyBooking(BaseModel):
+    action: Literal["notify_booking"]
+    booking_id: str = Field(max_length=64)
+    version: int = Field(ge=1)
+
+
+class Remind(BaseModel):
+    action: Literal["remind"]
+    booking_id: str = Field(max_length=64)
+    start: int = Field(description="The booking's start (Unix seconds) the reminder is for.")
+
+
+class AlertHost(BaseModel):
+    action: Literal["alert_host"]
+    host_id: str = Field(max_length=64)
+    incident: str = Field(max_length=80)
+
+
+class MailTask(RootModel[Annotated[NotifyBooking | Remind | AlertHost, Field(discriminator="action")]]):
+    pass
+
+
+@api.route("/", methods=("POST",), auth="tasks", body=MailTask)
+def send(request: Request, principal: str, body: MailTask) -> Response:
+    """Send what the task names, as the records stand now."""
+    ports, task, now = adapters(), body.root, utc_now()
+    links, mailer, uow = _links(ports), ports.mailer, ports.uow()
+    try:
+        if isinstance(task, NotifyBooking):  # webhooks too, so it runs without a relay
+            retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)
+            outcome = mail.notify_task(task.booking_id, task.version, retries, now, uow, mailer, links, ports.tasks)
+        elif mailer is None:
+            outcome = "mail_not_configured"
+        elif isinstance(task, Remind):
+            outcome = mail.remind_task(task.booking_id, task.start, now, uow, mailer, links, ports.tasks)
+        else:
+            outcome = mail.alert_task(task.host_id, task.incident, uow, mailer, links)
+    except (MailDeferred, mail.NotYetStored) as error:
+        detail = "Not sent yet (the relay could not take it, or the booking is still being stored); retry later."
+        raise Problem(503, "mail-deferred", "Mail not sent yet", detail, headers={"Retry-After": "2"}) from error
+    return json_response({"outcome": outcome})
+
+
+def _links(ports: Ports) -> mail.Links:
+    settings = get_settings()
+    key = ports.secrets.app_secret(settings.manage_key_secret_name)
+
+    def manage_link(booking: Booking) -> str:
+        return manage_url(settings.base_url, manage_token(key, booking.id))
+
+    return mail.Links(base_url=settings.base_url, manage_link=manage_link)
+
+
+@functions_framework.http
+def notifications(request: Request) -> Response:
+    return api(request)

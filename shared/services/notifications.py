@@ -1,0 +1,199 @@
+"""Kaleno's own mail: booking notices to invitee and host, reminders, and the host's connection alerts.
+
+Everything is sent from Cloud Tasks, so a relay outage only delays mail (the task is retried), and
+level-triggered: a task reads the booking as it is when it runs, and the booking records which version
+each message was sent for, so a task delivered twice sends once. One confirmation per change reaches the
+invitee: with a relay configured, Google is asked not to send its own (Settings.calendar_send_updates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared.domain.booking import NOTIFIED_CHANGES, Booking, BookingChange
+from shared.domain.host import Host
+from shared.logging import log_event
+from shared.services import messages, webhooks
+from shared.services.changes import change_booking
+from shared.services.contention import retried
+from shared.services.errors import MailRefused
+from shared.services.ics import booking_ics
+from shared.services.ports import Mailer, TaskQueue, UnitOfWork
+from shared.services.records import OutgoingMail
+
+QUEUE_FUNCTION = "notifications"
+MAX_TASK_DELAY = timedelta(days=29)  # Cloud Tasks schedules at most 30 days ahead: longer waits hop
+REMINDER_EARLY = timedelta(minutes=1)  # a reminder task that arrives this early still sends
+SYNC_FAILING = "sync-failing"
+WEBHOOK_EVENTS = {
+    BookingChange.CREATED: "booking.created",
+    BookingChange.RESCHEDULED: "booking.rescheduled",
+    BookingChange.CANCELLED: "booking.cancelled",
+}
+# A task for a booking not found yet is retried this often: enqueued alongside the booking's commit, it may
+# arrive first (the sync task and the notify task alike).
+NOT_YET_STORED_RETRIES = 2
+
+
+@dataclass(frozen=True)
+class Links:
+    """How to build the links a message carries (the manage link needs the app secret)."""
+
+    base_url: str
+    manage_link: Callable[[Booking], str]
+
+    @property
+    def dashboard(self) -> str:
+        return f"{self.base_url.rstrip('/')}/"
+
+    @property
+    def reconnect(self) -> str:
+        return f"{self.base_url.rstrip('/')}/oauth/start"
+
+
+def announce(booking: Booking, tasks: TaskQueue) -> bool:
+    """After a committed change: one named task per booking version tells the people involved."""
+    if booking.change not in NOTIFIED_CHANGES or booking.mailed.get("invitee", 0) >= booking.version:
+        return False
+    payload = {"action": "notify_booking", "booking_id": booking.id, "version": booking.version}
+    return tasks.enqueue(QUEUE_FUNCTION, payload, name=f"notify-{booking.id}-v{booking.version}")
+
+
+def alert_host_later(host: Host, tasks: TaskQueue) -> bool:
+    """The host lost calendar access: one alert task per incident (a named task)."""
+    incident = host.access_incident
+    if incident is None or host.last_alert == incident:
+        return False
+    return _enqueue_alert(host.id, incident, tasks)
+
+
+def alert_sync_failing(host_id: str, now: datetime, tasks: TaskQueue) -> bool:
+    """Writing to the host's calendar keeps failing (a sync gave up after every retry): one alert a day."""
+    return _enqueue_alert(host_id, f"{SYNC_FAILING}-{now:%Y%m%d}", tasks)
+
+
+def _enqueue_alert(host_id: str, incident: str, tasks: TaskQueue) -> bool:
+    payload = {"action": "alert_host", "host_id": host_id, "incident": incident}
+    return tasks.enqueue(QUEUE_FUNCTION, payload, name=f"alert-{host_id}-{incident}")
+
+
+class NotYetStored(Exception):
+    """The task came before its booking's commit landed (it is enqueued alongside it): ask again."""
+
+
+def notify_task(
+    booking_id: str,
+    version: int,
+    retries: int,
+    now: datetime,
+    uow: UnitOfWork,
+    mailer: Mailer | None,
+    links: Links,
+    tasks: TaskQueue,
+) -> str:
+    """Tell the people (mail) and the host's systems (webhooks) what this booking version did."""
+    booking = uow.bookings.get(booking_id)
+    if booking is None:
+        if retries < NOT_YET_STORED_RETRIES:
+            raise NotYetStored(booking_id)
+        return "gone"  # the commit lost
+    if booking.version != version:
+        return "superseded"  # the newer version's own task tells what is true now
+    host = uow.hosts.get(booking.host_id)
+    if booking.processing_paused or booking.anonymised or host is None or host.processing_paused:
+        return "not_sent"  # restricted, objected to or erased: no processing, no mail
+    webhooks.announce(WEBHOOK_EVENTS[booking.change], booking, now, uow, tasks)
+    if mailer is None:
+        return "mail_not_configured"
+    page = uow.pages.get(host.slug)
+    people = messages.Recipients(
+        host_name=page.display_name if page else host.display_name,
+        host_email=host.email,
+        host_zone=page.schedule.time_zone if page else host.time_zone,
+        manage_link=links.manage_link(booking),
+        dashboard_link=links.dashboard,
+    )
+    ics = booking_ics(booking, people.host_name, people.manage_link, now)
+    if booking.mailed.get("invitee", 0) < version:
+        _send_once(booking, "invitee", version, messages.invitee_notice(booking, people, ics), mailer, uow)
+    if booking.mailed.get("host", 0) < version:
+        _send_once(booking, "host", version, messages.host_notice(booking, people), mailer, uow)
+    if booking.change in (BookingChange.CREATED, BookingChange.RESCHEDULED) and booking.reminder_minutes:
+        remind_later(booking, now, tasks)
+    return "sent"
+
+
+def remind_later(booking: Booking, now: datetime, tasks: TaskQueue) -> bool:
+    """A reminder task for the booking's current start, at the lead time (hopping when that is far off)."""
+    if booking.reminder_minutes is None or not booking.holds_time:
+        return False
+    due = booking.start - timedelta(minutes=booking.reminder_minutes)
+    run_at = min(max(due, now), now + MAX_TASK_DELAY)
+    start = int(booking.start.timestamp())
+    payload = {"action": "remind", "booking_id": booking.id, "start": start}
+    name = f"remind-{booking.id}-{start}-{int(run_at.timestamp())}"
+    return tasks.enqueue(QUEUE_FUNCTION, payload, name=name, delay_seconds=(run_at - now).total_seconds())
+
+
+def remind_task(
+    booking_id: str, start: int, now: datetime, uow: UnitOfWork, mailer: Mailer, links: Links, tasks: TaskQueue
+) -> str:
+    """Checked when it runs: the booking still holds that time (not cancelled, not moved)."""
+    booking = uow.bookings.get(booking_id)
+    if booking is None or not booking.holds_time or int(booking.start.timestamp()) != start:
+        return "not_needed"
+    if booking.reminder_minutes is None or booking.mailed.get("reminder", 0) == start or now >= booking.start:
+        return "not_needed"
+    if now < booking.start - timedelta(minutes=booking.reminder_minutes) - REMINDER_EARLY:
+        remind_later(booking, now, tasks)  # a hop of a far-off reminder
+        return "not_yet"
+    host = uow.hosts.get(booking.host_id)
+    page = uow.pages.get(host.slug) if host else None
+    if host is None or booking.processing_paused or booking.anonymised or host.processing_paused:
+        return "not_sent"
+    people = messages.Recipients(
+        host_name=page.display_name if page else host.display_name,
+        host_email=host.email,
+        host_zone=host.time_zone,
+        manage_link=links.manage_link(booking),
+        dashboard_link=links.dashboard,
+    )
+    _send_once(booking, "reminder", start, messages.reminder(booking, people), mailer, uow)
+    return "sent"
+
+
+def alert_task(host_id: str, incident: str, uow: UnitOfWork, mailer: Mailer, links: Links) -> str:
+    host = uow.hosts.get(host_id)
+    failing = incident.startswith(SYNC_FAILING)
+    # Still true? A disconnect may have been repaired; a failing sync of a disconnected host is that alert's.
+    if host is None or (host.access_incident != incident if not failing else not host.connection.is_connected):
+        return "not_needed"
+    if host.last_alert == incident:
+        return "already_sent"
+    reason = "sync_failing" if failing else host.connection.reason or "disconnected"
+    mailer.send(messages.connection_alert(host.id, host.email, reason, incident, links.reconnect))
+
+    def record() -> None:
+        with uow:
+            current = uow.hosts.get(host_id)
+            if current is not None:
+                uow.hosts.save(current.alerted(incident))
+                uow.commit()
+
+    retried(record)
+    log_event("host_alerted", host_id=host_id, outcome=reason)
+    return "sent"
+
+
+def _send_once(booking: Booking, role: str, mark: int, mail: OutgoingMail, mailer: Mailer, uow: UnitOfWork) -> None:
+    """Send, then record it on the booking. A relay that refuses for good is recorded too (and logged):
+    retrying would not help. MailDeferred propagates, so the task is retried."""
+    try:
+        mailer.send(mail)
+        outcome = "sent"
+    except MailRefused as error:
+        outcome = f"refused_{error.code}"
+    change_booking(booking.id, lambda current: current.mailed_for(role, mark), uow)
+    log_event("mail_sent", booking_id=booking.id, message_kind=role, outcome=outcome)

@@ -1,0 +1,161 @@
+"""Kaleno's own mail against fakes: one notice per change and person, reminders checked when they run,
+one alert per incident, and a relay outage that delays without losing or duplicating."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from icalendar import Calendar
+
+from shared.domain.booking import Booking
+from shared.domain.event_type import EventType
+from shared.domain.host import Connection, ConnectionState
+from shared.services import notifications as mail
+from shared.services.booking import book, cancel, reschedule
+from shared.services.errors import MailDeferred
+from shared.services.ports import Mailer
+from tests.unit.fakes import FakePorts, a_host, a_page, given
+from tests.unit.test_booking_service import NOW, START, a_request
+
+LINKS = mail.Links(base_url="https://kaleno.example", manage_link=lambda booking: f"https://m.example/{booking.id}")
+CALL = EventType(slug="intro", title="Intro call", duration_minutes=30, reminder_minutes_before=60)
+
+
+@pytest.fixture
+def ports() -> FakePorts:
+    ports = FakePorts()
+    given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": CALL}, synced_at=NOW)})
+    return ports
+
+
+def run_mail_tasks(ports: FakePorts, now: datetime = NOW) -> list[str]:
+    """Deliver every notification task enqueued so far (each once), in order; their outcomes."""
+    outcomes, done = [], 0
+    while done < len(ports.tasks.enqueued):
+        function, payload, _ = ports.tasks.enqueued[done]
+        done += 1
+        if function == mail.QUEUE_FUNCTION:
+            outcomes.append(deliver(ports, payload, now))
+    return outcomes
+
+
+def deliver(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW, mailer: Mailer | None = None) -> str:
+    mailer = mailer or ports.mailer
+    if payload["action"] == "notify_booking":
+        booking_id, version = payload["booking_id"], payload["version"]
+        return mail.notify_task(booking_id, version, 2, now, ports.uow(), mailer, LINKS, ports.tasks)
+    if payload["action"] == "remind":
+        return mail.remind_task(payload["booking_id"], payload["start"], now, ports.uow(), mailer, LINKS, ports.tasks)
+    return mail.alert_task(payload["host_id"], payload["incident"], ports.uow(), mailer, LINKS)
+
+
+def booked(ports: FakePorts) -> Booking:
+    return book(a_request(), None, NOW, ports.uow(), ports.tasks, "key").booking
+
+
+def test_a_booking_sends_one_confirmation_with_an_ics_and_one_host_notice(ports: FakePorts) -> None:
+    booking = booked(ports)
+
+    run_mail_tasks(ports)
+
+    to_invitee, to_host = ports.mailer.sent
+    assert (to_invitee.to, to_host.to) == ("ines@example.org", "ada@example.com")
+    assert to_invitee.subject.startswith("Confirmed: Intro call with Ada, Monday, 8 March 2027, 11:00–11:30")
+    assert "https://m.example/" + booking.id in to_invitee.text
+    (invite,) = to_invitee.attachments
+    (event,) = Calendar.from_ical(invite.data).walk("VEVENT")
+    assert event.decoded("dtstart") == START
+    assert "m.example" not in to_host.text  # the manage link is the invitee's alone
+
+
+def test_a_task_delivered_twice_sends_once(ports: FakePorts) -> None:
+    booked(ports)
+    payload = next(p for f, p, _ in ports.tasks.enqueued if f == mail.QUEUE_FUNCTION)
+
+    first, again = deliver(ports, payload), deliver(ports, payload)
+
+    assert (first, again) == ("sent", "sent")
+    assert len(ports.mailer.sent) == 2
+
+
+def test_a_relay_outage_delays_mail_and_loses_nothing(ports: FakePorts) -> None:
+    booked(ports)
+    ports.mailer.deferrals = 1
+    payload = next(p for f, p, _ in ports.tasks.enqueued if f == mail.QUEUE_FUNCTION)
+
+    with pytest.raises(MailDeferred):
+        deliver(ports, payload)  # Cloud Tasks retries it
+    deliver(ports, payload)
+
+    assert [m.to for m in ports.mailer.sent] == ["ines@example.org", "ada@example.com"]
+
+
+def test_reschedule_and_cancel_tell_both_with_the_reason(ports: FakePorts) -> None:
+    booking = booked(ports)
+    moved = reschedule(booking, START + timedelta(hours=2), NOW, ports.uow(), ports.tasks)
+    cancel(moved, "Double-booked on my side", ports.uow(), ports.tasks)
+
+    run_mail_tasks(ports)
+
+    subjects = [m.subject.split(":")[0] for m in ports.mailer.sent]
+    assert subjects == ["Cancelled", "Cancelled"]  # earlier versions were superseded before they ran
+    assert all("Reason: Double-booked on my side" in m.text for m in ports.mailer.sent)
+
+
+def test_a_reminder_is_sent_once_at_its_lead_time_and_not_for_a_cancelled_booking(ports: FakePorts) -> None:
+    booking = booked(ports)
+    run_mail_tasks(ports)
+    (reminder_task,) = [p for f, p, _ in ports.tasks.enqueued if p.get("action") == "remind"]
+    due = START - timedelta(minutes=60)
+
+    early = deliver(ports, reminder_task, now=due - timedelta(hours=1))
+    on_time = deliver(ports, reminder_task, now=due)
+    again = deliver(ports, reminder_task, now=due + timedelta(minutes=1))
+    cancel(booking, None, ports.uow(), ports.tasks)
+    after_cancel = deliver(ports, reminder_task, now=due)
+
+    assert (early, on_time, again, after_cancel) == ("not_yet", "sent", "not_needed", "not_needed")
+    assert [m.subject.split(":")[0] for m in ports.mailer.sent].count("Reminder") == 1
+
+
+def test_a_reminder_far_ahead_hops_within_the_task_queues_reach(ports: FakePorts) -> None:
+    far_off = booked(ports).model_copy(update={"start": NOW + timedelta(days=60), "end": NOW + timedelta(days=61)})
+    ports.tasks.enqueued.clear()
+
+    mail.remind_later(far_off, NOW, ports.tasks)
+
+    ((_, payload, name),) = ports.tasks.enqueued
+    assert name.endswith(str(int((NOW + mail.MAX_TASK_DELAY).timestamp())))
+    assert payload["start"] == int(far_off.start.timestamp())
+
+
+def test_losing_calendar_access_alerts_the_host_once_per_incident(ports: FakePorts) -> None:
+    since = NOW - timedelta(minutes=1)
+    revoked = Connection(state=ConnectionState.DISCONNECTED, reason="google_access_revoked", since=since)
+    lost = a_host().with_connection(revoked)
+    given(ports.db, hosts=[lost.model_copy(update={"id": "h2", "slug": "lost"})])
+    host = ports.uow().hosts.get("h2")
+    assert host is not None
+
+    assert mail.alert_host_later(host, ports.tasks)
+    assert not mail.alert_host_later(host, ports.tasks)  # the same incident's task exists
+    (payload,) = [p for f, p, _ in ports.tasks.enqueued if p["action"] == "alert_host"]
+    outcomes = [deliver(ports, payload), deliver(ports, payload)]
+
+    assert outcomes == ["sent", "already_sent"]
+    (alert,) = ports.mailer.sent
+    assert alert.subject == "Action needed: reconnect your calendar to Kaleno"
+    assert "https://kaleno.example/oauth/start" in alert.text
+
+
+def test_mail_is_built_with_every_value_escaped(ports: FakePorts) -> None:
+    request = a_request(notes="<script>alert(1)</script>")
+    book(request, None, NOW, ports.uow(), ports.tasks, "key")
+
+    run_mail_tasks(ports)
+
+    host_notice = ports.mailer.sent[1]
+    assert "<script>" not in host_notice.html
+    assert "&lt;script&gt;" in host_notice.html
