@@ -22,6 +22,7 @@ from functools import lru_cache
 
 DAY = 86_400
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SAMPLE = DAY
 _SECOND = timedelta(seconds=1)
 _NEAR = 2 * DAY  # farther than any UTC offset (at most 26 h): where to look for a wall time's instant
@@ -149,5 +150,3 @@ def _changes_in_year(zone: tzinfo, year: int) -> tuple[tuple[int, int], ...]:
         before, offset = after, later
     return tuple(found)
 
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
