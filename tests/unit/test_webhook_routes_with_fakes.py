@@ -18,8 +18,12 @@ from shared.services.records import SessionRecord
 from tests.unit.fakes import FakePorts, FakeUnitOfWork, a_host, a_page, given
 
 SOURCE = str(Path(__file__).parents[2] / "functions" / "main.py")
-ORIGIN = "http://127.0.0.1:8080"  # Settings.base_url's default: cookie-authenticated writes come from it
 PROBLEMS = "https://kaleno.app/problems/"
+
+
+def same_origin() -> dict[str, str]:
+    """Cookie-authenticated writes come from the app's own origin (whatever base URL this run uses)."""
+    return {"Origin": get_settings().base_url.rstrip("/")}
 
 
 @pytest.fixture
@@ -55,13 +59,13 @@ def test_registering_listing_rotating_and_deleting_an_endpoint(hosts: FlaskClien
     created = hosts.post(
         "/me/webhooks",
         json={"url": "https://hooks.example.com/in", "events": ["booking.created"], "description": "CRM"},
-        headers={"Origin": ORIGIN},
+        headers=same_origin(),
     )
     webhook_id = created.get_json()["id"]
     listed = hosts.get("/me/webhooks")
-    rotated = hosts.post(f"/me/webhooks/{webhook_id}/rotate-secret", headers={"Origin": ORIGIN})
+    rotated = hosts.post(f"/me/webhooks/{webhook_id}/rotate-secret", headers=same_origin())
     log = hosts.get(f"/me/webhooks/{webhook_id}/deliveries")
-    deleted = hosts.delete(f"/me/webhooks/{webhook_id}", headers={"Origin": ORIGIN})
+    deleted = hosts.delete(f"/me/webhooks/{webhook_id}", headers=same_origin())
     gone = hosts.get(f"/me/webhooks/{webhook_id}")
 
     assert created.status_code == 201
@@ -93,7 +97,7 @@ def test_registering_listing_rotating_and_deleting_an_endpoint(hosts: FlaskClien
 def test_private_addresses_are_refused_when_the_setting_is_off(
     hosts: FlaskClient, production: None, ports: FakePorts, url: str
 ) -> None:
-    refused = hosts.post("/me/webhooks", json={"url": url, "events": ["booking.created"]}, headers={"Origin": ORIGIN})
+    refused = hosts.post("/me/webhooks", json={"url": url, "events": ["booking.created"]}, headers=same_origin())
 
     assert refused.status_code == 422
     assert refused.mimetype == "application/problem+json"
@@ -108,7 +112,7 @@ def test_a_loopback_receiver_is_allowed_when_the_setting_is_on(hosts: FlaskClien
     try:
         created = hosts.post(
             "/me/webhooks", json={"url": "http://127.0.0.1:9000/hook", "events": ["booking.cancelled"]},
-            headers={"Origin": ORIGIN},
+            headers=same_origin(),
         )
     finally:
         get_settings.cache_clear()
@@ -118,9 +122,9 @@ def test_a_loopback_receiver_is_allowed_when_the_setting_is_on(hosts: FlaskClien
 
 def test_the_eleventh_endpoint_is_a_conflict(hosts: FlaskClient, production: None) -> None:
     body = {"url": "https://hooks.example.com/in", "events": ["booking.created"]}
-    answers = [hosts.post("/me/webhooks", json=body, headers={"Origin": ORIGIN}).status_code for _ in range(11)]
+    answers = [hosts.post("/me/webhooks", json=body, headers=same_origin()).status_code for _ in range(11)]
 
-    eleventh = hosts.post("/me/webhooks", json=body, headers={"Origin": ORIGIN})
+    eleventh = hosts.post("/me/webhooks", json=body, headers=same_origin())
 
     assert answers == [201] * 10 + [409]
     assert eleventh.get_json()["type"] == PROBLEMS + "webhook-limit-reached"
@@ -128,8 +132,8 @@ def test_the_eleventh_endpoint_is_a_conflict(hosts: FlaskClient, production: Non
 
 def test_bad_bodies_and_ids_are_refused_with_problems(hosts: FlaskClient, production: None) -> None:
     url = "https://hooks.example.com/"
-    no_events = hosts.post("/me/webhooks", json={"url": url, "events": []}, headers={"Origin": ORIGIN})
-    unknown = hosts.post("/me/webhooks", json={"url": url, "events": ["booking.paid"]}, headers={"Origin": ORIGIN})
+    no_events = hosts.post("/me/webhooks", json={"url": url, "events": []}, headers=same_origin())
+    unknown = hosts.post("/me/webhooks", json={"url": url, "events": ["booking.paid"]}, headers=same_origin())
     bad_id = hosts.get("/me/webhooks/../deliveries")
     cross_origin = hosts.post("/me/webhooks", json={"url": "https://hooks.example.com/", "events": ["booking.created"]})
 
