@@ -5,14 +5,16 @@ call bookable 120 days ahead); calendar sync runs as its own function in product
 queue is paused while bookings are timed (the task is still created) and resumed at the end.
 
 * 450 bookings into one empty UTC month, one after another; then bookings #1-#50 of another month
-  alternating with #451-#500 of the first (a booking must not cost more because its month holds more);
+  alternating with #451-#500 of the first (a booking must not cost more because its month holds more),
+  and with 50 bookings of a Google Meet event type asking three questions (issue 15: within 10 %);
 * the Cloud Tasks enqueue alone (the call a booking makes to have Google follow), timed the same way;
 * a 50-client load booking overlapping times at random (no two confirmed bookings may overlap
   afterwards), then 50 concurrent requests for one slot (exactly one winner);
 * Google calls per booking once the queue has drained: exactly one `events.insert` each.
 
 Targets (issue 17): booking p50 <= 5x one get; #451-#500 within 1.2x of #1-#50; the race settled in
-<= 1 s with one winner; no overlap. Run: `.venv/bin/python -m bench.booking` (3 runs: `bench.repeat`).
+<= 1 s with one winner; no overlap. Issue 15: a Meet booking with three answers within 1.1x of a plain
+one. Run: `.venv/bin/python -m bench.booking` (3 runs: `bench.repeat`).
 """
 
 from __future__ import annotations
@@ -57,9 +59,21 @@ def half_hours(month: datetime) -> Iterator[datetime]:
     return iter([month + timedelta(minutes=30 * i) for i in range(MONTH_BOOKINGS)])
 
 
+QUESTIONS = [
+    {"id": "company", "label": "Company", "kind": "short_text", "required": True},
+    {"id": "size", "label": "Size", "kind": "single_choice", "options": ["1-10", "11-50", "51+"], "required": True},
+    {"id": "agenda", "label": "Agenda", "kind": "long_text"},
+]
+ANSWERS = {"company": "Acme", "size": "11-50", "agenda": "Pricing and the API"}
+
+
 def body(start: datetime, event_type: str = "call") -> dict[str, object]:
     invitee = {"name": "Bench Invitee", "email": f"i-{uuid.uuid4().hex[:12]}@example.org", "time_zone": "UTC"}
-    return {"host": "bench", "event_type": event_type, "start": start.isoformat(), "invitee": invitee}
+    booking: dict[str, object] = {"host": "bench", "event_type": event_type, "start": start.isoformat()}
+    booking["invitee"] = invitee
+    if event_type == "meet":
+        booking["answers"] = ANSWERS
+    return booking
 
 
 def main() -> int:
@@ -71,8 +85,10 @@ def main() -> int:
         host = signed_in_host(stack, email)
         host.patch(f"{api}/hosts/me", json={"slug": "bench"}).raise_for_status()
         host.put(f"{api}/hosts/me/schedule", json={"time_zone": "UTC", "weekly": EVERY_HOUR}).raise_for_status()
-        for slug, minutes in (("call", 30), ("long", 60)):
+        for slug, minutes in (("call", 30), ("long", 60), ("meet", 30)):
             event_type = {"slug": slug, "title": "Call", "duration_minutes": minutes, "booking_window_days": 120}
+            if slug == "meet":
+                event_type |= {"location": {"kind": "google_meet"}, "questions": QUESTIONS}
             host.post(f"{api}/hosts/me/event-types", json=event_type).raise_for_status()
         queue = PausedQueue(stack)
         # Two empty UTC months wholly bookable: the first is filled with 450 bookings (timed: the booking
@@ -83,10 +99,17 @@ def main() -> int:
         clients = {month: HttpClient(api) for month in (full, empty)}
         free = {month: half_hours(month) for month in (full, empty)}
 
+        meet_client, meet_free = HttpClient(api), half_hours(empty + timedelta(days=14))
+
         def book_in(month: datetime) -> None:
             status, answer = clients[month].request(
                 "POST", "/bookings", body(next(free[month])), {"Idempotency-Key": uuid.uuid4().hex}
             )
+            assert status == 201, answer
+
+        def book_meet() -> None:
+            headers = {"Idempotency-Key": uuid.uuid4().hex}
+            status, answer = meet_client.request("POST", "/bookings", body(next(meet_free), "meet"), headers)
             assert status == 201, answer
 
         # The second month's connection warmed on its instance with a booking further ahead.
@@ -96,10 +119,11 @@ def main() -> int:
         assert status == 201, answer
         ref = baseline_document()
         booking = timed_against_get(lambda: book_in(full), MONTH_BOOKINGS - EDGE - WARMUP, WARMUP, ref)
-        first, last = Timing([], []), Timing([], [])
+        book_meet()  # its connection warmed
+        first, last, meet = Timing([], []), Timing([], []), Timing([], [])
         for _ in range(EDGE):
-            for month, timing in ((empty, first), (full, last)):
-                pair = timed_against_get(partial(book_in, month), 1, 0, ref)
+            for action, timing in ((partial(book_in, empty), first), (partial(book_in, full), last), (book_meet, meet)):
+                pair = timed_against_get(action, 1, 0, ref)
                 timing.samples += pair.samples
                 timing.gets += pair.gets
         enqueue = queue.enqueue_timing()
@@ -111,12 +135,14 @@ def main() -> int:
         inserts = stack.google.state()["calls"].get("calendar.events.insert", 0)
     finally:
         stack.stop()
-    booked = MONTH_BOOKINGS + EDGE + 1 + statuses.count(201) + load.count(201)
+    booked = MONTH_BOOKINGS + EDGE + 1 + EDGE + 1 + statuses.count(201) + load.count(201)
     winners = statuses.count(201)
     print(booking.line(f"booking, #{WARMUP + 1}-#{MONTH_BOOKINGS - EDGE} of a month"))
     print(first.line(f"bookings #1-#{EDGE} of a month"))
     print(last.line(f"bookings #{MONTH_BOOKINGS - EDGE + 1}-#{MONTH_BOOKINGS} of a month"))
     print(f"#{MONTH_BOOKINGS - EDGE + 1}-#{MONTH_BOOKINGS} against #1-#{EDGE}: {last.p50 / first.p50:.2f}x (p50)")
+    print(meet.line(f"bookings of a Meet event type with three answers (alternating with #1-#{EDGE})"))
+    print(f"Meet + three answers against a plain booking: {meet.p50 / first.p50:.2f}x (p50)")
     print(enqueue.line("Cloud Tasks enqueue alone"))
     print(f"the enqueue, were it in series, would be {enqueue.p50 / booking.p50:.0%} of a booking's p50")
     print(f"50 requests for one slot: {race_seconds:.2f} s, {winners} winner(s), {statuses.count(409)} x 409")
@@ -126,6 +152,8 @@ def main() -> int:
     figures |= booking.metrics("booking")
     figures |= first.metrics("booking #1-50") | last.metrics("booking #451-500")
     figures["booking #451-500 / #1-50 p50"] = last.p50 / first.p50
+    figures |= meet.metrics("booking meet+3 answers")
+    figures["meet+3 answers / plain p50"] = meet.p50 / first.p50
     figures |= enqueue.metrics("enqueue")
     figures["enqueue / booking p50"] = enqueue.p50 / booking.p50
     figures["race seconds"] = race_seconds
@@ -136,6 +164,7 @@ def main() -> int:
     checks = {
         "booking p50 <= 5x get": booking.p50 / booking.get <= 5,
         "#451-#500 within 1.2x of #1-#50": last.p50 <= 1.2 * first.p50,
+        "Meet + three answers within 1.1x of a plain booking": meet.p50 <= 1.1 * first.p50,
         "race: one winner in <= 1 s": winners == 1 and race_seconds <= 1,
         "no overlapping confirmed bookings": overlaps == 0,
         "one events.insert per booking": inserts == booked,
