@@ -133,7 +133,7 @@ def main() -> int:
         for days in RANGES:
             timing, slot_count = read_timing(stack.api, slots_path(slugs[RANGE_HOST], first_day, days))
             lines.append(timing.line(f"{days:2} days, {RANGE_HOST} busy ({slot_count} slots)"))
-            figures |= timing.metrics(f"{days}d {RANGE_HOST} busy")
+            figures |= timing.metrics(f"range {days}d, {RANGE_HOST} busy")
         for clients in CLIENTS:
             per_second, errors = throughput(stack.api, slots_path(slugs[THROUGHPUT_HOST], first_day, 31), clients)
             lines.append(f"throughput, {clients:2} clients, 31 days        {per_second:7.1f} reads/s, {errors} errors")
