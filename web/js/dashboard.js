@@ -1,4 +1,4 @@
-// Host dashboard `/`: sign-in, calendar connection, profile, event types, hours, bookings, the host's data.
+// Host dashboard `/`: sign-in, calendar connection, profile, event types, hours, bookings, webhooks, the host's data.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { byId, fill, h, field, checkbox, busy, download } from "./dom.js";
 import { detectedZone, zoneOptions } from "./time.js";
@@ -6,6 +6,7 @@ import { initConsent } from "./consent.js";
 import { eventTypesSection } from "./dash-types.js";
 import { hoursSection } from "./dash-hours.js";
 import { bookingsSection } from "./dash-bookings.js";
+import { webhooksSection } from "./dash-webhooks.js";
 
 const title = byId("title");
 const status = byId("status");
@@ -71,6 +72,7 @@ function signedIn(initialHost) {
     if (zoneMoved) hours.load(); // hours kept in the old zone move with the profile: show them as stored
   });
   const bookings = bookingsSection(() => host);
+  const webhooks = webhooksSection(() => host);
   const drawConnection = () => fill(connection, ...connectionParts(host, (updated) => {
     host = updated;
     drawConnection();
@@ -79,9 +81,9 @@ function signedIn(initialHost) {
   fill(page,
     h("nav", { "aria-label": "Dashboard sections" }, h("p", { class: "actions" },
       [["#calendar-title", "Calendar"], ["#profile-title", "Profile"], ["#types-title", "Event types"],
-        ["#hours-title", "Hours"], ["#bookings-title", "Bookings"], ["#data-title", "Your data"]]
+        ["#hours-title", "Hours"], ["#bookings-title", "Bookings"], ["#webhooks-title", "Webhooks"], ["#data-title", "Your data"]]
         .map(([href, text]) => h("a", { href }, text)))),
-    connection, profile, types.element, hours.element, bookings.element, dataSection());
+    connection, profile, types.element, hours.element, bookings.element, webhooks.element, dataSection());
   bookings.load();
 }
 

@@ -1,0 +1,224 @@
+// Dashboard: outgoing webhooks. Add an endpoint (its signing secret is shown once, here, until the page is
+// left), rotate its secret (shown once likewise), delete it, and read its delivery log.
+import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { fill, h, field, busy, uid } from "./dom.js";
+
+const EVENTS = [
+  ["booking.created", "Booking created"],
+  ["booking.rescheduled", "Booking rescheduled"],
+  ["booking.cancelled", "Booking cancelled"],
+];
+const STATE = { delivered: ["Delivered", "ok"], pending: ["Pending", ""], failed: ["Failed", "bad"] };
+const PAGE = 20;
+
+export function webhooksSection(getHost) {
+  let endpoints = [];
+  const secrets = new Map(); // endpoint id → secret: in this page only, never stored
+  const status = h("p", { class: "status-line", role: "status" }, "Loading webhooks…");
+  const list = h("ul", { class: "plain", "aria-label": "Your webhook endpoints" });
+  const form = addForm();
+  const element = h("section", { class: "card", "aria-labelledby": "webhooks-title" },
+    h("h2", { id: "webhooks-title" }, "Webhooks"),
+    h("p", {}, "Kaleno can send each new, moved or cancelled booking to another system (a CRM, a chat tool) as a signed POST request."),
+    status, list,
+    h("h3", { id: "webhook-form-title" }, "Add an endpoint"), form);
+
+  const when = (instant) => instant ? new Intl.DateTimeFormat(undefined, {
+    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
+  }).format(new Date(instant)) : "—";
+
+  async function load() {
+    try {
+      endpoints = (await api("/hosts/me/webhooks")).webhooks;
+      status.className = "status-line";
+      fill(status, endpoints.length ? "" : "No endpoints yet.");
+      draw();
+    } catch (error) {
+      status.className = "error";
+      fill(status, `Webhooks could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, "Try again"));
+    }
+  }
+
+  function draw() {
+    fill(list, endpoints.map(item));
+  }
+
+  function item(endpoint) {
+    const name = endpoint.description || endpoint.url;
+    const area = h("div");
+    const deliveries = h("div", { id: uid("deliveries"), hidden: true });
+    const toggle = h("button", { type: "button", "aria-expanded": "false", "aria-controls": deliveries.id },
+      "Deliveries", h("span", { class: "vh" }, ` to ${name}`));
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      deliveries.hidden = !open;
+      if (open) deliveryLog(endpoint, deliveries);
+      else fill(deliveries);
+    });
+    const secret = secrets.get(endpoint.id);
+    return h("li", { "data-webhook": endpoint.id },
+      h("h3", {}, endpoint.url),
+      h("p", { class: "meta" }, [endpoint.description, endpoint.events.join(", "), `added ${when(endpoint.created_at)}`]
+        .filter(Boolean).join(" · ")),
+      secret && secretPanel(endpoint, secret),
+      h("div", { class: "actions" },
+        toggle,
+        h("button", { type: "button", onclick: () => askRotate(endpoint, area) }, "Rotate secret", h("span", { class: "vh" }, ` of ${name}`)),
+        h("button", { type: "button", class: "danger", onclick: () => askDelete(endpoint, area) }, "Delete", h("span", { class: "vh" }, ` ${name}`))),
+      area, deliveries);
+  }
+
+  function secretPanel(endpoint, secret) {
+    const box = field("Signing secret", { name: "secret", value: secret, readonly: true, autocomplete: "off", spellcheck: "false",
+      class: "secret", hint: "Copy it now: it will not be shown again. Your receiver uses it to check each request's Kaleno-Signature header." });
+    const copied = h("span", { role: "status", class: "meta" });
+    const copy = h("button", { type: "button", class: "primary" }, "Copy secret");
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(secret);
+        fill(copied, "Secret copied.");
+      } catch {
+        box.input.select();
+        fill(copied, "Copying is blocked here: the secret is selected, copy it with your keyboard.");
+      }
+    });
+    const hide = h("button", { type: "button", onclick: () => {
+      secrets.delete(endpoint.id);
+      draw();
+    } }, "I have saved it, hide the secret");
+    return h("div", { class: "notice warn", "data-secret": "", tabindex: "-1" },
+      h("p", {}, h("strong", {}, "Save this secret now")),
+      box.wrap, h("div", { class: "actions" }, copy, hide, copied));
+  }
+
+  /** Show `secret` once for `endpoint` (just created or rotated) and move focus to it. */
+  function reveal(endpoint, secret) {
+    secrets.clear(); // one secret on screen at a time
+    secrets.set(endpoint.id, secret);
+    draw();
+    list.querySelector(`[data-webhook="${CSS.escape(endpoint.id)}"] [data-secret] input`)?.focus();
+  }
+
+  function askDelete(endpoint, area) {
+    const confirm = h("button", { type: "button", class: "danger primary" }, "Yes, delete this endpoint");
+    confirm.addEventListener("click", async () => {
+      try {
+        await busy(confirm, () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}`, { method: "DELETE" }), "Deleting…");
+        endpoints = endpoints.filter((e) => e.id !== endpoint.id);
+        secrets.delete(endpoint.id);
+        fill(status, `The endpoint ${endpoint.url} was deleted.`);
+        draw();
+      } catch (error) {
+        fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+      }
+    });
+    fill(area, h("div", { class: "notice warn" },
+      h("p", {}, `Delete the endpoint ${endpoint.url}? Kaleno stops sending it events, including deliveries still on their way.`),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep it"))));
+    confirm.focus();
+  }
+
+  function askRotate(endpoint, area) {
+    const confirm = h("button", { type: "button", class: "primary" }, "Yes, make a new secret");
+    confirm.addEventListener("click", async () => {
+      try {
+        const rotated = await busy(confirm, () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}/rotate-secret`, { method: "POST" }), "Rotating…");
+        const { secret, ...view } = rotated;
+        endpoints = endpoints.map((e) => (e.id === view.id ? view : e));
+        fill(status, `A new secret signs the requests to ${endpoint.url} from now on.`);
+        reveal(view, secret);
+      } catch (error) {
+        fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+      }
+    });
+    fill(area, h("div", { class: "notice warn" },
+      h("p", {}, "The current secret stops working at once: update your receiver with the new one."),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep the current secret"))));
+    confirm.focus();
+  }
+
+  function deliveryLog(endpoint, area) {
+    let rows = [];
+    let cursor = null;
+    const note = h("p", { class: "status-line", role: "status" });
+    const body = h("tbody");
+    const more = h("button", { type: "button", hidden: true, onclick: () => page(true) }, "Show more deliveries");
+    const refresh = h("button", { type: "button", onclick: () => page(false) }, "Refresh deliveries");
+    const table = h("table", {},
+      h("caption", {}, `Deliveries to ${endpoint.description || endpoint.url}, latest first`),
+      h("thead", {}, h("tr", {}, ["Event", "State", "Attempts", "Last answer", "Created", "Delivered"]
+        .map((text) => h("th", { scope: "col" }, text)))),
+      body);
+    const scroller = h("div", { class: "table-scroll", role: "region", "aria-label": `Deliveries to ${endpoint.url}`, tabindex: "0" }, table);
+    fill(area, h("div", { class: "actions" }, refresh), note, scroller, h("p", { class: "actions" }, more));
+
+    async function page(next) {
+      fill(note, "Loading deliveries…");
+      const params = new URLSearchParams({ limit: String(PAGE) });
+      if (next && cursor) params.set("cursor", cursor);
+      try {
+        const found = await busy(next ? more : refresh,
+          () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}/deliveries?${params}`));
+        rows = next ? [...rows, ...found.deliveries] : found.deliveries;
+        cursor = found.next_cursor;
+        more.hidden = !cursor;
+        fill(body, rows.length ? rows.map(row) : h("tr", {}, h("td", { colspan: "6" }, "No deliveries in the last 30 days.")));
+        fill(note, `${rows.length} ${rows.length === 1 ? "delivery" : "deliveries"}. Times in ${getHost().time_zone}.`);
+      } catch (error) {
+        fill(note, h("span", { class: "error" }, `Deliveries could not be loaded. ${describe(error)}`));
+      }
+    }
+
+    const row = (d) => {
+      const [text, tone] = STATE[d.state] || [d.state, ""];
+      const answer = [d.last_status, d.last_error].filter((part) => part !== null && part !== undefined && part !== "").join(" ");
+      return h("tr", {},
+        h("td", {}, d.event),
+        h("td", {}, h("span", { class: `badge ${tone}` }, text)),
+        h("td", {}, String(d.attempts)),
+        h("td", {}, answer || "—"),
+        h("td", {}, when(d.created_at)),
+        h("td", {}, when(d.delivered_at)));
+    };
+    page(false);
+  }
+
+  function addForm() {
+    const url = field("Endpoint URL", { name: "url", type: "url", inputmode: "url", autocomplete: "off", autocapitalize: "none",
+      spellcheck: "false", maxlength: 2048, placeholder: "https://", hint: "An https:// address that accepts POST requests." });
+    const checks = EVENTS.map(([value, label]) => {
+      const id = uid("event");
+      const input = h("input", { type: "checkbox", id, value, checked: true });
+      input.defaultChecked = true; // what the form's reset puts back
+      return { input, wrap: h("div", { class: "check" }, input, h("label", { for: id }, label, h("span", { class: "meta" }, ` (${value})`))) };
+    });
+    const events = h("fieldset", { id: uid("events"), class: "choices", "data-field": "events" },
+      h("legend", {}, "Events"), checks.map((c) => c.wrap));
+    const description = field("Description (optional)", { name: "description", maxlength: 200, hint: "Your own note, such as which system receives it." });
+    const submit = h("button", { type: "submit", class: "primary" }, "Add endpoint");
+    const element = h("form", { novalidate: true, "aria-labelledby": "webhook-form-title" },
+      summaryBox(), url.wrap, h("div", { class: "field" }, events), description.wrap, h("div", { class: "actions" }, submit));
+    element.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(element);
+      const body = { url: url.input.value.trim(), events: checks.filter((c) => c.input.checked).map((c) => c.input.value) };
+      const note = description.input.value.trim();
+      if (note) body.description = note;
+      try {
+        const created = await busy(submit, () => api("/hosts/me/webhooks", { method: "POST", body }), "Adding…");
+        const { secret, ...view } = created;
+        endpoints = [...endpoints, view];
+        element.reset();
+        fill(status, `The endpoint ${view.url} was added.`);
+        reveal(view, secret);
+      } catch (error) {
+        showErrors(element, error);
+      }
+    });
+    return element;
+  }
+
+  load();
+  return { element };
+}
