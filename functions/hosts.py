@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
-from shared.domain.booking import BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
+from shared.domain.booking import Booking, BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
 from shared.domain.calendar_span import Instant
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
@@ -19,6 +19,7 @@ from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
 from shared.services import booking as booking_service
 from shared.services import hosts as host_settings
 from shared.services import onboarding, webhooks
+from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
 from shared.web.views import EventTypeList, EventTypeView, HostBookingList, HostBookingView, HostView
@@ -135,9 +136,7 @@ def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Re
 )
 def cancel_booking(request: Request, principal: Host, booking_id: str, body: CancelRequest) -> Response:
     """Cancel one of the host's bookings; the calendar event is removed."""
-    ports = adapters()
-    uow = ports.uow()
-    booking = booking_service.host_booking(principal, booking_id, uow)
+    ports, uow, booking = _hosts_booking(principal, booking_id)
     cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks)
     return json_response(HostBookingView.of(cancelled))
 
@@ -152,9 +151,7 @@ def cancel_booking(request: Request, principal: Host, booking_id: str, body: Can
 def reschedule_booking(request: Request, principal: Host, booking_id: str, body: RescheduleRequest) -> Response:
     """Move one of the host's bookings to another offered slot; the event and its invitee follow (Google
     sends the invitee the update). Any other time: move the event in Google Calendar, the booking follows."""
-    ports = adapters()
-    uow = ports.uow()
-    booking = booking_service.host_booking(principal, booking_id, uow)
+    ports, uow, booking = _hosts_booking(principal, booking_id)
     moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks)
     return json_response(HostBookingView.of(moved))
 
@@ -169,11 +166,15 @@ def reschedule_booking(request: Request, principal: Host, booking_id: str, body:
 def resolve_booking(request: Request, principal: Host, booking_id: str, body: ResolveRequest) -> Response:
     """Settle a booking you moved in Google onto another booking's time (`needs_attention`): keep the moved
     time (once it no longer clashes) or put the event back at the booked time."""
-    ports = adapters()
-    uow = ports.uow()
-    booking = booking_service.host_booking(principal, booking_id, uow)
+    ports, uow, booking = _hosts_booking(principal, booking_id)
     resolved = booking_service.resolve(booking, body.keep == "moved", uow, ports.tasks)
     return json_response(HostBookingView.of(resolved))
+
+
+def _hosts_booking(host: Host, booking_id: str) -> tuple[Ports, UnitOfWork, Booking]:
+    ports = adapters()
+    uow = ports.uow()
+    return ports, uow, booking_service.host_booking(host, booking_id, uow)
 
 
 # --- outgoing webhooks --------------------------------------------------------------------------------

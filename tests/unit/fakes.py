@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 from urllib.parse import urlencode
 
-from shared.domain.booking import Booking, SyncState
+from shared.domain.booking import Booking, Invitee, SyncState
 from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_key, month_keys, split_by_month
@@ -869,6 +869,23 @@ def a_host(host_id: str = "h1", slug: str = "ada", state: ConnectionState = Conn
         slug=slug,
         connection=Connection(state=state),
     )
+
+
+def a_booking(start: datetime = datetime(2027, 3, 8, 10, tzinfo=UTC), **fields: Any) -> Booking:
+    """A confirmed 30-minute booking of host h1 (no buffers), Ines invited; `fields` override."""
+    values: dict[str, Any] = {
+        "id": "b1",
+        "host_id": "h1",
+        "event_type_id": "et1",
+        "event_title": "Call",
+        "start": start,
+        "end": start + timedelta(minutes=30),
+        "occupied_start": start,
+        "occupied_end": start + timedelta(minutes=30),
+        "invitee": Invitee(name="Ines", email="ines@example.org", time_zone="UTC"),
+        "manage_token_hash": "0" * 64,
+    }
+    return Booking(**{**values, **fields})
 
 
 def a_page(

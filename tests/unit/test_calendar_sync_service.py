@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shared.domain.booking import DECLINED_IN_GOOGLE, Booking, BookingStatus, Invitee, SyncState
+from shared.domain.booking import DECLINED_IN_GOOGLE, Booking, BookingStatus, SyncState
 from shared.domain.errors import ClaimConflict
 from shared.domain.host import ConnectionState, HostSync
 from shared.services import booking as booking_service
@@ -16,25 +16,14 @@ from shared.services.busy_refresh import check_our_events
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.records import OurEvent
 from tests.unit.fakes import AuditEntry, FakePorts, a_host, a_page, given
+from tests.unit.fakes import a_booking as booking_of_h1
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 START = datetime(2027, 3, 8, 10, tzinfo=UTC)
 
 
 def a_booking(**fields: Any) -> Booking:
-    values: dict[str, Any] = {
-        "id": "b1",
-        "host_id": "h1",
-        "event_type_id": "et1",
-        "event_title": "Call",
-        "start": START,
-        "end": START + timedelta(minutes=30),
-        "occupied_start": START,
-        "occupied_end": START + timedelta(minutes=30),
-        "invitee": Invitee(name="Ines", email="ines@example.org", time_zone="UTC"),
-        "manage_token_hash": "0" * 64,
-    }
-    return Booking(**{**values, **fields})
+    return booking_of_h1(**{"start": START, **fields})
 
 
 def ports_with(booking: Booking, state: ConnectionState = ConnectionState.CONNECTED) -> FakePorts:

@@ -18,6 +18,7 @@ from shared.services.privacy import export_host, run_host_erasure, start_host_er
 from shared.services.retention import RetentionPeriods, purge_expired
 from shared.webhooks_signature import InvalidSignature, verify
 from tests.unit.fakes import FakePorts, a_host, a_page, given
+from tests.unit.fakes import a_booking as booking_of_h1
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 START = datetime(2027, 3, 8, 10, tzinfo=UTC)
@@ -29,20 +30,8 @@ ALL_EVENTS = ["booking.created", "booking.rescheduled", "booking.cancelled"]
 
 
 def a_booking(**fields: Any) -> Booking:
-    values: dict[str, Any] = {
-        "id": BOOKING_ID,
-        "host_id": "h1",
-        "event_type_id": "et1",
-        "event_title": "Call",
-        "start": START,
-        "end": START + timedelta(minutes=30),
-        "occupied_start": START,
-        "occupied_end": START + timedelta(minutes=30),
-        "invitee": Invitee(name="Ines", email="ines@example.org", time_zone="Europe/Berlin"),
-        "manage_token_hash": "0" * 64,
-        "notes": "private notes",
-    }
-    return Booking(**{**values, **fields})
+    berlin = Invitee(name="Ines", email="ines@example.org", time_zone="Europe/Berlin")
+    return booking_of_h1(START, **{"id": BOOKING_ID, "invitee": berlin, "notes": "private notes", **fields})
 
 
 @pytest.fixture
