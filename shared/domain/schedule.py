@@ -1,21 +1,28 @@
 """A host's weekly hours and date overrides, in the host's own time zone.
 
 Shape (CONTRACT.md): `{"time_zone": "Area/City", "weekly": {"mon": [["09:00","17:00"]], ...},
-"overrides": {"YYYY-MM-DD": [["10:00","12:00"]] or []}}`. Times are "HH:MM" on the 5-minute grid, an end
-may be "24:00" (midnight at the end of the day). An override replaces the weekly rule for that date; an
-empty override is a day off. A day's ranges are stored sorted; overlapping ranges are refused.
+"overrides": {"YYYY-MM-DD": [["10:00","12:00"]] or []}, "time_off": [{"first_day": "YYYY-MM-DD", "last_day":
+"YYYY-MM-DD", "reason"?: "..."}]}`. Times are "HH:MM" on the 5-minute grid, an end may be "24:00" (midnight at
+the end of the day). An override replaces the weekly rule for that date; an empty override is a day off. A
+day's ranges are stored sorted; overlapping ranges are refused.
+
+Time off is a list of host-local date ranges, both days included: every date inside one offers nothing,
+whatever the weekly rule or an override says. Entries may overlap (each keeps its own reason; nothing is
+merged in what is stored, only in the lookup) and are stored sorted by first day. The reason is the host's
+own note: it is part of the schedule the host reads and exports, never of anything shown to invitees.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Annotated, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import CalendarDay
@@ -27,6 +34,9 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 _CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
 _MINUTE = timedelta(minutes=1)
 _MAX_RANGES_PER_DAY = 48  # far beyond real use; bounds the engine's work per day
+MAX_TIME_OFF_ENTRIES = 100
+MAX_TIME_OFF_DAYS = 366  # a year off, leap day included
+MAX_REASON_LENGTH = 200
 
 
 @lru_cache(maxsize=512)
@@ -79,21 +89,88 @@ class LocalWindow(NamedTuple):
     end: datetime
 
 
+class TimeOff(BaseModel):
+    """Host-local dates `first_day`..`last_day` (both included) with nothing offered; `reason` is for the host."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_day: CalendarDay
+    last_day: CalendarDay
+    reason: str | None = Field(
+        default=None, max_length=MAX_REASON_LENGTH, description="The host's own note: never shown to invitees."
+    )
+
+    @field_validator("last_day")
+    @classmethod
+    def _within_a_year_of_the_first_day(cls, last_day: date, info: ValidationInfo) -> date:
+        first_day = info.data.get("first_day")
+        if first_day is None:  # the first day was refused already, on its own field
+            return last_day
+        if last_day < first_day:
+            raise ValueError(f"last day {last_day} is before first day {first_day}")
+        if (last_day - first_day).days >= MAX_TIME_OFF_DAYS:
+            raise ValueError(f"time off lasts at most {MAX_TIME_OFF_DAYS} days")
+        return last_day
+
+
+def _sorted_time_off(entries: list[TimeOff]) -> list[TimeOff]:
+    return sorted(entries, key=lambda entry: (entry.first_day, entry.last_day))
+
+
+TimeOffList = Annotated[list[TimeOff], Field(max_length=MAX_TIME_OFF_ENTRIES), AfterValidator(_sorted_time_off)]
+
+
+def _merged_spans(entries: list[TimeOff]) -> tuple[list[int], list[int]]:
+    """Time off as disjoint (first, last) day ordinals, sorted: a day is off when the span starting at or
+    before it reaches it. Overlapping and adjacent entries are merged, so one bisect answers."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for entry in sorted(entries, key=lambda entry: (entry.first_day, entry.last_day)):  # stored sorted: cheap
+        first, last = entry.first_day.toordinal(), entry.last_day.toordinal()
+        if lasts and first <= lasts[-1] + 1:
+            lasts[-1] = max(lasts[-1], last)
+        else:
+            firsts.append(first)
+            lasts.append(last)
+    return firsts, lasts
+
+
 class Schedule(BaseModel):
-    """Weekly hours plus per-date overrides, read in `time_zone`."""
+    """Weekly hours plus per-date overrides and time off, read in `time_zone`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     time_zone: ZoneName
     weekly: dict[Weekday, DayRanges] = Field(default_factory=dict)
     overrides: dict[CalendarDay, DayRanges] = Field(default_factory=dict)
+    time_off: TimeOffList = Field(default_factory=list)
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)  # ZoneInfo caches instances per key
 
+    def is_off(self, local_date: date) -> bool:
+        """Whether `local_date` lies in one of the host's time off ranges."""
+        if not self.time_off:
+            return False
+        source, (firsts, lasts) = self._off_lookup
+        if source is not self.time_off:  # a `model_copy` replaced the list after the lookup was built
+            firsts, lasts = _merged_spans(self.time_off)
+        day = local_date.toordinal()
+        at = bisect_right(firsts, day) - 1
+        return at >= 0 and day <= lasts[at]
+
+    @cached_property
+    def _off_lookup(self) -> tuple[list[TimeOff], tuple[list[int], list[int]]]:
+        # Built once per schedule (pages are cached per stored version); pydantic compares, dumps and
+        # hashes fields only, so the cached value changes nothing else.
+        return self.time_off, _merged_spans(self.time_off)
+
     def ranges_on(self, local_date: date) -> list[tuple[str, str]]:
-        """The "HH:MM" ranges that apply on `local_date`: its override if any, else its weekday's rule."""
+        """The "HH:MM" ranges that apply on `local_date`: none in time off, else its override if any, else
+        its weekday's rule."""
+        if self.time_off and self.is_off(local_date):
+            return []
         if local_date in self.overrides:
             return self.overrides[local_date]
         return self.weekly.get(WEEKDAYS[local_date.weekday()], [])

@@ -1,9 +1,11 @@
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from shared.domain.schedule import LocalWindow, Schedule
+from tests.unit.builders import event_type, every_day, slots, starts, utc
 
 MONDAY = date(2027, 3, 15)
 
@@ -120,9 +122,135 @@ def test_the_contract_json_shape_round_trips() -> None:
         "time_zone": "Australia/Lord_Howe",
         "weekly": {"mon": [["09:00", "17:00"]], "sun": []},
         "overrides": {"2027-10-03": [], "2027-10-04": [["10:00", "12:00"]]},
+        "time_off": [{"first_day": "2027-12-20", "last_day": "2028-01-03", "reason": "Holidays"}],
     }
 
     schedule = Schedule.model_validate_json(Schedule.model_validate(body).model_dump_json())
 
     assert schedule.model_dump(mode="json") == body
     assert str(schedule.zone) == "Australia/Lord_Howe"
+
+
+# --- time off -------------------------------------------------------------------------------------
+
+
+def with_time_off(schedule: Schedule, *entries: dict[str, Any]) -> Schedule:
+    return Schedule.model_validate({**schedule.model_dump(), "time_off": list(entries)})
+
+
+def test_time_off_bounds_are_host_local_dates_both_included() -> None:
+    # Auckland is UTC+13 in March: the host's Monday 2027-03-15 09:00 is Sunday 20:00 in UTC.
+    schedule = with_time_off(
+        every_day("Pacific/Auckland", ("09:00", "10:00")), {"first_day": "2027-03-15", "last_day": "2027-03-17"}
+    )
+
+    offered = slots(schedule, event_type(60), date(2027, 3, 13), date(2027, 3, 18), invitee_tz="UTC")
+
+    # UTC dates 13..18 hold the host's 14th..19th at 09:00 (20:00Z the day before); 15th..17th are off.
+    assert starts(offered) == [
+        utc("2027-03-13T20:00"),  # host 2027-03-14
+        utc("2027-03-17T20:00"),  # host 2027-03-18
+        utc("2027-03-18T20:00"),  # host 2027-03-19
+    ]
+
+
+def test_a_dst_change_inside_time_off_offers_nothing_and_the_days_around_keep_their_hours() -> None:
+    # Berlin springs forward on 2027-03-28 (02:00 -> 03:00): that day would offer 01:00 (+01) and 03:00 (+02).
+    hours = every_day("Europe/Berlin", ("01:00", "04:00"))
+    schedule = with_time_off(hours, {"first_day": "2027-03-28", "last_day": "2027-03-29"})
+
+    open_day = slots(hours, event_type(60), date(2027, 3, 28))
+    offered = slots(schedule, event_type(60), date(2027, 3, 27), date(2027, 3, 30))
+
+    assert starts(open_day) == [utc("2027-03-28T00:00"), utc("2027-03-28T01:00")]
+    assert starts(offered) == [
+        utc("2027-03-27T00:00"),  # Saturday 01:00 +01
+        utc("2027-03-27T01:00"),
+        utc("2027-03-27T02:00"),
+        utc("2027-03-29T23:00"),  # Tuesday 01:00 +02
+        utc("2027-03-30T00:00"),
+        utc("2027-03-30T01:00"),
+    ]
+
+
+def test_time_off_over_a_month_boundary_covers_both_months() -> None:
+    schedule = with_time_off(
+        every_day("America/New_York", ("09:00", "10:00")), {"first_day": "2027-01-30", "last_day": "2027-02-02"}
+    )
+
+    off = [day for day in range(28, 32) if schedule.windows_on(date(2027, 1, day)) == []]
+    off += [day for day in range(1, 5) if schedule.windows_on(date(2027, 2, day)) == []]
+
+    assert off == [30, 31, 1, 2]
+    assert starts(slots(schedule, event_type(60), date(2027, 1, 29), date(2027, 2, 3))) == [
+        utc("2027-01-29T14:00"),
+        utc("2027-02-03T14:00"),
+    ]
+
+
+def test_time_off_wins_over_an_override() -> None:
+    schedule = with_time_off(
+        Schedule(time_zone="UTC", overrides={MONDAY: [("10:00", "12:00")]}),
+        {"first_day": "2027-03-15", "last_day": "2027-03-15", "reason": "Dentist"},
+    )
+
+    assert schedule.windows_on(MONDAY) == []
+
+
+def test_overlapping_time_off_is_kept_as_given_sorted_by_first_day() -> None:
+    schedule = with_time_off(
+        every_day("UTC", ("09:00", "17:00")),
+        {"first_day": "2027-08-10", "last_day": "2027-08-20", "reason": "Camping"},
+        {"first_day": "2027-08-01", "last_day": "2027-08-12", "reason": "Summer"},
+    )
+
+    assert [entry.reason for entry in schedule.time_off] == ["Summer", "Camping"]
+    assert [day for day in range(1, 32) if schedule.windows_on(date(2027, 8, day)) == []] == list(range(1, 21))
+
+
+def test_a_last_day_before_the_first_is_refused_on_the_last_day() -> None:
+    with pytest.raises(ValidationError, match=r"time_off\.0\.last_day\n.*last day 2027-03-14 is before first day"):
+        Schedule.model_validate(
+            {"time_zone": "UTC", "time_off": [{"first_day": "2027-03-15", "last_day": "2027-03-14"}]}
+        )
+
+
+def test_time_off_lasts_at_most_366_days() -> None:
+    leap_year = {"first_day": "2028-01-01", "last_day": "2028-12-31"}  # 366 days
+
+    assert len(Schedule.model_validate({"time_zone": "UTC", "time_off": [leap_year]}).time_off) == 1
+    with pytest.raises(ValidationError, match=r"time_off\.0\.last_day\n.*at most 366 days"):
+        Schedule.model_validate({"time_zone": "UTC", "time_off": [{**leap_year, "last_day": "2029-01-01"}]})
+
+
+@pytest.mark.parametrize(
+    ("entry", "where", "reason"),
+    [
+        ({"first_day": "2027-02-30", "last_day": "2027-03-01"}, "first_day", "day value is outside expected range"),
+        ({"first_day": "3000-01-01", "last_day": "3000-01-02"}, "first_day", "dates must lie between"),
+        ({"first_day": "2027-03-01", "last_day": "2027-03-01", "reason": "x" * 201}, "reason", "at most 200"),
+        ({"first_day": "2027-03-01"}, "last_day", "Field required"),
+        ({"first_day": "2027-03-01", "last_day": "2027-03-01", "note": "?"}, "note", "Extra inputs"),
+    ],
+)
+def test_bad_time_off_fields_are_refused_by_name(entry: dict[str, Any], where: str, reason: str) -> None:
+    with pytest.raises(ValidationError, match=rf"time_off\.0\.{where}\n.*{reason}"):
+        Schedule.model_validate({"time_zone": "UTC", "time_off": [entry]})
+
+
+def test_at_most_a_hundred_time_off_entries() -> None:
+    day = {"first_day": "2027-03-01", "last_day": "2027-03-01"}
+
+    with pytest.raises(ValidationError, match=r"time_off\n.*at most 100 items"):
+        Schedule.model_validate({"time_zone": "UTC", "time_off": [day] * 101})
+
+
+def test_time_off_round_trips_as_json_with_its_reason() -> None:
+    body = {
+        "time_zone": "Europe/Berlin",
+        "weekly": {},
+        "overrides": {},
+        "time_off": [{"first_day": "2027-12-24", "last_day": "2028-01-02", "reason": "Holidays with family"}],
+    }
+
+    assert Schedule.model_validate_json(Schedule.model_validate(body).model_dump_json()).model_dump(mode="json") == body

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval
-from shared.domain.schedule import WEEKDAYS, Schedule
+from shared.domain.schedule import WEEKDAYS, Schedule, TimeOff
 from shared.domain.slots import available_slots
 
 # Offsets are all multiples of 15 minutes, so a 5-minute UTC scan meets every candidate start.
@@ -109,6 +109,15 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         overrides=draw(
             st.dictionaries(st.dates(anchor - timedelta(days=2), anchor + timedelta(days=4)), day_ranges(), max_size=3)
         ),
+        time_off=[
+            TimeOff(first_day=first, last_day=first + timedelta(days=length))
+            for first, length in draw(
+                st.lists(
+                    st.tuples(st.dates(anchor - timedelta(days=3), anchor + timedelta(days=4)), st.integers(0, 2)),
+                    max_size=2,
+                )
+            )
+        ],
     )
     step = draw(st.sampled_from([None, 5, 10, 15, 30, 60]))
     event_type = EventType(
@@ -173,6 +182,8 @@ def _first_reading_at_or_after(wall: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _ranges_on(schedule: Schedule, day: date) -> list[tuple[str, str]]:
+    if any(entry.first_day <= day <= entry.last_day for entry in schedule.time_off):
+        return []
     if day in schedule.overrides:
         return schedule.overrides[day]
     return schedule.weekly.get(WEEKDAYS[day.weekday()], [])

@@ -58,12 +58,14 @@ def stored(model: type[M], doc: dict[str, Any] | None) -> M:
 
 
 def page_document(page: BookingPage) -> dict[str, Any]:
-    """Firestore rejects nested arrays, so each ["09:00", "17:00"] range is stored as "09:00-17:00"."""
+    """Firestore rejects nested arrays, so each ["09:00", "17:00"] range is stored as "09:00-17:00"; it has no
+    date type either, so time off keeps its days as "YYYY-MM-DD"."""
     doc = document(page)
     schedule = doc["schedule"]
     for days in (schedule["weekly"], schedule["overrides"]):
         for day, ranges in days.items():
             days[day] = [f"{start}-{end}" for start, end in ranges]
+    schedule["time_off"] = [entry.model_dump(mode="json") for entry in page.schedule.time_off]
     return doc
 
 
