@@ -172,6 +172,9 @@ class Booking(BaseModel):
         return self.restricted or self.objected
     # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
     day_claim: str | None = None
+    # For event types with a weekly or monthly limit: its numbered places in its host-local ISO week and
+    # calendar month (claim ids `{host}:{type}:w{YYYY-Www}:place{k}` and `{host}:{type}:m{YYYY-MM}:place{k}`).
+    period_claims: tuple[str, ...] = ()
     # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
     invitee_claim: str | None = None
 
@@ -180,11 +183,11 @@ class Booking(BaseModel):
         return self.status in (BookingStatus.CONFIRMED, BookingStatus.NEEDS_ATTENTION)
 
     def claims(self) -> list[str]:
-        """Every claim document this booking must hold: its time granules and its place in the day."""
+        """Every claim document this booking must hold: its time granules and its places (day, week, month, invitee)."""
         if not self.holds_time:
             return []
         granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
-        places = [place for place in (self.day_claim, self.invitee_claim) if place]
+        places = [place for place in (self.day_claim, *self.period_claims, self.invitee_claim) if place]
         return granules + places
 
     def sync_retryable(self, now: datetime) -> bool:
@@ -216,7 +219,9 @@ class Booking(BaseModel):
         self.ensure_changeable()
         return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=reason)
 
-    def moved(self, meeting: Interval, occupied: Interval, day_claim: str | None) -> Booking:
+    def moved(
+        self, meeting: Interval, occupied: Interval, day_claim: str | None, period_claims: tuple[str, ...] = ()
+    ) -> Booking:
         """Rescheduled to a new time (a booking the host had moved in Google is confirmed again)."""
         self.ensure_changeable()
         return self._next_version(
@@ -227,6 +232,7 @@ class Booking(BaseModel):
             occupied_start=occupied.start,
             occupied_end=occupied.end,
             day_claim=day_claim,
+            period_claims=period_claims,
             moved_start=None,
             moved_end=None,
         )
@@ -234,7 +240,7 @@ class Booking(BaseModel):
     def _following(self, start: datetime, end: datetime) -> Booking:
         """At the time the host gave our event in Google, buffers moved along; Google already shows it, so
         the new version counts as synced (nothing is written back). A host's own move is not held to the
-        daily limit, so the booking gives up its numbered place in the day."""
+        daily (weekly, monthly) limit, so the booking gives up its numbered places in the day (week, month)."""
         occupied = Interval(start - (self.start - self.occupied_start), end + (self.occupied_end - self.end))
         moved = self.moved(Interval(start, end), occupied, day_claim=None)
         return moved.model_copy(update={"synced_version": moved.version, "sync_state": SyncState.SYNCED})

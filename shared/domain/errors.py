@@ -32,6 +32,10 @@ class DailyLimitReached(SlotNotOffered):
     """The host already has as many bookings that local day as the event type allows."""
 
 
+class PeriodLimitReached(SlotNotOffered):
+    """The host already has as many bookings that local week or month as the event type allows."""
+
+
 class SlotTaken(DomainError):
     """Another booking (or the host's calendar) already occupies part of the requested time."""
 

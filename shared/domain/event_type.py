@@ -39,6 +39,7 @@ Notice = Annotated[int, Field(strict=True, ge=0, le=525_600)]  # up to a year
 WindowDays = Annotated[int, Field(strict=True, ge=1, le=366)]  # the busy mirror covers at most 366 days
 # A host-local day has 288 five-minute granules, so no day can hold more bookings than that.
 DailyLimit = Annotated[int, Field(strict=True, ge=1, le=288)]
+PeriodLimit = Annotated[int, Field(strict=True, ge=1, le=2000)]  # bookings per host-local ISO week or month
 InviteeLimit = Annotated[int, Field(strict=True, ge=1, le=100)]
 ReminderLead = Annotated[Minutes, Field(ge=0, le=10_080)]  # up to a week before; 0: no reminder
 
@@ -70,6 +71,8 @@ class EventType(BaseModel):
         default=0, description="Defaults to duration_minutes.", json_schema_extra=_no_schema_default
     )
     daily_limit: DailyLimit | None = None
+    weekly_limit: PeriodLimit | None = Field(None, description="Bookings per host-local ISO week (Monday first).")
+    monthly_limit: PeriodLimit | None = Field(None, description="Bookings per host-local calendar month.")
     invitee_open_limit: InviteeLimit = Field(
         5, description="How many bookings still to come one invitee email may hold with this host at once."
     )
@@ -115,6 +118,8 @@ class EventTypeUpdate(BaseModel):
     booking_window_days: WindowDays | None = None
     slot_step_minutes: Step | None = None
     daily_limit: DailyLimit | None = None
+    weekly_limit: PeriodLimit | None = None
+    monthly_limit: PeriodLimit | None = None
     invitee_open_limit: InviteeLimit | None = None
     location: Location | None = None
     questions: Questions | None = None

@@ -18,7 +18,8 @@ Semantics of `free_starts` and `available_slots` (all instants compared in UTC):
 * Limits. start >= now + min_notice (so never in the past); start < now + booking_window_days (elapsed
   days, not calendar days); end <= horizon_end (past the busy mirror's horizon the host's calendar is
   unknown); when `bookings_per_day[host-local date of the start] >= daily_limit`, that host day offers
-  nothing.
+  nothing; likewise a host-local ISO week (`bookings_per_week`, keyed by its Monday) at `weekly_limit` and
+  a host-local month (`bookings_per_month`, keyed by its first day) at `monthly_limit`.
 * Result. Sorted by start, no two slots share a start.
 
 The work is integer arithmetic on epoch seconds: the host zone's offsets are learnt once for the range
@@ -47,6 +48,7 @@ from shared.domain.offsets import (
     instant,
     local_midnight,
 )
+from shared.domain.periods import month_start, week_start
 from shared.domain.schedule import Schedule, minutes_of
 
 _ONE_DAY = timedelta(days=1)
@@ -73,12 +75,15 @@ def free_starts(
     invitee_tz: tzinfo,
     horizon_end: datetime,
     bookings_per_day: Mapping[date, int] | None = None,
+    bookings_per_week: Mapping[date, int] | None = None,
+    bookings_per_month: Mapping[date, int] | None = None,
 ) -> list[int]:
     """The epoch-second starts of the bookable slots of `event_type` on the invitee's dates
     `first_day`..`last_day`; each slot lasts `duration_minutes`.
 
     `taken` is the busy and booked time together (see the module docstring); `bookings_per_day` counts
-    the bookings that count toward `daily_limit`, keyed by host-local date.
+    the bookings that count toward `daily_limit`, keyed by host-local date; `bookings_per_week` and
+    `bookings_per_month` those toward `weekly_limit` and `monthly_limit`, keyed by the period's first day.
     """
     asked = invitee_range(first_day, last_day, invitee_tz)
     duration = event_type.duration_minutes * 60
@@ -100,11 +105,17 @@ def free_starts(
         latest_start=min(before - 1, latest_end - duration),
     )
     limit, counts = event_type.daily_limit, bookings_per_day or {}
+    weekly, per_week = event_type.weekly_limit, bookings_per_week or {}
+    monthly, per_month = event_type.monthly_limit, bookings_per_month or {}
     starts: list[int] = []
     # A host day's slots start on that local date, so these dates cover every start the limits admit.
     day, last = day_of(host.local(earliest)), day_of(host.local(before))
     while day <= last:
-        if limit is None or counts.get(day, 0) < limit:
+        if (
+            (limit is None or counts.get(day, 0) < limit)
+            and (weekly is None or per_week.get(week_start(day), 0) < weekly)
+            and (monthly is None or per_month.get(month_start(day), 0) < monthly)
+        ):
             midnight = local_midnight(day)
             for opens, closes in schedule.ranges_on(day):
                 window.free(starts, midnight + 60 * minutes_of(opens), midnight + 60 * minutes_of(closes))
@@ -125,6 +136,8 @@ def available_slots(
     invitee_tz: tzinfo,
     horizon_end: datetime,
     bookings_per_day: Mapping[date, int] | None = None,
+    bookings_per_week: Mapping[date, int] | None = None,
+    bookings_per_month: Mapping[date, int] | None = None,
 ) -> list[Interval]:
     """`free_starts` for `Interval`s in and out: the same rules, for callers holding datetimes."""
     # Slot bounds are whole seconds, so widening taken time to whole seconds changes no answer.
@@ -141,6 +154,8 @@ def available_slots(
         invitee_tz=invitee_tz,
         horizon_end=horizon_end,
         bookings_per_day=bookings_per_day,
+        bookings_per_week=bookings_per_week,
+        bookings_per_month=bookings_per_month,
     )
     duration = event_type.duration_minutes * 60
     return [Interval(instant(start), instant(start + duration)) for start in starts]

@@ -6,8 +6,9 @@ The booking writer asks the same question for one start, so what is shown is wha
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain.booking import Booking
@@ -17,12 +18,14 @@ from shared.domain.errors import (
     HostNotConnected,
     HostNotFound,
     InvalidRange,
+    PeriodLimitReached,
     SlotNotOffered,
     SlotTaken,
 )
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval, SpanSet
 from shared.domain.offsets import DAY, ZoneOffsets, epoch_seconds, epoch_seconds_up, instant
+from shared.domain.periods import month_name, month_start, period_place, week_name, week_start
 from shared.domain.slots import count_by_local_day_seconds, free_starts, invitee_range
 from shared.logging import log_exception
 from shared.services.busy_refresh import refresh_soon, stale_reason
@@ -59,9 +62,10 @@ class Offer:
         *,
         moving: Booking | None = None,
         ignore_conflicts: bool = False,
+        ignore_limits: bool = False,
     ) -> list[int]:
         """Free slot starts (epoch seconds). `moving`: a booking being rescheduled, whose own time (and own
-        event in the busy mirror) is free."""
+        event in the busy mirror) is free, and whose own places do not count."""
         return free_starts(
             self.event_type,
             self.page.schedule,
@@ -71,7 +75,7 @@ class Offer:
             last_day=last_day,
             invitee_tz=zone,
             horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
-            bookings_per_day=self._bookings_per_day(moving) if self.event_type.daily_limit is not None else None,
+            **self._bookings_per_period(moving, ignore_limits),
         )
 
     def slots(
@@ -101,6 +105,25 @@ class Offer:
                 taken.add(span.occupied_start, span.occupied_end)
         return taken
 
+    def _bookings_per_period(self, moving: Booking | None, ignore_limits: bool) -> dict[str, dict[date, int]]:
+        """The engine's `bookings_per_day` / `_week` / `_month`, for the limits the event type has."""
+        event_type = self.event_type
+        limited = (event_type.daily_limit, event_type.weekly_limit, event_type.monthly_limit)
+        if ignore_limits or all(limit is None for limit in limited):
+            return {}
+        per_day = self._bookings_per_day(moving)
+        counts = {"bookings_per_day": per_day}
+        for limit, name, first_day in (
+            (event_type.weekly_limit, "bookings_per_week", week_start),
+            (event_type.monthly_limit, "bookings_per_month", month_start),
+        ):
+            if limit is not None:
+                per_period: Counter[date] = Counter()
+                for day, count in per_day.items():
+                    per_period[first_day(day)] += count
+                counts[name] = dict(per_period)
+        return counts
+
     def _bookings_per_day(self, moving: Booking | None) -> dict[date, int]:
         starts = [
             span.start
@@ -111,6 +134,14 @@ class Offer:
             return {}
         offsets = ZoneOffsets(self.page.schedule.zone, min(starts) - DAY, max(starts) + DAY)
         return count_by_local_day_seconds(starts, offsets)
+
+    def limit_reached(self, start: datetime, moving: Booking | None = None) -> SlotNotOffered:
+        """The error for a start its day's (week's, month's) limit closes: which limit it is."""
+        day = start.astimezone(self.page.schedule.zone).date()
+        limit = self.event_type.daily_limit
+        if limit is not None and self._bookings_per_day(moving).get(day, 0) >= limit:
+            return DailyLimitReached("this day is fully booked for this kind of meeting")
+        return PeriodLimitReached("this week or month is fully booked for this kind of meeting")
 
 
 def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> str | None:
@@ -138,6 +169,37 @@ def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> s
     raise DailyLimitReached("this day is fully booked for this kind of meeting")
 
 
+def period_claims(offer: Offer, start: datetime, moving: Booking | None = None) -> tuple[str, ...]:
+    """Free numbered places in the host-local ISO week and month, for event types with those limits.
+
+    Created with the booking under "must not exist", like the day place. A booking being moved keeps the
+    places it holds in a week or month it stays in.
+    """
+    event_type, host_id, event_type_id = offer.event_type, offer.page.host_id, offer.event_type_id
+    day = start.astimezone(offer.page.schedule.zone).date()
+    claims: list[str] = []
+    for limit, period in ((event_type.weekly_limit, week_name(day)), (event_type.monthly_limit, month_name(day))):
+        if limit is None:
+            continue
+        prefix = period_place(host_id, event_type_id, period, 0)[:-1]  # "...:place"
+        kept = [claim for claim in (moving.period_claims if moving else ()) if claim.startswith(prefix)]
+        if kept:
+            claims.append(kept[0])
+            continue
+        held = {
+            claim
+            for span in offer.snapshot.booked
+            if span.event_type_id == event_type_id and (moving is None or span.booking_id != moving.id)
+            for claim in span.period_claims
+            if claim.startswith(prefix)
+        }
+        place = next((f"{prefix}{n}" for n in range(1, limit + 1) if f"{prefix}{n}" not in held), None)
+        if place is None:
+            raise PeriodLimitReached("this week or month is fully booked for this kind of meeting")
+        claims.append(place)
+    return tuple(claims)
+
+
 def booking_page(host_slug: str, event_type_slug: str, uow: UnitOfWork) -> tuple[BookingPage, str, EventType]:
     page = uow.pages.get(host_slug)
     if page is None:
@@ -152,9 +214,30 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
+    periods = _periods_around(around, event_type, snapshot.page.schedule.zone)
+    if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
+        snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+        if snapshot is None:
+            raise HostNotFound(f"no host '{host_slug}'")
+        event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
     if not snapshot.page.calendar.connected or snapshot.page.calendar.paused:
         raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
     return Offer(snapshot, event_type_id, event_type)
+
+
+def _periods_around(around: Interval, event_type: EventType, zone: ZoneInfo) -> Interval:
+    """`around` widened to the host-local weeks and months it touches, for the limits the event type has."""
+    first, last = around.start.astimezone(zone).date(), around.end.astimezone(zone).date()
+    if event_type.weekly_limit is None and event_type.monthly_limit is None:
+        return around
+    if event_type.weekly_limit is not None:
+        first, last = min(first, week_start(first)), max(last, week_start(last) + timedelta(days=6))
+    if event_type.monthly_limit is not None:
+        next_month = (month_start(last) + timedelta(days=32)).replace(day=1)
+        first, last = min(first, month_start(first)), max(last, next_month - timedelta(days=1))
+    start = datetime.combine(first, time(), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
+    return Interval(min(around.start, start), max(around.end, end))
 
 
 @dataclass(frozen=True)
@@ -216,6 +299,8 @@ def check_offered(
     if instant(second) == start:  # slots start on whole seconds
         if second in offer.starts(day, day, zone, now, moving=moving):
             return offer
-        if second in offer.starts(day, day, zone, now, ignore_conflicts=True):
+        if second in offer.starts(day, day, zone, now, ignore_conflicts=True, moving=moving):
             raise SlotTaken("this time is no longer free; please pick another slot")
+        if second in offer.starts(day, day, zone, now, ignore_conflicts=True, ignore_limits=True):
+            raise offer.limit_reached(start, moving)
     raise SlotNotOffered("this start time is not one of the offered slots")

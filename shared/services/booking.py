@@ -28,7 +28,7 @@ from shared.domain.errors import (
 )
 from shared.domain.host import Host
 from shared.logging import log_event
-from shared.services.availability import Offer, check_offered, day_claim
+from shared.services.availability import Offer, check_offered, day_claim, period_claims
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.changes import change_booking
 from shared.services.errors import AlreadyStored
@@ -114,7 +114,12 @@ def _commit_with_retries(
             )
         except ClaimConflict:
             continue
-    return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
+    try:
+        return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
+    except ClaimConflict:
+        # Lost every time: if a limit has filled meanwhile, say that rather than "taken".
+        check_offered(request.host, request.event_type, request.start, now, uow)
+        raise
 
 
 def _commit_new_booking(
@@ -150,6 +155,7 @@ def _commit_new_booking(
         invitee_phone=phone,
         reminder_minutes=event_type.reminder_minutes_before or None,
         day_claim=day_claim(offer, slot.start),
+        period_claims=period_claims(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         manage_token_hash=token_hash(token),
     )
@@ -226,9 +232,9 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOf
     event_type_slug = page.event_types[booking.event_type_id].slug
     offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
-    place = day_claim(offer, slot.start, moving=booking)
+    place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
     # New claims and released old ones: one commit.
-    updated = _changed(booking.id, lambda current: current.moved(slot, span, place), uow)
+    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods), uow)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated

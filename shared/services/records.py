@@ -54,6 +54,7 @@ class BookedSpan(NamedTuple):
     booking_id: str
     event_type_id: str
     day_claim: str | None = None
+    period_claims: tuple[str, ...] = ()  # its places in the host-local week and month (weekly/monthly limits)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.InvalidAnswers: (422, "validation-error", "Invalid request"),
     domain.SlotNotOffered: (409, "slot-not-offered", "Slot not offered"),
     domain.DailyLimitReached: (409, "daily-limit-reached", "Daily limit reached"),
+    domain.PeriodLimitReached: (409, "period-limit-reached", "Weekly or monthly limit reached"),
     domain.SlotTaken: (409, "slot-taken", "Slot taken"),
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
     domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),

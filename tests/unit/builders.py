@@ -48,6 +48,8 @@ def slots(
     now: datetime | None = None,
     horizon_end: datetime | None = None,
     bookings_per_day: Mapping[date, int] | None = None,
+    bookings_per_week: Mapping[date, int] | None = None,
+    bookings_per_month: Mapping[date, int] | None = None,
 ) -> list[Interval]:
     """Run the engine with quiet defaults: now a week before, horizon far away, invitee in the host zone."""
     now = now or datetime.combine(first_day - timedelta(days=7), time(), UTC)
@@ -62,6 +64,8 @@ def slots(
         invitee_tz=ZoneInfo(invitee_tz or schedule.time_zone),
         horizon_end=horizon_end or now + timedelta(days=400),
         bookings_per_day=bookings_per_day,
+        bookings_per_week=bookings_per_week,
+        bookings_per_month=bookings_per_month,
     )
 
 

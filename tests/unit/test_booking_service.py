@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,12 +13,14 @@ from shared.domain.errors import (
     BookingCancelled,
     BookingNotFound,
     ClaimConflict,
+    DailyLimitReached,
     IdempotencyKeyReused,
     InviteeLimitReached,
-    SlotNotOffered,
+    PeriodLimitReached,
     SlotTaken,
 )
 from shared.domain.event_type import EventType
+from shared.domain.schedule import Schedule
 from shared.services.availability import free_slots
 from shared.services.booking import Booked, authorized_booking, book, cancel, reschedule, token_hash
 from shared.services.booking_sync import reconcile_task
@@ -44,8 +46,8 @@ def ports() -> FakePorts:
     return ada()
 
 
-def a_request(start: datetime = START, **fields: Any) -> BookingRequest:
-    invitee = Invitee(name="Ines", email="ines@example.org", time_zone="Europe/Berlin")
+def a_request(start: datetime = START, email: str = "ines@example.org", **fields: Any) -> BookingRequest:
+    invitee = Invitee(name="Ines", email=email, time_zone="Europe/Berlin")
     return BookingRequest(host="ada", event_type="intro", start=start, invitee=invitee, **fields)
 
 
@@ -144,11 +146,71 @@ def test_a_third_booking_on_a_day_limited_to_two_is_refused() -> None:
     ports = ada(INTRO.model_copy(update={"daily_limit": 2}))
     first, second = book_at(ports, START), book_at(ports, START + HOUR)
 
-    with pytest.raises(SlotNotOffered, match="not one of the offered slots"):
+    with pytest.raises(DailyLimitReached, match="day is fully booked"):  # a SlotNotOffered that says why
         book_at(ports, START + 3 * HOUR)
 
     assert {first.booking.day_claim, second.booking.day_claim} == {"h1:et1:20270308:place1", "h1:et1:20270308:place2"}
     assert book_at(ports, START + timedelta(days=1)).booking.day_claim == "h1:et1:20270309:place1"
+
+
+def test_a_week_limited_to_three_takes_numbered_places_and_refuses_a_fourth_until_one_is_cancelled() -> None:
+    ports = ada(INTRO.model_copy(update={"weekly_limit": 3}))
+    # Monday 8 March to Sunday 14 March 2027 is ISO week 10 (the host's hours: weekdays 09:00-17:00 UTC).
+    made = [book_at(ports, START + timedelta(days=day), email=f"i{day}@example.org") for day in (0, 1, 2)]
+
+    with pytest.raises(PeriodLimitReached, match="week or month is fully booked"):
+        book_at(ports, START + timedelta(days=3), email="late@example.org")
+    friday = free_slots("ada", "intro", date(2027, 3, 12), date(2027, 3, 12), ZoneInfo("UTC"), NOW, *_read(ports))
+    next_week = book_at(ports, START + timedelta(days=7), email="next@example.org").booking
+    cancel(made[1].booking, None, ports.uow(), ports.tasks)
+    again = book_at(ports, START + timedelta(days=4), email="again@example.org").booking
+
+    assert [b.booking.period_claims for b in made] == [(f"h1:et1:w2027-W10:place{n}",) for n in (1, 2, 3)]
+    assert friday.starts == []
+    assert next_week.period_claims == ("h1:et1:w2027-W11:place1",)
+    assert again.period_claims == ("h1:et1:w2027-W10:place2",)  # the cancelled booking's place
+    assert set(again.claims()) <= ports.db.ids("claims")
+
+
+def test_a_month_limit_counts_the_host_local_month_and_a_reschedule_keeps_or_moves_the_places() -> None:
+    ports = ada(INTRO.model_copy(update={"weekly_limit": 5, "monthly_limit": 2}))
+    first = book_at(ports, START, email="a@example.org").booking
+    second = book_at(ports, START + timedelta(days=9), email="b@example.org").booking  # 17 March: week 11
+
+    with pytest.raises(PeriodLimitReached):
+        book_at(ports, START + timedelta(days=17), email="c@example.org")  # 25 March: the month is full
+    same_week = reschedule(first, START + timedelta(days=1), NOW, ports.uow(), ports.tasks)
+    other_month = reschedule(second, datetime(2027, 4, 5, 10, tzinfo=UTC), NOW, ports.uow(), ports.tasks)
+    freed = book_at(ports, START + timedelta(days=17), email="c@example.org").booking
+
+    assert first.period_claims == ("h1:et1:w2027-W10:place1", "h1:et1:m2027-03:place1")
+    assert second.period_claims == ("h1:et1:w2027-W11:place1", "h1:et1:m2027-03:place2")
+    assert same_week.period_claims == first.period_claims  # kept: the same week and month
+    assert other_month.period_claims == ("h1:et1:w2027-W14:place1", "h1:et1:m2027-04:place1")
+    assert freed.period_claims == ("h1:et1:w2027-W12:place1", "h1:et1:m2027-03:place2")
+    assert ports.db.ids("claims") >= {*same_week.claims(), *other_month.claims(), *freed.claims()}
+    assert not {c for c in ports.db.ids("claims") if c.startswith("h1:et1:w2027-W11")}
+
+
+def test_a_host_local_month_is_counted_in_the_host_s_zone_across_the_utc_month_boundary() -> None:
+    tokyo = a_page(event_types={"et1": INTRO.model_copy(update={"monthly_limit": 1})}, synced_at=NOW)
+    mornings = {day: [("00:00", "12:00")] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    tokyo = tokyo.model_copy(update={"schedule": Schedule(time_zone="Asia/Tokyo", weekly=mornings)})
+    ports = FakePorts()
+    given(ports.db, hosts=[a_host()], pages={"ada": tokyo})
+    # 31 March 16:00 UTC is 1 April 01:00 in Tokyo: April's place, so March (in Tokyo) is still open.
+    april = book_at(ports, datetime(2027, 3, 31, 16, tzinfo=UTC), email="a@example.org").booking
+    march = book_at(ports, datetime(2027, 3, 31, 2, tzinfo=UTC), email="b@example.org").booking
+
+    with pytest.raises(PeriodLimitReached):
+        book_at(ports, datetime(2027, 4, 20, 2, tzinfo=UTC), email="c@example.org")
+
+    assert april.period_claims == ("h1:et1:m2027-04:place1",)
+    assert march.period_claims == ("h1:et1:m2027-03:place1",)
+
+
+def _read(ports: FakePorts) -> tuple[Any, Any]:
+    return ports.uow(), ports.tasks
 
 
 def test_an_invitee_holding_as_many_upcoming_bookings_as_allowed_is_refused_until_one_is_cancelled() -> None:

@@ -168,3 +168,48 @@ def test_a_day_place_of_another_host_is_refused_rather_than_packed_wrong() -> No
 
     with pytest.raises(ValueError, match="not a day place of this host"):
         encode_booked("h1", span)
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "week", "month"),
+    [
+        ("2027-05-31T23:30", None, "w2027-W22", "m2027-06"),  # the host is ahead of UTC: 1 June, Tuesday
+        ("2027-06-01T01:00", "20270531", "w2027-W22", "m2027-05"),  # behind UTC: 31 May, with its day place
+        ("2027-01-03T12:00", None, "w2026-W53", "m2027-01"),  # ISO week of the previous year
+    ],
+)
+def test_a_booked_span_with_week_and_month_places_round_trips_in_four_more_bytes(
+    start: str, day: str | None, week: str, month: str
+) -> None:
+    span = a_span(start, day_claim=f"h1:et0123456789:{day}:place3" if day else None)._replace(
+        period_claims=(f"h1:et0123456789:{week}:place2000", f"h1:et0123456789:{month}:place1")
+    )
+    plain = a_span("2027-06-02T09:00", booking="f" * 32)
+
+    elements: list[bytes | str] = [encode_booked("h1", span), encode_booked("h1", plain)]
+    found = booked_overlapping("h1", elements, 0, 1 << 62)
+
+    assert [len(element) for element in elements] == [51, 47]
+    assert found == sorted([span, plain])
+
+
+def test_a_month_place_alone_round_trips() -> None:
+    span = a_span("2027-06-30T23:00")._replace(period_claims=("h1:et0123456789:m2027-07:place4",))
+
+    assert booked_overlapping("h1", [encode_booked("h1", span)], 0, 1 << 62) == [span]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        ("h2:et0123456789:w2027-W22:place1",),  # another host
+        ("h1:et0123456789:w2027-W30:place1",),  # not the booking's week
+        ("h1:et0123456789:w2027-W22:place1", "h1:et0123456789:m2027-07:place1"),  # week and month disagree
+        ("h1:et0123456789:m2027-06:place2048",),  # beyond 11 bits
+    ],
+)
+def test_a_period_place_that_cannot_be_packed_faithfully_is_refused(claims: tuple[str, ...]) -> None:
+    span = a_span("2027-06-01T09:00")._replace(period_claims=claims)
+
+    with pytest.raises(ValueError, match=r"place|cannot be packed|do not name"):
+        encode_booked("h1", span)

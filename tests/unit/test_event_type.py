@@ -17,6 +17,8 @@ def test_only_slug_title_and_duration_are_required_and_the_step_defaults_to_the_
         "booking_window_days": 60,
         "slot_step_minutes": 45,
         "daily_limit": None,
+        "weekly_limit": None,
+        "monthly_limit": None,
         "invitee_open_limit": 5,
         "location": None,
         "reminder_minutes_before": 1440,
@@ -62,6 +64,11 @@ def test_good_slugs_are_accepted(slug: str) -> None:
         ("daily_limit", 0, "greater than or equal to 1"),
         ("duration_minutes", "30", "valid integer"),
         ("daily_limit", True, "valid integer"),
+        ("weekly_limit", 0, "greater than or equal to 1"),
+        ("weekly_limit", 2001, "less than or equal to 2000"),
+        ("weekly_limit", "3", "valid integer"),
+        ("monthly_limit", 2001, "less than or equal to 2000"),
+        ("monthly_limit", True, "valid integer"),
         ("title", " ", "at least 1 character"),
         ("title", "x" * 201, "at most 200 characters"),
     ],
@@ -93,6 +100,16 @@ def test_a_null_in_a_patch_resets_the_field_to_its_default() -> None:
     updated = meeting.updated(EventTypeUpdate.model_validate({"daily_limit": None, "slot_step_minutes": None}))
 
     assert (updated.daily_limit, updated.slot_step_minutes) == (None, 30)
+
+
+def test_weekly_and_monthly_limits_are_set_and_reset_by_a_patch() -> None:
+    meeting = EventType(slug="a", title="A", duration_minutes=30)
+
+    limited = meeting.updated(EventTypeUpdate.model_validate({"weekly_limit": 3, "monthly_limit": 2000}))
+    reset = limited.updated(EventTypeUpdate.model_validate({"weekly_limit": None}))
+
+    assert (limited.weekly_limit, limited.monthly_limit) == (3, 2000)
+    assert (reset.weekly_limit, reset.monthly_limit) == (None, 2000)
 
 
 @pytest.mark.parametrize("field", ["slug", "title", "duration_minutes"])

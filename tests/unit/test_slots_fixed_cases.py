@@ -281,6 +281,56 @@ def test_a_day_below_its_limit_stays_open() -> None:
     assert starts(offered) == [utc("2027-06-10T08:00"), utc("2027-06-10T09:00")]
 
 
+def test_a_full_host_local_iso_week_offers_nothing_from_monday_to_sunday() -> None:
+    schedule = every_day("Asia/Tokyo", ("08:00", "09:00"))
+    meeting = event_type(60, weekly_limit=3)
+
+    # Tokyo's week of Monday 2027-06-07 is full; the invitee's UTC dates June 5-14 reach past both its ends.
+    offered = slots(
+        schedule,
+        meeting,
+        date(2027, 6, 5),
+        date(2027, 6, 14),
+        invitee_tz="UTC",
+        bookings_per_week={date(2027, 6, 7): 3, date(2027, 5, 31): 2},
+    )
+
+    # 08:00 Tokyo is 23:00Z the day before: Sunday the 6th (Tokyo) is open, Monday 7th..Sunday 13th are not.
+    assert starts(offered) == [utc("2027-06-05T23:00"), utc("2027-06-13T23:00"), utc("2027-06-14T23:00")]
+
+
+def test_a_full_host_local_month_offers_nothing_and_the_next_month_is_open() -> None:
+    schedule = every_day("America/New_York", ("20:00", "21:00"))
+    meeting = event_type(60, monthly_limit=4)
+
+    offered = slots(
+        schedule,
+        meeting,
+        date(2027, 6, 29),
+        date(2027, 7, 3),
+        invitee_tz="UTC",
+        bookings_per_month={date(2027, 6, 1): 4, date(2027, 7, 1): 3},
+    )
+
+    # 20:00 in New York is 00:00Z the next day: June 30 (NY) is closed though its slot falls on July 1 UTC.
+    assert starts(offered) == [utc("2027-07-02T00:00"), utc("2027-07-03T00:00")]
+
+
+def test_a_week_or_month_below_its_limit_stays_open() -> None:
+    schedule = every_day("UTC", ("08:00", "09:00"))
+    meeting = event_type(60, weekly_limit=3, monthly_limit=4)
+
+    offered = slots(
+        schedule,
+        meeting,
+        date(2027, 6, 10),
+        bookings_per_week={date(2027, 6, 7): 2},
+        bookings_per_month={date(2027, 6, 1): 3},
+    )
+
+    assert starts(offered) == [utc("2027-06-10T08:00")]
+
+
 def test_minimum_notice_hides_slots_starting_too_soon() -> None:
     schedule = Schedule(time_zone="Asia/Jakarta", weekly={"mon": [("09:00", "12:00")]})
     now = utc("2027-03-15T02:10")  # 09:10 in Jakarta

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from shared.domain.booking_page import BookingPage
 from shared.domain.intervals import EPOCH, Interval, SpanSet, by_start
+from shared.domain.periods import month_name, period_place, week_name
 from shared.services.records import BookedSpan
 
 M = TypeVar("M", bound=BaseModel)
@@ -130,11 +131,18 @@ def _int64s(packed: bytes) -> memoryview:
 #   >q occupied start, >q occupied end, >q meeting start (epoch seconds)
 #   16s the booking id (a uuid4 in hex, as bytes), 5s the event type id ("et" + 10 hex digits, as bytes)
 #   >H the day's numbered place: 0 none, else 0x8000 | (claim date - UTC date of the start + 1) << 9 | number
+# A booking with a place in its week or month (weekly/monthly limits) has 4 bytes more, 51 in all:
+#   >I (host-local date - UTC date of the start + 1) << 22 | week place << 11 | month place (0: none)
 _BOOKED = struct.Struct(">qqq16s5sH")
+_BOOKED_PERIODS = struct.Struct(">qqq16s5sHI")
 _BOOKING_ID = re.compile(r"[0-9a-f]{32}")
 _EVENT_TYPE_ID = re.compile(r"et([0-9a-f]{10})")
 _DAY_CLAIM = re.compile(r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<day>[0-9]{8}):place(?P<number>[0-9]{1,3})")
+_PERIOD_CLAIM = re.compile(
+    r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<period>w[0-9]{4}-W[0-9]{2}|m[0-9]{4}-[0-9]{2}):place(?P<number>[0-9]{1,4})"
+)
 _HAS_PLACE = 0x8000
+_PERIOD_NUMBER = 0x7FF
 
 
 def encode_booked(host_id: str, span: BookedSpan) -> bytes:
@@ -143,7 +151,7 @@ def encode_booked(host_id: str, span: BookedSpan) -> bytes:
     event_type = _EVENT_TYPE_ID.fullmatch(span.event_type_id)
     if booking is None or event_type is None:
         raise ValueError(f"booking {span.booking_id!r} / event type {span.event_type_id!r}: not ids we issue")
-    return _BOOKED.pack(
+    fields = (
         span.occupied_start,
         span.occupied_end,
         span.start,
@@ -151,6 +159,9 @@ def encode_booked(host_id: str, span: BookedSpan) -> bytes:
         bytes.fromhex(event_type.group(1)),
         _place(host_id, span),
     )
+    if not span.period_claims:
+        return _BOOKED.pack(*fields)
+    return _BOOKED_PERIODS.pack(*fields, _period_places(host_id, span))
 
 
 def booked_overlapping(host_id: str, elements: list[bytes | str], start: int, end: int) -> list[BookedSpan]:
@@ -165,7 +176,12 @@ def booked_overlapping(host_id: str, elements: list[bytes | str], start: int, en
     if packed:
         first = bisect_right(packed, start, key=_occupied_end)
         after = bisect_left(packed, _BOOKED_START.pack(end))
-        spans = [_unpacked(host_id, *fields) for fields in _BOOKED.iter_unpack(b"".join(packed[first:after]))]
+        found = packed[first:after]
+        joined = b"".join(found)
+        if len(joined) == len(found) * _BOOKED.size:  # no period places among them: one unpack for all
+            spans = [_unpacked(host_id, *fields) for fields in _BOOKED.iter_unpack(joined)]
+        else:
+            spans = [_unpacked(host_id, *_layout(element).unpack(element)) for element in found]
     if len(packed) != len(elements):
         legacy = (_from_legacy(text) for text in elements if type(text) is str)
         spans = sorted([*spans, *(span for span in legacy if span.occupied_start < end and start < span.occupied_end)])
@@ -194,15 +210,58 @@ def _place(host_id: str, span: BookedSpan) -> int:
     return _HAS_PLACE | shift << 9 | number
 
 
+def _layout(element: bytes) -> struct.Struct:
+    return _BOOKED if len(element) == _BOOKED.size else _BOOKED_PERIODS
+
+
+def _period_places(host_id: str, span: BookedSpan) -> int:
+    """The week and month places as one int; the host-local date is the UTC date -1, 0 or +1, the one the
+    claims' week and month (and the day place, if any) agree with."""
+    week = month = 0
+    names: dict[str, str] = {}
+    for text in span.period_claims:
+        claim = _PERIOD_CLAIM.fullmatch(text)
+        if claim is None or claim["host"] != host_id or claim["type"] != span.event_type_id:
+            raise ValueError(f"{text!r} is not a week or month place of this host and event type")
+        number, kind = int(claim["number"]), claim["period"][0]
+        if not 1 <= number <= _PERIOD_NUMBER or kind in names:
+            raise ValueError(f"{text!r} cannot be packed")
+        names[kind] = claim["period"]
+        week, month = (number, month) if kind == "w" else (week, number)
+    utc_day = _from_epoch(span.start).date()
+    shifts = [(_place(host_id, span) >> 9 & 3) - 1] if span.day_claim else [0, -1, 1]
+    for shift in shifts:
+        local = utc_day + timedelta(days=shift)
+        if all(names.get(kind, name) == name for kind, name in (("w", week_name(local)), ("m", month_name(local)))):
+            return (shift + 1) << 22 | week << 11 | month
+    raise ValueError(f"{span.period_claims!r} do not name the week and month of the booking")
+
+
 def _unpacked(
-    host_id: str, occupied_start: int, occupied_end: int, start: int, booking: bytes, event_type: bytes, place: int
+    host_id: str,
+    occupied_start: int,
+    occupied_end: int,
+    start: int,
+    booking: bytes,
+    event_type: bytes,
+    place: int,
+    periods: int = 0,
 ) -> BookedSpan:
     event_type_id = f"et{event_type.hex()}"
     day_claim = None
     if place & _HAS_PLACE:
         day = _from_epoch(start).date() + timedelta(days=(place >> 9 & 3) - 1)
         day_claim = f"{host_id}:{event_type_id}:{day:%Y%m%d}:place{place & 0x1FF}"
-    return BookedSpan(occupied_start, occupied_end, start, booking.hex(), event_type_id, day_claim)
+    period_claims: tuple[str, ...] = ()
+    if periods:
+        local = _from_epoch(start).date() + timedelta(days=(periods >> 22 & 3) - 1)
+        week, month = periods >> 11 & _PERIOD_NUMBER, periods & _PERIOD_NUMBER
+        period_claims = tuple(
+            period_place(host_id, event_type_id, name, number)
+            for name, number in ((week_name(local), week), (month_name(local), month))
+            if number
+        )
+    return BookedSpan(occupied_start, occupied_end, start, booking.hex(), event_type_id, day_claim, period_claims)
 
 
 def legacy_booked(span: BookedSpan) -> str:

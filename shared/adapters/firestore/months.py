@@ -171,6 +171,7 @@ def _span(booking: Booking | None) -> BookedSpan | None:
         booking_id=booking.id,
         event_type_id=booking.event_type_id,
         day_claim=booking.day_claim,
+        period_claims=booking.period_claims,
     )
 
 
