@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from devstack.stack import LocalStack
+from shared.adapters.google_clients import tasks_client
 from shared.config import get_settings
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, our_events, post_booking
 from tests.e2e.test_http_surface import assert_problem
@@ -117,6 +118,9 @@ def test_calendar_failing_past_the_retry_budget_is_healed_by_the_sweep(
     settings = get_settings()
     slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
     google.fault("calendar.events.insert", 503, count=1000)
+    # The booking's own task waits in a paused queue, so only the sweep can be what heals it.
+    queue = f"projects/{settings.project}/locations/{settings.region}/queues/{settings.tasks_queue}"
+    tasks_client(settings).pause_queue(name=queue)
     created = post_booking(api, booking_body(slug, day_ahead(3, 10))).json()
     url = settings.function_url("calendar_sync")
     last_attempt = requests.post(
@@ -134,6 +138,7 @@ def test_calendar_failing_past_the_retry_budget_is_healed_by_the_sweep(
     google.fault("calendar.events.insert", 503, count=0)
 
     sweep, heal_seconds = timed(lambda: scheduler_post(google, "channel_renewal"))
+    tasks_client(settings).resume_queue(name=queue)
     google.drain_tasks()
     print(f"calendar failing past the retry budget: healed by one sweep in {heal_seconds:.2f}s")
 
