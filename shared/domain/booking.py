@@ -242,13 +242,16 @@ class Booking(BaseModel):
         the new version counts as synced (nothing is written back). A host's own move is not held to the
         daily (weekly, monthly) limit, so the booking gives up its numbered places in the day (week, month)."""
         occupied = Interval(start - (self.start - self.occupied_start), end + (self.occupied_end - self.end))
-        moved = self.moved(Interval(start, end), occupied, day_claim=None)
-        return moved.model_copy(update={"synced_version": moved.version, "sync_state": SyncState.SYNCED})
+        return self.moved(Interval(start, end), occupied, day_claim=None)._already_in_google()
 
     def _next_version(self, change: BookingChange, **changes: object) -> Booking:
         """A change Google must follow: a new version, synced (and announced) by its own tasks."""
         update = {**changes, "change": change, "version": self.version + 1, "sync_state": SyncState.PENDING}
         return self.model_copy(update=update)
+
+    def _already_in_google(self) -> Booking:
+        """This version is what Google shows already (the host did it there): synced, nothing to write."""
+        return self.model_copy(update={"synced_version": self.version, "sync_state": SyncState.SYNCED})
 
     def mailed_for(self, role: str, mark: int) -> Booking:
         """Record a message as sent: for a version (notices) or a start time (reminders)."""
@@ -310,11 +313,9 @@ class Booking(BaseModel):
     def deleted_in_google(self) -> Booking:
         """Our event is gone from the host's calendar (deleted there): the booking is cancelled by the host,
         a new version (announced, nothing to write) unless it was cancelled already."""
-        synced = {"synced_version": self.version, "sync_state": SyncState.SYNCED}
         if self.status is BookingStatus.CANCELLED:
-            return self.model_copy(update=synced)
-        cancelled = self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED_BY_HOST)
-        return cancelled.model_copy(update={"synced_version": cancelled.version, "sync_state": SyncState.SYNCED})
+            return self._already_in_google()
+        return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED_BY_HOST)._already_in_google()
 
     def after_host_edit(self, deleted: bool, declined: bool, start: datetime | None, end: datetime | None) -> Booking:
         """What the host (or the invitee, declining) did to our event in Google, applied to the booking.

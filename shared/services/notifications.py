@@ -101,20 +101,12 @@ def notify_task(
         return "gone"  # the commit lost
     if booking.version != version:
         return "superseded"  # the newer version's own task tells what is true now
-    host = uow.hosts.get(booking.host_id)
-    if booking.processing_paused or booking.anonymised or host is None or host.processing_paused:
-        return "not_sent"  # restricted, objected to or erased: no processing, no mail
+    people = _recipients(booking, uow, links)
+    if people is None:
+        return "not_sent"
     webhooks.announce(WEBHOOK_EVENTS[booking.change], booking, now, uow, tasks)
     if mailer is None:
         return "mail_not_configured"
-    page = uow.pages.get(host.slug)
-    people = messages.Recipients(
-        host_name=page.display_name if page else host.display_name,
-        host_email=host.email,
-        host_zone=page.schedule.time_zone if page else host.time_zone,
-        manage_link=links.manage_link(booking),
-        dashboard_link=links.dashboard,
-    )
     ics = booking_ics(booking, people.host_name, people.manage_link, now)
     if booking.mailed.get("invitee", 0) < version:
         _send_once(booking, "invitee", version, messages.invitee_notice(booking, people, ics), mailer, uow)
@@ -149,17 +141,9 @@ def remind_task(
     if now < booking.start - timedelta(minutes=booking.reminder_minutes) - REMINDER_EARLY:
         remind_later(booking, now, tasks)  # a hop of a far-off reminder
         return "not_yet"
-    host = uow.hosts.get(booking.host_id)
-    page = uow.pages.get(host.slug) if host else None
-    if host is None or booking.processing_paused or booking.anonymised or host.processing_paused:
+    people = _recipients(booking, uow, links)
+    if people is None:
         return "not_sent"
-    people = messages.Recipients(
-        host_name=page.display_name if page else host.display_name,
-        host_email=host.email,
-        host_zone=host.time_zone,
-        manage_link=links.manage_link(booking),
-        dashboard_link=links.dashboard,
-    )
     _send_once(booking, "reminder", start, messages.reminder(booking, people), mailer, uow)
     return "sent"
 
@@ -185,6 +169,22 @@ def alert_task(host_id: str, incident: str, uow: UnitOfWork, mailer: Mailer, lin
     retried(record)
     log_event("host_alerted", host_id=host_id, outcome=reason)
     return "sent"
+
+
+def _recipients(booking: Booking, uow: UnitOfWork, links: Links) -> messages.Recipients | None:
+    """Who is told about the booking; None when nobody may be: restricted, objected to or erased (no
+    processing, no mail), or the host is gone."""
+    host = uow.hosts.get(booking.host_id)
+    if host is None or host.processing_paused or booking.processing_paused or booking.anonymised:
+        return None
+    page = uow.pages.get(host.slug)
+    return messages.Recipients(
+        host_name=page.display_name if page else host.display_name,
+        host_email=host.email,
+        host_zone=page.schedule.time_zone if page else host.time_zone,
+        manage_link=links.manage_link(booking),
+        dashboard_link=links.dashboard,
+    )
 
 
 def _send_once(booking: Booking, role: str, mark: int, mail: OutgoingMail, mailer: Mailer, uow: UnitOfWork) -> None:
