@@ -155,8 +155,7 @@ def _apply(booking: Booking, zone: str, calendar: Calendar) -> OurEvent | None:
     reused)."""
     if booking.status is BookingStatus.CANCELLED:
         calendar.delete_booking_event(booking.host_id, booking)
-        return OurEvent(booking_id=booking.id, cancelled=True, start=None, end=None)
-    if booking.status is BookingStatus.CANCELLED_BY_HOST:  # the host already deleted it in Google
+    if not booking.holds_time:  # deleted now, or by the host in Google already
         return OurEvent(booking_id=booking.id, cancelled=True, start=None, end=None)
     if booking.synced_version == 0 and (inserted := calendar.insert_booking_event(booking.host_id, booking, zone)):
         return inserted
