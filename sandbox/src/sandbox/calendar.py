@@ -1,11 +1,14 @@
-"""Calendar API v3 under /calendar/v3/: events, watch channels and freeBusy on primary calendars.
+"""Calendar API v3 under /calendar/v3/: events, watch channels, freeBusy and calendarList.list over each
+account's primary calendar and its secondary calendars (own ones, and ones it can only read).
 
 This module is the HTTP surface (auth, scopes, faults, query parameters, privacy accounting);
 `sandbox.events` holds the events themselves.
 
 Scopes are enforced per method from the discovery document shipped with google-api-python-client,
-so the sandbox accepts exactly the scopes Google lists for each method. Each account has one calendar
-(its primary); recurring events, ACLs, secondary calendars and sync tokens are not modelled.
+so the sandbox accepts exactly the scopes Google lists for each method. Each account has its primary
+calendar plus the secondary calendars the control API gives it (an `owner` one is written like the
+primary; a `reader` one is read-only: writes answer 403); recurring events, ACLs and sync tokens are not
+modelled.
 Every JSON answer honours the `fields` partial-response parameter, checked against the method's
 response schema in the same discovery document.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -42,6 +46,7 @@ API_METHODS = (
     "calendar.events.watch",
     "calendar.channels.stop",
     "calendar.freebusy.query",
+    "calendar.calendarList.list",
 )
 # Google rejects a freeBusy query over a longer range with 400 timeRangeTooLong. The limit is not
 # documented; integrators report 90 days (e.g. cal.com splits its queries into 90-day windows).
@@ -155,6 +160,7 @@ class CalendarApi:
             (events + "/<event_id>", ["DELETE"], self.delete),
             (base + "/channels/stop", ["POST"], self.stop_channel),
             (base + "/freeBusy", ["POST"], self.freebusy),
+            (base + "/users/me/calendarList", ["GET"], self.calendar_list),
         ]
 
     # -- common ----------------------------------------------------------------------------------
@@ -189,11 +195,16 @@ class CalendarApi:
         field_selection(request, method)  # a bad selection fails the call before it changes anything
         return token, account
 
-    def _owner(self, account: Account, calendar_id: str) -> Account:
-        """Only the caller's own primary calendar exists for them (no sharing in the sandbox)."""
-        if calendar_id == "primary" or calendar_id.lower() == account.email.lower():
-            return account
-        raise GoogleApiError(404)
+    def _calendar(self, account: Account, calendar_id: str, *, write: bool = False) -> str:
+        """The key of a calendar the caller sees (its primary or one in its list); others do not exist for
+        it (404). Writing needs the owner's access, as at Google (403 requiredAccessLevel)."""
+        resolved = self.state.resolve_calendar(account, calendar_id)
+        if resolved is None:
+            raise GoogleApiError(404)
+        key, role = resolved
+        if write and role != "owner":
+            raise GoogleApiError(403, "requiredAccessLevel", "You need to have writer access to this calendar.")
+        return key
 
     def _reveal(self, events: list[StoredEvent]) -> None:
         """Privacy accounting: the app just received the contents of events it did not create."""
@@ -207,52 +218,56 @@ class CalendarApi:
     def insert(self, request: Request, calendar_id: str) -> Response:
         method = "calendar.events.insert"
         _, account = self._begin(request, method)
-        owner = self._owner(account, calendar_id)
+        key = self._calendar(account, calendar_id, write=True)
         written = self.store.insert(
-            owner, json_body(request), app_created=True, conference_version=_conference_version(request)
+            account,
+            json_body(request),
+            app_created=True,
+            conference_version=_conference_version(request),
+            calendar_key=key,
         )
-        self.channels.calendar_changed(owner.email)
+        self.channels.calendar_changed(key)
         return answer(request, method, written.response)
 
     def get(self, request: Request, calendar_id: str, event_id: str) -> Response:
         method = "calendar.events.get"
         _, account = self._begin(request, method)
-        event = self.store.get(self._owner(account, calendar_id), event_id)
+        event = self.store.get(account, event_id, self._calendar(account, calendar_id))
         self._reveal([event])
         return answer(request, method, event.full())
 
     def patch(self, request: Request, calendar_id: str, event_id: str) -> Response:
         method = "calendar.events.patch"
         _, account = self._begin(request, method)
-        owner = self._owner(account, calendar_id)
+        key = self._calendar(account, calendar_id, write=True)
         written = self.store.patch(
-            owner, event_id, json_body(request), conference_version=_conference_version(request)
+            account, event_id, json_body(request), conference_version=_conference_version(request), calendar=key
         )
-        self.channels.calendar_changed(owner.email)
+        self.channels.calendar_changed(key)
         self._reveal([written.event])
         return answer(request, method, written.response)
 
     def update(self, request: Request, calendar_id: str, event_id: str) -> Response:
         method = "calendar.events.update"
         _, account = self._begin(request, method)
-        owner = self._owner(account, calendar_id)
+        key = self._calendar(account, calendar_id, write=True)
         written = self.store.update(
-            owner, event_id, json_body(request), conference_version=_conference_version(request)
+            account, event_id, json_body(request), conference_version=_conference_version(request), calendar=key
         )
-        self.channels.calendar_changed(owner.email)
+        self.channels.calendar_changed(key)
         self._reveal([written.event])
         return answer(request, method, written.response)
 
     def delete(self, request: Request, calendar_id: str, event_id: str) -> Response:
         _, account = self._begin(request, "calendar.events.delete")
-        owner = self._owner(account, calendar_id)
-        self.store.delete(owner, event_id)
-        self.channels.calendar_changed(owner.email)
+        key = self._calendar(account, calendar_id, write=True)
+        self.store.delete(account, event_id, key)
+        self.channels.calendar_changed(key)
         return Response(status=204)
 
     def list(self, request: Request, calendar_id: str) -> Response:
         _, account = self._begin(request, "calendar.events.list")
-        owner = self._owner(account, calendar_id)
+        key = self._calendar(account, calendar_id)
         args = request.args
         time_min = _instant_arg(request, "timeMin")
         time_max = _instant_arg(request, "timeMax")
@@ -291,7 +306,7 @@ class CalendarApi:
             )
 
         with self.state.lock:
-            selected = [event for event in self.store.all(owner) if matches(event)]
+            selected = [event for event in self.store.all(account, key) if matches(event)]
             if order_by == "startTime":
                 selected.sort(key=lambda e: (e.start, e.seq))
             elif order_by == "updated":
@@ -302,11 +317,11 @@ class CalendarApi:
             body: dict[str, Any] = {
                 "kind": "calendar#events",
                 "etag": f'"{self.state.next_seq()}"',
-                "summary": owner.email,
+                "summary": self._summary(account, key),
                 "description": "",
                 "updated": utc_millis(max((e.updated for e in selected), default=self.state.clock.time())),
-                "timeZone": owner.time_zone,
-                "accessRole": "owner",
+                "timeZone": account.time_zone,
+                "accessRole": self._role(account, key),
                 "defaultReminders": [],
                 "items": items,
             }
@@ -314,11 +329,53 @@ class CalendarApi:
                 body["nextPageToken"] = base64.urlsafe_b64encode(str(offset + max_results).encode()).decode()
         return answer(request, "calendar.events.list", body)
 
+    def _summary(self, account: Account, key: str) -> str:
+        with self.state.lock:
+            calendar = self.state.calendars.get(key)
+        return calendar.summary if calendar is not None else account.email
+
+    def _role(self, account: Account, key: str) -> str:
+        resolved = self.state.resolve_calendar(account, key)
+        return resolved[1] if resolved else "owner"
+
+    # -- calendarList ------------------------------------------------------------------------------
+
+    def calendar_list(self, request: Request) -> Response:
+        """The caller's calendars: its primary first (id = its email, `primary: true`), then the others in
+        the order they were added. `minAccessRole` filters as at Google; no paging (lists are short)."""
+        _, account = self._begin(request, "calendar.calendarList.list")
+        ranks = {"freeBusyReader": 0, "reader": 1, "writer": 2, "owner": 3}
+        wanted = request.args.get("minAccessRole")
+        if wanted is not None and wanted not in ranks:
+            raise bad_request("invalid", "Invalid value for: minAccessRole", "minAccessRole")
+        entries = [(account.email, account.email, "owner", True)] + [
+            (c.id, c.summary, c.access_role, False) for c in self.state.calendars_of(account)
+        ]
+        items = []
+        for calendar_id, summary, role, primary in entries:
+            if wanted is not None and ranks[role] < ranks[wanted]:
+                continue
+            item: dict[str, Any] = {
+                "kind": "calendar#calendarListEntry",
+                "etag": f'"{zlib.crc32(calendar_id.encode())}"',
+                "id": calendar_id,
+                "summary": summary,
+                "timeZone": account.time_zone,
+                "accessRole": role,
+                "defaultReminders": [],
+                "selected": True,
+            }
+            if primary:
+                item["primary"] = True
+            items.append(item)
+        body = {"kind": "calendar#calendarList", "etag": f'"{self.state.next_seq()}"', "items": items}
+        return answer(request, "calendar.calendarList.list", body)
+
     # -- push channels -----------------------------------------------------------------------------
 
     def watch(self, request: Request, calendar_id: str) -> Response:
         token, account = self._begin(request, "calendar.events.watch")
-        owner = self._owner(account, calendar_id)
+        key = self._calendar(account, calendar_id)
         body = json_body(request)
         if not body.get("id"):
             raise bad_request("required", "Channel id is required.", "id")
@@ -341,9 +398,9 @@ class CalendarApi:
             expiration = min(requested, expiration)
         channel = Channel(
             id=str(body["id"]),
-            resource_id=resource_id_for(owner.email),
+            resource_id=resource_id_for(key),
             resource_uri=f"{request.host_url}calendar/v3/calendars/{quote(calendar_id, safe='')}/events?alt=json",
-            calendar_email=owner.email.lower(),
+            calendar_key=key,
             address=address,
             token=str(body["token"]) if body.get("token") is not None else None,
             expiration=expiration,
@@ -399,10 +456,11 @@ class CalendarApi:
                 error = {"domain": "usageLimits", "reason": "tooManyCalendarsRequested"}
                 calendars[calendar_id] = {"errors": [error], "busy": []}
                 continue
-            if not (calendar_id == "primary" or calendar_id.lower() == account.email.lower()):
+            resolved = self.state.resolve_calendar(account, calendar_id)
+            if resolved is None:
                 calendars[calendar_id] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
                 continue
-            busy = _merged_busy(self.store.all(account), time_min, time_max)
+            busy = _merged_busy(self.store.all(account, resolved[0]), time_min, time_max)
             calendars[calendar_id] = {
                 "busy": [{"start": in_zone(s, out_zone), "end": in_zone(e, out_zone)} for s, e in busy]
             }

@@ -188,20 +188,34 @@ class SandboxClient:
 
     # -- the owner's calendar (not the app: nothing here counts as the app reading) ------------------------
 
-    def events(self, email: str) -> list[Event]:
-        """The account's events, deleted ones omitted."""
-        return cast(list[Event], self._call("GET", f"/calendars/{_segment(email)}/events")["items"])
+    def add_calendar(self, email: str, summary: str, access_role: str = "owner") -> str:
+        """A secondary calendar the account owns (or, with `access_role="reader"`, one shared with it that it
+        can only read); returns its id."""
+        body = {"summary": summary, "access_role": access_role}
+        return str(self._call("POST", f"/accounts/{_segment(email)}/calendars", body)["id"])
 
-    def add_event(self, email: str, event: Event) -> Event:
+    def calendars(self, email: str) -> list[dict[str, str]]:
+        """The account's secondary calendars: id, summary, access_role."""
+        return cast(list[dict[str, str]], self._call("GET", f"/accounts/{_segment(email)}/calendars")["items"])
+
+    def events(self, email: str, calendar_id: str | None = None) -> list[Event]:
+        """The account's events (of its primary calendar, or of `calendar_id`), deleted ones omitted."""
+        path = f"/calendars/{_segment(email)}/events{_calendar_query(calendar_id)}"
+        return cast(list[Event], self._call("GET", path)["items"])
+
+    def add_event(self, email: str, event: Event, calendar_id: str | None = None) -> Event:
         """The owner creates an event (not app-created: the app reading it counts as `foreign_events_read`)."""
-        return cast(Event, self._call("POST", f"/calendars/{_segment(email)}/events", event))
+        return cast(
+            Event, self._call("POST", f"/calendars/{_segment(email)}/events{_calendar_query(calendar_id)}", event)
+        )
 
-    def patch_event(self, email: str, event_id: str, changes: Event) -> Event:
+    def patch_event(self, email: str, event_id: str, changes: Event, calendar_id: str | None = None) -> Event:
         """The owner edits any event, app-created ones included (patch semantics)."""
-        return cast(Event, self._call("PATCH", f"/calendars/{_segment(email)}/events/{_segment(event_id)}", changes))
+        path = f"/calendars/{_segment(email)}/events/{_segment(event_id)}{_calendar_query(calendar_id)}"
+        return cast(Event, self._call("PATCH", path, changes))
 
-    def delete_event(self, email: str, event_id: str) -> None:
-        self._call("DELETE", f"/calendars/{_segment(email)}/events/{_segment(event_id)}")
+    def delete_event(self, email: str, event_id: str, calendar_id: str | None = None) -> None:
+        self._call("DELETE", f"/calendars/{_segment(email)}/events/{_segment(event_id)}{_calendar_query(calendar_id)}")
 
     def channels(self) -> list[Channel]:
         """Live watch channels."""
@@ -260,3 +274,7 @@ class SandboxClient:
 
 def _segment(value: str) -> str:
     return quote(value, safe="@")
+
+
+def _calendar_query(calendar_id: str | None) -> str:
+    return "" if calendar_id is None else f"?calendarId={quote(calendar_id, safe='@')}"

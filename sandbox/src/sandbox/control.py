@@ -77,6 +77,8 @@ class ControlApi:
             (base + "/accounts/<email>", ["PATCH"], self.update_account),
             (base + "/accounts/<email>/revoke", ["POST"], self.revoke_account),
             (base + "/accounts/<email>/tokens", ["GET"], self.account_tokens),
+            (base + "/accounts/<email>/calendars", ["GET"], self.list_calendars),
+            (base + "/accounts/<email>/calendars", ["POST"], self.create_calendar),
             (events, ["GET"], self.list_events),
             (events, ["POST"], self.create_event),
             (events + "/<event_id>", ["PATCH"], self.patch_event),
@@ -148,33 +150,69 @@ class ControlApi:
         self._account(email)
         return json_response(self.tokens.tokens_of(email))
 
+    # -- secondary calendars ------------------------------------------------------------------------------
+
+    def create_calendar(self, request: Request, email: str) -> Response:
+        """A calendar the account owns (`access_role` "owner", the default), or one shared with it that it can
+        only read ("reader"); either is listed by calendarList.list and has its own events."""
+        account = self._account(email)
+        body = _body(request)
+        summary = str(body.get("summary") or "").strip()
+        role = body.get("access_role", "owner")
+        if not summary:
+            return _problem(400, "summary is required")
+        if role not in ("owner", "reader"):
+            return _problem(400, "access_role must be owner or reader")
+        calendar = self.state.add_calendar(account, summary, role)
+        return json_response({"id": calendar.id, "summary": calendar.summary, "access_role": role}, 201)
+
+    def list_calendars(self, request: Request, email: str) -> Response:
+        account = self._account(email)
+        calendars = self.state.calendars_of(account)
+        items = [{"id": c.id, "summary": c.summary, "access_role": c.access_role} for c in calendars]
+        return json_response({"items": items})
+
     # -- the owner edits their calendar -------------------------------------------------------------------
+
+    def _calendar_key(self, request: Request, account: Account) -> str:
+        """`?calendarId=ID` picks one of the account's calendars (default: its primary). The owner's edits
+        reach a calendar shared with them too: they stand for whoever owns it."""
+        resolved = self.state.resolve_calendar(account, request.args.get("calendarId", "primary"))
+        if resolved is None:
+            raise GoogleApiError(404, "notFound", "no such calendar for this account")
+        return resolved[0]
 
     def list_events(self, request: Request, email: str) -> Response:
         account = self._account(email)
-        items = [e.full() for e in self.calendar.all(account) if not e.deleted]
+        key = self._calendar_key(request, account)
+        items = [e.full() for e in self.calendar.all(account, key) if not e.deleted]
         return json_response({"items": items})
 
     def create_event(self, request: Request, email: str) -> Response:
         """The owner adds an event in Google Calendar (a `conferenceData.createRequest` adds a Meet)."""
         account = self._account(email)
-        written = self.calendar.insert(account, _body(request), app_created=False, conference_version=1)
-        self.channels.calendar_changed(account.email)
+        key = self._calendar_key(request, account)
+        written = self.calendar.insert(
+            account, _body(request), app_created=False, conference_version=1, calendar_key=key
+        )
+        self.channels.calendar_changed(key)
         return json_response(written.event.full(), 201)
 
     def patch_event(self, request: Request, email: str, event_id: str) -> Response:
         """The owner edits an event, or an attendee replies: attendees are updated by email, not replaced."""
         account = self._account(email)
+        key = self._calendar_key(request, account)
         written = self.calendar.patch(
-            account, event_id, _body(request), conference_version=1, merge_attendees=True
+            account, event_id, _body(request), conference_version=1, merge_attendees=True, calendar=key
         )
-        self.channels.calendar_changed(account.email)
+        self.channels.calendar_changed(key)
         return json_response(written.event.full())
 
     def delete_event(self, request: Request, email: str, event_id: str) -> Response:
         account = self._account(email)
-        self.calendar.delete(account, event_id)
-        self.channels.calendar_changed(account.email)
+        key = self._calendar_key(request, account)
+        self.calendar.delete(account, event_id, key)
+        self.channels.calendar_changed(key)
         return Response(status=204)
 
     def list_channels(self, request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""The events of each account's primary calendar, with who created each (the app or the owner).
+"""The events of each calendar (an account's primary and its secondary calendars), with who created each
+(the app or the owner).
 
 Validation and resource shaping follow Calendar v3: base32hex ids, start/end rules, server-owned
 fields, patch merge semantics, and deleted events kept (with status "cancelled") so their ids stay
@@ -210,7 +211,8 @@ def apply_conference(
 
 
 class CalendarStore:
-    """Events of every account's primary calendar, with the owner/app provenance of each."""
+    """Events of every calendar, keyed by the calendar (an account's email for its primary, else the
+    secondary calendar's id), with the owner/app provenance of each."""
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
@@ -220,8 +222,9 @@ class CalendarStore:
         with self.state.lock:
             self.events.clear()
 
-    def _calendar(self, account: Account) -> dict[str, StoredEvent]:
-        return self.events.setdefault(account.email.lower(), {})
+    def _calendar(self, account: Account, calendar: str | None) -> dict[str, StoredEvent]:
+        """The events of `calendar` (a key from `SandboxState.resolve_calendar`; None: the primary)."""
+        return self.events.setdefault(calendar or account.email.lower(), {})
 
     def _stamp(self, resource: dict[str, Any]) -> float:
         now = self.state.clock.time()
@@ -246,18 +249,24 @@ class CalendarStore:
                 if str(attendee.get("email", "")).lower() == account.email.lower():
                     attendee["self"] = True
 
-    def get(self, account: Account, event_id: str) -> StoredEvent:
+    def get(self, account: Account, event_id: str, calendar: str | None = None) -> StoredEvent:
         with self.state.lock:
-            event = self._calendar(account).get(event_id)
+            event = self._calendar(account, calendar).get(event_id)
             if event is None:
                 raise GoogleApiError(404)
             return event
 
     def insert(
-        self, account: Account, body: dict[str, Any], *, app_created: bool, conference_version: int = 0
+        self,
+        account: Account,
+        body: dict[str, Any],
+        *,
+        app_created: bool,
+        conference_version: int = 0,
+        calendar_key: str | None = None,
     ) -> Written:
         with self.state.lock:
-            calendar = self._calendar(account)
+            calendar = self._calendar(account, calendar_key)
             event_id = body.get("id")
             if event_id is None:
                 event_id = new_event_id()
@@ -301,11 +310,12 @@ class CalendarStore:
         *,
         conference_version: int = 0,
         merge_attendees: bool = False,
+        calendar: str | None = None,
     ) -> Written:
         """Patch semantics; `merge_attendees` (the control API) updates attendees by email instead of
         replacing the list, as an attendee's reply changes only their own entry."""
         with self.state.lock:
-            event = self.get(account, event_id)
+            event = self.get(account, event_id, calendar)
             resource = event.full()
             changes = {k: v for k, v in body.items() if k not in SERVER_FIELDS | CONFERENCE_FIELDS}
             if merge_attendees and isinstance(changes.get("attendees"), list):
@@ -321,9 +331,17 @@ class CalendarStore:
             new_meet = apply_conference(event.resource, resource, body, conference_version, replace=False)
             return self._replace(account, event, resource, new_meet)
 
-    def update(self, account: Account, event_id: str, body: dict[str, Any], *, conference_version: int = 0) -> Written:
+    def update(
+        self,
+        account: Account,
+        event_id: str,
+        body: dict[str, Any],
+        *,
+        conference_version: int = 0,
+        calendar: str | None = None,
+    ) -> Written:
         with self.state.lock:
-            event = self.get(account, event_id)
+            event = self.get(account, event_id, calendar)
             resource = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_FIELDS}
             new_meet = apply_conference(event.resource, resource, body, conference_version, replace=True)
             for field in SERVER_FIELDS:
@@ -348,9 +366,9 @@ class CalendarStore:
         event.deleted = resource["status"] == "cancelled"
         return Written(event, _pending_view(resource) if new_meet else event.full())
 
-    def delete(self, account: Account, event_id: str) -> StoredEvent:
+    def delete(self, account: Account, event_id: str, calendar: str | None = None) -> StoredEvent:
         with self.state.lock:
-            event = self.get(account, event_id)
+            event = self.get(account, event_id, calendar)
             if event.deleted:
                 raise GoogleApiError(410, "deleted", "Resource has been deleted")
             event.resource["status"] = "cancelled"
@@ -358,9 +376,9 @@ class CalendarStore:
             event.updated = self._stamp(event.resource)
             return event
 
-    def all(self, account: Account) -> list[StoredEvent]:
+    def all(self, account: Account, calendar: str | None = None) -> list[StoredEvent]:
         with self.state.lock:
-            return sorted(self._calendar(account).values(), key=lambda e: e.seq)
+            return sorted(self._calendar(account, calendar).values(), key=lambda e: e.seq)
 
 
 def _merged_attendees(current: Any, given: list[Any]) -> list[Any]:

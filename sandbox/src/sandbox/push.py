@@ -25,9 +25,9 @@ CHANNEL_MAX_TTL = 604800  # seconds: Google's (and default) lifetime of an event
 DELIVERY_TIMEOUT = 10.0
 
 
-def resource_id_for(email: str) -> str:
+def resource_id_for(calendar_key: str) -> str:
     """An opaque id for "the events of this calendar", stable like Google's resourceId."""
-    digest = hashlib.sha1(("events:" + email.lower()).encode()).digest()  # noqa: S324 - an identifier
+    digest = hashlib.sha1(("events:" + calendar_key).encode()).digest()  # noqa: S324 - an identifier
     return base64.b32encode(digest).decode().lower().rstrip("=")[:27]
 
 
@@ -36,7 +36,7 @@ class Channel:
     id: str
     resource_id: str
     resource_uri: str
-    calendar_email: str
+    calendar_key: str  # the watched calendar: an account's email (lowercased) for its primary, else its id
     address: str
     token: str | None
     expiration: float  # sandbox epoch seconds
@@ -52,7 +52,7 @@ class Channel:
             "id": self.id,
             "resourceId": self.resource_id,
             "resourceUri": self.resource_uri,
-            "calendar": self.calendar_email,
+            "calendar": self.calendar_key,
             "address": self.address,
             "expiration": str(int(self.expiration * 1000)),
             "messages_sent": self.message_number,
@@ -142,12 +142,13 @@ class ChannelRegistry:
             channel.stopped = True
             return True
 
-    def calendar_changed(self, email: str) -> None:
-        """Send `exists` to every live channel watching this calendar's events."""
+    def calendar_changed(self, calendar_key: str) -> None:
+        """Send `exists` to every live channel watching this calendar's events (`SandboxState.resolve_calendar`'s
+        key: an account's lowercased email for its primary, else the calendar id)."""
         with self.state.lock:
             now = self.state.clock.time()
             for channel in self.channels.values():
-                if channel.calendar_email == email.lower() and channel.active(now):
+                if channel.calendar_key == calendar_key and channel.active(now):
                     self._push(channel, "exists")
 
     def _push(self, channel: Channel, resource_state: str) -> None:

@@ -36,6 +36,18 @@ class Account:
 
 
 @dataclass
+class SecondaryCalendar:
+    """A calendar besides an account's primary one: its own (`owner`), or one it only sees (`reader`,
+    e.g. a colleague's calendar shared with it), as listed by calendarList.list."""
+
+    id: str
+    account_email: str  # lowercased: whose calendar list shows it
+    summary: str
+    access_role: Literal["owner", "reader"]
+    time_zone: str
+
+
+@dataclass
 class Fault:
     status: int
     remaining: int
@@ -70,6 +82,7 @@ class SandboxState:
         self.jwt_clock = jwt_clock
         self.accounts: dict[str, Account] = {}
         self.faults: dict[str, Fault] = {}
+        self.calendars: dict[str, SecondaryCalendar] = {}  # by id
         self.counters = Counters()
         # Bumped on every reset, so work queued before a reset (push deliveries) can tell it is stale.
         self.generation = 0
@@ -136,9 +149,41 @@ class SandboxState:
         with self.lock:
             return max(self.accounts.values(), key=lambda a: a.created_seq, default=None)
 
+    def add_calendar(
+        self, account: Account, summary: str, access_role: Literal["owner", "reader"]
+    ) -> SecondaryCalendar:
+        """Ids look like Google's for calendars a user creates: `c_<hex>@group.calendar.google.com`."""
+        with self.lock:
+            calendar_id = f"c_{hashlib.sha256(f'{account.email}:{self.next_seq()}'.encode()).hexdigest()[:26]}"
+            calendar = SecondaryCalendar(
+                f"{calendar_id}@group.calendar.google.com",
+                account.email.lower(),
+                summary,
+                access_role,
+                account.time_zone,
+            )
+            self.calendars[calendar.id] = calendar
+            return calendar
+
+    def calendars_of(self, account: Account) -> list[SecondaryCalendar]:
+        with self.lock:
+            return [c for c in self.calendars.values() if c.account_email == account.email.lower()]
+
+    def resolve_calendar(self, account: Account, calendar_id: str) -> tuple[str, str] | None:
+        """(the key its events are stored under, the account's access role) of a calendar id the account
+        sees: `primary` or its email (its own primary), or a secondary calendar in its list; None otherwise."""
+        if calendar_id == "primary" or calendar_id.lower() == account.email.lower():
+            return account.email.lower(), "owner"
+        with self.lock:
+            calendar = self.calendars.get(calendar_id)
+        if calendar is None or calendar.account_email != account.email.lower():
+            return None
+        return calendar.id, calendar.access_role
+
     def reset(self) -> None:
         with self.lock:
             self.accounts.clear()
+            self.calendars.clear()
             self.faults.clear()
             self.counters = Counters()
             self.generation += 1
