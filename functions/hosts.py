@@ -12,17 +12,26 @@ from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking, BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
 from shared.domain.calendar_span import Instant
+from shared.domain.calendars import CalendarChoiceRequest
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
 from shared.domain.schedule import Schedule
 from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
 from shared.services import booking as booking_service
+from shared.services import calendars as calendar_settings
 from shared.services import hosts as host_settings
 from shared.services import onboarding, webhooks
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
-from shared.web.views import EventTypeList, EventTypeView, HostBookingList, HostBookingView, HostView
+from shared.web.views import (
+    EventTypeList,
+    EventTypeView,
+    HostBookingList,
+    HostBookingView,
+    HostCalendarsView,
+    HostView,
+)
 from shared.web.webhook_views import DeliveryList, DeliveryView, WebhookCreated, WebhookList, WebhookView
 
 api = Endpoints("hosts")
@@ -44,6 +53,28 @@ def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Resp
 def disconnect(request: Request, principal: Host) -> Response:
     """Revoke Google access, stop the watch channel, purge the busy mirror, destroy the stored token."""
     return json_response(HostView.of(onboarding.disconnect(principal.id, utc_now(), adapters()) or principal))
+
+
+@api.route("/me/calendars", auth="session", response=HostCalendarsView)
+def get_calendars(request: Request, principal: Host) -> Response:
+    """Your Google calendars and which ones count as busy (`conflict`) or receive bookings (`write`). Needs
+    the permission to list your calendars, asked for only when you open this setting: without it, 403
+    `calendar-list-not-granted` names the missing scope and the `consent_url` that asks for it."""
+    found = calendar_settings.host_calendars(principal, utc_now(), adapters())
+    return json_response(HostCalendarsView.of(found.listed, found.choice))
+
+
+@api.route("/me/calendars", methods=("PUT",), auth="session", body=CalendarChoiceRequest, response=HostCalendarsView)
+def put_calendars(request: Request, principal: Host, body: CalendarChoiceRequest) -> Response:
+    """Choose conflict calendars (at most 10; their busy times block slots, refreshed before this answers) and
+    the write calendar (one you own). Existing bookings keep their events where they were written. 422 names
+    each unknown or unusable id (`conflict.<i>`, `write`)."""
+    ports, settings = adapters(), get_settings()
+    channel_key = ports.secrets.app_secret(settings.channel_key_secret_name)
+    found = calendar_settings.choose_calendars(
+        principal, body, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
+    )
+    return json_response(HostCalendarsView.of(found.listed, found.choice))
 
 
 @api.route("/me/event-types", auth="session", response=EventTypeList)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, Field
@@ -31,6 +33,11 @@ class StartQuery(BaseModel):
         json_schema_extra={"pattern": r"^(/([^/\\\x00-\x1f][^\\\x00-\x1f]*)?)?$"},  # empty: "/"
     )
     login_hint: str | None = Field(None, max_length=320, description="Passed to Google to preselect an account.")
+    purpose: Literal["sign_in", "calendars"] = Field(
+        "sign_in",
+        description="calendars: also ask for the permission to list the host's calendars (asked only when the "
+        "host opens the calendars setting; a refusal keeps the primary calendar and the host signed in).",
+    )
 
 
 class CallbackQuery(BaseModel):
@@ -43,7 +50,9 @@ class CallbackQuery(BaseModel):
 def start(request: Request, query: StartQuery) -> Response:
     """Redirect to Google's consent screen (PKCE, single-use state and nonce bound to this browser)."""
     ports = adapters()
-    url, state = onboarding.start_sign_in(query.return_to, query.login_hint, utc_now(), ports.uow(), ports.google)
+    url, state = onboarding.start_sign_in(
+        query.return_to, query.login_hint, utc_now(), ports.uow(), ports.google, query.purpose
+    )
     response = redirect_to(url)
     set_oauth_state_cookie(response, state)
     return response
@@ -65,7 +74,8 @@ def callback(request: Request, query: CallbackQuery) -> Response:
         callback, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
     )
     response = redirect_to(signed_in.return_to)
-    set_session_cookie(response, signed_in.session_token)
+    if signed_in.session_token is not None:
+        set_session_cookie(response, signed_in.session_token)
     clear_cookie(response, OAUTH_STATE_COOKIE, path=OAUTH_STATE_PATH)
     return response
 

@@ -30,17 +30,21 @@ class GoogleAccountsClient:
     def redirect_uri(self) -> str:
         return self._settings.function_url("oauth") + "/callback"
 
-    def authorize_url(self, *, state: str, nonce: str, code_challenge: str, login_hint: str | None) -> str:
+    def authorize_url(
+        self, *, state: str, nonce: str, code_challenge: str, login_hint: str | None, extra_scopes: tuple[str, ...] = ()
+    ) -> str:
         params = {
             "client_id": self._settings.oauth_client_id,
             "redirect_uri": self.redirect_uri,
             "response_type": "code",
-            "scope": " ".join((*SIGN_IN_SCOPES, *CALENDAR_SCOPES)),
+            "scope": " ".join((*SIGN_IN_SCOPES, *CALENDAR_SCOPES, *extra_scopes)),
             "state": state,
             "nonce": nonce,
             "code_challenge": code_challenge,
             "code_challenge_method": "S256",
             "access_type": "offline",
+            # Incremental authorization: a later consent for one more scope (the calendar list) keeps the
+            # ones granted before, and the new refresh token carries them all.
             "include_granted_scopes": "true",
             # Always ask: Google returns a refresh token only on consent, and a reconnect needs a new one.
             "prompt": "consent",

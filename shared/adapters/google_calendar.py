@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 from shared.config import Settings
 from shared.domain.booking import Booking
 from shared.domain.booking_form import LocationKind
+from shared.domain.calendars import ListedCalendar
 from shared.domain.intervals import Interval
+from shared.logging import log_event
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.records import Channel, OurEvent
 
@@ -113,7 +115,28 @@ class GoogleCalendarClient:
                 raise  # meaningful answers the callers handle
             raise GoogleRejected(status, _reason(error)) from error
 
-    def watch(self, host_id: str, channel_id: str, token: str, address: str) -> Channel:
+    def calendars(self, host_id: str) -> list[ListedCalendar]:
+        """The host's calendar list (needs calendar.calendarlist.readonly): ids, names and whether the host
+        owns each. Names are shown to the host and never stored."""
+        found: list[ListedCalendar] = []
+        page_token: str | None = None
+        while True:
+            params = {"pageToken": page_token, "fields": "items(id,summary,primary,accessRole),nextPageToken"}
+            response = self._execute(host_id, _calendar_list(params))
+            for item in response.get("items", []):
+                found.append(
+                    ListedCalendar(
+                        id=str(item["id"]),
+                        summary=str(item.get("summary") or item["id"]),
+                        primary=bool(item.get("primary", False)),
+                        owned=item.get("accessRole") == "owner",
+                    )
+                )
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                return found
+
+    def watch(self, host_id: str, calendar_id: str, channel_id: str, token: str, address: str) -> Channel:
         expires = datetime.now(UTC) + timedelta(hours=self._settings.channel_ttl_hours)
         body = {
             "id": channel_id,
@@ -122,24 +145,37 @@ class GoogleCalendarClient:
             "token": token,
             "expiration": int(expires.timestamp() * 1000),
         }  # Google caps it at its own maximum
-        response = self._execute(host_id, lambda api: api.events().watch(calendarId="primary", body=body))
+        response = self._execute(host_id, lambda api: api.events().watch(calendarId=calendar_id, body=body))
         expires_at = datetime.fromtimestamp(int(response["expiration"]) / 1000, UTC)
-        return Channel(id=channel_id, host_id=host_id, resource_id=response["resourceId"], expires_at=expires_at)
+        return Channel(
+            id=channel_id,
+            host_id=host_id,
+            resource_id=response["resourceId"],
+            expires_at=expires_at,
+            calendar_id=calendar_id,
+        )
 
     def stop_channel(self, host_id: str, channel: Channel) -> None:
         body = {"id": channel.id, "resourceId": channel.resource_id}
         self._answered(host_id, lambda api: api.channels().stop(body=body), otherwise=(404,))  # 404: expired
 
-    def busy(self, host_id: str, window: Interval) -> list[Interval]:
-        """Busy intervals of the host's primary calendar, queried in spans Google accepts."""
+    def busy(self, host_id: str, window: Interval, calendar_ids: tuple[str, ...]) -> list[Interval]:
+        """Busy intervals of the host's conflict calendars, all of them in each query (Google answers per
+        calendar), queried in spans Google accepts."""
         busy: list[Interval] = []
         start = window.start
-        while start < window.end:
+        items = [{"id": calendar_id} for calendar_id in calendar_ids]
+        while items and start < window.end:
             end = min(window.end, start + FREEBUSY_MAX_SPAN)
-            body = {"timeMin": _rfc3339(start), "timeMax": _rfc3339(end), "items": [{"id": "primary"}]}
+            body = {"timeMin": _rfc3339(start), "timeMax": _rfc3339(end), "items": items}
             response = self._execute(host_id, _freebusy_query(body))
             for calendar in response.get("calendars", {}).values():
-                if calendar.get("errors"):
+                errors = calendar.get("errors") or []
+                if errors and all(error.get("reason") == "notFound" for error in errors):
+                    # A chosen calendar the host deleted (or lost access to) has no busy times left to respect.
+                    log_event("conflict_calendar_not_found", host_id=host_id)
+                    continue
+                if errors:
                     # An error comes without busy times: reading it as "free" would offer booked time.
                     raise GoogleUnavailable(503, None)
                 for item in calendar.get("busy", []):
@@ -155,7 +191,10 @@ class GoogleCalendarClient:
             host_id,
             booking,
             lambda api: api.events().insert(
-                calendarId="primary", body=body, sendUpdates=self._settings.calendar_send_updates, **_WRITE_OPTIONS
+                calendarId=booking.event_calendar,
+                body=body,
+                sendUpdates=self._settings.calendar_send_updates,
+                **_WRITE_OPTIONS,
             ),
             otherwise=(409,),
         )
@@ -167,7 +206,7 @@ class GoogleCalendarClient:
             host_id,
             booking,
             lambda api: api.events().patch(
-                calendarId="primary",
+                calendarId=booking.event_calendar,
                 eventId=booking.google_event_id,
                 body=body,
                 sendUpdates=self._settings.calendar_send_updates,
@@ -191,7 +230,8 @@ class GoogleCalendarClient:
             raise
         if _meet_pending(event):
             event_id = booking.google_event_id
-            get = lambda api: api.events().get(calendarId="primary", eventId=event_id, fields=_OUR_FIELDS)  # noqa: E731
+            calendar_id = booking.event_calendar
+            get = lambda api: api.events().get(calendarId=calendar_id, eventId=event_id, fields=_OUR_FIELDS)  # noqa: E731
             event = self._execute(host_id, get)
         return _our_event(event)
 
@@ -200,21 +240,39 @@ class GoogleCalendarClient:
         send = self._settings.calendar_send_updates
         self._answered(
             host_id,
-            lambda api: api.events().delete(calendarId="primary", eventId=booking.google_event_id, sendUpdates=send),
+            lambda api: api.events().delete(
+                calendarId=booking.event_calendar, eventId=booking.google_event_id, sendUpdates=send
+            ),
             otherwise=(404, 410),
         )
 
-    def our_events_changed_since(self, host_id: str, since: datetime | None) -> list[OurEvent]:
-        """Our own events (by private marker) changed since `since`, deleted ones included.
+    def our_events_changed_since(
+        self, host_id: str, since: datetime | None, calendar_ids: tuple[str, ...]
+    ) -> list[OurEvent]:
+        """Our own events (by private marker) changed since `since` in each calendar they may live in,
+        deleted ones included. A calendar that no longer exists (404) holds none of them any more.
 
         The filter is applied by Google, so no other event of the host is ever returned to us; `fields`
         keeps even our own events down to id, status, times and marker.
         """
+        from googleapiclient.errors import HttpError
+
+        found: list[OurEvent] = []
+        for calendar_id in calendar_ids:
+            try:
+                found.extend(self._our_events_in(host_id, calendar_id, since))
+            except HttpError as error:
+                if int(error.resp.status) not in (404, 410):
+                    raise
+                log_event("event_calendar_not_found", host_id=host_id)
+        return found
+
+    def _our_events_in(self, host_id: str, calendar_id: str, since: datetime | None) -> list[OurEvent]:
         found: list[OurEvent] = []
         page_token: str | None = None
         while True:
             params: dict[str, Any] = {
-                "calendarId": "primary",
+                "calendarId": calendar_id,
                 "privateExtendedProperty": f"{OUR_MARKER}=1",
                 "showDeleted": True,
                 "singleEvents": True,
@@ -269,6 +327,10 @@ class GoogleCalendarClient:
 
     def forget(self, host_id: str) -> None:
         self._forget_credentials(host_id)
+
+
+def _calendar_list(params: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda api: api.calendarList().list(**params)
 
 
 def _events_list(params: dict[str, Any]) -> Callable[[Any], Any]:

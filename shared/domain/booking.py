@@ -177,6 +177,9 @@ class Booking(BaseModel):
     period_claims: tuple[str, ...] = ()
     # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
     invitee_claim: str | None = None
+    # The host's Google calendar the event was first written to ("primary" or a calendar id); None until then.
+    # Later writes and the delete go there, even after the host picks another write calendar.
+    calendar_id: str | None = None
 
     @property
     def holds_time(self) -> bool:
@@ -204,6 +207,15 @@ class Booking(BaseModel):
         if self.location is None:
             return None
         return self.meeting_url or self.location.describe(self.invitee_phone)
+
+    @property
+    def event_calendar(self) -> str:
+        """Where the event is (or is to be written): the calendar recorded on the first write, else primary."""
+        return self.calendar_id or "primary"
+
+    def placed_in(self, calendar_id: str) -> Booking:
+        """Record the calendar the first write goes to; a booking already placed keeps its calendar."""
+        return self if self.calendar_id is not None else self.model_copy(update={"calendar_id": calendar_id})
 
     @property
     def google_event_id(self) -> str:

@@ -135,3 +135,26 @@ class WebhookLimitReached(DomainError):
 
 class WebhookNotFound(NotFound):
     """No webhook endpoint with that id for this host."""
+
+
+# --- the host's calendars -------------------------------------------------------------------------------
+class CalendarListNotGranted(DomainError):
+    """Listing the host's calendars needs Google's calendar-list permission, which the host has not given
+    (it is asked for only when the host opens the calendars setting). Primary-only keeps working."""
+
+    def __init__(self, missing_scope: str, consent_path: str) -> None:
+        super().__init__(
+            "Kaleno may not list your calendars yet: grant the permission to see your calendar list "
+            f"({missing_scope}) at {consent_path}. Until then only your primary calendar is used."
+        )
+        self.missing_scope = missing_scope
+        self.consent_path = consent_path
+
+
+class InvalidCalendarChoice(DomainError):
+    """The chosen conflict or write calendars are not among the host's calendars, or the write calendar is
+    not one the host owns. `problems` names each field, as a pydantic 422 does."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("Some chosen calendars cannot be used.")
+        self.problems = problems

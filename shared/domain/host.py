@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice
 from shared.domain.event_type import Slug
 from shared.domain.time_zones import ZoneName
 
@@ -104,6 +105,12 @@ class Host(BaseModel):
     restricted: bool = False
     objected: bool = False
     last_alert: str | None = None  # the incident the host was last alerted about (one alert per incident)
+    calendars: CalendarChoice = CalendarChoice()  # conflict calendars and the write calendar
+
+    @property
+    def may_list_calendars(self) -> bool:
+        """The host granted the calendar-list permission (asked for only from the calendars setting)."""
+        return CALENDAR_LIST_SCOPE in self.granted_scopes
 
     @property
     def processing_paused(self) -> bool:

@@ -73,12 +73,13 @@ def refresh_task(
 def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue) -> None:
     """Replace the host's busy mirror over the horizon with Google's free/busy answer.
 
-    The horizon is the host's longest booking window, so any day an event type offers is covered. An
-    older answer never overwrites a newer one, and nothing is written after a disconnect.
+    The horizon is the host's longest booking window, so any day an event type offers is covered; the
+    busy times of all the host's conflict calendars merge into the one mirror. An older answer never
+    overwrites a newer one, and nothing is written after a disconnect.
     """
     page = uow.pages.get(host.slug)
     window = busy_window(now, page.horizon_days if page else DEFAULT_HORIZON_DAYS)
-    busy = calendar.busy(host.id, window)
+    busy = calendar.busy(host.id, window, host.calendars.conflict)  # every conflict calendar, one query
 
     def store() -> Host | None:
         with uow:
@@ -121,7 +122,8 @@ def check_our_events(host: Host, now: datetime, uow: UnitOfWork, calendar: Calen
     """
     since = host.sync.events_checked_at - EVENTS_CHECK_OVERLAP if host.sync.events_checked_at else None
     changed, deferred = 0, False
-    for event in calendar.our_events_changed_since(host.id, since):
+    # In every calendar booking events were written to: a booking keeps the calendar it was first written to.
+    for event in calendar.our_events_changed_since(host.id, since, host.calendars.event_calendars):
         outcome = _apply_host_edit(host.id, event, uow, tasks)
         deferred |= outcome == "deferred"
         changed += outcome == "changed"

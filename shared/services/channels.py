@@ -1,4 +1,5 @@
-"""Google watch channels: a change signal per host, verified by a per-channel token we derive."""
+"""Google watch channels: a change signal per conflict calendar of each host, verified by a per-channel
+token we derive."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime
 
 from shared.logging import log_event
 from shared.services.connection import access_revoked
-from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
+from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.ports import Calendar, UnitOfWork
 from shared.services.records import Channel
 from shared.services.tokens import same_secret
@@ -26,23 +27,46 @@ def token_matches(channel_key: str, channel_id: str, token: str) -> bool:
 
 
 def start_watching(
-    host_id: str, now: datetime, uow: UnitOfWork, calendar: Calendar, channel_key: str, webhook_url: str
+    host_id: str,
+    now: datetime,
+    uow: UnitOfWork,
+    calendar: Calendar,
+    channel_key: str,
+    webhook_url: str,
+    only: frozenset[str] | None = None,
 ) -> bool:
-    """Open a new channel first, then stop the older ones, so the host is never unwatched."""
-    channel_id = f"kal-{uuid.uuid4().hex}"
-    try:
-        channel = calendar.watch(host_id, channel_id, channel_token(channel_key, channel_id), webhook_url)
-    except CalendarAccessRevoked:
-        access_revoked(host_id, now, uow)
+    """Open a new channel on each of the host's conflict calendars (or those of them in `only`) first, then
+    stop the channels they replace and those of calendars no longer chosen, so no chosen calendar is ever
+    unwatched. False when Google could not be reached (the renewal sweep tries again)."""
+    host = uow.hosts.get(host_id)
+    if host is None:
         return False
-    except GoogleUnavailable:
-        log_event("watch_deferred", host_id=host_id)  # channel renewal retries hosts without a channel
-        return False
-    with uow:
-        uow.channels.add(channel)
-        uow.commit()
+    chosen = host.calendars.conflict
+    renewing = tuple(calendar_id for calendar_id in chosen if only is None or calendar_id in only)
+    opened: set[str] = set()
+    for calendar_id in renewing:
+        channel_id = f"kal-{uuid.uuid4().hex}"
+        try:
+            channel = calendar.watch(
+                host_id, calendar_id, channel_id, channel_token(channel_key, channel_id), webhook_url
+            )
+        except CalendarAccessRevoked:
+            access_revoked(host_id, now, uow)
+            return False
+        except GoogleUnavailable:
+            log_event("watch_deferred", host_id=host_id)  # channel renewal retries hosts without a channel
+            return False
+        except GoogleRejected as error:
+            # e.g. a calendar shared with the host that Google will not watch for us: its busy times are
+            # still read by every refresh (a push, the 6-hourly sweep), only without its own signal.
+            log_event("watch_refused", host_id=host_id, status=error.status, reason=error.reason)
+            continue
+        with uow:
+            uow.channels.add(channel)
+            uow.commit()
+        opened.add(channel.id)
     for old in uow.channels.of_host(host_id):
-        if old.id != channel.id:
+        if old.id not in opened and (old.calendar_id in renewing or old.calendar_id not in chosen):
             _stop(old, uow, calendar)
     return True
 

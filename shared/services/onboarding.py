@@ -11,9 +11,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 from urllib.parse import urlsplit
 
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
+from shared.domain.calendars import CALENDAR_LIST_SCOPE
 from shared.domain.errors import SignInFailed
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.services.audit import audit
@@ -39,9 +41,9 @@ SESSION_TTL = timedelta(days=14)  # the server-side record and the cookie expire
 
 @dataclass(frozen=True)
 class SignedIn:
-    session_token: str
+    session_token: str | None  # None: nothing changed (the host refused the calendar list; their session stays)
     return_to: str
-    host: Host
+    host: Host | None
 
 
 def host_id_for(google_sub: str) -> str:
@@ -66,20 +68,35 @@ def safe_return_path(return_to: str | None) -> str:
     return return_to
 
 
+Purpose = Literal["sign_in", "calendars"]
+# What each purpose asks for beyond sign-in's scopes. Sign-in never asks for the calendar list: it is asked
+# for only when the host opens the calendars setting (incremental authorization), and refusing it keeps
+# the primary calendar in use.
+PURPOSE_SCOPES: dict[str, tuple[str, ...]] = {"sign_in": (), "calendars": (CALENDAR_LIST_SCOPE,)}
+
+
 def start_sign_in(
-    return_to: str | None, login_hint: str | None, now: datetime, uow: UnitOfWork, google: GoogleAccounts
+    return_to: str | None,
+    login_hint: str | None,
+    now: datetime,
+    uow: UnitOfWork,
+    google: GoogleAccounts,
+    purpose: Purpose = "sign_in",
 ) -> tuple[str, str]:
     """Remember a single-use state (with nonce and PKCE verifier); return Google's authorize URL and the
     state, which the browser also keeps in a cookie."""
     path = safe_return_path(return_to)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
+    expires_at = now + STATE_TTL
+    record = OAuthState(nonce=nonce, code_verifier=verifier, return_to=path, expires_at=expires_at, purpose=purpose)
     with uow:
-        uow.sign_in.add_state(
-            state, OAuthState(nonce=nonce, code_verifier=verifier, return_to=path, expires_at=now + STATE_TTL)
-        )
+        uow.sign_in.add_state(state, record)
         uow.commit()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    return google.authorize_url(state=state, nonce=nonce, code_challenge=challenge, login_hint=login_hint), state
+    url = google.authorize_url(
+        state=state, nonce=nonce, code_challenge=challenge, login_hint=login_hint, extra_scopes=PURPOSE_SCOPES[purpose]
+    )
+    return url, state
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,9 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
     record = _take_state(state, now, uow) if state and same_browser else None
     if record is None:
         raise SignInFailed("invalid-state", "This sign-in link is invalid, expired or was already used.")
+    if callback.google_error and record.purpose == "calendars":
+        # Refusing the calendar list changes nothing: the host stays signed in and connected, primary only.
+        return SignedIn(None, _with_query(record.return_to, "calendars=refused"), None)
     if callback.google_error or not code:
         raise SignInFailed("consent-refused", "Google sign-in was cancelled or refused.")
     identity = ports.google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
@@ -113,6 +133,10 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
     if callback.previous_session:
         end_session(callback.previous_session, uow)  # rotate: a fixated pre-login cookie never becomes a session
     return SignedIn(token, record.return_to, host)
+
+
+def _with_query(path: str, parameter: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{parameter}"
 
 
 def _take_state(state: str, now: datetime, uow: UnitOfWork) -> OAuthState | None:

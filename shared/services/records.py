@@ -18,6 +18,7 @@ class OAuthState(BaseModel):
     code_verifier: str
     return_to: str
     expires_at: datetime
+    purpose: Literal["sign_in", "calendars"] = "sign_in"  # calendars: the consent also asks for the calendar list
 
 
 class SessionRecord(BaseModel):
@@ -27,12 +28,13 @@ class SessionRecord(BaseModel):
 
 
 class Channel(BaseModel):
-    """A Google Calendar watch channel: a change signal for one host's primary calendar."""
+    """A Google Calendar watch channel: a change signal for one of a host's conflict calendars."""
 
     id: str
     host_id: str
     resource_id: str
     expires_at: datetime
+    calendar_id: str = "primary"
 
 
 class IdempotencyRecord(BaseModel):

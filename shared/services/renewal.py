@@ -1,6 +1,6 @@
-"""The scheduler's sweep: keep one live channel per connected host, catch up on missed pushes, and heal
-calendar syncs that never started or that failed (retried hourly while they can still succeed). Safe to
-run twice: a second run within the hour finds nothing new to do."""
+"""The scheduler's sweep: keep one live channel per conflict calendar of each connected host, catch up on
+missed pushes, and heal calendar syncs that never started or that failed (retried hourly while they can
+still succeed). Safe to run twice: a second run within the hour finds nothing new to do."""
 
 from __future__ import annotations
 
@@ -24,10 +24,9 @@ def renew(
         if host.processing_paused:
             continue  # restricted or objected to: no calendar reads until lifted
         try:
-            channels = uow.channels.of_host(host.id)
-            if all(channel.expires_at - now < RENEW_WITHIN for channel in channels) and start_watching(
-                host.id, now, uow, calendar, channel_key, webhook_url
-            ):
+            lasting = {c.calendar_id for c in uow.channels.of_host(host.id) if c.expires_at - now >= RENEW_WITHIN}
+            renewing = frozenset(host.calendars.conflict) - lasting  # expiring soon, or never opened
+            if renewing and start_watching(host.id, now, uow, calendar, channel_key, webhook_url, only=renewing):
                 counts["channels_renewed"] += 1
             if host.sync.synced_at is None or now - host.sync.synced_at > STALE_AFTER:
                 counts["refreshes_requested"] += refresh_soon(host.id, stale_reason(host.sync.synced_at), tasks)

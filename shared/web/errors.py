@@ -32,6 +32,8 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.WebhookUrlRefused: (422, "webhook-url-refused", "Webhook URL refused"),
     domain.WebhookLimitReached: (409, "webhook-limit-reached", "Too many webhook endpoints"),
     domain.NotFound: (404, "not-found", "Not found"),
+    domain.CalendarListNotGranted: (403, "calendar-list-not-granted", "Calendar list permission missing"),
+    domain.InvalidCalendarChoice: (422, "validation-error", "Invalid request"),
 }
 
 
@@ -67,9 +69,11 @@ def problem_for_unavailable(error: Exception) -> Problem | None:
     )
     from google.api_core.exceptions import RetryError as GoogleRetryError
 
-    from shared.services.errors import Contention
+    from shared.services.errors import Contention, GoogleUnavailable
 
-    transient = (Contention, DeadlineExceeded, ServiceUnavailable, InternalServerError, TooManyRequests)
+    # GoogleUnavailable: Google answered 429/5xx to a call made while answering (e.g. the calendar list).
+    transient = (Contention, GoogleUnavailable, DeadlineExceeded, ServiceUnavailable, InternalServerError)
+    transient += (TooManyRequests,)
     if not isinstance(error, (*transient, GoogleRetryError)):
         return None
     return Problem(
@@ -88,6 +92,9 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
     errors = None
-    if isinstance(error, domain.InvalidAnswers | domain.WebhookUrlRefused):  # field by field, as a pydantic 422
-        errors = [{"field": field, "message": message} for field, message in error.problems]
-    return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers)
+    if isinstance(error, domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidCalendarChoice):
+        errors = [{"field": field, "message": message} for field, message in error.problems]  # as a pydantic 422
+    extra = None
+    if isinstance(error, domain.CalendarListNotGranted):  # what to ask for, and where the host grants it
+        extra = {"missing_scopes": [error.missing_scope], "consent_url": error.consent_path}
+    return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers, extra=extra)

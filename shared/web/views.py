@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_form import Answer, Location, LocationKind, Question
+from shared.domain.calendars import MAX_CONFLICT_CALENDARS, PRIMARY, CalendarChoice, ListedCalendar
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
 from shared.domain.offsets import DAY, EPOCH_ORDINAL, ZoneOffsets
@@ -20,6 +21,8 @@ from shared.services.records import ConsentRecord, Erasure
 _SCOPE_NAMES = {
     "https://www.googleapis.com/auth/calendar.events.owned": "create and manage the booking events Kaleno adds",
     "https://www.googleapis.com/auth/calendar.freebusy": "see when you are busy (times only, no event details)",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly": "see the names of your calendars, so you "
+    "can choose which ones count as busy and which one receives bookings",
 }
 
 
@@ -382,3 +385,41 @@ class ConsentView(BaseModel):
     def undecided(cls, policy_version: str) -> ConsentView:
         """Essential cookies only until the visitor chooses."""
         return cls(decided=False, analytics=False, policy_version=policy_version)
+
+
+class CalendarEntryView(BaseModel):
+    id: str = Field(description="Google's calendar id (the primary calendar's is the host's email).")
+    summary: str = Field(description="The calendar's name in Google (shown, never stored).")
+    primary: bool
+    owned: bool = Field(description="The host owns it, so bookings may be written to it.")
+    conflict: bool = Field(description="Its busy times block slots.")
+    write: bool = Field(description="New bookings are written to it.")
+
+
+class HostCalendarsView(BaseModel):
+    calendars: list[CalendarEntryView]
+    conflict: list[str] = Field(description="The conflict calendars' ids (as listed).")
+    write: str = Field(description="The write calendar's id (as listed).")
+    max_conflict: int = Field(description="How many conflict calendars may be chosen.")
+
+    @classmethod
+    def of(cls, listed: list[ListedCalendar], choice: CalendarChoice) -> HostCalendarsView:
+        primary_id = next((c.id for c in listed if c.primary), PRIMARY)
+
+        def shown(calendar_id: str) -> str:
+            return primary_id if calendar_id == PRIMARY else calendar_id
+
+        conflict = [shown(c) for c in choice.conflict]
+        write = shown(choice.write)
+        entries = [
+            CalendarEntryView(
+                id=c.id,
+                summary=c.summary,
+                primary=c.primary,
+                owned=c.owned,
+                conflict=c.id in conflict,
+                write=c.id == write,
+            )
+            for c in listed
+        ]
+        return cls(calendars=entries, conflict=conflict, write=write, max_conflict=MAX_CONFLICT_CALENDARS)

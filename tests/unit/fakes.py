@@ -22,6 +22,7 @@ from shared.domain.booking import Booking, Invitee, SyncState
 from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_key, month_keys, split_by_month
+from shared.domain.calendars import ListedCalendar
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet
@@ -640,6 +641,12 @@ class FakeCalendar:
     """Google Calendar as our code sees it: free/busy, our own events by id, watch channels."""
 
     busy_times: list[Interval] = field(default_factory=list)  # what free/busy answers, for any host
+    # Busy times of other calendars by id (free/busy over "primary" answers `busy_times`).
+    calendar_busy: dict[str, list[Interval]] = field(default_factory=dict)
+    listed: list[ListedCalendar] | None = None  # the calendar list; None: the primary only
+    busy_asked: list[tuple[str, ...]] = field(default_factory=list)  # the calendars each free/busy query named
+    events_calendar: dict[str, str] = field(default_factory=dict)  # event id -> the calendar it was written to
+    changes_asked: list[tuple[str, ...]] = field(default_factory=list)  # calendars each look at our events named
     events: dict[str, Booking] = field(default_factory=dict)  # our events in Google, by event id
     changed: list[OurEvent] = field(default_factory=list)  # what a look at our changed events finds
     channels: dict[str, Channel] = field(default_factory=dict)  # open watch channels, by id
@@ -654,10 +661,18 @@ class FakeCalendar:
         if self.failure is not None:
             raise self.failure
 
-    def watch(self, host_id: str, channel_id: str, token: str, address: str) -> Channel:
+    def calendars(self, host_id: str) -> list[ListedCalendar]:
+        self._call("calendars")
+        return list(self.listed or [ListedCalendar(id="ada@example.com", summary="Ada", primary=True, owned=True)])
+
+    def watch(self, host_id: str, calendar_id: str, channel_id: str, token: str, address: str) -> Channel:
         self._call("watch")
         channel = Channel(
-            id=channel_id, host_id=host_id, resource_id=f"res-{channel_id}", expires_at=self.channel_expiry
+            id=channel_id,
+            host_id=host_id,
+            resource_id=f"res-{channel_id}",
+            expires_at=self.channel_expiry,
+            calendar_id=calendar_id,
         )
         self.channels[channel_id] = channel
         return channel
@@ -666,23 +681,31 @@ class FakeCalendar:
         self._call("stop")
         self.channels.pop(channel.id, None)
 
-    def busy(self, host_id: str, window: Interval) -> list[Interval]:
+    def busy(self, host_id: str, window: Interval, calendar_ids: tuple[str, ...]) -> list[Interval]:
         self._call("busy")
-        return [interval for interval in self.busy_times if interval.overlaps(window)]
+        self.busy_asked.append(calendar_ids)
+        by_calendar = {"primary": self.busy_times, **self.calendar_busy}
+        found = [interval for c in calendar_ids for interval in by_calendar.get(c, [])]
+        return [interval for interval in found if interval.overlaps(window)]
 
     def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         self._call("insert")
         if booking.google_event_id in self.events or booking.google_event_id in self._deleted:
             return None  # Google answers 409
         self.events[booking.google_event_id] = booking
+        self.events_calendar[booking.google_event_id] = booking.event_calendar
         return self._written(booking)
 
     def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         self._call("patch")
-        if booking.google_event_id not in self.events:
-            return None  # deleted in Google
+        if booking.google_event_id not in self.events or not self._in(booking):
+            return None  # deleted in Google (or looked for in another calendar)
         self.events[booking.google_event_id] = booking
         return self._written(booking)
+
+    def _in(self, booking: Booking) -> bool:
+        """The booking's event is in the calendar the booking says (events put here by a test: primary)."""
+        return self.events_calendar.get(booking.google_event_id, "primary") == booking.event_calendar
 
     def _written(self, booking: Booking) -> OurEvent:
         meet = booking.location is not None and booking.location.kind is LocationKind.GOOGLE_MEET
@@ -691,11 +714,16 @@ class FakeCalendar:
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         self._call("delete")
+        if not self._in(booking):
+            return  # Google answers 404: not in that calendar
         if self.events.pop(booking.google_event_id, None) is not None:
             self._deleted.add(booking.google_event_id)
 
-    def our_events_changed_since(self, host_id: str, since: datetime | None) -> list[OurEvent]:
+    def our_events_changed_since(
+        self, host_id: str, since: datetime | None, calendar_ids: tuple[str, ...]
+    ) -> list[OurEvent]:
         self._call("list")
+        self.changes_asked.append(calendar_ids)
         return list(self.changed)
 
     def forget(self, host_id: str) -> None:
@@ -809,8 +837,12 @@ class FakeGoogleAccounts:
     codes: list[str] = field(default_factory=list)  # authorization codes exchanged
     revoked: list[str] = field(default_factory=list)
 
-    def authorize_url(self, *, state: str, nonce: str, code_challenge: str, login_hint: str | None) -> str:
+    def authorize_url(
+        self, *, state: str, nonce: str, code_challenge: str, login_hint: str | None, extra_scopes: tuple[str, ...] = ()
+    ) -> str:
         query = {"state": state, "nonce": nonce, "code_challenge": code_challenge, "login_hint": login_hint or ""}
+        if extra_scopes:
+            query["extra_scopes"] = " ".join(extra_scopes)
         return f"{GOOGLE_AUTHORIZE_URL}?{urlencode(query)}"
 
     def complete_sign_in(self, *, code: str, code_verifier: str, nonce: str) -> GoogleIdentity:

@@ -1,0 +1,90 @@
+"""The host's choice of calendars: which count as busy (conflict calendars) and which receives bookings.
+
+Listing needs the calendar-list permission, asked for only when the host opens the setting; without it
+the host keeps working on the primary calendar. A new choice takes effect at once: channels follow the
+conflict calendars and the busy mirror is refreshed over them before the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice, CalendarChoiceRequest, ListedCalendar
+from shared.domain.calendars import choose_calendars as choose
+from shared.domain.errors import CalendarListNotGranted, HostNotConnected, HostNotFound
+from shared.domain.host import Host
+from shared.logging import log_event, log_exception
+from shared.services.busy_refresh import refresh_busy, refresh_soon
+from shared.services.channels import start_watching
+from shared.services.connection import access_revoked
+from shared.services.contention import retried
+from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
+from shared.services.ports import Ports
+
+# Where the host grants the calendar list (the dashboard's button opens it and comes back to the setting).
+CONSENT_PATH = "/oauth/start?purpose=calendars&return_to=/%23calendars"
+
+
+@dataclass(frozen=True)
+class HostCalendars:
+    listed: list[ListedCalendar]
+    choice: CalendarChoice
+
+
+def host_calendars(host: Host, now: datetime, ports: Ports) -> HostCalendars:
+    """The host's calendars as Google lists them now, with the stored choice."""
+    return HostCalendars(_listed(host, now, ports), host.calendars)
+
+
+def choose_calendars(
+    host: Host, wanted: CalendarChoiceRequest, now: datetime, ports: Ports, channel_key: str, webhook_url: str
+) -> HostCalendars:
+    listed = _listed(host, now, ports)
+    uow = ports.uow()
+
+    def change() -> tuple[Host, Host]:
+        with uow:
+            before = uow.hosts.get(host.id)
+            if before is None:
+                raise HostNotFound("no such host")
+            after = before.model_copy(update={"calendars": choose(before.calendars, listed, wanted)})
+            if after != before:
+                uow.hosts.save(after)
+                uow.commit()
+            return before, after
+
+    before, after = retried(change)
+    if after.calendars.conflict != before.calendars.conflict and after.calendar_usable:
+        # New calendars get their channels before the old ones stop; calendars no longer chosen lose theirs.
+        start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
+        _refresh_now(after, now, ports)
+    log_event("calendars_chosen", host_id=host.id, conflict_count=len(after.calendars.conflict))
+    return HostCalendars(listed, after.calendars)
+
+
+def _listed(host: Host, now: datetime, ports: Ports) -> list[ListedCalendar]:
+    if not host.may_list_calendars:
+        raise CalendarListNotGranted(CALENDAR_LIST_SCOPE, CONSENT_PATH)
+    if not host.calendar_usable:
+        raise HostNotConnected("connect your Google Calendar first")
+    try:
+        return ports.calendar.calendars(host.id)
+    except CalendarAccessRevoked as error:
+        access_revoked(host.id, now, ports.uow(), ports.secrets, ports.tasks)
+        raise HostNotConnected("Google no longer accepts Kaleno's access: reconnect your calendar") from error
+    except GoogleRejected as error:
+        if error.status == 403:  # the permission was withdrawn in Google since it was granted
+            raise CalendarListNotGranted(CALENDAR_LIST_SCOPE, CONSENT_PATH) from error
+        raise
+
+
+def _refresh_now(host: Host, now: datetime, ports: Ports) -> None:
+    """The page reflects the new conflict calendars as soon as the save answers; if Google cannot answer
+    now, the choice still stands and the refresh runs in the background."""
+    uow = ports.uow()
+    try:
+        refresh_busy(host, now, uow, ports.calendar, ports.tasks)
+    except (GoogleUnavailable, CalendarAccessRevoked) as error:
+        log_exception("calendars_refresh_deferred", error, host_id=host.id)
+        refresh_soon(host.id, f"calendars-{int(now.timestamp())}", ports.tasks)
