@@ -69,12 +69,22 @@ def _listed(host: Host, now: datetime, ports: Ports) -> list[ListedCalendar]:
     if not host.calendar_usable:
         raise HostNotConnected("connect your Google Calendar first")
     try:
+        return _list(host, now, ports)
+    except CalendarListNotGranted:
+        # An access token minted (on this instance) before the host granted the list lacks the scope: mint
+        # a new one; refused again means the permission was withdrawn in Google since.
+        ports.calendar.forget(host.id)
+        return _list(host, now, ports)
+
+
+def _list(host: Host, now: datetime, ports: Ports) -> list[ListedCalendar]:
+    try:
         return ports.calendar.calendars(host.id)
     except CalendarAccessRevoked as error:
         access_revoked(host.id, now, ports.uow(), ports.secrets, ports.tasks)
         raise HostNotConnected("Google no longer accepts Kaleno's access: reconnect your calendar") from error
     except GoogleRejected as error:
-        if error.status == 403:  # the permission was withdrawn in Google since it was granted
+        if error.status == 403:
             raise CalendarListNotGranted(CALENDAR_LIST_SCOPE, CONSENT_PATH) from error
         raise
 

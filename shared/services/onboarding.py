@@ -125,6 +125,7 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
         raise SignInFailed("consent-refused", "Google sign-in was cancelled or refused.")
     identity = ports.google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
     host = _connect(identity, now, uow, ports.secrets, ports.google)
+    ports.calendar.forget(host.id)  # credentials cached from an older grant may lack scopes granted now
     if host.calendar_usable:
         start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
         refresh_after_connect(host, now, uow, ports.calendar, ports.tasks)

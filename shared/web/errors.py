@@ -72,8 +72,8 @@ def problem_for_unavailable(error: Exception) -> Problem | None:
     from shared.services.errors import Contention, GoogleUnavailable
 
     # GoogleUnavailable: Google answered 429/5xx to a call made while answering (e.g. the calendar list).
-    transient = (Contention, GoogleUnavailable, DeadlineExceeded, ServiceUnavailable, InternalServerError)
-    transient += (TooManyRequests,)
+    transient: tuple[type[Exception], ...] = (Contention, GoogleUnavailable, DeadlineExceeded)
+    transient += (ServiceUnavailable, InternalServerError, TooManyRequests)
     if not isinstance(error, (*transient, GoogleRetryError)):
         return None
     return Problem(
