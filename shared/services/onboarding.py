@@ -133,11 +133,16 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
     token = start_session(host.id, now, uow)
     if callback.previous_session:
         end_session(callback.previous_session, uow)  # rotate: a fixated pre-login cookie never becomes a session
-    return SignedIn(token, record.return_to, host)
+    return_to = record.return_to
+    if record.purpose == "calendars" and CALENDAR_LIST_SCOPE not in identity.granted_scopes:
+        return_to = _with_query(return_to, "calendars=refused")  # unticked on Google's screen: say so
+    return SignedIn(token, return_to, host)
 
 
 def _with_query(path: str, parameter: str) -> str:
-    return f"{path}{'&' if '?' in path else '?'}{parameter}"
+    """`path` with one more query parameter, before its fragment (`/#calendars` → `/?calendars=refused#calendars`)."""
+    path, hash_mark, fragment = path.partition("#")
+    return f"{path}{'&' if '?' in path else '?'}{parameter}{hash_mark}{fragment}"
 
 
 def _take_state(state: str, now: datetime, uow: UnitOfWork) -> OAuthState | None:

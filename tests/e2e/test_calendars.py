@@ -156,6 +156,7 @@ def test_refusing_the_calendar_list_keeps_the_primary_calendar_and_the_host_conn
     google.drain_tasks()
 
     assert unticked.status_code == 302
+    assert unticked.headers["Location"].endswith("/?calendars=refused")
     assert cancelled.status_code == 302
     assert cancelled.headers["Location"].endswith("/?calendars=refused")
     assert me.status_code == 200, me.text

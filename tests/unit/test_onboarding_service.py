@@ -134,6 +134,7 @@ def test_disconnecting_stops_watching_revokes_destroys_the_secret_and_clears_the
     host = come_back(ports, started(ports)).host
     assert ports.calendar.channels  # watched...
     assert ports.db.ids("months")  # ...and mirrored
+    forgotten_at_sign_in = list(ports.calendar.forgotten)  # a new grant: credentials are minted afresh
 
     after = disconnect(host.id, NOW + timedelta(hours=1), ports)
 
@@ -143,7 +144,7 @@ def test_disconnecting_stops_watching_revokes_destroys_the_secret_and_clears_the
     assert ports.db.ids("channels") == set()
     assert ports.google.revoked == [REFRESH_TOKEN]
     assert ports.secrets.refresh_tokens == {}
-    assert ports.calendar.forgotten == [host.id]
+    assert ports.calendar.forgotten == [*forgotten_at_sign_in, host.id]
     assert ports.db.ids("months") == set()
     page = ports.uow().pages.get(host.slug)
     assert page is not None

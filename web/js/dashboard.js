@@ -1,4 +1,4 @@
-// Host dashboard `/`: sign-in, calendar connection, profile, event types, hours, bookings, webhooks, the host's data.
+// Host dashboard `/`: sign-in, calendar connection, calendars (conflict and write), profile, event types, hours, bookings, webhooks, the host's data.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { byId, fill, h, field, checkbox, busy, download } from "./dom.js";
 import { detectedZone, zoneOptions } from "./time.js";
@@ -7,12 +7,17 @@ import { eventTypesSection } from "./dash-types.js";
 import { hoursSection } from "./dash-hours.js";
 import { bookingsSection } from "./dash-bookings.js";
 import { webhooksSection } from "./dash-webhooks.js";
+import { calendarsSection } from "./dash-calendars.js";
 
 const title = byId("title");
 const status = byId("status");
 const page = byId("page");
 const account = byId("account");
-const RETURN_TO = `/${location.search}`; // e.g. /?booking=<id>, the link in a booking's calendar event
+// e.g. /?booking=<id>, the link in a booking's calendar event (not the calendar-list consent's own answer)
+const RETURN_TO = `/${location.search.replace(/^\?calendars=refused$/, "")}`;
+// Back from Google without the calendar list: said once on this page, not again after a reload.
+const CALENDAR_LIST_REFUSED = location.search === "?calendars=refused";
+if (CALENDAR_LIST_REFUSED) history.replaceState(null, "", `/${location.hash}`);
 
 initConsent();
 start();
@@ -73,18 +78,22 @@ function signedIn(initialHost) {
   });
   const bookings = bookingsSection(() => host);
   const webhooks = webhooksSection(() => host);
+  const calendars = calendarsSection(() => host, { refused: CALENDAR_LIST_REFUSED });
   const drawConnection = () => fill(connection, ...connectionParts(host, (updated) => {
     host = updated;
     drawConnection();
+    calendars.load();
   }));
   drawConnection();
   fill(page,
     h("nav", { "aria-label": "Dashboard sections" }, h("p", { class: "actions" },
-      [["#calendar-title", "Calendar"], ["#profile-title", "Profile"], ["#types-title", "Event types"],
+      [["#calendar-title", "Calendar"], ["#calendars-title", "Calendars"], ["#profile-title", "Profile"], ["#types-title", "Event types"],
         ["#hours-title", "Hours"], ["#bookings-title", "Bookings"], ["#webhooks-title", "Webhooks"], ["#data-title", "Your data"]]
         .map(([href, text]) => h("a", { href }, text)))),
-    connection, profile, types.element, hours.element, bookings.element, webhooks.element, dataSection());
+    connection, calendars.element, profile, types.element, hours.element, bookings.element, webhooks.element, dataSection());
   bookings.load();
+  calendars.load();
+  if (location.hash === "#calendars") calendars.element.scrollIntoView();
 }
 
 function connectionParts(host, changed) {

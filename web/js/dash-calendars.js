@@ -1,0 +1,87 @@
+// Dashboard: which Google calendars count as busy (conflict calendars) and which one receives new bookings.
+// Listing calendars needs one more Google permission, asked for only from here ("Choose calendars"); without
+// it the primary calendar is used for both, and everything else keeps working.
+import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { fill, h, field, busy, uid } from "./dom.js";
+
+const WHY = "To offer only times when you are really free, Kaleno can check several of your Google calendars " +
+  "(for example Work and Personal) and add bookings to the one you choose. To show you your calendars' names, " +
+  "it asks Google for permission to see your calendar list. It still reads only when you are busy, never what " +
+  "your events are about. If you do not allow it, your primary calendar stays in use for both.";
+
+export function calendarsSection(getHost, { refused = false } = {}) {
+  const status = h("p", { class: "status-line", role: "status" });
+  const area = h("div");
+  const element = h("section", { class: "card", id: "calendars", "aria-labelledby": "calendars-title" },
+    h("h2", { id: "calendars-title" }, "Calendars"),
+    h("p", {}, WHY),
+    status, area);
+
+  if (refused) {
+    fill(status, "Google did not give Kaleno your calendar list, so your primary calendar stays in use. You can ask again any time.");
+  }
+
+  async function load() {
+    if (getHost().connection.state !== "connected") {
+      fill(area, h("p", {}, "Connect your Google Calendar first: then you can choose calendars here."));
+      return;
+    }
+    fill(area, h("p", { class: "meta" }, "Loading your calendars…"));
+    try {
+      draw(await api("/hosts/me/calendars"));
+    } catch (error) {
+      if (error.status === 403 && error.problem?.consent_url) return askPermission(error.problem.consent_url);
+      fill(area, h("p", { class: "error" }, `Your calendars could not be loaded. ${describe(error)} `,
+        h("button", { type: "button", class: "link", onclick: load }, "Try again")));
+    }
+  }
+
+  function askPermission(consentUrl) {
+    const open = h("button", { type: "button", class: "primary" }, "Choose calendars");
+    open.addEventListener("click", () => location.assign(consentUrl));
+    fill(area,
+      h("p", {}, "Kaleno uses your primary calendar: its busy times block your booking pages and new bookings are added to it."),
+      h("p", { class: "actions" }, open),
+      h("p", { class: "hint" }, "Google will ask you to let Kaleno see your calendar list."));
+  }
+
+  function draw(found) {
+    const checks = found.calendars.map((calendar) => {
+      const id = uid("conflict");
+      const input = h("input", { type: "checkbox", id, value: calendar.id, checked: calendar.conflict });
+      const label = calendar.primary ? `${calendar.summary} (primary)` : calendar.summary;
+      return { input, wrap: h("div", { class: "check" }, input, h("label", { for: id }, label)) };
+    });
+    const conflict = h("fieldset", { id: uid("conflict"), class: "choices", "data-field": "conflict" },
+      h("legend", {}, "Calendars that block your booking times"),
+      h("p", { class: "hint" }, `Busy times in any ticked calendar are not offered (at most ${found.max_conflict}).`),
+      checks.map((c) => c.wrap));
+    const owned = found.calendars.filter((calendar) => calendar.owned);
+    const write = field("Calendar that receives new bookings", {
+      kind: "select", name: "write",
+      options: owned.map((calendar) => [calendar.id, calendar.primary ? `${calendar.summary} (primary)` : calendar.summary]),
+      hint: "Only calendars you own. Bookings made earlier stay where they were added.",
+    });
+    write.input.value = found.write;
+    const submit = h("button", { type: "submit", class: "primary" }, "Save calendars");
+    const done = h("p", { class: "status-line", role: "status" });
+    const form = h("form", { novalidate: true, "aria-labelledby": "calendars-title" },
+      summaryBox(), h("div", { class: "field" }, conflict), write.wrap, h("div", { class: "actions" }, submit), done);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      fill(done);
+      const body = { conflict: checks.filter((c) => c.input.checked).map((c) => c.input.value), write: write.input.value };
+      try {
+        const saved = await busy(submit, () => api("/hosts/me/calendars", { method: "PUT", body }), "Saving…");
+        draw(saved);
+        fill(status, `Calendars saved: ${saved.conflict.length} ${saved.conflict.length === 1 ? "calendar blocks" : "calendars block"} your booking times.`);
+      } catch (error) {
+        showErrors(form, error);
+      }
+    });
+    fill(area, form);
+  }
+
+  return { element, load };
+}
