@@ -43,6 +43,12 @@ class CalendarChoice(BaseModel):
     write: str = PRIMARY
     event_calendars: tuple[str, ...] = (PRIMARY,)
 
+    @property
+    def watched(self) -> tuple[str, ...]:
+        """Calendars with a watch channel: every conflict calendar (its busy times) and the write calendar
+        (the host editing a booking's event there), each once."""
+        return self.conflict if self.write in self.conflict else (*self.conflict, self.write)
+
 
 class CalendarChoiceRequest(BaseModel):
     """PUT /hosts/me/calendars: ids as `GET /hosts/me/calendars` lists them."""

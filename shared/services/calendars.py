@@ -55,9 +55,10 @@ def choose_calendars(
             return before, after
 
     before, after = retried(change)
-    if after.calendars.conflict != before.calendars.conflict and after.calendar_usable:
+    if after.calendars.watched != before.calendars.watched and after.calendar_usable:
         # New calendars get their channels before the old ones stop; calendars no longer chosen lose theirs.
         start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
+    if after.calendars.conflict != before.calendars.conflict and after.calendar_usable:
         _refresh_now(after, now, ports)
     log_event("calendars_chosen", host_id=host.id, conflict_count=len(after.calendars.conflict))
     return HostCalendars(listed, after.calendars)

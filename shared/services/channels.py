@@ -35,13 +35,14 @@ def start_watching(
     webhook_url: str,
     only: frozenset[str] | None = None,
 ) -> bool:
-    """Open a new channel on each of the host's conflict calendars (or those of them in `only`) first, then
-    stop the channels they replace and those of calendars no longer chosen, so no chosen calendar is ever
-    unwatched. False when Google could not be reached (the renewal sweep tries again)."""
+    """Open a new channel on each of the host's watched calendars (conflict calendars and the write calendar;
+    or those of them in `only`) first, then stop the channels they replace and those of calendars no longer
+    chosen, so no chosen calendar is ever unwatched. False when Google could not be reached (the renewal
+    sweep tries again)."""
     host = uow.hosts.get(host_id)
     if host is None:
         return False
-    chosen = host.calendars.conflict
+    chosen = host.calendars.watched
     renewing = tuple(calendar_id for calendar_id in chosen if only is None or calendar_id in only)
     opened: set[str] = set()
     for calendar_id in renewing:

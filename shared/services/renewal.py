@@ -25,7 +25,7 @@ def renew(
             continue  # restricted or objected to: no calendar reads until lifted
         try:
             lasting = {c.calendar_id for c in uow.channels.of_host(host.id) if c.expires_at - now >= RENEW_WITHIN}
-            renewing = frozenset(host.calendars.conflict) - lasting  # expiring soon, or never opened
+            renewing = frozenset(host.calendars.watched) - lasting  # expiring soon, or never opened
             if renewing and start_watching(host.id, now, uow, calendar, channel_key, webhook_url, only=renewing):
                 counts["channels_renewed"] += 1
             if host.sync.synced_at is None or now - host.sync.synced_at > STALE_AFTER:

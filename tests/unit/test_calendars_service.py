@@ -93,6 +93,15 @@ def test_a_list_refused_once_is_asked_again_with_fresh_credentials() -> None:
     assert ports.calendar.forgotten == ["h1"]
 
 
+def test_the_write_calendar_is_watched_even_when_its_busy_times_do_not_count() -> None:
+    ports = ports_with()
+
+    calendar_settings.choose_calendars(stored_host(ports), wanted([SHARED], WORK), NOW, ports, "key", "url")
+
+    assert sorted(c.calendar_id for c in ports.uow().channels.of_host("h1")) == sorted([SHARED, WORK])
+    assert ports.calendar.busy_asked == [(SHARED,)]
+
+
 def test_a_new_choice_watches_each_conflict_calendar_and_refreshes_over_all_of_them() -> None:
     ports = ports_with()
     ports.calendar.busy_times = [Interval(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=1))]
@@ -115,7 +124,7 @@ def test_calendars_no_longer_chosen_lose_their_channels() -> None:
     host = stored_host(ports)
     calendar_settings.choose_calendars(host, wanted(["primary", WORK], "primary"), NOW, ports, "key", "url")
 
-    calendar_settings.choose_calendars(stored_host(ports), wanted([WORK], "primary"), NOW, ports, "key", "url")
+    calendar_settings.choose_calendars(stored_host(ports), wanted([WORK], WORK), NOW, ports, "key", "url")
 
     assert [c.calendar_id for c in ports.calendar.channels.values()] == [WORK]
     assert [c.calendar_id for c in ports.uow().channels.of_host("h1")] == [WORK]
