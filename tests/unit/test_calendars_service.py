@@ -183,3 +183,21 @@ def test_our_events_are_looked_for_in_every_calendar_bookings_were_written_to() 
 
     assert ports.calendar.busy_asked == [(SHARED,)]
     assert ports.calendar.changes_asked == [("primary", WORK)]
+
+
+def test_a_booking_written_before_calendars_could_be_chosen_is_looked_for_in_the_primary() -> None:
+    ports = ports_with()
+    earlier = a_booking(version=2, synced_version=1)  # in Google's primary calendar since version 1
+    with ports.uow() as uow:
+        uow.hosts.save(stored_host(ports).model_copy(update={"calendars": CalendarChoice(write=WORK)}))
+        uow.bookings.add(earlier, None)
+        uow.commit()
+    ports.calendar.events["kalb1"] = earlier
+
+    outcome = reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
+
+    assert outcome == "synced"
+    assert ports.calendar.calls == ["patch"]
+    stored = ports.uow().bookings.get("b1")
+    assert stored is not None
+    assert (stored.calendar_id, stored.event_calendar) == (None, "primary")
