@@ -75,7 +75,8 @@ def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar,
 
     The horizon is the host's longest booking window, so any day an event type offers is covered; the
     busy times of all the host's conflict calendars merge into the one mirror. An older answer never
-    overwrites a newer one, and nothing is written after a disconnect.
+    overwrites a newer one, an answer over calendars the host no longer chooses is dropped, and nothing is
+    written after a disconnect.
     """
     page = uow.pages.get(host.slug)
     window = busy_window(now, page.horizon_days if page else DEFAULT_HORIZON_DAYS)
@@ -86,6 +87,8 @@ def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar,
             current = uow.hosts.get(host.id)
             if current is None or not current.accepts_busy_refresh(now):
                 return None
+            if current.calendars.conflict != host.calendars.conflict:
+                return None  # the host chose other calendars meanwhile: that choice's own refresh stores
             current_page = uow.pages.get(current.slug)
             uow.months.replace_busy(current.id, window, busy, synced_at=now)
             uow.hosts.save(current.busy_refreshed(now, window.end))

@@ -8,7 +8,7 @@ conflict calendars and the busy mirror is refreshed over them before the answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice, CalendarChoiceRequest, ListedCalendar
 from shared.domain.calendars import choose_calendars as choose
@@ -92,10 +92,19 @@ def _list(host: Host, now: datetime, ports: Ports) -> list[ListedCalendar]:
 
 def _refresh_now(host: Host, now: datetime, ports: Ports) -> None:
     """The page reflects the new conflict calendars as soon as the save answers; if Google cannot answer
-    now, the choice still stands and the refresh runs in the background."""
+    now, the choice still stands and the refresh runs in the background.
+
+    Racing saves: this refresh reads the choice as stored after this save, and is stamped later than any
+    refresh stored before that read, so a refresh over an earlier choice cannot win over the last one
+    (refresh_busy also drops an answer whose calendars are no longer the choice)."""
     uow = ports.uow()
+    current = uow.hosts.get(host.id)
+    if current is None or not current.calendar_usable:
+        return
+    stored_at = current.sync.synced_at
+    started = now if stored_at is None or now > stored_at else stored_at + timedelta(milliseconds=1)
     try:
-        refresh_busy(host, now, uow, ports.calendar, ports.tasks)
+        refresh_busy(current, started, uow, ports.calendar, ports.tasks)
     except (GoogleUnavailable, CalendarAccessRevoked) as error:
         log_exception("calendars_refresh_deferred", error, host_id=host.id)
         refresh_soon(host.id, f"calendars-{int(now.timestamp())}", ports.tasks)

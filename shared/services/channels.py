@@ -38,10 +38,16 @@ def start_watching(
     """Open a new channel on each of the host's watched calendars (conflict calendars and the write calendar;
     or those of them in `only`) first, then stop the channels they replace and those of calendars no longer
     chosen, so no chosen calendar is ever unwatched. False when Google could not be reached (the renewal
-    sweep tries again)."""
+    sweep tries again).
+
+    Safe to run concurrently (two saves of the calendar choice): only channels that existed before this
+    call are replaced, so two racing calls never stop each other's new channels (a spare one expires or
+    is replaced by the sweep), and calendars are judged against the choice as stored after opening, so the
+    last choice saved decides which calendars keep a channel."""
     host = uow.hosts.get(host_id)
     if host is None:
         return False
+    earlier = {channel.id for channel in uow.channels.of_host(host_id)}
     chosen = host.calendars.watched
     renewing = tuple(calendar_id for calendar_id in chosen if only is None or calendar_id in only)
     opened: set[str] = set()
@@ -66,8 +72,11 @@ def start_watching(
             uow.channels.add(channel)
             uow.commit()
         opened.add(channel.id)
+    current = uow.hosts.get(host_id)
+    still_chosen = current.calendars.watched if current is not None else ()
     for old in uow.channels.of_host(host_id):
-        if old.id not in opened and (old.calendar_id in renewing or old.calendar_id not in chosen):
+        replaced = old.id in earlier and old.id not in opened and old.calendar_id in renewing
+        if replaced or old.calendar_id not in still_chosen:
             _stop(old, uow, calendar)
     return True
 

@@ -3,6 +3,7 @@ when the setting is opened, busy times of every chosen calendar, bookings in the
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -213,3 +214,30 @@ def test_export_holds_the_choice_and_disconnect_stops_every_calendars_channel(
     assert host["calendars"]["write"] == work
     assert disconnected.status_code == 200, disconnected.text
     assert google.state()["active_channels"] == 0
+
+
+def test_racing_saves_of_the_choice_leave_the_channels_and_the_mirror_of_the_last_one_saved(
+    api: str, browser: Browser, google: Google
+) -> None:
+    slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
+    work, side = google.add_calendar(email, "Work"), google.add_calendar(email, "Side project")
+    open_calendars_setting(browser, email)
+    day = day_ahead(5, 0)
+    google.add_event(email, event(day.replace(hour=10), 60), calendar_id=work)
+    google.add_event(email, event(day.replace(hour=14), 60), calendar_id=side)
+    choices = [([email, work], email), ([email, side], side)] * 4
+
+    with ThreadPoolExecutor(max_workers=len(choices)) as pool:
+        answers = list(pool.map(lambda choice: choose(browser, *choice), choices))
+    google.drain_tasks()
+    final = browser.get("/hosts/me/calendars").json()
+    offered = starts_on(api, slug, day)
+
+    assert [answer.status_code for answer in answers] == [200] * len(choices)
+    assert (final["conflict"], final["write"]) in [(c, w) for c, w in choices]
+    other = side if final["conflict"] == [email, work] else work
+    chosen = final["conflict"][1]
+    assert {c["calendar"] for c in google.channels()} == {email.lower(), chosen}
+    blocked = day.replace(hour=10 if chosen == work else 14)
+    assert blocked.isoformat() not in offered
+    assert day.replace(hour=10 if other == work else 14).isoformat() in offered
