@@ -177,8 +177,9 @@ class Booking(BaseModel):
     period_claims: tuple[str, ...] = ()
     # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
     invitee_claim: str | None = None
-    # The host's Google calendar the event was first written to ("primary" or a calendar id); None until then.
-    # Later writes and the delete go there, even after the host picks another write calendar.
+    # The host's write calendar when the booking was made ("primary" or a calendar id; None: made before
+    # calendars could be chosen, so the primary). Every write and the delete go there, even after the host
+    # picks another write calendar.
     calendar_id: str | None = None
 
     @property
@@ -210,12 +211,8 @@ class Booking(BaseModel):
 
     @property
     def event_calendar(self) -> str:
-        """Where the event is (or is to be written): the calendar recorded on the first write, else primary."""
+        """Where the event is (or is to be written): the calendar recorded with the booking, else primary."""
         return self.calendar_id or "primary"
-
-    def placed_in(self, calendar_id: str) -> Booking:
-        """Record the calendar the first write goes to; a booking already placed keeps its calendar."""
-        return self if self.calendar_id is not None else self.model_copy(update={"calendar_id": calendar_id})
 
     @property
     def google_event_id(self) -> str:

@@ -37,6 +37,8 @@ class CalendarView(BaseModel):
     paused: bool = False  # the host restricted or objected to processing: nothing is offered meanwhile
     synced_at: datetime | None = None  # last busy refresh
     horizon_end: datetime | None = None  # the busy mirror covers up to here
+    # The host's write calendar ("primary" or a calendar id): each new booking records it, in its own commit.
+    write_calendar: str = "primary"
 
 
 class BookingPage(BaseModel):
@@ -53,11 +55,16 @@ class BookingPage(BaseModel):
         after a reconnect nothing is offered until the first refresh has run."""
         calendar = self.calendar.model_copy(update={"connected": connected})
         if not connected:
-            calendar = CalendarView(connected=False, paused=self.calendar.paused)
+            calendar = CalendarView(
+                connected=False, paused=self.calendar.paused, write_calendar=self.calendar.write_calendar
+            )
         return self.model_copy(update={"calendar": calendar})
 
     def with_processing_paused(self, paused: bool) -> BookingPage:
         return self.model_copy(update={"calendar": self.calendar.model_copy(update={"paused": paused})})
+
+    def writing_to(self, calendar_id: str) -> BookingPage:
+        return self.model_copy(update={"calendar": self.calendar.model_copy(update={"write_calendar": calendar_id})})
 
     def busy_refreshed(self, started_at: datetime, horizon_end: datetime) -> BookingPage:
         calendar = self.calendar.model_copy(update={"synced_at": started_at, "horizon_end": horizon_end})

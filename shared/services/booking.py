@@ -158,6 +158,7 @@ def _commit_new_booking(
         period_claims=period_claims(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         manage_token_hash=token_hash(token),
+        calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
     )
     record = None
     if key_hash:

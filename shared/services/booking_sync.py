@@ -123,12 +123,6 @@ def reconcile_booking(
         return "processing_paused"
     page = uow.pages.get(host.slug)
     zone = page.schedule.time_zone if page else host.time_zone
-    if booking.calendar_id is None and booking.synced_version == 0 and booking.holds_time:
-        # Stored before the first write, so every later write and the delete find the event where it is,
-        # whatever write calendar the host picks later (racing deliveries agree: the first stored wins).
-        # A booking written before calendars could be chosen has none recorded: its event is in the primary.
-        placed = change_booking(booking.id, lambda stored: stored.placed_in(host.calendars.write), uow)
-        booking = booking.placed_in(placed.event_calendar if placed else host.calendars.write)
     try:
         # Apply, then look again: a change made while Google was being written (a reschedule or cancel
         # whose own task raced this one) is applied here too, so the last writer always writes the latest.

@@ -46,11 +46,14 @@ def choose_calendars(
     def change() -> tuple[Host, Host]:
         with uow:
             before = uow.hosts.get(host.id)
-            if before is None:
+            page = uow.pages.get(before.slug) if before is not None else None
+            if before is None or page is None:
                 raise HostNotFound("no such host")
             after = before.model_copy(update={"calendars": choose(before.calendars, listed, wanted)})
             if after != before:
                 uow.hosts.save(after)
+                # New bookings record the write calendar from the page they are made on (no extra read).
+                uow.pages.save(after.slug, page.writing_to(after.calendars.write))
                 uow.commit()
             return before, after
 

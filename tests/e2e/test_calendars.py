@@ -241,3 +241,22 @@ def test_racing_saves_of_the_choice_leave_the_channels_and_the_mirror_of_the_las
     blocked = day.replace(hour=10 if chosen == work else 14)
     assert blocked.isoformat() not in offered
     assert day.replace(hour=10 if other == work else 14).isoformat() in offered
+
+
+def test_google_failing_to_list_calendars_answers_503_with_retry_after_and_stores_nothing(
+    browser: Browser, google: Google
+) -> None:
+    _, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
+    work = google.add_calendar(email, "Work")
+    open_calendars_setting(browser, email)
+    google.fault("calendar.calendarList.list", status=503, count=2)
+
+    listing = browser.get("/hosts/me/calendars")
+    saving = choose(browser, [email, work], work)
+    after = browser.get("/hosts/me/calendars")
+
+    assert_problem(listing, 503, "temporarily-unavailable")
+    assert listing.headers["Retry-After"]
+    assert_problem(saving, 503, "temporarily-unavailable")
+    assert after.status_code == 200, after.text
+    assert (after.json()["conflict"], after.json()["write"]) == ([email], email)

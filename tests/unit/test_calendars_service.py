@@ -145,13 +145,10 @@ def test_renewal_opens_a_channel_only_for_the_calendar_that_lacks_one() -> None:
     assert sorted(c.calendar_id for c in ports.uow().channels.of_host("h1")) == sorted(["primary", WORK])
 
 
-def test_a_booking_is_written_to_the_write_calendar_and_stays_there_after_the_choice_changes() -> None:
+def test_a_booking_is_written_to_its_calendar_and_stays_there_after_the_choice_changes() -> None:
     ports = ports_with()
     with ports.uow() as uow:
-        host = stored_host(ports)
-        choice = CalendarChoice(write=WORK, event_calendars=("primary", WORK))
-        uow.hosts.save(host.model_copy(update={"calendars": choice}))
-        uow.bookings.add(a_booking(), None)
+        uow.bookings.add(a_booking(calendar_id=WORK), None)  # made while Work was the write calendar
         uow.commit()
 
     reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
@@ -163,11 +160,18 @@ def test_a_booking_is_written_to_the_write_calendar_and_stays_there_after_the_ch
         uow.commit()
     reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
 
-    stored = ports.uow().bookings.get("b1")
-    assert stored is not None
-    assert stored.calendar_id == WORK
     assert ports.calendar.events_calendar == {"kalb1": WORK}
     assert ports.calendar.calls == ["insert", "patch"]
+
+
+def test_a_new_write_calendar_is_kept_on_the_page_new_bookings_are_made_on() -> None:
+    ports = ports_with()
+
+    calendar_settings.choose_calendars(stored_host(ports), wanted(["primary"], WORK), NOW, ports, "key", "url")
+
+    page = ports.uow().pages.get("ada")
+    assert page is not None
+    assert page.calendar.write_calendar == WORK
 
 
 def test_our_events_are_looked_for_in_every_calendar_bookings_were_written_to() -> None:
@@ -185,9 +189,9 @@ def test_our_events_are_looked_for_in_every_calendar_bookings_were_written_to() 
     assert ports.calendar.changes_asked == [("primary", WORK)]
 
 
-def test_a_booking_written_before_calendars_could_be_chosen_is_looked_for_in_the_primary() -> None:
+def test_a_booking_made_before_calendars_could_be_chosen_is_looked_for_in_the_primary() -> None:
     ports = ports_with()
-    earlier = a_booking(version=2, synced_version=1)  # in Google's primary calendar since version 1
+    earlier = a_booking(version=2, synced_version=1)  # no calendar recorded: in Google's primary calendar
     with ports.uow() as uow:
         uow.hosts.save(stored_host(ports).model_copy(update={"calendars": CalendarChoice(write=WORK)}))
         uow.bookings.add(earlier, None)
@@ -198,6 +202,4 @@ def test_a_booking_written_before_calendars_could_be_chosen_is_looked_for_in_the
 
     assert outcome == "synced"
     assert ports.calendar.calls == ["patch"]
-    stored = ports.uow().bookings.get("b1")
-    assert stored is not None
-    assert (stored.calendar_id, stored.event_calendar) == (None, "primary")
+    assert ports.calendar.events_calendar == {}  # patched where the test put it: the primary
