@@ -15,6 +15,7 @@ from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
 from shared.domain.errors import BookingCancelled, NothingToResolve
 from shared.domain.intervals import Interval
+from shared.domain.links import LinkToken
 from shared.domain.time_zones import ZoneName
 
 # Lenient on purpose (international addresses), but never a control character: it goes into Google's invite.
@@ -91,6 +92,11 @@ class BookingRequest(BaseModel):
     answers: Answers = Field(default_factory=dict, description="By question id: text, chosen options or true.")
     invitee_phone: Phone | None = Field(
         None, description="Required when the event type's location is a phone call to the invitee."
+    )
+    link: LinkToken | None = Field(
+        None,
+        description="A single-use link's token (the `#link=` part of the link the host sent): required for a "
+        "private event type, and used up by this booking.",
     )
 
 
@@ -177,6 +183,7 @@ class Booking(BaseModel):
     period_claims: tuple[str, ...] = ()
     # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
     invitee_claim: str | None = None
+    link_id: str | None = None  # the single-use link it was made with (which stays used if it is cancelled)
 
     @property
     def holds_time(self) -> bool:

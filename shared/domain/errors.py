@@ -79,6 +79,25 @@ class IdempotencyKeySpent(DomainError):
     key's promise of at most one booking. The client books again with a new key."""
 
 
+# --- single-use links ----------------------------------------------------------------------------------
+class LinkExpired(DomainError):
+    """A single-use link past its expiry, or withdrawn by its host."""
+
+
+class InvalidLinkRequest(DomainError):
+    """A link request whose fields are well-formed but not acceptable now (an expiry in the past).
+
+    `problems` names the field, as a pydantic 422 does."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field}: {detail}")
+        self.problems = [(field, detail)]
+
+
+class LinkUsed(DomainError):
+    """A single-use link that a booking was already made with (cancelling that booking does not free it)."""
+
+
 # --- hosts ----------------------------------------------------------------------------------------------
 class SlugTaken(DomainError):
     """Another host (or another of this host's event types) already uses this slug."""
@@ -111,6 +130,10 @@ class HostNotFound(NotFound):
 
 class EventTypeNotFound(NotFound):
     """No event type with that slug or id for this host."""
+
+
+class LinkNotFound(NotFound):
+    """No single-use link with that id for this host's event type."""
 
 
 class BookingNotFound(NotFound):

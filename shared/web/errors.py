@@ -25,6 +25,9 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.NothingToResolve: (409, "nothing-to-resolve", "Nothing to resolve"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.IdempotencyKeySpent: (409, "idempotency-key-spent", "Idempotency-Key spent"),
+    domain.InvalidLinkRequest: (422, "validation-error", "Invalid request"),
+    domain.LinkExpired: (410, "link-expired", "Link expired"),
+    domain.LinkUsed: (410, "link-used", "Link already used"),
     domain.SlugTaken: (409, "slug-taken", "Slug taken"),
     domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
     domain.SignInFailed: (400, "sign-in-failed", "Sign-in failed"),
@@ -88,6 +91,7 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
     errors = None
-    if isinstance(error, domain.InvalidAnswers | domain.WebhookUrlRefused):  # field by field, as a pydantic 422
+    field_errors = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidLinkRequest
+    if isinstance(error, field_errors):  # field by field, as a pydantic 422
         errors = [{"field": field, "message": message} for field, message in error.problems]
     return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers)
