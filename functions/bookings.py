@@ -56,9 +56,12 @@ _LINK_HEADERS = (
 )
 
 
-def _link_token(request: Request) -> str | None:
-    """The link's token, if one was sent; an empty header counts as none (a malformed one names nothing: 404)."""
-    return request.headers.get(LINK_HEADER) or None
+def _visitor(request: Request) -> availability.Visitor:
+    """The link's token, if one was sent (an empty header counts as none; a malformed one names nothing: 404).
+    Without one, a private type still opens to its host and to the invitees of its bookings (to move them)."""
+    from shared.web.auth import insider  # imported on first use: public reads of public types never need it
+
+    return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER) or None, insider(request))
 
 
 @api.route("/pages/<host_slug>", response=HostPageView, limit="public-reads")
@@ -79,8 +82,7 @@ def get_host_page(request: Request, host_slug: str) -> Response:
 )
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
     """What the public booking page shows about the host and the event type."""
-    visitor = availability.Visitor(utc_now(), _link_token(request))
-    page, _, event_type = availability.booking_page(host_slug, event_type_slug, visitor, adapters().uow())
+    page, _, event_type = availability.booking_page(host_slug, event_type_slug, _visitor(request), adapters().uow())
     return json_response(
         BookingPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
@@ -99,9 +101,10 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
 )
 def get_slots(request: Request, host_slug: str, event_type_slug: str, query: SlotsQuery) -> Response:
     """Free slots from `from` to `to` (dates in `tz`), presented in `tz`."""
-    ports, zone, link = adapters(), ZoneInfo(query.tz), _link_token(request)
+    ports, zone, visitor = adapters(), ZoneInfo(query.tz), _visitor(request)
+    first, last, uow = query.first_day, query.last_day, ports.uow()
     slots = availability.free_slots(
-        host_slug, event_type_slug, query.first_day, query.last_day, zone, utc_now(), ports.uow(), ports.tasks, link
+        host_slug, event_type_slug, first, last, zone, visitor.now, uow, ports.tasks, visitor
     )
     body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete)
     return Response(body, mimetype="application/json")

@@ -7,6 +7,7 @@ The booking writer asks the same question for one start, so what is shown is wha
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -211,6 +212,9 @@ class Visitor:
 
     now: datetime
     link_token: str | None = None
+    # Whether the caller already has a right to (host id, event type id) without a link: its host, or the
+    # invitee of one of its bookings picking a new time. Asked only for a private type opened without a link.
+    insider: Callable[[str, str], bool] | None = None
 
 
 def admitted(
@@ -224,7 +228,9 @@ def admitted(
     """
     unknown = EventTypeNotFound(f"no event type '{event_type.slug}'")
     if visitor.link_token is None:
-        if event_type.visibility is Visibility.PRIVATE:
+        if event_type.visibility is Visibility.PRIVATE and not (
+            visitor.insider and visitor.insider(page.host_id, event_type_id)
+        ):
             raise unknown
         return None
     link_id = link_id_of(visitor.link_token)
@@ -314,12 +320,12 @@ def free_slots(
     now: datetime,
     uow: UnitOfWork,
     tasks: TaskQueue,
-    link_token: str | None = None,
+    visitor: Visitor | None = None,
 ) -> FreeSlots:
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     asked = invitee_range(first_day, last_day, invitee_tz)
-    offer = load_offer(host_slug, event_type_slug, asked, uow, Visitor(now, link_token))
+    offer = load_offer(host_slug, event_type_slug, asked, uow, visitor or Visitor(now))
     calendar = offer.page.calendar
     if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
         _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), tasks)

@@ -41,11 +41,14 @@ def page(api: str, slug: str, token: str | None = None, type_slug: str = "call")
     return requests.get(f"{api}/bookings/pages/{slug}/{type_slug}", headers=headers, timeout=10)
 
 
-def slots(api: str, slug: str, token: str | None = None) -> requests.Response:
+def slots(api: str, slug: str, token: str | None = None, session: Any = requests, **headers: str) -> requests.Response:
     day = day_ahead(7, 0).date().isoformat()
-    headers = {"Kaleno-Link": token} if token else {}
+    headers = {**headers, **({"Kaleno-Link": token} if token else {})}
     params = {"from": day, "to": day, "tz": "UTC"}
-    return requests.get(f"{api}/bookings/pages/{slug}/call/slots", params=params, headers=headers, timeout=10)
+    response: requests.Response = session.get(
+        f"{api}/bookings/pages/{slug}/call/slots", params=params, headers=headers, timeout=10
+    )
+    return response
 
 
 def book(api: str, slug: str, start: datetime, token: str | None = None) -> requests.Response:
@@ -102,6 +105,7 @@ def test_a_single_use_link_opens_a_private_type_for_exactly_one_booking_which_ca
     again = book(api, slug, day_ahead(7, 11), link["token"])
     reopened = page(api, slug, link["token"])
     manage = {"Authorization": f"Bearer {booked.json()['manage_token']}"}
+    invitee_sees, host_sees = slots(api, slug, **manage), slots(api, slug, session=browser.session)
     moved = requests.post(
         f"{api}/bookings/{booked.json()['id']}/reschedule",
         json={"start": day_ahead(7, 12).isoformat()},
@@ -110,6 +114,7 @@ def test_a_single_use_link_opens_a_private_type_for_exactly_one_booking_which_ca
     )
     cancelled = requests.post(f"{api}/bookings/{booked.json()['id']}/cancel", json={}, headers=manage, timeout=10)
     after_cancel = book(api, slug, day_ahead(7, 13), link["token"])
+    invitee_after_cancel = slots(api, slug, **manage)
 
     assert link["url"].endswith(f"/{slug}/call#link={link['token']}")  # in the fragment: never sent to a server
     assert (link["state"], link["expires_at"]) == ("active", None)
@@ -120,10 +125,15 @@ def test_a_single_use_link_opens_a_private_type_for_exactly_one_booking_which_ca
     assert booked.status_code == 201, booked.text
     assert_problem(again, 410, "link-used")
     assert_problem(reopened, 410, "link-used")
-    assert moved.status_code == 200, moved.text  # the booking opens its own type: no link needed to move it
+    # The booking's invitee (manage token) and the host (session) see its times without a link, to move it.
+    assert invitee_sees.status_code == 200
+    assert invitee_sees.json()["slots"]
+    assert host_sees.status_code == 200
+    assert moved.status_code == 200, moved.text
     assert moved.json()["start"].startswith(day_ahead(7, 12).date().isoformat())
     assert cancelled.status_code == 200
     assert_problem(after_cancel, 410, "link-used")  # cancelling does not give the link back
+    assert_problem(invitee_after_cancel, 404, "not-found")  # nothing left to move
     (listed,) = links_of(browser, call_id)
     assert (listed["state"], listed["booking_id"]) == ("used", booked.json()["id"])
     assert "token" not in listed
