@@ -57,11 +57,11 @@ _LINK_HEADERS = (
 
 
 def _visitor(request: Request) -> availability.Visitor:
-    """The link's token, if one was sent (an empty header counts as none; a malformed one names nothing: 404).
+    """The link's token, if one was sent (a malformed one, even empty, names nothing: 404).
     Without one, a private type still opens to its host and to the invitees of its bookings (to move them)."""
     from shared.web.auth import insider  # imported on first use: public reads of public types never need it
 
-    return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER) or None, insider(request))
+    return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER), insider(request))
 
 
 @api.route("/pages/<host_slug>", response=HostPageView, limit="public-reads")

@@ -71,6 +71,7 @@ def test_a_private_event_type_is_not_listed_and_answers_exactly_as_an_unknown_on
     other_types_link = new_link(browser, intro_id)
     unknown_page = page(api, slug, type_slug="nope")
 
+    empty_link = requests.get(f"{api}/bookings/pages/{slug}/intro", headers={"Kaleno-Link": ""}, timeout=10)
     listing = requests.get(f"{api}/bookings/pages/{slug}", timeout=10)
     private_page, public_page = page(api, slug), page(api, slug, type_slug="intro")
     answers = {
@@ -85,6 +86,7 @@ def test_a_private_event_type_is_not_listed_and_answers_exactly_as_an_unknown_on
     assert listing.status_code == 200, listing.text
     assert [et["slug"] for et in listing.json()["event_types"]] == ["intro"]
     assert public_page.status_code == 200
+    assert_problem(empty_link, 404, "not-found")  # a link sent is checked, on a public type too
     unknown = assert_problem(unknown_page, 404, "not-found")
     for what, response in answers.items():
         body = assert_problem(response, 404, "not-found")
