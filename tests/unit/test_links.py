@@ -175,3 +175,16 @@ def test_links_are_exported_without_their_hash_and_erased_with_the_host() -> Non
     assert erased == 2
     assert ports.db.ids("booking_links") == ports.db.ids("link_claims") == set()
 
+
+
+def test_a_retry_with_the_same_idempotency_key_replays_the_booking_its_link_made() -> None:
+    ports = private_ada()
+    _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    request = a_request(START, link=token)
+
+    first = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    again = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+
+    assert again.replayed
+    assert again.booking.id == first.booking.id
+    assert len(ports.db.ids("bookings")) == 1
