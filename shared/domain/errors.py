@@ -36,6 +36,10 @@ class PeriodLimitReached(SlotNotOffered):
     """The host already has as many bookings that local week or month as the event type allows."""
 
 
+class MinutesLimitReached(SlotNotOffered):
+    """The event type's booked minutes that local day or week leave no room for one more meeting."""
+
+
 class SlotTaken(DomainError):
     """Another booking (or the host's calendar) already occupies part of the requested time."""
 
@@ -100,6 +104,22 @@ class ForgedPush(DomainError):
     """A push notification that did not come from a channel we opened."""
 
 
+class UnknownSchedule(DomainError):
+    """An event type names a schedule the host does not have. `problems` names the field, as a pydantic 422."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.problems = [("schedule_id", detail)]
+
+
+class ScheduleInUse(DomainError):
+    """A schedule that event types still point at cannot be deleted (nor can the default schedule)."""
+
+
+class ScheduleLimitReached(DomainError):
+    """The host has as many schedules as allowed."""
+
+
 # --- missing things -------------------------------------------------------------------------------------
 class NotFound(DomainError):
     """Base class for a missing host, event type or booking."""
@@ -111,6 +131,10 @@ class HostNotFound(NotFound):
 
 class EventTypeNotFound(NotFound):
     """No event type with that slug or id for this host."""
+
+
+class ScheduleNotFound(NotFound):
+    """No schedule with that id for this host."""
 
 
 class BookingNotFound(NotFound):
