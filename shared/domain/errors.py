@@ -104,12 +104,21 @@ class ForgedPush(DomainError):
     """A push notification that did not come from a channel we opened."""
 
 
-class UnknownSchedule(DomainError):
-    """An event type names a schedule the host does not have. `problems` names the field, as a pydantic 422."""
+class InvalidFields(DomainError):
+    """A change that is valid field by field but not as a whole (a PATCH leaving a minutes limit below the
+    duration). `problems` pairs each field with what is wrong, as a pydantic 422 does."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("The request has invalid fields.")
+        self.problems = problems
+
+
+class UnknownSchedule(InvalidFields):
+    """An event type names a schedule the host does not have."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.problems = [("schedule_id", detail)]
+        super().__init__([("schedule_id", detail)])
+        self.args = (detail,)
 
 
 class ScheduleInUse(DomainError):

@@ -9,10 +9,20 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking_form import Location, Questions
+from shared.domain.errors import InvalidFields
 
 SLUG_PATTERN = "^[a-z0-9]([a-z0-9-]{0,58}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -120,7 +130,12 @@ class EventType(BaseModel):
         A field set to null goes back to its default (so a required field set to null is an error).
         """
         merged = {**self.model_dump(), **patch.model_dump(exclude_unset=True)}
-        return EventType.model_validate({name: value for name, value in merged.items() if value is not None})
+        try:
+            return EventType.model_validate({name: value for name, value in merged.items() if value is not None})
+        except ValidationError as error:  # fields valid alone but not together (a limit below the duration)
+            raise InvalidFields(
+                [(".".join(map(str, item["loc"])), item["msg"]) for item in error.errors(include_url=False)]
+            ) from None
 
 
 class EventTypeUpdate(BaseModel):

@@ -32,7 +32,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.ForgedPush: (401, "invalid-channel-token", "Push not accepted"),
     domain.WebhookUrlRefused: (422, "webhook-url-refused", "Webhook URL refused"),
     domain.WebhookLimitReached: (409, "webhook-limit-reached", "Too many webhook endpoints"),
-    domain.UnknownSchedule: (422, "validation-error", "Invalid request"),
+    domain.InvalidFields: (422, "validation-error", "Invalid request"),
     domain.ScheduleInUse: (409, "schedule-in-use", "Schedule in use"),
     domain.ScheduleLimitReached: (409, "schedule-limit-reached", "Too many schedules"),
     domain.NotFound: (404, "not-found", "Not found"),
@@ -92,7 +92,7 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
     errors = None
-    field_level = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.UnknownSchedule
+    field_level = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidFields
     if isinstance(error, field_level):  # field by field, as a pydantic 422
         errors = [{"field": field, "message": message} for field, message in error.problems]
     return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from shared.domain.errors import MinutesLimitReached
-from shared.domain.event_type import EventType
+from shared.domain.errors import InvalidFields, MinutesLimitReached
+from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.periods import first_free_run, parse_minute_run, places_of_run
 from shared.services.availability import free_slots
 from shared.services.booking import cancel, reschedule
@@ -46,6 +46,15 @@ def test_a_minutes_limit_must_hold_one_meeting_and_sit_on_the_five_minute_grid()
         EventType(slug="a", title="A", duration_minutes=30, weekly_minutes_limit=92)
     with pytest.raises(ValidationError, match=r"weekly_minutes_limit\n.*less than or equal to 10080"):
         EventType(slug="a", title="A", duration_minutes=30, weekly_minutes_limit=10085)
+
+
+def test_a_patch_lengthening_the_meeting_beyond_its_minutes_limit_is_refused_on_the_limit_s_field() -> None:
+    limited = EventType(slug="a", title="A", duration_minutes=30, daily_minutes_limit=30)
+
+    with pytest.raises(InvalidFields) as refused:
+        limited.updated(EventTypeUpdate(duration_minutes=60))
+
+    assert [field for field, _ in refused.value.problems] == ["daily_minutes_limit"]
 
 
 def test_a_day_of_90_minutes_takes_three_30_minute_meetings_as_runs_and_then_offers_nothing() -> None:
