@@ -40,9 +40,11 @@ def test_two_event_types_on_two_schedules_offer_different_slots_and_bookings_are
     schedule_id, _ = mornings_type(browser)
     google.drain_tasks()
     day = datetime.now(UTC).date() + timedelta(days=10)
+    calls_before = google.state()["calls"]
 
     default_hours = hours_offered(api, slug, "call", day)
     morning_hours = hours_offered(api, slug, "early", day)
+    calls_after = google.state()["calls"]
     early_at_ten = post_booking(api, booking_body(slug, datetime(day.year, day.month, day.day, 10, tzinfo=UTC)))
     early_at_seven = post_booking(
         api, {**booking_body(slug, datetime(day.year, day.month, day.day, 7, tzinfo=UTC)), "event_type": "early"}
@@ -57,6 +59,7 @@ def test_two_event_types_on_two_schedules_offer_different_slots_and_bookings_are
 
     assert default_hours == [9, 10, 11, 12, 13, 14, 15, 16]
     assert morning_hours == [7, 8]
+    assert calls_after == calls_before  # served from the mirror: no Google call for either schedule
     assert early_at_ten.status_code == 201, early_at_ten.text  # "call" follows the default schedule
     assert early_at_seven.status_code == 201, early_at_seven.text
     assert_problem(call_at_seven, 409, "slot-not-offered")  # 07:00 is in Mornings, not in the default hours
