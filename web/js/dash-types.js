@@ -22,8 +22,8 @@ const MAIN = 2; // the first two numbers are always shown, the others under "Mor
 const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
   .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
 
-/** `saved()`: told after an event type is saved or deleted (the schedules list shows which types use which). */
-export function eventTypesSection(getHost, saved = () => {}) {
+/** `onSaved()`: told after an event type is saved or deleted (the schedules list shows which types use which). */
+export function eventTypesSection(getHost, onSaved = () => {}) {
   let types = [];
   let schedules = []; // from the Hours section: [{id, name, is_default}]
   const scheduleName = (id) => schedules.find((s) => s.id === (id ?? "default"))?.name;
@@ -88,7 +88,7 @@ export function eventTypesSection(getHost, saved = () => {}) {
         types = types.filter((t) => t.id !== type.id);
         fill(status, `${type.title} was deleted.`);
         draw();
-        saved();
+        onSaved();
       } catch (error) {
         fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       }
@@ -146,7 +146,7 @@ export function eventTypesSection(getHost, saved = () => {}) {
         fill(status, editing ? `${saved.title} was saved.` : `${saved.title} was created.`);
         fill(formArea);
         draw();
-        saved();
+        onSaved();
       } catch (error) {
         // The API's field paths and words, turned into the form's fields and words.
         const aliases = {};
