@@ -4,6 +4,9 @@ minutes; a cancellation frees them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
 
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, post_booking
 from tests.e2e.test_http_surface import assert_problem
@@ -11,7 +14,7 @@ from tests.e2e.test_period_limits import RACERS, ROUNDS, at, cancel, race, slots
 from tests.support import Browser, Google, host_with_hours
 
 
-def winners_within(responses: list, limit: int) -> list[dict]:  # type: ignore[type-arg]
+def winners_within(responses: list[requests.Response], limit: int) -> list[dict[str, Any]]:
     winners = [response.json() for response in responses if response.status_code == 201]
     assert len(winners) == limit, [response.text for response in responses]
     for response in responses:
@@ -102,3 +105,29 @@ def test_minutes_limits_are_validated_field_by_field(api: str, browser: Browser,
     assert set_and_reset[0].json()["daily_minutes_limit"] == 60
     assert set_and_reset[1].json()["daily_minutes_limit"] is None
     assert set_and_reset[1].json()["weekly_minutes_limit"] == 300
+
+
+def test_a_reschedule_moves_the_minutes_to_the_new_day(api: str, browser: Browser, google: Google) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, daily_minutes_limit=60)  # two 30-minute calls
+    day = datetime.now(UTC).date() + timedelta(days=9)
+    made = [post_booking(api, booking_body(slug, at(day, hour))).json() for hour in (10, 11)]
+    full = slots(api, slug, day, day)
+
+    headers = {"Authorization": f"Bearer {made[0]['manage_token']}"}
+    moved = requests.post(
+        f"{api}/bookings/{made[0]['id']}/reschedule",
+        json={"start": at(day + timedelta(days=1), 10).isoformat()},
+        headers=headers,
+        timeout=10,
+    )
+    freed = slots(api, slug, day, day)
+    same_day_again = post_booking(api, booking_body(slug, at(day, 14)))
+    next_day = post_booking(api, booking_body(slug, at(day + timedelta(days=1), 14)))
+    next_day_over = post_booking(api, booking_body(slug, at(day + timedelta(days=1), 15)))
+
+    assert full == []
+    assert moved.status_code == 200, moved.text
+    assert freed  # the moved booking's minutes left its old day
+    assert same_day_again.status_code == 201, same_day_again.text
+    assert next_day.status_code == 201, next_day.text
+    assert_problem(next_day_over, 409, "minutes-limit-reached")  # the moved booking holds minutes there

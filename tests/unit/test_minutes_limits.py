@@ -13,13 +13,14 @@ from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.periods import first_free_run, parse_minute_run, places_of_run
 from shared.services.availability import free_slots
 from shared.services.booking import cancel, reschedule
+from tests.unit.fakes import FakePorts
 from tests.unit.test_booking_service import HOUR, INTRO, NOW, START, ada, book_at
 
 MONDAY = START.date()  # 8 March 2027, ISO week 10; the host's hours: weekdays 09:00-17:00 UTC
 
 
-def day_starts(ports: object, day: date) -> list[datetime]:
-    found = free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)  # type: ignore[attr-defined]
+def day_starts(ports: FakePorts, day: date) -> list[datetime]:
+    found = free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)
     return [slot.start for slot in found.slots]
 
 
