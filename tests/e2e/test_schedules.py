@@ -180,15 +180,19 @@ def test_twenty_schedules_at_most_and_the_old_schedule_route_is_the_default_one(
 def test_export_holds_every_schedule_and_erasure_removes_them(
     api: str, browser: Browser, google: Google, db: Any
 ) -> None:
-    host_with_hours(browser, google, "UTC", EVERY_DAY)
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
     schedule_id, _ = mornings_type(browser)
     vacation = {"first_day": "2030-07-01", "last_day": "2030-07-14", "reason": "Hiking the Alps"}
     browser.patch(f"/hosts/me/schedules/{schedule_id}", json={"time_off": [vacation]})
 
+    public = requests.get(f"{api}/bookings/pages/{slug}/early", timeout=10)
     export = browser.get("/privacy/export")
     started = browser.post("/privacy/erase")
     google.drain_tasks()
 
+    assert public.status_code == 200, public.text
+    assert "Mornings" not in public.text  # the host's own names and notes stay off the public page
+    assert "Hiking" not in public.text
     assert export.status_code == 200, export.text
     [page] = export.json()["booking_pages"]
     assert page["schedules"][schedule_id]["name"] == "Mornings"
