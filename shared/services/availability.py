@@ -49,7 +49,9 @@ from shared.services.records import AvailabilitySnapshot
 
 MAX_RANGE_DAYS = 62
 STALE_AFTER = timedelta(minutes=30)
-LOOKAROUND = timedelta(hours=17)  # ≥ the longest meeting (12 h) plus the longest buffer (4 h)
+# ≥ a host-local day (25 h at most, on a DST change) and ≥ the longest meeting (12 h) plus buffer (4 h): a
+# booking's read holds every booking of its day (a daily limit counts them) and every span it could touch.
+LOOKAROUND = timedelta(hours=26)
 _MINUTES_FULL = "this day or week has no booked minutes left for this kind of meeting"
 
 
