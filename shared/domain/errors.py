@@ -36,6 +36,10 @@ class PeriodLimitReached(SlotNotOffered):
     """The host already has as many bookings that local week or month as the event type allows."""
 
 
+class MinutesLimitReached(SlotNotOffered):
+    """The event type's booked minutes that local day or week leave no room for one more meeting."""
+
+
 class SlotTaken(DomainError):
     """Another booking (or the host's calendar) already occupies part of the requested time."""
 
@@ -84,16 +88,6 @@ class LinkExpired(DomainError):
     """A single-use link past its expiry, or withdrawn by its host."""
 
 
-class InvalidLinkRequest(DomainError):
-    """A link request whose fields are well-formed but not acceptable now (an expiry in the past).
-
-    `problems` names the field, as a pydantic 422 does."""
-
-    def __init__(self, field: str, detail: str) -> None:
-        super().__init__(f"{field}: {detail}")
-        self.problems = [(field, detail)]
-
-
 class LinkUsed(DomainError):
     """A single-use link that a booking was already made with (cancelling that booking does not free it)."""
 
@@ -119,6 +113,39 @@ class ForgedPush(DomainError):
     """A push notification that did not come from a channel we opened."""
 
 
+class InvalidFields(DomainError):
+    """A change that is valid field by field but not as a whole (a PATCH leaving a minutes limit below the
+    duration). `problems` pairs each field with what is wrong, as a pydantic 422 does."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("The request has invalid fields.")
+        self.problems = problems
+
+
+class UnknownSchedule(InvalidFields):
+    """An event type names a schedule the host does not have."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__([("schedule_id", detail)])
+        self.args = (detail,)
+
+
+class InvalidLinkRequest(InvalidFields):
+    """A link request whose fields are well-formed but not acceptable now (an expiry in the past)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__([(field, detail)])
+        self.args = (f"{field}: {detail}",)
+
+
+class ScheduleInUse(DomainError):
+    """A schedule that event types still point at cannot be deleted (nor can the default schedule)."""
+
+
+class ScheduleLimitReached(DomainError):
+    """The host has as many schedules as allowed."""
+
+
 # --- missing things -------------------------------------------------------------------------------------
 class NotFound(DomainError):
     """Base class for a missing host, event type or booking."""
@@ -134,6 +161,10 @@ class EventTypeNotFound(NotFound):
 
 class LinkNotFound(NotFound):
     """No single-use link with that id for this host's event type."""
+
+
+class ScheduleNotFound(NotFound):
+    """No schedule with that id for this host."""
 
 
 class BookingNotFound(NotFound):

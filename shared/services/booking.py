@@ -29,7 +29,7 @@ from shared.domain.errors import (
 )
 from shared.domain.host import Host
 from shared.logging import log_event
-from shared.services.availability import Offer, Visitor, check_offered, day_claim, period_claims
+from shared.services.availability import Offer, Visitor, check_offered, day_claim, minute_runs, period_claims
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.changes import change_booking
 from shared.services.errors import AlreadyStored
@@ -157,6 +157,7 @@ def _commit_new_booking(
         reminder_minutes=event_type.reminder_minutes_before or None,
         day_claim=day_claim(offer, slot.start),
         period_claims=period_claims(offer, slot.start),
+        minute_places=minute_runs(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         link_id=offer.link.id if offer.link else None,
         manage_token_hash=token_hash(token),
@@ -237,8 +238,9 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOf
     offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
     place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
+    runs = minute_runs(offer, slot.start, moving=booking)
     # New claims and released old ones: one commit.
-    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods), uow)
+    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods, runs), uow)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated

@@ -31,15 +31,16 @@ export function linksPanel(type, getHost) {
   }).format(new Date(instant));
   const path = `/hosts/me/event-types/${encodeURIComponent(type.id)}/links`;
 
-  async function load() {
+  /** Show the links as they are now; `message`: what was just done, said once the list is there. */
+  async function load(message = "") {
     try {
       const links = (await api(path)).links;
       status.className = "status-line";
-      fill(status, links.length ? "" : "No single-use links yet.");
+      fill(status, message || (links.length ? "" : "No single-use links yet."));
       fill(list, links.map(item));
     } catch (error) {
       status.className = "error";
-      fill(status, `Links could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, "Try again"));
+      fill(status, `Links could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
     }
   }
 
@@ -53,8 +54,7 @@ export function linksPanel(type, getHost) {
     revoke?.addEventListener("click", async () => {
       try {
         await busy(revoke, () => api(`${path}/${encodeURIComponent(link.id)}`, { method: "DELETE" }), "Revoking…");
-        fill(status, "The link was revoked: it no longer opens this event type.");
-        load();
+        load("The link was revoked: it no longer opens this event type.");
       } catch (error) {
         fill(area, describe(error));
       }

@@ -14,6 +14,10 @@ const NUMBERS = [
   ["buffer_after_minutes", "Buffer after (minutes)", { min: 0, max: 240, step: 5 }],
   ["slot_step_minutes", "Start times every (minutes)", { min: 5, max: 720, step: 5 }],
   ["daily_limit", "Daily limit (bookings)", { min: 1 }],
+  ["weekly_limit", "Weekly limit (bookings)", { min: 1, max: 2000 }],
+  ["monthly_limit", "Monthly limit (bookings)", { min: 1, max: 2000 }],
+  ["daily_minutes_limit", "Daily limit (booked minutes)", { min: 5, max: 1440, step: 5 }],
+  ["weekly_minutes_limit", "Weekly limit (booked minutes)", { min: 5, max: 10080, step: 5 }],
 ];
 const MAIN = 2; // the first two numbers are always shown, the others under "More options"
 const VISIBILITY = [
@@ -24,8 +28,11 @@ const VISIBILITY = [
 const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
   .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
 
-export function eventTypesSection(getHost) {
+/** `onSaved()`: told after an event type is saved or deleted (the schedules list shows which types use which). */
+export function eventTypesSection(getHost, onSaved = () => {}) {
   let types = [];
+  let schedules = []; // from the Hours section: [{id, name, is_default}]
+  const scheduleName = (id) => schedules.find((s) => s.id === (id ?? "default"))?.name;
   const list = h("ul", { class: "plain", "aria-label": "Your event types" });
   const status = h("p", { class: "status-line", role: "status" }, "Loading event types…");
   const formArea = h("div");
@@ -63,7 +70,11 @@ export function eventTypesSection(getHost) {
       return h("li", {},
         h("h3", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
-          type.daily_limit && `at most ${type.daily_limit} a day`, type.location && locationKindText(type.location.kind),
+          type.schedule_id && scheduleName(type.schedule_id) && `hours of ${scheduleName(type.schedule_id)}`,
+          type.daily_limit && `at most ${type.daily_limit} a day`, type.weekly_limit && `at most ${type.weekly_limit} a week`,
+          type.monthly_limit && `at most ${type.monthly_limit} a month`,
+          type.daily_minutes_limit && `at most ${type.daily_minutes_limit} minutes a day`,
+          type.weekly_minutes_limit && `at most ${type.weekly_minutes_limit} minutes a week`, type.location && locationKindText(type.location.kind),
           type.questions?.length && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
           .filter(Boolean).join(" · ")),
         isPrivate
@@ -97,6 +108,7 @@ export function eventTypesSection(getHost) {
         types = types.filter((t) => t.id !== type.id);
         fill(status, `${type.title} was deleted.`);
         draw();
+        onSaved();
       } catch (error) {
         fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       }
@@ -122,11 +134,16 @@ export function eventTypesSection(getHost) {
     })]);
     const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
     visibility.input.value = type?.visibility ?? "public";
+    const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
+      options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
+      hint: "Which of your schedules (under Hours) gives this event type's hours." });
+    scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
     const where = locationEditor(type?.location ?? null);
     const questions = questionsEditor(type?.questions ?? []);
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
     const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), titleField.wrap, slugField.wrap,
       h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
+      scheduleField.wrap,
       visibility.wrap,
       where.element,
       questions.element,
@@ -137,6 +154,8 @@ export function eventTypesSection(getHost) {
       clearErrors(form);
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
         location: where.value(), questions: questions.value(), visibility: visibility.input.value };
+      if (scheduleField.input.value) body.schedule_id = scheduleField.input.value;
+      else if (editing) body.schedule_id = null; // PATCH: null is the default schedule
       for (const [name, f] of numbers) {
         const raw = f.input.value.trim();
         if (raw !== "") body[name] = Number(raw);
@@ -150,6 +169,7 @@ export function eventTypesSection(getHost) {
         fill(status, editing ? `${saved.title} was saved.` : `${saved.title} was created.`);
         fill(formArea);
         draw();
+        onSaved();
       } catch (error) {
         // The API's field paths and words, turned into the form's fields and words.
         const aliases = {};
@@ -166,6 +186,18 @@ export function eventTypesSection(getHost) {
     if (editing) formArea.querySelector("h3").focus();
   }
 
+  /** The schedules the form offers, from the Hours section; an open form keeps what was chosen in it. */
+  function setSchedules(list) {
+    schedules = list;
+    const select = formArea.querySelector('select[name="schedule_id"]');
+    if (select) {
+      const chosen = select.value;
+      fill(select, schedules.map((s) => h("option", { value: s.is_default ? "" : s.id }, s.is_default ? `${s.name} (default)` : s.name)));
+      select.value = schedules.some((s) => (s.is_default ? "" : s.id) === chosen) ? chosen : "";
+    }
+    if (types.length) draw(); // the list names each type's schedule
+  }
+
   load();
-  return { element, refreshLinks: draw };
+  return { element, refreshLinks: draw, setSchedules };
 }
