@@ -15,6 +15,8 @@ from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
 from shared.domain.errors import BookingCancelled, NothingToResolve
 from shared.domain.intervals import Interval
+from shared.domain.links import LinkToken
+from shared.domain.periods import places_of_run
 from shared.domain.time_zones import ZoneName
 
 # Lenient on purpose (international addresses), but never a control character: it goes into Google's invite.
@@ -91,6 +93,11 @@ class BookingRequest(BaseModel):
     answers: Answers = Field(default_factory=dict, description="By question id: text, chosen options or true.")
     invitee_phone: Phone | None = Field(
         None, description="Required when the event type's location is a phone call to the invitee."
+    )
+    link: LinkToken | None = Field(
+        None,
+        description="A single-use link's token (the `#link=` part of the link the host sent): required for a "
+        "private event type, and used up by this booking.",
     )
 
 
@@ -175,12 +182,16 @@ class Booking(BaseModel):
     # For event types with a weekly or monthly limit: its numbered places in its host-local ISO week and
     # calendar month (claim ids `{host}:{type}:w{YYYY-Www}:place{k}` and `{host}:{type}:m{YYYY-MM}:place{k}`).
     period_claims: tuple[str, ...] = ()
+    # For event types with a daily or weekly minutes limit: its runs of numbered 5-minute places in its
+    # host-local day and ISO week (`shared.domain.periods.minute_run`), one claim per place.
+    minute_places: tuple[str, ...] = ()
     # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
     invitee_claim: str | None = None
     # The host's write calendar when the booking was made ("primary" or a calendar id; None: made before
     # calendars could be chosen, so the primary). Every write and the delete go there, even after the host
     # picks another write calendar.
     calendar_id: str | None = None
+    link_id: str | None = None  # the single-use link it was made with (which stays used if it is cancelled)
 
     @property
     def holds_time(self) -> bool:
@@ -192,7 +203,7 @@ class Booking(BaseModel):
             return []
         granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
         places = [place for place in (self.day_claim, *self.period_claims, self.invitee_claim) if place]
-        return granules + places
+        return granules + places + [place for run in self.minute_places for place in places_of_run(run)]
 
     def sync_retryable(self, now: datetime) -> bool:
         """Worth asking Google again: still pending, or failed for a reason a retry may cure (not a missing
@@ -229,7 +240,12 @@ class Booking(BaseModel):
         return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=reason)
 
     def moved(
-        self, meeting: Interval, occupied: Interval, day_claim: str | None, period_claims: tuple[str, ...] = ()
+        self,
+        meeting: Interval,
+        occupied: Interval,
+        day_claim: str | None,
+        period_claims: tuple[str, ...] = (),
+        minute_places: tuple[str, ...] = (),
     ) -> Booking:
         """Rescheduled to a new time (a booking the host had moved in Google is confirmed again)."""
         self.ensure_changeable()
@@ -242,6 +258,7 @@ class Booking(BaseModel):
             occupied_end=occupied.end,
             day_claim=day_claim,
             period_claims=period_claims,
+            minute_places=minute_places,
             moved_start=None,
             moved_end=None,
         )

@@ -36,6 +36,10 @@ class PeriodLimitReached(SlotNotOffered):
     """The host already has as many bookings that local week or month as the event type allows."""
 
 
+class MinutesLimitReached(SlotNotOffered):
+    """The event type's booked minutes that local day or week leave no room for one more meeting."""
+
+
 class SlotTaken(DomainError):
     """Another booking (or the host's calendar) already occupies part of the requested time."""
 
@@ -79,6 +83,15 @@ class IdempotencyKeySpent(DomainError):
     key's promise of at most one booking. The client books again with a new key."""
 
 
+# --- single-use links ----------------------------------------------------------------------------------
+class LinkExpired(DomainError):
+    """A single-use link past its expiry, or withdrawn by its host."""
+
+
+class LinkUsed(DomainError):
+    """A single-use link that a booking was already made with (cancelling that booking does not free it)."""
+
+
 # --- hosts ----------------------------------------------------------------------------------------------
 class SlugTaken(DomainError):
     """Another host (or another of this host's event types) already uses this slug."""
@@ -100,6 +113,39 @@ class ForgedPush(DomainError):
     """A push notification that did not come from a channel we opened."""
 
 
+class InvalidFields(DomainError):
+    """A change that is valid field by field but not as a whole (a PATCH leaving a minutes limit below the
+    duration). `problems` pairs each field with what is wrong, as a pydantic 422 does."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("The request has invalid fields.")
+        self.problems = problems
+
+
+class UnknownSchedule(InvalidFields):
+    """An event type names a schedule the host does not have."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__([("schedule_id", detail)])
+        self.args = (detail,)
+
+
+class InvalidLinkRequest(InvalidFields):
+    """A link request whose fields are well-formed but not acceptable now (an expiry in the past)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__([(field, detail)])
+        self.args = (f"{field}: {detail}",)
+
+
+class ScheduleInUse(DomainError):
+    """A schedule that event types still point at cannot be deleted (nor can the default schedule)."""
+
+
+class ScheduleLimitReached(DomainError):
+    """The host has as many schedules as allowed."""
+
+
 # --- missing things -------------------------------------------------------------------------------------
 class NotFound(DomainError):
     """Base class for a missing host, event type or booking."""
@@ -111,6 +157,14 @@ class HostNotFound(NotFound):
 
 class EventTypeNotFound(NotFound):
     """No event type with that slug or id for this host."""
+
+
+class LinkNotFound(NotFound):
+    """No single-use link with that id for this host's event type."""
+
+
+class ScheduleNotFound(NotFound):
+    """No schedule with that id for this host."""
 
 
 class BookingNotFound(NotFound):
@@ -151,10 +205,10 @@ class CalendarListNotGranted(DomainError):
         self.consent_path = consent_path
 
 
-class InvalidCalendarChoice(DomainError):
+class InvalidCalendarChoice(InvalidFields):
     """The chosen conflict or write calendars are not among the host's calendars, or the write calendar is
     not one the host owns. `problems` names each field, as a pydantic 422 does."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("Some chosen calendars cannot be used.")
-        self.problems = problems
+        super().__init__(problems)
+        self.args = ("Some chosen calendars cannot be used.",)

@@ -6,7 +6,8 @@ The booking writer asks the same question for one start, so what is shown is wha
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,26 +16,46 @@ from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.errors import (
     DailyLimitReached,
+    EventTypeNotFound,
     HostNotConnected,
     HostNotFound,
     InvalidRange,
+    MinutesLimitReached,
     PeriodLimitReached,
     SlotNotOffered,
     SlotTaken,
 )
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval, SpanSet
+from shared.domain.links import BookingLink, Visibility, link_id_of, link_token_hash
 from shared.domain.offsets import DAY, ZoneOffsets, epoch_seconds, epoch_seconds_up, instant
-from shared.domain.periods import month_name, month_start, period_place, week_name, week_start
+from shared.domain.periods import (
+    MINUTES_PER_PLACE,
+    day_name,
+    first_free_run,
+    minute_run,
+    minute_run_prefix,
+    month_name,
+    month_start,
+    parse_minute_run,
+    period_place,
+    week_name,
+    week_start,
+)
+from shared.domain.schedule import Schedule
 from shared.domain.slots import count_by_local_day_seconds, free_starts, invitee_range
 from shared.logging import log_exception
 from shared.services.busy_refresh import refresh_soon, stale_reason
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import AvailabilitySnapshot
+from shared.services.tokens import same_secret
 
 MAX_RANGE_DAYS = 62
 STALE_AFTER = timedelta(minutes=30)
-LOOKAROUND = timedelta(hours=17)  # ≥ the longest meeting (12 h) plus the longest buffer (4 h)
+# ≥ a host-local day (25 h at most, on a DST change) and ≥ the longest meeting (12 h) plus buffer (4 h): a
+# booking's read holds every booking of its day (a daily limit counts them) and every span it could touch.
+LOOKAROUND = timedelta(hours=26)
+_MINUTES_FULL = "this day or week has no booked minutes left for this kind of meeting"
 
 
 @dataclass(frozen=True)
@@ -44,10 +65,17 @@ class Offer:
     snapshot: AvailabilitySnapshot
     event_type_id: str
     event_type: EventType
+    link: BookingLink | None = None  # the single-use link the visitor opened it with
 
     @property
     def page(self) -> BookingPage:
         return self.snapshot.page
+
+    @property
+    def schedule(self) -> Schedule:
+        """The hours of this event type (its own schedule, or the host's default): also the zone its days,
+        weeks and months are counted in."""
+        return self.page.schedule_of(self.event_type)
 
     @property
     def duration_seconds(self) -> int:
@@ -68,13 +96,14 @@ class Offer:
         event in the busy mirror) is free, and whose own places do not count."""
         return free_starts(
             self.event_type,
-            self.page.schedule,
+            self.schedule,
             SpanSet() if ignore_conflicts else self._taken(moving),
             now=now,
             first_day=first_day,
             last_day=last_day,
             invitee_tz=zone,
             horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
+            closed_days=None if ignore_limits else self._minutes_closed(moving),
             **self._bookings_per_period(moving, ignore_limits),
         )
 
@@ -132,16 +161,49 @@ class Offer:
         ]
         if not starts:
             return {}
-        offsets = ZoneOffsets(self.page.schedule.zone, min(starts) - DAY, max(starts) + DAY)
+        offsets = ZoneOffsets(self.schedule.zone, min(starts) - DAY, max(starts) + DAY)
         return count_by_local_day_seconds(starts, offsets)
 
     def limit_reached(self, start: datetime, moving: Booking | None = None) -> SlotNotOffered:
         """The error for a start its day's (week's, month's) limit closes: which limit it is."""
-        day = start.astimezone(self.page.schedule.zone).date()
+        day = start.astimezone(self.schedule.zone).date()
         limit = self.event_type.daily_limit
         if limit is not None and self._bookings_per_day(moving).get(day, 0) >= limit:
             return DailyLimitReached("this day is fully booked for this kind of meeting")
+        closed = self._minutes_closed(moving)
+        if closed is not None and closed(day):
+            return MinutesLimitReached(_MINUTES_FULL)
         return PeriodLimitReached("this week or month is fully booked for this kind of meeting")
+
+    def held_runs(self, period: str, moving: Booking | None = None) -> list[tuple[int, int]]:
+        """(first place, length) of the minute runs this event type's bookings hold in `period` (a day or
+        week name), the one being moved excepted."""
+        return self._held_runs(moving).get(period, [])
+
+    def _held_runs(self, moving: Booking | None) -> dict[str, list[tuple[int, int]]]:
+        held: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for span in self.snapshot.booked:
+            if span.event_type_id == self.event_type_id and (moving is None or span.booking_id != moving.id):
+                for run in span.minute_places:
+                    period, first, count = parse_minute_run(run)
+                    held[period].append((first, count))
+        return held
+
+    def _minutes_closed(self, moving: Booking | None) -> Callable[[date], bool] | None:
+        """For the engine: whether a host-local day has no run of places left for one more meeting, in
+        the day or in its week (exactly the question `minute_runs` asks when booking)."""
+        daily, weekly = self.event_type.daily_minutes_limit, self.event_type.weekly_minutes_limit
+        if daily is None and weekly is None:
+            return None
+        held, count = self._held_runs(moving), self.event_type.duration_minutes // MINUTES_PER_PLACE
+
+        def closed(day: date) -> bool:
+            return any(
+                limit is not None and first_free_run(held.get(period, ()), count, limit // MINUTES_PER_PLACE) is None
+                for limit, period in ((daily, day_name(day)), (weekly, week_name(day)))
+            )
+
+        return closed
 
 
 def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> str | None:
@@ -153,7 +215,7 @@ def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> s
     limit = offer.event_type.daily_limit
     if limit is None:
         return None
-    zone = offer.page.schedule.zone
+    zone = offer.schedule.zone
     day = start.astimezone(zone).date()
     held = {
         span.day_claim
@@ -176,7 +238,7 @@ def period_claims(offer: Offer, start: datetime, moving: Booking | None = None) 
     places it holds in a week or month it stays in.
     """
     event_type, host_id, event_type_id = offer.event_type, offer.page.host_id, offer.event_type_id
-    day = start.astimezone(offer.page.schedule.zone).date()
+    day = start.astimezone(offer.schedule.zone).date()
     claims: list[str] = []
     for limit, period in ((event_type.weekly_limit, week_name(day)), (event_type.monthly_limit, month_name(day))):
         if limit is None:
@@ -200,21 +262,100 @@ def period_claims(offer: Offer, start: datetime, moving: Booking | None = None) 
     return tuple(claims)
 
 
-def booking_page(host_slug: str, event_type_slug: str, uow: UnitOfWork) -> tuple[BookingPage, str, EventType]:
+@dataclass(frozen=True)
+class Visitor:
+    """A member of the public asking for an event type (its page, slots, a booking), with the single-use
+    link's token they hold, if any. Rescheduling an existing booking is not a visit: the booking opens it."""
+
+    now: datetime
+    link_token: str | None = None
+    # Whether the caller already has a right to (host id, event type id) without a link: its host, or the
+    # invitee of one of its bookings picking a new time. Asked only for a private type opened without a link.
+    insider: Callable[[str, str], bool] | None = None
+
+
+def admitted(
+    page: BookingPage, event_type_id: str, event_type: EventType, visitor: Visitor, uow: UnitOfWork
+) -> BookingLink | None:
+    """The link the visitor may use for this event type (None: none needed), else what they are told.
+
+    A private event type without a genuine link of its own answers exactly as an unknown slug does, so its
+    existence does not leak. A link presented is checked whatever the visibility: a genuine one that ended
+    says so (410: its holder knows the secret, so nothing leaks); a forged one names nothing (404).
+    """
+    unknown = EventTypeNotFound(f"no event type '{event_type.slug}'")
+    if visitor.link_token is None:
+        if event_type.visibility is Visibility.PRIVATE and not (
+            visitor.insider and visitor.insider(page.host_id, event_type_id)
+        ):
+            raise unknown
+        return None
+    link_id = link_id_of(visitor.link_token)
+    link = uow.links.get(link_id) if link_id else None
+    if (
+        link is None
+        or not same_secret(link.token_hash, link_token_hash(visitor.link_token))
+        or (link.host_id, link.event_type_id) != (page.host_id, event_type_id)
+    ):
+        raise unknown
+    link.ensure_usable(visitor.now)
+    return link
+
+
+def minute_runs(offer: Offer, start: datetime, moving: Booking | None = None) -> tuple[str, ...]:
+    """Runs of free numbered 5-minute places in the host-local day and ISO week, as many places as the
+    meeting has 5 minutes, for event types with minutes limits; created with the booking under "must not
+    exist" like the other places. A booking being moved keeps a run in a day or week it stays in."""
+    event_type, host_id, event_type_id = offer.event_type, offer.page.host_id, offer.event_type_id
+    day = start.astimezone(offer.schedule.zone).date()
+    count = event_type.duration_minutes // MINUTES_PER_PLACE
+    runs: list[str] = []
+    limits = ((event_type.daily_minutes_limit, day_name(day)), (event_type.weekly_minutes_limit, week_name(day)))
+    for limit, period in limits:
+        if limit is None:
+            continue
+        prefix = minute_run_prefix(host_id, event_type_id, period)
+        kept = [run for run in (moving.minute_places if moving else ()) if run.startswith(prefix)]
+        if kept and parse_minute_run(kept[0])[2] == count:
+            runs.append(kept[0])
+            continue
+        first = first_free_run(offer.held_runs(period, moving), count, limit // MINUTES_PER_PLACE)
+        if first is None:
+            raise MinutesLimitReached(_MINUTES_FULL)
+        runs.append(minute_run(host_id, event_type_id, period, first, count))
+    return tuple(runs)
+
+
+def booking_page(
+    host_slug: str, event_type_slug: str, visitor: Visitor, uow: UnitOfWork
+) -> tuple[BookingPage, str, EventType]:
     page = uow.pages.get(host_slug)
     if page is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = page.by_slug(event_type_slug)
+    admitted(page, event_type_id, event_type, visitor, uow)
     return page, event_type_id, event_type
 
 
-def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: UnitOfWork) -> Offer:
-    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers)."""
+def listed_page(host_slug: str, uow: UnitOfWork) -> BookingPage:
+    """The host's public page: what `BookingPage.listed` shows."""
+    page = uow.pages.get(host_slug)
+    if page is None:
+        raise HostNotFound(f"no host '{host_slug}'")
+    return page
+
+
+def load_offer(
+    host_slug: str, event_type_slug: str, around: Interval, uow: UnitOfWork, visitor: Visitor | None = None
+) -> Offer:
+    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers).
+    A visitor is admitted first (before anything about the times can be told)."""
     snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND)
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
-    periods = _periods_around(around, event_type, snapshot.page.schedule.zone)
+    link = admitted(snapshot.page, event_type_id, event_type, visitor, uow) if visitor else None
+    periods = _periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
         snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
         if snapshot is None:
@@ -222,15 +363,17 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
         event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
     if not snapshot.page.calendar.connected or snapshot.page.calendar.paused:
         raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
-    return Offer(snapshot, event_type_id, event_type)
+    return Offer(snapshot, event_type_id, event_type, link)
 
 
 def _periods_around(around: Interval, event_type: EventType, zone: ZoneInfo) -> Interval:
-    """`around` widened to the host-local weeks and months it touches, for the limits the event type has."""
+    """`around` widened to the host-local days, weeks and months it touches, for the limits the event type
+    has (a minutes limit counts every booking of its day or week)."""
     first, last = around.start.astimezone(zone).date(), around.end.astimezone(zone).date()
-    if event_type.weekly_limit is None and event_type.monthly_limit is None:
+    counted = (event_type.weekly_limit, event_type.monthly_limit, event_type.weekly_minutes_limit)
+    if all(limit is None for limit in counted) and event_type.daily_minutes_limit is None:
         return around
-    if event_type.weekly_limit is not None:
+    if event_type.weekly_limit is not None or event_type.weekly_minutes_limit is not None:
         first, last = min(first, week_start(first)), max(last, week_start(last) + timedelta(days=6))
     if event_type.monthly_limit is not None:
         next_month = (month_start(last) + timedelta(days=32)).replace(day=1)
@@ -260,11 +403,12 @@ def free_slots(
     now: datetime,
     uow: UnitOfWork,
     tasks: TaskQueue,
+    visitor: Visitor | None = None,
 ) -> FreeSlots:
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     asked = invitee_range(first_day, last_day, invitee_tz)
-    offer = load_offer(host_slug, event_type_slug, asked, uow)
+    offer = load_offer(host_slug, event_type_slug, asked, uow, visitor or Visitor(now))
     calendar = offer.page.calendar
     if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
         _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), tasks)
@@ -290,10 +434,11 @@ def check_offered(
     now: datetime,
     uow: UnitOfWork,
     moving: Booking | None = None,
+    visitor: Visitor | None = None,
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow)
-    zone = offer.page.schedule.zone
+    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow, visitor)
+    zone = offer.schedule.zone
     day = start.astimezone(zone).date()
     second = epoch_seconds(start)
     if instant(second) == start:  # slots start on whole seconds

@@ -23,12 +23,13 @@ from shared.domain.errors import (
     IdempotencyKeyReused,
     IdempotencyKeySpent,
     InviteeLimitReached,
+    LinkUsed,
     SlotNotOffered,
     SlotTaken,
 )
 from shared.domain.host import Host
 from shared.logging import log_event
-from shared.services.availability import Offer, check_offered, day_claim, period_claims
+from shared.services.availability import Offer, Visitor, check_offered, day_claim, minute_runs, period_claims
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.changes import change_booking
 from shared.services.errors import AlreadyStored
@@ -80,14 +81,14 @@ def book(
 ) -> Booked:
     """Check the slot, then commit booking + claims + idempotency key at once.
 
-    A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot,
-    or its key document exists): the first, usual request pays no extra read for it.
+    A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot or
+    used the link, or its key document exists): the first, usual request pays no extra read for it.
     """
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
         booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, tasks, manage_key)
-    except (SlotTaken, SlotNotOffered):
+    except (SlotTaken, SlotNotOffered, LinkUsed):
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
         raise
@@ -117,8 +118,8 @@ def _commit_with_retries(
     try:
         return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
     except ClaimConflict:
-        # Lost every time: if a limit has filled meanwhile, say that rather than "taken".
-        check_offered(request.host, request.event_type, request.start, now, uow)
+        # Lost every time: if a limit has filled (or the link was used) meanwhile, say that rather than "taken".
+        check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
         raise
 
 
@@ -132,7 +133,7 @@ def _commit_new_booking(
     manage_key: str,
     first_try: bool,
 ) -> tuple[Booking, str]:
-    offer = check_offered(request.host, request.event_type, request.start, now, uow)
+    offer = check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
     event_type = offer.event_type
     answers, phone = checked_form(event_type.questions, event_type.location, request.answers, request.invitee_phone)
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
@@ -156,7 +157,9 @@ def _commit_new_booking(
         reminder_minutes=event_type.reminder_minutes_before or None,
         day_claim=day_claim(offer, slot.start),
         period_claims=period_claims(offer, slot.start),
+        minute_places=minute_runs(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
+        link_id=offer.link.id if offer.link else None,
         manage_token_hash=token_hash(token),
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
     )
@@ -168,6 +171,8 @@ def _commit_new_booking(
     with uow:
         uow.bookings.add(booking, record)
         uow.months.move_span(None, booking)
+        if offer.link is not None:  # its claim fails this commit if another booking (or a revocation) was first
+            uow.links.claim(offer.link.used_for(booking.id, now))
         enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()
@@ -234,8 +239,9 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOf
     offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
     place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
+    runs = minute_runs(offer, slot.start, moving=booking)
     # New claims and released old ones: one commit.
-    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods), uow)
+    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods, runs), uow)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated

@@ -19,21 +19,26 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.SlotNotOffered: (409, "slot-not-offered", "Slot not offered"),
     domain.DailyLimitReached: (409, "daily-limit-reached", "Daily limit reached"),
     domain.PeriodLimitReached: (409, "period-limit-reached", "Weekly or monthly limit reached"),
+    domain.MinutesLimitReached: (409, "minutes-limit-reached", "Booked minutes limit reached"),
     domain.SlotTaken: (409, "slot-taken", "Slot taken"),
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
     domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),
     domain.NothingToResolve: (409, "nothing-to-resolve", "Nothing to resolve"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.IdempotencyKeySpent: (409, "idempotency-key-spent", "Idempotency-Key spent"),
+    domain.LinkExpired: (410, "link-expired", "Link expired"),
+    domain.LinkUsed: (410, "link-used", "Link already used"),
     domain.SlugTaken: (409, "slug-taken", "Slug taken"),
     domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
     domain.SignInFailed: (400, "sign-in-failed", "Sign-in failed"),
     domain.ForgedPush: (401, "invalid-channel-token", "Push not accepted"),
     domain.WebhookUrlRefused: (422, "webhook-url-refused", "Webhook URL refused"),
     domain.WebhookLimitReached: (409, "webhook-limit-reached", "Too many webhook endpoints"),
+    domain.InvalidFields: (422, "validation-error", "Invalid request"),
+    domain.ScheduleInUse: (409, "schedule-in-use", "Schedule in use"),
+    domain.ScheduleLimitReached: (409, "schedule-limit-reached", "Too many schedules"),
     domain.NotFound: (404, "not-found", "Not found"),
     domain.CalendarListNotGranted: (403, "calendar-list-not-granted", "Calendar list permission missing"),
-    domain.InvalidCalendarChoice: (422, "validation-error", "Invalid request"),
 }
 
 
@@ -92,8 +97,9 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
     errors = None
-    if isinstance(error, domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidCalendarChoice):
-        errors = [{"field": field, "message": message} for field, message in error.problems]  # as a pydantic 422
+    field_level = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidFields
+    if isinstance(error, field_level):  # field by field, as a pydantic 422
+        errors = [{"field": field, "message": message} for field, message in error.problems]
     extra = None
     if isinstance(error, domain.CalendarListNotGranted):  # what to ask for, and where the host grants it
         extra = {"missing_scopes": [error.missing_scope], "consent_url": error.consent_path}

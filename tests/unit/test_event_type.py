@@ -19,10 +19,14 @@ def test_only_slug_title_and_duration_are_required_and_the_step_defaults_to_the_
         "daily_limit": None,
         "weekly_limit": None,
         "monthly_limit": None,
+        "schedule_id": None,
+        "daily_minutes_limit": None,
+        "weekly_minutes_limit": None,
         "invitee_open_limit": 5,
         "location": None,
         "reminder_minutes_before": 1440,
         "questions": [],
+        "visibility": "public",
     }
 
 
