@@ -61,7 +61,7 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     slots = availability.free_slots(
         host_slug, event_type_slug, query.first_day, query.last_day, zone, utc_now(), ports.uow(), ports.tasks
     )
-    body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete)
+    body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")
 
 

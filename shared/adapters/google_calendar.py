@@ -18,7 +18,7 @@ from shared.domain.booking import Booking
 from shared.domain.booking_form import LocationKind
 from shared.domain.intervals import Interval
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
-from shared.services.records import Channel, OurEvent
+from shared.services.records import Channel, OurEvent, SessionEvent
 
 EVENT_ID_PREFIX = Booking.EVENT_ID_PREFIX
 OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read
@@ -153,7 +153,7 @@ class GoogleCalendarClient:
         body = {"id": booking.google_event_id, **self._event_body(booking, time_zone)}
         return self._written(
             host_id,
-            booking,
+            booking.google_event_id,
             lambda api: api.events().insert(
                 calendarId="primary", body=body, sendUpdates=self._settings.calendar_send_updates, **_WRITE_OPTIONS
             ),
@@ -165,7 +165,7 @@ class GoogleCalendarClient:
         body = self._event_body(booking, time_zone)
         return self._written(
             host_id,
-            booking,
+            booking.google_event_id,
             lambda api: api.events().patch(
                 calendarId="primary",
                 eventId=booking.google_event_id,
@@ -177,7 +177,7 @@ class GoogleCalendarClient:
         )
 
     def _written(
-        self, host_id: str, booking: Booking, request: Callable[[Any], Any], otherwise: tuple[int, ...]
+        self, host_id: str, event_id: str, request: Callable[[Any], Any], otherwise: tuple[int, ...]
     ) -> OurEvent | None:
         """Google creates a Meet asynchronously: a write may answer "pending", so the event is read back once
         for its link (a later push brings it otherwise)."""
@@ -190,10 +190,67 @@ class GoogleCalendarClient:
                 return None
             raise
         if _meet_pending(event):
-            event_id = booking.google_event_id
             get = lambda api: api.events().get(calendarId="primary", eventId=event_id, fields=_OUR_FIELDS)  # noqa: E731
             event = self._execute(host_id, get)
         return _our_event(event)
+
+    # --- A group session's one event: guests are the bookings holding its seats ------------------------
+    def insert_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
+        """Insert with the session's deterministic id; None when it exists already (a retried or racing insert,
+        or the session's earlier life: Google keeps a deleted event's id)."""
+        body = {"id": event.event_id, **self._session_body(event, time_zone)}
+        return self._written(
+            host_id,
+            event.event_id,
+            lambda api: api.events().insert(
+                calendarId="primary", body=body, sendUpdates=self._settings.calendar_send_updates, **_WRITE_OPTIONS
+            ),
+            otherwise=(409,),
+        )
+
+    def patch_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
+        """Make the event show the session's guests (restoring it if it was deleted: status confirmed); None
+        when it was never inserted."""
+        body = self._session_body(event, time_zone)
+        return self._written(
+            host_id,
+            event.event_id,
+            lambda api: api.events().patch(
+                calendarId="primary",
+                eventId=event.event_id,
+                body=body,
+                sendUpdates=self._settings.calendar_send_updates,
+                **_WRITE_OPTIONS,
+            ),
+            otherwise=(404,),
+        )
+
+    def _session_body(self, event: SessionEvent, time_zone: str) -> dict[str, Any]:
+        """Every guest can open a group event, so it carries nothing of any one invitee beyond their name and
+        address in the guest list (which guests see only if the host allows): no answers, notes or manage
+        links (each invitee has theirs in the booking's answer and Kaleno's own confirmation)."""
+        host_link = f"{self._settings.base_url.rstrip('/')}/"
+        location = event.location
+        body: dict[str, Any] = {
+            "summary": f"{event.title} ({len(event.guests)} booked)",
+            "description": f"Group session booked with Kaleno (host): {host_link}",
+            "start": {"dateTime": _rfc3339(event.start), "timeZone": time_zone},
+            "end": {"dateTime": _rfc3339(event.end), "timeZone": time_zone},
+            "status": "confirmed",
+            "attendees": [{"email": email, "displayName": name} for email, name in event.guests],
+            "guestsCanSeeOtherGuests": event.guests_see_each_other,
+            "guestsCanInviteOthers": False,
+            "extendedProperties": {"private": {OUR_MARKER: "1", "kalenoSessionId": event.session_id}},
+            "transparency": "opaque",
+            "guestsCanModify": False,
+            "reminders": {"useDefault": True},
+        }
+        if location is not None and location.kind is LocationKind.GOOGLE_MEET:
+            meet = {"requestId": event.event_id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+            body["conferenceData"] = {"createRequest": meet}
+        elif location is not None and not location.asks_invitee_phone:
+            body["location"] = location.describe()
+        return body
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         """Delete; already deleted or never created counts as done."""

@@ -15,6 +15,7 @@ from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
 from shared.domain.errors import BookingCancelled, NothingToResolve
 from shared.domain.intervals import Interval
+from shared.domain.seats import seat_claim, session_event_id
 from shared.domain.time_zones import ZoneName
 
 # Lenient on purpose (international addresses), but never a control character: it goes into Google's invite.
@@ -177,6 +178,10 @@ class Booking(BaseModel):
     period_claims: tuple[str, ...] = ()
     # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
     invitee_claim: str | None = None
+    # For group event types (seats > 1): the session it holds a seat in, and which seat. The session, not
+    # the booking, holds the claims on the time (shared/domain/seats.py).
+    session_id: str | None = None
+    seat: int | None = None
 
     @property
     def holds_time(self) -> bool:
@@ -186,9 +191,18 @@ class Booking(BaseModel):
         """Every claim document this booking must hold: its time granules and its places (day, week, month, invitee)."""
         if not self.holds_time:
             return []
-        granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
         places = [place for place in (self.day_claim, *self.period_claims, self.invitee_claim) if place]
+        if self.held_seat is not None:
+            return [seat_claim(*self.held_seat), *places]  # the time is the session's (see `held_seat`)
+        granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
         return granules + places
+
+    @property
+    def held_seat(self) -> tuple[str, int] | None:
+        """(session id, seat) while this booking holds a seat in a group session."""
+        if self.session_id is None or self.seat is None or not self.holds_time:
+            return None
+        return self.session_id, self.seat
 
     def sync_retryable(self, now: datetime) -> bool:
         """Worth asking Google again: still pending, or failed for a reason a retry may cure (not a missing
@@ -207,7 +221,10 @@ class Booking(BaseModel):
 
     @property
     def google_event_id(self) -> str:
-        """Deterministic, so a retried insert answers 409 instead of creating a twin (base32hex: 0-9a-v)."""
+        """Deterministic, so a retried insert answers 409 instead of creating a twin (base32hex: 0-9a-v); a
+        seat's event is its session's."""
+        if self.session_id is not None:
+            return session_event_id(self.session_id)
         return f"{self.EVENT_ID_PREFIX}{self.id}"
 
     def ensure_changeable(self) -> None:
@@ -220,10 +237,17 @@ class Booking(BaseModel):
         return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=reason)
 
     def moved(
-        self, meeting: Interval, occupied: Interval, day_claim: str | None, period_claims: tuple[str, ...] = ()
+        self,
+        meeting: Interval,
+        occupied: Interval,
+        day_claim: str | None,
+        period_claims: tuple[str, ...] = (),
+        seat: tuple[str, int] | None = None,
     ) -> Booking:
-        """Rescheduled to a new time (a booking the host had moved in Google is confirmed again)."""
+        """Rescheduled to a new time (a booking the host had moved in Google is confirmed again); a seat
+        booking leaves its session for a seat in the new start's (`seat`: session id and seat)."""
         self.ensure_changeable()
+        session, number = seat if seat is not None else (None, None)
         return self._next_version(
             BookingChange.RESCHEDULED,
             status=BookingStatus.CONFIRMED,
@@ -233,6 +257,8 @@ class Booking(BaseModel):
             occupied_end=occupied.end,
             day_claim=day_claim,
             period_claims=period_claims,
+            session_id=session,
+            seat=number,
             moved_start=None,
             moved_end=None,
         )

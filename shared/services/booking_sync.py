@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking_page import BookingPage
 from shared.logging import log_event, log_exception
 from shared.services.audit import audit
 from shared.services.changes import change_booking
@@ -18,7 +19,7 @@ from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.notifications import NOT_YET_STORED_RETRIES, alert_sync_failing, announce
 from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
-from shared.services.records import HostListing, OurEvent
+from shared.services.records import HostListing, OurEvent, SessionEvent
 
 PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
 _ENQUEUER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sync-enqueue")
@@ -123,6 +124,8 @@ def reconcile_booking(
         return "processing_paused"
     page = uow.pages.get(host.slug)
     zone = page.schedule.time_zone if page else host.time_zone
+    if booking.session_id is not None:
+        return _reconcile_seat(booking, zone, page, now, uow, calendar, secrets, tasks)
     try:
         # Apply, then look again: a change made while Google was being written (a reschedule or cancel
         # whose own task raced this one) is applied here too, so the last writer always writes the latest.
@@ -148,6 +151,83 @@ def reconcile_booking(
     record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
     audit(uow, "calendar_event_write", host.id, booking.status.value, now)
     return "synced"
+
+
+def _reconcile_seat(
+    booking: Booking,
+    zone: str,
+    page: BookingPage | None,
+    now: datetime,
+    uow: UnitOfWork,
+    calendar: Calendar,
+    secrets: SecretStore,
+    tasks: TaskQueue | None,
+) -> str:
+    """A seat booking's change makes the session's one event show the session as it is now: its guests are
+    the bookings holding a seat (inserted with the first, deleted with the last). Write, then look again:
+    a seat taken or given up while Google was being written is written too, so the last writer always
+    writes the latest guest list."""
+    assert booking.session_id is not None  # nosec B101  # narrows the type for mypy (never run with -O)
+    event_type = page.event_types.get(booking.event_type_id) if page else None
+    show_guests = event_type.seats_show_attendees if event_type else False
+    meeting_url = None
+    try:
+        wanted = _session_event(booking.session_id, show_guests, uow)
+        for _ in range(5):
+            written = _write_session(booking, wanted, zone, calendar)
+            meeting_url = written.meeting_url if written else None
+            latest = _session_event(booking.session_id, show_guests, uow)
+            if latest == wanted:
+                break
+            wanted = latest
+    except CalendarAccessRevoked:
+        access_revoked(booking.host_id, now, uow, secrets, tasks)
+        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        return "host_not_connected"
+    except GoogleRejected as error:
+        record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
+        return "google_rejected"
+    record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
+    audit(uow, "calendar_event_write", booking.host_id, booking.status.value, now)
+    return "synced"
+
+
+def _session_event(session_id: str, show_guests: bool, uow: UnitOfWork) -> SessionEvent | None:
+    """The session's event as it should be now; None when no booking holds a seat any more."""
+    holders = sorted((b for b in uow.bookings.of_session(session_id) if b.held_seat), key=lambda b: (b.seat, b.id))
+    if not holders:
+        return None
+    first = holders[0]
+    # Invitees who erased their data, or restrict or object to processing, are not named in Google.
+    guests = tuple(
+        (b.invitee.email, b.invitee.name) for b in holders if not b.anonymised and not b.processing_paused
+    )
+    return SessionEvent(
+        event_id=first.google_event_id,
+        session_id=session_id,
+        title=first.event_title,
+        start=first.start,
+        end=first.end,
+        guests=guests,
+        guests_see_each_other=show_guests,
+        location=first.location,
+    )
+
+
+def _write_session(booking: Booking, event: SessionEvent | None, zone: str, calendar: Calendar) -> OurEvent | None:
+    if event is None:
+        calendar.delete_booking_event(booking.host_id, booking)  # the session's event: nobody is left
+        return None
+    opener = booking.synced_version == 0 and event.guests == ((booking.invitee.email, booking.invitee.name),)
+    # Most likely the session's opener: insert first (one call), as for a plain booking.
+    if opener and (inserted := calendar.insert_session_event(booking.host_id, event, zone)) is not None:
+        return inserted
+    written = calendar.patch_session_event(booking.host_id, event, zone)
+    if written is None:  # never inserted yet (its opener's task has not run): insert, or patch a racing insert
+        written = calendar.insert_session_event(booking.host_id, event, zone) or calendar.patch_session_event(
+            booking.host_id, event, zone
+        )
+    return written
 
 
 def _apply(booking: Booking, zone: str, calendar: Calendar) -> OurEvent | None:
