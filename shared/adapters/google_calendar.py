@@ -254,10 +254,14 @@ class GoogleCalendarClient:
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         """Delete; already deleted or never created counts as done."""
+        self.delete_session_event(host_id, booking.google_event_id)
+
+    def delete_session_event(self, host_id: str, event_id: str) -> None:
+        """Delete our event by id; already deleted or never created counts as done."""
         send = self._settings.calendar_send_updates
         self._answered(
             host_id,
-            lambda api: api.events().delete(calendarId="primary", eventId=booking.google_event_id, sendUpdates=send),
+            lambda api: api.events().delete(calendarId="primary", eventId=event_id, sendUpdates=send),
             otherwise=(404, 410),
         )
 

@@ -182,6 +182,7 @@ class Booking(BaseModel):
     # the booking, holds the claims on the time (shared/domain/seats.py).
     session_id: str | None = None
     seat: int | None = None
+    left_session: str | None = None  # the session its latest reschedule left: its event is updated too
 
     @property
     def holds_time(self) -> bool:
@@ -259,6 +260,7 @@ class Booking(BaseModel):
             period_claims=period_claims,
             session_id=session,
             seat=number,
+            left_session=self.session_id if self.session_id != session else None,
             moved_start=None,
             moved_end=None,
         )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_page import BookingPage
+from shared.domain.seats import session_event_id
 from shared.logging import log_event, log_exception
 from shared.services.audit import audit
 from shared.services.changes import change_booking
@@ -124,8 +125,10 @@ def reconcile_booking(
         return "processing_paused"
     page = uow.pages.get(host.slug)
     zone = page.schedule.time_zone if page else host.time_zone
-    if booking.session_id is not None:
-        return _reconcile_seat(booking, zone, page, now, uow, calendar, secrets, tasks)
+    if booking.session_id is not None or booking.left_session is not None:
+        failed, meeting_url = _write_sessions(booking, zone, page, now, uow, calendar, secrets, tasks)
+        if failed is not None or booking.session_id is not None:
+            return failed or _synced(booking, now, uow, meeting_url)
     try:
         # Apply, then look again: a change made while Google was being written (a reschedule or cancel
         # whose own task raced this one) is applied here too, so the last writer always writes the latest.
@@ -148,12 +151,16 @@ def reconcile_booking(
     except GoogleRejected as error:
         record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
         return "google_rejected"
+    return _synced(booking, now, uow, meeting_url)
+
+
+def _synced(booking: Booking, now: datetime, uow: UnitOfWork, meeting_url: str | None) -> str:
     record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
-    audit(uow, "calendar_event_write", host.id, booking.status.value, now)
+    audit(uow, "calendar_event_write", booking.host_id, booking.status.value, now)
     return "synced"
 
 
-def _reconcile_seat(
+def _write_sessions(
     booking: Booking,
     zone: str,
     page: BookingPage | None,
@@ -162,34 +169,35 @@ def _reconcile_seat(
     calendar: Calendar,
     secrets: SecretStore,
     tasks: TaskQueue | None,
-) -> str:
-    """A seat booking's change makes the session's one event show the session as it is now: its guests are
-    the bookings holding a seat (inserted with the first, deleted with the last). Write, then look again:
-    a seat taken or given up while Google was being written is written too, so the last writer always
-    writes the latest guest list."""
-    assert booking.session_id is not None  # nosec B101  # narrows the type for mypy (never run with -O)
+) -> tuple[str | None, str | None]:
+    """A seat booking's change makes its session's one event (and the event of the session it just left, if
+    it moved) show that session as it is now: its guests are the bookings holding a seat (inserted with the
+    first, deleted with the last). Write, then look again: a seat taken or given up while Google was being
+    written is written too, so the last writer always writes the latest guest list. Returns (the outcome if
+    it failed, the current session's Meet link)."""
     event_type = page.event_types.get(booking.event_type_id) if page else None
     show_guests = event_type.seats_show_attendees if event_type else False
     meeting_url = None
     try:
-        wanted = _session_event(booking.session_id, show_guests, uow)
-        for _ in range(5):
-            written = _write_session(booking, wanted, zone, calendar)
-            meeting_url = written.meeting_url if written else None
-            latest = _session_event(booking.session_id, show_guests, uow)
-            if latest == wanted:
-                break
-            wanted = latest
+        for session in (booking.left_session, booking.session_id):
+            if session is None or (session == booking.left_session and session == booking.session_id):
+                continue
+            wanted = _session_event(session, show_guests, uow)
+            for _ in range(5):
+                written = _write_session(booking, session, wanted, zone, calendar)
+                meeting_url = written.meeting_url if written else None
+                latest = _session_event(session, show_guests, uow)
+                if latest == wanted:
+                    break
+                wanted = latest
     except CalendarAccessRevoked:
         access_revoked(booking.host_id, now, uow, secrets, tasks)
         record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
-        return "host_not_connected"
+        return "host_not_connected", None
     except GoogleRejected as error:
         record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
-        return "google_rejected"
-    record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
-    audit(uow, "calendar_event_write", booking.host_id, booking.status.value, now)
-    return "synced"
+        return "google_rejected", None
+    return None, meeting_url
 
 
 def _session_event(session_id: str, show_guests: bool, uow: UnitOfWork) -> SessionEvent | None:
@@ -214,9 +222,11 @@ def _session_event(session_id: str, show_guests: bool, uow: UnitOfWork) -> Sessi
     )
 
 
-def _write_session(booking: Booking, event: SessionEvent | None, zone: str, calendar: Calendar) -> OurEvent | None:
+def _write_session(
+    booking: Booking, session: str, event: SessionEvent | None, zone: str, calendar: Calendar
+) -> OurEvent | None:
     if event is None:
-        calendar.delete_booking_event(booking.host_id, booking)  # the session's event: nobody is left
+        calendar.delete_session_event(booking.host_id, session_event_id(session))  # nobody is left
         return None
     opener = booking.synced_version == 0 and event.guests == ((booking.invitee.email, booking.invitee.name),)
     # Most likely the session's opener: insert first (one call), as for a plain booking.
