@@ -57,6 +57,11 @@ class Session(BaseModel):
             seats={seat: booking_id},
         )
 
+    @property
+    def expires_at(self) -> datetime:
+        """When its record may be purged: its time is past."""
+        return self.occupied_end
+
     def granule_claims(self) -> list[str]:
         """The claims on the session's time (buffers included), created when it opens, released when it closes."""
         return claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
