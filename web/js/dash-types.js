@@ -12,6 +12,7 @@ const NUMBERS = [
   ["buffer_after_minutes", "Buffer after (minutes)", { min: 0, max: 240, step: 5 }],
   ["slot_step_minutes", "Start times every (minutes)", { min: 5, max: 720, step: 5 }],
   ["daily_limit", "Daily limit (bookings)", { min: 1 }],
+  ["seats", "Seats per time (more than 1: a group session)", { min: 1, max: 200 }],
 ];
 const MAIN = 2; // the first two numbers are always shown, the others under "More options"
 
@@ -46,7 +47,7 @@ export function eventTypesSection(getHost) {
       return h("li", {},
         h("h3", {}, type.title),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
-          type.daily_limit && `at most ${type.daily_limit} a day`, type.location && locationKindText(type.location.kind),
+          type.daily_limit && `at most ${type.daily_limit} a day`, type.seats > 1 && `${type.seats} seats per time`, type.location && locationKindText(type.location.kind),
           type.questions?.length && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
           .filter(Boolean).join(" · ")),
         h("p", {}, h("a", { href: link(type) }, link(type))),
@@ -100,6 +101,10 @@ export function eventTypesSection(getHost) {
       name, type: "number", inputmode: "numeric", value: type?.[name] ?? (name === "duration_minutes" ? 30 : name === "booking_window_days" ? 60 : ""),
       ...attrs,
     })]);
+    const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: "seats-show-attendees",
+      "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
+    const showGuestsWrap = h("p", {}, showGuests, " ",
+      h("label", { for: "seats-show-attendees" }, "Invitees of a group session see each other in the invitation"));
     const where = locationEditor(type?.location ?? null);
     const questions = questionsEditor(type?.questions ?? []);
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
@@ -107,13 +112,14 @@ export function eventTypesSection(getHost) {
       h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
       where.element,
       questions.element,
-      h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap))),
+      h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)),
+        showGuestsWrap),
       h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
-        location: where.value(), questions: questions.value() };
+        location: where.value(), questions: questions.value(), seats_show_attendees: showGuests.checked };
       for (const [name, f] of numbers) {
         const raw = f.input.value.trim();
         if (raw !== "") body[name] = Number(raw);
