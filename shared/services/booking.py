@@ -117,7 +117,9 @@ def _commit_with_retries(
         first_try = conflicts == seat_conflicts == 0
         try:
             return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try)
-        except SeatConflict:
+        except SeatConflict as conflict:
+            if key_hash and uow.bookings.idempotency(key_hash) is not None:
+                raise ClaimConflict("this request was made before") from conflict  # a replay: answered by `book`
             seat_conflicts += 1  # another invitee took that seat: progress, so look again (seats are finite)
         except ClaimConflict:
             conflicts += 1

@@ -270,3 +270,19 @@ def test_seats_left_are_absent_for_a_plain_event_type() -> None:
     given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": plain}, synced_at=NOW)})
 
     assert seats_left(ports) is None
+
+
+def test_a_replayed_seat_booking_answers_the_same_booking_without_taking_another_seat(ports: FakePorts) -> None:
+    book_seat(ports, 0)  # the session is live, so the replay below joins rather than opens
+    request = a_request(START, email="again@example.org")
+    first = book(request, "key-00000001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    commits = ports.db.next_version()
+
+    again = book(request, "key-00000001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+
+    assert again.replayed
+    assert again.booking.id == first.booking.id
+    live = session(ports)
+    assert live is not None
+    assert len(live.seats) == 2
+    assert ports.db.next_version() - commits < 10  # looked up once, not retried seat after seat
