@@ -13,7 +13,7 @@ import requests
 
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, our_events, post_booking
 from tests.e2e.test_http_surface import assert_problem
-from tests.support import Browser, Google, host_with_hours
+from tests.support import Browser, Google, all_documents, host_with_hours
 
 SEATS = 5
 RACERS = 50
@@ -222,3 +222,33 @@ def test_seats_are_validated_field_by_field(browser: Browser, google: Google, fi
     for response in (created, updated):
         assert_problem(response, 422, "validation-error")
         assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_a_hosts_erasure_leaves_no_session_seat_or_claim_behind(
+    api: str, group: dict[str, str], google: Google, browser: Browser, db: Any
+) -> None:
+    host_id = browser.get("/hosts/me").json()["id"]
+    for start in (day_ahead(3, 10), day_ahead(3, 10), day_ahead(3, 14)):
+        assert post_booking(api, booking_body(group["slug"], start)).status_code == 201
+    google.drain_tasks()
+    assert len(our_events(google, group["email"])) == 2
+
+    started = browser.post("/privacy/erase")
+    google.drain_tasks()
+
+    assert started.status_code == 202, started.text
+    mentions = [path for path, doc in all_documents(db) if host_id in f"{path} {doc}"]
+    assert mentions == []
+    assert our_events(google, group["email"]) == []
+
+
+def test_a_daily_limit_counts_every_seat(api: str, browser: Browser, google: Google) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, seats=SEATS, daily_limit=2)
+    start = day_ahead(4, 9)
+
+    taken = [post_booking(api, booking_body(slug, start)).status_code for _ in range(2)]
+    over = post_booking(api, booking_body(slug, start))
+
+    assert taken == [201, 201]
+    assert_problem(over, 409, "daily-limit-reached")
+    assert slot_at(api, slug, start) is None
