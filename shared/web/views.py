@@ -305,6 +305,7 @@ class HostBookingView(BookingView):
     sync_state: SyncState
     sync_error: str | None
     version: int
+    seat: int | None = Field(None, description="Group event types: the seat this booking holds in its session.")
 
     @classmethod
     def of(cls, booking: Booking) -> HostBookingView:
@@ -317,6 +318,7 @@ class HostBookingView(BookingView):
             sync_state=booking.sync_state,
             sync_error=booking.sync_error,
             version=booking.version,
+            seat=booking.seat,
         )
 
 
