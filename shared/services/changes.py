@@ -24,9 +24,9 @@ def change_booking(
                 return None
             after = decide(booking)
             if after != booking:
+                move_seat(booking, after, uow)  # first: a session's released time may be claimed again below
                 uow.bookings.save(after)
                 uow.months.move_span(booking, after)
-                move_seat(booking, after, uow)
                 uow.commit()
             return after
 
