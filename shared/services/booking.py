@@ -43,6 +43,7 @@ from shared.services.tokens import same_secret
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COMMIT_ATTEMPTS = 4
 MAX_SEATS = 200  # the most seats an event type has (shared/domain/event_type.py)
+CHANGE_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,9 @@ def _changed(
     conflict: str = "this time was just booked by someone else; please pick another slot",
 ) -> Booking:
     try:
-        updated = change_booking(booking_id, decide, uow)
+        # Seats of one session leaving at once contend for its record: each round one of them commits, so
+        # give them as many rounds as a large session's invitees might need.
+        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS)
     except AlreadyStored as error:
         raise ClaimConflict(conflict) from error
     if updated is None:

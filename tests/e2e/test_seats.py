@@ -252,3 +252,51 @@ def test_a_daily_limit_counts_every_seat(api: str, browser: Browser, google: Goo
     assert taken == [201, 201]
     assert_problem(over, 409, "daily-limit-reached")
     assert slot_at(api, slug, start) is None
+
+
+def test_every_seat_cancelled_at_once_closes_the_session_exactly_once(
+    api: str, group: dict[str, str], google: Google, db: Any
+) -> None:
+    start = day_ahead(12, 16)
+    booked = [post_booking(api, booking_body(group["slug"], start)).json() for _ in range(SEATS)]
+    google.drain_tasks()
+
+    with ThreadPoolExecutor(max_workers=SEATS) as pool:
+        cancelled = list(pool.map(lambda seat: cancel(api, seat), booked))
+    google.drain_tasks()
+
+    assert [r.status_code for r in cancelled] == [200] * SEATS, [r.text for r in cancelled]
+    assert [doc.id for doc in db.collection("slot_claims").stream()] == []  # no seat, session or time left
+    assert our_events(google, group["email"]) == []
+    fresh = slot_at(api, group["slug"], start)
+    assert fresh is not None
+    assert fresh["seats_left"] == SEATS
+
+
+def test_seats_taken_and_given_up_at_once_leave_the_session_and_its_event_consistent(
+    api: str, group: dict[str, str], google: Google, db: Any
+) -> None:
+    start = day_ahead(13, 16)
+    leaving = [post_booking(api, booking_body(group["slug"], start)).json() for _ in range(3)]
+    google.drain_tasks()
+    joiners = [booking_body(group["slug"], start, who=f"Joiner{i} Person") for i in range(4)]
+
+    with ThreadPoolExecutor(max_workers=7) as pool:
+        left = [pool.submit(cancel, api, seat) for seat in leaving]
+        joined = [pool.submit(post_booking, api, body) for body in joiners]
+        left_status = [f.result().status_code for f in left]
+        joined_status = sorted(f.result().status_code for f in joined)
+    google.drain_tasks()
+
+    holders = [
+        b for b in (doc.to_dict() for doc in db.collection("bookings").stream()) if b["status"] == "confirmed"
+    ]
+    (session,) = {b["session_id"] for b in holders}
+    record = db.collection("slot_claims").document(session).get().to_dict()
+    (event,) = our_events(google, group["email"])
+    assert left_status == [200, 200, 200]
+    assert set(joined_status) <= {201, 409}
+    assert len(holders) == joined_status.count(201) >= 2  # at least the 2 seats that were free all along
+    assert sorted(record["seats"].values()) == sorted(b["id"] for b in holders)
+    assert sorted(int(key[1:]) for key in record["seats"]) == sorted(b["seat"] for b in holders)
+    assert guests(event) == {b["invitee"]["email"] for b in holders}
