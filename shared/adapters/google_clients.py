@@ -13,11 +13,45 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
 
-def firestore_client(settings: Settings) -> firestore.Client:
-    from google.cloud import firestore
+FIRESTORE_HOST = "firestore.googleapis.com:443"
 
-    # FIRESTORE_EMULATOR_HOST in the environment points the client at the emulator.
-    return firestore.Client(project=settings.project)
+
+def firestore_client(settings: Settings, credentials: Any = None) -> firestore.Client:
+    """The Firestore client, on a channel that drives each read on the calling thread.
+
+    Every Firestore read (`get`, `get_all`, queries) is a server-streaming call, and gRPC starts a thread
+    to drive each one on an otherwise idle channel: a quarter of a one-document read here (0.96 -> 0.73 ms
+    on the emulator), paid by every slots read and booking. `firestore.Client` takes no channel options, so
+    its API object is replaced by one built the GAPIC way on such a channel (the attribute is the
+    library's lazily built one; tests/unit/test_google_clients.py fails if the client stops using it).
+    FIRESTORE_EMULATOR_HOST in the environment points both at the emulator.
+    """
+    import os
+
+    import grpc
+    import grpc.experimental
+    from google.cloud import firestore
+    from google.cloud.firestore_v1.services.firestore import FirestoreClient
+    from google.cloud.firestore_v1.services.firestore.transports import FirestoreGrpcTransport
+
+    options = [
+        (grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 1),
+        ("grpc.keepalive_time_ms", 30_000),  # the library's own channel settings
+        ("grpc.max_send_message_length", -1),
+        ("grpc.max_receive_message_length", -1),
+    ]
+    if emulator := os.environ.get("FIRESTORE_EMULATOR_HOST"):
+        client = firestore.Client(project=settings.project)
+        channel = grpc.insecure_channel(emulator, options=options)
+    else:
+        if credentials is None:
+            import google.auth
+
+            credentials, _ = google.auth.default(scopes=FirestoreGrpcTransport.AUTH_SCOPES)
+        client = firestore.Client(project=settings.project, credentials=credentials)
+        channel = FirestoreGrpcTransport.create_channel(FIRESTORE_HOST, credentials=credentials, options=options)
+    client._firestore_api_internal = FirestoreClient(transport=FirestoreGrpcTransport(channel=channel))
+    return client
 
 
 def secret_manager_client(settings: Settings) -> Any:

@@ -41,13 +41,15 @@ def sync_booking_later(booking_id: str, version: int, tasks: TaskQueue, retry_at
 
 
 def request_sync(booking: Booking, tasks: TaskQueue) -> None:
-    """After a booking change is committed: its sync task (unless Google already shows it) and its
-    notices. If an enqueue fails the booking still stands: the scheduler's sweep re-enqueues bookings
-    whose sync stayed pending."""
+    """After a booking change is committed: one task, its sync, which tells the people once Google is
+    written (so a confirmation carries the Meet's link, and a booking costs one enqueue); a version Google
+    shows already is announced here. If the enqueue fails the booking still stands: the scheduler's sweep
+    re-enqueues bookings whose sync stayed pending."""
     try:
         if booking.synced_version < booking.version:
             sync_booking_later(booking.id, booking.version, tasks)
-        announce(booking, tasks)
+        else:
+            announce(booking, tasks)
     except Exception as error:
         log_exception("booking_sync_enqueue_failed", error, booking_id=booking.id)
 
@@ -85,6 +87,7 @@ def reconcile_task(
         outcome = reconcile_booking(booking_id, version, now, uow, calendar, secrets, tasks)
     except GoogleUnavailable:
         if not last_attempt:
+            _announce_current(booking_id, tasks, uow)  # nobody waits on Google's recovery for their mail
             raise
         record_sync(booking_id, SyncState.FAILED, None, "gave_up_after_retries", now, uow)
         outcome = "gave_up"
@@ -93,8 +96,17 @@ def reconcile_task(
     if outcome == "gone" and retries < NOT_YET_STORED_RETRIES and not last_attempt:
         log_event("booking_not_yet_stored", booking_id=booking_id, version=version)
         raise GoogleUnavailable(503, None)
+    if outcome != "gone":
+        _announce_current(booking_id, tasks, uow)
     log_event("booking_reconciled", booking_id=booking_id, version=version, outcome=outcome)
     return outcome
+
+
+def _announce_current(booking_id: str, tasks: TaskQueue | None, uow: UnitOfWork) -> None:
+    """The booking's notices, for the version stored now (with the Meet's link if Google made one); an
+    earlier version's task announcing the latest collapses with that version's own (named) task."""
+    if tasks is not None and (booking := uow.bookings.get(booking_id)) is not None:
+        announce(booking, tasks)
 
 
 def reconcile_booking(

@@ -82,7 +82,10 @@ def test_a_free_slot_is_booked_with_its_claims_and_idempotency_key_in_one_commit
         booked.booking.id
     ]
     assert token_hash(booked.manage_token) == booked.booking.manage_token_hash
+    # One task per booking: its sync, which tells the people once Google is written.
     assert ports.tasks.names_for("calendar_sync") == [f"booking-{booked.booking.id}-v1"]
+    assert ports.tasks.names_for("notifications") == []
+    reconcile_task(booked.booking.id, 1, 0, False, NOW, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
     assert ports.tasks.names_for("notifications") == [f"notify-{booked.booking.id}-v1"]
 
 

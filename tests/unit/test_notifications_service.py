@@ -14,6 +14,7 @@ from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState
 from shared.services import notifications as mail
 from shared.services.booking import book, cancel, reschedule
+from shared.services.booking_sync import reconcile_task
 from shared.services.errors import MailDeferred
 from shared.services.ports import Mailer
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -31,14 +32,28 @@ def ports() -> FakePorts:
 
 
 def run_mail_tasks(ports: FakePorts, now: datetime = NOW) -> list[str]:
-    """Deliver every notification task enqueued so far (each once), in order; their outcomes."""
+    """Deliver every task enqueued so far (each once), in order: a booking version's sync writes Google
+    and asks for its notices, which are sent; the notices' outcomes."""
     outcomes, done = [], 0
     while done < len(ports.tasks.enqueued):
         function, payload, _ = ports.tasks.enqueued[done]
         done += 1
         if function == mail.QUEUE_FUNCTION:
             outcomes.append(deliver(ports, payload, now))
+        elif function == "calendar_sync":
+            sync(ports, payload, now)
     return outcomes
+
+
+def run_sync_tasks(ports: FakePorts) -> None:
+    for function, payload, _ in list(ports.tasks.enqueued):
+        if function == "calendar_sync":
+            sync(ports, payload)
+
+
+def sync(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW) -> str:
+    booking_id, version = payload["booking_id"], payload["version"]
+    return reconcile_task(booking_id, version, 0, False, now, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
 
 
 def deliver(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW, mailer: Mailer | None = None) -> str:
@@ -72,6 +87,7 @@ def test_a_booking_sends_one_confirmation_with_an_ics_and_one_host_notice(ports:
 
 def test_a_task_delivered_twice_sends_once(ports: FakePorts) -> None:
     booked(ports)
+    run_sync_tasks(ports)
     payload = next(p for f, p, _ in ports.tasks.enqueued if f == mail.QUEUE_FUNCTION)
 
     first, again = deliver(ports, payload), deliver(ports, payload)
@@ -82,6 +98,7 @@ def test_a_task_delivered_twice_sends_once(ports: FakePorts) -> None:
 
 def test_a_relay_outage_delays_mail_and_loses_nothing(ports: FakePorts) -> None:
     booked(ports)
+    run_sync_tasks(ports)
     ports.mailer.deferrals = 1
     payload = next(p for f, p, _ in ports.tasks.enqueued if f == mail.QUEUE_FUNCTION)
 
