@@ -112,7 +112,9 @@ def _commit_with_retries(
 ) -> tuple[Booking, str]:
     """A lost race for a numbered place (or a time) is looked at again with fresh data: if the time is really
     taken the check says so; if only a place was, the next free one is claimed. An invitee's first booking
-    takes their first place without a look; only after a conflict are their held places read."""
+    takes their first place without a look; only after a conflict are their held places read. A seat lost to
+    another invitee of a group session is not counted against the attempts: someone got a seat, so the
+    session fills up and the look-again ends (at the latest with `seats-full`)."""
     conflicts = seat_conflicts = 0
     while conflicts < COMMIT_ATTEMPTS - 1 and seat_conflicts <= MAX_SEATS:
         first_try = conflicts == seat_conflicts == 0
