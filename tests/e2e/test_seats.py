@@ -300,3 +300,22 @@ def test_seats_taken_and_given_up_at_once_leave_the_session_and_its_event_consis
     assert sorted(record["seats"].values()) == sorted(b["id"] for b in holders)
     assert sorted(int(key[1:]) for key in record["seats"]) == sorted(b["seat"] for b in holders)
     assert guests(event) == {b["invitee"]["email"] for b in holders}
+
+
+def test_each_invitee_of_a_session_gets_their_own_mail(api: str, group: dict[str, str], google: Google) -> None:
+    start = day_ahead(14, 10)
+    bodies = [booking_body(group["slug"], start, who=f"Mailed{i} Person") for i in range(2)]
+    created = [post_booking(api, body).json() for body in bodies]
+    google.drain_tasks()
+
+    cancel(api, created[0])
+    google.drain_tasks()
+
+    first, second = (body["invitee"]["email"] for body in bodies)
+    assert [str(m["subject"]).split(":")[0] for m in google.mail(to=first)] == ["Confirmed", "Cancelled"]
+    (confirmation,) = google.mail(to=second)
+    assert str(confirmation["subject"]).startswith("Confirmed")
+    assert f"/manage?booking={created[1]['id']}#token=" in str(confirmation["text"])  # their own link only
+    assert created[0]["id"] not in str(confirmation["text"])
+    host_subjects = [str(m["subject"]).split(":")[0] for m in google.mail(to=group["email"])]
+    assert sorted(host_subjects) == ["Cancelled", "New booking", "New booking"]
