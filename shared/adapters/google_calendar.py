@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.domain.booking import Booking
 from shared.domain.booking_form import LocationKind
 from shared.domain.intervals import Interval
+from shared.domain.seats import SESSION_EVENT_PREFIX
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.records import Channel, OurEvent, SessionEvent
 
@@ -337,9 +338,12 @@ def _events_list(params: dict[str, Any]) -> Callable[[Any], Any]:
 
 
 def _booking_id_of(item: dict[str, Any]) -> str | None:
-    """From our deterministic event id: a deleted event may come back with nothing but its id and status."""
+    """From our deterministic event id: a deleted event may come back with nothing but its id and status.
+    A group session's event is no one booking's: the host's edits of it are not followed (README)."""
     event_id = str(item.get("id", ""))
-    return event_id.removeprefix(EVENT_ID_PREFIX) if event_id.startswith(EVENT_ID_PREFIX) else None
+    if not event_id.startswith(EVENT_ID_PREFIX) or event_id.startswith(SESSION_EVENT_PREFIX):
+        return None
+    return event_id.removeprefix(EVENT_ID_PREFIX)
 
 
 def _our_event(item: dict[str, Any]) -> OurEvent:

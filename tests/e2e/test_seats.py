@@ -4,6 +4,7 @@ are."""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -319,3 +320,33 @@ def test_each_invitee_of_a_session_gets_their_own_mail(api: str, group: dict[str
     assert created[0]["id"] not in str(confirmation["text"])
     host_subjects = [str(m["subject"]).split(":")[0] for m in google.mail(to=group["email"])]
     assert sorted(host_subjects) == ["Cancelled", "New booking", "New booking"]
+
+
+def test_a_host_deleting_a_group_event_in_google_changes_no_booking_and_the_next_seat_restores_it(
+    api: str, group: dict[str, str], google: Google
+) -> None:
+    start = day_ahead(15, 10)
+    booked = [post_booking(api, booking_body(group["slug"], start)).json() for _ in range(2)]
+    google.drain_tasks()
+    (event,) = our_events(google, group["email"])
+    lists = google.state()["calls"].get("calendar.events.list", 0)
+
+    google.delete_event(group["email"], event["id"])
+    time.sleep(2.5)  # the push's refresh runs when its 2-second window ends
+    google.drain_tasks()
+    looked = google.state()["calls"].get("calendar.events.list", 0)
+    statuses = [
+        requests.get(
+            f"{api}/bookings/{b['id']}", headers={"Authorization": f"Bearer {b['manage_token']}"}, timeout=10
+        ).json()["status"]
+        for b in booked
+    ]
+    joined = post_booking(api, booking_body(group["slug"], start))
+    google.drain_tasks()
+
+    assert looked > lists  # the refresh looked at our events and let the group event be
+    assert statuses == ["confirmed", "confirmed"]
+    assert joined.status_code == 201, joined.text
+    (restored,) = our_events(google, group["email"])
+    assert restored["id"] == event["id"]
+    assert len(guests(restored)) == 3
