@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from shared.domain.seats import Session, free_seat, seat_claim, session_event_id
 from shared.services.availability import free_slots
 from shared.services.booking import Booked, book, cancel, reschedule
 from shared.services.booking_sync import reconcile_booking
+from shared.web.views import SlotList
 from tests.unit.fakes import FakePorts, a_booking, a_host, a_page, given
 from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request
 
@@ -286,3 +288,14 @@ def test_a_replayed_seat_booking_answers_the_same_booking_without_taking_another
     assert live is not None
     assert len(live.seats) == 2
     assert ports.db.next_version() - commits < 10  # looked up once, not retried seat after seat
+
+
+def test_group_slots_say_how_many_seats_are_left_in_their_json() -> None:
+    starts = [epoch_seconds(START), epoch_seconds(START + timedelta(hours=1))]
+
+    body = json.loads(SlotList.body(starts, 3600, ZoneInfo("Europe/Berlin"), True, {starts[0]: 2, starts[1]: 3}))
+    plain = json.loads(SlotList.body(starts, 3600, ZoneInfo("Europe/Berlin"), True))
+
+    assert [slot["seats_left"] for slot in SlotList.model_validate(body).model_dump()["slots"]] == [2, 3]
+    assert body["slots"][0]["start"] == "2027-03-08T11:00:00+01:00"
+    assert "seats_left" not in plain["slots"][0]
