@@ -49,7 +49,7 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
         BookingPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
             event_type=PublicEventType.of(event_type),
-            host_time_zone=page.schedule.time_zone,
+            host_time_zone=page.schedule_of(event_type).time_zone,
         )
     )
 

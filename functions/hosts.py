@@ -1,4 +1,4 @@
-"""Host API (session): profile, event types, weekly hours, bookings, calendar disconnect."""
+"""Host API (session): profile, event types, schedules, bookings, calendar disconnect."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from shared.domain.booking import Booking, BookingStatus, CancelRequest, Resched
 from shared.domain.calendar_span import Instant
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
-from shared.domain.schedule import Schedule
+from shared.domain.schedule import NamedSchedule, Schedule, ScheduleCreate, ScheduleUpdate
 from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
 from shared.services import booking as booking_service
 from shared.services import hosts as host_settings
@@ -22,7 +22,15 @@ from shared.services import onboarding, webhooks
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
-from shared.web.views import EventTypeList, EventTypeView, HostBookingList, HostBookingView, HostView
+from shared.web.views import (
+    EventTypeList,
+    EventTypeView,
+    HostBookingList,
+    HostBookingView,
+    HostView,
+    ScheduleList,
+    ScheduleView,
+)
 from shared.web.webhook_views import DeliveryList, DeliveryView, WebhookCreated, WebhookList, WebhookView
 
 api = Endpoints("hosts")
@@ -85,14 +93,59 @@ def delete_event_type(request: Request, principal: Host, event_type_id: str) -> 
 
 @api.route("/me/schedule", auth="session", response=Schedule)
 def get_schedule(request: Request, principal: Host) -> Response:
-    """Weekly hours and date overrides, in the schedule's time zone."""
+    """The default schedule's weekly hours, date overrides and time off, in its time zone."""
     return json_response(host_settings.schedule(principal, adapters().uow()))
 
 
 @api.route("/me/schedule", methods=("PUT",), auth="session", body=Schedule, response=Schedule)
 def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
-    """Replace weekly hours and date overrides."""
+    """Replace the default schedule's weekly hours, date overrides and time off (its name stays)."""
     return json_response(host_settings.replace_schedule(principal, body, adapters().uow()))
+
+
+@api.route("/me/schedules", auth="session", response=ScheduleList)
+def list_schedules(request: Request, principal: Host) -> Response:
+    """Every schedule of the host, the default one (id `default`) first."""
+    page, found = host_settings.list_schedules(principal, adapters().uow())
+    return json_response(ScheduleList(schedules=[ScheduleView.of(i, s, page) for i, s in found.items()]))
+
+
+@api.route("/me/schedules", methods=("POST",), auth="session", body=ScheduleCreate, response=ScheduleView, status=201)
+def create_schedule(request: Request, principal: Host, body: ScheduleCreate) -> Response:
+    """Add a named schedule (hours default to weekdays 09:00-17:00 in your zone). At most 20 schedules, the
+    default one included (409 `schedule-limit-reached`)."""
+    schedule_id, page = host_settings.create_schedule(principal, body, adapters().uow())
+    return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page), status=201)
+
+
+@api.route("/me/schedules/<schedule_id>", auth="session", response=ScheduleView)
+def get_named_schedule(request: Request, principal: Host, schedule_id: str) -> Response:
+    """One schedule, with the event types that use it."""
+    page, found = host_settings.named_schedule(principal, schedule_id, adapters().uow())
+    return json_response(ScheduleView.of(schedule_id, found, page))
+
+
+@api.route("/me/schedules/<schedule_id>", methods=("PUT",), auth="session", body=NamedSchedule, response=ScheduleView)
+def put_named_schedule(request: Request, principal: Host, schedule_id: str, body: NamedSchedule) -> Response:
+    """Replace a schedule's name and hours."""
+    page = host_settings.replace_named_schedule(principal, schedule_id, body, adapters().uow())
+    return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
+
+
+@api.route(
+    "/me/schedules/<schedule_id>", methods=("PATCH",), auth="session", body=ScheduleUpdate, response=ScheduleView
+)
+def patch_named_schedule(request: Request, principal: Host, schedule_id: str, body: ScheduleUpdate) -> Response:
+    """Change some fields of a schedule (rename it, or replace its weekly hours, overrides or time off)."""
+    page = host_settings.update_schedule(principal, schedule_id, body, adapters().uow())
+    return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
+
+
+@api.route("/me/schedules/<schedule_id>", methods=("DELETE",), auth="session", status=204)
+def delete_named_schedule(request: Request, principal: Host, schedule_id: str) -> Response:
+    """Remove a schedule. Refused (409 `schedule-in-use`) while an event type uses it, and for the default."""
+    host_settings.delete_schedule(principal, schedule_id, adapters().uow())
+    return Response(status=204)
 
 
 class BookingsQuery(BaseModel):

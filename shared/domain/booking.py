@@ -15,6 +15,7 @@ from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
 from shared.domain.errors import BookingCancelled, NothingToResolve
 from shared.domain.intervals import Interval
+from shared.domain.periods import places_of_run
 from shared.domain.seats import seat_claim, session_event_id
 from shared.domain.time_zones import ZoneName
 
@@ -176,6 +177,9 @@ class Booking(BaseModel):
     # For event types with a weekly or monthly limit: its numbered places in its host-local ISO week and
     # calendar month (claim ids `{host}:{type}:w{YYYY-Www}:place{k}` and `{host}:{type}:m{YYYY-MM}:place{k}`).
     period_claims: tuple[str, ...] = ()
+    # For event types with a daily or weekly minutes limit: its runs of numbered 5-minute places in its
+    # host-local day and ISO week (`shared.domain.periods.minute_run`), one claim per place.
+    minute_places: tuple[str, ...] = ()
     # The booking's numbered place among its invitee's bookings still to come with this host (a claim id).
     invitee_claim: str | None = None
     # For group event types (seats > 1): the session it holds a seat in, and which seat. The session, not
@@ -193,6 +197,7 @@ class Booking(BaseModel):
         if not self.holds_time:
             return []
         places = [place for place in (self.day_claim, *self.period_claims, self.invitee_claim) if place]
+        places += [place for run in self.minute_places for place in places_of_run(run)]
         if self.held_seat is not None:
             return [seat_claim(*self.held_seat), *places]  # the time is the session's (see `held_seat`)
         granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
@@ -243,6 +248,7 @@ class Booking(BaseModel):
         occupied: Interval,
         day_claim: str | None,
         period_claims: tuple[str, ...] = (),
+        minute_places: tuple[str, ...] = (),
         seat: tuple[str, int] | None = None,
     ) -> Booking:
         """Rescheduled to a new time (a booking the host had moved in Google is confirmed again); a seat
@@ -258,6 +264,7 @@ class Booking(BaseModel):
             occupied_end=occupied.end,
             day_claim=day_claim,
             period_claims=period_claims,
+            minute_places=minute_places,
             session_id=session,
             seat=number,
             left_session=self.session_id if self.session_id != session else None,

@@ -7,15 +7,31 @@ the event type, the weekly hours and the state of the calendar connection with a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.errors import EventTypeNotFound, SlugTaken
+from shared.domain.errors import (
+    EventTypeNotFound,
+    ScheduleInUse,
+    ScheduleLimitReached,
+    ScheduleNotFound,
+    SlugTaken,
+    UnknownSchedule,
+)
 from shared.domain.event_type import EventType
 from shared.domain.host import Host
-from shared.domain.schedule import Schedule
+from shared.domain.schedule import (
+    DEFAULT_SCHEDULE_ID,
+    DEFAULT_SCHEDULE_NAME,
+    MAX_SCHEDULES,
+    NamedSchedule,
+    Schedule,
+    ScheduleName,
+)
 
 DEFAULT_HORIZON_DAYS = 60
+_S = TypeVar("_S", bound=Schedule)
 
 
 def default_schedule(time_zone: str) -> Schedule:
@@ -40,11 +56,17 @@ class CalendarView(BaseModel):
 
 
 class BookingPage(BaseModel):
+    """`schedule` is the default schedule, stored where it always was; the other named schedules sit beside
+    it in `schedules` (a page stored before there were several simply has none: nothing to migrate), so an
+    availability read still finds the hours of any event type in this one document."""
+
     model_config = ConfigDict(frozen=True)
 
     host_id: str
     display_name: str
     schedule: Schedule
+    default_schedule_name: ScheduleName = DEFAULT_SCHEDULE_NAME
+    schedules: dict[str, NamedSchedule] = Field(default_factory=dict)  # by schedule id, the default excluded
     event_types: dict[str, EventType] = Field(default_factory=dict)  # by event type id
     calendar: CalendarView = CalendarView()
 
@@ -65,10 +87,61 @@ class BookingPage(BaseModel):
 
     def following_profile(self, before: Host, after: Host) -> BookingPage:
         """The page shows the host's name; hours still in the host's old zone move to the new one."""
-        schedule = self.schedule
-        if schedule.time_zone == before.time_zone and after.time_zone != before.time_zone:
-            schedule = schedule.model_copy(update={"time_zone": after.time_zone})
-        return self.model_copy(update={"display_name": after.display_name, "schedule": schedule})
+
+        def moved(schedule: _S) -> _S:
+            if schedule.time_zone == before.time_zone and after.time_zone != before.time_zone:
+                return schedule.model_copy(update={"time_zone": after.time_zone})
+            return schedule
+
+        schedules = {schedule_id: moved(schedule) for schedule_id, schedule in self.schedules.items()}
+        update = {"display_name": after.display_name, "schedule": moved(self.schedule), "schedules": schedules}
+        return self.model_copy(update=update)
+
+    # --- schedules ----------------------------------------------------------------------------------------
+    def schedule_of(self, event_type: EventType) -> Schedule:
+        """The hours `event_type` offers: its schedule, or the default one (also for an id no longer known,
+        which the edits below never leave behind)."""
+        schedule_id = event_type.schedule_id
+        if schedule_id is None or schedule_id == DEFAULT_SCHEDULE_ID:
+            return self.schedule
+        return self.schedules.get(schedule_id, self.schedule)
+
+    def named_schedules(self) -> dict[str, NamedSchedule]:
+        """Every schedule by id, the default first."""
+        default = NamedSchedule(name=self.default_schedule_name, **self.schedule.model_dump())
+        return {DEFAULT_SCHEDULE_ID: default, **self.schedules}
+
+    def named_schedule(self, schedule_id: str) -> NamedSchedule:
+        try:
+            return self.named_schedules()[schedule_id]
+        except KeyError:
+            raise ScheduleNotFound(f"no schedule {schedule_id}") from None
+
+    def with_schedule(self, schedule_id: str, schedule: NamedSchedule) -> BookingPage:
+        """The page with this schedule added or replaced (the default one keeps its place)."""
+        if schedule_id == DEFAULT_SCHEDULE_ID:
+            hours = Schedule.model_validate(schedule.model_dump(exclude={"name"}))
+            return self.model_copy(update={"schedule": hours, "default_schedule_name": schedule.name})
+        if schedule_id not in self.schedules and len(self.schedules) + 1 >= MAX_SCHEDULES:
+            raise ScheduleLimitReached(f"a host has at most {MAX_SCHEDULES} schedules")
+        return self.model_copy(update={"schedules": {**self.schedules, schedule_id: schedule}})
+
+    def without_schedule(self, schedule_id: str) -> BookingPage:
+        self.named_schedule(schedule_id)  # raises ScheduleNotFound
+        if schedule_id == DEFAULT_SCHEDULE_ID:
+            raise ScheduleInUse("the default schedule cannot be deleted")
+        users = sorted(et.slug for et in self.event_types.values() if et.schedule_id == schedule_id)
+        if users:
+            raise ScheduleInUse(f"event types use this schedule: {', '.join(users)}; point them elsewhere first")
+        return self.model_copy(update={"schedules": {k: v for k, v in self.schedules.items() if k != schedule_id}})
+
+    def schedule_users(self, schedule_id: str) -> list[str]:
+        """Ids of the event types whose hours come from this schedule."""
+        return [
+            et_id
+            for et_id, et in self.event_types.items()
+            if (et.schedule_id or DEFAULT_SCHEDULE_ID) == schedule_id
+        ]
 
     def event_type(self, event_type_id: str) -> EventType:
         try:
@@ -86,6 +159,9 @@ class BookingPage(BaseModel):
         """The page with this event type added or replaced; its slug must be free among the others."""
         if any(et.slug == event_type.slug and et_id != event_type_id for et_id, et in self.event_types.items()):
             raise SlugTaken(f"you already have an event type with the slug '{event_type.slug}'")
+        schedule_id = event_type.schedule_id
+        if schedule_id is not None and schedule_id != DEFAULT_SCHEDULE_ID and schedule_id not in self.schedules:
+            raise UnknownSchedule(f"you have no schedule '{schedule_id}'")
         return self.model_copy(update={"event_types": {**self.event_types, event_type_id: event_type}})
 
     def without_event_type(self, event_type_id: str) -> BookingPage:

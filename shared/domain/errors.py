@@ -36,6 +36,10 @@ class PeriodLimitReached(SlotNotOffered):
     """The host already has as many bookings that local week or month as the event type allows."""
 
 
+class MinutesLimitReached(SlotNotOffered):
+    """The event type's booked minutes that local day or week leave no room for one more meeting."""
+
+
 class SlotTaken(DomainError):
     """Another booking (or the host's calendar) already occupies part of the requested time."""
 
@@ -108,6 +112,31 @@ class ForgedPush(DomainError):
     """A push notification that did not come from a channel we opened."""
 
 
+class InvalidFields(DomainError):
+    """A change that is valid field by field but not as a whole (a PATCH leaving a minutes limit below the
+    duration). `problems` pairs each field with what is wrong, as a pydantic 422 does."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("The request has invalid fields.")
+        self.problems = problems
+
+
+class UnknownSchedule(InvalidFields):
+    """An event type names a schedule the host does not have."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__([("schedule_id", detail)])
+        self.args = (detail,)
+
+
+class ScheduleInUse(DomainError):
+    """A schedule that event types still point at cannot be deleted (nor can the default schedule)."""
+
+
+class ScheduleLimitReached(DomainError):
+    """The host has as many schedules as allowed."""
+
+
 # --- missing things -------------------------------------------------------------------------------------
 class NotFound(DomainError):
     """Base class for a missing host, event type or booking."""
@@ -119,6 +148,10 @@ class HostNotFound(NotFound):
 
 class EventTypeNotFound(NotFound):
     """No event type with that slug or id for this host."""
+
+
+class ScheduleNotFound(NotFound):
+    """No schedule with that id for this host."""
 
 
 class BookingNotFound(NotFound):

@@ -9,10 +9,21 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking_form import Location, Questions
+from shared.domain.errors import InvalidFields
 
 SLUG_PATTERN = "^[a-z0-9]([a-z0-9-]{0,58}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -43,6 +54,11 @@ PeriodLimit = Annotated[int, Field(strict=True, ge=1, le=2000)]  # bookings per 
 InviteeLimit = Annotated[int, Field(strict=True, ge=1, le=100)]
 Seats = Annotated[int, Field(strict=True, ge=1, le=200)]  # invitees per start; > 1: a group session
 ReminderLead = Annotated[Minutes, Field(ge=0, le=10_080)]  # up to a week before; 0: no reminder
+# Booked minutes of one event type per host-local day / ISO week; on the 5-minute grid, as places are 5 minutes.
+DailyMinutes = Annotated[Minutes, Field(ge=5, le=1440)]
+WeeklyMinutes = Annotated[Minutes, Field(ge=5, le=10_080)]
+SCHEDULE_ID_PATTERN = "^(default|sc[0-9a-f]{10})$"  # shared/services/hosts.py: "sc" + 5 random bytes in hex
+ScheduleId = Annotated[str, Field(pattern=SCHEDULE_ID_PATTERN)]
 
 
 def _no_schema_default(schema: dict[str, Any]) -> None:
@@ -74,6 +90,17 @@ class EventType(BaseModel):
     daily_limit: DailyLimit | None = None
     weekly_limit: PeriodLimit | None = Field(None, description="Bookings per host-local ISO week (Monday first).")
     monthly_limit: PeriodLimit | None = Field(None, description="Bookings per host-local calendar month.")
+    # --- schedules and booked-minute limits (issue 18) ---
+    schedule_id: ScheduleId | None = Field(
+        None, description="Which of the host's schedules gives the hours (null: the default schedule)."
+    )
+    daily_minutes_limit: DailyMinutes | None = Field(
+        None, description="Booked minutes of this event type per host-local day (at least the duration)."
+    )
+    weekly_minutes_limit: WeeklyMinutes | None = Field(
+        None, description="Booked minutes of this event type per host-local ISO week (at least the duration)."
+    )
+    # --- end of schedules and booked-minute limits ---
     invitee_open_limit: InviteeLimit = Field(
         5, description="How many bookings still to come one invitee email may hold with this host at once."
     )
@@ -92,6 +119,14 @@ class EventType(BaseModel):
         default_factory=list, description="Asked on the booking form, in this order (besides name and email)."
     )
 
+    @field_validator("daily_minutes_limit", "weekly_minutes_limit")
+    @classmethod
+    def _holds_one_meeting(cls, limit: int | None, info: ValidationInfo) -> int | None:
+        duration = info.data.get("duration_minutes")
+        if limit is not None and duration is not None and limit < duration:
+            raise ValueError(f"a limit of {limit} minutes cannot hold one {duration}-minute meeting")
+        return limit
+
     def model_post_init(self, context: Any, /) -> None:
         # Defaults are not validated, so 0 can only mean "absent"; an explicit 0 fails `ge=5`. Filled here,
         # after validation, so an invalid duration is reported once rather than also as an invalid step.
@@ -109,7 +144,12 @@ class EventType(BaseModel):
         A field set to null goes back to its default (so a required field set to null is an error).
         """
         merged = {**self.model_dump(), **patch.model_dump(exclude_unset=True)}
-        return EventType.model_validate({name: value for name, value in merged.items() if value is not None})
+        try:
+            return EventType.model_validate({name: value for name, value in merged.items() if value is not None})
+        except ValidationError as error:  # fields valid alone but not together (a limit below the duration)
+            raise InvalidFields(
+                [(".".join(map(str, item["loc"])), item["msg"]) for item in error.errors(include_url=False)]
+            ) from None
 
 
 class EventTypeUpdate(BaseModel):
@@ -133,6 +173,11 @@ class EventTypeUpdate(BaseModel):
     daily_limit: DailyLimit | None = None
     weekly_limit: PeriodLimit | None = None
     monthly_limit: PeriodLimit | None = None
+    # --- schedules and booked-minute limits (issue 18) ---
+    schedule_id: ScheduleId | None = None
+    daily_minutes_limit: DailyMinutes | None = None
+    weekly_minutes_limit: WeeklyMinutes | None = None
+    # --- end of schedules and booked-minute limits ---
     invitee_open_limit: InviteeLimit | None = None
     seats: Seats | None = None
     seats_show_attendees: StrictBool | None = None

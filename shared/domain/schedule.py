@@ -22,7 +22,7 @@ from itertools import pairwise
 from typing import Annotated, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import CalendarDay
@@ -182,3 +182,51 @@ class Schedule(BaseModel):
             LocalWindow(midnight + _MINUTE * minutes_of(start), midnight + _MINUTE * minutes_of(end))
             for start, end in self.ranges_on(local_date)
         ]
+
+
+# --- several schedules per host -------------------------------------------------------------------------
+MAX_SCHEDULES = 20  # the default schedule included
+DEFAULT_SCHEDULE_ID = "default"
+DEFAULT_SCHEDULE_NAME = "Working hours"
+ScheduleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"\S")]
+
+
+class NamedSchedule(Schedule):
+    """One of a host's schedules ("Mornings", "Office hours"): a name and its hours. Event types point at one
+    by id; the host's default schedule (the one `/hosts/me/schedule` has always served) has the id "default"."""
+
+    name: ScheduleName
+
+
+class ScheduleCreate(BaseModel):
+    """POST body: a name, and hours if given (else weekdays 09:00-17:00 in the host's time zone)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: ScheduleName
+    time_zone: ZoneName | None = None
+    weekly: dict[Weekday, DayRanges] | None = None
+    overrides: dict[CalendarDay, DayRanges] = Field(default_factory=dict)
+    time_off: TimeOffList = Field(default_factory=list)
+
+
+class ScheduleUpdate(BaseModel):
+    """PATCH body: only the fields present change (none may be null)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: ScheduleName | None = None
+    time_zone: ZoneName | None = None
+    weekly: dict[Weekday, DayRanges] | None = None
+    overrides: dict[CalendarDay, DayRanges] | None = None
+    time_off: TimeOffList | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:  # defaults are not validated: None here is an explicit null
+            raise ValueError("this field cannot be null; omit it to keep it")
+        return value
+
+    def applied_to(self, schedule: NamedSchedule) -> NamedSchedule:
+        return NamedSchedule.model_validate({**schedule.model_dump(), **self.model_dump(exclude_unset=True)})

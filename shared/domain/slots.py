@@ -19,7 +19,8 @@ Semantics of `free_starts` and `available_slots` (all instants compared in UTC):
   days, not calendar days); end <= horizon_end (past the busy mirror's horizon the host's calendar is
   unknown); when `bookings_per_day[host-local date of the start] >= daily_limit`, that host day offers
   nothing; likewise a host-local ISO week (`bookings_per_week`, keyed by its Monday) at `weekly_limit` and
-  a host-local month (`bookings_per_month`, keyed by its first day) at `monthly_limit`.
+  a host-local month (`bookings_per_month`, keyed by its first day) at `monthly_limit`; and a host-local
+  day for which `closed_days` answers True (no booked minutes left for one more meeting in that day or week).
 * Result. Sorted by start, no two slots share a start.
 
 The work is integer arithmetic on epoch seconds: the host zone's offsets are learnt once for the range
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import chain
 
@@ -77,6 +78,7 @@ def free_starts(
     bookings_per_day: Mapping[date, int] | None = None,
     bookings_per_week: Mapping[date, int] | None = None,
     bookings_per_month: Mapping[date, int] | None = None,
+    closed_days: Callable[[date], bool] | None = None,
 ) -> list[int]:
     """The epoch-second starts of the bookable slots of `event_type` on the invitee's dates
     `first_day`..`last_day`; each slot lasts `duration_minutes`.
@@ -115,6 +117,7 @@ def free_starts(
             (limit is None or counts.get(day, 0) < limit)
             and (weekly is None or per_week.get(week_start(day), 0) < weekly)
             and (monthly is None or per_month.get(month_start(day), 0) < monthly)
+            and (closed_days is None or not closed_days(day))
         ):
             midnight = local_midnight(day)
             for opens, closes in schedule.ranges_on(day):

@@ -6,7 +6,8 @@ The booking writer asks the same question for one start, so what is shown is wha
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from shared.domain.errors import (
     HostNotConnected,
     HostNotFound,
     InvalidRange,
+    MinutesLimitReached,
     PeriodLimitReached,
     SeatsFull,
     SlotNotOffered,
@@ -26,7 +28,20 @@ from shared.domain.errors import (
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval, SpanSet
 from shared.domain.offsets import DAY, ZoneOffsets, epoch_seconds, epoch_seconds_up, instant
-from shared.domain.periods import month_name, month_start, period_place, week_name, week_start
+from shared.domain.periods import (
+    MINUTES_PER_PLACE,
+    day_name,
+    first_free_run,
+    minute_run,
+    minute_run_prefix,
+    month_name,
+    month_start,
+    parse_minute_run,
+    period_place,
+    week_name,
+    week_start,
+)
+from shared.domain.schedule import Schedule
 from shared.domain.slots import count_by_local_day_seconds, free_starts, invitee_range
 from shared.logging import log_exception
 from shared.services.busy_refresh import refresh_soon, stale_reason
@@ -35,7 +50,10 @@ from shared.services.records import AvailabilitySnapshot
 
 MAX_RANGE_DAYS = 62
 STALE_AFTER = timedelta(minutes=30)
-LOOKAROUND = timedelta(hours=17)  # ≥ the longest meeting (12 h) plus the longest buffer (4 h)
+# ≥ a host-local day (25 h at most, on a DST change) and ≥ the longest meeting (12 h) plus buffer (4 h): a
+# booking's read holds every booking of its day (a daily limit counts them) and every span it could touch.
+LOOKAROUND = timedelta(hours=26)
+_MINUTES_FULL = "this day or week has no booked minutes left for this kind of meeting"
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,12 @@ class Offer:
     @property
     def page(self) -> BookingPage:
         return self.snapshot.page
+
+    @property
+    def schedule(self) -> Schedule:
+        """The hours of this event type (its own schedule, or the host's default): also the zone its days,
+        weeks and months are counted in."""
+        return self.page.schedule_of(self.event_type)
 
     @property
     def duration_seconds(self) -> int:
@@ -70,7 +94,8 @@ class Offer:
         the starts of its live sessions that have a seat left (their time is taken for everything else)."""
         taken = SpanSet() if ignore_conflicts else self._taken(moving)
         limits = self._bookings_per_period(moving, ignore_limits)
-        found = self._free_starts(taken, first_day, last_day, zone, now, limits)
+        closed = None if ignore_limits else self._minutes_closed(moving)
+        found = self._free_starts(taken, first_day, last_day, zone, now, limits, closed)
         joinable = [] if ignore_conflicts else self._joinable_sessions(moving)
         if not joinable:
             return found
@@ -78,7 +103,7 @@ class Offer:
         for _, occupied_start, occupied_end in joinable:
             open_taken.remove(occupied_start, occupied_end)  # the session's own spans and its event in Google
         starts = {start for start, _, _ in joinable}
-        again = self._free_starts(open_taken, first_day, last_day, zone, now, limits)
+        again = self._free_starts(open_taken, first_day, last_day, zone, now, limits, closed)
         return sorted({*found, *(start for start in again if start in starts)})
 
     def _free_starts(
@@ -89,16 +114,18 @@ class Offer:
         zone: ZoneInfo,
         now: datetime,
         limits: dict[str, dict[date, int]],
+        closed: Callable[[date], bool] | None,
     ) -> list[int]:
         return free_starts(
             self.event_type,
-            self.page.schedule,
+            self.schedule,
             taken,
             now=now,
             first_day=first_day,
             last_day=last_day,
             invitee_tz=zone,
             horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
+            closed_days=closed,
             **limits,
         )
 
@@ -188,16 +215,49 @@ class Offer:
         ]
         if not starts:
             return {}
-        offsets = ZoneOffsets(self.page.schedule.zone, min(starts) - DAY, max(starts) + DAY)
+        offsets = ZoneOffsets(self.schedule.zone, min(starts) - DAY, max(starts) + DAY)
         return count_by_local_day_seconds(starts, offsets)
 
     def limit_reached(self, start: datetime, moving: Booking | None = None) -> SlotNotOffered:
         """The error for a start its day's (week's, month's) limit closes: which limit it is."""
-        day = start.astimezone(self.page.schedule.zone).date()
+        day = start.astimezone(self.schedule.zone).date()
         limit = self.event_type.daily_limit
         if limit is not None and self._bookings_per_day(moving).get(day, 0) >= limit:
             return DailyLimitReached("this day is fully booked for this kind of meeting")
+        closed = self._minutes_closed(moving)
+        if closed is not None and closed(day):
+            return MinutesLimitReached(_MINUTES_FULL)
         return PeriodLimitReached("this week or month is fully booked for this kind of meeting")
+
+    def held_runs(self, period: str, moving: Booking | None = None) -> list[tuple[int, int]]:
+        """(first place, length) of the minute runs this event type's bookings hold in `period` (a day or
+        week name), the one being moved excepted."""
+        return self._held_runs(moving).get(period, [])
+
+    def _held_runs(self, moving: Booking | None) -> dict[str, list[tuple[int, int]]]:
+        held: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for span in self.snapshot.booked:
+            if span.event_type_id == self.event_type_id and (moving is None or span.booking_id != moving.id):
+                for run in span.minute_places:
+                    period, first, count = parse_minute_run(run)
+                    held[period].append((first, count))
+        return held
+
+    def _minutes_closed(self, moving: Booking | None) -> Callable[[date], bool] | None:
+        """For the engine: whether a host-local day has no run of places left for one more meeting, in
+        the day or in its week (exactly the question `minute_runs` asks when booking)."""
+        daily, weekly = self.event_type.daily_minutes_limit, self.event_type.weekly_minutes_limit
+        if daily is None and weekly is None:
+            return None
+        held, count = self._held_runs(moving), self.event_type.duration_minutes // MINUTES_PER_PLACE
+
+        def closed(day: date) -> bool:
+            return any(
+                limit is not None and first_free_run(held.get(period, ()), count, limit // MINUTES_PER_PLACE) is None
+                for limit, period in ((daily, day_name(day)), (weekly, week_name(day)))
+            )
+
+        return closed
 
 
 def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> str | None:
@@ -209,7 +269,7 @@ def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> s
     limit = offer.event_type.daily_limit
     if limit is None:
         return None
-    zone = offer.page.schedule.zone
+    zone = offer.schedule.zone
     day = start.astimezone(zone).date()
     held = {
         span.day_claim
@@ -232,7 +292,7 @@ def period_claims(offer: Offer, start: datetime, moving: Booking | None = None) 
     places it holds in a week or month it stays in.
     """
     event_type, host_id, event_type_id = offer.event_type, offer.page.host_id, offer.event_type_id
-    day = start.astimezone(offer.page.schedule.zone).date()
+    day = start.astimezone(offer.schedule.zone).date()
     claims: list[str] = []
     for limit, period in ((event_type.weekly_limit, week_name(day)), (event_type.monthly_limit, month_name(day))):
         if limit is None:
@@ -256,6 +316,30 @@ def period_claims(offer: Offer, start: datetime, moving: Booking | None = None) 
     return tuple(claims)
 
 
+def minute_runs(offer: Offer, start: datetime, moving: Booking | None = None) -> tuple[str, ...]:
+    """Runs of free numbered 5-minute places in the host-local day and ISO week, as many places as the
+    meeting has 5 minutes, for event types with minutes limits; created with the booking under "must not
+    exist" like the other places. A booking being moved keeps a run in a day or week it stays in."""
+    event_type, host_id, event_type_id = offer.event_type, offer.page.host_id, offer.event_type_id
+    day = start.astimezone(offer.schedule.zone).date()
+    count = event_type.duration_minutes // MINUTES_PER_PLACE
+    runs: list[str] = []
+    limits = ((event_type.daily_minutes_limit, day_name(day)), (event_type.weekly_minutes_limit, week_name(day)))
+    for limit, period in limits:
+        if limit is None:
+            continue
+        prefix = minute_run_prefix(host_id, event_type_id, period)
+        kept = [run for run in (moving.minute_places if moving else ()) if run.startswith(prefix)]
+        if kept and parse_minute_run(kept[0])[2] == count:
+            runs.append(kept[0])
+            continue
+        first = first_free_run(offer.held_runs(period, moving), count, limit // MINUTES_PER_PLACE)
+        if first is None:
+            raise MinutesLimitReached(_MINUTES_FULL)
+        runs.append(minute_run(host_id, event_type_id, period, first, count))
+    return tuple(runs)
+
+
 def booking_page(host_slug: str, event_type_slug: str, uow: UnitOfWork) -> tuple[BookingPage, str, EventType]:
     page = uow.pages.get(host_slug)
     if page is None:
@@ -270,7 +354,7 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
-    periods = _periods_around(around, event_type, snapshot.page.schedule.zone)
+    periods = _periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
         snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
         if snapshot is None:
@@ -282,11 +366,13 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
 
 
 def _periods_around(around: Interval, event_type: EventType, zone: ZoneInfo) -> Interval:
-    """`around` widened to the host-local weeks and months it touches, for the limits the event type has."""
+    """`around` widened to the host-local days, weeks and months it touches, for the limits the event type
+    has (a minutes limit counts every booking of its day or week)."""
     first, last = around.start.astimezone(zone).date(), around.end.astimezone(zone).date()
-    if event_type.weekly_limit is None and event_type.monthly_limit is None:
+    counted = (event_type.weekly_limit, event_type.monthly_limit, event_type.weekly_minutes_limit)
+    if all(limit is None for limit in counted) and event_type.daily_minutes_limit is None:
         return around
-    if event_type.weekly_limit is not None:
+    if event_type.weekly_limit is not None or event_type.weekly_minutes_limit is not None:
         first, last = min(first, week_start(first)), max(last, week_start(last) + timedelta(days=6))
     if event_type.monthly_limit is not None:
         next_month = (month_start(last) + timedelta(days=32)).replace(day=1)
@@ -350,7 +436,7 @@ def check_offered(
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
     offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow)
-    zone = offer.page.schedule.zone
+    zone = offer.schedule.zone
     day = start.astimezone(zone).date()
     second = epoch_seconds(start)
     if instant(second) == start:  # slots start on whole seconds

@@ -32,7 +32,7 @@ from shared.domain.host import Host
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat, session_id
 from shared.logging import log_event
-from shared.services.availability import Offer, check_offered, day_claim, period_claims
+from shared.services.availability import Offer, check_offered, day_claim, minute_runs, period_claims
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.changes import change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
@@ -169,6 +169,7 @@ def _commit_new_booking(
         reminder_minutes=event_type.reminder_minutes_before or None,
         day_claim=day_claim(offer, slot.start),
         period_claims=period_claims(offer, slot.start),
+        minute_places=minute_runs(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         session_id=seat[0] if seat else None,
         seat=seat[1] if seat else None,
@@ -274,9 +275,10 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOf
     offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
     place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
+    runs = minute_runs(offer, slot.start, moving=booking)
     seat = _seat_to_move_to(booking, offer, slot.start, uow)
     # New claims and released old ones (a seat booking leaves one session and joins another): one commit.
-    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods, seat), uow)
+    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods, runs, seat=seat), uow)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated

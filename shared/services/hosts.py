@@ -1,4 +1,4 @@
-"""The host's own settings: profile, event types and weekly hours (all kept on the booking page)."""
+"""The host's own settings: profile, event types and schedules (all kept on the booking page)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-from shared.domain.booking_page import BookingPage
+from shared.domain.booking_page import BookingPage, default_schedule
 from shared.domain.errors import EventTypeNotFound, SlugTaken
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
-from shared.domain.schedule import Schedule
+from shared.domain.schedule import NamedSchedule, Schedule, ScheduleCreate, ScheduleUpdate
 from shared.logging import log_exception
 from shared.services.busy_refresh import busy_window, refresh_busy, refresh_soon
 from shared.services.contention import retried
@@ -97,6 +97,46 @@ def schedule(host: Host, uow: UnitOfWork) -> Schedule:
 
 def replace_schedule(host: Host, new: Schedule, uow: UnitOfWork) -> Schedule:
     return _change_page(host, lambda page: page.model_copy(update={"schedule": new}), uow).schedule
+
+
+# --- named schedules (the default one is `schedule` above, id "default") ---------------------------------
+def list_schedules(host: Host, uow: UnitOfWork) -> tuple[BookingPage, dict[str, NamedSchedule]]:
+    page = _page(host, uow)
+    return page, page.named_schedules()
+
+
+def named_schedule(host: Host, schedule_id: str, uow: UnitOfWork) -> tuple[BookingPage, NamedSchedule]:
+    page = _page(host, uow)
+    return page, page.named_schedule(schedule_id)
+
+
+def create_schedule(host: Host, body: ScheduleCreate, uow: UnitOfWork) -> tuple[str, BookingPage]:
+    """A new schedule; without hours it starts as weekdays 09:00-17:00 in the host's zone."""
+    schedule_id = f"sc{secrets.token_hex(5)}"
+    hours = default_schedule(body.time_zone or host.time_zone)
+    fields = body.model_dump(exclude_none=True)
+    schedule = NamedSchedule.model_validate({**hours.model_dump(), **fields})
+    return schedule_id, _change_page(host, lambda page: page.with_schedule(schedule_id, schedule), uow)
+
+
+def replace_named_schedule(host: Host, schedule_id: str, new: NamedSchedule, uow: UnitOfWork) -> BookingPage:
+    def change(page: BookingPage) -> BookingPage:
+        page.named_schedule(schedule_id)  # raises ScheduleNotFound: PUT replaces, it does not create
+        return page.with_schedule(schedule_id, new)
+
+    return _change_page(host, change, uow)
+
+
+def update_schedule(host: Host, schedule_id: str, patch: ScheduleUpdate, uow: UnitOfWork) -> BookingPage:
+    def change(page: BookingPage) -> BookingPage:
+        return page.with_schedule(schedule_id, patch.applied_to(page.named_schedule(schedule_id)))
+
+    return _change_page(host, change, uow)
+
+
+def delete_schedule(host: Host, schedule_id: str, uow: UnitOfWork) -> None:
+    """Refused while an event type uses it (checked in the same conditional save as the delete)."""
+    _change_page(host, lambda page: page.without_schedule(schedule_id), uow)
 
 
 def _change_page(host: Host, change: Callable[[BookingPage], BookingPage], uow: UnitOfWork) -> BookingPage:

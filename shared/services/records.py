@@ -56,6 +56,7 @@ class BookedSpan(NamedTuple):
     event_type_id: str
     day_claim: str | None = None
     period_claims: tuple[str, ...] = ()  # its places in the host-local week and month (weekly/monthly limits)
+    minute_places: tuple[str, ...] = ()  # its runs of 5-minute places in the day and week (minutes limits)
 
 
 @dataclass(frozen=True, slots=True)

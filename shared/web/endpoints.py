@@ -20,7 +20,7 @@ from werkzeug.routing import Map, Rule
 
 from shared.config import get_settings
 from shared.domain.errors import DomainError
-from shared.domain.event_type import SLUG_PATTERN
+from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
 from shared.logging import log_event, log_exception
 from shared.web.errors import problem_for_domain_error, problem_for_unavailable
 from shared.web.problems import INTERNAL, Problem, validation_problem
@@ -39,6 +39,7 @@ PATH_PARAMETERS: dict[str, str] = {
     "booking_id": "^[0-9a-f]{32}$",  # shared/services/booking.py: a uuid4 in hex
     "erasure_id": "^er[0-9a-f]{32}$",  # shared/services/privacy.py: "er" + 16 random bytes in hex
     "webhook_id": "^wh[0-9a-f]{20}$",  # shared/services/webhooks.py: "wh" + 10 random bytes in hex
+    "schedule_id": SCHEDULE_ID_PATTERN,  # "default", or "sc" + 5 random bytes in hex (shared/services/hosts.py)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")

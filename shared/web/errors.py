@@ -19,6 +19,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.SlotNotOffered: (409, "slot-not-offered", "Slot not offered"),
     domain.DailyLimitReached: (409, "daily-limit-reached", "Daily limit reached"),
     domain.PeriodLimitReached: (409, "period-limit-reached", "Weekly or monthly limit reached"),
+    domain.MinutesLimitReached: (409, "minutes-limit-reached", "Booked minutes limit reached"),
     domain.SlotTaken: (409, "slot-taken", "Slot taken"),
     domain.SeatsFull: (409, "seats-full", "Every seat taken"),
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
@@ -32,6 +33,9 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.ForgedPush: (401, "invalid-channel-token", "Push not accepted"),
     domain.WebhookUrlRefused: (422, "webhook-url-refused", "Webhook URL refused"),
     domain.WebhookLimitReached: (409, "webhook-limit-reached", "Too many webhook endpoints"),
+    domain.InvalidFields: (422, "validation-error", "Invalid request"),
+    domain.ScheduleInUse: (409, "schedule-in-use", "Schedule in use"),
+    domain.ScheduleLimitReached: (409, "schedule-limit-reached", "Too many schedules"),
     domain.NotFound: (404, "not-found", "Not found"),
 }
 
@@ -89,6 +93,7 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
     errors = None
-    if isinstance(error, domain.InvalidAnswers | domain.WebhookUrlRefused):  # field by field, as a pydantic 422
+    field_level = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidFields
+    if isinstance(error, field_level):  # field by field, as a pydantic 422
         errors = [{"field": field, "message": message} for field, message in error.problems]
     return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers)

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_form import Answer, Location, LocationKind, Question
+from shared.domain.booking_page import BookingPage
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
 from shared.domain.offsets import DAY, EPOCH_ORDINAL, ZoneOffsets
+from shared.domain.schedule import DEFAULT_SCHEDULE_ID, NamedSchedule
 from shared.services.records import ConsentRecord, Erasure
 
 _SCOPE_NAMES = {
@@ -86,6 +88,25 @@ class EventTypeView(EventType):
 
 class EventTypeList(BaseModel):
     event_types: list[EventTypeView]
+
+
+class ScheduleView(NamedSchedule):
+    id: str = Field(description='"default" for the default schedule (the one `/hosts/me/schedule` serves).')
+    is_default: bool
+    used_by: list[str] = Field(description="Ids of the event types whose hours come from this schedule.")
+
+    @classmethod
+    def of(cls, schedule_id: str, schedule: NamedSchedule, page: BookingPage) -> ScheduleView:
+        return cls(
+            id=schedule_id,
+            is_default=schedule_id == DEFAULT_SCHEDULE_ID,
+            used_by=page.schedule_users(schedule_id),
+            **schedule.model_dump(),
+        )
+
+
+class ScheduleList(BaseModel):
+    schedules: list[ScheduleView] = Field(description="The default schedule first, then the others as created.")
 
 
 class PublicHost(BaseModel):

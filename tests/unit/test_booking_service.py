@@ -156,6 +156,23 @@ def test_a_third_booking_on_a_day_limited_to_two_is_refused() -> None:
     assert book_at(ports, START + timedelta(days=1)).booking.day_claim == "h1:et1:20270309:place1"
 
 
+def test_a_daily_limit_counts_bookings_at_both_ends_of_a_long_day() -> None:
+    """A booking at 23:00 sees the one at 00:30 the same host-local day (22.5 h apart): it takes the free
+    place rather than losing every retry on a place it did not know was held."""
+    all_day = Schedule(time_zone="UTC", weekly={"mon": [("00:00", "24:00")]})
+    page = a_page(event_types={"et1": INTRO.model_copy(update={"daily_limit": 2})}, synced_at=NOW)
+    ports = FakePorts()
+    given(ports.db, hosts=[a_host()], pages={"ada": page.model_copy(update={"schedule": all_day})})
+    midnight = START.replace(hour=0)
+
+    early = book_at(ports, midnight + timedelta(minutes=30), email="early@example.org")
+    late = book_at(ports, midnight + timedelta(hours=23), email="late@example.org")
+    with pytest.raises(DailyLimitReached):
+        book_at(ports, midnight + 12 * HOUR, email="noon@example.org")
+
+    assert {early.booking.day_claim, late.booking.day_claim} == {"h1:et1:20270308:place1", "h1:et1:20270308:place2"}
+
+
 def test_a_week_limited_to_three_takes_numbered_places_and_refuses_a_fourth_until_one_is_cancelled() -> None:
     ports = ada(INTRO.model_copy(update={"weekly_limit": 3}))
     # Monday 8 March to Sunday 14 March 2027 is ISO week 10 (the host's hours: weekdays 09:00-17:00 UTC).

@@ -213,3 +213,48 @@ def test_a_period_place_that_cannot_be_packed_faithfully_is_refused(claims: tupl
 
     with pytest.raises(ValueError, match=r"place|cannot be packed|do not name"):
         encode_booked("h1", span)
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "week"),
+    [
+        ("2027-05-31T23:30", "d20270601", "w2027-W22"),  # the host is ahead of UTC: Tuesday 1 June
+        ("2027-06-01T01:00", "d20270531", "w2027-W22"),  # behind UTC: Monday 31 May
+        ("2027-01-03T12:00", "d20270103", "w2026-W53"),  # ISO week of the previous year
+    ],
+)
+def test_a_booked_span_with_runs_of_minute_places_round_trips_in_six_more_bytes(
+    start: str, day: str, week: str
+) -> None:
+    runs = (f"h1:et0123456789:{day}:min13+12", f"h1:et0123456789:{week}:min2005+12")
+    span = a_span(start)._replace(minute_places=runs)
+    with_periods = span._replace(
+        booking_id="e" * 32,
+        start=span.start + 7200,
+        occupied_start=span.occupied_start + 7200,
+        occupied_end=span.occupied_end + 7200,
+        minute_places=runs[1:],
+        period_claims=(f"h1:et0123456789:{week}:place3",),
+    )
+
+    elements: list[bytes | str] = [encode_booked("h1", span), encode_booked("h1", with_periods)]
+    found = booked_overlapping("h1", elements, 0, 1 << 62)
+
+    assert [len(element) for element in elements] == [57, 57]
+    assert found == [span, with_periods]
+
+
+@pytest.mark.parametrize(
+    "runs",
+    [
+        ("h2:et0123456789:d20270601:min1+6",),  # another host
+        ("h1:et0123456789:d20270610:min1+6",),  # not the booking's day
+        ("h1:et0123456789:d20270601:min1+6", "h1:et0123456789:w2027-W22:min1+12"),  # two lengths
+        ("h1:et0123456789:d20270601:min1+6", "h1:et0123456789:d20270601:min7+6"),  # two runs in one day
+    ],
+)
+def test_a_minute_run_that_cannot_be_packed_faithfully_is_refused(runs: tuple[str, ...]) -> None:
+    span = a_span("2027-06-01T09:00")._replace(minute_places=runs)
+
+    with pytest.raises(ValueError, match=r"run|cannot be packed|one length|do not name"):
+        encode_booked("h1", span)

@@ -88,3 +88,14 @@ def test_a_rule_naming_an_unknown_path_parameter_fails_at_import() -> None:
 
     with pytest.raises(LookupError, match="widget_id"):
         table.route("/widgets/<widget_id>")(lambda request, widget_id: None)
+
+
+def test_schedules_and_the_new_event_type_fields_are_described(document: dict[str, Any]) -> None:
+    paths, schemas = document["paths"], document["components"]["schemas"]
+
+    assert set(paths["/hosts/me/schedules"]) == {"get", "post"}
+    assert set(paths["/hosts/me/schedules/{schedule_id}"]) == {"get", "put", "patch", "delete"}
+    assert "/hosts/me/schedule" in paths  # the default schedule's own route stays
+    fields = schemas["EventType"]["properties"]
+    assert {"schedule_id", "daily_minutes_limit", "weekly_minutes_limit"} <= set(fields)
+    assert re.search(fields["schedule_id"]["anyOf"][0]["pattern"], "sc0123456789")

@@ -109,7 +109,7 @@ def test_moving_a_seat_to_another_session_remembers_the_one_it_left() -> None:
     later = Interval(START + timedelta(hours=2), START + timedelta(hours=3))
     other = session_id("h1", "et1", later.start)
 
-    moved = booking.moved(later, later, None, (), (other, 1))
+    moved = booking.moved(later, later, None, seat=(other, 1))
 
     assert (moved.session_id, moved.seat, moved.left_session) == (other, 1, SESSION)
 

@@ -1,4 +1,5 @@
-// Dashboard: weekly hours and date overrides (GET/PUT /hosts/me/schedule).
+// Dashboard: the host's schedules (GET/POST /hosts/me/schedules; GET/PUT/PATCH/DELETE /hosts/me/schedules/{id}):
+// create, rename, delete, and the hours of each: weekly hours, date overrides and time off.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, checkbox, busy, uid } from "./dom.js";
 import { formatDay, zoneOptions } from "./time.js";
@@ -6,6 +7,7 @@ import { formatDay, zoneOptions } from "./time.js";
 const DAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"],
   ["sat", "Saturday"], ["sun", "Sunday"]];
 const DEFAULT_RANGE = ["09:00", "17:00"];
+const LONG_DAY = { weekday: "long", day: "numeric", month: "long", year: "numeric" };
 
 function timeInput(label, value, dataField, onChange) {
   const id = uid("time");
@@ -14,24 +16,112 @@ function timeInput(label, value, dataField, onChange) {
   return h("div", { class: "time-field" }, h("label", { for: id }, label), input);
 }
 
-export function hoursSection() {
-  let schedule = null;
+const path = (id) => `/hosts/me/schedules/${encodeURIComponent(id)}`;
+const usedBy = (s) => (s.used_by.length === 1 ? "used by 1 event type" : `used by ${s.used_by.length} event types`);
+
+/** `changed(schedules)`: told after every change of the list (the event type form offers them). */
+export function hoursSection(changed = () => {}) {
+  let schedules = [];
+  let schedule = null; // the schedule being edited (a copy: saved only by "Save hours")
   const status = h("p", { class: "status-line", role: "status" }, "Loading hours…");
+  const list = h("ul", { class: "plain", "aria-label": "Your schedules" });
   const body = h("div");
   const element = h("section", { class: "card", "aria-labelledby": "hours-title" },
-    h("h2", { id: "hours-title" }, "Hours"), status, body);
+    h("h2", { id: "hours-title" }, "Hours"),
+    h("p", { class: "hint" }, "Each event type offers the hours of one schedule; without a choice, the default one."),
+    status, list, newScheduleForm(), body);
 
-  async function load() {
+  async function load(editId) {
     try {
-      schedule = await api("/hosts/me/schedule");
-      schedule.weekly ??= {};
-      schedule.overrides ??= {};
+      schedules = (await api("/hosts/me/schedules")).schedules;
       fill(status);
-      draw();
+      drawList();
+      changed(schedules);
+      edit(schedules.find((s) => s.id === (editId ?? schedule?.id)) ?? schedules[0]);
     } catch (error) {
       status.className = "error";
-      fill(status, `Hours could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, "Try again"));
+      fill(status, `Hours could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
     }
+  }
+
+  function drawList() {
+    fill(list, schedules.map((s) => {
+      const area = h("div");
+      return h("li", {},
+        h("h3", {}, s.name),
+        h("p", { class: "meta" }, [s.is_default && "default", usedBy(s), s.time_zone].filter(Boolean).join(" · ")),
+        h("div", { class: "actions" },
+          h("button", { type: "button", onclick: () => edit(s, true) }, "Edit hours", h("span", { class: "vh" }, ` of ${s.name}`)),
+          h("button", { type: "button", onclick: () => askRename(s, area) }, "Rename", h("span", { class: "vh" }, ` ${s.name}`)),
+          !s.is_default && h("button", { type: "button", class: "danger", onclick: () => askDelete(s, area) }, "Delete",
+            h("span", { class: "vh" }, ` ${s.name}`))),
+        area);
+    }));
+  }
+
+  function newScheduleForm() {
+    const name = field("New schedule's name", { name: "name", maxlength: 60, hint: "For example Mornings or Office hours." });
+    const submit = h("button", { type: "submit" }, "Create schedule");
+    const form = h("form", { novalidate: true, "aria-label": "New schedule" }, summaryBox(), name.wrap, h("div", { class: "actions" }, submit));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      try {
+        const created = await busy(submit, () => api("/hosts/me/schedules", { method: "POST", body: { name: name.input.value.trim() } }), "Creating…");
+        name.input.value = "";
+        fill(status, `${created.name} was created: set its hours below.`);
+        await load(created.id);
+        body.querySelector("h3")?.focus();
+      } catch (error) {
+        showErrors(form, error);
+      }
+    });
+    return form;
+  }
+
+  function askRename(s, area) {
+    const name = field(`New name for ${s.name}`, { name: "name", value: s.name, maxlength: 60 });
+    const save = h("button", { type: "submit", class: "primary" }, "Save name");
+    const form = h("form", { novalidate: true, "aria-label": `Rename ${s.name}` }, summaryBox(), name.wrap,
+      h("div", { class: "actions" }, save, h("button", { type: "button", onclick: () => fill(area) }, "Cancel")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      try {
+        const saved = await busy(save, () => api(path(s.id), { method: "PATCH", body: { name: name.input.value.trim() } }), "Saving…");
+        fill(status, `${s.name} is now called ${saved.name}.`);
+        await load();
+      } catch (error) {
+        showErrors(form, error);
+      }
+    });
+    fill(area, form);
+    name.input.focus();
+  }
+
+  function askDelete(s, area) {
+    const confirm = h("button", { type: "button", class: "danger primary" }, `Yes, delete ${s.name}`);
+    confirm.addEventListener("click", async () => {
+      try {
+        await busy(confirm, () => api(path(s.id), { method: "DELETE" }), "Deleting…");
+        fill(status, `${s.name} was deleted.`);
+        await load(schedule?.id === s.id ? "default" : undefined);
+      } catch (error) {
+        fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+      }
+    });
+    fill(area, h("div", { class: "notice warn" },
+      h("p", {}, `Delete ${s.name}? ${s.used_by.length ? "Event types still use it: point them at another schedule first." : "No event type uses it."}`),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep it"))));
+    confirm.focus();
+  }
+
+  function edit(s, focus = false) {
+    schedule = structuredClone(s);
+    schedule.weekly ??= {};
+    schedule.overrides ??= {};
+    schedule.time_off ??= [];
+    draw(focus ? "#hours-of" : undefined);
   }
 
   function draw(focusSelector) {
@@ -40,29 +130,33 @@ export function hoursSection() {
     zone.input.addEventListener("change", () => { schedule.time_zone = zone.input.value; });
     const submit = h("button", { type: "submit", class: "primary" }, "Save hours");
     const saved = h("p", { class: "status-line", role: "status" });
-    const form = h("form", { novalidate: true, "aria-labelledby": "hours-title" },
+    const form = h("form", { novalidate: true, "aria-labelledby": "hours-of" },
       summaryBox(), zone.wrap,
-      h("h3", {}, "Weekly hours"),
+      h("h4", {}, "Weekly hours"),
       h("ul", { class: "plain", "aria-label": "Weekly hours" }, DAYS.map(([key, name]) => dayRow(key, name))),
-      h("h3", {}, "Date overrides"),
+      h("h4", {}, "Date overrides"),
       h("p", { class: "hint" }, "A date override replaces that day's weekly hours: a day off, or other hours."),
       overridesList(), addOverride(),
+      h("h4", {}, "Time off"),
+      h("p", { class: "hint" }, "Whole days with nothing offered, whatever the hours say. The reason is only for you."),
+      timeOffList(), addTimeOff(),
       h("div", { class: "actions" }, submit), saved);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       fill(saved);
+      const { name, time_zone, weekly, overrides, time_off } = schedule;
       try {
-        schedule = await busy(submit, () => api("/hosts/me/schedule", { method: "PUT", body: schedule }), "Saving…");
-        schedule.overrides ??= {};
-        draw();
+        const stored = await busy(submit, () => api(path(schedule.id), { method: "PUT", body: { name, time_zone, weekly, overrides, time_off } }), "Saving…");
+        schedules = schedules.map((s) => (s.id === stored.id ? stored : s));
+        edit(stored);
         fill(body.querySelector("[data-saved]"), "Hours saved.");
       } catch (error) {
         showErrors(form, error);
       }
     });
     saved.setAttribute("data-saved", "");
-    fill(body, form);
+    fill(body, h("h3", { id: "hours-of", tabindex: "-1" }, `Hours of ${schedule.name}`), form);
     if (focusSelector) body.querySelector(focusSelector)?.focus();
   }
 
@@ -98,7 +192,7 @@ export function hoursSection() {
     if (!dates.length) return h("p", { class: "meta" }, "No date overrides.");
     return h("ul", { class: "plain", "aria-label": "Date overrides" }, dates.map((day) => {
       const ranges = schedule.overrides[day];
-      const label = formatDay(day, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+      const label = formatDay(day, LONG_DAY);
       return h("li", { "data-field": `overrides.${day}`, tabindex: "-1" },
         h("span", { class: "summary" }, label), ": ",
         ranges.length ? ranges.map((r) => `${r[0]}–${r[1]}`).join(", ") : "day off", " ",
@@ -132,6 +226,62 @@ export function hoursSection() {
       h("div", { class: "actions" }, add), problem);
   }
 
+  function timeOffList() {
+    if (!schedule.time_off.length) return h("p", { class: "meta" }, "No time off.");
+    return h("ul", { class: "plain", "aria-label": "Time off" }, schedule.time_off.map((entry, i) => {
+      const first = formatDay(entry.first_day, LONG_DAY);
+      const label = entry.last_day === entry.first_day ? first : `${first} – ${formatDay(entry.last_day, LONG_DAY)}`;
+      return h("li", { "data-field": `time_off.${i}`, tabindex: "-1" },
+        h("span", { class: "summary" }, label), entry.reason ? ` · ${entry.reason}` : "", " ",
+        h("button", { type: "button", class: "link", onclick: () => {
+          schedule.time_off.splice(i, 1);
+          draw("#time-off-first");
+          fill(body.querySelector("[data-saved]"), "Time off removed: save hours to keep the change.");
+        } }, "Remove", h("span", { class: "vh" }, ` time off ${label}`)));
+    }));
+  }
+
+  function addTimeOff() {
+    const first = field("First day off", { name: "time_off_first", type: "date", id: "time-off-first" });
+    const last = field("Last day off", { name: "time_off_last", type: "date" });
+    const reason = field("Reason (only you see it)", { name: "time_off_reason", maxlength: 200 });
+    const problem = h("p", { class: "error", role: "alert" });
+    const add = h("button", { type: "button" }, "Add time off");
+    add.addEventListener("click", () => {
+      const firstDay = first.input.value;
+      const lastDay = last.input.value || firstDay;
+      if (!firstDay) {
+        fill(problem, "Choose the first day off.");
+        first.input.focus();
+        return;
+      }
+      if (lastDay < firstDay) {
+        fill(problem, "The last day off cannot be before the first.");
+        last.input.focus();
+        return;
+      }
+      const entry = { first_day: firstDay, last_day: lastDay };
+      if (reason.input.value.trim()) entry.reason = reason.input.value.trim();
+      schedule.time_off.push(entry);
+      schedule.time_off.sort((a, b) => (a.first_day + a.last_day).localeCompare(b.first_day + b.last_day));
+      draw("#time-off-first");
+      fill(body.querySelector("[data-saved]"), "Time off added: save hours to keep it.");
+    });
+    return h("fieldset", { class: "card" }, h("legend", {}, "Add time off"), h("div", { class: "row" }, first.wrap, last.wrap),
+      reason.wrap, h("div", { class: "actions" }, add), problem);
+  }
+
+  /** The list again (which event types use which schedule), leaving the hours being edited as they are. */
+  async function refreshList() {
+    try {
+      schedules = (await api("/hosts/me/schedules")).schedules;
+      drawList();
+      changed(schedules);
+    } catch (error) {
+      fill(status, `Schedules could not be refreshed. ${describe(error)}`);
+    }
+  }
+
   load();
-  return { element, load };
+  return { element, load, refreshList };
 }

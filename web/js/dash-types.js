@@ -12,6 +12,10 @@ const NUMBERS = [
   ["buffer_after_minutes", "Buffer after (minutes)", { min: 0, max: 240, step: 5 }],
   ["slot_step_minutes", "Start times every (minutes)", { min: 5, max: 720, step: 5 }],
   ["daily_limit", "Daily limit (bookings)", { min: 1 }],
+  ["weekly_limit", "Weekly limit (bookings)", { min: 1, max: 2000 }],
+  ["monthly_limit", "Monthly limit (bookings)", { min: 1, max: 2000 }],
+  ["daily_minutes_limit", "Daily limit (booked minutes)", { min: 5, max: 1440, step: 5 }],
+  ["weekly_minutes_limit", "Weekly limit (booked minutes)", { min: 5, max: 10080, step: 5 }],
   ["seats", "Seats per time (more than 1: a group session)", { min: 1, max: 200 }],
 ];
 const MAIN = 2; // the first two numbers are always shown, the others under "More options"
@@ -19,8 +23,11 @@ const MAIN = 2; // the first two numbers are always shown, the others under "Mor
 const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
   .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
 
-export function eventTypesSection(getHost) {
+/** `onSaved()`: told after an event type is saved or deleted (the schedules list shows which types use which). */
+export function eventTypesSection(getHost, onSaved = () => {}) {
   let types = [];
+  let schedules = []; // from the Hours section: [{id, name, is_default}]
+  const scheduleName = (id) => schedules.find((s) => s.id === (id ?? "default"))?.name;
   const list = h("ul", { class: "plain", "aria-label": "Your event types" });
   const status = h("p", { class: "status-line", role: "status" }, "Loading event types…");
   const formArea = h("div");
@@ -47,7 +54,12 @@ export function eventTypesSection(getHost) {
       return h("li", {},
         h("h3", {}, type.title),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
-          type.daily_limit && `at most ${type.daily_limit} a day`, type.seats > 1 && `${type.seats} seats per time`, type.location && locationKindText(type.location.kind),
+          type.schedule_id && scheduleName(type.schedule_id) && `hours of ${scheduleName(type.schedule_id)}`,
+          type.daily_limit && `at most ${type.daily_limit} a day`, type.weekly_limit && `at most ${type.weekly_limit} a week`,
+          type.monthly_limit && `at most ${type.monthly_limit} a month`,
+          type.daily_minutes_limit && `at most ${type.daily_minutes_limit} minutes a day`,
+          type.weekly_minutes_limit && `at most ${type.weekly_minutes_limit} minutes a week`,
+          type.seats > 1 && `${type.seats} seats per time`, type.location && locationKindText(type.location.kind),
           type.questions?.length && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
           .filter(Boolean).join(" · ")),
         h("p", {}, h("a", { href: link(type) }, link(type))),
@@ -78,6 +90,7 @@ export function eventTypesSection(getHost) {
         types = types.filter((t) => t.id !== type.id);
         fill(status, `${type.title} was deleted.`);
         draw();
+        onSaved();
       } catch (error) {
         fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       }
@@ -101,6 +114,10 @@ export function eventTypesSection(getHost) {
       name, type: "number", inputmode: "numeric", value: type?.[name] ?? (name === "duration_minutes" ? 30 : name === "booking_window_days" ? 60 : ""),
       ...attrs,
     })]);
+    const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
+      options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
+      hint: "Which of your schedules (under Hours) gives this event type's hours." });
+    scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
     const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: "seats-show-attendees",
       "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
     const showGuestsWrap = h("p", {}, showGuests, " ",
@@ -110,6 +127,7 @@ export function eventTypesSection(getHost) {
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
     const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), titleField.wrap, slugField.wrap,
       h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
+      scheduleField.wrap,
       where.element,
       questions.element,
       h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)),
@@ -120,6 +138,8 @@ export function eventTypesSection(getHost) {
       clearErrors(form);
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
         location: where.value(), questions: questions.value(), seats_show_attendees: showGuests.checked };
+      if (scheduleField.input.value) body.schedule_id = scheduleField.input.value;
+      else if (editing) body.schedule_id = null; // PATCH: null is the default schedule
       for (const [name, f] of numbers) {
         const raw = f.input.value.trim();
         if (raw !== "") body[name] = Number(raw);
@@ -133,6 +153,7 @@ export function eventTypesSection(getHost) {
         fill(status, editing ? `${saved.title} was saved.` : `${saved.title} was created.`);
         fill(formArea);
         draw();
+        onSaved();
       } catch (error) {
         // The API's field paths and words, turned into the form's fields and words.
         const aliases = {};
@@ -149,6 +170,18 @@ export function eventTypesSection(getHost) {
     if (editing) formArea.querySelector("h3").focus();
   }
 
+  /** The schedules the form offers, from the Hours section; an open form keeps what was chosen in it. */
+  function setSchedules(list) {
+    schedules = list;
+    const select = formArea.querySelector('select[name="schedule_id"]');
+    if (select) {
+      const chosen = select.value;
+      fill(select, schedules.map((s) => h("option", { value: s.is_default ? "" : s.id }, s.is_default ? `${s.name} (default)` : s.name)));
+      select.value = schedules.some((s) => (s.is_default ? "" : s.id) === chosen) ? chosen : "";
+    }
+    if (types.length) draw(); // the list names each type's schedule
+  }
+
   load();
-  return { element, refreshLinks: draw };
+  return { element, refreshLinks: draw, setSchedules };
 }

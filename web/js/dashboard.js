@@ -63,8 +63,9 @@ function signedIn(initialHost) {
   fill(account, h("span", { class: "meta" }, `${host.display_name} · `), signOut);
 
   const connection = h("section", { class: "card", "aria-labelledby": "calendar-title" });
-  const types = eventTypesSection(() => host);
-  const hours = hoursSection();
+  // Each tells the other: the event type form offers the schedules, the schedules list says who uses them.
+  const types = eventTypesSection(() => host, () => hours.refreshList());
+  const hours = hoursSection((schedules) => types.setSchedules(schedules));
   const profile = profileSection(() => host, (updated) => {
     const zoneMoved = updated.time_zone !== host.time_zone;
     host = updated;

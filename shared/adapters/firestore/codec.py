@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from shared.domain.booking_page import BookingPage
 from shared.domain.intervals import EPOCH, Interval, SpanSet, by_start
-from shared.domain.periods import month_name, period_place, week_name
+from shared.domain.periods import day_name, minute_run, month_name, period_place, week_name
+from shared.domain.schedule import Schedule
 from shared.services.records import BookedSpan
 
 M = TypeVar("M", bound=BaseModel)
@@ -60,22 +61,27 @@ def stored(model: type[M], doc: dict[str, Any] | None) -> M:
 
 def page_document(page: BookingPage) -> dict[str, Any]:
     """Firestore rejects nested arrays, so each ["09:00", "17:00"] range is stored as "09:00-17:00"; it has no
-    date type either, so time off keeps its days as "YYYY-MM-DD"."""
+    date type either, so time off keeps its days as "YYYY-MM-DD". Named schedules are stored the same way."""
     doc = document(page)
-    schedule = doc["schedule"]
-    for days in (schedule["weekly"], schedule["overrides"]):
+    _store_hours(doc["schedule"], page.schedule)
+    for schedule_id, schedule in page.schedules.items():
+        _store_hours(doc["schedules"][schedule_id], schedule)
+    return doc
+
+
+def _store_hours(stored_schedule: dict[str, Any], schedule: Schedule) -> None:
+    for days in (stored_schedule["weekly"], stored_schedule["overrides"]):
         for day, ranges in days.items():
             days[day] = [f"{start}-{end}" for start, end in ranges]
-    schedule["time_off"] = [entry.model_dump(mode="json") for entry in page.schedule.time_off]
-    return doc
+    stored_schedule["time_off"] = [entry.model_dump(mode="json") for entry in schedule.time_off]
 
 
 def stored_page(doc: dict[str, Any] | None) -> BookingPage:
     assert doc is not None  # nosec B101  # narrows the type; callers pass a stored document (never run with -O)
-    schedule = doc["schedule"]
-    for days in (schedule.get("weekly", {}), schedule.get("overrides", {})):
-        for day, ranges in days.items():
-            days[day] = [tuple(text.split("-")) for text in ranges]
+    for schedule in (doc["schedule"], *doc.get("schedules", {}).values()):
+        for days in (schedule.get("weekly", {}), schedule.get("overrides", {})):
+            for day, ranges in days.items():
+                days[day] = [tuple(text.split("-")) for text in ranges]
     return BookingPage.model_validate(doc)
 
 
@@ -133,8 +139,15 @@ def _int64s(packed: bytes) -> memoryview:
 #   >H the day's numbered place: 0 none, else 0x8000 | (claim date - UTC date of the start + 1) << 9 | number
 # A booking with a place in its week or month (weekly/monthly limits) has 4 bytes more, 51 in all:
 #   >I (host-local date - UTC date of the start + 1) << 22 | week place << 11 | month place (0: none)
+# A booking with runs of minute places (daily/weekly minutes limits) has 6 bytes more again, 57 in all:
+#   >H the runs' length, >H the first place of its day's run, >H of its week's run (0: none)
 _BOOKED = struct.Struct(">qqq16s5sH")
 _BOOKED_PERIODS = struct.Struct(">qqq16s5sHI")
+_BOOKED_MINUTES = struct.Struct(">qqq16s5sHIHHH")
+_MINUTE_RUN = re.compile(
+    r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<period>d[0-9]{8}|w[0-9]{4}-W[0-9]{2}):min(?P<first>[0-9]{1,4})"
+    r"\+(?P<count>[0-9]{1,3})"
+)
 _BOOKING_ID = re.compile(r"[0-9a-f]{32}")
 _EVENT_TYPE_ID = re.compile(r"et([0-9a-f]{10})")
 _DAY_CLAIM = re.compile(r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<day>[0-9]{8}):place(?P<number>[0-9]{1,3})")
@@ -159,9 +172,29 @@ def encode_booked(host_id: str, span: BookedSpan) -> bytes:
         bytes.fromhex(event_type.group(1)),
         _place(host_id, span),
     )
+    if span.minute_places:
+        return _BOOKED_MINUTES.pack(*fields, _period_places(host_id, span), *_minute_runs(host_id, span))
     if not span.period_claims:
         return _BOOKED.pack(*fields)
     return _BOOKED_PERIODS.pack(*fields, _period_places(host_id, span))
+
+
+def _minute_runs(host_id: str, span: BookedSpan) -> tuple[int, int, int]:
+    """(length, first place in the day, first place in the week) of the span's minute runs."""
+    firsts = {"d": 0, "w": 0}
+    lengths = set()
+    for text in span.minute_places:
+        run = _MINUTE_RUN.fullmatch(text)
+        if run is None or run["host"] != host_id or run["type"] != span.event_type_id:
+            raise ValueError(f"{text!r} is not a run of minute places of this host and event type")
+        kind, first, count = run["period"][0], int(run["first"]), int(run["count"])
+        if firsts[kind] or not 1 <= first <= 0xFFFF or not 1 <= count <= 0xFFFF:
+            raise ValueError(f"{text!r} cannot be packed")
+        firsts[kind] = first
+        lengths.add(count)
+    if len(lengths) != 1:
+        raise ValueError(f"{span.minute_places!r}: a booking's runs have one length")
+    return lengths.pop(), firsts["d"], firsts["w"]
 
 
 def booked_overlapping(host_id: str, elements: list[bytes | str], start: int, end: int) -> list[BookedSpan]:
@@ -211,8 +244,11 @@ def _place(host_id: str, span: BookedSpan) -> int:
     return _HAS_PLACE | shift << 9 | number
 
 
+_LAYOUTS = {layout.size: layout for layout in (_BOOKED, _BOOKED_PERIODS, _BOOKED_MINUTES)}
+
+
 def _layout(element: bytes) -> struct.Struct:
-    return _BOOKED if len(element) == _BOOKED.size else _BOOKED_PERIODS
+    return _LAYOUTS[len(element)]
 
 
 def _period_places(host_id: str, span: BookedSpan) -> int:
@@ -220,6 +256,10 @@ def _period_places(host_id: str, span: BookedSpan) -> int:
     claims' week and month (and the day place, if any) agree with."""
     week = month = 0
     names: dict[str, str] = {}
+    for text in span.minute_places:  # the day and week their runs lie in
+        run = _MINUTE_RUN.fullmatch(text)
+        if run is not None:  # else refused by `_minute_runs`
+            names[f"minutes-{run['period'][0]}"] = run["period"]
     for text in span.period_claims:
         claim = _PERIOD_CLAIM.fullmatch(text)
         if claim is None or claim["host"] != host_id or claim["type"] != span.event_type_id:
@@ -233,9 +273,15 @@ def _period_places(host_id: str, span: BookedSpan) -> int:
     shifts = [(_place(host_id, span) >> 9 & 3) - 1] if span.day_claim else [0, -1, 1]
     for shift in shifts:
         local = utc_day + timedelta(days=shift)
-        if all(names.get(kind, name) == name for kind, name in (("w", week_name(local)), ("m", month_name(local)))):
+        expected = (
+            ("w", week_name(local)),
+            ("m", month_name(local)),
+            ("minutes-w", week_name(local)),
+            ("minutes-d", day_name(local)),
+        )
+        if all(names.get(kind, name) == name for kind, name in expected):
             return (shift + 1) << 22 | week << 11 | month
-    raise ValueError(f"{span.period_claims!r} do not name the week and month of the booking")
+    raise ValueError(f"{span.period_claims + span.minute_places!r} do not name the periods of the booking")
 
 
 def _unpacked(
@@ -247,6 +293,9 @@ def _unpacked(
     event_type: bytes,
     place: int,
     periods: int = 0,
+    run_length: int = 0,
+    day_run: int = 0,
+    week_run: int = 0,
 ) -> BookedSpan:
     event_type_id = f"et{event_type.hex()}"
     day_claim = None
@@ -262,7 +311,17 @@ def _unpacked(
             for name, number in ((week_name(local), week), (month_name(local), month))
             if number
         )
-    return BookedSpan(occupied_start, occupied_end, start, booking.hex(), event_type_id, day_claim, period_claims)
+    minute_runs: tuple[str, ...] = ()
+    if run_length:
+        local = _from_epoch(start).date() + timedelta(days=(periods >> 22 & 3) - 1)
+        minute_runs = tuple(
+            minute_run(host_id, event_type_id, name, first, run_length)
+            for name, first in ((day_name(local), day_run), (week_name(local), week_run))
+            if first
+        )
+    return BookedSpan(
+        occupied_start, occupied_end, start, booking.hex(), event_type_id, day_claim, period_claims, minute_runs
+    )
 
 
 def legacy_booked(span: BookedSpan) -> str:

@@ -172,6 +172,7 @@ def _span(booking: Booking | None) -> BookedSpan | None:
         event_type_id=booking.event_type_id,
         day_claim=booking.day_claim,
         period_claims=booking.period_claims,
+        minute_places=booking.minute_places,
     )
 
 

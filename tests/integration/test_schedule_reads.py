@@ -1,0 +1,88 @@
+"""A slots read of an event type on a named schedule, with minutes limits, costs what any slots read costs:
+one `get_all` of the page and the months (the page holds every schedule), on the official emulator."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.adapters.firestore import FirestoreUnitOfWork
+from shared.adapters.firestore.codec import page_document, stored_page
+from shared.domain.event_type import EventType
+from shared.domain.schedule import NamedSchedule, TimeOff
+from shared.services.availability import free_slots
+from tests.unit.fakes import FakeTaskQueue, a_page
+
+NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
+MONDAY = date(2027, 3, 8)
+MORNINGS = NamedSchedule(
+    name="Mornings",
+    time_zone="UTC",
+    weekly={"mon": [("07:00", "09:00")]},
+    overrides={date(2027, 3, 9): [("06:00", "07:00")]},
+    time_off=[TimeOff(first_day=date(2027, 3, 15), last_day=date(2027, 3, 16), reason="Dentist")],
+)
+
+
+class CountingClient:
+    """The real client, with its round trips counted (get_all; single gets go through `uow.read`)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client, self.get_alls = client, 0
+
+    def get_all(self, *args: Any, **kwargs: Any) -> Any:
+        self.get_alls += 1
+        return self._client.get_all(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class CountingUnitOfWork(FirestoreUnitOfWork):
+    gets = 0
+
+    def read(self, ref: Any) -> Any:
+        CountingUnitOfWork.gets += 1
+        return super().read(ref)
+
+
+def test_a_page_with_named_schedules_round_trips_through_its_stored_form() -> None:
+    page = a_page().with_schedule("sc0000000001", MORNINGS)
+
+    assert stored_page(page_document(page)) == page
+
+
+def test_a_slots_read_on_a_named_schedule_costs_what_a_read_on_the_default_schedule_costs(db: Any) -> None:
+    early = EventType(slug="early", title="Early", duration_minutes=60, schedule_id="sc0000000001")
+    intro = EventType(slug="intro", title="Intro call", duration_minutes=30)
+    page = a_page(f"h{uuid.uuid4().hex[:12]}", synced_at=NOW).with_schedule("sc0000000001", MORNINGS)
+    page = page.with_event_type("et0000000002", early)
+    # Weekly limits count whole weeks, so a read for fewer days widens once (a second get_all, as before):
+    # a weekly minutes limit on a named schedule costs what a weekly limit on the default one does.
+    page = page.with_event_type("et0000000003", intro.model_copy(update={"slug": "weekly", "weekly_limit": 5}))
+    minutes = early.model_copy(update={"slug": "minutes", "daily_minutes_limit": 120, "weekly_minutes_limit": 600})
+    page = page.with_event_type("et0000000004", minutes)
+    slug = f"s{uuid.uuid4().hex[:12]}"
+    client = CountingClient(db)
+    uow = CountingUnitOfWork(client)
+    with uow:
+        uow.pages.add(slug, page)
+        uow.commit()
+
+    def read(event_type: str) -> tuple[list[int], int, int]:
+        CountingUnitOfWork.gets, client.get_alls = 0, 0
+        found = free_slots(slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC"), NOW, uow, FakeTaskQueue())
+        return [slot.start.hour for slot in found.slots], CountingUnitOfWork.gets, client.get_alls
+
+    read("intro")  # the first read of an instance learns the slug's host
+    default_read = read("intro")
+    named_read = read("early")
+    weekly_read = read("weekly")
+    minutes_read = read("minutes")
+
+    assert default_read == ([9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16], 0, 1)
+    assert named_read == ([7, 8], 0, 1)
+    assert weekly_read[1:] == minutes_read[1:] == (0, 2)
+    assert minutes_read[0] == [7, 8]
