@@ -191,17 +191,18 @@ def _write_sessions(
     show_guests = event_type.seats_show_attendees if event_type else False
     meeting_url = None
     try:
-        for session in (booking.left_session, booking.session_id):
-            if session is None or (session == booking.left_session and session == booking.session_id):
+        for session in (booking.left_session, booking.session_id):  # the one it left first, then its own
+            if session is None:
                 continue
             wanted = _session_event(session, show_guests, uow)
             for _ in range(5):
                 written = _write_session(booking, session, wanted, zone, calendar)
-                meeting_url = written.meeting_url if written else None
                 latest = _session_event(session, show_guests, uow)
                 if latest == wanted:
                     break
                 wanted = latest
+            if session == booking.session_id and written is not None:
+                meeting_url = written.meeting_url
     except CalendarAccessRevoked:
         access_revoked(booking.host_id, now, uow, secrets, tasks)
         record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
