@@ -350,3 +350,21 @@ def test_a_host_deleting_a_group_event_in_google_changes_no_booking_and_the_next
     (restored,) = our_events(google, group["email"])
     assert restored["id"] == event["id"]
     assert len(guests(restored)) == 3
+
+
+def test_a_group_session_has_one_meet_for_all_its_invitees(api: str, browser: Browser, google: Google) -> None:
+    slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY, seats=4, location={"kind": "google_meet"})
+    start = day_ahead(5, 13)
+
+    booked = [post_booking(api, booking_body(slug, start)).json() for _ in range(3)]
+    google.drain_tasks()
+
+    links = {
+        requests.get(
+            f"{api}/bookings/{b['id']}", headers={"Authorization": f"Bearer {b['manage_token']}"}, timeout=10
+        ).json()["meeting_url"]
+        for b in booked
+    }
+    (event,) = our_events(google, email)
+    assert links == {event["hangoutLink"]}
+    assert len(guests(event)) == 3
