@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import mimetypes
+import re
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -95,6 +96,15 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     @root.get("/<host_slug>/<event_type_slug>")
     def booking_page(**_: Any) -> Response:
         return _static("book.html")
+
+    @root.get("/<host_slug>")
+    def host_page(host_slug: str) -> Response:
+        """The host's public page (their public event types). Only slug-shaped paths: anything else stays 404."""
+        from shared.domain.event_type import SLUG_PATTERN
+
+        if not re.fullmatch(SLUG_PATTERN, host_slug):
+            return Problem(404, "not-found", "Not found", "No such page.").to_response()
+        return _static("host.html")
 
     @root.get("/manage")
     def manage_page() -> Response:

@@ -12,6 +12,7 @@ from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking, BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
+from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
 from shared.services import availability
 from shared.services import booking as booking_service
@@ -25,6 +26,7 @@ from shared.web.views import (
     BookingPageView,
     BookingView,
     BookingWithPageView,
+    HostPageView,
     PublicEventType,
     PublicHost,
     SlotList,
@@ -41,10 +43,46 @@ class SlotsQuery(BaseModel):
     tz: ZoneName = Field(description="The invitee's IANA time zone, e.g. Europe/Berlin.")
 
 
-@api.route("/pages/<host_slug>/<event_type_slug>", response=BookingPageView, limit="public-reads")
+LINK_HEADER = "Kaleno-Link"
+# The single-use link travels in a header, never in the URL: URLs reach access logs, headers do not.
+_LINK_HEADERS = (
+    (
+        LINK_HEADER,
+        {"type": "string", "pattern": LINK_TOKEN_PATTERN},
+        "A single-use link's token (the `#link=` part of the link the host sent): required for a private event "
+        "type, which otherwise answers 404 as an unknown one does. A link that was used answers 410 `link-used`, "
+        "one that expired or was revoked 410 `link-expired`.",
+    ),
+)
+
+
+def _visitor(request: Request) -> availability.Visitor:
+    """The link's token, if one was sent (a malformed one, even empty, names nothing: 404).
+    Without one, a private type still opens to its host and to the invitees of its bookings (to move them)."""
+    from shared.web.auth import insider  # imported on first use: public reads of public types never need it
+
+    return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER), insider(request))
+
+
+@api.route("/pages/<host_slug>", response=HostPageView, limit="public-reads")
+def get_host_page(request: Request, host_slug: str) -> Response:
+    """The host's public page: their public event types (private ones are not listed)."""
+    page = availability.listed_page(host_slug, adapters().uow())
+    return json_response(
+        HostPageView(
+            host=PublicHost(display_name=page.display_name, slug=host_slug),
+            event_types=[PublicEventType.of(event_type) for event_type in page.listed().values()],
+            host_time_zone=page.schedule.time_zone,
+        )
+    )
+
+
+@api.route(
+    "/pages/<host_slug>/<event_type_slug>", response=BookingPageView, limit="public-reads", headers=_LINK_HEADERS
+)
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
     """What the public booking page shows about the host and the event type."""
-    page, _, event_type = availability.booking_page(host_slug, event_type_slug, adapters().uow())
+    page, _, event_type = availability.booking_page(host_slug, event_type_slug, _visitor(request), adapters().uow())
     return json_response(
         BookingPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
@@ -54,12 +92,19 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
     )
 
 
-@api.route("/pages/<host_slug>/<event_type_slug>/slots", query=SlotsQuery, response=SlotList, limit="public-reads")
+@api.route(
+    "/pages/<host_slug>/<event_type_slug>/slots",
+    query=SlotsQuery,
+    response=SlotList,
+    limit="public-reads",
+    headers=_LINK_HEADERS,
+)
 def get_slots(request: Request, host_slug: str, event_type_slug: str, query: SlotsQuery) -> Response:
     """Free slots from `from` to `to` (dates in `tz`), presented in `tz`."""
-    ports, zone = adapters(), ZoneInfo(query.tz)
+    ports, zone, visitor = adapters(), ZoneInfo(query.tz), _visitor(request)
+    first, last, uow = query.first_day, query.last_day, ports.uow()
     slots = availability.free_slots(
-        host_slug, event_type_slug, query.first_day, query.last_day, zone, utc_now(), ports.uow(), ports.tasks
+        host_slug, event_type_slug, first, last, zone, visitor.now, uow, ports.tasks, visitor
     )
     body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")

@@ -14,11 +14,12 @@ from shared.domain.booking import Booking, BookingStatus, CancelRequest, Resched
 from shared.domain.calendar_span import Instant
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.host import Host, HostProfileUpdate
+from shared.domain.links import LinkRequest
 from shared.domain.schedule import NamedSchedule, Schedule, ScheduleCreate, ScheduleUpdate
 from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
 from shared.services import booking as booking_service
 from shared.services import hosts as host_settings
-from shared.services import onboarding, webhooks
+from shared.services import links, onboarding, webhooks
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
@@ -28,6 +29,9 @@ from shared.web.views import (
     HostBookingList,
     HostBookingView,
     HostView,
+    LinkCreated,
+    LinkList,
+    LinkView,
     ScheduleList,
     ScheduleView,
 )
@@ -88,6 +92,41 @@ def patch_event_type(request: Request, principal: Host, event_type_id: str, body
 def delete_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """Remove an event type (existing bookings stay)."""
     host_settings.delete_event_type(principal, event_type_id, adapters().uow())
+    return Response(status=204)
+
+
+@api.route(
+    "/me/event-types/<event_type_id>/links",
+    methods=("POST",),
+    auth="session",
+    body=LinkRequest,
+    response=LinkCreated,
+    status=201,
+)
+def create_link(request: Request, principal: Host, event_type_id: str, body: LinkRequest) -> Response:
+    """A single-use link to this event type: one booking can be made with it (until `expires_at`, if given).
+    The answer holds its token and address, shown only now (only a hash is kept)."""
+    now = utc_now()
+    uow = adapters().uow()
+    link, token = links.create_link(principal, event_type_id, body, now, uow)
+    event_type = host_settings.event_type(principal, event_type_id, uow)
+    url = links.link_url(get_settings().base_url, principal.slug, event_type.slug, token)
+    return json_response(LinkCreated(**LinkView.of(link, now).model_dump(), token=token, url=url), status=201)
+
+
+@api.route("/me/event-types/<event_type_id>/links", auth="session", response=LinkList)
+def list_links(request: Request, principal: Host, event_type_id: str) -> Response:
+    """This event type's single-use links, newest first, with their state (never their tokens)."""
+    now = utc_now()
+    found = links.links_of(principal, event_type_id, adapters().uow())
+    return json_response(LinkList(links=[LinkView.of(link, now) for link in found]))
+
+
+@api.route("/me/event-types/<event_type_id>/links/<link_id>", methods=("DELETE",), auth="session", status=204)
+def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: str) -> Response:
+    """Revoke a link: from now on it answers 410 `link-expired`. A link already used answers 410 `link-used`
+    (cancel its booking instead)."""
+    links.revoke_link(principal, event_type_id, link_id, utc_now(), adapters().uow())
     return Response(status=204)
 
 

@@ -145,6 +145,16 @@ resource "google_firestore_field" "ttl" {
   ttl_config {}
 }
 
+# Single-use links and their claims go at purge_at: 30 days after a link stopped opening anything (a link
+# still open with no expiry has none). Same backstop: retention_purge.
+resource "google_firestore_field" "link_ttl" {
+  for_each   = toset(["booking_links", "link_claims"])
+  database   = google_firestore_database.default.name
+  collection = each.value
+  field      = "purge_at"
+  ttl_config {}
+}
+
 # The retention purge finds every host's past months with one collection-group query.
 resource "google_firestore_field" "past_months" {
   database   = google_firestore_database.default.name

@@ -15,6 +15,7 @@ from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
 from shared.domain.errors import BookingCancelled, NothingToResolve
 from shared.domain.intervals import Interval
+from shared.domain.links import LinkToken
 from shared.domain.periods import places_of_run
 from shared.domain.seats import seat_claim, session_event_id
 from shared.domain.time_zones import ZoneName
@@ -93,6 +94,11 @@ class BookingRequest(BaseModel):
     answers: Answers = Field(default_factory=dict, description="By question id: text, chosen options or true.")
     invitee_phone: Phone | None = Field(
         None, description="Required when the event type's location is a phone call to the invitee."
+    )
+    link: LinkToken | None = Field(
+        None,
+        description="A single-use link's token (the `#link=` part of the link the host sent): required for a "
+        "private event type, and used up by this booking.",
     )
 
 
@@ -187,6 +193,7 @@ class Booking(BaseModel):
     session_id: str | None = None
     seat: int | None = None
     left_session: str | None = None  # the session its latest reschedule left: its event is updated too
+    link_id: str | None = None  # the single-use link it was made with (which stays used if it is cancelled)
 
     @property
     def holds_time(self) -> bool:

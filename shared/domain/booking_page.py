@@ -21,6 +21,7 @@ from shared.domain.errors import (
 )
 from shared.domain.event_type import EventType
 from shared.domain.host import Host
+from shared.domain.links import Visibility
 from shared.domain.schedule import (
     DEFAULT_SCHEDULE_ID,
     DEFAULT_SCHEDULE_NAME,
@@ -154,6 +155,10 @@ class BookingPage(BaseModel):
             if event_type.slug == slug:
                 return event_type_id, event_type
         raise EventTypeNotFound(f"no event type '{slug}'")
+
+    def listed(self) -> dict[str, EventType]:
+        """The event types the host's public page lists: the public ones (private ones only open by link)."""
+        return {et_id: et for et_id, et in self.event_types.items() if et.visibility is Visibility.PUBLIC}
 
     def with_event_type(self, event_type_id: str, event_type: EventType) -> BookingPage:
         """The page with this event type added or replaced; its slug must be free among the others."""

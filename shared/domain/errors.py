@@ -91,6 +91,15 @@ class IdempotencyKeySpent(DomainError):
     key's promise of at most one booking. The client books again with a new key."""
 
 
+# --- single-use links ----------------------------------------------------------------------------------
+class LinkExpired(DomainError):
+    """A single-use link past its expiry, or withdrawn by its host."""
+
+
+class LinkUsed(DomainError):
+    """A single-use link that a booking was already made with (cancelling that booking does not free it)."""
+
+
 # --- hosts ----------------------------------------------------------------------------------------------
 class SlugTaken(DomainError):
     """Another host (or another of this host's event types) already uses this slug."""
@@ -129,6 +138,14 @@ class UnknownSchedule(InvalidFields):
         self.args = (detail,)
 
 
+class InvalidLinkRequest(InvalidFields):
+    """A link request whose fields are well-formed but not acceptable now (an expiry in the past)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__([(field, detail)])
+        self.args = (f"{field}: {detail}",)
+
+
 class ScheduleInUse(DomainError):
     """A schedule that event types still point at cannot be deleted (nor can the default schedule)."""
 
@@ -148,6 +165,10 @@ class HostNotFound(NotFound):
 
 class EventTypeNotFound(NotFound):
     """No event type with that slug or id for this host."""
+
+
+class LinkNotFound(NotFound):
+    """No single-use link with that id for this host's event type."""
 
 
 class ScheduleNotFound(NotFound):

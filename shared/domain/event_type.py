@@ -24,6 +24,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking_form import Location, Questions
 from shared.domain.errors import InvalidFields
+from shared.domain.links import Visibility
 
 SLUG_PATTERN = "^[a-z0-9]([a-z0-9-]{0,58}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -118,6 +119,11 @@ class EventType(BaseModel):
     questions: Questions = Field(
         default_factory=list, description="Asked on the booking form, in this order (besides name and email)."
     )
+    visibility: Visibility = Field(
+        Visibility.PUBLIC,
+        description="public: listed on the host's page; private: not listed, and its page, slots and booking "
+        "answer 404 (as an unknown event type does) except with a valid single-use link.",
+    )
 
     @field_validator("daily_minutes_limit", "weekly_minutes_limit")
     @classmethod
@@ -184,6 +190,7 @@ class EventTypeUpdate(BaseModel):
     location: Location | None = None
     questions: Questions | None = None
     reminder_minutes_before: ReminderLead | None = None
+    visibility: Visibility | None = None
 
     @field_validator("slug", "title", "duration_minutes", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.errors import (
     DailyLimitReached,
+    EventTypeNotFound,
     HostNotConnected,
     HostNotFound,
     InvalidRange,
@@ -27,6 +28,7 @@ from shared.domain.errors import (
 )
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval, SpanSet
+from shared.domain.links import BookingLink, Visibility, link_id_of, link_token_hash
 from shared.domain.offsets import DAY, ZoneOffsets, epoch_seconds, epoch_seconds_up, instant
 from shared.domain.periods import (
     MINUTES_PER_PLACE,
@@ -47,6 +49,7 @@ from shared.logging import log_exception
 from shared.services.busy_refresh import refresh_soon, stale_reason
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import AvailabilitySnapshot
+from shared.services.tokens import same_secret
 
 MAX_RANGE_DAYS = 62
 STALE_AFTER = timedelta(minutes=30)
@@ -63,6 +66,7 @@ class Offer:
     snapshot: AvailabilitySnapshot
     event_type_id: str
     event_type: EventType
+    link: BookingLink | None = None  # the single-use link the visitor opened it with
 
     @property
     def page(self) -> BookingPage:
@@ -316,6 +320,46 @@ def period_claims(offer: Offer, start: datetime, moving: Booking | None = None) 
     return tuple(claims)
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """A member of the public asking for an event type (its page, slots, a booking), with the single-use
+    link's token they hold, if any. Rescheduling an existing booking is not a visit: the booking opens it."""
+
+    now: datetime
+    link_token: str | None = None
+    # Whether the caller already has a right to (host id, event type id) without a link: its host, or the
+    # invitee of one of its bookings picking a new time. Asked only for a private type opened without a link.
+    insider: Callable[[str, str], bool] | None = None
+
+
+def admitted(
+    page: BookingPage, event_type_id: str, event_type: EventType, visitor: Visitor, uow: UnitOfWork
+) -> BookingLink | None:
+    """The link the visitor may use for this event type (None: none needed), else what they are told.
+
+    A private event type without a genuine link of its own answers exactly as an unknown slug does, so its
+    existence does not leak. A link presented is checked whatever the visibility: a genuine one that ended
+    says so (410: its holder knows the secret, so nothing leaks); a forged one names nothing (404).
+    """
+    unknown = EventTypeNotFound(f"no event type '{event_type.slug}'")
+    if visitor.link_token is None:
+        if event_type.visibility is Visibility.PRIVATE and not (
+            visitor.insider and visitor.insider(page.host_id, event_type_id)
+        ):
+            raise unknown
+        return None
+    link_id = link_id_of(visitor.link_token)
+    link = uow.links.get(link_id) if link_id else None
+    if (
+        link is None
+        or not same_secret(link.token_hash, link_token_hash(visitor.link_token))
+        or (link.host_id, link.event_type_id) != (page.host_id, event_type_id)
+    ):
+        raise unknown
+    link.ensure_usable(visitor.now)
+    return link
+
+
 def minute_runs(offer: Offer, start: datetime, moving: Booking | None = None) -> tuple[str, ...]:
     """Runs of free numbered 5-minute places in the host-local day and ISO week, as many places as the
     meeting has 5 minutes, for event types with minutes limits; created with the booking under "must not
@@ -340,20 +384,35 @@ def minute_runs(offer: Offer, start: datetime, moving: Booking | None = None) ->
     return tuple(runs)
 
 
-def booking_page(host_slug: str, event_type_slug: str, uow: UnitOfWork) -> tuple[BookingPage, str, EventType]:
+def booking_page(
+    host_slug: str, event_type_slug: str, visitor: Visitor, uow: UnitOfWork
+) -> tuple[BookingPage, str, EventType]:
     page = uow.pages.get(host_slug)
     if page is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = page.by_slug(event_type_slug)
+    admitted(page, event_type_id, event_type, visitor, uow)
     return page, event_type_id, event_type
 
 
-def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: UnitOfWork) -> Offer:
-    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers)."""
+def listed_page(host_slug: str, uow: UnitOfWork) -> BookingPage:
+    """The host's public page: what `BookingPage.listed` shows."""
+    page = uow.pages.get(host_slug)
+    if page is None:
+        raise HostNotFound(f"no host '{host_slug}'")
+    return page
+
+
+def load_offer(
+    host_slug: str, event_type_slug: str, around: Interval, uow: UnitOfWork, visitor: Visitor | None = None
+) -> Offer:
+    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers).
+    A visitor is admitted first (before anything about the times can be told)."""
     snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND)
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
+    link = admitted(snapshot.page, event_type_id, event_type, visitor, uow) if visitor else None
     periods = _periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
         snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
@@ -362,7 +421,7 @@ def load_offer(host_slug: str, event_type_slug: str, around: Interval, uow: Unit
         event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
     if not snapshot.page.calendar.connected or snapshot.page.calendar.paused:
         raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
-    return Offer(snapshot, event_type_id, event_type)
+    return Offer(snapshot, event_type_id, event_type, link)
 
 
 def _periods_around(around: Interval, event_type: EventType, zone: ZoneInfo) -> Interval:
@@ -403,11 +462,12 @@ def free_slots(
     now: datetime,
     uow: UnitOfWork,
     tasks: TaskQueue,
+    visitor: Visitor | None = None,
 ) -> FreeSlots:
     if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     asked = invitee_range(first_day, last_day, invitee_tz)
-    offer = load_offer(host_slug, event_type_slug, asked, uow)
+    offer = load_offer(host_slug, event_type_slug, asked, uow, visitor or Visitor(now))
     calendar = offer.page.calendar
     if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
         _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), tasks)
@@ -433,9 +493,10 @@ def check_offered(
     now: datetime,
     uow: UnitOfWork,
     moving: Booking | None = None,
+    visitor: Visitor | None = None,
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow)
+    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow, visitor)
     zone = offer.schedule.zone
     day = start.astimezone(zone).date()
     second = epoch_seconds(start)

@@ -23,6 +23,7 @@ from shared.domain.errors import (
     IdempotencyKeyReused,
     IdempotencyKeySpent,
     InviteeLimitReached,
+    LinkUsed,
     SeatConflict,
     SeatsFull,
     SlotNotOffered,
@@ -32,7 +33,7 @@ from shared.domain.host import Host
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat, session_id
 from shared.logging import log_event
-from shared.services.availability import Offer, check_offered, day_claim, minute_runs, period_claims
+from shared.services.availability import Offer, Visitor, check_offered, day_claim, minute_runs, period_claims
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.changes import change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
@@ -86,14 +87,14 @@ def book(
 ) -> Booked:
     """Check the slot, then commit booking + claims + idempotency key at once.
 
-    A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot,
-    or its key document exists): the first, usual request pays no extra read for it.
+    A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot or
+    used the link, or its key document exists): the first, usual request pays no extra read for it.
     """
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
         booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, tasks, manage_key)
-    except (SlotTaken, SlotNotOffered):
+    except (SlotTaken, SlotNotOffered, LinkUsed):
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
         raise
@@ -129,8 +130,8 @@ def _commit_with_retries(
     try:
         return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
     except ClaimConflict:
-        # Lost every time: if a limit has filled meanwhile, say that rather than "taken".
-        check_offered(request.host, request.event_type, request.start, now, uow)
+        # Lost every time: if a limit has filled (or the link was used) meanwhile, say that rather than "taken".
+        check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
         raise
 
 
@@ -144,7 +145,7 @@ def _commit_new_booking(
     manage_key: str,
     first_try: bool,
 ) -> tuple[Booking, str]:
-    offer = check_offered(request.host, request.event_type, request.start, now, uow)
+    offer = check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
     event_type = offer.event_type
     answers, phone = checked_form(event_type.questions, event_type.location, request.answers, request.invitee_phone)
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
@@ -173,6 +174,7 @@ def _commit_new_booking(
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
         session_id=seat[0] if seat else None,
         seat=seat[1] if seat else None,
+        link_id=offer.link.id if offer.link else None,
         manage_token_hash=token_hash(token),
     )
     record = None
@@ -185,6 +187,8 @@ def _commit_new_booking(
         uow.months.move_span(None, booking)
         if seat is not None:
             take_seat(booking, seat, uow, live=live)
+        if offer.link is not None:  # its claim fails this commit if another booking (or a revocation) was first
+            uow.links.claim(offer.link.used_for(booking.id, now))
         enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()

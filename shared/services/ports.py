@@ -19,6 +19,7 @@ from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
+from shared.domain.links import BookingLink
 from shared.domain.seats import Session
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.records import (
@@ -91,6 +92,17 @@ class BookingRepository(SubjectRecords, Protocol):
     def of_session(self, session_id: str) -> list[Booking]: ...
 
 
+class LinkRepository(SubjectRecords, Protocol):
+    """Single-use links (token hashes, never tokens), each with a must-not-exist claim created by whatever
+    ends it first: the booking made with it, or the host's revocation."""
+
+    def get(self, link_id: str) -> BookingLink | None: ...
+    def add(self, link: BookingLink) -> None: ...
+    def claim(self, link: BookingLink) -> None: ...  # `link` used or revoked; AlreadyStored if it was already
+    def of_event_type(self, host_id: str, event_type_id: str) -> list[BookingLink]: ...  # newest first
+    def purge(self, now: datetime) -> dict[str, int]: ...
+
+
 class SignInRepository(SubjectRecords, Protocol):
     """Single-use OAuth states and host sessions, both keyed by secrets the browser holds."""
 
@@ -147,6 +159,8 @@ class UnitOfWork(Protocol):
     def months(self) -> BusyMonthRepository: ...
     @property
     def bookings(self) -> BookingRepository: ...
+    @property
+    def links(self) -> LinkRepository: ...
     @property
     def sign_in(self) -> SignInRepository: ...
     @property

@@ -41,6 +41,7 @@ def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str,
         "profile": uow.hosts,
         "booking_pages": uow.pages,
         "bookings": uow.bookings,
+        "single_use_links": uow.links,
         "calendar_months": uow.months,
         "sessions": uow.sign_in,
         "watch_channels": uow.channels,
@@ -158,6 +159,7 @@ def _delete_records(host_id: str, uow: UnitOfWork) -> None:
     """Every repository, a page at a time; the host record goes last, so a retry still finds the rest."""
     repositories = (
         uow.bookings,
+        uow.links,
         uow.months,
         uow.channels,
         uow.sign_in,

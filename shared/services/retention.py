@@ -1,7 +1,8 @@
 """Retention: everything is kept only as long as needed, then deleted by the scheduled purge.
 
 Short-lived records (OAuth states, sessions, Idempotency-Keys, slot claims, cookie choices, webhook
-deliveries after 30 days) go once past their `expires_at` (Firestore TTL policies do this in production
+deliveries after 30 days) go once past their `expires_at`, single-use links 30 days after they stopped
+opening anything (`purge_at`) (Firestore TTL policies do this in production
 too, infra/; the purge is the deterministic backstop and the only purge the emulator gets). Bookings
 with their invitee's data go a set time after the meeting ended, ledger entries and erasure receipts
 after theirs, and busy-mirror months once they are over. Each run deletes a bounded amount and the next
@@ -31,6 +32,7 @@ def purge_expired(now: datetime, periods: RetentionPeriods, uow: UnitOfWork) -> 
         **uow.bookings.purge(now, ended_before=now - periods.bookings),
         **uow.months.purge(ended_before=now - MONTH_GRACE),
         **uow.webhook_deliveries.purge(now),
+        **uow.links.purge(now),
         **uow.audit.purge(
             now, entries_before=now - periods.audit_entries, receipts_before=now - periods.erasure_receipts
         ),

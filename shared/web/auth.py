@@ -132,6 +132,25 @@ def rights_subject(request: Request, function: str = "") -> Host | Booking:
     return session_host(request)
 
 
+def insider(request: Request) -> Callable[[str, str], bool]:
+    """For a private event type opened without a link: whether the caller is its host (session cookie) or the
+    invitee of one of its bookings still holding time (manage token), who may see its times to move it."""
+
+    def has_right(host_id: str, event_type_id: str) -> bool:
+        uow = adapters().uow()
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if token:
+            try:
+                booking = authorized_booking(None, token, uow)
+            except BookingNotFound:
+                return False
+            return booking.holds_time and (booking.host_id, booking.event_type_id) == (host_id, event_type_id)
+        host = host_for_session(request.cookies.get(SESSION_COOKIE), utc_now(), uow)
+        return host is not None and host.id == host_id
+
+    return has_right
+
+
 AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
     "session": session_host,
     "manage-token": manage_token,

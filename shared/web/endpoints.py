@@ -21,6 +21,7 @@ from werkzeug.routing import Map, Rule
 from shared.config import get_settings
 from shared.domain.errors import DomainError
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
+from shared.domain.links import LINK_ID_PATTERN
 from shared.logging import log_event, log_exception
 from shared.web.errors import problem_for_domain_error, problem_for_unavailable
 from shared.web.problems import INTERNAL, Problem, validation_problem
@@ -39,6 +40,7 @@ PATH_PARAMETERS: dict[str, str] = {
     "booking_id": "^[0-9a-f]{32}$",  # shared/services/booking.py: a uuid4 in hex
     "erasure_id": "^er[0-9a-f]{32}$",  # shared/services/privacy.py: "er" + 16 random bytes in hex
     "webhook_id": "^wh[0-9a-f]{20}$",  # shared/services/webhooks.py: "wh" + 10 random bytes in hex
+    "link_id": LINK_ID_PATTERN,  # shared/services/links.py: "lk" + 10 random bytes in hex
     "schedule_id": SCHEDULE_ID_PATTERN,  # "default", or "sc" + 5 random bytes in hex (shared/services/hosts.py)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
@@ -60,6 +62,8 @@ class Route:
     # Other successes the route may answer, by status (202 for work that goes on, 200 when it finished).
     other_responses: tuple[tuple[int, type[BaseModel]], ...] = ()
     produces: str | None = None  # a media type other than JSON that the success answers with (a file)
+    # Request headers the route reads, for the OpenAPI document: name -> (JSON schema, description).
+    headers: tuple[tuple[str, dict[str, Any], str], ...] = field(default=(), hash=False)
 
 
 @dataclass
@@ -88,6 +92,7 @@ class Endpoints:
         limit: str | None = None,
         other_responses: dict[int, type[BaseModel]] | None = None,
         produces: str | None = None,
+        headers: tuple[tuple[str, dict[str, Any], str], ...] = (),
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -106,6 +111,7 @@ class Endpoints:
                 limit,
                 tuple((other_responses or {}).items()),
                 produces,
+                headers,
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))

@@ -27,6 +27,8 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.NothingToResolve: (409, "nothing-to-resolve", "Nothing to resolve"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.IdempotencyKeySpent: (409, "idempotency-key-spent", "Idempotency-Key spent"),
+    domain.LinkExpired: (410, "link-expired", "Link expired"),
+    domain.LinkUsed: (410, "link-used", "Link already used"),
     domain.SlugTaken: (409, "slug-taken", "Slug taken"),
     domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
     domain.SignInFailed: (400, "sign-in-failed", "Sign-in failed"),

@@ -127,6 +127,10 @@ def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any])
     ]
     if route.query is not None:
         params += _query_parameters(route.query)
+    params += [
+        {"name": name, "in": "header", "required": False, "schema": schema, "description": description}
+        for name, schema, description in route.headers
+    ]
     if params:
         operation["parameters"] = params
     if route.body is not None:

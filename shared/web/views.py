@@ -15,6 +15,7 @@ from shared.domain.booking_form import Answer, Location, LocationKind, Question
 from shared.domain.booking_page import BookingPage
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
+from shared.domain.links import BookingLink, LinkState
 from shared.domain.offsets import DAY, EPOCH_ORDINAL, ZoneOffsets
 from shared.domain.schedule import DEFAULT_SCHEDULE_ID, NamedSchedule
 from shared.services.records import ConsentRecord, Erasure
@@ -143,6 +144,47 @@ class BookingPageView(BaseModel):
     host: PublicHost
     event_type: PublicEventType
     host_time_zone: str
+
+
+class HostPageView(BaseModel):
+    """The host's public page: their public event types (private ones are only opened by link)."""
+
+    host: PublicHost
+    event_types: list[PublicEventType]
+    host_time_zone: str
+
+
+class LinkView(BaseModel):
+    """A single-use link as its host sees it (never its token, which only its creation answer holds)."""
+
+    id: str
+    event_type_id: str
+    state: LinkState = Field(
+        description="active: opens the event type for one booking; used: a booking was made with it (it stays "
+        "used if that booking is cancelled); expired: past `expires_at`; revoked: withdrawn by the host."
+    )
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    used_at: datetime | None
+    booking_id: str | None
+
+    @classmethod
+    def of(cls, link: BookingLink, now: datetime) -> LinkView:
+        return cls(
+            **link.model_dump(include={"id", "event_type_id", "created_at", "expires_at", "revoked_at", "used_at"}),
+            booking_id=link.booking_id,
+            state=link.state(now),
+        )
+
+
+class LinkCreated(LinkView):
+    token: str = Field(description="Shown only now: Kaleno keeps only its hash.")
+    url: str = Field(description="The booking page's address with the token in its fragment (`#link=`): send this.")
+
+
+class LinkList(BaseModel):
+    links: list[LinkView]
 
 
 class SlotView(BaseModel):

@@ -19,6 +19,8 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
     past = datetime.now(UTC) - timedelta(minutes=1)
     for collection in ("oauth_states", "sessions", "idempotency", "slot_claims", "webhook_deliveries"):
         db.collection(collection).document(f"expired-{collection}").set({"expires_at": past})
+    for collection in ("booking_links", "link_claims"):  # single-use links ended more than 30 days ago
+        db.collection(collection).document(f"expired-{collection}").set({"purge_at": past})
     live = {
         c: {d.id for d in db.collection(c).stream()} - {f"expired-{c}"}
         for c in ("sessions", "idempotency", "slot_claims")
@@ -37,6 +39,8 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "bookings_deleted": 0,
         "months_deleted": 0,
         "webhook_deliveries_deleted": 1,
+        "booking_links_deleted": 1,
+        "link_claims_deleted": 1,
         "audit_deleted": 0,
         "erasures_deleted": 0,
         "consents_deleted": 0,

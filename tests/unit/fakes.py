@@ -26,6 +26,7 @@ from shared.domain.claims import claim_ids
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet
+from shared.domain.links import BookingLink
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
@@ -133,6 +134,7 @@ class FakeUnitOfWork:
         self.pages = FakeBookingPages(self)
         self.months = FakeBusyMonths(self)
         self.bookings = FakeBookings(self)
+        self.links = FakeLinks(self)
         self.sign_in = FakeSignIn(self)
         self.channels = FakeChannels(self)
         self.audit = FakeAuditLog(self)
@@ -482,6 +484,58 @@ class FakeBookings:
         for key_hash in keys:
             self._unit.delete(("idempotency", key_hash))
         return len(found)
+
+
+class LinkClaim(NamedTuple):
+    host_id: str
+    booking_id: str | None
+    purge_at: datetime | None
+
+
+class FakeLinks:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, link_id: str) -> BookingLink | None:
+        return self._unit.read(("booking_links", link_id), BookingLink)
+
+    def add(self, link: BookingLink) -> None:
+        self._unit.create(("booking_links", link.id), link)
+
+    def claim(self, link: BookingLink) -> None:
+        self._unit.create(("link_claims", link.id), LinkClaim(link.host_id, link.booking_id, link.purge_at))
+        self._unit.merge(("booking_links", link.id), lambda _: link)
+
+    def of_event_type(self, host_id: str, event_type_id: str) -> list[BookingLink]:
+        found = self._unit.db.where(
+            "booking_links", BookingLink, lambda _, link: (link.host_id, link.event_type_id) == (host_id, event_type_id)
+        )
+        return sorted(found.values(), key=lambda link: (link.created_at, link.id), reverse=True)
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        counts = {}
+        for collection in ("booking_links", "link_claims"):
+            ended = [
+                key
+                for key, stored in self._unit.db.records.items()
+                if key[0] == collection and stored.value.purge_at is not None and stored.value.purge_at < now
+            ]
+            for key in ended:
+                self._unit.db.delete_now(key)
+            counts[f"{collection}_deleted"] = len(ended)
+        return counts
+
+    def export_subject(self, host_id: str) -> Exported:
+        found = self._unit.db.where("booking_links", BookingLink, lambda _, link: link.host_id == host_id)
+        return [link.model_dump(mode="json", exclude={"token_hash"}) for link in found.values()]
+
+    def erase_subject(self, host_id: str) -> int:
+        links = self._unit.db.where("booking_links", BookingLink, lambda _, link: link.host_id == host_id)
+        claims = self._unit.db.where("link_claims", LinkClaim, lambda _, claim: claim.host_id == host_id)
+        for collection, ids in (("booking_links", links), ("link_claims", claims)):
+            for record_id in ids:
+                self._unit.delete((collection, record_id))
+        return len(links) + len(claims)
 
 
 def _purge(db: FakeDatabase, collection: str, now: datetime) -> int:

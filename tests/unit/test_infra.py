@@ -10,6 +10,7 @@ import hcl2
 
 from functions.main import FUNCTIONS
 from shared.adapters.firestore.expiring import EXPIRING
+from shared.adapters.firestore.links import LINK_CLAIMS, LINKS, PURGE_FIELD
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 
@@ -45,6 +46,13 @@ def test_ttl_policies_cover_exactly_what_the_purge_deletes() -> None:
     ttl = resources("google_firestore_field")["ttl"]["for_each"]
 
     assert set(re.findall(r'"([a-z_]+)"', ttl)) == set(EXPIRING)
+
+
+def test_single_use_links_have_a_ttl_policy_on_the_field_the_purge_reads() -> None:
+    link_ttl = resources("google_firestore_field")["link_ttl"]
+
+    assert set(re.findall(r'"([a-z_]+)"', link_ttl["for_each"])) == {LINKS, LINK_CLAIMS}
+    assert link_ttl["field"].strip('"') == PURGE_FIELD
 
 
 def test_scheduler_jobs_call_the_scheduler_targets_with_oidc() -> None:

@@ -13,25 +13,35 @@ const title = byId("title");
 const status = byId("status");
 const page = byId("page");
 const FIELD_ALIASES = { "invitee.name": "name", "invitee.email": "email", "invitee.time_zone": "time_zone" };
+// A single-use link's token rides in the fragment (/{host}/{type}#link=…), which the browser never sends to a
+// server nor in a Referer; the API gets it in a header (reads) and in the booking's body, never in a URL.
+const link = new URLSearchParams(location.hash.slice(1)).get("link");
+const linkHeaders = link ? { "Kaleno-Link": link } : {};
+const LINK_ENDED = {
+  "link-used": "This single-use link was already used for a booking. Ask the host for a new link.",
+  "link-expired": "This link has expired or was withdrawn by the host. Ask the host for a new link.",
+};
+const linkProblem = (error) => LINK_ENDED[String(error?.problem?.type || "").split("/").pop()];
 
 initConsent();
 start();
 
 async function start() {
   // The page's details and its first free times are asked for at once: the times are what the visitor waits for.
-  const pageInfo = api(`/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}`);
+  const pageInfo = api(`/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}`, { headers: linkHeaders });
   const zone = detectedZone();
   const first = firstSlotsPath(host, type, zone);
-  const prefetched = new Map([[first, api(first)]]);
+  const prefetched = new Map([[first, api(first, { headers: linkHeaders })]]);
   prefetched.get(first).catch(() => {}); // a failure is shown by the picker when it uses this answer
   let info;
   try {
     info = await pageInfo;
   } catch (error) {
-    fill(title, error.status === 404 ? "Page not found" : "This page could not be loaded");
+    const ended = linkProblem(error);
+    fill(title, ended ? "This link can no longer be used" : error.status === 404 ? "Page not found" : "This page could not be loaded");
     status.className = "error";
-    fill(status, error.status === 404 ? "There is no booking page at this address. Check the link you were given." : describe(error));
-    if (error.status !== 404) status.append(" ", h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
+    fill(status, ended || (error.status === 404 ? "There is no booking page at this address. Check the link you were given." : describe(error)));
+    if (error.status !== 404 && !ended) status.append(" ", h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
     return;
   }
   const { event_type: event, host: owner } = info;
@@ -41,7 +51,7 @@ async function start() {
   const pickSection = h("section", { "aria-labelledby": "pick-title" }, h("h2", { id: "pick-title" }, "Pick a time"));
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
   const picker = createPicker({
-    host, type, zone, windowDays: event.booking_window_days, prefetched,
+    host, type, zone, windowDays: event.booking_window_days, prefetched, request: { headers: linkHeaders },
     onPick: (slot, zone) => showForm(slot, zone),
   });
   pickSection.append(alert, picker.element);
@@ -88,6 +98,7 @@ async function start() {
         ...(notes.input.value.trim() ? { notes: notes.input.value.trim() } : {}),
         ...(Object.keys(answers).length ? { answers } : {}),
         ...(phone && phone.input.value.trim() ? { invitee_phone: phone.input.value.trim() } : {}),
+        ...(link ? { link } : {}),
       };
       const json = JSON.stringify(body);
       if (attempt.body !== json) attempt = { body: json, key: crypto.randomUUID() };
@@ -95,6 +106,13 @@ async function start() {
         const booked = await busy(submit, () => api("/bookings", { method: "POST", body, headers: { "Idempotency-Key": attempt.key } }), "Booking…");
         confirmed(booked, body, zone);
       } catch (error) {
+        if (linkProblem(error)) {
+          backToPicker();
+          alert.hidden = false;
+          fill(alert, linkProblem(error));
+          alert.focus?.();
+          return;
+        }
         if (error.status === 409) {
           backToPicker();
           alert.hidden = false;

@@ -1,8 +1,10 @@
-// Dashboard: event types (create, edit, delete, copy the public link), with their location and questions.
+// Dashboard: event types (create, edit, delete, copy the public link), with their location and questions, their
+// visibility (public or private) and their single-use links (dash-links.js).
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy } from "./dom.js";
 import { locationEditor, questionsEditor } from "./dash-questions.js";
 import { locationKindText } from "./booking-facts.js";
+import { linksPanel } from "./dash-links.js";
 
 const NUMBERS = [
   ["duration_minutes", "Duration (minutes)", { min: 5, max: 720, step: 5 }],
@@ -19,6 +21,10 @@ const NUMBERS = [
   ["seats", "Seats per time (more than 1: a group session)", { min: 1, max: 200 }],
 ];
 const MAIN = 2; // the first two numbers are always shown, the others under "More options"
+const VISIBILITY = [
+  ["public", "Public: listed on your page, anyone with its address can book"],
+  ["private", "Private: not listed, bookable only through a single-use link"],
+];
 
 const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
   .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
@@ -51,8 +57,19 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     fill(list, types.map((type) => {
       const copied = h("span", { role: "status", class: "meta" });
       const confirmArea = h("div");
+      const isPrivate = type.visibility === "private";
+      const linksArea = h("div", { id: `links-${type.id}`, hidden: true });
+      const linksToggle = h("button", { type: "button", "aria-expanded": "false", "aria-controls": linksArea.id },
+        "Single-use links", h("span", { class: "vh" }, ` for ${type.title}`));
+      linksToggle.addEventListener("click", () => {
+        const open = linksToggle.getAttribute("aria-expanded") !== "true";
+        linksToggle.setAttribute("aria-expanded", String(open));
+        linksArea.hidden = !open;
+        if (open) fill(linksArea, linksPanel(type, getHost));
+        else fill(linksArea);
+      });
       return h("li", {},
-        h("h3", {}, type.title),
+        h("h3", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
           type.schedule_id && scheduleName(type.schedule_id) && `hours of ${scheduleName(type.schedule_id)}`,
           type.daily_limit && `at most ${type.daily_limit} a day`, type.weekly_limit && `at most ${type.weekly_limit} a week`,
@@ -62,13 +79,16 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
           type.seats > 1 && `${type.seats} seats per time`, type.location && locationKindText(type.location.kind),
           type.questions?.length && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
           .filter(Boolean).join(" · ")),
-        h("p", {}, h("a", { href: link(type) }, link(type))),
+        isPrivate
+          ? h("p", { class: "hint" }, "Not listed on your page: its address answers “not found” unless opened with a single-use link.")
+          : h("p", {}, h("a", { href: link(type) }, link(type))),
         h("div", { class: "actions" },
-          h("button", { type: "button", onclick: () => copy(link(type), copied) }, "Copy link", h("span", { class: "vh" }, ` for ${type.title}`)),
+          !isPrivate && h("button", { type: "button", onclick: () => copy(link(type), copied) }, "Copy link", h("span", { class: "vh" }, ` for ${type.title}`)),
+          linksToggle,
           h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
           h("button", { type: "button", class: "danger", onclick: () => askDelete(type, confirmArea) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`)),
           copied),
-        confirmArea);
+        confirmArea, linksArea);
     }));
     if (!formArea.childElementCount) showForm(null);
   }
@@ -114,6 +134,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       name, type: "number", inputmode: "numeric", value: type?.[name] ?? (name === "duration_minutes" ? 30 : name === "booking_window_days" ? 60 : ""),
       ...attrs,
     })]);
+    const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
+    visibility.input.value = type?.visibility ?? "public";
     const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
       options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
       hint: "Which of your schedules (under Hours) gives this event type's hours." });
@@ -128,6 +150,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), titleField.wrap, slugField.wrap,
       h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
       scheduleField.wrap,
+      visibility.wrap,
       where.element,
       questions.element,
       h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)),
@@ -137,7 +160,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       event.preventDefault();
       clearErrors(form);
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
-        location: where.value(), questions: questions.value(), seats_show_attendees: showGuests.checked };
+        location: where.value(), questions: questions.value(), visibility: visibility.input.value,
+        seats_show_attendees: showGuests.checked };
       if (scheduleField.input.value) body.schedule_id = scheduleField.input.value;
       else if (editing) body.schedule_id = null; // PATCH: null is the default schedule
       for (const [name, f] of numbers) {

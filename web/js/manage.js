@@ -87,7 +87,8 @@ function reschedule(booking, panel) {
   }
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
   const confirmBox = h("div");
-  const picker = createPicker({ host, type, zone: booking.invitee.time_zone, label: "Pick a new time",
+  // The manage token opens the times of a private event type too (its booking may move).
+  const picker = createPicker({ host, type, zone: booking.invitee.time_zone, label: "Pick a new time", request: { token },
     onPick: (slot, zone) => confirmMove(slot, zone) });
   const heading = h("h3", { id: "move-title", tabindex: "-1" }, "Pick a new time");
   fill(panel, h("section", { "aria-labelledby": "move-title" }, heading, alert, picker.element, confirmBox,

@@ -23,9 +23,10 @@ export function firstSlotsPath(host, type, zone) {
 /**
  * createPicker({host, type, zone, windowDays, onPick, onZone, prefetched}) → {element, refresh(), zone()}
  * `prefetched`: a Map of slots path → pending api() call, used instead of asking again.
+ * `request`: what every slots call sends besides the path (a single-use link's header, a manage token).
  * onPick({start, end}, zone) is called when a time is chosen; times are in the picked zone.
  */
-export function createPicker({ host, type, zone, windowDays = 366, onPick, onZone, label = "Pick a time", prefetched }) {
+export function createPicker({ host, type, zone, windowDays = 366, onPick, onZone, label = "Pick a time", prefetched, request: init = {} }) {
   const state = { zone, month: monthOf(todayIn(zone)), day: null, byDay: new Map(), request: 0, tries: 0 };
 
   const zoneField = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(zone),
@@ -84,7 +85,7 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
         const path = slotsPath(host, type, from, to, state.zone);
         const early = prefetched?.get(path);
         prefetched?.delete(path);
-        const data = await (early ?? api(path));
+        const data = await (early ?? api(path, init));
         found = data.slots;
         complete = data.complete !== false;
       } catch (error) {

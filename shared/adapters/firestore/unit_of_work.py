@@ -19,6 +19,7 @@ from shared.adapters.firestore.bookings import FirestoreBookings
 from shared.adapters.firestore.channels import FirestoreChannels
 from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.hosts import FirestoreHosts
+from shared.adapters.firestore.links import FirestoreLinks
 from shared.adapters.firestore.months import FirestoreBusyMonths
 from shared.adapters.firestore.pages import FirestoreBookingPages
 from shared.adapters.firestore.sign_in import FirestoreSignIn
@@ -52,6 +53,7 @@ class FirestoreUnitOfWork:
         self.pages: FirestoreBookingPages = FirestoreBookingPages(self)
         self.months: FirestoreBusyMonths = FirestoreBusyMonths(self)
         self.bookings: FirestoreBookings = FirestoreBookings(self)
+        self.links: FirestoreLinks = FirestoreLinks(self)
         self.sign_in: FirestoreSignIn = FirestoreSignIn(self)
         self.channels: FirestoreChannels = FirestoreChannels(self)
         self.audit: FirestoreAuditLog = FirestoreAuditLog(self)

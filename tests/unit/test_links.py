@@ -1,0 +1,190 @@
+"""Private event types and single-use links: the rules, and the use cases against dict-backed fakes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from shared.domain.errors import (
+    EventTypeNotFound,
+    InvalidLinkRequest,
+    LinkExpired,
+    LinkNotFound,
+    LinkUsed,
+)
+from shared.domain.event_type import EventType
+from shared.domain.links import KEPT_AFTER_END, BookingLink, LinkRequest, LinkState, Visibility, link_id_of
+from shared.services.availability import Visitor, booking_page
+from shared.services.booking import book, cancel
+from shared.services.links import create_link, links_of, revoke_link
+from shared.services.retention import RetentionPeriods, purge_expired
+from tests.unit.fakes import FakePorts, a_host
+from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request, ada
+
+PRIVATE = EventType(slug="intro", title="Intro call", duration_minutes=30, visibility=Visibility.PRIVATE)
+DAY = timedelta(days=1)
+
+
+def a_link(**fields: Any) -> BookingLink:
+    return BookingLink.model_validate(
+        {"id": "lk" + "0" * 20, "host_id": "h1", "event_type_id": "et1", "token_hash": "x", "created_at": NOW, **fields}
+    )
+
+
+def private_ada() -> FakePorts:
+    return ada(PRIVATE)
+
+
+def book_with(ports: FakePorts, token: str | None, start: datetime = START, email: str = "ines@example.org") -> Any:
+    return book(a_request(start, email=email, link=token), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+
+
+# --- the rules -----------------------------------------------------------------------------------------
+def test_a_link_is_active_until_used_revoked_or_past_its_expiry() -> None:
+    link = a_link(expires_at=NOW + DAY)
+
+    assert link.state(NOW) is LinkState.ACTIVE
+    assert link.state(NOW + DAY) is LinkState.EXPIRED
+    assert link.revoked(NOW).state(NOW) is LinkState.REVOKED
+    assert link.used_for("b1", NOW).state(NOW + 2 * DAY) is LinkState.USED  # used stays used, past its expiry too
+
+
+def test_an_ended_link_cannot_be_used_and_says_why() -> None:
+    with pytest.raises(LinkUsed, match="already used"):
+        a_link().used_for("b1", NOW).used_for("b2", NOW)
+    with pytest.raises(LinkExpired, match="expired or was withdrawn"):
+        a_link().revoked(NOW).ensure_usable(NOW)
+    with pytest.raises(LinkExpired):
+        a_link(expires_at=NOW).ensure_usable(NOW)
+
+
+def test_a_link_is_purged_thirty_days_after_it_stopped_opening_anything() -> None:
+    assert a_link().purge_at is None  # open, no expiry: kept until revoked or erased
+    assert a_link(expires_at=NOW).purge_at == NOW + KEPT_AFTER_END
+    assert a_link().revoked(NOW).purge_at == NOW + KEPT_AFTER_END
+    assert a_link(expires_at=NOW + DAY).used_for("b1", NOW).purge_at == NOW + DAY + KEPT_AFTER_END
+
+
+def test_only_a_token_shaped_value_names_a_link() -> None:
+    assert link_id_of("lk" + "a" * 20 + "." + "B" * 43) == "lk" + "a" * 20
+    assert link_id_of("lk" + "a" * 20) is None
+    assert link_id_of("../x." + "B" * 43) is None
+
+
+# --- the use cases -------------------------------------------------------------------------------------
+def test_a_private_type_is_not_listed_and_opens_only_with_its_own_link() -> None:
+    ports = private_ada()
+    host = a_host()
+    _, token = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+
+    with pytest.raises(EventTypeNotFound, match="no event type 'intro'"):
+        booking_page("ada", "intro", Visitor(NOW), ports.uow())
+    page, _, _ = booking_page("ada", "intro", Visitor(NOW, token), ports.uow())
+
+    assert page.listed() == {}
+    with pytest.raises(EventTypeNotFound):
+        booking_page("ada", "intro", Visitor(NOW, token[:-1] + ("A" if token[-1] != "A" else "B")), ports.uow())
+
+
+def test_a_link_books_once_and_cancelling_does_not_give_it_back() -> None:
+    ports = private_ada()
+    _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+
+    booked = book_with(ports, token)
+    cancel(booked.booking, None, ports.uow(), ports.tasks)
+
+    assert booked.booking.link_id == link_id_of(token)
+    with pytest.raises(LinkUsed):
+        book_with(ports, token, START + timedelta(hours=1), "other@example.org")
+    (listed,) = links_of(a_host(), "et1", ports.uow())
+    assert (listed.state(NOW), listed.booking_id) == (LinkState.USED, booked.booking.id)
+
+
+def test_a_booking_that_loses_the_links_claim_is_told_the_link_was_used() -> None:
+    ports = private_ada()
+    link, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    with ports.uow() as uow:  # someone else's booking committed the claim between our read and our commit
+        uow.links.claim(link.used_for("elsewhere", NOW))
+        uow.commit()
+
+    with pytest.raises(LinkUsed):
+        book_with(ports, token)
+
+    assert ports.db.ids("bookings") == set()
+
+
+def test_revoking_is_idempotent_refused_for_a_used_link_and_unknown_links_are_not_found() -> None:
+    ports = private_ada()
+    host = a_host()
+    first, first_token = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    second, second_token = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    book_with(ports, second_token)
+
+    revoked = revoke_link(host, "et1", first.id, NOW, ports.uow())
+    again = revoke_link(host, "et1", first.id, NOW + DAY, ports.uow())
+
+    assert revoked.revoked_at == NOW
+    assert again.revoked_at == NOW
+    with pytest.raises(LinkExpired):
+        book_with(ports, first_token)
+    with pytest.raises(LinkUsed):
+        revoke_link(host, "et1", second.id, NOW, ports.uow())
+    with pytest.raises(LinkNotFound):
+        revoke_link(host, "et2", first.id, NOW, ports.uow())
+
+
+def test_an_expiry_in_the_past_is_refused_on_its_field() -> None:
+    ports = private_ada()
+
+    with pytest.raises(InvalidLinkRequest) as refused:
+        create_link(a_host(), "et1", LinkRequest(expires_at=NOW), NOW, ports.uow())
+
+    assert refused.value.problems == [("expires_at", "must be in the future")]
+
+
+def test_the_purge_deletes_links_and_claims_past_their_purge_time_only() -> None:
+    ports = private_ada()
+    host = a_host()
+    create_link(host, "et1", LinkRequest(expires_at=NOW + DAY), NOW, ports.uow())
+    _, used = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    book_with(ports, used)
+    later = NOW + DAY + KEPT_AFTER_END + timedelta(seconds=1)
+    periods = RetentionPeriods(bookings=3650 * DAY, audit_entries=3650 * DAY, erasure_receipts=3650 * DAY)
+
+    counts = purge_expired(later, periods, ports.uow())
+
+    assert (counts["booking_links_deleted"], counts["link_claims_deleted"]) == (2, 1)
+    assert len(ports.db.ids("booking_links")) == 1
+
+
+def test_links_are_exported_without_their_hash_and_erased_with_the_host() -> None:
+    ports = private_ada()
+    _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    book_with(ports, token)
+    uow = ports.uow()
+
+    exported = uow.links.export_subject("h1")
+    with uow:
+        erased = uow.links.erase_subject("h1")
+        uow.commit()
+
+    assert [set(link) for link in exported] == [set(BookingLink.model_fields) - {"token_hash"}]
+    assert erased == 2
+    assert ports.db.ids("booking_links") == ports.db.ids("link_claims") == set()
+
+
+
+def test_a_retry_with_the_same_idempotency_key_replays_the_booking_its_link_made() -> None:
+    ports = private_ada()
+    _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    request = a_request(START, link=token)
+
+    first = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    again = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+
+    assert again.replayed
+    assert again.booking.id == first.booking.id
+    assert len(ports.db.ids("bookings")) == 1

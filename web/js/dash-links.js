@@ -1,0 +1,104 @@
+// Dashboard: one event type's single-use links. Create one (its address is shown once, here, until the page is
+// left: Kaleno keeps only a fingerprint of it), list them with their state, revoke one still open.
+import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { fill, h, field, busy } from "./dom.js";
+
+const STATE = {
+  active: ["Open", "ok"],
+  used: ["Used", ""],
+  expired: ["Expired", "warn"],
+  revoked: ["Revoked", "bad"],
+};
+
+/** linksPanel(type, getHost) → an element listing `type`'s links, with a form to create one. */
+export function linksPanel(type, getHost) {
+  const headingId = `links-title-${type.id}`;
+  const status = h("p", { class: "status-line", role: "status" }, "Loading links…");
+  const list = h("ul", { class: "plain", "aria-label": `Single-use links for ${type.title}` });
+  const fresh = h("div");
+  const expires = field("Expires (optional)", { name: "expires_at", type: "datetime-local",
+    hint: "In this browser's time zone. Without a date the link works until it is used or revoked." });
+  const create = h("button", { type: "submit", class: "primary" }, "Create single-use link");
+  const form = h("form", { novalidate: true, "aria-label": `New single-use link for ${type.title}` },
+    summaryBox(), expires.wrap, h("div", { class: "actions" }, create));
+  const element = h("section", { class: "links", "aria-labelledby": headingId },
+    h("h4", { id: headingId }, `Single-use links for ${type.title}`),
+    h("p", { class: "hint" }, "Each link lets one person book one meeting, then it stops working (cancelling that booking does not free it)."),
+    fresh, form, status, list);
+
+  const when = (instant) => new Intl.DateTimeFormat(undefined, {
+    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
+  }).format(new Date(instant));
+  const path = `/hosts/me/event-types/${encodeURIComponent(type.id)}/links`;
+
+  /** Show the links as they are now; `message`: what was just done, said once the list is there. */
+  async function load(message = "") {
+    try {
+      const links = (await api(path)).links;
+      status.className = "status-line";
+      fill(status, message || (links.length ? "" : "No single-use links yet."));
+      fill(list, links.map(item));
+    } catch (error) {
+      status.className = "error";
+      fill(status, `Links could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+    }
+  }
+
+  function item(link) {
+    const [label, tone] = STATE[link.state] || [link.state, ""];
+    const name = `link created ${when(link.created_at)}`;
+    const area = h("span", { role: "status", class: "meta" });
+    const facts = [`created ${when(link.created_at)}`, link.expires_at && `expires ${when(link.expires_at)}`,
+      link.used_at && `used ${when(link.used_at)}`, link.revoked_at && `revoked ${when(link.revoked_at)}`];
+    const revoke = link.state === "active" ? h("button", { type: "button", class: "danger" }, "Revoke", h("span", { class: "vh" }, ` ${name}`)) : null;
+    revoke?.addEventListener("click", async () => {
+      try {
+        await busy(revoke, () => api(`${path}/${encodeURIComponent(link.id)}`, { method: "DELETE" }), "Revoking…");
+        load("The link was revoked: it no longer opens this event type.");
+      } catch (error) {
+        fill(area, describe(error));
+      }
+    });
+    return h("li", { "data-link": link.id },
+      h("p", {}, h("span", { class: `badge ${tone}` }, label), " ", facts.filter(Boolean).join(" · ")),
+      h("div", { class: "actions" }, revoke, area));
+  }
+
+  function reveal(url) {
+    const box = field("New single-use link", { name: "link_url", value: url, readonly: true, autocomplete: "off", spellcheck: "false",
+      class: "secret", hint: "Copy it now: it will not be shown again. Send it to the one person who should book." });
+    const copied = h("span", { role: "status", class: "meta" });
+    const copy = h("button", { type: "button", class: "primary" }, "Copy link", h("span", { class: "vh" }, " to send"));
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(url);
+        fill(copied, "Link copied.");
+      } catch {
+        box.input.select();
+        fill(copied, "Copying is blocked here: the link is selected, copy it with your keyboard.");
+      }
+    });
+    const hide = h("button", { type: "button", onclick: () => fill(fresh) }, "I have saved it, hide the link");
+    fill(fresh, h("div", { class: "notice warn", "data-secret": "" },
+      h("p", {}, h("strong", {}, "Save this link now")), box.wrap, h("div", { class: "actions" }, copy, hide, copied)));
+    box.input.focus();
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const raw = expires.input.value;
+    const body = raw ? { expires_at: new Date(raw).toISOString() } : {};
+    try {
+      const created = await busy(create, () => api(path, { method: "POST", body }), "Creating…");
+      expires.input.value = "";
+      reveal(created.url);
+      load();
+    } catch (error) {
+      showErrors(form, error);
+    }
+  });
+
+  load();
+  return element;
+}
