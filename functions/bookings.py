@@ -106,7 +106,7 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     slots = availability.free_slots(
         host_slug, event_type_slug, first, last, zone, visitor.now, uow, ports.tasks, visitor
     )
-    body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete)
+    body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")
 
 

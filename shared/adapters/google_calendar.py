@@ -18,9 +18,10 @@ from shared.domain.booking import Booking
 from shared.domain.booking_form import LocationKind
 from shared.domain.calendars import ListedCalendar
 from shared.domain.intervals import Interval
+from shared.domain.seats import SESSION_EVENT_PREFIX
 from shared.logging import log_event
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
-from shared.services.records import Channel, OurEvent
+from shared.services.records import Channel, OurEvent, SessionEvent
 
 EVENT_ID_PREFIX = Booking.EVENT_ID_PREFIX
 OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read
@@ -189,7 +190,8 @@ class GoogleCalendarClient:
         body = {"id": booking.google_event_id, **self._event_body(booking, time_zone)}
         return self._written(
             host_id,
-            booking,
+            booking.event_calendar,
+            booking.google_event_id,
             lambda api: api.events().insert(
                 calendarId=booking.event_calendar,
                 body=body,
@@ -204,7 +206,8 @@ class GoogleCalendarClient:
         body = self._event_body(booking, time_zone)
         return self._written(
             host_id,
-            booking,
+            booking.event_calendar,
+            booking.google_event_id,
             lambda api: api.events().patch(
                 calendarId=booking.event_calendar,
                 eventId=booking.google_event_id,
@@ -216,7 +219,12 @@ class GoogleCalendarClient:
         )
 
     def _written(
-        self, host_id: str, booking: Booking, request: Callable[[Any], Any], otherwise: tuple[int, ...]
+        self,
+        host_id: str,
+        calendar_id: str,
+        event_id: str,
+        request: Callable[[Any], Any],
+        otherwise: tuple[int, ...],
     ) -> OurEvent | None:
         """Google creates a Meet asynchronously: a write may answer "pending", so the event is read back once
         for its link (a later push brings it otherwise)."""
@@ -229,20 +237,83 @@ class GoogleCalendarClient:
                 return None
             raise
         if _meet_pending(event):
-            event_id = booking.google_event_id
-            calendar_id = booking.event_calendar
             get = lambda api: api.events().get(calendarId=calendar_id, eventId=event_id, fields=_OUR_FIELDS)  # noqa: E731
             event = self._execute(host_id, get)
         return _our_event(event)
 
+    # --- A group session's one event: guests are the bookings holding its seats ------------------------
+    def insert_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
+        """Insert with the session's deterministic id; None when it exists already (a retried or racing insert,
+        or the session's earlier life: Google keeps a deleted event's id)."""
+        body = {"id": event.event_id, **self._session_body(event, time_zone)}
+        return self._written(
+            host_id,
+            event.calendar_id,
+            event.event_id,
+            lambda api: api.events().insert(
+                calendarId=event.calendar_id,
+                body=body,
+                sendUpdates=self._settings.calendar_send_updates,
+                **_WRITE_OPTIONS,
+            ),
+            otherwise=(409,),
+        )
+
+    def patch_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
+        """Make the event show the session's guests (restoring it if it was deleted: status confirmed); None
+        when it was never inserted."""
+        body = self._session_body(event, time_zone)
+        return self._written(
+            host_id,
+            event.calendar_id,
+            event.event_id,
+            lambda api: api.events().patch(
+                calendarId=event.calendar_id,
+                eventId=event.event_id,
+                body=body,
+                sendUpdates=self._settings.calendar_send_updates,
+                **_WRITE_OPTIONS,
+            ),
+            otherwise=(404,),
+        )
+
+    def _session_body(self, event: SessionEvent, time_zone: str) -> dict[str, Any]:
+        """Every guest can open a group event, so it carries nothing of any one invitee beyond their name and
+        address in the guest list (which guests see only if the host allows): no answers, notes or manage
+        links (each invitee has theirs in the booking's answer and Kaleno's own confirmation)."""
+        host_link = f"{self._settings.base_url.rstrip('/')}/"
+        location = event.location
+        body: dict[str, Any] = {
+            "summary": f"{event.title} ({len(event.guests)} booked)",
+            "description": f"Group session booked with Kaleno (host): {host_link}",
+            "start": {"dateTime": _rfc3339(event.start), "timeZone": time_zone},
+            "end": {"dateTime": _rfc3339(event.end), "timeZone": time_zone},
+            "status": "confirmed",
+            "attendees": [{"email": email, "displayName": name} for email, name in event.guests],
+            "guestsCanSeeOtherGuests": event.guests_see_each_other,
+            "guestsCanInviteOthers": False,
+            "extendedProperties": {"private": {OUR_MARKER: "1", "kalenoSessionId": event.session_id}},
+            "transparency": "opaque",
+            "guestsCanModify": False,
+            "reminders": {"useDefault": True},
+        }
+        if location is not None and location.kind is LocationKind.GOOGLE_MEET:
+            meet = {"requestId": event.event_id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+            body["conferenceData"] = {"createRequest": meet}
+        elif location is not None and not location.asks_invitee_phone:
+            body["location"] = location.describe()
+        return body
+
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         """Delete; already deleted or never created counts as done."""
+        self.delete_session_event(host_id, booking.google_event_id, booking.event_calendar)
+
+    def delete_session_event(self, host_id: str, event_id: str, calendar_id: str = "primary") -> None:
+        """Delete our event by id; already deleted or never created counts as done."""
         send = self._settings.calendar_send_updates
         self._answered(
             host_id,
-            lambda api: api.events().delete(
-                calendarId=booking.event_calendar, eventId=booking.google_event_id, sendUpdates=send
-            ),
+            lambda api: api.events().delete(calendarId=calendar_id, eventId=event_id, sendUpdates=send),
             otherwise=(404, 410),
         )
 
@@ -338,9 +409,12 @@ def _events_list(params: dict[str, Any]) -> Callable[[Any], Any]:
 
 
 def _booking_id_of(item: dict[str, Any]) -> str | None:
-    """From our deterministic event id: a deleted event may come back with nothing but its id and status."""
+    """From our deterministic event id: a deleted event may come back with nothing but its id and status.
+    A group session's event is no one booking's: the host's edits of it are not followed (README)."""
     event_id = str(item.get("id", ""))
-    return event_id.removeprefix(EVENT_ID_PREFIX) if event_id.startswith(EVENT_ID_PREFIX) else None
+    if not event_id.startswith(EVENT_ID_PREFIX) or event_id.startswith(SESSION_EVENT_PREFIX):
+        return None
+    return event_id.removeprefix(EVENT_ID_PREFIX)
 
 
 def _our_event(item: dict[str, Any]) -> OurEvent:

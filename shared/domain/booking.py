@@ -17,6 +17,7 @@ from shared.domain.errors import BookingCancelled, NothingToResolve
 from shared.domain.intervals import Interval
 from shared.domain.links import LinkToken
 from shared.domain.periods import places_of_run
+from shared.domain.seats import seat_claim, session_event_id
 from shared.domain.time_zones import ZoneName
 
 # Lenient on purpose (international addresses), but never a control character: it goes into Google's invite.
@@ -191,6 +192,11 @@ class Booking(BaseModel):
     # calendars could be chosen, so the primary). Every write and the delete go there, even after the host
     # picks another write calendar.
     calendar_id: str | None = None
+    # For group event types (seats > 1): the session it holds a seat in, and which seat. The session, not
+    # the booking, holds the claims on the time (shared/domain/seats.py).
+    session_id: str | None = None
+    seat: int | None = None
+    left_session: str | None = None  # the session its latest reschedule left: its event is updated too
     link_id: str | None = None  # the single-use link it was made with (which stays used if it is cancelled)
 
     @property
@@ -201,9 +207,19 @@ class Booking(BaseModel):
         """Every claim document this booking must hold: its time granules and its places (day, week, month, invitee)."""
         if not self.holds_time:
             return []
-        granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
         places = [place for place in (self.day_claim, *self.period_claims, self.invitee_claim) if place]
-        return granules + places + [place for run in self.minute_places for place in places_of_run(run)]
+        places += [place for run in self.minute_places for place in places_of_run(run)]
+        if self.held_seat is not None:
+            return [seat_claim(*self.held_seat), *places]  # the time is the session's (see `held_seat`)
+        granules = claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))
+        return granules + places
+
+    @property
+    def held_seat(self) -> tuple[str, int] | None:
+        """(session id, seat) while this booking holds a seat in a group session."""
+        if self.session_id is None or self.seat is None or not self.holds_time:
+            return None
+        return self.session_id, self.seat
 
     def sync_retryable(self, now: datetime) -> bool:
         """Worth asking Google again: still pending, or failed for a reason a retry may cure (not a missing
@@ -227,7 +243,10 @@ class Booking(BaseModel):
 
     @property
     def google_event_id(self) -> str:
-        """Deterministic, so a retried insert answers 409 instead of creating a twin (base32hex: 0-9a-v)."""
+        """Deterministic, so a retried insert answers 409 instead of creating a twin (base32hex: 0-9a-v); a
+        seat's event is its session's."""
+        if self.session_id is not None:
+            return session_event_id(self.session_id)
         return f"{self.EVENT_ID_PREFIX}{self.id}"
 
     def ensure_changeable(self) -> None:
@@ -246,9 +265,12 @@ class Booking(BaseModel):
         day_claim: str | None,
         period_claims: tuple[str, ...] = (),
         minute_places: tuple[str, ...] = (),
+        seat: tuple[str, int] | None = None,
     ) -> Booking:
-        """Rescheduled to a new time (a booking the host had moved in Google is confirmed again)."""
+        """Rescheduled to a new time (a booking the host had moved in Google is confirmed again); a seat
+        booking leaves its session for a seat in the new start's (`seat`: session id and seat)."""
         self.ensure_changeable()
+        session, number = seat if seat is not None else (None, None)
         return self._next_version(
             BookingChange.RESCHEDULED,
             status=BookingStatus.CONFIRMED,
@@ -259,6 +281,9 @@ class Booking(BaseModel):
             day_claim=day_claim,
             period_claims=period_claims,
             minute_places=minute_places,
+            session_id=session,
+            seat=number,
+            left_session=self.session_id if self.session_id != session else None,
             moved_start=None,
             moved_end=None,
         )

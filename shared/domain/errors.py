@@ -44,8 +44,16 @@ class SlotTaken(DomainError):
     """Another booking (or the host's calendar) already occupies part of the requested time."""
 
 
+class SeatsFull(SlotTaken):
+    """Every seat of this group session is booked."""
+
+
 class ClaimConflict(SlotTaken):
     """A claim existed when the booking committed: another booking won the race for that time or place."""
+
+
+class SeatConflict(ClaimConflict):
+    """A seat existed when the booking committed (another invitee took it), or its session had closed."""
 
 
 class InvalidAnswers(DomainError):

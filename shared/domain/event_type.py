@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -52,6 +53,7 @@ WindowDays = Annotated[int, Field(strict=True, ge=1, le=366)]  # the busy mirror
 DailyLimit = Annotated[int, Field(strict=True, ge=1, le=288)]
 PeriodLimit = Annotated[int, Field(strict=True, ge=1, le=2000)]  # bookings per host-local ISO week or month
 InviteeLimit = Annotated[int, Field(strict=True, ge=1, le=100)]
+Seats = Annotated[int, Field(strict=True, ge=1, le=200)]  # invitees per start; > 1: a group session
 ReminderLead = Annotated[Minutes, Field(ge=0, le=10_080)]  # up to a week before; 0: no reminder
 # Booked minutes of one event type per host-local day / ISO week; on the 5-minute grid, as places are 5 minutes.
 DailyMinutes = Annotated[Minutes, Field(ge=5, le=1440)]
@@ -103,6 +105,13 @@ class EventType(BaseModel):
     invitee_open_limit: InviteeLimit = Field(
         5, description="How many bookings still to come one invitee email may hold with this host at once."
     )
+    seats: Seats = Field(
+        1, description="Invitees who can book the same start: more than 1 makes each start a group session "
+        "(one Google event whose guests grow as people book)."
+    )
+    seats_show_attendees: StrictBool = Field(
+        False, description="Whether a group session's invitees see each other in the Google event."
+    )
     location: Location | None = Field(None, description="Where the meetings happen; none: agreed separately.")
     reminder_minutes_before: ReminderLead = Field(
         1440, description="When the invitee's reminder mail goes out, before the start; 0: no reminder."
@@ -129,6 +138,11 @@ class EventType(BaseModel):
         # after validation, so an invalid duration is reported once rather than also as an invalid step.
         if self.slot_step_minutes == 0:
             object.__setattr__(self, "slot_step_minutes", self.duration_minutes)  # frozen: no normal setattr
+
+    @property
+    def group(self) -> bool:
+        """Several invitees per start: each start is a session with `seats` seats."""
+        return self.seats > 1
 
     def updated(self, patch: EventTypeUpdate) -> EventType:
         """A new event type with the fields the patch sets; re-validated as a whole.
@@ -171,6 +185,8 @@ class EventTypeUpdate(BaseModel):
     weekly_minutes_limit: WeeklyMinutes | None = None
     # --- end of schedules and booked-minute limits ---
     invitee_open_limit: InviteeLimit | None = None
+    seats: Seats | None = None
+    seats_show_attendees: StrictBool | None = None
     location: Location | None = None
     questions: Questions | None = None
     reminder_minutes_before: ReminderLead | None = None

@@ -22,6 +22,7 @@ from shared.domain.errors import (
     InvalidRange,
     MinutesLimitReached,
     PeriodLimitReached,
+    SeatsFull,
     SlotNotOffered,
     SlotTaken,
 )
@@ -93,19 +94,76 @@ class Offer:
         ignore_limits: bool = False,
     ) -> list[int]:
         """Free slot starts (epoch seconds). `moving`: a booking being rescheduled, whose own time (and own
-        event in the busy mirror) is free, and whose own places do not count."""
+        event in the busy mirror) is free, and whose own places do not count. A group event type also offers
+        the starts of its live sessions that have a seat left (their time is taken for everything else)."""
+        taken = SpanSet() if ignore_conflicts else self._taken(moving)
+        limits = self._bookings_per_period(moving, ignore_limits)
+        closed = None if ignore_limits else self._minutes_closed(moving)
+        found = self._free_starts(taken, first_day, last_day, zone, now, limits, closed)
+        joinable = [] if ignore_conflicts else self._joinable_sessions(moving)
+        if not joinable:
+            return found
+        open_taken = taken.copy()
+        for _, occupied_start, occupied_end in joinable:
+            open_taken.remove(occupied_start, occupied_end)  # the session's own spans and its event in Google
+        starts = {start for start, _, _ in joinable}
+        again = self._free_starts(open_taken, first_day, last_day, zone, now, limits, closed)
+        return sorted({*found, *(start for start in again if start in starts)})
+
+    def _free_starts(
+        self,
+        taken: SpanSet,
+        first_day: date,
+        last_day: date,
+        zone: ZoneInfo,
+        now: datetime,
+        limits: dict[str, dict[date, int]],
+        closed: Callable[[date], bool] | None,
+    ) -> list[int]:
         return free_starts(
             self.event_type,
             self.schedule,
-            SpanSet() if ignore_conflicts else self._taken(moving),
+            taken,
             now=now,
             first_day=first_day,
             last_day=last_day,
             invitee_tz=zone,
             horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
-            closed_days=None if ignore_limits else self._minutes_closed(moving),
-            **self._bookings_per_period(moving, ignore_limits),
+            closed_days=closed,
+            **limits,
         )
+
+    def session_holders(self, moving: Booking | None = None) -> Counter[int]:
+        """For a group event type: bookings holding a seat, by session start (epoch seconds). A session counts
+        only while it has this event type's shape (an edited duration or buffer makes it plain taken time)."""
+        if not self.event_type.group:
+            return Counter()
+        before, after = self.event_type.buffer_before_minutes * 60, self.event_type.buffer_after_minutes * 60
+        duration = self.duration_seconds
+        return Counter(
+            span.start
+            for span in self.snapshot.booked
+            if span.event_type_id == self.event_type_id
+            and (moving is None or span.booking_id != moving.id)
+            and span.occupied_start == span.start - before
+            and span.occupied_end == span.start + duration + after
+        )
+
+    def seats_left(self, starts: list[int], moving: Booking | None = None) -> dict[int, int] | None:
+        """Seats still free at each start, for a group event type (None otherwise)."""
+        if not self.event_type.group:
+            return None
+        held = self.session_holders(moving)
+        return {start: self.event_type.seats - held.get(start, 0) for start in starts}
+
+    def _joinable_sessions(self, moving: Booking | None) -> list[tuple[int, int, int]]:
+        """(start, occupied start, occupied end) of this event type's live sessions with a free seat."""
+        held = self.session_holders(moving)
+        if not held:
+            return []
+        before, after = self.event_type.buffer_before_minutes * 60, self.event_type.buffer_after_minutes * 60
+        end = self.duration_seconds + after
+        return [(start, start - before, start + end) for start, count in held.items() if count < self.event_type.seats]
 
     def slots(
         self,
@@ -388,6 +446,7 @@ class FreeSlots:
     starts: list[int]  # epoch seconds, sorted
     duration_seconds: int
     complete: bool  # False: part of the range is not covered by the busy mirror yet (ask again shortly)
+    seats_left: dict[int, int] | None = None  # group event types: free seats by start
 
     @property
     def slots(self) -> list[Interval]:
@@ -416,7 +475,7 @@ def free_slots(
     needed_until = min(asked.end, now + timedelta(days=offer.event_type.booking_window_days + 1))
     complete = calendar.horizon_end is not None and calendar.horizon_end >= needed_until
     starts = offer.starts(first_day, last_day, invitee_tz, now)
-    return FreeSlots(starts, offer.duration_seconds, complete or needed_until <= now)
+    return FreeSlots(starts, offer.duration_seconds, complete or needed_until <= now, offer.seats_left(starts))
 
 
 def _best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
@@ -444,6 +503,8 @@ def check_offered(
     if instant(second) == start:  # slots start on whole seconds
         if second in offer.starts(day, day, zone, now, moving=moving):
             return offer
+        if offer.event_type.group and offer.session_holders(moving)[second] >= offer.event_type.seats:
+            raise SeatsFull("every seat at this time is booked; please pick another slot")
         if second in offer.starts(day, day, zone, now, ignore_conflicts=True, moving=moving):
             raise SlotTaken("this time is no longer free; please pick another slot")
         if second in offer.starts(day, day, zone, now, ignore_conflicts=True, ignore_limits=True):

@@ -24,21 +24,27 @@ from shared.domain.errors import (
     IdempotencyKeySpent,
     InviteeLimitReached,
     LinkUsed,
+    SeatConflict,
+    SeatsFull,
     SlotNotOffered,
     SlotTaken,
 )
 from shared.domain.host import Host
+from shared.domain.offsets import epoch_seconds
+from shared.domain.seats import free_seat, session_id
 from shared.logging import log_event
 from shared.services.availability import Offer, Visitor, check_offered, day_claim, minute_runs, period_claims
 from shared.services.booking_sync import request_sync, request_sync_alongside
-from shared.services.changes import change_booking
-from shared.services.errors import AlreadyStored
+from shared.services.changes import change_booking, take_seat
+from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.tokens import same_secret
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COMMIT_ATTEMPTS = 4
+MAX_SEATS = 200  # the most seats an event type has (shared/domain/event_type.py)
+CHANGE_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -107,14 +113,20 @@ def _commit_with_retries(
 ) -> tuple[Booking, str]:
     """A lost race for a numbered place (or a time) is looked at again with fresh data: if the time is really
     taken the check says so; if only a place was, the next free one is claimed. An invitee's first booking
-    takes their first place without a look; only after a conflict are their held places read."""
-    for attempt in range(COMMIT_ATTEMPTS - 1):
+    takes their first place without a look; only after a conflict are their held places read. A seat lost to
+    another invitee of a group session is not counted against the attempts: someone got a seat, so the
+    session fills up and the look-again ends (at the latest with `seats-full`)."""
+    conflicts = seat_conflicts = 0
+    while conflicts < COMMIT_ATTEMPTS - 1 and seat_conflicts <= MAX_SEATS:
+        first_try = conflicts == seat_conflicts == 0
         try:
-            return _commit_new_booking(
-                request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=attempt == 0
-            )
+            return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try)
+        except SeatConflict as conflict:
+            if key_hash and uow.bookings.idempotency(key_hash) is not None:
+                raise ClaimConflict("this request was made before") from conflict  # a replay: answered by `book`
+            seat_conflicts += 1  # another invitee took that seat: progress, so look again (seats are finite)
         except ClaimConflict:
-            continue
+            conflicts += 1
     try:
         return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
     except ClaimConflict:
@@ -139,6 +151,7 @@ def _commit_new_booking(
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
     span, slot = occupied_span(request.start, event_type), meeting(request.start, event_type)
     booking_id = uuid.uuid4().hex
+    seat, live = _seat_to_take(offer, slot.start, uow)
     token = manage_token(manage_key, booking_id)
     booking = Booking(
         id=booking_id,
@@ -159,6 +172,8 @@ def _commit_new_booking(
         period_claims=period_claims(offer, slot.start),
         minute_places=minute_runs(offer, slot.start),
         invitee_claim=invitee_claim(offer.page.host_id, request.invitee.email, invitee_place),
+        session_id=seat[0] if seat else None,
+        seat=seat[1] if seat else None,
         link_id=offer.link.id if offer.link else None,
         manage_token_hash=token_hash(token),
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
@@ -171,15 +186,41 @@ def _commit_new_booking(
     with uow:
         uow.bookings.add(booking, record)
         uow.months.move_span(None, booking)
+        if seat is not None:
+            take_seat(booking, seat, uow, live=live)
         if offer.link is not None:  # its claim fails this commit if another booking (or a revocation) was first
             uow.links.claim(offer.link.used_for(booking.id, now))
         enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()
         except AlreadyStored as error:
+            if live:  # a seat taken meanwhile: look again
+                raise SeatConflict("this seat was just taken; looking for another") from error
             raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
+        except Contention as error:
+            if not live:
+                raise
+            raise SeatConflict("this session closed meanwhile; looking again") from error
         enqueued()
     return booking, token
+
+
+def _seat_to_take(offer: Offer, start: datetime, uow: UnitOfWork) -> tuple[tuple[str, int] | None, bool]:
+    """For a group event type: the session at `start` and a seat in it, and whether the session is live.
+    A session nobody holds yet is opened with seat 1 without a read; a live one is read for its free seats."""
+    event_type = offer.event_type
+    if not event_type.group:
+        return None, False
+    session = session_id(offer.page.host_id, offer.event_type_id, start)
+    if not offer.session_holders()[epoch_seconds(start)]:
+        return (session, 1), False
+    live = uow.bookings.session(session)
+    if live is None:  # closed since the snapshot: open it again
+        return (session, 1), False
+    seat = free_seat(set(live.seats), event_type.seats)
+    if seat is None:
+        raise SeatsFull("every seat at this time is booked; please pick another slot")
+    return (session, seat), True
 
 
 def _free_invitee_place(offer: Offer, email: str, uow: UnitOfWork) -> int:
@@ -240,11 +281,27 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOf
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
     place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
     runs = minute_runs(offer, slot.start, moving=booking)
-    # New claims and released old ones: one commit.
-    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods, runs), uow)
+    seat = _seat_to_move_to(booking, offer, slot.start, uow)
+    # New claims and released old ones (a seat booking leaves one session and joins another): one commit.
+    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods, runs, seat=seat), uow)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated
+
+
+def _seat_to_move_to(booking: Booking, offer: Offer, start: datetime, uow: UnitOfWork) -> tuple[str, int] | None:
+    """A seat at the new start for a group booking (its own seat when the session stays the same). A seat
+    taken meanwhile fails the commit like a taken time (409: pick again)."""
+    if not offer.event_type.group:
+        return None
+    session = session_id(offer.page.host_id, offer.event_type_id, start)
+    if booking.held_seat is not None and booking.held_seat[0] == session:
+        return booking.held_seat
+    live = uow.bookings.session(session)
+    seat = free_seat(set(live.seats), offer.event_type.seats) if live is not None else 1
+    if seat is None:
+        raise SeatsFull("every seat at this time is booked; please pick another slot")
+    return session, seat
 
 
 def resolve(booking: Booking, keep_moved: bool, uow: UnitOfWork, tasks: TaskQueue) -> Booking:
@@ -268,7 +325,9 @@ def _changed(
     conflict: str = "this time was just booked by someone else; please pick another slot",
 ) -> Booking:
     try:
-        updated = change_booking(booking_id, decide, uow)
+        # Seats of one session leaving at once contend for its record: each round one of them commits, so
+        # give them as many rounds as a large session's invitees might need.
+        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS)
     except AlreadyStored as error:
         raise ClaimConflict(conflict) from error
     if updated is None:

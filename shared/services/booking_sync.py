@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking_page import BookingPage
+from shared.domain.seats import session_event_id
 from shared.logging import log_event, log_exception
 from shared.services.audit import audit
 from shared.services.changes import change_booking
@@ -18,7 +20,7 @@ from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.notifications import NOT_YET_STORED_RETRIES, alert_sync_failing, announce
 from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
-from shared.services.records import HostListing, OurEvent
+from shared.services.records import HostListing, OurEvent, SessionEvent
 
 PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
 _ENQUEUER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sync-enqueue")
@@ -135,6 +137,10 @@ def reconcile_booking(
         return "processing_paused"
     page = uow.pages.get(host.slug)
     zone = page.schedule.time_zone if page else host.time_zone
+    if booking.session_id is not None or booking.left_session is not None:
+        failed, meeting_url = _write_sessions(booking, zone, page, now, uow, calendar, secrets, tasks)
+        if failed is not None or booking.session_id is not None:
+            return failed or _synced(booking, now, uow, meeting_url)
     try:
         # Apply, then look again: a change made while Google was being written (a reschedule or cancel
         # whose own task raced this one) is applied here too, so the last writer always writes the latest.
@@ -157,9 +163,97 @@ def reconcile_booking(
     except GoogleRejected as error:
         record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
         return "google_rejected"
+    return _synced(booking, now, uow, meeting_url)
+
+
+def _synced(booking: Booking, now: datetime, uow: UnitOfWork, meeting_url: str | None) -> str:
     record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
-    audit(uow, "calendar_event_write", host.id, booking.status.value, now)
+    audit(uow, "calendar_event_write", booking.host_id, booking.status.value, now)
     return "synced"
+
+
+def _write_sessions(
+    booking: Booking,
+    zone: str,
+    page: BookingPage | None,
+    now: datetime,
+    uow: UnitOfWork,
+    calendar: Calendar,
+    secrets: SecretStore,
+    tasks: TaskQueue | None,
+) -> tuple[str | None, str | None]:
+    """A seat booking's change makes its session's one event (and the event of the session it just left, if
+    it moved) show that session as it is now: its guests are the bookings holding a seat (inserted with the
+    first, deleted with the last). Write, then look again: a seat taken or given up while Google was being
+    written is written too, so the last writer always writes the latest guest list. Returns (the outcome if
+    it failed, the current session's Meet link)."""
+    event_type = page.event_types.get(booking.event_type_id) if page else None
+    show_guests = event_type.seats_show_attendees if event_type else False
+    meeting_url = None
+    try:
+        for session in (booking.left_session, booking.session_id):  # the one it left first, then its own
+            if session is None:
+                continue
+            wanted = _session_event(session, show_guests, uow)
+            for _ in range(5):
+                written = _write_session(booking, session, wanted, zone, calendar)
+                latest = _session_event(session, show_guests, uow)
+                if latest == wanted:
+                    break
+                wanted = latest
+            if session == booking.session_id and written is not None:
+                meeting_url = written.meeting_url
+    except CalendarAccessRevoked:
+        access_revoked(booking.host_id, now, uow, secrets, tasks)
+        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        return "host_not_connected", None
+    except GoogleRejected as error:
+        record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
+        return "google_rejected", None
+    return None, meeting_url
+
+
+def _session_event(session_id: str, show_guests: bool, uow: UnitOfWork) -> SessionEvent | None:
+    """The session's event as it should be now; None when no booking holds a seat any more."""
+    holders = sorted((b for b in uow.bookings.of_session(session_id) if b.held_seat), key=lambda b: (b.seat, b.id))
+    if not holders:
+        return None
+    first = holders[0]
+    # Invitees who erased their data, or restrict or object to processing, are not named in Google.
+    guests = tuple(
+        (b.invitee.email, b.invitee.name) for b in holders if not b.anonymised and not b.processing_paused
+    )
+    return SessionEvent(
+        event_id=first.google_event_id,
+        session_id=session_id,
+        title=first.event_title,
+        start=first.start,
+        end=first.end,
+        guests=guests,
+        guests_see_each_other=show_guests,
+        location=first.location,
+        calendar_id=first.event_calendar,
+    )
+
+
+def _write_session(
+    booking: Booking, session: str, event: SessionEvent | None, zone: str, calendar: Calendar
+) -> OurEvent | None:
+    if event is None:
+        # Nobody is left: its calendar is the leaving booking's (a session's bookings share the write calendar
+        # unless the host changed it between them).
+        calendar.delete_session_event(booking.host_id, session_event_id(session), booking.event_calendar)
+        return None
+    opener = booking.synced_version == 0 and event.guests == ((booking.invitee.email, booking.invitee.name),)
+    # Most likely the session's opener: insert first (one call), as for a plain booking.
+    if opener and (inserted := calendar.insert_session_event(booking.host_id, event, zone)) is not None:
+        return inserted
+    written = calendar.patch_session_event(booking.host_id, event, zone)
+    if written is None:  # never inserted yet (its opener's task has not run): insert, or patch a racing insert
+        written = calendar.insert_session_event(booking.host_id, event, zone) or calendar.patch_session_event(
+            booking.host_id, event, zone
+        )
+    return written
 
 
 def _apply(booking: Booking, zone: str, calendar: Calendar) -> OurEvent | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shared.domain.booking import Booking
+from shared.domain.intervals import Interval
+from shared.domain.seats import Session
 from shared.services.contention import retried
 from shared.services.ports import UnitOfWork
 
@@ -22,9 +24,40 @@ def change_booking(
                 return None
             after = decide(booking)
             if after != booking:
+                move_seat(booking, after, uow)  # first: a session's released time may be claimed again below
                 uow.bookings.save(after)
                 uow.months.move_span(booking, after)
                 uow.commit()
             return after
 
     return retried(change, attempts)
+
+
+def move_seat(before: Booking | None, after: Booking, uow: UnitOfWork) -> None:
+    """A seat booking that gives up its seat (cancelled, or moved to another session) leaves its session, the
+    last one closing it; one that takes a seat joins its session, or opens it when it is not live. Staged in
+    the open unit: the seats themselves are the bookings' claims (`Booking.claims`)."""
+    old = before.held_seat if before is not None else None
+    new = after.held_seat
+    if old == new:
+        return
+    if old is not None and (session := uow.bookings.session(old[0])) is not None:
+        left = session.without(after.id)
+        if left is None:
+            uow.bookings.close_session(session)
+        else:
+            uow.bookings.save_session(left)
+    if new is not None:
+        take_seat(after, new, uow)
+
+
+def take_seat(booking: Booking, seat: tuple[str, int], uow: UnitOfWork, live: bool | None = None) -> None:
+    """Join the session if it is live (`live` None: look), else open it with this booking's span."""
+    session_id, number = seat
+    if live is None:
+        live = uow.bookings.session(session_id) is not None
+    if live:
+        uow.bookings.join_session(session_id, number, booking.id)
+        return
+    span = Interval(booking.occupied_start, booking.occupied_end)
+    uow.bookings.open_session(Session.opened(session_id, booking.host_id, span, number, booking.id))

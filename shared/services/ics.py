@@ -17,7 +17,9 @@ def booking_ics(booking: Booking, host_name: str, manage_link: str, now: datetim
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
-    event.add("uid", f"{booking.google_event_id}@kaleno.app")
+    # The booking's own id, also for a seat in a group session (whose Google event is shared and changes when
+    # the seat moves to another session): one invitee's calendar entry, updated by every later file.
+    event.add("uid", f"{booking.EVENT_ID_PREFIX}{booking.id}@kaleno.app")
     event.add("dtstamp", now)
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)

@@ -21,6 +21,7 @@ from shared.domain.calendars import ListedCalendar
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
 from shared.domain.links import BookingLink
+from shared.domain.seats import Session
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.records import (
     AvailabilitySnapshot,
@@ -33,6 +34,7 @@ from shared.services.records import (
     OAuthState,
     OurEvent,
     OutgoingMail,
+    SessionEvent,
     SessionRecord,
     WebhookResponse,
 )
@@ -82,6 +84,13 @@ class BookingRepository(SubjectRecords, Protocol):
     def sync_unsettled(self, updated_before: datetime) -> list[Booking]: ...
     def of_invitee(self, host_id: str, email: str) -> list[Booking]: ...
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]: ...
+    # Group sessions (shared/domain/seats.py), written in the same commit as the bookings taking their seats.
+    def session(self, session_id: str) -> Session | None: ...  # read: saving or closing it is conditional
+    def open_session(self, session: Session) -> None: ...  # must not exist, nor any claim on its time
+    def join_session(self, session_id: str, seat: int, booking_id: str) -> None: ...  # must exist
+    def save_session(self, session: Session) -> None: ...  # unchanged since read
+    def close_session(self, session: Session) -> None: ...  # unchanged since read; its time is released
+    def of_session(self, session_id: str) -> list[Booking]: ...
 
 
 class LinkRepository(SubjectRecords, Protocol):
@@ -201,6 +210,11 @@ class Calendar(Protocol):
     def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None: ...
     def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None: ...
     def delete_booking_event(self, host_id: str, booking: Booking) -> None: ...
+    # A group session's one event (None as for bookings: insert — it exists; patch — it is gone), in the
+    # event's `calendar_id`.
+    def insert_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None: ...
+    def patch_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None: ...
+    def delete_session_event(self, host_id: str, event_id: str, calendar_id: str) -> None: ...
     def our_events_changed_since(
         self, host_id: str, since: datetime | None, calendar_ids: tuple[str, ...]
     ) -> list[OurEvent]: ...

@@ -9,6 +9,7 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.booking import BookingStatus
+from shared.domain.booking_form import Location
 from shared.domain.booking_page import BookingPage
 from shared.domain.intervals import SpanSet
 
@@ -118,6 +119,23 @@ class OurEvent(BaseModel):
     end: datetime | None
     declined: bool = False  # the invitee declined the invitation
     meeting_url: str | None = None  # the Meet's link once Google has created it
+
+
+class SessionEvent(BaseModel):
+    """What a group session's one Google event shows: its time and its guests, and nothing personal beyond
+    the guests' names and addresses (every guest can open the event)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    session_id: str
+    title: str
+    start: datetime
+    end: datetime
+    guests: tuple[tuple[str, str], ...]  # (email, name) of each booking holding a seat, in seat order
+    guests_see_each_other: bool
+    location: Location | None = None
+    calendar_id: str = "primary"  # the calendar its first seat's booking was made for (shared/domain/calendars.py)
 
 
 class Erasure(BaseModel):

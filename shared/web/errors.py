@@ -21,6 +21,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.PeriodLimitReached: (409, "period-limit-reached", "Weekly or monthly limit reached"),
     domain.MinutesLimitReached: (409, "minutes-limit-reached", "Booked minutes limit reached"),
     domain.SlotTaken: (409, "slot-taken", "Slot taken"),
+    domain.SeatsFull: (409, "seats-full", "Every seat taken"),
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
     domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),
     domain.NothingToResolve: (409, "nothing-to-resolve", "Nothing to resolve"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -129,12 +129,13 @@ class PublicEventType(BaseModel):
     location_kind: LocationKind | None
     asks_invitee_phone: bool = Field(description="The host calls the invitee: the form asks for `invitee_phone`.")
     questions: list[Question]
+    seats: int = Field(1, description="Invitees per start; more than 1: a group session (slots say `seats_left`).")
 
     @classmethod
     def of(cls, event_type: EventType) -> PublicEventType:
         location = event_type.location
         return cls(
-            **event_type.model_dump(include={"slug", "title", "duration_minutes", "booking_window_days"}),
+            **event_type.model_dump(include={"slug", "title", "duration_minutes", "booking_window_days", "seats"}),
             min_notice_minutes=event_type.min_notice_minutes,
             location_kind=location.kind if location else None,
             asks_invitee_phone=bool(location and location.asks_invitee_phone),
@@ -192,6 +193,9 @@ class LinkList(BaseModel):
 class SlotView(BaseModel):
     start: datetime
     end: datetime
+    seats_left: int | None = Field(
+        None, description="Group event types only (seats > 1): how many seats of this session are still free."
+    )
 
 
 class SlotList(BaseModel):
@@ -202,7 +206,13 @@ class SlotList(BaseModel):
     )
 
     @staticmethod
-    def body(starts: Sequence[int], duration: int, zone: ZoneInfo, complete: bool) -> str:
+    def body(
+        starts: Sequence[int],
+        duration: int,
+        zone: ZoneInfo,
+        complete: bool,
+        seats_left: Mapping[int, int] | None = None,
+    ) -> str:
         """The JSON text of this model for slots starting at `starts` (epoch seconds) and lasting `duration`
         seconds, written directly: this is the hot path, and a month can hold hundreds of slots. Byte for
         byte what `json.dumps` gives for the slots' `astimezone(zone).isoformat()` (tests/unit/test_slots_json.py).
@@ -216,7 +226,13 @@ class SlotList(BaseModel):
             return head + "]}"
         offsets = ZoneOffsets(zone, starts[0] - DAY, starts[-1] + duration + DAY)
         stamp = _Stamps(offsets).stamp
-        slots = [f'{{"start": "{stamp(start)}", "end": "{stamp(start + duration)}"}}' for start in starts]
+        if seats_left is not None:  # a group event type: each slot says how many seats are free
+            slots = [
+                f'{{"start": "{stamp(start)}", "end": "{stamp(start + duration)}", "seats_left": {seats_left[start]}}}'
+                for start in starts
+            ]
+        else:
+            slots = [f'{{"start": "{stamp(start)}", "end": "{stamp(start + duration)}"}}' for start in starts]
         return head + ", ".join(slots) + "]}"
 
 
@@ -355,6 +371,7 @@ class HostBookingView(BookingView):
     sync_state: SyncState
     sync_error: str | None
     version: int
+    seat: int | None = Field(None, description="Group event types: the seat this booking holds in its session.")
 
     @classmethod
     def of(cls, booking: Booking) -> HostBookingView:
@@ -367,6 +384,7 @@ class HostBookingView(BookingView):
             sync_state=booking.sync_state,
             sync_error=booking.sync_error,
             version=booking.version,
+            seat=booking.seat,
         )
 
 

@@ -122,3 +122,34 @@ def test_a_manage_link_with_a_wrong_token_is_refused(
     _, visitor = open_context("Europe/Paris")
     visitor.page.goto("/manage?booking=abc#token=abc.forged")
     expect(visitor.page.get_by_role("main").get_by_role("status")).to_contain_text("This manage link is not valid")
+
+
+def test_a_group_sessions_times_say_how_many_seats_are_left(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]], browser: Browser, google: Google, api: str
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, title="Workshop", seats=3)
+    _, visitor = open_context("UTC")
+    page = visitor.page
+    page.goto(f"/{slug}/call")
+    page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first.click()
+    first_time = page.get_by_role("list", name=re.compile("^Free times on")).get_by_role("button").first
+    start = first_time.get_attribute("data-start") or ""
+    expect(first_time).to_contain_text("3 seats left")
+
+    booked = requests.post(
+        f"{api}/bookings",
+        json={
+            "host": slug,
+            "event_type": "call",
+            "start": start,
+            "invitee": {"name": "Other", "email": "other@example.com", "time_zone": "UTC"},
+        },
+        timeout=10,
+    )
+    page.reload()
+    page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first.click()
+
+    assert booked.status_code == 201, booked.text
+    expect(page.locator(f'button[data-start="{start}"]')).to_have_accessible_name(re.compile(r"2 seats left$"))
+    assert_accessible(page)
+    visitor.assert_healthy()

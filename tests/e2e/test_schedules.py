@@ -79,7 +79,8 @@ def test_changing_an_event_type_s_schedule_or_the_schedule_s_hours_changes_its_s
 ) -> None:
     slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, duration_minutes=60, slot_step_minutes=60)
     schedule_id, _ = mornings_type(browser)
-    call_id = browser.get("/hosts/me/event-types").json()["event_types"][0]["id"]
+    listed = browser.get("/hosts/me/event-types").json()["event_types"]
+    (call_id,) = [event_type["id"] for event_type in listed if event_type["slug"] == "call"]
     google.drain_tasks()
     day = datetime.now(UTC).date() + timedelta(days=10)
     weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()]
@@ -134,7 +135,8 @@ def test_bad_schedule_fields_and_unknown_schedules_answer_field_level_422s(
     api: str, browser: Browser, google: Google
 ) -> None:
     host_with_hours(browser, google, "UTC", EVERY_DAY)
-    call_id = browser.get("/hosts/me/event-types").json()["event_types"][0]["id"]
+    listed = browser.get("/hosts/me/event-types").json()["event_types"]
+    (call_id,) = [event_type["id"] for event_type in listed if event_type["slug"] == "call"]
     base = {"slug": "other", "title": "Other", "duration_minutes": 30}
 
     unknown = browser.post("/hosts/me/event-types", json={**base, "schedule_id": "sc00000000ff"})

@@ -23,11 +23,13 @@ from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
+from shared.domain.claims import claim_ids
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet
 from shared.domain.links import BookingLink
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
+from shared.domain.seats import Session
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.errors import AlreadyStored, Contention, MailDeferred, WebhookUnreachable
 from shared.services.onboarding import CALENDAR_SCOPES
@@ -44,6 +46,7 @@ from shared.services.records import (
     OAuthState,
     OurEvent,
     OutgoingMail,
+    SessionEvent,
     SessionRecord,
     WebhookResponse,
 )
@@ -394,6 +397,34 @@ class FakeBookings:
             self._unit.delete(("claims", claim))
         self._unit.put(("bookings", booking.id), booking)
 
+    # --- group sessions: kept beside the claims, as in Firestore -----------------------------------------
+    def session(self, session_id: str) -> Session | None:
+        return self._unit.read(("claims", session_id), Session)
+
+    def open_session(self, session: Session) -> None:
+        self._unit.create(("claims", session.id), session)
+        for claim in session.granule_claims():
+            self._unit.create(("claims", claim), Claim(session.id, session.occupied_end))
+
+    def join_session(self, session_id: str, seat: int, booking_id: str) -> None:
+        def joined(current: Session | None) -> Session:
+            if current is None:
+                raise Contention(f"session {session_id} is gone")  # Firestore: NotFound on an update
+            return current.model_copy(update={"seats": {**current.seats, seat: booking_id}})
+
+        self._unit.merge(("claims", session_id), joined)
+
+    def save_session(self, session: Session) -> None:
+        self._unit.put(("claims", session.id), session)
+
+    def close_session(self, session: Session) -> None:
+        self._unit.delete(("claims", session.id))
+        for claim in session.granule_claims():
+            self._unit.delete(("claims", claim))
+
+    def of_session(self, session_id: str) -> list[Booking]:
+        return list(self._unit.db.where("bookings", Booking, lambda _, b: b.session_id == session_id).values())
+
     def idempotency(self, key_hash: str) -> IdempotencyRecord | None:
         record: IdempotencyRecord | None = self._unit.db.get("idempotency", key_hash)
         return record
@@ -445,6 +476,10 @@ class FakeBookings:
         for booking in found.values():
             for claim in booking.claims():
                 self._unit.delete(("claims", claim))
+            if booking.session_id is not None:
+                span = Interval(booking.occupied_start, booking.occupied_end)
+                for claim in (booking.session_id, *claim_ids(booking.host_id, span)):
+                    self._unit.delete(("claims", claim))
             self._unit.delete(("bookings", booking.id))
         keys = self._unit.db.where("idempotency", IdempotencyRecord, lambda _, record: record.booking_id in found)
         for key_hash in keys:
@@ -703,6 +738,7 @@ class FakeCalendar:
     events_calendar: dict[str, str] = field(default_factory=dict)  # event id -> the calendar it was written to
     changes_asked: list[tuple[str, ...]] = field(default_factory=list)  # calendars each look at our events named
     events: dict[str, Booking] = field(default_factory=dict)  # our events in Google, by event id
+    sessions: dict[str, SessionEvent] = field(default_factory=dict)  # group sessions' events, by event id
     changed: list[OurEvent] = field(default_factory=list)  # what a look at our changed events finds
     channels: dict[str, Channel] = field(default_factory=dict)  # open watch channels, by id
     failure: Exception | None = None  # raised by every call once set: CalendarAccessRevoked, GoogleUnavailable
@@ -768,11 +804,29 @@ class FakeCalendar:
         return OurEvent(booking_id=booking.id, cancelled=False, start=booking.start, end=booking.end, meeting_url=url)
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
+        self.delete_session_event(host_id, booking.google_event_id, booking.event_calendar)
+
+    def insert_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
+        self._call("insert")
+        if event.event_id in self.sessions or event.event_id in self._deleted:
+            return None  # Google answers 409 (a deleted event's id stays taken)
+        self.sessions[event.event_id] = event
+        return OurEvent(booking_id="", cancelled=False, start=event.start, end=event.end)
+
+    def patch_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
+        self._call("patch")
+        if event.event_id not in self.sessions and event.event_id not in self._deleted:
+            return None  # never inserted
+        self._deleted.discard(event.event_id)  # status "confirmed" restores a deleted event
+        self.sessions[event.event_id] = event
+        return OurEvent(booking_id="", cancelled=False, start=event.start, end=event.end)
+
+    def delete_session_event(self, host_id: str, event_id: str, calendar_id: str = "primary") -> None:
         self._call("delete")
-        if not self._in(booking):
+        if self.events_calendar.get(event_id, "primary") != calendar_id:
             return  # Google answers 404: not in that calendar
-        if self.events.pop(booking.google_event_id, None) is not None:
-            self._deleted.add(booking.google_event_id)
+        if self.events.pop(event_id, None) is not None or self.sessions.pop(event_id, None) is not None:
+            self._deleted.add(event_id)
 
     def our_events_changed_since(
         self, host_id: str, since: datetime | None, calendar_ids: tuple[str, ...]

@@ -23,6 +23,8 @@ def test_only_slug_title_and_duration_are_required_and_the_step_defaults_to_the_
         "daily_minutes_limit": None,
         "weekly_minutes_limit": None,
         "invitee_open_limit": 5,
+        "seats": 1,
+        "seats_show_attendees": False,
         "location": None,
         "reminder_minutes_before": 1440,
         "questions": [],

@@ -18,6 +18,7 @@ const NUMBERS = [
   ["monthly_limit", "Monthly limit (bookings)", { min: 1, max: 2000 }],
   ["daily_minutes_limit", "Daily limit (booked minutes)", { min: 5, max: 1440, step: 5 }],
   ["weekly_minutes_limit", "Weekly limit (booked minutes)", { min: 5, max: 10080, step: 5 }],
+  ["seats", "Seats per time (more than 1: a group session)", { min: 1, max: 200 }],
 ];
 const MAIN = 2; // the first two numbers are always shown, the others under "More options"
 const VISIBILITY = [
@@ -74,7 +75,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
           type.daily_limit && `at most ${type.daily_limit} a day`, type.weekly_limit && `at most ${type.weekly_limit} a week`,
           type.monthly_limit && `at most ${type.monthly_limit} a month`,
           type.daily_minutes_limit && `at most ${type.daily_minutes_limit} minutes a day`,
-          type.weekly_minutes_limit && `at most ${type.weekly_minutes_limit} minutes a week`, type.location && locationKindText(type.location.kind),
+          type.weekly_minutes_limit && `at most ${type.weekly_minutes_limit} minutes a week`,
+          type.seats > 1 && `${type.seats} seats per time`, type.location && locationKindText(type.location.kind),
           type.questions?.length && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
           .filter(Boolean).join(" · ")),
         isPrivate
@@ -138,6 +140,10 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
       hint: "Which of your schedules (under Hours) gives this event type's hours." });
     scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
+    const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: "seats-show-attendees",
+      "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
+    const showGuestsWrap = h("p", {}, showGuests, " ",
+      h("label", { for: "seats-show-attendees" }, "Invitees of a group session see each other in the invitation"));
     const where = locationEditor(type?.location ?? null);
     const questions = questionsEditor(type?.questions ?? []);
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
@@ -147,13 +153,15 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       visibility.wrap,
       where.element,
       questions.element,
-      h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap))),
+      h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)),
+        showGuestsWrap),
       h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
-        location: where.value(), questions: questions.value(), visibility: visibility.input.value };
+        location: where.value(), questions: questions.value(), visibility: visibility.input.value,
+        seats_show_attendees: showGuests.checked };
       if (scheduleField.input.value) body.schedule_id = scheduleField.input.value;
       else if (editing) body.schedule_id = null; // PATCH: null is the default schedule
       for (const [name, f] of numbers) {

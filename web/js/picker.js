@@ -161,7 +161,7 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
     times.setAttribute("aria-label", `Free times on ${formatDay(state.day)}`);
     fill(times, (state.byDay.get(state.day) || []).map((slot) =>
       h("li", {}, h("button", { type: "button", "data-start": slot.start, onclick: () => onPick(slot, state.zone) },
-        formatTime(slot.start, state.zone)))));
+        formatTime(slot.start, state.zone), ...seatsLeft(slot)))));
     if (times.childElementCount && !performance.getEntriesByName(FIRST_SLOTS).length) performance.mark(FIRST_SLOTS);
   }
 
@@ -175,4 +175,11 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
       fill(status, text);
     },
   };
+}
+
+/** A group session's free seats, under its time (only group event types' slots carry `seats_left`). */
+function seatsLeft(slot) {
+  if (slot.seats_left == null) return [];
+  const text = `${slot.seats_left} ${slot.seats_left === 1 ? "seat" : "seats"} left`;
+  return [h("span", { class: "seats-left" }, ` · ${text}`)];
 }

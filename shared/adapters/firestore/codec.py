@@ -200,8 +200,9 @@ def _minute_runs(host_id: str, span: BookedSpan) -> tuple[int, int, int]:
 def booked_overlapping(host_id: str, elements: list[bytes | str], start: int, end: int) -> list[BookedSpan]:
     """The booked spans of a month's `booked` array that overlap [start, end) (epoch seconds), by time.
 
-    The elements sort by time as bytes; confirmed bookings never overlap (their claims forbid it), so the
-    ends are in order too and two bisects find the overlapping ones: only those are unpacked.
+    The elements sort by time as bytes; confirmed bookings never overlap (their claims forbid it) except the
+    seats of one group session, whose spans are equal, so the ends are in order too and two bisects find
+    the overlapping ones: only those are unpacked.
     Strings are spans written before the packed form (see `legacy_booked`), read as they were.
     """
     packed = sorted(element for element in elements if type(element) is bytes)

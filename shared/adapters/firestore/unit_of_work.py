@@ -120,6 +120,11 @@ class FirestoreUnitOfWork:
             self._open().update(ref, {_CONDITION_FIELD: firestore.DELETE_FIELD}, option=unchanged)
         self._open().set(ref, data, merge=list(data))
 
+    def update_existing(self, ref: Any, data: dict[str, Any]) -> None:
+        """Change some fields (dotted paths reach into maps) on condition that the document exists, whatever
+        else changed meanwhile; a missing document fails the commit as `Contention`."""
+        self._open().update(ref, data)
+
     def merge(self, ref: Any, data: dict[str, Any]) -> None:
         """Change some fields whatever else changed meanwhile (array unions, mirror fields)."""
         self._open().set(ref, data, merge=True)
