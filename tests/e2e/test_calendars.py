@@ -260,3 +260,27 @@ def test_google_failing_to_list_calendars_answers_503_with_retry_after_and_store
     assert_problem(saving, 503, "temporarily-unavailable")
     assert after.status_code == 200, after.text
     assert (after.json()["conflict"], after.json()["write"]) == ([email], email)
+
+
+def test_a_group_session_is_one_event_in_the_write_calendar_until_its_last_seat_goes(
+    api: str, browser: Browser, google: Google
+) -> None:
+    slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY, seats=3)
+    work = google.add_calendar(email, "Work")
+    open_calendars_setting(browser, email)
+    assert choose(browser, [email, work], work).status_code == 200
+    start = day_ahead(6, 10)
+    seats = [post_booking(api, booking_body(slug, start, who=f"Seat{i} Person")).json() for i in range(2)]
+    google.drain_tasks()
+    [session] = our_events_in(google, email, work)
+    attendees = {attendee["email"] for attendee in session.get("attendees", [])}
+
+    for seat in seats:
+        headers = {"Authorization": f"Bearer {seat['manage_token']}"}
+        assert requests.post(f"{api}/bookings/{seat['id']}/cancel", json={}, headers=headers, timeout=10).ok
+    google.drain_tasks()
+
+    assert len(attendees) == 2
+    assert our_events_in(google, email) == []  # nothing in the primary calendar
+    assert our_events_in(google, email, work) == []
+    assert google.state()["foreign_events_read"] == 0
