@@ -187,35 +187,39 @@ class GoogleCalendarClient:
     # --- Our own booking events: the only events whose contents we ever send or read -------------------
     def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         """Insert with the booking's deterministic id; None when it exists already (a retried insert)."""
-        body = {"id": booking.google_event_id, **self._event_body(booking, time_zone)}
-        return self._written(
-            host_id,
-            booking.event_calendar,
-            booking.google_event_id,
-            lambda api: api.events().insert(
-                calendarId=booking.event_calendar,
-                body=body,
-                sendUpdates=self._settings.calendar_send_updates,
-                **_WRITE_OPTIONS,
-            ),
-            otherwise=(409,),
-        )
+        body = self._event_body(booking, time_zone)
+        return self._insert(host_id, booking.event_calendar, booking.google_event_id, body)
 
     def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         """Make the event match the booking; None when the event is gone (deleted in Google)."""
         body = self._event_body(booking, time_zone)
+        return self._patch(host_id, booking.event_calendar, booking.google_event_id, body, otherwise=(404, 410))
+
+    def _insert(self, host_id: str, calendar_id: str, event_id: str, body: dict[str, Any]) -> OurEvent | None:
+        """Insert with our deterministic id; None when Google has that id already (409)."""
+        send = self._settings.calendar_send_updates
         return self._written(
             host_id,
-            booking.event_calendar,
-            booking.google_event_id,
-            lambda api: api.events().patch(
-                calendarId=booking.event_calendar,
-                eventId=booking.google_event_id,
-                body=body,
-                sendUpdates=self._settings.calendar_send_updates,
-                **_WRITE_OPTIONS,
+            calendar_id,
+            event_id,
+            lambda api: api.events().insert(
+                calendarId=calendar_id, body={"id": event_id, **body}, sendUpdates=send, **_WRITE_OPTIONS
             ),
-            otherwise=(404, 410),
+            otherwise=(409,),
+        )
+
+    def _patch(
+        self, host_id: str, calendar_id: str, event_id: str, body: dict[str, Any], otherwise: tuple[int, ...]
+    ) -> OurEvent | None:
+        send = self._settings.calendar_send_updates
+        return self._written(
+            host_id,
+            calendar_id,
+            event_id,
+            lambda api: api.events().patch(
+                calendarId=calendar_id, eventId=event_id, body=body, sendUpdates=send, **_WRITE_OPTIONS
+            ),
+            otherwise=otherwise,
         )
 
     def _written(
@@ -245,37 +249,13 @@ class GoogleCalendarClient:
     def insert_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
         """Insert with the session's deterministic id; None when it exists already (a retried or racing insert,
         or the session's earlier life: Google keeps a deleted event's id)."""
-        body = {"id": event.event_id, **self._session_body(event, time_zone)}
-        return self._written(
-            host_id,
-            event.calendar_id,
-            event.event_id,
-            lambda api: api.events().insert(
-                calendarId=event.calendar_id,
-                body=body,
-                sendUpdates=self._settings.calendar_send_updates,
-                **_WRITE_OPTIONS,
-            ),
-            otherwise=(409,),
-        )
+        return self._insert(host_id, event.calendar_id, event.event_id, self._session_body(event, time_zone))
 
     def patch_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
         """Make the event show the session's guests (restoring it if it was deleted: status confirmed); None
         when it was never inserted."""
         body = self._session_body(event, time_zone)
-        return self._written(
-            host_id,
-            event.calendar_id,
-            event.event_id,
-            lambda api: api.events().patch(
-                calendarId=event.calendar_id,
-                eventId=event.event_id,
-                body=body,
-                sendUpdates=self._settings.calendar_send_updates,
-                **_WRITE_OPTIONS,
-            ),
-            otherwise=(404,),
-        )
+        return self._patch(host_id, event.calendar_id, event.event_id, body, otherwise=(404,))
 
     def _session_body(self, event: SessionEvent, time_zone: str) -> dict[str, Any]:
         """Every guest can open a group event, so it carries nothing of any one invitee beyond their name and
