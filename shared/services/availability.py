@@ -425,11 +425,12 @@ def load_offer(
 
 
 def _periods_around(around: Interval, event_type: EventType, zone: ZoneInfo) -> Interval:
-    """`around` widened to the host-local days, weeks and months it touches, for the limits the event type
-    has (a minutes limit counts every booking of its day or week)."""
+    """`around` widened to the host-local weeks and months it touches, for the limits the event type has (a
+    weekly minutes limit counts every booking of its week). Its days need no widening: every read reaches
+    LOOKAROUND beyond its range, which holds the whole host-local day."""
     first, last = around.start.astimezone(zone).date(), around.end.astimezone(zone).date()
     counted = (event_type.weekly_limit, event_type.monthly_limit, event_type.weekly_minutes_limit)
-    if all(limit is None for limit in counted) and event_type.daily_minutes_limit is None:
+    if all(limit is None for limit in counted):
         return around
     if event_type.weekly_limit is not None or event_type.weekly_minutes_limit is not None:
         first, last = min(first, week_start(first)), max(last, week_start(last) + timedelta(days=6))
