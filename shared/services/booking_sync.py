@@ -136,7 +136,8 @@ def reconcile_booking(
         record_sync(booking.id, SyncState.FAILED, None, "processing_paused", now, uow)
         return "processing_paused"
     page = uow.pages.get(host.slug)
-    zone = page.schedule.time_zone if page else host.time_zone
+    event_type = page.event_types.get(booking.event_type_id) if page else None
+    zone = page.schedule_of(event_type).time_zone if page and event_type else host.time_zone
     if booking.session_id is not None or booking.left_session is not None:
         failed, meeting_url = _write_sessions(booking, zone, page, now, uow, calendar, secrets, tasks)
         if failed is not None or booking.session_id is not None:
