@@ -319,6 +319,8 @@ class Booking(BaseModel):
             changes["synced_version"] = synced
             if synced < self.version:
                 changes["sync_state"] = SyncState.PENDING
+            else:  # the session a reschedule left has its event updated: later versions leave it alone
+                changes["left_session"] = None
         return self.model_copy(update=changes)
 
     def rectified(self, invitee: Invitee) -> Booking:
