@@ -151,11 +151,18 @@ class EventType(BaseModel):
         """
         merged = {**self.model_dump(), **patch.model_dump(exclude_unset=True)}
         try:
-            return EventType.model_validate({name: value for name, value in merged.items() if value is not None})
+            updated = EventType.model_validate({name: value for name, value in merged.items() if value is not None})
         except ValidationError as error:  # fields valid alone but not together (a limit below the duration)
             raise InvalidFields(
                 [(".".join(map(str, item["loc"])), item["msg"]) for item in error.errors(include_url=False)]
             ) from None
+        if updated.group != self.group:
+            # Its bookings were made as one or the other (their own events, or seats of a shared one): a type
+            # turned into the other kind would count them wrongly and leave their events behind.
+            raise InvalidFields(
+                [("seats", "a group event type stays one (and a one-to-one type stays one): create a new type")]
+            )
+        return updated
 
 
 class EventTypeUpdate(BaseModel):

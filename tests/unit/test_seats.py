@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.domain.booking import BookingStatus
-from shared.domain.errors import DailyLimitReached, SeatsFull, SlotTaken
+from shared.domain.errors import DailyLimitReached, InvalidFields, SeatsFull, SlotTaken
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.intervals import Interval
 from shared.domain.offsets import epoch_seconds
@@ -124,9 +124,25 @@ def test_seats_default_to_one_and_attendees_stay_hidden_from_each_other() -> Non
     plain = EventType(slug="g", title="G", duration_minutes=30)
 
     assert (plain.seats, plain.seats_show_attendees, plain.group) == (1, False, False)
-    assert plain.updated(EventTypeUpdate(seats=200, seats_show_attendees=True)).group
     with pytest.raises(ValidationError, match="seats_show_attendees"):
         EventTypeUpdate.model_validate({"seats_show_attendees": "yes"})
+
+
+def test_a_type_keeps_its_kind_one_to_one_or_group_but_a_group_may_change_its_seats() -> None:
+    """Its bookings were made as their own events or as seats of shared ones: switching kinds would count
+    them wrongly (a phantom session on a one-to-one booking's time) and leave their events behind."""
+    plain = EventType(slug="g", title="G", duration_minutes=30)
+    group = EventType(slug="g", title="G", duration_minutes=30, seats=5)
+
+    with pytest.raises(InvalidFields) as to_group:
+        plain.updated(EventTypeUpdate(seats=200))
+    with pytest.raises(InvalidFields) as to_plain:
+        group.updated(EventTypeUpdate(seats=1))
+    resized = group.updated(EventTypeUpdate(seats=20, seats_show_attendees=True))
+
+    assert [field for field, _ in to_group.value.problems] == ["seats"]
+    assert [field for field, _ in to_plain.value.problems] == ["seats"]
+    assert (resized.seats, resized.seats_show_attendees) == (20, True)
 
 
 # --- booking and cancelling ------------------------------------------------------------------------------
