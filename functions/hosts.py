@@ -115,8 +115,9 @@ def patch_event_type(request: Request, principal: Host, event_type_id: str, body
 
 @api.route("/me/event-types/<event_type_id>", methods=("DELETE",), auth="session", status=204)
 def delete_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
-    """Remove an event type (existing bookings stay)."""
+    """Remove an event type (existing bookings stay; its open single-use links are revoked)."""
     host_settings.delete_event_type(principal, event_type_id, adapters().uow())
+    links.withdraw_links(principal, event_type_id, utc_now(), adapters().uow())
     return Response(status=204)
 
 

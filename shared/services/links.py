@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import datetime
 
 from shared.domain.errors import InvalidLinkRequest, LinkNotFound, LinkUsed
 from shared.domain.host import Host
-from shared.domain.links import BookingLink, LinkRequest, link_token_hash
+from shared.domain.links import BookingLink, LinkRequest, LinkState, link_token_hash
 from shared.logging import log_event
 from shared.services.errors import AlreadyStored
 from shared.services.hosts import event_type as host_event_type
@@ -69,3 +70,14 @@ def revoke_link(host: Host, event_type_id: str, link_id: str, now: datetime, uow
             raise LinkUsed("this link was just used for a booking; cancel that booking instead") from error
     log_event("link_revoked", host_id=host.id, event_type_id=event_type_id, link_id=link_id)
     return revoked
+
+
+def withdraw_links(host: Host, event_type_id: str, now: datetime, uow: UnitOfWork) -> int:
+    """The event type was deleted: its open links are revoked, so the retention purge deletes them in time
+    (an open link without expiry would otherwise be kept until the host's erasure). How many were open."""
+    listed = uow.links.of_event_type(host.id, event_type_id)
+    open_links = [link for link in listed if link.state(now) is LinkState.ACTIVE]
+    for link in open_links:
+        with contextlib.suppress(LinkUsed):  # used a moment before the type went: kept as used
+            revoke_link(host, event_type_id, link.id, now, uow)
+    return len(open_links)

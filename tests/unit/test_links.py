@@ -18,7 +18,8 @@ from shared.domain.event_type import EventType
 from shared.domain.links import KEPT_AFTER_END, BookingLink, LinkRequest, LinkState, Visibility, link_id_of
 from shared.services.availability import Visitor, booking_page
 from shared.services.booking import book, cancel
-from shared.services.links import create_link, links_of, revoke_link
+from shared.services.hosts import delete_event_type
+from shared.services.links import create_link, links_of, revoke_link, withdraw_links
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit.fakes import FakePorts, a_host
 from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request, ada
@@ -133,6 +134,23 @@ def test_revoking_is_idempotent_refused_for_a_used_link_and_unknown_links_are_no
         revoke_link(host, "et1", second.id, NOW, ports.uow())
     with pytest.raises(LinkNotFound):
         revoke_link(host, "et2", first.id, NOW, ports.uow())
+
+
+def test_deleting_an_event_type_revokes_its_open_links_so_the_purge_takes_them() -> None:
+    ports = private_ada()
+    host = a_host()
+    _, used = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    open_, _ = create_link(host, "et1", LinkRequest(), NOW, ports.uow())  # no expiry: kept until revoked
+    book_with(ports, used)
+
+    delete_event_type(host, "et1", ports.uow())
+    withdrawn = withdraw_links(host, "et1", NOW, ports.uow())
+
+    assert withdrawn == 1
+    states = {link.id: link.state(NOW) for link in ports.uow().links.of_event_type("h1", "et1")}
+    assert states[open_.id] is LinkState.REVOKED
+    assert sorted(states.values()) == sorted([LinkState.REVOKED, LinkState.USED])
+    assert all(link.purge_at is not None for link in ports.uow().links.of_event_type("h1", "et1"))
 
 
 def test_an_expiry_in_the_past_is_refused_on_its_field() -> None:
