@@ -93,6 +93,7 @@ def test_the_host_makes_a_type_private_and_books_it_out_through_a_single_use_lin
     guest = visitor.page
     guest.goto(url)
     expect(guest.get_by_role("heading", name="Call", level=1)).to_be_visible()
+    assert token not in guest.url  # read once, then out of the address bar (the tab keeps it for a reload)
     guest.get_by_role("button", name=re.compile(r"\d+ free times?$")).first.click()
     guest.get_by_role("list", name=re.compile("^Free times on")).get_by_role("button").first.click()
     guest.get_by_label("Name").fill("Lin Guest")

@@ -15,7 +15,14 @@ const page = byId("page");
 const FIELD_ALIASES = { "invitee.name": "name", "invitee.email": "email", "invitee.time_zone": "time_zone" };
 // A single-use link's token rides in the fragment (/{host}/{type}#link=…), which the browser never sends to a
 // server nor in a Referer; the API gets it in a header (reads) and in the booking's body, never in a URL.
-const link = new URLSearchParams(location.hash.slice(1)).get("link");
+// Once read, it leaves the address bar (and so any script's sight of location.hash and the history); the
+// tab keeps it for a reload or "Try again".
+const linkKey = `kaleno-link:${location.pathname}`;
+const link = new URLSearchParams(location.hash.slice(1)).get("link") || sessionStorage.getItem(linkKey);
+if (link && location.hash) {
+  sessionStorage.setItem(linkKey, link);
+  history.replaceState(null, "", location.pathname + location.search);
+}
 const linkHeaders = link ? { "Kaleno-Link": link } : {};
 const LINK_ENDED = {
   "link-used": "This single-use link was already used for a booking. Ask the host for a new link.",
