@@ -263,26 +263,23 @@ class GoogleCalendarClient:
         links (each invitee has theirs in the booking's answer and Kaleno's own confirmation)."""
         host_link = f"{self._settings.base_url.rstrip('/')}/"
         location = event.location
-        body: dict[str, Any] = {
-            "summary": f"{event.title} ({len(event.guests)} booked)",
-            "description": f"Group session booked with Kaleno (host): {host_link}",
-            "start": {"dateTime": _rfc3339(event.start), "timeZone": time_zone},
-            "end": {"dateTime": _rfc3339(event.end), "timeZone": time_zone},
-            "status": "confirmed",
-            "attendees": [{"email": email, "displayName": name} for email, name in event.guests],
+        meet = event.event_id if location is not None and location.kind is LocationKind.GOOGLE_MEET else None
+        place = location.describe() if location is not None and not location.asks_invitee_phone else None
+        body = _our_event_body(
+            f"{event.title} ({len(event.guests)} booked)",
+            f"Group session booked with Kaleno (host): {host_link}",
+            Interval(event.start, event.end),
+            time_zone,
+            [{"email": email, "displayName": name} for email, name in event.guests],
+            {"kalenoSessionId": event.session_id},
+            meet_request=meet,
+            place=place,
+        )
+        return body | {
+            "status": "confirmed",  # a session opened again at a start brings its deleted event back
             "guestsCanSeeOtherGuests": event.guests_see_each_other,
             "guestsCanInviteOthers": False,
-            "extendedProperties": {"private": {OUR_MARKER: "1", "kalenoSessionId": event.session_id}},
-            "transparency": "opaque",
-            "guestsCanModify": False,
-            "reminders": {"useDefault": True},
         }
-        if location is not None and location.kind is LocationKind.GOOGLE_MEET:
-            meet = {"requestId": event.event_id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
-            body["conferenceData"] = {"createRequest": meet}
-        elif location is not None and not location.asks_invitee_phone:
-            body["location"] = location.describe()
-        return body
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
         """Delete; already deleted or never created counts as done."""
@@ -357,27 +354,52 @@ class GoogleCalendarClient:
         invitee = booking.invitee
         # An invitee who erased their data is no longer named anywhere, Google included.
         attendees = [] if booking.anonymised else [{"email": invitee.email, "displayName": invitee.name}]
-        body: dict[str, Any] = {
-            "summary": f"{booking.event_title}: {invitee.name}",
-            "description": description,
-            "start": {"dateTime": _rfc3339(booking.start), "timeZone": time_zone},
-            "end": {"dateTime": _rfc3339(booking.end), "timeZone": time_zone},
-            "attendees": attendees,
-            "extendedProperties": {"private": {OUR_MARKER: "1", "kalenoBookingId": booking.id}},
-            "transparency": "opaque",
-            "guestsCanModify": False,
-            "reminders": {"useDefault": True},
-        }
-        if location is not None and location.kind is LocationKind.GOOGLE_MEET:
-            # Google ignores a createRequest whose requestId it has seen for this event: one Meet per booking.
-            meet = {"requestId": booking.id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
-            body["conferenceData"] = {"createRequest": meet}
-        elif location is not None:
-            body["location"] = booking.meeting_place
-        return body
+        meet = booking.id if location is not None and location.kind is LocationKind.GOOGLE_MEET else None
+        return _our_event_body(
+            f"{booking.event_title}: {invitee.name}",
+            description,
+            Interval(booking.start, booking.end),
+            time_zone,
+            attendees,
+            {"kalenoBookingId": booking.id},
+            meet_request=meet,
+            place=booking.meeting_place,
+        )
 
     def forget(self, host_id: str) -> None:
         self._forget_credentials(host_id)
+
+
+def _our_event_body(
+    summary: str,
+    description: str,
+    when: Interval,
+    time_zone: str,
+    attendees: list[dict[str, str]],
+    marker: dict[str, str],
+    meet_request: str | None,
+    place: str | None,
+) -> dict[str, Any]:
+    """What each of our events carries: the private marker that finds it again (and only it), busy time,
+    guests who cannot edit it, and the place or a Meet request."""
+    body: dict[str, Any] = {
+        "summary": summary,
+        "description": description,
+        "start": {"dateTime": _rfc3339(when.start), "timeZone": time_zone},
+        "end": {"dateTime": _rfc3339(when.end), "timeZone": time_zone},
+        "attendees": attendees,
+        "extendedProperties": {"private": {OUR_MARKER: "1", **marker}},
+        "transparency": "opaque",
+        "guestsCanModify": False,
+        "reminders": {"useDefault": True},
+    }
+    if meet_request is not None:
+        # Google ignores a createRequest whose requestId it has seen for this event: one Meet per event.
+        meet = {"requestId": meet_request, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+        body["conferenceData"] = {"createRequest": meet}
+    elif place is not None:
+        body["location"] = place
+    return body
 
 
 def _calendar_list(params: dict[str, Any]) -> Callable[[Any], Any]:
