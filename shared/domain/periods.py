@@ -55,18 +55,23 @@ def minute_run_prefix(host_id: str, event_type_id: str, period: str) -> str:
     return f"{host_id}:{event_type_id}:{period}:min"
 
 
-def parse_minute_run(run: str) -> tuple[str, int, int]:
-    """(period name, first place, count) of a run named by `minute_run`."""
+def _split_run(run: str) -> tuple[str, int, int]:
+    """(`{host}:{type}:{period}`, first place, count) of a run named by `minute_run`."""
     head, _, places = run.rpartition(":min")
     first, _, count = places.partition("+")
-    return head.rpartition(":")[2], int(first), int(count)
+    return head, int(first), int(count)
+
+
+def parse_minute_run(run: str) -> tuple[str, int, int]:
+    """(period name, first place, count) of a run named by `minute_run`."""
+    head, first, count = _split_run(run)
+    return head.rpartition(":")[2], first, count
 
 
 def places_of_run(run: str) -> list[str]:
     """The claim ids of every place of a run: `{host}:{type}:{period}:min{n}`."""
-    head, _, places = run.rpartition(":min")
-    first, _, count = places.partition("+")
-    return [f"{head}:min{number}" for number in range(int(first), int(first) + int(count))]
+    head, first, count = _split_run(run)
+    return [f"{head}:min{number}" for number in range(first, first + count)]
 
 
 def first_free_run(held: Iterable[tuple[int, int]], count: int, capacity: int) -> int | None:
