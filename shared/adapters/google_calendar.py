@@ -285,7 +285,7 @@ class GoogleCalendarClient:
         """Delete; already deleted or never created counts as done."""
         self.delete_session_event(host_id, booking.google_event_id, booking.event_calendar)
 
-    def delete_session_event(self, host_id: str, event_id: str, calendar_id: str = "primary") -> None:
+    def delete_session_event(self, host_id: str, event_id: str, calendar_id: str) -> None:
         """Delete our event by id; already deleted or never created counts as done."""
         send = self._settings.calendar_send_updates
         self._answered(

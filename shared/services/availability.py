@@ -149,11 +149,11 @@ class Offer:
             and span.occupied_end == span.start + duration + after
         )
 
-    def seats_left(self, starts: list[int], moving: Booking | None = None) -> dict[int, int] | None:
+    def seats_left(self, starts: list[int]) -> dict[int, int] | None:
         """Seats still free at each start, for a group event type (None otherwise)."""
         if not self.event_type.group:
             return None
-        held = self.session_holders(moving)
+        held = self.session_holders(None)
         return {start: self.event_type.seats - held.get(start, 0) for start in starts}
 
     def _joinable_sessions(self, moving: Booking | None) -> list[tuple[int, int, int]]:

@@ -821,7 +821,7 @@ class FakeCalendar:
         self.sessions[event.event_id] = event
         return OurEvent(booking_id="", cancelled=False, start=event.start, end=event.end)
 
-    def delete_session_event(self, host_id: str, event_id: str, calendar_id: str = "primary") -> None:
+    def delete_session_event(self, host_id: str, event_id: str, calendar_id: str) -> None:
         self._call("delete")
         if self.events_calendar.get(event_id, "primary") != calendar_id:
             return  # Google answers 404: not in that calendar
