@@ -90,6 +90,16 @@ def snap(page: Page, folder: Path, name: str) -> Path:
     return path
 
 
+def check_both_widths(page: Page, screenshots: Path, name: str) -> None:
+    """Accessible at desktop width and at 375 px (a phone), with no sideways scroll there; a screenshot."""
+    assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+    snap(page, screenshots, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def fact(container: Locator | Page, term: str) -> Locator:
     """The value (<dd>) beside a term (<dt>) of a description list: a booking's place, notes, answers."""
     return container.locator("dt", has_text=term).locator("xpath=following-sibling::dd[1]")

@@ -9,23 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, expect
 
-from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, snap
+from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, check_both_widths
 from tests.browser.test_dashboard_bookings import sign_in
 from tests.e2e.test_bookings import EVERY_DAY
 from tests.support import Browser, Google, host_with_hours
 
 HOST_ZONE = "Europe/Berlin"
-
-
-def check_both_widths(page: Page, screenshots: Path, name: str) -> None:
-    assert_accessible(page)
-    page.set_viewport_size({"width": 375, "height": 812})
-    assert_no_sideways_scroll(page)
-    assert_accessible(page)
-    snap(page, screenshots, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def create_link(section: Locator, expires: str = "") -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, snap
+from tests.browser.pages import PageWatch, check_both_widths
 from tests.browser.test_dashboard_bookings import sign_in
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
 from tests.support import Browser, Google, host_with_hours
@@ -56,15 +56,6 @@ def receiver() -> Iterator[Receiver]:
     running = Receiver()
     yield running
     running.stop()
-
-
-def check_both_widths(page: Page, screenshots: Path, name: str) -> None:
-    assert_accessible(page)
-    page.set_viewport_size({"width": 375, "height": 812})
-    assert_no_sideways_scroll(page)
-    assert_accessible(page)
-    snap(page, screenshots, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_the_host_adds_an_endpoint_sees_its_deliveries_and_deletes_it(
