@@ -10,17 +10,12 @@ import requests
 
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, post_booking
 from tests.e2e.test_http_surface import assert_problem
-from tests.e2e.test_period_limits import RACERS, ROUNDS, at, cancel, race, slots
+from tests.e2e.test_period_limits import RACERS, ROUNDS, assert_limit_held, at, cancel, race, slots
 from tests.support import Browser, Google, host_with_hours
 
 
 def winners_within(responses: list[requests.Response], limit: int) -> list[dict[str, Any]]:
-    winners = [response.json() for response in responses if response.status_code == 201]
-    assert len(winners) == limit, [response.text for response in responses]
-    for response in responses:
-        if response.status_code != 201:
-            assert_problem(response, 409, "minutes-limit-reached")
-    return winners
+    return assert_limit_held(responses, limit, refusal="minutes-limit-reached")
 
 
 def test_a_daily_minutes_limit_holds_under_a_16_way_race_of_different_times(

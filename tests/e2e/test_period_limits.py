@@ -37,12 +37,15 @@ def cancel(api: str, booked: dict[str, Any]) -> requests.Response:
     return requests.post(f"{api}/bookings/{booked['id']}/cancel", json={}, headers=headers, timeout=10)
 
 
-def assert_limit_held(responses: list[requests.Response], limit: int) -> list[dict[str, Any]]:
+def assert_limit_held(
+    responses: list[requests.Response], limit: int, refusal: str = "period-limit-reached"
+) -> list[dict[str, Any]]:
+    """Exactly `limit` bookings won; every other answer is a 409 of the `refusal` type."""
     winners = [response.json() for response in responses if response.status_code == 201]
     losers = [response for response in responses if response.status_code != 201]
     assert len(winners) == limit, [response.text for response in responses]
     for response in losers:
-        assert_problem(response, 409, "period-limit-reached")
+        assert_problem(response, 409, refusal)
     return winners
 
 
