@@ -19,6 +19,7 @@ from shared.services.privacy import (
     start_host_erasure,
 )
 from shared.services.retention import RetentionPeriods, purge_expired
+from tests.unit import fakes
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
@@ -27,20 +28,8 @@ INES = Invitee(name="Ines", email="ines@example.org", time_zone="UTC")
 
 
 def a_booking(booking_id: str = "b1", start: datetime = START, invitee: Invitee = INES, **fields: Any) -> Booking:
-    values: dict[str, Any] = {
-        "id": booking_id,
-        "host_id": "h1",
-        "event_type_id": "et1",
-        "event_title": "Call",
-        "start": start,
-        "end": start + timedelta(minutes=30),
-        "occupied_start": start,
-        "occupied_end": start + timedelta(minutes=30),
-        "invitee": invitee,
-        "manage_token_hash": "0" * 64,
-        "notes": "about the contract",
-    }
-    return Booking(**{**values, **fields})
+    """The fakes' booking, with a note (erasure must remove it)."""
+    return fakes.a_booking(start, **{"id": booking_id, "invitee": invitee, "notes": "about the contract", **fields})
 
 
 def ports_with(*bookings: Booking) -> FakePorts:
