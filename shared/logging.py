@@ -12,6 +12,7 @@ import re
 import sys
 import traceback
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,13 +46,16 @@ class _StdoutHandler(logging.StreamHandler[TextIO]):
     """Cloud Functions ships stdout lines to Cloud Logging."""
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+@cache
+def _logger() -> logging.Logger:
+    """Set up on first use, once: setting a level clears every logger's level cache, so not per line."""
     logger = logging.getLogger(_LOGGER_NAME)
-    logger.setLevel(level)
+    logger.setLevel(logging.INFO)
     if not any(isinstance(handler, _StdoutHandler) for handler in logger.handlers):
         handler = _StdoutHandler(sys.stdout)
         handler.setFormatter(CloudLoggingFormatter())
         logger.addHandler(handler)
+    return logger
 
 
 def safe_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -67,16 +71,14 @@ def safe_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 def log_event(event: str, severity: int = logging.INFO, **fields: Any) -> None:
     """Log a named event (a constant string, never user data) with id-only fields."""
-    configure_logging()
-    logging.getLogger(_LOGGER_NAME).log(severity, event, extra={"fields": safe_fields(fields)})
+    _logger().log(severity, event, extra={"fields": safe_fields(fields)})
 
 
 def log_exception(event: str, error: BaseException, **fields: Any) -> None:
     """Log where an error happened (type and code locations), never its message: that may hold user data."""
     frames = traceback.extract_tb(error.__traceback__)[-6:]
     where = " < ".join(f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in reversed(frames))
-    configure_logging()
-    logging.getLogger(_LOGGER_NAME).error(
+    _logger().error(
         event,
         extra={"fields": {**safe_fields(fields), "error_type": type(error).__name__, "where": where}},
     )

@@ -44,8 +44,9 @@ Slug = Annotated[
 ]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
 Minutes = Annotated[int, Field(strict=True, multiple_of=5)]  # 5-minute grid: claims use 5-minute granules
-Duration = Annotated[Minutes, Field(ge=5, le=720)]
-Buffer = Annotated[Minutes, Field(ge=0, le=240)]
+LONGEST_MEETING_MINUTES, LONGEST_BUFFER_MINUTES = 720, 240
+Duration = Annotated[Minutes, Field(ge=5, le=LONGEST_MEETING_MINUTES)]
+Buffer = Annotated[Minutes, Field(ge=0, le=LONGEST_BUFFER_MINUTES)]
 Step = Annotated[Minutes, Field(ge=5, le=720)]
 Notice = Annotated[int, Field(strict=True, ge=0, le=525_600)]  # up to a year
 WindowDays = Annotated[int, Field(strict=True, ge=1, le=366)]  # the busy mirror covers at most 366 days
@@ -106,8 +107,9 @@ class EventType(BaseModel):
         5, description="How many bookings still to come one invitee email may hold with this host at once."
     )
     seats: Seats = Field(
-        1, description="Invitees who can book the same start: more than 1 makes each start a group session "
-        "(one Google event whose guests grow as people book)."
+        1,
+        description="Invitees who can book the same start: more than 1 makes each start a group session "
+        "(one Google event whose guests grow as people book).",
     )
     seats_show_attendees: StrictBool = Field(
         False, description="Whether a group session's invitees see each other in the Google event."

@@ -9,7 +9,7 @@ from typing import Any
 from google.cloud import firestore
 
 from shared.adapters.firestore import FirestoreUnitOfWork
-from shared.adapters.firestore.codec import legacy_booked
+from shared.adapters.firestore.codec import encode_booked, legacy_booked
 from shared.domain.booking import Booking, Invitee
 from shared.domain.intervals import Interval
 from shared.domain.offsets import epoch_seconds
@@ -124,3 +124,42 @@ def test_busy_times_are_read_only_where_asked(db: Any) -> None:
 
     assert snapshot is not None
     assert list(snapshot.busy) == [(epoch_seconds(i.start), epoch_seconds(i.end)) for i in busy[48:51]]
+
+
+def test_spans_are_kept_by_the_day_their_meeting_starts_and_a_read_fetches_only_the_days_it_can_touch(db: Any) -> None:
+    uow, host_id, slug = a_host_page(db)
+    late = a_booking(host_id, MONDAY + timedelta(hours=14))  # Monday 23:00-23:30, occupied until 23:40
+    late = late.model_copy(
+        update={"end": late.start + timedelta(hours=12), "occupied_end": late.start + timedelta(hours=16)}
+    )
+    far = a_booking(host_id, MONDAY + timedelta(days=9))
+    moved(uow, None, late)
+    moved(uow, None, far)
+    month = db.collection("hosts").document(host_id).collection("months").document("2027-03")
+
+    tuesday_morning = spans_around(uow, slug, MONDAY + timedelta(hours=20), MONDAY + timedelta(hours=22))
+    fetched = uow.read_fields([month], ["booked_on.d09"])[month.path].to_dict()
+
+    assert [span.booking_id for span in tuesday_morning] == [late.id]  # its meeting began the day before
+    assert sorted(month.get().get("booked_on")) == ["d08", "d17"]
+    assert fetched == {}  # a day nothing starts on: no field at all, and Monday's and the 17th's stay behind
+
+
+def test_a_span_packed_in_the_month_wide_array_before_days_is_read_and_released(db: Any) -> None:
+    uow, host_id, slug = a_host_page(db)
+    booking = a_booking(host_id, MONDAY)
+    span = BookedSpan(
+        epoch_seconds(booking.occupied_start),
+        epoch_seconds(booking.occupied_end),
+        epoch_seconds(booking.start),
+        booking.id,
+        EVENT_TYPE,
+    )
+    month = db.collection("hosts").document(host_id).collection("months").document("2027-03")
+    month.set({"booked": firestore.ArrayUnion([encode_booked(host_id, span)])}, merge=True)
+
+    before = spans_around(uow, slug, MONDAY - timedelta(hours=1), MONDAY + timedelta(hours=1))
+    moved(uow, booking, booking.cancelled(None))
+
+    assert before == [span]
+    assert month.get().get("booked") == []

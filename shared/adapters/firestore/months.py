@@ -1,14 +1,16 @@
 """hosts/{host_id}/months/{YYYY-MM}: one UTC month of a host's time.
 
-`busy` is the mirror of Google's free/busy (packed int64 pairs), `booked` our confirmed bookings' spans
-(one packed element each, so ArrayUnion/ArrayRemove keep them without a read: a booking costs the same
-whatever its month holds). An availability read is one `get_all` of the booking page and the months it
-needs, and decodes only the busy and booked spans that overlap the instants it asked about.
+`busy` is the mirror of Google's free/busy (packed int64 pairs); `booked_on` holds our confirmed
+bookings' spans by the UTC day their meeting starts (`{"d07": [span, ...]}`, one packed element each, so
+ArrayUnion/ArrayRemove keep them without a read). An availability read is one batch get of the booking
+page and the months it needs, with a field mask that leaves out the days it cannot touch: a booking costs
+the same whatever its month holds, and only busy and booked spans overlapping the asked instants are
+decoded. `booked` is the month-wide array spans were kept in before: read and released, never added to.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore.codec import (
@@ -23,8 +25,10 @@ from shared.adapters.firestore.codec import (
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.hosts import HOSTS
 from shared.domain.booking import Booking
+from shared.domain.booking_page import BookingPage
 from shared.domain.busy import month_key, month_keys, split_by_month
-from shared.domain.intervals import Interval, SpanSet
+from shared.domain.event_type import LONGEST_BUFFER_MINUTES, LONGEST_MEETING_MINUTES
+from shared.domain.intervals import Interval, SpanSet, as_utc
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.services.ports import Exported
 from shared.services.records import AvailabilitySnapshot, BookedSpan
@@ -33,6 +37,13 @@ if TYPE_CHECKING:
     from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 
 MONTHS = "months"
+BOOKED_ON = "booked_on"
+LEGACY_BOOKED = "booked"
+# A booked span lies within these of its meeting's start (the longest buffer before; the longest meeting
+# and buffer after), so the days whose meetings could overlap a range are known before reading.
+_REACH_BEFORE = timedelta(minutes=LONGEST_BUFFER_MINUTES)
+_REACH_AFTER = timedelta(minutes=LONGEST_MEETING_MINUTES + LONGEST_BUFFER_MINUTES)
+_PAGE_FIELDS = list(BookingPage.model_fields)  # a page document's fields are its model's (codec.page_document)
 _HINT_LIMIT = 10_000
 _ALL = 1 << 62  # later than any instant: "every span of the month"
 
@@ -72,20 +83,32 @@ class FirestoreBusyMonths:
 
     def _snapshot(self, slug: str, host_id: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
         page_ref = self._unit.pages.ref(slug)
-        months = [self._month(host_id, key) for key in month_keys(start, end)]
-        # get_all answers in any order: pick the documents out by path.
-        docs = {snapshot.reference.path: snapshot for snapshot in self._unit.db.get_all([page_ref, *months], **reads())}
+        # Spans are kept in the month their meeting starts: one that began in an earlier month the range does
+        # not touch is not seen. Callers read LOOKAROUND (26 h) beyond what they decide on, which holds it.
+        keys, days = month_keys(start, end), _meeting_days(start, end)
+        wanted = sorted({_day_field(day) for day in days})
+        docs = self._unit.read_fields(
+            [page_ref, *(self._month(host_id, key) for key in keys)],
+            [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted)],
+        )
         page_doc = docs[page_ref.path]
-        if not page_doc.exists or page_doc.get("host_id") != host_id:
+        owner = page_doc.value("host_id")
+        if owner is None or owner.string_value != host_id:
             return None
         first, after = epoch_seconds(start), epoch_seconds_up(end)
         busy, booked = SpanSet(), []
-        for month in (docs[ref.path] for ref in months):
-            data = month.to_dict() or {}
-            if data.get("busy"):
-                busy_overlapping(data["busy"], first, after, busy)
-            if data.get("booked"):
-                booked.extend(booked_overlapping(host_id, data["booked"], first, after))
+        for key in keys:
+            month = docs[self._month(host_id, key).path]
+            if (packed := month.value("busy")) is not None:
+                busy_overlapping(packed.bytes_value, first, after, busy)
+            elements = _elements(month.value(LEGACY_BOOKED))
+            if (by_day := month.value(BOOKED_ON)) is not None:
+                fields = by_day.map_value.fields
+                for name in {_day_field(day) for day in days if month_key(_midnight(day)) == key}:
+                    if name in fields:
+                        elements.extend(_elements(fields[name]))
+            if elements:
+                booked.extend(booked_overlapping(host_id, elements, first, after))
         return AvailabilitySnapshot(page=self._unit.pages.parsed(page_doc), busy=busy, booked=booked)
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
@@ -103,7 +126,7 @@ class FirestoreBusyMonths:
         purged = 0
         for month in self._all(host_id):
             data = month.to_dict()
-            if data.get("booked"):
+            if data.get(LEGACY_BOOKED) or any((data.get(BOOKED_ON) or {}).values()):
                 self._unit.merge(
                     month.reference, {"busy": firestore.DELETE_FIELD, "busy_synced_at": firestore.DELETE_FIELD}
                 )
@@ -122,12 +145,17 @@ class FirestoreBusyMonths:
         if before is not None and old is not None:
             key = month_key(before.start)
             # The string form too: a span stored before the packed form is released the same way.
-            gone = firestore.ArrayRemove([encode_booked(before.host_id, old), legacy_booked(old)])
-            self._unit.merge(self._month(before.host_id, key), {"booked": gone, "ends_at": _end(key)})
+            packed = encode_booked(before.host_id, old)
+            # Kept in the month-wide array before days, as a string before packing: released from there too.
+            gone = {
+                BOOKED_ON: {_day_field(as_utc(before.start).date()): firestore.ArrayRemove([packed])},
+                LEGACY_BOOKED: firestore.ArrayRemove([packed, legacy_booked(old)]),
+            }
+            self._unit.merge(self._month(before.host_id, key), {**gone, "ends_at": _end(key)})
         if after is not None and new is not None:
             key = month_key(after.start)
-            added = firestore.ArrayUnion([encode_booked(after.host_id, new)])
-            self._unit.merge(self._month(after.host_id, key), {"booked": added, "ends_at": _end(key)})
+            added = {_day_field(as_utc(after.start).date()): firestore.ArrayUnion([encode_booked(after.host_id, new)])}
+            self._unit.merge(self._month(after.host_id, key), {BOOKED_ON: added, "ends_at": _end(key)})
 
     def purge(self, ended_before: datetime) -> dict[str, int]:
         """Months of every host that ended before `ended_before` (nothing can be booked in them)."""
@@ -143,7 +171,8 @@ class FirestoreBusyMonths:
         for month in self._all(host_id):
             data = month.to_dict()
             busy = decode_busy(data["busy"]) if data.get("busy") else []
-            booked = booked_overlapping(host_id, data.get("booked", []), 0, _ALL)
+            elements = [*data.get(LEGACY_BOOKED, []), *(e for day in data.get(BOOKED_ON, {}).values() for e in day)]
+            booked = booked_overlapping(host_id, elements, 0, _ALL)
             exported.append(
                 {
                     "month": month.id,
@@ -180,3 +209,29 @@ def _end(key: str) -> datetime:
     """When the UTC month "YYYY-MM" ends (the start of the next one)."""
     year, month = map(int, key.split("-"))
     return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+
+
+def _meeting_days(start: datetime, end: datetime) -> list[date]:
+    """The UTC days on which a meeting whose span overlaps [start, end) can start."""
+    first, last = (start - _REACH_AFTER).astimezone(UTC).date(), (end + _REACH_BEFORE).astimezone(UTC).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _day_field(day: date) -> str:
+    """The key of a day in `booked_on` ("d07"): a field path segment needs no quoting when it starts with a
+    letter."""
+    return f"d{day.day:02}"
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _elements(value: Any) -> list[bytes | str]:
+    """The spans of a stored array (packed bytes, or strings from before packing) without decoding them."""
+    if value is None:
+        return []
+    return [
+        element.bytes_value if element.WhichOneof("value_type") == "bytes_value" else element.string_value
+        for element in value.array_value.values
+    ]
