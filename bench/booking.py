@@ -127,7 +127,7 @@ def main() -> int:
                 timing.samples += pair.samples
                 timing.gets += pair.gets
         enqueue = queue.enqueue_timing()
-        load = booking_load(api, empty + timedelta(days=26))  # also warms every instance for the race
+        load = booking_load(api, empty + timedelta(days=26))
         race_seconds, statuses = race(api, empty + timedelta(days=25))
         overlaps, confirmed = overlapping_confirmed(stack)
         queue.resume()
