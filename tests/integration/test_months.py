@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from google.cloud import firestore
 
 from shared.adapters.firestore import FirestoreUnitOfWork
@@ -93,7 +95,18 @@ def test_a_range_read_decodes_only_the_spans_that_overlap_it(db: Any) -> None:
     assert len(overlapping) == 5  # 09:00, 15:00, 21:00, 03:00, and the next 09:00's buffer from 08:50
 
 
-def test_a_span_stored_as_a_string_before_the_packed_form_is_read_and_released(db: Any) -> None:
+# How a month kept a span before booked spans were kept by day: one array for the month, of strings, then of
+# packed elements. Both are read and released as they are.
+MONTH_WIDE_FORMS = {
+    "string": lambda host_id, span: legacy_booked(span),
+    "packed": encode_booked,
+}
+
+
+@pytest.mark.parametrize("form", MONTH_WIDE_FORMS.values(), ids=MONTH_WIDE_FORMS.keys())
+def test_a_span_kept_in_the_month_wide_array_of_before_is_read_and_released(
+    db: Any, form: Callable[[str, BookedSpan], bytes | str]
+) -> None:
     uow, host_id, slug = a_host_page(db)
     booking = a_booking(host_id, MONDAY)
     span = BookedSpan(
@@ -104,7 +117,7 @@ def test_a_span_stored_as_a_string_before_the_packed_form_is_read_and_released(d
         EVENT_TYPE,
     )
     month = db.collection("hosts").document(host_id).collection("months").document("2027-03")
-    month.set({"booked": firestore.ArrayUnion([legacy_booked(span)])}, merge=True)
+    month.set({"booked": firestore.ArrayUnion([form(host_id, span)])}, merge=True)
 
     before = spans_around(uow, slug, MONDAY - timedelta(hours=1), MONDAY + timedelta(hours=1))
     moved(uow, booking, booking.cancelled(None))
@@ -143,23 +156,3 @@ def test_spans_are_kept_by_the_day_their_meeting_starts_and_a_read_fetches_only_
     assert [span.booking_id for span in tuesday_morning] == [late.id]  # its meeting began the day before
     assert sorted(month.get().get("booked_on")) == ["d08", "d17"]
     assert fetched == {}  # a day nothing starts on: no field at all, and Monday's and the 17th's stay behind
-
-
-def test_a_span_packed_in_the_month_wide_array_before_days_is_read_and_released(db: Any) -> None:
-    uow, host_id, slug = a_host_page(db)
-    booking = a_booking(host_id, MONDAY)
-    span = BookedSpan(
-        epoch_seconds(booking.occupied_start),
-        epoch_seconds(booking.occupied_end),
-        epoch_seconds(booking.start),
-        booking.id,
-        EVENT_TYPE,
-    )
-    month = db.collection("hosts").document(host_id).collection("months").document("2027-03")
-    month.set({"booked": firestore.ArrayUnion([encode_booked(host_id, span)])}, merge=True)
-
-    before = spans_around(uow, slug, MONDAY - timedelta(hours=1), MONDAY + timedelta(hours=1))
-    moved(uow, booking, booking.cancelled(None))
-
-    assert before == [span]
-    assert month.get().get("booked") == []
