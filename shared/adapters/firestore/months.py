@@ -86,7 +86,7 @@ class FirestoreBusyMonths:
         # Spans are kept in the month their meeting starts: one that began in an earlier month the range does
         # not touch is not seen. Callers read LOOKAROUND (26 h) beyond what they decide on, which holds it.
         keys, days = month_keys(start, end), _meeting_days(start, end)
-        wanted = sorted({_day_field(day) for day in days})
+        wanted = sorted(set().union(*days.values()))
         docs = self._unit.read_fields(
             [page_ref, *(self._month(host_id, key) for key in keys)],
             [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted)],
@@ -104,9 +104,8 @@ class FirestoreBusyMonths:
             elements = _elements(month.value(LEGACY_BOOKED))
             if (by_day := month.value(BOOKED_ON)) is not None:
                 fields = by_day.map_value.fields
-                for name in {_day_field(day) for day in days if month_key(_midnight(day)) == key}:
-                    if name in fields:
-                        elements.extend(_elements(fields[name]))
+                for name in days.get(key, set()) & set(fields):
+                    elements.extend(_elements(fields[name]))
             if elements:
                 booked.extend(booked_overlapping(host_id, elements, first, after))
         return AvailabilitySnapshot(page=self._unit.pages.parsed(page_doc), busy=busy, booked=booked)
@@ -144,7 +143,6 @@ class FirestoreBusyMonths:
             return
         if before is not None and old is not None:
             key = month_key(before.start)
-            # The string form too: a span stored before the packed form is released the same way.
             packed = encode_booked(before.host_id, old)
             # Kept in the month-wide array before days, as a string before packing: released from there too.
             gone = {
@@ -211,20 +209,20 @@ def _end(key: str) -> datetime:
     return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
-def _meeting_days(start: datetime, end: datetime) -> list[date]:
-    """The UTC days on which a meeting whose span overlaps [start, end) can start."""
+def _meeting_days(start: datetime, end: datetime) -> dict[str, set[str]]:
+    """The UTC days on which a meeting whose span overlaps [start, end) can start: their `booked_on` keys by
+    month ("YYYY-MM")."""
     first, last = (start - _REACH_AFTER).astimezone(UTC).date(), (end + _REACH_BEFORE).astimezone(UTC).date()
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    days: dict[str, set[str]] = {}
+    for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
+        days.setdefault(f"{day:%Y-%m}", set()).add(_day_field(day))
+    return days
 
 
 def _day_field(day: date) -> str:
     """The key of a day in `booked_on` ("d07"): a field path segment needs no quoting when it starts with a
     letter."""
     return f"d{day.day:02}"
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _elements(value: Any) -> list[bytes | str]:

@@ -2,7 +2,7 @@
 booking, and the creates of a booking's commit.
 
 The library converts each field through proto-plus wrappers and deep-copies what it read twice per
-snapshot; on a booking that was a fifth of the request (`bench/booking.py`). Here values go straight
+snapshot; on a booking that was about a sixth of the request (`bench/booking.py`). Here values go straight
 between Python and the protobuf messages the GAPIC client sends, with the library's own mapping
 (None, bool, int, float, str, bytes, datetime, list, dict; `SERVER_TIMESTAMP` as a transform).
 tests/integration/test_wire.py checks both directions against the library on the emulator.
