@@ -96,7 +96,7 @@ class FirestoreUnitOfWork:
         """Documents (by path) in one round trip, only `fields` of each, and left in wire form.
 
         The hot read of every slots request and booking: the library's `get_all` decodes every field of
-        every document into Python values and deep-copies them twice per snapshot (a third of the request);
+        every document into Python values and deep-copies them twice per snapshot (a third of the read);
         a caller here decodes just what it uses (a cached page only checks its version). It makes the call
         the client's `get_all` makes, through the client's own GAPIC object, database path and metadata
         (private attributes: tests/integration/test_wire.py fails if a release moves them).
