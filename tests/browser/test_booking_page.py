@@ -60,17 +60,7 @@ def test_a_visitor_books_with_the_keyboard_sees_inline_errors_and_a_taken_slot(
     assert_accessible(page)
 
     # Someone else takes the slot meanwhile: the page says so and offers the day's remaining times.
-    taken = requests.post(
-        f"{api}/bookings",
-        json={
-            "host": slug,
-            "event_type": "call",
-            "start": start,
-            "invitee": {"name": "Other", "email": "other@example.com", "time_zone": "UTC"},
-        },
-        headers={"Idempotency-Key": uuid.uuid4().hex},
-        timeout=10,
-    )
+    taken = someone_else_books(api, slug, start)
     assert taken.status_code == 201, taken.text
     email.fill("eve@example.com")
     page.get_by_role("button", name="Confirm booking").click()
@@ -136,16 +126,7 @@ def test_a_group_sessions_times_say_how_many_seats_are_left(
     start = first_time.get_attribute("data-start") or ""
     expect(first_time).to_contain_text("3 seats left")
 
-    booked = requests.post(
-        f"{api}/bookings",
-        json={
-            "host": slug,
-            "event_type": "call",
-            "start": start,
-            "invitee": {"name": "Other", "email": "other@example.com", "time_zone": "UTC"},
-        },
-        timeout=10,
-    )
+    booked = someone_else_books(api, slug, start)
     page.reload()
     page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first.click()
 
@@ -153,3 +134,18 @@ def test_a_group_sessions_times_say_how_many_seats_are_left(
     expect(page.locator(f'button[data-start="{start}"]')).to_have_accessible_name(re.compile(r"2 seats left$"))
     assert_accessible(page)
     visitor.assert_healthy()
+
+
+def someone_else_books(api: str, slug: str, start: str) -> requests.Response:
+    """Another invitee books `start` over the API while the page is open."""
+    return requests.post(
+        f"{api}/bookings",
+        json={
+            "host": slug,
+            "event_type": "call",
+            "start": start,
+            "invitee": {"name": "Other", "email": "other@example.com", "time_zone": "UTC"},
+        },
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+        timeout=10,
+    )
