@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # axe-core for the browser tests, from the committed lockfile (the web client itself has no build step).
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt sandbox/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every page state of the layout walk (tests/browser/test_layout_*.py) at 390 and 1280 px, into docs/screenshots/.
+screenshots: $(STAMP) $(NODE_STAMP)
+	rm -f docs/screenshots/*.png
+	KALENO_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -k layout -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.claims_vs_transaction && $(BIN)/python -m bench.web_client

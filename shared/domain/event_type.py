@@ -43,6 +43,11 @@ Slug = Annotated[
     str, AfterValidator(_check_slug), WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60})
 ]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
+# Plain text shown on the booking page under the title: line breaks kept, links made safe by the page (it is
+# never HTML). Tabs and line breaks are the only control characters it may hold.
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
+]
 Minutes = Annotated[int, Field(strict=True, multiple_of=5)]  # 5-minute grid: claims use 5-minute granules
 LONGEST_MEETING_MINUTES, LONGEST_BUFFER_MINUTES = 720, 240
 Duration = Annotated[Minutes, Field(ge=5, le=LONGEST_MEETING_MINUTES)]
@@ -82,6 +87,9 @@ class EventType(BaseModel):
     slug: Slug
     title: Title
     duration_minutes: Duration
+    description: Description = Field(
+        "", description="Plain text under the title on the booking page (line breaks kept; links shown safely)."
+    )
     buffer_before_minutes: Buffer = 0
     buffer_after_minutes: Buffer = 0
     min_notice_minutes: Notice = 0
@@ -180,6 +188,7 @@ class EventTypeUpdate(BaseModel):
     slug: Slug | None = Field(None, json_schema_extra=_not_nullable)
     title: Title | None = Field(None, json_schema_extra=_not_nullable)
     duration_minutes: Duration | None = Field(None, json_schema_extra=_not_nullable)
+    description: Description | None = None
     buffer_before_minutes: Buffer | None = None
     buffer_after_minutes: Buffer | None = None
     min_notice_minutes: Notice | None = None

@@ -123,6 +123,7 @@ class PublicEventType(BaseModel):
 
     slug: str
     title: str
+    description: str = Field("", description="Plain text (line breaks kept); the page shows links in it safely.")
     duration_minutes: int
     booking_window_days: int
     min_notice_minutes: int
@@ -135,7 +136,9 @@ class PublicEventType(BaseModel):
     def of(cls, event_type: EventType) -> PublicEventType:
         location = event_type.location
         return cls(
-            **event_type.model_dump(include={"slug", "title", "duration_minutes", "booking_window_days", "seats"}),
+            **event_type.model_dump(
+                include={"slug", "title", "description", "duration_minutes", "booking_window_days", "seats"}
+            ),
             min_notice_minutes=event_type.min_notice_minutes,
             location_kind=location.kind if location else None,
             asks_invitee_phone=bool(location and location.asks_invitee_phone),

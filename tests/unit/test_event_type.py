@@ -11,6 +11,7 @@ def test_only_slug_title_and_duration_are_required_and_the_step_defaults_to_the_
         "slug": "intro-call",
         "title": "Intro call",
         "duration_minutes": 45,
+        "description": "",
         "buffer_before_minutes": 0,
         "buffer_after_minutes": 0,
         "min_notice_minutes": 0,
@@ -142,3 +143,11 @@ def test_the_json_schema_does_not_advertise_the_internal_step_sentinel() -> None
 
     assert "default" not in step
     assert step["description"] == "Defaults to duration_minutes."
+
+
+def test_a_description_keeps_its_line_breaks_and_refuses_other_control_characters() -> None:
+    meeting = EventType(slug="a", title="A", duration_minutes=30, description="First line\nhttps://example.com\n")
+
+    assert meeting.description == "First line\nhttps://example.com"
+    with pytest.raises(ValidationError, match="description"):
+        EventType(slug="a", title="A", duration_minutes=30, description="bell\x07")
