@@ -13,6 +13,9 @@ from typing import Literal
 from shared.domain.booking import Booking
 
 IcsMethod = Literal["PUBLISH", "CANCEL"]
+# Every file names the same organizer (RFC 5546 asks for one in PUBLISH and CANCEL alike): calendars that
+# process a CANCEL match it, with the UID, against the entry an earlier file made.
+ORGANIZER = "mailto:bookings@kaleno.app"
 
 
 def booking_uid(booking: Booking) -> str:
@@ -26,7 +29,7 @@ def booking_ics(
 ) -> bytes:
     """One VEVENT with the booking's UID and SEQUENCE (its version). CANCEL: the file that removes the entry
     (the booking is cancelled, so its version, and SEQUENCE, is higher than any file sent before)."""
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, vCalAddress
 
     calendar = Calendar()
     calendar.add("prodid", "-//Kaleno//Booking//EN")
@@ -39,6 +42,9 @@ def booking_ics(
     event.add("dtend", booking.end)
     event.add("sequence", booking.version)
     event.add("summary", f"{booking.event_title} with {host_name}")
+    organizer = vCalAddress(ORGANIZER)
+    organizer.params["cn"] = host_name
+    event.add("organizer", organizer)
     if manage_link:
         event.add("description", f"Reschedule or cancel: {manage_link}")
         event.add("url", manage_link)

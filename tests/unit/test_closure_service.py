@@ -15,7 +15,7 @@ from shared.services.booking import authorized_booking
 from shared.services.booking_sync import reconcile_booking
 from shared.services.closure import close_future_bookings, future_bookings, leave_tombstones
 from shared.services.errors import CalendarAccessRevoked, MailDeferred
-from shared.services.ics import booking_uid
+from shared.services.ics import ORGANIZER, booking_uid
 from shared.services.notifications import Links, notify_task
 from shared.services.onboarding import disconnect
 from shared.services.privacy import run_host_erasure, start_host_erasure
@@ -67,6 +67,7 @@ def test_a_disconnect_cancels_each_booking_to_come_mails_its_invitee_once_and_de
     (event,) = cancel_file(ports.mailer.sent[0]).walk("VEVENT")
     assert str(event["uid"]) == booking_uid(stored(ports, "b1"))
     assert int(event["sequence"]) == stored(ports, "b1").version == 2
+    assert str(event["organizer"]) == ORGANIZER  # as in every file before it: calendars match both
     assert ports.calendar.events == {}  # deleted while the token stood
     assert ports.google.revoked == ["refresh-token"]
     for booking_id in ("b1", "b2"):
