@@ -20,8 +20,8 @@ from shared.domain.schedule import NamedSchedule, Schedule, ScheduleCreate, Sche
 from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
 from shared.services import booking as booking_service
 from shared.services import calendars as calendar_settings
+from shared.services import closure, links, onboarding, webhooks
 from shared.services import hosts as host_settings
-from shared.services import links, onboarding, webhooks
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
@@ -57,8 +57,23 @@ def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Resp
 
 @api.route("/me/disconnect", methods=("POST",), auth="session", response=HostView)
 def disconnect(request: Request, principal: Host) -> Response:
-    """Revoke Google access, stop the watch channel, purge the busy mirror, destroy the stored token."""
+    """Cancel every booking still to come (each invitee gets one cancellation by mail, with an .ics that
+    removes it; each event is deleted from your calendar first), then revoke Google access, stop the watch
+    channel, purge the busy mirror and destroy the stored token. Asking again finishes one that failed."""
     return json_response(HostView.of(onboarding.disconnect(principal.id, utc_now(), adapters()) or principal))
+
+
+class ClosingImpact(BaseModel):
+    """What disconnecting or deleting the account would cancel, for the host to read before confirming."""
+
+    future_bookings: int = Field(description="Bookings still to come that would be cancelled (each invitee told).")
+
+
+@api.route("/me/closing-impact", auth="session", response=ClosingImpact)
+def closing_impact(request: Request, principal: Host) -> Response:
+    """How many bookings still to come a disconnect or an account deletion would cancel."""
+    count = len(closure.future_bookings(principal.id, utc_now(), adapters().uow()))
+    return json_response(ClosingImpact(future_bookings=count))
 
 
 @api.route("/me/calendars", auth="session", response=HostCalendarsView)

@@ -82,7 +82,8 @@ def complaint(request: Request) -> Response:
 @api.route("/tasks/erase", methods=("POST",), auth="tasks", body=EraseTask)
 def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) -> Response:
     """Cloud Tasks target: carry a host's erasure to its end (503 from Google: retried by the queue)."""
-    erasure = rights.run_host_erasure(body.erasure_id, body.host_id, utc_now(), adapters())
+    kept = timedelta(days=get_settings().closed_booking_retention_days)
+    erasure = rights.run_host_erasure(body.erasure_id, body.host_id, utc_now(), adapters(), kept)
     return json_response(ErasureView.of(erasure))
 
 

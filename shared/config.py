@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(730, ge=1)
     erasure_receipt_retention_days: int = Field(1095, ge=1)
     consent_days: int = Field(365, ge=1)
+    # A closed account's bookings: how long after the meeting's time their manage links still say why (410).
+    closed_booking_retention_days: int = Field(90, ge=1)
     # Per-client request limits (kind -> requests per seconds), enforced at the edge in production
     # (infra/edge.tf) and by each instance (shared/web/rate_limit.py). Behind Google's load balancer the
     # client is the last X-Forwarded-For entry (1 trusted hop).

@@ -44,6 +44,12 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 ERASED_NAME = "Erased invitee"
 ERASED_EMAIL = "erased@erased.invalid"  # reserved TLD: never delivered anywhere
 DECLINED_IN_GOOGLE = "The invitee declined the invitation in their calendar."
+# Why a host cancelled every booking still to come: they erased their account, or disconnected their calendar.
+HostClosure = Literal["account_closed", "host_disconnected"]
+CLOSURE_REASONS: dict[str, str] = {
+    "account_closed": "The host closed their Kaleno account.",
+    "host_disconnected": "The host can no longer take bookings through Kaleno.",
+}
 
 
 class BookingStatus(StrEnum):
@@ -198,6 +204,9 @@ class Booking(BaseModel):
     seat: int | None = None
     left_session: str | None = None  # the session its latest reschedule left: its event is updated too
     link_id: str | None = None  # the single-use link it was made with (which stays used if it is cancelled)
+    # Cancelled because the host closed their account or disconnected: the closure's own notice tells the
+    # invitee (shared/services/closure.py), not the ordinary cancellation.
+    closure: HostClosure | None = None
 
     @property
     def holds_time(self) -> bool:
@@ -257,6 +266,16 @@ class Booking(BaseModel):
     def cancelled(self, reason: str | None) -> Booking:
         self.ensure_changeable()
         return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=reason)
+
+    def closed_by_host(self, closure: HostClosure) -> Booking:
+        """Cancelled because the host closed their account or can no longer take bookings; a booking that
+        no longer holds time stays as it is (one the invitee cancelled, or one a closure cancelled already)."""
+        if not self.holds_time:
+            return self
+        reason = CLOSURE_REASONS[closure]
+        return self._next_version(
+            BookingChange.CANCELLED, status=BookingStatus.CANCELLED, closure=closure, cancel_reason=reason
+        )
 
     def moved(
         self,

@@ -179,6 +179,10 @@ class BookingNotFound(NotFound):
     """No booking with that id (or the manage token does not match it)."""
 
 
+class HostAccountClosed(BookingNotFound):
+    """The booking is gone because its host closed their account (it was cancelled, its invitee told)."""
+
+
 # --- outgoing webhooks ----------------------------------------------------------------------------------
 class WebhookUrlRefused(DomainError):
     """A webhook endpoint's URL may not receive events: not https, or its host resolves to an address that

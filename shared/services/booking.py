@@ -20,6 +20,7 @@ from shared.domain.claims import meeting, occupied_span
 from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
+    HostAccountClosed,
     IdempotencyKeyReused,
     IdempotencyKeySpent,
     InviteeLimitReached,
@@ -45,6 +46,7 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 COMMIT_ATTEMPTS = 4
 MAX_SEATS = 200  # the most seats an event type has (shared/domain/event_type.py)
 CHANGE_ATTEMPTS = 20
+HOST_ACCOUNT_CLOSED = "The host closed their Kaleno account, so this booking was cancelled."
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,8 @@ def authorized_booking(booking_id: str | None, token: str | None, uow: UnitOfWor
     token looks exactly like a missing booking."""
     booking_id = booking_id or (token or "").partition(".")[0]
     booking = uow.bookings.get(booking_id)
+    if booking is None and token and token.partition(".")[0] == booking_id and uow.audit.closed_booking(booking_id):
+        raise HostAccountClosed(HOST_ACCOUNT_CLOSED)  # a token that names the booking (its MAC checked at the edge)
     if not token or booking is None or not hmac.compare_digest(booking.manage_token_hash, token_hash(token)):
         raise BookingNotFound("no booking with this id and manage token")
     return booking

@@ -123,3 +123,22 @@ def _linked(line: str) -> str:
     if sep and url.startswith(("https://", "http://")) and " " not in url:
         return f'{escape(label)}: <a href="{escape(url)}">{escape(url)}</a>'
     return escape(line)
+
+
+def closure_notice(booking: Booking, host_name: str, ics: bytes) -> OutgoingMail:
+    """A booking cancelled because its host closed their account or can no longer take bookings: why, and
+    an .ics (METHOD:CANCEL, the booking's own UID) that removes it from the invitee's calendar."""
+    title, zone = booking.event_title, booking.invitee.time_zone
+    why = {
+        "account_closed": f"{host_name} closed their Kaleno account, so this meeting will not take place.",
+        "host_disconnected": f"{host_name} can no longer take bookings through Kaleno, so this meeting will not "
+        "take place.",
+    }[booking.closure or "account_closed"]
+    lines = [
+        f"Your {title} with {host_name} on {when(booking, zone)} is cancelled.",
+        why,
+        "The attached file removes it from your calendar.",
+    ]
+    cancel = Attachment(filename="cancel.ics", content_type="text/calendar; method=CANCEL", data=ics)
+    key = message_id(booking.id, booking.version, "closure")
+    return _mail(booking.invitee.email, f"Cancelled: {title} with {host_name}", lines, key, (cancel,))

@@ -101,6 +101,8 @@ def notify_task(
         return "gone"  # the commit lost
     if booking.version != version:
         return "superseded"  # the newer version's own task tells what is true now
+    if booking.closure is not None:
+        return "closure"  # the host closed: the closure's own notice tells the invitee (shared/services/closure.py)
     people = _recipients(booking, uow, links)
     if people is None:
         return "not_sent"

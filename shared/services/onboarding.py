@@ -22,6 +22,7 @@ from shared.services.audit import audit
 from shared.services.booking_sync import resync_failed
 from shared.services.busy_refresh import refresh_after_connect
 from shared.services.channels import start_watching, stop_watching
+from shared.services.closure import close_future_bookings, stop_taking_bookings
 from shared.services.connection import change_connection
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
@@ -250,14 +251,16 @@ def host_for_session(token: str | None, now: datetime, uow: UnitOfWork) -> Host 
 
 
 def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
-    """Mark disconnected, stop channels, revoke at Google, purge the busy mirror, destroy the secret.
+    """Mark disconnected, cancel the bookings still to come (each invitee told once by our mail, each event
+    deleted while the token still stands), stop channels, revoke at Google, purge the busy mirror, destroy
+    the secret.
 
-    Marked first, so no refresh still running writes busy times after the purge; every step is
-    idempotent, so a disconnect that failed halfway is simply asked again.
+    Marked first, so no refresh still running writes busy times after the purge and no booking slips in;
+    every step is idempotent, so a disconnect that failed halfway is simply asked again.
     """
     uow = ports.uow()
-    disconnected = Connection(state=ConnectionState.DISCONNECTED, reason="host_disconnected", since=now)
-    change_connection(host_id, disconnected, uow)
+    stop_taking_bookings(host_id, "host_disconnected", now, uow)
+    close_future_bookings(host_id, "host_disconnected", now, ports)
     stop_watching(host_id, uow, ports.calendar)
     token = ports.secrets.refresh_token(host_id)
     if token:

@@ -20,10 +20,10 @@ from shared.services.booking_sync import request_sync, resync_failed
 from shared.services.busy_refresh import refresh_soon
 from shared.services.changes import change_booking
 from shared.services.channels import start_watching, stop_watching
+from shared.services.closure import CLOSED_BOOKING_KEPT, close_future_bookings, leave_tombstones, stop_taking_bookings
 from shared.services.contention import retried
-from shared.services.errors import CalendarAccessRevoked
 from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
-from shared.services.records import ConsentRecord, Erasure, HostListing
+from shared.services.records import ConsentRecord, Erasure
 
 FORMAT_VERSION = 1
 ERASE_HOST_STEPS = (
@@ -115,7 +115,9 @@ def start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQu
     return erasure
 
 
-def run_host_erasure(erasure_id: str, host_id: str, now: datetime, ports: Ports) -> Erasure:
+def run_host_erasure(
+    erasure_id: str, host_id: str, now: datetime, ports: Ports, kept: timedelta = CLOSED_BOOKING_KEPT
+) -> Erasure:
     """Each step is idempotent and recorded when done; a retry skips what is recorded. Google being
     unavailable raises (the task is retried); nothing is half-written."""
     uow = ports.uow()
@@ -123,7 +125,7 @@ def run_host_erasure(erasure_id: str, host_id: str, now: datetime, ports: Ports)
     if erasure is None:
         raise NotFound("no such erasure")
     steps = {
-        "future_bookings_cancelled": lambda: _cancel_future_bookings(host_id, now, ports),
+        "future_bookings_cancelled": lambda: _cancel_future_bookings(host_id, now, ports, kept),
         "channels_stopped": lambda: stop_watching(host_id, uow, ports.calendar),
         "grant_revoked": lambda: _revoke(host_id, ports),
         "secret_destroyed": lambda: ports.secrets.destroy_refresh_token(host_id),
@@ -137,15 +139,13 @@ def run_host_erasure(erasure_id: str, host_id: str, now: datetime, ports: Ports)
     return erasure
 
 
-def _cancel_future_bookings(host_id: str, now: datetime, ports: Ports) -> None:
-    """Their Google events are deleted (Google tells the invitees, as for any cancellation)."""
-    uow = ports.uow()
-    for booking in uow.bookings.of_host(host_id, HostListing(now=now, limit=10_000)):
-        if booking.holds_time:
-            try:
-                ports.calendar.delete_booking_event(host_id, booking)
-            except CalendarAccessRevoked:
-                return  # the grant is already gone: Kaleno can no longer touch the calendar
+def _cancel_future_bookings(host_id: str, now: datetime, ports: Ports, kept: timedelta) -> None:
+    """While Kaleno still holds a token: the page stops offering times, each booking still to come is
+    cancelled, its invitee told once by our mail (an .ics that removes it) and its event deleted; each then
+    leaves a tombstone, so its manage link says the host closed their account (shared/services/closure.py)."""
+    stop_taking_bookings(host_id, "account_closed", now, ports.uow())
+    close_future_bookings(host_id, "account_closed", now, ports)
+    leave_tombstones(host_id, now, kept, ports.uow())
 
 
 def _revoke(host_id: str, ports: Ports) -> None:

@@ -148,6 +148,15 @@ class Erasure(BaseModel):
     finished_at: datetime | None = None
 
 
+class ClosedBooking(BaseModel):
+    """What is left of a booking whose host closed their account: its id (the document's) and how long its
+    manage link still says so (410, not a bare 404). Names no one; purged at `expires_at`."""
+
+    booking_id: str
+    closed_at: datetime
+    expires_at: datetime
+
+
 class ConsentRecord(BaseModel):
     """A visitor's cookie choices, under an anonymous id kept in their browser: essential cookies always,
     analytics only once accepted. Re-asked when the policy version changes or the record expires."""

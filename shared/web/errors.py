@@ -39,6 +39,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.ScheduleInUse: (409, "schedule-in-use", "Schedule in use"),
     domain.ScheduleLimitReached: (409, "schedule-limit-reached", "Too many schedules"),
     domain.NotFound: (404, "not-found", "Not found"),
+    domain.HostAccountClosed: (410, "host-account-closed", "Host account closed"),
     domain.CalendarListNotGranted: (403, "calendar-list-not-granted", "Calendar list permission missing"),
 }
 

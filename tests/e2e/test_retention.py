@@ -44,6 +44,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "audit_deleted": 0,
         "erasures_deleted": 0,
         "consents_deleted": 0,
+        "closed_bookings_deleted": 0,
     }
     assert set(again.json().values()) == {0}
     for collection, ids in live.items():
@@ -73,6 +74,10 @@ def test_purge_deletes_exactly_what_is_past_its_retention_period(google: Google,
             "consent-expired": ({"expires_at": now - day}, True),
             "consent-live": ({"expires_at": now + 100 * day}, False),
         },
+        "closed_bookings": {  # a closed account's bookings: kept 90 days after the meeting's time
+            "closed-expired": ({"closed_at": now - 200 * day, "expires_at": now - day}, True),
+            "closed-live": ({"closed_at": now - 2 * day, "expires_at": now + 95 * day}, False),
+        },
     }
     for collection, documents in seeded.items():
         for doc_id, (fields, _) in documents.items():
@@ -88,6 +93,7 @@ def test_purge_deletes_exactly_what_is_past_its_retention_period(google: Google,
 
     assert (counts["bookings_deleted"], counts["months_deleted"]) == (1, 1)
     assert (counts["audit_deleted"], counts["erasures_deleted"], counts["consents_deleted"]) == (1, 1, 1)
+    assert counts["closed_bookings_deleted"] == 1
     for collection, documents in seeded.items():
         kept = {doc_id for doc_id, (_, deleted) in documents.items() if not deleted}
         assert {d.id for d in db.collection(collection).stream()} == kept

@@ -38,6 +38,7 @@ from shared.services.records import (
     AvailabilitySnapshot,
     BookedSpan,
     Channel,
+    ClosedBooking,
     ConsentRecord,
     Erasure,
     GoogleIdentity,
@@ -639,6 +640,12 @@ class FakeAuditLog:
     def save_consent(self, consent: ConsentRecord) -> None:
         self._unit.put(("consents", consent.id), consent)
 
+    def closed_booking(self, booking_id: str) -> ClosedBooking | None:
+        return self._unit.read(("closed_bookings", booking_id), ClosedBooking)
+
+    def save_closed_booking(self, closed: ClosedBooking) -> None:
+        self._unit.put(("closed_bookings", closed.booking_id), closed)
+
     def purge(self, now: datetime, entries_before: datetime, receipts_before: datetime) -> dict[str, int]:
         db = self._unit.db
         old = db.where("audit", AuditEntry, lambda _, entry: entry.at < entries_before)
@@ -649,6 +656,7 @@ class FakeAuditLog:
             "audit_deleted": len(old),
             "erasures_deleted": len(receipts),
             "consents_deleted": _purge(db, "consents", now),
+            "closed_bookings_deleted": _purge(db, "closed_bookings", now),
         }
 
     def _of(self, host_id: str) -> dict[str, AuditEntry]:

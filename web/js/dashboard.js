@@ -124,11 +124,23 @@ function connectionParts(host, changed) {
     });
     fill(area, h("div", { class: "notice warn" },
       h("p", {}, "Kaleno will give back its access to your Google Calendar, forget your busy times and stop adding bookings to it. Your booking pages offer no times until you reconnect."),
+      closingImpact(),
       h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Stay connected"))));
     confirm.focus();
   });
   parts.push(h("p", { class: "actions" }, start), area);
   return parts;
+}
+
+// Said before a disconnect or a deletion is confirmed: how many bookings still to come it cancels.
+function closingImpact() {
+  const told = "Each invitee gets a cancellation email that removes it from their calendar.";
+  const line = h("p", { role: "status" }, "Counting your bookings still to come…");
+  api("/hosts/me/closing-impact").then(({ future_bookings: count }) => fill(line, count === 0
+    ? "You have no bookings still to come, so none will be cancelled."
+    : `${count === 1 ? "1 booking" : `${count} bookings`} still to come will be cancelled. ${told}`))
+    .catch(() => fill(line, `Every booking still to come will be cancelled. ${told}`));
+  return line;
 }
 
 function profileSection(getHost, saved) {
@@ -179,12 +191,13 @@ function dataSection() {
   });
   const deleteButton = h("button", { type: "button", class: "danger" }, "Delete my account");
   deleteButton.addEventListener("click", () => {
-    const understood = checkbox("I understand: my account, event types, hours and bookings are deleted for good, and future booked meetings are removed from my calendar.");
+    const understood = checkbox("I understand: my account, event types, hours and bookings are deleted for good, and future bookings are cancelled and removed from my calendar.");
     const confirm = h("button", { type: "button", class: "danger primary", disabled: true }, "Delete my account for good");
     understood.input.addEventListener("change", () => { confirm.disabled = !understood.input.checked; });
     confirm.addEventListener("click", () => eraseAccount(confirm, result));
     fill(area, h("div", { class: "notice warn" },
       h("p", {}, "Deleting your account cannot be undone. Export your data first if you want a copy."),
+      closingImpact(),
       understood.wrap,
       h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep my account"))));
     understood.input.focus();

@@ -1,5 +1,6 @@
 """The ledger: audit/{auto id} (a PII-free entry per use of Google data and per rights request),
-erasures/{random id} (erasure receipts) and consents/{hash of the visitor's consent id}.
+erasures/{random id} (erasure receipts), consents/{hash of the visitor's consent id} and
+closed_bookings/{booking id} (a booking whose host closed their account: when, and until when it is said).
 
 Subjects are stored as an HMAC with an app secret: a reader of the database cannot tell whose entry it
 is, not even by hashing a guessed id.
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from shared.adapters.firestore.codec import digest, plain_id
 from shared.adapters.firestore.deadlines import reads
 from shared.services.ports import Exported
-from shared.services.records import ConsentRecord, Erasure
+from shared.services.records import ClosedBooking, ConsentRecord, Erasure
 
 if TYPE_CHECKING:
     from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 AUDIT = "audit"
 ERASURES = "erasures"
 CONSENTS = "consents"
+CLOSED_BOOKINGS = "closed_bookings"
 _PAGE = 400
 
 
@@ -54,6 +56,18 @@ class FirestoreAuditLog:
     def save_consent(self, consent: ConsentRecord) -> None:
         self._unit.put(self._consent(consent.id), consent.model_dump(exclude={"id"}))
 
+    def closed_booking(self, booking_id: str) -> ClosedBooking | None:
+        if not plain_id(booking_id):
+            return None
+        snapshot = self._unit.read(self._unit.db.collection(CLOSED_BOOKINGS).document(booking_id))
+        if not snapshot.exists:
+            return None
+        return ClosedBooking.model_validate({**snapshot.to_dict(), "booking_id": booking_id})
+
+    def save_closed_booking(self, closed: ClosedBooking) -> None:
+        document = self._unit.db.collection(CLOSED_BOOKINGS).document(closed.booking_id)
+        self._unit.put(document, closed.model_dump(exclude={"booking_id"}))
+
     def _consent(self, consent_id: str) -> Any:
         return self._unit.db.collection(CONSENTS).document(digest(consent_id))
 
@@ -71,6 +85,7 @@ class FirestoreAuditLog:
                 db, db.collection(ERASURES).where(filter=FieldFilter("requested_at", "<", receipts_before))
             ),
             "consents_deleted": purge_expired(db, CONSENTS, now),
+            "closed_bookings_deleted": purge_expired(db, CLOSED_BOOKINGS, now),
         }
 
     def _of(self, subject_id: str, limit: int | None = None) -> list[Any]:
