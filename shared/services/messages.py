@@ -123,3 +123,15 @@ def _linked(line: str) -> str:
     if sep and url.startswith(("https://", "http://")) and " " not in url:
         return f'{escape(label)}: <a href="{escape(url)}">{escape(url)}</a>'
     return escape(line)
+
+
+def address_proof(email: str, link: str, proof_id: str) -> OutgoingMail:
+    """The one-time link that proves its reader receives mail at `email` (rights over all its bookings)."""
+    lines = [
+        "Someone asked to see or manage everything Kaleno holds about this email address: its bookings with "
+        "every host.",
+        "If it was you, open this link within 30 minutes. It works once. If it was not you, ignore this mail: "
+        "nothing happens without the link.",
+        f"Your privacy rights: {link}",
+    ]
+    return _mail(email, "Your Kaleno privacy link", lines, message_id("address-proof", proof_id))
