@@ -77,7 +77,7 @@ def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: 
 def export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
     """Everything held about a proven address: its bookings with every host, the ledger's entries about them
     and about the address, and the address's own proofs."""
-    bookings = uow.bookings.of_address(email)
+    bookings = uow.bookings.of_address(normalised_email(email))
     audit(uow, "rights_export", address_subject(email), "done", now)
     subjects = [address_subject(email), *(invitee_subject(booking) for booking in bookings)]
     return {
@@ -85,7 +85,7 @@ def export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[s
         "subject": "address",
         "exported_at": now.isoformat(),
         "bookings": [invitee_view(booking) for booking in bookings],
-        "address_proofs": uow.address_proofs.of_address(email),
+        "address_proofs": uow.address_proofs.of_address(normalised_email(email)),
         "audit": [entry for subject in subjects for entry in uow.audit.export_subject(subject)],
         "complaint": complaint,
     }
@@ -134,7 +134,7 @@ def erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQ
 
 def erase_address(email: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
     """Anonymise every booking made with a proven address, with every host."""
-    anonymised = _anonymise(uow.bookings.of_address(email), uow, tasks)
+    anonymised = _anonymise(uow.bookings.of_address(normalised_email(email)), uow, tasks)
     audit(uow, "rights_erasure", address_subject(email), "done", now)
     log_event("address_erased", booking_count=anonymised)
     return {"erased_at": now.isoformat(), "steps": {"bookings_anonymised": anonymised}}
@@ -299,7 +299,7 @@ def set_address_processing(
     email: str, flags: dict[str, bool], now: datetime, uow: UnitOfWork, tasks: TaskQueue
 ) -> list[Booking]:
     """The same for every booking made with a proven address, with every host."""
-    changed = _set_processing(uow.bookings.of_address(email), flags, uow, tasks)
+    changed = _set_processing(uow.bookings.of_address(normalised_email(email)), flags, uow, tasks)
     for name, value in flags.items():
         audit(uow, _right(name), address_subject(email), _on_off(value), now)
     return changed
