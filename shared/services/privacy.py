@@ -69,6 +69,7 @@ def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: 
         "subject": "invitee",
         "exported_at": now.isoformat(),
         "bookings": [invitee_view(booking)],
+        "webhook_deliveries": _deliveries([booking], uow),
         "audit": uow.audit.export_subject(invitee_subject(booking)),
         "complaint": complaint,
     }
@@ -85,6 +86,7 @@ def export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[s
         "subject": "address",
         "exported_at": now.isoformat(),
         "bookings": [invitee_view(booking) for booking in bookings],
+        "webhook_deliveries": _deliveries(bookings, uow),
         "address_proofs": uow.address_proofs.of_address(normalised_email(email)),
         "audit": [entry for subject in subjects for entry in uow.audit.export_subject(subject)],
         "complaint": complaint,
@@ -121,6 +123,24 @@ def invitee_view(booking: Booking) -> dict[str, Any]:
     """A booking as its invitee's export shows it: all of it (answers, phone, place, Meet link, seat,
     messages sent, restriction) but the fields named in `INVITEE_EXPORT_OMITS`."""
     return booking.model_dump(mode="json", exclude=set(INVITEE_EXPORT_OMITS))
+
+
+# What an invitee's export leaves out of the host's webhook deliveries of their bookings (which carry ids,
+# times and status codes only: the payload is built at each attempt and never kept).
+DELIVERY_EXPORT_OMITS = {
+    "id": "the delivery's internal id, made of the host's endpoint id, the booking id and the event",
+    "host_id": "the host's internal account id",
+    "endpoint_id": "the host's internal id of their receiving endpoint",
+}
+
+
+def _deliveries(bookings: list[Booking], uow: UnitOfWork) -> list[dict[str, Any]]:
+    """When each booking was sent to the host's own systems (webhooks), and how that went."""
+    return [
+        delivery.model_dump(mode="json", exclude=set(DELIVERY_EXPORT_OMITS))
+        for booking in bookings
+        for delivery in uow.webhook_deliveries.of_booking(booking.id)
+    ]
 
 
 def erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:

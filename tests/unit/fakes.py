@@ -744,6 +744,10 @@ class FakeWebhookDeliveries:
         start = ids.index(after_delivery_id) + 1 if after_delivery_id in ids else 0
         return latest_first[start : start + limit]
 
+    def of_booking(self, booking_id: str) -> list[WebhookDelivery]:
+        found = self._unit.db.where("webhook_deliveries", WebhookDelivery, lambda _, d: d.booking_id == booking_id)
+        return list(found.values())
+
     def purge(self, now: datetime) -> dict[str, int]:
         return {"webhook_deliveries_deleted": _purge(self._unit.db, "webhook_deliveries", now)}
 
