@@ -18,7 +18,7 @@ from shared.domain.address_proof import (
     AddressProof,
     keyed_hash,
 )
-from shared.domain.booking import normalised_email
+from shared.domain.booking import ERASED_EMAIL, normalised_email
 from shared.domain.errors import AddressProofExpired, AddressProofInvalid, AddressProofUsed
 from shared.logging import log_event
 from shared.services import messages
@@ -32,6 +32,9 @@ def request_proof(email: str, now: datetime, uow: UnitOfWork, mailer: Mailer | N
     """Mail a one-time link to the address, whether or not anything is held about it (the caller learns
     nothing either way). The token travels in the link's fragment, which no server ever logs."""
     address = normalised_email(email)
+    if address == ERASED_EMAIL:  # what every erased booking now holds: nobody's address, never proven
+        log_event("address_proof_requested", outcome="refused")
+        return
     token = f"{PROOF_PREFIX}{secrets.token_urlsafe(32)}"
     token_hash = keyed_hash(key, token)
     with uow:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.domain.address_proof import PROOF_TTL, keyed_hash
-from shared.domain.booking import Booking, Invitee, normalised_email
+from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, normalised_email
 from shared.domain.errors import AddressProofExpired, AddressProofInvalid, AddressProofUsed
 from shared.services.address_proofs import granted, redeem, request_proof
 from shared.services.booking_sync import reconcile_booking
@@ -104,3 +104,12 @@ def test_a_restricted_invitees_own_change_is_written_to_google_but_a_host_change
     assert (by_host.held_back, by_invitee.held_back) == (True, False)
     assert (held, written) == ("processing_paused", "synced")
     assert ports.calendar.calls.count("delete") == 1
+
+
+def test_the_address_erased_bookings_share_is_never_proven() -> None:
+    ports, mailer = FakePorts(), FakeMailer()
+
+    request_proof(ERASED_EMAIL, NOW, ports.uow(), mailer, KEY, "https://kaleno.app")
+
+    assert mailer.sent == []
+    assert ports.db.ids("address_proofs") == set()
