@@ -110,6 +110,10 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     def manage_page() -> Response:
         return _static("manage.html")
 
+    @root.get("/privacy-rights")
+    def privacy_rights() -> Response:
+        return _static("privacy-rights.html")
+
     @root.get("/privacy-policy")
     def privacy_policy() -> Response:
         return _static("privacy.html")

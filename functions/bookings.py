@@ -158,7 +158,8 @@ def ics(request: Request, principal: str, booking_id: str) -> Response:
     limit="booking-writes",
 )
 def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpdate) -> Response:
-    """Correct your name, email or time zone (the host's calendar invite follows for a booking to come)."""
+    """Correct your name, email or time zone on this booking, and this booking only (the host's calendar
+    invite follows for a booking to come)."""
     ports, uow, booking = _opened(booking_id, principal)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     return json_response(BookingView.of(rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks)))
@@ -173,9 +174,10 @@ def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpda
     limit="booking-writes",
 )
 def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
-    """Cancel; the host's calendar event is removed."""
+    """Cancel; the host's calendar event is removed and the host told (even while you restrict processing)."""
     ports, uow, booking = _opened(booking_id, principal)
-    return json_response(BookingView.of(booking_service.cancel(booking, body.reason, uow, ports.tasks)))
+    cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks, by_invitee=True)
+    return json_response(BookingView.of(cancelled))
 
 
 @api.route(
@@ -187,9 +189,10 @@ def cancel(request: Request, principal: str, booking_id: str, body: CancelReques
     limit="booking-writes",
 )
 def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
-    """Move to another free slot; the old time is released in the same commit."""
+    """Move to another free slot; the old time is released in the same commit. The host's calendar and the
+    host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
     ports, uow, booking = _opened(booking_id, principal)
-    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks)
+    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks, by_invitee=True)
     return json_response(BookingView.of(moved))
 
 

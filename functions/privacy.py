@@ -1,5 +1,6 @@
 """User rights — access (export), erasure, restriction, objection, cookie consent, and where to complain —
-for hosts (session) and invitees (a booking's manage token, which opens that invitee's data with that host).
+for hosts (session) and invitees: a booking's manage token opens that one booking; a proven address (a
+one-time link mailed to it, `/privacy/address-proofs`) opens every booking made with it, with every host.
 Rectification: `PATCH /hosts/me` and `PATCH /bookings/{id}`."""
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
-from shared.domain.booking import Booking
+from shared.domain.address_proof import GRANT_TOKEN_PATTERN, PROOF_TOKEN_PATTERN, AddressGrant
+from shared.domain.booking import Booking, Email
 from shared.domain.host import Host
+from shared.services import address_proofs
 from shared.services import privacy as rights
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
@@ -34,11 +37,14 @@ def _complaint() -> dict[str, str]:
 
 
 @api.route("/export", auth="host-or-invitee", response=PrivacyExport)
-def export(request: Request, principal: Host | Booking) -> Response:
-    """Everything held about you, as one versioned JSON document."""
+def export(request: Request, principal: Host | Booking | AddressGrant) -> Response:
+    """Everything held about you, as one versioned JSON document (a manage token: that booking; a proven
+    address: every booking made with it)."""
     uow = adapters().uow()
     if isinstance(principal, Host):
         return json_response(rights.export_host(principal, utc_now(), uow, _complaint()))
+    if isinstance(principal, AddressGrant):
+        return json_response(rights.export_address(principal.email, utc_now(), uow, _complaint()))
     return json_response(rights.export_invitee(principal, utc_now(), uow, _complaint()))
 
 
@@ -57,13 +63,16 @@ class InviteeErasure(BaseModel):
     status=202,
     other_responses={200: InviteeErasure},
 )
-def erase(request: Request, principal: Host | Booking) -> Response:
+def erase(request: Request, principal: Host | Booking | AddressGrant) -> Response:
     """Erase your data. A host's account goes entirely (202, follow `GET /privacy/erase/{erasure_id}`);
-    an invitee's bookings with this host keep only their time (200, done)."""
+    an invitee's booking (a manage token), or every booking made with a proven address, keeps only its
+    time (200, done)."""
     ports = adapters()
     if isinstance(principal, Host):
         erasure = rights.start_host_erasure(principal, utc_now(), ports.uow(), ports.tasks)
         return json_response(ErasureView.of(erasure), status=202)
+    if isinstance(principal, AddressGrant):
+        return json_response(rights.erase_address(principal.email, utc_now(), ports.uow(), ports.tasks))
     return json_response(rights.erase_invitee(principal, utc_now(), ports.uow(), ports.tasks))
 
 
@@ -100,19 +109,21 @@ class ConsentChoice(BaseModel):
 
 
 @api.route("/restrict", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)
-def restrict(request: Request, principal: Host | Booking, body: ProcessingChoice) -> Response:
+def restrict(request: Request, principal: Host | Booking | AddressGrant, body: ProcessingChoice) -> Response:
     """Restrict processing: your data is kept, but Kaleno stops reading and writing Google Calendar for it
     (a host's page offers nothing meanwhile) until you lift it."""
     return _processing(principal, {"restricted": body.active})
 
 
 @api.route("/object", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)
-def object_to_processing(request: Request, principal: Host | Booking, body: ProcessingChoice) -> Response:
+def object_to_processing(
+    request: Request, principal: Host | Booking | AddressGrant, body: ProcessingChoice
+) -> Response:
     """Object to processing: the same pause as a restriction, recorded as an objection."""
     return _processing(principal, {"objected": body.active})
 
 
-def _processing(principal: Host | Booking, flags: dict[str, bool]) -> Response:
+def _processing(principal: Host | Booking | AddressGrant, flags: dict[str, bool]) -> Response:
     ports, settings, now = adapters(), get_settings(), utc_now()
     if isinstance(principal, Host):
         channel_key = ports.secrets.app_secret(settings.channel_key_secret_name)
@@ -120,10 +131,77 @@ def _processing(principal: Host | Booking, flags: dict[str, bool]) -> Response:
             principal, flags, now, ports, channel_key, settings.function_url("calendar_webhook")
         )
         return json_response(ProcessingView(restricted=host.restricted, objected=host.objected))
-    bookings = rights.set_invitee_processing(principal, flags, now, ports.uow(), ports.tasks)
+    if isinstance(principal, AddressGrant):
+        bookings = rights.set_address_processing(principal.email, flags, now, ports.uow(), ports.tasks)
+    else:
+        bookings = rights.set_invitee_processing(principal, flags, now, ports.uow(), ports.tasks)
     return json_response(
         ProcessingView(restricted=any(b.restricted for b in bookings), objected=any(b.objected for b in bookings))
     )
+
+
+class AddressProofRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email = Field(description="The address whose data you want to see or manage; the link goes there.")
+
+
+class AddressProofRedemption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(
+        max_length=60,
+        json_schema_extra={"pattern": PROOF_TOKEN_PATTERN},
+        description="The `#proof=` part of the mailed link.",
+    )
+
+
+class AddressProofSent(BaseModel):
+    """Always the same answer: whether anything is held about the address is told only to its inbox."""
+
+    status: str = Field(description="`sent`: a link is on its way if the address receives mail.")
+
+
+class AddressGrantView(BaseModel):
+    """Rights over the address until `expires_at`: send `Authorization: Bearer <grant>` to
+    `/privacy/export`, `/privacy/erase`, `/privacy/restrict` and `/privacy/object`."""
+
+    grant: str = Field(json_schema_extra={"pattern": GRANT_TOKEN_PATTERN})
+    email: str
+    expires_at: datetime
+
+
+@api.route(
+    "/address-proofs",
+    methods=("POST",),
+    body=AddressProofRequest,
+    response=AddressProofSent,
+    status=202,
+    limit="booking-writes",
+)
+def request_address_proof(request: Request, body: AddressProofRequest) -> Response:
+    """Mail a one-time link (30 minutes) to the address: rights over every booking made with it, with
+    every host, need it. Always 202, whether or not Kaleno holds anything about the address."""
+    ports, settings = adapters(), get_settings()
+    key = ports.secrets.app_secret(settings.manage_key_secret_name)
+    address_proofs.request_proof(body.email, utc_now(), ports.uow(), ports.mailer, key, settings.base_url)
+    return json_response(AddressProofSent(status="sent"), status=202)
+
+
+@api.route(
+    "/address-proofs/redeem",
+    methods=("POST",),
+    body=AddressProofRedemption,
+    response=AddressGrantView,
+    limit="booking-writes",
+)
+def redeem_address_proof(request: Request, body: AddressProofRedemption) -> Response:
+    """Open the mailed link, once: a grant over the address for 30 minutes. A link used before answers 410
+    `address-proof-used`, an expired one 410 `address-proof-expired`, a forged one 401 `invalid-address-proof`."""
+    ports = adapters()
+    key = ports.secrets.app_secret(get_settings().manage_key_secret_name)
+    token, grant = address_proofs.redeem(body.token, utc_now(), ports.uow(), key)
+    return json_response(AddressGrantView(grant=token, email=grant.email, expires_at=grant.expires_at))
 
 
 @api.route("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView)

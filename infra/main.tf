@@ -138,7 +138,10 @@ resource "google_firestore_database" "default" {
 
 # TTL policies delete short-lived records after expires_at (retention_purge is the deterministic backstop).
 resource "google_firestore_field" "ttl" {
-  for_each   = toset(["oauth_states", "sessions", "idempotency", "slot_claims", "consents", "webhook_deliveries", "closed_bookings"])
+  for_each = toset([
+    "oauth_states", "sessions", "idempotency", "slot_claims", "consents", "webhook_deliveries",
+    "address_proofs", "address_grants", "closed_bookings",
+  ])
   database   = google_firestore_database.default.name
   collection = each.value
   field      = "expires_at"

@@ -29,7 +29,17 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 def _check_email(value: str) -> str:
     if not _EMAIL.fullmatch(value):
         raise ValueError("not a valid email address")
-    return value.lower()
+    return normalised_email(value)
+
+
+def normalised_email(address: str, *, for_limits: bool = False) -> str:
+    """How Kaleno compares addresses: without regard to letter case, everywhere (what is stored, what a rights
+    request names). For limits (`invitee_open_limit`) a `+tag` is dropped too, since `ada+x@example.com` is Ada
+    herself; mail still goes to the address as given."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    if for_limits:
+        local = local.partition("+")[0] or local
+    return f"{local}@{domain}"
 
 
 Email = Annotated[
@@ -181,9 +191,26 @@ class Booking(BaseModel):
     restricted: bool = False
     objected: bool = False
 
+    # The latest version the invitee asked for themselves (a reschedule, cancellation, correction or erasure).
+    # A restriction or objection limits Kaleno's own processing, not the invitee's rights: that version still
+    # reaches the host's calendar and the host.
+    invitee_version: int = 0
+
     @property
     def processing_paused(self) -> bool:
         return self.restricted or self.objected
+
+    @property
+    def held_back(self) -> bool:
+        """Kept as it is (not written to Google, nobody told): restricted or objected to, and this version is
+        not a change the invitee asked for."""
+        return self.processing_paused and self.invitee_version < self.version
+
+    def asked_by_invitee(self) -> Booking:
+        """This version is the invitee's own request (see `invitee_version`)."""
+        if self.invitee_version == self.version:
+            return self
+        return self.model_copy(update={"invitee_version": self.version})
     # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
     day_claim: str | None = None
     # For event types with a weekly or monthly limit: its numbered places in its host-local ISO week and

@@ -224,3 +224,16 @@ class InvalidCalendarChoice(InvalidFields):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         super().__init__(problems)
         self.args = ("Some chosen calendars cannot be used.",)
+
+
+# --- proof of address (invitee rights over everything held about an address) ------------------------------
+class AddressProofInvalid(DomainError):
+    """Not a proof-of-address token Kaleno mailed (or a grant it issued)."""
+
+
+class AddressProofUsed(DomainError):
+    """A proof-of-address link that was already opened: each works once."""
+
+
+class AddressProofExpired(DomainError):
+    """A proof-of-address link (or the grant it gave) past its short lifetime."""

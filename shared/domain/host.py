@@ -38,6 +38,7 @@ RESERVED_SLUGS = frozenset(
         "help",
         "about",
         "privacy-policy",
+        "privacy-rights",
         "terms",
         "kaleno",
         "www",

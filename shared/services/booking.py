@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain.booking import Booking, BookingRequest
+from shared.domain.booking import Booking, BookingRequest, normalised_email
 from shared.domain.booking_form import checked_form
 from shared.domain.claims import meeting, occupied_span
 from shared.domain.errors import (
@@ -226,18 +226,23 @@ def _seat_to_take(offer: Offer, start: datetime, uow: UnitOfWork) -> tuple[tuple
 
 
 def _free_invitee_place(offer: Offer, email: str, uow: UnitOfWork) -> int:
-    held = {b.invitee_claim for b in uow.bookings.of_invitee(offer.page.host_id, email) if b.holds_time}
-    for place in range(1, offer.event_type.invitee_open_limit + 1):
-        if invitee_claim(offer.page.host_id, email, place) not in held:
-            return place
+    """The first of the invitee's places with this host that no booking holds: read from the places themselves,
+    so bookings made under another form of the address (`Ada@`, `ada+x@`) count too."""
+    limit = offer.event_type.invitee_open_limit
+    places = [invitee_claim(offer.page.host_id, email, place) for place in range(1, limit + 1)]
+    held = uow.bookings.places_taken(places)
+    for number, place in enumerate(places, start=1):
+        if place not in held:
+            return number
     raise InviteeLimitReached("you already hold as many upcoming bookings with this host as allowed")
 
 
 def invitee_claim(host_id: str, email: str, place: int) -> str:
     """One of an invitee's numbered places with a host, held while the booking holds time; created with the
     booking under "must not exist", so racing bookings cannot exceed the limit. Named by a hash of the
-    email: document ids are no place for addresses."""
-    invitee = hashlib.sha256(f"invitee:{email}".encode()).hexdigest()[:24]
+    address as limits see it (no case, no `+tag`): document ids are no place for addresses."""
+    person = normalised_email(email, for_limits=True)
+    invitee = hashlib.sha256(f"invitee:{person}".encode()).hexdigest()[:24]
     return f"{host_id}:inv{invitee}:{place}"
 
 
@@ -267,14 +272,24 @@ def authorized_booking(booking_id: str | None, token: str | None, uow: UnitOfWor
     return booking
 
 
-def cancel(booking: Booking, reason: str | None, uow: UnitOfWork, tasks: TaskQueue) -> Booking:
-    updated = _changed(booking.id, lambda current: current.cancelled(reason), uow)
+def _as_asked(by_invitee: bool) -> Callable[[Booking], Booking]:
+    """The invitee's own changes are marked so: a restriction or objection does not hold them back."""
+    return Booking.asked_by_invitee if by_invitee else lambda booking: booking
+
+
+def cancel(
+    booking: Booking, reason: str | None, uow: UnitOfWork, tasks: TaskQueue, by_invitee: bool = False
+) -> Booking:
+    mark = _as_asked(by_invitee)
+    updated = _changed(booking.id, lambda current: mark(current.cancelled(reason)), uow)
     request_sync(updated, tasks)
     log_event("booking_cancelled", booking_id=booking.id, host_id=booking.host_id)
     return updated
 
 
-def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Booking:
+def reschedule(
+    booking: Booking, new_start: datetime, now: datetime, uow: UnitOfWork, tasks: TaskQueue, by_invitee: bool = False
+) -> Booking:
     booking.ensure_changeable()
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
@@ -287,7 +302,10 @@ def reschedule(booking: Booking, new_start: datetime, now: datetime, uow: UnitOf
     runs = minute_runs(offer, slot.start, moving=booking)
     seat = _seat_to_move_to(booking, offer, slot.start, uow)
     # New claims and released old ones (a seat booking leaves one session and joins another): one commit.
-    updated = _changed(booking.id, lambda current: current.moved(slot, span, place, periods, runs, seat=seat), uow)
+    mark = _as_asked(by_invitee)
+    updated = _changed(
+        booking.id, lambda current: mark(current.moved(slot, span, place, periods, runs, seat=seat)), uow
+    )
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated

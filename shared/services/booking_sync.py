@@ -131,8 +131,9 @@ def reconcile_booking(
     if host is None or not host.connection.is_connected:
         record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
         return "host_not_connected"
-    if host.processing_paused or booking.processing_paused:
-        # Restricted or objected to: kept as it is, not written to Google until the flag is lifted.
+    if host.processing_paused or booking.held_back:
+        # Restricted or objected to: kept as it is, not written to Google until the flag is lifted (a change
+        # the invitee asked for is written all the same: a restriction limits us, not their rights).
         record_sync(booking.id, SyncState.FAILED, None, "processing_paused", now, uow)
         return "processing_paused"
     page = uow.pages.get(host.slug)

@@ -142,3 +142,15 @@ def closure_notice(booking: Booking, host_name: str, ics: bytes) -> OutgoingMail
     cancel = Attachment(filename="cancel.ics", content_type="text/calendar; method=CANCEL", data=ics)
     key = message_id(booking.id, booking.version, "closure")
     return _mail(booking.invitee.email, f"Cancelled: {title} with {host_name}", lines, key, (cancel,))
+
+
+def address_proof(email: str, link: str, proof_id: str) -> OutgoingMail:
+    """The one-time link that proves its reader receives mail at `email` (rights over all its bookings)."""
+    lines = [
+        "Someone asked to see or manage everything Kaleno holds about this email address: its bookings with "
+        "every host.",
+        "If it was you, open this link within 30 minutes. It works once. If it was not you, ignore this mail: "
+        "nothing happens without the link.",
+        f"Your privacy rights: {link}",
+    ]
+    return _mail(email, "Your Kaleno privacy link", lines, message_id("address-proof", proof_id))

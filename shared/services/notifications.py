@@ -143,7 +143,7 @@ def remind_task(
     if now < booking.start - timedelta(minutes=booking.reminder_minutes) - REMINDER_EARLY:
         remind_later(booking, now, tasks)  # a hop of a far-off reminder
         return "not_yet"
-    people = _recipients(booking, uow, links)
+    people = None if booking.processing_paused else _recipients(booking, uow, links)
     if people is None:
         return "not_sent"
     _send_once(booking, "reminder", start, messages.reminder(booking, people), mailer, uow)
@@ -174,10 +174,10 @@ def alert_task(host_id: str, incident: str, uow: UnitOfWork, mailer: Mailer, lin
 
 
 def _recipients(booking: Booking, uow: UnitOfWork, links: Links) -> messages.Recipients | None:
-    """Who is told about the booking; None when nobody may be: restricted, objected to or erased (no
-    processing, no mail), or the host is gone."""
+    """Who is told about the booking; None when nobody may be: restricted, objected to (unless the invitee
+    asked for this change themselves) or erased (no processing, no mail), or the host is gone."""
     host = uow.hosts.get(booking.host_id)
-    if host is None or host.processing_paused or booking.processing_paused or booking.anonymised:
+    if host is None or host.processing_paused or booking.held_back or booking.anonymised:
         return None
     page = uow.pages.get(host.slug)
     return messages.Recipients(

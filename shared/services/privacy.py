@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.domain.booking import Booking
+from shared.domain.booking import Booking, normalised_email
 from shared.domain.errors import NotFound
 from shared.domain.host import Host
 from shared.logging import log_event
@@ -61,44 +61,112 @@ def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str,
 
 
 def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
-    """The invitee's own bookings with this host, and nothing about the host's other invitees or account."""
-    bookings = uow.bookings.of_invitee(booking.host_id, booking.invitee.email)
+    """The one booking a manage token opens, and nothing else: another booking made with the same address
+    (perhaps by someone else) needs proof of that address (`export_address`)."""
     audit(uow, "rights_export", invitee_subject(booking), "done", now)
     return {
         "format_version": FORMAT_VERSION,
         "subject": "invitee",
         "exported_at": now.isoformat(),
-        "bookings": [_invitee_view(b) for b in bookings],
+        "bookings": [invitee_view(booking)],
+        "webhook_deliveries": _deliveries([booking], uow),
         "audit": uow.audit.export_subject(invitee_subject(booking)),
         "complaint": complaint,
     }
 
 
+def export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+    """Everything held about a proven address: its bookings with every host, the ledger's entries about them
+    and about the address, and the address's own proofs."""
+    bookings = uow.bookings.of_address(normalised_email(email))
+    audit(uow, "rights_export", address_subject(email), "done", now)
+    subjects = [address_subject(email), *(invitee_subject(booking) for booking in bookings)]
+    return {
+        "format_version": FORMAT_VERSION,
+        "subject": "address",
+        "exported_at": now.isoformat(),
+        "bookings": [invitee_view(booking) for booking in bookings],
+        "webhook_deliveries": _deliveries(bookings, uow),
+        "address_proofs": uow.address_proofs.of_address(normalised_email(email)),
+        "audit": [entry for subject in subjects for entry in uow.audit.export_subject(subject)],
+        "complaint": complaint,
+    }
+
+
 def invitee_subject(booking: Booking) -> str:
-    """An invitee is known per host by their email; the ledger only ever sees this id's keyed hash."""
-    return f"invitee:{booking.host_id}:{booking.invitee.email}"
+    """A manage token's rights are over its booking; the ledger only ever sees this id's keyed hash."""
+    return f"invitee-booking:{booking.id}"
 
 
-def _invitee_view(booking: Booking) -> dict[str, Any]:
-    return booking.model_dump(
-        mode="json",
-        include={"id", "event_title", "start", "end", "invitee", "notes", "status", "cancel_reason"},
-    )
+def address_subject(email: str) -> str:
+    """Rights over an address (proven by a mailed link): the ledger only ever sees this id's keyed hash."""
+    return f"invitee:{normalised_email(email)}"
+
+
+# What an invitee's export leaves out of their booking, each for a reason; everything else is theirs.
+INVITEE_EXPORT_OMITS = {
+    "manage_token_hash": "a keyed hash standing in for their own manage token: a secret, not information",
+    "host_id": "the host's internal account id (the host's data; the title and times name the meeting)",
+    "event_type_id": "the host's internal id of the event type (the title names it)",
+    "calendar_id": "which of the host's calendars holds the event (the host's data)",
+    "link_id": "the host's internal id of the single-use link it was booked with",
+    "session_id": "the internal id of a group session, derived from host, event type and time",
+    "left_session": "the same, for the session a reschedule left",
+    "day_claim": "the internal name of a lock document on the host's day, derived from the time",
+    "period_claims": "the same, for the host's week and month",
+    "minute_places": "the same, for the host's minutes limits",
+    "invitee_claim": "the same, for the invitee's open-booking limit (a hash of the address)",
+}
+
+
+def invitee_view(booking: Booking) -> dict[str, Any]:
+    """A booking as its invitee's export shows it: all of it (answers, phone, place, Meet link, seat,
+    messages sent, restriction) but the fields named in `INVITEE_EXPORT_OMITS`."""
+    return booking.model_dump(mode="json", exclude=set(INVITEE_EXPORT_OMITS))
+
+
+# What an invitee's export leaves out of the host's webhook deliveries of their bookings (which carry ids,
+# times and status codes only: the payload is built at each attempt and never kept).
+DELIVERY_EXPORT_OMITS = {
+    "id": "the delivery's internal id, made of the host's endpoint id, the booking id and the event",
+    "host_id": "the host's internal account id",
+    "endpoint_id": "the host's internal id of their receiving endpoint",
+}
+
+
+def _deliveries(bookings: list[Booking], uow: UnitOfWork) -> list[dict[str, Any]]:
+    """When each booking was sent to the host's own systems (webhooks), and how that went."""
+    return [
+        delivery.model_dump(mode="json", exclude=set(DELIVERY_EXPORT_OMITS))
+        for booking in bookings
+        for delivery in uow.webhook_deliveries.of_booking(booking.id)
+    ]
 
 
 def erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
-    """Anonymise every booking of this invitee with this host: the host keeps the time, nothing else.
-    Bookings still to come follow in Google through their sync task. Done inline; asking again is harmless."""
-    subject = invitee_subject(booking)
-    anonymised = 0
-    for found in uow.bookings.of_invitee(booking.host_id, booking.invitee.email):
-        after = change_booking(found.id, Booking.anonymised_for_erasure, uow)
-        if after is not None and after.version != found.version:
-            request_sync(after, tasks)
-        anonymised += 1
-    audit(uow, "rights_erasure", subject, "done", now)
+    """Anonymise the booking a manage token opens: the host keeps the time, nothing else. A booking still to
+    come follows in Google through its sync task. Done inline; asking again is harmless."""
+    anonymised = _anonymise([booking], uow, tasks)
+    audit(uow, "rights_erasure", invitee_subject(booking), "done", now)
     log_event("invitee_erased", host_id=booking.host_id, booking_count=anonymised)
     return {"erased_at": now.isoformat(), "steps": {"bookings_anonymised": anonymised}}
+
+
+def erase_address(email: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
+    """Anonymise every booking made with a proven address, with every host."""
+    anonymised = _anonymise(uow.bookings.of_address(normalised_email(email)), uow, tasks)
+    audit(uow, "rights_erasure", address_subject(email), "done", now)
+    log_event("address_erased", booking_count=anonymised)
+    return {"erased_at": now.isoformat(), "steps": {"bookings_anonymised": anonymised}}
+
+
+def _anonymise(bookings: list[Booking], uow: UnitOfWork, tasks: TaskQueue) -> int:
+    """The invitee's own request: Google follows even while their booking is restricted."""
+    for found in bookings:
+        after = change_booking(found.id, lambda b: b.anonymised_for_erasure().asked_by_invitee(), uow)
+        if after is not None and after.version != found.version:
+            request_sync(after, tasks)
+    return len(bookings)
 
 
 def start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Erasure:
@@ -239,16 +307,33 @@ def set_host_processing(
 def set_invitee_processing(
     booking: Booking, flags: dict[str, bool], now: datetime, uow: UnitOfWork, tasks: TaskQueue
 ) -> list[Booking]:
-    """The invitee's bookings with this host are kept but not written to Google while either flag is set;
-    lifting both lets each booking's new version sync."""
+    """The booking a manage token opens is kept but not written to Google, nor announced, while either flag
+    is set (changes the invitee asks for still are); lifting both lets its new version sync."""
+    changed = _set_processing([booking], flags, uow, tasks)
+    for name, value in flags.items():
+        audit(uow, _right(name), invitee_subject(booking), _on_off(value), now)
+    return changed
+
+
+def set_address_processing(
+    email: str, flags: dict[str, bool], now: datetime, uow: UnitOfWork, tasks: TaskQueue
+) -> list[Booking]:
+    """The same for every booking made with a proven address, with every host."""
+    changed = _set_processing(uow.bookings.of_address(normalised_email(email)), flags, uow, tasks)
+    for name, value in flags.items():
+        audit(uow, _right(name), address_subject(email), _on_off(value), now)
+    return changed
+
+
+def _set_processing(
+    bookings: list[Booking], flags: dict[str, bool], uow: UnitOfWork, tasks: TaskQueue
+) -> list[Booking]:
     changed = []
-    for found in uow.bookings.of_invitee(booking.host_id, booking.invitee.email):
+    for found in bookings:
         after = change_booking(found.id, lambda b: b.with_processing(**flags), uow)
         if after is not None and after.version != found.version:
             request_sync(after, tasks)
         changed.append(after or found)
-    for name, value in flags.items():
-        audit(uow, _right(name), invitee_subject(booking), _on_off(value), now)
     return changed
 
 
@@ -265,9 +350,10 @@ def _on_off(value: bool) -> str:
 def rectify_invitee(
     booking: Booking, changes: dict[str, str], now: datetime, uow: UnitOfWork, tasks: TaskQueue
 ) -> Booking:
-    """The invitee corrects their name, email or zone on this booking; Google's invite follows."""
+    """The invitee corrects their name, email or zone on this booking, and on this booking only (a new address
+    gives no rights over other bookings made with it); Google's invite follows, even while restricted."""
     invitee = booking.invitee.model_copy(update=changes)
-    after = change_booking(booking.id, lambda current: current.rectified(invitee), uow)
+    after = change_booking(booking.id, lambda current: current.rectified(invitee).asked_by_invitee(), uow)
     if after is None:
         raise NotFound("no such booking")
     if after.version != booking.version:

@@ -11,6 +11,7 @@ from flask import Request, Response
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
+from shared.domain.address_proof import GRANT_PREFIX, AddressGrant
 from shared.domain.booking import Booking
 from shared.domain.errors import BookingNotFound
 from shared.domain.host import Host
@@ -115,9 +116,12 @@ def manage_token(request: Request, function: str = "") -> str:
     return token
 
 
-def rights_subject(request: Request, function: str = "") -> Host | Booking:
-    """Whose rights: the invitee of the booking a manage token names (`Authorization: Bearer`), or else
-    the signed-in host."""
+def rights_subject(request: Request, function: str = "") -> Host | Booking | AddressGrant:
+    """Whose rights: a proven address (`Authorization: Bearer <grant>` from a mailed link: every booking made
+    with it), the invitee of the one booking a manage token names (`Authorization: Bearer`), or else the
+    signed-in host."""
+    if request.headers.get("Authorization", "").partition(" ")[2].startswith(GRANT_PREFIX):
+        return address_grant(request)
     if request.headers.get("Authorization"):
         try:
             return authorized_booking(None, manage_token(request), adapters().uow())
@@ -130,6 +134,15 @@ def rights_subject(request: Request, function: str = "") -> Host | Booking:
                 headers={"WWW-Authenticate": "Bearer"},
             ) from error
     return session_host(request)
+
+
+def address_grant(request: Request) -> AddressGrant:
+    """The grant an opened proof-of-address link gave (401 if forged, 410 once expired)."""
+    from shared.services.address_proofs import granted  # imported on first use, like the routes needing it
+
+    token = bearer_token(request, "Proof of address required", "Open the link Kaleno mailed you first.")
+    key = adapters().secrets.app_secret(get_settings().manage_key_secret_name)
+    return granted(token, utc_now(), adapters().uow(), key)
 
 
 def insider(request: Request) -> Callable[[str, str], bool]:

@@ -40,6 +40,9 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.ScheduleLimitReached: (409, "schedule-limit-reached", "Too many schedules"),
     domain.NotFound: (404, "not-found", "Not found"),
     domain.HostAccountClosed: (410, "host-account-closed", "Host account closed"),
+    domain.AddressProofInvalid: (401, "invalid-address-proof", "Invalid proof of address"),
+    domain.AddressProofUsed: (410, "address-proof-used", "Proof of address already used"),
+    domain.AddressProofExpired: (410, "address-proof-expired", "Proof of address expired"),
     domain.CalendarListNotGranted: (403, "calendar-list-not-granted", "Calendar list permission missing"),
 }
 

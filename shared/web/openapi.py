@@ -16,7 +16,7 @@ _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "session": [{"session": []}],
     "manage-token": [{"manageToken": []}],
-    "host-or-invitee": [{"session": []}, {"manageToken": []}],
+    "host-or-invitee": [{"session": []}, {"manageToken": []}, {"addressGrant": []}],
     "tasks": [{"googleOidc": []}],
     "scheduler": [{"googleOidc": []}],
     "channel-token": [{"channelToken": []}],
@@ -74,6 +74,8 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "kaleno_session"},
                 "manageToken": {"type": "http", "scheme": "bearer"},
+                # From POST /privacy/address-proofs/redeem: rights over every booking made with a mailed address.
+                "addressGrant": {"type": "http", "scheme": "bearer", "bearerFormat": "proof-of-address grant"},
                 "googleOidc": {"type": "http", "scheme": "bearer", "bearerFormat": "Google OIDC JWT"},
                 "channelToken": {"type": "apiKey", "in": "header", "name": "X-Goog-Channel-Token"},
             },

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 from urllib.parse import urlencode
 
+from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.domain.booking import Booking, Invitee, SyncState
 from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
@@ -142,6 +143,7 @@ class FakeUnitOfWork:
         self.audit = FakeAuditLog(self)
         self.webhooks = FakeWebhooks(self)
         self.webhook_deliveries = FakeWebhookDeliveries(self)
+        self.address_proofs = FakeAddressProofs(self)
 
     def __enter__(self) -> Self:
         self._open, self._writes, self._seen = True, [], {}
@@ -449,9 +451,11 @@ class FakeBookings:
             ordered = ordered[ids.index(listing.after_booking_id) + 1 :]
         return ordered[: listing.limit]
 
-    def of_invitee(self, host_id: str, email: str) -> list[Booking]:
-        mine = self._unit.db.where("bookings", Booking, lambda _, b: b.host_id == host_id and b.invitee.email == email)
-        return list(mine.values())
+    def of_address(self, email: str) -> list[Booking]:
+        return list(self._unit.db.where("bookings", Booking, lambda _, b: b.invitee.email == email).values())
+
+    def places_taken(self, claim_ids: list[str]) -> set[str]:
+        return {claim for claim in claim_ids if self._unit.db.get("claims", claim) is not None}
 
     def sync_unsettled(self, updated_before: datetime) -> list[Booking]:
         stored = [s for key, s in self._unit.db.records.items() if key[0] == "bookings"]
@@ -545,6 +549,37 @@ def _purge(db: FakeDatabase, collection: str, now: datetime) -> int:
     for key in expired:
         db.delete_now(key)
     return len(expired)
+
+
+class FakeAddressProofs:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def add(self, token_hash: str, proof: AddressProof) -> None:
+        self._unit.create(("address_proofs", token_hash), proof)
+
+    def get(self, token_hash: str) -> AddressProof | None:
+        return self._unit.read(("address_proofs", token_hash), AddressProof)
+
+    def save(self, token_hash: str, proof: AddressProof) -> None:
+        self._unit.put(("address_proofs", token_hash), proof)
+
+    def add_grant(self, token_hash: str, grant: AddressGrant) -> None:
+        self._unit.create(("address_grants", token_hash), grant)
+
+    def grant(self, token_hash: str) -> AddressGrant | None:
+        found: AddressGrant | None = self._unit.db.get("address_grants", token_hash)
+        return found
+
+    def of_address(self, email: str) -> Exported:
+        proofs = self._unit.db.where("address_proofs", AddressProof, lambda _, p: p.email == email).values()
+        grants = self._unit.db.where("address_grants", AddressGrant, lambda _, g: g.email == email).values()
+        return [{"kind": "proof", **p.model_dump(mode="json")} for p in proofs] + [
+            {"kind": "grant", **g.model_dump(mode="json")} for g in grants
+        ]
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("address_proofs", "address_grants")}
 
 
 class FakeSignIn:
@@ -716,6 +751,10 @@ class FakeWebhookDeliveries:
         ids = [delivery.id for delivery in latest_first]
         start = ids.index(after_delivery_id) + 1 if after_delivery_id in ids else 0
         return latest_first[start : start + limit]
+
+    def of_booking(self, booking_id: str) -> list[WebhookDelivery]:
+        found = self._unit.db.where("webhook_deliveries", WebhookDelivery, lambda _, d: d.booking_id == booking_id)
+        return list(found.values())
 
     def purge(self, now: datetime) -> dict[str, int]:
         return {"webhook_deliveries_deleted": _purge(self._unit.db, "webhook_deliveries", now)}

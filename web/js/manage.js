@@ -182,19 +182,20 @@ function privacySection(booking) {
     confirm.addEventListener("click", async () => {
       try {
         await busy(confirm, () => api("/privacy/erase", { method: "POST", token }), "Erasing…");
-        load("Your name, email, phone number, notes and answers were erased from your bookings with this host. The time stays booked.");
+        load("Your name, email, phone number, notes and answers were erased from this booking. The time stays booked.");
       } catch (error) {
         fill(result, h("p", { class: "error" }, describe(error)));
       }
     });
     fill(confirmArea, h("div", { class: "notice warn" },
-      h("p", {}, "Your name, email, phone number, notes and answers will be removed from every booking you made with this host, and from the host's calendar. The booked times stay. This cannot be undone."),
+      h("p", {}, "Your name, email, phone number, notes and answers will be removed from this booking, and from the host's calendar. The booked time stays. This cannot be undone."),
       h("div", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(confirmArea) }, "Keep my details"))));
     confirm.focus();
   });
   return h("section", { class: "card", "aria-labelledby": "data-title" },
     h("h2", { id: "data-title" }, "Your data"),
-    h("p", {}, "See everything Kaleno holds about you for this host, or erase it. ",
+    h("p", {}, "Download or erase what Kaleno holds about you in this booking. ",
+      h("a", { href: "/privacy-rights" }, "All your bookings, with every host"), " need a link mailed to your address. ",
       h("a", { href: "/privacy-policy" }, "How Kaleno uses your data"), "."),
     h("div", { class: "actions" }, exportButton, eraseButton), confirmArea, result);
 }

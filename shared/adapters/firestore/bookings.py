@@ -148,15 +148,17 @@ class FirestoreBookings:
         found = [*pending.limit(_PENDING_PAGE).stream(**reads()), *failed.limit(_PENDING_PAGE).stream(**reads())]
         return [stored(Booking, doc.to_dict()) for doc in found]
 
-    def of_invitee(self, host_id: str, email: str) -> list[Booking]:
+    def of_address(self, email: str) -> list[Booking]:
+        """Addresses are stored as `normalised_email` makes them, so equality is the comparison."""
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        query = (
-            self._unit.db.collection(BOOKINGS)
-            .where(filter=FieldFilter("host_id", "==", host_id))
-            .where(filter=FieldFilter("invitee.email", "==", email))
-        )
+        query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("invitee.email", "==", email))
         return [stored(Booking, doc.to_dict()) for doc in query.stream(**reads())]
+
+    def places_taken(self, claim_ids: list[str]) -> set[str]:
+        refs = [self._claim(claim) for claim in claim_ids]
+        found = self._unit.db.get_all(refs, field_paths=["booking_id"], **reads())
+        return {snapshot.id for snapshot in found if snapshot.exists}
 
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
         """Expired keys and claims, and bookings (with their claims) that ended before `ended_before`."""

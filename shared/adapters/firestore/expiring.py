@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.adapters.firestore.address_proofs import ADDRESS_GRANTS, ADDRESS_PROOFS
 from shared.adapters.firestore.audit import CLOSED_BOOKINGS, CONSENTS
 from shared.adapters.firestore.bookings import CLAIMS, IDEMPOTENCY
 from shared.adapters.firestore.deadlines import reads, writes
@@ -13,7 +14,17 @@ from shared.adapters.firestore.sign_in import OAUTH_STATES, SESSIONS
 from shared.adapters.firestore.webhooks import WEBHOOK_DELIVERIES
 
 # every collection with an `expires_at` TTL
-EXPIRING = (OAUTH_STATES, SESSIONS, IDEMPOTENCY, CLAIMS, CONSENTS, WEBHOOK_DELIVERIES, CLOSED_BOOKINGS)
+EXPIRING = (
+    OAUTH_STATES,
+    SESSIONS,
+    IDEMPOTENCY,
+    CLAIMS,
+    CONSENTS,
+    WEBHOOK_DELIVERIES,
+    CLOSED_BOOKINGS,
+    ADDRESS_PROOFS,
+    ADDRESS_GRANTS,
+)
 PAGE = 400
 MAX_PAGES = 25  # per collection and run: a long backlog is finished by the next runs
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
+from shared.adapters.firestore.address_proofs import FirestoreAddressProofs
 from shared.adapters.firestore.audit import FirestoreAuditLog
 from shared.adapters.firestore.bookings import FirestoreBookings
 from shared.adapters.firestore.channels import FirestoreChannels
@@ -60,6 +61,7 @@ class FirestoreUnitOfWork:
         self.audit: FirestoreAuditLog = FirestoreAuditLog(self)
         self.webhooks: FirestoreWebhooks = FirestoreWebhooks(self)
         self.webhook_deliveries: FirestoreWebhookDeliveries = FirestoreWebhookDeliveries(self)
+        self.address_proofs: FirestoreAddressProofs = FirestoreAddressProofs(self)
 
     def __enter__(self) -> Self:
         self._batch, self._writes, self._seen = self.db.batch(), 0, {}

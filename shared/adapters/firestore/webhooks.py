@@ -90,6 +90,12 @@ class FirestoreWebhookDeliveries:
                 query = query.start_after(last)
         return [stored(WebhookDelivery, doc.to_dict()) for doc in query.limit(limit).stream(**reads())]
 
+    def of_booking(self, booking_id: str) -> list[WebhookDelivery]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._unit.db.collection(WEBHOOK_DELIVERIES).where(filter=FieldFilter("booking_id", "==", booking_id))
+        return [stored(WebhookDelivery, doc.to_dict()) for doc in query.stream(**reads())]
+
     def purge(self, now: datetime) -> dict[str, int]:
         from shared.adapters.firestore.expiring import purge_expired  # imports this module: not at the top
 
