@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from shared.web.endpoints import secure_headers
 from shared.web.problems import INTERNAL, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,12 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     checks = list(health_checks)
     root = Flask("kaleno-dev")
     root.register_error_handler(HTTPException, _problem_for_http_error)
+
+    @root.after_request
+    def strict_transport(response: Response) -> Response:
+        """The pages and documents as the functions answer: HSTS whenever served over HTTPS."""
+        secure_headers(response, personal=False)
+        return response
 
     @root.get("/healthz")
     def healthz() -> Response:

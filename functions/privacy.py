@@ -15,6 +15,7 @@ from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking
 from shared.domain.host import Host
+from shared.services import consent as consent_service
 from shared.services import privacy as rights
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
@@ -38,8 +39,13 @@ def export(request: Request, principal: Host | Booking) -> Response:
     """Everything held about you, as one versioned JSON document."""
     uow = adapters().uow()
     if isinstance(principal, Host):
-        return json_response(rights.export_host(principal, utc_now(), uow, _complaint()))
-    return json_response(rights.export_invitee(principal, utc_now(), uow, _complaint()))
+        exported = rights.export_host(principal, utc_now(), uow, _complaint())
+    else:
+        exported = rights.export_invitee(principal, utc_now(), uow, _complaint())
+    # The policy versions this person answered: this browser's cookie choices (a host's profile also
+    # holds the policy version they were last told about).
+    exported["cookie_consent"] = consent_service.consent_export(_consent_id(request), uow)
+    return json_response(exported)
 
 
 class InviteeErasure(BaseModel):
@@ -67,7 +73,7 @@ def erase(request: Request, principal: Host | Booking) -> Response:
     return json_response(rights.erase_invitee(principal, utc_now(), ports.uow(), ports.tasks))
 
 
-@api.route("/erase/<erasure_id>", response=ErasureView)
+@api.route("/erase/<erasure_id>", response=ErasureView, personal=True)
 def erasure_state(request: Request, erasure_id: str) -> Response:
     """Where a host's erasure stands: its receipt (the id is the only key to it)."""
     return json_response(ErasureView.of(rights.erasure_receipt(erasure_id, adapters().uow())))
@@ -125,14 +131,16 @@ def _processing(principal: Host | Booking, flags: dict[str, bool]) -> Response:
     )
 
 
-@api.route("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView)
+@api.route("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView, personal=True)
 def consent(request: Request, body: ConsentChoice) -> Response:
     """Record the visitor's cookie choices (with time and policy version) under an anonymous consent id
     kept in an essential cookie; no non-essential cookie is ever set before this."""
     require_same_origin(request)
     settings = get_settings()
-    record = rights.record_consent(
-        request.cookies.get(CONSENT_COOKIE),
+    key = _consent_key()
+    record = consent_service.record_consent(
+        consent_service.issued_consent_id(key, request.cookies.get(CONSENT_COOKIE))
+        or consent_service.mint_consent_id(key),
         body.analytics,
         utc_now(),
         adapters().uow(),
@@ -144,14 +152,25 @@ def consent(request: Request, body: ConsentChoice) -> Response:
     return response
 
 
-@api.route("/consent", response=ConsentView)
+@api.route("/consent", response=ConsentView, personal=True)
 def get_consent(request: Request) -> Response:
     """The visitor's standing choice; `decided: false` means ask (none yet, expired, or a new policy)."""
     settings = get_settings()
-    record = rights.current_consent(
-        request.cookies.get(CONSENT_COOKIE), utc_now(), adapters().uow(), settings.privacy_policy_version
+    record = consent_service.current_consent(
+        _consent_id(request), utc_now(), adapters().uow(), settings.privacy_policy_version
     )
     return json_response(ConsentView.of(record) if record else ConsentView.undecided(settings.privacy_policy_version))
+
+
+def _consent_key() -> str:
+    """Consent ids are MACed with the ledger's app secret (a message of their own: `consent:<nonce>`)."""
+    return adapters().secrets.app_secret(get_settings().audit_key_secret_name)
+
+
+def _consent_id(request: Request) -> str | None:
+    """The visitor's consent id if we issued it: a planted one counts as none."""
+    presented = request.cookies.get(CONSENT_COOKIE)
+    return consent_service.issued_consent_id(_consent_key(), presented) if presented else None
 
 
 @functions_framework.http

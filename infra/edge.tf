@@ -81,6 +81,9 @@ resource "google_compute_backend_service" "public" {
   protocol              = "HTTPS"
   load_balancing_scheme = "EXTERNAL_MANAGED"
   security_policy       = google_compute_security_policy.edge.id
+  # HSTS on every answer through the edge, preload-ready; the functions send the same (shared/web/endpoints.py
+  # HSTS) whenever KALENO_BASE_URL is https, and tests/unit/test_infra_edge.py keeps the two equal.
+  custom_response_headers = ["Strict-Transport-Security: max-age=63072000; includeSubDomains; preload"]
   log_config {
     enable      = true
     sample_rate = 1.0
