@@ -117,9 +117,21 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     def manage_page() -> Response:
         return _static("manage.html")
 
+    # Rendered from the code and settings (shared/web/pages.py); production routes these two paths to the
+    # privacy function's /privacy/policy and /privacy/cookie-policy (infra/edge.tf).
     @root.get("/privacy-policy")
     def privacy_policy() -> Response:
-        return _static("privacy.html")
+        from shared.config import get_settings
+        from shared.web.pages import privacy_policy
+
+        return privacy_policy(get_settings())
+
+    @root.get("/cookie-policy")
+    def cookie_policy() -> Response:
+        from shared.config import get_settings
+        from shared.web.pages import cookie_policy
+
+        return cookie_policy(get_settings())
 
     @root.get("/web/<path:name>")
     def web_asset(name: str) -> Response:

@@ -17,6 +17,7 @@ from shared.domain.booking import Booking
 from shared.domain.host import Host
 from shared.services import consent as consent_service
 from shared.services import privacy as rights
+from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
@@ -85,6 +86,19 @@ def complaint(request: Request) -> Response:
     return json_response(_complaint())
 
 
+@api.route("/policy", produces="text/html")
+def policy_page(request: Request) -> Response:
+    """The privacy policy (served at /privacy-policy): retention periods, recipients and the version, as the
+    code and this deployment's settings have them."""
+    return pages.privacy_policy(get_settings())
+
+
+@api.route("/cookie-policy", produces="text/html")
+def cookie_policy_page(request: Request) -> Response:
+    """The cookie policy (served at /cookie-policy): every cookie and browser-storage key Kaleno uses."""
+    return pages.cookie_policy(get_settings())
+
+
 @api.route("/tasks/erase", methods=("POST",), auth="tasks", body=EraseTask)
 def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) -> Response:
     """Cloud Tasks target: carry a host's erasure to its end (503 from Google: retried by the queue)."""
@@ -148,7 +162,7 @@ def consent(request: Request, body: ConsentChoice) -> Response:
         timedelta(days=settings.consent_days),
     )
     response = json_response(ConsentView.of(record))
-    set_consent_cookie(response, record.id, record.expires_at - record.decided_at)
+    set_consent_cookie(response, record.id)
     return response
 
 

@@ -7,6 +7,7 @@
 locals {
   public_functions = { for name, fn in local.functions : name => fn if fn.public }
   domain           = trimsuffix(trimprefix(var.base_url, "https://"), "/")
+  policy_pages     = { "/privacy-policy" = "/privacy/policy", "/cookie-policy" = "/privacy/cookie-policy" }
   # kind -> (requests, per seconds, the requests it covers), as in shared/config.py client_limits.
   client_limits = {
     booking-writes = {
@@ -108,6 +109,19 @@ resource "google_compute_url_map" "edge" {
       content {
         paths   = ["/${path_rule.key}", "/${path_rule.key}/*"]
         service = google_compute_backend_service.public[path_rule.key].id
+      }
+    }
+    # The policy pages, rendered by the privacy function from the code and settings (shared/web/pages.py).
+    dynamic "path_rule" {
+      for_each = local.policy_pages
+      content {
+        paths   = [path_rule.key]
+        service = google_compute_backend_service.public["privacy"].id
+        route_action {
+          url_rewrite {
+            path_prefix_rewrite = path_rule.value
+          }
+        }
       }
     }
   }

@@ -256,7 +256,12 @@ data "archive_file" "source" {
     filename = "requirements.txt"
   }
   dynamic "source" {
-    for_each = setunion(fileset("${path.module}/..", "functions/*.py"), fileset("${path.module}/..", "shared/**/*.py"))
+    # Python, and the page templates the privacy function renders (shared/web/templates).
+    for_each = setunion(
+      fileset("${path.module}/..", "functions/*.py"),
+      fileset("${path.module}/..", "shared/**/*.py"),
+      fileset("${path.module}/..", "shared/web/templates/*.html"),
+    )
     content {
       content  = file("${path.module}/../${source.value}")
       filename = source.value

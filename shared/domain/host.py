@@ -38,6 +38,7 @@ RESERVED_SLUGS = frozenset(
         "help",
         "about",
         "privacy-policy",
+        "cookie-policy",
         "terms",
         "kaleno",
         "www",

@@ -23,6 +23,8 @@ PUBLIC_NOT_PERSONAL = {
     ("bookings", "/pages/<host_slug>/<event_type_slug>"),
     ("bookings", "/pages/<host_slug>/<event_type_slug>/slots"),
     ("privacy", "/complaint"),
+    ("privacy", "/policy"),
+    ("privacy", "/cookie-policy"),
     ("calendar_webhook", "/"),
 }
 # A value of the right shape for each path parameter (so the route, not the 404 for a malformed id, answers).
