@@ -87,7 +87,7 @@ def listed(kind: str, key: str) -> Stored | None:
 
 
 def spoken(lifetime: timedelta | None) -> str:
-    """"14 days", "10 minutes", "24 hours"; None is a browser session (until the tab is closed)."""
+    """ "14 days", "10 minutes", "24 hours"; None is a browser session (until the tab is closed)."""
     if lifetime is None:
         return "until the tab is closed"
     seconds = int(lifetime.total_seconds())

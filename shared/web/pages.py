@@ -57,9 +57,7 @@ def retention_periods(settings: Settings) -> list[Retention]:
             f"{_days(settings.booking_retention_days)} after the meeting ended, then deleted",
         ),
         Retention("A host's account, event types and hours", "until the host deletes the account"),
-        Retention(
-            "The Google access a host gave", "until the host disconnects the calendar or deletes the account"
-        ),
+        Retention("The Google access a host gave", "until the host disconnects the calendar or deletes the account"),
         Retention(
             "A host's busy times (never event titles or guests)",
             f"until the month they fall in is over, plus {spoken(MONTH_GRACE)}",
@@ -70,8 +68,10 @@ def retention_periods(settings: Settings) -> list[Retention]:
         Retention("A single-use booking link", f"{spoken(KEPT_AFTER_END)} after it was used, expired or withdrawn"),
         Retention("The log of a host's webhook deliveries", spoken(DELIVERY_RETENTION)),
         Retention("Your cookie choice", _days(settings.consent_days)),
-        Retention("The ledger of uses of Google data and of privacy requests (no names or emails)",
-                  _days(settings.audit_retention_days)),
+        Retention(
+            "The ledger of uses of Google data and of privacy requests (no names or emails)",
+            _days(settings.audit_retention_days),
+        ),
         Retention("The receipt of an account deletion (names no one)", _days(settings.erasure_receipt_retention_days)),
     ]
 
