@@ -15,11 +15,15 @@ from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking
 from shared.domain.host import Host
+from shared.domain.policy import policy_version
 from shared.services import consent as consent_service
+from shared.services import policy_notices
 from shared.services import privacy as rights
+from shared.services.errors import MailDeferred
 from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.problems import Problem
 from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
 
 api = Endpoints("privacy")
@@ -104,6 +108,33 @@ def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) ->
     """Cloud Tasks target: carry a host's erasure to its end (503 from Google: retried by the queue)."""
     erasure = rights.run_host_erasure(body.erasure_id, body.host_id, utc_now(), adapters())
     return json_response(ErasureView.of(erasure))
+
+
+class PolicyNoticeTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: str | None = Field(None, max_length=64, description="The last host of the previous page; none: start.")
+
+
+@api.route("/tasks/policy-notices", methods=("POST",), auth="scheduler-or-tasks", body=PolicyNoticeTask)
+def tell_hosts_about_the_policy(request: Request, principal: dict[str, Any], body: PolicyNoticeTask) -> Response:
+    """Cloud Scheduler (daily) and then Cloud Tasks, a page at a time: mail every host once about a
+    significant policy change (503 while the relay cannot take mail: retried, skipping who was told)."""
+    ports, settings = adapters(), get_settings()
+    policy = policy_version(settings.privacy_policy_version)
+    if ports.mailer is None:
+        return json_response({"outcome": "mail_not_configured", "next": None})
+    link = f"{settings.base_url.rstrip('/')}/privacy-policy"
+    try:
+        after = policy_notices.tell_hosts(
+            policy, body.after, settings.policy_notice_page_size, utc_now(), ports.uow(), ports.mailer, link
+        )
+    except MailDeferred as error:
+        detail = "The relay could not take the notice now; retry later (hosts already told are skipped)."
+        raise Problem(503, "mail-deferred", "Mail not sent yet", detail, headers={"Retry-After": "2"}) from error
+    if after is not None:
+        policy_notices.continue_later(policy, after, ports.tasks)
+    return json_response({"outcome": "done" if after is None else "continues", "next": after})
 
 
 class ProcessingChoice(BaseModel):

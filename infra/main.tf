@@ -408,3 +408,29 @@ resource "google_cloud_scheduler_job" "sweep" {
     retry_count = 3
   }
 }
+
+# Policy changes are told: daily, a walk over every host that Cloud Tasks carries on a page at a time, mailing
+# each host not yet told about a significant change once (shared/services/policy_notices.py). The privacy
+# function is public, so no invoker grant is needed; its route checks the scheduler's (or tasks') OIDC token,
+# whose audience is the function's own URL.
+resource "google_cloud_scheduler_job" "policy_notices" {
+  name      = "policy-notices"
+  region    = var.region
+  schedule  = "13 9 * * *" # daily
+  time_zone = "Etc/UTC"
+  http_target {
+    http_method = "POST"
+    uri         = "${replace(local.internal_url_template, "{name}", "privacy")}/tasks/policy-notices"
+    body        = base64encode("{}")
+    headers = {
+      "Content-Type" = "application/json"
+    }
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = replace(local.internal_url_template, "{name}", "privacy")
+    }
+  }
+  retry_config {
+    retry_count = 3
+  }
+}

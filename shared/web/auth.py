@@ -163,4 +163,6 @@ AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
     "host-or-invitee": rights_subject,
     "tasks": google_caller("tasks_service_account"),
     "scheduler": google_caller("scheduler_service_account"),
+    # A walk the scheduler starts and Cloud Tasks carries on, page by page (the policy notice).
+    "scheduler-or-tasks": google_caller("scheduler_service_account", "tasks_service_account"),
 }

@@ -58,3 +58,13 @@ def test_every_answer_through_the_edge_carries_the_functions_hsts() -> None:
     assert "preload" in HSTS
     assert "includeSubDomains" in HSTS
     assert int(HSTS.split("max-age=")[1].split(";")[0]) >= 31536000  # the preload list asks for a year or more
+
+
+def test_the_policy_pages_reach_the_privacy_routes_that_render_them() -> None:
+    from functions.privacy import api as privacy
+
+    rewrites = {page.strip('"'): target.strip('"') for page, target in edge()["locals"][0]["policy_pages"].items()}
+
+    rendered = {f"/privacy{route.rule}" for route in privacy.routes if route.produces == "text/html"}
+    assert rewrites == {"/privacy-policy": "/privacy/policy", "/cookie-policy": "/privacy/cookie-policy"}
+    assert set(rewrites.values()) == rendered
