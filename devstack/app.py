@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from shared.web.endpoints import secure_headers
 from shared.web.problems import INTERNAL, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,12 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     root = Flask("kaleno-dev")
     root.register_error_handler(HTTPException, _problem_for_http_error)
 
+    @root.after_request
+    def strict_transport(response: Response) -> Response:
+        """The pages and documents as the functions answer: HSTS whenever served over HTTPS."""
+        secure_headers(response, personal=False)
+        return response
+
     @root.get("/healthz")
     def healthz() -> Response:
         up = all(check() for check in checks)
@@ -114,9 +121,21 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     def privacy_rights() -> Response:
         return _static("privacy-rights.html")
 
+    # Rendered from the code and settings (shared/web/pages.py); production routes these two paths to the
+    # privacy function's /privacy/policy and /privacy/cookie-policy (infra/edge.tf).
     @root.get("/privacy-policy")
     def privacy_policy() -> Response:
-        return _static("privacy.html")
+        from shared.config import get_settings
+        from shared.web.pages import privacy_policy
+
+        return privacy_policy(get_settings())
+
+    @root.get("/cookie-policy")
+    def cookie_policy() -> Response:
+        from shared.config import get_settings
+        from shared.web.pages import cookie_policy
+
+        return cookie_policy(get_settings())
 
     @root.get("/web/<path:name>")
     def web_asset(name: str) -> Response:

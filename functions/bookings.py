@@ -110,7 +110,15 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     return Response(body, mimetype="application/json")
 
 
-@api.route("/", methods=("POST",), body=BookingRequest, response=BookingCreated, status=201, limit="booking-writes")
+@api.route(
+    "/",
+    methods=("POST",),
+    body=BookingRequest,
+    response=BookingCreated,
+    status=201,
+    limit="booking-writes",
+    personal=True,  # the invitee's details and their manage token
+)
 def create(request: Request, body: BookingRequest) -> Response:
     """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""
     ports = adapters()

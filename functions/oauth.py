@@ -46,7 +46,7 @@ class CallbackQuery(BaseModel):
     error: str | None = Field(None, max_length=200)
 
 
-@api.route("/start", query=StartQuery, status=302)
+@api.route("/start", query=StartQuery, status=302, personal=True)  # sets the sign-in state cookie
 def start(request: Request, query: StartQuery) -> Response:
     """Redirect to Google's consent screen (PKCE, single-use state and nonce bound to this browser)."""
     ports = adapters()
@@ -58,7 +58,7 @@ def start(request: Request, query: StartQuery) -> Response:
     return response
 
 
-@api.route("/callback", query=CallbackQuery, status=302)
+@api.route("/callback", query=CallbackQuery, status=302, personal=True)  # sets the session cookie
 def callback(request: Request, query: CallbackQuery) -> Response:
     """Google returns here: verify, connect the calendar, start a session."""
     callback = onboarding.Callback(

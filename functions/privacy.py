@@ -17,10 +17,15 @@ from shared.config import get_settings
 from shared.domain.address_proof import GRANT_TOKEN_PATTERN, PROOF_TOKEN_PATTERN, AddressGrant
 from shared.domain.booking import Booking, Email
 from shared.domain.host import Host
-from shared.services import address_proofs
+from shared.domain.policy import policy_version
+from shared.services import address_proofs, policy_notices
+from shared.services import consent as consent_service
 from shared.services import privacy as rights
+from shared.services.errors import MailDeferred
+from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.problems import Problem
 from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
 
 api = Endpoints("privacy")
@@ -42,10 +47,15 @@ def export(request: Request, principal: Host | Booking | AddressGrant) -> Respon
     address: every booking made with it)."""
     uow = adapters().uow()
     if isinstance(principal, Host):
-        return json_response(rights.export_host(principal, utc_now(), uow, _complaint()))
-    if isinstance(principal, AddressGrant):
-        return json_response(rights.export_address(principal.email, utc_now(), uow, _complaint()))
-    return json_response(rights.export_invitee(principal, utc_now(), uow, _complaint()))
+        exported = rights.export_host(principal, utc_now(), uow, _complaint())
+    elif isinstance(principal, AddressGrant):
+        exported = rights.export_address(principal.email, utc_now(), uow, _complaint())
+    else:
+        exported = rights.export_invitee(principal, utc_now(), uow, _complaint())
+    # The policy versions this person answered: this browser's cookie choices (a host's profile also
+    # holds the policy version they were last told about).
+    exported["cookie_consent"] = consent_service.consent_export(_consent_id(request), uow)
+    return json_response(exported)
 
 
 class InviteeErasure(BaseModel):
@@ -76,7 +86,7 @@ def erase(request: Request, principal: Host | Booking | AddressGrant) -> Respons
     return json_response(rights.erase_invitee(principal, utc_now(), ports.uow(), ports.tasks))
 
 
-@api.route("/erase/<erasure_id>", response=ErasureView)
+@api.route("/erase/<erasure_id>", response=ErasureView, personal=True)
 def erasure_state(request: Request, erasure_id: str) -> Response:
     """Where a host's erasure stands: its receipt (the id is the only key to it)."""
     return json_response(ErasureView.of(rights.erasure_receipt(erasure_id, adapters().uow())))
@@ -88,12 +98,52 @@ def complaint(request: Request) -> Response:
     return json_response(_complaint())
 
 
+@api.route("/policy", produces="text/html")
+def policy_page(request: Request) -> Response:
+    """The privacy policy (served at /privacy-policy): retention periods, recipients and the version, as the
+    code and this deployment's settings have them."""
+    return pages.privacy_policy(get_settings())
+
+
+@api.route("/cookie-policy", produces="text/html")
+def cookie_policy_page(request: Request) -> Response:
+    """The cookie policy (served at /cookie-policy): every cookie and browser-storage key Kaleno uses."""
+    return pages.cookie_policy(get_settings())
+
+
 @api.route("/tasks/erase", methods=("POST",), auth="tasks", body=EraseTask)
 def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) -> Response:
     """Cloud Tasks target: carry a host's erasure to its end (503 from Google: retried by the queue)."""
     kept = timedelta(days=get_settings().closed_booking_retention_days)
     erasure = rights.run_host_erasure(body.erasure_id, body.host_id, utc_now(), adapters(), kept)
     return json_response(ErasureView.of(erasure))
+
+
+class PolicyNoticeTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: str | None = Field(None, max_length=64, description="The last host of the previous page; none: start.")
+
+
+@api.route("/tasks/policy-notices", methods=("POST",), auth="scheduler-or-tasks", body=PolicyNoticeTask)
+def tell_hosts_about_the_policy(request: Request, principal: dict[str, Any], body: PolicyNoticeTask) -> Response:
+    """Cloud Scheduler (daily) and then Cloud Tasks, a page at a time: mail every host once about a
+    significant policy change (503 while the relay cannot take mail: retried, skipping who was told)."""
+    ports, settings = adapters(), get_settings()
+    policy = policy_version(settings.privacy_policy_version)
+    if ports.mailer is None:
+        return json_response({"outcome": "mail_not_configured", "next": None})
+    link = f"{settings.base_url.rstrip('/')}/privacy-policy"
+    try:
+        after = policy_notices.tell_hosts(
+            policy, body.after, settings.policy_notice_page_size, utc_now(), ports.uow(), ports.mailer, link
+        )
+    except MailDeferred as error:
+        detail = "The relay could not take the notice now; retry later (hosts already told are skipped)."
+        raise Problem(503, "mail-deferred", "Mail not sent yet", detail, headers={"Retry-After": "2"}) from error
+    if after is not None:
+        policy_notices.continue_later(policy, after, ports.tasks)
+    return json_response({"outcome": "done" if after is None else "continues", "next": after})
 
 
 class ProcessingChoice(BaseModel):
@@ -178,6 +228,7 @@ class AddressGrantView(BaseModel):
     response=AddressProofSent,
     status=202,
     limit="booking-writes",
+    personal=True,  # the request carries an address
 )
 def request_address_proof(request: Request, body: AddressProofRequest) -> Response:
     """Mail a one-time link (30 minutes) to the address: rights over every booking made with it, with
@@ -194,6 +245,7 @@ def request_address_proof(request: Request, body: AddressProofRequest) -> Respon
     body=AddressProofRedemption,
     response=AddressGrantView,
     limit="booking-writes",
+    personal=True,  # the answer names the address and holds the grant
 )
 def redeem_address_proof(request: Request, body: AddressProofRedemption) -> Response:
     """Open the mailed link, once: a grant over the address for 30 minutes. A link used before answers 410
@@ -204,14 +256,16 @@ def redeem_address_proof(request: Request, body: AddressProofRedemption) -> Resp
     return json_response(AddressGrantView(grant=token, email=grant.email, expires_at=grant.expires_at))
 
 
-@api.route("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView)
+@api.route("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView, personal=True)
 def consent(request: Request, body: ConsentChoice) -> Response:
     """Record the visitor's cookie choices (with time and policy version) under an anonymous consent id
     kept in an essential cookie; no non-essential cookie is ever set before this."""
     require_same_origin(request)
     settings = get_settings()
-    record = rights.record_consent(
-        request.cookies.get(CONSENT_COOKIE),
+    key = _consent_key()
+    record = consent_service.record_consent(
+        consent_service.issued_consent_id(key, request.cookies.get(CONSENT_COOKIE))
+        or consent_service.mint_consent_id(key),
         body.analytics,
         utc_now(),
         adapters().uow(),
@@ -219,18 +273,29 @@ def consent(request: Request, body: ConsentChoice) -> Response:
         timedelta(days=settings.consent_days),
     )
     response = json_response(ConsentView.of(record))
-    set_consent_cookie(response, record.id, record.expires_at - record.decided_at)
+    set_consent_cookie(response, record.id)
     return response
 
 
-@api.route("/consent", response=ConsentView)
+@api.route("/consent", response=ConsentView, personal=True)
 def get_consent(request: Request) -> Response:
     """The visitor's standing choice; `decided: false` means ask (none yet, expired, or a new policy)."""
     settings = get_settings()
-    record = rights.current_consent(
-        request.cookies.get(CONSENT_COOKIE), utc_now(), adapters().uow(), settings.privacy_policy_version
+    record = consent_service.current_consent(
+        _consent_id(request), utc_now(), adapters().uow(), settings.privacy_policy_version
     )
     return json_response(ConsentView.of(record) if record else ConsentView.undecided(settings.privacy_policy_version))
+
+
+def _consent_key() -> str:
+    """Consent ids are MACed with the ledger's app secret (a message of their own: `consent:<nonce>`)."""
+    return adapters().secrets.app_secret(get_settings().audit_key_secret_name)
+
+
+def _consent_id(request: Request) -> str | None:
+    """The visitor's consent id if we issued it: a planted one counts as none."""
+    presented = request.cookies.get(CONSENT_COOKIE)
+    return consent_service.issued_consent_id(_consent_key(), presented) if presented else None
 
 
 @functions_framework.http

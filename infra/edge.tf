@@ -7,6 +7,7 @@
 locals {
   public_functions = { for name, fn in local.functions : name => fn if fn.public }
   domain           = trimsuffix(trimprefix(var.base_url, "https://"), "/")
+  policy_pages     = { "/privacy-policy" = "/privacy/policy", "/cookie-policy" = "/privacy/cookie-policy" }
   # kind -> (requests, per seconds, the requests it covers), as in shared/config.py client_limits.
   client_limits = {
     booking-writes = {
@@ -81,6 +82,9 @@ resource "google_compute_backend_service" "public" {
   protocol              = "HTTPS"
   load_balancing_scheme = "EXTERNAL_MANAGED"
   security_policy       = google_compute_security_policy.edge.id
+  # HSTS on every answer through the edge, preload-ready; the functions send the same (shared/web/endpoints.py
+  # HSTS) whenever KALENO_BASE_URL is https, and tests/unit/test_infra_edge.py keeps the two equal.
+  custom_response_headers = ["Strict-Transport-Security: max-age=63072000; includeSubDomains; preload"]
   log_config {
     enable      = true
     sample_rate = 1.0
@@ -105,6 +109,19 @@ resource "google_compute_url_map" "edge" {
       content {
         paths   = ["/${path_rule.key}", "/${path_rule.key}/*"]
         service = google_compute_backend_service.public[path_rule.key].id
+      }
+    }
+    # The policy pages, rendered by the privacy function from the code and settings (shared/web/pages.py).
+    dynamic "path_rule" {
+      for_each = local.policy_pages
+      content {
+        paths   = [path_rule.key]
+        service = google_compute_backend_service.public["privacy"].id
+        route_action {
+          url_rewrite {
+            path_prefix_rewrite = path_rule.value
+          }
+        }
       }
     }
   }

@@ -259,7 +259,12 @@ data "archive_file" "source" {
     filename = "requirements.txt"
   }
   dynamic "source" {
-    for_each = setunion(fileset("${path.module}/..", "functions/*.py"), fileset("${path.module}/..", "shared/**/*.py"))
+    # Python, and the page templates the privacy function renders (shared/web/templates).
+    for_each = setunion(
+      fileset("${path.module}/..", "functions/*.py"),
+      fileset("${path.module}/..", "shared/**/*.py"),
+      fileset("${path.module}/..", "shared/web/templates/*.html"),
+    )
     content {
       content  = file("${path.module}/../${source.value}")
       filename = source.value
@@ -400,6 +405,32 @@ resource "google_cloud_scheduler_job" "sweep" {
     oidc_token {
       service_account_email = google_service_account.scheduler.email
       audience              = replace(local.internal_url_template, "{name}", replace(each.key, "_", "-"))
+    }
+  }
+  retry_config {
+    retry_count = 3
+  }
+}
+
+# Policy changes are told: daily, a walk over every host that Cloud Tasks carries on a page at a time, mailing
+# each host not yet told about a significant change once (shared/services/policy_notices.py). The privacy
+# function is public, so no invoker grant is needed; its route checks the scheduler's (or tasks') OIDC token,
+# whose audience is the function's own URL.
+resource "google_cloud_scheduler_job" "policy_notices" {
+  name      = "policy-notices"
+  region    = var.region
+  schedule  = "13 9 * * *" # daily
+  time_zone = "Etc/UTC"
+  http_target {
+    http_method = "POST"
+    uri         = "${replace(local.internal_url_template, "{name}", "privacy")}/tasks/policy-notices"
+    body        = base64encode("{}")
+    headers = {
+      "Content-Type" = "application/json"
+    }
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = replace(local.internal_url_template, "{name}", "privacy")
     }
   }
   retry_config {

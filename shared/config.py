@@ -11,6 +11,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.domain.policy import CURRENT_POLICY
+
 GOOGLE_ACCOUNTS = "https://accounts.google.com"
 
 
@@ -38,11 +40,15 @@ class Settings(BaseSettings):
     audit_key_secret_name: str = "audit-subject-key"  # keys the ledger's subject hashes
     # Where a person takes a privacy question or complaint (in every export and at /privacy/complaint).
     privacy_contact_email: str = "privacy@kaleno.app"
+    # Whom else a person may complain to, as the object of "You can also complain to …" (no closing stop).
     supervisory_authority: str = (
-        "You may also complain to your data-protection authority; in the US, the Federal Trade Commission "
-        "(reportfraud.ftc.gov), or in the EU, the authority of the member state where you live."
+        "your data-protection authority: in the US, the Federal Trade Commission (reportfraud.ftc.gov); in the "
+        "EU, the authority of the member state where you live"
     )
-    privacy_policy_version: str = "2026-11-25"  # a new version asks every visitor for cookie consent again
+    # The policy in force, named by the date it took effect (shared/domain/policy.py holds every version): a
+    # new version asks every visitor for cookie consent again, and a significant one is mailed to every host.
+    privacy_policy_version: str = Field(CURRENT_POLICY.version, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    policy_notice_page_size: int = Field(50, ge=1, le=500)  # hosts told per run of the policy notice
     # Retention (days): a booking and its invitee's data after the meeting ended; ledger entries; erasure
     # receipts; a visitor's cookie choices.
     booking_retention_days: int = Field(365, ge=1)

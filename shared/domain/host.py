@@ -39,6 +39,7 @@ RESERVED_SLUGS = frozenset(
         "about",
         "privacy-policy",
         "privacy-rights",
+        "cookie-policy",
         "terms",
         "kaleno",
         "www",
@@ -107,6 +108,8 @@ class Host(BaseModel):
     objected: bool = False
     last_alert: str | None = None  # the incident the host was last alerted about (one alert per incident)
     calendars: CalendarChoice = CalendarChoice()  # conflict calendars and the write calendar
+    # The privacy policy version the host was last told about (by mail, or by signing up under it).
+    policy_notified: str | None = None
 
     @property
     def may_list_calendars(self) -> bool:
@@ -127,6 +130,13 @@ class Host(BaseModel):
 
     def alerted(self, incident: str) -> Host:
         return self.model_copy(update={"last_alert": incident})
+
+    def knows_policy(self, version: str) -> bool:
+        """Told about this policy version or a later one (versions are dates, so they sort)."""
+        return self.policy_notified is not None and self.policy_notified >= version
+
+    def told_policy(self, version: str) -> Host:
+        return self.model_copy(update={"policy_notified": version})
 
     @property
     def calendar_usable(self) -> bool:

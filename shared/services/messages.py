@@ -154,3 +154,14 @@ def address_proof(email: str, link: str, proof_id: str) -> OutgoingMail:
         f"Your privacy rights: {link}",
     ]
     return _mail(email, "Your Kaleno privacy link", lines, message_id("address-proof", proof_id))
+
+
+def policy_notice(host_id: str, email: str, version: str, changes: str, policy_link: str) -> OutgoingMail:
+    """A significant change to the privacy policy, told to a host once per version."""
+    lines = [
+        f"Kaleno's privacy policy changed on {version}.",
+        *([changes] if changes else []),
+        "It applies to you as a host and to the invitees who book with you.",
+        f"Read the policy: {policy_link}",
+    ]
+    return _mail(email, "Kaleno's privacy policy has changed", lines, message_id(host_id, "policy", version))

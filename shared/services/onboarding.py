@@ -18,6 +18,7 @@ from shared.domain.booking_page import BookingPage, CalendarView, default_schedu
 from shared.domain.calendars import CALENDAR_LIST_SCOPE
 from shared.domain.errors import SignInFailed
 from shared.domain.host import Connection, ConnectionState, Host
+from shared.domain.policy import CURRENT_POLICY
 from shared.services.audit import audit
 from shared.services.booking_sync import resync_failed
 from shared.services.busy_refresh import refresh_after_connect
@@ -198,6 +199,7 @@ def _add_host(
             slug=f"host-{secrets.token_hex(4)}",
             connection=connection,
             granted_scopes=scopes,
+            policy_notified=CURRENT_POLICY.version,  # signed up under it: nothing to be told about
         )
         page = BookingPage(
             host_id=host_id,

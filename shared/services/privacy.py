@@ -23,7 +23,7 @@ from shared.services.channels import start_watching, stop_watching
 from shared.services.closure import CLOSED_BOOKING_KEPT, close_future_bookings, leave_tombstones, stop_taking_bookings
 from shared.services.contention import retried
 from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
-from shared.services.records import ConsentRecord, Erasure
+from shared.services.records import Erasure
 
 FORMAT_VERSION = 1
 ERASE_HOST_STEPS = (
@@ -346,7 +346,7 @@ def _on_off(value: bool) -> str:
     return "set" if value else "lifted"
 
 
-# --- rectification and cookie consent ---------------------------------------------------------------
+# --- rectification (cookie consent: shared/services/consent.py) -----------------------------------------
 def rectify_invitee(
     booking: Booking, changes: dict[str, str], now: datetime, uow: UnitOfWork, tasks: TaskQueue
 ) -> Booking:
@@ -360,30 +360,3 @@ def rectify_invitee(
         request_sync(after, tasks)
     audit(uow, "rights_rectification", invitee_subject(after), "done", now)
     return after
-
-
-def record_consent(
-    consent_id: str | None, analytics: bool, now: datetime, uow: UnitOfWork, policy_version: str, lifetime: timedelta
-) -> ConsentRecord:
-    """A visitor's choice, under their anonymous consent id (a new one when they have none)."""
-    record = ConsentRecord(
-        id=consent_id or secrets.token_urlsafe(24),
-        analytics=analytics,
-        policy_version=policy_version,
-        decided_at=now,
-        expires_at=now + lifetime,
-    )
-    with uow:
-        uow.audit.save_consent(record)
-        uow.commit()
-    return record
-
-
-def current_consent(
-    consent_id: str | None, now: datetime, uow: UnitOfWork, policy_version: str
-) -> ConsentRecord | None:
-    """The visitor's choice if it still stands (same policy version, not expired); None: ask again."""
-    record = uow.audit.consent(consent_id) if consent_id else None
-    if record is None or record.policy_version != policy_version or record.expires_at <= now:
-        return None
-    return record

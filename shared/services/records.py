@@ -157,6 +157,14 @@ class ClosedBooking(BaseModel):
     expires_at: datetime
 
 
+class PastConsent(BaseModel):
+    """A choice the visitor made before their current one: under which policy version, and when."""
+
+    analytics: bool
+    policy_version: str
+    decided_at: datetime
+
+
 class ConsentRecord(BaseModel):
     """A visitor's cookie choices, under an anonymous id kept in their browser: essential cookies always,
     analytics only once accepted. Re-asked when the policy version changes or the record expires."""
@@ -166,6 +174,7 @@ class ConsentRecord(BaseModel):
     policy_version: str
     decided_at: datetime
     expires_at: datetime
+    earlier: list[PastConsent] = Field(default_factory=list)  # oldest first: every version they answered
 
 
 class HostListing(BaseModel):

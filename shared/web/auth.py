@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,14 +15,16 @@ from shared.domain.booking import Booking
 from shared.domain.errors import BookingNotFound
 from shared.domain.host import Host
 from shared.services.booking import authorized_booking, genuine_manage_token
-from shared.services.onboarding import SESSION_TTL, STATE_TTL, host_for_session
+from shared.services.onboarding import host_for_session
+from shared.web import browser_storage
 from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
 
-SESSION_COOKIE = "kaleno_session"
-CONSENT_COOKIE = "kaleno_consent"  # essential: remembers the visitor's cookie choices, nothing else
-OAUTH_STATE_COOKIE = "kaleno_oauth_state"
-OAUTH_STATE_PATH = "/oauth"
+# The cookies Kaleno sets, each from its entry in the one list the cookie policy is generated from.
+SESSION_COOKIE = browser_storage.SESSION.name
+CONSENT_COOKIE = browser_storage.CONSENT.name  # essential: remembers the visitor's cookie choices, nothing else
+OAUTH_STATE_COOKIE = browser_storage.OAUTH_STATE.name
+OAUTH_STATE_PATH = browser_storage.OAUTH_STATE.path
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -67,28 +68,33 @@ def google_caller(*allowed: str) -> Callable[[Request, str], dict[str, Any]]:
 
 
 def set_session_cookie(response: Response, token: str) -> None:
-    _set_cookie(response, SESSION_COOKIE, token, SESSION_TTL)
+    _set_cookie(response, browser_storage.SESSION, token)
 
 
 def set_oauth_state_cookie(response: Response, state: str) -> None:
     """The sign-in's state, kept by the browser that started it (login CSRF); sent only to /oauth."""
-    _set_cookie(response, OAUTH_STATE_COOKIE, state, STATE_TTL, path=OAUTH_STATE_PATH)
+    _set_cookie(response, browser_storage.OAUTH_STATE, state)
 
 
-def set_consent_cookie(response: Response, consent_id: str, lifetime: timedelta) -> None:
-    _set_cookie(response, CONSENT_COOKIE, consent_id, lifetime)
+def set_consent_cookie(response: Response, consent_id: str) -> None:
+    _set_cookie(response, browser_storage.CONSENT, consent_id)
 
 
-def _set_cookie(response: Response, name: str, value: str, lifetime: timedelta, path: str = "/") -> None:
-    """Every cookie Kaleno sets is essential, HttpOnly, SameSite=Lax and Secure (except on loopback)."""
+def _set_cookie(response: Response, cookie: browser_storage.Stored, value: str) -> None:
+    """Every cookie the server sets is essential, HttpOnly, SameSite=Lax and Secure (except on loopback), for
+    the lifetime and path its entry in the list states."""
+    settings = get_settings()
+    lifetime = cookie.lifetime(settings)
+    if cookie.set_by != "server" or cookie.needs_consent or lifetime is None:
+        raise ValueError(f"{cookie.name} is not an essential cookie the server sets")
     response.set_cookie(
-        name,
+        cookie.name,
         value,
         max_age=int(lifetime.total_seconds()),
-        path=path,
+        path=cookie.path,
         httponly=True,
         samesite="Lax",
-        secure=not get_settings().is_loopback,
+        secure=not settings.is_loopback,
     )
 
 
@@ -170,4 +176,6 @@ AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
     "host-or-invitee": rights_subject,
     "tasks": google_caller("tasks_service_account"),
     "scheduler": google_caller("scheduler_service_account"),
+    # A walk the scheduler starts and Cloud Tasks carries on, page by page (the policy notice).
+    "scheduler-or-tasks": google_caller("scheduler_service_account", "tasks_service_account"),
 }

@@ -46,6 +46,12 @@ PATH_PARAMETERS: dict[str, str] = {
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
+# Answers carrying personal data (or a credential) must not be kept by a browser or a shared cache.
+NO_STORE = "no-store"
+# Once a browser has seen Kaleno over HTTPS it never tries plain HTTP again, for two years (preload-ready).
+# The same value is declared at the edge (infra/edge.tf); only sent when the base URL is HTTPS.
+HSTS = "max-age=63072000; includeSubDomains; preload"
+
 
 @dataclass(frozen=True)
 class Route:
@@ -64,6 +70,13 @@ class Route:
     produces: str | None = None  # a media type other than JSON that the success answers with (a file)
     # Request headers the route reads, for the OpenAPI document: name -> (JSON schema, description).
     headers: tuple[tuple[str, dict[str, Any], str], ...] = field(default=(), hash=False)
+    # Whether the answer carries personal data or a credential (so `Cache-Control: no-store`): every
+    # authenticated route does; a public route says so when it does (a booking's creation, a cookie set).
+    personal_data: bool | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.auth is not None if self.personal_data is None else self.personal_data
 
 
 @dataclass
@@ -93,6 +106,7 @@ class Endpoints:
         other_responses: dict[int, type[BaseModel]] | None = None,
         produces: str | None = None,
         headers: tuple[tuple[str, dict[str, Any], str], ...] = (),
+        personal: bool | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -112,6 +126,7 @@ class Endpoints:
                 tuple((other_responses or {}).items()),
                 produces,
                 headers,
+                personal,
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -125,12 +140,12 @@ class Endpoints:
         # One byte over the limit may be read: a streamed (chunked) body without Content-Length that gets
         # there is too large, which reading exactly up to the limit could not tell from a body of that size.
         request.max_content_length = limit + 1
-        route_rule = "unmatched"
+        route_rule, personal = "unmatched", False
         try:
             if (request.content_length or 0) > limit:
                 raise RequestEntityTooLarge()
             route, params = self._match(request)
-            route_rule = route.rule
+            route_rule, personal = route.rule, route.personal
             _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
             if route.limit is not None:
                 enforce(route.limit, request)
@@ -157,6 +172,7 @@ class Endpoints:
             response = (unavailable or INTERNAL).to_response()
         # Let the framework drain the body afterwards (it always does) without tripping our limit again.
         request.max_content_length = None
+        secure_headers(response, personal)
         log_event(
             "request",
             function=self.name,
@@ -197,6 +213,15 @@ class Endpoints:
         if route.body is not None:
             parsed["body"] = parse_json_body(request, route.body)
         return parsed
+
+
+def secure_headers(response: Response, personal: bool) -> None:
+    """Decided here for every answer, errors included: no-store where a route carries personal data, HSTS
+    whenever Kaleno is served over HTTPS (not on the plain-HTTP loopback stack, where browsers ignore it)."""
+    if personal:
+        response.headers["Cache-Control"] = NO_STORE
+    if get_settings().base_url.startswith("https://"):
+        response.headers["Strict-Transport-Security"] = HSTS
 
 
 def _check_path_parameters(params: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "host-or-invitee": [{"session": []}, {"manageToken": []}, {"addressGrant": []}],
     "tasks": [{"googleOidc": []}],
     "scheduler": [{"googleOidc": []}],
+    "scheduler-or-tasks": [{"googleOidc": []}],
     "channel-token": [{"channelToken": []}],
 }
 _PROBLEM = {

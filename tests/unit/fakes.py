@@ -218,6 +218,10 @@ class FakeHosts:
     def connected(self) -> list[Host]:
         return list(self._unit.db.where("hosts", Host, lambda _, host: host.connection.is_connected).values())
 
+    def page(self, after_id: str | None, limit: int) -> list[Host]:
+        hosts = self._unit.db.where("hosts", Host, lambda host_id, _: after_id is None or host_id > after_id)
+        return [hosts[host_id] for host_id in sorted(hosts)][:limit]
+
     def export_subject(self, host_id: str) -> Exported:
         host = self._unit.db.get("hosts", host_id)
         return [host.model_dump(mode="json")] if host else []

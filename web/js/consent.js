@@ -49,7 +49,9 @@ function showBanner({ reopened }) {
       h("h2", { id: "consent-title", tabindex: "-1" }, "Cookies"),
       h("p", {}, "Kaleno uses only essential cookies (to keep you signed in and to remember this choice). ",
         "With your consent it also counts page visits with its own first-party analytics; nothing is loaded ",
-        "from other sites either way. ", h("a", { href: "/privacy-policy" }, "Read the privacy policy"), "."),
+        "from other sites either way."),
+      h("p", {}, h("a", { href: "/privacy-policy" }, "Privacy policy"), " · ",
+        h("a", { href: "/cookie-policy" }, "Cookie policy")),
       h("div", { class: "actions" }, reject, accept),
       message)));
   if (reopened) slot.querySelector("h2").focus();

@@ -40,6 +40,16 @@ class FirestoreHosts:
         )
         return [stored(Host, doc.to_dict()) for doc in query.stream(**reads())]
 
+    def page(self, after_id: str | None, limit: int) -> list[Host]:
+        """Hosts in id order, starting after `after_id`: a walk over every host that can stop and go on."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+        from google.cloud.firestore_v1.field_path import FieldPath
+
+        query = self._unit.db.collection(HOSTS).order_by(FieldPath.document_id())
+        if after_id is not None:
+            query = query.where(filter=FieldFilter(FieldPath.document_id(), ">", self._ref(after_id)))
+        return [stored(Host, doc.to_dict()) for doc in query.limit(limit).stream(**reads())]
+
     def export_subject(self, host_id: str) -> Exported:
         host = self.get(host_id)
         return [host.model_dump(mode="json")] if host else []

@@ -1,0 +1,98 @@
+"""Every cookie and browser-storage key Kaleno uses: the one list the server sets its cookies from, the
+cookie policy (`/cookie-policy`) is generated from, and the web client's keys are checked against
+(tests/e2e/test_policy_pages.py: what a browser actually holds, and what web/js sets)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from shared.config import Settings
+from shared.services.onboarding import SESSION_TTL, STATE_TTL
+
+ANALYTICS_LIFETIME = timedelta(days=182)  # web/js/analytics.js HALF_YEAR: the browser sets this cookie
+
+
+@dataclass(frozen=True)
+class Stored:
+    name: str  # a key ending in ":" is a prefix: one key per page (`kaleno-link:/{host}/{type}`)
+    kind: Literal["cookie", "sessionStorage", "localStorage"]
+    purpose: str
+    needs_consent: bool
+    lifetime_of: Callable[[Settings], timedelta | None]  # None: until the tab is closed
+    set_by: Literal["server", "browser"]
+    path: str = "/"
+    shown_name: str = ""  # how the policy names a prefix key
+
+    def lifetime(self, settings: Settings) -> timedelta | None:
+        return self.lifetime_of(settings)
+
+    def matches(self, key: str) -> bool:
+        return key.startswith(self.name) if self.name.endswith(":") else key == self.name
+
+
+SESSION = Stored(
+    "kaleno_session",
+    "cookie",
+    "Keeps a host signed in to their dashboard (HttpOnly: no script can read it). Signing out ends it.",
+    needs_consent=False,
+    lifetime_of=lambda _: SESSION_TTL,
+    set_by="server",
+)
+OAUTH_STATE = Stored(
+    "kaleno_oauth_state",
+    "cookie",
+    "Ties a Google sign-in to the browser that started it, so nobody can sign you in to their account.",
+    needs_consent=False,
+    lifetime_of=lambda _: STATE_TTL,
+    set_by="server",
+    path="/oauth",
+)
+CONSENT = Stored(
+    "kaleno_consent",
+    "cookie",
+    "Remembers your cookie choice: an id Kaleno issued, under which your choice and the policy version "
+    "you answered are kept.",
+    needs_consent=False,
+    lifetime_of=lambda settings: timedelta(days=settings.consent_days),
+    set_by="server",
+)
+ANALYTICS = Stored(
+    "kaleno_analytics",
+    "cookie",
+    "A random id counting visits with Kaleno's own analytics (first-party; nothing goes to another site). "
+    "Rejecting or withdrawing removes it.",
+    needs_consent=True,
+    lifetime_of=lambda _: ANALYTICS_LIFETIME,
+    set_by="browser",
+)
+SINGLE_USE_LINK = Stored(
+    "kaleno-link:",
+    "sessionStorage",
+    "Keeps a single-use booking link for a reload of that booking page, so the link's token never sits "
+    "in the address bar.",
+    needs_consent=False,
+    lifetime_of=lambda _: None,
+    set_by="browser",
+    shown_name="kaleno-link:<booking page address>",
+)
+BROWSER_STORAGE: tuple[Stored, ...] = (SESSION, OAUTH_STATE, CONSENT, ANALYTICS, SINGLE_USE_LINK)
+
+
+def listed(kind: str, key: str) -> Stored | None:
+    """The entry a cookie or storage key found in a browser belongs to; None: it is not in the policy."""
+    return next((entry for entry in BROWSER_STORAGE if entry.kind == kind and entry.matches(key)), None)
+
+
+def spoken(lifetime: timedelta | None) -> str:
+    """ "14 days", "10 minutes", "24 hours"; None is a browser session (until the tab is closed)."""
+    if lifetime is None:
+        return "until the tab is closed"
+    seconds = int(lifetime.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= 2 * size and seconds % size == 0:  # "24 hours" rather than "1 day"
+            count = seconds // size
+            return f"{count:,} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"

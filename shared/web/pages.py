@@ -1,0 +1,106 @@
+"""The privacy policy and the cookie policy, rendered on the server from what the code does: the retention
+periods the purge uses, the processors this deployment sends data to, the complaint contact, the policy
+version, and the one list of cookies and storage keys (shared/web/browser_storage.py). Served at
+`/privacy-policy` and `/cookie-policy` (the functions: `GET /privacy/policy`, `GET /privacy/cookie-policy`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from shared.config import Settings
+from shared.domain.links import KEPT_AFTER_END
+from shared.domain.policy import POLICY_HISTORY, policy_version
+from shared.domain.webhooks import DELIVERY_RETENTION
+from shared.services.booking import IDEMPOTENCY_TTL
+from shared.services.onboarding import SESSION_TTL, STATE_TTL
+from shared.services.retention import MONTH_GRACE
+from shared.web.browser_storage import BROWSER_STORAGE, spoken
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# The same rules as every page of the web client (devstack/app.py): nothing from another origin.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    ),
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+@dataclass(frozen=True)
+class Retention:
+    """One row of "how long": what is kept, and for how long (in words made from the period the code uses)."""
+
+    what: str
+    kept: str
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+
+
+def retention_periods(settings: Settings) -> list[Retention]:
+    """Every period the retention purge and the TTLs apply, from the same settings and constants."""
+    return [
+        Retention(
+            "A booking with the invitee's name, email, time zone, phone, notes and answers",
+            f"{_days(settings.booking_retention_days)} after the meeting ended, then deleted",
+        ),
+        Retention("A host's account, event types and hours", "until the host deletes the account"),
+        Retention("The Google access a host gave", "until the host disconnects the calendar or deletes the account"),
+        Retention(
+            "A host's busy times (never event titles or guests)",
+            f"until the month they fall in is over, plus {spoken(MONTH_GRACE)}",
+        ),
+        Retention("A sign-in session", spoken(SESSION_TTL)),
+        Retention("An unfinished sign-in", spoken(STATE_TTL)),
+        Retention("A booking request's Idempotency-Key (to answer a retry once)", spoken(IDEMPOTENCY_TTL)),
+        Retention("A single-use booking link", f"{spoken(KEPT_AFTER_END)} after it was used, expired or withdrawn"),
+        Retention("The log of a host's webhook deliveries", spoken(DELIVERY_RETENTION)),
+        Retention("Your cookie choice", _days(settings.consent_days)),
+        Retention(
+            "The ledger of uses of Google data and of privacy requests (no names or emails)",
+            _days(settings.audit_retention_days),
+        ),
+        Retention("The receipt of an account deletion (names no one)", _days(settings.erasure_receipt_retention_days)),
+    ]
+
+
+def _days(days: int) -> str:
+    return spoken(timedelta(days=days))
+
+
+def privacy_policy(settings: Settings) -> Response:
+    return _page(
+        "privacy-policy.html",
+        settings,
+        retention=retention_periods(settings),
+        mail_relay=settings.smtp_host,
+        contact=settings.privacy_contact_email,
+        authority=settings.supervisory_authority,
+        history=[entry for entry in reversed(POLICY_HISTORY) if entry.version <= settings.privacy_policy_version],
+    )
+
+
+def cookie_policy(settings: Settings) -> Response:
+    entries = [
+        {"entry": entry, "name": entry.shown_name or entry.name, "lifetime": spoken(entry.lifetime(settings))}
+        for entry in BROWSER_STORAGE
+    ]
+    return _page("cookie-policy.html", settings, entries=entries)
+
+
+def _page(template: str, settings: Settings, **context: object) -> Response:
+    policy = policy_version(settings.privacy_policy_version)
+    html = _templates().get_template(template).render(policy=policy, **context)
+    return Response(html, mimetype="text/html", headers=PAGE_HEADERS)
