@@ -480,6 +480,8 @@ def free_slots(
     complete = calendar.horizon_end is not None and calendar.horizon_end >= needed_until
     moving = visitor.moving(offer.page.host_id, offer.event_type_id) if visitor and visitor.moving else None
     starts = offer.starts(first_day, last_day, invitee_tz, now, moving=moving)
+    if moving is not None:  # its own time is no new time to move to
+        starts = [start for start in starts if start != epoch_seconds(moving.start)]
     return FreeSlots(starts, offer.duration_seconds, complete or needed_until <= now, offer.seats_left(starts))
 
 

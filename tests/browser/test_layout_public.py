@@ -39,7 +39,12 @@ def test_layout_of_the_booking_journey_from_the_host_page_to_erasure(
     open_context: OpenContext, browser: Browser, google: Google
 ) -> None:
     slug, _ = host_with_hours(
-        browser, google, "Europe/Berlin", EVERY_DAY, title="Intro call", description=DESCRIPTION,
+        browser,
+        google,
+        "Europe/Berlin",
+        EVERY_DAY,
+        title="Intro call",
+        description=DESCRIPTION,
         location={"kind": "google_meet"},
     )
     second = {"slug": "review", "title": "Project review", "duration_minutes": 60, "description": "An hour, in depth."}
@@ -54,7 +59,9 @@ def test_layout_of_the_booking_journey_from_the_host_page_to_erasure(
 
     page.get_by_role("link", name="Intro call").click()
     expect(page.get_by_role("heading", name="Intro call", level=1)).to_be_visible()
-    expect(page.get_by_role("link", name="https://example.org/agenda")).to_have_attribute("rel", "noopener nofollow ugc")
+    expect(page.get_by_role("link", name="https://example.org/agenda")).to_have_attribute(
+        "rel", "noopener nofollow ugc"
+    )
     expect(page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first).to_be_visible()
     check_layout(visitor, "booking-month")
 
@@ -96,8 +103,15 @@ def test_layout_of_the_booking_journey_from_the_host_page_to_erasure(
 def test_layout_of_a_group_sessions_times_with_seats_left(
     open_context: OpenContext, browser: Browser, google: Google
 ) -> None:
-    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, title="Group workshop", seats=12,
-                              location={"kind": "in_person", "value": "Main Street 1"})
+    slug, _ = host_with_hours(
+        browser,
+        google,
+        "UTC",
+        EVERY_DAY,
+        title="Group workshop",
+        seats=12,
+        location={"kind": "in_person", "value": "Main Street 1"},
+    )
     _, visitor = open_context("UTC")
     page = visitor.page
     page.goto(f"/{slug}/call")
@@ -128,8 +142,13 @@ def test_layout_of_a_used_private_link(open_context: OpenContext, browser: Brows
     start = datetime.now(ZoneInfo("UTC")).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=7)
     booked = browser.session.post(
         f"{api}/bookings",
-        json={"host": slug, "event_type": "call", "start": start.isoformat(), "link": link["token"],
-              "invitee": {"name": "First", "email": "first@example.org", "time_zone": "UTC"}},
+        json={
+            "host": slug,
+            "event_type": "call",
+            "start": start.isoformat(),
+            "link": link["token"],
+            "invitee": {"name": "First", "email": "first@example.org", "time_zone": "UTC"},
+        },
         headers={"Idempotency-Key": "layout-used-link-1"},
         timeout=10,
     )

@@ -121,7 +121,9 @@ def test_a_booking_in_a_full_week_is_offered_its_own_week_to_move_within(
 
     assert to_anyone == []  # the week is at its limit for new bookings
     assert wrong_token == []
-    assert at(monday, 11) in {datetime.fromisoformat(start) for start in to_its_invitee}
+    offered = {datetime.fromisoformat(start) for start in to_its_invitee}
+    assert at(monday, 11) in offered
+    assert at(monday, 10) not in offered  # its own time is no new time
     assert datetime.fromisoformat(to_its_invitee[-1]).date() == sunday  # the whole week, its last day included
     assert moved.status_code == 200, moved.text
     assert slots(api, slug, monday, sunday) == []  # still one booking that week
