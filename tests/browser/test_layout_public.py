@@ -188,3 +188,25 @@ def test_layout_of_a_month_without_free_time_points_to_the_next_free_day(
 
 def _month_title(day: date) -> str:
     return f"{day.strftime('%B')} {day.year}"
+
+
+def test_layout_of_the_booking_page_and_confirmation_in_dark_mode(
+    open_context: OpenContext, browser: Browser, google: Google
+) -> None:
+    """The same tokens in dark: every colour pair still passes axe's contrast check."""
+    slug, _ = host_with_hours(
+        browser, google, "UTC", EVERY_DAY, title="Group workshop", seats=5, description=DESCRIPTION
+    )
+    _, visitor = open_context("UTC", color_scheme="dark")
+    page = visitor.page
+    page.goto(f"/{slug}/call")
+    _free_day(page)
+    assert page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor") == "rgb(21, 22, 27)"
+    check_layout(visitor, "dark-booking-times")
+
+    _first_time(page)
+    page.get_by_label("Name").fill("Grace Hopper")
+    page.get_by_label("Email").fill("grace@example.org")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
+    check_layout(visitor, "dark-confirmation")
