@@ -210,3 +210,35 @@ def test_layout_of_the_booking_page_and_confirmation_in_dark_mode(
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
     check_layout(visitor, "dark-confirmation")
+
+
+def test_layout_nothing_shifts_while_the_booking_page_loads(
+    open_context: OpenContext, browser: Browser, google: Google
+) -> None:
+    """Cumulative layout shift of a first visit (the cookie banner included) on a slow connection, measured as
+    Lighthouse does (layout-shift entries without recent input), at a phone's and a desktop's width: ≤ 0.02."""
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, title="Intro call", description=DESCRIPTION)
+    for width, height in ((390, 844), (1350, 940)):
+        _, visitor = open_context("UTC", width=width, height=height)
+        page = visitor.page
+        network = page.context.new_cdp_session(page)
+        network.send("Network.enable")
+        network.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 100_000},
+        )
+        page.goto(f"/{slug}/call")
+        expect(page.get_by_role("region", name="Cookies")).to_be_attached()
+        expect(page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first).to_be_visible()
+        page.wait_for_timeout(500)
+        shift = page.evaluate(LAYOUT_SHIFT)
+        assert shift <= 0.02, f"{width} px: cumulative layout shift {shift:.3f}"
+
+
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+  let total = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+  setTimeout(() => resolve(total), 200);
+})"""
