@@ -131,7 +131,7 @@ export function createPicker({
     if (request !== state.request) return; // a later month or zone was asked for meanwhile
     state.byDay = byDay(found);
     if (!state.byDay.size && !explore && !keepDay) {
-      const first = await nextFreeDay(addMonths(state.month, 1), request);
+      const first = await nextFreeDay(addMonths(state.month, 1), request).catch(() => null); // else: this month, empty
       if (request !== state.request) return;
       if (first) {
         state.month = monthOf(first);
