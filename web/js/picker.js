@@ -298,7 +298,7 @@ export function createPicker({
 
   function drawTimes() {
     if (!state.day) {
-      fill(timesHeading, "No day chosen");
+      fill(timesHeading, "Choose a day to see its times");
       times.removeAttribute("aria-label");
       fill(times);
       return;
