@@ -58,10 +58,11 @@ _LINK_HEADERS = (
 
 def _visitor(request: Request) -> availability.Visitor:
     """The link's token, if one was sent (a malformed one, even empty, names nothing: 404).
-    Without one, a private type still opens to its host and to the invitees of its bookings (to move them)."""
-    from shared.web.auth import insider  # imported on first use: public reads of public types never need it
+    Without one, a private type still opens to its host and to the invitees of its bookings (to move them);
+    an invitee's manage token also makes the slots count their booking as the one being moved."""
+    from shared.web.auth import insider, rescheduled  # imported on first use: public reads never need them
 
-    return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER), insider(request))
+    return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER), insider(request), rescheduled(request))
 
 
 @api.route("/pages/<host_slug>", response=HostPageView, limit="public-reads")

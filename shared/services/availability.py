@@ -330,6 +330,9 @@ class Visitor:
     # Whether the caller already has a right to (host id, event type id) without a link: its host, or the
     # invitee of one of its bookings picking a new time. Asked only for a private type opened without a link.
     insider: Callable[[str, str], bool] | None = None
+    # The booking of (host id, event type id) the caller holds (manage token) and is picking a new time for:
+    # the times offered to it count it as moved, as the reschedule itself does (its own week stays open).
+    moving: Callable[[str, str], Booking | None] | None = None
 
 
 def admitted(
@@ -475,7 +478,10 @@ def free_slots(
     # Only what the event type can offer needs covering: up to the end of its booking window.
     needed_until = min(asked.end, now + timedelta(days=offer.event_type.booking_window_days + 1))
     complete = calendar.horizon_end is not None and calendar.horizon_end >= needed_until
-    starts = offer.starts(first_day, last_day, invitee_tz, now)
+    moving = visitor.moving(offer.page.host_id, offer.event_type_id) if visitor and visitor.moving else None
+    starts = offer.starts(first_day, last_day, invitee_tz, now, moving=moving)
+    if moving is not None:  # its own time is no new time to move to
+        starts = [start for start in starts if start != epoch_seconds(moving.start)]
     return FreeSlots(starts, offer.duration_seconds, complete or needed_until <= now, offer.seats_left(starts))
 
 

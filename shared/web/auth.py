@@ -170,6 +170,24 @@ def insider(request: Request) -> Callable[[str, str], bool]:
     return has_right
 
 
+def rescheduled(request: Request) -> Callable[[str, str], Booking | None]:
+    """The booking a manage token names, when it is one of (host id, event type id) still holding time: the
+    slots its invitee is offered to move it treat it as moved (its own day, week and month limits included)."""
+
+    def held(host_id: str, event_type_id: str) -> Booking | None:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not token:
+            return None
+        try:
+            booking = authorized_booking(None, token, adapters().uow())
+        except BookingNotFound:
+            return None
+        same_type = (booking.host_id, booking.event_type_id) == (host_id, event_type_id)
+        return booking if booking.holds_time and same_type else None
+
+    return held
+
+
 AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
     "session": session_host,
     "manage-token": manage_token,

@@ -156,14 +156,19 @@ _LAYOUT_PROBE = r"""() => {
   const overlaps = [];
   const name = (el) => `<${el.tagName.toLowerCase()}> "${
     (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
+  // An inline link that wraps has one box per line (its bounding box would cover its neighbours' lines).
+  const boxes = (el) => (getComputedStyle(el).display === 'inline'
+    ? [...el.getClientRects()] : [el.getBoundingClientRect()]);
   for (let i = 0; i < controls.length; i++) {
-    const a = controls[i].getBoundingClientRect();
+    const a = boxes(controls[i]);
     for (let j = i + 1; j < controls.length; j++) {
       if (controls[i].contains(controls[j]) || controls[j].contains(controls[i])) continue;
-      const b = controls[j].getBoundingClientRect();
-      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-      if (w > 1 && h > 1) overlaps.push(`${name(controls[i])} overlaps ${name(controls[j])}`);
+      const b = boxes(controls[j]);
+      const overlap = (r, q) => Math.min(r.right, q.right) - Math.max(r.left, q.left) > 1
+        && Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top) > 1;
+      if (a.some((r) => b.some((q) => overlap(r, q)))) {
+        overlaps.push(`${name(controls[i])} overlaps ${name(controls[j])}`);
+      }
     }
   }
   return {

@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -149,3 +150,88 @@ def someone_else_books(api: str, slug: str, start: str) -> requests.Response:
         headers={"Idempotency-Key": uuid.uuid4().hex},
         timeout=10,
     )
+
+
+def test_the_month_grid_is_one_tab_stop_moved_through_with_arrows_home_end_and_page_keys(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]], browser: Browser, google: Google
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, title="Quick chat")
+    _, visitor = open_context("UTC")
+    page = visitor.page
+    page.goto(f"/{slug}/call")
+    grid = page.get_by_role("grid")
+    chosen = grid.locator('button[aria-pressed="true"]')
+    expect(chosen).to_have_count(1)
+    start = date.fromisoformat(chosen.get_attribute("data-day") or "")
+    assert grid.locator('button[tabindex="0"]').count() == 1  # one Tab stop: the chosen day
+    days_in_month = (_next_month(start) - start.replace(day=1)).days
+    assert grid.locator('button[tabindex="-1"]').count() == days_in_month - 1
+
+    def focused_day() -> date:
+        return date.fromisoformat(page.evaluate("() => document.activeElement.dataset.day"))
+
+    chosen.focus()
+    page.keyboard.press("ArrowRight")
+    assert focused_day() == start + timedelta(days=1)
+    page.keyboard.press("ArrowDown")
+    assert focused_day() == start + timedelta(days=8)
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowLeft")
+    assert focused_day() == start
+    page.keyboard.press("Home")
+    assert focused_day().weekday() == 0
+    page.keyboard.press("End")
+    assert focused_day().weekday() == 6
+    assert grid.locator('button[tabindex="0"]').count() == 1  # the Tab stop moved with the focus
+
+    # Page Down: the same day next month, the grid showing that month, the focus still on a day.
+    before = focused_day()
+    page.keyboard.press("PageDown")
+    expect(page.get_by_role("heading", name=_month_name(_next_month(before)))).to_be_visible()
+    expect(grid.locator(f'button[data-day="{_same_day_next_month(before).isoformat()}"]')).to_be_focused()
+    page.keyboard.press("PageUp")
+    expect(grid.locator(f'button[data-day="{before.isoformat()}"]')).to_be_focused()
+
+    # Enter chooses the focused day (when it has free times); Tab leaves the grid in one step.
+    free = grid.get_by_role("button", name=re.compile(r"\d+ free times?$")).last
+    free.focus()
+    page.keyboard.press("Enter")
+    expect(free).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("heading", name=re.compile("^Times on"))).to_be_focused()
+    visitor.assert_healthy()
+
+
+def test_the_manage_page_opens_the_step_an_email_button_asks_for(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]], browser: Browser, google: Google, api: str
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
+    booked = someone_else_books(api, slug, start.isoformat())
+    assert booked.status_code == 201, booked.text
+    manage = f"/manage?booking={booked.json()['id']}&action=%s#token={booked.json()['manage_token']}"
+    _, visitor = open_context("UTC")
+    page = visitor.page
+
+    page.goto(manage % "reschedule")
+    expect(page.get_by_role("heading", name="Pick a new time")).to_be_focused()
+    expect(page.get_by_role("grid")).to_be_visible()
+
+    page.goto("about:blank")
+    page.goto(manage % "cancel")
+    expect(page.get_by_label("Reason (optional)")).to_be_focused()
+    expect(page.get_by_role("button", name="Confirm cancellation")).to_be_visible()
+    visitor.assert_healthy()
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _same_day_next_month(day: date) -> date:
+    first = _next_month(day)
+    last = (_next_month(first) - timedelta(days=1)).day
+    return first.replace(day=min(day.day, last))
+
+
+def _month_name(first: date) -> str:
+    return f"{first.strftime('%B')} {first.year}"

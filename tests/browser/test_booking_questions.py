@@ -31,6 +31,8 @@ QUESTIONS = [
 
 
 def _pick_first_time(page: Page) -> None:
+    # On a phone the day's times are a step of their own: the first free day is chosen, then its first time.
+    page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first.click()
     times = page.get_by_role("list", name=re.compile(r"^Free times on"))
     times.get_by_role("button").first.click()
 

@@ -106,7 +106,9 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     page = visitor.page
     page.goto(f"/{slug}/intro-call")
     expect(page.get_by_role("heading", name="Intro call", level=1)).to_be_visible()
-    expect(page.get_by_text("with Ada Host · 30 minutes")).to_be_visible()
+    card = page.get_by_role("region", name="Intro call")  # the host card
+    expect(card.get_by_text("Ada Host", exact=True)).to_be_visible()
+    expect(card.get_by_text("30 minutes", exact=True)).to_be_visible()
     expect(page.get_by_role("region", name="Cookies")).to_be_visible()
     expect(page.get_by_label("Time zone")).to_have_value(VISITOR_ZONE)  # detected
     free_day = page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first
@@ -130,18 +132,28 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     expect(confirmation).to_contain_text(f"Your time ({VISITOR_ZONE})")
     expect(confirmation).to_contain_text(f"Host's time ({HOST_ZONE})")
     expect(confirmation).to_contain_text(host_start.strftime("%H:%M"))
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="Add to calendar").click()
-    ics = Path(download_info.value.path()).read_bytes().decode()
-    utc_start = datetime.fromisoformat(start).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
-    assert ics.startswith("BEGIN:VCALENDAR\r\n")
-    assert f"DTSTART:{utc_start}\r\n" in ics
     manage_link = page.get_by_role("link", name="Manage this booking")
     manage_url = manage_link.get_attribute("href") or ""
     named = re.search(r"booking=([^&#]+)", manage_url)
     assert named is not None, manage_url
     booking_id = named.group(1)
     assert "#token=" in manage_url  # the manage token travels in the fragment: never sent to a server
+    # Add to calendar: Google and Outlook by link, any other calendar by the API's own .ics (the UID the
+    # emailed invitation carries, so adding both never makes two meetings).
+    add = page.get_by_role("group", name="Add to calendar")
+    utc_start = datetime.fromisoformat(start).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    google_link = add.get_by_role("link", name="Google Calendar").get_attribute("href") or ""
+    assert google_link.startswith("https://calendar.google.com/calendar/render?action=TEMPLATE&")
+    assert f"dates={utc_start}%2F" in google_link
+    outlook = add.get_by_role("link", name="Outlook").get_attribute("href") or ""
+    assert outlook.startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
+    assert "token" not in google_link + outlook  # no manage link travels to another site
+    with page.expect_download() as download_info:
+        add.get_by_role("button", name="Other calendar (.ics)").click()
+    ics = Path(download_info.value.path()).read_bytes().decode()
+    assert ics.startswith("BEGIN:VCALENDAR\r\n")
+    assert f"DTSTART:{utc_start}\r\n" in ics
+    assert re.search(rf"\r\nUID:\w*{re.escape(booking_id)}@kaleno\.app\r\n", ics), ics
 
     event = _event_of(google, host_email, booking_id)
     assert event is not None

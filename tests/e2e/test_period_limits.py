@@ -25,9 +25,10 @@ def race(api: str, slug: str, starts: list[datetime]) -> list[requests.Response]
         return list(pool.map(lambda start: post_booking(api, booking_body(slug, start)), starts))
 
 
-def slots(api: str, slug: str, first: date, last: date) -> list[str]:
+def slots(api: str, slug: str, first: date, last: date, manage_token: str | None = None) -> list[str]:
     params = {"from": first.isoformat(), "to": last.isoformat(), "tz": "UTC"}
-    response = requests.get(f"{api}/bookings/pages/{slug}/call/slots", params=params, timeout=10)
+    headers = {"Authorization": f"Bearer {manage_token}"} if manage_token else {}
+    response = requests.get(f"{api}/bookings/pages/{slug}/call/slots", params=params, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
     return [slot["start"] for slot in response.json()["slots"]]
 
@@ -95,3 +96,34 @@ def test_a_monthly_limit_holds_under_a_16_way_race_of_different_times(
         assert cancelled.status_code == 200
         assert freed  # a place is free again, so the month offers times again
         month = last_day + timedelta(days=1)
+
+
+def test_a_booking_in_a_full_week_is_offered_its_own_week_to_move_within(
+    api: str, browser: Browser, google: Google
+) -> None:
+    """Moving inside its own week changes no count: the reschedule picker (slots with the manage token) offers
+    that week as the reschedule accepts it, while everyone else still sees the week full."""
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, weekly_limit=1)
+    today = datetime.now(UTC).date()
+    monday = today + timedelta(days=14 - today.weekday())
+    sunday = monday + timedelta(days=6)
+    booked = post_booking(api, booking_body(slug, at(monday, 10)))
+    assert booked.status_code == 201, booked.text
+    mine = booked.json()
+
+    to_anyone = slots(api, slug, monday, sunday)
+    to_its_invitee = slots(api, slug, monday, sunday, mine["manage_token"])
+    wrong_token = slots(api, slug, monday, sunday, f"{mine['id']}.forged")
+    headers = {"Authorization": f"Bearer {mine['manage_token']}"}
+    moved = requests.post(
+        f"{api}/bookings/{mine['id']}/reschedule", json={"start": to_its_invitee[-1]}, headers=headers, timeout=10
+    )
+
+    assert to_anyone == []  # the week is at its limit for new bookings
+    assert wrong_token == []
+    offered = {datetime.fromisoformat(start) for start in to_its_invitee}
+    assert at(monday, 11) in offered
+    assert at(monday, 10) not in offered  # its own time is no new time
+    assert datetime.fromisoformat(to_its_invitee[-1]).date() == sunday  # the whole week, its last day included
+    assert moved.status_code == 200, moved.text
+    assert slots(api, slug, monday, sunday) == []  # still one booking that week

@@ -1,11 +1,11 @@
-// Public booking page /{host_slug}/{event_type_slug}: pick a time, give name and email (and answer the host's
-// questions), get a confirmation.
+// Public booking page /{host_slug}/{event_type_slug}: a host card (who, what, how long, where, the description),
+// the month and the day's times, then name and email (and the host's questions), then a confirmation.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
-import { byId, fill, h, field, busy, download } from "./dom.js";
+import { byId, fill, h, field, busy } from "./dom.js";
 import { createPicker, firstSlotsPath } from "./picker.js";
 import { questionControl, requiredMark } from "./questions.js";
-import { locationFacts, locationKindText, watchMeetingUrl } from "./booking-facts.js";
-import { detectedZone, formatWhen, icsEvent } from "./time.js";
+import { addToCalendar, initials, locationFacts, locationKindText, placeText, richText, watchMeetingUrl } from "./booking-facts.js";
+import { detectedZone, formatWhen } from "./time.js";
 import { initConsent } from "./consent.js";
 
 const [host, type] = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -33,6 +33,17 @@ const linkProblem = (error) => LINK_ENDED[String(error?.problem?.type || "").spl
 initConsent();
 start();
 
+/** The whole booking area becomes one calm message (an ended link, an unknown page, a host who cannot book). */
+function calm(heading, text, retry) {
+  document.title = `${heading} · Kaleno`;
+  const booker = byId("booker");
+  booker.classList.add("single");
+  fill(booker, h("section", { class: "calm", "aria-labelledby": "title" },
+    h("h1", { id: "title" }, heading),
+    h("p", { id: "status", role: "status" }, text),
+    retry && h("p", {}, h("button", { type: "button", onclick: () => location.reload() }, "Try again"))));
+}
+
 async function start() {
   // The page's details and its first free times are asked for at once: the times are what the visitor waits for.
   const pageInfo = api(`/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}`, { headers: linkHeaders });
@@ -45,31 +56,32 @@ async function start() {
     info = await pageInfo;
   } catch (error) {
     const ended = linkProblem(error);
-    fill(title, ended ? "This link can no longer be used" : error.status === 404 ? "Page not found" : "This page could not be loaded");
-    status.className = "error";
-    fill(status, ended || (error.status === 404 ? "There is no booking page at this address. Check the link you were given." : describe(error)));
-    if (error.status !== 404 && !ended) status.append(" ", h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
+    if (ended) calm("This link can no longer be used", ended);
+    else if (error.status === 404) calm("Page not found", "There is no booking page at this address. Check the link you were given.");
+    else calm("This page could not be loaded", describe(error), true);
     return;
   }
   const { event_type: event, host: owner } = info;
   document.title = `${event.title} with ${owner.display_name} · Kaleno`;
-  fill(title, event.title);
+  hostCard(owner, event);
   fill(status);
-  const pickSection = h("section", { "aria-labelledby": "pick-title" }, h("h2", { id: "pick-title" }, "Pick a time"));
+  const pickSection = h("section", { "aria-labelledby": "pick-title" }, h("h2", { id: "pick-title", class: "vh", tabindex: "-1" }, "Pick a time"));
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
   const picker = createPicker({
     host, type, zone, windowDays: event.booking_window_days, prefetched, request: { headers: linkHeaders },
     onPick: (slot, zone) => showForm(slot, zone),
+    // Their calendar is not connected: no free time can be known, and trying again here cannot change that.
+    onUnavailable: () => fill(page, h("section", { class: "calm", "aria-labelledby": "closed-title" },
+      h("h2", { id: "closed-title" }, "No times to book right now"),
+      h("p", {}, `${owner.display_name} cannot take bookings at the moment. Please come back later, or contact them another way.`))),
   });
   pickSection.append(alert, picker.element);
   const formSection = h("section", { "aria-labelledby": "details-title", hidden: true });
-  fill(page,
-    h("p", { class: "meta" }, `with ${owner.display_name} · ${event.duration_minutes} minutes`,
-      event.location_kind ? ` · ${whereText(event)}` : ""),
-    pickSection, formSection);
+  fill(page, pickSection, formSection);
 
   let attempt = { body: null, key: null }; // one Idempotency-Key per distinct request, reused on a retry
   let chosen = null; // {slot, zone}: the time the form books
+  const chosenLine = byId("chosen-time");
   const form = detailsForm();
 
   // The form is built once: what the visitor typed stays when they go back to choose another time.
@@ -88,8 +100,7 @@ async function start() {
     const zoneLine = h("p", { class: "meta" });
     const element = h("form", { novalidate: true, "aria-labelledby": "details-title" },
       summaryBox(), name.wrap, email.wrap, phone && phone.wrap, questions.map((q) => q.wrap), notes.wrap,
-      h("div", { class: "actions" }, submit,
-        h("button", { type: "button", onclick: () => backToPicker() }, "Choose another time")));
+      h("div", { class: "actions" }, submit));
     element.addEventListener("submit", async (submitted) => {
       submitted.preventDefault();
       clearErrors(element);
@@ -114,10 +125,7 @@ async function start() {
         confirmed(booked, body, zone);
       } catch (error) {
         if (linkProblem(error)) {
-          backToPicker();
-          alert.hidden = false;
-          fill(alert, linkProblem(error));
-          alert.focus?.();
+          calm("This link can no longer be used", linkProblem(error));
           return;
         }
         if (error.status === 409) {
@@ -131,7 +139,9 @@ async function start() {
         showErrors(element, error, FIELD_ALIASES);
       }
     });
-    fill(formSection,
+    const back = h("button", { type: "button", class: "step-back", onclick: () => backToPicker() },
+      h("span", { "aria-hidden": "true" }, "← "), "Back");
+    fill(formSection, back,
       h("h2", { id: "details-title", tabindex: "-1" }, "Your details"),
       when, zoneLine, element);
     return { element, name, when, zoneLine };
@@ -140,8 +150,11 @@ async function start() {
   function showForm(slot, zone) {
     alert.hidden = true;
     chosen = { slot, zone };
-    fill(form.when, `${event.title}: ${formatWhen(slot.start, slot.end, zone)}`);
+    const text = formatWhen(slot.start, slot.end, zone);
+    fill(form.when, `${event.title}: ${text}`);
     fill(form.zoneLine, `Time zone: ${zone}`);
+    fill(chosenLine, text);
+    chosenLine.hidden = false;
     clearErrors(form.element);
     pickSection.hidden = true;
     formSection.hidden = false;
@@ -151,35 +164,49 @@ async function start() {
   function backToPicker() {
     formSection.hidden = true;
     pickSection.hidden = false;
-    byId("pick-title").setAttribute("tabindex", "-1");
-    byId("pick-title").focus();
+    chosenLine.hidden = true;
+    const times = pickSection.querySelector(".day-times [tabindex='-1']");
+    (times && times.offsetParent ? times : byId("pick-title")).focus();
   }
 
   function confirmed(booked, body, zone) {
     const manage = `${location.origin}/manage?${new URLSearchParams({ booking: booked.id, host, type })}#token=${encodeURIComponent(booked.manage_token)}`;
     const summary = `${event.title} with ${owner.display_name}`;
-    const ics = icsEvent({
-      uid: `${booked.id}@kaleno`, start: booked.start, end: booked.end, summary,
-      description: `Manage or cancel: ${manage}`, url: manage,
-    });
     const hostZone = info.host_time_zone;
-    const heading = h("h2", { id: "done-title", tabindex: "-1" }, "You are booked");
     const where = locationFacts(booked.location, booked.meeting_url);
-    fill(page,
-      h("section", { "aria-labelledby": "done-title", class: "card" },
-        heading,
-        h("p", {}, `${summary}. A calendar invitation is on its way to ${body.invitee.email}.`),
+    document.title = `Booked: ${summary} · Kaleno`;
+    const booker = byId("booker");
+    booker.classList.add("single");
+    fill(booker,
+      h("section", { "aria-labelledby": "done-title", class: "done" },
+        h("div", { class: "check-mark", "aria-hidden": "true" }, "✓"),
+        h("h1", { id: "done-title", tabindex: "-1" }, "You are booked"),
+        h("p", {}, `A calendar invitation is on its way to ${body.invitee.email}.`),
         h("dl", { class: "facts" },
+          h("dt", {}, "What"), h("dd", {}, summary),
           h("dt", {}, `Your time (${zone})`), h("dd", {}, formatWhen(booked.start, booked.end, zone)),
           hostZone !== zone && [h("dt", {}, `Host's time (${hostZone})`), h("dd", {}, formatWhen(booked.start, booked.end, hostZone))],
+          h("dt", {}, "Who"), h("dd", {}, `${owner.display_name} and ${body.invitee.name}`),
           where.facts),
-        h("div", { class: "actions" },
-          h("button", { type: "button", class: "primary", onclick: () => download("kaleno-booking.ics", ics, "text/calendar") }, "Add to calendar"),
-          h("a", { class: "button", href: manage }, "Manage this booking")),
+        addToCalendar({ id: booked.id, start: booked.start, end: booked.end, title: summary,
+          place: placeText(booked.location, booked.meeting_url), token: booked.manage_token }),
+        h("div", { class: "actions" }, h("a", { class: "button primary", href: manage }, "Manage this booking")),
         h("p", { class: "hint" }, "Keep the manage link: it lets you reschedule or cancel, and see or erase your data. Anyone holding it can do the same.")));
-    heading.focus();
+    byId("done-title").focus();
     if (where.meetCell && !booked.meeting_url) watchMeetingUrl(booked.id, booked.manage_token, where.meetCell);
   }
+}
+
+/** The host card: avatar with initials, the host's name, the event's title, its facts and its description. */
+function hostCard(owner, event) {
+  fill(byId("avatar"), initials(owner.display_name));
+  fill(byId("host-name"), owner.display_name);
+  fill(title, event.title);
+  fill(byId("event-facts"),
+    h("li", {}, `${event.duration_minutes} minutes`),
+    event.location_kind && h("li", {}, whereText(event)),
+    event.seats > 1 && h("li", {}, `Group session, up to ${event.seats} people`));
+  fill(byId("description"), richText(event.description));
 }
 
 // The page shows the kind of place only: the address or link comes with the booking.

@@ -2,7 +2,7 @@
 // the host's dashboard: where the meeting happens (with the Google Meet link once Google made it) and the
 // invitee's answers. Everything goes in as text; a link only when it is an https:// address.
 import { api } from "./api.js";
-import { h, fill } from "./dom.js";
+import { h, fill, busy, download } from "./dom.js";
 
 export const LOCATION_KINDS = { google_meet: "Google Meet", phone: "Phone call", in_person: "In person", link: "Video link" };
 
@@ -10,7 +10,7 @@ export const locationKindText = (kind) => LOCATION_KINDS[kind] || kind;
 
 /** An <a> for an https:// address (the API only stores those), plain text for anything else. */
 export function safeLink(url, text = url) {
-  return /^https:\/\/[^\s]+$/i.test(String(url)) ? h("a", { href: url, rel: "noreferrer" }, text) : String(text);
+  return /^https:\/\/[^\s]+$/i.test(String(url)) ? h("a", { href: url, rel: "noreferrer", class: "url" }, text) : String(text);
 }
 
 /** dt/dd pairs for a booking's location; `meetCell` is the dd the Meet link goes in (see watchMeetingUrl). */
@@ -77,4 +77,83 @@ export function watchMeetingUrl(bookingId, token, cell, { every = 2500, tries = 
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/**
+ * A host's plain text (an event type's description) as nodes: line breaks stay (the element is styled
+ * `white-space: pre-line`), http(s) addresses become links that pass no rank or opener. Never parsed as HTML.
+ */
+export function richText(text) {
+  const source = String(text || "");
+  const parts = [];
+  const pattern = /\bhttps?:\/\/[^\s<>"]+/gi;
+  let from = 0;
+  for (const match of source.matchAll(pattern)) {
+    const url = match[0].replace(/[.,;:!?)\]]+$/, ""); // a sentence's closing punctuation is not the link's
+    if (match.index > from) parts.push(source.slice(from, match.index));
+    parts.push(h("a", { href: url, rel: "noopener nofollow ugc" }, url));
+    from = match.index + url.length;
+  }
+  if (from < source.length) parts.push(source.slice(from));
+  return parts;
+}
+
+/** Up to two initials of a display name, for an avatar ("Ada Lovelace" → "AL"). */
+export function initials(name) {
+  const words = String(name || "").trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters.map((word) => [...word][0]).join("").toUpperCase() || "?";
+}
+
+const utcStamp = (instant) => new Date(instant).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+/**
+ * "Add to calendar" for a booking: links that open Google Calendar and Outlook with the event filled in, and
+ * the booking's own .ics from the API (`GET /bookings/{id}/ics`, manage token): its UID is the one the emailed
+ * invitation carries, so adding both never makes two meetings. The links carry no manage link (its token
+ * would travel in another site's URL).
+ */
+export function addToCalendar({ id, start, end, title, place, token }) {
+  const details = "Booked with Kaleno. The confirmation email has the link to reschedule or cancel.";
+  const google = `https://calendar.google.com/calendar/render?${new URLSearchParams({
+    action: "TEMPLATE", text: title, dates: `${utcStamp(start)}/${utcStamp(end)}`, details, ...(place ? { location: place } : {}),
+  })}`;
+  const outlook = `https://outlook.live.com/calendar/0/deeplink/compose?${new URLSearchParams({
+    path: "/calendar/action/compose", rru: "addevent", subject: title,
+    startdt: new Date(start).toISOString(), enddt: new Date(end).toISOString(), body: details, ...(place ? { location: place } : {}),
+  })}`;
+  const result = h("p", { role: "status", class: "status-line" });
+  const ics = h("button", { type: "button" }, "Other calendar (.ics)");
+  ics.addEventListener("click", async () => {
+    try {
+      await busy(ics, () => downloadIcs(id, token), "Preparing…");
+      fill(result);
+    } catch {
+      result.className = "error";
+      fill(result, "The calendar file could not be downloaded. Please try again.");
+    }
+  });
+  const titleId = `add-${id}`;
+  return h("div", { class: "add-to-calendar-box" },
+    h("p", { id: titleId, class: "summary" }, "Add to calendar"),
+    h("div", { class: "add-to-calendar", role: "group", "aria-labelledby": titleId },
+      h("a", { class: "button", href: google, target: "_blank", rel: "noopener noreferrer" }, "Google Calendar"),
+      h("a", { class: "button", href: outlook, target: "_blank", rel: "noopener noreferrer" }, "Outlook"),
+      ics),
+    result);
+}
+
+async function downloadIcs(id, token) {
+  const response = await fetch(`/bookings/${encodeURIComponent(id)}/ics`, {
+    credentials: "same-origin", headers: { Accept: "text/calendar", Authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) throw new Error(`ics ${response.status}`);
+  download("kaleno-booking.ics", await response.text(), "text/calendar");
+}
+
+/** Where a booking happens, as one line for a calendar entry (the Meet link once Google made it). */
+export function placeText(location, meetingUrl) {
+  if (meetingUrl) return meetingUrl;
+  if (!location) return "";
+  return location.value ? `${locationKindText(location.kind)}: ${location.value}` : locationKindText(location.kind);
 }

@@ -1,8 +1,8 @@
-// A host's public page /{host_slug}: their public event types, each a link to its booking page. Private event
-// types are not listed here (the API leaves them out): they open only through a single-use link.
+// A host's public page /{host_slug}: the host card and their public event types as cards, each a link to its
+// booking page. Private event types are not listed here (the API leaves them out): they open only by link.
 import { api, describe } from "./api.js";
 import { byId, fill, h } from "./dom.js";
-import { locationKindText } from "./booking-facts.js";
+import { initials, locationKindText, richText } from "./booking-facts.js";
 import { initConsent } from "./consent.js";
 
 const [host] = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -17,6 +17,7 @@ async function start() {
   try {
     info = await api(`/bookings/pages/${encodeURIComponent(host)}`);
   } catch (error) {
+    byId("avatar").hidden = true;
     fill(title, error.status === 404 ? "Page not found" : "This page could not be loaded");
     status.className = "error";
     fill(status, error.status === 404 ? "There is no booking page at this address. Check the link you were given." : describe(error));
@@ -25,11 +26,13 @@ async function start() {
   }
   const { host: owner, event_types: types } = info;
   document.title = `${owner.display_name} · Kaleno`;
-  fill(title, `Book a time with ${owner.display_name}`);
-  fill(status, types.length ? "" : `${owner.display_name} offers no meetings to book here yet.`);
-  fill(byId("page"), h("ul", { class: "plain", "aria-label": "Meetings you can book" }, types.map((type) =>
-    h("li", {},
+  fill(byId("avatar"), initials(owner.display_name));
+  fill(title, owner.display_name);
+  fill(status, types.length ? "Choose a meeting to see its free times." : `${owner.display_name} offers no meetings to book here yet.`);
+  fill(byId("page"), h("ul", { class: "type-cards", "aria-label": "Meetings you can book" }, types.map((type) =>
+    h("li", { class: "type-card" },
       h("h2", {}, h("a", { href: `/${encodeURIComponent(owner.slug)}/${encodeURIComponent(type.slug)}` }, type.title)),
-      h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.location_kind && locationKindText(type.location_kind)]
-        .filter(Boolean).join(" · "))))));
+      h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.location_kind && locationKindText(type.location_kind),
+        type.seats > 1 && `up to ${type.seats} people`].filter(Boolean).join(" · ")),
+      type.description && h("p", { class: "description" }, richText(type.description))))));
 }

@@ -3,7 +3,7 @@
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy, download } from "./dom.js";
 import { createPicker } from "./picker.js";
-import { answerFacts, locationFacts, watchMeetingUrl } from "./booking-facts.js";
+import { addToCalendar, answerFacts, locationFacts, placeText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen, isPast, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
 
@@ -14,6 +14,8 @@ const title = byId("title");
 const status = byId("status");
 const page = byId("page");
 const ACTIVE = new Set(["confirmed", "needs_attention"]);
+// An email's "Reschedule" or "Cancel" button links here with `&action=…`: that step opens once, on arrival.
+let action = query.get("action");
 let stopWatching = () => {}; // the Meet link's watch of the booking drawn last
 
 initConsent();
@@ -53,6 +55,7 @@ function render(booking, message) {
       h("button", { type: "button", class: "danger", onclick: () => cancel(booking, panel) }, "Cancel booking"),
       h("button", { type: "button", onclick: () => editDetails(booking, panel) }, "Correct my details"));
   }
+  const summary = booking.event_title;
   const where = locationFacts(booking.location, booking.meeting_url);
   const answers = booking.answers || [];
   fill(page,
@@ -70,9 +73,14 @@ function render(booking, message) {
         booking.notes && [h("dt", {}, "Notes"), h("dd", {}, booking.notes)]),
       answers.length > 0 && [h("h3", { id: "answers-title" }, "Your answers"),
         h("dl", { class: "facts" }, answerFacts(answers))],
+      active && addToCalendar({ id: booking.id, start: booking.start, end: booking.end, title: summary,
+        place: placeText(booking.location, booking.meeting_url), token }),
       actions, panel),
     privacySection(booking));
   if (where.meetCell && !booking.meeting_url && active) stopWatching = watchMeetingUrl(booking.id, token, where.meetCell);
+  if (active && action === "reschedule") reschedule(booking, panel);
+  if (active && action === "cancel") cancel(booking, panel);
+  action = null;
 }
 
 const statusText = (s) => ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
@@ -88,8 +96,10 @@ function reschedule(booking, panel) {
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
   const confirmBox = h("div");
   // The manage token opens the times of a private event type too (its booking may move).
-  const picker = createPicker({ host, type, zone: booking.invitee.time_zone, label: "Pick a new time", request: { token },
-    onPick: (slot, zone) => confirmMove(slot, zone) });
+  const picker = createPicker({ host, type, zone: booking.invitee.time_zone, request: { token },
+    level: 4, onPick: (slot, zone) => confirmMove(slot, zone),
+    onUnavailable: () => fill(panel, h("p", { class: "notice", role: "status" },
+      "The host cannot take bookings at the moment, so no new time can be picked now. Your booking stays as it is.")) });
   const heading = h("h3", { id: "move-title", tabindex: "-1" }, "Pick a new time");
   fill(panel, h("section", { "aria-labelledby": "move-title" }, heading, alert, picker.element, confirmBox,
     h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(panel) }, "Keep the current time"))));

@@ -1,5 +1,7 @@
-// The slot picker shared by the booking page and the manage page's reschedule: a zone picker, a month
-// view whose days with free times stand out, and the chosen day's times as buttons.
+// The slot picker shared by the booking page and the manage page's reschedule: a month grid (the WAI-ARIA grid
+// pattern: one Tab stop, arrow keys, Home/End, Page Up/Down for months) whose days with free times stand out,
+// the chosen day's times as buttons, and a time zone picker. Side by side on wide screens; on narrow ones one
+// step at a time (the times have a "Back" to the month).
 import { api, describe } from "./api.js";
 import { h, fill, field } from "./dom.js";
 import {
@@ -7,8 +9,11 @@ import {
   todayIn, weekdayIndex, zoneOptions,
 } from "./time.js";
 
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const WEEKDAYS = [["Mon", "Monday"], ["Tue", "Tuesday"], ["Wed", "Wednesday"], ["Thu", "Thursday"],
+  ["Fri", "Friday"], ["Sat", "Saturday"], ["Sun", "Sunday"]];
 const FIRST_SLOTS = "kaleno:first-slots"; // when a visitor first sees times to pick (bench/web_client.py reads it)
+const MAX_DAYS_PER_ASK = 62; // the API's longest range
+const LOOKAHEAD_ASKS = 6; // how far "the next free day" is looked for: about a year, two months per ask
 
 /** The API path of the free times from `from` to `to` (dates in `zone`). */
 export const slotsPath = (host, type, from, to, zone) =>
@@ -20,14 +25,24 @@ export function firstSlotsPath(host, type, zone) {
   return slotsPath(host, type, today, lastOfMonth(monthOf(today)), zone);
 }
 
+/** Whether an API error says the host cannot take bookings now (their calendar is not connected). */
+export const hostUnavailable = (error) => String(error?.problem?.type || "").endsWith("/host-not-connected");
+
 /**
- * createPicker({host, type, zone, windowDays, onPick, onZone, prefetched}) → {element, refresh(), zone()}
+ * createPicker({host, type, zone, windowDays, onPick, onZone, onUnavailable, prefetched, request, level})
+ *   → {element, refresh(), zone(), showMessage(text)}
  * `prefetched`: a Map of slots path → pending api() call, used instead of asking again.
  * `request`: what every slots call sends besides the path (a single-use link's header, a manage token).
  * onPick({start, end}, zone) is called when a time is chosen; times are in the picked zone.
+ * onUnavailable(error): the host cannot take bookings now (no use offering "Try again").
+ * `level`: the heading level of the month and the day's times (the page's outline decides).
  */
-export function createPicker({ host, type, zone, windowDays = 366, onPick, onZone, label = "Pick a time", prefetched, request: init = {} }) {
-  const state = { zone, month: monthOf(todayIn(zone)), day: null, byDay: new Map(), request: 0, tries: 0 };
+export function createPicker({
+  host, type, zone, windowDays = 366, onPick, onZone, onUnavailable, prefetched,
+  request: init = {}, level = 3,
+}) {
+  const state = { zone, month: monthOf(todayIn(zone)), day: null, byDay: new Map(), request: 0, tries: 0, focusDay: null };
+  const heading = `h${level}`;
 
   const zoneField = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(zone),
     hint: "Times are shown in this zone." });
@@ -38,34 +53,53 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
     load({ keepDay: false });
   });
 
-  const previous = h("button", { type: "button", onclick: () => go(-1) }, h("span", { "aria-hidden": "true" }, "‹ "), "Previous month");
-  const next = h("button", { type: "button", onclick: () => go(1) }, "Next month", h("span", { "aria-hidden": "true" }, " ›"));
-  const monthTitle = h("h3", { "aria-live": "polite" });
-  const days = h("div", { class: "days", role: "group" });
+  const monthId = `month-${Math.random().toString(36).slice(2, 8)}`;
+  const previous = h("button", { type: "button", "aria-label": "Previous month", onclick: () => go(-1) }, h("span", { "aria-hidden": "true" }, "‹"));
+  const next = h("button", { type: "button", "aria-label": "Next month", onclick: () => go(1) }, h("span", { "aria-hidden": "true" }, "›"));
+  const monthTitle = h(heading, { id: monthId, "aria-live": "polite" });
+  const body = h("tbody");
+  const grid = h("table", { class: "month", role: "grid", "aria-labelledby": monthId },
+    h("thead", {}, h("tr", {}, WEEKDAYS.map(([short, long]) => h("th", { scope: "col", abbr: long }, h("span", { title: long }, short))))),
+    body);
+  grid.addEventListener("keydown", onGridKey);
   const status = h("p", { class: "status-line", role: "status" });
-  const timesHeading = h("h3", { tabindex: "-1" });
+  const nextFree = h("p", { class: "next-free" });
+  const back = h("button", { type: "button", class: "step-back", onclick: () => showStep("month", true) },
+    h("span", { "aria-hidden": "true" }, "← "), "Back");
+  const timesHeading = h(heading, { tabindex: "-1" });
   const times = h("ul", { class: "times" });
-  const timesPane = h("div", { class: "day-times" }, timesHeading, times);
-
-  const element = h("section", { class: "picker-wrap", "aria-label": label },
-    zoneField.wrap,
-    h("div", { class: "picker" },
-      h("div", {},
-        h("div", { class: "month-nav" }, previous, monthTitle, next),
-        h("div", { class: "weekdays", "aria-hidden": "true" }, WEEKDAYS.map((d) => h("span", {}, d))),
-        days,
-        status),
-      timesPane));
+  const monthPane = h("div", { class: "month-pane" },
+    h("div", { class: "month-nav" }, monthTitle, previous, next), grid, status, nextFree, zoneField.wrap);
+  const timesPane = h("div", { class: "day-times" }, back, timesHeading, times);
+  const picker = h("div", { class: "picker", "data-step": "month" }, monthPane, timesPane);
+  const element = h("div", { class: "picker-wrap" }, picker); // the page's own section names it
 
   const lastDay = () => addDays(todayIn(state.zone), windowDays);
 
-  function go(step) {
-    state.month = addMonths(state.month, step);
-    state.day = null;
-    load({ keepDay: false });
+  function showStep(step, moveFocus = false) {
+    picker.dataset.step = step;
+    if (!moveFocus) return;
+    if (step === "times") timesHeading.focus();
+    else body.querySelector('button[tabindex="0"]')?.focus();
   }
 
-  async function load({ keepDay = true, hops = 0 } = {}) {
+  function go(step, focusDay = null) {
+    state.month = addMonths(state.month, step);
+    state.day = null;
+    state.focusDay = focusDay;
+    load({ keepDay: false, explore: true });
+  }
+
+  async function ask(from, to) {
+    const path = slotsPath(host, type, from, to, state.zone);
+    const early = prefetched?.get(path);
+    prefetched?.delete(path);
+    return early ?? api(path, init);
+  }
+
+  // `explore`: the visitor went to this month themselves, so an empty one stays (saying when the next free day
+  // is); the first month shown instead moves on to the first free day by itself.
+  async function load({ keepDay = true, explore = false } = {}) {
     const request = ++state.request;
     const today = todayIn(state.zone);
     const from = firstOfMonth(state.month) < today ? today : firstOfMonth(state.month);
@@ -73,49 +107,47 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
     previous.disabled = state.month <= monthOf(today);
     next.disabled = addMonths(state.month, 1) > monthOf(lastDay());
     fill(monthTitle, formatMonth(state.month));
-    days.setAttribute("aria-label", formatMonth(state.month));
     status.className = "status-line";
     fill(status, "Loading free times…");
+    fill(nextFree);
     element.setAttribute("aria-busy", "true");
     if (!keepDay) state.day = null;
+    if (!keepDay) state.byDay = new Map();
+    drawDays(today, { loading: true });
+    keepFocusOn(state.focusDay); // a key that changed the month keeps the focus in the grid while it loads
     let found = [];
     let complete = true;
     if (from <= to) {
       try {
-        const path = slotsPath(host, type, from, to, state.zone);
-        const early = prefetched?.get(path);
-        prefetched?.delete(path);
-        const data = await (early ?? api(path, init));
+        const data = await ask(from, to);
         found = data.slots;
         complete = data.complete !== false;
       } catch (error) {
         if (request !== state.request) return;
-        element.removeAttribute("aria-busy");
-        status.className = "error";
-        fill(status, `Free times could not be loaded. ${describe(error)} `,
-          h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+        failed(error, () => load({ keepDay, explore }));
         return;
       }
     }
     if (request !== state.request) return; // a later month or zone was asked for meanwhile
+    state.byDay = byDay(found);
+    if (!state.byDay.size && !explore && !keepDay) {
+      const first = await nextFreeDay(addMonths(state.month, 1), request).catch(() => null); // else: this month, empty
+      if (request !== state.request) return;
+      if (first) {
+        state.month = monthOf(first);
+        return load({ keepDay: false, explore: true });
+      }
+    }
     element.removeAttribute("aria-busy");
-    state.byDay = new Map();
-    for (const slot of found) {
-      const day = dateOf(slot.start);
-      if (!state.byDay.has(day)) state.byDay.set(day, []);
-      state.byDay.get(day).push(slot);
-    }
-    // Nothing free this month yet later months are bookable: show the next one (at most twice).
-    if (!state.byDay.size && !next.disabled && hops < 2 && !keepDay) {
-      state.month = addMonths(state.month, 1);
-      return load({ keepDay: false, hops: hops + 1 });
-    }
     if (!state.day || !state.byDay.has(state.day)) state.day = state.byDay.keys().next().value ?? null;
     drawDays(today);
     drawTimes();
     const count = state.byDay.size;
     fill(status, count ? `${count} ${count === 1 ? "day has" : "days have"} free times in ${formatMonth(state.month)}.`
       : `No free times in ${formatMonth(state.month)}.`);
+    if (!count) offerNextFree(request);
+    keepFocusOn(state.focusDay);
+    state.focusDay = null;
     // Part of the month is not yet covered by the host's calendar mirror: ask again shortly (a few times).
     if (!complete && state.tries < 3) {
       state.tries += 1;
@@ -123,37 +155,151 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
     }
   }
 
-  function drawDays(today) {
+  function failed(error, retry) {
+    element.removeAttribute("aria-busy");
+    drawDays(todayIn(state.zone));
+    if (hostUnavailable(error) && onUnavailable) {
+      onUnavailable(error);
+      return;
+    }
+    status.className = "error";
+    fill(status, `Free times could not be loaded. ${describe(error)} `,
+      h("button", { type: "button", class: "link", onclick: retry }, "Try again"));
+  }
+
+  function byDay(slots) {
+    const days = new Map();
+    for (const slot of slots) {
+      const day = dateOf(slot.start);
+      if (!days.has(day)) days.set(day, []);
+      days.get(day).push(slot);
+    }
+    return days;
+  }
+
+  /** The first day with a free time from the first of `month` on, within the booking window (null: none). */
+  async function nextFreeDay(month, request) {
+    let from = firstOfMonth(month);
+    for (let asks = 0; asks < LOOKAHEAD_ASKS && from <= lastDay(); asks += 1) {
+      const end = addDays(from, MAX_DAYS_PER_ASK - 1);
+      const to = end > lastDay() ? lastDay() : end;
+      const data = await ask(from < todayIn(state.zone) ? todayIn(state.zone) : from, to);
+      if (request !== state.request) return null;
+      if (data.slots.length) return dateOf(data.slots[0].start);
+      from = addDays(to, 1);
+    }
+    return null;
+  }
+
+  async function offerNextFree(request) {
+    if (next.disabled) return;
+    let first = null;
+    try {
+      first = await nextFreeDay(addMonths(state.month, 1), request);
+    } catch {
+      return; // the month says it has no free times; the visitor can still go on by month
+    }
+    if (request !== state.request) return;
+    if (!first) {
+      fill(status, `No free times in ${formatMonth(state.month)}, nor in the months after it that can be booked.`);
+      return;
+    }
+    fill(status, `No free times in ${formatMonth(state.month)}. The next free day is ${formatDay(first)}.`);
+    fill(nextFree, h("button", { type: "button", onclick: () => jumpTo(first) }, `Go to ${formatDay(first, { day: "numeric", month: "long" })}`));
+  }
+
+  function jumpTo(day) {
+    state.month = monthOf(day);
+    state.focusDay = day;
+    load({ keepDay: false, explore: true }); // its first free day is chosen, and focused
+  }
+
+  function drawDays(today, { loading = false } = {}) {
     const first = firstOfMonth(state.month);
-    const cells = Array.from({ length: weekdayIndex(first) }, () => h("span", { "aria-hidden": "true" }));
+    const cells = Array.from({ length: weekdayIndex(first) }, () => h("td", { role: "gridcell" }));
     for (let day = first; day <= lastOfMonth(state.month); day = addDays(day, 1)) {
       const slots = state.byDay.get(day) || [];
       const name = formatDay(day);
-      const label = slots.length ? `${name}, ${slots.length} free ${slots.length === 1 ? "time" : "times"}` : `${name}, no free times`;
-      cells.push(h("button", {
+      const label = loading ? name : slots.length ? `${name}, ${slots.length} free ${slots.length === 1 ? "time" : "times"}` : `${name}, no free times`;
+      cells.push(h("td", { role: "gridcell" }, h("button", {
         type: "button",
-        class: [slots.length && "free", day === today && "today"].filter(Boolean).join(" "),
-        disabled: !slots.length,
+        class: ["day", slots.length && "free", day === today && "today"].filter(Boolean).join(" "),
+        "aria-disabled": slots.length ? undefined : "true",
         "aria-pressed": slots.length ? String(day === state.day) : undefined,
+        "aria-current": day === today ? "date" : undefined,
+        tabindex: "-1",
         "data-day": day,
-        onclick: () => choose(day),
-      }, h("span", { "aria-hidden": "true" }, String(Number(day.slice(8)))), h("span", { class: "vh" }, label)));
+        onclick: () => slots.length && choose(day),
+      }, h("span", { "aria-hidden": "true" }, String(Number(day.slice(8)))), h("span", { class: "vh" }, label))));
     }
-    fill(days, cells);
+    while (cells.length < 42) cells.push(h("td", { role: "gridcell" })); // always six weeks: the height never changes
+    const rows = [];
+    for (let week = 0; week < 6; week += 1) rows.push(h("tr", {}, cells.slice(week * 7, week * 7 + 7)));
+    fill(body, rows);
+    const focusable = (state.day && body.querySelector(`button[data-day="${state.day}"]`))
+      || body.querySelector("button.free") || body.querySelector(`button[data-day="${today}"]`) || body.querySelector("button");
+    makeFocusable(focusable);
   }
 
-  function choose(day) {
+  function keepFocusOn(day) {
+    const target = day && body.querySelector(`button[data-day="${day}"]`);
+    if (!target) return;
+    makeFocusable(target);
+    target.focus();
+  }
+
+  // Roving tabindex: exactly one day of the grid is in the Tab order.
+  function makeFocusable(button) {
+    for (const other of body.querySelectorAll('button[tabindex="0"]')) other.setAttribute("tabindex", "-1");
+    button?.setAttribute("tabindex", "0");
+  }
+
+  function onGridKey(event) {
+    const from = event.target.closest?.("button[data-day]")?.dataset.day;
+    if (!from) return;
+    const weekday = weekdayIndex(from);
+    const sameDayIn = (step) => {
+      const month = addMonths(monthOf(from), step);
+      const last = lastOfMonth(month);
+      const wanted = `${month}-${from.slice(8)}`;
+      return wanted > last ? last : wanted;
+    };
+    const moves = {
+      ArrowLeft: () => addDays(from, -1), ArrowRight: () => addDays(from, 1),
+      ArrowUp: () => addDays(from, -7), ArrowDown: () => addDays(from, 7),
+      Home: () => addDays(from, -weekday), End: () => addDays(from, 6 - weekday),
+      PageUp: () => sameDayIn(event.shiftKey ? -12 : -1), PageDown: () => sameDayIn(event.shiftKey ? 12 : 1),
+    };
+    if (!moves[event.key]) return;
+    event.preventDefault();
+    const to = moves[event.key]();
+    if (monthOf(to) === state.month) {
+      const target = body.querySelector(`button[data-day="${to}"]`);
+      makeFocusable(target);
+      target.focus();
+      return;
+    }
+    // Another month: go there when it can be booked at all, and keep the focus on the same day.
+    const step = (Number(to.slice(0, 4)) - Number(state.month.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(state.month.slice(5, 7));
+    if (monthOf(to) < monthOf(todayIn(state.zone)) || monthOf(to) > monthOf(lastDay())) return; // nothing to book there
+    go(step, to);
+  }
+
+  function choose(day, { focusTimes = true } = {}) {
     state.day = day;
-    for (const button of days.querySelectorAll("button[aria-pressed]")) {
+    for (const button of body.querySelectorAll("button[aria-pressed]")) {
       button.setAttribute("aria-pressed", String(button.dataset.day === day));
     }
+    makeFocusable(body.querySelector(`button[data-day="${day}"]`));
     drawTimes();
-    timesHeading.focus();
+    showStep("times");
+    if (focusTimes) timesHeading.focus();
   }
 
   function drawTimes() {
     if (!state.day) {
-      fill(timesHeading, "No day chosen");
+      fill(timesHeading, "Choose a day to see its times");
+      times.removeAttribute("aria-label");
       fill(times);
       return;
     }
@@ -161,7 +307,7 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
     times.setAttribute("aria-label", `Free times on ${formatDay(state.day)}`);
     fill(times, (state.byDay.get(state.day) || []).map((slot) =>
       h("li", {}, h("button", { type: "button", "data-start": slot.start, onclick: () => onPick(slot, state.zone) },
-        formatTime(slot.start, state.zone), ...seatsLeft(slot)))));
+        h("span", { class: "time" }, formatTime(slot.start, state.zone)), seatsLeft(slot)))));
     if (times.childElementCount && !performance.getEntriesByName(FIRST_SLOTS).length) performance.mark(FIRST_SLOTS);
   }
 
@@ -169,7 +315,7 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
   return {
     element,
     zone: () => state.zone,
-    refresh: () => load({ keepDay: true }),
+    refresh: () => load({ keepDay: true, explore: true }),
     showMessage(text) {
       status.className = "error";
       fill(status, text);
@@ -177,9 +323,8 @@ export function createPicker({ host, type, zone, windowDays = 366, onPick, onZon
   };
 }
 
-/** A group session's free seats, under its time (only group event types' slots carry `seats_left`). */
+/** A group session's free seats: a badge beside its time that wraps whole, below it, when room is short. */
 function seatsLeft(slot) {
-  if (slot.seats_left == null) return [];
-  const text = `${slot.seats_left} ${slot.seats_left === 1 ? "seat" : "seats"} left`;
-  return [h("span", { class: "seats-left" }, ` · ${text}`)];
+  if (slot.seats_left == null) return null;
+  return h("span", { class: "badge seats" }, `${slot.seats_left} ${slot.seats_left === 1 ? "seat" : "seats"} left`);
 }

@@ -1,4 +1,4 @@
-// Time zones, dates and the .ics file. Calendar dates are "YYYY-MM-DD" strings; date arithmetic is done on
+// Time zones and dates. Calendar dates are "YYYY-MM-DD" strings; date arithmetic is done on
 // them in UTC, so no local DST shift can move a day. Instants come from the API as RFC 3339 with offset.
 
 export function detectedZone() {
@@ -72,45 +72,3 @@ export function formatWhen(start, end, zone) {
 }
 
 export const isPast = (instant) => new Date(instant).getTime() < Date.now();
-
-// --- iCalendar (RFC 5545), generated in the browser: nothing is fetched to add the event to a calendar. ---
-
-const stamp = (instant) => new Date(instant).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-const escapeText = (text) => String(text).replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
-
-/** Lines longer than 75 octets are folded (a CRLF and one space), without splitting a UTF-8 character. */
-function fold(line) {
-  const encoder = new TextEncoder();
-  const parts = [];
-  let current = "";
-  for (const char of line) {
-    if (encoder.encode(current + char).length > (parts.length ? 74 : 75)) {
-      parts.push(current);
-      current = "";
-    }
-    current += char;
-  }
-  parts.push(current);
-  return parts.join("\r\n ");
-}
-
-export function icsEvent({ uid, start, end, summary, description, url }) {
-  const lines = [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//Kaleno//Booking//EN",
-    "CALSCALE:GREGORIAN",
-    "METHOD:PUBLISH",
-    "BEGIN:VEVENT",
-    `UID:${uid}`,
-    `DTSTAMP:${stamp(new Date().toISOString())}`,
-    `DTSTART:${stamp(start)}`,
-    `DTEND:${stamp(end)}`,
-    `SUMMARY:${escapeText(summary)}`,
-    description && `DESCRIPTION:${escapeText(description)}`,
-    url && `URL:${url}`,
-    "END:VEVENT",
-    "END:VCALENDAR",
-  ].filter(Boolean);
-  return `${lines.map(fold).join("\r\n")}\r\n`;
-}
