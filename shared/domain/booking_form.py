@@ -8,12 +8,22 @@ event type never changes what an existing booking says.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, cast
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.json_schema import WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from shared.domain.errors import FieldProblem, InvalidAnswers, refused
 
@@ -76,8 +86,10 @@ class Location(BaseModel):
         kind, value = self.kind, self.value
         if kind is LocationKind.GOOGLE_MEET and value is not None:
             raise refused("location-takes-no-value", "a Google Meet location takes no value: Google creates the link")
-        if kind in (LocationKind.IN_PERSON, LocationKind.LINK) and value is None:
-            raise refused("location-needs-value", "a {kind} location needs a value", kind=kind.value)
+        if kind is LocationKind.LINK and value is None:
+            raise refused("location-needs-link", "a link location needs a value")
+        if kind is LocationKind.IN_PERSON and value is None:
+            raise refused("location-needs-address", "an in_person location needs a value")
         if kind is LocationKind.LINK and value is not None:
             _https_url(value)
         if kind is LocationKind.PHONE and value is not None:
@@ -189,8 +201,24 @@ class Answer(BaseModel):
         return ", ".join(self.value) if isinstance(self.value, list) else self.value
 
 
+@dataclass(frozen=True)
+class OneRefusal:
+    """A union refused as one value with one code: pydantic would otherwise name the field once per member
+    ("answers.topics.str", "answers.topics.bool"...), each with a refusal that means nothing to the person."""
+
+    code: str
+    explanation: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = {**handler(source), "custom_error_type": self.code, "custom_error_message": self.explanation}
+        return cast(CoreSchema, schema)
+
+
 # A request's answers, by question id: text, a list of chosen options, or a checkbox. Strict: no coercion.
-AnswerValue = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)] | list[Option] | StrictBool
+AnswerValue = Annotated[
+    Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)] | list[Option] | StrictBool,
+    OneRefusal("answer-invalid", "expected text, a list of options or true"),
+]
 Answers = Annotated[dict[QuestionId, AnswerValue], Field(max_length=20)]
 
 

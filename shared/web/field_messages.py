@@ -73,6 +73,7 @@ ENGLISH: Mapping[str, str] = {
     "answer-not-options": "Choose from the options offered",
     "answer-not-offered": "Choose from the options offered",
     "answer-not-text": "Enter text",
+    "answer-invalid": "Answer with text, the options offered, or a ticked box",
     "question-unknown": "This question is not on this form",
     "link-invalid": "This link is not complete: open the link you were sent again",
     # --- event types --------------------------------------------------------------------------------------
@@ -82,7 +83,9 @@ ENGLISH: Mapping[str, str] = {
     "seats-kind-fixed": "A group event stays a group, and a one-to-one event stays one-to-one: create a new event type",
     "schedule-unknown": "Choose one of your schedules",
     "location-takes-no-value": "Leave this empty: Google creates the Meet link",
-    "location-needs-value": "Enter the address or the link",
+    "location-needs-link": "Enter the meeting link",
+    "location-needs-address": "Enter the meeting address",
+    "question-text-required": "Enter the question",
     "link-not-https": "Use a link that starts with https://",
     "options-required": "Add at least one option",
     "options-not-allowed": "Only choice questions have options",
@@ -142,6 +145,8 @@ PYDANTIC_CODES: Mapping[str, str] = {
     "datetime_object_invalid": "date-time-invalid",
     "timezone_aware": "time-zone-missing",
     "json_invalid": "json-invalid",
+    "union_tag_invalid": "choose-option",
+    "union_tag_not_found": "required",
     "json_type": "json-invalid",
     "value_error": "invalid",  # a plain ValueError: every validator of ours raises a coded refusal instead
     "assertion_error": "invalid",
@@ -159,6 +164,8 @@ BY_FIELD: tuple[tuple[str, str, str], ...] = (
     ("time_zone", "required", "time-zone-unknown"),
     ("answers.*.[[]key]", "question-id-invalid", "question-unknown"),
     ("answers.*", "required", "answer-required"),
+    ("questions.*.label", "required", "question-text-required"),
+    ("questions.*.options", "choose-at-least", "options-required"),
 )
 
 
