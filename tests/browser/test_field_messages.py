@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.pages import PageWatch, assert_accessible
+from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, snap
 from tests.browser.test_booking_questions import EVERY_DAY, _pick_first_time
 from tests.support import Browser, Google, host_with_hours
 
@@ -19,7 +20,10 @@ QUESTIONS = [
 
 
 def test_one_try_marks_the_name_the_email_and_every_unanswered_question_in_words(
-    open_context: Callable[..., tuple[BrowserContext, PageWatch]], browser: Browser, google: Google
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]],
+    browser: Browser,
+    google: Google,
+    screenshots: Path,
 ) -> None:
     slug, _ = host_with_hours(browser, google, "Europe/Berlin", EVERY_DAY, questions=QUESTIONS)
     _, visitor = open_context("Europe/Berlin")
@@ -41,6 +45,10 @@ def test_one_try_marks_the_name_the_email_and_every_unanswered_question_in_words
     expect(name).to_be_focused()  # the first marked field in the form's order
     expect(page.get_by_role("alert").filter(has_text="Please correct the marked fields.")).to_be_visible()
     assert_accessible(page)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_no_sideways_scroll(page)
+        snap(page, screenshots, f"booking-form-every-error-{width}")
 
     # Corrected and answered: booked, and nothing is marked any more.
     name.fill("Vera Visitor")
