@@ -6,7 +6,7 @@ reports them as field errors when they surface inside a model.
 
 Every refusal of a field carries a stable code ("email-invalid", "answer-required") and the values its
 sentence needs: the web layer turns the code into words in the page's language (shared/web/field_messages.py);
-the domain's own explanation is for developers and logs only.
+the domain's own explanation is for developers only.
 """
 
 from __future__ import annotations
