@@ -110,10 +110,10 @@ export function clearErrors(form) {
   }
 }
 
-// The API words each error as a sentence for people ("Enter your name"); an older server's text may still
-// start in lower case or with pydantic's "Value error, ": shown as a sentence either way.
+// The API words each error as a sentence for people ("Enter your name"), from shared/web/field_messages.py;
+// a form's own wording of a field (dash-questions.js) is shown as a sentence too.
 const clean = (message) => {
-  const text = String(message).replace(/^Value error, /, "");
+  const text = String(message);
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
 
