@@ -3,7 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# axe-core for the browser tests, from the committed lockfile (the web client itself has no build step).
+# axe-core for the browser tests and lighthouse for `make bench`, from the committed lockfile (the web client
+# itself has no build step).
 NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint typecheck pytest bench clean screenshots
@@ -38,8 +39,9 @@ screenshots: $(STAMP) $(NODE_STAMP)
 	rm -f docs/screenshots/*.png
 	KALENO_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -k layout -q
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.claims_vs_transaction && $(BIN)/python -m bench.web_client
+# bench.lighthouse runs npm's lighthouse (package-lock.json) with Debian's Chromium.
+bench: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.claims_vs_transaction && $(BIN)/python -m bench.web_client && $(BIN)/python -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

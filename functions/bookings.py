@@ -12,6 +12,7 @@ from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking, BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
+from shared.domain.errors import FieldProblem
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
 from shared.services import availability
@@ -111,6 +112,10 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     return Response(body, mimetype="application/json")
 
 
+def _form_problems(body: object) -> list[FieldProblem]:
+    return booking_service.form_problems(body, utc_now(), adapters().uow())
+
+
 @api.route(
     "/",
     methods=("POST",),
@@ -119,6 +124,7 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     status=201,
     limit="booking-writes",
     personal=True,  # the invitee's details and their manage token
+    body_problems=_form_problems,
 )
 def create(request: Request, body: BookingRequest) -> Response:
     """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""

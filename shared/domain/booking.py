@@ -13,7 +13,7 @@ from pydantic.json_schema import WithJsonSchema
 from shared.domain.booking_form import Answer, Answers, Location, Phone
 from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids
-from shared.domain.errors import BookingCancelled, NothingToResolve
+from shared.domain.errors import BookingCancelled, NothingToResolve, refused
 from shared.domain.intervals import Interval
 from shared.domain.links import LinkToken
 from shared.domain.periods import places_of_run
@@ -28,7 +28,7 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 
 def _check_email(value: str) -> str:
     if not _EMAIL.fullmatch(value):
-        raise ValueError("not a valid email address")
+        raise refused("email-invalid", "not a valid email address")
     return normalised_email(value)
 
 

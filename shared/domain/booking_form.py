@@ -8,13 +8,24 @@ event type never changes what an existing booking says.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, cast
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.json_schema import WithJsonSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
-from shared.domain.errors import InvalidAnswers
+from shared.domain.errors import FieldProblem, InvalidAnswers, refused
 
 # Digits with the usual separators, optionally international; at least 6 digits (no real number has fewer).
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{4,28}[0-9]$"
@@ -23,7 +34,7 @@ _PHONE = re.compile(PHONE_PATTERN)
 
 def _check_phone(value: str) -> str:
     if not _PHONE.fullmatch(value) or sum(char.isdigit() for char in value) < 6:
-        raise ValueError("not a phone number: digits, spaces, ( ) . - and an optional leading +")
+        raise refused("phone-invalid", "not a phone number: digits, spaces, ( ) . - and an optional leading +")
     return value
 
 
@@ -46,7 +57,7 @@ _HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#]\S*)?")
 
 def _https_url(value: str) -> str:
     if not _HTTPS_URL.fullmatch(value):
-        raise ValueError("a meeting link must be an https:// address")
+        raise refused("link-not-https", "a meeting link must be an https:// address")
     return value
 
 
@@ -74,9 +85,11 @@ class Location(BaseModel):
     def _value_fits_kind(self) -> Self:
         kind, value = self.kind, self.value
         if kind is LocationKind.GOOGLE_MEET and value is not None:
-            raise ValueError("a Google Meet location takes no value: Google creates the link")
-        if kind in (LocationKind.IN_PERSON, LocationKind.LINK) and value is None:
-            raise ValueError(f"a {kind.value} location needs a value")
+            raise refused("location-takes-no-value", "a Google Meet location takes no value: Google creates the link")
+        if kind is LocationKind.LINK and value is None:
+            raise refused("location-needs-link", "a link location needs a value")
+        if kind is LocationKind.IN_PERSON and value is None:
+            raise refused("location-needs-address", "an in_person location needs a value")
         if kind is LocationKind.LINK and value is not None:
             _https_url(value)
         if kind is LocationKind.PHONE and value is not None:
@@ -123,48 +136,50 @@ class Question(BaseModel):
     @model_validator(mode="after")
     def _options_fit_kind(self) -> Self:
         if self.kind in _CHOICES and not self.options:
-            raise ValueError(f"a {self.kind.value} question needs options")
+            raise refused("options-required", "a {kind} question needs options", kind=self.kind.value)
         if self.kind not in _CHOICES and self.options is not None:
-            raise ValueError(f"a {self.kind.value} question takes no options")
+            raise refused("options-not-allowed", "a {kind} question takes no options", kind=self.kind.value)
         if self.options and len(set(self.options)) != len(self.options):
-            raise ValueError("options must be different from each other")
+            raise refused("options-repeated", "options must be different from each other")
         return self
 
     def checked(self, value: Any) -> str | list[str] | bool | None:
-        """The answer as stored, or None for an optional question left empty; ValueError says what is wrong."""
+        """The answer as stored, or None for an optional question left empty; PydanticCustomError says what is
+        wrong (its type is the problem's code)."""
         empty = value is None or value == "" or value == [] or (value is False and self.kind is QuestionKind.CHECKBOX)
         if empty:
             if self.required:
-                raise ValueError("this question needs an answer" if self.kind is not QuestionKind.CHECKBOX
-                                 else "this box must be ticked")
+                if self.kind is QuestionKind.CHECKBOX:
+                    raise refused("box-must-be-ticked", "this box must be ticked")
+                raise refused("answer-required", "this question needs an answer")
             return None
         if self.kind is QuestionKind.CHECKBOX:
             if value is not True:
-                raise ValueError("expected true or false")
+                raise refused("answer-not-boolean", "expected true or false")
             return True
         if self.kind is QuestionKind.MULTIPLE_CHOICE:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                raise ValueError("expected a list of the offered options")
+                raise refused("answer-not-options", "expected a list of the offered options")
             if len(set(value)) != len(value) or not set(value) <= set(self.options or ()):
-                raise ValueError("each choice must be one of the offered options, once")
+                raise refused("answer-not-offered", "each choice must be one of the offered options, once")
             return [option for option in self.options or () if option in value]  # the host's order
         if not isinstance(value, str):
-            raise ValueError("expected text")
+            raise refused("answer-not-text", "expected text")
         text = value.strip()
         if self.kind is QuestionKind.SINGLE_CHOICE and text not in (self.options or ()):
-            raise ValueError("must be one of the offered options")
+            raise refused("answer-not-offered", "must be one of the offered options")
         if self.kind is QuestionKind.PHONE:
             return _check_phone(text)
         limit = LONG_TEXT_MAX if self.kind is QuestionKind.LONG_TEXT else SHORT_TEXT_MAX
         if len(text) > limit:
-            raise ValueError(f"at most {limit} characters")
+            raise refused("string_too_long", "at most {max_length} characters", max_length=limit)
         return text
 
 
 def _unique_ids(questions: list[Question]) -> list[Question]:
     ids = [question.id for question in questions]
     if len(set(ids)) != len(ids):
-        raise ValueError("question ids must be different from each other")
+        raise refused("question-ids-repeated", "question ids must be different from each other")
     return questions
 
 
@@ -186,8 +201,24 @@ class Answer(BaseModel):
         return ", ".join(self.value) if isinstance(self.value, list) else self.value
 
 
+@dataclass(frozen=True)
+class OneRefusal:
+    """A union refused as one value with one code: pydantic would otherwise name the field once per member
+    ("answers.topics.str", "answers.topics.bool"...), each with a refusal that means nothing to the person."""
+
+    code: str
+    explanation: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = {**handler(source), "custom_error_type": self.code, "custom_error_message": self.explanation}
+        return cast(CoreSchema, schema)
+
+
 # A request's answers, by question id: text, a list of chosen options, or a checkbox. Strict: no coercion.
-AnswerValue = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)] | list[Option] | StrictBool
+AnswerValue = Annotated[
+    Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)] | list[Option] | StrictBool,
+    OneRefusal("answer-invalid", "expected text, a list of options or true"),
+]
 Answers = Annotated[dict[QuestionId, AnswerValue], Field(max_length=20)]
 
 
@@ -197,21 +228,21 @@ def checked_form(
     """The answers to keep (in the order the questions are asked) and the invitee's phone when the host
     calls them; every problem at once, by field (InvalidAnswers)."""
     asked = {question.id for question in questions}
-    problems = [(f"answers.{key}", "no such question on this event type") for key in answers if key not in asked]
+    problems = [FieldProblem(f"answers.{key}", "question-unknown") for key in answers if key not in asked]
     kept: list[Answer] = []
     for question in questions:
         try:
             value = question.checked(answers.get(question.id))
-        except ValueError as error:
-            problems.append((f"answers.{question.id}", str(error)))
+        except PydanticCustomError as error:
+            problems.append(FieldProblem(f"answers.{question.id}", error.type, error.context or {}))
             continue
         if value is not None:
             kept.append(Answer(question_id=question.id, label=question.label, value=value))
     calls_invitee = location is not None and location.asks_invitee_phone
     if calls_invitee and not invitee_phone:
-        problems.append(("invitee_phone", "the host will call you: a phone number is needed"))
+        problems.append(FieldProblem("invitee_phone", "phone-required"))
     if invitee_phone and not calls_invitee:
-        problems.append(("invitee_phone", "this meeting does not take place on the invitee's phone"))
+        problems.append(FieldProblem("invitee_phone", "phone-not-asked"))
     if problems:
         raise InvalidAnswers(problems)
     return tuple(kept), invitee_phone

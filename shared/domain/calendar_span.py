@@ -15,6 +15,8 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime
 from pydantic.json_schema import WithJsonSchema
 
+from shared.domain.errors import refused
+
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
@@ -23,16 +25,22 @@ _MONTH_DAY = "(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 DAY_PATTERN = f"^{_YEAR}-{_MONTH_DAY}$"
 INSTANT_PATTERN = f"^{_YEAR}-{_MONTH_DAY}T"  # the rest is RFC 3339 (`format: date-time`), offset required
 
+_EARLIEST, _LATEST = str(EARLIEST_DAY), str(LATEST_DAY)
+
 
 def _check_day(value: date) -> date:
     if not EARLIEST_DAY <= value <= LATEST_DAY:
-        raise ValueError(f"dates must lie between {EARLIEST_DAY} and {LATEST_DAY}")
+        raise refused(
+            "date-out-of-range", "dates must lie between {earliest} and {latest}", earliest=_EARLIEST, latest=_LATEST
+        )
     return value
 
 
 def _check_instant(value: datetime) -> datetime:
     if not EARLIEST_DAY <= value.date() <= LATEST_DAY:  # the date as written, before any zone arithmetic
-        raise ValueError(f"times must lie between {EARLIEST_DAY} and {LATEST_DAY}")
+        raise refused(
+            "date-out-of-range", "times must lie between {earliest} and {latest}", earliest=_EARLIEST, latest=_LATEST
+        )
     return value
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.domain.errors import InvalidCalendarChoice
+from shared.domain.errors import FieldProblem, InvalidCalendarChoice
 
 PRIMARY = "primary"
 MAX_CONFLICT_CALENDARS = 10  # one free/busy query takes up to 50; each chosen calendar is also a watch channel
@@ -68,14 +68,14 @@ def choose_calendars(
     """Check the request against the host's calendar list and return the new choice (stored with `primary`
     for the primary calendar, duplicates dropped); every unusable id is named in one error."""
     by_id = {calendar.id: calendar for calendar in listed}
-    problems: list[tuple[str, str]] = []
+    problems: list[FieldProblem] = []
 
     def stored_id(calendar_id: str, field: str) -> str | None:
         if calendar_id == PRIMARY:
             return PRIMARY
         calendar = by_id.get(calendar_id)
         if calendar is None:
-            problems.append((field, "not one of your calendars"))
+            problems.append(FieldProblem(field, "calendar-unknown"))
             return None
         return PRIMARY if calendar.primary else calendar.id
 
@@ -86,7 +86,7 @@ def choose_calendars(
             conflict.append(found)
     write = stored_id(wanted.write, "write")
     if write is not None and write != PRIMARY and not by_id[wanted.write].owned:
-        problems.append(("write", "bookings can only be written to a calendar you own"))
+        problems.append(FieldProblem("write", "calendar-not-owned"))
     if problems or write is None:
         raise InvalidCalendarChoice(problems)
     written = current.event_calendars if write in current.event_calendars else (*current.event_calendars, write)

@@ -3,7 +3,47 @@
 The domain says *what* went wrong; the web layer maps each class to a problem type (shared/web/errors.py).
 Errors about malformed input (bad intervals, naive datetimes) also subclass `ValueError`, so pydantic
 reports them as field errors when they surface inside a model.
+
+Every refusal of a field carries a stable code ("email-invalid", "answer-required") and the values its
+sentence needs: the web layer turns the code into words in the page's language (shared/web/field_messages.py);
+the domain's own explanation is for developers only.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
+
+def refused(code: str, explanation: str, **params: Any) -> PydanticCustomError:
+    """A value refused inside a pydantic model (or a check run like one): pydantic reports it with `code` as
+    the error type and `params` as its context. `explanation` is for developers ({param} placeholders work)."""
+    return PydanticCustomError(code, explanation, params or None)
+
+
+class FieldProblem(NamedTuple):
+    """One refused field outside pydantic (or a pydantic error carried across): where, the code, its values.
+    `code` is a pydantic error type or one of ours; the web layer words both."""
+
+    field: str
+    code: str
+    params: Mapping[str, Any] = {}
+
+
+def field_problems(error: ValidationError) -> list[FieldProblem]:
+    """pydantic's errors as field problems: its error type is the code (a domain error raised as a ValueError
+    inside a model brings its own), its context the values; the input is never kept (it may be a secret)."""
+    found = []
+    for item in error.errors(include_url=False, include_input=False):
+        context = dict(item.get("ctx") or {})
+        raised = context.pop("error", None)
+        code = getattr(raised, "code", None) if item["type"] == "value_error" else None
+        plain = {name: value for name, value in context.items() if isinstance(value, (str, int, float, bool))}
+        found.append(FieldProblem(".".join(str(part) for part in item["loc"]), code or item["type"], plain))
+    return found
 
 
 class DomainError(Exception):
@@ -14,9 +54,13 @@ class DomainError(Exception):
 class NaiveDatetime(DomainError, ValueError):
     """An instant without a time zone: ambiguous, so never accepted."""
 
+    code = "time-zone-missing"
+
 
 class InvalidInterval(DomainError, ValueError):
     """An interval whose end is not after its start."""
+
+    code = "end-not-after-start"
 
 
 class InvalidRange(DomainError, ValueError):
@@ -59,10 +103,10 @@ class SeatConflict(ClaimConflict):
 class InvalidAnswers(DomainError):
     """The booking form's answers do not fit the event type's questions (or its location's phone).
 
-    `problems` pairs a field path (e.g. "answers.company") with what is wrong, so the client can show
+    `problems` names each field path (e.g. "answers.company") with what is wrong, so the client can show
     each message beside its field."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("Some answers are missing or invalid.")
         self.problems = problems
 
@@ -123,9 +167,9 @@ class ForgedPush(DomainError):
 
 class InvalidFields(DomainError):
     """A change that is valid field by field but not as a whole (a PATCH leaving a minutes limit below the
-    duration). `problems` pairs each field with what is wrong, as a pydantic 422 does."""
+    duration). `problems` names each field with what is wrong, as a pydantic 422 does."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("The request has invalid fields.")
         self.problems = problems
 
@@ -134,15 +178,15 @@ class UnknownSchedule(InvalidFields):
     """An event type names a schedule the host does not have."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__([("schedule_id", detail)])
+        super().__init__([FieldProblem("schedule_id", "schedule-unknown")])
         self.args = (detail,)
 
 
 class InvalidLinkRequest(InvalidFields):
     """A link request whose fields are well-formed but not acceptable now (an expiry in the past)."""
 
-    def __init__(self, field: str, detail: str) -> None:
-        super().__init__([(field, detail)])
+    def __init__(self, field: str, code: str, detail: str) -> None:
+        super().__init__([FieldProblem(field, code)])
         self.args = (f"{field}: {detail}",)
 
 
@@ -190,9 +234,9 @@ class WebhookUrlRefused(DomainError):
 
     `problems` names the field, as a pydantic 422 does."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
-        self.problems = [("url", detail)]
+        self.problems = [FieldProblem("url", code)]
 
 
 class WebhookLimitReached(DomainError):
@@ -221,7 +265,7 @@ class InvalidCalendarChoice(InvalidFields):
     """The chosen conflict or write calendars are not among the host's calendars, or the write calendar is
     not one the host owns. `problems` names each field, as a pydantic 422 does."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__(problems)
         self.args = ("Some chosen calendars cannot be used.",)
 

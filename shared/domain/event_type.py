@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking_form import Location, Questions
-from shared.domain.errors import InvalidFields
+from shared.domain.errors import FieldProblem, InvalidFields, field_problems, refused
 from shared.domain.links import Visibility
 
 SLUG_PATTERN = "^[a-z0-9]([a-z0-9-]{0,58}[a-z0-9])?$"
@@ -32,9 +32,10 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 def _check_slug(value: str) -> str:
     if not _SLUG.fullmatch(value):
-        raise ValueError(
+        raise refused(
+            "slug-invalid",
             "slug must be 1-60 characters of lowercase letters, digits and hyphens,"
-            " not starting or ending with a hyphen"
+            " not starting or ending with a hyphen",
         )
     return value
 
@@ -140,7 +141,12 @@ class EventType(BaseModel):
     def _holds_one_meeting(cls, limit: int | None, info: ValidationInfo) -> int | None:
         duration = info.data.get("duration_minutes")
         if limit is not None and duration is not None and limit < duration:
-            raise ValueError(f"a limit of {limit} minutes cannot hold one {duration}-minute meeting")
+            raise refused(
+                "limit-below-duration",
+                "a limit of {limit} minutes cannot hold one {duration}-minute meeting",
+                limit=limit,
+                duration=duration,
+            )
         return limit
 
     def model_post_init(self, context: Any, /) -> None:
@@ -163,15 +169,11 @@ class EventType(BaseModel):
         try:
             updated = EventType.model_validate({name: value for name, value in merged.items() if value is not None})
         except ValidationError as error:  # fields valid alone but not together (a limit below the duration)
-            raise InvalidFields(
-                [(".".join(map(str, item["loc"])), item["msg"]) for item in error.errors(include_url=False)]
-            ) from None
+            raise InvalidFields(field_problems(error)) from None
         if updated.group != self.group:
             # Its bookings were made as one or the other (their own events, or seats of a shared one): a type
             # turned into the other kind would count them wrongly and leave their events behind.
-            raise InvalidFields(
-                [("seats", "a group event type stays one (and a one-to-one type stays one): create a new type")]
-            )
+            raise InvalidFields([FieldProblem("seats", "seats-kind-fixed")])
         return updated
 
 
@@ -215,5 +217,7 @@ class EventTypeUpdate(BaseModel):
     def _required_field_is_not_null(cls, value: Any) -> Any:
         # Runs only for fields present in the body (defaults are not validated): None here is an explicit null.
         if value is None:
-            raise ValueError("this field is required on an event type and cannot be null; omit it to keep it")
+            raise refused(
+                "null-not-allowed", "this field is required on an event type and cannot be null; omit it to keep it"
+            )
         return value

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice
+from shared.domain.errors import refused
 from shared.domain.event_type import Slug
 from shared.domain.time_zones import ZoneName
 
@@ -50,7 +51,7 @@ RESERVED_SLUGS = frozenset(
 
 def _check_host_slug(value: str) -> str:
     if value in RESERVED_SLUGS:
-        raise ValueError(f"'{value}' is reserved; choose another slug")
+        raise refused("slug-reserved", "'{slug}' is reserved; choose another slug", slug=value)
     return value
 
 

@@ -26,6 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import CalendarDay
+from shared.domain.errors import refused
 from shared.domain.time_zones import ZoneName
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -48,16 +49,16 @@ def minutes_of(clock: str) -> int:
 
 def _check_clock(value: str) -> str:
     if not _CLOCK.fullmatch(value) or minutes_of(value) > 24 * 60:
-        raise ValueError(f"{value!r} is not a time between 00:00 and 24:00 written HH:MM")
+        raise refused("clock-invalid", "'{value}' is not a time between 00:00 and 24:00 written HH:MM", value=value)
     if minutes_of(value) % 5:
-        raise ValueError(f"{value} is not on a 5-minute boundary")
+        raise refused("clock-off-grid", "{value} is not on a 5-minute boundary", value=value)
     return value
 
 
 def _check_range(value: tuple[str, str]) -> tuple[str, str]:
     start, end = value
     if minutes_of(end) <= minutes_of(start):
-        raise ValueError(f"end {end} must be after start {start}")
+        raise refused("end-not-after-start", "end {end} must be after start {start}", start=start, end=end)
     return value
 
 
@@ -65,7 +66,8 @@ def _check_day(ranges: list[tuple[str, str]]) -> list[tuple[str, str]]:
     ordered = sorted(ranges, key=lambda time_range: minutes_of(time_range[0]))
     for (start_a, end_a), (start_b, end_b) in pairwise(ordered):
         if minutes_of(start_b) < minutes_of(end_a):  # touching ranges (12:00 then 12:00) are fine
-            raise ValueError(f"ranges {start_a}-{end_a} and {start_b}-{end_b} overlap on this day")
+            first, second = f"{start_a}-{end_a}", f"{start_b}-{end_b}"
+            raise refused("hours-overlap", "ranges {first} and {second} overlap", first=first, second=second)
     return ordered
 
 
@@ -107,9 +109,12 @@ class TimeOff(BaseModel):
         if first_day is None:  # the first day was refused already, on its own field
             return last_day
         if last_day < first_day:
-            raise ValueError(f"last day {last_day} is before first day {first_day}")
+            raise refused(
+                "last-day-before-first", "last day {last} is before first day {first}", first=str(first_day),
+                last=str(last_day),
+            )
         if (last_day - first_day).days >= MAX_TIME_OFF_DAYS:
-            raise ValueError(f"time off lasts at most {MAX_TIME_OFF_DAYS} days")
+            raise refused("time-off-too-long", "time off lasts at most {days} days", days=MAX_TIME_OFF_DAYS)
         return last_day
 
 
@@ -225,7 +230,7 @@ class ScheduleUpdate(BaseModel):
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:  # defaults are not validated: None here is an explicit null
-            raise ValueError("this field cannot be null; omit it to keep it")
+            raise refused("null-not-allowed", "this field cannot be null; omit it to keep it")
         return value
 
     def applied_to(self, schedule: NamedSchedule) -> NamedSchedule:

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking import Booking
-from shared.domain.errors import WebhookLimitReached, WebhookNotFound
+from shared.domain.errors import WebhookLimitReached, WebhookNotFound, refused
 
 DELIVERY_RETENTION = timedelta(days=30)  # the delivery log's records expire (TTL, retention purge) after this
 ENDPOINT_ID_PATTERN = "^wh[0-9a-f]{20}$"
@@ -61,20 +61,22 @@ class UrlParts:
 def url_parts(url: str) -> UrlParts:
     found = _URL.fullmatch(url)
     if found is None or len(url) > URL_MAX_LENGTH:
-        raise ValueError("expected an http(s) URL: scheme, host, optional port, path and query (no user info)")
+        raise refused(
+            "url-invalid", "expected an http(s) URL: scheme, host, optional port, path and query (no user info)"
+        )
     host, port_text, target = found.group(1), found.group(2), found.group(3) or "/"
     scheme = url.split(":", 1)[0].lower()
     port = int(port_text[1:]) if port_text else (443 if scheme == "https" else 80)
     if not 1 <= port <= 65535:
-        raise ValueError("the port must lie between 1 and 65535")
+        raise refused("url-port-invalid", "the port must lie between 1 and 65535")
     if host.startswith("["):
         host = host[1:-1]
         try:
             ipaddress.IPv6Address(host)
         except ValueError as error:
-            raise ValueError("not a valid IPv6 address in brackets") from error
+            raise refused("url-invalid", "not a valid IPv6 address in brackets") from error
     elif ".." in host:
-        raise ValueError("the host name has an empty label")
+        raise refused("url-invalid", "the host name has an empty label")
     return UrlParts(scheme, host.lower(), port, target if target.startswith("/") else f"/{target}")
 
 

@@ -503,13 +503,26 @@ def check_offered(
     visitor: Visitor | None = None,
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow, visitor)
+    offer = offer_around(host_slug, event_type_slug, start, uow, visitor)
+    check_start(offer, start, now, moving)
+    return offer
+
+
+def offer_around(
+    host_slug: str, event_type_slug: str, start: datetime, uow: UnitOfWork, visitor: Visitor | None = None
+) -> Offer:
+    """What `check_start` needs to tell whether `start` is free (the visitor admitted first)."""
+    return load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow, visitor)
+
+
+def check_start(offer: Offer, start: datetime, now: datetime, moving: Booking | None = None) -> None:
+    """Nothing if `start` is a free slot of the offer now; otherwise whether it is taken or was never offered."""
     zone = offer.schedule.zone
     day = start.astimezone(zone).date()
     second = epoch_seconds(start)
     if instant(second) == start:  # slots start on whole seconds
         if second in offer.starts(day, day, zone, now, moving=moving):
-            return offer
+            return
         if offer.event_type.group and offer.session_holders(moving)[second] >= offer.event_type.seats:
             raise SeatsFull("every seat at this time is booked; please pick another slot")
         if second in offer.starts(day, day, zone, now, ignore_conflicts=True, moving=moving):

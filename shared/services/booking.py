@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +21,12 @@ from shared.domain.claims import meeting, occupied_span
 from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
+    DomainError,
+    FieldProblem,
     HostAccountClosed,
     IdempotencyKeyReused,
     IdempotencyKeySpent,
+    InvalidAnswers,
     InviteeLimitReached,
     LinkUsed,
     SeatConflict,
@@ -30,11 +34,22 @@ from shared.domain.errors import (
     SlotNotOffered,
     SlotTaken,
 )
+from shared.domain.event_type import SLUG_PATTERN
 from shared.domain.host import Host
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat, session_id
 from shared.logging import log_event
-from shared.services.availability import Offer, Visitor, check_offered, day_claim, minute_runs, period_claims
+from shared.services.availability import (
+    Offer,
+    Visitor,
+    booking_page,
+    check_offered,
+    check_start,
+    day_claim,
+    minute_runs,
+    offer_around,
+    period_claims,
+)
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.changes import change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
@@ -42,6 +57,7 @@ from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.tokens import same_secret
 
+SLUG = re.compile(SLUG_PATTERN)
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COMMIT_ATTEMPTS = 4
 MAX_SEATS = 200  # the most seats an event type has (shared/domain/event_type.py)
@@ -104,6 +120,29 @@ def book(
     return Booked(booking, token)
 
 
+def form_problems(body: object, now: datetime, uow: UnitOfWork) -> list[FieldProblem]:
+    """For a booking body the model refused (a bad name or email...): what is wrong with its answers and phone
+    too, against the questions of the event type it names, so one answer names every field. Nothing when the
+    body names no event type this visitor may book (unknown, private without a valid link): those refusals
+    come once the fields are right, in their usual order."""
+    if not isinstance(body, dict):
+        return []
+    host, event_type, link = body.get("host"), body.get("event_type"), body.get("link")
+    answers, phone = body.get("answers", {}), body.get("invitee_phone")
+    if not (isinstance(host, str) and isinstance(event_type, str) and isinstance(answers, dict)):
+        return []
+    if not (SLUG.fullmatch(host) and SLUG.fullmatch(event_type)):  # a shape no page has: nothing to read
+        return []
+    try:
+        _, _, shown = booking_page(host, event_type, Visitor(now, link if isinstance(link, str) else None), uow)
+        checked_form(shown.questions, shown.location, answers, phone if isinstance(phone, str) else None)
+    except InvalidAnswers as refused:
+        return refused.problems
+    except DomainError:
+        return []
+    return []
+
+
 def _commit_with_retries(
     request: BookingRequest,
     key_hash: str | None,
@@ -147,9 +186,12 @@ def _commit_new_booking(
     manage_key: str,
     first_try: bool,
 ) -> tuple[Booking, str]:
-    offer = check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
+    offer = offer_around(request.host, request.event_type, request.start, uow, Visitor(now, request.link))
     event_type = offer.event_type
+    # The form before the time: a refused form is the client's to correct whatever the time, and a slot
+    # taken meanwhile is better told once the form is right.
     answers, phone = checked_form(event_type.questions, event_type.location, request.answers, request.invitee_phone)
+    check_start(offer, request.start, now)
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
     span, slot = occupied_span(request.start, event_type), meeting(request.start, event_type)
     booking_id = uuid.uuid4().hex

@@ -27,7 +27,7 @@ def create_link(
     """A new link and its token (never stored: only its hash is)."""
     host_event_type(host, event_type_id, uow)  # raises EventTypeNotFound
     if request.expires_at is not None and request.expires_at <= now:
-        raise InvalidLinkRequest("expires_at", "must be in the future")
+        raise InvalidLinkRequest("expires_at", "expiry-not-future", "must be in the future")
     link_id = f"lk{secrets.token_hex(10)}"
     token = f"{link_id}.{secrets.token_urlsafe(32)}"
     link = BookingLink(

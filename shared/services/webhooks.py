@@ -156,19 +156,20 @@ def checked_target(
     name does not resolve at delivery time (which a retry may cure)."""
     parts = url_parts(url)
     if parts.scheme != "https" and not policy.allow_private:
-        raise WebhookUrlRefused("webhook URLs must use https://")
+        raise WebhookUrlRefused("url-not-https", "webhook URLs must use https://")
     if policy.allow_private and at_registration:
         return parts, None
     try:
         addresses = http.resolve(parts.host, parts.port)
     except WebhookUnreachable as error:
         if at_registration:
-            raise WebhookUrlRefused("the URL's host name does not resolve") from error
+            raise WebhookUrlRefused("url-host-unresolved", "the URL's host name does not resolve") from error
         raise
     if not policy.allow_private:
         refused = sorted({reason for address in addresses if (reason := refused_address(address))})
         if refused:
             raise WebhookUrlRefused(
+                "url-address-not-public",
                 f"the URL's host resolves to an address that may not receive webhooks ({', '.join(refused)}); "
                 "use a host whose addresses are all public"
             )

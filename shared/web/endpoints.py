@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.routing import Map, Rule
 
 from shared.config import get_settings
-from shared.domain.errors import DomainError
+from shared.domain.errors import DomainError, FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
 from shared.domain.links import LINK_ID_PATTERN
 from shared.logging import log_event, log_exception
@@ -28,6 +28,7 @@ from shared.web.problems import INTERNAL, Problem, validation_problem
 from shared.web.rate_limit import enforce
 
 View = Callable[..., Response]
+BodyProblems = Callable[[Any], Sequence[FieldProblem]]  # the raw JSON body -> fields refused beyond the model
 M = TypeVar("M", bound=BaseModel)
 
 # Every path parameter a rule may name, with the shape of the values that can exist: anything else names
@@ -73,6 +74,9 @@ class Route:
     # Whether the answer carries personal data or a credential (so `Cache-Control: no-store`): every
     # authenticated route does; a public route says so when it does (a booking's creation, a cookie set).
     personal_data: bool | None = None
+    # Fields the body model cannot check alone (a booking's answers, against its event type's questions):
+    # asked for the raw body when the model refuses it, so one 422 names every invalid field.
+    body_problems: BodyProblems | None = field(default=None, hash=False)
 
     @property
     def personal(self) -> bool:
@@ -107,6 +111,7 @@ class Endpoints:
         produces: str | None = None,
         headers: tuple[tuple[str, dict[str, Any], str], ...] = (),
         personal: bool | None = None,
+        body_problems: BodyProblems | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -127,6 +132,7 @@ class Endpoints:
                 produces,
                 headers,
                 personal,
+                body_problems,
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -211,7 +217,7 @@ class Endpoints:
             except ValidationError as error:
                 raise validation_problem(error, "query") from error
         if route.body is not None:
-            parsed["body"] = parse_json_body(request, route.body)
+            parsed["body"] = parse_json_body(request, route.body, route.body_problems)
         return parsed
 
 
@@ -236,7 +242,7 @@ def _authenticate(kind: str, request: Request, function: str) -> Any:
     return AUTHENTICATORS[kind](request, function)
 
 
-def parse_json_body(request: Request, model: type[M]) -> M:
+def parse_json_body(request: Request, model: type[M], more_problems: BodyProblems | None = None) -> M:
     raw = request.get_data(cache=True) or b"{}"
     if len(raw) > get_settings().max_body_bytes:  # a streamed body read one byte past the limit
         raise RequestEntityTooLarge()
@@ -249,7 +255,7 @@ def parse_json_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise validation_problem(error) from error
+        raise validation_problem(error, more=more_problems(data) if more_problems else ()) from error
 
 
 def json_response(

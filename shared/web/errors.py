@@ -8,6 +8,7 @@ every error the domain defines has an answer.
 from __future__ import annotations
 
 from shared.domain import errors as domain
+from shared.web.field_messages import field_error
 from shared.web.problems import Problem
 
 # Error class -> (status, stable problem kind, title).
@@ -103,8 +104,8 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
     errors = None
     field_level = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidFields
-    if isinstance(error, field_level):  # field by field, as a pydantic 422
-        errors = [{"field": field, "message": message} for field, message in error.problems]
+    if isinstance(error, field_level):  # field by field, in words, as a pydantic 422
+        errors = [field_error(problem) for problem in error.problems]
     extra = None
     if isinstance(error, domain.CalendarListNotGranted):  # what to ask for, and where the host grants it
         extra = {"missing_scopes": [error.missing_scope], "consent_url": error.consent_path}

@@ -49,7 +49,19 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
             "title": {"type": "string"},
             "status": {"type": "integer"},
             "detail": {"type": "string"},
-            "errors": {"type": "array", "items": {"type": "object"}},
+            "errors": {
+                "type": "array",
+                "description": "For validation: each invalid field, its stable code and a sentence for people.",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "code", "message"],
+                    "properties": {
+                        "field": {"type": "string", "examples": ["invitee.email"]},
+                        "code": {"type": "string", "examples": ["email-invalid"]},
+                        "message": {"type": "string", "examples": ["Enter an email address such as name@example.com"]},
+                    },
+                },
+            },
         },
     }
     paths: dict[str, dict[str, Any]] = {}

@@ -9,6 +9,9 @@ from typing import Any
 from flask import Response
 from pydantic import ValidationError
 
+from shared.domain.errors import FieldProblem, field_problems
+from shared.web.field_messages import field_error
+
 PROBLEM_BASE = "https://kaleno.app/problems/"
 PROBLEM_JSON = "application/problem+json"
 
@@ -56,13 +59,21 @@ class Problem(Exception):
         return response
 
 
-def validation_problem(error: ValidationError, where: str = "body") -> Problem:
-    """422 naming each offending field; the offending input is never echoed back (it may be a secret)."""
-    errors = [
-        {"field": ".".join(str(part) for part in item["loc"]) or where, "message": item["msg"]}
-        for item in error.errors(include_url=False, include_input=False)
-    ]
-    return Problem(422, "validation-error", "Invalid request", f"The {where} has invalid fields.", errors=errors)
+def validation_problem(
+    error: ValidationError, where: str = "body", more: Sequence[FieldProblem] = ()
+) -> Problem:
+    """422 naming each offending field in plain words (`more`: fields refused beyond the model's own checks);
+    the offending input is never echoed back (it may be a secret)."""
+    problems = [problem if problem.field else problem._replace(field=where) for problem in field_problems(error)]
+    named = {problem.field for problem in problems}
+    problems += [problem for problem in more if problem.field not in named]  # one sentence per field is enough
+    return field_problem(problems, f"The {where} has invalid fields.")
+
+
+def field_problem(problems: Sequence[FieldProblem], detail: str) -> Problem:
+    """The one 422 for refused fields: each with its field path, stable code and sentence."""
+    errors = [field_error(problem) for problem in problems]
+    return Problem(422, "validation-error", "Invalid request", detail, errors=errors)
 
 
 INTERNAL = Problem(500, "internal-error", "Internal error", "Something went wrong on our side; it has been logged.")

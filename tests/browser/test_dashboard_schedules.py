@@ -71,7 +71,7 @@ def test_a_host_manages_schedules_time_off_and_the_limits_of_an_event_type(
     types.get_by_role("button", name="Create event type").click()
     minutes = types.get_by_label("Daily limit (booked minutes)")
     expect(minutes).to_have_attribute("aria-invalid", "true")
-    expect(minutes).to_have_accessible_description(re.compile("cannot hold one 30-minute meeting"))
+    expect(minutes).to_have_accessible_description(re.compile(r"Must be at least the meeting.s length \(30 minutes\)"))
     minutes.fill("60")
     types.get_by_role("button", name="Create event type").click()
     expect(types.get_by_role("heading", name="Early call")).to_be_visible()

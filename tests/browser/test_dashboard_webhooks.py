@@ -80,7 +80,7 @@ def test_the_host_adds_an_endpoint_sees_its_deliveries_and_deletes_it(
     url.fill("ftp://x")
     section.get_by_role("button", name="Add endpoint").click()
     expect(url).to_have_attribute("aria-invalid", "true")
-    expect(url).to_have_accessible_description(re.compile("http\\(s\\) URL"))
+    expect(url).to_have_accessible_description(re.compile("Enter a web address such as https:"))
     expect(url).to_be_focused()
     assert browser.get("/hosts/me/webhooks").json()["webhooks"] == []
 

@@ -91,7 +91,7 @@ def test_minutes_limits_are_validated_field_by_field(api: str, browser: Browser,
     ]
 
     assert list(below_duration) == ["daily_minutes_limit"]
-    assert "30-minute meeting" in below_duration["daily_minutes_limit"]
+    assert "(30 minutes)" in below_duration["daily_minutes_limit"]
     assert list(off_grid) == ["weekly_minutes_limit"]
     assert set(too_many) == {"daily_minutes_limit", "weekly_minutes_limit"}
     assert list(a_string) == ["weekly_minutes_limit"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,4 +67,6 @@ def test_a_time_off_ending_before_it_starts_is_refused_naming_the_field(browser:
 
     body = assert_problem(response, 422, "validation-error")
     assert [error["field"] for error in body["errors"]] == ["time_off.0.last_day"]
-    assert json.dumps(body).count("before first day") == 1
+    assert [(error["code"], error["message"]) for error in body["errors"]] == [
+        ("last-day-before-first", "The last day cannot be before the first day")
+    ]

@@ -22,7 +22,7 @@ QUESTIONS = [
 def problems(answers: dict[str, Any], location: Location | None = None, phone: str | None = None) -> dict[str, str]:
     with pytest.raises(InvalidAnswers) as raised:
         checked_form(QUESTIONS, location, answers, phone)
-    return dict(raised.value.problems)
+    return {problem.field: problem.code for problem in raised.value.problems}
 
 
 def test_valid_answers_are_kept_in_question_order_with_their_labels() -> None:
@@ -51,7 +51,9 @@ def test_every_problem_is_named_by_its_field_at_once() -> None:
     assert set(found) == {
         "answers.company", "answers.size", "answers.topics", "answers.mobile", "answers.terms", "answers.extra"
     }
-    assert found["answers.terms"] == "this box must be ticked"
+    assert found["answers.terms"] == "box-must-be-ticked"
+    assert found["answers.company"] == "answer-required"
+    assert found["answers.extra"] == "question-unknown"
 
 
 def test_wrong_types_are_refused_not_coerced() -> None:

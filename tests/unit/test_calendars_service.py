@@ -63,7 +63,7 @@ def test_unknown_and_unowned_calendars_are_named_field_by_field() -> None:
     with pytest.raises(InvalidCalendarChoice, match="cannot be used") as refused:
         choose_calendars(CalendarChoice(), LISTED, wanted([WORK, "c_gone@group.calendar.google.com"], SHARED))
 
-    assert [field for field, _ in refused.value.problems] == ["conflict.1", "write"]
+    assert [problem.field for problem in refused.value.problems] == ["conflict.1", "write"]
 
 
 def test_more_than_ten_conflict_calendars_are_refused_at_the_edge() -> None:

@@ -159,7 +159,7 @@ def test_an_expiry_in_the_past_is_refused_on_its_field() -> None:
     with pytest.raises(InvalidLinkRequest) as refused:
         create_link(a_host(), "et1", LinkRequest(expires_at=NOW), NOW, ports.uow())
 
-    assert refused.value.problems == [("expires_at", "must be in the future")]
+    assert refused.value.problems == [("expires_at", "expiry-not-future", {})]
 
 
 def test_the_purge_deletes_links_and_claims_past_their_purge_time_only() -> None:

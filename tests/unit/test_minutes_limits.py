@@ -55,7 +55,7 @@ def test_a_patch_lengthening_the_meeting_beyond_its_minutes_limit_is_refused_on_
     with pytest.raises(InvalidFields) as refused:
         limited.updated(EventTypeUpdate(duration_minutes=60))
 
-    assert [field for field, _ in refused.value.problems] == ["daily_minutes_limit"]
+    assert [problem.field for problem in refused.value.problems] == ["daily_minutes_limit"]
 
 
 def test_a_day_of_90_minutes_takes_three_30_minute_meetings_as_runs_and_then_offers_nothing() -> None:

@@ -53,7 +53,7 @@ def test_an_event_type_naming_an_unknown_schedule_is_refused_on_its_field() -> N
             "et3", INTRO.model_copy(update={"slug": "x", "schedule_id": "sc00000000ff"})
         )
 
-    assert refused.value.problems == [("schedule_id", "you have no schedule 'sc00000000ff'")]
+    assert refused.value.problems == [("schedule_id", "schedule-unknown", {})]
 
 
 def test_a_malformed_schedule_id_is_refused_at_the_edge() -> None:

@@ -140,8 +140,8 @@ def test_a_type_keeps_its_kind_one_to_one_or_group_but_a_group_may_change_its_se
         group.updated(EventTypeUpdate(seats=1))
     resized = group.updated(EventTypeUpdate(seats=20, seats_show_attendees=True))
 
-    assert [field for field, _ in to_group.value.problems] == ["seats"]
-    assert [field for field, _ in to_plain.value.problems] == ["seats"]
+    assert [problem.field for problem in to_group.value.problems] == ["seats"]
+    assert [problem.field for problem in to_plain.value.problems] == ["seats"]
     assert (resized.seats, resized.seats_show_attendees) == (20, True)
 
 

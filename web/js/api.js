@@ -39,7 +39,8 @@ export function describe(error) {
 }
 
 /** Show a problem's field errors next to the form's inputs (matched by data-field, the API's field path;
- * `aliases` maps API paths to data-field names); anything unmatched goes to the form's summary. */
+ * `aliases` maps API paths to data-field names); anything unmatched goes to the form's summary. Each error
+ * carries the server's sentence (`message`, in the page's language) and a stable `code`. */
 export function showErrors(form, error, aliases = {}) {
   clearErrors(form);
   const summary = form.querySelector("[data-summary]");
@@ -48,7 +49,7 @@ export function showErrors(form, error, aliases = {}) {
   for (const { field, message } of error instanceof ApiError ? error.fields : []) {
     const input = fieldInput(form, aliases[field] ?? field);
     if (!input) {
-      loose.push(field ? `${field}: ${message}` : message);
+      loose.push(field ? `${fieldName(field)}: ${clean(message)}` : clean(message));
       continue;
     }
     const existing = document.getElementById(`${input.id}-error`);
@@ -109,11 +110,18 @@ export function clearErrors(form) {
   }
 }
 
-// pydantic prefixes messages with "Value error, "; the person filling the form does not need that.
-// The API's own messages start in lower case ("this question needs an answer"): shown as a sentence.
+// The API words each error as a sentence for people ("Enter your name"), from shared/web/field_messages.py;
+// a form's own wording of a field (dash-questions.js) is shown as a sentence too.
 const clean = (message) => {
-  const text = String(message).replace(/^Value error, /, "");
+  const text = String(message);
   return text.charAt(0).toUpperCase() + text.slice(1);
+};
+
+// A field the form has no input for, named for people: "invitee.time_zone" → "Time zone".
+const fieldName = (path) => {
+  const named = String(path).split(".").filter((part) => !/^\d+$/.test(part)).pop() ?? String(path);
+  const words = named.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
 /** The summary element every form carries for errors not tied to a field. */

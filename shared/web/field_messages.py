@@ -1,0 +1,219 @@
+"""Field errors in words people understand: the one place a refused field becomes a sentence.
+
+A refusal arrives as a `FieldProblem` (field path, code, values): pydantic's error type with its context, or
+one of the domain's own codes (`refused(...)` in shared/domain/errors.py). It leaves as
+`{"field", "code", "message"}`: `code` is stable for programs (and for the page to pick its own words), the
+message is a sentence in the page's language. Words live in one table per language: a second language is a
+second table with the same codes (a unit test holds them to the same keys and placeholders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
+from functools import cache
+from typing import Any
+
+from shared.domain.errors import FieldProblem
+
+DEFAULT_LANGUAGE = "en"
+
+ENGLISH: Mapping[str, str] = {
+    # --- anything -----------------------------------------------------------------------------------------
+    "invalid": "Check this value",
+    "required": "Fill in this field",
+    "null-not-allowed": "This field cannot be empty",
+    "field-unknown": "This field is not accepted here",
+    "json-invalid": "Send the form again: it did not arrive whole",
+    "choose-option": "Choose one of the options",
+    "id-invalid": "This is not an id Kaleno gave out",
+    # --- text ---------------------------------------------------------------------------------------------
+    "text-expected": "Enter text",
+    "too-short": "Use at least {min_length} characters",
+    "too-long": "Use at most {max_length} characters",
+    "text-control-chars": "Remove the invisible control characters from this text",
+    # --- numbers, yes/no, lists ---------------------------------------------------------------------------
+    "whole-number-expected": "Enter a whole number",
+    "number-expected": "Enter a number",
+    "yes-or-no-expected": "Choose yes or no",
+    "at-least": "Use {ge} or more",
+    "more-than": "Use more than {gt}",
+    "at-most": "Use {le} or less",
+    "less-than": "Use less than {lt}",
+    "multiple-of": "Use a multiple of {multiple_of}",
+    "list-expected": "Give a list of values",
+    "details-expected": "Fill in the details of this field",
+    "choose-at-least": "Choose at least {min_length}",
+    "choose-at-most": "Choose at most {max_length}",
+    # --- dates and times ----------------------------------------------------------------------------------
+    "date-invalid": "Enter a date such as 2026-05-04",
+    "date-time-invalid": "Enter a date and time such as 2026-05-04T09:30:00+02:00",
+    "time-zone-missing": "Add the time's offset from UTC, such as +02:00 or Z",
+    "date-out-of-range": "Choose a date from {earliest} to {latest}",
+    "time-zone-unknown": "Choose a time zone from the list",
+    "clock-invalid": "Enter a time from 00:00 to 24:00, such as 09:30",
+    "clock-off-grid": "Use a time on a 5-minute mark, such as 09:05",
+    "end-not-after-start": "The end must be after the start",
+    "hours-overlap": "These hours overlap ({first} and {second})",
+    "last-day-before-first": "The last day cannot be before the first day",
+    "time-off-too-long": "Time off can last at most {days} days",
+    "expiry-not-future": "Choose a time in the future",
+    # --- people -------------------------------------------------------------------------------------------
+    "your-name-required": "Enter your name",
+    "name-required": "Enter a name",
+    "title-required": "Enter a title",
+    "email-invalid": "Enter an email address such as name@example.com",
+    "phone-invalid": "Enter a phone number such as +49 30 1234567",
+    "phone-required": "Enter your phone number: the host will call you",
+    "phone-not-asked": "Leave the phone number out: this meeting is not a call to you",
+    # --- booking form -------------------------------------------------------------------------------------
+    "answer-required": "Answer this question",
+    "box-must-be-ticked": "Tick this box to continue",
+    "answer-not-boolean": "Tick the box or leave it empty",
+    "answer-not-options": "Choose from the options offered",
+    "answer-not-offered": "Choose from the options offered",
+    "answer-not-text": "Enter text",
+    "answer-invalid": "Answer with text, the options offered, or a ticked box",
+    "question-unknown": "This question is not on this form",
+    "link-invalid": "This link is not complete: open the link you were sent again",
+    # --- event types --------------------------------------------------------------------------------------
+    "slug-invalid": "Use 1–60 lowercase letters, digits and hyphens (not first or last)",
+    "slug-reserved": "This address is reserved: choose another",
+    "limit-below-duration": "Must be at least the meeting's length ({duration} minutes)",
+    "seats-kind-fixed": "A group event stays a group, and a one-to-one event stays one-to-one: create a new event type",
+    "schedule-unknown": "Choose one of your schedules",
+    "location-takes-no-value": "Leave this empty: Google creates the Meet link",
+    "location-needs-link": "Enter the meeting link",
+    "location-needs-address": "Enter the meeting address",
+    "question-text-required": "Enter the question",
+    "link-not-https": "Use a link that starts with https://",
+    "options-required": "Add at least one option",
+    "options-not-allowed": "Only choice questions have options",
+    "options-repeated": "Give each option a different text",
+    "question-ids-repeated": "Give each question a different id",
+    "question-id-invalid": "Start with a lowercase letter; then up to 39 lowercase letters, digits or underscores",
+    # --- calendars and webhooks ---------------------------------------------------------------------------
+    "calendar-unknown": "Choose one of your calendars",
+    "calendar-not-owned": "Choose a calendar you own",
+    "url-invalid": "Enter a web address such as https://example.com/hooks",
+    "url-port-invalid": "Use a port from 1 to 65535",
+    "url-not-https": "Use an address that starts with https://",
+    "url-host-unresolved": "No server answers to this address's name: check its spelling",
+    "url-address-not-public": "Use an address on the public internet",
+}
+
+MESSAGES: Mapping[str, Mapping[str, str]] = {"en": ENGLISH}
+
+# pydantic's error types as our codes (types a model of ours cannot produce fall back to "invalid").
+PYDANTIC_CODES: Mapping[str, str] = {
+    "missing": "required",
+    "string_too_long": "too-long",
+    "string_type": "text-expected",
+    "string_sub_type": "text-expected",
+    "string_unicode": "text-expected",
+    "int_type": "whole-number-expected",
+    "int_parsing": "whole-number-expected",
+    "int_from_float": "whole-number-expected",
+    "int_parsing_size": "whole-number-expected",
+    "float_type": "number-expected",
+    "float_parsing": "number-expected",
+    "bool_type": "yes-or-no-expected",
+    "bool_parsing": "yes-or-no-expected",
+    "greater_than_equal": "at-least",
+    "greater_than": "more-than",
+    "less_than_equal": "at-most",
+    "less_than": "less-than",
+    "multiple_of": "multiple-of",
+    "list_type": "list-expected",
+    "tuple_type": "list-expected",
+    "set_type": "list-expected",
+    "dict_type": "details-expected",
+    "model_type": "details-expected",
+    "model_attributes_type": "details-expected",
+    "too_short": "choose-at-least",
+    "too_long": "choose-at-most",
+    "extra_forbidden": "field-unknown",
+    "enum": "choose-option",
+    "literal_error": "choose-option",
+    "date_type": "date-invalid",
+    "date_parsing": "date-invalid",
+    "date_from_datetime_parsing": "date-invalid",
+    "date_from_datetime_inexact": "date-invalid",
+    "datetime_type": "date-time-invalid",
+    "datetime_parsing": "date-time-invalid",
+    "datetime_from_date_parsing": "date-time-invalid",
+    "datetime_object_invalid": "date-time-invalid",
+    "timezone_aware": "time-zone-missing",
+    "json_invalid": "json-invalid",
+    "union_tag_invalid": "choose-option",
+    "union_tag_not_found": "required",
+    "json_type": "json-invalid",
+    "value_error": "invalid",  # a plain ValueError: every validator of ours raises a coded refusal instead
+    "assertion_error": "invalid",
+}
+
+# A code said more precisely for some fields (glob on the field path), first match wins.
+BY_FIELD: tuple[tuple[str, str, str], ...] = (
+    ("invitee.name", "required", "your-name-required"),
+    ("display_name", "required", "your-name-required"),
+    ("name", "required", "name-required"),
+    ("title", "required", "title-required"),
+    ("invitee.email", "required", "email-invalid"),
+    ("email", "required", "email-invalid"),
+    ("invitee.time_zone", "required", "time-zone-unknown"),
+    ("time_zone", "required", "time-zone-unknown"),
+    ("answers.*.[[]key]", "question-id-invalid", "question-unknown"),
+    ("answers.*", "required", "answer-required"),
+    ("questions.*.label", "required", "question-text-required"),
+    ("questions.*.options", "choose-at-least", "options-required"),
+)
+
+
+@cache
+def _pattern_codes() -> dict[str, str]:
+    """Each pattern a request field is checked against, as the code of what it asks for."""
+    from shared.domain.booking_form import QUESTION_ID_PATTERN
+    from shared.domain.event_type import SCHEDULE_ID_PATTERN
+    from shared.domain.links import LINK_TOKEN_PATTERN
+    from shared.domain.webhooks import DELIVERY_ID_PATTERN
+    from shared.web.endpoints import PATH_PARAMETERS  # imported on first use: endpoints imports this module
+
+    codes = {pattern: "id-invalid" for pattern in (*PATH_PARAMETERS.values(), DELIVERY_ID_PATTERN)}
+    codes.update(
+        {
+            r"\S": "required",  # text of only spaces
+            r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$": "text-control-chars",
+            r"^[^\s/\\]+$": "calendar-unknown",
+            QUESTION_ID_PATTERN: "question-id-invalid",
+            SCHEDULE_ID_PATTERN: "schedule-unknown",
+            LINK_TOKEN_PATTERN: "link-invalid",
+        }
+    )
+    return codes
+
+
+def code_of(problem: FieldProblem) -> str:
+    """Our code for a problem: the domain's own as it is, pydantic's types translated, then said precisely
+    for the field when a field has its own words."""
+    code, params = problem.code, problem.params
+    if code == "string_too_short":
+        code = "required" if params.get("min_length") == 1 else "too-short"
+    elif code == "string_pattern_mismatch":
+        code = _pattern_codes().get(str(params.get("pattern")), "invalid")
+    elif code not in ENGLISH:
+        code = PYDANTIC_CODES.get(code, "invalid")
+    for field, general, precise in BY_FIELD:
+        if code == general and fnmatchcase(problem.field, field):
+            return precise
+    return code
+
+
+def field_error(problem: FieldProblem, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """The error as the 422's `errors` carry it: the field, its stable code and the sentence."""
+    code = code_of(problem)
+    words = MESSAGES.get(language, ENGLISH)
+    try:
+        message = words[code].format_map(problem.params)
+    except KeyError:  # a value the sentence needs is missing: say the general thing rather than fail
+        message = words["invalid"]
+    return {"field": problem.field, "code": code, "message": message}
