@@ -18,6 +18,7 @@ from shared.domain.intervals import Interval
 from shared.domain.links import LinkToken
 from shared.domain.periods import places_of_run
 from shared.domain.seats import seat_claim, session_event_id
+from shared.domain.text import MULTI_LINE, ONE_LINE
 from shared.domain.time_zones import ZoneName
 
 # Lenient on purpose (international addresses), but never a control character: it goes into Google's invite.
@@ -38,7 +39,9 @@ Email = Annotated[
     AfterValidator(_check_email),
     WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN, "maxLength": 320}),
 ]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MULTI_LINE]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), ONE_LINE]
 
 
 ERASED_NAME = "Erased invitee"
@@ -90,7 +93,7 @@ class BookingRequest(BaseModel):
     event_type: str = Field(min_length=1, max_length=60)
     start: Instant
     invitee: Invitee
-    notes: str | None = Field(None, max_length=2000)
+    notes: Notes | None = None
     answers: Answers = Field(default_factory=dict, description="By question id: text, chosen options or true.")
     invitee_phone: Phone | None = Field(
         None, description="Required when the event type's location is a phone call to the invitee."
@@ -115,7 +118,7 @@ class InviteeUpdate(BaseModel):
 class CancelRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    reason: str | None = Field(None, max_length=500)
+    reason: Reason | None = None
 
 
 class RescheduleRequest(BaseModel):

@@ -26,6 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import CalendarDay
+from shared.domain.text import ONE_LINE
 from shared.domain.time_zones import ZoneName
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -37,6 +38,7 @@ _MAX_RANGES_PER_DAY = 48  # far beyond real use; bounds the engine's work per da
 MAX_TIME_OFF_ENTRIES = 100
 MAX_TIME_OFF_DAYS = 366  # a year off, leap day included
 MAX_REASON_LENGTH = 200
+TimeOffReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_LENGTH), ONE_LINE]
 
 
 @lru_cache(maxsize=512)
@@ -96,8 +98,8 @@ class TimeOff(BaseModel):
 
     first_day: CalendarDay
     last_day: CalendarDay
-    reason: str | None = Field(
-        default=None, max_length=MAX_REASON_LENGTH, description="The host's own note: never shown to invitees."
+    reason: TimeOffReason | None = Field(
+        default=None, description="The host's own note: never shown to invitees."
     )
 
     @field_validator("last_day")
@@ -188,7 +190,7 @@ class Schedule(BaseModel):
 MAX_SCHEDULES = 20  # the default schedule included
 DEFAULT_SCHEDULE_ID = "default"
 DEFAULT_SCHEDULE_NAME = "Working hours"
-ScheduleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"\S")]
+ScheduleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), ONE_LINE]
 
 
 class NamedSchedule(Schedule):
