@@ -256,7 +256,11 @@ data "archive_file" "source" {
     filename = "requirements.txt"
   }
   dynamic "source" {
-    for_each = setunion(fileset("${path.module}/..", "functions/*.py"), fileset("${path.module}/..", "shared/**/*.py"))
+    for_each = setunion(
+      fileset("${path.module}/..", "functions/*.py"),
+      fileset("${path.module}/..", "shared/**/*.py"),
+      fileset("${path.module}/..", "shared/templates/**"), # the mail templates (shared/services/messages.py)
+    )
     content {
       content  = file("${path.module}/../${source.value}")
       filename = source.value

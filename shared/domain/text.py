@@ -23,6 +23,7 @@ _NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MULTI_LINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
+STORED = "stored"  # validation context key: the value is read back from our own store
 ONE_LINE_ERROR = "must be one line of text: no line breaks or other control characters"
 MULTI_LINE_ERROR = "must be text: line breaks and tabs are fine, other control characters are not"
 
@@ -57,7 +58,15 @@ class TextRule:
     pattern: str
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
+        return core_schema.with_info_after_validator_function(self._validate, handler(source))
+
+    def _validate(self, value: str, info: core_schema.ValidationInfo) -> str:
+        # What is already stored was accepted under the rules of its day: it is read as it is (and made safe
+        # where it is used, e.g. a subject), never made unreadable by a stricter rule.
+        context = info.context
+        if isinstance(context, dict) and context.get(STORED):
+            return value
+        return self.check(value)
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         json_schema = handler(schema)
