@@ -70,6 +70,15 @@ class BookingChange(StrEnum):
 NOTIFIED_CHANGES = (BookingChange.CREATED, BookingChange.RESCHEDULED, BookingChange.CANCELLED)
 
 
+class MailState(StrEnum):
+    """Where the invitee's notice of the latest change (confirmation, new time, cancellation) stands."""
+
+    PENDING = "pending"  # not sent yet (or the relay asked us to try again later)
+    SENT = "sent"
+    FAILED = "failed"  # the relay refused it for good (5xx): the host is alerted
+    NOT_SENT = "not_sent"  # deliberately not: no relay configured, or processing restricted or erased
+
+
 class SyncState(StrEnum):
     PENDING = "pending"
     SYNCED = "synced"
@@ -165,6 +174,7 @@ class Booking(BaseModel):
     # Which version each message was last sent for ("invitee", "host", "reminder"): a task delivered twice
     # sends once.
     mailed: dict[str, int] = Field(default_factory=dict)
+    invitee_mail: MailState | None = None  # None: stored before the state was kept (see confirmation_mail)
     reminder_minutes: int | None = None  # from the event type when booked
     status: BookingStatus = BookingStatus.CONFIRMED
     version: int = 1
@@ -301,6 +311,8 @@ class Booking(BaseModel):
     def _next_version(self, change: BookingChange, **changes: object) -> Booking:
         """A change Google must follow: a new version, synced (and announced) by its own tasks."""
         update = {**changes, "change": change, "version": self.version + 1, "sync_state": SyncState.PENDING}
+        if change in NOTIFIED_CHANGES:
+            update["invitee_mail"] = MailState.PENDING
         return self.model_copy(update=update)
 
     def _already_in_google(self) -> Booking:
@@ -310,6 +322,17 @@ class Booking(BaseModel):
     def mailed_for(self, role: str, mark: int) -> Booking:
         """Record a message as sent: for a version (notices) or a start time (reminders)."""
         return self.model_copy(update={"mailed": {**self.mailed, role: mark}})
+
+    def with_invitee_mail(self, state: MailState) -> Booking:
+        return self.model_copy(update={"invitee_mail": state})
+
+    @property
+    def confirmation_mail(self) -> MailState:
+        """The invitee's notice of the latest change; a booking stored before this was kept counts as sent
+        once any notice went out."""
+        if self.invitee_mail is not None:
+            return self.invitee_mail
+        return MailState.SENT if self.mailed.get("invitee") else MailState.PENDING
 
     def with_sync_outcome(
         self, state: SyncState, synced_version: int | None, error: str | None, at: datetime
