@@ -91,7 +91,7 @@ def invitee_notice(booking: Booking, people: Recipients, ics: bytes) -> Outgoing
         subject = f"Cancelled: {title} with {host}"
         letter = Letter(
             heading="Your booking is cancelled",
-            paragraphs=(f"Your {title} with {host} on {when(booking, zone)} is cancelled.",),
+            paragraphs=("This meeting will not take place. You are welcome to book another time.",),
             facts=(Fact("What", f"{title} with {host}"), Fact("When", when(booking, zone)), *_reason(booking)),
             buttons=(Button("Book another time", people.manage_link),),
         )
@@ -100,7 +100,6 @@ def invitee_notice(booking: Booking, people: Recipients, ics: bytes) -> Outgoing
         subject = f"{'Confirmed' if created else 'New time'}: {title} with {host}, {when(booking, zone)}"
         letter = Letter(
             heading="Your booking is confirmed" if created else "Your booking has a new time",
-            paragraphs=(f"{title} with {host}",),
             facts=_facts(booking, host, zone),
             buttons=(*_join(booking), *_manage(people)),
             notes=("The attached file adds it to your calendar.",),
@@ -124,7 +123,6 @@ def host_notice(booking: Booking, people: Recipients) -> OutgoingMail:
     heading = {BookingChange.CREATED: "You have a new booking", BookingChange.RESCHEDULED: "A booking has a new time"}
     letter = Letter(
         heading=heading.get(booking.change, "A booking is cancelled"),
-        paragraphs=(f"{title} with {invitee.name}",),
         facts=tuple(facts),
         buttons=(*(() if cancelled else _join(booking)), Button("Your bookings", people.dashboard_link)),
     )
@@ -137,7 +135,6 @@ def reminder(booking: Booking, people: Recipients) -> OutgoingMail:
     subject = f"Reminder: {title} with {host}, {when(booking, zone)}"
     letter = Letter(
         heading="Your booking is coming up",
-        paragraphs=(f"A reminder of your {title} with {host}",),
         facts=_facts(booking, host, zone),
         buttons=(*_join(booking), *_manage(people)),
     )

@@ -63,6 +63,7 @@ function render(booking, message) {
       h("p", {}, h("span", { class: `badge ${!active ? "bad" : booking.status === "needs_attention" ? "warn" : "ok"}` }, statusText(booking.status))),
       // The status line above may be saying what just happened: the booking's own state stays in view.
       message && booking.status === "needs_attention" && h("p", { class: "notice warn" }, booking.status_message),
+      mailFailedNotice(booking),
       h("dl", { class: "facts" },
         where.facts,
         h("dt", {}, "Name"), h("dd", {}, booking.invitee.name),
@@ -73,6 +74,13 @@ function render(booking, message) {
       actions, panel),
     privacySection(booking));
   if (where.meetCell && !booking.meeting_url && active) stopWatching = watchMeetingUrl(booking.id, token, where.meetCell);
+}
+
+// Our email about the latest change was refused for good: this page is where the invitee can learn it.
+function mailFailedNotice(booking) {
+  return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
+    `We could not email you about this booking at ${booking.invitee.email}: your mail service refused it. `
+    + "Everything on this page is current, and your host has been told.");
 }
 
 const statusText = (s) => ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
