@@ -5,17 +5,22 @@ docs/screenshots/email-*-390.png when KALENO_SCREENSHOTS=docs (`make screenshots
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from shared.domain.booking import Booking, BookingChange, BookingStatus, Invitee
 from shared.domain.booking_form import Answer, Location, LocationKind
 from shared.services import messages
 from shared.services.records import OutgoingMail
-from tests.browser.pages import PageWatch, check_layout
+from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, check_layout, snap
+from tests.browser.test_dashboard_bookings import EVERY_DAY, HOST_ZONE, sign_in
+from tests.e2e.test_bookings import booking_body, day_ahead, post_booking
+from tests.support import Browser as HostBrowser
+from tests.support import Google, host_with_hours
 
 START, END = datetime(2027, 3, 8, 10, tzinfo=UTC), datetime(2027, 3, 8, 10, 30, tzinfo=UTC)
 MAIL_WIDTHS = (320, 390, 600)
@@ -96,3 +101,34 @@ def test_the_confirmation_shows_the_facts_and_three_buttons_and_no_raw_link(mail
     assert cancel == PEOPLE.manage_link.replace("#token=", "&action=cancel#token=")
     assert "https://" not in page.locator("body").inner_text()
     assert "Monday, 8 March 2027, 05:00–05:30 (America/New_York)" in page.locator("body").inner_text()
+
+
+def test_a_refused_confirmation_is_said_on_the_manage_page_and_in_the_dashboard(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]],
+    browser: HostBrowser,
+    google: Google,
+    api: str,
+    screenshots: Path,
+) -> None:
+    slug, _ = host_with_hours(browser, google, HOST_ZONE, EVERY_DAY)
+    google.fault("smtp.send", status=554, count=1)  # the relay refuses the confirmation for good
+    body = booking_body(slug, day_ahead(3, 10), who="Rita Refused")
+    created = post_booking(api, body).json()
+    google.drain_tasks()
+
+    _, invitee = open_context(HOST_ZONE, width=390, height=844)
+    manage = invitee.page
+    manage.goto(f"/manage?booking={created['id']}#token={created['manage_token']}")
+    expect(manage.get_by_text("We could not email you about this booking")).to_be_visible()
+    assert_no_sideways_scroll(manage)
+    assert_accessible(manage)
+    snap(manage, screenshots, "manage-mail-failed-390")
+
+    _, host = open_context(HOST_ZONE)
+    sign_in(host.page)
+    item = host.page.get_by_role("listitem").filter(has_text="Rita Refused")
+    expect(item).to_contain_text("Rita Refused did not get our email about this booking")
+    expect(item).to_contain_text(body["invitee"]["email"])
+    assert_accessible(host.page)
+    item.scroll_into_view_if_needed()
+    item.screenshot(path=str(screenshots / "dashboard-mail-failed-item.png"))

@@ -233,6 +233,6 @@ const sentence = (text) => (text ? `${text.charAt(0).toUpperCase()}${text.slice(
 // The invitee's email about the latest change was refused for good: the host is the one who can reach them.
 function mailFailedNotice(booking) {
   return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
-    `${booking.invitee.name} did not get our email about this booking (their mail service refused it). `
+    `${booking.invitee.name} did not get our email about this booking (the mail service refused it). `
     + `Please contact them at ${booking.invitee.email}.`);
 }

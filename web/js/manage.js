@@ -79,7 +79,7 @@ function render(booking, message) {
 // Our email about the latest change was refused for good: this page is where the invitee can learn it.
 function mailFailedNotice(booking) {
   return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
-    `We could not email you about this booking at ${booking.invitee.email}: your mail service refused it. `
+    `We could not email you about this booking at ${booking.invitee.email}: the mail service refused it. `
     + "Everything on this page is current, and your host has been told.");
 }
 
