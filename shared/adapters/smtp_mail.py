@@ -8,7 +8,6 @@ MailRefused. Addresses never reach a log: errors carry the reply code only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from email._header_value_parser import get_unstructured
 from email.header import Header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
@@ -63,7 +62,7 @@ class _LiteralText(UnstructuredHeader, BaseHeader):  # BaseHeader: as the regist
     @classmethod
     def parse(cls, value: str, kwds: dict[str, Any]) -> None:
         text = checked_line(str(value))
-        kwds["parse_tree"] = get_unstructured(text if _plain(text) else "")
+        super().parse(text if _plain(text) else "", kwds)  # plain ASCII without "=?": nothing to decode
         kwds["decoded"] = text
 
     def fold(self, *, policy: Policy) -> str:
