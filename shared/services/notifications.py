@@ -4,6 +4,8 @@ Everything is sent from Cloud Tasks, so a relay outage only delays mail (the tas
 level-triggered: a task reads the booking as it is when it runs, and the booking records which version
 each message was sent for, so a task delivered twice sends once. One confirmation per change reaches the
 invitee: with a relay configured, Google is asked not to send its own (Settings.calendar_send_updates).
+The booking also keeps where that notice stands (`MailState`: pending, sent, failed, not_sent); a relay that
+refuses it for good (5xx) marks it failed and alerts the host once, so a lost confirmation is never silent.
 """
 
 from __future__ import annotations
