@@ -264,6 +264,7 @@ data "archive_file" "source" {
       fileset("${path.module}/..", "functions/*.py"),
       fileset("${path.module}/..", "shared/**/*.py"),
       fileset("${path.module}/..", "shared/web/templates/*.html"),
+      fileset("${path.module}/..", "shared/templates/**"), # the mail templates (shared/services/messages.py)
     )
     content {
       content  = file("${path.module}/../${source.value}")

@@ -8,9 +8,14 @@ MailRefused. Addresses never reach a log: errors carry the reply code only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.header import Header
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import EmailPolicy, Policy
+from typing import Any
 
 from shared.config import Settings
+from shared.domain.text import checked_line
 from shared.services.errors import MailDeferred, MailRefused
 from shared.services.records import OutgoingMail
 
@@ -48,12 +53,68 @@ def _by_code(code: int) -> Exception:
     return MailDeferred(f"relay answered {code}") if 400 <= code < 500 else MailRefused(code)
 
 
-def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
-    from email.utils import formatdate
+class _LiteralText(UnstructuredHeader, BaseHeader):  # BaseHeader: as the registry mixes it in
+    """A header value we wrote (a subject naming people): taken as the characters it is, never as encoded
+    words to decode, so a name like "=?utf-8?q?Ivy=0D=0A...?=" stays those characters; one line, or
+    ValueError. On the wire it is RFC 2047-encoded as a whole whenever it is not plain ASCII or holds "=?",
+    which a reader decodes back to exactly this text."""
 
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.to
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        text = checked_line(str(value))
+        super().parse(text if _plain(text) else "", kwds)  # plain ASCII without "=?": nothing to decode
+        kwds["decoded"] = text
+
+    def fold(self, *, policy: Policy) -> str:
+        if _plain(str(self)):
+            return super().fold(policy=policy)
+        # email.header folds between whole encoded words, and the space between two encoded words is not
+        # part of the text: no double space where a line is folded (the library's own folder adds one).
+        encoded = Header(str(self), "utf-8", maxlinelen=policy.max_line_length, header_name=self.name)
+        return f"{self.name}: {encoded.encode(linesep=policy.linesep)}{policy.linesep}"
+
+
+def _plain(text: str) -> bool:
+    return text.isascii() and "=?" not in text
+
+
+class _RefusingPolicy(EmailPolicy):
+    """SMTP line endings, defects raised, and every header checked as written: a line break inside a value
+    (anything but CRLF followed by folding whitespace) raises instead of starting a new header line."""
+
+    def fold(self, name: str, value: str) -> str:
+        return _checked_fold(super().fold(name, value), self.linesep)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        folded = super().fold_binary(name, value)
+        _checked_fold(folded.decode("ascii", "surrogateescape"), self.linesep)
+        return folded
+
+
+def _checked_fold(folded: str, linesep: str) -> str:
+    body = folded.removesuffix(linesep)
+    for line in body.split(linesep)[1:]:
+        if not line[:1].isspace():
+            raise ValueError("a header value would start a new header line")
+    if "\r" in body.replace(linesep, "") or "\n" in body.replace(linesep, ""):
+        raise ValueError("a header value holds a bare line break")
+    return folded
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("subject", _LiteralText)
+MAIL_POLICY = _RefusingPolicy(linesep="\r\n", raise_on_defect=True, header_factory=_HEADERS)
+
+
+def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    """Every header through the library's structured types: addresses as Address, the subject as literal
+    text, under a policy that refuses line breaks."""
+    from email.utils import formatdate, parseaddr
+
+    sender_name, sender_address = parseaddr(sender)
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
+    message["To"] = Address(addr_spec=mail.to)
     message["Subject"] = mail.subject
     message["Message-ID"] = mail.message_id
     message["Date"] = formatdate(usegmt=True)

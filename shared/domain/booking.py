@@ -18,6 +18,7 @@ from shared.domain.intervals import Interval
 from shared.domain.links import LinkToken
 from shared.domain.periods import places_of_run
 from shared.domain.seats import seat_claim, session_event_id
+from shared.domain.text import MULTI_LINE, ONE_LINE
 from shared.domain.time_zones import ZoneName
 
 # Lenient on purpose (international addresses), but never a control character: it goes into Google's invite.
@@ -48,7 +49,9 @@ Email = Annotated[
     AfterValidator(_check_email),
     WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN, "maxLength": 320}),
 ]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MULTI_LINE]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), ONE_LINE]
 
 
 ERASED_NAME = "Erased invitee"
@@ -83,6 +86,15 @@ class BookingChange(StrEnum):
 NOTIFIED_CHANGES = (BookingChange.CREATED, BookingChange.RESCHEDULED, BookingChange.CANCELLED)
 
 
+class MailState(StrEnum):
+    """Where the invitee's notice of the latest change (confirmation, new time, cancellation) stands."""
+
+    PENDING = "pending"  # not sent yet (or the relay asked us to try again later)
+    SENT = "sent"
+    FAILED = "failed"  # the relay refused it for good (5xx): the host is alerted
+    NOT_SENT = "not_sent"  # deliberately not: no relay configured, or processing restricted or erased
+
+
 class SyncState(StrEnum):
     PENDING = "pending"
     SYNCED = "synced"
@@ -106,7 +118,7 @@ class BookingRequest(BaseModel):
     event_type: str = Field(min_length=1, max_length=60)
     start: Instant
     invitee: Invitee
-    notes: str | None = Field(None, max_length=2000)
+    notes: Notes | None = None
     answers: Answers = Field(default_factory=dict, description="By question id: text, chosen options or true.")
     invitee_phone: Phone | None = Field(
         None, description="Required when the event type's location is a phone call to the invitee."
@@ -131,7 +143,7 @@ class InviteeUpdate(BaseModel):
 class CancelRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    reason: str | None = Field(None, max_length=500)
+    reason: Reason | None = None
 
 
 class RescheduleRequest(BaseModel):
@@ -178,6 +190,7 @@ class Booking(BaseModel):
     # Which version each message was last sent for ("invitee", "host", "reminder"): a task delivered twice
     # sends once.
     mailed: dict[str, int] = Field(default_factory=dict)
+    invitee_mail: MailState | None = None  # None: stored before the state was kept (see confirmation_mail)
     reminder_minutes: int | None = None  # from the event type when booked
     status: BookingStatus = BookingStatus.CONFIRMED
     version: int = 1
@@ -344,6 +357,8 @@ class Booking(BaseModel):
     def _next_version(self, change: BookingChange, **changes: object) -> Booking:
         """A change Google must follow: a new version, synced (and announced) by its own tasks."""
         update = {**changes, "change": change, "version": self.version + 1, "sync_state": SyncState.PENDING}
+        if change in NOTIFIED_CHANGES:
+            update["invitee_mail"] = MailState.PENDING
         return self.model_copy(update=update)
 
     def _already_in_google(self) -> Booking:
@@ -353,6 +368,17 @@ class Booking(BaseModel):
     def mailed_for(self, role: str, mark: int) -> Booking:
         """Record a message as sent: for a version (notices) or a start time (reminders)."""
         return self.model_copy(update={"mailed": {**self.mailed, role: mark}})
+
+    def with_invitee_mail(self, state: MailState) -> Booking:
+        return self.model_copy(update={"invitee_mail": state})
+
+    @property
+    def confirmation_mail(self) -> MailState:
+        """The invitee's notice of the latest change; a booking stored before this was kept counts as sent
+        once any notice went out."""
+        if self.invitee_mail is not None:
+            return self.invitee_mail
+        return MailState.SENT if self.mailed.get("invitee") else MailState.PENDING
 
     def with_sync_outcome(
         self, state: SyncState, synced_version: int | None, error: str | None, at: datetime

@@ -26,6 +26,7 @@ from pydantic.json_schema import WithJsonSchema
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from shared.domain.errors import FieldProblem, InvalidAnswers, refused
+from shared.domain.text import ONE_LINE, checked_line, checked_text
 
 # Digits with the usual separators, optionally international; at least 6 digits (no real number has fewer).
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{4,28}[0-9]$"
@@ -44,9 +45,9 @@ Phone = Annotated[
     AfterValidator(_check_phone),
     WithJsonSchema({"type": "string", "pattern": PHONE_PATTERN, "maxLength": 30}),
 ]
-_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=500)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
-Option = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=100)]
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), ONE_LINE]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
+Option = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
 QUESTION_ID_PATTERN = "^[a-z][a-z0-9_]{0,39}$"
 QuestionId = Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
 SHORT_TEXT_MAX, LONG_TEXT_MAX = 200, 2000
@@ -170,9 +171,11 @@ class Question(BaseModel):
             raise refused("answer-not-offered", "must be one of the offered options")
         if self.kind is QuestionKind.PHONE:
             return _check_phone(text)
-        limit = LONG_TEXT_MAX if self.kind is QuestionKind.LONG_TEXT else SHORT_TEXT_MAX
+        long_text = self.kind is QuestionKind.LONG_TEXT
+        limit = LONG_TEXT_MAX if long_text else SHORT_TEXT_MAX
         if len(text) > limit:
             raise refused("string_too_long", "at most {max_length} characters", max_length=limit)
+        text = checked_text(text) if long_text else checked_line(text)
         return text
 
 

@@ -25,6 +25,7 @@ from pydantic.json_schema import WithJsonSchema
 from shared.domain.booking_form import Location, Questions
 from shared.domain.errors import FieldProblem, InvalidFields, field_problems, refused
 from shared.domain.links import Visibility
+from shared.domain.text import MULTI_LINE, ONE_LINE
 
 SLUG_PATTERN = "^[a-z0-9]([a-z0-9-]{0,58}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -43,12 +44,10 @@ def _check_slug(value: str) -> str:
 Slug = Annotated[
     str, AfterValidator(_check_slug), WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60})
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
 # Plain text shown on the booking page under the title: line breaks kept, links made safe by the page (it is
 # never HTML). Tabs and line breaks are the only control characters it may hold.
-Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
-]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MULTI_LINE]
 Minutes = Annotated[int, Field(strict=True, multiple_of=5)]  # 5-minute grid: claims use 5-minute granules
 LONGEST_MEETING_MINUTES, LONGEST_BUFFER_MINUTES = 720, 240
 Duration = Annotated[Minutes, Field(ge=5, le=LONGEST_MEETING_MINUTES)]

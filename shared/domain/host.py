@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice
 from shared.domain.errors import refused
 from shared.domain.event_type import Slug
+from shared.domain.text import ONE_LINE
 from shared.domain.time_zones import ZoneName
 
 # Public URLs are /{host_slug}/{event_type_slug} beside the function mounts and the web client's own paths.
@@ -57,7 +58,7 @@ def _check_host_slug(value: str) -> str:
 
 HostSlug = Annotated[Slug, AfterValidator(_check_host_slug)]
 
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=100)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
 
 
 class ConnectionState(StrEnum):

@@ -27,6 +27,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import refused
+from shared.domain.text import ONE_LINE
 from shared.domain.time_zones import ZoneName
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -38,6 +39,7 @@ _MAX_RANGES_PER_DAY = 48  # far beyond real use; bounds the engine's work per da
 MAX_TIME_OFF_ENTRIES = 100
 MAX_TIME_OFF_DAYS = 366  # a year off, leap day included
 MAX_REASON_LENGTH = 200
+TimeOffReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_LENGTH), ONE_LINE]
 
 
 @lru_cache(maxsize=512)
@@ -98,8 +100,8 @@ class TimeOff(BaseModel):
 
     first_day: CalendarDay
     last_day: CalendarDay
-    reason: str | None = Field(
-        default=None, max_length=MAX_REASON_LENGTH, description="The host's own note: never shown to invitees."
+    reason: TimeOffReason | None = Field(
+        default=None, description="The host's own note: never shown to invitees."
     )
 
     @field_validator("last_day")
@@ -193,7 +195,7 @@ class Schedule(BaseModel):
 MAX_SCHEDULES = 20  # the default schedule included
 DEFAULT_SCHEDULE_ID = "default"
 DEFAULT_SCHEDULE_NAME = "Working hours"
-ScheduleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"\S")]
+ScheduleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), ONE_LINE]
 
 
 class NamedSchedule(Schedule):

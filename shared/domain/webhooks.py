@@ -21,6 +21,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking import Booking
 from shared.domain.errors import WebhookLimitReached, WebhookNotFound, refused
+from shared.domain.text import ONE_LINE
 
 DELIVERY_RETENTION = timedelta(days=30)  # the delivery log's records expire (TTL, retention purge) after this
 ENDPOINT_ID_PATTERN = "^wh[0-9a-f]{20}$"
@@ -133,7 +134,7 @@ def refused_address(address: str) -> str | None:
 
 
 # --- endpoints -----------------------------------------------------------------------------------------
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
 
 
 class WebhookRegistration(BaseModel):

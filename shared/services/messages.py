@@ -1,20 +1,31 @@
-"""What Kaleno's own mail says: one plain-text and one HTML part per message, built from the booking.
+"""What Kaleno's own mail says: one HTML part (a card: the facts, then buttons) and its plain-text twin,
+both rendered from one `Letter` by the Jinja2 templates in shared/templates/mail/ (HTML autoescaped, its CSS
+inlined by css-inline, as mail clients drop <style> blocks).
 
 Each message holds what its reader needs and nothing more: the invitee gets their time (in their zone),
-the place, their own manage link and an .ics; the host gets the time (in their zone), who booked and the
-answers. Every value is escaped in the HTML part.
+the place, buttons to join, reschedule or cancel (their own manage link) and an .ics; the host gets the
+time (in their zone), who booked and the answers. Links are buttons in the HTML, never raw URLs as text.
+Subjects are one line (shared/domain/text.py) and become a header only through shared/adapters/smtp_mail.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+
 from shared.domain.booking import Booking, BookingChange, BookingStatus
+from shared.domain.booking_form import LocationKind
+from shared.domain.text import as_one_line
 from shared.services.records import Attachment, OutgoingMail
 
 MESSAGE_DOMAIN = "kaleno.app"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "mail"
+FOOTER = "Sent by Kaleno, the booking service."
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,31 @@ class Recipients:
     host_zone: str
     manage_link: str
     dashboard_link: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A message's content: a heading, a few sentences, the facts, the buttons (the first is the main
+    one), small print, and the footer."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    notes: tuple[str, ...] = ()
+    footer: str = FOOTER
 
 
 def message_id(*parts: object) -> str:
@@ -40,48 +76,70 @@ def when(booking: Booking, zone: str) -> str:
     return f"{start:%A, %-d %B %Y, %H:%M}–{end:%H:%M} ({zone})"
 
 
+def with_action(manage_link: str, action: str) -> str:
+    """The manage link opening one step (reschedule, cancel): the action goes before the #token fragment,
+    which never leaves the browser."""
+    base, hash_mark, fragment = manage_link.partition("#")
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}action={action}{hash_mark}{fragment}"
+
+
 def invitee_notice(booking: Booking, people: Recipients, ics: bytes) -> OutgoingMail:
     """Confirmation, new time, or cancellation, for the invitee."""
-    title, zone = booking.event_title, booking.invitee.time_zone
+    title, host, zone = booking.event_title, people.host_name, booking.invitee.time_zone
     if booking.change is BookingChange.CANCELLED:
-        subject = f"Cancelled: {title} with {people.host_name}"
-        lines = [f"Your {title} with {people.host_name} on {when(booking, zone)} is cancelled."]
-        lines += _reason(booking)
-        lines += [f"Book another time: {people.manage_link}"]
+        subject = f"Cancelled: {title} with {host}"
+        letter = Letter(
+            heading="Your booking is cancelled",
+            paragraphs=("This meeting will not take place. You are welcome to book another time.",),
+            facts=(Fact("What", f"{title} with {host}"), Fact("When", when(booking, zone)), *_reason(booking)),
+            buttons=(Button("Book another time", people.manage_link),),
+        )
     else:
-        verb = "Confirmed" if booking.change is BookingChange.CREATED else "New time"
-        subject = f"{verb}: {title} with {people.host_name}, {when(booking, zone)}"
-        lines = [f"{title} with {people.host_name}", f"When: {when(booking, zone)}"]
-        lines += _place(booking)
-        lines += [f"Reschedule or cancel: {people.manage_link}", "The attached file adds it to your calendar."]
+        created = booking.change is BookingChange.CREATED
+        subject = f"{'Confirmed' if created else 'New time'}: {title} with {host}, {when(booking, zone)}"
+        letter = Letter(
+            heading="Your booking is confirmed" if created else "Your booking has a new time",
+            facts=_facts(booking, host, zone),
+            buttons=(*_join(booking), *_manage(people)),
+            notes=("The attached file adds it to your calendar.",),
+        )
     invite = Attachment(filename="invite.ics", content_type="text/calendar; method=PUBLISH", data=ics)
-    return _mail(booking.invitee.email, subject, lines, message_id(booking.id, booking.version, "invitee"), (invite,))
+    key = message_id(booking.id, booking.version, "invitee")
+    return compose(booking.invitee.email, subject, letter, key, (invite,))
 
 
 def host_notice(booking: Booking, people: Recipients) -> OutgoingMail:
     """New booking, new time, or cancellation, for the host (with who booked and their answers)."""
-    title, invitee = booking.event_title, booking.invitee
+    title, invitee, zone = booking.event_title, booking.invitee, people.host_zone
     kind = {BookingChange.CREATED: "New booking", BookingChange.RESCHEDULED: "Rescheduled"}.get(
         booking.change, "Cancelled"
     )
-    subject = f"{kind}: {title} with {invitee.name}, {when(booking, people.host_zone)}"
-    lines = [f"{kind}: {title} with {invitee.name} <{invitee.email}>", f"When: {when(booking, people.host_zone)}"]
-    lines += _place(booking)
-    lines += [f"{answer.label}: {answer.text()}" for answer in booking.answers]
-    lines += [f"Note: {booking.notes}"] if booking.notes else []
-    lines += _reason(booking) if booking.change is BookingChange.CANCELLED else []
-    lines += [f"Your bookings: {people.dashboard_link}"]
-    return _mail(people.host_email, subject, lines, message_id(booking.id, booking.version, "host"))
+    cancelled = booking.change is BookingChange.CANCELLED
+    facts = [*_facts(booking, invitee.name, zone), Fact("Invitee", invitee.name), Fact("Email", invitee.email)]
+    facts += [Fact(answer.label, answer.text()) for answer in booking.answers]
+    facts += [Fact("Note", booking.notes)] if booking.notes else []
+    facts += _reason(booking) if cancelled else []
+    heading = {BookingChange.CREATED: "You have a new booking", BookingChange.RESCHEDULED: "A booking has a new time"}
+    letter = Letter(
+        heading=heading.get(booking.change, "A booking is cancelled"),
+        facts=tuple(facts),
+        buttons=(*(() if cancelled else _join(booking)), Button("Your bookings", people.dashboard_link)),
+    )
+    subject = f"{kind}: {title} with {invitee.name}, {when(booking, zone)}"
+    return compose(people.host_email, subject, letter, message_id(booking.id, booking.version, "host"))
 
 
 def reminder(booking: Booking, people: Recipients) -> OutgoingMail:
-    zone = booking.invitee.time_zone
-    subject = f"Reminder: {booking.event_title} with {people.host_name}, {when(booking, zone)}"
-    lines = [f"A reminder of your {booking.event_title} with {people.host_name}", f"When: {when(booking, zone)}"]
-    lines += _place(booking)
-    lines += [f"Reschedule or cancel: {people.manage_link}"]
+    title, host, zone = booking.event_title, people.host_name, booking.invitee.time_zone
+    subject = f"Reminder: {title} with {host}, {when(booking, zone)}"
+    letter = Letter(
+        heading="Your booking is coming up",
+        facts=_facts(booking, host, zone),
+        buttons=(*_join(booking), *_manage(people)),
+    )
     start = int(booking.start.timestamp())
-    return _mail(booking.invitee.email, subject, lines, message_id(booking.id, start, "reminder"))
+    return compose(booking.invitee.email, subject, letter, message_id(booking.id, start, "reminder"))
 
 
 def connection_alert(host_id: str, email: str, reason: str, incident: str, reconnect_link: str) -> OutgoingMail:
@@ -90,39 +148,113 @@ def connection_alert(host_id: str, email: str, reason: str, incident: str, recon
         "google_access_revoked": "Google no longer lets Kaleno use your calendar (the access was removed).",
         "sync_failing": "Kaleno has repeatedly failed to write bookings to your calendar.",
     }.get(reason, "Kaleno can no longer reach your calendar.")
-    lines = [
-        why,
-        "Until you reconnect, invitees cannot see your free times and new bookings may not reach your calendar.",
-        f"Reconnect: {reconnect_link}",
-    ]
-    return _mail(email, "Action needed: reconnect your calendar to Kaleno", lines, message_id(host_id, incident))
+    letter = Letter(
+        heading="Reconnect your calendar",
+        paragraphs=(
+            why,
+            "Until you reconnect, invitees cannot see your free times and new bookings may not reach your calendar.",
+        ),
+        buttons=(Button("Reconnect", reconnect_link),),
+    )
+    subject = "Action needed: reconnect your calendar to Kaleno"
+    return compose(email, subject, letter, message_id(host_id, incident))
 
 
-def _place(booking: Booking) -> list[str]:
-    return [f"Where: {booking.meeting_place}"] if booking.meeting_place else []
+def mail_failed_alert(booking: Booking, people: Recipients) -> OutgoingMail:
+    """The relay refused the invitee's notice for good: the host hears it once, with who to contact."""
+    invitee, zone = booking.invitee, people.host_zone
+    what = {BookingChange.CANCELLED: "cancellation", BookingChange.RESCHEDULED: "new time"}.get(
+        booking.change, "confirmation"
+    )
+    letter = Letter(
+        heading=f"Your invitee did not get their {what}",
+        paragraphs=(
+            f"The mail service refused the {what} we sent to {invitee.name}, so they have not been told by mail.",
+            "Please contact them yourself; the booking itself is unchanged.",
+        ),
+        facts=(*_facts(booking, invitee.name, zone), Fact("Invitee", invitee.name), Fact("Email", invitee.email)),
+        buttons=(Button("Your bookings", people.dashboard_link),),
+    )
+    subject = f"Action needed: {invitee.name} did not get the {what} for {booking.event_title}"
+    key = message_id(booking.id, booking.version, "mail-failed")
+    return compose(people.host_email, subject, letter, key)
 
 
-def _reason(booking: Booking) -> list[str]:
+def _facts(booking: Booking, other: str, zone: str) -> tuple[Fact, ...]:
+    """What, when (in the reader's zone) and where: a link to join is a button, never text."""
+    place = booking.meeting_place
+    if place and _join(booking):
+        place = "Google Meet" if _is_meet(booking) else "Online (use the Join button)"
+    where = (Fact("Where", place),) if place else ()
+    return (Fact("What", f"{booking.event_title} with {other}"), Fact("When", when(booking, zone)), *where)
+
+
+def _is_meet(booking: Booking) -> bool:
+    return booking.location is not None and booking.location.kind is LocationKind.GOOGLE_MEET
+
+
+def _join(booking: Booking) -> tuple[Button, ...]:
+    """The meeting's own link (a Meet once Google made it, or the host's video link)."""
+    location = booking.location
+    link = booking.meeting_url or (location.value if location and location.kind is LocationKind.LINK else None)
+    return (Button("Join", link),) if link else ()
+
+
+def _manage(people: Recipients) -> tuple[Button, ...]:
+    link = people.manage_link
+    return Button("Reschedule", with_action(link, "reschedule")), Button("Cancel", with_action(link, "cancel"))
+
+
+def _reason(booking: Booking) -> list[Fact]:
     by_host = booking.status is BookingStatus.CANCELLED_BY_HOST
-    lines = ["The host removed it from their calendar."] if by_host else []
-    return lines + ([f"Reason: {booking.cancel_reason}"] if booking.cancel_reason else [])
+    facts = [Fact("Cancelled", "The host removed it from their calendar.")] if by_host else []
+    return facts + ([Fact("Reason", booking.cancel_reason)] if booking.cancel_reason else [])
+
+
+def compose(
+    to: str, subject: str, letter: Letter, key: str, attachments: tuple[Attachment, ...] = ()
+) -> OutgoingMail:
+    """One message from a letter: the HTML card (CSS inlined) and its plain-text twin."""
+    subject = as_one_line(subject)  # text stored before names were checked may still hold a line break
+    html = _inliner().inline(_template("message.html").render(subject=subject, letter=letter))
+    text = _template("message.txt").render(subject=subject, letter=letter)
+    return OutgoingMail(to=to, subject=subject, text=text, html=html, message_id=key, attachments=attachments)
 
 
 def _mail(
     to: str, subject: str, lines: list[str], key: str, attachments: tuple[Attachment, ...] = ()
 ) -> OutgoingMail:
-    text = "\n\n".join(lines) + "\n\n— Kaleno\n"
-    paragraphs = "".join(f"<p>{_linked(line)}</p>" for line in lines)
-    html = f'<!doctype html><html><body style="font-family:sans-serif">{paragraphs}<p>— Kaleno</p></body></html>'
-    return OutgoingMail(to=to, subject=subject, text=text, html=html, message_id=key, attachments=attachments)
+    """The simple way to a message: each line a sentence, and a line "Label: https://…" a button."""
+    paragraphs, buttons = [], []
+    for line in lines:
+        label, sep, url = line.rpartition(": ")
+        if sep and url.startswith(("https://", "http://")) and " " not in url:
+            buttons.append(Button(label, url))
+        else:
+            paragraphs.append(line)
+    letter = Letter(heading=subject, paragraphs=tuple(paragraphs), buttons=tuple(buttons))
+    return compose(to, subject, letter, key, attachments)
 
 
-def _linked(line: str) -> str:
-    """A line ending in a link shows it as one; everything else is text, escaped."""
-    label, sep, url = line.rpartition(": ")
-    if sep and url.startswith(("https://", "http://")) and " " not in url:
-        return f'{escape(label)}: <a href="{escape(url)}">{escape(url)}</a>'
-    return escape(line)
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),  # the .txt twin is plain text: nothing to escape
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _template(name: str) -> Template:
+    return _environment().get_template(name)
+
+
+@cache
+def _inliner() -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(load_remote_stylesheets=False)
 
 
 def closure_notice(booking: Booking, host_name: str, ics: bytes) -> OutgoingMail:

@@ -4,6 +4,8 @@ Everything is sent from Cloud Tasks, so a relay outage only delays mail (the tas
 level-triggered: a task reads the booking as it is when it runs, and the booking records which version
 each message was sent for, so a task delivered twice sends once. One confirmation per change reaches the
 invitee: with a relay configured, Google is asked not to send its own (Settings.calendar_send_updates).
+The booking also keeps where that notice stands (`MailState`: pending, sent, failed, not_sent); a relay that
+refuses it for good (5xx) marks it failed and alerts the host once, so a lost confirmation is never silent.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain.booking import NOTIFIED_CHANGES, Booking, BookingChange
+from shared.domain.booking import NOTIFIED_CHANGES, Booking, BookingChange, MailState
 from shared.domain.host import Host
 from shared.logging import log_event
 from shared.services import messages, webhooks
@@ -27,6 +29,7 @@ QUEUE_FUNCTION = "notifications"
 MAX_TASK_DELAY = timedelta(days=29)  # Cloud Tasks schedules at most 30 days ahead: longer waits hop
 REMINDER_EARLY = timedelta(minutes=1)  # a reminder task that arrives this early still sends
 SYNC_FAILING = "sync-failing"
+MAIL_FAILED = "mail-failed"  # an invitee's notice refused for good: "mail-failed-<booking id>-v<version>"
 WEBHOOK_EVENTS = {
     BookingChange.CREATED: "booking.created",
     BookingChange.RESCHEDULED: "booking.rescheduled",
@@ -105,13 +108,17 @@ def notify_task(
         return "closure"  # the host closed: the closure's own notice tells the invitee (shared/services/closure.py)
     people = _recipients(booking, uow, links)
     if people is None:
+        _record_invitee_mail(booking, MailState.NOT_SENT, uow)
         return "not_sent"
     webhooks.announce(WEBHOOK_EVENTS[booking.change], booking, now, uow, tasks)
     if mailer is None:
+        _record_invitee_mail(booking, MailState.NOT_SENT, uow)
         return "mail_not_configured"
     ics = booking_ics(booking, people.host_name, people.manage_link, now)
     if booking.mailed.get("invitee", 0) < version:
-        _send_once(booking, "invitee", version, messages.invitee_notice(booking, people, ics), mailer, uow)
+        sent = _send_once(booking, "invitee", version, messages.invitee_notice(booking, people, ics), mailer, uow)
+        if not sent:
+            _enqueue_alert(booking.host_id, f"{MAIL_FAILED}-{booking.id}-v{version}", tasks)
     if booking.mailed.get("host", 0) < version:
         _send_once(booking, "host", version, messages.host_notice(booking, people), mailer, uow)
     if booking.change in (BookingChange.CREATED, BookingChange.RESCHEDULED) and booking.reminder_minutes:
@@ -151,6 +158,8 @@ def remind_task(
 
 
 def alert_task(host_id: str, incident: str, uow: UnitOfWork, mailer: Mailer, links: Links) -> str:
+    if incident.startswith(MAIL_FAILED):
+        return _mail_failed_alert(incident, uow, mailer, links)
     host = uow.hosts.get(host_id)
     failing = incident.startswith(SYNC_FAILING)
     # Still true? A disconnect may have been repaired; a failing sync of a disconnected host is that alert's.
@@ -189,13 +198,44 @@ def _recipients(booking: Booking, uow: UnitOfWork, links: Links) -> messages.Rec
     )
 
 
-def _send_once(booking: Booking, role: str, mark: int, mail: OutgoingMail, mailer: Mailer, uow: UnitOfWork) -> None:
-    """Send, then record it on the booking. A relay that refuses for good is recorded too (and logged):
-    retrying would not help. MailDeferred propagates, so the task is retried."""
+def _mail_failed_alert(incident: str, uow: UnitOfWork, mailer: Mailer, links: Links) -> str:
+    """The host hears once that their invitee's notice was refused: while it is still that booking
+    version's notice, and not again once sent (recorded on the booking, by version)."""
+    booking_id, _, version = incident.removeprefix(f"{MAIL_FAILED}-").rpartition("-v")
+    booking = uow.bookings.get(booking_id)
+    if booking is None or str(booking.version) != version or booking.confirmation_mail is not MailState.FAILED:
+        return "not_needed"
+    if booking.mailed.get(MAIL_FAILED, 0) >= booking.version:
+        return "already_sent"
+    people = _recipients(booking, uow, links)
+    if people is None:
+        return "not_sent"
+    _send_once(booking, MAIL_FAILED, booking.version, messages.mail_failed_alert(booking, people), mailer, uow)
+    log_event("host_alerted", host_id=booking.host_id, booking_id=booking.id, outcome=MAIL_FAILED)
+    return "sent"
+
+
+def _record_invitee_mail(booking: Booking, state: MailState, uow: UnitOfWork) -> None:
+    if booking.invitee_mail is not state:
+        change_booking(booking.id, lambda current: current.with_invitee_mail(state), uow)
+
+
+def _send_once(booking: Booking, role: str, mark: int, mail: OutgoingMail, mailer: Mailer, uow: UnitOfWork) -> bool:
+    """Send, then record it on the booking (the invitee's notice with its state). A relay that refuses for
+    good is recorded too (and logged), and False returned: retrying would not help. MailDeferred
+    propagates, so the task is retried."""
     try:
         mailer.send(mail)
-        outcome = "sent"
+        sent, outcome = True, "sent"
     except MailRefused as error:
-        outcome = f"refused_{error.code}"
-    change_booking(booking.id, lambda current: current.mailed_for(role, mark), uow)
+        sent, outcome = False, f"refused_{error.code}"
+
+    def record(current: Booking) -> Booking:
+        marked = current.mailed_for(role, mark)
+        if role != "invitee" or current.version != mark:
+            return marked
+        return marked.with_invitee_mail(MailState.SENT if sent else MailState.FAILED)
+
+    change_booking(booking.id, record, uow)
     log_event("mail_sent", booking_id=booking.id, message_kind=role, outcome=outcome)
+    return sent

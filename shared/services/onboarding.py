@@ -19,6 +19,7 @@ from shared.domain.calendars import CALENDAR_LIST_SCOPE
 from shared.domain.errors import SignInFailed
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.policy import CURRENT_POLICY
+from shared.domain.text import as_one_line
 from shared.services.audit import audit
 from shared.services.booking_sync import resync_failed
 from shared.services.busy_refresh import refresh_after_connect
@@ -195,7 +196,7 @@ def _add_host(
             id=host_id,
             google_sub=identity.sub,
             email=identity.email,
-            display_name=identity.name,
+            display_name=as_one_line(identity.name)[:100] or identity.email.partition("@")[0],
             slug=f"host-{secrets.token_hex(4)}",
             connection=connection,
             granted_scopes=scopes,

@@ -32,6 +32,7 @@ ENGLISH: Mapping[str, str] = {
     "too-short": "Use at least {min_length} characters",
     "too-long": "Use at most {max_length} characters",
     "text-control-chars": "Remove the invisible control characters from this text",
+    "text-one-line": "Keep this to one line, without line breaks or invisible control characters",
     # --- numbers, yes/no, lists ---------------------------------------------------------------------------
     "whole-number-expected": "Enter a whole number",
     "number-expected": "Enter a number",

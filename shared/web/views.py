@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
-from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking import Booking, BookingStatus, MailState, SyncState
 from shared.domain.booking_form import Answer, Location, LocationKind, Question
 from shared.domain.booking_page import BookingPage
 from shared.domain.calendars import MAX_CONFLICT_CALENDARS, PRIMARY, CalendarChoice, ListedCalendar
@@ -336,6 +336,11 @@ class BookingView(BaseModel):
         description="Whether the host's calendar shows this booking as it is now (`pending`: Kaleno is still "
         "writing it there, and retries on its own)."
     )
+    confirmation_mail: MailState = Field(
+        description="The invitee's mail about the latest change (confirmation, new time, cancellation): `pending` "
+        "(not sent yet), `sent`, `failed` (the mail service refused it for good; the host was alerted) or "
+        "`not_sent` (no mail service configured, or deliberately not sent)."
+    )
 
     @classmethod
     def of(cls, booking: Booking) -> BookingView:
@@ -353,6 +358,7 @@ class BookingView(BaseModel):
             location=_shown_location(booking),
             meeting_url=booking.meeting_url,
             calendar_invite="up_to_date" if booking.synced_version >= booking.version else "pending",
+            confirmation_mail=booking.confirmation_mail,
         )
 
 

@@ -51,7 +51,8 @@ def test_a_booking_sends_one_confirmation_with_an_ics_and_one_host_notice(
     (notice,) = google.mail(to=host["email"])
     assert str(confirmation["subject"]).startswith("Confirmed: Call with ")
     assert confirmation["attachments"] == ["invite.ics"]
-    assert f"/manage?booking={created['id']}#token=" in str(confirmation["text"])
+    assert f"/manage?booking={created['id']}&action=reschedule#token=" in str(confirmation["text"])
+    assert f"/manage?booking={created['id']}&amp;action=cancel#token=" in str(confirmation["html"])  # a button
     (event,) = ics_of(google, confirmation["id"]).walk("VEVENT")
     assert event.decoded("dtstart") == start
     assert str(notice["subject"]).startswith("New booking: Call with Ines Invitee")

@@ -316,7 +316,7 @@ def test_each_invitee_of_a_session_gets_their_own_mail(api: str, group: dict[str
     assert [str(m["subject"]).split(":")[0] for m in google.mail(to=first)] == ["Confirmed", "Cancelled"]
     (confirmation,) = google.mail(to=second)
     assert str(confirmation["subject"]).startswith("Confirmed")
-    assert f"/manage?booking={created[1]['id']}#token=" in str(confirmation["text"])  # their own link only
+    assert f"/manage?booking={created[1]['id']}&action=reschedule#token=" in str(confirmation["text"])  # their own link
     assert created[0]["id"] not in str(confirmation["text"])
     host_subjects = [str(m["subject"]).split(":")[0] for m in google.mail(to=group["email"])]
     assert sorted(host_subjects) == ["Cancelled", "New booking", "New booking"]

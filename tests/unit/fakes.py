@@ -32,7 +32,7 @@ from shared.domain.links import BookingLink
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
-from shared.services.errors import AlreadyStored, Contention, MailDeferred, WebhookUnreachable
+from shared.services.errors import AlreadyStored, Contention, MailDeferred, MailRefused, WebhookUnreachable
 from shared.services.onboarding import CALENDAR_SCOPES
 from shared.services.ports import Exported
 from shared.services.records import (
@@ -1015,15 +1015,20 @@ class FakeGoogleAccounts:
 
 @dataclass
 class FakeMailer:
-    """Keeps what it was given; `deferrals` makes the next sends fail as a relay outage would."""
+    """Keeps what it was given; `deferrals` makes the next sends fail as a relay outage would, `refusals`
+    as a relay refusing for good (554)."""
 
     sent: list[OutgoingMail] = field(default_factory=list)
     deferrals: int = 0
+    refusals: int = 0
 
     def send(self, mail: OutgoingMail) -> None:
         if self.deferrals:
             self.deferrals -= 1
             raise MailDeferred("relay answered 451")
+        if self.refusals:
+            self.refusals -= 1
+            raise MailRefused(554)
         self.sent.append(mail)
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from shared.domain.booking import Booking
+from shared.domain.booking import Booking, MailState
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState
+from shared.services import messages
 from shared.services import notifications as mail
 from shared.services.booking import book, cancel, reschedule
 from shared.services.booking_sync import reconcile_task
@@ -176,3 +177,71 @@ def test_mail_is_built_with_every_value_escaped(ports: FakePorts) -> None:
     host_notice = ports.mailer.sent[1]
     assert "<script>" not in host_notice.html
     assert "&lt;script&gt;" in host_notice.html
+
+
+def test_a_refused_confirmation_is_failed_and_alerts_the_host_once(ports: FakePorts) -> None:
+    booking = booked(ports)
+    ports.mailer.refusals = 1  # the relay refuses the invitee's confirmation for good
+
+    outcomes = run_mail_tasks(ports)
+    alert_task = next(p for f, p, _ in ports.tasks.enqueued if p.get("action") == "alert_host")
+    again = deliver(ports, alert_task)
+
+    stored = ports.uow().bookings.get(booking.id)
+    assert stored is not None
+    assert stored.confirmation_mail is MailState.FAILED
+    assert outcomes[:2] == ["sent", "sent"]  # the notice task (a refusal is not retried), then the alert
+    assert again == "already_sent"
+    to_host, alert = ports.mailer.sent
+    assert (to_host.to, alert.to) == ("ada@example.com", "ada@example.com")
+    assert alert.subject == "Action needed: Ines did not get the confirmation for Intro call"
+    assert "ines@example.org" in alert.text  # the host needs the address to reach them
+
+
+def test_the_confirmation_state_follows_each_change(ports: FakePorts) -> None:
+    booking = booked(ports)
+    run_mail_tasks(ports)
+    sent = ports.uow().bookings.get(booking.id)
+    assert sent is not None
+
+    moved = reschedule(sent, START + timedelta(hours=2), NOW, ports.uow(), ports.tasks)
+
+    assert sent.confirmation_mail is MailState.SENT
+    assert moved.confirmation_mail is MailState.PENDING
+    run_mail_tasks(ports)
+    after = ports.uow().bookings.get(booking.id)
+    assert after is not None
+    assert after.confirmation_mail is MailState.SENT
+
+
+def test_without_a_relay_the_confirmation_is_not_sent(ports: FakePorts) -> None:
+    booking = booked(ports)
+    run_sync_tasks(ports)
+    payload = next(p for f, p, _ in ports.tasks.enqueued if f == mail.QUEUE_FUNCTION)
+
+    outcome = mail.notify_task(booking.id, 1, 0, NOW, ports.uow(), None, LINKS, ports.tasks)
+
+    stored = ports.uow().bookings.get(booking.id)
+    assert stored is not None
+    assert (outcome, payload["booking_id"]) == ("mail_not_configured", booking.id)
+    assert stored.confirmation_mail is MailState.NOT_SENT
+
+
+def test_the_buttons_link_the_manage_page_at_its_step_and_no_link_is_shown_as_text(ports: FakePorts) -> None:
+    booked(ports)
+
+    run_mail_tasks(ports)
+
+    to_invitee = ports.mailer.sent[0]
+    link = "https://m.example/" + to_invitee.message_id.split(".")[0].removeprefix("<")
+    assert f'href="{link}?action=reschedule"' in to_invitee.html
+    assert f'href="{link}?action=cancel"' in to_invitee.html
+    assert ">https://" not in to_invitee.html  # links are buttons, never raw URLs as text
+    assert f"Reschedule: {link}?action=reschedule" in to_invitee.text  # the plain-text twin spells them out
+    assert "<style" not in to_invitee.html  # inlined: mail clients drop style blocks
+
+
+def test_the_manage_link_takes_its_action_before_the_token_fragment() -> None:
+    link = "https://kaleno.example/manage?booking=b1#token=b1.mac"
+
+    assert messages.with_action(link, "cancel") == "https://kaleno.example/manage?booking=b1&action=cancel#token=b1.mac"

@@ -116,6 +116,7 @@ export function bookingsSection(getHost) {
       booking.sync_state === "failed" && ACTIVE.has(booking.status) && h("p", { class: "notice bad" },
         "Kaleno could not update this meeting in your calendar", booking.sync_error ? ` (${booking.sync_error})` : "",
         ". It retries after you reconnect your calendar."),
+      mailFailedNotice(booking),
       active && h("p", { class: "actions" },
         h("button", { type: "button", onclick: () => reschedule(booking, zone, area) }, "Reschedule", h("span", { class: "vh" }, ` booking with ${name}`)),
         h("button", { type: "button", class: "danger", onclick: () => askCancel(booking, area) }, "Cancel booking", h("span", { class: "vh" }, ` with ${name}`))),
@@ -228,3 +229,10 @@ export function bookingsSection(getHost) {
 }
 
 const sentence = (text) => (text ? `${text.charAt(0).toUpperCase()}${text.slice(1)}.`.replace(/\.\.$/, ".") : "");
+
+// The invitee's email about the latest change was refused for good: the host is the one who can reach them.
+function mailFailedNotice(booking) {
+  return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
+    `${booking.invitee.name} did not get our email about this booking (the mail service refused it). `
+    + `Please contact them at ${booking.invitee.email}.`);
+}

@@ -66,6 +66,7 @@ function render(booking, message) {
       h("p", {}, h("span", { class: `badge ${!active ? "bad" : booking.status === "needs_attention" ? "warn" : "ok"}` }, statusText(booking.status))),
       // The status line above may be saying what just happened: the booking's own state stays in view.
       message && booking.status === "needs_attention" && h("p", { class: "notice warn" }, booking.status_message),
+      mailFailedNotice(booking),
       h("dl", { class: "facts" },
         where.facts,
         h("dt", {}, "Name"), h("dd", {}, booking.invitee.name),
@@ -81,6 +82,13 @@ function render(booking, message) {
   if (active && action === "reschedule") reschedule(booking, panel);
   if (active && action === "cancel") cancel(booking, panel);
   action = null;
+}
+
+// Our email about the latest change was refused for good: this page is where the invitee can learn it.
+function mailFailedNotice(booking) {
+  return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
+    `We could not email you about this booking at ${booking.invitee.email}: the mail service refused it. `
+    + "Everything on this page is current, and your host has been told.");
 }
 
 const statusText = (s) => ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",

@@ -19,6 +19,7 @@ from shared.domain.booking_page import BookingPage
 from shared.domain.intervals import EPOCH, Interval, SpanSet, by_start
 from shared.domain.periods import day_name, minute_run, month_name, period_place, week_name
 from shared.domain.schedule import Schedule
+from shared.domain.text import STORED
 from shared.services.records import BookedSpan
 
 M = TypeVar("M", bound=BaseModel)
@@ -56,7 +57,8 @@ def _plain(value: Any) -> Any:
 def stored(model: type[M], doc: dict[str, Any] | None) -> M:
     """A model from its stored document; bookkeeping fields (created_at, claims...) are not part of it."""
     assert doc is not None  # nosec B101  # narrows the type; callers pass a stored document (never run with -O)
-    return model.model_validate({key: doc[key] for key in model.model_fields if key in doc})
+    fields = {key: doc[key] for key in model.model_fields if key in doc}
+    return model.model_validate(fields, context={STORED: True})
 
 
 def page_document(page: BookingPage) -> dict[str, Any]:
@@ -82,7 +84,7 @@ def stored_page(doc: dict[str, Any] | None) -> BookingPage:
         for days in (schedule.get("weekly", {}), schedule.get("overrides", {})):
             for day, ranges in days.items():
                 days[day] = [tuple(text.split("-")) for text in ranges]
-    return BookingPage.model_validate(doc)
+    return BookingPage.model_validate(doc, context={STORED: True})
 
 
 def encode_busy(intervals: Iterable[Interval]) -> bytes:
