@@ -137,6 +137,18 @@ class GoogleCalendarClient:
             if not page_token:
                 return found
 
+    def time_zone(self, host_id: str) -> str | None:
+        """The primary calendar's zone, from an events list filtered to our own marker with `fields` asking
+        for the zone alone: no event of the host is returned (the freebusy and events.owned scopes allow it)."""
+        params = {
+            "calendarId": "primary",
+            "privateExtendedProperty": f"{OUR_MARKER}=1",
+            "maxResults": 1,
+            "fields": "timeZone",
+        }
+        zone = self._execute(host_id, _events_list(params)).get("timeZone")
+        return str(zone) if zone else None
+
     def watch(self, host_id: str, calendar_id: str, channel_id: str, token: str, address: str) -> Channel:
         expires = datetime.now(UTC) + timedelta(hours=self._settings.channel_ttl_hours)
         body = {

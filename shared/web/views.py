@@ -44,6 +44,7 @@ class HostView(BaseModel):
     time_zone: str
     connection: ConnectionView
     granted_scopes: list[str]
+    onboarded: bool = Field(description="False until the host finished or skipped the dashboard's first-run setup.")
 
     @classmethod
     def of(cls, host: Host) -> HostView:
@@ -55,6 +56,7 @@ class HostView(BaseModel):
             time_zone=host.time_zone,
             connection=_connection_view(host),
             granted_scopes=list(host.granted_scopes),
+            onboarded=host.onboarded,
         )
 
 
