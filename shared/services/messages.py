@@ -113,7 +113,8 @@ def _mail(
 ) -> OutgoingMail:
     text = "\n\n".join(lines) + "\n\n— Kaleno\n"
     paragraphs = "".join(f"<p>{_linked(line)}</p>" for line in lines)
-    html = f'<!doctype html><html><body style="font-family:sans-serif">{paragraphs}<p>— Kaleno</p></body></html>'
+    body_style = "font-family:sans-serif;overflow-wrap:anywhere"  # a long link wraps on a phone instead of widening
+    html = f'<!doctype html><html><body style="{body_style}">{paragraphs}<p>— Kaleno</p></body></html>'
     return OutgoingMail(to=to, subject=subject, text=text, html=html, message_id=key, attachments=attachments)
 
 

@@ -45,6 +45,8 @@ class HostView(BaseModel):
     connection: ConnectionView
     granted_scopes: list[str]
     onboarded: bool = Field(description="False until the host finished or skipped the dashboard's first-run setup.")
+    restricted: bool = Field(description="The host restricted processing (POST /privacy/restrict).")
+    objected: bool = Field(description="The host objected to processing (POST /privacy/object).")
 
     @classmethod
     def of(cls, host: Host) -> HostView:
@@ -57,6 +59,8 @@ class HostView(BaseModel):
             connection=_connection_view(host),
             granted_scopes=list(host.granted_scopes),
             onboarded=host.onboarded,
+            restricted=host.restricted,
+            objected=host.objected,
         )
 
 

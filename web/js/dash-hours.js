@@ -24,10 +24,10 @@ export function hoursSection(changed = () => {}) {
   let schedules = [];
   let schedule = null; // the schedule being edited (a copy: saved only by "Save hours")
   const status = h("p", { class: "status-line", role: "status" }, "Loading hours…");
-  const list = h("ul", { class: "plain", "aria-label": "Your schedules" });
-  const body = h("div");
+  const list = h("ul", { class: "plain", "aria-label": "Your schedules" }, h("li", { class: "placeholder", "aria-hidden": "true" }));
+  const body = h("div", { class: "form-placeholder" });
   const element = h("section", { class: "card", "aria-labelledby": "hours-title" },
-    h("h2", { id: "hours-title" }, "Hours"),
+    h("h2", { id: "hours-title" }, "Availability"),
     h("p", { class: "hint" }, "Each event type offers the hours of one schedule; without a choice, the default one."),
     status, list, newScheduleForm(), body);
 
@@ -35,6 +35,7 @@ export function hoursSection(changed = () => {}) {
     try {
       schedules = (await api("/hosts/me/schedules")).schedules;
       fill(status);
+      body.classList.remove("form-placeholder");
       drawList();
       changed(schedules);
       edit(schedules.find((s) => s.id === (editId ?? schedule?.id)) ?? schedules[0]);
@@ -282,6 +283,5 @@ export function hoursSection(changed = () => {}) {
     }
   }
 
-  load();
   return { element, load, refreshList };
 }

@@ -2,6 +2,7 @@
 // left), rotate its secret (shown once likewise), delete it, and read its delivery log.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
+import { breakableUrl } from "./dash-types.js";
 
 const EVENTS = [
   ["booking.created", "Booking created"],
@@ -15,7 +16,7 @@ export function webhooksSection(getHost) {
   let endpoints = [];
   const secrets = new Map(); // endpoint id → secret: in this page only, never stored
   const status = h("p", { class: "status-line", role: "status" }, "Loading webhooks…");
-  const list = h("ul", { class: "plain", "aria-label": "Your webhook endpoints" });
+  const list = h("ul", { class: "plain", "aria-label": "Your webhook endpoints" }, h("li", { class: "placeholder short", "aria-hidden": "true" }));
   const form = addForm();
   const element = h("section", { class: "card", "aria-labelledby": "webhooks-title" },
     h("h2", { id: "webhooks-title" }, "Webhooks"),
@@ -58,7 +59,7 @@ export function webhooksSection(getHost) {
     });
     const secret = secrets.get(endpoint.id);
     return h("li", { "data-webhook": endpoint.id },
-      h("h3", {}, endpoint.url),
+      h("h3", {}, breakableUrl(endpoint.url)),
       h("p", { class: "meta" }, [endpoint.description, endpoint.events.join(", "), `added ${when(endpoint.created_at)}`]
         .filter(Boolean).join(" · ")),
       secret && secretPanel(endpoint, secret),
@@ -219,6 +220,5 @@ export function webhooksSection(getHost) {
     return element;
   }
 
-  load();
-  return { element };
+  return { element, load };
 }
