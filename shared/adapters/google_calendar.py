@@ -352,7 +352,7 @@ class GoogleCalendarClient:
         """The event as host and invitee see it: who, when, where, the invitee's answers and note, the
         invitee's own link to reschedule or cancel (Google's invitation carries it to them), and the host's
         link; nothing more."""
-        host_link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
+        host_link = f"{self._settings.base_url.rstrip('/')}/dashboard/bookings?booking={booking.id}"
         answers = "\n".join(f"{answer.label}: {answer.text()}" for answer in booking.answers)
         location = booking.location
         parts = [

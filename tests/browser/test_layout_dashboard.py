@@ -123,7 +123,7 @@ def test_layout_each_dashboard_section_with_data(
     types.get_by_role("button", name="Edit Workshop").click()
     types.get_by_role("button", name="More options").click()
     expect(types.get_by_text("Fixed: this event type has bookings")).to_be_visible()
-    expect(types.get_by_label("Reminder email (minutes before; 0: none)")).to_have_value("1440")
+    expect(types.get_by_label("Reminder email (minutes before)")).to_have_value("1440")
     check_layout(watch, "dashboard-event-type-edit", expected_statuses=SIGNED_OUT)
 
     sections: list[tuple[str, str, Callable[[], Any]]] = [
@@ -181,3 +181,58 @@ def test_layout_each_dashboard_section_with_data(
     # Only the shown section loads its data, and nothing is asked that the host has not granted.
     assert not [url for url in requested if "/hosts/me/calendars" in url]
     assert [line for line in watch.failed_loads if "status of 401" not in line] == []
+
+
+# Every layout shift the page makes by itself (not after a click or a key), summed: stricter than Lighthouse's
+# cumulative layout shift, which counts the worst window of shifts only. What moved is kept for the message.
+_SHIFT_WATCH = """
+window.__layoutShift = 0;
+window.__shifted = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.__layoutShift += entry.value;
+    for (const source of entry.sources || []) {
+      const node = source.node;
+      const label = node ? String(node.id || node.className || node.textContent || '').slice(0, 30) : '';
+      const name = node ? `${node.nodeName} ${label}` : '?';
+      window.__shifted.push(`${entry.value.toFixed(3)} ${name} ${source.previousRect.y}->${source.currentRect.y}`);
+    }
+  }
+}).observe({ type: "layout-shift", buffered: true });
+"""
+SECTION_LOADED = {
+    "event-types": ("heading", "Workshop"),
+    "availability": ("heading", "Hours of Working hours"),
+    "bookings": ("heading", "Workshop: group session"),
+    "calendars": ("button", "Choose calendars"),
+    "integrations": ("heading", "http://127.0.0.1:9/hooks/kaleno"),
+    "profile": ("button", "Save profile"),
+    "privacy": ("button", "Export my data"),
+}
+
+
+def test_layout_sections_load_without_shifting(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]], browser: Browser, google: Google, api: str
+) -> None:
+    _host_with_data(browser, google, api)
+    for width in (390, 1280):
+        context, watch = open_context(HOST_ZONE, width=width)
+        context.add_init_script(_SHIFT_WATCH)
+        page = watch.page
+        page.goto("/")
+        page.get_by_role("button", name="Reject non-essential").click()
+        expect(page.get_by_role("region", name="Cookies")).to_have_count(0)  # the choice is stored
+        page.reload()  # the cookie choice is made: the page as a returning visitor loads it
+        expect(page.get_by_role("link", name="Sign in with Google")).to_be_visible()
+        page.wait_for_timeout(300)
+        shift = page.evaluate("window.__layoutShift")
+        assert shift <= 0.02, f"signed out at {width} px shifted by {shift:.3f}: {page.evaluate('window.__shifted')}"
+        page.get_by_role("link", name="Sign in with Google").click()
+        for section, (role, name) in SECTION_LOADED.items():
+            page.goto(f"/dashboard/{section}")
+            expect(page.get_by_role(role, name=name).first).to_be_visible()  # type: ignore[arg-type]
+            page.wait_for_timeout(300)
+            shift = page.evaluate("window.__layoutShift")
+            moved = page.evaluate("window.__shifted")
+            assert shift <= 0.02, f"{section} at {width} px shifted by {shift:.3f} while it loaded: {moved}"

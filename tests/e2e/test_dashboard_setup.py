@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
+
 from tests.e2e.test_http_surface import assert_problem
 from tests.e2e.test_onboarding import signed_in_host
 from tests.support import Browser, Google
@@ -47,3 +49,12 @@ def test_a_page_address_is_checked_while_typed(browser: Browser, google: Google,
     for bad in ("Not A Slug", "oauth", ""):
         assert assert_problem(check(bad), 422, "validation-error")["errors"][0]["field"] == "slug"
     assert_problem(Browser(api).get("/hosts/me/slug-check", params={"slug": "free"}), 401, "unauthenticated")
+
+
+def test_each_dashboard_section_has_an_address_that_reloads_to_the_dashboard(api: str) -> None:
+    index = requests.get(f"{api}/", timeout=10)
+    for path in ("/dashboard", "/dashboard/setup", "/dashboard/bookings", "/dashboard/privacy"):
+        page = requests.get(f"{api}{path}", timeout=10)
+        assert (page.status_code, page.text) == (200, index.text), path
+        assert page.headers["Content-Type"].startswith("text/html")
+    assert_problem(requests.get(f"{api}/dashboard/nothing-here", timeout=10), 404, "not-found")

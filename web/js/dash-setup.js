@@ -18,9 +18,9 @@ export function setupFlow(getHost, { changed, done }) {
   const problem = h("p", { class: "error", role: "alert" });
   const skipAll = h("button", { type: "button", class: "link" }, "Skip setup");
   skipAll.addEventListener("click", () => finish(skipAll));
+  const skipLine = h("p", { class: "setup-skip" }, skipAll, " ", h("span", { class: "hint" }, "You can change everything later in your dashboard."));
   const element = h("section", { class: "card setup", "aria-labelledby": "setup-title" },
-    h("p", { class: "meta", id: "setup-progress" }), h("h2", { id: "setup-title", tabindex: "-1" }), body, problem,
-    h("p", { class: "setup-skip" }, skipAll, " ", h("span", { class: "hint" }, "You can change everything later in your dashboard.")));
+    h("p", { class: "meta", id: "setup-progress" }), h("h2", { id: "setup-title", tabindex: "-1" }), body, problem, skipLine);
 
   async function finish(button) {
     try {
@@ -40,6 +40,7 @@ export function setupFlow(getHost, { changed, done }) {
     fill(element.querySelector("#setup-progress"), `Step ${step + 1} of ${STEPS.length}`);
     fill(element.querySelector("#setup-title"), STEPS[step]);
     fill(body, [addressStep, hoursStep, typeStep, shareStep][step]());
+    skipLine.hidden = step === STEPS.length - 1; // the last step's own button ends the setup
     if (focus) element.querySelector("#setup-title").focus();
   }
 

@@ -9,7 +9,7 @@ import { linksPanel } from "./dash-links.js";
 const NUMBERS = [
   ["duration_minutes", "Duration (minutes)", { min: 5, max: 720, step: 5 }],
   ["booking_window_days", "Booking window (days ahead)", { min: 1, max: 366 }],
-  ["reminder_minutes_before", "Reminder email (minutes before; 0: none)", { min: 0, max: 10080, step: 5 }],
+  ["reminder_minutes_before", "Reminder email (minutes before)", { min: 0, max: 10080, step: 5, hint: "0: no reminder." }],
   ["min_notice_minutes", "Minimum notice (minutes)", { min: 0, step: 5 }],
   ["buffer_before_minutes", "Buffer before (minutes)", { min: 0, max: 240, step: 5 }],
   ["buffer_after_minutes", "Buffer after (minutes)", { min: 0, max: 240, step: 5 }],
@@ -151,8 +151,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
     const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: "seats-show-attendees",
       "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
-    const showGuestsWrap = h("p", {}, showGuests, " ",
-      h("label", { for: "seats-show-attendees" }, "Invitees of a group session see each other in the invitation"));
+    const showGuestsWrap = h("div", { class: "check" }, showGuests,
+      h("label", { for: "seats-show-attendees", class: "inline" }, "Invitees of a group session see each other in the invitation"));
     const where = locationEditor(type?.location ?? null);
     const questions = questionsEditor(type?.questions ?? []);
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");

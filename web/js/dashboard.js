@@ -40,20 +40,32 @@ if (CALENDAR_LIST_REFUSED) history.replaceState(null, "", location.pathname);
 const returnTo = () => `${location.pathname}${location.search}${location.hash}`;
 const signInUrl = () => `/oauth/start?${new URLSearchParams({ return_to: returnTo() })}`;
 
+const links = new Map(SECTIONS.map(([id, label]) => [id, h("a", { href: `${BASE}/${id}`, "data-section": id }, label)]));
+
 initConsent();
 start();
+
+function showFrame() {
+  document.body.classList.add("with-nav");
+  nav.hidden = false;
+  fill(nav, h("ul", {}, [...links.values()].map((link) => h("li", {}, link))));
+  fill(title, "Dashboard");
+}
 
 async function start() {
   let host;
   try {
     host = await api("/hosts/me");
   } catch (error) {
+    // Until here the page showed only "Loading…" (body.booting): what it draws now appears at once, in place.
+    document.body.classList.remove("booting");
     if (error.status === 401) return signedOut();
     status.className = "error";
     fill(status, `Your dashboard could not be loaded. ${describe(error)} `,
       h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
     return;
   }
+  document.body.classList.remove("booting");
   signedIn(host);
 }
 
@@ -125,21 +137,19 @@ function signedIn(initialHost) {
       signedOut("Your account was deleted. Thank you for using Kaleno.");
     }, askToConfirm }),
   };
-  const links = new Map(SECTIONS.map(([id, label]) => [id, h("a", { href: `${BASE}/${id}`, "data-section": id }, label)]));
   const body = h("div", { class: "sections" });
+  let drawn = false;
 
   function showApp() {
-    document.body.classList.add("with-nav");
-    nav.hidden = false;
-    fill(nav, h("ul", {}, [...links.values()].map((link) => h("li", {}, link))));
-    fill(title, "Dashboard");
+    if (!nav.childElementCount) showFrame();
     fill(page, body);
+    drawn = true;
   }
 
   /** Show one section (building and loading it the first time); `focus` after a navigation, not on first load. */
   function show(id, { focus = false } = {}) {
     if (id === SETUP || !host.onboarded) return showSetup();
-    if (!nav.childElementCount) showApp();
+    if (!drawn) showApp();
     let section = made.get(id);
     if (!section) {
       section = builders[id]();
@@ -152,6 +162,7 @@ function signedIn(initialHost) {
       if (other === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     }
+    showTab(links.get(id));
     const label = SECTIONS.find(([sectionId]) => sectionId === id)[1];
     document.title = `${label} · Dashboard · Kaleno`;
     if (focus) {
@@ -169,6 +180,7 @@ function signedIn(initialHost) {
     document.body.classList.remove("with-nav");
     nav.hidden = true;
     fill(nav);
+    drawn = false;
     fill(title, "Welcome to Kaleno");
     fill(page, setupFlow(getHost, {
       changed: (updated) => { host = updated; },
@@ -200,6 +212,14 @@ function signedIn(initialHost) {
   const canonical = `${BASE}/${id}${id === "bookings" && url.searchParams.has("booking") ? `?booking=${encodeURIComponent(url.searchParams.get("booking"))}` : ""}`;
   if (`${location.pathname}${location.search}` !== canonical || location.hash) history.replaceState(null, "", canonical);
   show(id);
+}
+
+/** On phones the sections are a tab bar that scrolls sideways on its own: the current one is brought into it. */
+function showTab(link) {
+  const list = link.closest("ul");
+  if (!list || list.scrollWidth <= list.clientWidth) return;
+  const [box, item] = [list.getBoundingClientRect(), link.getBoundingClientRect()];
+  list.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
 }
 
 /** The Google Calendar connection: state, disconnect (confirmed first), reconnect. */
