@@ -124,6 +124,7 @@ def test_layout_each_dashboard_section_with_data(
     types.get_by_role("button", name="More options").click()
     expect(types.get_by_text("Fixed: this event type has bookings")).to_be_visible()
     expect(types.get_by_label("Reminder email (minutes before)")).to_have_value("1440")
+    page.evaluate("scrollTo(0, 0)")  # the form's heading took focus; the screenshot starts at the top like the others
     check_layout(watch, "dashboard-event-type-edit", expected_statuses=SIGNED_OUT)
 
     sections: list[tuple[str, str, Callable[[], Any]]] = [
@@ -170,6 +171,7 @@ def test_layout_each_dashboard_section_with_data(
     bookings.get_by_label("Search by invitee name or email").fill("hugo")
     expect(upcoming.locator(":scope > li")).to_have_count(1)
     expect(upcoming).not_to_contain_text("Gina Group")
+    expect(upcoming).to_contain_text("2 attendees, 1 shown")
     check_layout(watch, "dashboard-bookings-search", expected_statuses=SIGNED_OUT)
 
     # Each section has its own address: reload and Back land where they were.

@@ -112,7 +112,7 @@ export function bookingsSection(getHost) {
   function rows(bookings, zone) {
     const sessions = new Map();
     for (const booking of bookings) {
-      const key = booking.seat == null ? booking.id : `${booking.event_type_id} ${booking.start}`;
+      const key = sessionKey(booking);
       sessions.set(key, [...(sessions.get(key) || []), booking]);
     }
     return [...sessions.values()].map((members) => (members[0].seat == null ? item(members[0], zone) : sessionRow(members, zone)));
@@ -121,7 +121,11 @@ export function bookingsSection(getHost) {
   function sessionRow(members, zone) {
     const [first] = members;
     const when = formatWhen(first.start, first.end, zone);
-    const count = `${members.length} ${members.length === 1 ? "attendee" : "attendees"}`;
+    // The session's attendees in the same list (upcoming, cancelled or past), whatever the search keeps.
+    const active = ACTIVE.has(first.status);
+    const sameList = (b) => state.when === "past" || ACTIVE.has(b.status) === active;
+    const all = state.bookings.filter((b) => sessionKey(b) === sessionKey(first) && sameList(b)).length;
+    const count = `${all} ${all === 1 ? "attendee" : "attendees"}${all > members.length ? `, ${members.length} shown` : ""}`;
     return h("li", { class: "session", "data-session": `${first.event_type_id} ${first.start}` },
       h("h4", { class: "summary" }, `${first.event_title}: group session`),
       h("p", {}, when),
@@ -313,4 +317,5 @@ export function bookingsSection(getHost) {
   return { element, load };
 }
 
+const sessionKey = (booking) => (booking.seat == null ? booking.id : `${booking.event_type_id} ${booking.start}`);
 const sentence = (text) => (text ? `${text.charAt(0).toUpperCase()}${text.slice(1)}.`.replace(/\.\.$/, ".") : "");
