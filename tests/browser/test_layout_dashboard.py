@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -203,7 +203,8 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: "layout-shift", buffered: true });
 """
-SECTION_LOADED = {
+# What shows that each section's data has arrived: (role, accessible name).
+SECTION_LOADED: dict[str, tuple[Literal["heading", "button"], str]] = {
     "event-types": ("heading", "Workshop"),
     "availability": ("heading", "Hours of Working hours"),
     "bookings": ("heading", "Workshop: group session"),
@@ -233,7 +234,7 @@ def test_layout_sections_load_without_shifting(
         page.get_by_role("link", name="Sign in with Google").click()
         for section, (role, name) in SECTION_LOADED.items():
             page.goto(f"/dashboard/{section}")
-            expect(page.get_by_role(role, name=name).first).to_be_visible()  # type: ignore[arg-type]
+            expect(page.get_by_role(role, name=name).first).to_be_visible()
             page.wait_for_timeout(300)
             shift = page.evaluate("window.__layoutShift")
             moved = page.evaluate("window.__shifted")
