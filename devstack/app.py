@@ -31,6 +31,9 @@ from shared.web.problems import INTERNAL, Problem
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = str(ROOT / "functions" / "main.py")
 WEB = ROOT / "web"
+DASHBOARD_SECTIONS = frozenset(
+    {"setup", "event-types", "availability", "bookings", "calendars", "integrations", "profile", "privacy"}
+)
 
 
 def _problem_for_http_error(error: HTTPException) -> Response:
@@ -98,6 +101,15 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     # The web client's pages (web/README.md): the same files deploy to any static host in front of the functions.
     @root.get("/")
     def dashboard() -> Response:
+        return _static("index.html")
+
+    # The dashboard's sections (web/js/dashboard.js), each its own address so a reload or a deep link opens it;
+    # "dashboard" is a reserved host slug, so these never shadow a host's page.
+    @root.get("/dashboard")
+    @root.get("/dashboard/<section>")
+    def dashboard_section(section: str = "") -> Response:
+        if section and section not in DASHBOARD_SECTIONS:
+            return Problem(404, "not-found", "Not found", "No such page.").to_response()
         return _static("index.html")
 
     @root.get("/<host_slug>/<event_type_slug>")

@@ -14,7 +14,7 @@ from shared.domain.booking import Booking, BookingStatus, CancelRequest, Resched
 from shared.domain.calendar_span import Instant
 from shared.domain.calendars import CalendarChoiceRequest
 from shared.domain.event_type import EventType, EventTypeUpdate
-from shared.domain.host import Host, HostProfileUpdate
+from shared.domain.host import Host, HostProfileUpdate, HostSlug
 from shared.domain.links import LinkRequest
 from shared.domain.schedule import NamedSchedule, Schedule, ScheduleCreate, ScheduleUpdate
 from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
@@ -51,8 +51,26 @@ def get_me(request: Request, principal: Host) -> Response:
 
 @api.route("/me", methods=("PATCH",), auth="session", body=HostProfileUpdate, response=HostView)
 def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Response:
-    """Change display name, public slug or time zone."""
+    """Change display name, public slug or time zone; `onboarded: true` once the first-run setup is done."""
     return json_response(HostView.of(host_settings.update_profile(principal, body, adapters().uow())))
+
+
+class SlugQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: HostSlug = Field(description="A page address to check (lowercase letters, digits and hyphens).")
+
+
+class SlugAvailability(BaseModel):
+    available: bool = Field(description="No other host uses it (your own slug counts as available).")
+
+
+@api.route("/me/slug-check", auth="session", query=SlugQuery, response=SlugAvailability)
+def check_slug(request: Request, principal: Host, query: SlugQuery) -> Response:
+    """Whether a page address is free, for checking it while it is typed; 422 if it is not a valid slug (or is
+    reserved). Saving it (PATCH /hosts/me) claims it."""
+    available = host_settings.slug_available(principal, query.slug, adapters().uow())
+    return json_response(SlugAvailability(available=available))
 
 
 @api.route("/me/disconnect", methods=("POST",), auth="session", response=HostView)

@@ -137,6 +137,18 @@ class GoogleCalendarClient:
             if not page_token:
                 return found
 
+    def time_zone(self, host_id: str) -> str | None:
+        """The primary calendar's zone, from an events list filtered to our own marker with `fields` asking
+        for the zone alone: no event of the host is returned (the freebusy and events.owned scopes allow it)."""
+        params = {
+            "calendarId": "primary",
+            "privateExtendedProperty": f"{OUR_MARKER}=1",
+            "maxResults": 1,
+            "fields": "timeZone",
+        }
+        zone = self._execute(host_id, _events_list(params)).get("timeZone")
+        return str(zone) if zone else None
+
     def watch(self, host_id: str, calendar_id: str, channel_id: str, token: str, address: str) -> Channel:
         expires = datetime.now(UTC) + timedelta(hours=self._settings.channel_ttl_hours)
         body = {
@@ -340,7 +352,7 @@ class GoogleCalendarClient:
         """The event as host and invitee see it: who, when, where, the invitee's answers and note, the
         invitee's own link to reschedule or cancel (Google's invitation carries it to them), and the host's
         link; nothing more."""
-        host_link = f"{self._settings.base_url.rstrip('/')}/?booking={booking.id}"
+        host_link = f"{self._settings.base_url.rstrip('/')}/dashboard/bookings?booking={booking.id}"
         answers = "\n".join(f"{answer.label}: {answer.text()}" for answer in booking.answers)
         location = booking.location
         parts = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice
 from shared.domain.errors import refused
@@ -112,6 +112,9 @@ class Host(BaseModel):
     calendars: CalendarChoice = CalendarChoice()  # conflict calendars and the write calendar
     # The privacy policy version the host was last told about (by mail, or by signing up under it).
     policy_notified: str | None = None
+    # The dashboard's first-run setup is done (finished or skipped). New hosts start with False; hosts
+    # stored before the setup existed read as True, so they are never sent through it.
+    onboarded: bool = True
 
     @property
     def may_list_calendars(self) -> bool:
@@ -169,3 +172,4 @@ class HostProfileUpdate(BaseModel):
     display_name: DisplayName | None = None
     slug: HostSlug | None = None
     time_zone: ZoneName | None = None
+    onboarded: Literal[True] | None = Field(None, description="The first-run setup is done (it cannot be undone).")

@@ -23,7 +23,7 @@ from shared.services.errors import CalendarAccessRevoked, GoogleRejected, Google
 from shared.services.ports import Ports
 
 # Where the host grants the calendar list (the dashboard's button opens it and comes back to the setting).
-CONSENT_PATH = "/oauth/start?purpose=calendars&return_to=/%23calendars"
+CONSENT_PATH = "/oauth/start?purpose=calendars&return_to=/dashboard/calendars"  # the dashboard's Calendars section
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,12 @@ def update_profile(host: Host, patch: HostProfileUpdate, uow: UnitOfWork) -> Hos
     return retried(update)
 
 
+def slug_available(host: Host, slug: str, uow: UnitOfWork) -> bool:
+    """Free for this host: no page uses it, or it is already theirs. (A save can still lose a race: it
+    claims the slug in its own commit and answers 409 then.)"""
+    return slug == host.slug or uow.pages.get(slug) is None
+
+
 def list_event_types(host: Host, uow: UnitOfWork) -> dict[str, EventType]:
     return _page(host, uow).event_types
 

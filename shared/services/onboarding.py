@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.calendars import CALENDAR_LIST_SCOPE
 from shared.domain.errors import SignInFailed
-from shared.domain.host import Connection, ConnectionState, Host
+from shared.domain.host import Connection, ConnectionState, Host, HostProfileUpdate
 from shared.domain.policy import CURRENT_POLICY
 from shared.domain.text import as_one_line
+from shared.logging import log_exception
 from shared.services.audit import audit
 from shared.services.booking_sync import resync_failed
 from shared.services.busy_refresh import refresh_after_connect
@@ -28,6 +29,7 @@ from shared.services.closure import close_future_bookings, stop_taking_bookings
 from shared.services.connection import change_connection
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
+from shared.services.hosts import update_profile
 from shared.services.ports import GoogleAccounts, Ports, SecretStore, UnitOfWork
 from shared.services.records import GoogleIdentity, OAuthState, SessionRecord
 from shared.services.tokens import same_secret
@@ -127,8 +129,10 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
     if callback.google_error or not code:
         raise SignInFailed("consent-refused", "Google sign-in was cancelled or refused.")
     identity = ports.google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
-    host = _connect(identity, now, uow, ports.secrets, ports.google)
+    host, created = _connect(identity, now, uow, ports.secrets, ports.google)
     ports.calendar.forget(host.id)  # credentials cached from an older grant may lack scopes granted now
+    if created and host.calendar_usable:
+        host = _adopt_calendar_zone(host, ports)
     if host.calendar_usable:
         start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
         refresh_after_connect(host, now, uow, ports.calendar, ports.tasks)
@@ -160,9 +164,23 @@ def _take_state(state: str, now: datetime, uow: UnitOfWork) -> OAuthState | None
     return retried(take)
 
 
+def _adopt_calendar_zone(host: Host, ports: Ports) -> Host:
+    """A new host starts in the time zone their Google Calendar is set to (their hours too), not in UTC.
+    Best effort: if Google cannot say now, the dashboard's setup offers the browser's zone instead."""
+    try:
+        zone = ports.calendar.time_zone(host.id)
+        if not zone or zone == host.time_zone:
+            return host
+        return update_profile(host, HostProfileUpdate.model_validate({"time_zone": zone}), ports.uow())
+    except Exception as error:  # the sign-in stands either way
+        log_exception("calendar_zone_unknown", error, host_id=host.id)
+        return host
+
+
 def _connect(
     identity: GoogleIdentity, now: datetime, uow: UnitOfWork, secret_store: SecretStore, google: GoogleAccounts
-) -> Host:
+) -> tuple[Host, bool]:
+    """The host as stored after this sign-in, and whether it is their first (the host was created)."""
     host_id = host_id_for(identity.sub)
     missing = tuple(sorted(CALENDAR_SCOPES - identity.granted_scopes))
     if missing and identity.refresh_token:
@@ -178,13 +196,14 @@ def _connect(
             reason="scope_refused" if missing else "no_offline_access",
         )
     scopes = tuple(sorted(identity.granted_scopes))
-    if not _add_host(host_id, identity, connection, scopes, uow):
+    created = _add_host(host_id, identity, connection, scopes, uow)
+    if not created:
         _update_host(host_id, identity.email, scopes, uow)
         change_connection(host_id, connection, uow)  # the booking page follows in the same commit
     audit(uow, "calendar_connect", host_id, "connected" if not missing else "scope_refused", now)
     host = uow.hosts.get(host_id)
     assert host is not None  # nosec B101  # narrows the type; the host was written just above (never run with -O)
-    return host
+    return host, created
 
 
 def _add_host(
@@ -201,6 +220,7 @@ def _add_host(
             connection=connection,
             granted_scopes=scopes,
             policy_notified=CURRENT_POLICY.version,  # signed up under it: nothing to be told about
+            onboarded=False,  # the dashboard leads them through its setup first
         )
         page = BookingPage(
             host_id=host_id,

@@ -44,6 +44,9 @@ class HostView(BaseModel):
     time_zone: str
     connection: ConnectionView
     granted_scopes: list[str]
+    onboarded: bool = Field(description="False until the host finished or skipped the dashboard's first-run setup.")
+    restricted: bool = Field(description="The host restricted processing (POST /privacy/restrict).")
+    objected: bool = Field(description="The host objected to processing (POST /privacy/object).")
 
     @classmethod
     def of(cls, host: Host) -> HostView:
@@ -55,6 +58,9 @@ class HostView(BaseModel):
             time_zone=host.time_zone,
             connection=_connection_view(host),
             granted_scopes=list(host.granted_scopes),
+            onboarded=host.onboarded,
+            restricted=host.restricted,
+            objected=host.objected,
         )
 
 

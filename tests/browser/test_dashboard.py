@@ -11,6 +11,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.pages import PageWatch, assert_accessible
+from tests.browser.test_dashboard_bookings import open_section
 from tests.support import Google, unique_email
 
 
@@ -25,6 +26,7 @@ def test_a_host_manages_event_types_data_and_account(
     page.goto("/")
     assert_accessible(page)  # the signed-out page, banner included
     page.get_by_role("link", name="Sign in with Google").click()
+    page.get_by_role("button", name="Skip setup").click()  # the first-run setup: test_layout_dashboard.py
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
 
     # Event types: a bad slug is refused inline; then created, edited, copied, deleted.
@@ -57,6 +59,7 @@ def test_a_host_manages_event_types_data_and_account(
     expect(types.get_by_role("status").first).to_contain_text("Open office was deleted.")
 
     # Export: one JSON document about this host.
+    open_section(page, "Privacy")
     data = page.get_by_role("region", name="Your data")
     with page.expect_download() as download:
         data.get_by_role("button", name="Export my data").click()
@@ -64,6 +67,7 @@ def test_a_host_manages_event_types_data_and_account(
     assert exported["format_version"] >= 1
 
     # Disconnect: the dashboard says so and offers to reconnect.
+    open_section(page, "Calendars")
     calendar = page.get_by_role("region", name="Google Calendar")
     calendar.get_by_role("button", name="Disconnect calendar").click()
     calendar.get_by_role("button", name="Yes, disconnect").click()
@@ -75,6 +79,7 @@ def test_a_host_manages_event_types_data_and_account(
     expect(calendar.get_by_text("Connected", exact=True)).to_be_visible()
 
     # Delete the account: only after ticking the confirmation.
+    open_section(page, "Privacy")
     data.get_by_role("button", name="Delete my account").click()
     really = data.get_by_role("button", name="Delete my account for good")
     expect(really).to_be_disabled()
@@ -94,6 +99,8 @@ def test_a_refused_calendar_permission_gets_a_clear_reconnect_prompt(
     page = host.page
     page.goto("/")
     page.get_by_role("link", name="Sign in with Google").click()
+    page.get_by_role("button", name="Skip setup").click()
+    open_section(page, "Calendars")
     calendar = page.get_by_role("region", name="Google Calendar")
     expect(calendar.get_by_text("Not connected", exact=True)).to_be_visible()
     expect(calendar.get_by_role("alert")).to_contain_text("see when you are busy")

@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.pages import PageWatch
-from tests.browser.test_dashboard_bookings import sign_in
+from tests.browser.test_dashboard_bookings import open_section, sign_in
 from tests.browser.test_dashboard_webhooks import check_both_widths
 from tests.e2e.test_bookings import EVERY_DAY
 from tests.support import Browser, Google, host_with_hours
@@ -32,6 +32,7 @@ def test_the_host_opens_the_setting_grants_the_list_and_chooses_calendars(
     _, host = open_context("Europe/Berlin")
     page = host.page
     sign_in(page)
+    open_section(page, "Calendars")
     section = page.get_by_role("region", name="Calendars")
 
     # Before the button: the reason is explained, nothing is listed, and Google was never asked for the list.
@@ -76,6 +77,7 @@ def test_a_host_who_refuses_the_list_is_told_and_keeps_the_primary_calendar(
     _, host = open_context("UTC")
     page = host.page
     sign_in(page)
+    open_section(page, "Calendars")
     section = page.get_by_role("region", name="Calendars")
 
     section.get_by_role("button", name="Choose calendars").click()

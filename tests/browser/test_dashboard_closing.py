@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Locator, expect
 
 from tests.browser.pages import PageWatch, check_both_widths
-from tests.browser.test_dashboard_bookings import sign_in
+from tests.browser.test_dashboard_bookings import open_section, sign_in
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
 from tests.support import Browser, Google, host_with_hours
 
@@ -43,12 +43,14 @@ def test_the_confirmations_say_how_many_bookings_a_disconnect_or_deletion_cancel
     page = host.page
     sign_in(page)
 
-    data = page.get_by_role("region", name="Your data")
+    open_section(page, "Privacy")
+    data = page.get_by_role("region", name="Privacy and your data")
     data.get_by_role("button", name="Delete my account").click()
     expect(data).to_contain_text("2 bookings still to come will be cancelled. Each invitee gets a cancellation email")
     looked_at(data, screenshots, "dashboard-delete-confirm")
     data.get_by_role("button", name="Keep my account").click()
 
+    open_section(page, "Calendars")
     calendar = page.get_by_role("region", name="Google Calendar")
     calendar.get_by_role("button", name="Disconnect calendar").click()
     expect(calendar).to_contain_text("2 bookings still to come will be cancelled.")

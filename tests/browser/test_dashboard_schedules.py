@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll
-from tests.browser.test_dashboard_bookings import sign_in
+from tests.browser.test_dashboard_bookings import open_section, sign_in
 from tests.support import Google, unique_email
 
 HOST_ZONE = "Europe/Berlin"
@@ -24,7 +24,8 @@ def test_a_host_manages_schedules_time_off_and_the_limits_of_an_event_type(
     _, watch = open_context(HOST_ZONE)
     page = watch.page
     sign_in(page)
-    hours = page.get_by_role("region", name="Hours")
+    open_section(page, "Availability")
+    hours = page.get_by_role("region", name="Availability")
     expect(hours.get_by_role("heading", name="Hours of Working hours")).to_be_visible()
 
     # A schedule needs a name; then it is created and its hours open.
@@ -59,6 +60,7 @@ def test_a_host_manages_schedules_time_off_and_the_limits_of_an_event_type(
     assert_accessible(page)
 
     # An event type on that schedule, with limits; a minutes limit below the duration is marked on its field.
+    open_section(page, "Event types")
     types = page.get_by_role("region", name="Event types")
     types.get_by_label("Title").fill("Early call")
     types.get_by_label("Duration (minutes)").fill("30")
@@ -83,6 +85,7 @@ def test_a_host_manages_schedules_time_off_and_the_limits_of_an_event_type(
         "at most 120 minutes a week",
     ):
         expect(types).to_contain_text(text)
+    open_section(page, "Availability")
     expect(schedules).to_contain_text("used by 1 event type")
 
     # In use: the delete is refused and says why; renamed; freed; then deleted.
@@ -93,11 +96,13 @@ def test_a_host_manages_schedules_time_off_and_the_limits_of_an_event_type(
     schedules.get_by_label("New name for Mornings").fill("Early birds")
     schedules.get_by_role("button", name="Save name").click()
     expect(schedules.get_by_role("heading", name="Early birds")).to_be_visible()
+    open_section(page, "Event types")
     expect(types).to_contain_text("hours of Early birds")
     types.get_by_role("button", name="Edit Early call").click()
     types.get_by_label("Hours from schedule").select_option(label="Working hours (default)")
     types.get_by_role("button", name="Save event type").click()
     expect(types.get_by_role("status").first).to_contain_text("Early call was saved.")
+    open_section(page, "Availability")
     expect(schedules).to_contain_text("used by 0 event types")
     schedules.get_by_role("button", name="Delete Early birds").click()
     schedules.get_by_role("button", name="Yes, delete Early birds").click()

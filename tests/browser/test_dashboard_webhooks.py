@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.pages import PageWatch, check_both_widths
-from tests.browser.test_dashboard_bookings import sign_in
+from tests.browser.test_dashboard_bookings import open_section, sign_in
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
 from tests.support import Browser, Google, host_with_hours
 
@@ -72,6 +72,7 @@ def test_the_host_adds_an_endpoint_sees_its_deliveries_and_deletes_it(
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=api)
     page = host.page
     sign_in(page)
+    open_section(page, "Integrations")
     section = page.get_by_role("region", name="Webhooks")
     expect(section.get_by_role("status").first).to_have_text("No endpoints yet.")
 

@@ -1,5 +1,6 @@
-"""The whole story in a real browser: a host signs in and sets up, a visitor in another zone books,
-reschedules and cancels, Google Calendar follows, and the host sees each change on the dashboard."""
+"""The whole story in a real browser: a host signs in for the first time and is led through the setup on a
+phone, a visitor in another zone books on a phone (the emails it causes render without sideways scrolling
+there), reschedules and cancels, Google Calendar follows, and the host sees each change on the dashboard."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from tests.browser.pages import (
     assert_no_sideways_scroll,
     snap,
 )
+from tests.browser.test_dashboard_bookings import open_section
 from tests.support import Google, unique_email
 
 HOST_ZONE = "Europe/Berlin"
 VISITOR_ZONE = "Asia/Tokyo"  # 7 or 8 hours ahead of the host: the host's afternoon is the visitor's night
+PHONE = {"width": 390, "height": 844}
 
 
 def _event_of(google: Google, email: str, booking_id: str) -> dict[str, Any] | None:
@@ -52,26 +55,43 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     google.create_account(host_email, name="Ada Host", time_zone=HOST_ZONE)
     slug = f"ada-{host_email[5:11]}"
 
-    # --- The host signs in from the dashboard (the sandbox consents as the latest account) and sets up. ---
-    _, host = open_context(HOST_ZONE)
+    # --- The host signs in for the first time on a phone (the sandbox consents as the latest account) and is
+    # led through the setup: page address, time zone and hours, a first event type, the link to share. ---
+    host_context, host = open_context("UTC", **PHONE)  # a browser in UTC: the zone comes from Google Calendar
+    host_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=api)
     dash = host.page
     dash.goto("/")
     expect(dash.get_by_role("region", name="Cookies")).to_be_visible()
     dash.get_by_role("button", name="Reject non-essential").click()
     expect(dash.get_by_role("region", name="Cookies")).to_have_count(0)
     dash.get_by_role("link", name="Sign in with Google").click()
+    expect(dash.get_by_role("heading", name="Welcome to Kaleno", level=1)).to_be_visible()
+    address = dash.get_by_role("textbox", name="Page address")
+    expect(address).to_have_value("ada-host")  # suggested from the name
+    address.fill(slug)
+    expect(dash.get_by_role("status").filter(has_text="Available.")).to_be_visible()
+    dash.get_by_role("button", name="Continue").click()
+    expect(dash.get_by_role("combobox", name="Time zone")).to_have_value(HOST_ZONE)  # Google Calendar's zone
+    dash.get_by_role("button", name="Continue").click()
+    dash.get_by_label("Title").fill("Intro call")
+    dash.get_by_role("button", name="Create event type").click()
+    link = f"{api}/{slug}/intro-call"
+    expect(dash.get_by_role("link", name=link)).to_be_visible()
+    dash.get_by_role("button", name="Copy link").click()
+    assert dash.evaluate("() => navigator.clipboard.readText()") == link
+    assert_no_sideways_scroll(dash)
+    dash.get_by_role("button", name="Go to your dashboard").click()
     expect(dash.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
-    expect(dash.get_by_text("Your Google Calendar is connected.")).to_be_visible()
+    me = dash.request.get("/hosts/me").json()
+    assert (me["slug"], me["time_zone"], me["onboarded"]) == (slug, HOST_ZONE, True)
+    [intro] = dash.request.get("/hosts/me/event-types").json()["event_types"]
+    assert (intro["title"], intro["duration_minutes"]) == ("Intro call", 30)
 
-    profile = dash.get_by_role("region", name="Profile")
-    profile.get_by_label("Page address (slug)").fill(slug)
-    profile.get_by_role("button", name=f"Use this browser's zone ({HOST_ZONE})").click()
-    expect(profile.get_by_label("Time zone")).to_have_value(HOST_ZONE)
-    profile.get_by_role("button", name="Save profile").click()
-    expect(profile.get_by_text("Profile saved.")).to_be_visible()
-
-    hours = dash.get_by_role("region", name="Hours")
-    expect(hours.get_by_label("Time zone of these hours")).to_have_value(HOST_ZONE)  # moved with the profile
+    open_section(dash, "Availability")
+    hours = dash.get_by_role("region", name="Availability")
+    expect(hours.get_by_label("Time zone of these hours")).to_have_value(HOST_ZONE)
+    for day in ("Monday", "Friday"):  # the setup's hours: weekdays 09:00-17:00
+        expect(hours.get_by_label(f"{day} from")).to_have_value("09:00")
     for day in ("Saturday", "Sunday"):  # every day open, so the test does not depend on today's weekday
         hours.get_by_role("checkbox", name=day).check()
     hours.get_by_label("Monday from").fill("08:00")
@@ -87,22 +107,18 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     assert schedule["weekly"]["mon"] == [["08:00", "17:00"]]
     assert schedule["overrides"] == {day_off: []}
 
+    open_section(dash, "Event types")
     types = dash.get_by_role("region", name="Event types")
-    types.get_by_label("Title").fill("Intro call")
-    expect(types.get_by_label("Address (slug)")).to_have_value("intro-call")  # suggested from the title
-    types.get_by_label("Duration (minutes)").fill("30")
-    types.get_by_role("button", name="Create event type").click()
-    link = f"{api}/{slug}/intro-call"
     expect(types.get_by_role("link", name=link)).to_be_visible()
     google.drain_tasks()  # the first busy refresh: nothing is offered before it
     assert_accessible(dash)
-    snap(dash, screenshots, "dashboard-desktop")
-    dash.set_viewport_size({"width": 375, "height": 812})
     assert_no_sideways_scroll(dash)
-    snap(dash, screenshots, "dashboard-375")
+    snap(dash, screenshots, "dashboard-390")
+    dash.set_viewport_size({"width": 1280, "height": 900})
+    snap(dash, screenshots, "dashboard-desktop")
 
-    # --- A visitor in Tokyo books from the public page. ---
-    visitor_context, visitor = open_context(VISITOR_ZONE)
+    # --- A visitor in Tokyo books from the public page, on a phone. ---
+    visitor_context, visitor = open_context(VISITOR_ZONE, **PHONE)
     page = visitor.page
     page.goto(f"/{slug}/intro-call")
     expect(page.get_by_role("heading", name="Intro call", level=1)).to_be_visible()
@@ -114,7 +130,8 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     free_day = page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first
     expect(free_day).to_have_attribute("aria-pressed", "true")  # the first free day is chosen for you
     assert_accessible(page)
-    snap(page, screenshots, "booking-desktop")
+    assert_no_sideways_scroll(page)
+    snap(page, screenshots, "booking-390")
     label, start = _first_free_time(page)
     # The visitor sees the host's hours in Tokyo time: 09:00 in Berlin is 17:00 (winter) or 16:00 (summer).
     host_start = datetime.fromisoformat(start).astimezone(ZoneInfo(HOST_ZONE))
@@ -128,6 +145,7 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     assert_accessible(page)
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
+    assert_no_sideways_scroll(page)
     confirmation = page.get_by_role("region", name="You are booked")
     expect(confirmation).to_contain_text(f"Your time ({VISITOR_ZONE})")
     expect(confirmation).to_contain_text(f"Host's time ({HOST_ZONE})")
@@ -160,7 +178,18 @@ def test_host_sets_up_visitor_books_reschedules_and_cancels(
     assert _start_in(event, VISITOR_ZONE) == datetime.fromisoformat(start)
     assert event["attendees"][0]["email"] == "vera@example.com"
 
+    # The emails the first booking caused, as a phone shows them: nothing scrolls sideways.
+    mails = google.mail(to="vera@example.com") + google.mail(to=host_email)
+    assert mails, "the booking sent no email"
+    reader = visitor_context.new_page()
+    for mail in mails:
+        assert mail["html"], mail["subject"]
+        reader.set_content(mail["html"])
+        assert_no_sideways_scroll(reader)
+    reader.close()
+
     dash.set_viewport_size({"width": 1280, "height": 900})
+    open_section(dash, "Bookings")
     bookings = dash.get_by_role("region", name="Bookings")
     bookings.get_by_role("button", name="Refresh bookings").click()
     upcoming = bookings.get_by_role("list", name="Upcoming bookings")

@@ -785,6 +785,7 @@ class FakeCalendar:
     # Busy times of other calendars by id (free/busy over "primary" answers `busy_times`).
     calendar_busy: dict[str, list[Interval]] = field(default_factory=dict)
     listed: list[ListedCalendar] | None = None  # the calendar list; None: the primary only
+    zone: str | None = None  # the primary calendar's time zone, as Google Calendar's settings have it
     busy_asked: list[tuple[str, ...]] = field(default_factory=list)  # the calendars each free/busy query named
     events_calendar: dict[str, str] = field(default_factory=dict)  # event id -> the calendar it was written to
     changes_asked: list[tuple[str, ...]] = field(default_factory=list)  # calendars each look at our events named
@@ -806,6 +807,10 @@ class FakeCalendar:
     def calendars(self, host_id: str) -> list[ListedCalendar]:
         self._call("calendars")
         return list(self.listed or [ListedCalendar(id="ada@example.com", summary="Ada", primary=True, owned=True)])
+
+    def time_zone(self, host_id: str) -> str | None:
+        self._call("time_zone")
+        return self.zone
 
     def watch(self, host_id: str, calendar_id: str, channel_id: str, token: str, address: str) -> Channel:
         self._call("watch")

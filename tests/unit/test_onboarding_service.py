@@ -153,3 +153,40 @@ def test_disconnecting_stops_watching_revokes_destroys_the_secret_and_clears_the
 
 def test_the_calendar_scopes_are_the_two_minimal_ones() -> None:
     assert {FREEBUSY_SCOPE, EVENTS_SCOPE} == CALENDAR_SCOPES
+
+
+def test_a_new_host_starts_in_their_google_calendars_zone_with_their_hours_and_the_setup_to_do() -> None:
+    ports = FakePorts()
+    ports.calendar.zone = "Europe/Berlin"
+
+    signed = come_back(ports, started(ports))
+
+    host = stored_host(ports, signed.host.id)
+    assert (host.time_zone, host.onboarded) == ("Europe/Berlin", False)
+    page = ports.uow().pages.get(host.slug)
+    assert page is not None
+    assert page.schedule.time_zone == "Europe/Berlin"
+
+
+def test_a_host_signing_in_again_keeps_the_zone_they_chose() -> None:
+    ports = FakePorts()
+    ports.calendar.zone = "Europe/Berlin"
+    come_back(ports, started(ports))
+    host = stored_host(ports, host_id_for("sub-1"))
+    uow = ports.uow()
+    with uow:
+        uow.hosts.save(host.model_copy(update={"time_zone": "Asia/Tokyo", "onboarded": True}))
+        uow.commit()
+
+    come_back(ports, started(ports))
+
+    again = stored_host(ports, host.id)
+    assert (again.time_zone, again.onboarded) == ("Asia/Tokyo", True)
+
+
+def test_a_calendar_without_a_zone_leaves_the_new_host_in_utc_until_they_choose() -> None:
+    ports = FakePorts()
+
+    signed = come_back(ports, started(ports))
+
+    assert stored_host(ports, signed.host.id).time_zone == "UTC"

@@ -1,9 +1,10 @@
 // Dashboard: the host's bookings, upcoming or past, with answers, location, calendar sync state and what
 // happened in Google (a move onto another booking's time waits for the host: keep it or put it back);
-// reschedule to an offered time, or cancel with a reason.
+// reschedule to an offered time, or cancel with a reason. Filters by status, event type and dates ask the API; the
+// search by invitee name or email looks through the bookings loaded in the page. A group session is one row.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
-import { formatWhen } from "./time.js";
+import { formatWhen, addDays } from "./time.js";
 import { createPicker } from "./picker.js";
 import { answerFacts, locationFacts } from "./booking-facts.js";
 
@@ -20,21 +21,32 @@ const SYNC = {
 };
 const ACTIVE = new Set(["confirmed", "needs_attention"]);
 const WHEN = [["upcoming", "Upcoming"], ["past", "Past"]];
+const STATUS_CHOICES = [["", "Any status"], ...Object.entries(STATUS).map(([value, [text]]) => [value, text])];
+
+/** Midnight starting `day` ("YYYY-MM-DD") in `zone`, as an RFC 3339 instant (the API's from/to). */
+function startOfDay(day, zone) {
+  const noon = new Date(`${day}T12:00:00Z`);
+  const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
+    .formatToParts(noon).find((part) => part.type === "timeZoneName")?.value || "GMT";
+  const offset = name === "GMT" ? "Z" : name.slice(3);
+  return `${day}T00:00:00${offset}`;
+}
 
 export function bookingsSection(getHost) {
   const highlight = new URLSearchParams(location.search).get("booking");
-  const state = { when: "upcoming", cursor: null, bookings: [] };
+  const state = { when: "upcoming", cursor: null, bookings: [], search: "" };
   const status = h("p", { class: "status-line", role: "status" });
   const refresh = h("button", { type: "button", onclick: () => load() }, "Refresh bookings");
   const toggles = WHEN.map(([when, text]) => h("button", { type: "button", "aria-pressed": String(when === state.when),
     onclick: () => show(when) }, text));
   const more = h("button", { type: "button", hidden: true, onclick: () => load({ more: true }) }, "Show more bookings");
-  const lists = h("div");
+  const lists = h("div", { class: "list-placeholder" });
+  const filters = filterForm();
   const element = h("section", { class: "card", "aria-labelledby": "bookings-title" },
     h("h2", { id: "bookings-title" }, "Bookings"),
     h("div", { class: "actions" },
       h("div", { class: "toggle", role: "group", "aria-label": "Which bookings" }, toggles), refresh),
-    status, lists, h("p", { class: "actions" }, more));
+    filters.element, status, lists, h("p", { class: "actions" }, more));
   let focused = false;
 
   function show(when) {
@@ -48,12 +60,13 @@ export function bookingsSection(getHost) {
   async function load({ more: next = false, focus = null, message = "" } = {}) {
     fill(status, "Loading bookings…");
     element.setAttribute("aria-busy", "true");
-    const params = new URLSearchParams({ when: state.when });
+    const params = new URLSearchParams({ when: state.when, ...filters.params() });
     if (next && state.cursor) params.set("cursor", state.cursor);
     try {
       const page = await busy(next ? more : refresh, () => api(`/hosts/me/bookings?${params}`));
       state.bookings = next ? [...state.bookings, ...page.bookings] : page.bookings;
       state.cursor = page.next_cursor;
+      lists.classList.remove("list-placeholder");
       draw(message);
       const target = focus || (!focused && highlight);
       const item = target && element.querySelector(`[data-booking="${CSS.escape(target)}"]`);
@@ -70,13 +83,17 @@ export function bookingsSection(getHost) {
 
   function draw(message) {
     const zone = getHost().time_zone;
-    const { bookings } = state;
+    const words = state.search.toLowerCase().split(/\s+/).filter(Boolean);
+    const found = (b) => words.every((word) => `${b.invitee.name} ${b.invitee.email}`.toLowerCase().includes(word));
+    const bookings = state.bookings.filter(found);
+    const searched = words.length
+      ? ` ${bookings.length} of the ${state.bookings.length} loaded match “${state.search.trim()}”.` : "";
     more.hidden = !state.cursor;
     if (state.when === "past") {
       fill(lists, h("h3", {}, "Past"),
         h("ul", { class: "plain", "aria-label": "Past bookings" },
-          bookings.length ? bookings.map((b) => item(b, zone)) : h("li", { class: "meta" }, "No past bookings.")));
-      fill(status, message, message && " ", `${bookings.length} past ${bookings.length === 1 ? "booking" : "bookings"}, latest first. Times in ${zone}.`);
+          bookings.length ? rows(bookings, zone) : h("li", { class: "meta" }, "No past bookings.")));
+      fill(status, message, message && " ", `${bookings.length} past ${bookings.length === 1 ? "booking" : "bookings"}, latest first. Times in ${zone}.${searched}`);
       return;
     }
     const active = bookings.filter((b) => ACTIVE.has(b.status));
@@ -84,14 +101,87 @@ export function bookingsSection(getHost) {
     fill(lists,
       h("h3", {}, "Upcoming"),
       h("ul", { class: "plain", "aria-label": "Upcoming bookings" },
-        active.length ? active.map((b) => item(b, zone)) : h("li", { class: "meta" }, "No upcoming bookings.")),
+        active.length ? rows(active, zone) : h("li", { class: "meta" }, "No upcoming bookings.")),
       h("h3", {}, "Cancelled"),
       h("ul", { class: "plain", "aria-label": "Cancelled bookings" },
-        gone.length ? gone.map((b) => item(b, zone)) : h("li", { class: "meta" }, "None.")));
-    fill(status, message, message && " ", `${active.length} upcoming, ${gone.length} cancelled. Times in ${zone}.`);
+        gone.length ? rows(gone, zone) : h("li", { class: "meta" }, "None.")));
+    fill(status, message, message && " ", `${active.length} upcoming, ${gone.length} cancelled. Times in ${zone}.${searched}`);
   }
 
-  function item(booking, zone) {
+  /** One row per booking, and one per group session (its seats' bookings: same event type and start). */
+  function rows(bookings, zone) {
+    const sessions = new Map();
+    for (const booking of bookings) {
+      const key = sessionKey(booking);
+      sessions.set(key, [...(sessions.get(key) || []), booking]);
+    }
+    return [...sessions.values()].map((members) => (members[0].seat == null ? item(members[0], zone) : sessionRow(members, zone)));
+  }
+
+  function sessionRow(members, zone) {
+    const [first] = members;
+    const when = formatWhen(first.start, first.end, zone);
+    // The session's attendees in the same list (upcoming, cancelled or past), whatever the search keeps.
+    const active = ACTIVE.has(first.status);
+    const sameList = (b) => state.when === "past" || ACTIVE.has(b.status) === active;
+    const all = state.bookings.filter((b) => sessionKey(b) === sessionKey(first) && sameList(b)).length;
+    const count = `${all} ${all === 1 ? "attendee" : "attendees"}${all > members.length ? `, ${members.length} shown` : ""}`;
+    return h("li", { class: "session", "data-session": `${first.event_type_id} ${first.start}` },
+      h("h4", { class: "summary" }, `${first.event_title}: group session`),
+      h("p", {}, when),
+      h("p", { class: "meta" }, count),
+      h("ul", { class: "attendees", "aria-label": `Attendees, ${first.event_title} ${when}` },
+        members.map((booking) => item(booking, zone, { inSession: true }))));
+  }
+
+  /** Status, event type and dates go to the API (a new first page); the search filters what is loaded. */
+  function filterForm() {
+    const search = field("Search by invitee name or email", { name: "search", type: "search", autocomplete: "off",
+      hint: "Looks through the bookings loaded below." });
+    const statusField = field("Status", { kind: "select", name: "status", options: STATUS_CHOICES });
+    const typeField = field("Event type", { kind: "select", name: "event_type", options: [["", "Any event type"]] });
+    const from = field("From", { name: "from", type: "date" });
+    const to = field("Until", { name: "to", type: "date" });
+    search.input.addEventListener("input", () => {
+      state.search = search.input.value;
+      draw();
+    });
+    for (const control of [statusField, typeField, from, to]) control.input.addEventListener("change", () => load());
+    const clear = h("button", { type: "button", class: "link" }, "Clear filters");
+    clear.addEventListener("click", () => {
+      for (const control of [search, statusField, typeField, from, to]) control.input.value = "";
+      state.search = "";
+      load();
+    });
+    const element = h("form", { role: "search", "aria-label": "Filter bookings", class: "filters",
+      onsubmit: (event) => event.preventDefault() },
+      h("div", { class: "filter-grid" }, search.wrap, statusField.wrap, typeField.wrap, from.wrap, to.wrap),
+      h("p", {}, clear));
+    let typesAsked = false;
+    async function offerTypes() {
+      if (typesAsked) return;
+      typesAsked = true;
+      try {
+        const { event_types: types } = await api("/hosts/me/event-types");
+        for (const type of types) typeField.input.append(h("option", { value: type.id }, type.title));
+      } catch {
+        typesAsked = false; // offered again with the next load
+      }
+    }
+    const params = () => {
+      offerTypes();
+      const zone = getHost().time_zone;
+      const chosen = {};
+      if (statusField.input.value) chosen.status = statusField.input.value;
+      if (typeField.input.value) chosen.event_type = typeField.input.value;
+      if (from.input.value) chosen.from = startOfDay(from.input.value, zone);
+      if (to.input.value) chosen.to = startOfDay(addDays(to.input.value, 1), zone); // "until" includes that day
+      return chosen;
+    };
+    return { element, params };
+  }
+
+  function item(booking, zone, { inSession = false } = {}) {
     const [statusText, statusClass] = STATUS[booking.status] || [booking.status, ""];
     const [syncText, syncClass] = SYNC[booking.sync_state] || [booking.sync_state, ""];
     const active = ACTIVE.has(booking.status) && new Date(booking.end).getTime() > Date.now();
@@ -106,8 +196,8 @@ export function bookingsSection(getHost) {
       booking.cancel_reason && [h("dt", {}, "Reason for cancelling"), h("dd", {}, booking.cancel_reason)],
     ].flat(2).filter(Boolean);
     return h("li", { "data-booking": booking.id, tabindex: "-1", class: booking.id === highlight ? "highlight" : "" },
-      h("h4", { class: "summary" }, `${booking.event_title}: ${name}`),
-      h("p", {}, formatWhen(booking.start, booking.end, zone)),
+      inSession ? h("h5", { class: "summary" }, name) : h("h4", { class: "summary" }, `${booking.event_title}: ${name}`),
+      !inSession && h("p", {}, formatWhen(booking.start, booking.end, zone)),
       h("p", { class: "meta" }, booking.invitee.email, booking.invitee.time_zone !== zone ? ` · their zone ${booking.invitee.time_zone}` : ""),
       details.length > 0 && h("dl", { class: "facts" }, details),
       h("p", {}, h("span", { class: `badge ${statusClass}` }, statusText), " ",
@@ -228,6 +318,7 @@ export function bookingsSection(getHost) {
   return { element, load };
 }
 
+const sessionKey = (booking) => (booking.seat == null ? booking.id : `${booking.event_type_id} ${booking.start}`);
 const sentence = (text) => (text ? `${text.charAt(0).toUpperCase()}${text.slice(1)}.`.replace(/\.\.$/, ".") : "");
 
 // The invitee's email about the latest change was refused for good: the host is the one who can reach them.

@@ -1,6 +1,7 @@
 // Dashboard: which Google calendars count as busy (conflict calendars) and which one receives new bookings.
 // Listing calendars needs one more Google permission, asked for only from here ("Choose calendars"); without
-// it the primary calendar is used for both, and everything else keeps working.
+// it the primary calendar is used for both, and everything else keeps working. The list is asked for only once
+// the host holds that permission (GET /hosts/me names the granted scopes), so nothing is refused on the way.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
 
@@ -9,11 +10,16 @@ const WHY = "To offer only times when you are really free, Kaleno can check seve
   "it asks Google for permission to see your calendar list. It still reads only when you are busy, never what " +
   "your events are about. If you do not allow it, your primary calendar stays in use for both.";
 
-export function calendarsSection(getHost, { refused = false } = {}) {
+const CALENDAR_LIST = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+
+/** `connection`: the Google Calendar connection card, shown first; `consentPath`: asks Google for the list. */
+export function calendarsSection(getHost, { refused = false, connection = null, consentPath } = {}) {
   const status = h("p", { class: "status-line", role: "status" });
-  const area = h("div");
+  const area = h("div", { class: "form-placeholder" });
   const element = h("section", { class: "card", id: "calendars", "aria-labelledby": "calendars-title" },
     h("h2", { id: "calendars-title" }, "Calendars"),
+    connection,
+    h("h3", {}, "Calendars for busy times and bookings"),
     h("p", {}, WHY),
     status, area);
 
@@ -22,10 +28,12 @@ export function calendarsSection(getHost, { refused = false } = {}) {
   }
 
   async function load() {
+    area.classList.remove("form-placeholder");
     if (getHost().connection.state !== "connected") {
       fill(area, h("p", {}, "Connect your Google Calendar first: then you can choose calendars here."));
       return;
     }
+    if (!getHost().granted_scopes.includes(CALENDAR_LIST)) return askPermission(consentPath);
     fill(area, h("p", { class: "meta" }, "Loading your calendars…"));
     try {
       draw(await api("/hosts/me/calendars"));

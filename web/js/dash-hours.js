@@ -24,17 +24,21 @@ export function hoursSection(changed = () => {}) {
   let schedules = [];
   let schedule = null; // the schedule being edited (a copy: saved only by "Save hours")
   const status = h("p", { class: "status-line", role: "status" }, "Loading hours…");
-  const list = h("ul", { class: "plain", "aria-label": "Your schedules" });
-  const body = h("div");
+  const list = h("ul", { class: "plain", "aria-label": "Your schedules" }, h("li", { class: "placeholder", "aria-hidden": "true" }));
+  const body = h("div", { class: "form-placeholder" });
+  const creating = newScheduleForm();
+  creating.hidden = true; // below the list: shown with it, so the list's arrival moves nothing
   const element = h("section", { class: "card", "aria-labelledby": "hours-title" },
-    h("h2", { id: "hours-title" }, "Hours"),
+    h("h2", { id: "hours-title" }, "Availability"),
     h("p", { class: "hint" }, "Each event type offers the hours of one schedule; without a choice, the default one."),
-    status, list, newScheduleForm(), body);
+    status, list, creating, body);
 
   async function load(editId) {
     try {
       schedules = (await api("/hosts/me/schedules")).schedules;
       fill(status);
+      body.classList.remove("form-placeholder");
+      creating.hidden = false;
       drawList();
       changed(schedules);
       edit(schedules.find((s) => s.id === (editId ?? schedule?.id)) ?? schedules[0]);
@@ -282,6 +286,5 @@ export function hoursSection(changed = () => {}) {
     }
   }
 
-  load();
   return { element, load, refreshList };
 }

@@ -9,6 +9,7 @@ import { linksPanel } from "./dash-links.js";
 const NUMBERS = [
   ["duration_minutes", "Duration (minutes)", { min: 5, max: 720, step: 5 }],
   ["booking_window_days", "Booking window (days ahead)", { min: 1, max: 366 }],
+  ["reminder_minutes_before", "Reminder email (minutes before)", { min: 0, max: 10080, step: 5, hint: "0: no reminder." }],
   ["min_notice_minutes", "Minimum notice (minutes)", { min: 0, step: 5 }],
   ["buffer_before_minutes", "Buffer before (minutes)", { min: 0, max: 240, step: 5 }],
   ["buffer_after_minutes", "Buffer after (minutes)", { min: 0, max: 240, step: 5 }],
@@ -18,25 +19,28 @@ const NUMBERS = [
   ["monthly_limit", "Monthly limit (bookings)", { min: 1, max: 2000 }],
   ["daily_minutes_limit", "Daily limit (booked minutes)", { min: 5, max: 1440, step: 5 }],
   ["weekly_minutes_limit", "Weekly limit (booked minutes)", { min: 5, max: 10080, step: 5 }],
-  ["seats", "Seats per time (more than 1: a group session)", { min: 1, max: 200 }],
 ];
-const MAIN = 2; // the first two numbers are always shown, the others under "More options"
+const MAIN = 3; // the first three numbers are always shown, the others under "More options"
 const VISIBILITY = [
   ["public", "Public: listed on your page, anyone with its address can book"],
   ["private", "Private: not listed, bookable only through a single-use link"],
 ];
 
-const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+export const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
   .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+
+/** A URL or an email address as text that may wrap after each "/" or "@" (a <wbr> there), so a long address never forces a narrow
+ * screen to scroll sideways or squeezes its column. */
+export const breakableUrl = (url) => url.split(/(?<=[/@])/).flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
 
 /** `onSaved()`: told after an event type is saved or deleted (the schedules list shows which types use which). */
 export function eventTypesSection(getHost, onSaved = () => {}) {
   let types = [];
   let schedules = []; // from the Hours section: [{id, name, is_default}]
   const scheduleName = (id) => schedules.find((s) => s.id === (id ?? "default"))?.name;
-  const list = h("ul", { class: "plain", "aria-label": "Your event types" });
+  const list = h("ul", { class: "plain", "aria-label": "Your event types" }, h("li", { class: "placeholder", "aria-hidden": "true" }));
   const status = h("p", { class: "status-line", role: "status" }, "Loading event types…");
-  const formArea = h("div");
+  const formArea = h("div", { class: "form-placeholder" });
   const element = h("section", { class: "card", "aria-labelledby": "types-title" },
     h("h2", { id: "types-title" }, "Event types"), status, list, formArea);
 
@@ -44,7 +48,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
 
   async function load() {
     try {
-      types = (await api("/hosts/me/event-types")).event_types;
+      // The form offers the schedules (the Availability section may not have been opened).
+      [{ event_types: types }, { schedules }] = await Promise.all([api("/hosts/me/event-types"), api("/hosts/me/schedules")]);
+      formArea.classList.remove("form-placeholder");
       fill(status, types.length ? "" : "No event types yet: create one so people can book you.");
       draw();
     } catch (error) {
@@ -81,7 +87,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
           .filter(Boolean).join(" · ")),
         isPrivate
           ? h("p", { class: "hint" }, "Not listed on your page: its address answers “not found” unless opened with a single-use link.")
-          : h("p", {}, h("a", { href: link(type) }, link(type))),
+          : h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
         h("div", { class: "actions" },
           !isPrivate && h("button", { type: "button", onclick: () => copy(link(type), copied) }, "Copy link", h("span", { class: "vh" }, ` for ${type.title}`)),
           linksToggle,
@@ -130,10 +136,13 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     let slugTouched = editing;
     slugField.input.addEventListener("input", () => { slugTouched = true; });
     titleField.input.addEventListener("input", () => { if (!slugTouched) slugField.input.value = slugify(titleField.input.value); });
+    const description = field("Description (optional)", { kind: "textarea", name: "description", maxlength: 2000,
+      value: type?.description ?? "", hint: "Plain text under the title on the booking page; line breaks are kept and links work." });
+    const defaults = { duration_minutes: 30, booking_window_days: 60, reminder_minutes_before: 1440 };
     const numbers = NUMBERS.map(([name, label, attrs]) => [name, field(label, {
-      name, type: "number", inputmode: "numeric", value: type?.[name] ?? (name === "duration_minutes" ? 30 : name === "booking_window_days" ? 60 : ""),
-      ...attrs,
+      name, type: "number", inputmode: "numeric", value: type?.[name] ?? defaults[name] ?? "", ...attrs,
     })]);
+    const seats = seatsField(type);
     const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
     visibility.input.value = type?.visibility ?? "public";
     const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
@@ -142,25 +151,25 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
     const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: "seats-show-attendees",
       "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
-    const showGuestsWrap = h("p", {}, showGuests, " ",
-      h("label", { for: "seats-show-attendees" }, "Invitees of a group session see each other in the invitation"));
+    const showGuestsWrap = h("div", { class: "check" }, showGuests,
+      h("label", { for: "seats-show-attendees", class: "inline" }, "Invitees of a group session see each other in the invitation"));
     const where = locationEditor(type?.location ?? null);
     const questions = questionsEditor(type?.questions ?? []);
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
     const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), titleField.wrap, slugField.wrap,
+      description.wrap,
       h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
       scheduleField.wrap,
       visibility.wrap,
       where.element,
       questions.element,
-      h("details", {}, h("summary", {}, "More options"), h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)),
-        showGuestsWrap),
+      moreOptions(h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)), seats.element, showGuestsWrap),
       h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
-        location: where.value(), questions: questions.value(), visibility: visibility.input.value,
+        description: description.input.value.trim(), location: where.value(), questions: questions.value(), visibility: visibility.input.value,
         seats_show_attendees: showGuests.checked };
       if (scheduleField.input.value) body.schedule_id = scheduleField.input.value;
       else if (editing) body.schedule_id = null; // PATCH: null is the default schedule
@@ -169,6 +178,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
         if (raw !== "") body[name] = Number(raw);
         else if (editing) body[name] = null; // PATCH: null puts an optional field back to its default
       }
+      const seatCount = seats.value();
+      if (seatCount !== undefined) body.seats = seatCount;
       try {
         const saved = await busy(submit, () => editing
           ? api(`/hosts/me/event-types/${encodeURIComponent(type.id)}`, { method: "PATCH", body })
@@ -206,6 +217,44 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     if (types.length) draw(); // the list names each type's schedule
   }
 
-  load();
-  return { element, refreshLinks: draw, setSchedules };
+  /** The options most event types leave as they are, behind a disclosure button (hidden, not merely collapsed). */
+  function moreOptions(...parts) {
+    const area = h("div", { id: "type-more-options", hidden: true }, parts);
+    const toggle = h("button", { type: "button", class: "link disclosure", "aria-expanded": "false", "aria-controls": area.id },
+      "More options");
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      area.hidden = !open;
+    });
+    return h("div", { class: "more-options" }, h("p", {}, toggle), area);
+  }
+
+  /** Seats per time: editable until the type has bookings (they were made one-to-one or as seats of a group
+   * session, and the API keeps a type the kind it is), then shown with the reason. */
+  function seatsField(type) {
+    const input = field("Seats per time (more than 1: a group session)", { name: "seats", type: "number", inputmode: "numeric",
+      min: 1, max: 200, value: type?.seats ?? 1 });
+    const element = h("div", { class: "field" }, input.wrap);
+    let fixed = false;
+    if (type) {
+      hasBookings(type).then((booked) => {
+        if (!booked || !element.isConnected) return;
+        fixed = true;
+        fill(element, h("p", { class: "label-like" }, "Seats per time"),
+          h("p", { "data-field": "seats" }, h("strong", {}, String(type.seats)), type.seats > 1 ? " (a group session)" : " (one-to-one)"),
+          h("p", { class: "hint" }, `Fixed: this event type has bookings, made ${type.seats > 1 ? "as seats of group sessions" : "one-to-one"}. `,
+            `Create a new event type for ${type.seats > 1 ? "one-to-one meetings" : "group sessions"}.`));
+      }).catch(() => {}); // unknown: the field stays, and the API says why if a change is refused
+    }
+    return { element, value: () => (fixed || input.input.value.trim() === "" ? undefined : Number(input.input.value)) };
+  }
+
+  async function hasBookings(type) {
+    const ask = (when) => api(`/hosts/me/bookings?${new URLSearchParams({ when, event_type: type.id, limit: "1" })}`);
+    const [upcoming, past] = await Promise.all([ask("upcoming"), ask("past")]);
+    return upcoming.bookings.length + past.bookings.length > 0;
+  }
+
+  return { element, load, refreshLinks: draw, setSchedules };
 }

@@ -2,6 +2,7 @@
 // left), rotate its secret (shown once likewise), delete it, and read its delivery log.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
+import { breakableUrl } from "./dash-types.js";
 
 const EVENTS = [
   ["booking.created", "Booking created"],
@@ -15,13 +16,14 @@ export function webhooksSection(getHost) {
   let endpoints = [];
   const secrets = new Map(); // endpoint id → secret: in this page only, never stored
   const status = h("p", { class: "status-line", role: "status" }, "Loading webhooks…");
-  const list = h("ul", { class: "plain", "aria-label": "Your webhook endpoints" });
+  const list = h("ul", { class: "plain", "aria-label": "Your webhook endpoints" }, h("li", { class: "placeholder short", "aria-hidden": "true" }));
   const form = addForm();
+  // Below the list: shown with it, so the list's arrival moves nothing.
+  const adding = h("div", { hidden: true }, h("h3", { id: "webhook-form-title" }, "Add an endpoint"), form);
   const element = h("section", { class: "card", "aria-labelledby": "webhooks-title" },
     h("h2", { id: "webhooks-title" }, "Webhooks"),
     h("p", {}, "Kaleno can send each new, moved or cancelled booking to another system (a CRM, a chat tool) as a signed POST request."),
-    status, list,
-    h("h3", { id: "webhook-form-title" }, "Add an endpoint"), form);
+    status, list, adding);
 
   const when = (instant) => instant ? new Intl.DateTimeFormat(undefined, {
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
@@ -33,6 +35,7 @@ export function webhooksSection(getHost) {
       status.className = "status-line";
       fill(status, endpoints.length ? "" : "No endpoints yet.");
       draw();
+      adding.hidden = false;
     } catch (error) {
       status.className = "error";
       fill(status, `Webhooks could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, "Try again"));
@@ -58,7 +61,7 @@ export function webhooksSection(getHost) {
     });
     const secret = secrets.get(endpoint.id);
     return h("li", { "data-webhook": endpoint.id },
-      h("h3", {}, endpoint.url),
+      h("h3", {}, breakableUrl(endpoint.url)),
       h("p", { class: "meta" }, [endpoint.description, endpoint.events.join(", "), `added ${when(endpoint.created_at)}`]
         .filter(Boolean).join(" · ")),
       secret && secretPanel(endpoint, secret),
@@ -219,6 +222,5 @@ export function webhooksSection(getHost) {
     return element;
   }
 
-  load();
-  return { element };
+  return { element, load };
 }

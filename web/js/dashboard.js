@@ -1,146 +1,262 @@
-// Host dashboard `/`: sign-in, calendar connection, calendars (conflict and write), profile, event types, hours, bookings, webhooks, the host's data.
+// Host dashboard: sign-in, the first-run setup (dash-setup.js), then an app of sections, each at its own address
+// under /dashboard/ (History API: deep links, reload and Back work). Only the section shown loads its data.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
-import { byId, fill, h, field, checkbox, busy, download } from "./dom.js";
+import { byId, fill, h, field, busy } from "./dom.js";
 import { detectedZone, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
-import { eventTypesSection } from "./dash-types.js";
+import { eventTypesSection, breakableUrl } from "./dash-types.js";
 import { hoursSection } from "./dash-hours.js";
 import { bookingsSection } from "./dash-bookings.js";
 import { webhooksSection } from "./dash-webhooks.js";
 import { calendarsSection } from "./dash-calendars.js";
+import { privacySection } from "./dash-privacy.js";
+import { setupFlow } from "./dash-setup.js";
+import { askToConfirm, closingImpact } from "./dash-confirm.js";
+
+// Paths under /dashboard/ ("dashboard" is a reserved host slug, so no host page can take them; devstack/app.py
+// serves index.html for each).
+export const BASE = "/dashboard";
+const SECTIONS = [
+  ["event-types", "Event types"],
+  ["availability", "Availability"],
+  ["bookings", "Bookings"],
+  ["calendars", "Calendars"],
+  ["integrations", "Integrations"],
+  ["profile", "Profile"],
+  ["privacy", "Privacy"],
+];
+const SETUP = "setup";
+const FIRST = SECTIONS[0][0];
 
 const title = byId("title");
 const status = byId("status");
 const page = byId("page");
+const nav = byId("nav");
 const account = byId("account");
-// e.g. /?booking=<id>, the link in a booking's calendar event (not the calendar-list consent's own answer)
-const RETURN_TO = `/${location.search.replace(/^\?calendars=refused$/, "")}`;
 // Back from Google without the calendar list: said once on this page, not again after a reload.
-const CALENDAR_LIST_REFUSED = location.search === "?calendars=refused";
-if (CALENDAR_LIST_REFUSED) history.replaceState(null, "", `/${location.hash}`);
+const CALENDAR_LIST_REFUSED = new URLSearchParams(location.search).get("calendars") === "refused";
+if (CALENDAR_LIST_REFUSED) history.replaceState(null, "", location.pathname);
+// Signing in comes back here (e.g. /dashboard/bookings?booking=<id>, the link in a booking's calendar event).
+const returnTo = () => `${location.pathname}${location.search}${location.hash}`;
+const signInUrl = () => `/oauth/start?${new URLSearchParams({ return_to: returnTo() })}`;
+
+const links = new Map(SECTIONS.map(([id, label]) => [id, h("a", { href: `${BASE}/${id}`, "data-section": id }, label)]));
 
 initConsent();
 start();
+
+function showFrame() {
+  document.body.classList.add("with-nav");
+  nav.hidden = false;
+  fill(nav, h("ul", {}, [...links.values()].map((link) => h("li", {}, link))));
+  fill(title, "Dashboard");
+}
 
 async function start() {
   let host;
   try {
     host = await api("/hosts/me");
   } catch (error) {
+    // Until here the page showed only "Loading…" (body.booting): what it draws now appears at once, in place.
+    document.body.classList.remove("booting");
     if (error.status === 401) return signedOut();
     status.className = "error";
     fill(status, `Your dashboard could not be loaded. ${describe(error)} `,
       h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
     return;
   }
+  document.body.classList.remove("booting");
   signedIn(host);
 }
-
-const signInUrl = () => `/oauth/start?${new URLSearchParams({ return_to: RETURN_TO })}`;
 
 function signedOut(message) {
   document.title = "Kaleno: booking pages on your Google Calendar";
   fill(account);
+  fill(nav);
+  nav.hidden = true;
+  document.body.classList.remove("with-nav");
   fill(title, "Kaleno");
   status.className = "status-line";
   fill(status, message || "");
   fill(page,
-    h("p", {}, "Let people book time with you. Kaleno reads only when you are busy from your Google Calendar, ",
+    h("p", { class: "lead" }, "Let people book time with you. Kaleno reads only when you are busy from your Google Calendar, ",
       "offers the free times on your booking pages, and adds each booking to your calendar."),
     h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Sign in with Google")),
     h("p", { class: "hint" }, "Kaleno asks Google only for your name, email, your free/busy times and the events it creates itself."));
 }
 
+/** The section a URL names: /dashboard/<section>, and the older forms (/, /?booking=<id>, /#calendars). */
+function sectionOf(url) {
+  const [, base, name] = url.pathname.match(/^(\/dashboard)?\/?([^/]*)\/?$/) || [];
+  if (base && (name === SETUP || SECTIONS.some(([id]) => id === name))) return name;
+  if (url.searchParams.has("booking")) return "bookings";
+  if (url.hash === "#calendars") return "calendars";
+  return FIRST;
+}
+
 function signedIn(initialHost) {
   let host = initialHost;
-  document.title = "Dashboard · Kaleno";
-  fill(title, "Dashboard");
-  fill(status);
+  const getHost = () => host;
   const signOut = h("button", { type: "button" }, "Sign out");
   signOut.addEventListener("click", async () => {
     try {
       await busy(signOut, () => api("/oauth/logout", { method: "POST" }));
+      history.replaceState(null, "", "/");
       signedOut("You are signed out.");
     } catch (error) {
       fill(status, describe(error));
     }
   });
-  fill(account, h("span", { class: "meta" }, `${host.display_name} · `), signOut);
+  fill(account, h("span", { class: "meta account-name" }, host.display_name), " ", signOut);
+  fill(status);
 
-  const connection = h("section", { class: "card", "aria-labelledby": "calendar-title" });
-  // Each tells the other: the event type form offers the schedules, the schedules list says who uses them.
-  const types = eventTypesSection(() => host, () => hours.refreshList());
-  const hours = hoursSection((schedules) => types.setSchedules(schedules));
-  const profile = profileSection(() => host, (updated) => {
+  const made = new Map(); // section id → {element, load}: built and loaded the first time it is shown
+  const hostChanged = (updated) => {
     const zoneMoved = updated.time_zone !== host.time_zone;
     host = updated;
-    types.refreshLinks();
-    if (zoneMoved) hours.load(); // hours kept in the old zone move with the profile: show them as stored
-  });
-  const bookings = bookingsSection(() => host);
-  const webhooks = webhooksSection(() => host);
-  const calendars = calendarsSection(() => host, { refused: CALENDAR_LIST_REFUSED });
-  const drawConnection = () => fill(connection, ...connectionParts(host, (updated) => {
-    host = updated;
-    drawConnection();
-    calendars.load();
-  }));
-  drawConnection();
-  fill(page,
-    h("nav", { "aria-label": "Dashboard sections" }, h("p", { class: "actions" },
-      [["#calendar-title", "Calendar"], ["#calendars-title", "Calendars"], ["#profile-title", "Profile"], ["#types-title", "Event types"],
-        ["#hours-title", "Hours"], ["#bookings-title", "Bookings"], ["#webhooks-title", "Webhooks"], ["#data-title", "Your data"]]
-        .map(([href, text]) => h("a", { href }, text)))),
-    connection, calendars.element, profile, types.element, hours.element, bookings.element, webhooks.element, dataSection());
-  bookings.load();
-  calendars.load();
-  if (location.hash === "#calendars") calendars.element.scrollIntoView();
-}
+    made.get("event-types")?.refreshLinks();
+    if (zoneMoved) made.get("availability")?.load(); // hours kept in the old zone moved with the profile
+  };
+  const builders = {
+    "event-types": () => eventTypesSection(getHost, () => made.get("availability")?.refreshList()),
+    availability: () => hoursSection((schedules) => made.get("event-types")?.setSchedules(schedules)),
+    bookings: () => bookingsSection(getHost),
+    calendars: () => {
+      const connection = connectionCard(getHost, (updated) => {
+        host = updated;
+        calendars.load();
+      });
+      const calendars = calendarsSection(getHost, { refused: CALENDAR_LIST_REFUSED, connection: connection.element,
+        consentPath: `/oauth/start?${new URLSearchParams({ purpose: "calendars", return_to: `${BASE}/calendars` })}` });
+      return { element: calendars.element, load: () => { connection.draw(); calendars.load(); } };
+    },
+    integrations: () => webhooksSection(getHost),
+    profile: () => profileSection(getHost, hostChanged),
+    privacy: () => privacySection(getHost, { changed: hostChanged, erased: () => {
+      history.replaceState(null, "", "/");
+      signedOut("Your account was deleted. Thank you for using Kaleno.");
+    }, askToConfirm }),
+  };
+  const body = h("div", { class: "sections" });
+  let drawn = false;
 
-function connectionParts(host, changed) {
-  const connected = host.connection.state === "connected";
-  const parts = [
-    h("h2", { id: "calendar-title" }, "Google Calendar"),
-    h("p", {}, h("span", { class: `badge ${connected ? "ok" : "warn"}` }, connected ? "Connected" : "Not connected"), ` ${host.email}`),
-  ];
-  if (!connected) {
-    parts.push(h("div", { class: "notice warn", role: "alert" },
-      h("p", {}, host.connection.message.replace(/ Sign in again at \/oauth\/start.*$/, "")),
-      h("p", {}, "Your booking pages offer no times until the calendar is connected."),
-      h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Reconnect Google Calendar"))));
-    return parts;
+  function showApp() {
+    if (!nav.childElementCount) showFrame();
+    fill(page, body);
+    drawn = true;
   }
-  parts.push(h("p", {}, host.connection.message));
-  const area = h("div");
-  const start = h("button", { type: "button", class: "danger" }, "Disconnect calendar");
-  start.addEventListener("click", () => {
-    const confirm = h("button", { type: "button", class: "danger primary" }, "Yes, disconnect");
-    confirm.addEventListener("click", async () => {
-      try {
-        changed(await busy(confirm, () => api("/hosts/me/disconnect", { method: "POST" }), "Disconnecting…"));
-      } catch (error) {
-        fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
-      }
-    });
-    fill(area, h("div", { class: "notice warn" },
-      h("p", {}, "Kaleno will give back its access to your Google Calendar, forget your busy times and stop adding bookings to it. Your booking pages offer no times until you reconnect."),
-      closingImpact(),
-      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Stay connected"))));
-    confirm.focus();
+
+  /** Show one section (building and loading it the first time); `focus` after a navigation, not on first load. */
+  function show(id, { focus = false } = {}) {
+    if (id === SETUP || !host.onboarded) return showSetup();
+    if (!drawn) showApp();
+    let section = made.get(id);
+    if (!section) {
+      section = builders[id]();
+      made.set(id, section);
+      body.append(section.element);
+      section.load();
+    }
+    for (const [other, built] of made) built.element.hidden = other !== id;
+    for (const [other, link] of links) {
+      if (other === id) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    showTab(links.get(id));
+    const label = SECTIONS.find(([sectionId]) => sectionId === id)[1];
+    document.title = `${label} · Dashboard · Kaleno`;
+    if (focus) {
+      const heading = section.element.querySelector("h2");
+      heading?.setAttribute("tabindex", "-1");
+      heading?.focus();
+      scrollTo(0, 0);
+    }
+  }
+
+  function showSetup() {
+    if (host.onboarded) return go(FIRST, { replace: true });
+    if (location.pathname !== `${BASE}/${SETUP}`) history.replaceState(null, "", `${BASE}/${SETUP}`);
+    document.title = "Set up your booking page · Kaleno";
+    document.body.classList.remove("with-nav");
+    nav.hidden = true;
+    fill(nav);
+    drawn = false;
+    fill(title, "Welcome to Kaleno");
+    fill(page, setupFlow(getHost, {
+      changed: (updated) => { host = updated; },
+      done: (updated) => {
+        host = updated;
+        go(FIRST, { replace: true, focus: true });
+      },
+    }));
+  }
+
+  function go(id, { replace = false, focus = false } = {}) {
+    const url = `${BASE}/${id}`;
+    if (replace) history.replaceState(null, "", url);
+    else if (location.pathname !== url) history.pushState(null, "", url);
+    show(id, { focus });
+  }
+
+  nav.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-section]");
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    go(link.dataset.section, { focus: true });
   });
-  parts.push(h("p", { class: "actions" }, start), area);
-  return parts;
+  addEventListener("popstate", () => show(sectionOf(new URL(location.href)), { focus: true }));
+
+  // The address as the section it names (older links: / and /?booking=<id> and /#calendars).
+  const url = new URL(location.href);
+  const id = sectionOf(url);
+  const canonical = `${BASE}/${id}${id === "bookings" && url.searchParams.has("booking") ? `?booking=${encodeURIComponent(url.searchParams.get("booking"))}` : ""}`;
+  if (`${location.pathname}${location.search}` !== canonical || location.hash) history.replaceState(null, "", canonical);
+  show(id);
 }
 
-// Said before a disconnect or a deletion is confirmed: how many bookings still to come it cancels.
-function closingImpact() {
-  const told = "Each invitee gets a cancellation email that removes it from their calendar.";
-  const line = h("p", { role: "status" }, "Counting your bookings still to come…");
-  api("/hosts/me/closing-impact").then(({ future_bookings: count }) => fill(line, count === 0
-    ? "You have no bookings still to come, so none will be cancelled."
-    : `${count === 1 ? "1 booking" : `${count} bookings`} still to come will be cancelled. ${told}`))
-    .catch(() => fill(line, `Every booking still to come will be cancelled. ${told}`));
-  return line;
+/** On phones the sections are a tab bar that scrolls sideways on its own: the current one is brought into it. */
+function showTab(link) {
+  const list = link.closest("ul");
+  if (!list || list.scrollWidth <= list.clientWidth) return;
+  const [box, item] = [list.getBoundingClientRect(), link.getBoundingClientRect()];
+  list.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
+}
+
+/** The Google Calendar connection: state, disconnect (confirmed first), reconnect. */
+function connectionCard(getHost, changed) {
+  const element = h("section", { class: "card", "aria-labelledby": "calendar-title" });
+  function draw() {
+    const host = getHost();
+    const connected = host.connection.state === "connected";
+    const parts = [
+      h("h3", { id: "calendar-title" }, "Google Calendar"),
+      h("p", {}, h("span", { class: `badge ${connected ? "ok" : "warn"}` }, connected ? "Connected" : "Not connected"), " ",
+        h("span", { class: "email" }, breakableUrl(host.email))),
+    ];
+    if (!connected) {
+      fill(element, ...parts, h("div", { class: "notice warn", role: "alert" },
+        h("p", {}, host.connection.message.replace(/ Sign in again at \/oauth\/start.*$/, "")),
+        h("p", {}, "Your booking pages offer no times until the calendar is connected."),
+        h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Reconnect Google Calendar"))));
+      return;
+    }
+    const area = h("div");
+    const begin = h("button", { type: "button", class: "danger" }, "Disconnect calendar");
+    begin.addEventListener("click", () => askToConfirm(area, {
+      kind: "disconnect",
+      message: "Kaleno will give back its access to your Google Calendar, forget your busy times and stop adding bookings to it. Your booking pages offer no times until you reconnect.",
+      details: [closingImpact()],
+      confirm: "Yes, disconnect",
+      keep: "Stay connected",
+      busyText: "Disconnecting…",
+      run: async () => {
+        changed(await api("/hosts/me/disconnect", { method: "POST" }));
+        draw();
+      },
+    }));
+    fill(element, ...parts, h("p", {}, host.connection.message), h("p", { class: "actions" }, begin), area);
+  }
+  return { element, draw };
 }
 
 function profileSection(getHost, saved) {
@@ -148,7 +264,8 @@ function profileSection(getHost, saved) {
   const name = field("Display name", { name: "display_name", value: host.display_name, autocomplete: "name", maxlength: 100,
     hint: "Shown on your booking pages." });
   const slug = field("Page address (slug)", { name: "slug", value: host.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
-    hint: `Your booking pages live at ${location.origin}/<slug>/<event type>. Changing it breaks links you already shared.` });
+    hint: ["Your booking pages live at ", breakableUrl(`${location.origin}/<slug>/<event type>`),
+      ". Changing it breaks links you already shared."] });
   const zone = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(host.time_zone) });
   zone.input.value = host.time_zone;
   const browserZone = detectedZone();
@@ -173,57 +290,6 @@ function profileSection(getHost, saved) {
       showErrors(form, error);
     }
   });
-  return h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), form);
-}
-
-function dataSection() {
-  const result = h("div", { role: "status" });
-  const area = h("div");
-  const exportButton = h("button", { type: "button" }, "Export my data");
-  exportButton.addEventListener("click", async () => {
-    try {
-      const data = await busy(exportButton, () => api("/privacy/export"), "Preparing…");
-      download("kaleno-export.json", JSON.stringify(data, null, 2), "application/json");
-      fill(result, "Your data was downloaded as a JSON file.");
-    } catch (error) {
-      fill(result, h("p", { class: "error" }, describe(error)));
-    }
-  });
-  const deleteButton = h("button", { type: "button", class: "danger" }, "Delete my account");
-  deleteButton.addEventListener("click", () => {
-    const understood = checkbox("I understand: my account, event types, hours and bookings are deleted for good, and future bookings are cancelled and removed from my calendar.");
-    const confirm = h("button", { type: "button", class: "danger primary", disabled: true }, "Delete my account for good");
-    understood.input.addEventListener("change", () => { confirm.disabled = !understood.input.checked; });
-    confirm.addEventListener("click", () => eraseAccount(confirm, result));
-    fill(area, h("div", { class: "notice warn" },
-      h("p", {}, "Deleting your account cannot be undone. Export your data first if you want a copy."),
-      closingImpact(),
-      understood.wrap,
-      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep my account"))));
-    understood.input.focus();
-  });
-  return h("section", { class: "card", "aria-labelledby": "data-title" },
-    h("h2", { id: "data-title" }, "Your data"),
-    h("p", {}, "Download everything Kaleno holds about you, or delete your account. ",
-      h("a", { href: "/privacy-policy" }, "Privacy policy"), "."),
-    h("p", { class: "actions" }, exportButton, deleteButton), area, result);
-}
-
-async function eraseAccount(confirm, result) {
-  try {
-    await busy(confirm, async () => {
-      let receipt = await api("/privacy/erase", { method: "POST" });
-      fill(result, "Deleting your account…");
-      for (let i = 0; i < 60 && receipt.state !== "done"; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        receipt = await api(`/privacy/erase/${encodeURIComponent(receipt.erasure_id)}`);
-      }
-      if (receipt.state !== "done") throw new Error("still running");
-    }, "Deleting…");
-    signedOut("Your account was deleted. Thank you for using Kaleno.");
-  } catch (error) {
-    fill(result, h("p", { class: "error" }, error.message === "still running"
-      ? "Your account is still being deleted; this page will not show it again once it is done."
-      : describe(error)));
-  }
+  const element = h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), form);
+  return { element, load: () => {} }; // drawn from the host already loaded
 }

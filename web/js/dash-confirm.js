@@ -1,0 +1,41 @@
+// Dashboard: the one confirmation step before anything that cannot be undone with a click (disconnecting the
+// calendar, deleting the account). Every such step is built here, so what they say and do stays alike.
+import { api, describe } from "./api.js";
+import { fill, h, checkbox, busy } from "./dom.js";
+
+/**
+ * Fill `area` with a confirmation: `message` (text or nodes; `details` adds more, e.g. what else it affects),
+ * an optional `tick` box that must be ticked first, the `confirm` button that runs `run()` and the `keep` button
+ * that closes it. An error of `run` is said in the area. `kind` names the step (data-confirm) for whoever adds to it.
+ */
+export function askToConfirm(area, { kind, message, details = [], tick, confirm, keep, busyText, run }) {
+  const button = h("button", { type: "button", class: "danger primary", disabled: Boolean(tick) }, confirm);
+  const problem = h("p", { class: "error", role: "alert" });
+  const understood = tick && checkbox(tick);
+  understood?.input.addEventListener("change", () => { button.disabled = !understood.input.checked; });
+  button.addEventListener("click", async () => {
+    fill(problem);
+    try {
+      await busy(button, run, busyText);
+    } catch (error) {
+      fill(problem, describe(error));
+    }
+  });
+  fill(area, h("div", { class: "notice warn", "data-confirm": kind },
+    h("p", {}, message), details,
+    understood?.wrap,
+    h("p", { class: "actions" }, button, h("button", { type: "button", onclick: () => fill(area) }, keep)),
+    problem));
+  (understood?.input || button).focus();
+}
+
+// Said before a disconnect or a deletion is confirmed: how many bookings still to come it cancels.
+export function closingImpact() {
+  const told = "Each invitee gets a cancellation email that removes it from their calendar.";
+  const line = h("p", { role: "status" }, "Counting your bookings still to come…");
+  api("/hosts/me/closing-impact").then(({ future_bookings: count }) => fill(line, count === 0
+    ? "You have no bookings still to come, so none will be cancelled."
+    : `${count === 1 ? "1 booking" : `${count} bookings`} still to come will be cancelled. ${told}`))
+    .catch(() => fill(line, `Every booking still to come will be cancelled. ${told}`));
+  return line;
+}
