@@ -116,7 +116,7 @@ INVITEE_EXPORT_OMITS = {
     "minute_places": "the same, for the host's minutes limits",
     "invitee_claim": "the same, for the invitee's open-booking limit (a hash of the address)",
 }
-INVITEE_EXPORT_OMITS["manage_token_hash"] = "a keyed hash standing in for their manage token"  # noqa: S105  # a reason, not a password
+INVITEE_EXPORT_OMITS["manage_token_hash"] = "a keyed hash standing in for their manage token"  # noqa: S105  # nosec B105
 
 
 def invitee_view(booking: Booking) -> dict[str, Any]:
