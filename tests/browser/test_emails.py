@@ -17,7 +17,7 @@ from shared.domain.booking_form import Answer, Location, LocationKind
 from shared.services import messages
 from shared.services.records import OutgoingMail
 from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, check_layout, snap
-from tests.browser.test_dashboard_bookings import EVERY_DAY, HOST_ZONE, sign_in
+from tests.browser.test_dashboard_bookings import EVERY_DAY, HOST_ZONE, open_section, sign_in
 from tests.e2e.test_bookings import booking_body, day_ahead, post_booking
 from tests.support import Browser as HostBrowser
 from tests.support import Google, host_with_hours
@@ -126,6 +126,7 @@ def test_a_refused_confirmation_is_said_on_the_manage_page_and_in_the_dashboard(
 
     _, host = open_context(HOST_ZONE)
     sign_in(host.page)
+    open_section(host.page, "Bookings")
     item = host.page.get_by_role("listitem").filter(has_text="Rita Refused")
     expect(item).to_contain_text("Rita Refused did not get our email about this booking")
     expect(item).to_contain_text(body["invitee"]["email"])

@@ -39,7 +39,9 @@ def _start_in(event: dict[str, Any], zone: str) -> datetime:
 
 
 def _first_free_time(page: Page) -> tuple[str, str]:
-    """Click the first free time of the chosen day; returns (its label, its RFC 3339 start)."""
+    """Choose the first free day (on a phone the month and its times are steps), click its first free time;
+    returns (its label, its RFC 3339 start)."""
+    page.get_by_role("button", name=re.compile(r"\d+ free times?$")).first.click()
     times = page.get_by_role("list", name=re.compile(r"^Free times on"))
     first = times.get_by_role("button").first
     expect(first).to_be_visible()
