@@ -28,9 +28,22 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL.fullmatch(value):
+    if not _EMAIL.fullmatch(value) or not _mailable(value):
         raise refused("email-invalid", "not a valid email address")
     return normalised_email(value)
+
+
+def _mailable(value: str) -> bool:
+    """An address our mail can be sent to: the email library's own parse (which refuses what no relay takes
+    without SMTPUTF8, such as a non-ASCII local part) finds no defect. The domain may be international."""
+    from email.errors import MessageError
+    from email.headerregistry import Address
+
+    try:
+        Address(addr_spec=value.encode("utf-8").decode("utf-8"))  # a lone surrogate fails the round trip
+    except (ValueError, MessageError):  # UnicodeError and the header defects are ValueErrors
+        return False
+    return True
 
 
 def normalised_email(address: str, *, for_limits: bool = False) -> str:
