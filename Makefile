@@ -34,10 +34,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Every page state of the layout walk (tests/browser/test_layout_*.py) at 390 and 1280 px, into docs/screenshots/.
+# Every page state of the layout walks (tests/browser/test_layout_*.py, the policy and privacy-rights pages) at
+# 390 and 1280 px, and each mail at 390 px, into docs/screenshots/.
 screenshots: $(STAMP) $(NODE_STAMP)
 	rm -f docs/screenshots/*.png
-	KALENO_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -k layout -q
+	KALENO_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -k "layout or renders or privacy_rights" -q
 
 # bench.lighthouse runs npm's lighthouse (package-lock.json) with Debian's Chromium.
 bench: $(STAMP) $(NODE_STAMP)
