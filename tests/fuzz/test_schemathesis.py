@@ -54,6 +54,7 @@ def _caller(name: str, api: str, browser: Browser, google: Google) -> Caller:
     return Caller(session, [option for op in ENDING for option in ("--include-operation-id", op)])
 
 
+@pytest.mark.timeout(660)  # the run itself is bounded at 600 s (below); 65 operations as a host take 3-5 min here
 @pytest.mark.parametrize("caller", ["anonymous", "host", "invitee", "host-ending"])
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     api: str, browser: Browser, google: Google, tmp_path: Path, caller: str
