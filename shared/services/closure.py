@@ -18,8 +18,9 @@ from shared.services import messages
 from shared.services.booking_sync import record_sync
 from shared.services.changes import change_booking
 from shared.services.connection import change_connection
-from shared.services.errors import CalendarAccessRevoked, GoogleRejected, MailRefused
+from shared.services.errors import CalendarAccessRevoked, GoogleRejected
 from shared.services.ics import booking_ics
+from shared.services.notifications import send_once
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import ClosedBooking, HostListing
 
@@ -80,19 +81,14 @@ def _host_name(host_id: str, uow: UnitOfWork) -> str:
 
 
 def _tell_invitee(booking: Booking, host_name: str, now: datetime, ports: Ports) -> None:
-    """One message per booking: recorded on the booking once sent (a relay that refuses for good is recorded
-    too, and logged; an outage raises MailDeferred, and the run is asked again)."""
+    """One message per booking, recorded on the booking once sent with its delivery state (a relay that refuses
+    for good is recorded too, and logged; an outage raises MailDeferred, and the run is asked again)."""
     mailer = ports.mailer
     if mailer is None or booking.anonymised or booking.mailed.get("invitee", 0) >= booking.version:
         return  # no relay: Google tells the invitee as it deletes the event (sendUpdates=all)
     ics = booking_ics(booking, host_name, None, now, method="CANCEL")
-    try:
-        mailer.send(messages.closure_notice(booking, host_name, ics))
-        outcome = "sent"
-    except MailRefused as error:
-        outcome = f"refused_{error.code}"
-    change_booking(booking.id, lambda current: current.mailed_for("invitee", booking.version), ports.uow())
-    log_event("mail_sent", booking_id=booking.id, message_kind="closure", outcome=outcome)
+    notice = messages.closure_notice(booking, host_name, ics)
+    send_once(booking, "invitee", booking.version, notice, mailer, ports.uow(), kind="closure")
 
 
 def _delete_event(booking: Booking, now: datetime, ports: Ports) -> None:

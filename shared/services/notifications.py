@@ -116,11 +116,11 @@ def notify_task(
         return "mail_not_configured"
     ics = booking_ics(booking, people.host_name, people.manage_link, now)
     if booking.mailed.get("invitee", 0) < version:
-        sent = _send_once(booking, "invitee", version, messages.invitee_notice(booking, people, ics), mailer, uow)
+        sent = send_once(booking, "invitee", version, messages.invitee_notice(booking, people, ics), mailer, uow)
         if not sent:
             _enqueue_alert(booking.host_id, f"{MAIL_FAILED}-{booking.id}-v{version}", tasks)
     if booking.mailed.get("host", 0) < version:
-        _send_once(booking, "host", version, messages.host_notice(booking, people), mailer, uow)
+        send_once(booking, "host", version, messages.host_notice(booking, people), mailer, uow)
     if booking.change in (BookingChange.CREATED, BookingChange.RESCHEDULED) and booking.reminder_minutes:
         remind_later(booking, now, tasks)
     return "sent"
@@ -153,7 +153,7 @@ def remind_task(
     people = None if booking.processing_paused else _recipients(booking, uow, links)
     if people is None:
         return "not_sent"
-    _send_once(booking, "reminder", start, messages.reminder(booking, people), mailer, uow)
+    send_once(booking, "reminder", start, messages.reminder(booking, people), mailer, uow)
     return "sent"
 
 
@@ -210,7 +210,7 @@ def _mail_failed_alert(incident: str, uow: UnitOfWork, mailer: Mailer, links: Li
     people = _recipients(booking, uow, links)
     if people is None:
         return "not_sent"
-    _send_once(booking, MAIL_FAILED, booking.version, messages.mail_failed_alert(booking, people), mailer, uow)
+    send_once(booking, MAIL_FAILED, booking.version, messages.mail_failed_alert(booking, people), mailer, uow)
     log_event("host_alerted", host_id=booking.host_id, booking_id=booking.id, outcome=MAIL_FAILED)
     return "sent"
 
@@ -220,10 +220,12 @@ def _record_invitee_mail(booking: Booking, state: MailState, uow: UnitOfWork) ->
         change_booking(booking.id, lambda current: current.with_invitee_mail(state), uow)
 
 
-def _send_once(booking: Booking, role: str, mark: int, mail: OutgoingMail, mailer: Mailer, uow: UnitOfWork) -> bool:
+def send_once(
+    booking: Booking, role: str, mark: int, mail: OutgoingMail, mailer: Mailer, uow: UnitOfWork, kind: str = ""
+) -> bool:
     """Send, then record it on the booking (the invitee's notice with its state). A relay that refuses for
-    good is recorded too (and logged), and False returned: retrying would not help. MailDeferred
-    propagates, so the task is retried."""
+    good is recorded too (and logged as `kind`, the role by default), and False returned: retrying would not
+    help. MailDeferred propagates, so the task is retried."""
     try:
         mailer.send(mail)
         sent, outcome = True, "sent"
@@ -237,5 +239,5 @@ def _send_once(booking: Booking, role: str, mark: int, mail: OutgoingMail, maile
         return marked.with_invitee_mail(MailState.SENT if sent else MailState.FAILED)
 
     change_booking(booking.id, record, uow)
-    log_event("mail_sent", booking_id=booking.id, message_kind=role, outcome=outcome)
+    log_event("mail_sent", booking_id=booking.id, message_kind=kind or role, outcome=outcome)
     return sent
