@@ -11,9 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.pages import PageWatch
+from tests.browser.pages import PageWatch, check_both_widths
 from tests.browser.test_dashboard_bookings import open_section, sign_in
-from tests.browser.test_dashboard_webhooks import check_both_widths
 from tests.e2e.test_bookings import EVERY_DAY
 from tests.support import Browser, Google, host_with_hours
 

@@ -168,7 +168,8 @@ def test_layout_of_a_month_without_free_time_points_to_the_next_free_day(
     today = datetime.now(ZoneInfo("UTC")).date()
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     after = (next_month + timedelta(days=32)).replace(day=1)
-    closed = {(next_month + timedelta(days=n)).isoformat(): [] for n in range((after - next_month).days)}
+    days = range((after - next_month).days)
+    closed: dict[str, list[list[str]]] = {(next_month + timedelta(days=n)).isoformat(): [] for n in days}
     saved = browser.put("/hosts/me/schedule", json={"time_zone": "UTC", "weekly": EVERY_DAY, "overrides": closed})
     assert saved.status_code == 200, saved.text
     _, visitor = open_context("UTC")

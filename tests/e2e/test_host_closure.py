@@ -13,12 +13,11 @@ from typing import Any
 import requests
 from icalendar import Calendar
 
+from sandbox.client import Mail
 from shared.config import get_settings
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, our_events, post_booking
 from tests.e2e.test_http_surface import assert_problem
 from tests.support import Browser, Google, host_with_hours
-
-Mail = dict[str, Any]
 
 
 def book(api: str, slug: str, start: datetime, who: str = "Ines Invitee") -> dict[str, Any]:
@@ -53,7 +52,7 @@ def calendar_file(google: Google, mail: Mail) -> Calendar:
 
 def uid_and_sequence(calendar: Calendar) -> tuple[str, int]:
     (event,) = calendar.walk("VEVENT")
-    return str(event["uid"]), int(event["sequence"])
+    return str(event["uid"]), int(str(event["sequence"]))
 
 
 def cancellations(google: Google, to: str) -> list[Mail]:

@@ -73,8 +73,8 @@ def test_a_significant_change_mails_every_host_once_even_when_the_walk_is_interr
     assert Counter(notices(google)) == dict.fromkeys(hosts, 1)
     assert google.state()["calls"]["smtp.send"] == 6  # five notices and the one the relay turned away
     (sample,) = [mail for mail in google.mail() if mail["to"] == [hosts[0]]]
-    assert f"{settings.base_url}/privacy-policy" in sample["text"]
-    assert NEW_VERSION in sample["text"]
+    assert f"{settings.base_url}/privacy-policy" in str(sample["text"])
+    assert NEW_VERSION in str(sample["text"])
 
 
 def test_the_page_carries_the_version_and_a_new_one_asks_again_and_exports_list_the_versions_answered(

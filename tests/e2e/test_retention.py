@@ -59,7 +59,8 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
 def test_purge_deletes_exactly_what_is_past_its_retention_period(google: Google, db: Any) -> None:
     now, day = datetime.now(UTC), timedelta(days=1)
     settings = get_settings()
-    seeded = {  # collection -> {document id: (fields, deleted?)}; periods: bookings 365 d, audit 730 d, receipts 1095 d
+    # collection -> {document id: (fields, deleted?)}; periods: bookings 365 d, audit 730 d, receipts 1095 d
+    seeded: dict[str, dict[str, tuple[dict[str, object], bool]]] = {
         "bookings": {
             "ended-400-days-ago": ({"end": now - 400 * day, "host_id": "h1"}, True),
             "ended-300-days-ago": ({"end": now - 300 * day, "host_id": "h1"}, False),

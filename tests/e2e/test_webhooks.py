@@ -171,6 +171,7 @@ def test_a_local_receiver_gets_each_booking_event_once_signed(
     assert email not in json.dumps(log)
     stored = json.dumps([doc for path, doc in all_documents(db) if path.startswith("webhook_")], default=str)
     assert email not in stored
+    assert receiver.secret is not None
     assert receiver.secret not in json.dumps(all_documents(db), default=str)  # derived, never stored
     export = browser.get("/privacy/export").json()
     assert [w["id"] for w in export["webhooks"]] == [webhook_id]

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared.adapters.firestore import FirestoreUnitOfWork
+from shared.services.ports import UnitOfWork
 from tests.unit.fakes import FakeDatabase, FakeUnitOfWork, a_host
 
 
 def test_pages_of_hosts_follow_the_id_order_from_a_cursor_in_firestore_as_in_the_fake(db: Any) -> None:
     hosts = [a_host(host_id, slug=f"s-{host_id}") for host_id in ("hc", "ha", "he", "hb", "hd")]
-    stores = [FirestoreUnitOfWork(db), FakeUnitOfWork(FakeDatabase())]
+    stores: list[UnitOfWork] = [FirestoreUnitOfWork(db), FakeUnitOfWork(FakeDatabase())]
     for uow in stores:
         with uow:
             for host in hosts:

@@ -50,7 +50,9 @@ def test_a_create_in_wire_form_stores_what_the_library_stores(db: Any) -> None:
     assert isinstance(expected.pop("created_at"), datetime)
     assert stored == expected
     assert stored["at"] == EVERY_KIND["at"]
-    assert stored["naive"] == EVERY_KIND["naive"].replace(tzinfo=UTC)
+    naive = EVERY_KIND["naive"]
+    assert isinstance(naive, datetime)
+    assert stored["naive"] == naive.replace(tzinfo=UTC)
 
 
 def test_a_create_in_wire_form_fails_the_commit_when_the_document_exists(db: Any) -> None:

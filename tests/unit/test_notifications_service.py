@@ -145,6 +145,7 @@ def test_a_reminder_far_ahead_hops_within_the_task_queues_reach(ports: FakePorts
     mail.remind_later(far_off, NOW, ports.tasks)
 
     ((_, payload, name),) = ports.tasks.enqueued
+    assert name is not None
     assert name.endswith(str(int((NOW + mail.MAX_TASK_DELAY).timestamp())))
     assert payload["start"] == int(far_off.start.timestamp())
 

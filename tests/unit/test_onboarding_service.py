@@ -51,6 +51,11 @@ def come_back(ports: FakePorts, state: str, cookie: str | None = None) -> Signed
     return complete_sign_in(callback, NOW, ports, CHANNEL_KEY, WEBHOOK_URL)
 
 
+def host_of(signed: SignedIn) -> Host:
+    assert signed.host is not None
+    return signed.host
+
+
 def stored_host(ports: FakePorts, host_id: str) -> Host:
     host = ports.uow().hosts.get(host_id)
     assert host is not None
@@ -109,7 +114,7 @@ def test_a_first_sign_in_creates_the_host_and_page_and_keeps_the_token_only_in_t
     assert (page.host_id, page.calendar.connected, page.calendar.synced_at) == (host.id, True, NOW)
     assert ports.secrets.refresh_tokens == {host.id: REFRESH_TOKEN}
     assert REFRESH_TOKEN not in repr(ports.db.records)
-    assert (signed.host.id, signed.return_to) == (host.id, "/dashboard")
+    assert (host_of(signed).id, signed.return_to) == (host.id, "/dashboard")
     assert ports.db.ids("sessions") == {signed.session_token}
     assert ports.db.ids("channels") == set(ports.calendar.channels)
 
@@ -119,7 +124,7 @@ def test_a_refused_calendar_permission_leaves_the_host_signed_in_but_not_connect
 
     signed = come_back(ports, started(ports))
 
-    connection = stored_host(ports, signed.host.id).connection
+    connection = stored_host(ports, host_of(signed).id).connection
     assert connection.state is ConnectionState.NOT_CONNECTED
     assert (connection.missing_scopes, connection.reason) == ((EVENTS_SCOPE,), "scope_refused")
     assert ports.google.revoked == [REFRESH_TOKEN]
@@ -131,7 +136,7 @@ def test_a_refused_calendar_permission_leaves_the_host_signed_in_but_not_connect
 def test_disconnecting_stops_watching_revokes_destroys_the_secret_and_clears_the_busy_mirror() -> None:
     ports = FakePorts()
     ports.calendar.busy_times = [span("2027-03-08T10:00", "2027-03-08T11:00")]
-    host = come_back(ports, started(ports)).host
+    host = host_of(come_back(ports, started(ports)))
     assert ports.calendar.channels  # watched...
     assert ports.db.ids("months")  # ...and mirrored
     forgotten_at_sign_in = list(ports.calendar.forgotten)  # a new grant: credentials are minted afresh
@@ -161,7 +166,7 @@ def test_a_new_host_starts_in_their_google_calendars_zone_with_their_hours_and_t
 
     signed = come_back(ports, started(ports))
 
-    host = stored_host(ports, signed.host.id)
+    host = stored_host(ports, host_of(signed).id)
     assert (host.time_zone, host.onboarded) == ("Europe/Berlin", False)
     page = ports.uow().pages.get(host.slug)
     assert page is not None
@@ -189,4 +194,4 @@ def test_a_calendar_without_a_zone_leaves_the_new_host_in_utc_until_they_choose(
 
     signed = come_back(ports, started(ports))
 
-    assert stored_host(ports, signed.host.id).time_zone == "UTC"
+    assert stored_host(ports, host_of(signed).id).time_zone == "UTC"

@@ -23,7 +23,7 @@ def test_a_client_gets_its_allowance_per_window_and_then_a_wait_until_the_oldest
 
 
 def request_from(peer: str, forwarded: str | None = None) -> Request:
-    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    headers = [("X-Forwarded-For", forwarded)] if forwarded else []
     return Request(EnvironBuilder(headers=headers, environ_base={"REMOTE_ADDR": peer}).get_environ())
 
 
