@@ -1,0 +1,118 @@
+"""The abuse benchmark's pure parts: its allowance arithmetic, and its client's answer to a 403
+proof-required (bench/proof.py) against a gate that issues and verifies real ALTCHA challenges."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+import altcha
+import altcha.v1
+import pytest
+
+from bench.abuse import Limits, allowances, windows_touched
+from bench.proof import PROOF_HEADER, Answer, ProofTally, challenge_of, encode_payload, send_with_proof
+
+SECRET = "gate-secret"
+PROBLEM = {"content-type": "application/problem+json"}
+
+
+def test_windows_touched_is_the_most_any_alignment_of_fixed_windows_gives() -> None:
+    for span in (0.5, 30.0, 59.9, 60.0, 61.0, 119.0, 120.0, 150.0):
+        most = 0
+        for offset in range(600):  # the run starts at every tenth of a second within one 60 s window
+            start = offset / 10
+            most = max(most, math.floor((start + span) / 60) - math.floor(start / 60) + 1)
+        assert windows_touched(span, 60.0) == most, span
+
+
+def test_allowances_follow_the_limits_and_the_windows() -> None:
+    limits = Limits(writes_per_window=10, window_seconds=60.0, invitee_open_limit=5)
+    assert allowances(limits, 62.0) == {"one address": 5, "rotating addresses": 1500, "rotating +tags": 5}
+    # With a generous invitee limit, one address is held by the per-client limit: 10 per window, 2 windows.
+    generous = Limits(writes_per_window=10, window_seconds=60.0, invitee_open_limit=100)
+    assert allowances(generous, 60.0, rotating=3) == {"one address": 20, "rotating addresses": 60, "rotating +tags": 20}
+
+
+def test_the_payload_is_base64_json_with_the_widgets_five_members() -> None:
+    payload = {"algorithm": "SHA-256", "challenge": "ab", "number": 7, "salt": "s", "signature": "sig"}
+    assert json.loads(base64.b64decode(encode_payload(payload))) == payload
+
+
+class Gate:
+    """A write that needs a proof: answers 403 proof-required with a fresh challenge unless `Kaleno-Proof`
+    carries an unspent, valid solution (verified by altcha itself), then 201."""
+
+    def __init__(self, version: int, proofs_needed: int = 1) -> None:
+        self.version, self.proofs_needed = version, proofs_needed
+        self.spent: set[str] = set()
+        self.requests: list[tuple[str, str, Any, dict[str, str]]] = []
+
+    def challenge(self) -> dict[str, Any]:
+        if self.version == 1:
+            return altcha.v1.create_challenge(hmac_key=SECRET, max_number=2000).to_dict()
+        return altcha.create_challenge("PBKDF2/SHA-256", 10, hmac_secret=SECRET).to_dict()
+
+    def verified(self, proof: str) -> bool:
+        if self.version == 1:
+            return altcha.v1.verify_solution(proof, SECRET)[0]
+        return altcha.verify_solution(proof, SECRET).verified
+
+    def send(self, method: str, path: str, body: Any, headers: dict[str, str]) -> Answer:
+        self.requests.append((method, path, body, headers))
+        proof = headers.get(PROOF_HEADER)
+        if proof and proof not in self.spent and self.verified(proof):
+            self.spent.add(proof)
+            if len(self.spent) >= self.proofs_needed:
+                return Answer(201, {"content-type": "application/json"}, b'{"id": "b1"}')
+        problem = {
+            "type": "https://kaleno.app/problems/proof-required",
+            "status": 403,
+            "challenge": self.challenge(),
+        }
+        return Answer(403, PROBLEM, json.dumps(problem).encode())
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_proof_required_answer_is_solved_and_the_same_request_sent_again_with_the_proof(version: int) -> None:
+    gate, tally = Gate(version), ProofTally()
+    body, headers = {"start": "2026-12-08T09:00:00+00:00"}, {"Idempotency-Key": "k1", "X-Forwarded-For": "203.0.113.5"}
+
+    answer, sent = send_with_proof(gate.send, "POST", "/bookings", body, headers, tally)
+
+    assert (answer.status, sent) == (201, 2)
+    assert (tally.required, tally.solved, tally.unsolved) == (1, 1, 0)
+    assert tally.cpu_seconds > 0
+    (first, second) = gate.requests
+    assert PROOF_HEADER not in first[3]
+    assert second[:3] == first[:3]
+    assert {k: v for k, v in second[3].items() if k != PROOF_HEADER} == headers
+    assert gate.send(*second).status == 403  # a proof is single use: the gate refuses it again
+
+
+def test_a_gate_that_keeps_asking_is_answered_a_bounded_number_of_times() -> None:
+    gate, tally = Gate(2, proofs_needed=10), ProofTally()
+
+    answer, sent = send_with_proof(gate.send, "POST", "/bookings", {}, {}, tally, attempts=2)
+
+    assert answer.status == 403
+    assert sent == 3
+    assert (tally.required, tally.solved) == (3, 2)
+
+
+def test_other_answers_are_not_proof_requests() -> None:
+    forbidden = {"type": "https://kaleno.app/problems/forbidden", "status": 403}
+    limited = {"type": "https://kaleno.app/problems/rate-limited", "status": 429}
+    assert challenge_of(Answer(403, PROBLEM, json.dumps(forbidden).encode())) is None
+    assert challenge_of(Answer(429, PROBLEM, json.dumps(limited).encode())) is None
+    assert challenge_of(Answer(403, {"content-type": "text/html"}, b"<h1>Forbidden</h1>")) is None
+    assert Answer(429, PROBLEM, json.dumps(limited).encode()).problem_type == "rate-limited"
+
+    def send(method: str, path: str, body: Any, headers: dict[str, str]) -> Answer:
+        return Answer(403, PROBLEM, json.dumps(forbidden).encode())
+
+    tally = ProofTally()
+    assert send_with_proof(send, "POST", "/bookings", {}, {}, tally)[1] == 1
+    assert tally.required == 0
