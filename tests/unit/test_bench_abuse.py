@@ -30,10 +30,20 @@ def test_windows_touched_is_the_most_any_alignment_of_fixed_windows_gives() -> N
 
 def test_allowances_follow_the_limits_and_the_windows() -> None:
     limits = Limits(writes_per_window=10, window_seconds=60.0, invitee_open_limit=5)
-    assert allowances(limits, 62.0) == {"one address": 5, "rotating addresses": 1500, "rotating +tags": 5}
+    assert allowances(limits, 62.0) == {
+        "one address": 5,
+        "rotating addresses": 1500,
+        "rotating +tags": 5,
+        "one address, many emails": 30,
+    }
     # With a generous invitee limit, one address is held by the per-client limit: 10 per window, 2 windows.
     generous = Limits(writes_per_window=10, window_seconds=60.0, invitee_open_limit=100)
-    assert allowances(generous, 60.0, rotating=3) == {"one address": 20, "rotating addresses": 60, "rotating +tags": 20}
+    assert allowances(generous, 60.0, rotating=3) == {
+        "one address": 20,
+        "rotating addresses": 60,
+        "rotating +tags": 20,
+        "one address, many emails": 20,
+    }
 
 
 def test_the_payload_is_base64_json_with_the_widgets_five_members() -> None:
