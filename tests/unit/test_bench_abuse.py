@@ -6,13 +6,15 @@ from __future__ import annotations
 import base64
 import json
 import math
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import altcha
 import altcha.v1
 import pytest
 
-from bench.abuse import Limits, allowances, windows_touched
+from bench.abuse import Limits, allowances, sender, windows_touched
 from bench.proof import PROOF_HEADER, Answer, ProofTally, challenge_of, encode_payload, send_with_proof
 
 SECRET = "gate-secret"
@@ -126,3 +128,33 @@ def test_other_answers_are_not_proof_requests() -> None:
     tally = ProofTally()
     assert send_with_proof(send, "POST", "/bookings", {}, {}, tally)[1] == 1
     assert tally.required == 0
+
+
+def test_the_benchmarks_sender_carries_the_proof_over_http() -> None:
+    """The same gate behind a real HTTP server on loopback: headers and problem+json go over the wire."""
+    gate = Gate(2)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            answer = gate.send("POST", self.path, body, dict(self.headers.items()))
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.headers["content-type"])
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        send, tally = sender(f"http://127.0.0.1:{server.server_port}"), ProofTally()
+        answer, sent = send_with_proof(send, "POST", "/bookings", {"start": "x"}, {"Idempotency-Key": "k"}, tally)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (answer.status, sent, tally.solved) == (201, 2, 1)
+    assert json.loads(answer.body) == {"id": "b1"}
+    assert [request[2] for request in gate.requests] == [{"start": "x"}, {"start": "x"}]
