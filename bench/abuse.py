@@ -26,11 +26,13 @@ Allowances, from the stack's own Settings (the same environment) and the run's m
 attack request sent to last answer): limits are counted per fixed window of `seconds`, and a span of D
 seconds touches at most W = ceil(D / seconds) + 1 windows, whatever their alignment (this also bounds a
 sliding window). Per-client writes allow `limit` per window per address, and the invitee limit holds at
-most `invitee_open_limit` bookings still to come per normalised email (case and `+tag` dropped):
+most `invitee_open_limit` bookings still to come per normalised email (case and `+tag` dropped); where the
+stack also counts writes per invitee (`Settings.invitee_write_limit`, writes per seconds), that caps one
+email too (I: its windows touched, counted as W):
 
-* one address: min(invitee_open_limit, limit * W)  (one email);
+* one address: min(invitee_open_limit, limit * W[, invitee writes * I])  (one email);
 * rotating addresses: 50 * limit * W  (each email books once);
-* rotating +tags: min(invitee_open_limit, limit * W)  (one address, one email as limits see it);
+* rotating +tags: the same as one address (one address, one email as limits see it);
 * one address, many emails: limit * W.
 
 Bookings per attacker are counted in the emulator afterwards (confirmed bookings by the attacker's mail
@@ -86,17 +88,22 @@ def windows_touched(span_seconds: float, window_seconds: float) -> int:
 
 @dataclass(frozen=True)
 class Limits:
-    """What bounds an attacker: per-client booking writes (`limit` per `seconds`) and the invitee limit."""
+    """What bounds an attacker: per-client booking writes (`writes_per_window` per `window_seconds`), the
+    invitee limit, and booking writes per invitee (writes, per seconds) where the stack counts them."""
 
     writes_per_window: int
     window_seconds: float
     invitee_open_limit: int
+    invitee_writes: tuple[int, float] | None = None
 
 
 def allowances(limits: Limits, span_seconds: float, rotating: int = ROTATING) -> dict[str, int]:
     """Bookings each attacker may get in a run lasting `span_seconds` (see the module's docstring)."""
     per_address = limits.writes_per_window * windows_touched(span_seconds, limits.window_seconds)
     one_person = min(limits.invitee_open_limit, per_address)
+    if limits.invitee_writes is not None:
+        writes, seconds = limits.invitee_writes
+        one_person = min(one_person, writes * windows_touched(span_seconds, seconds))
     return {
         "one address": one_person,
         "rotating addresses": rotating * per_address,
@@ -338,9 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.stop()
 
-    limit, seconds = Settings().client_limits["booking-writes"]
+    stack_settings = Settings()
+    limit, seconds = stack_settings.client_limits["booking-writes"]
+    invitee_writes = getattr(stack_settings, "invitee_write_limit", None)  # once writes are counted per invitee
     span = max(run.span) - min(run.span)
-    allowed = allowances(Limits(limit, seconds, open_limit), span)
+    allowed = allowances(Limits(limit, seconds, open_limit, invitee_writes), span)
     overlaps = sum(1 for a, b in itertools.pairwise(spans) if b[0] < a[1])
     return conclude(run, booked, allowed, overlaps, span, windows_touched(span, seconds))
 

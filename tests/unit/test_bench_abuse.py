@@ -46,6 +46,11 @@ def test_allowances_follow_the_limits_and_the_windows() -> None:
         "rotating +tags": 20,
         "one address, many emails": 20,
     }
+    # Writes counted per invitee too (6 per 600 s: at most 2 such windows in a minute) cap one email at 12.
+    per_invitee = Limits(10, 60.0, invitee_open_limit=100, invitee_writes=(6, 600.0))
+    assert allowances(per_invitee, 60.0)["one address"] == 12
+    assert allowances(per_invitee, 60.0)["rotating +tags"] == 12
+    assert allowances(per_invitee, 60.0)["one address, many emails"] == 20
 
 
 def test_the_payload_is_base64_json_with_the_widgets_five_members() -> None:
