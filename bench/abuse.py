@@ -357,49 +357,46 @@ def main(argv: list[str] | None = None) -> int:
 def conclude(
     run: Run, booked: Counter[str], allowed: dict[str, int], overlaps: int, span: float, windows: int
 ) -> int:
-    """Print the figures one per line, then the BENCH line; 0 if every target was met."""
+    """Print the figures one per line (each actor's answers by status and problem type after them), then the
+    BENCH line; 0 if every target was met."""
     figures: dict[str, float] = {"attack span s": span, "limit windows": windows, "load average": os.getloadavg()[0]}
     missed: list[str] = []
-    print(f"attack span {span:.1f} s, touching at most {windows} limit windows; load average {os.getloadavg()[0]:.1f}")
     for attacker in ATTACKERS:
         tally, got = run.attackers[attacker.name], booked[attacker.domain]
-        row = {
-            "requests": tally.requests,
-            "bookings": got,
-            "allowance": allowed[attacker.name],
-            "429": tally.count("429"),
-            "429 rate-limited": tally.count("429 rate-limited"),
-            "429 invitee-limit": tally.count("429 invitee-limit"),
-            "403 proof-required": tally.proofs.required,
-            "proofs solved": tally.proofs.solved,
-            "solve cpu s": round(tally.proofs.cpu_seconds, 3),
-        }
-        print(f"{attacker.name}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
-        print(f"{attacker.name} answers: {dict(sorted(tally.answers.items()))}")
-        figures.update({f"{attacker.name} {k}": float(v) for k, v in row.items()})
+        figures |= actor_figures(attacker.name, tally, got, {"allowance": allowed[attacker.name]})
         if got > allowed[attacker.name]:
             missed.append(f"{attacker.name} booked {got}, over its allowance of {allowed[attacker.name]}")
     visitors = run.visitors
     refused = sum(n for label, n in visitors.answers.items() if label.split()[1] not in ("200", "201"))
-    row = {
-        "bookings": booked[VISITOR_DOMAIN],
-        "refused": refused,
-        "slot reads": visitors.count("read "),
-        "403 proof-required": visitors.proofs.required,
-        "proofs solved": visitors.proofs.solved,
-        "solve cpu s": round(visitors.proofs.cpu_seconds, 3),
-    }
-    print("visitors: " + ", ".join(f"{k} {v}" for k, v in row.items()))
-    print(f"visitor answers: {dict(sorted(visitors.answers.items()))}")
-    print(f"overlapping confirmed bookings {overlaps}")
-    figures.update({f"visitors {k}": float(v) for k, v in row.items()})
+    figures |= actor_figures("visitors", visitors, booked[VISITOR_DOMAIN], {"refused": refused})
     figures["overlaps"] = overlaps
+    for name, value in figures.items():
+        print(f"{name:48} {value:g}")
+    for name, tally in [*run.attackers.items(), ("visitors", visitors)]:
+        print(f"{name} answers: {dict(sorted(tally.answers.items()))}")
     missed += [f"{refused} visitor requests refused"] if refused else []
     missed += [f"{overlaps} overlapping bookings"] if overlaps else []
     missed += [] if booked[VISITOR_DOMAIN] else ["no visitor booked"]
     print("FAIL: " + "; ".join(missed) if missed else "PASS")
     report(figures)
     return 1 if missed else 0
+
+
+def actor_figures(name: str, tally: Tally, booked: int, judged: dict[str, int]) -> dict[str, float]:
+    """An attacker's or the visitors' figures: requests sent (resubmissions with a proof included), bookings
+    confirmed in the emulator, what they are judged by (`judged`), 429s (all, and by problem type), proofs
+    asked for and solved, and the CPU seconds spent solving them."""
+    return {
+        f"{name} requests": tally.requests,
+        f"{name} bookings": booked,
+        **{f"{name} {figure}": value for figure, value in judged.items()},
+        f"{name} 429": tally.count("429") + tally.count("read 429") + tally.count("book 429"),
+        f"{name} 429 rate-limited": sum(n for label, n in tally.answers.items() if label.endswith("429 rate-limited")),
+        f"{name} 429 invitee-limit": sum(n for label, n in tally.answers.items() if "429 invitee-limit" in label),
+        f"{name} 403 proof-required": tally.proofs.required,
+        f"{name} proofs solved": tally.proofs.solved,
+        f"{name} solve cpu s": round(tally.proofs.cpu_seconds, 3),
+    }
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import base64
 import json
 import math
 import threading
+from collections import Counter
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -14,7 +16,17 @@ import altcha
 import altcha.v1
 import pytest
 
-from bench.abuse import Limits, allowances, sender, windows_touched
+from bench.abuse import (
+    ATTACKERS,
+    VISITOR_DOMAIN,
+    Limits,
+    Run,
+    Tally,
+    allowances,
+    conclude,
+    sender,
+    windows_touched,
+)
 from bench.proof import PROOF_HEADER, Answer, ProofTally, challenge_of, encode_payload, send_with_proof
 
 SECRET = "gate-secret"
@@ -163,3 +175,58 @@ def test_the_benchmarks_sender_carries_the_proof_over_http() -> None:
     assert (answer.status, sent, tally.solved) == (201, 2, 1)
     assert json.loads(answer.body) == {"id": "b1"}
     assert [request[2] for request in gate.requests] == [{"start": "x"}, {"start": "x"}]
+
+
+def answer(status: int, problem: str = "") -> Answer:
+    if not problem:
+        return Answer(status, {"content-type": "application/json"}, b"{}")
+    return Answer(status, PROBLEM, json.dumps({"type": f"https://kaleno.app/problems/{problem}"}).encode())
+
+
+def finished_run(visitor_answers: list[Answer]) -> Run:
+    run = Run("http://127.0.0.1:1", datetime(2026, 12, 8, tzinfo=UTC), deadline=0.0)
+    run.attackers = {attacker.name: Tally() for attacker in ATTACKERS}
+    one = run.attackers["one address"]
+    for _ in range(5):
+        one.add(answer(201), 1)
+    one.add(answer(429, "invitee-limit-reached"), 1)
+    one.add(answer(429, "rate-limited"), 2)  # sent again with a proof, then limited
+    one.add_proofs(ProofTally(required=1, solved=1, cpu_seconds=0.25))
+    for visitor_answer in visitor_answers:
+        run.visitors.add(visitor_answer, 1, "book ")
+    return run
+
+
+def test_a_run_within_every_allowance_passes_and_reports_each_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    run = finished_run([answer(201), answer(201)])
+    booked = Counter({"one.example.net": 5, VISITOR_DOMAIN: 2})
+    allowed = allowances(Limits(10, 60.0, 5), 61.0)
+
+    assert conclude(run, booked, allowed, overlaps=0, span=61.0, windows=3) == 0
+
+    out = capsys.readouterr().out
+    figures = json.loads(out.splitlines()[-1].removeprefix("BENCH "))
+    assert figures["one address requests"] == 8
+    assert figures["one address bookings"] == 5
+    assert figures["one address allowance"] == 5
+    assert (figures["one address 429"], figures["one address 429 rate-limited"]) == (2, 1)
+    assert figures["one address 429 invitee-limit"] == 1
+    assert (figures["one address proofs solved"], figures["one address solve cpu s"]) == (1, 0.25)
+    assert (figures["visitors bookings"], figures["visitors refused"], figures["overlaps"]) == (2, 0, 0)
+    assert "PASS" in out.splitlines()
+
+
+def test_a_run_fails_on_a_booking_past_an_allowance_a_refused_visitor_or_an_overlap(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    allowed = allowances(Limits(10, 60.0, 5), 61.0)
+    booked = Counter({"many.example.net": 31, VISITOR_DOMAIN: 1})
+    assert conclude(finished_run([answer(201)]), booked, allowed, overlaps=0, span=61.0, windows=3) == 1
+    assert "one address, many emails booked 31, over its allowance of 30" in capsys.readouterr().out
+
+    refused = finished_run([answer(201), answer(409, "slot-taken")])
+    assert conclude(refused, Counter({VISITOR_DOMAIN: 1}), allowed, overlaps=0, span=61.0, windows=3) == 1
+    assert "1 visitor requests refused" in capsys.readouterr().out
+
+    assert conclude(finished_run([answer(201)]), Counter({VISITOR_DOMAIN: 1}), allowed, 1, 61.0, 3) == 1
+    assert "1 overlapping bookings" in capsys.readouterr().out
