@@ -174,6 +174,15 @@ class InvalidFields(DomainError):
         self.problems = problems
 
 
+class PageFull(InvalidFields):
+    """The host's page would outgrow what one stored record may hold; `problems` names the largest field of
+    what was being written (the place to shorten)."""
+
+
+class EventTypeLimitReached(DomainError):
+    """The host has as many event types as allowed."""
+
+
 class UnknownSchedule(InvalidFields):
     """An event type names a schedule the host does not have."""
 
