@@ -180,9 +180,9 @@ def _pattern_codes() -> dict[str, str]:
     from shared.domain.event_type import SCHEDULE_ID_PATTERN
     from shared.domain.links import LINK_TOKEN_PATTERN
     from shared.domain.webhooks import DELIVERY_ID_PATTERN
-    from shared.web.endpoints import PATH_PARAMETERS  # imported on first use: endpoints imports this module
+    from shared.web.endpoints import HOST_ID_PATTERN, PATH_PARAMETERS  # on first use: endpoints imports this
 
-    codes = {pattern: "id-invalid" for pattern in (*PATH_PARAMETERS.values(), DELIVERY_ID_PATTERN)}
+    codes = {pattern: "id-invalid" for pattern in (*PATH_PARAMETERS.values(), DELIVERY_ID_PATTERN, HOST_ID_PATTERN)}
     codes.update(
         {
             r"\S": "required",  # text of only spaces
