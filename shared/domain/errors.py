@@ -220,6 +220,10 @@ class EventTypeNotFound(NotFound):
     """No event type with that slug or id for this host."""
 
 
+class LinkLimitReached(DomainError):
+    """The event type has as many open single-use links as allowed."""
+
+
 class LinkNotFound(NotFound):
     """No single-use link with that id for this host's event type."""
 
