@@ -32,12 +32,14 @@ View = Callable[..., Response]
 BodyProblems = Callable[[Any], Sequence[FieldProblem]]  # the raw JSON body -> fields refused beyond the model
 M = TypeVar("M", bound=BaseModel)
 
-# Every path parameter a rule may name, with the shape of the values that can exist: anything else names
-# nothing, so it answers 404 before any lookup, and the OpenAPI document states the same pattern. A rule
-# naming a parameter missing here fails at import.
+# Ids that become document ids, as we mint them: task payloads are checked against them too (a Firestore id
+# such as "__name__" is reserved, and names nothing of ours).
 HOST_ID_PATTERN = "^h[0-9a-f]{24}$"  # shared/services/onboarding.py: "h" + 24 hex digits of a hash
 BOOKING_ID_PATTERN = "^[0-9a-f]{32}$"  # shared/services/booking.py: a uuid4 in hex
 ERASURE_ID_PATTERN = "^er[0-9a-f]{32}$"  # shared/services/privacy.py: "er" + 16 random bytes in hex
+# Every path parameter a rule may name, with the shape of the values that can exist: anything else names
+# nothing, so it answers 404 before any lookup, and the OpenAPI document states the same pattern. A rule
+# naming a parameter missing here fails at import.
 PATH_PARAMETERS: dict[str, str] = {
     "host_slug": SLUG_PATTERN,
     "event_type_slug": SLUG_PATTERN,
@@ -169,8 +171,8 @@ class Endpoints:
             _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
             # Who first, then how often: a caller without valid credentials gets 401 however often it asks, and
             # spends nothing of the allowance its address shares with others (a household, an office's NAT).
-            # The checks before a limit are cheap (a manage token is an HMAC, with no read); the edge's rules
-            # (Cloud Armor) bound a flood of them before any instance, wherever this order puts the limit.
+            # The checks before a limit are cheap (a manage token is an HMAC under a cached key: no read); the
+            # edge's rules (Cloud Armor) bound a flood of them before any instance, whatever the order here.
             if route.auth is not None:
                 params["principal"] = _authenticate(route.auth, request, self.name)
             if route.limit is not None:
