@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from shared.web.endpoints import secure_headers
+from shared.web.endpoints import check_header_sizes, secure_headers
 from shared.web.problems import INTERNAL, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +74,15 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     checks = list(health_checks)
     root = Flask("kaleno-dev")
     root.register_error_handler(HTTPException, _problem_for_http_error)
+
+    @root.before_request
+    def header_sizes() -> Response | None:
+        """The pages and documents refuse an oversized header as the functions do (431 problem+json)."""
+        try:
+            check_header_sizes(request.headers.items())
+        except Problem as problem:
+            return problem.to_response()
+        return None
 
     @root.after_request
     def strict_transport(response: Response) -> Response:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -33,6 +34,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 INSTANCE_CONCURRENCY = 1  # infra/main.tf: no max_instance_request_concurrency, Cloud Functions' default
 MAX_INSTANCES = 20  # infra/main.tf: max_instance_count
@@ -52,12 +54,46 @@ def gunicorn_options() -> dict[str, object]:
     """What we add to functions-framework's own gunicorn options (bind, workers, threads, timeout)."""
     return {
         # functions-framework leaves the worker class to gunicorn, which picks the sync worker for one
-        # thread, and the sync worker closes every connection; gthread keeps them open.
-        "worker_class": "gthread",
+        # thread, and the sync worker closes every connection; gthread keeps them open (ProblemWorker is
+        # gthread answering gunicorn's own refusals as problem+json).
+        "worker_class": problem_worker(),
         "keepalive": KEEPALIVE_SECONDS,
         "preload_app": True,
         "accesslog": None,
     }
+
+
+def problem_worker() -> type:
+    """gunicorn's gthread worker, answering what gunicorn refuses before the app sees a request (a header
+    line or request line over its limits) with problem+json, as the app answers everything else, instead of
+    gunicorn's HTML page. The limits stay gunicorn's defaults, as on Cloud Functions; the app draws the same
+    line for servers that let longer headers through (shared/web/endpoints.py, MAX_HEADER_LINE_BYTES)."""
+    from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine  # type: ignore[import-untyped]
+    from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
+
+    from shared.web.endpoints import MAX_HEADER_LINE_BYTES, header_too_large
+    from shared.web.problems import PROBLEM_JSON, Problem
+
+    refusals: dict[type[Exception], Problem] = {
+        LimitRequestHeaders: header_too_large(f"A request header is longer than {MAX_HEADER_LINE_BYTES} bytes."),
+        LimitRequestLine: Problem(414, "uri-too-long", "URI too long", "The request line is too long."),
+    }
+
+    class ProblemWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
+        def handle_error(self, req: Any, client: Any, addr: Any, exc: Exception) -> None:
+            problem = next((answer for kind, answer in refusals.items() if isinstance(exc, kind)), None)
+            if problem is None:
+                super().handle_error(req, client, addr, exc)
+                return
+            body = json.dumps(problem.to_dict()).encode()
+            head = (
+                f"HTTP/1.1 {problem.status} {problem.title}\r\nContent-Type: {PROBLEM_JSON}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            )
+            with contextlib.suppress(OSError):  # the client may have gone: nothing more to tell it
+                client.sendall(head.encode() + body)
+
+    return ProblemWorker
 
 
 def main() -> int:

@@ -28,6 +28,7 @@ from shared.web.views import (
     BookingView,
     BookingWithPageView,
     HostPageView,
+    ListedEventType,
     PublicEventType,
     PublicHost,
     SlotList,
@@ -73,7 +74,7 @@ def get_host_page(request: Request, host_slug: str) -> Response:
     return json_response(
         HostPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
-            event_types=[PublicEventType.of(event_type) for event_type in page.listed().values()],
+            event_types=[ListedEventType.of(event_type) for event_type in page.listed().values()],
             host_time_zone=page.schedule.time_zone,
         )
     )

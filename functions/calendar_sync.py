@@ -1,7 +1,8 @@
 """Cloud Tasks target: refresh one host's busy mirror, or make Google match one booking.
 
-Explicit about retries: 2xx means done or deliberately dropped; 503 (with Retry-After) asks Cloud Tasks
-to retry with backoff. Lost Google access is never retried: the host is marked disconnected once.
+Explicit about retries: 2xx means done or deliberately dropped (a payload that can never succeed is
+acknowledged and logged, shared/web/endpoints.py); 503 (with Retry-After) asks Cloud Tasks to retry with
+backoff. Lost Google access is never retried: the host is marked disconnected once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from shared.config import get_settings
 from shared.services.booking_sync import reconcile_task
 from shared.services.busy_refresh import refresh_task
 from shared.services.errors import GoogleUnavailable
-from shared.web.endpoints import Endpoints, json_response
+from shared.web.endpoints import BOOKING_ID_PATTERN, HOST_ID_PATTERN, Endpoints, json_response
 from shared.web.problems import Problem
 
 api = Endpoints("calendar_sync")
@@ -25,12 +26,12 @@ api = Endpoints("calendar_sync")
 
 class RefreshBusy(BaseModel):
     action: Literal["refresh_busy"]
-    host_id: str
+    host_id: str = Field(pattern=HOST_ID_PATTERN)  # becomes a document id: "__name__" is not one
 
 
 class ReconcileBooking(BaseModel):
     action: Literal["reconcile_booking"]
-    booking_id: str
+    booking_id: str = Field(pattern=BOOKING_ID_PATTERN)
     version: int
 
 

@@ -125,7 +125,8 @@ def list_event_types(request: Request, principal: Host) -> Response:
 
 @api.route("/me/event-types", methods=("POST",), auth="session", body=EventType, response=EventTypeView, status=201)
 def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
-    """Add an event type (only slug, title and duration are required)."""
+    """Add an event type (only slug, title and duration are required). At most 50 (409
+    `event-type-limit-reached`); one that would outgrow the host's page answers 422 `page-full`."""
     event_type_id = host_settings.create_event_type(principal, body, utc_now(), adapters())
     return json_response(EventTypeView.of(event_type_id, body), status=201)
 
@@ -164,7 +165,8 @@ def delete_event_type(request: Request, principal: Host, event_type_id: str) -> 
 )
 def create_link(request: Request, principal: Host, event_type_id: str, body: LinkRequest) -> Response:
     """A single-use link to this event type: one booking can be made with it (until `expires_at`, if given).
-    The answer holds its token and address, shown only now (only a hash is kept)."""
+    The answer holds its token and address, shown only now (only a hash is kept). At most 500 open links per
+    event type (409 `link-limit-reached`)."""
     now = utc_now()
     uow = adapters().uow()
     link, token = links.create_link(principal, event_type_id, body, now, uow)

@@ -21,7 +21,7 @@ from shared.services import notifications as mail
 from shared.services.booking import manage_token, manage_url
 from shared.services.errors import MailDeferred
 from shared.services.ports import Ports
-from shared.web.endpoints import Endpoints, json_response
+from shared.web.endpoints import BOOKING_ID_PATTERN, HOST_ID_PATTERN, Endpoints, json_response
 from shared.web.problems import Problem
 
 api = Endpoints("notifications")
@@ -29,19 +29,19 @@ api = Endpoints("notifications")
 
 class NotifyBooking(BaseModel):
     action: Literal["notify_booking"]
-    booking_id: str = Field(max_length=64)
+    booking_id: str = Field(pattern=BOOKING_ID_PATTERN)
     version: int = Field(ge=1)
 
 
 class Remind(BaseModel):
     action: Literal["remind"]
-    booking_id: str = Field(max_length=64)
+    booking_id: str = Field(pattern=BOOKING_ID_PATTERN)
     start: int = Field(description="The booking's start (Unix seconds) the reminder is for.")
 
 
 class AlertHost(BaseModel):
     action: Literal["alert_host"]
-    host_id: str = Field(max_length=64)
+    host_id: str = Field(pattern=HOST_ID_PATTERN)
     incident: str = Field(max_length=80)
 
 

@@ -24,7 +24,7 @@ from shared.services import privacy as rights
 from shared.services.errors import MailDeferred
 from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
-from shared.web.endpoints import Endpoints, json_response
+from shared.web.endpoints import ERASURE_ID_PATTERN, HOST_ID_PATTERN, Endpoints, json_response
 from shared.web.problems import Problem
 from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
 
@@ -32,8 +32,8 @@ api = Endpoints("privacy")
 
 
 class EraseTask(BaseModel):
-    erasure_id: str = Field(max_length=64)
-    host_id: str = Field(max_length=64)
+    erasure_id: str = Field(pattern=ERASURE_ID_PATTERN)
+    host_id: str = Field(pattern=HOST_ID_PATTERN)
 
 
 def _complaint() -> dict[str, str]:
@@ -122,7 +122,9 @@ def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) ->
 class PolicyNoticeTask(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    after: str | None = Field(None, max_length=64, description="The last host of the previous page; none: start.")
+    after: str | None = Field(
+        None, pattern=HOST_ID_PATTERN, description="The last host of the previous page; none: start."
+    )
 
 
 @api.route("/tasks/policy-notices", methods=("POST",), auth="scheduler-or-tasks", body=PolicyNoticeTask)

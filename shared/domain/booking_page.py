@@ -12,7 +12,10 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.errors import (
+    EventTypeLimitReached,
     EventTypeNotFound,
+    FieldProblem,
+    PageFull,
     ScheduleInUse,
     ScheduleLimitReached,
     ScheduleNotFound,
@@ -30,8 +33,17 @@ from shared.domain.schedule import (
     Schedule,
     ScheduleName,
 )
+from shared.domain.sizes import largest_field, stored_size
 
 DEFAULT_HORIZON_DAYS = 60
+MAX_EVENT_TYPES = 50
+# The page is one stored record, read whole by every availability request, and Firestore refuses a document
+# over 1 MiB. Each field has its own limit (questions, options, texts, schedules...), but those limits
+# multiplied out would allow several MiB; so a change that grows the page past this many bytes (Firestore's
+# own count, shared/domain/sizes.py) is refused, naming the field to shorten. The rest of the 1 MiB is left
+# for what the adapter adds around the page (its name, bookkeeping): tests/unit/test_page_size.py builds
+# the largest page this allows and measures the document the adapter writes.
+PAGE_BYTES = 800 * 1024
 _S = TypeVar("_S", bound=Schedule)
 
 
@@ -129,10 +141,25 @@ class BookingPage(BaseModel):
         """The page with this schedule added or replaced (the default one keeps its place)."""
         if schedule_id == DEFAULT_SCHEDULE_ID:
             hours = Schedule.model_validate(schedule.model_dump(exclude={"name"}))
-            return self.model_copy(update={"schedule": hours, "default_schedule_name": schedule.name})
+            return self._fitting(
+                self.model_copy(update={"schedule": hours, "default_schedule_name": schedule.name}), schedule
+            )
         if schedule_id not in self.schedules and len(self.schedules) + 1 >= MAX_SCHEDULES:
             raise ScheduleLimitReached(f"a host has at most {MAX_SCHEDULES} schedules")
-        return self.model_copy(update={"schedules": {**self.schedules, schedule_id: schedule}})
+        return self._fitting(self.model_copy(update={"schedules": {**self.schedules, schedule_id: schedule}}), schedule)
+
+    def with_hours(self, schedule: Schedule) -> BookingPage:
+        """The page with new hours for the default schedule (its name unchanged)."""
+        return self._fitting(self.model_copy(update={"schedule": schedule}), schedule)
+
+    def _fitting(self, after: BookingPage, written: BaseModel) -> BookingPage:
+        """`after` (this page with `written` in it), unless it outgrows PAGE_BYTES. A change that does not
+        grow the page is always taken, so a page stored before the limit can still be trimmed."""
+        grown = stored_size(after)
+        if grown > PAGE_BYTES and grown > stored_size(self):
+            limit = {"limit_kib": PAGE_BYTES // 1024}
+            raise PageFull([FieldProblem(largest_field(written), "page-full", limit)])
+        return after
 
     def without_schedule(self, schedule_id: str) -> BookingPage:
         self.named_schedule(schedule_id)  # raises ScheduleNotFound
@@ -174,7 +201,10 @@ class BookingPage(BaseModel):
         schedule_id = event_type.schedule_id
         if schedule_id is not None and schedule_id != DEFAULT_SCHEDULE_ID and schedule_id not in self.schedules:
             raise UnknownSchedule(f"you have no schedule '{schedule_id}'")
-        return self.model_copy(update={"event_types": {**self.event_types, event_type_id: event_type}})
+        if event_type_id not in self.event_types and len(self.event_types) >= MAX_EVENT_TYPES:
+            raise EventTypeLimitReached(f"a host has at most {MAX_EVENT_TYPES} event types; delete one first")
+        after = self.model_copy(update={"event_types": {**self.event_types, event_type_id: event_type}})
+        return self._fitting(after, event_type)
 
     def without_event_type(self, event_type_id: str) -> BookingPage:
         self.event_type(event_type_id)  # raises EventTypeNotFound

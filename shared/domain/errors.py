@@ -174,6 +174,15 @@ class InvalidFields(DomainError):
         self.problems = problems
 
 
+class PageFull(InvalidFields):
+    """The host's page would outgrow what one stored record may hold; `problems` names the largest field of
+    what was being written (the place to shorten)."""
+
+
+class EventTypeLimitReached(DomainError):
+    """The host has as many event types as allowed."""
+
+
 class UnknownSchedule(InvalidFields):
     """An event type names a schedule the host does not have."""
 
@@ -209,6 +218,10 @@ class HostNotFound(NotFound):
 
 class EventTypeNotFound(NotFound):
     """No event type with that slug or id for this host."""
+
+
+class LinkLimitReached(DomainError):
+    """The event type has as many open single-use links as allowed."""
 
 
 class LinkNotFound(NotFound):

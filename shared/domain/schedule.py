@@ -27,7 +27,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import refused
-from shared.domain.text import ONE_LINE
+from shared.domain.text import ONE_LINE, STORED
 from shared.domain.time_zones import ZoneName
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -39,6 +39,7 @@ _MAX_RANGES_PER_DAY = 48  # far beyond real use; bounds the engine's work per da
 MAX_TIME_OFF_ENTRIES = 100
 MAX_TIME_OFF_DAYS = 366  # a year off, leap day included
 MAX_REASON_LENGTH = 200
+MAX_OVERRIDES = 366  # dates with their own hours: a year of them (time off covers longer runs of days)
 TimeOffReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_LENGTH), ONE_LINE]
 
 
@@ -84,6 +85,20 @@ TimeRange = Annotated[
     WithJsonSchema({"type": "array", "items": _CLOCK_SCHEMA, "minItems": 2, "maxItems": 2}),
 ]
 DayRanges = Annotated[list[TimeRange], Field(max_length=_MAX_RANGES_PER_DAY), AfterValidator(_check_day)]
+
+
+def _few_overrides(overrides: dict[date, list[TimeRange]], info: ValidationInfo) -> dict[date, list[TimeRange]]:
+    stored = isinstance(info.context, dict) and info.context.get(STORED)  # read as it was accepted
+    if len(overrides) > MAX_OVERRIDES and not stored:
+        raise refused("too-many-dates", "at most {max_length} dates", max_length=MAX_OVERRIDES)
+    return overrides
+
+
+Overrides = Annotated[
+    dict[CalendarDay, DayRanges],
+    AfterValidator(_few_overrides),
+    Field(json_schema_extra={"maxProperties": MAX_OVERRIDES}),
+]
 
 
 class LocalWindow(NamedTuple):
@@ -149,7 +164,7 @@ class Schedule(BaseModel):
 
     time_zone: ZoneName
     weekly: dict[Weekday, DayRanges] = Field(default_factory=dict)
-    overrides: dict[CalendarDay, DayRanges] = Field(default_factory=dict)
+    overrides: Overrides = Field(default_factory=dict)
     time_off: TimeOffList = Field(default_factory=list)
 
     @property
@@ -213,7 +228,7 @@ class ScheduleCreate(BaseModel):
     name: ScheduleName
     time_zone: ZoneName | None = None
     weekly: dict[Weekday, DayRanges] | None = None
-    overrides: dict[CalendarDay, DayRanges] = Field(default_factory=dict)
+    overrides: Overrides = Field(default_factory=dict)
     time_off: TimeOffList = Field(default_factory=list)
 
 
@@ -225,7 +240,7 @@ class ScheduleUpdate(BaseModel):
     name: ScheduleName | None = None
     time_zone: ZoneName | None = None
     weekly: dict[Weekday, DayRanges] | None = None
-    overrides: dict[CalendarDay, DayRanges] | None = None
+    overrides: Overrides | None = None
     time_off: TimeOffList | None = None
 
     @field_validator("*", mode="before")

@@ -102,7 +102,7 @@ def schedule(host: Host, uow: UnitOfWork) -> Schedule:
 
 
 def replace_schedule(host: Host, new: Schedule, uow: UnitOfWork) -> Schedule:
-    return _change_page(host, lambda page: page.model_copy(update={"schedule": new}), uow).schedule
+    return _change_page(host, lambda page: page.with_hours(new), uow).schedule
 
 
 # --- named schedules (the default one is `schedule` above, id "default") ---------------------------------

@@ -6,13 +6,17 @@ import contextlib
 import secrets
 from datetime import datetime
 
-from shared.domain.errors import InvalidLinkRequest, LinkNotFound, LinkUsed
+from shared.domain.errors import InvalidLinkRequest, LinkLimitReached, LinkNotFound, LinkUsed
 from shared.domain.host import Host
 from shared.domain.links import BookingLink, LinkRequest, LinkState, link_token_hash
 from shared.logging import log_event
 from shared.services.errors import AlreadyStored
 from shared.services.hosts import event_type as host_event_type
 from shared.services.ports import UnitOfWork
+
+# Each link is its own small document, but the host's list of an event type's links is read whole: the
+# links still open are kept to a number a page can show (used, expired and revoked ones leave 30 days on).
+MAX_ACTIVE_LINKS = 500
 
 
 def link_url(base_url: str, host_slug: str, event_type_slug: str, token: str) -> str:
@@ -28,6 +32,9 @@ def create_link(
     host_event_type(host, event_type_id, uow)  # raises EventTypeNotFound
     if request.expires_at is not None and request.expires_at <= now:
         raise InvalidLinkRequest("expires_at", "expiry-not-future", "must be in the future")
+    links = uow.links.of_event_type(host.id, event_type_id)
+    if sum(link.state(now) is LinkState.ACTIVE for link in links) >= MAX_ACTIVE_LINKS:
+        raise LinkLimitReached(f"an event type has at most {MAX_ACTIVE_LINKS} open links; revoke unused ones")
     link_id = f"lk{secrets.token_hex(10)}"
     token = f"{link_id}.{secrets.token_urlsafe(32)}"
     link = BookingLink(

@@ -7,9 +7,10 @@ itself. Declared request/response models drive both validation and the generated
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,6 +32,11 @@ View = Callable[..., Response]
 BodyProblems = Callable[[Any], Sequence[FieldProblem]]  # the raw JSON body -> fields refused beyond the model
 M = TypeVar("M", bound=BaseModel)
 
+# Ids that become document ids, as we mint them: task payloads are checked against them too (a Firestore id
+# such as "__name__" is reserved, and names nothing of ours).
+HOST_ID_PATTERN = "^h[0-9a-f]{24}$"  # shared/services/onboarding.py: "h" + 24 hex digits of a hash
+BOOKING_ID_PATTERN = "^[0-9a-f]{32}$"  # shared/services/booking.py: a uuid4 in hex
+ERASURE_ID_PATTERN = "^er[0-9a-f]{32}$"  # shared/services/privacy.py: "er" + 16 random bytes in hex
 # Every path parameter a rule may name, with the shape of the values that can exist: anything else names
 # nothing, so it answers 404 before any lookup, and the OpenAPI document states the same pattern. A rule
 # naming a parameter missing here fails at import.
@@ -38,14 +44,23 @@ PATH_PARAMETERS: dict[str, str] = {
     "host_slug": SLUG_PATTERN,
     "event_type_slug": SLUG_PATTERN,
     "event_type_id": "^et[0-9a-f]{10}$",  # shared/services/hosts.py: "et" + 5 random bytes in hex
-    "booking_id": "^[0-9a-f]{32}$",  # shared/services/booking.py: a uuid4 in hex
-    "erasure_id": "^er[0-9a-f]{32}$",  # shared/services/privacy.py: "er" + 16 random bytes in hex
+    "booking_id": BOOKING_ID_PATTERN,
+    "erasure_id": ERASURE_ID_PATTERN,
     "webhook_id": "^wh[0-9a-f]{20}$",  # shared/services/webhooks.py: "wh" + 10 random bytes in hex
     "link_id": LINK_ID_PATTERN,  # shared/services/links.py: "lk" + 10 random bytes in hex
     "schedule_id": SCHEDULE_ID_PATTERN,  # "default", or "sc" + 5 random bytes in hex (shared/services/hosts.py)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
+# Callers that are our own queues: Cloud Tasks and Cloud Scheduler retry any answer outside 200-299 (4xx
+# included), so a payload that can never succeed is acknowledged with 200 and logged, not refused: a 422
+# would only be sent again, with backoff, until the queue gives up (DESIGN.md: 2xx = done or dropped).
+QUEUE_CALLERS = frozenset({"tasks", "scheduler", "scheduler-or-tasks"})
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+# The longest request header line ("Name: value") an answer is given to: gunicorn's own default
+# `limit_request_field_size`, which the server Cloud Functions runs keeps. Every server in front of the app
+# then draws the line at the same place, and the app's own answer (431 problem+json) is the same on each.
+MAX_HEADER_LINE_BYTES = 8190
 
 # Answers carrying personal data (or a credential) must not be kept by a browser or a shared cache.
 NO_STORE = "no-store"
@@ -150,14 +165,21 @@ class Endpoints:
         try:
             if (request.content_length or 0) > limit:
                 raise RequestEntityTooLarge()
+            check_header_sizes(request.headers.items())
             route, params = self._match(request)
             route_rule, personal = route.rule, route.personal
             _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
-            if route.limit is not None:
-                enforce(route.limit, request)
+            # Who first, then how often: a caller without valid credentials gets 401 however often it asks, and
+            # spends nothing of the allowance its address shares with others (a household, an office's NAT).
+            # The checks before a limit are cheap (a manage token is an HMAC under a cached key: no read); the
+            # edge's rules (Cloud Armor) bound a flood of them before any instance, whatever the order here.
             if route.auth is not None:
                 params["principal"] = _authenticate(route.auth, request, self.name)
+            if route.limit is not None:
+                enforce(route.limit, request)
             response = route.view(request, **params, **self._parse(request, route))
+        except DroppedTask as dropped:
+            response = dropped.acknowledged(self.name, route_rule)
         except Problem as problem:
             response = problem.to_response()
         except DomainError as error:
@@ -217,8 +239,47 @@ class Endpoints:
             except ValidationError as error:
                 raise validation_problem(error, "query") from error
         if route.body is not None:
-            parsed["body"] = parse_json_body(request, route.body, route.body_problems)
+            try:
+                parsed["body"] = parse_json_body(request, route.body, route.body_problems)
+            except Problem as problem:
+                if route.auth in QUEUE_CALLERS:  # authenticated already: our own task, malformed for good
+                    raise DroppedTask(problem) from problem
+                raise
         return parsed
+
+
+class DroppedTask(Exception):
+    """A queue's payload that can never succeed (malformed, or an id no document can have)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.kind)
+        self.problem = problem
+
+    def acknowledged(self, function: str, route: str) -> Response:
+        """200, so the queue stops retrying; the log names the refused fields (never their values)."""
+        refused = ",".join(str(error.get("field")) for error in self.problem.errors)  # field names, not values
+        log_event(
+            "task_dropped",
+            logging.WARNING,
+            function=function,
+            route=route,
+            problem_type=self.problem.kind,
+            reason=f"refused: {refused}",
+        )
+        return json_response({"outcome": "dropped", "problem": self.problem.to_dict()})
+
+
+def check_header_sizes(headers: Iterable[tuple[str, str]]) -> None:
+    """431 problem+json for a request header longer than a server lets through (the header's name is said,
+    never its value: it may be a credential)."""
+    for name, value in headers:
+        if len(name) + len(value) + 2 > MAX_HEADER_LINE_BYTES:
+            said = name if len(name) <= 64 and name.replace("-", "").isalnum() else "A"
+            raise header_too_large(f"The {said} header is longer than {MAX_HEADER_LINE_BYTES} bytes.")
+
+
+def header_too_large(detail: str) -> Problem:
+    return Problem(431, "header-too-large", "Request header fields too large", detail)
 
 
 def secure_headers(response: Response, personal: bool) -> None:

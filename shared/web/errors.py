@@ -39,6 +39,8 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.InvalidFields: (422, "validation-error", "Invalid request"),
     domain.ScheduleInUse: (409, "schedule-in-use", "Schedule in use"),
     domain.ScheduleLimitReached: (409, "schedule-limit-reached", "Too many schedules"),
+    domain.EventTypeLimitReached: (409, "event-type-limit-reached", "Too many event types"),
+    domain.LinkLimitReached: (409, "link-limit-reached", "Too many single-use links"),
     domain.NotFound: (404, "not-found", "Not found"),
     domain.HostAccountClosed: (410, "host-account-closed", "Host account closed"),
     domain.AddressProofInvalid: (401, "invalid-address-proof", "Invalid proof of address"),

@@ -58,6 +58,7 @@ ENGLISH: Mapping[str, str] = {
     "hours-overlap": "These hours overlap ({first} and {second})",
     "last-day-before-first": "The last day cannot be before the first day",
     "time-off-too-long": "Time off can last at most {days} days",
+    "too-many-dates": "Give hours for at most {max_length} dates",
     "expiry-not-future": "Choose a time in the future",
     # --- people -------------------------------------------------------------------------------------------
     "your-name-required": "Enter your name",
@@ -93,6 +94,8 @@ ENGLISH: Mapping[str, str] = {
     "options-repeated": "Give each option a different text",
     "question-ids-repeated": "Give each question a different id",
     "question-id-invalid": "Start with a lowercase letter; then up to 39 lowercase letters, digits or underscores",
+    "page-full": "Your booking page has no room for this: shorten it, or delete an event type or schedule you no "
+    "longer need",
     # --- calendars and webhooks ---------------------------------------------------------------------------
     "calendar-unknown": "Choose one of your calendars",
     "calendar-not-owned": "Choose a calendar you own",
@@ -177,9 +180,9 @@ def _pattern_codes() -> dict[str, str]:
     from shared.domain.event_type import SCHEDULE_ID_PATTERN
     from shared.domain.links import LINK_TOKEN_PATTERN
     from shared.domain.webhooks import DELIVERY_ID_PATTERN
-    from shared.web.endpoints import PATH_PARAMETERS  # imported on first use: endpoints imports this module
+    from shared.web.endpoints import HOST_ID_PATTERN, PATH_PARAMETERS  # on first use: endpoints imports this
 
-    codes = {pattern: "id-invalid" for pattern in (*PATH_PARAMETERS.values(), DELIVERY_ID_PATTERN)}
+    codes = {pattern: "id-invalid" for pattern in (*PATH_PARAMETERS.values(), DELIVERY_ID_PATTERN, HOST_ID_PATTERN)}
     codes.update(
         {
             r"\S": "required",  # text of only spaces

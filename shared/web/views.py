@@ -152,6 +152,42 @@ class PublicEventType(BaseModel):
         )
 
 
+SUMMARY_LENGTH = 300
+
+
+def summary(text: str, length: int = SUMMARY_LENGTH) -> str:
+    """The start of a description, cut at a space and marked "…" when longer than `length` characters."""
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(maxsplit=1)[0] if " " in text[:length].strip() else text[:length]
+    return cut.rstrip() + "…"
+
+
+class ListedEventType(BaseModel):
+    """One event type as the host's public page lists it: what a visitor chooses by. Its questions, and the
+    rest of its description, are on its own booking page (PublicEventType), so the list stays small however
+    many questions the host asks."""
+
+    slug: str
+    title: str
+    description: str = Field(
+        "", description=f"The description's first {SUMMARY_LENGTH} characters, cut at a space and ending in "
+        "\"…\" when longer (plain text, line breaks kept)."
+    )
+    duration_minutes: int
+    location_kind: LocationKind | None
+    seats: int = Field(1, description="Invitees per start; more than 1: a group session.")
+
+    @classmethod
+    def of(cls, event_type: EventType) -> ListedEventType:
+        location = event_type.location
+        return cls(
+            **event_type.model_dump(include={"slug", "title", "duration_minutes", "seats"}),
+            description=summary(event_type.description),
+            location_kind=location.kind if location else None,
+        )
+
+
 class BookingPageView(BaseModel):
     host: PublicHost
     event_type: PublicEventType
@@ -162,7 +198,7 @@ class HostPageView(BaseModel):
     """The host's public page: their public event types (private ones are only opened by link)."""
 
     host: PublicHost
-    event_types: list[PublicEventType]
+    event_types: list[ListedEventType]
     host_time_zone: str
 
 

@@ -11,6 +11,7 @@ from shared.domain.errors import (
     EventTypeNotFound,
     InvalidLinkRequest,
     LinkExpired,
+    LinkLimitReached,
     LinkNotFound,
     LinkUsed,
 )
@@ -19,7 +20,7 @@ from shared.domain.links import KEPT_AFTER_END, BookingLink, LinkRequest, LinkSt
 from shared.services.availability import Visitor, booking_page
 from shared.services.booking import book, cancel
 from shared.services.hosts import delete_event_type
-from shared.services.links import create_link, links_of, revoke_link, withdraw_links
+from shared.services.links import MAX_ACTIVE_LINKS, create_link, links_of, revoke_link, withdraw_links
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit.fakes import FakePorts, a_host
 from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request, ada
@@ -206,3 +207,15 @@ def test_a_retry_with_the_same_idempotency_key_replays_the_booking_its_link_made
     assert again.replayed
     assert again.booking.id == first.booking.id
     assert len(ports.db.ids("bookings")) == 1
+
+
+def test_an_event_type_holds_a_bounded_number_of_open_links() -> None:
+    ports, host = private_ada(), a_host()
+    for _ in range(MAX_ACTIVE_LINKS - 1):
+        create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    last, _ = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+
+    with pytest.raises(LinkLimitReached):
+        create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    revoke_link(host, "et1", last.id, NOW, ports.uow())
+    create_link(host, "et1", LinkRequest(), NOW, ports.uow())  # a revoked link no longer counts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shared.adapters.firestore.codec import document, stored
+from shared.adapters.firestore.codec import document, plain_id, stored
 from shared.adapters.firestore.deadlines import reads
 from shared.domain.host import ConnectionState, Host
 from shared.services.ports import Exported
@@ -23,6 +23,8 @@ class FirestoreHosts:
         return self._unit.db.collection(HOSTS).document(host_id)
 
     def get(self, host_id: str) -> Host | None:
+        if not plain_id(host_id):  # "__name__" and the like name no document (Firestore refuses them as ids)
+            return None
         snapshot = self._unit.read(self._ref(host_id))
         return stored(Host, snapshot.to_dict()) if snapshot.exists else None
 
