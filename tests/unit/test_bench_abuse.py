@@ -81,8 +81,9 @@ class Gate:
 
     def challenge(self) -> dict[str, Any]:
         if self.version == 1:
-            return altcha.v1.create_challenge(hmac_key=SECRET, max_number=2000).to_dict()
-        return altcha.create_challenge("PBKDF2/SHA-256", 10, hmac_secret=SECRET).to_dict()
+            options = altcha.v1.ChallengeOptions(hmac_key=SECRET, max_number=2000)
+            return dict(altcha.v1.create_challenge(options).to_dict())
+        return dict(altcha.create_challenge("PBKDF2/SHA-256", 10, hmac_secret=SECRET).to_dict())
 
     def verified(self, proof: str) -> bool:
         if self.version == 1:
