@@ -202,7 +202,7 @@ export function bookingsSection(getHost) {
       details.length > 0 && h("dl", { class: "facts" }, details),
       h("p", {}, h("span", { class: `badge ${statusClass}` }, statusText), " ",
         ACTIVE.has(booking.status) && h("span", { class: `badge ${syncClass}` }, syncText)),
-      booking.status === "needs_attention" && movedNotice(booking, zone, area),
+      booking.status === "needs_attention" && movedNotice(booking, zone),
       booking.sync_state === "failed" && ACTIVE.has(booking.status) && h("p", { class: "notice bad" },
         "Kaleno could not update this meeting in your calendar", booking.sync_error ? ` (${booking.sync_error})` : "",
         ". It retries after you reconnect your calendar."),
@@ -214,7 +214,7 @@ export function bookingsSection(getHost) {
   }
 
   // The host moved the event in Google onto another booking's time: the booked time holds until they decide.
-  function movedNotice(booking, zone, area) {
+  function movedNotice(booking, zone) {
     const named = (text) => [text, h("span", { class: "vh" }, ` for the booking with ${booking.invitee.name}`)];
     const keep = h("button", { type: "button", class: "primary" }, named("Keep the new time"));
     const back = h("button", { type: "button" }, named("Put back the original time"));

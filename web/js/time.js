@@ -18,7 +18,7 @@ export function detectedZone() {
  */
 export function zoneNames(current) {
   /** @type {string[]} */
-  let names = [];
+  let names;
   try {
     names = Intl.supportedValuesOf("timeZone");
   } catch {
