@@ -1,10 +1,8 @@
 // @ts-check
-// web/js/questions.js's pure parts: what each kind of question sends as its answer, and the answers a booking sends.
+// web/js/questions.js's pure parts: what each kind of question sends as its answer (undefined: none, left out).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answersOf, choiceAnswer, textAnswer, textLimit, tickAnswer } from "../../web/js/questions.js";
-
-/** @typedef {import("../../web/js/types.js").Question} Question */
+import { choiceAnswer, textAnswer, textLimit, tickAnswer } from "../../web/js/questions.js";
 
 test("textLimit: the API's limit per kind, 200 for a kind it may add", () => {
   assert.equal(textLimit("short_text"), 200);
@@ -35,19 +33,4 @@ test("choiceAnswer: a radio group sends its one choice, a checkbox group the lis
   assert.equal(choiceAnswer(options.map((option) => ({ ...option, checked: false })), false), undefined);
   assert.equal(choiceAnswer(options.map((option) => ({ ...option, checked: false })), true), undefined);
   assert.equal(choiceAnswer([], false), undefined);
-});
-
-test("answersOf: keyed by question id, empty answers left out", () => {
-  /** @type {Question[]} */
-  const questions = [
-    { id: "q1", label: "Company", kind: "short_text", required: true },
-    { id: "q2", label: "Topics", kind: "multiple_choice", options: ["Sales", "Support"] },
-    { id: "q3", label: "Agree to the terms", kind: "checkbox", required: true },
-    { id: "q4", label: "Anything else", kind: "long_text" },
-  ];
-  const given = [textAnswer(" Acme "), choiceAnswer([{ value: "Sales", checked: true }, { value: "Support", checked: true }], false),
-    tickAnswer(true), textAnswer("  ")];
-  assert.deepEqual(answersOf(questions, (index) => given[index]), { q1: "Acme", q2: ["Sales", "Support"], q3: true });
-  assert.deepEqual(answersOf(questions, () => undefined), {});
-  assert.deepEqual(answersOf([], () => "never asked"), {});
 });

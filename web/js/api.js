@@ -182,3 +182,10 @@ const fieldName = (path) => {
 
 /** The summary element every form carries for errors not tied to a field. */
 export const summaryBox = () => h("div", { class: "notice bad", role: "alert", tabindex: "-1", "data-summary": "", hidden: true });
+
+/**
+ * The HTTP status of a failed call (0: no answer, or not an API error at all).
+ * @param {unknown} error
+ * @returns {number}
+ */
+export const statusOf = (error) => (error instanceof ApiError ? error.status : 0);

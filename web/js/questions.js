@@ -45,23 +45,6 @@ export function choiceAnswer(options, single) {
 }
 
 /**
- * The answers a booking sends, by question id: `read(index)` is the answer of the question's control (undefined:
- * left empty, and left out).
- * @param {Question[]} questions
- * @param {(index: number) => AnswerValue | undefined} read
- * @returns {Record<string, AnswerValue>}
- */
-export function answersOf(questions, read) {
-  /** @type {Record<string, AnswerValue>} */
-  const answers = {};
-  questions.forEach((question, index) => {
-    const value = read(index);
-    if (value !== undefined) answers[question.id] = value;
-  });
-  return answers;
-}
-
-/**
  * " (required)" after a label; hidden from screen readers when the control itself says it (required).
  * @param {boolean} [said]
  */

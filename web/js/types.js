@@ -63,17 +63,18 @@ export {};
  */
 
 /**
- * An event type as its booking page shows it.
+ * An event type as its booking page shows it (shared/web/views.py PublicEventType).
  * @typedef {object} PublicEventType
  * @property {string} slug
  * @property {string} title
+ * @property {string} description
  * @property {number} duration_minutes
- * @property {LocationKind | null} [location_kind]
- * @property {boolean} [asks_invitee_phone]
- * @property {number} [seats]
- * @property {string | null} [description]
- * @property {number} [booking_window_days]
- * @property {Question[]} [questions]
+ * @property {number} booking_window_days
+ * @property {number} min_notice_minutes
+ * @property {LocationKind | null} location_kind
+ * @property {boolean} asks_invitee_phone
+ * @property {Question[]} questions
+ * @property {number} seats more than 1: a group session
  */
 
 /**
@@ -95,6 +96,7 @@ export {};
  * @typedef {object} HostPage
  * @property {PublicHost} host
  * @property {PublicEventType[]} event_types
+ * @property {string} host_time_zone
  */
 
 /**
