@@ -22,7 +22,7 @@ export class ApiError extends Error {
  * @typedef {object} Request
  * @property {string} [method]
  * @property {unknown} [body] sent as JSON
- * @property {string} [token]
+ * @property {string | null} [token] a manage token (null or none: the session's cookie alone)
  * @property {Record<string, string>} [headers]
  */
 

@@ -10,7 +10,7 @@ import { detectedZone, formatWhen } from "./time.js";
 import { initConsent } from "./consent.js";
 
 /** @typedef {import("./types.js").AnswerValue} AnswerValue */
-/** @typedef {import("./types.js").Booking} Booking */
+/** @typedef {import("./types.js").BookingCreated} BookingCreated */
 /** @typedef {import("./types.js").BookingPage} BookingPage */
 /** @typedef {import("./types.js").PublicEventType} PublicEventType */
 /** @typedef {import("./types.js").PublicHost} PublicHost */
@@ -203,7 +203,7 @@ async function start() {
   }
 
   /**
-   * @param {Booking & {manage_token: string}} booked the creation's answer: it carries the manage token
+   * @param {BookingCreated} booked
    * @param {{invitee: {name: string, email: string}}} body what was sent
    * @param {string} zone
    */

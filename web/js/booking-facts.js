@@ -86,7 +86,7 @@ export const answerFacts = (answers = []) =>
  * the event is written) and put it in `cell` once known. Light: every few seconds, a bounded number of
  * times, stopped by the returned function (a page drawing the booking again calls it).
  * @param {string} bookingId
- * @param {string | undefined} token the manage token (none: the host's session)
+ * @param {string | null | undefined} token the manage token (none: the host's session)
  * @param {HTMLElement} cell
  * @param {{every?: number, tries?: number}} [pace]
  * @returns {() => void}
@@ -160,7 +160,7 @@ const utcStamp = (instant) => new Date(instant).toISOString().replace(/[-:]/g, "
  * the booking's own .ics from the API (`GET /bookings/{id}/ics`, manage token): its UID is the one the emailed
  * invitation carries, so adding both never makes two meetings. The links carry no manage link (its token
  * would travel in another site's URL).
- * @param {{id: string, start: string, end: string, title: string, place: string, token: string | undefined}} booking
+ * @param {{id: string, start: string, end: string, title: string, place: string, token: string | null | undefined}} booking
  * @returns {HTMLDivElement}
  */
 export function addToCalendar({ id, start, end, title, place, token }) {
@@ -195,7 +195,7 @@ export function addToCalendar({ id, start, end, title, place, token }) {
 
 /**
  * @param {string} id
- * @param {string | undefined} token
+ * @param {string | null | undefined} token
  */
 async function downloadIcs(id, token) {
   const response = await fetch(`/bookings/${encodeURIComponent(id)}/ics`, {

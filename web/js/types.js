@@ -109,18 +109,77 @@ export {};
 /** @typedef {"confirmed" | "cancelled" | "cancelled_by_host" | "needs_attention"} BookingStatus */
 
 /**
- * A booking as the invitee (manage token) and the booking page's confirmation see it.
- * @typedef {object} Booking
+ * `POST /bookings`'s answer (shared/web/views.py BookingCreated).
+ * @typedef {object} BookingCreated
  * @property {string} id
+ * @property {BookingStatus} status
  * @property {string} start
  * @property {string} end
- * @property {BookingStatus} [status]
+ * @property {string} manage_token
+ * @property {Location | null} location
+ * @property {string | null} meeting_url
+ */
+
+/**
+ * A booking as its invitee sees it (BookingView; times in the invitee's zone).
+ * @typedef {object} Booking
+ * @property {string} id
+ * @property {BookingStatus} status
+ * @property {string} status_message
+ * @property {string} event_title
+ * @property {string} start
+ * @property {string} end
  * @property {Invitee} invitee
- * @property {string} [manage_token] only in the answer to the booking's creation
- * @property {Location | null} [location]
- * @property {string | null} [meeting_url]
- * @property {Answer[]} [answers]
- * @property {string} [host_slug]
- * @property {string} [event_type_slug]
- * @property {string} [confirmation_mail] "failed": our mail about the latest change was refused for good
+ * @property {string | null} notes
+ * @property {Answer[]} answers
+ * @property {Location | null} location
+ * @property {string | null} meeting_url
+ * @property {"up_to_date" | "pending"} calendar_invite
+ * @property {"pending" | "sent" | "failed" | "not_sent"} confirmation_mail
+ */
+
+/**
+ * A booking on the manage page: `GET /bookings/{id}` adds the host's page and event type to reschedule on (null
+ * when gone); the answers of a reschedule, cancel or edit do not.
+ * @typedef {Booking & {host_slug?: string | null, event_type_slug?: string | null}} ManagedBooking
+ */
+
+/**
+ * A booking as its host sees it (HostBookingView).
+ * @typedef {Booking & HostBookingFacts} HostBooking
+ */
+
+/**
+ * @typedef {object} HostBookingFacts
+ * @property {string} event_type_id
+ * @property {string | null} cancel_reason
+ * @property {string | null} moved_start needs_attention: the time the event has in Google now
+ * @property {string | null} moved_end
+ * @property {string} sync_state
+ * @property {string | null} sync_error
+ * @property {number} version
+ * @property {number | null} [seat]
+ */
+
+/**
+ * @typedef {object} Connection
+ * @property {"connected" | "disconnected"} state
+ * @property {string | null} reason
+ * @property {string[]} missing_scopes
+ * @property {string} message
+ */
+
+/**
+ * The signed-in host (`GET /hosts/me`, HostView).
+ * @typedef {object} Host
+ * @property {string} id
+ * @property {string} email
+ * @property {string} display_name
+ * @property {string} slug
+ * @property {string} time_zone
+ * @property {Connection} connection
+ * @property {string[]} granted_scopes
+ * @property {boolean} onboarded
+ * @property {boolean} restricted
+ * @property {boolean} objected
  */
