@@ -93,7 +93,7 @@ export function uid(prefix = "f") {
  * any other key is an attribute of the control.
  * @template {"input" | "textarea" | "select"} [K="input"]
  * @param {Child} label
- * @param {{kind?: K, name?: string, hint?: string, options?: [string, string][]} & Props} [settings]
+ * @param {{kind?: K, name?: string, hint?: Child, options?: [string, string][]} & Props} [settings]
  * @returns {Field<K>}
  */
 export function field(label, { kind = /** @type {K} */ ("input"), name, hint, options, ...attrs } = {}) {

@@ -10,6 +10,7 @@ export {};
  * @property {string} [title]
  * @property {string} [detail]
  * @property {FieldError[]} [errors]
+ * @property {string} [consent_url] 403 on the calendar list: where Google asks the host for that permission
  */
 
 /**
@@ -170,6 +171,19 @@ export {};
  */
 
 /**
+ * A dashboard section: its element and what draws it with fresh data (the first time it is shown, and after
+ * changes elsewhere); some sections offer more to the others.
+ * @typedef {object} Section
+ * @property {HTMLElement} element
+ * @property {() => unknown} load
+ * @property {() => void} [refreshLinks] event types: the host's page address changed
+ * @property {(schedules: Schedule[]) => void} [setSchedules] event types: the schedules they can take hours from
+ * @property {() => unknown} [refreshList] availability: which event types use which schedule changed
+ */
+
+/** @typedef {() => Host} GetHost the signed-in host as last loaded */
+
+/**
  * The signed-in host (`GET /hosts/me`, HostView).
  * @typedef {object} Host
  * @property {string} id
@@ -182,4 +196,119 @@ export {};
  * @property {boolean} onboarded
  * @property {boolean} restricted
  * @property {boolean} objected
+ */
+
+/**
+ * One of the host's event types (`GET /hosts/me/event-types`, EventTypeView: shared/domain/event_type.py).
+ * @typedef {object} EventType
+ * @property {string} id
+ * @property {string} slug
+ * @property {string} title
+ * @property {number} duration_minutes
+ * @property {string} description
+ * @property {number} buffer_before_minutes
+ * @property {number} buffer_after_minutes
+ * @property {number} min_notice_minutes
+ * @property {number} booking_window_days
+ * @property {number} slot_step_minutes
+ * @property {number | null} daily_limit
+ * @property {number | null} weekly_limit
+ * @property {number | null} monthly_limit
+ * @property {string | null} schedule_id null: the default schedule
+ * @property {number | null} daily_minutes_limit
+ * @property {number | null} weekly_minutes_limit
+ * @property {number} invitee_open_limit
+ * @property {number} seats
+ * @property {boolean} seats_show_attendees
+ * @property {Location | null} location
+ * @property {number} reminder_minutes_before
+ * @property {Question[]} questions
+ * @property {"public" | "private"} visibility
+ */
+
+/** @typedef {[string, string]} TimeRange "HH:MM" from and until */
+
+/**
+ * @typedef {object} TimeOff
+ * @property {string} first_day
+ * @property {string} last_day
+ * @property {string | null} [reason] the host's own note
+ */
+
+/**
+ * One of the host's schedules (`GET /hosts/me/schedules`, ScheduleView).
+ * @typedef {object} Schedule
+ * @property {string} id "default" for the default schedule
+ * @property {string} name
+ * @property {string} time_zone
+ * @property {Record<string, TimeRange[]>} weekly by weekday ("mon" … "sun")
+ * @property {Record<string, TimeRange[]>} overrides by date ("YYYY-MM-DD"); [] is a day off
+ * @property {TimeOff[]} time_off
+ * @property {boolean} is_default
+ * @property {string[]} used_by the ids of the event types whose hours come from it
+ */
+
+/**
+ * A single-use link as its host sees it (LinkView); its creation's answer adds `token` and `url`.
+ * @typedef {object} BookingLink
+ * @property {string} id
+ * @property {string} event_type_id
+ * @property {"active" | "used" | "expired" | "revoked"} state
+ * @property {string} created_at
+ * @property {string | null} expires_at
+ * @property {string | null} revoked_at
+ * @property {string | null} used_at
+ * @property {string | null} booking_id
+ */
+
+/**
+ * @typedef {object} CalendarEntry
+ * @property {string} id
+ * @property {string} summary
+ * @property {boolean} primary
+ * @property {boolean} owned
+ * @property {boolean} conflict
+ * @property {boolean} write
+ */
+
+/**
+ * `GET /hosts/me/calendars` (HostCalendarsView).
+ * @typedef {object} HostCalendars
+ * @property {CalendarEntry[]} calendars
+ * @property {string[]} conflict
+ * @property {string} write
+ * @property {number} max_conflict
+ */
+
+/**
+ * `POST /privacy/erase` and `GET /privacy/erase/{id}` (ErasureView).
+ * @typedef {object} Erasure
+ * @property {string} erasure_id
+ * @property {string} state "done" once finished
+ */
+
+/**
+ * @typedef {object} Webhook
+ * @property {string} id
+ * @property {string} url
+ * @property {string[]} events
+ * @property {string | null} description
+ * @property {string} created_at
+ * @property {number} secret_version
+ */
+
+/**
+ * A webhook delivery (DeliveryView).
+ * @typedef {object} Delivery
+ * @property {string} id
+ * @property {string} event
+ * @property {string} event_id
+ * @property {string} booking_id
+ * @property {string} state
+ * @property {number} attempts
+ * @property {number | null} last_status
+ * @property {string | null} last_error
+ * @property {string} created_at
+ * @property {string} updated_at
+ * @property {string | null} delivered_at
  */
