@@ -3,11 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# axe-core for the browser tests and lighthouse for `make bench`, from the committed lockfile (the web client
-# itself has no build step).
+# axe-core for the browser tests, lighthouse for `make bench`, and typescript, eslint and the types they need to
+# check web/js, from the committed lockfile (the web client itself has no build step).
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint typecheck pytest bench clean screenshots
+.PHONY: run test lint typecheck jstest pytest bench clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt sandbox/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,13 +23,20 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(STAMP)
 	$(BIN)/python -m devstack
 
-test: $(STAMP) lint typecheck security pytest
+test: $(STAMP) lint typecheck security jstest pytest
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
+	node_modules/.bin/eslint --max-warnings 0 web/js tests/js eslint.config.js
 
-typecheck: $(STAMP)
+# mypy over the Python; tsc over web/js's JSDoc types (tsconfig.json: checkJs, strict, no output).
+typecheck: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mypy
+	node_modules/.bin/tsc -p tsconfig.json
+
+# Unit tests of the web client's pure modules (time, picker, questions) with Node's own test runner.
+jstest: $(NODE_STAMP)
+	node --test tests/js/
 
 pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

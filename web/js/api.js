@@ -1,7 +1,14 @@
+// @ts-check
 // Same-origin calls to Kaleno's HTTP API; errors arrive as application/problem+json (RFC 9457).
 import { h, fill } from "./dom.js";
 
+/** @typedef {import("./types.js").Problem} Problem */
+
 export class ApiError extends Error {
+  /**
+   * @param {number} status the HTTP status (0: the network failed)
+   * @param {Problem} problem
+   */
   constructor(status, problem) {
     super(problem.detail || problem.title || `Request failed (${status})`);
     this.status = status;
@@ -10,14 +17,32 @@ export class ApiError extends Error {
   }
 }
 
-/** fetch + JSON + problem details. `token`: a manage token sent as Bearer. */
+/**
+ * What a call sends besides its path. `token`: a manage token sent as Bearer.
+ * @typedef {object} Request
+ * @property {string} [method]
+ * @property {unknown} [body] sent as JSON
+ * @property {string | null} [token] a manage token (null or none: the session's cookie alone)
+ * @property {Record<string, string>} [headers]
+ */
+
+/**
+ * fetch + JSON + problem details. The answer is the API's JSON as it came (null for 204): each caller reads it
+ * through the typedef of what that route answers (types.js), at the parameter it hands it to.
+ * @param {string} path
+ * @param {Request} [request]
+ * @returns {Promise<any>}
+ */
 export async function api(path, { method = "GET", body, token, headers = {} } = {}) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  /** @type {Record<string, string>} */
+  const sent = { Accept: "application/json", ...headers };
+  /** @type {RequestInit} */
+  const init = { method, credentials: "same-origin", headers: sent };
   if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
+    sent["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (token) sent.Authorization = `Bearer ${token}`;
   let response;
   try {
     response = await fetch(path, init);
@@ -31,7 +56,11 @@ export async function api(path, { method = "GET", body, token, headers = {} } = 
   return data;
 }
 
-/** A message for a failed call, for a role="alert" element. */
+/**
+ * A message for a failed call, for a role="alert" element.
+ * @param {unknown} error
+ * @returns {string}
+ */
 export function describe(error) {
   if (!(error instanceof ApiError)) return "Something went wrong. Please try again.";
   const { title, detail } = error.problem;
@@ -40,14 +69,21 @@ export function describe(error) {
 
 /** Show a problem's field errors next to the form's inputs (matched by data-field, the API's field path;
  * `aliases` maps API paths to data-field names); anything unmatched goes to the form's summary. Each error
- * carries the server's sentence (`message`, in the page's language) and a stable `code`. */
+ * carries the server's sentence (`message`, in the page's language) and a stable `code`.
+ * @param {HTMLElement} form
+ * @param {unknown} error
+ * @param {Record<string, string>} [aliases]
+ */
 export function showErrors(form, error, aliases = {}) {
   clearErrors(form);
+  /** @type {HTMLElement | null} */
   const summary = form.querySelector("[data-summary]");
+  /** @type {string[]} */
   const loose = [];
+  /** @type {HTMLElement | null} */
   let first = null;
   for (const { field, message } of error instanceof ApiError ? error.fields : []) {
-    const input = fieldInput(form, aliases[field] ?? field);
+    const input = fieldInput(form, field === undefined ? field : aliases[field] ?? field);
     if (!input) {
       loose.push(field ? `${fieldName(field)}: ${clean(message)}` : clean(message));
       continue;
@@ -69,40 +105,58 @@ export function showErrors(form, error, aliases = {}) {
     summary.hidden = false;
   }
   // The first marked field in the form's order (the API lists problems in its own order).
-  (focusable(first && form.querySelector('[aria-invalid="true"]')) || summary)?.focus?.();
+  /** @type {HTMLElement | null} */
+  const firstMarked = first && form.querySelector('[aria-invalid="true"]');
+  (focusable(firstMarked) || summary)?.focus?.();
 }
 
 // A group of radios or checkboxes (a <fieldset data-field>) carries its error inside, after its options; a
 // lone checkbox, after its label; any other field, right after the input.
+/**
+ * @param {HTMLElement} input
+ * @param {HTMLElement} note
+ */
 function placeNote(input, note) {
   if (input.tagName === "FIELDSET") input.append(note);
   else (input.closest(".check") || input).after(note);
 }
 
 // What to focus for a marked field: a group's first option, else the field itself.
+/**
+ * @param {HTMLElement | null} input
+ * @returns {HTMLElement | null}
+ */
 const focusable = (input) => (input?.tagName === "FIELDSET" ? input.querySelector("input, select, textarea") : input);
 
 // The input for an API field path, or for its closest parent path ("weekly.mon.0" → "weekly.mon").
+/**
+ * @param {HTMLElement} form
+ * @param {string | undefined} path
+ * @returns {HTMLElement | null}
+ */
 function fieldInput(form, path) {
   const parts = String(path || "").split(".");
   for (let n = parts.length; n > 0; n -= 1) {
+    /** @type {HTMLElement | null} */
     const found = form.querySelector(`[data-field="${CSS.escape(parts.slice(0, n).join("."))}"]`);
     if (found) return found;
   }
   return null;
 }
 
+/** @param {HTMLElement} form */
 export function clearErrors(form) {
   for (const note of form.querySelectorAll("[data-error]")) {
     const input = form.querySelector(`[aria-describedby~="${note.id}"]`);
     if (input) {
-      const rest = input.getAttribute("aria-describedby").split(" ").filter((id) => id !== note.id);
+      const rest = (input.getAttribute("aria-describedby") ?? "").split(" ").filter((id) => id !== note.id);
       if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
       else input.removeAttribute("aria-describedby");
       input.removeAttribute("aria-invalid");
     }
     note.remove();
   }
+  /** @type {HTMLElement | null} */
   const summary = form.querySelector("[data-summary]");
   if (summary) {
     summary.hidden = true;
@@ -112,12 +166,14 @@ export function clearErrors(form) {
 
 // The API words each error as a sentence for people ("Enter your name"), from shared/web/field_messages.py;
 // a form's own wording of a field (dash-questions.js) is shown as a sentence too.
+/** @param {unknown} message */
 const clean = (message) => {
   const text = String(message);
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
 
 // A field the form has no input for, named for people: "invitee.time_zone" → "Time zone".
+/** @param {string} path */
 const fieldName = (path) => {
   const named = String(path).split(".").filter((part) => !/^\d+$/.test(part)).pop() ?? String(path);
   const words = named.replaceAll("_", " ");
@@ -126,3 +182,10 @@ const fieldName = (path) => {
 
 /** The summary element every form carries for errors not tied to a field. */
 export const summaryBox = () => h("div", { class: "notice bad", role: "alert", tabindex: "-1", "data-summary": "", hidden: true });
+
+/**
+ * The HTTP status of a failed call (0: no answer, or not an API error at all).
+ * @param {unknown} error
+ * @returns {number}
+ */
+export const statusOf = (error) => (error instanceof ApiError ? error.status : 0);

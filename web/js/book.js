@@ -1,12 +1,21 @@
+// @ts-check
 // Public booking page /{host_slug}/{event_type_slug}: a host card (who, what, how long, where, the description),
 // the month and the day's times, then name and email (and the host's questions), then a confirmation.
-import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { api, ApiError, describe, showErrors, clearErrors, statusOf, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy } from "./dom.js";
 import { createPicker, firstSlotsPath } from "./picker.js";
 import { questionControl, requiredMark } from "./questions.js";
 import { addToCalendar, initials, locationFacts, locationKindText, placeText, richText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen } from "./time.js";
 import { initConsent } from "./consent.js";
+
+/** @typedef {import("./types.js").AnswerValue} AnswerValue */
+/** @typedef {import("./types.js").BookingCreated} BookingCreated */
+/** @typedef {import("./types.js").BookingPage} BookingPage */
+/** @typedef {import("./types.js").PublicEventType} PublicEventType */
+/** @typedef {import("./types.js").PublicHost} PublicHost */
+/** @typedef {import("./types.js").Slot} Slot */
+/** @typedef {import("./types.js").SlotsAnswer} SlotsAnswer */
 
 const [host, type] = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
 const title = byId("title");
@@ -23,17 +32,28 @@ if (link && location.hash) {
   sessionStorage.setItem(linkKey, link);
   history.replaceState(null, "", location.pathname + location.search);
 }
+/** @type {Record<string, string>} */
 const linkHeaders = link ? { "Kaleno-Link": link } : {};
+/** @type {Record<string, string>} */
 const LINK_ENDED = {
   "link-used": "This single-use link was already used for a booking. Ask the host for a new link.",
   "link-expired": "This link has expired or was withdrawn by the host. Ask the host for a new link.",
 };
-const linkProblem = (error) => LINK_ENDED[String(error?.problem?.type || "").split("/").pop()];
+/**
+ * @param {unknown} error
+ * @returns {string | undefined}
+ */
+const linkProblem = (error) => LINK_ENDED[String(error instanceof ApiError && error.problem.type || "").split("/").pop() ?? ""];
 
 initConsent();
 start();
 
-/** The whole booking area becomes one calm message (an ended link, an unknown page, a host who cannot book). */
+/**
+ * The whole booking area becomes one calm message (an ended link, an unknown page, a host who cannot book).
+ * @param {string} heading
+ * @param {string} text
+ * @param {boolean} [retry]
+ */
 function calm(heading, text, retry) {
   document.title = `${heading} · Kaleno`;
   const booker = byId("booker");
@@ -49,15 +69,18 @@ async function start() {
   const pageInfo = api(`/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}`, { headers: linkHeaders });
   const zone = detectedZone();
   const first = firstSlotsPath(host, type, zone);
-  const prefetched = new Map([[first, api(first, { headers: linkHeaders })]]);
-  prefetched.get(first).catch(() => {}); // a failure is shown by the picker when it uses this answer
+  /** @type {Promise<SlotsAnswer>} */
+  const firstSlots = api(first, { headers: linkHeaders });
+  const prefetched = new Map([[first, firstSlots]]);
+  firstSlots.catch(() => {}); // a failure is shown by the picker when it uses this answer
+  /** @type {BookingPage} */
   let info;
   try {
     info = await pageInfo;
   } catch (error) {
     const ended = linkProblem(error);
     if (ended) calm("This link can no longer be used", ended);
-    else if (error.status === 404) calm("Page not found", "There is no booking page at this address. Check the link you were given.");
+    else if (statusOf(error) === 404) calm("Page not found", "There is no booking page at this address. Check the link you were given.");
     else calm("This page could not be loaded", describe(error), true);
     return;
   }
@@ -79,8 +102,10 @@ async function start() {
   const formSection = h("section", { "aria-labelledby": "details-title", hidden: true });
   fill(page, pickSection, formSection);
 
-  let attempt = { body: null, key: null }; // one Idempotency-Key per distinct request, reused on a retry
-  let chosen = null; // {slot, zone}: the time the form books
+  /** @type {{body: string | null, key: string}} */
+  let attempt = { body: null, key: "" }; // one Idempotency-Key per distinct request, reused on a retry
+  /** @type {{slot: Slot, zone: string} | null} */
+  let chosen = null; // the time the form books
   const chosenLine = byId("chosen-time");
   const form = detailsForm();
 
@@ -104,7 +129,9 @@ async function start() {
     element.addEventListener("submit", async (submitted) => {
       submitted.preventDefault();
       clearErrors(element);
+      if (!chosen) return; // the form shows only once a time is chosen
       const { slot, zone } = chosen;
+      /** @type {Record<string, AnswerValue>} */
       const answers = {};
       (event.questions || []).forEach((question, index) => {
         const value = questions[index].answer();
@@ -124,11 +151,12 @@ async function start() {
         const booked = await busy(submit, () => api("/bookings", { method: "POST", body, headers: { "Idempotency-Key": attempt.key } }), "Booking…");
         confirmed(booked, body, zone);
       } catch (error) {
-        if (linkProblem(error)) {
-          calm("This link can no longer be used", linkProblem(error));
+        const ended = linkProblem(error);
+        if (ended) {
+          calm("This link can no longer be used", ended);
           return;
         }
-        if (error.status === 409) {
+        if (statusOf(error) === 409) {
           backToPicker();
           alert.hidden = false;
           fill(alert, `Sorry, ${formatWhen(slot.start, slot.end, zone)} was just taken. The day's free times have been refreshed: please pick another time.`);
@@ -147,6 +175,10 @@ async function start() {
     return { element, name, when, zoneLine };
   }
 
+  /**
+   * @param {Slot} slot
+   * @param {string} zone
+   */
   function showForm(slot, zone) {
     alert.hidden = true;
     chosen = { slot, zone };
@@ -165,10 +197,16 @@ async function start() {
     formSection.hidden = true;
     pickSection.hidden = false;
     chosenLine.hidden = true;
+    /** @type {HTMLElement | null} */
     const times = pickSection.querySelector(".day-times [tabindex='-1']");
     (times && times.offsetParent ? times : byId("pick-title")).focus();
   }
 
+  /**
+   * @param {BookingCreated} booked
+   * @param {{invitee: {name: string, email: string}}} body what was sent
+   * @param {string} zone
+   */
   function confirmed(booked, body, zone) {
     const manage = `${location.origin}/manage?${new URLSearchParams({ booking: booked.id, host, type })}#token=${encodeURIComponent(booked.manage_token)}`;
     const summary = `${event.title} with ${owner.display_name}`;
@@ -197,7 +235,11 @@ async function start() {
   }
 }
 
-/** The host card: avatar with initials, the host's name, the event's title, its facts and its description. */
+/**
+ * The host card: avatar with initials, the host's name, the event's title, its facts and its description.
+ * @param {PublicHost} owner
+ * @param {PublicEventType} event
+ */
 function hostCard(owner, event) {
   fill(byId("avatar"), initials(owner.display_name));
   fill(byId("host-name"), owner.display_name);
@@ -210,4 +252,5 @@ function hostCard(owner, event) {
 }
 
 // The page shows the kind of place only: the address or link comes with the booking.
+/** @param {PublicEventType} event */
 const whereText = (event) => (event.asks_invitee_phone ? "Phone call (the host calls you)" : locationKindText(event.location_kind));

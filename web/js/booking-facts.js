@@ -1,26 +1,49 @@
+// @ts-check
 // What a booking says beyond its time, shown alike on the booking page's confirmation, the manage page and
 // the host's dashboard: where the meeting happens (with the Google Meet link once Google made it) and the
 // invitee's answers. Everything goes in as text; a link only when it is an https:// address.
 import { api } from "./api.js";
 import { h, fill, busy, download } from "./dom.js";
 
+/** @typedef {import("./types.js").Location} Location */
+/** @typedef {import("./types.js").Answer} Answer */
+/** @typedef {import("./types.js").AnswerValue} AnswerValue */
+/** @typedef {import("./dom.js").Child} Child */
+
+/** @type {Readonly<Record<string, string>>} */
 export const LOCATION_KINDS = { google_meet: "Google Meet", phone: "Phone call", in_person: "In person", link: "Video link" };
 
-export const locationKindText = (kind) => LOCATION_KINDS[kind] || kind;
+/**
+ * @param {string | null} kind
+ * @returns {string}
+ */
+export const locationKindText = (kind) => (kind && LOCATION_KINDS[kind]) || kind || "";
 
-/** An <a> for an https:// address (the API only stores those), plain text for anything else. */
+/**
+ * An <a> for an https:// address (the API only stores those), plain text for anything else.
+ * @param {string} url
+ * @param {string} [text]
+ * @returns {HTMLAnchorElement | string}
+ */
 export function safeLink(url, text = url) {
   return /^https:\/\/[^\s]+$/i.test(String(url)) ? h("a", { href: url, rel: "noreferrer", class: "url" }, text) : String(text);
 }
 
-/** dt/dd pairs for a booking's location; `meetCell` is the dd the Meet link goes in (see watchMeetingUrl). */
+/**
+ * dt/dd pairs for a booking's location; `meetCell` is the dd the Meet link goes in (see watchMeetingUrl).
+ * @param {Location | null | undefined} location
+ * @param {string | null | undefined} meetingUrl
+ * @returns {{facts: HTMLElement[], meetCell: HTMLElement | null}}
+ */
 export function locationFacts(location, meetingUrl) {
   if (!location) return { facts: [], meetCell: null };
+  /** @type {Child[]} */
   const where = [locationKindText(location.kind)];
   if (location.value) {
     where.push(": ", location.kind === "link" ? safeLink(location.value) : location.value);
   }
   const facts = [h("dt", {}, "Where"), h("dd", {}, where)];
+  /** @type {HTMLElement | null} */
   let meetCell = null;
   if (location.kind === "google_meet") {
     meetCell = h("dd", { "aria-live": "polite" });
@@ -30,20 +53,31 @@ export function locationFacts(location, meetingUrl) {
   return { facts, meetCell };
 }
 
-/** Fill a Meet link cell: the link, or what to expect while Google is still creating it. */
+/**
+ * Fill a Meet link cell: the link, or what to expect while Google is still creating it.
+ * @param {HTMLElement} cell
+ * @param {string | null | undefined} url
+ */
 export function showMeetingUrl(cell, url) {
   if (url) fill(cell, safeLink(url));
   else fill(cell, h("span", { class: "meta" }, "Google is still creating the link. It will also be in the calendar invitation."));
 }
 
-/** An answer as text: a ticked box is "Yes", several choices are listed. */
+/**
+ * An answer as text: a ticked box is "Yes", several choices are listed.
+ * @param {AnswerValue} value
+ * @returns {string}
+ */
 export function answerText(value) {
   if (value === true) return "Yes";
   if (Array.isArray(value)) return value.join(", ");
   return String(value);
 }
 
-/** dt/dd pairs, one per answered question (labelled as it was asked). */
+/**
+ * dt/dd pairs, one per answered question (labelled as it was asked).
+ * @param {Answer[]} [answers]
+ */
 export const answerFacts = (answers = []) =>
   answers.map((answer) => [h("dt", {}, answer.label), h("dd", { class: "answer" }, answerText(answer.value))]);
 
@@ -51,10 +85,16 @@ export const answerFacts = (answers = []) =>
  * While a Google Meet booking has no link yet, look again now and then (Google creates it shortly after
  * the event is written) and put it in `cell` once known. Light: every few seconds, a bounded number of
  * times, stopped by the returned function (a page drawing the booking again calls it).
+ * @param {string} bookingId
+ * @param {string | null | undefined} token the manage token (none: the host's session)
+ * @param {HTMLElement} cell
+ * @param {{every?: number, tries?: number}} [pace]
+ * @returns {() => void}
  */
 export function watchMeetingUrl(bookingId, token, cell, { every = 2500, tries = 12 } = {}) {
   let left = tries;
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let stopped = false;
   const look = async () => {
     if (stopped || !cell.isConnected) return;
@@ -82,9 +122,12 @@ export function watchMeetingUrl(bookingId, token, cell, { every = 2500, tries = 
 /**
  * A host's plain text (an event type's description) as nodes: line breaks stay (the element is styled
  * `white-space: pre-line`), http(s) addresses become links that pass no rank or opener. Never parsed as HTML.
+ * @param {string | null | undefined} text
+ * @returns {(string | HTMLAnchorElement)[]}
  */
 export function richText(text) {
   const source = String(text || "");
+  /** @type {(string | HTMLAnchorElement)[]} */
   const parts = [];
   const pattern = /\bhttps?:\/\/[^\s<>"]+/gi;
   let from = 0;
@@ -98,13 +141,18 @@ export function richText(text) {
   return parts;
 }
 
-/** Up to two initials of a display name, for an avatar ("Ada Lovelace" → "AL"). */
+/**
+ * Up to two initials of a display name, for an avatar ("Ada Lovelace" → "AL").
+ * @param {string | null | undefined} name
+ * @returns {string}
+ */
 export function initials(name) {
   const words = String(name || "").trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
   return letters.map((word) => [...word][0]).join("").toUpperCase() || "?";
 }
 
+/** @param {string} instant */
 const utcStamp = (instant) => new Date(instant).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
 /**
@@ -112,6 +160,8 @@ const utcStamp = (instant) => new Date(instant).toISOString().replace(/[-:]/g, "
  * the booking's own .ics from the API (`GET /bookings/{id}/ics`, manage token): its UID is the one the emailed
  * invitation carries, so adding both never makes two meetings. The links carry no manage link (its token
  * would travel in another site's URL).
+ * @param {{id: string, start: string, end: string, title: string, place: string, token: string | null | undefined}} booking
+ * @returns {HTMLDivElement}
  */
 export function addToCalendar({ id, start, end, title, place, token }) {
   const details = "Booked with Kaleno. The confirmation email has the link to reschedule or cancel.";
@@ -143,6 +193,10 @@ export function addToCalendar({ id, start, end, title, place, token }) {
     result);
 }
 
+/**
+ * @param {string} id
+ * @param {string | null | undefined} token
+ */
 async function downloadIcs(id, token) {
   const response = await fetch(`/bookings/${encodeURIComponent(id)}/ics`, {
     credentials: "same-origin", headers: { Accept: "text/calendar", Authorization: `Bearer ${token}` },
@@ -151,7 +205,12 @@ async function downloadIcs(id, token) {
   download("kaleno-booking.ics", await response.text(), "text/calendar");
 }
 
-/** Where a booking happens, as one line for a calendar entry (the Meet link once Google made it). */
+/**
+ * Where a booking happens, as one line for a calendar entry (the Meet link once Google made it).
+ * @param {Location | null | undefined} location
+ * @param {string | null | undefined} meetingUrl
+ * @returns {string}
+ */
 export function placeText(location, meetingUrl) {
   if (meetingUrl) return meetingUrl;
   if (!location) return "";

@@ -1,3 +1,4 @@
+// @ts-check
 // Cookie banner: only essential cookies (sign-in, the choice itself) until the visitor chooses. Analytics is
 // first-party and loaded only after the server has recorded consent; rejecting is one click, like accepting.
 import { api, describe } from "./api.js";
@@ -19,10 +20,15 @@ export async function initConsent() {
   else if (consent.analytics) loadAnalytics();
 }
 
+/** @param {{reopened: boolean}} how */
 function showBanner({ reopened }) {
   const slot = document.getElementById("consent");
   if (!slot) return;
   const message = h("p", { role: "status", class: "status-line" });
+  /**
+   * @param {boolean} analytics
+   * @param {HTMLButtonElement} button
+   */
   const choose = async (analytics, button) => {
     for (const b of buttons) b.disabled = true;
     button.setAttribute("aria-busy", "true");
@@ -54,15 +60,17 @@ function showBanner({ reopened }) {
         h("a", { href: "/cookie-policy" }, "Cookie policy")),
       h("div", { class: "actions" }, reject, accept),
       message)));
-  if (reopened) slot.querySelector("h2").focus();
+  if (reopened) slot.querySelector("h2")?.focus();
 }
 
+/** @param {string} text */
 function announce(text) {
   const live = document.getElementById("consent-live") ||
     document.body.appendChild(h("p", { id: "consent-live", class: "vh", role: "status" }));
   live.textContent = text;
 }
 
+/** @type {Promise<typeof import("./analytics.js")> | null} */
 let analytics = null; // the module, once consent has loaded it
 function loadAnalytics() {
   analytics ??= import("./analytics.js").then((module) => {

@@ -1,29 +1,43 @@
+// @ts-check
 // Dashboard: the host's bookings, upcoming or past, with answers, location, calendar sync state and what
 // happened in Google (a move onto another booking's time waits for the host: keep it or put it back);
 // reschedule to an offered time, or cancel with a reason. Filters by status, event type and dates ask the API; the
 // search by invitee name or email looks through the bookings loaded in the page. A group session is one row.
-import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { api, ApiError, describe, showErrors, clearErrors, statusOf, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
 import { formatWhen, addDays } from "./time.js";
 import { createPicker } from "./picker.js";
 import { answerFacts, locationFacts } from "./booking-facts.js";
 
+/** @typedef {import("./types.js").HostBooking} HostBooking */
+/** @typedef {import("./types.js").Slot} Slot */
+/** @typedef {import("./dom.js").Child} Child */
+
+/** @type {Record<string, [string, string]>} */
 const STATUS = {
   confirmed: ["Confirmed", "ok"],
   needs_attention: ["Needs your decision", "warn"],
   cancelled: ["Cancelled", "bad"],
   cancelled_by_host: ["Deleted in Google Calendar", "bad"],
 };
+/** @type {Record<string, [string, string]>} */
 const SYNC = {
   synced: ["In your calendar", "ok"],
   pending: ["Updating your calendar…", ""],
   failed: ["Calendar update failed", "bad"],
 };
 const ACTIVE = new Set(["confirmed", "needs_attention"]);
+/** @type {["upcoming" | "past", string][]} */
 const WHEN = [["upcoming", "Upcoming"], ["past", "Past"]];
-const STATUS_CHOICES = [["", "Any status"], ...Object.entries(STATUS).map(([value, [text]]) => [value, text])];
+/** @type {[string, string][]} */
+const STATUS_CHOICES = [["", "Any status"], ...Object.entries(STATUS).map(([value, [text]]) => /** @type {[string, string]} */ ([value, text]))];
 
-/** Midnight starting `day` ("YYYY-MM-DD") in `zone`, as an RFC 3339 instant (the API's from/to). */
+/**
+ * Midnight starting `day` ("YYYY-MM-DD") in `zone`, as an RFC 3339 instant (the API's from/to).
+ * @param {string} day
+ * @param {string} zone
+ * @returns {string}
+ */
 function startOfDay(day, zone) {
   const noon = new Date(`${day}T12:00:00Z`);
   const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
@@ -32,8 +46,13 @@ function startOfDay(day, zone) {
   return `${day}T00:00:00${offset}`;
 }
 
+/**
+ * @param {import("./types.js").GetHost} getHost
+ * @returns {import("./types.js").Section}
+ */
 export function bookingsSection(getHost) {
   const highlight = new URLSearchParams(location.search).get("booking");
+  /** @type {{when: "upcoming" | "past", cursor: string | null, bookings: HostBooking[], search: string}} */
   const state = { when: "upcoming", cursor: null, bookings: [], search: "" };
   const status = h("p", { class: "status-line", role: "status" });
   const refresh = h("button", { type: "button", onclick: () => load() }, "Refresh bookings");
@@ -49,6 +68,7 @@ export function bookingsSection(getHost) {
     filters.element, status, lists, h("p", { class: "actions" }, more));
   let focused = false;
 
+  /** @param {"upcoming" | "past"} when */
   function show(when) {
     if (when === state.when) return;
     state.when = when;
@@ -56,20 +76,25 @@ export function bookingsSection(getHost) {
     load();
   }
 
-  /** load({more}) asks for the first page again (or the next one); `focus` names a booking to focus after. */
+  /**
+   * load({more}) asks for the first page again (or the next one); `focus` names a booking to focus after.
+   * @param {{more?: boolean, focus?: string | null, message?: string}} [how]
+   */
   async function load({ more: next = false, focus = null, message = "" } = {}) {
     fill(status, "Loading bookings…");
     element.setAttribute("aria-busy", "true");
     const params = new URLSearchParams({ when: state.when, ...filters.params() });
     if (next && state.cursor) params.set("cursor", state.cursor);
     try {
+      /** @type {{bookings: HostBooking[], next_cursor: string | null}} */
       const page = await busy(next ? more : refresh, () => api(`/hosts/me/bookings?${params}`));
       state.bookings = next ? [...state.bookings, ...page.bookings] : page.bookings;
       state.cursor = page.next_cursor;
       lists.classList.remove("list-placeholder");
       draw(message);
       const target = focus || (!focused && highlight);
-      const item = target && element.querySelector(`[data-booking="${CSS.escape(target)}"]`);
+      /** @type {HTMLElement | null} */
+      const item = target ? element.querySelector(`[data-booking="${CSS.escape(target)}"]`) : null;
       if (item) {
         focused = true;
         item.focus();
@@ -81,9 +106,11 @@ export function bookingsSection(getHost) {
     }
   }
 
-  function draw(message) {
+  /** @param {string} [message] what was just done, said first */
+  function draw(message = "") {
     const zone = getHost().time_zone;
     const words = state.search.toLowerCase().split(/\s+/).filter(Boolean);
+    /** @param {HostBooking} b */
     const found = (b) => words.every((word) => `${b.invitee.name} ${b.invitee.email}`.toLowerCase().includes(word));
     const bookings = state.bookings.filter(found);
     const searched = words.length
@@ -108,8 +135,13 @@ export function bookingsSection(getHost) {
     fill(status, message, message && " ", `${active.length} upcoming, ${gone.length} cancelled. Times in ${zone}.${searched}`);
   }
 
-  /** One row per booking, and one per group session (its seats' bookings: same event type and start). */
+  /**
+   * One row per booking, and one per group session (its seats' bookings: same event type and start).
+   * @param {HostBooking[]} bookings
+   * @param {string} zone
+   */
   function rows(bookings, zone) {
+    /** @type {Map<string, HostBooking[]>} */
     const sessions = new Map();
     for (const booking of bookings) {
       const key = sessionKey(booking);
@@ -118,11 +150,16 @@ export function bookingsSection(getHost) {
     return [...sessions.values()].map((members) => (members[0].seat == null ? item(members[0], zone) : sessionRow(members, zone)));
   }
 
+  /**
+   * @param {HostBooking[]} members
+   * @param {string} zone
+   */
   function sessionRow(members, zone) {
     const [first] = members;
     const when = formatWhen(first.start, first.end, zone);
     // The session's attendees in the same list (upcoming, cancelled or past), whatever the search keeps.
     const active = ACTIVE.has(first.status);
+    /** @param {HostBooking} b */
     const sameList = (b) => state.when === "past" || ACTIVE.has(b.status) === active;
     const all = state.bookings.filter((b) => sessionKey(b) === sessionKey(first) && sameList(b)).length;
     const count = `${all} ${all === 1 ? "attendee" : "attendees"}${all > members.length ? `, ${members.length} shown` : ""}`;
@@ -154,7 +191,7 @@ export function bookingsSection(getHost) {
       load();
     });
     const element = h("form", { role: "search", "aria-label": "Filter bookings", class: "filters",
-      onsubmit: (event) => event.preventDefault() },
+      onsubmit: (/** @type {SubmitEvent} */ event) => event.preventDefault() },
       h("div", { class: "filter-grid" }, search.wrap, statusField.wrap, typeField.wrap, from.wrap, to.wrap),
       h("p", {}, clear));
     let typesAsked = false;
@@ -171,6 +208,7 @@ export function bookingsSection(getHost) {
     const params = () => {
       offerTypes();
       const zone = getHost().time_zone;
+      /** @type {Record<string, string>} */
       const chosen = {};
       if (statusField.input.value) chosen.status = statusField.input.value;
       if (typeField.input.value) chosen.event_type = typeField.input.value;
@@ -181,6 +219,11 @@ export function bookingsSection(getHost) {
     return { element, params };
   }
 
+  /**
+   * @param {HostBooking} booking
+   * @param {string} zone
+   * @param {{inSession?: boolean}} [how]
+   */
   function item(booking, zone, { inSession = false } = {}) {
     const [statusText, statusClass] = STATUS[booking.status] || [booking.status, ""];
     const [syncText, syncClass] = SYNC[booking.sync_state] || [booking.sync_state, ""];
@@ -189,6 +232,7 @@ export function bookingsSection(getHost) {
     const name = booking.invitee.name;
     const where = locationFacts(booking.location, booking.meeting_url);
     const answers = booking.answers || [];
+    /** @type {Child[]} */
     const details = [
       where.facts,
       booking.notes && [h("dt", {}, "Notes"), h("dd", {}, booking.notes)],
@@ -202,7 +246,7 @@ export function bookingsSection(getHost) {
       details.length > 0 && h("dl", { class: "facts" }, details),
       h("p", {}, h("span", { class: `badge ${statusClass}` }, statusText), " ",
         ACTIVE.has(booking.status) && h("span", { class: `badge ${syncClass}` }, syncText)),
-      booking.status === "needs_attention" && movedNotice(booking, zone, area),
+      booking.status === "needs_attention" && movedNotice(booking, zone),
       booking.sync_state === "failed" && ACTIVE.has(booking.status) && h("p", { class: "notice bad" },
         "Kaleno could not update this meeting in your calendar", booking.sync_error ? ` (${booking.sync_error})` : "",
         ". It retries after you reconnect your calendar."),
@@ -214,11 +258,20 @@ export function bookingsSection(getHost) {
   }
 
   // The host moved the event in Google onto another booking's time: the booked time holds until they decide.
-  function movedNotice(booking, zone, area) {
+  /**
+   * @param {HostBooking} booking
+   * @param {string} zone
+   */
+  function movedNotice(booking, zone) {
+    /** @param {string} text */
     const named = (text) => [text, h("span", { class: "vh" }, ` for the booking with ${booking.invitee.name}`)];
     const keep = h("button", { type: "button", class: "primary" }, named("Keep the new time"));
     const back = h("button", { type: "button" }, named("Put back the original time"));
     const problem = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
+    /**
+     * @param {HTMLButtonElement} button
+     * @param {"moved" | "original"} choice
+     */
     const decide = async (button, choice) => {
       problem.hidden = true;
       try {
@@ -230,7 +283,7 @@ export function bookingsSection(getHost) {
           : `The meeting with ${booking.invitee.name} is back at ${when}; your calendar is being updated.` });
       } catch (error) {
         problem.hidden = false;
-        fill(problem, error.status === 409 ? sentence(error.problem.detail) || describe(error) : describe(error));
+        fill(problem, error instanceof ApiError && error.status === 409 ? sentence(error.problem.detail) || describe(error) : describe(error));
         problem.focus();
       }
     };
@@ -244,13 +297,19 @@ export function bookingsSection(getHost) {
       problem);
   }
 
+  /**
+   * @param {HostBooking} booking
+   * @param {string} zone
+   * @param {HTMLElement} area
+   */
   async function reschedule(booking, zone, area) {
     const name = booking.invitee.name;
+    /** @type {string | undefined} */
     let type;
     try {
       // The free times come from the event type's booking page: its address (slug) as it is now.
       const { event_types: types } = await api("/hosts/me/event-types");
-      type = types.find((t) => t.id === booking.event_type_id)?.slug;
+      type = types.find((/** @type {import("./types.js").EventType} */ t) => t.id === booking.event_type_id)?.slug;
     } catch (error) {
       fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       return;
@@ -264,7 +323,7 @@ export function bookingsSection(getHost) {
     const heading = h("h5", { id: headingId, tabindex: "-1" }, `Pick a new time for ${name}`);
     const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
     const confirmBox = h("div");
-    const picker = createPicker({ host: getHost().slug, type, zone, label: `New time for ${name}`,
+    const picker = createPicker({ host: getHost().slug, type, zone,
       onPick: (slot, pickedZone) => confirmMove(slot, pickedZone) });
     fill(area, h("section", { "aria-labelledby": headingId, class: "move" }, heading,
       h("p", { class: "hint" }, "The times your booking page offers now. Google sends the invitee the update."),
@@ -272,6 +331,10 @@ export function bookingsSection(getHost) {
       h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(area) }, "Keep the current time"))));
     heading.focus();
 
+    /**
+     * @param {Slot} slot
+     * @param {string} pickedZone
+     */
     function confirmMove(slot, pickedZone) {
       alert.hidden = true;
       const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
@@ -283,10 +346,11 @@ export function bookingsSection(getHost) {
           await load({ focus: booking.id, message: `The booking with ${name} was moved to ${formatWhen(moved.start, moved.end, zone)}.` });
         } catch (error) {
           alert.hidden = false;
-          fill(alert, error.status === 409 ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
+          const taken = statusOf(error) === 409;
+          fill(alert, taken ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
           fill(confirmBox);
           alert.focus();
-          if (error.status === 409) picker.refresh();
+          if (taken) picker.refresh();
         }
       });
       fill(confirmBox, h("div", { class: "notice" }, summary, h("div", { class: "actions" }, confirm)));
@@ -294,6 +358,10 @@ export function bookingsSection(getHost) {
     }
   }
 
+  /**
+   * @param {HostBooking} booking
+   * @param {HTMLElement} area
+   */
   function askCancel(booking, area) {
     const reason = field("Reason (optional)", { kind: "textarea", name: "reason", maxlength: 500, hint: "Shown to the invitee." });
     const submit = h("button", { type: "submit", class: "danger primary" }, "Confirm cancellation");
@@ -318,10 +386,13 @@ export function bookingsSection(getHost) {
   return { element, load };
 }
 
+/** @param {HostBooking} booking */
 const sessionKey = (booking) => (booking.seat == null ? booking.id : `${booking.event_type_id} ${booking.start}`);
+/** @param {string | undefined} text */
 const sentence = (text) => (text ? `${text.charAt(0).toUpperCase()}${text.slice(1)}.`.replace(/\.\.$/, ".") : "");
 
 // The invitee's email about the latest change was refused for good: the host is the one who can reach them.
+/** @param {HostBooking} booking */
 function mailFailedNotice(booking) {
   return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
     `${booking.invitee.name} did not get our email about this booking (the mail service refused it). `

@@ -1,9 +1,12 @@
+// @ts-check
 // Dashboard: which Google calendars count as busy (conflict calendars) and which one receives new bookings.
 // Listing calendars needs one more Google permission, asked for only from here ("Choose calendars"); without
 // it the primary calendar is used for both, and everything else keeps working. The list is asked for only once
 // the host holds that permission (GET /hosts/me names the granted scopes), so nothing is refused on the way.
-import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
+
+/** @typedef {import("./types.js").HostCalendars} HostCalendars */
 
 const WHY = "To offer only times when you are really free, Kaleno can check several of your Google calendars " +
   "(for example Work and Personal) and add bookings to the one you choose. To show you your calendars' names, " +
@@ -12,8 +15,12 @@ const WHY = "To offer only times when you are really free, Kaleno can check seve
 
 const CALENDAR_LIST = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
 
-/** `connection`: the Google Calendar connection card, shown first; `consentPath`: asks Google for the list. */
-export function calendarsSection(getHost, { refused = false, connection = null, consentPath } = {}) {
+/**
+ * `connection`: the Google Calendar connection card, shown first; `consentPath`: asks Google for the list.
+ * @param {import("./types.js").GetHost} getHost
+ * @param {{refused?: boolean, connection?: HTMLElement | null, consentPath: string}} options
+ */
+export function calendarsSection(getHost, { refused = false, connection = null, consentPath }) {
   const status = h("p", { class: "status-line", role: "status" });
   const area = h("div", { class: "form-placeholder" });
   const element = h("section", { class: "card", id: "calendars", "aria-labelledby": "calendars-title" },
@@ -38,12 +45,14 @@ export function calendarsSection(getHost, { refused = false, connection = null, 
     try {
       draw(await api("/hosts/me/calendars"));
     } catch (error) {
-      if (error.status === 403 && error.problem?.consent_url) return askPermission(error.problem.consent_url);
+      const consentUrl = error instanceof ApiError && error.status === 403 ? error.problem.consent_url : undefined;
+      if (consentUrl) return askPermission(consentUrl);
       fill(area, h("p", { class: "error" }, `Your calendars could not be loaded. ${describe(error)} `,
         h("button", { type: "button", class: "link", onclick: load }, "Try again")));
     }
   }
 
+  /** @param {string} consentUrl */
   function askPermission(consentUrl) {
     const open = h("button", { type: "button", class: "primary" }, "Choose calendars");
     open.addEventListener("click", () => location.assign(consentUrl));
@@ -53,6 +62,7 @@ export function calendarsSection(getHost, { refused = false, connection = null, 
       h("p", { class: "hint" }, "Google will ask you to let Kaleno see your calendar list."));
   }
 
+  /** @param {HostCalendars} found */
   function draw(found) {
     const checks = found.calendars.map((calendar) => {
       const id = uid("conflict");
@@ -67,7 +77,7 @@ export function calendarsSection(getHost, { refused = false, connection = null, 
     const owned = found.calendars.filter((calendar) => calendar.owned);
     const write = field("Calendar that receives new bookings", {
       kind: "select", name: "write",
-      options: owned.map((calendar) => [calendar.id, calendar.primary ? `${calendar.summary} (primary)` : calendar.summary]),
+      options: owned.map((calendar) => /** @type {[string, string]} */ ([calendar.id, calendar.primary ? `${calendar.summary} (primary)` : calendar.summary])),
       hint: "Only calendars you own. Bookings made earlier stay where they were added.",
     });
     write.input.value = found.write;
@@ -81,6 +91,7 @@ export function calendarsSection(getHost, { refused = false, connection = null, 
       fill(done);
       const body = { conflict: checks.filter((c) => c.input.checked).map((c) => c.input.value), write: write.input.value };
       try {
+        /** @type {HostCalendars} */
         const saved = await busy(submit, () => api("/hosts/me/calendars", { method: "PUT", body }), "Saving…");
         draw(saved);
         fill(status, `Calendars saved: ${saved.conflict.length} ${saved.conflict.length === 1 ? "calendar blocks" : "calendars block"} your booking times.`);

@@ -1,17 +1,32 @@
+// @ts-check
 // Dashboard: the one confirmation step before anything that cannot be undone with a click (disconnecting the
 // calendar, deleting the account). Every such step is built here, so what they say and do stays alike.
 import { api, describe } from "./api.js";
 import { fill, h, checkbox, busy } from "./dom.js";
 
 /**
+ * @typedef {object} Confirmation
+ * @property {string} kind
+ * @property {import("./dom.js").Child} message
+ * @property {import("./dom.js").Child[]} [details]
+ * @property {string} [tick]
+ * @property {string} confirm
+ * @property {string} keep
+ * @property {string} [busyText]
+ * @property {() => Promise<unknown>} run
+ */
+
+/**
  * Fill `area` with a confirmation: `message` (text or nodes; `details` adds more, e.g. what else it affects),
  * an optional `tick` box that must be ticked first, the `confirm` button that runs `run()` and the `keep` button
  * that closes it. An error of `run` is said in the area. `kind` names the step (data-confirm) for whoever adds to it.
+ * @param {HTMLElement} area
+ * @param {Confirmation} confirmation
  */
 export function askToConfirm(area, { kind, message, details = [], tick, confirm, keep, busyText, run }) {
   const button = h("button", { type: "button", class: "danger primary", disabled: Boolean(tick) }, confirm);
   const problem = h("p", { class: "error", role: "alert" });
-  const understood = tick && checkbox(tick);
+  const understood = tick ? checkbox(tick) : null;
   understood?.input.addEventListener("change", () => { button.disabled = !understood.input.checked; });
   button.addEventListener("click", async () => {
     fill(problem);

@@ -1,14 +1,28 @@
+// @ts-check
 // Dashboard: the host's schedules (GET/POST /hosts/me/schedules; GET/PUT/PATCH/DELETE /hosts/me/schedules/{id}):
 // create, rename, delete, and the hours of each: weekly hours, date overrides and time off.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, checkbox, busy, uid } from "./dom.js";
 import { formatDay, zoneOptions } from "./time.js";
 
+/** @typedef {import("./types.js").Schedule} Schedule */
+/** @typedef {import("./types.js").TimeOff} TimeOff */
+/** @typedef {import("./types.js").TimeRange} TimeRange */
+
+/** @type {[string, string][]} */
 const DAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"],
   ["sat", "Saturday"], ["sun", "Sunday"]];
+/** @type {TimeRange} */
 const DEFAULT_RANGE = ["09:00", "17:00"];
+/** @type {Intl.DateTimeFormatOptions} */
 const LONG_DAY = { weekday: "long", day: "numeric", month: "long", year: "numeric" };
 
+/**
+ * @param {import("./dom.js").Child} label
+ * @param {string} value
+ * @param {string} dataField
+ * @param {(value: string) => void} onChange
+ */
 function timeInput(label, value, dataField, onChange) {
   const id = uid("time");
   const input = h("input", { id, type: "time", step: 300, value, "data-field": dataField, required: true });
@@ -16,12 +30,20 @@ function timeInput(label, value, dataField, onChange) {
   return h("div", { class: "time-field" }, h("label", { for: id }, label), input);
 }
 
+/** @param {string} id */
 const path = (id) => `/hosts/me/schedules/${encodeURIComponent(id)}`;
+/** @param {Schedule} s */
 const usedBy = (s) => (s.used_by.length === 1 ? "used by 1 event type" : `used by ${s.used_by.length} event types`);
 
-/** `changed(schedules)`: told after every change of the list (the event type form offers them). */
+/**
+ * `changed(schedules)`: told after every change of the list (the event type form offers them).
+ * @param {(schedules: Schedule[]) => void} [changed]
+ * @returns {import("./types.js").Section}
+ */
 export function hoursSection(changed = () => {}) {
+  /** @type {Schedule[]} */
   let schedules = [];
+  /** @type {Schedule | null} */
   let schedule = null; // the schedule being edited (a copy: saved only by "Save hours")
   const status = h("p", { class: "status-line", role: "status" }, "Loading hours…");
   const list = h("ul", { class: "plain", "aria-label": "Your schedules" }, h("li", { class: "placeholder", "aria-hidden": "true" }));
@@ -33,6 +55,7 @@ export function hoursSection(changed = () => {}) {
     h("p", { class: "hint" }, "Each event type offers the hours of one schedule; without a choice, the default one."),
     status, list, creating, body);
 
+  /** @param {string} [editId] the schedule to edit (else: the one being edited, or the first) */
   async function load(editId) {
     try {
       schedules = (await api("/hosts/me/schedules")).schedules;
@@ -71,6 +94,7 @@ export function hoursSection(changed = () => {}) {
       event.preventDefault();
       clearErrors(form);
       try {
+        /** @type {Schedule} */
         const created = await busy(submit, () => api("/hosts/me/schedules", { method: "POST", body: { name: name.input.value.trim() } }), "Creating…");
         name.input.value = "";
         fill(status, `${created.name} was created: set its hours below.`);
@@ -83,6 +107,10 @@ export function hoursSection(changed = () => {}) {
     return form;
   }
 
+  /**
+   * @param {Schedule} s
+   * @param {HTMLElement} area
+   */
   function askRename(s, area) {
     const name = field(`New name for ${s.name}`, { name: "name", value: s.name, maxlength: 60 });
     const save = h("button", { type: "submit", class: "primary" }, "Save name");
@@ -103,6 +131,10 @@ export function hoursSection(changed = () => {}) {
     name.input.focus();
   }
 
+  /**
+   * @param {Schedule} s
+   * @param {HTMLElement} area
+   */
   function askDelete(s, area) {
     const confirm = h("button", { type: "button", class: "danger primary" }, `Yes, delete ${s.name}`);
     confirm.addEventListener("click", async () => {
@@ -120,56 +152,80 @@ export function hoursSection(changed = () => {}) {
     confirm.focus();
   }
 
+  /**
+   * @param {Schedule} s
+   * @param {boolean} [focus]
+   */
   function edit(s, focus = false) {
-    schedule = structuredClone(s);
-    schedule.weekly ??= {};
-    schedule.overrides ??= {};
-    schedule.time_off ??= [];
+    const copy = structuredClone(s);
+    copy.weekly ??= {};
+    copy.overrides ??= {};
+    copy.time_off ??= [];
+    schedule = copy;
     draw(focus ? "#hours-of" : undefined);
   }
 
+  /**
+   * Say in the hours form's status line (data-saved) what was saved, or what still needs saving.
+   * @param {string} text
+   */
+  function sayInForm(text) {
+    const note = body.querySelector("[data-saved]");
+    if (note) fill(note, text);
+  }
+
+  /** @param {string} [focusSelector] what to focus once drawn */
   function draw(focusSelector) {
-    const zone = field("Time zone of these hours", { kind: "select", name: "time_zone", options: zoneOptions(schedule.time_zone) });
-    zone.input.value = schedule.time_zone;
-    zone.input.addEventListener("change", () => { schedule.time_zone = zone.input.value; });
+    const current = schedule;
+    if (!current) return;
+    const zone = field("Time zone of these hours", { kind: "select", name: "time_zone", options: zoneOptions(current.time_zone) });
+    zone.input.value = current.time_zone;
+    zone.input.addEventListener("change", () => { current.time_zone = zone.input.value; });
     const submit = h("button", { type: "submit", class: "primary" }, "Save hours");
     const saved = h("p", { class: "status-line", role: "status" });
     const form = h("form", { novalidate: true, "aria-labelledby": "hours-of" },
       summaryBox(), zone.wrap,
       h("h4", {}, "Weekly hours"),
-      h("ul", { class: "plain", "aria-label": "Weekly hours" }, DAYS.map(([key, name]) => dayRow(key, name))),
+      h("ul", { class: "plain", "aria-label": "Weekly hours" }, DAYS.map(([key, name]) => dayRow(current, key, name))),
       h("h4", {}, "Date overrides"),
       h("p", { class: "hint" }, "A date override replaces that day's weekly hours: a day off, or other hours."),
-      overridesList(), addOverride(),
+      overridesList(current), addOverride(current),
       h("h4", {}, "Time off"),
       h("p", { class: "hint" }, "Whole days with nothing offered, whatever the hours say. The reason is only for you."),
-      timeOffList(), addTimeOff(),
+      timeOffList(current), addTimeOff(current),
       h("div", { class: "actions" }, submit), saved);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       fill(saved);
-      const { name, time_zone, weekly, overrides, time_off } = schedule;
+      const { name, time_zone, weekly, overrides, time_off } = current;
       try {
-        const stored = await busy(submit, () => api(path(schedule.id), { method: "PUT", body: { name, time_zone, weekly, overrides, time_off } }), "Saving…");
+        const stored = await busy(submit, () => api(path(current.id), { method: "PUT", body: { name, time_zone, weekly, overrides, time_off } }), "Saving…");
         schedules = schedules.map((s) => (s.id === stored.id ? stored : s));
         edit(stored);
-        fill(body.querySelector("[data-saved]"), "Hours saved.");
+        sayInForm("Hours saved.");
       } catch (error) {
         showErrors(form, error);
       }
     });
     saved.setAttribute("data-saved", "");
-    fill(body, h("h3", { id: "hours-of", tabindex: "-1" }, `Hours of ${schedule.name}`), form);
-    if (focusSelector) body.querySelector(focusSelector)?.focus();
+    fill(body, h("h3", { id: "hours-of", tabindex: "-1" }, `Hours of ${current.name}`), form);
+    /** @type {HTMLElement | null} */
+    const target = focusSelector ? body.querySelector(focusSelector) : null;
+    target?.focus();
   }
 
-  function dayRow(key, name) {
-    const ranges = schedule.weekly[key] || [];
+  /**
+   * @param {Schedule} current
+   * @param {string} key
+   * @param {string} name
+   */
+  function dayRow(current, key, name) {
+    const ranges = current.weekly[key] || [];
     const open = checkbox(name, { checked: ranges.length > 0, "data-field": `weekly.${key}` });
     open.input.addEventListener("change", () => {
-      if (open.input.checked) schedule.weekly[key] = [[...DEFAULT_RANGE]];
-      else delete schedule.weekly[key];
+      if (open.input.checked) current.weekly[key] = [[...DEFAULT_RANGE]];
+      else delete current.weekly[key];
       draw(`[data-field="weekly.${key}"]`);
     });
     const rows = ranges.map((range, i) => {
@@ -179,7 +235,7 @@ export function hoursSection(changed = () => {}) {
         timeInput([h("span", { class: "vh" }, `${name} `), `until${n}`], range[1], `weekly.${key}.${i}.1`, (v) => { range[1] = v; }),
         h("button", { type: "button", class: "compact", onclick: () => {
           ranges.splice(i, 1);
-          if (!ranges.length) delete schedule.weekly[key];
+          if (!ranges.length) delete current.weekly[key];
           draw(`[data-field="weekly.${key}"]`);
         } }, h("span", { "aria-hidden": "true" }, "✕"), h("span", { class: "vh" }, `Remove ${name} ${range[0]}–${range[1]}`)));
     });
@@ -191,23 +247,25 @@ export function hoursSection(changed = () => {}) {
       } }, "Add hours", h("span", { class: "vh" }, ` on ${name}`)));
   }
 
-  function overridesList() {
-    const dates = Object.keys(schedule.overrides).sort();
+  /** @param {Schedule} current */
+  function overridesList(current) {
+    const dates = Object.keys(current.overrides).sort();
     if (!dates.length) return h("p", { class: "meta" }, "No date overrides.");
     return h("ul", { class: "plain", "aria-label": "Date overrides" }, dates.map((day) => {
-      const ranges = schedule.overrides[day];
+      const ranges = current.overrides[day];
       const label = formatDay(day, LONG_DAY);
       return h("li", { "data-field": `overrides.${day}`, tabindex: "-1" },
         h("span", { class: "summary" }, label), ": ",
         ranges.length ? ranges.map((r) => `${r[0]}–${r[1]}`).join(", ") : "day off", " ",
         h("button", { type: "button", class: "link", onclick: () => {
-          delete schedule.overrides[day];
+          delete current.overrides[day];
           draw("#override-date");
         } }, "Remove", h("span", { class: "vh" }, ` override for ${label}`)));
     }));
   }
 
-  function addOverride() {
+  /** @param {Schedule} current */
+  function addOverride(current) {
     const date = field("Date", { name: "override_date", type: "date", id: "override-date" });
     const off = checkbox("Day off", { checked: true });
     const from = field("From", { name: "override_from", type: "time", step: 300, value: DEFAULT_RANGE[0] });
@@ -222,30 +280,32 @@ export function hoursSection(changed = () => {}) {
         date.input.focus();
         return;
       }
-      schedule.overrides[date.input.value] = off.input.checked ? [] : [[from.input.value, until.input.value]];
+      current.overrides[date.input.value] = off.input.checked ? [] : [[from.input.value, until.input.value]];
       draw("#override-date");
-      fill(body.querySelector("[data-saved]"), "Override added: save hours to keep it.");
+      sayInForm("Override added: save hours to keep it.");
     });
     return h("fieldset", { class: "card" }, h("legend", {}, "Add a date override"), date.wrap, off.wrap, times,
       h("div", { class: "actions" }, add), problem);
   }
 
-  function timeOffList() {
-    if (!schedule.time_off.length) return h("p", { class: "meta" }, "No time off.");
-    return h("ul", { class: "plain", "aria-label": "Time off" }, schedule.time_off.map((entry, i) => {
+  /** @param {Schedule} current */
+  function timeOffList(current) {
+    if (!current.time_off.length) return h("p", { class: "meta" }, "No time off.");
+    return h("ul", { class: "plain", "aria-label": "Time off" }, current.time_off.map((entry, i) => {
       const first = formatDay(entry.first_day, LONG_DAY);
       const label = entry.last_day === entry.first_day ? first : `${first} – ${formatDay(entry.last_day, LONG_DAY)}`;
       return h("li", { "data-field": `time_off.${i}`, tabindex: "-1" },
         h("span", { class: "summary" }, label), entry.reason ? ` · ${entry.reason}` : "", " ",
         h("button", { type: "button", class: "link", onclick: () => {
-          schedule.time_off.splice(i, 1);
+          current.time_off.splice(i, 1);
           draw("#time-off-first");
-          fill(body.querySelector("[data-saved]"), "Time off removed: save hours to keep the change.");
+          sayInForm("Time off removed: save hours to keep the change.");
         } }, "Remove", h("span", { class: "vh" }, ` time off ${label}`)));
     }));
   }
 
-  function addTimeOff() {
+  /** @param {Schedule} current */
+  function addTimeOff(current) {
     const first = field("First day off", { name: "time_off_first", type: "date", id: "time-off-first" });
     const last = field("Last day off", { name: "time_off_last", type: "date" });
     const reason = field("Reason (only you see it)", { name: "time_off_reason", maxlength: 200 });
@@ -264,12 +324,13 @@ export function hoursSection(changed = () => {}) {
         last.input.focus();
         return;
       }
+      /** @type {TimeOff} */
       const entry = { first_day: firstDay, last_day: lastDay };
       if (reason.input.value.trim()) entry.reason = reason.input.value.trim();
-      schedule.time_off.push(entry);
-      schedule.time_off.sort((a, b) => (a.first_day + a.last_day).localeCompare(b.first_day + b.last_day));
+      current.time_off.push(entry);
+      current.time_off.sort((a, b) => (a.first_day + a.last_day).localeCompare(b.first_day + b.last_day));
       draw("#time-off-first");
-      fill(body.querySelector("[data-saved]"), "Time off added: save hours to keep it.");
+      sayInForm("Time off added: save hours to keep it.");
     });
     return h("fieldset", { class: "card" }, h("legend", {}, "Add time off"), h("div", { class: "row" }, first.wrap, last.wrap),
       reason.wrap, h("div", { class: "actions" }, add), problem);

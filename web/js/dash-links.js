@@ -1,8 +1,12 @@
+// @ts-check
 // Dashboard: one event type's single-use links. Create one (its address is shown once, here, until the page is
 // left: Kaleno keeps only a fingerprint of it), list them with their state, revoke one still open.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy } from "./dom.js";
 
+/** @typedef {import("./types.js").BookingLink} BookingLink */
+
+/** @type {Record<string, [string, string]>} */
 const STATE = {
   active: ["Open", "ok"],
   used: ["Used", ""],
@@ -10,7 +14,11 @@ const STATE = {
   revoked: ["Revoked", "bad"],
 };
 
-/** linksPanel(type, getHost) → an element listing `type`'s links, with a form to create one. */
+/**
+ * linksPanel(type, getHost) → an element listing `type`'s links, with a form to create one.
+ * @param {import("./types.js").EventType} type
+ * @param {import("./types.js").GetHost} getHost
+ */
 export function linksPanel(type, getHost) {
   const headingId = `links-title-${type.id}`;
   const status = h("p", { class: "status-line", role: "status" }, "Loading links…");
@@ -26,6 +34,7 @@ export function linksPanel(type, getHost) {
     h("p", { class: "hint" }, "Each link lets one person book one meeting, then it stops working (cancelling that booking does not free it)."),
     fresh, form, status, list);
 
+  /** @param {string} instant */
   const when = (instant) => new Intl.DateTimeFormat(undefined, {
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
   }).format(new Date(instant));
@@ -34,6 +43,7 @@ export function linksPanel(type, getHost) {
   /** Show the links as they are now; `message`: what was just done, said once the list is there. */
   async function load(message = "") {
     try {
+      /** @type {BookingLink[]} */
       const links = (await api(path)).links;
       status.className = "status-line";
       fill(status, message || (links.length ? "" : "No single-use links yet."));
@@ -44,6 +54,7 @@ export function linksPanel(type, getHost) {
     }
   }
 
+  /** @param {BookingLink} link */
   function item(link) {
     const [label, tone] = STATE[link.state] || [link.state, ""];
     const name = `link created ${when(link.created_at)}`;
@@ -64,6 +75,7 @@ export function linksPanel(type, getHost) {
       h("div", { class: "actions" }, revoke, area));
   }
 
+  /** @param {string} url */
   function reveal(url) {
     const box = field("New single-use link", { name: "link_url", value: url, readonly: true, autocomplete: "off", spellcheck: "false",
       class: "secret", hint: "Copy it now: it will not be shown again. Send it to the one person who should book." });

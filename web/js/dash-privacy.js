@@ -1,9 +1,14 @@
+// @ts-check
 // Dashboard: the host's rights over their data, side by side: export, restrict or object to processing (either
 // pauses every calendar read and write, and the booking pages, while the data is kept), and erase the account.
 import { closingImpact } from "./dash-confirm.js";
 import { api, describe } from "./api.js";
 import { fill, h, busy, download } from "./dom.js";
 
+/** @typedef {import("./types.js").Host} Host */
+/** @typedef {import("./types.js").Erasure} Erasure */
+
+/** @type {["restricted" | "objected", string, string, string, string][]} */
 const PAUSES = [
   ["restricted", "/privacy/restrict", "Restrict processing", "Lift the restriction",
     "Processing is restricted: Kaleno keeps your data but reads and writes nothing in your calendar, and your booking pages offer no times."],
@@ -11,7 +16,12 @@ const PAUSES = [
     "You object to processing: Kaleno keeps your data but reads and writes nothing in your calendar, and your booking pages offer no times."],
 ];
 
-/** `changed(host)` after a pause is set or lifted; `erased()` once the account is gone. */
+/**
+ * `changed(host)` after a pause is set or lifted; `erased()` once the account is gone.
+ * @param {import("./types.js").GetHost} getHost
+ * @param {{changed: (host: Host) => void, erased: () => void, askToConfirm: typeof import("./dash-confirm.js").askToConfirm}} hooks
+ * @returns {import("./types.js").Section}
+ */
 export function privacySection(getHost, { changed, erased, askToConfirm }) {
   const result = h("div", { role: "status", class: "status-line" });
   const area = h("div");
@@ -72,7 +82,12 @@ export function privacySection(getHost, { changed, erased, askToConfirm }) {
   return { element, load: () => {} }; // drawn from the host already loaded
 }
 
+/**
+ * @param {HTMLElement} result
+ * @param {() => void} erased
+ */
 async function eraseAccount(result, erased) {
+  /** @type {Erasure} */
   let receipt = await api("/privacy/erase", { method: "POST" });
   fill(result, "Deleting your account…");
   for (let i = 0; i < 60 && receipt.state !== "done"; i += 1) {

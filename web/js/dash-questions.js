@@ -1,8 +1,15 @@
+// @ts-check
 // Dashboard, event type form: where the meetings happen (location) and what the booking form asks (questions).
 // Each editor returns {element, value(), aliases(fields)}: the body part to send, and where a 422's field
 // errors belong (the API names them by path: "location", "questions.2.options", "questions.2").
 import { fill, h, field, checkbox, uid } from "./dom.js";
 
+/** @typedef {import("./types.js").Location} Location */
+/** @typedef {import("./types.js").LocationKind} LocationKind */
+/** @typedef {import("./types.js").Question} Question */
+/** @typedef {import("./types.js").QuestionKind} QuestionKind */
+
+/** @type {[LocationKind | "", string][]} */
 const KINDS = [
   ["", "None: agreed separately"],
   ["google_meet", "Google Meet"],
@@ -11,6 +18,7 @@ const KINDS = [
   ["link", "Video link"],
 ];
 // What the second field is for, by kind (Google Meet and "none" have none).
+/** @type {Record<string, [string, {hint: string} & Record<string, string | number>]>} */
 const VALUE_FIELDS = {
   phone: ["Your phone number (optional)", { type: "tel", autocomplete: "tel", maxlength: 30,
     hint: "Leave it empty to ask the invitee for their number on the booking form: you call them." }],
@@ -19,11 +27,18 @@ const VALUE_FIELDS = {
     hint: "An https:// address, for example your Zoom or Teams room. Sent to the invitee with the booking." }],
 };
 
+/**
+ * @param {Location | null} location
+ * @returns {{element: HTMLElement, value: () => Location | null,
+ *   message: (fieldPath: string, message: string) => string}}
+ */
 export function locationEditor(location) {
+  /** @type {Record<string, string>} */
   const values = { [location?.kind ?? ""]: location?.value ?? "" }; // what was typed, kept per kind
   const kind = field("Location", { kind: "select", name: "location_kind", options: KINDS });
   kind.input.value = location?.kind ?? "";
   const detail = h("div");
+  /** @type {import("./dom.js").Field<"input"> | null} */
   let valueField = null;
 
   function drawValue() {
@@ -39,9 +54,10 @@ export function locationEditor(location) {
       return;
     }
     const [label, { hint, ...attrs }] = spec;
-    valueField = field(label, { name: "location", hint, value: values[chosen] ?? "", ...attrs });
-    valueField.input.addEventListener("input", () => { values[chosen] = valueField.input.value; });
-    fill(detail, valueField.wrap);
+    const typed = field(label, { name: "location", hint, value: values[chosen] ?? "", ...attrs });
+    typed.input.addEventListener("input", () => { values[chosen] = typed.input.value; });
+    valueField = typed;
+    fill(detail, typed.wrap);
   }
   kind.input.addEventListener("change", drawValue);
   drawValue();
@@ -49,11 +65,15 @@ export function locationEditor(location) {
   return {
     element: h("div", { class: "field-group" }, kind.wrap, detail),
     value() {
-      const chosen = kind.input.value;
+      const chosen = /** @type {LocationKind | ""} */ (kind.input.value); // one of KINDS
       if (!chosen) return null;
       const text = valueField?.input.value.trim();
       return text ? { kind: chosen, value: text } : { kind: chosen };
     },
+    /**
+     * @param {string} fieldPath
+     * @param {string} message
+     */
     message(fieldPath, message) {
       // The API's words name its own values ("a link location needs a value"); the host sees the form's.
       if (!fieldPath.startsWith("location")) return message;
@@ -66,6 +86,7 @@ export function locationEditor(location) {
   };
 }
 
+/** @type {[QuestionKind, string][]} */
 const QUESTION_KINDS = [
   ["short_text", "Short text"],
   ["long_text", "Paragraph"],
@@ -77,7 +98,12 @@ const QUESTION_KINDS = [
 const CHOICES = new Set(["single_choice", "multiple_choice"]);
 const MAX_QUESTIONS = 20;
 
-/** A stable key for a new question's answers, from its text ("Company name" → "company_name"), unique. */
+/**
+ * A stable key for a new question's answers, from its text ("Company name" → "company_name"), unique.
+ * @param {string} label
+ * @param {Set<string>} used
+ * @returns {string}
+ */
 function newId(label, used) {
   let base = label.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
     .replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
@@ -89,8 +115,25 @@ function newId(label, used) {
   return id;
 }
 
+/**
+ * A question as the editor holds it while the host changes it (`options`: one per line).
+ * @typedef {object} QuestionItem
+ * @property {string} key the row's own key, for keeping the focus across redraws
+ * @property {string | null} id null: a new question (given one when saved)
+ * @property {string} label
+ * @property {QuestionKind} kind
+ * @property {boolean} required
+ * @property {string} options
+ */
+
+/**
+ * @param {Question[]} questions
+ * @returns {{element: HTMLElement, value: () => Question[], alias: (fieldPath: string) => string | undefined,
+ *   message: (fieldPath: string, message: string) => string}}
+ */
 export function questionsEditor(questions) {
   // Existing questions keep their id (the key of answers already given); new ones get theirs when saved.
+  /** @type {QuestionItem[]} */
   let items = questions.map((q) => ({ key: uid("qk"), id: q.id, label: q.label, kind: q.kind, required: Boolean(q.required),
     options: (q.options || []).join("\n") }));
   const list = h("ol", { class: "questions" });
@@ -102,13 +145,21 @@ export function questionsEditor(questions) {
     fill(said, `Question ${items.length} added.`);
   });
 
+  /** @param {{key: string, control: string}} [focus] what to focus once drawn */
   function draw(focus) {
     fill(list, items.map((item, index) => row(item, index)));
     add.disabled = items.length >= MAX_QUESTIONS;
     if (!items.length) list.append(h("li", { class: "meta" }, "No questions: the form asks for name, email and notes only."));
-    if (focus) (list.querySelector(`[data-key="${focus.key}"] [data-control="${focus.control}"]`) || add).focus();
+    /** @type {HTMLElement | null} */
+    const control = focus ? list.querySelector(`[data-key="${focus.key}"] [data-control="${focus.control}"]`) : null;
+    if (focus) (control || add).focus();
   }
 
+  /**
+   * @param {number} index
+   * @param {number} step
+   * @param {"up" | "down"} control
+   */
   function move(index, step, control) {
     const [item] = items.splice(index, 1);
     items.splice(index + step, 0, item);
@@ -119,6 +170,7 @@ export function questionsEditor(questions) {
     fill(said, `${item.label || "Question"} is now question ${target + 1} of ${items.length}.`);
   }
 
+  /** @param {number} index */
   function remove(index) {
     const [item] = items.splice(index, 1);
     const next = items[Math.min(index, items.length - 1)];
@@ -126,6 +178,10 @@ export function questionsEditor(questions) {
     fill(said, `${item.label || "Question"} removed.`);
   }
 
+  /**
+   * @param {QuestionItem} item
+   * @param {number} index
+   */
   function row(item, index) {
     const n = index + 1;
     const path = `questions.${index}`;
@@ -140,9 +196,10 @@ export function questionsEditor(questions) {
     options.input.addEventListener("input", () => { item.options = options.input.value; });
     options.wrap.hidden = !CHOICES.has(item.kind);
     kind.input.addEventListener("change", () => {
-      item.kind = kind.input.value;
+      item.kind = /** @type {QuestionKind} */ (kind.input.value); // one of QUESTION_KINDS
       options.wrap.hidden = !CHOICES.has(item.kind);
     });
+    /** @param {string} text */
     const named = (text) => [text, h("span", { class: "vh" }, ` question ${n}`)];
     const up = h("button", { type: "button", class: "compact", "data-control": "up", disabled: index === 0,
       onclick: () => move(index, -1, "up") }, named("Move up"));
@@ -162,8 +219,9 @@ export function questionsEditor(questions) {
       h("p", { class: "hint" }, "Name and email are always asked; these come after them, in this order."),
       list, said, h("div", { class: "actions" }, add)),
     value() {
-      const used = new Set(items.filter((item) => item.id).map((item) => item.id));
+      const used = new Set(items.flatMap((item) => (item.id ? [item.id] : [])));
       return items.map((item) => {
+        /** @type {Question} */
         const question = {
           id: item.id || newId(item.label.trim(), used),
           label: item.label.trim(),
@@ -174,13 +232,20 @@ export function questionsEditor(questions) {
         return question;
       });
     },
-    /** Where an error about a whole question (or its id) is shown: its options, or else its text. */
+    /**
+     * Where an error about a whole question (or its id) is shown: its options, or else its text.
+     * @param {string} fieldPath
+     */
     alias(fieldPath) {
       const whole = /^questions\.(\d+)(\.id)?$/.exec(fieldPath);
       if (!whole) return undefined;
       const item = items[Number(whole[1])];
       return item && CHOICES.has(item.kind) ? `questions.${whole[1]}.options` : `questions.${whole[1]}.label`;
     },
+    /**
+     * @param {string} fieldPath
+     * @param {string} message
+     */
     message(fieldPath, message) {
       if (!fieldPath.startsWith("questions.")) return message;
       if (/needs options/.test(message) || /^questions\.\d+\.options$/.test(fieldPath) && /at least 1 item/.test(message)) {

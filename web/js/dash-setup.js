@@ -1,3 +1,4 @@
+// @ts-check
 // Dashboard: the first-run setup, in four short steps, each skippable: page address (suggested from the name and
 // checked while typed), time zone and weekly hours, a first event type, and the link to share. Finishing or
 // skipping it marks the host onboarded (PATCH /hosts/me {"onboarded": true}): it is never shown again.
@@ -6,22 +7,34 @@ import { fill, h, field, busy } from "./dom.js";
 import { detectedZone, zoneOptions } from "./time.js";
 import { slugify, breakableUrl } from "./dash-types.js";
 
+/** @typedef {import("./types.js").Host} Host */
+/** @typedef {import("./types.js").EventType} EventType */
+
 const STEPS = ["Page address", "Time zone and hours", "First event type", "Share your link"];
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"];
 const RANDOM_SLUG = /^host-[0-9a-f]{8}$/; // what a first sign-in is given until the host chooses
 
-/** `changed(host)` after each saved step; `done(host)` once the host finished or skipped the setup. */
+/**
+ * `changed(host)` after each saved step; `done(host)` once the host finished or skipped the setup.
+ * @param {import("./types.js").GetHost} getHost
+ * @param {{changed: (host: Host) => void, done: (host: Host) => void}} hooks
+ * @returns {HTMLElement}
+ */
 export function setupFlow(getHost, { changed, done }) {
   let step = 0;
+  /** @type {EventType | null} */
   let eventType = null; // the event type made in step 3, for the link of step 4
   const body = h("div");
   const problem = h("p", { class: "error", role: "alert" });
   const skipAll = h("button", { type: "button", class: "link" }, "Skip setup");
   skipAll.addEventListener("click", () => finish(skipAll));
   const skipLine = h("p", { class: "setup-skip" }, skipAll, " ", h("span", { class: "hint" }, "You can change everything later in your dashboard."));
+  const progress = h("p", { class: "meta", id: "setup-progress" });
+  const heading = h("h2", { id: "setup-title", tabindex: "-1" });
   const element = h("section", { class: "card setup", "aria-labelledby": "setup-title" },
-    h("p", { class: "meta", id: "setup-progress" }), h("h2", { id: "setup-title", tabindex: "-1" }), body, problem, skipLine);
+    progress, heading, body, problem, skipLine);
 
+  /** @param {HTMLButtonElement} button */
   async function finish(button) {
     try {
       done(await busy(button, () => api("/hosts/me", { method: "PATCH", body: { onboarded: true } })));
@@ -37,14 +50,19 @@ export function setupFlow(getHost, { changed, done }) {
 
   function draw(focus = true) {
     fill(problem);
-    fill(element.querySelector("#setup-progress"), `Step ${step + 1} of ${STEPS.length}`);
-    fill(element.querySelector("#setup-title"), STEPS[step]);
+    fill(progress, `Step ${step + 1} of ${STEPS.length}`);
+    fill(heading, STEPS[step]);
     fill(body, [addressStep, hoursStep, typeStep, shareStep][step]());
     skipLine.hidden = step === STEPS.length - 1; // the last step's own button ends the setup
-    if (focus) element.querySelector("#setup-title").focus();
+    if (focus) heading.focus();
   }
 
-  /** A form with "Continue" (runs `save`, then the next step) and "Skip this step". */
+  /**
+   * A form with "Continue" (runs `save`, then the next step) and "Skip this step".
+   * @param {import("./dom.js").Child[]} fields
+   * @param {() => Promise<void>} save
+   * @param {string} [continueText]
+   */
   function stepForm(fields, save, continueText = "Continue") {
     const submit = h("button", { type: "submit", class: "primary" }, continueText);
     const skip = h("button", { type: "button", onclick: () => next() }, "Skip this step");
@@ -72,6 +90,7 @@ export function setupFlow(getHost, { changed, done }) {
     const verdict = h("p", { class: "status-line", role: "status", id: "slug-verdict" });
     slug.input.setAttribute("aria-describedby", `${slug.input.getAttribute("aria-describedby")} ${verdict.id}`);
     let asked = 0;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     async function check() {
       const value = slug.input.value.trim();
@@ -153,4 +172,5 @@ export function setupFlow(getHost, { changed, done }) {
   return element;
 }
 
+/** @param {string} text */
 const sentence = (text) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`.replace(/^Value error, /i, "");

@@ -1,11 +1,25 @@
+// @ts-check
 // Dashboard: event types (create, edit, delete, copy the public link), with their location and questions, their
 // visibility (public or private) and their single-use links (dash-links.js).
-import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy } from "./dom.js";
 import { locationEditor, questionsEditor } from "./dash-questions.js";
 import { locationKindText } from "./booking-facts.js";
 import { linksPanel } from "./dash-links.js";
 
+/** @typedef {import("./types.js").EventType} EventType */
+/** @typedef {import("./types.js").Schedule} Schedule */
+/** @typedef {import("./types.js").GetHost} GetHost */
+/** @typedef {import("./types.js").HostBooking} HostBooking */
+
+/**
+ * The event type's settings that are a number (some optional: null).
+ * @typedef {"duration_minutes" | "booking_window_days" | "reminder_minutes_before" | "min_notice_minutes"
+ *   | "buffer_before_minutes" | "buffer_after_minutes" | "slot_step_minutes" | "daily_limit" | "weekly_limit"
+ *   | "monthly_limit" | "daily_minutes_limit" | "weekly_minutes_limit"} NumberSetting
+ */
+
+/** @type {[NumberSetting, string, {min: number, max?: number, step?: number, hint?: string}][]} */
 const NUMBERS = [
   ["duration_minutes", "Duration (minutes)", { min: 5, max: 720, step: 5 }],
   ["booking_window_days", "Booking window (days ahead)", { min: 1, max: 366 }],
@@ -21,22 +35,38 @@ const NUMBERS = [
   ["weekly_minutes_limit", "Weekly limit (booked minutes)", { min: 5, max: 10080, step: 5 }],
 ];
 const MAIN = 3; // the first three numbers are always shown, the others under "More options"
+/** @type {[string, string][]} */
 const VISIBILITY = [
   ["public", "Public: listed on your page, anyone with its address can book"],
   ["private", "Private: not listed, bookable only through a single-use link"],
 ];
 
+/**
+ * @param {string} text
+ * @returns {string}
+ */
 export const slugify = (text) => text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
   .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
 
 /** A URL or an email address as text that may wrap after each "/" or "@" (a <wbr> there), so a long address never forces a narrow
- * screen to scroll sideways or squeezes its column. */
+ * screen to scroll sideways or squeezes its column.
+ * @param {string} url
+ * @returns {(string | HTMLElement)[]}
+ */
 export const breakableUrl = (url) => url.split(/(?<=[/@])/).flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
 
-/** `onSaved()`: told after an event type is saved or deleted (the schedules list shows which types use which). */
+/**
+ * `onSaved()`: told after an event type is saved or deleted (the schedules list shows which types use which).
+ * @param {GetHost} getHost
+ * @param {() => void} [onSaved]
+ * @returns {import("./types.js").Section}
+ */
 export function eventTypesSection(getHost, onSaved = () => {}) {
+  /** @type {EventType[]} */
   let types = [];
-  let schedules = []; // from the Hours section: [{id, name, is_default}]
+  /** @type {Schedule[]} */
+  let schedules = []; // from the Hours section
+  /** @param {string | null} id */
   const scheduleName = (id) => schedules.find((s) => s.id === (id ?? "default"))?.name;
   const list = h("ul", { class: "plain", "aria-label": "Your event types" }, h("li", { class: "placeholder", "aria-hidden": "true" }));
   const status = h("p", { class: "status-line", role: "status" }, "Loading event types…");
@@ -44,6 +74,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
   const element = h("section", { class: "card", "aria-labelledby": "types-title" },
     h("h2", { id: "types-title" }, "Event types"), status, list, formArea);
 
+  /** @param {EventType} type */
   const link = (type) => `${location.origin}/${encodeURIComponent(getHost().slug)}/${encodeURIComponent(type.slug)}`;
 
   async function load() {
@@ -83,7 +114,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
           type.daily_minutes_limit && `at most ${type.daily_minutes_limit} minutes a day`,
           type.weekly_minutes_limit && `at most ${type.weekly_minutes_limit} minutes a week`,
           type.seats > 1 && `${type.seats} seats per time`, type.location && locationKindText(type.location.kind),
-          type.questions?.length && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
+          type.questions.length > 0 && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
           .filter(Boolean).join(" · ")),
         isPrivate
           ? h("p", { class: "hint" }, "Not listed on your page: its address answers “not found” unless opened with a single-use link.")
@@ -99,6 +130,10 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     if (!formArea.childElementCount) showForm(null);
   }
 
+  /**
+   * @param {string} url
+   * @param {HTMLElement} out
+   */
   async function copy(url, out) {
     try {
       await navigator.clipboard.writeText(url);
@@ -108,6 +143,10 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     }
   }
 
+  /**
+   * @param {EventType} type
+   * @param {HTMLElement} area
+   */
   function askDelete(type, area) {
     const confirm = h("button", { type: "button", class: "danger primary" }, `Yes, delete ${type.title}`);
     confirm.addEventListener("click", async () => {
@@ -127,8 +166,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     confirm.focus();
   }
 
+  /** @param {EventType | null} type null: a new one */
   function showForm(type) {
-    const editing = Boolean(type);
+    const editing = type !== null;
     const headingId = "type-form-title";
     const titleField = field("Title", { name: "title", value: type?.title ?? "", maxlength: 200 });
     const slugField = field("Address (slug)", { name: "slug", value: type?.slug ?? "", maxlength: 60, autocapitalize: "none",
@@ -138,10 +178,11 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     titleField.input.addEventListener("input", () => { if (!slugTouched) slugField.input.value = slugify(titleField.input.value); });
     const description = field("Description (optional)", { kind: "textarea", name: "description", maxlength: 2000,
       value: type?.description ?? "", hint: "Plain text under the title on the booking page; line breaks are kept and links work." });
+    /** @type {Partial<Record<NumberSetting, number>>} */
     const defaults = { duration_minutes: 30, booking_window_days: 60, reminder_minutes_before: 1440 };
-    const numbers = NUMBERS.map(([name, label, attrs]) => [name, field(label, {
+    const numbers = NUMBERS.map(([name, label, attrs]) => /** @type {const} */ ([name, field(label, {
       name, type: "number", inputmode: "numeric", value: type?.[name] ?? defaults[name] ?? "", ...attrs,
-    })]);
+    })]));
     const seats = seatsField(type);
     const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
     visibility.input.value = type?.visibility ?? "public";
@@ -168,6 +209,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
+      /** @type {Record<string, unknown>} */
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
         description: description.input.value.trim(), location: where.value(), questions: questions.value(), visibility: visibility.input.value,
         seats_show_attendees: showGuests.checked };
@@ -181,7 +223,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       const seatCount = seats.value();
       if (seatCount !== undefined) body.seats = seatCount;
       try {
-        const saved = await busy(submit, () => editing
+        /** @type {EventType} */
+        const saved = await busy(submit, () => type
           ? api(`/hosts/me/event-types/${encodeURIComponent(type.id)}`, { method: "PATCH", body })
           : api("/hosts/me/event-types", { method: "POST", body }), "Saving…");
         types = editing ? types.map((t) => (t.id === saved.id ? saved : t)) : [...types, saved];
@@ -191,8 +234,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
         onSaved();
       } catch (error) {
         // The API's field paths and words, turned into the form's fields and words.
+        /** @type {Record<string, string>} */
         const aliases = {};
-        for (const problem of error.fields || []) {
+        for (const problem of error instanceof ApiError ? error.fields : []) {
           const path = String(problem.field || "");
           problem.message = questions.message(path, where.message(path, String(problem.message)));
           const alias = questions.alias(path);
@@ -201,13 +245,18 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
         showErrors(form, error, aliases);
       }
     });
-    fill(formArea, h("h3", { id: headingId, tabindex: "-1" }, editing ? `Edit ${type.title}` : "New event type"), form);
-    if (editing) formArea.querySelector("h3").focus();
+    const heading = h("h3", { id: headingId, tabindex: "-1" }, type ? `Edit ${type.title}` : "New event type");
+    fill(formArea, heading, form);
+    if (editing) heading.focus();
   }
 
-  /** The schedules the form offers, from the Hours section; an open form keeps what was chosen in it. */
+  /**
+   * The schedules the form offers, from the Hours section; an open form keeps what was chosen in it.
+   * @param {Schedule[]} list
+   */
   function setSchedules(list) {
     schedules = list;
+    /** @type {HTMLSelectElement | null} */
     const select = formArea.querySelector('select[name="schedule_id"]');
     if (select) {
       const chosen = select.value;
@@ -217,7 +266,10 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     if (types.length) draw(); // the list names each type's schedule
   }
 
-  /** The options most event types leave as they are, behind a disclosure button (hidden, not merely collapsed). */
+  /**
+   * The options most event types leave as they are, behind a disclosure button (hidden, not merely collapsed).
+   * @param {...import("./dom.js").Child} parts
+   */
   function moreOptions(...parts) {
     const area = h("div", { id: "type-more-options", hidden: true }, parts);
     const toggle = h("button", { type: "button", class: "link disclosure", "aria-expanded": "false", "aria-controls": area.id },
@@ -231,7 +283,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
   }
 
   /** Seats per time: editable until the type has bookings (they were made one-to-one or as seats of a group
-   * session, and the API keeps a type the kind it is), then shown with the reason. */
+   * session, and the API keeps a type the kind it is), then shown with the reason.
+   * @param {EventType | null} type
+   */
   function seatsField(type) {
     const input = field("Seats per time (more than 1: a group session)", { name: "seats", type: "number", inputmode: "numeric",
       min: 1, max: 200, value: type?.seats ?? 1 });
@@ -250,7 +304,15 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     return { element, value: () => (fixed || input.input.value.trim() === "" ? undefined : Number(input.input.value)) };
   }
 
+  /**
+   * @param {EventType} type
+   * @returns {Promise<boolean>}
+   */
   async function hasBookings(type) {
+    /**
+     * @param {string} when
+     * @returns {Promise<{bookings: HostBooking[]}>}
+     */
     const ask = (when) => api(`/hosts/me/bookings?${new URLSearchParams({ when, event_type: type.id, limit: "1" })}`);
     const [upcoming, past] = await Promise.all([ask("upcoming"), ask("past")]);
     return upcoming.bookings.length + past.bookings.length > 0;

@@ -1,19 +1,30 @@
+// @ts-check
 // Dashboard: outgoing webhooks. Add an endpoint (its signing secret is shown once, here, until the page is
 // left), rotate its secret (shown once likewise), delete it, and read its delivery log.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
 import { breakableUrl } from "./dash-types.js";
 
+/** @typedef {import("./types.js").Webhook} Webhook */
+/** @typedef {import("./types.js").Delivery} Delivery */
+
 const EVENTS = [
   ["booking.created", "Booking created"],
   ["booking.rescheduled", "Booking rescheduled"],
   ["booking.cancelled", "Booking cancelled"],
 ];
+/** @type {Record<string, [string, string]>} */
 const STATE = { delivered: ["Delivered", "ok"], pending: ["Pending", ""], failed: ["Failed", "bad"] };
 const PAGE = 20;
 
+/**
+ * @param {import("./types.js").GetHost} getHost
+ * @returns {import("./types.js").Section}
+ */
 export function webhooksSection(getHost) {
+  /** @type {Webhook[]} */
   let endpoints = [];
+  /** @type {Map<string, string>} */
   const secrets = new Map(); // endpoint id → secret: in this page only, never stored
   const status = h("p", { class: "status-line", role: "status" }, "Loading webhooks…");
   const list = h("ul", { class: "plain", "aria-label": "Your webhook endpoints" }, h("li", { class: "placeholder short", "aria-hidden": "true" }));
@@ -25,6 +36,7 @@ export function webhooksSection(getHost) {
     h("p", {}, "Kaleno can send each new, moved or cancelled booking to another system (a CRM, a chat tool) as a signed POST request."),
     status, list, adding);
 
+  /** @param {string | null} instant */
   const when = (instant) => instant ? new Intl.DateTimeFormat(undefined, {
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
   }).format(new Date(instant)) : "—";
@@ -46,6 +58,7 @@ export function webhooksSection(getHost) {
     fill(list, endpoints.map(item));
   }
 
+  /** @param {Webhook} endpoint */
   function item(endpoint) {
     const name = endpoint.description || endpoint.url;
     const area = h("div");
@@ -72,6 +85,10 @@ export function webhooksSection(getHost) {
       area, deliveries);
   }
 
+  /**
+   * @param {Webhook} endpoint
+   * @param {string} secret
+   */
   function secretPanel(endpoint, secret) {
     const box = field("Signing secret", { name: "secret", value: secret, readonly: true, autocomplete: "off", spellcheck: "false",
       class: "secret", hint: "Copy it now: it will not be shown again. Your receiver uses it to check each request's Kaleno-Signature header." });
@@ -95,14 +112,24 @@ export function webhooksSection(getHost) {
       box.wrap, h("div", { class: "actions" }, copy, hide, copied));
   }
 
-  /** Show `secret` once for `endpoint` (just created or rotated) and move focus to it. */
+  /**
+   * Show `secret` once for `endpoint` (just created or rotated) and move focus to it.
+   * @param {Webhook} endpoint
+   * @param {string} secret
+   */
   function reveal(endpoint, secret) {
     secrets.clear(); // one secret on screen at a time
     secrets.set(endpoint.id, secret);
     draw();
-    list.querySelector(`[data-webhook="${CSS.escape(endpoint.id)}"] [data-secret] input`)?.focus();
+    /** @type {HTMLInputElement | null} */
+    const box = list.querySelector(`[data-webhook="${CSS.escape(endpoint.id)}"] [data-secret] input`);
+    box?.focus();
   }
 
+  /**
+   * @param {Webhook} endpoint
+   * @param {HTMLElement} area
+   */
   function askDelete(endpoint, area) {
     const confirm = h("button", { type: "button", class: "danger primary" }, "Yes, delete this endpoint");
     confirm.addEventListener("click", async () => {
@@ -122,10 +149,15 @@ export function webhooksSection(getHost) {
     confirm.focus();
   }
 
+  /**
+   * @param {Webhook} endpoint
+   * @param {HTMLElement} area
+   */
   function askRotate(endpoint, area) {
     const confirm = h("button", { type: "button", class: "primary" }, "Yes, make a new secret");
     confirm.addEventListener("click", async () => {
       try {
+        /** @type {Webhook & {secret: string}} */
         const rotated = await busy(confirm, () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}/rotate-secret`, { method: "POST" }), "Rotating…");
         const { secret, ...view } = rotated;
         endpoints = endpoints.map((e) => (e.id === view.id ? view : e));
@@ -141,8 +173,14 @@ export function webhooksSection(getHost) {
     confirm.focus();
   }
 
+  /**
+   * @param {Webhook} endpoint
+   * @param {HTMLElement} area
+   */
   function deliveryLog(endpoint, area) {
+    /** @type {Delivery[]} */
     let rows = [];
+    /** @type {string | null} */
     let cursor = null;
     const note = h("p", { class: "status-line", role: "status" });
     const body = h("tbody");
@@ -156,11 +194,13 @@ export function webhooksSection(getHost) {
     const scroller = h("div", { class: "table-scroll", role: "region", "aria-label": `Deliveries to ${endpoint.url}`, tabindex: "0" }, table);
     fill(area, h("div", { class: "actions" }, refresh), note, scroller, h("p", { class: "actions" }, more));
 
+    /** @param {boolean} next the page after those shown (else: the first again) */
     async function page(next) {
       fill(note, "Loading deliveries…");
       const params = new URLSearchParams({ limit: String(PAGE) });
       if (next && cursor) params.set("cursor", cursor);
       try {
+        /** @type {{deliveries: Delivery[], next_cursor: string | null}} */
         const found = await busy(next ? more : refresh,
           () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}/deliveries?${params}`));
         rows = next ? [...rows, ...found.deliveries] : found.deliveries;
@@ -173,6 +213,7 @@ export function webhooksSection(getHost) {
       }
     }
 
+    /** @param {Delivery} d */
     const row = (d) => {
       const [text, tone] = STATE[d.state] || [d.state, ""];
       const answer = [d.last_status, d.last_error].filter((part) => part !== null && part !== undefined && part !== "").join(" ");
@@ -205,10 +246,12 @@ export function webhooksSection(getHost) {
     element.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(element);
+      /** @type {{url: string, events: string[], description?: string}} */
       const body = { url: url.input.value.trim(), events: checks.filter((c) => c.input.checked).map((c) => c.input.value) };
       const note = description.input.value.trim();
       if (note) body.description = note;
       try {
+        /** @type {Webhook & {secret: string}} */
         const created = await busy(submit, () => api("/hosts/me/webhooks", { method: "POST", body }), "Adding…");
         const { secret, ...view } = created;
         endpoints = [...endpoints, view];

@@ -1,6 +1,7 @@
+// @ts-check
 // Host dashboard: sign-in, the first-run setup (dash-setup.js), then an app of sections, each at its own address
 // under /dashboard/ (History API: deep links, reload and Back work). Only the section shown loads its data.
-import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { api, describe, showErrors, clearErrors, statusOf, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy } from "./dom.js";
 import { detectedZone, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
@@ -13,9 +14,14 @@ import { privacySection } from "./dash-privacy.js";
 import { setupFlow } from "./dash-setup.js";
 import { askToConfirm, closingImpact } from "./dash-confirm.js";
 
+/** @typedef {import("./types.js").Host} Host */
+/** @typedef {import("./types.js").GetHost} GetHost */
+/** @typedef {import("./types.js").Section} Section */
+
 // Paths under /dashboard/ ("dashboard" is a reserved host slug, so no host page can take them; devstack/app.py
 // serves index.html for each).
 export const BASE = "/dashboard";
+/** @type {[string, string][]} */
 const SECTIONS = [
   ["event-types", "Event types"],
   ["availability", "Availability"],
@@ -53,13 +59,14 @@ function showFrame() {
 }
 
 async function start() {
+  /** @type {Host} */
   let host;
   try {
     host = await api("/hosts/me");
   } catch (error) {
     // Until here the page showed only "Loading…" (body.booting): what it draws now appears at once, in place.
     document.body.classList.remove("booting");
-    if (error.status === 401) return signedOut();
+    if (statusOf(error) === 401) return signedOut();
     status.className = "error";
     fill(status, `Your dashboard could not be loaded. ${describe(error)} `,
       h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
@@ -69,6 +76,7 @@ async function start() {
   signedIn(host);
 }
 
+/** @param {string} [message] */
 function signedOut(message) {
   document.title = "Kaleno: booking pages on your Google Calendar";
   fill(account);
@@ -85,7 +93,11 @@ function signedOut(message) {
     h("p", { class: "hint" }, "Kaleno asks Google only for your name, email, your free/busy times and the events it creates itself."));
 }
 
-/** The section a URL names: /dashboard/<section>, and the older forms (/, /?booking=<id>, /#calendars). */
+/**
+ * The section a URL names: /dashboard/<section>, and the older forms (/, /?booking=<id>, /#calendars).
+ * @param {URL} url
+ * @returns {string}
+ */
 function sectionOf(url) {
   const [, base, name] = url.pathname.match(/^(\/dashboard)?\/?([^/]*)\/?$/) || [];
   if (base && (name === SETUP || SECTIONS.some(([id]) => id === name))) return name;
@@ -94,6 +106,7 @@ function sectionOf(url) {
   return FIRST;
 }
 
+/** @param {Host} initialHost */
 function signedIn(initialHost) {
   let host = initialHost;
   const getHost = () => host;
@@ -110,16 +123,19 @@ function signedIn(initialHost) {
   fill(account, h("span", { class: "meta account-name" }, host.display_name), " ", signOut);
   fill(status);
 
+  /** @type {Map<string, Section>} */
   const made = new Map(); // section id → {element, load}: built and loaded the first time it is shown
+  /** @param {Host} updated */
   const hostChanged = (updated) => {
     const zoneMoved = updated.time_zone !== host.time_zone;
     host = updated;
-    made.get("event-types")?.refreshLinks();
+    made.get("event-types")?.refreshLinks?.();
     if (zoneMoved) made.get("availability")?.load(); // hours kept in the old zone moved with the profile
   };
+  /** @type {Record<string, () => Section>} */
   const builders = {
-    "event-types": () => eventTypesSection(getHost, () => made.get("availability")?.refreshList()),
-    availability: () => hoursSection((schedules) => made.get("event-types")?.setSchedules(schedules)),
+    "event-types": () => eventTypesSection(getHost, () => made.get("availability")?.refreshList?.()),
+    availability: () => hoursSection((schedules) => made.get("event-types")?.setSchedules?.(schedules)),
     bookings: () => bookingsSection(getHost),
     calendars: () => {
       const connection = connectionCard(getHost, (updated) => {
@@ -146,7 +162,11 @@ function signedIn(initialHost) {
     drawn = true;
   }
 
-  /** Show one section (building and loading it the first time); `focus` after a navigation, not on first load. */
+  /**
+   * Show one section (building and loading it the first time); `focus` after a navigation, not on first load.
+   * @param {string} id
+   * @param {{focus?: boolean}} [how]
+   */
   function show(id, { focus = false } = {}) {
     if (id === SETUP || !host.onboarded) return showSetup();
     if (!drawn) showApp();
@@ -162,8 +182,9 @@ function signedIn(initialHost) {
       if (other === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     }
-    showTab(links.get(id));
-    const label = SECTIONS.find(([sectionId]) => sectionId === id)[1];
+    const link = links.get(id);
+    if (link) showTab(link);
+    const label = SECTIONS.find(([sectionId]) => sectionId === id)?.[1];
     document.title = `${label} · Dashboard · Kaleno`;
     if (focus) {
       const heading = section.element.querySelector("h2");
@@ -183,14 +204,18 @@ function signedIn(initialHost) {
     drawn = false;
     fill(title, "Welcome to Kaleno");
     fill(page, setupFlow(getHost, {
-      changed: (updated) => { host = updated; },
-      done: (updated) => {
+      changed: (/** @type {Host} */ updated) => { host = updated; },
+      done: (/** @type {Host} */ updated) => {
         host = updated;
         go(FIRST, { replace: true, focus: true });
       },
     }));
   }
 
+  /**
+   * @param {string} id
+   * @param {{replace?: boolean, focus?: boolean}} [how]
+   */
   function go(id, { replace = false, focus = false } = {}) {
     const url = `${BASE}/${id}`;
     if (replace) history.replaceState(null, "", url);
@@ -199,8 +224,8 @@ function signedIn(initialHost) {
   }
 
   nav.addEventListener("click", (event) => {
-    const link = event.target.closest("a[data-section]");
-    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = event.target instanceof Element ? event.target.closest("a[data-section]") : null;
+    if (!(link instanceof HTMLElement) || !link.dataset.section || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     go(link.dataset.section, { focus: true });
   });
@@ -209,12 +234,15 @@ function signedIn(initialHost) {
   // The address as the section it names (older links: / and /?booking=<id> and /#calendars).
   const url = new URL(location.href);
   const id = sectionOf(url);
-  const canonical = `${BASE}/${id}${id === "bookings" && url.searchParams.has("booking") ? `?booking=${encodeURIComponent(url.searchParams.get("booking"))}` : ""}`;
+  const canonical = `${BASE}/${id}${id === "bookings" && url.searchParams.has("booking") ? `?booking=${encodeURIComponent(url.searchParams.get("booking") ?? "")}` : ""}`;
   if (`${location.pathname}${location.search}` !== canonical || location.hash) history.replaceState(null, "", canonical);
   show(id);
 }
 
-/** On phones the sections are a tab bar that scrolls sideways on its own: the current one is brought into it. */
+/**
+ * On phones the sections are a tab bar that scrolls sideways on its own: the current one is brought into it.
+ * @param {HTMLElement} link
+ */
 function showTab(link) {
   const list = link.closest("ul");
   if (!list || list.scrollWidth <= list.clientWidth) return;
@@ -222,7 +250,11 @@ function showTab(link) {
   list.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
 }
 
-/** The Google Calendar connection: state, disconnect (confirmed first), reconnect. */
+/**
+ * The Google Calendar connection: state, disconnect (confirmed first), reconnect.
+ * @param {GetHost} getHost
+ * @param {(host: Host) => void} changed
+ */
 function connectionCard(getHost, changed) {
   const element = h("section", { class: "card", "aria-labelledby": "calendar-title" });
   function draw() {
@@ -259,6 +291,11 @@ function connectionCard(getHost, changed) {
   return { element, draw };
 }
 
+/**
+ * @param {GetHost} getHost
+ * @param {(host: Host) => void} saved
+ * @returns {Section}
+ */
 function profileSection(getHost, saved) {
   const host = getHost();
   const name = field("Display name", { name: "display_name", value: host.display_name, autocomplete: "name", maxlength: 100,

@@ -1,6 +1,10 @@
+// @ts-check
 // A host's public page /{host_slug}: the host card and their public event types as cards, each a link to its
 // booking page. Private event types are not listed here (the API leaves them out): they open only by link.
-import { api, describe } from "./api.js";
+import { api, describe, statusOf } from "./api.js";
+
+/** @typedef {import("./types.js").HostPage} HostPage */
+/** @typedef {import("./types.js").PublicEventType} PublicEventType */
 import { byId, fill, h } from "./dom.js";
 import { initials, locationKindText, richText } from "./booking-facts.js";
 import { initConsent } from "./consent.js";
@@ -13,15 +17,17 @@ initConsent();
 start();
 
 async function start() {
+  /** @type {HostPage} */
   let info;
   try {
     info = await api(`/bookings/pages/${encodeURIComponent(host)}`);
   } catch (error) {
     byId("avatar").hidden = true;
-    fill(title, error.status === 404 ? "Page not found" : "This page could not be loaded");
+    const missing = statusOf(error) === 404;
+    fill(title, missing ? "Page not found" : "This page could not be loaded");
     status.className = "error";
-    fill(status, error.status === 404 ? "There is no booking page at this address. Check the link you were given." : describe(error));
-    if (error.status !== 404) status.append(" ", h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
+    fill(status, missing ? "There is no booking page at this address. Check the link you were given." : describe(error));
+    if (!missing) status.append(" ", h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
     return;
   }
   const { host: owner, event_types: types } = info;
@@ -29,7 +35,7 @@ async function start() {
   fill(byId("avatar"), initials(owner.display_name));
   fill(title, owner.display_name);
   fill(status, types.length ? "Choose a meeting to see its free times." : `${owner.display_name} offers no meetings to book here yet.`);
-  fill(byId("page"), h("ul", { class: "type-cards", "aria-label": "Meetings you can book" }, types.map((type) =>
+  fill(byId("page"), h("ul", { class: "type-cards", "aria-label": "Meetings you can book" }, types.map((/** @type {PublicEventType} */ type) =>
     h("li", { class: "type-card" },
       h("h2", {}, h("a", { href: `/${encodeURIComponent(owner.slug)}/${encodeURIComponent(type.slug)}` }, type.title)),
       h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.location_kind && locationKindText(type.location_kind),

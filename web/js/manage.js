@@ -1,11 +1,15 @@
+// @ts-check
 // Manage page /manage?booking=<id>#token=<manage token>: the token stays in the fragment, so it never
 // reaches a server log or a Referer. View, reschedule, cancel, correct details, export or erase.
-import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { api, describe, showErrors, clearErrors, statusOf, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy, download } from "./dom.js";
 import { createPicker } from "./picker.js";
 import { addToCalendar, answerFacts, locationFacts, placeText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen, isPast, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
+
+/** @typedef {import("./types.js").ManagedBooking} ManagedBooking */
+/** @typedef {import("./types.js").Slot} Slot */
 
 const query = new URLSearchParams(location.search);
 const id = query.get("booking");
@@ -21,6 +25,7 @@ let stopWatching = () => {}; // the Meet link's watch of the booking drawn last
 initConsent();
 load();
 
+/** @param {string} [message] what just happened, said in the status line */
 async function load(message) {
   if (!id || !token) {
     status.className = "error";
@@ -32,13 +37,18 @@ async function load(message) {
     booking = await api(`/bookings/${encodeURIComponent(id)}`, { token });
   } catch (error) {
     status.className = "error";
-    fill(status, [401, 403, 404].includes(error.status) ? "This manage link is not valid (or the booking was erased)." : describe(error));
-    if (![401, 403, 404].includes(error.status)) status.append(" ", h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+    const invalid = [401, 403, 404].includes(statusOf(error));
+    fill(status, invalid ? "This manage link is not valid (or the booking was erased)." : describe(error));
+    if (!invalid) status.append(" ", h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
     return;
   }
   render(booking, message);
 }
 
+/**
+ * @param {ManagedBooking} booking
+ * @param {string} [message]
+ */
 function render(booking, message) {
   stopWatching();
   const zone = booking.invitee.time_zone;
@@ -85,15 +95,24 @@ function render(booking, message) {
 }
 
 // Our email about the latest change was refused for good: this page is where the invitee can learn it.
+/** @param {ManagedBooking} booking */
 function mailFailedNotice(booking) {
   return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
     `We could not email you about this booking at ${booking.invitee.email}: the mail service refused it. `
     + "Everything on this page is current, and your host has been told.");
 }
 
-const statusText = (s) => ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
-  needs_attention: "Time being confirmed by the host" })[s] || s;
+/**
+ * @param {string} s
+ * @returns {string}
+ */
+const statusText = (s) => (/** @type {Record<string, string>} */ ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
+  needs_attention: "Time being confirmed by the host" }))[s] || s;
 
+/**
+ * @param {ManagedBooking} booking
+ * @param {HTMLElement} panel
+ */
 function reschedule(booking, panel) {
   const host = booking.host_slug || query.get("host");
   const type = booking.event_type_slug || query.get("type");
@@ -113,6 +132,10 @@ function reschedule(booking, panel) {
     h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(panel) }, "Keep the current time"))));
   heading.focus();
 
+  /**
+   * @param {Slot} slot
+   * @param {string} zone
+   */
   function confirmMove(slot, zone) {
     const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
     confirm.addEventListener("click", async () => {
@@ -123,19 +146,23 @@ function reschedule(booking, panel) {
         status.focus?.();
       } catch (error) {
         alert.hidden = false;
-        fill(alert, error.status === 409 ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
+        const taken = statusOf(error) === 409;
+        fill(alert, taken ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
         fill(confirmBox);
         alert.focus();
-        if (error.status === 409) picker.refresh();
+        if (taken) picker.refresh();
       }
     });
-    fill(confirmBox, h("div", { class: "notice" },
-      h("p", { class: "summary", id: "move-summary", tabindex: "-1" }, `Move to ${formatWhen(slot.start, slot.end, zone)} (${zone})?`),
-      h("div", { class: "actions" }, confirm)));
-    confirmBox.querySelector("#move-summary").focus();
+    const question = h("p", { class: "summary", id: "move-summary", tabindex: "-1" }, `Move to ${formatWhen(slot.start, slot.end, zone)} (${zone})?`);
+    fill(confirmBox, h("div", { class: "notice" }, question, h("div", { class: "actions" }, confirm)));
+    question.focus();
   }
 }
 
+/**
+ * @param {ManagedBooking} booking
+ * @param {HTMLElement} panel
+ */
 function cancel(booking, panel) {
   const reason = field("Reason (optional)", { kind: "textarea", name: "reason", maxlength: 500,
     hint: "The host sees this reason." });
@@ -158,6 +185,10 @@ function cancel(booking, panel) {
   reason.input.focus();
 }
 
+/**
+ * @param {ManagedBooking} booking
+ * @param {HTMLElement} panel
+ */
 function editDetails(booking, panel) {
   const name = field("Name", { name: "name", autocomplete: "name", value: booking.invitee.name, maxlength: 100 });
   const email = field("Email", { name: "email", type: "email", autocomplete: "email", value: booking.invitee.email, maxlength: 254 });
@@ -181,6 +212,7 @@ function editDetails(booking, panel) {
   name.input.focus();
 }
 
+/** @param {ManagedBooking} booking */
 function privacySection(booking) {
   const result = h("div", { role: "status" });
   const confirmArea = h("div");

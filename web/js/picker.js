@@ -1,13 +1,18 @@
+// @ts-check
 // The slot picker shared by the booking page and the manage page's reschedule: a month grid (the WAI-ARIA grid
 // pattern: one Tab stop, arrow keys, Home/End, Page Up/Down for months) whose days with free times stand out,
 // the chosen day's times as buttons, and a time zone picker. Side by side on wide screens; on narrow ones one
 // step at a time (the times have a "Back" to the month).
-import { api, describe } from "./api.js";
+import { api, ApiError, describe } from "./api.js";
 import { h, fill, field } from "./dom.js";
 import {
   addDays, addMonths, dateOf, firstOfMonth, formatDay, formatMonth, formatTime, lastOfMonth, monthOf,
   todayIn, weekdayIndex, zoneOptions,
 } from "./time.js";
+
+/** @typedef {import("./types.js").Slot} Slot */
+/** @typedef {import("./types.js").SlotsAnswer} SlotsAnswer */
+/** @typedef {import("./api.js").Request} Request */
 
 const WEEKDAYS = [["Mon", "Monday"], ["Tue", "Tuesday"], ["Wed", "Wednesday"], ["Thu", "Thursday"],
   ["Fri", "Friday"], ["Sat", "Saturday"], ["Sun", "Sunday"]];
@@ -15,18 +20,153 @@ const FIRST_SLOTS = "kaleno:first-slots"; // when a visitor first sees times to 
 const MAX_DAYS_PER_ASK = 62; // the API's longest range
 const LOOKAHEAD_ASKS = 6; // how far "the next free day" is looked for: about a year, two months per ask
 
-/** The API path of the free times from `from` to `to` (dates in `zone`). */
+/**
+ * The API path of the free times from `from` to `to` (dates in `zone`).
+ * @param {string} host
+ * @param {string} type
+ * @param {string} from
+ * @param {string} to
+ * @param {string} zone
+ * @returns {string}
+ */
 export const slotsPath = (host, type, from, to, zone) =>
   `/bookings/pages/${encodeURIComponent(host)}/${encodeURIComponent(type)}/slots?${new URLSearchParams({ from, to, tz: zone })}`;
 
-/** What the picker asks first: the rest of the current month. Lets a page start that request early. */
+/**
+ * What the picker asks first: the rest of the current month. Lets a page start that request early.
+ * @param {string} host
+ * @param {string} type
+ * @param {string} zone
+ * @returns {string}
+ */
 export function firstSlotsPath(host, type, zone) {
   const today = todayIn(zone);
   return slotsPath(host, type, today, lastOfMonth(monthOf(today)), zone);
 }
 
-/** Whether an API error says the host cannot take bookings now (their calendar is not connected). */
-export const hostUnavailable = (error) => String(error?.problem?.type || "").endsWith("/host-not-connected");
+/**
+ * Whether an API error says the host cannot take bookings now (their calendar is not connected).
+ * @param {unknown} error
+ * @returns {boolean}
+ */
+export const hostUnavailable = (error) => error instanceof ApiError && String(error.problem.type || "").endsWith("/host-not-connected");
+
+// The picker's pure maths (unit-tested in tests/js/picker.test.js): which dates a month asks for, how the grid is
+// laid out, where a key moves the focus.
+
+/**
+ * The dates a month asks free times for: from today (or the 1st) to the booking window's last day (or the month's
+ * last). `from > to`: nothing of the month can be booked.
+ * @param {string} month "YYYY-MM"
+ * @param {string} today
+ * @param {string} lastDay the booking window's last day
+ * @returns {{from: string, to: string}}
+ */
+export function monthRange(month, today, lastDay) {
+  const first = firstOfMonth(month);
+  const last = lastOfMonth(month);
+  return { from: first < today ? today : first, to: last > lastDay ? lastDay : last };
+}
+
+/**
+ * Free times by their calendar date, days and times in the order the API gave them (its order: by start).
+ * @param {Slot[]} slots
+ * @returns {Map<string, Slot[]>}
+ */
+export function byDay(slots) {
+  /** @type {Map<string, Slot[]>} */
+  const days = new Map();
+  for (const slot of slots) {
+    const day = dateOf(slot.start);
+    const list = days.get(day) ?? [];
+    list.push(slot);
+    days.set(day, list);
+  }
+  return days;
+}
+
+/**
+ * A month's grid: six weeks of seven cells from Monday, so its height never changes; null is a cell outside the
+ * month.
+ * @param {string} month "YYYY-MM"
+ * @returns {(string | null)[][]} 6 rows of 7 dates or nulls
+ */
+export function monthWeeks(month) {
+  const first = firstOfMonth(month);
+  /** @type {(string | null)[]} */
+  const cells = Array.from({ length: weekdayIndex(first) }, () => null);
+  for (let day = first; day <= lastOfMonth(month); day = addDays(day, 1)) cells.push(day);
+  while (cells.length < 42) cells.push(null);
+  return Array.from({ length: 6 }, (_, week) => cells.slice(week * 7, week * 7 + 7));
+}
+
+/**
+ * The same day of the month `step` months on, or that month's last day when it is shorter (31 Jan + 1 → 28 Feb).
+ * @param {string} day
+ * @param {number} step
+ * @returns {string}
+ */
+export function sameDayIn(day, step) {
+  const month = addMonths(monthOf(day), step);
+  const last = lastOfMonth(month);
+  const wanted = `${month}-${day.slice(8)}`;
+  return wanted > last ? last : wanted;
+}
+
+/**
+ * Where a key moves the focus in the month grid (the WAI-ARIA grid pattern), from the focused `day`: arrows by
+ * a day or a week, Home/End to the week's Monday/Sunday, Page Up/Down by a month (with Shift: a year).
+ * null: the key is not the grid's.
+ * @param {string} day
+ * @param {string} key KeyboardEvent.key
+ * @param {boolean} [shiftKey]
+ * @returns {string | null}
+ */
+export function keyTarget(day, key, shiftKey = false) {
+  const weekday = weekdayIndex(day);
+  switch (key) {
+    case "ArrowLeft": return addDays(day, -1);
+    case "ArrowRight": return addDays(day, 1);
+    case "ArrowUp": return addDays(day, -7);
+    case "ArrowDown": return addDays(day, 7);
+    case "Home": return addDays(day, -weekday);
+    case "End": return addDays(day, 6 - weekday);
+    case "PageUp": return sameDayIn(day, shiftKey ? -12 : -1);
+    case "PageDown": return sameDayIn(day, shiftKey ? 12 : 1);
+    default: return null;
+  }
+}
+
+/**
+ * How many months `to` is after `from` (negative: before).
+ * @param {string} from "YYYY-MM"
+ * @param {string} to "YYYY-MM"
+ * @returns {number}
+ */
+export const monthsBetween = (from, to) =>
+  (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+
+/**
+ * @typedef {object} PickerOptions
+ * @property {string} host
+ * @property {string} type
+ * @property {string} zone
+ * @property {number} [windowDays]
+ * @property {(slot: Slot, zone: string) => void} onPick
+ * @property {(zone: string) => void} [onZone]
+ * @property {(error: unknown) => void} [onUnavailable]
+ * @property {Map<string, Promise<SlotsAnswer>>} [prefetched]
+ * @property {Request} [request]
+ * @property {number} [level]
+ */
+
+/**
+ * @typedef {object} Picker
+ * @property {HTMLDivElement} element
+ * @property {() => void} refresh
+ * @property {() => string} zone
+ * @property {(text: string) => void} showMessage
+ */
 
 /**
  * createPicker({host, type, zone, windowDays, onPick, onZone, onUnavailable, prefetched, request, level})
@@ -36,13 +176,19 @@ export const hostUnavailable = (error) => String(error?.problem?.type || "").end
  * onPick({start, end}, zone) is called when a time is chosen; times are in the picked zone.
  * onUnavailable(error): the host cannot take bookings now (no use offering "Try again").
  * `level`: the heading level of the month and the day's times (the page's outline decides).
+ * @param {PickerOptions} options
+ * @returns {Picker}
  */
 export function createPicker({
   host, type, zone, windowDays = 366, onPick, onZone, onUnavailable, prefetched,
   request: init = {}, level = 3,
 }) {
+  /**
+   * @type {{zone: string, month: string, day: string | null, byDay: Map<string, Slot[]>, request: number,
+   *   tries: number, focusDay: string | null}}
+   */
   const state = { zone, month: monthOf(todayIn(zone)), day: null, byDay: new Map(), request: 0, tries: 0, focusDay: null };
-  const heading = `h${level}`;
+  const heading = /** @type {"h2" | "h3" | "h4" | "h5" | "h6"} */ (`h${level}`);
 
   const zoneField = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(zone),
     hint: "Times are shown in this zone." });
@@ -75,14 +221,27 @@ export function createPicker({
   const element = h("div", { class: "picker-wrap" }, picker); // the page's own section names it
 
   const lastDay = () => addDays(todayIn(state.zone), windowDays);
+  /**
+   * The grid's day button matching `which` (an attribute selector such as `[data-day="2026-03-01"]`).
+   * @param {string} which
+   */
+  const dayButton = (which) => /** @type {HTMLButtonElement | null} */ (body.querySelector(`button${which}`));
 
+  /**
+   * @param {"month" | "times"} step
+   * @param {boolean} [moveFocus]
+   */
   function showStep(step, moveFocus = false) {
     picker.dataset.step = step;
     if (!moveFocus) return;
     if (step === "times") timesHeading.focus();
-    else body.querySelector('button[tabindex="0"]')?.focus();
+    else dayButton('[tabindex="0"]')?.focus();
   }
 
+  /**
+   * @param {number} step months
+   * @param {string | null} [focusDay]
+   */
   function go(step, focusDay = null) {
     state.month = addMonths(state.month, step);
     state.day = null;
@@ -90,6 +249,11 @@ export function createPicker({
     load({ keepDay: false, explore: true });
   }
 
+  /**
+   * @param {string} from
+   * @param {string} to
+   * @returns {Promise<SlotsAnswer>}
+   */
   async function ask(from, to) {
     const path = slotsPath(host, type, from, to, state.zone);
     const early = prefetched?.get(path);
@@ -99,11 +263,14 @@ export function createPicker({
 
   // `explore`: the visitor went to this month themselves, so an empty one stays (saying when the next free day
   // is); the first month shown instead moves on to the first free day by itself.
+  /**
+   * @param {{keepDay?: boolean, explore?: boolean}} [how]
+   * @returns {Promise<void>}
+   */
   async function load({ keepDay = true, explore = false } = {}) {
     const request = ++state.request;
     const today = todayIn(state.zone);
-    const from = firstOfMonth(state.month) < today ? today : firstOfMonth(state.month);
-    const to = lastOfMonth(state.month) > lastDay() ? lastDay() : lastOfMonth(state.month);
+    const { from, to } = monthRange(state.month, today, lastDay());
     previous.disabled = state.month <= monthOf(today);
     next.disabled = addMonths(state.month, 1) > monthOf(lastDay());
     fill(monthTitle, formatMonth(state.month));
@@ -115,6 +282,7 @@ export function createPicker({
     if (!keepDay) state.byDay = new Map();
     drawDays(today, { loading: true });
     keepFocusOn(state.focusDay); // a key that changed the month keeps the focus in the grid while it loads
+    /** @type {Slot[]} */
     let found = [];
     let complete = true;
     if (from <= to) {
@@ -155,6 +323,10 @@ export function createPicker({
     }
   }
 
+  /**
+   * @param {unknown} error
+   * @param {() => void} retry
+   */
   function failed(error, retry) {
     element.removeAttribute("aria-busy");
     drawDays(todayIn(state.zone));
@@ -167,17 +339,12 @@ export function createPicker({
       h("button", { type: "button", class: "link", onclick: retry }, "Try again"));
   }
 
-  function byDay(slots) {
-    const days = new Map();
-    for (const slot of slots) {
-      const day = dateOf(slot.start);
-      if (!days.has(day)) days.set(day, []);
-      days.get(day).push(slot);
-    }
-    return days;
-  }
-
-  /** The first day with a free time from the first of `month` on, within the booking window (null: none). */
+  /**
+   * The first day with a free time from the first of `month` on, within the booking window (null: none).
+   * @param {string} month
+   * @param {number} request
+   * @returns {Promise<string | null>}
+   */
   async function nextFreeDay(month, request) {
     let from = firstOfMonth(month);
     for (let asks = 0; asks < LOOKAHEAD_ASKS && from <= lastDay(); asks += 1) {
@@ -191,6 +358,7 @@ export function createPicker({
     return null;
   }
 
+  /** @param {number} request */
   async function offerNextFree(request) {
     if (next.disabled) return;
     let first = null;
@@ -208,20 +376,25 @@ export function createPicker({
     fill(nextFree, h("button", { type: "button", onclick: () => jumpTo(first) }, `Go to ${formatDay(first, { day: "numeric", month: "long" })}`));
   }
 
+  /** @param {string} day */
   function jumpTo(day) {
     state.month = monthOf(day);
     state.focusDay = day;
     load({ keepDay: false, explore: true }); // its first free day is chosen, and focused
   }
 
+  /**
+   * @param {string} today
+   * @param {{loading?: boolean}} [how]
+   */
   function drawDays(today, { loading = false } = {}) {
-    const first = firstOfMonth(state.month);
-    const cells = Array.from({ length: weekdayIndex(first) }, () => h("td", { role: "gridcell" }));
-    for (let day = first; day <= lastOfMonth(state.month); day = addDays(day, 1)) {
+    /** @param {string | null} day */
+    const cell = (day) => {
+      if (!day) return h("td", { role: "gridcell" });
       const slots = state.byDay.get(day) || [];
       const name = formatDay(day);
       const label = loading ? name : slots.length ? `${name}, ${slots.length} free ${slots.length === 1 ? "time" : "times"}` : `${name}, no free times`;
-      cells.push(h("td", { role: "gridcell" }, h("button", {
+      return h("td", { role: "gridcell" }, h("button", {
         type: "button",
         class: ["day", slots.length && "free", day === today && "today"].filter(Boolean).join(" "),
         "aria-disabled": slots.length ? undefined : "true",
@@ -230,67 +403,59 @@ export function createPicker({
         tabindex: "-1",
         "data-day": day,
         onclick: () => slots.length && choose(day),
-      }, h("span", { "aria-hidden": "true" }, String(Number(day.slice(8)))), h("span", { class: "vh" }, label))));
-    }
-    while (cells.length < 42) cells.push(h("td", { role: "gridcell" })); // always six weeks: the height never changes
-    const rows = [];
-    for (let week = 0; week < 6; week += 1) rows.push(h("tr", {}, cells.slice(week * 7, week * 7 + 7)));
-    fill(body, rows);
-    const focusable = (state.day && body.querySelector(`button[data-day="${state.day}"]`))
-      || body.querySelector("button.free") || body.querySelector(`button[data-day="${today}"]`) || body.querySelector("button");
+      }, h("span", { "aria-hidden": "true" }, String(Number(day.slice(8)))), h("span", { class: "vh" }, label)));
+    };
+    fill(body, monthWeeks(state.month).map((week) => h("tr", {}, week.map(cell))));
+    /** @type {HTMLButtonElement | null} */
+    const focusable = (state.day && dayButton(`[data-day="${state.day}"]`))
+      || body.querySelector("button.free") || dayButton(`[data-day="${today}"]`) || body.querySelector("button");
     makeFocusable(focusable);
   }
 
+  /** @param {string | null} day */
   function keepFocusOn(day) {
-    const target = day && body.querySelector(`button[data-day="${day}"]`);
+    /** @type {HTMLButtonElement | null} */
+    const target = day ? dayButton(`[data-day="${day}"]`) : null;
     if (!target) return;
     makeFocusable(target);
     target.focus();
   }
 
   // Roving tabindex: exactly one day of the grid is in the Tab order.
+  /** @param {HTMLButtonElement | null} button */
   function makeFocusable(button) {
     for (const other of body.querySelectorAll('button[tabindex="0"]')) other.setAttribute("tabindex", "-1");
     button?.setAttribute("tabindex", "0");
   }
 
+  /** @param {KeyboardEvent} event */
   function onGridKey(event) {
-    const from = event.target.closest?.("button[data-day]")?.dataset.day;
-    if (!from) return;
-    const weekday = weekdayIndex(from);
-    const sameDayIn = (step) => {
-      const month = addMonths(monthOf(from), step);
-      const last = lastOfMonth(month);
-      const wanted = `${month}-${from.slice(8)}`;
-      return wanted > last ? last : wanted;
-    };
-    const moves = {
-      ArrowLeft: () => addDays(from, -1), ArrowRight: () => addDays(from, 1),
-      ArrowUp: () => addDays(from, -7), ArrowDown: () => addDays(from, 7),
-      Home: () => addDays(from, -weekday), End: () => addDays(from, 6 - weekday),
-      PageUp: () => sameDayIn(event.shiftKey ? -12 : -1), PageDown: () => sameDayIn(event.shiftKey ? 12 : 1),
-    };
-    if (!moves[event.key]) return;
+    const from = event.target instanceof Element
+      ? event.target.closest("button[data-day]") : null;
+    const day = from instanceof HTMLElement ? from.dataset.day : undefined;
+    if (!day) return;
+    const to = keyTarget(day, event.key, event.shiftKey);
+    if (!to) return;
     event.preventDefault();
-    const to = moves[event.key]();
     if (monthOf(to) === state.month) {
-      const target = body.querySelector(`button[data-day="${to}"]`);
-      makeFocusable(target);
-      target.focus();
+      keepFocusOn(to);
       return;
     }
     // Another month: go there when it can be booked at all, and keep the focus on the same day.
-    const step = (Number(to.slice(0, 4)) - Number(state.month.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(state.month.slice(5, 7));
     if (monthOf(to) < monthOf(todayIn(state.zone)) || monthOf(to) > monthOf(lastDay())) return; // nothing to book there
-    go(step, to);
+    go(monthsBetween(state.month, monthOf(to)), to);
   }
 
+  /**
+   * @param {string} day
+   * @param {{focusTimes?: boolean}} [how]
+   */
   function choose(day, { focusTimes = true } = {}) {
     state.day = day;
-    for (const button of body.querySelectorAll("button[aria-pressed]")) {
+    for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (body.querySelectorAll("button[aria-pressed]"))) {
       button.setAttribute("aria-pressed", String(button.dataset.day === day));
     }
-    makeFocusable(body.querySelector(`button[data-day="${day}"]`));
+    makeFocusable(dayButton(`[data-day="${day}"]`));
     drawTimes();
     showStep("times");
     if (focusTimes) timesHeading.focus();
@@ -323,7 +488,10 @@ export function createPicker({
   };
 }
 
-/** A group session's free seats: a badge beside its time that wraps whole, below it, when room is short. */
+/**
+ * A group session's free seats: a badge beside its time that wraps whole, below it, when room is short.
+ * @param {Slot} slot
+ */
 function seatsLeft(slot) {
   if (slot.seats_left == null) return null;
   return h("span", { class: "badge seats" }, `${slot.seats_left} ${slot.seats_left === 1 ? "seat" : "seats"} left`);

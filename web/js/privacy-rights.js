@@ -1,8 +1,9 @@
+// @ts-check
 // Rights over everything Kaleno holds about an email address (/privacy-rights): proof first. Without a
 // proof, the visitor asks for a one-time link mailed to the address; opened from that mail
 // (/privacy-rights#proof=<token>), the link is redeemed once for a short-lived grant, kept in memory only,
 // which downloads, restricts, objects to or erases every booking made with the address.
-import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { api, describe, showErrors, clearErrors, statusOf, summaryBox } from "./api.js";
 import { byId, fill, h, field, busy, download } from "./dom.js";
 import { initConsent } from "./consent.js";
 
@@ -68,7 +69,7 @@ async function redeem(proof) {
   try {
     granted = await api("/privacy/address-proofs/redeem", { method: "POST", body: { token: proof } });
   } catch (error) {
-    const spent = error.status === 410 || error.status === 401;
+    const spent = statusOf(error) === 410 || statusOf(error) === 401;
     askForLink(spent ? "This link was already used, has expired or is not valid. Ask for a new one below." : describe(error));
     return;
   }
