@@ -140,6 +140,10 @@ class TetheredProcess:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             self._keeper.wait(timeout=5)
+        # A keeper that was killed itself took only the command with it: end what is left of its group.
+        for pid in group_members(self.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self._keeper = None
 
 

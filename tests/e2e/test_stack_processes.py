@@ -28,7 +28,7 @@ from devstack.emulator import FirestoreEmulator, free_port
 from devstack.ports import PortTaken, listened_by, listener_inodes
 from devstack.serve import ServerProcess
 from devstack.stack import LocalStack
-from devstack.tether import descendants_of
+from devstack.tether import TetheredProcess, descendants_of, group_members
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 180  # a stack start on 2 shared cores, emulator included
@@ -271,3 +271,65 @@ def test_a_server_that_cannot_bind_is_not_reported_up_by_a_strangers_healthz(
     with pytest.raises(PortTaken, match=f"port {stranger} \\(the functions\\) is already in use"):
         server.start(timeout=60)
     assert not [line for line in command_lines(descendants_of(os.getpid())) if f"--port {stranger}" in line]
+
+
+# --- The keeper alone (devstack/tether.py), with a part that tries to get away ---------------------------
+
+ESCAPING_PART = "sleep 300 & bash -c 'setsid sleep 300 & sleep 300 & wait' & wait"  # one leaves the group
+
+
+def test_a_part_dies_with_its_parent_even_what_left_its_process_group(tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from devstack.tether import TetheredProcess\n"
+            f"TetheredProcess(['sh', '-c', {ESCAPING_PART!r}]).start()\n"
+            "print('started', flush=True)\n"
+            "time.sleep(300)\n",
+        ],
+        cwd=ROOT,
+        env=stack_env(marker),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    stack = RunningStack(parent, marker, tmp_path / "none")
+    try:
+        assert parent.stdout is not None
+        assert parent.stdout.readline() == "started\n"
+        deadline = time.monotonic() + 10
+        while len(marked_processes(marker)) < 7 and time.monotonic() < deadline:  # parent, keeper, sh, 4 more
+            time.sleep(0.05)
+        record_tree(stack)
+        assert len(marked_processes(marker)) == 7
+
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=5)
+
+        assert wait_until_gone(stack, within=5) < 5
+    finally:
+        kill_tree(stack)
+
+
+def test_a_killed_keeper_takes_its_command_along_and_stop_ends_the_rest() -> None:
+    part = TetheredProcess(["sh", "-c", "bash -c 'sleep 300; true' & wait"], grace=1).start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(group_members(part.pid)) < 3 and time.monotonic() < deadline:  # sh, bash, sleep
+            time.sleep(0.05)
+        assert len(group_members(part.pid)) == 3
+
+        os.kill(part.keeper_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while part.pid in group_members(part.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert part.pid not in group_members(part.pid)  # the command had the parent-death signal
+
+        part.stop()
+
+        assert not group_members(part.pid)
+    finally:
+        for pid in group_members(part.pid):
+            os.kill(pid, signal.SIGKILL)
