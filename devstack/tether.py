@@ -6,7 +6,8 @@ How (Linux), and why this combination:
   keeper process (`python tether.py FD GRACE -- command…`, this file) in its own session, so a Ctrl-C or a
   signal to the stack's process group never reaches it directly. The keeper holds the read end of a pipe
   whose only write end lives in the stack. The kernel closes that end when the stack exits, whatever ends
-  it, so the keeper reads EOF and ends its part. A pipe, not a parent-death signal: PR_SET_PDEATHSIG fires
+  it, so the keeper reads EOF and ends its part (the end is close-on-exec: only a fork of the stack that
+  does not exec would hold it too). A pipe, not a parent-death signal: PR_SET_PDEATHSIG fires
   when the *thread* that forked the child dies, and the stack may start parts from any thread (a pytest
   fixture, a benchmark's helper); a pipe end belongs to the whole process.
 * Keeper -> part, **a process group, a parent-death signal and a subreaper**. The part runs in its own
@@ -18,6 +19,9 @@ How (Linux), and why this combination:
   from its only thread with PR_SET_PDEATHSIG=SIGKILL, so even a SIGKILLed keeper takes its part's first
   process with it (gunicorn's workers follow their master the same way: devstack/serve.py).
 * Stopping normally is the same path: the stack closes its end of the pipe and waits for the keeper.
+* Left open: the keeper killed on its own takes only the command along (a grandchild such as java would
+  outlive it); the stack's `stop()` ends the rest of the group, but if the stack and the keeper are killed
+  at the same moment, nothing is left to do it.
 
 This file imports only the standard library: it runs as a script, apart from the project's imports.
 """
@@ -115,6 +119,10 @@ class TetheredProcess:
     def poll(self) -> int | None:
         """None while the command runs; its exit code once it and the rest of its part are gone."""
         return self._keeper.poll() if self._keeper else 0
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait until the command and the rest of its part are gone (subprocess.TimeoutExpired after `timeout`)."""
+        return self._keeper.wait(timeout) if self._keeper else 0
 
     def pids(self) -> set[int]:
         """Every live process of this part: the keeper and all its descendants."""
