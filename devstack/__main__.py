@@ -32,7 +32,7 @@ def main() -> int:
     try:
         ports = StackPorts() if args.free_ports else StackPorts.contract_defaults()
         stack = LocalStack(ports, production_server=True).start()
-    except (EmulatorMissing, PortTaken, TimeoutError, RuntimeError) as error:  # start() stopped what it started
+    except (EmulatorMissing, PortTaken, TimeoutError, RuntimeError, OSError) as error:  # start() stopped its parts
         print(f"kaleno: {error}", file=sys.stderr)
         return 1
     if args.json:
