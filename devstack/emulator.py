@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from devstack.ports import PortClaim, PortTaken, ensure_free, is_taken, listened_by
+from devstack.ports import PortClaim, PortTaken, emulator_claim, ensure_free, is_taken, listened_by
 from devstack.tether import TetheredProcess
 
 INSTALL_HINT = (
@@ -47,11 +47,7 @@ class FirestoreEmulator:
 
     @property
     def claim(self) -> PortClaim:
-        return self.claim_for(self.port)
-
-    @staticmethod
-    def claim_for(port: int) -> PortClaim:
-        return PortClaim(port, "the Firestore emulator", "set FIRESTORE_EMULATOR_HOST")
+        return emulator_claim(self.port)
 
     def start(self, timeout: float = 60) -> FirestoreEmulator:
         gcloud, java = shutil.which("gcloud"), shutil.which("java")

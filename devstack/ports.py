@@ -27,6 +27,14 @@ class PortClaim:
         return f"port {self.port} ({self.part}) is already in use — another kaleno stack? stop it or {self.remedy}"
 
 
+def functions_claim(port: int) -> PortClaim:
+    return PortClaim(port, "the functions", "set KALENO_PORT")
+
+
+def emulator_claim(port: int) -> PortClaim:
+    return PortClaim(port, "the Firestore emulator", "set FIRESTORE_EMULATOR_HOST")
+
+
 class PortTaken(RuntimeError):
     def __init__(self, claims: Iterable[PortClaim], detail: str = "") -> None:
         self.claims = list(claims)

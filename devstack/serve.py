@@ -33,7 +33,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from devstack.ports import PortClaim, PortTaken, is_taken, listened_by
+from devstack.ports import PortClaim, PortTaken, functions_claim, is_taken, listened_by
 from devstack.tether import TetheredProcess
 
 INSTANCE_CONCURRENCY = 1  # infra/main.tf: no max_instance_request_concurrency, Cloud Functions' default
@@ -118,7 +118,7 @@ class ServerProcess:
 
     @property
     def claim(self) -> PortClaim:
-        return PortClaim(self.port, "the functions", "set KALENO_PORT")
+        return functions_claim(self.port)
 
     def start(self, timeout: float = 120) -> ServerProcess:
         root = Path(__file__).resolve().parent.parent

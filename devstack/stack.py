@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devstack.emulator import FirestoreEmulator, free_port
-from devstack.ports import PortClaim, PortTaken, ensure_free, is_taken, listened_by
+from devstack.ports import (
+    PortClaim,
+    PortTaken,
+    emulator_claim,
+    ensure_free,
+    functions_claim,
+    is_taken,
+    listened_by,
+)
 
 PROJECT = "kaleno-local"
 
@@ -47,11 +55,8 @@ class StackPorts:
 
     def claims(self, with_sandbox: bool = True) -> list[PortClaim]:
         """The ports this stack will bind, each with what runs there and how to move it (0, a free one: none)."""
-        claims = [self.app_claim(), FirestoreEmulator.claim_for(self.firestore)]
+        claims = [functions_claim(self.app), emulator_claim(self.firestore)]
         return [claim for claim in claims + (self.sandbox_claims() if with_sandbox else []) if claim.port]
-
-    def app_claim(self) -> PortClaim:
-        return PortClaim(self.app, "the functions", "set KALENO_PORT")
 
     def sandbox_claims(self) -> list[PortClaim]:
         elsewhere = "run `python -m devstack --free-ports`"
@@ -140,7 +145,7 @@ class LocalStack:
         try:
             self.server = ServerThread(build_app(checks), self.ports.app).start()
         except OSError as error:
-            raise _port_taken_at_bind([self.ports.app_claim()], error) from error
+            raise _port_taken_at_bind([functions_claim(self.ports.app)], error) from error
 
     def pids(self) -> set[int]:
         """This process and every process the stack started."""

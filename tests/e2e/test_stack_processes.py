@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from devstack.emulator import FirestoreEmulator, free_port
-from devstack.ports import PortTaken, listened_by, listener_inodes
+from devstack.ports import PortTaken, is_taken, listened_by, listener_inodes
 from devstack.serve import ServerProcess
 from devstack.stack import LocalStack
 from devstack.tether import TetheredProcess, descendants_of, group_members
@@ -333,3 +334,36 @@ def test_a_killed_keeper_takes_its_command_along_and_stop_ends_the_rest() -> Non
     finally:
         for pid in group_members(part.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_port_shared_with_a_stranger_through_so_reuseport_is_not_ours() -> None:
+    """gRPC servers (the sandbox's Secret Manager and Cloud Tasks) bind with SO_REUSEPORT, so a second one on
+    the same port binds too and gets some of the calls: the stack checks who listens, not only that it bound."""
+    ours = socket.socket()
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    ours.bind(("127.0.0.1", 0))
+    ours.listen()
+    port = ours.getsockname()[1]
+    stranger = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import socket, sys, time\n"
+            "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)\n"
+            f"s.bind(('127.0.0.1', {port})); s.listen(); print('listening', flush=True); time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert listened_by(port, {os.getpid()})
+        assert stranger.stdout is not None
+        assert stranger.stdout.readline() == "listening\n"
+
+        assert is_taken(port)
+        assert not listened_by(port, {os.getpid()})
+        assert listened_by(port, {os.getpid(), stranger.pid})
+    finally:
+        stranger.kill()
+        stranger.wait()
+        ours.close()
