@@ -2,6 +2,10 @@
 
 `--free-ports --json` starts it on free ports and prints one JSON line of URLs instead (benchmarks run the
 stack in its own process this way, as a deployed function runs apart from its callers).
+
+The URLs (banner or JSON) are printed only once every part answers from this stack's own processes. A port
+already taken stops the start with exit code 1 and the port named on stderr. However this process ends
+(SIGKILL included), the emulator and the functions' server end with it (devstack/tether.py).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import sys
 import threading
 
 from devstack.emulator import EmulatorMissing
+from devstack.ports import PortTaken
 from devstack.stack import LocalStack, StackPorts, sandbox_available
 
 
@@ -22,12 +27,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the URLs as one JSON line")
     args = parser.parse_args()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # SIGHUP: the terminal closed
+        signal.signal(sig, lambda *_: stop.set())
     try:
         ports = StackPorts() if args.free_ports else StackPorts.contract_defaults()
         stack = LocalStack(ports, production_server=True).start()
-    except EmulatorMissing as error:
+    except (EmulatorMissing, PortTaken, TimeoutError, RuntimeError, OSError) as error:  # start() stopped its parts
         print(f"kaleno: {error}", file=sys.stderr)
         return 1
     if args.json:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import mimetypes
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -226,6 +227,9 @@ class ServerThread:
     def start(self) -> ServerThread:
         self._thread.start()
         return self
+
+    def pids(self) -> set[int]:
+        return {os.getpid()}  # served from this process
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -28,13 +28,15 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from devstack.ports import PortClaim, PortTaken, functions_claim, is_taken, listened_by
+from devstack.tether import TetheredProcess
 
 INSTANCE_CONCURRENCY = 1  # infra/main.tf: no max_instance_request_concurrency, Cloud Functions' default
 MAX_INSTANCES = 20  # infra/main.tf: max_instance_count
@@ -60,6 +62,7 @@ def gunicorn_options() -> dict[str, object]:
         "keepalive": KEEPALIVE_SECONDS,
         "preload_app": True,
         "accesslog": None,
+        "post_fork": _worker_dies_with_master,
     }
 
 
@@ -94,6 +97,14 @@ def problem_worker() -> type:
                 client.sendall(head.encode() + body)
 
     return ProblemWorker
+
+
+def _worker_dies_with_master(server: Any, worker: Any) -> None:
+    """gunicorn's hook in each new worker: SIGKILL when the master dies, however it dies (devstack/tether.py).
+    The arbiter forks its workers from its main thread, so the parent-death signal follows the master."""
+    from devstack.tether import die_with_parent
+
+    die_with_parent(signal.SIGKILL, server.pid)
 
 
 def main() -> int:
@@ -133,27 +144,43 @@ if __name__ == "__main__":
 
 
 class ServerProcess:
-    """`python -m devstack.serve` as a child process, with the stack's environment; stopped on `stop()`."""
+    """`python -m devstack.serve` as a tethered child process (it dies with this one), with the stack's
+    environment; up once /healthz answers from it (not from whatever else may listen there)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: TetheredProcess | None = None
+
+    @property
+    def claim(self) -> PortClaim:
+        return functions_claim(self.port)
 
     def start(self, timeout: float = 120) -> ServerProcess:
         root = Path(__file__).resolve().parent.parent
         command = [sys.executable, "-m", "devstack.serve", "--port", str(self.port)]
-        # Its own process group: stopping the stack stops the gunicorn master and its workers together.
-        self._process = subprocess.Popen(command, cwd=root, env=dict(os.environ), start_new_session=True)
+        # Its own process group: stopping the stack stops the gunicorn master and its workers together;
+        # gunicorn finishes what is in flight on SIGTERM, within the grace.
+        self._process = TetheredProcess(command, cwd=root, env=dict(os.environ), grace=15).start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"the functions' server exited at start ({self._process.returncode})")
-            if self._healthy():
+                code, self._process = self._process.poll(), None
+                if is_taken(self.port):  # gunicorn could not bind: someone took the port after our check
+                    raise PortTaken([self.claim])
+                raise RuntimeError(f"the functions' server exited at start ({code})")
+            if self.is_ours() and self._healthy():
                 return self
             time.sleep(0.2)
         self.stop()
         raise TimeoutError(f"the functions' server did not answer /healthz within {timeout}s")
+
+    def is_ours(self) -> bool:
+        """Does our gunicorn, and nothing else, listen on the port?"""
+        return self._process is not None and listened_by(self.port, self._process.pids())
+
+    def pids(self) -> set[int]:
+        return self._process.pids() if self._process else set()
 
     def _healthy(self) -> bool:
         try:
@@ -163,13 +190,6 @@ class ServerProcess:
             return False
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        try:
-            os.killpg(self._process.pid, signal.SIGTERM)  # gunicorn: finish what is in flight, then exit
-            self._process.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=5)
-        self._process = None
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
