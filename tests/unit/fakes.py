@@ -467,7 +467,10 @@ class FakeBookings:
         return pending + [s.value for s in stored if s.value.sync_state is SyncState.FAILED]
 
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
-        counts = {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("idempotency", "claims")}
+        counts = {
+            "idempotency_deleted": _purge(self._unit.db, "idempotency", now),
+            "slot_claims_deleted": _purge(self._unit.db, "claims", now),  # named as Firestore's collection
+        }
         ended = self._unit.db.where("bookings", Booking, lambda _, booking: booking.end < ended_before)
         for booking_id in ended:
             self._unit.db.delete_now(("bookings", booking_id))
