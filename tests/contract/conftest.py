@@ -27,11 +27,12 @@ class Store:
     kind: str  # "fake" or "firestore"
     uow: Callable[[], UnitOfWork]  # a fresh unit of work over the store's one database
 
-    def commit(self, write: Write) -> None:
-        """One unit of work that writes and commits."""
+    def commit(self, write: Callable[[UnitOfWork], T]) -> T:
+        """One unit of work that writes and commits; what `write` answered."""
         with self.uow() as uow:
-            write(uow)
+            answer = write(uow)
             uow.commit()
+            return answer
 
     def read(self, look: Callable[[UnitOfWork], T]) -> T:
         """What a fresh unit of work sees (no commit)."""

@@ -16,20 +16,7 @@ from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from tests.contract.conftest import Store, Write
-from tests.unit.fakes import a_booking
-
-MONDAY_10 = datetime(2027, 3, 8, 10, tzinfo=UTC)
-EVENT_TYPE = "et0123456789"  # ids as the services make them (the months pack them as hex)
-
-
-def booking(number: int, start: datetime = MONDAY_10, minutes: int = 30, **fields: Any) -> Booking:
-    end = start + timedelta(minutes=minutes)
-    values: dict[str, Any] = {"id": f"{number:032x}", "event_type_id": EVENT_TYPE, "end": end, "occupied_end": end}
-    return a_booking(start, **{**values, **fields})
-
-
-def day_place(day: str, number: int, host_id: str = "h1") -> str:
-    return f"{host_id}:{EVENT_TYPE}:{day}:place{number}"
+from tests.contract.records import EVENT_TYPE, MONDAY_10, booking, day_place
 
 
 def key(booking: Booking, name: str = "k1") -> IdempotencyRecord:
@@ -398,7 +385,7 @@ def test_a_hosts_export_and_erasure_reach_its_bookings_claims_keys_and_sessions(
     assert by_id[mine.id] == mine.model_dump(mode="json", exclude={"manage_token_hash"})
 
     erased = []
-    while count := store.read(lambda uow: _erased(uow, "h1")):
+    while count := store.commit(lambda uow: uow.bookings.erase_subject("h1")):
         erased.append(count)
     assert sum(erased) == 2
     assert store.read(lambda uow: uow.bookings.export_subject("h1")) == []
@@ -406,9 +393,3 @@ def test_a_hosts_export_and_erasure_reach_its_bookings_claims_keys_and_sessions(
     assert store.read(lambda uow: uow.bookings.idempotency(key(mine, "k1").key_hash)) is None
     assert store.read(lambda uow: uow.bookings.get(theirs.id)) == theirs
     assert store.read(lambda uow: uow.bookings.idempotency(key(theirs, "k2").key_hash)) == key(theirs, "k2")
-
-
-def _erased(uow: UnitOfWork, host_id: str) -> int:
-    count = uow.bookings.erase_subject(host_id)
-    uow.commit()
-    return count

@@ -22,12 +22,12 @@ from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.domain.booking import Booking, Invitee, SyncState
 from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
-from shared.domain.busy import month_key, month_keys, split_by_month
+from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
 from shared.domain.claims import claim_ids
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
-from shared.domain.intervals import Interval, SpanSet
+from shared.domain.intervals import Interval, SpanSet, as_utc
 from shared.domain.links import BookingLink
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
@@ -311,7 +311,7 @@ class FakeBusyMonths:
         return sum(month.busy is not None for month in found.values())
 
     def move_span(self, before: Booking | None, after: Booking | None) -> None:
-        old, new = _span(before), _span(after)
+        old, new = BookedSpan.of(before), BookedSpan.of(after)
         if old == new:
             return
         if before is not None and old is not None:
@@ -320,7 +320,9 @@ class FakeBusyMonths:
             self._unit.merge(("months", f"{after.host_id}/{month_key(after.start)}"), _with_span(new))
 
     def purge(self, ended_before: datetime) -> dict[str, int]:
-        past = self._unit.db.where("months", Month, lambda month_id, _: _month_end(month_id) < ended_before)
+        past = self._unit.db.where(
+            "months", Month, lambda month_id, _: month_end(month_id.split("/")[1]) < ended_before
+        )
         for month_id in past:
             self._unit.db.delete_now(("months", month_id))
         return {"months_deleted": len(past)}
@@ -330,7 +332,13 @@ class FakeBusyMonths:
 
     def export_subject(self, host_id: str) -> Exported:
         return [
-            {"month": month_id.split("/")[1], "busy": len(month.busy or ()), "bookings": len(month.booked)}
+            {
+                "month": month_id.split("/")[1],
+                "busy": [
+                    {"start": as_utc(i.start).isoformat(), "end": as_utc(i.end).isoformat()} for i in month.busy or ()
+                ],
+                "bookings": [span.booking_id for span in sorted(month.booked)],
+            }
             for month_id, month in self._of_host(host_id).items()
         ]
 
@@ -341,36 +349,22 @@ class FakeBusyMonths:
         return len(found)
 
 
-def _month_end(month_id: str) -> datetime:
-    year, month = map(int, month_id.split("/")[1].split("-"))
-    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-
-
 def _with_busy(busy: tuple[Interval, ...] | None, synced_at: datetime | None) -> Change:
     return lambda month: replace(month or Month(), busy=busy, synced_at=synced_at)
 
 
 def _with_span(span: BookedSpan) -> Change:
-    return lambda month: replace(month or Month(), booked=(*(month or Month()).booked, span))
+    """Added once, as Firestore's ArrayUnion adds (a retried commit holds one span, not two)."""
+
+    def added(month: Month | None) -> Month:
+        booked = (month or Month()).booked
+        return replace(month or Month(), booked=booked if span in booked else (*booked, span))
+
+    return added
 
 
 def _without_span(span: BookedSpan) -> Change:
     return lambda month: replace(month or Month(), booked=tuple(s for s in (month or Month()).booked if s != span))
-
-
-def _span(booking: Booking | None) -> BookedSpan | None:
-    if booking is None or not booking.holds_time:
-        return None
-    return BookedSpan(
-        occupied_start=epoch_seconds(booking.occupied_start),
-        occupied_end=epoch_seconds_up(booking.occupied_end),
-        start=epoch_seconds(booking.start),
-        booking_id=booking.id,
-        event_type_id=booking.event_type_id,
-        day_claim=booking.day_claim,
-        period_claims=booking.period_claims,
-        minute_places=booking.minute_places,
-    )
 
 
 class Claim(NamedTuple):
