@@ -79,8 +79,9 @@ def test_the_purge_drops_links_and_claims_past_their_time(store: Store) -> None:
     store.commit(links_added(a_link(1), expiring, open_ended))
     store.commit(lambda uow: uow.links.claim(used))
     assert used.purge_at is not None
+    later = used.purge_at + timedelta(days=2)
 
-    counts = store.read(lambda uow: uow.links.purge(used.purge_at + timedelta(days=2)))
+    counts = store.read(lambda uow: uow.links.purge(later))
 
     assert counts == {"booking_links_deleted": 2, "link_claims_deleted": 1}
     assert [link.id for link in store.read(lambda uow: uow.links.of_event_type("h1", "et0123456789"))] == [
