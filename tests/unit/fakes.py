@@ -444,9 +444,12 @@ class FakeBookings:
 
         found = self._unit.db.where("bookings", Booking, lambda _, booking: wanted(booking))
         ordered = sorted(found.values(), key=lambda b: (b.end, b.id), reverse=not listing.upcoming)
-        ids = [booking.id for booking in ordered]
-        if listing.after_booking_id in ids:
-            ordered = ordered[ids.index(listing.after_booking_id) + 1 :]
+        # As Firestore's start_after: the cursor is a place in the order (whether or not the filters keep it),
+        # if it is a booking of this host.
+        last = self._unit.db.get("bookings", listing.after_booking_id or "")
+        if last is not None and last.host_id == host_id:
+            mark = (last.end, last.id)
+            ordered = [b for b in ordered if ((b.end, b.id) > mark if listing.upcoming else (b.end, b.id) < mark)]
         return ordered[: listing.limit]
 
     def of_address(self, email: str) -> list[Booking]:
