@@ -24,7 +24,6 @@ from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
-from shared.domain.claims import claim_ids
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet, as_utc
@@ -483,12 +482,8 @@ class FakeBookings:
         """Each booking with its claims and the Idempotency-Keys that made it."""
         found = self._of_host(host_id)
         for booking in found.values():
-            for claim in booking.claims():
+            for claim in {*booking.claims(), *booking.session_records()}:
                 self._unit.delete(("claims", claim))
-            if booking.session_id is not None:
-                span = Interval(booking.occupied_start, booking.occupied_end)
-                for claim in (booking.session_id, *claim_ids(booking.host_id, span)):
-                    self._unit.delete(("claims", claim))
             self._unit.delete(("bookings", booking.id))
         keys = self._unit.db.where("idempotency", IdempotencyRecord, lambda _, record: record.booking_id in found)
         for key_hash in keys:
