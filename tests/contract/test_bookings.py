@@ -338,6 +338,7 @@ def test_a_hosts_bookings_are_listed_by_end_a_page_at_a_time(store: Store) -> No
     assert listed(store, now=DAYS[0], status=BookingStatus.CANCELLED) == ids(2)
     # a cursor of this host's that the filter leaves out still marks a place in the order
     assert listed(store, now=DAYS[0], status=BookingStatus.CONFIRMED, after_booking_id=ids(2)[0]) == ids(3, 4, 5)
+    assert listed(store, now=DAYS[4], upcoming=False, limit=2, after_booking_id=ids(3)[0]) == ids(2, 1)
     assert listed(store, now=DAYS[0], event_type_id="et9876543210") == ids(4)
     assert listed(store, now=DAYS[0], ends_from=DAYS[1], ends_before=DAYS[3]) == ids(2, 3)
 
