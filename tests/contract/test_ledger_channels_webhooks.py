@@ -218,3 +218,14 @@ def test_deliveries_are_purged_once_expired_and_go_with_their_host(store: Store)
     assert exported == [a_delivery(50_000).model_dump(mode="json")]
     assert store.commit(lambda uow: uow.webhook_deliveries.erase_subject("h1")) == 1
     assert store.commit(lambda uow: uow.webhook_deliveries.erase_subject("h1")) == 0
+
+
+def test_endpoints_are_read_in_the_order_they_were_made(store: Store) -> None:
+    store.commit(lambda uow: uow.webhooks.save(HostWebhooks(host_id="h1", endpoints=(an_endpoint(3), an_endpoint(1)))))
+
+    found = store.read(lambda uow: uow.webhooks.of_host("h1"))
+    assert found.endpoints == (an_endpoint(1), an_endpoint(3))
+    assert [e["id"] for e in store.read(lambda uow: uow.webhooks.export_subject("h1"))] == [
+        an_endpoint(1).id,
+        an_endpoint(3).id,
+    ]

@@ -711,7 +711,10 @@ class FakeWebhooks:
         self._unit = unit
 
     def of_host(self, host_id: str) -> HostWebhooks:
-        return self._unit.read(("webhook_endpoints", host_id), HostWebhooks) or HostWebhooks(host_id=host_id)
+        found = self._unit.read(("webhook_endpoints", host_id), HostWebhooks) or HostWebhooks(host_id=host_id)
+        # Firestore keeps them as a map by id: they come back in the order they were made, not as saved.
+        made = tuple(sorted(found.endpoints, key=lambda endpoint: (endpoint.created_at, endpoint.id)))
+        return found.model_copy(update={"endpoints": made})
 
     def save(self, webhooks: HostWebhooks) -> None:
         key = ("webhook_endpoints", webhooks.host_id)
@@ -721,8 +724,7 @@ class FakeWebhooks:
             self._unit.delete(key)
 
     def export_subject(self, host_id: str) -> Exported:
-        found: HostWebhooks | None = self._unit.db.get("webhook_endpoints", host_id)
-        return [endpoint.model_dump(mode="json") for endpoint in found.endpoints] if found else []
+        return [endpoint.model_dump(mode="json") for endpoint in self.of_host(host_id).endpoints]
 
     def erase_subject(self, host_id: str) -> int:
         if self._unit.read(("webhook_endpoints", host_id), HostWebhooks) is None:
