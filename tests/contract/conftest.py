@@ -40,6 +40,23 @@ class Store:
             return look(uow)
 
 
+_WARMED: list[LocalStack] = []
+
+
+def _warm_up(stack: LocalStack) -> None:
+    """The emulator's first reset after it starts can outlast the 10 s `clean_stack` allows it on a busy
+    machine (its JVM loads the code then): one patient reset first, so the first test does not error."""
+    if stack in _WARMED or stack.emulator is None:
+        return
+    for _ in range(3):
+        try:
+            stack.emulator.clear()
+            break
+        except OSError:  # a timeout, a refused connection: the emulator is still warming up
+            continue
+    _WARMED.append(stack)
+
+
 def _subject_key() -> str:
     return "contract-subject-key"  # the ledger's HMAC key (Secret Manager's, in production)
 
@@ -53,6 +70,7 @@ def store(request: pytest.FixtureRequest, stack: LocalStack) -> Store:
         return Store("fake", lambda: FakeUnitOfWork(database))
     from shared.adapters.firestore import FirestoreCaches, FirestoreUnitOfWork
 
+    _warm_up(stack)
     client: Any = request.getfixturevalue("db")  # the emulator, emptied for this test
     caches = FirestoreCaches()  # one function instance's
     return Store("firestore", lambda: FirestoreUnitOfWork(client, caches, subject_key=_subject_key))
