@@ -167,3 +167,12 @@ def _span(booking: Booking) -> BookedSpan:
         event_type_id=booking.event_type_id,
         day_claim=booking.day_claim,
     )
+
+
+def test_a_month_whose_spans_all_left_goes_with_its_busy_times(paged: Store) -> None:
+    moved(paged, None, booking(1))
+    moved(paged, booking(1), None)
+    paged.commit(lambda uow: uow.months.replace_busy("h1", MARCH, [], SYNCED))
+
+    assert paged.commit(lambda uow: uow.months.clear_busy("h1")) == 1
+    assert paged.read(lambda uow: uow.months.export_subject("h1")) == []
