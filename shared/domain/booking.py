@@ -283,6 +283,13 @@ class Booking(BaseModel):
             return None
         return self.session_id, self.seat
 
+    def session_records(self) -> list[str]:
+        """A seat booking's session: its record and the claims on its time (held by none of its bookings,
+        so a host's erasure deletes them beside the booking's own claims); none for other bookings."""
+        if self.session_id is None:
+            return []
+        return [self.session_id, *claim_ids(self.host_id, Interval(self.occupied_start, self.occupied_end))]
+
     def sync_retryable(self, now: datetime) -> bool:
         """Worth asking Google again: still pending, or failed for a reason a retry may cure (not a missing
         connection, which a reconnect retries, nor a restriction, which lifting it retries), and not over."""

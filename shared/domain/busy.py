@@ -27,6 +27,12 @@ def month_keys(start: datetime, end: datetime) -> list[str]:
     return keys
 
 
+def month_end(key: str) -> datetime:
+    """When the UTC month "YYYY-MM" ends (the start of the next one)."""
+    year, month = map(int, key.split("-"))
+    return _next_month(datetime(year, month, 1, tzinfo=UTC))
+
+
 def split_by_month(intervals: Iterable[Interval]) -> dict[str, list[Interval]]:
     """Busy intervals grouped by UTC month, merged and sorted; crossing intervals are cut at month starts."""
     months: dict[str, list[Interval]] = {}
@@ -37,7 +43,6 @@ def split_by_month(intervals: Iterable[Interval]) -> dict[str, list[Interval]]:
             months.setdefault(month_key(start), []).append(Interval(start, end))
             start = end
     return months
-
 
 
 def _month_start(moment: datetime) -> datetime:

@@ -8,10 +8,11 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.booking import BookingStatus
+from shared.domain.booking import Booking, BookingStatus
 from shared.domain.booking_form import Location
 from shared.domain.booking_page import BookingPage
 from shared.domain.intervals import SpanSet
+from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 
 
 class OAuthState(BaseModel):
@@ -59,6 +60,23 @@ class BookedSpan(NamedTuple):
     day_claim: str | None = None
     period_claims: tuple[str, ...] = ()  # its places in the host-local week and month (weekly/monthly limits)
     minute_places: tuple[str, ...] = ()  # its runs of 5-minute places in the day and week (minutes limits)
+
+    @classmethod
+    def of(cls, booking: Booking | None) -> BookedSpan | None:
+        """The span a booking keeps in its month while it holds time (a cancelled one keeps none); the
+        Firestore adapter and the test fake both store this."""
+        if booking is None or not booking.holds_time:
+            return None
+        return cls(
+            occupied_start=epoch_seconds(booking.occupied_start),
+            occupied_end=epoch_seconds_up(booking.occupied_end),
+            start=epoch_seconds(booking.start),
+            booking_id=booking.id,
+            event_type_id=booking.event_type_id,
+            day_claim=booking.day_claim,
+            period_claims=booking.period_claims,
+            minute_places=booking.minute_places,
+        )
 
 
 @dataclass(frozen=True, slots=True)

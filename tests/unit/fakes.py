@@ -22,12 +22,11 @@ from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.domain.booking import Booking, Invitee, SyncState
 from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
-from shared.domain.busy import month_key, month_keys, split_by_month
+from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
-from shared.domain.claims import claim_ids
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
-from shared.domain.intervals import Interval, SpanSet
+from shared.domain.intervals import Interval, SpanSet, as_utc
 from shared.domain.links import BookingLink
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
@@ -311,7 +310,7 @@ class FakeBusyMonths:
         return sum(month.busy is not None for month in found.values())
 
     def move_span(self, before: Booking | None, after: Booking | None) -> None:
-        old, new = _span(before), _span(after)
+        old, new = BookedSpan.of(before), BookedSpan.of(after)
         if old == new:
             return
         if before is not None and old is not None:
@@ -320,7 +319,9 @@ class FakeBusyMonths:
             self._unit.merge(("months", f"{after.host_id}/{month_key(after.start)}"), _with_span(new))
 
     def purge(self, ended_before: datetime) -> dict[str, int]:
-        past = self._unit.db.where("months", Month, lambda month_id, _: _month_end(month_id) < ended_before)
+        past = self._unit.db.where(
+            "months", Month, lambda month_id, _: month_end(month_id.split("/")[1]) < ended_before
+        )
         for month_id in past:
             self._unit.db.delete_now(("months", month_id))
         return {"months_deleted": len(past)}
@@ -330,7 +331,13 @@ class FakeBusyMonths:
 
     def export_subject(self, host_id: str) -> Exported:
         return [
-            {"month": month_id.split("/")[1], "busy": len(month.busy or ()), "bookings": len(month.booked)}
+            {
+                "month": month_id.split("/")[1],
+                "busy": [
+                    {"start": as_utc(i.start).isoformat(), "end": as_utc(i.end).isoformat()} for i in month.busy or ()
+                ],
+                "bookings": [span.booking_id for span in sorted(month.booked)],
+            }
             for month_id, month in self._of_host(host_id).items()
         ]
 
@@ -341,36 +348,22 @@ class FakeBusyMonths:
         return len(found)
 
 
-def _month_end(month_id: str) -> datetime:
-    year, month = map(int, month_id.split("/")[1].split("-"))
-    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-
-
 def _with_busy(busy: tuple[Interval, ...] | None, synced_at: datetime | None) -> Change:
     return lambda month: replace(month or Month(), busy=busy, synced_at=synced_at)
 
 
 def _with_span(span: BookedSpan) -> Change:
-    return lambda month: replace(month or Month(), booked=(*(month or Month()).booked, span))
+    """Added once, as Firestore's ArrayUnion adds (a retried commit holds one span, not two)."""
+
+    def added(month: Month | None) -> Month:
+        booked = (month or Month()).booked
+        return replace(month or Month(), booked=booked if span in booked else (*booked, span))
+
+    return added
 
 
 def _without_span(span: BookedSpan) -> Change:
     return lambda month: replace(month or Month(), booked=tuple(s for s in (month or Month()).booked if s != span))
-
-
-def _span(booking: Booking | None) -> BookedSpan | None:
-    if booking is None or not booking.holds_time:
-        return None
-    return BookedSpan(
-        occupied_start=epoch_seconds(booking.occupied_start),
-        occupied_end=epoch_seconds_up(booking.occupied_end),
-        start=epoch_seconds(booking.start),
-        booking_id=booking.id,
-        event_type_id=booking.event_type_id,
-        day_claim=booking.day_claim,
-        period_claims=booking.period_claims,
-        minute_places=booking.minute_places,
-    )
 
 
 class Claim(NamedTuple):
@@ -450,9 +443,12 @@ class FakeBookings:
 
         found = self._unit.db.where("bookings", Booking, lambda _, booking: wanted(booking))
         ordered = sorted(found.values(), key=lambda b: (b.end, b.id), reverse=not listing.upcoming)
-        ids = [booking.id for booking in ordered]
-        if listing.after_booking_id in ids:
-            ordered = ordered[ids.index(listing.after_booking_id) + 1 :]
+        # As Firestore's start_after: the cursor is a place in the order (whether or not the filters keep it),
+        # if it is a booking of this host.
+        last = self._unit.db.get("bookings", listing.after_booking_id or "")
+        if last is not None and last.host_id == host_id:
+            mark = (last.end, last.id)
+            ordered = [b for b in ordered if ((b.end, b.id) > mark if listing.upcoming else (b.end, b.id) < mark)]
         return ordered[: listing.limit]
 
     def of_address(self, email: str) -> list[Booking]:
@@ -467,7 +463,10 @@ class FakeBookings:
         return pending + [s.value for s in stored if s.value.sync_state is SyncState.FAILED]
 
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
-        counts = {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("idempotency", "claims")}
+        counts = {
+            "idempotency_deleted": _purge(self._unit.db, "idempotency", now),
+            "slot_claims_deleted": _purge(self._unit.db, "claims", now),  # named as Firestore's collection
+        }
         ended = self._unit.db.where("bookings", Booking, lambda _, booking: booking.end < ended_before)
         for booking_id in ended:
             self._unit.db.delete_now(("bookings", booking_id))
@@ -483,12 +482,8 @@ class FakeBookings:
         """Each booking with its claims and the Idempotency-Keys that made it."""
         found = self._of_host(host_id)
         for booking in found.values():
-            for claim in booking.claims():
+            for claim in {*booking.claims(), *booking.session_records()}:
                 self._unit.delete(("claims", claim))
-            if booking.session_id is not None:
-                span = Interval(booking.occupied_start, booking.occupied_end)
-                for claim in (booking.session_id, *claim_ids(booking.host_id, span)):
-                    self._unit.delete(("claims", claim))
             self._unit.delete(("bookings", booking.id))
         keys = self._unit.db.where("idempotency", IdempotencyRecord, lambda _, record: record.booking_id in found)
         for key_hash in keys:
@@ -716,7 +711,10 @@ class FakeWebhooks:
         self._unit = unit
 
     def of_host(self, host_id: str) -> HostWebhooks:
-        return self._unit.read(("webhook_endpoints", host_id), HostWebhooks) or HostWebhooks(host_id=host_id)
+        found = self._unit.read(("webhook_endpoints", host_id), HostWebhooks) or HostWebhooks(host_id=host_id)
+        # Firestore keeps them as a map by id: they come back in the order they were made, not as saved.
+        made = tuple(sorted(found.endpoints, key=lambda endpoint: (endpoint.created_at, endpoint.id)))
+        return found.model_copy(update={"endpoints": made})
 
     def save(self, webhooks: HostWebhooks) -> None:
         key = ("webhook_endpoints", webhooks.host_id)
@@ -726,8 +724,7 @@ class FakeWebhooks:
             self._unit.delete(key)
 
     def export_subject(self, host_id: str) -> Exported:
-        found: HostWebhooks | None = self._unit.db.get("webhook_endpoints", host_id)
-        return [endpoint.model_dump(mode="json") for endpoint in found.endpoints] if found else []
+        return [endpoint.model_dump(mode="json") for endpoint in self.of_host(host_id).endpoints]
 
     def erase_subject(self, host_id: str) -> int:
         if self._unit.read(("webhook_endpoints", host_id), HostWebhooks) is None:

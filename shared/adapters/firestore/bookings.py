@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 from shared.adapters.firestore.codec import document, plain_id, stored
 from shared.adapters.firestore.deadlines import reads
 from shared.domain.booking import Booking, SyncState
-from shared.domain.claims import claim_ids
-from shared.domain.intervals import Interval
 from shared.domain.seats import Session
 from shared.services.ports import Exported
 from shared.services.records import HostListing, IdempotencyRecord
@@ -193,10 +191,7 @@ class FirestoreBookings:
         claims: set[str] = set()
         for doc in found:
             claims.update(doc.get("claims") or [])
-            booking = stored(Booking, doc.to_dict())
-            if booking.session_id is not None:  # the session's record and time, held by none of its bookings
-                span = Interval(booking.occupied_start, booking.occupied_end)
-                claims.update([booking.session_id, *claim_ids(booking.host_id, span)])
+            claims.update(stored(Booking, doc.to_dict()).session_records())
             self._unit.delete(doc.reference)
         for claim in sorted(claims):
             self._unit.delete(self._claim(claim))

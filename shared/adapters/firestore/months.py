@@ -26,7 +26,7 @@ from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.hosts import HOSTS
 from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
-from shared.domain.busy import month_key, month_keys, split_by_month
+from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.event_type import LONGEST_BUFFER_MINUTES, LONGEST_MEETING_MINUTES
 from shared.domain.intervals import Interval, SpanSet, as_utc
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
@@ -115,7 +115,7 @@ class FirestoreBusyMonths:
         the booked spans beside them are ours and stay."""
         by_month = split_by_month(busy)
         for key in month_keys(window.start, window.end):
-            month = {"busy": encode_busy(by_month.get(key, [])), "busy_synced_at": synced_at, "ends_at": _end(key)}
+            month = {"busy": encode_busy(by_month.get(key, [])), "busy_synced_at": synced_at, "ends_at": month_end(key)}
             self._unit.merge(self._month(host_id, key), month)
 
     def clear_busy(self, host_id: str) -> int:
@@ -138,7 +138,7 @@ class FirestoreBusyMonths:
         """The booking's span leaves its old month and joins its new one (either may be absent)."""
         from google.cloud import firestore
 
-        old, new = _span(before), _span(after)
+        old, new = BookedSpan.of(before), BookedSpan.of(after)
         if old == new:
             return
         if before is not None and old is not None:
@@ -149,11 +149,11 @@ class FirestoreBusyMonths:
                 BOOKED_ON: {_day_field(as_utc(before.start).date()): firestore.ArrayRemove([packed])},
                 LEGACY_BOOKED: firestore.ArrayRemove([packed, legacy_booked(old)]),
             }
-            self._unit.merge(self._month(before.host_id, key), {**gone, "ends_at": _end(key)})
+            self._unit.merge(self._month(before.host_id, key), {**gone, "ends_at": month_end(key)})
         if after is not None and new is not None:
             key = month_key(after.start)
             added = {_day_field(as_utc(after.start).date()): firestore.ArrayUnion([encode_booked(after.host_id, new)])}
-            self._unit.merge(self._month(after.host_id, key), {BOOKED_ON: added, "ends_at": _end(key)})
+            self._unit.merge(self._month(after.host_id, key), {BOOKED_ON: added, "ends_at": month_end(key)})
 
     def purge(self, ended_before: datetime) -> dict[str, int]:
         """Months of every host that ended before `ended_before` (nothing can be booked in them)."""
@@ -185,28 +185,6 @@ class FirestoreBusyMonths:
         for month in found:
             self._unit.delete(month.reference)
         return len(found)
-
-
-def _span(booking: Booking | None) -> BookedSpan | None:
-    """The stored span of a booking that holds time (a cancelled one holds none)."""
-    if booking is None or not booking.holds_time:
-        return None
-    return BookedSpan(
-        occupied_start=epoch_seconds(booking.occupied_start),
-        occupied_end=epoch_seconds_up(booking.occupied_end),
-        start=epoch_seconds(booking.start),
-        booking_id=booking.id,
-        event_type_id=booking.event_type_id,
-        day_claim=booking.day_claim,
-        period_claims=booking.period_claims,
-        minute_places=booking.minute_places,
-    )
-
-
-def _end(key: str) -> datetime:
-    """When the UTC month "YYYY-MM" ends (the start of the next one)."""
-    year, month = map(int, key.split("-"))
-    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
 def _meeting_days(start: datetime, end: datetime) -> dict[str, set[str]]:

@@ -7,28 +7,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from shared.adapters.firestore import FirestoreUnitOfWork
 from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.domain.booking import Invitee
 from shared.services.errors import Contention
 from shared.services.ports import UnitOfWork
+from tests.contract.conftest import Store
 from tests.unit import fakes
-from tests.unit.fakes import FakeDatabase, FakeUnitOfWork
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 
 
-@pytest.fixture(params=["fake", "emulator"])
-def units(request: pytest.FixtureRequest, db: Any) -> Callable[[], UnitOfWork]:
-    """A maker of units of work over one store: the fake's dict, or the emulator."""
-    if request.param == "fake":
-        store = FakeDatabase()
-        return lambda: FakeUnitOfWork(store)
-    return lambda: FirestoreUnitOfWork(db)
+@pytest.fixture
+def units(store: Store) -> Callable[[], UnitOfWork]:
+    """A maker of units of work over one store: the fake's dict, or the emulator (tests/contract/conftest.py)."""
+    return store.uow
 
 
 def test_a_proof_is_saved_only_if_unchanged_since_read(units: Callable[[], UnitOfWork]) -> None:

@@ -1,0 +1,25 @@
+"""Records to arrange a contract test with, shaped as the services make them (booking ids are hex and
+event type ids `et` + 10 hex digits: the months pack both)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared.domain.booking import Booking
+from tests.unit.fakes import a_booking
+
+MONDAY_10 = datetime(2027, 3, 8, 10, tzinfo=UTC)
+EVENT_TYPE = "et0123456789"
+
+
+def booking(number: int, start: datetime = MONDAY_10, minutes: int = 30, **fields: Any) -> Booking:
+    """Host h1's confirmed booking of `minutes` from `start` (no buffers); `fields` override."""
+    end = start + timedelta(minutes=minutes)
+    values: dict[str, Any] = {"id": f"{number:032x}", "event_type_id": EVENT_TYPE, "end": end, "occupied_end": end}
+    return a_booking(start, **{**values, **fields})
+
+
+def day_place(day: str, number: int, host_id: str = "h1") -> str:
+    """The claim id of a numbered place in a host-local day ("YYYYMMDD")."""
+    return f"{host_id}:{EVENT_TYPE}:{day}:place{number}"

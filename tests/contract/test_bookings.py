@@ -1,0 +1,398 @@
+"""BookingRepository: bookings with their must-not-exist claims on time and places, the conditional save,
+group sessions, Idempotency-Keys, listings, and what a subject's export and erasure reach."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.claims import claim_ids
+from shared.domain.intervals import Interval
+from shared.domain.seats import Session, seat_claim, session_id
+from shared.services.errors import AlreadyStored, Contention
+from shared.services.ports import UnitOfWork
+from shared.services.records import HostListing, IdempotencyRecord
+from tests.contract.conftest import Store, Write
+from tests.contract.records import EVENT_TYPE, MONDAY_10, booking, day_place
+
+
+def key(booking: Booking, name: str = "k1") -> IdempotencyRecord:
+    return IdempotencyRecord(
+        key_hash=f"{name:>064}", request_hash="r" * 64, booking_id=booking.id, expires_at=booking.end
+    )
+
+
+def added(*bookings: Booking) -> Write:
+    def write(uow: UnitOfWork) -> None:
+        for each in bookings:
+            uow.bookings.add(each, None)
+
+    return write
+
+
+def keyed(*bookings: Booking) -> Write:
+    """Added with Idempotency-Keys k1, k2, ..."""
+
+    def write(uow: UnitOfWork) -> None:
+        for number, each in enumerate(bookings, start=1):
+            uow.bookings.add(each, key(each, f"k{number}"))
+
+    return write
+
+
+def taken(store: Store, claims: list[str]) -> set[str]:
+    return store.read(lambda uow: uow.bookings.places_taken(claims))
+
+
+# --- must-not-exist creates ----------------------------------------------------------------------------
+def test_a_booking_is_stored_with_its_claims_its_places_and_its_key(store: Store) -> None:
+    first = booking(1, day_claim=day_place("20270308", 1))
+    store.commit(lambda uow: uow.bookings.add(first, key(first)))
+
+    assert store.read(lambda uow: uow.bookings.get(first.id)) == first
+    assert store.read(lambda uow: uow.bookings.idempotency(key(first).key_hash)) == key(first)
+    granules = claim_ids("h1", Interval(first.occupied_start, first.occupied_end))
+    assert len(granules) == 6
+    assert taken(store, [*granules, day_place("20270308", 1), day_place("20270308", 2)]) == {
+        *granules,
+        day_place("20270308", 1),
+    }
+    assert store.read(lambda uow: uow.bookings.get(f"{9:032x}")) is None
+
+
+def test_an_overlapping_booking_fails_its_whole_commit_and_leaves_nothing_of_it(store: Store) -> None:
+    store.commit(added(booking(1)))
+    overlapping = booking(2, MONDAY_10 + timedelta(minutes=20), day_claim=day_place("20270308", 2))
+
+    with pytest.raises(AlreadyStored):
+        store.commit(lambda uow: uow.bookings.add(overlapping, key(overlapping)))
+
+    assert store.read(lambda uow: uow.bookings.get(overlapping.id)) is None
+    assert store.read(lambda uow: uow.bookings.idempotency(key(overlapping).key_hash)) is None
+    later_granules = claim_ids("h1", Interval(MONDAY_10 + timedelta(minutes=30), overlapping.occupied_end))
+    assert taken(store, [*later_granules, day_place("20270308", 2)]) == set()
+    assert store.read(lambda uow: uow.bookings.get(booking(1).id)) == booking(1)
+
+
+def test_a_day_place_is_held_by_one_booking_however_far_apart_their_times(store: Store) -> None:
+    store.commit(added(booking(1, day_claim=day_place("20270308", 1))))
+
+    with pytest.raises(AlreadyStored):
+        store.commit(added(booking(2, MONDAY_10 + timedelta(hours=3), day_claim=day_place("20270308", 1))))
+
+    assert store.read(lambda uow: uow.bookings.get(booking(2).id)) is None
+
+
+def test_an_idempotency_key_is_used_once(store: Store) -> None:
+    first, second = booking(1), booking(2, MONDAY_10 + timedelta(hours=2))
+    store.commit(lambda uow: uow.bookings.add(first, key(first)))
+
+    with pytest.raises(AlreadyStored):
+        store.commit(lambda uow: uow.bookings.add(second, key(first)))
+
+    assert store.read(lambda uow: uow.bookings.get(second.id)) is None
+
+
+def test_of_two_units_racing_for_the_same_time_the_first_commit_wins(store: Store) -> None:
+    first, second = booking(1), booking(2, MONDAY_10 + timedelta(minutes=25))
+    racers = store.uow(), store.uow()
+    with racers[0] as a, racers[1] as b:
+        assert a.bookings.places_taken(first.claims()) == set()
+        assert b.bookings.places_taken(second.claims()) == set()
+        b.bookings.add(second, None)
+        b.commit()
+        a.bookings.add(first, None)
+        with pytest.raises(AlreadyStored):
+            a.commit()
+
+    assert store.read(lambda uow: (uow.bookings.get(first.id), uow.bookings.get(second.id))) == (None, second)
+
+
+# --- conditional saves ---------------------------------------------------------------------------------
+def moved(before: Booking, start: datetime, day_claim: str | None = None) -> Booking:
+    meeting = Interval(start, start + timedelta(minutes=30))
+    return before.moved(meeting, meeting, day_claim)
+
+
+def test_a_saved_booking_takes_its_new_claims_and_gives_back_the_old(store: Store) -> None:
+    first = booking(1, day_claim=day_place("20270308", 1))
+    store.commit(added(first))
+    later = MONDAY_10 + timedelta(hours=2)
+
+    def reschedule(uow: UnitOfWork) -> None:
+        found = uow.bookings.get(first.id)
+        assert found is not None
+        uow.bookings.save(moved(found, later, day_place("20270308", 2)))
+
+    store.commit(reschedule)
+
+    assert taken(store, first.claims()) == set()
+    now = store.read(lambda uow: uow.bookings.get(first.id))
+    assert now is not None
+    assert now.start == later
+    assert now.version == 2
+    assert taken(store, now.claims()) == set(now.claims())
+    store.commit(added(booking(2, day_claim=day_place("20270308", 1))))  # the time and the place are free again
+
+
+def test_a_save_onto_time_another_booking_holds_fails_whole(store: Store) -> None:
+    first, second = booking(1), booking(2, MONDAY_10 + timedelta(hours=2))
+    store.commit(added(first, second))
+
+    def onto_second(uow: UnitOfWork) -> None:
+        found = uow.bookings.get(first.id)
+        assert found is not None
+        uow.bookings.save(moved(found, second.start + timedelta(minutes=10)))
+
+    with pytest.raises(AlreadyStored):
+        store.commit(onto_second)
+
+    assert store.read(lambda uow: uow.bookings.get(first.id)) == first
+    assert taken(store, first.claims()) == set(first.claims())
+
+
+def test_a_booking_changed_since_it_was_read_is_not_saved_over(store: Store) -> None:
+    first = booking(1)
+    store.commit(added(first))
+    racers = store.uow(), store.uow()
+    with racers[0] as a, racers[1] as b:
+        read_by_a, read_by_b = a.bookings.get(first.id), b.bookings.get(first.id)
+        assert read_by_a is not None
+        assert read_by_b is not None
+        b.bookings.save(read_by_b.cancelled("changed plans"))
+        b.commit()
+        a.bookings.save(moved(read_by_a, MONDAY_10 + timedelta(hours=1)))
+        with pytest.raises(Contention):
+            a.commit()
+
+    now = store.read(lambda uow: uow.bookings.get(first.id))
+    assert now is not None
+    assert now.status is BookingStatus.CANCELLED
+    assert now.start == MONDAY_10
+    assert taken(store, [*first.claims(), *moved(first, MONDAY_10 + timedelta(hours=1)).claims()]) == set()
+
+
+def test_only_a_booking_read_in_the_unit_can_be_saved(store: Store) -> None:
+    store.commit(added(booking(1)))
+
+    with store.uow() as uow, pytest.raises(RuntimeError):
+        uow.bookings.save(booking(1).cancelled(None))  # no commit needed: refused at once
+
+
+def test_nothing_is_written_without_a_commit(store: Store) -> None:
+    with store.uow() as uow:
+        uow.bookings.add(booking(1), None)
+
+    assert store.read(lambda uow: uow.bookings.get(booking(1).id)) is None
+    assert taken(store, booking(1).claims()) == set()
+
+
+# --- group sessions ------------------------------------------------------------------------------------
+SESSION = session_id("h1", EVENT_TYPE, MONDAY_10)
+SESSION_TIME = Interval(MONDAY_10, MONDAY_10 + timedelta(minutes=30))
+
+
+def seat_booking(number: int, seat: int) -> Booking:
+    return booking(100 + number, session_id=SESSION, seat=seat)
+
+
+def opened(uow: UnitOfWork) -> None:
+    uow.bookings.open_session(Session.opened(SESSION, "h1", SESSION_TIME, 1, seat_booking(1, 1).id))
+    uow.bookings.add(seat_booking(1, 1), None)
+
+
+def test_a_session_holds_the_time_and_its_bookings_their_seats(store: Store) -> None:
+    store.commit(opened)
+
+    session = store.read(lambda uow: uow.bookings.session(SESSION))
+    assert session is not None
+    assert (session.host_id, session.occupied_start, session.occupied_end) == ("h1", MONDAY_10, SESSION_TIME.end)
+    assert session.seats == {1: seat_booking(1, 1).id}
+    granules = claim_ids("h1", SESSION_TIME)
+    assert taken(store, [*granules, seat_claim(SESSION, 1), seat_claim(SESSION, 2)]) == {
+        *granules,
+        seat_claim(SESSION, 1),
+    }
+    with pytest.raises(AlreadyStored):
+        store.commit(added(booking(2, MONDAY_10 + timedelta(minutes=15))))  # a one-to-one booking on its time
+
+
+def test_a_session_cannot_be_opened_twice(store: Store) -> None:
+    store.commit(opened)
+
+    def open_again(uow: UnitOfWork) -> None:
+        uow.bookings.open_session(Session.opened(SESSION, "h1", SESSION_TIME, 2, seat_booking(2, 2).id))
+        uow.bookings.add(seat_booking(2, 2), None)
+
+    with pytest.raises(AlreadyStored):
+        store.commit(open_again)
+
+    assert store.read(lambda uow: uow.bookings.get(seat_booking(2, 2).id)) is None
+    session = store.read(lambda uow: uow.bookings.session(SESSION))
+    assert session is not None
+    assert session.seats == {1: seat_booking(1, 1).id}
+
+
+def test_joiners_take_different_seats_without_contending_and_one_seat_once(store: Store) -> None:
+    store.commit(opened)
+
+    def join(number: int, seat: int) -> Write:
+        def write(uow: UnitOfWork) -> None:
+            uow.bookings.join_session(SESSION, seat, seat_booking(number, seat).id)
+            uow.bookings.add(seat_booking(number, seat), None)
+
+        return write
+
+    racers = store.uow(), store.uow(), store.uow()
+    with racers[0] as a, racers[1] as b, racers[2] as c:
+        for unit in (a, b, c):
+            assert unit.bookings.session(SESSION) is not None
+        join(2, 2)(b)
+        b.commit()
+        join(3, 3)(a)
+        a.commit()
+        join(4, 2)(c)
+        with pytest.raises(AlreadyStored):
+            c.commit()
+
+    session = store.read(lambda uow: uow.bookings.session(SESSION))
+    assert session is not None
+    assert session.seats == {1: seat_booking(1, 1).id, 2: seat_booking(2, 2).id, 3: seat_booking(3, 3).id}
+    in_session = store.read(lambda uow: uow.bookings.of_session(SESSION))
+    assert sorted(b.id for b in in_session) == [seat_booking(n, n).id for n in (1, 2, 3)]
+
+
+def test_a_closed_session_releases_its_time_and_takes_no_joiner(store: Store) -> None:
+    store.commit(opened)
+
+    def close(uow: UnitOfWork) -> None:
+        session = uow.bookings.session(SESSION)
+        assert session is not None
+        uow.bookings.close_session(session)
+
+    store.commit(close)
+
+    assert store.read(lambda uow: uow.bookings.session(SESSION)) is None
+    assert taken(store, claim_ids("h1", SESSION_TIME)) == set()
+    with pytest.raises(Contention):
+        store.commit(lambda uow: uow.bookings.join_session(SESSION, 2, seat_booking(2, 2).id))
+
+
+def test_a_session_changed_since_it_was_read_is_neither_saved_nor_closed(store: Store) -> None:
+    store.commit(opened)
+    racers = store.uow(), store.uow()
+    with racers[0] as leaver, racers[1] as joiner:
+        session = leaver.bookings.session(SESSION)
+        assert session is not None
+        joiner.bookings.join_session(SESSION, 2, seat_booking(2, 2).id)
+        joiner.commit()
+        leaver.bookings.close_session(session)  # its last booking left, as it read it
+        with pytest.raises(Contention):
+            leaver.commit()
+
+    with store.uow() as uow:
+        session = uow.bookings.session(SESSION)
+        assert session is not None
+        store.commit(lambda other: other.bookings.join_session(SESSION, 3, seat_booking(3, 3).id))
+        uow.bookings.save_session(session.model_copy(update={"seats": {2: seat_booking(2, 2).id}}))
+        with pytest.raises(Contention):
+            uow.commit()
+
+    after = store.read(lambda uow: uow.bookings.session(SESSION))
+    assert after is not None
+    assert sorted(after.seats) == [1, 2, 3]
+
+
+# --- queries ---------------------------------------------------------------------------------------------
+DAYS = [MONDAY_10 + timedelta(days=n) for n in range(5)]
+
+
+def five_bookings() -> list[Booking]:
+    found = [booking(n + 1, day) for n, day in enumerate(DAYS)]
+    found[1] = found[1].cancelled(None)
+    found[3] = found[3].model_copy(update={"event_type_id": "et9876543210"})
+    return found
+
+
+def listed(store: Store, **listing: Any) -> list[str]:
+    ask = HostListing(**listing)
+    return [b.id for b in store.read(lambda uow: uow.bookings.of_host("h1", ask))]
+
+
+def ids(*numbers: int) -> list[str]:
+    return [f"{n:032x}" for n in numbers]
+
+
+def test_a_hosts_bookings_are_listed_by_end_a_page_at_a_time(store: Store) -> None:
+    store.commit(added(*five_bookings(), booking(9, DAYS[2] + timedelta(hours=1), host_id="h2")))
+    now = DAYS[2]
+
+    assert listed(store, now=now) == ids(3, 4, 5)
+    assert listed(store, now=now, upcoming=False) == ids(2, 1)
+    assert listed(store, now=DAYS[0], limit=2) == ids(1, 2)
+    assert listed(store, now=DAYS[0], limit=2, after_booking_id=ids(2)[0]) == ids(3, 4)
+    assert listed(store, now=DAYS[0], after_booking_id=ids(9)[0]) == ids(1, 2, 3, 4, 5)  # another host's cursor
+    assert listed(store, now=DAYS[0], status=BookingStatus.CANCELLED) == ids(2)
+    # a cursor of this host's that the filter leaves out still marks a place in the order
+    assert listed(store, now=DAYS[0], status=BookingStatus.CONFIRMED, after_booking_id=ids(2)[0]) == ids(3, 4, 5)
+    assert listed(store, now=DAYS[4], upcoming=False, limit=2, after_booking_id=ids(3)[0]) == ids(2, 1)
+    assert listed(store, now=DAYS[0], event_type_id="et9876543210") == ids(4)
+    assert listed(store, now=DAYS[0], ends_from=DAYS[1], ends_before=DAYS[3]) == ids(2, 3)
+
+
+def test_bookings_made_with_an_address_are_found_at_every_host(store: Store) -> None:
+    other = booking(3, host_id="h2")
+    store.commit(added(booking(1), booking(2, DAYS[1], invitee=other.invitee.model_copy(update={"email": "x@y.z"}))))
+    store.commit(added(other))
+
+    found = store.read(lambda uow: uow.bookings.of_address("ines@example.org"))
+    assert sorted(b.id for b in found) == ids(1, 3)
+
+
+def test_the_sweeper_finds_bookings_still_pending_and_those_that_failed(store: Store) -> None:
+    pending, synced, failed = booking(1), booking(2, DAYS[1]), booking(3, DAYS[2])
+    synced = synced.with_sync_outcome(SyncState.SYNCED, 1, None, MONDAY_10)
+    failed = failed.with_sync_outcome(SyncState.FAILED, None, "google_unavailable", MONDAY_10)
+    store.commit(added(pending, synced, failed))
+
+    long_after = datetime(2100, 1, 1, tzinfo=UTC)
+    assert sorted(b.id for b in store.read(lambda uow: uow.bookings.sync_unsettled(long_after))) == ids(1, 3)
+    long_before = datetime(2000, 1, 1, tzinfo=UTC)
+    assert [b.id for b in store.read(lambda uow: uow.bookings.sync_unsettled(long_before))] == ids(3)
+
+
+def test_the_purge_drops_expired_keys_and_claims_and_ended_bookings(store: Store) -> None:
+    early, late = booking(1), booking(2, DAYS[3])
+    store.commit(keyed(early, late))
+
+    counts = store.read(lambda uow: uow.bookings.purge(now=DAYS[1], ended_before=DAYS[1]))
+
+    assert counts == {"idempotency_deleted": 1, "slot_claims_deleted": 6, "bookings_deleted": 1}
+    assert store.read(lambda uow: (uow.bookings.get(early.id), uow.bookings.get(late.id))) == (None, late)
+    assert taken(store, [*early.claims(), *late.claims()]) == set(late.claims())
+    assert store.read(lambda uow: uow.bookings.idempotency(key(late, "k2").key_hash)) == key(late, "k2")
+
+
+# --- a subject's records ---------------------------------------------------------------------------------
+def test_a_hosts_export_and_erasure_reach_its_bookings_claims_keys_and_sessions(store: Store) -> None:
+    mine, theirs = booking(1, DAYS[1], day_claim=day_place("20270309", 1)), booking(2, host_id="h2")
+    store.commit(keyed(mine, theirs))
+    store.commit(opened)
+
+    exported = store.read(lambda uow: uow.bookings.export_subject("h1"))
+    by_id = {record["id"]: record for record in exported}
+    assert sorted(by_id) == sorted([mine.id, seat_booking(1, 1).id])
+    assert by_id[mine.id] == mine.model_dump(mode="json", exclude={"manage_token_hash"})
+
+    erased = []
+    while count := store.commit(lambda uow: uow.bookings.erase_subject("h1")):
+        erased.append(count)
+    assert sum(erased) == 2
+    assert store.read(lambda uow: uow.bookings.export_subject("h1")) == []
+    assert taken(store, [*mine.claims(), *claim_ids("h1", SESSION_TIME), SESSION, seat_claim(SESSION, 1)]) == set()
+    assert store.read(lambda uow: uow.bookings.idempotency(key(mine, "k1").key_hash)) is None
+    assert store.read(lambda uow: uow.bookings.get(theirs.id)) == theirs
+    assert store.read(lambda uow: uow.bookings.idempotency(key(theirs, "k2").key_hash)) == key(theirs, "k2")
