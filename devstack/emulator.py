@@ -96,8 +96,9 @@ class FirestoreEmulator:
         except (urllib.error.URLError, OSError):
             return False
 
-    def clear(self, timeout: float = 10) -> None:
-        """Delete every document (the emulator's own reset endpoint)."""
+    def clear(self, timeout: float = 30) -> None:
+        """Delete every document (the emulator's own reset endpoint). A cold emulator on a loaded machine took
+        8-12 s for its first reset, hence the patient default."""
         url = f"http://{self.host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
         request = urllib.request.Request(url, method="DELETE")
         with urllib.request.urlopen(request, timeout=timeout):
