@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.routing import Map, Rule
 
 from shared.config import get_settings
+from shared.deadlines import within
 from shared.domain.errors import DomainError, FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
 from shared.domain.links import LINK_ID_PATTERN
@@ -46,6 +47,9 @@ PATH_PARAMETERS: dict[str, str] = {
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+# Route authenticators (shared.web.auth.AUTHENTICATORS) that admit only Cloud Tasks or Cloud Scheduler.
+BACKGROUND_CALLERS = frozenset({"tasks", "scheduler", "scheduler-or-tasks"})
 
 # Answers carrying personal data (or a credential) must not be kept by a browser or a shared cache.
 NO_STORE = "no-store"
@@ -152,12 +156,8 @@ class Endpoints:
                 raise RequestEntityTooLarge()
             route, params = self._match(request)
             route_rule, personal = route.rule, route.personal
-            _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
-            if route.limit is not None:
-                enforce(route.limit, request)
-            if route.auth is not None:
-                params["principal"] = _authenticate(route.auth, request, self.name)
-            response = route.view(request, **params, **self._parse(request, route))
+            with within(deadline_seconds(route)):
+                response = self._dispatch(request, route, params)
         except Problem as problem:
             response = problem.to_response()
         except DomainError as error:
@@ -190,6 +190,14 @@ class Endpoints:
         )
         return response
 
+    def _dispatch(self, request: Request, route: Route, params: dict[str, Any]) -> Response:
+        _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
+        if route.limit is not None:
+            enforce(route.limit, request)
+        if route.auth is not None:
+            params["principal"] = _authenticate(route.auth, request, self.name)
+        return route.view(request, **params, **self._parse(request, route))
+
     def _match(self, request: Request) -> tuple[Route, dict[str, Any]]:
         adapter = self._map.bind("function", "/")
         try:
@@ -219,6 +227,14 @@ class Endpoints:
         if route.body is not None:
             parsed["body"] = parse_json_body(request, route.body, route.body_problems)
         return parsed
+
+
+def deadline_seconds(route: Route) -> float:
+    """The request's overall deadline: longer for Cloud Tasks and Scheduler targets, where nobody waits
+    (Settings.task_deadline_seconds says why), than for everything a person waits on."""
+    settings = get_settings()
+    background = route.auth in BACKGROUND_CALLERS
+    return settings.task_deadline_seconds if background else settings.request_deadline_seconds
 
 
 def secure_headers(response: Response, personal: bool) -> None:
