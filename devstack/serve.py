@@ -52,8 +52,9 @@ def gunicorn_options() -> dict[str, object]:
     """What we add to functions-framework's own gunicorn options (bind, workers, threads, timeout)."""
     return {
         # functions-framework leaves the worker class to gunicorn, which picks the sync worker for one
-        # thread, and the sync worker closes every connection; gthread keeps them open.
-        "worker_class": "gthread",
+        # thread, and the sync worker closes every connection; gthread keeps them open (ours also tells each
+        # request when it reached its worker, so its deadline counts any wait there: devstack/worker.py).
+        "worker_class": "devstack.worker.ArrivalStampingWorker",
         "keepalive": KEEPALIVE_SECONDS,
         "preload_app": True,
         "accesslog": None,

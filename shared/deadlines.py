@@ -36,14 +36,21 @@ class LockLike(Protocol):
 # A call is not started with less than this left: it could not answer in time anyway.
 MINIMUM_CALL_SECONDS = 0.05
 
+# A WSGI environ key a server may set to when (`time.monotonic()`, in the app's own process) the request
+# reached the process that runs it: the deadline then counts time spent queued there behind other requests
+# (the local production-like stack's gunicorn workers do, devstack/worker.py; on Cloud Run an instance is
+# handed one request at a time, so none waits inside it).
+ARRIVED_AT = "kaleno.arrived_at"
+
 _ENDS_AT: contextvars.ContextVar[float | None] = contextvars.ContextVar("kaleno_deadline", default=None)
 
 
 @contextmanager
-def within(seconds: float) -> Iterator[None]:
-    """Everything inside (on this thread, and work `carried` from it) ends within `seconds`; a deadline
-    already running (an outer one) is never extended."""
-    ends_at = time.monotonic() + seconds
+def within(seconds: float, since: float | None = None) -> Iterator[None]:
+    """Everything inside (on this thread, and work `carried` from it) ends within `seconds` of `since` (a
+    `time.monotonic()` reading; now by default); a deadline already running (an outer one) is never
+    extended."""
+    ends_at = (time.monotonic() if since is None else since) + seconds
     outer = _ENDS_AT.get()
     token = _ENDS_AT.set(ends_at if outer is None else min(outer, ends_at))
     try:

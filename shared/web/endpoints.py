@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.routing import Map, Rule
 
 from shared.config import get_settings
-from shared.deadlines import within
+from shared.deadlines import ARRIVED_AT, within
 from shared.domain.errors import DomainError, FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
 from shared.domain.links import LINK_ID_PATTERN
@@ -156,7 +156,7 @@ class Endpoints:
                 raise RequestEntityTooLarge()
             route, params = self._match(request)
             route_rule, personal = route.rule, route.personal
-            with within(deadline_seconds(route)):
+            with within(deadline_seconds(route), since=_arrived_at(request)):
                 response = self._dispatch(request, route, params)
         except Problem as problem:
             response = problem.to_response()
@@ -235,6 +235,12 @@ def deadline_seconds(route: Route) -> float:
     settings = get_settings()
     background = route.auth in BACKGROUND_CALLERS
     return settings.task_deadline_seconds if background else settings.request_deadline_seconds
+
+
+def _arrived_at(request: Request) -> float | None:
+    """When the request reached this process, if the server says so (else: now, as the deadline starts)."""
+    arrived = request.environ.get(ARRIVED_AT)
+    return float(arrived) if isinstance(arrived, float) else None
 
 
 def secure_headers(response: Response, personal: bool) -> None:

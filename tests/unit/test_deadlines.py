@@ -20,7 +20,7 @@ from shared import deadlines
 from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.secrets import deadline as secret_call_deadline
 from shared.config import get_settings
-from shared.deadlines import bounded, carried, check, holding, leaving, remaining, within
+from shared.deadlines import ARRIVED_AT, bounded, carried, check, holding, leaving, remaining, within
 from shared.services.contention import retried
 from shared.services.errors import Contention, DeadlineSpent
 from shared.web.auth import AUTHENTICATORS
@@ -208,3 +208,19 @@ def test_module_state_is_per_request() -> None:
 
     assert seen == [None]
     check()  # nothing left over here either
+
+
+def test_time_a_request_spent_queued_in_its_server_counts_against_its_deadline() -> None:
+    table = Endpoints("queued")
+    left: list[float | None] = []
+
+    @table.route("/")
+    def view(request: Any) -> Response:
+        left.append(remaining())
+        return Response()
+
+    with APP.test_request_context("/", environ_base={ARRIVED_AT: time.monotonic() - 0.2}):
+        table(current_request)
+
+    assert left[0] is not None
+    assert left[0] <= 0.1

@@ -8,9 +8,11 @@ from typing import Any
 import hcl2
 import pytest
 from flask import Flask
+from gunicorn.workers.gthread import ThreadWorker
 
 from devstack.app import build_app
 from devstack.serve import INSTANCE_CONCURRENCY, MAX_INSTANCES, gunicorn_options, server_settings
+from devstack.worker import ArrivalStampingWorker
 
 MAIN_TF = Path(__file__).resolve().parents[2] / "infra" / "main.tf"
 
@@ -38,7 +40,9 @@ def test_each_worker_is_an_instance_serving_one_request_at_a_time_on_kept_alive_
     settings = server_settings({})
 
     assert settings == {"WORKERS": str(MAX_INSTANCES), "THREADS": str(INSTANCE_CONCURRENCY)}
-    assert gunicorn_options()["worker_class"] == "gthread"  # the sync worker would close every connection
+    # gthread (the sync worker would close every connection), telling each request when it reached its worker
+    assert gunicorn_options()["worker_class"] == "devstack.worker.ArrivalStampingWorker"
+    assert issubclass(ArrivalStampingWorker, ThreadWorker)
     assert int(str(gunicorn_options()["keepalive"])) > 600  # outlives Google's front end's idle connections
 
 
