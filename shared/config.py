@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # push receiver): 5 s answers them while any one call may still take most of it, and a client retrying
     # after Retry-After beats one staring at a spinner.
     request_deadline_seconds: float = Field(5.0, gt=0, le=30)
+    # Google's sign-in callback, the one interactive route that makes a dozen calls in a row (the code
+    # exchange, Google's certificates, four to Secret Manager for the refresh token, the host's records, a
+    # watch channel): a person who just consented waits for it once, and failing it at 5 s on a cold or
+    # loaded instance would send them through Google's consent again.
+    sign_in_deadline_seconds: float = Field(10.0, gt=0, le=30)
     # Cloud Tasks and Cloud Scheduler targets (routes authenticated as them): nobody waits, and a busy refresh
     # or an erasure step may make several Google calls of up to 15 s each, so failing them at 5 s would only
     # make the queue retry work that was progressing. The bound stays under the functions' 60 s timeout

@@ -81,6 +81,9 @@ class Route:
     # Fields the body model cannot check alone (a booking's answers, against its event type's questions):
     # asked for the raw body when the model refuses it, so one 422 names every invalid field.
     body_problems: BodyProblems | None = field(default=None, hash=False)
+    # The Settings field holding this route's deadline, when it is not the one its callers imply
+    # (`deadline_seconds`): the sign-in callback's is longer.
+    deadline: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -116,6 +119,7 @@ class Endpoints:
         headers: tuple[tuple[str, dict[str, Any], str], ...] = (),
         personal: bool | None = None,
         body_problems: BodyProblems | None = None,
+        deadline: str | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -137,6 +141,7 @@ class Endpoints:
                 headers,
                 personal,
                 body_problems,
+                deadline,
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -233,6 +238,8 @@ def deadline_seconds(route: Route) -> float:
     """The request's overall deadline: longer for Cloud Tasks and Scheduler targets, where nobody waits
     (Settings.task_deadline_seconds says why), than for everything a person waits on."""
     settings = get_settings()
+    if route.deadline is not None:
+        return float(getattr(settings, route.deadline))
     background = route.auth in BACKGROUND_CALLERS
     return settings.task_deadline_seconds if background else settings.request_deadline_seconds
 

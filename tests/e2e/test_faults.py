@@ -31,9 +31,12 @@ from tests.support import Browser, Google, host_with_hours, unique_email
 Operation = Callable[[], tuple[requests.Response, float]]
 
 
-def bound() -> float:
-    """What any interactive answer may take at most: the request's deadline plus half a second."""
-    return get_settings().request_deadline_seconds + 0.5
+def bound(operation: str = "") -> float:
+    """What an interactive answer may take at most: its deadline plus half a second (the sign-in callback has a
+    longer deadline of its own, Settings.sign_in_deadline_seconds)."""
+    settings = get_settings()
+    deadline = settings.sign_in_deadline_seconds if operation == "sign-in" else settings.request_deadline_seconds
+    return deadline + 0.5
 
 
 def timed(call: Callable[[], requests.Response]) -> tuple[requests.Response, float]:
@@ -84,11 +87,13 @@ def run_each(ops: dict[str, Operation]) -> dict[str, tuple[requests.Response, fl
     return {name: operation() for name, operation in ops.items()}
 
 
-def report(fault: str, answers: dict[str, tuple[requests.Response, float]]) -> float:
+def report(fault: str, answers: dict[str, tuple[requests.Response, float]]) -> None:
+    """Prints the figures, then checks each answer came within its operation's bound."""
     worst = max(seconds for _, seconds in answers.values())
     figures = ", ".join(f"{name} {answer.status_code} {seconds:.2f}s" for name, (answer, seconds) in answers.items())
-    print(f"\nFAULT {fault}: worst {worst:.2f}s (bound {bound():.1f}s) — {figures}")
-    return worst
+    print(f"\nFAULT {fault}: worst {worst:.2f}s — {figures}")
+    late = {name: round(seconds, 2) for name, (_, seconds) in answers.items() if seconds > bound(name)}
+    assert not late, f"answered after their bound: {late}"
 
 
 def assert_unavailable(answers: dict[str, tuple[requests.Response, float]], *names: str) -> None:
@@ -120,13 +125,12 @@ def test_firestore_frozen_every_operation_answers_503_within_the_bound_and_recov
     finally:
         clean_stack.emulator.thaw()
     after, recovery_seconds = timed(lambda: requests.get(slots_url(api, slug), timeout=60))
-    worst = report("firestore frozen", answers)
+    report("firestore frozen", answers)
     print(f"FAULT firestore frozen: recovery {recovery_seconds:.2f}s")
 
     assert_unavailable(answers, "slots", "booking", "consent", "sign-in", "event-type save")
     assert answers["healthz"][0].status_code == 503
     assert answers["healthz"][0].headers["Retry-After"]
-    assert worst <= bound()
     assert after.status_code == 200
     assert recovery_seconds < 2
     assert len(list(db.collection("bookings").stream())) == bookings_before  # the failed write stored nothing
@@ -199,11 +203,10 @@ def test_firestore_killed_every_operation_answers_503_within_the_bound_and_recov
     while requests.get(slots_url(api, "nobody"), timeout=60).status_code != 404 and time.monotonic() - recovered < 60:
         time.sleep(0.2)  # the data went with the process: a page that is not there, read from a store that is
     recovery_seconds = time.monotonic() - recovered
-    worst = report("firestore killed", answers)
+    report("firestore killed", answers)
     print(f"FAULT firestore killed: answering again {recovery_seconds:.2f}s after the emulator was back")
 
     assert_unavailable(answers, "slots", "booking", "consent", "sign-in", "event-type save")
-    assert worst <= bound()
     assert recovery_seconds < 60
 
 
@@ -221,11 +224,10 @@ def test_secret_manager_down_answers_503_within_the_bound_and_stores_nothing(
     for method in ("access_secret_version", "add_secret_version", "create_secret"):
         google.fault(f"secretmanager.{method}", 503, count=0)
     again, recovery_seconds = timed(lambda: post_booking(api, booking_body(slug, day_ahead(3, 10))))
-    worst = report("secret manager down", answers)
+    report("secret manager down", answers)
     print(f"FAULT secret manager down: recovery {recovery_seconds:.2f}s")
 
     assert_unavailable(answers, "booking", "consent", "sign-in")
-    assert worst <= bound()
     assert again.status_code == 201
     assert len(list(db.collection("bookings").stream())) == 1  # only the one made after the recovery
     assert len(list(db.collection("hosts").stream())) == 1  # the newcomer was not half signed up
@@ -243,14 +245,13 @@ def test_cloud_tasks_down_or_hanging_fails_no_main_action_and_answers_within_the
     google.fault("cloudtasks.create_task", 503, count=1000, hang_seconds=30 if hang else None)
     answers = run_each(ops)  # the stale read's refresh, the booking's sync, the save's refresh: not queued
     google.fault("cloudtasks.create_task", 503, count=0)
-    worst = report(f"cloud tasks {'hanging' if hang else 'down'}", answers)
+    report(f"cloud tasks {'hanging' if hang else 'down'}", answers)
 
     assert answers["slots"][0].status_code == 200
     assert answers["booking"][0].status_code == 201
     assert answers["consent"][0].status_code == 200
     assert answers["sign-in"][0].status_code == 302
     assert answers["event-type save"][0].status_code == 201
-    assert worst <= bound()
 
 
 def test_cloud_tasks_down_the_sweep_heals_the_booking_sync(
@@ -286,13 +287,12 @@ def test_google_down_or_hanging_sign_in_answers_503_and_a_save_stands_within_the
     answers = run_each({name: ops[name] for name in ("sign-in", "event-type save", "slots", "booking")})
     for method in methods:
         google.fault(method, 503, count=0)
-    worst = report(f"google {'hanging' if hang else 'down'}", answers)
+    report(f"google {'hanging' if hang else 'down'}", answers)
 
     assert_unavailable(answers, "sign-in")
     assert answers["event-type save"][0].status_code == 201  # the mirror is extended in the background
     assert answers["slots"][0].status_code == 200
     assert answers["booking"][0].status_code == 201
-    assert worst <= bound()
     assert len(list(db.collection("hosts").stream())) == 1  # the newcomer was not half signed up
 
 

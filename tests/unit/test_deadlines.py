@@ -224,3 +224,19 @@ def test_time_a_request_spent_queued_in_its_server_counts_against_its_deadline()
 
     assert left[0] is not None
     assert left[0] <= 0.1
+
+
+def test_every_route_naming_its_own_deadline_names_a_setting_and_the_sign_in_callback_has_the_longer_one() -> None:
+    from functions.main import ROUTE_TABLES
+
+    named = {
+        (table.name, route.rule): route.deadline
+        for table in ROUTE_TABLES.values()
+        for route in table.routes
+        if route.deadline is not None
+    }
+
+    assert named == {("oauth", "/callback"): "sign_in_deadline_seconds"}
+    assert all(deadline in type(get_settings()).model_fields for deadline in named.values())
+    callback = next(route for route in ROUTE_TABLES["oauth"].routes if route.rule == "/callback")
+    assert deadline_seconds(callback) == get_settings().sign_in_deadline_seconds == 10.0
