@@ -23,7 +23,7 @@ from devstack.stack import LocalStack
 from shared import bootstrap
 from shared.adapters.firestore import unit_of_work
 from shared.adapters.google_clients import tasks_client
-from shared.config import get_settings
+from shared.config import Settings, get_settings
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, our_events, post_booking
 from tests.e2e.test_http_surface import assert_problem
 from tests.support import Browser, Google, host_with_hours, unique_email
@@ -101,6 +101,14 @@ def assert_unavailable(answers: dict[str, tuple[requests.Response, float]], *nam
         answer, _ = answers[name]
         assert_problem(answer, 503, "temporarily-unavailable")
         assert answer.headers["Retry-After"]
+
+
+@pytest.fixture(autouse=True)
+def deployed_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deadlines as deployed (the rest of the suite allows its crowded test server more: tests/conftest.py)."""
+    for name in ("request_deadline_seconds", "sign_in_deadline_seconds", "task_deadline_seconds"):
+        monkeypatch.setenv(f"KALENO_{name.upper()}", str(Settings.model_fields[name].default))
+    get_settings.cache_clear()
 
 
 @pytest.fixture
