@@ -27,7 +27,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from shared.web.endpoints import check_header_sizes, secure_headers
-from shared.web.problems import INTERNAL, Problem
+from shared.web.problems import INTERNAL, RETRY_AFTER_SECONDS, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = str(ROOT / "functions" / "main.py")
@@ -98,6 +98,7 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
             json.dumps({"status": "ok" if up else "starting"}),
             status=200 if up else 503,
             mimetype="application/json",
+            headers=None if up else {"Retry-After": RETRY_AFTER_SECONDS},  # every 503 says when to look again
         )
 
     @root.get("/openapi.json")

@@ -56,8 +56,9 @@ def gunicorn_options() -> dict[str, object]:
     """What we add to functions-framework's own gunicorn options (bind, workers, threads, timeout)."""
     return {
         # functions-framework leaves the worker class to gunicorn, which picks the sync worker for one
-        # thread, and the sync worker closes every connection; gthread keeps them open (ProblemWorker is
-        # gthread answering gunicorn's own refusals as problem+json).
+        # thread, and the sync worker closes every connection; gthread keeps them open (ProblemWorker is gthread
+        # answering gunicorn's own refusals as problem+json and telling each request when it reached its worker,
+        # so its deadline counts any wait there: devstack/worker.py).
         "worker_class": problem_worker(),
         "keepalive": KEEPALIVE_SECONDS,
         "preload_app": True,
@@ -72,8 +73,8 @@ def problem_worker() -> type:
     gunicorn's HTML page. The limits stay gunicorn's defaults, as on Cloud Functions; the app draws the same
     line for servers that let longer headers through (shared/web/endpoints.py, MAX_HEADER_LINE_BYTES)."""
     from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine  # type: ignore[import-untyped]
-    from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
 
+    from devstack.worker import ArrivalStampingWorker
     from shared.web.endpoints import MAX_HEADER_LINE_BYTES, header_too_large
     from shared.web.problems import PROBLEM_JSON, Problem
 
@@ -82,7 +83,7 @@ def problem_worker() -> type:
         LimitRequestLine: Problem(414, "uri-too-long", "URI too long", "The request line is too long."),
     }
 
-    class ProblemWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn has no type hints
+    class ProblemWorker(ArrivalStampingWorker):
         def handle_error(self, req: Any, client: Any, addr: Any, exc: Exception) -> None:
             problem = next((answer for kind, answer in refusals.items() if isinstance(exc, kind)), None)
             if problem is None:

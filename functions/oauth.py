@@ -58,7 +58,9 @@ def start(request: Request, query: StartQuery) -> Response:
     return response
 
 
-@api.route("/callback", query=CallbackQuery, status=302, personal=True)  # sets the session cookie
+@api.route(  # sets the session cookie
+    "/callback", query=CallbackQuery, status=302, personal=True, deadline="sign_in_deadline_seconds"
+)
 def callback(request: Request, query: CallbackQuery) -> Response:
     """Google returns here: verify, connect the calendar, start a session."""
     callback = onboarding.Callback(

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from shared.config import Settings, get_settings
+from shared.deadlines import holding
 from shared.services.errors import CalendarAccessRevoked
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class GoogleCloudAdapters:
         return InternetWebhookHttp(self.settings.webhooks_timeout_seconds)
 
     def _credentials_for(self, host_id: str) -> Any:
-        with self._credentials_lock:
+        with holding(self._credentials_lock):  # another request may be reading its token from Secret Manager
             if host_id not in self._credentials:
                 refresh_token = self.secrets.refresh_token(host_id)
                 if refresh_token is None:

@@ -66,9 +66,26 @@ class Settings(BaseSettings):
         "public-reads": (300, 60.0),  # booking pages and slots: a visitor clicking through a month
     }
     trusted_proxy_hops: int = Field(0, ge=0, le=3)
-    # Deadlines (seconds): a dependency that hangs or is down is answered 503 within these, not minutes.
-    store_timeout_seconds: float = Field(5.0, gt=0, le=60)
-    dependency_timeout_seconds: float = Field(10.0, gt=0, le=60)  # Secret Manager, Cloud Tasks
+    # Deadlines (seconds). Each request has one overall deadline (shared/deadlines.py); every dependency call
+    # inside it gets its own bound below or what is left of the request's, whichever is less, and retries stop
+    # when it is spent: the answer is then 503 with Retry-After, with nothing half-stored.
+    # People wait on the interactive routes (public pages, slots, booking, sign-in, the dashboard's API, the
+    # push receiver): 5 s answers them while any one call may still take most of it, and a client retrying
+    # after Retry-After beats one staring at a spinner.
+    request_deadline_seconds: float = Field(5.0, gt=0, le=30)
+    # Google's sign-in callback, the one interactive route that makes a dozen calls in a row (the code
+    # exchange, Google's certificates, four to Secret Manager for the refresh token, the host's records, a
+    # watch channel): a person who just consented waits for it once, and failing it at 5 s on a cold or
+    # loaded instance would send them through Google's consent again.
+    sign_in_deadline_seconds: float = Field(10.0, gt=0, le=30)
+    # Cloud Tasks and Cloud Scheduler targets (routes authenticated as them): nobody waits, and a busy refresh
+    # or an erasure step may make several Google calls of up to 15 s each, so failing them at 5 s would only
+    # make the queue retry work that was progressing. The bound stays under the functions' 60 s timeout
+    # (infra/main.tf), so such a request ends with our own 503 (the queue retries it) rather than being cut
+    # off by the platform at an arbitrary point.
+    task_deadline_seconds: float = Field(45.0, gt=0, le=55)
+    store_timeout_seconds: float = Field(5.0, gt=0, le=60)  # each Firestore call
+    dependency_timeout_seconds: float = Field(10.0, gt=0, le=60)  # each Secret Manager and Cloud Tasks call
     tasks_queue: str = "calendar-sync"
     tasks_max_attempts: int = 20  # the queue's retry_config.max_attempts (infra/main.tf, devstack/provision.py)
     tasks_service_account: str = "kaleno-tasks@kaleno-local.iam.gserviceaccount.com"

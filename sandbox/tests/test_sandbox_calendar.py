@@ -226,6 +226,36 @@ def test_a_fault_with_count_zero_clears_it_at_once(control: SandboxClient, app_c
     assert created["status"] == "confirmed"
 
 
+def test_a_hanging_fault_holds_its_call_but_not_the_others(
+    control: SandboxClient, app_calendar: Callable[..., Any]
+) -> None:
+    import threading
+    import time
+
+    events = app_calendar(ADA).events()
+    control.fault("calendar.events.insert", 503, count=1, hang_seconds=1.0)
+    failed: list[int] = []
+
+    def hanging_insert() -> None:
+        with pytest.raises(HttpError) as error:
+            events.insert(calendarId="primary", body=EVENT).execute()
+        failed.append(error.value.resp.status)
+
+    started = time.monotonic()
+    hanging = threading.Thread(target=hanging_insert)
+    hanging.start()
+    time.sleep(0.1)
+    state = control.state()  # answered while the insert hangs
+    answered_after = time.monotonic() - started
+    hanging.join()
+    hung_for = time.monotonic() - started
+
+    assert state["calls"]["calendar.events.insert"] == 1
+    assert answered_after < 0.8
+    assert failed == [503]
+    assert hung_for >= 1.0
+
+
 def test_a_misspelt_fault_method_is_refused(control: SandboxClient) -> None:
     with pytest.raises(SandboxError) as refused:
         control.fault("calendar.event.insert", 503)

@@ -10,7 +10,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from shared.config import Settings
+from shared.deadlines import bounded
 from shared.domain.errors import SignInFailed
+from shared.services.errors import GoogleUnavailable
 from shared.services.records import GoogleIdentity
 
 SIGN_IN_SCOPES = ("openid", "email", "profile")
@@ -56,22 +58,16 @@ class GoogleAccountsClient:
     def complete_sign_in(self, *, code: str, code_verifier: str, nonce: str) -> GoogleIdentity:
         import requests
 
-        response = requests.post(
-            self._settings.oauth_token_url,
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "code_verifier": code_verifier,
-                "redirect_uri": self.redirect_uri,
-                "client_id": self._settings.oauth_client_id,
-                "client_secret": self._client_secret,
-            },
-            timeout=_TIMEOUT,
-        )
+        try:
+            response = self._exchange_code(code, code_verifier)
+        except requests.RequestException as error:  # Google hanging or unreachable: a retry may succeed
+            raise GoogleUnavailable(503, None) from error
+        if response.status_code == 429 or response.status_code >= 500:
+            raise GoogleUnavailable(response.status_code, None)
         if response.status_code != 200:
             # Google's error code (e.g. invalid_grant) is safe to keep; the body is not echoed further.
-            error = _json(response).get("error", "unknown_error")
-            raise SignInFailed("code-exchange-failed", f"Google refused the sign-in code ({error}).")
+            refusal = _json(response).get("error", "unknown_error")
+            raise SignInFailed("code-exchange-failed", f"Google refused the sign-in code ({refusal}).")
         grant = response.json()
         claims = self._verify_id_token(grant.get("id_token", ""))
         if claims.get("nonce") != nonce:
@@ -86,21 +82,45 @@ class GoogleAccountsClient:
             refresh_token=grant.get("refresh_token"),
         )
 
+    def _exchange_code(self, code: str, code_verifier: str) -> Any:
+        import requests
+
+        return requests.post(
+            self._settings.oauth_token_url,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "code_verifier": code_verifier,
+                "redirect_uri": self.redirect_uri,
+                "client_id": self._settings.oauth_client_id,
+                "client_secret": self._client_secret,
+            },
+            timeout=bounded(_TIMEOUT),  # never past the request's deadline
+        )
+
     def _verify_id_token(self, token: str) -> Mapping[str, Any]:
         import requests
         from google.auth import exceptions
         from google.auth.transport.requests import Request
         from google.oauth2 import id_token
 
+        class BoundedRequest(Request):
+            """Fetches the certificates within the request's deadline (the library's own default: 120 s)."""
+
+            def __call__(self, *args: Any, **kwargs: Any) -> Any:
+                return super().__call__(*args, **{**kwargs, "timeout": bounded(_TIMEOUT)})  # type: ignore[no-untyped-call]
+
         try:
             # verify_oauth2_token is this plus the issuer check, but cannot be pointed at other certs.
             claims: Mapping[str, Any] = id_token.verify_token(
                 token,
-                Request(requests.Session()),
+                BoundedRequest(requests.Session()),
                 audience=self._settings.oauth_client_id,
                 certs_url=self._settings.oidc_certs_url,
                 clock_skew_in_seconds=10,
             )
+        except exceptions.TransportError as error:  # Google's certificates could not be fetched now
+            raise GoogleUnavailable(503, None) from error
         except (ValueError, exceptions.GoogleAuthError) as error:
             raise SignInFailed("invalid-id-token", "Google's identity token could not be verified.") from error
         if claims.get("iss") not in ("accounts.google.com", "https://accounts.google.com"):
@@ -111,7 +131,7 @@ class GoogleAccountsClient:
         """Revoke at Google; a token Google no longer knows counts as revoked."""
         import requests
 
-        response = requests.post(self._settings.oauth_revoke_url, data={"token": token}, timeout=_TIMEOUT)
+        response = requests.post(self._settings.oauth_revoke_url, data={"token": token}, timeout=bounded(_TIMEOUT))
         if response.status_code != 200 and _json(response).get("error") != "invalid_token":
             response.raise_for_status()
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from shared.config import Settings
+from shared.deadlines import bounded
 from shared.domain.booking import Booking
 from shared.domain.booking_form import LocationKind
 from shared.domain.calendars import ListedCalendar
@@ -96,9 +97,13 @@ class GoogleCalendarClient:
         from google.auth.exceptions import RefreshError
         from googleapiclient.errors import HttpError
 
-        http = google_auth_httplib2.AuthorizedHttp(self._credentials_for(host_id), http=httplib2.Http(timeout=_TIMEOUT))
+        credentials = self._credentials_for(host_id)
+        # A socket timeout per read, never past the request's deadline (shared/deadlines.py).
+        http = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=bounded(_TIMEOUT)))
         try:
             return request(self._api()).execute(http=http)
+        except (TimeoutError, ConnectionError) as error:  # Google hanging or unreachable: ask again later
+            raise GoogleUnavailable(503, None) from error
         except RefreshError as error:
             if error.retryable or "invalid_grant" not in str(error):
                 raise GoogleUnavailable(503, None) from error  # the token endpoint itself failed: try later

@@ -39,6 +39,9 @@ def firestore_client(settings: Settings, credentials: Any = None) -> firestore.C
         ("grpc.keepalive_time_ms", 30_000),  # the library's own channel settings
         ("grpc.max_send_message_length", -1),
         ("grpc.max_receive_message_length", -1),
+        # After an outage the channel tries again within 2 s instead of backing off for up to two minutes:
+        # requests answer 503 quickly while the store is away (shared/deadlines.py) and 200 soon after.
+        ("grpc.max_reconnect_backoff_ms", 2_000),
     ]
     if emulator := os.environ.get("FIRESTORE_EMULATOR_HOST"):
         client = firestore.Client(project=settings.project)

@@ -10,12 +10,14 @@ import contextlib
 import threading
 from typing import Any
 
+from shared.deadlines import bounded, holding
+
 
 class SecretManagerStore:
     def __init__(self, client: Any, project: str, timeout: float = 10.0) -> None:
         self._client = client
         self._project = project
-        self._deadline = deadline(timeout)  # every call: a Secret Manager outage answers within seconds
+        self._timeout = timeout  # every call: a Secret Manager outage answers within seconds
         self._app_cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -31,24 +33,25 @@ class SecretManagerStore:
                 parent=f"projects/{self._project}",
                 secret_id=path.rsplit("/", 1)[1],
                 secret={"replication": {"automatic": {}}, "labels": {"kind": "host-refresh-token"}},
-                **self._deadline,
+                **deadline(self._timeout),
             )
-        added = self._client.add_secret_version(parent=path, payload={"data": token.encode()}, **self._deadline)
+        payload = {"data": token.encode()}
+        added = self._client.add_secret_version(parent=path, payload=payload, **deadline(self._timeout))
         self._destroy_versions(path, keep=added.name)
 
     def _destroy_versions(self, path: str, keep: str) -> None:
         from google.cloud.secretmanager import SecretVersion
 
-        for version in self._client.list_secret_versions(parent=path, **self._deadline):
+        for version in self._client.list_secret_versions(parent=path, **deadline(self._timeout)):
             if version.name != keep and version.state != SecretVersion.State.DESTROYED:
-                self._client.destroy_secret_version(name=version.name, **self._deadline)
+                self._client.destroy_secret_version(name=version.name, **deadline(self._timeout))
 
     def refresh_token(self, host_id: str) -> str | None:
         from google.api_core.exceptions import FailedPrecondition, NotFound
 
         try:
             response = self._client.access_secret_version(
-                name=f"{self._secret_path(host_id)}/versions/latest", **self._deadline
+                name=f"{self._secret_path(host_id)}/versions/latest", **deadline(self._timeout)
             )
         except (NotFound, FailedPrecondition):
             return None
@@ -59,22 +62,24 @@ class SecretManagerStore:
         from google.api_core.exceptions import NotFound
 
         with contextlib.suppress(NotFound):
-            self._client.delete_secret(name=self._secret_path(host_id), **self._deadline)
+            self._client.delete_secret(name=self._secret_path(host_id), **deadline(self._timeout))
 
     def app_secret(self, name: str) -> str:
-        with self._lock:
+        with holding(self._lock):
             if name not in self._app_cache:
                 path = f"projects/{self._project}/secrets/{name}/versions/latest"
                 self._app_cache[name] = bytes(
-                    self._client.access_secret_version(name=path, **self._deadline).payload.data
+                    self._client.access_secret_version(name=path, **deadline(self._timeout)).payload.data
                 ).decode()
             return self._app_cache[name]
 
 
-def deadline(timeout: float) -> dict[str, Any]:
-    """A per-call deadline that also bounds the client's own retries of transient errors."""
+def deadline(own_timeout: float) -> dict[str, Any]:
+    """A per-call deadline, never past the request's (shared/deadlines.py), that also bounds the client's own
+    retries of transient errors."""
     from google.api_core.exceptions import ServiceUnavailable
     from google.api_core.retry import Retry, if_exception_type
 
+    timeout = bounded(own_timeout)
     retry = Retry(predicate=if_exception_type(ServiceUnavailable), initial=0.1, maximum=1.0, timeout=timeout)
     return {"timeout": timeout, "retry": retry}

@@ -15,6 +15,7 @@ from email.policy import EmailPolicy, Policy
 from typing import Any
 
 from shared.config import Settings
+from shared.deadlines import bounded
 from shared.domain.text import checked_line
 from shared.services.errors import MailDeferred, MailRefused
 from shared.services.records import OutgoingMail
@@ -33,7 +34,7 @@ class SmtpMailer:
         message = _message(mail, settings.mail_from)
         try:
             with smtplib.SMTP(
-                settings.smtp_host or "", settings.smtp_port, timeout=settings.dependency_timeout_seconds
+                settings.smtp_host or "", settings.smtp_port, timeout=bounded(settings.dependency_timeout_seconds)
             ) as relay:
                 if settings.smtp_requires_tls:
                     relay.starttls(context=ssl.create_default_context())

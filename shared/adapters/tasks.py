@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.config import Settings
+from shared.deadlines import bounded
 
 
 class CloudTasksQueue:
@@ -50,7 +51,8 @@ class CloudTasksQueue:
             when.FromDatetime(datetime.now(UTC) + timedelta(seconds=delay_seconds))
             task["schedule_time"] = when
         try:
-            self._client.create_task(parent=queue, task=task, timeout=self._settings.dependency_timeout_seconds)
+            timeout = bounded(self._settings.dependency_timeout_seconds)  # never past the request's deadline
+            self._client.create_task(parent=queue, task=task, timeout=timeout)
         except AlreadyExists:
             return False
         return True

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from shared.deadlines import check as check_deadline
 from shared.domain.booking import Booking, BookingRequest, normalised_email
 from shared.domain.booking_form import checked_form
 from shared.domain.claims import meeting, occupied_span
@@ -160,6 +161,8 @@ def _commit_with_retries(
     conflicts = seat_conflicts = 0
     while conflicts < COMMIT_ATTEMPTS - 1 and seat_conflicts <= MAX_SEATS:
         first_try = conflicts == seat_conflicts == 0
+        if not first_try:
+            check_deadline()  # each look again is a read and a commit: not started once the request's time is up
         try:
             return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try)
         except SeatConflict as conflict:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
+from shared.deadlines import carried
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_page import BookingPage
 from shared.domain.seats import session_event_id
@@ -58,7 +59,7 @@ def request_sync_alongside(booking: Booking, tasks: TaskQueue) -> Callable[[], N
     """Enqueue the new booking's sync while its commit is on its way, instead of one round trip after it;
     returns a wait for the enqueue. Harmless when the commit loses: the task finds no booking and retries a
     couple of times (it may also simply have arrived before the commit), then ends as "gone"."""
-    return _ENQUEUER.submit(request_sync, booking, tasks).result
+    return _ENQUEUER.submit(carried(request_sync), booking, tasks).result  # under this request's deadline
 
 
 def resync_failed(host_id: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> int:

@@ -36,6 +36,11 @@ class Contention(Exception):
     written; read again and decide again."""
 
 
+class DeadlineSpent(Exception):
+    """The request's overall deadline (shared/deadlines.py) is spent: no further dependency call is made, and
+    whatever was staged but not committed is dropped. Answered like a dependency that is down (503)."""
+
+
 class MailDeferred(Exception):
     """The relay could not take the message now (unreachable, or a 4xx answer): send it again later."""
 

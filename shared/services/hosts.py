@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
+from shared.deadlines import leaving
 from shared.domain.booking_page import BookingPage, default_schedule
 from shared.domain.errors import EventTypeNotFound, SlugTaken
 from shared.domain.event_type import EventType, EventTypeUpdate
@@ -17,6 +18,8 @@ from shared.services.busy_refresh import busy_window, refresh_busy, refresh_soon
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
 from shared.services.ports import Ports, UnitOfWork
+
+FALLBACK_SECONDS = 1.0  # of a save's deadline, kept from the mirror extension for queueing it instead
 
 
 def update_profile(host: Host, patch: HostProfileUpdate, uow: UnitOfWork) -> Host:
@@ -82,7 +85,8 @@ def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, uow: 
     if not host.calendar_usable or (covered is not None and covered >= busy_window(now, page.horizon_days).end):
         return
     try:
-        refresh_busy(host, now, uow, ports.calendar, ports.tasks)
+        with leaving(FALLBACK_SECONDS):  # a Google that hangs still leaves time to queue the refresh
+            refresh_busy(host, now, uow, ports.calendar, ports.tasks)
     except Exception as error:  # best effort: the event type is saved either way
         log_exception("mirror_extension_deferred", error, host_id=host.id)
         with contextlib.suppress(Exception):

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.routing import Map, Rule
 
 from shared.config import get_settings
+from shared.deadlines import ARRIVED_AT, within
 from shared.domain.errors import DomainError, FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
 from shared.domain.links import LINK_ID_PATTERN
@@ -62,6 +63,9 @@ _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # then draws the line at the same place, and the app's own answer (431 problem+json) is the same on each.
 MAX_HEADER_LINE_BYTES = 8190
 
+# Route authenticators (shared.web.auth.AUTHENTICATORS) that admit only Cloud Tasks or Cloud Scheduler.
+BACKGROUND_CALLERS = frozenset({"tasks", "scheduler", "scheduler-or-tasks"})
+
 # Answers carrying personal data (or a credential) must not be kept by a browser or a shared cache.
 NO_STORE = "no-store"
 # Once a browser has seen Kaleno over HTTPS it never tries plain HTTP again, for two years (preload-ready).
@@ -92,6 +96,9 @@ class Route:
     # Fields the body model cannot check alone (a booking's answers, against its event type's questions):
     # asked for the raw body when the model refuses it, so one 422 names every invalid field.
     body_problems: BodyProblems | None = field(default=None, hash=False)
+    # The Settings field holding this route's deadline, when it is not the one its callers imply
+    # (`deadline_seconds`): the sign-in callback's is longer.
+    deadline: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -127,6 +134,7 @@ class Endpoints:
         headers: tuple[tuple[str, dict[str, Any], str], ...] = (),
         personal: bool | None = None,
         body_problems: BodyProblems | None = None,
+        deadline: str | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -148,6 +156,7 @@ class Endpoints:
                 headers,
                 personal,
                 body_problems,
+                deadline,
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -168,16 +177,8 @@ class Endpoints:
             check_header_sizes(request.headers.items())
             route, params = self._match(request)
             route_rule, personal = route.rule, route.personal
-            _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
-            # Who first, then how often: a caller without valid credentials gets 401 however often it asks, and
-            # spends nothing of the allowance its address shares with others (a household, an office's NAT).
-            # The checks before a limit are cheap (a manage token is an HMAC under a cached key: no read); the
-            # edge's rules (Cloud Armor) bound a flood of them before any instance, whatever the order here.
-            if route.auth is not None:
-                params["principal"] = _authenticate(route.auth, request, self.name)
-            if route.limit is not None:
-                enforce(route.limit, request)
-            response = route.view(request, **params, **self._parse(request, route))
+            with within(deadline_seconds(route), since=_arrived_at(request)):
+                response = self._dispatch(request, route, params)
         except DroppedTask as dropped:
             response = dropped.acknowledged(self.name, route_rule)
         except Problem as problem:
@@ -211,6 +212,18 @@ class Endpoints:
             trace=_trace(request),
         )
         return response
+
+    def _dispatch(self, request: Request, route: Route, params: dict[str, Any]) -> Response:
+        _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
+        # Who first, then how often: a caller without valid credentials gets 401 however often it asks, and
+        # spends nothing of the allowance its address shares with others (a household, an office's NAT).
+        # The checks before a limit are cheap (a manage token is an HMAC under a cached key: no read); the
+        # edge's rules (Cloud Armor) bound a flood of them before any instance, whatever the order here.
+        if route.auth is not None:
+            params["principal"] = _authenticate(route.auth, request, self.name)
+        if route.limit is not None:
+            enforce(route.limit, request)
+        return route.view(request, **params, **self._parse(request, route))
 
     def _match(self, request: Request) -> tuple[Route, dict[str, Any]]:
         adapter = self._map.bind("function", "/")
@@ -280,6 +293,22 @@ def check_header_sizes(headers: Iterable[tuple[str, str]]) -> None:
 
 def header_too_large(detail: str) -> Problem:
     return Problem(431, "header-too-large", "Request header fields too large", detail)
+
+
+def deadline_seconds(route: Route) -> float:
+    """The request's overall deadline: longer for Cloud Tasks and Scheduler targets, where nobody waits
+    (Settings.task_deadline_seconds says why), than for everything a person waits on."""
+    settings = get_settings()
+    if route.deadline is not None:
+        return float(getattr(settings, route.deadline))
+    background = route.auth in BACKGROUND_CALLERS
+    return settings.task_deadline_seconds if background else settings.request_deadline_seconds
+
+
+def _arrived_at(request: Request) -> float | None:
+    """When the request reached this process, if the server says so (else: now, as the deadline starts)."""
+    arrived = request.environ.get(ARRIVED_AT)
+    return float(arrived) if isinstance(arrived, float) else None
 
 
 def secure_headers(response: Response, personal: bool) -> None:

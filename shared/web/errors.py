@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shared.domain import errors as domain
 from shared.web.field_messages import field_error
-from shared.web.problems import Problem
+from shared.web.problems import RETRY_AFTER_SECONDS, Problem
 
 # Error class -> (status, stable problem kind, title).
 PROBLEMS: dict[type, tuple[int, str, str]] = {
@@ -82,10 +82,11 @@ def problem_for_unavailable(error: Exception) -> Problem | None:
     )
     from google.api_core.exceptions import RetryError as GoogleRetryError
 
-    from shared.services.errors import Contention, GoogleUnavailable
+    from shared.services.errors import Contention, DeadlineSpent, GoogleUnavailable
 
     # GoogleUnavailable: Google answered 429/5xx to a call made while answering (e.g. the calendar list).
-    transient: tuple[type[Exception], ...] = (Contention, GoogleUnavailable, DeadlineExceeded)
+    # DeadlineSpent: the request's own deadline ran out before its next call (shared/deadlines.py).
+    transient: tuple[type[Exception], ...] = (Contention, GoogleUnavailable, DeadlineExceeded, DeadlineSpent)
     transient += (ServiceUnavailable, InternalServerError, TooManyRequests)
     if not isinstance(error, (*transient, GoogleRetryError)):
         return None
@@ -94,7 +95,7 @@ def problem_for_unavailable(error: Exception) -> Problem | None:
         "temporarily-unavailable",
         "Temporarily unavailable",
         "A service Kaleno depends on is busy or unreachable; nothing was stored. Retry shortly.",
-        headers={"Retry-After": "2"},
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Request
 
 from shared.config import get_settings
+from shared.deadlines import bounded, holding
 from shared.web.problems import Problem
 
 _CERTS_TTL_SECONDS = 3600
@@ -30,12 +31,12 @@ class _CertCache:
         self._fetched_at = 0.0
 
     def get(self, url: str, *, force: bool = False) -> dict[str, str]:
-        with self._lock:
+        with holding(self._lock):
             stale = time.monotonic() - self._fetched_at > _CERTS_TTL_SECONDS
             if force or stale or url != self._url or not self._certs:
                 import requests  # lazy: keeps cold start small
 
-                response = requests.get(url, timeout=5)
+                response = requests.get(url, timeout=bounded(5.0))  # never past the request's deadline
                 response.raise_for_status()
                 self._certs, self._url, self._fetched_at = response.json(), url, time.monotonic()
             return self._certs

@@ -13,6 +13,9 @@ from shared.domain.errors import FieldProblem, field_problems
 from shared.web.field_messages import field_error
 
 PROBLEM_BASE = "https://kaleno.app/problems/"
+# Every 503 says when to ask again (RFC 9110 §10.2.3), whoever raised it: a client, Cloud Tasks or Google's
+# push then retries after a pause instead of at once or never.
+RETRY_AFTER_SECONDS = "2"
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -37,6 +40,8 @@ class Problem(Exception):
         self.detail = detail
         self.errors = list(errors or [])
         self.headers = dict(headers or {})
+        if status == 503:
+            self.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
         self.extra = dict(extra or {})
 
     @property

@@ -12,6 +12,7 @@ from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped
 
 from devstack.app import build_app
 from devstack.serve import INSTANCE_CONCURRENCY, MAX_INSTANCES, gunicorn_options, server_settings
+from devstack.worker import ArrivalStampingWorker
 
 MAIN_TF = Path(__file__).resolve().parents[2] / "infra" / "main.tf"
 
@@ -40,7 +41,11 @@ def test_each_worker_is_an_instance_serving_one_request_at_a_time_on_kept_alive_
 
     assert settings == {"WORKERS": str(MAX_INSTANCES), "THREADS": str(INSTANCE_CONCURRENCY)}
     # gthread (the sync worker would close every connection), answering gunicorn's own refusals as problem+json
-    assert issubclass(gunicorn_options()["worker_class"], ThreadWorker)  # type: ignore[arg-type]
+    # and telling each request when it reached its worker
+    worker = gunicorn_options()["worker_class"]
+    assert isinstance(worker, type)
+    assert issubclass(worker, ArrivalStampingWorker)
+    assert issubclass(worker, ThreadWorker)
     assert int(str(gunicorn_options()["keepalive"])) > 600  # outlives Google's front end's idle connections
 
 

@@ -34,6 +34,7 @@ def test_the_emulator_client_reads_through_a_single_threaded_channel(monkeypatch
     ((channel, options),) = made
     assert SINGLE_THREADED in options
     assert ("grpc.keepalive_time_ms", 30_000) in options
+    assert ("grpc.max_reconnect_backoff_ms", 2_000) in options  # back within seconds of an outage's end
     # The library's lazily built API object is ours: if a release renames it, this fails rather than
     # silently falling back to the library's own channel.
     assert client._firestore_api.transport.grpc_channel is channel

@@ -223,11 +223,21 @@ class SandboxClient:
 
     # -- Google's side: faults, counters, clock, tokens, tasks ---------------------------------------------
 
-    def fault(self, method: str, status: int = 503, count: int = 1, retry_after: float | None = None) -> None:
-        """The next `count` calls of `method` (e.g. `calendar.events.insert`) fail with `status`; 0 clears it."""
+    def fault(
+        self,
+        method: str,
+        status: int = 503,
+        count: int = 1,
+        retry_after: float | None = None,
+        hang_seconds: float | None = None,
+    ) -> None:
+        """The next `count` calls of `method` (e.g. `calendar.events.insert`) fail with `status`; 0 clears it.
+        `hang_seconds`: each is held that long first (a Google that hangs)."""
         body: dict[str, Any] = {"method": method, "status": status, "count": count}
         if retry_after is not None:
             body["retry_after"] = retry_after
+        if hang_seconds is not None:
+            body["hang_seconds"] = hang_seconds
         self._call("POST", "/faults", body)
 
     def state(self) -> State:

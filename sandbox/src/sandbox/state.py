@@ -52,6 +52,7 @@ class Fault:
     status: int
     remaining: int
     retry_after: float | None = None
+    hang_seconds: float = 0.0  # held this long before failing: a Google that hangs, not one that is down
 
 
 @dataclass
@@ -102,7 +103,8 @@ class SandboxState:
             return self._seq
 
     def register_call(self, method: str) -> Fault | None:
-        """Count one call of `method` and return the injected fault it must fail with, if any."""
+        """Count one call of `method` and return the injected fault it must fail with, if any (after holding
+        the call for the fault's `hang_seconds`, outside the lock: other calls go on meanwhile)."""
         with self.lock:
             self.counters.calls[method] += 1
             fault = self.faults.get(method)
@@ -111,7 +113,9 @@ class SandboxState:
             fault.remaining -= 1
             if fault.remaining <= 0:
                 del self.faults[method]
-            return fault
+        if fault.hang_seconds:
+            time.sleep(fault.hang_seconds)
+        return fault
 
     def add_fault(self, method: str, fault: Fault) -> None:
         """Replace the method's fault; a count of 0 clears it (the dependency is back)."""

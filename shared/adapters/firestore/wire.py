@@ -41,7 +41,7 @@ class StoredFields:
 
         if self.update_stamp is None:
             return None
-        return DatetimeWithNanoseconds.from_timestamp_pb(self.update_stamp)  # type: ignore[no-untyped-call]
+        return DatetimeWithNanoseconds.from_timestamp_pb(self.update_stamp)
 
     def to_dict(self) -> dict[str, Any] | None:
         from google.cloud.firestore_v1._helpers import decode_dict
