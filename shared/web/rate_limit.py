@@ -13,12 +13,17 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Request
 
 from shared.config import get_settings
 from shared.web.client_address import client_of
 from shared.web.problems import Problem
+
+if TYPE_CHECKING:
+    from shared.services.write_limits import Writer
 
 _MAX_CLIENTS = 100_000  # beyond this many tracked clients, forget them all rather than grow without bound
 
@@ -69,6 +74,25 @@ def enforce(kind: str, request: Request) -> None:
             "This client sent too many requests; retry after the number of seconds in Retry-After.",
             headers={"Retry-After": str(math.ceil(wait))},
         )
+
+
+def booking_writer(request: Request, key: str, now: datetime) -> Writer | None:
+    """Who makes this booking write, for the allowances counted across instances in Firestore (None when
+    client limits are off): "booking-writes" per client, `invitee_write_limit` per invitee."""
+    from shared.domain.write_limits import Allowance  # on first use: reads never need them
+    from shared.services.write_limits import Writer
+
+    settings = get_settings()
+    if not settings.client_limits_enabled:
+        return None
+    per_client, per_invitee = settings.client_limits["booking-writes"], settings.invitee_write_limit
+    return Writer(
+        client=requesting_client(request),
+        now=now,
+        per_client=Allowance(per_client[0], math.ceil(per_client[1])),
+        per_invitee=Allowance(per_invitee[0], math.ceil(per_invitee[1])),
+        key=key,
+    )
 
 
 def requesting_client(request: Request) -> str:
