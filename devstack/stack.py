@@ -88,9 +88,9 @@ class LocalStack:
                 "GOOGLE_CLOUD_PROJECT": PROJECT,
                 "FIRESTORE_EMULATOR_HOST": self.emulator.host,
                 "KALENO_BASE_URL": f"http://127.0.0.1:{self.ports.app}",
-                # The local stack stands where Google's load balancer would: a client on this machine may
-                # name itself in X-Forwarded-For (load tests play many clients), as the LB's entry would.
-                "KALENO_TRUSTED_PROXY_HOPS": os.environ.get("KALENO_TRUSTED_PROXY_HOPS", "1"),
+                # A client on this machine names itself by the last X-Forwarded-For entry (load tests play
+                # many clients), as Cloud Run's own front end names it (shared/web/client_address.py).
+                "KALENO_CLIENT_ADDRESS_FROM": os.environ.get("KALENO_CLIENT_ADDRESS_FROM", "last-forwarded"),
                 # Webhook receivers on this machine (http://127.0.0.1:...) are allowed here, never in production.
                 "KALENO_WEBHOOKS_ALLOW_PRIVATE": "true",
             }

@@ -20,8 +20,10 @@ from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, UnitOfWork
+from shared.services.write_limits import Writer
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
+from shared.web.rate_limit import booking_writer
 from shared.web.views import (
     BookingCreated,
     BookingPageView,
@@ -133,8 +135,9 @@ def create(request: Request, body: BookingRequest) -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
-    manage_key = ports.secrets.app_secret(get_settings().manage_key_secret_name)
-    booked = booking_service.book(body, key, utc_now(), ports.uow(), ports.tasks, manage_key)
+    manage_key, now = ports.secrets.app_secret(get_settings().manage_key_secret_name), utc_now()
+    writer = booking_writer(request, manage_key, now)
+    booked = booking_service.book(body, key, now, ports.uow(), ports.tasks, manage_key, writer)
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
@@ -178,7 +181,8 @@ def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpda
     invite follows for a booking to come)."""
     ports, uow, booking = _opened(booking_id, principal)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    return json_response(BookingView.of(rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks)))
+    rectified = rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks, _writer(request, ports))
+    return json_response(BookingView.of(rectified))
 
 
 @api.route(
@@ -192,7 +196,8 @@ def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpda
 def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
     """Cancel; the host's calendar event is removed and the host told (even while you restrict processing)."""
     ports, uow, booking = _opened(booking_id, principal)
-    cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks, by_invitee=True)
+    writer = _writer(request, ports)
+    cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks, by_invitee=True, writer=writer)
     return json_response(BookingView.of(cancelled))
 
 
@@ -208,8 +213,14 @@ def reschedule(request: Request, principal: str, booking_id: str, body: Reschedu
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
     ports, uow, booking = _opened(booking_id, principal)
-    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks, by_invitee=True)
+    writer = _writer(request, ports)
+    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks, by_invitee=True, writer=writer)
     return json_response(BookingView.of(moved))
+
+
+def _writer(request: Request, ports: Ports) -> Writer | None:
+    """The invitee's client, whose booking writes are counted across instances (keyed by the manage key)."""
+    return booking_writer(request, ports.secrets.app_secret(get_settings().manage_key_secret_name), utc_now())
 
 
 def _opened(booking_id: str, manage_token: str) -> tuple[Ports, UnitOfWork, Booking]:

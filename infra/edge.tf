@@ -1,7 +1,8 @@
 # --- Edge: one HTTPS load balancer in front of the public functions, with Cloud Armor ---------------------
 # Per-client request limits hold across every instance here, before a request reaches a function. The
-# functions apply the same limits per instance (shared/web/rate_limit.py), reading the client address the
-# load balancer appends to X-Forwarded-For (KALENO_TRUSTED_PROXY_HOPS=1). The same numbers live in
+# functions apply the same limits per instance (shared/web/rate_limit.py) and count booking writes across
+# instances in Firestore, reading the client address where the load balancer puts it in X-Forwarded-For:
+# second to last, before its own (KALENO_CLIENT_ADDRESS_FROM=google-load-balancer). The same numbers live in
 # shared/config.py (client_limits); tests/unit/test_infra_edge.py keeps them in step.
 
 locals {

@@ -25,7 +25,7 @@ locals {
     KALENO_REGION                    = var.region
     KALENO_BASE_URL                  = var.base_url
     KALENO_INTERNAL_URL_TEMPLATE     = local.internal_url_template
-    KALENO_TRUSTED_PROXY_HOPS        = "1" # the edge load balancer (edge.tf) appends the client address
+    KALENO_CLIENT_ADDRESS_FROM       = "google-load-balancer" # the edge (edge.tf) appends <client>, <its own address>
     KALENO_OAUTH_CLIENT_ID           = var.oauth_client_id
     KALENO_TASKS_QUEUE               = google_cloud_tasks_queue.calendar_sync.name
     KALENO_WEBHOOKS_QUEUE            = google_cloud_tasks_queue.webhooks.name
@@ -140,7 +140,7 @@ resource "google_firestore_database" "default" {
 resource "google_firestore_field" "ttl" {
   for_each = toset([
     "oauth_states", "sessions", "idempotency", "slot_claims", "consents", "webhook_deliveries",
-    "address_proofs", "address_grants", "closed_bookings",
+    "address_proofs", "address_grants", "closed_bookings", "write_places",
   ])
   database   = google_firestore_database.default.name
   collection = each.value

@@ -12,6 +12,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.domain.policy import CURRENT_POLICY
+from shared.web.client_address import ClientAddressFrom
 
 GOOGLE_ACCOUNTS = "https://accounts.google.com"
 
@@ -58,14 +59,19 @@ class Settings(BaseSettings):
     # A closed account's bookings: how long after the meeting's time their manage links still say why (410).
     closed_booking_retention_days: int = Field(90, ge=1)
     # Per-client request limits (kind -> requests per seconds), enforced at the edge in production
-    # (infra/edge.tf) and by each instance (shared/web/rate_limit.py). Behind Google's load balancer the
-    # client is the last X-Forwarded-For entry (1 trusted hop).
+    # (infra/edge.tf) and by each instance (shared/web/rate_limit.py); booking writes are also counted
+    # across instances in Firestore, per client and per invitee (shared/services/write_limits.py).
     client_limits_enabled: bool = True
     client_limits: dict[str, tuple[int, float]] = {
         "booking-writes": (10, 60.0),  # book, reschedule, cancel, correct: one real invitee needs 1-3
         "public-reads": (300, 60.0),  # booking pages and slots: a visitor clicking through a month
     }
-    trusted_proxy_hops: int = Field(0, ge=0, le=3)
+    # Booking writes per invitee (the address as limits see it, shared/domain/booking.normalised_email):
+    # (writes, per seconds), counted across instances like the per-client allowance of "booking-writes".
+    invitee_write_limit: tuple[int, float] = (6, 600.0)
+    # Where the client's address is read, by deployment shape (shared/web/client_address.py): "peer",
+    # "last-forwarded" (Cloud Run's own front end; the local stack), "google-load-balancer" (infra/).
+    client_address_from: ClientAddressFrom = "peer"
     # Deadlines (seconds). Each request has one overall deadline (shared/deadlines.py); every dependency call
     # inside it gets its own bound below or what is left of the request's, whichever is less, and retries stop
     # when it is spent: the answer is then 503 with Retry-After, with nothing half-stored.

@@ -117,6 +117,14 @@ class InviteeLimitReached(DomainError):
     retry_after_seconds = 3600
 
 
+class WritesLimited(DomainError):
+    """A client or an invitee used its allowance of booking writes for this window (shared/domain/write_limits)."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class BookingCancelled(DomainError):
     """The booking was cancelled; it can no longer be changed."""
 

@@ -7,7 +7,7 @@ The booking writer asks the same question for one start, so what is shown is wha
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -407,18 +407,24 @@ def listed_page(host_slug: str, uow: UnitOfWork) -> BookingPage:
 
 
 def load_offer(
-    host_slug: str, event_type_slug: str, around: Interval, uow: UnitOfWork, visitor: Visitor | None = None
+    host_slug: str,
+    event_type_slug: str,
+    around: Interval,
+    uow: UnitOfWork,
+    visitor: Visitor | None = None,
+    places: Sequence[str] = (),
 ) -> Offer:
-    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers).
-    A visitor is admitted first (before anything about the times can be told)."""
-    snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND)
+    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers),
+    with a booking write's `places` (snapshot.places_taken). A visitor is admitted first (before anything
+    about the times can be told)."""
+    snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND, places)
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
     link = admitted(snapshot.page, event_type_id, event_type, visitor, uow) if visitor else None
     periods = _periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
-        snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+        snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND, places)
         if snapshot is None:
             raise HostNotFound(f"no host '{host_slug}'")
         event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
@@ -501,18 +507,26 @@ def check_offered(
     uow: UnitOfWork,
     moving: Booking | None = None,
     visitor: Visitor | None = None,
+    places: Sequence[str] = (),
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = offer_around(host_slug, event_type_slug, start, uow, visitor)
+    offer = offer_around(host_slug, event_type_slug, start, uow, visitor, places)
     check_start(offer, start, now, moving)
     return offer
 
 
 def offer_around(
-    host_slug: str, event_type_slug: str, start: datetime, uow: UnitOfWork, visitor: Visitor | None = None
+    host_slug: str,
+    event_type_slug: str,
+    start: datetime,
+    uow: UnitOfWork,
+    visitor: Visitor | None = None,
+    places: Sequence[str] = (),
 ) -> Offer:
-    """What `check_start` needs to tell whether `start` is free (the visitor admitted first)."""
-    return load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow, visitor)
+    """What `check_start` needs to tell whether `start` is free (the visitor admitted first), and which of a
+    booking write's `places` are taken (`offer.snapshot.places_taken`), in the same read."""
+    around = Interval(start, start + timedelta(minutes=1))
+    return load_offer(host_slug, event_type_slug, around, uow, visitor, places)
 
 
 def check_start(offer: Offer, start: datetime, now: datetime, moving: Booking | None = None) -> None:

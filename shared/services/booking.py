@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import random
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +40,7 @@ from shared.domain.event_type import SLUG_PATTERN
 from shared.domain.host import Host
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat, session_id
+from shared.domain.write_limits import Taken, WritePlaces, places_to_take
 from shared.logging import log_event
 from shared.services.availability import (
     Offer,
@@ -57,6 +59,7 @@ from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.tokens import same_secret
+from shared.services.write_limits import Writer, counted_write, place_names, take
 
 SLUG = re.compile(SLUG_PATTERN)
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -103,16 +106,20 @@ def book(
     uow: UnitOfWork,
     tasks: TaskQueue,
     manage_key: str,
+    writer: Writer | None = None,
 ) -> Booked:
-    """Check the slot, then commit booking + claims + idempotency key at once.
+    """Check the slot, then commit booking + claims + idempotency key (+ the writer's places) at once.
 
     A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot or
     used the link, or its key document exists): the first, usual request pays no extra read for it.
+    `writer`: whose booking writes are counted across instances (None: not counted).
     """
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    keys = writer.places(request.invitee.email) if writer else ()
+    attempt = _Attempt(request, key_hash, request_hash, now, manage_key, keys, place_names(keys))
     try:
-        booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, tasks, manage_key)
+        booking, token = _commit_with_retries(attempt, uow, tasks)
     except (SlotTaken, SlotNotOffered, LinkUsed):
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
@@ -144,62 +151,81 @@ def form_problems(body: object, now: datetime, uow: UnitOfWork) -> list[FieldPro
     return []
 
 
-def _commit_with_retries(
-    request: BookingRequest,
-    key_hash: str | None,
-    request_hash: str,
-    now: datetime,
-    uow: UnitOfWork,
-    tasks: TaskQueue,
-    manage_key: str,
-) -> tuple[Booking, str]:
+@dataclass
+class _Attempt:
+    """One booking request through its commit attempts; `counted` holds the write places of the last one."""
+
+    request: BookingRequest
+    key_hash: str | None
+    request_hash: str
+    now: datetime
+    manage_key: str
+    keys: tuple[WritePlaces, ...]  # the client's and the invitee's places in this window (none: not counted)
+    write_places: list[str]  # their names, looked up with each attempt's offer read
+    counted: Taken | None = None
+    places_lost: int = 0  # conflicts that were a write place taken by a racing write
+
+    def count(self, taken: Collection[str]) -> None:
+        """The places this attempt takes, from those the read found taken; a place the last attempt tried
+        that exists now was lost to a racing write of the same client or invitee (that commit failed as a
+        whole, so it is not its own): progress, not a conflict to give up over."""
+        pick: Callable[[list[int]], int] = min
+        if self.counted is not None and any(place in taken for place, _ in self.counted.places):
+            self.places_lost += 1
+            pick = random.choice  # nosec B311  # spreads racing writes over the places left; no secret
+        self.counted = places_to_take(self.keys, taken, self.now, pick) if self.keys else None
+
+
+def _commit_with_retries(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
     """A lost race for a numbered place (or a time) is looked at again with fresh data: if the time is really
     taken the check says so; if only a place was, the next free one is claimed. An invitee's first booking
     takes their first place without a look; only after a conflict are their held places read. A seat lost to
-    another invitee of a group session is not counted against the attempts: someone got a seat, so the
-    session fills up and the look-again ends (at the latest with `seats-full`)."""
+    another invitee of a group session, or a write place lost to a racing write of the same client or invitee,
+    is not counted against the attempts: someone got it, so the session or the window fills up and the
+    look-again ends (at the latest with `seats-full` or `rate-limited`)."""
     conflicts = seat_conflicts = 0
-    while conflicts < COMMIT_ATTEMPTS - 1 and seat_conflicts <= MAX_SEATS:
+    while (
+        conflicts - attempt.places_lost < COMMIT_ATTEMPTS - 1
+        and seat_conflicts <= MAX_SEATS
+        and attempt.places_lost <= len(attempt.write_places)
+    ):
         first_try = conflicts == seat_conflicts == 0
         if not first_try:
             check_deadline()  # each look again is a read and a commit: not started once the request's time is up
         try:
-            return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try)
+            return _commit_new_booking(attempt, uow, tasks, first_try)
         except SeatConflict as conflict:
-            if key_hash and uow.bookings.idempotency(key_hash) is not None:
+            if attempt.key_hash and uow.bookings.idempotency(attempt.key_hash) is not None:
                 raise ClaimConflict("this request was made before") from conflict  # a replay: answered by `book`
             seat_conflicts += 1  # another invitee took that seat: progress, so look again (seats are finite)
         except ClaimConflict:
             conflicts += 1
     try:
-        return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
+        return _commit_new_booking(attempt, uow, tasks, first_try=False)
     except ClaimConflict:
         # Lost every time: if a limit has filled (or the link was used) meanwhile, say that rather than "taken".
+        request, now = attempt.request, attempt.now
         check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
         raise
 
 
-def _commit_new_booking(
-    request: BookingRequest,
-    key_hash: str | None,
-    request_hash: str,
-    now: datetime,
-    uow: UnitOfWork,
-    tasks: TaskQueue,
-    manage_key: str,
-    first_try: bool,
-) -> tuple[Booking, str]:
-    offer = offer_around(request.host, request.event_type, request.start, uow, Visitor(now, request.link))
+def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, first_try: bool) -> tuple[Booking, str]:
+    request, now, key_hash = attempt.request, attempt.now, attempt.key_hash
+    visitor = Visitor(now, request.link)
+    offer = offer_around(request.host, request.event_type, request.start, uow, visitor, attempt.write_places)
     event_type = offer.event_type
     # The form before the time: a refused form is the client's to correct whatever the time, and a slot
     # taken meanwhile is better told once the form is right.
     answers, phone = checked_form(event_type.questions, event_type.location, request.answers, request.invitee_phone)
     check_start(offer, request.start, now)
+    # The writes this client and invitee made in this window, counted across instances (429 past the
+    # allowance); `attempt.counted.client_writes_before` is the client's velocity, for the bot gate.
+    attempt.count(offer.snapshot.places_taken)
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
     span, slot = occupied_span(request.start, event_type), meeting(request.start, event_type)
     booking_id = uuid.uuid4().hex
     seat, live = _seat_to_take(offer, slot.start, uow)
-    token = manage_token(manage_key, booking_id)
+    token = manage_token(attempt.manage_key, booking_id)
     booking = Booking(
         id=booking_id,
         host_id=offer.page.host_id,
@@ -227,12 +253,14 @@ def _commit_new_booking(
     )
     record = None
     if key_hash:
+        expires_at = now + IDEMPOTENCY_TTL
         record = IdempotencyRecord(
-            key_hash=key_hash, request_hash=request_hash, booking_id=booking.id, expires_at=now + IDEMPOTENCY_TTL
+            key_hash=key_hash, request_hash=attempt.request_hash, booking_id=booking.id, expires_at=expires_at
         )
     with uow:
         uow.bookings.add(booking, record)
         uow.months.move_span(None, booking)
+        take(attempt.counted, uow)
         if seat is not None:
             take_seat(booking, seat, uow, live=live)
         if offer.link is not None:  # its claim fails this commit if another booking (or a revocation) was first
@@ -323,34 +351,57 @@ def _as_asked(by_invitee: bool) -> Callable[[Booking], Booking]:
 
 
 def cancel(
-    booking: Booking, reason: str | None, uow: UnitOfWork, tasks: TaskQueue, by_invitee: bool = False
+    booking: Booking,
+    reason: str | None,
+    uow: UnitOfWork,
+    tasks: TaskQueue,
+    by_invitee: bool = False,
+    writer: Writer | None = None,
 ) -> Booking:
+    """`writer`: the invitee's client, whose booking writes are counted (None: the host's cancellation)."""
     mark = _as_asked(by_invitee)
-    updated = _changed(booking.id, lambda current: mark(current.cancelled(reason)), uow)
+
+    def cancelled(counted: Taken | None) -> Booking:
+        return _changed(booking.id, lambda current: mark(current.cancelled(reason)), uow, counted=counted)
+
+    updated = counted_write(writer, booking.invitee.email, uow, cancelled)
     request_sync(updated, tasks)
     log_event("booking_cancelled", booking_id=booking.id, host_id=booking.host_id)
     return updated
 
 
 def reschedule(
-    booking: Booking, new_start: datetime, now: datetime, uow: UnitOfWork, tasks: TaskQueue, by_invitee: bool = False
+    booking: Booking,
+    new_start: datetime,
+    now: datetime,
+    uow: UnitOfWork,
+    tasks: TaskQueue,
+    by_invitee: bool = False,
+    writer: Writer | None = None,
 ) -> Booking:
+    """`writer`: the invitee's client, whose booking writes are counted (looked up in the offer's own read)."""
     booking.ensure_changeable()
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
     if host is None or page is None or booking.event_type_id not in page.event_types:
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
     event_type_slug = page.event_types[booking.event_type_id].slug
-    offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking)
+    places = place_names(writer.places(booking.invitee.email)) if writer else []
+    offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking, places=places)
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
     place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
     runs = minute_runs(offer, slot.start, moving=booking)
     seat = _seat_to_move_to(booking, offer, slot.start, uow)
     # New claims and released old ones (a seat booking leaves one session and joins another): one commit.
     mark = _as_asked(by_invitee)
-    updated = _changed(
-        booking.id, lambda current: mark(current.moved(slot, span, place, periods, runs, seat=seat)), uow
-    )
+
+    def decide(current: Booking) -> Booking:
+        return mark(current.moved(slot, span, place, periods, runs, seat=seat))
+
+    def moved(counted: Taken | None) -> Booking:
+        return _changed(booking.id, decide, uow, counted=counted)
+
+    updated = counted_write(writer, booking.invitee.email, uow, moved, taken=offer.snapshot.places_taken)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated
@@ -390,11 +441,14 @@ def _changed(
     decide: Callable[[Booking], Booking],
     uow: UnitOfWork,
     conflict: str = "this time was just booked by someone else; please pick another slot",
+    counted: Taken | None = None,
 ) -> Booking:
+    """`counted`: a booking write's places, created in the change's own commit."""
     try:
         # Seats of one session leaving at once contend for its record: each round one of them commits, so
         # give them as many rounds as a large session's invitees might need.
-        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS)
+        alongside = (lambda: take(counted, uow)) if counted else None
+        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS, alongside=alongside)
     except AlreadyStored as error:
         raise ClaimConflict(conflict) from error
     if updated is None:

@@ -11,6 +11,7 @@ short-lived records purge them once expired.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -69,7 +70,10 @@ class BookingPageRepository(SubjectRecords, Protocol):
 class BusyMonthRepository(SubjectRecords, Protocol):
     """A host's time, one UTC month a record: the busy mirror of Google and our bookings' spans."""
 
-    def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None: ...
+    # `places`: write places (shared/domain/write_limits.py) to look up in the same read (`places_taken`).
+    def snapshot(
+        self, slug: str, start: datetime, end: datetime, places: Sequence[str] = ()
+    ) -> AvailabilitySnapshot | None: ...
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None: ...
     def clear_busy(self, host_id: str) -> int: ...
     def move_span(self, before: Booking | None, after: Booking | None) -> None: ...
@@ -172,6 +176,16 @@ class AddressProofRepository(Protocol):
     def purge(self, now: datetime) -> dict[str, int]: ...
 
 
+class WritePlaceRepository(Protocol):
+    """Numbered places of booking writes per client and per invitee in fixed windows, named by keyed hashes
+    (shared/domain/write_limits.py): no personal data, so nothing to export or erase; each expires with its
+    window (`expires_at`, purged)."""
+
+    def taken(self, places: Sequence[str]) -> set[str]: ...  # which of these exist (one read)
+    def take(self, place: str, expires_at: datetime) -> None: ...  # must not exist; in the open unit's commit
+    def purge(self, now: datetime) -> dict[str, int]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def hosts(self) -> HostRepository: ...
@@ -195,6 +209,8 @@ class UnitOfWork(Protocol):
     def webhook_deliveries(self) -> WebhookDeliveryRepository: ...
     @property
     def address_proofs(self) -> AddressProofRepository: ...
+    @property
+    def write_places(self) -> WritePlaceRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

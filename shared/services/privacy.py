@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain.booking import Booking, normalised_email
-from shared.domain.errors import NotFound
+from shared.domain.errors import ClaimConflict, NotFound
 from shared.domain.host import Host
+from shared.domain.write_limits import Taken
 from shared.logging import log_event
 from shared.services.audit import audit
 from shared.services.booking_sync import request_sync, resync_failed
@@ -22,8 +23,10 @@ from shared.services.changes import change_booking
 from shared.services.channels import start_watching, stop_watching
 from shared.services.closure import CLOSED_BOOKING_KEPT, close_future_bookings, leave_tombstones, stop_taking_bookings
 from shared.services.contention import retried
+from shared.services.errors import AlreadyStored
 from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
 from shared.services.records import Erasure
+from shared.services.write_limits import Writer, counted_write, take
 
 FORMAT_VERSION = 1
 ERASE_HOST_STEPS = (
@@ -348,12 +351,29 @@ def _on_off(value: bool) -> str:
 
 # --- rectification (cookie consent: shared/services/consent.py) -----------------------------------------
 def rectify_invitee(
-    booking: Booking, changes: dict[str, str], now: datetime, uow: UnitOfWork, tasks: TaskQueue
+    booking: Booking,
+    changes: dict[str, str],
+    now: datetime,
+    uow: UnitOfWork,
+    tasks: TaskQueue,
+    writer: Writer | None = None,
 ) -> Booking:
     """The invitee corrects their name, email or zone on this booking, and on this booking only (a new address
-    gives no rights over other bookings made with it); Google's invite follows, even while restricted."""
+    gives no rights over other bookings made with it); Google's invite follows, even while restricted.
+    `writer`: the invitee's client, whose booking writes are counted (under the address before the change)."""
     invitee = booking.invitee.model_copy(update=changes)
-    after = change_booking(booking.id, lambda current: current.rectified(invitee).asked_by_invitee(), uow)
+
+    def rectified(counted: Taken | None) -> Booking | None:
+        def decide(current: Booking) -> Booking:
+            return current.rectified(invitee).asked_by_invitee()
+
+        alongside = (lambda: take(counted, uow)) if counted else None
+        try:
+            return change_booking(booking.id, decide, uow, alongside=alongside)
+        except AlreadyStored as error:
+            raise ClaimConflict("a racing write took this write place") from error
+
+    after = counted_write(writer, booking.invitee.email, uow, rectified)
     if after is None:
         raise NotFound("no such booking")
     if after.version != booking.version:

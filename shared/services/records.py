@@ -87,6 +87,8 @@ class AvailabilitySnapshot:
     page: BookingPage
     busy: SpanSet
     booked: list[BookedSpan]  # sorted by occupied_start
+    # Of the write places asked for with the read (shared/domain/write_limits.py): those that exist.
+    places_taken: frozenset[str] = frozenset()
 
 
 class GoogleIdentity(BaseModel):

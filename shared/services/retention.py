@@ -34,6 +34,7 @@ def purge_expired(now: datetime, periods: RetentionPeriods, uow: UnitOfWork) -> 
         **uow.webhook_deliveries.purge(now),
         **uow.links.purge(now),
         **uow.address_proofs.purge(now),
+        **uow.write_places.purge(now),
         **uow.audit.purge(
             now, entries_before=now - periods.audit_entries, receipts_before=now - periods.erasure_receipts
         ),

@@ -25,6 +25,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.SeatsFull: (409, "seats-full", "Every seat taken"),
     domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
     domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),
+    domain.WritesLimited: (429, "rate-limited", "Too many requests"),
     domain.NothingToResolve: (409, "nothing-to-resolve", "Nothing to resolve"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.IdempotencyKeySpent: (409, "idempotency-key-spent", "Idempotency-Key spent"),

@@ -1,8 +1,9 @@
 """Per-client request limits, kept in this instance's memory.
 
 In production the edge enforces them across instances (Cloud Armor rate-based rules on the HTTPS load
-balancer, infra/edge.tf); this limiter applies the same rules inside each instance, which is what the
-local stack (one process) and its tests see, and a second line of defence behind the edge.
+balancer, infra/edge.tf); this limiter applies the same rules inside each instance: a cheap first line that
+needs no round trip. Booking writes are also counted across instances, in Firestore, in each write's own
+commit (shared/services/write_limits.py); reads are limited only here and at the edge.
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Request
 
 from shared.config import get_settings
+from shared.web.client_address import client_of
 from shared.web.problems import Problem
+
+if TYPE_CHECKING:
+    from shared.services.write_limits import Writer
 
 _MAX_CLIENTS = 100_000  # beyond this many tracked clients, forget them all rather than grow without bound
 
@@ -58,7 +65,7 @@ def enforce(kind: str, request: Request) -> None:
         window = _windows.get(kind)
         if window is None or (window.limit, window.seconds) != (limit, seconds):
             window = _windows[kind] = SlidingWindow(limit, seconds)
-    wait = window.retry_after(client_of(request, settings.trusted_proxy_hops), time.monotonic())
+    wait = window.retry_after(requesting_client(request), time.monotonic())
     if wait > 0:
         raise Problem(
             429,
@@ -69,14 +76,29 @@ def enforce(kind: str, request: Request) -> None:
         )
 
 
-def client_of(request: Request, trusted_proxy_hops: int) -> str:
-    """The client's address: the peer, or the entry that the trusted proxies in front of us (Google's load
-    balancer) appended to X-Forwarded-For; anything earlier in that header is client-supplied."""
-    if trusted_proxy_hops > 0:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if len(forwarded) >= trusted_proxy_hops:
-            return forwarded[-trusted_proxy_hops]
-    return request.remote_addr or "unknown"
+def booking_writer(request: Request, key: str, now: datetime) -> Writer | None:
+    """Who makes this booking write, for the allowances counted across instances in Firestore (None when
+    client limits are off): "booking-writes" per client, `invitee_write_limit` per invitee."""
+    from shared.domain.write_limits import Allowance  # on first use: reads never need them
+    from shared.services.write_limits import Writer
+
+    settings = get_settings()
+    if not settings.client_limits_enabled:
+        return None
+    per_client, per_invitee = settings.client_limits["booking-writes"], settings.invitee_write_limit
+    return Writer(
+        client=requesting_client(request),
+        now=now,
+        per_client=Allowance(per_client[0], math.ceil(per_client[1])),
+        per_invitee=Allowance(per_invitee[0], math.ceil(per_invitee[1])),
+        key=key,
+    )
+
+
+def requesting_client(request: Request) -> str:
+    """The client's name (its address), read where this deployment's front end puts it (client_address.py)."""
+    forwarded = request.headers.getlist("X-Forwarded-For")
+    return client_of(get_settings().client_address_from, request.remote_addr, forwarded)
 
 
 def reset() -> None:

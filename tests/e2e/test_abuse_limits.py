@@ -1,9 +1,11 @@
 """Abuse limits over HTTP: a flooding client gets 429s while others book as usual; an invitee cannot hoard
-a host's week, even racing."""
+a host's week, even racing; booking writes are counted in Firestore, so the allowance holds across instances
+(each request standing for one on a fresh instance, whose in-memory limiter knows nothing)."""
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -13,6 +15,7 @@ import pytest
 import requests
 
 from shared.config import get_settings
+from shared.web import rate_limit
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead
 from tests.e2e.test_http_surface import assert_problem
 from tests.support import Browser, Google, host_with_hours
@@ -26,9 +29,25 @@ def limited(api: str) -> str:
     return api
 
 
+@pytest.fixture
+def fresh_instances(limited: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every request as if it reached a fresh instance: the in-memory limiter (the cheap first line) admits
+    everything, so only what is counted in Firestore stands between a client and more than its allowance."""
+    monkeypatch.setattr(rate_limit.SlidingWindow, "retry_after", lambda self, client, now: 0.0)
+    return limited
+
+
+def room_in_window(seconds: float, needed: float = 15.0) -> None:
+    """Wait, if need be, until the current fixed window of `seconds` has `needed` seconds left: a burst that
+    straddled two windows could rightly spend both allowances."""
+    into = time.time() % seconds
+    if seconds - into < needed:
+        time.sleep(seconds - into + 0.5)
+
+
 def post_as(api: str, client: str, body: dict[str, Any]) -> requests.Response:
     headers = {"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": client}
-    return requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30)
+    return requests.post(f"{api}/bookings", json=body, headers=headers, timeout=90)
 
 
 def test_a_flooding_client_gets_429s_and_an_ordinary_visitor_books_as_usual(
@@ -46,6 +65,76 @@ def test_a_flooding_client_gets_429s_and_an_ordinary_visitor_books_as_usual(
         assert_problem(refused, 429, "rate-limited")
         assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert visitor.status_code == 201, visitor.text
+
+
+def test_racing_bookings_of_one_client_on_every_instance_get_exactly_its_allowance(
+    fresh_instances: str, browser: Browser, google: Google, db: Any
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
+    allowance, seconds = get_settings().client_limits["booking-writes"]
+    bodies = [booking_body(slug, day_ahead(3 + i // 15, 9) + timedelta(minutes=30 * (i % 15))) for i in range(30)]
+    room_in_window(seconds)
+
+    with ThreadPoolExecutor(30) as pool:
+        answers = list(pool.map(lambda body: post_as(fresh_instances, "203.0.113.7", body), bodies))
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses.count(201) == allowance, statuses
+    assert set(statuses) == {201, 429}, [answer.text for answer in answers if answer.status_code not in (201, 429)]
+    for refused in (answer for answer in answers if answer.status_code == 429):
+        assert_problem(refused, 429, "rate-limited")
+        assert 0 < int(refused.headers["Retry-After"]) <= seconds
+    places = [(doc.id, doc.to_dict()) for doc in db.collection("write_places").stream()]
+    assert len(places) == 2 * allowance  # one client place and one invitee place per booking
+    assert all(set(fields) == {"expires_at"} for _, fields in places)
+    assert not [place for place, _ in places if "203.0.113.7" in place or "example.org" in place]
+
+
+def test_rotating_addresses_with_tagged_emails_get_the_invitees_allowance_and_visitors_book_as_usual(
+    fresh_instances: str, browser: Browser, google: Google
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, invitee_open_limit=50)
+    allowance, seconds = get_settings().invitee_write_limit
+    room_in_window(seconds)
+    attempts = []
+    for i in range(int(allowance) + 4):
+        body = booking_body(slug, day_ahead(4, 9) + timedelta(minutes=30 * i))
+        body["invitee"]["email"] = f"Hoarder+{i}@Example.org"
+        attempts.append(post_as(fresh_instances, f"198.18.0.{i + 1}", body))
+
+    visitors = [
+        post_as(fresh_instances, f"192.0.2.{i + 1}", booking_body(slug, day_ahead(5, 9) + timedelta(minutes=30 * i)))
+        for i in range(5)
+    ]
+
+    assert [r.status_code for r in attempts] == [201] * int(allowance) + [429] * 4
+    assert_problem(attempts[-1], 429, "rate-limited")
+    assert [r.status_code for r in visitors] == [201] * 5
+
+
+def test_an_invitees_own_changes_count_against_their_allowance(
+    fresh_instances: str, browser: Browser, google: Google
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
+    per_client, per_invitee = get_settings().client_limits["booking-writes"][0], get_settings().invitee_write_limit[0]
+    allowed = int(min(per_client, per_invitee))  # the booking itself and its changes, whichever fills first
+    room_in_window(get_settings().invitee_write_limit[1])
+    booked = post_as(fresh_instances, "203.0.113.8", booking_body(slug, day_ahead(3, 9))).json()
+    bearer = {"Authorization": f"Bearer {booked['manage_token']}", "X-Forwarded-For": "203.0.113.8"}
+    moves = [
+        requests.post(
+            f"{fresh_instances}/bookings/{booked['id']}/reschedule",
+            json={"start": (day_ahead(3, 10) + timedelta(minutes=30 * i)).isoformat()},
+            headers=bearer,
+            timeout=30,
+        )
+        for i in range(allowed)
+    ]
+    cancel = requests.post(f"{fresh_instances}/bookings/{booked['id']}/cancel", json={}, headers=bearer, timeout=30)
+
+    assert [r.status_code for r in moves] == [200] * (allowed - 1) + [429]
+    assert_problem(moves[-1], 429, "rate-limited")
+    assert_problem(cancel, 429, "rate-limited")
 
 
 def test_an_invitee_cannot_hold_more_upcoming_bookings_than_allowed(api: str, browser: Browser, google: Google) -> None:

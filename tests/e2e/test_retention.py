@@ -17,7 +17,10 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
     slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
     assert post_booking(api, booking_body(slug, day_ahead(5, 10))).status_code == 201
     past = datetime.now(UTC) - timedelta(minutes=1)
-    expiring = ("oauth_states", "sessions", "idempotency", "slot_claims", "webhook_deliveries", "address_proofs")
+    expiring = (
+        *("oauth_states", "sessions", "idempotency", "slot_claims", "webhook_deliveries", "address_proofs"),
+        "write_places",
+    )
     for collection in (*expiring, "address_grants"):
         db.collection(collection).document(f"expired-{collection}").set({"expires_at": past})
     for collection in ("booking_links", "link_claims"):  # single-use links ended more than 30 days ago
@@ -48,6 +51,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "closed_bookings_deleted": 0,
         "address_proofs_deleted": 1,
         "address_grants_deleted": 1,
+        "write_places_deleted": 1,
     }
     assert set(again.json().values()) == {0}
     for collection, ids in live.items():

@@ -156,3 +156,37 @@ def test_spans_are_kept_by_the_day_their_meeting_starts_and_a_read_fetches_only_
     assert [span.booking_id for span in tuesday_morning] == [late.id]  # its meeting began the day before
     assert sorted(month.get().get("booked_on")) == ["d08", "d17"]
     assert fetched == {}  # a day nothing starts on: no field at all, and Monday's and the 17th's stay behind
+
+
+@pytest.mark.parametrize("hinted", [False, True], ids=["first read of the slug", "slug's host remembered"])
+def test_the_snapshot_tells_which_write_places_exist_in_the_same_read(db: Any, hinted: bool) -> None:
+    uow, _, slug = a_host_page(db)
+    if hinted:
+        uow.months.snapshot(slug, MONDAY, MONDAY + timedelta(hours=1))
+    key = uuid.uuid4().hex
+    places = [f"client:{key}:7:{n}" for n in (1, 2, 3)]
+    with uow:
+        uow.write_places.take(places[0], MONDAY)
+        uow.write_places.take(places[2], MONDAY)
+        uow.commit()
+
+    snapshot = uow.months.snapshot(slug, MONDAY, MONDAY + timedelta(hours=1), places)
+
+    assert snapshot is not None
+    assert snapshot.places_taken == {places[0], places[2]}
+    assert uow.write_places.taken(places) == {places[0], places[2]}
+
+
+def test_a_write_place_that_exists_fails_the_commit_that_creates_it_again(db: Any) -> None:
+    from shared.services.errors import AlreadyStored
+
+    uow = FirestoreUnitOfWork(db)
+    place = f"invitee:{uuid.uuid4().hex}:7:1"
+    with uow:
+        uow.write_places.take(place, MONDAY)
+        uow.commit()
+
+    with uow:
+        uow.write_places.take(place, MONDAY)
+        with pytest.raises(AlreadyStored):
+            uow.commit()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -143,6 +143,7 @@ class FakeUnitOfWork:
         self.webhooks = FakeWebhooks(self)
         self.webhook_deliveries = FakeWebhookDeliveries(self)
         self.address_proofs = FakeAddressProofs(self)
+        self.write_places = FakeWritePlaces(self)
 
     def __enter__(self) -> Self:
         self._open, self._writes, self._seen = True, [], {}
@@ -274,7 +275,9 @@ class FakeBusyMonths:
     def __init__(self, unit: FakeUnitOfWork) -> None:
         self._unit = unit
 
-    def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
+    def snapshot(
+        self, slug: str, start: datetime, end: datetime, places: Sequence[str] = ()
+    ) -> AvailabilitySnapshot | None:
         page = self._unit.db.get("pages", slug)
         if page is None:
             return None
@@ -293,7 +296,8 @@ class FakeBusyMonths:
             for span in month.booked
             if span.occupied_start < after and first < span.occupied_end
         )
-        return AvailabilitySnapshot(page=page, busy=busy, booked=booked)
+        taken = frozenset(self._unit.write_places.taken(places))
+        return AvailabilitySnapshot(page=page, busy=busy, booked=booked, places_taken=taken)
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         by_month = split_by_month(busy)
@@ -364,6 +368,23 @@ def _with_span(span: BookedSpan) -> Change:
 
 def _without_span(span: BookedSpan) -> Change:
     return lambda month: replace(month or Month(), booked=tuple(s for s in (month or Month()).booked if s != span))
+
+
+class FakeWritePlaces:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def taken(self, places: Sequence[str]) -> set[str]:
+        return {place for place in places if self._unit.db.get("write_places", place) is not None}
+
+    def take(self, place: str, expires_at: datetime) -> None:
+        self._unit.create(("write_places", place), expires_at)
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        expired = self._unit.db.where("write_places", datetime, lambda _, expires_at: expires_at < now)
+        for place in expired:
+            self._unit.db.delete_now(("write_places", place))
+        return {"write_places_deleted": len(expired)}
 
 
 class Claim(NamedTuple):

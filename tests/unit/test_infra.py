@@ -110,6 +110,17 @@ def test_the_edge_routes_only_public_functions() -> None:
     assert "if fn.public" in public
 
 
+def test_production_reads_the_client_where_the_edge_load_balancer_puts_it_and_ingress_admits_only_it() -> None:
+    from shared.config import Settings
+
+    env = load("main.tf")["locals"][0]["env"]
+    function = resources("google_cloudfunctions2_function")["fn"]
+
+    shape = Settings(client_address_from=env["KALENO_CLIENT_ADDRESS_FROM"].strip('"')).client_address_from
+    assert shape == "google-load-balancer"
+    assert "ALLOW_INTERNAL_AND_GCLB" in str(function["service_config"][0]["ingress_settings"])
+
+
 def test_webhook_deliveries_have_their_own_queue_called_only_by_the_tasks_identity() -> None:
     from shared.config import Settings
 

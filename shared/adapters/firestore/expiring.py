@@ -12,6 +12,7 @@ from shared.adapters.firestore.bookings import CLAIMS, IDEMPOTENCY
 from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.sign_in import OAUTH_STATES, SESSIONS
 from shared.adapters.firestore.webhooks import WEBHOOK_DELIVERIES
+from shared.adapters.firestore.write_places import WRITE_PLACES
 
 # every collection with an `expires_at` TTL
 EXPIRING = (
@@ -24,6 +25,7 @@ EXPIRING = (
     CLOSED_BOOKINGS,
     ADDRESS_PROOFS,
     ADDRESS_GRANTS,
+    WRITE_PLACES,
 )
 PAGE = 400
 MAX_PAGES = 25  # per collection and run: a long backlog is finished by the next runs

@@ -10,6 +10,7 @@ decoded. `booked` is the month-wide array spans were kept in before: read and re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -58,8 +59,11 @@ class FirestoreBusyMonths:
     def _all(self, host_id: str) -> list[Any]:
         return list(self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).stream(**reads()))
 
-    def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
-        """Page, busy times and booked spans for [start, end), usually in one round trip.
+    def snapshot(
+        self, slug: str, start: datetime, end: datetime, places: Sequence[str] = ()
+    ) -> AvailabilitySnapshot | None:
+        """Page, busy times and booked spans for [start, end), usually in one round trip; with them, which of
+        `places` (a booking write's places, write_places.py) exist, so counting a write costs no read.
 
         The slug's host id is remembered per instance, so the page and the host's month documents are
         fetched together; a stale guess (the slug moved) is detected and answered by a fresh lookup.
@@ -69,7 +73,7 @@ class FirestoreBusyMonths:
         hints = self._unit.caches.slug_hosts
         host_id = hints.get(slug)
         if host_id is not None:
-            found = self._snapshot(slug, host_id, start, end)
+            found = self._snapshot(slug, host_id, start, end, places)
             if found is not None:
                 return found
             hints.pop(slug, None)
@@ -79,16 +83,19 @@ class FirestoreBusyMonths:
         if len(hints) > _HINT_LIMIT:
             hints.clear()
         hints[slug] = page.host_id
-        return self._snapshot(slug, page.host_id, start, end)
+        return self._snapshot(slug, page.host_id, start, end, places)
 
-    def _snapshot(self, slug: str, host_id: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
+    def _snapshot(
+        self, slug: str, host_id: str, start: datetime, end: datetime, places: Sequence[str]
+    ) -> AvailabilitySnapshot | None:
         page_ref = self._unit.pages.ref(slug)
         # Spans are kept in the month their meeting starts: one that began in an earlier month the range does
         # not touch is not seen. Callers read LOOKAROUND (26 h) beyond what they decide on, which holds it.
         keys, days = month_keys(start, end), _meeting_days(start, end)
         wanted = sorted(set().union(*days.values()))
+        place_refs = [self._unit.write_places.ref(place) for place in places]
         docs = self._unit.read_fields(
-            [page_ref, *(self._month(host_id, key) for key in keys)],
+            [page_ref, *(self._month(host_id, key) for key in keys), *place_refs],
             [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted)],
         )
         page_doc = docs[page_ref.path]
@@ -108,7 +115,10 @@ class FirestoreBusyMonths:
                     elements.extend(_elements(fields[name]))
             if elements:
                 booked.extend(booked_overlapping(host_id, elements, first, after))
-        return AvailabilitySnapshot(page=self._unit.pages.parsed(page_doc), busy=busy, booked=booked)
+        taken = frozenset(place for place, ref in zip(places, place_refs, strict=True) if docs[ref.path].exists)
+        return AvailabilitySnapshot(
+            page=self._unit.pages.parsed(page_doc), busy=busy, booked=booked, places_taken=taken
+        )
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         """Every month the window touches gets its new busy times (months that became free are emptied);

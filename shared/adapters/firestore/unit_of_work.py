@@ -26,6 +26,7 @@ from shared.adapters.firestore.pages import FirestoreBookingPages
 from shared.adapters.firestore.sign_in import FirestoreSignIn
 from shared.adapters.firestore.webhooks import FirestoreWebhookDeliveries, FirestoreWebhooks
 from shared.adapters.firestore.wire import StoredFields, create_write
+from shared.adapters.firestore.write_places import FirestoreWritePlaces
 from shared.domain.booking_page import BookingPage
 from shared.services.errors import AlreadyStored, Contention
 
@@ -62,6 +63,7 @@ class FirestoreUnitOfWork:
         self.webhooks: FirestoreWebhooks = FirestoreWebhooks(self)
         self.webhook_deliveries: FirestoreWebhookDeliveries = FirestoreWebhookDeliveries(self)
         self.address_proofs: FirestoreAddressProofs = FirestoreAddressProofs(self)
+        self.write_places: FirestoreWritePlaces = FirestoreWritePlaces(self)
 
     def __enter__(self) -> Self:
         self._batch, self._writes, self._seen = self.db.batch(), 0, {}

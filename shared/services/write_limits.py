@@ -1,0 +1,87 @@
+"""Booking writes counted per client and per invitee across every instance (shared/domain/write_limits.py).
+
+A write's places are looked up in the read it makes anyway (a booking's or a reschedule's offer read) and
+created in its own commit; cancel and correct, which read no offer, look them up in one small read. The
+in-memory limiter (shared/web/rate_limit.py) stays the cheap first line in front of this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from shared.domain.booking import normalised_email
+from shared.domain.errors import ClaimConflict
+from shared.domain.write_limits import CLIENT, INVITEE, Allowance, Taken, WritePlaces, places_of, places_to_take
+from shared.services.ports import UnitOfWork
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who makes a booking write: the client (its name, shared/web/client_address.py), the time, the
+    allowances, and the app secret that turns client and invitee into keyed hashes (never stored as such)."""
+
+    client: str
+    now: datetime
+    per_client: Allowance
+    per_invitee: Allowance
+    key: str = field(repr=False)
+
+    def places(self, invitee_email: str) -> tuple[WritePlaces, WritePlaces]:
+        invitee = normalised_email(invitee_email, for_limits=True)
+        return (
+            places_of(CLIENT, keyed(self.key, CLIENT, self.client), self.per_client, self.now),
+            places_of(INVITEE, keyed(self.key, INVITEE, invitee), self.per_invitee, self.now),
+        )
+
+
+def keyed(key: str, scope: str, value: str) -> str:
+    """A keyed hash (HMAC-SHA-256, 128 bits shown): the same client or invitee always gets the same name,
+    and nobody without the app secret can tell whose it is or test a guess."""
+    return hmac.new(key.encode(), f"write-limit:{scope}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def place_names(keys: Collection[WritePlaces]) -> list[str]:
+    """Every place of these keys in their windows: what a write looks up."""
+    return [name for places in keys for name in places.names()]
+
+
+def take(counted: Taken | None, uow: UnitOfWork) -> None:
+    """Stage the write's places in the open unit (nothing when limits are off)."""
+    for place, expires_at in counted.places if counted else ():
+        uow.write_places.take(place, expires_at)
+
+
+def counted_write(
+    writer: Writer | None,
+    invitee_email: str,
+    uow: UnitOfWork,
+    write: Callable[[Taken | None], T],
+    taken: Collection[str] | None = None,
+) -> T:
+    """`write(counted)` with the first free places of the client and the invitee (`taken`: the places known to
+    exist, from the write's own read; None: read them). A commit that lost one of its places to a racing write
+    looks again, until the window is full (`WritesLimited`); any other conflict is the write's own."""
+    if writer is None:
+        return write(None)
+    keys = writer.places(invitee_email)
+    names = place_names(keys)
+    known = set(uow.write_places.taken(names) if taken is None else taken)
+    pick: Callable[[list[int]], int] = min
+    for _ in range(len(names) + 1):  # each lost race means one more place taken: the window fills
+        counted = places_to_take(keys, known, writer.now, pick)
+        try:
+            return write(counted)
+        except ClaimConflict:
+            known = uow.write_places.taken(names)
+            if not any(place in known for place, _ in counted.places):
+                raise  # not a place that was lost: the write's own conflict
+            pick = random.choice  # nosec B311  # racing writes spread over the places left; no secret
+    return write(places_to_take(keys, uow.write_places.taken(names), writer.now))
