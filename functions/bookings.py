@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import functions_framework
@@ -12,15 +15,16 @@ from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking, BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
-from shared.domain.errors import FieldProblem
+from shared.domain.errors import FieldProblem, ProofRequired
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
-from shared.services import availability
+from shared.services import availability, bot_gate
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, UnitOfWork
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.errors import problem_for_domain_error
 from shared.web.problems import Problem
 from shared.web.views import (
     BookingCreated,
@@ -55,6 +59,52 @@ _LINK_HEADERS = (
         "one that expired or was revoked 410 `link-expired`.",
     ),
 )
+
+
+PROOF_HEADER = "Kaleno-Proof"
+_PROOF_HEADERS = (
+    (
+        PROOF_HEADER,
+        {"type": "string", "maxLength": 2048},
+        "A solved bot-gate challenge: base64 of ALTCHA's JSON payload {algorithm, challenge, number, salt, "
+        "signature}. Needed only when a write answered 403 `proof-required` (its `challenge` member says what to "
+        "solve); each solution allows one write and expires with its challenge.",
+    ),
+)
+_GATE_PROBLEMS = {
+    403: "`proof-required`: this write needs a solved proof of work (a bot gate; an event type's `bot_gate`, or a "
+    "page or client booking unusually fast). The problem carries a fresh `challenge`: solve it and send the same "
+    "request again with header `Kaleno-Proof`. A missing, forged, expired or already used proof answers so too."
+}
+
+
+def _gate(request: Request, manage_key: str) -> bot_gate.GateCheck:
+    """The bot gate's view of this write: its proof (checked, not yet spent) and its client's recent writes
+    (0 until the per-client write count is wired in)."""
+    proof = bot_gate.verified_proof(request.headers.get(PROOF_HEADER), bot_gate.gate_key(manage_key), utc_now())
+    return bot_gate.GateCheck(_gate_policy(), proof)
+
+
+def _gate_policy() -> bot_gate.GatePolicy:
+    settings = get_settings()
+    return bot_gate.GatePolicy(
+        max_number=settings.bot_gate_max_number,
+        challenge_lifetime=timedelta(minutes=settings.bot_gate_challenge_minutes),
+        window=timedelta(minutes=settings.bot_gate_window_minutes),
+        host_threshold=settings.bot_gate_host_bookings,
+        client_threshold=settings.bot_gate_client_writes,
+    )
+
+
+@contextmanager
+def _challenged(manage_key: str) -> Iterator[None]:
+    """A write refused by the bot gate answers 403 `proof-required` with a fresh challenge to solve."""
+    try:
+        yield
+    except ProofRequired as refused:
+        problem = problem_for_domain_error(refused)
+        problem.extra["challenge"] = bot_gate.new_challenge(bot_gate.gate_key(manage_key), utc_now(), _gate_policy())
+        raise problem from refused
 
 
 def _visitor(request: Request) -> availability.Visitor:
@@ -125,6 +175,8 @@ def _form_problems(body: object) -> list[FieldProblem]:
     limit="booking-writes",
     personal=True,  # the invitee's details and their manage token
     body_problems=_form_problems,
+    headers=_PROOF_HEADERS,
+    problems=_GATE_PROBLEMS,
 )
 def create(request: Request, body: BookingRequest) -> Response:
     """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""
@@ -133,7 +185,9 @@ def create(request: Request, body: BookingRequest) -> Response:
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
     manage_key = ports.secrets.app_secret(get_settings().manage_key_secret_name)
-    booked = booking_service.book(body, key, utc_now(), ports.uow(), ports.tasks, manage_key)
+    with _challenged(manage_key):
+        gate = _gate(request, manage_key)
+        booked = booking_service.book(body, key, utc_now(), ports.uow(), ports.tasks, manage_key, gate)
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
@@ -202,12 +256,17 @@ def cancel(request: Request, principal: str, booking_id: str, body: CancelReques
     body=RescheduleRequest,
     response=BookingView,
     limit="booking-writes",
+    headers=_PROOF_HEADERS,
+    problems=_GATE_PROBLEMS,
 )
 def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
     ports, uow, booking = _opened(booking_id, principal)
-    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks, by_invitee=True)
+    manage_key = ports.secrets.app_secret(get_settings().manage_key_secret_name)
+    with _challenged(manage_key):
+        gate = _gate(request, manage_key)
+        moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks, True, gate)
     return json_response(BookingView.of(moved))
 
 

@@ -66,6 +66,21 @@ class Settings(BaseSettings):
         "public-reads": (300, 60.0),  # booking pages and slots: a visitor clicking through a month
     }
     trusted_proxy_hops: int = Field(0, ge=0, le=3)
+    # Bot gate (ALTCHA proof of work, shared/domain/bot_gate.py). A challenge's number is drawn from
+    # [0, bot_gate_max_number]: a solver tries half of them on average. 50,000 SHA-256 tries take a phone-class
+    # CPU (Chrome at 4x CPU throttling) about 0.3 s on average (README: "Bot gate"), a bot a few hundredths of a
+    # second each: it costs a visitor nothing noticeable and a bot a real CPU per write, and any
+    # one challenge is single use. A challenge lives a few minutes: long enough for a slow phone and a retry.
+    bot_gate_max_number: int = Field(50_000, ge=1_000, le=10_000_000)
+    bot_gate_challenge_minutes: int = Field(5, ge=1, le=60)
+    # "auto" asks for a proof once a host's page got more than this many bookings in the current and previous
+    # window (10 minutes each): a busy host takes a few bookings an hour, a launch of a popular page perhaps a
+    # dozen in ten minutes; more than 30 in 10-20 minutes is a flood (and even then an honest visitor only waits
+    # the solve). Or once one client made more than `bot_gate_client_writes` booking writes in its window
+    # (the per-client limit allows 10 a minute; one real invitee needs 1-3).
+    bot_gate_window_minutes: int = Field(10, ge=1, le=60)
+    bot_gate_host_bookings: int = Field(30, ge=0)
+    bot_gate_client_writes: int = Field(3, ge=0)
     # Deadlines (seconds): a dependency that hangs or is down is answered 503 within these, not minutes.
     store_timeout_seconds: float = Field(5.0, gt=0, le=60)
     dependency_timeout_seconds: float = Field(10.0, gt=0, le=60)  # Secret Manager, Cloud Tasks

@@ -407,18 +407,25 @@ def listed_page(host_slug: str, uow: UnitOfWork) -> BookingPage:
 
 
 def load_offer(
-    host_slug: str, event_type_slug: str, around: Interval, uow: UnitOfWork, visitor: Visitor | None = None
+    host_slug: str,
+    event_type_slug: str,
+    around: Interval,
+    uow: UnitOfWork,
+    visitor: Visitor | None = None,
+    velocity_windows: tuple[int, ...] = (),
 ) -> Offer:
-    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers).
+    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers), with
+    the host's bookings counted in the bot gate's `velocity_windows` (a write's read; same round trip).
     A visitor is admitted first (before anything about the times can be told)."""
-    snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND)
+    snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND, velocity_windows)
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
     link = admitted(snapshot.page, event_type_id, event_type, visitor, uow) if visitor else None
     periods = _periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
-        snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+        wider = (periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+        snapshot = uow.months.snapshot(host_slug, *wider, velocity_windows)
         if snapshot is None:
             raise HostNotFound(f"no host '{host_slug}'")
         event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
@@ -501,18 +508,25 @@ def check_offered(
     uow: UnitOfWork,
     moving: Booking | None = None,
     visitor: Visitor | None = None,
+    velocity_windows: tuple[int, ...] = (),
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = offer_around(host_slug, event_type_slug, start, uow, visitor)
+    offer = offer_around(host_slug, event_type_slug, start, uow, visitor, velocity_windows)
     check_start(offer, start, now, moving)
     return offer
 
 
 def offer_around(
-    host_slug: str, event_type_slug: str, start: datetime, uow: UnitOfWork, visitor: Visitor | None = None
+    host_slug: str,
+    event_type_slug: str,
+    start: datetime,
+    uow: UnitOfWork,
+    visitor: Visitor | None = None,
+    velocity_windows: tuple[int, ...] = (),
 ) -> Offer:
     """What `check_start` needs to tell whether `start` is free (the visitor admitted first)."""
-    return load_offer(host_slug, event_type_slug, Interval(start, start + timedelta(minutes=1)), uow, visitor)
+    around = Interval(start, start + timedelta(minutes=1))
+    return load_offer(host_slug, event_type_slug, around, uow, visitor, velocity_windows)
 
 
 def check_start(offer: Offer, start: datetime, now: datetime, moving: Booking | None = None) -> None:

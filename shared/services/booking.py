@@ -29,6 +29,7 @@ from shared.domain.errors import (
     InvalidAnswers,
     InviteeLimitReached,
     LinkUsed,
+    ProofRequired,
     SeatConflict,
     SeatsFull,
     SlotNotOffered,
@@ -51,6 +52,7 @@ from shared.services.availability import (
     period_claims,
 )
 from shared.services.booking_sync import request_sync, request_sync_alongside
+from shared.services.bot_gate import GateCheck, Proof
 from shared.services.changes import change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import TaskQueue, UnitOfWork
@@ -102,8 +104,9 @@ def book(
     uow: UnitOfWork,
     tasks: TaskQueue,
     manage_key: str,
+    gate: GateCheck | None = None,
 ) -> Booked:
-    """Check the slot, then commit booking + claims + idempotency key at once.
+    """Check the slot, then commit booking + claims + idempotency key (+ the bot gate's proof) at once.
 
     A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot or
     used the link, or its key document exists): the first, usual request pays no extra read for it.
@@ -111,8 +114,8 @@ def book(
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
-        booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, tasks, manage_key)
-    except (SlotTaken, SlotNotOffered, LinkUsed):
+        booking, token = _commit_with_retries(request, key_hash, request_hash, now, uow, tasks, manage_key, gate)
+    except (SlotTaken, SlotNotOffered, LinkUsed, ProofRequired):  # a retry of a made booking: replayed
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
         raise
@@ -151,6 +154,7 @@ def _commit_with_retries(
     uow: UnitOfWork,
     tasks: TaskQueue,
     manage_key: str,
+    gate: GateCheck | None,
 ) -> tuple[Booking, str]:
     """A lost race for a numbered place (or a time) is looked at again with fresh data: if the time is really
     taken the check says so; if only a place was, the next free one is claimed. An invitee's first booking
@@ -161,7 +165,7 @@ def _commit_with_retries(
     while conflicts < COMMIT_ATTEMPTS - 1 and seat_conflicts <= MAX_SEATS:
         first_try = conflicts == seat_conflicts == 0
         try:
-            return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try)
+            return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, gate, first_try)
         except SeatConflict as conflict:
             if key_hash and uow.bookings.idempotency(key_hash) is not None:
                 raise ClaimConflict("this request was made before") from conflict  # a replay: answered by `book`
@@ -169,7 +173,9 @@ def _commit_with_retries(
         except ClaimConflict:
             conflicts += 1
     try:
-        return _commit_new_booking(request, key_hash, request_hash, now, uow, tasks, manage_key, first_try=False)
+        return _commit_new_booking(
+            request, key_hash, request_hash, now, uow, tasks, manage_key, gate, first_try=False
+        )
     except ClaimConflict:
         # Lost every time: if a limit has filled (or the link was used) meanwhile, say that rather than "taken".
         check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
@@ -184,14 +190,18 @@ def _commit_new_booking(
     uow: UnitOfWork,
     tasks: TaskQueue,
     manage_key: str,
+    gate: GateCheck | None,
     first_try: bool,
 ) -> tuple[Booking, str]:
-    offer = offer_around(request.host, request.event_type, request.start, uow, Visitor(now, request.link))
+    windows = gate.windows(now) if gate else ()
+    offer = offer_around(request.host, request.event_type, request.start, uow, Visitor(now, request.link), windows)
     event_type = offer.event_type
     # The form before the time: a refused form is the client's to correct whatever the time, and a slot
-    # taken meanwhile is better told once the form is right.
+    # taken meanwhile is better told once the form is right. The bot gate last: a proof is asked for (and
+    # solved) only for a write that would otherwise be made.
     answers, phone = checked_form(event_type.questions, event_type.location, request.answers, request.invitee_phone)
     check_start(offer, request.start, now)
+    spent = gate.admit(event_type.bot_gate, offer.snapshot.host_recent_bookings) if gate else None
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
     span, slot = occupied_span(request.start, event_type), meeting(request.start, event_type)
     booking_id = uuid.uuid4().hex
@@ -234,10 +244,14 @@ def _commit_new_booking(
             take_seat(booking, seat, uow, live=live)
         if offer.link is not None:  # its claim fails this commit if another booking (or a revocation) was first
             uow.links.claim(offer.link.used_for(booking.id, now))
+        if gate is not None:
+            gate.stage(booking.host_id, now, spent, uow)
         enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()
         except AlreadyStored as error:
+            if gate is not None and (refused := gate.refusal_after_conflict(spent, uow)):
+                raise refused from error  # its proof was spent meanwhile (a replay, or a race of one proof)
             if live:  # a seat taken meanwhile: look again
                 raise SeatConflict("this seat was just taken; looking for another") from error
             raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
@@ -330,15 +344,25 @@ def cancel(
 
 
 def reschedule(
-    booking: Booking, new_start: datetime, now: datetime, uow: UnitOfWork, tasks: TaskQueue, by_invitee: bool = False
+    booking: Booking,
+    new_start: datetime,
+    now: datetime,
+    uow: UnitOfWork,
+    tasks: TaskQueue,
+    by_invitee: bool = False,
+    gate: GateCheck | None = None,
 ) -> Booking:
+    """Move the booking; an invitee's move passes the bot gate as a new booking does (it is counted against
+    the host's recent bookings, not added to them: it makes none)."""
     booking.ensure_changeable()
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
     if host is None or page is None or booking.event_type_id not in page.event_types:
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
     event_type_slug = page.event_types[booking.event_type_id].slug
-    offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking)
+    windows = gate.windows(now) if gate else ()
+    offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking, velocity_windows=windows)
+    spent = gate.admit(offer.event_type.bot_gate, offer.snapshot.host_recent_bookings) if gate else None
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
     place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
     runs = minute_runs(offer, slot.start, moving=booking)
@@ -346,7 +370,11 @@ def reschedule(
     # New claims and released old ones (a seat booking leaves one session and joins another): one commit.
     mark = _as_asked(by_invitee)
     updated = _changed(
-        booking.id, lambda current: mark(current.moved(slot, span, place, periods, runs, seat=seat)), uow
+        booking.id,
+        lambda current: mark(current.moved(slot, span, place, periods, runs, seat=seat)),
+        uow,
+        alongside=(lambda: gate.stage(None, now, spent, uow)) if gate and spent else None,
+        spent=(gate, spent) if gate and spent else None,
     )
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
@@ -387,12 +415,16 @@ def _changed(
     decide: Callable[[Booking], Booking],
     uow: UnitOfWork,
     conflict: str = "this time was just booked by someone else; please pick another slot",
+    alongside: Callable[[], None] | None = None,
+    spent: tuple[GateCheck, Proof] | None = None,
 ) -> Booking:
     try:
         # Seats of one session leaving at once contend for its record: each round one of them commits, so
         # give them as many rounds as a large session's invitees might need.
-        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS)
+        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS, alongside=alongside)
     except AlreadyStored as error:
+        if spent is not None and (refused := spent[0].refusal_after_conflict(spent[1], uow)):
+            raise refused from error  # its proof was spent meanwhile
         raise ClaimConflict(conflict) from error
     if updated is None:
         raise BookingNotFound("no such booking")

@@ -12,10 +12,15 @@ from shared.services.ports import UnitOfWork
 
 
 def change_booking(
-    booking_id: str, decide: Callable[[Booking], Booking], uow: UnitOfWork, attempts: int = 5
+    booking_id: str,
+    decide: Callable[[Booking], Booking],
+    uow: UnitOfWork,
+    attempts: int = 5,
+    alongside: Callable[[], None] | None = None,
 ) -> Booking | None:
     """`decide` sees the booking as stored now and returns what it should become (decided again if the
-    booking changed before the commit). None when there is no such booking."""
+    booking changed before the commit). None when there is no such booking. `alongside` stages more writes
+    in the same commit (a spent proof of work)."""
 
     def change() -> Booking | None:
         with uow:
@@ -27,6 +32,8 @@ def change_booking(
                 move_seat(booking, after, uow)  # first: a session's released time may be claimed again below
                 uow.bookings.save(after)
                 uow.months.move_span(booking, after)
+                if alongside is not None:
+                    alongside()
                 uow.commit()
             return after
 

@@ -69,6 +69,7 @@ class AvailabilitySnapshot:
     page: BookingPage
     busy: SpanSet
     booked: list[BookedSpan]  # sorted by occupied_start
+    host_recent_bookings: int = 0  # bookings made on the host's pages in the bot gate's recent windows, if asked
 
 
 class GoogleIdentity(BaseModel):

@@ -77,6 +77,8 @@ class Route:
     # Fields the body model cannot check alone (a booking's answers, against its event type's questions):
     # asked for the raw body when the model refuses it, so one 422 names every invalid field.
     body_problems: BodyProblems | None = field(default=None, hash=False)
+    # Problems worth their own line in the OpenAPI document (status -> what it means), beyond "default".
+    problems: tuple[tuple[int, str], ...] = ()
 
     @property
     def personal(self) -> bool:
@@ -112,6 +114,7 @@ class Endpoints:
         headers: tuple[tuple[str, dict[str, Any], str], ...] = (),
         personal: bool | None = None,
         body_problems: BodyProblems | None = None,
+        problems: dict[int, str] | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -133,6 +136,7 @@ class Endpoints:
                 headers,
                 personal,
                 body_problems,
+                tuple((problems or {}).items()),
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))

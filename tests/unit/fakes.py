@@ -144,6 +144,7 @@ class FakeUnitOfWork:
         self.webhooks = FakeWebhooks(self)
         self.webhook_deliveries = FakeWebhookDeliveries(self)
         self.address_proofs = FakeAddressProofs(self)
+        self.bot_gate = FakeBotGate(self)
 
     def __enter__(self) -> Self:
         self._open, self._writes, self._seen = True, [], {}
@@ -275,7 +276,9 @@ class FakeBusyMonths:
     def __init__(self, unit: FakeUnitOfWork) -> None:
         self._unit = unit
 
-    def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
+    def snapshot(
+        self, slug: str, start: datetime, end: datetime, velocity_windows: tuple[int, ...] = ()
+    ) -> AvailabilitySnapshot | None:
         page = self._unit.db.get("pages", slug)
         if page is None:
             return None
@@ -294,7 +297,9 @@ class FakeBusyMonths:
             for span in month.booked
             if span.occupied_start < after and first < span.occupied_end
         )
-        return AvailabilitySnapshot(page=page, busy=busy, booked=booked)
+        counters = (self._unit.db.get("host_velocity", f"{page.host_id}:{window}") for window in velocity_windows)
+        recent = sum(counter.bookings for counter in counters if counter is not None)
+        return AvailabilitySnapshot(page=page, busy=busy, booked=booked, host_recent_bookings=recent)
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         by_month = split_by_month(busy)
@@ -584,6 +589,35 @@ class FakeAddressProofs:
 
     def purge(self, now: datetime) -> dict[str, int]:
         return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("address_proofs", "address_grants")}
+
+
+class SpentProof(NamedTuple):
+    expires_at: datetime
+
+
+class HostVelocity(NamedTuple):
+    bookings: int
+    expires_at: datetime
+
+
+class FakeBotGate:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def spend(self, proof_id: str, expires_at: datetime) -> None:
+        self._unit.create(("spent_proofs", proof_id), SpentProof(expires_at))
+
+    def spent(self, proof_id: str) -> bool:
+        return self._unit.db.get("spent_proofs", proof_id) is not None
+
+    def count_booking(self, host_id: str, window: int, expires_at: datetime) -> None:
+        def counted(before: HostVelocity | None) -> HostVelocity:
+            return HostVelocity((before.bookings if before else 0) + 1, expires_at)
+
+        self._unit.merge(("host_velocity", f"{host_id}:{window}"), counted)
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("spent_proofs", "host_velocity")}
 
 
 class FakeSignIn:

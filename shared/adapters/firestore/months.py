@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.firestore.bot_gate import BOOKINGS_FIELD, velocity_ref
 from shared.adapters.firestore.codec import (
     booked_overlapping,
     busy_overlapping,
@@ -58,8 +59,11 @@ class FirestoreBusyMonths:
     def _all(self, host_id: str) -> list[Any]:
         return list(self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).stream(**reads()))
 
-    def snapshot(self, slug: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
-        """Page, busy times and booked spans for [start, end), usually in one round trip.
+    def snapshot(
+        self, slug: str, start: datetime, end: datetime, velocity_windows: tuple[int, ...] = ()
+    ) -> AvailabilitySnapshot | None:
+        """Page, busy times and booked spans for [start, end), usually in one round trip; with the host's
+        bookings counted in the bot gate's `velocity_windows` (their documents ride in the same batch get).
 
         The slug's host id is remembered per instance, so the page and the host's month documents are
         fetched together; a stale guess (the slug moved) is detected and answered by a fresh lookup.
@@ -69,7 +73,7 @@ class FirestoreBusyMonths:
         hints = self._unit.caches.slug_hosts
         host_id = hints.get(slug)
         if host_id is not None:
-            found = self._snapshot(slug, host_id, start, end)
+            found = self._snapshot(slug, host_id, start, end, velocity_windows)
             if found is not None:
                 return found
             hints.pop(slug, None)
@@ -79,17 +83,20 @@ class FirestoreBusyMonths:
         if len(hints) > _HINT_LIMIT:
             hints.clear()
         hints[slug] = page.host_id
-        return self._snapshot(slug, page.host_id, start, end)
+        return self._snapshot(slug, page.host_id, start, end, velocity_windows)
 
-    def _snapshot(self, slug: str, host_id: str, start: datetime, end: datetime) -> AvailabilitySnapshot | None:
+    def _snapshot(
+        self, slug: str, host_id: str, start: datetime, end: datetime, velocity_windows: tuple[int, ...]
+    ) -> AvailabilitySnapshot | None:
         page_ref = self._unit.pages.ref(slug)
         # Spans are kept in the month their meeting starts: one that began in an earlier month the range does
         # not touch is not seen. Callers read LOOKAROUND (26 h) beyond what they decide on, which holds it.
         keys, days = month_keys(start, end), _meeting_days(start, end)
         wanted = sorted(set().union(*days.values()))
+        counters = [velocity_ref(self._unit.db, host_id, window) for window in velocity_windows]
         docs = self._unit.read_fields(
-            [page_ref, *(self._month(host_id, key) for key in keys)],
-            [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted)],
+            [page_ref, *(self._month(host_id, key) for key in keys), *counters],
+            [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted), BOOKINGS_FIELD],
         )
         page_doc = docs[page_ref.path]
         owner = page_doc.value("host_id")
@@ -108,7 +115,9 @@ class FirestoreBusyMonths:
                     elements.extend(_elements(fields[name]))
             if elements:
                 booked.extend(booked_overlapping(host_id, elements, first, after))
-        return AvailabilitySnapshot(page=self._unit.pages.parsed(page_doc), busy=busy, booked=booked)
+        recent = sum(_count(docs[counter.path].value(BOOKINGS_FIELD)) for counter in counters)
+        page = self._unit.pages.parsed(page_doc)
+        return AvailabilitySnapshot(page=page, busy=busy, booked=booked, host_recent_bookings=recent)
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         """Every month the window touches gets its new busy times (months that became free are emptied);
@@ -233,3 +242,8 @@ def _elements(value: Any) -> list[bytes | str]:
         element.bytes_value if element.WhichOneof("value_type") == "bytes_value" else element.string_value
         for element in value.array_value.values
     ]
+
+
+def _count(value: Any) -> int:
+    """A counter field as read in wire form (absent: nothing counted)."""
+    return int(value.integer_value) if value is not None else 0
