@@ -77,7 +77,10 @@ def body(start: datetime, event_type: str = "call") -> dict[str, object]:
 
 
 def main() -> int:
-    stack = StackProcess.start()
+    # One client books hundreds of times on one host: the bot gate's "auto" would ask it for proofs of work
+    # (as it should a bot). Its threshold is put out of reach, so every booking still reads and counts the
+    # host's recent bookings (what an honest booking pays for the gate) and none is refused.
+    stack = StackProcess.start(KALENO_BOT_GATE_HOST_BOOKINGS=str(10**9))
     figures: dict[str, float] = {}
     try:
         api, email = stack.api, "bench-booker@example.com"

@@ -6,6 +6,7 @@ import { createPicker } from "./picker.js";
 import { addToCalendar, answerFacts, locationFacts, placeText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen, isPast, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
+import { withProof } from "./proof.js";
 
 const query = new URLSearchParams(location.search);
 const id = query.get("booking");
@@ -117,8 +118,9 @@ function reschedule(booking, panel) {
     const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
     confirm.addEventListener("click", async () => {
       try {
-        const moved = await busy(confirm, () => api(`/bookings/${encodeURIComponent(booking.id)}/reschedule`,
-          { method: "POST", body: { start: slot.start }, token }), "Moving…");
+        const move = (/** @type {Record<string, string>} */ proof) => api(`/bookings/${encodeURIComponent(booking.id)}/reschedule`,
+          { method: "POST", body: { start: slot.start }, token, headers: proof });
+        const moved = await busy(confirm, () => withProof(move), "Moving…"); // a bot-gated type: solved quietly
         render(moved, `Your booking was moved to ${formatWhen(moved.start, moved.end, zone)}.`);
         status.focus?.();
       } catch (error) {
