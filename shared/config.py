@@ -67,10 +67,10 @@ class Settings(BaseSettings):
     }
     trusted_proxy_hops: int = Field(0, ge=0, le=3)
     # Bot gate (ALTCHA proof of work, shared/domain/bot_gate.py). A challenge's number is drawn from
-    # [0, bot_gate_max_number]: a solver tries half of them on average. 50,000 SHA-256 tries take a phone-class
-    # CPU (Chrome at 4x CPU throttling) about 0.3 s on average (README: "Bot gate"), a bot a few hundredths of a
-    # second each: it costs a visitor nothing noticeable and a bot a real CPU per write, and any
-    # one challenge is single use. A challenge lives a few minutes: long enough for a slow phone and a retry.
+    # [0, bot_gate_max_number]: a solver tries half of them on average. The booking page solves 50,000-number
+    # challenges in about 0.2 s on average at 4x CPU throttling, a phone's class (README: "Bot gate"): nothing
+    # a visitor notices, while a bot pays CPU for every write (each solution is single use). A challenge lives
+    # a few minutes: long enough for a slow phone and a retry.
     bot_gate_max_number: int = Field(50_000, ge=1_000, le=10_000_000)
     bot_gate_challenge_minutes: int = Field(5, ge=1, le=60)
     # "auto" asks for a proof once a host's page got more than this many bookings in the current and previous
