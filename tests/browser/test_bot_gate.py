@@ -82,3 +82,27 @@ def test_a_slow_check_is_announced_politely_and_the_booking_follows(
     )
     expect(checking).to_have_count(0)
 
+
+
+def test_the_host_turns_the_bot_check_on_for_every_booking_in_the_dashboard(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]], browser: Browser, google: Google
+) -> None:
+    host_with_hours(browser, google, "UTC", EVERY_DAY)
+    assert browser.patch("/hosts/me", json={"onboarded": True}).status_code == 200
+    _, watch = open_context("UTC")
+    page = watch.page
+    page.goto("/")
+    page.get_by_role("button", name="Reject non-essential").click()
+    page.get_by_role("link", name="Sign in with Google").click()
+    types = page.get_by_role("region", name="Event types")
+    types.get_by_role("button", name="Edit Call").click()
+    types.get_by_role("button", name="More options").click()
+    bot_check = types.get_by_label("Bot check")
+    expect(bot_check).to_have_value("auto")
+
+    bot_check.select_option("always")
+    types.get_by_role("button", name="Save event type").click()
+
+    expect(types.get_by_role("button", name="Edit Call")).to_be_visible()
+    (saved,) = browser.get("/hosts/me/event-types").json()["event_types"]
+    assert saved["bot_gate"] == "always"
