@@ -65,10 +65,11 @@ PROOF_HEADER = "Kaleno-Proof"
 _PROOF_HEADERS = (
     (
         PROOF_HEADER,
-        {"type": "string", "maxLength": 2048},
+        {"type": "string"},
         "A solved bot-gate challenge: base64 of ALTCHA's JSON payload {algorithm, challenge, number, salt, "
         "signature}. Needed only when a write answered 403 `proof-required` (its `challenge` member says what to "
-        "solve); each solution allows one write and expires with its challenge.",
+        "solve); each solution allows one write and expires with its challenge. Anything else (malformed, forged, "
+        "spent) is no proof: ignored where none is needed, answered 403 with a fresh challenge where one is.",
     ),
 )
 _GATE_PROBLEMS = {
