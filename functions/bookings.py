@@ -65,11 +65,12 @@ PROOF_HEADER = "Kaleno-Proof"
 _PROOF_HEADERS = (
     (
         PROOF_HEADER,
-        {"type": "string"},
+        {"type": "string", "pattern": bot_gate.PROOF_PATTERN},
         "A solved bot-gate challenge: base64 of ALTCHA's JSON payload {algorithm, challenge, number, salt, "
         "signature}. Needed only when a write answered 403 `proof-required` (its `challenge` member says what to "
-        "solve); each solution allows one write and expires with its challenge. Anything else (malformed, forged, "
-        "spent) is no proof: ignored where none is needed, answered 403 with a fresh challenge where one is.",
+        "solve); each solution allows one write and expires with its challenge. A header of another shape answers "
+        "403 `proof-required` (with a challenge) whether or not a proof is needed; a well-formed one that is not a "
+        "valid, unspent proof counts only where a proof is needed (403 with a fresh challenge).",
     ),
 )
 _GATE_PROBLEMS = {
@@ -82,7 +83,10 @@ _GATE_PROBLEMS = {
 def _gate(request: Request, manage_key: str) -> bot_gate.GateCheck:
     """The bot gate's view of this write: its proof (checked, not yet spent) and its client's recent writes
     (0 until the per-client write count is wired in)."""
-    proof = bot_gate.verified_proof(request.headers.get(PROOF_HEADER), bot_gate.gate_key(manage_key), utc_now())
+    header = request.headers.get(PROOF_HEADER)
+    if header is not None and not bot_gate.well_formed(header):
+        raise ProofRequired(bot_gate.PROOF_MALFORMED)
+    proof = bot_gate.verified_proof(header, bot_gate.gate_key(manage_key), utc_now())
     return bot_gate.GateCheck(_gate_policy(), proof)
 
 

@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -27,6 +28,9 @@ from shared.services.ports import UnitOfWork
 
 ALGORITHM: Final = "SHA-256"
 PROOF_MISSING = "Booking this page needs a quick automatic check first: solve the challenge and send the request again."
+PROOF_MALFORMED = "The Kaleno-Proof header is not a solution: solve the challenge and send the request again."
+PROOF_PATTERN = r"^[A-Za-z0-9+/]{16,2044}={0,2}$"  # base64 of a small JSON object
+_PROOF_SHAPE = re.compile(PROOF_PATTERN)
 PROOF_SPENT = "This proof was already used: solve the new challenge and send the request again."
 
 
@@ -124,10 +128,15 @@ class _Payload(BaseModel):
     signature: str = Field(max_length=128)
 
 
+def well_formed(header: str) -> bool:
+    """Whether a `Kaleno-Proof` header has a proof's shape (base64, bounded) before anything is decoded."""
+    return _PROOF_SHAPE.fullmatch(header) is not None
+
+
 def verified_proof(header: str | None, key: str, now: datetime) -> Proof | None:
     """The proof in a `Kaleno-Proof` header if it is well formed, signed by us, solved and not expired; None
     otherwise (whatever is wrong with it, the answer is a fresh challenge)."""
-    if not header or len(header) > 2048:
+    if not header or not well_formed(header):
         return None
     try:
         payload = _Payload.model_validate_json(base64.b64decode(header, validate=True))

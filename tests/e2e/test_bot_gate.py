@@ -217,3 +217,16 @@ def test_a_retried_booking_with_its_spent_proof_replays_the_answer(api: str, gat
     assert first.status_code == retried.status_code == 201
     assert retried.headers.get("Idempotent-Replayed") == "true"
     assert retried.json()["id"] == first.json()["id"]
+
+
+def test_a_header_that_is_no_proof_at_all_is_refused_even_where_none_is_needed(
+    api: str, browser: Browser, google: Google, db: Any
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)  # "auto", a quiet page: no proof needed
+    body = booking_body(slug, day_ahead(5, 10))
+
+    malformed = post(api, body, "{not base64}")
+    well_formed_but_wrong = post(api, body, base64.b64encode(b'{"number": 1, "salt": "x"}').decode())
+
+    challenge_of(malformed)
+    assert well_formed_but_wrong.status_code == 201, well_formed_but_wrong.text  # not needed here: ignored
