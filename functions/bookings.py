@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import functions_framework
@@ -12,16 +15,17 @@ from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking, BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
-from shared.domain.errors import FieldProblem
+from shared.domain.errors import FieldProblem, ProofRequired
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
-from shared.services import availability
+from shared.services import availability, bot_gate
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.write_limits import Writer
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.errors import problem_for_domain_error
 from shared.web.problems import Problem
 from shared.web.rate_limit import booking_writer
 from shared.web.views import (
@@ -58,6 +62,57 @@ _LINK_HEADERS = (
         "one that expired or was revoked 410 `link-expired`.",
     ),
 )
+
+
+PROOF_HEADER = "Kaleno-Proof"
+_PROOF_HEADERS = (
+    (
+        PROOF_HEADER,
+        {"type": "string", "pattern": bot_gate.PROOF_PATTERN},
+        "A solved bot-gate challenge: base64 of ALTCHA's JSON payload {algorithm, challenge, number, salt, "
+        "signature}. Needed only when a write answered 403 `proof-required` (its `challenge` member says what to "
+        "solve); each solution allows one write and expires with its challenge. A header of another shape answers "
+        "403 `proof-required` (with a challenge) whether or not a proof is needed; a well-formed one that is not a "
+        "valid, unspent proof counts only where a proof is needed (403 with a fresh challenge).",
+    ),
+)
+_GATE_PROBLEMS = {
+    403: "`proof-required`: this write needs a solved proof of work (a bot gate; an event type's `bot_gate`, or a "
+    "page or client booking unusually fast). The problem carries a fresh `challenge`: solve it and send the same "
+    "request again with header `Kaleno-Proof`. A missing, forged, expired or already used proof answers so too."
+}
+
+
+def _gate(request: Request, manage_key: str) -> bot_gate.GateCheck:
+    """The bot gate's view of this write: its proof (checked, not yet spent). The client's recent writes come
+    with the write's own read (shared/services/write_limits.py)."""
+    header = request.headers.get(PROOF_HEADER)
+    if header is not None and not bot_gate.well_formed(header):
+        raise ProofRequired(bot_gate.PROOF_MALFORMED)
+    proof = bot_gate.verified_proof(header, bot_gate.gate_key(manage_key), utc_now())
+    return bot_gate.GateCheck(_gate_policy(), proof)
+
+
+def _gate_policy() -> bot_gate.GatePolicy:
+    settings = get_settings()
+    return bot_gate.GatePolicy(
+        max_number=settings.bot_gate_max_number,
+        challenge_lifetime=timedelta(minutes=settings.bot_gate_challenge_minutes),
+        window=timedelta(minutes=settings.bot_gate_window_minutes),
+        host_threshold=settings.bot_gate_host_bookings,
+        client_threshold=settings.bot_gate_client_writes,
+    )
+
+
+@contextmanager
+def _challenged(manage_key: str) -> Iterator[None]:
+    """A write refused by the bot gate answers 403 `proof-required` with a fresh challenge to solve."""
+    try:
+        yield
+    except ProofRequired as refused:
+        problem = problem_for_domain_error(refused)
+        problem.extra["challenge"] = bot_gate.new_challenge(bot_gate.gate_key(manage_key), utc_now(), _gate_policy())
+        raise problem from refused
 
 
 def _visitor(request: Request) -> availability.Visitor:
@@ -128,6 +183,8 @@ def _form_problems(body: object) -> list[FieldProblem]:
     limit="booking-writes",
     personal=True,  # the invitee's details and their manage token
     body_problems=_form_problems,
+    headers=_PROOF_HEADERS,
+    problems=_GATE_PROBLEMS,
 )
 def create(request: Request, body: BookingRequest) -> Response:
     """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""
@@ -137,7 +194,9 @@ def create(request: Request, body: BookingRequest) -> Response:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
     manage_key, now = ports.secrets.app_secret(get_settings().manage_key_secret_name), utc_now()
     writer = booking_writer(request, manage_key, now)
-    booked = booking_service.book(body, key, now, ports.uow(), ports.tasks, manage_key, writer)
+    with _challenged(manage_key):
+        gate = _gate(request, manage_key)
+        booked = booking_service.book(body, key, now, ports.uow(), ports.tasks, manage_key, writer, gate)
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
@@ -208,13 +267,18 @@ def cancel(request: Request, principal: str, booking_id: str, body: CancelReques
     body=RescheduleRequest,
     response=BookingView,
     limit="booking-writes",
+    headers=_PROOF_HEADERS,
+    problems=_GATE_PROBLEMS,
 )
 def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
     ports, uow, booking = _opened(booking_id, principal)
-    writer = _writer(request, ports)
-    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks, by_invitee=True, writer=writer)
+    manage_key, now = ports.secrets.app_secret(get_settings().manage_key_secret_name), utc_now()
+    writer = booking_writer(request, manage_key, now)
+    with _challenged(manage_key):
+        gate = _gate(request, manage_key)
+        moved = booking_service.reschedule(booking, body.start, now, uow, ports.tasks, True, writer, gate)
     return json_response(BookingView.of(moved))
 
 

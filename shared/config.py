@@ -72,6 +72,21 @@ class Settings(BaseSettings):
     # Where the client's address is read, by deployment shape (shared/web/client_address.py): "peer",
     # "last-forwarded" (Cloud Run's own front end; the local stack), "google-load-balancer" (infra/).
     client_address_from: ClientAddressFrom = "peer"
+    # Bot gate (ALTCHA proof of work, shared/domain/bot_gate.py). A challenge's number is drawn from
+    # [0, bot_gate_max_number]: a solver tries half of them on average. The booking page solves 50,000-number
+    # challenges in about 0.2 s on average at 4x CPU throttling, a phone's class (README: "Bot gate"): nothing
+    # a visitor notices, while a bot pays CPU for every write (each solution is single use). A challenge lives
+    # a few minutes: long enough for a slow phone and a retry.
+    bot_gate_max_number: int = Field(50_000, ge=1_000, le=10_000_000)
+    bot_gate_challenge_minutes: int = Field(5, ge=1, le=60)
+    # "auto" asks for a proof once a host's page got more than this many bookings in the current and previous
+    # window (10 minutes each): a busy host takes a few bookings an hour, a launch of a popular page perhaps a
+    # dozen in ten minutes; more than 30 in 10-20 minutes is a flood (and even then an honest visitor only waits
+    # the solve). Or once one client made more than `bot_gate_client_writes` booking writes in its window
+    # (the per-client limit allows 10 a minute; one real invitee needs 1-3).
+    bot_gate_window_minutes: int = Field(10, ge=1, le=60)
+    bot_gate_host_bookings: int = Field(30, ge=0)
+    bot_gate_client_writes: int = Field(3, ge=0)
     # Deadlines (seconds). Each request has one overall deadline (shared/deadlines.py); every dependency call
     # inside it gets its own bound below or what is left of the request's, whichever is less, and retries stop
     # when it is spent: the answer is then 503 with Retry-After, with nothing half-stored.

@@ -302,3 +302,9 @@ class AddressProofUsed(DomainError):
 
 class AddressProofExpired(DomainError):
     """A proof-of-address link (or the grant it gave) past its short lifetime."""
+
+
+# --- bot gate -------------------------------------------------------------------------------------------
+class ProofRequired(DomainError):
+    """This booking write needs a solved proof-of-work challenge, and carried none that is valid and unspent
+    (missing, forged, expired, or already used by another write)."""

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking_form import Location, Questions
+from shared.domain.bot_gate import BotGate
 from shared.domain.errors import FieldProblem, InvalidFields, field_problems, refused
 from shared.domain.links import Visibility
 from shared.domain.text import MULTI_LINE, ONE_LINE
@@ -129,6 +130,11 @@ class EventType(BaseModel):
     questions: Questions = Field(
         default_factory=list, description="Asked on the booking form, in this order (besides name and email)."
     )
+    bot_gate: BotGate = Field(
+        BotGate.AUTO,
+        description="auto: a booking write must carry a solved proof of work (header `Kaleno-Proof`) only "
+        "while the host's page or the client books unusually fast; always: on every booking write.",
+    )
     visibility: Visibility = Field(
         Visibility.PUBLIC,
         description="public: listed on the host's page; private: not listed, and its page, slots and booking "
@@ -209,6 +215,7 @@ class EventTypeUpdate(BaseModel):
     location: Location | None = None
     questions: Questions | None = None
     reminder_minutes_before: ReminderLead | None = None
+    bot_gate: BotGate | None = None
     visibility: Visibility | None = None
 
     @field_validator("slug", "title", "duration_minutes", mode="before")

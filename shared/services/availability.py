@@ -413,18 +413,22 @@ def load_offer(
     uow: UnitOfWork,
     visitor: Visitor | None = None,
     places: Sequence[str] = (),
+    velocity_windows: tuple[int, ...] = (),
 ) -> Offer:
     """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers),
-    with a booking write's `places` (snapshot.places_taken). A visitor is admitted first (before anything
-    about the times can be told)."""
-    snapshot = uow.months.snapshot(host_slug, around.start - LOOKAROUND, around.end + LOOKAROUND, places)
+    with a booking write's `places` (snapshot.places_taken) and the host's bookings counted in the bot gate's
+    `velocity_windows` (snapshot.host_recent_bookings). A visitor is admitted first (before anything about
+    the times can be told)."""
+    wide = (around.start - LOOKAROUND, around.end + LOOKAROUND)
+    snapshot = uow.months.snapshot(host_slug, *wide, places, velocity_windows)
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
     link = admitted(snapshot.page, event_type_id, event_type, visitor, uow) if visitor else None
     periods = _periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
-        snapshot = uow.months.snapshot(host_slug, periods.start - LOOKAROUND, periods.end + LOOKAROUND, places)
+        wider = (periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+        snapshot = uow.months.snapshot(host_slug, *wider, places, velocity_windows)
         if snapshot is None:
             raise HostNotFound(f"no host '{host_slug}'")
         event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
@@ -508,9 +512,10 @@ def check_offered(
     moving: Booking | None = None,
     visitor: Visitor | None = None,
     places: Sequence[str] = (),
+    velocity_windows: tuple[int, ...] = (),
 ) -> Offer:
     """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = offer_around(host_slug, event_type_slug, start, uow, visitor, places)
+    offer = offer_around(host_slug, event_type_slug, start, uow, visitor, places, velocity_windows)
     check_start(offer, start, now, moving)
     return offer
 
@@ -522,11 +527,13 @@ def offer_around(
     uow: UnitOfWork,
     visitor: Visitor | None = None,
     places: Sequence[str] = (),
+    velocity_windows: tuple[int, ...] = (),
 ) -> Offer:
-    """What `check_start` needs to tell whether `start` is free (the visitor admitted first), and which of a
-    booking write's `places` are taken (`offer.snapshot.places_taken`), in the same read."""
+    """What `check_start` needs to tell whether `start` is free (the visitor admitted first), which of a
+    booking write's `places` are taken (`offer.snapshot.places_taken`) and the host's recent bookings for
+    the bot gate, in the same read."""
     around = Interval(start, start + timedelta(minutes=1))
-    return load_offer(host_slug, event_type_slug, around, uow, visitor, places)
+    return load_offer(host_slug, event_type_slug, around, uow, visitor, places, velocity_windows)
 
 
 def check_start(offer: Offer, start: datetime, now: datetime, moving: Booking | None = None) -> None:

@@ -31,6 +31,7 @@ from shared.domain.errors import (
     InvalidAnswers,
     InviteeLimitReached,
     LinkUsed,
+    ProofRequired,
     SeatConflict,
     SeatsFull,
     SlotNotOffered,
@@ -54,12 +55,13 @@ from shared.services.availability import (
     period_claims,
 )
 from shared.services.booking_sync import request_sync, request_sync_alongside
+from shared.services.bot_gate import GateCheck, Proof
 from shared.services.changes import change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.tokens import same_secret
-from shared.services.write_limits import Writer, counted_write, place_names, take
+from shared.services.write_limits import Writer, client_writes_before, counted_write, place_names, take
 
 SLUG = re.compile(SLUG_PATTERN)
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -107,8 +109,10 @@ def book(
     tasks: TaskQueue,
     manage_key: str,
     writer: Writer | None = None,
+    gate: GateCheck | None = None,
 ) -> Booked:
-    """Check the slot, then commit booking + claims + idempotency key (+ the writer's places) at once.
+    """Check the slot, then commit booking + claims + idempotency key (+ the writer's places and the bot
+    gate's proof) at once.
 
     A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot or
     used the link, or its key document exists): the first, usual request pays no extra read for it.
@@ -117,10 +121,10 @@ def book(
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     keys = writer.places(request.invitee.email) if writer else ()
-    attempt = _Attempt(request, key_hash, request_hash, now, manage_key, keys, place_names(keys))
+    attempt = _Attempt(request, key_hash, request_hash, now, manage_key, keys, place_names(keys), gate)
     try:
         booking, token = _commit_with_retries(attempt, uow, tasks)
-    except (SlotTaken, SlotNotOffered, LinkUsed):
+    except (SlotTaken, SlotNotOffered, LinkUsed, ProofRequired):  # a retry of a made booking: replayed
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
         raise
@@ -162,6 +166,7 @@ class _Attempt:
     manage_key: str
     keys: tuple[WritePlaces, ...]  # the client's and the invitee's places in this window (none: not counted)
     write_places: list[str]  # their names, looked up with each attempt's offer read
+    gate: GateCheck | None = None  # the bot gate's check of this write (None: no gate)
     counted: Taken | None = None
     places_lost: int = 0  # conflicts that were a write place taken by a racing write
 
@@ -210,17 +215,22 @@ def _commit_with_retries(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -
 
 
 def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, first_try: bool) -> tuple[Booking, str]:
-    request, now, key_hash = attempt.request, attempt.now, attempt.key_hash
+    request, now, key_hash, gate = attempt.request, attempt.now, attempt.key_hash, attempt.gate
     visitor = Visitor(now, request.link)
-    offer = offer_around(request.host, request.event_type, request.start, uow, visitor, attempt.write_places)
+    windows = gate.windows(now) if gate else ()
+    offer = offer_around(request.host, request.event_type, request.start, uow, visitor, attempt.write_places, windows)
     event_type = offer.event_type
     # The form before the time: a refused form is the client's to correct whatever the time, and a slot
-    # taken meanwhile is better told once the form is right.
+    # taken meanwhile is better told once the form is right. The bot gate last: a proof is asked for (and
+    # solved) only for a write that would otherwise be made.
     answers, phone = checked_form(event_type.questions, event_type.location, request.answers, request.invitee_phone)
     check_start(offer, request.start, now)
     # The writes this client and invitee made in this window, counted across instances (429 past the
-    # allowance); `attempt.counted.client_writes_before` is the client's velocity, for the bot gate.
+    # allowance); how many the client made before this one is its velocity, for the bot gate.
     attempt.count(offer.snapshot.places_taken)
+    client_writes = attempt.counted.client_writes_before if attempt.counted else 0
+    recent = offer.snapshot.host_recent_bookings
+    spent = gate.admit(event_type.bot_gate, recent, client_writes) if gate else None
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
     span, slot = occupied_span(request.start, event_type), meeting(request.start, event_type)
     booking_id = uuid.uuid4().hex
@@ -265,10 +275,14 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
             take_seat(booking, seat, uow, live=live)
         if offer.link is not None:  # its claim fails this commit if another booking (or a revocation) was first
             uow.links.claim(offer.link.used_for(booking.id, now))
+        if gate is not None:
+            gate.stage(booking.host_id, now, spent, uow)
         enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()
         except AlreadyStored as error:
+            if gate is not None and (refused := gate.refusal_after_conflict(spent, uow)):
+                raise refused from error  # its proof was spent meanwhile (a replay, or a race of one proof)
             if live:  # a seat taken meanwhile: look again
                 raise SeatConflict("this seat was just taken; looking for another") from error
             raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
@@ -378,8 +392,11 @@ def reschedule(
     tasks: TaskQueue,
     by_invitee: bool = False,
     writer: Writer | None = None,
+    gate: GateCheck | None = None,
 ) -> Booking:
-    """`writer`: the invitee's client, whose booking writes are counted (looked up in the offer's own read)."""
+    """Move the booking. `writer`: the invitee's client, whose booking writes are counted (looked up in the
+    offer's own read); an invitee's move passes the bot gate as a new booking does (it is counted against
+    the host's recent bookings, not added to them: it makes none)."""
     booking.ensure_changeable()
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
@@ -387,7 +404,16 @@ def reschedule(
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
     event_type_slug = page.event_types[booking.event_type_id].slug
     places = place_names(writer.places(booking.invitee.email)) if writer else []
-    offer = check_offered(host.slug, event_type_slug, new_start, now, uow, moving=booking, places=places)
+    windows = gate.windows(now) if gate else ()
+    offer = check_offered(
+        host.slug, event_type_slug, new_start, now, uow, moving=booking, places=places, velocity_windows=windows
+    )
+    taken = offer.snapshot.places_taken
+    if gate:
+        client_writes = client_writes_before(writer, booking.invitee.email, taken)
+        spent = gate.admit(offer.event_type.bot_gate, offer.snapshot.host_recent_bookings, client_writes)
+    else:
+        spent = None
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
     place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
     runs = minute_runs(offer, slot.start, moving=booking)
@@ -399,9 +425,10 @@ def reschedule(
         return mark(current.moved(slot, span, place, periods, runs, seat=seat))
 
     def moved(counted: Taken | None) -> Booking:
-        return _changed(booking.id, decide, uow, counted=counted)
+        proof = (gate, spent) if gate and spent else None
+        return _changed(booking.id, decide, uow, counted=counted, spent=proof, now=now)
 
-    updated = counted_write(writer, booking.invitee.email, uow, moved, taken=offer.snapshot.places_taken)
+    updated = counted_write(writer, booking.invitee.email, uow, moved, taken=taken)
     request_sync(updated, tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated
@@ -442,14 +469,24 @@ def _changed(
     uow: UnitOfWork,
     conflict: str = "this time was just booked by someone else; please pick another slot",
     counted: Taken | None = None,
+    spent: tuple[GateCheck, Proof] | None = None,
+    now: datetime | None = None,
 ) -> Booking:
-    """`counted`: a booking write's places, created in the change's own commit."""
+    """`counted`: a booking write's places, and `spent`: its proof of work (at `now`), both created in the
+    change's own commit."""
+
+    def alongside() -> None:
+        take(counted, uow)
+        if spent is not None and now is not None:
+            spent[0].stage(None, now, spent[1], uow)
+
     try:
         # Seats of one session leaving at once contend for its record: each round one of them commits, so
         # give them as many rounds as a large session's invitees might need.
-        alongside = (lambda: take(counted, uow)) if counted else None
         updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS, alongside=alongside)
     except AlreadyStored as error:
+        if spent is not None and (refused := spent[0].refusal_after_conflict(spent[1], uow)):
+            raise refused from error  # its proof was spent meanwhile
         raise ClaimConflict(conflict) from error
     if updated is None:
         raise BookingNotFound("no such booking")

@@ -20,7 +20,7 @@ def change_booking(
 ) -> Booking | None:
     """`decide` sees the booking as stored now and returns what it should become (decided again if the
     booking changed before the commit). None when there is no such booking. `alongside` stages more writes
-    in the same commit (a booking write's places), only when the booking changes."""
+    in the same commit (a booking write's places, a spent proof of work), only when the booking changes."""
 
     def change() -> Booking | None:
         with uow:

@@ -70,9 +70,15 @@ class BookingPageRepository(SubjectRecords, Protocol):
 class BusyMonthRepository(SubjectRecords, Protocol):
     """A host's time, one UTC month a record: the busy mirror of Google and our bookings' spans."""
 
-    # `places`: write places (shared/domain/write_limits.py) to look up in the same read (`places_taken`).
+    # `places`: write places (shared/domain/write_limits.py) to look up in the same read (`places_taken`);
+    # `velocity_windows`: bot-gate windows whose count of the host's bookings to read with it.
     def snapshot(
-        self, slug: str, start: datetime, end: datetime, places: Sequence[str] = ()
+        self,
+        slug: str,
+        start: datetime,
+        end: datetime,
+        places: Sequence[str] = (),
+        velocity_windows: tuple[int, ...] = (),
     ) -> AvailabilitySnapshot | None: ...
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None: ...
     def clear_busy(self, host_id: str) -> int: ...
@@ -186,6 +192,18 @@ class WritePlaceRepository(Protocol):
     def purge(self, now: datetime) -> dict[str, int]: ...
 
 
+class BotGateRepository(Protocol):
+    """Spent proofs of work, each created under "must not exist" in the write's own commit (named by a hash
+    of its challenge, so one proof makes one write however many instances race it), and each host's bookings
+    counted per bot-gate window (an increment in the booking's commit, read with its availability). Both
+    short-lived (`expires_at`, purged); neither holds personal data."""
+
+    def spend(self, proof_id: str, expires_at: datetime) -> None: ...  # AlreadyStored on commit if spent
+    def spent(self, proof_id: str) -> bool: ...
+    def count_booking(self, host_id: str, window: int, expires_at: datetime) -> None: ...
+    def purge(self, now: datetime) -> dict[str, int]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def hosts(self) -> HostRepository: ...
@@ -211,6 +229,8 @@ class UnitOfWork(Protocol):
     def address_proofs(self) -> AddressProofRepository: ...
     @property
     def write_places(self) -> WritePlaceRepository: ...
+    @property
+    def bot_gate(self) -> BotGateRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

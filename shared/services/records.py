@@ -89,6 +89,7 @@ class AvailabilitySnapshot:
     booked: list[BookedSpan]  # sorted by occupied_start
     # Of the write places asked for with the read (shared/domain/write_limits.py): those that exist.
     places_taken: frozenset[str] = frozenset()
+    host_recent_bookings: int = 0  # bookings made on the host's pages in the bot gate's recent windows, if asked
 
 
 class GoogleIdentity(BaseModel):

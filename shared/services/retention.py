@@ -1,12 +1,12 @@
 """Retention: everything is kept only as long as needed, then deleted by the scheduled purge.
 
 Short-lived records (OAuth states, sessions, Idempotency-Keys, slot claims, cookie choices, webhook
-deliveries after 30 days, proof-of-address links and grants after 30 minutes) go once past their
-`expires_at`, single-use links 30 days after they stopped opening anything (`purge_at`) (Firestore
-TTL policies do this in production too, infra/; the purge is the deterministic backstop and the only
-purge the emulator gets). Bookings with their invitee's data go a set time after the meeting ended,
-ledger entries and erasure receipts after theirs, and busy-mirror months once they are over. Each run
-deletes a bounded amount and the next run goes on.
+deliveries after 30 days, proof-of-address links and grants after 30 minutes, spent proofs of work and the
+hosts' booking counts once their challenge or window is over) go once past their `expires_at`, single-use
+links 30 days after they stopped opening anything (`purge_at`) (Firestore TTL policies do this in production
+too, infra/; the purge is the deterministic backstop and the only purge the emulator gets). Bookings with
+their invitee's data go a set time after the meeting ended, ledger entries and erasure receipts after theirs,
+and busy-mirror months once they are over. Each run deletes a bounded amount and the next run goes on.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def purge_expired(now: datetime, periods: RetentionPeriods, uow: UnitOfWork) -> 
         **uow.links.purge(now),
         **uow.address_proofs.purge(now),
         **uow.write_places.purge(now),
+        **uow.bot_gate.purge(now),
         **uow.audit.purge(
             now, entries_before=now - periods.audit_entries, receipts_before=now - periods.erasure_receipts
         ),

@@ -53,6 +53,15 @@ def place_names(keys: Collection[WritePlaces]) -> list[str]:
     return [name for places in keys for name in places.names()]
 
 
+def client_writes_before(writer: Writer | None, invitee_email: str, taken: Collection[str]) -> int:
+    """How many booking writes the writer's client made in this window (its places among `taken`): the
+    client's velocity, which the bot gate weighs (0 when writes are not counted)."""
+    if writer is None:
+        return 0
+    client, _ = writer.places(invitee_email)
+    return client.allowance.writes - len(client.free(taken))
+
+
 def take(counted: Taken | None, uow: UnitOfWork) -> None:
     """Stage the write's places in the open unit (nothing when limits are off)."""
     for place, expires_at in counted.places if counted else ():

@@ -99,6 +99,8 @@ class Route:
     # The Settings field holding this route's deadline, when it is not the one its callers imply
     # (`deadline_seconds`): the sign-in callback's is longer.
     deadline: str | None = None
+    # Problems worth their own line in the OpenAPI document (status -> what it means), beyond "default".
+    problems: tuple[tuple[int, str], ...] = ()
 
     @property
     def personal(self) -> bool:
@@ -135,6 +137,7 @@ class Endpoints:
         personal: bool | None = None,
         body_problems: BodyProblems | None = None,
         deadline: str | None = None,
+        problems: dict[int, str] | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
@@ -157,6 +160,7 @@ class Endpoints:
                 personal,
                 body_problems,
                 deadline,
+                tuple((problems or {}).items()),
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))

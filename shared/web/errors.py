@@ -48,6 +48,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.AddressProofUsed: (410, "address-proof-used", "Proof of address already used"),
     domain.AddressProofExpired: (410, "address-proof-expired", "Proof of address expired"),
     domain.CalendarListNotGranted: (403, "calendar-list-not-granted", "Calendar list permission missing"),
+    domain.ProofRequired: (403, "proof-required", "Proof of work required"),
 }
 
 

@@ -49,6 +49,21 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
             "title": {"type": "string"},
             "status": {"type": "integer"},
             "detail": {"type": "string"},
+            "challenge": {
+                "type": "object",
+                "description": "With `proof-required` only: an ALTCHA proof-of-work challenge. Find `number` in "
+                "[0, maxNumber] such that the SHA-256 hex of `salt` + `number` is `challenge`, then send the same "
+                "request again with header `Kaleno-Proof`: base64 of the JSON "
+                "{algorithm, challenge, number, salt, signature}. Expires after a few minutes; single use.",
+                "required": ["algorithm", "challenge", "maxNumber", "salt", "signature"],
+                "properties": {
+                    "algorithm": {"type": "string", "const": "SHA-256"},
+                    "challenge": {"type": "string"},
+                    "maxNumber": {"type": "integer"},
+                    "salt": {"type": "string"},
+                    "signature": {"type": "string"},
+                },
+            },
             "errors": {
                 "type": "array",
                 "description": "For validation: each invalid field, its stable code and a sentence for people.",
@@ -165,6 +180,8 @@ def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any])
             "description": "Success",
             "content": {"application/json": {"schema": refs[(model, "validation")]}},
         }
+    for status, description in route.problems:
+        operation["responses"][str(status)] = {**_PROBLEM, "description": description}
     if route.auth:
         operation["security"] = _SECURITY[route.auth]
     return operation

@@ -144,6 +144,7 @@ class FakeUnitOfWork:
         self.webhook_deliveries = FakeWebhookDeliveries(self)
         self.address_proofs = FakeAddressProofs(self)
         self.write_places = FakeWritePlaces(self)
+        self.bot_gate = FakeBotGate(self)
 
     def __enter__(self) -> Self:
         self._open, self._writes, self._seen = True, [], {}
@@ -276,7 +277,12 @@ class FakeBusyMonths:
         self._unit = unit
 
     def snapshot(
-        self, slug: str, start: datetime, end: datetime, places: Sequence[str] = ()
+        self,
+        slug: str,
+        start: datetime,
+        end: datetime,
+        places: Sequence[str] = (),
+        velocity_windows: tuple[int, ...] = (),
     ) -> AvailabilitySnapshot | None:
         page = self._unit.db.get("pages", slug)
         if page is None:
@@ -297,7 +303,11 @@ class FakeBusyMonths:
             if span.occupied_start < after and first < span.occupied_end
         )
         taken = frozenset(self._unit.write_places.taken(places))
-        return AvailabilitySnapshot(page=page, busy=busy, booked=booked, places_taken=taken)
+        counters = (self._unit.db.get("host_velocity", f"{page.host_id}:{window}") for window in velocity_windows)
+        recent = sum(counter.bookings for counter in counters if counter is not None)
+        return AvailabilitySnapshot(
+            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
+        )
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         by_month = split_by_month(busy)
@@ -600,6 +610,35 @@ class FakeAddressProofs:
 
     def purge(self, now: datetime) -> dict[str, int]:
         return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("address_proofs", "address_grants")}
+
+
+class SpentProof(NamedTuple):
+    expires_at: datetime
+
+
+class HostVelocity(NamedTuple):
+    bookings: int
+    expires_at: datetime
+
+
+class FakeBotGate:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def spend(self, proof_id: str, expires_at: datetime) -> None:
+        self._unit.create(("spent_proofs", proof_id), SpentProof(expires_at))
+
+    def spent(self, proof_id: str) -> bool:
+        return self._unit.db.get("spent_proofs", proof_id) is not None
+
+    def count_booking(self, host_id: str, window: int, expires_at: datetime) -> None:
+        def counted(before: HostVelocity | None) -> HostVelocity:
+            return HostVelocity((before.bookings if before else 0) + 1, expires_at)
+
+        self._unit.merge(("host_velocity", f"{host_id}:{window}"), counted)
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("spent_proofs", "host_velocity")}
 
 
 class FakeSignIn:

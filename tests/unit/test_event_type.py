@@ -29,6 +29,7 @@ def test_only_slug_title_and_duration_are_required_and_the_step_defaults_to_the_
         "location": None,
         "reminder_minutes_before": 1440,
         "questions": [],
+        "bot_gate": "auto",
         "visibility": "public",
     }
 

@@ -8,6 +8,7 @@ import { questionControl, requiredMark } from "./questions.js";
 import { addToCalendar, initials, locationFacts, locationKindText, placeText, richText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen } from "./time.js";
 import { initConsent } from "./consent.js";
+import { withProof } from "./proof.js";
 
 /** @typedef {import("./types.js").AnswerValue} AnswerValue */
 /** @typedef {import("./types.js").BookingCreated} BookingCreated */
@@ -121,11 +122,12 @@ async function start() {
     const notes = field("Notes (optional)", { kind: "textarea", name: "notes", maxlength: 2000,
       hint: "Anything the host should know before the meeting." });
     const submit = h("button", { type: "submit", class: "primary" }, "Confirm booking");
+    const checking = h("p", { class: "status-line", role: "status" }); // the bot gate's check, if it is slow
     const when = h("p", { class: "summary" });
     const zoneLine = h("p", { class: "meta" });
     const element = h("form", { novalidate: true, "aria-labelledby": "details-title" },
       summaryBox(), name.wrap, email.wrap, phone && phone.wrap, questions.map((q) => q.wrap), notes.wrap,
-      h("div", { class: "actions" }, submit));
+      h("div", { class: "actions" }, submit), checking);
     element.addEventListener("submit", async (submitted) => {
       submitted.preventDefault();
       clearErrors(element);
@@ -148,7 +150,10 @@ async function start() {
       const json = JSON.stringify(body);
       if (attempt.body !== json) attempt = { body: json, key: crypto.randomUUID() };
       try {
-        const booked = await busy(submit, () => api("/bookings", { method: "POST", body, headers: { "Idempotency-Key": attempt.key } }), "Booking…");
+        const send = (/** @type {Record<string, string>} */ proof) =>
+          api("/bookings", { method: "POST", body, headers: { "Idempotency-Key": attempt.key, ...proof } });
+        const slow = (/** @type {boolean} */ on) => fill(checking, on ? "Checking your browser…" : "");
+        const booked = await busy(submit, () => withProof(send, slow), "Booking…");
         confirmed(booked, body, zone);
       } catch (error) {
         const ended = linkProblem(error);

@@ -36,6 +36,11 @@ const NUMBERS = [
 ];
 const MAIN = 3; // the first three numbers are always shown, the others under "More options"
 /** @type {[string, string][]} */
+const BOT_GATE = [
+  ["auto", "Automatic: only when bookings arrive unusually fast"],
+  ["always", "Always: every booking"],
+];
+/** @type {[string, string][]} */
 const VISIBILITY = [
   ["public", "Public: listed on your page, anyone with its address can book"],
   ["private", "Private: not listed, bookable only through a single-use link"],
@@ -186,6 +191,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     const seats = seatsField(type);
     const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
     visibility.input.value = type?.visibility ?? "public";
+    const botGate = field("Bot check", { kind: "select", name: "bot_gate", options: BOT_GATE,
+      hint: "Invitees' browsers solve a short puzzle in the background before booking; nobody is asked anything." });
+    botGate.input.value = type?.bot_gate ?? "auto";
     const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
       options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
       hint: "Which of your schedules (under Hours) gives this event type's hours." });
@@ -204,7 +212,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       visibility.wrap,
       where.element,
       questions.element,
-      moreOptions(h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)), seats.element, showGuestsWrap),
+      moreOptions(h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)), seats.element, showGuestsWrap,
+        botGate.wrap),
       h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -212,7 +221,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       /** @type {Record<string, unknown>} */
       const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
         description: description.input.value.trim(), location: where.value(), questions: questions.value(), visibility: visibility.input.value,
-        seats_show_attendees: showGuests.checked };
+        seats_show_attendees: showGuests.checked, bot_gate: botGate.input.value };
       if (scheduleField.input.value) body.schedule_id = scheduleField.input.value;
       else if (editing) body.schedule_id = null; // PATCH: null is the default schedule
       for (const [name, f] of numbers) {

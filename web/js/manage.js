@@ -7,6 +7,7 @@ import { createPicker } from "./picker.js";
 import { addToCalendar, answerFacts, locationFacts, placeText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen, isPast, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
+import { withProof } from "./proof.js";
 
 /** @typedef {import("./types.js").ManagedBooking} ManagedBooking */
 /** @typedef {import("./types.js").Slot} Slot */
@@ -140,8 +141,9 @@ function reschedule(booking, panel) {
     const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
     confirm.addEventListener("click", async () => {
       try {
-        const moved = await busy(confirm, () => api(`/bookings/${encodeURIComponent(booking.id)}/reschedule`,
-          { method: "POST", body: { start: slot.start }, token }), "Moving…");
+        const move = (/** @type {Record<string, string>} */ proof) => api(`/bookings/${encodeURIComponent(booking.id)}/reschedule`,
+          { method: "POST", body: { start: slot.start }, token, headers: proof });
+        const moved = await busy(confirm, () => withProof(move), "Moving…"); // a bot-gated type: solved quietly
         render(moved, `Your booking was moved to ${formatWhen(moved.start, moved.end, zone)}.`);
         status.focus?.();
       } catch (error) {

@@ -9,6 +9,7 @@ from typing import Any
 from shared.adapters.firestore.address_proofs import ADDRESS_GRANTS, ADDRESS_PROOFS
 from shared.adapters.firestore.audit import CLOSED_BOOKINGS, CONSENTS
 from shared.adapters.firestore.bookings import CLAIMS, IDEMPOTENCY
+from shared.adapters.firestore.bot_gate import HOST_VELOCITY, SPENT_PROOFS
 from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.sign_in import OAUTH_STATES, SESSIONS
 from shared.adapters.firestore.webhooks import WEBHOOK_DELIVERIES
@@ -26,6 +27,8 @@ EXPIRING = (
     ADDRESS_PROOFS,
     ADDRESS_GRANTS,
     WRITE_PLACES,
+    SPENT_PROOFS,
+    HOST_VELOCITY,
 )
 PAGE = 400
 MAX_PAGES = 25  # per collection and run: a long backlog is finished by the next runs

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.firestore.bot_gate import BOOKINGS_FIELD, velocity_ref
 from shared.adapters.firestore.codec import (
     booked_overlapping,
     busy_overlapping,
@@ -60,10 +61,16 @@ class FirestoreBusyMonths:
         return list(self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).stream(**reads()))
 
     def snapshot(
-        self, slug: str, start: datetime, end: datetime, places: Sequence[str] = ()
+        self,
+        slug: str,
+        start: datetime,
+        end: datetime,
+        places: Sequence[str] = (),
+        velocity_windows: tuple[int, ...] = (),
     ) -> AvailabilitySnapshot | None:
         """Page, busy times and booked spans for [start, end), usually in one round trip; with them, which of
-        `places` (a booking write's places, write_places.py) exist, so counting a write costs no read.
+        `places` (a booking write's places, write_places.py) exist, so counting a write costs no read, and the
+        host's bookings counted in the bot gate's `velocity_windows` (their documents ride in the same get).
 
         The slug's host id is remembered per instance, so the page and the host's month documents are
         fetched together; a stale guess (the slug moved) is detected and answered by a fresh lookup.
@@ -73,7 +80,7 @@ class FirestoreBusyMonths:
         hints = self._unit.caches.slug_hosts
         host_id = hints.get(slug)
         if host_id is not None:
-            found = self._snapshot(slug, host_id, start, end, places)
+            found = self._snapshot(slug, host_id, start, end, places, velocity_windows)
             if found is not None:
                 return found
             hints.pop(slug, None)
@@ -83,10 +90,16 @@ class FirestoreBusyMonths:
         if len(hints) > _HINT_LIMIT:
             hints.clear()
         hints[slug] = page.host_id
-        return self._snapshot(slug, page.host_id, start, end, places)
+        return self._snapshot(slug, page.host_id, start, end, places, velocity_windows)
 
     def _snapshot(
-        self, slug: str, host_id: str, start: datetime, end: datetime, places: Sequence[str]
+        self,
+        slug: str,
+        host_id: str,
+        start: datetime,
+        end: datetime,
+        places: Sequence[str],
+        velocity_windows: tuple[int, ...],
     ) -> AvailabilitySnapshot | None:
         page_ref = self._unit.pages.ref(slug)
         # Spans are kept in the month their meeting starts: one that began in an earlier month the range does
@@ -94,9 +107,10 @@ class FirestoreBusyMonths:
         keys, days = month_keys(start, end), _meeting_days(start, end)
         wanted = sorted(set().union(*days.values()))
         place_refs = [self._unit.write_places.ref(place) for place in places]
+        counters = [velocity_ref(self._unit.db, host_id, window) for window in velocity_windows]
         docs = self._unit.read_fields(
-            [page_ref, *(self._month(host_id, key) for key in keys), *place_refs],
-            [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted)],
+            [page_ref, *(self._month(host_id, key) for key in keys), *place_refs, *counters],
+            [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted), BOOKINGS_FIELD],
         )
         page_doc = docs[page_ref.path]
         owner = page_doc.value("host_id")
@@ -116,8 +130,10 @@ class FirestoreBusyMonths:
             if elements:
                 booked.extend(booked_overlapping(host_id, elements, first, after))
         taken = frozenset(place for place, ref in zip(places, place_refs, strict=True) if docs[ref.path].exists)
+        recent = sum(_count(docs[counter.path].value(BOOKINGS_FIELD)) for counter in counters)
+        page = self._unit.pages.parsed(page_doc)
         return AvailabilitySnapshot(
-            page=self._unit.pages.parsed(page_doc), busy=busy, booked=booked, places_taken=taken
+            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
         )
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
@@ -221,3 +237,8 @@ def _elements(value: Any) -> list[bytes | str]:
         element.bytes_value if element.WhichOneof("value_type") == "bytes_value" else element.string_value
         for element in value.array_value.values
     ]
+
+
+def _count(value: Any) -> int:
+    """A counter field as read in wire form (absent: nothing counted)."""
+    return int(value.integer_value) if value is not None else 0

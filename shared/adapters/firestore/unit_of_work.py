@@ -17,6 +17,7 @@ from typing import Any, Self
 from shared.adapters.firestore.address_proofs import FirestoreAddressProofs
 from shared.adapters.firestore.audit import FirestoreAuditLog
 from shared.adapters.firestore.bookings import FirestoreBookings
+from shared.adapters.firestore.bot_gate import FirestoreBotGate
 from shared.adapters.firestore.channels import FirestoreChannels
 from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.hosts import FirestoreHosts
@@ -64,6 +65,7 @@ class FirestoreUnitOfWork:
         self.webhook_deliveries: FirestoreWebhookDeliveries = FirestoreWebhookDeliveries(self)
         self.address_proofs: FirestoreAddressProofs = FirestoreAddressProofs(self)
         self.write_places: FirestoreWritePlaces = FirestoreWritePlaces(self)
+        self.bot_gate: FirestoreBotGate = FirestoreBotGate(self)
 
     def __enter__(self) -> Self:
         self._batch, self._writes, self._seen = self.db.batch(), 0, {}
