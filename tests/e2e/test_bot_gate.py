@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -230,3 +231,42 @@ def test_a_header_that_is_no_proof_at_all_is_refused_even_where_none_is_needed(
 
     challenge_of(malformed)
     assert well_formed_but_wrong.status_code == 201, well_formed_but_wrong.text  # not needed here: ignored
+
+
+def test_a_client_with_more_than_three_writes_in_a_window_must_prove_itself_on_every_instance(
+    browser: Browser, google: Google, api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """"auto" weighs the client's own writes, counted in Firestore across instances: each request here stands
+    for one on a fresh instance (the in-memory limiter admits all), and the fifth still meets the gate."""
+    from shared.web import rate_limit
+
+    monkeypatch.setenv("KALENO_CLIENT_LIMITS_ENABLED", "true")
+    get_settings.cache_clear()
+    monkeypatch.setattr(rate_limit.SlidingWindow, "retry_after", lambda self, client, now: 0.0)
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, invitee_open_limit=50)
+    threshold, seconds = get_settings().bot_gate_client_writes, get_settings().client_limits["booking-writes"][1]
+    into = datetime.now(UTC).timestamp() % seconds
+    if seconds - into < 15:  # room in this window for the whole burst (fixed windows)
+        time.sleep(seconds - into + 0.5)
+
+    def from_client(i: int, proof: str | None = None) -> requests.Response:
+        body = booking_body(slug, day_ahead(3, 9) + timedelta(minutes=30 * i))
+        body["invitee"]["email"] = f"visitor{i}@example.org"  # distinct people: only the client repeats
+        headers = {"Idempotency-Key": f"client-{i}", "X-Forwarded-For": "203.0.113.40"}
+        if proof is not None:
+            headers[PROOF] = proof
+        return requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30)
+
+    first = [from_client(i).status_code for i in range(threshold + 1)]
+    challenged = from_client(threshold + 1)
+    proven = from_client(threshold + 1, solved(challenge_of(challenged)))
+    elsewhere = requests.post(
+        f"{api}/bookings",
+        json=booking_body(slug, day_ahead(4, 9)),
+        headers={"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": "198.51.100.41"},
+        timeout=30,
+    )
+
+    assert first == [201] * (threshold + 1)
+    assert proven.status_code == 201, proven.text
+    assert elsewhere.status_code == 201, elsewhere.text  # another client is not asked
