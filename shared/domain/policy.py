@@ -33,6 +33,15 @@ POLICY_HISTORY: tuple[PolicyVersion, ...] = (
             "of data is kept, and links a cookie policy listing every cookie and browser-storage key."
         ),
     ),
+    PolicyVersion(
+        "2026-12-07",
+        significant=False,
+        changes=(
+            "The policy now says that booking changes are counted against abuse limits under keyed hashes of the "
+            "sender's IP address and of the invitee's email, kept only while their limit counts, and that a "
+            "browser may be asked to solve a proof of work by Kaleno's own script."
+        ),
+    ),
 )
 CURRENT_POLICY = POLICY_HISTORY[-1]
 

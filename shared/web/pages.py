@@ -69,6 +69,12 @@ def retention_periods(settings: Settings) -> list[Retention]:
         Retention("The log of a host's webhook deliveries", spoken(DELIVERY_RETENTION)),
         Retention("Your cookie choice", _days(settings.consent_days)),
         Retention(
+            "Keyed hashes of a client's IP address and of an invitee's email, counting booking changes against "
+            "abuse limits (never the address or email itself)",
+            f"until their counting window ends: {_seconds(settings.client_limits['booking-writes'][1])} for an "
+            f"IP address, {_seconds(settings.invitee_write_limit[1])} for an email",
+        ),
+        Retention(
             "The ledger of uses of Google data and of privacy requests (no names or emails)",
             _days(settings.audit_retention_days),
         ),
@@ -78,6 +84,10 @@ def retention_periods(settings: Settings) -> list[Retention]:
 
 def _days(days: int) -> str:
     return spoken(timedelta(days=days))
+
+
+def _seconds(seconds: float) -> str:
+    return spoken(timedelta(seconds=seconds))
 
 
 def privacy_policy(settings: Settings) -> Response:

@@ -110,7 +110,9 @@ def test_a_proof_makes_one_booking_and_counts_it_for_the_host() -> None:
 def test_auto_lets_bookings_through_until_the_host_count_crosses_the_threshold() -> None:
     ports = ada()
     for hour in range(3):
-        book(a_request(START + timedelta(hours=hour)), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))
+        request = a_request(START + timedelta(hours=hour))
+        book(request, None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))
 
     with pytest.raises(ProofRequired):
-        book(a_request(START + timedelta(hours=4)), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))
+        request = a_request(START + timedelta(hours=4))
+        book(request, None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))
