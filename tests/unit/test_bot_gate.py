@@ -113,6 +113,6 @@ def test_auto_lets_bookings_through_until_the_host_count_crosses_the_threshold()
         request = a_request(START + timedelta(hours=hour))
         book(request, None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))
 
+    request = a_request(START + timedelta(hours=4))
     with pytest.raises(ProofRequired):
-        request = a_request(START + timedelta(hours=4))
         book(request, None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))

@@ -224,6 +224,7 @@ export {};
  * @property {number} reminder_minutes_before
  * @property {Question[]} questions
  * @property {"public" | "private"} visibility
+ * @property {"auto" | "always"} bot_gate when a booking must carry a proof of work
  */
 
 /** @typedef {[string, string]} TimeRange "HH:MM" from and until */
