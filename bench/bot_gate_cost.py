@@ -28,7 +28,7 @@ def main() -> int:
     try:
         from google.cloud import firestore
 
-        from shared.adapters.firestore.unit_of_work import FirestoreCaches, FirestoreUnitOfWork
+        from shared.adapters.firestore import FirestoreCaches, FirestoreUnitOfWork
         from shared.domain.booking import BookingRequest, Invitee
         from shared.domain.event_type import EventType
         from shared.services.booking import book

@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field, RootModel
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
+from shared.domain.ids import BOOKING_ID_PATTERN, HOST_ID_PATTERN
 from shared.services.booking_sync import reconcile_task
 from shared.services.busy_refresh import refresh_task
 from shared.services.errors import GoogleUnavailable
-from shared.web.endpoints import BOOKING_ID_PATTERN, HOST_ID_PATTERN, Endpoints, json_response
+from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
 
 api = Endpoints("calendar_sync")

@@ -17,11 +17,12 @@ from pydantic import BaseModel, Field, RootModel
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
 from shared.domain.booking import Booking
+from shared.domain.ids import BOOKING_ID_PATTERN, HOST_ID_PATTERN
 from shared.services import notifications as mail
 from shared.services.booking import manage_token, manage_url
 from shared.services.errors import MailDeferred
 from shared.services.ports import Ports
-from shared.web.endpoints import BOOKING_ID_PATTERN, HOST_ID_PATTERN, Endpoints, json_response
+from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
 
 api = Endpoints("notifications")

@@ -17,6 +17,7 @@ from shared.config import get_settings
 from shared.domain.address_proof import GRANT_TOKEN_PATTERN, PROOF_TOKEN_PATTERN, AddressGrant
 from shared.domain.booking import Booking, Email
 from shared.domain.host import Host
+from shared.domain.ids import ERASURE_ID_PATTERN, HOST_ID_PATTERN
 from shared.domain.policy import policy_version
 from shared.services import address_proofs, policy_notices
 from shared.services import consent as consent_service
@@ -24,7 +25,7 @@ from shared.services import privacy as rights
 from shared.services.errors import MailDeferred
 from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
-from shared.web.endpoints import ERASURE_ID_PATTERN, HOST_ID_PATTERN, Endpoints, json_response
+from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
 from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
 

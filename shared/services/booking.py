@@ -11,12 +11,12 @@ import hashlib
 import hmac
 import random
 import re
-import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.deadlines import check as check_deadline
+from shared.domain import ids
 from shared.domain.booking import Booking, BookingRequest, normalised_email
 from shared.domain.booking_form import checked_form
 from shared.domain.claims import meeting, occupied_span
@@ -233,7 +233,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
     spent = gate.admit(event_type.bot_gate, recent, client_writes) if gate else None
     invitee_place = 1 if first_try else _free_invitee_place(offer, request.invitee.email, uow)
     span, slot = occupied_span(request.start, event_type), meeting(request.start, event_type)
-    booking_id = uuid.uuid4().hex
+    booking_id = ids.booking_id()
     seat, live = _seat_to_take(offer, slot.start, uow)
     token = manage_token(attempt.manage_key, booking_id)
     booking = Booking(

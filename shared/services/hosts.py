@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from shared.deadlines import leaving
+from shared.domain import ids
 from shared.domain.booking_page import BookingPage, default_schedule
 from shared.domain.errors import EventTypeNotFound, SlugTaken
 from shared.domain.event_type import EventType, EventTypeUpdate
@@ -60,7 +61,7 @@ def list_event_types(host: Host, uow: UnitOfWork) -> dict[str, EventType]:
 
 
 def create_event_type(host: Host, event_type: EventType, now: datetime, ports: Ports) -> str:
-    event_type_id = f"et{secrets.token_hex(5)}"
+    event_type_id = ids.event_type_id()
     uow = ports.uow()
     page = _change_page(host, lambda page: page.with_event_type(event_type_id, event_type), uow)
     _extend_mirror_if_needed(host, page, now, uow, ports)

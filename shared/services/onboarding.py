@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 
+from shared.domain import ids
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.calendars import CALENDAR_LIST_SCOPE
 from shared.domain.errors import SignInFailed
@@ -53,7 +54,7 @@ class SignedIn:
 
 def host_id_for(google_sub: str) -> str:
     """Stable, opaque host id: the Google account id identifies the host, but never appears in ids or logs."""
-    return "h" + hashlib.sha256(f"google-sub:{google_sub}".encode()).hexdigest()[:24]
+    return ids.host_id(google_sub)
 
 
 def safe_return_path(return_to: str | None) -> str:

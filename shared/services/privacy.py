@@ -7,10 +7,10 @@ so a crash (or Google answering 503) halfway finishes on the task's retry with n
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.domain import ids
 from shared.domain.booking import Booking, normalised_email
 from shared.domain.errors import ClaimConflict, NotFound
 from shared.domain.host import Host
@@ -174,7 +174,7 @@ def _anonymise(bookings: list[Booking], uow: UnitOfWork, tasks: TaskQueue) -> in
 
 def start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Erasure:
     """Record a receipt and hand the work to a named task (a double click enqueues it once)."""
-    erasure = Erasure(id=f"er{secrets.token_hex(16)}", requested_at=now)
+    erasure = Erasure(id=ids.erasure_id(), requested_at=now)
     with uow:
         uow.audit.save_receipt(erasure)
         uow.commit()

@@ -22,11 +22,11 @@ import contextlib
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.domain import ids
 from shared.domain.booking import Booking
 from shared.domain.errors import WebhookUrlRefused
 from shared.domain.host import Host
@@ -74,7 +74,7 @@ def register(
     host resolves to anything but public addresses (WebhookUrlRefused); more endpoints than allowed."""
     checked_target(request.url, policy, http, at_registration=True)
     endpoint = WebhookEndpoint(
-        id=f"wh{secrets.token_hex(10)}",
+        id=ids.webhook_id(),
         url=request.url,
         events=tuple(request.events),
         description=request.description,

@@ -23,6 +23,12 @@ from shared.config import get_settings
 from shared.deadlines import ARRIVED_AT, within
 from shared.domain.errors import DomainError, FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
+from shared.domain.ids import (
+    BOOKING_ID_PATTERN,
+    ERASURE_ID_PATTERN,
+    EVENT_TYPE_ID_PATTERN,
+    WEBHOOK_ID_PATTERN,
+)
 from shared.domain.links import LINK_ID_PATTERN
 from shared.logging import log_event, log_exception
 from shared.web.errors import problem_for_domain_error, problem_for_unavailable
@@ -33,28 +39,24 @@ View = Callable[..., Response]
 BodyProblems = Callable[[Any], Sequence[FieldProblem]]  # the raw JSON body -> fields refused beyond the model
 M = TypeVar("M", bound=BaseModel)
 
-# Ids that become document ids, as we mint them: task payloads are checked against them too (a Firestore id
-# such as "__name__" is reserved, and names nothing of ours).
-HOST_ID_PATTERN = "^h[0-9a-f]{24}$"  # shared/services/onboarding.py: "h" + 24 hex digits of a hash
-BOOKING_ID_PATTERN = "^[0-9a-f]{32}$"  # shared/services/booking.py: a uuid4 in hex
-ERASURE_ID_PATTERN = "^er[0-9a-f]{32}$"  # shared/services/privacy.py: "er" + 16 random bytes in hex
 # Every path parameter a rule may name, with the shape of the values that can exist: anything else names
 # nothing, so it answers 404 before any lookup, and the OpenAPI document states the same pattern. A rule
 # naming a parameter missing here fails at import.
 PATH_PARAMETERS: dict[str, str] = {
     "host_slug": SLUG_PATTERN,
     "event_type_slug": SLUG_PATTERN,
-    "event_type_id": "^et[0-9a-f]{10}$",  # shared/services/hosts.py: "et" + 5 random bytes in hex
+    "event_type_id": EVENT_TYPE_ID_PATTERN,
     "booking_id": BOOKING_ID_PATTERN,
     "erasure_id": ERASURE_ID_PATTERN,
-    "webhook_id": "^wh[0-9a-f]{20}$",  # shared/services/webhooks.py: "wh" + 10 random bytes in hex
-    "link_id": LINK_ID_PATTERN,  # shared/services/links.py: "lk" + 10 random bytes in hex
+    "webhook_id": WEBHOOK_ID_PATTERN,
+    "link_id": LINK_ID_PATTERN,
     "schedule_id": SCHEDULE_ID_PATTERN,  # "default", or "sc" + 5 random bytes in hex (shared/services/hosts.py)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
-# Callers that are our own queues: Cloud Tasks and Cloud Scheduler retry any answer outside 200-299 (4xx
-# included), so a payload that can never succeed is acknowledged with 200 and logged, not refused: a 422
-# would only be sent again, with backoff, until the queue gives up (DESIGN.md: 2xx = done or dropped).
+# Route authenticators (shared.web.auth.AUTHENTICATORS) that admit only our own queues: Cloud Tasks and Cloud
+# Scheduler retry any answer outside 200-299 (4xx included), so a payload that can never succeed is
+# acknowledged with 200 and logged, not refused: a 422 would only be sent again, with backoff, until the
+# queue gives up (DESIGN.md: 2xx = done or dropped). Nobody waits on them: their deadline is longer.
 QUEUE_CALLERS = frozenset({"tasks", "scheduler", "scheduler-or-tasks"})
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
@@ -62,9 +64,6 @@ _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # `limit_request_field_size`, which the server Cloud Functions runs keeps. Every server in front of the app
 # then draws the line at the same place, and the app's own answer (431 problem+json) is the same on each.
 MAX_HEADER_LINE_BYTES = 8190
-
-# Route authenticators (shared.web.auth.AUTHENTICATORS) that admit only Cloud Tasks or Cloud Scheduler.
-BACKGROUND_CALLERS = frozenset({"tasks", "scheduler", "scheduler-or-tasks"})
 
 # Answers carrying personal data (or a credential) must not be kept by a browser or a shared cache.
 NO_STORE = "no-store"
@@ -305,7 +304,7 @@ def deadline_seconds(route: Route) -> float:
     settings = get_settings()
     if route.deadline is not None:
         return float(getattr(settings, route.deadline))
-    background = route.auth in BACKGROUND_CALLERS
+    background = route.auth in QUEUE_CALLERS
     return settings.task_deadline_seconds if background else settings.request_deadline_seconds
 
 

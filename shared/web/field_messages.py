@@ -14,7 +14,11 @@ from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
+from shared.domain.booking_form import QUESTION_ID_PATTERN
 from shared.domain.errors import FieldProblem
+from shared.domain.event_type import SCHEDULE_ID_PATTERN
+from shared.domain.ids import ID_PATTERNS
+from shared.domain.links import LINK_TOKEN_PATTERN
 
 DEFAULT_LANGUAGE = "en"
 
@@ -176,13 +180,7 @@ BY_FIELD: tuple[tuple[str, str, str], ...] = (
 @cache
 def _pattern_codes() -> dict[str, str]:
     """Each pattern a request field is checked against, as the code of what it asks for."""
-    from shared.domain.booking_form import QUESTION_ID_PATTERN
-    from shared.domain.event_type import SCHEDULE_ID_PATTERN
-    from shared.domain.links import LINK_TOKEN_PATTERN
-    from shared.domain.webhooks import DELIVERY_ID_PATTERN
-    from shared.web.endpoints import HOST_ID_PATTERN, PATH_PARAMETERS  # on first use: endpoints imports this
-
-    codes = {pattern: "id-invalid" for pattern in (*PATH_PARAMETERS.values(), DELIVERY_ID_PATTERN, HOST_ID_PATTERN)}
+    codes = dict.fromkeys(ID_PATTERNS, "id-invalid")
     codes.update(
         {
             r"\S": "required",  # text of only spaces

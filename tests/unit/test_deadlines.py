@@ -24,7 +24,7 @@ from shared.deadlines import ARRIVED_AT, bounded, carried, check, holding, leavi
 from shared.services.contention import retried
 from shared.services.errors import Contention, DeadlineSpent
 from shared.web.auth import AUTHENTICATORS
-from shared.web.endpoints import BACKGROUND_CALLERS, Endpoints, deadline_seconds
+from shared.web.endpoints import QUEUE_CALLERS, Endpoints, deadline_seconds
 from shared.web.problems import PROBLEM_JSON
 
 APP = Flask(__name__)
@@ -139,9 +139,9 @@ def test_task_and_scheduler_targets_have_the_longer_bound_and_everything_else_th
         table.route(f"/{kind or 'public'}", auth=kind)(lambda request: Response())
     bounds = {route.auth: deadline_seconds(route) for route in table.routes}
 
-    assert set(AUTHENTICATORS) >= BACKGROUND_CALLERS
-    assert {kind for kind, bound in bounds.items() if bound == 0.6} == BACKGROUND_CALLERS
-    assert {kind for kind, bound in bounds.items() if bound == 0.3} == {None, *set(AUTHENTICATORS) - BACKGROUND_CALLERS}
+    assert set(AUTHENTICATORS) >= QUEUE_CALLERS
+    assert {kind for kind, bound in bounds.items() if bound == 0.6} == QUEUE_CALLERS
+    assert {kind for kind, bound in bounds.items() if bound == 0.3} == {None, *set(AUTHENTICATORS) - QUEUE_CALLERS}
 
 
 def test_a_request_that_runs_out_of_time_answers_503_with_retry_after_within_the_bound() -> None:

@@ -9,8 +9,9 @@ from typing import Any
 import hcl2
 
 from functions.main import FUNCTIONS
+from shared.adapters.firestore.collections import LINK_CLAIMS, LINKS
 from shared.adapters.firestore.expiring import EXPIRING
-from shared.adapters.firestore.links import LINK_CLAIMS, LINKS, PURGE_FIELD
+from shared.adapters.firestore.links import PURGE_FIELD
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from shared.adapters.firestore.codec import page_document, stored_page
-from shared.adapters.firestore.pages import PAGES
+from shared.adapters.firestore.collections import PAGES
 from shared.domain.booking_form import Location, LocationKind, Question, QuestionKind
 from shared.domain.booking_page import MAX_EVENT_TYPES, PAGE_BYTES, BookingPage, CalendarView
 from shared.domain.errors import EventTypeLimitReached, PageFull

@@ -5,22 +5,20 @@ neither; both carry `expires_at` for a TTL policy (infra/) and the retention pur
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from shared.adapters.firestore.collections import ADDRESS_GRANTS, ADDRESS_PROOFS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import purge_expired
+from shared.adapters.firestore.unit import Unit
 from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.services.ports import Exported
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-ADDRESS_PROOFS = "address_proofs"
-ADDRESS_GRANTS = "address_grants"
 _HASH_LENGTH = 64
 
 
 class FirestoreAddressProofs:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _ref(self, collection: str, token_hash: str) -> Any:
@@ -61,6 +59,5 @@ class FirestoreAddressProofs:
         return found
 
     def purge(self, now: datetime) -> dict[str, int]:
-        from shared.adapters.firestore.expiring import purge_expired  # imports this module: not at the top
 
         return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (ADDRESS_PROOFS, ADDRESS_GRANTS)}

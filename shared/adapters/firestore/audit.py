@@ -11,25 +11,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import digest, plain_id
+from shared.adapters.firestore.collections import AUDIT, CLOSED_BOOKINGS, CONSENTS, ERASURES
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import delete_matching, purge_expired
+from shared.adapters.firestore.unit import Unit
 from shared.services.ports import Exported
 from shared.services.records import ClosedBooking, ConsentRecord, Erasure
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-AUDIT = "audit"
-ERASURES = "erasures"
-CONSENTS = "consents"
-CLOSED_BOOKINGS = "closed_bookings"
 _PAGE = 400
 
 
 class FirestoreAuditLog:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _subject(self, subject_id: str) -> str:
@@ -73,8 +69,6 @@ class FirestoreAuditLog:
 
     def purge(self, now: datetime, entries_before: datetime, receipts_before: datetime) -> dict[str, int]:
         from google.cloud.firestore_v1.base_query import FieldFilter
-
-        from shared.adapters.firestore.expiring import delete_matching, purge_expired
 
         db = self._unit.db
         return {

@@ -8,28 +8,25 @@ fails as a whole on a claim that exists already.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.collections import BOOKINGS, CLAIMS, IDEMPOTENCY
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import delete_matching, purge_expired
+from shared.adapters.firestore.unit import Unit
 from shared.domain.booking import Booking, SyncState
 from shared.domain.seats import Session
 from shared.services.ports import Exported
 from shared.services.records import HostListing, IdempotencyRecord
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-BOOKINGS = "bookings"
-CLAIMS = "slot_claims"
-IDEMPOTENCY = "idempotency"
 _PENDING_PAGE = 500
 _ERASE_PAGE = 2  # bookings: each brings up to 150 claims (a 12-hour meeting with buffers)
 _IN_LIMIT = 30  # Firestore's limit for an "in" filter
 
 
 class FirestoreBookings:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _ref(self, booking_id: str) -> Any:
@@ -161,8 +158,6 @@ class FirestoreBookings:
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]:
         """Expired keys and claims, and bookings (with their claims) that ended before `ended_before`."""
         from google.cloud.firestore_v1.base_query import FieldFilter
-
-        from shared.adapters.firestore.expiring import delete_matching, purge_expired
 
         counts = {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (IDEMPOTENCY, CLAIMS)}
         # Their claims expired when their time ended, so the claims purge above has taken them.

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from shared.adapters.firestore.collections import HOST_VELOCITY, SPENT_PROOFS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import purge_expired
+from shared.adapters.firestore.unit import Unit
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-SPENT_PROOFS = "spent_proofs"
-HOST_VELOCITY = "host_velocity"
 BOOKINGS_FIELD = "bookings"
 _HASH_LENGTH = 64
 
@@ -31,7 +29,7 @@ def velocity_ref(db: Any, host_id: str, window: int) -> Any:
 
 
 class FirestoreBotGate:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def spend(self, proof_id: str, expires_at: datetime) -> None:
@@ -49,6 +47,5 @@ class FirestoreBotGate:
         self._unit.merge(velocity_ref(self._unit.db, host_id, window), counted)
 
     def purge(self, now: datetime) -> dict[str, int]:
-        from shared.adapters.firestore.expiring import purge_expired  # imports this module: not at the top
 
         return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (SPENT_PROOFS, HOST_VELOCITY)}

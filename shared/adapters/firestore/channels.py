@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import plain_id
+from shared.adapters.firestore.collections import CHANNELS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.unit import Unit
 from shared.services.ports import Exported
 from shared.services.records import Channel
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-CHANNELS = "channels"
-
 
 class FirestoreChannels:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _ref(self, channel_id: str) -> Any:

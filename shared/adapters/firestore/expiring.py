@@ -6,14 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.adapters.firestore.address_proofs import ADDRESS_GRANTS, ADDRESS_PROOFS
-from shared.adapters.firestore.audit import CLOSED_BOOKINGS, CONSENTS
-from shared.adapters.firestore.bookings import CLAIMS, IDEMPOTENCY
-from shared.adapters.firestore.bot_gate import HOST_VELOCITY, SPENT_PROOFS
+from shared.adapters.firestore.collections import (
+    ADDRESS_GRANTS,
+    ADDRESS_PROOFS,
+    CLAIMS,
+    CLOSED_BOOKINGS,
+    CONSENTS,
+    HOST_VELOCITY,
+    IDEMPOTENCY,
+    OAUTH_STATES,
+    SESSIONS,
+    SPENT_PROOFS,
+    WEBHOOK_DELIVERIES,
+    WRITE_PLACES,
+)
 from shared.adapters.firestore.deadlines import reads, writes
-from shared.adapters.firestore.sign_in import OAUTH_STATES, SESSIONS
-from shared.adapters.firestore.webhooks import WEBHOOK_DELIVERIES
-from shared.adapters.firestore.write_places import WRITE_PLACES
 
 # every collection with an `expires_at` TTL
 EXPIRING = (

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.collections import HOSTS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.unit import Unit
 from shared.domain.host import ConnectionState, Host
 from shared.services.ports import Exported
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-HOSTS = "hosts"
-
 
 class FirestoreHosts:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _ref(self, host_id: str) -> Any:

@@ -11,24 +11,22 @@ expiry has none).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.collections import LINK_CLAIMS, LINKS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import delete_matching
+from shared.adapters.firestore.unit import Unit
 from shared.domain.links import BookingLink
 from shared.services.ports import Exported
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-LINKS = "booking_links"
-LINK_CLAIMS = "link_claims"
 PURGE_FIELD = "purge_at"
 _ERASE_PAGE = 400
 
 
 class FirestoreLinks:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _ref(self, link_id: str) -> Any:
@@ -61,8 +59,6 @@ class FirestoreLinks:
 
     def purge(self, now: datetime) -> dict[str, int]:
         from google.cloud.firestore_v1.base_query import FieldFilter
-
-        from shared.adapters.firestore.expiring import delete_matching  # imports this module: not at the top
 
         return {
             f"{name}_deleted": delete_matching(

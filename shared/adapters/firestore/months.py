@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.bot_gate import BOOKINGS_FIELD, velocity_ref
 from shared.adapters.firestore.codec import (
@@ -24,8 +24,10 @@ from shared.adapters.firestore.codec import (
     legacy_booked,
     plain_id,
 )
+from shared.adapters.firestore.collections import HOSTS, MONTHS
 from shared.adapters.firestore.deadlines import reads
-from shared.adapters.firestore.hosts import HOSTS
+from shared.adapters.firestore.expiring import delete_matching
+from shared.adapters.firestore.unit import Unit
 from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
@@ -35,10 +37,6 @@ from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.services.ports import Exported
 from shared.services.records import AvailabilitySnapshot, BookedSpan
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-MONTHS = "months"
 BOOKED_ON = "booked_on"
 LEGACY_BOOKED = "booked"
 # A booked span lies within these of its meeting's start (the longest buffer before; the longest meeting
@@ -51,7 +49,7 @@ _ALL = 1 << 62  # later than any instant: "every span of the month"
 
 
 class FirestoreBusyMonths:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _month(self, host_id: str, key: str) -> Any:
@@ -184,8 +182,6 @@ class FirestoreBusyMonths:
     def purge(self, ended_before: datetime) -> dict[str, int]:
         """Months of every host that ended before `ended_before` (nothing can be booked in them)."""
         from google.cloud.firestore_v1.base_query import FieldFilter
-
-        from shared.adapters.firestore.expiring import delete_matching
 
         past = self._unit.db.collection_group(MONTHS).where(filter=FieldFilter("ends_at", "<", ended_before))
         return {"months_deleted": delete_matching(self._unit.db, past)}

@@ -6,22 +6,20 @@ request.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import page_document, plain_id, stored_page
+from shared.adapters.firestore.collections import PAGES
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.unit import Unit
 from shared.domain.booking_page import BookingPage
 from shared.services.ports import Exported
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-PAGES = "booking_pages"
 _CACHE_LIMIT = 10_000
 
 
 class FirestoreBookingPages:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def ref(self, slug: str) -> Any:

@@ -4,22 +4,19 @@ reader of the database cannot use them. Both carry `expires_at` for a TTL policy
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import digest
+from shared.adapters.firestore.collections import OAUTH_STATES, SESSIONS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import purge_expired
+from shared.adapters.firestore.unit import Unit
 from shared.services.ports import Exported
 from shared.services.records import OAuthState, SessionRecord
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-OAUTH_STATES = "oauth_states"
-SESSIONS = "sessions"
-
 
 class FirestoreSignIn:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _state(self, state: str) -> Any:
@@ -50,7 +47,6 @@ class FirestoreSignIn:
         self._unit.delete(self._session(token))
 
     def purge_expired(self, now: datetime) -> dict[str, int]:
-        from shared.adapters.firestore.expiring import purge_expired  # imports this module: not at the top
 
         return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (OAUTH_STATES, SESSIONS)}
 

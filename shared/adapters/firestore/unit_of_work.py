@@ -10,7 +10,6 @@ one commit wins and the others fail at once, without lock contention (see bench/
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
@@ -25,21 +24,13 @@ from shared.adapters.firestore.links import FirestoreLinks
 from shared.adapters.firestore.months import FirestoreBusyMonths
 from shared.adapters.firestore.pages import FirestoreBookingPages
 from shared.adapters.firestore.sign_in import FirestoreSignIn
+from shared.adapters.firestore.unit import FirestoreCaches
 from shared.adapters.firestore.webhooks import FirestoreWebhookDeliveries, FirestoreWebhooks
 from shared.adapters.firestore.wire import StoredFields, create_write
 from shared.adapters.firestore.write_places import FirestoreWritePlaces
-from shared.domain.booking_page import BookingPage
 from shared.services.errors import AlreadyStored, Contention
 
 _CONDITION_FIELD = "_unchanged_since_read"  # never stored: deleted by the write that carries the condition
-
-
-@dataclass
-class FirestoreCaches:
-    """Kept for the life of an instance, shared by every unit of work (each request has its own unit)."""
-
-    slug_hosts: dict[str, str] = field(default_factory=dict)  # public slug -> host id: a hint, checked on read
-    pages: dict[str, tuple[Any, BookingPage]] = field(default_factory=dict)  # slug -> (stored version, page)
 
 
 class FirestoreUnitOfWork:

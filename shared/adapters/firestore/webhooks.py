@@ -7,23 +7,21 @@ No signing secret is stored: each is derived from an app secret in Secret Manage
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.collections import WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import purge_expired
+from shared.adapters.firestore.unit import Unit
 from shared.domain.webhooks import HostWebhooks, WebhookDelivery, WebhookEndpoint
 from shared.services.ports import Exported
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-WEBHOOK_ENDPOINTS = "webhook_endpoints"
-WEBHOOK_DELIVERIES = "webhook_deliveries"
 _ERASE_PAGE = 400
 
 
 class FirestoreWebhooks:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _ref(self, host_id: str) -> Any:
@@ -55,7 +53,7 @@ class FirestoreWebhooks:
 
 
 class FirestoreWebhookDeliveries:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def _ref(self, delivery_id: str) -> Any:
@@ -97,7 +95,6 @@ class FirestoreWebhookDeliveries:
         return [stored(WebhookDelivery, doc.to_dict()) for doc in query.stream(**reads())]
 
     def purge(self, now: datetime) -> dict[str, int]:
-        from shared.adapters.firestore.expiring import purge_expired  # imports this module: not at the top
 
         return {f"{WEBHOOK_DELIVERIES}_deleted": purge_expired(self._unit.db, WEBHOOK_DELIVERIES, now)}
 

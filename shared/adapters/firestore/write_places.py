@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from shared.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-
-WRITE_PLACES = "write_places"
+from shared.adapters.firestore.collections import WRITE_PLACES
+from shared.adapters.firestore.expiring import purge_expired
+from shared.adapters.firestore.unit import Unit
 
 
 class FirestoreWritePlaces:
-    def __init__(self, unit: FirestoreUnitOfWork) -> None:
+    def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
     def ref(self, place: str) -> Any:
@@ -34,6 +33,5 @@ class FirestoreWritePlaces:
         self._unit.create(self.ref(place), {"expires_at": expires_at})
 
     def purge(self, now: datetime) -> dict[str, int]:
-        from shared.adapters.firestore.expiring import purge_expired
 
         return {f"{WRITE_PLACES}_deleted": purge_expired(self._unit.db, WRITE_PLACES, now)}

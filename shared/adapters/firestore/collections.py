@@ -1,0 +1,27 @@
+"""Every Firestore collection Kaleno writes, named once: repositories, the purge of what expires and the
+infra checks read the names from here, so no module has to import another repository for a name."""
+
+from __future__ import annotations
+
+ADDRESS_PROOFS = "address_proofs"
+ADDRESS_GRANTS = "address_grants"
+AUDIT = "audit"
+ERASURES = "erasures"
+CONSENTS = "consents"
+CLOSED_BOOKINGS = "closed_bookings"
+BOOKINGS = "bookings"
+CLAIMS = "slot_claims"
+IDEMPOTENCY = "idempotency"
+SPENT_PROOFS = "spent_proofs"
+HOST_VELOCITY = "host_velocity"
+CHANNELS = "channels"
+HOSTS = "hosts"
+LINKS = "booking_links"
+LINK_CLAIMS = "link_claims"
+MONTHS = "months"
+PAGES = "booking_pages"
+OAUTH_STATES = "oauth_states"
+SESSIONS = "sessions"
+WEBHOOK_ENDPOINTS = "webhook_endpoints"
+WEBHOOK_DELIVERIES = "webhook_deliveries"
+WRITE_PLACES = "write_places"

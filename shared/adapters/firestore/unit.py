@@ -1,0 +1,56 @@
+"""What a repository needs of the unit of work it belongs to, as a Protocol: repositories depend on this small
+module, and the unit of work (which builds every repository) on them, so no import goes round in a circle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from shared.adapters.firestore.wire import StoredFields
+from shared.domain.booking_page import BookingPage
+
+
+@dataclass
+class FirestoreCaches:
+    """Kept for the life of an instance, shared by every unit of work (each request has its own unit)."""
+
+    slug_hosts: dict[str, str] = field(default_factory=dict)  # public slug -> host id: a hint, checked on read
+    pages: dict[str, tuple[Any, BookingPage]] = field(default_factory=dict)  # slug -> (stored version, page)
+
+
+class PageReads(Protocol):
+    """The booking pages as the busy months' snapshot reads them (in the same batch get)."""
+
+    def ref(self, slug: str) -> Any: ...
+    def get(self, slug: str) -> BookingPage | None: ...
+    def parsed(self, snapshot: Any) -> BookingPage: ...
+
+
+class PlaceRefs(Protocol):
+    def ref(self, place: str) -> Any: ...
+
+
+class Unit(Protocol):
+    """Reads remembered for conditional saves, and writes staged for one atomic commit
+    (shared/adapters/firestore/unit_of_work.py)."""
+
+    @property
+    def db(self) -> Any: ...
+    @property
+    def caches(self) -> FirestoreCaches: ...
+    @property
+    def subject_key(self) -> Callable[[], str]: ...
+    @property
+    def pages(self) -> PageReads: ...
+    @property
+    def write_places(self) -> PlaceRefs: ...
+
+    def read(self, ref: Any) -> Any: ...
+    def read_fields(self, refs: list[Any], fields: list[str]) -> dict[str, StoredFields]: ...
+    def seen(self, ref: Any) -> Any | None: ...
+    def create(self, ref: Any, data: dict[str, Any]) -> None: ...
+    def put(self, ref: Any, data: dict[str, Any]) -> None: ...
+    def update_existing(self, ref: Any, data: dict[str, Any]) -> None: ...
+    def merge(self, ref: Any, data: dict[str, Any]) -> None: ...
+    def delete(self, ref: Any) -> None: ...
