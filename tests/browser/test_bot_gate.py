@@ -103,6 +103,8 @@ def test_the_host_turns_the_bot_check_on_for_every_booking_in_the_dashboard(
     bot_check.select_option("always")
     types.get_by_role("button", name="Save event type").click()
 
+    # What the host is told once the save answered ("Edit Call" is on the list all along, so it proves nothing).
+    expect(page.get_by_text("Call was saved.")).to_be_visible()
     expect(types.get_by_role("button", name="Edit Call")).to_be_visible()
     (saved,) = browser.get("/hosts/me/event-types").json()["event_types"]
     assert saved["bot_gate"] == "always"
