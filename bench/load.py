@@ -1,7 +1,8 @@
 """A 60-second load run with the per-client limits on, as in production.
 
 A scripted bot (one client address) floods POST /bookings and slot reads; ordinary visitors (each its own
-address) read a month of slots and book one slot each, at a person's pace. Expected: the bot gets 429s
+address) read a month of slots and book one slot each, at a person's pace. Both solve the bot gate's
+proof-of-work challenges when asked, as the booking page does. Expected: the bot gets 429s
 and books no more than its allowance (10 per 60 s); ordinary traffic gets none; no two confirmed
 bookings overlap afterwards. Run: `.venv/bin/python -m bench.load` (prints one line per figure).
 """
@@ -21,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from bench.common import StackProcess, signed_in_host
+from bench.proof import PROOF_HEADER, solve
 
 DURATION = 60.0
 VISITORS = 8  # concurrent ordinary visitors, each a new address every round
@@ -70,7 +72,12 @@ def main() -> int:
                 "invitee": {"name": "Load", "email": f"{uuid.uuid4().hex[:10]}@example.org", "time_zone": "UTC"},
             }
             headers = {"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": client}
-            return requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30).status_code
+            answer = requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30)
+            challenge = answer.json().get("challenge") if answer.status_code == 403 else None
+            if isinstance(challenge, dict) and (proof := solve(challenge)) is not None:  # as the booking page does
+                headers[PROOF_HEADER] = proof.header
+                answer = requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30)
+            return answer.status_code
 
         def read(client: str) -> int:
             day = first.date()
