@@ -55,7 +55,7 @@ from shared.services.availability import (
     period_claims,
 )
 from shared.services.booking_sync import request_sync, request_sync_alongside
-from shared.services.bot_gate import GateCheck, Proof
+from shared.services.bot_gate import GateCheck, Proof, refusal_after_conflict, spend
 from shared.services.changes import change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import TaskQueue, UnitOfWork
@@ -281,7 +281,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
         try:
             uow.commit()
         except AlreadyStored as error:
-            if gate is not None and (refused := gate.refusal_after_conflict(spent, uow)):
+            if refused := refusal_after_conflict(spent, uow):
                 raise refused from error  # its proof was spent meanwhile (a replay, or a race of one proof)
             if live:  # a seat taken meanwhile: look again
                 raise SeatConflict("this seat was just taken; looking for another") from error
@@ -425,8 +425,7 @@ def reschedule(
         return mark(current.moved(slot, span, place, periods, runs, seat=seat))
 
     def moved(counted: Taken | None) -> Booking:
-        proof = (gate, spent) if gate and spent else None
-        return _changed(booking.id, decide, uow, counted=counted, spent=proof, now=now)
+        return _changed(booking.id, decide, uow, counted=counted, spent=spent)
 
     updated = counted_write(writer, booking.invitee.email, uow, moved, taken=taken)
     request_sync(updated, tasks)
@@ -469,23 +468,21 @@ def _changed(
     uow: UnitOfWork,
     conflict: str = "this time was just booked by someone else; please pick another slot",
     counted: Taken | None = None,
-    spent: tuple[GateCheck, Proof] | None = None,
-    now: datetime | None = None,
+    spent: Proof | None = None,
 ) -> Booking:
-    """`counted`: a booking write's places, and `spent`: its proof of work (at `now`), both created in the
-    change's own commit."""
+    """`counted`: a booking write's places, and `spent`: its proof of work, both created in the change's own
+    commit."""
 
     def alongside() -> None:
         take(counted, uow)
-        if spent is not None and now is not None:
-            spent[0].stage(None, now, spent[1], uow)
+        spend(spent, uow)
 
     try:
         # Seats of one session leaving at once contend for its record: each round one of them commits, so
         # give them as many rounds as a large session's invitees might need.
         updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS, alongside=alongside)
     except AlreadyStored as error:
-        if spent is not None and (refused := spent[0].refusal_after_conflict(spent[1], uow)):
+        if refused := refusal_after_conflict(spent, uow):
             raise refused from error  # its proof was spent meanwhile
         raise ClaimConflict(conflict) from error
     if updated is None:

@@ -87,19 +87,26 @@ class GateCheck:
         """In the write's open unit: its proof spent (must not exist) and, for a new booking (`host_id`), the
         host's page counted in the current window (kept one window past its end: the next one reads it as
         "the previous window")."""
-        if spent is not None:
-            uow.bot_gate.spend(spent.proof_id, spent.expires_at)
+        spend(spent, uow)
         if host_id is not None:
             current, _ = self.windows(now)
             ends = datetime.fromtimestamp(velocity_window_end(current, self.policy.window), UTC) + self.policy.window
             uow.bot_gate.count_booking(host_id, current, ends)
 
-    def refusal_after_conflict(self, spent: Proof | None, uow: UnitOfWork) -> ProofRequired | None:
-        """After a commit failed on something that existed: whether it was this write's proof (spent by
-        another write meanwhile, a replay or a race), to be answered like a missing proof."""
-        if spent is not None and uow.bot_gate.spent(spent.proof_id):
-            return ProofRequired(PROOF_SPENT)
-        return None
+
+
+def spend(proof: Proof | None, uow: UnitOfWork) -> None:
+    """In the write's open unit: its proof spent (must not exist, so one proof makes one write)."""
+    if proof is not None:
+        uow.bot_gate.spend(proof.proof_id, proof.expires_at)
+
+
+def refusal_after_conflict(proof: Proof | None, uow: UnitOfWork) -> ProofRequired | None:
+    """After a commit failed on something that existed: whether it was this write's proof (spent by another
+    write meanwhile, a replay or a race), to be answered like a missing proof."""
+    if proof is not None and uow.bot_gate.spent(proof.proof_id):
+        return ProofRequired(PROOF_SPENT)
+    return None
 
 
 def gate_key(app_key: str) -> str:
