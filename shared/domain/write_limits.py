@@ -60,6 +60,10 @@ class WritePlaces:
     def free(self, taken: Collection[str]) -> list[int]:
         return [n for n, name in enumerate(self.names(), start=1) if name not in taken]
 
+    def used(self, taken: Collection[str]) -> int:
+        """How many writes this key made in its window: its places among `taken`."""
+        return self.allowance.writes - len(self.free(taken))
+
 
 def places_of(scope: str, key: str, allowance: Allowance, now: datetime) -> WritePlaces:
     return WritePlaces(scope, key, allowance.window(now), allowance)
@@ -90,5 +94,5 @@ def places_to_take(
             raise WritesLimited(f"{who} made too many booking changes; retry after Retry-After seconds", max(wait, 1))
         chosen.append((places.place(pick(free)), places.expires_at))
         if places.scope == CLIENT:
-            client_before = places.allowance.writes - len(free)
+            client_before = places.used(taken)
     return Taken(tuple(chosen), client_before)

@@ -59,7 +59,7 @@ def client_writes_before(writer: Writer | None, invitee_email: str, taken: Colle
     if writer is None:
         return 0
     client, _ = writer.places(invitee_email)
-    return client.allowance.writes - len(client.free(taken))
+    return client.used(taken)
 
 
 def take(counted: Taken | None, uow: UnitOfWork) -> None:
