@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from bench.common import StackProcess, signed_in_host
-from bench.proof import PROOF_HEADER, solve
+from bench.proof import post_solving
 
 DURATION = 60.0
 VISITORS = 8  # concurrent ordinary visitors, each a new address every round
@@ -72,12 +72,7 @@ def main() -> int:
                 "invitee": {"name": "Load", "email": f"{uuid.uuid4().hex[:10]}@example.org", "time_zone": "UTC"},
             }
             headers = {"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": client}
-            answer = requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30)
-            challenge = answer.json().get("challenge") if answer.status_code == 403 else None
-            if isinstance(challenge, dict) and (proof := solve(challenge)) is not None:  # as the booking page does
-                headers[PROOF_HEADER] = proof.header
-                answer = requests.post(f"{api}/bookings", json=body, headers=headers, timeout=30)
-            return answer.status_code
+            return post_solving(f"{api}/bookings", body, headers, timeout=30).status_code
 
         def read(client: str) -> int:
             day = first.date()

@@ -15,10 +15,13 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altcha
 import altcha.v1
+
+if TYPE_CHECKING:
+    import requests
 
 PROOF_HEADER = "Kaleno-Proof"
 PROOF_REQUIRED = "proof-required"
@@ -128,3 +131,15 @@ def send_with_proof(
         if challenge_of(answer) is not None:
             tally.required += 1  # the last resubmission was asked for yet another proof: not solved
     return answer, sent
+
+
+def post_solving(url: str, body: Any, headers: dict[str, str], timeout: float = 90.0) -> requests.Response:
+    """POST as the booking page does: a 403 proof-required answer's challenge is solved and the same request
+    sent once more with the proof."""
+    import requests
+
+    answer = requests.post(url, json=body, headers=headers, timeout=timeout)
+    challenge = answer.json().get("challenge") if answer.status_code == 403 else None
+    if isinstance(challenge, dict) and (proof := solve(challenge)) is not None:
+        answer = requests.post(url, json=body, headers={**headers, PROOF_HEADER: proof.header}, timeout=timeout)
+    return answer

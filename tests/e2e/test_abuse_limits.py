@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from bench.proof import PROOF_HEADER, solve
+from bench.proof import post_solving
 from shared.config import get_settings
 from shared.web import rate_limit
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead
@@ -53,12 +53,7 @@ def post_as(api: str, client: str, body: dict[str, Any]) -> requests.Response:
 def send_as(url: str, client: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> requests.Response:
     """A booking write from `client`, which solves the bot gate's challenge when asked (as a bot would: the
     gate costs it CPU, and these limits must hold all the same)."""
-    headers = {**(headers or {}), "X-Forwarded-For": client}
-    answer = requests.post(url, json=body, headers=headers, timeout=90)
-    challenge = answer.json().get("challenge") if answer.status_code == 403 else None
-    if isinstance(challenge, dict) and (proof := solve(challenge)) is not None:
-        answer = requests.post(url, json=body, headers={**headers, PROOF_HEADER: proof.header}, timeout=90)
-    return answer
+    return post_solving(url, body, {**(headers or {}), "X-Forwarded-For": client})
 
 
 def test_a_flooding_client_gets_429s_and_an_ordinary_visitor_books_as_usual(
