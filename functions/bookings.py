@@ -23,6 +23,7 @@ from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, UnitOfWork
+from shared.services.tokens import manage_url
 from shared.services.write_limits import Writer
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.errors import problem_for_domain_error
@@ -192,7 +193,7 @@ def create(request: Request, body: BookingRequest) -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
-    manage_key, now = ports.secrets.app_secret(get_settings().manage_key_secret_name), utc_now()
+    manage_key, now = ports.keys.manage(), utc_now()
     writer = booking_writer(request, manage_key, now)
     with _challenged(manage_key):
         gate = _gate(request, manage_key)
@@ -218,7 +219,7 @@ def ics(request: Request, principal: str, booking_id: str) -> Response:
     """The booking as an RFC 5545 file (text/calendar) for the invitee's own calendar."""
     _, uow, booking = _opened(booking_id, principal)
     context = booking_service.booking_context(booking, uow)
-    link = booking_service.manage_url(get_settings().base_url, principal)
+    link = manage_url(get_settings().base_url, principal)
     body = booking_ics(booking, context.host_name, link, utc_now())
     return Response(
         body,
@@ -274,7 +275,7 @@ def reschedule(request: Request, principal: str, booking_id: str, body: Reschedu
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
     ports, uow, booking = _opened(booking_id, principal)
-    manage_key, now = ports.secrets.app_secret(get_settings().manage_key_secret_name), utc_now()
+    manage_key, now = ports.keys.manage(), utc_now()
     writer = booking_writer(request, manage_key, now)
     with _challenged(manage_key):
         gate = _gate(request, manage_key)
@@ -284,7 +285,7 @@ def reschedule(request: Request, principal: str, booking_id: str, body: Reschedu
 
 def _writer(request: Request, ports: Ports) -> Writer | None:
     """The invitee's client, whose booking writes are counted across instances (keyed by the manage key)."""
-    return booking_writer(request, ports.secrets.app_secret(get_settings().manage_key_secret_name), utc_now())
+    return booking_writer(request, ports.keys.manage(), utc_now())
 
 
 def _opened(booking_id: str, manage_token: str) -> tuple[Ports, UnitOfWork, Booking]:

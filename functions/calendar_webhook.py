@@ -23,7 +23,7 @@ def receive(request: Request) -> Response:
         resource_id=headers.get("X-Goog-Resource-ID", ""),
         state=headers.get("X-Goog-Resource-State", ""),
     )
-    channel_key = ports.secrets.app_secret(get_settings().channel_key_secret_name)
+    channel_key = ports.keys.channel()
     outcome = handle_push(
         push, utc_now(), ports.uow(), ports.tasks, channel_key, get_settings().refresh_debounce_seconds
     )

@@ -20,7 +20,7 @@ api = Endpoints("channel_renewal")
 def run(request: Request, principal: dict[str, Any]) -> Response:
     """One sweep over connected hosts; idempotent under scheduler retries."""
     ports = adapters()
-    channel_key = ports.secrets.app_secret(get_settings().channel_key_secret_name)
+    channel_key = ports.keys.channel()
     webhook_url = get_settings().function_url("calendar_webhook")
     counts = renew(utc_now(), ports.uow(), ports.calendar, ports.tasks, channel_key, webhook_url)
     log_event("channel_renewal", **{f"{key}_count": value for key, value in counts.items()})

@@ -109,7 +109,7 @@ def put_calendars(request: Request, principal: Host, body: CalendarChoiceRequest
     the write calendar (one you own). Existing bookings keep their events where they were written. 422 names
     each unknown or unusable id (`conflict.<i>`, `write`)."""
     ports, settings = adapters(), get_settings()
-    channel_key = ports.secrets.app_secret(settings.channel_key_secret_name)
+    channel_key = ports.keys.channel()
     found = calendar_settings.choose_calendars(
         principal, body, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
     )
@@ -339,7 +339,7 @@ def _webhook_policy() -> webhooks.WebhookPolicy:
 
 
 def _webhook_key() -> str:
-    return adapters().secrets.app_secret(get_settings().webhook_key_secret_name)
+    return adapters().keys.webhook()
 
 
 @api.route(

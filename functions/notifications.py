@@ -16,10 +16,8 @@ from pydantic import BaseModel, Field, RootModel
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
-from shared.domain.booking import Booking
 from shared.domain.ids import BOOKING_ID_PATTERN, HOST_ID_PATTERN
 from shared.services import notifications as mail
-from shared.services.booking import manage_token, manage_url
 from shared.services.errors import MailDeferred
 from shared.services.ports import Ports
 from shared.web.endpoints import Endpoints, json_response
@@ -72,13 +70,8 @@ def send(request: Request, principal: str, body: MailTask) -> Response:
 
 
 def _links(ports: Ports) -> mail.Links:
-    settings = get_settings()
-    key = ports.secrets.app_secret(settings.manage_key_secret_name)
-
-    def manage_link(booking: Booking) -> str:
-        return manage_url(settings.base_url, manage_token(key, booking.id))
-
-    return mail.Links(base_url=settings.base_url, manage_link=manage_link)
+    links = ports.links
+    return mail.Links(base_url=get_settings().base_url, manage_link=lambda booking: links.manage(booking.id))
 
 
 @functions_framework.http

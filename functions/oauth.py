@@ -71,7 +71,7 @@ def callback(request: Request, query: CallbackQuery) -> Response:
         request.cookies.get(SESSION_COOKIE),
     )
     ports, settings = adapters(), get_settings()
-    channel_key = ports.secrets.app_secret(settings.channel_key_secret_name)
+    channel_key = ports.keys.channel()
     signed_in = onboarding.complete_sign_in(
         callback, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
     )

@@ -179,7 +179,7 @@ def object_to_processing(
 def _processing(principal: Host | Booking | AddressGrant, flags: dict[str, bool]) -> Response:
     ports, settings, now = adapters(), get_settings(), utc_now()
     if isinstance(principal, Host):
-        channel_key = ports.secrets.app_secret(settings.channel_key_secret_name)
+        channel_key = ports.keys.channel()
         host = rights.set_host_processing(
             principal, flags, now, ports, channel_key, settings.function_url("calendar_webhook")
         )
@@ -237,7 +237,7 @@ def request_address_proof(request: Request, body: AddressProofRequest) -> Respon
     """Mail a one-time link (30 minutes) to the address: rights over every booking made with it, with
     every host, need it. Always 202, whether or not Kaleno holds anything about the address."""
     ports, settings = adapters(), get_settings()
-    key = ports.secrets.app_secret(settings.manage_key_secret_name)
+    key = ports.keys.manage()
     address_proofs.request_proof(body.email, utc_now(), ports.uow(), ports.mailer, key, settings.base_url)
     return json_response(AddressProofSent(status="sent"), status=202)
 
@@ -254,7 +254,7 @@ def redeem_address_proof(request: Request, body: AddressProofRedemption) -> Resp
     """Open the mailed link, once: a grant over the address for 30 minutes. A link used before answers 410
     `address-proof-used`, an expired one 410 `address-proof-expired`, a forged one 401 `invalid-address-proof`."""
     ports = adapters()
-    key = ports.secrets.app_secret(get_settings().manage_key_secret_name)
+    key = ports.keys.manage()
     token, grant = address_proofs.redeem(body.token, utc_now(), ports.uow(), key)
     return json_response(AddressGrantView(grant=token, email=grant.email, expires_at=grant.expires_at))
 
@@ -292,7 +292,7 @@ def get_consent(request: Request) -> Response:
 
 def _consent_key() -> str:
     """Consent ids are MACed with the ledger's app secret (a message of their own: `consent:<nonce>`)."""
-    return adapters().secrets.app_secret(get_settings().audit_key_secret_name)
+    return adapters().keys.audit()
 
 
 def _consent_id(request: Request) -> str | None:

@@ -36,7 +36,7 @@ def run_task(request: Request, principal: dict[str, Any], body: DeliveryTask) ->
     settings, ports = get_settings(), adapters()
     retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)  # not a number: a first try
     policy = webhooks.WebhookPolicy(allow_private=settings.webhooks_allow_private)
-    key = ports.secrets.app_secret(settings.webhook_key_secret_name)
+    key = ports.keys.webhook()
     final = retries >= settings.webhooks_max_attempts - 1  # the queue drops the task after it
     try:
         outcome = webhooks.deliver(body.delivery_id, final, utc_now(), ports, policy, key)

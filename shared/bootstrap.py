@@ -17,10 +17,11 @@ from shared.services.errors import CalendarAccessRevoked
 
 if TYPE_CHECKING:
     from shared.adapters.firestore import FirestoreCaches
-    from shared.domain.booking import Booking
     from shared.services.ports import (
         Calendar,
         GoogleAccounts,
+        Keys,
+        Links,
         Mailer,
         Ports,
         SecretStore,
@@ -32,6 +33,37 @@ if TYPE_CHECKING:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class SecretKeys:
+    """The app's keys by job, each read from Secret Manager on first use (the store caches it)."""
+
+    def __init__(self, secrets: SecretStore, settings: Settings) -> None:
+        self._secrets, self._settings = secrets, settings
+
+    def manage(self) -> str:
+        return self._secrets.app_secret(self._settings.manage_key_secret_name)
+
+    def channel(self) -> str:
+        return self._secrets.app_secret(self._settings.channel_key_secret_name)
+
+    def webhook(self) -> str:
+        return self._secrets.app_secret(self._settings.webhook_key_secret_name)
+
+    def audit(self) -> str:
+        return self._secrets.app_secret(self._settings.audit_key_secret_name)
+
+
+class BaseUrlLinks:
+    """Kaleno's addresses under the deployment's base URL."""
+
+    def __init__(self, base_url: str, keys: Keys) -> None:
+        self._base_url, self._keys = base_url, keys
+
+    def manage(self, booking_id: str) -> str:
+        from shared.services.tokens import manage_token, manage_url
+
+        return manage_url(self._base_url, manage_token(self._keys.manage(), booking_id))
 
 
 class GoogleCloudAdapters:
@@ -46,7 +78,18 @@ class GoogleCloudAdapters:
         """A fresh unit of work per use case; the client and the caches behind it are shared."""
         from shared.adapters.firestore import FirestoreUnitOfWork
 
-        return FirestoreUnitOfWork(self._firestore, self._caches, self._audit_key)
+        return FirestoreUnitOfWork(self._firestore, self._caches, self.keys.audit)
+
+    def now(self) -> datetime:
+        return utc_now()
+
+    @cached_property
+    def keys(self) -> Keys:
+        return SecretKeys(self.secrets, self.settings)
+
+    @cached_property
+    def links(self) -> Links:
+        return BaseUrlLinks(self.settings.base_url, self.keys)
 
     @cached_property
     def _firestore(self) -> Any:
@@ -59,9 +102,6 @@ class GoogleCloudAdapters:
         from shared.adapters.firestore import FirestoreCaches
 
         return FirestoreCaches()
-
-    def _audit_key(self) -> str:
-        return self.secrets.app_secret(self.settings.audit_key_secret_name)
 
     @cached_property
     def secrets(self) -> SecretStore:
@@ -96,13 +136,10 @@ class GoogleCloudAdapters:
     def calendar(self) -> Calendar:
         from shared.adapters.google_calendar import GoogleCalendarClient
 
-        return GoogleCalendarClient(self.settings, self._credentials_for, self._forget_credentials, self._manage_link)
-
-    def _manage_link(self, booking: Booking) -> str:
-        from shared.services.booking import manage_token, manage_url
-
-        key = self.secrets.app_secret(self.settings.manage_key_secret_name)
-        return manage_url(self.settings.base_url, manage_token(key, booking.id))
+        links = self.links
+        return GoogleCalendarClient(
+            self.settings, self._credentials_for, self._forget_credentials, lambda booking: links.manage(booking.id)
+        )
 
     @cached_property
     def tasks(self) -> TaskQueue:

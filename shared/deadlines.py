@@ -26,7 +26,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-
 class LockLike(Protocol):
     def acquire(self, blocking: bool = ..., timeout: float = ...) -> bool: ...
 

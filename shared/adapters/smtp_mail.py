@@ -125,9 +125,7 @@ def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
     for attachment in mail.attachments:
         maintype, _, rest = attachment.content_type.partition("/")
         subtype, _, parameters = rest.partition(";")
-        params = dict(
-            part.strip().split("=", 1) for part in parameters.split(";") if "=" in part
-        )
+        params = dict(part.strip().split("=", 1) for part in parameters.split(";") if "=" in part)
         message.add_attachment(
             attachment.data, maintype=maintype, subtype=subtype.strip(), filename=attachment.filename, params=params
         )

@@ -237,6 +237,7 @@ class Booking(BaseModel):
         if self.invitee_version == self.version:
             return self
         return self.model_copy(update={"invitee_version": self.version})
+
     # For event types with a daily limit: the booking's numbered place on its host-local day (a claim id).
     day_claim: str | None = None
     # For event types with a weekly or monthly limit: its numbered places in its host-local ISO week and
@@ -491,9 +492,7 @@ class Booking(BaseModel):
     def move_noted(self, start: datetime, end: datetime) -> Booking:
         """The host moved the event onto time another booking holds: the booking keeps its own time (and
         claims) and waits for the host to resolve it; the calendar already shows the host's choice."""
-        return self.model_copy(
-            update={"status": BookingStatus.NEEDS_ATTENTION, "moved_start": start, "moved_end": end}
-        )
+        return self.model_copy(update={"status": BookingStatus.NEEDS_ATTENTION, "moved_start": start, "moved_end": end})
 
     def resolved(self, keep_moved: bool) -> Booking:
         """The host settles a moved booking: take the time it has in Google (claims move with it), or put the

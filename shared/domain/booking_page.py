@@ -173,9 +173,7 @@ class BookingPage(BaseModel):
     def schedule_users(self, schedule_id: str) -> list[str]:
         """Ids of the event types whose hours come from this schedule."""
         return [
-            et_id
-            for et_id, et in self.event_types.items()
-            if (et.schedule_id or DEFAULT_SCHEDULE_ID) == schedule_id
+            et_id for et_id, et in self.event_types.items() if (et.schedule_id or DEFAULT_SCHEDULE_ID) == schedule_id
         ]
 
     def event_type(self, event_type_id: str) -> EventType:

@@ -149,4 +149,3 @@ def _changes_in_year(zone: tzinfo, year: int) -> tuple[tuple[int, int], ...]:
             found.append((high, offset_at(zone, high)))
         before, offset = after, later
     return tuple(found)
-

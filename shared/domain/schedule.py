@@ -115,9 +115,7 @@ class TimeOff(BaseModel):
 
     first_day: CalendarDay
     last_day: CalendarDay
-    reason: TimeOffReason | None = Field(
-        default=None, description="The host's own note: never shown to invitees."
-    )
+    reason: TimeOffReason | None = Field(default=None, description="The host's own note: never shown to invitees.")
 
     @field_validator("last_day")
     @classmethod
@@ -127,7 +125,9 @@ class TimeOff(BaseModel):
             return last_day
         if last_day < first_day:
             raise refused(
-                "last-day-before-first", "last day {last} is before first day {first}", first=str(first_day),
+                "last-day-before-first",
+                "last day {last} is before first day {first}",
+                first=str(first_day),
                 last=str(last_day),
             )
         if (last_day - first_day).days >= MAX_TIME_OFF_DAYS:

@@ -6,7 +6,6 @@ follows through a named Cloud Task per booking version (see booking_sync.reconci
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import random
@@ -60,7 +59,7 @@ from shared.services.changes import change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
-from shared.services.tokens import same_secret
+from shared.services.tokens import manage_token
 from shared.services.write_limits import Writer, client_writes_before, counted_write, place_names, take
 
 SLUG = re.compile(SLUG_PATTERN)
@@ -76,25 +75,6 @@ class Booked:
     booking: Booking
     manage_token: str
     replayed: bool = False
-
-
-def manage_token(key: str, booking_id: str) -> str:
-    """`<booking id>.<MAC>`: derived from the booking id with an app secret, so the same answer can be
-    replayed and only its hash is stored; it names its booking, so it alone opens the invitee's rights."""
-    digest = hmac.new(key.encode(), f"manage:{booking_id}".encode(), hashlib.sha256).digest()
-    return f"{booking_id}.{base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
-
-
-def genuine_manage_token(key: str, token: str) -> bool:
-    """Whether `token` is a manage token we issued (for whichever booking it names), checked without a read."""
-    return same_secret(manage_token(key, token.partition(".")[0]), token)
-
-
-def manage_url(base_url: str, token: str) -> str:
-    """The invitee's manage page. The token rides in the fragment, which browsers never send to a server,
-    so it stays out of every access log."""
-    booking_id = token.partition(".")[0]
-    return f"{base_url.rstrip('/')}/manage?booking={booking_id}#token={token}"
 
 
 def token_hash(token: str) -> str:

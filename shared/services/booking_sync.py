@@ -223,9 +223,7 @@ def _session_event(session_id: str, show_guests: bool, uow: UnitOfWork) -> Sessi
         return None
     first = holders[0]
     # Invitees who erased their data, or restrict or object to processing, are not named in Google.
-    guests = tuple(
-        (b.invitee.email, b.invitee.name) for b in holders if not b.anonymised and not b.processing_paused
-    )
+    guests = tuple((b.invitee.email, b.invitee.name) for b in holders if not b.anonymised and not b.processing_paused)
     return SessionEvent(
         event_id=first.google_event_id,
         session_id=session_id,

@@ -94,7 +94,6 @@ class GateCheck:
             uow.bot_gate.count_booking(host_id, current, ends)
 
 
-
 def spend(proof: Proof | None, uow: UnitOfWork) -> None:
     """In the write's open unit: its proof spent (must not exist, so one proof makes one write)."""
     if proof is not None:
@@ -154,7 +153,9 @@ def verified_proof(header: str | None, key: str, now: datetime) -> Proof | None:
     if payload.algorithm != ALGORITHM or expires is None or expires <= now:
         return None
     solved, _ = altcha.verify_solution(
-        json.loads(payload.model_dump_json()), key, check_expires=False  # expiry checked above, against `now`
+        json.loads(payload.model_dump_json()),
+        key,
+        check_expires=False,  # expiry checked above, against `now`
     )
     return Proof(spent_proof_id(payload.challenge), expires) if solved else None
 

@@ -70,7 +70,7 @@ def message_id(*parts: object) -> str:
 
 
 def when(booking: Booking, zone: str) -> str:
-    """"Tuesday, 1 December 2026, 10:00–10:30 (Europe/Lisbon)" in the reader's zone."""
+    """ "Tuesday, 1 December 2026, 10:00–10:30 (Europe/Lisbon)" in the reader's zone."""
     tz = ZoneInfo(zone)
     start, end = booking.start.astimezone(tz), booking.end.astimezone(tz)
     return f"{start:%A, %-d %B %Y, %H:%M}–{end:%H:%M} ({zone})"
@@ -211,9 +211,7 @@ def _reason(booking: Booking) -> list[Fact]:
     return facts + ([Fact("Reason", booking.cancel_reason)] if booking.cancel_reason else [])
 
 
-def compose(
-    to: str, subject: str, letter: Letter, key: str, attachments: tuple[Attachment, ...] = ()
-) -> OutgoingMail:
+def compose(to: str, subject: str, letter: Letter, key: str, attachments: tuple[Attachment, ...] = ()) -> OutgoingMail:
     """One message from a letter: the HTML card (CSS inlined) and its plain-text twin."""
     subject = as_one_line(subject)  # text stored before names were checked may still hold a line break
     html = _inliner().inline(_template("message.html").render(subject=subject, letter=letter))
@@ -221,9 +219,7 @@ def compose(
     return OutgoingMail(to=to, subject=subject, text=text, html=html, message_id=key, attachments=attachments)
 
 
-def _mail(
-    to: str, subject: str, lines: list[str], key: str, attachments: tuple[Attachment, ...] = ()
-) -> OutgoingMail:
+def _mail(to: str, subject: str, lines: list[str], key: str, attachments: tuple[Attachment, ...] = ()) -> OutgoingMail:
     """The simple way to a message: each line a sentence, and a line "Label: https://…" a button."""
     paragraphs, buttons = [], []
     for line in lines:

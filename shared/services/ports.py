@@ -246,6 +246,22 @@ class SecretStore(Protocol):
     def app_secret(self, name: str) -> str: ...
 
 
+class Keys(Protocol):
+    """The app's own keys (from Secret Manager, read once per instance): use cases and routes ask for a key
+    by its job, so none of them reads a secret or knows where one is kept."""
+
+    def manage(self) -> str: ...  # manage tokens, address grants, and the keyed hashes of clients and invitees
+    def channel(self) -> str: ...  # the tokens Google echoes on each push of a watch channel
+    def webhook(self) -> str: ...  # derives each webhook endpoint's signing secret
+    def audit(self) -> str: ...  # the ledger's subject hashes
+
+
+class Links(Protocol):
+    """The addresses Kaleno hands out, built in one place from the deployment's base URL."""
+
+    def manage(self, booking_id: str) -> str: ...  # the invitee's manage page, with its token in the fragment
+
+
 class GoogleAccounts(Protocol):
     # `extra_scopes`: asked for on top of sign-in's, incrementally (what was granted before is kept).
     def authorize_url(
@@ -309,9 +325,15 @@ class WebhookHttp(Protocol):
 
 
 class Ports(Protocol):
-    """Everything a use case may reach, as the bootstrap wires it (or a test's fakes)."""
+    """Everything a use case may reach, as the bootstrap wires it (or a test's fakes). A use case is
+    `name(command, deps)`: the command says what was asked, `deps` (this) is how to reach the world."""
 
     def uow(self) -> UnitOfWork: ...
+    def now(self) -> datetime: ...  # the clock (UTC), a port so tests set the time
+    @property
+    def keys(self) -> Keys: ...
+    @property
+    def links(self) -> Links: ...
     @property
     def secrets(self) -> SecretStore: ...
     @property

@@ -171,7 +171,7 @@ def checked_target(
             raise WebhookUrlRefused(
                 "url-address-not-public",
                 f"the URL's host resolves to an address that may not receive webhooks ({', '.join(refused)}); "
-                "use a host whose addresses are all public"
+                "use a host whose addresses are all public",
             )
     return parts, addresses[0]
 

@@ -14,8 +14,9 @@ from shared.domain.address_proof import GRANT_PREFIX, AddressGrant
 from shared.domain.booking import Booking
 from shared.domain.errors import BookingNotFound
 from shared.domain.host import Host
-from shared.services.booking import authorized_booking, genuine_manage_token
+from shared.services.booking import authorized_booking
 from shared.services.onboarding import host_for_session
+from shared.services.tokens import genuine_manage_token
 from shared.web import browser_storage
 from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.problems import Problem
@@ -110,7 +111,7 @@ def manage_token(request: Request, function: str = "") -> str:
         "Manage token required",
         "Send the manage token you received when booking as 'Authorization: Bearer <token>'.",
     )
-    key = adapters().secrets.app_secret(get_settings().manage_key_secret_name)
+    key = adapters().keys.manage()
     if not genuine_manage_token(key, token):
         raise Problem(
             401,
@@ -147,7 +148,7 @@ def address_grant(request: Request) -> AddressGrant:
     from shared.services.address_proofs import granted  # imported on first use, like the routes needing it
 
     token = bearer_token(request, "Proof of address required", "Open the link Kaleno mailed you first.")
-    key = adapters().secrets.app_secret(get_settings().manage_key_secret_name)
+    key = adapters().keys.manage()
     return granted(token, utc_now(), adapters().uow(), key)
 
 

@@ -64,9 +64,7 @@ class Problem(Exception):
         return response
 
 
-def validation_problem(
-    error: ValidationError, where: str = "body", more: Sequence[FieldProblem] = ()
-) -> Problem:
+def validation_problem(error: ValidationError, where: str = "body", more: Sequence[FieldProblem] = ()) -> Problem:
     """422 naming each offending field in plain words (`more`: fields refused beyond the model's own checks);
     the offending input is never echoed back (it may be a secret)."""
     problems = [problem if problem.field else problem._replace(field=where) for problem in field_problems(error)]

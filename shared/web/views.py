@@ -171,8 +171,9 @@ class ListedEventType(BaseModel):
     slug: str
     title: str
     description: str = Field(
-        "", description=f"The description's first {SUMMARY_LENGTH} characters, cut at a space and ending in "
-        "\"…\" when longer (plain text, line breaks kept)."
+        "",
+        description=f"The description's first {SUMMARY_LENGTH} characters, cut at a space and ending in "
+        '"…" when longer (plain text, line breaks kept).',
     )
     duration_minutes: int
     location_kind: LocationKind | None

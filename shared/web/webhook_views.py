@@ -20,8 +20,10 @@ class WebhookView(BaseModel):
 
     @classmethod
     def of(cls, endpoint: WebhookEndpoint) -> WebhookView:
-        return cls(**endpoint.model_dump(include={"id", "url", "description", "created_at", "secret_version"}),
-                   events=list(endpoint.events))
+        return cls(
+            **endpoint.model_dump(include={"id", "url", "description", "created_at", "secret_version"}),
+            events=list(endpoint.events),
+        )
 
 
 class WebhookCreated(WebhookView):

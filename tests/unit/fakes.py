@@ -18,6 +18,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 from urllib.parse import urlencode
 
+from shared.bootstrap import BaseUrlLinks, SecretKeys, utc_now
+from shared.config import get_settings
 from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.domain.booking import Booking, Invitee, SyncState
 from shared.domain.booking_form import LocationKind
@@ -1103,9 +1105,21 @@ class FakePorts:
     tasks: FakeTaskQueue = field(default_factory=FakeTaskQueue)
     webhook_http: FakeWebhookHttp = field(default_factory=FakeWebhookHttp)
     mailer: FakeMailer = field(default_factory=FakeMailer)
+    time: datetime | None = None  # the clock's answer; None: the real time
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.db)
+
+    def now(self) -> datetime:
+        return self.time or utc_now()
+
+    @property
+    def keys(self) -> SecretKeys:  # the real key-by-job lookup, over the fake store
+        return SecretKeys(self.secrets, get_settings())
+
+    @property
+    def links(self) -> BaseUrlLinks:
+        return BaseUrlLinks(get_settings().base_url, self.keys)
 
 
 if TYPE_CHECKING:  # mypy proves here that each fake implements its port
