@@ -338,10 +338,6 @@ def _webhook_policy() -> webhooks.WebhookPolicy:
     )
 
 
-def _webhook_key() -> str:
-    return adapters().keys.webhook()
-
-
 @api.route(
     "/me/webhooks", methods=("POST",), auth="session", body=WebhookRegistration, response=WebhookCreated, status=201
 )
@@ -349,10 +345,7 @@ def create_webhook(request: Request, principal: Host, body: WebhookRegistration)
     """Register an https:// endpoint for booking events; the answer holds its signing secret, shown only now.
     Refused (422 `webhook-url-refused`): a host that resolves to a private, loopback or other non-public
     address. At most 10 endpoints (409 `webhook-limit-reached`)."""
-    ports = adapters()
-    endpoint, secret = webhooks.register(
-        principal, body, utc_now(), ports.uow(), ports.webhook_http, _webhook_policy(), _webhook_key()
-    )
+    endpoint, secret = webhooks.register(webhooks.RegisterWebhook(principal, body, _webhook_policy()), adapters())
     return json_response(WebhookCreated.with_secret(endpoint, secret), status=201)
 
 
@@ -379,7 +372,7 @@ def delete_webhook(request: Request, principal: Host, webhook_id: str) -> Respon
 @api.route("/me/webhooks/<webhook_id>/rotate-secret", methods=("POST",), auth="session", response=WebhookCreated)
 def rotate_webhook_secret(request: Request, principal: Host, webhook_id: str) -> Response:
     """Replace the endpoint's signing secret; the new one is shown only now and signs from now on."""
-    endpoint, secret = webhooks.rotate_secret(principal, webhook_id, adapters().uow(), _webhook_key())
+    endpoint, secret = webhooks.rotate_secret(webhooks.RotateSecret(principal, webhook_id), adapters())
     return json_response(WebhookCreated.with_secret(endpoint, secret))
 
 
@@ -393,7 +386,8 @@ class DeliveriesQuery(BaseModel):
 @api.route("/me/webhooks/<webhook_id>/deliveries", auth="session", query=DeliveriesQuery, response=DeliveryList)
 def list_webhook_deliveries(request: Request, principal: Host, webhook_id: str, query: DeliveriesQuery) -> Response:
     """The endpoint's delivery log, latest first: event, event id, attempts, last status, state (kept 30 days)."""
-    found, next_cursor = webhooks.deliveries(principal, webhook_id, query.limit, query.cursor, adapters().uow())
+    page = webhooks.DeliveryLog(principal, webhook_id, query.limit, query.cursor)
+    found, next_cursor = webhooks.deliveries(page, adapters())
     return json_response(DeliveryList(deliveries=[DeliveryView.of(d) for d in found], next_cursor=next_cursor))
 
 

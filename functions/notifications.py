@@ -14,64 +14,54 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, Field, RootModel
 
-from shared.bootstrap import adapters, utc_now
-from shared.config import get_settings
+from shared.bootstrap import adapters
 from shared.domain.ids import BOOKING_ID_PATTERN, HOST_ID_PATTERN
 from shared.services import notifications as mail
 from shared.services.errors import MailDeferred
-from shared.services.ports import Ports
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.problems import Problem
 
 api = Endpoints("notifications")
 
 
-class NotifyBooking(BaseModel):
+class NotifyBookingTask(BaseModel):
     action: Literal["notify_booking"]
     booking_id: str = Field(pattern=BOOKING_ID_PATTERN)
     version: int = Field(ge=1)
 
 
-class Remind(BaseModel):
+class RemindTask(BaseModel):
     action: Literal["remind"]
     booking_id: str = Field(pattern=BOOKING_ID_PATTERN)
     start: int = Field(description="The booking's start (Unix seconds) the reminder is for.")
 
 
-class AlertHost(BaseModel):
+class AlertHostTask(BaseModel):
     action: Literal["alert_host"]
     host_id: str = Field(pattern=HOST_ID_PATTERN)
     incident: str = Field(max_length=80)
 
 
-class MailTask(RootModel[Annotated[NotifyBooking | Remind | AlertHost, Field(discriminator="action")]]):
+class MailTask(RootModel[Annotated[NotifyBookingTask | RemindTask | AlertHostTask, Field(discriminator="action")]]):
     pass
 
 
 @api.route("/", methods=("POST",), auth="tasks", body=MailTask)
 def send(request: Request, principal: str, body: MailTask) -> Response:
     """Send what the task names, as the records stand now."""
-    ports, task, now = adapters(), body.root, utc_now()
-    links, mailer, uow = _links(ports), ports.mailer, ports.uow()
+    ports, task = adapters(), body.root
     try:
-        if isinstance(task, NotifyBooking):  # webhooks too, so it runs without a relay
+        if isinstance(task, NotifyBookingTask):  # webhooks too, so it runs without a relay
             retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)
-            outcome = mail.notify_task(task.booking_id, task.version, retries, now, uow, mailer, links, ports.tasks)
-        elif mailer is None:
-            outcome = "mail_not_configured"
-        elif isinstance(task, Remind):
-            outcome = mail.remind_task(task.booking_id, task.start, now, uow, mailer, links, ports.tasks)
+            outcome = mail.notify(mail.NotifyBooking(task.booking_id, task.version, retries), ports)
+        elif isinstance(task, RemindTask):
+            outcome = mail.remind(mail.SendReminder(task.booking_id, task.start), ports)
         else:
-            outcome = mail.alert_task(task.host_id, task.incident, uow, mailer, links)
+            outcome = mail.alert_host(mail.AlertHost(task.host_id, task.incident), ports)
     except (MailDeferred, mail.NotYetStored) as error:
         detail = "Not sent yet (the relay could not take it, or the booking is still being stored); retry later."
         raise Problem(503, "mail-deferred", "Mail not sent yet", detail, headers={"Retry-After": "2"}) from error
     return json_response({"outcome": outcome})
-
-
-def _links(ports: Ports) -> mail.Links:
-    links = ports.links
-    return mail.Links(base_url=get_settings().base_url, manage_link=lambda booking: links.manage(booking.id))
 
 
 @functions_framework.http

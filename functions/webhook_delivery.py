@@ -13,7 +13,7 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bootstrap import adapters, utc_now
+from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.domain.webhooks import DELIVERY_ID_PATTERN
 from shared.services import webhooks
@@ -33,13 +33,12 @@ class DeliveryTask(BaseModel):
 @api.route("/", methods=("POST",), auth="tasks", body=DeliveryTask)
 def run_task(request: Request, principal: dict[str, Any], body: DeliveryTask) -> Response:
     """Send one webhook delivery; 503 until the receiver answers 2xx (Cloud Tasks retries)."""
-    settings, ports = get_settings(), adapters()
+    settings = get_settings()
     retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)  # not a number: a first try
     policy = webhooks.WebhookPolicy(allow_private=settings.webhooks_allow_private)
-    key = ports.keys.webhook()
     final = retries >= settings.webhooks_max_attempts - 1  # the queue drops the task after it
     try:
-        outcome = webhooks.deliver(body.delivery_id, final, utc_now(), ports, policy, key)
+        outcome = webhooks.deliver(webhooks.DeliverWebhook(body.delivery_id, final, policy), adapters())
     except WebhookNotDelivered as error:
         headers = {"Retry-After": str(int(error.retry_after))} if error.retry_after else {}
         raise Problem(503, "webhook-not-delivered", "Not delivered yet", "Retried later.", headers=headers) from error

@@ -65,6 +65,12 @@ class BaseUrlLinks:
 
         return manage_url(self._base_url, manage_token(self._keys.manage(), booking_id))
 
+    def dashboard(self) -> str:
+        return f"{self._base_url.rstrip('/')}/"
+
+    def reconnect(self) -> str:
+        return f"{self._base_url.rstrip('/')}/oauth/start"
+
 
 class GoogleCloudAdapters:
     """The production wiring: Firestore, Secret Manager, Cloud Tasks and Google's APIs (or the sandbox)."""

@@ -20,6 +20,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 
 from shared.domain.booking import Booking, BookingChange, BookingStatus
 from shared.domain.booking_form import LocationKind
+from shared.domain.host import Host
+from shared.domain.policy import PolicyVersion
 from shared.domain.text import as_one_line
 from shared.services.records import Attachment, OutgoingMail
 
@@ -37,6 +39,16 @@ class Recipients:
     host_zone: str
     manage_link: str
     dashboard_link: str
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Who a message goes to, its one-line subject, its id and its attachments: what is not the letter."""
+
+    to: str
+    subject: str
+    message_id: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,7 @@ def invitee_notice(booking: Booking, people: Recipients, ics: bytes) -> Outgoing
         )
     invite = Attachment(filename="invite.ics", content_type="text/calendar; method=PUBLISH", data=ics)
     key = message_id(booking.id, booking.version, "invitee")
-    return compose(booking.invitee.email, subject, letter, key, (invite,))
+    return compose(Envelope(booking.invitee.email, subject, key, (invite,)), letter)
 
 
 def host_notice(booking: Booking, people: Recipients) -> OutgoingMail:
@@ -127,7 +139,7 @@ def host_notice(booking: Booking, people: Recipients) -> OutgoingMail:
         buttons=(*(() if cancelled else _join(booking)), Button("Your bookings", people.dashboard_link)),
     )
     subject = f"{kind}: {title} with {invitee.name}, {when(booking, zone)}"
-    return compose(people.host_email, subject, letter, message_id(booking.id, booking.version, "host"))
+    return compose(Envelope(people.host_email, subject, message_id(booking.id, booking.version, "host")), letter)
 
 
 def reminder(booking: Booking, people: Recipients) -> OutgoingMail:
@@ -139,10 +151,10 @@ def reminder(booking: Booking, people: Recipients) -> OutgoingMail:
         buttons=(*_join(booking), *_manage(people)),
     )
     start = int(booking.start.timestamp())
-    return compose(booking.invitee.email, subject, letter, message_id(booking.id, start, "reminder"))
+    return compose(Envelope(booking.invitee.email, subject, message_id(booking.id, start, "reminder")), letter)
 
 
-def connection_alert(host_id: str, email: str, reason: str, incident: str, reconnect_link: str) -> OutgoingMail:
+def connection_alert(host: Host, reason: str, incident: str, reconnect_link: str) -> OutgoingMail:
     """The host's calendar stopped working for Kaleno: what it means and the one link that fixes it."""
     why = {
         "google_access_revoked": "Google no longer lets Kaleno use your calendar (the access was removed).",
@@ -157,7 +169,7 @@ def connection_alert(host_id: str, email: str, reason: str, incident: str, recon
         buttons=(Button("Reconnect", reconnect_link),),
     )
     subject = "Action needed: reconnect your calendar to Kaleno"
-    return compose(email, subject, letter, message_id(host_id, incident))
+    return compose(Envelope(host.email, subject, message_id(host.id, incident)), letter)
 
 
 def mail_failed_alert(booking: Booking, people: Recipients) -> OutgoingMail:
@@ -177,7 +189,7 @@ def mail_failed_alert(booking: Booking, people: Recipients) -> OutgoingMail:
     )
     subject = f"Action needed: {invitee.name} did not get the {what} for {booking.event_title}"
     key = message_id(booking.id, booking.version, "mail-failed")
-    return compose(people.host_email, subject, letter, key)
+    return compose(Envelope(people.host_email, subject, key), letter)
 
 
 def _facts(booking: Booking, other: str, zone: str) -> tuple[Fact, ...]:
@@ -211,16 +223,24 @@ def _reason(booking: Booking) -> list[Fact]:
     return facts + ([Fact("Reason", booking.cancel_reason)] if booking.cancel_reason else [])
 
 
-def compose(to: str, subject: str, letter: Letter, key: str, attachments: tuple[Attachment, ...] = ()) -> OutgoingMail:
+def compose(envelope: Envelope, letter: Letter) -> OutgoingMail:
     """One message from a letter: the HTML card (CSS inlined) and its plain-text twin."""
-    subject = as_one_line(subject)  # text stored before names were checked may still hold a line break
+    subject = as_one_line(envelope.subject)  # text stored before names were checked may still hold a line break
     html = _inliner().inline(_template("message.html").render(subject=subject, letter=letter))
     text = _template("message.txt").render(subject=subject, letter=letter)
-    return OutgoingMail(to=to, subject=subject, text=text, html=html, message_id=key, attachments=attachments)
+    return OutgoingMail(
+        to=envelope.to,
+        subject=subject,
+        text=text,
+        html=html,
+        message_id=envelope.message_id,
+        attachments=envelope.attachments,
+    )
 
 
-def _mail(to: str, subject: str, lines: list[str], key: str, attachments: tuple[Attachment, ...] = ()) -> OutgoingMail:
-    """The simple way to a message: each line a sentence, and a line "Label: https://…" a button."""
+def _mail(envelope: Envelope, lines: list[str]) -> OutgoingMail:
+    """The simple way to a message (its subject the heading): each line a sentence, and a line
+    "Label: https://…" a button."""
     paragraphs, buttons = [], []
     for line in lines:
         label, sep, url = line.rpartition(": ")
@@ -228,8 +248,8 @@ def _mail(to: str, subject: str, lines: list[str], key: str, attachments: tuple[
             buttons.append(Button(label, url))
         else:
             paragraphs.append(line)
-    letter = Letter(heading=subject, paragraphs=tuple(paragraphs), buttons=tuple(buttons))
-    return compose(to, subject, letter, key, attachments)
+    letter = Letter(heading=envelope.subject, paragraphs=tuple(paragraphs), buttons=tuple(buttons))
+    return compose(envelope, letter)
 
 
 @cache
@@ -269,7 +289,7 @@ def closure_notice(booking: Booking, host_name: str, ics: bytes) -> OutgoingMail
     ]
     cancel = Attachment(filename="cancel.ics", content_type="text/calendar; method=CANCEL", data=ics)
     key = message_id(booking.id, booking.version, "closure")
-    return _mail(booking.invitee.email, f"Cancelled: {title} with {host_name}", lines, key, (cancel,))
+    return _mail(Envelope(booking.invitee.email, f"Cancelled: {title} with {host_name}", key, (cancel,)), lines)
 
 
 def address_proof(email: str, link: str, proof_id: str) -> OutgoingMail:
@@ -281,15 +301,16 @@ def address_proof(email: str, link: str, proof_id: str) -> OutgoingMail:
         "nothing happens without the link.",
         f"Your privacy rights: {link}",
     ]
-    return _mail(email, "Your Kaleno privacy link", lines, message_id("address-proof", proof_id))
+    return _mail(Envelope(email, "Your Kaleno privacy link", message_id("address-proof", proof_id)), lines)
 
 
-def policy_notice(host_id: str, email: str, version: str, changes: str, policy_link: str) -> OutgoingMail:
+def policy_notice(host: Host, policy: PolicyVersion, policy_link: str) -> OutgoingMail:
     """A significant change to the privacy policy, told to a host once per version."""
     lines = [
-        f"Kaleno's privacy policy changed on {version}.",
-        *([changes] if changes else []),
+        f"Kaleno's privacy policy changed on {policy.version}.",
+        *([policy.changes] if policy.changes else []),
         "It applies to you as a host and to the invitees who book with you.",
         f"Read the policy: {policy_link}",
     ]
-    return _mail(email, "Kaleno's privacy policy has changed", lines, message_id(host_id, "policy", version))
+    key = message_id(host.id, "policy", policy.version)
+    return _mail(Envelope(host.email, "Kaleno's privacy policy has changed", key), lines)

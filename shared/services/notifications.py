@@ -10,7 +10,6 @@ refuses it for good (5xx) marks it failed and alerts the host once, so a lost co
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +21,7 @@ from shared.services.changes import change_booking
 from shared.services.contention import retried
 from shared.services.errors import MailRefused
 from shared.services.ics import booking_ics
-from shared.services.ports import Mailer, TaskQueue, UnitOfWork
+from shared.services.ports import Links, Mailer, Ports, TaskQueue, UnitOfWork
 from shared.services.records import OutgoingMail
 
 QUEUE_FUNCTION = "notifications"
@@ -38,22 +37,6 @@ WEBHOOK_EVENTS = {
 # A task for a booking not found yet is retried this often: enqueued alongside the booking's commit, it may
 # arrive first (the sync task and the notify task alike).
 NOT_YET_STORED_RETRIES = 2
-
-
-@dataclass(frozen=True)
-class Links:
-    """How to build the links a message carries (the manage link needs the app secret)."""
-
-    base_url: str
-    manage_link: Callable[[Booking], str]
-
-    @property
-    def dashboard(self) -> str:
-        return f"{self.base_url.rstrip('/')}/"
-
-    @property
-    def reconnect(self) -> str:
-        return f"{self.base_url.rstrip('/')}/oauth/start"
 
 
 def announce(booking: Booking, tasks: TaskQueue) -> bool:
@@ -86,43 +69,45 @@ class NotYetStored(Exception):
     """The task came before its booking's commit landed (it is enqueued alongside it): ask again."""
 
 
-def notify_task(
-    booking_id: str,
-    version: int,
-    retries: int,
-    now: datetime,
-    uow: UnitOfWork,
-    mailer: Mailer | None,
-    links: Links,
-    tasks: TaskQueue,
-) -> str:
+@dataclass(frozen=True)
+class NotifyBooking:
+    """A booking version's notice task, on its `retries`-th retry."""
+
+    booking_id: str
+    version: int
+    retries: int = 0
+
+
+def notify(command: NotifyBooking, deps: Ports) -> str:
     """Tell the people (mail) and the host's systems (webhooks) what this booking version did."""
-    booking = uow.bookings.get(booking_id)
+    uow, now, version = deps.uow(), deps.now(), command.version
+    booking = uow.bookings.get(command.booking_id)
     if booking is None:
-        if retries < NOT_YET_STORED_RETRIES:
-            raise NotYetStored(booking_id)
+        if command.retries < NOT_YET_STORED_RETRIES:
+            raise NotYetStored(command.booking_id)
         return "gone"  # the commit lost
     if booking.version != version:
         return "superseded"  # the newer version's own task tells what is true now
     if booking.closure is not None:
         return "closure"  # the host closed: the closure's own notice tells the invitee (shared/services/closure.py)
-    people = _recipients(booking, uow, links)
+    people = _recipients(booking, uow, deps.links)
     if people is None:
         _record_invitee_mail(booking, MailState.NOT_SENT, uow)
         return "not_sent"
-    webhooks.announce(WEBHOOK_EVENTS[booking.change], booking, now, uow, tasks)
+    webhooks.announce(webhooks.AnnounceEvent(WEBHOOK_EVENTS[booking.change], booking), deps)
+    mailer = deps.mailer
     if mailer is None:
         _record_invitee_mail(booking, MailState.NOT_SENT, uow)
         return "mail_not_configured"
     ics = booking_ics(booking, people.host_name, people.manage_link, now)
     if booking.mailed.get("invitee", 0) < version:
-        sent = send_once(booking, "invitee", version, messages.invitee_notice(booking, people, ics), mailer, uow)
-        if not sent:
-            _enqueue_alert(booking.host_id, f"{MAIL_FAILED}-{booking.id}-v{version}", tasks)
+        notice = Notice("invitee", version, messages.invitee_notice(booking, people, ics))
+        if not send_once(booking, notice, mailer, uow):
+            _enqueue_alert(booking.host_id, f"{MAIL_FAILED}-{booking.id}-v{version}", deps.tasks)
     if booking.mailed.get("host", 0) < version:
-        send_once(booking, "host", version, messages.host_notice(booking, people), mailer, uow)
+        send_once(booking, Notice("host", version, messages.host_notice(booking, people)), mailer, uow)
     if booking.change in (BookingChange.CREATED, BookingChange.RESCHEDULED) and booking.reminder_minutes:
-        remind_later(booking, now, tasks)
+        remind_later(booking, now, deps.tasks)
     return "sent"
 
 
@@ -138,28 +123,51 @@ def remind_later(booking: Booking, now: datetime, tasks: TaskQueue) -> bool:
     return tasks.enqueue(QUEUE_FUNCTION, payload, name=name, delay_seconds=(run_at - now).total_seconds())
 
 
-def remind_task(
-    booking_id: str, start: int, now: datetime, uow: UnitOfWork, mailer: Mailer, links: Links, tasks: TaskQueue
-) -> str:
+@dataclass(frozen=True)
+class SendReminder:
+    """A reminder task: for the booking's start it was made for (Unix seconds)."""
+
+    booking_id: str
+    start: int
+
+
+def remind(command: SendReminder, deps: Ports) -> str:
     """Checked when it runs: the booking still holds that time (not cancelled, not moved)."""
-    booking = uow.bookings.get(booking_id)
+    mailer = deps.mailer
+    if mailer is None:
+        return "mail_not_configured"
+    uow, now, start = deps.uow(), deps.now(), command.start
+    booking = uow.bookings.get(command.booking_id)
     if booking is None or not booking.holds_time or int(booking.start.timestamp()) != start:
         return "not_needed"
     if booking.reminder_minutes is None or booking.mailed.get("reminder", 0) == start or now >= booking.start:
         return "not_needed"
     if now < booking.start - timedelta(minutes=booking.reminder_minutes) - REMINDER_EARLY:
-        remind_later(booking, now, tasks)  # a hop of a far-off reminder
+        remind_later(booking, now, deps.tasks)  # a hop of a far-off reminder
         return "not_yet"
-    people = None if booking.processing_paused else _recipients(booking, uow, links)
+    people = None if booking.processing_paused else _recipients(booking, uow, deps.links)
     if people is None:
         return "not_sent"
-    send_once(booking, "reminder", start, messages.reminder(booking, people), mailer, uow)
+    send_once(booking, Notice("reminder", start, messages.reminder(booking, people)), mailer, uow)
     return "sent"
 
 
-def alert_task(host_id: str, incident: str, uow: UnitOfWork, mailer: Mailer, links: Links) -> str:
+@dataclass(frozen=True)
+class AlertHost:
+    """An alert task: the host's incident (a lost connection, a failing sync, a refused notice)."""
+
+    host_id: str
+    incident: str
+
+
+def alert_host(command: AlertHost, deps: Ports) -> str:
+    """Tell the host once about the incident, if it is still true."""
+    mailer = deps.mailer
+    if mailer is None:
+        return "mail_not_configured"
+    uow, host_id, incident = deps.uow(), command.host_id, command.incident
     if incident.startswith(MAIL_FAILED):
-        return _mail_failed_alert(incident, uow, mailer, links)
+        return _mail_failed_alert(incident, uow, mailer, deps.links)
     host = uow.hosts.get(host_id)
     failing = incident.startswith(SYNC_FAILING)
     # Still true? A disconnect may have been repaired; a failing sync of a disconnected host is that alert's.
@@ -168,7 +176,7 @@ def alert_task(host_id: str, incident: str, uow: UnitOfWork, mailer: Mailer, lin
     if host.last_alert == incident:
         return "already_sent"
     reason = "sync_failing" if failing else host.connection.reason or "disconnected"
-    mailer.send(messages.connection_alert(host.id, host.email, reason, incident, links.reconnect))
+    mailer.send(messages.connection_alert(host, reason, incident, deps.links.reconnect()))
 
     def record() -> None:
         with uow:
@@ -193,8 +201,8 @@ def _recipients(booking: Booking, uow: UnitOfWork, links: Links) -> messages.Rec
         host_name=page.display_name if page else host.display_name,
         host_email=host.email,
         host_zone=page.schedule.time_zone if page else host.time_zone,
-        manage_link=links.manage_link(booking),
-        dashboard_link=links.dashboard,
+        manage_link=links.manage(booking.id),
+        dashboard_link=links.dashboard(),
     )
 
 
@@ -210,7 +218,7 @@ def _mail_failed_alert(incident: str, uow: UnitOfWork, mailer: Mailer, links: Li
     people = _recipients(booking, uow, links)
     if people is None:
         return "not_sent"
-    send_once(booking, MAIL_FAILED, booking.version, messages.mail_failed_alert(booking, people), mailer, uow)
+    send_once(booking, Notice(MAIL_FAILED, booking.version, messages.mail_failed_alert(booking, people)), mailer, uow)
     log_event("host_alerted", host_id=booking.host_id, booking_id=booking.id, outcome=MAIL_FAILED)
     return "sent"
 
@@ -220,14 +228,24 @@ def _record_invitee_mail(booking: Booking, state: MailState, uow: UnitOfWork) ->
         change_booking(booking.id, lambda current: current.with_invitee_mail(state), uow)
 
 
-def send_once(
-    booking: Booking, role: str, mark: int, mail: OutgoingMail, mailer: Mailer, uow: UnitOfWork, kind: str = ""
-) -> bool:
+@dataclass(frozen=True)
+class Notice:
+    """One message about a booking, recorded on it as sent to `role` for `mark` (a version, or a reminder's
+    start), so it is sent once; logged as `kind` (the role by default)."""
+
+    role: str
+    mark: int
+    mail: OutgoingMail
+    kind: str = ""
+
+
+def send_once(booking: Booking, notice: Notice, mailer: Mailer, uow: UnitOfWork) -> bool:
     """Send, then record it on the booking (the invitee's notice with its state). A relay that refuses for
-    good is recorded too (and logged as `kind`, the role by default), and False returned: retrying would not
-    help. MailDeferred propagates, so the task is retried."""
+    good is recorded too, and False returned: retrying would not help. MailDeferred propagates, so the task
+    is retried."""
+    role, mark = notice.role, notice.mark
     try:
-        mailer.send(mail)
+        mailer.send(notice.mail)
         sent, outcome = True, "sent"
     except MailRefused as error:
         sent, outcome = False, f"refused_{error.code}"
@@ -239,5 +257,5 @@ def send_once(
         return marked.with_invitee_mail(MailState.SENT if sent else MailState.FAILED)
 
     change_booking(booking.id, record, uow)
-    log_event("mail_sent", booking_id=booking.id, message_kind=kind or role, outcome=outcome)
+    log_event("mail_sent", booking_id=booking.id, message_kind=notice.kind or role, outcome=outcome)
     return sent

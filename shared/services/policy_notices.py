@@ -44,7 +44,7 @@ def tell_hosts(
 
 def _tell(host: Host, policy: PolicyVersion, now: datetime, uow: UnitOfWork, mailer: Mailer, link: str) -> None:
     try:
-        mailer.send(messages.policy_notice(host.id, host.email, policy.version, policy.changes, link))
+        mailer.send(messages.policy_notice(host, policy, link))
         outcome = "sent"
     except MailRefused as error:  # refused for good: retrying would not help; recorded as such
         outcome = f"refused_{error.code}"

@@ -260,6 +260,8 @@ class Links(Protocol):
     """The addresses Kaleno hands out, built in one place from the deployment's base URL."""
 
     def manage(self, booking_id: str) -> str: ...  # the invitee's manage page, with its token in the fragment
+    def dashboard(self) -> str: ...  # the host's dashboard (their bookings)
+    def reconnect(self) -> str: ...  # where a host connects their calendar again (the sign-in start)
 
 
 class GoogleAccounts(Protocol):

@@ -44,7 +44,7 @@ from shared.domain.webhooks import (
 from shared.logging import log_event
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored, WebhookNotDelivered, WebhookUnreachable
-from shared.services.ports import Ports, TaskQueue, UnitOfWork, WebhookHttp
+from shared.services.ports import Ports, UnitOfWork, WebhookHttp
 from shared.webhooks_signature import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
 
 DELIVERY_FUNCTION = "webhook_delivery"
@@ -61,25 +61,28 @@ class WebhookPolicy:
 
 
 # --- endpoints (the host's API) ------------------------------------------------------------------------
-def register(
-    host: Host,
-    request: WebhookRegistration,
-    now: datetime,
-    uow: UnitOfWork,
-    http: WebhookHttp,
-    policy: WebhookPolicy,
-    key: str,
-) -> tuple[WebhookEndpoint, str]:
+@dataclass(frozen=True)
+class RegisterWebhook:
+    """A host asks for a new endpoint, under the deployment's policy."""
+
+    host: Host
+    registration: WebhookRegistration
+    policy: WebhookPolicy
+
+
+def register(command: RegisterWebhook, deps: Ports) -> tuple[WebhookEndpoint, str]:
     """A new endpoint and its signing secret (shown this once). Refused: a URL that is not https, or whose
     host resolves to anything but public addresses (WebhookUrlRefused); more endpoints than allowed."""
-    checked_target(request.url, policy, http, at_registration=True)
+    host, request, policy = command.host, command.registration, command.policy
+    checked_target(request.url, policy, deps.webhook_http, at_registration=True)
     endpoint = WebhookEndpoint(
         id=ids.webhook_id(),
         url=request.url,
         events=tuple(request.events),
         description=request.description,
-        created_at=now,
+        created_at=deps.now(),
     )
+    uow = deps.uow()
 
     def add() -> None:
         with uow:
@@ -88,7 +91,7 @@ def register(
 
     retried(add)
     log_event("webhook_registered", host_id=host.id, endpoint_id=endpoint.id)
-    return endpoint, signing_secret(key, endpoint)
+    return endpoint, signing_secret(deps.keys.webhook(), endpoint)
 
 
 def endpoints(host: Host, uow: UnitOfWork) -> list[WebhookEndpoint]:
@@ -112,8 +115,17 @@ def remove(host: Host, endpoint_id: str, uow: UnitOfWork) -> None:
     log_event("webhook_removed", host_id=host.id, endpoint_id=endpoint_id)
 
 
-def rotate_secret(host: Host, endpoint_id: str, uow: UnitOfWork, key: str) -> tuple[WebhookEndpoint, str]:
+@dataclass(frozen=True)
+class RotateSecret:
+    """A host asks for a new signing secret for one of their endpoints."""
+
+    host: Host
+    endpoint_id: str
+
+
+def rotate_secret(command: RotateSecret, deps: Ports) -> tuple[WebhookEndpoint, str]:
     """A new signing secret (shown this once); the old one stops signing at once."""
+    host, endpoint_id, uow = command.host, command.endpoint_id, deps.uow()
 
     def change() -> WebhookEndpoint:
         with uow:
@@ -125,15 +137,24 @@ def rotate_secret(host: Host, endpoint_id: str, uow: UnitOfWork, key: str) -> tu
 
     rotated = retried(change)
     log_event("webhook_secret_rotated", host_id=host.id, endpoint_id=endpoint_id, version=rotated.secret_version)
-    return rotated, signing_secret(key, rotated)
+    return rotated, signing_secret(deps.keys.webhook(), rotated)
 
 
-def deliveries(
-    host: Host, endpoint_id: str, limit: int, cursor: str | None, uow: UnitOfWork
-) -> tuple[list[WebhookDelivery], str | None]:
+@dataclass(frozen=True)
+class DeliveryLog:
+    """A page of an endpoint's delivery log: `limit` deliveries after `cursor` (None: from the latest)."""
+
+    host: Host
+    endpoint_id: str
+    limit: int
+    cursor: str | None = None
+
+
+def deliveries(query: DeliveryLog, deps: Ports) -> tuple[list[WebhookDelivery], str | None]:
     """An endpoint's delivery log, latest first, a page at a time (next cursor: None on the last page)."""
-    endpoint(host, endpoint_id, uow)  # another host's endpoint is not found
-    found = uow.webhook_deliveries.of_endpoint(endpoint_id, limit + 1, cursor)
+    uow, limit = deps.uow(), query.limit
+    endpoint(query.host, query.endpoint_id, uow)  # another host's endpoint is not found
+    found = uow.webhook_deliveries.of_endpoint(query.endpoint_id, limit + 1, query.cursor)
     page = found[:limit]
     return page, page[-1].id if len(found) > limit else None
 
@@ -177,31 +198,49 @@ def checked_target(
 
 
 # --- events ---------------------------------------------------------------------------------------------
-def announce(event: str, booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> int:
+@dataclass(frozen=True)
+class AnnounceEvent:
+    """What a booking version did (`booking.created`, `.rescheduled`, `.cancelled`), for the host's webhooks."""
+
+    event: str
+    booking: Booking
+
+
+def announce(command: AnnounceEvent, deps: Ports) -> int:
     """Hand a booking event to every endpoint of its host subscribed to it: one delivery record and one named
     task per endpoint (event id = f"{booking.id}-v{booking.version}-{event}"). Calling it again for the same
     booking version and event records and queues nothing new. Returns how many endpoints the event goes to.
 
     Raises if the store or the queue is unavailable; calling it again then is safe."""
-    kind = WebhookEvent(event)
+    booking, kind = command.booking, WebhookEvent(command.event)
+    uow, now = deps.uow(), deps.now()
     subscribed = uow.webhooks.of_host(booking.host_id).subscribed(kind)
     for target in subscribed:
         delivery = WebhookDelivery.of(target, booking.host_id, kind, booking, now)
         with uow, contextlib.suppress(AlreadyStored):  # announced before: its task is queued under the same name
             uow.webhook_deliveries.add(delivery)
             uow.commit()
-        tasks.enqueue(DELIVERY_FUNCTION, {"delivery_id": delivery.id}, name=f"webhook-{delivery.id}")
+        deps.tasks.enqueue(DELIVERY_FUNCTION, {"delivery_id": delivery.id}, name=f"webhook-{delivery.id}")
     if subscribed:
         log_event("webhook_announced", booking_id=booking.id, host_id=booking.host_id, endpoint_count=len(subscribed))
     return len(subscribed)
 
 
-def deliver(delivery_id: str, final_attempt: bool, now: datetime, ports: Ports, policy: WebhookPolicy, key: str) -> str:
+@dataclass(frozen=True)
+class DeliverWebhook:
+    """One attempt of a delivery task; `final_attempt`: the queue's last (it drops the task after it)."""
+
+    delivery_id: str
+    final_attempt: bool
+    policy: WebhookPolicy
+
+
+def deliver(command: DeliverWebhook, deps: Ports) -> str:
     """One attempt of one delivery; returns the outcome once nothing more is to be done. An attempt the
     receiver did not take raises WebhookNotDelivered (the task is retried), except the queue's last one,
     which marks the delivery failed."""
-    uow = ports.uow()
-    delivery = uow.webhook_deliveries.get(delivery_id)
+    uow, now, final_attempt = deps.uow(), deps.now(), command.final_attempt
+    delivery = uow.webhook_deliveries.get(command.delivery_id)
     if delivery is None:
         return "gone"  # expired, or erased with its host
     if delivery.state is not DeliveryState.PENDING:
@@ -216,9 +255,10 @@ def deliver(delivery_id: str, final_attempt: bool, now: datetime, ports: Ports, 
     target = found[0]
     body = json.dumps(event_payload(delivery.event, delivery.event_id, delivery.created_at, booking)).encode()
     try:
-        url, address = checked_target(target.url, policy, ports.webhook_http)
+        url, address = checked_target(target.url, command.policy, deps.webhook_http)
         assert address is not None  # nosec B101  # narrows the type: an attempt always resolves
-        response = ports.webhook_http.post(url, address, _headers(key, target, delivery, body, now), body)
+        headers = _headers(deps.keys.webhook(), target, delivery, body, now)
+        response = deps.webhook_http.post(url, address, headers, body)
     except WebhookUrlRefused:
         _record(delivery.id, lambda current: current.attempt_failed(None, "address_refused", now, final=True), uow)
         return "address_refused"  # not retried: the address is not ours to reach

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from shared.domain.booking import Booking, BookingChange, BookingStatus, Invitee
 from shared.domain.booking_form import Answer, Location, LocationKind
+from shared.domain.host import Connection, ConnectionState, Host
 from shared.services import messages
 from shared.services.records import OutgoingMail
 from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, check_layout, snap
@@ -48,6 +49,14 @@ BOOKING = Booking(
     meeting_url="https://meet.google.com/abc-defg-hij",
 )
 ICS = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+HOST = Host(
+    id="h1",
+    google_sub="sub-h1",
+    email=PEOPLE.host_email,
+    display_name=PEOPLE.host_name,
+    slug="ada",
+    connection=Connection(state=ConnectionState.DISCONNECTED, reason="google_access_revoked"),
+)
 
 
 def every_kind() -> dict[str, OutgoingMail]:
@@ -63,7 +72,7 @@ def every_kind() -> dict[str, OutgoingMail]:
         "email-host-notice": messages.host_notice(BOOKING, PEOPLE),
         "email-host-cancelled": messages.host_notice(cancelled, PEOPLE),
         "email-host-alert-calendar": messages.connection_alert(
-            "h1", PEOPLE.host_email, "google_access_revoked", "i1", "https://kaleno.app/oauth/start"
+            HOST, "google_access_revoked", "i1", "https://kaleno.app/oauth/start"
         ),
         "email-host-alert-mail-failed": messages.mail_failed_alert(BOOKING, PEOPLE),
     }

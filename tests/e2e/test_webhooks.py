@@ -21,7 +21,7 @@ import requests
 
 from shared.bootstrap import adapters, utc_now
 from shared.config import get_settings
-from shared.services.webhooks import announce
+from shared.services.webhooks import AnnounceEvent, announce
 from shared.webhooks_signature import InvalidSignature, verify
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
 from tests.e2e.test_http_surface import assert_problem
@@ -109,7 +109,7 @@ def announce_now(event: str, booking_id: str) -> int:
     ports = adapters()
     booking = ports.uow().bookings.get(booking_id)
     assert booking is not None
-    return announce(event, booking, utc_now(), ports.uow(), ports.tasks)
+    return announce(AnnounceEvent(event, booking), ports)
 
 
 def allow_private(allowed: bool) -> None:

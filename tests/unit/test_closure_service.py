@@ -16,7 +16,7 @@ from shared.services.booking_sync import reconcile_booking
 from shared.services.closure import close_future_bookings, future_bookings, leave_tombstones
 from shared.services.errors import CalendarAccessRevoked, MailDeferred
 from shared.services.ics import ORGANIZER, booking_uid
-from shared.services.notifications import Links, notify_task
+from shared.services.notifications import NotifyBooking, notify
 from shared.services.onboarding import disconnect
 from shared.services.privacy import run_host_erasure, start_host_erasure
 from shared.services.records import OutgoingMail
@@ -83,9 +83,9 @@ def test_a_disconnect_cancels_each_booking_to_come_mails_its_invitee_once_and_de
 def test_the_ordinary_notice_task_stays_silent_for_a_closed_booking() -> None:
     ports = ports_with(a_booking("b1"))
     disconnect("h1", NOW, ports)
-    links = Links("https://kaleno.example", lambda booking: f"https://kaleno.example/manage?booking={booking.id}")
+    ports.time = NOW
 
-    outcome = notify_task("b1", 2, 0, NOW, ports.uow(), ports.mailer, links, ports.tasks)
+    outcome = notify(NotifyBooking("b1", 2), ports)
 
     assert outcome == "closure"
     assert len(ports.mailer.sent) == 1

@@ -3,12 +3,14 @@ one alert per incident, and a relay outage that delays without losing or duplica
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from icalendar import Calendar
 
+from shared.config import get_settings
 from shared.domain.booking import Booking, MailState
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState
@@ -17,11 +19,9 @@ from shared.services import notifications as mail
 from shared.services.booking import book, cancel, reschedule
 from shared.services.booking_sync import reconcile_task
 from shared.services.errors import MailDeferred
-from shared.services.ports import Mailer
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 from tests.unit.test_booking_service import NOW, START, a_request
 
-LINKS = mail.Links(base_url="https://kaleno.example", manage_link=lambda booking: f"https://m.example/{booking.id}")
 CALL = EventType(slug="intro", title="Intro call", duration_minutes=30, reminder_minutes_before=60)
 
 
@@ -57,14 +57,18 @@ def sync(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW) -> str:
     return reconcile_task(booking_id, version, 0, False, now, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
 
 
-def deliver(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW, mailer: Mailer | None = None) -> str:
-    mailer = mailer or ports.mailer
+def deliver(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW) -> str:
+    ports.time = now
     if payload["action"] == "notify_booking":
-        booking_id, version = payload["booking_id"], payload["version"]
-        return mail.notify_task(booking_id, version, 2, now, ports.uow(), mailer, LINKS, ports.tasks)
+        return mail.notify(mail.NotifyBooking(payload["booking_id"], payload["version"], retries=2), ports)
     if payload["action"] == "remind":
-        return mail.remind_task(payload["booking_id"], payload["start"], now, ports.uow(), mailer, LINKS, ports.tasks)
-    return mail.alert_task(payload["host_id"], payload["incident"], ports.uow(), mailer, LINKS)
+        return mail.remind(mail.SendReminder(payload["booking_id"], payload["start"]), ports)
+    return mail.alert_host(mail.AlertHost(payload["host_id"], payload["incident"]), ports)
+
+
+def manage_token(ports: FakePorts, booking_id: str) -> str:
+    """The booking's manage token, as its manage link carries it (in the fragment)."""
+    return ports.links.manage(booking_id).partition("#token=")[2]
 
 
 def booked(ports: FakePorts) -> Booking:
@@ -79,11 +83,12 @@ def test_a_booking_sends_one_confirmation_with_an_ics_and_one_host_notice(ports:
     to_invitee, to_host = ports.mailer.sent
     assert (to_invitee.to, to_host.to) == ("ines@example.org", "ada@example.com")
     assert to_invitee.subject.startswith("Confirmed: Intro call with Ada, Monday, 8 March 2027, 11:00–11:30")
-    assert "https://m.example/" + booking.id in to_invitee.text
+    token = manage_token(ports, booking.id)
+    assert f"#token={token}" in to_invitee.text
     (invite,) = to_invitee.attachments
     (event,) = Calendar.from_ical(invite.data).walk("VEVENT")
     assert event.decoded("dtstart") == START
-    assert "m.example" not in to_host.text  # the manage link is the invitee's alone
+    assert token not in to_host.text  # the manage link is the invitee's alone
 
 
 def test_a_task_delivered_twice_sends_once(ports: FakePorts) -> None:
@@ -166,7 +171,7 @@ def test_losing_calendar_access_alerts_the_host_once_per_incident(ports: FakePor
     assert outcomes == ["sent", "already_sent"]
     (alert,) = ports.mailer.sent
     assert alert.subject == "Action needed: reconnect your calendar to Kaleno"
-    assert "https://kaleno.example/oauth/start" in alert.text
+    assert f"Reconnect: {get_settings().base_url.rstrip('/')}/oauth/start" in alert.text
 
 
 def test_mail_is_built_with_every_value_escaped(ports: FakePorts) -> None:
@@ -220,7 +225,9 @@ def test_without_a_relay_the_confirmation_is_not_sent(ports: FakePorts) -> None:
     run_sync_tasks(ports)
     payload = next(p for f, p, _ in ports.tasks.enqueued if f == mail.QUEUE_FUNCTION)
 
-    outcome = mail.notify_task(booking.id, 1, 0, NOW, ports.uow(), None, LINKS, ports.tasks)
+    no_relay = replace(ports, mailer=None, time=NOW)  # type: ignore[arg-type]
+
+    outcome = mail.notify(mail.NotifyBooking(booking.id, 1), no_relay)
 
     stored = ports.uow().bookings.get(booking.id)
     assert stored is not None
@@ -234,11 +241,13 @@ def test_the_buttons_link_the_manage_page_at_its_step_and_no_link_is_shown_as_te
     run_mail_tasks(ports)
 
     to_invitee = ports.mailer.sent[0]
-    link = "https://m.example/" + to_invitee.message_id.split(".")[0].removeprefix("<")
-    assert f'href="{link}?action=reschedule"' in to_invitee.html
-    assert f'href="{link}?action=cancel"' in to_invitee.html
-    assert ">https://" not in to_invitee.html  # links are buttons, never raw URLs as text
-    assert f"Reschedule: {link}?action=reschedule" in to_invitee.text  # the plain-text twin spells them out
+    booking_id = to_invitee.message_id.split(".")[0].removeprefix("<")
+    page = f"{get_settings().base_url.rstrip('/')}/manage?booking={booking_id}"
+    fragment = f"#token={manage_token(ports, booking_id)}"
+    assert f'href="{page}&amp;action=reschedule{fragment}"' in to_invitee.html
+    assert f'href="{page}&amp;action=cancel{fragment}"' in to_invitee.html
+    assert ">http" not in to_invitee.html  # links are buttons, never raw URLs as text
+    assert f"Reschedule: {page}&action=reschedule{fragment}" in to_invitee.text  # the plain-text twin spells them out
     assert "<style" not in to_invitee.html  # inlined: mail clients drop style blocks
 
 

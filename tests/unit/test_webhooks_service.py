@@ -23,7 +23,6 @@ from tests.unit.fakes import a_booking as booking_of_h1
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 START = datetime(2027, 3, 8, 10, tzinfo=UTC)
 BOOKING_ID = "0123456789abcdef0123456789abcdef"
-KEY = "webhook-app-key"
 PRODUCTION = webhooks.WebhookPolicy(allow_private=False)
 LOCAL = webhooks.WebhookPolicy(allow_private=True)
 ALL_EVENTS = ["booking.created", "booking.rescheduled", "booking.cancelled"]
@@ -36,18 +35,30 @@ def a_booking(**fields: Any) -> Booking:
 
 @pytest.fixture
 def ports() -> FakePorts:
-    fakes = FakePorts()
+    fakes = FakePorts(time=NOW)
     given(fakes.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=[a_booking()])
     return fakes
 
 
 def register(ports: FakePorts, url: str = "https://hooks.example.com/kaleno", **fields: Any) -> tuple[Any, str]:
     request = WebhookRegistration(url=url, events=fields.pop("events", ALL_EVENTS), **fields)
-    return webhooks.register(a_host(), request, NOW, ports.uow(), ports.webhook_http, PRODUCTION, KEY)
+    return webhooks.register(webhooks.RegisterWebhook(a_host(), request, PRODUCTION), ports)
+
+
+def announce(ports: FakePorts, event: str, booking: Booking, at: datetime = NOW) -> int:
+    ports.time = at
+    return webhooks.announce(webhooks.AnnounceEvent(event, booking), ports)
 
 
 def deliver(ports: FakePorts, delivery_id: str, final: bool = False, at: datetime = NOW) -> str:
-    return webhooks.deliver(delivery_id, final, at, ports, PRODUCTION, KEY)
+    ports.time = at
+    return webhooks.deliver(webhooks.DeliverWebhook(delivery_id, final, PRODUCTION), ports)
+
+
+def delivery_log(
+    ports: FakePorts, endpoint_id: str, limit: int = 10, cursor: str | None = None
+) -> tuple[list[WebhookDelivery], str | None]:
+    return webhooks.deliveries(webhooks.DeliveryLog(a_host(), endpoint_id, limit, cursor), ports)
 
 
 # --- registration ----------------------------------------------------------------------------------------
@@ -60,7 +71,7 @@ def test_a_registered_endpoint_gets_a_secret_shown_once_and_stored_nowhere(ports
     assert [e.id for e in stored] == [endpoint.id]
     assert stored[0].description == "CRM"
     assert secret not in repr(ports.db.records)
-    assert webhooks.signing_secret(KEY, stored[0]) == secret  # derived again to sign
+    assert webhooks.signing_secret(ports.keys.webhook(), stored[0]) == secret  # derived again to sign
 
 
 @pytest.mark.parametrize(
@@ -115,8 +126,8 @@ def test_plain_http_is_refused_in_production_but_allowed_on_the_local_stack(port
     request = WebhookRegistration(url="http://127.0.0.1:9999/hook", events=["booking.created"])
 
     with pytest.raises(WebhookUrlRefused, match="https"):
-        webhooks.register(a_host(), request, NOW, ports.uow(), ports.webhook_http, PRODUCTION, KEY)
-    local, _ = webhooks.register(a_host(), request, NOW, ports.uow(), ports.webhook_http, LOCAL, KEY)
+        webhooks.register(webhooks.RegisterWebhook(a_host(), request, PRODUCTION), ports)
+    local, _ = webhooks.register(webhooks.RegisterWebhook(a_host(), request, LOCAL), ports)
 
     assert local.url == "http://127.0.0.1:9999/hook"
 
@@ -169,17 +180,18 @@ def test_another_hosts_endpoint_is_not_found(ports: FakePorts) -> None:
     with pytest.raises(WebhookNotFound):
         webhooks.remove(other, endpoint.id, ports.uow())
     with pytest.raises(WebhookNotFound):
-        webhooks.deliveries(other, endpoint.id, 10, None, ports.uow())
+        webhooks.deliveries(webhooks.DeliveryLog(other, endpoint.id, 10), ports)
 
 
 def test_rotating_the_secret_replaces_it(ports: FakePorts) -> None:
     endpoint, first = register(ports)
 
-    rotated, second = webhooks.rotate_secret(a_host(), endpoint.id, ports.uow(), KEY)
+    rotated, second = webhooks.rotate_secret(webhooks.RotateSecret(a_host(), endpoint.id), ports)
 
     assert second != first
     assert rotated.secret_version == 2
-    assert webhooks.signing_secret(KEY, webhooks.endpoint(a_host(), endpoint.id, ports.uow())) == second
+    stored = webhooks.endpoint(a_host(), endpoint.id, ports.uow())
+    assert webhooks.signing_secret(ports.keys.webhook(), stored) == second
 
 
 # --- announcing and delivering ----------------------------------------------------------------------------
@@ -188,8 +200,8 @@ def test_an_event_goes_to_each_subscribed_endpoint_once_however_often_it_is_anno
     register(ports, events=["booking.cancelled"])
     booking = a_booking()
 
-    first = webhooks.announce("booking.created", booking, NOW, ports.uow(), ports.tasks)
-    again = webhooks.announce("booking.created", booking, NOW, ports.uow(), ports.tasks)
+    first = announce(ports, "booking.created", booking)
+    again = announce(ports, "booking.created", booking)
 
     assert (first, again) == (1, 1)
     expected = f"{crm.id}-{BOOKING_ID}-v1-booking-created"
@@ -202,18 +214,18 @@ def test_an_event_goes_to_each_subscribed_endpoint_once_however_often_it_is_anno
 
 
 def test_a_host_without_endpoints_announces_nothing(ports: FakePorts) -> None:
-    assert webhooks.announce("booking.cancelled", a_booking(), NOW, ports.uow(), ports.tasks) == 0
+    assert announce(ports, "booking.cancelled", a_booking()) == 0
     assert ports.tasks.enqueued == []
 
 
 def test_an_unknown_event_is_a_programming_error(ports: FakePorts) -> None:
     with pytest.raises(ValueError, match=r"booking\.deleted"):
-        webhooks.announce("booking.deleted", a_booking(), NOW, ports.uow(), ports.tasks)
+        announce(ports, "booking.deleted", a_booking())
 
 
 def test_a_delivery_is_signed_posted_to_the_checked_address_and_logged(ports: FakePorts) -> None:
     endpoint, secret = register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
     (payload,) = ports.tasks.payloads
 
     outcome = deliver(ports, payload["delivery_id"])
@@ -231,7 +243,7 @@ def test_a_delivery_is_signed_posted_to_the_checked_address_and_logged(ports: Fa
     invitee = {"name": "Ines", "email": "ines@example.org", "time_zone": "Europe/Berlin"}
     assert body["data"]["booking"]["invitee"] == invitee
     assert "notes" not in body["data"]["booking"]
-    log = webhooks.deliveries(a_host(), endpoint.id, 10, None, ports.uow())[0]
+    log = delivery_log(ports, endpoint.id)[0]
     assert [(d.state, d.attempts, d.last_status, d.delivered_at) for d in log] == [
         (DeliveryState.DELIVERED, 1, 200, NOW)
     ]
@@ -239,7 +251,7 @@ def test_a_delivery_is_signed_posted_to_the_checked_address_and_logged(ports: Fa
 
 def test_a_replayed_delivery_with_an_old_timestamp_is_refused_by_verify(ports: FakePorts) -> None:
     _, secret = register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
     deliver(ports, ports.tasks.payloads[0]["delivery_id"])
     (sent,) = ports.webhook_http.sent
 
@@ -251,7 +263,7 @@ def test_a_replayed_delivery_with_an_old_timestamp_is_refused_by_verify(ports: F
 
 def test_a_receiver_failing_twice_gets_the_delivery_on_the_third_attempt(ports: FakePorts) -> None:
     register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
     delivery_id = ports.tasks.payloads[0]["delivery_id"]
     ports.webhook_http.answers = [500, WebhookUnreachable("timeout")]
 
@@ -277,7 +289,7 @@ def test_a_receiver_failing_twice_gets_the_delivery_on_the_third_attempt(ports: 
 
 def test_the_queues_last_attempt_marks_the_delivery_failed(ports: FakePorts) -> None:
     register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
     delivery_id = ports.tasks.payloads[0]["delivery_id"]
     ports.webhook_http.answers = [410]
 
@@ -291,7 +303,7 @@ def test_the_queues_last_attempt_marks_the_delivery_failed(ports: FakePorts) -> 
 
 def test_dns_pointing_inside_at_delivery_time_is_refused_without_sending(ports: FakePorts) -> None:
     register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
     ports.webhook_http.addresses["hooks.example.com"] = ["10.0.0.9"]  # the name was rebound after registration
 
     outcome = deliver(ports, ports.tasks.payloads[0]["delivery_id"])
@@ -302,7 +314,7 @@ def test_dns_pointing_inside_at_delivery_time_is_refused_without_sending(ports: 
 
 def test_a_removed_endpoint_receives_nothing_more(ports: FakePorts) -> None:
     endpoint, _ = register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
 
     webhooks.remove(a_host(), endpoint.id, ports.uow())
     outcome = deliver(ports, ports.tasks.payloads[0]["delivery_id"])
@@ -316,7 +328,7 @@ def test_the_payload_is_the_booking_as_it_is_when_sent_and_names_no_restricted_i
     register(ports, events=["booking.cancelled"])
     cancelled = a_booking(status=BookingStatus.CANCELLED, version=2, cancel_reason="ill", restricted=True)
     given(ports.db, bookings=[cancelled.model_copy(update={"id": "f" * 32})])
-    webhooks.announce("booking.cancelled", cancelled.model_copy(update={"id": "f" * 32}), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.cancelled", cancelled.model_copy(update={"id": "f" * 32}))
 
     deliver(ports, ports.tasks.payloads[0]["delivery_id"])
 
@@ -330,10 +342,10 @@ def test_the_delivery_log_pages_latest_first(ports: FakePorts) -> None:
     endpoint, _ = register(ports)
     for version in (1, 2, 3):
         booking = a_booking(version=version)
-        webhooks.announce("booking.rescheduled", booking, NOW + timedelta(minutes=version), ports.uow(), ports.tasks)
+        announce(ports, "booking.rescheduled", booking, NOW + timedelta(minutes=version))
 
-    first, cursor = webhooks.deliveries(a_host(), endpoint.id, 2, None, ports.uow())
-    rest, end = webhooks.deliveries(a_host(), endpoint.id, 2, cursor, ports.uow())
+    first, cursor = delivery_log(ports, endpoint.id, 2)
+    rest, end = delivery_log(ports, endpoint.id, 2, cursor)
 
     assert [d.event_id for d in first + rest] == [f"{BOOKING_ID}-v{v}-booking.rescheduled" for v in (3, 2, 1)]
     assert end is None
@@ -342,7 +354,7 @@ def test_the_delivery_log_pages_latest_first(ports: FakePorts) -> None:
 # --- privacy and retention --------------------------------------------------------------------------------
 def test_the_hosts_export_lists_webhooks_and_deliveries_and_erasure_removes_them(ports: FakePorts) -> None:
     endpoint, secret = register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
 
     exported = export_host(a_host(), NOW, ports.uow(), {"contact": "privacy@kaleno.app"})
     erasure = start_host_erasure(a_host(), NOW, ports.uow(), ports.tasks)
@@ -357,7 +369,7 @@ def test_the_hosts_export_lists_webhooks_and_deliveries_and_erasure_removes_them
 
 def test_delivery_records_hold_no_personal_data(ports: FakePorts) -> None:
     register(ports, events=["booking.created"])
-    webhooks.announce("booking.created", a_booking(), NOW, ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking())
     deliver(ports, ports.tasks.payloads[0]["delivery_id"])
 
     (delivery,) = ports.db.where("webhook_deliveries", WebhookDelivery).values()
@@ -369,8 +381,8 @@ def test_delivery_records_hold_no_personal_data(ports: FakePorts) -> None:
 
 def test_retention_purges_deliveries_after_thirty_days(ports: FakePorts) -> None:
     register(ports, events=["booking.created", "booking.cancelled"])
-    webhooks.announce("booking.created", a_booking(), NOW - timedelta(days=31), ports.uow(), ports.tasks)
-    webhooks.announce("booking.cancelled", a_booking(version=2), NOW - timedelta(days=29), ports.uow(), ports.tasks)
+    announce(ports, "booking.created", a_booking(), NOW - timedelta(days=31))
+    announce(ports, "booking.cancelled", a_booking(version=2), NOW - timedelta(days=29))
     periods = RetentionPeriods(timedelta(days=365), timedelta(days=730), timedelta(days=1095))
 
     counts = purge_expired(NOW, periods, ports.uow())
