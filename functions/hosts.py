@@ -365,7 +365,7 @@ def get_webhook(request: Request, principal: Host, webhook_id: str) -> Response:
 @api.route("/me/webhooks/<webhook_id>", methods=("DELETE",), auth="session", status=204)
 def delete_webhook(request: Request, principal: Host, webhook_id: str) -> Response:
     """Stop sending events to this endpoint (deliveries on their way are dropped)."""
-    webhooks.remove(principal, webhook_id, adapters().uow())
+    webhooks.remove(webhooks.RemoveWebhook(principal, webhook_id), adapters())
     return Response(status=204)
 
 

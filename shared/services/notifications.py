@@ -71,7 +71,8 @@ class NotYetStored(Exception):
 
 @dataclass(frozen=True)
 class NotifyBooking:
-    """A booking version's notice task, on its `retries`-th retry."""
+    """A booking version's notice task; `retries`: how often the queue has retried it (a booking not stored
+    yet is asked for again a few times)."""
 
     booking_id: str
     version: int

@@ -102,9 +102,18 @@ def endpoint(host: Host, endpoint_id: str, uow: UnitOfWork) -> WebhookEndpoint:
     return uow.webhooks.of_host(host.id).endpoint(endpoint_id)
 
 
-def remove(host: Host, endpoint_id: str, uow: UnitOfWork) -> None:
+@dataclass(frozen=True)
+class RemoveWebhook:
+    """A host asks to stop sending events to one of their endpoints."""
+
+    host: Host
+    endpoint_id: str
+
+
+def remove(command: RemoveWebhook, deps: Ports) -> None:
     """The endpoint receives nothing more: deliveries still on their way end as failed (`endpoint_removed`);
     its log stays in the host's export until it expires."""
+    host, endpoint_id, uow = command.host, command.endpoint_id, deps.uow()
 
     def change() -> None:
         with uow:

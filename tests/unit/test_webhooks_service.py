@@ -178,7 +178,7 @@ def test_another_hosts_endpoint_is_not_found(ports: FakePorts) -> None:
     other = a_host("h2", slug="bob")
 
     with pytest.raises(WebhookNotFound):
-        webhooks.remove(other, endpoint.id, ports.uow())
+        webhooks.remove(webhooks.RemoveWebhook(other, endpoint.id), ports)
     with pytest.raises(WebhookNotFound):
         webhooks.deliveries(webhooks.DeliveryLog(other, endpoint.id, 10), ports)
 
@@ -316,7 +316,7 @@ def test_a_removed_endpoint_receives_nothing_more(ports: FakePorts) -> None:
     endpoint, _ = register(ports, events=["booking.created"])
     announce(ports, "booking.created", a_booking())
 
-    webhooks.remove(a_host(), endpoint.id, ports.uow())
+    webhooks.remove(webhooks.RemoveWebhook(a_host(), endpoint.id), ports)
     outcome = deliver(ports, ports.tasks.payloads[0]["delivery_id"])
 
     assert outcome == "endpoint_removed"
