@@ -127,7 +127,7 @@ def list_event_types(request: Request, principal: Host) -> Response:
 def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
     """Add an event type (only slug, title and duration are required). At most 50 (409
     `event-type-limit-reached`); one that would outgrow the host's page answers 422 `page-full`."""
-    event_type_id = host_settings.create_event_type(principal, body, utc_now(), adapters())
+    event_type_id = host_settings.create_event_type(host_settings.CreateEventType(principal, body), adapters())
     return json_response(EventTypeView.of(event_type_id, body), status=201)
 
 
@@ -143,15 +143,15 @@ def get_event_type(request: Request, principal: Host, event_type_id: str) -> Res
 )
 def patch_event_type(request: Request, principal: Host, event_type_id: str, body: EventTypeUpdate) -> Response:
     """Change some fields of an event type (null resets an optional field to its default)."""
-    updated = host_settings.update_event_type(principal, event_type_id, body, utc_now(), adapters())
+    command = host_settings.UpdateEventType(principal, event_type_id, body)
+    updated = host_settings.update_event_type(command, adapters())
     return json_response(EventTypeView.of(event_type_id, updated))
 
 
 @api.route("/me/event-types/<event_type_id>", methods=("DELETE",), auth="session", status=204)
 def delete_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """Remove an event type (existing bookings stay; its open single-use links are revoked)."""
-    host_settings.delete_event_type(principal, event_type_id, adapters().uow())
-    links.withdraw_links(principal, event_type_id, utc_now(), adapters().uow())
+    host_settings.delete_event_type(host_settings.DeleteEventType(principal, event_type_id), adapters())
     return Response(status=204)
 
 
@@ -167,12 +167,9 @@ def create_link(request: Request, principal: Host, event_type_id: str, body: Lin
     """A single-use link to this event type: one booking can be made with it (until `expires_at`, if given).
     The answer holds its token and address, shown only now (only a hash is kept). At most 500 open links per
     event type (409 `link-limit-reached`)."""
-    now = utc_now()
-    uow = adapters().uow()
-    link, token = links.create_link(principal, event_type_id, body, now, uow)
-    event_type = host_settings.event_type(principal, event_type_id, uow)
-    url = links.link_url(get_settings().base_url, principal.slug, event_type.slug, token)
-    return json_response(LinkCreated(**LinkView.of(link, now).model_dump(), token=token, url=url), status=201)
+    created = links.create_link(links.CreateLink(principal, event_type_id, body), adapters())
+    shown = LinkView.of(created.link, created.link.created_at).model_dump()
+    return json_response(LinkCreated(**shown, token=created.token, url=created.url), status=201)
 
 
 @api.route("/me/event-types/<event_type_id>/links", auth="session", response=LinkList)
@@ -187,7 +184,7 @@ def list_links(request: Request, principal: Host, event_type_id: str) -> Respons
 def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: str) -> Response:
     """Revoke a link: from now on it answers 410 `link-expired`. A link already used answers 410 `link-used`
     (cancel its booking instead)."""
-    links.revoke_link(principal, event_type_id, link_id, utc_now(), adapters().uow())
+    links.revoke_link(links.RevokeLink(principal, event_type_id, link_id), adapters())
     return Response(status=204)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from shared.deadlines import leaving
@@ -18,6 +19,7 @@ from shared.logging import log_exception
 from shared.services.busy_refresh import busy_window, refresh_busy, refresh_soon
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
+from shared.services.links import withdraw_links
 from shared.services.ports import Ports, UnitOfWork
 
 FALLBACK_SECONDS = 1.0  # of a save's deadline, kept from the mirror extension for queueing it instead
@@ -60,31 +62,65 @@ def list_event_types(host: Host, uow: UnitOfWork) -> dict[str, EventType]:
     return _page(host, uow).event_types
 
 
-def create_event_type(host: Host, event_type: EventType, now: datetime, ports: Ports) -> str:
+@dataclass(frozen=True)
+class CreateEventType:
+    """The host added an event type."""
+
+    host: Host
+    event_type: EventType
+
+
+@dataclass(frozen=True)
+class UpdateEventType:
+    """The host changed some fields of one of their event types."""
+
+    host: Host
+    event_type_id: str
+    patch: EventTypeUpdate
+
+
+@dataclass(frozen=True)
+class DeleteEventType:
+    """The host removed one of their event types."""
+
+    host: Host
+    event_type_id: str
+
+
+def create_event_type(command: CreateEventType, deps: Ports) -> str:
     event_type_id = ids.event_type_id()
-    uow = ports.uow()
-    page = _change_page(host, lambda page: page.with_event_type(event_type_id, event_type), uow)
-    _extend_mirror_if_needed(host, page, now, uow, ports)
+    host = command.host
+    page = _change_page(host, lambda page: page.with_event_type(event_type_id, command.event_type), deps.uow())
+    _extend_mirror_if_needed(host, page, deps.now(), deps)
     return event_type_id
 
 
-def update_event_type(host: Host, event_type_id: str, patch: EventTypeUpdate, now: datetime, ports: Ports) -> EventType:
-    def change(page: BookingPage) -> BookingPage:
-        return page.with_event_type(event_type_id, page.event_type(event_type_id).updated(patch))
+def update_event_type(command: UpdateEventType, deps: Ports) -> EventType:
+    event_type_id = command.event_type_id
 
-    uow = ports.uow()
-    page = _change_page(host, change, uow)
-    _extend_mirror_if_needed(host, page, now, uow, ports)
+    def change(page: BookingPage) -> BookingPage:
+        return page.with_event_type(event_type_id, page.event_type(event_type_id).updated(command.patch))
+
+    page = _change_page(command.host, change, deps.uow())
+    _extend_mirror_if_needed(command.host, page, deps.now(), deps)
     return page.event_types[event_type_id]
 
 
-def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, uow: UnitOfWork, ports: Ports) -> None:
+def delete_event_type(command: DeleteEventType, deps: Ports) -> int:
+    """Existing bookings stay; the type's open single-use links are revoked (`withdraw_links`): how many."""
+    host, event_type_id, uow = command.host, command.event_type_id, deps.uow()
+    _change_page(host, lambda page: page.without_event_type(event_type_id), uow)
+    return withdraw_links(host, event_type_id, deps.now(), uow)
+
+
+def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, ports: Ports) -> None:
     """A longer booking window needs busy times further ahead: the mirror is extended before the save
     answers (one free/busy call), so the host's own first look is complete. If Google cannot answer now,
     the save still stands and the refresh runs in the background."""
     covered = page.calendar.horizon_end
     if not host.calendar_usable or (covered is not None and covered >= busy_window(now, page.horizon_days).end):
         return
+    uow = ports.uow()
     try:
         with leaving(FALLBACK_SECONDS):  # a Google that hangs still leaves time to queue the refresh
             refresh_busy(host, now, uow, ports.calendar, ports.tasks)
@@ -92,10 +128,6 @@ def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, uow: 
         log_exception("mirror_extension_deferred", error, host_id=host.id)
         with contextlib.suppress(Exception):
             refresh_soon(host.id, f"horizon{page.horizon_days}-{int(now.timestamp()) // 60}", ports.tasks)
-
-
-def delete_event_type(host: Host, event_type_id: str, uow: UnitOfWork) -> None:
-    _change_page(host, lambda page: page.without_event_type(event_type_id), uow)
 
 
 def event_type(host: Host, event_type_id: str, uow: UnitOfWork) -> EventType:

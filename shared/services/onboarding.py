@@ -22,7 +22,7 @@ from shared.domain.host import Connection, ConnectionState, Host, HostProfileUpd
 from shared.domain.policy import CURRENT_POLICY
 from shared.domain.text import as_one_line
 from shared.logging import log_exception
-from shared.services.audit import audit
+from shared.services.audit import Entry, audit
 from shared.services.booking_sync import resync_failed
 from shared.services.busy_refresh import refresh_after_connect
 from shared.services.channels import start_watching, stop_watching
@@ -201,7 +201,7 @@ def _connect(
     if not created:
         _update_host(host_id, identity.email, scopes, uow)
         change_connection(host_id, connection, uow)  # the booking page follows in the same commit
-    audit(uow, "calendar_connect", host_id, "connected" if not missing else "scope_refused", now)
+    audit(uow, Entry("calendar_connect", host_id, "connected" if not missing else "scope_refused", now))
     host = uow.hosts.get(host_id)
     assert host is not None  # nosec B101  # narrows the type; the host was written just above (never run with -O)
     return host, created
@@ -294,5 +294,5 @@ def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
         uow.months.clear_busy(host_id)
         uow.commit()
     ports.secrets.destroy_refresh_token(host_id)
-    audit(uow, "calendar_disconnect", host_id, "done", now)
+    audit(uow, Entry("calendar_disconnect", host_id, "done", now))
     return uow.hosts.get(host_id)

@@ -260,6 +260,10 @@ class Links(Protocol):
     """The addresses Kaleno hands out, built in one place from the deployment's base URL."""
 
     def manage(self, booking_id: str) -> str: ...  # the invitee's manage page, with its token in the fragment
+    def address_proof(self, token: str) -> str: ...  # the mailed proof-of-address link, token in the fragment
+    def single_use(self, host_slug: str, event_type_slug: str, token: str) -> str: ...  # a host's private link
+    def privacy_policy(self) -> str: ...
+    def calendar_webhook(self) -> str: ...  # where Google pushes a watch channel's changes
 
 
 class GoogleAccounts(Protocol):
