@@ -52,7 +52,8 @@ def get_me(request: Request, principal: Host) -> Response:
 @api.route("/me", methods=("PATCH",), auth="session", body=HostProfileUpdate, response=HostView)
 def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Response:
     """Change display name, public slug or time zone; `onboarded: true` once the first-run setup is done."""
-    return json_response(HostView.of(host_settings.update_profile(principal, body, adapters().uow())))
+    updated = host_settings.update_profile(host_settings.UpdateProfile(principal, body), adapters())
+    return json_response(HostView.of(updated))
 
 
 class SlugQuery(BaseModel):
@@ -175,8 +176,8 @@ def create_link(request: Request, principal: Host, event_type_id: str, body: Lin
 @api.route("/me/event-types/<event_type_id>/links", auth="session", response=LinkList)
 def list_links(request: Request, principal: Host, event_type_id: str) -> Response:
     """This event type's single-use links, newest first, with their state (never their tokens)."""
-    now = utc_now()
-    found = links.links_of(principal, event_type_id, adapters().uow())
+    ports = adapters()
+    found, now = links.links_of(principal, event_type_id, ports.uow()), ports.now()
     return json_response(LinkList(links=[LinkView.of(link, now) for link in found]))
 
 
@@ -197,7 +198,7 @@ def get_schedule(request: Request, principal: Host) -> Response:
 @api.route("/me/schedule", methods=("PUT",), auth="session", body=Schedule, response=Schedule)
 def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
     """Replace the default schedule's weekly hours, date overrides and time off (its name stays)."""
-    return json_response(host_settings.replace_schedule(principal, body, adapters().uow()))
+    return json_response(host_settings.replace_schedule(host_settings.ReplaceSchedule(principal, body), adapters()))
 
 
 @api.route("/me/schedules", auth="session", response=ScheduleList)
@@ -211,7 +212,7 @@ def list_schedules(request: Request, principal: Host) -> Response:
 def create_schedule(request: Request, principal: Host, body: ScheduleCreate) -> Response:
     """Add a named schedule (hours default to weekdays 09:00-17:00 in your zone). At most 20 schedules, the
     default one included (409 `schedule-limit-reached`)."""
-    schedule_id, page = host_settings.create_schedule(principal, body, adapters().uow())
+    schedule_id, page = host_settings.create_schedule(host_settings.CreateSchedule(principal, body), adapters())
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page), status=201)
 
 
@@ -225,7 +226,8 @@ def get_named_schedule(request: Request, principal: Host, schedule_id: str) -> R
 @api.route("/me/schedules/<schedule_id>", methods=("PUT",), auth="session", body=NamedSchedule, response=ScheduleView)
 def put_named_schedule(request: Request, principal: Host, schedule_id: str, body: NamedSchedule) -> Response:
     """Replace a schedule's name and hours."""
-    page = host_settings.replace_named_schedule(principal, schedule_id, body, adapters().uow())
+    command = host_settings.ReplaceNamedSchedule(principal, schedule_id, body)
+    page = host_settings.replace_named_schedule(command, adapters())
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
 
 
@@ -234,14 +236,14 @@ def put_named_schedule(request: Request, principal: Host, schedule_id: str, body
 )
 def patch_named_schedule(request: Request, principal: Host, schedule_id: str, body: ScheduleUpdate) -> Response:
     """Change some fields of a schedule (rename it, or replace its weekly hours, overrides or time off)."""
-    page = host_settings.update_schedule(principal, schedule_id, body, adapters().uow())
+    page = host_settings.update_schedule(host_settings.UpdateSchedule(principal, schedule_id, body), adapters())
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
 
 
 @api.route("/me/schedules/<schedule_id>", methods=("DELETE",), auth="session", status=204)
 def delete_named_schedule(request: Request, principal: Host, schedule_id: str) -> Response:
     """Remove a schedule. Refused (409 `schedule-in-use`) while an event type uses it, and for the default."""
-    host_settings.delete_schedule(principal, schedule_id, adapters().uow())
+    host_settings.delete_schedule(host_settings.DeleteSchedule(principal, schedule_id), adapters())
     return Response(status=204)
 
 

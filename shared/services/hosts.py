@@ -25,9 +25,18 @@ from shared.services.ports import Ports, UnitOfWork
 FALLBACK_SECONDS = 1.0  # of a save's deadline, kept from the mirror extension for queueing it instead
 
 
-def update_profile(host: Host, patch: HostProfileUpdate, uow: UnitOfWork) -> Host:
+@dataclass(frozen=True)
+class UpdateProfile:
+    """The host changed their display name, page address, time zone or onboarding state."""
+
+    host: Host
+    patch: HostProfileUpdate
+
+
+def update_profile(command: UpdateProfile, deps: Ports) -> Host:
     """The host and their page change together; a new slug is claimed in the same commit (must be free)."""
-    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+    host, uow = command.host, deps.uow()
+    changes = command.patch.model_dump(exclude_unset=True, exclude_none=True)
 
     def update() -> Host:
         with uow:
@@ -138,8 +147,16 @@ def schedule(host: Host, uow: UnitOfWork) -> Schedule:
     return _page(host, uow).schedule
 
 
-def replace_schedule(host: Host, new: Schedule, uow: UnitOfWork) -> Schedule:
-    return _change_page(host, lambda page: page.with_hours(new), uow).schedule
+@dataclass(frozen=True)
+class ReplaceSchedule:
+    """The host replaced the default schedule's hours, overrides and time off."""
+
+    host: Host
+    schedule: Schedule
+
+
+def replace_schedule(command: ReplaceSchedule, deps: Ports) -> Schedule:
+    return _change_page(command.host, lambda page: page.with_hours(command.schedule), deps.uow()).schedule
 
 
 # --- named schedules (the default one is `schedule` above, id "default") ---------------------------------
@@ -153,33 +170,72 @@ def named_schedule(host: Host, schedule_id: str, uow: UnitOfWork) -> tuple[Booki
     return page, page.named_schedule(schedule_id)
 
 
-def create_schedule(host: Host, body: ScheduleCreate, uow: UnitOfWork) -> tuple[str, BookingPage]:
+@dataclass(frozen=True)
+class CreateSchedule:
+    """The host added a named schedule."""
+
+    host: Host
+    body: ScheduleCreate
+
+
+@dataclass(frozen=True)
+class ReplaceNamedSchedule:
+    """The host replaced one named schedule's name and hours."""
+
+    host: Host
+    schedule_id: str
+    schedule: NamedSchedule
+
+
+@dataclass(frozen=True)
+class UpdateSchedule:
+    """The host changed some fields of one named schedule."""
+
+    host: Host
+    schedule_id: str
+    patch: ScheduleUpdate
+
+
+@dataclass(frozen=True)
+class DeleteSchedule:
+    """The host removed one named schedule."""
+
+    host: Host
+    schedule_id: str
+
+
+def create_schedule(command: CreateSchedule, deps: Ports) -> tuple[str, BookingPage]:
     """A new schedule; without hours it starts as weekdays 09:00-17:00 in the host's zone."""
+    host, body = command.host, command.body
     schedule_id = f"sc{secrets.token_hex(5)}"
     hours = default_schedule(body.time_zone or host.time_zone)
     fields = body.model_dump(exclude_none=True)
     schedule = NamedSchedule.model_validate({**hours.model_dump(), **fields})
-    return schedule_id, _change_page(host, lambda page: page.with_schedule(schedule_id, schedule), uow)
+    return schedule_id, _change_page(host, lambda page: page.with_schedule(schedule_id, schedule), deps.uow())
 
 
-def replace_named_schedule(host: Host, schedule_id: str, new: NamedSchedule, uow: UnitOfWork) -> BookingPage:
+def replace_named_schedule(command: ReplaceNamedSchedule, deps: Ports) -> BookingPage:
+    schedule_id = command.schedule_id
+
     def change(page: BookingPage) -> BookingPage:
         page.named_schedule(schedule_id)  # raises ScheduleNotFound: PUT replaces, it does not create
-        return page.with_schedule(schedule_id, new)
+        return page.with_schedule(schedule_id, command.schedule)
 
-    return _change_page(host, change, uow)
+    return _change_page(command.host, change, deps.uow())
 
 
-def update_schedule(host: Host, schedule_id: str, patch: ScheduleUpdate, uow: UnitOfWork) -> BookingPage:
+def update_schedule(command: UpdateSchedule, deps: Ports) -> BookingPage:
+    schedule_id = command.schedule_id
+
     def change(page: BookingPage) -> BookingPage:
-        return page.with_schedule(schedule_id, patch.applied_to(page.named_schedule(schedule_id)))
+        return page.with_schedule(schedule_id, command.patch.applied_to(page.named_schedule(schedule_id)))
 
-    return _change_page(host, change, uow)
+    return _change_page(command.host, change, deps.uow())
 
 
-def delete_schedule(host: Host, schedule_id: str, uow: UnitOfWork) -> None:
+def delete_schedule(command: DeleteSchedule, deps: Ports) -> None:
     """Refused while an event type uses it (checked in the same conditional save as the delete)."""
-    _change_page(host, lambda page: page.without_schedule(schedule_id), uow)
+    _change_page(command.host, lambda page: page.without_schedule(command.schedule_id), deps.uow())
 
 
 def _change_page(host: Host, change: Callable[[BookingPage], BookingPage], uow: UnitOfWork) -> BookingPage:

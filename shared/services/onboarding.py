@@ -30,7 +30,7 @@ from shared.services.closure import close_future_bookings, stop_taking_bookings
 from shared.services.connection import change_connection
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
-from shared.services.hosts import update_profile
+from shared.services.hosts import UpdateProfile, update_profile
 from shared.services.ports import GoogleAccounts, Ports, SecretStore, UnitOfWork
 from shared.services.records import GoogleIdentity, OAuthState, SessionRecord
 from shared.services.tokens import same_secret
@@ -172,7 +172,7 @@ def _adopt_calendar_zone(host: Host, ports: Ports) -> Host:
         zone = ports.calendar.time_zone(host.id)
         if not zone or zone == host.time_zone:
             return host
-        return update_profile(host, HostProfileUpdate.model_validate({"time_zone": zone}), ports.uow())
+        return update_profile(UpdateProfile(host, HostProfileUpdate.model_validate({"time_zone": zone})), ports)
     except Exception as error:  # the sign-in stands either way
         log_exception("calendar_zone_unknown", error, host_id=host.id)
         return host
