@@ -1,4 +1,6 @@
-"""User rights: access (export) and erasure, for hosts and for invitees.
+"""User rights — access (`export`), erasure (`erase`, then `run_host_erasure` for a host), restriction and
+objection (`set_processing`), rectification (`rectify`) — for a host, the invitee of one booking, or a proven
+address (`Subject`).
 
 Every repository exports and erases what it holds about a subject, so a new collection cannot be
 forgotten here. A host's erasure runs as a named Cloud Task of idempotent steps recorded on a receipt,

@@ -10,13 +10,16 @@ import pytest
 
 from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, SyncState
 from shared.services.booking_sync import reconcile_booking
+from shared.services.consent import RecordConsent, record_consent
 from shared.services.errors import GoogleUnavailable
 from shared.services.privacy import (
     ERASE_HOST_STEPS,
     Erase,
+    Export,
     RunHostErasure,
     SetProcessing,
     erase,
+    export,
     run_host_erasure,
     set_processing,
 )
@@ -111,3 +114,16 @@ def test_retention_deletes_bookings_only_after_their_period() -> None:
 
     assert counts["bookings_deleted"] == 1
     assert {key[1] for key in ports.db.records if key[0] == "bookings"} == {"recent", "next"}
+
+
+def test_an_export_holds_this_browsers_cookie_choices_only_under_an_id_kaleno_issued() -> None:
+    ports = ports_with(a_booking())
+    record = record_consent(RecordConsent(None, True, "v1", timedelta(days=365)), ports)
+    forged = f"{record.id.partition('.')[0]}.forged"
+
+    issued = export(Export(a_booking(), {}, record.id), ports)
+    planted = export(Export(a_booking(), {}, forged), ports)
+
+    assert issued["cookie_consent"]["policy_versions_answered"][0]["policy_version"] == "v1"
+    assert [b["id"] for b in issued["bookings"]] == ["b1"]
+    assert planted["cookie_consent"] is None
