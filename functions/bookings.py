@@ -239,9 +239,8 @@ def ics(request: Request, principal: str, booking_id: str) -> Response:
 def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpdate) -> Response:
     """Correct your name, email or time zone on this booking, and this booking only (the host's calendar
     invite follows for a booking to come)."""
-    ports, uow, booking = _opened(booking_id, principal)
-    changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    rectified = rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks, _writer(request, ports))
+    ports = adapters()
+    rectified = rights.rectify(rights.RectifyInvitee(booking_id, principal, body, _writer(request, ports)), ports)
     return json_response(BookingView.of(rectified))
 
 

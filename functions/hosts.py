@@ -52,7 +52,8 @@ def get_me(request: Request, principal: Host) -> Response:
 @api.route("/me", methods=("PATCH",), auth="session", body=HostProfileUpdate, response=HostView)
 def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Response:
     """Change display name, public slug or time zone; `onboarded: true` once the first-run setup is done."""
-    return json_response(HostView.of(host_settings.update_profile(principal, body, adapters().uow())))
+    updated = host_settings.update_profile(host_settings.UpdateProfile(principal, body), adapters())
+    return json_response(HostView.of(updated))
 
 
 class SlugQuery(BaseModel):
@@ -127,7 +128,7 @@ def list_event_types(request: Request, principal: Host) -> Response:
 def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
     """Add an event type (only slug, title and duration are required). At most 50 (409
     `event-type-limit-reached`); one that would outgrow the host's page answers 422 `page-full`."""
-    event_type_id = host_settings.create_event_type(principal, body, utc_now(), adapters())
+    event_type_id = host_settings.create_event_type(host_settings.CreateEventType(principal, body), adapters())
     return json_response(EventTypeView.of(event_type_id, body), status=201)
 
 
@@ -143,15 +144,15 @@ def get_event_type(request: Request, principal: Host, event_type_id: str) -> Res
 )
 def patch_event_type(request: Request, principal: Host, event_type_id: str, body: EventTypeUpdate) -> Response:
     """Change some fields of an event type (null resets an optional field to its default)."""
-    updated = host_settings.update_event_type(principal, event_type_id, body, utc_now(), adapters())
+    command = host_settings.UpdateEventType(principal, event_type_id, body)
+    updated = host_settings.update_event_type(command, adapters())
     return json_response(EventTypeView.of(event_type_id, updated))
 
 
 @api.route("/me/event-types/<event_type_id>", methods=("DELETE",), auth="session", status=204)
 def delete_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """Remove an event type (existing bookings stay; its open single-use links are revoked)."""
-    host_settings.delete_event_type(principal, event_type_id, adapters().uow())
-    links.withdraw_links(principal, event_type_id, utc_now(), adapters().uow())
+    host_settings.delete_event_type(host_settings.DeleteEventType(principal, event_type_id), adapters())
     return Response(status=204)
 
 
@@ -167,19 +168,16 @@ def create_link(request: Request, principal: Host, event_type_id: str, body: Lin
     """A single-use link to this event type: one booking can be made with it (until `expires_at`, if given).
     The answer holds its token and address, shown only now (only a hash is kept). At most 500 open links per
     event type (409 `link-limit-reached`)."""
-    now = utc_now()
-    uow = adapters().uow()
-    link, token = links.create_link(principal, event_type_id, body, now, uow)
-    event_type = host_settings.event_type(principal, event_type_id, uow)
-    url = links.link_url(get_settings().base_url, principal.slug, event_type.slug, token)
-    return json_response(LinkCreated(**LinkView.of(link, now).model_dump(), token=token, url=url), status=201)
+    created = links.create_link(links.CreateLink(principal, event_type_id, body), adapters())
+    shown = LinkView.of(created.link, created.link.created_at).model_dump()
+    return json_response(LinkCreated(**shown, token=created.token, url=created.url), status=201)
 
 
 @api.route("/me/event-types/<event_type_id>/links", auth="session", response=LinkList)
 def list_links(request: Request, principal: Host, event_type_id: str) -> Response:
     """This event type's single-use links, newest first, with their state (never their tokens)."""
-    now = utc_now()
-    found = links.links_of(principal, event_type_id, adapters().uow())
+    ports = adapters()
+    found, now = links.links_of(principal, event_type_id, ports.uow()), ports.now()
     return json_response(LinkList(links=[LinkView.of(link, now) for link in found]))
 
 
@@ -187,7 +185,7 @@ def list_links(request: Request, principal: Host, event_type_id: str) -> Respons
 def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: str) -> Response:
     """Revoke a link: from now on it answers 410 `link-expired`. A link already used answers 410 `link-used`
     (cancel its booking instead)."""
-    links.revoke_link(principal, event_type_id, link_id, utc_now(), adapters().uow())
+    links.revoke_link(links.RevokeLink(principal, event_type_id, link_id), adapters())
     return Response(status=204)
 
 
@@ -200,7 +198,7 @@ def get_schedule(request: Request, principal: Host) -> Response:
 @api.route("/me/schedule", methods=("PUT",), auth="session", body=Schedule, response=Schedule)
 def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
     """Replace the default schedule's weekly hours, date overrides and time off (its name stays)."""
-    return json_response(host_settings.replace_schedule(principal, body, adapters().uow()))
+    return json_response(host_settings.replace_schedule(host_settings.ReplaceSchedule(principal, body), adapters()))
 
 
 @api.route("/me/schedules", auth="session", response=ScheduleList)
@@ -214,7 +212,7 @@ def list_schedules(request: Request, principal: Host) -> Response:
 def create_schedule(request: Request, principal: Host, body: ScheduleCreate) -> Response:
     """Add a named schedule (hours default to weekdays 09:00-17:00 in your zone). At most 20 schedules, the
     default one included (409 `schedule-limit-reached`)."""
-    schedule_id, page = host_settings.create_schedule(principal, body, adapters().uow())
+    schedule_id, page = host_settings.create_schedule(host_settings.CreateSchedule(principal, body), adapters())
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page), status=201)
 
 
@@ -228,7 +226,8 @@ def get_named_schedule(request: Request, principal: Host, schedule_id: str) -> R
 @api.route("/me/schedules/<schedule_id>", methods=("PUT",), auth="session", body=NamedSchedule, response=ScheduleView)
 def put_named_schedule(request: Request, principal: Host, schedule_id: str, body: NamedSchedule) -> Response:
     """Replace a schedule's name and hours."""
-    page = host_settings.replace_named_schedule(principal, schedule_id, body, adapters().uow())
+    command = host_settings.ReplaceNamedSchedule(principal, schedule_id, body)
+    page = host_settings.replace_named_schedule(command, adapters())
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
 
 
@@ -237,14 +236,14 @@ def put_named_schedule(request: Request, principal: Host, schedule_id: str, body
 )
 def patch_named_schedule(request: Request, principal: Host, schedule_id: str, body: ScheduleUpdate) -> Response:
     """Change some fields of a schedule (rename it, or replace its weekly hours, overrides or time off)."""
-    page = host_settings.update_schedule(principal, schedule_id, body, adapters().uow())
+    page = host_settings.update_schedule(host_settings.UpdateSchedule(principal, schedule_id, body), adapters())
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
 
 
 @api.route("/me/schedules/<schedule_id>", methods=("DELETE",), auth="session", status=204)
 def delete_named_schedule(request: Request, principal: Host, schedule_id: str) -> Response:
     """Remove a schedule. Refused (409 `schedule-in-use`) while an event type uses it, and for the default."""
-    host_settings.delete_schedule(principal, schedule_id, adapters().uow())
+    host_settings.delete_schedule(host_settings.DeleteSchedule(principal, schedule_id), adapters())
     return Response(status=204)
 
 

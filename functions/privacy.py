@@ -12,7 +12,7 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from shared.bootstrap import adapters, utc_now
+from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.domain.address_proof import GRANT_TOKEN_PATTERN, PROOF_TOKEN_PATTERN, AddressGrant
 from shared.domain.booking import Booking, Email
@@ -23,6 +23,7 @@ from shared.services import address_proofs, policy_notices
 from shared.services import consent as consent_service
 from shared.services import privacy as rights
 from shared.services.errors import MailDeferred
+from shared.services.records import Erasure
 from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
@@ -46,17 +47,8 @@ def _complaint() -> dict[str, str]:
 def export(request: Request, principal: Host | Booking | AddressGrant) -> Response:
     """Everything held about you, as one versioned JSON document (a manage token: that booking; a proven
     address: every booking made with it)."""
-    uow = adapters().uow()
-    if isinstance(principal, Host):
-        exported = rights.export_host(principal, utc_now(), uow, _complaint())
-    elif isinstance(principal, AddressGrant):
-        exported = rights.export_address(principal.email, utc_now(), uow, _complaint())
-    else:
-        exported = rights.export_invitee(principal, utc_now(), uow, _complaint())
-    # The policy versions this person answered: this browser's cookie choices (a host's profile also
-    # holds the policy version they were last told about).
-    exported["cookie_consent"] = consent_service.consent_export(_consent_id(request), uow)
-    return json_response(exported)
+    command = rights.Export(principal, _complaint(), request.cookies.get(CONSENT_COOKIE))
+    return json_response(rights.export(command, adapters()))
 
 
 class InviteeErasure(BaseModel):
@@ -78,13 +70,10 @@ def erase(request: Request, principal: Host | Booking | AddressGrant) -> Respons
     """Erase your data. A host's account goes entirely (202, follow `GET /privacy/erase/{erasure_id}`);
     an invitee's booking (a manage token), or every booking made with a proven address, keeps only its
     time (200, done)."""
-    ports = adapters()
-    if isinstance(principal, Host):
-        erasure = rights.start_host_erasure(principal, utc_now(), ports.uow(), ports.tasks)
-        return json_response(ErasureView.of(erasure), status=202)
-    if isinstance(principal, AddressGrant):
-        return json_response(rights.erase_address(principal.email, utc_now(), ports.uow(), ports.tasks))
-    return json_response(rights.erase_invitee(principal, utc_now(), ports.uow(), ports.tasks))
+    erased = rights.erase(rights.Erase(principal), adapters())
+    if isinstance(erased, Erasure):
+        return json_response(ErasureView.of(erased), status=202)
+    return json_response(erased)
 
 
 @api.route("/erase/<erasure_id>", response=ErasureView, personal=True)
@@ -116,7 +105,7 @@ def cookie_policy_page(request: Request) -> Response:
 def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) -> Response:
     """Cloud Tasks target: carry a host's erasure to its end (503 from Google: retried by the queue)."""
     kept = timedelta(days=get_settings().closed_booking_retention_days)
-    erasure = rights.run_host_erasure(body.erasure_id, body.host_id, utc_now(), adapters(), kept)
+    erasure = rights.run_host_erasure(rights.RunHostErasure(body.erasure_id, body.host_id, kept), adapters())
     return json_response(ErasureView.of(erasure))
 
 
@@ -132,21 +121,15 @@ class PolicyNoticeTask(BaseModel):
 def tell_hosts_about_the_policy(request: Request, principal: dict[str, Any], body: PolicyNoticeTask) -> Response:
     """Cloud Scheduler (daily) and then Cloud Tasks, a page at a time: mail every host once about a
     significant policy change (503 while the relay cannot take mail: retried, skipping who was told)."""
-    ports, settings = adapters(), get_settings()
+    settings = get_settings()
     policy = policy_version(settings.privacy_policy_version)
-    if ports.mailer is None:
-        return json_response({"outcome": "mail_not_configured", "next": None})
-    link = f"{settings.base_url.rstrip('/')}/privacy-policy"
+    command = policy_notices.TellHosts(policy, body.after, settings.policy_notice_page_size)
     try:
-        after = policy_notices.tell_hosts(
-            policy, body.after, settings.policy_notice_page_size, utc_now(), ports.uow(), ports.mailer, link
-        )
+        run = policy_notices.tell_hosts(command, adapters())
     except MailDeferred as error:
         detail = "The relay could not take the notice now; retry later (hosts already told are skipped)."
         raise Problem(503, "mail-deferred", "Mail not sent yet", detail, headers={"Retry-After": "2"}) from error
-    if after is not None:
-        policy_notices.continue_later(policy, after, ports.tasks)
-    return json_response({"outcome": "done" if after is None else "continues", "next": after})
+    return json_response({"outcome": run.outcome, "next": run.next})
 
 
 class ProcessingChoice(BaseModel):
@@ -165,7 +148,8 @@ class ConsentChoice(BaseModel):
 def restrict(request: Request, principal: Host | Booking | AddressGrant, body: ProcessingChoice) -> Response:
     """Restrict processing: your data is kept, but Kaleno stops reading and writing Google Calendar for it
     (a host's page offers nothing meanwhile) until you lift it."""
-    return _processing(principal, {"restricted": body.active})
+    processing = rights.set_processing(rights.SetProcessing(principal, "restricted", body.active), adapters())
+    return json_response(ProcessingView(restricted=processing.restricted, objected=processing.objected))
 
 
 @api.route("/object", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)
@@ -173,24 +157,8 @@ def object_to_processing(
     request: Request, principal: Host | Booking | AddressGrant, body: ProcessingChoice
 ) -> Response:
     """Object to processing: the same pause as a restriction, recorded as an objection."""
-    return _processing(principal, {"objected": body.active})
-
-
-def _processing(principal: Host | Booking | AddressGrant, flags: dict[str, bool]) -> Response:
-    ports, settings, now = adapters(), get_settings(), utc_now()
-    if isinstance(principal, Host):
-        channel_key = ports.keys.channel()
-        host = rights.set_host_processing(
-            principal, flags, now, ports, channel_key, settings.function_url("calendar_webhook")
-        )
-        return json_response(ProcessingView(restricted=host.restricted, objected=host.objected))
-    if isinstance(principal, AddressGrant):
-        bookings = rights.set_address_processing(principal.email, flags, now, ports.uow(), ports.tasks)
-    else:
-        bookings = rights.set_invitee_processing(principal, flags, now, ports.uow(), ports.tasks)
-    return json_response(
-        ProcessingView(restricted=any(b.restricted for b in bookings), objected=any(b.objected for b in bookings))
-    )
+    processing = rights.set_processing(rights.SetProcessing(principal, "objected", body.active), adapters())
+    return json_response(ProcessingView(restricted=processing.restricted, objected=processing.objected))
 
 
 class AddressProofRequest(BaseModel):
@@ -236,9 +204,7 @@ class AddressGrantView(BaseModel):
 def request_address_proof(request: Request, body: AddressProofRequest) -> Response:
     """Mail a one-time link (30 minutes) to the address: rights over every booking made with it, with
     every host, need it. Always 202, whether or not Kaleno holds anything about the address."""
-    ports, settings = adapters(), get_settings()
-    key = ports.keys.manage()
-    address_proofs.request_proof(body.email, utc_now(), ports.uow(), ports.mailer, key, settings.base_url)
+    address_proofs.request_proof(address_proofs.RequestProof(body.email), adapters())
     return json_response(AddressProofSent(status="sent"), status=202)
 
 
@@ -253,9 +219,7 @@ def request_address_proof(request: Request, body: AddressProofRequest) -> Respon
 def redeem_address_proof(request: Request, body: AddressProofRedemption) -> Response:
     """Open the mailed link, once: a grant over the address for 30 minutes. A link used before answers 410
     `address-proof-used`, an expired one 410 `address-proof-expired`, a forged one 401 `invalid-address-proof`."""
-    ports = adapters()
-    key = ports.keys.manage()
-    token, grant = address_proofs.redeem(body.token, utc_now(), ports.uow(), key)
+    token, grant = address_proofs.redeem(address_proofs.RedeemProof(body.token), adapters())
     return json_response(AddressGrantView(grant=token, email=grant.email, expires_at=grant.expires_at))
 
 
@@ -265,16 +229,13 @@ def consent(request: Request, body: ConsentChoice) -> Response:
     kept in an essential cookie; no non-essential cookie is ever set before this."""
     require_same_origin(request)
     settings = get_settings()
-    key = _consent_key()
-    record = consent_service.record_consent(
-        consent_service.issued_consent_id(key, request.cookies.get(CONSENT_COOKIE))
-        or consent_service.mint_consent_id(key),
+    command = consent_service.RecordConsent(
+        request.cookies.get(CONSENT_COOKIE),
         body.analytics,
-        utc_now(),
-        adapters().uow(),
         settings.privacy_policy_version,
         timedelta(days=settings.consent_days),
     )
+    record = consent_service.record_consent(command, adapters())
     response = json_response(ConsentView.of(record))
     set_consent_cookie(response, record.id)
     return response
@@ -284,21 +245,9 @@ def consent(request: Request, body: ConsentChoice) -> Response:
 def get_consent(request: Request) -> Response:
     """The visitor's standing choice; `decided: false` means ask (none yet, expired, or a new policy)."""
     settings = get_settings()
-    record = consent_service.current_consent(
-        _consent_id(request), utc_now(), adapters().uow(), settings.privacy_policy_version
-    )
+    command = consent_service.CurrentConsent(request.cookies.get(CONSENT_COOKIE), settings.privacy_policy_version)
+    record = consent_service.current_consent(command, adapters())
     return json_response(ConsentView.of(record) if record else ConsentView.undecided(settings.privacy_policy_version))
-
-
-def _consent_key() -> str:
-    """Consent ids are MACed with the ledger's app secret (a message of their own: `consent:<nonce>`)."""
-    return adapters().keys.audit()
-
-
-def _consent_id(request: Request) -> str | None:
-    """The visitor's consent id if we issued it: a planted one counts as none."""
-    presented = request.cookies.get(CONSENT_COOKIE)
-    return consent_service.issued_consent_id(_consent_key(), presented) if presented else None
 
 
 @functions_framework.http

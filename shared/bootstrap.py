@@ -66,10 +66,28 @@ class BaseUrlLinks:
         return manage_url(self._base_url, manage_token(self._keys.manage(), booking_id))
 
     def dashboard(self) -> str:
-        return f"{self._base_url.rstrip('/')}/"
+        return f"{self._base}/"
 
     def reconnect(self) -> str:
-        return f"{self._base_url.rstrip('/')}/oauth/start"
+        return f"{self._base}/oauth/start"
+
+    def address_proof(self, token: str) -> str:
+        return f"{self._base}/privacy-rights#proof={token}"
+
+    def single_use(self, host_slug: str, event_type_slug: str, token: str) -> str:
+        """The token rides in the fragment, which browsers never send to a server (nor in a Referer), so it
+        stays out of every access log; the booking page hands it to the API in a header."""
+        return f"{self._base}/{host_slug}/{event_type_slug}#link={token}"
+
+    def privacy_policy(self) -> str:
+        return f"{self._base}/privacy-policy"
+
+    def calendar_webhook(self) -> str:
+        return f"{self._base}/calendar_webhook"  # the function's mount, as Settings.function_url has it
+
+    @property
+    def _base(self) -> str:
+        return self._base_url.rstrip("/")
 
 
 class GoogleCloudAdapters:

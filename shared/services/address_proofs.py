@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
 
 from shared.domain.address_proof import (
     GRANT_PREFIX,
@@ -22,42 +22,68 @@ from shared.domain.booking import ERASED_EMAIL, normalised_email
 from shared.domain.errors import AddressProofExpired, AddressProofInvalid, AddressProofUsed
 from shared.logging import log_event
 from shared.services import messages
-from shared.services.audit import audit
+from shared.services.audit import Entry, audit
 from shared.services.errors import Contention, MailDeferred, MailRefused
-from shared.services.ports import Mailer, UnitOfWork
+from shared.services.ports import Mailer, Ports
 from shared.services.privacy import address_subject
 
 
-def request_proof(email: str, now: datetime, uow: UnitOfWork, mailer: Mailer | None, key: str, base_url: str) -> None:
+@dataclass(frozen=True)
+class RequestProof:
+    """Someone asked for a link to prove they hold this address."""
+
+    email: str
+
+
+@dataclass(frozen=True)
+class RedeemProof:
+    """The mailed link was opened: its token."""
+
+    token: str
+
+
+@dataclass(frozen=True)
+class OpenGrant:
+    """A bearer token presented as a grant over an address."""
+
+    token: str
+
+
+def request_proof(command: RequestProof, deps: Ports) -> None:
     """Mail a one-time link to the address, whether or not anything is held about it (the caller learns
     nothing either way). The token travels in the link's fragment, which no server ever logs."""
-    address = normalised_email(email)
+    address, now = normalised_email(command.email), deps.now()
     if address == ERASED_EMAIL:  # what every erased booking now holds: nobody's address, never proven
         log_event("address_proof_requested", outcome="refused")
         return
+    uow = deps.uow()
     token = f"{PROOF_PREFIX}{secrets.token_urlsafe(32)}"
-    token_hash = keyed_hash(key, token)
+    token_hash = keyed_hash(deps.keys.manage(), token)
     with uow:
         uow.address_proofs.add(token_hash, AddressProof(email=address, requested_at=now, expires_at=now + PROOF_TTL))
         uow.commit()
-    link = f"{base_url.rstrip('/')}/privacy-rights#proof={token}"
-    outcome = "mailed"
-    if mailer is None:
-        outcome = "mail_not_configured"
-    else:
-        try:
-            mailer.send(messages.address_proof(address, link, token_hash[:32]))
-        except (MailDeferred, MailRefused) as error:  # asking again sends a new link
-            outcome = type(error).__name__.lower()
-    audit(uow, "rights_address_proof", address_subject(address), outcome, now)
+    outcome = _mail(address, deps.links.address_proof(token), token_hash, deps.mailer)
+    audit(uow, Entry("rights_address_proof", address_subject(address), outcome, now))
     log_event("address_proof_requested", outcome=outcome)
 
 
-def redeem(token: str, now: datetime, uow: UnitOfWork, key: str) -> tuple[str, AddressGrant]:
+def _mail(address: str, link: str, token_hash: str, mailer: Mailer | None) -> str:
+    """How sending the link went (asking again sends a new link)."""
+    if mailer is None:
+        return "mail_not_configured"
+    try:
+        mailer.send(messages.address_proof(address, link, token_hash[:32]))
+    except (MailDeferred, MailRefused) as error:
+        return type(error).__name__.lower()
+    return "mailed"
+
+
+def redeem(command: RedeemProof, deps: Ports) -> tuple[str, AddressGrant]:
     """Open a mailed link, once: a grant (its token, and what it grants) over the link's address."""
-    if not re.fullmatch(PROOF_TOKEN_PATTERN, token):
+    if not re.fullmatch(PROOF_TOKEN_PATTERN, command.token):
         raise AddressProofInvalid("this is not a link Kaleno mailed")
-    token_hash = keyed_hash(key, token)
+    uow, now, key = deps.uow(), deps.now(), deps.keys.manage()
+    token_hash = keyed_hash(key, command.token)
     grant_token = f"{GRANT_PREFIX}{secrets.token_urlsafe(32)}"
     try:
         with uow:
@@ -70,16 +96,18 @@ def redeem(token: str, now: datetime, uow: UnitOfWork, key: str) -> tuple[str, A
             uow.commit()
     except Contention as error:  # opened twice at once: the other opening won
         raise AddressProofUsed("this link was already used; ask for a new one") from error
-    audit(uow, "rights_address_proven", address_subject(grant.email), "granted", now)
+    audit(uow, Entry("rights_address_proven", address_subject(grant.email), "granted", now))
     log_event("address_proof_redeemed")
     return grant_token, grant
 
 
-def granted(token: str, now: datetime, uow: UnitOfWork, key: str) -> AddressGrant:
+def granted(command: OpenGrant, deps: Ports) -> AddressGrant:
     """The grant a bearer token names, while it lasts."""
-    grant = uow.address_proofs.grant(keyed_hash(key, token)) if re.fullmatch(GRANT_TOKEN_PATTERN, token) else None
+    token = command.token
+    found = re.fullmatch(GRANT_TOKEN_PATTERN, token)
+    grant = deps.uow().address_proofs.grant(keyed_hash(deps.keys.manage(), token)) if found else None
     if grant is None:
         raise AddressProofInvalid("this is not a grant Kaleno issued")
-    if not grant.valid_at(now):
+    if not grant.valid_at(deps.now()):
         raise AddressProofExpired("this grant has expired; ask for a new link")
     return grant

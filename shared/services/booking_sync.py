@@ -15,7 +15,7 @@ from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_page import BookingPage
 from shared.domain.seats import session_event_id
 from shared.logging import log_event, log_exception
-from shared.services.audit import audit
+from shared.services.audit import Entry, audit
 from shared.services.changes import change_booking
 from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
@@ -171,7 +171,7 @@ def reconcile_booking(
 
 def _synced(booking: Booking, now: datetime, uow: UnitOfWork, meeting_url: str | None) -> str:
     record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
-    audit(uow, "calendar_event_write", booking.host_id, booking.status.value, now)
+    audit(uow, Entry("calendar_event_write", booking.host_id, booking.status.value, now))
     return "synced"
 
 

@@ -13,7 +13,7 @@ from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
 from shared.logging import log_event
-from shared.services.audit import audit
+from shared.services.audit import Entry, audit
 from shared.services.booking_sync import request_sync
 from shared.services.connection import access_revoked
 from shared.services.contention import retried
@@ -101,7 +101,7 @@ def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar,
     if stored is None:
         log_event("busy_refresh_superseded", host_id=host.id)  # a newer refresh wrote, or the host left
         return
-    audit(uow, "calendar_busy_read", host.id, "refreshed", now)
+    audit(uow, Entry("calendar_busy_read", host.id, "refreshed", now))
     log_event("busy_refreshed", host_id=host.id, interval_count=len(busy))
     check_our_events(stored, now, uow, calendar, tasks)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from shared.domain.host import Connection, ConnectionState
 from shared.logging import log_event
-from shared.services.audit import audit
+from shared.services.audit import Entry, audit
 from shared.services.contention import retried
 from shared.services.notifications import alert_host_later
 from shared.services.ports import SecretStore, TaskQueue, UnitOfWork
@@ -45,6 +45,6 @@ def access_revoked(
         host = uow.hosts.get(host_id)
         if tasks is not None and host is not None:
             alert_host_later(host, tasks)
-        audit(uow, "calendar_access_revoked", host_id, "disconnected", now)
+        audit(uow, Entry("calendar_access_revoked", host_id, "disconnected", now))
         log_event("host_disconnected", host_id=host_id, reason="google_access_revoked")
     return changed

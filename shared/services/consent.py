@@ -1,9 +1,10 @@
 """Cookie consent: a visitor's choices under an anonymous id that only Kaleno mints.
 
-The id is `<random>.<MAC>` keyed with an app secret, so an id planted in a browser by someone else (session
-fixation: the attacker then knows the id and could read or steer the victim's choice) is not one we issued:
-it is ignored, and a choice made with it is stored under a fresh id. Each record keeps the choices made
-under earlier policy versions, so a person's export says which versions they answered.
+The id is `<random>.<MAC>` keyed with the ledger's app secret (a message of its own: `consent:<nonce>`), so
+an id planted in a browser by someone else (session fixation: the attacker then knows the id and could read
+or steer the victim's choice) is not one we issued: it is ignored, and a choice made with it is stored under
+a fresh id. Each record keeps the choices made under earlier policy versions, so a person's export says which
+versions they answered.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from shared.services.ports import UnitOfWork
+from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import ConsentRecord, PastConsent
 from shared.services.tokens import same_secret
 
@@ -40,19 +42,39 @@ def _mac(key: str, nonce: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def record_consent(
-    consent_id: str, analytics: bool, now: datetime, uow: UnitOfWork, policy_version: str, lifetime: timedelta
-) -> ConsentRecord:
-    """The visitor's choice under their (issued) consent id; the choice it replaces is kept as earlier."""
+@dataclass(frozen=True)
+class RecordConsent:
+    """The visitor's cookie choice, under the consent id their cookie presents (if any), answering the
+    policy of this version; it stands for `lifetime`."""
+
+    presented_id: str | None
+    analytics: bool
+    policy_version: str
+    lifetime: timedelta
+
+
+@dataclass(frozen=True)
+class CurrentConsent:
+    """Which choice stands for the consent id this browser presents, under the policy of this version."""
+
+    presented_id: str | None
+    policy_version: str
+
+
+def record_consent(command: RecordConsent, deps: Ports) -> ConsentRecord:
+    """The visitor's choice under their consent id if Kaleno issued it (else a fresh one); the choice it
+    replaces is kept as earlier."""
+    key, uow, now = deps.keys.audit(), deps.uow(), deps.now()
+    consent_id = issued_consent_id(key, command.presented_id) or mint_consent_id(key)
     with uow:
         before = uow.audit.consent(consent_id)
         earlier = [*before.earlier, PastConsent.model_validate(before.model_dump())] if before else []
         record = ConsentRecord(
             id=consent_id,
-            analytics=analytics,
-            policy_version=policy_version,
+            analytics=command.analytics,
+            policy_version=command.policy_version,
             decided_at=now,
-            expires_at=now + lifetime,
+            expires_at=now + command.lifetime,
             earlier=earlier,
         )
         uow.audit.save_consent(record)
@@ -60,12 +82,11 @@ def record_consent(
     return record
 
 
-def current_consent(
-    consent_id: str | None, now: datetime, uow: UnitOfWork, policy_version: str
-) -> ConsentRecord | None:
+def current_consent(command: CurrentConsent, deps: Ports) -> ConsentRecord | None:
     """The visitor's choice if it still stands (same policy version, not expired); None: ask again."""
-    record = uow.audit.consent(consent_id) if consent_id else None
-    if record is None or record.policy_version != policy_version or record.expires_at <= now:
+    consent_id = issued_consent_id(deps.keys.audit(), command.presented_id)
+    record = deps.uow().audit.consent(consent_id) if consent_id else None
+    if record is None or record.policy_version != command.policy_version or record.expires_at <= deps.now():
         return None
     return record
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from shared.deadlines import leaving
@@ -18,14 +19,24 @@ from shared.logging import log_exception
 from shared.services.busy_refresh import busy_window, refresh_busy, refresh_soon
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
+from shared.services.links import withdraw_links
 from shared.services.ports import Ports, UnitOfWork
 
 FALLBACK_SECONDS = 1.0  # of a save's deadline, kept from the mirror extension for queueing it instead
 
 
-def update_profile(host: Host, patch: HostProfileUpdate, uow: UnitOfWork) -> Host:
+@dataclass(frozen=True)
+class UpdateProfile:
+    """The host changed their display name, page address, time zone or onboarding state."""
+
+    host: Host
+    patch: HostProfileUpdate
+
+
+def update_profile(command: UpdateProfile, deps: Ports) -> Host:
     """The host and their page change together; a new slug is claimed in the same commit (must be free)."""
-    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+    host, uow = command.host, deps.uow()
+    changes = command.patch.model_dump(exclude_unset=True, exclude_none=True)
 
     def update() -> Host:
         with uow:
@@ -60,31 +71,65 @@ def list_event_types(host: Host, uow: UnitOfWork) -> dict[str, EventType]:
     return _page(host, uow).event_types
 
 
-def create_event_type(host: Host, event_type: EventType, now: datetime, ports: Ports) -> str:
+@dataclass(frozen=True)
+class CreateEventType:
+    """The host added an event type."""
+
+    host: Host
+    event_type: EventType
+
+
+@dataclass(frozen=True)
+class UpdateEventType:
+    """The host changed some fields of one of their event types."""
+
+    host: Host
+    event_type_id: str
+    patch: EventTypeUpdate
+
+
+@dataclass(frozen=True)
+class DeleteEventType:
+    """The host removed one of their event types."""
+
+    host: Host
+    event_type_id: str
+
+
+def create_event_type(command: CreateEventType, deps: Ports) -> str:
     event_type_id = ids.event_type_id()
-    uow = ports.uow()
-    page = _change_page(host, lambda page: page.with_event_type(event_type_id, event_type), uow)
-    _extend_mirror_if_needed(host, page, now, uow, ports)
+    host = command.host
+    page = _change_page(host, lambda page: page.with_event_type(event_type_id, command.event_type), deps.uow())
+    _extend_mirror_if_needed(host, page, deps.now(), deps)
     return event_type_id
 
 
-def update_event_type(host: Host, event_type_id: str, patch: EventTypeUpdate, now: datetime, ports: Ports) -> EventType:
-    def change(page: BookingPage) -> BookingPage:
-        return page.with_event_type(event_type_id, page.event_type(event_type_id).updated(patch))
+def update_event_type(command: UpdateEventType, deps: Ports) -> EventType:
+    event_type_id = command.event_type_id
 
-    uow = ports.uow()
-    page = _change_page(host, change, uow)
-    _extend_mirror_if_needed(host, page, now, uow, ports)
+    def change(page: BookingPage) -> BookingPage:
+        return page.with_event_type(event_type_id, page.event_type(event_type_id).updated(command.patch))
+
+    page = _change_page(command.host, change, deps.uow())
+    _extend_mirror_if_needed(command.host, page, deps.now(), deps)
     return page.event_types[event_type_id]
 
 
-def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, uow: UnitOfWork, ports: Ports) -> None:
+def delete_event_type(command: DeleteEventType, deps: Ports) -> int:
+    """Existing bookings stay; the type's open single-use links are revoked (`withdraw_links`): how many."""
+    host, event_type_id, uow = command.host, command.event_type_id, deps.uow()
+    _change_page(host, lambda page: page.without_event_type(event_type_id), uow)
+    return withdraw_links(host, event_type_id, deps.now(), uow)
+
+
+def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, ports: Ports) -> None:
     """A longer booking window needs busy times further ahead: the mirror is extended before the save
     answers (one free/busy call), so the host's own first look is complete. If Google cannot answer now,
     the save still stands and the refresh runs in the background."""
     covered = page.calendar.horizon_end
     if not host.calendar_usable or (covered is not None and covered >= busy_window(now, page.horizon_days).end):
         return
+    uow = ports.uow()
     try:
         with leaving(FALLBACK_SECONDS):  # a Google that hangs still leaves time to queue the refresh
             refresh_busy(host, now, uow, ports.calendar, ports.tasks)
@@ -92,10 +137,6 @@ def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, uow: 
         log_exception("mirror_extension_deferred", error, host_id=host.id)
         with contextlib.suppress(Exception):
             refresh_soon(host.id, f"horizon{page.horizon_days}-{int(now.timestamp()) // 60}", ports.tasks)
-
-
-def delete_event_type(host: Host, event_type_id: str, uow: UnitOfWork) -> None:
-    _change_page(host, lambda page: page.without_event_type(event_type_id), uow)
 
 
 def event_type(host: Host, event_type_id: str, uow: UnitOfWork) -> EventType:
@@ -106,8 +147,16 @@ def schedule(host: Host, uow: UnitOfWork) -> Schedule:
     return _page(host, uow).schedule
 
 
-def replace_schedule(host: Host, new: Schedule, uow: UnitOfWork) -> Schedule:
-    return _change_page(host, lambda page: page.with_hours(new), uow).schedule
+@dataclass(frozen=True)
+class ReplaceSchedule:
+    """The host replaced the default schedule's hours, overrides and time off."""
+
+    host: Host
+    schedule: Schedule
+
+
+def replace_schedule(command: ReplaceSchedule, deps: Ports) -> Schedule:
+    return _change_page(command.host, lambda page: page.with_hours(command.schedule), deps.uow()).schedule
 
 
 # --- named schedules (the default one is `schedule` above, id "default") ---------------------------------
@@ -121,33 +170,72 @@ def named_schedule(host: Host, schedule_id: str, uow: UnitOfWork) -> tuple[Booki
     return page, page.named_schedule(schedule_id)
 
 
-def create_schedule(host: Host, body: ScheduleCreate, uow: UnitOfWork) -> tuple[str, BookingPage]:
+@dataclass(frozen=True)
+class CreateSchedule:
+    """The host added a named schedule."""
+
+    host: Host
+    body: ScheduleCreate
+
+
+@dataclass(frozen=True)
+class ReplaceNamedSchedule:
+    """The host replaced one named schedule's name and hours."""
+
+    host: Host
+    schedule_id: str
+    schedule: NamedSchedule
+
+
+@dataclass(frozen=True)
+class UpdateSchedule:
+    """The host changed some fields of one named schedule."""
+
+    host: Host
+    schedule_id: str
+    patch: ScheduleUpdate
+
+
+@dataclass(frozen=True)
+class DeleteSchedule:
+    """The host removed one named schedule."""
+
+    host: Host
+    schedule_id: str
+
+
+def create_schedule(command: CreateSchedule, deps: Ports) -> tuple[str, BookingPage]:
     """A new schedule; without hours it starts as weekdays 09:00-17:00 in the host's zone."""
+    host, body = command.host, command.body
     schedule_id = f"sc{secrets.token_hex(5)}"
     hours = default_schedule(body.time_zone or host.time_zone)
     fields = body.model_dump(exclude_none=True)
     schedule = NamedSchedule.model_validate({**hours.model_dump(), **fields})
-    return schedule_id, _change_page(host, lambda page: page.with_schedule(schedule_id, schedule), uow)
+    return schedule_id, _change_page(host, lambda page: page.with_schedule(schedule_id, schedule), deps.uow())
 
 
-def replace_named_schedule(host: Host, schedule_id: str, new: NamedSchedule, uow: UnitOfWork) -> BookingPage:
+def replace_named_schedule(command: ReplaceNamedSchedule, deps: Ports) -> BookingPage:
+    schedule_id = command.schedule_id
+
     def change(page: BookingPage) -> BookingPage:
         page.named_schedule(schedule_id)  # raises ScheduleNotFound: PUT replaces, it does not create
-        return page.with_schedule(schedule_id, new)
+        return page.with_schedule(schedule_id, command.schedule)
 
-    return _change_page(host, change, uow)
+    return _change_page(command.host, change, deps.uow())
 
 
-def update_schedule(host: Host, schedule_id: str, patch: ScheduleUpdate, uow: UnitOfWork) -> BookingPage:
+def update_schedule(command: UpdateSchedule, deps: Ports) -> BookingPage:
+    schedule_id = command.schedule_id
+
     def change(page: BookingPage) -> BookingPage:
-        return page.with_schedule(schedule_id, patch.applied_to(page.named_schedule(schedule_id)))
+        return page.with_schedule(schedule_id, command.patch.applied_to(page.named_schedule(schedule_id)))
 
-    return _change_page(host, change, uow)
+    return _change_page(command.host, change, deps.uow())
 
 
-def delete_schedule(host: Host, schedule_id: str, uow: UnitOfWork) -> None:
+def delete_schedule(command: DeleteSchedule, deps: Ports) -> None:
     """Refused while an event type uses it (checked in the same conditional save as the delete)."""
-    _change_page(host, lambda page: page.without_schedule(schedule_id), uow)
+    _change_page(command.host, lambda page: page.without_schedule(command.schedule_id), deps.uow())
 
 
 def _change_page(host: Host, change: Callable[[BookingPage], BookingPage], uow: UnitOfWork) -> BookingPage:

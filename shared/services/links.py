@@ -4,33 +4,55 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from shared.domain.errors import InvalidLinkRequest, LinkLimitReached, LinkNotFound, LinkUsed
+from shared.domain.errors import EventTypeNotFound, InvalidLinkRequest, LinkLimitReached, LinkNotFound, LinkUsed
+from shared.domain.event_type import EventType
 from shared.domain.host import Host
 from shared.domain.links import BookingLink, LinkRequest, LinkState, link_token_hash
 from shared.logging import log_event
 from shared.services.errors import AlreadyStored
-from shared.services.hosts import event_type as host_event_type
-from shared.services.ports import UnitOfWork
+from shared.services.ports import Ports, UnitOfWork
 
 # Each link is its own small document, but the host's list of an event type's links is read whole: the
 # links still open are kept to a number a page can show (used, expired and revoked ones leave 30 days on).
 MAX_ACTIVE_LINKS = 500
 
 
-def link_url(base_url: str, host_slug: str, event_type_slug: str, token: str) -> str:
-    """The address to send: the token rides in the fragment, which browsers never send to a server (nor in a
-    Referer), so it stays out of every access log; the booking page hands it to the API in a header."""
-    return f"{base_url.rstrip('/')}/{host_slug}/{event_type_slug}#link={token}"
+@dataclass(frozen=True)
+class CreateLink:
+    """The host asked for a new single-use link to one of their event types."""
+
+    host: Host
+    event_type_id: str
+    request: LinkRequest
 
 
-def create_link(
-    host: Host, event_type_id: str, request: LinkRequest, now: datetime, uow: UnitOfWork
-) -> tuple[BookingLink, str]:
+@dataclass(frozen=True)
+class RevokeLink:
+    """The host asked that one of an event type's links stop opening it."""
+
+    host: Host
+    event_type_id: str
+    link_id: str
+
+
+@dataclass(frozen=True)
+class CreatedLink:
+    """A new link, its token (shown this once: only its hash is kept) and the address to send."""
+
+    link: BookingLink
+    token: str
+    url: str
+
+
+def create_link(command: CreateLink, deps: Ports) -> CreatedLink:
     """A new link and its token (never stored: only its hash is)."""
-    host_event_type(host, event_type_id, uow)  # raises EventTypeNotFound
-    if request.expires_at is not None and request.expires_at <= now:
+    uow, now, host, event_type_id = deps.uow(), deps.now(), command.host, command.event_type_id
+    event_type = _event_type(host, event_type_id, uow)  # raises EventTypeNotFound
+    expires_at = command.request.expires_at
+    if expires_at is not None and expires_at <= now:
         raise InvalidLinkRequest("expires_at", "expiry-not-future", "must be in the future")
     links = uow.links.of_event_type(host.id, event_type_id)
     if sum(link.state(now) is LinkState.ACTIVE for link in links) >= MAX_ACTIVE_LINKS:
@@ -43,24 +65,30 @@ def create_link(
         event_type_id=event_type_id,
         token_hash=link_token_hash(token),
         created_at=now,
-        expires_at=request.expires_at,
+        expires_at=expires_at,
     )
     with uow:
         uow.links.add(link)
         uow.commit()
     log_event("link_created", host_id=host.id, event_type_id=event_type_id, link_id=link_id)
-    return link, token
+    return CreatedLink(link, token, deps.links.single_use(host.slug, event_type.slug, token))
 
 
 def links_of(host: Host, event_type_id: str, uow: UnitOfWork) -> list[BookingLink]:
-    host_event_type(host, event_type_id, uow)
+    _event_type(host, event_type_id, uow)
     return uow.links.of_event_type(host.id, event_type_id)
 
 
-def revoke_link(host: Host, event_type_id: str, link_id: str, now: datetime, uow: UnitOfWork) -> BookingLink:
+def revoke_link(command: RevokeLink, deps: Ports) -> BookingLink:
     """The link stops opening its event type now. Revoking it twice is fine; a link already used for a
-    booking stays used (410 `link-used`: cancel the booking instead). The revocation creates the link's
-    claim, so a booking racing it either wins (the link counts as used) or fails."""
+    booking stays used (410 `link-used`: cancel the booking instead)."""
+    return _revoke(command, deps.now(), deps.uow())
+
+
+def _revoke(command: RevokeLink, now: datetime, uow: UnitOfWork) -> BookingLink:
+    """The revocation creates the link's claim, so a booking racing it either wins (the link counts as used)
+    or fails."""
+    host, event_type_id, link_id = command.host, command.event_type_id, command.link_id
     with uow:
         link = uow.links.get(link_id)
         if link is None or (link.host_id, link.event_type_id) != (host.id, event_type_id):
@@ -86,5 +114,13 @@ def withdraw_links(host: Host, event_type_id: str, now: datetime, uow: UnitOfWor
     open_links = [link for link in listed if link.state(now) is LinkState.ACTIVE]
     for link in open_links:
         with contextlib.suppress(LinkUsed):  # used a moment before the type went: kept as used
-            revoke_link(host, event_type_id, link.id, now, uow)
+            _revoke(RevokeLink(host, event_type_id, link.id), now, uow)
     return len(open_links)
+
+
+def _event_type(host: Host, event_type_id: str, uow: UnitOfWork) -> EventType:
+    """One of the host's event types (else EventTypeNotFound), read from their page."""
+    page = uow.pages.get(host.slug)
+    if page is None:
+        raise EventTypeNotFound("this host has no booking page")
+    return page.event_type(event_type_id)

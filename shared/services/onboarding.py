@@ -22,7 +22,7 @@ from shared.domain.host import Connection, ConnectionState, Host, HostProfileUpd
 from shared.domain.policy import CURRENT_POLICY
 from shared.domain.text import as_one_line
 from shared.logging import log_exception
-from shared.services.audit import audit
+from shared.services.audit import Entry, audit
 from shared.services.booking_sync import resync_failed
 from shared.services.busy_refresh import refresh_after_connect
 from shared.services.channels import start_watching, stop_watching
@@ -30,7 +30,7 @@ from shared.services.closure import close_future_bookings, stop_taking_bookings
 from shared.services.connection import change_connection
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
-from shared.services.hosts import update_profile
+from shared.services.hosts import UpdateProfile, update_profile
 from shared.services.ports import GoogleAccounts, Ports, SecretStore, UnitOfWork
 from shared.services.records import GoogleIdentity, OAuthState, SessionRecord
 from shared.services.tokens import same_secret
@@ -172,7 +172,7 @@ def _adopt_calendar_zone(host: Host, ports: Ports) -> Host:
         zone = ports.calendar.time_zone(host.id)
         if not zone or zone == host.time_zone:
             return host
-        return update_profile(host, HostProfileUpdate.model_validate({"time_zone": zone}), ports.uow())
+        return update_profile(UpdateProfile(host, HostProfileUpdate.model_validate({"time_zone": zone})), ports)
     except Exception as error:  # the sign-in stands either way
         log_exception("calendar_zone_unknown", error, host_id=host.id)
         return host
@@ -201,7 +201,7 @@ def _connect(
     if not created:
         _update_host(host_id, identity.email, scopes, uow)
         change_connection(host_id, connection, uow)  # the booking page follows in the same commit
-    audit(uow, "calendar_connect", host_id, "connected" if not missing else "scope_refused", now)
+    audit(uow, Entry("calendar_connect", host_id, "connected" if not missing else "scope_refused", now))
     host = uow.hosts.get(host_id)
     assert host is not None  # nosec B101  # narrows the type; the host was written just above (never run with -O)
     return host, created
@@ -294,5 +294,5 @@ def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
         uow.months.clear_busy(host_id)
         uow.commit()
     ports.secrets.destroy_refresh_token(host_id)
-    audit(uow, "calendar_disconnect", host_id, "done", now)
+    audit(uow, Entry("calendar_disconnect", host_id, "done", now))
     return uow.hosts.get(host_id)

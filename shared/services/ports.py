@@ -262,6 +262,10 @@ class Links(Protocol):
     def manage(self, booking_id: str) -> str: ...  # the invitee's manage page, with its token in the fragment
     def dashboard(self) -> str: ...  # the host's dashboard (their bookings)
     def reconnect(self) -> str: ...  # where a host connects their calendar again (the sign-in start)
+    def address_proof(self, token: str) -> str: ...  # the mailed proof-of-address link, token in the fragment
+    def single_use(self, host_slug: str, event_type_slug: str, token: str) -> str: ...  # a host's private link
+    def privacy_policy(self) -> str: ...
+    def calendar_webhook(self) -> str: ...  # where Google pushes a watch channel's changes
 
 
 class GoogleAccounts(Protocol):

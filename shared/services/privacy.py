@@ -1,4 +1,6 @@
-"""User rights: access (export) and erasure, for hosts and for invitees.
+"""User rights — access (`export`), erasure (`erase`, then `run_host_erasure` for a host), restriction and
+objection (`set_processing`), rectification (`rectify`) — for a host, the invitee of one booking, or a proven
+address (`Subject`).
 
 Every repository exports and erases what it holds about a subject, so a new collection cannot be
 forgotten here. A host's erasure runs as a named Cloud Task of idempotent steps recorded on a receipt,
@@ -7,26 +9,34 @@ so a crash (or Google answering 503) halfway finishes on the task's retry with n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from shared.domain import ids
-from shared.domain.booking import Booking, normalised_email
+from shared.domain.address_proof import AddressGrant
+from shared.domain.booking import Booking, InviteeUpdate, normalised_email
 from shared.domain.errors import ClaimConflict, NotFound
 from shared.domain.host import Host
 from shared.domain.write_limits import Taken
 from shared.logging import log_event
-from shared.services.audit import audit
+from shared.services.audit import Entry, audit
+from shared.services.booking import authorized_booking
 from shared.services.booking_sync import request_sync, resync_failed
 from shared.services.busy_refresh import refresh_soon
 from shared.services.changes import change_booking
 from shared.services.channels import start_watching, stop_watching
 from shared.services.closure import CLOSED_BOOKING_KEPT, close_future_bookings, leave_tombstones, stop_taking_bookings
+from shared.services.consent import consent_export, issued_consent_id
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
 from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
 from shared.services.records import Erasure
 from shared.services.write_limits import Writer, counted_write, take
+
+# Whose rights a request exercises: the signed-in host, the invitee of the one booking a manage token opens,
+# or whoever proved an address (every booking made with it, with every host).
+Subject = Host | Booking | AddressGrant
 
 FORMAT_VERSION = 1
 ERASE_HOST_STEPS = (
@@ -38,7 +48,32 @@ ERASE_HOST_STEPS = (
 )
 
 
-def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Export:
+    """A person asked for everything held about them; `consent_cookie`: the consent id their browser presents
+    (its cookie choices join the export, if Kaleno issued it)."""
+
+    subject: Subject
+    complaint: dict[str, str]  # where to take a question or complaint, as this deployment says
+    consent_cookie: str | None = None
+
+
+def export(command: Export, deps: Ports) -> dict[str, Any]:
+    """One versioned JSON document (a manage token: that booking; a proven address: every booking made with it),
+    with the policy versions this person answered: this browser's cookie choices (a host's profile also holds
+    the policy version they were last told about)."""
+    uow, now, subject = deps.uow(), deps.now(), command.subject
+    if isinstance(subject, Host):
+        exported = _export_host(subject, now, uow, command.complaint)
+    elif isinstance(subject, AddressGrant):
+        exported = _export_address(subject.email, now, uow, command.complaint)
+    else:
+        exported = _export_invitee(subject, now, uow, command.complaint)
+    exported["cookie_consent"] = consent_export(issued_consent_id(deps.keys.audit(), command.consent_cookie), uow)
+    return exported
+
+
+def _export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
     """Everything held about the host, one section per repository."""
     sections: dict[str, SubjectRecords] = {
         "profile": uow.hosts,
@@ -53,7 +88,7 @@ def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str,
         "audit": uow.audit,
     }
     exported = {name: repository.export_subject(host.id) for name, repository in sections.items()}
-    audit(uow, "rights_export", host.id, "done", now)
+    audit(uow, Entry("rights_export", host.id, "done", now))
     return {
         "format_version": FORMAT_VERSION,
         "subject": "host",
@@ -63,10 +98,10 @@ def export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str,
     }
 
 
-def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+def _export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
     """The one booking a manage token opens, and nothing else: another booking made with the same address
-    (perhaps by someone else) needs proof of that address (`export_address`)."""
-    audit(uow, "rights_export", invitee_subject(booking), "done", now)
+    (perhaps by someone else) needs proof of that address (`_export_address`)."""
+    audit(uow, Entry("rights_export", invitee_subject(booking), "done", now))
     return {
         "format_version": FORMAT_VERSION,
         "subject": "invitee",
@@ -78,11 +113,11 @@ def export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: 
     }
 
 
-def export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+def _export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
     """Everything held about a proven address: its bookings with every host, the ledger's entries about them
     and about the address, and the address's own proofs."""
     bookings = uow.bookings.of_address(normalised_email(email))
-    audit(uow, "rights_export", address_subject(email), "done", now)
+    audit(uow, Entry("rights_export", address_subject(email), "done", now))
     subjects = [address_subject(email), *(invitee_subject(booking) for booking in bookings)]
     return {
         "format_version": FORMAT_VERSION,
@@ -146,19 +181,37 @@ def _deliveries(bookings: list[Booking], uow: UnitOfWork) -> list[dict[str, Any]
     ]
 
 
-def erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Erase:
+    """A person asked to erase what is held about them."""
+
+    subject: Subject
+
+
+def erase(command: Erase, deps: Ports) -> Erasure | dict[str, Any]:
+    """A host's account goes entirely, by a task (its receipt, to follow); an invitee's booking, or every
+    booking made with a proven address, keeps only its time, done at once (what was done)."""
+    uow, now, subject = deps.uow(), deps.now(), command.subject
+    if isinstance(subject, Host):
+        return _start_host_erasure(subject, now, uow, deps.tasks)
+    if isinstance(subject, AddressGrant):
+        return _erase_address(subject.email, now, uow, deps.tasks)
+    return _erase_invitee(subject, now, uow, deps.tasks)
+
+
+def _erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
     """Anonymise the booking a manage token opens: the host keeps the time, nothing else. A booking still to
     come follows in Google through its sync task. Done inline; asking again is harmless."""
     anonymised = _anonymise([booking], uow, tasks)
-    audit(uow, "rights_erasure", invitee_subject(booking), "done", now)
+    audit(uow, Entry("rights_erasure", invitee_subject(booking), "done", now))
     log_event("invitee_erased", host_id=booking.host_id, booking_count=anonymised)
     return {"erased_at": now.isoformat(), "steps": {"bookings_anonymised": anonymised}}
 
 
-def erase_address(email: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
+def _erase_address(email: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
     """Anonymise every booking made with a proven address, with every host."""
     anonymised = _anonymise(uow.bookings.of_address(normalised_email(email)), uow, tasks)
-    audit(uow, "rights_erasure", address_subject(email), "done", now)
+    audit(uow, Entry("rights_erasure", address_subject(email), "done", now))
     log_event("address_erased", booking_count=anonymised)
     return {"erased_at": now.isoformat(), "steps": {"bookings_anonymised": anonymised}}
 
@@ -172,7 +225,7 @@ def _anonymise(bookings: list[Booking], uow: UnitOfWork, tasks: TaskQueue) -> in
     return len(bookings)
 
 
-def start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Erasure:
+def _start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Erasure:
     """Record a receipt and hand the work to a named task (a double click enqueues it once)."""
     erasure = Erasure(id=ids.erasure_id(), requested_at=now)
     with uow:
@@ -181,32 +234,40 @@ def start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQu
     tasks.enqueue(
         "privacy", {"erasure_id": erasure.id, "host_id": host.id}, name=f"erase-{erasure.id}", path="/tasks/erase"
     )
-    audit(uow, "rights_erasure_requested", host.id, "queued", now)
+    audit(uow, Entry("rights_erasure_requested", host.id, "queued", now))
     log_event("erasure_requested", erasure_id=erasure.id, host_id=host.id)
     return erasure
 
 
-def run_host_erasure(
-    erasure_id: str, host_id: str, now: datetime, ports: Ports, kept: timedelta = CLOSED_BOOKING_KEPT
-) -> Erasure:
+@dataclass(frozen=True)
+class RunHostErasure:
+    """The erasure task: carry this receipt's erasure of this host to its end; `kept`: how long what is left
+    of a cancelled booking (no personal data) still answers its manage link."""
+
+    erasure_id: str
+    host_id: str
+    kept: timedelta = CLOSED_BOOKING_KEPT
+
+
+def run_host_erasure(command: RunHostErasure, deps: Ports) -> Erasure:
     """Each step is idempotent and recorded when done; a retry skips what is recorded. Google being
     unavailable raises (the task is retried); nothing is half-written."""
-    uow = ports.uow()
-    erasure = uow.audit.receipt(erasure_id)
+    uow, now, host_id = deps.uow(), deps.now(), command.host_id
+    erasure = uow.audit.receipt(command.erasure_id)
     if erasure is None:
         raise NotFound("no such erasure")
     steps = {
-        "future_bookings_cancelled": lambda: _cancel_future_bookings(host_id, now, ports, kept),
-        "channels_stopped": lambda: stop_watching(host_id, uow, ports.calendar),
-        "grant_revoked": lambda: _revoke(host_id, ports),
-        "secret_destroyed": lambda: ports.secrets.destroy_refresh_token(host_id),
+        "future_bookings_cancelled": lambda: _cancel_future_bookings(host_id, now, deps, command.kept),
+        "channels_stopped": lambda: stop_watching(host_id, uow, deps.calendar),
+        "grant_revoked": lambda: _revoke(host_id, deps),
+        "secret_destroyed": lambda: deps.secrets.destroy_refresh_token(host_id),
         "records_deleted": lambda: _delete_records(host_id, uow),
     }
     for name in ERASE_HOST_STEPS:
         if name not in erasure.steps:
             steps[name]()
             erasure = _step_done(erasure, name, now, uow)
-    log_event("erasure_done", erasure_id=erasure_id)
+    log_event("erasure_done", erasure_id=command.erasure_id)
     return erasure
 
 
@@ -274,12 +335,46 @@ def erasure_receipt(erasure_id: str, uow: UnitOfWork) -> Erasure:
 
 
 # --- restriction and objection ------------------------------------------------------------------------
-def set_host_processing(
-    host: Host, flags: dict[str, bool], now: datetime, ports: Ports, channel_key: str, webhook_url: str
-) -> Host:
-    """`flags`: `restricted` and/or `objected`. While either is set, no calendar read or write happens
-    (channels stopped, page offers nothing, syncs wait); lifting both resumes: channels, a fresh busy
-    mirror, and every booking whose sync waited."""
+@dataclass(frozen=True)
+class SetProcessing:
+    """A person set (`active`) or lifted a restriction of, or an objection to, the processing of their data."""
+
+    subject: Subject
+    flag: Literal["restricted", "objected"]
+    active: bool
+
+
+@dataclass(frozen=True)
+class Processing:
+    """Where the subject's processing stands: for a proven address, whether any of its bookings has it."""
+
+    restricted: bool
+    objected: bool
+
+
+def set_processing(command: SetProcessing, deps: Ports) -> Processing:
+    """While either flag is set Kaleno keeps the data but stops reading and writing Google Calendar for it
+    (a host's page offers nothing meanwhile); lifting both resumes."""
+    flags: dict[str, bool] = {command.flag: command.active}
+    now, subject = deps.now(), command.subject
+    if isinstance(subject, Host):
+        host = _set_host_processing(subject, flags, now, deps)
+        return Processing(restricted=host.restricted, objected=host.objected)
+    uow = deps.uow()
+    if isinstance(subject, AddressGrant):
+        bookings = _set_processing(uow.bookings.of_address(normalised_email(subject.email)), flags, uow, deps.tasks)
+        about = address_subject(subject.email)
+    else:
+        bookings = _set_processing([subject], flags, uow, deps.tasks)
+        about = invitee_subject(subject)
+    for name, value in flags.items():
+        audit(uow, Entry(_right(name), about, _on_off(value), now))
+    return Processing(restricted=any(b.restricted for b in bookings), objected=any(b.objected for b in bookings))
+
+
+def _set_host_processing(host: Host, flags: dict[str, bool], now: datetime, ports: Ports) -> Host:
+    """No calendar read or write happens while a flag is set (channels stopped, page offers nothing, syncs
+    wait); lifting both resumes: channels, a fresh busy mirror, and every booking whose sync waited."""
     uow = ports.uow()
 
     def change() -> tuple[Host, Host]:
@@ -297,40 +392,22 @@ def set_host_processing(
 
     before, after = retried(change)
     for name, value in flags.items():
-        audit(uow, _right(name), host.id, _on_off(value), now)
+        audit(uow, Entry(_right(name), host.id, _on_off(value), now))
     if after.processing_paused and not before.processing_paused:
         stop_watching(host.id, uow, ports.calendar)
     elif before.processing_paused and after.calendar_usable:
+        channel_key, webhook_url = ports.keys.channel(), ports.links.calendar_webhook()
         start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
         refresh_soon(host.id, f"resumed{int(now.timestamp())}", ports.tasks)
         resync_failed(host.id, now, uow, ports.tasks)
     return after
 
 
-def set_invitee_processing(
-    booking: Booking, flags: dict[str, bool], now: datetime, uow: UnitOfWork, tasks: TaskQueue
-) -> list[Booking]:
-    """The booking a manage token opens is kept but not written to Google, nor announced, while either flag
-    is set (changes the invitee asks for still are); lifting both lets its new version sync."""
-    changed = _set_processing([booking], flags, uow, tasks)
-    for name, value in flags.items():
-        audit(uow, _right(name), invitee_subject(booking), _on_off(value), now)
-    return changed
-
-
-def set_address_processing(
-    email: str, flags: dict[str, bool], now: datetime, uow: UnitOfWork, tasks: TaskQueue
-) -> list[Booking]:
-    """The same for every booking made with a proven address, with every host."""
-    changed = _set_processing(uow.bookings.of_address(normalised_email(email)), flags, uow, tasks)
-    for name, value in flags.items():
-        audit(uow, _right(name), address_subject(email), _on_off(value), now)
-    return changed
-
-
 def _set_processing(
     bookings: list[Booking], flags: dict[str, bool], uow: UnitOfWork, tasks: TaskQueue
 ) -> list[Booking]:
+    """The bookings are kept but not written to Google, nor announced, while either flag is set (changes the
+    invitee asks for still are); lifting both lets each one's new version sync."""
     changed = []
     for found in bookings:
         after = change_booking(found.id, lambda b: b.with_processing(**flags), uow)
@@ -350,18 +427,23 @@ def _on_off(value: bool) -> str:
 
 
 # --- rectification (cookie consent: shared/services/consent.py) -----------------------------------------
-def rectify_invitee(
-    booking: Booking,
-    changes: dict[str, str],
-    now: datetime,
-    uow: UnitOfWork,
-    tasks: TaskQueue,
-    writer: Writer | None = None,
-) -> Booking:
+@dataclass(frozen=True)
+class RectifyInvitee:
+    """The invitee holding a booking's manage token corrects their details on it; `writer`: their client,
+    whose booking writes are counted (under the address before the change)."""
+
+    booking_id: str
+    manage_token: str
+    update: InviteeUpdate
+    writer: Writer | None = None
+
+
+def rectify(command: RectifyInvitee, deps: Ports) -> Booking:
     """The invitee corrects their name, email or zone on this booking, and on this booking only (a new address
-    gives no rights over other bookings made with it); Google's invite follows, even while restricted.
-    `writer`: the invitee's client, whose booking writes are counted (under the address before the change)."""
-    invitee = booking.invitee.model_copy(update=changes)
+    gives no rights over other bookings made with it); Google's invite follows, even while restricted."""
+    uow = deps.uow()
+    booking = authorized_booking(command.booking_id, command.manage_token, uow)
+    invitee = booking.invitee.model_copy(update=command.update.model_dump(exclude_unset=True, exclude_none=True))
 
     def rectified(counted: Taken | None) -> Booking | None:
         def decide(current: Booking) -> Booking:
@@ -373,10 +455,10 @@ def rectify_invitee(
         except AlreadyStored as error:
             raise ClaimConflict("a racing write took this write place") from error
 
-    after = counted_write(writer, booking.invitee.email, uow, rectified)
+    after = counted_write(command.writer, booking.invitee.email, uow, rectified)
     if after is None:
         raise NotFound("no such booking")
     if after.version != booking.version:
-        request_sync(after, tasks)
-    audit(uow, "rights_rectification", invitee_subject(after), "done", now)
+        request_sync(after, deps.tasks)
+    audit(uow, Entry("rights_rectification", invitee_subject(after), "done", deps.now()))
     return after

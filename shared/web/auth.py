@@ -145,11 +145,10 @@ def rights_subject(request: Request, function: str = "") -> Host | Booking | Add
 
 def address_grant(request: Request) -> AddressGrant:
     """The grant an opened proof-of-address link gave (401 if forged, 410 once expired)."""
-    from shared.services.address_proofs import granted  # imported on first use, like the routes needing it
+    from shared.services.address_proofs import OpenGrant, granted  # on first use, like the routes needing it
 
     token = bearer_token(request, "Proof of address required", "Open the link Kaleno mailed you first.")
-    key = adapters().keys.manage()
-    return granted(token, utc_now(), adapters().uow(), key)
+    return granted(OpenGrant(token), adapters())
 
 
 def insider(request: Request) -> Callable[[str, str], bool]:

@@ -7,22 +7,27 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.domain.address_proof import PROOF_TTL, keyed_hash
+from shared.domain.address_proof import GRANT_TTL, PROOF_TTL, AddressGrant, keyed_hash
 from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, normalised_email
 from shared.domain.errors import AddressProofExpired, AddressProofInvalid, AddressProofUsed
-from shared.services.address_proofs import granted, redeem, request_proof
+from shared.services.address_proofs import OpenGrant, RedeemProof, RequestProof, granted, redeem, request_proof
 from shared.services.booking_sync import reconcile_booking
 from shared.services.changes import change_booking
-from shared.services.privacy import export_address, set_invitee_processing
+from shared.services.privacy import Export, SetProcessing, export, set_processing
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit import fakes
 from tests.unit.fakes import FakeMailer, FakePorts, a_host, a_page, given
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 START = datetime(2027, 3, 8, 10, tzinfo=UTC)
-KEY = "app-secret"
 ADA = Invitee(name="Ada", email="ada@example.org", time_zone="UTC")
 PERIODS = RetentionPeriods(timedelta(days=365), timedelta(days=730), timedelta(days=1095))
+
+
+def at(ports: FakePorts, now: datetime) -> FakePorts:
+    """The ports, their clock set to `now`."""
+    ports.time = now
+    return ports
 
 
 def mailed_token(mailer: FakeMailer) -> str:
@@ -37,36 +42,38 @@ def test_addresses_compare_without_case_and_limits_also_without_a_tag() -> None:
 
 
 def test_a_mailed_link_works_once_and_is_stored_only_as_a_keyed_hash() -> None:
-    ports, mailer = FakePorts(), FakeMailer()
+    ports = FakePorts()
+    mailer = ports.mailer
 
-    request_proof("ADA@example.org", NOW, ports.uow(), mailer, KEY, "https://kaleno.app")
+    request_proof(RequestProof("ADA@example.org"), at(ports, NOW))
     token = mailed_token(mailer)
-    grant_token, grant = redeem(token, NOW, ports.uow(), KEY)
+    grant_token, grant = redeem(RedeemProof(token), at(ports, NOW))
 
     assert mailer.sent[0].to == "ada@example.org"
-    assert ports.db.ids("address_proofs") == {keyed_hash(KEY, token)}
+    assert ports.db.ids("address_proofs") == {keyed_hash(ports.keys.manage(), token)}
     assert token not in str(ports.db.records)
     assert grant.email == "ada@example.org"
-    assert granted(grant_token, NOW + timedelta(minutes=29), ports.uow(), KEY) == grant
+    assert granted(OpenGrant(grant_token), at(ports, NOW + timedelta(minutes=29))) == grant
     with pytest.raises(AddressProofUsed):
-        redeem(token, NOW, ports.uow(), KEY)
+        redeem(RedeemProof(token), at(ports, NOW))
     with pytest.raises(AddressProofExpired):
-        granted(grant_token, NOW + timedelta(minutes=31), ports.uow(), KEY)
+        granted(OpenGrant(grant_token), at(ports, NOW + timedelta(minutes=31)))
     with pytest.raises(AddressProofInvalid):
-        granted("ag." + "x" * 43, NOW, ports.uow(), KEY)
+        granted(OpenGrant("ag." + "x" * 43), at(ports, NOW))
 
 
 def test_an_expired_or_forged_link_gives_nothing_and_the_purge_takes_old_proofs() -> None:
-    ports, mailer = FakePorts(), FakeMailer()
-    request_proof("ada@example.org", NOW, ports.uow(), mailer, KEY, "https://kaleno.app")
+    ports = FakePorts()
+    mailer = ports.mailer
+    request_proof(RequestProof("ada@example.org"), at(ports, NOW))
     token = mailed_token(mailer)
 
     with pytest.raises(AddressProofExpired):
-        redeem(token, NOW + PROOF_TTL, ports.uow(), KEY)
+        redeem(RedeemProof(token), at(ports, NOW + PROOF_TTL))
     with pytest.raises(AddressProofInvalid):
-        redeem("ap." + "x" * 43, NOW, ports.uow(), KEY)
+        redeem(RedeemProof("ap." + "x" * 43), at(ports, NOW))
     with pytest.raises(AddressProofInvalid):
-        redeem("not a token", NOW, ports.uow(), KEY)
+        redeem(RedeemProof("not a token"), at(ports, NOW))
     counts = purge_expired(NOW + PROOF_TTL + timedelta(seconds=1), PERIODS, ports.uow())
 
     assert counts["address_proofs_deleted"] == 1
@@ -83,7 +90,9 @@ def test_a_proven_address_exports_its_bookings_with_every_host_and_nobody_elses(
     ]
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=bookings)
 
-    exported = export_address("Ada@Example.org", NOW, ports.uow(), {})
+    grant = AddressGrant(email="Ada@Example.org", granted_at=NOW, expires_at=NOW + GRANT_TTL)
+
+    exported = export(Export(grant, complaint={}), at(ports, NOW))
 
     assert {b["id"]: b["notes"] for b in exported["bookings"]} == {"b1": "first", "b2": "second"}
 
@@ -92,7 +101,7 @@ def test_a_restricted_invitees_own_change_is_written_to_google_but_a_host_change
     ports = FakePorts()
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=[fakes.a_booking(START, id="b1")])
     reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
-    set_invitee_processing(fakes.a_booking(START, id="b1"), {"restricted": True}, NOW, ports.uow(), ports.tasks)
+    set_processing(SetProcessing(fakes.a_booking(START, id="b1"), "restricted", True), at(ports, NOW))
 
     by_host = change_booking("b1", lambda b: b.cancelled("host's reason"), ports.uow())
     held = reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
@@ -107,9 +116,10 @@ def test_a_restricted_invitees_own_change_is_written_to_google_but_a_host_change
 
 
 def test_the_address_erased_bookings_share_is_never_proven() -> None:
-    ports, mailer = FakePorts(), FakeMailer()
+    ports = FakePorts()
+    mailer = ports.mailer
 
-    request_proof(ERASED_EMAIL, NOW, ports.uow(), mailer, KEY, "https://kaleno.app")
+    request_proof(RequestProof(ERASED_EMAIL), at(ports, NOW))
 
     assert mailer.sent == []
     assert ports.db.ids("address_proofs") == set()

@@ -18,8 +18,8 @@ from shared.services.errors import CalendarAccessRevoked, MailDeferred
 from shared.services.ics import ORGANIZER, booking_uid
 from shared.services.notifications import NotifyBooking, notify
 from shared.services.onboarding import disconnect
-from shared.services.privacy import run_host_erasure, start_host_erasure
-from shared.services.records import OutgoingMail
+from shared.services.privacy import Erase, RunHostErasure, erase, run_host_erasure
+from shared.services.records import Erasure, OutgoingMail
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit import fakes
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -128,10 +128,12 @@ def test_an_erasure_after_a_disconnect_mails_nobody_twice_and_leaves_only_tombst
     ports = ports_with(a_booking("b1"))
     token = "b1.mac"  # its MAC is checked at the edge (shared/web/auth.py); the service matches the id
     disconnect("h1", NOW, ports)
-    erasure = start_host_erasure(a_host(), NOW, ports.uow(), ports.tasks)
+    ports.time = NOW
+    erasure = erase(Erase(a_host()), ports)
+    assert isinstance(erasure, Erasure)
 
-    run_host_erasure(erasure.id, "h1", NOW, ports, KEPT)
-    run_host_erasure(erasure.id, "h1", NOW, ports, KEPT)  # the task delivered again
+    run_host_erasure(RunHostErasure(erasure.id, "h1", KEPT), ports)
+    run_host_erasure(RunHostErasure(erasure.id, "h1", KEPT), ports)  # the task delivered again
 
     assert len(ports.mailer.sent) == 1
     closed = ports.uow().audit.closed_booking("b1")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from shared.config import get_settings
 from shared.domain.errors import (
     EventTypeNotFound,
     InvalidLinkRequest,
@@ -16,11 +17,27 @@ from shared.domain.errors import (
     LinkUsed,
 )
 from shared.domain.event_type import EventType
-from shared.domain.links import KEPT_AFTER_END, BookingLink, LinkRequest, LinkState, Visibility, link_id_of
+from shared.domain.host import Host
+from shared.domain.links import (
+    KEPT_AFTER_END,
+    BookingLink,
+    LinkRequest,
+    LinkState,
+    Visibility,
+    link_id_of,
+    link_token_hash,
+)
 from shared.services.availability import Visitor, booking_page
 from shared.services.booking import book, cancel
-from shared.services.hosts import delete_event_type
-from shared.services.links import MAX_ACTIVE_LINKS, create_link, links_of, revoke_link, withdraw_links
+from shared.services.hosts import DeleteEventType, delete_event_type
+from shared.services.links import (
+    MAX_ACTIVE_LINKS,
+    CreateLink,
+    RevokeLink,
+    create_link,
+    links_of,
+    revoke_link,
+)
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit.fakes import FakePorts, a_host
 from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request, ada
@@ -33,6 +50,18 @@ def a_link(**fields: Any) -> BookingLink:
     return BookingLink.model_validate(
         {"id": "lk" + "0" * 20, "host_id": "h1", "event_type_id": "et1", "token_hash": "x", "created_at": NOW, **fields}
     )
+
+
+def new_link(ports: FakePorts, host: Host, request: LinkRequest) -> tuple[BookingLink, str]:
+    """The host creates a link to event type et1 at NOW: the link and its token."""
+    ports.time = NOW
+    created = create_link(CreateLink(host, "et1", request), ports)
+    return created.link, created.token
+
+
+def revoke(ports: FakePorts, command: RevokeLink, at: datetime) -> BookingLink:
+    ports.time = at
+    return revoke_link(command, ports)
 
 
 def private_ada() -> FakePorts:
@@ -79,7 +108,7 @@ def test_only_a_token_shaped_value_names_a_link() -> None:
 def test_a_private_type_is_not_listed_and_opens_only_with_its_own_link() -> None:
     ports = private_ada()
     host = a_host()
-    _, token = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    _, token = new_link(ports, host, LinkRequest())
 
     with pytest.raises(EventTypeNotFound, match="no event type 'intro'"):
         booking_page("ada", "intro", Visitor(NOW), ports.uow())
@@ -90,9 +119,20 @@ def test_a_private_type_is_not_listed_and_opens_only_with_its_own_link() -> None
         booking_page("ada", "intro", Visitor(NOW, token[:-1] + ("A" if token[-1] != "A" else "B")), ports.uow())
 
 
+def test_a_new_links_address_carries_its_token_in_the_fragment_and_only_its_hash_is_stored() -> None:
+    ports = private_ada()
+    ports.time = NOW
+
+    created = create_link(CreateLink(a_host(), "et1", LinkRequest()), ports)
+
+    assert created.url == f"{get_settings().base_url.rstrip('/')}/ada/intro#link={created.token}"
+    assert created.link.token_hash == link_token_hash(created.token)
+    assert created.token not in str(ports.db.records)
+
+
 def test_a_link_books_once_and_cancelling_does_not_give_it_back() -> None:
     ports = private_ada()
-    _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    _, token = new_link(ports, a_host(), LinkRequest())
 
     booked = book_with(ports, token)
     cancel(booked.booking, None, ports.uow(), ports.tasks)
@@ -106,7 +146,7 @@ def test_a_link_books_once_and_cancelling_does_not_give_it_back() -> None:
 
 def test_a_booking_that_loses_the_links_claim_is_told_the_link_was_used() -> None:
     ports = private_ada()
-    link, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    link, token = new_link(ports, a_host(), LinkRequest())
     with ports.uow() as uow:  # someone else's booking committed the claim between our read and our commit
         uow.links.claim(link.used_for("elsewhere", NOW))
         uow.commit()
@@ -120,32 +160,31 @@ def test_a_booking_that_loses_the_links_claim_is_told_the_link_was_used() -> Non
 def test_revoking_is_idempotent_refused_for_a_used_link_and_unknown_links_are_not_found() -> None:
     ports = private_ada()
     host = a_host()
-    first, first_token = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
-    second, second_token = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    first, first_token = new_link(ports, host, LinkRequest())
+    second, second_token = new_link(ports, host, LinkRequest())
     book_with(ports, second_token)
 
-    revoked = revoke_link(host, "et1", first.id, NOW, ports.uow())
-    again = revoke_link(host, "et1", first.id, NOW + DAY, ports.uow())
+    revoked = revoke(ports, RevokeLink(host, "et1", first.id), NOW)
+    again = revoke(ports, RevokeLink(host, "et1", first.id), NOW + DAY)
 
     assert revoked.revoked_at == NOW
     assert again.revoked_at == NOW
     with pytest.raises(LinkExpired):
         book_with(ports, first_token)
     with pytest.raises(LinkUsed):
-        revoke_link(host, "et1", second.id, NOW, ports.uow())
+        revoke(ports, RevokeLink(host, "et1", second.id), NOW)
     with pytest.raises(LinkNotFound):
-        revoke_link(host, "et2", first.id, NOW, ports.uow())
+        revoke(ports, RevokeLink(host, "et2", first.id), NOW)
 
 
 def test_deleting_an_event_type_revokes_its_open_links_so_the_purge_takes_them() -> None:
     ports = private_ada()
     host = a_host()
-    _, used = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
-    open_, _ = create_link(host, "et1", LinkRequest(), NOW, ports.uow())  # no expiry: kept until revoked
+    _, used = new_link(ports, host, LinkRequest())
+    open_, _ = new_link(ports, host, LinkRequest())  # no expiry: kept until revoked
     book_with(ports, used)
 
-    delete_event_type(host, "et1", ports.uow())
-    withdrawn = withdraw_links(host, "et1", NOW, ports.uow())
+    withdrawn = delete_event_type(DeleteEventType(host, "et1"), ports)
 
     assert withdrawn == 1
     states = {link.id: link.state(NOW) for link in ports.uow().links.of_event_type("h1", "et1")}
@@ -158,7 +197,7 @@ def test_an_expiry_in_the_past_is_refused_on_its_field() -> None:
     ports = private_ada()
 
     with pytest.raises(InvalidLinkRequest) as refused:
-        create_link(a_host(), "et1", LinkRequest(expires_at=NOW), NOW, ports.uow())
+        new_link(ports, a_host(), LinkRequest(expires_at=NOW))
 
     assert refused.value.problems == [("expires_at", "expiry-not-future", {})]
 
@@ -166,9 +205,9 @@ def test_an_expiry_in_the_past_is_refused_on_its_field() -> None:
 def test_the_purge_deletes_links_and_claims_past_their_purge_time_only() -> None:
     ports = private_ada()
     host = a_host()
-    create_link(host, "et1", LinkRequest(expires_at=NOW + DAY), NOW, ports.uow())
-    _, used = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
-    create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+    new_link(ports, host, LinkRequest(expires_at=NOW + DAY))
+    _, used = new_link(ports, host, LinkRequest())
+    new_link(ports, host, LinkRequest())
     book_with(ports, used)
     later = NOW + DAY + KEPT_AFTER_END + timedelta(seconds=1)
     periods = RetentionPeriods(bookings=3650 * DAY, audit_entries=3650 * DAY, erasure_receipts=3650 * DAY)
@@ -181,7 +220,7 @@ def test_the_purge_deletes_links_and_claims_past_their_purge_time_only() -> None
 
 def test_links_are_exported_without_their_hash_and_erased_with_the_host() -> None:
     ports = private_ada()
-    _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    _, token = new_link(ports, a_host(), LinkRequest())
     book_with(ports, token)
     uow = ports.uow()
 
@@ -195,10 +234,9 @@ def test_links_are_exported_without_their_hash_and_erased_with_the_host() -> Non
     assert ports.db.ids("booking_links") == ports.db.ids("link_claims") == set()
 
 
-
 def test_a_retry_with_the_same_idempotency_key_replays_the_booking_its_link_made() -> None:
     ports = private_ada()
-    _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
+    _, token = new_link(ports, a_host(), LinkRequest())
     request = a_request(START, link=token)
 
     first = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
@@ -212,10 +250,10 @@ def test_a_retry_with_the_same_idempotency_key_replays_the_booking_its_link_made
 def test_an_event_type_holds_a_bounded_number_of_open_links() -> None:
     ports, host = private_ada(), a_host()
     for _ in range(MAX_ACTIVE_LINKS - 1):
-        create_link(host, "et1", LinkRequest(), NOW, ports.uow())
-    last, _ = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
+        new_link(ports, host, LinkRequest())
+    last, _ = new_link(ports, host, LinkRequest())
 
     with pytest.raises(LinkLimitReached):
-        create_link(host, "et1", LinkRequest(), NOW, ports.uow())
-    revoke_link(host, "et1", last.id, NOW, ports.uow())
-    create_link(host, "et1", LinkRequest(), NOW, ports.uow())  # a revoked link no longer counts
+        new_link(ports, host, LinkRequest())
+    revoke(ports, RevokeLink(host, "et1", last.id), NOW)
+    new_link(ports, host, LinkRequest())  # a revoked link no longer counts

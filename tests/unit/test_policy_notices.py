@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shared.config import get_settings
 from shared.domain.policy import PolicyVersion
 from shared.services import policy_notices
+from shared.services.policy_notices import TellHosts
 from shared.services.records import OutgoingMail
 from tests.unit.fakes import AuditEntry, FakeMailer, FakePorts, a_host, given
 
 NOW = datetime(2026, 12, 7, 3, tzinfo=UTC)
 CHANGE = PolicyVersion("2026-12-06", significant=True, changes="Recipients named.")
-LINK = "https://kaleno.example/privacy-policy"
+LINK = f"{get_settings().base_url.rstrip('/')}/privacy-policy"
 
 
 class Crash(Exception):
@@ -44,11 +46,14 @@ def ports() -> FakePorts:
 
 
 def walk(ports: FakePorts, mailer: FakeMailer, policy: PolicyVersion = CHANGE) -> None:
-    """The scheduler's run, then each page's task in turn, as Cloud Tasks would deliver them."""
-    after = policy_notices.tell_hosts(policy, None, 3, NOW, ports.uow(), mailer, LINK)
-    while after is not None:
-        policy_notices.continue_later(policy, after, ports.tasks)
-        after = policy_notices.tell_hosts(policy, after, 3, NOW, ports.uow(), mailer, LINK)
+    """The scheduler's run, then each page's task (which the run enqueued) in turn, as Cloud Tasks would
+    deliver them."""
+    ports.mailer, ports.time = mailer, NOW
+    run = policy_notices.tell_hosts(TellHosts(policy, None, 3), ports)
+    while run.next is not None:
+        assert run.outcome == "continues"
+        run = policy_notices.tell_hosts(TellHosts(policy, run.next, 3), ports)
+    assert run.outcome == "done"
 
 
 def told(ports: FakePorts) -> list[AuditEntry]:

@@ -10,14 +10,20 @@ import pytest
 
 from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, SyncState
 from shared.services.booking_sync import reconcile_booking
+from shared.services.consent import RecordConsent, record_consent
 from shared.services.errors import GoogleUnavailable
 from shared.services.privacy import (
     ERASE_HOST_STEPS,
-    erase_invitee,
+    Erase,
+    Export,
+    RunHostErasure,
+    SetProcessing,
+    erase,
+    export,
     run_host_erasure,
-    set_invitee_processing,
-    start_host_erasure,
+    set_processing,
 )
+from shared.services.records import Erasure
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit import fakes
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -33,7 +39,7 @@ def a_booking(booking_id: str = "b1", start: datetime = START, invitee: Invitee 
 
 
 def ports_with(*bookings: Booking) -> FakePorts:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=bookings)
     ports.secrets.store_refresh_token("h1", "refresh-token")
     return ports
@@ -43,13 +49,14 @@ def test_a_host_erasure_that_failed_halfway_finishes_on_retry_with_nothing_left(
     ports = ports_with(a_booking("b1"), a_booking("b2", START + timedelta(hours=2)))
     for booking_id in ("b1", "b2"):
         reconcile_booking(booking_id, 1, NOW, ports.uow(), ports.calendar, ports.secrets)
-    erasure = start_host_erasure(a_host(), NOW, ports.uow(), ports.tasks)
+    erasure = erase(Erase(a_host()), ports)
+    assert isinstance(erasure, Erasure)
     ports.calendar.failure = GoogleUnavailable(503, None)
 
     with pytest.raises(GoogleUnavailable):
-        run_host_erasure(erasure.id, "h1", NOW, ports)
+        run_host_erasure(RunHostErasure(erasure.id, "h1"), ports)
     ports.calendar.failure = None
-    done = run_host_erasure(erasure.id, "h1", NOW, ports)
+    done = run_host_erasure(RunHostErasure(erasure.id, "h1"), ports)
 
     assert done.state == "done"
     assert set(done.steps) == set(ERASE_HOST_STEPS)
@@ -64,10 +71,10 @@ def test_an_invitee_erasure_keeps_the_time_and_drops_every_personal_field() -> N
     other = Invitee(name="Olga", email="olga@example.org", time_zone="UTC")
     ports = ports_with(a_booking("b1"), a_booking("b2", START + timedelta(hours=2), invitee=other))
 
-    receipt = erase_invitee(a_booking("b1"), NOW, ports.uow(), ports.tasks)
+    receipt = erase(Erase(a_booking("b1")), ports)
 
     erased, kept = ports.uow().bookings.get("b1"), ports.uow().bookings.get("b2")
-    assert receipt["steps"] == {"bookings_anonymised": 1}
+    assert receipt == {"erased_at": NOW.isoformat(), "steps": {"bookings_anonymised": 1}}
     assert erased is not None
     assert kept is not None
     assert (erased.start, erased.end) == (START, START + timedelta(minutes=30))
@@ -80,11 +87,14 @@ def test_an_invitee_erasure_keeps_the_time_and_drops_every_personal_field() -> N
 def test_an_invitee_restriction_keeps_their_booking_out_of_google_until_lifted() -> None:
     ports = ports_with(a_booking())
 
-    set_invitee_processing(a_booking(), {"restricted": True}, NOW, ports.uow(), ports.tasks)
+    restricted = set_processing(SetProcessing(a_booking(), "restricted", True), ports)
     paused = reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
-    (resumed,) = set_invitee_processing(a_booking(), {"restricted": False}, NOW, ports.uow(), ports.tasks)
+    lifted = set_processing(SetProcessing(a_booking(), "restricted", False), ports)
+    resumed = ports.uow().bookings.get("b1")
+    assert resumed is not None
     synced = reconcile_booking("b1", resumed.version, NOW, ports.uow(), ports.calendar, ports.secrets)
 
+    assert (restricted.restricted, lifted.restricted) == (True, False)
     assert paused == "processing_paused"
     assert ports.calendar.calls.count("insert") == 1  # only after the restriction was lifted
     assert synced == "synced"
@@ -104,3 +114,16 @@ def test_retention_deletes_bookings_only_after_their_period() -> None:
 
     assert counts["bookings_deleted"] == 1
     assert {key[1] for key in ports.db.records if key[0] == "bookings"} == {"recent", "next"}
+
+
+def test_an_export_holds_this_browsers_cookie_choices_only_under_an_id_kaleno_issued() -> None:
+    ports = ports_with(a_booking())
+    record = record_consent(RecordConsent(None, True, "v1", timedelta(days=365)), ports)
+    forged = f"{record.id.partition('.')[0]}.forged"
+
+    issued = export(Export(a_booking(), {}, record.id), ports)
+    planted = export(Export(a_booking(), {}, forged), ports)
+
+    assert issued["cookie_consent"]["policy_versions_answered"][0]["policy_version"] == "v1"
+    assert [b["id"] for b in issued["bookings"]] == ["b1"]
+    assert planted["cookie_consent"] is None

@@ -14,6 +14,7 @@ from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.schedule import MAX_SCHEDULES, NamedSchedule, Schedule, ScheduleCreate, ScheduleUpdate
 from shared.services import hosts as host_settings
 from shared.services.availability import free_slots
+from shared.services.hosts import CreateSchedule
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
@@ -119,7 +120,7 @@ def test_a_new_schedule_without_hours_offers_weekdays_9_to_5_in_the_host_s_zone(
     host = a_host().model_copy(update={"time_zone": "Europe/Berlin"})
     given(ports.db, hosts=[host], pages={"ada": a_page()})
 
-    schedule_id, page = host_settings.create_schedule(host, ScheduleCreate(name="Berlin"), ports.uow())
+    schedule_id, page = host_settings.create_schedule(CreateSchedule(host, ScheduleCreate(name="Berlin")), ports)
 
     assert schedule_id.startswith("sc")
     created = page.named_schedule(schedule_id)

@@ -14,7 +14,8 @@ from shared.domain.errors import WebhookLimitReached, WebhookNotFound, WebhookUr
 from shared.domain.webhooks import DELIVERY_RETENTION, DeliveryState, WebhookDelivery, WebhookRegistration
 from shared.services import webhooks
 from shared.services.errors import WebhookNotDelivered, WebhookUnreachable
-from shared.services.privacy import export_host, run_host_erasure, start_host_erasure
+from shared.services.privacy import Erase, Export, RunHostErasure, erase, export, run_host_erasure
+from shared.services.records import Erasure
 from shared.services.retention import RetentionPeriods, purge_expired
 from shared.webhooks_signature import InvalidSignature, verify
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -356,9 +357,11 @@ def test_the_hosts_export_lists_webhooks_and_deliveries_and_erasure_removes_them
     endpoint, secret = register(ports, events=["booking.created"])
     announce(ports, "booking.created", a_booking())
 
-    exported = export_host(a_host(), NOW, ports.uow(), {"contact": "privacy@kaleno.app"})
-    erasure = start_host_erasure(a_host(), NOW, ports.uow(), ports.tasks)
-    run_host_erasure(erasure.id, "h1", NOW, ports)
+    ports.time = NOW
+    exported = export(Export(a_host(), {"contact": "privacy@kaleno.app"}), ports)
+    erasure = erase(Erase(a_host()), ports)
+    assert isinstance(erasure, Erasure)
+    run_host_erasure(RunHostErasure(erasure.id, "h1"), ports)
 
     assert [w["id"] for w in exported["webhooks"]] == [endpoint.id]
     assert [d["endpoint_id"] for d in exported["webhook_deliveries"]] == [endpoint.id]

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.domain.booking import InviteeUpdate
 from shared.domain.errors import WritesLimited
 from shared.domain.write_limits import CLIENT, INVITEE, Allowance, WritePlaces, places_of, places_to_take
 from shared.services.booking import authorized_booking, book, cancel, reschedule
-from shared.services.privacy import rectify_invitee
+from shared.services.privacy import RectifyInvitee, rectify
 from shared.services.write_limits import Writer, keyed
 from tests.unit.fakes import FakePorts
 from tests.unit.test_booking_service import NOW, START, a_request, ada
@@ -123,7 +124,8 @@ def test_an_invitees_cancel_reschedule_and_correction_count_as_writes_of_their_c
     booking = authorized_booking(booked.booking.id, booked.manage_token, uow)
 
     moved = reschedule(booking, START + timedelta(hours=2), NOW, uow, ports.tasks, by_invitee=True, writer=writer())
-    rectified = rectify_invitee(moved, {"name": "Inès"}, NOW, ports.uow(), ports.tasks, writer=writer())
+    correction = RectifyInvitee(moved.id, booked.manage_token, InviteeUpdate(name="Inès"), writer())
+    rectified = rectify(correction, ports)
     with pytest.raises(WritesLimited):
         cancel(rectified, None, ports.uow(), ports.tasks, by_invitee=True, writer=writer())
 
