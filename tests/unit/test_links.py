@@ -17,7 +17,7 @@ from shared.domain.errors import (
 )
 from shared.domain.event_type import EventType
 from shared.domain.links import KEPT_AFTER_END, BookingLink, LinkRequest, LinkState, Visibility, link_id_of
-from shared.services.availability import Visitor, booking_page
+from shared.services.availability import OpenBookingPage, Visitor, booking_page
 from shared.services.booking import book, cancel
 from shared.services.hosts import delete_event_type
 from shared.services.links import MAX_ACTIVE_LINKS, create_link, links_of, revoke_link, withdraw_links
@@ -82,12 +82,13 @@ def test_a_private_type_is_not_listed_and_opens_only_with_its_own_link() -> None
     _, token = create_link(host, "et1", LinkRequest(), NOW, ports.uow())
 
     with pytest.raises(EventTypeNotFound, match="no event type 'intro'"):
-        booking_page("ada", "intro", Visitor(NOW), ports.uow())
-    page, _, _ = booking_page("ada", "intro", Visitor(NOW, token), ports.uow())
+        booking_page(OpenBookingPage("ada", "intro"), ports)
+    page, _, _ = booking_page(OpenBookingPage("ada", "intro", Visitor(token)), ports)
 
     assert page.listed() == {}
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     with pytest.raises(EventTypeNotFound):
-        booking_page("ada", "intro", Visitor(NOW, token[:-1] + ("A" if token[-1] != "A" else "B")), ports.uow())
+        booking_page(OpenBookingPage("ada", "intro", Visitor(forged)), ports)
 
 
 def test_a_link_books_once_and_cancelling_does_not_give_it_back() -> None:
