@@ -6,8 +6,9 @@ second commit fails. Buffers are part of the span, so two bookings never sit ins
 
 Limits are numbered places created the same way (a day's, week's or month's places, runs of 5-minute
 places, a group session's seats, an invitee's open bookings, a client's writes in a window), and so are
-single-use things (a link's use, a spent proof). These names are document ids stored in Firestore: a
-changed format is a migration, so each format is written once, here, and pinned by tests/unit/test_claims.py.
+single-use things (an Idempotency-Key's first answer, a link's use, a spent proof). These names are
+document ids stored in Firestore: a changed format is a migration, so each format is written once, here,
+and pinned by tests/unit/test_claims.py.
 """
 
 from __future__ import annotations
@@ -164,6 +165,11 @@ def write_place(scope: str, key: str, window: int, number: int) -> str:
 
 
 # --- single-use things and the bot gate's counters ------------------------------------------------------
+def idempotency_record_id(key: str) -> str:
+    """`idempotency/{hash}`: the first answer to an Idempotency-Key, named by a hash of the key."""
+    return hashlib.sha256(f"idem:{key}".encode()).hexdigest()
+
+
 def link_claim(link_id: str) -> str:
     """`link_claims/{link id}`: a single-use link's one use (or its revocation), named by the link itself."""
     return link_id

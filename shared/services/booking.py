@@ -18,7 +18,7 @@ from shared.deadlines import check as check_deadline
 from shared.domain import ids
 from shared.domain.booking import Booking, BookingRequest, normalised_email
 from shared.domain.booking_form import checked_form
-from shared.domain.claims import invitee_place, meeting, occupied_span, session_id
+from shared.domain.claims import idempotency_record_id, invitee_place, meeting, occupied_span, session_id
 from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
@@ -89,7 +89,7 @@ def book(
     used the link, or its key document exists): the first, usual request pays no extra read for it.
     `writer`: whose booking writes are counted across instances (None: not counted).
     """
-    key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
+    key_hash = idempotency_record_id(idempotency_key) if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     keys = writer.places(request.invitee.email) if writer else ()
     attempt = _Attempt(request, key_hash, request_hash, now, manage_key, keys, place_names(keys), gate)

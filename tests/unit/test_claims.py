@@ -14,6 +14,7 @@ from shared.domain.claims import (
     day_name,
     day_place,
     host_velocity_id,
+    idempotency_record_id,
     invitee_place,
     link_claim,
     meeting,
@@ -115,6 +116,7 @@ SESSION = session_id("h1", TYPE, datetime(2027, 3, 8, 10, tzinfo=UTC))
         (seat_claim(SESSION, 2), "h1:et0123456789:s20270308T100000Z:seat2"),
         (invitee_place("h1", "ada@example.org", 2), "h1:inveef091ec50a036fffbe28fa3:2"),
         (write_place("client", "k1", 4711, 2), "client:k1:4711:2"),
+        (idempotency_record_id("key-1"), "514759b74f01efdabe084531a37619896248c1b641d340cfc38ff68cc6e2c39f"),
         (link_claim("lk0123456789abcdef0123"), "lk0123456789abcdef0123"),
         (spent_proof_id("abc"), "1426e914ff4ee2bec3b2e8799cc7b0190e6e377a8d38f0863a059b353ef81a5c"),
         (host_velocity_id("h1", 42), "ae9a6d193cbc29af56548ab1:42"),
@@ -156,7 +158,7 @@ def test_the_packed_form_reads_back_what_the_builders_write() -> None:
 
 
 # Pieces only a name format writes: outside shared/domain/claims.py they would be a second copy of one.
-_NAME_PIECES = (":place", ":min", ":seat", ":inv", "velocity:", "proof:")
+_NAME_PIECES = (":place", ":min", ":seat", ":inv", "velocity:", "proof:", "idem:")
 
 
 def _formatted_strings(path: Path) -> list[str]:
