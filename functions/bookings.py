@@ -122,13 +122,13 @@ def _visitor(request: Request) -> availability.Visitor:
     an invitee's manage token also makes the slots count their booking as the one being moved."""
     from shared.web.auth import insider, rescheduled  # imported on first use: public reads never need them
 
-    return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER), insider(request), rescheduled(request))
+    return availability.Visitor(request.headers.get(LINK_HEADER), insider(request), rescheduled(request))
 
 
 @api.route("/pages/<host_slug>", response=HostPageView, limit="public-reads")
 def get_host_page(request: Request, host_slug: str) -> Response:
     """The host's public page: their public event types (private ones are not listed)."""
-    page = availability.listed_page(host_slug, adapters().uow())
+    page = availability.listed_page(availability.OpenHostPage(host_slug), adapters())
     return json_response(
         HostPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
@@ -143,7 +143,8 @@ def get_host_page(request: Request, host_slug: str) -> Response:
 )
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
     """What the public booking page shows about the host and the event type."""
-    page, _, event_type = availability.booking_page(host_slug, event_type_slug, _visitor(request), adapters().uow())
+    opened = availability.OpenBookingPage(host_slug, event_type_slug, _visitor(request))
+    page, _, event_type = availability.booking_page(opened, adapters())
     return json_response(
         BookingPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
@@ -162,11 +163,11 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
 )
 def get_slots(request: Request, host_slug: str, event_type_slug: str, query: SlotsQuery) -> Response:
     """Free slots from `from` to `to` (dates in `tz`), presented in `tz`."""
-    ports, zone, visitor = adapters(), ZoneInfo(query.tz), _visitor(request)
-    first, last, uow = query.first_day, query.last_day, ports.uow()
-    slots = availability.free_slots(
-        host_slug, event_type_slug, first, last, zone, visitor.now, uow, ports.tasks, visitor
+    zone = ZoneInfo(query.tz)
+    asked = availability.FindFreeSlots(
+        host_slug, event_type_slug, query.first_day, query.last_day, zone, _visitor(request)
     )
+    slots = availability.free_slots(asked, adapters())
     body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")
 

@@ -12,12 +12,11 @@ from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking_form import Answer, Answers, Location, Phone
 from shared.domain.calendar_span import Instant
-from shared.domain.claims import claim_ids
+from shared.domain.claims import claim_ids, places_of_run, seat_claim
 from shared.domain.errors import BookingCancelled, NothingToResolve, refused
 from shared.domain.intervals import Interval
 from shared.domain.links import LinkToken
-from shared.domain.periods import places_of_run
-from shared.domain.seats import seat_claim, session_event_id
+from shared.domain.seats import session_event_id
 from shared.domain.text import MULTI_LINE, ONE_LINE
 from shared.domain.time_zones import ZoneName
 

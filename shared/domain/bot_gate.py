@@ -1,9 +1,9 @@
-"""The bot gate: when a booking write must carry a solved proof of work (ALTCHA), and how spent proofs and
-a host's recent bookings are named. Pure: the service issues and checks proofs, the adapters store them."""
+"""The bot gate: when a booking write must carry a solved proof of work (ALTCHA), and the windows a host's
+recent bookings are counted in (spent proofs and counters are named in shared/domain/claims.py). Pure: the
+service issues and checks proofs, the adapters store them."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -42,8 +42,3 @@ def velocity_windows(now: datetime, window: timedelta) -> tuple[int, int]:
 def velocity_window_end(number: int, window: timedelta) -> float:
     """When window `number` ends, in epoch seconds."""
     return (number + 1) * window.total_seconds()
-
-
-def spent_proof_id(challenge: str) -> str:
-    """The document naming a spent proof: a hash of its challenge (each challenge has one solution)."""
-    return hashlib.sha256(f"proof:{challenge}".encode()).hexdigest()

@@ -5,7 +5,8 @@ booking: the booking that opens it creates the session record and the time's gra
 exist, so a session never overlaps another booking); every booking, the opener included, holds one of its
 numbered seats (`{session}:seat{k}`, must not exist), so racing invitees cannot exceed the seats. A booking
 joining a live session only requires the session record to exist; the one leaving last releases the
-session's record and time, on condition that nobody joined since it looked.
+session's record and time, on condition that nobody joined since it looked. (Session and seat names:
+`session_id`, `seat_claim` in shared/domain/claims.py.)
 """
 
 from __future__ import annotations
@@ -17,18 +18,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from shared.domain.claims import claim_ids
-from shared.domain.intervals import Interval, as_utc
+from shared.domain.intervals import Interval
 
 SESSION_EVENT_PREFIX = "kals"  # "kal" + "s": never a booking's event id ("kal" + a uuid in hex)
-
-
-def session_id(host_id: str, event_type_id: str, start: datetime) -> str:
-    """`{host}:{event type}:s{start}`: the document id of the session and the stem of its seats' ids."""
-    return f"{host_id}:{event_type_id}:s{as_utc(start):%Y%m%dT%H%M%SZ}"
-
-
-def seat_claim(session: str, seat: int) -> str:
-    return f"{session}:seat{seat}"
 
 
 def session_event_id(session: str) -> str:

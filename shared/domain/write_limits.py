@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.domain.claims import write_place
 from shared.domain.errors import WritesLimited
 from shared.domain.offsets import epoch_seconds, instant
 
@@ -47,7 +48,7 @@ class WritePlaces:
     allowance: Allowance
 
     def place(self, number: int) -> str:
-        return f"{self.scope}:{self.key}:{self.window}:{number}"
+        return write_place(self.scope, self.key, self.window, number)
 
     def names(self) -> list[str]:
         return [self.place(number) for number in range(1, self.allowance.writes + 1)]

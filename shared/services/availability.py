@@ -1,323 +1,32 @@
 """Public availability: the free slots of one event type, served from our own busy mirror.
 
 Never calls Google. A mirror older than `STALE_AFTER` still answers, and a refresh is requested.
-The booking writer asks the same question for one start, so what is shown is what can be booked.
+The booking writer asks the same question for one start, so what is shown is what can be booked. The rules
+are pure (shared/domain/offer.py); this module reads what they need and admits the visitor.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
-from shared.domain.errors import (
-    DailyLimitReached,
-    EventTypeNotFound,
-    HostNotConnected,
-    HostNotFound,
-    InvalidRange,
-    MinutesLimitReached,
-    PeriodLimitReached,
-    SeatsFull,
-    SlotNotOffered,
-    SlotTaken,
-)
+from shared.domain.errors import EventTypeNotFound, HostNotConnected, HostNotFound, InvalidRange
 from shared.domain.event_type import EventType
-from shared.domain.intervals import Interval, SpanSet
+from shared.domain.intervals import Interval
 from shared.domain.links import BookingLink, Visibility, link_id_of, link_token_hash
-from shared.domain.offsets import DAY, ZoneOffsets, epoch_seconds, epoch_seconds_up, instant
-from shared.domain.periods import (
-    MINUTES_PER_PLACE,
-    day_name,
-    first_free_run,
-    minute_run,
-    minute_run_prefix,
-    month_name,
-    month_start,
-    parse_minute_run,
-    period_place,
-    week_name,
-    week_start,
-)
-from shared.domain.schedule import Schedule
-from shared.domain.slots import count_by_local_day_seconds, free_starts, invitee_range
+from shared.domain.offer import LOOKAROUND, FreeSlots, Offer, check_start, periods_around
+from shared.domain.slots import invitee_range
 from shared.logging import log_exception
 from shared.services.busy_refresh import refresh_soon, stale_reason
-from shared.services.ports import TaskQueue, UnitOfWork
-from shared.services.records import AvailabilitySnapshot
+from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.tokens import same_secret
 
 MAX_RANGE_DAYS = 62
 STALE_AFTER = timedelta(minutes=30)
-# ≥ a host-local day (25 h at most, on a DST change) and ≥ the longest meeting (12 h) plus buffer (4 h): a
-# booking's read holds every booking of its day (a daily limit counts them) and every span it could touch.
-LOOKAROUND = timedelta(hours=26)
-_MINUTES_FULL = "this day or week has no booked minutes left for this kind of meeting"
-
-
-@dataclass(frozen=True)
-class Offer:
-    """One event type of one host, with everything known about the host's time around some dates."""
-
-    snapshot: AvailabilitySnapshot
-    event_type_id: str
-    event_type: EventType
-    link: BookingLink | None = None  # the single-use link the visitor opened it with
-
-    @property
-    def page(self) -> BookingPage:
-        return self.snapshot.page
-
-    @property
-    def schedule(self) -> Schedule:
-        """The hours of this event type (its own schedule, or the host's default): also the zone its days,
-        weeks and months are counted in."""
-        return self.page.schedule_of(self.event_type)
-
-    @property
-    def duration_seconds(self) -> int:
-        return self.event_type.duration_minutes * 60
-
-    def starts(
-        self,
-        first_day: date,
-        last_day: date,
-        zone: ZoneInfo,
-        now: datetime,
-        *,
-        moving: Booking | None = None,
-        ignore_conflicts: bool = False,
-        ignore_limits: bool = False,
-    ) -> list[int]:
-        """Free slot starts (epoch seconds). `moving`: a booking being rescheduled, whose own time (and own
-        event in the busy mirror) is free, and whose own places do not count. A group event type also offers
-        the starts of its live sessions that have a seat left (their time is taken for everything else)."""
-        taken = SpanSet() if ignore_conflicts else self._taken(moving)
-        limits = self._bookings_per_period(moving, ignore_limits)
-        closed = None if ignore_limits else self._minutes_closed(moving)
-        found = self._free_starts(taken, first_day, last_day, zone, now, limits, closed)
-        joinable = [] if ignore_conflicts else self._joinable_sessions(moving)
-        if not joinable:
-            return found
-        open_taken = taken.copy()
-        for _, occupied_start, occupied_end in joinable:
-            open_taken.remove(occupied_start, occupied_end)  # the session's own spans and its event in Google
-        starts = {start for start, _, _ in joinable}
-        again = self._free_starts(open_taken, first_day, last_day, zone, now, limits, closed)
-        return sorted({*found, *(start for start in again if start in starts)})
-
-    def _free_starts(
-        self,
-        taken: SpanSet,
-        first_day: date,
-        last_day: date,
-        zone: ZoneInfo,
-        now: datetime,
-        limits: dict[str, dict[date, int]],
-        closed: Callable[[date], bool] | None,
-    ) -> list[int]:
-        return free_starts(
-            self.event_type,
-            self.schedule,
-            taken,
-            now=now,
-            first_day=first_day,
-            last_day=last_day,
-            invitee_tz=zone,
-            horizon_end=self.page.calendar.horizon_end or now,  # never synced: nothing is known, nothing is offered
-            closed_days=closed,
-            **limits,
-        )
-
-    def session_holders(self, moving: Booking | None = None) -> Counter[int]:
-        """For a group event type: bookings holding a seat, by session start (epoch seconds). A session counts
-        only while it has this event type's shape (an edited duration or buffer makes it plain taken time)."""
-        if not self.event_type.group:
-            return Counter()
-        before, after = self.event_type.buffer_before_minutes * 60, self.event_type.buffer_after_minutes * 60
-        duration = self.duration_seconds
-        return Counter(
-            span.start
-            for span in self.snapshot.booked
-            if span.event_type_id == self.event_type_id
-            and (moving is None or span.booking_id != moving.id)
-            and span.occupied_start == span.start - before
-            and span.occupied_end == span.start + duration + after
-        )
-
-    def seats_left(self, starts: list[int]) -> dict[int, int] | None:
-        """Seats still free at each start, for a group event type (None otherwise)."""
-        if not self.event_type.group:
-            return None
-        held = self.session_holders(None)
-        return {start: self.event_type.seats - held.get(start, 0) for start in starts}
-
-    def _joinable_sessions(self, moving: Booking | None) -> list[tuple[int, int, int]]:
-        """(start, occupied start, occupied end) of this event type's live sessions with a free seat."""
-        held = self.session_holders(moving)
-        if not held:
-            return []
-        before, after = self.event_type.buffer_before_minutes * 60, self.event_type.buffer_after_minutes * 60
-        end = self.duration_seconds + after
-        return [(start, start - before, start + end) for start, count in held.items() if count < self.event_type.seats]
-
-    def slots(
-        self,
-        first_day: date,
-        last_day: date,
-        zone: ZoneInfo,
-        now: datetime,
-        *,
-        moving: Booking | None = None,
-        ignore_conflicts: bool = False,
-    ) -> list[Interval]:
-        """`starts` as `Interval`s."""
-        starts = self.starts(first_day, last_day, zone, now, moving=moving, ignore_conflicts=ignore_conflicts)
-        return [Interval(instant(start), instant(start + self.duration_seconds)) for start in starts]
-
-    def _taken(self, moving: Booking | None) -> SpanSet:
-        """Busy and booked time together; the snapshot's own busy spans when nothing is to be added."""
-        booked = self.snapshot.booked
-        if moving is None and not booked:
-            return self.snapshot.busy
-        taken = self.snapshot.busy.copy()
-        if moving is not None:
-            taken.remove(epoch_seconds(moving.start), epoch_seconds_up(moving.end))
-        for span in booked:
-            if moving is None or span.booking_id != moving.id:
-                taken.add(span.occupied_start, span.occupied_end)
-        return taken
-
-    def _bookings_per_period(self, moving: Booking | None, ignore_limits: bool) -> dict[str, dict[date, int]]:
-        """The engine's `bookings_per_day` / `_week` / `_month`, for the limits the event type has."""
-        event_type = self.event_type
-        limited = (event_type.daily_limit, event_type.weekly_limit, event_type.monthly_limit)
-        if ignore_limits or all(limit is None for limit in limited):
-            return {}
-        per_day = self._bookings_per_day(moving)
-        counts = {"bookings_per_day": per_day}
-        for limit, name, first_day in (
-            (event_type.weekly_limit, "bookings_per_week", week_start),
-            (event_type.monthly_limit, "bookings_per_month", month_start),
-        ):
-            if limit is not None:
-                per_period: Counter[date] = Counter()
-                for day, count in per_day.items():
-                    per_period[first_day(day)] += count
-                counts[name] = dict(per_period)
-        return counts
-
-    def _bookings_per_day(self, moving: Booking | None) -> dict[date, int]:
-        starts = [
-            span.start
-            for span in self.snapshot.booked
-            if span.event_type_id == self.event_type_id and (moving is None or span.booking_id != moving.id)
-        ]
-        if not starts:
-            return {}
-        offsets = ZoneOffsets(self.schedule.zone, min(starts) - DAY, max(starts) + DAY)
-        return count_by_local_day_seconds(starts, offsets)
-
-    def limit_reached(self, start: datetime, moving: Booking | None = None) -> SlotNotOffered:
-        """The error for a start its day's (week's, month's) limit closes: which limit it is."""
-        day = start.astimezone(self.schedule.zone).date()
-        limit = self.event_type.daily_limit
-        if limit is not None and self._bookings_per_day(moving).get(day, 0) >= limit:
-            return DailyLimitReached("this day is fully booked for this kind of meeting")
-        closed = self._minutes_closed(moving)
-        if closed is not None and closed(day):
-            return MinutesLimitReached(_MINUTES_FULL)
-        return PeriodLimitReached("this week or month is fully booked for this kind of meeting")
-
-    def held_runs(self, period: str, moving: Booking | None = None) -> list[tuple[int, int]]:
-        """(first place, length) of the minute runs this event type's bookings hold in `period` (a day or
-        week name), the one being moved excepted."""
-        return self._held_runs(moving).get(period, [])
-
-    def _held_runs(self, moving: Booking | None) -> dict[str, list[tuple[int, int]]]:
-        held: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for span in self.snapshot.booked:
-            if span.event_type_id == self.event_type_id and (moving is None or span.booking_id != moving.id):
-                for run in span.minute_places:
-                    period, first, count = parse_minute_run(run)
-                    held[period].append((first, count))
-        return held
-
-    def _minutes_closed(self, moving: Booking | None) -> Callable[[date], bool] | None:
-        """For the engine: whether a host-local day has no run of places left for one more meeting, in
-        the day or in its week (exactly the question `minute_runs` asks when booking)."""
-        daily, weekly = self.event_type.daily_minutes_limit, self.event_type.weekly_minutes_limit
-        if daily is None and weekly is None:
-            return None
-        held, count = self._held_runs(moving), self.event_type.duration_minutes // MINUTES_PER_PLACE
-
-        def closed(day: date) -> bool:
-            return any(
-                limit is not None and first_free_run(held.get(period, ()), count, limit // MINUTES_PER_PLACE) is None
-                for limit, period in ((daily, day_name(day)), (weekly, week_name(day)))
-            )
-
-        return closed
-
-
-def day_claim(offer: Offer, start: datetime, moving: Booking | None = None) -> str | None:
-    """A free numbered place in the host-local day, for event types with a daily limit.
-
-    Created with the booking under "must not exist", like the time claims: of two bookings racing for the
-    last place of a day, the second commit fails, so the limit holds under concurrency too.
-    """
-    limit = offer.event_type.daily_limit
-    if limit is None:
-        return None
-    zone = offer.schedule.zone
-    day = start.astimezone(zone).date()
-    held = {
-        span.day_claim
-        for span in offer.snapshot.booked
-        if span.event_type_id == offer.event_type_id
-        and instant(span.start).astimezone(zone).date() == day
-        and (moving is None or span.booking_id != moving.id)
-    }
-    for place in range(1, limit + 1):
-        claim = f"{offer.page.host_id}:{offer.event_type_id}:{day:%Y%m%d}:place{place}"
-        if claim not in held:
-            return claim
-    raise DailyLimitReached("this day is fully booked for this kind of meeting")
-
-
-def period_claims(offer: Offer, start: datetime, moving: Booking | None = None) -> tuple[str, ...]:
-    """Free numbered places in the host-local ISO week and month, for event types with those limits.
-
-    Created with the booking under "must not exist", like the day place. A booking being moved keeps the
-    places it holds in a week or month it stays in.
-    """
-    event_type, host_id, event_type_id = offer.event_type, offer.page.host_id, offer.event_type_id
-    day = start.astimezone(offer.schedule.zone).date()
-    claims: list[str] = []
-    for limit, period in ((event_type.weekly_limit, week_name(day)), (event_type.monthly_limit, month_name(day))):
-        if limit is None:
-            continue
-        prefix = period_place(host_id, event_type_id, period, 0)[:-1]  # "...:place"
-        kept = [claim for claim in (moving.period_claims if moving else ()) if claim.startswith(prefix)]
-        if kept:
-            claims.append(kept[0])
-            continue
-        held = {
-            claim
-            for span in offer.snapshot.booked
-            if span.event_type_id == event_type_id and (moving is None or span.booking_id != moving.id)
-            for claim in span.period_claims
-            if claim.startswith(prefix)
-        }
-        place = next((f"{prefix}{n}" for n in range(1, limit + 1) if f"{prefix}{n}" not in held), None)
-        if place is None:
-            raise PeriodLimitReached("this week or month is fully booked for this kind of meeting")
-        claims.append(place)
-    return tuple(claims)
 
 
 @dataclass(frozen=True)
@@ -325,7 +34,6 @@ class Visitor:
     """A member of the public asking for an event type (its page, slots, a booking), with the single-use
     link's token they hold, if any. Rescheduling an existing booking is not a visit: the booking opens it."""
 
-    now: datetime
     link_token: str | None = None
     # Whether the caller already has a right to (host id, event type id) without a link: its host, or the
     # invitee of one of its bookings picking a new time. Asked only for a private type opened without a link.
@@ -335,15 +43,135 @@ class Visitor:
     moving: Callable[[str, str], Booking | None] | None = None
 
 
-def admitted(
-    page: BookingPage, event_type_id: str, event_type: EventType, visitor: Visitor, uow: UnitOfWork
-) -> BookingLink | None:
-    """The link the visitor may use for this event type (None: none needed), else what they are told.
+@dataclass(frozen=True)
+class OfferQuery:
+    """Which event type a read is about, at what time, for whom, and what a booking write looks up with it."""
+
+    host_slug: str
+    event_type_slug: str
+    now: datetime
+    visitor: Visitor | None = None  # admitted before anything about the times is told; None: not a visit
+    moving: Booking | None = None  # a booking being rescheduled: its own time and places are free to it
+    places: Sequence[str] = ()  # a booking write's places (write limits): which exist (snapshot.places_taken)
+    velocity_windows: tuple[int, ...] = ()  # the bot gate's windows: the host's bookings counted in them
+
+
+@dataclass(frozen=True)
+class OpenHostPage:
+    """What a visitor asked: the host's public page."""
+
+    host_slug: str
+
+
+@dataclass(frozen=True)
+class OpenBookingPage:
+    """What a visitor asked: the booking page of one event type."""
+
+    host_slug: str
+    event_type_slug: str
+    visitor: Visitor = Visitor()
+
+
+@dataclass(frozen=True)
+class FindFreeSlots:
+    """What a visitor asked: the free slots of an event type from `first_day` to `last_day` (dates in `zone`)."""
+
+    host_slug: str
+    event_type_slug: str
+    first_day: date
+    last_day: date
+    zone: ZoneInfo
+    visitor: Visitor = Visitor()
+
+
+def listed_page(command: OpenHostPage, deps: Ports) -> BookingPage:
+    """The host's public page: what `BookingPage.listed` shows."""
+    page = deps.uow().pages.get(command.host_slug)
+    if page is None:
+        raise HostNotFound(f"no host '{command.host_slug}'")
+    return page
+
+
+def booking_page(command: OpenBookingPage, deps: Ports) -> tuple[BookingPage, str, EventType]:
+    """The page and the event type the visitor may open (see `opened_page`)."""
+    query = OfferQuery(command.host_slug, command.event_type_slug, deps.now(), command.visitor)
+    return opened_page(query, deps.uow())
+
+
+def opened_page(query: OfferQuery, uow: UnitOfWork) -> tuple[BookingPage, str, EventType]:
+    """The page and the event type (id, record) the query's visitor may open, else what they are told."""
+    page = uow.pages.get(query.host_slug)
+    if page is None:
+        raise HostNotFound(f"no host '{query.host_slug}'")
+    event_type_id, event_type = page.by_slug(query.event_type_slug)
+    _admitted(page, event_type_id, query, uow)
+    return page, event_type_id, event_type
+
+
+def free_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
+    """The free slots asked for, from the mirror; a stale mirror still answers and is refreshed soon."""
+    if (command.last_day - command.first_day).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
+    now, visitor = deps.now(), command.visitor
+    asked = invitee_range(command.first_day, command.last_day, command.zone)
+    offer = load_offer(OfferQuery(command.host_slug, command.event_type_slug, now, visitor), asked, deps.uow())
+    calendar = offer.page.calendar
+    if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
+        _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), deps.tasks)
+    moving = visitor.moving(offer.page.host_id, offer.event_type_id) if visitor.moving else None
+    return offer.free_slots(command.first_day, command.last_day, command.zone, now, moving)
+
+
+def check_offered(query: OfferQuery, start: datetime, uow: UnitOfWork) -> Offer:
+    """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
+    offer = offer_around(query, start, uow)
+    check_start(offer, start, query.now, query.moving)
+    return offer
+
+
+def offer_around(query: OfferQuery, start: datetime, uow: UnitOfWork) -> Offer:
+    """What `check_start` needs to tell whether `start` is free (the visitor admitted first), which of a
+    booking write's `places` are taken (`offer.snapshot.places_taken`) and the host's recent bookings for
+    the bot gate, in the same read."""
+    return load_offer(query, Interval(start, start + timedelta(minutes=1)), uow)
+
+
+def load_offer(query: OfferQuery, around: Interval, uow: UnitOfWork) -> Offer:
+    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers),
+    with a booking write's `places` (snapshot.places_taken) and the host's bookings counted in the bot gate's
+    `velocity_windows` (snapshot.host_recent_bookings). A visitor is admitted first (before anything about
+    the times can be told)."""
+    host_slug, event_type_slug = query.host_slug, query.event_type_slug
+    wide = (around.start - LOOKAROUND, around.end + LOOKAROUND)
+    snapshot = uow.months.snapshot(host_slug, *wide, query.places, query.velocity_windows)
+    if snapshot is None:
+        raise HostNotFound(f"no host '{host_slug}'")
+    event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
+    link = _admitted(snapshot.page, event_type_id, query, uow)
+    periods = periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
+    if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
+        wider = (periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+        snapshot = uow.months.snapshot(host_slug, *wider, query.places, query.velocity_windows)
+        if snapshot is None:
+            raise HostNotFound(f"no host '{host_slug}'")
+        event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
+    if not snapshot.page.calendar.connected or snapshot.page.calendar.paused:
+        raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
+    return Offer(snapshot, event_type_id, event_type, link)
+
+
+def _admitted(page: BookingPage, event_type_id: str, query: OfferQuery, uow: UnitOfWork) -> BookingLink | None:
+    """The link the query's visitor may use for this event type (None: none needed, or not a visit), else
+    what they are told.
 
     A private event type without a genuine link of its own answers exactly as an unknown slug does, so its
     existence does not leak. A link presented is checked whatever the visibility: a genuine one that ended
     says so (410: its holder knows the secret, so nothing leaks); a forged one names nothing (404).
     """
+    visitor = query.visitor
+    if visitor is None:
+        return None
+    event_type = page.event_types[event_type_id]
     unknown = EventTypeNotFound(f"no event type '{event_type.slug}'")
     if visitor.link_token is None:
         if event_type.visibility is Visibility.PRIVATE and not (
@@ -359,140 +187,8 @@ def admitted(
         or (link.host_id, link.event_type_id) != (page.host_id, event_type_id)
     ):
         raise unknown
-    link.ensure_usable(visitor.now)
+    link.ensure_usable(query.now)
     return link
-
-
-def minute_runs(offer: Offer, start: datetime, moving: Booking | None = None) -> tuple[str, ...]:
-    """Runs of free numbered 5-minute places in the host-local day and ISO week, as many places as the
-    meeting has 5 minutes, for event types with minutes limits; created with the booking under "must not
-    exist" like the other places. A booking being moved keeps a run in a day or week it stays in."""
-    event_type, host_id, event_type_id = offer.event_type, offer.page.host_id, offer.event_type_id
-    day = start.astimezone(offer.schedule.zone).date()
-    count = event_type.duration_minutes // MINUTES_PER_PLACE
-    runs: list[str] = []
-    limits = ((event_type.daily_minutes_limit, day_name(day)), (event_type.weekly_minutes_limit, week_name(day)))
-    for limit, period in limits:
-        if limit is None:
-            continue
-        prefix = minute_run_prefix(host_id, event_type_id, period)
-        kept = [run for run in (moving.minute_places if moving else ()) if run.startswith(prefix)]
-        if kept and parse_minute_run(kept[0])[2] == count:
-            runs.append(kept[0])
-            continue
-        first = first_free_run(offer.held_runs(period, moving), count, limit // MINUTES_PER_PLACE)
-        if first is None:
-            raise MinutesLimitReached(_MINUTES_FULL)
-        runs.append(minute_run(host_id, event_type_id, period, first, count))
-    return tuple(runs)
-
-
-def booking_page(
-    host_slug: str, event_type_slug: str, visitor: Visitor, uow: UnitOfWork
-) -> tuple[BookingPage, str, EventType]:
-    page = uow.pages.get(host_slug)
-    if page is None:
-        raise HostNotFound(f"no host '{host_slug}'")
-    event_type_id, event_type = page.by_slug(event_type_slug)
-    admitted(page, event_type_id, event_type, visitor, uow)
-    return page, event_type_id, event_type
-
-
-def listed_page(host_slug: str, uow: UnitOfWork) -> BookingPage:
-    """The host's public page: what `BookingPage.listed` shows."""
-    page = uow.pages.get(host_slug)
-    if page is None:
-        raise HostNotFound(f"no host '{host_slug}'")
-    return page
-
-
-def load_offer(
-    host_slug: str,
-    event_type_slug: str,
-    around: Interval,
-    uow: UnitOfWork,
-    visitor: Visitor | None = None,
-    places: Sequence[str] = (),
-    velocity_windows: tuple[int, ...] = (),
-) -> Offer:
-    """Page, host and months in one read, a little wider than `around` (the longest meeting and buffers),
-    with a booking write's `places` (snapshot.places_taken) and the host's bookings counted in the bot gate's
-    `velocity_windows` (snapshot.host_recent_bookings). A visitor is admitted first (before anything about
-    the times can be told)."""
-    wide = (around.start - LOOKAROUND, around.end + LOOKAROUND)
-    snapshot = uow.months.snapshot(host_slug, *wide, places, velocity_windows)
-    if snapshot is None:
-        raise HostNotFound(f"no host '{host_slug}'")
-    event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
-    link = admitted(snapshot.page, event_type_id, event_type, visitor, uow) if visitor else None
-    periods = _periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
-    if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
-        wider = (periods.start - LOOKAROUND, periods.end + LOOKAROUND)
-        snapshot = uow.months.snapshot(host_slug, *wider, places, velocity_windows)
-        if snapshot is None:
-            raise HostNotFound(f"no host '{host_slug}'")
-        event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
-    if not snapshot.page.calendar.connected or snapshot.page.calendar.paused:
-        raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
-    return Offer(snapshot, event_type_id, event_type, link)
-
-
-def _periods_around(around: Interval, event_type: EventType, zone: ZoneInfo) -> Interval:
-    """`around` widened to the host-local weeks and months it touches, for the limits the event type has (a
-    weekly minutes limit counts every booking of its week). Its days need no widening: every read reaches
-    LOOKAROUND beyond its range, which holds the whole host-local day."""
-    first, last = around.start.astimezone(zone).date(), around.end.astimezone(zone).date()
-    counted = (event_type.weekly_limit, event_type.monthly_limit, event_type.weekly_minutes_limit)
-    if all(limit is None for limit in counted):
-        return around
-    if event_type.weekly_limit is not None or event_type.weekly_minutes_limit is not None:
-        first, last = min(first, week_start(first)), max(last, week_start(last) + timedelta(days=6))
-    if event_type.monthly_limit is not None:
-        next_month = (month_start(last) + timedelta(days=32)).replace(day=1)
-        first, last = min(first, month_start(first)), max(last, next_month - timedelta(days=1))
-    start = datetime.combine(first, time(), zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
-    return Interval(min(around.start, start), max(around.end, end))
-
-
-@dataclass(frozen=True)
-class FreeSlots:
-    starts: list[int]  # epoch seconds, sorted
-    duration_seconds: int
-    complete: bool  # False: part of the range is not covered by the busy mirror yet (ask again shortly)
-    seats_left: dict[int, int] | None = None  # group event types: free seats by start
-
-    @property
-    def slots(self) -> list[Interval]:
-        return [Interval(instant(start), instant(start + self.duration_seconds)) for start in self.starts]
-
-
-def free_slots(
-    host_slug: str,
-    event_type_slug: str,
-    first_day: date,
-    last_day: date,
-    invitee_tz: ZoneInfo,
-    now: datetime,
-    uow: UnitOfWork,
-    tasks: TaskQueue,
-    visitor: Visitor | None = None,
-) -> FreeSlots:
-    if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
-        raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
-    asked = invitee_range(first_day, last_day, invitee_tz)
-    offer = load_offer(host_slug, event_type_slug, asked, uow, visitor or Visitor(now))
-    calendar = offer.page.calendar
-    if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
-        _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), tasks)
-    # Only what the event type can offer needs covering: up to the end of its booking window.
-    needed_until = min(asked.end, now + timedelta(days=offer.event_type.booking_window_days + 1))
-    complete = calendar.horizon_end is not None and calendar.horizon_end >= needed_until
-    moving = visitor.moving(offer.page.host_id, offer.event_type_id) if visitor and visitor.moving else None
-    starts = offer.starts(first_day, last_day, invitee_tz, now, moving=moving)
-    if moving is not None:  # its own time is no new time to move to
-        starts = [start for start in starts if start != epoch_seconds(moving.start)]
-    return FreeSlots(starts, offer.duration_seconds, complete or needed_until <= now, offer.seats_left(starts))
 
 
 def _best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
@@ -501,53 +197,3 @@ def _best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
         refresh_soon(host_id, reason, tasks)
     except Exception as error:
         log_exception("refresh_enqueue_failed", error, host_id=host_id)
-
-
-def check_offered(
-    host_slug: str,
-    event_type_slug: str,
-    start: datetime,
-    now: datetime,
-    uow: UnitOfWork,
-    moving: Booking | None = None,
-    visitor: Visitor | None = None,
-    places: Sequence[str] = (),
-    velocity_windows: tuple[int, ...] = (),
-) -> Offer:
-    """The offer if `start` is a free slot now; otherwise say whether it is taken or was never offered."""
-    offer = offer_around(host_slug, event_type_slug, start, uow, visitor, places, velocity_windows)
-    check_start(offer, start, now, moving)
-    return offer
-
-
-def offer_around(
-    host_slug: str,
-    event_type_slug: str,
-    start: datetime,
-    uow: UnitOfWork,
-    visitor: Visitor | None = None,
-    places: Sequence[str] = (),
-    velocity_windows: tuple[int, ...] = (),
-) -> Offer:
-    """What `check_start` needs to tell whether `start` is free (the visitor admitted first), which of a
-    booking write's `places` are taken (`offer.snapshot.places_taken`) and the host's recent bookings for
-    the bot gate, in the same read."""
-    around = Interval(start, start + timedelta(minutes=1))
-    return load_offer(host_slug, event_type_slug, around, uow, visitor, places, velocity_windows)
-
-
-def check_start(offer: Offer, start: datetime, now: datetime, moving: Booking | None = None) -> None:
-    """Nothing if `start` is a free slot of the offer now; otherwise whether it is taken or was never offered."""
-    zone = offer.schedule.zone
-    day = start.astimezone(zone).date()
-    second = epoch_seconds(start)
-    if instant(second) == start:  # slots start on whole seconds
-        if second in offer.starts(day, day, zone, now, moving=moving):
-            return
-        if offer.event_type.group and offer.session_holders(moving)[second] >= offer.event_type.seats:
-            raise SeatsFull("every seat at this time is booked; please pick another slot")
-        if second in offer.starts(day, day, zone, now, ignore_conflicts=True, moving=moving):
-            raise SlotTaken("this time is no longer free; please pick another slot")
-        if second in offer.starts(day, day, zone, now, ignore_conflicts=True, ignore_limits=True):
-            raise offer.limit_reached(start, moving)
-    raise SlotNotOffered("this start time is not one of the offered slots")

@@ -18,7 +18,7 @@ from shared.deadlines import check as check_deadline
 from shared.domain import ids
 from shared.domain.booking import Booking, BookingRequest, normalised_email
 from shared.domain.booking_form import checked_form
-from shared.domain.claims import meeting, occupied_span
+from shared.domain.claims import idempotency_record_id, invitee_place, meeting, occupied_span, session_id
 from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
@@ -38,21 +38,12 @@ from shared.domain.errors import (
 )
 from shared.domain.event_type import SLUG_PATTERN
 from shared.domain.host import Host
+from shared.domain.offer import Offer, check_start, day_claim, minute_runs, period_claims
 from shared.domain.offsets import epoch_seconds
-from shared.domain.seats import free_seat, session_id
+from shared.domain.seats import free_seat
 from shared.domain.write_limits import Taken, WritePlaces, places_to_take
 from shared.logging import log_event
-from shared.services.availability import (
-    Offer,
-    Visitor,
-    booking_page,
-    check_offered,
-    check_start,
-    day_claim,
-    minute_runs,
-    offer_around,
-    period_claims,
-)
+from shared.services.availability import OfferQuery, Visitor, check_offered, offer_around, opened_page
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.bot_gate import GateCheck, Proof, refusal_after_conflict, spend
 from shared.services.changes import change_booking, take_seat
@@ -98,7 +89,7 @@ def book(
     used the link, or its key document exists): the first, usual request pays no extra read for it.
     `writer`: whose booking writes are counted across instances (None: not counted).
     """
-    key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
+    key_hash = idempotency_record_id(idempotency_key) if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     keys = writer.places(request.invitee.email) if writer else ()
     attempt = _Attempt(request, key_hash, request_hash, now, manage_key, keys, place_names(keys), gate)
@@ -126,7 +117,8 @@ def form_problems(body: object, now: datetime, uow: UnitOfWork) -> list[FieldPro
     if not (SLUG.fullmatch(host) and SLUG.fullmatch(event_type)):  # a shape no page has: nothing to read
         return []
     try:
-        _, _, shown = booking_page(host, event_type, Visitor(now, link if isinstance(link, str) else None), uow)
+        visitor = Visitor(link if isinstance(link, str) else None)
+        _, _, shown = opened_page(OfferQuery(host, event_type, now, visitor), uow)
         checked_form(shown.questions, shown.location, answers, phone if isinstance(phone, str) else None)
     except InvalidAnswers as refused:
         return refused.problems
@@ -190,15 +182,16 @@ def _commit_with_retries(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -
     except ClaimConflict:
         # Lost every time: if a limit has filled (or the link was used) meanwhile, say that rather than "taken".
         request, now = attempt.request, attempt.now
-        check_offered(request.host, request.event_type, request.start, now, uow, visitor=Visitor(now, request.link))
+        check_offered(OfferQuery(request.host, request.event_type, now, Visitor(request.link)), request.start, uow)
         raise
 
 
 def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, first_try: bool) -> tuple[Booking, str]:
     request, now, key_hash, gate = attempt.request, attempt.now, attempt.key_hash, attempt.gate
-    visitor = Visitor(now, request.link)
     windows = gate.windows(now) if gate else ()
-    offer = offer_around(request.host, request.event_type, request.start, uow, visitor, attempt.write_places, windows)
+    visitor, places = Visitor(request.link), attempt.write_places
+    query = OfferQuery(request.host, request.event_type, now, visitor, places=places, velocity_windows=windows)
+    offer = offer_around(query, request.start, uow)
     event_type = offer.event_type
     # The form before the time: a refused form is the client's to correct whatever the time, and a slot
     # taken meanwhile is better told once the form is right. The bot gate last: a proof is asked for (and
@@ -308,9 +301,7 @@ def invitee_claim(host_id: str, email: str, place: int) -> str:
     """One of an invitee's numbered places with a host, held while the booking holds time; created with the
     booking under "must not exist", so racing bookings cannot exceed the limit. Named by a hash of the
     address as limits see it (no case, no `+tag`): document ids are no place for addresses."""
-    person = normalised_email(email, for_limits=True)
-    invitee = hashlib.sha256(f"invitee:{person}".encode()).hexdigest()[:24]
-    return f"{host_id}:inv{invitee}:{place}"
+    return invitee_place(host_id, normalised_email(email, for_limits=True), place)
 
 
 def _replay(key_hash: str, request_hash: str, uow: UnitOfWork, manage_key: str) -> Booked | None:
@@ -385,9 +376,8 @@ def reschedule(
     event_type_slug = page.event_types[booking.event_type_id].slug
     places = place_names(writer.places(booking.invitee.email)) if writer else []
     windows = gate.windows(now) if gate else ()
-    offer = check_offered(
-        host.slug, event_type_slug, new_start, now, uow, moving=booking, places=places, velocity_windows=windows
-    )
+    query = OfferQuery(host.slug, event_type_slug, now, moving=booking, places=places, velocity_windows=windows)
+    offer = check_offered(query, new_start, uow)
     taken = offer.snapshot.places_taken
     if gate:
         client_writes = client_writes_before(writer, booking.invitee.email, taken)

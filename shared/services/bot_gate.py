@@ -22,7 +22,8 @@ from urllib.parse import parse_qs
 from altcha import v1 as altcha
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.domain.bot_gate import BotGate, proof_needed, spent_proof_id, velocity_window_end, velocity_windows
+from shared.domain.bot_gate import BotGate, proof_needed, velocity_window_end, velocity_windows
+from shared.domain.claims import spent_proof_id
 from shared.domain.errors import ProofRequired
 from shared.services.ports import UnitOfWork
 

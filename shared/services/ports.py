@@ -23,10 +23,10 @@ from shared.domain.calendars import ListedCalendar
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
 from shared.domain.links import BookingLink
+from shared.domain.offer import AvailabilitySnapshot
 from shared.domain.seats import Session
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.records import (
-    AvailabilitySnapshot,
     Channel,
     ClosedBooking,
     ConsentRecord,

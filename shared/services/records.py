@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.booking import Booking, BookingStatus
+from shared.domain.booking import BookingStatus
 from shared.domain.booking_form import Location
-from shared.domain.booking_page import BookingPage
-from shared.domain.intervals import SpanSet
-from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 
 
 class OAuthState(BaseModel):
@@ -46,50 +42,6 @@ class IdempotencyRecord(BaseModel):
     request_hash: str
     booking_id: str
     expires_at: datetime
-
-
-class BookedSpan(NamedTuple):
-    """A booking holding time as availability sees it: the time it occupies (buffers included), in epoch
-    seconds, sortable by that time."""
-
-    occupied_start: int
-    occupied_end: int
-    start: int  # the meeting's start (daily limits count these)
-    booking_id: str
-    event_type_id: str
-    day_claim: str | None = None
-    period_claims: tuple[str, ...] = ()  # its places in the host-local week and month (weekly/monthly limits)
-    minute_places: tuple[str, ...] = ()  # its runs of 5-minute places in the day and week (minutes limits)
-
-    @classmethod
-    def of(cls, booking: Booking | None) -> BookedSpan | None:
-        """The span a booking keeps in its month while it holds time (a cancelled one keeps none); the
-        Firestore adapter and the test fake both store this."""
-        if booking is None or not booking.holds_time:
-            return None
-        return cls(
-            occupied_start=epoch_seconds(booking.occupied_start),
-            occupied_end=epoch_seconds_up(booking.occupied_end),
-            start=epoch_seconds(booking.start),
-            booking_id=booking.id,
-            event_type_id=booking.event_type_id,
-            day_claim=booking.day_claim,
-            period_claims=booking.period_claims,
-            minute_places=booking.minute_places,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class AvailabilitySnapshot:
-    """A host's page with the time known around some instants: the busy spans and booked spans that
-    overlap them (nothing of the months beyond is decoded)."""
-
-    page: BookingPage
-    busy: SpanSet
-    booked: list[BookedSpan]  # sorted by occupied_start
-    # Of the write places asked for with the read (shared/domain/write_limits.py): those that exist.
-    places_taken: frozenset[str] = frozenset()
-    host_recent_bookings: int = 0  # bookings made on the host's pages in the bot gate's recent windows, if asked
 
 
 class GoogleIdentity(BaseModel):

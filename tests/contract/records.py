@@ -3,9 +3,10 @@ event type ids `et` + 10 hex digits: the months pack both)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from shared.domain import claims
 from shared.domain.booking import Booking
 from tests.unit.fakes import a_booking
 
@@ -22,4 +23,4 @@ def booking(number: int, start: datetime = MONDAY_10, minutes: int = 30, **field
 
 def day_place(day: str, number: int, host_id: str = "h1") -> str:
     """The claim id of a numbered place in a host-local day ("YYYYMMDD")."""
-    return f"{host_id}:{EVENT_TYPE}:{day}:place{number}"
+    return claims.day_place(host_id, EVENT_TYPE, date.fromisoformat(day), number)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
-from shared.domain.claims import claim_ids
+from shared.domain.claims import claim_ids, seat_claim, session_id
 from shared.domain.intervals import Interval
-from shared.domain.seats import Session, seat_claim, session_id
+from shared.domain.seats import Session
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord

@@ -9,8 +9,8 @@ import pytest
 
 from shared.domain.booking import Booking
 from shared.domain.intervals import Interval, SpanSet
+from shared.domain.offer import AvailabilitySnapshot, BookedSpan
 from shared.domain.offsets import epoch_seconds
-from shared.services.records import AvailabilitySnapshot, BookedSpan
 from tests.contract.conftest import Store
 from tests.contract.records import MONDAY_10, booking, day_place
 from tests.unit.fakes import a_page

@@ -14,8 +14,8 @@ from shared.adapters.firestore import FirestoreUnitOfWork
 from shared.adapters.firestore.codec import encode_booked, legacy_booked
 from shared.domain.booking import Booking, Invitee
 from shared.domain.intervals import Interval
+from shared.domain.offer import BookedSpan
 from shared.domain.offsets import epoch_seconds
-from shared.services.records import BookedSpan
 from tests.unit.fakes import a_page
 
 MONDAY = datetime(2027, 3, 8, 9, tzinfo=UTC)

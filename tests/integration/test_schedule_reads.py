@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 
 from shared.adapters.firestore import FirestoreUnitOfWork
 from shared.adapters.firestore.codec import page_document, stored_page
+from shared.bootstrap import GoogleCloudAdapters
+from shared.config import get_settings
 from shared.domain.event_type import EventType
 from shared.domain.schedule import NamedSchedule, TimeOff
-from shared.services.availability import free_slots
-from tests.unit.fakes import FakeTaskQueue, a_page
+from shared.services.availability import FindFreeSlots, free_slots
+from shared.services.ports import UnitOfWork
+from tests.unit.fakes import a_page
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 MONDAY = date(2027, 3, 8)
@@ -40,6 +43,20 @@ class CountingUnitOfWork(FirestoreUnitOfWork):
         return super().read_fields(refs, fields)
 
 
+class CountingPorts(GoogleCloudAdapters):
+    """The production wiring on the emulator and the sandbox, with the counted unit of work, at `NOW`."""
+
+    def __init__(self, uow: CountingUnitOfWork) -> None:
+        super().__init__(get_settings())
+        self._counted = uow
+
+    def uow(self) -> UnitOfWork:
+        return self._counted
+
+    def now(self) -> datetime:
+        return NOW
+
+
 def test_a_page_with_named_schedules_round_trips_through_its_stored_form() -> None:
     page = a_page().with_schedule("sc0000000001", MORNINGS)
 
@@ -61,10 +78,11 @@ def test_a_slots_read_on_a_named_schedule_costs_what_a_read_on_the_default_sched
     with uow:
         uow.pages.add(slug, page)
         uow.commit()
+    ports = CountingPorts(uow)
 
     def read(event_type: str) -> tuple[list[int], int, int]:
         CountingUnitOfWork.gets = CountingUnitOfWork.batch_gets = 0
-        found = free_slots(slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC"), NOW, uow, FakeTaskQueue())
+        found = free_slots(FindFreeSlots(slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC")), ports)
         return [slot.start.hour for slot in found.slots], CountingUnitOfWork.gets, CountingUnitOfWork.batch_gets
 
     read("intro")  # the first read of an instance learns the slug's host

@@ -26,10 +26,12 @@ from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
+from shared.domain.claims import host_velocity_id, link_claim
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet, as_utc
 from shared.domain.links import BookingLink
+from shared.domain.offer import AvailabilitySnapshot, BookedSpan
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
@@ -37,8 +39,6 @@ from shared.services.errors import AlreadyStored, Contention, MailDeferred, Mail
 from shared.services.onboarding import CALENDAR_SCOPES
 from shared.services.ports import Exported
 from shared.services.records import (
-    AvailabilitySnapshot,
-    BookedSpan,
     Channel,
     ClosedBooking,
     ConsentRecord,
@@ -305,7 +305,8 @@ class FakeBusyMonths:
             if span.occupied_start < after and first < span.occupied_end
         )
         taken = frozenset(self._unit.write_places.taken(places))
-        counters = (self._unit.db.get("host_velocity", f"{page.host_id}:{window}") for window in velocity_windows)
+        velocity = (host_velocity_id(page.host_id, window) for window in velocity_windows)
+        counters = (self._unit.db.get("host_velocity", counter) for counter in velocity)
         recent = sum(counter.bookings for counter in counters if counter is not None)
         return AvailabilitySnapshot(
             page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
@@ -541,7 +542,7 @@ class FakeLinks:
         self._unit.create(("booking_links", link.id), link)
 
     def claim(self, link: BookingLink) -> None:
-        self._unit.create(("link_claims", link.id), LinkClaim(link.host_id, link.booking_id, link.purge_at))
+        self._unit.create(("link_claims", link_claim(link.id)), LinkClaim(link.host_id, link.booking_id, link.purge_at))
         self._unit.merge(("booking_links", link.id), lambda _: link)
 
     def of_event_type(self, host_id: str, event_type_id: str) -> list[BookingLink]:
@@ -637,7 +638,7 @@ class FakeBotGate:
         def counted(before: HostVelocity | None) -> HostVelocity:
             return HostVelocity((before.bookings if before else 0) + 1, expires_at)
 
-        self._unit.merge(("host_velocity", f"{host_id}:{window}"), counted)
+        self._unit.merge(("host_velocity", host_velocity_id(host_id, window)), counted)
 
     def purge(self, now: datetime) -> dict[str, int]:
         return {f"{name}_deleted": _purge(self._unit.db, name, now) for name in ("spent_proofs", "host_velocity")}

@@ -11,7 +11,7 @@ from shared.domain.booking import BookingRequest, Invitee
 from shared.domain.booking_page import BookingPage
 from shared.domain.errors import EventTypeNotFound, HostNotConnected, HostNotFound, InvalidRange
 from shared.domain.intervals import Interval
-from shared.services.availability import free_slots
+from shared.services.availability import FindFreeSlots, free_slots
 from shared.services.booking import book
 from tests.unit.builders import span, starts, utc
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -22,7 +22,7 @@ IN_UTC = ZoneInfo("UTC")
 
 
 def ports_with(page: BookingPage) -> FakePorts:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": page})
     return ports
 
@@ -30,7 +30,7 @@ def ports_with(page: BookingPage) -> FakePorts:
 def slots_on(
     ports: FakePorts, first_day: date = MONDAY, last_day: date = MONDAY, host: str = "ada", event_type: str = "intro"
 ) -> list[Interval]:
-    return free_slots(host, event_type, first_day, last_day, IN_UTC, NOW, ports.uow(), ports.tasks).slots
+    return free_slots(FindFreeSlots(host, event_type, first_day, last_day, IN_UTC), ports).slots
 
 
 def test_free_slots_are_served_from_the_mirror_without_calling_google() -> None:
@@ -113,8 +113,8 @@ def test_a_range_beyond_the_mirror_is_answered_but_marked_incomplete() -> None:
     ports = ports_with(a_page(synced_at=NOW, horizon_days=10))  # covered until 2027-03-11
     asked = MONDAY + timedelta(days=10)
 
-    covered = free_slots("ada", "intro", MONDAY, MONDAY, IN_UTC, NOW, ports.uow(), ports.tasks)
-    beyond = free_slots("ada", "intro", MONDAY, asked, IN_UTC, NOW, ports.uow(), ports.tasks)
+    covered = free_slots(FindFreeSlots("ada", "intro", MONDAY, MONDAY, IN_UTC), ports)
+    beyond = free_slots(FindFreeSlots("ada", "intro", MONDAY, asked, IN_UTC), ports)
 
     assert covered.complete is True
     assert beyond.complete is False

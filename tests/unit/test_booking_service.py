@@ -21,7 +21,7 @@ from shared.domain.errors import (
 )
 from shared.domain.event_type import EventType
 from shared.domain.schedule import Schedule
-from shared.services.availability import free_slots
+from shared.services.availability import FindFreeSlots, free_slots
 from shared.services.booking import Booked, authorized_booking, book, cancel, reschedule, token_hash
 from shared.services.booking_sync import reconcile_task
 from shared.services.records import IdempotencyRecord
@@ -36,7 +36,7 @@ INTRO = EventType(slug="intro", title="Intro call", duration_minutes=30, slot_st
 
 def ada(intro: EventType = INTRO) -> FakePorts:
     """A connected host whose busy mirror is fresh and empty."""
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": intro}, synced_at=NOW)})
     return ports
 
@@ -57,7 +57,7 @@ def book_at(ports: FakePorts, start: datetime = START, key: str | None = None, *
 
 def offered_starts(ports: FakePorts) -> list[datetime]:
     day = START.date()
-    found = free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)
+    found = free_slots(FindFreeSlots("ada", "intro", day, day, ZoneInfo("UTC")), ports)
     return [slot.start for slot in found.slots]
 
 
@@ -180,7 +180,7 @@ def test_a_week_limited_to_three_takes_numbered_places_and_refuses_a_fourth_unti
 
     with pytest.raises(PeriodLimitReached, match="week or month is fully booked"):
         book_at(ports, START + timedelta(days=3), email="late@example.org")
-    friday = free_slots("ada", "intro", date(2027, 3, 12), date(2027, 3, 12), ZoneInfo("UTC"), NOW, *_read(ports))
+    friday = free_slots(FindFreeSlots("ada", "intro", date(2027, 3, 12), date(2027, 3, 12), ZoneInfo("UTC")), ports)
     next_week = book_at(ports, START + timedelta(days=7), email="next@example.org").booking
     cancel(made[1].booking, None, ports.uow(), ports.tasks)
     again = book_at(ports, START + timedelta(days=4), email="again@example.org").booking
@@ -227,10 +227,6 @@ def test_a_host_local_month_is_counted_in_the_host_s_zone_across_the_utc_month_b
 
     assert april.period_claims == ("h1:et1:m2027-04:place1",)
     assert march.period_claims == ("h1:et1:m2027-03:place1",)
-
-
-def _read(ports: FakePorts) -> tuple[Any, Any]:
-    return ports.uow(), ports.tasks
 
 
 def test_an_invitee_holding_as_many_upcoming_bookings_as_allowed_is_refused_until_one_is_cancelled() -> None:

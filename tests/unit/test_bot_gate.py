@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.domain.bot_gate import BotGate, proof_needed, spent_proof_id, velocity_window_end, velocity_windows
+from shared.domain.bot_gate import BotGate, proof_needed, velocity_window_end, velocity_windows
+from shared.domain.claims import spent_proof_id
 from shared.domain.errors import ProofRequired
 from shared.domain.event_type import EventType
 from shared.services.booking import book

@@ -14,8 +14,8 @@ from shared.adapters.firestore.codec import (
 )
 from shared.domain.busy import month_keys, split_by_month
 from shared.domain.intervals import Interval, SpanSet, merge
+from shared.domain.offer import BookedSpan
 from shared.domain.offsets import epoch_seconds
-from shared.services.records import BookedSpan
 from tests.unit.builders import span, utc
 
 

@@ -27,7 +27,7 @@ from shared.domain.links import (
     link_id_of,
     link_token_hash,
 )
-from shared.services.availability import Visitor, booking_page
+from shared.services.availability import OpenBookingPage, Visitor, booking_page
 from shared.services.booking import book, cancel
 from shared.services.hosts import DeleteEventType, delete_event_type
 from shared.services.links import (
@@ -111,12 +111,13 @@ def test_a_private_type_is_not_listed_and_opens_only_with_its_own_link() -> None
     _, token = new_link(ports, host, LinkRequest())
 
     with pytest.raises(EventTypeNotFound, match="no event type 'intro'"):
-        booking_page("ada", "intro", Visitor(NOW), ports.uow())
-    page, _, _ = booking_page("ada", "intro", Visitor(NOW, token), ports.uow())
+        booking_page(OpenBookingPage("ada", "intro"), ports)
+    page, _, _ = booking_page(OpenBookingPage("ada", "intro", Visitor(token)), ports)
 
     assert page.listed() == {}
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     with pytest.raises(EventTypeNotFound):
-        booking_page("ada", "intro", Visitor(NOW, token[:-1] + ("A" if token[-1] != "A" else "B")), ports.uow())
+        booking_page(OpenBookingPage("ada", "intro", Visitor(forged)), ports)
 
 
 def test_a_new_links_address_carries_its_token_in_the_fragment_and_only_its_hash_is_stored() -> None:

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from shared.domain.claims import parse_minute_run, places_of_run
 from shared.domain.errors import InvalidFields, MinutesLimitReached
 from shared.domain.event_type import EventType, EventTypeUpdate
-from shared.domain.periods import first_free_run, parse_minute_run, places_of_run
-from shared.services.availability import free_slots
+from shared.domain.periods import first_free_run
+from shared.services.availability import FindFreeSlots, free_slots
 from shared.services.booking import cancel, reschedule
 from tests.unit.fakes import FakePorts
 from tests.unit.test_booking_service import HOUR, INTRO, NOW, START, ada, book_at
@@ -20,7 +21,7 @@ MONDAY = START.date()  # 8 March 2027, ISO week 10; the host's hours: weekdays 0
 
 
 def day_starts(ports: FakePorts, day: date) -> list[datetime]:
-    found = free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)
+    found = free_slots(FindFreeSlots("ada", "intro", day, day, ZoneInfo("UTC")), ports)
     return [slot.start for slot in found.slots]
 
 

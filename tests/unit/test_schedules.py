@@ -13,7 +13,7 @@ from shared.domain.errors import ScheduleInUse, ScheduleLimitReached, ScheduleNo
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.schedule import MAX_SCHEDULES, NamedSchedule, Schedule, ScheduleCreate, ScheduleUpdate
 from shared.services import hosts as host_settings
-from shared.services.availability import free_slots
+from shared.services.availability import FindFreeSlots, free_slots
 from shared.services.hosts import CreateSchedule
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 
@@ -37,11 +37,11 @@ def test_an_event_type_takes_the_hours_of_its_schedule_and_without_one_the_defau
 
 
 def test_two_event_types_on_two_schedules_offer_different_slots() -> None:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": page_with_mornings()})
 
     def starts(slug: str) -> list[int]:
-        found = free_slots("ada", slug, MONDAY, MONDAY, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)
+        found = free_slots(FindFreeSlots("ada", slug, MONDAY, MONDAY, ZoneInfo("UTC")), ports)
         return [slot.start.hour for slot in found.slots]
 
     assert starts("intro") == [9, 10, 11, 12, 13, 14, 15, 16]

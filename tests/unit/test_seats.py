@@ -12,12 +12,13 @@ import pytest
 from pydantic import ValidationError
 
 from shared.domain.booking import BookingStatus
+from shared.domain.claims import seat_claim, session_id
 from shared.domain.errors import DailyLimitReached, InvalidFields, SeatsFull, SlotTaken
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.intervals import Interval
 from shared.domain.offsets import epoch_seconds
-from shared.domain.seats import Session, free_seat, seat_claim, session_event_id, session_id
-from shared.services.availability import free_slots
+from shared.domain.seats import Session, free_seat, session_event_id
+from shared.services.availability import FindFreeSlots, free_slots
 from shared.services.booking import Booked, book, cancel, reschedule
 from shared.services.booking_sync import reconcile_booking
 from shared.web.views import SlotList
@@ -31,7 +32,7 @@ SESSION = session_id("h1", "et1", START)
 
 @pytest.fixture
 def ports() -> FakePorts:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     page = a_page(event_types={"et1": GROUP, "et2": PLAIN}, synced_at=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": page})
     return ports
@@ -44,7 +45,7 @@ def book_seat(ports: FakePorts, n: int, start: datetime = START, event_type: str
 
 def seats_left(ports: FakePorts, start: datetime = START) -> int | None:
     day = start.date()
-    found = free_slots("ada", "intro", day, day, ZoneInfo("UTC"), NOW, ports.uow(), ports.tasks)
+    found = free_slots(FindFreeSlots("ada", "intro", day, day, ZoneInfo("UTC")), ports)
     if found.seats_left is None:
         return None
     return found.seats_left.get(epoch_seconds(start), 0)  # not offered: no seat left
@@ -283,7 +284,7 @@ def test_an_erased_invitee_is_no_longer_a_guest(ports: FakePorts) -> None:
 
 
 def test_seats_left_are_absent_for_a_plain_event_type() -> None:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     plain = PLAIN.model_copy(update={"slug": "intro"})
     given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": plain}, synced_at=NOW)})
 

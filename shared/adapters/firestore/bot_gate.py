@@ -8,7 +8,6 @@ the booking's page and months (shared/adapters/firestore/months.py). Both carry 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from shared.adapters.firestore.collections import HOST_VELOCITY, SPENT_PROOFS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import purge_expired
 from shared.adapters.firestore.unit import Unit
+from shared.domain.claims import host_velocity_id
 
 BOOKINGS_FIELD = "bookings"
 _HASH_LENGTH = 64
@@ -24,8 +24,7 @@ _HASH_LENGTH = 64
 def velocity_ref(db: Any, host_id: str, window: int) -> Any:
     """Named by a hash of the host id, and holding nothing else about the host: a count that lives twenty
     minutes is nobody's record (nothing to export or erase)."""
-    host = hashlib.sha256(f"velocity:{host_id}".encode()).hexdigest()[:24]
-    return db.collection(HOST_VELOCITY).document(f"{host}:{window}")
+    return db.collection(HOST_VELOCITY).document(host_velocity_id(host_id, window))
 
 
 class FirestoreBotGate:

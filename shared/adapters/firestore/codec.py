@@ -16,11 +16,21 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from shared.domain.booking_page import BookingPage
+from shared.domain.claims import (
+    DAY_PLACE,
+    MINUTE_RUN,
+    PERIOD_PLACE,
+    day_name,
+    day_place,
+    minute_run,
+    month_name,
+    period_place,
+    week_name,
+)
 from shared.domain.intervals import EPOCH, Interval, SpanSet, by_start
-from shared.domain.periods import day_name, minute_run, month_name, period_place, week_name
+from shared.domain.offer import BookedSpan
 from shared.domain.schedule import Schedule
 from shared.domain.text import STORED
-from shared.services.records import BookedSpan
 
 M = TypeVar("M", bound=BaseModel)
 _SECOND = timedelta(seconds=1)
@@ -146,16 +156,8 @@ def _int64s(packed: bytes) -> memoryview:
 _BOOKED = struct.Struct(">qqq16s5sH")
 _BOOKED_PERIODS = struct.Struct(">qqq16s5sHI")
 _BOOKED_MINUTES = struct.Struct(">qqq16s5sHIHHH")
-_MINUTE_RUN = re.compile(
-    r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<period>d[0-9]{8}|w[0-9]{4}-W[0-9]{2}):min(?P<first>[0-9]{1,4})"
-    r"\+(?P<count>[0-9]{1,3})"
-)
 _BOOKING_ID = re.compile(r"[0-9a-f]{32}")
 _EVENT_TYPE_ID = re.compile(r"et([0-9a-f]{10})")
-_DAY_CLAIM = re.compile(r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<day>[0-9]{8}):place(?P<number>[0-9]{1,3})")
-_PERIOD_CLAIM = re.compile(
-    r"(?P<host>.+):(?P<type>et[0-9a-f]{10}):(?P<period>w[0-9]{4}-W[0-9]{2}|m[0-9]{4}-[0-9]{2}):place(?P<number>[0-9]{1,4})"
-)
 _HAS_PLACE = 0x8000
 _PERIOD_NUMBER = 0x7FF
 
@@ -186,7 +188,7 @@ def _minute_runs(host_id: str, span: BookedSpan) -> tuple[int, int, int]:
     firsts = {"d": 0, "w": 0}
     lengths = set()
     for text in span.minute_places:
-        run = _MINUTE_RUN.fullmatch(text)
+        run = MINUTE_RUN.fullmatch(text)
         if run is None or run["host"] != host_id or run["type"] != span.event_type_id:
             raise ValueError(f"{text!r} is not a run of minute places of this host and event type")
         kind, first, count = run["period"][0], int(run["first"]), int(run["count"])
@@ -234,7 +236,7 @@ def _occupied_end(element: bytes) -> int:
 def _place(host_id: str, span: BookedSpan) -> int:
     if span.day_claim is None:
         return 0
-    claim = _DAY_CLAIM.fullmatch(span.day_claim)
+    claim = DAY_PLACE.fullmatch(span.day_claim)
     if claim is None or claim["host"] != host_id or claim["type"] != span.event_type_id:
         raise ValueError(f"{span.day_claim!r} is not a day place of this host and event type")
     text = claim["day"]
@@ -259,11 +261,11 @@ def _period_places(host_id: str, span: BookedSpan) -> int:
     week = month = 0
     names: dict[str, str] = {}
     for text in span.minute_places:  # the day and week their runs lie in
-        run = _MINUTE_RUN.fullmatch(text)
+        run = MINUTE_RUN.fullmatch(text)
         if run is not None:  # else refused by `_minute_runs`
             names[f"minutes-{run['period'][0]}"] = run["period"]
     for text in span.period_claims:
-        claim = _PERIOD_CLAIM.fullmatch(text)
+        claim = PERIOD_PLACE.fullmatch(text)
         if claim is None or claim["host"] != host_id or claim["type"] != span.event_type_id:
             raise ValueError(f"{text!r} is not a week or month place of this host and event type")
         number, kind = int(claim["number"]), claim["period"][0]
@@ -303,7 +305,7 @@ def _unpacked(
     day_claim = None
     if place & _HAS_PLACE:
         day = _from_epoch(start).date() + timedelta(days=(place >> 9 & 3) - 1)
-        day_claim = f"{host_id}:{event_type_id}:{day:%Y%m%d}:place{place & 0x1FF}"
+        day_claim = day_place(host_id, event_type_id, day, place & 0x1FF)
     period_claims: tuple[str, ...] = ()
     if periods:
         local = _from_epoch(start).date() + timedelta(days=(periods >> 22 & 3) - 1)

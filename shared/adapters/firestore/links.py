@@ -18,6 +18,7 @@ from shared.adapters.firestore.collections import LINK_CLAIMS, LINKS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import delete_matching
 from shared.adapters.firestore.unit import Unit
+from shared.domain.claims import link_claim
 from shared.domain.links import BookingLink
 from shared.services.ports import Exported
 
@@ -43,7 +44,7 @@ class FirestoreLinks:
 
     def claim(self, link: BookingLink) -> None:
         claim = {"host_id": link.host_id, "booking_id": link.booking_id, PURGE_FIELD: link.purge_at}
-        self._unit.create(self._unit.db.collection(LINK_CLAIMS).document(link.id), claim)
+        self._unit.create(self._unit.db.collection(LINK_CLAIMS).document(link_claim(link.id)), claim)
         self._unit.merge(self._ref(link.id), _document(link))
 
     def of_event_type(self, host_id: str, event_type_id: str) -> list[BookingLink]:

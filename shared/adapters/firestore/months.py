@@ -33,9 +33,9 @@ from shared.domain.booking_page import BookingPage
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.event_type import LONGEST_BUFFER_MINUTES, LONGEST_MEETING_MINUTES
 from shared.domain.intervals import Interval, SpanSet, as_utc
+from shared.domain.offer import AvailabilitySnapshot, BookedSpan
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.services.ports import Exported
-from shared.services.records import AvailabilitySnapshot, BookedSpan
 
 BOOKED_ON = "booked_on"
 LEGACY_BOOKED = "booked"
