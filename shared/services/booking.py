@@ -283,7 +283,7 @@ def _seat_to_take(offer: Offer, start: datetime, uow: UnitOfWork) -> tuple[tuple
     session = session_id(offer.page.host_id, offer.event_type_id, start)
     if not offer.session_holders()[epoch_seconds(start)]:
         return (session, 1), False
-    live = uow.bookings.session(session)
+    live = uow.sessions.session(session)
     if live is None:  # closed since the snapshot: open it again
         return (session, 1), False
     seat = free_seat(set(live.seats), event_type.seats)
@@ -421,7 +421,7 @@ def _seat_to_move_to(booking: Booking, offer: Offer, start: datetime, uow: UnitO
     session = session_id(offer.page.host_id, offer.event_type_id, start)
     if booking.held_seat is not None and booking.held_seat[0] == session:
         return booking.held_seat
-    live = uow.bookings.session(session)
+    live = uow.sessions.session(session)
     seat = free_seat(set(live.seats), offer.event_type.seats) if live is not None else 1
     if seat is None:
         raise SeatsFull("every seat at this time is booked; please pick another slot")

@@ -48,12 +48,12 @@ def move_seat(before: Booking | None, after: Booking, uow: UnitOfWork) -> None:
     new = after.held_seat
     if old == new:
         return
-    if old is not None and (session := uow.bookings.session(old[0])) is not None:
+    if old is not None and (session := uow.sessions.session(old[0])) is not None:
         left = session.without(after.id)
         if left is None:
-            uow.bookings.close_session(session)
+            uow.sessions.close_session(session)
         else:
-            uow.bookings.save_session(left)
+            uow.sessions.save_session(left)
     if new is not None:
         take_seat(after, new, uow)
 
@@ -62,9 +62,9 @@ def take_seat(booking: Booking, seat: tuple[str, int], uow: UnitOfWork, live: bo
     """Join the session if it is live (`live` None: look), else open it with this booking's span."""
     session_id, number = seat
     if live is None:
-        live = uow.bookings.session(session_id) is not None
+        live = uow.sessions.session(session_id) is not None
     if live:
-        uow.bookings.join_session(session_id, number, booking.id)
+        uow.sessions.join_session(session_id, number, booking.id)
         return
     span = Interval(booking.occupied_start, booking.occupied_end)
-    uow.bookings.open_session(Session.opened(session_id, booking.host_id, span, number, booking.id))
+    uow.sessions.open_session(Session.opened(session_id, booking.host_id, span, number, booking.id))

@@ -51,7 +51,7 @@ def seats_left(ports: FakePorts, start: datetime = START) -> int | None:
 
 
 def session(ports: FakePorts) -> Session | None:
-    return ports.uow().bookings.session(SESSION)
+    return ports.uow().sessions.session(SESSION)
 
 
 def sync(ports: FakePorts, booked: Booked) -> None:
@@ -192,7 +192,7 @@ def test_a_seat_moves_from_one_session_to_another_in_one_commit(ports: FakePorts
 
     moved = reschedule(moving.booking, later, NOW, ports.uow(), ports.tasks)
 
-    old, new = session(ports), ports.uow().bookings.session(session_id("h1", "et1", later))
+    old, new = session(ports), ports.uow().sessions.session(session_id("h1", "et1", later))
     assert old is not None
     assert new is not None
     assert list(old.seats.values()) == [staying.booking.id]
@@ -218,9 +218,9 @@ def test_a_session_closed_since_the_snapshot_is_opened_again() -> None:
     # Its last seat is given up (session, time and seat released) while the availability read still shows
     # the booking: the next booking finds the session closed and opens it itself.
     with ports.uow() as uow:
-        live = uow.bookings.session(SESSION)
+        live = uow.sessions.session(SESSION)
         assert live is not None
-        uow.bookings.close_session(live)
+        uow.sessions.close_session(live)
         uow.commit()
     for claim in first.booking.claims():
         ports.db.delete_now(("claims", claim))
