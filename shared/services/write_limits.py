@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from shared.config import get_settings
 from shared.domain.booking import normalised_email
 from shared.domain.errors import ClaimConflict
 from shared.domain.write_limits import CLIENT, INVITEE, Allowance, Taken, WritePlaces, places_of, places_to_take
@@ -40,6 +42,23 @@ class Writer:
             places_of(CLIENT, keyed(self.key, CLIENT, self.client), self.per_client, self.now),
             places_of(INVITEE, keyed(self.key, INVITEE, invitee), self.per_invitee, self.now),
         )
+
+
+def writer_of(client: str | None, key: str, now: datetime) -> Writer | None:
+    """Who makes this booking write, for the allowances counted across instances in Firestore: "booking-writes"
+    per client, `invitee_write_limit` per invitee. None: not counted (no client named, as for a host's own
+    write, or client limits are off)."""
+    settings = get_settings()
+    if client is None or not settings.client_limits_enabled:
+        return None
+    per_client, per_invitee = settings.client_limits["booking-writes"], settings.invitee_write_limit
+    return Writer(
+        client=client,
+        now=now,
+        per_client=Allowance(per_client[0], math.ceil(per_client[1])),
+        per_invitee=Allowance(per_invitee[0], math.ceil(per_invitee[1])),
+        key=key,
+    )
 
 
 def keyed(key: str, scope: str, value: str) -> str:

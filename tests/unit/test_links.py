@@ -18,12 +18,12 @@ from shared.domain.errors import (
 from shared.domain.event_type import EventType
 from shared.domain.links import KEPT_AFTER_END, BookingLink, LinkRequest, LinkState, Visibility, link_id_of
 from shared.services.availability import Visitor, booking_page
-from shared.services.booking import book, cancel
+from shared.services.booking import Book, book
 from shared.services.hosts import delete_event_type
 from shared.services.links import MAX_ACTIVE_LINKS, create_link, links_of, revoke_link, withdraw_links
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit.fakes import FakePorts, a_host
-from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request, ada
+from tests.unit.test_booking_service import NOW, START, a_request, ada, host_cancels
 
 PRIVATE = EventType(slug="intro", title="Intro call", duration_minutes=30, visibility=Visibility.PRIVATE)
 DAY = timedelta(days=1)
@@ -40,7 +40,7 @@ def private_ada() -> FakePorts:
 
 
 def book_with(ports: FakePorts, token: str | None, start: datetime = START, email: str = "ines@example.org") -> Any:
-    return book(a_request(start, email=email, link=token), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    return book(Book(a_request(start, email=email, link=token), None), ports)
 
 
 # --- the rules -----------------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def test_a_link_books_once_and_cancelling_does_not_give_it_back() -> None:
     _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
 
     booked = book_with(ports, token)
-    cancel(booked.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, booked.booking, None)
 
     assert booked.booking.link_id == link_id_of(token)
     with pytest.raises(LinkUsed):
@@ -195,14 +195,13 @@ def test_links_are_exported_without_their_hash_and_erased_with_the_host() -> Non
     assert ports.db.ids("booking_links") == ports.db.ids("link_claims") == set()
 
 
-
 def test_a_retry_with_the_same_idempotency_key_replays_the_booking_its_link_made() -> None:
     ports = private_ada()
     _, token = create_link(a_host(), "et1", LinkRequest(), NOW, ports.uow())
     request = a_request(START, link=token)
 
-    first = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
-    again = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    first = book(Book(request, "key-0001"), ports)
+    again = book(Book(request, "key-0001"), ports)
 
     assert again.replayed
     assert again.booking.id == first.booking.id
