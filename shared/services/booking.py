@@ -56,16 +56,18 @@ from shared.services.availability import (
 )
 from shared.services.booking_sync import request_sync, request_sync_alongside
 from shared.services.bot_gate import GateCheck, Proof, challenged, gate_check, refusal_after_conflict, spend
-from shared.services.changes import change_booking, take_seat
+from shared.services.changes import Decision, change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.tokens import manage_token
 from shared.services.write_limits import (
+    SeenPlaces,
     Writer,
     client_writes_before,
     counted_write,
+    counted_write_seen,
     place_names,
     take,
     writer_of,
@@ -512,7 +514,10 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
     def moved(counted: Taken | None) -> Booking:
         return _changed(booking.id, decide, uow, counted=counted, spent=spent)
 
-    updated = counted_write(writer, booking.invitee.email, uow, moved, taken=taken)
+    if writer is None:
+        updated = moved(None)
+    else:
+        updated = counted_write_seen(SeenPlaces(writer, booking.invitee.email, taken), uow, moved)
     request_sync(updated, deps.tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated
@@ -565,7 +570,7 @@ def _changed(
     try:
         # Seats of one session leaving at once contend for its record: each round one of them commits, so
         # give them as many rounds as a large session's invitees might need.
-        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS, alongside=alongside)
+        updated = change_booking(booking_id, Decision(decide, alongside), uow, attempts=CHANGE_ATTEMPTS)
     except AlreadyStored as error:
         if refused := refusal_after_conflict(spent, uow):
             raise refused from error  # its proof was spent meanwhile
