@@ -253,7 +253,8 @@ def reschedule(request: Request, principal: str, booking_id: str, body: Reschedu
 
 
 def _writer(request: Request, ports: Ports) -> Writer | None:
-    """The invitee's client, whose booking writes are counted across instances (keyed by the manage key)."""
+    """The invitee's client, whose booking writes are counted across instances (keyed by the manage key).
+    Only `rectify` still builds its writer here; the booking writes derive theirs from their command."""
     return booking_writer(request, ports.keys.manage(), utc_now())
 
 

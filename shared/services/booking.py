@@ -153,16 +153,17 @@ class OpenBooking:
 
 @dataclass(frozen=True)
 class _Checks:
-    """What one write is checked against, derived from its sender: whose writes it counts (None: not counted)
-    and the bot gate's view of it (None: not gated)."""
+    """What one write is checked against, derived from its sender at its time (`now`, read once): whose writes
+    it counts (None: not counted) and the bot gate's view of it (None: not gated)."""
 
-    writer: Writer | None
-    gate: GateCheck | None
+    now: datetime
+    writer: Writer | None = None
+    gate: GateCheck | None = None
 
 
 def _checks(sender: Sender, deps: Ports, gated: bool = True) -> _Checks:
     key, now = deps.keys.manage(), deps.now()
-    return _Checks(writer_of(sender.client, key, now), gate_check(sender.proof, key, now) if gated else None)
+    return _Checks(now, writer_of(sender.client, key, now), gate_check(sender.proof, key, now) if gated else None)
 
 
 @contextmanager
@@ -190,7 +191,7 @@ def _book(command: Book, checks: _Checks, deps: Ports) -> Booked:
     key_hash = hashlib.sha256(f"idem:{idempotency_key}".encode()).hexdigest() if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     keys = checks.writer.places(request.invitee.email) if checks.writer else ()
-    attempt = _Attempt(request, key_hash, request_hash, deps.now(), manage_key, keys, place_names(keys), checks.gate)
+    attempt = _Attempt(request, key_hash, request_hash, checks.now, manage_key, keys, place_names(keys), checks.gate)
     try:
         booking, token = _commit_with_retries(attempt, uow, deps.tasks)
     except (SlotTaken, SlotNotOffered, LinkUsed, ProofRequired):  # a retry of a made booking: replayed
@@ -457,10 +458,10 @@ def reschedule(command: RescheduleBooking, deps: Ports) -> Booking:
     uow = deps.uow()
     booking = _changeable(command.booking_id, command.by, uow)
     if isinstance(command.by, ByHost):
-        return _moved(_Move(booking, command.start, deps.now(), by_invitee=False), _Checks(None, None), uow, deps)
+        return _moved(_Move(booking, command.start, by_invitee=False), _Checks(deps.now()), uow, deps)
     with _challenged(deps):
         checks = _checks(command.by.sender, deps)
-        return _moved(_Move(booking, command.start, deps.now(), by_invitee=True), checks, uow, deps)
+        return _moved(_Move(booking, command.start, by_invitee=True), checks, uow, deps)
 
 
 def _changeable(booking_id: str, by: Asker, uow: UnitOfWork) -> Booking:
@@ -478,12 +479,11 @@ def _changeable(booking_id: str, by: Asker, uow: UnitOfWork) -> Booking:
 class _Move:
     booking: Booking
     new_start: datetime
-    now: datetime
     by_invitee: bool
 
 
 def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
-    booking, new_start, now, writer, gate = move.booking, move.new_start, move.now, checks.writer, checks.gate
+    booking, new_start, now, writer, gate = move.booking, move.new_start, checks.now, checks.writer, checks.gate
     booking.ensure_changeable()
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
@@ -627,7 +627,4 @@ def host_bookings(host: Host, listing: HostListing, uow: UnitOfWork) -> tuple[li
 
 
 def host_booking(host: Host, booking_id: str, uow: UnitOfWork) -> Booking:
-    booking = uow.bookings.get(booking_id)
-    if booking is None or booking.host_id != host.id:
-        raise BookingNotFound("no such booking")
-    return booking
+    return _changeable(booking_id, ByHost(host.id), uow)
