@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from shared.domain.booking import Booking, BookingRequest, BookingStatus, Invitee
 from shared.domain.errors import (
@@ -26,11 +27,15 @@ from shared.services.booking import (
     Book,
     Booked,
     ByHost,
+    ByInvitee,
     CancelBooking,
+    OpenBooking,
     RescheduleBooking,
     authorized_booking,
     book,
+    booking_file,
     cancel,
+    open_booking,
     reschedule,
     token_hash,
 )
@@ -321,3 +326,47 @@ def test_a_wrong_manage_token_looks_like_a_missing_booking(ports: FakePorts) -> 
         authorized_booking(booked.booking.id, "not-the-token", ports.uow())
 
     assert authorized_booking(booked.booking.id, booked.manage_token, ports.uow()) == booked.booking
+
+
+def test_the_invitee_changes_their_booking_only_with_its_manage_token(ports: FakePorts) -> None:
+    booked = book_at(ports)
+    forged = ByInvitee(f"{booked.booking.id}.not-the-mac")
+
+    with pytest.raises(BookingNotFound, match="no booking with this id and manage token"):
+        cancel(CancelBooking(booked.booking.id, None, forged), ports)
+    with pytest.raises(BookingNotFound, match="no booking with this id and manage token"):
+        reschedule(RescheduleBooking(booked.booking.id, START + HOUR, forged), ports)
+    cancelled = cancel(CancelBooking(booked.booking.id, "can't make it", ByInvitee(booked.manage_token)), ports)
+
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert cancelled.asked_by_invitee() == cancelled  # marked as the invitee's own change
+
+
+def test_a_host_changes_only_their_own_bookings(ports: FakePorts) -> None:
+    booking = book_at(ports).booking
+
+    with pytest.raises(BookingNotFound, match="no such booking"):
+        cancel(CancelBooking(booking.id, None, ByHost("h2")), ports)
+    with pytest.raises(BookingNotFound, match="no such booking"):
+        reschedule(RescheduleBooking(booking.id, START + HOUR, ByHost("h2")), ports)
+
+    assert stored(ports, booking.id) == booking
+
+
+def test_the_invitees_calendar_file_links_back_to_their_manage_page(ports: FakePorts) -> None:
+    booked = book_at(ports)
+
+    opened = open_booking(OpenBooking(booked.booking.id, booked.manage_token), ports)
+    event = Calendar.from_ical(booking_file(OpenBooking(booked.booking.id, booked.manage_token), ports)).walk("VEVENT")[
+        0
+    ]
+
+    assert (opened.booking, opened.context.host_slug, opened.context.event_type_slug) == (
+        booked.booking,
+        "ada",
+        "intro",
+    )
+    assert str(event["url"]) == ports.links.manage(booked.booking.id)
+    assert booked.manage_token in str(event["url"])
+    with pytest.raises(BookingNotFound):
+        booking_file(OpenBooking(booked.booking.id, "not-the-token"), ports)
