@@ -122,9 +122,7 @@ class Attacker:
 
 
 ATTACKERS = (
-    Attacker(
-        "one address", "one.example.net", lambda n: "203.0.113.66", lambda n: "bot@one.example.net", range(0, 1)
-    ),
+    Attacker("one address", "one.example.net", lambda n: "203.0.113.66", lambda n: "bot@one.example.net", range(0, 1)),
     Attacker(
         "rotating addresses",
         "rotate.example.net",
@@ -354,9 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     return conclude(run, booked, allowed, overlaps, span, windows_touched(span, seconds))
 
 
-def conclude(
-    run: Run, booked: Counter[str], allowed: dict[str, int], overlaps: int, span: float, windows: int
-) -> int:
+def conclude(run: Run, booked: Counter[str], allowed: dict[str, int], overlaps: int, span: float, windows: int) -> int:
     """Print the figures one per line (each actor's answers by status and problem type after them), then the
     BENCH line; 0 if every target was met."""
     figures: dict[str, float] = {"attack span s": span, "limit windows": windows, "load average": os.getloadavg()[0]}

@@ -120,9 +120,7 @@ def main() -> int:
         meet_client, meet_free = HttpClient(api), half_hours(empty + timedelta(days=14))
 
         def book_in(month: datetime) -> None:
-            status, answer = clients[month].request(
-                "POST", "/bookings", body(next(free[month])), new_client()
-            )
+            status, answer = clients[month].request("POST", "/bookings", body(next(free[month])), new_client())
             assert status == 201, answer
 
         def book_meet() -> None:
@@ -130,9 +128,7 @@ def main() -> int:
             assert status == 201, answer
 
         # The second month's connection warmed on its instance with a booking further ahead.
-        status, answer = clients[empty].request(
-            "POST", "/bookings", body(month_after(empty)), new_client()
-        )
+        status, answer = clients[empty].request("POST", "/bookings", body(month_after(empty)), new_client())
         assert status == 201, answer
         ref = baseline_document()
         booking = timed_against_get(lambda: book_in(full), MONTH_BOOKINGS - EDGE - WARMUP, WARMUP, ref)

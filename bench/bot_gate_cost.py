@@ -1,6 +1,6 @@
 """What the bot gate costs an honest booking: the booking service against the Firestore emulator, with the gate
-(its host counters read in the booking's batch get, one increment in its commit) and without it (the code path
-as it was: `gate=None`), alternating in one run so both see the same machine and the same emulator.
+(its host counters read in the booking's batch get, one increment in its commit) and without it (the use case's
+own step with no gate), alternating in one run so both see the same machine and the same emulator.
 
 Bookings go to one host, every 15 minutes of weekdays, "auto" gate far from its threshold (no proof is asked
 for: the cost measured is what every booking pays). Target: with the gate within 1.1x of without.
@@ -14,11 +14,37 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from devstack.emulator import FirestoreEmulator
+from shared.services.ports import Keys, Links, Ports, UnitOfWork
+from tests.unit.fakes import FakePorts
 
 PAIRS, WARMUP = 200, 20
+
+
+class EmulatorPorts:
+    """The fakes' ports (keys, task queue...) around units of work on the emulator, and the real clock."""
+
+    def __init__(self, units: Callable[[], UnitOfWork]) -> None:
+        self._units, self._fakes = units, FakePorts()
+        self.secrets, self.google, self.calendar = self._fakes.secrets, self._fakes.google, self._fakes.calendar
+        self.tasks, self.webhook_http, self.mailer = self._fakes.tasks, self._fakes.webhook_http, self._fakes.mailer
+
+    def uow(self) -> UnitOfWork:
+        return self._units()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    @property
+    def keys(self) -> Keys:
+        return self._fakes.keys
+
+    @property
+    def links(self) -> Links:
+        return self._fakes.links
 
 
 def main() -> int:
@@ -31,9 +57,9 @@ def main() -> int:
         from shared.adapters.firestore import FirestoreCaches, FirestoreUnitOfWork
         from shared.domain.booking import BookingRequest, Invitee
         from shared.domain.event_type import EventType
-        from shared.services.booking import book
+        from shared.services import booking
         from shared.services.bot_gate import GateCheck, GatePolicy
-        from tests.unit.fakes import FakeTaskQueue, a_host, a_page
+        from tests.unit.fakes import a_host, a_page
 
         client, caches = firestore.Client(project="kaleno-local"), FirestoreCaches()
         now = datetime.now(UTC).replace(microsecond=0)
@@ -50,16 +76,20 @@ def main() -> int:
             if (first_day + timedelta(days=day)).weekday() < 5
             for slot in range(32)
         )
-        tasks = FakeTaskQueue()
+        ports: Ports = EmulatorPorts(lambda: FirestoreUnitOfWork(client, caches))
+
+        # The use case's own step after deriving its checks: the same code, with and without a gate.
+        def checks(kind: str) -> booking._Checks:
+            return booking._Checks(datetime.now(UTC), gate=GateCheck(policy) if kind == "with" else None)
+
         timings: dict[str, list[float]] = {"without": [], "with": []}
         for index, (kind, start) in enumerate(zip(itertools.cycle(("without", "with")), starts, strict=False)):
             if index >= 2 * (PAIRS + WARMUP):
                 break
             invitee = Invitee(name="Ines", email=f"ines{index}@example.org", time_zone="UTC")
             request = BookingRequest(host="ada", event_type="intro", start=start, invitee=invitee)
-            gate = GateCheck(policy) if kind == "with" else None
             started = time.perf_counter()
-            book(request, None, datetime.now(UTC), FirestoreUnitOfWork(client, caches), tasks, "key", gate=gate)
+            booking._book(booking.Book(request), checks(kind), ports)
             if index >= 2 * WARMUP:
                 timings[kind].append(time.perf_counter() - started)
     finally:

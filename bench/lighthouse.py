@@ -59,7 +59,7 @@ def lighthouse(url: str, preset: str) -> Run:
             "--output=json",
             f"--output-path={report}",
             f"--only-categories={','.join(CATEGORIES)}",
-            '--chrome-flags=--headless=new --no-sandbox',
+            "--chrome-flags=--headless=new --no-sandbox",
         ]
         if preset == "desktop":
             command.append("--preset=desktop")  # mobile is Lighthouse's default (a Moto G Power, slow 4G)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import functions_framework
@@ -12,7 +11,6 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters, utc_now
-from shared.config import get_settings
 from shared.domain.booking import Booking, BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import FieldProblem, ProofRequired
@@ -21,14 +19,12 @@ from shared.domain.time_zones import ZoneName
 from shared.services import availability, bot_gate
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
-from shared.services.ics import booking_ics
 from shared.services.ports import Ports, UnitOfWork
-from shared.services.tokens import manage_url
 from shared.services.write_limits import Writer
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.errors import problem_for_domain_error
 from shared.web.problems import Problem
-from shared.web.rate_limit import booking_writer
+from shared.web.rate_limit import booking_writer, requesting_client
 from shared.web.views import (
     BookingCreated,
     BookingPageView,
@@ -84,36 +80,21 @@ _GATE_PROBLEMS = {
 }
 
 
-def _gate(request: Request, manage_key: str) -> bot_gate.GateCheck:
-    """The bot gate's view of this write: its proof (checked, not yet spent). The client's recent writes come
-    with the write's own read (shared/services/write_limits.py)."""
-    header = request.headers.get(PROOF_HEADER)
-    if header is not None and not bot_gate.well_formed(header):
-        raise ProofRequired(bot_gate.PROOF_MALFORMED)
-    proof = bot_gate.verified_proof(header, bot_gate.gate_key(manage_key), utc_now())
-    return bot_gate.GateCheck(_gate_policy(), proof)
-
-
-def _gate_policy() -> bot_gate.GatePolicy:
-    settings = get_settings()
-    return bot_gate.GatePolicy(
-        max_number=settings.bot_gate_max_number,
-        challenge_lifetime=timedelta(minutes=settings.bot_gate_challenge_minutes),
-        window=timedelta(minutes=settings.bot_gate_window_minutes),
-        host_threshold=settings.bot_gate_host_bookings,
-        client_threshold=settings.bot_gate_client_writes,
-    )
-
-
 @contextmanager
-def _challenged(manage_key: str) -> Iterator[None]:
-    """A write refused by the bot gate answers 403 `proof-required` with a fresh challenge to solve."""
+def _challenged() -> Iterator[None]:
+    """A write refused by the bot gate answers 403 `proof-required` with the fresh challenge it was refused
+    with."""
     try:
         yield
     except ProofRequired as refused:
         problem = problem_for_domain_error(refused)
-        problem.extra["challenge"] = bot_gate.new_challenge(bot_gate.gate_key(manage_key), utc_now(), _gate_policy())
+        problem.extra["challenge"] = refused.challenge
         raise problem from refused
+
+
+def _sender(request: Request) -> booking_service.Sender:
+    """What a booking write's request says about where it came from: its client and its proof header."""
+    return booking_service.Sender(requesting_client(request), request.headers.get(PROOF_HEADER))
 
 
 def _visitor(request: Request) -> availability.Visitor:
@@ -173,7 +154,7 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
 
 
 def _form_problems(body: object) -> list[FieldProblem]:
-    return booking_service.form_problems(body, utc_now(), adapters().uow())
+    return booking_service.form_problems(body, adapters())
 
 
 @api.route(
@@ -190,15 +171,11 @@ def _form_problems(body: object) -> list[FieldProblem]:
 )
 def create(request: Request, body: BookingRequest) -> Response:
     """Book a free slot. Send an Idempotency-Key: a retry with the same key and body replays the answer."""
-    ports = adapters()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
-    manage_key, now = ports.keys.manage(), utc_now()
-    writer = booking_writer(request, manage_key, now)
-    with _challenged(manage_key):
-        gate = _gate(request, manage_key)
-        booked = booking_service.book(body, key, now, ports.uow(), ports.tasks, manage_key, writer, gate)
+    with _challenged():
+        booked = booking_service.book(booking_service.Book(body, key, _sender(request)), adapters())
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
@@ -207,9 +184,8 @@ def create(request: Request, body: BookingRequest) -> Response:
 def view(request: Request, principal: str, booking_id: str) -> Response:
     """The booking, for the invitee holding its manage token, with the host's page and event type to
     reschedule on."""
-    _, uow, booking = _opened(booking_id, principal)
-    context = booking_service.booking_context(booking, uow)
-    shown = BookingView.of(booking).model_dump()
+    opened = booking_service.open_booking(booking_service.OpenBooking(booking_id, principal), adapters())
+    shown, context = BookingView.of(opened.booking).model_dump(), opened.context
     return json_response(
         BookingWithPageView(**shown, host_slug=context.host_slug, event_type_slug=context.event_type_slug)
     )
@@ -218,10 +194,7 @@ def view(request: Request, principal: str, booking_id: str) -> Response:
 @api.route("/<booking_id>/ics", auth="manage-token", produces="text/calendar")
 def ics(request: Request, principal: str, booking_id: str) -> Response:
     """The booking as an RFC 5545 file (text/calendar) for the invitee's own calendar."""
-    _, uow, booking = _opened(booking_id, principal)
-    context = booking_service.booking_context(booking, uow)
-    link = manage_url(get_settings().base_url, principal)
-    body = booking_ics(booking, context.host_name, link, utc_now())
+    body = booking_service.booking_file(booking_service.OpenBooking(booking_id, principal), adapters())
     return Response(
         body,
         mimetype="text/calendar",
@@ -255,9 +228,8 @@ def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpda
 )
 def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
     """Cancel; the host's calendar event is removed and the host told (even while you restrict processing)."""
-    ports, uow, booking = _opened(booking_id, principal)
-    writer = _writer(request, ports)
-    cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks, by_invitee=True, writer=writer)
+    by = booking_service.ByInvitee(principal, _sender(request))
+    cancelled = booking_service.cancel(booking_service.CancelBooking(booking_id, body.reason, by), adapters())
     return json_response(BookingView.of(cancelled))
 
 
@@ -274,17 +246,15 @@ def cancel(request: Request, principal: str, booking_id: str, body: CancelReques
 def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
-    ports, uow, booking = _opened(booking_id, principal)
-    manage_key, now = ports.keys.manage(), utc_now()
-    writer = booking_writer(request, manage_key, now)
-    with _challenged(manage_key):
-        gate = _gate(request, manage_key)
-        moved = booking_service.reschedule(booking, body.start, now, uow, ports.tasks, True, writer, gate)
+    by = booking_service.ByInvitee(principal, _sender(request))
+    with _challenged():
+        moved = booking_service.reschedule(booking_service.RescheduleBooking(booking_id, body.start, by), adapters())
     return json_response(BookingView.of(moved))
 
 
 def _writer(request: Request, ports: Ports) -> Writer | None:
-    """The invitee's client, whose booking writes are counted across instances (keyed by the manage key)."""
+    """The invitee's client, whose booking writes are counted across instances (keyed by the manage key).
+    Only `rectify` still builds its writer here; the booking writes derive theirs from their command."""
     return booking_writer(request, ports.keys.manage(), utc_now())
 
 

@@ -288,8 +288,8 @@ def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Re
 )
 def cancel_booking(request: Request, principal: Host, booking_id: str, body: CancelRequest) -> Response:
     """Cancel one of the host's bookings; the calendar event is removed."""
-    ports, uow, booking = _hosts_booking(principal, booking_id)
-    cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks)
+    by = booking_service.ByHost(principal.id)
+    cancelled = booking_service.cancel(booking_service.CancelBooking(booking_id, body.reason, by), adapters())
     return json_response(HostBookingView.of(cancelled))
 
 
@@ -303,8 +303,8 @@ def cancel_booking(request: Request, principal: Host, booking_id: str, body: Can
 def reschedule_booking(request: Request, principal: Host, booking_id: str, body: RescheduleRequest) -> Response:
     """Move one of the host's bookings to another offered slot; the event and its invitee follow (Google
     sends the invitee the update). Any other time: move the event in Google Calendar, the booking follows."""
-    ports, uow, booking = _hosts_booking(principal, booking_id)
-    moved = booking_service.reschedule(booking, body.start, utc_now(), uow, ports.tasks)
+    by = booking_service.ByHost(principal.id)
+    moved = booking_service.reschedule(booking_service.RescheduleBooking(booking_id, body.start, by), adapters())
     return json_response(HostBookingView.of(moved))
 
 

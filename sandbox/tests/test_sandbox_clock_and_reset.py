@@ -22,9 +22,7 @@ def verify(url: str, token: str) -> dict[str, object]:
     return dict(claims)
 
 
-def test_scheduler_tokens_verify_and_by_default_follow_the_sandbox_clock(
-    url: str, control: SandboxClient
-) -> None:
+def test_scheduler_tokens_verify_and_by_default_follow_the_sandbox_clock(url: str, control: SandboxClient) -> None:
     claims = verify(url, control.oidc_token(AUDIENCE, SCHEDULER))
 
     reading = control.advance_clock(3600)

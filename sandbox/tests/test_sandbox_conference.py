@@ -91,19 +91,25 @@ def test_patch_adds_a_meet_idempotently_and_null_removes_it(app_calendar: Callab
     created = events.insert(calendarId="primary", body=EVENT).execute()
 
     added = events.patch(
-        calendarId="primary", eventId=created["id"], body={"conferenceData": meet_request("req-1")},
+        calendarId="primary",
+        eventId=created["id"],
+        body={"conferenceData": meet_request("req-1")},
         conferenceDataVersion=1,
     ).execute()
     first = events.get(calendarId="primary", eventId=created["id"]).execute()
     again = events.patch(
-        calendarId="primary", eventId=created["id"], body={"conferenceData": meet_request("req-1")},
+        calendarId="primary",
+        eventId=created["id"],
+        body={"conferenceData": meet_request("req-1")},
         conferenceDataVersion=1,
     ).execute()
     other_edit = events.patch(
         calendarId="primary", eventId=created["id"], body={"summary": "Renamed", "conferenceData": None}
     ).execute()  # version 0: conferenceData (even null) is ignored, the Meet stays
     new_request = events.patch(
-        calendarId="primary", eventId=created["id"], body={"conferenceData": meet_request("req-2")},
+        calendarId="primary",
+        eventId=created["id"],
+        body={"conferenceData": meet_request("req-2")},
         conferenceDataVersion=1,
     ).execute()
     second = events.get(calendarId="primary", eventId=created["id"]).execute()
@@ -137,7 +143,9 @@ def test_update_keeps_the_meet_at_version_0_and_drops_it_at_version_1(app_calend
 
     kept = events.update(calendarId="primary", eventId=created["id"], body=EVENT).execute()
     copied_back = events.update(
-        calendarId="primary", eventId=created["id"], body={**EVENT, "conferenceData": kept["conferenceData"]},
+        calendarId="primary",
+        eventId=created["id"],
+        body={**EVENT, "conferenceData": kept["conferenceData"]},
         conferenceDataVersion=1,
     ).execute()
     dropped = events.update(calendarId="primary", eventId=created["id"], body=EVENT, conferenceDataVersion=1).execute()

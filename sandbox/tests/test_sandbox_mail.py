@@ -57,9 +57,7 @@ def test_a_sent_message_is_listed_parsed(sandbox: Sandbox, control: SandboxClien
     assert "UID:b-1@kaleno" in attachment.get_content()
 
 
-def test_mail_is_listed_in_arrival_order_and_filtered_by_recipient(
-    sandbox: Sandbox, control: SandboxClient
-) -> None:
+def test_mail_is_listed_in_arrival_order_and_filtered_by_recipient(sandbox: Sandbox, control: SandboxClient) -> None:
     plain = EmailMessage()
     plain["From"] = "no-reply@kaleno.app"
     plain["To"] = "ada@example.com"

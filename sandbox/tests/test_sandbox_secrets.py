@@ -27,9 +27,7 @@ def client(sandbox: Sandbox) -> Iterator[secretmanager.SecretManagerServiceClien
     channel.close()
 
 
-def test_create_add_access_destroy(
-    client: secretmanager.SecretManagerServiceClient, control: SandboxClient
-) -> None:
+def test_create_add_access_destroy(client: secretmanager.SecretManagerServiceClient, control: SandboxClient) -> None:
     secret = client.create_secret(
         parent=PROJECT,
         secret_id="host-123-refresh",

@@ -308,3 +308,5 @@ class AddressProofExpired(DomainError):
 class ProofRequired(DomainError):
     """This booking write needs a solved proof-of-work challenge, and carried none that is valid and unspent
     (missing, forged, expired, or already used by another write)."""
+
+    challenge: Mapping[str, object] | None = None  # the fresh challenge to solve, set by the write that refused

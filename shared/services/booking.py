@@ -10,7 +10,8 @@ import hashlib
 import hmac
 import random
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,13 +46,23 @@ from shared.domain.write_limits import Taken, WritePlaces, places_to_take
 from shared.logging import log_event
 from shared.services.availability import OfferQuery, Visitor, check_offered, offer_around, opened_page
 from shared.services.booking_sync import request_sync, request_sync_alongside
-from shared.services.bot_gate import GateCheck, Proof, refusal_after_conflict, spend
-from shared.services.changes import change_booking, take_seat
+from shared.services.bot_gate import GateCheck, Proof, challenged, gate_check, refusal_after_conflict, spend
+from shared.services.changes import Decision, change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
-from shared.services.ports import TaskQueue, UnitOfWork
+from shared.services.ics import booking_ics
+from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.tokens import manage_token
-from shared.services.write_limits import Writer, client_writes_before, counted_write, place_names, take
+from shared.services.write_limits import (
+    SeenPlaces,
+    Writer,
+    client_writes_before,
+    counted_write,
+    counted_write_seen,
+    place_names,
+    take,
+    writer_of,
+)
 
 SLUG = re.compile(SLUG_PATTERN)
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -72,29 +83,108 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def book(
-    request: BookingRequest,
-    idempotency_key: str | None,
-    now: datetime,
-    uow: UnitOfWork,
-    tasks: TaskQueue,
-    manage_key: str,
-    writer: Writer | None = None,
-    gate: GateCheck | None = None,
-) -> Booked:
-    """Check the slot, then commit booking + claims + idempotency key (+ the writer's places and the bot
+@dataclass(frozen=True)
+class Sender:
+    """Where a booking write came from, as its request said: the client's address, whose writes are counted
+    (None: a write nobody counts), and its `Kaleno-Proof` header (None: it sent none)."""
+
+    client: str | None = None
+    proof: str | None = None
+
+
+@dataclass(frozen=True)
+class Book:
+    """What a visitor asked: this booking, under this Idempotency-Key (None: none sent), from this sender."""
+
+    request: BookingRequest
+    idempotency_key: str | None = None
+    sender: Sender = Sender()
+
+
+@dataclass(frozen=True)
+class ByInvitee:
+    """A change asked by the invitee: their manage token opens the booking; their client's writes are counted
+    and a move passes the bot gate."""
+
+    manage_token: str
+    sender: Sender = Sender()
+
+
+@dataclass(frozen=True)
+class ByHost:
+    """A change asked by the signed-in host, of one of their own bookings: not counted, not gated."""
+
+    host_id: str
+
+
+Asker = ByInvitee | ByHost
+
+
+@dataclass(frozen=True)
+class CancelBooking:
+    booking_id: str
+    reason: str | None
+    by: Asker
+
+
+@dataclass(frozen=True)
+class RescheduleBooking:
+    booking_id: str
+    start: datetime
+    by: Asker
+
+
+@dataclass(frozen=True)
+class OpenBooking:
+    """The invitee opening their booking with its manage token."""
+
+    booking_id: str
+    manage_token: str
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """What one write is checked against, derived from its sender at its time (`now`, read once): whose writes
+    it counts (None: not counted) and the bot gate's view of it (None: not gated)."""
+
+    now: datetime
+    writer: Writer | None = None
+    gate: GateCheck | None = None
+
+
+def _checks(sender: Sender, deps: Ports, gated: bool = True) -> _Checks:
+    key, now = deps.keys.manage(), deps.now()
+    return _Checks(now, writer_of(sender.client, key, now), gate_check(sender.proof, key, now) if gated else None)
+
+
+@contextmanager
+def _challenged(deps: Ports) -> Iterator[None]:
+    """A write refused by the bot gate is refused with a fresh challenge to solve."""
+    try:
+        yield
+    except ProofRequired as refused:
+        raise challenged(refused, deps.keys.manage(), deps.now()) from None
+
+
+def book(command: Book, deps: Ports) -> Booked:
+    """Check the slot, then commit booking + claims + idempotency key (+ the sender's write places and the bot
     gate's proof) at once.
 
     A repeated Idempotency-Key is noticed only when something fails (its own booking now holds the slot or
     used the link, or its key document exists): the first, usual request pays no extra read for it.
-    `writer`: whose booking writes are counted across instances (None: not counted).
     """
+    with _challenged(deps):
+        return _book(command, _checks(command.sender, deps), deps)
+
+
+def _book(command: Book, checks: _Checks, deps: Ports) -> Booked:
+    request, idempotency_key, uow, manage_key = command.request, command.idempotency_key, deps.uow(), deps.keys.manage()
     key_hash = idempotency_record_id(idempotency_key) if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    keys = writer.places(request.invitee.email) if writer else ()
-    attempt = _Attempt(request, key_hash, request_hash, now, manage_key, keys, place_names(keys), gate)
+    keys = checks.writer.places(request.invitee.email) if checks.writer else ()
+    attempt = _Attempt(request, key_hash, request_hash, checks.now, manage_key, keys, place_names(keys), checks.gate)
     try:
-        booking, token = _commit_with_retries(attempt, uow, tasks)
+        booking, token = _commit_with_retries(attempt, uow, deps.tasks)
     except (SlotTaken, SlotNotOffered, LinkUsed, ProofRequired):  # a retry of a made booking: replayed
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
@@ -103,7 +193,7 @@ def book(
     return Booked(booking, token)
 
 
-def form_problems(body: object, now: datetime, uow: UnitOfWork) -> list[FieldProblem]:
+def form_problems(body: object, deps: Ports) -> list[FieldProblem]:
     """For a booking body the model refused (a bad name or email...): what is wrong with its answers and phone
     too, against the questions of the event type it names, so one answer names every field. Nothing when the
     body names no event type this visitor may book (unknown, private without a valid link): those refusals
@@ -117,6 +207,7 @@ def form_problems(body: object, now: datetime, uow: UnitOfWork) -> list[FieldPro
     if not (SLUG.fullmatch(host) and SLUG.fullmatch(event_type)):  # a shape no page has: nothing to read
         return []
     try:
+        now, uow = deps.now(), deps.uow()
         visitor = Visitor(link if isinstance(link, str) else None)
         _, _, shown = opened_page(OfferQuery(host, event_type, now, visitor), uow)
         checked_form(shown.questions, shown.location, answers, phone if isinstance(phone, str) else None)
@@ -276,7 +367,7 @@ def _seat_to_take(offer: Offer, start: datetime, uow: UnitOfWork) -> tuple[tuple
     session = session_id(offer.page.host_id, offer.event_type_id, start)
     if not offer.session_holders()[epoch_seconds(start)]:
         return (session, 1), False
-    live = uow.bookings.session(session)
+    live = uow.sessions.session(session)
     if live is None:  # closed since the snapshot: open it again
         return (session, 1), False
     seat = free_seat(set(live.seats), event_type.seats)
@@ -335,39 +426,55 @@ def _as_asked(by_invitee: bool) -> Callable[[Booking], Booking]:
     return Booking.asked_by_invitee if by_invitee else lambda booking: booking
 
 
-def cancel(
-    booking: Booking,
-    reason: str | None,
-    uow: UnitOfWork,
-    tasks: TaskQueue,
-    by_invitee: bool = False,
-    writer: Writer | None = None,
-) -> Booking:
-    """`writer`: the invitee's client, whose booking writes are counted (None: the host's cancellation)."""
-    mark = _as_asked(by_invitee)
+def cancel(command: CancelBooking, deps: Ports) -> Booking:
+    """Cancel the booking the asker may change; the invitee's client's writes are counted."""
+    uow = deps.uow()
+    booking = _changeable(command.booking_id, command.by, uow)
+    writer = _checks(command.by.sender, deps, gated=False).writer if isinstance(command.by, ByInvitee) else None
+    mark = _as_asked(isinstance(command.by, ByInvitee))
 
     def cancelled(counted: Taken | None) -> Booking:
-        return _changed(booking.id, lambda current: mark(current.cancelled(reason)), uow, counted=counted)
+        return _changed(booking.id, lambda current: mark(current.cancelled(command.reason)), uow, counted=counted)
 
     updated = counted_write(writer, booking.invitee.email, uow, cancelled)
-    request_sync(updated, tasks)
+    request_sync(updated, deps.tasks)
     log_event("booking_cancelled", booking_id=booking.id, host_id=booking.host_id)
     return updated
 
 
-def reschedule(
-    booking: Booking,
-    new_start: datetime,
-    now: datetime,
-    uow: UnitOfWork,
-    tasks: TaskQueue,
-    by_invitee: bool = False,
-    writer: Writer | None = None,
-    gate: GateCheck | None = None,
-) -> Booking:
-    """Move the booking. `writer`: the invitee's client, whose booking writes are counted (looked up in the
-    offer's own read); an invitee's move passes the bot gate as a new booking does (it is counted against
-    the host's recent bookings, not added to them: it makes none)."""
+def reschedule(command: RescheduleBooking, deps: Ports) -> Booking:
+    """Move the booking. The invitee's client's writes are counted (looked up in the offer's own read), and
+    their move passes the bot gate as a new booking does (counted against the host's recent bookings, not
+    added to them: it makes none)."""
+    uow = deps.uow()
+    booking = _changeable(command.booking_id, command.by, uow)
+    if isinstance(command.by, ByHost):
+        return _moved(_Move(booking, command.start, by_invitee=False), _Checks(deps.now()), uow, deps)
+    with _challenged(deps):
+        checks = _checks(command.by.sender, deps)
+        return _moved(_Move(booking, command.start, by_invitee=True), checks, uow, deps)
+
+
+def _changeable(booking_id: str, by: Asker, uow: UnitOfWork) -> Booking:
+    """The booking, if the asker may change it (else BookingNotFound: a wrong token or another host's booking
+    looks exactly like a missing booking)."""
+    if isinstance(by, ByInvitee):
+        return authorized_booking(booking_id, by.manage_token, uow)
+    booking = uow.bookings.get(booking_id)
+    if booking is None or booking.host_id != by.host_id:
+        raise BookingNotFound("no such booking")
+    return booking
+
+
+@dataclass(frozen=True)
+class _Move:
+    booking: Booking
+    new_start: datetime
+    by_invitee: bool
+
+
+def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
+    booking, new_start, now, writer, gate = move.booking, move.new_start, checks.now, checks.writer, checks.gate
     booking.ensure_changeable()
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
@@ -389,7 +496,7 @@ def reschedule(
     runs = minute_runs(offer, slot.start, moving=booking)
     seat = _seat_to_move_to(booking, offer, slot.start, uow)
     # New claims and released old ones (a seat booking leaves one session and joins another): one commit.
-    mark = _as_asked(by_invitee)
+    mark = _as_asked(move.by_invitee)
 
     def decide(current: Booking) -> Booking:
         return mark(current.moved(slot, span, place, periods, runs, seat=seat))
@@ -397,8 +504,11 @@ def reschedule(
     def moved(counted: Taken | None) -> Booking:
         return _changed(booking.id, decide, uow, counted=counted, spent=spent)
 
-    updated = counted_write(writer, booking.invitee.email, uow, moved, taken=taken)
-    request_sync(updated, tasks)
+    if writer is None:
+        updated = moved(None)
+    else:
+        updated = counted_write_seen(SeenPlaces(writer, booking.invitee.email, taken), uow, moved)
+    request_sync(updated, deps.tasks)
     log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
     return updated
 
@@ -411,7 +521,7 @@ def _seat_to_move_to(booking: Booking, offer: Offer, start: datetime, uow: UnitO
     session = session_id(offer.page.host_id, offer.event_type_id, start)
     if booking.held_seat is not None and booking.held_seat[0] == session:
         return booking.held_seat
-    live = uow.bookings.session(session)
+    live = uow.sessions.session(session)
     seat = free_seat(set(live.seats), offer.event_type.seats) if live is not None else 1
     if seat is None:
         raise SeatsFull("every seat at this time is booked; please pick another slot")
@@ -450,7 +560,7 @@ def _changed(
     try:
         # Seats of one session leaving at once contend for its record: each round one of them commits, so
         # give them as many rounds as a large session's invitees might need.
-        updated = change_booking(booking_id, decide, uow, attempts=CHANGE_ATTEMPTS, alongside=alongside)
+        updated = change_booking(booking_id, Decision(decide, alongside), uow, attempts=CHANGE_ATTEMPTS)
     except AlreadyStored as error:
         if refused := refusal_after_conflict(spent, uow):
             raise refused from error  # its proof was spent meanwhile
@@ -467,6 +577,26 @@ class BookingContext:
     host_name: str
     host_slug: str | None
     event_type_slug: str | None
+
+
+@dataclass(frozen=True)
+class OpenedBooking:
+    booking: Booking
+    context: BookingContext
+
+
+def open_booking(command: OpenBooking, deps: Ports) -> OpenedBooking:
+    """The booking the invitee's manage token opens, with where it was made (to reschedule on)."""
+    uow = deps.uow()
+    booking = authorized_booking(command.booking_id, command.manage_token, uow)
+    return OpenedBooking(booking, booking_context(booking, uow))
+
+
+def booking_file(command: OpenBooking, deps: Ports) -> bytes:
+    """The booking the manage token opens as an RFC 5545 file, linking back to its manage page."""
+    opened = open_booking(command, deps)
+    booking = opened.booking
+    return booking_ics(booking, opened.context.host_name, deps.links.manage(booking.id), deps.now())
 
 
 def booking_context(booking: Booking, uow: UnitOfWork) -> BookingContext:
@@ -487,7 +617,4 @@ def host_bookings(host: Host, listing: HostListing, uow: UnitOfWork) -> tuple[li
 
 
 def host_booking(host: Host, booking_id: str, uow: UnitOfWork) -> Booking:
-    booking = uow.bookings.get(booking_id)
-    if booking is None or booking.host_id != host.id:
-        raise BookingNotFound("no such booking")
-    return booking
+    return _changeable(booking_id, ByHost(host.id), uow)

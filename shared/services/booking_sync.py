@@ -218,7 +218,7 @@ def _write_sessions(
 
 def _session_event(session_id: str, show_guests: bool, uow: UnitOfWork) -> SessionEvent | None:
     """The session's event as it should be now; None when no booking holds a seat any more."""
-    holders = sorted((b for b in uow.bookings.of_session(session_id) if b.held_seat), key=lambda b: (b.seat, b.id))
+    holders = sorted((b for b in uow.sessions.of_session(session_id) if b.held_seat), key=lambda b: (b.seat, b.id))
     if not holders:
         return None
     first = holders[0]

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 from altcha import v1 as altcha
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.config import get_settings
 from shared.domain.bot_gate import BotGate, proof_needed, velocity_window_end, velocity_windows
 from shared.domain.claims import spent_proof_id
 from shared.domain.errors import ProofRequired
@@ -44,6 +45,18 @@ class GatePolicy:
     window: timedelta
     host_threshold: int
     client_threshold: int
+
+
+def gate_policy() -> GatePolicy:
+    """The deployment's numbers (shared/config.py)."""
+    settings = get_settings()
+    return GatePolicy(
+        max_number=settings.bot_gate_max_number,
+        challenge_lifetime=timedelta(minutes=settings.bot_gate_challenge_minutes),
+        window=timedelta(minutes=settings.bot_gate_window_minutes),
+        host_threshold=settings.bot_gate_host_bookings,
+        client_threshold=settings.bot_gate_client_writes,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,20 @@ class GateCheck:
             current, _ = self.windows(now)
             ends = datetime.fromtimestamp(velocity_window_end(current, self.policy.window), UTC) + self.policy.window
             uow.bot_gate.count_booking(host_id, current, ends)
+
+
+def gate_check(header: str | None, app_key: str, now: datetime) -> GateCheck:
+    """The bot gate's view of one write from its `Kaleno-Proof` header: its proof (checked, not yet spent). A
+    header of another shape is refused at once, whether or not a proof is needed."""
+    if header is not None and not well_formed(header):
+        raise ProofRequired(PROOF_MALFORMED)
+    return GateCheck(gate_policy(), verified_proof(header, gate_key(app_key), now))
+
+
+def challenged(refused: ProofRequired, app_key: str, now: datetime) -> ProofRequired:
+    """The refusal with a fresh challenge to solve (the 403 `proof-required` answer carries it)."""
+    refused.challenge = new_challenge(gate_key(app_key), now, gate_policy())
+    return refused
 
 
 def spend(proof: Proof | None, uow: UnitOfWork) -> None:

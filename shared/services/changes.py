@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from shared.domain.booking import Booking
 from shared.domain.intervals import Interval
@@ -11,29 +12,34 @@ from shared.services.contention import retried
 from shared.services.ports import UnitOfWork
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What a booking should become (`decide` sees it as stored now), and more writes to stage in the same
+    commit when it changes (`alongside`: a booking write's places, a spent proof of work)."""
+
+    decide: Callable[[Booking], Booking]
+    alongside: Callable[[], None] | None = None
+
+
 def change_booking(
-    booking_id: str,
-    decide: Callable[[Booking], Booking],
-    uow: UnitOfWork,
-    attempts: int = 5,
-    alongside: Callable[[], None] | None = None,
+    booking_id: str, decision: Decision | Callable[[Booking], Booking], uow: UnitOfWork, attempts: int = 5
 ) -> Booking | None:
-    """`decide` sees the booking as stored now and returns what it should become (decided again if the
-    booking changed before the commit). None when there is no such booking. `alongside` stages more writes
-    in the same commit (a booking write's places, a spent proof of work), only when the booking changes."""
+    """The booking as `decision` makes it (decided again if the booking changed before the commit), with its
+    claims on time and its span moved in the same commit. None when there is no such booking."""
+    decided = decision if isinstance(decision, Decision) else Decision(decision)
 
     def change() -> Booking | None:
         with uow:
             booking = uow.bookings.get(booking_id)
             if booking is None:
                 return None
-            after = decide(booking)
+            after = decided.decide(booking)
             if after != booking:
                 move_seat(booking, after, uow)  # first: a session's released time may be claimed again below
                 uow.bookings.save(after)
                 uow.months.move_span(booking, after)
-                if alongside is not None:
-                    alongside()
+                if decided.alongside is not None:
+                    decided.alongside()
                 uow.commit()
             return after
 
@@ -48,12 +54,12 @@ def move_seat(before: Booking | None, after: Booking, uow: UnitOfWork) -> None:
     new = after.held_seat
     if old == new:
         return
-    if old is not None and (session := uow.bookings.session(old[0])) is not None:
+    if old is not None and (session := uow.sessions.session(old[0])) is not None:
         left = session.without(after.id)
         if left is None:
-            uow.bookings.close_session(session)
+            uow.sessions.close_session(session)
         else:
-            uow.bookings.save_session(left)
+            uow.sessions.save_session(left)
     if new is not None:
         take_seat(after, new, uow)
 
@@ -62,9 +68,9 @@ def take_seat(booking: Booking, seat: tuple[str, int], uow: UnitOfWork, live: bo
     """Join the session if it is live (`live` None: look), else open it with this booking's span."""
     session_id, number = seat
     if live is None:
-        live = uow.bookings.session(session_id) is not None
+        live = uow.sessions.session(session_id) is not None
     if live:
-        uow.bookings.join_session(session_id, number, booking.id)
+        uow.sessions.join_session(session_id, number, booking.id)
         return
     span = Interval(booking.occupied_start, booking.occupied_end)
-    uow.bookings.open_session(Session.opened(session_id, booking.host_id, span, number, booking.id))
+    uow.sessions.open_session(Session.opened(session_id, booking.host_id, span, number, booking.id))

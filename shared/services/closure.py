@@ -19,7 +19,7 @@ from shared.services.booking_sync import record_sync
 from shared.services.changes import change_booking
 from shared.services.connection import change_connection
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected
-from shared.services.ics import booking_ics
+from shared.services.ics import cancellation_ics
 from shared.services.notifications import Notice, send_once
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import ClosedBooking, HostListing
@@ -86,7 +86,7 @@ def _tell_invitee(booking: Booking, host_name: str, now: datetime, ports: Ports)
     mailer = ports.mailer
     if mailer is None or booking.anonymised or booking.mailed.get("invitee", 0) >= booking.version:
         return  # no relay: Google tells the invitee as it deletes the event (sendUpdates=all)
-    ics = booking_ics(booking, host_name, None, now, method="CANCEL")
+    ics = cancellation_ics(booking, host_name, now)
     notice = Notice("invitee", booking.version, messages.closure_notice(booking, host_name, ics), kind="closure")
     send_once(booking, notice, mailer, ports.uow())
 

@@ -24,11 +24,20 @@ def booking_uid(booking: Booking) -> str:
     return f"{booking.EVENT_ID_PREFIX}{booking.id}@kaleno.app"
 
 
-def booking_ics(
-    booking: Booking, host_name: str, manage_link: str | None, now: datetime, method: IcsMethod = "PUBLISH"
+def booking_ics(booking: Booking, host_name: str, manage_link: str | None, now: datetime) -> bytes:
+    """One VEVENT with the booking's UID and SEQUENCE (its version), linking to its manage page if given."""
+    return _calendar_file(booking, host_name, manage_link, now, "PUBLISH")
+
+
+def cancellation_ics(booking: Booking, host_name: str, now: datetime) -> bytes:
+    """The file that removes the entry (the booking is cancelled, so its version, and SEQUENCE, is higher than
+    any file sent before)."""
+    return _calendar_file(booking, host_name, None, now, "CANCEL")
+
+
+def _calendar_file(
+    booking: Booking, host_name: str, manage_link: str | None, now: datetime, method: IcsMethod
 ) -> bytes:
-    """One VEVENT with the booking's UID and SEQUENCE (its version). CANCEL: the file that removes the entry
-    (the booking is cancelled, so its version, and SEQUENCE, is higher than any file sent before)."""
     from icalendar import Calendar, Event, vCalAddress
 
     calendar = Calendar()

@@ -98,13 +98,19 @@ class BookingRepository(SubjectRecords, Protocol):
     def of_address(self, email: str) -> list[Booking]: ...  # every host's bookings made with this address
     def places_taken(self, claim_ids: list[str]) -> set[str]: ...  # which of these claims exist
     def purge(self, now: datetime, ended_before: datetime) -> dict[str, int]: ...
-    # Group sessions (shared/domain/seats.py), written in the same commit as the bookings taking their seats.
+
+
+class SessionRepository(Protocol):
+    """Group sessions (shared/domain/seats.py), written in the same commit as the bookings taking their seats.
+    A session holds no personal data (a host id, a span, booking ids by seat): its records go with its
+    bookings' erasure (`Booking.session_records`), so it exports and erases nothing of its own."""
+
     def session(self, session_id: str) -> Session | None: ...  # read: saving or closing it is conditional
     def open_session(self, session: Session) -> None: ...  # must not exist, nor any claim on its time
     def join_session(self, session_id: str, seat: int, booking_id: str) -> None: ...  # must exist
     def save_session(self, session: Session) -> None: ...  # unchanged since read
     def close_session(self, session: Session) -> None: ...  # unchanged since read; its time is released
-    def of_session(self, session_id: str) -> list[Booking]: ...
+    def of_session(self, session_id: str) -> list[Booking]: ...  # the bookings holding its seats
 
 
 class LinkRepository(SubjectRecords, Protocol):
@@ -213,6 +219,8 @@ class UnitOfWork(Protocol):
     def months(self) -> BusyMonthRepository: ...
     @property
     def bookings(self) -> BookingRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
     @property
     def links(self) -> LinkRepository: ...
     @property

@@ -24,7 +24,7 @@ from shared.services.audit import Entry, audit
 from shared.services.booking import authorized_booking
 from shared.services.booking_sync import request_sync, resync_failed
 from shared.services.busy_refresh import refresh_soon
-from shared.services.changes import change_booking
+from shared.services.changes import Decision, change_booking
 from shared.services.channels import start_watching, stop_watching
 from shared.services.closure import CLOSED_BOOKING_KEPT, close_future_bookings, leave_tombstones, stop_taking_bookings
 from shared.services.consent import consent_export, issued_consent_id
@@ -451,7 +451,7 @@ def rectify(command: RectifyInvitee, deps: Ports) -> Booking:
 
         alongside = (lambda: take(counted, uow)) if counted else None
         try:
-            return change_booking(booking.id, decide, uow, alongside=alongside)
+            return change_booking(booking.id, Decision(decide, alongside), uow)
         except AlreadyStored as error:
             raise ClaimConflict("a racing write took this write place") from error
 

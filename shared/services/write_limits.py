@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from shared.config import get_settings
 from shared.domain.booking import normalised_email
 from shared.domain.errors import ClaimConflict
 from shared.domain.write_limits import CLIENT, INVITEE, Allowance, Taken, WritePlaces, places_of, places_to_take
@@ -40,6 +42,23 @@ class Writer:
             places_of(CLIENT, keyed(self.key, CLIENT, self.client), self.per_client, self.now),
             places_of(INVITEE, keyed(self.key, INVITEE, invitee), self.per_invitee, self.now),
         )
+
+
+def writer_of(client: str | None, key: str, now: datetime) -> Writer | None:
+    """Who makes this booking write, for the allowances counted across instances in Firestore: "booking-writes"
+    per client, `invitee_write_limit` per invitee. None: not counted (no client named, as for a host's own
+    write, or client limits are off)."""
+    settings = get_settings()
+    if client is None or not settings.client_limits_enabled:
+        return None
+    per_client, per_invitee = settings.client_limits["booking-writes"], settings.invitee_write_limit
+    return Writer(
+        client=client,
+        now=now,
+        per_client=Allowance(per_client[0], math.ceil(per_client[1])),
+        per_invitee=Allowance(per_invitee[0], math.ceil(per_invitee[1])),
+        key=key,
+    )
 
 
 def keyed(key: str, scope: str, value: str) -> str:
@@ -68,21 +87,32 @@ def take(counted: Taken | None, uow: UnitOfWork) -> None:
         uow.write_places.take(place, expires_at)
 
 
-def counted_write(
-    writer: Writer | None,
-    invitee_email: str,
-    uow: UnitOfWork,
-    write: Callable[[Taken | None], T],
-    taken: Collection[str] | None = None,
-) -> T:
-    """`write(counted)` with the first free places of the client and the invitee (`taken`: the places known to
-    exist, from the write's own read; None: read them). A commit that lost one of its places to a racing write
-    looks again, until the window is full (`WritesLimited`); any other conflict is the write's own."""
+@dataclass(frozen=True)
+class SeenPlaces:
+    """A counted write's writer and invitee, and the places its own read found taken."""
+
+    writer: Writer
+    invitee_email: str
+    taken: Collection[str]
+
+
+def counted_write(writer: Writer | None, invitee_email: str, uow: UnitOfWork, write: Callable[[Taken | None], T]) -> T:
+    """`write(counted)` with the first free places of the client and the invitee, read first (None: not
+    counted)."""
     if writer is None:
         return write(None)
-    keys = writer.places(invitee_email)
+    taken = uow.write_places.taken(place_names(writer.places(invitee_email)))
+    return counted_write_seen(SeenPlaces(writer, invitee_email, taken), uow, write)
+
+
+def counted_write_seen(seen: SeenPlaces, uow: UnitOfWork, write: Callable[[Taken | None], T]) -> T:
+    """`write(counted)` with the first free places of the client and the invitee among those not `seen.taken`
+    (from the write's own read). A commit that lost one of its places to a racing write looks again, until the
+    window is full (`WritesLimited`); any other conflict is the write's own."""
+    writer = seen.writer
+    keys = writer.places(seen.invitee_email)
     names = place_names(keys)
-    known = set(uow.write_places.taken(names) if taken is None else taken)
+    known = set(seen.taken)
     pick: Callable[[list[int]], int] = min
     for _ in range(len(names) + 1):  # each lost race means one more place taken: the window fills
         counted = places_to_take(keys, known, writer.now, pick)

@@ -77,22 +77,11 @@ def enforce(kind: str, request: Request) -> None:
 
 
 def booking_writer(request: Request, key: str, now: datetime) -> Writer | None:
-    """Who makes this booking write, for the allowances counted across instances in Firestore (None when
-    client limits are off): "booking-writes" per client, `invitee_write_limit` per invitee."""
-    from shared.domain.write_limits import Allowance  # on first use: reads never need them
-    from shared.services.write_limits import Writer
+    """Who makes this booking write, for the allowances counted across instances (None when client limits are
+    off): this request's client."""
+    from shared.services.write_limits import writer_of  # on first use: reads never need it
 
-    settings = get_settings()
-    if not settings.client_limits_enabled:
-        return None
-    per_client, per_invitee = settings.client_limits["booking-writes"], settings.invitee_write_limit
-    return Writer(
-        client=requesting_client(request),
-        now=now,
-        per_client=Allowance(per_client[0], math.ceil(per_client[1])),
-        per_invitee=Allowance(per_invitee[0], math.ceil(per_invitee[1])),
-        key=key,
-    )
+    return writer_of(requesting_client(request), key, now)
 
 
 def requesting_client(request: Request) -> str:

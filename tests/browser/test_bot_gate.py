@@ -83,7 +83,6 @@ def test_a_slow_check_is_announced_politely_and_the_booking_follows(
     expect(checking).to_have_count(0)
 
 
-
 def test_the_host_turns_the_bot_check_on_for_every_booking_in_the_dashboard(
     open_context: Callable[..., tuple[BrowserContext, PageWatch]], browser: Browser, google: Google
 ) -> None:

@@ -8,6 +8,10 @@ from typing import Any
 
 from shared.domain import claims
 from shared.domain.booking import Booking
+from shared.domain.claims import session_id
+from shared.domain.intervals import Interval
+from shared.domain.seats import Session
+from shared.services.ports import UnitOfWork
 from tests.unit.fakes import a_booking
 
 MONDAY_10 = datetime(2027, 3, 8, 10, tzinfo=UTC)
@@ -24,3 +28,17 @@ def booking(number: int, start: datetime = MONDAY_10, minutes: int = 30, **field
 def day_place(day: str, number: int, host_id: str = "h1") -> str:
     """The claim id of a numbered place in a host-local day ("YYYYMMDD")."""
     return claims.day_place(host_id, EVENT_TYPE, date.fromisoformat(day), number)
+
+
+# --- a group session at MONDAY_10, opened by its first seat booking ------------------------------------
+SESSION = session_id("h1", EVENT_TYPE, MONDAY_10)
+SESSION_TIME = Interval(MONDAY_10, MONDAY_10 + timedelta(minutes=30))
+
+
+def seat_booking(number: int, seat: int) -> Booking:
+    return booking(100 + number, session_id=SESSION, seat=seat)
+
+
+def opened(uow: UnitOfWork) -> None:
+    uow.sessions.open_session(Session.opened(SESSION, "h1", SESSION_TIME, 1, seat_booking(1, 1).id))
+    uow.bookings.add(seat_booking(1, 1), None)

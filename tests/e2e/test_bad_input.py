@@ -76,9 +76,7 @@ def test_json_nested_thousands_deep_is_malformed_not_a_crash(api: str, host: str
     body = json.dumps(booking_body(host, day_ahead(7, 10)))[:-1] + f', "notes": {deep}}}'
     assert len(body) < 64 * 1024
 
-    response = requests.post(
-        f"{api}/bookings", data=body, headers={"Content-Type": "application/json"}, timeout=10
-    )
+    response = requests.post(f"{api}/bookings", data=body, headers={"Content-Type": "application/json"}, timeout=10)
 
     assert_problem(response, 400, "malformed-json")
 
@@ -236,8 +234,12 @@ def test_task_retry_count_that_is_not_a_number_is_ignored(api: str, google: Goog
     ("function", "path", "payload", "field"),
     [
         ("calendar_sync", "/", {"action": "refresh_busy", "host_id": "__name__"}, "refresh_busy.host_id"),
-        ("calendar_sync", "/", {"action": "reconcile_booking", "booking_id": "__name__", "version": 1},
-         "reconcile_booking.booking_id"),
+        (
+            "calendar_sync",
+            "/",
+            {"action": "reconcile_booking", "booking_id": "__name__", "version": 1},
+            "reconcile_booking.booking_id",
+        ),
         ("notifications", "/", {"action": "alert_host", "host_id": "__x__", "incident": "i"}, "alert_host.host_id"),
         ("privacy", "/tasks/erase", {"erasure_id": "er" + "0" * 32, "host_id": "__name__"}, "host_id"),
     ],

@@ -236,7 +236,7 @@ def test_a_header_that_is_no_proof_at_all_is_refused_even_where_none_is_needed(
 def test_a_client_with_more_than_three_writes_in_a_window_must_prove_itself_on_every_instance(
     browser: Browser, google: Google, api: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """"auto" weighs the client's own writes, counted in Firestore across instances: each request here stands
+    """ "auto" weighs the client's own writes, counted in Firestore across instances: each request here stands
     for one on a fresh instance (the in-memory limiter admits all), and the fifth still meets the gate."""
     from shared.web import rate_limit
 

@@ -59,4 +59,3 @@ def test_a_page_that_would_outgrow_its_document_is_refused_naming_the_field(
     assert len(public.content) < 16 * 1024, len(public.content)
     assert "questions" not in public.json()["event_types"][0]  # the list of types does not need them
     assert len(one.json()["event_type"]["questions"]) == 20  # the booking page of one type does
-

@@ -70,9 +70,7 @@ def test_sign_in_never_asks_for_the_calendar_list_and_opening_the_setting_does(
     assert google.state()["foreign_events_read"] == 0
 
 
-def test_an_event_on_a_secondary_conflict_calendar_removes_the_slot(
-    api: str, browser: Browser, google: Google
-) -> None:
+def test_an_event_on_a_secondary_conflict_calendar_removes_the_slot(api: str, browser: Browser, google: Google) -> None:
     slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
     work = google.add_calendar(email, "Work")
     side = google.add_calendar(email, "Side project")
@@ -169,9 +167,7 @@ def test_refusing_the_calendar_list_keeps_the_primary_calendar_and_the_host_conn
     assert google.state()["active_channels"] == 1
 
 
-def test_unknown_unowned_and_too_many_calendars_are_refused_field_by_field(
-    browser: Browser, google: Google
-) -> None:
+def test_unknown_unowned_and_too_many_calendars_are_refused_field_by_field(browser: Browser, google: Google) -> None:
     _, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
     shared = google.add_calendar(email, "Team (shared)", access_role="reader")
     open_calendars_setting(browser, email)
@@ -191,9 +187,7 @@ def test_unknown_unowned_and_too_many_calendars_are_refused_field_by_field(
     assert (fine.json()["conflict"], fine.json()["write"]) == ([shared], email)
 
 
-def test_export_holds_the_choice_and_disconnect_stops_every_calendars_channel(
-    browser: Browser, google: Google
-) -> None:
+def test_export_holds_the_choice_and_disconnect_stops_every_calendars_channel(browser: Browser, google: Google) -> None:
     _, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
     work = google.add_calendar(email, "Work")
     open_calendars_setting(browser, email)

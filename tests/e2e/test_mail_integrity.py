@@ -96,8 +96,9 @@ def test_encoded_words_in_names_and_titles_stay_text_and_add_no_header_or_body(
 
         notices = [parsed(google, m["id"]) for m in google.mail(to=host["email"])]
         (notice,) = [n for n in notices if invitee_name in str(n["Subject"])]
-        assert_only_our_headers(notice, host["email"], f"New booking: {title} with {invitee_name}, "
-                                f"{when(start, 'Europe/Berlin')}")
+        assert_only_our_headers(
+            notice, host["email"], f"New booking: {title} with {invitee_name}, {when(start, 'Europe/Berlin')}"
+        )
         assert f"Invitee: {invitee_name}\n" in body_text(notice)
         assert [p.get_content_type() for p in notice.walk()] == ["multipart/alternative", "text/plain", "text/html"]
 
@@ -121,8 +122,9 @@ def test_line_breaks_and_control_characters_in_text_are_refused_naming_the_field
         problem = assert_problem(response, 422, "validation-error")
         assert field in [error["field"] for error in problem["errors"]], (field, problem)
 
-    booked = [post_booking(api, booking_body(host["slug"], day_ahead(4, h), notes="Line one\nline two")) for h in
-              (11, 12, 13)]
+    booked = [
+        post_booking(api, booking_body(host["slug"], day_ahead(4, h), notes="Line one\nline two")) for h in (11, 12, 13)
+    ]
     reason = requests.post(
         f"{api}/bookings/{booked[0].json()['id']}/cancel",
         json={"reason": "Sick\r\nBcc: x@attacker.example"},

@@ -226,9 +226,7 @@ def test_a_host_restricting_processing_pauses_google_and_the_page_until_lifted(
     assert after.json()["slots"]
 
 
-def test_an_invitee_restriction_keeps_google_as_it_was_until_lifted(
-    api: str, browser: Browser, google: Google
-) -> None:
+def test_an_invitee_restriction_keeps_google_as_it_was_until_lifted(api: str, browser: Browser, google: Google) -> None:
     slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
     ana = booked(api, slug, 3, "Ana Invitee")
     google.drain_tasks()

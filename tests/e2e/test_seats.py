@@ -289,9 +289,7 @@ def test_seats_taken_and_given_up_at_once_leave_the_session_and_its_event_consis
         joined_status = sorted(f.result().status_code for f in joined)
     google.drain_tasks()
 
-    holders = [
-        b for b in (doc.to_dict() for doc in db.collection("bookings").stream()) if b["status"] == "confirmed"
-    ]
+    holders = [b for b in (doc.to_dict() for doc in db.collection("bookings").stream()) if b["status"] == "confirmed"]
     (session,) = {b["session_id"] for b in holders}
     record = db.collection("slot_claims").document(session).get().to_dict()
     (event,) = our_events(google, group["email"])

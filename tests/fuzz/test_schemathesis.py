@@ -42,7 +42,7 @@ def _caller(name: str, api: str, browser: Browser, google: Google) -> Caller:
     booked = post_booking(api, booking_body(slug, day_ahead(7, 10)))
     assert booked.status_code == 201, booked.text
     real = (
-        '[parameters]\n'
+        "[parameters]\n"
         f'"path.host_slug" = "{slug}"\n"path.event_type_slug" = "call"\n'
         f'"path.booking_id" = "{booked.json()["id"]}"\n'
     )

@@ -138,6 +138,7 @@ class FakeUnitOfWork:
         self.pages = FakeBookingPages(self)
         self.months = FakeBusyMonths(self)
         self.bookings = FakeBookings(self)
+        self.sessions = FakeSessions(self)
         self.links = FakeLinks(self)
         self.sign_in = FakeSignIn(self)
         self.channels = FakeChannels(self)
@@ -431,34 +432,6 @@ class FakeBookings:
             self._unit.delete(("claims", claim))
         self._unit.put(("bookings", booking.id), booking)
 
-    # --- group sessions: kept beside the claims, as in Firestore -----------------------------------------
-    def session(self, session_id: str) -> Session | None:
-        return self._unit.read(("claims", session_id), Session)
-
-    def open_session(self, session: Session) -> None:
-        self._unit.create(("claims", session.id), session)
-        for claim in session.granule_claims():
-            self._unit.create(("claims", claim), Claim(session.id, session.occupied_end))
-
-    def join_session(self, session_id: str, seat: int, booking_id: str) -> None:
-        def joined(current: Session | None) -> Session:
-            if current is None:
-                raise Contention(f"session {session_id} is gone")  # Firestore: NotFound on an update
-            return current.model_copy(update={"seats": {**current.seats, seat: booking_id}})
-
-        self._unit.merge(("claims", session_id), joined)
-
-    def save_session(self, session: Session) -> None:
-        self._unit.put(("claims", session.id), session)
-
-    def close_session(self, session: Session) -> None:
-        self._unit.delete(("claims", session.id))
-        for claim in session.granule_claims():
-            self._unit.delete(("claims", claim))
-
-    def of_session(self, session_id: str) -> list[Booking]:
-        return list(self._unit.db.where("bookings", Booking, lambda _, b: b.session_id == session_id).values())
-
     def idempotency(self, key_hash: str) -> IdempotencyRecord | None:
         record: IdempotencyRecord | None = self._unit.db.get("idempotency", key_hash)
         return record
@@ -523,6 +496,40 @@ class FakeBookings:
         for key_hash in keys:
             self._unit.delete(("idempotency", key_hash))
         return len(found)
+
+
+class FakeSessions:
+    """Group sessions, kept beside the claims, as in Firestore."""
+
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def session(self, session_id: str) -> Session | None:
+        return self._unit.read(("claims", session_id), Session)
+
+    def open_session(self, session: Session) -> None:
+        self._unit.create(("claims", session.id), session)
+        for claim in session.granule_claims():
+            self._unit.create(("claims", claim), Claim(session.id, session.occupied_end))
+
+    def join_session(self, session_id: str, seat: int, booking_id: str) -> None:
+        def joined(current: Session | None) -> Session:
+            if current is None:
+                raise Contention(f"session {session_id} is gone")  # Firestore: NotFound on an update
+            return current.model_copy(update={"seats": {**current.seats, seat: booking_id}})
+
+        self._unit.merge(("claims", session_id), joined)
+
+    def save_session(self, session: Session) -> None:
+        self._unit.put(("claims", session.id), session)
+
+    def close_session(self, session: Session) -> None:
+        self._unit.delete(("claims", session.id))
+        for claim in session.granule_claims():
+            self._unit.delete(("claims", claim))
+
+    def of_session(self, session_id: str) -> list[Booking]:
+        return list(self._unit.db.where("bookings", Booking, lambda _, b: b.session_id == session_id).values())
 
 
 class LinkClaim(NamedTuple):

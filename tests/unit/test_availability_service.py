@@ -12,7 +12,7 @@ from shared.domain.booking_page import BookingPage
 from shared.domain.errors import EventTypeNotFound, HostNotConnected, HostNotFound, InvalidRange
 from shared.domain.intervals import Interval
 from shared.services.availability import FindFreeSlots, free_slots
-from shared.services.booking import book
+from shared.services.booking import Book, book
 from tests.unit.builders import span, starts, utc
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 
@@ -52,7 +52,7 @@ def test_busy_times_and_bookings_remove_their_slots() -> None:
         uow.commit()
     invitee = Invitee(name="Ines", email="ines@example.org", time_zone="UTC")
     request = BookingRequest(host="ada", event_type="intro", start=utc("2027-03-08T13:00"), invitee=invitee)
-    book(request, None, NOW, ports.uow(), ports.tasks, "manage-key")
+    book(Book(request, None), ports)
 
     slots = slots_on(ports)
 

@@ -49,7 +49,12 @@ def test_every_problem_is_named_by_its_field_at_once() -> None:
     )
 
     assert set(found) == {
-        "answers.company", "answers.size", "answers.topics", "answers.mobile", "answers.terms", "answers.extra"
+        "answers.company",
+        "answers.size",
+        "answers.topics",
+        "answers.mobile",
+        "answers.terms",
+        "answers.extra",
     }
     assert found["answers.terms"] == "box-must-be-ticked"
     assert found["answers.company"] == "answer-required"

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from shared.domain.booking import Booking, BookingRequest, BookingStatus, Invitee
 from shared.domain.errors import (
@@ -22,7 +23,22 @@ from shared.domain.errors import (
 from shared.domain.event_type import EventType
 from shared.domain.schedule import Schedule
 from shared.services.availability import FindFreeSlots, free_slots
-from shared.services.booking import Booked, authorized_booking, book, cancel, reschedule, token_hash
+from shared.services.booking import (
+    Book,
+    Booked,
+    ByHost,
+    ByInvitee,
+    CancelBooking,
+    OpenBooking,
+    RescheduleBooking,
+    authorized_booking,
+    book,
+    booking_file,
+    cancel,
+    open_booking,
+    reschedule,
+    token_hash,
+)
 from shared.services.booking_sync import reconcile_task
 from shared.services.records import IdempotencyRecord
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -52,7 +68,15 @@ def a_request(start: datetime = START, email: str = "ines@example.org", **fields
 
 
 def book_at(ports: FakePorts, start: datetime = START, key: str | None = None, **fields: Any) -> Booked:
-    return book(a_request(start, **fields), key, NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    return book(Book(a_request(start, **fields), key), ports)
+
+
+def host_cancels(ports: FakePorts, booking: Booking, reason: str | None = None) -> Booking:
+    return cancel(CancelBooking(booking.id, reason, ByHost(booking.host_id)), ports)
+
+
+def host_moves(ports: FakePorts, booking: Booking, start: datetime) -> Booking:
+    return reschedule(RescheduleBooking(booking.id, start, ByHost(booking.host_id)), ports)
 
 
 def offered_starts(ports: FakePorts) -> list[datetime]:
@@ -67,11 +91,8 @@ def stored(ports: FakePorts, booking_id: str) -> Booking | None:
 
 # --- book ------------------------------------------------------------------------------------------------
 def test_a_free_slot_is_booked_with_its_claims_and_idempotency_key_in_one_commit(ports: FakePorts) -> None:
-    uow = ports.uow()
+    booked = book(Book(a_request(), "key-0001"), ports)
 
-    booked = book(a_request(), "key-0001", NOW, uow, ports.tasks, MANAGE_KEY)
-
-    assert uow.committed
     assert not booked.replayed
     assert stored(ports, booked.booking.id) == booked.booking
     assert ports.db.ids("claims") == set(booked.booking.claims())
@@ -161,7 +182,7 @@ def test_a_daily_limit_counts_bookings_at_both_ends_of_a_long_day() -> None:
     place rather than losing every retry on a place it did not know was held."""
     all_day = Schedule(time_zone="UTC", weekly={"mon": [("00:00", "24:00")]})
     page = a_page(event_types={"et1": INTRO.model_copy(update={"daily_limit": 2})}, synced_at=NOW)
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": page.model_copy(update={"schedule": all_day})})
     midnight = START.replace(hour=0)
 
@@ -182,7 +203,7 @@ def test_a_week_limited_to_three_takes_numbered_places_and_refuses_a_fourth_unti
         book_at(ports, START + timedelta(days=3), email="late@example.org")
     friday = free_slots(FindFreeSlots("ada", "intro", date(2027, 3, 12), date(2027, 3, 12), ZoneInfo("UTC")), ports)
     next_week = book_at(ports, START + timedelta(days=7), email="next@example.org").booking
-    cancel(made[1].booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, made[1].booking, None)
     again = book_at(ports, START + timedelta(days=4), email="again@example.org").booking
 
     assert [b.booking.period_claims for b in made] == [(f"h1:et1:w2027-W10:place{n}",) for n in (1, 2, 3)]
@@ -199,8 +220,8 @@ def test_a_month_limit_counts_the_host_local_month_and_a_reschedule_keeps_or_mov
 
     with pytest.raises(PeriodLimitReached):
         book_at(ports, START + timedelta(days=17), email="c@example.org")  # 25 March: the month is full
-    same_week = reschedule(first, START + timedelta(days=1), NOW, ports.uow(), ports.tasks)
-    other_month = reschedule(second, datetime(2027, 4, 5, 10, tzinfo=UTC), NOW, ports.uow(), ports.tasks)
+    same_week = host_moves(ports, first, START + timedelta(days=1))
+    other_month = host_moves(ports, second, datetime(2027, 4, 5, 10, tzinfo=UTC))
     freed = book_at(ports, START + timedelta(days=17), email="c@example.org").booking
 
     assert first.period_claims == ("h1:et1:w2027-W10:place1", "h1:et1:m2027-03:place1")
@@ -216,7 +237,7 @@ def test_a_host_local_month_is_counted_in_the_host_s_zone_across_the_utc_month_b
     tokyo = a_page(event_types={"et1": INTRO.model_copy(update={"monthly_limit": 1})}, synced_at=NOW)
     mornings = {day: [("00:00", "12:00")] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     tokyo = tokyo.model_copy(update={"schedule": Schedule(time_zone="Asia/Tokyo", weekly=mornings)})
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": tokyo})
     # 31 March 16:00 UTC is 1 April 01:00 in Tokyo: April's place, so March (in Tokyo) is still open.
     april = book_at(ports, datetime(2027, 3, 31, 16, tzinfo=UTC), email="a@example.org").booking
@@ -235,7 +256,7 @@ def test_an_invitee_holding_as_many_upcoming_bookings_as_allowed_is_refused_unti
 
     with pytest.raises(InviteeLimitReached, match="as many upcoming bookings"):
         book_at(ports, START + 3 * HOUR)
-    cancel(first.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, first.booking, None)
     again = book_at(ports, START + 3 * HOUR)
 
     assert again.booking.invitee_claim == first.booking.invitee_claim  # the freed place is taken again
@@ -245,7 +266,7 @@ def test_an_invitee_holding_as_many_upcoming_bookings_as_allowed_is_refused_unti
 def test_rescheduling_moves_the_claims_to_the_new_time(ports: FakePorts) -> None:
     booking = book_at(ports).booking
 
-    moved = reschedule(booking, START + 2 * HOUR, NOW, ports.uow(), ports.tasks)
+    moved = host_moves(ports, booking, START + 2 * HOUR)
 
     assert (moved.start, moved.version) == (START + 2 * HOUR, 2)
     assert stored(ports, booking.id) == moved
@@ -261,7 +282,7 @@ def test_rescheduling_to_a_taken_time_is_refused(ports: FakePorts) -> None:
     book_at(ports, START + 2 * HOUR)
 
     with pytest.raises(SlotTaken, match="no longer free"):
-        reschedule(mine, START + 2 * HOUR, NOW, ports.uow(), ports.tasks)
+        host_moves(ports, mine, START + 2 * HOUR)
 
     assert stored(ports, mine.id) == mine
 
@@ -270,7 +291,7 @@ def test_rescheduling_to_a_taken_time_is_refused(ports: FakePorts) -> None:
 def test_cancelling_frees_the_time_and_asks_google_to_follow(ports: FakePorts) -> None:
     booking = book_at(ports).booking
 
-    cancelled = cancel(booking, "something came up", ports.uow(), ports.tasks)
+    cancelled = host_cancels(ports, booking, "something came up")
 
     assert (cancelled.status, cancelled.version) == (BookingStatus.CANCELLED, 2)
     assert stored(ports, booking.id) == cancelled
@@ -285,10 +306,10 @@ def test_cancelling_frees_the_time_and_asks_google_to_follow(ports: FakePorts) -
 
 def test_a_booking_cannot_be_cancelled_twice(ports: FakePorts) -> None:
     booking = book_at(ports).booking
-    cancelled = cancel(booking, None, ports.uow(), ports.tasks)
+    cancelled = host_cancels(ports, booking, None)
 
     with pytest.raises(BookingCancelled, match="cancelled and can no longer be changed"):
-        cancel(booking, None, ports.uow(), ports.tasks)
+        host_cancels(ports, booking, None)
 
     assert stored(ports, booking.id) == cancelled
     assert len(ports.tasks.names_for("calendar_sync")) == 2  # the booking and its one cancellation
@@ -301,3 +322,47 @@ def test_a_wrong_manage_token_looks_like_a_missing_booking(ports: FakePorts) -> 
         authorized_booking(booked.booking.id, "not-the-token", ports.uow())
 
     assert authorized_booking(booked.booking.id, booked.manage_token, ports.uow()) == booked.booking
+
+
+def test_the_invitee_changes_their_booking_only_with_its_manage_token(ports: FakePorts) -> None:
+    booked = book_at(ports)
+    forged = ByInvitee(f"{booked.booking.id}.not-the-mac")
+
+    with pytest.raises(BookingNotFound, match="no booking with this id and manage token"):
+        cancel(CancelBooking(booked.booking.id, None, forged), ports)
+    with pytest.raises(BookingNotFound, match="no booking with this id and manage token"):
+        reschedule(RescheduleBooking(booked.booking.id, START + HOUR, forged), ports)
+    cancelled = cancel(CancelBooking(booked.booking.id, "can't make it", ByInvitee(booked.manage_token)), ports)
+
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert cancelled.asked_by_invitee() == cancelled  # marked as the invitee's own change
+
+
+def test_a_host_changes_only_their_own_bookings(ports: FakePorts) -> None:
+    booking = book_at(ports).booking
+
+    with pytest.raises(BookingNotFound, match="no such booking"):
+        cancel(CancelBooking(booking.id, None, ByHost("h2")), ports)
+    with pytest.raises(BookingNotFound, match="no such booking"):
+        reschedule(RescheduleBooking(booking.id, START + HOUR, ByHost("h2")), ports)
+
+    assert stored(ports, booking.id) == booking
+
+
+def test_the_invitees_calendar_file_links_back_to_their_manage_page(ports: FakePorts) -> None:
+    booked = book_at(ports)
+
+    opened = open_booking(OpenBooking(booked.booking.id, booked.manage_token), ports)
+    event = Calendar.from_ical(booking_file(OpenBooking(booked.booking.id, booked.manage_token), ports)).walk("VEVENT")[
+        0
+    ]
+
+    assert (opened.booking, opened.context.host_slug, opened.context.event_type_slug) == (
+        booked.booking,
+        "ada",
+        "intro",
+    )
+    assert str(event["url"]) == ports.links.manage(booked.booking.id)
+    assert booked.manage_token in str(event["url"])
+    with pytest.raises(BookingNotFound):
+        booking_file(OpenBooking(booked.booking.id, "not-the-token"), ports)

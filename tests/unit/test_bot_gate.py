@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.proof import solve
+from shared.config import get_settings
+from shared.domain.booking import BookingRequest
 from shared.domain.bot_gate import BotGate, proof_needed, velocity_window_end, velocity_windows
 from shared.domain.claims import spent_proof_id
 from shared.domain.errors import ProofRequired
 from shared.domain.event_type import EventType
-from shared.services.booking import book
-from shared.services.bot_gate import GateCheck, GatePolicy, Proof
-from tests.unit.fakes import HostVelocity
-from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request, ada
+from shared.services.booking import Book, Sender, book
+from tests.unit.fakes import FakePorts, HostVelocity
+from tests.unit.test_booking_service import START, a_request, ada
 
 THRESHOLDS = {"host_threshold": 30, "client_threshold": 3}
 ALWAYS = EventType(slug="intro", title="Intro call", duration_minutes=30, slot_step_minutes=15, bot_gate=BotGate.ALWAYS)
@@ -82,38 +85,59 @@ def test_the_event_type_offers_auto_and_always_with_auto_by_default() -> None:
 
 
 # --- the gate in the booking service, against the dict-backed fakes -----------------------------------------
-def _gate(proof: Proof | None = None, host_threshold: int = 30) -> GateCheck:
-    policy = GatePolicy(50_000, timedelta(minutes=5), timedelta(minutes=10), host_threshold, 3)
-    return GateCheck(policy, proof)
+def refusal(ports: FakePorts, request: BookingRequest) -> ProofRequired:
+    with pytest.raises(ProofRequired) as refused:
+        book(Book(request), ports)
+    return refused.value
 
 
-def test_a_gated_booking_without_a_proof_is_refused_and_stores_nothing() -> None:
+def solved(refused: ProofRequired) -> str:
+    """The `Kaleno-Proof` header answering the challenge a refusal carried (solved as a client would)."""
+    assert refused.challenge is not None
+    proof = solve(dict(refused.challenge))
+    assert proof is not None
+    return proof.header
+
+
+def test_a_gated_booking_without_a_proof_is_refused_with_a_challenge_and_stores_nothing() -> None:
     ports = ada(ALWAYS)
 
-    with pytest.raises(ProofRequired, match="automatic check"):
-        book(a_request(), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate())
+    refused = refusal(ports, a_request())
+
+    assert "automatic check" in str(refused)
+    assert refused.challenge is not None
+    assert {"algorithm", "challenge", "maxNumber", "salt", "signature"} <= set(refused.challenge)
+    assert ports.db.ids("bookings") == set()
+
+
+def test_a_malformed_proof_header_is_refused_with_a_challenge() -> None:
+    ports = ada()
+
+    with pytest.raises(ProofRequired, match="not a solution") as refused:
+        book(Book(a_request(), None, Sender(proof="not base64!")), ports)
+
+    assert refused.value.challenge is not None
     assert ports.db.ids("bookings") == set()
 
 
 def test_a_proof_makes_one_booking_and_counts_it_for_the_host() -> None:
     ports = ada(ALWAYS)
-    proof = Proof(spent_proof_id("c1"), NOW + timedelta(minutes=5))
+    header = solved(refusal(ports, a_request()))
 
-    book(a_request(), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(proof))
+    book(Book(a_request(), None, Sender(proof=header)), ports)
     with pytest.raises(ProofRequired, match="already used"):
-        book(a_request(START + timedelta(hours=1)), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(proof))
+        book(Book(a_request(START + timedelta(hours=1)), None, Sender(proof=header)), ports)
 
     assert len(ports.db.ids("bookings")) == 1
-    assert ports.db.ids("spent_proofs") == {proof.proof_id}
+    assert len(ports.db.ids("spent_proofs")) == 1
     assert [counter.bookings for counter in ports.db.where("host_velocity", HostVelocity).values()] == [1]
 
 
 def test_auto_lets_bookings_through_until_the_host_count_crosses_the_threshold() -> None:
+    os.environ["KALENO_BOT_GATE_HOST_BOOKINGS"] = "2"  # tests/conftest.py puts the environment back
+    get_settings.cache_clear()
     ports = ada()
     for hour in range(3):
-        request = a_request(START + timedelta(hours=hour))
-        book(request, None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))
+        book(Book(a_request(START + timedelta(hours=hour))), ports)
 
-    request = a_request(START + timedelta(hours=4))
-    with pytest.raises(ProofRequired):
-        book(request, None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, gate=_gate(None, 2))
+    refusal(ports, a_request(START + timedelta(hours=4)))

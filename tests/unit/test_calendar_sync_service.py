@@ -27,7 +27,7 @@ def a_booking(**fields: Any) -> Booking:
 
 
 def ports_with(booking: Booking, state: ConnectionState = ConnectionState.CONNECTED) -> FakePorts:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     host = a_host(state=state).model_copy(update={"sync": HostSync(events_checked_at=NOW - timedelta(hours=1))})
     given(ports.db, hosts=[host], pages={"ada": a_page()}, bookings=[booking])
     return ports
@@ -229,7 +229,7 @@ def test_confirming_the_moved_time_once_it_is_free_moves_the_claims() -> None:
     other = a_booking(id="b2", start=START + timedelta(hours=2), end=START + timedelta(hours=2, minutes=30))
     given(ports.db, bookings=[other.model_copy(update={"occupied_start": other.start, "occupied_end": other.end})])
     host_checks_events(ports, moved_event(hours=2))
-    booking_service.cancel(other, None, ports.uow(), ports.tasks)
+    booking_service.cancel(booking_service.CancelBooking(other.id, None, booking_service.ByHost(other.host_id)), ports)
 
     confirmed = booking_service.resolve(stored_booking(ports), True, ports.uow(), ports.tasks)
 

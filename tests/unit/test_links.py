@@ -28,7 +28,7 @@ from shared.domain.links import (
     link_token_hash,
 )
 from shared.services.availability import OpenBookingPage, Visitor, booking_page
-from shared.services.booking import book, cancel
+from shared.services.booking import Book, book
 from shared.services.hosts import DeleteEventType, delete_event_type
 from shared.services.links import (
     MAX_ACTIVE_LINKS,
@@ -40,7 +40,7 @@ from shared.services.links import (
 )
 from shared.services.retention import RetentionPeriods, purge_expired
 from tests.unit.fakes import FakePorts, a_host
-from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request, ada
+from tests.unit.test_booking_service import NOW, START, a_request, ada, host_cancels
 
 PRIVATE = EventType(slug="intro", title="Intro call", duration_minutes=30, visibility=Visibility.PRIVATE)
 DAY = timedelta(days=1)
@@ -69,7 +69,7 @@ def private_ada() -> FakePorts:
 
 
 def book_with(ports: FakePorts, token: str | None, start: datetime = START, email: str = "ines@example.org") -> Any:
-    return book(a_request(start, email=email, link=token), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    return book(Book(a_request(start, email=email, link=token), None), ports)
 
 
 # --- the rules -----------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_a_link_books_once_and_cancelling_does_not_give_it_back() -> None:
     _, token = new_link(ports, a_host(), LinkRequest())
 
     booked = book_with(ports, token)
-    cancel(booked.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, booked.booking, None)
 
     assert booked.booking.link_id == link_id_of(token)
     with pytest.raises(LinkUsed):
@@ -240,8 +240,8 @@ def test_a_retry_with_the_same_idempotency_key_replays_the_booking_its_link_made
     _, token = new_link(ports, a_host(), LinkRequest())
     request = a_request(START, link=token)
 
-    first = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
-    again = book(request, "key-0001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    first = book(Book(request, "key-0001"), ports)
+    again = book(Book(request, "key-0001"), ports)
 
     assert again.replayed
     assert again.booking.id == first.booking.id

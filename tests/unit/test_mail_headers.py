@@ -60,7 +60,14 @@ def test_a_subject_keeps_its_characters_and_adds_no_header(subject: str) -> None
 
     assert str(message["Subject"]) == subject  # one space where it was folded; encoded words left as typed
     assert sorted(message.keys()) == [
-        "Auto-Submitted", "Content-Type", "Date", "From", "MIME-Version", "Message-ID", "Subject", "To"
+        "Auto-Submitted",
+        "Content-Type",
+        "Date",
+        "From",
+        "MIME-Version",
+        "Message-ID",
+        "Subject",
+        "To",
     ]
 
 

@@ -13,9 +13,8 @@ from shared.domain.errors import InvalidFields, MinutesLimitReached
 from shared.domain.event_type import EventType, EventTypeUpdate
 from shared.domain.periods import first_free_run
 from shared.services.availability import FindFreeSlots, free_slots
-from shared.services.booking import cancel, reschedule
 from tests.unit.fakes import FakePorts
-from tests.unit.test_booking_service import HOUR, INTRO, NOW, START, ada, book_at
+from tests.unit.test_booking_service import HOUR, INTRO, START, ada, book_at, host_cancels, host_moves
 
 MONDAY = START.date()  # 8 March 2027, ISO week 10; the host's hours: weekdays 09:00-17:00 UTC
 
@@ -76,7 +75,7 @@ def test_cancelling_frees_the_minutes_and_the_next_booking_takes_the_gap() -> No
     ports = ada(INTRO.model_copy(update={"daily_minutes_limit": 90}))
     made = [book_at(ports, START + n * HOUR, email=f"i{n}@example.org").booking for n in range(3)]
 
-    cancel(made[1], None, ports.uow(), ports.tasks)
+    host_cancels(ports, made[1], None)
     offered = day_starts(ports, MONDAY)
     again = book_at(ports, START + 5 * HOUR, email="again@example.org").booking
 
@@ -106,11 +105,11 @@ def test_a_reschedule_keeps_its_runs_in_the_same_day_and_week_and_moves_the_othe
     booking = book_at(ports, START).booking
     other = book_at(ports, START + HOUR, email="b@example.org").booking
 
-    same_day = reschedule(booking, START + 3 * HOUR, NOW, ports.uow(), ports.tasks)
-    next_day = reschedule(other, START + timedelta(days=1), NOW, ports.uow(), ports.tasks)
+    same_day = host_moves(ports, booking, START + 3 * HOUR)
+    next_day = host_moves(ports, other, START + timedelta(days=1))
     with pytest.raises(MinutesLimitReached):  # the week holds its 60 minutes
         book_at(ports, START + timedelta(days=2), email="c@example.org")
-    cancel(next_day, None, ports.uow(), ports.tasks)
+    host_cancels(ports, next_day, None)
     freed = book_at(ports, START + timedelta(days=2), email="c@example.org").booking
 
     assert same_day.minute_places == booking.minute_places == ("h1:et1:d20270308:min1+6", "h1:et1:w2027-W10:min1+6")

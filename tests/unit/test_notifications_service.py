@@ -16,18 +16,18 @@ from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState
 from shared.services import messages
 from shared.services import notifications as mail
-from shared.services.booking import book, cancel, reschedule
+from shared.services.booking import Book, book
 from shared.services.booking_sync import reconcile_task
 from shared.services.errors import MailDeferred
 from tests.unit.fakes import FakePorts, a_host, a_page, given
-from tests.unit.test_booking_service import NOW, START, a_request
+from tests.unit.test_booking_service import NOW, START, a_request, host_cancels, host_moves
 
 CALL = EventType(slug="intro", title="Intro call", duration_minutes=30, reminder_minutes_before=60)
 
 
 @pytest.fixture
 def ports() -> FakePorts:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": CALL}, synced_at=NOW)})
     return ports
 
@@ -72,7 +72,7 @@ def manage_token(ports: FakePorts, booking_id: str) -> str:
 
 
 def booked(ports: FakePorts) -> Booking:
-    return book(a_request(), None, NOW, ports.uow(), ports.tasks, "key").booking
+    return book(Book(a_request(), None), ports).booking
 
 
 def test_a_booking_sends_one_confirmation_with_an_ics_and_one_host_notice(ports: FakePorts) -> None:
@@ -117,8 +117,8 @@ def test_a_relay_outage_delays_mail_and_loses_nothing(ports: FakePorts) -> None:
 
 def test_reschedule_and_cancel_tell_both_with_the_reason(ports: FakePorts) -> None:
     booking = booked(ports)
-    moved = reschedule(booking, START + timedelta(hours=2), NOW, ports.uow(), ports.tasks)
-    cancel(moved, "Double-booked on my side", ports.uow(), ports.tasks)
+    moved = host_moves(ports, booking, START + timedelta(hours=2))
+    host_cancels(ports, moved, "Double-booked on my side")
 
     run_mail_tasks(ports)
 
@@ -136,7 +136,7 @@ def test_a_reminder_is_sent_once_at_its_lead_time_and_not_for_a_cancelled_bookin
     early = deliver(ports, reminder_task, now=due - timedelta(hours=1))
     on_time = deliver(ports, reminder_task, now=due)
     again = deliver(ports, reminder_task, now=due + timedelta(minutes=1))
-    cancel(booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, booking, None)
     after_cancel = deliver(ports, reminder_task, now=due)
 
     assert (early, on_time, again, after_cancel) == ("not_yet", "sent", "not_needed", "not_needed")
@@ -176,7 +176,7 @@ def test_losing_calendar_access_alerts_the_host_once_per_incident(ports: FakePor
 
 def test_mail_is_built_with_every_value_escaped(ports: FakePorts) -> None:
     request = a_request(notes="<script>alert(1)</script>")
-    book(request, None, NOW, ports.uow(), ports.tasks, "key")
+    book(Book(request, None), ports)
 
     run_mail_tasks(ports)
 
@@ -210,7 +210,7 @@ def test_the_confirmation_state_follows_each_change(ports: FakePorts) -> None:
     sent = ports.uow().bookings.get(booking.id)
     assert sent is not None
 
-    moved = reschedule(sent, START + timedelta(hours=2), NOW, ports.uow(), ports.tasks)
+    moved = host_moves(ports, sent, START + timedelta(hours=2))
 
     assert sent.confirmation_mail is MailState.SENT
     assert moved.confirmation_mail is MailState.PENDING

@@ -19,11 +19,11 @@ from shared.domain.intervals import Interval
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import Session, free_seat, session_event_id
 from shared.services.availability import FindFreeSlots, free_slots
-from shared.services.booking import Booked, book, cancel, reschedule
+from shared.services.booking import Book, Booked, book
 from shared.services.booking_sync import reconcile_booking
 from shared.web.views import SlotList
 from tests.unit.fakes import FakePorts, a_booking, a_host, a_page, given
-from tests.unit.test_booking_service import MANAGE_KEY, NOW, START, a_request
+from tests.unit.test_booking_service import NOW, START, a_request, host_cancels, host_moves
 
 GROUP = EventType(slug="intro", title="Workshop", duration_minutes=60, buffer_after_minutes=10, seats=3)
 PLAIN = EventType(slug="chat", title="Chat", duration_minutes=30)
@@ -40,7 +40,7 @@ def ports() -> FakePorts:
 
 def book_seat(ports: FakePorts, n: int, start: datetime = START, event_type: str = "intro") -> Booked:
     request = a_request(start, email=f"guest{n}@example.org").model_copy(update={"event_type": event_type})
-    return book(request, None, NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    return book(Book(request, None), ports)
 
 
 def seats_left(ports: FakePorts, start: datetime = START) -> int | None:
@@ -52,7 +52,7 @@ def seats_left(ports: FakePorts, start: datetime = START) -> int | None:
 
 
 def session(ports: FakePorts) -> Session | None:
-    return ports.uow().bookings.session(SESSION)
+    return ports.uow().sessions.session(SESSION)
 
 
 def sync(ports: FakePorts, booked: Booked) -> None:
@@ -174,9 +174,9 @@ def test_a_live_session_takes_the_time_from_every_other_event_type(ports: FakePo
 def test_a_cancelled_seat_is_free_again_and_the_last_one_releases_the_time(ports: FakePorts) -> None:
     first, second = book_seat(ports, 0), book_seat(ports, 1)
 
-    cancel(first.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, first.booking, None)
     after_one = session(ports)
-    cancel(second.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, second.booking, None)
 
     assert after_one is not None
     assert list(after_one.seats.values()) == [second.booking.id]
@@ -191,9 +191,9 @@ def test_a_seat_moves_from_one_session_to_another_in_one_commit(ports: FakePorts
     staying, moving = book_seat(ports, 0), book_seat(ports, 1)
     later = START + timedelta(hours=3)
 
-    moved = reschedule(moving.booking, later, NOW, ports.uow(), ports.tasks)
+    moved = host_moves(ports, moving.booking, later)
 
-    old, new = session(ports), ports.uow().bookings.session(session_id("h1", "et1", later))
+    old, new = session(ports), ports.uow().sessions.session(session_id("h1", "et1", later))
     assert old is not None
     assert new is not None
     assert list(old.seats.values()) == [staying.booking.id]
@@ -202,7 +202,7 @@ def test_a_seat_moves_from_one_session_to_another_in_one_commit(ports: FakePorts
 
 
 def test_a_daily_limit_counts_each_seat() -> None:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     limited = GROUP.model_copy(update={"daily_limit": 2})
     given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": limited}, synced_at=NOW)})
     book_seat(ports, 0)
@@ -213,15 +213,15 @@ def test_a_daily_limit_counts_each_seat() -> None:
 
 
 def test_a_session_closed_since_the_snapshot_is_opened_again() -> None:
-    ports = FakePorts()
+    ports = FakePorts(time=NOW)
     given(ports.db, hosts=[a_host()], pages={"ada": a_page(event_types={"et1": GROUP}, synced_at=NOW)})
     first = book_seat(ports, 0)
     # Its last seat is given up (session, time and seat released) while the availability read still shows
     # the booking: the next booking finds the session closed and opens it itself.
     with ports.uow() as uow:
-        live = uow.bookings.session(SESSION)
+        live = uow.sessions.session(SESSION)
         assert live is not None
-        uow.bookings.close_session(live)
+        uow.sessions.close_session(live)
         uow.commit()
     for claim in first.booking.claims():
         ports.db.delete_now(("claims", claim))
@@ -243,10 +243,10 @@ def test_the_sessions_one_event_lists_the_seat_holders_and_goes_with_the_last(po
     event_id = session_event_id(SESSION)
     both = ports.calendar.sessions[event_id]
 
-    cancel(first.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, first.booking, None)
     sync(ports, first)
     one = ports.calendar.sessions[event_id]
-    cancel(second.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, second.booking, None)
     sync(ports, second)
 
     assert [email for email, _ in both.guests] == ["guest0@example.org", "guest1@example.org"]
@@ -260,7 +260,7 @@ def test_the_sessions_one_event_lists_the_seat_holders_and_goes_with_the_last(po
 def test_a_session_opened_again_restores_its_event(ports: FakePorts) -> None:
     first = book_seat(ports, 0)
     sync(ports, first)
-    cancel(first.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, first.booking, None)
     sync(ports, first)
 
     again = book_seat(ports, 1)
@@ -294,10 +294,10 @@ def test_seats_left_are_absent_for_a_plain_event_type() -> None:
 def test_a_replayed_seat_booking_answers_the_same_booking_without_taking_another_seat(ports: FakePorts) -> None:
     book_seat(ports, 0)  # the session is live, so the replay below joins rather than opens
     request = a_request(START, email="again@example.org")
-    first = book(request, "key-00000001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    first = book(Book(request, "key-00000001"), ports)
     commits = ports.db.next_version()
 
-    again = book(request, "key-00000001", NOW, ports.uow(), ports.tasks, MANAGE_KEY)
+    again = book(Book(request, "key-00000001"), ports)
 
     assert again.replayed
     assert again.booking.id == first.booking.id

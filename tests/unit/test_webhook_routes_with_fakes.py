@@ -111,7 +111,8 @@ def test_a_loopback_receiver_is_allowed_when_the_setting_is_on(hosts: FlaskClien
     get_settings.cache_clear()
     try:
         created = hosts.post(
-            "/me/webhooks", json={"url": "http://127.0.0.1:9000/hook", "events": ["booking.cancelled"]},
+            "/me/webhooks",
+            json={"url": "http://127.0.0.1:9000/hook", "events": ["booking.cancelled"]},
             headers=same_origin(),
         )
     finally:

@@ -3,20 +3,32 @@ choice), and the booking service taking them in each write's own commit (against
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.config import Settings, get_settings
 from shared.domain.booking import InviteeUpdate
 from shared.domain.errors import WritesLimited
 from shared.domain.write_limits import CLIENT, INVITEE, Allowance, WritePlaces, places_of, places_to_take
-from shared.services.booking import authorized_booking, book, cancel, reschedule
+from shared.services.booking import (
+    Book,
+    Booked,
+    ByInvitee,
+    CancelBooking,
+    RescheduleBooking,
+    Sender,
+    book,
+    cancel,
+    reschedule,
+)
 from shared.services.privacy import RectifyInvitee, rectify
-from shared.services.write_limits import Writer, keyed
+from shared.services.write_limits import keyed, writer_of
 from tests.unit.fakes import FakePorts
-from tests.unit.test_booking_service import NOW, START, a_request, ada
+from tests.unit.test_booking_service import NOW, START, a_request, ada, host_cancels
 
-MANAGE_KEY = "manage-key"
 PER_MINUTE = Allowance(writes=3, seconds=60)
 WINDOW_START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # a whole minute: window index 1_803_902_400 / 60
 
@@ -67,76 +79,90 @@ def test_keys_are_keyed_hashes_that_name_no_address() -> None:
 
 
 # --- the booking service -----------------------------------------------------------------------------------
-PER_INVITEE = Allowance(6, 600)
+CLIENT_ADDRESS = "203.0.113.7"
 
 
-def writer(client: str = "203.0.113.7", now: datetime = NOW, per_invitee: Allowance = PER_INVITEE) -> Writer:
-    return Writer(client=client, now=now, per_client=PER_MINUTE, per_invitee=per_invitee, key=MANAGE_KEY)
+@pytest.fixture(autouse=True)
+def allowances() -> None:
+    """Three booking writes a minute per client, six in ten minutes per invitee (the settings the use cases
+    read; tests/conftest.py puts the environment back)."""
+    allow(per_invitee=(6, 600))
 
 
-def book_as(ports: FakePorts, who: Writer, hour: int, email: str = "ines@example.org") -> None:
-    request = a_request(START + timedelta(hours=hour), email=email)
-    book(request, None, who.now, ports.uow(), ports.tasks, MANAGE_KEY, who)
+def allow(per_invitee: tuple[int, int]) -> None:
+    kinds = {
+        **Settings.model_fields["client_limits"].default,
+        "booking-writes": (PER_MINUTE.writes, PER_MINUTE.seconds),
+    }
+    os.environ["KALENO_CLIENT_LIMITS_ENABLED"] = "true"
+    os.environ["KALENO_CLIENT_LIMITS"] = json.dumps(kinds)
+    os.environ["KALENO_INVITEE_WRITE_LIMIT"] = json.dumps(per_invitee)
+    get_settings.cache_clear()
+
+
+def book_as(ports: FakePorts, hour: int, email: str, client: str = CLIENT_ADDRESS, now: datetime = NOW) -> Booked:
+    ports.time = now
+    return book(Book(a_request(START + timedelta(hours=hour), email=email), None, Sender(client)), ports)
 
 
 def test_a_client_books_its_allowance_and_then_is_refused_until_the_window_ends() -> None:
     ports = ada()
     for hour in range(3):
-        book_as(ports, writer(), hour, email=f"p{hour}@example.org")
+        book_as(ports, hour, email=f"p{hour}@example.org")
 
     with pytest.raises(WritesLimited) as refused:
-        book_as(ports, writer(), 4, email="p4@example.org")
-    book_as(ports, writer(client="198.51.100.23"), 5, email="p5@example.org")  # another client books as usual
-    book_as(ports, writer(now=NOW + timedelta(minutes=1)), 6, email="p6@example.org")  # the next window
+        book_as(ports, 4, email="p4@example.org")
+    book_as(ports, 5, email="p5@example.org", client="198.51.100.23")  # another client books as usual
+    book_as(ports, 6, email="p6@example.org", now=NOW + timedelta(minutes=1))  # the next window
 
     assert refused.value.retry_after_seconds == 60
     assert len(ports.db.ids("bookings")) == 5
     assert len(ports.db.ids("write_places")) == 2 * 5  # a client place and an invitee place per booking
-    assert all("203.0.113.7" not in place and "example.org" not in place for place in ports.db.ids("write_places"))
+    assert all(CLIENT_ADDRESS not in place and "example.org" not in place for place in ports.db.ids("write_places"))
 
 
 def test_tagged_variants_of_one_address_share_the_invitees_allowance() -> None:
     ports = ada()
-    few = Allowance(2, 600)
-    book_as(ports, writer("10.0.0.1", per_invitee=few), 0, email="ines+a@example.org")
-    book_as(ports, writer("10.0.0.2", per_invitee=few), 1, email="Ines+b@Example.org")
+    allow(per_invitee=(2, 600))
+    book_as(ports, 0, email="ines+a@example.org", client="10.0.0.1")
+    book_as(ports, 1, email="Ines+b@Example.org", client="10.0.0.2")
 
     with pytest.raises(WritesLimited, match="this invitee"):
-        book_as(ports, writer("10.0.0.3", per_invitee=few), 2, email="ines+c@example.org")
+        book_as(ports, 2, email="ines+c@example.org", client="10.0.0.3")
 
 
 def test_a_refused_write_stores_nothing() -> None:
     ports = ada()
     for hour in range(3):
-        book_as(ports, writer(), hour, email=f"p{hour}@example.org")
+        book_as(ports, hour, email=f"p{hour}@example.org")
     before = dict(ports.db.records)
 
     with pytest.raises(WritesLimited):
-        book_as(ports, writer(), 4)
+        book_as(ports, 4, email="ines@example.org")
 
     assert ports.db.records == before
 
 
 def test_an_invitees_cancel_reschedule_and_correction_count_as_writes_of_their_client() -> None:
     ports = ada()
-    booked = book(a_request(), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, writer())
-    uow = ports.uow()
-    booking = authorized_booking(booked.booking.id, booked.manage_token, uow)
+    booked = book_as(ports, 0, email="ines@example.org")
+    by_invitee = ByInvitee(booked.manage_token, Sender(CLIENT_ADDRESS))
+    booking_id = booked.booking.id
 
-    moved = reschedule(booking, START + timedelta(hours=2), NOW, uow, ports.tasks, by_invitee=True, writer=writer())
-    correction = RectifyInvitee(moved.id, booked.manage_token, InviteeUpdate(name="Inès"), writer())
-    rectified = rectify(correction, ports)
+    moved = reschedule(RescheduleBooking(booking_id, START + timedelta(hours=2), by_invitee), ports)
+    writer = writer_of(CLIENT_ADDRESS, ports.keys.manage(), NOW)
+    rectified = rectify(RectifyInvitee(moved.id, booked.manage_token, InviteeUpdate(name="Inès"), writer), ports)
     with pytest.raises(WritesLimited):
-        cancel(rectified, None, ports.uow(), ports.tasks, by_invitee=True, writer=writer())
+        cancel(CancelBooking(rectified.id, None, by_invitee), ports)
 
     assert len(ports.db.ids("write_places")) == 2 * 3
-    assert ports.uow().bookings.get(booking.id).start == START + timedelta(hours=2)  # type: ignore[union-attr]
+    assert ports.uow().bookings.get(booking_id).start == START + timedelta(hours=2)  # type: ignore[union-attr]
 
 
 def test_a_host_cancelling_is_not_counted() -> None:
     ports = ada()
-    booked = book(a_request(), None, NOW, ports.uow(), ports.tasks, MANAGE_KEY, writer())
+    booked = book_as(ports, 0, email="ines@example.org")
 
-    cancel(booked.booking, None, ports.uow(), ports.tasks)
+    host_cancels(ports, booked.booking)
 
     assert len(ports.db.ids("write_places")) == 2

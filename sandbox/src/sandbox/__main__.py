@@ -26,12 +26,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks-port", type=int, default=8092)
     parser.add_argument("--smtp-port", type=int, default=8093)
     parser.add_argument(
-        "--client", type=_client, action="append", metavar="ID:SECRET",
+        "--client",
+        type=_client,
+        action="append",
+        metavar="ID:SECRET",
         help="OAuth client (repeatable); default kaleno-local:kaleno-local-secret",
     )
     parser.add_argument("--access-token-ttl", type=int, default=3600, help="seconds")
     parser.add_argument(
-        "--jwt-clock", choices=["sandbox", "real"], default="sandbox",
+        "--jwt-clock",
+        choices=["sandbox", "real"],
+        default="sandbox",
         help="clock for id_token/OIDC iat+exp (real: stays verifiable after /_sandbox/clock advances)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request")

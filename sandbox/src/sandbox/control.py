@@ -234,9 +234,7 @@ class ControlApi:
         except (TypeError, ValueError):
             return _problem(400, "status, count, retry_after and hang_seconds must be numbers")
         if not 400 <= status <= 599 or count < 0 or not 0 <= hang_seconds <= 120:
-            return _problem(
-                400, "status must be 4xx/5xx, count >= 0 (0 clears the method's fault), hang_seconds 0-120"
-            )
+            return _problem(400, "status must be 4xx/5xx, count >= 0 (0 clears the method's fault), hang_seconds 0-120")
         self.state.add_fault(method, Fault(status, count, retry_after, hang_seconds))
         answer = {"method": method, "status": status, "count": count, "retry_after": retry_after}
         return json_response({**answer, "hang_seconds": hang_seconds}, 201)

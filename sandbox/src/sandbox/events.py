@@ -26,9 +26,7 @@ from sandbox.timefmt import start_of_day, utc_millis, zone
 
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
 # Fields the server owns: ignored when a client sends them on insert/update/patch.
-SERVER_FIELDS = frozenset(
-    {"kind", "etag", "id", "htmlLink", "created", "updated", "creator", "organizer", "iCalUID"}
-)
+SERVER_FIELDS = frozenset({"kind", "etag", "id", "htmlLink", "created", "updated", "creator", "organizer", "iCalUID"})
 # Handled by the conference rules only (hangoutLink is read-only; conferenceData needs version 1).
 CONFERENCE_FIELDS = frozenset({"conferenceData", "hangoutLink"})
 MEET = "hangoutsMeet"

@@ -117,8 +117,19 @@ class OAuthApi:
                 "scopes_supported": ["openid", "email", "profile"],
                 "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
                 "claims_supported": [
-                    "aud", "at_hash", "azp", "email", "email_verified", "exp", "family_name",
-                    "given_name", "iat", "iss", "name", "nonce", "sub",
+                    "aud",
+                    "at_hash",
+                    "azp",
+                    "email",
+                    "email_verified",
+                    "exp",
+                    "family_name",
+                    "given_name",
+                    "iat",
+                    "iss",
+                    "name",
+                    "nonce",
+                    "sub",
                 ],
                 "code_challenge_methods_supported": ["S256"],
                 "grant_types_supported": ["authorization_code", "refresh_token"],
@@ -236,9 +247,7 @@ class OAuthApi:
                 form["code"], client_id, form.get("redirect_uri", ""), form.get("code_verifier")
             )
             refresh = self.tokens.issue_refresh(code.email, client_id, code.scopes) if code.issue_refresh else None
-            access = self.tokens.issue_access(
-                code.email, client_id, code.scopes, refresh.token if refresh else None
-            )
+            access = self.tokens.issue_access(code.email, client_id, code.scopes, refresh.token if refresh else None)
             body = self._token_body(access, code.nonce)
             if refresh is not None:
                 body["refresh_token"] = refresh.token

@@ -95,9 +95,7 @@ class SecretStore:
     def counts(self) -> tuple[int, int]:
         """(secrets, versions not destroyed)."""
         with self.state.lock:
-            versions = sum(
-                1 for s in self.secrets.values() for v in s.versions if v.state != State.DESTROYED
-            )
+            versions = sum(1 for s in self.secrets.values() for v in s.versions if v.state != State.DESTROYED)
             return len(self.secrets), versions
 
     # -- helpers --------------------------------------------------------------------------------
@@ -150,9 +148,7 @@ class SecretStore:
             state=version.state,
             etag=version.etag,
             client_specified_payload_checksum=version.client_checksum,
-            replication_status=resources.ReplicationStatus(
-                automatic=resources.ReplicationStatus.AutomaticStatus()
-            ),
+            replication_status=resources.ReplicationStatus(automatic=resources.ReplicationStatus.AutomaticStatus()),
         )
         if version.destroy_time is not None:
             message.destroy_time = version.destroy_time

@@ -1,9 +1,9 @@
 """Wiring: one HTTP server (OAuth/OIDC, Calendar v3, control API), two gRPC servers and an SMTP relay.
 
-    sb = start_sandbox(http_port=0, secrets_port=0, tasks_port=0, smtp_port=0,
-                       clients={"kaleno-local": "kaleno-local-secret"}, access_token_ttl=3600)
-    sb.http_url, sb.secrets_target, sb.tasks_target, sb.smtp_target (sb.smtp_host, sb.smtp_port)
-    sb.reset(); sb.stop()
+sb = start_sandbox(http_port=0, secrets_port=0, tasks_port=0, smtp_port=0,
+                   clients={"kaleno-local": "kaleno-local-secret"}, access_token_ttl=3600)
+sb.http_url, sb.secrets_target, sb.tasks_target, sb.smtp_target (sb.smtp_host, sb.smtp_port)
+sb.reset(); sb.stop()
 """
 
 from __future__ import annotations

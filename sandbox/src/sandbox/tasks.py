@@ -446,8 +446,10 @@ class TaskQueues:
             )
             if attempt.response_time is not None:
                 last.response_time = self._time(attempt.response_time)
-                code = grpc.StatusCode.UNAVAILABLE if attempt.status is None else (
-                    grpc.StatusCode.OK if 200 <= attempt.status < 300 else grpc_code_for(attempt.status)
+                code = (
+                    grpc.StatusCode.UNAVAILABLE
+                    if attempt.status is None
+                    else (grpc.StatusCode.OK if 200 <= attempt.status < 300 else grpc_code_for(attempt.status))
                 )
                 # google.rpc.Status, given as a mapping so proto-plus builds it.
                 last.response_status = {
@@ -497,7 +499,7 @@ class TaskQueues:
             raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, "Invalid parent; expected projects/*/locations/*")
         name = request.queue.name
         prefix = request.parent + "/queues/"
-        if not name.startswith(prefix) or not _QUEUE_ID.match(name[len(prefix):]):
+        if not name.startswith(prefix) or not _QUEUE_ID.match(name[len(prefix) :]):
             raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, f"Invalid queue name: {name!r}")
         with self.changed:
             if name in self.queues:
@@ -577,7 +579,7 @@ class TaskQueues:
             now = self.state.clock.time()
             name = message.name or f"{request.parent}/tasks/{secrets.randbelow(10**19):019d}"
             prefix = request.parent + "/tasks/"
-            if not name.startswith(prefix) or not _TASK_ID.match(name[len(prefix):]):
+            if not name.startswith(prefix) or not _TASK_ID.match(name[len(prefix) :]):
                 raise RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, f"Invalid task name: {name!r}")
             if name in self.tasks or self.tombstones.get(name, 0) > now:
                 raise RpcFailure(grpc.StatusCode.ALREADY_EXISTS, "Requested entity already exists")
@@ -650,4 +652,3 @@ class TaskQueues:
 
     def grpc_handler(self) -> Any:
         return generic_handler(SERVICE, METHOD_PREFIX, self.rpcs(), self.state)
-

@@ -32,9 +32,7 @@ class OAuthError(Exception):
         super().__init__(f"{error}: {description}")
 
     def response(self, headers: dict[str, str] | None = None) -> Response:
-        return json_response(
-            {"error": self.error, "error_description": self.description}, self.status, headers
-        )
+        return json_response({"error": self.error, "error_description": self.description}, self.status, headers)
 
 
 @dataclass
@@ -104,8 +102,7 @@ class TokenStore:
     def has_live_refresh(self, email: str, client_id: str) -> bool:
         with self.state.lock:
             return any(
-                not t.revoked and t.email == email.lower() and t.client_id == client_id
-                for t in self.refresh.values()
+                not t.revoked and t.email == email.lower() and t.client_id == client_id for t in self.refresh.values()
             )
 
     def issue_code(
@@ -251,12 +248,23 @@ class TokenStore:
             refresh = [t for t in self.refresh.values() if t.email == email.lower()]
             access = [t for t in self.access.values() if t.email == email.lower()]
             details: list[dict[str, Any]] = [
-                {"kind": "refresh", "token": t.token, "client_id": t.client_id, "scopes": sorted(t.scopes),
-                 "live": not t.revoked}
+                {
+                    "kind": "refresh",
+                    "token": t.token,
+                    "client_id": t.client_id,
+                    "scopes": sorted(t.scopes),
+                    "live": not t.revoked,
+                }
                 for t in refresh
             ] + [
-                {"kind": "access", "token": t.token, "client_id": t.client_id, "scopes": sorted(t.scopes),
-                 "live": t.live(now), "expires_in": max(0, round(t.expires_at - now))}
+                {
+                    "kind": "access",
+                    "token": t.token,
+                    "client_id": t.client_id,
+                    "scopes": sorted(t.scopes),
+                    "live": t.live(now),
+                    "expires_in": max(0, round(t.expires_at - now)),
+                }
                 for t in access
             ]
             return {

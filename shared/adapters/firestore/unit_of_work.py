@@ -23,6 +23,7 @@ from shared.adapters.firestore.hosts import FirestoreHosts
 from shared.adapters.firestore.links import FirestoreLinks
 from shared.adapters.firestore.months import FirestoreBusyMonths
 from shared.adapters.firestore.pages import FirestoreBookingPages
+from shared.adapters.firestore.sessions import FirestoreSessions
 from shared.adapters.firestore.sign_in import FirestoreSignIn
 from shared.adapters.firestore.unit import FirestoreCaches
 from shared.adapters.firestore.webhooks import FirestoreWebhookDeliveries, FirestoreWebhooks
@@ -48,6 +49,7 @@ class FirestoreUnitOfWork:
         self.pages: FirestoreBookingPages = FirestoreBookingPages(self)
         self.months: FirestoreBusyMonths = FirestoreBusyMonths(self)
         self.bookings: FirestoreBookings = FirestoreBookings(self)
+        self.sessions: FirestoreSessions = FirestoreSessions(self)
         self.links: FirestoreLinks = FirestoreLinks(self)
         self.sign_in: FirestoreSignIn = FirestoreSignIn(self)
         self.channels: FirestoreChannels = FirestoreChannels(self)
