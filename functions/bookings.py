@@ -27,6 +27,7 @@ from shared.services.tokens import manage_url
 from shared.services.write_limits import Writer
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.errors import problem_for_domain_error
+from shared.web.principals import InviteeGrant
 from shared.web.problems import Problem
 from shared.web.rate_limit import booking_writer
 from shared.web.views import (
@@ -125,7 +126,7 @@ def _visitor(request: Request) -> availability.Visitor:
     return availability.Visitor(utc_now(), request.headers.get(LINK_HEADER), insider(request), rescheduled(request))
 
 
-@api.route("/pages/<host_slug>", response=HostPageView, limit="public-reads")
+@api.public("/pages/<host_slug>", response=HostPageView, limit="public-reads")
 def get_host_page(request: Request, host_slug: str) -> Response:
     """The host's public page: their public event types (private ones are not listed)."""
     page = availability.listed_page(host_slug, adapters().uow())
@@ -138,7 +139,7 @@ def get_host_page(request: Request, host_slug: str) -> Response:
     )
 
 
-@api.route(
+@api.public(
     "/pages/<host_slug>/<event_type_slug>", response=BookingPageView, limit="public-reads", headers=_LINK_HEADERS
 )
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
@@ -153,7 +154,7 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
     )
 
 
-@api.route(
+@api.public(
     "/pages/<host_slug>/<event_type_slug>/slots",
     query=SlotsQuery,
     response=SlotList,
@@ -175,7 +176,7 @@ def _form_problems(body: object) -> list[FieldProblem]:
     return booking_service.form_problems(body, utc_now(), adapters().uow())
 
 
-@api.route(
+@api.public(
     "/",
     methods=("POST",),
     body=BookingRequest,
@@ -202,11 +203,11 @@ def create(request: Request, body: BookingRequest) -> Response:
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
 
-@api.route("/<booking_id>", auth="manage-token", response=BookingWithPageView)
-def view(request: Request, principal: str, booking_id: str) -> Response:
+@api.invitee("/<booking_id>", response=BookingWithPageView)
+def view(request: Request, principal: InviteeGrant, booking_id: str) -> Response:
     """The booking, for the invitee holding its manage token, with the host's page and event type to
     reschedule on."""
-    _, uow, booking = _opened(booking_id, principal)
+    _, uow, booking = _opened(booking_id, principal.token)
     context = booking_service.booking_context(booking, uow)
     shown = BookingView.of(booking).model_dump()
     return json_response(
@@ -214,12 +215,12 @@ def view(request: Request, principal: str, booking_id: str) -> Response:
     )
 
 
-@api.route("/<booking_id>/ics", auth="manage-token", produces="text/calendar")
-def ics(request: Request, principal: str, booking_id: str) -> Response:
+@api.invitee("/<booking_id>/ics", produces="text/calendar")
+def ics(request: Request, principal: InviteeGrant, booking_id: str) -> Response:
     """The booking as an RFC 5545 file (text/calendar) for the invitee's own calendar."""
-    _, uow, booking = _opened(booking_id, principal)
+    _, uow, booking = _opened(booking_id, principal.token)
     context = booking_service.booking_context(booking, uow)
-    link = manage_url(get_settings().base_url, principal)
+    link = manage_url(get_settings().base_url, principal.token)
     body = booking_ics(booking, context.host_name, link, utc_now())
     return Response(
         body,
@@ -228,53 +229,50 @@ def ics(request: Request, principal: str, booking_id: str) -> Response:
     )
 
 
-@api.route(
+@api.invitee(
     "/<booking_id>",
     methods=("PATCH",),
-    auth="manage-token",
     body=InviteeUpdate,
     response=BookingView,
     limit="booking-writes",
 )
-def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpdate) -> Response:
+def rectify(request: Request, principal: InviteeGrant, booking_id: str, body: InviteeUpdate) -> Response:
     """Correct your name, email or time zone on this booking, and this booking only (the host's calendar
     invite follows for a booking to come)."""
-    ports, uow, booking = _opened(booking_id, principal)
+    ports, uow, booking = _opened(booking_id, principal.token)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     rectified = rights.rectify_invitee(booking, changes, utc_now(), uow, ports.tasks, _writer(request, ports))
     return json_response(BookingView.of(rectified))
 
 
-@api.route(
+@api.invitee(
     "/<booking_id>/cancel",
     methods=("POST",),
-    auth="manage-token",
     body=CancelRequest,
     response=BookingView,
     limit="booking-writes",
 )
-def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
+def cancel(request: Request, principal: InviteeGrant, booking_id: str, body: CancelRequest) -> Response:
     """Cancel; the host's calendar event is removed and the host told (even while you restrict processing)."""
-    ports, uow, booking = _opened(booking_id, principal)
+    ports, uow, booking = _opened(booking_id, principal.token)
     writer = _writer(request, ports)
     cancelled = booking_service.cancel(booking, body.reason, uow, ports.tasks, by_invitee=True, writer=writer)
     return json_response(BookingView.of(cancelled))
 
 
-@api.route(
+@api.invitee(
     "/<booking_id>/reschedule",
     methods=("POST",),
-    auth="manage-token",
     body=RescheduleRequest,
     response=BookingView,
     limit="booking-writes",
     headers=_PROOF_HEADERS,
     problems=_GATE_PROBLEMS,
 )
-def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
+def reschedule(request: Request, principal: InviteeGrant, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
-    ports, uow, booking = _opened(booking_id, principal)
+    ports, uow, booking = _opened(booking_id, principal.token)
     manage_key, now = ports.keys.manage(), utc_now()
     writer = booking_writer(request, manage_key, now)
     with _challenged(manage_key):

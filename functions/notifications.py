@@ -21,6 +21,7 @@ from shared.services import notifications as mail
 from shared.services.errors import MailDeferred
 from shared.services.ports import Ports
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.principals import TASKS, TaskCaller
 from shared.web.problems import Problem
 
 api = Endpoints("notifications")
@@ -48,8 +49,8 @@ class MailTask(RootModel[Annotated[NotifyBooking | Remind | AlertHost, Field(dis
     pass
 
 
-@api.route("/", methods=("POST",), auth="tasks", body=MailTask)
-def send(request: Request, principal: str, body: MailTask) -> Response:
+@api.queue("/", callers=TASKS, body=MailTask)
+def send(request: Request, principal: TaskCaller, body: MailTask) -> Response:
     """Send what the task names, as the records stand now."""
     ports, task, now = adapters(), body.root, utc_now()
     links, mailer, uow = _links(ports), ports.mailer, ports.uow()
