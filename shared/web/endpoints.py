@@ -46,7 +46,7 @@ M = TypeVar("M", bound=BaseModel)
 P = ParamSpec("P")
 PrincipalT = TypeVar("PrincipalT")
 PrincipalT_co = TypeVar("PrincipalT_co", covariant=True)
-Principal = Host | InviteeGrant | RightsHolder | TaskCaller
+Principal = Host | InviteeGrant | RightsHolder | TaskCaller  # whatever a guard proves (shared/web/principals.py)
 
 # Every path parameter a rule may name, with the shape of the values that can exist: anything else names
 # nothing, so it answers 404 before any lookup, and the OpenAPI document states the same pattern. A rule
