@@ -23,6 +23,7 @@ from shared.services.ports import Ports, UnitOfWork
 from shared.services.write_limits import Writer
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.errors import problem_for_domain_error
+from shared.web.principals import InviteeGrant
 from shared.web.problems import Problem
 from shared.web.rate_limit import booking_writer, requesting_client
 from shared.web.views import (
@@ -106,7 +107,7 @@ def _visitor(request: Request) -> availability.Visitor:
     return availability.Visitor(request.headers.get(LINK_HEADER), insider(request), rescheduled(request))
 
 
-@api.route("/pages/<host_slug>", response=HostPageView, limit="public-reads")
+@api.public("/pages/<host_slug>", response=HostPageView, limit="public-reads")
 def get_host_page(request: Request, host_slug: str) -> Response:
     """The host's public page: their public event types (private ones are not listed)."""
     page = availability.listed_page(availability.OpenHostPage(host_slug), adapters())
@@ -119,7 +120,7 @@ def get_host_page(request: Request, host_slug: str) -> Response:
     )
 
 
-@api.route(
+@api.public(
     "/pages/<host_slug>/<event_type_slug>", response=BookingPageView, limit="public-reads", headers=_LINK_HEADERS
 )
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
@@ -135,7 +136,7 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
     )
 
 
-@api.route(
+@api.public(
     "/pages/<host_slug>/<event_type_slug>/slots",
     query=SlotsQuery,
     response=SlotList,
@@ -157,7 +158,7 @@ def _form_problems(body: object) -> list[FieldProblem]:
     return booking_service.form_problems(body, adapters())
 
 
-@api.route(
+@api.public(
     "/",
     methods=("POST",),
     body=BookingRequest,
@@ -180,21 +181,21 @@ def create(request: Request, body: BookingRequest) -> Response:
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
 
-@api.route("/<booking_id>", auth="manage-token", response=BookingWithPageView)
-def view(request: Request, principal: str, booking_id: str) -> Response:
+@api.invitee("/<booking_id>", response=BookingWithPageView)
+def view(request: Request, principal: InviteeGrant, booking_id: str) -> Response:
     """The booking, for the invitee holding its manage token, with the host's page and event type to
     reschedule on."""
-    opened = booking_service.open_booking(booking_service.OpenBooking(booking_id, principal), adapters())
+    opened = booking_service.open_booking(booking_service.OpenBooking(booking_id, principal.token), adapters())
     shown, context = BookingView.of(opened.booking).model_dump(), opened.context
     return json_response(
         BookingWithPageView(**shown, host_slug=context.host_slug, event_type_slug=context.event_type_slug)
     )
 
 
-@api.route("/<booking_id>/ics", auth="manage-token", produces="text/calendar")
-def ics(request: Request, principal: str, booking_id: str) -> Response:
+@api.invitee("/<booking_id>/ics", produces="text/calendar")
+def ics(request: Request, principal: InviteeGrant, booking_id: str) -> Response:
     """The booking as an RFC 5545 file (text/calendar) for the invitee's own calendar."""
-    body = booking_service.booking_file(booking_service.OpenBooking(booking_id, principal), adapters())
+    body = booking_service.booking_file(booking_service.OpenBooking(booking_id, principal.token), adapters())
     return Response(
         body,
         mimetype="text/calendar",
@@ -202,51 +203,48 @@ def ics(request: Request, principal: str, booking_id: str) -> Response:
     )
 
 
-@api.route(
+@api.invitee(
     "/<booking_id>",
     methods=("PATCH",),
-    auth="manage-token",
     body=InviteeUpdate,
     response=BookingView,
     limit="booking-writes",
 )
-def rectify(request: Request, principal: str, booking_id: str, body: InviteeUpdate) -> Response:
+def rectify(request: Request, principal: InviteeGrant, booking_id: str, body: InviteeUpdate) -> Response:
     """Correct your name, email or time zone on this booking, and this booking only (the host's calendar
     invite follows for a booking to come)."""
     ports = adapters()
-    rectified = rights.rectify(rights.RectifyInvitee(booking_id, principal, body, _writer(request, ports)), ports)
+    rectified = rights.rectify(rights.RectifyInvitee(booking_id, principal.token, body, _writer(request, ports)), ports)
     return json_response(BookingView.of(rectified))
 
 
-@api.route(
+@api.invitee(
     "/<booking_id>/cancel",
     methods=("POST",),
-    auth="manage-token",
     body=CancelRequest,
     response=BookingView,
     limit="booking-writes",
 )
-def cancel(request: Request, principal: str, booking_id: str, body: CancelRequest) -> Response:
+def cancel(request: Request, principal: InviteeGrant, booking_id: str, body: CancelRequest) -> Response:
     """Cancel; the host's calendar event is removed and the host told (even while you restrict processing)."""
-    by = booking_service.ByInvitee(principal, _sender(request))
+    by = booking_service.ByInvitee(principal.token, _sender(request))
     cancelled = booking_service.cancel(booking_service.CancelBooking(booking_id, body.reason, by), adapters())
     return json_response(BookingView.of(cancelled))
 
 
-@api.route(
+@api.invitee(
     "/<booking_id>/reschedule",
     methods=("POST",),
-    auth="manage-token",
     body=RescheduleRequest,
     response=BookingView,
     limit="booking-writes",
     headers=_PROOF_HEADERS,
     problems=_GATE_PROBLEMS,
 )
-def reschedule(request: Request, principal: str, booking_id: str, body: RescheduleRequest) -> Response:
+def reschedule(request: Request, principal: InviteeGrant, booking_id: str, body: RescheduleRequest) -> Response:
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
-    by = booking_service.ByInvitee(principal, _sender(request))
+    by = booking_service.ByInvitee(principal.token, _sender(request))
     with _challenged():
         moved = booking_service.reschedule(booking_service.RescheduleBooking(booking_id, body.start, by), adapters())
     return json_response(BookingView.of(moved))

@@ -7,7 +7,7 @@ backoff. Lost Google access is never retried: the host is marked disconnected on
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import functions_framework
 from flask import Request, Response
@@ -20,6 +20,7 @@ from shared.services.booking_sync import reconcile_task
 from shared.services.busy_refresh import refresh_task
 from shared.services.errors import GoogleUnavailable
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.principals import TASKS, TaskCaller
 from shared.web.problems import Problem
 
 api = Endpoints("calendar_sync")
@@ -40,8 +41,8 @@ class SyncTask(RootModel[Annotated[RefreshBusy | ReconcileBooking, Field(discrim
     pass
 
 
-@api.route("/", methods=("POST",), auth="tasks", body=SyncTask)
-def run_task(request: Request, principal: dict[str, Any], body: SyncTask) -> Response:
+@api.queue("/", callers=TASKS, body=SyncTask)
+def run_task(request: Request, principal: TaskCaller, body: SyncTask) -> Response:
     """Refresh a host's busy mirror, or make Google match one booking."""
     task, ports, now = body.root, adapters(), utc_now()
     retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)  # not a number: a first try

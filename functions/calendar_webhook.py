@@ -13,7 +13,7 @@ from shared.web.endpoints import Endpoints, json_response
 api = Endpoints("calendar_webhook")
 
 
-@api.route("/", methods=("POST",), auth=None, summary="Google push notification (X-Goog-* headers, empty body)")
+@api.public("/", methods=("POST",), summary="Google push notification (X-Goog-* headers, empty body)")
 def receive(request: Request) -> Response:
     """Answered at once; the refresh itself runs as a named Cloud Task."""
     ports, headers = adapters(), request.headers

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import functions_framework
 from flask import Request, Response
 
@@ -12,12 +10,13 @@ from shared.config import get_settings
 from shared.logging import log_event
 from shared.services.renewal import renew
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.principals import SCHEDULER, TaskCaller
 
 api = Endpoints("channel_renewal")
 
 
-@api.route("/", methods=("POST",), auth="scheduler")
-def run(request: Request, principal: dict[str, Any]) -> Response:
+@api.queue("/", callers=SCHEDULER)
+def run(request: Request, principal: TaskCaller) -> Response:
     """One sweep over connected hosts; idempotent under scheduler retries."""
     ports = adapters()
     channel_key = ports.keys.channel()

@@ -43,13 +43,13 @@ from shared.web.webhook_views import DeliveryList, DeliveryView, WebhookCreated,
 api = Endpoints("hosts")
 
 
-@api.route("/me", auth="session", response=HostView)
+@api.host("/me", response=HostView)
 def get_me(request: Request, principal: Host) -> Response:
     """The signed-in host, with the state of the calendar connection."""
     return json_response(HostView.of(principal))
 
 
-@api.route("/me", methods=("PATCH",), auth="session", body=HostProfileUpdate, response=HostView)
+@api.host("/me", methods=("PATCH",), body=HostProfileUpdate, response=HostView)
 def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Response:
     """Change display name, public slug or time zone; `onboarded: true` once the first-run setup is done."""
     updated = host_settings.update_profile(host_settings.UpdateProfile(principal, body), adapters())
@@ -66,7 +66,7 @@ class SlugAvailability(BaseModel):
     available: bool = Field(description="No other host uses it (your own slug counts as available).")
 
 
-@api.route("/me/slug-check", auth="session", query=SlugQuery, response=SlugAvailability)
+@api.host("/me/slug-check", query=SlugQuery, response=SlugAvailability)
 def check_slug(request: Request, principal: Host, query: SlugQuery) -> Response:
     """Whether a page address is free, for checking it while it is typed; 422 if it is not a valid slug (or is
     reserved). Saving it (PATCH /hosts/me) claims it."""
@@ -74,7 +74,7 @@ def check_slug(request: Request, principal: Host, query: SlugQuery) -> Response:
     return json_response(SlugAvailability(available=available))
 
 
-@api.route("/me/disconnect", methods=("POST",), auth="session", response=HostView)
+@api.host("/me/disconnect", methods=("POST",), response=HostView)
 def disconnect(request: Request, principal: Host) -> Response:
     """Cancel every booking still to come (each invitee gets one cancellation by mail, with an .ics that
     removes it; each event is deleted from your calendar first), then revoke Google access, stop the watch
@@ -88,14 +88,14 @@ class ClosingImpact(BaseModel):
     future_bookings: int = Field(description="Bookings still to come that would be cancelled (each invitee told).")
 
 
-@api.route("/me/closing-impact", auth="session", response=ClosingImpact)
+@api.host("/me/closing-impact", response=ClosingImpact)
 def closing_impact(request: Request, principal: Host) -> Response:
     """How many bookings still to come a disconnect or an account deletion would cancel."""
     count = len(closure.future_bookings(principal.id, utc_now(), adapters().uow()))
     return json_response(ClosingImpact(future_bookings=count))
 
 
-@api.route("/me/calendars", auth="session", response=HostCalendarsView)
+@api.host("/me/calendars", response=HostCalendarsView)
 def get_calendars(request: Request, principal: Host) -> Response:
     """Your Google calendars and which ones count as busy (`conflict`) or receive bookings (`write`). Needs
     the permission to list your calendars, asked for only when you open this setting: without it, 403
@@ -104,7 +104,7 @@ def get_calendars(request: Request, principal: Host) -> Response:
     return json_response(HostCalendarsView.of(found.listed, found.choice))
 
 
-@api.route("/me/calendars", methods=("PUT",), auth="session", body=CalendarChoiceRequest, response=HostCalendarsView)
+@api.host("/me/calendars", methods=("PUT",), body=CalendarChoiceRequest, response=HostCalendarsView)
 def put_calendars(request: Request, principal: Host, body: CalendarChoiceRequest) -> Response:
     """Choose conflict calendars (at most 10; their busy times block slots, refreshed before this answers) and
     the write calendar (one you own). Existing bookings keep their events where they were written. 422 names
@@ -117,14 +117,14 @@ def put_calendars(request: Request, principal: Host, body: CalendarChoiceRequest
     return json_response(HostCalendarsView.of(found.listed, found.choice))
 
 
-@api.route("/me/event-types", auth="session", response=EventTypeList)
+@api.host("/me/event-types", response=EventTypeList)
 def list_event_types(request: Request, principal: Host) -> Response:
     """The host's event types."""
     found = host_settings.list_event_types(principal, adapters().uow())
     return json_response(EventTypeList(event_types=[EventTypeView.of(i, et) for i, et in found.items()]))
 
 
-@api.route("/me/event-types", methods=("POST",), auth="session", body=EventType, response=EventTypeView, status=201)
+@api.host("/me/event-types", methods=("POST",), body=EventType, response=EventTypeView, status=201)
 def create_event_type(request: Request, principal: Host, body: EventType) -> Response:
     """Add an event type (only slug, title and duration are required). At most 50 (409
     `event-type-limit-reached`); one that would outgrow the host's page answers 422 `page-full`."""
@@ -132,16 +132,14 @@ def create_event_type(request: Request, principal: Host, body: EventType) -> Res
     return json_response(EventTypeView.of(event_type_id, body), status=201)
 
 
-@api.route("/me/event-types/<event_type_id>", auth="session", response=EventTypeView)
+@api.host("/me/event-types/<event_type_id>", response=EventTypeView)
 def get_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """One event type."""
     found = host_settings.event_type(principal, event_type_id, adapters().uow())
     return json_response(EventTypeView.of(event_type_id, found))
 
 
-@api.route(
-    "/me/event-types/<event_type_id>", methods=("PATCH",), auth="session", body=EventTypeUpdate, response=EventTypeView
-)
+@api.host("/me/event-types/<event_type_id>", methods=("PATCH",), body=EventTypeUpdate, response=EventTypeView)
 def patch_event_type(request: Request, principal: Host, event_type_id: str, body: EventTypeUpdate) -> Response:
     """Change some fields of an event type (null resets an optional field to its default)."""
     command = host_settings.UpdateEventType(principal, event_type_id, body)
@@ -149,17 +147,16 @@ def patch_event_type(request: Request, principal: Host, event_type_id: str, body
     return json_response(EventTypeView.of(event_type_id, updated))
 
 
-@api.route("/me/event-types/<event_type_id>", methods=("DELETE",), auth="session", status=204)
+@api.host("/me/event-types/<event_type_id>", methods=("DELETE",), status=204)
 def delete_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """Remove an event type (existing bookings stay; its open single-use links are revoked)."""
     host_settings.delete_event_type(host_settings.DeleteEventType(principal, event_type_id), adapters())
     return Response(status=204)
 
 
-@api.route(
+@api.host(
     "/me/event-types/<event_type_id>/links",
     methods=("POST",),
-    auth="session",
     body=LinkRequest,
     response=LinkCreated,
     status=201,
@@ -173,7 +170,7 @@ def create_link(request: Request, principal: Host, event_type_id: str, body: Lin
     return json_response(LinkCreated(**shown, token=created.token, url=created.url), status=201)
 
 
-@api.route("/me/event-types/<event_type_id>/links", auth="session", response=LinkList)
+@api.host("/me/event-types/<event_type_id>/links", response=LinkList)
 def list_links(request: Request, principal: Host, event_type_id: str) -> Response:
     """This event type's single-use links, newest first, with their state (never their tokens)."""
     ports = adapters()
@@ -181,7 +178,7 @@ def list_links(request: Request, principal: Host, event_type_id: str) -> Respons
     return json_response(LinkList(links=[LinkView.of(link, now) for link in found]))
 
 
-@api.route("/me/event-types/<event_type_id>/links/<link_id>", methods=("DELETE",), auth="session", status=204)
+@api.host("/me/event-types/<event_type_id>/links/<link_id>", methods=("DELETE",), status=204)
 def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: str) -> Response:
     """Revoke a link: from now on it answers 410 `link-expired`. A link already used answers 410 `link-used`
     (cancel its booking instead)."""
@@ -189,26 +186,26 @@ def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: 
     return Response(status=204)
 
 
-@api.route("/me/schedule", auth="session", response=Schedule)
+@api.host("/me/schedule", response=Schedule)
 def get_schedule(request: Request, principal: Host) -> Response:
     """The default schedule's weekly hours, date overrides and time off, in its time zone."""
     return json_response(host_settings.schedule(principal, adapters().uow()))
 
 
-@api.route("/me/schedule", methods=("PUT",), auth="session", body=Schedule, response=Schedule)
+@api.host("/me/schedule", methods=("PUT",), body=Schedule, response=Schedule)
 def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
     """Replace the default schedule's weekly hours, date overrides and time off (its name stays)."""
     return json_response(host_settings.replace_schedule(host_settings.ReplaceSchedule(principal, body), adapters()))
 
 
-@api.route("/me/schedules", auth="session", response=ScheduleList)
+@api.host("/me/schedules", response=ScheduleList)
 def list_schedules(request: Request, principal: Host) -> Response:
     """Every schedule of the host, the default one (id `default`) first."""
     page, found = host_settings.list_schedules(principal, adapters().uow())
     return json_response(ScheduleList(schedules=[ScheduleView.of(i, s, page) for i, s in found.items()]))
 
 
-@api.route("/me/schedules", methods=("POST",), auth="session", body=ScheduleCreate, response=ScheduleView, status=201)
+@api.host("/me/schedules", methods=("POST",), body=ScheduleCreate, response=ScheduleView, status=201)
 def create_schedule(request: Request, principal: Host, body: ScheduleCreate) -> Response:
     """Add a named schedule (hours default to weekdays 09:00-17:00 in your zone). At most 20 schedules, the
     default one included (409 `schedule-limit-reached`)."""
@@ -216,14 +213,14 @@ def create_schedule(request: Request, principal: Host, body: ScheduleCreate) -> 
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page), status=201)
 
 
-@api.route("/me/schedules/<schedule_id>", auth="session", response=ScheduleView)
+@api.host("/me/schedules/<schedule_id>", response=ScheduleView)
 def get_named_schedule(request: Request, principal: Host, schedule_id: str) -> Response:
     """One schedule, with the event types that use it."""
     page, found = host_settings.named_schedule(principal, schedule_id, adapters().uow())
     return json_response(ScheduleView.of(schedule_id, found, page))
 
 
-@api.route("/me/schedules/<schedule_id>", methods=("PUT",), auth="session", body=NamedSchedule, response=ScheduleView)
+@api.host("/me/schedules/<schedule_id>", methods=("PUT",), body=NamedSchedule, response=ScheduleView)
 def put_named_schedule(request: Request, principal: Host, schedule_id: str, body: NamedSchedule) -> Response:
     """Replace a schedule's name and hours."""
     command = host_settings.ReplaceNamedSchedule(principal, schedule_id, body)
@@ -231,16 +228,14 @@ def put_named_schedule(request: Request, principal: Host, schedule_id: str, body
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
 
 
-@api.route(
-    "/me/schedules/<schedule_id>", methods=("PATCH",), auth="session", body=ScheduleUpdate, response=ScheduleView
-)
+@api.host("/me/schedules/<schedule_id>", methods=("PATCH",), body=ScheduleUpdate, response=ScheduleView)
 def patch_named_schedule(request: Request, principal: Host, schedule_id: str, body: ScheduleUpdate) -> Response:
     """Change some fields of a schedule (rename it, or replace its weekly hours, overrides or time off)."""
     page = host_settings.update_schedule(host_settings.UpdateSchedule(principal, schedule_id, body), adapters())
     return json_response(ScheduleView.of(schedule_id, page.named_schedule(schedule_id), page))
 
 
-@api.route("/me/schedules/<schedule_id>", methods=("DELETE",), auth="session", status=204)
+@api.host("/me/schedules/<schedule_id>", methods=("DELETE",), status=204)
 def delete_named_schedule(request: Request, principal: Host, schedule_id: str) -> Response:
     """Remove a schedule. Refused (409 `schedule-in-use`) while an event type uses it, and for the default."""
     host_settings.delete_schedule(host_settings.DeleteSchedule(principal, schedule_id), adapters())
@@ -265,7 +260,7 @@ class BookingsQuery(BaseModel):
     ends_before: Instant | None = Field(None, alias="to", description="Only bookings ending before this instant.")
 
 
-@api.route("/me/bookings", auth="session", query=BookingsQuery, response=HostBookingList)
+@api.host("/me/bookings", query=BookingsQuery, response=HostBookingList)
 def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Response:
     """The host's bookings, a page at a time, with their calendar sync state (failed syncs show here)."""
     listing = HostListing(
@@ -283,9 +278,7 @@ def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Re
     return json_response(HostBookingList(bookings=bookings, next_cursor=next_cursor))
 
 
-@api.route(
-    "/me/bookings/<booking_id>/cancel", methods=("POST",), auth="session", body=CancelRequest, response=HostBookingView
-)
+@api.host("/me/bookings/<booking_id>/cancel", methods=("POST",), body=CancelRequest, response=HostBookingView)
 def cancel_booking(request: Request, principal: Host, booking_id: str, body: CancelRequest) -> Response:
     """Cancel one of the host's bookings; the calendar event is removed."""
     by = booking_service.ByHost(principal.id)
@@ -293,10 +286,9 @@ def cancel_booking(request: Request, principal: Host, booking_id: str, body: Can
     return json_response(HostBookingView.of(cancelled))
 
 
-@api.route(
+@api.host(
     "/me/bookings/<booking_id>/reschedule",
     methods=("POST",),
-    auth="session",
     body=RescheduleRequest,
     response=HostBookingView,
 )
@@ -308,10 +300,9 @@ def reschedule_booking(request: Request, principal: Host, booking_id: str, body:
     return json_response(HostBookingView.of(moved))
 
 
-@api.route(
+@api.host(
     "/me/bookings/<booking_id>/resolve",
     methods=("POST",),
-    auth="session",
     body=ResolveRequest,
     response=HostBookingView,
 )
@@ -337,9 +328,7 @@ def _webhook_policy() -> webhooks.WebhookPolicy:
     )
 
 
-@api.route(
-    "/me/webhooks", methods=("POST",), auth="session", body=WebhookRegistration, response=WebhookCreated, status=201
-)
+@api.host("/me/webhooks", methods=("POST",), body=WebhookRegistration, response=WebhookCreated, status=201)
 def create_webhook(request: Request, principal: Host, body: WebhookRegistration) -> Response:
     """Register an https:// endpoint for booking events; the answer holds its signing secret, shown only now.
     Refused (422 `webhook-url-refused`): a host that resolves to a private, loopback or other non-public
@@ -348,27 +337,27 @@ def create_webhook(request: Request, principal: Host, body: WebhookRegistration)
     return json_response(WebhookCreated.with_secret(endpoint, secret), status=201)
 
 
-@api.route("/me/webhooks", auth="session", response=WebhookList)
+@api.host("/me/webhooks", response=WebhookList)
 def list_webhooks(request: Request, principal: Host) -> Response:
     """Your webhook endpoints (without their secrets)."""
     found = webhooks.endpoints(principal, adapters().uow())
     return json_response(WebhookList(webhooks=[WebhookView.of(endpoint) for endpoint in found]))
 
 
-@api.route("/me/webhooks/<webhook_id>", auth="session", response=WebhookView)
+@api.host("/me/webhooks/<webhook_id>", response=WebhookView)
 def get_webhook(request: Request, principal: Host, webhook_id: str) -> Response:
     """One webhook endpoint (without its secret)."""
     return json_response(WebhookView.of(webhooks.endpoint(principal, webhook_id, adapters().uow())))
 
 
-@api.route("/me/webhooks/<webhook_id>", methods=("DELETE",), auth="session", status=204)
+@api.host("/me/webhooks/<webhook_id>", methods=("DELETE",), status=204)
 def delete_webhook(request: Request, principal: Host, webhook_id: str) -> Response:
     """Stop sending events to this endpoint (deliveries on their way are dropped)."""
     webhooks.remove(webhooks.RemoveWebhook(principal, webhook_id), adapters())
     return Response(status=204)
 
 
-@api.route("/me/webhooks/<webhook_id>/rotate-secret", methods=("POST",), auth="session", response=WebhookCreated)
+@api.host("/me/webhooks/<webhook_id>/rotate-secret", methods=("POST",), response=WebhookCreated)
 def rotate_webhook_secret(request: Request, principal: Host, webhook_id: str) -> Response:
     """Replace the endpoint's signing secret; the new one is shown only now and signs from now on."""
     endpoint, secret = webhooks.rotate_secret(webhooks.RotateSecret(principal, webhook_id), adapters())
@@ -382,7 +371,7 @@ class DeliveriesQuery(BaseModel):
     cursor: str | None = Field(None, pattern=DELIVERY_ID_PATTERN, description="`next_cursor` of the previous page.")
 
 
-@api.route("/me/webhooks/<webhook_id>/deliveries", auth="session", query=DeliveriesQuery, response=DeliveryList)
+@api.host("/me/webhooks/<webhook_id>/deliveries", query=DeliveriesQuery, response=DeliveryList)
 def list_webhook_deliveries(request: Request, principal: Host, webhook_id: str, query: DeliveriesQuery) -> Response:
     """The endpoint's delivery log, latest first: event, event id, attempts, last status, state (kept 30 days)."""
     page = webhooks.DeliveryLog(principal, webhook_id, query.limit, query.cursor)

@@ -19,6 +19,7 @@ from shared.domain.ids import BOOKING_ID_PATTERN, HOST_ID_PATTERN
 from shared.services import notifications as mail
 from shared.services.errors import MailDeferred
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.principals import TASKS, TaskCaller
 from shared.web.problems import Problem
 
 api = Endpoints("notifications")
@@ -46,8 +47,8 @@ class MailTask(RootModel[Annotated[NotifyBookingTask | RemindTask | AlertHostTas
     pass
 
 
-@api.route("/", methods=("POST",), auth="tasks", body=MailTask)
-def send(request: Request, principal: str, body: MailTask) -> Response:
+@api.queue("/", callers=TASKS, body=MailTask)
+def send(request: Request, principal: TaskCaller, body: MailTask) -> Response:
     """Send what the task names, as the records stand now."""
     ports, task = adapters(), body.root
     try:

@@ -46,7 +46,7 @@ class CallbackQuery(BaseModel):
     error: str | None = Field(None, max_length=200)
 
 
-@api.route("/start", query=StartQuery, status=302, personal=True)  # sets the sign-in state cookie
+@api.public("/start", query=StartQuery, status=302, personal=True)  # sets the sign-in state cookie
 def start(request: Request, query: StartQuery) -> Response:
     """Redirect to Google's consent screen (PKCE, single-use state and nonce bound to this browser)."""
     ports = adapters()
@@ -58,7 +58,7 @@ def start(request: Request, query: StartQuery) -> Response:
     return response
 
 
-@api.route(  # sets the session cookie
+@api.public(  # sets the session cookie
     "/callback", query=CallbackQuery, status=302, personal=True, deadline="sign_in_deadline_seconds"
 )
 def callback(request: Request, query: CallbackQuery) -> Response:
@@ -82,7 +82,7 @@ def callback(request: Request, query: CallbackQuery) -> Response:
     return response
 
 
-@api.route("/logout", methods=("POST",), auth="session", status=204)
+@api.host("/logout", methods=("POST",), status=204)
 def logout(request: Request, principal: Host) -> Response:
     """End the session."""
     onboarding.end_session(request.cookies.get(SESSION_COOKIE, ""), adapters().uow())

@@ -6,7 +6,6 @@ Rectification: `PATCH /hosts/me` and `PATCH /bookings/{id}`."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import functions_framework
 from flask import Request, Response
@@ -27,6 +26,7 @@ from shared.services.records import Erasure
 from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.principals import BOTH, TASKS, TaskCaller
 from shared.web.problems import Problem
 from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
 
@@ -43,7 +43,7 @@ def _complaint() -> dict[str, str]:
     return ComplaintView(contact=settings.privacy_contact_email, authority=settings.supervisory_authority).model_dump()
 
 
-@api.route("/export", auth="host-or-invitee", response=PrivacyExport)
+@api.rights_holder("/export", response=PrivacyExport)
 def export(request: Request, principal: Host | Booking | AddressGrant) -> Response:
     """Everything held about you, as one versioned JSON document (a manage token: that booking; a proven
     address: every booking made with it)."""
@@ -58,10 +58,9 @@ class InviteeErasure(BaseModel):
     steps: dict[str, int]
 
 
-@api.route(
+@api.rights_holder(
     "/erase",
     methods=("POST",),
-    auth="host-or-invitee",
     response=ErasureView,
     status=202,
     other_responses={200: InviteeErasure},
@@ -76,33 +75,33 @@ def erase(request: Request, principal: Host | Booking | AddressGrant) -> Respons
     return json_response(erased)
 
 
-@api.route("/erase/<erasure_id>", response=ErasureView, personal=True)
+@api.public("/erase/<erasure_id>", response=ErasureView, personal=True)
 def erasure_state(request: Request, erasure_id: str) -> Response:
     """Where a host's erasure stands: its receipt (the id is the only key to it)."""
     return json_response(ErasureView.of(rights.erasure_receipt(erasure_id, adapters().uow())))
 
 
-@api.route("/complaint", response=ComplaintView)
+@api.public("/complaint", response=ComplaintView)
 def complaint(request: Request) -> Response:
     """Where to take a privacy question or complaint."""
     return json_response(_complaint())
 
 
-@api.route("/policy", produces="text/html")
+@api.public("/policy", produces="text/html")
 def policy_page(request: Request) -> Response:
     """The privacy policy (served at /privacy-policy): retention periods, recipients and the version, as the
     code and this deployment's settings have them."""
     return pages.privacy_policy(get_settings())
 
 
-@api.route("/cookie-policy", produces="text/html")
+@api.public("/cookie-policy", produces="text/html")
 def cookie_policy_page(request: Request) -> Response:
     """The cookie policy (served at /cookie-policy): every cookie and browser-storage key Kaleno uses."""
     return pages.cookie_policy(get_settings())
 
 
-@api.route("/tasks/erase", methods=("POST",), auth="tasks", body=EraseTask)
-def run_erasure(request: Request, principal: dict[str, Any], body: EraseTask) -> Response:
+@api.queue("/tasks/erase", callers=TASKS, body=EraseTask)
+def run_erasure(request: Request, principal: TaskCaller, body: EraseTask) -> Response:
     """Cloud Tasks target: carry a host's erasure to its end (503 from Google: retried by the queue)."""
     kept = timedelta(days=get_settings().closed_booking_retention_days)
     erasure = rights.run_host_erasure(rights.RunHostErasure(body.erasure_id, body.host_id, kept), adapters())
@@ -117,8 +116,8 @@ class PolicyNoticeTask(BaseModel):
     )
 
 
-@api.route("/tasks/policy-notices", methods=("POST",), auth="scheduler-or-tasks", body=PolicyNoticeTask)
-def tell_hosts_about_the_policy(request: Request, principal: dict[str, Any], body: PolicyNoticeTask) -> Response:
+@api.queue("/tasks/policy-notices", callers=BOTH, body=PolicyNoticeTask)
+def tell_hosts_about_the_policy(request: Request, principal: TaskCaller, body: PolicyNoticeTask) -> Response:
     """Cloud Scheduler (daily) and then Cloud Tasks, a page at a time: mail every host once about a
     significant policy change (503 while the relay cannot take mail: retried, skipping who was told)."""
     settings = get_settings()
@@ -144,7 +143,7 @@ class ConsentChoice(BaseModel):
     analytics: StrictBool = Field(description="Non-essential analytics cookies; essential cookies need no consent.")
 
 
-@api.route("/restrict", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)
+@api.rights_holder("/restrict", methods=("POST",), body=ProcessingChoice, response=ProcessingView)
 def restrict(request: Request, principal: Host | Booking | AddressGrant, body: ProcessingChoice) -> Response:
     """Restrict processing: your data is kept, but Kaleno stops reading and writing Google Calendar for it
     (a host's page offers nothing meanwhile) until you lift it."""
@@ -152,7 +151,7 @@ def restrict(request: Request, principal: Host | Booking | AddressGrant, body: P
     return json_response(ProcessingView(restricted=processing.restricted, objected=processing.objected))
 
 
-@api.route("/object", methods=("POST",), auth="host-or-invitee", body=ProcessingChoice, response=ProcessingView)
+@api.rights_holder("/object", methods=("POST",), body=ProcessingChoice, response=ProcessingView)
 def object_to_processing(
     request: Request, principal: Host | Booking | AddressGrant, body: ProcessingChoice
 ) -> Response:
@@ -192,7 +191,7 @@ class AddressGrantView(BaseModel):
     expires_at: datetime
 
 
-@api.route(
+@api.public(
     "/address-proofs",
     methods=("POST",),
     body=AddressProofRequest,
@@ -208,7 +207,7 @@ def request_address_proof(request: Request, body: AddressProofRequest) -> Respon
     return json_response(AddressProofSent(status="sent"), status=202)
 
 
-@api.route(
+@api.public(
     "/address-proofs/redeem",
     methods=("POST",),
     body=AddressProofRedemption,
@@ -223,7 +222,7 @@ def redeem_address_proof(request: Request, body: AddressProofRedemption) -> Resp
     return json_response(AddressGrantView(grant=token, email=grant.email, expires_at=grant.expires_at))
 
 
-@api.route("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView, personal=True)
+@api.public("/consent", methods=("POST",), body=ConsentChoice, response=ConsentView, personal=True)
 def consent(request: Request, body: ConsentChoice) -> Response:
     """Record the visitor's cookie choices (with time and policy version) under an anonymous consent id
     kept in an essential cookie; no non-essential cookie is ever set before this."""
@@ -241,7 +240,7 @@ def consent(request: Request, body: ConsentChoice) -> Response:
     return response
 
 
-@api.route("/consent", response=ConsentView, personal=True)
+@api.public("/consent", response=ConsentView, personal=True)
 def get_consent(request: Request) -> Response:
     """The visitor's standing choice; `decided: false` means ask (none yet, expired, or a new policy)."""
     settings = get_settings()

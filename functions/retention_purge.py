@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import functions_framework
 from flask import Request, Response
@@ -13,12 +12,13 @@ from shared.config import get_settings
 from shared.logging import log_event
 from shared.services.retention import RetentionPeriods, purge_expired
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.principals import SCHEDULER, TaskCaller
 
 api = Endpoints("retention_purge")
 
 
-@api.route("/", methods=("POST",), auth="scheduler")
-def run(request: Request, principal: dict[str, Any]) -> Response:
+@api.queue("/", callers=SCHEDULER)
+def run(request: Request, principal: TaskCaller) -> Response:
     """Delete expired short-lived records, bookings and ledger entries past their period, past months;
     bounded per run (the next run goes on), idempotent."""
     settings = get_settings()

@@ -7,8 +7,6 @@ is gone, the address is refused); 503 asks Cloud Tasks to try again with the `we
 
 from __future__ import annotations
 
-from typing import Any
-
 import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +17,7 @@ from shared.domain.webhooks import DELIVERY_ID_PATTERN
 from shared.services import webhooks
 from shared.services.errors import WebhookNotDelivered
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.principals import TASKS, TaskCaller
 from shared.web.problems import Problem
 
 api = Endpoints("webhook_delivery")
@@ -30,8 +29,8 @@ class DeliveryTask(BaseModel):
     delivery_id: str = Field(pattern=DELIVERY_ID_PATTERN)
 
 
-@api.route("/", methods=("POST",), auth="tasks", body=DeliveryTask)
-def run_task(request: Request, principal: dict[str, Any], body: DeliveryTask) -> Response:
+@api.queue("/", callers=TASKS, body=DeliveryTask)
+def run_task(request: Request, principal: TaskCaller, body: DeliveryTask) -> Response:
     """Send one webhook delivery; 503 until the receiver answers 2xx (Cloud Tasks retries)."""
     settings = get_settings()
     retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)  # not a number: a first try

@@ -11,23 +11,26 @@ import logging
 import re
 import sys
 import traceback
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 _ALLOWED_FIELD = re.compile(
     r"^([a-z_]+_id|[a-z_]+_count|[a-z_]+_ms|status|method|route|function|outcome|reason|attempt|version|"
     r"kind|state|error_type|problem_type|trace)$"
 )
 _LOGGER_NAME = "kaleno"
+# What a kept field may hold: a scalar (`dropped_fields` alone is a list, of field names).
+LogValue = str | int | float | bool | None | list[str]
 
 
 class CloudLoggingFormatter(logging.Formatter):
     """One JSON object a line with the keys Cloud Logging understands (`severity`, `message`, `time`)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
+        entry: dict[str, object] = {
             "severity": record.levelname,
             "message": record.getMessage(),
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
@@ -58,23 +61,27 @@ def _logger() -> logging.Logger:
     return logger
 
 
-def safe_fields(fields: dict[str, Any]) -> dict[str, Any]:
+def safe_fields(fields: Mapping[str, object]) -> dict[str, LogValue]:
     """Keep only allow-listed, scalar fields; anything else is dropped, never printed."""
-    kept: dict[str, Any] = {}
+    kept: dict[str, LogValue] = {}
+    dropped: list[str] = []
     for key, value in fields.items():
         if _ALLOWED_FIELD.match(key) and (value is None or isinstance(value, str | int | float | bool)):
             kept[key] = value
         else:
-            kept.setdefault("dropped_fields", []).append(key)
+            dropped.append(key)
+    if dropped:
+        kept["dropped_fields"] = dropped
     return kept
 
 
-def log_event(event: str, severity: int = logging.INFO, **fields: Any) -> None:
+# Fields are `object`: any value may be passed, and only allow-listed scalars are kept (safe_fields).
+def log_event(event: str, severity: int = logging.INFO, **fields: object) -> None:
     """Log a named event (a constant string, never user data) with id-only fields."""
     _logger().log(severity, event, extra={"fields": safe_fields(fields)})
 
 
-def log_exception(event: str, error: BaseException, **fields: Any) -> None:
+def log_exception(event: str, error: BaseException, **fields: object) -> None:
     """Log where an error happened (type and code locations), never its message: that may hold user data."""
     frames = traceback.extract_tb(error.__traceback__)[-6:]
     where = " < ".join(f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in reversed(frames))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Request, Response
@@ -19,6 +18,7 @@ from shared.services.onboarding import host_for_session
 from shared.services.tokens import genuine_manage_token
 from shared.web import browser_storage
 from shared.web.oidc import bearer_token, verify_oidc
+from shared.web.principals import InviteeGrant, QueueCallers, TaskCaller
 from shared.web.problems import Problem
 
 # The cookies Kaleno sets, each from its entry in the one list the cookie policy is generated from.
@@ -57,12 +57,12 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def google_caller(*allowed: str) -> Callable[[Request, str], dict[str, Any]]:
+def google_caller(callers: QueueCallers) -> Callable[[Request, str], TaskCaller]:
     """An authenticator for Cloud Tasks / Cloud Scheduler calls: a Google OIDC token for this function's URL."""
 
-    def authenticate(request: Request, function: str) -> dict[str, Any]:
+    def authenticate(request: Request, function: str) -> TaskCaller:
         settings = get_settings()
-        emails = [getattr(settings, name) for name in allowed]
+        emails = [str(getattr(settings, name)) for name in callers.service_account_settings]
         return verify_oidc(request, audience=settings.target_url(function), allowed_emails=emails)
 
     return authenticate
@@ -121,6 +121,11 @@ def manage_token(request: Request, function: str = "") -> str:
             headers={"WWW-Authenticate": "Bearer"},
         )
     return token
+
+
+def invitee_grant(request: Request, function: str = "") -> InviteeGrant:
+    """The manage token (else 401) and the booking it names."""
+    return InviteeGrant.of(manage_token(request, function))
 
 
 def rights_subject(request: Request, function: str = "") -> Host | Booking | AddressGrant:
@@ -186,14 +191,3 @@ def rescheduled(request: Request) -> Callable[[str, str], Booking | None]:
         return booking if booking.holds_time and same_type else None
 
     return held
-
-
-AUTHENTICATORS: dict[str, Callable[[Request, str], Any]] = {
-    "session": session_host,
-    "manage-token": manage_token,
-    "host-or-invitee": rights_subject,
-    "tasks": google_caller("tasks_service_account"),
-    "scheduler": google_caller("scheduler_service_account"),
-    # A walk the scheduler starts and Cloud Tasks carries on, page by page (the policy notice).
-    "scheduler-or-tasks": google_caller("scheduler_service_account", "tasks_service_account"),
-}

@@ -10,12 +10,12 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Concatenate, Generic, ParamSpec, Protocol, TypedDict, TypeVar, Unpack
 
 from flask import Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, JsonValue, ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 
@@ -23,6 +23,7 @@ from shared.config import get_settings
 from shared.deadlines import ARRIVED_AT, within
 from shared.domain.errors import DomainError, FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
+from shared.domain.host import Host
 from shared.domain.ids import (
     BOOKING_ID_PATTERN,
     ERASURE_ID_PATTERN,
@@ -32,12 +33,20 @@ from shared.domain.ids import (
 from shared.domain.links import LINK_ID_PATTERN
 from shared.logging import log_event, log_exception
 from shared.web.errors import problem_for_domain_error, problem_for_unavailable
+from shared.web.principals import InviteeGrant, QueueCallers, RightsHolder, TaskCaller
 from shared.web.problems import INTERNAL, Problem, validation_problem
 from shared.web.rate_limit import enforce
 
+# A view as the table stores it: the typed decorators below check each one's principal when it is declared;
+# what follows it (path parameters, `query`, `body`) is matched by name at dispatch.
 View = Callable[..., Response]
-BodyProblems = Callable[[Any], Sequence[FieldProblem]]  # the raw JSON body -> fields refused beyond the model
+BodyProblems = Callable[[JsonValue], Sequence[FieldProblem]]  # the raw JSON body -> fields refused beyond the model
+JsonSchema = dict[str, JsonValue]
 M = TypeVar("M", bound=BaseModel)
+P = ParamSpec("P")
+PrincipalT = TypeVar("PrincipalT")
+PrincipalT_co = TypeVar("PrincipalT_co", covariant=True)
+Principal = Host | InviteeGrant | RightsHolder | TaskCaller  # whatever a guard proves (shared/web/principals.py)
 
 # Every path parameter a rule may name, with the shape of the values that can exist: anything else names
 # nothing, so it answers 404 before any lookup, and the OpenAPI document states the same pattern. A rule
@@ -53,11 +62,6 @@ PATH_PARAMETERS: dict[str, str] = {
     "schedule_id": SCHEDULE_ID_PATTERN,  # "default", or "sc" + 5 random bytes in hex (shared/services/hosts.py)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
-# Route authenticators (shared.web.auth.AUTHENTICATORS) that admit only our own queues: Cloud Tasks and Cloud
-# Scheduler retry any answer outside 200-299 (4xx included), so a payload that can never succeed is
-# acknowledged with 200 and logged, not refused: a 422 would only be sent again, with backoff, until the
-# queue gives up (DESIGN.md: 2xx = done or dropped). Nobody waits on them: their deadline is longer.
-QUEUE_CALLERS = frozenset({"tasks", "scheduler", "scheduler-or-tasks"})
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 # The longest request header line ("Name: value") an answer is given to: gunicorn's own default
@@ -73,6 +77,99 @@ HSTS = "max-age=63072000; includeSubDomains; preload"
 
 
 @dataclass(frozen=True)
+class Guard(Generic[PrincipalT_co]):
+    """Who may call a route: how the caller is proven (into the principal its view receives) and the OpenAPI
+    security requirements saying the same (any one of them suffices)."""
+
+    name: str
+    security: tuple[str, ...]
+    authenticate: Callable[[Request, str], PrincipalT_co]  # (request, function name) -> principal, else a Problem
+    # Only our own queues call it: Cloud Tasks and Cloud Scheduler retry any answer outside 200-299 (4xx
+    # included), so a payload that can never succeed is acknowledged with 200 and logged, not refused: a 422
+    # would only be sent again, with backoff, until the queue gives up (DESIGN.md: 2xx = done or dropped).
+    # Nobody waits on them: their deadline is longer.
+    queue: bool = False
+
+
+# shared.web.auth is imported on first use, in these: public routes never pay for it.
+def _signed_in_host(request: Request, function: str) -> Host:
+    from shared.web.auth import session_host
+
+    return session_host(request, function)
+
+
+def _invitee(request: Request, function: str) -> InviteeGrant:
+    from shared.web.auth import invitee_grant
+
+    return invitee_grant(request, function)
+
+
+def _rights_holder(request: Request, function: str) -> RightsHolder:
+    from shared.web.auth import rights_subject
+
+    return rights_subject(request, function)
+
+
+def _queue_caller(callers: QueueCallers) -> Callable[[Request, str], TaskCaller]:
+    def authenticate(request: Request, function: str) -> TaskCaller:
+        from shared.web.auth import google_caller
+
+        return google_caller(callers)(request, function)
+
+    return authenticate
+
+
+HOST = Guard("session", ("session",), _signed_in_host)
+INVITEE = Guard("manage-token", ("manageToken",), _invitee)
+RIGHTS_HOLDER = Guard("host-or-invitee", ("session", "manageToken", "addressGrant"), _rights_holder)
+QUEUES = {
+    callers: Guard(
+        "-or-".join(sorted(str(caller.name).lower() for caller in callers)),
+        ("googleOidc",),
+        _queue_caller(callers),
+        queue=True,
+    )
+    for callers in (QueueCallers.TASKS, QueueCallers.SCHEDULER, QueueCallers.TASKS | QueueCallers.SCHEDULER)
+}
+GUARDS: tuple[Guard[Principal], ...] = (HOST, INVITEE, RIGHTS_HOLDER, *QUEUES.values())
+
+
+class RouteOptions(TypedDict, total=False):
+    """What a route declares beyond its rule and its principal (see `Route`)."""
+
+    methods: tuple[str, ...]
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    limit: str | None
+    other_responses: dict[int, type[BaseModel]]
+    produces: str | None
+    headers: tuple[tuple[str, Mapping[str, JsonValue], str], ...]
+    personal: bool | None
+    body_problems: BodyProblems | None
+    deadline: str | None
+    problems: dict[int, str]
+
+
+class PublicRegistrar(Protocol):
+    """Registers a view taking no principal: the request, then the route's path parameters, query and body."""
+
+    def __call__(
+        self, view: Callable[Concatenate[Request, P], Response], /
+    ) -> Callable[Concatenate[Request, P], Response]: ...
+
+
+class Registrar(Protocol[PrincipalT]):
+    """Registers a view whose second parameter accepts the route's principal (mypy refuses any other view)."""
+
+    def __call__(
+        self, view: Callable[Concatenate[Request, PrincipalT, P], Response], /
+    ) -> Callable[Concatenate[Request, PrincipalT, P], Response]: ...
+
+
+@dataclass(frozen=True)
 class Route:
     rule: str
     methods: tuple[str, ...]
@@ -82,13 +179,13 @@ class Route:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
-    auth: str | None = None  # a key of shared.web.auth.AUTHENTICATORS, or None for public routes
+    guard: Guard[Principal] | None = None  # who may call, and the principal the view receives; None: anyone
     limit: str | None = None  # a kind of Settings.client_limits: per-client request limit
     # Other successes the route may answer, by status (202 for work that goes on, 200 when it finished).
     other_responses: tuple[tuple[int, type[BaseModel]], ...] = ()
     produces: str | None = None  # a media type other than JSON that the success answers with (a file)
     # Request headers the route reads, for the OpenAPI document: name -> (JSON schema, description).
-    headers: tuple[tuple[str, dict[str, Any], str], ...] = field(default=(), hash=False)
+    headers: tuple[tuple[str, Mapping[str, JsonValue], str], ...] = field(default=(), hash=False)
     # Whether the answer carries personal data or a credential (so `Cache-Control: no-store`): every
     # authenticated route does; a public route says so when it does (a booking's creation, a cookie set).
     personal_data: bool | None = None
@@ -103,12 +200,20 @@ class Route:
 
     @property
     def personal(self) -> bool:
-        return self.auth is not None if self.personal_data is None else self.personal_data
+        return self.guard is not None if self.personal_data is None else self.personal_data
+
+    @property
+    def queued(self) -> bool:
+        """Only our own queues call it (see `Guard.queue`)."""
+        return self.guard is not None and self.guard.queue
 
 
 @dataclass
 class Endpoints:
-    """A route table for one function: `hosts = Endpoints("hosts")`, then `@hosts.route(...)`."""
+    """A route table for one function: `api = Endpoints("hosts")`, then one decorator per route naming who may
+    call it: `@api.public(...)`, `@api.host(...)`, `@api.invitee(...)`, `@api.rights_holder(...)` or
+    `@api.queue(..., callers=TASKS)`; the view receives `(request, principal, **path parameters, query, body)`
+    (no principal for a public route)."""
 
     name: str
     routes: list[Route] = field(default_factory=list)
@@ -118,48 +223,51 @@ class Endpoints:
     def __post_init__(self) -> None:
         self.__name__ = self.name  # functions-framework looks the target up by name
 
-    def route(
-        self,
-        rule: str,
-        *,
-        methods: tuple[str, ...] = ("GET",),
-        summary: str = "",
-        body: type[BaseModel] | None = None,
-        query: type[BaseModel] | None = None,
-        response: type[BaseModel] | None = None,
-        status: int = 200,
-        auth: str | None = None,
-        limit: str | None = None,
-        other_responses: dict[int, type[BaseModel]] | None = None,
-        produces: str | None = None,
-        headers: tuple[tuple[str, dict[str, Any], str], ...] = (),
-        personal: bool | None = None,
-        body_problems: BodyProblems | None = None,
-        deadline: str | None = None,
-        problems: dict[int, str] | None = None,
-    ) -> Callable[[View], View]:
+    def public(self, rule: str, **options: Unpack[RouteOptions]) -> PublicRegistrar:
+        """Anyone may call it (a per-client `limit` bounds how often)."""
+        return self._registrar(rule, None, options)
+
+    def host(self, rule: str, **options: Unpack[RouteOptions]) -> Registrar[Host]:
+        """The signed-in host (session cookie; writes from our own origin)."""
+        return self._registrar(rule, HOST, options)
+
+    def invitee(self, rule: str, **options: Unpack[RouteOptions]) -> Registrar[InviteeGrant]:
+        """Whoever holds a manage token Kaleno issued (`Authorization: Bearer`)."""
+        return self._registrar(rule, INVITEE, options)
+
+    def rights_holder(self, rule: str, **options: Unpack[RouteOptions]) -> Registrar[RightsHolder]:
+        """A data subject: a proven address, the invitee of a manage token's booking, or the signed-in host."""
+        return self._registrar(rule, RIGHTS_HOLDER, options)
+
+    def queue(self, rule: str, *, callers: QueueCallers, **options: Unpack[RouteOptions]) -> Registrar[TaskCaller]:
+        """Our own Cloud Tasks queue and/or Cloud Scheduler (a Google OIDC token); POST unless said."""
+        return self._registrar(rule, QUEUES[callers], {"methods": ("POST",), **options})
+
+    def _registrar(self, rule: str, guard: Guard[Principal] | None, options: RouteOptions) -> Callable[[View], View]:
+        unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
+        if unknown:
+            raise LookupError(f"{rule}: add {sorted(unknown)} to PATH_PARAMETERS in shared/web/endpoints.py")
+
         def register(view: View) -> View:
-            unknown = set(_RULE_PARAMETER.findall(rule)) - set(PATH_PARAMETERS)
-            if unknown:
-                raise LookupError(f"{rule}: add {sorted(unknown)} to PATH_PARAMETERS in shared/web/endpoints.py")
+            methods = options.get("methods", ("GET",))
             route = Route(
                 rule,
                 methods,
                 view,
-                summary or (view.__doc__ or "").strip(),
-                body,
-                query,
-                response,
-                status,
-                auth,
-                limit,
-                tuple((other_responses or {}).items()),
-                produces,
-                headers,
-                personal,
-                body_problems,
-                deadline,
-                tuple((problems or {}).items()),
+                options.get("summary") or (view.__doc__ or "").strip(),
+                options.get("body"),
+                options.get("query"),
+                options.get("response"),
+                options.get("status", 200),
+                guard,
+                options.get("limit"),
+                tuple(options.get("other_responses", {}).items()),
+                options.get("produces"),
+                options.get("headers", ()),
+                options.get("personal"),
+                options.get("body_problems"),
+                options.get("deadline"),
+                tuple(options.get("problems", {}).items()),
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -216,19 +324,18 @@ class Endpoints:
         )
         return response
 
-    def _dispatch(self, request: Request, route: Route, params: dict[str, Any]) -> Response:
+    def _dispatch(self, request: Request, route: Route, params: dict[str, str]) -> Response:
         _check_path_parameters(params)  # an address that cannot exist is not found, for anyone
         # Who first, then how often: a caller without valid credentials gets 401 however often it asks, and
         # spends nothing of the allowance its address shares with others (a household, an office's NAT).
         # The checks before a limit are cheap (a manage token is an HMAC under a cached key: no read); the
         # edge's rules (Cloud Armor) bound a flood of them before any instance, whatever the order here.
-        if route.auth is not None:
-            params["principal"] = _authenticate(route.auth, request, self.name)
+        caller = () if route.guard is None else (route.guard.authenticate(request, self.name),)
         if route.limit is not None:
             enforce(route.limit, request)
-        return route.view(request, **params, **self._parse(request, route))
+        return route.view(request, *caller, **params, **self._parse(request, route))
 
-    def _match(self, request: Request) -> tuple[Route, dict[str, Any]]:
+    def _match(self, request: Request) -> tuple[Route, dict[str, str]]:
         adapter = self._map.bind("function", "/")
         try:
             route, params = adapter.match(request.path or "/", method=request.method)
@@ -244,11 +351,11 @@ class Endpoints:
                 headers={"Allow": allowed},
             ) from exc
         assert isinstance(route, Route)  # nosec B101  # narrows the type; every rule's endpoint is a Route
-        return route, dict(params)
+        return route, {name: str(value) for name, value in params.items()}  # as the rule's patterns match them
 
     @staticmethod
-    def _parse(request: Request, route: Route) -> dict[str, Any]:
-        parsed: dict[str, Any] = {}
+    def _parse(request: Request, route: Route) -> dict[str, BaseModel]:
+        parsed: dict[str, BaseModel] = {}
         if route.query is not None:
             try:
                 parsed["query"] = route.query.model_validate(request.args.to_dict())
@@ -258,7 +365,7 @@ class Endpoints:
             try:
                 parsed["body"] = parse_json_body(request, route.body, route.body_problems)
             except Problem as problem:
-                if route.auth in QUEUE_CALLERS:  # authenticated already: our own task, malformed for good
+                if route.queued:  # authenticated already: our own task, malformed for good
                     raise DroppedTask(problem) from problem
                 raise
         return parsed
@@ -304,7 +411,7 @@ def deadline_seconds(route: Route) -> float:
     settings = get_settings()
     if route.deadline is not None:
         return float(getattr(settings, route.deadline))
-    background = route.auth in QUEUE_CALLERS
+    background = route.queued
     return settings.task_deadline_seconds if background else settings.request_deadline_seconds
 
 
@@ -323,16 +430,10 @@ def secure_headers(response: Response, personal: bool) -> None:
         response.headers["Strict-Transport-Security"] = HSTS
 
 
-def _check_path_parameters(params: dict[str, Any]) -> None:
+def _check_path_parameters(params: Mapping[str, str]) -> None:
     for name, shape in _PATH_PARAMETER_SHAPES.items():
         if name in params and not shape.fullmatch(params[name]):
             raise Problem(404, "not-found", "Not found", f"No such {name.removesuffix('_id').replace('_', ' ')}.")
-
-
-def _authenticate(kind: str, request: Request, function: str) -> Any:
-    from shared.web.auth import AUTHENTICATORS  # imported on first use: public routes never pay for it
-
-    return AUTHENTICATORS[kind](request, function)
 
 
 def parse_json_body(request: Request, model: type[M], more_problems: BodyProblems | None = None) -> M:
@@ -340,7 +441,7 @@ def parse_json_body(request: Request, model: type[M], more_problems: BodyProblem
     if len(raw) > get_settings().max_body_bytes:  # a streamed body read one byte past the limit
         raise RequestEntityTooLarge()
     try:
-        data = json.loads(raw)
+        data: JsonValue = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.") from error
     except RecursionError as error:  # the parser nests one call per level: thousands of `[` exhaust it
@@ -352,7 +453,9 @@ def parse_json_body(request: Request, model: type[M], more_problems: BodyProblem
 
 
 def json_response(
-    payload: BaseModel | dict[str, Any] | list[Any], status: int = 200, headers: dict[str, str] | None = None
+    payload: BaseModel | Mapping[str, object] | Sequence[object],  # a model, or anything json.dumps takes
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     body = payload.model_dump_json(by_alias=True) if isinstance(payload, BaseModel) else json.dumps(payload)
     response = Response(body, status=status, mimetype="application/json")
@@ -363,18 +466,6 @@ def json_response(
 
 def redirect_to(location: str) -> Response:
     return Response(status=302, headers={"Location": location})
-
-
-def not_implemented(function: str) -> View:
-    def view(request: Request, **_: Any) -> Response:
-        raise Problem(
-            501,
-            "not-implemented",
-            "Not implemented yet",
-            f"The {function} function is planned but not built yet.",
-        )
-
-    return view
 
 
 def _trace(request: Request) -> str | None:

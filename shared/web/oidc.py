@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from flask import Request
 
 from shared.config import get_settings
 from shared.deadlines import bounded, holding
+from shared.web.principals import TaskCaller
 from shared.web.problems import Problem
 
 _CERTS_TTL_SECONDS = 3600
@@ -56,24 +56,25 @@ def bearer_token(request: Request, title: str, detail: str) -> str:
     return token
 
 
-def verify_oidc(request: Request, *, audience: str, allowed_emails: Iterable[str]) -> dict[str, Any]:
-    """Return the token's claims, or raise 401 (no/invalid token) / 403 (valid token, wrong caller)."""
+def verify_oidc(request: Request, *, audience: str, allowed_emails: Iterable[str]) -> TaskCaller:
+    """The service account the token was issued to, or 401 (no/invalid token) / 403 (valid token, wrong caller)."""
     token = bearer_token(request, "Authentication required", "A Google OIDC token is required.")
     claims = _decode(token, audience)
     if claims.get("iss") not in _ISSUERS:
         raise Problem(401, "invalid-token", "Invalid token", "The token was not issued by Google.")
-    if not claims.get("email_verified") or claims.get("email") not in set(allowed_emails):
+    email = claims.get("email")
+    if not claims.get("email_verified") or not isinstance(email, str) or email not in set(allowed_emails):
         raise Problem(403, "forbidden-caller", "Caller not allowed", "This caller may not invoke this function.")
-    return claims
+    return TaskCaller(service_account=email)
 
 
-def _decode(token: str, audience: str) -> dict[str, Any]:
+def _decode(token: str, audience: str) -> Mapping[str, object]:
     from google.auth import exceptions, jwt  # lazy: keeps cold start small
 
     url = get_settings().oidc_certs_url
     for force in (False, True):
         try:
-            claims: dict[str, Any] = jwt.decode(
+            claims: Mapping[str, object] = jwt.decode(
                 token, certs=_cache.get(url, force=force), audience=audience, clock_skew_in_seconds=10
             )
             return claims

@@ -4,31 +4,70 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.web.endpoints import PATH_PARAMETERS, Endpoints, Route
+from shared.web.endpoints import PATH_PARAMETERS, Endpoints, JsonSchema, Route
 
 _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
-# Each auth kind as OpenAPI security requirements: any one of the listed alternatives suffices.
-_SECURITY: dict[str, list[dict[str, list[str]]]] = {
-    "session": [{"session": []}],
-    "manage-token": [{"manageToken": []}],
-    "host-or-invitee": [{"session": []}, {"manageToken": []}, {"addressGrant": []}],
-    "tasks": [{"googleOidc": []}],
-    "scheduler": [{"googleOidc": []}],
-    "scheduler-or-tasks": [{"googleOidc": []}],
-    "channel-token": [{"channelToken": []}],
-}
-_PROBLEM = {
+
+
+class MediaType(TypedDict):
+    schema: JsonSchema
+
+
+class Answer(TypedDict):
+    description: str
+    content: NotRequired[dict[str, MediaType]]
+
+
+class RequestBody(TypedDict):
+    required: bool
+    content: dict[str, MediaType]
+
+
+# "in" is a keyword: the functional form names it.
+Parameter = TypedDict(
+    "Parameter",
+    {"name": str, "in": str, "required": bool, "schema": JsonSchema, "description": NotRequired[str]},
+)
+
+
+class Operation(TypedDict):
+    tags: list[str]
+    summary: str
+    operationId: str
+    responses: dict[str, Answer]
+    parameters: NotRequired[list[Parameter]]
+    requestBody: NotRequired[RequestBody]
+    security: NotRequired[list[dict[str, list[str]]]]  # any one of the listed alternatives suffices
+
+
+class Components(TypedDict):
+    schemas: dict[str, JsonSchema]
+    securitySchemes: dict[str, dict[str, str]]
+
+
+class OpenApiDocument(TypedDict):
+    openapi: str
+    info: dict[str, str]
+    servers: list[dict[str, str]]
+    paths: dict[str, dict[str, Operation]]
+    components: Components
+
+
+# Each model's schema where an operation names it: a reference to it in components/schemas.
+References = Mapping[type, JsonSchema]
+
+_PROBLEM: Answer = {
     "description": "Problem (RFC 9457)",
     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
 
 
-def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str, Any]:
+def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> OpenApiDocument:
     models = {
         m
         for table in tables.values()
@@ -40,7 +79,8 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
         [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
         ref_template="#/components/schemas/{model}",
     )
-    schemas = dict(defs.get("$defs", {}))
+    references: References = {model: reference for (model, _), reference in refs.items()}  # all "validation"
+    schemas: dict[str, JsonSchema] = dict(defs.get("$defs", {}))
     schemas["Problem"] = {
         "type": "object",
         "required": ["type", "title", "status"],
@@ -79,13 +119,13 @@ def build_openapi(tables: Mapping[str, Endpoints], server_url: str) -> dict[str,
             },
         },
     }
-    paths: dict[str, dict[str, Any]] = {}
+    paths: dict[str, dict[str, Operation]] = {}
     operation_ids: set[str] = set()
     for name, table in tables.items():
         for route in table.routes:
             path = "/" + name + _PARAM.sub(r"{\1}", route.rule).rstrip("/")
             for method in route.methods:
-                operation = _operation(name, route, refs)
+                operation = _operation(name, route, references)
                 operation["operationId"] = _unique(operation["operationId"], method, operation_ids)
                 paths.setdefault(path, {})[method.lower()] = operation
     return {
@@ -122,10 +162,10 @@ def _unique(operation_id: str, method: str, taken: set[str]) -> str:
     return candidate
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+def _query_parameters(model: type[BaseModel]) -> list[Parameter]:
     """Each field of a query model as a parameter with its own schema (format, pattern, bounds)."""
     properties = model.model_json_schema(by_alias=True)["properties"]
-    parameters = []
+    parameters: list[Parameter] = []
     for field_name, info in model.model_fields.items():
         name = info.alias or field_name
         schema = {key: value for key, value in properties[name].items() if key not in ("title", "description")}
@@ -144,21 +184,21 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return parameters
 
 
-def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any]) -> dict[str, Any]:
-    operation: dict[str, Any] = {
+def _operation(function: str, route: Route, refs: References) -> Operation:
+    operation: Operation = {
         "tags": [function],
         "summary": route.summary,
         "operationId": f"{function}.{route.view.__name__}",
         "responses": {"default": _PROBLEM},
     }
-    params = [
+    params: list[Parameter] = [
         {"name": p, "in": "path", "required": True, "schema": {"type": "string", "pattern": PATH_PARAMETERS[p]}}
         for p in _PARAM.findall(route.rule)
     ]
     if route.query is not None:
         params += _query_parameters(route.query)
     params += [
-        {"name": name, "in": "header", "required": False, "schema": schema, "description": description}
+        {"name": name, "in": "header", "required": False, "schema": dict(schema), "description": description}
         for name, schema, description in route.headers
     ]
     if params:
@@ -167,21 +207,21 @@ def _operation(function: str, route: Route, refs: Mapping[tuple[Any, Any], Any])
         operation["requestBody"] = {
             # A body whose fields are all optional may be left out: the server reads no body as `{}`.
             "required": any(info.is_required() for info in route.body.model_fields.values()),
-            "content": {"application/json": {"schema": refs[(route.body, "validation")]}},
+            "content": {"application/json": {"schema": refs[route.body]}},
         }
-    ok: dict[str, Any] = {"description": "Success"}
+    ok: Answer = {"description": "Success"}
     if route.response is not None:
-        ok["content"] = {"application/json": {"schema": refs[(route.response, "validation")]}}
+        ok["content"] = {"application/json": {"schema": refs[route.response]}}
     elif route.produces is not None:
         ok["content"] = {route.produces: {"schema": {"type": "string"}}}
     operation["responses"][str(route.status)] = ok
     for status, model in route.other_responses:
         operation["responses"][str(status)] = {
             "description": "Success",
-            "content": {"application/json": {"schema": refs[(model, "validation")]}},
+            "content": {"application/json": {"schema": refs[model]}},
         }
     for status, description in route.problems:
         operation["responses"][str(status)] = {**_PROBLEM, "description": description}
-    if route.auth:
-        operation["security"] = _SECURITY[route.auth]
+    if route.guard is not None:
+        operation["security"] = [{scheme: []} for scheme in route.guard.security]
     return operation

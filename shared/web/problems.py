@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from flask import Response
 from pydantic import ValidationError
@@ -29,9 +28,9 @@ class Problem(Exception):
         title: str,
         detail: str | None = None,
         *,
-        errors: Sequence[Mapping[str, Any]] | None = None,
+        errors: Sequence[Mapping[str, str]] | None = None,  # field_messages.field_error: field, code, message
         headers: Mapping[str, str] | None = None,
-        extra: Mapping[str, Any] | None = None,
+        extra: Mapping[str, object] | None = None,  # more members of the body: anything json.dumps takes
     ) -> None:
         super().__init__(kind)
         self.status = status
@@ -48,8 +47,8 @@ class Problem(Exception):
     def type_uri(self) -> str:
         return PROBLEM_BASE + self.kind
 
-    def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"type": self.type_uri, "title": self.title, "status": self.status}
+    def to_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"type": self.type_uri, "title": self.title, "status": self.status}
         if self.detail:
             body["detail"] = self.detail
         if self.errors:

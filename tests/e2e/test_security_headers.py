@@ -13,7 +13,7 @@ from devstack.app import build_app
 from devstack.stack import LocalStack
 from functions.main import ROUTE_TABLES
 from shared.config import get_settings
-from shared.web.endpoints import PATH_PARAMETERS
+from shared.web.endpoints import INVITEE, PATH_PARAMETERS
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
 from tests.support import Browser, Google, host_with_hours
 
@@ -63,7 +63,7 @@ def test_every_personal_data_answer_says_no_store_and_only_those_routes_are_publ
                 public.add((function, route.rule))
             for method in route.methods:
                 if method == "GET":  # read as the person it is about: the host, or the invitee's token
-                    headers = invitee if route.auth == "manage-token" else {}
+                    headers = invitee if route.guard is INVITEE else {}
                     answer = browser.session.get(f"{api}{path}", headers=headers, allow_redirects=False)
                 else:  # writes answered without acting (no credentials, or an empty body): still the route's answer
                     answer = requests.request(method, f"{api}{path}", json={}, allow_redirects=False, timeout=10)

@@ -23,8 +23,8 @@ from shared.config import get_settings
 from shared.deadlines import ARRIVED_AT, bounded, carried, check, holding, leaving, remaining, within
 from shared.services.contention import retried
 from shared.services.errors import Contention, DeadlineSpent
-from shared.web.auth import AUTHENTICATORS
-from shared.web.endpoints import QUEUE_CALLERS, Endpoints, deadline_seconds
+from shared.web.endpoints import GUARDS, Endpoints, deadline_seconds
+from shared.web.principals import BOTH, SCHEDULER, TASKS
 from shared.web.problems import PROBLEM_JSON
 
 APP = Flask(__name__)
@@ -135,20 +135,25 @@ def test_a_contended_retry_loop_stops_when_the_deadline_is_spent() -> None:
 
 def test_task_and_scheduler_targets_have_the_longer_bound_and_everything_else_the_interactive_one() -> None:
     table = Endpoints("kinds")
-    for kind in (None, *AUTHENTICATORS):
-        table.route(f"/{kind or 'public'}", auth=kind)(lambda request: Response())
-    bounds = {route.auth: deadline_seconds(route) for route in table.routes}
+    table.public("/public")(lambda request: Response())
+    table.host("/host")(lambda request, principal: Response())
+    table.invitee("/invitee")(lambda request, principal: Response())
+    table.rights_holder("/rights")(lambda request, principal: Response())
+    for callers in (TASKS, SCHEDULER, BOTH):
+        table.queue(f"/{callers.name}", callers=callers)(lambda request, principal: Response())
+    bounds = {route.guard.name if route.guard else None: deadline_seconds(route) for route in table.routes}
 
-    assert set(AUTHENTICATORS) >= QUEUE_CALLERS
-    assert {kind for kind, bound in bounds.items() if bound == 0.6} == QUEUE_CALLERS
-    assert {kind for kind, bound in bounds.items() if bound == 0.3} == {None, *set(AUTHENTICATORS) - QUEUE_CALLERS}
+    assert {route.guard for route in table.routes} == {None, *GUARDS}  # every kind of caller, once
+    assert {kind for kind, bound in bounds.items() if bound == 0.6} == {"tasks", "scheduler", "scheduler-or-tasks"}
+    interactive = {None, "session", "manage-token", "host-or-invitee"}
+    assert {kind for kind, bound in bounds.items() if bound == 0.3} == interactive
 
 
 def test_a_request_that_runs_out_of_time_answers_503_with_retry_after_within_the_bound() -> None:
     table = Endpoints("slow")
     calls_started = 0
 
-    @table.route("/")
+    @table.public("/")
     def slow(request: Any) -> Response:
         nonlocal calls_started
         while True:  # one "dependency call" after another, each as long as it is allowed
@@ -187,7 +192,7 @@ def test_every_503_the_web_layer_answers_carries_retry_after() -> None:
         def fail(request: Any, error: Exception = error) -> Response:
             raise error
 
-        table.route(f"/{number}", summary=type(error).__name__)(fail)
+        table.public(f"/{number}", summary=type(error).__name__)(fail)
 
     answers = {type(error).__name__: call(table, f"/{number}")[0] for number, error in enumerate(raised)}
 
@@ -214,7 +219,7 @@ def test_time_a_request_spent_queued_in_its_server_counts_against_its_deadline()
     table = Endpoints("queued")
     left: list[float | None] = []
 
-    @table.route("/")
+    @table.public("/")
     def view(request: Any) -> Response:
         left.append(remaining())
         return Response()

@@ -150,6 +150,8 @@ def test_the_webhook_signing_key_is_an_app_secret_generated_by_terraform() -> No
 
 def test_the_policy_notice_is_scheduled_at_the_privacy_route_with_the_functions_url_as_audience() -> None:
     from functions.privacy import api as privacy
+    from shared.web.endpoints import QUEUES
+    from shared.web.principals import BOTH
 
     job = resources("google_cloud_scheduler_job")["policy_notices"]["http_target"][0]
     own_url = '${replace(local.internal_url_template, "{name}", "privacy")}'
@@ -157,4 +159,4 @@ def test_the_policy_notice_is_scheduled_at_the_privacy_route_with_the_functions_
     assert job["uri"].strip('"') == f"{own_url}/tasks/policy-notices"
     assert job["oidc_token"][0]["audience"] == own_url
     (route,) = [route for route in privacy.routes if route.rule == "/tasks/policy-notices"]
-    assert route.auth == "scheduler-or-tasks"
+    assert route.guard is QUEUES[BOTH]

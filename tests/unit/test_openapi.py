@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from typing import Any
@@ -12,12 +13,18 @@ from openapi_spec_validator import validate
 
 from functions.main import ROUTE_TABLES
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints
-from shared.web.openapi import build_openapi
+from shared.web.openapi import OpenApiDocument, build_openapi
+
+
+def served(document: OpenApiDocument) -> dict[str, Any]:
+    """The document as a client reads it (devstack serves `json.dumps` of it)."""
+    parsed: dict[str, Any] = json.loads(json.dumps(document))
+    return parsed
 
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    return build_openapi(ROUTE_TABLES, "http://127.0.0.1:8080")
+    return served(build_openapi(ROUTE_TABLES, "http://127.0.0.1:8080"))
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -43,9 +50,9 @@ def test_views_sharing_a_name_still_get_distinct_operation_ids() -> None:
         def view(request: Any) -> Any:
             raise NotImplementedError
 
-        table.route(rule, methods=("GET", "POST"))(view)
+        table.public(rule, methods=("GET", "POST"))(view)
 
-    document = build_openapi({"twins": table}, "http://127.0.0.1:8080")
+    document = served(build_openapi({"twins": table}, "http://127.0.0.1:8080"))
 
     ids = [op["operationId"] for _, _, op in _operations(document)]
     assert len(set(ids)) == len(ids) == 4
@@ -88,7 +95,7 @@ def test_a_rule_naming_an_unknown_path_parameter_fails_at_import() -> None:
     table = Endpoints("strays")
 
     with pytest.raises(LookupError, match="widget_id"):
-        table.route("/widgets/<widget_id>")(lambda request, widget_id: Response())
+        table.public("/widgets/<widget_id>")(lambda request, widget_id: Response())
 
 
 def test_schedules_and_the_new_event_type_fields_are_described(document: dict[str, Any]) -> None:
@@ -100,3 +107,24 @@ def test_schedules_and_the_new_event_type_fields_are_described(document: dict[st
     fields = schemas["EventType"]["properties"]
     assert {"schedule_id", "daily_minutes_limit", "weekly_minutes_limit"} <= set(fields)
     assert re.search(fields["schedule_id"]["anyOf"][0]["pattern"], "sc0123456789")
+
+
+def test_each_operation_states_who_may_call_it_as_its_routes_decorator_says(document: dict[str, Any]) -> None:
+    schemes = {
+        (path, method): [name for requirement in op.get("security", []) for name in requirement]
+        for path, method, op in _operations(document)
+    }
+
+    assert {name for names in schemes.values() for name in names} <= set(document["components"]["securitySchemes"])
+    assert schemes[("/bookings", "post")] == []  # public
+    assert schemes[("/hosts/me", "get")] == ["session"]  # host
+    assert schemes[("/bookings/{booking_id}", "get")] == ["manageToken"]  # invitee
+    assert schemes[("/privacy/export", "get")] == ["session", "manageToken", "addressGrant"]  # rights holder
+    assert schemes[("/privacy/tasks/policy-notices", "post")] == ["googleOidc"]  # queue
+    assert {tuple(names) for names in schemes.values()} == {
+        (),
+        ("session",),
+        ("manageToken",),
+        ("session", "manageToken", "addressGrant"),
+        ("googleOidc",),
+    }
