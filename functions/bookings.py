@@ -10,8 +10,8 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bootstrap import adapters, utc_now
-from shared.domain.booking import Booking, BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
+from shared.bootstrap import adapters
+from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import FieldProblem, ProofRequired
 from shared.domain.links import LINK_TOKEN_PATTERN
@@ -19,13 +19,11 @@ from shared.domain.time_zones import ZoneName
 from shared.services import availability, bot_gate
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
-from shared.services.ports import Ports, UnitOfWork
-from shared.services.write_limits import Writer
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.errors import problem_for_domain_error
 from shared.web.principals import InviteeGrant
 from shared.web.problems import Problem
-from shared.web.rate_limit import booking_writer, requesting_client
+from shared.web.rate_limit import requesting_client
 from shared.web.views import (
     BookingCreated,
     BookingPageView,
@@ -213,8 +211,8 @@ def ics(request: Request, principal: InviteeGrant, booking_id: str) -> Response:
 def rectify(request: Request, principal: InviteeGrant, booking_id: str, body: InviteeUpdate) -> Response:
     """Correct your name, email or time zone on this booking, and this booking only (the host's calendar
     invite follows for a booking to come)."""
-    ports = adapters()
-    rectified = rights.rectify(rights.RectifyInvitee(booking_id, principal.token, body, _writer(request, ports)), ports)
+    command = rights.RectifyInvitee(booking_id, principal.token, body, requesting_client(request))
+    rectified = rights.rectify(command, adapters())
     return json_response(BookingView.of(rectified))
 
 
@@ -248,19 +246,6 @@ def reschedule(request: Request, principal: InviteeGrant, booking_id: str, body:
     with _challenged():
         moved = booking_service.reschedule(booking_service.RescheduleBooking(booking_id, body.start, by), adapters())
     return json_response(BookingView.of(moved))
-
-
-def _writer(request: Request, ports: Ports) -> Writer | None:
-    """The invitee's client, whose booking writes are counted across instances (keyed by the manage key).
-    Only `rectify` still builds its writer here; the booking writes derive theirs from their command."""
-    return booking_writer(request, ports.keys.manage(), utc_now())
-
-
-def _opened(booking_id: str, manage_token: str) -> tuple[Ports, UnitOfWork, Booking]:
-    """The ports, a unit of work and the booking this manage token opens (else 404)."""
-    ports = adapters()
-    uow = ports.uow()
-    return ports, uow, booking_service.authorized_booking(booking_id, manage_token, uow)
 
 
 @functions_framework.http

@@ -32,7 +32,7 @@ from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
 from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
 from shared.services.records import Erasure
-from shared.services.write_limits import Writer, counted_write, take
+from shared.services.write_limits import counted_write, take, writer_of
 
 # Whose rights a request exercises: the signed-in host, the invitee of the one booking a manage token opens,
 # or whoever proved an address (every booking made with it, with every host).
@@ -429,13 +429,13 @@ def _on_off(value: bool) -> str:
 # --- rectification (cookie consent: shared/services/consent.py) -----------------------------------------
 @dataclass(frozen=True)
 class RectifyInvitee:
-    """The invitee holding a booking's manage token corrects their details on it; `writer`: their client,
-    whose booking writes are counted (under the address before the change)."""
+    """The invitee holding a booking's manage token corrects their details on it; `client`: where the request
+    came from, whose booking writes are counted (under the address before the change; None: not counted)."""
 
     booking_id: str
     manage_token: str
     update: InviteeUpdate
-    writer: Writer | None = None
+    client: str | None = None
 
 
 def rectify(command: RectifyInvitee, deps: Ports) -> Booking:
@@ -455,7 +455,8 @@ def rectify(command: RectifyInvitee, deps: Ports) -> Booking:
         except AlreadyStored as error:
             raise ClaimConflict("a racing write took this write place") from error
 
-    after = counted_write(command.writer, booking.invitee.email, uow, rectified)
+    writer = writer_of(command.client, deps.keys.manage(), deps.now())
+    after = counted_write(writer, booking.invitee.email, uow, rectified)
     if after is None:
         raise NotFound("no such booking")
     if after.version != booking.version:

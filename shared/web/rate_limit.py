@@ -13,7 +13,6 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import Request
@@ -23,7 +22,7 @@ from shared.web.client_address import client_of
 from shared.web.problems import Problem
 
 if TYPE_CHECKING:
-    from shared.services.write_limits import Writer
+    pass
 
 _MAX_CLIENTS = 100_000  # beyond this many tracked clients, forget them all rather than grow without bound
 
@@ -74,14 +73,6 @@ def enforce(kind: str, request: Request) -> None:
             "This client sent too many requests; retry after the number of seconds in Retry-After.",
             headers={"Retry-After": str(math.ceil(wait))},
         )
-
-
-def booking_writer(request: Request, key: str, now: datetime) -> Writer | None:
-    """Who makes this booking write, for the allowances counted across instances (None when client limits are
-    off): this request's client."""
-    from shared.services.write_limits import writer_of  # on first use: reads never need it
-
-    return writer_of(requesting_client(request), key, now)
 
 
 def requesting_client(request: Request) -> str:

@@ -25,7 +25,7 @@ from shared.services.booking import (
     reschedule,
 )
 from shared.services.privacy import RectifyInvitee, rectify
-from shared.services.write_limits import keyed, writer_of
+from shared.services.write_limits import keyed
 from tests.unit.fakes import FakePorts
 from tests.unit.test_booking_service import NOW, START, a_request, ada, host_cancels
 
@@ -150,8 +150,9 @@ def test_an_invitees_cancel_reschedule_and_correction_count_as_writes_of_their_c
     booking_id = booked.booking.id
 
     moved = reschedule(RescheduleBooking(booking_id, START + timedelta(hours=2), by_invitee), ports)
-    writer = writer_of(CLIENT_ADDRESS, ports.keys.manage(), NOW)
-    rectified = rectify(RectifyInvitee(moved.id, booked.manage_token, InviteeUpdate(name="Inès"), writer), ports)
+    rectified = rectify(
+        RectifyInvitee(moved.id, booked.manage_token, InviteeUpdate(name="Inès"), CLIENT_ADDRESS), ports
+    )
     with pytest.raises(WritesLimited):
         cancel(CancelBooking(rectified.id, None, by_invitee), ports)
 
