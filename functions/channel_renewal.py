@@ -7,10 +7,9 @@ from typing import Any
 import functions_framework
 from flask import Request, Response
 
-from shared.bootstrap import adapters, utc_now
-from shared.config import get_settings
+from shared.bootstrap import adapters
 from shared.logging import log_event
-from shared.services.renewal import renew
+from shared.services.renewal import RenewChannels, renew
 from shared.web.endpoints import Endpoints, json_response
 
 api = Endpoints("channel_renewal")
@@ -19,10 +18,7 @@ api = Endpoints("channel_renewal")
 @api.route("/", methods=("POST",), auth="scheduler")
 def run(request: Request, principal: dict[str, Any]) -> Response:
     """One sweep over connected hosts; idempotent under scheduler retries."""
-    ports = adapters()
-    channel_key = ports.keys.channel()
-    webhook_url = get_settings().function_url("calendar_webhook")
-    counts = renew(utc_now(), ports.uow(), ports.calendar, ports.tasks, channel_key, webhook_url)
+    counts = renew(RenewChannels(), adapters())
     log_event("channel_renewal", **{f"{key}_count": value for key, value in counts.items()})
     return json_response(counts)
 

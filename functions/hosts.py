@@ -108,11 +108,7 @@ def put_calendars(request: Request, principal: Host, body: CalendarChoiceRequest
     """Choose conflict calendars (at most 10; their busy times block slots, refreshed before this answers) and
     the write calendar (one you own). Existing bookings keep their events where they were written. 422 names
     each unknown or unusable id (`conflict.<i>`, `write`)."""
-    ports, settings = adapters(), get_settings()
-    channel_key = ports.keys.channel()
-    found = calendar_settings.choose_calendars(
-        principal, body, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
-    )
+    found = calendar_settings.choose_calendars(calendar_settings.ChooseCalendars(principal, body), adapters())
     return json_response(HostCalendarsView.of(found.listed, found.choice))
 
 

@@ -197,7 +197,7 @@ def run_host_erasure(
         raise NotFound("no such erasure")
     steps = {
         "future_bookings_cancelled": lambda: _cancel_future_bookings(host_id, now, ports, kept),
-        "channels_stopped": lambda: stop_watching(host_id, uow, ports.calendar),
+        "channels_stopped": lambda: stop_watching(host_id, ports),
         "grant_revoked": lambda: _revoke(host_id, ports),
         "secret_destroyed": lambda: ports.secrets.destroy_refresh_token(host_id),
         "records_deleted": lambda: _delete_records(host_id, uow),
@@ -223,7 +223,7 @@ def _revoke(host_id: str, ports: Ports) -> None:
     token = ports.secrets.refresh_token(host_id)
     if token:
         ports.google.revoke(token)
-    ports.calendar.forget(host_id)
+    ports.calendar_access.forget(host_id)
 
 
 def _delete_records(host_id: str, uow: UnitOfWork) -> None:
@@ -299,9 +299,9 @@ def set_host_processing(
     for name, value in flags.items():
         audit(uow, _right(name), host.id, _on_off(value), now)
     if after.processing_paused and not before.processing_paused:
-        stop_watching(host.id, uow, ports.calendar)
+        stop_watching(host.id, ports)
     elif before.processing_paused and after.calendar_usable:
-        start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
+        start_watching(host.id, ports)
         refresh_soon(host.id, f"resumed{int(now.timestamp())}", ports.tasks)
         resync_failed(host.id, now, uow, ports.tasks)
     return after

@@ -11,7 +11,7 @@ from shared.domain.address_proof import PROOF_TTL, keyed_hash
 from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, normalised_email
 from shared.domain.errors import AddressProofExpired, AddressProofInvalid, AddressProofUsed
 from shared.services.address_proofs import granted, redeem, request_proof
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.changes import change_booking
 from shared.services.privacy import export_address, set_invitee_processing
 from shared.services.retention import RetentionPeriods, purge_expired
@@ -67,7 +67,7 @@ def test_an_expired_or_forged_link_gives_nothing_and_the_purge_takes_old_proofs(
         redeem("ap." + "x" * 43, NOW, ports.uow(), KEY)
     with pytest.raises(AddressProofInvalid):
         redeem("not a token", NOW, ports.uow(), KEY)
-    counts = purge_expired(NOW + PROOF_TTL + timedelta(seconds=1), PERIODS, ports.uow())
+    counts = purge_expired(PERIODS, ports.at(NOW + PROOF_TTL + timedelta(seconds=1)))
 
     assert counts["address_proofs_deleted"] == 1
     assert ports.db.ids("address_proofs") == set()
@@ -91,13 +91,13 @@ def test_a_proven_address_exports_its_bookings_with_every_host_and_nobody_elses(
 def test_a_restricted_invitees_own_change_is_written_to_google_but_a_host_change_waits() -> None:
     ports = FakePorts()
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=[fakes.a_booking(START, id="b1")])
-    reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
+    reconcile_booking(ReconcileBooking("b1", 1), ports.at(NOW))
     set_invitee_processing(fakes.a_booking(START, id="b1"), {"restricted": True}, NOW, ports.uow(), ports.tasks)
 
     by_host = change_booking("b1", lambda b: b.cancelled("host's reason"), ports.uow())
-    held = reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
+    held = reconcile_booking(ReconcileBooking("b1", 2), ports.at(NOW))
     by_invitee = change_booking("b1", Booking.asked_by_invitee, ports.uow())
-    written = reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
+    written = reconcile_booking(ReconcileBooking("b1", 2), ports.at(NOW))
 
     assert by_host is not None
     assert by_invitee is not None

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from shared.domain.booking import Booking, BookingStatus, Invitee, SyncState
 from shared.domain.errors import BookingNotFound, HostAccountClosed
 from shared.services.booking import authorized_booking
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.closure import close_future_bookings, future_bookings, leave_tombstones
 from shared.services.errors import CalendarAccessRevoked, MailDeferred
 from shared.services.ics import ORGANIZER, booking_uid
@@ -40,7 +40,7 @@ def ports_with(*bookings: Booking) -> FakePorts:
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=bookings)
     ports.secrets.store_refresh_token("h1", "refresh-token")
     for booking in bookings:
-        reconcile_booking(booking.id, booking.version, NOW, ports.uow(), ports.calendar, ports.secrets)
+        reconcile_booking(ReconcileBooking(booking.id, booking.version), ports.at(NOW))
     return ports
 
 
@@ -151,8 +151,8 @@ def test_tombstones_go_once_past_their_period() -> None:
         bookings=timedelta(days=365), audit_entries=timedelta(days=730), erasure_receipts=timedelta(days=1095)
     )
 
-    before = purge_expired(START + KEPT, periods, ports.uow())
-    after = purge_expired(START + KEPT + timedelta(days=1), periods, ports.uow())
+    before = purge_expired(periods, ports.at(START + KEPT))
+    after = purge_expired(periods, ports.at(START + KEPT + timedelta(days=1)))
 
     assert (before["closed_bookings_deleted"], after["closed_bookings_deleted"]) == (0, 1)
     assert ports.uow().audit.closed_booking("b1") is None

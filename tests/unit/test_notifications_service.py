@@ -15,7 +15,7 @@ from shared.domain.host import Connection, ConnectionState
 from shared.services import messages
 from shared.services import notifications as mail
 from shared.services.booking import book, cancel, reschedule
-from shared.services.booking_sync import reconcile_task
+from shared.services.booking_sync import ReconcileBooking, reconcile_task
 from shared.services.errors import MailDeferred
 from shared.services.ports import Mailer
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -54,7 +54,7 @@ def run_sync_tasks(ports: FakePorts) -> None:
 
 def sync(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW) -> str:
     booking_id, version = payload["booking_id"], payload["version"]
-    return reconcile_task(booking_id, version, 0, False, now, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
+    return reconcile_task(ReconcileBooking(booking_id, version), ports.at(now))
 
 
 def deliver(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW, mailer: Mailer | None = None) -> str:

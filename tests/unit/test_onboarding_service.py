@@ -15,6 +15,7 @@ from shared.services.onboarding import (
     CALENDAR_SCOPES,
     Callback,
     SignedIn,
+    StartSignIn,
     complete_sign_in,
     disconnect,
     host_id_for,
@@ -31,15 +32,13 @@ from tests.unit.fakes import (
 )
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
-CHANNEL_KEY = "channel-key"
-WEBHOOK_URL = "https://kaleno.example/calendar_webhook"
 FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy"
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events.owned"
 
 
 def started(ports: FakePorts, return_to: str = "/dashboard") -> str:
     """A sign-in this browser started: the state Google sends back (and the browser's cookie holds)."""
-    _, state = start_sign_in(return_to, None, NOW, ports.uow(), ports.google)
+    _, state = start_sign_in(StartSignIn(return_to, None), ports.at(NOW))
     return state
 
 
@@ -48,7 +47,7 @@ def come_back(ports: FakePorts, state: str, cookie: str | None = None) -> Signed
     callback = Callback(
         code="code-1", state=state, google_error=None, state_cookie=cookie or state, previous_session=None
     )
-    return complete_sign_in(callback, NOW, ports, CHANNEL_KEY, WEBHOOK_URL)
+    return complete_sign_in(callback, ports.at(NOW))
 
 
 def host_of(signed: SignedIn) -> Host:
@@ -65,7 +64,7 @@ def stored_host(ports: FakePorts, host_id: str) -> Host:
 def test_starting_a_sign_in_stores_a_single_use_state_and_returns_googles_url() -> None:
     ports = FakePorts()
 
-    url, state = start_sign_in("/dashboard", None, NOW, ports.uow(), ports.google)
+    url, state = start_sign_in(StartSignIn("/dashboard", None), ports.at(NOW))
 
     record = ports.db.get("oauth_states", state)
     assert isinstance(record, OAuthState)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, SyncState
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.errors import GoogleUnavailable
 from shared.services.privacy import (
     ERASE_HOST_STEPS,
@@ -42,7 +42,7 @@ def ports_with(*bookings: Booking) -> FakePorts:
 def test_a_host_erasure_that_failed_halfway_finishes_on_retry_with_nothing_left() -> None:
     ports = ports_with(a_booking("b1"), a_booking("b2", START + timedelta(hours=2)))
     for booking_id in ("b1", "b2"):
-        reconcile_booking(booking_id, 1, NOW, ports.uow(), ports.calendar, ports.secrets)
+        reconcile_booking(ReconcileBooking(booking_id, 1), ports.at(NOW))
     erasure = start_host_erasure(a_host(), NOW, ports.uow(), ports.tasks)
     ports.calendar.failure = GoogleUnavailable(503, None)
 
@@ -81,9 +81,9 @@ def test_an_invitee_restriction_keeps_their_booking_out_of_google_until_lifted()
     ports = ports_with(a_booking())
 
     set_invitee_processing(a_booking(), {"restricted": True}, NOW, ports.uow(), ports.tasks)
-    paused = reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
+    paused = reconcile_booking(ReconcileBooking("b1", 1), ports.at(NOW))
     (resumed,) = set_invitee_processing(a_booking(), {"restricted": False}, NOW, ports.uow(), ports.tasks)
-    synced = reconcile_booking("b1", resumed.version, NOW, ports.uow(), ports.calendar, ports.secrets)
+    synced = reconcile_booking(ReconcileBooking("b1", resumed.version), ports.at(NOW))
 
     assert paused == "processing_paused"
     assert ports.calendar.calls.count("insert") == 1  # only after the restriction was lifted
@@ -100,7 +100,7 @@ def test_retention_deletes_bookings_only_after_their_period() -> None:
         bookings=timedelta(days=365), audit_entries=timedelta(days=730), erasure_receipts=timedelta(days=1095)
     )
 
-    counts = purge_expired(NOW, periods, ports.uow())
+    counts = purge_expired(periods, ports.at(NOW))
 
     assert counts["bookings_deleted"] == 1
     assert {key[1] for key in ports.db.records if key[0] == "bookings"} == {"recent", "next"}
