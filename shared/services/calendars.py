@@ -32,9 +32,9 @@ class HostCalendars:
     choice: CalendarChoice
 
 
-def host_calendars(host: Host, now: datetime, ports: Ports) -> HostCalendars:
+def host_calendars(host: Host, ports: Ports) -> HostCalendars:
     """The host's calendars as Google lists them now, with the stored choice."""
-    return HostCalendars(_listed(host, now, ports), host.calendars)
+    return HostCalendars(_listed(host, ports.now(), ports), host.calendars)
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,14 @@ def host_for_session(token: str | None, now: datetime, uow: UnitOfWork) -> Host 
     return uow.hosts.get(record.host_id)
 
 
-def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
+@dataclass(frozen=True)
+class Disconnect:
+    """What the host asked: stop using their Google Calendar (and cancel what is still to come)."""
+
+    host_id: str
+
+
+def disconnect(command: Disconnect, ports: Ports) -> Host | None:
     """Mark disconnected, cancel the bookings still to come (each invitee told once by our mail, each event
     deleted while the token still stands), stop channels, revoke at Google, purge the busy mirror, destroy
     the secret.
@@ -289,7 +296,7 @@ def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
     Marked first, so no refresh still running writes busy times after the purge and no booking slips in;
     every step is idempotent, so a disconnect that failed halfway is simply asked again.
     """
-    uow = ports.uow()
+    host_id, uow, now = command.host_id, ports.uow(), ports.now()
     stop_taking_bookings(host_id, "host_disconnected", now, uow)
     close_future_bookings(host_id, "host_disconnected", now, ports)
     stop_watching(host_id, ports)

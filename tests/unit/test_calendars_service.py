@@ -80,7 +80,7 @@ def test_a_host_without_the_list_permission_is_told_which_scope_is_missing() -> 
     ports = ports_with(a_host())
 
     with pytest.raises(CalendarListNotGranted) as refused:
-        calendar_settings.host_calendars(a_host(), NOW, ports)
+        calendar_settings.host_calendars(a_host(), ports.at(NOW))
 
     assert refused.value.missing_scope == CALENDAR_LIST_SCOPE
     assert refused.value.consent_path.startswith("/oauth/start?purpose=calendars")
@@ -92,7 +92,7 @@ def test_a_list_refused_once_is_asked_again_with_fresh_credentials() -> None:
     ports.calendar.failure = GoogleRejected(403, "insufficientPermissions")
 
     with pytest.raises(CalendarListNotGranted):
-        calendar_settings.host_calendars(stored_host(ports), NOW, ports)
+        calendar_settings.host_calendars(stored_host(ports), ports.at(NOW))
 
     assert ports.calendar.calls == ["calendars", "calendars"]
     assert ports.calendar.forgotten == ["h1"]

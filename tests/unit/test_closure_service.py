@@ -17,7 +17,7 @@ from shared.services.closure import close_future_bookings, future_bookings, leav
 from shared.services.errors import CalendarAccessRevoked, MailDeferred
 from shared.services.ics import ORGANIZER, booking_uid
 from shared.services.notifications import Links, notify_task
-from shared.services.onboarding import disconnect
+from shared.services.onboarding import Disconnect, disconnect
 from shared.services.privacy import run_host_erasure, start_host_erasure
 from shared.services.records import OutgoingMail
 from shared.services.retention import RetentionPeriods, purge_expired
@@ -59,8 +59,8 @@ def cancel_file(mail: OutgoingMail) -> Calendar:
 def test_a_disconnect_cancels_each_booking_to_come_mails_its_invitee_once_and_deletes_it_before_revoking() -> None:
     ports = ports_with(a_booking("b1"), a_booking("b2", START + timedelta(hours=2)))
 
-    disconnect("h1", NOW, ports)
-    disconnect("h1", NOW, ports)  # asked again: nothing more
+    disconnect(Disconnect("h1"), ports.at(NOW))
+    disconnect(Disconnect("h1"), ports.at(NOW))  # asked again: nothing more
 
     assert [mail.to for mail in ports.mailer.sent] == ["b1@example.org", "b2@example.org"]
     assert "can no longer take bookings" in ports.mailer.sent[0].text
@@ -82,7 +82,7 @@ def test_a_disconnect_cancels_each_booking_to_come_mails_its_invitee_once_and_de
 
 def test_the_ordinary_notice_task_stays_silent_for_a_closed_booking() -> None:
     ports = ports_with(a_booking("b1"))
-    disconnect("h1", NOW, ports)
+    disconnect(Disconnect("h1"), ports.at(NOW))
     links = Links("https://kaleno.example", lambda booking: f"https://kaleno.example/manage?booking={booking.id}")
 
     outcome = notify_task("b1", 2, 0, NOW, ports.uow(), ports.mailer, links, ports.tasks)
@@ -127,7 +127,7 @@ def test_a_grant_already_gone_still_tells_the_invitee_and_leaves_the_sync_for_a_
 def test_an_erasure_after_a_disconnect_mails_nobody_twice_and_leaves_only_tombstones() -> None:
     ports = ports_with(a_booking("b1"))
     token = "b1.mac"  # its MAC is checked at the edge (shared/web/auth.py); the service matches the id
-    disconnect("h1", NOW, ports)
+    disconnect(Disconnect("h1"), ports.at(NOW))
     erasure = start_host_erasure(a_host(), NOW, ports.uow(), ports.tasks)
 
     run_host_erasure(erasure.id, "h1", NOW, ports, KEPT)

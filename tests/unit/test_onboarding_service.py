@@ -14,6 +14,7 @@ from shared.domain.host import ConnectionState, Host
 from shared.services.onboarding import (
     CALENDAR_SCOPES,
     Callback,
+    Disconnect,
     SignedIn,
     StartSignIn,
     complete_sign_in,
@@ -140,7 +141,7 @@ def test_disconnecting_stops_watching_revokes_destroys_the_secret_and_clears_the
     assert ports.db.ids("months")  # ...and mirrored
     forgotten_at_sign_in = list(ports.calendar.forgotten)  # a new grant: credentials are minted afresh
 
-    after = disconnect(host.id, NOW + timedelta(hours=1), ports)
+    after = disconnect(Disconnect(host.id), ports.at(NOW + timedelta(hours=1)))
 
     assert after is not None
     assert after.connection.state is ConnectionState.DISCONNECTED
