@@ -90,6 +90,15 @@ class SyncOutcome:
     error: str | None = None
     meeting_url: str | None = None
 
+    @classmethod
+    def failed(cls, reason: str) -> SyncOutcome:
+        return cls(SyncState.FAILED, error=reason)
+
+    @classmethod
+    def rejected(cls, error: GoogleRejected) -> SyncOutcome:
+        """Google refused the write for good: its status and reason, for the host to see."""
+        return cls.failed(f"google_rejected_{error.status}_{error.reason}")
+
 
 def reconcile_task(command: ReconcileBooking, deps: Ports) -> str:
     """The Cloud Task: raises GoogleUnavailable to be retried with backoff, except on the queue's last
@@ -103,7 +112,7 @@ def reconcile_task(command: ReconcileBooking, deps: Ports) -> str:
         if not command.last_attempt:
             _announce_current(booking_id, deps.tasks, uow)  # nobody waits on Google's recovery for their mail
             raise
-        record_sync(booking_id, SyncOutcome(SyncState.FAILED, error="gave_up_after_retries"), now, uow)
+        record_sync(booking_id, SyncOutcome.failed("gave_up_after_retries"), now, uow)
         outcome = "gave_up"
         if (booking := uow.bookings.get(booking_id)) is not None:
             alert_sync_failing(booking.host_id, now, deps.tasks)
@@ -136,12 +145,12 @@ def reconcile_booking(command: ReconcileBooking, deps: Ports) -> str:
         return "already_synced"  # a duplicate delivery
     host = uow.hosts.get(booking.host_id)
     if host is None or not host.connection.is_connected:
-        record_sync(booking.id, _failed("host_not_connected"), now, uow)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return "host_not_connected"
     if host.processing_paused or booking.held_back:
         # Restricted or objected to: kept as it is, not written to Google until the flag is lifted (a change
         # the invitee asked for is written all the same: a restriction limits us, not their rights).
-        record_sync(booking.id, _failed("processing_paused"), now, uow)
+        record_sync(booking.id, SyncOutcome.failed("processing_paused"), now, uow)
         return "processing_paused"
     page = uow.pages.get(host.slug)
     event_type = page.event_types.get(booking.event_type_id) if page else None
@@ -167,20 +176,12 @@ def reconcile_booking(command: ReconcileBooking, deps: Ports) -> str:
             booking = latest
     except CalendarAccessRevoked:
         access_revoked(host.id, now, deps)
-        record_sync(booking.id, _failed("host_not_connected"), now, uow)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return "host_not_connected"
     except GoogleRejected as error:
-        record_sync(booking.id, _rejected(error), now, uow)
+        record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
         return "google_rejected"
     return _synced(booking, now, uow, meeting_url)
-
-
-def _failed(reason: str) -> SyncOutcome:
-    return SyncOutcome(SyncState.FAILED, error=reason)
-
-
-def _rejected(error: GoogleRejected) -> SyncOutcome:
-    return _failed(f"google_rejected_{error.status}_{error.reason}")
 
 
 def _synced(booking: Booking, now: datetime, uow: UnitOfWork, meeting_url: str | None) -> str:
@@ -224,10 +225,10 @@ def _write_sessions(change: _SessionWrite, uow: UnitOfWork, deps: Ports) -> tupl
                 meeting_url = written.meeting_url
     except CalendarAccessRevoked:
         access_revoked(booking.host_id, now, deps)
-        record_sync(booking.id, _failed("host_not_connected"), now, uow)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return "host_not_connected", None
     except GoogleRejected as error:
-        record_sync(booking.id, _rejected(error), now, uow)
+        record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
         return "google_rejected", None
     return None, meeting_url
 

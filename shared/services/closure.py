@@ -100,10 +100,9 @@ def _delete_event(booking: Booking, now: datetime, ports: Ports) -> None:
     try:
         ports.calendar_events.delete_booking_event(booking.host_id, booking)
     except CalendarAccessRevoked:
-        record_sync(booking.id, SyncOutcome(SyncState.FAILED, error="host_not_connected"), now, uow)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return
     except GoogleRejected as error:
-        failed = SyncOutcome(SyncState.FAILED, error=f"google_rejected_{error.status}_{error.reason}")
-        record_sync(booking.id, failed, now, uow)
+        record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
         return
     record_sync(booking.id, SyncOutcome(SyncState.SYNCED, booking.version), now, uow)
