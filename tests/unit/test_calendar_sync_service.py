@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from shared.config import get_settings
 from shared.domain.booking import DECLINED_IN_GOOGLE, Booking, BookingStatus, SyncState
 from shared.domain.errors import ClaimConflict
 from shared.domain.host import ConnectionState, HostSync
 from shared.services import booking as booking_service
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking, reconcile_task
 from shared.services.busy_refresh import check_our_events
+from shared.services.channels import start_watching
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.records import OurEvent
 from tests.unit.fakes import AuditEntry, FakePorts, a_host, a_page, given
@@ -122,6 +124,23 @@ def test_revoked_access_disconnects_the_host_once() -> None:
     assert [entry.action for entry in ports.db.where("audit", AuditEntry).values()] == ["calendar_access_revoked"]
     assert ports.calendar.calls == ["insert"]
     assert ports.secrets.refresh_tokens == {}
+    alerts = [payload for _, payload, _ in ports.tasks.enqueued if payload.get("action") == "alert_host"]
+    assert [alert["host_id"] for alert in alerts] == ["h1"]  # the host is told once
+
+
+def test_access_lost_while_the_host_signs_in_only_marks_them_disconnected() -> None:
+    ports = ports_with(a_booking())
+    ports.secrets.store_refresh_token("h1", "refresh-token-1")
+    ports.calendar.failure = CalendarAccessRevoked("h1")
+
+    watching = start_watching("h1", ports.at(NOW))
+
+    host = ports.uow().hosts.get("h1")
+    assert watching is False
+    assert host is not None
+    assert host.connection.state is ConnectionState.DISCONNECTED
+    assert ports.secrets.refresh_tokens == {"h1": "refresh-token-1"}  # the sign-in's own grant is kept...
+    assert ports.tasks.enqueued == []  # ...and no alert mails the host who is on the page
 
 
 def test_google_being_unavailable_is_retried_until_the_queues_last_attempt() -> None:
@@ -292,3 +311,9 @@ def test_an_event_that_differs_while_our_own_change_is_pending_is_not_a_host_edi
 
     assert changed == 0
     assert stored_booking(ports).status is BookingStatus.CONFIRMED
+
+
+def test_watch_channels_ask_google_to_push_to_the_calendar_webhook_function() -> None:
+    links = FakePorts().links
+
+    assert links.calendar_webhook() == get_settings().function_url("calendar_webhook")
