@@ -29,7 +29,10 @@ class EmulatorPorts:
 
     def __init__(self, units: Callable[[], UnitOfWork]) -> None:
         self._units, self._fakes = units, FakePorts()
-        self.secrets, self.google, self.calendar = self._fakes.secrets, self._fakes.google, self._fakes.calendar
+        self.secrets, self.google = self._fakes.secrets, self._fakes.google
+        calendar = self._fakes.calendar  # one fake does every calendar job
+        self.calendar_list = self.calendar_watch = self.busy_times = calendar
+        self.calendar_events = self.calendar_access = calendar
         self.tasks, self.webhook_http, self.mailer = self._fakes.tasks, self._fakes.webhook_http, self._fakes.mailer
 
     def uow(self) -> UnitOfWork:

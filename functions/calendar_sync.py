@@ -13,11 +13,10 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, Field, RootModel
 
-from shared.bootstrap import adapters, utc_now
+from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.domain.ids import BOOKING_ID_PATTERN, HOST_ID_PATTERN
-from shared.services.booking_sync import reconcile_task
-from shared.services.busy_refresh import refresh_task
+from shared.services import booking_sync, busy_refresh
 from shared.services.errors import GoogleUnavailable
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.principals import TASKS, TaskCaller
@@ -44,24 +43,15 @@ class SyncTask(RootModel[Annotated[RefreshBusy | ReconcileBooking, Field(discrim
 @api.queue("/", callers=TASKS, body=SyncTask)
 def run_task(request: Request, principal: TaskCaller, body: SyncTask) -> Response:
     """Refresh a host's busy mirror, or make Google match one booking."""
-    task, ports, now = body.root, adapters(), utc_now()
+    task, ports = body.root, adapters()
     retries = request.headers.get("X-CloudTasks-TaskRetryCount", 0, type=int)  # not a number: a first try
     try:
         if isinstance(task, ReconcileBooking):
             last_attempt = retries >= get_settings().tasks_max_attempts - 1  # the queue drops the task after it
-            outcome = reconcile_task(
-                task.booking_id,
-                task.version,
-                retries,
-                last_attempt,
-                now,
-                ports.uow(),
-                ports.calendar,
-                ports.secrets,
-                ports.tasks,
-            )
+            command = booking_sync.ReconcileBooking(task.booking_id, task.version, retries, last_attempt)
+            outcome = booking_sync.reconcile_task(command, ports)
         else:
-            outcome = refresh_task(task.host_id, now, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
+            outcome = busy_refresh.refresh_task(busy_refresh.RefreshBusy(task.host_id), ports)
     except GoogleUnavailable as error:
         # Google's own Retry-After is passed on; otherwise the queue's backoff decides.
         headers = {"Retry-After": str(int(error.retry_after))} if error.retry_after else {}

@@ -5,10 +5,9 @@ from __future__ import annotations
 import functions_framework
 from flask import Request, Response
 
-from shared.bootstrap import adapters, utc_now
-from shared.config import get_settings
+from shared.bootstrap import adapters
 from shared.logging import log_event
-from shared.services.renewal import renew
+from shared.services.renewal import RenewChannels, renew
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.principals import SCHEDULER, TaskCaller
 
@@ -18,10 +17,7 @@ api = Endpoints("channel_renewal")
 @api.queue("/", callers=SCHEDULER)
 def run(request: Request, principal: TaskCaller) -> Response:
     """One sweep over connected hosts; idempotent under scheduler retries."""
-    ports = adapters()
-    channel_key = ports.keys.channel()
-    webhook_url = get_settings().function_url("calendar_webhook")
-    counts = renew(utc_now(), ports.uow(), ports.calendar, ports.tasks, channel_key, webhook_url)
+    counts = renew(RenewChannels(), adapters())
     log_event("channel_renewal", **{f"{key}_count": value for key, value in counts.items()})
     return json_response(counts)
 

@@ -79,7 +79,8 @@ def disconnect(request: Request, principal: Host) -> Response:
     """Cancel every booking still to come (each invitee gets one cancellation by mail, with an .ics that
     removes it; each event is deleted from your calendar first), then revoke Google access, stop the watch
     channel, purge the busy mirror and destroy the stored token. Asking again finishes one that failed."""
-    return json_response(HostView.of(onboarding.disconnect(principal.id, utc_now(), adapters()) or principal))
+    after = onboarding.disconnect(onboarding.Disconnect(principal.id), adapters())
+    return json_response(HostView.of(after or principal))
 
 
 class ClosingImpact(BaseModel):
@@ -100,7 +101,7 @@ def get_calendars(request: Request, principal: Host) -> Response:
     """Your Google calendars and which ones count as busy (`conflict`) or receive bookings (`write`). Needs
     the permission to list your calendars, asked for only when you open this setting: without it, 403
     `calendar-list-not-granted` names the missing scope and the `consent_url` that asks for it."""
-    found = calendar_settings.host_calendars(principal, utc_now(), adapters())
+    found = calendar_settings.host_calendars(principal, adapters())
     return json_response(HostCalendarsView.of(found.listed, found.choice))
 
 
@@ -109,11 +110,7 @@ def put_calendars(request: Request, principal: Host, body: CalendarChoiceRequest
     """Choose conflict calendars (at most 10; their busy times block slots, refreshed before this answers) and
     the write calendar (one you own). Existing bookings keep their events where they were written. 422 names
     each unknown or unusable id (`conflict.<i>`, `write`)."""
-    ports, settings = adapters(), get_settings()
-    channel_key = ports.keys.channel()
-    found = calendar_settings.choose_calendars(
-        principal, body, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
-    )
+    found = calendar_settings.choose_calendars(calendar_settings.ChooseCalendars(principal, body), adapters())
     return json_response(HostCalendarsView.of(found.listed, found.choice))
 
 

@@ -8,8 +8,7 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, Field
 
-from shared.bootstrap import adapters, utc_now
-from shared.config import get_settings
+from shared.bootstrap import adapters
 from shared.domain.host import Host
 from shared.services import onboarding
 from shared.web.auth import (
@@ -49,10 +48,8 @@ class CallbackQuery(BaseModel):
 @api.public("/start", query=StartQuery, status=302, personal=True)  # sets the sign-in state cookie
 def start(request: Request, query: StartQuery) -> Response:
     """Redirect to Google's consent screen (PKCE, single-use state and nonce bound to this browser)."""
-    ports = adapters()
-    url, state = onboarding.start_sign_in(
-        query.return_to, query.login_hint, utc_now(), ports.uow(), ports.google, query.purpose
-    )
+    command = onboarding.StartSignIn(query.return_to, query.login_hint, query.purpose)
+    url, state = onboarding.start_sign_in(command, adapters())
     response = redirect_to(url)
     set_oauth_state_cookie(response, state)
     return response
@@ -70,11 +67,7 @@ def callback(request: Request, query: CallbackQuery) -> Response:
         request.cookies.get(OAUTH_STATE_COOKIE),
         request.cookies.get(SESSION_COOKIE),
     )
-    ports, settings = adapters(), get_settings()
-    channel_key = ports.keys.channel()
-    signed_in = onboarding.complete_sign_in(
-        callback, utc_now(), ports, channel_key, settings.function_url("calendar_webhook")
-    )
+    signed_in = onboarding.complete_sign_in(callback, adapters())
     response = redirect_to(signed_in.return_to)
     if signed_in.session_token is not None:
         set_session_cookie(response, signed_in.session_token)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import functions_framework
 from flask import Request, Response
 
-from shared.bootstrap import adapters, utc_now
+from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.logging import log_event
 from shared.services.retention import RetentionPeriods, purge_expired
@@ -27,7 +27,7 @@ def run(request: Request, principal: TaskCaller) -> Response:
         audit_entries=timedelta(days=settings.audit_retention_days),
         erasure_receipts=timedelta(days=settings.erasure_receipt_retention_days),
     )
-    counts = purge_expired(utc_now(), periods, adapters().uow())
+    counts = purge_expired(periods, adapters())
     log_event("retention_purge", **{key.removesuffix("_deleted") + "_count": n for key, n in counts.items()})
     return json_response(counts)
 

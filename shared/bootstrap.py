@@ -17,8 +17,13 @@ from shared.services.errors import CalendarAccessRevoked
 
 if TYPE_CHECKING:
     from shared.adapters.firestore import FirestoreCaches
+    from shared.adapters.google_calendar import GoogleCalendarClient
     from shared.services.ports import (
-        Calendar,
+        BusyTimes,
+        CalendarAccess,
+        CalendarEvents,
+        CalendarList,
+        CalendarWatch,
         GoogleAccounts,
         Keys,
         Links,
@@ -157,13 +162,34 @@ class GoogleCloudAdapters:
         return SmtpMailer(settings, lambda: self.secrets.app_secret(settings.smtp_password_secret_name))
 
     @cached_property
-    def calendar(self) -> Calendar:
+    def _calendar(self) -> GoogleCalendarClient:
+        """One client does every calendar job; each job is its own port, so a use case names the one it uses."""
         from shared.adapters.google_calendar import GoogleCalendarClient
 
         links = self.links
         return GoogleCalendarClient(
             self.settings, self._credentials_for, self._forget_credentials, lambda booking: links.manage(booking.id)
         )
+
+    @property
+    def calendar_list(self) -> CalendarList:
+        return self._calendar
+
+    @property
+    def calendar_watch(self) -> CalendarWatch:
+        return self._calendar
+
+    @property
+    def busy_times(self) -> BusyTimes:
+        return self._calendar
+
+    @property
+    def calendar_events(self) -> CalendarEvents:
+        return self._calendar
+
+    @property
+    def calendar_access(self) -> CalendarAccess:
+        return self._calendar
 
     @cached_property
     def tasks(self) -> TaskQueue:

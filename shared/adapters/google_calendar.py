@@ -35,6 +35,9 @@ T = TypeVar("T")
 
 
 class GoogleCalendarClient:
+    """Every calendar job (ports CalendarList, CalendarWatch, BusyTimes, CalendarEvents, CalendarAccess) over one
+    Calendar API client; shared/bootstrap.py binds it to each."""
+
     def __init__(
         self,
         settings: Settings,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.deadlines import carried
@@ -20,7 +21,7 @@ from shared.services.changes import change_booking
 from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.notifications import NOT_YET_STORED_RETRIES, alert_sync_failing, announce
-from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
+from shared.services.ports import CalendarEvents, Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, OurEvent, SessionEvent
 
 PENDING_SYNC_GRACE = timedelta(minutes=5)  # a booking's own task normally syncs it well within this
@@ -69,90 +70,104 @@ def resync_failed(host_id: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue
     return sum(sync_booking_later(b.id, b.version, tasks, retry_at=now) for b in failed)
 
 
-def reconcile_task(
-    booking_id: str,
-    version: int,
-    retries: int,
-    last_attempt: bool,
-    now: datetime,
-    uow: UnitOfWork,
-    calendar: Calendar,
-    secrets: SecretStore,
-    tasks: TaskQueue | None = None,
-) -> str:
+@dataclass(frozen=True)
+class ReconcileBooking:
+    """What a booking version's sync task asks: make Google match the booking. `retries`: how often the queue
+    has tried this task before; `last_attempt`: the queue drops it after this one."""
+
+    booking_id: str
+    version: int
+    retries: int = 0
+    last_attempt: bool = False
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """A sync's result as the booking records it."""
+
+    state: SyncState
+    synced_version: int | None = None
+    error: str | None = None
+    meeting_url: str | None = None
+
+    @classmethod
+    def failed(cls, reason: str) -> SyncOutcome:
+        return cls(SyncState.FAILED, error=reason)
+
+    @classmethod
+    def rejected(cls, error: GoogleRejected) -> SyncOutcome:
+        """Google refused the write for good: its status and reason, for the host to see."""
+        return cls.failed(f"google_rejected_{error.status}_{error.reason}")
+
+
+def reconcile_task(command: ReconcileBooking, deps: Ports) -> str:
     """The Cloud Task: raises GoogleUnavailable to be retried with backoff, except on the queue's last
     attempt, where the booking shows a failed sync (the host sees it) rather than being dropped silently.
     A booking not found on an early attempt is asked for again (enqueued alongside its commit, the task
     can arrive first)."""
+    booking_id, uow, now = command.booking_id, deps.uow(), deps.now()
     try:
-        outcome = reconcile_booking(booking_id, version, now, uow, calendar, secrets, tasks)
+        outcome = reconcile_booking(command, deps)
     except GoogleUnavailable:
-        if not last_attempt:
-            _announce_current(booking_id, tasks, uow)  # nobody waits on Google's recovery for their mail
+        if not command.last_attempt:
+            _announce_current(booking_id, deps.tasks, uow)  # nobody waits on Google's recovery for their mail
             raise
-        record_sync(booking_id, SyncState.FAILED, None, "gave_up_after_retries", now, uow)
+        record_sync(booking_id, SyncOutcome.failed("gave_up_after_retries"), now, uow)
         outcome = "gave_up"
-        if tasks is not None and (booking := uow.bookings.get(booking_id)) is not None:
-            alert_sync_failing(booking.host_id, now, tasks)
-    if outcome == "gone" and retries < NOT_YET_STORED_RETRIES and not last_attempt:
-        log_event("booking_not_yet_stored", booking_id=booking_id, version=version)
+        if (booking := uow.bookings.get(booking_id)) is not None:
+            alert_sync_failing(booking.host_id, now, deps.tasks)
+    if outcome == "gone" and command.retries < NOT_YET_STORED_RETRIES and not command.last_attempt:
+        log_event("booking_not_yet_stored", booking_id=booking_id, version=command.version)
         raise GoogleUnavailable(503, None)
     if outcome != "gone":
-        _announce_current(booking_id, tasks, uow)
-    log_event("booking_reconciled", booking_id=booking_id, version=version, outcome=outcome)
+        _announce_current(booking_id, deps.tasks, uow)
+    log_event("booking_reconciled", booking_id=booking_id, version=command.version, outcome=outcome)
     return outcome
 
 
-def _announce_current(booking_id: str, tasks: TaskQueue | None, uow: UnitOfWork) -> None:
+def _announce_current(booking_id: str, tasks: TaskQueue, uow: UnitOfWork) -> None:
     """The booking's notices, for the version stored now (with the Meet's link if Google made one); an
     earlier version's task announcing the latest collapses with that version's own (named) task."""
-    if tasks is not None and (booking := uow.bookings.get(booking_id)) is not None:
+    if (booking := uow.bookings.get(booking_id)) is not None:
         announce(booking, tasks)
 
 
-def reconcile_booking(
-    booking_id: str,
-    version: int,
-    now: datetime,
-    uow: UnitOfWork,
-    calendar: Calendar,
-    secrets: SecretStore,
-    tasks: TaskQueue | None = None,
-) -> str:
+def reconcile_booking(command: ReconcileBooking, deps: Ports) -> str:
     """Make the host's Google Calendar match the booking. Returns an outcome; raises GoogleUnavailable
     when Google should be asked again later."""
-    booking = uow.bookings.get(booking_id)
+    uow, now = deps.uow(), deps.now()
+    booking = uow.bookings.get(command.booking_id)
     if booking is None:
         return "gone"
-    if version < booking.version:
+    if command.version < booking.version:
         return "superseded"  # the newer version's own task does the work
     if booking.synced_version >= booking.version:
         return "already_synced"  # a duplicate delivery
     host = uow.hosts.get(booking.host_id)
     if host is None or not host.connection.is_connected:
-        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return "host_not_connected"
     if host.processing_paused or booking.held_back:
         # Restricted or objected to: kept as it is, not written to Google until the flag is lifted (a change
         # the invitee asked for is written all the same: a restriction limits us, not their rights).
-        record_sync(booking.id, SyncState.FAILED, None, "processing_paused", now, uow)
+        record_sync(booking.id, SyncOutcome.failed("processing_paused"), now, uow)
         return "processing_paused"
     page = uow.pages.get(host.slug)
     event_type = page.event_types.get(booking.event_type_id) if page else None
     zone = page.schedule_of(event_type).time_zone if page and event_type else host.time_zone
     if booking.session_id is not None or booking.left_session is not None:
-        failed, meeting_url = _write_sessions(booking, zone, page, now, uow, calendar, secrets, tasks)
+        failed, meeting_url = _write_sessions(_SessionWrite(booking, zone, page, now), uow, deps)
         if failed is not None or booking.session_id is not None:
             return failed or _synced(booking, now, uow, meeting_url)
     try:
         # Apply, then look again: a change made while Google was being written (a reschedule or cancel
         # whose own task raced this one) is applied here too, so the last writer always writes the latest.
         for _ in range(3):
-            written = _apply(booking, zone, calendar)
+            written = _apply(booking, zone, deps.calendar_events)
             if written is None:
                 deleted = change_booking(booking.id, Booking.deleted_in_google, uow)
-                if deleted is not None and tasks is not None:
-                    request_sync(deleted, tasks)  # the invitee is told the host cancelled
+                if deleted is not None:
+                    request_sync(deleted, deps.tasks)  # the invitee is told the host cancelled
                 return "event_deleted_in_google"
             meeting_url = written.meeting_url
             latest = uow.bookings.get(booking.id)
@@ -160,36 +175,38 @@ def reconcile_booking(
                 break
             booking = latest
     except CalendarAccessRevoked:
-        access_revoked(host.id, now, uow, secrets, tasks)
-        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        access_revoked(host.id, now, deps)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return "host_not_connected"
     except GoogleRejected as error:
-        record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
+        record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
         return "google_rejected"
     return _synced(booking, now, uow, meeting_url)
 
 
 def _synced(booking: Booking, now: datetime, uow: UnitOfWork, meeting_url: str | None) -> str:
-    record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow, meeting_url)
+    record_sync(booking.id, SyncOutcome(SyncState.SYNCED, booking.version, meeting_url=meeting_url), now, uow)
     audit(uow, Entry("calendar_event_write", booking.host_id, booking.status.value, now))
     return "synced"
 
 
-def _write_sessions(
-    booking: Booking,
-    zone: str,
-    page: BookingPage | None,
-    now: datetime,
-    uow: UnitOfWork,
-    calendar: Calendar,
-    secrets: SecretStore,
-    tasks: TaskQueue | None,
-) -> tuple[str | None, str | None]:
+@dataclass(frozen=True)
+class _SessionWrite:
+    """A seat booking's change, to be shown in its sessions' events."""
+
+    booking: Booking
+    zone: str
+    page: BookingPage | None
+    now: datetime
+
+
+def _write_sessions(change: _SessionWrite, uow: UnitOfWork, deps: Ports) -> tuple[str | None, str | None]:
     """A seat booking's change makes its session's one event (and the event of the session it just left, if
     it moved) show that session as it is now: its guests are the bookings holding a seat (inserted with the
     first, deleted with the last). Write, then look again: a seat taken or given up while Google was being
     written is written too, so the last writer always writes the latest guest list. Returns (the outcome if
     it failed, the current session's Meet link)."""
+    booking, page, now = change.booking, change.page, change.now
     event_type = page.event_types.get(booking.event_type_id) if page else None
     show_guests = event_type.seats_show_attendees if event_type else False
     meeting_url = None
@@ -199,7 +216,7 @@ def _write_sessions(
                 continue
             wanted = _session_event(session, show_guests, uow)
             for _ in range(5):
-                written = _write_session(booking, session, wanted, zone, calendar)
+                written = _write_session(booking, session, wanted, change.zone, deps.calendar_events)
                 latest = _session_event(session, show_guests, uow)
                 if latest == wanted:
                     break
@@ -207,11 +224,11 @@ def _write_sessions(
             if session == booking.session_id and written is not None:
                 meeting_url = written.meeting_url
     except CalendarAccessRevoked:
-        access_revoked(booking.host_id, now, uow, secrets, tasks)
-        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        access_revoked(booking.host_id, now, deps)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return "host_not_connected", None
     except GoogleRejected as error:
-        record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
+        record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
         return "google_rejected", None
     return None, meeting_url
 
@@ -238,7 +255,7 @@ def _session_event(session_id: str, show_guests: bool, uow: UnitOfWork) -> Sessi
 
 
 def _write_session(
-    booking: Booking, session: str, event: SessionEvent | None, zone: str, calendar: Calendar
+    booking: Booking, session: str, event: SessionEvent | None, zone: str, calendar: CalendarEvents
 ) -> OurEvent | None:
     if event is None:
         # Nobody is left: its calendar is the leaving booking's (a session's bookings share the write calendar
@@ -257,7 +274,7 @@ def _write_session(
     return written
 
 
-def _apply(booking: Booking, zone: str, calendar: Calendar) -> OurEvent | None:
+def _apply(booking: Booking, zone: str, calendar: CalendarEvents) -> OurEvent | None:
     """The event as Google has it now; None when it was deleted in Google meanwhile (its id cannot be
     reused)."""
     if booking.status is BookingStatus.CANCELLED:
@@ -270,17 +287,10 @@ def _apply(booking: Booking, zone: str, calendar: Calendar) -> OurEvent | None:
     return calendar.patch_booking_event(booking.host_id, booking, zone)
 
 
-def record_sync(
-    booking_id: str,
-    state: SyncState,
-    synced_version: int | None,
-    error: str | None,
-    now: datetime,
-    uow: UnitOfWork,
-    meeting_url: str | None = None,
-) -> None:
+def record_sync(booking_id: str, outcome: SyncOutcome, now: datetime, uow: UnitOfWork) -> None:
     # Duplicate deliveries of one task race here: decided again with fresh data until one commit wins.
     def decide(booking: Booking) -> Booking:
-        return booking.with_sync_outcome(state, synced_version, error, now).with_meeting_url(meeting_url)
+        after = booking.with_sync_outcome(outcome.state, outcome.synced_version, outcome.error, now)
+        return after.with_meeting_url(outcome.meeting_url)
 
     change_booking(booking_id, decide, uow, attempts=10)

@@ -6,6 +6,7 @@ Only busy intervals ever leave Google; our own events are the only ones whose de
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from shared.domain.booking import Booking
@@ -15,10 +16,10 @@ from shared.domain.intervals import Interval
 from shared.logging import log_event
 from shared.services.audit import Entry, audit
 from shared.services.booking_sync import request_sync
-from shared.services.connection import access_revoked
+from shared.services.connection import access_revoked, mark_revoked
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored, CalendarAccessRevoked, GoogleUnavailable
-from shared.services.ports import Calendar, SecretStore, TaskQueue, UnitOfWork
+from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import OurEvent
 
 EVENTS_CHECK_OVERLAP = timedelta(minutes=2)  # clocks differ a little: look back a bit further than needed
@@ -55,22 +56,27 @@ def stale_reason(synced_at: datetime | None) -> str:
     return f"stale{int(synced_at.timestamp()) if synced_at else 0}"
 
 
-def refresh_task(
-    host_id: str, now: datetime, uow: UnitOfWork, calendar: Calendar, secrets: SecretStore, tasks: TaskQueue
-) -> str:
+@dataclass(frozen=True)
+class RefreshBusy:
+    """What a refresh task asks: bring one host's busy mirror up to date with Google."""
+
+    host_id: str
+
+
+def refresh_task(command: RefreshBusy, deps: Ports) -> str:
     """The Cloud Task: refresh one host's mirror. Raises GoogleUnavailable when it should run again later."""
-    host = uow.hosts.get(host_id)
+    host, now = deps.uow().hosts.get(command.host_id), deps.now()
     if host is None or not host.calendar_usable:
         return "skipped"
     try:
-        refresh_busy(host, now, uow, calendar, tasks)
+        refresh_busy(host, now, deps)
     except CalendarAccessRevoked:
-        access_revoked(host.id, now, uow, secrets, tasks)
+        access_revoked(host.id, now, deps)
         return "host_disconnected"
     return "refreshed"
 
 
-def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue) -> None:
+def refresh_busy(host: Host, now: datetime, deps: Ports) -> None:
     """Replace the host's busy mirror over the horizon with Google's free/busy answer.
 
     The horizon is the host's longest booking window, so any day an event type offers is covered; the
@@ -78,9 +84,10 @@ def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar,
     overwrites a newer one, an answer over calendars the host no longer chooses is dropped, and nothing is
     written after a disconnect.
     """
+    uow = deps.uow()
     page = uow.pages.get(host.slug)
     window = busy_window(now, page.horizon_days if page else DEFAULT_HORIZON_DAYS)
-    busy = calendar.busy(host.id, window, host.calendars.conflict)  # every conflict calendar, one query
+    busy = deps.busy_times.busy(host.id, window, host.calendars.conflict)  # every conflict calendar, one query
 
     def store() -> Host | None:
         with uow:
@@ -103,31 +110,32 @@ def refresh_busy(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar,
         return
     audit(uow, Entry("calendar_busy_read", host.id, "refreshed", now))
     log_event("busy_refreshed", host_id=host.id, interval_count=len(busy))
-    check_our_events(stored, now, uow, calendar, tasks)
+    check_our_events(stored, now, deps)
 
 
-def refresh_after_connect(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue) -> None:
+def refresh_after_connect(host: Host, now: datetime, deps: Ports) -> None:
     """Warm the mirror right away so the host's first availability read needs no Google call."""
     try:
-        refresh_busy(host, now, uow, calendar, tasks)
+        refresh_busy(host, now, deps)
     except CalendarAccessRevoked:
-        access_revoked(host.id, now, uow)
+        mark_revoked(host.id, now, deps.uow())
     except GoogleUnavailable:
         log_event("busy_refresh_deferred", host_id=host.id)
 
 
-def check_our_events(host: Host, now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue) -> int:
+def check_our_events(host: Host, now: datetime, deps: Ports) -> int:
     """Notice the host deleting or moving one of our booking events in Google; returns bookings changed.
 
     A deleted event cancels the booking (cancelled_by_host) and frees its time; a moved one flags it
     or needs_attention). A decline is the one edit Google must follow (the event is removed): its own
     sync task is asked for; nothing else is written back, so no loop of our own writes follows.
     """
+    uow = deps.uow()
     since = host.sync.events_checked_at - EVENTS_CHECK_OVERLAP if host.sync.events_checked_at else None
     changed, deferred = 0, False
     # In every calendar booking events were written to: a booking keeps the calendar it was first written to.
-    for event in calendar.our_events_changed_since(host.id, since, host.calendars.event_calendars):
-        outcome = _apply_host_edit(host.id, event, uow, tasks)
+    for event in deps.busy_times.our_events_changed_since(host.id, since, host.calendars.event_calendars):
+        outcome = _apply_host_edit(host.id, event, uow, deps.tasks)
         deferred |= outcome == "deferred"
         changed += outcome == "changed"
     if not deferred:

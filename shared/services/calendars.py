@@ -32,16 +32,23 @@ class HostCalendars:
     choice: CalendarChoice
 
 
-def host_calendars(host: Host, now: datetime, ports: Ports) -> HostCalendars:
+def host_calendars(host: Host, ports: Ports) -> HostCalendars:
     """The host's calendars as Google lists them now, with the stored choice."""
-    return HostCalendars(_listed(host, now, ports), host.calendars)
+    return HostCalendars(_listed(host, ports.now(), ports), host.calendars)
 
 
-def choose_calendars(
-    host: Host, wanted: CalendarChoiceRequest, now: datetime, ports: Ports, channel_key: str, webhook_url: str
-) -> HostCalendars:
-    listed = _listed(host, now, ports)
-    uow = ports.uow()
+@dataclass(frozen=True)
+class ChooseCalendars:
+    """What the host asked: these conflict calendars and this write calendar."""
+
+    host: Host
+    wanted: CalendarChoiceRequest
+
+
+def choose_calendars(command: ChooseCalendars, deps: Ports) -> HostCalendars:
+    host, wanted, now = command.host, command.wanted, deps.now()
+    listed = _listed(host, now, deps)
+    uow = deps.uow()
 
     def change() -> tuple[Host, Host]:
         with uow:
@@ -60,9 +67,9 @@ def choose_calendars(
     before, after = retried(change)
     if after.calendars.watched != before.calendars.watched and after.calendar_usable:
         # New calendars get their channels before the old ones stop; calendars no longer chosen lose theirs.
-        start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
+        start_watching(host.id, deps)
     if after.calendars.conflict != before.calendars.conflict and after.calendar_usable:
-        _refresh_now(after, now, ports)
+        _refresh_now(after, now, deps)
     log_event("calendars_chosen", host_id=host.id, conflict_count=len(after.calendars.conflict))
     return HostCalendars(listed, after.calendars)
 
@@ -77,15 +84,15 @@ def _listed(host: Host, now: datetime, ports: Ports) -> list[ListedCalendar]:
     except CalendarListNotGranted:
         # An access token minted (on this instance) before the host granted the list lacks the scope: mint
         # a new one; refused again means the permission was withdrawn in Google since.
-        ports.calendar.forget(host.id)
+        ports.calendar_access.forget(host.id)
         return _list(host, now, ports)
 
 
 def _list(host: Host, now: datetime, ports: Ports) -> list[ListedCalendar]:
     try:
-        return ports.calendar.calendars(host.id)
+        return ports.calendar_list.calendars(host.id)
     except CalendarAccessRevoked as error:
-        access_revoked(host.id, now, ports.uow(), ports.secrets, ports.tasks)
+        access_revoked(host.id, now, ports)
         raise HostNotConnected("Google no longer accepts Kaleno's access: reconnect your calendar") from error
     except GoogleRejected as error:
         if error.status == 403:
@@ -107,7 +114,7 @@ def _refresh_now(host: Host, now: datetime, ports: Ports) -> None:
     stored_at = current.sync.synced_at
     started = now if stored_at is None or now > stored_at else stored_at + timedelta(milliseconds=1)
     try:
-        refresh_busy(current, started, uow, ports.calendar, ports.tasks)
+        refresh_busy(current, started, ports)
     except (GoogleUnavailable, CalendarAccessRevoked) as error:
         log_exception("calendars_refresh_deferred", error, host_id=host.id)
         refresh_soon(host.id, f"calendars-{int(now.timestamp())}", ports.tasks)

@@ -7,12 +7,11 @@ import contextlib
 import hashlib
 import hmac
 import uuid
-from datetime import datetime
 
 from shared.logging import log_event
-from shared.services.connection import access_revoked
+from shared.services.connection import mark_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
-from shared.services.ports import Calendar, UnitOfWork
+from shared.services.ports import CalendarWatch, Ports, UnitOfWork
 from shared.services.records import Channel
 from shared.services.tokens import same_secret
 
@@ -26,15 +25,7 @@ def token_matches(channel_key: str, channel_id: str, token: str) -> bool:
     return same_secret(channel_token(channel_key, channel_id), token)
 
 
-def start_watching(
-    host_id: str,
-    now: datetime,
-    uow: UnitOfWork,
-    calendar: Calendar,
-    channel_key: str,
-    webhook_url: str,
-    only: frozenset[str] | None = None,
-) -> bool:
+def start_watching(host_id: str, deps: Ports, only: frozenset[str] | None = None) -> bool:
     """Open a new channel on each of the host's watched calendars (conflict calendars and the write calendar;
     or those of them in `only`) first, then stop the channels they replace and those of calendars no longer
     chosen, so no chosen calendar is ever unwatched. False when Google could not be reached (the renewal
@@ -44,9 +35,11 @@ def start_watching(
     call are replaced, so two racing calls never stop each other's new channels (a spare one expires or
     is replaced by the sweep), and calendars are judged against the choice as stored after opening, so the
     last choice saved decides which calendars keep a channel."""
+    uow, calendar = deps.uow(), deps.calendar_watch
     host = uow.hosts.get(host_id)
     if host is None:
         return False
+    channel_key, webhook_url = deps.keys.channel(), deps.links.calendar_webhook()
     earlier = {channel.id for channel in uow.channels.of_host(host_id)}
     chosen = host.calendars.watched
     renewing = tuple(calendar_id for calendar_id in chosen if only is None or calendar_id in only)
@@ -58,7 +51,7 @@ def start_watching(
                 host_id, calendar_id, channel_id, channel_token(channel_key, channel_id), webhook_url
             )
         except CalendarAccessRevoked:
-            access_revoked(host_id, now, uow)
+            mark_revoked(host_id, deps.now(), uow)
             return False
         except GoogleUnavailable:
             log_event("watch_deferred", host_id=host_id)  # channel renewal retries hosts without a channel
@@ -81,12 +74,13 @@ def start_watching(
     return True
 
 
-def stop_watching(host_id: str, uow: UnitOfWork, calendar: Calendar) -> None:
+def stop_watching(host_id: str, deps: Ports) -> None:
+    uow = deps.uow()
     for channel in uow.channels.of_host(host_id):
-        _stop(channel, uow, calendar)
+        _stop(channel, uow, deps.calendar_watch)
 
 
-def _stop(channel: Channel, uow: UnitOfWork, calendar: Calendar) -> None:
+def _stop(channel: Channel, uow: UnitOfWork, calendar: CalendarWatch) -> None:
     # Google stops pushing at expiry anyway, and pushes for unknown channels are ignored.
     with contextlib.suppress(CalendarAccessRevoked, GoogleUnavailable):
         calendar.stop_channel(channel.host_id, channel)

@@ -15,7 +15,7 @@ from shared.domain.booking import Booking, HostClosure, SyncState
 from shared.domain.host import Connection, ConnectionState
 from shared.logging import log_event
 from shared.services import messages
-from shared.services.booking_sync import record_sync
+from shared.services.booking_sync import SyncOutcome, record_sync
 from shared.services.changes import change_booking
 from shared.services.connection import change_connection
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected
@@ -98,11 +98,11 @@ def _delete_event(booking: Booking, now: datetime, ports: Ports) -> None:
         return
     uow = ports.uow()
     try:
-        ports.calendar.delete_booking_event(booking.host_id, booking)
+        ports.calendar_events.delete_booking_event(booking.host_id, booking)
     except CalendarAccessRevoked:
-        record_sync(booking.id, SyncState.FAILED, None, "host_not_connected", now, uow)
+        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return
     except GoogleRejected as error:
-        record_sync(booking.id, SyncState.FAILED, None, f"google_rejected_{error.status}_{error.reason}", now, uow)
+        record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
         return
-    record_sync(booking.id, SyncState.SYNCED, booking.version, None, now, uow)
+    record_sync(booking.id, SyncOutcome(SyncState.SYNCED, booking.version), now, uow)

@@ -9,7 +9,7 @@ from shared.logging import log_event
 from shared.services.audit import Entry, audit
 from shared.services.contention import retried
 from shared.services.notifications import alert_host_later
-from shared.services.ports import SecretStore, TaskQueue, UnitOfWork
+from shared.services.ports import Ports, UnitOfWork
 
 
 def change_connection(
@@ -32,19 +32,23 @@ def change_connection(
     return retried(change)
 
 
-def access_revoked(
-    host_id: str, now: datetime, uow: UnitOfWork, secrets: SecretStore | None = None, tasks: TaskQueue | None = None
-) -> bool:
-    """Google no longer honours the host's grant: mark disconnected once (and alert the host once);
-    later calls change nothing."""
+def mark_revoked(host_id: str, now: datetime, uow: UnitOfWork) -> bool:
+    """Google no longer honours the host's grant: mark disconnected once; later calls change nothing. On its
+    own (while the host is signing in, say), it leaves the stored token and sends no alert."""
     revoked = Connection(state=ConnectionState.DISCONNECTED, reason="google_access_revoked", since=now)
     changed = change_connection(host_id, revoked, uow, only_if=ConnectionState.CONNECTED)
     if changed:
-        if secrets is not None:
-            secrets.destroy_refresh_token(host_id)
-        host = uow.hosts.get(host_id)
-        if tasks is not None and host is not None:
-            alert_host_later(host, tasks)
         audit(uow, Entry("calendar_access_revoked", host_id, "disconnected", now))
         log_event("host_disconnected", host_id=host_id, reason="google_access_revoked")
+    return changed
+
+
+def access_revoked(host_id: str, now: datetime, deps: Ports) -> bool:
+    """Marked revoked (once), the token Google refuses destroyed and the host alerted (once)."""
+    uow = deps.uow()
+    changed = mark_revoked(host_id, now, uow)
+    if changed:
+        deps.secrets.destroy_refresh_token(host_id)
+        if (host := uow.hosts.get(host_id)) is not None:
+            alert_host_later(host, deps.tasks)
     return changed

@@ -129,10 +129,9 @@ def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, ports
     covered = page.calendar.horizon_end
     if not host.calendar_usable or (covered is not None and covered >= busy_window(now, page.horizon_days).end):
         return
-    uow = ports.uow()
     try:
         with leaving(FALLBACK_SECONDS):  # a Google that hangs still leaves time to queue the refresh
-            refresh_busy(host, now, uow, ports.calendar, ports.tasks)
+            refresh_busy(host, now, ports)
     except Exception as error:  # best effort: the event type is saved either way
         log_exception("mirror_extension_deferred", error, host_id=host.id)
         with contextlib.suppress(Exception):

@@ -81,26 +81,33 @@ Purpose = Literal["sign_in", "calendars"]
 PURPOSE_SCOPES: dict[str, tuple[str, ...]] = {"sign_in": (), "calendars": (CALENDAR_LIST_SCOPE,)}
 
 
-def start_sign_in(
-    return_to: str | None,
-    login_hint: str | None,
-    now: datetime,
-    uow: UnitOfWork,
-    google: GoogleAccounts,
-    purpose: Purpose = "sign_in",
-) -> tuple[str, str]:
+@dataclass(frozen=True)
+class StartSignIn:
+    """What the browser asked: sign in (or grant the calendar list, `purpose`), then come back to `return_to`."""
+
+    return_to: str | None
+    login_hint: str | None
+    purpose: Purpose = "sign_in"
+
+
+def start_sign_in(command: StartSignIn, deps: Ports) -> tuple[str, str]:
     """Remember a single-use state (with nonce and PKCE verifier); return Google's authorize URL and the
     state, which the browser also keeps in a cookie."""
-    path = safe_return_path(return_to)
+    path, purpose = safe_return_path(command.return_to), command.purpose
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
-    expires_at = now + STATE_TTL
+    expires_at = deps.now() + STATE_TTL
     record = OAuthState(nonce=nonce, code_verifier=verifier, return_to=path, expires_at=expires_at, purpose=purpose)
+    uow = deps.uow()
     with uow:
         uow.sign_in.add_state(state, record)
         uow.commit()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    url = google.authorize_url(
-        state=state, nonce=nonce, code_challenge=challenge, login_hint=login_hint, extra_scopes=PURPOSE_SCOPES[purpose]
+    url = deps.google.authorize_url(
+        state=state,
+        nonce=nonce,
+        code_challenge=challenge,
+        login_hint=command.login_hint,
+        extra_scopes=PURPOSE_SCOPES[purpose],
     )
     return url, state
 
@@ -116,8 +123,8 @@ class Callback:
     previous_session: str | None
 
 
-def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_key: str, webhook_url: str) -> SignedIn:
-    uow = ports.uow()
+def complete_sign_in(callback: Callback, ports: Ports) -> SignedIn:
+    uow, now = ports.uow(), ports.now()
     state, code = callback.state, callback.code
     # Login CSRF: a callback URL made in someone else's browser must not sign this browser in.
     same_browser = bool(state and callback.state_cookie and same_secret(state, callback.state_cookie))
@@ -131,12 +138,12 @@ def complete_sign_in(callback: Callback, now: datetime, ports: Ports, channel_ke
         raise SignInFailed("consent-refused", "Google sign-in was cancelled or refused.")
     identity = ports.google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
     host, created = _connect(identity, now, uow, ports.secrets, ports.google)
-    ports.calendar.forget(host.id)  # credentials cached from an older grant may lack scopes granted now
+    ports.calendar_access.forget(host.id)  # credentials cached from an older grant may lack scopes granted now
     if created and host.calendar_usable:
         host = _adopt_calendar_zone(host, ports)
     if host.calendar_usable:
-        start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
-        refresh_after_connect(host, now, uow, ports.calendar, ports.tasks)
+        start_watching(host.id, ports)
+        refresh_after_connect(host, now, ports)
         resync_failed(host.id, now, uow, ports.tasks)
     token = start_session(host.id, now, uow)
     if callback.previous_session:
@@ -169,7 +176,7 @@ def _adopt_calendar_zone(host: Host, ports: Ports) -> Host:
     """A new host starts in the time zone their Google Calendar is set to (their hours too), not in UTC.
     Best effort: if Google cannot say now, the dashboard's setup offers the browser's zone instead."""
     try:
-        zone = ports.calendar.time_zone(host.id)
+        zone = ports.calendar_list.time_zone(host.id)
         if not zone or zone == host.time_zone:
             return host
         return update_profile(UpdateProfile(host, HostProfileUpdate.model_validate({"time_zone": zone})), ports)
@@ -274,7 +281,14 @@ def host_for_session(token: str | None, now: datetime, uow: UnitOfWork) -> Host 
     return uow.hosts.get(record.host_id)
 
 
-def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
+@dataclass(frozen=True)
+class Disconnect:
+    """What the host asked: stop using their Google Calendar (and cancel what is still to come)."""
+
+    host_id: str
+
+
+def disconnect(command: Disconnect, ports: Ports) -> Host | None:
     """Mark disconnected, cancel the bookings still to come (each invitee told once by our mail, each event
     deleted while the token still stands), stop channels, revoke at Google, purge the busy mirror, destroy
     the secret.
@@ -282,14 +296,14 @@ def disconnect(host_id: str, now: datetime, ports: Ports) -> Host | None:
     Marked first, so no refresh still running writes busy times after the purge and no booking slips in;
     every step is idempotent, so a disconnect that failed halfway is simply asked again.
     """
-    uow = ports.uow()
+    host_id, uow, now = command.host_id, ports.uow(), ports.now()
     stop_taking_bookings(host_id, "host_disconnected", now, uow)
     close_future_bookings(host_id, "host_disconnected", now, ports)
-    stop_watching(host_id, uow, ports.calendar)
+    stop_watching(host_id, ports)
     token = ports.secrets.refresh_token(host_id)
     if token:
         ports.google.revoke(token)
-    ports.calendar.forget(host_id)
+    ports.calendar_access.forget(host_id)
     with uow:
         uow.months.clear_busy(host_id)
         uow.commit()

@@ -285,17 +285,36 @@ class GoogleAccounts(Protocol):
     def revoke(self, token: str) -> None: ...
 
 
-class Calendar(Protocol):
-    """The host's Google calendars. Calendar ids are "primary" or Google's ids; booking events go to (and
-    are looked for in) `booking.event_calendar`."""
+# The host's Google Calendar, one port per job (the Google adapter does them all). Calendar ids are "primary"
+# or Google's ids; booking events go to (and are looked for in) `booking.event_calendar`.
+class CalendarList(Protocol):
+    """Which calendars the host has, and the zone they keep them in."""
 
     def calendars(self, host_id: str) -> list[ListedCalendar]: ...  # needs the calendar-list permission
     # The primary calendar's time zone (the host's Google Calendar setting); None if Google names none.
     def time_zone(self, host_id: str) -> str | None: ...
+
+
+class CalendarWatch(Protocol):
+    """Watch channels: Google's signal that something changed in a calendar."""
+
     def watch(self, host_id: str, calendar_id: str, channel_id: str, token: str, address: str) -> Channel: ...
     def stop_channel(self, host_id: str, channel: Channel) -> None: ...
+
+
+class BusyTimes(Protocol):
+    """What Google tells us about the host's time: busy intervals, and the changes to our own events."""
+
     # Busy intervals of all the given calendars (one query per span Google accepts), unmerged.
     def busy(self, host_id: str, window: Interval, calendar_ids: tuple[str, ...]) -> list[Interval]: ...
+    def our_events_changed_since(
+        self, host_id: str, since: datetime | None, calendar_ids: tuple[str, ...]
+    ) -> list[OurEvent]: ...
+
+
+class CalendarEvents(Protocol):
+    """Writing our events: one per booking, one per group session."""
+
     # The event as Google has it after the write (its Meet link); None: insert — it exists already (a
     # retried insert); patch — it is gone (deleted in Google).
     def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None: ...
@@ -306,9 +325,12 @@ class Calendar(Protocol):
     def insert_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None: ...
     def patch_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None: ...
     def delete_session_event(self, host_id: str, event_id: str, calendar_id: str) -> None: ...
-    def our_events_changed_since(
-        self, host_id: str, since: datetime | None, calendar_ids: tuple[str, ...]
-    ) -> list[OurEvent]: ...
+
+
+class CalendarAccess(Protocol):
+    """The access tokens minted from the host's grant, cached on this instance."""
+
+    # Drop them: the next call mints new ones (after a new grant, or a permission Google said was missing).
     def forget(self, host_id: str) -> None: ...
 
 
@@ -353,7 +375,15 @@ class Ports(Protocol):
     @property
     def google(self) -> GoogleAccounts: ...
     @property
-    def calendar(self) -> Calendar: ...
+    def calendar_list(self) -> CalendarList: ...
+    @property
+    def calendar_watch(self) -> CalendarWatch: ...
+    @property
+    def busy_times(self) -> BusyTimes: ...
+    @property
+    def calendar_events(self) -> CalendarEvents: ...
+    @property
+    def calendar_access(self) -> CalendarAccess: ...
     @property
     def tasks(self) -> TaskQueue: ...
     @property

@@ -258,7 +258,7 @@ def run_host_erasure(command: RunHostErasure, deps: Ports) -> Erasure:
         raise NotFound("no such erasure")
     steps = {
         "future_bookings_cancelled": lambda: _cancel_future_bookings(host_id, now, deps, command.kept),
-        "channels_stopped": lambda: stop_watching(host_id, uow, deps.calendar),
+        "channels_stopped": lambda: stop_watching(host_id, deps),
         "grant_revoked": lambda: _revoke(host_id, deps),
         "secret_destroyed": lambda: deps.secrets.destroy_refresh_token(host_id),
         "records_deleted": lambda: _delete_records(host_id, uow),
@@ -284,7 +284,7 @@ def _revoke(host_id: str, ports: Ports) -> None:
     token = ports.secrets.refresh_token(host_id)
     if token:
         ports.google.revoke(token)
-    ports.calendar.forget(host_id)
+    ports.calendar_access.forget(host_id)
 
 
 def _delete_records(host_id: str, uow: UnitOfWork) -> None:
@@ -394,10 +394,9 @@ def _set_host_processing(host: Host, flags: dict[str, bool], now: datetime, port
     for name, value in flags.items():
         audit(uow, Entry(_right(name), host.id, _on_off(value), now))
     if after.processing_paused and not before.processing_paused:
-        stop_watching(host.id, uow, ports.calendar)
+        stop_watching(host.id, ports)
     elif before.processing_paused and after.calendar_usable:
-        channel_key, webhook_url = ports.keys.channel(), ports.links.calendar_webhook()
-        start_watching(host.id, now, uow, ports.calendar, channel_key, webhook_url)
+        start_watching(host.id, ports)
         refresh_soon(host.id, f"resumed{int(now.timestamp())}", ports.tasks)
         resync_failed(host.id, now, uow, ports.tasks)
     return after

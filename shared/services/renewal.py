@@ -4,31 +4,41 @@ still succeed). Safe to run twice: a second run within the hour finds nothing ne
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 
 from shared.logging import log_exception
 from shared.services.booking_sync import PENDING_SYNC_GRACE, sync_booking_later
 from shared.services.busy_refresh import refresh_soon, stale_reason
 from shared.services.channels import start_watching
-from shared.services.ports import Calendar, TaskQueue, UnitOfWork
+from shared.services.ports import Ports
 
 RENEW_WITHIN = timedelta(hours=24)
 STALE_AFTER = timedelta(hours=6)
 
 
-def renew(
-    now: datetime, uow: UnitOfWork, calendar: Calendar, tasks: TaskQueue, channel_key: str, webhook_url: str
-) -> dict[str, int]:
+@dataclass(frozen=True)
+class RenewChannels:
+    """What the sweep is asked: renew channels expiring within `renew_within`, refresh mirrors older than
+    `stale_after`, and requeue the syncs that need it."""
+
+    renew_within: timedelta = RENEW_WITHIN
+    stale_after: timedelta = STALE_AFTER
+
+
+def renew(command: RenewChannels, deps: Ports) -> dict[str, int]:
+    uow, tasks, now = deps.uow(), deps.tasks, deps.now()
+    renew_before = now + command.renew_within  # a channel expiring earlier is renewed now
     counts = {"channels_renewed": 0, "refreshes_requested": 0, "syncs_requeued": 0, "hosts_failed": 0}
     for host in uow.hosts.connected():
         if host.processing_paused:
             continue  # restricted or objected to: no calendar reads until lifted
         try:
-            lasting = {c.calendar_id for c in uow.channels.of_host(host.id) if c.expires_at - now >= RENEW_WITHIN}
+            lasting = {c.calendar_id for c in uow.channels.of_host(host.id) if c.expires_at >= renew_before}
             renewing = frozenset(host.calendars.watched) - lasting  # expiring soon, or never opened
-            if renewing and start_watching(host.id, now, uow, calendar, channel_key, webhook_url, only=renewing):
+            if renewing and start_watching(host.id, deps, only=renewing):
                 counts["channels_renewed"] += 1
-            if host.sync.synced_at is None or now - host.sync.synced_at > STALE_AFTER:
+            if host.sync.synced_at is None or now - host.sync.synced_at > command.stale_after:
                 counts["refreshes_requested"] += refresh_soon(host.id, stale_reason(host.sync.synced_at), tasks)
         except Exception as error:  # one host's trouble must not leave every later host unwatched
             log_exception("renewal_failed_for_host", error, host_id=host.id)

@@ -12,21 +12,24 @@ and busy-mirror months once they are over. Each run deletes a bounded amount and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from shared.services.ports import UnitOfWork
+from shared.services.ports import Ports
 
 MONTH_GRACE = timedelta(days=2)  # the busy window starts "yesterday" in some zone: keep the month just ended
 
 
 @dataclass(frozen=True)
 class RetentionPeriods:
+    """What the purge is asked: how long bookings, ledger entries and erasure receipts are kept."""
+
     bookings: timedelta
     audit_entries: timedelta
     erasure_receipts: timedelta
 
 
-def purge_expired(now: datetime, periods: RetentionPeriods, uow: UnitOfWork) -> dict[str, int]:
+def purge_expired(periods: RetentionPeriods, deps: Ports) -> dict[str, int]:
+    uow, now = deps.uow(), deps.now()
     return {
         **uow.sign_in.purge_expired(now),
         **uow.bookings.purge(now, ended_before=now - periods.bookings),

@@ -56,7 +56,11 @@ from shared.services.records import (
 
 if TYPE_CHECKING:
     from shared.services.ports import (
-        Calendar,
+        BusyTimes,
+        CalendarAccess,
+        CalendarEvents,
+        CalendarList,
+        CalendarWatch,
         GoogleAccounts,
         Mailer,
         Ports,
@@ -846,7 +850,8 @@ class FakeWebhookDeliveries:
 # --- Google and Cloud ------------------------------------------------------------------------------------
 @dataclass
 class FakeCalendar:
-    """Google Calendar as our code sees it: free/busy, our own events by id, watch channels."""
+    """Google Calendar as our code sees it, every job in one (as the Google adapter): the calendar list, watch
+    channels, free/busy and changes to our events, our own events by id, cached credentials."""
 
     busy_times: list[Interval] = field(default_factory=list)  # what free/busy answers, for any host
     # Busy times of other calendars by id (free/busy over "primary" answers `busy_times`).
@@ -1121,6 +1126,10 @@ class FakePorts:
     def now(self) -> datetime:
         return self.time or utc_now()
 
+    def at(self, moment: datetime) -> FakePorts:
+        """These ports with the clock at `moment`: the same fakes behind, for a use case run at that time."""
+        return replace(self, time=moment)
+
     @property
     def keys(self) -> SecretKeys:  # the real key-by-job lookup, over the fake store
         return SecretKeys(self.secrets, get_settings())
@@ -1129,11 +1138,36 @@ class FakePorts:
     def links(self) -> BaseUrlLinks:
         return BaseUrlLinks(get_settings().base_url, self.keys)
 
+    # One fake Google Calendar does every calendar job: tests arrange and inspect it as `ports.calendar`.
+    @property
+    def calendar_list(self) -> FakeCalendar:
+        return self.calendar
+
+    @property
+    def calendar_watch(self) -> FakeCalendar:
+        return self.calendar
+
+    @property
+    def busy_times(self) -> FakeCalendar:
+        return self.calendar
+
+    @property
+    def calendar_events(self) -> FakeCalendar:
+        return self.calendar
+
+    @property
+    def calendar_access(self) -> FakeCalendar:
+        return self.calendar
+
 
 if TYPE_CHECKING:  # mypy proves here that each fake implements its port
     _unit: UnitOfWork = FakeUnitOfWork(FakeDatabase())
     _ports: Ports = FakePorts()
-    _calendar: Calendar = FakeCalendar()
+    _calendar_list: CalendarList = FakeCalendar()
+    _calendar_watch: CalendarWatch = FakeCalendar()
+    _busy_times: BusyTimes = FakeCalendar()
+    _calendar_events: CalendarEvents = FakeCalendar()
+    _calendar_access: CalendarAccess = FakeCalendar()
     _tasks: TaskQueue = FakeTaskQueue()
     _secrets: SecretStore = FakeSecretStore()
     _google: GoogleAccounts = FakeGoogleAccounts()

@@ -11,7 +11,7 @@ from shared.domain.address_proof import GRANT_TTL, PROOF_TTL, AddressGrant, keye
 from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, normalised_email
 from shared.domain.errors import AddressProofExpired, AddressProofInvalid, AddressProofUsed
 from shared.services.address_proofs import OpenGrant, RedeemProof, RequestProof, granted, redeem, request_proof
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.changes import change_booking
 from shared.services.privacy import Export, SetProcessing, export, set_processing
 from shared.services.retention import RetentionPeriods, purge_expired
@@ -74,7 +74,7 @@ def test_an_expired_or_forged_link_gives_nothing_and_the_purge_takes_old_proofs(
         redeem(RedeemProof("ap." + "x" * 43), at(ports, NOW))
     with pytest.raises(AddressProofInvalid):
         redeem(RedeemProof("not a token"), at(ports, NOW))
-    counts = purge_expired(NOW + PROOF_TTL + timedelta(seconds=1), PERIODS, ports.uow())
+    counts = purge_expired(PERIODS, ports.at(NOW + PROOF_TTL + timedelta(seconds=1)))
 
     assert counts["address_proofs_deleted"] == 1
     assert ports.db.ids("address_proofs") == set()
@@ -100,13 +100,13 @@ def test_a_proven_address_exports_its_bookings_with_every_host_and_nobody_elses(
 def test_a_restricted_invitees_own_change_is_written_to_google_but_a_host_change_waits() -> None:
     ports = FakePorts()
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=[fakes.a_booking(START, id="b1")])
-    reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
+    reconcile_booking(ReconcileBooking("b1", 1), ports.at(NOW))
     set_processing(SetProcessing(fakes.a_booking(START, id="b1"), "restricted", True), at(ports, NOW))
 
     by_host = change_booking("b1", lambda b: b.cancelled("host's reason"), ports.uow())
-    held = reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
+    held = reconcile_booking(ReconcileBooking("b1", 2), ports.at(NOW))
     by_invitee = change_booking("b1", Booking.asked_by_invitee, ports.uow())
-    written = reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
+    written = reconcile_booking(ReconcileBooking("b1", 2), ports.at(NOW))
 
     assert by_host is not None
     assert by_invitee is not None

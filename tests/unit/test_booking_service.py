@@ -39,7 +39,7 @@ from shared.services.booking import (
     reschedule,
     token_hash,
 )
-from shared.services.booking_sync import reconcile_task
+from shared.services.booking_sync import ReconcileBooking, reconcile_task
 from shared.services.records import IdempotencyRecord
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 
@@ -106,7 +106,7 @@ def test_a_free_slot_is_booked_with_its_claims_and_idempotency_key_in_one_commit
     # One task per booking: its sync, which tells the people once Google is written.
     assert ports.tasks.names_for("calendar_sync") == [f"booking-{booked.booking.id}-v1"]
     assert ports.tasks.names_for("notifications") == []
-    reconcile_task(booked.booking.id, 1, 0, False, NOW, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
+    reconcile_task(ReconcileBooking(booked.booking.id, 1), ports.at(NOW))
     assert ports.tasks.names_for("notifications") == [f"notify-{booked.booking.id}-v1"]
 
 
@@ -141,7 +141,7 @@ def test_a_booking_that_loses_the_race_for_its_claims_is_refused_with_a_claim_co
     # Each attempt's sync task was enqueued alongside its commit: they name bookings that never were stored,
     # so each ends as "gone" without a Google call.
     for _, payload, _ in ports.tasks.enqueued:
-        outcome = reconcile_task(payload["booking_id"], 1, 2, False, NOW, ports.uow(), ports.calendar, ports.secrets)
+        outcome = reconcile_task(ReconcileBooking(payload["booking_id"], 1, retries=2), ports.at(NOW))
         assert outcome == "gone"
     assert ports.calendar.calls == []
 

@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from shared.config import get_settings
 from shared.domain.booking import DECLINED_IN_GOOGLE, Booking, BookingStatus, SyncState
 from shared.domain.errors import ClaimConflict
 from shared.domain.host import ConnectionState, HostSync
 from shared.services import booking as booking_service
-from shared.services.booking_sync import reconcile_booking, reconcile_task
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking, reconcile_task
 from shared.services.busy_refresh import check_our_events
+from shared.services.channels import start_watching
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.records import OurEvent
 from tests.unit.fakes import AuditEntry, FakePorts, a_host, a_page, given
@@ -34,7 +36,7 @@ def ports_with(booking: Booking, state: ConnectionState = ConnectionState.CONNEC
 
 
 def reconcile(ports: FakePorts, version: int = 1) -> str:
-    return reconcile_booking("b1", version, NOW, ports.uow(), ports.calendar, ports.secrets)
+    return reconcile_booking(ReconcileBooking("b1", version), ports.at(NOW))
 
 
 def stored_booking(ports: FakePorts) -> Booking:
@@ -122,6 +124,23 @@ def test_revoked_access_disconnects_the_host_once() -> None:
     assert [entry.action for entry in ports.db.where("audit", AuditEntry).values()] == ["calendar_access_revoked"]
     assert ports.calendar.calls == ["insert"]
     assert ports.secrets.refresh_tokens == {}
+    alerts = [payload for _, payload, _ in ports.tasks.enqueued if payload.get("action") == "alert_host"]
+    assert [alert["host_id"] for alert in alerts] == ["h1"]  # the host is told once
+
+
+def test_access_lost_while_the_host_signs_in_only_marks_them_disconnected() -> None:
+    ports = ports_with(a_booking())
+    ports.secrets.store_refresh_token("h1", "refresh-token-1")
+    ports.calendar.failure = CalendarAccessRevoked("h1")
+
+    watching = start_watching("h1", ports.at(NOW))
+
+    host = ports.uow().hosts.get("h1")
+    assert watching is False
+    assert host is not None
+    assert host.connection.state is ConnectionState.DISCONNECTED
+    assert ports.secrets.refresh_tokens == {"h1": "refresh-token-1"}  # the sign-in's own grant is kept...
+    assert ports.tasks.enqueued == []  # ...and no alert mails the host who is on the page
 
 
 def test_google_being_unavailable_is_retried_until_the_queues_last_attempt() -> None:
@@ -129,8 +148,8 @@ def test_google_being_unavailable_is_retried_until_the_queues_last_attempt() -> 
     ports.calendar.failure = GoogleUnavailable(503, None)
 
     with pytest.raises(GoogleUnavailable, match="503"):
-        reconcile_task("b1", 1, 0, False, NOW, ports.uow(), ports.calendar, ports.secrets)
-    outcome = reconcile_task("b1", 1, 5, True, NOW, ports.uow(), ports.calendar, ports.secrets)
+        reconcile_task(ReconcileBooking("b1", 1), ports.at(NOW))
+    outcome = reconcile_task(ReconcileBooking("b1", 1, retries=5, last_attempt=True), ports.at(NOW))
 
     assert outcome == "gave_up"
     booking = stored_booking(ports)
@@ -142,8 +161,8 @@ def test_a_task_that_arrives_before_its_bookings_commit_is_asked_again_then_ends
 
     for early_retry in (0, 1):  # enqueued alongside the commit, the task may come first
         with pytest.raises(GoogleUnavailable):
-            reconcile_task("never", 1, early_retry, False, NOW, ports.uow(), ports.calendar, ports.secrets)
-    outcome = reconcile_task("never", 1, 2, False, NOW, ports.uow(), ports.calendar, ports.secrets)
+            reconcile_task(ReconcileBooking("never", 1, retries=early_retry), ports.at(NOW))
+    outcome = reconcile_task(ReconcileBooking("never", 1, retries=2), ports.at(NOW))
 
     assert outcome == "gone"  # the commit lost: nothing to do, nothing written
     assert ports.calendar.calls == []
@@ -167,7 +186,7 @@ def test_host_edits_of_our_events_change_the_booking_without_writing_back(
     host = ports.uow().hosts.get("h1")
     assert host is not None
 
-    check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
+    check_our_events(host, NOW, ports)
 
     booking = stored_booking(ports)
     assert booking.status is expected
@@ -184,7 +203,7 @@ def host_checks_events(ports: FakePorts, *events: OurEvent) -> int:
     ports.calendar.changed = list(events)
     host = ports.uow().hosts.get("h1")
     assert host is not None
-    return check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
+    return check_our_events(host, NOW, ports)
 
 
 def test_a_booking_the_host_moved_onto_free_time_follows_with_its_claims() -> None:
@@ -249,7 +268,7 @@ def test_an_invitee_declining_in_google_cancels_and_removes_the_event() -> None:
     assert (booking.status, booking.cancel_reason) == (BookingStatus.CANCELLED, DECLINED_IN_GOOGLE)
     assert ports.db.ids("claims") == set()
     assert ports.tasks.names_for("calendar_sync") == ["booking-b1-v2"]  # its own sync removes the event
-    outcome = reconcile_task("b1", 2, 0, False, NOW, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
+    outcome = reconcile_task(ReconcileBooking("b1", 2), ports.at(NOW))
     assert outcome == "synced"
     assert ports.tasks.names_for("notifications") == ["notify-b1-v2"]  # the host is told, by the sync
     assert "kalb1" not in ports.calendar.events
@@ -271,7 +290,7 @@ def test_a_booking_the_host_deleted_in_google_frees_its_time() -> None:
     host = ports.uow().hosts.get("h1")
     assert host is not None
 
-    changed = check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
+    changed = check_our_events(host, NOW, ports)
 
     assert changed == 1
     assert ports.db.ids("claims") == set()
@@ -288,7 +307,13 @@ def test_an_event_that_differs_while_our_own_change_is_pending_is_not_a_host_edi
     host = ports.uow().hosts.get("h1")
     assert host is not None
 
-    changed = check_our_events(host, NOW, ports.uow(), ports.calendar, ports.tasks)
+    changed = check_our_events(host, NOW, ports)
 
     assert changed == 0
     assert stored_booking(ports).status is BookingStatus.CONFIRMED
+
+
+def test_watch_channels_ask_google_to_push_to_the_calendar_webhook_function() -> None:
+    links = FakePorts().links
+
+    assert links.calendar_webhook() == get_settings().function_url("calendar_webhook")

@@ -18,11 +18,11 @@ from shared.domain.errors import CalendarListNotGranted, InvalidCalendarChoice
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
 from shared.services import calendars as calendar_settings
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.busy_refresh import refresh_busy
 from shared.services.channels import start_watching
 from shared.services.errors import GoogleRejected
-from shared.services.renewal import renew
+from shared.services.renewal import RenewChannels, renew
 from tests.unit.fakes import FakePorts, a_booking, a_host, a_page, given
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
@@ -45,6 +45,11 @@ def ports_with(host: Host | None = None) -> FakePorts:
     host = host or a_host().model_copy(update={"granted_scopes": (CALENDAR_LIST_SCOPE,)})
     given(ports.db, hosts=[host], pages={"ada": a_page()})
     return ports
+
+
+def choose(host: Host, wanted: CalendarChoiceRequest, ports: FakePorts) -> calendar_settings.HostCalendars:
+    """The host saves this choice, now."""
+    return calendar_settings.choose_calendars(calendar_settings.ChooseCalendars(host, wanted), ports.at(NOW))
 
 
 def stored_host(ports: FakePorts) -> Host:
@@ -75,7 +80,7 @@ def test_a_host_without_the_list_permission_is_told_which_scope_is_missing() -> 
     ports = ports_with(a_host())
 
     with pytest.raises(CalendarListNotGranted) as refused:
-        calendar_settings.host_calendars(a_host(), NOW, ports)
+        calendar_settings.host_calendars(a_host(), ports.at(NOW))
 
     assert refused.value.missing_scope == CALENDAR_LIST_SCOPE
     assert refused.value.consent_path.startswith("/oauth/start?purpose=calendars")
@@ -87,7 +92,7 @@ def test_a_list_refused_once_is_asked_again_with_fresh_credentials() -> None:
     ports.calendar.failure = GoogleRejected(403, "insufficientPermissions")
 
     with pytest.raises(CalendarListNotGranted):
-        calendar_settings.host_calendars(stored_host(ports), NOW, ports)
+        calendar_settings.host_calendars(stored_host(ports), ports.at(NOW))
 
     assert ports.calendar.calls == ["calendars", "calendars"]
     assert ports.calendar.forgotten == ["h1"]
@@ -96,7 +101,7 @@ def test_a_list_refused_once_is_asked_again_with_fresh_credentials() -> None:
 def test_the_write_calendar_is_watched_even_when_its_busy_times_do_not_count() -> None:
     ports = ports_with()
 
-    calendar_settings.choose_calendars(stored_host(ports), wanted([SHARED], WORK), NOW, ports, "key", "url")
+    choose(stored_host(ports), wanted([SHARED], WORK), ports)
 
     assert sorted(c.calendar_id for c in ports.uow().channels.of_host("h1")) == sorted([SHARED, WORK])
     assert ports.calendar.busy_asked == [(SHARED,)]
@@ -107,9 +112,7 @@ def test_a_new_choice_watches_each_conflict_calendar_and_refreshes_over_all_of_t
     ports.calendar.busy_times = [Interval(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=1))]
     ports.calendar.calendar_busy = {WORK: [Interval(NOW + timedelta(days=2), NOW + timedelta(days=2, hours=1))]}
 
-    chosen = calendar_settings.choose_calendars(
-        stored_host(ports), wanted(["ada@example.com", WORK], WORK), NOW, ports, "key", "https://kaleno/hook"
-    )
+    chosen = choose(stored_host(ports), wanted(["ada@example.com", WORK], WORK), ports)
 
     assert chosen.choice.conflict == ("primary", WORK)
     assert sorted(c.calendar_id for c in ports.calendar.channels.values()) == sorted(["primary", WORK])
@@ -122,9 +125,9 @@ def test_a_new_choice_watches_each_conflict_calendar_and_refreshes_over_all_of_t
 def test_calendars_no_longer_chosen_lose_their_channels() -> None:
     ports = ports_with()
     host = stored_host(ports)
-    calendar_settings.choose_calendars(host, wanted(["primary", WORK], "primary"), NOW, ports, "key", "url")
+    choose(host, wanted(["primary", WORK], "primary"), ports)
 
-    calendar_settings.choose_calendars(stored_host(ports), wanted([WORK], WORK), NOW, ports, "key", "url")
+    choose(stored_host(ports), wanted([WORK], WORK), ports)
 
     assert [c.calendar_id for c in ports.calendar.channels.values()] == [WORK]
     assert [c.calendar_id for c in ports.uow().channels.of_host("h1")] == [WORK]
@@ -132,13 +135,13 @@ def test_calendars_no_longer_chosen_lose_their_channels() -> None:
 
 def test_renewal_opens_a_channel_only_for_the_calendar_that_lacks_one() -> None:
     ports = ports_with()
-    start_watching("h1", NOW, ports.uow(), ports.calendar, "key", "url")  # the primary's channel, as at sign-in
+    start_watching("h1", ports.at(NOW))  # the primary's channel, as at sign-in
     with ports.uow() as uow:
         uow.hosts.save(stored_host(ports).model_copy(update={"calendars": CalendarChoice(conflict=("primary", WORK))}))
         uow.commit()
     ports.calendar.calls.clear()
 
-    counts = renew(NOW, ports.uow(), ports.calendar, ports.tasks, "key", "url")
+    counts = renew(RenewChannels(), ports.at(NOW))
 
     assert counts["channels_renewed"] == 1
     assert ports.calendar.calls == ["watch"]
@@ -151,14 +154,14 @@ def test_a_booking_is_written_to_its_calendar_and_stays_there_after_the_choice_c
         uow.bookings.add(a_booking(calendar_id=WORK), None)  # made while Work was the write calendar
         uow.commit()
 
-    reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
+    reconcile_booking(ReconcileBooking("b1", 1), ports.at(NOW))
     with ports.uow() as uow:
         uow.hosts.save(stored_host(ports).model_copy(update={"calendars": CalendarChoice()}))
         booking = uow.bookings.get("b1")
         assert booking is not None
         uow.bookings.save(booking.model_copy(update={"version": 2}))
         uow.commit()
-    reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
+    reconcile_booking(ReconcileBooking("b1", 2), ports.at(NOW))
 
     assert ports.calendar.events_calendar == {"kalb1": WORK}
     assert ports.calendar.calls == ["insert", "patch"]
@@ -167,7 +170,7 @@ def test_a_booking_is_written_to_its_calendar_and_stays_there_after_the_choice_c
 def test_a_new_write_calendar_is_kept_on_the_page_new_bookings_are_made_on() -> None:
     ports = ports_with()
 
-    calendar_settings.choose_calendars(stored_host(ports), wanted(["primary"], WORK), NOW, ports, "key", "url")
+    choose(stored_host(ports), wanted(["primary"], WORK), ports)
 
     page = ports.uow().pages.get("ada")
     assert page is not None
@@ -183,7 +186,7 @@ def test_our_events_are_looked_for_in_every_calendar_bookings_were_written_to() 
         uow.hosts.save(host)
         uow.commit()
 
-    refresh_busy(host, NOW, ports.uow(), ports.calendar, ports.tasks)
+    refresh_busy(host, NOW, ports)
 
     assert ports.calendar.busy_asked == [(SHARED,)]
     assert ports.calendar.changes_asked == [("primary", WORK)]
@@ -198,7 +201,7 @@ def test_a_booking_made_before_calendars_could_be_chosen_is_looked_for_in_the_pr
         uow.commit()
     ports.calendar.events["kalb1"] = earlier
 
-    outcome = reconcile_booking("b1", 2, NOW, ports.uow(), ports.calendar, ports.secrets)
+    outcome = reconcile_booking(ReconcileBooking("b1", 2), ports.at(NOW))
 
     assert outcome == "synced"
     assert ports.calendar.calls == ["patch"]

@@ -12,12 +12,12 @@ from icalendar import Calendar
 from shared.domain.booking import Booking, BookingStatus, Invitee, SyncState
 from shared.domain.errors import BookingNotFound, HostAccountClosed
 from shared.services.booking import authorized_booking
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.closure import close_future_bookings, future_bookings, leave_tombstones
 from shared.services.errors import CalendarAccessRevoked, MailDeferred
 from shared.services.ics import ORGANIZER, booking_uid
 from shared.services.notifications import NotifyBooking, notify
-from shared.services.onboarding import disconnect
+from shared.services.onboarding import Disconnect, disconnect
 from shared.services.privacy import Erase, RunHostErasure, erase, run_host_erasure
 from shared.services.records import Erasure, OutgoingMail
 from shared.services.retention import RetentionPeriods, purge_expired
@@ -40,7 +40,7 @@ def ports_with(*bookings: Booking) -> FakePorts:
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=bookings)
     ports.secrets.store_refresh_token("h1", "refresh-token")
     for booking in bookings:
-        reconcile_booking(booking.id, booking.version, NOW, ports.uow(), ports.calendar, ports.secrets)
+        reconcile_booking(ReconcileBooking(booking.id, booking.version), ports.at(NOW))
     return ports
 
 
@@ -59,8 +59,8 @@ def cancel_file(mail: OutgoingMail) -> Calendar:
 def test_a_disconnect_cancels_each_booking_to_come_mails_its_invitee_once_and_deletes_it_before_revoking() -> None:
     ports = ports_with(a_booking("b1"), a_booking("b2", START + timedelta(hours=2)))
 
-    disconnect("h1", NOW, ports)
-    disconnect("h1", NOW, ports)  # asked again: nothing more
+    disconnect(Disconnect("h1"), ports.at(NOW))
+    disconnect(Disconnect("h1"), ports.at(NOW))  # asked again: nothing more
 
     assert [mail.to for mail in ports.mailer.sent] == ["b1@example.org", "b2@example.org"]
     assert "can no longer take bookings" in ports.mailer.sent[0].text
@@ -82,7 +82,7 @@ def test_a_disconnect_cancels_each_booking_to_come_mails_its_invitee_once_and_de
 
 def test_the_ordinary_notice_task_stays_silent_for_a_closed_booking() -> None:
     ports = ports_with(a_booking("b1"))
-    disconnect("h1", NOW, ports)
+    disconnect(Disconnect("h1"), ports.at(NOW))
     ports.time = NOW
 
     outcome = notify(NotifyBooking("b1", 2), ports)
@@ -127,7 +127,7 @@ def test_a_grant_already_gone_still_tells_the_invitee_and_leaves_the_sync_for_a_
 def test_an_erasure_after_a_disconnect_mails_nobody_twice_and_leaves_only_tombstones() -> None:
     ports = ports_with(a_booking("b1"))
     token = "b1.mac"  # its MAC is checked at the edge (shared/web/auth.py); the service matches the id
-    disconnect("h1", NOW, ports)
+    disconnect(Disconnect("h1"), ports.at(NOW))
     ports.time = NOW
     erasure = erase(Erase(a_host()), ports)
     assert isinstance(erasure, Erasure)
@@ -153,8 +153,8 @@ def test_tombstones_go_once_past_their_period() -> None:
         bookings=timedelta(days=365), audit_entries=timedelta(days=730), erasure_receipts=timedelta(days=1095)
     )
 
-    before = purge_expired(START + KEPT, periods, ports.uow())
-    after = purge_expired(START + KEPT + timedelta(days=1), periods, ports.uow())
+    before = purge_expired(periods, ports.at(START + KEPT))
+    after = purge_expired(periods, ports.at(START + KEPT + timedelta(days=1)))
 
     assert (before["closed_bookings_deleted"], after["closed_bookings_deleted"]) == (0, 1)
     assert ports.uow().audit.closed_booking("b1") is None

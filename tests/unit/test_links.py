@@ -213,7 +213,7 @@ def test_the_purge_deletes_links_and_claims_past_their_purge_time_only() -> None
     later = NOW + DAY + KEPT_AFTER_END + timedelta(seconds=1)
     periods = RetentionPeriods(bookings=3650 * DAY, audit_entries=3650 * DAY, erasure_receipts=3650 * DAY)
 
-    counts = purge_expired(later, periods, ports.uow())
+    counts = purge_expired(periods, ports.at(later))
 
     assert (counts["booking_links_deleted"], counts["link_claims_deleted"]) == (2, 1)
     assert len(ports.db.ids("booking_links")) == 1

@@ -17,7 +17,7 @@ from shared.domain.host import Connection, ConnectionState
 from shared.services import messages
 from shared.services import notifications as mail
 from shared.services.booking import Book, book
-from shared.services.booking_sync import reconcile_task
+from shared.services.booking_sync import ReconcileBooking, reconcile_task
 from shared.services.errors import MailDeferred
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 from tests.unit.test_booking_service import NOW, START, a_request, host_cancels, host_moves
@@ -54,7 +54,7 @@ def run_sync_tasks(ports: FakePorts) -> None:
 
 def sync(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW) -> str:
     booking_id, version = payload["booking_id"], payload["version"]
-    return reconcile_task(booking_id, version, 0, False, now, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
+    return reconcile_task(ReconcileBooking(booking_id, version), ports.at(now))
 
 
 def deliver(ports: FakePorts, payload: dict[str, Any], now: datetime = NOW) -> str:

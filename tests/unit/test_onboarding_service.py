@@ -14,7 +14,9 @@ from shared.domain.host import ConnectionState, Host
 from shared.services.onboarding import (
     CALENDAR_SCOPES,
     Callback,
+    Disconnect,
     SignedIn,
+    StartSignIn,
     complete_sign_in,
     disconnect,
     host_id_for,
@@ -31,15 +33,13 @@ from tests.unit.fakes import (
 )
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
-CHANNEL_KEY = "channel-key"
-WEBHOOK_URL = "https://kaleno.example/calendar_webhook"
 FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy"
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events.owned"
 
 
 def started(ports: FakePorts, return_to: str = "/dashboard") -> str:
     """A sign-in this browser started: the state Google sends back (and the browser's cookie holds)."""
-    _, state = start_sign_in(return_to, None, NOW, ports.uow(), ports.google)
+    _, state = start_sign_in(StartSignIn(return_to, None), ports.at(NOW))
     return state
 
 
@@ -48,7 +48,7 @@ def come_back(ports: FakePorts, state: str, cookie: str | None = None) -> Signed
     callback = Callback(
         code="code-1", state=state, google_error=None, state_cookie=cookie or state, previous_session=None
     )
-    return complete_sign_in(callback, NOW, ports, CHANNEL_KEY, WEBHOOK_URL)
+    return complete_sign_in(callback, ports.at(NOW))
 
 
 def host_of(signed: SignedIn) -> Host:
@@ -65,7 +65,7 @@ def stored_host(ports: FakePorts, host_id: str) -> Host:
 def test_starting_a_sign_in_stores_a_single_use_state_and_returns_googles_url() -> None:
     ports = FakePorts()
 
-    url, state = start_sign_in("/dashboard", None, NOW, ports.uow(), ports.google)
+    url, state = start_sign_in(StartSignIn("/dashboard", None), ports.at(NOW))
 
     record = ports.db.get("oauth_states", state)
     assert isinstance(record, OAuthState)
@@ -141,7 +141,7 @@ def test_disconnecting_stops_watching_revokes_destroys_the_secret_and_clears_the
     assert ports.db.ids("months")  # ...and mirrored
     forgotten_at_sign_in = list(ports.calendar.forgotten)  # a new grant: credentials are minted afresh
 
-    after = disconnect(host.id, NOW + timedelta(hours=1), ports)
+    after = disconnect(Disconnect(host.id), ports.at(NOW + timedelta(hours=1)))
 
     assert after is not None
     assert after.connection.state is ConnectionState.DISCONNECTED

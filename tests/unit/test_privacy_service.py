@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shared.domain.booking import ERASED_EMAIL, Booking, Invitee, SyncState
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.consent import RecordConsent, record_consent
 from shared.services.errors import GoogleUnavailable
 from shared.services.privacy import (
@@ -48,7 +48,7 @@ def ports_with(*bookings: Booking) -> FakePorts:
 def test_a_host_erasure_that_failed_halfway_finishes_on_retry_with_nothing_left() -> None:
     ports = ports_with(a_booking("b1"), a_booking("b2", START + timedelta(hours=2)))
     for booking_id in ("b1", "b2"):
-        reconcile_booking(booking_id, 1, NOW, ports.uow(), ports.calendar, ports.secrets)
+        reconcile_booking(ReconcileBooking(booking_id, 1), ports.at(NOW))
     erasure = erase(Erase(a_host()), ports)
     assert isinstance(erasure, Erasure)
     ports.calendar.failure = GoogleUnavailable(503, None)
@@ -88,11 +88,11 @@ def test_an_invitee_restriction_keeps_their_booking_out_of_google_until_lifted()
     ports = ports_with(a_booking())
 
     restricted = set_processing(SetProcessing(a_booking(), "restricted", True), ports)
-    paused = reconcile_booking("b1", 1, NOW, ports.uow(), ports.calendar, ports.secrets)
+    paused = reconcile_booking(ReconcileBooking("b1", 1), ports.at(NOW))
     lifted = set_processing(SetProcessing(a_booking(), "restricted", False), ports)
     resumed = ports.uow().bookings.get("b1")
     assert resumed is not None
-    synced = reconcile_booking("b1", resumed.version, NOW, ports.uow(), ports.calendar, ports.secrets)
+    synced = reconcile_booking(ReconcileBooking("b1", resumed.version), ports.at(NOW))
 
     assert (restricted.restricted, lifted.restricted) == (True, False)
     assert paused == "processing_paused"
@@ -110,7 +110,7 @@ def test_retention_deletes_bookings_only_after_their_period() -> None:
         bookings=timedelta(days=365), audit_entries=timedelta(days=730), erasure_receipts=timedelta(days=1095)
     )
 
-    counts = purge_expired(NOW, periods, ports.uow())
+    counts = purge_expired(periods, ports.at(NOW))
 
     assert counts["bookings_deleted"] == 1
     assert {key[1] for key in ports.db.records if key[0] == "bookings"} == {"recent", "next"}

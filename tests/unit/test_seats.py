@@ -20,7 +20,7 @@ from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import Session, free_seat, session_event_id
 from shared.services.availability import FindFreeSlots, free_slots
 from shared.services.booking import Book, Booked, book
-from shared.services.booking_sync import reconcile_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.web.views import SlotList
 from tests.unit.fakes import FakePorts, a_booking, a_host, a_page, given
 from tests.unit.test_booking_service import NOW, START, a_request, host_cancels, host_moves
@@ -58,7 +58,7 @@ def session(ports: FakePorts) -> Session | None:
 def sync(ports: FakePorts, booked: Booked) -> None:
     latest = ports.uow().bookings.get(booked.booking.id)
     assert latest is not None
-    reconcile_booking(latest.id, latest.version, NOW, ports.uow(), ports.calendar, ports.secrets, ports.tasks)
+    reconcile_booking(ReconcileBooking(latest.id, latest.version), ports.at(NOW))
 
 
 # --- domain ----------------------------------------------------------------------------------------------

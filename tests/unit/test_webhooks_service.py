@@ -388,7 +388,7 @@ def test_retention_purges_deliveries_after_thirty_days(ports: FakePorts) -> None
     announce(ports, "booking.cancelled", a_booking(version=2), NOW - timedelta(days=29))
     periods = RetentionPeriods(timedelta(days=365), timedelta(days=730), timedelta(days=1095))
 
-    counts = purge_expired(NOW, periods, ports.uow())
+    counts = purge_expired(periods, ports.at(NOW))
 
     assert counts["webhook_deliveries_deleted"] == 1
     kept = ports.db.where("webhook_deliveries", WebhookDelivery).values()
