@@ -83,7 +83,7 @@ def client_page(page: ClientPage, request: Request) -> Response:
 
 
 def dashboard_page(section: str, request: Request) -> Response:
-    """The dashboard at `/dashboard/{section}`: a section that does not exist is not found, as on the server."""
+    """The dashboard at `/dashboard/{section}`; a section that does not exist is not found (404 problem+json)."""
     if section not in DASHBOARD_SECTIONS:
         raise Problem(404, "not-found", "Not found", "No such page.")
     return client_page("dashboard", request)
