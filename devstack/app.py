@@ -182,26 +182,18 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     return root
 
 
-# Same-origin only: nothing is ever loaded from another origin, with or without consent.
-_WEB_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
-    ),
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",  # revalidated by ETag: a deploy shows at once, an unchanged file costs a 304
-}
 _COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 
 
 def _static(name: str) -> Response:
+    from shared.web.pages import PAGE_HEADERS  # the pages' own: nothing from another origin, ETag revalidation
+
     path = (WEB / name).resolve()
     if WEB.resolve() not in path.parents or not path.is_file():
         return Problem(404, "not-found", "Not found", "No such page.").to_response()
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     body = path.read_bytes()
-    response = Response(body, mimetype=mimetype, headers=_WEB_HEADERS)
+    response = Response(body, mimetype=mimetype, headers=PAGE_HEADERS)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.make_conditional(request)
     return _compressed(response)

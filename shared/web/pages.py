@@ -41,7 +41,8 @@ ClientPage = Literal["dashboard", "book", "host", "manage", "privacy-rights", "b
 DASHBOARD_SECTIONS = frozenset(
     {"setup", "event-types", "availability", "bookings", "calendars", "integrations", "profile", "privacy"}
 )
-# The same rules as the web client's files (devstack/app.py): nothing from another origin.
+# Every page's headers, and the web client's files' (devstack/app.py; the edge's bucket: infra/edge.tf): nothing
+# from another origin, with or without consent; revalidated by ETag, so a deploy shows at once.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
