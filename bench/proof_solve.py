@@ -58,7 +58,7 @@ def main() -> int:
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=str(CHROMIUM))
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_port}/web/book.html")
+            page.goto(f"http://127.0.0.1:{server.server_port}/web/")  # any page of the origin proof.js is on
             page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
             for index in range(WARMUP + SOLVES):
                 challenge = altcha.create_challenge(altcha.ChallengeOptions(max_number=max_number, hmac_key="bench"))

@@ -19,7 +19,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -29,12 +29,12 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from shared.web.endpoints import check_header_sizes, secure_headers
 from shared.web.problems import INTERNAL, RETRY_AFTER_SECONDS, Problem
 
+if TYPE_CHECKING:
+    from shared.web.pages import ClientPage
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = str(ROOT / "functions" / "main.py")
 WEB = ROOT / "web"
-DASHBOARD_SECTIONS = frozenset(
-    {"setup", "event-types", "availability", "bookings", "calendars", "integrations", "profile", "privacy"}
-)
 
 
 def _problem_for_http_error(error: HTTPException) -> Response:
@@ -109,23 +109,28 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
         document = build_openapi(ROUTE_TABLES, get_settings().base_url)
         return Response(json.dumps(document), mimetype="application/json")
 
-    # The web client's pages (web/README.md): the same files deploy to any static host in front of the functions.
+    # The web client's pages, rendered from their templates (shared/web/pages.py) at the public addresses;
+    # production's edge maps the same addresses to the bookings function's /bookings/html/... (infra/edge.tf).
     @root.get("/")
     def dashboard() -> Response:
-        return _static("index.html")
+        return _page("dashboard")
 
-    # The dashboard's sections (web/js/dashboard.js), each its own address so a reload or a deep link opens it;
-    # "dashboard" is a reserved host slug, so these never shadow a host's page.
     @root.get("/dashboard")
+    def dashboard_home() -> Response:
+        return _page("dashboard")
+
     @root.get("/dashboard/<section>")
-    def dashboard_section(section: str = "") -> Response:
-        if section and section not in DASHBOARD_SECTIONS:
-            return Problem(404, "not-found", "Not found", "No such page.").to_response()
-        return _static("index.html")
+    def dashboard_section(section: str) -> Response:
+        from shared.web.pages import dashboard_page
+
+        try:
+            return _compressed(dashboard_page(section, request))
+        except Problem as problem:
+            return problem.to_response()
 
     @root.get("/<host_slug>/<event_type_slug>")
     def booking_page(**_: Any) -> Response:
-        return _static("book.html")
+        return _page("book")
 
     @root.get("/<host_slug>")
     def host_page(host_slug: str) -> Response:
@@ -134,15 +139,20 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
 
         if not re.fullmatch(SLUG_PATTERN, host_slug):
             return Problem(404, "not-found", "Not found", "No such page.").to_response()
-        return _static("host.html")
+        return _page("host")
 
     @root.get("/manage")
     def manage_page() -> Response:
-        return _static("manage.html")
+        return _page("manage")
 
     @root.get("/privacy-rights")
     def privacy_rights() -> Response:
-        return _static("privacy-rights.html")
+        return _page("privacy-rights")
+
+    # The benchmark's empty page (bench/web_client.py), served as the pages are; local only.
+    @root.get("/web/blank.html")
+    def blank_page() -> Response:
+        return _page("blank")
 
     # Rendered from the code and settings (shared/web/pages.py); production routes these two paths to the
     # privacy function's /privacy/policy and /privacy/cookie-policy (infra/edge.tf).
@@ -172,32 +182,39 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     return root
 
 
-# Same-origin only: nothing is ever loaded from another origin, with or without consent.
-_WEB_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
-    ),
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",  # revalidated by ETag: a deploy shows at once, an unchanged file costs a 304
-}
 _COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 
 
 def _static(name: str) -> Response:
+    from shared.web.pages import PAGE_HEADERS  # the pages' own: nothing from another origin, ETag revalidation
+
     path = (WEB / name).resolve()
     if WEB.resolve() not in path.parents or not path.is_file():
         return Problem(404, "not-found", "Not found", "No such page.").to_response()
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     body = path.read_bytes()
-    response = Response(body, mimetype=mimetype, headers=_WEB_HEADERS)
+    response = Response(body, mimetype=mimetype, headers=PAGE_HEADERS)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.make_conditional(request)
+    return _compressed(response)
+
+
+def _page(page: ClientPage) -> Response:
+    from shared.web.pages import client_page
+
+    return _compressed(client_page(page, request))
+
+
+def _compressed(response: Response) -> Response:
+    """Compressed as any static host (Firebase Hosting, a CDN) would, so the benchmark's bytes are realistic."""
     response.vary.add("Accept-Encoding")
-    if request.if_none_match.contains(response.get_etag()[0] or ""):
-        return Response(status=304, headers={**_WEB_HEADERS, "ETag": response.headers["ETag"]})
-    # Compressed as any static host (Firebase Hosting, a CDN) would, so the benchmark's bytes are realistic.
-    if mimetype.startswith(_COMPRESSIBLE) and request.accept_encodings["gzip"] > 0 and len(body) > 512:
+    body = response.get_data()
+    if (
+        response.status_code == 200
+        and (response.mimetype or "").startswith(_COMPRESSIBLE)
+        and request.accept_encodings["gzip"] > 0
+        and len(body) > 512
+    ):
         response.set_data(_gzipped(body))
         response.headers["Content-Encoding"] = "gzip"
     return response

@@ -19,6 +19,7 @@ from shared.domain.time_zones import ZoneName
 from shared.services import availability, bot_gate
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
+from shared.web import pages
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.errors import problem_for_domain_error
 from shared.web.principals import InviteeGrant
@@ -154,6 +155,46 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
 
 def _form_problems(body: object) -> list[FieldProblem]:
     return booking_service.form_problems(body, adapters())
+
+
+# The web client's pages (shared/web/pages.py). The edge serves each at its public address (infra/edge.tf
+# client_pages): this function answers them because the host's and the booking page will carry what it reads
+# (their title and preview in the HTML, for crawlers that run no script), and a visitor's first request then
+# warms the instance their page's API calls reach next.
+@api.public("/html/dashboard", produces="text/html")
+def dashboard_html(request: Request) -> Response:
+    """The host dashboard's page, served at `/` and `/dashboard`."""
+    return pages.client_page("dashboard", request)
+
+
+@api.public("/html/dashboard/<section>", produces="text/html")
+def dashboard_section_html(request: Request, section: str) -> Response:
+    """A section of the host dashboard, served at `/dashboard/{section}`."""
+    return pages.dashboard_page(section, request)
+
+
+@api.public("/html/host/<host_slug>", produces="text/html")
+def host_html(request: Request, host_slug: str) -> Response:
+    """A host's public page, served at `/{host_slug}`."""
+    return pages.client_page("host", request)
+
+
+@api.public("/html/book/<host_slug>/<event_type_slug>", produces="text/html")
+def booking_html(request: Request, host_slug: str, event_type_slug: str) -> Response:
+    """The public booking page, served at `/{host_slug}/{event_type_slug}`."""
+    return pages.client_page("book", request)
+
+
+@api.public("/html/manage", produces="text/html")
+def manage_html(request: Request) -> Response:
+    """The invitee's booking page, served at `/manage`."""
+    return pages.client_page("manage", request)
+
+
+@api.public("/html/privacy-rights", produces="text/html")
+def privacy_rights_html(request: Request) -> Response:
+    """The page for rights over every booking made with an email address, served at `/privacy-rights`."""
+    return pages.client_page("privacy-rights", request)
 
 
 @api.public(

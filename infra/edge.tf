@@ -9,6 +9,27 @@ locals {
   public_functions = { for name, fn in local.functions : name => fn if fn.public }
   domain           = trimsuffix(trimprefix(var.base_url, "https://"), "/")
   policy_pages     = { "/privacy-policy" = "/privacy/policy", "/cookie-policy" = "/privacy/cookie-policy" }
+  # The web client's pages, rendered per request by the bookings function from one layout (shared/web/pages.py)
+  # rather than uploaded as files: the host's and the booking page are to carry their title and link preview
+  # in the HTML (crawlers run no script), which only the function that reads those pages can write. Public
+  # address (a URL-map path template) -> the route that renders it, tried in this order (priority).
+  client_pages = {
+    "/"                      = { route = "/bookings/html/dashboard", priority = 300 }
+    "/dashboard"             = { route = "/bookings/html/dashboard", priority = 301 }
+    "/dashboard/{section=*}" = { route = "/bookings/html/dashboard/{section}", priority = 302 }
+    "/manage"                = { route = "/bookings/html/manage", priority = 303 }
+    "/privacy-rights"        = { route = "/bookings/html/privacy-rights", priority = 304 }
+    "/{host=*}/{type=*}"     = { route = "/bookings/html/book/{host}/{type}", priority = 390 }
+    "/{host=*}"              = { route = "/bookings/html/host/{host}", priority = 391 }
+  }
+  # The web client's files (web/), served from a bucket under /web/ with the pages' own headers.
+  web_files = fileset("${path.module}/../web", "**/*.{css,js}")
+  web_headers = [
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    "Referrer-Policy: same-origin",
+    "X-Content-Type-Options: nosniff",
+    "Strict-Transport-Security: max-age=63072000; includeSubDomains; preload",
+  ]
   # kind -> (requests, per seconds, the requests it covers), as in shared/config.py client_limits.
   client_limits = {
     booking-writes = {
@@ -95,6 +116,42 @@ resource "google_compute_backend_service" "public" {
   }
 }
 
+# The web client's stylesheet and modules: public by nature (every page loads them), revalidated by ETag
+# (`no-cache`) so a deploy shows at once, cached at the edge.
+resource "google_storage_bucket" "web" {
+  #checkov:skip=CKV_GCP_62:Holds only the web client's public files (web/), which every visitor downloads; the edge's request log records access.
+  #checkov:skip=CKV_GCP_78:Each deploy uploads the repository's files again; the repository keeps their versions.
+  #checkov:skip=CKV_GCP_114:Public on purpose: the edge serves these files to every visitor (no personal data).
+  name                        = "${var.project}-kaleno-web"
+  location                    = "US"
+  uniform_bucket_level_access = true
+  public_access_prevention    = "inherited"
+}
+
+resource "google_storage_bucket_object" "web" {
+  for_each      = local.web_files
+  name          = "web/${each.value}"
+  bucket        = google_storage_bucket.web.name
+  source        = "${path.module}/../web/${each.value}"
+  content_type  = endswith(each.value, ".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"
+  cache_control = "no-cache"
+}
+
+resource "google_storage_bucket_iam_member" "web_readable" {
+  #checkov:skip=CKV_GCP_28:The web client's files are public on purpose: every page loads them.
+  bucket = google_storage_bucket.web.name
+  role   = "roles/storage.objectViewer"
+  member = "allUsers"
+}
+
+resource "google_compute_backend_bucket" "web" {
+  name                    = "kaleno-web"
+  bucket_name             = google_storage_bucket.web.name
+  enable_cdn              = true
+  compression_mode        = "AUTOMATIC"
+  custom_response_headers = local.web_headers
+}
+
 resource "google_compute_url_map" "edge" {
   name            = "kaleno-edge"
   default_service = google_compute_backend_service.public["bookings"].id
@@ -105,22 +162,58 @@ resource "google_compute_url_map" "edge" {
   path_matcher {
     name            = "functions"
     default_service = google_compute_backend_service.public["bookings"].id
-    dynamic "path_rule" {
-      for_each = local.public_functions
+    route_rules {
+      priority = 10
+      service  = google_compute_backend_bucket.web.id
+      match_rules {
+        prefix_match = "/web/"
+      }
+    }
+    # Each public function at /<name> and below, as the local stack mounts them (devstack/app.py).
+    dynamic "route_rules" {
+      for_each = { for index, name in sort(keys(local.public_functions)) : name => index }
       content {
-        paths   = ["/${path_rule.key}", "/${path_rule.key}/*"]
-        service = google_compute_backend_service.public[path_rule.key].id
+        priority = 100 + route_rules.value
+        service  = google_compute_backend_service.public[route_rules.key].id
+        match_rules {
+          full_path_match = "/${route_rules.key}"
+        }
+        match_rules {
+          prefix_match = "/${route_rules.key}/"
+        }
       }
     }
     # The policy pages, rendered by the privacy function from the code and settings (shared/web/pages.py).
-    dynamic "path_rule" {
-      for_each = local.policy_pages
+    dynamic "route_rules" {
+      for_each = { for index, page in sort(keys(local.policy_pages)) : page => index }
       content {
-        paths   = [path_rule.key]
-        service = google_compute_backend_service.public["privacy"].id
+        priority = 200 + route_rules.value
+        service  = google_compute_backend_service.public["privacy"].id
+        match_rules {
+          full_path_match = route_rules.key
+        }
         route_action {
           url_rewrite {
-            path_prefix_rewrite = path_rule.value
+            path_prefix_rewrite = local.policy_pages[route_rules.key]
+          }
+        }
+      }
+    }
+    # The web client's pages (local.client_pages): a fixed address is replaced whole, a templated one keeps
+    # its slugs.
+    dynamic "route_rules" {
+      for_each = local.client_pages
+      content {
+        priority = route_rules.value.priority
+        service  = google_compute_backend_service.public["bookings"].id
+        match_rules {
+          full_path_match     = strcontains(route_rules.key, "{") ? null : route_rules.key
+          path_template_match = strcontains(route_rules.key, "{") ? route_rules.key : null
+        }
+        route_action {
+          url_rewrite {
+            path_prefix_rewrite   = strcontains(route_rules.key, "{") ? null : route_rules.value.route
+            path_template_rewrite = strcontains(route_rules.key, "{") ? route_rules.value.route : null
           }
         }
       }

@@ -60,6 +60,7 @@ PATH_PARAMETERS: dict[str, str] = {
     "webhook_id": WEBHOOK_ID_PATTERN,
     "link_id": LINK_ID_PATTERN,
     "schedule_id": SCHEDULE_ID_PATTERN,  # "default", or "sc" + 5 random bytes in hex (shared/services/hosts.py)
+    "section": SLUG_PATTERN,  # a dashboard section's name (shared/web/pages.py DASHBOARD_SECTIONS)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
 _RULE_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")

@@ -1,7 +1,14 @@
-"""The privacy policy and the cookie policy, rendered on the server from what the code does: the retention
-periods the purge uses, the processors this deployment sends data to, the complaint contact, the policy
-version, and the one list of cookies and storage keys (shared/web/browser_storage.py). Served at
-`/privacy-policy` and `/cookie-policy` (the functions: `GET /privacy/policy`, `GET /privacy/cookie-policy`).
+"""Every HTML page Kaleno serves, rendered on the server from one layout (templates/page.html).
+
+The web client's pages (`client_page`): the dashboard, a host's page, the booking page, the invitee's
+booking and the rights page, each a template that declares only its title, description, modules and body;
+served by the bookings function (`GET /bookings/html/...`, which the edge maps the public addresses to:
+infra/edge.tf) and by the local stack at the same public addresses (devstack/app.py).
+
+The privacy policy and the cookie policy, rendered from what the code does: the retention periods the purge
+uses, the processors this deployment sends data to, the complaint contact, the policy version, and the one
+list of cookies and storage keys (shared/web/browser_storage.py). Served at `/privacy-policy` and
+`/cookie-policy` (the functions: `GET /privacy/policy`, `GET /privacy/cookie-policy`).
 """
 
 from __future__ import annotations
@@ -9,9 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from hashlib import sha256
 from pathlib import Path
+from typing import Literal
 
-from flask import Response
+from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.config import Settings
@@ -22,9 +31,18 @@ from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 from shared.services.retention import MONTH_GRACE
 from shared.web.browser_storage import BROWSER_STORAGE, spoken
+from shared.web.problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# The same rules as every page of the web client (devstack/app.py): nothing from another origin.
+# The web client's pages, by template name (templates/<name>.html); "blank" is the benchmark's empty page.
+ClientPage = Literal["dashboard", "book", "host", "manage", "privacy-rights", "blank"]
+# The host dashboard's sections (web/js/dashboard.js), each its own address, /dashboard/{section}, so a reload
+# or a deep link opens it; "dashboard" is a reserved host slug, so these never shadow a host's page.
+DASHBOARD_SECTIONS = frozenset(
+    {"setup", "event-types", "availability", "bookings", "calendars", "integrations", "profile", "privacy"}
+)
+# Every page's headers, and the web client's files' (devstack/app.py; the edge's bucket: infra/edge.tf): nothing
+# from another origin, with or without consent; revalidated by ETag, so a deploy shows at once.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -46,7 +64,35 @@ class Retention:
 
 @lru_cache(maxsize=1)
 def _templates() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,  # a tag on its own line leaves no blank line behind
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def client_page(page: ClientPage, request: Request) -> Response:
+    """A page of the web client. It names nobody and changes only with a deploy, so it is revalidated by its
+    ETag (`no-cache`): a new deploy shows at once, an unchanged page costs a 304."""
+    html = _rendered(page)
+    response = Response(html, mimetype="text/html", headers=PAGE_HEADERS)
+    response.set_etag(sha256(html.encode()).hexdigest()[:32])
+    response.make_conditional(request)  # a 304 when the browser's copy is current
+    return response
+
+
+def dashboard_page(section: str, request: Request) -> Response:
+    """The dashboard at `/dashboard/{section}`; a section that does not exist is not found (404 problem+json)."""
+    if section not in DASHBOARD_SECTIONS:
+        raise Problem(404, "not-found", "Not found", "No such page.")
+    return client_page("dashboard", request)
+
+
+@lru_cache(maxsize=8)
+def _rendered(page: ClientPage) -> str:
+    return _templates().get_template(f"{page}.html").render()
 
 
 def retention_periods(settings: Settings) -> list[Retention]:

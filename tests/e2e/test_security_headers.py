@@ -26,6 +26,13 @@ PUBLIC_NOT_PERSONAL = {
     ("privacy", "/policy"),
     ("privacy", "/cookie-policy"),
     ("calendar_webhook", "/"),
+    # The web client's pages (shared/web/pages.py): the same frame for everyone; what fills it is fetched.
+    ("bookings", "/html/dashboard"),
+    ("bookings", "/html/dashboard/<section>"),
+    ("bookings", "/html/host/<host_slug>"),
+    ("bookings", "/html/book/<host_slug>/<event_type_slug>"),
+    ("bookings", "/html/manage"),
+    ("bookings", "/html/privacy-rights"),
 }
 # A value of the right shape for each path parameter (so the route, not the 404 for a malformed id, answers).
 SAMPLE_PARAMETERS = {
@@ -37,6 +44,7 @@ SAMPLE_PARAMETERS = {
     "webhook_id": "wh" + "0" * 20,
     "link_id": "lk" + "0" * 20,
     "schedule_id": "default",
+    "section": "bookings",
 }
 
 
@@ -90,7 +98,9 @@ def test_the_sign_in_answers_that_set_cookies_are_not_stored(browser: Browser, g
     assert "kaleno_session" in callback.headers["Set-Cookie"]
 
 
-@pytest.mark.parametrize("path", ["/privacy/complaint", "/hosts/me", "/privacy-policy", "/cookie-policy", "/"])
+@pytest.mark.parametrize(
+    "path", ["/privacy/complaint", "/hosts/me", "/privacy-policy", "/cookie-policy", "/", "/bookings/html/manage"]
+)
 def test_production_pins_https_on_every_answer(
     clean_stack: LocalStack, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:

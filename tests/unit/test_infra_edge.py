@@ -3,6 +3,7 @@ public function and nothing else."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,65 @@ def test_the_policy_pages_reach_the_privacy_routes_that_render_them() -> None:
     rendered = {f"/privacy{route.rule}" for route in privacy.routes if route.produces == "text/html"}
     assert rewrites == {"/privacy-policy": "/privacy/policy", "/cookie-policy": "/privacy/cookie-policy"}
     assert set(rewrites.values()) == rendered
+
+
+# The URL map's path-template variables, as the routes name the same values (shared/web/endpoints.py).
+TEMPLATE_VARIABLES = {"host": "host_slug", "type": "event_type_slug", "section": "section"}
+SAMPLE_VALUES = {"host": "ada", "type": "intro", "section": "bookings"}
+
+
+def client_pages() -> dict[str, tuple[str, int]]:
+    pages = edge()["locals"][0]["client_pages"]
+    return {address.strip('"'): (page["route"].strip('"'), page["priority"]) for address, page in pages.items()}
+
+
+def as_rule(route: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda found: f"<{TEMPLATE_VARIABLES[found.group(1)]}>", route)
+
+
+def sample(template: str) -> str:
+    return re.sub(r"\{(\w+)(=\*)?\}", lambda found: SAMPLE_VALUES[found.group(1)], template)
+
+
+def test_each_client_page_address_reaches_a_bookings_route_that_renders_a_page() -> None:
+    from functions.bookings import api as bookings
+
+    rendered = {f"/bookings{route.rule}" for route in bookings.routes if route.produces == "text/html"}
+    routes = {as_rule(route) for route, _ in client_pages().values()}
+
+    assert routes == rendered
+    for address, (route, _) in client_pages().items():
+        assert set(re.findall(r"\{(\w+)\}", route)) == set(re.findall(r"\{(\w+)=\*\}", address)), address
+
+
+def test_the_fixed_addresses_are_tried_before_the_host_slugs_that_would_match_them_too() -> None:
+    pages = client_pages()
+    priorities = [priority for _, priority in pages.values()]
+    templated = [priority for address, (_, priority) in pages.items() if address.startswith("/{host")]
+
+    assert len(set(priorities)) == len(priorities)
+    assert min(templated) > max(set(priorities) - set(templated))
+
+
+def test_the_edge_serves_each_address_the_page_the_local_stack_serves_there() -> None:
+    from devstack.app import build_app
+
+    local = build_app().test_client()
+
+    for address, (route, _) in client_pages().items():
+        at_the_edge = local.get(sample(route))  # the bookings function, mounted at /bookings
+        served_locally = local.get(sample(address))
+        assert at_the_edge.status_code == served_locally.status_code == 200, address
+        assert at_the_edge.get_data() == served_locally.get_data(), address
+        assert at_the_edge.headers["Content-Security-Policy"] == served_locally.headers["Content-Security-Policy"]
+
+
+def test_the_web_clients_files_are_served_with_the_pages_headers_and_hsts() -> None:
+    from shared.web.pages import PAGE_HEADERS
+
+    headers = dict(header.strip('"').split(": ", 1) for header in edge()["locals"][0]["web_headers"])
+
+    assert headers == {
+        **{name: value for name, value in PAGE_HEADERS.items() if name != "Cache-Control"},
+        "Strict-Transport-Security": HSTS,
+    }
