@@ -86,9 +86,9 @@ class GoogleCalendarClient:
                 )
             return self._service
 
-    def _execute(self, host_id: str, request: Request) -> Any:
-        """Run one API request as the host, translating Google's failures into our kinds; its answer is
-        Google's JSON (Any: untyped, read through the TypedDicts in google_calendar_resources.py).
+    def _execute(self, host_id: str, request: Request) -> Any:  # Any: Google's untyped JSON (see Request)
+        """Run one API request as the host, translating Google's failures into our kinds; callers read the
+        answer through the TypedDicts of google_calendar_resources.py.
 
         Refused credentials are retried once with the refresh token read afresh: another instance may
         have stored a new one (the host reconnected) since this instance cached its credentials.
