@@ -26,7 +26,7 @@ M = TypeVar("M", bound=BaseModel)
 # A document's fields as written: values the client library encodes (None, bool, int, float, str, bytes,
 # datetime, lists, maps and its sentinels such as SERVER_TIMESTAMP), checked by it as it encodes them.
 Fields: TypeAlias = dict[str, object]
-# Any: a document as the client library decodes it (`to_dict`): JSON-like values it does not type.
+# Any: a document as plain values from an untyped source: the client library's `to_dict`, pydantic's `model_dump`.
 Decoded: TypeAlias = dict[str, Any]
 _SECOND = timedelta(seconds=1)
 _PLAIN_ID = re.compile(r"(?!__)[A-Za-z0-9_-]{1,128}")
