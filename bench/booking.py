@@ -250,7 +250,7 @@ class PausedQueue:
         settings = self._settings.model_copy(update={"tasks_queue": "bench-enqueue"})
         parent = f"projects/{settings.project}/locations/{settings.region}"
         queue = {"name": f"{parent}/queues/bench-enqueue", "state": "PAUSED"}
-        self._client.pause_queue(name=self._client.create_queue(parent=parent, queue=queue).name)
+        self._client.pause_queue(name=self._client.create_queue(request={"parent": parent, "queue": queue}).name)
         tasks = CloudTasksQueue(self._client, settings)
         payload = {"booking_id": uuid.uuid4().hex, "version": 1}
         return timed_against_get(lambda: tasks.enqueue("calendar_sync", payload, name=uuid.uuid4().hex), 200)

@@ -23,17 +23,14 @@ def provision(settings: Settings) -> None:
     }
     for queue, max_attempts in queues.items():
         with contextlib.suppress(AlreadyExists):
+            retry = {
+                "max_attempts": max_attempts,
+                "min_backoff": {"nanos": 100_000_000},
+                "max_backoff": {"seconds": 5},
+                "max_doublings": 4,
+            }
             tasks.create_queue(
-                parent=parent,
-                queue={
-                    "name": f"{parent}/queues/{queue}",
-                    "retry_config": {
-                        "max_attempts": max_attempts,
-                        "min_backoff": {"nanos": 100_000_000},
-                        "max_backoff": {"seconds": 5},
-                        "max_doublings": 4,
-                    },
-                },
+                request={"parent": parent, "queue": {"name": f"{parent}/queues/{queue}", "retry_config": retry}}
             )
     sm = secret_manager_client(settings)
     app_secrets = {
@@ -46,10 +43,13 @@ def provision(settings: Settings) -> None:
     for name, value in app_secrets.items():
         try:
             sm.create_secret(
-                parent=f"projects/{settings.project}",
-                secret_id=name,
-                secret={"replication": {"automatic": {}}},
+                request={
+                    "parent": f"projects/{settings.project}",
+                    "secret_id": name,
+                    "secret": {"replication": {"automatic": {}}},
+                }
             )
         except AlreadyExists:
             continue
-        sm.add_secret_version(parent=f"projects/{settings.project}/secrets/{name}", payload={"data": value.encode()})
+        version = {"parent": f"projects/{settings.project}/secrets/{name}", "payload": {"data": value.encode()}}
+        sm.add_secret_version(request=version)

@@ -9,14 +9,18 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared.config import Settings, get_settings
 from shared.deadlines import holding
 from shared.services.errors import CalendarAccessRevoked
 
 if TYPE_CHECKING:
+    from google.cloud.firestore_v1.client import Client
+    from google.oauth2.credentials import Credentials
+
     from shared.adapters.firestore import FirestoreCaches
+    from shared.adapters.google_accounts import GoogleAccountsClient
     from shared.adapters.google_calendar import GoogleCalendarClient
     from shared.services.ports import (
         BusyTimes,
@@ -100,7 +104,7 @@ class GoogleCloudAdapters:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._credentials: dict[str, Any] = {}  # access tokens minted from refresh tokens: memory only
+        self._credentials: dict[str, Credentials] = {}  # access tokens minted from refresh tokens: memory only
         self._credentials_lock = threading.Lock()
 
     def uow(self) -> UnitOfWork:
@@ -121,7 +125,7 @@ class GoogleCloudAdapters:
         return BaseUrlLinks(self.settings.base_url, self.keys)
 
     @cached_property
-    def _firestore(self) -> Any:
+    def _firestore(self) -> Client:
         from shared.adapters.google_clients import firestore_client
 
         return firestore_client(self.settings)
@@ -142,15 +146,14 @@ class GoogleCloudAdapters:
         return SecretManagerStore(client, settings.project, settings.dependency_timeout_seconds)
 
     @cached_property
-    def _accounts(self) -> Any:
+    def _accounts(self) -> GoogleAccountsClient:
         from shared.adapters.google_accounts import GoogleAccountsClient
 
         return GoogleAccountsClient(self.settings, self.secrets.app_secret(self.settings.oauth_client_secret_name))
 
     @property
     def google(self) -> GoogleAccounts:
-        accounts: GoogleAccounts = self._accounts
-        return accounts
+        return self._accounts
 
     @cached_property
     def mailer(self) -> Mailer | None:
@@ -204,7 +207,7 @@ class GoogleCloudAdapters:
 
         return InternetWebhookHttp(self.settings.webhooks_timeout_seconds)
 
-    def _credentials_for(self, host_id: str) -> Any:
+    def _credentials_for(self, host_id: str) -> Credentials:
         with holding(self._credentials_lock):  # another request may be reading its token from Secret Manager
             if host_id not in self._credentials:
                 refresh_token = self.secrets.refresh_token(host_id)

@@ -6,7 +6,7 @@ The id_token is verified by google-auth (signature, issuer, audience, expiry); w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from shared.config import Settings
@@ -14,6 +14,11 @@ from shared.deadlines import bounded
 from shared.domain.errors import SignInFailed
 from shared.services.errors import GoogleUnavailable
 from shared.services.records import GoogleIdentity
+
+if TYPE_CHECKING:
+    import requests
+    from google.auth.transport import Response
+    from google.oauth2.credentials import Credentials
 
 SIGN_IN_SCOPES = ("openid", "email", "profile")
 CALENDAR_SCOPES = (
@@ -77,12 +82,12 @@ class GoogleAccountsClient:
         return GoogleIdentity(
             sub=str(claims["sub"]),
             email=str(claims["email"]),
-            name=str(claims.get("name") or claims["email"].split("@")[0]),
+            name=str(claims.get("name") or str(claims["email"]).split("@")[0]),
             granted_scopes=frozenset(str(grant.get("scope", "")).split()),
             refresh_token=grant.get("refresh_token"),
         )
 
-    def _exchange_code(self, code: str, code_verifier: str) -> Any:
+    def _exchange_code(self, code: str, code_verifier: str) -> requests.Response:
         import requests
 
         return requests.post(  # nosec B113  # timeout=bounded(...) below: finite, within the request's deadline
@@ -98,7 +103,7 @@ class GoogleAccountsClient:
             timeout=bounded(_TIMEOUT),  # never past the request's deadline
         )
 
-    def _verify_id_token(self, token: str) -> Mapping[str, Any]:
+    def _verify_id_token(self, token: str) -> Mapping[str, object]:
         import requests
         from google.auth import exceptions
         from google.auth.transport.requests import Request
@@ -107,12 +112,13 @@ class GoogleAccountsClient:
         class BoundedRequest(Request):
             """Fetches the certificates within the request's deadline (the library's own default: 120 s)."""
 
-            def __call__(self, *args: Any, **kwargs: Any) -> Any:
-                return super().__call__(*args, **{**kwargs, "timeout": bounded(_TIMEOUT)})  # type: ignore[no-untyped-call]
+            def __call__(self, *args: object, **kwargs: object) -> Response:
+                answer: Response = super().__call__(*args, **{**kwargs, "timeout": bounded(_TIMEOUT)})  # type: ignore[no-untyped-call]
+                return answer
 
         try:
             # verify_oauth2_token is this plus the issuer check, but cannot be pointed at other certs.
-            claims: Mapping[str, Any] = id_token.verify_token(
+            claims: Mapping[str, object] = id_token.verify_token(
                 token,
                 BoundedRequest(requests.Session()),
                 audience=self._settings.oauth_client_id,
@@ -136,7 +142,7 @@ class GoogleAccountsClient:
         if response.status_code != 200 and _json(response).get("error") != "invalid_token":
             response.raise_for_status()
 
-    def credentials(self, refresh_token: str) -> Any:
+    def credentials(self, refresh_token: str) -> Credentials:
         """google-auth credentials that mint access tokens from the refresh token, in memory only."""
         from google.oauth2.credentials import Credentials
 
@@ -149,7 +155,7 @@ class GoogleAccountsClient:
         )
 
 
-def _json(response: Any) -> dict[str, Any]:
+def _json(response: requests.Response) -> dict[str, object]:
     try:
         body = response.json()
     except ValueError:

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from shared.adapters.google_calendar_resources import (
+    Attendee,
+    CalendarId,
+    CalendarList,
+    Event,
+    Events,
+    FreeBusy,
+    FreeBusyRequest,
+    WatchChannel,
+)
 from shared.config import Settings
 from shared.deadlines import bounded
 from shared.domain.booking import Booking
@@ -23,6 +33,16 @@ from shared.domain.seats import SESSION_EVENT_PREFIX
 from shared.logging import log_event
 from shared.services.errors import CalendarAccessRevoked, GoogleRejected, GoogleUnavailable
 from shared.services.records import Channel, OurEvent, SessionEvent
+
+if TYPE_CHECKING:
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.discovery import Resource
+    from googleapiclient.errors import HttpError
+    from googleapiclient.http import HttpRequest
+
+    # googleapiclient builds its methods from the discovery document at run time: `Resource` and
+    # `HttpRequest` have no static types (mypy sees them as Any), and what a request answers is untyped JSON.
+    Request = Callable[[Resource], HttpRequest]
 
 EVENT_ID_PREFIX = Booking.EVENT_ID_PREFIX
 OUR_MARKER = "kaleno"  # private extended property on every event Kaleno creates: the only ones we read
@@ -41,7 +61,7 @@ class GoogleCalendarClient:
     def __init__(
         self,
         settings: Settings,
-        credentials_for: Callable[[str], Any],
+        credentials_for: Callable[[str], Credentials],
         forget_credentials: Callable[[str], None],
         manage_link: Callable[[Booking], str],
     ) -> None:
@@ -49,10 +69,10 @@ class GoogleCalendarClient:
         self._credentials_for = credentials_for
         self._forget_credentials = forget_credentials
         self._manage_link = manage_link
-        self._service: Any = None
+        self._service: Resource | None = None
         self._lock = threading.Lock()
 
-    def _api(self) -> Any:
+    def _api(self) -> Resource:
         with self._lock:
             if self._service is None:
                 import httplib2
@@ -69,8 +89,9 @@ class GoogleCalendarClient:
                 )
             return self._service
 
-    def _execute(self, host_id: str, request: Callable[[Any], Any]) -> Any:
-        """Run one API request as the host, translating Google's failures into our kinds.
+    def _execute(self, host_id: str, request: Request) -> Any:  # Any: Google's untyped JSON (see Request)
+        """Run one API request as the host, translating Google's failures into our kinds; callers read the
+        answer through the TypedDicts of google_calendar_resources.py.
 
         Refused credentials are retried once with the refresh token read afresh: another instance may
         have stored a new one (the host reconnected) since this instance cached its credentials.
@@ -81,7 +102,7 @@ class GoogleCalendarClient:
             self._forget_credentials(host_id)
             return self._execute_once(host_id, request)
 
-    def _answered(self, host_id: str, request: Callable[[Any], Any], otherwise: tuple[int, ...]) -> bool:
+    def _answered(self, host_id: str, request: Request, otherwise: tuple[int, ...]) -> bool:
         """True when the request went through; False when Google answered one of the `otherwise` statuses
         (e.g. 409 "exists already" to an insert), which for that call mean the work is done or moot."""
         from googleapiclient.errors import HttpError
@@ -94,7 +115,7 @@ class GoogleCalendarClient:
             raise
         return True
 
-    def _execute_once(self, host_id: str, request: Callable[[Any], Any]) -> Any:
+    def _execute_once(self, host_id: str, request: Request) -> Any:  # Any: Google's JSON, as in _execute
         import google_auth_httplib2
         import httplib2
         from google.auth.exceptions import RefreshError
@@ -131,7 +152,7 @@ class GoogleCalendarClient:
         page_token: str | None = None
         while True:
             params = {"pageToken": page_token, "fields": "items(id,summary,primary,accessRole),nextPageToken"}
-            response = self._execute(host_id, _calendar_list(params))
+            response: CalendarList = self._execute(host_id, _calendar_list(params))
             for item in response.get("items", []):
                 found.append(
                     ListedCalendar(
@@ -154,19 +175,22 @@ class GoogleCalendarClient:
             "maxResults": 1,
             "fields": "timeZone",
         }
-        zone = self._execute(host_id, _events_list(params)).get("timeZone")
+        answer: Events = self._execute(host_id, _events_list(params))
+        zone = answer.get("timeZone")
         return str(zone) if zone else None
 
     def watch(self, host_id: str, calendar_id: str, channel_id: str, token: str, address: str) -> Channel:
         expires = datetime.now(UTC) + timedelta(hours=self._settings.channel_ttl_hours)
-        body = {
+        body: WatchChannel = {
             "id": channel_id,
             "type": "web_hook",
             "address": address,
             "token": token,
             "expiration": int(expires.timestamp() * 1000),
         }  # Google caps it at its own maximum
-        response = self._execute(host_id, lambda api: api.events().watch(calendarId=calendar_id, body=body))
+        response: WatchChannel = self._execute(
+            host_id, lambda api: api.events().watch(calendarId=calendar_id, body=body)
+        )
         expires_at = datetime.fromtimestamp(int(response["expiration"]) / 1000, UTC)
         return Channel(
             id=channel_id,
@@ -177,7 +201,7 @@ class GoogleCalendarClient:
         )
 
     def stop_channel(self, host_id: str, channel: Channel) -> None:
-        body = {"id": channel.id, "resourceId": channel.resource_id}
+        body: WatchChannel = {"id": channel.id, "resourceId": channel.resource_id}
         self._answered(host_id, lambda api: api.channels().stop(body=body), otherwise=(404,))  # 404: expired
 
     def busy(self, host_id: str, window: Interval, calendar_ids: tuple[str, ...]) -> list[Interval]:
@@ -185,11 +209,11 @@ class GoogleCalendarClient:
         calendar), queried in spans Google accepts."""
         busy: list[Interval] = []
         start = window.start
-        items = [{"id": calendar_id} for calendar_id in calendar_ids]
+        items: list[CalendarId] = [{"id": calendar_id} for calendar_id in calendar_ids]
         while items and start < window.end:
             end = min(window.end, start + FREEBUSY_MAX_SPAN)
-            body = {"timeMin": _rfc3339(start), "timeMax": _rfc3339(end), "items": items}
-            response = self._execute(host_id, _freebusy_query(body))
+            body: FreeBusyRequest = {"timeMin": _rfc3339(start), "timeMax": _rfc3339(end), "items": items}
+            response: FreeBusy = self._execute(host_id, _freebusy_query(body))
             for calendar in response.get("calendars", {}).values():
                 errors = calendar.get("errors") or []
                 if errors and all(error.get("reason") == "notFound" for error in errors):
@@ -215,7 +239,7 @@ class GoogleCalendarClient:
         body = self._event_body(booking, time_zone)
         return self._patch(host_id, booking.event_calendar, booking.google_event_id, body, otherwise=(404, 410))
 
-    def _insert(self, host_id: str, calendar_id: str, event_id: str, body: dict[str, Any]) -> OurEvent | None:
+    def _insert(self, host_id: str, calendar_id: str, event_id: str, body: Event) -> OurEvent | None:
         """Insert with our deterministic id; None when Google has that id already (409)."""
         send = self._settings.calendar_send_updates
         return self._written(
@@ -229,7 +253,7 @@ class GoogleCalendarClient:
         )
 
     def _patch(
-        self, host_id: str, calendar_id: str, event_id: str, body: dict[str, Any], otherwise: tuple[int, ...]
+        self, host_id: str, calendar_id: str, event_id: str, body: Event, otherwise: tuple[int, ...]
     ) -> OurEvent | None:
         send = self._settings.calendar_send_updates
         return self._written(
@@ -247,7 +271,7 @@ class GoogleCalendarClient:
         host_id: str,
         calendar_id: str,
         event_id: str,
-        request: Callable[[Any], Any],
+        request: Request,
         otherwise: tuple[int, ...],
     ) -> OurEvent | None:
         """Google creates a Meet asynchronously: a write may answer "pending", so the event is read back once
@@ -255,7 +279,7 @@ class GoogleCalendarClient:
         from googleapiclient.errors import HttpError
 
         try:
-            event = self._execute(host_id, request)
+            event: Event = self._execute(host_id, request)
         except HttpError as error:
             if int(error.resp.status) in otherwise:
                 return None
@@ -277,7 +301,7 @@ class GoogleCalendarClient:
         body = self._session_body(event, time_zone)
         return self._patch(host_id, event.calendar_id, event.event_id, body, otherwise=(404,))
 
-    def _session_body(self, event: SessionEvent, time_zone: str) -> dict[str, Any]:
+    def _session_body(self, event: SessionEvent, time_zone: str) -> Event:
         """Every guest can open a group event, so it carries nothing of any one invitee beyond their name and
         address in the guest list (which guests see only if the host allows): no answers, notes or manage
         links (each invitee has theirs in the booking's answer and Kaleno's own confirmation)."""
@@ -339,7 +363,7 @@ class GoogleCalendarClient:
         found: list[OurEvent] = []
         page_token: str | None = None
         while True:
-            params: dict[str, Any] = {
+            params: dict[str, object] = {
                 "calendarId": calendar_id,
                 "privateExtendedProperty": f"{OUR_MARKER}=1",
                 "showDeleted": True,
@@ -350,13 +374,13 @@ class GoogleCalendarClient:
             }
             if since is not None:
                 params["updatedMin"] = _rfc3339(since)
-            response = self._execute(host_id, _events_list(params))
+            response: Events = self._execute(host_id, _events_list(params))
             found.extend(_our_event(item) for item in response.get("items", []) if _booking_id_of(item))
             page_token = response.get("nextPageToken")
             if not page_token:
                 return found
 
-    def _event_body(self, booking: Booking, time_zone: str) -> dict[str, Any]:
+    def _event_body(self, booking: Booking, time_zone: str) -> Event:
         """The event as host and invitee see it: who, when, where, the invitee's answers and note, the
         invitee's own link to reschedule or cancel (Google's invitation carries it to them), and the host's
         link; nothing more."""
@@ -373,7 +397,9 @@ class GoogleCalendarClient:
         description = "\n\n".join(part for part in parts if part)
         invitee = booking.invitee
         # An invitee who erased their data is no longer named anywhere, Google included.
-        attendees = [] if booking.anonymised else [{"email": invitee.email, "displayName": invitee.name}]
+        attendees: list[Attendee] = (
+            [] if booking.anonymised else [{"email": invitee.email, "displayName": invitee.name}]
+        )
         meet = booking.id if location is not None and location.kind is LocationKind.GOOGLE_MEET else None
         return _our_event_body(
             f"{booking.event_title}: {invitee.name}",
@@ -395,14 +421,14 @@ def _our_event_body(
     description: str,
     when: Interval,
     time_zone: str,
-    attendees: list[dict[str, str]],
+    attendees: list[Attendee],
     marker: dict[str, str],
     meet_request: str | None,
     place: str | None,
-) -> dict[str, Any]:
+) -> Event:
     """What each of our events carries: the private marker that finds it again (and only it), busy time,
     guests who cannot edit it, and the place or a Meet request."""
-    body: dict[str, Any] = {
+    body: Event = {
         "summary": summary,
         "description": description,
         "start": {"dateTime": _rfc3339(when.start), "timeZone": time_zone},
@@ -415,22 +441,23 @@ def _our_event_body(
     }
     if meet_request is not None:
         # Google ignores a createRequest whose requestId it has seen for this event: one Meet per event.
-        meet = {"requestId": meet_request, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
-        body["conferenceData"] = {"createRequest": meet}
+        body["conferenceData"] = {
+            "createRequest": {"requestId": meet_request, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+        }
     elif place is not None:
         body["location"] = place
     return body
 
 
-def _calendar_list(params: dict[str, Any]) -> Callable[[Any], Any]:
+def _calendar_list(params: Mapping[str, object]) -> Request:
     return lambda api: api.calendarList().list(**params)
 
 
-def _events_list(params: dict[str, Any]) -> Callable[[Any], Any]:
+def _events_list(params: Mapping[str, object]) -> Request:
     return lambda api: api.events().list(**params)
 
 
-def _booking_id_of(item: dict[str, Any]) -> str | None:
+def _booking_id_of(item: Event) -> str | None:
     """From our deterministic event id: a deleted event may come back with nothing but its id and status.
     A group session's event is no one booking's: the host's edits of it are not followed (README)."""
     event_id = str(item.get("id", ""))
@@ -439,7 +466,7 @@ def _booking_id_of(item: dict[str, Any]) -> str | None:
     return event_id.removeprefix(EVENT_ID_PREFIX)
 
 
-def _our_event(item: dict[str, Any]) -> OurEvent:
+def _our_event(item: Event) -> OurEvent:
     cancelled = item.get("status") == "cancelled"
     start, end = item.get("start", {}).get("dateTime"), item.get("end", {}).get("dateTime")
     # Our events invite one guest: the invitee (the host is the organizer, marked `self`).
@@ -456,16 +483,16 @@ def _our_event(item: dict[str, Any]) -> OurEvent:
     )
 
 
-def _meet_pending(event: dict[str, Any]) -> bool:
+def _meet_pending(event: Event) -> bool:
     status = event.get("conferenceData", {}).get("createRequest", {}).get("status", {}).get("statusCode")
     return status == "pending" and not event.get("hangoutLink")
 
 
-def _freebusy_query(body: dict[str, Any]) -> Callable[[Any], Any]:
+def _freebusy_query(body: FreeBusyRequest) -> Request:
     return lambda api: api.freebusy().query(body=body)
 
 
-def _reason(error: Any) -> str:
+def _reason(error: HttpError) -> str:
     """Google's error reason (e.g. "invalid"), a code from Google, never request data."""
     try:
         reason = json.loads(error.content)["error"]["errors"][0]["reason"]
@@ -474,7 +501,7 @@ def _reason(error: Any) -> str:
     return str(reason)[:40]
 
 
-def _is_rate_limit(error: Any) -> bool:
+def _is_rate_limit(error: HttpError) -> bool:
     return b"rateLimitExceeded" in error.content or b"userRateLimitExceeded" in error.content
 
 

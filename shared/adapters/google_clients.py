@@ -5,18 +5,21 @@ Imports happen inside the factories so a function that never touches a client ne
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared.config import Settings
 
 if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
     from google.cloud import firestore
+    from google.cloud.secretmanager import SecretManagerServiceClient
+    from google.cloud.tasks_v2 import CloudTasksClient
 
 
 FIRESTORE_HOST = "firestore.googleapis.com:443"
 
 
-def firestore_client(settings: Settings, credentials: Any = None) -> firestore.Client:
+def firestore_client(settings: Settings, credentials: Credentials | None = None) -> firestore.Client:
     """The Firestore client, on a channel that drives each read on the calling thread.
 
     Every Firestore read (`get`, `get_all`, queries) is a server-streaming call, and gRPC starts a thread
@@ -57,7 +60,7 @@ def firestore_client(settings: Settings, credentials: Any = None) -> firestore.C
     return client
 
 
-def secret_manager_client(settings: Settings) -> Any:
+def secret_manager_client(settings: Settings) -> SecretManagerServiceClient:
     from google.cloud import secretmanager
 
     if settings.secrets_endpoint:
@@ -71,7 +74,7 @@ def secret_manager_client(settings: Settings) -> Any:
     return secretmanager.SecretManagerServiceClient()
 
 
-def tasks_client(settings: Settings) -> Any:
+def tasks_client(settings: Settings) -> CloudTasksClient:
     from google.cloud import tasks_v2
 
     if settings.tasks_endpoint:

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from shared.deadlines import bounded, holding
 
+if TYPE_CHECKING:
+    from google.api_core.retry import Retry
+    from google.cloud.secretmanager import SecretManagerServiceClient
+
 
 class SecretManagerStore:
-    def __init__(self, client: Any, project: str, timeout: float = 10.0) -> None:
+    def __init__(self, client: SecretManagerServiceClient, project: str, timeout: float = 10.0) -> None:
         self._client = client
         self._project = project
         self._timeout = timeout  # every call: a Secret Manager outage answers within seconds
@@ -29,14 +33,13 @@ class SecretManagerStore:
 
         path = self._secret_path(host_id)
         with contextlib.suppress(AlreadyExists):
+            secret = {"replication": {"automatic": {}}, "labels": {"kind": "host-refresh-token"}}
             self._client.create_secret(
-                parent=f"projects/{self._project}",
-                secret_id=path.rsplit("/", 1)[1],
-                secret={"replication": {"automatic": {}}, "labels": {"kind": "host-refresh-token"}},
+                request={"parent": f"projects/{self._project}", "secret_id": path.rsplit("/", 1)[1], "secret": secret},
                 **deadline(self._timeout),
             )
-        payload = {"data": token.encode()}
-        added = self._client.add_secret_version(parent=path, payload=payload, **deadline(self._timeout))
+        version = {"parent": path, "payload": {"data": token.encode()}}
+        added = self._client.add_secret_version(request=version, **deadline(self._timeout))
         self._destroy_versions(path, keep=added.name)
 
     def _destroy_versions(self, path: str, keep: str) -> None:
@@ -74,7 +77,12 @@ class SecretManagerStore:
             return self._app_cache[name]
 
 
-def deadline(own_timeout: float) -> dict[str, Any]:
+class CallOptions(TypedDict):
+    timeout: float
+    retry: Retry
+
+
+def deadline(own_timeout: float) -> CallOptions:
     """A per-call deadline, never past the request's (shared/deadlines.py), that also bounds the client's own
     retries of transient errors."""
     from google.api_core.exceptions import ServiceUnavailable

@@ -12,7 +12,6 @@ from email.header import Header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy, Policy
-from typing import Any
 
 from shared.config import Settings
 from shared.deadlines import bounded
@@ -61,7 +60,7 @@ class _LiteralText(UnstructuredHeader, BaseHeader):  # BaseHeader: as the regist
     which a reader decodes back to exactly this text."""
 
     @classmethod
-    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+    def parse(cls, value: str, kwds: dict[str, object]) -> None:
         text = checked_line(str(value))
         super().parse(text if _plain(text) else "", kwds)  # plain ASCII without "=?": nothing to decode
         kwds["decoded"] = text

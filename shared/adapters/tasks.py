@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.config import Settings
 from shared.deadlines import bounded
 
+if TYPE_CHECKING:
+    from google.cloud.tasks_v2 import CloudTasksClient
+
 
 class CloudTasksQueue:
-    def __init__(self, client: Any, settings: Settings) -> None:
+    def __init__(self, client: CloudTasksClient, settings: Settings) -> None:
         self._client = client
         self._settings = settings
         self._location = f"projects/{settings.project}/locations/{settings.region}"
@@ -19,7 +23,7 @@ class CloudTasksQueue:
     def enqueue(
         self,
         function: str,
-        payload: dict[str, Any],
+        payload: Mapping[str, object],
         *,
         name: str | None = None,
         delay_seconds: float = 0,
@@ -32,7 +36,7 @@ class CloudTasksQueue:
         audience = self._settings.target_url(function)  # what the target checks: the function's own URL
         queue = f"{self._location}/queues/{self._settings.queue_for(function)}"
         url = audience + path
-        task: dict[str, Any] = {
+        task: dict[str, object] = {
             "http_request": {
                 "http_method": "POST",
                 "url": url,
@@ -52,7 +56,7 @@ class CloudTasksQueue:
             task["schedule_time"] = when
         try:
             timeout = bounded(self._settings.dependency_timeout_seconds)  # never past the request's deadline
-            self._client.create_task(parent=queue, task=task, timeout=timeout)
+            self._client.create_task(request={"parent": queue, "task": task}, timeout=timeout)
         except AlreadyExists:
             return False
         return True

@@ -13,7 +13,6 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as LookupTimeout
 from functools import cache
-from typing import Any
 
 from shared.domain.webhooks import UrlParts
 from shared.services.errors import WebhookUnreachable
@@ -45,7 +44,7 @@ class InternetWebhookHttp:
         from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError, SSLError
 
         timeout = urllib3.Timeout(connect=min(5.0, self._timeout), read=self._timeout)
-        pool: Any
+        pool: urllib3.HTTPConnectionPool
         if url.scheme == "https":
             import certifi
 

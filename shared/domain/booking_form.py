@@ -8,9 +8,10 @@ event type never changes what an existing booking says.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Self, cast
+from typing import Annotated, Self, cast
 
 from pydantic import (
     AfterValidator,
@@ -144,7 +145,7 @@ class Question(BaseModel):
             raise refused("options-repeated", "options must be different from each other")
         return self
 
-    def checked(self, value: Any) -> str | list[str] | bool | None:
+    def checked(self, value: object) -> str | list[str] | bool | None:
         """The answer as stored, or None for an optional question left empty; PydanticCustomError says what is
         wrong (its type is the problem's code)."""
         empty = value is None or value == "" or value == [] or (value is False and self.kind is QuestionKind.CHECKBOX)
@@ -212,7 +213,7 @@ class OneRefusal:
     code: str
     explanation: str
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+    def __get_pydantic_core_schema__(self, source: object, handler: GetCoreSchemaHandler) -> CoreSchema:
         schema = {**handler(source), "custom_error_type": self.code, "custom_error_message": self.explanation}
         return cast(CoreSchema, schema)
 
@@ -226,7 +227,7 @@ Answers = Annotated[dict[QuestionId, AnswerValue], Field(max_length=20)]
 
 
 def checked_form(
-    questions: list[Question], location: Location | None, answers: dict[str, Any], invitee_phone: str | None
+    questions: list[Question], location: Location | None, answers: Mapping[str, object], invitee_phone: str | None
 ) -> tuple[tuple[Answer, ...], str | None]:
     """The answers to keep (in the order the questions are asked) and the invitee's phone when the host
     calls them; every problem at once, by field (InvalidAnswers)."""

@@ -12,13 +12,13 @@ the domain's own explanation is for developers only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 
-def refused(code: str, explanation: str, **params: Any) -> PydanticCustomError:
+def refused(code: str, explanation: str, **params: object) -> PydanticCustomError:
     """A value refused inside a pydantic model (or a check run like one): pydantic reports it with `code` as
     the error type and `params` as its context. `explanation` is for developers ({param} placeholders work)."""
     return PydanticCustomError(code, explanation, params or None)
@@ -30,7 +30,7 @@ class FieldProblem(NamedTuple):
 
     field: str
     code: str
-    params: Mapping[str, Any] = {}
+    params: Mapping[str, object] = {}
 
 
 def field_problems(error: ValidationError) -> list[FieldProblem]:

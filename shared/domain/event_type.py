@@ -7,7 +7,7 @@ client bugs. Unknown fields are refused, so a misspelt option is an error rather
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.config import JsonDict
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking_form import Location, Questions
@@ -69,15 +70,17 @@ SCHEDULE_ID_PATTERN = "^(default|sc[0-9a-f]{10})$"  # shared/services/hosts.py: 
 ScheduleId = Annotated[str, Field(pattern=SCHEDULE_ID_PATTERN)]
 
 
-def _no_schema_default(schema: dict[str, Any]) -> None:
+def _no_schema_default(schema: JsonDict) -> None:
     schema.pop("default", None)  # the internal 0 sentinel is not the documented default
 
 
-def _not_nullable(schema: dict[str, Any]) -> None:
+def _not_nullable(schema: JsonDict) -> None:
     """A PATCH field that may be omitted but not set to null: its schema without the null branch."""
-    (present,) = [branch for branch in schema.pop("anyOf") if branch != {"type": "null"}]
+    branches = schema.pop("anyOf")
+    (present,) = [branch for branch in branches if branch != {"type": "null"}] if isinstance(branches, list) else []
     schema.pop("default", None)
-    schema.update(present)
+    if isinstance(present, dict):
+        schema.update(present)
 
 
 class EventType(BaseModel):
@@ -154,7 +157,7 @@ class EventType(BaseModel):
             )
         return limit
 
-    def model_post_init(self, context: Any, /) -> None:
+    def model_post_init(self, context: object, /) -> None:
         # Defaults are not validated, so 0 can only mean "absent"; an explicit 0 fails `ge=5`. Filled here,
         # after validation, so an invalid duration is reported once rather than also as an invalid step.
         if self.slot_step_minutes == 0:
@@ -220,7 +223,7 @@ class EventTypeUpdate(BaseModel):
 
     @field_validator("slug", "title", "duration_minutes", mode="before")
     @classmethod
-    def _required_field_is_not_null(cls, value: Any) -> Any:
+    def _required_field_is_not_null(cls, value: object) -> object:
         # Runs only for fields present in the body (defaults are not validated): None here is an explicit null.
         if value is None:
             raise refused(

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,17 +20,16 @@ DOCUMENT_OVERHEAD = 32  # bytes Firestore adds to every document besides its nam
 _NAME_OVERHEAD = 16  # bytes a document name adds to the sizes of its collection and document ids
 
 
-def stored_size(value: Any) -> int:
+def stored_size(value: object) -> int:
     """The bytes `value` takes as a stored field value (a model counts as the map of its fields)."""
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return (len(value) if value.isascii() else len(value.encode())) + 1
-    if kind is list or kind is tuple:  # the common containers first: a full page holds ~100,000 values
+    if type(value) is list or type(value) is tuple:  # the common containers first: a full page holds ~100,000
         total = 0
         for item in value:  # mostly short ASCII texts (hours, options): counted without a call each
             total += len(item) + 1 if type(item) is str and item.isascii() else stored_size(item)
         return total
-    if kind is dict:
+    if type(value) is dict:
         return sum(stored_size(_key(key)) + stored_size(item) for key, item in value.items())
     if isinstance(value, BaseModel):
         return stored_size(value.model_dump(mode="python"))
@@ -52,11 +50,11 @@ def stored_size(value: Any) -> int:
     raise TypeError(f"no stored size for {type(value).__name__}")
 
 
-def _key(key: Any) -> Any:
+def _key(key: object) -> object:
     return key.isoformat() if isinstance(key, date) else key
 
 
-def document_size(path: tuple[str, ...], fields: Mapping[str, Any]) -> int:
+def document_size(path: tuple[str, ...], fields: Mapping[str, object]) -> int:
     """A whole document's size: `path` alternates collection and document ids ("booking_pages", slug)."""
     name = sum(stored_size(part) for part in path) + _NAME_OVERHEAD
     return name + stored_size(fields) + DOCUMENT_OVERHEAD

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.config import JsonDict
 from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.booking import Booking
@@ -287,7 +288,7 @@ class WebhookDelivery(BaseModel):
         return self.model_copy(update={"state": DeliveryState.FAILED, "last_error": reason, "updated_at": at})
 
 
-def event_payload(event: WebhookEvent, event_id: str, created: datetime, booking: Booking) -> dict[str, Any]:
+def event_payload(event: WebhookEvent, event_id: str, created: datetime, booking: Booking) -> JsonDict:
     """What the receiver gets: the booking as it is now (`version` orders what it receives), with the
     minimum a CRM needs. An invitee who restricted or objected to processing is not named."""
     location = booking.location

@@ -22,6 +22,7 @@ from devstack.serve import ServerProcess
 from devstack.stack import LocalStack
 from shared import bootstrap
 from shared.adapters.firestore import unit_of_work
+from shared.adapters.firestore.deadlines import WriteOptions
 from shared.adapters.google_clients import tasks_client
 from shared.config import Settings, get_settings
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, our_events, post_booking
@@ -316,7 +317,7 @@ def test_a_booking_whose_commit_timed_out_is_either_absent_or_whole_and_synced(
     assert emulator is not None
     commit_options = unit_of_work.writes  # type: ignore[attr-defined]  # the name the commit looks up, patched below
 
-    def freeze_then_commit() -> dict[str, Any]:
+    def freeze_then_commit() -> WriteOptions:
         options = commit_options()
         emulator.freeze()  # the real store stops just as the commit is sent
         return options

@@ -90,5 +90,7 @@ def test_a_wire_read_answers_as_the_library_reads_and_fetches_only_the_fields_as
     assert not everything[missing.path].exists
     assert everything[missing.path].to_dict() is None
     assert some.to_dict() == {"packed": b"\x00\xff\x10", "map": {"inner": {"deep": True}}}
-    assert some.value("packed").bytes_value == b"\x00\xff\x10"
+    packed = some.value("packed")
+    assert packed is not None
+    assert packed.bytes_value == b"\x00\xff\x10"
     assert some.value("text") is None

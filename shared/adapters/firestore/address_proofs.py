@@ -5,7 +5,7 @@ neither; both carry `expires_at` for a TTL policy (infra/) and the retention pur
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.collections import ADDRESS_GRANTS, ADDRESS_PROOFS
 from shared.adapters.firestore.deadlines import reads
@@ -14,6 +14,10 @@ from shared.adapters.firestore.unit import Unit
 from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.services.ports import Exported
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+
 _HASH_LENGTH = 64
 
 
@@ -21,7 +25,7 @@ class FirestoreAddressProofs:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _ref(self, collection: str, token_hash: str) -> Any:
+    def _ref(self, collection: str, token_hash: str) -> DocumentReference:
         return self._unit.db.collection(collection).document(token_hash)
 
     def add(self, token_hash: str, proof: AddressProof) -> None:

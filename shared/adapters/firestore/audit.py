@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import digest, plain_id
 from shared.adapters.firestore.collections import AUDIT, CLOSED_BOOKINGS, CONSENTS, ERASURES
@@ -20,6 +20,12 @@ from shared.adapters.firestore.expiring import delete_matching, purge_expired
 from shared.adapters.firestore.unit import Unit
 from shared.services.ports import Exported
 from shared.services.records import ClosedBooking, ConsentRecord, Erasure
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import Snapshot
+
 
 _PAGE = 400
 
@@ -46,8 +52,8 @@ class FirestoreAuditLog:
         self._unit.put(self._unit.db.collection(ERASURES).document(erasure.id), erasure.model_dump())
 
     def consent(self, consent_id: str) -> ConsentRecord | None:
-        snapshot = self._unit.read(self._consent(consent_id))
-        return ConsentRecord.model_validate({**snapshot.to_dict(), "id": consent_id}) if snapshot.exists else None
+        found = self._unit.read(self._consent(consent_id)).to_dict()  # none: no such document
+        return ConsentRecord.model_validate({**found, "id": consent_id}) if found is not None else None
 
     def save_consent(self, consent: ConsentRecord) -> None:
         self._unit.put(self._consent(consent.id), consent.model_dump(exclude={"id"}))
@@ -55,16 +61,14 @@ class FirestoreAuditLog:
     def closed_booking(self, booking_id: str) -> ClosedBooking | None:
         if not plain_id(booking_id):
             return None
-        snapshot = self._unit.read(self._unit.db.collection(CLOSED_BOOKINGS).document(booking_id))
-        if not snapshot.exists:
-            return None
-        return ClosedBooking.model_validate({**snapshot.to_dict(), "booking_id": booking_id})
+        found = self._unit.read(self._unit.db.collection(CLOSED_BOOKINGS).document(booking_id)).to_dict()
+        return ClosedBooking.model_validate({**found, "booking_id": booking_id}) if found is not None else None
 
     def save_closed_booking(self, closed: ClosedBooking) -> None:
         document = self._unit.db.collection(CLOSED_BOOKINGS).document(closed.booking_id)
         self._unit.put(document, closed.model_dump(exclude={"booking_id"}))
 
-    def _consent(self, consent_id: str) -> Any:
+    def _consent(self, consent_id: str) -> DocumentReference:
         return self._unit.db.collection(CONSENTS).document(digest(consent_id))
 
     def purge(self, now: datetime, entries_before: datetime, receipts_before: datetime) -> dict[str, int]:
@@ -82,7 +86,7 @@ class FirestoreAuditLog:
             "closed_bookings_deleted": purge_expired(db, CLOSED_BOOKINGS, now),
         }
 
-    def _of(self, subject_id: str, limit: int | None = None) -> list[Any]:
+    def _of(self, subject_id: str, limit: int | None = None) -> list[Snapshot]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(AUDIT).where(filter=FieldFilter("subject", "==", self._subject(subject_id)))

@@ -8,9 +8,9 @@ fails as a whole on a claim that exists already.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.codec import Fields, document, plain_id, stored
 from shared.adapters.firestore.collections import BOOKINGS, CLAIMS, IDEMPOTENCY
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import delete_matching, purge_expired
@@ -18,6 +18,12 @@ from shared.adapters.firestore.unit import Unit
 from shared.domain.booking import Booking, SyncState
 from shared.services.ports import Exported
 from shared.services.records import HostListing, IdempotencyRecord
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import Snapshot
+
 
 _PENDING_PAGE = 500
 _ERASE_PAGE = 2  # bookings: each brings up to 150 claims (a 12-hour meeting with buffers)
@@ -28,10 +34,10 @@ class FirestoreBookings:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _ref(self, booking_id: str) -> Any:
+    def _ref(self, booking_id: str) -> DocumentReference:
         return self._unit.db.collection(BOOKINGS).document(booking_id)
 
-    def _claim(self, claim_id: str) -> Any:
+    def _claim(self, claim_id: str) -> DocumentReference:
         return self._unit.db.collection(CLAIMS).document(claim_id)
 
     def get(self, booking_id: str) -> Booking | None:
@@ -125,7 +131,7 @@ class FirestoreBookings:
         counts["bookings_deleted"] = delete_matching(self._unit.db, ended)
         return counts
 
-    def _all_of_host(self, host_id: str, limit: int | None = None) -> list[Any]:
+    def _all_of_host(self, host_id: str, limit: int | None = None) -> list[Snapshot]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("host_id", "==", host_id))
@@ -160,16 +166,16 @@ class FirestoreBookings:
         return len(found)
 
 
-def _claim_doc(booking: Booking) -> dict[str, Any]:
+def _claim_doc(booking: Booking) -> Fields:
     """A claim names its booking and expires (retention purge, TTL) when the time it holds is past."""
     return {"booking_id": booking.id, "expires_at": booking.occupied_end}
 
 
-def _stamped(created: bool = False) -> dict[str, Any]:
+def _stamped(created: bool = False) -> Fields:
     """Server time of the write: the sweeper finds bookings whose sync has waited since."""
     from google.cloud import firestore
 
-    stamps: dict[str, Any] = {"updated_at": firestore.SERVER_TIMESTAMP}
+    stamps: Fields = {"updated_at": firestore.SERVER_TIMESTAMP}
     if created:
         stamps["created_at"] = firestore.SERVER_TIMESTAMP
     return stamps

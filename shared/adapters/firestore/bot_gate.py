@@ -9,7 +9,7 @@ the booking's page and months (shared/adapters/firestore/months.py). Both carry 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.collections import HOST_VELOCITY, SPENT_PROOFS
 from shared.adapters.firestore.deadlines import reads
@@ -17,11 +17,16 @@ from shared.adapters.firestore.expiring import purge_expired
 from shared.adapters.firestore.unit import Unit
 from shared.domain.claims import host_velocity_id
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.client import Client
+    from google.cloud.firestore_v1.document import DocumentReference
+
+
 BOOKINGS_FIELD = "bookings"
 _HASH_LENGTH = 64
 
 
-def velocity_ref(db: Any, host_id: str, window: int) -> Any:
+def velocity_ref(db: Client, host_id: str, window: int) -> DocumentReference:
     """Named by a hash of the host id, and holding nothing else about the host: a count that lives twenty
     minutes is nobody's record (nothing to export or erase)."""
     return db.collection(HOST_VELOCITY).document(host_velocity_id(host_id, window))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import plain_id
 from shared.adapters.firestore.collections import CHANNELS
@@ -11,12 +11,15 @@ from shared.adapters.firestore.unit import Unit
 from shared.services.ports import Exported
 from shared.services.records import Channel
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
 
 class FirestoreChannels:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _ref(self, channel_id: str) -> Any:
+    def _ref(self, channel_id: str) -> DocumentReference:
         return self._unit.db.collection(CHANNELS).document(channel_id)
 
     def get(self, channel_id: str) -> Channel | None:

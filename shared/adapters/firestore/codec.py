@@ -8,10 +8,10 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from pydantic import BaseModel
 
@@ -33,6 +33,11 @@ from shared.domain.schedule import Schedule
 from shared.domain.text import STORED
 
 M = TypeVar("M", bound=BaseModel)
+# A document's fields as written: values the client library encodes (None, bool, int, float, str, bytes,
+# datetime, lists, maps and its sentinels such as SERVER_TIMESTAMP), checked by it as it encodes them.
+Fields: TypeAlias = dict[str, object]
+# Any: a document as plain values from an untyped source: the client library's `to_dict`, pydantic's `model_dump`.
+Decoded: TypeAlias = dict[str, Any]
 _SECOND = timedelta(seconds=1)
 _PLAIN_ID = re.compile(r"(?!__)[A-Za-z0-9_-]{1,128}")
 
@@ -48,13 +53,13 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def document(model: BaseModel) -> dict[str, Any]:
+def document(model: BaseModel) -> Decoded:
     """A model as Firestore stores it: instants stay timestamps (so queries compare them), tuples become
     arrays and enums their values."""
     return {key: _plain(value) for key, value in model.model_dump(mode="python").items()}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):  # map keys are strings in Firestore: dates (overrides) in ISO form
@@ -64,14 +69,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def stored(model: type[M], doc: dict[str, Any] | None) -> M:
+def stored(model: type[M], doc: Mapping[str, object] | None) -> M:
     """A model from its stored document; bookkeeping fields (created_at, claims...) are not part of it."""
     assert doc is not None  # nosec B101  # narrows the type; callers pass a stored document (never run with -O)
     fields = {key: doc[key] for key in model.model_fields if key in doc}
     return model.model_validate(fields, context={STORED: True})
 
 
-def page_document(page: BookingPage) -> dict[str, Any]:
+def page_document(page: BookingPage) -> Decoded:
     """Firestore rejects nested arrays, so each ["09:00", "17:00"] range is stored as "09:00-17:00"; it has no
     date type either, so time off keeps its days as "YYYY-MM-DD". Named schedules are stored the same way."""
     doc = document(page)
@@ -81,14 +86,14 @@ def page_document(page: BookingPage) -> dict[str, Any]:
     return doc
 
 
-def _store_hours(stored_schedule: dict[str, Any], schedule: Schedule) -> None:
+def _store_hours(stored_schedule: Decoded, schedule: Schedule) -> None:
     for days in (stored_schedule["weekly"], stored_schedule["overrides"]):
         for day, ranges in days.items():
             days[day] = [f"{start}-{end}" for start, end in ranges]
     stored_schedule["time_off"] = [entry.model_dump(mode="json") for entry in schedule.time_off]
 
 
-def stored_page(doc: dict[str, Any] | None) -> BookingPage:
+def stored_page(doc: Decoded | None) -> BookingPage:
     assert doc is not None  # nosec B101  # narrows the type; callers pass a stored document (never run with -O)
     for schedule in (doc["schedule"], *doc.get("schedules", {}).values()):
         for days in (schedule.get("weekly", {}), schedule.get("overrides", {})):

@@ -8,13 +8,26 @@ that may have landed must not be sent twice blindly: the caller decides again wi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from shared.config import get_settings
 from shared.deadlines import bounded
 
+if TYPE_CHECKING:
+    from google.api_core.retry import Retry
 
-def reads() -> dict[str, Any]:
+
+class ReadOptions(TypedDict):
+    timeout: float
+    retry: Retry
+
+
+class WriteOptions(TypedDict):
+    timeout: float
+    retry: None
+
+
+def reads() -> ReadOptions:
     from google.api_core.exceptions import InternalServerError, ServiceUnavailable
     from google.api_core.retry import Retry, if_exception_type
 
@@ -23,7 +36,7 @@ def reads() -> dict[str, Any]:
     return {"timeout": timeout, "retry": Retry(predicate=transient, initial=0.1, maximum=1.0, timeout=timeout)}
 
 
-def writes() -> dict[str, Any]:
+def writes() -> WriteOptions:
     return {"timeout": _timeout(), "retry": None}
 
 

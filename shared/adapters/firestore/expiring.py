@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.collections import (
     ADDRESS_GRANTS,
@@ -21,6 +21,11 @@ from shared.adapters.firestore.collections import (
     WRITE_PLACES,
 )
 from shared.adapters.firestore.deadlines import reads, writes
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.client import Client
+    from google.cloud.firestore_v1.query import Query
+
 
 # every collection with an `expires_at` TTL
 EXPIRING = (
@@ -41,13 +46,13 @@ PAGE = 400
 MAX_PAGES = 25  # per collection and run: a long backlog is finished by the next runs
 
 
-def purge_expired(db: Any, collection: str, now: datetime) -> int:
+def purge_expired(db: Client, collection: str, now: datetime) -> int:
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     return delete_matching(db, db.collection(collection).where(filter=FieldFilter("expires_at", "<", now)))
 
 
-def delete_matching(db: Any, query: Any) -> int:
+def delete_matching(db: Client, query: Query) -> int:
     """Delete what `query` finds, a page per batch, each committed on its own (a run cut short has still
     deleted something, and the next run goes on)."""
     deleted = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import document, plain_id, stored
 from shared.adapters.firestore.collections import HOSTS
@@ -11,12 +11,15 @@ from shared.adapters.firestore.unit import Unit
 from shared.domain.host import ConnectionState, Host
 from shared.services.ports import Exported
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
 
 class FirestoreHosts:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _ref(self, host_id: str) -> Any:
+    def _ref(self, host_id: str) -> DocumentReference:
         return self._unit.db.collection(HOSTS).document(host_id)
 
     def get(self, host_id: str) -> Host | None:

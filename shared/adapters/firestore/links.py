@@ -11,9 +11,9 @@ expiry has none).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.codec import Fields, document, plain_id, stored
 from shared.adapters.firestore.collections import LINK_CLAIMS, LINKS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import delete_matching
@@ -21,6 +21,12 @@ from shared.adapters.firestore.unit import Unit
 from shared.domain.claims import link_claim
 from shared.domain.links import BookingLink
 from shared.services.ports import Exported
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import Snapshot
+
 
 PURGE_FIELD = "purge_at"
 _ERASE_PAGE = 400
@@ -30,7 +36,7 @@ class FirestoreLinks:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _ref(self, link_id: str) -> Any:
+    def _ref(self, link_id: str) -> DocumentReference:
         return self._unit.db.collection(LINKS).document(link_id)
 
     def get(self, link_id: str) -> BookingLink | None:
@@ -43,7 +49,7 @@ class FirestoreLinks:
         self._unit.create(self._ref(link.id), _document(link))
 
     def claim(self, link: BookingLink) -> None:
-        claim = {"host_id": link.host_id, "booking_id": link.booking_id, PURGE_FIELD: link.purge_at}
+        claim: Fields = {"host_id": link.host_id, "booking_id": link.booking_id, PURGE_FIELD: link.purge_at}
         self._unit.create(self._unit.db.collection(LINK_CLAIMS).document(link_claim(link.id)), claim)
         self._unit.merge(self._ref(link.id), _document(link))
 
@@ -68,7 +74,7 @@ class FirestoreLinks:
             for name in (LINKS, LINK_CLAIMS)
         }
 
-    def _of_host(self, collection: str, host_id: str, limit: int | None = None) -> list[Any]:
+    def _of_host(self, collection: str, host_id: str, limit: int | None = None) -> list[Snapshot]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(collection).where(filter=FieldFilter("host_id", "==", host_id))
@@ -88,5 +94,5 @@ class FirestoreLinks:
         return len(found)
 
 
-def _document(link: BookingLink) -> dict[str, Any]:
+def _document(link: BookingLink) -> Fields:
     return {**document(link), PURGE_FIELD: link.purge_at}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.bot_gate import BOOKINGS_FIELD, velocity_ref
 from shared.adapters.firestore.codec import (
@@ -37,6 +37,13 @@ from shared.domain.offer import AvailabilitySnapshot, BookedSpan
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.services.ports import Exported
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import Snapshot
+    from shared.adapters.firestore.wire import WireValue
+
+
 BOOKED_ON = "booked_on"
 LEGACY_BOOKED = "booked"
 # A booked span lies within these of its meeting's start (the longest buffer before; the longest meeting
@@ -52,11 +59,11 @@ class FirestoreBusyMonths:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _month(self, host_id: str, key: str) -> Any:
-        return self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).document(key)
+    def _month(self, host_id: str, key: str) -> DocumentReference:
+        return self._unit.db.document(HOSTS, host_id, MONTHS, key)
 
-    def _all(self, host_id: str) -> list[Any]:
-        return list(self._unit.db.collection(HOSTS).document(host_id).collection(MONTHS).stream(**reads()))
+    def _all(self, host_id: str) -> list[Snapshot]:
+        return list(self._unit.db.collection(HOSTS, host_id, MONTHS).stream(**reads()))
 
     def snapshot(
         self,
@@ -148,7 +155,7 @@ class FirestoreBusyMonths:
 
         purged = 0
         for month in self._all(host_id):
-            data = month.to_dict()
+            data = month.to_dict() or {}  # a listed document: never none
             if data.get(LEGACY_BOOKED) or any((data.get(BOOKED_ON) or {}).values()):
                 self._unit.merge(
                     month.reference, {"busy": firestore.DELETE_FIELD, "busy_synced_at": firestore.DELETE_FIELD}
@@ -189,7 +196,7 @@ class FirestoreBusyMonths:
     def export_subject(self, host_id: str) -> Exported:
         exported: Exported = []
         for month in self._all(host_id):
-            data = month.to_dict()
+            data = month.to_dict() or {}  # a listed document: never none
             busy = decode_busy(data["busy"]) if data.get("busy") else []
             elements = [*data.get(LEGACY_BOOKED, []), *(e for day in data.get(BOOKED_ON, {}).values() for e in day)]
             booked = booked_overlapping(host_id, elements, 0, _ALL)
@@ -225,7 +232,7 @@ def _day_field(day: date) -> str:
     return f"d{day.day:02}"
 
 
-def _elements(value: Any) -> list[bytes | str]:
+def _elements(value: WireValue | None) -> list[bytes | str]:
     """The spans of a stored array (packed bytes, or strings from before packing) without decoding them."""
     if value is None:
         return []
@@ -235,6 +242,6 @@ def _elements(value: Any) -> list[bytes | str]:
     ]
 
 
-def _count(value: Any) -> int:
+def _count(value: WireValue | None) -> int:
     """A counter field as read in wire form (absent: nothing counted)."""
     return int(value.integer_value) if value is not None else 0

@@ -6,7 +6,7 @@ request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import page_document, plain_id, stored_page
 from shared.adapters.firestore.collections import PAGES
@@ -15,6 +15,12 @@ from shared.adapters.firestore.unit import Unit
 from shared.domain.booking_page import BookingPage
 from shared.services.ports import Exported
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import PageSnapshot, Snapshot
+
+
 _CACHE_LIMIT = 10_000
 
 
@@ -22,7 +28,7 @@ class FirestoreBookingPages:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def ref(self, slug: str) -> Any:
+    def ref(self, slug: str) -> DocumentReference:
         return self._unit.db.collection(PAGES).document(slug)
 
     def get(self, slug: str) -> BookingPage | None:
@@ -31,7 +37,7 @@ class FirestoreBookingPages:
         snapshot = self._unit.read(self.ref(slug))
         return self.parsed(snapshot) if snapshot.exists else None
 
-    def parsed(self, snapshot: Any) -> BookingPage:
+    def parsed(self, snapshot: PageSnapshot) -> BookingPage:
         cache = self._unit.caches.pages
         cached = cache.get(snapshot.id)
         if cached is not None and cached[0] == snapshot.update_time:
@@ -51,7 +57,7 @@ class FirestoreBookingPages:
     def remove(self, slug: str) -> None:
         self._unit.delete(self.ref(slug))
 
-    def _of_host(self, host_id: str) -> list[Any]:
+    def _of_host(self, host_id: str) -> list[Snapshot]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(PAGES).where(filter=FieldFilter("host_id", "==", host_id))

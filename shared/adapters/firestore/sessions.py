@@ -6,28 +6,31 @@ those it always had (the split from bookings.py is in the code, not in the data)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from shared.adapters.firestore.codec import stored
+from shared.adapters.firestore.codec import Fields, stored
 from shared.adapters.firestore.collections import BOOKINGS, CLAIMS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.unit import Unit
 from shared.domain.booking import Booking
 from shared.domain.seats import Session
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
 
 class FirestoreSessions:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _claim(self, claim_id: str) -> Any:
+    def _claim(self, claim_id: str) -> DocumentReference:
         return self._unit.db.collection(CLAIMS).document(claim_id)
 
     def session(self, session_id: str) -> Session | None:
         snapshot = self._unit.read(self._claim(session_id))
         if not snapshot.exists:
             return None
-        data = snapshot.to_dict()
+        data = snapshot.to_dict() or {}
         return Session(
             id=session_id,
             host_id=data["host_id"],
@@ -62,7 +65,7 @@ class FirestoreSessions:
         return [stored(Booking, doc.to_dict()) for doc in query.stream(**reads())]
 
 
-def _session_doc(session: Session) -> dict[str, Any]:
+def _session_doc(session: Session) -> Fields:
     return {
         "host_id": session.host_id,
         "occupied_start": session.occupied_start,

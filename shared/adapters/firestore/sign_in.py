@@ -4,7 +4,7 @@ reader of the database cannot use them. Both carry `expires_at` for a TTL policy
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import digest
 from shared.adapters.firestore.collections import OAUTH_STATES, SESSIONS
@@ -14,15 +14,20 @@ from shared.adapters.firestore.unit import Unit
 from shared.services.ports import Exported
 from shared.services.records import OAuthState, SessionRecord
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import Snapshot
+
 
 class FirestoreSignIn:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _state(self, state: str) -> Any:
+    def _state(self, state: str) -> DocumentReference:
         return self._unit.db.collection(OAUTH_STATES).document(digest(state))
 
-    def _session(self, token: str) -> Any:
+    def _session(self, token: str) -> DocumentReference:
         return self._unit.db.collection(SESSIONS).document(digest(token))
 
     def add_state(self, state: str, record: OAuthState) -> None:
@@ -50,7 +55,7 @@ class FirestoreSignIn:
 
         return {f"{name}_deleted": purge_expired(self._unit.db, name, now) for name in (OAUTH_STATES, SESSIONS)}
 
-    def _sessions_of(self, host_id: str) -> list[Any]:
+    def _sessions_of(self, host_id: str) -> list[Snapshot]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(SESSIONS).where(filter=FieldFilter("host_id", "==", host_id))

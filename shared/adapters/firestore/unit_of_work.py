@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Self
 
 from shared.adapters.firestore.address_proofs import FirestoreAddressProofs
 from shared.adapters.firestore.audit import FirestoreAuditLog
 from shared.adapters.firestore.bookings import FirestoreBookings
 from shared.adapters.firestore.bot_gate import FirestoreBotGate
 from shared.adapters.firestore.channels import FirestoreChannels
+from shared.adapters.firestore.codec import Fields
 from shared.adapters.firestore.deadlines import reads, writes
 from shared.adapters.firestore.hosts import FirestoreHosts
 from shared.adapters.firestore.links import FirestoreLinks
@@ -31,20 +32,27 @@ from shared.adapters.firestore.wire import StoredFields, create_write
 from shared.adapters.firestore.write_places import FirestoreWritePlaces
 from shared.services.errors import AlreadyStored, Contention
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.batch import WriteBatch
+    from google.cloud.firestore_v1.client import Client
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import Snapshot
+
 _CONDITION_FIELD = "_unchanged_since_read"  # never stored: deleted by the write that carries the condition
 
 
 class FirestoreUnitOfWork:
     def __init__(
-        self, client: Any, caches: FirestoreCaches | None = None, subject_key: Callable[[], str] | None = None
+        self, client: Client, caches: FirestoreCaches | None = None, subject_key: Callable[[], str] | None = None
     ) -> None:
         self.db = client
         self.caches = caches or FirestoreCaches()
         # The ledger's key for subject hashes, fetched only when an entry is written or looked up.
         self.subject_key = subject_key or _no_subject_key
-        self._batch: Any = None
+        self._batch: WriteBatch | None = None
         self._writes = 0
-        self._seen: dict[str, Any] = {}  # document path -> snapshot read in this unit
+        self._seen: dict[str, Snapshot] = {}  # document path -> snapshot read in this unit
         self.hosts: FirestoreHosts = FirestoreHosts(self)
         self.pages: FirestoreBookingPages = FirestoreBookingPages(self)
         self.months: FirestoreBusyMonths = FirestoreBusyMonths(self)
@@ -86,12 +94,12 @@ class FirestoreUnitOfWork:
             raise Contention("a record read in this unit of work changed before the commit") from error
 
     # --- what the repositories use ---------------------------------------------------------------------
-    def read(self, ref: Any) -> Any:
+    def read(self, ref: DocumentReference) -> Snapshot:
         snapshot = ref.get(**reads())
         self.saw(snapshot)
         return snapshot
 
-    def read_fields(self, refs: list[Any], fields: list[str]) -> dict[str, StoredFields]:
+    def read_fields(self, refs: list[DocumentReference], fields: list[str]) -> dict[str, StoredFields]:
         """Documents (by path) in one round trip, only `fields` of each, and left in wire form.
 
         The hot read of every slots request and booking: the library's `get_all` decodes every field of
@@ -118,21 +126,21 @@ class FirestoreUnitOfWork:
                 found[path] = StoredFields(path, None, None, self.db)
         return found
 
-    def saw(self, snapshot: Any) -> None:
+    def saw(self, snapshot: Snapshot) -> None:
         if self._batch is not None:
             self._seen[snapshot.reference.path] = snapshot
 
-    def seen(self, ref: Any) -> Any | None:
+    def seen(self, ref: DocumentReference) -> Snapshot | None:
         """The snapshot of `ref` read in this unit, if any."""
         return self._seen.get(ref.path)
 
-    def create(self, ref: Any, data: dict[str, Any]) -> None:
+    def create(self, ref: DocumentReference, data: Fields) -> None:
         """Must not exist. Built in wire form (`wire.create_write`), handed to the batch as the library's own
         `create` hands it its writes: a booking's commit is mostly creates."""
         path = f"{self.db._database_string}/documents/{ref.path}"
         self._open()._add_write_pbs([create_write(path, data)])
 
-    def put(self, ref: Any, data: dict[str, Any]) -> None:
+    def put(self, ref: DocumentReference, data: Fields) -> None:
         """Replace each of the document's fields in `data` whole (a map loses the keys it no longer has; other
         fields, such as created_at, stay): on condition it is unchanged if read in this unit, else as it is.
 
@@ -150,23 +158,23 @@ class FirestoreUnitOfWork:
             self._open().update(ref, {_CONDITION_FIELD: firestore.DELETE_FIELD}, option=unchanged)
         self._open().set(ref, data, merge=list(data))
 
-    def update_existing(self, ref: Any, data: dict[str, Any]) -> None:
+    def update_existing(self, ref: DocumentReference, data: Fields) -> None:
         """Change some fields (dotted paths reach into maps) on condition that the document exists, whatever
         else changed meanwhile; a missing document fails the commit as `Contention`."""
         self._open().update(ref, data)
 
-    def merge(self, ref: Any, data: dict[str, Any]) -> None:
+    def merge(self, ref: DocumentReference, data: Fields) -> None:
         """Change some fields whatever else changed meanwhile (array unions, mirror fields)."""
         self._open().set(ref, data, merge=True)
 
-    def delete(self, ref: Any) -> None:
+    def delete(self, ref: DocumentReference) -> None:
         before = self.seen(ref)
         if before is not None and before.exists:
             self._open().delete(ref, option=self.db.write_option(last_update_time=before.update_time))
         else:
             self._open().delete(ref)
 
-    def _open(self) -> Any:
+    def _open(self) -> WriteBatch:
         if self._batch is None:
             raise RuntimeError("writes happen inside `with uow:` and are committed by uow.commit()")
         self._writes += 1

@@ -7,7 +7,7 @@ No signing secret is stored: each is derived from an app secret in Secret Manage
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import document, plain_id, stored
 from shared.adapters.firestore.collections import WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS
@@ -17,6 +17,12 @@ from shared.adapters.firestore.unit import Unit
 from shared.domain.webhooks import HostWebhooks, WebhookDelivery, WebhookEndpoint
 from shared.services.ports import Exported
 
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.unit import Snapshot
+
+
 _ERASE_PAGE = 400
 
 
@@ -24,13 +30,13 @@ class FirestoreWebhooks:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _ref(self, host_id: str) -> Any:
+    def _ref(self, host_id: str) -> DocumentReference:
         return self._unit.db.collection(WEBHOOK_ENDPOINTS).document(host_id)
 
     def of_host(self, host_id: str) -> HostWebhooks:
         """Read in the unit: saving it again is conditional on nobody having changed it meanwhile."""
         snapshot = self._unit.read(self._ref(host_id))
-        doc = snapshot.to_dict() if snapshot.exists else {}
+        doc = snapshot.to_dict() or {}  # none: no such document
         endpoints = [WebhookEndpoint.model_validate(e) for e in (doc.get("endpoints") or {}).values()]
         return HostWebhooks(host_id=host_id, endpoints=tuple(sorted(endpoints, key=lambda e: (e.created_at, e.id))))
 
@@ -56,7 +62,7 @@ class FirestoreWebhookDeliveries:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def _ref(self, delivery_id: str) -> Any:
+    def _ref(self, delivery_id: str) -> DocumentReference:
         return self._unit.db.collection(WEBHOOK_DELIVERIES).document(delivery_id)
 
     def get(self, delivery_id: str) -> WebhookDelivery | None:
@@ -98,7 +104,7 @@ class FirestoreWebhookDeliveries:
 
         return {f"{WEBHOOK_DELIVERIES}_deleted": purge_expired(self._unit.db, WEBHOOK_DELIVERIES, now)}
 
-    def _of_host(self, host_id: str, limit: int | None = None) -> list[Any]:
+    def _of_host(self, host_id: str, limit: int | None = None) -> list[Snapshot]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(WEBHOOK_DELIVERIES).where(filter=FieldFilter("host_id", "==", host_id))

@@ -10,11 +10,42 @@ tests/integration/test_wire.py checks both directions against the library on the
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.client import Client
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    from shared.adapters.firestore.codec import Decoded, Fields
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class WireValue(Protocol):
+    """A protobuf `Value` as read (google.firestore.v1.Value): the parts of it the hot reads look at."""
+
+    string_value: str
+    bytes_value: bytes
+    integer_value: int
+
+    @property
+    def map_value(self) -> WireMap: ...
+    @property
+    def array_value(self) -> WireArray: ...
+    def WhichOneof(self, oneof_group: str) -> str | None: ...  # protobuf's name
+
+
+class WireMap(Protocol):
+    @property
+    def fields(self) -> Mapping[str, WireValue]: ...
+
+
+class WireArray(Protocol):
+    @property
+    def values(self) -> Sequence[WireValue]: ...
 
 
 @dataclass(frozen=True)
@@ -23,9 +54,9 @@ class StoredFields:
     page's cache asks of a snapshot (`id`, `update_time`, `to_dict`)."""
 
     path: str
-    fields: Any | None  # the protobuf map of field name -> Value; None: no such document
-    update_stamp: Any | None  # protobuf Timestamp
-    client: Any
+    fields: Mapping[str, WireValue] | None  # the protobuf map of field name -> Value; None: no such document
+    update_stamp: Timestamp | None
+    client: Client
 
     @property
     def exists(self) -> bool:
@@ -36,27 +67,29 @@ class StoredFields:
         return self.path.rpartition("/")[2]
 
     @property
-    def update_time(self) -> Any:
+    def update_time(self) -> datetime | None:
         from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 
         if self.update_stamp is None:
             return None
-        return DatetimeWithNanoseconds.from_timestamp_pb(self.update_stamp)
+        stamp: datetime = DatetimeWithNanoseconds.from_timestamp_pb(self.update_stamp)
+        return stamp
 
-    def to_dict(self) -> dict[str, Any] | None:
+    def to_dict(self) -> Decoded | None:
         from google.cloud.firestore_v1._helpers import decode_dict
 
         if self.fields is None:
             return None
-        decoded: dict[str, Any] = decode_dict(self.fields, self.client)  # type: ignore[assignment]  # a map
+        decoded: Decoded = decode_dict(self.fields, self.client)  # type: ignore[assignment]  # a map
         return decoded
 
-    def value(self, name: str) -> Any:
+    def value(self, name: str) -> WireValue | None:
         """One top-level field's protobuf `Value` (None if absent)."""
         return self.fields[name] if self.fields is not None and name in self.fields else None
 
 
-def create_write(document_path: str, data: dict[str, Any]) -> Any:
+# Any: a protobuf `Write` (google.firestore.v1.Write); protobuf's generated classes carry no static types here.
+def create_write(document_path: str, data: Fields) -> Any:
     """The `Write` that creates `document_path` with `data` and fails if it exists (the library's `create`).
     Top-level `SERVER_TIMESTAMP` values become the server's time of the commit."""
     from google.cloud.firestore_v1 import transforms
@@ -75,7 +108,7 @@ def create_write(document_path: str, data: dict[str, Any]) -> Any:
     )
 
 
-def _value(item: Any) -> Any:
+def _value(item: object) -> object:
     from google.cloud.firestore_v1.types import document
     from google.protobuf.struct_pb2 import NULL_VALUE
     from google.protobuf.timestamp_pb2 import Timestamp

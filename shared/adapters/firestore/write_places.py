@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.collections import WRITE_PLACES
 from shared.adapters.firestore.expiring import purge_expired
 from shared.adapters.firestore.unit import Unit
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
 
 
 class FirestoreWritePlaces:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
 
-    def ref(self, place: str) -> Any:
+    def ref(self, place: str) -> DocumentReference:
         return self._unit.db.collection(WRITE_PLACES).document(place)
 
     def taken(self, places: Sequence[str]) -> set[str]:
