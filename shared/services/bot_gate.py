@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 from urllib.parse import parse_qs
 
 from altcha import v1 as altcha
@@ -26,7 +26,7 @@ from shared.config import get_settings
 from shared.domain.bot_gate import BotGate, proof_needed, velocity_window_end, velocity_windows
 from shared.domain.claims import spent_proof_id
 from shared.domain.errors import ProofRequired
-from shared.services.ports import UnitOfWork
+from shared.services.ports import JsonObject, UnitOfWork
 
 ALGORITHM: Final = "SHA-256"
 PROOF_MISSING = "Booking this page needs a quick automatic check first: solve the challenge and send the request again."
@@ -141,13 +141,13 @@ def gate_key(app_key: str) -> str:
     return hmac.new(app_key.encode(), b"kaleno bot gate: altcha challenges", hashlib.sha256).hexdigest()
 
 
-def new_challenge(key: str, now: datetime, policy: GatePolicy) -> dict[str, Any]:
+def new_challenge(key: str, now: datetime, policy: GatePolicy) -> JsonObject:
     """A fresh ALTCHA challenge as the library makes it (`algorithm`, `challenge`, `maxNumber`, `salt`,
     `signature`), expiring after the policy's lifetime."""
     options = altcha.ChallengeOptions(
         algorithm=ALGORITHM, max_number=policy.max_number, hmac_key=key, expires=now + policy.challenge_lifetime
     )
-    challenge: dict[str, Any] = altcha.create_challenge(options).to_dict()
+    challenge: JsonObject = altcha.create_challenge(options).to_dict()
     return challenge
 
 

@@ -15,9 +15,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from shared.services.ports import Ports, UnitOfWork
+from shared.services.ports import JsonObject, Ports, UnitOfWork
 from shared.services.records import ConsentRecord, PastConsent
 from shared.services.tokens import same_secret
 
@@ -91,7 +90,7 @@ def current_consent(command: CurrentConsent, deps: Ports) -> ConsentRecord | Non
     return record
 
 
-def consent_export(consent_id: str | None, uow: UnitOfWork) -> dict[str, Any] | None:
+def consent_export(consent_id: str | None, uow: UnitOfWork) -> JsonObject | None:
     """For an export: this browser's cookie choices and every policy version they were made under."""
     record = uow.audit.consent(consent_id) if consent_id else None
     if record is None:

@@ -42,7 +42,9 @@ from shared.services.records import (
     WebhookResponse,
 )
 
-Exported = list[dict[str, Any]]  # JSON-ready records about one subject
+# Any: a JSON document handed out whole (an export, a challenge); its shape is the format's, set where it is built.
+JsonObject = dict[str, Any]
+Exported = list[JsonObject]  # JSON-ready records about one subject
 
 
 class SubjectRecords(Protocol):
@@ -338,7 +340,7 @@ class TaskQueue(Protocol):
     def enqueue(
         self,
         function: str,
-        payload: dict[str, Any],
+        payload: dict[str, Any],  # Any: a task's JSON body, checked by the receiving function's model
         *,
         name: str | None = None,
         delay_seconds: float = 0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from shared.domain import ids
 from shared.domain.address_proof import AddressGrant
@@ -30,7 +30,7 @@ from shared.services.closure import CLOSED_BOOKING_KEPT, close_future_bookings, 
 from shared.services.consent import consent_export, issued_consent_id
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored
-from shared.services.ports import Ports, SubjectRecords, TaskQueue, UnitOfWork
+from shared.services.ports import JsonObject, Ports, SubjectRecords, TaskQueue, UnitOfWork
 from shared.services.records import Erasure
 from shared.services.write_limits import counted_write, take, writer_of
 
@@ -58,7 +58,7 @@ class Export:
     consent_cookie: str | None = None
 
 
-def export(command: Export, deps: Ports) -> dict[str, Any]:
+def export(command: Export, deps: Ports) -> JsonObject:
     """One versioned JSON document (a manage token: that booking; a proven address: every booking made with it),
     with the policy versions this person answered: this browser's cookie choices (a host's profile also holds
     the policy version they were last told about)."""
@@ -73,7 +73,7 @@ def export(command: Export, deps: Ports) -> dict[str, Any]:
     return exported
 
 
-def _export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+def _export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> JsonObject:
     """Everything held about the host, one section per repository."""
     sections: dict[str, SubjectRecords] = {
         "profile": uow.hosts,
@@ -98,7 +98,7 @@ def _export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str
     }
 
 
-def _export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+def _export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> JsonObject:
     """The one booking a manage token opens, and nothing else: another booking made with the same address
     (perhaps by someone else) needs proof of that address (`_export_address`)."""
     audit(uow, Entry("rights_export", invitee_subject(booking), "done", now))
@@ -113,7 +113,7 @@ def _export_invitee(booking: Booking, now: datetime, uow: UnitOfWork, complaint:
     }
 
 
-def _export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> dict[str, Any]:
+def _export_address(email: str, now: datetime, uow: UnitOfWork, complaint: dict[str, str]) -> JsonObject:
     """Everything held about a proven address: its bookings with every host, the ledger's entries about them
     and about the address, and the address's own proofs."""
     bookings = uow.bookings.of_address(normalised_email(email))
@@ -157,7 +157,7 @@ INVITEE_EXPORT_OMITS = {
 INVITEE_EXPORT_OMITS["manage_token_hash"] = "a keyed hash standing in for their manage token"  # noqa: S105  # nosec B105
 
 
-def invitee_view(booking: Booking) -> dict[str, Any]:
+def invitee_view(booking: Booking) -> JsonObject:
     """A booking as its invitee's export shows it: all of it (answers, phone, place, Meet link, seat,
     messages sent, restriction) but the fields named in `INVITEE_EXPORT_OMITS`."""
     return booking.model_dump(mode="json", exclude=set(INVITEE_EXPORT_OMITS))
@@ -172,7 +172,7 @@ DELIVERY_EXPORT_OMITS = {
 }
 
 
-def _deliveries(bookings: list[Booking], uow: UnitOfWork) -> list[dict[str, Any]]:
+def _deliveries(bookings: list[Booking], uow: UnitOfWork) -> list[JsonObject]:
     """When each booking was sent to the host's own systems (webhooks), and how that went."""
     return [
         delivery.model_dump(mode="json", exclude=set(DELIVERY_EXPORT_OMITS))
@@ -188,7 +188,7 @@ class Erase:
     subject: Subject
 
 
-def erase(command: Erase, deps: Ports) -> Erasure | dict[str, Any]:
+def erase(command: Erase, deps: Ports) -> Erasure | JsonObject:
     """A host's account goes entirely, by a task (its receipt, to follow); an invitee's booking, or every
     booking made with a proven address, keeps only its time, done at once (what was done)."""
     uow, now, subject = deps.uow(), deps.now(), command.subject
@@ -199,7 +199,7 @@ def erase(command: Erase, deps: Ports) -> Erasure | dict[str, Any]:
     return _erase_invitee(subject, now, uow, deps.tasks)
 
 
-def _erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
+def _erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> JsonObject:
     """Anonymise the booking a manage token opens: the host keeps the time, nothing else. A booking still to
     come follows in Google through its sync task. Done inline; asking again is harmless."""
     anonymised = _anonymise([booking], uow, tasks)
@@ -208,7 +208,7 @@ def _erase_invitee(booking: Booking, now: datetime, uow: UnitOfWork, tasks: Task
     return {"erased_at": now.isoformat(), "steps": {"bookings_anonymised": anonymised}}
 
 
-def _erase_address(email: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> dict[str, Any]:
+def _erase_address(email: str, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> JsonObject:
     """Anonymise every booking made with a proven address, with every host."""
     anonymised = _anonymise(uow.bookings.of_address(normalised_email(email)), uow, tasks)
     audit(uow, Entry("rights_erasure", address_subject(email), "done", now))

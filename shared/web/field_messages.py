@@ -210,7 +210,7 @@ def code_of(problem: FieldProblem) -> str:
     return code
 
 
-def field_error(problem: FieldProblem, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+def field_error(problem: FieldProblem, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:  # Any: JSON for a problem
     """The error as the 422's `errors` carry it: the field, its stable code and the sentence."""
     code = code_of(problem)
     words = MESSAGES.get(language, ENGLISH)
