@@ -8,9 +8,9 @@ import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bootstrap import adapters, utc_now
+from shared.bootstrap import adapters
 from shared.config import get_settings
-from shared.domain.booking import Booking, BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
+from shared.domain.booking import BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
 from shared.domain.calendar_span import Instant
 from shared.domain.calendars import CalendarChoiceRequest
 from shared.domain.event_type import EventType, EventTypeUpdate
@@ -22,7 +22,6 @@ from shared.services import booking as booking_service
 from shared.services import calendars as calendar_settings
 from shared.services import closure, links, onboarding, webhooks
 from shared.services import hosts as host_settings
-from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
 from shared.web.views import (
@@ -70,7 +69,7 @@ class SlugAvailability(BaseModel):
 def check_slug(request: Request, principal: Host, query: SlugQuery) -> Response:
     """Whether a page address is free, for checking it while it is typed; 422 if it is not a valid slug (or is
     reserved). Saving it (PATCH /hosts/me) claims it."""
-    available = host_settings.slug_available(principal, query.slug, adapters().uow())
+    available = host_settings.slug_available(principal, query.slug, adapters())
     return json_response(SlugAvailability(available=available))
 
 
@@ -92,7 +91,7 @@ class ClosingImpact(BaseModel):
 @api.host("/me/closing-impact", response=ClosingImpact)
 def closing_impact(request: Request, principal: Host) -> Response:
     """How many bookings still to come a disconnect or an account deletion would cancel."""
-    count = len(closure.future_bookings(principal.id, utc_now(), adapters().uow()))
+    count = len(closure.future_bookings(principal.id, adapters()))
     return json_response(ClosingImpact(future_bookings=count))
 
 
@@ -117,7 +116,7 @@ def put_calendars(request: Request, principal: Host, body: CalendarChoiceRequest
 @api.host("/me/event-types", response=EventTypeList)
 def list_event_types(request: Request, principal: Host) -> Response:
     """The host's event types."""
-    found = host_settings.list_event_types(principal, adapters().uow())
+    found = host_settings.list_event_types(principal, adapters())
     return json_response(EventTypeList(event_types=[EventTypeView.of(i, et) for i, et in found.items()]))
 
 
@@ -132,7 +131,7 @@ def create_event_type(request: Request, principal: Host, body: EventType) -> Res
 @api.host("/me/event-types/<event_type_id>", response=EventTypeView)
 def get_event_type(request: Request, principal: Host, event_type_id: str) -> Response:
     """One event type."""
-    found = host_settings.event_type(principal, event_type_id, adapters().uow())
+    found = host_settings.event_type(principal, event_type_id, adapters())
     return json_response(EventTypeView.of(event_type_id, found))
 
 
@@ -171,7 +170,7 @@ def create_link(request: Request, principal: Host, event_type_id: str, body: Lin
 def list_links(request: Request, principal: Host, event_type_id: str) -> Response:
     """This event type's single-use links, newest first, with their state (never their tokens)."""
     ports = adapters()
-    found, now = links.links_of(principal, event_type_id, ports.uow()), ports.now()
+    found, now = links.links_of(principal, event_type_id, ports), ports.now()
     return json_response(LinkList(links=[LinkView.of(link, now) for link in found]))
 
 
@@ -186,7 +185,7 @@ def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: 
 @api.host("/me/schedule", response=Schedule)
 def get_schedule(request: Request, principal: Host) -> Response:
     """The default schedule's weekly hours, date overrides and time off, in its time zone."""
-    return json_response(host_settings.schedule(principal, adapters().uow()))
+    return json_response(host_settings.schedule(principal, adapters()))
 
 
 @api.host("/me/schedule", methods=("PUT",), body=Schedule, response=Schedule)
@@ -198,7 +197,7 @@ def put_schedule(request: Request, principal: Host, body: Schedule) -> Response:
 @api.host("/me/schedules", response=ScheduleList)
 def list_schedules(request: Request, principal: Host) -> Response:
     """Every schedule of the host, the default one (id `default`) first."""
-    page, found = host_settings.list_schedules(principal, adapters().uow())
+    page, found = host_settings.list_schedules(principal, adapters())
     return json_response(ScheduleList(schedules=[ScheduleView.of(i, s, page) for i, s in found.items()]))
 
 
@@ -213,7 +212,7 @@ def create_schedule(request: Request, principal: Host, body: ScheduleCreate) -> 
 @api.host("/me/schedules/<schedule_id>", response=ScheduleView)
 def get_named_schedule(request: Request, principal: Host, schedule_id: str) -> Response:
     """One schedule, with the event types that use it."""
-    page, found = host_settings.named_schedule(principal, schedule_id, adapters().uow())
+    page, found = host_settings.named_schedule(principal, schedule_id, adapters())
     return json_response(ScheduleView.of(schedule_id, found, page))
 
 
@@ -260,8 +259,9 @@ class BookingsQuery(BaseModel):
 @api.host("/me/bookings", query=BookingsQuery, response=HostBookingList)
 def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Response:
     """The host's bookings, a page at a time, with their calendar sync state (failed syncs show here)."""
+    ports = adapters()
     listing = HostListing(
-        now=utc_now(),
+        now=ports.now(),
         upcoming=query.when == "upcoming",
         status=BookingStatus(query.status) if query.status else None,
         event_type_id=query.event_type,
@@ -270,7 +270,7 @@ def list_bookings(request: Request, principal: Host, query: BookingsQuery) -> Re
         ends_from=query.ends_from,
         ends_before=query.ends_before,
     )
-    found, next_cursor = booking_service.host_bookings(principal, listing, adapters().uow())
+    found, next_cursor = booking_service.host_bookings(principal, listing, ports)
     bookings = [HostBookingView.of(booking) for booking in found]
     return json_response(HostBookingList(bookings=bookings, next_cursor=next_cursor))
 
@@ -306,15 +306,9 @@ def reschedule_booking(request: Request, principal: Host, booking_id: str, body:
 def resolve_booking(request: Request, principal: Host, booking_id: str, body: ResolveRequest) -> Response:
     """Settle a booking you moved in Google onto another booking's time (`needs_attention`): keep the moved
     time (once it no longer clashes) or put the event back at the booked time."""
-    ports, uow, booking = _hosts_booking(principal, booking_id)
-    resolved = booking_service.resolve(booking, body.keep == "moved", uow, ports.tasks)
-    return json_response(HostBookingView.of(resolved))
-
-
-def _hosts_booking(host: Host, booking_id: str) -> tuple[Ports, UnitOfWork, Booking]:
-    ports = adapters()
-    uow = ports.uow()
-    return ports, uow, booking_service.host_booking(host, booking_id, uow)
+    by = booking_service.ByHost(principal.id)
+    command = booking_service.ResolveBooking(booking_id, body.keep == "moved", by)
+    return json_response(HostBookingView.of(booking_service.resolve(command, adapters())))
 
 
 # --- outgoing webhooks --------------------------------------------------------------------------------
@@ -337,14 +331,14 @@ def create_webhook(request: Request, principal: Host, body: WebhookRegistration)
 @api.host("/me/webhooks", response=WebhookList)
 def list_webhooks(request: Request, principal: Host) -> Response:
     """Your webhook endpoints (without their secrets)."""
-    found = webhooks.endpoints(principal, adapters().uow())
+    found = webhooks.endpoints(principal, adapters())
     return json_response(WebhookList(webhooks=[WebhookView.of(endpoint) for endpoint in found]))
 
 
 @api.host("/me/webhooks/<webhook_id>", response=WebhookView)
 def get_webhook(request: Request, principal: Host, webhook_id: str) -> Response:
     """One webhook endpoint (without its secret)."""
-    return json_response(WebhookView.of(webhooks.endpoint(principal, webhook_id, adapters().uow())))
+    return json_response(WebhookView.of(webhooks.endpoint(principal, webhook_id, adapters())))
 
 
 @api.host("/me/webhooks/<webhook_id>", methods=("DELETE",), status=204)

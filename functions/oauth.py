@@ -78,7 +78,7 @@ def callback(request: Request, query: CallbackQuery) -> Response:
 @api.host("/logout", methods=("POST",), status=204)
 def logout(request: Request, principal: Host) -> Response:
     """End the session."""
-    onboarding.end_session(request.cookies.get(SESSION_COOKIE, ""), adapters().uow())
+    onboarding.sign_out(request.cookies.get(SESSION_COOKIE, ""), adapters())
     response = Response(status=204)
     clear_cookie(response, SESSION_COOKIE)
     return response

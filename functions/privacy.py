@@ -78,7 +78,7 @@ def erase(request: Request, principal: Host | Booking | AddressGrant) -> Respons
 @api.public("/erase/<erasure_id>", response=ErasureView, personal=True)
 def erasure_state(request: Request, erasure_id: str) -> Response:
     """Where a host's erasure stands: its receipt (the id is the only key to it)."""
-    return json_response(ErasureView.of(rights.erasure_receipt(erasure_id, adapters().uow())))
+    return json_response(ErasureView.of(rights.erasure_receipt(erasure_id, adapters())))
 
 
 @api.public("/complaint", response=ComplaintView)

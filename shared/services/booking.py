@@ -52,7 +52,7 @@ from shared.services.errors import AlreadyStored, Contention
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
-from shared.services.tokens import manage_token
+from shared.services.tokens import genuine_manage_token, manage_token
 from shared.services.write_limits import (
     SeenPlaces,
     Writer,
@@ -409,6 +409,11 @@ def _replay(key_hash: str, request_hash: str, uow: UnitOfWork, manage_key: str) 
     return Booked(booking, manage_token(manage_key, booking.id), replayed=True)
 
 
+def issued_manage_token(token: str, deps: Ports) -> bool:
+    """Whether Kaleno issued this manage token (for whichever booking it names), checked without a read."""
+    return genuine_manage_token(deps.keys.manage(), token)
+
+
 def authorized_booking(booking_id: str | None, token: str | None, uow: UnitOfWork) -> Booking:
     """The booking, if `token` is its manage token (`booking_id` None: the one the token names); a wrong
     token looks exactly like a missing booking."""
@@ -528,16 +533,27 @@ def _seat_to_move_to(booking: Booking, offer: Offer, start: datetime, uow: UnitO
     return session, seat
 
 
-def resolve(booking: Booking, keep_moved: bool, uow: UnitOfWork, tasks: TaskQueue) -> Booking:
-    """The host settles a booking they moved in Google onto another booking's time."""
+@dataclass(frozen=True)
+class ResolveBooking:
+    """The host settles a booking they moved in Google onto another booking's time: keep the moved time (once
+    it no longer clashes) or put the event back at the booked time."""
+
+    booking_id: str
+    keep_moved: bool
+    by: ByHost
+
+
+def resolve(command: ResolveBooking, deps: Ports) -> Booking:
+    uow = deps.uow()
+    booking = _changeable(command.booking_id, command.by, uow)
     updated = _changed(
         booking.id,
-        lambda current: current.resolved(keep_moved),
+        lambda current: current.resolved(command.keep_moved),
         uow,
         conflict="the new time still overlaps another booking: move or cancel that one first, or keep the original",
     )
-    request_sync(updated, tasks)
-    kept = "moved" if keep_moved else "original"
+    request_sync(updated, deps.tasks)
+    kept = "moved" if command.keep_moved else "original"
     log_event("booking_resolved", booking_id=booking.id, host_id=booking.host_id, outcome=kept)
     return updated
 
@@ -610,11 +626,7 @@ def booking_context(booking: Booking, uow: UnitOfWork) -> BookingContext:
     )
 
 
-def host_bookings(host: Host, listing: HostListing, uow: UnitOfWork) -> tuple[list[Booking], str | None]:
+def host_bookings(host: Host, listing: HostListing, deps: Ports) -> tuple[list[Booking], str | None]:
     """A page of the host's bookings and the cursor of the next page (None: this was the last)."""
-    found = uow.bookings.of_host(host.id, listing)
+    found = deps.uow().bookings.of_host(host.id, listing)
     return found, found[-1].id if len(found) == listing.limit else None
-
-
-def host_booking(host: Host, booking_id: str, uow: UnitOfWork) -> Booking:
-    return _changeable(booking_id, ByHost(host.id), uow)

@@ -30,9 +30,10 @@ MAX_BOOKINGS = 10_000  # a host's bookings still to come, read at once (the eras
 CLOSED_BOOKING_KEPT = timedelta(days=90)
 
 
-def future_bookings(host_id: str, now: datetime, uow: UnitOfWork) -> list[Booking]:
+def future_bookings(host_id: str, deps: Ports) -> list[Booking]:
     """The host's bookings that start later and still hold their time: what a closure cancels."""
-    upcoming = uow.bookings.of_host(host_id, HostListing(now=now, limit=MAX_BOOKINGS))
+    now = deps.now()
+    upcoming = deps.uow().bookings.of_host(host_id, HostListing(now=now, limit=MAX_BOOKINGS))
     return [booking for booking in upcoming if booking.holds_time and booking.start > now]
 
 

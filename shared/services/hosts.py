@@ -61,14 +61,14 @@ def update_profile(command: UpdateProfile, deps: Ports) -> Host:
     return retried(update)
 
 
-def slug_available(host: Host, slug: str, uow: UnitOfWork) -> bool:
+def slug_available(host: Host, slug: str, deps: Ports) -> bool:
     """Free for this host: no page uses it, or it is already theirs. (A save can still lose a race: it
     claims the slug in its own commit and answers 409 then.)"""
-    return slug == host.slug or uow.pages.get(slug) is None
+    return slug == host.slug or deps.uow().pages.get(slug) is None
 
 
-def list_event_types(host: Host, uow: UnitOfWork) -> dict[str, EventType]:
-    return _page(host, uow).event_types
+def list_event_types(host: Host, deps: Ports) -> dict[str, EventType]:
+    return _page(host, deps.uow()).event_types
 
 
 @dataclass(frozen=True)
@@ -138,12 +138,12 @@ def _extend_mirror_if_needed(host: Host, page: BookingPage, now: datetime, ports
             refresh_soon(host.id, f"horizon{page.horizon_days}-{int(now.timestamp()) // 60}", ports.tasks)
 
 
-def event_type(host: Host, event_type_id: str, uow: UnitOfWork) -> EventType:
-    return _page(host, uow).event_type(event_type_id)
+def event_type(host: Host, event_type_id: str, deps: Ports) -> EventType:
+    return _page(host, deps.uow()).event_type(event_type_id)
 
 
-def schedule(host: Host, uow: UnitOfWork) -> Schedule:
-    return _page(host, uow).schedule
+def schedule(host: Host, deps: Ports) -> Schedule:
+    return _page(host, deps.uow()).schedule
 
 
 @dataclass(frozen=True)
@@ -159,13 +159,13 @@ def replace_schedule(command: ReplaceSchedule, deps: Ports) -> Schedule:
 
 
 # --- named schedules (the default one is `schedule` above, id "default") ---------------------------------
-def list_schedules(host: Host, uow: UnitOfWork) -> tuple[BookingPage, dict[str, NamedSchedule]]:
-    page = _page(host, uow)
+def list_schedules(host: Host, deps: Ports) -> tuple[BookingPage, dict[str, NamedSchedule]]:
+    page = _page(host, deps.uow())
     return page, page.named_schedules()
 
 
-def named_schedule(host: Host, schedule_id: str, uow: UnitOfWork) -> tuple[BookingPage, NamedSchedule]:
-    page = _page(host, uow)
+def named_schedule(host: Host, schedule_id: str, deps: Ports) -> tuple[BookingPage, NamedSchedule]:
+    page = _page(host, deps.uow())
     return page, page.named_schedule(schedule_id)
 
 

@@ -74,7 +74,8 @@ def create_link(command: CreateLink, deps: Ports) -> CreatedLink:
     return CreatedLink(link, token, deps.links.single_use(host.slug, event_type.slug, token))
 
 
-def links_of(host: Host, event_type_id: str, uow: UnitOfWork) -> list[BookingLink]:
+def links_of(host: Host, event_type_id: str, deps: Ports) -> list[BookingLink]:
+    uow = deps.uow()
     _event_type(host, event_type_id, uow)
     return uow.links.of_event_type(host.id, event_type_id)
 

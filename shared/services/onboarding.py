@@ -147,7 +147,7 @@ def complete_sign_in(callback: Callback, ports: Ports) -> SignedIn:
         resync_failed(host.id, now, uow, ports.tasks)
     token = start_session(host.id, now, uow)
     if callback.previous_session:
-        end_session(callback.previous_session, uow)  # rotate: a fixated pre-login cookie never becomes a session
+        _end_session(callback.previous_session, uow)  # rotate: a fixated pre-login cookie never becomes a session
     return_to = record.return_to
     if record.purpose == "calendars" and CALENDAR_LIST_SCOPE not in identity.granted_scopes:
         return_to = _with_query(return_to, "calendars=refused")  # unticked on Google's screen: say so
@@ -268,15 +268,22 @@ def start_session(host_id: str, now: datetime, uow: UnitOfWork) -> str:
     return token
 
 
-def end_session(token: str, uow: UnitOfWork) -> None:
+def sign_out(session_token: str, deps: Ports) -> None:
+    """The host signs out: their session ends here, whatever the browser keeps."""
+    _end_session(session_token, deps.uow())
+
+
+def _end_session(token: str, uow: UnitOfWork) -> None:
     with uow:
         uow.sign_in.end_session(token)
         uow.commit()
 
 
-def host_for_session(token: str | None, now: datetime, uow: UnitOfWork) -> Host | None:
+def host_for_session(token: str | None, deps: Ports) -> Host | None:
+    """The host a session cookie signs in, while the session lasts."""
+    uow = deps.uow()
     record = uow.sign_in.session(token) if token else None
-    if record is None or record.expires_at <= now:
+    if record is None or record.expires_at <= deps.now():
         return None
     return uow.hosts.get(record.host_id)
 

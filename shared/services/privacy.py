@@ -327,8 +327,8 @@ def _step_done(erasure: Erasure, step: str, now: datetime, uow: UnitOfWork) -> E
     return updated
 
 
-def erasure_receipt(erasure_id: str, uow: UnitOfWork) -> Erasure:
-    erasure = uow.audit.receipt(erasure_id)
+def erasure_receipt(erasure_id: str, deps: Ports) -> Erasure:
+    erasure = deps.uow().audit.receipt(erasure_id)
     if erasure is None:
         raise NotFound("no such erasure")
     return erasure

@@ -94,12 +94,12 @@ def register(command: RegisterWebhook, deps: Ports) -> tuple[WebhookEndpoint, st
     return endpoint, signing_secret(deps.keys.webhook(), endpoint)
 
 
-def endpoints(host: Host, uow: UnitOfWork) -> list[WebhookEndpoint]:
-    return list(uow.webhooks.of_host(host.id).endpoints)
+def endpoints(host: Host, deps: Ports) -> list[WebhookEndpoint]:
+    return list(deps.uow().webhooks.of_host(host.id).endpoints)
 
 
-def endpoint(host: Host, endpoint_id: str, uow: UnitOfWork) -> WebhookEndpoint:
-    return uow.webhooks.of_host(host.id).endpoint(endpoint_id)
+def endpoint(host: Host, endpoint_id: str, deps: Ports) -> WebhookEndpoint:
+    return deps.uow().webhooks.of_host(host.id).endpoint(endpoint_id)
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class DeliveryLog:
 def deliveries(query: DeliveryLog, deps: Ports) -> tuple[list[WebhookDelivery], str | None]:
     """An endpoint's delivery log, latest first, a page at a time (next cursor: None on the last page)."""
     uow, limit = deps.uow(), query.limit
-    endpoint(query.host, query.endpoint_id, uow)  # another host's endpoint is not found
+    endpoint(query.host, query.endpoint_id, deps)  # another host's endpoint is not found
     found = uow.webhook_deliveries.of_endpoint(query.endpoint_id, limit + 1, query.cursor)
     page = found[:limit]
     return page, page[-1].id if len(found) > limit else None

@@ -7,15 +7,14 @@ from urllib.parse import urlsplit
 
 from flask import Request, Response
 
-from shared.bootstrap import adapters, utc_now
+from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.domain.address_proof import GRANT_PREFIX, AddressGrant
 from shared.domain.booking import Booking
 from shared.domain.errors import BookingNotFound
 from shared.domain.host import Host
-from shared.services.booking import authorized_booking
+from shared.services.booking import authorized_booking, issued_manage_token
 from shared.services.onboarding import host_for_session
-from shared.services.tokens import genuine_manage_token
 from shared.web import browser_storage
 from shared.web.oidc import bearer_token, verify_oidc
 from shared.web.principals import InviteeGrant, QueueCallers, TaskCaller
@@ -31,7 +30,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def session_host(request: Request, function: str = "") -> Host:
     """The signed-in host; cookie-authenticated writes must also come from our own origin (CSRF)."""
-    host = host_for_session(request.cookies.get(SESSION_COOKIE), utc_now(), adapters().uow())
+    host = host_for_session(request.cookies.get(SESSION_COOKIE), adapters())
     if host is None:
         raise Problem(401, "unauthenticated", "Sign-in required", "Sign in with Google at /oauth/start.")
     if request.method not in _SAFE_METHODS:
@@ -111,8 +110,7 @@ def manage_token(request: Request, function: str = "") -> str:
         "Manage token required",
         "Send the manage token you received when booking as 'Authorization: Bearer <token>'.",
     )
-    key = adapters().keys.manage()
-    if not genuine_manage_token(key, token):
+    if not issued_manage_token(token, adapters()):
         raise Problem(
             401,
             "invalid-token",
@@ -169,7 +167,7 @@ def insider(request: Request) -> Callable[[str, str], bool]:
             except BookingNotFound:
                 return False
             return booking.holds_time and (booking.host_id, booking.event_type_id) == (host_id, event_type_id)
-        host = host_for_session(request.cookies.get(SESSION_COOKIE), utc_now(), uow)
+        host = host_for_session(request.cookies.get(SESSION_COOKIE), adapters())
         return host is not None and host.id == host_id
 
     return has_right

@@ -233,9 +233,9 @@ def test_a_move_onto_another_bookings_time_waits_for_the_host_and_resolves_both_
     assert booking.moved_start == START + timedelta(hours=2)
     assert ports.db.ids("claims") == claims_before
     with pytest.raises(ClaimConflict, match="overlaps another booking"):
-        booking_service.resolve(booking, True, ports.uow(), ports.tasks)
+        resolve_as_host(ports, booking.id, keep_moved=True)
 
-    restored = booking_service.resolve(booking, False, ports.uow(), ports.tasks)
+    restored = resolve_as_host(ports, booking.id, keep_moved=False)
     assert (restored.status, restored.start, restored.moved_start) == (BookingStatus.CONFIRMED, START, None)
     assert restored.version == 2
     assert restored.sync_state is SyncState.PENDING  # the event goes back in Google
@@ -250,7 +250,7 @@ def test_confirming_the_moved_time_once_it_is_free_moves_the_claims() -> None:
     host_checks_events(ports, moved_event(hours=2))
     booking_service.cancel(booking_service.CancelBooking(other.id, None, booking_service.ByHost(other.host_id)), ports)
 
-    confirmed = booking_service.resolve(stored_booking(ports), True, ports.uow(), ports.tasks)
+    confirmed = resolve_as_host(ports, stored_booking(ports).id, keep_moved=True)
 
     assert (confirmed.status, confirmed.start) == (BookingStatus.CONFIRMED, START + timedelta(hours=2))
     assert confirmed.synced_version == confirmed.version  # Google already shows that time
@@ -317,3 +317,8 @@ def test_watch_channels_ask_google_to_push_to_the_calendar_webhook_function() ->
     links = FakePorts().links
 
     assert links.calendar_webhook() == get_settings().function_url("calendar_webhook")
+
+
+def resolve_as_host(ports: FakePorts, booking_id: str, keep_moved: bool) -> Booking:
+    command = booking_service.ResolveBooking(booking_id, keep_moved, booking_service.ByHost("h1"))
+    return booking_service.resolve(command, ports)

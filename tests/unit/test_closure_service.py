@@ -77,7 +77,7 @@ def test_a_disconnect_cancels_each_booking_to_come_mails_its_invitee_once_and_de
             "host_disconnected",
             SyncState.SYNCED,
         )
-    assert future_bookings("h1", NOW, ports.uow()) == []
+    assert future_bookings("h1", ports.at(NOW)) == []
 
 
 def test_the_ordinary_notice_task_stays_silent_for_a_closed_booking() -> None:

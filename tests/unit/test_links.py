@@ -141,7 +141,7 @@ def test_a_link_books_once_and_cancelling_does_not_give_it_back() -> None:
     assert booked.booking.link_id == link_id_of(token)
     with pytest.raises(LinkUsed):
         book_with(ports, token, START + timedelta(hours=1), "other@example.org")
-    (listed,) = links_of(a_host(), "et1", ports.uow())
+    (listed,) = links_of(a_host(), "et1", ports)
     assert (listed.state(NOW), listed.booking_id) == (LinkState.USED, booked.booking.id)
 
 

@@ -126,7 +126,7 @@ def test_a_new_schedule_without_hours_offers_weekdays_9_to_5_in_the_host_s_zone(
     created = page.named_schedule(schedule_id)
     assert created.time_zone == "Europe/Berlin"
     assert created.weekly["mon"] == [("09:00", "17:00")]
-    assert host_settings.named_schedule(host, schedule_id, ports.uow())[1] == created
+    assert host_settings.named_schedule(host, schedule_id, ports)[1] == created
 
 
 def test_schedules_in_the_host_s_old_zone_follow_a_new_zone_and_others_stay() -> None:

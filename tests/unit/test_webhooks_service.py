@@ -66,7 +66,7 @@ def delivery_log(
 def test_a_registered_endpoint_gets_a_secret_shown_once_and_stored_nowhere(ports: FakePorts) -> None:
     endpoint, secret = register(ports, description="CRM")
 
-    stored = webhooks.endpoints(a_host(), ports.uow())
+    stored = webhooks.endpoints(a_host(), ports)
     assert secret.startswith("whsec_")
     assert len(secret) == len("whsec_") + 43
     assert [e.id for e in stored] == [endpoint.id]
@@ -103,7 +103,7 @@ def test_a_host_resolving_to_a_non_public_address_is_refused_in_production(
     with pytest.raises(WebhookUrlRefused, match=reason):
         register(ports, "https://inside.example.com/hook")
 
-    assert webhooks.endpoints(a_host(), ports.uow()) == []
+    assert webhooks.endpoints(a_host(), ports) == []
 
 
 def test_a_host_with_one_private_address_among_public_ones_is_refused(ports: FakePorts) -> None:
@@ -171,7 +171,7 @@ def test_a_host_may_register_at_most_ten_endpoints(ports: FakePorts) -> None:
     with pytest.raises(WebhookLimitReached, match="at most 10"):
         register(ports)
 
-    assert len(webhooks.endpoints(a_host(), ports.uow())) == 10
+    assert len(webhooks.endpoints(a_host(), ports)) == 10
 
 
 def test_another_hosts_endpoint_is_not_found(ports: FakePorts) -> None:
@@ -191,7 +191,7 @@ def test_rotating_the_secret_replaces_it(ports: FakePorts) -> None:
 
     assert second != first
     assert rotated.secret_version == 2
-    stored = webhooks.endpoint(a_host(), endpoint.id, ports.uow())
+    stored = webhooks.endpoint(a_host(), endpoint.id, ports)
     assert webhooks.signing_secret(ports.keys.webhook(), stored) == second
 
 
