@@ -9,23 +9,25 @@ How a team booking will use these (the wiring, issue 28):
   `Offer.free_slots` answers each member's free starts, limits included (a team type's daily, weekly and
   monthly limits are per member: the places are named by the member's host id and the team type's id);
   `team_free_slots` combines them: round-robin offers a start at which at least one member is free,
-  collective one at which every member is free. Sorted merges: O(starts x members), no pairwise loops.
-- **Round-robin choice.** At booking time, `round_robin_order(start, free, standings)` lists the members free
-  at that start in the order to try: higher `priority` first; then the lowest load after taking this booking,
-  (bookings of this type in the last 30 days + 1) / `weight` (so weight 2 gets about twice the bookings of
-  weight 1, and a new member is not swamped); then who was booked least recently (never booked first); then
+  collective one at which every member is free. Sorted merges, linear in the starts: no pairwise loops.
+- **Round-robin choice.** At booking time `check_team_start` asks each member's offer about the one start
+  (collective: every member must be free), and `round_robin_order(free, standings)` lists the free ones in
+  the order to try: higher `priority` first; then the lowest load once this booking is theirs,
+  (bookings of this type in the last 30 days + 1) / `weight`, so weight 2 gets about twice the bookings of
+  weight 1 from the first bookings on; then whoever was booked least recently (never booked first); then
   the host id, so the order is stable. The booking commits with the first member's claims; if a racer took
-  them (the commit fails on a claim that must not exist), it tries the next member, and answers 409 only
-  when every free member is gone.
-- **Counts.** The 30-day counts are read per member, not per team: fairness is per member and per type, and a
-  member's count must change in the same commit as their assignment. Suggested storage: one small counter
-  document per (team type, member), `AssignmentTally` below (counts by UTC day, the latest assignment's
-  instant), read with the offers' batch get, written with the booking (`added`) and given back when the
-  booking is cancelled or handed to another member (`removed`). A query over the bookings would do too, but
-  costs a read per member per booking and an index; the counters cost k reads in the batch already made.
-- **Claims.** `team_claims(offers, start)`: a round-robin booking holds the assigned member's claims (exactly
-  what a booking on that member's own page would create); a collective one holds every member's, in one commit,
-  so any member's own page booking of that time (and any other team's) conflicts on the same document ids.
+  them (a claim that must not exist did), it tries the next member, and answers 409 only when none is left.
+- **Counts.** The 30-day counts are read per member, not per team: fairness is per member and per type, and
+  a member's count changes in the commit that assigns them. Suggested storage: one small counter document
+  per (team type, member) shaped like `AssignmentTally` (counts by UTC day, the latest assignment's instant),
+  read in the offers' batch get (k more documents, no query, no index), written with the booking as field
+  transforms (increment the day's count, maximum of `last_at`) so two bookings of one member at different
+  times never lose a count, and given back (`removed`) when the booking is cancelled or handed on. Days
+  older than the window are ignored by `count` and dropped by the next whole write (`added`).
+- **Claims.** `team_claims(offers, start)` for the `holders`' offers: a round-robin booking holds the
+  assigned member's claims (exactly what a booking on that member's own page would create); a collective
+  one every member's, in one commit, so any member's own page booking of that time (or another team's)
+  conflicts on the same document ids.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ from heapq import merge
 from itertools import groupby
 
 from shared.domain.claims import claim_ids, occupied_span, places_of_run
+from shared.domain.errors import SlotNotOffered, SlotTaken
 from shared.domain.intervals import Interval
-from shared.domain.offer import FreeSlots, Offer, day_claim, minute_runs, period_claims
+from shared.domain.offer import FreeSlots, Offer, check_start, day_claim, minute_runs, period_claims
 
 RECENT_DAYS = 30  # round-robin fairness counts the assignments made in this many days (today included)
 _DAY_SECONDS = 86_400
@@ -88,6 +91,34 @@ def team_free_slots(assignment: Assignment, free: Mapping[str, FreeSlots]) -> Fr
 def free_members_at(start: int, free: Mapping[str, Sequence[int]]) -> list[str]:
     """The members whose free starts include `start`, in the mapping's order (a bisect per member)."""
     return [member for member, starts in free.items() if _holds(starts, start)]
+
+
+def check_team_start(assignment: Assignment, offers: Mapping[str, Offer], start: datetime, now: datetime) -> list[str]:
+    """`offer.check_start` for a team: the members who can take `start` now, each asked by their own offer.
+    Round-robin needs one of them, collective every one; otherwise it raises what a single host's page would,
+    judged for the team: round-robin, the mildest of the members' refusals (taken, then a limit, then never
+    offered: a racer may free a time, a limit will not); collective, the gravest (never offered by one member
+    is never offered by the team)."""
+    free: list[str] = []
+    refusals: list[SlotNotOffered | SlotTaken] = []
+    for member, offer in offers.items():
+        try:
+            check_start(offer, start, now)
+        except (SlotNotOffered, SlotTaken) as refusal:
+            refusals.append(refusal)
+        else:
+            free.append(member)
+    if not offers:
+        raise SlotNotOffered("this start time is not one of the offered slots")
+    if not refusals or (assignment is Assignment.ROUND_ROBIN and free):
+        return free
+    raise (min if assignment is Assignment.ROUND_ROBIN else max)(refusals, key=_gravity)
+
+
+def _gravity(refusal: SlotNotOffered | SlotTaken) -> int:
+    if isinstance(refusal, SlotTaken):
+        return 0
+    return 2 if type(refusal) is SlotNotOffered else 1  # its subclasses are the limits
 
 
 def _holds(starts: Sequence[int], start: int) -> bool:
@@ -143,10 +174,11 @@ def assignment_order(candidates: Iterable[Standing]) -> list[str]:
     return [standing.host_id for standing in sorted(candidates, key=_assignment_key)]
 
 
-def round_robin_order(start: int, free: Mapping[str, Sequence[int]], standings: Mapping[str, Standing]) -> list[str]:
-    """The pool members free at `start` (`free`: each member's free starts), in the order to try them. A
-    member with free time but no standing is not in the pool, so never chosen."""
-    return assignment_order(standings[member] for member in free_members_at(start, free) if member in standings)
+def round_robin_order(free_members: Iterable[str], standings: Mapping[str, Standing]) -> list[str]:
+    """The pool members among `free_members` (those free at one start, as `check_team_start` or
+    `free_members_at` answer them), in the order to try them. A member with free time but no standing is not
+    in the pool, so never chosen."""
+    return assignment_order(standings[member] for member in free_members if member in standings)
 
 
 @dataclass(frozen=True, slots=True)

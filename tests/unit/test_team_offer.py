@@ -13,7 +13,7 @@ import pytest
 
 from shared.domain.booking import Booking
 from shared.domain.claims import claim_ids, occupied_span
-from shared.domain.errors import DailyLimitReached
+from shared.domain.errors import DailyLimitReached, SlotNotOffered, SlotTaken
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval, SpanSet
 from shared.domain.offer import (
@@ -33,6 +33,7 @@ from shared.domain.team_offer import (
     PoolMember,
     Standing,
     assignment_order,
+    check_team_start,
     free_members_at,
     holders,
     member_places,
@@ -70,10 +71,6 @@ def monday_slots(offer: Offer) -> FreeSlots:
 
 def at(hour: float) -> int:
     return epoch_seconds(MONDAY + timedelta(hours=hour))
-
-
-def everyone_free(members: Sequence[str], start: int) -> dict[str, list[int]]:
-    return {member: [start] for member in members}
 
 
 # --- offered starts --------------------------------------------------------------------------------------------
@@ -133,7 +130,7 @@ def test_empty_inputs_offer_nothing() -> None:
     assert team_starts(COLLECTIVE, {"a": [1, 2], "b": []}) == []
     assert team_starts(ROUND_ROBIN, {"a": [1, 2], "b": []}) == [1, 2]
     assert team_free_slots(COLLECTIVE, {}) == FreeSlots([], 0, True)
-    assert round_robin_order(1, {}, {}) == []
+    assert round_robin_order([], {}) == []
     assert assignment_order([]) == []
 
 
@@ -167,6 +164,39 @@ def test_a_ten_member_month_is_merged_in_linear_time() -> None:
     assert elapsed < 2.0
 
 
+def test_one_start_asks_each_members_offer() -> None:
+    offers = {"h1": member_offer("h1", busy=((TEN, TEN + timedelta(hours=1)),)), "h2": member_offer("h2")}
+
+    assert check_team_start(ROUND_ROBIN, offers, TEN, NOW) == ["h2"]
+    assert check_team_start(ROUND_ROBIN, offers, TEN + timedelta(hours=1), NOW) == ["h1", "h2"]
+    assert check_team_start(COLLECTIVE, offers, TEN + timedelta(hours=1), NOW) == ["h1", "h2"]
+    with pytest.raises(SlotTaken):
+        check_team_start(COLLECTIVE, offers, TEN, NOW)
+
+
+def test_a_refused_start_says_why_as_a_single_hosts_page_would() -> None:
+    """h1's day is full, h2's time is taken: round-robin answers the mildest (taken: a racer may free it),
+    collective the gravest (h1 offers nothing that day); off the grid, nobody ever offered it."""
+    limited = CALL.model_copy(update={"daily_limit": 1})
+    full_day = a_booking(TEN, host_id="h1", event_type_id=TEAM_TYPE, day_claim=f"h1:{TEAM_TYPE}:20270308:place1")
+    eleven = TEN + timedelta(hours=1)
+    offers = {
+        "h1": member_offer("h1", event_type=limited, bookings=(full_day,)),
+        "h2": member_offer("h2", event_type=limited, busy=((eleven, eleven + timedelta(hours=1)),)),
+    }
+
+    with pytest.raises(SlotTaken):
+        check_team_start(ROUND_ROBIN, offers, eleven, NOW)
+    with pytest.raises(DailyLimitReached):
+        check_team_start(COLLECTIVE, offers, eleven, NOW)
+    for assignment in Assignment:
+        with pytest.raises(SlotNotOffered) as refused:
+            check_team_start(assignment, offers, eleven + timedelta(minutes=7), NOW)
+        assert type(refused.value) is SlotNotOffered
+        with pytest.raises(SlotNotOffered):
+            check_team_start(assignment, {}, eleven, NOW)
+
+
 # --- round-robin fairness --------------------------------------------------------------------------------------
 def book_in_turn(
     pool: Sequence[PoolMember], free_at: Mapping[int, Sequence[str]], *, tallies: dict[str, AssignmentTally]
@@ -177,7 +207,7 @@ def book_in_turn(
     for start, free_members in sorted(free_at.items()):
         now = start - DAY  # booked a day ahead
         standings = {member.host_id: standing(member, tallies[member.host_id], now) for member in pool}
-        chosen = round_robin_order(start, everyone_free(free_members, start), standings)[0]
+        chosen = round_robin_order(free_members, standings)[0]
         tallies[chosen] = tallies[chosen].added(now)
         got[chosen] += 1
     return got
@@ -232,7 +262,7 @@ def test_the_order_lists_every_free_pool_member_so_a_lost_race_falls_to_the_next
     }
     free = {"h1": [at(10)], "h2": [at(10)], "h3": [at(10)], "guest": [at(10)]}  # guest: free, not in the pool
 
-    order = round_robin_order(at(10), free, standings)
+    order = round_robin_order(free_members_at(at(10), free), standings)
     taken_by_racer = set(claim_ids("h1", Interval(TEN, TEN + timedelta(minutes=40))))  # h1 went to a racer
     first_whose_claims_are_free = next(
         host for host in order if not taken_by_racer & set(time_claims((host,), occupied_span(TEN, CALL)))
