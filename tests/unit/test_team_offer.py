@@ -56,8 +56,13 @@ DAY = 86_400
 ROUND_ROBIN, COLLECTIVE = Assignment.ROUND_ROBIN, Assignment.COLLECTIVE
 
 
-def member_offer(host_id: str, *, busy: tuple[tuple[datetime, datetime], ...] = (), event_type: EventType = CALL,
-                 bookings: tuple[Booking, ...] = ()) -> Offer:  # fmt: skip
+def member_offer(
+    host_id: str,
+    *,
+    busy: tuple[tuple[datetime, datetime], ...] = (),
+    event_type: EventType = CALL,
+    bookings: tuple[Booking, ...] = (),
+) -> Offer:
     """The team type as one member's page offers it: their hours, their busy mirror, their bookings of it."""
     spans = SpanSet.of((epoch_seconds(start), epoch_seconds(end)) for start, end in busy)
     booked = sorted(span for span in map(BookedSpan.of, bookings) if span is not None)
@@ -273,8 +278,9 @@ def test_the_order_lists_every_free_pool_member_so_a_lost_race_falls_to_the_next
 
 
 def test_ties_go_to_whoever_was_booked_least_recently_then_by_host_id() -> None:
-    never, long_ago, lately = (Standing(PoolMember(host), recent=2, last_booked=last) for host, last in
-                               (("h9", None), ("h5", 1_000), ("h1", 2_000)))  # fmt: skip
+    never = Standing(PoolMember("h9"), recent=2)
+    long_ago = Standing(PoolMember("h5"), recent=2, last_booked=1_000)
+    lately = Standing(PoolMember("h1"), recent=2, last_booked=2_000)
     twins = [Standing(PoolMember("hb"), recent=1, last_booked=5), Standing(PoolMember("ha"), recent=1, last_booked=5)]
 
     assert assignment_order([lately, long_ago, never]) == ["h9", "h5", "h1"]
