@@ -338,7 +338,10 @@ class FakeTeams:
                 self.remove(team)
             else:
                 self.save(after)
-        return len(teams)
+        accepted = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.accepted_by == host_id)
+        for token_hash in accepted:
+            self._unit.delete(("team_invitations", token_hash))
+        return len(teams) + len(accepted)
 
 
 @dataclass(frozen=True)

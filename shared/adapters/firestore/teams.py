@@ -104,6 +104,9 @@ class FirestoreTeams:
         return exported
 
     def erase_subject(self, host_id: str) -> int:
+        """Out of every team (a team left empty goes), and the invitations they accepted (their address)."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
         teams = [found for team in self.of_member(host_id) if (found := self.get(team.id)) is not None]
         for team in teams:  # each read again by id: the save or removal is conditional on it
             after = team.without_erased(host_id)
@@ -111,7 +114,11 @@ class FirestoreTeams:
                 self.remove(team)
             else:
                 self.save(after)
-        return len(teams)
+        query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("accepted_by", "==", host_id))
+        accepted = list(query.stream(**reads()))
+        for doc in accepted:
+            self._unit.delete(doc.reference)
+        return len(teams) + len(accepted)
 
 
 def _document(team: Team) -> dict[str, object]:
