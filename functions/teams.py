@@ -90,7 +90,14 @@ def list_teams(request: Request, principal: Host) -> Response:
     return json_response(TeamList(teams=shown))
 
 
-@api.host("/<team_id>/invitations", methods=("POST",), body=InvitationRequest, response=InvitationCreated, status=201)
+@api.host(
+    "/<team_id>/invitations",
+    methods=("POST",),
+    body=InvitationRequest,
+    response=InvitationCreated,
+    status=201,
+    limit="invitation-writes",  # each is a mail to an address the caller chose
+)
 def invite(request: Request, principal: Host, team_id: str, body: InvitationRequest) -> Response:
     """Invite someone by email (owners and admins; 403 `team-role-forbids` otherwise). The link is mailed and
     answered here; it works once, for 7 days."""

@@ -5,12 +5,15 @@ team is deleted. Used, expired and forged invitations answer their problem; logs
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import requests
 
 from shared.bootstrap import utc_now
+from shared.config import get_settings
 from shared.domain.team import invite_token
 from tests.e2e.test_bookings import EVERY_DAY
 from tests.e2e.test_http_surface import assert_problem
@@ -124,3 +127,23 @@ def test_used_expired_and_forged_invitations_and_a_disconnected_host_answer_thei
     assert bo.post("/hosts/me/disconnect").status_code == 200
     assert_problem(bo.post(f"/teams/invitations/{fresh}/accept"), 409, "host-not-connected")
     assert fresh not in str(all_documents(db))  # only the token's keyed hash is stored
+
+
+@pytest.fixture
+def limited(api: str) -> str:
+    """Per-client limits on, as in production (the suite's environment is put back after each test)."""
+    os.environ["KALENO_CLIENT_LIMITS_ENABLED"] = "true"
+    get_settings.cache_clear()
+    return api
+
+
+def test_invitations_are_limited_per_client_as_each_is_a_mail(limited: str, google: Google) -> None:
+    ada, _, _ = signed_in_host(limited, google)
+    team_id = ada.post("/teams", json={"slug": f"t-{unique_email()[5:15]}", "name": "T"}).json()["id"]
+    allowance = get_settings().client_limits["invitation-writes"][0]
+
+    answers = [invite(ada, team_id, unique_email("guest")) for _ in range(allowance + 1)]
+
+    assert [answer.status_code for answer in answers[:allowance]] == [201] * allowance
+    assert_problem(answers[-1], 429, "rate-limited")
+    assert len(google.mail()) == allowance
