@@ -147,3 +147,24 @@ def test_invitations_are_limited_per_client_as_each_is_a_mail(limited: str, goog
     assert [answer.status_code for answer in answers[:allowance]] == [201] * allowance
     assert_problem(answers[-1], 429, "rate-limited")
     assert len(google.mail()) == allowance
+
+
+def test_a_members_erasure_takes_them_out_of_the_team_and_leaves_nothing_naming_them(
+    api: str, google: Google, db: Any, sensitive: set[str]
+) -> None:
+    ada, _, _ = signed_in_host(api, google)
+    bo, _, bo_email = signed_in_host(api, google)
+    team_id = ada.post("/teams", json={"slug": f"t-{unique_email()[5:15]}", "name": "T"}).json()["id"]
+    token = invite(ada, team_id, bo_email, role="owner").json()["invite_url"].rsplit("/", 1)[1]
+    sensitive.add(token)
+    assert bo.post(f"/teams/invitations/{token}/accept").status_code == 200
+    bo_id = me(bo)["id"]
+
+    started = bo.post("/privacy/erase")  # a co-owner: Ada still owns the team, so Bo may go
+    google.drain_tasks()
+
+    assert started.status_code == 202, started.text
+    assert [m["role"] for m in ada.get(f"/teams/{team_id}/members").json()["members"]] == ["owner"]
+    mentions = [path for path, doc in all_documents(db) if any(v in f"{path} {doc}" for v in (bo_id, bo_email))]
+    assert mentions == []
+    assert ada.get("/teams").json()["teams"][0]["id"] == team_id
