@@ -44,7 +44,7 @@ def invite(browser: Browser, team_id: str, email: str, **extra: Any) -> requests
 def test_a_team_is_founded_joined_by_invitation_managed_and_deleted(
     api: str, google: Google, db: Any, log_lines: list[str], sensitive: set[str]
 ) -> None:
-    ada, ada_slug, _ = signed_in_host(api, google)
+    ada, _, _ = signed_in_host(api, google)
     bo, bo_slug, bo_email = signed_in_host(api, google)
     cy, _, cy_email = signed_in_host(api, google)
     lines_before = len(log_lines)
@@ -65,7 +65,7 @@ def test_a_team_is_founded_joined_by_invitation_managed_and_deleted(
     invite_url = invited.json()["invite_url"]
     token = invite_url.rsplit("/", 1)[1]
     sensitive.add(token)
-    assert mailed_link(google, bo_email) == invite_url  # sent to the address as typed, same link
+    assert mailed_link(google, bo_email) == invite_url  # typed in capitals, it still reaches them
 
     assert_problem(cy.post(f"/teams/invitations/{token}/accept"), 403, "invitation-for-another-address")
     accepted = bo.post(f"/teams/invitations/{token}/accept")
@@ -98,7 +98,6 @@ def test_a_team_is_founded_joined_by_invitation_managed_and_deleted(
     assert ada.get("/teams").json() == {"teams": []}
     assert db.collection("teams").document(team_id).get().exists is False
     assert cy.patch("/hosts/me", json={"slug": "acme-clinic"}).status_code == 200  # the slug is free again
-    assert ada_slug != "acme-clinic"
     assert pii_in(log_lines[lines_before:]) == []
 
 
