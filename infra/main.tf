@@ -142,6 +142,7 @@ resource "google_firestore_field" "ttl" {
   for_each = toset([
     "oauth_states", "sessions", "idempotency", "slot_claims", "consents", "webhook_deliveries",
     "address_proofs", "address_grants", "closed_bookings", "write_places", "spent_proofs", "host_velocity",
+    "team_invitations",
   ])
   database   = google_firestore_database.default.name
   collection = each.value

@@ -228,6 +228,7 @@ class TeamRepository(SubjectRecords, Protocol):
     def add_invitation(self, token_hash: str, invitation: Invitation) -> None: ...
     def invitation(self, token_hash: str) -> Invitation | None: ...  # read: saving it is conditional
     def save_invitation(self, token_hash: str, invitation: Invitation) -> None: ...  # unchanged since read
+    def purge(self, now: datetime) -> dict[str, int]: ...  # invitations past `expires_at`, accepted or not
 
 
 class UnitOfWork(Protocol):

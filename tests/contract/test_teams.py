@@ -147,3 +147,17 @@ def test_a_members_export_holds_their_teams_and_erasure_takes_them_out_of_each(s
     assert store.read(lambda uow: uow.teams.get("tm2")) is None  # they were its only member
     assert store.read(lambda uow: uow.teams.by_slug("solo")) is None
     assert store.read(lambda uow: uow.teams.invitation(TOKEN_HASH)) is None
+
+
+def test_invitations_past_their_time_are_purged_and_the_others_kept(store: Store) -> None:
+    store.commit(lambda uow: uow.teams.add(a_team()))
+    store.commit(lambda uow: uow.teams.add_invitation(TOKEN_HASH, an_invitation()))
+    store.commit(lambda uow: uow.teams.add_invitation("b" * 64, an_invitation().accepted("h2", NOW)))
+
+    before = store.read(lambda uow: uow.teams.purge(NOW + INVITATION_TTL - timedelta(seconds=1)))
+    after = store.read(lambda uow: uow.teams.purge(NOW + INVITATION_TTL + timedelta(seconds=1)))
+
+    assert before == {"team_invitations_deleted": 0}
+    assert after == {"team_invitations_deleted": 2}
+    assert store.read(lambda uow: uow.teams.invitation(TOKEN_HASH)) is None
+    assert store.read(lambda uow: uow.teams.get("tm1")) == a_team()  # the team stays

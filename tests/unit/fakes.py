@@ -318,6 +318,12 @@ class FakeTeams:
     def save_invitation(self, token_hash: str, invitation: Invitation) -> None:
         self._unit.put(("team_invitations", token_hash), invitation)
 
+    def purge(self, now: datetime) -> dict[str, int]:
+        expired = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.expires_at < now)
+        for token_hash in expired:
+            self._unit.db.delete_now(("team_invitations", token_hash))
+        return {"team_invitations_deleted": len(expired)}
+
     def _invitations_of(self, team_id: str) -> dict[str, Invitation]:
         return self._unit.db.where("team_invitations", Invitation, lambda _, found: found.team_id == team_id)
 

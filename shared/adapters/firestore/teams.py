@@ -11,11 +11,13 @@ read checks the page's `host_id`, which a claim has not.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import document, plain_id, stored
 from shared.adapters.firestore.collections import PAGES, TEAM_INVITATIONS, TEAMS
 from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import purge_expired
 from shared.adapters.firestore.unit import Unit
 from shared.domain.team import Invitation, Role, Team
 from shared.services.ports import Exported
@@ -87,6 +89,9 @@ class FirestoreTeams:
 
     def save_invitation(self, token_hash: str, invitation: Invitation) -> None:
         self._unit.put(self._invitation(token_hash), document(invitation))
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        return {f"{TEAM_INVITATIONS}_deleted": purge_expired(self._unit.db, TEAM_INVITATIONS, now)}
 
     def export_subject(self, host_id: str) -> Exported:
         """The host's teams with their role; the teams they own with their invitations too."""
