@@ -334,6 +334,10 @@ class TeamFull(DomainError):
     """A team has at most MAX_MEMBERS members."""
 
 
+class TeamLimitReached(DomainError):
+    """A host is in at most MAX_TEAMS_PER_HOST teams (their export and erasure walk them all)."""
+
+
 class AlreadyMember(DomainError):
     """The invited host is in the team already."""
 

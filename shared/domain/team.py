@@ -41,6 +41,7 @@ from shared.domain.errors import (
 from shared.domain.text import ONE_LINE
 
 MAX_MEMBERS = 100  # the team is one stored record, read whole
+MAX_TEAMS_PER_HOST = 20
 INVITATION_TTL = timedelta(days=7)
 TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
 _EMAIL = TypeAdapter(Email)

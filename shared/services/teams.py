@@ -15,11 +15,13 @@ from shared.domain.errors import (
     InvitationForAnotherAddress,
     InvitationInvalid,
     SlugTaken,
+    TeamLimitReached,
     TeamNotFound,
 )
 from shared.domain.host import Host
 from shared.domain.team import (
     INVITATION_TTL,
+    MAX_TEAMS_PER_HOST,
     Invitation,
     Role,
     Team,
@@ -50,6 +52,7 @@ def create_team(command: CreateTeam, deps: Ports) -> Team:
     host founded under that slug and name is the answer."""
     host, uow = command.host, deps.uow()
     team = Team.founded(ids.team_id(), command.slug, command.name, host.id, deps.now())
+    _check_room(host, uow)
     try:
         with uow:
             uow.teams.add(team)
@@ -174,6 +177,7 @@ def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
             accepted = invitation.accepted(host.id, now)
             if team.role_of(host.id) is not None:
                 raise AlreadyMember("you are in this team already")
+            _check_room(host, uow)
             after = team.joined(host.id, invitation.role, now)
             uow.teams.save_invitation(token_hash, accepted)
             uow.teams.save(after)
@@ -248,6 +252,12 @@ def _changed(host: Host, team_id: str, change: _Change, deps: Ports) -> Team:
     after = retried(save)
     log_event("team_members_changed", team_id=team_id, host_id=host.id)
     return after
+
+
+def _check_room(host: Host, uow: UnitOfWork) -> None:
+    """A soft bound (two joins racing may pass it together): it keeps a host's export and erasure short."""
+    if len(uow.teams.of_member(host.id)) >= MAX_TEAMS_PER_HOST:
+        raise TeamLimitReached(f"a host is in at most {MAX_TEAMS_PER_HOST} teams")
 
 
 def _team_of(host: Host, team_id: str, uow: UnitOfWork) -> Team:

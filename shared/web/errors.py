@@ -54,6 +54,7 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.TeamRoleForbids: (403, "team-role-forbids", "Your team role does not allow this"),
     domain.SoleOwner: (409, "team-sole-owner", "The team's only owner"),
     domain.TeamFull: (409, "team-full", "Team full"),
+    domain.TeamLimitReached: (409, "team-limit-reached", "Too many teams"),
     domain.AlreadyMember: (409, "already-member", "Already a member"),
     domain.InvitationInvalid: (404, "invitation-invalid", "Invitation not found"),
     domain.InvitationUsed: (410, "invitation-used", "Invitation already used"),

@@ -17,11 +17,12 @@ from shared.domain.errors import (
     InvitationUsed,
     SlugTaken,
     SoleOwner,
+    TeamLimitReached,
     TeamNotFound,
     TeamRoleForbids,
 )
 from shared.domain.host import ConnectionState, Host
-from shared.domain.team import INVITATION_TTL, Invitation, Role, invite_token
+from shared.domain.team import INVITATION_TTL, MAX_TEAMS_PER_HOST, Invitation, Role, invite_token
 from shared.services import teams
 from shared.services.hosts import slug_available
 from shared.services.privacy import Erase, Export, erase, export
@@ -174,3 +175,17 @@ def test_an_invitation_keeps_the_address_as_typed_and_never_grants_above_the_inv
     with pytest.raises(TeamRoleForbids):
         teams.invite(teams.Invite(BO, team_id, "cy@example.org", Role.OWNER), ports)
     assert teams.accept_invitation(teams.AcceptInvitation(CY, token_of(invited)), ports).role_of("h3") is Role.MEMBER
+
+
+def test_a_host_is_in_at_most_a_bounded_number_of_teams() -> None:
+    ports = ports_with_hosts()
+    for number in range(MAX_TEAMS_PER_HOST):
+        teams.create_team(teams.CreateTeam(BO, f"bo-team-{number}", "Bo's"), ports)
+    team = teams.create_team(teams.CreateTeam(ADA, "acme", "Acme"), ports)
+    token = token_of(teams.invite(teams.Invite(ADA, team.id, "bo@example.org"), ports))
+
+    with pytest.raises(TeamLimitReached):
+        teams.create_team(teams.CreateTeam(BO, "one-more", "One more"), ports)
+    with pytest.raises(TeamLimitReached):
+        teams.accept_invitation(teams.AcceptInvitation(BO, token), ports)
+    assert len(teams.teams_of(BO, ports)) == MAX_TEAMS_PER_HOST
