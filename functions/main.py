@@ -9,6 +9,7 @@ from functions import notifications as _notifications
 from functions import oauth as _oauth
 from functions import privacy as _privacy
 from functions import retention_purge as _retention_purge
+from functions import teams as _teams
 from functions import webhook_delivery as _webhook_delivery
 
 oauth = _oauth.oauth
@@ -21,6 +22,7 @@ notifications = _notifications.notifications
 channel_renewal = _channel_renewal.channel_renewal
 retention_purge = _retention_purge.retention_purge
 webhook_delivery = _webhook_delivery.webhook_delivery
+teams = _teams.teams_api
 
 # Route tables by function name: the dev server mounts them, the OpenAPI document describes them.
 ROUTE_TABLES = {
@@ -36,6 +38,7 @@ ROUTE_TABLES = {
         _channel_renewal,
         _retention_purge,
         _webhook_delivery,
+        _teams,
     )
 }
 FUNCTIONS = tuple(ROUTE_TABLES)

@@ -68,7 +68,7 @@ class InviteeErasure(BaseModel):
 def erase(request: Request, principal: Host | Booking | AddressGrant) -> Response:
     """Erase your data. A host's account goes entirely (202, follow `GET /privacy/erase/{erasure_id}`);
     an invitee's booking (a manage token), or every booking made with a proven address, keeps only its
-    time (200, done)."""
+    time (200, done). A host who is the only owner of a team others are in answers 409 `team-sole-owner`."""
     erased = rights.erase(rights.Erase(principal), adapters())
     if isinstance(erased, Erasure):
         return json_response(ErasureView.of(erased), status=202)

@@ -44,6 +44,12 @@ locals {
       expression = "request.path.startsWith('/bookings/pages/') && request.method == 'GET'"
       priority   = 1010
     }
+    invitation-writes = {
+      count      = 10
+      interval   = 60
+      expression = "request.path.startsWith('/teams/') && request.path.endsWith('/invitations') && request.method == 'POST'"
+      priority   = 1020
+    }
   }
 }
 

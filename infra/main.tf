@@ -13,6 +13,7 @@ locals {
     channel_renewal  = { public = false, memory = "256M" }
     retention_purge  = { public = false, memory = "256M" }
     webhook_delivery = { public = false, memory = "256M" } # hosts' webhook POSTs, from Cloud Tasks
+    teams            = { public = true, memory = "256M" }
   }
   app_secrets = ["oauth-client-secret", "channel-token-key", "manage-token-key", "audit-subject-key", "webhook-signing-key"]
   # Each function's own URL: Cloud Run's deterministic run.app address of the service a 2nd-gen function
@@ -141,6 +142,7 @@ resource "google_firestore_field" "ttl" {
   for_each = toset([
     "oauth_states", "sessions", "idempotency", "slot_claims", "consents", "webhook_deliveries",
     "address_proofs", "address_grants", "closed_bookings", "write_places", "spent_proofs", "host_velocity",
+    "team_invitations",
   ])
   database   = google_firestore_database.default.name
   collection = each.value

@@ -88,6 +88,10 @@ class BaseUrlLinks:
         stays out of every access log; the booking page hands it to the API in a header."""
         return f"{self._base}/{host_slug}/{event_type_slug}#link={token}"
 
+    def team_invitation(self, token: str) -> str:
+        """The dashboard opens it (the host signs in first); the token is the fragment's last segment."""
+        return f"{self._base}/#team-invitation/{token}"
+
     def privacy_policy(self) -> str:
         return f"{self._base}/privacy-policy"
 

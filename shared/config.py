@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     client_limits: dict[str, tuple[int, float]] = {
         "booking-writes": (10, 60.0),  # book, reschedule, cancel, correct: one real invitee needs 1-3
         "public-reads": (300, 60.0),  # booking pages and slots: a visitor clicking through a month
+        "invitation-writes": (10, 60.0),  # team invitations, each a mail to an address the caller chose
     }
     # Booking writes per invitee (the address as limits see it, shared/domain/booking.normalised_email):
     # (writes, per seconds), counted across instances like the per-client allowance of "booking-writes".

@@ -310,3 +310,49 @@ class ProofRequired(DomainError):
     (missing, forged, expired, or already used by another write)."""
 
     challenge: Mapping[str, object] | None = None  # the fresh challenge to solve, set by the write that refused
+
+
+# --- teams (shared/domain/team.py) ----------------------------------------------------------------------
+class TeamNotFound(NotFound):
+    """No such team, or not one the caller is a member of (the two are not told apart)."""
+
+
+class MemberNotFound(NotFound):
+    """No such member in the team."""
+
+
+class TeamRoleForbids(DomainError):
+    """The caller's role in the team does not allow this (invite, change a role, remove, delete)."""
+
+
+class SoleOwner(DomainError):
+    """The team's only owner cannot leave, be demoted or removed, nor erase their account while others are in
+    it: they make another member owner, or delete the team, first."""
+
+
+class TeamFull(DomainError):
+    """A team has at most MAX_MEMBERS members."""
+
+
+class TeamLimitReached(DomainError):
+    """A host is in at most MAX_TEAMS_PER_HOST teams (their export and erasure walk them all)."""
+
+
+class AlreadyMember(DomainError):
+    """The invited host is in the team already."""
+
+
+class InvitationInvalid(DomainError):
+    """Not an invitation token Kaleno issued (or its team is gone)."""
+
+
+class InvitationUsed(DomainError):
+    """An invitation that was already accepted: each works once."""
+
+
+class InvitationExpired(DomainError):
+    """An invitation past its lifetime."""
+
+
+class InvitationForAnotherAddress(DomainError):
+    """The invitation was sent to another address than the signed-in host's."""

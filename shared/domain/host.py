@@ -26,6 +26,7 @@ RESERVED_SLUGS = frozenset(
         "channel-renewal",
         "retention-purge",
         "webhook-delivery",
+        "teams",
         "healthz",
         "openapi",
         "web",

@@ -10,6 +10,7 @@ import uuid
 
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
 from shared.domain.links import LINK_ID_PATTERN
+from shared.domain.team import INVITE_TOKEN_PATTERN
 from shared.domain.webhooks import DELIVERY_ID_PATTERN, ENDPOINT_ID_PATTERN
 
 HOST_ID_PATTERN = "^h[0-9a-f]{24}$"
@@ -17,6 +18,8 @@ BOOKING_ID_PATTERN = "^[0-9a-f]{32}$"
 ERASURE_ID_PATTERN = "^er[0-9a-f]{32}$"
 EVENT_TYPE_ID_PATTERN = "^et[0-9a-f]{10}$"
 WEBHOOK_ID_PATTERN = ENDPOINT_ID_PATTERN  # a webhook endpoint's id
+TEAM_ID_PATTERN = "^tm[0-9a-f]{20}$"
+INVITATION_ID_PATTERN = "^iv[0-9a-f]{20}$"
 
 # Every pattern an id in a request is checked against (slugs name pages, so they count as ids here).
 ID_PATTERNS: tuple[str, ...] = (
@@ -29,6 +32,9 @@ ID_PATTERNS: tuple[str, ...] = (
     LINK_ID_PATTERN,
     SCHEDULE_ID_PATTERN,
     DELIVERY_ID_PATTERN,
+    TEAM_ID_PATTERN,
+    INVITATION_ID_PATTERN,
+    INVITE_TOKEN_PATTERN,  # an invitation's token names it in the accept path
 )
 
 
@@ -51,3 +57,11 @@ def event_type_id() -> str:
 
 def webhook_id() -> str:
     return f"wh{secrets.token_hex(10)}"
+
+
+def team_id() -> str:
+    return f"tm{secrets.token_hex(10)}"
+
+
+def invitation_id() -> str:
+    return f"iv{secrets.token_hex(10)}"

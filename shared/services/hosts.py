@@ -62,9 +62,10 @@ def update_profile(command: UpdateProfile, deps: Ports) -> Host:
 
 
 def slug_available(host: Host, slug: str, deps: Ports) -> bool:
-    """Free for this host: no page uses it, or it is already theirs. (A save can still lose a race: it
+    """Free for this host: no page or team uses it, or it is already theirs. (A save can still lose a race: it
     claims the slug in its own commit and answers 409 then.)"""
-    return slug == host.slug or deps.uow().pages.get(slug) is None
+    uow = deps.uow()
+    return slug == host.slug or (uow.pages.get(slug) is None and uow.teams.by_slug(slug) is None)
 
 
 def list_event_types(host: Host, deps: Ports) -> dict[str, EventType]:

@@ -304,6 +304,28 @@ def address_proof(email: str, link: str, proof_id: str) -> OutgoingMail:
     return _mail(Envelope(email, "Your Kaleno privacy link", message_id("address-proof", proof_id)), lines)
 
 
+@dataclass(frozen=True)
+class TeamInvite:
+    """Who is asked to join which team, by whom, and the link that accepts (it works once)."""
+
+    email: str
+    team_name: str
+    inviter_name: str
+    invitation_id: str
+
+
+def team_invitation(invite: TeamInvite, link: str) -> OutgoingMail:
+    """A host asked another person to join their team on Kaleno."""
+    lines = [
+        f"{invite.inviter_name} invited you to join the team {invite.team_name} on Kaleno.",
+        "Open the link within 7 days, signed in with this address's Google account and with your calendar "
+        "connected. It works once. If you do not want to join, ignore this mail.",
+        f"Join the team: {link}",
+    ]
+    key = message_id("team-invitation", invite.invitation_id)
+    return _mail(Envelope(invite.email, f"Join {invite.team_name} on Kaleno", key), lines)
+
+
 def policy_notice(host: Host, policy: PolicyVersion, policy_link: str) -> OutgoingMail:
     """A significant change to the privacy policy, told to a host once per version."""
     lines = [

@@ -25,6 +25,7 @@ from shared.domain.intervals import Interval
 from shared.domain.links import BookingLink
 from shared.domain.offer import AvailabilitySnapshot
 from shared.domain.seats import Session
+from shared.domain.team import Invitation, Team
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.records import (
     Channel,
@@ -212,6 +213,24 @@ class BotGateRepository(Protocol):
     def purge(self, now: datetime) -> dict[str, int]: ...
 
 
+class TeamRepository(SubjectRecords, Protocol):
+    """Teams, their invitations (under their tokens' keyed hashes), and each team's claim on its slug in the
+    hosts' slug registry (`BookingPageRepository`'s collection), added and removed with the team, so a host
+    slug and a team slug are never the same. A member's export holds their teams (with the invitations of
+    those they own); erasing a member takes them out of every team (a team left empty goes)."""
+
+    def get(self, team_id: str) -> Team | None: ...  # read: saving or removing it is conditional
+    def by_slug(self, slug: str) -> Team | None: ...
+    def add(self, team: Team) -> None: ...  # must not exist, nor any page or team at its slug
+    def save(self, team: Team) -> None: ...  # unchanged since read
+    def remove(self, team: Team) -> None: ...  # the team, its slug claim and its invitations
+    def of_member(self, host_id: str) -> list[Team]: ...
+    def add_invitation(self, token_hash: str, invitation: Invitation) -> None: ...
+    def invitation(self, token_hash: str) -> Invitation | None: ...  # read: saving it is conditional
+    def save_invitation(self, token_hash: str, invitation: Invitation) -> None: ...  # unchanged since read
+    def purge(self, now: datetime) -> dict[str, int]: ...  # invitations past `expires_at`, accepted or not
+
+
 class UnitOfWork(Protocol):
     @property
     def hosts(self) -> HostRepository: ...
@@ -241,6 +260,8 @@ class UnitOfWork(Protocol):
     def write_places(self) -> WritePlaceRepository: ...
     @property
     def bot_gate(self) -> BotGateRepository: ...
+    @property
+    def teams(self) -> TeamRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -274,6 +295,7 @@ class Links(Protocol):
     def reconnect(self) -> str: ...  # where a host connects their calendar again (the sign-in start)
     def address_proof(self, token: str) -> str: ...  # the mailed proof-of-address link, token in the fragment
     def single_use(self, host_slug: str, event_type_slug: str, token: str) -> str: ...  # a host's private link
+    def team_invitation(self, token: str) -> str: ...  # a mailed team invitation, token in the fragment
     def privacy_policy(self) -> str: ...
     def calendar_webhook(self) -> str: ...  # where Google pushes a watch channel's changes
 

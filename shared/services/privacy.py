@@ -16,7 +16,7 @@ from typing import Literal
 from shared.domain import ids
 from shared.domain.address_proof import AddressGrant
 from shared.domain.booking import Booking, InviteeUpdate, normalised_email
-from shared.domain.errors import ClaimConflict, NotFound
+from shared.domain.errors import ClaimConflict, NotFound, SoleOwner
 from shared.domain.host import Host
 from shared.domain.write_limits import Taken
 from shared.logging import log_event
@@ -85,6 +85,7 @@ def _export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str
         "watch_channels": uow.channels,
         "webhooks": uow.webhooks,
         "webhook_deliveries": uow.webhook_deliveries,
+        "teams": uow.teams,
         "audit": uow.audit,
     }
     exported = {name: repository.export_subject(host.id) for name, repository in sections.items()}
@@ -226,7 +227,10 @@ def _anonymise(bookings: list[Booking], uow: UnitOfWork, tasks: TaskQueue) -> in
 
 
 def _start_host_erasure(host: Host, now: datetime, uow: UnitOfWork, tasks: TaskQueue) -> Erasure:
-    """Record a receipt and hand the work to a named task (a double click enqueues it once)."""
+    """Record a receipt and hand the work to a named task (a double click enqueues it once). Refused while the
+    host is the only owner of a team others are in: they hand it over or delete it first."""
+    if any(team.only_owner(host.id) for team in uow.teams.of_member(host.id)):
+        raise SoleOwner("you are the only owner of a team with other members: make one of them owner, or delete it")
     erasure = Erasure(id=ids.erasure_id(), requested_at=now)
     with uow:
         uow.audit.save_receipt(erasure)
@@ -298,6 +302,7 @@ def _delete_records(host_id: str, uow: UnitOfWork) -> None:
         uow.webhooks,
         uow.webhook_deliveries,
         uow.audit,
+        uow.teams,
         uow.pages,
         uow.hosts,
     )

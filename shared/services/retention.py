@@ -39,6 +39,7 @@ def purge_expired(periods: RetentionPeriods, deps: Ports) -> dict[str, int]:
         **uow.address_proofs.purge(now),
         **uow.write_places.purge(now),
         **uow.bot_gate.purge(now),
+        **uow.teams.purge(now),
         **uow.audit.purge(
             now, entries_before=now - periods.audit_entries, receipts_before=now - periods.erasure_receipts
         ),

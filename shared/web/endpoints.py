@@ -28,9 +28,12 @@ from shared.domain.ids import (
     BOOKING_ID_PATTERN,
     ERASURE_ID_PATTERN,
     EVENT_TYPE_ID_PATTERN,
+    HOST_ID_PATTERN,
+    TEAM_ID_PATTERN,
     WEBHOOK_ID_PATTERN,
 )
 from shared.domain.links import LINK_ID_PATTERN
+from shared.domain.team import INVITE_TOKEN_PATTERN
 from shared.logging import log_event, log_exception
 from shared.web.errors import problem_for_domain_error, problem_for_unavailable
 from shared.web.principals import InviteeGrant, QueueCallers, RightsHolder, TaskCaller
@@ -60,6 +63,9 @@ PATH_PARAMETERS: dict[str, str] = {
     "webhook_id": WEBHOOK_ID_PATTERN,
     "link_id": LINK_ID_PATTERN,
     "schedule_id": SCHEDULE_ID_PATTERN,  # "default", or "sc" + 5 random bytes in hex (shared/services/hosts.py)
+    "team_id": TEAM_ID_PATTERN,
+    "host_id": HOST_ID_PATTERN,
+    "invitation_token": INVITE_TOKEN_PATTERN,
     "section": SLUG_PATTERN,  # a dashboard section's name (shared/web/pages.py DASHBOARD_SECTIONS)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}

@@ -49,6 +49,17 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.AddressProofExpired: (410, "address-proof-expired", "Proof of address expired"),
     domain.CalendarListNotGranted: (403, "calendar-list-not-granted", "Calendar list permission missing"),
     domain.ProofRequired: (403, "proof-required", "Proof of work required"),
+    domain.TeamNotFound: (404, "team-not-found", "Team not found"),
+    domain.MemberNotFound: (404, "member-not-found", "Member not found"),
+    domain.TeamRoleForbids: (403, "team-role-forbids", "Your team role does not allow this"),
+    domain.SoleOwner: (409, "team-sole-owner", "The team's only owner"),
+    domain.TeamFull: (409, "team-full", "Team full"),
+    domain.TeamLimitReached: (409, "team-limit-reached", "Too many teams"),
+    domain.AlreadyMember: (409, "already-member", "Already a member"),
+    domain.InvitationInvalid: (404, "invitation-invalid", "Invitation not found"),
+    domain.InvitationUsed: (410, "invitation-used", "Invitation already used"),
+    domain.InvitationExpired: (410, "invitation-expired", "Invitation expired"),
+    domain.InvitationForAnotherAddress: (403, "invitation-for-another-address", "Invitation for another address"),
 }
 
 

@@ -111,6 +111,10 @@ def seeded(api: str, browser: Browser, google: Google) -> dict[str, Any]:
     assert browser.post(f"/hosts/me/event-types/{created.json()['id']}/links", json={}).status_code == 201
     hook = {"url": "https://hooks.example.com/kaleno", "events": ["booking.created"], "description": "CRM"}
     assert browser.post("/hosts/me/webhooks", json=hook).status_code == 201
+    team = browser.post("/teams", json={"slug": f"{slug}-team", "name": "The clinic"})
+    assert team.status_code == 201, team.text
+    colleague = {"email": "Colleague@example.org", "role": "admin"}
+    assert browser.post(f"/teams/{team.json()['id']}/invitations", json=colleague).status_code == 201
     invitee = f"ines-{uuid.uuid4().hex[:6]}@example.org"
     call = booking_body(slug, day_ahead(3, 10), who="Ines Invitee", notes="my diagnosis")
     call.update(answers={"topic": "my diagnosis", "size": "6+"}, invitee_phone="+44 20 7946 0958")

@@ -21,7 +21,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         *("oauth_states", "sessions", "idempotency", "slot_claims", "webhook_deliveries", "address_proofs"),
         "write_places",
     )
-    for collection in (*expiring, "address_grants", "spent_proofs", "host_velocity"):
+    for collection in (*expiring, "address_grants", "spent_proofs", "host_velocity", "team_invitations"):
         db.collection(collection).document(f"expired-{collection}").set({"expires_at": past})
     for collection in ("booking_links", "link_claims"):  # single-use links ended more than 30 days ago
         db.collection(collection).document(f"expired-{collection}").set({"purge_at": past})
@@ -54,6 +54,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "write_places_deleted": 1,
         "spent_proofs_deleted": 1,
         "host_velocity_deleted": 1,
+        "team_invitations_deleted": 1,
     }
     assert set(again.json().values()) == {0}
     for collection, ids in live.items():

@@ -45,6 +45,9 @@ SAMPLE_PARAMETERS = {
     "link_id": "lk" + "0" * 20,
     "schedule_id": "default",
     "section": "bookings",
+    "team_id": "tm" + "0" * 20,
+    "host_id": "h" + "0" * 24,
+    "invitation_token": "ti." + "0" * 43 + "." + "0" * 32,
 }
 
 

@@ -34,6 +34,7 @@ from shared.domain.links import BookingLink
 from shared.domain.offer import AvailabilitySnapshot, BookedSpan
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
+from shared.domain.team import Invitation, Role, Team
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.errors import AlreadyStored, Contention, MailDeferred, MailRefused, WebhookUnreachable
 from shared.services.onboarding import CALENDAR_SCOPES
@@ -152,6 +153,7 @@ class FakeUnitOfWork:
         self.address_proofs = FakeAddressProofs(self)
         self.write_places = FakeWritePlaces(self)
         self.bot_gate = FakeBotGate(self)
+        self.teams = FakeTeams(self)
 
     def __enter__(self) -> Self:
         self._open, self._writes, self._seen = True, [], {}
@@ -246,7 +248,8 @@ class FakeBookingPages:
         self._unit = unit
 
     def get(self, slug: str) -> BookingPage | None:
-        return self._unit.read(("pages", slug), BookingPage)
+        found = self._unit.read(("pages", slug), BookingPage)
+        return found if isinstance(found, BookingPage) else None  # a team's slug claim is no page
 
     def add(self, slug: str, page: BookingPage) -> None:
         self._unit.create(("pages", slug), page)
@@ -258,7 +261,9 @@ class FakeBookingPages:
         self._unit.delete(("pages", slug))
 
     def _of_host(self, host_id: str) -> dict[str, BookingPage]:
-        return self._unit.db.where("pages", BookingPage, lambda _, page: page.host_id == host_id)
+        return self._unit.db.where(
+            "pages", BookingPage, lambda _, page: isinstance(page, BookingPage) and page.host_id == host_id
+        )
 
     def export_subject(self, host_id: str) -> Exported:
         return [{"slug": slug, **page.model_dump(mode="json")} for slug, page in self._of_host(host_id).items()]
@@ -268,6 +273,81 @@ class FakeBookingPages:
         for slug in found:
             self.remove(slug)
         return len(found)
+
+
+class TeamSlugClaim(NamedTuple):
+    """A team's claim on its slug, in the pages' registry (as shared/adapters/firestore/teams.py keeps it)."""
+
+    team_id: str
+
+
+class FakeTeams:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, team_id: str) -> Team | None:
+        return self._unit.read(("teams", team_id), Team)
+
+    def by_slug(self, slug: str) -> Team | None:
+        claim = self._unit.db.get("pages", slug)
+        return self.get(claim.team_id) if isinstance(claim, TeamSlugClaim) else None
+
+    def add(self, team: Team) -> None:
+        self._unit.create(("teams", team.id), team)
+        self._unit.create(("pages", team.slug), TeamSlugClaim(team.id))
+
+    def save(self, team: Team) -> None:
+        self._unit.put(("teams", team.id), team)
+
+    def remove(self, team: Team) -> None:
+        self._unit.delete(("teams", team.id))
+        self._unit.delete(("pages", team.slug))
+        for token_hash in self._invitations_of(team.id):
+            self._unit.delete(("team_invitations", token_hash))
+
+    def of_member(self, host_id: str) -> list[Team]:
+        found = self._unit.db.where("teams", Team, lambda _, team: host_id in team.members)
+        return sorted(found.values(), key=lambda team: team.slug)
+
+    def add_invitation(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.create(("team_invitations", token_hash), invitation)
+
+    def invitation(self, token_hash: str) -> Invitation | None:
+        return self._unit.read(("team_invitations", token_hash), Invitation)
+
+    def save_invitation(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.put(("team_invitations", token_hash), invitation)
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        expired = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.expires_at < now)
+        for token_hash in expired:
+            self._unit.db.delete_now(("team_invitations", token_hash))
+        return {"team_invitations_deleted": len(expired)}
+
+    def _invitations_of(self, team_id: str) -> dict[str, Invitation]:
+        return self._unit.db.where("team_invitations", Invitation, lambda _, found: found.team_id == team_id)
+
+    def export_subject(self, host_id: str) -> Exported:
+        exported: Exported = []
+        for team in self.of_member(host_id):
+            shown = team.model_dump(mode="json")
+            if team.role_of(host_id) is Role.OWNER:
+                shown["invitations"] = [i.model_dump(mode="json") for i in self._invitations_of(team.id).values()]
+            exported.append(shown)
+        return exported
+
+    def erase_subject(self, host_id: str) -> int:
+        teams = [found for team in self.of_member(host_id) if (found := self.get(team.id)) is not None]
+        for team in teams:
+            after = team.without_erased(host_id)
+            if after is None:
+                self.remove(team)
+            else:
+                self.save(after)
+        accepted = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.accepted_by == host_id)
+        for token_hash in accepted:
+            self._unit.delete(("team_invitations", token_hash))
+        return len(teams) + len(accepted)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from shared.adapters.firestore.collections import (
     OAUTH_STATES,
     SESSIONS,
     SPENT_PROOFS,
+    TEAM_INVITATIONS,
     WEBHOOK_DELIVERIES,
     WRITE_PLACES,
 )
@@ -41,6 +42,7 @@ EXPIRING = (
     WRITE_PLACES,
     SPENT_PROOFS,
     HOST_VELOCITY,
+    TEAM_INVITATIONS,
 )
 PAGE = 400
 MAX_PAGES = 25  # per collection and run: a long backlog is finished by the next runs

@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 
 
 _CACHE_LIMIT = 10_000
+_TEAM_CLAIM = "team_id"  # a team's claim on a slug (shared/adapters/firestore/teams.py): no page, and no host's
+
+
+def _team_claim(snapshot: Snapshot) -> bool:
+    """Reads the one field, not the whole page."""
+    try:
+        snapshot.get(_TEAM_CLAIM)
+    except KeyError:
+        return False
+    return True
 
 
 class FirestoreBookingPages:
@@ -35,7 +45,7 @@ class FirestoreBookingPages:
         if not plain_id(slug):
             return None
         snapshot = self._unit.read(self.ref(slug))
-        return self.parsed(snapshot) if snapshot.exists else None
+        return self.parsed(snapshot) if snapshot.exists and not _team_claim(snapshot) else None
 
     def parsed(self, snapshot: PageSnapshot) -> BookingPage:
         cache = self._unit.caches.pages

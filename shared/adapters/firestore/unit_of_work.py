@@ -26,6 +26,7 @@ from shared.adapters.firestore.months import FirestoreBusyMonths
 from shared.adapters.firestore.pages import FirestoreBookingPages
 from shared.adapters.firestore.sessions import FirestoreSessions
 from shared.adapters.firestore.sign_in import FirestoreSignIn
+from shared.adapters.firestore.teams import FirestoreTeams
 from shared.adapters.firestore.unit import FirestoreCaches
 from shared.adapters.firestore.webhooks import FirestoreWebhookDeliveries, FirestoreWebhooks
 from shared.adapters.firestore.wire import StoredFields, create_write
@@ -67,6 +68,7 @@ class FirestoreUnitOfWork:
         self.address_proofs: FirestoreAddressProofs = FirestoreAddressProofs(self)
         self.write_places: FirestoreWritePlaces = FirestoreWritePlaces(self)
         self.bot_gate: FirestoreBotGate = FirestoreBotGate(self)
+        self.teams: FirestoreTeams = FirestoreTeams(self)
 
     def __enter__(self) -> Self:
         self._batch, self._writes, self._seen = self.db.batch(), 0, {}

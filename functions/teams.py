@@ -1,0 +1,155 @@
+"""Team API (session): create a team, list yours, invite by mail, accept, members and their roles, remove or
+leave, delete. Team event types and booking come later (issue 28)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import functions_framework
+from flask import Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.bootstrap import adapters
+from shared.domain.host import Host, HostSlug
+from shared.domain.team import Role, TeamName, TypedEmail
+from shared.services import teams
+from shared.web.endpoints import Endpoints, json_response
+
+api = Endpoints("teams")
+
+
+class TeamCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: HostSlug = Field(description="The team's page address: one registry with hosts' slugs.")
+    name: TeamName
+
+
+class TeamCreated(BaseModel):
+    id: str
+    slug: str
+
+
+class TeamView(BaseModel):
+    id: str
+    slug: str
+    name: str
+    role: Role = Field(description="Your role in it.")
+
+
+class TeamList(BaseModel):
+    teams: list[TeamView]
+
+
+class InvitationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: TypedEmail = Field(description="Who to invite: they accept signed in with this address.")
+    role: Role = Field(default=Role.MEMBER, description="The role they join with (at most your own).")
+
+
+class InvitationCreated(BaseModel):
+    id: str
+    invite_url: str = Field(description="Also mailed; its last segment is the token, shown only now.")
+    expires_at: datetime
+
+
+class Accepted(BaseModel):
+    team_id: str
+
+
+class MemberView(BaseModel):
+    host_id: str
+    display_name: str
+    role: Role
+
+
+class MemberList(BaseModel):
+    members: list[MemberView]
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+
+
+@api.host("/", methods=("POST",), body=TeamCreate, response=TeamCreated, status=201)
+def create_team(request: Request, principal: Host, body: TeamCreate) -> Response:
+    """Found a team (you are its owner). Its slug is taken from the same registry as hosts' slugs: 409
+    `slug-taken` if a host or a team has it."""
+    team = teams.create_team(teams.CreateTeam(principal, body.slug, body.name), adapters())
+    return json_response(TeamCreated(id=team.id, slug=team.slug), status=201)
+
+
+@api.host("/", response=TeamList)
+def list_teams(request: Request, principal: Host) -> Response:
+    """The teams you are in, with your role in each."""
+    found = teams.teams_of(principal, adapters())
+    shown = [TeamView(id=m.team.id, slug=m.team.slug, name=m.team.name, role=m.role) for m in found]
+    return json_response(TeamList(teams=shown))
+
+
+@api.host(
+    "/<team_id>/invitations",
+    methods=("POST",),
+    body=InvitationRequest,
+    response=InvitationCreated,
+    status=201,
+    limit="invitation-writes",  # each is a mail to an address the caller chose
+)
+def invite(request: Request, principal: Host, team_id: str, body: InvitationRequest) -> Response:
+    """Invite someone by email (owners and admins; 403 `team-role-forbids` otherwise). The link is mailed and
+    answered here; it works once, for 7 days."""
+    invited = teams.invite(teams.Invite(principal, team_id, body.email, body.role), adapters())
+    shown = InvitationCreated(
+        id=invited.invitation.id, invite_url=invited.url, expires_at=invited.invitation.expires_at
+    )
+    return json_response(shown, status=201)
+
+
+@api.host("/invitations/<invitation_token>/accept", methods=("POST",), response=Accepted)
+def accept(request: Request, principal: Host, invitation_token: str) -> Response:
+    """Join the team, signed in with the invited address (403 `invitation-for-another-address`) and with your
+    calendar connected (409 `host-not-connected`). Once: 410 `invitation-used` / `invitation-expired`."""
+    team = teams.accept_invitation(teams.AcceptInvitation(principal, invitation_token), adapters())
+    return json_response(Accepted(team_id=team.id))
+
+
+@api.host("/<team_id>/members", response=MemberList)
+def list_members(request: Request, principal: Host, team_id: str) -> Response:
+    """The team's members and their roles, for any member."""
+    found = teams.members(principal, team_id, adapters())
+    shown = [MemberView(host_id=m.host_id, display_name=m.display_name, role=m.role) for m in found]
+    return json_response(MemberList(members=shown))
+
+
+@api.host("/<team_id>/members/<host_id>", methods=("PATCH",), body=RoleChange, response=MemberList)
+def change_role(request: Request, principal: Host, team_id: str, host_id: str, body: RoleChange) -> Response:
+    """Change a member's role: admins between member and admin, owners any (the only owner stays owner:
+    409 `team-sole-owner`)."""
+    ports = adapters()
+    teams.change_role(teams.ChangeRole(principal, team_id, host_id, body.role), ports)
+    found = teams.members(principal, team_id, ports)
+    shown = [MemberView(host_id=m.host_id, display_name=m.display_name, role=m.role) for m in found]
+    return json_response(MemberList(members=shown))
+
+
+@api.host("/<team_id>/members/<host_id>", methods=("DELETE",), status=204)
+def remove_member(request: Request, principal: Host, team_id: str, host_id: str) -> Response:
+    """Remove a member (owners and admins), or leave (your own id). The only owner cannot leave (409
+    `team-sole-owner`): make another member owner, or delete the team."""
+    teams.remove_member(teams.RemoveMember(principal, team_id, host_id), adapters())
+    return Response(status=204)
+
+
+@api.host("/<team_id>", methods=("DELETE",), status=204)
+def delete_team(request: Request, principal: Host, team_id: str) -> Response:
+    """Delete the team (owners): its slug is free again and its open invitations stop working."""
+    teams.delete_team(teams.DeleteTeam(principal, team_id), adapters())
+    return Response(status=204)
+
+
+@functions_framework.http
+def teams_api(request: Request) -> Response:
+    return api(request)

@@ -1,0 +1,134 @@
+"""teams/{team id}, team_invitations/{keyed hash}, and each team's claim on its slug in booking_pages/{slug}.
+
+Why the claim lives in the pages collection: a host's slug IS the id of their page document, claimed by
+creating it (must not exist) when the slug is set or changed (shared/services/hosts.py). A team claims its
+slug the same way, with a small document `{"team_id": ...}` at booking_pages/{slug}, created in the team's
+own commit. Both writers then race for one document id, so exactly one of a host's slug change and a team's
+creation wins (the other's commit fails whole as AlreadyStored): no second registry to keep in step, and
+no read-then-write window. Readers of pages see no page there (`FirestoreBookingPages.get`), and the slots
+read checks the page's `host_id`, which a claim has not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from shared.adapters.firestore.codec import document, plain_id, stored
+from shared.adapters.firestore.collections import PAGES, TEAM_INVITATIONS, TEAMS
+from shared.adapters.firestore.deadlines import reads
+from shared.adapters.firestore.expiring import purge_expired
+from shared.adapters.firestore.unit import Unit
+from shared.domain.team import Invitation, Role, Team
+from shared.services.ports import Exported
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.document import DocumentReference
+
+TEAM_CLAIM = "team_id"  # the one field of a team's slug claim in booking_pages (pages.py skips it)
+_MEMBER_IDS = "member_ids"  # beside the members map, so "teams of this host" is one array-contains query
+_HASH_LENGTH = 64
+
+
+class FirestoreTeams:
+    def __init__(self, unit: Unit) -> None:
+        self._unit = unit
+
+    def _ref(self, team_id: str) -> DocumentReference:
+        return self._unit.db.collection(TEAMS).document(team_id)
+
+    def _claim(self, slug: str) -> DocumentReference:
+        return self._unit.db.collection(PAGES).document(slug)
+
+    def _invitation(self, token_hash: str) -> DocumentReference:
+        return self._unit.db.collection(TEAM_INVITATIONS).document(token_hash)
+
+    def get(self, team_id: str) -> Team | None:
+        if not plain_id(team_id):
+            return None
+        snapshot = self._unit.read(self._ref(team_id))
+        return _team(snapshot.to_dict()) if snapshot.exists else None
+
+    def by_slug(self, slug: str) -> Team | None:
+        if not plain_id(slug):
+            return None
+        claim = self._claim(slug).get(**reads())
+        team_id = (claim.to_dict() or {}).get(TEAM_CLAIM) if claim.exists else None
+        return self.get(team_id) if isinstance(team_id, str) else None
+
+    def add(self, team: Team) -> None:
+        self._unit.create(self._ref(team.id), _document(team))
+        self._unit.create(self._claim(team.slug), {TEAM_CLAIM: team.id})
+
+    def save(self, team: Team) -> None:
+        self._unit.put(self._ref(team.id), _document(team))
+
+    def remove(self, team: Team) -> None:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        self._unit.delete(self._ref(team.id))
+        self._unit.delete(self._claim(team.slug))
+        query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team.id))
+        for doc in query.stream(**reads()):
+            self._unit.delete(doc.reference)
+
+    def of_member(self, host_id: str) -> list[Team]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._unit.db.collection(TEAMS).where(filter=FieldFilter(_MEMBER_IDS, "array_contains", host_id))
+        return sorted((_team(doc.to_dict()) for doc in query.stream(**reads())), key=lambda team: team.slug)
+
+    def add_invitation(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.create(self._invitation(token_hash), document(invitation))
+
+    def invitation(self, token_hash: str) -> Invitation | None:
+        if len(token_hash) != _HASH_LENGTH:
+            return None
+        snapshot = self._unit.read(self._invitation(token_hash))
+        return Invitation.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def save_invitation(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.put(self._invitation(token_hash), document(invitation))
+
+    def purge(self, now: datetime) -> dict[str, int]:
+        return {f"{TEAM_INVITATIONS}_deleted": purge_expired(self._unit.db, TEAM_INVITATIONS, now)}
+
+    def export_subject(self, host_id: str) -> Exported:
+        """The host's teams with their role; the teams they own with their invitations too."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        exported: Exported = []
+        for team in self.of_member(host_id):
+            shown = team.model_dump(mode="json")
+            if team.role_of(host_id) is Role.OWNER:
+                query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team.id))
+                shown["invitations"] = [
+                    Invitation.model_validate(doc.to_dict()).model_dump(mode="json") for doc in query.stream(**reads())
+                ]
+            exported.append(shown)
+        return exported
+
+    def erase_subject(self, host_id: str) -> int:
+        """Out of every team (a team left empty goes), and the invitations they accepted (their address)."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        teams = [found for team in self.of_member(host_id) if (found := self.get(team.id)) is not None]
+        for team in teams:  # each read again by id: the save or removal is conditional on it
+            after = team.without_erased(host_id)
+            if after is None:
+                self.remove(team)
+            else:
+                self.save(after)
+        query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("accepted_by", "==", host_id))
+        accepted = list(query.stream(**reads()))
+        for doc in accepted:
+            self._unit.delete(doc.reference)
+        return len(teams) + len(accepted)
+
+
+def _document(team: Team) -> dict[str, object]:
+    return {**document(team), _MEMBER_IDS: sorted(team.members)}
+
+
+def _team(doc: dict[str, object] | None) -> Team:
+    return stored(Team, doc)

@@ -1,0 +1,238 @@
+"""Teams: several hosts under one public slug, each a member with a role, and the invitations that add them.
+
+Roles, from most to least: `owner` (may delete the team, make or unmake owners), `admin` (manages members
+and, later, the team's event types), `member` (takes part, may leave). A team always has an owner: the only
+owner cannot leave nor be demoted or removed; they hand ownership over, or delete the team.
+
+A member's optional `weight` (1-10) and `priority` are kept for round-robin (shared/domain/team_offer.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from shared.domain.booking import Email, normalised_email
+from shared.domain.errors import (
+    InvitationExpired,
+    InvitationUsed,
+    MemberNotFound,
+    SoleOwner,
+    TeamFull,
+    TeamNotFound,
+    TeamRoleForbids,
+    refused,
+)
+from shared.domain.text import ONE_LINE
+
+MAX_MEMBERS = 100  # the team is one stored record, read whole
+MAX_TEAMS_PER_HOST = 20
+INVITATION_TTL = timedelta(days=7)
+TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
+_EMAIL = TypeAdapter(Email)
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+    @property
+    def rank(self) -> int:
+        return {Role.OWNER: 3, Role.ADMIN: 2, Role.MEMBER: 1}[self]
+
+
+class Member(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Role
+    joined_at: datetime
+    weight: int = Field(default=1, ge=1, le=10)
+    priority: int = Field(default=0, ge=0, le=10)
+
+
+class Team(BaseModel):
+    """A team as stored: `members` by host id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    slug: str
+    name: TeamName
+    created_at: datetime
+    members: dict[str, Member]
+
+    @model_validator(mode="after")
+    def _has_an_owner(self) -> Team:
+        if not self.owners():
+            raise ValueError("a team has at least one owner")
+        if len(self.members) > MAX_MEMBERS:
+            raise ValueError(f"a team has at most {MAX_MEMBERS} members")
+        return self
+
+    @classmethod
+    def founded(cls, team_id: str, slug: str, name: str, owner_id: str, now: datetime) -> Team:
+        owner = Member(role=Role.OWNER, joined_at=now)
+        return cls(id=team_id, slug=slug, name=name, created_at=now, members={owner_id: owner})
+
+    def owners(self) -> list[str]:
+        return [host_id for host_id, member in self.members.items() if member.role is Role.OWNER]
+
+    def role_of(self, host_id: str) -> Role | None:
+        member = self.members.get(host_id)
+        return member.role if member else None
+
+    def only_owner(self, host_id: str) -> bool:
+        """The team's one owner, with others in it: they cannot go (nor be erased) until they hand it over."""
+        return self.owners() == [host_id] and len(self.members) > 1
+
+    # --- who may do what -------------------------------------------------------------------------------
+    def check_invite(self, actor_id: str, role: Role) -> None:
+        """Owners and admins invite; nobody grants a role above their own."""
+        actor = self._acting(actor_id)
+        if actor.rank < Role.ADMIN.rank or role.rank > actor.rank:
+            raise TeamRoleForbids(f"a {actor} cannot invite a {role}")
+        if len(self.members) >= MAX_MEMBERS:
+            raise TeamFull(f"a team has at most {MAX_MEMBERS} members")
+
+    def check_delete(self, actor_id: str) -> None:
+        if self._acting(actor_id) is not Role.OWNER:
+            raise TeamRoleForbids("only an owner deletes the team")
+
+    # --- changes -----------------------------------------------------------------------------------------
+    def joined(self, host_id: str, role: Role, now: datetime) -> Team:
+        if len(self.members) >= MAX_MEMBERS:
+            raise TeamFull(f"a team has at most {MAX_MEMBERS} members")
+        return self._with({**self.members, host_id: Member(role=role, joined_at=now)})
+
+    def with_role(self, actor_id: str, target_id: str, role: Role) -> Team:
+        """Admins move members and admins between those two roles; owners do anything but leave it ownerless."""
+        actor, target = self._acting(actor_id), self._target(target_id)
+        if actor.rank < Role.ADMIN.rank or max(role.rank, target.role.rank) > actor.rank:
+            raise TeamRoleForbids(f"a {actor} cannot make a {target.role} a {role}")
+        if target.role is Role.OWNER and role is not Role.OWNER and self.owners() == [target_id]:
+            raise SoleOwner("the team's only owner stays owner until another member is made owner")
+        return self._with({**self.members, target_id: target.model_copy(update={"role": role})})
+
+    def without(self, actor_id: str, target_id: str) -> Team:
+        """Anyone may leave (not the only owner); admins remove members and admins, owners anyone."""
+        actor, target = self._acting(actor_id), self._target(target_id)
+        if actor_id != target_id and (actor.rank < Role.ADMIN.rank or target.role.rank > actor.rank):
+            raise TeamRoleForbids(f"a {actor} cannot remove a {target.role}")
+        if self.owners() == [target_id]:
+            raise SoleOwner("the team's only owner cannot leave: make another member owner, or delete the team")
+        return self._with({host_id: m for host_id, m in self.members.items() if host_id != target_id})
+
+    def without_erased(self, host_id: str) -> Team | None:
+        """A member's account was erased: they leave; if they were the only owner (erasure is refused then, so
+        only a race gets here) the longest-standing admin, else member, becomes owner. None: nobody is left."""
+        rest = {other: m for other, m in self.members.items() if other != host_id}
+        if not rest:
+            return None
+        if not any(m.role is Role.OWNER for m in rest.values()):
+            heir = min(rest, key=lambda other: (-rest[other].role.rank, rest[other].joined_at, other))
+            rest[heir] = rest[heir].model_copy(update={"role": Role.OWNER})
+        return self._with(rest)
+
+    def _with(self, members: dict[str, Member]) -> Team:
+        return Team.model_validate({**self.model_dump(), "members": members})
+
+    def _acting(self, host_id: str) -> Role:
+        role = self.role_of(host_id)
+        if role is None:
+            raise TeamNotFound("no such team among yours")
+        return role
+
+    def _target(self, host_id: str) -> Member:
+        member = self.members.get(host_id)
+        if member is None:
+            raise MemberNotFound("no such member in this team")
+        return member
+
+
+def _as_typed(value: str) -> str:
+    """Checked as any address Kaleno mails, but kept as typed (matching uses its normalised form)."""
+    try:
+        _EMAIL.validate_python(value)
+    except ValidationError:
+        raise refused("email-invalid", "not a valid email address") from None
+    return value
+
+
+TypedEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_as_typed)]
+
+
+class InvitationState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+
+
+class Invitation(BaseModel):
+    """An invitation as stored, under its token's keyed hash (never the token)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    team_id: str
+    email: str  # as typed
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+    state: InvitationState = InvitationState.PENDING
+    accepted_by: str | None = None
+
+    @property
+    def email_key(self) -> str:
+        return normalised_email(self.email)
+
+    def for_address(self, address: str) -> bool:
+        return normalised_email(address) == self.email_key
+
+    def accepted(self, host_id: str, now: datetime) -> Invitation:
+        """Accepted now, once, within its time."""
+        if self.state is not InvitationState.PENDING:
+            raise InvitationUsed("this invitation was already accepted")
+        if now >= self.expires_at:
+            raise InvitationExpired("this invitation has expired; ask for a new one")
+        return self.model_copy(update={"state": InvitationState.ACCEPTED, "accepted_by": host_id})
+
+
+# Invitation tokens: `ti.<secret>.<MAC of the secret>`. The MAC refuses a forged token without a read; the
+# secret's keyed hash names the stored invitation, so a reader of the database cannot accept one.
+INVITE_PREFIX = "ti."
+INVITE_TOKEN_PATTERN = r"^ti\.[A-Za-z0-9_-]{43}\.[0-9a-f]{32}$"  # noqa: S105  # nosec B105  # a shape
+
+
+def invite_token(key: str, secret: str) -> str:
+    return f"{INVITE_PREFIX}{secret}.{_mac(key, secret)}"
+
+
+def genuine_invite_token(key: str, token: str) -> bool:
+    if re.fullmatch(INVITE_TOKEN_PATTERN, token) is None:
+        return False
+    _, secret, mac = token.split(".")
+    return hmac.compare_digest(_mac(key, secret), mac)
+
+
+def invitation_hash(key: str, token: str) -> str:
+    """How an invitation is stored and looked up (domain-separated from every other keyed hash)."""
+    return hmac.new(key.encode(), f"team-invitation:{token}".encode(), hashlib.sha256).hexdigest()
+
+
+def _mac(key: str, secret: str) -> str:
+    return hmac.new(key.encode(), f"team-invite:{secret}".encode(), hashlib.sha256).hexdigest()[:32]

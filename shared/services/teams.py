@@ -1,0 +1,268 @@
+"""Teams: create one under a slug from the hosts' registry, invite people by mail, accept, change roles,
+remove or leave, delete. The rules (who may do what) are the domain's (shared/domain/team.py); each use case
+reads, lets the team decide, and saves on condition nothing changed meanwhile."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shared.domain import ids
+from shared.domain.errors import (
+    AlreadyMember,
+    HostNotConnected,
+    InvitationForAnotherAddress,
+    InvitationInvalid,
+    SlugTaken,
+    TeamLimitReached,
+    TeamNotFound,
+)
+from shared.domain.host import Host
+from shared.domain.team import (
+    INVITATION_TTL,
+    MAX_TEAMS_PER_HOST,
+    Invitation,
+    Role,
+    Team,
+    genuine_invite_token,
+    invitation_hash,
+    invite_token,
+)
+from shared.logging import log_event
+from shared.services import messages
+from shared.services.contention import retried
+from shared.services.errors import AlreadyStored, MailDeferred, MailRefused
+from shared.services.ports import Mailer, Ports, UnitOfWork
+
+_Change = Callable[[Team], Team]
+
+
+@dataclass(frozen=True)
+class CreateTeam:
+    """A host founds a team (they become its owner) under a slug no host or team uses."""
+
+    host: Host
+    slug: str
+    name: str
+
+
+def create_team(command: CreateTeam, deps: Ports) -> Team:
+    """The team and its claim on the slug in one commit. Asked again (a retried request), the team this
+    host founded under that slug and name is the answer."""
+    host, uow = command.host, deps.uow()
+    team = Team.founded(ids.team_id(), command.slug, command.name, host.id, deps.now())
+    _check_room(host, uow)
+    try:
+        with uow:
+            uow.teams.add(team)
+            uow.commit()
+    except AlreadyStored as error:
+        earlier = uow.teams.by_slug(command.slug)
+        if earlier is not None and earlier.name == team.name and earlier.role_of(host.id) is Role.OWNER:
+            return earlier
+        raise SlugTaken(f"the slug '{command.slug}' is taken") from error
+    log_event("team_created", team_id=team.id, host_id=host.id)
+    return team
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A team as one of its members sees it in their list."""
+
+    team: Team
+    role: Role
+
+
+def teams_of(host: Host, deps: Ports) -> list[Membership]:
+    return [Membership(team, team.members[host.id].role) for team in deps.uow().teams.of_member(host.id)]
+
+
+@dataclass(frozen=True)
+class MemberView:
+    host_id: str
+    display_name: str
+    role: Role
+
+
+def members(host: Host, team_id: str, deps: Ports) -> list[MemberView]:
+    """The team's members (owners first), for any member of it."""
+    uow = deps.uow()
+    team = _team_of(host, team_id, uow)
+    shown = []
+    for member_id, member in sorted(team.members.items(), key=lambda item: (-item[1].role.rank, item[1].joined_at)):
+        found = uow.hosts.get(member_id)
+        shown.append(MemberView(member_id, found.display_name if found else "", member.role))
+    return shown
+
+
+@dataclass(frozen=True)
+class Invite:
+    """An owner or admin asks `email` to join the team with `role`."""
+
+    host: Host
+    team_id: str
+    email: str
+    role: Role = Role.MEMBER
+
+
+@dataclass(frozen=True)
+class Invited:
+    invitation: Invitation
+    url: str  # the token is its last segment: shown once, mailed, never stored
+
+
+def invite(command: Invite, deps: Ports) -> Invited:
+    """Store the invitation under its token's keyed hash and mail the link (a relay that is down does not
+    undo it: the inviter has the link too)."""
+    host, uow, now, key = command.host, deps.uow(), deps.now(), deps.keys.manage()
+    team = _team_of(host, command.team_id, uow)
+    team.check_invite(host.id, command.role)
+    token = invite_token(key, secrets.token_urlsafe(32))
+    invitation = Invitation(
+        id=ids.invitation_id(),
+        team_id=team.id,
+        email=command.email,
+        role=command.role,
+        created_at=now,
+        expires_at=now + INVITATION_TTL,
+    )
+    with uow:
+        uow.teams.add_invitation(invitation_hash(key, token), invitation)
+        uow.commit()
+    url = deps.links.team_invitation(token)
+    letter = messages.TeamInvite(invitation.email, team.name, host.display_name, invitation.id)
+    outcome = _mail(letter, url, deps.mailer)
+    log_event("team_invitation_created", team_id=team.id, invitation_id=invitation.id, outcome=outcome)
+    return Invited(invitation, url)
+
+
+def _mail(letter: messages.TeamInvite, url: str, mailer: Mailer | None) -> str:
+    if mailer is None:
+        return "mail_not_configured"
+    try:
+        mailer.send(messages.team_invitation(letter, url))
+    except (MailDeferred, MailRefused) as error:
+        return type(error).__name__.lower()
+    return "mailed"
+
+
+@dataclass(frozen=True)
+class AcceptInvitation:
+    """The invited host opened the link, signed in."""
+
+    host: Host
+    token: str
+
+
+def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
+    """Once, before it expires, by a host signed in with the invited address and with a connected calendar
+    (a member's free times come from it). The invitation is spent and the member added in one commit."""
+    host, key = command.host, deps.keys.manage()
+    if not genuine_invite_token(key, command.token):
+        raise InvitationInvalid("this is not an invitation Kaleno sent")
+    if not host.connection.is_connected:
+        raise HostNotConnected("connect your calendar first, then open the invitation again")
+    token_hash = invitation_hash(key, command.token)
+
+    def accept() -> Team:
+        uow, now = deps.uow(), deps.now()
+        with uow:
+            invitation = uow.teams.invitation(token_hash)
+            team = uow.teams.get(invitation.team_id) if invitation else None
+            if invitation is None or team is None:
+                raise InvitationInvalid("this invitation is unknown, or its team was deleted")
+            if not invitation.for_address(host.email):
+                raise InvitationForAnotherAddress("this invitation was sent to another address")
+            accepted = invitation.accepted(host.id, now)
+            if team.role_of(host.id) is not None:
+                raise AlreadyMember("you are in this team already")
+            _check_room(host, uow)
+            after = team.joined(host.id, invitation.role, now)
+            uow.teams.save_invitation(token_hash, accepted)
+            uow.teams.save(after)
+            uow.commit()
+        log_event("team_invitation_accepted", team_id=team.id, invitation_id=invitation.id, host_id=host.id)
+        return after
+
+    return retried(accept)
+
+
+@dataclass(frozen=True)
+class ChangeRole:
+    host: Host
+    team_id: str
+    member_id: str
+    role: Role
+
+
+def change_role(command: ChangeRole, deps: Ports) -> Team:
+    def change(team: Team) -> Team:
+        return team.with_role(command.host.id, command.member_id, command.role)
+
+    return _changed(command.host, command.team_id, change, deps)
+
+
+@dataclass(frozen=True)
+class RemoveMember:
+    """An owner or admin removes a member, or a member (`member_id` their own) leaves."""
+
+    host: Host
+    team_id: str
+    member_id: str
+
+
+def remove_member(command: RemoveMember, deps: Ports) -> Team:
+    def remove(team: Team) -> Team:
+        return team.without(command.host.id, command.member_id)
+
+    return _changed(command.host, command.team_id, remove, deps)
+
+
+@dataclass(frozen=True)
+class DeleteTeam:
+    host: Host
+    team_id: str
+
+
+def delete_team(command: DeleteTeam, deps: Ports) -> None:
+    """The team, its slug (free again) and its invitations go, in one commit; an owner's to do."""
+
+    def delete() -> None:
+        uow = deps.uow()
+        with uow:
+            team = _team_of(command.host, command.team_id, uow)
+            team.check_delete(command.host.id)
+            uow.teams.remove(team)
+            uow.commit()
+
+    retried(delete)
+    log_event("team_deleted", team_id=command.team_id, host_id=command.host.id)
+
+
+def _changed(host: Host, team_id: str, change: _Change, deps: Ports) -> Team:
+    def save() -> Team:
+        uow = deps.uow()
+        with uow:
+            after = change(_team_of(host, team_id, uow))
+            uow.teams.save(after)
+            uow.commit()
+        return after
+
+    after = retried(save)
+    log_event("team_members_changed", team_id=team_id, host_id=host.id)
+    return after
+
+
+def _check_room(host: Host, uow: UnitOfWork) -> None:
+    """A soft bound (two joins racing may pass it together): it keeps a host's export and erasure short."""
+    if len(uow.teams.of_member(host.id)) >= MAX_TEAMS_PER_HOST:
+        raise TeamLimitReached(f"a host is in at most {MAX_TEAMS_PER_HOST} teams")
+
+
+def _team_of(host: Host, team_id: str, uow: UnitOfWork) -> Team:
+    """The team, if the host is in it (a team they are not in is not told apart from none)."""
+    team = uow.teams.get(team_id)
+    if team is None or team.role_of(host.id) is None:
+        raise TeamNotFound("no such team among yours")
+    return team
