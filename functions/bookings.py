@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import functions_framework
@@ -13,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.bootstrap import adapters
 from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
-from shared.domain.errors import FieldProblem, ProofRequired
+from shared.domain.errors import FieldProblem
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
 from shared.services import availability, bot_gate
@@ -21,7 +19,6 @@ from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.web import pages
 from shared.web.endpoints import Endpoints, json_response
-from shared.web.errors import problem_for_domain_error
 from shared.web.principals import InviteeGrant
 from shared.web.problems import Problem
 from shared.web.rate_limit import requesting_client
@@ -78,18 +75,6 @@ _GATE_PROBLEMS = {
     "page or client booking unusually fast). The problem carries a fresh `challenge`: solve it and send the same "
     "request again with header `Kaleno-Proof`. A missing, forged, expired or already used proof answers so too."
 }
-
-
-@contextmanager
-def _challenged() -> Iterator[None]:
-    """A write refused by the bot gate answers 403 `proof-required` with the fresh challenge it was refused
-    with."""
-    try:
-        yield
-    except ProofRequired as refused:
-        problem = problem_for_domain_error(refused)
-        problem.extra["challenge"] = refused.challenge
-        raise problem from refused
 
 
 def _sender(request: Request) -> booking_service.Sender:
@@ -214,8 +199,7 @@ def create(request: Request, body: BookingRequest) -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
-    with _challenged():
-        booked = booking_service.book(booking_service.Book(body, key, _sender(request)), adapters())
+    booked = booking_service.book(booking_service.Book(body, key, _sender(request)), adapters())
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 
@@ -284,8 +268,7 @@ def reschedule(request: Request, principal: InviteeGrant, booking_id: str, body:
     """Move to another free slot; the old time is released in the same commit. The host's calendar and the
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
     by = booking_service.ByInvitee(principal.token, _sender(request))
-    with _challenged():
-        moved = booking_service.reschedule(booking_service.RescheduleBooking(booking_id, body.start, by), adapters())
+    moved = booking_service.reschedule(booking_service.RescheduleBooking(booking_id, body.start, by), adapters())
     return json_response(BookingView.of(moved))
 
 

@@ -122,7 +122,9 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
     field_level = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidFields
     if isinstance(error, field_level):  # field by field, in words, as a pydantic 422
         errors = [field_error(problem) for problem in error.problems]
-    extra = None
+    extra: dict[str, object] | None = None
     if isinstance(error, domain.CalendarListNotGranted):  # what to ask for, and where the host grants it
         extra = {"missing_scopes": [error.missing_scope], "consent_url": error.consent_path}
+    if isinstance(error, domain.ProofRequired) and error.challenge is not None:  # the bot gate's: what to solve
+        extra = {"challenge": error.challenge}
     return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers, extra=extra)
