@@ -24,12 +24,6 @@ ADA = Invitee(name="Ada", email="ada@example.org", time_zone="UTC")
 PERIODS = RetentionPeriods(timedelta(days=365), timedelta(days=730), timedelta(days=1095))
 
 
-def at(ports: FakePorts, now: datetime) -> FakePorts:
-    """The ports, their clock set to `now`."""
-    ports.time = now
-    return ports
-
-
 def mailed_token(mailer: FakeMailer) -> str:
     (mail,) = mailer.sent
     return mail.text.split("#proof=")[1].split()[0]
@@ -45,35 +39,35 @@ def test_a_mailed_link_works_once_and_is_stored_only_as_a_keyed_hash() -> None:
     ports = FakePorts()
     mailer = ports.mailer
 
-    request_proof(RequestProof("ADA@example.org"), at(ports, NOW))
+    request_proof(RequestProof("ADA@example.org"), ports.at(NOW))
     token = mailed_token(mailer)
-    grant_token, grant = redeem(RedeemProof(token), at(ports, NOW))
+    grant_token, grant = redeem(RedeemProof(token), ports.at(NOW))
 
     assert mailer.sent[0].to == "ada@example.org"
     assert ports.db.ids("address_proofs") == {keyed_hash(ports.keys.manage(), token)}
     assert token not in str(ports.db.records)
     assert grant.email == "ada@example.org"
-    assert granted(OpenGrant(grant_token), at(ports, NOW + timedelta(minutes=29))) == grant
+    assert granted(OpenGrant(grant_token), ports.at(NOW + timedelta(minutes=29))) == grant
     with pytest.raises(AddressProofUsed):
-        redeem(RedeemProof(token), at(ports, NOW))
+        redeem(RedeemProof(token), ports.at(NOW))
     with pytest.raises(AddressProofExpired):
-        granted(OpenGrant(grant_token), at(ports, NOW + timedelta(minutes=31)))
+        granted(OpenGrant(grant_token), ports.at(NOW + timedelta(minutes=31)))
     with pytest.raises(AddressProofInvalid):
-        granted(OpenGrant("ag." + "x" * 43), at(ports, NOW))
+        granted(OpenGrant("ag." + "x" * 43), ports.at(NOW))
 
 
 def test_an_expired_or_forged_link_gives_nothing_and_the_purge_takes_old_proofs() -> None:
     ports = FakePorts()
     mailer = ports.mailer
-    request_proof(RequestProof("ada@example.org"), at(ports, NOW))
+    request_proof(RequestProof("ada@example.org"), ports.at(NOW))
     token = mailed_token(mailer)
 
     with pytest.raises(AddressProofExpired):
-        redeem(RedeemProof(token), at(ports, NOW + PROOF_TTL))
+        redeem(RedeemProof(token), ports.at(NOW + PROOF_TTL))
     with pytest.raises(AddressProofInvalid):
-        redeem(RedeemProof("ap." + "x" * 43), at(ports, NOW))
+        redeem(RedeemProof("ap." + "x" * 43), ports.at(NOW))
     with pytest.raises(AddressProofInvalid):
-        redeem(RedeemProof("not a token"), at(ports, NOW))
+        redeem(RedeemProof("not a token"), ports.at(NOW))
     counts = purge_expired(PERIODS, ports.at(NOW + PROOF_TTL + timedelta(seconds=1)))
 
     assert counts["address_proofs_deleted"] == 1
@@ -92,7 +86,7 @@ def test_a_proven_address_exports_its_bookings_with_every_host_and_nobody_elses(
 
     grant = AddressGrant(email="Ada@Example.org", granted_at=NOW, expires_at=NOW + GRANT_TTL)
 
-    exported = export(Export(grant, complaint={}), at(ports, NOW))
+    exported = export(Export(grant, complaint={}), ports.at(NOW))
 
     assert {b["id"]: b["notes"] for b in exported["bookings"]} == {"b1": "first", "b2": "second"}
 
@@ -101,7 +95,7 @@ def test_a_restricted_invitees_own_change_is_written_to_google_but_a_host_change
     ports = FakePorts()
     given(ports.db, hosts=[a_host()], pages={"ada": a_page()}, bookings=[fakes.a_booking(START, id="b1")])
     reconcile_booking(ReconcileBooking("b1", 1), ports.at(NOW))
-    set_processing(SetProcessing(fakes.a_booking(START, id="b1"), "restricted", True), at(ports, NOW))
+    set_processing(SetProcessing(fakes.a_booking(START, id="b1"), "restricted", True), ports.at(NOW))
 
     by_host = change_booking("b1", lambda b: b.cancelled("host's reason"), ports.uow())
     held = reconcile_booking(ReconcileBooking("b1", 2), ports.at(NOW))
@@ -119,7 +113,7 @@ def test_the_address_erased_bookings_share_is_never_proven() -> None:
     ports = FakePorts()
     mailer = ports.mailer
 
-    request_proof(RequestProof(ERASED_EMAIL), at(ports, NOW))
+    request_proof(RequestProof(ERASED_EMAIL), ports.at(NOW))
 
     assert mailer.sent == []
     assert ports.db.ids("address_proofs") == set()
