@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -215,3 +216,23 @@ def test_drain_reports_a_queue_that_stays_busy(
     assert busy.value.status == 408
     assert busy.value.body == {"idle": False}
     assert control.state()["tasks"]["succeeded"] == 1
+
+
+def test_reset_waits_for_the_attempts_in_flight_so_they_cannot_touch_the_next_test(
+    client: tasks_v2.CloudTasksClient, receiver: Receiver, control: SandboxClient
+) -> None:
+    arrived, answered = threading.Event(), []
+
+    def slow_target(_: object) -> None:
+        arrived.set()
+        time.sleep(0.5)
+        answered.append("done")
+
+    receiver.callback = slow_target
+    client.create_task(parent=QUEUE, task=http_task(f"{receiver.url}/slow"))
+    assert arrived.wait(5)
+
+    control.reset()
+
+    assert answered == ["done"]  # the old attempt answered before the reset took effect
+    assert control.state()["tasks"] == {"queued": 0, "dispatched": 0, "succeeded": 0, "failed": 0}

@@ -133,6 +133,7 @@ class Sandbox:
 
     def reset(self) -> None:
         """Forget everything but the OAuth clients and the signing key; the clock returns to real time."""
+        self.queues.settle(timeout=30.0)
         with self.state.lock:
             self.tokens.reset()
             self.calendar.reset()

@@ -198,6 +198,8 @@ class TaskQueues:
         self._waiting: dict[str, list[HeapEntry]] = {}
         self._in_flight: Counter[str] = Counter()  # attempts running per queue, this generation
         self._generation = 0
+        self._attempts_running = 0  # of every generation: what settle() waits for
+        self._settling = False  # no new attempts start while a reset waits for the running ones
         self.entries_examined = 0  # heap entries looked at while dispatching or draining: the work done
         state.clock.on_change(self.wake)
 
@@ -205,8 +207,19 @@ class TaskQueues:
         with self.changed:
             self.changed.notify_all()
 
+    def settle(self, timeout: float) -> bool:
+        """Start no new attempts and wait (up to `timeout`) for the running ones to answer.
+
+        A reset that does not wait lets a test's last task call Google after the next test began, where its
+        calls count against that test (reset() lifts the hold).
+        """
+        with self.changed:
+            self._settling = True
+            return self.changed.wait_for(lambda: self._attempts_running == 0, timeout)
+
     def reset(self) -> None:
         with self.changed:
+            self._settling = False
             self.queues.clear()
             self.tasks.clear()
             self.tombstones.clear()
@@ -276,8 +289,8 @@ class TaskQueues:
     def take_due(self) -> list[Dispatch]:
         """Mark due tasks in flight (respecting pause and max_concurrent_dispatches); caller holds lock."""
         now = self.state.clock.time()
-        dispatches = []
-        while (entry := self._earliest()) is not None and entry[0] <= now:
+        dispatches: list[Dispatch] = []
+        while not self._settling and (entry := self._earliest()) is not None and entry[0] <= now:
             heapq.heappop(self._due)
             record = entry[3]
             record.heap_seq = None
@@ -308,6 +321,7 @@ class TaskQueues:
             generation=self._generation,
         )
         record.in_flight = True
+        self._attempts_running += 1
         record.dispatch_count += 1
         if record.first_attempt is None:
             record.first_attempt = now
@@ -324,6 +338,7 @@ class TaskQueues:
         with self.changed:
             record = dispatch.task
             record.in_flight = False
+            self._attempts_running -= 1
             self.changed.notify_all()
             if dispatch.generation == self._generation:
                 self._in_flight[record.queue_name] -= 1
