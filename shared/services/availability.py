@@ -117,7 +117,7 @@ def free_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
     offer = load_offer(OfferQuery(command.host_slug, command.event_type_slug, now, visitor), asked, deps.uow())
     calendar = offer.page.calendar
     if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
-        _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), deps.tasks)
+        best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), deps.tasks)
     moving = visitor.moving(offer.page.host_id, offer.event_type_id) if visitor.moving else None
     return offer.free_slots(command.first_day, command.last_day, command.zone, now, moving)
 
@@ -191,7 +191,7 @@ def _admitted(page: BookingPage, event_type_id: str, query: OfferQuery, uow: Uni
     return link
 
 
-def _best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
+def best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
     """A read answers from the mirror whatever happens to the refresh it asks for (the sweep catches up)."""
     try:
         refresh_soon(host_id, reason, tasks)

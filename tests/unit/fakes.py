@@ -397,6 +397,15 @@ class FakeBusyMonths:
             page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
         )
 
+    def snapshots(self, host_ids: Sequence[str], start: datetime, end: datetime) -> dict[str, AvailabilitySnapshot]:
+        found = {}
+        for host_id in host_ids:
+            host = self._unit.db.get("hosts", host_id)
+            snapshot = self.snapshot(host.slug, start, end) if host is not None else None
+            if snapshot is not None and snapshot.page.host_id == host_id:
+                found[host_id] = snapshot
+        return found
+
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         by_month = split_by_month(busy)
         for key in month_keys(window.start, window.end):
