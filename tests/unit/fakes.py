@@ -372,7 +372,7 @@ class FakeBusyMonths:
         velocity_windows: tuple[int, ...] = (),
     ) -> AvailabilitySnapshot | None:
         page = self._unit.db.get("pages", slug)
-        if page is None:
+        if not isinstance(page, BookingPage):  # none, or a team's slug claim (no page: as the adapter answers)
             return None
         months = [self._unit.db.get("months", f"{page.host_id}/{key}") or Month() for key in month_keys(start, end)]
         first, after = epoch_seconds(start), epoch_seconds_up(end)
