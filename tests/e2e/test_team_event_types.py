@@ -6,6 +6,7 @@ every member is, and a member's busy time added in Google takes the collective t
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -112,3 +113,38 @@ def test_the_team_page_and_slots_come_from_every_members_own_time(
     assert {ten, half_past, eleven}.isdisjoint(collective)  # Ada busy, then Bo booked: not all are free
     assert {ten, half_past, eleven} <= set(round_robin)  # one member is free at each
     assert google.state()["foreign_events_read"] == 0
+
+
+def test_a_round_robin_team_type_is_booked_by_one_free_member_then_the_next(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    ada, bo, team_id, team_slug, ada_email = team_of(api, google, sensitive)
+    ada_me, bo_me = me(ada), me(bo)
+    members = [ada_me["id"], bo_me["id"]]
+    for slug, assignment in (("anyone", "round_robin"), ("together", "collective")):
+        assert ada.post(f"/teams/{team_id}/event-types", json=team_type(slug, assignment, members)).status_code == 201
+    start = day_ahead(6, 10)
+
+    answers = [
+        post_booking(api, booking_body(team_slug, start, who, event_type="anyone")) for who in ("Ines A", "Jo B")
+    ]
+    refused = post_booking(api, booking_body(team_slug, start, "Kim C", event_type="anyone"))
+    google.drain_tasks()
+
+    assert [answer.status_code for answer in answers] == [201, 201], [answer.text for answer in answers]
+    assert_problem(refused, 409, "slot-taken")  # both members are booked at that time
+    views = [
+        requests.get(
+            f"{api}/bookings/{created['id']}",
+            headers={"Authorization": f"Bearer {created['manage_token']}"},
+            timeout=10,
+        ).json()
+        for created in (answer.json() for answer in answers)
+    ]
+    assert sorted(view["host_slug"] for view in views) == sorted([ada_me["slug"], bo_me["slug"]])
+    for email in (ada_email, bo_me["email"]):  # each member's own calendar holds their booking's event
+        starts = [datetime.fromisoformat(event["start"]["dateTime"]) for event in google.events(email)]
+        assert starts.count(start) == 1
+    assert start.isoformat() not in team_starts(api, team_slug, "anyone", start)
+    collective = post_booking(api, booking_body(team_slug, day_ahead(6, 12), "Lee D", event_type="together"))
+    assert_problem(collective, 409, "slot-not-offered")  # collective booking is not built yet
