@@ -55,3 +55,13 @@ def test_a_collective_type_is_not_bookable_yet_and_an_unknown_type_is_not_found(
         book(Book(request_at("10:00", "together")), ports)
     with pytest.raises(EventTypeNotFound):
         book(Book(request_at("10:00", "nothing")), ports)
+
+
+def test_a_retried_team_booking_is_replayed_not_given_to_the_next_member() -> None:
+    ports, _ = team_ports()
+
+    first = book(Book(request_at("10:00"), "retry-key-0001"), ports)
+    again = book(Book(request_at("10:00"), "retry-key-0001"), ports)
+
+    assert (again.booking.id, again.replayed) == (first.booking.id, True)
+    assert book(Book(request_at("10:00", who="jo")), ports).booking.host_id != first.booking.host_id
