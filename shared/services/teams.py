@@ -286,9 +286,10 @@ def create_team_event_type(command: CreateTeamEventType, deps: Ports) -> str:
     event_type_id, event_type = ids.event_type_id(), command.event_type
 
     def add(team: Team) -> Team:
-        return team.with_event_type(command.host.id, event_type_id, event_type)
+        after = team.with_event_type(command.host.id, event_type_id, event_type)
+        _check_connected(event_type.members, deps.uow())  # once they are known to be members
+        return after
 
-    _check_connected(event_type, deps.uow())
     _changed(command.host, command.team_id, add, deps)
     log_event("team_event_type_created", team_id=command.team_id, event_type_id=event_type_id)
     return event_type_id
@@ -313,10 +314,11 @@ def update_team_event_type(command: UpdateTeamEventType, deps: Ports) -> TeamEve
 
     def change(team: Team) -> Team:
         updated = team.event_type(event_type_id).updated_with(command.patch)
-        return team.with_event_type(command.host.id, event_type_id, updated)
+        after = team.with_event_type(command.host.id, event_type_id, updated)
+        if command.patch.members:
+            _check_connected(command.patch.members, deps.uow())
+        return after
 
-    if command.patch.members:
-        _check_connected(command.patch.members, deps.uow())
     after = _changed(command.host, command.team_id, change, deps)
     return after.event_types[event_type_id]
 
@@ -335,11 +337,9 @@ def delete_team_event_type(command: DeleteTeamEventType, deps: Ports) -> None:
     _changed(command.host, command.team_id, remove, deps)
 
 
-def _check_connected(chosen: TeamEventType | list[str], uow: UnitOfWork) -> None:
-    """Every chosen member has a connected calendar (their free times come from it). Checked before the
-    team's commit, as acceptance checks the joining host's: a member who disconnects later simply offers
-    nothing meanwhile (their page says not connected)."""
-    members = chosen.members if isinstance(chosen, TeamEventType) else chosen
+def _check_connected(members: list[str], uow: UnitOfWork) -> None:
+    """Every chosen member (each a member of the team, checked first) has a connected calendar: their free
+    times come from it. A member who disconnects later simply offers nothing meanwhile."""
     for member_id in members:
         found = uow.hosts.get(member_id)
         if found is None or not found.connection.is_connected:

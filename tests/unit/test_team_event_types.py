@@ -67,6 +67,9 @@ def test_members_of_a_team_type_are_team_members_with_a_connected_calendar() -> 
     with pytest.raises(InvalidFields) as stranger:  # cy is not in the team
         teams.create_team_event_type(teams.CreateTeamEventType(ADA, team_id, a_type(["h1", "h3"])), ports)
     assert codes(stranger) == [("members", "member-not-in-team")]
+    with pytest.raises(InvalidFields) as unknown:  # no such host: told as a stranger, never as "not connected"
+        teams.create_team_event_type(teams.CreateTeamEventType(ADA, team_id, a_type(["h1", "nobody"])), ports)
+    assert codes(unknown) == [("members", "member-not-in-team")]
     disconnect(ports, host("h2", "Bo@Example.org", "bo", ConnectionState.DISCONNECTED))
     with pytest.raises(InvalidFields) as unplugged:
         teams.create_team_event_type(teams.CreateTeamEventType(ADA, team_id, a_type(["h1", "h2"])), ports)
