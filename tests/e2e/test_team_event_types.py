@@ -6,6 +6,7 @@ every member is, and a member's busy time added in Google takes the collective t
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -148,3 +149,31 @@ def test_a_round_robin_team_type_is_booked_by_one_free_member_then_the_next(
     assert start.isoformat() not in team_starts(api, team_slug, "anyone", start)
     collective = post_booking(api, booking_body(team_slug, day_ahead(6, 12), "Lee D", event_type="together"))
     assert_problem(collective, 409, "slot-not-offered")  # collective booking is not built yet
+
+
+def test_racers_for_one_round_robin_time_get_one_member_each_and_the_rest_409(
+    api: str, google: Google, db: Any, sensitive: set[str]
+) -> None:
+    ada, bo, team_id, team_slug, _ = team_of(api, google, sensitive)
+    cy, _, cy_email = signed_in_host(api, google)
+    token = invite(ada, team_id, cy_email).json()["invite_url"].rsplit("/", 1)[1]
+    sensitive.add(token)
+    assert cy.post(f"/teams/invitations/{token}/accept").status_code == 200
+    members = [me(browser)["id"] for browser in (ada, bo, cy)]
+    assert (
+        ada.post(f"/teams/{team_id}/event-types", json=team_type("anyone", "round_robin", members)).status_code == 201
+    )
+    start = day_ahead(7, 14)
+    bodies = [booking_body(team_slug, start, f"Racer {number}", event_type="anyone") for number in range(20)]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = sorted(answer.status_code for answer in pool.map(lambda body: post_booking(api, body), bodies))
+    google.drain_tasks()
+
+    assert (statuses.count(201), statuses.count(409)) == (3, 17)
+    holders = [
+        booking["host_id"]
+        for booking in (doc.to_dict() for doc in db.collection("bookings").stream())
+        if booking["host_id"] in members and booking["status"] == "confirmed"
+    ]
+    assert sorted(holders) == sorted(members)  # one per member: nobody's calendar holds two at once
