@@ -9,13 +9,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.domain.team import Role, Team
-from shared.domain.team_event_type import TeamEventType
+from shared.domain.errors import PageFull
+from shared.domain.team import MAX_MEMBERS, Role, Team
+from shared.domain.team_event_type import MAX_TEAM_EVENT_TYPES, TeamEventType
 from shared.services.availability import FindFreeSlots
 from shared.services.team_availability import team_slots
 from tests.integration.test_schedule_reads import CountingPorts, CountingUnitOfWork
 from tests.unit.builders import span
 from tests.unit.fakes import a_host, a_page
+from tests.unit.test_page_size import largest_event_type
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 MONDAY = date(2027, 3, 8)
@@ -64,3 +66,25 @@ def test_a_ten_member_team_slots_read_is_one_batch_get_of_every_members_time(db:
     assert first == (every_half_hour, 2)
     assert anyone == (every_half_hour, 1)  # someone is free in each hour
     assert together == (["09:00", "09:30"], 1)  # members 0 and 8 are both free only 09:00-10:00
+
+
+def test_the_largest_team_record_the_rules_allow_is_stored_and_read_back(db: Any) -> None:
+    run = uuid.uuid4().hex[:8]
+    members = [f"h{run}{number:03d}" for number in range(MAX_MEMBERS)]
+    team = Team.founded(f"tm{run}", f"team-{run}", "x" * 100, members[0], NOW)
+    for member in members[1:]:
+        team = team.joined(member, Role.ADMIN, NOW)
+    for number in range(MAX_TEAM_EVENT_TYPES):
+        body = {**largest_event_type(number).model_dump(), "assignment": "collective", "members": members[:25]}
+        try:
+            team = team.with_event_type(members[0], f"et{number:010x}", TeamEventType.model_validate(body))
+        except PageFull:
+            break
+    uow = CountingUnitOfWork(db)
+
+    with uow:
+        uow.teams.add(team)
+        uow.commit()
+
+    assert len(team.event_types) >= 3
+    assert uow.teams.get(team.id) == team
