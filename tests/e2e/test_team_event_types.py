@@ -147,6 +147,19 @@ def test_a_round_robin_team_type_is_booked_by_one_free_member_then_the_next(
         starts = [datetime.fromisoformat(event["start"]["dateTime"]) for event in google.events(email)]
         assert starts.count(start) == 1
     assert start.isoformat() not in team_starts(api, team_slug, "anyone", start)
+    first = answers[0].json()
+    cancelled = requests.post(
+        f"{api}/bookings/{first['id']}/cancel",
+        json={"reason": "conflict"},
+        headers={"Authorization": f"Bearer {first['manage_token']}"},
+        timeout=10,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    google.drain_tasks()  # the cancelled event leaves the member's calendar, and their mirror follows
+    free_again = eventually(lambda: start.isoformat() in team_starts(api, team_slug, "anyone", start))
+    assert free_again  # that member is free again
+    rebooked = post_booking(api, booking_body(team_slug, start, "Mo E", event_type="anyone"))
+    assert rebooked.status_code == 201, rebooked.text
     collective = post_booking(api, booking_body(team_slug, day_ahead(6, 12), "Lee D", event_type="together"))
     assert_problem(collective, 409, "slot-not-offered")  # collective booking is not built yet
 
