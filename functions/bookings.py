@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.bootstrap import adapters
 from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
-from shared.domain.errors import FieldProblem
+from shared.domain.errors import FieldProblem, HostNotFound
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
-from shared.services import availability, bot_gate
+from shared.services import availability, bot_gate, team_availability
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.web import pages
@@ -93,8 +93,12 @@ def _visitor(request: Request) -> availability.Visitor:
 
 @api.public("/pages/<host_slug>", response=HostPageView, limit="public-reads")
 def get_host_page(request: Request, host_slug: str) -> Response:
-    """The host's public page: their public event types (private ones are not listed)."""
-    page = availability.listed_page(availability.OpenHostPage(host_slug), adapters())
+    """The host's public page: their public event types (private ones are not listed). A team's slug answers
+    the team's page: its name as the host's, its public event types."""
+    try:
+        page = availability.listed_page(availability.OpenHostPage(host_slug), adapters())
+    except HostNotFound:
+        return _team_page(host_slug)
     return json_response(
         HostPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
@@ -108,9 +112,13 @@ def get_host_page(request: Request, host_slug: str) -> Response:
     "/pages/<host_slug>/<event_type_slug>", response=BookingPageView, limit="public-reads", headers=_LINK_HEADERS
 )
 def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response:
-    """What the public booking page shows about the host and the event type."""
+    """What the public booking page shows about the host and the event type. A team's shows the team's name
+    as the host's and, for a collective type, who will attend."""
     opened = availability.OpenBookingPage(host_slug, event_type_slug, _visitor(request))
-    page, _, event_type = availability.booking_page(opened, adapters())
+    try:
+        page, _, event_type = availability.booking_page(opened, adapters())
+    except HostNotFound:
+        return _team_booking_page(opened)
     return json_response(
         BookingPageView(
             host=PublicHost(display_name=page.display_name, slug=host_slug),
@@ -133,9 +141,35 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     asked = availability.FindFreeSlots(
         host_slug, event_type_slug, query.first_day, query.last_day, zone, _visitor(request)
     )
-    slots = availability.free_slots(asked, adapters())
+    try:
+        slots = availability.free_slots(asked, adapters())
+    except HostNotFound:
+        slots = team_availability.team_slots(asked, adapters())  # a team's slug
     body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")
+
+
+def _team_page(team_slug: str) -> Response:
+    found = team_availability.listed_team_page(availability.OpenHostPage(team_slug), adapters())
+    return json_response(
+        HostPageView(
+            host=PublicHost(display_name=found.team.name, slug=team_slug),
+            event_types=[ListedEventType.of(event_type) for event_type in found.listed().values()],
+            host_time_zone=found.time_zone,
+        )
+    )
+
+
+def _team_booking_page(opened: availability.OpenBookingPage) -> Response:
+    found = team_availability.team_booking_page(opened, adapters())
+    return json_response(
+        BookingPageView(
+            host=PublicHost(display_name=found.team.name, slug=opened.host_slug),
+            event_type=PublicEventType.of(found.event_type.event_type),
+            host_time_zone=found.time_zone,
+            attendees=found.attendees or None,
+        )
+    )
 
 
 def _form_problems(body: object) -> list[FieldProblem]:

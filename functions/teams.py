@@ -1,5 +1,6 @@
 """Team API (session): create a team, list yours, invite by mail, accept, members and their roles, remove or
-leave, delete. Team event types and booking come later (issue 28)."""
+leave, delete; the team's event types (admins and owners write them, members read them). Booking a team type
+comes later (issue 28)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.bootstrap import adapters
 from shared.domain.host import Host, HostSlug
 from shared.domain.team import Role, TeamName, TypedEmail
+from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.services import teams
 from shared.web.endpoints import Endpoints, json_response
 
@@ -72,6 +74,18 @@ class RoleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
+
+
+class TeamEventTypeView(TeamEventType):
+    id: str
+
+    @classmethod
+    def of(cls, event_type_id: str, event_type: TeamEventType) -> TeamEventTypeView:
+        return cls(id=event_type_id, **event_type.model_dump())
+
+
+class TeamEventTypeList(BaseModel):
+    event_types: list[TeamEventTypeView]
 
 
 @api.host("/", methods=("POST",), body=TeamCreate, response=TeamCreated, status=201)
@@ -147,6 +161,45 @@ def remove_member(request: Request, principal: Host, team_id: str, host_id: str)
 def delete_team(request: Request, principal: Host, team_id: str) -> Response:
     """Delete the team (owners): its slug is free again and its open invitations stop working."""
     teams.delete_team(teams.DeleteTeam(principal, team_id), adapters())
+    return Response(status=204)
+
+
+@api.host("/<team_id>/event-types", methods=("POST",), body=TeamEventType, response=TeamEventTypeView, status=201)
+def create_event_type(request: Request, principal: Host, team_id: str, body: TeamEventType) -> Response:
+    """Add a team event type (owners and admins): an event type's fields, `assignment` and `members` (team
+    members with a connected calendar; 422 `member-not-in-team` / `member-not-connected`). Its hours are each
+    member's own default hours."""
+    command = teams.CreateTeamEventType(principal, team_id, body)
+    event_type_id = teams.create_team_event_type(command, adapters())
+    return json_response(TeamEventTypeView.of(event_type_id, body), status=201)
+
+
+@api.host("/<team_id>/event-types", response=TeamEventTypeList)
+def list_event_types(request: Request, principal: Host, team_id: str) -> Response:
+    """The team's event types, for any member."""
+    found = teams.team_event_types(principal, team_id, adapters())
+    return json_response(TeamEventTypeList(event_types=[TeamEventTypeView.of(i, et) for i, et in found.items()]))
+
+
+@api.host(
+    "/<team_id>/event-types/<event_type_id>",
+    methods=("PATCH",),
+    body=TeamEventTypeUpdate,
+    response=TeamEventTypeView,
+)
+def patch_event_type(
+    request: Request, principal: Host, team_id: str, event_type_id: str, body: TeamEventTypeUpdate
+) -> Response:
+    """Change some fields of a team event type (owners and admins)."""
+    command = teams.UpdateTeamEventType(principal, team_id, event_type_id, body)
+    updated = teams.update_team_event_type(command, adapters())
+    return json_response(TeamEventTypeView.of(event_type_id, updated))
+
+
+@api.host("/<team_id>/event-types/<event_type_id>", methods=("DELETE",), status=204)
+def delete_event_type(request: Request, principal: Host, team_id: str, event_type_id: str) -> Response:
+    """Remove a team event type (owners and admins)."""
+    teams.delete_team_event_type(teams.DeleteTeamEventType(principal, team_id, event_type_id), adapters())
     return Response(status=204)
 
 

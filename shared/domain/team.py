@@ -29,20 +29,31 @@ from pydantic import (
 
 from shared.domain.booking import Email, normalised_email
 from shared.domain.errors import (
+    EventTypeLimitReached,
+    EventTypeNotFound,
+    FieldProblem,
+    InvalidFields,
     InvitationExpired,
     InvitationUsed,
     MemberNotFound,
+    PageFull,
+    SlugTaken,
     SoleOwner,
     TeamFull,
     TeamNotFound,
     TeamRoleForbids,
     refused,
 )
+from shared.domain.sizes import largest_field, stored_size
+from shared.domain.team_event_type import MAX_TEAM_EVENT_TYPES, TeamEventType
 from shared.domain.text import ONE_LINE
 
 MAX_MEMBERS = 100  # the team is one stored record, read whole
 MAX_TEAMS_PER_HOST = 20
 INVITATION_TTL = timedelta(days=7)
+# The team is one stored record (its event types in it), read whole by every team slots read: like a host's
+# page (booking_pages.PAGE_BYTES), a change that grows it past this many bytes is refused.
+TEAM_BYTES = 800 * 1024
 TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
 _EMAIL = TypeAdapter(Email)
 
@@ -76,6 +87,7 @@ class Team(BaseModel):
     name: TeamName
     created_at: datetime
     members: dict[str, Member]
+    event_types: dict[str, TeamEventType] = Field(default_factory=dict)  # by event type id
 
     @model_validator(mode="after")
     def _has_an_owner(self) -> Team:
@@ -149,8 +161,56 @@ class Team(BaseModel):
             rest[heir] = rest[heir].model_copy(update={"role": Role.OWNER})
         return self._with(rest)
 
+    # --- event types (admins and owners) ------------------------------------------------------------------
+    def event_type(self, event_type_id: str) -> TeamEventType:
+        try:
+            return self.event_types[event_type_id]
+        except KeyError:
+            raise EventTypeNotFound(f"no event type {event_type_id}") from None
+
+    def by_slug(self, slug: str) -> tuple[str, TeamEventType]:
+        for event_type_id, event_type in self.event_types.items():
+            if event_type.slug == slug:
+                return event_type_id, event_type
+        raise EventTypeNotFound(f"no event type '{slug}'")
+
+    def check_manage_types(self, actor_id: str) -> None:
+        if self._acting(actor_id).rank < Role.ADMIN.rank:
+            raise TeamRoleForbids("only owners and admins manage the team's event types")
+
+    def with_event_type(self, actor_id: str, event_type_id: str, event_type: TeamEventType) -> Team:
+        """Added or replaced by an admin or owner: its slug free among the team's types, its members (at least
+        one) all in the team, and the team still fitting its record."""
+        self.check_manage_types(actor_id)
+        if any(et.slug == event_type.slug and et_id != event_type_id for et_id, et in self.event_types.items()):
+            raise SlugTaken(f"the team already has an event type with the slug '{event_type.slug}'")
+        if not event_type.members:
+            raise InvalidFields([FieldProblem("members", "members-required")])
+        strangers = [member for member in event_type.members if member not in self.members]
+        if strangers:
+            raise InvalidFields([FieldProblem("members", "member-not-in-team")])
+        if event_type_id not in self.event_types and len(self.event_types) >= MAX_TEAM_EVENT_TYPES:
+            raise EventTypeLimitReached(f"a team has at most {MAX_TEAM_EVENT_TYPES} event types; delete one first")
+        after = self.model_copy(update={"event_types": {**self.event_types, event_type_id: event_type}})
+        grown = stored_size(after)
+        if grown > TEAM_BYTES and grown > stored_size(self):
+            raise PageFull([FieldProblem(largest_field(event_type), "page-full", {"limit_kib": TEAM_BYTES // 1024})])
+        return after
+
+    def without_event_type(self, actor_id: str, event_type_id: str) -> Team:
+        self.check_manage_types(actor_id)
+        self.event_type(event_type_id)  # raises EventTypeNotFound
+        return self.model_copy(
+            update={"event_types": {k: v for k, v in self.event_types.items() if k != event_type_id}}
+        )
+
     def _with(self, members: dict[str, Member]) -> Team:
-        return Team.model_validate({**self.model_dump(), "members": members})
+        """With these members; whoever is no longer one leaves the event types too."""
+        types = {
+            et_id: et.model_copy(update={"members": [host for host in et.members if host in members]})
+            for et_id, et in self.event_types.items()
+        }
+        return Team.model_validate({**self.model_dump(), "members": members, "event_types": types})
 
     def _acting(self, host_id: str) -> Role:
         role = self.role_of(host_id)

@@ -54,6 +54,9 @@ class OfferQuery:
     moving: Booking | None = None  # a booking being rescheduled: its own time and places are free to it
     places: Sequence[str] = ()  # a booking write's places (write limits): which exist (snapshot.places_taken)
     velocity_windows: tuple[int, ...] = ()  # the bot gate's windows: the host's bookings counted in them
+    # A team's event type (id, type) offered on one member's page, which does not list it: the booking of a
+    # team type is that member's (shared/services/team_availability.py); no visitor is admitted for it here.
+    team_type: tuple[str, EventType] | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def free_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
     offer = load_offer(OfferQuery(command.host_slug, command.event_type_slug, now, visitor), asked, deps.uow())
     calendar = offer.page.calendar
     if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
-        _best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), deps.tasks)
+        best_effort_refresh(offer.page.host_id, stale_reason(calendar.synced_at), deps.tasks)
     moving = visitor.moving(offer.page.host_id, offer.event_type_id) if visitor.moving else None
     return offer.free_slots(command.first_day, command.last_day, command.zone, now, moving)
 
@@ -146,15 +149,15 @@ def load_offer(query: OfferQuery, around: Interval, uow: UnitOfWork) -> Offer:
     snapshot = uow.months.snapshot(host_slug, *wide, query.places, query.velocity_windows)
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
-    event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
-    link = _admitted(snapshot.page, event_type_id, query, uow)
+    event_type_id, event_type = query.team_type or snapshot.page.by_slug(event_type_slug)
+    link = _admitted(snapshot.page, event_type_id, query, uow) if query.team_type is None else None
     periods = periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
         wider = (periods.start - LOOKAROUND, periods.end + LOOKAROUND)
         snapshot = uow.months.snapshot(host_slug, *wider, query.places, query.velocity_windows)
         if snapshot is None:
             raise HostNotFound(f"no host '{host_slug}'")
-        event_type_id, event_type = snapshot.page.by_slug(event_type_slug)
+        event_type_id, event_type = query.team_type or snapshot.page.by_slug(event_type_slug)
     if not snapshot.page.calendar.connected or snapshot.page.calendar.paused:
         raise HostNotConnected("this host's calendar is not connected, so no times can be offered")
     return Offer(snapshot, event_type_id, event_type, link)
@@ -191,7 +194,7 @@ def _admitted(page: BookingPage, event_type_id: str, query: OfferQuery, uow: Uni
     return link
 
 
-def _best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
+def best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:
     """A read answers from the mirror whatever happens to the refresh it asks for (the sweep catches up)."""
     try:
         refresh_soon(host_id, reason, tasks)

@@ -12,7 +12,7 @@ import random
 import re
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from shared.deadlines import check as check_deadline
@@ -24,8 +24,11 @@ from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
     DomainError,
+    EventTypeNotFound,
     FieldProblem,
     HostAccountClosed,
+    HostNotConnected,
+    HostNotFound,
     IdempotencyKeyReused,
     IdempotencyKeySpent,
     InvalidAnswers,
@@ -37,11 +40,15 @@ from shared.domain.errors import (
     SlotNotOffered,
     SlotTaken,
 )
-from shared.domain.event_type import SLUG_PATTERN
+from shared.domain.event_type import SLUG_PATTERN, EventType
 from shared.domain.host import Host
+from shared.domain.intervals import Interval
+from shared.domain.links import Visibility
 from shared.domain.offer import Offer, check_start, day_claim, minute_runs, period_claims
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat
+from shared.domain.team import Team
+from shared.domain.team_offer import Assignment, PoolMember, Standing, check_team_start, round_robin_order
 from shared.domain.write_limits import Taken, WritePlaces, places_to_take
 from shared.logging import log_event
 from shared.services.availability import OfferQuery, Visitor, check_offered, offer_around, opened_page
@@ -52,6 +59,7 @@ from shared.services.errors import AlreadyStored, Contention
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
+from shared.services.team_availability import TeamTypeOf, member_offers
 from shared.services.tokens import genuine_manage_token, manage_token
 from shared.services.write_limits import (
     SeenPlaces,
@@ -184,7 +192,7 @@ def _book(command: Book, checks: _Checks, deps: Ports) -> Booked:
     keys = checks.writer.places(request.invitee.email) if checks.writer else ()
     attempt = _Attempt(request, key_hash, request_hash, checks.now, manage_key, keys, place_names(keys), checks.gate)
     try:
-        booking, token = _commit_with_retries(attempt, uow, deps.tasks)
+        booking, token = _committed(attempt, uow, deps.tasks)
     except (SlotTaken, SlotNotOffered, LinkUsed, ProofRequired):  # a retry of a made booking: replayed
         if key_hash and (replay := _replay(key_hash, request_hash, uow, manage_key)):
             return replay
@@ -218,6 +226,14 @@ def form_problems(body: object, deps: Ports) -> list[FieldProblem]:
     return []
 
 
+@dataclass(frozen=True)
+class _AsMember:
+    """A team type's booking made as one member's: their page's slug and the team type (id, type) on it."""
+
+    slug: str
+    team_type: tuple[str, EventType]
+
+
 @dataclass
 class _Attempt:
     """One booking request through its commit attempts; `counted` holds the write places of the last one."""
@@ -232,6 +248,13 @@ class _Attempt:
     gate: GateCheck | None = None  # the bot gate's check of this write (None: no gate)
     counted: Taken | None = None
     places_lost: int = 0  # conflicts that were a write place taken by a racing write
+    member: _AsMember | None = None  # a team type booked as this member's (None: the request's host)
+
+    def query(self, query: OfferQuery) -> OfferQuery:
+        """The offer query of this attempt: a team type's is the member's page with the team's type."""
+        if self.member is None:
+            return query
+        return replace(query, host_slug=self.member.slug, visitor=None, team_type=self.member.team_type)
 
     def count(self, taken: Collection[str]) -> None:
         """The places this attempt takes, from those the read found taken; a place the last attempt tried
@@ -242,6 +265,49 @@ class _Attempt:
             self.places_lost += 1
             pick = random.choice  # nosec B311  # spreads racing writes over the places left; no secret
         self.counted = places_to_take(self.keys, taken, self.now, pick) if self.keys else None
+
+
+def _committed(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
+    """The booking on the request's host's page; a team's slug books the team type instead (looked up only
+    when no host has the slug, so a host's booking pays nothing for teams)."""
+    try:
+        return _commit_with_retries(attempt, uow, tasks)
+    except HostNotFound:
+        team = uow.teams.by_slug(attempt.request.host)
+        if team is None:
+            raise
+        return _commit_for_team(team, attempt, uow, tasks)
+
+
+def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
+    """A round-robin team type: the members free at the start (each asked by their own offer, all read in one
+    batch get), in `round_robin_order`; each is tried as a booking on their own page, with their own claims,
+    until one commits, so a racer who took one member's time sends this booking to the next (409 only when
+    none is left). The booking is that member's: their calendar, their claims, the team type's id."""
+    request = attempt.request
+    event_type_id, event_type = team.by_slug(request.event_type)
+    if event_type.visibility is Visibility.PRIVATE or request.link is not None:
+        raise EventTypeNotFound(f"no event type '{request.event_type}'")  # team links are not built yet
+    if event_type.assignment is Assignment.COLLECTIVE:
+        raise SlotNotOffered("a collective team event type cannot be booked yet")
+    around = Interval(request.start, request.start + timedelta(minutes=1))
+    offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow)
+    free = check_team_start(event_type.assignment, offers, request.start, attempt.now)
+    pool = {
+        host_id: Standing(PoolMember(host_id, member.weight, member.priority))
+        for host_id, member in team.members.items()
+        if host_id in event_type.members
+    }
+    for host_id in round_robin_order(free, pool):
+        host = uow.hosts.get(host_id)
+        if host is None:
+            continue
+        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type))
+        try:
+            return _commit_with_retries(attempt, uow, tasks)
+        except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
+            continue  # taken meanwhile (or their limit filled, or they went): the next member
+    raise SlotTaken("this time was just booked by someone else; please pick another slot")
 
 
 def _commit_with_retries(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
@@ -273,7 +339,8 @@ def _commit_with_retries(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -
     except ClaimConflict:
         # Lost every time: if a limit has filled (or the link was used) meanwhile, say that rather than "taken".
         request, now = attempt.request, attempt.now
-        check_offered(OfferQuery(request.host, request.event_type, now, Visitor(request.link)), request.start, uow)
+        asked = attempt.query(OfferQuery(request.host, request.event_type, now, Visitor(request.link)))
+        check_offered(asked, request.start, uow)
         raise
 
 
@@ -282,7 +349,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
     windows = gate.windows(now) if gate else ()
     visitor, places = Visitor(request.link), attempt.write_places
     query = OfferQuery(request.host, request.event_type, now, visitor, places=places, velocity_windows=windows)
-    offer = offer_around(query, request.start, uow)
+    offer = offer_around(attempt.query(query), request.start, uow)
     event_type = offer.event_type
     # The form before the time: a refused form is the client's to correct whatever the time, and a slot
     # taken meanwhile is better told once the form is right. The bot gate last: a proof is asked for (and

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from shared.domain import ids
 from shared.domain.errors import (
     AlreadyMember,
+    FieldProblem,
     HostNotConnected,
+    InvalidFields,
     InvitationForAnotherAddress,
     InvitationInvalid,
     SlugTaken,
@@ -29,6 +31,7 @@ from shared.domain.team import (
     invitation_hash,
     invite_token,
 )
+from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.logging import log_event
 from shared.services import messages
 from shared.services.contention import retried
@@ -266,3 +269,78 @@ def _team_of(host: Host, team_id: str, uow: UnitOfWork) -> Team:
     if team is None or team.role_of(host.id) is None:
         raise TeamNotFound("no such team among yours")
     return team
+
+
+# --- team event types ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreateTeamEventType:
+    """An owner or admin adds an event type to the team."""
+
+    host: Host
+    team_id: str
+    event_type: TeamEventType
+
+
+def create_team_event_type(command: CreateTeamEventType, deps: Ports) -> str:
+    """Its id (`et` + 10 hex, as a host's). Its members must be in the team, with a connected calendar."""
+    event_type_id, event_type = ids.event_type_id(), command.event_type
+
+    def add(team: Team) -> Team:
+        after = team.with_event_type(command.host.id, event_type_id, event_type)
+        _check_connected(event_type.members, deps.uow())  # once they are known to be members
+        return after
+
+    _changed(command.host, command.team_id, add, deps)
+    log_event("team_event_type_created", team_id=command.team_id, event_type_id=event_type_id)
+    return event_type_id
+
+
+def team_event_types(host: Host, team_id: str, deps: Ports) -> dict[str, TeamEventType]:
+    """The team's event types, for any member."""
+    return _team_of(host, team_id, deps.uow()).event_types
+
+
+@dataclass(frozen=True)
+class UpdateTeamEventType:
+    host: Host
+    team_id: str
+    event_type_id: str
+    patch: TeamEventTypeUpdate
+
+
+def update_team_event_type(command: UpdateTeamEventType, deps: Ports) -> TeamEventType:
+    """The fields the patch sets; members it names are checked as on creation."""
+    event_type_id = command.event_type_id
+
+    def change(team: Team) -> Team:
+        updated = team.event_type(event_type_id).updated_with(command.patch)
+        after = team.with_event_type(command.host.id, event_type_id, updated)
+        if command.patch.members:
+            _check_connected(command.patch.members, deps.uow())
+        return after
+
+    after = _changed(command.host, command.team_id, change, deps)
+    return after.event_types[event_type_id]
+
+
+@dataclass(frozen=True)
+class DeleteTeamEventType:
+    host: Host
+    team_id: str
+    event_type_id: str
+
+
+def delete_team_event_type(command: DeleteTeamEventType, deps: Ports) -> None:
+    def remove(team: Team) -> Team:
+        return team.without_event_type(command.host.id, command.event_type_id)
+
+    _changed(command.host, command.team_id, remove, deps)
+
+
+def _check_connected(members: list[str], uow: UnitOfWork) -> None:
+    """Every chosen member (each a member of the team, checked first) has a connected calendar: their free
+    times come from it. A member who disconnects later simply offers nothing meanwhile."""
+    for member_id in members:
+        found = uow.hosts.get(member_id)
+        if found is None or not found.connection.is_connected:
+            raise InvalidFields([FieldProblem("members", "member-not-connected")])

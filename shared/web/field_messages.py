@@ -98,6 +98,12 @@ ENGLISH: Mapping[str, str] = {
     "options-repeated": "Give each option a different text",
     "question-ids-repeated": "Give each question a different id",
     "question-id-invalid": "Start with a lowercase letter; then up to 39 lowercase letters, digits or underscores",
+    "members-repeated": "Choose each member once",
+    "members-required": "Choose at least one member",
+    "member-not-in-team": "Choose members of this team",
+    "member-not-connected": "Choose members whose calendar is connected",
+    "team-type-no-seats": "A team event is one-to-one: leave seats at 1",
+    "team-type-own-hours": "A team event offers each member's own hours: leave the schedule empty",
     "page-full": "Your booking page has no room for this: shorten it, or delete an event type or schedule you no "
     "longer need",
     # --- calendars and webhooks ---------------------------------------------------------------------------

@@ -193,6 +193,9 @@ class BookingPageView(BaseModel):
     host: PublicHost
     event_type: PublicEventType
     host_time_zone: str
+    attendees: list[str] | None = Field(
+        None, description="A team's collective event type: the names of the members who will all attend."
+    )
 
 
 class HostPageView(BaseModel):

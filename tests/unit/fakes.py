@@ -372,7 +372,7 @@ class FakeBusyMonths:
         velocity_windows: tuple[int, ...] = (),
     ) -> AvailabilitySnapshot | None:
         page = self._unit.db.get("pages", slug)
-        if page is None:
+        if not isinstance(page, BookingPage):  # none, or a team's slug claim (no page: as the adapter answers)
             return None
         months = [self._unit.db.get("months", f"{page.host_id}/{key}") or Month() for key in month_keys(start, end)]
         first, after = epoch_seconds(start), epoch_seconds_up(end)
@@ -396,6 +396,15 @@ class FakeBusyMonths:
         return AvailabilitySnapshot(
             page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
         )
+
+    def snapshots(self, host_ids: Sequence[str], start: datetime, end: datetime) -> dict[str, AvailabilitySnapshot]:
+        found = {}
+        for host_id in host_ids:
+            host = self._unit.db.get("hosts", host_id)
+            snapshot = self.snapshot(host.slug, start, end) if host is not None else None
+            if snapshot is not None and snapshot.page.host_id == host_id:
+                found[host_id] = snapshot
+        return found
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         by_month = split_by_month(busy)

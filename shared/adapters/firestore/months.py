@@ -11,6 +11,7 @@ decoded. `booked` is the month-wide array spans were kept in before: read and re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from google.cloud.firestore_v1.document import DocumentReference
 
     from shared.adapters.firestore.unit import Snapshot
-    from shared.adapters.firestore.wire import WireValue
+    from shared.adapters.firestore.wire import StoredFields, WireValue
 
 
 BOOKED_ON = "booked_on"
@@ -97,6 +98,57 @@ class FirestoreBusyMonths:
         hints[slug] = page.host_id
         return self._snapshot(slug, page.host_id, start, end, places, velocity_windows)
 
+    def snapshots(self, host_ids: Sequence[str], start: datetime, end: datetime) -> dict[str, AvailabilitySnapshot]:
+        """`snapshot` for several hosts (a team's members) in one batch get: each one's page, busy times and
+        booked spans for [start, end), by host id. Their slugs are remembered per instance, as `snapshot`
+        remembers slugs' hosts (a first look reads them, masked to the slug, in one more batch get); a stale
+        one (the host moved their page) is looked up again. A host without a page is left out."""
+        hints = self._unit.caches.host_slugs
+        slugs = self._slugs_of(host_ids)
+        found = self._many(slugs, start, end)
+        stale = [host_id for host_id in slugs if host_id not in found]
+        if stale:
+            for host_id in stale:
+                hints.pop(host_id, None)
+            found |= self._many(self._slugs_of(stale), start, end)
+        return {host_id: found[host_id] for host_id in host_ids if host_id in found}
+
+    def _slugs_of(self, host_ids: Sequence[str]) -> dict[str, str]:
+        hints = self._unit.caches.host_slugs
+        unknown = [host_id for host_id in host_ids if host_id not in hints and plain_id(host_id)]
+        if unknown:
+            refs = [self._unit.db.collection(HOSTS).document(host_id) for host_id in unknown]
+            docs = self._unit.read_fields(refs, ["slug"])
+            if len(hints) > _HINT_LIMIT:
+                hints.clear()
+            for host_id, ref in zip(unknown, refs, strict=True):
+                slug = docs[ref.path].value("slug")
+                if slug is not None and slug.string_value:
+                    hints[host_id] = slug.string_value
+        return {host_id: hints[host_id] for host_id in host_ids if host_id in hints}
+
+    def _many(self, slugs: dict[str, str], start: datetime, end: datetime) -> dict[str, AvailabilitySnapshot]:
+        """The snapshots of these hosts (host id -> slug) from one batch get; a page that is not that host's
+        is left out."""
+        if not slugs:
+            return {}
+        keys, days = month_keys(start, end), _meeting_days(start, end)
+        refs = [ref for host_id, slug in slugs.items() for ref in self._refs(host_id, slug, keys, [], ())]
+        docs = self._unit.read_fields(refs, _fields(days))
+        found = {}
+        for host_id, slug in slugs.items():
+            read = _Read(host_id, slug, keys, days, start, end)
+            if (snapshot := self._parsed(docs, read, frozenset(), ())) is not None:
+                found[host_id] = snapshot
+        return found
+
+    def _refs(
+        self, host_id: str, slug: str, keys: list[str], place_refs: list[DocumentReference], windows: tuple[int, ...]
+    ) -> list[DocumentReference]:
+        counters = [velocity_ref(self._unit.db, host_id, window) for window in windows]
+        months = [self._month(host_id, key) for key in keys]
+        return [self._unit.pages.ref(slug), *months, *place_refs, *counters]
+
     def _snapshot(
         self,
         slug: str,
@@ -106,35 +158,37 @@ class FirestoreBusyMonths:
         places: Sequence[str],
         velocity_windows: tuple[int, ...],
     ) -> AvailabilitySnapshot | None:
-        page_ref = self._unit.pages.ref(slug)
         # Spans are kept in the month their meeting starts: one that began in an earlier month the range does
         # not touch is not seen. Callers read LOOKAROUND (26 h) beyond what they decide on, which holds it.
         keys, days = month_keys(start, end), _meeting_days(start, end)
-        wanted = sorted(set().union(*days.values()))
         place_refs = [self._unit.write_places.ref(place) for place in places]
-        counters = [velocity_ref(self._unit.db, host_id, window) for window in velocity_windows]
-        docs = self._unit.read_fields(
-            [page_ref, *(self._month(host_id, key) for key in keys), *place_refs, *counters],
-            [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted), BOOKINGS_FIELD],
-        )
-        page_doc = docs[page_ref.path]
+        docs = self._unit.read_fields(self._refs(host_id, slug, keys, place_refs, velocity_windows), _fields(days))
+        taken = frozenset(place for place, ref in zip(places, place_refs, strict=True) if docs[ref.path].exists)
+        return self._parsed(docs, _Read(host_id, slug, keys, days, start, end), taken, velocity_windows)
+
+    def _parsed(
+        self, docs: dict[str, StoredFields], read: _Read, taken: frozenset[str], velocity_windows: tuple[int, ...]
+    ) -> AvailabilitySnapshot | None:
+        """One host's snapshot from a batch get's documents (None: the slug's page is not this host's)."""
+        host_id = read.host_id
+        page_doc = docs[self._unit.pages.ref(read.slug).path]
         owner = page_doc.value("host_id")
         if owner is None or owner.string_value != host_id:
             return None
-        first, after = epoch_seconds(start), epoch_seconds_up(end)
+        first, after = epoch_seconds(read.start), epoch_seconds_up(read.end)
         busy, booked = SpanSet(), []
-        for key in keys:
+        for key in read.keys:
             month = docs[self._month(host_id, key).path]
             if (packed := month.value("busy")) is not None:
                 busy_overlapping(packed.bytes_value, first, after, busy)
             elements = _elements(month.value(LEGACY_BOOKED))
             if (by_day := month.value(BOOKED_ON)) is not None:
                 fields = by_day.map_value.fields
-                for name in days.get(key, set()) & set(fields):
+                for name in read.days.get(key, set()) & set(fields):
                     elements.extend(_elements(fields[name]))
             if elements:
                 booked.extend(booked_overlapping(host_id, elements, first, after))
-        taken = frozenset(place for place, ref in zip(places, place_refs, strict=True) if docs[ref.path].exists)
+        counters = [velocity_ref(self._unit.db, host_id, window) for window in velocity_windows]
         recent = sum(_count(docs[counter.path].value(BOOKINGS_FIELD)) for counter in counters)
         page = self._unit.pages.parsed(page_doc)
         return AvailabilitySnapshot(
@@ -214,6 +268,24 @@ class FirestoreBusyMonths:
         for month in found:
             self._unit.delete(month.reference)
         return len(found)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What one host's part of a batch get asked for: their page (by slug) and months, over [start, end)."""
+
+    host_id: str
+    slug: str
+    keys: list[str]
+    days: dict[str, set[str]]
+    start: datetime
+    end: datetime
+
+
+def _fields(days: dict[str, set[str]]) -> list[str]:
+    """The field mask: the page's fields, the months' busy and legacy spans, and only the days asked for."""
+    wanted = sorted(set().union(*days.values()))
+    return [*_PAGE_FIELDS, "busy", LEGACY_BOOKED, *(f"{BOOKED_ON}.{name}" for name in wanted), BOOKINGS_FIELD]
 
 
 def _meeting_days(start: datetime, end: datetime) -> dict[str, set[str]]:

@@ -31,6 +31,7 @@ class FirestoreCaches:
     """Kept for the life of an instance, shared by every unit of work (each request has its own unit)."""
 
     slug_hosts: dict[str, str] = field(default_factory=dict)  # public slug -> host id: a hint, checked on read
+    host_slugs: dict[str, str] = field(default_factory=dict)  # host id -> public slug (team reads): the same
     # slug -> (stored version, page)
     pages: dict[str, tuple[datetime | None, BookingPage]] = field(default_factory=dict)
 

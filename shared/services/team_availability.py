@@ -1,0 +1,157 @@
+"""A team's public page and free slots, served like a host's from the busy mirrors: never calls Google.
+
+The team's slug leads to its record (`TeamRepository.by_slug`), which holds its event types and their chosen
+members. Each member's free times are an ordinary `Offer` for the team type: their own page (default hours,
+zone, connection), busy mirror and booked spans, read for every member in ONE batch get
+(`BusyMonthRepository.snapshots`, the snapshot read a host's slots make, for N hosts), so a team type's
+limits are per member and a member's own bookings and busy times count against it. The pure rules of
+shared/domain/team_offer.py combine them: round-robin offers a start one member has, collective one every
+member has. A member whose calendar is not connected (or whose processing is paused) offers nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shared.domain.errors import EventTypeNotFound, HostNotFound, InvalidRange
+from shared.domain.event_type import EventType
+from shared.domain.intervals import Interval
+from shared.domain.links import Visibility
+from shared.domain.offer import LOOKAROUND, AvailabilitySnapshot, FreeSlots, Offer, periods_around
+from shared.domain.slots import invitee_range
+from shared.domain.team import Team
+from shared.domain.team_event_type import TeamEventType
+from shared.domain.team_offer import Assignment, team_free_slots
+from shared.services.availability import (
+    MAX_RANGE_DAYS,
+    STALE_AFTER,
+    FindFreeSlots,
+    OpenBookingPage,
+    OpenHostPage,
+    Visitor,
+    best_effort_refresh,
+)
+from shared.services.busy_refresh import stale_reason
+from shared.services.ports import Ports, UnitOfWork
+
+_FALLBACK_ZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """A team's public page: the team (its name, its public event types) and the zone its times are shown in."""
+
+    team: Team
+    time_zone: str
+
+    def listed(self) -> dict[str, TeamEventType]:
+        return {et_id: et for et_id, et in self.team.event_types.items() if et.visibility is Visibility.PUBLIC}
+
+
+@dataclass(frozen=True)
+class OpenedTeamType:
+    """One event type of a team as its booking page shows it."""
+
+    team: Team
+    event_type_id: str
+    event_type: TeamEventType
+    time_zone: str  # its first member's zone (the host card shows the team, the times one zone)
+    attendees: list[str]  # a collective type's members by name, who will all attend; round-robin: none
+
+
+def listed_team_page(command: OpenHostPage, deps: Ports) -> TeamPage:
+    """The team's public page (as `availability.listed_page` for a host); HostNotFound when no team has the slug."""
+    uow = deps.uow()
+    team = _team(command.host_slug, uow)
+    return TeamPage(team, _zone_of(team.owners()[0], uow))
+
+
+def team_booking_page(command: OpenBookingPage, deps: Ports) -> OpenedTeamType:
+    """A team event type's booking page, for a visitor who may open it."""
+    uow = deps.uow()
+    team = _team(command.host_slug, uow)
+    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor)
+    zone = _zone_of(event_type.members[0], uow) if event_type.members else _FALLBACK_ZONE
+    attendees: list[str] = []
+    if event_type.assignment is Assignment.COLLECTIVE:
+        hosts = (uow.hosts.get(member) for member in event_type.members)
+        attendees = [host.display_name for host in hosts if host is not None]
+    return OpenedTeamType(team, event_type_id, event_type, zone, attendees)
+
+
+def team_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
+    """The team type's free slots: each member's from their own offer, combined by the type's assignment.
+    Members whose mirror is stale still answer, and are refreshed soon (as a host's slots are)."""
+    if (command.last_day - command.first_day).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
+    uow, now = deps.uow(), deps.now()
+    team = _team(command.host_slug, uow)
+    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor)
+    asked = invitee_range(command.first_day, command.last_day, command.zone)
+    offers = member_offers(TeamTypeOf(event_type_id, event_type), asked, uow)
+    for member, offer in offers.items():
+        calendar = offer.page.calendar
+        if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
+            best_effort_refresh(member, stale_reason(calendar.synced_at), deps.tasks)
+    nothing = FreeSlots([], event_type.duration_minutes * 60, True)
+    free = {
+        member: offers[member].free_slots(command.first_day, command.last_day, command.zone, now)
+        if member in offers
+        else nothing
+        for member in event_type.members
+    }
+    return team_free_slots(event_type.assignment, free)
+
+
+@dataclass(frozen=True)
+class TeamTypeOf:
+    """A team event type by id, as the members' offers are asked about it."""
+
+    event_type_id: str
+    event_type: TeamEventType
+
+
+def member_offers(team_type: TeamTypeOf, around: Interval, uow: UnitOfWork) -> dict[str, Offer]:
+    """Each member's offer for the team type around `around` (LOOKAROUND wider, and widened to the weeks and
+    months its limits count in every member's zone), from one batch get (a second, wider one only for a type
+    with weekly or monthly limits). Members who can offer nothing now (no page, calendar not connected,
+    processing paused) are left out."""
+    members, plain = team_type.event_type.members, team_type.event_type.event_type
+    snapshots = uow.months.snapshots(members, around.start - LOOKAROUND, around.end + LOOKAROUND)
+    periods = _widest_periods(around, plain, snapshots)
+    if periods != around:
+        snapshots = uow.months.snapshots(members, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+    return {
+        member: Offer(snapshot, team_type.event_type_id, plain)
+        for member, snapshot in snapshots.items()
+        if snapshot.page.calendar.connected and not snapshot.page.calendar.paused
+    }
+
+
+def _widest_periods(around: Interval, plain: EventType, snapshots: Mapping[str, AvailabilitySnapshot]) -> Interval:
+    widened = [periods_around(around, plain, snapshot.page.schedule_of(plain).zone) for snapshot in snapshots.values()]
+    if not widened:
+        return around
+    return Interval(min(period.start for period in widened), max(period.end for period in widened))
+
+
+def _team(slug: str, uow: UnitOfWork) -> Team:
+    team = uow.teams.by_slug(slug)
+    if team is None:
+        raise HostNotFound(f"no host '{slug}'")
+    return team
+
+
+def _opened(team: Team, event_type_slug: str, visitor: Visitor) -> tuple[str, TeamEventType]:
+    """The type the visitor may open. A private team type answers as an unknown one: single-use links are a
+    host's (by host id and event type), and a team's are not built yet."""
+    event_type_id, event_type = team.by_slug(event_type_slug)
+    if event_type.visibility is Visibility.PRIVATE or visitor.link_token is not None:
+        raise EventTypeNotFound(f"no event type '{event_type_slug}'")
+    return event_type_id, event_type
+
+
+def _zone_of(host_id: str, uow: UnitOfWork) -> str:
+    host = uow.hosts.get(host_id)
+    return host.time_zone if host is not None else _FALLBACK_ZONE

@@ -1,0 +1,90 @@
+"""A team's slots read on the official emulator: every member's page and months come in ONE batch get (the
+snapshot read a host's slots make, for N hosts), the members' slugs are learnt once per instance, and the
+answer is each member's own time combined by the type's assignment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.domain.errors import PageFull
+from shared.domain.team import MAX_MEMBERS, Role, Team
+from shared.domain.team_event_type import MAX_TEAM_EVENT_TYPES, TeamEventType
+from shared.services.availability import FindFreeSlots
+from shared.services.team_availability import team_slots
+from tests.integration.test_schedule_reads import CountingPorts, CountingUnitOfWork
+from tests.unit.builders import span
+from tests.unit.fakes import a_host, a_page
+from tests.unit.test_page_size import largest_event_type
+
+NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
+MONDAY = date(2027, 3, 8)
+
+
+def a_type(slug: str, assignment: str, members: list[str]) -> TeamEventType:
+    body = {"slug": slug, "title": slug, "duration_minutes": 30, "assignment": assignment, "members": members}
+    return TeamEventType.model_validate(body)
+
+
+def test_a_ten_member_team_slots_read_is_one_batch_get_of_every_members_time(db: Any) -> None:
+    run = uuid.uuid4().hex[:8]
+    members = [f"h{run}{number:02d}" for number in range(10)]
+    uow = CountingUnitOfWork(db)
+    team = Team.founded(f"tm{run}", f"team-{run}", "Ten", members[0], NOW)
+    for member in members[1:]:
+        team = team.joined(member, Role.MEMBER, NOW)
+    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
+    team = team.with_event_type(members[0], "et0000000002", a_type("together", "collective", members[::8]))
+    with uow:
+        for member in members:
+            uow.hosts.add(a_host(member, f"p-{member}"))
+            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
+        uow.teams.add(team)
+        uow.commit()
+    with uow:  # member n is free only 09:00-10:00 + n % 8 hours (Mondays 09:00-17:00 UTC otherwise busy)
+        for number, member in enumerate(members):
+            free = 9 + number % 8
+            busy = [
+                span("2027-03-08T00:00", f"2027-03-08T{free:02d}:00"),
+                span(f"2027-03-08T{free + 1:02d}:00", "2027-03-09T00:00"),
+            ]
+            uow.months.replace_busy(member, span("2027-03-01T00:00", "2027-04-01T00:00"), busy, synced_at=NOW)
+        uow.commit()
+    ports = CountingPorts(uow)
+
+    def read(event_type: str) -> tuple[list[str], int]:
+        CountingUnitOfWork.batch_gets = 0
+        found = team_slots(FindFreeSlots(team.slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC")), ports)
+        return [f"{slot.start:%H:%M}" for slot in found.slots], CountingUnitOfWork.batch_gets
+
+    first = read("anyone")  # an instance's first read learns the members' slugs (one more batch get)
+    anyone, together = read("anyone"), read("together")
+
+    every_half_hour = [f"{hour:02d}:{minute:02d}" for hour in range(9, 17) for minute in (0, 30)]
+    assert first == (every_half_hour, 2)
+    assert anyone == (every_half_hour, 1)  # someone is free in each hour
+    assert together == (["09:00", "09:30"], 1)  # members 0 and 8 are both free only 09:00-10:00
+
+
+def test_the_largest_team_record_the_rules_allow_is_stored_and_read_back(db: Any) -> None:
+    run = uuid.uuid4().hex[:8]
+    members = [f"h{run}{number:03d}" for number in range(MAX_MEMBERS)]
+    team = Team.founded(f"tm{run}", f"team-{run}", "x" * 100, members[0], NOW)
+    for member in members[1:]:
+        team = team.joined(member, Role.ADMIN, NOW)
+    for number in range(MAX_TEAM_EVENT_TYPES):
+        body = {**largest_event_type(number).model_dump(), "assignment": "collective", "members": members[:25]}
+        try:
+            team = team.with_event_type(members[0], f"et{number:010x}", TeamEventType.model_validate(body))
+        except PageFull:
+            break
+    uow = CountingUnitOfWork(db)
+
+    with uow:
+        uow.teams.add(team)
+        uow.commit()
+
+    assert len(team.event_types) >= 3
+    assert uow.teams.get(team.id) == team

@@ -1,0 +1,67 @@
+"""Booking a round-robin team type against the fakes: the booking goes to a free member in round-robin order,
+with that member's own claims (so their own page's booking of that time conflicts), falls to the next member
+when one is taken, and answers 409 only when none is left. Collective types are not bookable yet."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.domain.booking import BookingRequest, Invitee
+from shared.domain.errors import EventTypeNotFound, SlotNotOffered, SlotTaken
+from shared.services.booking import Book, book
+from tests.unit.builders import span, utc
+from tests.unit.test_team_availability import busy, team_ports
+
+
+def request_at(clock: str, event_type: str = "anyone", host: str = "acme", who: str = "ines") -> BookingRequest:
+    invitee = Invitee(name=who.title(), email=f"{who}@example.org", time_zone="UTC")
+    return BookingRequest(host=host, event_type=event_type, start=utc(f"2027-03-08T{clock}"), invitee=invitee)
+
+
+def test_a_round_robin_booking_goes_to_a_free_member_and_falls_to_the_next_when_taken() -> None:
+    ports, _ = team_ports()
+
+    first = book(Book(request_at("10:00", who="ines")), ports).booking
+    second = book(Book(request_at("10:00", who="jo")), ports).booking
+    with pytest.raises(SlotTaken):
+        book(Book(request_at("10:00", who="kim")), ports)
+
+    assert {first.host_id, second.host_id} == {"h1", "h2"}
+    assert first.event_type_id == second.event_type_id
+    assert first.event_type_id.startswith("et")
+    assert (first.event_title, first.end - first.start) == ("Anyone", utc("2027-03-08T11:00") - utc("2027-03-08T10:00"))
+    with pytest.raises(SlotTaken):  # Ada's own page: her time is held by the team booking
+        book(Book(request_at("10:00", "intro", host="ada", who="lee")), ports)
+
+
+def test_a_busy_member_is_passed_over_and_a_time_nobody_has_is_refused() -> None:
+    ports, _ = team_ports()
+    busy(ports, "h1", span("2027-03-08T09:00", "2027-03-08T12:00"))
+    busy(ports, "h2", span("2027-03-08T11:00", "2027-03-08T12:00"))
+
+    booked = book(Book(request_at("10:00")), ports).booking
+
+    assert booked.host_id == "h2"
+    with pytest.raises(SlotTaken):
+        book(Book(request_at("11:00", who="jo")), ports)
+    with pytest.raises(SlotNotOffered):  # outside everyone's hours
+        book(Book(request_at("20:00", who="kim")), ports)
+
+
+def test_a_collective_type_is_not_bookable_yet_and_an_unknown_type_is_not_found() -> None:
+    ports, _ = team_ports()
+
+    with pytest.raises(SlotNotOffered, match="collective"):
+        book(Book(request_at("10:00", "together")), ports)
+    with pytest.raises(EventTypeNotFound):
+        book(Book(request_at("10:00", "nothing")), ports)
+
+
+def test_a_retried_team_booking_is_replayed_not_given_to_the_next_member() -> None:
+    ports, _ = team_ports()
+
+    first = book(Book(request_at("10:00"), "retry-key-0001"), ports)
+    again = book(Book(request_at("10:00"), "retry-key-0001"), ports)
+
+    assert (again.booking.id, again.replayed) == (first.booking.id, True)
+    assert book(Book(request_at("10:00", who="jo")), ports).booking.host_id != first.booking.host_id
