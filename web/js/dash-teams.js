@@ -124,8 +124,8 @@ export function teamsSection(getHost) {
         role.input.addEventListener("change", async () => {
           try {
             const changed = await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`, { method: "PATCH", body: { role: role.input.value } });
-            fill(note, `${member.display_name} is now ${ROLE_NAMES[/** @type {TeamRole} */ (role.input.value)].toLowerCase()}.`);
             draw(changed.members);
+            fill(note, `${member.display_name} is now ${ROLE_NAMES[/** @type {TeamRole} */ (role.input.value)].toLowerCase()}.`);
           } catch (error) {
             role.input.value = member.role;
             fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
