@@ -156,6 +156,24 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
             if event["extendedProperties"]["private"].get("kalenoBookingId") == booking_id
         ]
 
+    # A collective type's page names who will attend, on the host card.
+    team_id = dash.request.get("/teams").json()["teams"][0]["id"]
+    both = [member["host_id"] for member in dash.request.get(f"/teams/{team_id}/members").json()["members"]]
+    together = {
+        "slug": "together",
+        "title": "Together",
+        "duration_minutes": 30,
+        "assignment": "collective",
+        "members": both,
+    }
+    made = dash.request.post(f"/teams/{team_id}/event-types", data=together, headers={"Origin": api})
+    assert made.status == 201, made.text()
+    page.goto(f"/{team_slug}/together")
+    card = page.get_by_role("region", name="Together")
+    expect(card.get_by_text("With Ada Owner and Bo Member", exact=True)).to_be_visible()
+    expect(card.get_by_text("Acme Clinic", exact=True)).to_be_visible()
+    check_layout(visitor, "team-booking-collective")
+
     holders = eventually(calendars_holding)
     assert len(holders) == 1, holders  # one member's own booking, in their calendar only
     (event,) = [e for e in google.events(holders[0]) if e["extendedProperties"]["private"].get("kalenoBookingId")]

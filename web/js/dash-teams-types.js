@@ -13,10 +13,7 @@ import { formatWhen } from "./time.js";
 /** @typedef {import("./types.js").TeamBooking} TeamBooking */
 
 /** @type {[string, string][]} */
-const ASSIGNMENTS = [
-  ["round_robin", "Round robin: each booking goes to one free member"],
-  ["collective", "Collective: all chosen members attend, at a time every one of them is free"],
-];
+const ASSIGNMENTS = [["round_robin", "Round robin"], ["collective", "Collective"]];
 /** @type {Record<string, string>} */
 const STATUS_WORDS = { confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
   needs_attention: "Needs attention" };
@@ -92,7 +89,8 @@ export function teamTypesPanel(team, getMembers, membersReady) {
     const editing = type !== null;
     const formHeading = `team-type-form-${team.id}`;
     const fields = typeFields(type, { team: true });
-    const assignment = field("Assignment", { kind: "select", name: "assignment", options: ASSIGNMENTS });
+    const assignment = field("Assignment", { kind: "select", name: "assignment", options: ASSIGNMENTS,
+      hint: "Round robin: each booking goes to one free member. Collective: all of them attend, at a time every one is free." });
     assignment.input.value = type?.assignment ?? "round_robin";
     const chosen = new Set(type ? type.members : getMembers().map((m) => m.host_id));
     const checks = getMembers().map((member) => {

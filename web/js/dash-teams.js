@@ -82,6 +82,7 @@ export function teamsSection(getHost) {
       h("h2", { id: headingId }, team.name),
       h("p", { class: "meta" }, `Your role: ${ROLE_NAMES[team.role]}`),
       h("p", { class: "share-link" }, "The team's booking page: ", h("a", { href: page }, breakableUrl(page))),
+      manages(team.role) && renameForm(team),
       team.role === "owner" && h("p", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
         kind: "delete-team",
         message: `Delete ${team.name}? Its booking page stops working and its open invitations end; bookings already made stay with their members.`,
@@ -109,7 +110,7 @@ export function teamsSection(getHost) {
     const note = h("p", { class: "status-line", role: "status" }, "Loading members…");
     const list = h("ul", { class: "plain", "aria-label": `Members of ${team.name}` });
     const element = h("section", { class: "card", "aria-labelledby": `members-${team.id}` },
-      h("h3", { id: `members-${team.id}` }, "Members"), note, list);
+      h("h3", { id: `members-${team.id}` }, "Members"), list, note);
 
     /** @param {TeamMember[]} members */
     function draw(members) {
@@ -117,6 +118,8 @@ export function teamsSection(getHost) {
       fill(list, members.map((member) => {
         const area = h("div");
         const mine = member.host_id === me;
+        // The only owner cannot leave (the API answers 409 team-sole-owner): said instead of a button that fails.
+        const soleOwner = member.role === "owner" && members.filter((m) => m.role === "owner").length === 1;
         const canManage = !mine && manages(team.role) && (team.role === "owner" || member.role !== "owner");
         const role = field(`Role of ${member.display_name}`, { kind: "select", name: "role",
           options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
@@ -153,7 +156,8 @@ export function teamsSection(getHost) {
         return h("li", {},
           h("p", {}, h("strong", {}, member.display_name), mine && " (you)", " ", h("span", { class: "badge" }, ROLE_NAMES[member.role])),
           canManage && role.wrap,
-          h("div", { class: "actions" }, (mine || canManage) && h("button", { type: "button", class: "danger", onclick: leaving },
+          mine && soleOwner && h("p", { class: "hint" }, "You are the only owner: make another member owner before you leave, or delete the team."),
+          ((mine && !soleOwner) || canManage) && h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: leaving },
             mine ? "Leave team" : "Remove", !mine && h("span", { class: "vh" }, ` ${member.display_name}`))),
           area);
       }));
@@ -184,7 +188,7 @@ export function teamsSection(getHost) {
       try {
         await busy(submit, () => api(`${teamPath(team)}/invitations`, { method: "POST", body: { email: sent, role: role.input.value } }), "Sending…");
         form.reset();
-        fill(note, `An invitation was sent to ${sent}. It works once, for 7 days.`);
+        fill(note, "An invitation was sent to ", breakableUrl(sent), ". It works once, for 7 days.");
         listPending();
       } catch (error) {
         showErrors(form, error);
@@ -207,7 +211,7 @@ export function teamsSection(getHost) {
               try {
                 await busy(/** @type {HTMLButtonElement} */ (event.currentTarget), () => api(
                   `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), "Revoking…");
-                fill(note, `The invitation to ${invitation.email} was revoked.`);
+                fill(note, "The invitation to ", breakableUrl(invitation.email), " was revoked.");
                 listPending();
               } catch (error) {
                 fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
@@ -223,6 +227,48 @@ export function teamsSection(getHost) {
     listPending();
     return h("section", { class: "card", "aria-labelledby": `invite-${team.id}` },
       h("h3", { id: `invite-${team.id}` }, "Invite someone"), form, note, pending);
+  }
+
+  /**
+   * The team's name and address (owners and admins), behind a disclosure.
+   * @param {Team} team
+   */
+  function renameForm(team) {
+    const area = h("div", { id: `team-rename-${team.id}`, hidden: true });
+    const button = h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id }, "Change name or address");
+    const name = field("Team name", { name: "name", value: team.name, maxlength: 100 });
+    const slug = field("Page address (slug)", { name: "slug", value: team.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
+      hint: "Changing it breaks links you already shared." });
+    const submit = h("button", { type: "submit", class: "primary" }, "Save team");
+    const form = h("form", { novalidate: true, "aria-label": `Name and address of ${team.name}` }, summaryBox(), name.wrap, slug.wrap,
+      h("div", { class: "actions" }, submit));
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      area.hidden = !open;
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      /** @type {{name?: string, slug?: string}} */
+      const body = {};
+      if (name.input.value.trim() !== team.name) body.name = name.input.value.trim();
+      if (slug.input.value.trim() !== team.slug) body.slug = slug.input.value.trim();
+      try {
+        await busy(submit, () => api(teamPath(team), { method: "PATCH", body }), "Saving…");
+        await load(team.id);
+        fill(status, "The team was saved.");
+      } catch (error) {
+        if (notBuiltYet(error)) {
+          showErrors(form, new ApiError(409, { title: "Not available yet", detail: "This deployment cannot rename a team yet." }));
+          return;
+        }
+        markTaken(error);
+        showErrors(form, error);
+      }
+    });
+    fill(area, form);
+    return h("div", {}, h("p", {}, button), area);
   }
 
   function createForm() {
@@ -258,10 +304,7 @@ export function teamsSection(getHost) {
         await load(created.id);
         fill(status, `${body.name} was created. Invite its members below.`);
       } catch (error) {
-        // Taken by a host or a team (one registry): said on the field, as the host's own address is.
-        if (error instanceof ApiError && error.status === 409 && String(error.problem.type).endsWith("/slug-taken")) {
-          error.fields.push({ field: "slug", code: "slug-taken", message: "Taken: try another address." });
-        }
+        markTaken(error);
         showErrors(form, error);
       }
     });
@@ -289,4 +332,14 @@ export function teamsSection(getHost) {
   }
 
   return { element, load: () => load(), accept };
+}
+
+/**
+ * An address taken by a host or a team (one registry) is said on the slug field, as the host's own address is.
+ * @param {unknown} error
+ */
+function markTaken(error) {
+  if (error instanceof ApiError && error.status === 409 && String(error.problem.type).endsWith("/slug-taken")) {
+    error.fields.push({ field: "slug", code: "slug-taken", message: "Taken: try another address." });
+  }
 }
