@@ -39,7 +39,7 @@ ClientPage = Literal["dashboard", "book", "host", "manage", "privacy-rights", "b
 # The host dashboard's sections (web/js/dashboard.js), each its own address, /dashboard/{section}, so a reload
 # or a deep link opens it; "dashboard" is a reserved host slug, so these never shadow a host's page.
 DASHBOARD_SECTIONS = frozenset(
-    {"setup", "event-types", "availability", "bookings", "calendars", "integrations", "profile", "privacy"}
+    {"setup", "event-types", "availability", "bookings", "teams", "calendars", "integrations", "profile", "privacy"}
 )
 # Every page's headers, and the web client's files' (devstack/app.py; the edge's bucket: infra/edge.tf): nothing
 # from another origin, with or without consent; revalidated by ETag, so a deploy shows at once.

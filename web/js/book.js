@@ -87,7 +87,7 @@ async function start() {
   }
   const { event_type: event, host: owner } = info;
   document.title = `${event.title} with ${owner.display_name} · Kaleno`;
-  hostCard(owner, event);
+  hostCard(owner, event, info.attendees ?? []);
   fill(status);
   const pickSection = h("section", { "aria-labelledby": "pick-title" }, h("h2", { id: "pick-title", class: "vh", tabindex: "-1" }, "Pick a time"));
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
@@ -229,7 +229,7 @@ async function start() {
           h("dt", {}, "What"), h("dd", {}, summary),
           h("dt", {}, `Your time (${zone})`), h("dd", {}, formatWhen(booked.start, booked.end, zone)),
           hostZone !== zone && [h("dt", {}, `Host's time (${hostZone})`), h("dd", {}, formatWhen(booked.start, booked.end, hostZone))],
-          h("dt", {}, "Who"), h("dd", {}, `${owner.display_name} and ${body.invitee.name}`),
+          h("dt", {}, "Who"), h("dd", {}, `${listed([...(info.attendees?.length ? info.attendees : [owner.display_name]), body.invitee.name])}`),
           where.facts),
         addToCalendar({ id: booked.id, start: booked.start, end: booked.end, title: summary,
           place: placeText(booked.location, booked.meeting_url), token: booked.manage_token }),
@@ -241,21 +241,28 @@ async function start() {
 }
 
 /**
- * The host card: avatar with initials, the host's name, the event's title, its facts and its description.
+ * The host card: avatar with initials, the host's name (or the team's), the event's title, its facts (for a team's
+ * collective type, who will attend) and its description.
  * @param {PublicHost} owner
  * @param {PublicEventType} event
+ * @param {string[]} attendees
  */
-function hostCard(owner, event) {
+function hostCard(owner, event, attendees) {
   fill(byId("avatar"), initials(owner.display_name));
   fill(byId("host-name"), owner.display_name);
   fill(title, event.title);
   fill(byId("event-facts"),
     h("li", {}, `${event.duration_minutes} minutes`),
     event.location_kind && h("li", {}, whereText(event)),
-    event.seats > 1 && h("li", {}, `Group session, up to ${event.seats} people`));
+    event.seats > 1 && h("li", {}, `Group session, up to ${event.seats} people`),
+    attendees.length > 0 && h("li", {}, `With ${listed(attendees)}`));
   fill(byId("description"), richText(event.description));
 }
 
 // The page shows the kind of place only: the address or link comes with the booking.
 /** @param {PublicEventType} event */
 const whereText = (event) => (event.asks_invitee_phone ? "Phone call (the host calls you)" : locationKindText(event.location_kind));
+
+// "Ada", "Ada and Bo", "Ada, Bo and Cy" (the page's language is English).
+/** @param {string[]} names */
+const listed = (names) => new Intl.ListFormat("en-GB", { type: "conjunction" }).format(names);

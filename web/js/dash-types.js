@@ -2,7 +2,7 @@
 // Dashboard: event types (create, edit, delete, copy the public link), with their location and questions, their
 // visibility (public or private) and their single-use links (dash-links.js).
 import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
-import { fill, h, field, busy } from "./dom.js";
+import { fill, h, field, busy, uid } from "./dom.js";
 import { locationEditor, questionsEditor } from "./dash-questions.js";
 import { locationKindText } from "./booking-facts.js";
 import { linksPanel } from "./dash-links.js";
@@ -175,62 +175,14 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
   function showForm(type) {
     const editing = type !== null;
     const headingId = "type-form-title";
-    const titleField = field("Title", { name: "title", value: type?.title ?? "", maxlength: 200 });
-    const slugField = field("Address (slug)", { name: "slug", value: type?.slug ?? "", maxlength: 60, autocapitalize: "none",
-      spellcheck: "false", hint: "Lowercase letters, digits and hyphens: the last part of the booking page's address." });
-    let slugTouched = editing;
-    slugField.input.addEventListener("input", () => { slugTouched = true; });
-    titleField.input.addEventListener("input", () => { if (!slugTouched) slugField.input.value = slugify(titleField.input.value); });
-    const description = field("Description (optional)", { kind: "textarea", name: "description", maxlength: 2000,
-      value: type?.description ?? "", hint: "Plain text under the title on the booking page; line breaks are kept and links work." });
-    /** @type {Partial<Record<NumberSetting, number>>} */
-    const defaults = { duration_minutes: 30, booking_window_days: 60, reminder_minutes_before: 1440 };
-    const numbers = NUMBERS.map(([name, label, attrs]) => /** @type {const} */ ([name, field(label, {
-      name, type: "number", inputmode: "numeric", value: type?.[name] ?? defaults[name] ?? "", ...attrs,
-    })]));
-    const seats = seatsField(type);
-    const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
-    visibility.input.value = type?.visibility ?? "public";
-    const botGate = field("Bot check", { kind: "select", name: "bot_gate", options: BOT_GATE,
-      hint: "Invitees' browsers solve a short puzzle in the background before booking; nobody is asked anything." });
-    botGate.input.value = type?.bot_gate ?? "auto";
-    const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
-      options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
-      hint: "Which of your schedules (under Hours) gives this event type's hours." });
-    scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
-    const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: "seats-show-attendees",
-      "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
-    const showGuestsWrap = h("div", { class: "check" }, showGuests,
-      h("label", { for: "seats-show-attendees", class: "inline" }, "Invitees of a group session see each other in the invitation"));
-    const where = locationEditor(type?.location ?? null);
-    const questions = questionsEditor(type?.questions ?? []);
+    const fields = typeFields(type, { schedules });
     const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
-    const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), titleField.wrap, slugField.wrap,
-      description.wrap,
-      h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
-      scheduleField.wrap,
-      visibility.wrap,
-      where.element,
-      questions.element,
-      moreOptions(h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)), seats.element, showGuestsWrap,
-        botGate.wrap),
+    const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), fields.parts,
       h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
-      /** @type {Record<string, unknown>} */
-      const body = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
-        description: description.input.value.trim(), location: where.value(), questions: questions.value(), visibility: visibility.input.value,
-        seats_show_attendees: showGuests.checked, bot_gate: botGate.input.value };
-      if (scheduleField.input.value) body.schedule_id = scheduleField.input.value;
-      else if (editing) body.schedule_id = null; // PATCH: null is the default schedule
-      for (const [name, f] of numbers) {
-        const raw = f.input.value.trim();
-        if (raw !== "") body[name] = Number(raw);
-        else if (editing) body[name] = null; // PATCH: null puts an optional field back to its default
-      }
-      const seatCount = seats.value();
-      if (seatCount !== undefined) body.seats = seatCount;
+      const body = fields.body(editing);
       try {
         /** @type {EventType} */
         const saved = await busy(submit, () => type
@@ -242,16 +194,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
         draw();
         onSaved();
       } catch (error) {
-        // The API's field paths and words, turned into the form's fields and words.
-        /** @type {Record<string, string>} */
-        const aliases = {};
-        for (const problem of error instanceof ApiError ? error.fields : []) {
-          const path = String(problem.field || "");
-          problem.message = questions.message(path, where.message(path, String(problem.message)));
-          const alias = questions.alias(path);
-          if (alias) aliases[path] = alias;
-        }
-        showErrors(form, error, aliases);
+        fields.showErrors(form, error);
       }
     });
     const heading = h("h3", { id: headingId, tabindex: "-1" }, type ? `Edit ${type.title}` : "New event type");
@@ -275,57 +218,147 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     if (types.length) draw(); // the list names each type's schedule
   }
 
-  /**
-   * The options most event types leave as they are, behind a disclosure button (hidden, not merely collapsed).
-   * @param {...import("./dom.js").Child} parts
-   */
-  function moreOptions(...parts) {
-    const area = h("div", { id: "type-more-options", hidden: true }, parts);
-    const toggle = h("button", { type: "button", class: "link disclosure", "aria-expanded": "false", "aria-controls": area.id },
-      "More options");
-    toggle.addEventListener("click", () => {
-      const open = toggle.getAttribute("aria-expanded") !== "true";
-      toggle.setAttribute("aria-expanded", String(open));
-      area.hidden = !open;
-    });
-    return h("div", { class: "more-options" }, h("p", {}, toggle), area);
-  }
-
-  /** Seats per time: editable until the type has bookings (they were made one-to-one or as seats of a group
-   * session, and the API keeps a type the kind it is), then shown with the reason.
-   * @param {EventType | null} type
-   */
-  function seatsField(type) {
-    const input = field("Seats per time (more than 1: a group session)", { name: "seats", type: "number", inputmode: "numeric",
-      min: 1, max: 200, value: type?.seats ?? 1 });
-    const element = h("div", { class: "field" }, input.wrap);
-    let fixed = false;
-    if (type) {
-      hasBookings(type).then((booked) => {
-        if (!booked || !element.isConnected) return;
-        fixed = true;
-        fill(element, h("p", { class: "label-like" }, "Seats per time"),
-          h("p", { "data-field": "seats" }, h("strong", {}, String(type.seats)), type.seats > 1 ? " (a group session)" : " (one-to-one)"),
-          h("p", { class: "hint" }, `Fixed: this event type has bookings, made ${type.seats > 1 ? "as seats of group sessions" : "one-to-one"}. `,
-            `Create a new event type for ${type.seats > 1 ? "one-to-one meetings" : "group sessions"}.`));
-      }).catch(() => {}); // unknown: the field stays, and the API says why if a change is refused
-    }
-    return { element, value: () => (fixed || input.input.value.trim() === "" ? undefined : Number(input.input.value)) };
-  }
-
-  /**
-   * @param {EventType} type
-   * @returns {Promise<boolean>}
-   */
-  async function hasBookings(type) {
-    /**
-     * @param {string} when
-     * @returns {Promise<{bookings: HostBooking[]}>}
-     */
-    const ask = (when) => api(`/hosts/me/bookings?${new URLSearchParams({ when, event_type: type.id, limit: "1" })}`);
-    const [upcoming, past] = await Promise.all([ask("upcoming"), ask("past")]);
-    return upcoming.bookings.length + past.bookings.length > 0;
-  }
-
   return { element, load, refreshLinks: draw, setSchedules };
 }
+
+/**
+ * The event type form's fields, for a host's type or a team's (`team`: no schedule and no seats, since a team
+ * type offers each member's own hours one-to-one, and always public: a team has no single-use links).
+ * `parts` go in the form; `body(editing)` is what to send (PATCH: a cleared number is null, its default);
+ * `showErrors` marks a 422's field errors in the form's words.
+ * @param {EventType | null} type null: a new one
+ * @param {{schedules?: Schedule[], team?: boolean}} [options]
+ */
+export function typeFields(type, { schedules = [], team = false } = {}) {
+  const editing = type !== null;
+  const titleField = field("Title", { name: "title", value: type?.title ?? "", maxlength: 200 });
+  const slugField = field("Address (slug)", { name: "slug", value: type?.slug ?? "", maxlength: 60, autocapitalize: "none",
+    spellcheck: "false", hint: "Lowercase letters, digits and hyphens: the last part of the booking page's address." });
+  let slugTouched = editing;
+  slugField.input.addEventListener("input", () => { slugTouched = true; });
+  titleField.input.addEventListener("input", () => { if (!slugTouched) slugField.input.value = slugify(titleField.input.value); });
+  const description = field("Description (optional)", { kind: "textarea", name: "description", maxlength: 2000,
+    value: type?.description ?? "", hint: "Plain text under the title on the booking page; line breaks are kept and links work." });
+  /** @type {Partial<Record<NumberSetting, number>>} */
+  const defaults = { duration_minutes: 30, booking_window_days: 60, reminder_minutes_before: 1440 };
+  const numbers = NUMBERS.map(([name, label, attrs]) => /** @type {const} */ ([name, field(label, {
+    name, type: "number", inputmode: "numeric", value: type?.[name] ?? defaults[name] ?? "", ...attrs,
+  })]));
+  const seats = team ? null : seatsField(type);
+  const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
+  visibility.input.value = type?.visibility ?? "public";
+  const botGate = field("Bot check", { kind: "select", name: "bot_gate", options: BOT_GATE,
+    hint: "Invitees' browsers solve a short puzzle in the background before booking; nobody is asked anything." });
+  botGate.input.value = type?.bot_gate ?? "auto";
+  const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
+    options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
+    hint: "Which of your schedules (under Hours) gives this event type's hours." });
+  scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
+  const guestsId = uid("seats-show-attendees");
+  const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: guestsId,
+    "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
+  const showGuestsWrap = h("div", { class: "check" }, showGuests,
+    h("label", { for: guestsId, class: "inline" }, "Invitees of a group session see each other in the invitation"));
+  const where = locationEditor(type?.location ?? null);
+  const questions = questionsEditor(type?.questions ?? []);
+  const parts = [titleField.wrap, slugField.wrap, description.wrap,
+    h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
+    !team && scheduleField.wrap,
+    !team && visibility.wrap,
+    where.element,
+    questions.element,
+    moreOptions(h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)), seats?.element, !team && showGuestsWrap,
+      botGate.wrap)];
+
+  /** @param {boolean} patching */
+  function body(patching) {
+    /** @type {Record<string, unknown>} */
+    const sent = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
+      description: description.input.value.trim(), location: where.value(), questions: questions.value(), bot_gate: botGate.input.value };
+    if (!team) {
+      Object.assign(sent, { visibility: visibility.input.value, seats_show_attendees: showGuests.checked });
+      if (scheduleField.input.value) sent.schedule_id = scheduleField.input.value;
+      else if (patching) sent.schedule_id = null; // PATCH: null is the default schedule
+    }
+    for (const [name, f] of numbers) {
+      const raw = f.input.value.trim();
+      if (raw !== "") sent[name] = Number(raw);
+      else if (patching) sent[name] = null; // PATCH: null puts an optional field back to its default
+    }
+    const seatCount = seats?.value();
+    if (seatCount !== undefined) sent.seats = seatCount;
+    return sent;
+  }
+
+  /**
+   * The API's field paths and words, turned into the form's fields and words.
+   * @param {HTMLElement} form
+   * @param {unknown} error
+   */
+  function markErrors(form, error) {
+    /** @type {Record<string, string>} */
+    const aliases = {};
+    for (const problem of error instanceof ApiError ? error.fields : []) {
+      const path = String(problem.field || "");
+      problem.message = questions.message(path, where.message(path, String(problem.message)));
+      const alias = questions.alias(path);
+      if (alias) aliases[path] = alias;
+    }
+    showErrors(form, error, aliases);
+  }
+
+  return { parts, body, showErrors: markErrors };
+}
+
+/**
+ * The options most event types leave as they are, behind a disclosure button (hidden, not merely collapsed).
+ * @param {...import("./dom.js").Child} parts
+ */
+function moreOptions(...parts) {
+  const area = h("div", { id: uid("type-more-options"), hidden: true }, parts);
+  const toggle = h("button", { type: "button", class: "link disclosure", "aria-expanded": "false", "aria-controls": area.id },
+    "More options");
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    area.hidden = !open;
+  });
+  return h("div", { class: "more-options" }, h("p", {}, toggle), area);
+}
+
+/** Seats per time: editable until the type has bookings (they were made one-to-one or as seats of a group
+ * session, and the API keeps a type the kind it is), then shown with the reason.
+ * @param {EventType | null} type
+ */
+function seatsField(type) {
+  const input = field("Seats per time (more than 1: a group session)", { name: "seats", type: "number", inputmode: "numeric",
+    min: 1, max: 200, value: type?.seats ?? 1 });
+  const element = h("div", { class: "field" }, input.wrap);
+  let fixed = false;
+  if (type) {
+    hasBookings(type).then((booked) => {
+      if (!booked || !element.isConnected) return;
+      fixed = true;
+      fill(element, h("p", { class: "label-like" }, "Seats per time"),
+        h("p", { "data-field": "seats" }, h("strong", {}, String(type.seats)), type.seats > 1 ? " (a group session)" : " (one-to-one)"),
+        h("p", { class: "hint" }, `Fixed: this event type has bookings, made ${type.seats > 1 ? "as seats of group sessions" : "one-to-one"}. `,
+          `Create a new event type for ${type.seats > 1 ? "one-to-one meetings" : "group sessions"}.`));
+    }).catch(() => {}); // unknown: the field stays, and the API says why if a change is refused
+  }
+  return { element, value: () => (fixed || input.input.value.trim() === "" ? undefined : Number(input.input.value)) };
+}
+
+/**
+ * @param {EventType} type
+ * @returns {Promise<boolean>}
+ */
+async function hasBookings(type) {
+  /**
+   * @param {string} when
+   * @returns {Promise<{bookings: HostBooking[]}>}
+   */
+  const ask = (when) => api(`/hosts/me/bookings?${new URLSearchParams({ when, event_type: type.id, limit: "1" })}`);
+  const [upcoming, past] = await Promise.all([ask("upcoming"), ask("past")]);
+  return upcoming.bookings.length + past.bookings.length > 0;
+}
+

@@ -13,6 +13,7 @@ import { calendarsSection } from "./dash-calendars.js";
 import { privacySection } from "./dash-privacy.js";
 import { setupFlow } from "./dash-setup.js";
 import { askToConfirm, closingImpact } from "./dash-confirm.js";
+import { teamsSection } from "./dash-teams.js";
 
 /** @typedef {import("./types.js").Host} Host */
 /** @typedef {import("./types.js").GetHost} GetHost */
@@ -26,6 +27,7 @@ const SECTIONS = [
   ["event-types", "Event types"],
   ["availability", "Availability"],
   ["bookings", "Bookings"],
+  ["teams", "Teams"],
   ["calendars", "Calendars"],
   ["integrations", "Integrations"],
   ["profile", "Profile"],
@@ -43,6 +45,9 @@ const account = byId("account");
 const CALENDAR_LIST_REFUSED = new URLSearchParams(location.search).get("calendars") === "refused";
 if (CALENDAR_LIST_REFUSED) history.replaceState(null, "", location.pathname);
 // Signing in comes back here (e.g. /dashboard/bookings?booking=<id>, the link in a booking's calendar event).
+// A team invitation's link (/#team-invitation/<token>, shared/bootstrap.py BaseUrlLinks): signed in, it is accepted
+// in the Teams section; signed out, signing in comes back to it.
+const INVITATION = location.hash.match(/^#team-invitation\/([^/]+)$/)?.[1] ?? null;
 const returnTo = () => `${location.pathname}${location.search}${location.hash}`;
 const signInUrl = () => `/oauth/start?${new URLSearchParams({ return_to: returnTo() })}`;
 
@@ -89,6 +94,7 @@ function signedOut(message) {
   fill(page,
     h("p", { class: "lead" }, "Let people book time with you. Kaleno reads only when you are busy from your Google Calendar, ",
       "offers the free times on your booking pages, and adds each booking to your calendar."),
+    INVITATION && h("p", { class: "notice" }, "You were invited to join a team. Sign in with the Google account the invitation was sent to, and you join it at once."),
     h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Sign in with Google")),
     h("p", { class: "hint" }, "Kaleno asks Google only for your name, email, your free/busy times and the events it creates itself."));
 }
@@ -137,6 +143,15 @@ function signedIn(initialHost) {
     "event-types": () => eventTypesSection(getHost, () => made.get("availability")?.refreshList?.()),
     availability: () => hoursSection((schedules) => made.get("event-types")?.setSchedules?.(schedules)),
     bookings: () => bookingsSection(getHost),
+    teams: () => {
+      const teams = teamsSection(getHost);
+      const load = () => {
+        if (!INVITATION || accepted) return teams.load();
+        accepted = true;
+        return teams.accept(INVITATION);
+      };
+      return { element: teams.element, load };
+    },
     calendars: () => {
       const connection = connectionCard(getHost, (updated) => {
         host = updated;
@@ -153,6 +168,7 @@ function signedIn(initialHost) {
       signedOut("Your account was deleted. Thank you for using Kaleno.");
     }, askToConfirm }),
   };
+  let accepted = false; // the invitation in the address, accepted once
   const body = h("div", { class: "sections" });
   let drawn = false;
 
@@ -168,7 +184,8 @@ function signedIn(initialHost) {
    * @param {{focus?: boolean}} [how]
    */
   function show(id, { focus = false } = {}) {
-    if (id === SETUP || !host.onboarded) return showSetup();
+    // Joining a team needs no setup first: the Teams section opens for a new host too.
+    if (id === SETUP || (!host.onboarded && id !== "teams")) return showSetup();
     if (!drawn) showApp();
     let section = made.get(id);
     if (!section) {
@@ -233,8 +250,9 @@ function signedIn(initialHost) {
 
   // The address as the section it names (older links: / and /?booking=<id> and /#calendars).
   const url = new URL(location.href);
-  const id = sectionOf(url);
-  const canonical = `${BASE}/${id}${id === "bookings" && url.searchParams.has("booking") ? `?booking=${encodeURIComponent(url.searchParams.get("booking") ?? "")}` : ""}`;
+  const id = INVITATION ? "teams" : sectionOf(url);
+  const kept = { bookings: "booking", teams: "team" }[id]; // the one query a section reads
+  const canonical = `${BASE}/${id}${kept && url.searchParams.has(kept) ? `?${kept}=${encodeURIComponent(url.searchParams.get(kept) ?? "")}` : ""}`;
   if (`${location.pathname}${location.search}` !== canonical || location.hash) history.replaceState(null, "", canonical);
   show(id);
 }

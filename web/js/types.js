@@ -90,6 +90,7 @@ export {};
  * @property {PublicHost} host
  * @property {PublicEventType} event_type
  * @property {string} host_time_zone
+ * @property {string[] | null} [attendees] a team's collective type: the members who will all attend
  */
 
 /**
@@ -312,4 +313,48 @@ export {};
  * @property {string} created_at
  * @property {string} updated_at
  * @property {string | null} delivered_at
+ */
+
+/** @typedef {"owner" | "admin" | "member"} TeamRole */
+
+/**
+ * A team you are in (`GET /teams`, TeamView).
+ * @typedef {object} Team
+ * @property {string} id
+ * @property {string} slug
+ * @property {string} name
+ * @property {TeamRole} role your role in it
+ */
+
+/**
+ * @typedef {object} TeamMember
+ * @property {string} host_id
+ * @property {string} display_name
+ * @property {TeamRole} role
+ */
+
+/**
+ * A pending invitation (`GET /teams/{id}/invitations`).
+ * @typedef {object} TeamInvitation
+ * @property {string} id
+ * @property {string} email
+ * @property {TeamRole} role
+ * @property {string} expires_at
+ */
+
+/**
+ * A team's event type: a host's event type's fields plus how bookings are assigned and to whom.
+ * @typedef {EventType & {assignment: "round_robin" | "collective", members: string[]}} TeamEventType
+ */
+
+/**
+ * A booking of a team's type (`GET /teams/{id}/bookings`).
+ * @typedef {object} TeamBooking
+ * @property {string} id
+ * @property {{id: string, slug: string, name: string}} event_type
+ * @property {string} start
+ * @property {string} end
+ * @property {BookingStatus} status
+ * @property {{host_id: string, display_name: string}[]} hosts
+ * @property {{name: string}} invitee
  */

@@ -1,0 +1,196 @@
+// @ts-check
+// Dashboard, a team's event types (the host's event type form, dash-types.js typeFields, plus how bookings are
+// assigned and which members take them) and the team's bookings (with handing one to another member).
+import { api, describe, clearErrors, summaryBox, statusOf } from "./api.js";
+import { fill, h, field, busy, uid } from "./dom.js";
+import { typeFields, breakableUrl } from "./dash-types.js";
+import { askToConfirm } from "./dash-confirm.js";
+import { formatWhen } from "./time.js";
+
+/** @typedef {import("./types.js").Team} Team */
+/** @typedef {import("./types.js").TeamMember} TeamMember */
+/** @typedef {import("./types.js").TeamEventType} TeamEventType */
+/** @typedef {import("./types.js").TeamBooking} TeamBooking */
+
+/** @type {[string, string][]} */
+const ASSIGNMENTS = [["round_robin", "Round robin"], ["collective", "Collective"]];
+/** @type {Record<string, string>} */
+const STATUS_WORDS = { confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
+  needs_attention: "Needs attention" };
+
+/** @param {Team} team */
+export const teamPath = (team) => `/teams/${encodeURIComponent(team.id)}`;
+/** @param {import("./types.js").TeamRole} role owners and admins manage members, invitations and event types */
+export const manages = (role) => role === "owner" || role === "admin";
+// A route another part of issue 28 adds: until this deployment has it, its panel shows nothing.
+/** @param {unknown} error */
+export const notBuiltYet = (error) => statusOf(error) === 404 || statusOf(error) === 405;
+
+/**
+ * @param {Team} team
+ * @param {() => TeamMember[]} getMembers
+ * @param {Promise<TeamMember[]>} membersReady
+ */
+export function teamTypesPanel(team, getMembers, membersReady) {
+  /** @type {TeamEventType[]} */
+  let types = [];
+  const headingId = `team-types-${team.id}`;
+  const note = h("p", { class: "status-line", role: "status" }, "Loading event types…");
+  const list = h("ul", { class: "plain", "aria-label": `Event types of ${team.name}` });
+  const formArea = h("div");
+  const element = h("section", { class: "card", "aria-labelledby": headingId },
+    h("h3", { id: headingId }, "Team event types"), note, list, formArea);
+  /** @param {TeamEventType} type */
+  const link = (type) => `${location.origin}/${encodeURIComponent(team.slug)}/${encodeURIComponent(type.slug)}`;
+  /** @param {string} id */
+  const nameOf = (id) => getMembers().find((m) => m.host_id === id)?.display_name ?? "a former member";
+
+  async function load() {
+    try {
+      [{ event_types: types }] = await Promise.all([api(`${teamPath(team)}/event-types`), membersReady]);
+      fill(note, types.length ? "" : manages(team.role) ? "No event types yet: create one so people can book the team." : "No event types yet.");
+      draw();
+    } catch (error) {
+      note.className = "error";
+      fill(note, `Event types could not be loaded. ${describe(error)}`);
+    }
+  }
+
+  function draw() {
+    fill(list, types.map((type) => {
+      const area = h("div");
+      return h("li", {},
+        h("h4", {}, type.title),
+        h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.assignment === "collective" ? "Collective" : "Round robin",
+          `with ${type.members.map(nameOf).join(", ") || "nobody yet"}`].join(" · ")),
+        h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
+        manages(team.role) && h("div", { class: "actions" },
+          h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
+          h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
+            kind: "delete-team-type",
+            message: `Delete ${type.title}? Its booking page stops working; bookings already made stay.`,
+            confirm: `Yes, delete ${type.title}`,
+            keep: "Keep it",
+            busyText: "Deleting…",
+            run: async () => {
+              await api(`${teamPath(team)}/event-types/${encodeURIComponent(type.id)}`, { method: "DELETE" });
+              types = types.filter((t) => t.id !== type.id);
+              fill(note, `${type.title} was deleted.`);
+              draw();
+            },
+          }) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`))),
+        area);
+    }));
+    if (manages(team.role) && !formArea.childElementCount) showForm(null);
+  }
+
+  /** @param {TeamEventType | null} type null: a new one */
+  function showForm(type) {
+    const editing = type !== null;
+    const formHeading = `team-type-form-${team.id}`;
+    const fields = typeFields(type, { team: true });
+    const assignment = field("Assignment", { kind: "select", name: "assignment", options: ASSIGNMENTS,
+      hint: "Round robin: each booking goes to one free member. Collective: all of them attend, at a time every one is free." });
+    assignment.input.value = type?.assignment ?? "round_robin";
+    const chosen = new Set(type ? type.members : getMembers().map((m) => m.host_id));
+    const checks = getMembers().map((member) => {
+      const id = uid("member");
+      const input = h("input", { type: "checkbox", id, value: member.host_id, checked: chosen.has(member.host_id) });
+      return { input, wrap: h("div", { class: "check" }, input, h("label", { for: id }, member.display_name)) };
+    });
+    const who = h("fieldset", { id: uid("members"), class: "choices", "data-field": "members" },
+      h("legend", {}, "Members who take these bookings"), checks.map((c) => c.wrap));
+    const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
+    const [title, slug, ...rest] = fields.parts;
+    const form = h("form", { novalidate: true, "aria-labelledby": formHeading }, summaryBox(), title, slug,
+      assignment.wrap, h("div", { class: "field" }, who), rest,
+      h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const body = { ...fields.body(editing), assignment: assignment.input.value,
+        members: checks.filter((c) => c.input.checked).map((c) => c.input.value) };
+      try {
+        /** @type {TeamEventType} */
+        const saved = await busy(submit, () => type
+          ? api(`${teamPath(team)}/event-types/${encodeURIComponent(type.id)}`, { method: "PATCH", body })
+          : api(`${teamPath(team)}/event-types`, { method: "POST", body }), "Saving…");
+        types = editing ? types.map((t) => (t.id === saved.id ? saved : t)) : [...types, saved];
+        note.className = "status-line";
+        fill(note, editing ? `${saved.title} was saved.` : `${saved.title} was created.`);
+        fill(formArea);
+        draw();
+      } catch (error) {
+        fields.showErrors(form, error);
+      }
+    });
+    const heading = h("h4", { id: formHeading, tabindex: "-1" }, type ? `Edit ${type.title}` : "New team event type");
+    fill(formArea, heading, form);
+    if (editing) heading.focus();
+  }
+
+  load();
+  return element;
+}
+
+/**
+ * The team's bookings, and handing one over to another member. Until the API lists them, nothing is shown.
+ * @param {Team} team
+ * @param {import("./types.js").GetHost} getHost
+ * @param {() => TeamMember[]} getMembers
+ * @param {Promise<TeamMember[]>} membersReady
+ */
+export function teamBookingsPanel(team, getHost, getMembers, membersReady) {
+  const headingId = `team-bookings-${team.id}`;
+  const note = h("p", { class: "status-line", role: "status" }, "Loading bookings…");
+  const list = h("ul", { class: "plain", "aria-label": `Bookings of ${team.name}` });
+  const element = h("section", { class: "card", "aria-labelledby": headingId, hidden: true },
+    h("h3", { id: headingId }, "Team bookings"), note, list);
+
+  async function load() {
+    try {
+      /** @type {[{bookings: TeamBooking[]}, TeamMember[]]} */
+      const [found] = await Promise.all([api(`${teamPath(team)}/bookings`), membersReady]);
+      element.hidden = false;
+      fill(note, found.bookings.length ? `Times in ${getHost().time_zone}.` : "No bookings yet.");
+      fill(list, found.bookings.map(item));
+    } catch (error) {
+      if (notBuiltYet(error)) return; // this deployment does not list a team's bookings yet
+      element.hidden = false;
+      note.className = "error";
+      fill(note, `Bookings could not be loaded. ${describe(error)}`);
+    }
+  }
+
+  /** @param {TeamBooking} booking */
+  function item(booking) {
+    const me = getHost().id;
+    const hostIds = booking.hosts.map((host) => host.host_id);
+    const mayHandOver = booking.status === "confirmed" && booking.hosts.length === 1 && (team.role !== "member" || hostIds.includes(me));
+    const others = getMembers().filter((m) => !hostIds.includes(m.host_id));
+    const area = h("div");
+    const to = field("Hand over to", { kind: "select", name: "host_id", options: others.map((m) => [m.host_id, m.display_name]) });
+    const hand = h("button", { type: "button" }, "Hand over", h("span", { class: "vh" }, ` the booking with ${booking.invitee.name}`));
+    hand.addEventListener("click", async () => {
+      fill(area);
+      try {
+        await busy(hand, () => api(`${teamPath(team)}/bookings/${encodeURIComponent(booking.id)}/reassign`,
+          { method: "POST", body: { host_id: to.input.value } }), "Handing over…");
+        fill(note, `The booking with ${booking.invitee.name} now goes to ${to.input.selectedOptions[0]?.text ?? "another member"}.`);
+        load();
+      } catch (error) {
+        fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+      }
+    });
+    return h("li", {},
+      h("h4", {}, `${booking.event_type.name} with ${booking.invitee.name}`),
+      h("p", {}, formatWhen(booking.start, booking.end, getHost().time_zone)),
+      h("p", { class: "meta" }, [STATUS_WORDS[booking.status] ?? booking.status,
+        `taken by ${booking.hosts.map((host) => host.display_name).join(", ")}`].join(" · ")),
+      mayHandOver && others.length > 0 && h("div", { class: "row" }, to.wrap, h("div", { class: "actions" }, hand)),
+      area);
+  }
+
+  load();
+  return element;
+}

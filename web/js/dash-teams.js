@@ -1,0 +1,345 @@
+// @ts-check
+// Dashboard: teams. A switcher between your teams (with your role in each), founding one, and the chosen team's
+// members (roles, removal, leaving), invitations (invite by email; the pending ones listed and revoked), event
+// types and bookings (dash-teams-types.js). An invitation's link (/#team-invitation/<token>) is accepted here
+// once its host is signed in. The chosen team is in the address (/dashboard/teams?team=<id>).
+import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
+import { fill, h, field, busy } from "./dom.js";
+import { slugify, breakableUrl } from "./dash-types.js";
+import { askToConfirm } from "./dash-confirm.js";
+import { teamTypesPanel, teamBookingsPanel, teamPath, manages, notBuiltYet } from "./dash-teams-types.js";
+
+/** @typedef {import("./types.js").Team} Team */
+/** @typedef {import("./types.js").TeamRole} TeamRole */
+/** @typedef {import("./types.js").TeamMember} TeamMember */
+/** @typedef {import("./types.js").TeamInvitation} TeamInvitation */
+
+/** @type {Record<TeamRole, string>} */
+const ROLE_NAMES = { owner: "Owner", admin: "Admin", member: "Member" };
+/** @type {[TeamRole, string][]} */
+const ROLES = [["member", "Member"], ["admin", "Admin"], ["owner", "Owner"]];
+
+/**
+ * @param {import("./types.js").GetHost} getHost
+ */
+export function teamsSection(getHost) {
+  /** @type {Team[]} */
+  let teams = [];
+  /** @type {string | null} */
+  let chosenId = new URLSearchParams(location.search).get("team");
+  const status = h("p", { class: "status-line", role: "status" }, "Loading your teams…");
+  const switcher = field("Team", { kind: "select", name: "team" });
+  switcher.wrap.hidden = true;
+  switcher.input.addEventListener("change", () => choose(switcher.input.value));
+  const teamArea = h("div");
+  const creating = createForm();
+  const top = h("section", { class: "card", "aria-labelledby": "teams-title" },
+    h("h2", { id: "teams-title" }, "Teams"),
+    h("p", {}, "A team shares one booking page: each booking goes to the first free member (round robin) or to all of you together."),
+    status, switcher.wrap, creating.toggle, creating.area);
+  const element = h("div", {}, top, teamArea);
+
+  /** @param {string | null} [wanted] the team to show (else the one in the address, else the first) */
+  async function load(wanted) {
+    try {
+      teams = (await api("/teams")).teams;
+    } catch (error) {
+      status.className = "error";
+      fill(status, `Your teams could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+      return;
+    }
+    status.className = "status-line";
+    fill(status, teams.length ? "" : "You are in no team yet: create one, or open an invitation someone sent you.");
+    fill(switcher.input, teams.map((team) => h("option", { value: team.id }, `${team.name} (${ROLE_NAMES[team.role]})`)));
+    switcher.wrap.hidden = teams.length === 0;
+    const id = wanted ?? chosenId;
+    choose(teams.some((team) => team.id === id) ? id : teams[0]?.id ?? null);
+  }
+
+  /** @param {string | null} id */
+  function choose(id) {
+    chosenId = id;
+    const team = teams.find((t) => t.id === id);
+    const query = team ? `?${new URLSearchParams({ team: team.id })}` : "";
+    if (location.pathname.endsWith("/teams") && location.search !== query) history.replaceState(null, "", `${location.pathname}${query}`);
+    if (!team) return fill(teamArea);
+    switcher.input.value = team.id;
+    fill(teamArea, teamPanels(team));
+  }
+
+  /** @param {Team} team */
+  function teamPanels(team) {
+    const page = `${location.origin}/${encodeURIComponent(team.slug)}`;
+    /** @type {TeamMember[]} */
+    let members = [];
+    const membersReady = api(`${teamPath(team)}/members`).then((/** @type {{members: TeamMember[]}} */ found) => {
+      members = found.members;
+      return members;
+    });
+    const headingId = `team-${team.id}-title`;
+    const area = h("div");
+    const summary = h("section", { class: "card", "aria-labelledby": headingId },
+      h("h2", { id: headingId }, team.name),
+      h("p", { class: "meta" }, `Your role: ${ROLE_NAMES[team.role]}`),
+      h("p", { class: "share-link" }, "The team's booking page: ", h("a", { href: page }, breakableUrl(page))),
+      manages(team.role) && renameForm(team),
+      team.role === "owner" && h("p", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
+        kind: "delete-team",
+        message: `Delete ${team.name}? Its booking page stops working and its open invitations end; bookings already made stay with their members.`,
+        confirm: "Yes, delete the team",
+        keep: "Keep it",
+        busyText: "Deleting…",
+        run: async () => {
+          await api(teamPath(team), { method: "DELETE" });
+          chosenId = null;
+          await load();
+          fill(status, `${team.name} was deleted.`);
+        },
+      }) }, "Delete team")),
+      area);
+    return [summary, membersPanel(team, membersReady), invitationsPanel(team),
+      teamTypesPanel(team, () => members, membersReady), teamBookingsPanel(team, getHost, () => members, membersReady)];
+  }
+
+  /**
+   * @param {Team} team
+   * @param {Promise<TeamMember[]>} membersReady
+   */
+  function membersPanel(team, membersReady) {
+    const me = getHost().id;
+    const note = h("p", { class: "status-line", role: "status" }, "Loading members…");
+    const list = h("ul", { class: "plain", "aria-label": `Members of ${team.name}` });
+    const element = h("section", { class: "card", "aria-labelledby": `members-${team.id}` },
+      h("h3", { id: `members-${team.id}` }, "Members"), list, note);
+
+    /** @param {TeamMember[]} members */
+    function draw(members) {
+      fill(note);
+      fill(list, members.map((member) => {
+        const area = h("div");
+        const mine = member.host_id === me;
+        // The only owner cannot leave (the API answers 409 team-sole-owner): said instead of a button that fails.
+        const soleOwner = member.role === "owner" && members.filter((m) => m.role === "owner").length === 1;
+        const canManage = !mine && manages(team.role) && (team.role === "owner" || member.role !== "owner");
+        const role = field(`Role of ${member.display_name}`, { kind: "select", name: "role",
+          options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
+        role.input.value = member.role;
+        role.input.addEventListener("change", async () => {
+          try {
+            const changed = await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`, { method: "PATCH", body: { role: role.input.value } });
+            draw(changed.members);
+            fill(note, `${member.display_name} is now ${ROLE_NAMES[/** @type {TeamRole} */ (role.input.value)].toLowerCase()}.`);
+          } catch (error) {
+            role.input.value = member.role;
+            fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+          }
+        });
+        const leaving = () => askToConfirm(area, {
+          kind: mine ? "leave-team" : "remove-member",
+          message: mine ? `Leave ${team.name}? You stop taking its bookings; your own bookings stay.`
+            : `Remove ${member.display_name} from ${team.name}? They stop taking its bookings; bookings already made stay.`,
+          confirm: mine ? "Yes, leave the team" : `Yes, remove ${member.display_name}`,
+          keep: mine ? "Stay" : "Keep them",
+          busyText: mine ? "Leaving…" : "Removing…",
+          run: async () => {
+            await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`, { method: "DELETE" });
+            if (mine) {
+              chosenId = null;
+              await load();
+              fill(status, `You left ${team.name}.`);
+            } else {
+              draw(members.filter((m) => m.host_id !== member.host_id));
+              fill(note, `${member.display_name} was removed.`);
+            }
+          },
+        });
+        return h("li", {},
+          h("p", {}, h("strong", {}, member.display_name), mine && " (you)", " ", h("span", { class: "badge" }, ROLE_NAMES[member.role])),
+          canManage && role.wrap,
+          mine && soleOwner && h("p", { class: "hint" }, "You are the only owner: make another member owner before you leave, or delete the team."),
+          ((mine && !soleOwner) || canManage) && h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: leaving },
+            mine ? "Leave team" : "Remove", !mine && h("span", { class: "vh" }, ` ${member.display_name}`))),
+          area);
+      }));
+    }
+    membersReady.then(draw).catch((error) => {
+      note.className = "error";
+      fill(note, `Members could not be loaded. ${describe(error)}`);
+    });
+    return element;
+  }
+
+  /** @param {Team} team */
+  function invitationsPanel(team) {
+    if (!manages(team.role)) return null; // members do not invite
+    const note = h("p", { class: "status-line", role: "status" });
+    const pending = h("ul", { class: "plain", "aria-label": `Pending invitations to ${team.name}`, hidden: true });
+    const email = field("Email", { name: "email", type: "email", autocomplete: "off", maxlength: 254,
+      hint: "They join by signing in with this Google account and connecting their calendar." });
+    const role = field("Role", { kind: "select", name: "role", options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
+    const submit = h("button", { type: "submit", class: "primary" }, "Send invitation");
+    const form = h("form", { novalidate: true, "aria-labelledby": `invite-${team.id}` }, summaryBox(), email.wrap, role.wrap,
+      h("div", { class: "actions" }, submit));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      fill(note);
+      const sent = email.input.value.trim();
+      try {
+        await busy(submit, () => api(`${teamPath(team)}/invitations`, { method: "POST", body: { email: sent, role: role.input.value } }), "Sending…");
+        form.reset();
+        fill(note, "An invitation was sent to ", breakableUrl(sent), ". It works once, for 7 days.");
+        listPending();
+      } catch (error) {
+        showErrors(form, error);
+      }
+    });
+
+    async function listPending() {
+      try {
+        /** @type {{invitations: TeamInvitation[]}} */
+        const found = await api(`${teamPath(team)}/invitations`);
+        pending.hidden = found.invitations.length === 0;
+        fill(pending, found.invitations.map((invitation) => {
+          const area = h("div");
+          const expires = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: getHost().time_zone })
+            .format(new Date(invitation.expires_at));
+          return h("li", {},
+            h("p", {}, breakableUrl(invitation.email), " ", h("span", { class: "badge" }, ROLE_NAMES[invitation.role])),
+            h("p", { class: "meta" }, `Pending, until ${expires}`),
+            h("div", { class: "actions" }, h("button", { type: "button", onclick: async (/** @type {Event} */ event) => {
+              try {
+                await busy(/** @type {HTMLButtonElement} */ (event.currentTarget), () => api(
+                  `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), "Revoking…");
+                fill(note, "The invitation to ", breakableUrl(invitation.email), " was revoked.");
+                listPending();
+              } catch (error) {
+                fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+              }
+            } }, "Revoke", h("span", { class: "vh" }, ` the invitation to ${invitation.email}`))),
+            area);
+        }));
+      } catch (error) {
+        pending.hidden = true;
+        if (!notBuiltYet(error)) fill(note, h("span", { class: "error" }, `Pending invitations could not be loaded. ${describe(error)}`));
+      }
+    }
+    listPending();
+    return h("section", { class: "card", "aria-labelledby": `invite-${team.id}` },
+      h("h3", { id: `invite-${team.id}` }, "Invite someone"), form, note, pending);
+  }
+
+  /**
+   * The team's name and address (owners and admins), behind a disclosure.
+   * @param {Team} team
+   */
+  function renameForm(team) {
+    const area = h("div", { id: `team-rename-${team.id}`, hidden: true });
+    const button = h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id }, "Change name or address");
+    const name = field("Team name", { name: "name", value: team.name, maxlength: 100 });
+    const slug = field("Page address (slug)", { name: "slug", value: team.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
+      hint: "Changing it breaks links you already shared." });
+    const submit = h("button", { type: "submit", class: "primary" }, "Save team");
+    const form = h("form", { novalidate: true, "aria-label": `Name and address of ${team.name}` }, summaryBox(), name.wrap, slug.wrap,
+      h("div", { class: "actions" }, submit));
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      area.hidden = !open;
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      /** @type {{name?: string, slug?: string}} */
+      const body = {};
+      if (name.input.value.trim() !== team.name) body.name = name.input.value.trim();
+      if (slug.input.value.trim() !== team.slug) body.slug = slug.input.value.trim();
+      try {
+        await busy(submit, () => api(teamPath(team), { method: "PATCH", body }), "Saving…");
+        await load(team.id);
+        fill(status, "The team was saved.");
+      } catch (error) {
+        if (notBuiltYet(error)) {
+          showErrors(form, new ApiError(409, { title: "Not available yet", detail: "This deployment cannot rename a team yet." }));
+          return;
+        }
+        markTaken(error);
+        showErrors(form, error);
+      }
+    });
+    fill(area, form);
+    return h("div", {}, h("p", {}, button), area);
+  }
+
+  function createForm() {
+    const area = h("div", { id: "team-create", hidden: true });
+    const toggle = h("p", {}, h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id }, "Create a team"));
+    const button = /** @type {HTMLButtonElement} */ (toggle.firstElementChild);
+    const name = field("Team name", { name: "name", maxlength: 100, autocomplete: "organization" });
+    const slug = field("Page address (slug)", { name: "slug", maxlength: 60, autocapitalize: "none", spellcheck: "false",
+      hint: "Lowercase letters, digits and hyphens: the team's booking pages live at this address, beside hosts' pages." });
+    let slugTouched = false;
+    slug.input.addEventListener("input", () => { slugTouched = true; });
+    name.input.addEventListener("input", () => { if (!slugTouched) slug.input.value = slugify(name.input.value); });
+    const submit = h("button", { type: "submit", class: "primary" }, "Create team");
+    const form = h("form", { novalidate: true, "aria-label": "Create a team" }, summaryBox(), name.wrap, slug.wrap,
+      h("div", { class: "actions" }, submit));
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      area.hidden = !open;
+      if (open) name.input.focus();
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const body = { name: name.input.value.trim(), slug: slug.input.value.trim() };
+      try {
+        /** @type {{id: string, slug: string}} */
+        const created = await busy(submit, () => api("/teams", { method: "POST", body }), "Creating…");
+        form.reset();
+        slugTouched = false;
+        area.hidden = true;
+        button.setAttribute("aria-expanded", "false");
+        await load(created.id);
+        fill(status, `${body.name} was created. Invite its members below.`);
+      } catch (error) {
+        markTaken(error);
+        showErrors(form, error);
+      }
+    });
+    fill(area, form);
+    return { toggle, area };
+  }
+
+  /**
+   * Join a team from an invitation's link, then show it.
+   * @param {string} token
+   */
+  async function accept(token) {
+    fill(status, "Joining the team…");
+    try {
+      /** @type {{team_id: string}} */
+      const joined = await api(`/teams/invitations/${encodeURIComponent(token)}/accept`, { method: "POST" });
+      await load(joined.team_id);
+      const team = teams.find((t) => t.id === joined.team_id);
+      fill(status, `You joined ${team ? team.name : "the team"}.`);
+    } catch (error) {
+      await load();
+      status.className = "error";
+      fill(status, `The invitation could not be accepted. ${describe(error)}`);
+    }
+  }
+
+  return { element, load: () => load(), accept };
+}
+
+/**
+ * An address taken by a host or a team (one registry) is said on the slug field, as the host's own address is.
+ * @param {unknown} error
+ */
+function markTaken(error) {
+  if (error instanceof ApiError && error.status === 409 && String(error.problem.type).endsWith("/slug-taken")) {
+    error.fields.push({ field: "slug", code: "slug-taken", message: "Taken: try another address." });
+  }
+}
