@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
@@ -66,6 +67,7 @@ Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), ONE_LINE]
 
 
+HANDOVER_MARK = "h"  # between the booking id and the holding in a handed-over event's id (base32hex; no hex digit)
 ERASED_NAME = "Erased invitee"
 ERASED_EMAIL = "erased@erased.invalid"  # reserved TLD: never delivered anywhere
 DECLINED_IN_GOOGLE = "The invitee declined the invitation in their calendar."
@@ -93,9 +95,15 @@ class BookingChange(StrEnum):
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
     UPDATED = "updated"  # details only (a correction, an erasure, processing resumed): nobody is notified
+    REASSIGNED = "reassigned"  # a team booking handed to another member at the same time
 
 
-NOTIFIED_CHANGES = (BookingChange.CREATED, BookingChange.RESCHEDULED, BookingChange.CANCELLED)
+NOTIFIED_CHANGES = (
+    BookingChange.CREATED,
+    BookingChange.RESCHEDULED,
+    BookingChange.CANCELLED,
+    BookingChange.REASSIGNED,
+)
 
 
 class MailState(StrEnum):
@@ -173,6 +181,29 @@ class ResolveRequest(BaseModel):
         description="moved: the booking takes the time it now has in Google (refused while that time is "
         "another booking's); original: the event goes back to the booked time."
     )
+
+
+class LeftEvent(BaseModel):
+    """An event a team booking's earlier holder still has in their calendar: the sync deletes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host_id: str
+    calendar_id: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Where a team booking goes when it is handed to another member: their host id and write calendar, and
+    the numbered places it takes in their limits (names carry the host id, so they change with the holder)."""
+
+    host_id: str
+    calendar_id: str
+    day_claim: str | None = None
+    period_claims: tuple[str, ...] = ()
+    minute_places: tuple[str, ...] = ()
+    invitee_claim: str | None = None
 
 
 class Booking(BaseModel):
@@ -260,6 +291,14 @@ class Booking(BaseModel):
     # Cancelled because the host closed their account or disconnected: the closure's own notice tells the
     # invitee (shared/services/closure.py), not the ordinary cancellation.
     closure: HostClosure | None = None
+    # A team's booking (its event type is the team's): the team's id; None for a host's own booking.
+    team_id: str | None = None
+    # How often it was handed to another member: each holding's event has its own id (`google_event_id`), so
+    # an event handed back to an earlier holder is a new one, never their deleted old one.
+    handovers: int = 0
+    previous_host_id: str | None = None  # who held it before the latest handover (told they no longer do)
+    # Events earlier holders' calendars still show: the sync deletes them (and forgets them once synced).
+    left_events: tuple[LeftEvent, ...] = ()
 
     @property
     def holds_time(self) -> bool:
@@ -316,6 +355,8 @@ class Booking(BaseModel):
         seat's event is its session's."""
         if self.session_id is not None:
             return session_event_id(self.session_id)
+        if self.handovers:
+            return f"{self.EVENT_ID_PREFIX}{self.id}{HANDOVER_MARK}{self.handovers}"
         return f"{self.EVENT_ID_PREFIX}{self.id}"
 
     def ensure_changeable(self) -> None:
@@ -326,6 +367,28 @@ class Booking(BaseModel):
     def cancelled(self, reason: str | None) -> Booking:
         self.ensure_changeable()
         return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=reason)
+
+    def handed_to(self, holding: Holding) -> Booking:
+        """Reassigned: the same time with another member of its team, in their calendar and with their claims
+        (the previous holder's are released in the same commit); the previous holder's event is left for the
+        sync to delete. Handing it to its own holder changes nothing."""
+        self.ensure_changeable()
+        if holding.host_id == self.host_id:
+            return self
+        left = LeftEvent(host_id=self.host_id, calendar_id=self.event_calendar, event_id=self.google_event_id)
+        return self._next_version(
+            BookingChange.REASSIGNED,
+            host_id=holding.host_id,
+            calendar_id=holding.calendar_id,
+            day_claim=holding.day_claim,
+            period_claims=holding.period_claims,
+            minute_places=holding.minute_places,
+            invitee_claim=holding.invitee_claim,
+            handovers=self.handovers + 1,
+            previous_host_id=self.host_id,
+            left_events=(*self.left_events, left),
+            meeting_url=None,  # the new holder's event gets its own Meet
+        )
 
     def closed_by_host(self, closure: HostClosure) -> Booking:
         """Cancelled because the host closed their account or can no longer take bookings; a booking that
@@ -413,6 +476,7 @@ class Booking(BaseModel):
                 changes["sync_state"] = SyncState.PENDING
             else:  # the session a reschedule left has its event updated: later versions leave it alone
                 changes["left_session"] = None
+                changes["left_events"] = ()  # and earlier holders' events are deleted
         return self.model_copy(update=changes)
 
     def rectified(self, invitee: Invitee) -> Booking:

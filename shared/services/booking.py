@@ -232,6 +232,7 @@ class _AsMember:
 
     slug: str
     team_type: tuple[str, EventType]
+    team_id: str
 
 
 @dataclass
@@ -302,7 +303,7 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
         host = uow.hosts.get(host_id)
         if host is None:
             continue
-        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type))
+        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type), team.id)
         try:
             return _commit_with_retries(attempt, uow, tasks)
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
@@ -391,6 +392,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
         link_id=offer.link.id if offer.link else None,
         manage_token_hash=token_hash(token),
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
+        team_id=attempt.member.team_id if attempt.member else None,
     )
     record = None
     if key_hash:
