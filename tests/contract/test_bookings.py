@@ -227,12 +227,12 @@ def test_a_hosts_bookings_are_listed_by_end_a_page_at_a_time(store: Store) -> No
 
 
 def test_a_teams_bookings_are_listed_by_end_a_page_at_a_time_all_or_one_holders(store: Store) -> None:
-    team = {"team_id": "tm0123456789abcdef0123"}
+    team = "tm0123456789abcdef0123"
     store.commit(
         added(
-            booking(1, DAYS[0], **team),
-            booking(2, DAYS[1], host_id="h2", **team),
-            booking(3, DAYS[2], **team),
+            booking(1, DAYS[0], team_id=team),
+            booking(2, DAYS[1], host_id="h2", team_id=team),
+            booking(3, DAYS[2], team_id=team),
             booking(4, DAYS[3]),  # Ada's own, not the team's
             booking(5, DAYS[4], team_id="tm999999999999999999999"),
         )
@@ -240,7 +240,7 @@ def test_a_teams_bookings_are_listed_by_end_a_page_at_a_time_all_or_one_holders(
 
     def of_team(holder: str | None = None, **listing: Any) -> list[str]:
         ask = HostListing(**listing)
-        return [b.id for b in store.read(lambda uow: uow.bookings.of_team(team["team_id"], ask, holder))]
+        return [b.id for b in store.read(lambda uow: uow.bookings.of_team(team, ask, holder))]
 
     assert of_team(now=DAYS[0]) == ids(1, 2, 3)
     assert of_team("h1", now=DAYS[0]) == ids(1, 3)
