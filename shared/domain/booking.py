@@ -296,7 +296,7 @@ class Booking(BaseModel):
     # How often it was handed to another member: each holding's event has its own id (`google_event_id`), so
     # an event handed back to an earlier holder is a new one, never their deleted old one.
     handovers: int = 0
-    previous_host_id: str | None = None  # who held it before the latest handover (told they no longer do)
+    previous_host_id: str | None = None  # who held it before this version, if it handed it on (they are told)
     # Events earlier holders' calendars still show: the sync deletes them (and forgets them once synced).
     left_events: tuple[LeftEvent, ...] = ()
 
@@ -375,20 +375,29 @@ class Booking(BaseModel):
         self.ensure_changeable()
         if holding.host_id == self.host_id:
             return self
+        return self._next_version(BookingChange.REASSIGNED, **self._handover(holding))
+
+    def with_holder(self, holding: Holding) -> Booking:
+        """This version (a reschedule) also goes to another member: a team booking moved to a time its holder
+        is not free at falls to the next free member, as a booking does."""
+        if holding.host_id == self.host_id:
+            return self
+        return self.model_copy(update=self._handover(holding))
+
+    def _handover(self, holding: Holding) -> dict[str, object]:
         left = LeftEvent(host_id=self.host_id, calendar_id=self.event_calendar, event_id=self.google_event_id)
-        return self._next_version(
-            BookingChange.REASSIGNED,
-            host_id=holding.host_id,
-            calendar_id=holding.calendar_id,
-            day_claim=holding.day_claim,
-            period_claims=holding.period_claims,
-            minute_places=holding.minute_places,
-            invitee_claim=holding.invitee_claim,
-            handovers=self.handovers + 1,
-            previous_host_id=self.host_id,
-            left_events=(*self.left_events, left),
-            meeting_url=None,  # the new holder's event gets its own Meet
-        )
+        return {
+            "host_id": holding.host_id,
+            "calendar_id": holding.calendar_id,
+            "day_claim": holding.day_claim,
+            "period_claims": holding.period_claims,
+            "minute_places": holding.minute_places,
+            "invitee_claim": holding.invitee_claim,
+            "handovers": self.handovers + 1,
+            "previous_host_id": self.host_id,
+            "left_events": (*self.left_events, left),
+            "meeting_url": None,  # the new holder's event gets its own Meet
+        }
 
     def closed_by_host(self, closure: HostClosure) -> Booking:
         """Cancelled because the host closed their account or can no longer take bookings; a booking that
@@ -439,7 +448,13 @@ class Booking(BaseModel):
 
     def _next_version(self, change: BookingChange, **changes: object) -> Booking:
         """A change Google must follow: a new version, synced (and announced) by its own tasks."""
-        update = {**changes, "change": change, "version": self.version + 1, "sync_state": SyncState.PENDING}
+        update = {
+            "previous_host_id": None,  # who held it before this version: only a handover names someone
+            **changes,
+            "change": change,
+            "version": self.version + 1,
+            "sync_state": SyncState.PENDING,
+        }
         if change in NOTIFIED_CHANGES:
             update["invitee_mail"] = MailState.PENDING
         return self.model_copy(update=update)

@@ -133,11 +133,12 @@ def invitee_notice(booking: Booking, people: Recipients, ics: bytes) -> Outgoing
 def host_notice(booking: Booking, people: Recipients) -> OutgoingMail:
     """New booking, new time, or cancellation, for the host (with who booked and their answers)."""
     title, invitee, zone = booking.event_title, booking.invitee, people.host_zone
+    change = BookingChange.REASSIGNED if booking.previous_host_id else booking.change  # new to this host
     kind = {
         BookingChange.CREATED: "New booking",
         BookingChange.RESCHEDULED: "Rescheduled",
         BookingChange.REASSIGNED: "Assigned to you",
-    }.get(booking.change, "Cancelled")
+    }.get(change, "Cancelled")
     cancelled = booking.change is BookingChange.CANCELLED
     facts = [*_facts(booking, invitee.name, zone), Fact("Invitee", invitee.name), Fact("Email", invitee.email)]
     facts += [Fact(answer.label, answer.text()) for answer in booking.answers]
@@ -149,7 +150,7 @@ def host_notice(booking: Booking, people: Recipients) -> OutgoingMail:
         BookingChange.REASSIGNED: "A team booking was handed to you",
     }
     letter = Letter(
-        heading=heading.get(booking.change, "A booking is cancelled"),
+        heading=heading.get(change, "A booking is cancelled"),
         facts=tuple(facts),
         buttons=(*(() if cancelled else _join(booking)), Button("Your bookings", people.dashboard_link)),
     )

@@ -109,7 +109,7 @@ def notify(command: NotifyBooking, deps: Ports) -> str:
             _enqueue_alert(booking.host_id, f"{MAIL_FAILED}-{booking.id}-v{version}", deps.tasks)
     if booking.mailed.get("host", 0) < version:
         send_once(booking, Notice("host", version, messages.host_notice(booking, people)), mailer, uow)
-    if booking.change is BookingChange.REASSIGNED and booking.mailed.get(PREVIOUS_HOST, 0) < version:
+    if booking.previous_host_id and booking.mailed.get(PREVIOUS_HOST, 0) < version:
         _tell_previous_host(booking, people, mailer, deps)
     if booking.change in (BookingChange.CREATED, BookingChange.RESCHEDULED) and booking.reminder_minutes:
         remind_later(booking, now, deps.tasks)

@@ -16,6 +16,7 @@ nothing twice. The people are told once, by the version's notice task (`BookingC
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, Holding, normalised_email
 from shared.domain.claims import invitee_place
@@ -28,11 +29,13 @@ from shared.domain.errors import (
     SlotTaken,
     TeamNotFound,
 )
+from shared.domain.event_type import EventType
 from shared.domain.host import Host
-from shared.domain.offer import Offer, day_claim, minute_runs, period_claims
+from shared.domain.intervals import Interval
+from shared.domain.offer import Offer, check_start, day_claim, minute_runs, period_claims
 from shared.domain.team import Role, Team
 from shared.domain.team_event_type import TeamEventType
-from shared.domain.team_offer import Assignment
+from shared.domain.team_offer import Assignment, PoolMember, Standing, check_team_start, round_robin_order
 from shared.logging import log_event
 from shared.services.availability import OfferQuery, check_offered
 from shared.services.booking_sync import request_sync
@@ -40,6 +43,7 @@ from shared.services.changes import Decision, change_booking
 from shared.services.errors import AlreadyStored
 from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import HostListing
+from shared.services.team_availability import TeamTypeOf, member_offers
 
 
 @dataclass(frozen=True)
@@ -192,3 +196,62 @@ def _row(booking: Booking, team: Team, names: dict[str, str]) -> TeamBooking:
     event_type = team.event_types.get(booking.event_type_id)
     typed = (booking.event_type_id, event_type) if event_type is not None else None
     return TeamBooking(booking, typed, ((booking.host_id, names.get(booking.host_id, "")),))
+
+
+@dataclass(frozen=True)
+class MemberTarget:
+    """A member a team booking may move to: their page's slug and the team type (id, type) offered on it."""
+
+    host_id: str
+    slug: str
+    team_type: tuple[str, EventType]
+
+
+def move_targets(booking: Booking, start: datetime, now: datetime, uow: UnitOfWork) -> list[MemberTarget]:
+    """Where a round-robin booking rescheduled to `start` may go, in the order to try: its own member when
+    they are free then (their own time counted free to it), then the other free members in round-robin order,
+    as a booking would (each asked by their own offer, all read in one batch get). Raises what the team's page
+    would when nobody is free."""
+    team = _team_of_booking(booking, uow)
+    event_type_id, event_type = _pool_type(booking, team)
+    around = Interval(start, start + timedelta(minutes=1))
+    offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow)
+    holder = offers.get(booking.host_id)
+    others = {member: offer for member, offer in offers.items() if member != booking.host_id}
+    first: list[str] = []
+    if holder is not None:
+        try:
+            check_start(holder, start, now, booking)
+            first = [booking.host_id]
+        except (SlotNotOffered, SlotTaken):
+            if not others:
+                raise
+    free: list[str] = []
+    if others:
+        try:
+            free = check_team_start(Assignment.ROUND_ROBIN, others, start, now)
+        except (SlotNotOffered, SlotTaken):
+            if not first:
+                raise
+    elif holder is None:
+        raise SlotNotOffered("this start time is not one of the offered slots")
+    pool = {
+        host_id: Standing(PoolMember(host_id, member.weight, member.priority))
+        for host_id, member in team.members.items()
+        if host_id in event_type.members
+    }
+    targets = []
+    for host_id in first + round_robin_order(free, pool):
+        host = uow.hosts.get(host_id)
+        if host is not None:
+            targets.append(MemberTarget(host_id, host.slug, (event_type_id, event_type.event_type)))
+    if not targets:
+        raise SlotTaken("this time was just booked by someone else; please pick another slot")
+    return targets
+
+
+def _team_of_booking(booking: Booking, uow: UnitOfWork) -> Team:
+    team = uow.teams.get(booking.team_id or "")
+    if team is None:
+        raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
+    return team

@@ -16,13 +16,13 @@ from shared.domain.intervals import Interval
 from shared.domain.offer import Offer
 from shared.services import team_bookings as module
 from shared.services.availability import OfferQuery, check_offered
-from shared.services.booking import Book, book
+from shared.services.booking import Book, ByHost, RescheduleBooking, book, reschedule
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.notifications import NotifyBooking, notify
 from shared.services.ports import UnitOfWork
 from shared.services.records import HostListing
 from shared.services.team_bookings import ListTeamBookings, Reassign, reassign, team_bookings
-from tests.unit.builders import span
+from tests.unit.builders import span, utc
 from tests.unit.fakes import FakePorts, a_host, a_page, given
 from tests.unit.test_team_availability import ADA, BO, NOW, busy, team_ports
 from tests.unit.test_team_booking import request_at
@@ -229,3 +229,59 @@ def test_a_collective_or_cancelled_booking_is_not_handed_on() -> None:
         uow.commit()
     with pytest.raises(SlotNotOffered, match="collective"):
         reassign(Reassign(ADA, team_id, booking.id, "h2"), ports)
+
+
+# --- rescheduling a team booking ------------------------------------------------------------------------------
+def moved_by_host(ports: FakePorts, booking: Booking, clock: str) -> Booking:
+    command = RescheduleBooking(booking.id, utc(f"2027-03-08T{clock}"), ByHost(booking.host_id))
+    return reschedule(command, ports)
+
+
+def test_a_team_booking_moves_with_its_member_when_they_are_free_then() -> None:
+    ports, _ = team_ports()
+    booking = booked_with(ports, "h1")
+
+    moved = moved_by_host(ports, booking, "09:00")  # Bo is free too, but the booking stays Ada's
+
+    assert (moved.host_id, moved.change, moved.previous_host_id, moved.handovers) == (
+        "h1",
+        BookingChange.RESCHEDULED,
+        None,
+        0,
+    )
+    assert set(claim_ids("h1", Interval(moved.occupied_start, moved.occupied_end))) <= claims_of(ports)
+
+
+def test_a_team_booking_moved_to_a_time_its_member_is_busy_falls_to_the_next_free_member() -> None:
+    ports, _ = team_ports()
+    booking = booked_with(ports, "h1")
+    reconcile_booking(ReconcileBooking(booking.id, booking.version), ports)
+    busy(ports, "h1", span("2027-03-08T14:00", "2027-03-08T15:00"))
+
+    moved = moved_by_host(ports, booking, "14:00")
+
+    assert (moved.host_id, moved.previous_host_id, moved.change) == ("h2", "h1", BookingChange.RESCHEDULED)
+    taken = claims_of(ports)
+    assert set(claim_ids("h2", Interval(moved.occupied_start, moved.occupied_end))) <= taken
+    assert not set(claim_ids("h1", Interval(booking.occupied_start, booking.occupied_end))) & taken
+    assert reconcile_booking(ReconcileBooking(moved.id, moved.version), ports) == "synced"
+    assert list(ports.calendar.events) == [moved.google_event_id]
+    ports.mailer.sent.clear()
+    notify(NotifyBooking(moved.id, moved.version), ports)
+    sent = sorted((mail.to, mail.subject.split(":")[0]) for mail in ports.mailer.sent)
+    assert sent == sorted([("ines@example.org", "New time"), (BO.email, "Assigned to you"), (ADA.email, "Handed on")])
+    later = moved_by_host(ports, moved, "15:00")  # Bo's own move later: nobody else is told of a handover
+    assert later.previous_host_id is None
+
+
+def test_a_team_booking_moved_to_a_time_nobody_is_free_is_refused_and_kept() -> None:
+    ports, _ = team_ports()
+    booking = booked_with(ports, "h1")
+    busy(ports, "h1", span("2027-03-08T14:00", "2027-03-08T15:00"))
+    busy(ports, "h2", span("2027-03-08T14:00", "2027-03-08T15:00"))
+
+    with pytest.raises(SlotTaken):
+        moved_by_host(ports, booking, "14:00")
+    with pytest.raises(SlotNotOffered):
+        moved_by_host(ports, booking, "20:00")  # outside everyone's hours
+    assert stored(ports, booking.id) == booking
