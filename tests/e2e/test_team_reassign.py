@@ -147,3 +147,59 @@ def test_a_racer_on_the_new_members_own_page_and_the_reassignment_one_winner(
             if found["host_id"] == other and found["status"] == "confirmed" and found["start"] == start
         ]
         assert len(holding) == 1  # nobody's calendar holds two at once
+
+
+def reschedule(api: str, made: dict[str, Any], start: datetime) -> requests.Response:
+    auth = {"Authorization": f"Bearer {made['manage_token']}"}
+    path = f"{api}/bookings/{made['id']}/reschedule"
+    return requests.post(path, json={"start": start.isoformat()}, headers=auth, timeout=30)
+
+
+def test_a_rescheduled_team_booking_stays_with_its_free_member_else_falls_to_the_next(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    team = round_robin_team(api, google, sensitive)
+    team_id, ada = team["team_id"], team["ada"]
+    first, second, third, nobody = (day_ahead(6, hour) for hour in (10, 11, 13, 15))
+    body = booking_body(team["slug"], first, "Lu Invitee", event_type="anyone")
+    made = post_booking(api, body)
+    assert made.status_code == 201, made.text
+    booking_id, invitee = made.json()["id"], body["invitee"]["email"]
+    sensitive.add(made.json()["manage_token"])
+    google.drain_tasks()
+    holder = listed(ada, team_id)[0]["hosts"][0]["host_id"]
+    (other,) = set(team["members"]) - {holder}
+    holder_slug, holder_email = str(team["members"][holder][2]["slug"]), team["members"][holder][1]
+    other_email = team["members"][other][1]
+
+    stays = reschedule(api, made.json(), second)  # both are free: it stays with its member
+    google.drain_tasks()
+    assert stays.status_code == 200, stays.text
+    assert listed(ada, team_id)[0]["hosts"][0]["host_id"] == holder
+    assert second in starts_in(google, holder_email)
+    assert first not in starts_in(google, holder_email)
+    assert post_booking(api, booking_body(holder_slug, first, "Freed Time")).status_code == 201  # claims released
+
+    own = post_booking(api, booking_body(holder_slug, third, "Own Guest"))  # the member is busy at `third`
+    assert own.status_code == 201, own.text
+    google.drain_tasks()
+    falls = reschedule(api, made.json(), third)
+    google.drain_tasks()
+
+    assert falls.status_code == 200, falls.text
+    (row,) = [r for r in listed(ada, team_id) if r["id"] == booking_id]
+    assert (row["hosts"][0]["host_id"], datetime.fromisoformat(row["start"])) == (other, third)
+    assert second not in starts_in(google, holder_email)  # the team booking left the old member's calendar
+    assert starts_in(google, holder_email).count(third) == 1  # only their own guest's event at that time
+    assert starts_in(google, other_email).count(third) == 1  # and joined the next member's
+    assert post_booking(api, booking_body(holder_slug, second, "Freed Again")).status_code == 201
+    subjects = [str(mail["subject"]).split(":")[0] for mail in google.mail(to=invitee)]
+    assert subjects.count("New time") == 2  # one mail per move, the handover's included
+    assert [str(m["subject"]).split(":")[0] for m in google.mail(to=other_email)].count("Assigned to you") == 1
+    assert [str(m["subject"]).split(":")[0] for m in google.mail(to=holder_email)].count("Handed on") == 1
+
+    for member in team["members"].values():  # nobody is free at `nobody`: refused, and the booking is kept
+        assert post_booking(api, booking_body(str(member[2]["slug"]), nobody, "Busy Maker")).status_code == 201
+    assert_problem(reschedule(api, made.json(), nobody), 409, "slot-taken")
+    (kept,) = [r for r in listed(ada, team_id) if r["id"] == booking_id]
+    assert (kept["hosts"][0]["host_id"], datetime.fromisoformat(kept["start"])) == (other, third)
