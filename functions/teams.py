@@ -1,21 +1,25 @@
 """Team API (session): create a team, list yours, invite by mail, accept, members and their roles, remove or
 leave, delete; the team's event types (admins and owners write them, members read them). Booking a team type
-comes later (issue 28)."""
+is `POST /bookings` with the team's slug; the team's bookings are listed and handed on here."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import functions_framework
 from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters
+from shared.domain.booking import BookingStatus
+from shared.domain.calendar_span import Instant
 from shared.domain.host import Host, HostSlug
 from shared.domain.team import Role, TeamName, TypedEmail
 from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
-from shared.services import teams
-from shared.web.endpoints import Endpoints, json_response
+from shared.services import team_bookings, teams
+from shared.services.records import HostListing
+from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
 
 api = Endpoints("teams")
 
@@ -201,6 +205,104 @@ def delete_event_type(request: Request, principal: Host, team_id: str, event_typ
     """Remove a team event type (owners and admins)."""
     teams.delete_team_event_type(teams.DeleteTeamEventType(principal, team_id, event_type_id), adapters())
     return Response(status=204)
+
+
+# --- the team's bookings (issue 28): listed for admins (members: their own), handed from member to member ------
+class TeamBookingsQuery(BaseModel):
+    """As `GET /hosts/me/bookings` asks, less its status and event type filters."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    when: Literal["upcoming", "past"] = Field(
+        "upcoming", description="upcoming: ending now or later, soonest first; past: ended, latest first."
+    )
+    cursor: str | None = Field(
+        None, pattern=PATH_PARAMETERS["booking_id"], description="`next_cursor` of the previous page."
+    )
+    limit: int = Field(50, ge=1, le=200, description="Bookings per page.")
+    ends_from: Instant | None = Field(None, alias="from", description="Only bookings ending at or after this instant.")
+    ends_before: Instant | None = Field(None, alias="to", description="Only bookings ending before this instant.")
+
+
+class TeamBookingEventType(BaseModel):
+    id: str
+    slug: str | None = Field(description="None: the team type was deleted since.")
+    name: str
+
+
+class TeamBookingHost(BaseModel):
+    host_id: str
+    display_name: str
+
+
+class TeamBookingInvitee(BaseModel):
+    name: str
+
+
+class TeamBookingView(BaseModel):
+    id: str
+    event_type: TeamBookingEventType
+    start: datetime
+    end: datetime
+    status: BookingStatus
+    hosts: list[TeamBookingHost] = Field(description="Who holds it: the assigned member.")
+    invitee: TeamBookingInvitee
+
+    @classmethod
+    def of(cls, row: team_bookings.TeamBooking) -> TeamBookingView:
+        booking = row.booking
+        typed = row.event_type[1] if row.event_type else None
+        slug, name = (typed.slug, typed.title) if typed else (None, booking.event_title)
+        return cls(
+            id=booking.id,
+            event_type=TeamBookingEventType(id=booking.event_type_id, slug=slug, name=name),
+            start=booking.start,
+            end=booking.end,
+            status=booking.status,
+            hosts=[TeamBookingHost(host_id=host_id, display_name=name) for host_id, name in row.holders],
+            invitee=TeamBookingInvitee(name=booking.invitee.name),
+        )
+
+
+class TeamBookingList(BaseModel):
+    bookings: list[TeamBookingView]
+    next_cursor: str | None = None
+
+
+class ReassignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host_id: str = Field(pattern=PATH_PARAMETERS["host_id"], description="The member to hand the booking to.")
+
+
+@api.host("/<team_id>/bookings", query=TeamBookingsQuery, response=TeamBookingList)
+def list_team_bookings(request: Request, principal: Host, team_id: str, query: TeamBookingsQuery) -> Response:
+    """The team's bookings, a page at a time: owners and admins see every booking of the team's types,
+    members the ones they hold."""
+    ports = adapters()
+    listing = HostListing(
+        now=ports.now(),
+        upcoming=query.when == "upcoming",
+        after_booking_id=query.cursor,
+        limit=query.limit,
+        ends_from=query.ends_from,
+        ends_before=query.ends_before,
+    )
+    rows, next_cursor = team_bookings.team_bookings(team_bookings.ListTeamBookings(principal, team_id, listing), ports)
+    return json_response(TeamBookingList(bookings=[TeamBookingView.of(row) for row in rows], next_cursor=next_cursor))
+
+
+@api.host(
+    "/<team_id>/bookings/<booking_id>/reassign", methods=("POST",), body=ReassignRequest, response=TeamBookingView
+)
+def reassign_booking(
+    request: Request, principal: Host, team_id: str, booking_id: str, body: ReassignRequest
+) -> Response:
+    """Hand a round-robin booking to another member of its type (owners and admins; a member the booking they
+    hold): they must be free then (409 `slot-taken`, `slot-not-offered`, a limit). The invitee and both members
+    are told once, and the calendars follow. Asked again, it answers the same."""
+    command = team_bookings.Reassign(principal, team_id, booking_id, body.host_id)
+    return json_response(TeamBookingView.of(team_bookings.reassign(command, adapters())))
 
 
 @functions_framework.http

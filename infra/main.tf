@@ -217,6 +217,39 @@ resource "google_firestore_index" "host_bookings" {
   }
 }
 
+# A team's bookings (shared/adapters/firestore/bookings.py of_team): all of them, or one member's.
+locals {
+  team_booking_indexes = merge([
+    for name, fields in { all = ["team_id"], holder = ["team_id", "host_id"] } : {
+      for direction in ["ASCENDING", "DESCENDING"] : "${name}_${lower(direction)}" => {
+        fields    = fields
+        direction = direction
+      }
+    }
+  ]...)
+}
+
+resource "google_firestore_index" "team_bookings" {
+  for_each   = local.team_booking_indexes
+  database   = google_firestore_database.default.name
+  collection = "bookings"
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path = fields.value
+      order      = "ASCENDING"
+    }
+  }
+  fields {
+    field_path = "end"
+    order      = each.value.direction
+  }
+  fields {
+    field_path = "__name__"
+    order      = each.value.direction
+  }
+}
+
 resource "google_firestore_index" "pending_syncs" {
   database   = google_firestore_database.default.name
   collection = "bookings"

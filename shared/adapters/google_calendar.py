@@ -25,7 +25,7 @@ from shared.adapters.google_calendar_resources import (
 )
 from shared.config import Settings
 from shared.deadlines import bounded
-from shared.domain.booking import Booking
+from shared.domain.booking import HANDOVER_MARK, Booking
 from shared.domain.booking_form import LocationKind
 from shared.domain.calendars import ListedCalendar
 from shared.domain.intervals import Interval
@@ -463,7 +463,8 @@ def _booking_id_of(item: Event) -> str | None:
     event_id = str(item.get("id", ""))
     if not event_id.startswith(EVENT_ID_PREFIX) or event_id.startswith(SESSION_EVENT_PREFIX):
         return None
-    return event_id.removeprefix(EVENT_ID_PREFIX)
+    # A team booking handed to another member: `kal{id}h{n}` (booking ids are hex, so `h` is no part of them).
+    return event_id.removeprefix(EVENT_ID_PREFIX).partition(HANDOVER_MARK)[0]
 
 
 def _our_event(item: Event) -> OurEvent:
@@ -475,6 +476,7 @@ def _our_event(item: Event) -> OurEvent:
     )
     return OurEvent(
         booking_id=_booking_id_of(item) or "",
+        event_id=str(item.get("id", "")),
         cancelled=cancelled,
         start=None if cancelled or not start else _parse(start),
         end=None if cancelled or not end else _parse(end),

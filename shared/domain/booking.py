@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
@@ -66,6 +67,7 @@ Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), ONE_LINE]
 
 
+HANDOVER_MARK = "h"  # between the booking id and the holding in a handed-over event's id (base32hex; no hex digit)
 ERASED_NAME = "Erased invitee"
 ERASED_EMAIL = "erased@erased.invalid"  # reserved TLD: never delivered anywhere
 DECLINED_IN_GOOGLE = "The invitee declined the invitation in their calendar."
@@ -93,9 +95,15 @@ class BookingChange(StrEnum):
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
     UPDATED = "updated"  # details only (a correction, an erasure, processing resumed): nobody is notified
+    REASSIGNED = "reassigned"  # a team booking handed to another member at the same time
 
 
-NOTIFIED_CHANGES = (BookingChange.CREATED, BookingChange.RESCHEDULED, BookingChange.CANCELLED)
+NOTIFIED_CHANGES = (
+    BookingChange.CREATED,
+    BookingChange.RESCHEDULED,
+    BookingChange.CANCELLED,
+    BookingChange.REASSIGNED,
+)
 
 
 class MailState(StrEnum):
@@ -173,6 +181,29 @@ class ResolveRequest(BaseModel):
         description="moved: the booking takes the time it now has in Google (refused while that time is "
         "another booking's); original: the event goes back to the booked time."
     )
+
+
+class LeftEvent(BaseModel):
+    """An event a team booking's earlier holder still has in their calendar: the sync deletes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host_id: str
+    calendar_id: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Where a team booking goes when it is handed to another member: their host id and write calendar, and
+    the numbered places it takes in their limits (names carry the host id, so they change with the holder)."""
+
+    host_id: str
+    calendar_id: str
+    day_claim: str | None = None
+    period_claims: tuple[str, ...] = ()
+    minute_places: tuple[str, ...] = ()
+    invitee_claim: str | None = None
 
 
 class Booking(BaseModel):
@@ -260,6 +291,14 @@ class Booking(BaseModel):
     # Cancelled because the host closed their account or disconnected: the closure's own notice tells the
     # invitee (shared/services/closure.py), not the ordinary cancellation.
     closure: HostClosure | None = None
+    # A team's booking (its event type is the team's): the team's id; None for a host's own booking.
+    team_id: str | None = None
+    # How often it was handed to another member: each holding's event has its own id (`google_event_id`), so
+    # an event handed back to an earlier holder is a new one, never their deleted old one.
+    handovers: int = 0
+    previous_host_id: str | None = None  # who held it before this version, if it handed it on (they are told)
+    # Events earlier holders' calendars still show: the sync deletes them (and forgets them once synced).
+    left_events: tuple[LeftEvent, ...] = ()
 
     @property
     def holds_time(self) -> bool:
@@ -316,6 +355,8 @@ class Booking(BaseModel):
         seat's event is its session's."""
         if self.session_id is not None:
             return session_event_id(self.session_id)
+        if self.handovers:
+            return f"{self.EVENT_ID_PREFIX}{self.id}{HANDOVER_MARK}{self.handovers}"
         return f"{self.EVENT_ID_PREFIX}{self.id}"
 
     def ensure_changeable(self) -> None:
@@ -326,6 +367,37 @@ class Booking(BaseModel):
     def cancelled(self, reason: str | None) -> Booking:
         self.ensure_changeable()
         return self._next_version(BookingChange.CANCELLED, status=BookingStatus.CANCELLED, cancel_reason=reason)
+
+    def handed_to(self, holding: Holding) -> Booking:
+        """Reassigned: the same time with another member of its team, in their calendar and with their claims
+        (the previous holder's are released in the same commit); the previous holder's event is left for the
+        sync to delete. Handing it to its own holder changes nothing."""
+        self.ensure_changeable()
+        if holding.host_id == self.host_id:
+            return self
+        return self._next_version(BookingChange.REASSIGNED, **self._handover(holding))
+
+    def with_holder(self, holding: Holding) -> Booking:
+        """This version (a reschedule) also goes to another member: a team booking moved to a time its holder
+        is not free at falls to the next free member, as a booking does."""
+        if holding.host_id == self.host_id:
+            return self
+        return self.model_copy(update=self._handover(holding))
+
+    def _handover(self, holding: Holding) -> dict[str, object]:
+        left = LeftEvent(host_id=self.host_id, calendar_id=self.event_calendar, event_id=self.google_event_id)
+        return {
+            "host_id": holding.host_id,
+            "calendar_id": holding.calendar_id,
+            "day_claim": holding.day_claim,
+            "period_claims": holding.period_claims,
+            "minute_places": holding.minute_places,
+            "invitee_claim": holding.invitee_claim,
+            "handovers": self.handovers + 1,
+            "previous_host_id": self.host_id,
+            "left_events": (*self.left_events, left),
+            "meeting_url": None,  # the new holder's event gets its own Meet
+        }
 
     def closed_by_host(self, closure: HostClosure) -> Booking:
         """Cancelled because the host closed their account or can no longer take bookings; a booking that
@@ -376,7 +448,13 @@ class Booking(BaseModel):
 
     def _next_version(self, change: BookingChange, **changes: object) -> Booking:
         """A change Google must follow: a new version, synced (and announced) by its own tasks."""
-        update = {**changes, "change": change, "version": self.version + 1, "sync_state": SyncState.PENDING}
+        update = {
+            "previous_host_id": None,  # who held it before this version: only a handover names someone
+            **changes,
+            "change": change,
+            "version": self.version + 1,
+            "sync_state": SyncState.PENDING,
+        }
         if change in NOTIFIED_CHANGES:
             update["invitee_mail"] = MailState.PENDING
         return self.model_copy(update=update)
@@ -413,6 +491,7 @@ class Booking(BaseModel):
                 changes["sync_state"] = SyncState.PENDING
             else:  # the session a reschedule left has its event updated: later versions leave it alone
                 changes["left_session"] = None
+                changes["left_events"] = ()  # and earlier holders' events are deleted
         return self.model_copy(update=changes)
 
     def rectified(self, invitee: Invitee) -> Booking:

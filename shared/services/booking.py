@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from shared.deadlines import check as check_deadline
 from shared.domain import ids
-from shared.domain.booking import Booking, BookingRequest, normalised_email
+from shared.domain.booking import Booking, BookingRequest, Holding, normalised_email
 from shared.domain.booking_form import checked_form
 from shared.domain.claims import idempotency_record_id, invitee_place, meeting, occupied_span, session_id
 from shared.domain.errors import (
@@ -60,6 +60,7 @@ from shared.services.ics import booking_ics
 from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
 from shared.services.team_availability import TeamTypeOf, member_offers
+from shared.services.team_bookings import move_targets
 from shared.services.tokens import genuine_manage_token, manage_token
 from shared.services.write_limits import (
     SeenPlaces,
@@ -232,6 +233,7 @@ class _AsMember:
 
     slug: str
     team_type: tuple[str, EventType]
+    team_id: str
 
 
 @dataclass
@@ -302,7 +304,7 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
         host = uow.hosts.get(host_id)
         if host is None:
             continue
-        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type))
+        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type), team.id)
         try:
             return _commit_with_retries(attempt, uow, tasks)
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
@@ -391,6 +393,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
         link_id=offer.link.id if offer.link else None,
         manage_token_hash=token_hash(token),
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
+        team_id=attempt.member.team_id if attempt.member else None,
     )
     record = None
     if key_hash:
@@ -546,17 +549,49 @@ class _Move:
 
 
 def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
-    booking, new_start, now, writer, gate = move.booking, move.new_start, checks.now, checks.writer, checks.gate
+    """A host's booking moves on its host's page; a team's goes to its member if they are free at the new time,
+    else to the next free member (team_bookings.move_targets), each tried with their own claims."""
+    booking = move.booking
     booking.ensure_changeable()
+    if booking.team_id is None:
+        return _moved_to(_own_page(booking, uow), move, checks, uow, deps)
+    *others, last = [
+        _MoveTarget(t.host_id, t.slug, "", t.team_type) for t in move_targets(booking, move.new_start, checks.now, uow)
+    ]
+    for target in others:
+        try:
+            return _moved_to(target, move, checks, uow, deps)
+        except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
+            continue  # taken meanwhile (or their limit filled, or they went): the next member
+    return _moved_to(last, move, checks, uow, deps)
+
+
+@dataclass(frozen=True)
+class _MoveTarget:
+    """Whose page a booking moves on: its host's own (with the type's slug), or a team member's (the team type)."""
+
+    host_id: str
+    slug: str
+    event_type_slug: str
+    team_type: tuple[str, EventType] | None = None
+
+
+def _own_page(booking: Booking, uow: UnitOfWork) -> _MoveTarget:
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
     if host is None or page is None or booking.event_type_id not in page.event_types:
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
-    event_type_slug = page.event_types[booking.event_type_id].slug
+    return _MoveTarget(host.id, host.slug, page.event_types[booking.event_type_id].slug)
+
+
+def _moved_to(target: _MoveTarget, move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
+    booking, new_start, now, writer, gate = move.booking, move.new_start, checks.now, checks.writer, checks.gate
+    handover = target.host_id != booking.host_id
+    moving = None if handover else booking  # another member's time and places hold nothing of this booking
     places = place_names(writer.places(booking.invitee.email)) if writer else []
     windows = gate.windows(now) if gate else ()
-    query = OfferQuery(host.slug, event_type_slug, now, moving=booking, places=places, velocity_windows=windows)
-    offer = check_offered(query, new_start, uow)
+    query = OfferQuery(target.slug, target.event_type_slug, now, moving=moving, places=places, velocity_windows=windows)
+    offer = check_offered(replace(query, team_type=target.team_type), new_start, uow)
     taken = offer.snapshot.places_taken
     if gate:
         client_writes = client_writes_before(writer, booking.invitee.email, taken)
@@ -564,14 +599,16 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
     else:
         spent = None
     span, slot = occupied_span(new_start, offer.event_type), meeting(new_start, offer.event_type)
-    place, periods = day_claim(offer, slot.start, moving=booking), period_claims(offer, slot.start, moving=booking)
-    runs = minute_runs(offer, slot.start, moving=booking)
+    place, periods = day_claim(offer, slot.start, moving=moving), period_claims(offer, slot.start, moving=moving)
+    runs = minute_runs(offer, slot.start, moving=moving)
     seat = _seat_to_move_to(booking, offer, slot.start, uow)
+    holding = _holding(offer, booking, (place, periods, runs), uow) if handover else None
     # New claims and released old ones (a seat booking leaves one session and joins another): one commit.
     mark = _as_asked(move.by_invitee)
 
     def decide(current: Booking) -> Booking:
-        return mark(current.moved(slot, span, place, periods, runs, seat=seat))
+        after = mark(current.moved(slot, span, place, periods, runs, seat=seat))
+        return after.with_holder(holding) if holding else after
 
     def moved(counted: Taken | None) -> Booking:
         return _changed(booking.id, decide, uow, counted=counted, spent=spent)
@@ -581,8 +618,27 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
     else:
         updated = counted_write_seen(SeenPlaces(writer, booking.invitee.email, taken), uow, moved)
     request_sync(updated, deps.tasks)
-    log_event("booking_rescheduled", booking_id=booking.id, host_id=booking.host_id)
+    log_event("booking_rescheduled", booking_id=booking.id, host_id=updated.host_id)
     return updated
+
+
+def _holding(
+    offer: Offer, booking: Booking, places: tuple[str | None, tuple[str, ...], tuple[str, ...]], uow: UnitOfWork
+) -> Holding:
+    """The member a moved team booking falls to: their calendar, and its places (day, periods, minute runs;
+    the invitee's place with them read, as a lost race of a booking does) named by their host id."""
+    day, periods, runs = places
+    person = invitee_claim(
+        offer.page.host_id, booking.invitee.email, _free_invitee_place(offer, booking.invitee.email, uow)
+    )
+    return Holding(
+        host_id=offer.page.host_id,
+        calendar_id=offer.page.calendar.write_calendar,
+        day_claim=day,
+        period_claims=periods,
+        minute_places=runs,
+        invitee_claim=person if booking.invitee_claim else None,
+    )
 
 
 def _seat_to_move_to(booking: Booking, offer: Offer, start: datetime, uow: UnitOfWork) -> tuple[str, int] | None:

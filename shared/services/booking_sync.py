@@ -152,6 +152,8 @@ def reconcile_booking(command: ReconcileBooking, deps: Ports) -> str:
         # the invitee asked for is written all the same: a restriction limits us, not their rights).
         record_sync(booking.id, SyncOutcome.failed("processing_paused"), now, uow)
         return "processing_paused"
+    if booking.left_events:
+        _delete_left_events(booking, deps.calendar_events)
     page = uow.pages.get(host.slug)
     event_type = page.event_types.get(booking.event_type_id) if page else None
     zone = page.schedule_of(event_type).time_zone if page and event_type else host.time_zone
@@ -182,6 +184,17 @@ def reconcile_booking(command: ReconcileBooking, deps: Ports) -> str:
         record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
         return "google_rejected"
     return _synced(booking, now, uow, meeting_url)
+
+
+def _delete_left_events(booking: Booking, calendar: CalendarEvents) -> None:
+    """A reassigned booking's earlier holders lose its event (one already deleted counts as done, so a task
+    delivered twice is harmless). A holder whose calendar no longer lets us in keeps it (logged): nothing
+    more can be done from here, and it must not hold back the new holder's event."""
+    for left in booking.left_events:
+        try:
+            calendar.delete_session_event(left.host_id, left.event_id, left.calendar_id)
+        except CalendarAccessRevoked:
+            log_event("left_event_unreachable", booking_id=booking.id, host_id=left.host_id)
 
 
 def _synced(booking: Booking, now: datetime, uow: UnitOfWork, meeting_url: str | None) -> str:
@@ -281,7 +294,9 @@ def _apply(booking: Booking, zone: str, calendar: CalendarEvents) -> OurEvent | 
         calendar.delete_booking_event(booking.host_id, booking)
     if not booking.holds_time:  # deleted now, or by the host in Google already
         return OurEvent(booking_id=booking.id, cancelled=True, start=None, end=None)
-    if booking.synced_version == 0 and (inserted := calendar.insert_booking_event(booking.host_id, booking, zone)):
+    # Never written yet, or handed to another member whose event is not written yet: insert first (one call).
+    fresh = booking.synced_version == 0 or bool(booking.left_events)
+    if fresh and (inserted := calendar.insert_booking_event(booking.host_id, booking, zone)):
         return inserted
     # Inserted before (by us, or by an earlier delivery of this task whose answer was lost): match it.
     return calendar.patch_booking_event(booking.host_id, booking, zone)

@@ -155,6 +155,8 @@ def _apply_host_edit(host_id: str, event: OurEvent, uow: UnitOfWork, tasks: Task
             booking = uow.bookings.get(event.booking_id)
             if booking is None or booking.host_id != host_id:
                 return "unknown"
+            if event.event_id and event.event_id != booking.google_event_id:
+                return "unknown"  # an earlier holding's event of a reassigned booking (deleted by our sync)
             if booking.synced_version < booking.version:
                 return "deferred"  # our own change is on its way to Google: look at this event again next time
             after = booking.after_host_edit(event.cancelled, event.declined, event.start, event.end)

@@ -107,6 +107,15 @@ def invitee_notice(booking: Booking, people: Recipients, ics: bytes) -> Outgoing
             facts=(Fact("What", f"{title} with {host}"), Fact("When", when(booking, zone)), *_reason(booking)),
             buttons=(Button("Book another time", people.manage_link),),
         )
+    elif booking.change is BookingChange.REASSIGNED:
+        subject = f"New host: {title} with {host}, {when(booking, zone)}"
+        letter = Letter(
+            heading="Your booking is now with another host",
+            paragraphs=(f"Same time, same meeting: {host} will meet you instead.",),
+            facts=_facts(booking, host, zone),
+            buttons=(*_join(booking), *_manage(people)),
+            notes=("The attached file updates it in your calendar.",),
+        )
     else:
         created = booking.change is BookingChange.CREATED
         subject = f"{'Confirmed' if created else 'New time'}: {title} with {host}, {when(booking, zone)}"
@@ -124,22 +133,43 @@ def invitee_notice(booking: Booking, people: Recipients, ics: bytes) -> Outgoing
 def host_notice(booking: Booking, people: Recipients) -> OutgoingMail:
     """New booking, new time, or cancellation, for the host (with who booked and their answers)."""
     title, invitee, zone = booking.event_title, booking.invitee, people.host_zone
-    kind = {BookingChange.CREATED: "New booking", BookingChange.RESCHEDULED: "Rescheduled"}.get(
-        booking.change, "Cancelled"
-    )
+    change = BookingChange.REASSIGNED if booking.previous_host_id else booking.change  # new to this host
+    kind = {
+        BookingChange.CREATED: "New booking",
+        BookingChange.RESCHEDULED: "Rescheduled",
+        BookingChange.REASSIGNED: "Assigned to you",
+    }.get(change, "Cancelled")
     cancelled = booking.change is BookingChange.CANCELLED
     facts = [*_facts(booking, invitee.name, zone), Fact("Invitee", invitee.name), Fact("Email", invitee.email)]
     facts += [Fact(answer.label, answer.text()) for answer in booking.answers]
     facts += [Fact("Note", booking.notes)] if booking.notes else []
     facts += _reason(booking) if cancelled else []
-    heading = {BookingChange.CREATED: "You have a new booking", BookingChange.RESCHEDULED: "A booking has a new time"}
+    heading = {
+        BookingChange.CREATED: "You have a new booking",
+        BookingChange.RESCHEDULED: "A booking has a new time",
+        BookingChange.REASSIGNED: "A team booking was handed to you",
+    }
     letter = Letter(
-        heading=heading.get(booking.change, "A booking is cancelled"),
+        heading=heading.get(change, "A booking is cancelled"),
         facts=tuple(facts),
         buttons=(*(() if cancelled else _join(booking)), Button("Your bookings", people.dashboard_link)),
     )
     subject = f"{kind}: {title} with {invitee.name}, {when(booking, zone)}"
     return compose(Envelope(people.host_email, subject, message_id(booking.id, booking.version, "host")), letter)
+
+
+def handed_on_notice(booking: Booking, previous: Recipients, new_host_name: str) -> OutgoingMail:
+    """For the member a team booking was taken from: it is no longer theirs (its event leaves their calendar)."""
+    title, invitee, zone = booking.event_title, booking.invitee, previous.host_zone
+    letter = Letter(
+        heading="A team booking was handed to someone else",
+        paragraphs=(f"{new_host_name} now meets {invitee.name} at this time; it leaves your calendar.",),
+        facts=(*_facts(booking, invitee.name, zone), Fact("Now with", new_host_name)),
+        buttons=(Button("Your bookings", previous.dashboard_link),),
+    )
+    subject = f"Handed on: {title} with {invitee.name}, {when(booking, zone)}"
+    key = message_id(booking.id, booking.version, "previous-host")
+    return compose(Envelope(previous.host_email, subject, key), letter)
 
 
 def reminder(booking: Booking, people: Recipients) -> OutgoingMail:
@@ -175,9 +205,11 @@ def connection_alert(host: Host, reason: str, incident: str, reconnect_link: str
 def mail_failed_alert(booking: Booking, people: Recipients) -> OutgoingMail:
     """The relay refused the invitee's notice for good: the host hears it once, with who to contact."""
     invitee, zone = booking.invitee, people.host_zone
-    what = {BookingChange.CANCELLED: "cancellation", BookingChange.RESCHEDULED: "new time"}.get(
-        booking.change, "confirmation"
-    )
+    what = {
+        BookingChange.CANCELLED: "cancellation",
+        BookingChange.RESCHEDULED: "new time",
+        BookingChange.REASSIGNED: "new host",
+    }.get(booking.change, "confirmation")
     letter = Letter(
         heading=f"Your invitee did not get their {what}",
         paragraphs=(

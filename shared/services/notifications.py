@@ -28,6 +28,7 @@ QUEUE_FUNCTION = "notifications"
 MAX_TASK_DELAY = timedelta(days=29)  # Cloud Tasks schedules at most 30 days ahead: longer waits hop
 REMINDER_EARLY = timedelta(minutes=1)  # a reminder task that arrives this early still sends
 SYNC_FAILING = "sync-failing"
+PREVIOUS_HOST = "previous_host"  # the role of the notice to a reassigned booking's previous holder
 MAIL_FAILED = "mail-failed"  # an invitee's notice refused for good: "mail-failed-<booking id>-v<version>"
 WEBHOOK_EVENTS = {
     BookingChange.CREATED: "booking.created",
@@ -95,7 +96,8 @@ def notify(command: NotifyBooking, deps: Ports) -> str:
     if people is None:
         _record_invitee_mail(booking, MailState.NOT_SENT, uow)
         return "not_sent"
-    webhooks.announce(webhooks.AnnounceEvent(WEBHOOK_EVENTS[booking.change], booking), deps)
+    if booking.change in WEBHOOK_EVENTS:  # a reassignment has no webhook event (yet)
+        webhooks.announce(webhooks.AnnounceEvent(WEBHOOK_EVENTS[booking.change], booking), deps)
     mailer = deps.mailer
     if mailer is None:
         _record_invitee_mail(booking, MailState.NOT_SENT, uow)
@@ -107,9 +109,29 @@ def notify(command: NotifyBooking, deps: Ports) -> str:
             _enqueue_alert(booking.host_id, f"{MAIL_FAILED}-{booking.id}-v{version}", deps.tasks)
     if booking.mailed.get("host", 0) < version:
         send_once(booking, Notice("host", version, messages.host_notice(booking, people)), mailer, uow)
+    if booking.previous_host_id and booking.mailed.get(PREVIOUS_HOST, 0) < version:
+        _tell_previous_host(booking, people, mailer, deps)
     if booking.change in (BookingChange.CREATED, BookingChange.RESCHEDULED) and booking.reminder_minutes:
         remind_later(booking, now, deps.tasks)
     return "sent"
+
+
+def _tell_previous_host(booking: Booking, people: messages.Recipients, mailer: Mailer, deps: Ports) -> None:
+    """The member a reassigned booking was taken from hears it once (recorded by version, as the others)."""
+    uow = deps.uow()
+    previous = uow.hosts.get(booking.previous_host_id or "")
+    if previous is None:
+        return
+    page = uow.pages.get(previous.slug)
+    theirs = messages.Recipients(
+        host_name=previous.display_name,
+        host_email=previous.email,
+        host_zone=page.schedule.time_zone if page else previous.time_zone,
+        manage_link=people.manage_link,
+        dashboard_link=people.dashboard_link,
+    )
+    mail = messages.handed_on_notice(booking, theirs, people.host_name)
+    send_once(booking, Notice(PREVIOUS_HOST, booking.version, mail), mailer, uow)
 
 
 def remind_later(booking: Booking, now: datetime, tasks: TaskQueue) -> bool:

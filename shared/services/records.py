@@ -90,6 +90,7 @@ class OurEvent(BaseModel):
     cancelled: bool
     start: datetime | None
     end: datetime | None
+    event_id: str = ""  # Google's id (a reassigned booking's earlier holders had events of other ids)
     declined: bool = False  # the invitee declined the invitation
     meeting_url: str | None = None  # the Meet's link once Google has created it
 

@@ -102,6 +102,7 @@ ENGLISH: Mapping[str, str] = {
     "members-required": "Choose at least one member",
     "member-not-in-team": "Choose members of this team",
     "member-not-connected": "Choose members whose calendar is connected",
+    "member-not-in-pool": "Choose a member who takes this event type",
     "team-type-no-seats": "A team event is one-to-one: leave seats at 1",
     "team-type-own-hours": "A team event offers each member's own hours: leave the schedule empty",
     "page-full": "Your booking page has no room for this: shorten it, or delete an event type or schedule you no "

@@ -226,6 +226,30 @@ def test_a_hosts_bookings_are_listed_by_end_a_page_at_a_time(store: Store) -> No
     assert listed(store, now=DAYS[0], ends_from=DAYS[1], ends_before=DAYS[3]) == ids(2, 3)
 
 
+def test_a_teams_bookings_are_listed_by_end_a_page_at_a_time_all_or_one_holders(store: Store) -> None:
+    team = "tm0123456789abcdef0123"
+    store.commit(
+        added(
+            booking(1, DAYS[0], team_id=team),
+            booking(2, DAYS[1], host_id="h2", team_id=team),
+            booking(3, DAYS[2], team_id=team),
+            booking(4, DAYS[3]),  # Ada's own, not the team's
+            booking(5, DAYS[4], team_id="tm999999999999999999999"),
+        )
+    )
+
+    def of_team(holder: str | None = None, **listing: Any) -> list[str]:
+        ask = HostListing(**listing)
+        return [b.id for b in store.read(lambda uow: uow.bookings.of_team(team, ask, holder))]
+
+    assert of_team(now=DAYS[0]) == ids(1, 2, 3)
+    assert of_team("h1", now=DAYS[0]) == ids(1, 3)
+    assert of_team(now=DAYS[0], limit=1, after_booking_id=ids(1)[0]) == ids(2)
+    assert of_team(now=DAYS[0], after_booking_id=ids(5)[0]) == ids(1, 2, 3)  # another team's cursor
+    assert of_team(now=DAYS[4], upcoming=False) == ids(3, 2, 1)
+    assert of_team(now=DAYS[0], ends_before=DAYS[2]) == ids(1, 2)
+
+
 def test_bookings_made_with_an_address_are_found_at_every_host(store: Store) -> None:
     other = booking(3, host_id="h2")
     store.commit(added(booking(1), booking(2, DAYS[1], invitee=other.invitee.model_copy(update={"email": "x@y.z"}))))

@@ -86,6 +86,19 @@ def test_a_bookings_span_follows_it_and_goes_when_it_holds_no_time(paged: Store)
     assert snapshot(paged).booked == []
 
 
+def test_a_reassigned_bookings_span_leaves_its_old_holders_month_for_the_new_ones(paged: Store) -> None:
+    paged.commit(lambda uow: uow.pages.add("bo", a_page("h2")))
+    first = booking(1)
+    moved(paged, None, first)
+
+    moved(paged, first, first.model_copy(update={"host_id": "h2"}))
+
+    assert snapshot(paged).booked == []
+    bos = paged.read(lambda uow: uow.months.snapshot("bo", SPRING.start, SPRING.end))
+    assert bos is not None
+    assert [span.booking_id for span in bos.booked] == [first.id]
+
+
 def test_a_span_added_twice_is_held_once(paged: Store) -> None:
     first = booking(1)
     moved(paged, None, first)

@@ -422,8 +422,8 @@ class FakeBusyMonths:
 
     def move_span(self, before: Booking | None, after: Booking | None) -> None:
         old, new = BookedSpan.of(before), BookedSpan.of(after)
-        if old == new:
-            return
+        if old == new and (before is None or after is None or before.host_id == after.host_id):
+            return  # unchanged (a reassigned booking keeps its span but changes months: its holder's)
         if before is not None and old is not None:
             self._unit.merge(("months", f"{before.host_id}/{month_key(before.start)}"), _without_span(old))
         if after is not None and new is not None:
@@ -547,6 +547,25 @@ class FakeBookings:
         # if it is a booking of this host.
         last = self._unit.db.get("bookings", listing.after_booking_id or "")
         if last is not None and last.host_id == host_id:
+            mark = (last.end, last.id)
+            ordered = [b for b in ordered if ((b.end, b.id) > mark if listing.upcoming else (b.end, b.id) < mark)]
+        return ordered[: listing.limit]
+
+    def of_team(self, team_id: str, listing: HostListing, holder: str | None = None) -> list[Booking]:
+        lower, upper = listing.end_range()
+
+        def wanted(booking: Booking) -> bool:
+            return (
+                booking.team_id == team_id
+                and holder in (None, booking.host_id)
+                and (lower is None or booking.end >= lower)
+                and (upper is None or booking.end < upper)
+            )
+
+        found = self._unit.db.where("bookings", Booking, lambda _, booking: wanted(booking))
+        ordered = sorted(found.values(), key=lambda b: (b.end, b.id), reverse=not listing.upcoming)
+        last = self._unit.db.get("bookings", listing.after_booking_id or "")
+        if last is not None and last.team_id == team_id:
             mark = (last.end, last.id)
             ordered = [b for b in ordered if ((b.end, b.id) > mark if listing.upcoming else (b.end, b.id) < mark)]
         return ordered[: listing.limit]

@@ -224,8 +224,8 @@ class FirestoreBusyMonths:
         from google.cloud import firestore
 
         old, new = BookedSpan.of(before), BookedSpan.of(after)
-        if old == new:
-            return
+        if old == new and (before is None or after is None or before.host_id == after.host_id):
+            return  # unchanged (a reassigned booking keeps its span but changes months: its holder's)
         if before is not None and old is not None:
             key = month_key(before.start)
             packed = encode_booked(before.host_id, old)
