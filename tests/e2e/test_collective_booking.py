@@ -1,0 +1,104 @@
+"""Booking a collective team type over HTTP, against the emulator and the Google sandbox: one booking holds
+every member's time, each member's own calendar gets its event, and cancelling takes it out of all; a time
+one member is busy is not offered and answers 409; and a collective booking racing a member's own page for
+the same time has exactly one winner, round after round, with no overlap in anyone's calendar."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from tests.e2e.test_bookings import booking_body, day_ahead, our_events, post_booking
+from tests.e2e.test_calendar_sync import event, eventually
+from tests.e2e.test_http_surface import assert_problem
+from tests.e2e.test_team_event_types import team_of, team_starts, team_type
+from tests.e2e.test_teams import me
+from tests.support import Google
+
+
+def collective_team(api: str, google: Google, sensitive: set[str]) -> tuple[str, dict[str, Any], dict[str, Any], str]:
+    """Ada and Bo's team with a collective type "together" (Ada organises): (team slug, ada, bo, ada's email)."""
+    ada, bo, team_id, team_slug, ada_email = team_of(api, google, sensitive)
+    ada_me, bo_me = me(ada), me(bo)
+    body = team_type("together", "collective", [ada_me["id"], bo_me["id"]])
+    assert ada.post(f"/teams/{team_id}/event-types", json=body).status_code == 201
+    return team_slug, ada_me, bo_me, ada_email
+
+
+def starts_in(google: Google, email: str) -> list[datetime]:
+    return sorted(datetime.fromisoformat(found["start"]["dateTime"]) for found in our_events(google, email))
+
+
+def opened(api: str, created: dict[str, Any]) -> requests.Response:
+    headers = {"Authorization": f"Bearer {created['manage_token']}"}
+    return requests.get(f"{api}/bookings/{created['id']}", headers=headers, timeout=10)
+
+
+def test_a_collective_booking_is_in_every_members_calendar_and_cancels_from_all(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    team_slug, ada_me, bo_me, ada_email = collective_team(api, google, sensitive)
+    start = day_ahead(6, 10)
+
+    created = post_booking(api, booking_body(team_slug, start, "Ines A", event_type="together"))
+    google.drain_tasks()
+
+    assert created.status_code == 201, created.text
+    for email in (ada_email, bo_me["email"]):
+        assert starts_in(google, email) == [start]
+    view = opened(api, created.json()).json()
+    assert view["hosts"] == [ada_me["display_name"], bo_me["display_name"]]
+    assert view["calendar_invite"] == "up_to_date"
+    assert start.isoformat() not in team_starts(api, team_slug, "together", start)
+    taken = post_booking(api, booking_body(bo_me["slug"], start, "Kim C"))  # Bo's own page: held by the team
+    assert_problem(taken, 409, "slot-taken")
+
+    booking = created.json()
+    cancelled = requests.post(
+        f"{api}/bookings/{booking['id']}/cancel",
+        json={"reason": "conflict"},
+        headers={"Authorization": f"Bearer {booking['manage_token']}"},
+        timeout=10,
+    )
+    google.drain_tasks()
+
+    assert cancelled.status_code == 200, cancelled.text
+    for email in (ada_email, bo_me["email"]):
+        assert starts_in(google, email) == []
+    assert eventually(lambda: start.isoformat() in team_starts(api, team_slug, "together", start))
+    assert post_booking(api, booking_body(bo_me["slug"], start, "Kim C")).status_code == 201
+
+
+def test_a_time_one_member_is_busy_is_not_offered_and_refused(api: str, google: Google, sensitive: set[str]) -> None:
+    team_slug, _, bo_me, _ = collective_team(api, google, sensitive)
+    start = day_ahead(6, 13)
+    google.add_event(bo_me["email"], event(start, 60))  # Bo is busy in Google
+
+    gone = eventually(lambda: start.isoformat() not in team_starts(api, team_slug, "together", start))
+    refused = post_booking(api, booking_body(team_slug, start, "Lee D", event_type="together"))
+
+    assert gone
+    assert refused.status_code == 409, refused.text
+
+
+def test_a_collective_booking_racing_a_members_own_page_has_one_winner_each_round(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    team_slug, _, bo_me, ada_email = collective_team(api, google, sensitive)
+    rounds = [day_ahead(8 + number // 5, 9 + number % 5) for number in range(10)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for start in rounds:
+            team = pool.submit(post_booking, api, booking_body(team_slug, start, "Team R", event_type="together"))
+            own = pool.submit(post_booking, api, booking_body(bo_me["slug"], start, "Own R"))
+            statuses = sorted([team.result().status_code, own.result().status_code])
+            assert statuses == [201, 409], (start, team.result().text, own.result().text)
+    google.drain_tasks()
+
+    for email in (ada_email, bo_me["email"]):
+        starts = starts_in(google, email)
+        assert len(starts) == len(set(starts))  # no two of our events at one time in any member's calendar
+    assert starts_in(google, bo_me["email"]) == sorted(rounds)  # Bo holds each round's winner

@@ -1,0 +1,109 @@
+"""Booking a collective team type against the fakes: one booking held by every member (the first as its
+organiser, the others as co-hosts), with every member's claims and booked span in one commit, so any
+member's own page at that time conflicts; each member's calendar gets its own event; cancelling releases
+every member's time and deletes every event."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.domain.booking import BookingStatus, SyncState
+from shared.domain.errors import SlotNotOffered, SlotTaken
+from shared.services.booking import Book, ByHost, CancelBooking, OpenBooking, book, cancel, open_booking
+from shared.services.booking_sync import ReconcileBooking, reconcile_booking
+from shared.services.records import HostListing
+from tests.unit.builders import span, utc
+from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.test_team_availability import busy, clocks, team_ports
+from tests.unit.test_team_booking import request_at
+
+
+def test_a_collective_booking_holds_every_members_time_in_one_booking() -> None:
+    ports, team_id = team_ports()
+
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+
+    assert (booking.host_id, booking.co_host_ids, booking.holder_ids) == ("h1", ("h2",), ("h1", "h2"))
+    assert booking.team_id == team_id
+    claims = booking.claims()
+    assert "h1:20270308T1000Z" in claims
+    assert "h2:20270308T1000Z" in claims
+    assert "10:00" not in clocks(ports, "together")
+    assert "10:00" not in clocks(ports, "anyone")
+    for host, who in (("ada", "jo"), ("bo", "kim")):  # each member's own page: their time is held
+        with pytest.raises(SlotTaken):
+            book(Book(request_at("10:00", "intro", host=host, who=who)), ports)
+
+
+def test_each_member_finds_the_collective_booking_in_their_own_list() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+
+    for member in ("h1", "h2"):
+        listed = ports.uow().bookings.of_host(member, HostListing(now=utc("2027-03-01T00:00"), limit=10))
+        assert [found.id for found in listed] == [booking.id]
+    exported = ports.uow().bookings.export_subject("h2")
+    assert [found["id"] for found in exported] == [booking.id]
+
+
+def test_one_member_busy_or_booked_on_their_own_page_means_no_collective_booking() -> None:
+    ports, _ = team_ports()
+    busy(ports, "h2", span("2027-03-08T10:00", "2027-03-08T11:00"))
+    book(Book(request_at("13:00", "intro", host="ada", who="lee")), ports)  # Ada's own page
+
+    with pytest.raises(SlotTaken):
+        book(Book(request_at("10:00", "together")), ports)
+    with pytest.raises(SlotTaken):
+        book(Book(request_at("13:00", "together", who="jo")), ports)
+    with pytest.raises(SlotNotOffered):  # outside the members' hours
+        book(Book(request_at("20:00", "together", who="kim")), ports)
+    assert book(Book(request_at("14:00", "together", who="max")), ports).booking.holder_ids == ("h1", "h2")
+
+
+def test_a_member_booked_between_the_check_and_the_commit_makes_the_collective_booking_look_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ports, _ = team_ports()
+    team_commit = FakeUnitOfWork.commit
+
+    def bo_books_first(uow: FakeUnitOfWork) -> None:  # Bo's own page books 10:00 just before the team's commit
+        monkeypatch.setattr(FakeUnitOfWork, "commit", team_commit)
+        book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports)
+        team_commit(uow)
+
+    monkeypatch.setattr(FakeUnitOfWork, "commit", bo_books_first)
+    with pytest.raises(SlotTaken):
+        book(Book(request_at("10:00", "together")), ports)
+
+    listed = ports.uow().bookings.of_host("h2", HostListing(now=utc("2027-03-01T00:00")))
+    assert [found.holder_ids for found in listed] == [("h2",)]  # Bo's own, and no team booking
+    assert ports.uow().bookings.of_host("h1", HostListing(now=utc("2027-03-01T00:00"))) == []
+
+
+def test_every_member_gets_the_event_and_a_cancellation_releases_and_deletes_for_all() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+
+    assert reconcile_booking(ReconcileBooking(booking.id, 1), ports) == "synced"
+    event_id = booking.google_event_id
+    assert set(ports.calendar.events) == {f"h1/{event_id}", f"h2/{event_id}"}
+    assert ports.uow().bookings.get(booking.id).sync_state is SyncState.SYNCED  # type: ignore[union-attr]
+
+    cancelled = cancel(CancelBooking(booking.id, None, ByHost("h1")), ports)
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert reconcile_booking(ReconcileBooking(booking.id, 2), ports) == "synced"
+    assert ports.calendar.events == {}
+    assert "10:00" in clocks(ports, "together")
+    assert book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports).booking.host_id == "h2"
+
+
+def test_the_invitee_sees_every_member_who_attends_by_name() -> None:
+    ports, _ = team_ports()
+    booked = book(Book(request_at("10:00", "together")), ports)
+    round_robin = book(Book(request_at("11:00", "anyone", who="jo")), ports)
+
+    names = {host: found.display_name for host in ("h1", "h2") if (found := ports.uow().hosts.get(host))}
+    opened = open_booking(OpenBooking(booked.booking.id, booked.manage_token), ports)
+    assert opened.context.hosts == (names["h1"], names["h2"])
+    assigned = open_booking(OpenBooking(round_robin.booking.id, round_robin.manage_token), ports)
+    assert assigned.context.hosts == (names[round_robin.booking.host_id],)
