@@ -11,6 +11,7 @@ from shared.domain.booking import BookingStatus, SyncState
 from shared.domain.errors import SlotNotOffered, SlotTaken
 from shared.services.booking import Book, ByHost, CancelBooking, OpenBooking, book, cancel, open_booking
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking
+from shared.services.notifications import NotifyBooking, notify
 from shared.services.records import HostListing
 from tests.unit.builders import span, utc
 from tests.unit.fakes import FakeUnitOfWork
@@ -107,3 +108,18 @@ def test_the_invitee_sees_every_member_who_attends_by_name() -> None:
     assert opened.context.hosts == (names["h1"], names["h2"])
     assigned = open_booking(OpenBooking(round_robin.booking.id, round_robin.manage_token), ports)
     assert assigned.context.hosts == (names[round_robin.booking.host_id],)
+
+
+def test_the_invitee_is_told_who_attends_and_every_member_gets_the_host_notice() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+
+    assert notify(NotifyBooking(booking.id, 1), ports) == "sent"
+    assert notify(NotifyBooking(booking.id, 1), ports) == "sent"  # a task delivered twice sends once
+
+    about = [mail for mail in ports.mailer.sent if booking.id in mail.message_id]  # not the team's invitation
+    hosts = [found for host in ("h1", "h2") if (found := ports.uow().hosts.get(host))]
+    assert sorted(mail.to for mail in about) == sorted(["ines@example.org", *(host.email for host in hosts)])
+    (to_invitee,) = (mail for mail in about if mail.to == "ines@example.org")
+    assert f"with {hosts[0].display_name} and {hosts[1].display_name}" in to_invitee.subject
+    assert len({mail.message_id for mail in about}) == 3  # each holder's notice is a message of its own
