@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking import Booking, BookingStatus, CoHost, SyncState
 from shared.domain.claims import claim_ids, seat_claim
 from shared.domain.intervals import Interval
 from shared.services.errors import AlreadyStored, Contention
@@ -279,3 +279,40 @@ def test_a_hosts_export_and_erasure_reach_its_bookings_claims_keys_and_sessions(
     assert store.read(lambda uow: uow.bookings.idempotency(key(mine, "k1").key_hash)) is None
     assert store.read(lambda uow: uow.bookings.get(theirs.id)) == theirs
     assert store.read(lambda uow: uow.bookings.idempotency(key(theirs, "k2").key_hash)) == key(theirs, "k2")
+
+
+def held_by(store: Store, host: str) -> list[Booking]:
+    return store.read(lambda uow: uow.bookings.of_host(host, HostListing(now=DAYS[0])))
+
+
+def exported_by(store: Store, host: str) -> list[dict[str, Any]]:
+    return store.read(lambda uow: uow.bookings.export_subject(host))
+
+
+def test_a_collective_booking_holds_every_members_claims_and_each_member_lists_and_exports_it(store: Store) -> None:
+    together = booking(
+        7,
+        day_claim=day_place("20270308", 1),
+        team_id="tm" + "0" * 20,
+        co_hosts=(CoHost(host_id="h2", calendar_id="bo@example.com", places=(day_place("20270308", 1, "h2"),)),),
+    )
+    store.commit(added(together))
+
+    assert store.read(lambda uow: uow.bookings.get(together.id)) == together
+    granules = {
+        host: claim_ids(host, Interval(together.occupied_start, together.occupied_end)) for host in ("h1", "h2")
+    }
+    both = [*granules["h1"], *granules["h2"], day_place("20270308", 1), day_place("20270308", 1, "h2")]
+    assert taken(store, both) == set(both)
+    with pytest.raises(AlreadyStored):  # Bo's own booking of that time
+        store.commit(added(booking(8, host_id="h2")))
+    for host in ("h1", "h2"):
+        assert [b.id for b in held_by(store, host)] == [together.id]
+        assert [found["id"] for found in exported_by(store, host)] == [together.id]
+
+    def cancel(uow: UnitOfWork) -> None:
+        uow.bookings.get(together.id)
+        uow.bookings.save(together.cancelled(None))
+
+    store.commit(cancel)
+    assert taken(store, both) == set()

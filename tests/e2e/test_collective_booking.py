@@ -16,16 +16,15 @@ from tests.e2e.test_calendar_sync import event, eventually
 from tests.e2e.test_http_surface import assert_problem
 from tests.e2e.test_team_event_types import team_of, team_starts, team_type
 from tests.e2e.test_teams import me
-from tests.support import Google
+from tests.support import Browser, Google
 
 
-def collective_team(api: str, google: Google, sensitive: set[str]) -> tuple[str, dict[str, Any], dict[str, Any], str]:
+def collective_team(api: str, google: Google, sensitive: set[str]) -> tuple[str, Browser, Browser, str]:
     """Ada and Bo's team with a collective type "together" (Ada organises): (team slug, ada, bo, ada's email)."""
     ada, bo, team_id, team_slug, ada_email = team_of(api, google, sensitive)
-    ada_me, bo_me = me(ada), me(bo)
-    body = team_type("together", "collective", [ada_me["id"], bo_me["id"]])
+    body = team_type("together", "collective", [me(ada)["id"], me(bo)["id"]])
     assert ada.post(f"/teams/{team_id}/event-types", json=body).status_code == 201
-    return team_slug, ada_me, bo_me, ada_email
+    return team_slug, ada, bo, ada_email
 
 
 def starts_in(google: Google, email: str) -> list[datetime]:
@@ -40,29 +39,29 @@ def opened(api: str, created: dict[str, Any]) -> requests.Response:
 def test_a_collective_booking_is_in_every_members_calendar_and_cancels_from_all(
     api: str, google: Google, sensitive: set[str]
 ) -> None:
-    team_slug, ada_me, bo_me, ada_email = collective_team(api, google, sensitive)
+    team_slug, ada, bo, ada_email = collective_team(api, google, sensitive)
+    ada_me, bo_me = me(ada), me(bo)
     start = day_ahead(6, 10)
 
     created = post_booking(api, booking_body(team_slug, start, "Ines A", event_type="together"))
     google.drain_tasks()
 
     assert created.status_code == 201, created.text
+    booking = created.json()
     for email in (ada_email, bo_me["email"]):
         assert starts_in(google, email) == [start]
-    view = opened(api, created.json()).json()
-    assert view["hosts"] == [ada_me["display_name"], bo_me["display_name"]]
+    view = opened(api, booking).json()
+    assert view["hosts"] == [ada_me["display_name"], bo_me["display_name"]]  # names only, no addresses
     assert view["calendar_invite"] == "up_to_date"
+    for member in (ada, bo):  # each member's own list holds it
+        assert [found["id"] for found in member.get("/hosts/me/bookings").json()["bookings"]] == [booking["id"]]
+    mailed = [mail["subject"] or "" for mail in google.mail(to=bo_me["email"])]
+    assert any(subject.startswith("New booking: Together") for subject in mailed), mailed
     assert start.isoformat() not in team_starts(api, team_slug, "together", start)
     taken = post_booking(api, booking_body(bo_me["slug"], start, "Kim C"))  # Bo's own page: held by the team
     assert_problem(taken, 409, "slot-taken")
 
-    booking = created.json()
-    cancelled = requests.post(
-        f"{api}/bookings/{booking['id']}/cancel",
-        json={"reason": "conflict"},
-        headers={"Authorization": f"Bearer {booking['manage_token']}"},
-        timeout=10,
-    )
+    cancelled = bo.post(f"/hosts/me/bookings/{booking['id']}/cancel", json={"reason": "conflict"})  # a co-host
     google.drain_tasks()
 
     assert cancelled.status_code == 200, cancelled.text
@@ -73,7 +72,8 @@ def test_a_collective_booking_is_in_every_members_calendar_and_cancels_from_all(
 
 
 def test_a_time_one_member_is_busy_is_not_offered_and_refused(api: str, google: Google, sensitive: set[str]) -> None:
-    team_slug, _, bo_me, _ = collective_team(api, google, sensitive)
+    team_slug, _, bo, _ = collective_team(api, google, sensitive)
+    bo_me = me(bo)
     start = day_ahead(6, 13)
     google.add_event(bo_me["email"], event(start, 60))  # Bo is busy in Google
 
@@ -87,7 +87,8 @@ def test_a_time_one_member_is_busy_is_not_offered_and_refused(api: str, google: 
 def test_a_collective_booking_racing_a_members_own_page_has_one_winner_each_round(
     api: str, google: Google, sensitive: set[str]
 ) -> None:
-    team_slug, _, bo_me, ada_email = collective_team(api, google, sensitive)
+    team_slug, _, bo, ada_email = collective_team(api, google, sensitive)
+    bo_me = me(bo)
     rounds = [day_ahead(8 + number // 5, 9 + number % 5) for number in range(10)]
 
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -9,7 +9,17 @@ import pytest
 
 from shared.domain.booking import BookingStatus, SyncState
 from shared.domain.errors import SlotNotOffered, SlotTaken
-from shared.services.booking import Book, ByHost, CancelBooking, OpenBooking, book, cancel, open_booking
+from shared.services.booking import (
+    Book,
+    ByHost,
+    CancelBooking,
+    OpenBooking,
+    RescheduleBooking,
+    book,
+    cancel,
+    open_booking,
+    reschedule,
+)
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.notifications import NotifyBooking, notify
 from shared.services.records import HostListing
@@ -90,7 +100,9 @@ def test_every_member_gets_the_event_and_a_cancellation_releases_and_deletes_for
     assert set(ports.calendar.events) == {f"h1/{event_id}", f"h2/{event_id}"}
     assert ports.uow().bookings.get(booking.id).sync_state is SyncState.SYNCED  # type: ignore[union-attr]
 
-    cancelled = cancel(CancelBooking(booking.id, None, ByHost("h1")), ports)
+    with pytest.raises(SlotNotOffered, match="several hosts"):  # moving every member's time: not built yet
+        reschedule(RescheduleBooking(booking.id, utc("2027-03-08T14:00"), ByHost("h1")), ports)
+    cancelled = cancel(CancelBooking(booking.id, None, ByHost("h2")), ports)  # any member may cancel it
     assert cancelled.status is BookingStatus.CANCELLED
     assert reconcile_booking(ReconcileBooking(booking.id, 2), ports) == "synced"
     assert ports.calendar.events == {}
