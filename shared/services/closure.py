@@ -99,7 +99,8 @@ def _delete_event(booking: Booking, now: datetime, ports: Ports) -> None:
         return
     uow = ports.uow()
     try:
-        ports.calendar_events.delete_booking_event(booking.host_id, booking)
+        for holder in booking.holder_ids:  # a collective team booking's event is in every member's calendar
+            ports.calendar_events.delete_booking_event(holder, booking.as_holder(holder))
     except CalendarAccessRevoked:
         record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
         return

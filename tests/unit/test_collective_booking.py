@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.domain.booking import BookingStatus, SyncState
+from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.errors import SlotNotOffered, SlotTaken
 from shared.services.booking import (
     Book,
@@ -21,11 +21,13 @@ from shared.services.booking import (
     reschedule,
 )
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking
+from shared.services.closure import close_future_bookings
+from shared.services.errors import GoogleUnavailable
 from shared.services.notifications import NotifyBooking, notify
-from shared.services.records import HostListing
+from shared.services.records import HostListing, OurEvent
 from tests.unit.builders import span, utc
 from tests.unit.fakes import FakeUnitOfWork
-from tests.unit.test_team_availability import busy, clocks, team_ports
+from tests.unit.test_team_availability import NOW, busy, clocks, team_ports
 from tests.unit.test_team_booking import request_at
 
 
@@ -135,3 +137,41 @@ def test_the_invitee_is_told_who_attends_and_every_member_gets_the_host_notice()
     (to_invitee,) = (mail for mail in about if mail.to == "ines@example.org")
     assert f"with {hosts[0].display_name} and {hosts[1].display_name}" in to_invitee.subject
     assert len({mail.message_id for mail in about}) == 3  # each holder's notice is a message of its own
+
+
+def test_a_members_calendar_failing_retries_the_task_which_writes_every_member_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+    calendar, insert = ports.calendar, ports.calendar.insert_booking_event
+
+    def bo_unavailable_once(host_id: str, shown: Booking, time_zone: str) -> OurEvent | None:
+        if host_id == "h2":
+            monkeypatch.setattr(calendar, "insert_booking_event", insert)
+            raise GoogleUnavailable(503, None)
+        return insert(host_id, shown, time_zone)
+
+    monkeypatch.setattr(calendar, "insert_booking_event", bo_unavailable_once)
+    with pytest.raises(GoogleUnavailable):
+        reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+    assert ports.uow().bookings.get(booking.id).sync_state is SyncState.PENDING  # type: ignore[union-attr]
+    assert set(calendar.events) == {f"h1/{booking.google_event_id}"}
+
+    assert reconcile_booking(ReconcileBooking(booking.id, 1), ports) == "synced"  # the queue's retry
+    assert set(calendar.events) == {f"h1/{booking.google_event_id}", f"h2/{booking.google_event_id}"}
+    assert calendar.events[f"h2/{booking.google_event_id}"].event_calendar == "primary"
+
+
+def test_a_co_host_closing_cancels_the_collective_booking_and_deletes_every_members_event() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+
+    assert close_future_bookings("h2", "host_disconnected", NOW, ports) == 1
+
+    closed = ports.uow().bookings.get(booking.id)
+    assert closed is not None
+    assert (closed.status, closed.holds_time, closed.sync_state) == (BookingStatus.CANCELLED, False, SyncState.SYNCED)
+    assert ports.calendar.events == {}
+    assert "10:00" in clocks(ports, "together")
