@@ -330,7 +330,9 @@ def _commit_collective(
     host = uow.hosts.get(organiser)
     if host is None:
         raise SlotNotOffered("this start time is not one of the offered slots")
-    co_hosts = TeamTypeOf(team_type.event_type_id, event_type.model_copy(update={"members": others}))
+    co_hosts = None  # one member: their own booking of the team's type
+    if others:
+        co_hosts = TeamTypeOf(team_type.event_type_id, event_type.model_copy(update={"members": others}))
     attempt.member = _AsMember(host.slug, (team_type.event_type_id, event_type.event_type), team.id, co_hosts)
     try:
         return _commit_with_retries(attempt, uow, tasks)

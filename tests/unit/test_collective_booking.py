@@ -9,6 +9,8 @@ import pytest
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.errors import SlotNotOffered, SlotTaken
+from shared.domain.team_event_type import TeamEventType
+from shared.services import teams
 from shared.services.booking import (
     Book,
     ByHost,
@@ -27,7 +29,7 @@ from shared.services.notifications import NotifyBooking, notify
 from shared.services.records import HostListing, OurEvent
 from tests.unit.builders import span, utc
 from tests.unit.fakes import FakeUnitOfWork
-from tests.unit.test_team_availability import NOW, busy, clocks, team_ports
+from tests.unit.test_team_availability import ADA, NOW, busy, clocks, team_ports
 from tests.unit.test_team_booking import request_at
 
 
@@ -175,3 +177,15 @@ def test_a_co_host_closing_cancels_the_collective_booking_and_deletes_every_memb
     assert (closed.status, closed.holds_time, closed.sync_state) == (BookingStatus.CANCELLED, False, SyncState.SYNCED)
     assert ports.calendar.events == {}
     assert "10:00" in clocks(ports, "together")
+
+
+def test_a_collective_type_of_one_member_is_that_members_booking() -> None:
+    ports, team_id = team_ports()
+    alone = {"slug": "alone", "title": "Alone", "duration_minutes": 60, "assignment": "collective", "members": ["h2"]}
+    teams.create_team_event_type(teams.CreateTeamEventType(ADA, team_id, TeamEventType.model_validate(alone)), ports)
+
+    booking = book(Book(request_at("10:00", "alone")), ports).booking
+
+    assert (booking.host_id, booking.holder_ids, booking.team_id) == ("h2", ("h2",), team_id)
+    with pytest.raises(SlotTaken):
+        book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports)
