@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
-from shared.domain.booking_form import Answer, Answers, Location, Phone
+from shared.domain.booking_form import Answer, Answers, Location, LocationKind, Phone
 from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids, holder_of_place, places_of_run, seat_claim
 from shared.domain.errors import BookingCancelled, NothingToResolve, refused
@@ -309,8 +309,17 @@ class Booking(BaseModel):
                 "period_claims": periods,
                 "minute_places": runs,
                 "invitee_claim": None,
+                "location": self._shared_location(),
             }
         )
+
+    def _shared_location(self) -> Location | None:
+        """Where a co-host's event says the meeting is: the organiser's place, and for a Google Meet the
+        organiser's Meet as a link (its own event asking for a Meet would make another meeting); none while
+        Google has not made it yet."""
+        if self.location is None or self.location.kind is not LocationKind.GOOGLE_MEET:
+            return self.location
+        return Location(kind=LocationKind.LINK, value=self.meeting_url) if self.meeting_url else None
 
     @property
     def holds_time(self) -> bool:

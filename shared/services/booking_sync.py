@@ -174,7 +174,7 @@ def reconcile_booking(command: ReconcileBooking, deps: Ports) -> str:
             if latest is None or latest.version == booking.version:
                 break
             booking = latest
-        _write_co_hosts(booking, zone, uow, deps)
+        _write_co_hosts(booking.with_meeting_url(meeting_url), zone, uow, deps)
     except CalendarAccessRevoked:
         access_revoked(host.id, now, deps)
         record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
@@ -190,7 +190,8 @@ def _write_co_hosts(booking: Booking, zone: str, uow: UnitOfWork, deps: Ports) -
     with their own access, inserted, matched or deleted as the organiser's is. Google unavailable for one of
     them raises, so the task is retried and writes every holder again (idempotently); a co-host whose access
     is gone is marked so (they drop out of the team's pools) and skipped. The booking counts as synced once
-    every co-host who can be written has been."""
+    every co-host who can be written has been. A Google Meet is the organiser's: co-hosts' events link to it
+    (`Booking.as_holder`)."""
     for co_host_id in booking.co_host_ids:
         co_host = uow.hosts.get(co_host_id)
         if co_host is None or not co_host.connection.is_connected or co_host.processing_paused:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking_form import Location, LocationKind
 from shared.domain.errors import SlotNotOffered, SlotTaken
 from shared.domain.team_event_type import TeamEventType
 from shared.services import teams
@@ -189,3 +190,19 @@ def test_a_collective_type_of_one_member_is_that_members_booking() -> None:
     assert (booking.host_id, booking.holder_ids, booking.team_id) == ("h2", ("h2",), team_id)
     with pytest.raises(SlotTaken):
         book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports)
+
+
+def test_a_meet_is_the_organisers_and_every_other_members_event_links_to_it() -> None:
+    ports, team_id = team_ports()
+    body = {"slug": "meet", "title": "Meet", "duration_minutes": 60, "assignment": "collective"}
+    online = {**body, "members": ["h1", "h2"], "location": {"kind": "google_meet"}}
+    teams.create_team_event_type(teams.CreateTeamEventType(ADA, team_id, TeamEventType.model_validate(online)), ports)
+    booking = book(Book(request_at("10:00", "meet")), ports).booking
+
+    assert reconcile_booking(ReconcileBooking(booking.id, 1), ports) == "synced"
+
+    organisers, bos = (ports.calendar.events[f"{host}/{booking.google_event_id}"] for host in ("h1", "h2"))
+    meet_url = ports.uow().bookings.get(booking.id).meeting_url  # type: ignore[union-attr]
+    assert meet_url is not None
+    assert organisers.location == Location(kind=LocationKind.GOOGLE_MEET)
+    assert bos.location == Location(kind=LocationKind.LINK, value=meet_url)
