@@ -25,7 +25,7 @@ from shared.services.booking import (
 )
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.closure import close_future_bookings
-from shared.services.errors import GoogleUnavailable
+from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.notifications import NotifyBooking, notify
 from shared.services.records import HostListing, OurEvent
 from tests.unit.builders import span, utc
@@ -178,6 +178,27 @@ def test_a_co_host_closing_cancels_the_collective_booking_and_deletes_every_memb
     assert (closed.status, closed.holds_time, closed.sync_state) == (BookingStatus.CANCELLED, False, SyncState.SYNCED)
     assert ports.calendar.events == {}
     assert "10:00" in clocks(ports, "together")
+
+
+def test_the_organisers_grant_gone_still_deletes_every_other_members_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+    calendar, delete = ports.calendar, ports.calendar.delete_booking_event
+
+    def ada_revoked(host_id: str, shown: Booking) -> None:
+        if host_id == "h1":
+            raise CalendarAccessRevoked()
+        delete(host_id, shown)
+
+    monkeypatch.setattr(calendar, "delete_booking_event", ada_revoked)
+    assert close_future_bookings("h1", "host_disconnected", NOW, ports) == 1
+
+    closed = ports.uow().bookings.get(booking.id)
+    assert closed is not None
+    assert (closed.status, closed.sync_state) == (BookingStatus.CANCELLED, SyncState.FAILED)  # Ada's is left
+    assert set(calendar.events) == {f"h1/{booking.google_event_id}"}  # Bo's is gone all the same
+    assert "10:00" in clocks(ports, "anyone")
 
 
 def test_a_collective_type_of_one_member_is_that_members_booking() -> None:
