@@ -72,8 +72,8 @@ def test_a_collective_booking_is_in_every_members_calendar_and_cancels_from_all(
 
 
 def test_a_time_one_member_is_busy_is_not_offered_and_refused(api: str, google: Google, sensitive: set[str]) -> None:
-    team_slug, _, bo, _ = collective_team(api, google, sensitive)
-    bo_me = me(bo)
+    team_slug, ada, bo, _ = collective_team(api, google, sensitive)
+    ada_me, bo_me = me(ada), me(bo)
     start = day_ahead(6, 13)
     google.add_event(bo_me["email"], event(start, 60))  # Bo is busy in Google
 
@@ -81,7 +81,13 @@ def test_a_time_one_member_is_busy_is_not_offered_and_refused(api: str, google: 
     refused = post_booking(api, booking_body(team_slug, start, "Lee D", event_type="together"))
 
     assert gone
-    assert refused.status_code == 409, refused.text
+    assert_problem(refused, 409, "slot-taken")  # as a busy time on a host's own page
+    team_id = ada.get("/teams").json()["teams"][0]["id"]
+    anyone = team_type("anyone", "round_robin", [bo_me["id"], ada_me["id"]])
+    assert ada.post(f"/teams/{team_id}/event-types", json=anyone).status_code == 201
+    assigned = post_booking(api, booking_body(team_slug, start, "Lee D", event_type="anyone"))
+    assert assigned.status_code == 201, assigned.text
+    assert opened(api, assigned.json()).json()["hosts"] == [ada_me["display_name"]]  # round robin: the one member
 
 
 def test_a_collective_booking_racing_a_members_own_page_has_one_winner_each_round(
