@@ -11,7 +11,8 @@ from shared.domain.booking import Booking, BookingStatus, SyncState
 from shared.domain.booking_form import Location, LocationKind
 from shared.domain.errors import SlotNotOffered, SlotTaken
 from shared.domain.team_event_type import TeamEventType
-from shared.services import teams
+from shared.domain.webhooks import WebhookRegistration
+from shared.services import teams, webhooks
 from shared.services.booking import (
     Book,
     ByHost,
@@ -30,7 +31,7 @@ from shared.services.notifications import NotifyBooking, notify
 from shared.services.records import HostListing, OurEvent
 from tests.unit.builders import span, utc
 from tests.unit.fakes import FakeUnitOfWork
-from tests.unit.test_team_availability import ADA, NOW, busy, clocks, team_ports
+from tests.unit.test_team_availability import ADA, BO, NOW, busy, clocks, team_ports
 from tests.unit.test_team_booking import request_at
 
 
@@ -199,6 +200,23 @@ def test_the_organisers_grant_gone_still_deletes_every_other_members_event(monke
     assert (closed.status, closed.sync_state) == (BookingStatus.CANCELLED, SyncState.FAILED)  # Ada's is left
     assert set(calendar.events) == {f"h1/{booking.google_event_id}"}  # Bo's is gone all the same
     assert "10:00" in clocks(ports, "anyone")
+
+
+def test_a_booking_event_reaches_every_members_webhooks() -> None:
+    ports, _ = team_ports()
+    policy = webhooks.WebhookPolicy(allow_private=False)
+    endpoints = {}
+    for host in (ADA, BO):
+        request = WebhookRegistration(url=f"https://hooks.example.com/{host.id}", events=["booking.created"])
+        endpoints[host.id], _ = webhooks.register(webhooks.RegisterWebhook(host, request, policy), ports)
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+
+    assert webhooks.announce(webhooks.AnnounceEvent("booking.created", booking), ports) == 2
+
+    for host_id, endpoint in endpoints.items():  # each in that member's own delivery log
+        delivery = ports.uow().webhook_deliveries.get(f"{endpoint.id}-{booking.id}-v1-booking-created")
+        assert delivery is not None
+        assert (delivery.host_id, delivery.endpoint_id) == (host_id, endpoint.id)
 
 
 def test_a_collective_type_of_one_member_is_that_members_booking() -> None:
