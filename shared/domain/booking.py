@@ -313,6 +313,16 @@ class Booking(BaseModel):
             }
         )
 
+    def without_co_host(self, host_id: str) -> Booking:
+        """The booking once a co-host's account is erased: nothing of theirs stays on it (their id, write
+        calendar and places, and the record of their notice); it stays the organiser's and the others'."""
+        return self.model_copy(
+            update={
+                "co_hosts": tuple(co_host for co_host in self.co_hosts if co_host.host_id != host_id),
+                "mailed": {role: sent for role, sent in self.mailed.items() if role != f"host-{host_id}"},
+            }
+        )
+
     def _shared_location(self) -> Location | None:
         """Where a co-host's event says the meeting is: the organiser's place, and for a Google Meet the
         organiser's Meet as a link (its own event asking for a Meet would make another meeting); none while

@@ -316,3 +316,28 @@ def test_a_collective_booking_holds_every_members_claims_and_each_member_lists_a
 
     store.commit(cancel)
     assert taken(store, both) == set()
+
+
+def test_erasing_a_co_host_leaves_the_collective_booking_to_the_others_without_anything_of_theirs(
+    store: Store,
+) -> None:
+    bo = CoHost(host_id="h2", calendar_id="bo@example.com", places=(day_place("20270308", 1, "h2"),))
+    together = booking(7, team_id="tm" + "0" * 20, co_hosts=(bo,), mailed={"host": 1, "host-h2": 1})
+    bos_own = booking(8, DAYS[1], host_id="h2")
+    store.commit(added(together, bos_own))
+
+    erased = []
+    while count := store.commit(lambda uow: uow.bookings.erase_subject("h2")):
+        erased.append(count)
+
+    assert sum(erased) == 2  # Bo's own booking erased, the collective one rewritten without Bo
+    left = store.read(lambda uow: uow.bookings.get(together.id))
+    assert left is not None
+    assert left == together.model_copy(update={"co_hosts": (), "mailed": {"host": 1}})
+    assert store.read(lambda uow: uow.bookings.get(bos_own.id)) is None
+    bos_claims = [*claim_ids("h2", Interval(together.occupied_start, together.occupied_end)), *bo.places]
+    assert taken(store, bos_claims) == set()
+    assert taken(store, together.claims()) == set(left.claims())  # Ada's time stays held
+    assert held_by(store, "h2") == []
+    assert exported_by(store, "h2") == []
+    assert [b.id for b in held_by(store, "h1")] == [together.id]

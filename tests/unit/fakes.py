@@ -591,7 +591,16 @@ class FakeBookings:
         keys = self._unit.db.where("idempotency", IdempotencyRecord, lambda _, record: record.booking_id in found)
         for key_hash in keys:
             self._unit.delete(("idempotency", key_hash))
-        return len(found)
+        co_held = self._unit.db.where("bookings", Booking, lambda _, b: host_id in b.co_host_ids)  # as the adapter
+        for booking_id in co_held:
+            held = self._unit.read(("bookings", booking_id), Booking)  # the rewrite is conditional
+            if held is None:
+                continue
+            after = held.without_co_host(host_id)
+            for claim in set(held.claims()) - set(after.claims()):
+                self._unit.delete(("claims", claim))
+            self._unit.put(("bookings", booking_id), after)
+        return len(found) + len(co_held)
 
 
 class FakeSessions:

@@ -28,7 +28,8 @@ from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.closure import close_future_bookings
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.notifications import NotifyBooking, notify
-from shared.services.records import HostListing, OurEvent
+from shared.services.privacy import Erase, RunHostErasure, erase, run_host_erasure
+from shared.services.records import Erasure, HostListing, OurEvent
 from tests.unit.builders import span, utc
 from tests.unit.fakes import FakeUnitOfWork
 from tests.unit.test_team_availability import ADA, BO, NOW, busy, clocks, team_ports
@@ -217,6 +218,25 @@ def test_a_booking_event_reaches_every_members_webhooks() -> None:
         delivery = ports.uow().webhook_deliveries.get(f"{endpoint.id}-{booking.id}-v1-booking-created")
         assert delivery is not None
         assert (delivery.host_id, delivery.endpoint_id) == (host_id, endpoint.id)
+
+
+def test_a_co_host_erasing_their_account_cancels_it_and_leaves_nothing_of_theirs_on_it() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+    notify(NotifyBooking(booking.id, 1), ports)
+
+    erasure = erase(Erase(BO), ports)
+    assert isinstance(erasure, Erasure)
+    assert run_host_erasure(RunHostErasure(erasure.id, "h2"), ports).state == "done"
+
+    left = ports.uow().bookings.get(booking.id)
+    assert left is not None  # the organiser's, cancelled: their invitee was told
+    assert (left.status, left.holder_ids, left.co_hosts) == (BookingStatus.CANCELLED, ("h1",), ())
+    assert '"h2"' not in left.model_dump_json()
+    assert "host-h2" not in left.mailed
+    assert ports.calendar.events == {}
+    assert [found.id for found in ports.uow().bookings.of_host("h1", HostListing(now=NOW, limit=10))] == [booking.id]
 
 
 def test_a_collective_type_of_one_member_is_that_members_booking() -> None:

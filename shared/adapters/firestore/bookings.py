@@ -172,7 +172,25 @@ class FirestoreBookings:
             )
             for key in keys.stream(**reads()):
                 self._unit.delete(key.reference)
-        return len(found)
+        return len(found) + self._leave_co_held(host_id)
+
+    def _leave_co_held(self, host_id: str) -> int:
+        """The collective team bookings the erased host held beside their organiser stay the others', without
+        the host (`Booking.without_co_host`) and the claims held for them. Their own bookings (in this page
+        too until committed) are erased, not rewritten; the next page finds the rest. A booking changed meanwhile
+        fails the commit (the erasure's step is run again)."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        held = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter(HOLDER_IDS, "array_contains", host_id))
+        co_held = [doc for doc in held.limit(2 * _ERASE_PAGE).stream(**reads()) if doc.get("host_id") != host_id]
+        for doc in co_held:
+            before = stored(Booking, self._unit.read(doc.reference).to_dict())  # read: the rewrite is conditional
+            after = before.without_co_host(host_id)
+            for claim in sorted(set(before.claims()) - set(after.claims())):
+                self._unit.delete(self._claim(claim))
+            doc_fields = {**document(after), "claims": after.claims(), HOLDER_IDS: list(after.holder_ids)}
+            self._unit.put(doc.reference, {**doc_fields, **_stamped()})
+        return len(co_held)
 
 
 def _claim_doc(booking: Booking) -> Fields:
