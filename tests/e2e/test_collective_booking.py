@@ -1,7 +1,8 @@
 """Booking a collective team type over HTTP, against the emulator and the Google sandbox: one booking holds
 every member's time, each member's own calendar gets its event, and cancelling takes it out of all; a time
 one member is busy is not offered and answers 409; and a collective booking racing a member's own page for
-the same time has exactly one winner, round after round, with no overlap in anyone's calendar."""
+the same time has exactly one winner, round after round, with no overlap in anyone's calendar; a member
+erasing their account cancels it for all and leaves nothing of theirs in Firestore."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.e2e.test_calendar_sync import event, eventually
 from tests.e2e.test_http_surface import assert_problem
 from tests.e2e.test_team_event_types import team_of, team_starts, team_type
 from tests.e2e.test_teams import me
-from tests.support import Browser, Google
+from tests.support import Browser, Google, all_documents
 
 
 def collective_team(api: str, google: Google, sensitive: set[str]) -> tuple[str, Browser, Browser, str]:
@@ -109,3 +110,28 @@ def test_a_collective_booking_racing_a_members_own_page_has_one_winner_each_roun
         starts = starts_in(google, email)
         assert len(starts) == len(set(starts))  # no two of our events at one time in any member's calendar
     assert starts_in(google, bo_me["email"]) == sorted(rounds)  # Bo holds each round's winner
+
+
+def test_a_member_erasing_their_account_cancels_it_for_all_and_leaves_no_trace_of_them(
+    api: str, google: Google, sensitive: set[str], db: Any
+) -> None:
+    team_slug, ada, bo, ada_email = collective_team(api, google, sensitive)
+    bo_me = me(bo)
+    start = day_ahead(6, 11)
+    created = post_booking(api, booking_body(team_slug, start, "Ines E", event_type="together"))
+    google.drain_tasks()
+    assert created.status_code == 201, created.text
+    assert starts_in(google, bo_me["email"]) == [start]
+
+    started = bo.post("/privacy/erase")
+    google.drain_tasks()
+
+    assert started.status_code == 202, started.text
+    receipt = requests.get(f"{api}/privacy/erase/{started.json()['erasure_id']}", timeout=10).json()
+    assert receipt["state"] == "done"
+    for email in (ada_email, bo_me["email"]):  # cancelled: out of every member's calendar
+        assert starts_in(google, email) == []
+    (kept,) = ada.get("/hosts/me/bookings", params={"when": "upcoming"}).json()["bookings"]
+    assert (kept["id"], kept["status"]) == (created.json()["id"], "cancelled")
+    traces = (bo_me["id"], bo_me["email"], bo_me["slug"])
+    assert [path for path, doc in all_documents(db) if any(trace in f"{path} {doc}" for trace in traces)] == []
