@@ -13,7 +13,7 @@ from pydantic.json_schema import WithJsonSchema
 from shared.domain.booking_form import Answer, Answers, Location, LocationKind, Phone
 from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids, holder_of_place, places_of_run, seat_claim
-from shared.domain.errors import BookingCancelled, NothingToResolve, refused
+from shared.domain.errors import BookingCancelled, NothingToResolve, SlotNotOffered, refused
 from shared.domain.intervals import Interval
 from shared.domain.links import LinkToken
 from shared.domain.seats import session_event_id
@@ -560,6 +560,8 @@ class Booking(BaseModel):
                 back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}
                 return self.model_copy(update=back)
             return self
+        if self.co_hosts:  # following would move every member's time unasked: kept, for the host to resolve
+            return self.move_noted(start, end)
         return self._following(start, end)
 
     def move_noted(self, start: datetime, end: datetime) -> Booking:
@@ -573,6 +575,8 @@ class Booking(BaseModel):
         self.ensure_changeable()
         if self.status is not BookingStatus.NEEDS_ATTENTION or self.moved_start is None or self.moved_end is None:
             raise NothingToResolve("this booking is not waiting for a decision")
+        if keep_moved and self.co_hosts:
+            raise SlotNotOffered("a booking with several hosts cannot be moved yet: put back the original time")
         if keep_moved:
             return self._following(self.moved_start, self.moved_end)
         back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}

@@ -19,12 +19,15 @@ from shared.services.booking import (
     CancelBooking,
     OpenBooking,
     RescheduleBooking,
+    ResolveBooking,
     book,
     cancel,
     open_booking,
     reschedule,
+    resolve,
 )
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking
+from shared.services.busy_refresh import check_our_events
 from shared.services.closure import close_future_bookings
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.notifications import NotifyBooking, notify
@@ -237,6 +240,25 @@ def test_a_co_host_erasing_their_account_cancels_it_and_leaves_nothing_of_theirs
     assert "host-h2" not in left.mailed
     assert ports.calendar.events == {}
     assert [found.id for found in ports.uow().bookings.of_host("h1", HostListing(now=NOW, limit=10))] == [booking.id]
+
+
+def test_the_organiser_moving_its_event_in_google_is_kept_for_them_to_put_back() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+    moved = OurEvent(booking_id=booking.id, cancelled=False, start=utc("2027-03-08T14:00"), end=utc("2027-03-08T15:00"))
+    ports.calendar.changed = [moved]
+
+    check_our_events(ADA, NOW, ports)
+
+    noted = ports.uow().bookings.get(booking.id)
+    assert noted is not None
+    assert (noted.status, noted.start) == (BookingStatus.NEEDS_ATTENTION, booking.start)
+    assert noted.claims() == booking.claims()  # every member's time stays where it was booked
+    with pytest.raises(SlotNotOffered, match="several hosts"):  # every member's time would move unasked
+        resolve(ResolveBooking(booking.id, True, ByHost("h1")), ports)
+    back = resolve(ResolveBooking(booking.id, False, ByHost("h2")), ports)  # any member may put it back
+    assert (back.status, back.start) == (BookingStatus.CONFIRMED, booking.start)
 
 
 def test_a_collective_type_of_one_member_is_that_members_booking() -> None:
