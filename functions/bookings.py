@@ -245,7 +245,9 @@ def view(request: Request, principal: InviteeGrant, booking_id: str) -> Response
     opened = booking_service.open_booking(booking_service.OpenBooking(booking_id, principal.token), adapters())
     shown, context = BookingView.of(opened.booking).model_dump(), opened.context
     return json_response(
-        BookingWithPageView(**shown, host_slug=context.host_slug, event_type_slug=context.event_type_slug)
+        BookingWithPageView(
+            **shown, host_slug=context.host_slug, event_type_slug=context.event_type_slug, hosts=list(context.hosts)
+        )
     )
 
 

@@ -173,8 +173,9 @@ resource "google_firestore_field" "past_months" {
   }
 }
 
-# The host's booking list (shared/adapters/firestore/bookings.py of_host): equality filters on host, and
-# optionally status and event type; ordered by end then id, ascending (upcoming) or descending (past).
+# The host's booking list (shared/adapters/firestore/bookings.py of_host): the host among the booking's
+# holders (array_contains on holder_ids: a collective team booking is each member's), and optionally
+# status and event type; ordered by end then id, ascending (upcoming) or descending (past).
 locals {
   host_booking_filters = {
     all             = []
@@ -197,8 +198,8 @@ resource "google_firestore_index" "host_bookings" {
   database   = google_firestore_database.default.name
   collection = "bookings"
   fields {
-    field_path = "host_id"
-    order      = "ASCENDING"
+    field_path   = "holder_ids"
+    array_config = "CONTAINS"
   }
   dynamic "fields" {
     for_each = each.value.filters

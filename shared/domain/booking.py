@@ -11,10 +11,10 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
-from shared.domain.booking_form import Answer, Answers, Location, Phone
+from shared.domain.booking_form import Answer, Answers, Location, LocationKind, Phone
 from shared.domain.calendar_span import Instant
-from shared.domain.claims import claim_ids, places_of_run, seat_claim
-from shared.domain.errors import BookingCancelled, NothingToResolve, refused
+from shared.domain.claims import claim_ids, holder_of_place, places_of_run, seat_claim
+from shared.domain.errors import BookingCancelled, NothingToResolve, SlotNotOffered, refused
 from shared.domain.intervals import Interval
 from shared.domain.links import LinkToken
 from shared.domain.seats import session_event_id
@@ -206,6 +206,19 @@ class Holding:
     invitee_claim: str | None = None
 
 
+class CoHost(BaseModel):
+    """A member who holds a collective team booking beside its organiser (`Booking.host_id`): their own
+    write calendar when booked (their event goes there, as the organiser's goes to `calendar_id`), and their
+    own numbered places in the team type's limits (day, week and month places and runs of minute places,
+    named by their host id: `claims.holder_of_place` tells whose)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host_id: str
+    calendar_id: str | None = None
+    places: tuple[str, ...] = ()
+
+
 class Booking(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -299,15 +312,75 @@ class Booking(BaseModel):
     previous_host_id: str | None = None  # who held it before this version, if it handed it on (they are told)
     # Events earlier holders' calendars still show: the sync deletes them (and forgets them once synced).
     left_events: tuple[LeftEvent, ...] = ()
+    # A collective one is held by every chosen member: `host_id` is the organiser (the first member in the
+    # type's order), `co_hosts` the others, each with their own claims.
+    co_hosts: tuple[CoHost, ...] = ()
+
+    @property
+    def co_host_ids(self) -> tuple[str, ...]:
+        return tuple(co_host.host_id for co_host in self.co_hosts)
+
+    @property
+    def holder_ids(self) -> tuple[str, ...]:
+        """Everyone whose time this booking holds: the organiser, then the co-hosts (stored beside the
+        booking as `holder_ids`, so each holder's own booking list finds it)."""
+        return (self.host_id, *self.co_host_ids)
+
+    def as_holder(self, host_id: str) -> Booking:
+        """The booking as one holder's own: for a co-host, the booking their own page's booking of that time
+        would be (their host id, write calendar and limit places; the invitee's place is the organiser's
+        alone). Its claims, booked span and calendar event are that holder's."""
+        if host_id == self.host_id:
+            return self
+        co_host = next((found for found in self.co_hosts if found.host_id == host_id), None)
+        if co_host is None:
+            raise ValueError("not one of this booking's holders")
+        day = [place for place in co_host.places if holder_of_place(place) == ("day", host_id)]
+        periods = tuple(place for place in co_host.places if holder_of_place(place) == ("period", host_id))
+        runs = tuple(place for place in co_host.places if holder_of_place(place) == ("minutes", host_id))
+        return self.model_copy(
+            update={
+                "host_id": host_id,
+                "co_hosts": (),
+                "calendar_id": co_host.calendar_id,
+                "day_claim": day[0] if day else None,
+                "period_claims": periods,
+                "minute_places": runs,
+                "invitee_claim": None,
+                "location": self._shared_location(),
+            }
+        )
+
+    def without_co_host(self, host_id: str) -> Booking:
+        """The booking once a co-host's account is erased: nothing of theirs stays on it (their id, write
+        calendar and places, and the record of their notice); it stays the organiser's and the others'."""
+        return self.model_copy(
+            update={
+                "co_hosts": tuple(co_host for co_host in self.co_hosts if co_host.host_id != host_id),
+                "mailed": {role: sent for role, sent in self.mailed.items() if role != f"host-{host_id}"},
+            }
+        )
+
+    def _shared_location(self) -> Location | None:
+        """Where a co-host's event says the meeting is: the organiser's place, and for a Google Meet the
+        organiser's Meet as a link (its own event asking for a Meet would make another meeting); none while
+        Google has not made it yet."""
+        if self.location is None or self.location.kind is not LocationKind.GOOGLE_MEET:
+            return self.location
+        return Location(kind=LocationKind.LINK, value=self.meeting_url) if self.meeting_url else None
 
     @property
     def holds_time(self) -> bool:
         return self.status in (BookingStatus.CONFIRMED, BookingStatus.NEEDS_ATTENTION)
 
     def claims(self) -> list[str]:
-        """Every claim document this booking must hold: its time granules and its places (day, week, month, invitee)."""
+        """Every claim document this booking must hold: its time granules and its places (day, week, month,
+        invitee), for each of its holders (a collective team booking holds every member's)."""
         if not self.holds_time:
             return []
+        if self.co_hosts:
+            own = self.model_copy(update={"co_hosts": ()}).claims()
+            return own + [claim for co_host in self.co_host_ids for claim in self.as_holder(co_host).claims()]
         places = [place for place in (self.day_claim, *self.period_claims, self.invitee_claim) if place]
         places += [place for run in self.minute_places for place in places_of_run(run)]
         if self.held_seat is not None:
@@ -565,6 +638,8 @@ class Booking(BaseModel):
                 back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}
                 return self.model_copy(update=back)
             return self
+        if self.co_hosts:  # following would move every member's time unasked: kept, for the host to resolve
+            return self.move_noted(start, end)
         return self._following(start, end)
 
     def move_noted(self, start: datetime, end: datetime) -> Booking:
@@ -578,6 +653,8 @@ class Booking(BaseModel):
         self.ensure_changeable()
         if self.status is not BookingStatus.NEEDS_ATTENTION or self.moved_start is None or self.moved_end is None:
             raise NothingToResolve("this booking is not waiting for a decision")
+        if keep_moved and self.co_hosts:
+            raise SlotNotOffered("a booking with several hosts cannot be moved yet: put back the original time")
         if keep_moved:
             return self._following(self.moved_start, self.moved_end)
         back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}

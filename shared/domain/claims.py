@@ -138,6 +138,15 @@ def places_of_run(run: str) -> list[str]:
     return [f"{head}:min{number}" for number in range(first, first + count)]
 
 
+def holder_of_place(place: str) -> tuple[str, str] | None:
+    """(kind, host id) of a limit place a booking holds: "day" (`day_place`), "period" (`period_place`) or
+    "minutes" (a run, `minute_run`); None for any other name."""
+    for kind, pattern in (("day", DAY_PLACE), ("period", PERIOD_PLACE), ("minutes", MINUTE_RUN)):
+        if (found := pattern.fullmatch(place)) is not None:
+            return kind, found["host"]
+    return None
+
+
 # --- group sessions ----------------------------------------------------------------------------------------
 def session_id(host_id: str, event_type_id: str, start: datetime) -> str:
     """`{host}:{event type}:s{start}`: the document id of the session and the stem of its seats' ids."""

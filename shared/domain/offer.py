@@ -80,6 +80,15 @@ class BookedSpan(NamedTuple):
         )
 
 
+def held_spans(booking: Booking | None) -> dict[str, BookedSpan]:
+    """The span each holder's month keeps for a booking, by host id: the host's, and a collective team
+    booking's co-hosts' too (each with their own limit places); none while it holds no time."""
+    if booking is None:
+        return {}
+    spans = ((holder, BookedSpan.of(booking.as_holder(holder))) for holder in booking.holder_ids)
+    return {holder: span for holder, span in spans if span is not None}
+
+
 @dataclass(frozen=True, slots=True)
 class AvailabilitySnapshot:
     """A host's page with the time known around some instants: the busy spans and booked spans that

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from shared.deadlines import check as check_deadline
 from shared.domain import ids
-from shared.domain.booking import Booking, BookingRequest, Holding, normalised_email
+from shared.domain.booking import Booking, BookingRequest, CoHost, Holding, normalised_email
 from shared.domain.booking_form import checked_form
 from shared.domain.claims import idempotency_record_id, invitee_place, meeting, occupied_span, session_id
 from shared.domain.errors import (
@@ -229,11 +229,13 @@ def form_problems(body: object, deps: Ports) -> list[FieldProblem]:
 
 @dataclass(frozen=True)
 class _AsMember:
-    """A team type's booking made as one member's: their page's slug and the team type (id, type) on it."""
+    """A team type's booking made as one member's: their page's slug, the team type (id, type) on it and the
+    team; for a collective type, the type with the other members (`co_hosts`), who hold the booking too."""
 
     slug: str
     team_type: tuple[str, EventType]
     team_id: str
+    co_hosts: TeamTypeOf | None = None
 
 
 @dataclass
@@ -290,10 +292,10 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
     event_type_id, event_type = team.by_slug(request.event_type)
     if event_type.visibility is Visibility.PRIVATE or request.link is not None:
         raise EventTypeNotFound(f"no event type '{request.event_type}'")  # team links are not built yet
-    if event_type.assignment is Assignment.COLLECTIVE:
-        raise SlotNotOffered("a collective team event type cannot be booked yet")
     around = Interval(request.start, request.start + timedelta(minutes=1))
     offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow)
+    if event_type.assignment is Assignment.COLLECTIVE:
+        return _commit_collective(TeamTypeOf(event_type_id, event_type), team, offers, attempt, (uow, tasks))
     free = check_team_start(event_type.assignment, offers, request.start, attempt.now)
     pool = {
         host_id: Standing(PoolMember(host_id, member.weight, member.priority))
@@ -310,6 +312,59 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
             continue  # taken meanwhile (or their limit filled, or they went): the next member
     raise SlotTaken("this time was just booked by someone else; please pick another slot")
+
+
+def _commit_collective(
+    team_type: TeamTypeOf, team: Team, offers: dict[str, Offer], attempt: _Attempt, ports: tuple[UnitOfWork, TaskQueue]
+) -> tuple[Booking, str]:
+    """A collective team type: every member must be free at the start (a member who cannot offer anything now
+    makes the team offer nothing, as its slots say). The booking is the organiser's (the type's first member),
+    made as on their page, and holds every other member's claims and booked span in the same one commit
+    (`_with_co_hosts`), so a member's own page booked meanwhile fails it whole; it is looked at again like any
+    booking (`_commit_with_retries`), and ends in 409 slot-taken when a member's time is gone."""
+    uow, tasks = ports
+    event_type, start = team_type.event_type, attempt.request.start
+    if not event_type.members or any(member not in offers for member in event_type.members):
+        raise SlotNotOffered("this start time is not one of the offered slots")
+    check_team_start(Assignment.COLLECTIVE, offers, start, attempt.now)
+    organiser, *others = event_type.members
+    host = uow.hosts.get(organiser)
+    if host is None:
+        raise SlotNotOffered("this start time is not one of the offered slots")
+    co_hosts = None  # one member: their own booking of the team's type
+    if others:
+        co_hosts = TeamTypeOf(team_type.event_type_id, event_type.model_copy(update={"members": others}))
+    attempt.member = _AsMember(host.slug, (team_type.event_type_id, event_type.event_type), team.id, co_hosts)
+    try:
+        return _commit_with_retries(attempt, uow, tasks)
+    except HostNotFound as gone:  # the organiser's page went meanwhile
+        raise SlotNotOffered("this start time is not one of the offered slots") from gone
+
+
+def _with_co_hosts(booking: Booking, attempt: _Attempt, uow: UnitOfWork) -> Booking:
+    """A team type's booking with its team, and a collective one with every other member as a co-host: each
+    asked again by their own offer (one batch get) whether they are free at the start now, with the places
+    their limits take (named by their host id) and their write calendar."""
+    member = attempt.member
+    if member is None:
+        return booking
+    if member.co_hosts is None:
+        return booking.model_copy(update={"team_id": member.team_id})
+    start, now = booking.start, attempt.now
+    offers = member_offers(member.co_hosts, Interval(start, start + timedelta(minutes=1)), uow)
+    if any(other not in offers for other in member.co_hosts.event_type.members):
+        raise SlotNotOffered("this start time is not one of the offered slots")
+    check_team_start(Assignment.COLLECTIVE, offers, start, now)
+    co_hosts = tuple(
+        CoHost(
+            host_id=other,
+            calendar_id=offer.page.calendar.write_calendar,
+            places=tuple(place for place in (day_claim(offer, start), *period_claims(offer, start)) if place)
+            + tuple(minute_runs(offer, start)),
+        )
+        for other, offer in ((other, offers[other]) for other in member.co_hosts.event_type.members)
+    )
+    return booking.model_copy(update={"team_id": member.team_id, "co_hosts": co_hosts})
 
 
 def _commit_with_retries(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
@@ -395,6 +450,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
         team_id=attempt.member.team_id if attempt.member else None,
     )
+    booking = _with_co_hosts(booking, attempt, uow)
     record = None
     if key_hash:
         expires_at = now + IDEMPOTENCY_TTL
@@ -523,6 +579,8 @@ def reschedule(command: RescheduleBooking, deps: Ports) -> Booking:
     added to them: it makes none)."""
     uow = deps.uow()
     booking = _changeable(command.booking_id, command.by, uow)
+    if booking.co_hosts:  # every member's time would move at once: not built yet (issue 28)
+        raise SlotNotOffered("a booking with several hosts cannot be moved yet; cancel it and book a new time")
     if isinstance(command.by, ByHost):
         return _moved(_Move(booking, command.start, by_invitee=False), _Checks(deps.now()), uow, deps)
     with _challenged(deps):
@@ -536,7 +594,7 @@ def _changeable(booking_id: str, by: Asker, uow: UnitOfWork) -> Booking:
     if isinstance(by, ByInvitee):
         return authorized_booking(booking_id, by.manage_token, uow)
     booking = uow.bookings.get(booking_id)
-    if booking is None or booking.host_id != by.host_id:
+    if booking is None or by.host_id not in booking.holder_ids:  # any member holding a collective booking
         raise BookingNotFound("no such booking")
     return booking
 
@@ -716,6 +774,9 @@ class BookingContext:
     host_name: str
     host_slug: str | None
     event_type_slug: str | None
+    # Who the booking is with, by display name: the host; a team booking's assigned member (round-robin) or
+    # every member (collective), the organiser first. No addresses.
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -742,11 +803,19 @@ def booking_context(booking: Booking, uow: UnitOfWork) -> BookingContext:
     host = uow.hosts.get(booking.host_id)
     page = uow.pages.get(host.slug) if host else None
     event_type = page.event_types.get(booking.event_type_id) if page else None
+    host_name = page.display_name if page else "your host"
     return BookingContext(
-        host_name=page.display_name if page else "your host",
+        host_name=host_name,
         host_slug=host.slug if host and page else None,
         event_type_slug=event_type.slug if event_type else None,
+        hosts=_holder_names(booking, uow) if booking.team_id else (host_name,),
     )
+
+
+def _holder_names(booking: Booking, uow: UnitOfWork) -> tuple[str, ...]:
+    """A team booking's holders by display name (a member who has since left Kaleno is not named)."""
+    holders = (uow.hosts.get(holder) for holder in booking.holder_ids)
+    return tuple(holder.display_name for holder in holders if holder is not None)
 
 
 def host_bookings(host: Host, listing: HostListing, deps: Ports) -> tuple[list[Booking], str | None]:

@@ -176,6 +176,7 @@ def reconcile_booking(command: ReconcileBooking, deps: Ports) -> str:
             if latest is None or latest.version == booking.version:
                 break
             booking = latest
+        _write_co_hosts(booking.with_meeting_url(meeting_url), zone, uow, deps)
     except CalendarAccessRevoked:
         access_revoked(host.id, now, deps)
         record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
@@ -195,6 +196,25 @@ def _delete_left_events(booking: Booking, calendar: CalendarEvents) -> None:
             calendar.delete_session_event(left.host_id, left.event_id, left.calendar_id)
         except CalendarAccessRevoked:
             log_event("left_event_unreachable", booking_id=booking.id, host_id=left.host_id)
+
+
+def _write_co_hosts(booking: Booking, zone: str, uow: UnitOfWork, deps: Ports) -> None:
+    """A collective team booking's event in each co-host's own calendar too: the same deterministic id, written
+    with their own access, inserted, matched or deleted as the organiser's is. Google unavailable for one of
+    them raises, so the task is retried and writes every holder again (idempotently); a co-host whose access
+    is gone is marked so (they drop out of the team's pools) and skipped. The booking counts as synced once
+    every co-host who can be written has been. A Google Meet is the organiser's: co-hosts' events link to it
+    (`Booking.as_holder`)."""
+    for co_host_id in booking.co_host_ids:
+        co_host = uow.hosts.get(co_host_id)
+        if co_host is None or not co_host.connection.is_connected or co_host.processing_paused:
+            log_event("co_host_event_skipped", booking_id=booking.id, host_id=co_host_id)
+            continue
+        try:
+            if _apply(booking.as_holder(co_host_id), zone, deps.calendar_events) is None:
+                log_event("co_host_event_gone", booking_id=booking.id, host_id=co_host_id)  # deleted by them
+        except CalendarAccessRevoked:
+            access_revoked(co_host_id, deps.now(), deps)
 
 
 def _synced(booking: Booking, now: datetime, uow: UnitOfWork, meeting_url: str | None) -> str:

@@ -98,12 +98,14 @@ def _delete_event(booking: Booking, now: datetime, ports: Ports) -> None:
     if booking.synced_version >= booking.version:
         return
     uow = ports.uow()
-    try:
-        ports.calendar_events.delete_booking_event(booking.host_id, booking)
-    except CalendarAccessRevoked:
-        record_sync(booking.id, SyncOutcome.failed("host_not_connected"), now, uow)
-        return
-    except GoogleRejected as error:
-        record_sync(booking.id, SyncOutcome.rejected(error), now, uow)
-        return
-    record_sync(booking.id, SyncOutcome(SyncState.SYNCED, booking.version), now, uow)
+    outcome = SyncOutcome(SyncState.SYNCED, booking.version)
+    # A collective team booking's event is in every member's calendar: each is deleted with that member's own
+    # grant, so one member's grant already gone (the one closing, often) leaves no other member's event behind.
+    for holder in booking.holder_ids:
+        try:
+            ports.calendar_events.delete_booking_event(holder, booking.as_holder(holder))
+        except CalendarAccessRevoked:
+            outcome = SyncOutcome.failed("host_not_connected")
+        except GoogleRejected as error:
+            outcome = SyncOutcome.rejected(error)
+    record_sync(booking.id, outcome, now, uow)

@@ -10,7 +10,7 @@ refuses it for good (5xx) marks it failed and alerts the host once, so a lost co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from shared.domain.booking import NOTIFIED_CHANGES, Booking, BookingChange, MailState
@@ -111,6 +111,10 @@ def notify(command: NotifyBooking, deps: Ports) -> str:
         send_once(booking, Notice("host", version, messages.host_notice(booking, people)), mailer, uow)
     if booking.previous_host_id and booking.mailed.get(PREVIOUS_HOST, 0) < version:
         _tell_previous_host(booking, people, mailer, deps)
+    for role, co_host in _co_hosts_to_tell(booking, people, uow):
+        letter = messages.host_notice(booking, co_host)  # one message each, with its own id
+        letter = letter.model_copy(update={"message_id": messages.message_id(booking.id, version, role)})
+        send_once(booking, Notice(role, version, letter, "host"), mailer, uow)
     if booking.change in (BookingChange.CREATED, BookingChange.RESCHEDULED) and booking.reminder_minutes:
         remind_later(booking, now, deps.tasks)
     return "sent"
@@ -220,13 +224,37 @@ def _recipients(booking: Booking, uow: UnitOfWork, links: Links) -> messages.Rec
     if host is None or host.processing_paused or booking.held_back or booking.anonymised:
         return None
     page = uow.pages.get(host.slug)
+    host_name = page.display_name if page else host.display_name
+    if booking.co_hosts:  # a collective team booking: the invitee meets every member
+        host_name = _together(booking, uow)
     return messages.Recipients(
-        host_name=page.display_name if page else host.display_name,
+        host_name=host_name,
         host_email=host.email,
         host_zone=page.schedule.time_zone if page else host.time_zone,
         manage_link=links.manage(booking.id),
         dashboard_link=links.dashboard(),
     )
+
+
+def _together(booking: Booking, uow: UnitOfWork) -> str:
+    """Every holder of a collective booking by display name, as one phrase: "Ada, Bo and Cy"."""
+    names = [host.display_name for holder in booking.holder_ids if (host := uow.hosts.get(holder)) is not None]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _co_hosts_to_tell(
+    booking: Booking, people: messages.Recipients, uow: UnitOfWork
+) -> list[tuple[str, messages.Recipients]]:
+    """A collective booking's co-hosts not yet told of this version, each as the host notice's recipient
+    (their own address and zone; recorded as sent under `host-{their id}`)."""
+    told: list[tuple[str, messages.Recipients]] = []
+    for co_host_id in booking.co_host_ids:
+        role = f"host-{co_host_id}"
+        co_host = uow.hosts.get(co_host_id)
+        if booking.mailed.get(role, 0) >= booking.version or co_host is None or co_host.processing_paused:
+            continue
+        told.append((role, replace(people, host_email=co_host.email, host_zone=co_host.time_zone)))
+    return told
 
 
 def _mail_failed_alert(incident: str, uow: UnitOfWork, mailer: Mailer, links: Links) -> str:

@@ -216,16 +216,20 @@ class AnnounceEvent:
 
 
 def announce(command: AnnounceEvent, deps: Ports) -> int:
-    """Hand a booking event to every endpoint of its host subscribed to it: one delivery record and one named
-    task per endpoint (event id = f"{booking.id}-v{booking.version}-{event}"). Calling it again for the same
-    booking version and event records and queues nothing new. Returns how many endpoints the event goes to.
+    """Hand a booking event to every endpoint of its host (and of a collective booking's co-hosts) subscribed
+    to it: one delivery record and one named task per endpoint (event id =
+    f"{booking.id}-v{booking.version}-{event}"). Calling it again for the same booking version and event
+    records and queues nothing new. Returns how many endpoints the event goes to.
 
     Raises if the store or the queue is unavailable; calling it again then is safe."""
     booking, kind = command.booking, WebhookEvent(command.event)
     uow, now = deps.uow(), deps.now()
-    subscribed = uow.webhooks.of_host(booking.host_id).subscribed(kind)
-    for target in subscribed:
-        delivery = WebhookDelivery.of(target, booking.host_id, kind, booking, now)
+    # Every holder's endpoints: a collective team booking is each member's booking too.
+    subscribed = [
+        (holder, target) for holder in booking.holder_ids for target in uow.webhooks.of_host(holder).subscribed(kind)
+    ]
+    for holder, target in subscribed:
+        delivery = WebhookDelivery.of(target, holder, kind, booking, now)
         with uow, contextlib.suppress(AlreadyStored):  # announced before: its task is queued under the same name
             uow.webhook_deliveries.add(delivery)
             uow.commit()

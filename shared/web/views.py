@@ -414,6 +414,11 @@ class BookingWithPageView(BookingView):
 
     host_slug: str | None
     event_type_slug: str | None
+    hosts: list[str] = Field(
+        default_factory=list,
+        description="Who the booking is with, by display name: the host, or a team booking's assigned member "
+        "(round-robin) or every member who attends (collective).",
+    )
 
 
 class HostBookingView(BookingView):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.domain.booking import Booking, BookingStatus, SyncState
+from shared.domain.booking import Booking, BookingStatus, CoHost, SyncState
 from shared.domain.claims import claim_ids, seat_claim
 from shared.domain.intervals import Interval
 from shared.services.errors import AlreadyStored, Contention
@@ -303,3 +303,65 @@ def test_a_hosts_export_and_erasure_reach_its_bookings_claims_keys_and_sessions(
     assert store.read(lambda uow: uow.bookings.idempotency(key(mine, "k1").key_hash)) is None
     assert store.read(lambda uow: uow.bookings.get(theirs.id)) == theirs
     assert store.read(lambda uow: uow.bookings.idempotency(key(theirs, "k2").key_hash)) == key(theirs, "k2")
+
+
+def held_by(store: Store, host: str) -> list[Booking]:
+    return store.read(lambda uow: uow.bookings.of_host(host, HostListing(now=DAYS[0])))
+
+
+def exported_by(store: Store, host: str) -> list[dict[str, Any]]:
+    return store.read(lambda uow: uow.bookings.export_subject(host))
+
+
+def test_a_collective_booking_holds_every_members_claims_and_each_member_lists_and_exports_it(store: Store) -> None:
+    together = booking(
+        7,
+        day_claim=day_place("20270308", 1),
+        team_id="tm" + "0" * 20,
+        co_hosts=(CoHost(host_id="h2", calendar_id="bo@example.com", places=(day_place("20270308", 1, "h2"),)),),
+    )
+    store.commit(added(together))
+
+    assert store.read(lambda uow: uow.bookings.get(together.id)) == together
+    granules = {
+        host: claim_ids(host, Interval(together.occupied_start, together.occupied_end)) for host in ("h1", "h2")
+    }
+    both = [*granules["h1"], *granules["h2"], day_place("20270308", 1), day_place("20270308", 1, "h2")]
+    assert taken(store, both) == set(both)
+    with pytest.raises(AlreadyStored):  # Bo's own booking of that time
+        store.commit(added(booking(8, host_id="h2")))
+    for host in ("h1", "h2"):
+        assert [b.id for b in held_by(store, host)] == [together.id]
+        assert [found["id"] for found in exported_by(store, host)] == [together.id]
+
+    def cancel(uow: UnitOfWork) -> None:
+        uow.bookings.get(together.id)
+        uow.bookings.save(together.cancelled(None))
+
+    store.commit(cancel)
+    assert taken(store, both) == set()
+
+
+def test_erasing_a_co_host_leaves_the_collective_booking_to_the_others_without_anything_of_theirs(
+    store: Store,
+) -> None:
+    bo = CoHost(host_id="h2", calendar_id="bo@example.com", places=(day_place("20270308", 1, "h2"),))
+    together = booking(7, team_id="tm" + "0" * 20, co_hosts=(bo,), mailed={"host": 1, "host-h2": 1})
+    bos_own = booking(8, DAYS[1], host_id="h2")
+    store.commit(added(together, bos_own))
+
+    erased = []
+    while count := store.commit(lambda uow: uow.bookings.erase_subject("h2")):
+        erased.append(count)
+
+    assert sum(erased) == 2  # Bo's own booking erased, the collective one rewritten without Bo
+    left = store.read(lambda uow: uow.bookings.get(together.id))
+    assert left is not None
+    assert left == together.model_copy(update={"co_hosts": (), "mailed": {"host": 1}})
+    assert store.read(lambda uow: uow.bookings.get(bos_own.id)) is None
+    bos_claims = [*claim_ids("h2", Interval(together.occupied_start, together.occupied_end)), *bo.places]
+    assert taken(store, bos_claims) == set()
+    assert taken(store, together.claims()) == set(left.claims())  # Ada's time stays held
+    assert held_by(store, "h2") == []
+    assert exported_by(store, "h2") == []
+    assert [b.id for b in held_by(store, "h1")] == [together.id]

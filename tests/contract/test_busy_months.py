@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.domain.booking import Booking
+from shared.domain.booking import Booking, CoHost
 from shared.domain.intervals import Interval, SpanSet
 from shared.domain.offer import AvailabilitySnapshot, BookedSpan
 from shared.domain.offsets import epoch_seconds
@@ -189,3 +189,19 @@ def test_a_month_whose_spans_all_left_goes_with_its_busy_times(paged: Store) -> 
 
     assert paged.commit(lambda uow: uow.months.clear_busy("h1")) == 1
     assert paged.read(lambda uow: uow.months.export_subject("h1")) == []
+
+
+def test_a_collective_bookings_span_is_kept_in_every_members_months(paged: Store) -> None:
+    paged.commit(lambda uow: uow.pages.add("bo", a_page("h2")))
+    co_host = CoHost(host_id="h2", places=(day_place("20270308", 1, "h2"),))
+    together = booking(7, day_claim=day_place("20270308", 1), team_id="tm" + "0" * 20, co_hosts=(co_host,))
+
+    moved(paged, None, together)
+
+    bo = paged.read(lambda uow: uow.months.snapshot("bo", SPRING.start, SPRING.end))
+    assert bo is not None
+    assert [(span.booking_id, span.day_claim) for span in bo.booked] == [(together.id, day_place("20270308", 1, "h2"))]
+    assert snapshot(paged).booked == [_span(together)]
+    moved(paged, together, together.cancelled(None))
+    assert snapshot(paged).booked == []
+    assert paged.read(lambda uow: uow.months.snapshot("bo", SPRING.start, SPRING.end)).booked == []  # type: ignore[union-attr]

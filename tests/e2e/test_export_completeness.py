@@ -22,6 +22,8 @@ from tests.support import Browser, Google, all_documents, host_with_hours
 TECHNICAL: dict[tuple[str, str], str] = {
     ("bookings", "manage_token_hash"): "a keyed hash standing in for the invitee's manage token: a secret's proxy",
     ("bookings", "claims"): "names of internal lock documents, derived from the times the export carries",
+    ("bookings", "holder_ids"): "the host ids holding the booking (its host, a collective one's co-hosts) again, "
+    "for each host's list query",
     ("bookings", "created_at"): "the server's write stamp; the export carries the booking's own times",
     ("bookings", "updated_at"): "the server's write stamp of the latest change",
     ("idempotency", "*"): "hashes of a client's retry key and request, kept 24 hours to replay the answer",

@@ -31,7 +31,7 @@ from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet, as_utc
 from shared.domain.links import BookingLink
-from shared.domain.offer import AvailabilitySnapshot, BookedSpan
+from shared.domain.offer import AvailabilitySnapshot, BookedSpan, held_spans
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
 from shared.domain.team import Invitation, Role, Team
@@ -421,13 +421,15 @@ class FakeBusyMonths:
         return sum(month.busy is not None for month in found.values())
 
     def move_span(self, before: Booking | None, after: Booking | None) -> None:
-        old, new = BookedSpan.of(before), BookedSpan.of(after)
-        if old == new and (before is None or after is None or before.host_id == after.host_id):
-            return  # unchanged (a reassigned booking keeps its span but changes months: its holder's)
-        if before is not None and old is not None:
-            self._unit.merge(("months", f"{before.host_id}/{month_key(before.start)}"), _without_span(old))
-        if after is not None and new is not None:
-            self._unit.merge(("months", f"{after.host_id}/{month_key(after.start)}"), _with_span(new))
+        old_spans, new_spans = held_spans(before), held_spans(after)  # each holder's months, as the adapter
+        for holder in dict.fromkeys([*old_spans, *new_spans]):
+            old, new = old_spans.get(holder), new_spans.get(holder)
+            if old == new:
+                continue
+            if before is not None and old is not None:
+                self._unit.merge(("months", f"{holder}/{month_key(before.start)}"), _without_span(old))
+            if after is not None and new is not None:
+                self._unit.merge(("months", f"{holder}/{month_key(after.start)}"), _with_span(new))
 
     def purge(self, ended_before: datetime) -> dict[str, int]:
         past = self._unit.db.where(
@@ -534,7 +536,7 @@ class FakeBookings:
 
         def wanted(booking: Booking) -> bool:
             return (
-                booking.host_id == host_id
+                host_id in booking.holder_ids  # as the adapter's `holder_ids` array_contains
                 and (lower is None or booking.end >= lower)
                 and (upper is None or booking.end < upper)
                 and listing.status in (None, booking.status)
@@ -546,7 +548,7 @@ class FakeBookings:
         # As Firestore's start_after: the cursor is a place in the order (whether or not the filters keep it),
         # if it is a booking of this host.
         last = self._unit.db.get("bookings", listing.after_booking_id or "")
-        if last is not None and last.host_id == host_id:
+        if last is not None and host_id in last.holder_ids:
             mark = (last.end, last.id)
             ordered = [b for b in ordered if ((b.end, b.id) > mark if listing.upcoming else (b.end, b.id) < mark)]
         return ordered[: listing.limit]
@@ -595,7 +597,8 @@ class FakeBookings:
         return self._unit.db.where("bookings", Booking, lambda _, booking: booking.host_id == host_id)
 
     def export_subject(self, host_id: str) -> Exported:
-        return [b.model_dump(mode="json", exclude={"manage_token_hash"}) for b in self._of_host(host_id).values()]
+        held = self._unit.db.where("bookings", Booking, lambda _, booking: host_id in booking.holder_ids)
+        return [b.model_dump(mode="json", exclude={"manage_token_hash"}) for b in held.values()]
 
     def erase_subject(self, host_id: str) -> int:
         """Each booking with its claims and the Idempotency-Keys that made it."""
@@ -607,7 +610,16 @@ class FakeBookings:
         keys = self._unit.db.where("idempotency", IdempotencyRecord, lambda _, record: record.booking_id in found)
         for key_hash in keys:
             self._unit.delete(("idempotency", key_hash))
-        return len(found)
+        co_held = self._unit.db.where("bookings", Booking, lambda _, b: host_id in b.co_host_ids)  # as the adapter
+        for booking_id in co_held:
+            held = self._unit.read(("bookings", booking_id), Booking)  # the rewrite is conditional
+            if held is None:
+                continue
+            after = held.without_co_host(host_id)
+            for claim in set(held.claims()) - set(after.claims()):
+                self._unit.delete(("claims", claim))
+            self._unit.put(("bookings", booking_id), after)
+        return len(found) + len(co_held)
 
 
 class FakeSessions:
@@ -956,6 +968,12 @@ class FakeWebhookDeliveries:
 
 
 # --- Google and Cloud ------------------------------------------------------------------------------------
+def _event_key(host_id: str, booking: Booking) -> str:
+    """Where the fake keeps a booking's event: by its id, as Google does within one calendar; a team
+    booking's by member too (`{host}/{event id}`), since each member's calendar holds an event of that id."""
+    return f"{host_id}/{booking.google_event_id}" if booking.team_id else booking.google_event_id
+
+
 @dataclass
 class FakeCalendar:
     """Google Calendar as our code sees it, every job in one (as the Google adapter): the calendar list, watch
@@ -1017,22 +1035,24 @@ class FakeCalendar:
 
     def insert_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         self._call("insert")
-        if booking.google_event_id in self.events or booking.google_event_id in self._deleted:
+        event_id = _event_key(host_id, booking)
+        if event_id in self.events or event_id in self._deleted:
             return None  # Google answers 409
-        self.events[booking.google_event_id] = booking
-        self.events_calendar[booking.google_event_id] = booking.event_calendar
+        self.events[event_id] = booking
+        self.events_calendar[event_id] = booking.event_calendar
         return self._written(booking)
 
     def patch_booking_event(self, host_id: str, booking: Booking, time_zone: str) -> OurEvent | None:
         self._call("patch")
-        if booking.google_event_id not in self.events or not self._in(booking):
+        event_id = _event_key(host_id, booking)
+        if event_id not in self.events or not self._in(event_id, booking):
             return None  # deleted in Google (or looked for in another calendar)
-        self.events[booking.google_event_id] = booking
+        self.events[event_id] = booking
         return self._written(booking)
 
-    def _in(self, booking: Booking) -> bool:
+    def _in(self, event_id: str, booking: Booking) -> bool:
         """The booking's event is in the calendar the booking says (events put here by a test: primary)."""
-        return self.events_calendar.get(booking.google_event_id, "primary") == booking.event_calendar
+        return self.events_calendar.get(event_id, "primary") == booking.event_calendar
 
     def _written(self, booking: Booking) -> OurEvent:
         meet = booking.location is not None and booking.location.kind is LocationKind.GOOGLE_MEET
@@ -1040,7 +1060,7 @@ class FakeCalendar:
         return OurEvent(booking_id=booking.id, cancelled=False, start=booking.start, end=booking.end, meeting_url=url)
 
     def delete_booking_event(self, host_id: str, booking: Booking) -> None:
-        self.delete_session_event(host_id, booking.google_event_id, booking.event_calendar)
+        self.delete_session_event(host_id, _event_key(host_id, booking), booking.event_calendar)
 
     def insert_session_event(self, host_id: str, event: SessionEvent, time_zone: str) -> OurEvent | None:
         self._call("insert")

@@ -1,6 +1,6 @@
 """Booking a round-robin team type against the fakes: the booking goes to a free member in round-robin order,
 with that member's own claims (so their own page's booking of that time conflicts), falls to the next member
-when one is taken, and answers 409 only when none is left. Collective types are not bookable yet."""
+when one is taken, and answers 409 only when none is left (collective types: tests/unit/test_collective_booking.py)."""
 
 from __future__ import annotations
 
@@ -48,11 +48,9 @@ def test_a_busy_member_is_passed_over_and_a_time_nobody_has_is_refused() -> None
         book(Book(request_at("20:00", who="kim")), ports)
 
 
-def test_a_collective_type_is_not_bookable_yet_and_an_unknown_type_is_not_found() -> None:
+def test_an_unknown_team_type_is_not_found() -> None:
     ports, _ = team_ports()
 
-    with pytest.raises(SlotNotOffered, match="collective"):
-        book(Book(request_at("10:00", "together")), ports)
     with pytest.raises(EventTypeNotFound):
         book(Book(request_at("10:00", "nothing")), ports)
 

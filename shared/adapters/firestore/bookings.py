@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from shared.adapters.firestore.unit import Snapshot
 
 
+# Every holder's host id (`Booking.holder_ids`: the host, and a collective team booking's co-hosts), stored
+# beside the booking so a host's list and export find the bookings they hold with one array_contains query.
+HOLDER_IDS = "holder_ids"
 _PENDING_PAGE = 500
 _ERASE_PAGE = 2  # bookings: each brings up to 150 claims (a 12-hour meeting with buffers)
 _IN_LIMIT = 30  # Firestore's limit for an "in" filter
@@ -48,7 +51,8 @@ class FirestoreBookings:
 
     def add(self, booking: Booking, idempotency: IdempotencyRecord | None) -> None:
         claims = booking.claims()
-        self._unit.create(self._ref(booking.id), {**document(booking), "claims": claims, **_stamped(created=True)})
+        doc = {**document(booking), "claims": claims, "holder_ids": list(booking.holder_ids)}
+        self._unit.create(self._ref(booking.id), {**doc, **_stamped(created=True)})
         for claim in claims:
             self._unit.create(self._claim(claim), _claim_doc(booking))
         if idempotency is not None:
@@ -66,7 +70,8 @@ class FirestoreBookings:
             self._unit.create(self._claim(claim), _claim_doc(booking))
         for claim in sorted(old_claims - new_claims):
             self._unit.delete(self._claim(claim))
-        self._unit.put(ref, {**document(booking), "claims": sorted(new_claims), **_stamped()})
+        doc = {**document(booking), "claims": sorted(new_claims), "holder_ids": list(booking.holder_ids)}
+        self._unit.put(ref, {**doc, **_stamped()})
 
     def idempotency(self, key_hash: str) -> IdempotencyRecord | None:
         snapshot = self._unit.db.collection(IDEMPOTENCY).document(key_hash).get(**reads())
@@ -78,7 +83,7 @@ class FirestoreBookings:
         from google.cloud.firestore_v1 import Query
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("host_id", "==", host_id))
+        query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter(HOLDER_IDS, "array_contains", host_id))
         if listing.status is not None:
             query = query.where(filter=FieldFilter("status", "==", listing.status.value))
         if listing.event_type_id is not None:
@@ -92,7 +97,7 @@ class FirestoreBookings:
         query = query.order_by("end", direction=direction).order_by("__name__", direction=direction)
         if listing.after_booking_id and plain_id(listing.after_booking_id):
             last = self._ref(listing.after_booking_id).get(**reads())
-            if last.exists and last.get("host_id") == host_id:
+            if last.exists and host_id in (last.get(HOLDER_IDS) or ()):
                 query = query.start_after(last)
         return [stored(Booking, doc.to_dict()) for doc in query.limit(listing.limit).stream(**reads())]
 
@@ -160,9 +165,13 @@ class FirestoreBookings:
         return list((query.limit(limit) if limit else query).stream(**reads()))
 
     def export_subject(self, host_id: str) -> Exported:
+        """Every booking the host holds: their own and the collective team bookings they are a co-host of."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        held = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter(HOLDER_IDS, "array_contains", host_id))
         return [
             stored(Booking, doc.to_dict()).model_dump(mode="json", exclude={"manage_token_hash"})
-            for doc in self._all_of_host(host_id)
+            for doc in held.stream(**reads())
         ]
 
     def erase_subject(self, host_id: str) -> int:
@@ -185,7 +194,25 @@ class FirestoreBookings:
             )
             for key in keys.stream(**reads()):
                 self._unit.delete(key.reference)
-        return len(found)
+        return len(found) + self._leave_co_held(host_id)
+
+    def _leave_co_held(self, host_id: str) -> int:
+        """The collective team bookings the erased host held beside their organiser stay the others', without
+        the host (`Booking.without_co_host`) and the claims held for them. Their own bookings (in this page
+        too until committed) are erased, not rewritten; the next page finds the rest. A booking changed meanwhile
+        fails the commit (the erasure's step is run again)."""
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        held = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter(HOLDER_IDS, "array_contains", host_id))
+        co_held = [doc for doc in held.limit(2 * _ERASE_PAGE).stream(**reads()) if doc.get("host_id") != host_id]
+        for doc in co_held:
+            before = stored(Booking, self._unit.read(doc.reference).to_dict())  # read: the rewrite is conditional
+            after = before.without_co_host(host_id)
+            for claim in sorted(set(before.claims()) - set(after.claims())):
+                self._unit.delete(self._claim(claim))
+            doc_fields = {**document(after), "claims": after.claims(), HOLDER_IDS: list(after.holder_ids)}
+            self._unit.put(doc.reference, {**doc_fields, **_stamped()})
+        return len(co_held)
 
 
 def _claim_doc(booking: Booking) -> Fields:

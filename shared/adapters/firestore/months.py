@@ -34,7 +34,7 @@ from shared.domain.booking_page import BookingPage
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.event_type import LONGEST_BUFFER_MINUTES, LONGEST_MEETING_MINUTES
 from shared.domain.intervals import Interval, SpanSet, as_utc
-from shared.domain.offer import AvailabilitySnapshot, BookedSpan
+from shared.domain.offer import AvailabilitySnapshot, BookedSpan, held_spans
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.services.ports import Exported
 
@@ -220,25 +220,33 @@ class FirestoreBusyMonths:
         return purged
 
     def move_span(self, before: Booking | None, after: Booking | None) -> None:
-        """The booking's span leaves its old month and joins its new one (either may be absent)."""
+        """The booking's span leaves its old month and joins its new one (either may be absent), in each
+        holder's months (a collective team booking's co-hosts keep it too)."""
+        old_spans, new_spans = held_spans(before), held_spans(after)
+        for holder in dict.fromkeys([*old_spans, *new_spans]):
+            old, new = old_spans.get(holder), new_spans.get(holder)
+            if old != new:
+                self._move_holder_span(holder, (before, old), (after, new))
+
+    def _move_holder_span(
+        self, holder: str, old: tuple[Booking | None, BookedSpan | None], new: tuple[Booking | None, BookedSpan | None]
+    ) -> None:
         from google.cloud import firestore
 
-        old, new = BookedSpan.of(before), BookedSpan.of(after)
-        if old == new and (before is None or after is None or before.host_id == after.host_id):
-            return  # unchanged (a reassigned booking keeps its span but changes months: its holder's)
-        if before is not None and old is not None:
+        (before, old_span), (after, new_span) = old, new
+        if before is not None and old_span is not None:
             key = month_key(before.start)
-            packed = encode_booked(before.host_id, old)
+            packed = encode_booked(holder, old_span)
             # Kept in the month-wide array before days, as a string before packing: released from there too.
             gone = {
                 BOOKED_ON: {_day_field(as_utc(before.start).date()): firestore.ArrayRemove([packed])},
-                LEGACY_BOOKED: firestore.ArrayRemove([packed, legacy_booked(old)]),
+                LEGACY_BOOKED: firestore.ArrayRemove([packed, legacy_booked(old_span)]),
             }
-            self._unit.merge(self._month(before.host_id, key), {**gone, "ends_at": month_end(key)})
-        if after is not None and new is not None:
+            self._unit.merge(self._month(holder, key), {**gone, "ends_at": month_end(key)})
+        if after is not None and new_span is not None:
             key = month_key(after.start)
-            added = {_day_field(as_utc(after.start).date()): firestore.ArrayUnion([encode_booked(after.host_id, new)])}
-            self._unit.merge(self._month(after.host_id, key), {BOOKED_ON: added, "ends_at": month_end(key)})
+            added = {_day_field(as_utc(after.start).date()): firestore.ArrayUnion([encode_booked(holder, new_span)])}
+            self._unit.merge(self._month(holder, key), {BOOKED_ON: added, "ends_at": month_end(key)})
 
     def purge(self, ended_before: datetime) -> dict[str, int]:
         """Months of every host that ended before `ended_before` (nothing can be booked in them)."""

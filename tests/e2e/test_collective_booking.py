@@ -1,0 +1,137 @@
+"""Booking a collective team type over HTTP, against the emulator and the Google sandbox: one booking holds
+every member's time, each member's own calendar gets its event, and cancelling takes it out of all; a time
+one member is busy is not offered and answers 409; and a collective booking racing a member's own page for
+the same time has exactly one winner, round after round, with no overlap in anyone's calendar; a member
+erasing their account cancels it for all and leaves nothing of theirs in Firestore."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from tests.e2e.test_bookings import booking_body, day_ahead, our_events, post_booking
+from tests.e2e.test_calendar_sync import event, eventually
+from tests.e2e.test_http_surface import assert_problem
+from tests.e2e.test_team_event_types import team_of, team_starts, team_type
+from tests.e2e.test_teams import me
+from tests.support import Browser, Google, all_documents
+
+
+def collective_team(api: str, google: Google, sensitive: set[str]) -> tuple[str, Browser, Browser, str]:
+    """Ada and Bo's team with a collective type "together" (Ada organises): (team slug, ada, bo, ada's email)."""
+    ada, bo, team_id, team_slug, ada_email = team_of(api, google, sensitive)
+    body = team_type("together", "collective", [me(ada)["id"], me(bo)["id"]])
+    assert ada.post(f"/teams/{team_id}/event-types", json=body).status_code == 201
+    return team_slug, ada, bo, ada_email
+
+
+def starts_in(google: Google, email: str) -> list[datetime]:
+    return sorted(datetime.fromisoformat(found["start"]["dateTime"]) for found in our_events(google, email))
+
+
+def opened(api: str, created: dict[str, Any]) -> requests.Response:
+    headers = {"Authorization": f"Bearer {created['manage_token']}"}
+    return requests.get(f"{api}/bookings/{created['id']}", headers=headers, timeout=10)
+
+
+def test_a_collective_booking_is_in_every_members_calendar_and_cancels_from_all(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    team_slug, ada, bo, ada_email = collective_team(api, google, sensitive)
+    ada_me, bo_me = me(ada), me(bo)
+    start = day_ahead(6, 10)
+
+    created = post_booking(api, booking_body(team_slug, start, "Ines A", event_type="together"))
+    google.drain_tasks()
+
+    assert created.status_code == 201, created.text
+    booking = created.json()
+    for email in (ada_email, bo_me["email"]):
+        assert starts_in(google, email) == [start]
+    view = opened(api, booking).json()
+    assert view["hosts"] == [ada_me["display_name"], bo_me["display_name"]]  # names only, no addresses
+    assert view["calendar_invite"] == "up_to_date"
+    for member in (ada, bo):  # each member's own list holds it
+        assert [found["id"] for found in member.get("/hosts/me/bookings").json()["bookings"]] == [booking["id"]]
+    mailed = [mail["subject"] or "" for mail in google.mail(to=bo_me["email"])]
+    assert any(subject.startswith("New booking: Together") for subject in mailed), mailed
+    assert start.isoformat() not in team_starts(api, team_slug, "together", start)
+    taken = post_booking(api, booking_body(bo_me["slug"], start, "Kim C"))  # Bo's own page: held by the team
+    assert_problem(taken, 409, "slot-taken")
+
+    cancelled = bo.post(f"/hosts/me/bookings/{booking['id']}/cancel", json={"reason": "conflict"})  # a co-host
+    google.drain_tasks()
+
+    assert cancelled.status_code == 200, cancelled.text
+    for email in (ada_email, bo_me["email"]):
+        assert starts_in(google, email) == []
+    assert eventually(lambda: start.isoformat() in team_starts(api, team_slug, "together", start))
+    assert post_booking(api, booking_body(bo_me["slug"], start, "Kim C")).status_code == 201
+
+
+def test_a_time_one_member_is_busy_is_not_offered_and_refused(api: str, google: Google, sensitive: set[str]) -> None:
+    team_slug, ada, bo, _ = collective_team(api, google, sensitive)
+    ada_me, bo_me = me(ada), me(bo)
+    start = day_ahead(6, 13)
+    google.add_event(bo_me["email"], event(start, 60))  # Bo is busy in Google
+
+    gone = eventually(lambda: start.isoformat() not in team_starts(api, team_slug, "together", start))
+    refused = post_booking(api, booking_body(team_slug, start, "Lee D", event_type="together"))
+
+    assert gone
+    assert_problem(refused, 409, "slot-taken")  # as a busy time on a host's own page
+    team_id = ada.get("/teams").json()["teams"][0]["id"]
+    anyone = team_type("anyone", "round_robin", [bo_me["id"], ada_me["id"]])
+    assert ada.post(f"/teams/{team_id}/event-types", json=anyone).status_code == 201
+    assigned = post_booking(api, booking_body(team_slug, start, "Lee D", event_type="anyone"))
+    assert assigned.status_code == 201, assigned.text
+    assert opened(api, assigned.json()).json()["hosts"] == [ada_me["display_name"]]  # round robin: the one member
+
+
+def test_a_collective_booking_racing_a_members_own_page_has_one_winner_each_round(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    team_slug, _, bo, ada_email = collective_team(api, google, sensitive)
+    bo_me = me(bo)
+    rounds = [day_ahead(8 + number // 5, 9 + number % 5) for number in range(10)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for start in rounds:
+            team = pool.submit(post_booking, api, booking_body(team_slug, start, "Team R", event_type="together"))
+            own = pool.submit(post_booking, api, booking_body(bo_me["slug"], start, "Own R"))
+            statuses = sorted([team.result().status_code, own.result().status_code])
+            assert statuses == [201, 409], (start, team.result().text, own.result().text)
+    google.drain_tasks()
+
+    for email in (ada_email, bo_me["email"]):
+        starts = starts_in(google, email)
+        assert len(starts) == len(set(starts))  # no two of our events at one time in any member's calendar
+    assert starts_in(google, bo_me["email"]) == sorted(rounds)  # Bo holds each round's winner
+
+
+def test_a_member_erasing_their_account_cancels_it_for_all_and_leaves_no_trace_of_them(
+    api: str, google: Google, sensitive: set[str], db: Any
+) -> None:
+    team_slug, ada, bo, ada_email = collective_team(api, google, sensitive)
+    bo_me = me(bo)
+    start = day_ahead(6, 11)
+    created = post_booking(api, booking_body(team_slug, start, "Ines E", event_type="together"))
+    google.drain_tasks()
+    assert created.status_code == 201, created.text
+    assert starts_in(google, bo_me["email"]) == [start]
+
+    started = bo.post("/privacy/erase")
+    google.drain_tasks()
+
+    assert started.status_code == 202, started.text
+    receipt = requests.get(f"{api}/privacy/erase/{started.json()['erasure_id']}", timeout=10).json()
+    assert receipt["state"] == "done"
+    for email in (ada_email, bo_me["email"]):  # cancelled: out of every member's calendar
+        assert starts_in(google, email) == []
+    (kept,) = ada.get("/hosts/me/bookings", params={"when": "upcoming"}).json()["bookings"]
+    assert (kept["id"], kept["status"]) == (created.json()["id"], "cancelled")
+    traces = (bo_me["id"], bo_me["email"], bo_me["slug"])
+    assert [path for path, doc in all_documents(db) if any(trace in f"{path} {doc}" for trace in traces)] == []
