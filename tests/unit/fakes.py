@@ -1079,6 +1079,8 @@ class FakeCalendar:
 
     def delete_session_event(self, host_id: str, event_id: str, calendar_id: str) -> None:
         self._call("delete")
+        if f"{host_id}/{event_id}" in self.events:  # a team booking's event in this member's calendar
+            event_id = f"{host_id}/{event_id}"
         if self.events_calendar.get(event_id, "primary") != calendar_id:
             return  # Google answers 404: not in that calendar
         if self.events.pop(event_id, None) is not None or self.sessions.pop(event_id, None) is not None:

@@ -88,7 +88,7 @@ def test_reassigning_moves_the_claims_and_span_in_one_commit_and_the_calendars_f
     booking = booked_with(ports, "h1")
     reconcile_booking(ReconcileBooking(booking.id, booking.version), ports)
     old_event = booking.google_event_id
-    assert old_event in ports.calendar.events
+    assert f"h1/{old_event}" in ports.calendar.events  # a team booking's event, kept by member
 
     row = reassign(Reassign(ADA, team_id, booking.id, "h2"), ports)
 
@@ -106,9 +106,9 @@ def test_reassigning_moves_the_claims_and_span_in_one_commit_and_the_calendars_f
     assert book(Book(request_at("10:00", "intro", host="ada", who="lee")), ports).booking.host_id == "h1"
 
     assert reconcile_booking(ReconcileBooking(after.id, after.version), ports) == "synced"
-    assert old_event not in ports.calendar.events
+    assert f"h1/{old_event}" not in ports.calendar.events
     assert after.google_event_id != old_event
-    assert ports.calendar.events[after.google_event_id].host_id == "h2"
+    assert ports.calendar.events[f"h2/{after.google_event_id}"].host_id == "h2"
     synced = stored(ports, booking.id)
     assert synced.left_events == ()
     calls = len(ports.calendar.calls)
@@ -126,7 +126,7 @@ def test_a_redelivered_sync_task_after_a_lost_answer_is_harmless() -> None:
     ports.calendar.insert_booking_event("h2", after, "UTC")
 
     assert reconcile_booking(ReconcileBooking(after.id, after.version), ports) == "synced"
-    assert list(ports.calendar.events) == [after.google_event_id]
+    assert list(ports.calendar.events) == [f"h2/{after.google_event_id}"]
 
 
 def test_the_invitee_and_both_members_are_told_once() -> None:
@@ -265,7 +265,7 @@ def test_a_team_booking_moved_to_a_time_its_member_is_busy_falls_to_the_next_fre
     assert set(claim_ids("h2", Interval(moved.occupied_start, moved.occupied_end))) <= taken
     assert not set(claim_ids("h1", Interval(booking.occupied_start, booking.occupied_end))) & taken
     assert reconcile_booking(ReconcileBooking(moved.id, moved.version), ports) == "synced"
-    assert list(ports.calendar.events) == [moved.google_event_id]
+    assert list(ports.calendar.events) == [f"{moved.host_id}/{moved.google_event_id}"]
     ports.mailer.sent.clear()
     notify(NotifyBooking(moved.id, moved.version), ports)
     sent = sorted((mail.to, mail.subject.split(":")[0]) for mail in ports.mailer.sent)
