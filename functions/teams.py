@@ -56,6 +56,30 @@ class InvitationCreated(BaseModel):
     expires_at: datetime
 
 
+class InvitationView(BaseModel):
+    id: str
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+class InvitationList(BaseModel):
+    invitations: list[InvitationView]
+
+
+class TeamChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: TeamName | None = None
+    slug: HostSlug | None = Field(default=None, description="A new page address, from the hosts' registry.")
+
+
+class TeamRenamed(BaseModel):
+    id: str
+    slug: str
+    name: str
+
+
 class Accepted(BaseModel):
     team_id: str
 
@@ -114,12 +138,39 @@ def list_teams(request: Request, principal: Host) -> Response:
 )
 def invite(request: Request, principal: Host, team_id: str, body: InvitationRequest) -> Response:
     """Invite someone by email (owners and admins; 403 `team-role-forbids` otherwise). The link is mailed and
-    answered here; it works once, for 7 days."""
+    answered here; it works once, for 7 days. Idempotent by address: while an invitation to it is pending,
+    asking again (a retry, with or without an Idempotency-Key) answers that same invitation and link, with the
+    role asked now; its mail goes out again only if the last went out 10 minutes ago or more."""
     invited = teams.invite(teams.Invite(principal, team_id, body.email, body.role), adapters())
     shown = InvitationCreated(
         id=invited.invitation.id, invite_url=invited.url, expires_at=invited.invitation.expires_at
     )
     return json_response(shown, status=201)
+
+
+@api.host("/<team_id>/invitations", response=InvitationList)
+def list_invitations(request: Request, principal: Host, team_id: str) -> Response:
+    """The team's pending invitations (not accepted, not withdrawn, unexpired), oldest first: owners and
+    admins (403 `team-role-forbids` otherwise)."""
+    found = teams.pending_invitations(principal, team_id, adapters())
+    shown = [InvitationView(id=i.id, email=i.email, role=i.role, expires_at=i.expires_at) for i in found]
+    return json_response(InvitationList(invitations=shown))
+
+
+@api.host("/<team_id>/invitations/<invitation_id>", methods=("DELETE",), status=204)
+def revoke_invitation(request: Request, principal: Host, team_id: str, invitation_id: str) -> Response:
+    """Withdraw an invitation (owners and admins; again: 204): its link then answers 410 `invitation-revoked`.
+    404 `invitation-not-found`; one already accepted answers 410 `invitation-used` (remove the member)."""
+    teams.revoke_invitation(teams.RevokeInvitation(principal, team_id, invitation_id), adapters())
+    return Response(status=204)
+
+
+@api.host("/<team_id>", methods=("PATCH",), body=TeamChange, response=TeamRenamed)
+def rename_team(request: Request, principal: Host, team_id: str, body: TeamChange) -> Response:
+    """Change the team's name and/or slug (owners and admins). The slug moves in the hosts' registry in one
+    commit: 409 `slug-taken` if a host or a team has it; the old address is free again."""
+    team = teams.rename_team(teams.RenameTeam(principal, team_id, body.name, body.slug), adapters())
+    return json_response(TeamRenamed(id=team.id, slug=team.slug, name=team.name))
 
 
 @api.host("/invitations/<invitation_token>/accept", methods=("POST",), response=Accepted)

@@ -4,9 +4,9 @@ reads, lets the team decide, and saves on condition nothing changed meanwhile.""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.domain import ids
 from shared.domain.errors import (
@@ -16,6 +16,7 @@ from shared.domain.errors import (
     InvalidFields,
     InvitationForAnotherAddress,
     InvitationInvalid,
+    InvitationNotFound,
     SlugTaken,
     TeamLimitReached,
     TeamNotFound,
@@ -29,7 +30,7 @@ from shared.domain.team import (
     Team,
     genuine_invite_token,
     invitation_hash,
-    invite_token,
+    invitation_token,
 )
 from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.logging import log_event
@@ -112,32 +113,67 @@ class Invite:
 @dataclass(frozen=True)
 class Invited:
     invitation: Invitation
-    url: str  # the token is its last segment: shown once, mailed, never stored
+    url: str  # the token is its last segment: answered and mailed, never stored
 
 
 def invite(command: Invite, deps: Ports) -> Invited:
     """Store the invitation under its token's keyed hash and mail the link (a relay that is down does not
-    undo it: the inviter has the link too)."""
-    host, uow, now, key = command.host, deps.uow(), deps.now(), deps.keys.manage()
-    team = _team_of(host, command.team_id, uow)
-    team.check_invite(host.id, command.role)
-    token = invite_token(key, secrets.token_urlsafe(32))
-    invitation = Invitation(
+    undo it: the inviter has the link too). Idempotent by address: while one is pending for it, asking again
+    answers that one (same id and link, its role the one asked now), mailed again only REMAIL_AFTER after the
+    last mail, so a retried request or a double click neither leaves two links nor mails twice."""
+    host, key = command.host, deps.keys.manage()
+
+    def store() -> tuple[Team, Invitation, bool]:
+        uow, now = deps.uow(), deps.now()
+        with uow:
+            team = _team_of(host, command.team_id, uow)
+            team.check_invite(host.id, command.role)
+            earlier = _pending_for(_Asked(command.email, team.id, now), key, uow)
+            invitation = earlier or _new_invitation(command, team.id, now)
+            due = invitation.due_mail(now)
+            invitation = invitation.model_copy(update={"role": command.role})
+            invitation = invitation.mailed(now) if due else invitation
+            token_hash = invitation_hash(key, invitation_token(key, invitation.id))
+            if earlier:
+                uow.teams.invitations.save(token_hash, invitation)
+            else:
+                uow.teams.invitations.add(token_hash, invitation)
+            uow.commit()
+        return team, invitation, due
+
+    team, invitation, due = retried(store)
+    url = deps.links.team_invitation(invitation_token(key, invitation.id))
+    letter = messages.TeamInvite(invitation.email, team.name, host.display_name, invitation.id)
+    outcome = _mail(letter, url, deps.mailer) if due else "mailed_recently"
+    log_event("team_invitation_created", team_id=team.id, invitation_id=invitation.id, outcome=outcome)
+    return Invited(invitation, url)
+
+
+def _new_invitation(command: Invite, team_id: str, now: datetime) -> Invitation:
+    return Invitation(
         id=ids.invitation_id(),
-        team_id=team.id,
+        team_id=team_id,
         email=command.email,
         role=command.role,
         created_at=now,
         expires_at=now + INVITATION_TTL,
     )
-    with uow:
-        uow.teams.add_invitation(invitation_hash(key, token), invitation)
-        uow.commit()
-    url = deps.links.team_invitation(token)
-    letter = messages.TeamInvite(invitation.email, team.name, host.display_name, invitation.id)
-    outcome = _mail(letter, url, deps.mailer)
-    log_event("team_invitation_created", team_id=team.id, invitation_id=invitation.id, outcome=outcome)
-    return Invited(invitation, url)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    address: str
+    team_id: str
+    now: datetime
+
+
+def _pending_for(asked: _Asked, key: str, uow: UnitOfWork) -> Invitation | None:
+    """The team's pending invitation of this address (read, so saving it is conditional), if it has one."""
+    for token_hash, listed in uow.teams.invitations.of_team(asked.team_id).items():
+        ours = token_hash == invitation_hash(key, invitation_token(key, listed.id))  # not a link made before ids
+        if ours and listed.for_address(asked.address) and listed.pending(asked.now):
+            return uow.teams.invitations.get(token_hash)
+    return None
 
 
 def _mail(letter: messages.TeamInvite, url: str, mailer: Mailer | None) -> str:
@@ -148,6 +184,52 @@ def _mail(letter: messages.TeamInvite, url: str, mailer: Mailer | None) -> str:
     except (MailDeferred, MailRefused) as error:
         return type(error).__name__.lower()
     return "mailed"
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    id: str
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+def pending_invitations(host: Host, team_id: str, deps: Ports) -> list[InvitationView]:
+    """The team's invitations still to be accepted (not withdrawn, unexpired), oldest first: owners and admins."""
+    uow, now = deps.uow(), deps.now()
+    team = _team_of(host, team_id, uow)
+    team.check_manage_invitations(host.id)
+    found = sorted(uow.teams.invitations.of_team(team.id).values(), key=lambda i: (i.created_at, i.id))
+    return [InvitationView(i.id, i.email, i.role, i.expires_at) for i in found if i.pending(now)]
+
+
+@dataclass(frozen=True)
+class RevokeInvitation:
+    """An owner or admin withdraws a pending invitation: its link then answers 410 `invitation-revoked`."""
+
+    host: Host
+    team_id: str
+    invitation_id: str
+
+
+def revoke_invitation(command: RevokeInvitation, deps: Ports) -> None:
+    """Withdrawn (again: nothing changes). One already accepted cannot be (`InvitationUsed`): remove the member."""
+
+    def revoke() -> None:
+        uow = deps.uow()
+        with uow:
+            team = _team_of(command.host, command.team_id, uow)
+            team.check_manage_invitations(command.host.id)
+            listed = uow.teams.invitations.of_team(team.id)
+            token_hash = next((h for h, i in listed.items() if i.id == command.invitation_id), None)
+            invitation = uow.teams.invitations.get(token_hash) if token_hash else None
+            if token_hash is None or invitation is None:
+                raise InvitationNotFound("no such invitation of this team")
+            uow.teams.invitations.save(token_hash, invitation.revoked())
+            uow.commit()
+
+    retried(revoke)
+    log_event("team_invitation_revoked", team_id=command.team_id, invitation_id=command.invitation_id)
 
 
 @dataclass(frozen=True)
@@ -171,7 +253,7 @@ def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
     def accept() -> Team:
         uow, now = deps.uow(), deps.now()
         with uow:
-            invitation = uow.teams.invitation(token_hash)
+            invitation = uow.teams.invitations.get(token_hash)
             team = uow.teams.get(invitation.team_id) if invitation else None
             if invitation is None or team is None:
                 raise InvitationInvalid("this invitation is unknown, or its team was deleted")
@@ -182,7 +264,7 @@ def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
                 raise AlreadyMember("you are in this team already")
             _check_room(host, uow)
             after = team.joined(host.id, invitation.role, now)
-            uow.teams.save_invitation(token_hash, accepted)
+            uow.teams.invitations.save(token_hash, accepted)
             uow.teams.save(after)
             uow.commit()
         log_event("team_invitation_accepted", team_id=team.id, invitation_id=invitation.id, host_id=host.id)
@@ -220,6 +302,37 @@ def remove_member(command: RemoveMember, deps: Ports) -> Team:
         return team.without(command.host.id, command.member_id)
 
     return _changed(command.host, command.team_id, remove, deps)
+
+
+@dataclass(frozen=True)
+class RenameTeam:
+    """An owner or admin changes the team's name and/or slug (None: unchanged)."""
+
+    host: Host
+    team_id: str
+    name: str | None = None
+    slug: str | None = None
+
+
+def rename_team(command: RenameTeam, deps: Ports) -> Team:
+    """A new slug is claimed in the hosts' registry and the old one freed in the team's own commit, as a host's
+    slug change moves their page (shared/services/hosts.py): whoever holds the new slug, the commit fails whole."""
+
+    def rename() -> Team:
+        uow = deps.uow()
+        with uow:
+            before = _team_of(command.host, command.team_id, uow)
+            after = before.renamed(command.host.id, command.name, command.slug)
+            uow.teams.save(after, before)
+            try:
+                uow.commit()
+            except AlreadyStored as error:
+                raise SlugTaken(f"the slug '{after.slug}' is taken") from error
+        return after
+
+    after = retried(rename)
+    log_event("team_renamed", team_id=after.id, host_id=command.host.id)
+    return after
 
 
 @dataclass(frozen=True)

@@ -30,18 +30,42 @@ _MEMBER_IDS = "member_ids"  # beside the members map, so "teams of this host" is
 _HASH_LENGTH = 64
 
 
+class FirestoreTeamInvitations:
+    def __init__(self, unit: Unit) -> None:
+        self._unit = unit
+
+    def ref(self, token_hash: str) -> DocumentReference:
+        return self._unit.db.collection(TEAM_INVITATIONS).document(token_hash)
+
+    def add(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.create(self.ref(token_hash), document(invitation))
+
+    def get(self, token_hash: str) -> Invitation | None:
+        if len(token_hash) != _HASH_LENGTH or not plain_id(token_hash):
+            return None
+        snapshot = self._unit.read(self.ref(token_hash))
+        return Invitation.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def save(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.put(self.ref(token_hash), document(invitation))
+
+    def of_team(self, team_id: str) -> dict[str, Invitation]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team_id))
+        return {doc.id: Invitation.model_validate(doc.to_dict()) for doc in query.stream(**reads())}
+
+
 class FirestoreTeams:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
+        self.invitations = FirestoreTeamInvitations(unit)
 
     def _ref(self, team_id: str) -> DocumentReference:
         return self._unit.db.collection(TEAMS).document(team_id)
 
     def _claim(self, slug: str) -> DocumentReference:
         return self._unit.db.collection(PAGES).document(slug)
-
-    def _invitation(self, token_hash: str) -> DocumentReference:
-        return self._unit.db.collection(TEAM_INVITATIONS).document(token_hash)
 
     def get(self, team_id: str) -> Team | None:
         if not plain_id(team_id):
@@ -60,17 +84,17 @@ class FirestoreTeams:
         self._unit.create(self._ref(team.id), _document(team))
         self._unit.create(self._claim(team.slug), {TEAM_CLAIM: team.id})
 
-    def save(self, team: Team) -> None:
+    def save(self, team: Team, before: Team | None = None) -> None:
         self._unit.put(self._ref(team.id), _document(team))
+        if before is not None and before.slug != team.slug:
+            self._unit.create(self._claim(team.slug), {TEAM_CLAIM: team.id})
+            self._unit.delete(self._claim(before.slug))
 
     def remove(self, team: Team) -> None:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         self._unit.delete(self._ref(team.id))
         self._unit.delete(self._claim(team.slug))
-        query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team.id))
-        for doc in query.stream(**reads()):
-            self._unit.delete(doc.reference)
+        for token_hash in self.invitations.of_team(team.id):
+            self._unit.delete(self.invitations.ref(token_hash))
 
     def of_member(self, host_id: str) -> list[Team]:
         from google.cloud.firestore_v1.base_query import FieldFilter
@@ -78,33 +102,17 @@ class FirestoreTeams:
         query = self._unit.db.collection(TEAMS).where(filter=FieldFilter(_MEMBER_IDS, "array_contains", host_id))
         return sorted((_team(doc.to_dict()) for doc in query.stream(**reads())), key=lambda team: team.slug)
 
-    def add_invitation(self, token_hash: str, invitation: Invitation) -> None:
-        self._unit.create(self._invitation(token_hash), document(invitation))
-
-    def invitation(self, token_hash: str) -> Invitation | None:
-        if len(token_hash) != _HASH_LENGTH:
-            return None
-        snapshot = self._unit.read(self._invitation(token_hash))
-        return Invitation.model_validate(snapshot.to_dict()) if snapshot.exists else None
-
-    def save_invitation(self, token_hash: str, invitation: Invitation) -> None:
-        self._unit.put(self._invitation(token_hash), document(invitation))
-
     def purge(self, now: datetime) -> dict[str, int]:
         return {f"{TEAM_INVITATIONS}_deleted": purge_expired(self._unit.db, TEAM_INVITATIONS, now)}
 
     def export_subject(self, host_id: str) -> Exported:
         """The host's teams with their role; the teams they own with their invitations too."""
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         exported: Exported = []
         for team in self.of_member(host_id):
             shown = team.model_dump(mode="json")
             if team.role_of(host_id) is Role.OWNER:
-                query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team.id))
-                shown["invitations"] = [
-                    Invitation.model_validate(doc.to_dict()).model_dump(mode="json") for doc in query.stream(**reads())
-                ]
+                found = self.invitations.of_team(team.id).values()
+                shown["invitations"] = [invitation.model_dump(mode="json") for invitation in found]
             exported.append(shown)
         return exported
 
