@@ -93,6 +93,9 @@ class Team(BaseModel):
     created_at: datetime
     members: dict[str, Member]
     event_types: dict[str, TeamEventType] = Field(default_factory=dict)  # by event type id
+    # The disconnect (the host's `access_incident`) each member's loss of calendar was last told for: admins
+    # and owners hear of each disconnect once, and again after a reconnect and a new disconnect.
+    disconnects_told: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _has_an_owner(self) -> Team:
@@ -113,6 +116,13 @@ class Team(BaseModel):
     def role_of(self, host_id: str) -> Role | None:
         member = self.members.get(host_id)
         return member.role if member else None
+
+    def managers(self, besides: str) -> list[str]:
+        """The owners and admins (but `besides`): who hears about the team's members."""
+        return [h for h, m in self.members.items() if m.role.rank >= Role.ADMIN.rank and h != besides]
+
+    def told_disconnect(self, host_id: str, incident: str) -> Team:
+        return self.model_copy(update={"disconnects_told": {**self.disconnects_told, host_id: incident}})
 
     def only_owner(self, host_id: str) -> bool:
         """The team's one owner, with others in it: they cannot go (nor be erased) until they hand it over."""
@@ -226,7 +236,10 @@ class Team(BaseModel):
             et_id: et.model_copy(update={"members": [host for host in et.members if host in members]})
             for et_id, et in self.event_types.items()
         }
-        return Team.model_validate({**self.model_dump(), "members": members, "event_types": types})
+        told = {host: incident for host, incident in self.disconnects_told.items() if host in members}
+        return Team.model_validate(
+            {**self.model_dump(), "members": members, "event_types": types, "disconnects_told": told}
+        )
 
     def _acting(self, host_id: str) -> Role:
         role = self.role_of(host_id)

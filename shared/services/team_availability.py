@@ -6,7 +6,8 @@ zone, connection), busy mirror and booked spans, read for every member in ONE ba
 (`BusyMonthRepository.snapshots`, the snapshot read a host's slots make, for N hosts), so a team type's
 limits are per member and a member's own bookings and busy times count against it. The pure rules of
 shared/domain/team_offer.py combine them: round-robin offers a start one member has, collective one every
-member has. A member whose calendar is not connected (or whose processing is paused) offers nothing.
+member has. A member whose calendar is not connected (or whose processing is paused) offers nothing: they
+drop out of the pool, and a collective type goes on with the others.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def team_booking_page(command: OpenBookingPage, deps: Ports) -> OpenedTeamType:
     attendees: list[str] = []
     if event_type.assignment is Assignment.COLLECTIVE:
         hosts = (uow.hosts.get(member) for member in event_type.members)
-        attendees = [host.display_name for host in hosts if host is not None]
+        attendees = [host.display_name for host in hosts if host is not None and host.connection.is_connected]
     return OpenedTeamType(team, event_type_id, event_type, zone, attendees)
 
 
@@ -94,13 +95,14 @@ def team_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
         calendar = offer.page.calendar
         if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
             best_effort_refresh(member, stale_reason(calendar.synced_at), deps.tasks)
-    nothing = FreeSlots([], event_type.duration_minutes * 60, True)
+    # Only members who can offer now: one whose calendar is disconnected drops out of the pool, round-robin and
+    # collective alike (as the booking's `check_team_start` asks only their offers), rather than closing it.
     free = {
-        member: offers[member].free_slots(command.first_day, command.last_day, command.zone, now)
-        if member in offers
-        else nothing
-        for member in event_type.members
+        member: offer.free_slots(command.first_day, command.last_day, command.zone, now)
+        for member, offer in offers.items()
     }
+    if not free:
+        return FreeSlots([], event_type.duration_minutes * 60, True)
     return team_free_slots(event_type.assignment, free)
 
 

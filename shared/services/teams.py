@@ -457,3 +457,66 @@ def _check_connected(members: list[str], uow: UnitOfWork) -> None:
         found = uow.hosts.get(member_id)
         if found is None or not found.connection.is_connected:
             raise InvalidFields([FieldProblem("members", "member-not-connected")])
+
+
+# --- a member's calendar disconnects ---------------------------------------------------------------------------
+QUEUE_FUNCTION = "notifications"  # the mail queue's target (functions/notifications.py)
+
+
+def tell_teams_later(host: Host, deps: Ports) -> bool:
+    """The host's calendar just went from connected to disconnected (they disconnected, or Google refused their
+    grant): if they are in a team, one named task per disconnect tells the owners and admins of each. Meanwhile
+    they are out of every team's pool already: a member without a connected calendar offers nothing."""
+    incident = host.access_incident
+    if incident is None or not deps.uow().teams.of_member(host.id):
+        return False
+    payload = {"action": "tell_team_admins", "host_id": host.id, "incident": incident}
+    return deps.tasks.enqueue(QUEUE_FUNCTION, payload, name=f"team-disconnect-{host.id}-{incident}")
+
+
+@dataclass(frozen=True)
+class TellTeamAdmins:
+    """The task: `host_id`'s calendar disconnected (`incident`, their `access_incident` then)."""
+
+    host_id: str
+    incident: str
+
+
+def tell_team_admins(command: TellTeamAdmins, deps: Ports) -> str:
+    """Each team's owners and admins are mailed once per disconnect (the team records which it was told), and
+    only while the member is still disconnected. A relay that is down raises (the task is retried; the teams
+    already told are skipped)."""
+    uow, mailer = deps.uow(), deps.mailer
+    member = uow.hosts.get(command.host_id)
+    if member is None or member.access_incident != command.incident:
+        return "not_needed"  # gone, or connected again meanwhile (a later disconnect has its own task)
+    if mailer is None:
+        return "mail_not_configured"
+    told, dashboard = 0, deps.links.dashboard()
+    for team in uow.teams.of_member(member.id):
+        if team.disconnects_told.get(member.id) == command.incident:
+            continue
+        for manager_id in team.managers(besides=member.id):
+            if (manager := uow.hosts.get(manager_id)) is not None:
+                mailer.send(messages.member_disconnected(_notice(team, member, manager, command), dashboard))
+        _record_told(team.id, command, deps)
+        told += 1
+    log_event("team_admins_told", host_id=member.id, team_count=told)
+    return "sent" if told else "already_sent"
+
+
+def _notice(team: Team, member: Host, manager: Host, command: TellTeamAdmins) -> messages.MemberDisconnected:
+    incident = f"{member.id}-{command.incident}"
+    return messages.MemberDisconnected(manager.email, manager.id, team.id, team.name, member.display_name, incident)
+
+
+def _record_told(team_id: str, command: TellTeamAdmins, deps: Ports) -> None:
+    def record() -> None:
+        uow = deps.uow()
+        with uow:
+            team = uow.teams.get(team_id)
+            if team is not None and command.host_id in team.members:
+                uow.teams.save(team.told_disconnect(command.host_id, command.incident))
+                uow.commit()
+
+    retried(record)

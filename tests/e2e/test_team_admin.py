@@ -1,7 +1,8 @@
 """Running a team over HTTP, against the emulator and the Google sandbox: pending invitations listed and
 withdrawn (the link then answers 410 `invitation-revoked`), an address invited again answered with the same
-invitation without a second mail (until a while has passed), and the team's name and slug changed, the slug
-moving in the hosts' registry."""
+invitation without a second mail (until a while has passed), the team's name and slug changed, the slug
+moving in the hosts' registry, and a member whose calendar disconnects leaving every pool while the team's
+admins and owners are told once per disconnect."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import requests
 
 from shared.bootstrap import utc_now
 from shared.domain.team import REMAIL_AFTER
+from tests.e2e.test_bookings import booking_body, day_ahead, post_booking
 from tests.e2e.test_http_surface import assert_problem
+from tests.e2e.test_team_event_types import team_of, team_starts, team_type
 from tests.e2e.test_teams import invite, me, signed_in_host
 from tests.support import Google, pii_in, unique_email
 
@@ -97,3 +100,52 @@ def test_a_team_changes_its_name_and_slug_and_the_old_slug_is_free_again(api: st
     assert_problem(cy.patch("/hosts/me", json={"slug": new}), 409, "slug-taken")
     assert cy.patch("/hosts/me", json={"slug": old}).status_code == 200  # the old address is free again
     assert me(cy)["slug"] == old
+
+
+def told_of_disconnect(google: Google, email: str) -> list[str]:
+    return [str(m["subject"]) for m in google.mail(to=email) if "calendar is no longer connected" in str(m["subject"])]
+
+
+def test_a_member_whose_calendar_disconnects_leaves_every_pool_and_the_admins_are_told_once(
+    api: str, google: Google, log_lines: list[str], sensitive: set[str]
+) -> None:
+    ada, bo, team_id, team_slug, ada_email = team_of(api, google, sensitive)
+    cy, _, cy_email = signed_in_host(api, google)
+    cy_token = token_of(invite(ada, team_id, cy_email, role="admin"))
+    sensitive.add(cy_token)
+    assert cy.post(f"/teams/invitations/{cy_token}/accept").status_code == 200
+    ada_me, bo_me = me(ada), me(bo)
+    for slug, assignment in (("anyone", "round_robin"), ("together", "collective")):
+        body = team_type(slug, assignment, [ada_me["id"], bo_me["id"]])
+        assert ada.post(f"/teams/{team_id}/event-types", json=body).status_code == 201
+    ten, eleven = day_ahead(6, 10), day_ahead(6, 11)
+    assert post_booking(api, booking_body(ada_me["slug"], ten)).status_code == 201  # Ada's own booking at ten
+    google.drain_tasks()
+    assert ten.isoformat() in team_starts(api, team_slug, "anyone", ten)  # Bo is free then
+    lines_before = len(log_lines)
+
+    google.revoke_all(bo_me["email"])  # Google ends Bo's grant: the next sync of his finds it out, twice
+    for hour in (12, 13):
+        assert post_booking(api, booking_body(bo_me["slug"], day_ahead(7, hour))).status_code == 201
+    google.drain_tasks()
+
+    assert bo.get("/hosts/me").json()["connection"]["reason"] == "google_access_revoked"
+    assert told_of_disconnect(google, ada_email) == [
+        f"{bo_me['display_name']}'s calendar is no longer connected (Acme Clinic)"
+    ]
+    assert len(told_of_disconnect(google, cy_email)) == 1
+    assert told_of_disconnect(google, bo_me["email"]) == []
+    assert ten.isoformat() not in team_starts(api, team_slug, "anyone", ten)  # only Ada is in the pool now
+    assert eleven.isoformat() in team_starts(api, team_slug, "together", eleven)  # collective: without Bo
+    assert_problem(post_booking(api, booking_body(team_slug, ten, event_type="anyone")), 409, "slot-taken")
+    assert bo.post("/hosts/me/disconnect").status_code == 200  # the same disconnect, asked again
+    google.drain_tasks()
+    assert len(told_of_disconnect(google, ada_email)) == 1
+
+    assert bo.sign_in(bo_me["email"]).status_code == 302  # he connects again...
+    assert bo.get("/hosts/me").json()["connection"]["state"] == "connected"
+    assert bo.post("/hosts/me/disconnect").status_code == 200  # ...and disconnects again
+    google.drain_tasks()
+    assert len(told_of_disconnect(google, ada_email)) == 2
+    assert len(told_of_disconnect(google, cy_email)) == 2
+    assert pii_in(log_lines[lines_before:]) == []

@@ -1,6 +1,7 @@
 """Running a team, against the fakes: its pending invitations listed and withdrawn, an address invited twice
-answered with the same invitation (mailed again only after a while), and the team's name and slug changed
-with the slug moving in the hosts' registry."""
+answered with the same invitation (mailed again only after a while), the team's name and slug changed with
+the slug moving in the hosts' registry, and its admins and owners told once when a member's calendar
+disconnects."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from shared.domain.errors import (
     TeamNotFound,
     TeamRoleForbids,
 )
+from shared.domain.host import Connection, ConnectionState
 from shared.domain.team import INVITATION_TTL, REMAIL_AFTER, Role
 from shared.services import teams
+from shared.services.connection import access_revoked, change_connection
 from shared.services.hosts import slug_available
+from tests.unit.fakes import FakePorts
 from tests.unit.test_teams_service import ADA, BO, CY, NOW, ports_with_hosts, team_with_bo, token_of
 
 
@@ -117,3 +121,66 @@ def test_only_owners_and_admins_rename_a_team() -> None:
         teams.rename_team(teams.RenameTeam(BO, team_id, name="Bo's now"), ports)
     with pytest.raises(TeamNotFound):
         teams.rename_team(teams.RenameTeam(CY, team_id, name="Cy's now"), ports)
+
+
+def team_of_three(ports: FakePorts) -> str:
+    """Ada owns "acme", Bo is a member and Cy an admin."""
+    team_id = team_with_bo(ports)
+    invited = teams.invite(teams.Invite(ADA, team_id, "cy@example.org", Role.ADMIN), ports)
+    teams.accept_invitation(teams.AcceptInvitation(CY, token_of(invited)), ports)
+    return team_id
+
+
+def tell_tasks(ports: FakePorts) -> list[dict[str, object]]:
+    return [p for p in ports.tasks.payloads if p.get("action") == "tell_team_admins"]
+
+
+def run_tell_tasks(ports: FakePorts) -> list[str]:
+    return [
+        teams.tell_team_admins(teams.TellTeamAdmins(str(p["host_id"]), str(p["incident"])), ports)
+        for p in tell_tasks(ports)
+    ]
+
+
+def test_a_member_whose_google_access_ends_is_told_to_the_teams_admins_and_owners_once() -> None:
+    ports = ports_with_hosts()
+    team_of_three(ports)
+    ports.mailer.sent.clear()
+
+    access_revoked("h2", NOW, ports)
+    access_revoked("h2", NOW + timedelta(minutes=5), ports)  # the same disconnect, found again
+    outcomes = run_tell_tasks(ports) + run_tell_tasks(ports)  # and its task delivered twice
+
+    assert outcomes == ["sent", "already_sent"]
+    told = [m for m in ports.mailer.sent if "calendar is no longer connected" in m.subject]
+    assert sorted(m.to for m in told) == ["ada@example.com", "cy@example.org"]  # not Bo, a member himself
+    assert "H2's calendar is no longer connected to Kaleno." in told[0].text
+
+
+def test_reconnecting_and_disconnecting_again_tells_them_again_and_a_reconnected_member_is_not_reported() -> None:
+    ports = ports_with_hosts()
+    team_of_three(ports)
+    access_revoked("h2", NOW, ports)
+    run_tell_tasks(ports)
+    ports.mailer.sent.clear()
+    ports.tasks.enqueued.clear()
+
+    later = ports.at(NOW + timedelta(hours=1))
+    change_connection("h2", Connection(state=ConnectionState.CONNECTED, since=later.now()), later.uow())
+    access_revoked("h2", later.now() + timedelta(minutes=1), later)
+    (task,) = tell_tasks(ports)
+    change_connection("h2", Connection(state=ConnectionState.CONNECTED, since=later.now()), later.uow())
+    assert teams.tell_team_admins(teams.TellTeamAdmins("h2", str(task["incident"])), later) == "not_needed"
+    assert ports.mailer.sent == []
+    access_revoked("h2", later.now() + timedelta(minutes=2), later)
+
+    assert run_tell_tasks(later)[-1] == "sent"
+    assert sorted(m.to for m in ports.mailer.sent) == ["ada@example.com", "cy@example.org"]
+
+
+def test_a_host_in_no_team_queues_nothing_for_teams() -> None:
+    ports = ports_with_hosts()
+
+    access_revoked("h2", NOW, ports)
+
+    assert tell_tasks(ports) == []
