@@ -56,11 +56,16 @@ def create_team(command: CreateTeam, deps: Ports) -> Team:
     host founded under that slug and name is the answer."""
     host, uow = command.host, deps.uow()
     team = Team.founded(ids.team_id(), command.slug, command.name, host.id, deps.now())
-    _check_room(host, uow)
-    try:
+
+    def found() -> Team:
         with uow:
+            _check_room(host, team.created_at, uow)
             uow.teams.add(team)
             uow.commit()
+        return team
+
+    try:
+        retried(found)
     except AlreadyStored as error:
         earlier = uow.teams.by_slug(command.slug)
         if earlier is not None and earlier.name == team.name and earlier.role_of(host.id) is Role.OWNER:
@@ -262,7 +267,7 @@ def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
             accepted = invitation.accepted(host.id, now)
             if team.role_of(host.id) is not None:
                 raise AlreadyMember("you are in this team already")
-            _check_room(host, uow)
+            _check_room(host, now, uow)
             after = team.joined(host.id, invitation.role, now)
             uow.teams.invitations.save(token_hash, accepted)
             uow.teams.save(after)
@@ -370,9 +375,10 @@ def _changed(host: Host, team_id: str, change: _Change, deps: Ports) -> Team:
     return after
 
 
-def _check_room(host: Host, uow: UnitOfWork) -> None:
-    """A soft bound (two joins racing may pass it together): it keeps a host's export and erasure short."""
-    if len(uow.teams.of_member(host.id)) >= MAX_TEAMS_PER_HOST:
+def _check_room(host: Host, now: datetime, uow: UnitOfWork) -> None:
+    """Inside the join's unit: a hard bound (of two joins counted at once, the second commit fails on the
+    host's join counter and counts again), so a host's export and erasure stay short."""
+    if uow.teams.count_join(host.id, now) >= MAX_TEAMS_PER_HOST:
         raise TeamLimitReached(f"a host is in at most {MAX_TEAMS_PER_HOST} teams")
 
 

@@ -97,6 +97,27 @@ def test_a_team_is_saved_only_if_unchanged_since_read(store: Store) -> None:
     assert set(saved.members) == {"h1", "h2"}
 
 
+def test_two_joins_counted_at_once_cannot_both_commit(store: Store) -> None:
+    def found_one(uow: UnitOfWork) -> int:
+        teams_before = uow.teams.count_join("h2", NOW)  # the first join writes the counter
+        uow.teams.add(Team.founded("tm0", "zero", "Zero", "h2", NOW))
+        return teams_before
+
+    assert store.commit(found_one) == 0
+    one, two = store.uow(), store.uow()
+
+    with one, two:
+        assert one.teams.count_join("h2", NOW) == two.teams.count_join("h2", NOW) == 1
+        one.teams.add(a_team().joined("h2", Role.MEMBER, NOW))
+        one.commit()
+        two.teams.add(a_team("tm2", slug="beta").joined("h2", Role.MEMBER, NOW))
+        with pytest.raises(Contention):
+            two.commit()
+
+    assert [team.id for team in store.read(lambda uow: uow.teams.of_member("h2"))] == ["tm1", "tm0"]
+    assert store.commit(lambda uow: uow.teams.count_join("h2", NOW)) == 2  # counted again: the join that won
+
+
 def test_an_invitation_is_found_by_its_hash_and_accepted_once(store: Store) -> None:
     store.commit(lambda uow: uow.teams.add(a_team()))
     store.commit(lambda uow: uow.teams.invitations.add(TOKEN_HASH, an_invitation()))

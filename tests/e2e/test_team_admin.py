@@ -1,18 +1,20 @@
 """Running a team over HTTP, against the emulator and the Google sandbox: pending invitations listed and
 withdrawn (the link then answers 410 `invitation-revoked`), an address invited again answered with the same
 invitation without a second mail (until a while has passed), the team's name and slug changed, the slug
-moving in the hosts' registry, and a member whose calendar disconnects leaving every pool while the team's
-admins and owners are told once per disconnect."""
+moving in the hosts' registry, a member whose calendar disconnects leaving every pool while the team's
+admins and owners are told once per disconnect, and the bound of teams a host may be in holding against two
+joins at once."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import requests
 
 from shared.bootstrap import utc_now
-from shared.domain.team import REMAIL_AFTER
+from shared.domain.team import MAX_TEAMS_PER_HOST, REMAIL_AFTER
 from tests.e2e.test_bookings import booking_body, day_ahead, post_booking
 from tests.e2e.test_http_surface import assert_problem
 from tests.e2e.test_team_event_types import team_of, team_starts, team_type
@@ -148,4 +150,29 @@ def test_a_member_whose_calendar_disconnects_leaves_every_pool_and_the_admins_ar
     google.drain_tasks()
     assert len(told_of_disconnect(google, ada_email)) == 2
     assert len(told_of_disconnect(google, cy_email)) == 2
+    assert pii_in(log_lines[lines_before:]) == []
+
+
+def test_two_invitations_accepted_at_once_at_the_bound_of_teams_let_only_one_in(
+    api: str, google: Google, log_lines: list[str], sensitive: set[str]
+) -> None:
+    ada, _, _ = signed_in_host(api, google)
+    bo, _, bo_email = signed_in_host(api, google)
+    for _ in range(MAX_TEAMS_PER_HOST - 1):
+        assert bo.post("/teams", json={"slug": team_slug(), "name": "Bo's"}).status_code == 201
+    tokens = []
+    for _ in range(2):
+        team_id = ada.post("/teams", json={"slug": team_slug(), "name": "Ada's"}).json()["id"]
+        tokens.append(token_of(invite(ada, team_id, bo_email)))
+    sensitive.update(tokens)
+    lines_before = len(log_lines)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda token: bo.post(f"/teams/invitations/{token}/accept"), tokens))
+
+    assert sorted(answer.status_code for answer in answers) == [200, 409], [answer.text for answer in answers]
+    (refused,) = [answer for answer in answers if answer.status_code == 409]
+    assert_problem(refused, 409, "team-limit-reached")
+    assert len(bo.get("/teams").json()["teams"]) == MAX_TEAMS_PER_HOST
+    assert_problem(bo.post("/teams", json={"slug": team_slug(), "name": "One more"}), 409, "team-limit-reached")
     assert pii_in(log_lines[lines_before:]) == []

@@ -26,7 +26,7 @@ from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
-from shared.domain.claims import host_velocity_id, link_claim
+from shared.domain.claims import host_velocity_id, link_claim, team_count_id
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet, as_utc
@@ -281,6 +281,13 @@ class TeamSlugClaim(NamedTuple):
     team_id: str
 
 
+class TeamCount(NamedTuple):
+    """A host's join counter (`team_counts/{host id}`): the teams they were in at their last join, and when."""
+
+    teams: int
+    joined_at: datetime
+
+
 class FakeTeamInvitations:
     def __init__(self, unit: FakeUnitOfWork) -> None:
         self._unit = unit
@@ -330,6 +337,17 @@ class FakeTeams:
         found = self._unit.db.where("teams", Team, lambda _, team: host_id in team.members)
         return sorted(found.values(), key=lambda team: team.slug)
 
+    def count_join(self, host_id: str, now: datetime) -> int:
+        key = ("team_counts", team_count_id(host_id))
+        known = self._unit.read(key, TeamCount) is not None
+        teams = len(self.of_member(host_id))
+        joined = TeamCount(teams + 1, now)
+        if known:
+            self._unit.put(key, joined)
+        else:
+            self._unit.merge(key, lambda _: joined)
+        return teams
+
     def purge(self, now: datetime) -> dict[str, int]:
         expired = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.expires_at < now)
         for token_hash in expired:
@@ -356,6 +374,7 @@ class FakeTeams:
         accepted = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.accepted_by == host_id)
         for token_hash in accepted:
             self._unit.delete(("team_invitations", token_hash))
+        self._unit.delete(("team_counts", team_count_id(host_id)))
         return len(teams) + len(accepted)
 
 

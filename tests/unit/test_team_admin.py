@@ -1,7 +1,7 @@
 """Running a team, against the fakes: its pending invitations listed and withdrawn, an address invited twice
 answered with the same invitation (mailed again only after a while), the team's name and slug changed with
-the slug moving in the hosts' registry, and its admins and owners told once when a member's calendar
-disconnects."""
+the slug moving in the hosts' registry, its admins and owners told once when a member's calendar
+disconnects, and the bound of teams a host may be in counted at each join."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from shared.domain.errors import (
     InvitationRevoked,
     InvitationUsed,
     SlugTaken,
+    TeamLimitReached,
     TeamNotFound,
     TeamRoleForbids,
 )
 from shared.domain.host import Connection, ConnectionState
 from shared.domain.team import INVITATION_TTL, REMAIL_AFTER, Role
+from shared.domain.team import MAX_TEAMS_PER_HOST as MAX_TEAMS
 from shared.services import teams
 from shared.services.connection import access_revoked, change_connection
 from shared.services.hosts import slug_available
-from tests.unit.fakes import FakePorts
+from tests.unit.fakes import FakePorts, TeamCount
 from tests.unit.test_teams_service import ADA, BO, CY, NOW, ports_with_hosts, team_with_bo, token_of
 
 
@@ -184,3 +186,18 @@ def test_a_host_in_no_team_queues_nothing_for_teams() -> None:
     access_revoked("h2", NOW, ports)
 
     assert tell_tasks(ports) == []
+
+
+def test_the_bound_of_teams_counts_the_teams_a_host_is_in_now_and_a_join_rewrites_their_counter() -> None:
+    ports = ports_with_hosts()
+    founded = [teams.create_team(teams.CreateTeam(BO, f"bo-team-{n}", "Bo's"), ports) for n in range(MAX_TEAMS)]
+    team_id = teams.create_team(teams.CreateTeam(ADA, "acme", "Acme"), ports).id
+    token = token_of(teams.invite(teams.Invite(ADA, team_id, "bo@example.org"), ports))
+    with pytest.raises(TeamLimitReached):
+        teams.accept_invitation(teams.AcceptInvitation(BO, token), ports)
+
+    teams.delete_team(teams.DeleteTeam(BO, founded[0].id), ports)  # one fewer: room for one more
+    teams.accept_invitation(teams.AcceptInvitation(BO, token), ports)
+
+    assert ports.db.get("team_counts", "h2") == TeamCount(MAX_TEAMS, NOW)
+    assert len(teams.teams_of(BO, ports)) == MAX_TEAMS

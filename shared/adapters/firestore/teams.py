@@ -1,4 +1,5 @@
-"""teams/{team id}, team_invitations/{keyed hash}, and each team's claim on its slug in booking_pages/{slug}.
+"""teams/{team id}, team_invitations/{keyed hash}, each team's claim on its slug in booking_pages/{slug}, and
+each host's join counter in team_counts/{host id}.
 
 Why the claim lives in the pages collection: a host's slug IS the id of their page document, claimed by
 creating it (must not exist) when the slug is set or changed (shared/services/hosts.py). A team claims its
@@ -15,10 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import document, plain_id, stored
-from shared.adapters.firestore.collections import PAGES, TEAM_INVITATIONS, TEAMS
+from shared.adapters.firestore.collections import PAGES, TEAM_COUNTS, TEAM_INVITATIONS, TEAMS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import purge_expired
 from shared.adapters.firestore.unit import Unit
+from shared.domain.claims import team_count_id
 from shared.domain.team import Invitation, Role, Team
 from shared.services.ports import Exported
 
@@ -102,6 +104,22 @@ class FirestoreTeams:
         query = self._unit.db.collection(TEAMS).where(filter=FieldFilter(_MEMBER_IDS, "array_contains", host_id))
         return sorted((_team(doc.to_dict()) for doc in query.stream(**reads())), key=lambda team: team.slug)
 
+    def _count(self, host_id: str) -> DocumentReference:
+        return self._unit.db.collection(TEAM_COUNTS).document(team_count_id(host_id))
+
+    def count_join(self, host_id: str, now: datetime) -> int:
+        """Read first, so the rewrite is conditional on it. A host's first join creates it unconditionally:
+        two first joins racing both commit, as they may (two teams are far below the bound)."""
+        counter = self._count(host_id)
+        known = self._unit.read(counter).exists
+        teams = len(self.of_member(host_id))
+        joined = {"teams": teams + 1, "joined_at": now}
+        if known:
+            self._unit.put(counter, joined)
+        else:
+            self._unit.merge(counter, joined)
+        return teams
+
     def purge(self, now: datetime) -> dict[str, int]:
         return {f"{TEAM_INVITATIONS}_deleted": purge_expired(self._unit.db, TEAM_INVITATIONS, now)}
 
@@ -131,6 +149,7 @@ class FirestoreTeams:
         accepted = list(query.stream(**reads()))
         for doc in accepted:
             self._unit.delete(doc.reference)
+        self._unit.delete(self._count(host_id))  # a count of their teams, nothing else: not counted as a record
         return len(teams) + len(accepted)
 
 
