@@ -1,6 +1,6 @@
 """Team API (session): create a team, list yours, invite by mail, accept, members and their roles, remove or
-leave, delete; the team's event types (admins and owners write them, members read them). Booking a team type
-comes later (issue 28)."""
+leave, delete; the team's event types (admins and owners write them, members read them) and their single-use
+links (admins and owners). A team type is booked through the bookings API with the team's slug."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters
 from shared.domain.host import Host, HostSlug
+from shared.domain.links import LinkRequest
 from shared.domain.team import Role, TeamName, TypedEmail
 from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.services import teams
 from shared.web.endpoints import Endpoints, json_response
+from shared.web.views import LinkCreated, LinkList, LinkView
 
 api = Endpoints("teams")
 
@@ -251,6 +253,36 @@ def patch_event_type(
 def delete_event_type(request: Request, principal: Host, team_id: str, event_type_id: str) -> Response:
     """Remove a team event type (owners and admins)."""
     teams.delete_team_event_type(teams.DeleteTeamEventType(principal, team_id, event_type_id), adapters())
+    return Response(status=204)
+
+
+@api.host(
+    "/<team_id>/event-types/<event_type_id>/links",
+    methods=("POST",),
+    body=LinkRequest,
+    response=LinkCreated,
+    status=201,
+)
+def create_link(request: Request, principal: Host, team_id: str, event_type_id: str, body: LinkRequest) -> Response:
+    """A single-use link to a team event type (owners and admins), as a host's: one booking with it (a private
+    type is offered only with one), until `expires_at` if given; its token is shown only now."""
+    created = teams.create_team_link(teams.CreateTeamLink(principal, team_id, event_type_id, body), adapters())
+    shown = LinkView.of(created.link, created.link.created_at).model_dump()
+    return json_response(LinkCreated(**shown, token=created.token, url=created.url), status=201)
+
+
+@api.host("/<team_id>/event-types/<event_type_id>/links", response=LinkList)
+def list_links(request: Request, principal: Host, team_id: str, event_type_id: str) -> Response:
+    """The team type's single-use links, newest first, with their state (owners and admins; never tokens)."""
+    ports = adapters()
+    found, now = teams.team_links(principal, team_id, event_type_id, ports), ports.now()
+    return json_response(LinkList(links=[LinkView.of(link, now) for link in found]))
+
+
+@api.host("/<team_id>/event-types/<event_type_id>/links/<link_id>", methods=("DELETE",), status=204)
+def revoke_link(request: Request, principal: Host, team_id: str, event_type_id: str, link_id: str) -> Response:
+    """Revoke a link (owners and admins): from now on it answers 410 `link-expired`."""
+    teams.revoke_team_link(teams.RevokeTeamLink(principal, team_id, event_type_id, link_id), adapters())
     return Response(status=204)
 
 

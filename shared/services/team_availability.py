@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.domain.errors import EventTypeNotFound, HostNotFound, InvalidRange
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval
-from shared.domain.links import Visibility
+from shared.domain.links import BookingLink, Visibility
 from shared.domain.offer import LOOKAROUND, AvailabilitySnapshot, FreeSlots, Offer, periods_around
 from shared.domain.slots import invitee_range
 from shared.domain.team import Team
@@ -32,6 +33,7 @@ from shared.services.availability import (
     OpenHostPage,
     Visitor,
     best_effort_refresh,
+    genuine_link,
 )
 from shared.services.busy_refresh import stale_reason
 from shared.services.ports import Ports, UnitOfWork
@@ -72,7 +74,7 @@ def team_booking_page(command: OpenBookingPage, deps: Ports) -> OpenedTeamType:
     """A team event type's booking page, for a visitor who may open it."""
     uow = deps.uow()
     team = _team(command.host_slug, uow)
-    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor)
+    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor, deps)
     zone = _zone_of(event_type.members[0], uow) if event_type.members else _FALLBACK_ZONE
     attendees: list[str] = []
     if event_type.assignment is Assignment.COLLECTIVE:
@@ -88,7 +90,7 @@ def team_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     uow, now = deps.uow(), deps.now()
     team = _team(command.host_slug, uow)
-    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor)
+    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor, deps)
     asked = invitee_range(command.first_day, command.last_day, command.zone)
     offers = member_offers(TeamTypeOf(event_type_id, event_type), asked, uow)
     for member, offer in offers.items():
@@ -145,13 +147,37 @@ def _team(slug: str, uow: UnitOfWork) -> Team:
     return team
 
 
-def _opened(team: Team, event_type_slug: str, visitor: Visitor) -> tuple[str, TeamEventType]:
-    """The type the visitor may open. A private team type answers as an unknown one: single-use links are a
-    host's (by host id and event type), and a team's are not built yet."""
+def _opened(team: Team, event_type_slug: str, visitor: Visitor, deps: Ports) -> tuple[str, TeamEventType]:
+    """The type the visitor may open (a private one only with a genuine single-use link of its own)."""
     event_type_id, event_type = team.by_slug(event_type_slug)
-    if event_type.visibility is Visibility.PRIVATE or visitor.link_token is not None:
-        raise EventTypeNotFound(f"no event type '{event_type_slug}'")
+    admitted_team_link(TeamVisit(team, event_type_id, visitor, deps.now()), deps.uow())
     return event_type_id, event_type
+
+
+@dataclass(frozen=True)
+class TeamVisit:
+    """A visitor (with the link they hold, if any) asking for one of a team's event types at `now`."""
+
+    team: Team
+    event_type_id: str
+    visitor: Visitor
+    now: datetime
+
+
+def admitted_team_link(visit: TeamVisit, uow: UnitOfWork) -> BookingLink | None:
+    """As a host's type admits its visitor: a private team type without a genuine link of its own (the team's,
+    `host_id` the team's id) answers as an unknown one; a genuine link that ended answers 410."""
+    event_type = visit.team.event_type(visit.event_type_id)
+    unknown = EventTypeNotFound(f"no event type '{event_type.slug}'")
+    if visit.visitor.link_token is None:
+        if event_type.visibility is Visibility.PRIVATE:
+            raise unknown
+        return None
+    link = genuine_link(visit.visitor.link_token, (visit.team.id, visit.event_type_id), uow)
+    if link is None:
+        raise unknown
+    link.ensure_usable(visit.now)
+    return link
 
 
 def _zone_of(host_id: str, uow: UnitOfWork) -> str:

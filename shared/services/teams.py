@@ -22,6 +22,7 @@ from shared.domain.errors import (
     TeamNotFound,
 )
 from shared.domain.host import Host
+from shared.domain.links import BookingLink, LinkRequest
 from shared.domain.team import (
     INVITATION_TTL,
     MAX_TEAMS_PER_HOST,
@@ -34,7 +35,7 @@ from shared.domain.team import (
 )
 from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.logging import log_event
-from shared.services import messages
+from shared.services import links, messages
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored, MailDeferred, MailRefused
 from shared.services.ports import Mailer, Ports, UnitOfWork
@@ -349,15 +350,18 @@ class DeleteTeam:
 def delete_team(command: DeleteTeam, deps: Ports) -> None:
     """The team, its slug (free again) and its invitations go, in one commit; an owner's to do."""
 
-    def delete() -> None:
+    def delete() -> Team:
         uow = deps.uow()
         with uow:
             team = _team_of(command.host, command.team_id, uow)
             team.check_delete(command.host.id)
             uow.teams.remove(team)
             uow.commit()
+        return team
 
-    retried(delete)
+    deleted = retried(delete)
+    for event_type_id in deleted.event_types:  # its open single-use links end (and are purged in time)
+        links.withdraw_owned(deleted.id, event_type_id, deps.now(), deps.uow())
     log_event("team_deleted", team_id=command.team_id, host_id=command.host.id)
 
 
@@ -450,10 +454,63 @@ class DeleteTeamEventType:
 
 
 def delete_team_event_type(command: DeleteTeamEventType, deps: Ports) -> None:
+    """Its open single-use links are revoked (as a host's type's are)."""
+
     def remove(team: Team) -> Team:
         return team.without_event_type(command.host.id, command.event_type_id)
 
     _changed(command.host, command.team_id, remove, deps)
+    links.withdraw_owned(command.team_id, command.event_type_id, deps.now(), deps.uow())
+
+
+# --- single-use links of a team's (private) event types --------------------------------------------------------
+@dataclass(frozen=True)
+class CreateTeamLink:
+    """An owner or admin asks for a single-use link to one of the team's event types."""
+
+    host: Host
+    team_id: str
+    event_type_id: str
+    request: LinkRequest
+
+
+def create_team_link(command: CreateTeamLink, deps: Ports) -> links.CreatedLink:
+    """A host's single-use link, owned by the team (its `host_id` the team's id): one booking with it, by the
+    team type's assignment. Its token is shown this once."""
+    team, event_type = _managed_type(command.host, command.team_id, command.event_type_id, deps.uow())
+    link, token = links.new_link(team.id, command.event_type_id, command.request, deps)
+    log_event("team_link_created", team_id=team.id, event_type_id=command.event_type_id, link_id=link.id)
+    return links.CreatedLink(link, token, deps.links.single_use(team.slug, event_type.slug, token))
+
+
+def team_links(host: Host, team_id: str, event_type_id: str, deps: Ports) -> list[BookingLink]:
+    uow = deps.uow()
+    team, _ = _managed_type(host, team_id, event_type_id, uow)
+    return uow.links.of_event_type(team.id, event_type_id)
+
+
+@dataclass(frozen=True)
+class RevokeTeamLink:
+    host: Host
+    team_id: str
+    event_type_id: str
+    link_id: str
+
+
+def revoke_team_link(command: RevokeTeamLink, deps: Ports) -> BookingLink:
+    """From now on it answers 410 `link-expired` (a used one stays used: 410 `link-used`)."""
+    uow = deps.uow()
+    team, _ = _managed_type(command.host, command.team_id, command.event_type_id, uow)
+    revoked = links.revoke_owned((team.id, command.event_type_id), command.link_id, deps.now(), uow)
+    log_event("team_link_revoked", team_id=team.id, event_type_id=command.event_type_id, link_id=revoked.id)
+    return revoked
+
+
+def _managed_type(host: Host, team_id: str, event_type_id: str, uow: UnitOfWork) -> tuple[Team, TeamEventType]:
+    """The team and its type, for an owner or admin (links are the managers' to hand out)."""
+    team = _team_of(host, team_id, uow)
+    team.check_manage_types(host.id)
+    return team, team.event_type(event_type_id)
 
 
 def _check_connected(members: list[str], uow: UnitOfWork) -> None:

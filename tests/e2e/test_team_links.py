@@ -1,0 +1,69 @@
+"""A team's private event type and its single-use links over HTTP, against the emulator and the Google
+sandbox: not listed, 404 without a link; owners and admins hand out links (members may not); a link opens
+the page and slots and makes exactly one booking (a member's), then answers 410 `link-used`; a revoked one
+410 `link-expired`; logs carry neither the token nor an address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from tests.e2e.test_bookings import day_ahead
+from tests.e2e.test_http_surface import assert_problem
+from tests.e2e.test_private_links import book, page, slots
+from tests.e2e.test_team_event_types import team_of, team_type
+from tests.e2e.test_teams import me
+from tests.support import Browser, Google, pii_in
+
+
+def team_link(browser: Browser, team_id: str, event_type_id: str) -> requests.Response:
+    return browser.post(f"/teams/{team_id}/event-types/{event_type_id}/links", json={})
+
+
+def test_a_private_team_type_opens_only_with_a_link_of_its_own_for_exactly_one_booking(
+    api: str, google: Google, log_lines: list[str], sensitive: set[str]
+) -> None:
+    ada, bo, team_id, team_slug, _ = team_of(api, google, sensitive)
+    members = [me(ada)["id"], me(bo)["id"]]
+    created = ada.post(
+        f"/teams/{team_id}/event-types", json=team_type("call", "round_robin", members, visibility="private")
+    )
+    assert created.status_code == 201, created.text
+    call_id = created.json()["id"]
+    lines_before = len(log_lines)
+
+    made = team_link(ada, team_id, call_id)
+    assert made.status_code == 201, made.text
+    link: dict[str, Any] = made.json()
+    sensitive.add(link["token"])
+    second = team_link(ada, team_id, call_id).json()
+    sensitive.add(second["token"])
+
+    assert link["url"].endswith(f"/{team_slug}/call#link={link['token']}")
+    assert (link["state"], link["expires_at"]) == ("active", None)
+    assert_problem(team_link(bo, team_id, call_id), 403, "team-role-forbids")  # a member hands out none
+    listed_types = requests.get(f"{api}/bookings/pages/{team_slug}", timeout=10).json()["event_types"]
+    assert "call" not in [et["slug"] for et in listed_types]
+    assert_problem(page(api, team_slug), 404, "not-found")
+    assert_problem(slots(api, team_slug), 404, "not-found")
+    assert_problem(book(api, team_slug, day_ahead(7, 10)), 404, "not-found")
+    assert page(api, team_slug, link["token"]).status_code == 200
+    free = slots(api, team_slug, link["token"])
+    assert free.status_code == 200, free.text
+    assert free.json()["slots"]
+
+    booked = book(api, team_slug, day_ahead(7, 10), link["token"])
+    again = book(api, team_slug, day_ahead(7, 11), link["token"])
+
+    assert booked.status_code == 201, booked.text
+    assert_problem(again, 410, "link-used")
+    assert_problem(page(api, team_slug, link["token"]), 410, "link-used")
+    listed = ada.get(f"/teams/{team_id}/event-types/{call_id}/links").json()["links"]
+    assert {(found["id"], found["state"]) for found in listed} == {(link["id"], "used"), (second["id"], "active")}
+
+    assert ada.delete(f"/teams/{team_id}/event-types/{call_id}/links/{second['id']}").status_code == 204
+    assert_problem(book(api, team_slug, day_ahead(7, 12), second["token"]), 410, "link-expired")
+    google.drain_tasks()
+    assert pii_in(log_lines[lines_before:]) == []
+    assert not [line for line in log_lines if link["token"].split(".")[1] in line]
