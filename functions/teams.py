@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.bootstrap import adapters
 from shared.domain.host import Host, HostSlug
 from shared.domain.links import LinkRequest
-from shared.domain.team import Role, TeamName, TypedEmail
+from shared.domain.team import Invitation, Role, TeamName, TypedEmail
 from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.services import teams
 from shared.web.endpoints import Endpoints, json_response
@@ -114,6 +114,46 @@ class TeamEventTypeList(BaseModel):
     event_types: list[TeamEventTypeView]
 
 
+class ExportedMember(BaseModel):
+    host_id: str
+    display_name: str
+    role: Role
+    joined_at: datetime
+    weight: int
+    priority: int
+
+
+class TeamExport(BaseModel):
+    """Everything kept of the team as such (its members' own records are in their own exports)."""
+
+    id: str
+    slug: str
+    name: str
+    created_at: datetime
+    members: list[ExportedMember]
+    event_types: list[TeamEventTypeView]
+    invitations: list[Invitation] = Field(description="Every state: pending, accepted, withdrawn.")
+    links: list[LinkView] = Field(description="Its event types' single-use links (never their tokens).")
+
+    @classmethod
+    def of(cls, record: teams.TeamRecord, now: datetime) -> TeamExport:
+        team = record.team
+        members = [
+            ExportedMember(host_id=host_id, display_name=record.names.get(host_id, ""), **member.model_dump())
+            for host_id, member in team.members.items()
+        ]
+        return cls(
+            id=team.id,
+            slug=team.slug,
+            name=team.name,
+            created_at=team.created_at,
+            members=members,
+            event_types=[TeamEventTypeView.of(et_id, et) for et_id, et in team.event_types.items()],
+            invitations=record.invitations,
+            links=[LinkView.of(link, now) for link in record.links],
+        )
+
+
 @api.host("/", methods=("POST",), body=TeamCreate, response=TeamCreated, status=201)
 def create_team(request: Request, principal: Host, body: TeamCreate) -> Response:
     """Found a team (you are its owner). Its slug is taken from the same registry as hosts' slugs: 409
@@ -210,9 +250,18 @@ def remove_member(request: Request, principal: Host, team_id: str, host_id: str)
     return Response(status=204)
 
 
+@api.host("/<team_id>/export", response=TeamExport)
+def export_team(request: Request, principal: Host, team_id: str) -> Response:
+    """The team's record (owners): the team, its members and roles, event types, invitations and links."""
+    ports = adapters()
+    return json_response(TeamExport.of(teams.export_team(principal, team_id, ports), ports.now()))
+
+
 @api.host("/<team_id>", methods=("DELETE",), status=204)
 def delete_team(request: Request, principal: Host, team_id: str) -> Response:
-    """Delete the team (owners): its slug is free again and its open invitations stop working."""
+    """Delete the team (owners): the team record, its slug (free again) and its invitations go; its event types'
+    open single-use links are revoked (their records purged 30 days on). Bookings made with its types are the
+    members' own and stay."""
     teams.delete_team(teams.DeleteTeam(principal, team_id), adapters())
     return Response(status=204)
 

@@ -152,6 +152,11 @@ class Team(BaseModel):
         if self._acting(actor_id) is not Role.OWNER:
             raise TeamRoleForbids("only an owner deletes the team")
 
+    def check_export(self, actor_id: str) -> None:
+        """The team's record (its members, types, invitations, links) is its owners' to take out."""
+        if self._acting(actor_id) is not Role.OWNER:
+            raise TeamRoleForbids("only an owner exports the team's record")
+
     # --- changes -----------------------------------------------------------------------------------------
     def joined(self, host_id: str, role: Role, now: datetime) -> Team:
         if len(self.members) >= MAX_MEMBERS:

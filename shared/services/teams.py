@@ -342,6 +342,29 @@ def rename_team(command: RenameTeam, deps: Ports) -> Team:
 
 
 @dataclass(frozen=True)
+class TeamRecord:
+    """Everything Kaleno keeps of a team as such: the team (members, roles, event types), its members' names,
+    its invitations in every state, and its event types' single-use links (never their tokens)."""
+
+    team: Team
+    names: dict[str, str]  # member host id -> display name
+    invitations: list[Invitation]
+    links: list[BookingLink]
+
+
+def export_team(host: Host, team_id: str, deps: Ports) -> TeamRecord:
+    """The team's own record, for an owner (a member's own export holds their teams: shared/services/privacy.py)."""
+    uow = deps.uow()
+    team = _team_of(host, team_id, uow)
+    team.check_export(host.id)
+    names = {member_id: found.display_name for member_id in team.members if (found := uow.hosts.get(member_id))}
+    invitations = sorted(uow.teams.invitations.of_team(team.id).values(), key=lambda found: found.created_at)
+    found_links = [link for et_id in team.event_types for link in uow.links.of_event_type(team.id, et_id)]
+    log_event("team_exported", team_id=team.id, host_id=host.id)
+    return TeamRecord(team, names, invitations, found_links)
+
+
+@dataclass(frozen=True)
 class DeleteTeam:
     host: Host
     team_id: str

@@ -1,7 +1,8 @@
 """A team's private event type and its single-use links over HTTP, against the emulator and the Google
 sandbox: not listed, 404 without a link; owners and admins hand out links (members may not); a link opens
 the page and slots and makes exactly one booking (a member's), then answers 410 `link-used`; a revoked one
-410 `link-expired`; logs carry neither the token nor an address."""
+410 `link-expired`; logs carry neither the token nor an address. An owner exports the team's record; deleting
+the team takes the team, its invitations and slug, and revokes its links."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from tests.e2e.test_bookings import day_ahead
 from tests.e2e.test_http_surface import assert_problem
 from tests.e2e.test_private_links import book, page, slots
 from tests.e2e.test_team_event_types import team_of, team_type
-from tests.e2e.test_teams import me
-from tests.support import Browser, Google, pii_in
+from tests.e2e.test_teams import invite, me
+from tests.support import Browser, Google, pii_in, unique_email
 
 
 def team_link(browser: Browser, team_id: str, event_type_id: str) -> requests.Response:
@@ -67,3 +68,39 @@ def test_a_private_team_type_opens_only_with_a_link_of_its_own_for_exactly_one_b
     google.drain_tasks()
     assert pii_in(log_lines[lines_before:]) == []
     assert not [line for line in log_lines if link["token"].split(".")[1] in line]
+
+
+def test_an_owner_exports_the_teams_record_and_deleting_the_team_ends_everything_it_held(
+    api: str, google: Google, db: Any, log_lines: list[str], sensitive: set[str]
+) -> None:
+    ada, bo, team_id, team_slug, _ = team_of(api, google, sensitive)
+    ada_id, bo_id = me(ada)["id"], me(bo)["id"]
+    body = team_type("call", "round_robin", [ada_id, bo_id], visibility="private")
+    call_id = ada.post(f"/teams/{team_id}/event-types", json=body).json()["id"]
+    link = team_link(ada, team_id, call_id).json()
+    sensitive.add(link["token"])
+    cy_email = unique_email()
+    assert invite(ada, team_id, cy_email).status_code == 201
+    lines_before = len(log_lines)
+
+    exported = ada.get(f"/teams/{team_id}/export")
+
+    assert exported.status_code == 200, exported.text
+    record = exported.json()
+    assert (record["id"], record["slug"], record["name"]) == (team_id, team_slug, "Acme Clinic")
+    assert {(m["host_id"], m["role"]) for m in record["members"]} == {(ada_id, "owner"), (bo_id, "member")}
+    assert [et["slug"] for et in record["event_types"]] == ["call"]
+    assert sorted(i["state"] for i in record["invitations"]) == ["accepted", "pending"]
+    assert cy_email in [i["email"] for i in record["invitations"]]
+    assert [(found["id"], found["state"]) for found in record["links"]] == [(link["id"], "active")]
+    assert link["token"] not in exported.text
+    assert_problem(bo.get(f"/teams/{team_id}/export"), 403, "team-role-forbids")
+
+    assert ada.delete(f"/teams/{team_id}").status_code == 204
+
+    assert_problem(ada.get(f"/teams/{team_id}/export"), 404, "team-not-found")
+    assert not db.collection("teams").document(team_id).get().exists
+    assert [doc.id for doc in db.collection("team_invitations").stream() if doc.get("team_id") == team_id] == []
+    assert db.collection("booking_links").document(link["id"]).get().get("revoked_at") is not None
+    assert_problem(book(api, team_slug, day_ahead(7, 10), link["token"]), 404, "not-found")
+    assert pii_in(log_lines[lines_before:]) == []

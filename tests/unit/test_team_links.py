@@ -1,7 +1,8 @@
 """A team's private event types and their single-use links, against the fakes: a private team type is not
 listed and answers as an unknown one without a link of its own; owners and admins hand out links; a link
 opens the type's page and slots and makes one booking (as a member's), then answers 410 `link-used`; a
-revoked one 410 `link-expired`; another type's or a forged one 404; deleting the type withdraws its links."""
+revoked one 410 `link-expired`; another type's or a forged one 404; deleting the type withdraws its links.
+An owner exports the team's record; deleting the team takes it and ends its links."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.domain.booking import BookingRequest, Invitee
-from shared.domain.errors import EventTypeNotFound, LinkExpired, LinkUsed, TeamRoleForbids
+from shared.domain.errors import EventTypeNotFound, HostNotFound, LinkExpired, LinkUsed, TeamRoleForbids
 from shared.domain.links import LinkRequest, LinkState
 from shared.domain.team_event_type import TeamEventType
 from shared.services import teams
@@ -98,3 +99,32 @@ def test_a_revoked_forged_or_other_types_link_opens_nothing_and_only_managers_ha
     teams.delete_team_event_type(teams.DeleteTeamEventType(ADA, team_id, event_type_id), ports)
     (withdrawn,) = [link for link in ports.uow().links.of_event_type(team_id, event_type_id) if link.id in fresh]
     assert withdrawn.state(NOW) is LinkState.REVOKED
+
+
+def test_an_owner_exports_the_teams_record_and_deleting_the_team_takes_it_and_ends_its_links() -> None:
+    ports, team_id = team_ports()
+    event_type_id = with_private_type(ports, team_id)
+    token = link_for(ports, team_id, event_type_id)
+    teams.invite(teams.Invite(ADA, team_id, "cy@example.org"), ports)
+
+    record = teams.export_team(ADA, team_id, ports)
+
+    assert (record.team.id, sorted(record.team.members)) == (team_id, ["h1", "h2"])
+    assert record.names == {"h1": ADA.display_name, "h2": "Bo"}
+    assert sorted(et.slug for et in record.team.event_types.values()) == ["anyone", "together", "vip"]
+    assert sorted((i.email, i.state) for i in record.invitations) == [
+        (BO.email, "accepted"),
+        ("cy@example.org", "pending"),
+    ]
+    assert [link.id for link in record.links] == [token.split(".")[0]]
+    with pytest.raises(TeamRoleForbids):
+        teams.export_team(BO, team_id, ports)  # a member: their own export holds their teams
+
+    teams.delete_team(teams.DeleteTeam(ADA, team_id), ports)
+
+    assert ports.db.ids("teams") == set()
+    assert ports.db.ids("team_invitations") == set()
+    (ended,) = ports.uow().links.of_event_type(team_id, event_type_id)
+    assert ended.state(NOW) is LinkState.REVOKED
+    with pytest.raises(HostNotFound):  # nothing is offered at the team's slug any more
+        book(Book(request_with(token)), ports)
