@@ -151,7 +151,7 @@ def load_offer(query: OfferQuery, around: Interval, uow: UnitOfWork) -> Offer:
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = query.team_type or snapshot.page.by_slug(event_type_slug)
-    link = _admitted(snapshot.page, event_type_id, query, uow) if query.team_type is None else query.team_link
+    link = _admitted(snapshot.page, event_type_id, query, uow) if query.team_type is None else _still_open(query, uow)
     periods = periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
         wider = (periods.start - LOOKAROUND, periods.end + LOOKAROUND)
@@ -188,6 +188,16 @@ def _admitted(page: BookingPage, event_type_id: str, query: OfferQuery, uow: Uni
         raise unknown
     link.ensure_usable(query.now)
     return link
+
+
+def _still_open(query: OfferQuery, uow: UnitOfWork) -> BookingLink | None:
+    """A team type's link, admitted once for the whole booking, read again for each member's attempt: used by a
+    racer meanwhile, it answers 410 `link-used` rather than sending the booking on to the next member."""
+    if query.team_link is None:
+        return None
+    found = uow.links.get(query.team_link.id) or query.team_link
+    found.ensure_usable(query.now)
+    return found
 
 
 def genuine_link(token: str, owned: tuple[str, str], uow: UnitOfWork) -> BookingLink | None:

@@ -6,6 +6,8 @@ the team takes the team, its invitations and slug, and revokes its links."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -104,3 +106,26 @@ def test_an_owner_exports_the_teams_record_and_deleting_the_team_ends_everything
     assert db.collection("booking_links").document(link["id"]).get().get("revoked_at") is not None
     assert_problem(book(api, team_slug, day_ahead(7, 10), link["token"]), 404, "not-found")
     assert pii_in(log_lines[lines_before:]) == []
+
+
+def test_bookings_racing_with_one_team_link_at_different_times_make_exactly_one(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    ada, bo, team_id, team_slug, _ = team_of(api, google, sensitive)
+    body = team_type("call", "round_robin", [me(ada)["id"], me(bo)["id"]], visibility="private")
+    call_id = ada.post(f"/teams/{team_id}/event-types", json=body).json()["id"]
+    token = team_link(ada, team_id, call_id).json()["token"]
+    sensitive.add(token)
+    racers = 6
+    starts = [day_ahead(8, 9) + timedelta(minutes=30 * i) for i in range(racers)]
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        answers = list(pool.map(lambda start: book(api, team_slug, start, token), starts))
+
+    winners = [answer for answer in answers if answer.status_code == 201]
+    assert len(winners) == 1, [answer.text for answer in answers]
+    for answer in answers:
+        if answer.status_code != 201:
+            assert_problem(answer, 410, "link-used")
+    (listed,) = ada.get(f"/teams/{team_id}/event-types/{call_id}/links").json()["links"]
+    assert (listed["state"], listed["booking_id"]) == ("used", winners[0].json()["id"])
