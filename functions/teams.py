@@ -134,6 +134,9 @@ class TeamExport(BaseModel):
     event_types: list[TeamEventTypeView]
     invitations: list[Invitation] = Field(description="Every state: pending, accepted, withdrawn.")
     links: list[LinkView] = Field(description="Its event types' single-use links (never their tokens).")
+    disconnects_told: dict[str, str] = Field(
+        description="By member host id: the calendar disconnect (an incident id) its owners and admins were told of."
+    )
 
     @classmethod
     def of(cls, record: teams.TeamRecord, now: datetime) -> TeamExport:
@@ -151,6 +154,7 @@ class TeamExport(BaseModel):
             event_types=[TeamEventTypeView.of(et_id, et) for et_id, et in team.event_types.items()],
             invitations=record.invitations,
             links=[LinkView.of(link, now) for link in record.links],
+            disconnects_told=team.disconnects_told,
         )
 
 

@@ -96,6 +96,7 @@ def test_an_owner_exports_the_teams_record_and_deleting_the_team_ends_everything
     assert cy_email in [i["email"] for i in record["invitations"]]
     assert [(found["id"], found["state"]) for found in record["links"]] == [(link["id"], "active")]
     assert link["token"] not in exported.text
+    assert record["disconnects_told"] == {}  # no member's calendar has disconnected
     assert_problem(bo.get(f"/teams/{team_id}/export"), 403, "team-role-forbids")
 
     assert ada.delete(f"/teams/{team_id}").status_code == 204
