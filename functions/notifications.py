@@ -1,5 +1,5 @@
-"""Cloud Tasks target: Kaleno's own mail (booking notices, reminders, the host's connection alerts), and
-the hand-off of each booking change to the host's webhooks.
+"""Cloud Tasks target: Kaleno's own mail (booking notices, reminders, the host's connection alerts, a team's
+admins told of a member's disconnect), and the hand-off of each booking change to the host's webhooks.
 
 2xx: sent, or deliberately not (superseded, cancelled, nothing configured); 503 with Retry-After: the relay
 could not take it now, and Cloud Tasks retries with backoff. A booking records what was sent, so a task
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, RootModel
 from shared.bootstrap import adapters
 from shared.domain.ids import BOOKING_ID_PATTERN, HOST_ID_PATTERN
 from shared.services import notifications as mail
+from shared.services import teams
 from shared.services.errors import MailDeferred
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.principals import TASKS, TaskCaller
@@ -43,7 +44,16 @@ class AlertHostTask(BaseModel):
     incident: str = Field(max_length=80)
 
 
-class MailTask(RootModel[Annotated[NotifyBookingTask | RemindTask | AlertHostTask, Field(discriminator="action")]]):
+class TellTeamAdminsTask(BaseModel):
+    action: Literal["tell_team_admins"]
+    host_id: str = Field(pattern=HOST_ID_PATTERN)
+    incident: str = Field(max_length=80)
+
+
+_Task = NotifyBookingTask | RemindTask | AlertHostTask | TellTeamAdminsTask
+
+
+class MailTask(RootModel[Annotated[_Task, Field(discriminator="action")]]):
     pass
 
 
@@ -57,6 +67,8 @@ def send(request: Request, principal: TaskCaller, body: MailTask) -> Response:
             outcome = mail.notify(mail.NotifyBooking(task.booking_id, task.version, retries), ports)
         elif isinstance(task, RemindTask):
             outcome = mail.remind(mail.SendReminder(task.booking_id, task.start), ports)
+        elif isinstance(task, TellTeamAdminsTask):
+            outcome = teams.tell_team_admins(teams.TellTeamAdmins(task.host_id, task.incident), ports)
         else:
             outcome = mail.alert_host(mail.AlertHost(task.host_id, task.incident), ports)
     except (MailDeferred, mail.NotYetStored) as error:

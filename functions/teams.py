@@ -1,6 +1,7 @@
 """Team API (session): create a team, list yours, invite by mail, accept, members and their roles, remove or
-leave, delete; the team's event types (admins and owners write them, members read them). Booking a team type
-is `POST /bookings` with the team's slug; the team's bookings are listed and handed on here."""
+leave, delete; the team's event types (admins and owners write them, members read them) and their single-use
+links (admins and owners). Booking a team type is `POST /bookings` with the team's slug; the team's bookings
+are listed and handed on here."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from shared.bootstrap import adapters
 from shared.domain.booking import BookingStatus
 from shared.domain.calendar_span import Instant
 from shared.domain.host import Host, HostSlug
-from shared.domain.team import Role, TeamName, TypedEmail
+from shared.domain.links import LinkRequest
+from shared.domain.team import Invitation, Role, TeamName, TypedEmail
 from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.services import team_bookings, teams
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
+from shared.web.views import LinkCreated, LinkList, LinkView
 
 api = Endpoints("teams")
 
@@ -60,6 +63,30 @@ class InvitationCreated(BaseModel):
     expires_at: datetime
 
 
+class InvitationView(BaseModel):
+    id: str
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+class InvitationList(BaseModel):
+    invitations: list[InvitationView]
+
+
+class TeamChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: TeamName | None = None
+    slug: HostSlug | None = Field(default=None, description="A new page address, from the hosts' registry.")
+
+
+class TeamRenamed(BaseModel):
+    id: str
+    slug: str
+    name: str
+
+
 class Accepted(BaseModel):
     team_id: str
 
@@ -92,6 +119,50 @@ class TeamEventTypeList(BaseModel):
     event_types: list[TeamEventTypeView]
 
 
+class ExportedMember(BaseModel):
+    host_id: str
+    display_name: str
+    role: Role
+    joined_at: datetime
+    weight: int
+    priority: int
+
+
+class TeamExport(BaseModel):
+    """Everything kept of the team as such (its members' own records are in their own exports)."""
+
+    id: str
+    slug: str
+    name: str
+    created_at: datetime
+    members: list[ExportedMember]
+    event_types: list[TeamEventTypeView]
+    invitations: list[Invitation] = Field(description="Every state: pending, accepted, withdrawn.")
+    links: list[LinkView] = Field(description="Its event types' single-use links (never their tokens).")
+    disconnects_told: dict[str, str] = Field(
+        description="By member host id: the calendar disconnect (an incident id) its owners and admins were told of."
+    )
+
+    @classmethod
+    def of(cls, record: teams.TeamRecord, now: datetime) -> TeamExport:
+        team = record.team
+        members = [
+            ExportedMember(host_id=host_id, display_name=record.names.get(host_id, ""), **member.model_dump())
+            for host_id, member in team.members.items()
+        ]
+        return cls(
+            id=team.id,
+            slug=team.slug,
+            name=team.name,
+            created_at=team.created_at,
+            members=members,
+            event_types=[TeamEventTypeView.of(et_id, et) for et_id, et in team.event_types.items()],
+            invitations=record.invitations,
+            links=[LinkView.of(link, now) for link in record.links],
+            disconnects_told=team.disconnects_told,
+        )
+
+
 @api.host("/", methods=("POST",), body=TeamCreate, response=TeamCreated, status=201)
 def create_team(request: Request, principal: Host, body: TeamCreate) -> Response:
     """Found a team (you are its owner). Its slug is taken from the same registry as hosts' slugs: 409
@@ -118,12 +189,39 @@ def list_teams(request: Request, principal: Host) -> Response:
 )
 def invite(request: Request, principal: Host, team_id: str, body: InvitationRequest) -> Response:
     """Invite someone by email (owners and admins; 403 `team-role-forbids` otherwise). The link is mailed and
-    answered here; it works once, for 7 days."""
+    answered here; it works once, for 7 days. Idempotent by address: while an invitation to it is pending,
+    asking again (a retry, with or without an Idempotency-Key) answers that same invitation and link, with the
+    role asked now; its mail goes out again only if the last went out 10 minutes ago or more."""
     invited = teams.invite(teams.Invite(principal, team_id, body.email, body.role), adapters())
     shown = InvitationCreated(
         id=invited.invitation.id, invite_url=invited.url, expires_at=invited.invitation.expires_at
     )
     return json_response(shown, status=201)
+
+
+@api.host("/<team_id>/invitations", response=InvitationList)
+def list_invitations(request: Request, principal: Host, team_id: str) -> Response:
+    """The team's pending invitations (not accepted, not withdrawn, unexpired), oldest first: owners and
+    admins (403 `team-role-forbids` otherwise)."""
+    found = teams.pending_invitations(principal, team_id, adapters())
+    shown = [InvitationView(id=i.id, email=i.email, role=i.role, expires_at=i.expires_at) for i in found]
+    return json_response(InvitationList(invitations=shown))
+
+
+@api.host("/<team_id>/invitations/<invitation_id>", methods=("DELETE",), status=204)
+def revoke_invitation(request: Request, principal: Host, team_id: str, invitation_id: str) -> Response:
+    """Withdraw an invitation (owners and admins; again: 204): its link then answers 410 `invitation-revoked`.
+    404 `invitation-not-found`; one already accepted answers 410 `invitation-used` (remove the member)."""
+    teams.revoke_invitation(teams.RevokeInvitation(principal, team_id, invitation_id), adapters())
+    return Response(status=204)
+
+
+@api.host("/<team_id>", methods=("PATCH",), body=TeamChange, response=TeamRenamed)
+def rename_team(request: Request, principal: Host, team_id: str, body: TeamChange) -> Response:
+    """Change the team's name and/or slug (owners and admins). The slug moves in the hosts' registry in one
+    commit: 409 `slug-taken` if a host or a team has it; the old address is free again."""
+    team = teams.rename_team(teams.RenameTeam(principal, team_id, body.name, body.slug), adapters())
+    return json_response(TeamRenamed(id=team.id, slug=team.slug, name=team.name))
 
 
 @api.host("/invitations/<invitation_token>/accept", methods=("POST",), response=Accepted)
@@ -161,9 +259,18 @@ def remove_member(request: Request, principal: Host, team_id: str, host_id: str)
     return Response(status=204)
 
 
+@api.host("/<team_id>/export", response=TeamExport)
+def export_team(request: Request, principal: Host, team_id: str) -> Response:
+    """The team's record (owners): the team, its members and roles, event types, invitations and links."""
+    ports = adapters()
+    return json_response(TeamExport.of(teams.export_team(principal, team_id, ports), ports.now()))
+
+
 @api.host("/<team_id>", methods=("DELETE",), status=204)
 def delete_team(request: Request, principal: Host, team_id: str) -> Response:
-    """Delete the team (owners): its slug is free again and its open invitations stop working."""
+    """Delete the team (owners): the team record, its slug (free again) and its invitations go; its event types'
+    open single-use links are revoked (their records purged 30 days on). Bookings made with its types are the
+    members' own and stay."""
     teams.delete_team(teams.DeleteTeam(principal, team_id), adapters())
     return Response(status=204)
 
@@ -303,6 +410,36 @@ def reassign_booking(
     are told once, and the calendars follow. Asked again, it answers the same."""
     command = team_bookings.Reassign(principal, team_id, booking_id, body.host_id)
     return json_response(TeamBookingView.of(team_bookings.reassign(command, adapters())))
+
+
+@api.host(
+    "/<team_id>/event-types/<event_type_id>/links",
+    methods=("POST",),
+    body=LinkRequest,
+    response=LinkCreated,
+    status=201,
+)
+def create_link(request: Request, principal: Host, team_id: str, event_type_id: str, body: LinkRequest) -> Response:
+    """A single-use link to a team event type (owners and admins), as a host's: one booking with it (a private
+    type is offered only with one), until `expires_at` if given; its token is shown only now."""
+    created = teams.create_team_link(teams.CreateTeamLink(principal, team_id, event_type_id, body), adapters())
+    shown = LinkView.of(created.link, created.link.created_at).model_dump()
+    return json_response(LinkCreated(**shown, token=created.token, url=created.url), status=201)
+
+
+@api.host("/<team_id>/event-types/<event_type_id>/links", response=LinkList)
+def list_links(request: Request, principal: Host, team_id: str, event_type_id: str) -> Response:
+    """The team type's single-use links, newest first, with their state (owners and admins; never tokens)."""
+    ports = adapters()
+    found, now = teams.team_links(principal, team_id, event_type_id, ports), ports.now()
+    return json_response(LinkList(links=[LinkView.of(link, now) for link in found]))
+
+
+@api.host("/<team_id>/event-types/<event_type_id>/links/<link_id>", methods=("DELETE",), status=204)
+def revoke_link(request: Request, principal: Host, team_id: str, event_type_id: str, link_id: str) -> Response:
+    """Revoke a link (owners and admins): from now on it answers 410 `link-expired`."""
+    teams.revoke_team_link(teams.RevokeTeamLink(principal, team_id, event_type_id, link_id), adapters())
+    return Response(status=204)
 
 
 @functions_framework.http

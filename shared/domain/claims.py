@@ -189,6 +189,13 @@ def spent_proof_id(challenge: str) -> str:
     return hashlib.sha256(f"proof:{challenge}".encode()).hexdigest()
 
 
+def team_count_id(host_id: str) -> str:
+    """`team_counts/{host id}`: rewritten by every team the host joins, on condition it is unchanged since read:
+    of two joins that counted the host's teams at once, one commit fails and counts again (so the bound of
+    teams a host may be in is hard)."""
+    return host_id
+
+
 def host_velocity_id(host_id: str, window: int) -> str:
     """`{hash of the host id}:{window}`: a host's bookings counted in one bot-gate window. Named by a hash,
     holding nothing else about the host: a count that lives twenty minutes is nobody's record."""

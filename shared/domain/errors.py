@@ -356,3 +356,11 @@ class InvitationExpired(DomainError):
 
 class InvitationForAnotherAddress(DomainError):
     """The invitation was sent to another address than the signed-in host's."""
+
+
+class InvitationRevoked(DomainError):
+    """An invitation an owner or admin withdrew before it was accepted."""
+
+
+class InvitationNotFound(NotFound):
+    """No such invitation of this team (by its id)."""

@@ -9,6 +9,7 @@ A member's optional `weight` (1-10) and `priority` are kept for round-robin (sha
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -34,6 +35,7 @@ from shared.domain.errors import (
     FieldProblem,
     InvalidFields,
     InvitationExpired,
+    InvitationRevoked,
     InvitationUsed,
     MemberNotFound,
     PageFull,
@@ -51,6 +53,9 @@ from shared.domain.text import ONE_LINE
 MAX_MEMBERS = 100  # the team is one stored record, read whole
 MAX_TEAMS_PER_HOST = 20
 INVITATION_TTL = timedelta(days=7)
+# Inviting an address again while its invitation is pending answers that same invitation (one link, so a
+# retried request or a double click cannot leave two); its mail goes out again only this long after the last.
+REMAIL_AFTER = timedelta(minutes=10)
 # The team is one stored record (its event types in it), read whole by every team slots read: like a host's
 # page (booking_pages.PAGE_BYTES), a change that grows it past this many bytes is refused.
 TEAM_BYTES = 800 * 1024
@@ -88,6 +93,9 @@ class Team(BaseModel):
     created_at: datetime
     members: dict[str, Member]
     event_types: dict[str, TeamEventType] = Field(default_factory=dict)  # by event type id
+    # The disconnect (the host's `access_incident`) each member's loss of calendar was last told for: admins
+    # and owners hear of each disconnect once, and again after a reconnect and a new disconnect.
+    disconnects_told: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _has_an_owner(self) -> Team:
@@ -109,6 +117,13 @@ class Team(BaseModel):
         member = self.members.get(host_id)
         return member.role if member else None
 
+    def managers(self, besides: str) -> list[str]:
+        """The owners and admins (but `besides`): who hears about the team's members."""
+        return [h for h, m in self.members.items() if m.role.rank >= Role.ADMIN.rank and h != besides]
+
+    def told_disconnect(self, host_id: str, incident: str) -> Team:
+        return self.model_copy(update={"disconnects_told": {**self.disconnects_told, host_id: incident}})
+
     def only_owner(self, host_id: str) -> bool:
         """The team's one owner, with others in it: they cannot go (nor be erased) until they hand it over."""
         return self.owners() == [host_id] and len(self.members) > 1
@@ -122,9 +137,25 @@ class Team(BaseModel):
         if len(self.members) >= MAX_MEMBERS:
             raise TeamFull(f"a team has at most {MAX_MEMBERS} members")
 
+    def check_manage_invitations(self, actor_id: str) -> None:
+        """Owners and admins see and withdraw the team's pending invitations."""
+        if self._acting(actor_id).rank < Role.ADMIN.rank:
+            raise TeamRoleForbids("only owners and admins manage the team's invitations")
+
+    def renamed(self, actor_id: str, name: str | None, slug: str | None) -> Team:
+        """A new name and/or page address, by an owner or admin (the slug's claim moves with the save)."""
+        if self._acting(actor_id).rank < Role.ADMIN.rank:
+            raise TeamRoleForbids("only owners and admins rename the team")
+        return self.model_copy(update={"name": name or self.name, "slug": slug or self.slug})
+
     def check_delete(self, actor_id: str) -> None:
         if self._acting(actor_id) is not Role.OWNER:
             raise TeamRoleForbids("only an owner deletes the team")
+
+    def check_export(self, actor_id: str) -> None:
+        """The team's record (its members, types, invitations, links) is its owners' to take out."""
+        if self._acting(actor_id) is not Role.OWNER:
+            raise TeamRoleForbids("only an owner exports the team's record")
 
     # --- changes -----------------------------------------------------------------------------------------
     def joined(self, host_id: str, role: Role, now: datetime) -> Team:
@@ -210,7 +241,10 @@ class Team(BaseModel):
             et_id: et.model_copy(update={"members": [host for host in et.members if host in members]})
             for et_id, et in self.event_types.items()
         }
-        return Team.model_validate({**self.model_dump(), "members": members, "event_types": types})
+        told = {host: incident for host, incident in self.disconnects_told.items() if host in members}
+        return Team.model_validate(
+            {**self.model_dump(), "members": members, "event_types": types, "disconnects_told": told}
+        )
 
     def _acting(self, host_id: str) -> Role:
         role = self.role_of(host_id)
@@ -240,6 +274,7 @@ TypedEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=
 class InvitationState(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
+    REVOKED = "revoked"
 
 
 class Invitation(BaseModel):
@@ -255,6 +290,24 @@ class Invitation(BaseModel):
     expires_at: datetime
     state: InvitationState = InvitationState.PENDING
     accepted_by: str | None = None
+    mailed_at: datetime | None = None  # the last time its link was mailed
+
+    def pending(self, now: datetime) -> bool:
+        """Still to be accepted: neither accepted nor withdrawn, and within its time."""
+        return self.state is InvitationState.PENDING and now < self.expires_at
+
+    def due_mail(self, now: datetime) -> bool:
+        """Its link should be mailed (again): never mailed, or not in the last REMAIL_AFTER."""
+        return self.mailed_at is None or now - self.mailed_at >= REMAIL_AFTER
+
+    def mailed(self, now: datetime) -> Invitation:
+        return self.model_copy(update={"mailed_at": now})
+
+    def revoked(self) -> Invitation:
+        """Withdrawn (again: no change); an accepted one cannot be."""
+        if self.state is InvitationState.ACCEPTED:
+            raise InvitationUsed("this invitation was already accepted")
+        return self.model_copy(update={"state": InvitationState.REVOKED})
 
     @property
     def email_key(self) -> str:
@@ -265,6 +318,8 @@ class Invitation(BaseModel):
 
     def accepted(self, host_id: str, now: datetime) -> Invitation:
         """Accepted now, once, within its time."""
+        if self.state is InvitationState.REVOKED:
+            raise InvitationRevoked("this invitation was withdrawn; ask the team for a new one")
         if self.state is not InvitationState.PENDING:
             raise InvitationUsed("this invitation was already accepted")
         if now >= self.expires_at:
@@ -280,6 +335,13 @@ INVITE_TOKEN_PATTERN = r"^ti\.[A-Za-z0-9_-]{43}\.[0-9a-f]{32}$"  # noqa: S105  #
 
 def invite_token(key: str, secret: str) -> str:
     return f"{INVITE_PREFIX}{secret}.{_mac(key, secret)}"
+
+
+def invitation_token(key: str, invitation_id: str) -> str:
+    """The invitation's token, derived from its id with the key: the same invitation answered again (an address
+    invited twice) hands out the same link without the token ever being stored."""
+    digest = hmac.new(key.encode(), f"team-invite-secret:{invitation_id}".encode(), hashlib.sha256).digest()
+    return invite_token(key, base64.urlsafe_b64encode(digest).decode().rstrip("="))
 
 
 def genuine_invite_token(key: str, token: str) -> bool:

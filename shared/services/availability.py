@@ -57,6 +57,7 @@ class OfferQuery:
     # A team's event type (id, type) offered on one member's page, which does not list it: the booking of a
     # team type is that member's (shared/services/team_availability.py); no visitor is admitted for it here.
     team_type: tuple[str, EventType] | None = None
+    team_link: BookingLink | None = None  # the team type's single-use link its visitor was admitted with
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def load_offer(query: OfferQuery, around: Interval, uow: UnitOfWork) -> Offer:
     if snapshot is None:
         raise HostNotFound(f"no host '{host_slug}'")
     event_type_id, event_type = query.team_type or snapshot.page.by_slug(event_type_slug)
-    link = _admitted(snapshot.page, event_type_id, query, uow) if query.team_type is None else None
+    link = _admitted(snapshot.page, event_type_id, query, uow) if query.team_type is None else _still_open(query, uow)
     periods = periods_around(around, event_type, snapshot.page.schedule_of(event_type).zone)
     if periods != around:  # weekly or monthly limits count the whole weeks and months: a second, wider read
         wider = (periods.start - LOOKAROUND, periods.end + LOOKAROUND)
@@ -182,16 +183,31 @@ def _admitted(page: BookingPage, event_type_id: str, query: OfferQuery, uow: Uni
         ):
             raise unknown
         return None
-    link_id = link_id_of(visitor.link_token)
-    link = uow.links.get(link_id) if link_id else None
-    if (
-        link is None
-        or not same_secret(link.token_hash, link_token_hash(visitor.link_token))
-        or (link.host_id, link.event_type_id) != (page.host_id, event_type_id)
-    ):
+    link = genuine_link(visitor.link_token, (page.host_id, event_type_id), uow)
+    if link is None:
         raise unknown
     link.ensure_usable(query.now)
     return link
+
+
+def _still_open(query: OfferQuery, uow: UnitOfWork) -> BookingLink | None:
+    """A team type's link, admitted once for the whole booking, read again for each member's attempt: used by a
+    racer meanwhile, it answers 410 `link-used` rather than sending the booking on to the next member."""
+    if query.team_link is None:
+        return None
+    found = uow.links.get(query.team_link.id) or query.team_link
+    found.ensure_usable(query.now)
+    return found
+
+
+def genuine_link(token: str, owned: tuple[str, str], uow: UnitOfWork) -> BookingLink | None:
+    """The link `token` names, if it is one of `owned` = (owner id: a host's or a team's, event type id) and the
+    secret matches; None for a forged token or another type's link (whether it is still usable is the caller's)."""
+    link_id = link_id_of(token)
+    link = uow.links.get(link_id) if link_id else None
+    if link is None or (link.host_id, link.event_type_id) != owned:
+        return None
+    return link if same_secret(link.token_hash, link_token_hash(token)) else None
 
 
 def best_effort_refresh(host_id: str, reason: str, tasks: TaskQueue) -> None:

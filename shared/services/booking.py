@@ -24,7 +24,6 @@ from shared.domain.errors import (
     BookingNotFound,
     ClaimConflict,
     DomainError,
-    EventTypeNotFound,
     FieldProblem,
     HostAccountClosed,
     HostNotConnected,
@@ -43,7 +42,7 @@ from shared.domain.errors import (
 from shared.domain.event_type import SLUG_PATTERN, EventType
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
-from shared.domain.links import Visibility
+from shared.domain.links import BookingLink
 from shared.domain.offer import Offer, check_start, day_claim, minute_runs, period_claims
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat
@@ -59,7 +58,7 @@ from shared.services.errors import AlreadyStored, Contention
 from shared.services.ics import booking_ics
 from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
-from shared.services.team_availability import TeamTypeOf, member_offers
+from shared.services.team_availability import TeamTypeOf, TeamVisit, admitted_team_link, member_offers
 from shared.services.team_bookings import move_targets
 from shared.services.tokens import genuine_manage_token, manage_token
 from shared.services.write_limits import (
@@ -253,12 +252,14 @@ class _Attempt:
     counted: Taken | None = None
     places_lost: int = 0  # conflicts that were a write place taken by a racing write
     member: _AsMember | None = None  # a team type booked as this member's (None: the request's host)
+    team_link: BookingLink | None = None  # the team type's single-use link it is booked with (claimed with it)
 
     def query(self, query: OfferQuery) -> OfferQuery:
         """The offer query of this attempt: a team type's is the member's page with the team's type."""
         if self.member is None:
             return query
-        return replace(query, host_slug=self.member.slug, visitor=None, team_type=self.member.team_type)
+        member = self.member
+        return replace(query, host_slug=member.slug, visitor=None, team_type=member.team_type, team_link=self.team_link)
 
     def count(self, taken: Collection[str]) -> None:
         """The places this attempt takes, from those the read found taken; a place the last attempt tried
@@ -290,8 +291,7 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
     none is left). The booking is that member's: their calendar, their claims, the team type's id."""
     request = attempt.request
     event_type_id, event_type = team.by_slug(request.event_type)
-    if event_type.visibility is Visibility.PRIVATE or request.link is not None:
-        raise EventTypeNotFound(f"no event type '{request.event_type}'")  # team links are not built yet
+    attempt.team_link = admitted_team_link(TeamVisit(team, event_type_id, Visitor(request.link), attempt.now), uow)
     around = Interval(request.start, request.start + timedelta(minutes=1))
     offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow)
     if event_type.assignment is Assignment.COLLECTIVE:
@@ -317,17 +317,18 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
 def _commit_collective(
     team_type: TeamTypeOf, team: Team, offers: dict[str, Offer], attempt: _Attempt, ports: tuple[UnitOfWork, TaskQueue]
 ) -> tuple[Booking, str]:
-    """A collective team type: every member must be free at the start (a member who cannot offer anything now
-    makes the team offer nothing, as its slots say). The booking is the organiser's (the type's first member),
-    made as on their page, and holds every other member's claims and booked span in the same one commit
+    """A collective team type: every member who can offer now must be free at the start (one whose calendar is
+    disconnected drops out of the pool, as the team's slots leave them out). The booking is the organiser's
+    (the first of them in the type's order), made as on their page, and holds every other member's claims and booked span in the same one commit
     (`_with_co_hosts`), so a member's own page booked meanwhile fails it whole; it is looked at again like any
     booking (`_commit_with_retries`), and ends in 409 slot-taken when a member's time is gone."""
     uow, tasks = ports
     event_type, start = team_type.event_type, attempt.request.start
-    if not event_type.members or any(member not in offers for member in event_type.members):
+    present = [member for member in event_type.members if member in offers]
+    if not present:
         raise SlotNotOffered("this start time is not one of the offered slots")
     check_team_start(Assignment.COLLECTIVE, offers, start, attempt.now)
-    organiser, *others = event_type.members
+    organiser, *others = present
     host = uow.hosts.get(organiser)
     if host is None:
         raise SlotNotOffered("this start time is not one of the offered slots")

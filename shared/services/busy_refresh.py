@@ -21,6 +21,7 @@ from shared.services.contention import retried
 from shared.services.errors import AlreadyStored, CalendarAccessRevoked, GoogleUnavailable
 from shared.services.ports import Ports, TaskQueue, UnitOfWork
 from shared.services.records import OurEvent
+from shared.services.teams import tell_teams_later
 
 EVENTS_CHECK_OVERLAP = timedelta(minutes=2)  # clocks differ a little: look back a bit further than needed
 
@@ -118,7 +119,8 @@ def refresh_after_connect(host: Host, now: datetime, deps: Ports) -> None:
     try:
         refresh_busy(host, now, deps)
     except CalendarAccessRevoked:
-        mark_revoked(host.id, now, deps.uow())
+        if mark_revoked(host.id, now, deps.uow()) and (revoked := deps.uow().hosts.get(host.id)) is not None:
+            tell_teams_later(revoked, deps)  # their teams' admins hear of it once
     except GoogleUnavailable:
         log_event("busy_refresh_deferred", host_id=host.id)
 

@@ -10,6 +10,7 @@ from shared.services.audit import Entry, audit
 from shared.services.contention import retried
 from shared.services.notifications import alert_host_later
 from shared.services.ports import Ports, UnitOfWork
+from shared.services.teams import tell_teams_later
 
 
 def change_connection(
@@ -22,7 +23,7 @@ def change_connection(
             host = uow.hosts.get(host_id)
             if host is None or (only_if is not None and host.connection.state is not only_if):
                 return False
-            uow.hosts.save(host.with_connection(connection))
+            uow.hosts.save(host.with_connection(_continued(host.connection, connection)))
             page = uow.pages.get(host.slug)
             if page is not None:
                 uow.pages.save(host.slug, page.with_connection(connection.is_connected))
@@ -30,6 +31,14 @@ def change_connection(
             return True
 
     return retried(change)
+
+
+def _continued(before: Connection, after: Connection) -> Connection:
+    """Disconnected again while disconnected (asked twice, or for another reason) is still the same disconnect:
+    it keeps its `since`, so it stays one incident, told once (the host's alert, their teams' admins)."""
+    if before.state is after.state is ConnectionState.DISCONNECTED and before.since is not None:
+        return after.model_copy(update={"since": before.since})
+    return after
 
 
 def mark_revoked(host_id: str, now: datetime, uow: UnitOfWork) -> bool:
@@ -51,4 +60,5 @@ def access_revoked(host_id: str, now: datetime, deps: Ports) -> bool:
         deps.secrets.destroy_refresh_token(host_id)
         if (host := uow.hosts.get(host_id)) is not None:
             alert_host_later(host, deps.tasks)
+            tell_teams_later(host, deps)
     return changed

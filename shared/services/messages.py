@@ -358,6 +358,31 @@ def team_invitation(invite: TeamInvite, link: str) -> OutgoingMail:
     return _mail(Envelope(invite.email, f"Join {invite.team_name} on Kaleno", key), lines)
 
 
+@dataclass(frozen=True)
+class MemberDisconnected:
+    """An admin or owner of `team_name` is told that one member's calendar is no longer connected."""
+
+    email: str
+    recipient_id: str
+    team_id: str
+    team_name: str
+    member_name: str
+    incident: str  # the member's access incident, so a resent message has the same id
+
+
+def member_disconnected(notice: MemberDisconnected, dashboard_link: str) -> OutgoingMail:
+    """A team member's calendar stopped working for Kaleno: what the team's pages do meanwhile."""
+    lines = [
+        f"{notice.member_name}'s calendar is no longer connected to Kaleno.",
+        f"Until they connect it again, {notice.team_name}'s event types leave them out: invitees are not offered "
+        "their times and no new booking goes to them.",
+        f"Open your dashboard: {dashboard_link}",
+    ]
+    key = message_id("team-member-disconnected", notice.team_id, notice.incident, notice.recipient_id)
+    subject = f"{notice.member_name}'s calendar is no longer connected ({notice.team_name})"
+    return _mail(Envelope(notice.email, subject, key), lines)
+
+
 def policy_notice(host: Host, policy: PolicyVersion, policy_link: str) -> OutgoingMail:
     """A significant change to the privacy policy, told to a host once per version."""
     lines = [

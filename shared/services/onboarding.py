@@ -33,6 +33,7 @@ from shared.services.errors import AlreadyStored
 from shared.services.hosts import UpdateProfile, update_profile
 from shared.services.ports import GoogleAccounts, Ports, SecretStore, UnitOfWork
 from shared.services.records import GoogleIdentity, OAuthState, SessionRecord
+from shared.services.teams import tell_teams_later
 from shared.services.tokens import same_secret
 
 CALENDAR_SCOPES = frozenset(
@@ -304,7 +305,10 @@ def disconnect(command: Disconnect, ports: Ports) -> Host | None:
     every step is idempotent, so a disconnect that failed halfway is simply asked again.
     """
     host_id, uow, now = command.host_id, ports.uow(), ports.now()
+    before = uow.hosts.get(host_id)
     stop_taking_bookings(host_id, "host_disconnected", now, uow)
+    if before is not None and before.connection.is_connected and (after := uow.hosts.get(host_id)) is not None:
+        tell_teams_later(after, ports)  # their teams' admins hear of it once
     close_future_bookings(host_id, "host_disconnected", now, ports)
     stop_watching(host_id, ports)
     token = ports.secrets.refresh_token(host_id)

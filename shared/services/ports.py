@@ -217,6 +217,15 @@ class BotGateRepository(Protocol):
     def purge(self, now: datetime) -> dict[str, int]: ...
 
 
+class TeamInvitationRepository(Protocol):
+    """A team's invitations, each under its token's keyed hash (never the token)."""
+
+    def add(self, token_hash: str, invitation: Invitation) -> None: ...  # must not exist
+    def get(self, token_hash: str) -> Invitation | None: ...  # read: saving it is conditional
+    def save(self, token_hash: str, invitation: Invitation) -> None: ...  # unchanged since read
+    def of_team(self, team_id: str) -> dict[str, Invitation]: ...  # by token hash, any state
+
+
 class TeamRepository(SubjectRecords, Protocol):
     """Teams, their invitations (under their tokens' keyed hashes), and each team's claim on its slug in the
     hosts' slug registry (`BookingPageRepository`'s collection), added and removed with the team, so a host
@@ -226,12 +235,15 @@ class TeamRepository(SubjectRecords, Protocol):
     def get(self, team_id: str) -> Team | None: ...  # read: saving or removing it is conditional
     def by_slug(self, slug: str) -> Team | None: ...
     def add(self, team: Team) -> None: ...  # must not exist, nor any page or team at its slug
-    def save(self, team: Team) -> None: ...  # unchanged since read
+    # unchanged since read; given the team as read, a changed slug moves its claim (the new one must be free)
+    def save(self, team: Team, before: Team | None = None) -> None: ...
     def remove(self, team: Team) -> None: ...  # the team, its slug claim and its invitations
     def of_member(self, host_id: str) -> list[Team]: ...
-    def add_invitation(self, token_hash: str, invitation: Invitation) -> None: ...
-    def invitation(self, token_hash: str) -> Invitation | None: ...  # read: saving it is conditional
-    def save_invitation(self, token_hash: str, invitation: Invitation) -> None: ...  # unchanged since read
+    # A join: the teams the host is in before it, counted beside their join counter, which is read and then
+    # rewritten on condition it is unchanged: of two joins counted at once, only one commits.
+    def count_join(self, host_id: str, now: datetime) -> int: ...
+    @property
+    def invitations(self) -> TeamInvitationRepository: ...
     def purge(self, now: datetime) -> dict[str, int]: ...  # invitations past `expires_at`, accepted or not
 
 

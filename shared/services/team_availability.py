@@ -6,18 +6,20 @@ zone, connection), busy mirror and booked spans, read for every member in ONE ba
 (`BusyMonthRepository.snapshots`, the snapshot read a host's slots make, for N hosts), so a team type's
 limits are per member and a member's own bookings and busy times count against it. The pure rules of
 shared/domain/team_offer.py combine them: round-robin offers a start one member has, collective one every
-member has. A member whose calendar is not connected (or whose processing is paused) offers nothing.
+member has. A member whose calendar is not connected (or whose processing is paused) offers nothing: they
+drop out of the pool, and a collective type goes on with the others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.domain.errors import EventTypeNotFound, HostNotFound, InvalidRange
 from shared.domain.event_type import EventType
 from shared.domain.intervals import Interval
-from shared.domain.links import Visibility
+from shared.domain.links import BookingLink, Visibility
 from shared.domain.offer import LOOKAROUND, AvailabilitySnapshot, FreeSlots, Offer, periods_around
 from shared.domain.slots import invitee_range
 from shared.domain.team import Team
@@ -31,6 +33,7 @@ from shared.services.availability import (
     OpenHostPage,
     Visitor,
     best_effort_refresh,
+    genuine_link,
 )
 from shared.services.busy_refresh import stale_reason
 from shared.services.ports import Ports, UnitOfWork
@@ -71,12 +74,12 @@ def team_booking_page(command: OpenBookingPage, deps: Ports) -> OpenedTeamType:
     """A team event type's booking page, for a visitor who may open it."""
     uow = deps.uow()
     team = _team(command.host_slug, uow)
-    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor)
+    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor, deps)
     zone = _zone_of(event_type.members[0], uow) if event_type.members else _FALLBACK_ZONE
     attendees: list[str] = []
     if event_type.assignment is Assignment.COLLECTIVE:
         hosts = (uow.hosts.get(member) for member in event_type.members)
-        attendees = [host.display_name for host in hosts if host is not None]
+        attendees = [host.display_name for host in hosts if host is not None and host.connection.is_connected]
     return OpenedTeamType(team, event_type_id, event_type, zone, attendees)
 
 
@@ -87,20 +90,21 @@ def team_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     uow, now = deps.uow(), deps.now()
     team = _team(command.host_slug, uow)
-    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor)
+    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor, deps)
     asked = invitee_range(command.first_day, command.last_day, command.zone)
     offers = member_offers(TeamTypeOf(event_type_id, event_type), asked, uow)
     for member, offer in offers.items():
         calendar = offer.page.calendar
         if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
             best_effort_refresh(member, stale_reason(calendar.synced_at), deps.tasks)
-    nothing = FreeSlots([], event_type.duration_minutes * 60, True)
+    # Only members who can offer now: one whose calendar is disconnected drops out of the pool, round-robin and
+    # collective alike (as the booking's `check_team_start` asks only their offers), rather than closing it.
     free = {
-        member: offers[member].free_slots(command.first_day, command.last_day, command.zone, now)
-        if member in offers
-        else nothing
-        for member in event_type.members
+        member: offer.free_slots(command.first_day, command.last_day, command.zone, now)
+        for member, offer in offers.items()
     }
+    if not free:
+        return FreeSlots([], event_type.duration_minutes * 60, True)
     return team_free_slots(event_type.assignment, free)
 
 
@@ -143,13 +147,37 @@ def _team(slug: str, uow: UnitOfWork) -> Team:
     return team
 
 
-def _opened(team: Team, event_type_slug: str, visitor: Visitor) -> tuple[str, TeamEventType]:
-    """The type the visitor may open. A private team type answers as an unknown one: single-use links are a
-    host's (by host id and event type), and a team's are not built yet."""
+def _opened(team: Team, event_type_slug: str, visitor: Visitor, deps: Ports) -> tuple[str, TeamEventType]:
+    """The type the visitor may open (a private one only with a genuine single-use link of its own)."""
     event_type_id, event_type = team.by_slug(event_type_slug)
-    if event_type.visibility is Visibility.PRIVATE or visitor.link_token is not None:
-        raise EventTypeNotFound(f"no event type '{event_type_slug}'")
+    admitted_team_link(TeamVisit(team, event_type_id, visitor, deps.now()), deps.uow())
     return event_type_id, event_type
+
+
+@dataclass(frozen=True)
+class TeamVisit:
+    """A visitor (with the link they hold, if any) asking for one of a team's event types at `now`."""
+
+    team: Team
+    event_type_id: str
+    visitor: Visitor
+    now: datetime
+
+
+def admitted_team_link(visit: TeamVisit, uow: UnitOfWork) -> BookingLink | None:
+    """As a host's type admits its visitor: a private team type without a genuine link of its own (the team's,
+    `host_id` the team's id) answers as an unknown one; a genuine link that ended answers 410."""
+    event_type = visit.team.event_type(visit.event_type_id)
+    unknown = EventTypeNotFound(f"no event type '{event_type.slug}'")
+    if visit.visitor.link_token is None:
+        if event_type.visibility is Visibility.PRIVATE:
+            raise unknown
+        return None
+    link = genuine_link(visit.visitor.link_token, (visit.team.id, visit.event_type_id), uow)
+    if link is None:
+        raise unknown
+    link.ensure_usable(visit.now)
+    return link
 
 
 def _zone_of(host_id: str, uow: UnitOfWork) -> str:

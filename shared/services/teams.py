@@ -4,9 +4,9 @@ reads, lets the team decide, and saves on condition nothing changed meanwhile.""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.domain import ids
 from shared.domain.errors import (
@@ -16,11 +16,13 @@ from shared.domain.errors import (
     InvalidFields,
     InvitationForAnotherAddress,
     InvitationInvalid,
+    InvitationNotFound,
     SlugTaken,
     TeamLimitReached,
     TeamNotFound,
 )
 from shared.domain.host import Host
+from shared.domain.links import BookingLink, LinkRequest
 from shared.domain.team import (
     INVITATION_TTL,
     MAX_TEAMS_PER_HOST,
@@ -29,11 +31,11 @@ from shared.domain.team import (
     Team,
     genuine_invite_token,
     invitation_hash,
-    invite_token,
+    invitation_token,
 )
 from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.logging import log_event
-from shared.services import messages
+from shared.services import links, messages
 from shared.services.contention import retried
 from shared.services.errors import AlreadyStored, MailDeferred, MailRefused
 from shared.services.ports import Mailer, Ports, UnitOfWork
@@ -55,11 +57,16 @@ def create_team(command: CreateTeam, deps: Ports) -> Team:
     host founded under that slug and name is the answer."""
     host, uow = command.host, deps.uow()
     team = Team.founded(ids.team_id(), command.slug, command.name, host.id, deps.now())
-    _check_room(host, uow)
-    try:
+
+    def found() -> Team:
         with uow:
+            _check_room(host, team.created_at, uow)
             uow.teams.add(team)
             uow.commit()
+        return team
+
+    try:
+        retried(found)
     except AlreadyStored as error:
         earlier = uow.teams.by_slug(command.slug)
         if earlier is not None and earlier.name == team.name and earlier.role_of(host.id) is Role.OWNER:
@@ -112,32 +119,67 @@ class Invite:
 @dataclass(frozen=True)
 class Invited:
     invitation: Invitation
-    url: str  # the token is its last segment: shown once, mailed, never stored
+    url: str  # the token is its last segment: answered and mailed, never stored
 
 
 def invite(command: Invite, deps: Ports) -> Invited:
     """Store the invitation under its token's keyed hash and mail the link (a relay that is down does not
-    undo it: the inviter has the link too)."""
-    host, uow, now, key = command.host, deps.uow(), deps.now(), deps.keys.manage()
-    team = _team_of(host, command.team_id, uow)
-    team.check_invite(host.id, command.role)
-    token = invite_token(key, secrets.token_urlsafe(32))
-    invitation = Invitation(
+    undo it: the inviter has the link too). Idempotent by address: while one is pending for it, asking again
+    answers that one (same id and link, its role the one asked now), mailed again only REMAIL_AFTER after the
+    last mail, so a retried request or a double click neither leaves two links nor mails twice."""
+    host, key = command.host, deps.keys.manage()
+
+    def store() -> tuple[Team, Invitation, bool]:
+        uow, now = deps.uow(), deps.now()
+        with uow:
+            team = _team_of(host, command.team_id, uow)
+            team.check_invite(host.id, command.role)
+            earlier = _pending_for(_Asked(command.email, team.id, now), key, uow)
+            invitation = earlier or _new_invitation(command, team.id, now)
+            due = invitation.due_mail(now)
+            invitation = invitation.model_copy(update={"role": command.role})
+            invitation = invitation.mailed(now) if due else invitation
+            token_hash = invitation_hash(key, invitation_token(key, invitation.id))
+            if earlier:
+                uow.teams.invitations.save(token_hash, invitation)
+            else:
+                uow.teams.invitations.add(token_hash, invitation)
+            uow.commit()
+        return team, invitation, due
+
+    team, invitation, due = retried(store)
+    url = deps.links.team_invitation(invitation_token(key, invitation.id))
+    letter = messages.TeamInvite(invitation.email, team.name, host.display_name, invitation.id)
+    outcome = _mail(letter, url, deps.mailer) if due else "mailed_recently"
+    log_event("team_invitation_created", team_id=team.id, invitation_id=invitation.id, outcome=outcome)
+    return Invited(invitation, url)
+
+
+def _new_invitation(command: Invite, team_id: str, now: datetime) -> Invitation:
+    return Invitation(
         id=ids.invitation_id(),
-        team_id=team.id,
+        team_id=team_id,
         email=command.email,
         role=command.role,
         created_at=now,
         expires_at=now + INVITATION_TTL,
     )
-    with uow:
-        uow.teams.add_invitation(invitation_hash(key, token), invitation)
-        uow.commit()
-    url = deps.links.team_invitation(token)
-    letter = messages.TeamInvite(invitation.email, team.name, host.display_name, invitation.id)
-    outcome = _mail(letter, url, deps.mailer)
-    log_event("team_invitation_created", team_id=team.id, invitation_id=invitation.id, outcome=outcome)
-    return Invited(invitation, url)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    address: str
+    team_id: str
+    now: datetime
+
+
+def _pending_for(asked: _Asked, key: str, uow: UnitOfWork) -> Invitation | None:
+    """The team's pending invitation of this address (read, so saving it is conditional), if it has one."""
+    for token_hash, listed in uow.teams.invitations.of_team(asked.team_id).items():
+        ours = token_hash == invitation_hash(key, invitation_token(key, listed.id))  # not a link made before ids
+        if ours and listed.for_address(asked.address) and listed.pending(asked.now):
+            return uow.teams.invitations.get(token_hash)
+    return None
 
 
 def _mail(letter: messages.TeamInvite, url: str, mailer: Mailer | None) -> str:
@@ -148,6 +190,52 @@ def _mail(letter: messages.TeamInvite, url: str, mailer: Mailer | None) -> str:
     except (MailDeferred, MailRefused) as error:
         return type(error).__name__.lower()
     return "mailed"
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    id: str
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+def pending_invitations(host: Host, team_id: str, deps: Ports) -> list[InvitationView]:
+    """The team's invitations still to be accepted (not withdrawn, unexpired), oldest first: owners and admins."""
+    uow, now = deps.uow(), deps.now()
+    team = _team_of(host, team_id, uow)
+    team.check_manage_invitations(host.id)
+    found = sorted(uow.teams.invitations.of_team(team.id).values(), key=lambda i: (i.created_at, i.id))
+    return [InvitationView(i.id, i.email, i.role, i.expires_at) for i in found if i.pending(now)]
+
+
+@dataclass(frozen=True)
+class RevokeInvitation:
+    """An owner or admin withdraws a pending invitation: its link then answers 410 `invitation-revoked`."""
+
+    host: Host
+    team_id: str
+    invitation_id: str
+
+
+def revoke_invitation(command: RevokeInvitation, deps: Ports) -> None:
+    """Withdrawn (again: nothing changes). One already accepted cannot be (`InvitationUsed`): remove the member."""
+
+    def revoke() -> None:
+        uow = deps.uow()
+        with uow:
+            team = _team_of(command.host, command.team_id, uow)
+            team.check_manage_invitations(command.host.id)
+            listed = uow.teams.invitations.of_team(team.id)
+            token_hash = next((h for h, i in listed.items() if i.id == command.invitation_id), None)
+            invitation = uow.teams.invitations.get(token_hash) if token_hash else None
+            if token_hash is None or invitation is None:
+                raise InvitationNotFound("no such invitation of this team")
+            uow.teams.invitations.save(token_hash, invitation.revoked())
+            uow.commit()
+
+    retried(revoke)
+    log_event("team_invitation_revoked", team_id=command.team_id, invitation_id=command.invitation_id)
 
 
 @dataclass(frozen=True)
@@ -171,7 +259,7 @@ def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
     def accept() -> Team:
         uow, now = deps.uow(), deps.now()
         with uow:
-            invitation = uow.teams.invitation(token_hash)
+            invitation = uow.teams.invitations.get(token_hash)
             team = uow.teams.get(invitation.team_id) if invitation else None
             if invitation is None or team is None:
                 raise InvitationInvalid("this invitation is unknown, or its team was deleted")
@@ -180,9 +268,9 @@ def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
             accepted = invitation.accepted(host.id, now)
             if team.role_of(host.id) is not None:
                 raise AlreadyMember("you are in this team already")
-            _check_room(host, uow)
+            _check_room(host, now, uow)
             after = team.joined(host.id, invitation.role, now)
-            uow.teams.save_invitation(token_hash, accepted)
+            uow.teams.invitations.save(token_hash, accepted)
             uow.teams.save(after)
             uow.commit()
         log_event("team_invitation_accepted", team_id=team.id, invitation_id=invitation.id, host_id=host.id)
@@ -223,6 +311,60 @@ def remove_member(command: RemoveMember, deps: Ports) -> Team:
 
 
 @dataclass(frozen=True)
+class RenameTeam:
+    """An owner or admin changes the team's name and/or slug (None: unchanged)."""
+
+    host: Host
+    team_id: str
+    name: str | None = None
+    slug: str | None = None
+
+
+def rename_team(command: RenameTeam, deps: Ports) -> Team:
+    """A new slug is claimed in the hosts' registry and the old one freed in the team's own commit, as a host's
+    slug change moves their page (shared/services/hosts.py): whoever holds the new slug, the commit fails whole."""
+
+    def rename() -> Team:
+        uow = deps.uow()
+        with uow:
+            before = _team_of(command.host, command.team_id, uow)
+            after = before.renamed(command.host.id, command.name, command.slug)
+            uow.teams.save(after, before)
+            try:
+                uow.commit()
+            except AlreadyStored as error:
+                raise SlugTaken(f"the slug '{after.slug}' is taken") from error
+        return after
+
+    after = retried(rename)
+    log_event("team_renamed", team_id=after.id, host_id=command.host.id)
+    return after
+
+
+@dataclass(frozen=True)
+class TeamRecord:
+    """Everything Kaleno keeps of a team as such: the team (members, roles, event types), its members' names,
+    its invitations in every state, and its event types' single-use links (never their tokens)."""
+
+    team: Team
+    names: dict[str, str]  # member host id -> display name
+    invitations: list[Invitation]
+    links: list[BookingLink]
+
+
+def export_team(host: Host, team_id: str, deps: Ports) -> TeamRecord:
+    """The team's own record, for an owner (a member's own export holds their teams: shared/services/privacy.py)."""
+    uow = deps.uow()
+    team = _team_of(host, team_id, uow)
+    team.check_export(host.id)
+    names = {member_id: found.display_name for member_id in team.members if (found := uow.hosts.get(member_id))}
+    invitations = sorted(uow.teams.invitations.of_team(team.id).values(), key=lambda found: found.created_at)
+    found_links = [link for et_id in team.event_types for link in uow.links.of_event_type(team.id, et_id)]
+    log_event("team_exported", team_id=team.id, host_id=host.id)
+    return TeamRecord(team, names, invitations, found_links)
+
+
+@dataclass(frozen=True)
 class DeleteTeam:
     host: Host
     team_id: str
@@ -231,15 +373,18 @@ class DeleteTeam:
 def delete_team(command: DeleteTeam, deps: Ports) -> None:
     """The team, its slug (free again) and its invitations go, in one commit; an owner's to do."""
 
-    def delete() -> None:
+    def delete() -> Team:
         uow = deps.uow()
         with uow:
             team = _team_of(command.host, command.team_id, uow)
             team.check_delete(command.host.id)
             uow.teams.remove(team)
             uow.commit()
+        return team
 
-    retried(delete)
+    deleted = retried(delete)
+    for event_type_id in deleted.event_types:  # its open single-use links end (and are purged in time)
+        links.withdraw_owned(deleted.id, event_type_id, deps.now(), deps.uow())
     log_event("team_deleted", team_id=command.team_id, host_id=command.host.id)
 
 
@@ -257,9 +402,10 @@ def _changed(host: Host, team_id: str, change: _Change, deps: Ports) -> Team:
     return after
 
 
-def _check_room(host: Host, uow: UnitOfWork) -> None:
-    """A soft bound (two joins racing may pass it together): it keeps a host's export and erasure short."""
-    if len(uow.teams.of_member(host.id)) >= MAX_TEAMS_PER_HOST:
+def _check_room(host: Host, now: datetime, uow: UnitOfWork) -> None:
+    """Inside the join's unit: a hard bound (of two joins counted at once, the second commit fails on the
+    host's join counter and counts again), so a host's export and erasure stay short."""
+    if uow.teams.count_join(host.id, now) >= MAX_TEAMS_PER_HOST:
         raise TeamLimitReached(f"a host is in at most {MAX_TEAMS_PER_HOST} teams")
 
 
@@ -331,10 +477,63 @@ class DeleteTeamEventType:
 
 
 def delete_team_event_type(command: DeleteTeamEventType, deps: Ports) -> None:
+    """Its open single-use links are revoked (as a host's type's are)."""
+
     def remove(team: Team) -> Team:
         return team.without_event_type(command.host.id, command.event_type_id)
 
     _changed(command.host, command.team_id, remove, deps)
+    links.withdraw_owned(command.team_id, command.event_type_id, deps.now(), deps.uow())
+
+
+# --- single-use links of a team's (private) event types --------------------------------------------------------
+@dataclass(frozen=True)
+class CreateTeamLink:
+    """An owner or admin asks for a single-use link to one of the team's event types."""
+
+    host: Host
+    team_id: str
+    event_type_id: str
+    request: LinkRequest
+
+
+def create_team_link(command: CreateTeamLink, deps: Ports) -> links.CreatedLink:
+    """A host's single-use link, owned by the team (its `host_id` the team's id): one booking with it, by the
+    team type's assignment. Its token is shown this once."""
+    team, event_type = _managed_type(command.host, command.team_id, command.event_type_id, deps.uow())
+    link, token = links.new_link(team.id, command.event_type_id, command.request, deps)
+    log_event("team_link_created", team_id=team.id, event_type_id=command.event_type_id, link_id=link.id)
+    return links.CreatedLink(link, token, deps.links.single_use(team.slug, event_type.slug, token))
+
+
+def team_links(host: Host, team_id: str, event_type_id: str, deps: Ports) -> list[BookingLink]:
+    uow = deps.uow()
+    team, _ = _managed_type(host, team_id, event_type_id, uow)
+    return uow.links.of_event_type(team.id, event_type_id)
+
+
+@dataclass(frozen=True)
+class RevokeTeamLink:
+    host: Host
+    team_id: str
+    event_type_id: str
+    link_id: str
+
+
+def revoke_team_link(command: RevokeTeamLink, deps: Ports) -> BookingLink:
+    """From now on it answers 410 `link-expired` (a used one stays used: 410 `link-used`)."""
+    uow = deps.uow()
+    team, _ = _managed_type(command.host, command.team_id, command.event_type_id, uow)
+    revoked = links.revoke_owned((team.id, command.event_type_id), command.link_id, deps.now(), uow)
+    log_event("team_link_revoked", team_id=team.id, event_type_id=command.event_type_id, link_id=revoked.id)
+    return revoked
+
+
+def _managed_type(host: Host, team_id: str, event_type_id: str, uow: UnitOfWork) -> tuple[Team, TeamEventType]:
+    """The team and its type, for an owner or admin (links are the managers' to hand out)."""
+    team = _team_of(host, team_id, uow)
+    team.check_manage_types(host.id)
+    return team, team.event_type(event_type_id)
 
 
 def _check_connected(members: list[str], uow: UnitOfWork) -> None:
@@ -344,3 +543,66 @@ def _check_connected(members: list[str], uow: UnitOfWork) -> None:
         found = uow.hosts.get(member_id)
         if found is None or not found.connection.is_connected:
             raise InvalidFields([FieldProblem("members", "member-not-connected")])
+
+
+# --- a member's calendar disconnects ---------------------------------------------------------------------------
+QUEUE_FUNCTION = "notifications"  # the mail queue's target (functions/notifications.py)
+
+
+def tell_teams_later(host: Host, deps: Ports) -> bool:
+    """The host's calendar just went from connected to disconnected (they disconnected, or Google refused their
+    grant): if they are in a team, one named task per disconnect tells the owners and admins of each. Meanwhile
+    they are out of every team's pool already: a member without a connected calendar offers nothing."""
+    incident = host.access_incident
+    if incident is None or not deps.uow().teams.of_member(host.id):
+        return False
+    payload = {"action": "tell_team_admins", "host_id": host.id, "incident": incident}
+    return deps.tasks.enqueue(QUEUE_FUNCTION, payload, name=f"team-disconnect-{host.id}-{incident}")
+
+
+@dataclass(frozen=True)
+class TellTeamAdmins:
+    """The task: `host_id`'s calendar disconnected (`incident`, their `access_incident` then)."""
+
+    host_id: str
+    incident: str
+
+
+def tell_team_admins(command: TellTeamAdmins, deps: Ports) -> str:
+    """Each team's owners and admins are mailed once per disconnect (the team records which it was told), and
+    only while the member is still disconnected. A relay that is down raises (the task is retried; the teams
+    already told are skipped)."""
+    uow, mailer = deps.uow(), deps.mailer
+    member = uow.hosts.get(command.host_id)
+    if member is None or member.access_incident != command.incident:
+        return "not_needed"  # gone, or connected again meanwhile (a later disconnect has its own task)
+    if mailer is None:
+        return "mail_not_configured"
+    told, dashboard = 0, deps.links.dashboard()
+    for team in uow.teams.of_member(member.id):
+        if team.disconnects_told.get(member.id) == command.incident:
+            continue
+        for manager_id in team.managers(besides=member.id):
+            if (manager := uow.hosts.get(manager_id)) is not None:
+                mailer.send(messages.member_disconnected(_notice(team, member, manager, command), dashboard))
+        _record_told(team.id, command, deps)
+        told += 1
+    log_event("team_admins_told", host_id=member.id, team_count=told)
+    return "sent" if told else "already_sent"
+
+
+def _notice(team: Team, member: Host, manager: Host, command: TellTeamAdmins) -> messages.MemberDisconnected:
+    incident = f"{member.id}-{command.incident}"
+    return messages.MemberDisconnected(manager.email, manager.id, team.id, team.name, member.display_name, incident)
+
+
+def _record_told(team_id: str, command: TellTeamAdmins, deps: Ports) -> None:
+    def record() -> None:
+        uow = deps.uow()
+        with uow:
+            team = uow.teams.get(team_id)
+            if team is not None and command.host_id in team.members:
+                uow.teams.save(team.told_disconnect(command.host_id, command.incident))
+                uow.commit()
+
+    retried(record)

@@ -29,6 +29,7 @@ from shared.domain.ids import (
     ERASURE_ID_PATTERN,
     EVENT_TYPE_ID_PATTERN,
     HOST_ID_PATTERN,
+    INVITATION_ID_PATTERN,
     TEAM_ID_PATTERN,
     WEBHOOK_ID_PATTERN,
 )
@@ -66,6 +67,7 @@ PATH_PARAMETERS: dict[str, str] = {
     "team_id": TEAM_ID_PATTERN,
     "host_id": HOST_ID_PATTERN,
     "invitation_token": INVITE_TOKEN_PATTERN,
+    "invitation_id": INVITATION_ID_PATTERN,
     "section": SLUG_PATTERN,  # a dashboard section's name (shared/web/pages.py DASHBOARD_SECTIONS)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}

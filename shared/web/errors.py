@@ -60,6 +60,8 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.InvitationUsed: (410, "invitation-used", "Invitation already used"),
     domain.InvitationExpired: (410, "invitation-expired", "Invitation expired"),
     domain.InvitationForAnotherAddress: (403, "invitation-for-another-address", "Invitation for another address"),
+    domain.InvitationRevoked: (410, "invitation-revoked", "Invitation withdrawn"),
+    domain.InvitationNotFound: (404, "invitation-not-found", "Invitation not found"),
 }
 
 

@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from shared.config import Settings
 from shared.domain.links import KEPT_AFTER_END
 from shared.domain.policy import POLICY_HISTORY, policy_version
+from shared.domain.team import INVITATION_TTL
 from shared.domain.webhooks import DELIVERY_RETENTION
 from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
@@ -112,6 +113,10 @@ def retention_periods(settings: Settings) -> list[Retention]:
         Retention("An unfinished sign-in", spoken(STATE_TTL)),
         Retention("A booking request's Idempotency-Key (to answer a retry once)", spoken(IDEMPOTENCY_TTL)),
         Retention("A single-use booking link", f"{spoken(KEPT_AFTER_END)} after it was used, expired or withdrawn"),
+        Retention(
+            "A team: its name and address, members and roles, event types and the addresses invited to it",
+            f"until an owner deletes the team (an invitation: {spoken(INVITATION_TTL)}, then deleted)",
+        ),
         Retention("The log of a host's webhook deliveries", spoken(DELIVERY_RETENTION)),
         Retention("Your cookie choice", _days(settings.consent_days)),
         Retention(

@@ -75,6 +75,10 @@ def every_kind() -> dict[str, OutgoingMail]:
             HOST, "google_access_revoked", "i1", "https://kaleno.app/oauth/start"
         ),
         "email-host-alert-mail-failed": messages.mail_failed_alert(BOOKING, PEOPLE),
+        "email-team-member-disconnected": messages.member_disconnected(
+            messages.MemberDisconnected("ada@example.org", "h1", "tm1", "Acme Clinic", "Bo Brennan", "h2-1"),
+            "https://kaleno.app/dashboard",
+        ),
     }
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from shared.domain.team import INVITATION_TTL, Invitation, Role, Team
 from shared.services.errors import AlreadyStored, Contention
+from shared.services.ports import UnitOfWork
 from tests.contract.conftest import Store
 from tests.unit.fakes import a_page
 
@@ -96,34 +97,88 @@ def test_a_team_is_saved_only_if_unchanged_since_read(store: Store) -> None:
     assert set(saved.members) == {"h1", "h2"}
 
 
-def test_an_invitation_is_found_by_its_hash_and_accepted_once(store: Store) -> None:
-    store.commit(lambda uow: uow.teams.add(a_team()))
-    store.commit(lambda uow: uow.teams.add_invitation(TOKEN_HASH, an_invitation()))
+def test_two_joins_counted_at_once_cannot_both_commit(store: Store) -> None:
+    def found_one(uow: UnitOfWork) -> int:
+        teams_before = uow.teams.count_join("h2", NOW)  # the first join writes the counter
+        uow.teams.add(Team.founded("tm0", "zero", "Zero", "h2", NOW))
+        return teams_before
+
+    assert store.commit(found_one) == 0
     one, two = store.uow(), store.uow()
 
     with one, two:
-        first, second = one.teams.invitation(TOKEN_HASH), two.teams.invitation(TOKEN_HASH)
-        assert first == second == an_invitation()
-        assert first is not None
-        assert second is not None
-        one.teams.save_invitation(TOKEN_HASH, first.accepted("h2", NOW))
+        assert one.teams.count_join("h2", NOW) == two.teams.count_join("h2", NOW) == 1
+        one.teams.add(a_team().joined("h2", Role.MEMBER, NOW))
         one.commit()
-        two.teams.save_invitation(TOKEN_HASH, second.accepted("h3", NOW))
+        two.teams.add(a_team("tm2", slug="beta").joined("h2", Role.MEMBER, NOW))
         with pytest.raises(Contention):
             two.commit()
 
-    assert store.read(lambda uow: uow.teams.invitation(TOKEN_HASH)) == an_invitation().accepted("h2", NOW)
-    assert store.read(lambda uow: uow.teams.invitation("short")) is None
+    assert [team.id for team in store.read(lambda uow: uow.teams.of_member("h2"))] == ["tm1", "tm0"]
+    assert store.commit(lambda uow: uow.teams.count_join("h2", NOW)) == 2  # counted again: the join that won
+
+
+def test_an_invitation_is_found_by_its_hash_and_accepted_once(store: Store) -> None:
+    store.commit(lambda uow: uow.teams.add(a_team()))
+    store.commit(lambda uow: uow.teams.invitations.add(TOKEN_HASH, an_invitation()))
+    one, two = store.uow(), store.uow()
+
+    with one, two:
+        first, second = one.teams.invitations.get(TOKEN_HASH), two.teams.invitations.get(TOKEN_HASH)
+        assert first == second == an_invitation()
+        assert first is not None
+        assert second is not None
+        one.teams.invitations.save(TOKEN_HASH, first.accepted("h2", NOW))
+        one.commit()
+        two.teams.invitations.save(TOKEN_HASH, second.accepted("h3", NOW))
+        with pytest.raises(Contention):
+            two.commit()
+
+    assert store.read(lambda uow: uow.teams.invitations.get(TOKEN_HASH)) == an_invitation().accepted("h2", NOW)
+    assert store.read(lambda uow: uow.teams.invitations.get("short")) is None
+
+
+def test_a_teams_invitations_are_listed_by_hash_whatever_their_state(store: Store) -> None:
+    store.commit(lambda uow: uow.teams.add(a_team()))
+    store.commit(lambda uow: uow.teams.invitations.add(TOKEN_HASH, an_invitation()))
+    store.commit(lambda uow: uow.teams.invitations.add("b" * 64, an_invitation().revoked()))
+    store.commit(lambda uow: uow.teams.invitations.add("c" * 64, an_invitation(team_id="tm2")))
+
+    listed = store.read(lambda uow: uow.teams.invitations.of_team("tm1"))
+
+    assert listed == {TOKEN_HASH: an_invitation(), "b" * 64: an_invitation().revoked()}
+
+
+def test_a_saved_slug_change_moves_the_claim_only_to_a_free_slug(store: Store) -> None:
+    store.commit(lambda uow: uow.teams.add(a_team()))
+    store.commit(lambda uow: uow.pages.add("ada", a_page("h1")))
+
+    def move_to(slug: str) -> None:
+        def save(uow: UnitOfWork) -> None:
+            before = uow.teams.get("tm1")
+            assert before is not None
+            uow.teams.save(before.model_copy(update={"slug": slug}), before)
+
+        store.commit(save)
+
+    with pytest.raises(AlreadyStored):
+        move_to("ada")
+    assert store.read(lambda uow: uow.teams.by_slug("acme")) == a_team()  # the failed move changed nothing
+    move_to("acme-co")
+
+    assert store.read(lambda uow: uow.teams.by_slug("acme-co")) == a_team(slug="acme-co")
+    assert store.read(lambda uow: uow.teams.by_slug("acme")) is None
+    store.commit(lambda uow: uow.pages.add("acme", a_page("h2")))  # the old slug is free for a host now
 
 
 def test_removing_a_team_frees_its_slug_and_takes_its_invitations(store: Store) -> None:
     store.commit(lambda uow: uow.teams.add(a_team()))
-    store.commit(lambda uow: uow.teams.add_invitation(TOKEN_HASH, an_invitation()))
+    store.commit(lambda uow: uow.teams.invitations.add(TOKEN_HASH, an_invitation()))
 
     store.commit(lambda uow: uow.teams.remove(a_team()))
 
     assert store.read(lambda uow: uow.teams.get("tm1")) is None
-    assert store.read(lambda uow: uow.teams.invitation(TOKEN_HASH)) is None
+    assert store.read(lambda uow: uow.teams.invitations.get(TOKEN_HASH)) is None
     store.commit(lambda uow: uow.pages.add("acme", a_page("h2")))  # free for a host now
     assert store.read(lambda uow: uow.pages.get("acme")) == a_page("h2")
 
@@ -132,7 +187,7 @@ def test_a_members_export_holds_their_teams_and_erasure_takes_them_out_of_each(s
     shared_team = a_team().joined("h2", Role.MEMBER, NOW + timedelta(minutes=1))
     store.commit(lambda uow: uow.teams.add(shared_team))
     store.commit(lambda uow: uow.teams.add(Team.founded("tm2", "solo", "Solo", "h2", NOW)))
-    store.commit(lambda uow: uow.teams.add_invitation(TOKEN_HASH, an_invitation().accepted("h2", NOW)))
+    store.commit(lambda uow: uow.teams.invitations.add(TOKEN_HASH, an_invitation().accepted("h2", NOW)))
 
     owner_export = store.read(lambda uow: uow.teams.export_subject("h1"))
     member_export = store.read(lambda uow: uow.teams.export_subject("h2"))
@@ -146,18 +201,18 @@ def test_a_members_export_holds_their_teams_and_erasure_takes_them_out_of_each(s
     assert store.read(lambda uow: uow.teams.get("tm1")) == a_team()
     assert store.read(lambda uow: uow.teams.get("tm2")) is None  # they were its only member
     assert store.read(lambda uow: uow.teams.by_slug("solo")) is None
-    assert store.read(lambda uow: uow.teams.invitation(TOKEN_HASH)) is None
+    assert store.read(lambda uow: uow.teams.invitations.get(TOKEN_HASH)) is None
 
 
 def test_invitations_past_their_time_are_purged_and_the_others_kept(store: Store) -> None:
     store.commit(lambda uow: uow.teams.add(a_team()))
-    store.commit(lambda uow: uow.teams.add_invitation(TOKEN_HASH, an_invitation()))
-    store.commit(lambda uow: uow.teams.add_invitation("b" * 64, an_invitation().accepted("h2", NOW)))
+    store.commit(lambda uow: uow.teams.invitations.add(TOKEN_HASH, an_invitation()))
+    store.commit(lambda uow: uow.teams.invitations.add("b" * 64, an_invitation().accepted("h2", NOW)))
 
     before = store.read(lambda uow: uow.teams.purge(NOW + INVITATION_TTL - timedelta(seconds=1)))
     after = store.read(lambda uow: uow.teams.purge(NOW + INVITATION_TTL + timedelta(seconds=1)))
 
     assert before == {"team_invitations_deleted": 0}
     assert after == {"team_invitations_deleted": 2}
-    assert store.read(lambda uow: uow.teams.invitation(TOKEN_HASH)) is None
+    assert store.read(lambda uow: uow.teams.invitations.get(TOKEN_HASH)) is None
     assert store.read(lambda uow: uow.teams.get("tm1")) == a_team()  # the team stays

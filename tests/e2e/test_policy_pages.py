@@ -14,6 +14,7 @@ import requests
 
 from shared.config import get_settings
 from shared.domain.links import KEPT_AFTER_END
+from shared.domain.team import INVITATION_TTL
 from shared.domain.webhooks import DELIVERY_RETENTION
 from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
@@ -104,6 +105,7 @@ def test_the_privacy_policy_states_the_periods_the_purge_uses_and_every_recipien
             KEPT_AFTER_END,
             DELIVERY_RETENTION,
             MONTH_GRACE,
+            INVITATION_TTL,
         )
     }
     assert periods_in(text) == used_by_the_code  # no number the code does not use, none it uses left out

@@ -26,7 +26,7 @@ from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
-from shared.domain.claims import host_velocity_id, link_claim
+from shared.domain.claims import host_velocity_id, link_claim, team_count_id
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet, as_utc
@@ -281,9 +281,34 @@ class TeamSlugClaim(NamedTuple):
     team_id: str
 
 
+class TeamCount(NamedTuple):
+    """A host's join counter (`team_counts/{host id}`): the teams they were in at their last join, and when."""
+
+    teams: int
+    joined_at: datetime
+
+
+class FakeTeamInvitations:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def add(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.create(("team_invitations", token_hash), invitation)
+
+    def get(self, token_hash: str) -> Invitation | None:
+        return self._unit.read(("team_invitations", token_hash), Invitation)
+
+    def save(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.put(("team_invitations", token_hash), invitation)
+
+    def of_team(self, team_id: str) -> dict[str, Invitation]:
+        return self._unit.db.where("team_invitations", Invitation, lambda _, found: found.team_id == team_id)
+
+
 class FakeTeams:
     def __init__(self, unit: FakeUnitOfWork) -> None:
         self._unit = unit
+        self.invitations = FakeTeamInvitations(unit)
 
     def get(self, team_id: str) -> Team | None:
         return self._unit.read(("teams", team_id), Team)
@@ -296,27 +321,32 @@ class FakeTeams:
         self._unit.create(("teams", team.id), team)
         self._unit.create(("pages", team.slug), TeamSlugClaim(team.id))
 
-    def save(self, team: Team) -> None:
+    def save(self, team: Team, before: Team | None = None) -> None:
         self._unit.put(("teams", team.id), team)
+        if before is not None and before.slug != team.slug:
+            self._unit.create(("pages", team.slug), TeamSlugClaim(team.id))
+            self._unit.delete(("pages", before.slug))
 
     def remove(self, team: Team) -> None:
         self._unit.delete(("teams", team.id))
         self._unit.delete(("pages", team.slug))
-        for token_hash in self._invitations_of(team.id):
+        for token_hash in self.invitations.of_team(team.id):
             self._unit.delete(("team_invitations", token_hash))
 
     def of_member(self, host_id: str) -> list[Team]:
         found = self._unit.db.where("teams", Team, lambda _, team: host_id in team.members)
         return sorted(found.values(), key=lambda team: team.slug)
 
-    def add_invitation(self, token_hash: str, invitation: Invitation) -> None:
-        self._unit.create(("team_invitations", token_hash), invitation)
-
-    def invitation(self, token_hash: str) -> Invitation | None:
-        return self._unit.read(("team_invitations", token_hash), Invitation)
-
-    def save_invitation(self, token_hash: str, invitation: Invitation) -> None:
-        self._unit.put(("team_invitations", token_hash), invitation)
+    def count_join(self, host_id: str, now: datetime) -> int:
+        key = ("team_counts", team_count_id(host_id))
+        known = self._unit.read(key, TeamCount) is not None
+        teams = len(self.of_member(host_id))
+        joined = TeamCount(teams + 1, now)
+        if known:
+            self._unit.put(key, joined)
+        else:
+            self._unit.merge(key, lambda _: joined)
+        return teams
 
     def purge(self, now: datetime) -> dict[str, int]:
         expired = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.expires_at < now)
@@ -324,15 +354,12 @@ class FakeTeams:
             self._unit.db.delete_now(("team_invitations", token_hash))
         return {"team_invitations_deleted": len(expired)}
 
-    def _invitations_of(self, team_id: str) -> dict[str, Invitation]:
-        return self._unit.db.where("team_invitations", Invitation, lambda _, found: found.team_id == team_id)
-
     def export_subject(self, host_id: str) -> Exported:
         exported: Exported = []
         for team in self.of_member(host_id):
             shown = team.model_dump(mode="json")
             if team.role_of(host_id) is Role.OWNER:
-                shown["invitations"] = [i.model_dump(mode="json") for i in self._invitations_of(team.id).values()]
+                shown["invitations"] = [i.model_dump(mode="json") for i in self.invitations.of_team(team.id).values()]
             exported.append(shown)
         return exported
 
@@ -347,6 +374,7 @@ class FakeTeams:
         accepted = self._unit.db.where("team_invitations", Invitation, lambda _, found: found.accepted_by == host_id)
         for token_hash in accepted:
             self._unit.delete(("team_invitations", token_hash))
+        self._unit.delete(("team_counts", team_count_id(host_id)))
         return len(teams) + len(accepted)
 
 

@@ -29,6 +29,7 @@ from shared.services.booking import (
 from shared.services.booking_sync import ReconcileBooking, reconcile_booking
 from shared.services.busy_refresh import check_our_events
 from shared.services.closure import close_future_bookings
+from shared.services.connection import access_revoked
 from shared.services.errors import CalendarAccessRevoked, GoogleUnavailable
 from shared.services.notifications import NotifyBooking, notify
 from shared.services.privacy import Erase, RunHostErasure, erase, run_host_erasure
@@ -287,3 +288,13 @@ def test_a_meet_is_the_organisers_and_every_other_members_event_links_to_it() ->
     assert meet_url is not None
     assert organisers.location == Location(kind=LocationKind.GOOGLE_MEET)
     assert bos.location == Location(kind=LocationKind.LINK, value=meet_url)
+
+
+def test_a_member_whose_calendar_disconnected_drops_out_and_the_others_are_booked_together() -> None:
+    ports, _ = team_ports()
+    access_revoked("h1", NOW, ports)  # the type's first member: the next one organises
+
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+
+    assert (booking.host_id, booking.holder_ids) == ("h2", ("h2",))  # as the page offered: Bo alone
+    assert not any(claim.startswith("h1:") for claim in booking.claims())

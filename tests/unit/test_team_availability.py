@@ -16,6 +16,7 @@ from shared.domain.team_event_type import TeamEventType
 from shared.services import teams
 from shared.services.availability import FindFreeSlots, OpenBookingPage, OpenHostPage
 from shared.services.booking import Book, book
+from shared.services.connection import access_revoked
 from shared.services.team_availability import listed_team_page, team_booking_page, team_slots
 from tests.unit.builders import span, utc
 from tests.unit.fakes import FakePorts, a_host, a_page, given
@@ -74,11 +75,18 @@ def test_a_members_own_booking_takes_the_collective_time_but_not_the_round_robin
     assert "14:00" not in clocks(ports, "together")
 
 
-def test_a_member_without_a_connected_calendar_offers_nothing() -> None:
+def test_a_member_without_a_connected_calendar_drops_out_of_every_pool() -> None:
     ports, _ = team_ports(calendar=a_page("h2").calendar.model_copy(update={"connected": False}))
 
     assert len(clocks(ports, "anyone")) == 8  # Ada's hours alone
-    assert clocks(ports, "together") == []
+    assert len(clocks(ports, "together")) == 8  # collective too: Bo is left out, not waited for
+
+
+def test_a_collective_page_names_only_the_members_whose_calendar_is_connected() -> None:
+    ports, _ = team_ports()
+    access_revoked("h2", NOW, ports)
+
+    assert team_booking_page(OpenBookingPage("acme", "together"), ports).attendees == ["Ada"]
 
 
 def test_a_stale_member_still_answers_and_is_refreshed_soon() -> None:

@@ -1,4 +1,5 @@
-"""teams/{team id}, team_invitations/{keyed hash}, and each team's claim on its slug in booking_pages/{slug}.
+"""teams/{team id}, team_invitations/{keyed hash}, each team's claim on its slug in booking_pages/{slug}, and
+each host's join counter in team_counts/{host id}.
 
 Why the claim lives in the pages collection: a host's slug IS the id of their page document, claimed by
 creating it (must not exist) when the slug is set or changed (shared/services/hosts.py). A team claims its
@@ -15,10 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.adapters.firestore.codec import document, plain_id, stored
-from shared.adapters.firestore.collections import PAGES, TEAM_INVITATIONS, TEAMS
+from shared.adapters.firestore.collections import PAGES, TEAM_COUNTS, TEAM_INVITATIONS, TEAMS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import purge_expired
 from shared.adapters.firestore.unit import Unit
+from shared.domain.claims import team_count_id
 from shared.domain.team import Invitation, Role, Team
 from shared.services.ports import Exported
 
@@ -30,18 +32,42 @@ _MEMBER_IDS = "member_ids"  # beside the members map, so "teams of this host" is
 _HASH_LENGTH = 64
 
 
+class FirestoreTeamInvitations:
+    def __init__(self, unit: Unit) -> None:
+        self._unit = unit
+
+    def ref(self, token_hash: str) -> DocumentReference:
+        return self._unit.db.collection(TEAM_INVITATIONS).document(token_hash)
+
+    def add(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.create(self.ref(token_hash), document(invitation))
+
+    def get(self, token_hash: str) -> Invitation | None:
+        if len(token_hash) != _HASH_LENGTH or not plain_id(token_hash):
+            return None
+        snapshot = self._unit.read(self.ref(token_hash))
+        return Invitation.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def save(self, token_hash: str, invitation: Invitation) -> None:
+        self._unit.put(self.ref(token_hash), document(invitation))
+
+    def of_team(self, team_id: str) -> dict[str, Invitation]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team_id))
+        return {doc.id: Invitation.model_validate(doc.to_dict()) for doc in query.stream(**reads())}
+
+
 class FirestoreTeams:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
+        self.invitations = FirestoreTeamInvitations(unit)
 
     def _ref(self, team_id: str) -> DocumentReference:
         return self._unit.db.collection(TEAMS).document(team_id)
 
     def _claim(self, slug: str) -> DocumentReference:
         return self._unit.db.collection(PAGES).document(slug)
-
-    def _invitation(self, token_hash: str) -> DocumentReference:
-        return self._unit.db.collection(TEAM_INVITATIONS).document(token_hash)
 
     def get(self, team_id: str) -> Team | None:
         if not plain_id(team_id):
@@ -60,17 +86,17 @@ class FirestoreTeams:
         self._unit.create(self._ref(team.id), _document(team))
         self._unit.create(self._claim(team.slug), {TEAM_CLAIM: team.id})
 
-    def save(self, team: Team) -> None:
+    def save(self, team: Team, before: Team | None = None) -> None:
         self._unit.put(self._ref(team.id), _document(team))
+        if before is not None and before.slug != team.slug:
+            self._unit.create(self._claim(team.slug), {TEAM_CLAIM: team.id})
+            self._unit.delete(self._claim(before.slug))
 
     def remove(self, team: Team) -> None:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         self._unit.delete(self._ref(team.id))
         self._unit.delete(self._claim(team.slug))
-        query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team.id))
-        for doc in query.stream(**reads()):
-            self._unit.delete(doc.reference)
+        for token_hash in self.invitations.of_team(team.id):
+            self._unit.delete(self.invitations.ref(token_hash))
 
     def of_member(self, host_id: str) -> list[Team]:
         from google.cloud.firestore_v1.base_query import FieldFilter
@@ -78,33 +104,33 @@ class FirestoreTeams:
         query = self._unit.db.collection(TEAMS).where(filter=FieldFilter(_MEMBER_IDS, "array_contains", host_id))
         return sorted((_team(doc.to_dict()) for doc in query.stream(**reads())), key=lambda team: team.slug)
 
-    def add_invitation(self, token_hash: str, invitation: Invitation) -> None:
-        self._unit.create(self._invitation(token_hash), document(invitation))
+    def _count(self, host_id: str) -> DocumentReference:
+        return self._unit.db.collection(TEAM_COUNTS).document(team_count_id(host_id))
 
-    def invitation(self, token_hash: str) -> Invitation | None:
-        if len(token_hash) != _HASH_LENGTH:
-            return None
-        snapshot = self._unit.read(self._invitation(token_hash))
-        return Invitation.model_validate(snapshot.to_dict()) if snapshot.exists else None
-
-    def save_invitation(self, token_hash: str, invitation: Invitation) -> None:
-        self._unit.put(self._invitation(token_hash), document(invitation))
+    def count_join(self, host_id: str, now: datetime) -> int:
+        """Read first, so the rewrite is conditional on it. A host's first join creates it unconditionally:
+        two first joins racing both commit, as they may (two teams are far below the bound)."""
+        counter = self._count(host_id)
+        known = self._unit.read(counter).exists
+        teams = len(self.of_member(host_id))
+        joined = {"teams": teams + 1, "joined_at": now}
+        if known:
+            self._unit.put(counter, joined)
+        else:
+            self._unit.merge(counter, joined)
+        return teams
 
     def purge(self, now: datetime) -> dict[str, int]:
         return {f"{TEAM_INVITATIONS}_deleted": purge_expired(self._unit.db, TEAM_INVITATIONS, now)}
 
     def export_subject(self, host_id: str) -> Exported:
         """The host's teams with their role; the teams they own with their invitations too."""
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         exported: Exported = []
         for team in self.of_member(host_id):
             shown = team.model_dump(mode="json")
             if team.role_of(host_id) is Role.OWNER:
-                query = self._unit.db.collection(TEAM_INVITATIONS).where(filter=FieldFilter("team_id", "==", team.id))
-                shown["invitations"] = [
-                    Invitation.model_validate(doc.to_dict()).model_dump(mode="json") for doc in query.stream(**reads())
-                ]
+                found = self.invitations.of_team(team.id).values()
+                shown["invitations"] = [invitation.model_dump(mode="json") for invitation in found]
             exported.append(shown)
         return exported
 
@@ -123,6 +149,7 @@ class FirestoreTeams:
         accepted = list(query.stream(**reads()))
         for doc in accepted:
             self._unit.delete(doc.reference)
+        self._unit.delete(self._count(host_id))  # a count of their teams, nothing else: not counted as a record
         return len(teams) + len(accepted)
 
 
