@@ -47,8 +47,9 @@ from shared.domain.links import Visibility
 from shared.domain.offer import Offer, check_start, day_claim, minute_runs, period_claims
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat
+from shared.domain.tallies import AssignmentTally, TallyChange
 from shared.domain.team import Team
-from shared.domain.team_offer import Assignment, PoolMember, Standing, check_team_start, round_robin_order
+from shared.domain.team_offer import Assignment, PoolMember, check_team_start, round_robin_order, standing
 from shared.domain.write_limits import Taken, WritePlaces, places_to_take
 from shared.logging import log_event
 from shared.services.availability import OfferQuery, Visitor, check_offered, offer_around, opened_page
@@ -232,6 +233,7 @@ class _AsMember:
 
     slug: str
     team_type: tuple[str, EventType]
+    tally: TallyChange  # the member's round-robin count, one up in the booking's commit
 
 
 @dataclass
@@ -281,9 +283,11 @@ def _committed(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Bo
 
 def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
     """A round-robin team type: the members free at the start (each asked by their own offer, all read in one
-    batch get), in `round_robin_order`; each is tried as a booking on their own page, with their own claims,
+    batch get, their round-robin tallies of the type with them), in `round_robin_order` (fewest assignments in
+    the last 30 days first); each is tried as a booking on their own page, with their own claims,
     until one commits, so a racer who took one member's time sends this booking to the next (409 only when
-    none is left). The booking is that member's: their calendar, their claims, the team type's id."""
+    none is left). The booking is that member's: their calendar, their claims, the team type's id, and one
+    more on their tally in the same commit."""
     request = attempt.request
     event_type_id, event_type = team.by_slug(request.event_type)
     if event_type.visibility is Visibility.PRIVATE or request.link is not None:
@@ -291,18 +295,21 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
     if event_type.assignment is Assignment.COLLECTIVE:
         raise SlotNotOffered("a collective team event type cannot be booked yet")
     around = Interval(request.start, request.start + timedelta(minutes=1))
-    offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow)
+    offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow, tallied=True)
     free = check_team_start(event_type.assignment, offers, request.start, attempt.now)
+    now = epoch_seconds(attempt.now)
+    tallies = {host_id: offer.snapshot.assignments or AssignmentTally() for host_id, offer in offers.items()}
     pool = {
-        host_id: Standing(PoolMember(host_id, member.weight, member.priority))
+        host_id: standing(PoolMember(host_id, member.weight, member.priority), tallies[host_id], now)
         for host_id, member in team.members.items()
-        if host_id in event_type.members
+        if host_id in event_type.members and host_id in offers
     }
     for host_id in round_robin_order(free, pool):
         host = uow.hosts.get(host_id)
         if host is None:
             continue
-        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type))
+        counted = TallyChange.assigned(host_id, event_type_id, tallies[host_id], now)
+        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type), counted)
         try:
             return _commit_with_retries(attempt, uow, tasks)
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
@@ -389,6 +396,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
         session_id=seat[0] if seat else None,
         seat=seat[1] if seat else None,
         link_id=offer.link.id if offer.link else None,
+        assigned_at=now if attempt.member else None,
         manage_token_hash=token_hash(token),
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
     )
@@ -408,6 +416,8 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
             uow.links.claim(offer.link.used_for(booking.id, now))
         if gate is not None:
             gate.stage(booking.host_id, now, spent, uow)
+        if attempt.member is not None:
+            uow.months.tally(attempt.member.tally)
         enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()
