@@ -93,6 +93,7 @@ class AvailabilitySnapshot:
     places_taken: frozenset[str] = frozenset()
     host_recent_bookings: int = 0  # bookings made on the host's pages in the bot gate's recent windows, if asked
     assignments: AssignmentTally | None = None  # the host's round-robin tally of the team type asked about, if asked
+    slug: str = ""  # the page's slug (its id): a team's booking books a member's page by it without looking it up
 
 
 @dataclass(frozen=True)

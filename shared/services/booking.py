@@ -305,11 +305,8 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
         if host_id in event_type.members and host_id in offers
     }
     for host_id in round_robin_order(free, pool):
-        host = uow.hosts.get(host_id)
-        if host is None:
-            continue
         counted = TallyChange.assigned(host_id, event_type_id, tallies[host_id], now)
-        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type), counted)
+        attempt.member = _AsMember(offers[host_id].snapshot.slug, (event_type_id, event_type.event_type), counted)
         try:
             return _commit_with_retries(attempt, uow, tasks)
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):

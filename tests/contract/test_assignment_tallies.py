@@ -47,6 +47,7 @@ def test_no_tally_reads_as_nobody_assigned_and_none_rides_unless_asked(store: St
     assert tallies(store) == {"h1": AssignmentTally(), "h2": AssignmentTally()}
     plain = store.read(lambda uow: uow.months.snapshots(["h1"], NOW, NOW + timedelta(days=1)))
     assert plain["h1"].assignments is None
+    assert plain["h1"].slug == "ada"  # a round-robin booking books the member's page by it, with no lookup
 
 
 def test_assignments_count_by_day_and_keep_the_latest_instant(store: Store) -> None:

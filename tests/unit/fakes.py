@@ -395,7 +395,7 @@ class FakeBusyMonths:
         counters = (self._unit.db.get("host_velocity", counter) for counter in velocity)
         recent = sum(counter.bookings for counter in counters if counter is not None)
         return AvailabilitySnapshot(
-            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
+            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent, slug=slug
         )
 
     def snapshots(

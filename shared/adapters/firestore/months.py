@@ -226,7 +226,7 @@ class FirestoreBusyMonths:
         recent = sum(_count(docs[counter.path].value(BOOKINGS_FIELD)) for counter in counters)
         page = self._unit.pages.parsed(page_doc)
         return AvailabilitySnapshot(
-            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
+            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent, slug=read.slug
         )
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
