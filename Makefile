@@ -49,7 +49,7 @@ screenshots: $(STAMP) $(NODE_STAMP)
 
 # bench.lighthouse runs npm's lighthouse (package-lock.json) with Debian's Chromium.
 bench: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.claims_vs_transaction && $(BIN)/python -m bench.web_client && $(BIN)/python -m bench.lighthouse
+	$(BIN)/python -m bench.cold_start && $(BIN)/python -m bench.availability && $(BIN)/python -m bench.booking && $(BIN)/python -m bench.teams && $(BIN)/python -m bench.claims_vs_transaction && $(BIN)/python -m bench.web_client && $(BIN)/python -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

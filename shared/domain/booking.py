@@ -301,6 +301,9 @@ class Booking(BaseModel):
     seat: int | None = None
     left_session: str | None = None  # the session its latest reschedule left: its event is updated too
     link_id: str | None = None  # the single-use link it was made with (which stays used if it is cancelled)
+    # A round-robin team booking: when it was assigned to this host (counted in their tally of the team type,
+    # `claims.assignment_tally_id`, and given back from that day's count when it is cancelled). None: not one.
+    assigned_at: datetime | None = None
     # Cancelled because the host closed their account or disconnected: the closure's own notice tells the
     # invitee (shared/services/closure.py), not the ordinary cancellation.
     closure: HostClosure | None = None

@@ -201,3 +201,9 @@ def host_velocity_id(host_id: str, window: int) -> str:
     holding nothing else about the host: a count that lives twenty minutes is nobody's record."""
     host = hashlib.sha256(f"velocity:{host_id}".encode()).hexdigest()[:24]
     return f"{host}:{window}"
+
+
+# --- round-robin fairness ----------------------------------------------------------------------------------
+def assignment_tally_id(host_id: str, event_type_id: str) -> str:
+    """`{host}:{team type}:assigned`: a member's round-robin tally of one team type (shared/domain/tallies.py)."""
+    return f"{host_id}:{event_type_id}:assigned"

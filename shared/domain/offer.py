@@ -42,6 +42,7 @@ from shared.domain.offsets import DAY, ZoneOffsets, epoch_seconds, epoch_seconds
 from shared.domain.periods import MINUTES_PER_PLACE, first_free_run, month_start, week_start
 from shared.domain.schedule import Schedule
 from shared.domain.slots import count_by_local_day_seconds, free_starts, invitee_range
+from shared.domain.tallies import AssignmentTally
 
 # ≥ a host-local day (25 h at most, on a DST change) and ≥ the longest meeting (12 h) plus buffer (4 h): a
 # booking's read holds every booking of its day (a daily limit counts them) and every span it could touch.
@@ -100,6 +101,8 @@ class AvailabilitySnapshot:
     # Of the write places asked for with the read (shared/domain/write_limits.py): those that exist.
     places_taken: frozenset[str] = frozenset()
     host_recent_bookings: int = 0  # bookings made on the host's pages in the bot gate's recent windows, if asked
+    assignments: AssignmentTally | None = None  # the host's round-robin tally of the team type asked about, if asked
+    slug: str = ""  # the page's slug (its id): a team's booking books a member's page by it without looking it up
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,9 @@ from shared.domain.links import BookingLink
 from shared.domain.offer import Offer, check_start, day_claim, minute_runs, period_claims
 from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import free_seat
+from shared.domain.tallies import AssignmentTally, TallyChange
 from shared.domain.team import Team
-from shared.domain.team_offer import Assignment, PoolMember, Standing, check_team_start, round_robin_order
+from shared.domain.team_offer import Assignment, PoolMember, check_team_start, round_robin_order, standing
 from shared.domain.write_limits import Taken, WritePlaces, places_to_take
 from shared.logging import log_event
 from shared.services.availability import OfferQuery, Visitor, check_offered, offer_around, opened_page
@@ -234,6 +235,7 @@ class _AsMember:
     slug: str
     team_type: tuple[str, EventType]
     team_id: str
+    tally: TallyChange | None = None  # a round-robin member's count, one up in the booking's commit
     co_hosts: TeamTypeOf | None = None
 
 
@@ -286,27 +288,30 @@ def _committed(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Bo
 
 def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
     """A round-robin team type: the members free at the start (each asked by their own offer, all read in one
-    batch get), in `round_robin_order`; each is tried as a booking on their own page, with their own claims,
+    batch get, their round-robin tallies of the type with them), in `round_robin_order` (fewest assignments in
+    the last 30 days first); each is tried as a booking on their own page, with their own claims,
     until one commits, so a racer who took one member's time sends this booking to the next (409 only when
-    none is left). The booking is that member's: their calendar, their claims, the team type's id."""
+    none is left). The booking is that member's: their calendar, their claims, the team type's id, and one
+    more on their tally in the same commit."""
     request = attempt.request
     event_type_id, event_type = team.by_slug(request.event_type)
     attempt.team_link = admitted_team_link(TeamVisit(team, event_type_id, Visitor(request.link), attempt.now), uow)
     around = Interval(request.start, request.start + timedelta(minutes=1))
-    offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow)
+    offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow, tallied=True)
     if event_type.assignment is Assignment.COLLECTIVE:
         return _commit_collective(TeamTypeOf(event_type_id, event_type), team, offers, attempt, (uow, tasks))
     free = check_team_start(event_type.assignment, offers, request.start, attempt.now)
+    now = epoch_seconds(attempt.now)
+    tallies = {host_id: offer.snapshot.assignments or AssignmentTally() for host_id, offer in offers.items()}
     pool = {
-        host_id: Standing(PoolMember(host_id, member.weight, member.priority))
+        host_id: standing(PoolMember(host_id, member.weight, member.priority), tallies[host_id], now)
         for host_id, member in team.members.items()
-        if host_id in event_type.members
+        if host_id in event_type.members and host_id in offers
     }
     for host_id in round_robin_order(free, pool):
-        host = uow.hosts.get(host_id)
-        if host is None:
-            continue
-        attempt.member = _AsMember(host.slug, (event_type_id, event_type.event_type), team.id)
+        counted = TallyChange.assigned(host_id, event_type_id, tallies[host_id], now)
+        slug = offers[host_id].snapshot.slug
+        attempt.member = _AsMember(slug, (event_type_id, event_type.event_type), team.id, counted)
         try:
             return _commit_with_retries(attempt, uow, tasks)
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
@@ -319,9 +324,10 @@ def _commit_collective(
 ) -> tuple[Booking, str]:
     """A collective team type: every member who can offer now must be free at the start (one whose calendar is
     disconnected drops out of the pool, as the team's slots leave them out). The booking is the organiser's
-    (the first of them in the type's order), made as on their page, and holds every other member's claims and booked span in the same one commit
-    (`_with_co_hosts`), so a member's own page booked meanwhile fails it whole; it is looked at again like any
-    booking (`_commit_with_retries`), and ends in 409 slot-taken when a member's time is gone."""
+    (the first of them in the type's order), made as on their page, and holds every other member's claims and
+    booked span in the same one commit (`_with_co_hosts`), so a member's own page booked meanwhile fails it
+    whole; it is looked at again like any booking (`_commit_with_retries`), and ends in 409 slot-taken when a
+    member's time is gone."""
     uow, tasks = ports
     event_type, start = team_type.event_type, attempt.request.start
     present = [member for member in event_type.members if member in offers]
@@ -335,7 +341,7 @@ def _commit_collective(
     co_hosts = None  # one member: their own booking of the team's type
     if others:
         co_hosts = TeamTypeOf(team_type.event_type_id, event_type.model_copy(update={"members": others}))
-    attempt.member = _AsMember(host.slug, (team_type.event_type_id, event_type.event_type), team.id, co_hosts)
+    attempt.member = _AsMember(host.slug, (team_type.event_type_id, event_type.event_type), team.id, co_hosts=co_hosts)
     try:
         return _commit_with_retries(attempt, uow, tasks)
     except HostNotFound as gone:  # the organiser's page went meanwhile
@@ -447,6 +453,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
         session_id=seat[0] if seat else None,
         seat=seat[1] if seat else None,
         link_id=offer.link.id if offer.link else None,
+        assigned_at=now if attempt.member and attempt.member.tally else None,
         manage_token_hash=token_hash(token),
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
         team_id=attempt.member.team_id if attempt.member else None,
@@ -468,6 +475,8 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
             uow.links.claim(offer.link.used_for(booking.id, now))
         if gate is not None:
             gate.stage(booking.host_id, now, spent, uow)
+        if attempt.member is not None and attempt.member.tally is not None:
+            uow.months.tally(attempt.member.tally)
         enqueued = request_sync_alongside(booking, tasks)  # one round trip fewer than enqueueing after it
         try:
             uow.commit()

@@ -1,4 +1,5 @@
-"""One booking changed by a domain decision, with its claims on time and its span moved in the same commit."""
+"""One booking changed by a domain decision, with its claims on time and its span moved in the same commit (and a
+cancelled round-robin booking's assignment given back to its member's tally)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from dataclasses import dataclass
 
 from shared.domain.booking import Booking
 from shared.domain.intervals import Interval
+from shared.domain.offsets import epoch_seconds
 from shared.domain.seats import Session
+from shared.domain.tallies import TallyChange
 from shared.services.contention import retried
 from shared.services.ports import UnitOfWork
 
@@ -38,12 +41,21 @@ def change_booking(
                 move_seat(booking, after, uow)  # first: a session's released time may be claimed again below
                 uow.bookings.save(after)
                 uow.months.move_span(booking, after)
+                if (given_back := _tally_given_back(booking, after)) is not None:
+                    uow.months.tally(given_back)
                 if decided.alongside is not None:
                     decided.alongside()
                 uow.commit()
             return after
 
     return retried(change, attempts)
+
+
+def _tally_given_back(before: Booking, after: Booking) -> TallyChange | None:
+    """A round-robin booking that stops holding time (cancelled) gives its assignment back to its member's tally."""
+    if before.assigned_at is None or not before.holds_time or after.holds_time:
+        return None
+    return TallyChange.given_back(before.host_id, before.event_type_id, epoch_seconds(before.assigned_at))
 
 
 def move_seat(before: Booking | None, after: Booking, uow: UnitOfWork) -> None:

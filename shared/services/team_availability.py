@@ -116,16 +116,18 @@ class TeamTypeOf:
     event_type: TeamEventType
 
 
-def member_offers(team_type: TeamTypeOf, around: Interval, uow: UnitOfWork) -> dict[str, Offer]:
+def member_offers(team_type: TeamTypeOf, around: Interval, uow: UnitOfWork, tallied: bool = False) -> dict[str, Offer]:
     """Each member's offer for the team type around `around` (LOOKAROUND wider, and widened to the weeks and
     months its limits count in every member's zone), from one batch get (a second, wider one only for a type
-    with weekly or monthly limits). Members who can offer nothing now (no page, calendar not connected,
+    with weekly or monthly limits). `tallied`: with each member's round-robin tally of the type in the same
+    get (`snapshot.assignments`). Members who can offer nothing now (no page, calendar not connected,
     processing paused) are left out."""
     members, plain = team_type.event_type.members, team_type.event_type.event_type
-    snapshots = uow.months.snapshots(members, around.start - LOOKAROUND, around.end + LOOKAROUND)
+    tallies_of = team_type.event_type_id if tallied else None
+    snapshots = uow.months.snapshots(members, around.start - LOOKAROUND, around.end + LOOKAROUND, tallies_of)
     periods = _widest_periods(around, plain, snapshots)
     if periods != around:
-        snapshots = uow.months.snapshots(members, periods.start - LOOKAROUND, periods.end + LOOKAROUND)
+        snapshots = uow.months.snapshots(members, periods.start - LOOKAROUND, periods.end + LOOKAROUND, tallies_of)
     return {
         member: Offer(snapshot, team_type.event_type_id, plain)
         for member, snapshot in snapshots.items()

@@ -144,7 +144,8 @@ def test_the_purge_drops_every_hosts_months_that_ended(paged: Store) -> None:
     paged.commit(lambda uow: uow.months.replace_busy("h2", MARCH, [], SYNCED))
     moved(paged, None, booking(1))
 
-    assert paged.read(lambda uow: uow.months.purge(ended_before=MARCH.end + timedelta(days=1))) == {"months_deleted": 2}
+    purged = paged.read(lambda uow: uow.months.purge(ended_before=MARCH.end + timedelta(days=1)))
+    assert purged == {"months_deleted": 2, "assignment_tallies_deleted": 0}
     assert [record["month"] for record in paged.read(lambda uow: uow.months.export_subject("h1"))] == ["2027-04"]
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.domain.booking_page import BookingPage
 from shared.domain.team import INVITATION_TTL, Invitation, Role, Team
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ports import UnitOfWork
@@ -181,6 +182,27 @@ def test_removing_a_team_frees_its_slug_and_takes_its_invitations(store: Store) 
     assert store.read(lambda uow: uow.teams.invitations.get(TOKEN_HASH)) is None
     store.commit(lambda uow: uow.pages.add("acme", a_page("h2")))  # free for a host now
     assert store.read(lambda uow: uow.pages.get("acme")) == a_page("h2")
+
+
+def test_a_slug_found_as_a_team_then_freed_answers_what_holds_it_now(store: Store) -> None:
+    """An instance remembers a team's id by slug (a booking or slots request finds the team without reading
+    its claim): a team gone, and its slug taken by another team or by a host, is never answered from that."""
+    store.commit(lambda uow: uow.teams.add(a_team()))
+    assert store.read(lambda uow: uow.teams.by_slug("acme")) == a_team()
+
+    store.commit(lambda uow: uow.teams.remove(a_team()))
+    store.commit(lambda uow: uow.teams.add(a_team("tm2")))
+    assert store.read(lambda uow: uow.teams.by_slug("acme")) == a_team("tm2")
+
+    store.commit(lambda uow: uow.teams.remove(a_team("tm2")))
+    store.commit(lambda uow: uow.pages.add("acme", a_page("h2")))
+    assert store.read(lambda uow: uow.teams.by_slug("acme")) is None
+
+    def host_first_then_team(uow: UnitOfWork) -> tuple[BookingPage | None, Team | None]:
+        return uow.pages.get("solo"), uow.teams.by_slug("solo")  # the claim read as no page, then as the team
+
+    store.commit(lambda uow: uow.teams.add(a_team("tm3", slug="solo")))
+    assert store.read(host_first_then_team) == (None, a_team("tm3", slug="solo"))
 
 
 def test_a_members_export_holds_their_teams_and_erasure_takes_them_out_of_each(store: Store) -> None:

@@ -25,6 +25,10 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         db.collection(collection).document(f"expired-{collection}").set({"expires_at": past})
     for collection in ("booking_links", "link_claims"):  # single-use links ended more than 30 days ago
         db.collection(collection).document(f"expired-{collection}").set({"purge_at": past})
+    idle, recent = past - timedelta(days=33), past - timedelta(days=1)  # a round-robin tally's latest assignment
+    for name, last in (("idle", idle), ("recent", recent)):
+        tally = {"host_id": "h1", "assigned": {}, "assigned_last": int(last.timestamp())}
+        db.collection("assignment_tallies").document(f"h1:et0123456789:{name}").set(tally)
     live = {
         c: {d.id for d in db.collection(c).stream()} - {f"expired-{c}"}
         for c in ("sessions", "idempotency", "slot_claims")
@@ -42,6 +46,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "slot_claims_deleted": 1,
         "bookings_deleted": 0,
         "months_deleted": 0,
+        "assignment_tallies_deleted": 1,
         "webhook_deliveries_deleted": 1,
         "booking_links_deleted": 1,
         "link_claims_deleted": 1,
@@ -57,6 +62,7 @@ def test_purge_deletes_expired_records_and_keeps_live_ones(browser: Browser, goo
         "team_invitations_deleted": 1,
     }
     assert set(again.json().values()) == {0}
+    assert [doc.id for doc in db.collection("assignment_tallies").stream()] == ["h1:et0123456789:recent"]
     for collection, ids in live.items():
         assert ids
         assert {d.id for d in db.collection(collection).stream()} == ids

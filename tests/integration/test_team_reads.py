@@ -9,10 +9,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.adapters.google_clients import tasks_client
+from shared.config import get_settings
+from shared.domain.booking import BookingRequest, Invitee
 from shared.domain.errors import PageFull
 from shared.domain.team import MAX_MEMBERS, Role, Team
 from shared.domain.team_event_type import MAX_TEAM_EVENT_TYPES, TeamEventType
 from shared.services.availability import FindFreeSlots
+from shared.services.booking import Book, book
 from shared.services.team_availability import team_slots
 from tests.integration.test_schedule_reads import CountingPorts, CountingUnitOfWork
 from tests.unit.builders import span
@@ -54,18 +58,58 @@ def test_a_ten_member_team_slots_read_is_one_batch_get_of_every_members_time(db:
         uow.commit()
     ports = CountingPorts(uow)
 
-    def read(event_type: str) -> tuple[list[str], int]:
-        CountingUnitOfWork.batch_gets = 0
+    def read(event_type: str) -> tuple[list[str], int, int]:
+        CountingUnitOfWork.batch_gets = CountingUnitOfWork.gets = 0
         found = team_slots(FindFreeSlots(team.slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC")), ports)
-        return [f"{slot.start:%H:%M}" for slot in found.slots], CountingUnitOfWork.batch_gets
+        return [f"{slot.start:%H:%M}" for slot in found.slots], CountingUnitOfWork.batch_gets, CountingUnitOfWork.gets
 
-    first = read("anyone")  # an instance's first read learns the members' slugs (one more batch get)
+    # An instance's first read learns the members' slugs (one more batch get) and the team's id by its slug
+    # (its claim read); later ones get the team by that id, then every member's time in one batch get.
+    first = read("anyone")
     anyone, together = read("anyone"), read("together")
 
     every_half_hour = [f"{hour:02d}:{minute:02d}" for hour in range(9, 17) for minute in (0, 30)]
-    assert first == (every_half_hour, 2)
-    assert anyone == (every_half_hour, 1)  # someone is free in each hour
-    assert together == (["09:00", "09:30"], 1)  # members 0 and 8 are both free only 09:00-10:00
+    assert first == (every_half_hour, 2, 2)
+    assert anyone == (every_half_hour, 1, 1)  # someone is free in each hour
+    assert together == (["09:00", "09:30"], 1, 1)  # members 0 and 8 are both free only 09:00-10:00
+
+
+def test_a_round_robin_booking_reads_its_members_and_their_tallies_in_one_batch_get(db: Any) -> None:
+    """After an instance's first: the slug's page lookup (the team's claim, reused by the team lookup), the
+    team, ONE batch get of every member's page, months and tally, and the chosen member's own offer read.
+    The tally costs no read of its own, and each booking goes to the member with the fewest."""
+    run = uuid.uuid4().hex[:8]
+    members = [f"h{run}{number}" for number in range(3)]
+    uow = CountingUnitOfWork(db)
+    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
+    for member in members[1:]:
+        team = team.joined(member, Role.MEMBER, NOW)
+    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
+    with uow:
+        for member in members:
+            uow.hosts.add(a_host(member, f"p-{member}"))
+            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
+        uow.teams.add(team)
+        uow.commit()
+    ports = CountingPorts(uow)
+    settings = get_settings()  # calendar sync is another function (and no member has a Google calendar here)
+    tasks = tasks_client(settings)
+    tasks.pause_queue(name=tasks.queue_path(settings.project, settings.region, settings.tasks_queue))
+
+    def booked(clock: str) -> tuple[str, int, int]:
+        CountingUnitOfWork.batch_gets = CountingUnitOfWork.gets = 0
+        invitee = Invitee(name="Ines", email=f"ines-{clock[:2]}@example.org", time_zone="UTC")
+        start = datetime.fromisoformat(f"2027-03-08T{clock}+00:00")
+        request = BookingRequest(host=team.slug, event_type="anyone", start=start, invitee=invitee)
+        made = book(Book(request), ports).booking
+        return made.host_id, CountingUnitOfWork.gets, CountingUnitOfWork.batch_gets
+
+    # An instance's first bookings learn the members' slugs, and each chosen member's page by its slug.
+    first = [booked(clock) for clock in ("09:00", "10:00", "11:00")]
+    later = [booked(clock) for clock in ("12:00", "13:00", "14:00")]
+
+    assert [host_id for host_id, _, _ in first + later] == members + members
+    assert [(gets, batch_gets) for _, gets, batch_gets in later] == [(2, 2)] * 3
 
 
 def test_the_largest_team_record_the_rules_allow_is_stored_and_read_back(db: Any) -> None:

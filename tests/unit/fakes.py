@@ -26,7 +26,7 @@ from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
 from shared.domain.calendars import ListedCalendar
-from shared.domain.claims import host_velocity_id, link_claim, team_count_id
+from shared.domain.claims import assignment_tally_id, host_velocity_id, link_claim, team_count_id
 from shared.domain.event_type import EventType
 from shared.domain.host import Connection, ConnectionState, Host
 from shared.domain.intervals import Interval, SpanSet, as_utc
@@ -34,6 +34,7 @@ from shared.domain.links import BookingLink
 from shared.domain.offer import AvailabilitySnapshot, BookedSpan, held_spans
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
 from shared.domain.seats import Session
+from shared.domain.tallies import RECENT_DAYS, AssignmentTally, TallyChange
 from shared.domain.team import Invitation, Role, Team
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.errors import AlreadyStored, Contention, MailDeferred, MailRefused, WebhookUnreachable
@@ -422,17 +423,26 @@ class FakeBusyMonths:
         counters = (self._unit.db.get("host_velocity", counter) for counter in velocity)
         recent = sum(counter.bookings for counter in counters if counter is not None)
         return AvailabilitySnapshot(
-            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
+            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent, slug=slug
         )
 
-    def snapshots(self, host_ids: Sequence[str], start: datetime, end: datetime) -> dict[str, AvailabilitySnapshot]:
+    def snapshots(
+        self, host_ids: Sequence[str], start: datetime, end: datetime, tallies_of: str | None = None
+    ) -> dict[str, AvailabilitySnapshot]:
         found = {}
         for host_id in host_ids:
             host = self._unit.db.get("hosts", host_id)
             snapshot = self.snapshot(host.slug, start, end) if host is not None else None
             if snapshot is not None and snapshot.page.host_id == host_id:
+                if tallies_of is not None:
+                    tally = self._unit.db.get("assignment_tallies", assignment_tally_id(host_id, tallies_of))
+                    snapshot = replace(snapshot, assignments=_read_tally(tally))
                 found[host_id] = snapshot
         return found
+
+    def tally(self, change: TallyChange) -> None:
+        tally_id = assignment_tally_id(change.host_id, change.event_type_id)
+        self._unit.merge(("assignment_tallies", tally_id), _tallied(change))
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
         by_month = split_by_month(busy)
@@ -465,7 +475,14 @@ class FakeBusyMonths:
         )
         for month_id in past:
             self._unit.db.delete_now(("months", month_id))
-        return {"months_deleted": len(past)}
+        idle_since = epoch_seconds(ended_before) - RECENT_DAYS * 86_400
+        idle = self._unit.db.where("assignment_tallies", Tally, lambda _, tally: tally.last_at < idle_since)
+        for tally_id in idle:
+            self._unit.db.delete_now(("assignment_tallies", tally_id))
+        return {"months_deleted": len(past), "assignment_tallies_deleted": len(idle)}
+
+    def _tallies_of(self, host_id: str) -> dict[str, Tally]:
+        return self._unit.db.where("assignment_tallies", Tally, lambda _, tally: tally.host_id == host_id)
 
     def _of_host(self, host_id: str) -> dict[str, Month]:
         return self._unit.db.where("months", Month, lambda month_id, _: month_id.startswith(f"{host_id}/"))
@@ -480,13 +497,52 @@ class FakeBusyMonths:
                 "bookings": [span.booking_id for span in sorted(month.booked)],
             }
             for month_id, month in self._of_host(host_id).items()
-        ]
+        ] + [_exported_tally(tally_id.split(":")[1], tally) for tally_id, tally in self._tallies_of(host_id).items()]
 
     def erase_subject(self, host_id: str) -> int:
-        found = self._of_host(host_id)
-        for month_id in found:
-            self._unit.delete(("months", month_id))
+        found = [("months", month_id) for month_id in self._of_host(host_id)]
+        found += [("assignment_tallies", tally_id) for tally_id in self._tallies_of(host_id)]
+        for key in found:
+            self._unit.delete(key)
         return len(found)
+
+
+class Tally(NamedTuple):
+    """A member's round-robin tally of a team type as stored: counts by UTC day number as the transforms left
+    them (a day given back after it was dropped counts below zero), and the latest assignment's instant."""
+
+    host_id: str
+    by_day: tuple[tuple[int, int], ...]
+    last_at: int
+
+
+def _tallied(change: TallyChange) -> Change:
+    """As Firestore's transforms change it: the stale days deleted, the day's count stepped, the latest a maximum."""
+
+    def changed(before: Tally | None) -> Tally:
+        days = dict(before.by_day) if before else {}
+        for day in change.stale:
+            days.pop(day, None)
+        days[change.day] = days.get(change.day, 0) + change.step
+        last = max(change.at, before.last_at) if before else change.at
+        return Tally(change.host_id, tuple(sorted(days.items())), last)
+
+    return changed
+
+
+def _read_tally(tally: Tally | None) -> AssignmentTally:
+    if tally is None:
+        return AssignmentTally()
+    return AssignmentTally(tuple((day, count) for day, count in tally.by_day if count), tally.last_at)
+
+
+def _exported_tally(event_type_id: str, tally: Tally) -> dict[str, Any]:
+    days = {(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=day)).date().isoformat(): n for day, n in tally.by_day}
+    return {
+        "team_event_type": event_type_id,
+        "assignments_by_day": {day: count for day, count in days.items() if count > 0},
+        "last_assigned_at": datetime.fromtimestamp(tally.last_at, UTC).isoformat(),
+    }
 
 
 def _with_busy(busy: tuple[Interval, ...] | None, synced_at: datetime | None) -> Change:

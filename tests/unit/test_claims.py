@@ -8,6 +8,7 @@ from shared.domain.claims import (
     DAY_PLACE,
     MINUTE_RUN,
     PERIOD_PLACE,
+    assignment_tally_id,
     claim_granules,
     claim_id,
     claim_ids,
@@ -122,6 +123,7 @@ SESSION = session_id("h1", TYPE, datetime(2027, 3, 8, 10, tzinfo=UTC))
         (spent_proof_id("abc"), "1426e914ff4ee2bec3b2e8799cc7b0190e6e377a8d38f0863a059b353ef81a5c"),
         (host_velocity_id("h1", 42), "ae9a6d193cbc29af56548ab1:42"),
         (team_count_id("h1"), "h1"),
+        (assignment_tally_id("h1", TYPE), "h1:et0123456789:assigned"),
     ],
 )
 def test_each_stored_name_keeps_its_format(built: str, stored: str) -> None:

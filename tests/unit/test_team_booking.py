@@ -8,7 +8,7 @@ import pytest
 
 from shared.domain.booking import BookingRequest, Invitee
 from shared.domain.errors import EventTypeNotFound, SlotNotOffered, SlotTaken
-from shared.services.booking import Book, book
+from shared.services.booking import Book, ByHost, CancelBooking, book, cancel
 from tests.unit.builders import span, utc
 from tests.unit.test_team_availability import busy, team_ports
 
@@ -63,3 +63,16 @@ def test_a_retried_team_booking_is_replayed_not_given_to_the_next_member() -> No
 
     assert (again.booking.id, again.replayed) == (first.booking.id, True)
     assert book(Book(request_at("10:00", who="jo")), ports).booking.host_id != first.booking.host_id
+
+
+def test_round_robin_goes_to_the_member_with_fewest_bookings_and_a_cancelled_one_gives_its_count_back() -> None:
+    ports, _ = team_ports()
+
+    made = [book(Book(request_at(clock, who=f"p{n}")), ports).booking for n, clock in enumerate(("09:00", "10:00"))]
+
+    assert sorted(booking.host_id for booking in made) == ["h1", "h2"]  # one each, not the first member twice
+    assert all(booking.assigned_at == ports.now() for booking in made)
+    last = made[-1]
+    cancel(CancelBooking(last.id, None, ByHost(last.host_id)), ports)
+    # At one each, the next would go to whoever was booked least recently; given back, the cancelled one leads.
+    assert book(Book(request_at("13:00", who="p3")), ports).booking.host_id == last.host_id

@@ -6,14 +6,20 @@ ArrayUnion/ArrayRemove keep them without a read). An availability read is one ba
 page and the months it needs, with a field mask that leaves out the days it cannot touch: a booking costs
 the same whatever its month holds, and only busy and booked spans overlapping the asked instants are
 decoded. `booked` is the month-wide array spans were kept in before: read and released, never added to.
+
+assignment_tallies/{host}:{team type}:assigned: a member's round-robin tally of a team type
+(shared/domain/tallies.py), read with the members' snapshots in the same batch get and changed by field
+transforms in the booking's commit (`assigned.d{UTC day number}` incremented or decremented, `assigned_last`
+a maximum), so racing bookings of one member never lose a count; days older than the window are deleted by
+the member's next assignment, and a tally whose last assignment left the window goes with the purge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shared.adapters.firestore.bot_gate import BOOKINGS_FIELD, velocity_ref
 from shared.adapters.firestore.codec import (
@@ -25,18 +31,20 @@ from shared.adapters.firestore.codec import (
     legacy_booked,
     plain_id,
 )
-from shared.adapters.firestore.collections import HOSTS, MONTHS
+from shared.adapters.firestore.collections import ASSIGNMENT_TALLIES, HOSTS, MONTHS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import delete_matching
 from shared.adapters.firestore.unit import Unit
 from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.busy import month_end, month_key, month_keys, split_by_month
+from shared.domain.claims import assignment_tally_id
 from shared.domain.event_type import LONGEST_BUFFER_MINUTES, LONGEST_MEETING_MINUTES
 from shared.domain.intervals import Interval, SpanSet, as_utc
 from shared.domain.offer import AvailabilitySnapshot, BookedSpan, held_spans
 from shared.domain.offsets import epoch_seconds, epoch_seconds_up
-from shared.services.ports import Exported
+from shared.domain.tallies import RECENT_DAYS, AssignmentTally, TallyChange
+from shared.services.ports import Exported, JsonObject
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.document import DocumentReference
@@ -54,6 +62,8 @@ _REACH_AFTER = timedelta(minutes=LONGEST_MEETING_MINUTES + LONGEST_BUFFER_MINUTE
 _PAGE_FIELDS = list(BookingPage.model_fields)  # a page document's fields are its model's (codec.page_document)
 _HINT_LIMIT = 10_000
 _ALL = 1 << 62  # later than any instant: "every span of the month"
+ASSIGNED, ASSIGNED_LAST = "assigned", "assigned_last"  # a tally's counts by day, and its latest assignment
+_TALLY_FIELDS = [ASSIGNED, ASSIGNED_LAST]
 
 
 class FirestoreBusyMonths:
@@ -98,19 +108,22 @@ class FirestoreBusyMonths:
         hints[slug] = page.host_id
         return self._snapshot(slug, page.host_id, start, end, places, velocity_windows)
 
-    def snapshots(self, host_ids: Sequence[str], start: datetime, end: datetime) -> dict[str, AvailabilitySnapshot]:
+    def snapshots(
+        self, host_ids: Sequence[str], start: datetime, end: datetime, tallies_of: str | None = None
+    ) -> dict[str, AvailabilitySnapshot]:
         """`snapshot` for several hosts (a team's members) in one batch get: each one's page, busy times and
-        booked spans for [start, end), by host id. Their slugs are remembered per instance, as `snapshot`
-        remembers slugs' hosts (a first look reads them, masked to the slug, in one more batch get); a stale
-        one (the host moved their page) is looked up again. A host without a page is left out."""
+        booked spans for [start, end), by host id, with their tallies of the team type `tallies_of` if asked.
+        Their slugs are remembered per instance, as `snapshot` remembers slugs' hosts (a first look reads
+        them, masked to the slug, in one more batch get); a stale one (the host moved their page) is looked
+        up again. A host without a page is left out."""
         hints = self._unit.caches.host_slugs
         slugs = self._slugs_of(host_ids)
-        found = self._many(slugs, start, end)
+        found = self._many(slugs, _Span(start, end, tallies_of))
         stale = [host_id for host_id in slugs if host_id not in found]
         if stale:
             for host_id in stale:
                 hints.pop(host_id, None)
-            found |= self._many(self._slugs_of(stale), start, end)
+            found |= self._many(self._slugs_of(stale), _Span(start, end, tallies_of))
         return {host_id: found[host_id] for host_id in host_ids if host_id in found}
 
     def _slugs_of(self, host_ids: Sequence[str]) -> dict[str, str]:
@@ -127,20 +140,41 @@ class FirestoreBusyMonths:
                     hints[host_id] = slug.string_value
         return {host_id: hints[host_id] for host_id in host_ids if host_id in hints}
 
-    def _many(self, slugs: dict[str, str], start: datetime, end: datetime) -> dict[str, AvailabilitySnapshot]:
-        """The snapshots of these hosts (host id -> slug) from one batch get; a page that is not that host's
-        is left out."""
+    def _many(self, slugs: dict[str, str], span: _Span) -> dict[str, AvailabilitySnapshot]:
+        """The snapshots of these hosts (host id -> slug) from one batch get, with their tallies of the
+        team type asked for (k more documents in the same get); a page that is not that host's is left out."""
         if not slugs:
             return {}
+        start, end, tallies_of = span
         keys, days = month_keys(start, end), _meeting_days(start, end)
         refs = [ref for host_id, slug in slugs.items() for ref in self._refs(host_id, slug, keys, [], ())]
-        docs = self._unit.read_fields(refs, _fields(days))
+        tallies = {host_id: self._tally(host_id, tallies_of) for host_id in slugs} if tallies_of else {}
+        docs = self._unit.read_fields([*refs, *tallies.values()], _fields(days) + (_TALLY_FIELDS if tallies else []))
         found = {}
         for host_id, slug in slugs.items():
             read = _Read(host_id, slug, keys, days, start, end)
             if (snapshot := self._parsed(docs, read, frozenset(), ())) is not None:
-                found[host_id] = snapshot
+                tally = tallies.get(host_id)
+                found[host_id] = replace(snapshot, assignments=_tally(docs[tally.path])) if tally else snapshot
         return found
+
+    def _tally(self, host_id: str, event_type_id: str) -> DocumentReference:
+        return self._unit.db.collection(ASSIGNMENT_TALLIES).document(assignment_tally_id(host_id, event_type_id))
+
+    def tally(self, change: TallyChange) -> None:
+        """Transforms only, no precondition: a count never fails the booking's commit, and every racer's lands."""
+        from google.cloud import firestore
+
+        days: dict[str, object] = {_tally_day(day): firestore.DELETE_FIELD for day in change.stale}
+        days[_tally_day(change.day)] = firestore.Increment(change.step)
+        counted = {"host_id": change.host_id, ASSIGNED: days, ASSIGNED_LAST: firestore.Maximum(change.at)}
+        self._unit.merge(self._tally(change.host_id, change.event_type_id), counted)
+
+    def _tallies_of(self, host_id: str) -> list[Snapshot]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._unit.db.collection(ASSIGNMENT_TALLIES).where(filter=FieldFilter("host_id", "==", host_id))
+        return list(query.stream(**reads()))
 
     def _refs(
         self, host_id: str, slug: str, keys: list[str], place_refs: list[DocumentReference], windows: tuple[int, ...]
@@ -192,7 +226,7 @@ class FirestoreBusyMonths:
         recent = sum(_count(docs[counter.path].value(BOOKINGS_FIELD)) for counter in counters)
         page = self._unit.pages.parsed(page_doc)
         return AvailabilitySnapshot(
-            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent
+            page=page, busy=busy, booked=booked, places_taken=taken, host_recent_bookings=recent, slug=read.slug
         )
 
     def replace_busy(self, host_id: str, window: Interval, busy: list[Interval], synced_at: datetime) -> None:
@@ -253,7 +287,12 @@ class FirestoreBusyMonths:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         past = self._unit.db.collection_group(MONTHS).where(filter=FieldFilter("ends_at", "<", ended_before))
-        return {"months_deleted": delete_matching(self._unit.db, past)}
+        idle = FieldFilter(ASSIGNED_LAST, "<", _idle_since(ended_before))
+        idle_tallies = self._unit.db.collection(ASSIGNMENT_TALLIES).where(filter=idle)
+        return {
+            "months_deleted": delete_matching(self._unit.db, past),
+            "assignment_tallies_deleted": delete_matching(self._unit.db, idle_tallies),
+        }
 
     def export_subject(self, host_id: str) -> Exported:
         exported: Exported = []
@@ -269,13 +308,59 @@ class FirestoreBusyMonths:
                     "bookings": [span.booking_id for span in booked],
                 }
             )
+        for tally in self._tallies_of(host_id):
+            data = tally.to_dict() or {}  # a listed document: never none
+            by_day = {day: count for day, count in _tally_days(data.get(ASSIGNED) or {}).items() if count > 0}
+            exported.append(_exported_tally(tally.id.split(":")[1], by_day, data.get(ASSIGNED_LAST)))
         return exported
 
     def erase_subject(self, host_id: str) -> int:
-        found = self._all(host_id)
-        for month in found:
-            self._unit.delete(month.reference)
+        found = [*self._all(host_id), *self._tallies_of(host_id)]
+        for record in found:
+            self._unit.delete(record.reference)
         return len(found)
+
+
+class _Span(NamedTuple):
+    """What a batch get of several hosts covers: [start, end), and the team type whose tallies ride along."""
+
+    start: datetime
+    end: datetime
+    tallies_of: str | None
+
+
+def _tally_day(day: int) -> str:
+    """A day's key in a tally's `assigned` map: a field path segment needs no quoting when it starts with a letter."""
+    return f"d{day}"
+
+
+def _tally_days(by_day: Mapping[str, int]) -> dict[int, int]:
+    return {int(key[1:]): int(count) for key, count in by_day.items() if key.startswith("d") and key[1:].isdigit()}
+
+
+def _tally(doc: StoredFields) -> AssignmentTally:
+    """A tally as read in wire form (no document: nobody assigned yet). Days at zero are no days."""
+    by_day = doc.value(ASSIGNED)
+    counts = {key: int(value.integer_value) for key, value in by_day.map_value.fields.items()} if by_day else {}
+    days = tuple(sorted((day, count) for day, count in _tally_days(counts).items() if count))
+    last = doc.value(ASSIGNED_LAST)
+    return AssignmentTally(days, int(last.integer_value) if last is not None else None)
+
+
+def _idle_since(ended_before: datetime) -> int:
+    """A tally whose last assignment came before this (epoch seconds) counts nothing any more."""
+    return epoch_seconds(ended_before) - RECENT_DAYS * 86_400
+
+
+def _exported_day(day: int) -> str:
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=day)).date().isoformat()
+
+
+def _exported_tally(event_type_id: str, by_day: Mapping[int, int], last_at: int | None) -> JsonObject:
+    """A member's tally as their export shows it: the team type, the assignments by UTC date, the latest."""
+    last = datetime.fromtimestamp(last_at, UTC).isoformat() if last_at is not None else None
+    days = {_exported_day(day): count for day, count in sorted(by_day.items())}
+    return {"team_event_type": event_type_id, "assignments_by_day": days, "last_assigned_at": last}
 
 
 @dataclass(frozen=True)

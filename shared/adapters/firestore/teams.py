@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 TEAM_CLAIM = "team_id"  # the one field of a team's slug claim in booking_pages (pages.py skips it)
 _MEMBER_IDS = "member_ids"  # beside the members map, so "teams of this host" is one array-contains query
 _HASH_LENGTH = 64
+_HINT_LIMIT = 10_000
 
 
 class FirestoreTeamInvitations:
@@ -76,11 +77,27 @@ class FirestoreTeams:
         return _team(snapshot.to_dict()) if snapshot.exists else None
 
     def by_slug(self, slug: str) -> Team | None:
+        """The team whose slug this is. Its claim is usually known without a read of its own: a request that
+        looked for a host's page first read it in this unit, and an instance remembers a team's id by slug (a
+        hint: a team gone, or not the slug's, answers a fresh look at the claim)."""
         if not plain_id(slug):
             return None
-        claim = self._claim(slug).get(**reads())
+        hints, ref = self._unit.caches.team_slugs, self._claim(slug)
+        claim = self._unit.seen(ref)
+        if claim is None and (hinted := hints.get(slug)) is not None:
+            team = self.get(hinted)
+            if team is not None and team.slug == slug:
+                return team
+            hints.pop(slug, None)
+        if claim is None:
+            claim = self._unit.read(ref)
         team_id = (claim.to_dict() or {}).get(TEAM_CLAIM) if claim.exists else None
-        return self.get(team_id) if isinstance(team_id, str) else None
+        if not isinstance(team_id, str):
+            return None
+        if len(hints) > _HINT_LIMIT:
+            hints.clear()
+        hints[slug] = team_id
+        return self.get(team_id)
 
     def add(self, team: Team) -> None:
         self._unit.create(self._ref(team.id), _document(team))

@@ -32,6 +32,7 @@ class FirestoreCaches:
 
     slug_hosts: dict[str, str] = field(default_factory=dict)  # public slug -> host id: a hint, checked on read
     host_slugs: dict[str, str] = field(default_factory=dict)  # host id -> public slug (team reads): the same
+    team_slugs: dict[str, str] = field(default_factory=dict)  # a team's slug -> team id: the same
     # slug -> (stored version, page)
     pages: dict[str, tuple[datetime | None, BookingPage]] = field(default_factory=dict)
 
