@@ -105,9 +105,10 @@ class FirestoreEmulator:
             pass
 
     def freeze(self) -> None:
-        """Stop the emulator's processes without ending them: a store that hangs (fault tests)."""
+        """Stop the emulator's processes without ending them: a store that hangs (fault tests). Returns once
+        every thread has stopped, so a request sent afterwards is never answered before `thaw`."""
         assert self._process is not None
-        self._process.signal_group(signal.SIGSTOP)
+        self._process.pause()
 
     def thaw(self) -> None:
         assert self._process is not None

@@ -129,10 +129,24 @@ class TetheredProcess:
         return {self.keeper_pid, *descendants_of(self.keeper_pid)} if self.poll() is None else set()
 
     def signal_group(self, sig: int) -> None:
-        """`sig` to the command's process group (not to the keeper): e.g. SIGSTOP/SIGCONT to freeze a part."""
+        """`sig` to the command's process group (not to the keeper): e.g. SIGCONT to thaw a paused part."""
         if self.pid and self.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, sig)
+
+    def pause(self, timeout: float = 10) -> None:
+        """SIGSTOP to the command's process group, returning only once every thread of it has stopped.
+
+        The kernel hands SIGSTOP to one thread of each process, which stops the others when it next runs: until
+        then (milliseconds, tens of them on two busy cores) another thread, e.g. the emulator's network thread
+        woken by a request sent just after the signal, still runs and answers it. A part is paused only once no
+        thread of it runs."""
+        self.signal_group(signal.SIGSTOP)
+        members, deadline = group_members(self.pid), time.monotonic() + timeout
+        while running := _running_threads(members):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(running)} thread(s) of {self.command[0]} still run after SIGSTOP")
+            time.sleep(0.001)
 
     def stop(self) -> None:
         """End the command and everything it started: SIGTERM, SIGKILL after the grace, wait until gone."""
@@ -171,6 +185,20 @@ def _processes() -> dict[int, tuple[int, int]]:
                 if fields[0] != "Z":
                     table[int(entry)] = (int(fields[1]), int(fields[2]))
     return table
+
+
+def _running_threads(pids: set[int]) -> set[int]:
+    """The threads of `pids` not (yet) stopped by a signal: state other than T (stopped), t (traced), Z or X
+    (exiting), read from /proc/PID/task/TID/stat."""
+    running = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    text = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+                    if text[text.rindex(")") + 2] not in "TtZX":
+                        running.add(int(tid))
+    return running
 
 
 def children_of(pid: int) -> set[int]:

@@ -52,11 +52,11 @@ def stack() -> Iterator[LocalStack]:
 def clean_stack(stack: LocalStack) -> LocalStack:
     """The stack with an empty Firestore and a fresh sandbox (queues and app secrets re-provisioned)."""
     assert stack.emulator is not None
-    stack.emulator.clear()
     if stack.sandbox is not None:
         _FOREIGN_EVENTS_READ.append(google_for(stack).state()["foreign_events_read"])
-        stack.sandbox.reset()
+        stack.sandbox.reset()  # waits for the previous test's task attempts in flight, which may still write
         stack.provision()
+    stack.emulator.clear()  # only then: cleared before, the store got those attempts' writes back
     bootstrap.reset()  # as a fresh function instance: no cached clients, credentials or app secrets
     rate_limit.reset()
     return stack

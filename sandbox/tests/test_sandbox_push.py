@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from googleapiclient.errors import HttpError
 
-from helpers import Receiver
+from helpers import Receiver, wait_until
 from sandbox.client import SandboxClient
 
 ADA = "ada@example.com"
@@ -123,3 +124,31 @@ def test_a_receiver_calling_back_into_the_sandbox_does_not_block_it(
     receiver.wait_for(2)
 
     assert seen == [1, 1]
+
+
+def test_state_counts_pushes_pending_until_answered_and_those_that_found_no_receiver(
+    control: SandboxClient, app_calendar: Callable[..., Any], receiver: Receiver
+) -> None:
+    events = app_calendar(ADA).events()
+    gate = threading.Event()
+    receiver.callback = lambda _: gate.wait(5)  # the receiver holds every push until the gate opens
+    watch(events, receiver, "held")
+    control.add_event(ADA, OWNER_EVENT)
+    control.add_event(ADA, OWNER_EVENT)
+
+    held = control.state()["pushes"]
+    gate.set()
+    wait_until(lambda: control.state()["pushes"]["pending"] == 0)
+    answered = control.state()["pushes"]
+    events.watch(
+        calendarId="primary", body={"id": "nobody", "type": "web_hook", "address": "http://127.0.0.1:1/"}
+    ).execute()
+    wait_until(lambda: control.state()["pushes"]["pending"] == 0)
+    unanswered = control.state()["pushes"]
+    control.reset()
+
+    assert held == {"pending": 3, "delivered": 0, "failed": 0}  # sync + two changes, one posted and waiting
+    assert answered == {"pending": 0, "delivered": 3, "failed": 0}
+    assert len(receiver.received("/held")) == 3
+    assert unanswered == {"pending": 0, "delivered": 3, "failed": 1}  # the new channel's sync found no one
+    assert control.state()["pushes"] == {"pending": 0, "delivered": 0, "failed": 0}

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import requests
 
 from shared.services.privacy import DELIVERY_EXPORT_OMITS, INVITEE_EXPORT_OMITS
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_booking
 from tests.e2e.test_invitee_rights import QUESTIONS, bearer, proof_token
+from tests.e2e.test_webhooks import Receiver, register
 from tests.support import Browser, Google, all_documents, host_with_hours
 
 # (collection, field) -> why the export need not carry the value. A collection is the document's path
@@ -96,7 +98,14 @@ def missing_from(export: dict[str, Any], names: set[str], db: Any, technical: di
     return missing
 
 
-def seeded(api: str, browser: Browser, google: Google) -> dict[str, Any]:
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.stop()
+
+
+def seeded(api: str, browser: Browser, google: Google, receiver: Receiver, sensitive: set[str]) -> dict[str, Any]:
     """A host with every kind of record, and an invitee with bookings of every kind with them."""
     slug, host_email = host_with_hours(
         browser, google, "UTC", EVERY_DAY, location={"kind": "phone"}, questions=QUESTIONS
@@ -111,8 +120,10 @@ def seeded(api: str, browser: Browser, google: Google) -> dict[str, Any]:
     mornings = {"name": "Mornings", "time_zone": "UTC", "weekly": {"mon": [["08:00", "12:00"]]}}
     assert browser.post("/hosts/me/schedules", json=mornings).status_code == 201
     assert browser.post(f"/hosts/me/event-types/{created.json()['id']}/links", json={}).status_code == 201
-    hook = {"url": "https://hooks.example.com/kaleno", "events": ["booking.created"], "description": "CRM"}
-    assert browser.post("/hosts/me/webhooks", json=hook).status_code == 201
+    # A receiver that takes each delivery at once: one that never answers (a name that does not resolve) is
+    # retried for longer than the drain below waits on a busy machine, and a retry landing between the export
+    # and the walk of the store changed a delivery the export had already shown (attempts, state, updated_at).
+    register(browser, receiver, sensitive, events=["booking.created"])
     team = browser.post("/teams", json={"slug": f"{slug}-team", "name": "The clinic"})
     assert team.status_code == 201, team.text
     colleague = {"email": "Colleague@example.org", "role": "admin"}
@@ -127,14 +138,14 @@ def seeded(api: str, browser: Browser, google: Google) -> dict[str, Any]:
         response = post_booking(api, body)
         assert response.status_code == 201, response.text
         made.append(response.json())
-    google.drain_tasks()  # synced (a Meet made), announced (webhook deliveries tried)
+    google.drain_tasks()  # synced (a Meet made), announced (webhook deliveries made)
     return {"host_id": host_id, "slug": slug, "host_email": host_email, "invitee": invitee, "bookings": made}
 
 
 def test_every_stored_value_naming_a_host_or_an_invitee_is_in_their_export(
-    api: str, browser: Browser, google: Google, db: Any
+    api: str, browser: Browser, google: Google, db: Any, receiver: Receiver, sensitive: set[str]
 ) -> None:
-    seed = seeded(api, browser, google)
+    seed = seeded(api, browser, google, receiver, sensitive)
     requests.post(f"{api}/privacy/address-proofs", json={"email": seed["invitee"]}, timeout=10)
     token = proof_token(google, seed["invitee"])
     grant = requests.post(f"{api}/privacy/address-proofs/redeem", json={"token": token}, timeout=10).json()["grant"]
@@ -152,4 +163,4 @@ def test_every_stored_value_naming_a_host_or_an_invitee_is_in_their_export(
     booked = invitee_export.json()["bookings"]
     assert {b["meeting_url"] is not None for b in booked} == {True, False}  # the group's Meet, the call's phone
     assert any(b["answers"] and b["invitee_phone"] for b in booked)
-    assert {d["state"] for d in invitee_export.json()["webhook_deliveries"]} <= {"pending", "failed", "delivered"}
+    assert [d["state"] for d in invitee_export.json()["webhook_deliveries"]] == ["delivered", "delivered"]

@@ -367,3 +367,56 @@ def test_a_port_shared_with_a_stranger_through_so_reuseport_is_not_ours() -> Non
         stranger.kill()
         stranger.wait()
         ours.close()
+
+
+# A part that answers each line sent to it at once, on a thread per connection, while a dozen more threads keep
+# waking (as the emulator's do): the port it listens on is its first line of output.
+BUSY_SERVER = """
+import socket, threading, time
+def wake():
+    while True:
+        time.sleep(0.001)
+def answer(connection):
+    with connection:
+        while connection.recv(64):
+            connection.sendall(b"pong")
+for _ in range(12):
+    threading.Thread(target=wake, daemon=True).start()
+server = socket.create_server(("127.0.0.1", 0))
+print(server.getsockname()[1], flush=True)
+while True:
+    threading.Thread(target=answer, args=(server.accept()[0],), daemon=True).start()
+"""
+
+
+def test_a_paused_part_has_no_thread_left_running_and_answers_nothing_until_it_is_resumed() -> None:
+    """SIGSTOP reaches one thread of a process, which stops the others only when it next runs: a freeze that
+    returned at the signal let the Firestore emulator answer a commit sent just after it (tests/e2e/test_faults.py
+    saw 201 instead of 503). `pause` returns once every thread has stopped."""
+    read_end, write_end = os.pipe()
+    part = TetheredProcess([sys.executable, "-c", BUSY_SERVER], stdout=write_end, grace=1).start()
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end) as output:
+            port = int(output.readline())
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            for _ in range(20):
+                part.pause()
+                threads = {
+                    tid: (Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()[0])
+                    for pid in group_members(part.pid)
+                    for tid in os.listdir(f"/proc/{pid}/task")
+                }
+                connection.sendall(b"ping")
+                connection.settimeout(0.05)
+                with pytest.raises(TimeoutError):
+                    connection.recv(64)  # a paused part answers nothing
+                part.signal_group(signal.SIGCONT)
+                connection.settimeout(10)
+
+                assert len(threads) >= 13
+                assert set(threads.values()) == {"T"}, threads
+                assert connection.recv(64) == b"pong"  # resumed, it answers what it was sent meanwhile
+    finally:
+        part.signal_group(signal.SIGCONT)
+        part.stop()

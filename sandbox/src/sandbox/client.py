@@ -70,11 +70,18 @@ class TaskCounts(TypedDict):
     failed: int
 
 
+class PushCounts(TypedDict):
+    pending: int
+    delivered: int
+    failed: int
+
+
 class State(TypedDict):
     calls: dict[str, int]
     foreign_events_read: int
     tokens: TokenCounts
     active_channels: int
+    pushes: PushCounts
     secrets: int
     secret_versions: int
     tasks: TaskCounts

@@ -241,6 +241,7 @@ class ControlApi:
 
     def snapshot(self, request: Request) -> Response:
         secrets, versions = self.secrets.counts()
+        pushes = self.channels.delivery.tally()
         with self.state.lock:
             counters = self.state.counters
             return json_response(
@@ -253,6 +254,7 @@ class ControlApi:
                         "revoked": counters.revoked,
                     },
                     "active_channels": self.channels.active_count(),
+                    "pushes": {"pending": pushes.pending, "delivered": pushes.delivered, "failed": pushes.failed},
                     "secrets": secrets,
                     "secret_versions": versions,
                     "tasks": {

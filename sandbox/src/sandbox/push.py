@@ -9,7 +9,6 @@ message-number order (Google does not promise order; in-order delivery keeps tes
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import threading
 from collections import deque
@@ -66,6 +65,16 @@ class _Push:
     generation: int
 
 
+@dataclass
+class PushTally:
+    """Pushes since the last reset: waiting or being posted, answered by the receiver (any status), or
+    dropped without an answer. A test waits for `pending == 0` to know every push it caused has arrived."""
+
+    pending: int = 0
+    delivered: int = 0
+    failed: int = 0
+
+
 class PushDelivery:
     """A pool that keeps each channel's pushes in order."""
 
@@ -73,18 +82,30 @@ class PushDelivery:
         self.state = state
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sandbox-push")
         self._lock = threading.Lock()
-        self._pending: dict[str, deque[_Push]] = {}
+        # Each push keeps the tally it was counted in: one queued before a reset settles in the old tally.
+        self._pending: dict[str, deque[tuple[_Push, PushTally]]] = {}
+        self._tally = PushTally()
         self._session = requests.Session()
         self._session.trust_env = False  # never route loopback pushes through an env proxy
 
     def enqueue(self, channel_id: str, push: _Push) -> None:
         with self._lock:
+            self._tally.pending += 1
             queue = self._pending.get(channel_id)
             if queue is not None:
-                queue.append(push)
+                queue.append((push, self._tally))
                 return
-            self._pending[channel_id] = deque([push])
+            self._pending[channel_id] = deque([(push, self._tally)])
         self._pool.submit(self._drain, channel_id)
+
+    def tally(self) -> PushTally:
+        with self._lock:
+            return PushTally(self._tally.pending, self._tally.delivered, self._tally.failed)
+
+    def reset(self) -> None:
+        """A new tally, called with the state's generation change under its lock, so no push falls between."""
+        with self._lock:
+            self._tally = PushTally()
 
     def _drain(self, channel_id: str) -> None:
         while True:
@@ -93,12 +114,21 @@ class PushDelivery:
                 if not queue:
                     del self._pending[channel_id]
                     return
-                push = queue.popleft()
-            if push.generation != self.state.generation:
-                continue  # queued before a reset: that world is gone
-            # A failed delivery is dropped (Google may retry with backoff; the sandbox does not).
-            with contextlib.suppress(requests.RequestException):
-                self._session.post(push.address, headers=push.headers, data=b"", timeout=DELIVERY_TIMEOUT)
+                push, tally = queue.popleft()
+            # A push queued before a reset is not sent (that world is gone); its tally is no longer reported.
+            answered = push.generation == self.state.generation and self._post(push)
+            with self._lock:
+                tally.pending -= 1
+                tally.delivered += answered
+                tally.failed += not answered
+
+    def _post(self, push: _Push) -> bool:
+        # A failed delivery is dropped (Google may retry with backoff; the sandbox does not).
+        try:
+            self._session.post(push.address, headers=push.headers, data=b"", timeout=DELIVERY_TIMEOUT)
+        except requests.RequestException:
+            return False
+        return True
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -138,6 +138,7 @@ class Sandbox:
             self.tokens.reset()
             self.calendar.reset()
             self.channels.reset()
+            self.push.reset()
             self.secrets.reset()
             self.queues.reset()
             self.mail.reset()
