@@ -41,8 +41,8 @@ def change_booking(
                 move_seat(booking, after, uow)  # first: a session's released time may be claimed again below
                 uow.bookings.save(after)
                 uow.months.move_span(booking, after)
-                if (given_back := _tally_given_back(booking, after)) is not None:
-                    uow.months.tally(given_back)
+                for tallied in _tally_changes(booking, after):
+                    uow.months.tally(tallied)
                 if decided.alongside is not None:
                     decided.alongside()
                 uow.commit()
@@ -51,11 +51,19 @@ def change_booking(
     return retried(change, attempts)
 
 
-def _tally_given_back(before: Booking, after: Booking) -> TallyChange | None:
-    """A round-robin booking that stops holding time (cancelled) gives its assignment back to its member's tally."""
-    if before.assigned_at is None or not before.holds_time or after.holds_time:
-        return None
-    return TallyChange.given_back(before.host_id, before.event_type_id, epoch_seconds(before.assigned_at))
+def _tally_changes(before: Booking, after: Booking) -> tuple[TallyChange, ...]:
+    """A round-robin booking that stops holding time (cancelled) gives its assignment back to its member's
+    tally; one handed to another member (reassigned, or rescheduled onto the next free one) moves it to theirs,
+    counted on the day it was first made, so a later cancellation gives it back where it is."""
+    if before.assigned_at is None or not before.holds_time:
+        return ()
+    made_at = epoch_seconds(before.assigned_at)
+    given_back = TallyChange.given_back(before.host_id, before.event_type_id, made_at)
+    if not after.holds_time:
+        return (given_back,)
+    if after.host_id == before.host_id:
+        return ()
+    return given_back, TallyChange(after.host_id, after.event_type_id, made_at)
 
 
 def move_seat(before: Booking | None, after: Booking, uow: UnitOfWork) -> None:

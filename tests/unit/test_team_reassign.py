@@ -285,3 +285,14 @@ def test_a_team_booking_moved_to_a_time_nobody_is_free_is_refused_and_kept() -> 
     with pytest.raises(SlotNotOffered):
         moved_by_host(ports, booking, "20:00")  # outside everyone's hours
     assert stored(ports, booking.id) == booking
+
+
+def test_a_handed_on_booking_moves_its_round_robin_count_to_its_new_member() -> None:
+    ports, team_id = team_ports()
+    booking = book(Book(request_at("09:00", who="p1")), ports).booking
+    other = "h2" if booking.host_id == "h1" else "h1"
+
+    reassign(Reassign(ADA, team_id, booking.id, other), ports)
+
+    # The count went with it: the member who gave it away has none, so the next booking is theirs.
+    assert book(Book(request_at("13:00", who="p2")), ports).booking.host_id == booking.host_id
