@@ -95,16 +95,30 @@ class MemberView(BaseModel):
     host_id: str
     display_name: str
     role: Role
+    weight: int = Field(description="Round robin: a weight-2 member takes twice the bookings of a weight-1 one.")
+    priority: int = Field(description="Round robin: free members of a higher priority are asked first.")
+
+    @classmethod
+    def of(cls, member: teams.MemberView) -> MemberView:
+        return cls(
+            host_id=member.host_id,
+            display_name=member.display_name,
+            role=member.role,
+            weight=member.weight,
+            priority=member.priority,
+        )
 
 
 class MemberList(BaseModel):
     members: list[MemberView]
 
 
-class RoleChange(BaseModel):
+class MemberChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Role
+    role: Role | None = None
+    weight: int | None = Field(None, ge=1, le=10, description="Round-robin weight, 1-10 (1 when never set).")
+    priority: int | None = Field(None, ge=0, le=10, description="Round-robin priority, 0-10: higher is asked first.")
 
 
 class TeamEventTypeView(TeamEventType):
@@ -236,18 +250,19 @@ def accept(request: Request, principal: Host, invitation_token: str) -> Response
 def list_members(request: Request, principal: Host, team_id: str) -> Response:
     """The team's members and their roles, for any member."""
     found = teams.members(principal, team_id, adapters())
-    shown = [MemberView(host_id=m.host_id, display_name=m.display_name, role=m.role) for m in found]
+    shown = [MemberView.of(member) for member in found]
     return json_response(MemberList(members=shown))
 
 
-@api.host("/<team_id>/members/<host_id>", methods=("PATCH",), body=RoleChange, response=MemberList)
-def change_role(request: Request, principal: Host, team_id: str, host_id: str, body: RoleChange) -> Response:
-    """Change a member's role: admins between member and admin, owners any (the only owner stays owner:
-    409 `team-sole-owner`)."""
+@api.host("/<team_id>/members/<host_id>", methods=("PATCH",), body=MemberChange, response=MemberList)
+def change_member(request: Request, principal: Host, team_id: str, host_id: str, body: MemberChange) -> Response:
+    """Change a member's role (admins between member and admin, owners any; the only owner stays owner: 409
+    `team-sole-owner`) and round-robin weight and priority (owners and admins). Fields left out stay."""
     ports = adapters()
-    teams.change_role(teams.ChangeRole(principal, team_id, host_id, body.role), ports)
+    change = teams.ChangeMember(principal, team_id, host_id, body.role, body.weight, body.priority)
+    teams.change_member(change, ports)
     found = teams.members(principal, team_id, ports)
-    shown = [MemberView(host_id=m.host_id, display_name=m.display_name, role=m.role) for m in found]
+    shown = [MemberView.of(member) for member in found]
     return json_response(MemberList(members=shown))
 
 

@@ -172,6 +172,17 @@ class Team(BaseModel):
             raise SoleOwner("the team's only owner stays owner until another member is made owner")
         return self._with({**self.members, target_id: target.model_copy(update={"role": role})})
 
+    def with_standing(self, actor_id: str, target_id: str, weight: int | None, priority: int | None) -> Team:
+        """Admins and owners set a member's round-robin weight (1-10: a weight-2 member takes twice the
+        bookings of a weight-1 one) and priority (0-10: higher is asked first); None leaves one as it is."""
+        actor, target = self._acting(actor_id), self._target(target_id)
+        if actor.rank < Role.ADMIN.rank:
+            raise TeamRoleForbids(f"a {actor} cannot change a member's round-robin weight or priority")
+        changed = {"weight": weight, "priority": priority}
+        update = {name: value for name, value in changed.items() if value is not None}
+        member = Member.model_validate({**target.model_dump(), **update})
+        return self._with({**self.members, target_id: member})
+
     def without(self, actor_id: str, target_id: str) -> Team:
         """Anyone may leave (not the only owner); admins remove members and admins, owners anyone."""
         actor, target = self._acting(actor_id), self._target(target_id)

@@ -93,6 +93,8 @@ class MemberView:
     host_id: str
     display_name: str
     role: Role
+    weight: int = 1
+    priority: int = 0
 
 
 def members(host: Host, team_id: str, deps: Ports) -> list[MemberView]:
@@ -102,7 +104,8 @@ def members(host: Host, team_id: str, deps: Ports) -> list[MemberView]:
     shown = []
     for member_id, member in sorted(team.members.items(), key=lambda item: (-item[1].role.rank, item[1].joined_at)):
         found = uow.hosts.get(member_id)
-        shown.append(MemberView(member_id, found.display_name if found else "", member.role))
+        name = found.display_name if found else ""
+        shown.append(MemberView(member_id, name, member.role, member.weight, member.priority))
     return shown
 
 
@@ -280,16 +283,24 @@ def accept_invitation(command: AcceptInvitation, deps: Ports) -> Team:
 
 
 @dataclass(frozen=True)
-class ChangeRole:
+class ChangeMember:
+    """An owner or admin changes a member's role and/or round-robin weight and priority (None: unchanged)."""
+
     host: Host
     team_id: str
     member_id: str
-    role: Role
+    role: Role | None = None
+    weight: int | None = None
+    priority: int | None = None
 
 
-def change_role(command: ChangeRole, deps: Ports) -> Team:
+def change_member(command: ChangeMember, deps: Ports) -> Team:
     def change(team: Team) -> Team:
-        return team.with_role(command.host.id, command.member_id, command.role)
+        if command.role is not None:
+            team = team.with_role(command.host.id, command.member_id, command.role)
+        if command.weight is not None or command.priority is not None:
+            team = team.with_standing(command.host.id, command.member_id, command.weight, command.priority)
+        return team
 
     return _changed(command.host, command.team_id, change, deps)
 

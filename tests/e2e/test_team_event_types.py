@@ -247,8 +247,9 @@ def test_round_robin_shares_bookings_fairly_by_weight_and_a_cancelled_one_gives_
     (next_one,) = booked_in_turn(api, db, team_slug, "equal", [day_ahead(10, 9)])
     assert next_one["host_id"] == last["host_id"]  # the cancelled booking's count was given back: 3 < 4
 
-    # Ada weighs twice the others (no route sets weights yet: the team record is changed directly).
-    db.collection("teams").document(team_id).update({f"members.{ada_id}.weight": 2})
+    weighed = ada.patch(f"/teams/{team_id}/members/{ada_id}", json={"weight": 2})  # twice the others
+    assert weighed.status_code == 200, weighed.text
+    assert [(m["host_id"], m["weight"], m["role"]) for m in weighed.json()["members"]][0] == (ada_id, 2, "owner")
     later = [start + timedelta(days=2) for start in starts]
     weighted = Counter(made["host_id"] for made in booked_in_turn(api, db, team_slug, "weighted", later))
 

@@ -149,3 +149,15 @@ def test_only_tokens_signed_with_the_key_are_genuine_and_each_has_its_own_hash()
     assert not genuine_invite_token("key", "ti.nonsense")
     assert invitation_hash("key", token) != invitation_hash("key", invite_token("key", "t" * 43))
     assert len(invitation_hash("key", token)) == 64
+
+
+def test_owners_and_admins_set_a_members_round_robin_weight_and_priority_within_their_bounds() -> None:
+    team = a_team(a=Role.ADMIN, m=Role.MEMBER)
+
+    weighed = team.with_standing("a", "m", 3, None).with_standing("o", "m", None, 2)
+
+    assert (weighed.members["m"].weight, weighed.members["m"].priority) == (3, 2)
+    with pytest.raises(TeamRoleForbids):
+        team.with_standing("m", "m", 5, None)  # a member does not weigh themself
+    with pytest.raises(ValidationError):
+        team.with_standing("o", "m", 11, None)  # 1-10

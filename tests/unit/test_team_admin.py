@@ -99,7 +99,7 @@ def test_an_accepted_invitation_cannot_be_withdrawn() -> None:
 def test_a_team_is_renamed_and_its_slug_moves_in_the_hosts_registry() -> None:
     ports = ports_with_hosts()
     team_id = team_with_bo(ports)
-    teams.change_role(teams.ChangeRole(ADA, team_id, "h2", Role.ADMIN), ports)
+    teams.change_member(teams.ChangeMember(ADA, team_id, "h2", Role.ADMIN), ports)
 
     with pytest.raises(SlugTaken):
         teams.rename_team(teams.RenameTeam(ADA, team_id, slug="cy"), ports)  # a host's

@@ -117,7 +117,7 @@ def test_roles_change_members_are_removed_or_leave_and_the_only_owner_stays() ->
         teams.invite(teams.Invite(BO, team_id, "cy@example.org"), ports)  # a member does not invite
     with pytest.raises(TeamNotFound):
         teams.members(CY, team_id, ports)  # nor does a stranger see the team
-    assert teams.change_role(teams.ChangeRole(ADA, team_id, "h2", Role.ADMIN), ports).role_of("h2") is Role.ADMIN
+    assert teams.change_member(teams.ChangeMember(ADA, team_id, "h2", Role.ADMIN), ports).role_of("h2") is Role.ADMIN
     with pytest.raises(SoleOwner):
         teams.remove_member(teams.RemoveMember(ADA, team_id, "h1"), ports)
     assert "h2" not in teams.remove_member(teams.RemoveMember(BO, team_id, "h2"), ports).members  # leaving
@@ -166,7 +166,7 @@ def test_the_only_owner_cannot_erase_their_account_and_a_members_erasure_takes_t
 def test_an_invitation_keeps_the_address_as_typed_and_never_grants_above_the_inviters_role() -> None:
     ports = ports_with_hosts()
     team_id = team_with_bo(ports)
-    teams.change_role(teams.ChangeRole(ADA, team_id, "h2", Role.ADMIN), ports)
+    teams.change_member(teams.ChangeMember(ADA, team_id, "h2", Role.ADMIN), ports)
 
     invited = teams.invite(teams.Invite(BO, team_id, "Cy@Example.ORG"), ports)
 
