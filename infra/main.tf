@@ -182,6 +182,7 @@ locals {
     by_status       = ["status"]
     by_type         = ["event_type_id"]
     by_status_type  = ["status", "event_type_id"]
+    by_team         = ["team_id"] # a member's own team bookings (of_team with a holder)
   }
   host_booking_indexes = merge([
     for name, filters in local.host_booking_filters : {
@@ -218,10 +219,10 @@ resource "google_firestore_index" "host_bookings" {
   }
 }
 
-# A team's bookings (shared/adapters/firestore/bookings.py of_team): all of them, or one member's.
+# A team's bookings (shared/adapters/firestore/bookings.py of_team): all of them (one member's: by_team above).
 locals {
   team_booking_indexes = merge([
-    for name, fields in { all = ["team_id"], holder = ["team_id", "host_id"] } : {
+    for name, fields in { all = ["team_id"] } : {
       for direction in ["ASCENDING", "DESCENDING"] : "${name}_${lower(direction)}" => {
         fields    = fields
         direction = direction

@@ -235,6 +235,7 @@ def test_a_teams_bookings_are_listed_by_end_a_page_at_a_time_all_or_one_holders(
             booking(3, DAYS[2], team_id=team),
             booking(4, DAYS[3]),  # Ada's own, not the team's
             booking(5, DAYS[4], team_id="tm999999999999999999999"),
+            booking(6, DAYS[4] + timedelta(days=1), host_id="h3", team_id=team, co_hosts=(CoHost(host_id="h1"),)),  # collective
         )
     )
 
@@ -242,11 +243,11 @@ def test_a_teams_bookings_are_listed_by_end_a_page_at_a_time_all_or_one_holders(
         ask = HostListing(**listing)
         return [b.id for b in store.read(lambda uow: uow.bookings.of_team(team, ask, holder))]
 
-    assert of_team(now=DAYS[0]) == ids(1, 2, 3)
-    assert of_team("h1", now=DAYS[0]) == ids(1, 3)
+    assert of_team(now=DAYS[0]) == ids(1, 2, 3, 6)
+    assert of_team("h1", now=DAYS[0]) == ids(1, 3, 6)  # a collective booking is each holder's own
     assert of_team(now=DAYS[0], limit=1, after_booking_id=ids(1)[0]) == ids(2)
-    assert of_team(now=DAYS[0], after_booking_id=ids(5)[0]) == ids(1, 2, 3)  # another team's cursor
-    assert of_team(now=DAYS[4], upcoming=False) == ids(3, 2, 1)
+    assert of_team(now=DAYS[0], after_booking_id=ids(5)[0]) == ids(1, 2, 3, 6)  # another team's cursor
+    assert of_team(now=DAYS[4] + timedelta(days=2), upcoming=False) == ids(6, 3, 2, 1)
     assert of_team(now=DAYS[0], ends_before=DAYS[2]) == ids(1, 2)
 
 

@@ -643,7 +643,7 @@ class FakeBookings:
         def wanted(booking: Booking) -> bool:
             return (
                 booking.team_id == team_id
-                and holder in (None, booking.host_id)
+                and (holder is None or holder in booking.holder_ids)
                 and (lower is None or booking.end >= lower)
                 and (upper is None or booking.end < upper)
             )

@@ -7,6 +7,7 @@ fails as a whole on a claim that exists already.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from shared.services.records import HostListing, IdempotencyRecord
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.document import DocumentReference
+    from google.cloud.firestore_v1.query import Query
 
     from shared.adapters.firestore.unit import Snapshot
 
@@ -80,7 +82,6 @@ class FirestoreBookings:
     def of_host(self, host_id: str, listing: HostListing) -> list[Booking]:
         """Ordered by end, then id (so a page boundary between equal ends is exact); an unknown cursor, or
         one of another host, starts from the beginning."""
-        from google.cloud.firestore_v1 import Query
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter(HOLDER_IDS, "array_contains", host_id))
@@ -88,29 +89,25 @@ class FirestoreBookings:
             query = query.where(filter=FieldFilter("status", "==", listing.status.value))
         if listing.event_type_id is not None:
             query = query.where(filter=FieldFilter("event_type_id", "==", listing.event_type_id))
-        direction = Query.ASCENDING if listing.upcoming else Query.DESCENDING
-        lower, upper = listing.end_range()
-        if lower is not None:
-            query = query.where(filter=FieldFilter("end", ">=", lower))
-        if upper is not None:
-            query = query.where(filter=FieldFilter("end", "<", upper))
-        query = query.order_by("end", direction=direction).order_by("__name__", direction=direction)
-        if listing.after_booking_id and plain_id(listing.after_booking_id):
-            last = self._ref(listing.after_booking_id).get(**reads())
-            if last.exists and host_id in (last.get(HOLDER_IDS) or ()):
-                query = query.start_after(last)
-        return [stored(Booking, doc.to_dict()) for doc in query.limit(listing.limit).stream(**reads())]
+        return self._page(query, listing, lambda last: host_id in (last.get(HOLDER_IDS) or ()))
 
     def of_team(self, team_id: str, listing: HostListing, holder: str | None = None) -> list[Booking]:
         """A team's bookings by their stored `team_id` (one query, an index per order: infra/main.tf), ordered
         and paged as `of_host`; `holder`: only that member's. Status and event type filters are not offered."""
-        from google.cloud.firestore_v1 import Query
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._unit.db.collection(BOOKINGS).where(filter=FieldFilter("team_id", "==", team_id))
-        if holder is not None:
-            query = query.where(filter=FieldFilter("host_id", "==", holder))
-        direction = Query.ASCENDING if listing.upcoming else Query.DESCENDING
+        if holder is not None:  # a member's own: those they hold, a collective one's co-hosts too
+            query = query.where(filter=FieldFilter(HOLDER_IDS, "array_contains", holder))
+        return self._page(query, listing, lambda last: last.get("team_id") == team_id)
+
+    def _page(self, query: Query, listing: HostListing, belongs: Callable[[Snapshot], bool]) -> list[Booking]:
+        """One page of a listing: bookings ending in its range, ordered by end then id (so a page boundary
+        between equal ends is exact), after its cursor when the cursor `belongs` to this listing."""
+        from google.cloud.firestore_v1 import Query as Order
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        direction = Order.ASCENDING if listing.upcoming else Order.DESCENDING
         lower, upper = listing.end_range()
         if lower is not None:
             query = query.where(filter=FieldFilter("end", ">=", lower))
@@ -119,7 +116,7 @@ class FirestoreBookings:
         query = query.order_by("end", direction=direction).order_by("__name__", direction=direction)
         if listing.after_booking_id and plain_id(listing.after_booking_id):
             last = self._ref(listing.after_booking_id).get(**reads())
-            if last.exists and last.get("team_id") == team_id:
+            if last.exists and belongs(last):
                 query = query.start_after(last)
         return [stored(Booking, doc.to_dict()) for doc in query.limit(listing.limit).stream(**reads())]
 
