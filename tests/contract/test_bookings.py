@@ -235,7 +235,8 @@ def test_a_teams_bookings_are_listed_by_end_a_page_at_a_time_all_or_one_holders(
             booking(3, DAYS[2], team_id=team),
             booking(4, DAYS[3]),  # Ada's own, not the team's
             booking(5, DAYS[4], team_id="tm999999999999999999999"),
-            booking(6, DAYS[4] + timedelta(days=1), host_id="h3", team_id=team, co_hosts=(CoHost(host_id="h1"),)),  # collective
+            # a collective booking: Ada holds it beside its organiser
+            booking(6, DAYS[4] + timedelta(days=1), host_id="h3", team_id=team, co_hosts=(CoHost(host_id="h1"),)),
         )
     )
 
