@@ -162,10 +162,15 @@ class TetheredProcess:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             self._keeper.wait(timeout=5)
-        # A keeper that was killed itself took only the command with it: end what is left of its group.
+        # A keeper that was killed itself took only the command with it: end what is left of its group, and wait
+        # until it is gone: a SIGKILLed process still runs until it is next scheduled (tens of milliseconds on two
+        # busy cores), so "stopped" would otherwise not yet mean "no process left".
         for pid in group_members(self.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while group_members(self.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
         self._keeper = None
 
 
