@@ -18,9 +18,8 @@ from tests.browser.test_dashboard_bookings import EVERY_DAY, eventually, open_se
 from tests.support import Google, unique_email
 
 HOST_ZONE = "Europe/Berlin"
-# 401: /hosts/me before sign-in. 404/405: a team's pending invitations and bookings, listed by routes other
-# parts of issue 28 add (their panels show nothing until the API answers them).
-QUIET = (401, 404, 405)
+# 401: /hosts/me before sign-in.
+QUIET = (401,)
 
 
 def _signed_in_with_hours(page: Page, api: str) -> dict[str, str]:
@@ -78,7 +77,20 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     inviting.get_by_label("Email").fill(bo_email)
     inviting.get_by_role("button", name="Send invitation").click()
     expect(inviting.get_by_role("status")).to_contain_text(f"An invitation was sent to {bo_email}")
+    pending = inviting.get_by_role("list", name="Pending invitations to Acme Clinic")
+    expect(pending).to_contain_text(bo_email)
     check_layout(ada, "dashboard-team", expected_statuses=(*QUIET, 409))
+
+    # --- A second invitation, sent by mistake, is listed pending and withdrawn. ---
+    mistaken = unique_email()
+    inviting.get_by_label("Email").fill(mistaken)
+    inviting.get_by_role("button", name="Send invitation").click()
+    expect(pending.get_by_role("listitem")).to_have_count(2)
+    pending.get_by_role("button", name=f"Withdraw the invitation to {mistaken}").click()
+    expect(inviting.get_by_role("status")).to_contain_text(f"The invitation to {mistaken} was withdrawn")
+    expect(pending.get_by_role("listitem")).to_have_count(1)
+    expect(pending).not_to_contain_text(mistaken)
+    check_layout(ada, "dashboard-team-invitation-withdrawn", expected_statuses=(*QUIET, 409))
     (mail,) = google.mail(to=bo_email)
     link = next(word for word in str(mail["text"]).split() if "#team-invitation/" in word)
 
@@ -179,3 +191,20 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     (event,) = [e for e in google.events(holders[0]) if e["extendedProperties"]["private"].get("kalenoBookingId")]
     assert datetime.fromisoformat(event["start"]["dateTime"]) == datetime.fromisoformat(start)
     assert event["attendees"][0]["email"] == "vera@example.com"
+
+    # --- Ada sees the booking in the team's bookings and hands it to the other member; the row names them. ---
+    names = {ada_email: "Ada Owner", bo_email: "Bo Member"}
+    (other_email,) = [email for email in names if email != holders[0]]
+    dash.reload()
+    bookings = dash.get_by_role("list", name="Bookings of Acme Clinic")
+    row = bookings.get_by_role("listitem").filter(has_text="Consultation with Vera Visitor")
+    expect(row).to_contain_text(f"Confirmed · taken by {names[holders[0]]}")
+    row.get_by_label("Hand over to").select_option(label=names[other_email])
+    row.get_by_role("button", name="Hand over the booking with Vera Visitor").click()
+    team_bookings = dash.get_by_role("region", name="Team bookings")
+    expect(team_bookings.get_by_role("status").first).to_have_text(
+        f"The booking with Vera Visitor now goes to {names[other_email]}. Times in {HOST_ZONE}."
+    )
+    expect(row).to_contain_text(f"Confirmed · taken by {names[other_email]}")
+    check_layout(ada, "dashboard-team-bookings", expected_statuses=(*QUIET, 409))
+    assert eventually(lambda: calendars_holding() == [other_email]), calendars_holding()

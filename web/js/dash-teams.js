@@ -1,13 +1,14 @@
 // @ts-check
 // Dashboard: teams. A switcher between your teams (with your role in each), founding one, and the chosen team's
-// members (roles, removal, leaving), invitations (invite by email; the pending ones listed and revoked), event
-// types and bookings (dash-teams-types.js). An invitation's link (/#team-invitation/<token>) is accepted here
-// once its host is signed in. The chosen team is in the address (/dashboard/teams?team=<id>).
+// members (roles, removal, leaving), invitations (invite by email; the pending
+// ones listed and withdrawn), event types and bookings (dash-teams-types.js). An invitation's
+// link (/#team-invitation/<token>) is accepted here once its host is signed in. The chosen team is in the address
+// (/dashboard/teams?team=<id>).
 import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy } from "./dom.js";
 import { slugify, breakableUrl } from "./dash-types.js";
 import { askToConfirm } from "./dash-confirm.js";
-import { teamTypesPanel, teamBookingsPanel, teamPath, manages, notBuiltYet } from "./dash-teams-types.js";
+import { teamTypesPanel, teamBookingsPanel, teamPath, manages } from "./dash-teams-types.js";
 
 /** @typedef {import("./types.js").Team} Team */
 /** @typedef {import("./types.js").TeamRole} TeamRole */
@@ -173,7 +174,8 @@ export function teamsSection(getHost) {
   function invitationsPanel(team) {
     if (!manages(team.role)) return null; // members do not invite
     const note = h("p", { class: "status-line", role: "status" });
-    const pending = h("ul", { class: "plain", "aria-label": `Pending invitations to ${team.name}`, hidden: true });
+    const pending = h("ul", { class: "plain", "aria-label": `Pending invitations to ${team.name}` });
+    const pendingArea = h("div", { hidden: true }, h("h4", {}, "Pending invitations"), pending);
     const email = field("Email", { name: "email", type: "email", autocomplete: "off", maxlength: 254,
       hint: "They join by signing in with this Google account and connecting their calendar." });
     const role = field("Role", { kind: "select", name: "role", options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
@@ -199,7 +201,7 @@ export function teamsSection(getHost) {
       try {
         /** @type {{invitations: TeamInvitation[]}} */
         const found = await api(`${teamPath(team)}/invitations`);
-        pending.hidden = found.invitations.length === 0;
+        pendingArea.hidden = found.invitations.length === 0;
         fill(pending, found.invitations.map((invitation) => {
           const area = h("div");
           const expires = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: getHost().time_zone })
@@ -210,23 +212,24 @@ export function teamsSection(getHost) {
             h("div", { class: "actions" }, h("button", { type: "button", onclick: async (/** @type {Event} */ event) => {
               try {
                 await busy(/** @type {HTMLButtonElement} */ (event.currentTarget), () => api(
-                  `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), "Revoking…");
-                fill(note, "The invitation to ", breakableUrl(invitation.email), " was revoked.");
+                  `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), "Withdrawing…");
+                fill(note, "The invitation to ", breakableUrl(invitation.email), " was withdrawn: its link no longer works.");
                 listPending();
               } catch (error) {
                 fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
               }
-            } }, "Revoke", h("span", { class: "vh" }, ` the invitation to ${invitation.email}`))),
+            } }, "Withdraw", h("span", { class: "vh" }, ` the invitation to ${invitation.email}`))),
             area);
         }));
       } catch (error) {
-        pending.hidden = true;
-        if (!notBuiltYet(error)) fill(note, h("span", { class: "error" }, `Pending invitations could not be loaded. ${describe(error)}`));
+        pendingArea.hidden = true;
+        fill(note, h("span", { class: "error" }, `Pending invitations could not be loaded. ${describe(error)} `),
+          h("button", { type: "button", class: "link", onclick: () => listPending() }, "Try again"));
       }
     }
     listPending();
     return h("section", { class: "card", "aria-labelledby": `invite-${team.id}` },
-      h("h3", { id: `invite-${team.id}` }, "Invite someone"), form, note, pending);
+      h("h3", { id: `invite-${team.id}` }, "Invite someone"), form, note, pendingArea);
   }
 
   /**
@@ -259,10 +262,6 @@ export function teamsSection(getHost) {
         await load(team.id);
         fill(status, "The team was saved.");
       } catch (error) {
-        if (notBuiltYet(error)) {
-          showErrors(form, new ApiError(409, { title: "Not available yet", detail: "This deployment cannot rename a team yet." }));
-          return;
-        }
         markTaken(error);
         showErrors(form, error);
       }
