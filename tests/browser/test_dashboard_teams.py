@@ -112,6 +112,9 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     expect(members).to_contain_text("Bo Member (you)")
     expect(joining.get_by_role("button", name="Leave team")).to_be_visible()
     expect(joining.get_by_role("region", name="Invite someone")).to_have_count(0)  # members do not invite
+    bo_row = members.get_by_role("listitem").filter(has_text="Bo Member")
+    expect(bo_row).to_contain_text("Weight 1 · priority 0")  # read-only to a member
+    expect(joining.get_by_label("Weight of Bo Member")).to_have_count(0)
     check_layout(bo, "dashboard-team-joined", expected_statuses=QUIET)
     _every_day(joining, api)
 
@@ -121,6 +124,14 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     expect(ada_members).to_contain_text("Bo Member")
     dash.get_by_label("Role of Bo Member").select_option("admin")
     expect(dash.get_by_role("region", name="Members").get_by_role("status")).to_have_text("Bo Member is now admin.")
+    # Round-robin standing: Bo takes twice Ada's share; saved at once, and kept.
+    weight = dash.get_by_label("Weight of Bo Member")
+    expect(weight).to_have_accessible_description(re.compile("twice the bookings"))
+    weight.select_option("2")
+    said = dash.get_by_role("region", name="Members").get_by_role("status")
+    expect(said).to_have_text("Bo Member's weight is now 2.")
+    expect(dash.get_by_label("Priority of Ada Owner")).to_have_value("0")
+    check_layout(ada, "dashboard-team-members", expected_statuses=(*QUIET, 409))
     types = dash.get_by_role("region", name="Team event types")
     types.get_by_label("Title").fill("Consultation")
     expect(types.get_by_label("Assignment")).to_have_value("round_robin")

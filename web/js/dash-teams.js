@@ -1,6 +1,6 @@
 // @ts-check
 // Dashboard: teams. A switcher between your teams (with your role in each), founding one, and the chosen team's
-// members (roles, removal, leaving), invitations (invite by email; the pending
+// members (roles, round-robin weight and priority, removal, leaving), invitations (invite by email; the pending
 // ones listed and withdrawn), event types and bookings (dash-teams-types.js). An invitation's
 // link (/#team-invitation/<token>) is accepted here once its host is signed in. The chosen team is in the address
 // (/dashboard/teams?team=<id>).
@@ -110,8 +110,38 @@ export function teamsSection(getHost) {
     const me = getHost().id;
     const note = h("p", { class: "status-line", role: "status" }, "Loading members…");
     const list = h("ul", { class: "plain", "aria-label": `Members of ${team.name}` });
+    const standingHint = h("p", { id: `standing-${team.id}`, class: "hint" },
+      "Round robin: a member of weight 2 takes twice the bookings of weight 1; free members of a higher priority are asked first.");
     const element = h("section", { class: "card", "aria-labelledby": `members-${team.id}` },
-      h("h3", { id: `members-${team.id}` }, "Members"), list, note);
+      h("h3", { id: `members-${team.id}` }, "Members"), standingHint, list, note);
+
+    /**
+     * A member's round-robin weight or priority: a select saved at once (owners and admins).
+     * @param {TeamMember} member
+     * @param {"weight" | "priority"} setting
+     * @param {HTMLElement} area where a refusal is said
+     * @param {(members: TeamMember[]) => void} redraw
+     */
+    function standingField(member, setting, area, redraw) {
+      const [low, label] = setting === "weight" ? [1, "Weight"] : [0, "Priority"];
+      const values = Array.from({ length: 11 - low }, (_, i) => String(low + i));
+      const chosen = field(`${label} of ${member.display_name}`, { kind: "select", name: setting,
+        options: values.map((value) => [value, value]), "aria-describedby": standingHint.id });
+      chosen.input.value = String(member[setting]);
+      chosen.input.addEventListener("change", async () => {
+        fill(area);
+        try {
+          const changed = await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`,
+            { method: "PATCH", body: { [setting]: Number(chosen.input.value) } });
+          redraw(changed.members);
+          fill(note, `${member.display_name}'s ${setting} is now ${chosen.input.value}.`);
+        } catch (error) {
+          chosen.input.value = String(member[setting]);
+          fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+        }
+      });
+      return chosen.wrap;
+    }
 
     /** @param {TeamMember[]} members */
     function draw(members) {
@@ -154,9 +184,12 @@ export function teamsSection(getHost) {
             }
           },
         });
+        const standing = manages(team.role)
+          ? h("div", { class: "row" }, canManage && role.wrap, standingField(member, "weight", area, draw), standingField(member, "priority", area, draw))
+          : h("p", { class: "meta" }, `Weight ${member.weight} · priority ${member.priority}`);
         return h("li", {},
           h("p", {}, h("strong", {}, member.display_name), mine && " (you)", " ", h("span", { class: "badge" }, ROLE_NAMES[member.role])),
-          canManage && role.wrap,
+          standing,
           mine && soleOwner && h("p", { class: "hint" }, "You are the only owner: make another member owner before you leave, or delete the team."),
           ((mine && !soleOwner) || canManage) && h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: leaving },
             mine ? "Leave team" : "Remove", !mine && h("span", { class: "vh" }, ` ${member.display_name}`))),
