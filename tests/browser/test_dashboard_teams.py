@@ -144,6 +144,28 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
         "30 minutes · Round robin · with Ada Owner, Bo Member"
     )
     check_layout(ada, "dashboard-team-types", expected_statuses=(*QUIET, 409))
+
+    # --- A private type: not on the team's page, booked through a single-use link made here (shown once). ---
+    types.get_by_label("Title").fill("Private chat")
+    types.get_by_label("Visibility").select_option("private")
+    types.get_by_role("button", name="Create event type").click()
+    expect(types.get_by_role("status").first).to_have_text("Private chat was created.")
+    listed = types.get_by_role("list", name="Event types of Acme Clinic")
+    secret = listed.get_by_role("listitem").filter(has_text="Private chat")
+    expect(secret.get_by_text("Private", exact=True)).to_be_visible()
+    expect(secret.get_by_role("link")).to_have_count(0)  # no public address to share
+    secret.get_by_role("button", name="Single-use links for Private chat").click()
+    panel = secret.get_by_role("region", name="Single-use links for Private chat")
+    expect(panel.get_by_role("status").first).to_have_text("No single-use links yet.")
+    panel.get_by_role("button", name="Create single-use link").click()
+    box = panel.get_by_role("textbox", name="New single-use link")
+    expect(box).to_have_value(re.compile(rf"/{team_slug}/private-chat#link="))
+    private_url = box.input_value()
+    expect(panel.get_by_role("button", name="Copy link to send")).to_be_visible()
+    links = panel.get_by_role("list", name="Single-use links for Private chat").get_by_role("listitem")
+    expect(links).to_have_count(1)
+    expect(links.first).to_contain_text("Open")
+    check_layout(ada, "dashboard-team-private-link", expected_statuses=(*QUIET, 409))
     google.drain_tasks()  # both members' busy mirrors: nothing is offered before them
 
     # --- A visitor books it on the team's page; it lands in one member's calendar. ---
@@ -153,6 +175,13 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     page.get_by_role("button", name="Reject non-essential").click()
     expect(page.get_by_role("heading", name="Acme Clinic", level=1)).to_be_visible()
     check_layout(visitor, "team-page")
+    expect(page.get_by_role("link", name="Private chat")).to_have_count(0)  # private: not listed
+    page.goto(private_url)
+    expect(page.get_by_role("heading", name="Private chat", level=1)).to_be_visible()
+    panel.get_by_role("button", name="Revoke link created").click()
+    expect(panel.get_by_role("status").filter(has_text="was revoked")).to_be_visible()
+    expect(links.first).to_contain_text("Revoked")
+    page.goto(f"/{team_slug}")
     page.get_by_role("link", name="Consultation").click()
     card = page.get_by_role("region", name="Consultation")
     expect(card.get_by_text("Acme Clinic", exact=True)).to_be_visible()

@@ -1,10 +1,12 @@
 // @ts-check
 // Dashboard, a team's event types (the host's event type form, dash-types.js typeFields, plus how bookings are
-// assigned and which members take them) and the team's bookings (with handing one to another member).
+// assigned and which members take them; a private one's single-use links, dash-links.js) and the team's
+// bookings (with handing one to another member).
 import { api, describe, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
 import { typeFields, breakableUrl } from "./dash-types.js";
 import { askToConfirm } from "./dash-confirm.js";
+import { linksDisclosure } from "./dash-links.js";
 import { formatWhen } from "./time.js";
 
 /** @typedef {import("./types.js").Team} Team */
@@ -25,10 +27,11 @@ export const manages = (role) => role === "owner" || role === "admin";
 
 /**
  * @param {Team} team
+ * @param {import("./types.js").GetHost} getHost
  * @param {() => TeamMember[]} getMembers
  * @param {Promise<TeamMember[]>} membersReady
  */
-export function teamTypesPanel(team, getMembers, membersReady) {
+export function teamTypesPanel(team, getHost, getMembers, membersReady) {
   /** @type {TeamEventType[]} */
   let types = [];
   const headingId = `team-types-${team.id}`;
@@ -56,12 +59,19 @@ export function teamTypesPanel(team, getMembers, membersReady) {
   function draw() {
     fill(list, types.map((type) => {
       const area = h("div");
+      const isPrivate = type.visibility === "private";
+      // A private type's single-use links: owners and admins (the API's rule), the host's own links panel.
+      const links = isPrivate && manages(team.role)
+        ? linksDisclosure(type, getHost, `${teamPath(team)}/event-types/${encodeURIComponent(type.id)}/links`) : null;
       return h("li", {},
-        h("h4", {}, type.title),
+        h("h4", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.assignment === "collective" ? "Collective" : "Round robin",
           `with ${type.members.map(nameOf).join(", ") || "nobody yet"}`].join(" · ")),
-        h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
+        isPrivate
+          ? h("p", { class: "hint" }, "Not listed on the team's page: its address answers “not found” unless opened with a single-use link.")
+          : h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
         manages(team.role) && h("div", { class: "actions" },
+          links?.button,
           h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
           h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
             kind: "delete-team-type",
@@ -76,7 +86,7 @@ export function teamTypesPanel(team, getMembers, membersReady) {
               draw();
             },
           }) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`))),
-        area);
+        area, links?.area);
     }));
     if (manages(team.role) && !formArea.childElementCount) showForm(null);
   }

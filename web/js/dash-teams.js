@@ -99,7 +99,7 @@ export function teamsSection(getHost) {
       }) }, "Delete team")),
       area);
     return [summary, membersPanel(team, membersReady), invitationsPanel(team),
-      teamTypesPanel(team, () => members, membersReady), teamBookingsPanel(team, getHost, () => members, membersReady)];
+      teamTypesPanel(team, getHost, () => members, membersReady), teamBookingsPanel(team, getHost, () => members, membersReady)];
   }
 
   /**
