@@ -6,9 +6,11 @@ widths by `check_layout`."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -248,3 +250,14 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     expect(row).to_contain_text(f"Confirmed · taken by {names[other_email]}")
     check_layout(ada, "dashboard-team-bookings", expected_statuses=(*QUIET, 409))
     assert eventually(lambda: calendars_holding() == [other_email]), calendars_holding()
+
+    # --- Ada, the owner, exports the team's record as JSON. ---
+    summary = dash.get_by_role("region", name="Acme Clinic")
+    with dash.expect_download() as download:
+        summary.get_by_role("button", name="Export the team's data").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["slug"] == team_slug
+    assert {m["display_name"]: m["weight"] for m in exported["members"]} == {"Ada Owner": 1, "Bo Member": 2}
+    assert [link["state"] for link in exported["links"]] == ["revoked"]
+    expect(summary.get_by_role("status")).to_have_text("Acme Clinic's data was downloaded as a JSON file.")
+    check_layout(ada, "dashboard-team-exported", expected_statuses=(*QUIET, 409))

@@ -1,11 +1,11 @@
 // @ts-check
 // Dashboard: teams. A switcher between your teams (with your role in each), founding one, and the chosen team's
 // members (roles, round-robin weight and priority, removal, leaving), invitations (invite by email; the pending
-// ones listed and withdrawn), event types and bookings (dash-teams-types.js). An invitation's
+// ones listed and withdrawn), export (owners), event types and bookings (dash-teams-types.js). An invitation's
 // link (/#team-invitation/<token>) is accepted here once its host is signed in. The chosen team is in the address
 // (/dashboard/teams?team=<id>).
 import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
-import { fill, h, field, busy } from "./dom.js";
+import { fill, h, field, busy, download } from "./dom.js";
 import { slugify, breakableUrl } from "./dash-types.js";
 import { askToConfirm } from "./dash-confirm.js";
 import { teamTypesPanel, teamBookingsPanel, teamPath, manages } from "./dash-teams-types.js";
@@ -84,7 +84,7 @@ export function teamsSection(getHost) {
       h("p", { class: "meta" }, `Your role: ${ROLE_NAMES[team.role]}`),
       h("p", { class: "share-link" }, "The team's booking page: ", h("a", { href: page }, breakableUrl(page))),
       manages(team.role) && renameForm(team),
-      team.role === "owner" && h("p", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
+      team.role === "owner" && h("p", { class: "actions" }, exportButton(team, area), h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
         kind: "delete-team",
         message: `Delete ${team.name}? Its booking page stops working and its open invitations end; bookings already made stay with their members.`,
         confirm: "Yes, delete the team",
@@ -100,6 +100,26 @@ export function teamsSection(getHost) {
       area);
     return [summary, membersPanel(team, membersReady), invitationsPanel(team),
       teamTypesPanel(team, getHost, () => members, membersReady), teamBookingsPanel(team, getHost, () => members, membersReady)];
+  }
+
+  /**
+   * Owners download the team's record (`GET /teams/{id}/export`) as JSON, as a host downloads their own.
+   * @param {Team} team
+   * @param {HTMLElement} area where the outcome is said
+   */
+  function exportButton(team, area) {
+    const button = h("button", { type: "button" }, "Export the team's data");
+    button.addEventListener("click", async () => {
+      fill(area);
+      try {
+        const data = await busy(button, () => api(`${teamPath(team)}/export`), "Preparing…");
+        download(`kaleno-team-${team.slug}.json`, JSON.stringify(data, null, 2), "application/json");
+        fill(area, h("p", { role: "status" }, `${team.name}'s data was downloaded as a JSON file.`));
+      } catch (error) {
+        fill(area, h("p", { class: "error", role: "alert" }, `The export failed. ${describe(error)}`));
+      }
+    });
+    return button;
   }
 
   /**
