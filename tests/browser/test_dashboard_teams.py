@@ -6,9 +6,11 @@ widths by `check_layout`."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -18,9 +20,8 @@ from tests.browser.test_dashboard_bookings import EVERY_DAY, eventually, open_se
 from tests.support import Google, unique_email
 
 HOST_ZONE = "Europe/Berlin"
-# 401: /hosts/me before sign-in. 404/405: a team's pending invitations and bookings, listed by routes other
-# parts of issue 28 add (their panels show nothing until the API answers them).
-QUIET = (401, 404, 405)
+# 401: /hosts/me before sign-in.
+QUIET = (401,)
 
 
 def _signed_in_with_hours(page: Page, api: str) -> dict[str, str]:
@@ -78,7 +79,20 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     inviting.get_by_label("Email").fill(bo_email)
     inviting.get_by_role("button", name="Send invitation").click()
     expect(inviting.get_by_role("status")).to_contain_text(f"An invitation was sent to {bo_email}")
+    pending = inviting.get_by_role("list", name="Pending invitations to Acme Clinic")
+    expect(pending).to_contain_text(bo_email)
     check_layout(ada, "dashboard-team", expected_statuses=(*QUIET, 409))
+
+    # --- A second invitation, sent by mistake, is listed pending and withdrawn. ---
+    mistaken = unique_email()
+    inviting.get_by_label("Email").fill(mistaken)
+    inviting.get_by_role("button", name="Send invitation").click()
+    expect(pending.get_by_role("listitem")).to_have_count(2)
+    pending.get_by_role("button", name=f"Withdraw the invitation to {mistaken}").click()
+    expect(inviting.get_by_role("status")).to_contain_text(f"The invitation to {mistaken} was withdrawn")
+    expect(pending.get_by_role("listitem")).to_have_count(1)
+    expect(pending).not_to_contain_text(mistaken)
+    check_layout(ada, "dashboard-team-invitation-withdrawn", expected_statuses=(*QUIET, 409))
     (mail,) = google.mail(to=bo_email)
     link = next(word for word in str(mail["text"]).split() if "#team-invitation/" in word)
 
@@ -100,6 +114,9 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     expect(members).to_contain_text("Bo Member (you)")
     expect(joining.get_by_role("button", name="Leave team")).to_be_visible()
     expect(joining.get_by_role("region", name="Invite someone")).to_have_count(0)  # members do not invite
+    bo_row = members.get_by_role("listitem").filter(has_text="Bo Member")
+    expect(bo_row).to_contain_text("Weight 1 · priority 0")  # read-only to a member
+    expect(joining.get_by_label("Weight of Bo Member")).to_have_count(0)
     check_layout(bo, "dashboard-team-joined", expected_statuses=QUIET)
     _every_day(joining, api)
 
@@ -109,6 +126,14 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     expect(ada_members).to_contain_text("Bo Member")
     dash.get_by_label("Role of Bo Member").select_option("admin")
     expect(dash.get_by_role("region", name="Members").get_by_role("status")).to_have_text("Bo Member is now admin.")
+    # Round-robin standing: Bo takes twice Ada's share; saved at once, and kept.
+    weight = dash.get_by_label("Weight of Bo Member")
+    expect(weight).to_have_accessible_description(re.compile("twice the bookings"))
+    weight.select_option("2")
+    said = dash.get_by_role("region", name="Members").get_by_role("status")
+    expect(said).to_have_text("Bo Member's weight is now 2.")
+    expect(dash.get_by_label("Priority of Ada Owner")).to_have_value("0")
+    check_layout(ada, "dashboard-team-members", expected_statuses=(*QUIET, 409))
     types = dash.get_by_role("region", name="Team event types")
     types.get_by_label("Title").fill("Consultation")
     expect(types.get_by_label("Assignment")).to_have_value("round_robin")
@@ -121,6 +146,28 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
         "30 minutes · Round robin · with Ada Owner, Bo Member"
     )
     check_layout(ada, "dashboard-team-types", expected_statuses=(*QUIET, 409))
+
+    # --- A private type: not on the team's page, booked through a single-use link made here (shown once). ---
+    types.get_by_label("Title").fill("Private chat")
+    types.get_by_label("Visibility").select_option("private")
+    types.get_by_role("button", name="Create event type").click()
+    expect(types.get_by_role("status").first).to_have_text("Private chat was created.")
+    listed = types.get_by_role("list", name="Event types of Acme Clinic")
+    secret = listed.get_by_role("listitem").filter(has_text="Private chat")
+    expect(secret.get_by_text("Private", exact=True)).to_be_visible()
+    expect(secret.get_by_role("link")).to_have_count(0)  # no public address to share
+    secret.get_by_role("button", name="Single-use links for Private chat").click()
+    panel = secret.get_by_role("region", name="Single-use links for Private chat")
+    expect(panel.get_by_role("status").first).to_have_text("No single-use links yet.")
+    panel.get_by_role("button", name="Create single-use link").click()
+    box = panel.get_by_role("textbox", name="New single-use link")
+    expect(box).to_have_value(re.compile(rf"/{team_slug}/private-chat#link="))
+    private_url = box.input_value()
+    expect(panel.get_by_role("button", name="Copy link to send")).to_be_visible()
+    links = panel.get_by_role("list", name="Single-use links for Private chat").get_by_role("listitem")
+    expect(links).to_have_count(1)
+    expect(links.first).to_contain_text("Open")
+    check_layout(ada, "dashboard-team-private-link", expected_statuses=(*QUIET, 409))
     google.drain_tasks()  # both members' busy mirrors: nothing is offered before them
 
     # --- A visitor books it on the team's page; it lands in one member's calendar. ---
@@ -130,6 +177,13 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     page.get_by_role("button", name="Reject non-essential").click()
     expect(page.get_by_role("heading", name="Acme Clinic", level=1)).to_be_visible()
     check_layout(visitor, "team-page")
+    expect(page.get_by_role("link", name="Private chat")).to_have_count(0)  # private: not listed
+    page.goto(private_url)
+    expect(page.get_by_role("heading", name="Private chat", level=1)).to_be_visible()
+    panel.get_by_role("button", name="Revoke link created").click()
+    expect(panel.get_by_role("status").filter(has_text="was revoked")).to_be_visible()
+    expect(links.first).to_contain_text("Revoked")
+    page.goto(f"/{team_slug}")
     page.get_by_role("link", name="Consultation").click()
     card = page.get_by_role("region", name="Consultation")
     expect(card.get_by_text("Acme Clinic", exact=True)).to_be_visible()
@@ -179,3 +233,31 @@ def test_a_host_founds_a_team_invites_a_second_host_who_joins_and_a_visitor_book
     (event,) = [e for e in google.events(holders[0]) if e["extendedProperties"]["private"].get("kalenoBookingId")]
     assert datetime.fromisoformat(event["start"]["dateTime"]) == datetime.fromisoformat(start)
     assert event["attendees"][0]["email"] == "vera@example.com"
+
+    # --- Ada sees the booking in the team's bookings and hands it to the other member; the row names them. ---
+    names = {ada_email: "Ada Owner", bo_email: "Bo Member"}
+    (other_email,) = [email for email in names if email != holders[0]]
+    dash.reload()
+    bookings = dash.get_by_role("list", name="Bookings of Acme Clinic")
+    row = bookings.get_by_role("listitem").filter(has_text="Consultation with Vera Visitor")
+    expect(row).to_contain_text(f"Confirmed · taken by {names[holders[0]]}")
+    row.get_by_label("Hand over to").select_option(label=names[other_email])
+    row.get_by_role("button", name="Hand over the booking with Vera Visitor").click()
+    team_bookings = dash.get_by_role("region", name="Team bookings")
+    expect(team_bookings.get_by_role("status").first).to_have_text(
+        f"The booking with Vera Visitor now goes to {names[other_email]}. Times in {HOST_ZONE}."
+    )
+    expect(row).to_contain_text(f"Confirmed · taken by {names[other_email]}")
+    check_layout(ada, "dashboard-team-bookings", expected_statuses=(*QUIET, 409))
+    assert eventually(lambda: calendars_holding() == [other_email]), calendars_holding()
+
+    # --- Ada, the owner, exports the team's record as JSON. ---
+    summary = dash.get_by_role("region", name="Acme Clinic")
+    with dash.expect_download() as download:
+        summary.get_by_role("button", name="Export the team's data").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["slug"] == team_slug
+    assert {m["display_name"]: m["weight"] for m in exported["members"]} == {"Ada Owner": 1, "Bo Member": 2}
+    assert [link["state"] for link in exported["links"]] == ["revoked"]
+    expect(summary.get_by_role("status")).to_have_text("Acme Clinic's data was downloaded as a JSON file.")
+    check_layout(ada, "dashboard-team-exported", expected_statuses=(*QUIET, 409))

@@ -1,6 +1,7 @@
 // @ts-check
 // Dashboard: one event type's single-use links. Create one (its address is shown once, here, until the page is
-// left: Kaleno keeps only a fingerprint of it), list them with their state, revoke one still open.
+// left: Kaleno keeps only a fingerprint of it), list them with their state, revoke one still open. A host's type's
+// links and a team's type's (dash-teams-types.js) are the same panel over a different path.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy } from "./dom.js";
 
@@ -15,11 +16,33 @@ const STATE = {
 };
 
 /**
- * linksPanel(type, getHost) → an element listing `type`'s links, with a form to create one.
+ * A "Single-use links" button that opens and closes `type`'s links panel (built when opened, so only an open
+ * panel asks for its links) in the returned area. `path`: as for linksPanel.
  * @param {import("./types.js").EventType} type
  * @param {import("./types.js").GetHost} getHost
+ * @param {string} [path]
  */
-export function linksPanel(type, getHost) {
+export function linksDisclosure(type, getHost, path) {
+  const area = h("div", { id: `links-${type.id}`, hidden: true });
+  const button = h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id },
+    "Single-use links", h("span", { class: "vh" }, ` for ${type.title}`));
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    area.hidden = !open;
+    if (open) fill(area, linksPanel(type, getHost, path));
+    else fill(area);
+  });
+  return { button, area };
+}
+
+/**
+ * linksPanel(type, getHost, path) → an element listing `type`'s links, with a form to create one.
+ * @param {import("./types.js").EventType} type
+ * @param {import("./types.js").GetHost} getHost
+ * @param {string} [path] the links' collection: a host's type by default, a team's type's under its team
+ */
+export function linksPanel(type, getHost, path = `/hosts/me/event-types/${encodeURIComponent(type.id)}/links`) {
   const headingId = `links-title-${type.id}`;
   const status = h("p", { class: "status-line", role: "status" }, "Loading links…");
   const list = h("ul", { class: "plain", "aria-label": `Single-use links for ${type.title}` });
@@ -38,7 +61,6 @@ export function linksPanel(type, getHost) {
   const when = (instant) => new Intl.DateTimeFormat(undefined, {
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
   }).format(new Date(instant));
-  const path = `/hosts/me/event-types/${encodeURIComponent(type.id)}/links`;
 
   /** Show the links as they are now; `message`: what was just done, said once the list is there. */
   async function load(message = "") {

@@ -1,10 +1,12 @@
 // @ts-check
 // Dashboard, a team's event types (the host's event type form, dash-types.js typeFields, plus how bookings are
-// assigned and which members take them) and the team's bookings (with handing one to another member).
-import { api, describe, clearErrors, summaryBox, statusOf } from "./api.js";
+// assigned and which members take them; a private one's single-use links, dash-links.js) and the team's
+// bookings (with handing one to another member).
+import { api, describe, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
 import { typeFields, breakableUrl } from "./dash-types.js";
 import { askToConfirm } from "./dash-confirm.js";
+import { linksDisclosure } from "./dash-links.js";
 import { formatWhen } from "./time.js";
 
 /** @typedef {import("./types.js").Team} Team */
@@ -22,16 +24,14 @@ const STATUS_WORDS = { confirmed: "Confirmed", cancelled: "Cancelled", cancelled
 export const teamPath = (team) => `/teams/${encodeURIComponent(team.id)}`;
 /** @param {import("./types.js").TeamRole} role owners and admins manage members, invitations and event types */
 export const manages = (role) => role === "owner" || role === "admin";
-// A route another part of issue 28 adds: until this deployment has it, its panel shows nothing.
-/** @param {unknown} error */
-export const notBuiltYet = (error) => statusOf(error) === 404 || statusOf(error) === 405;
 
 /**
  * @param {Team} team
+ * @param {import("./types.js").GetHost} getHost
  * @param {() => TeamMember[]} getMembers
  * @param {Promise<TeamMember[]>} membersReady
  */
-export function teamTypesPanel(team, getMembers, membersReady) {
+export function teamTypesPanel(team, getHost, getMembers, membersReady) {
   /** @type {TeamEventType[]} */
   let types = [];
   const headingId = `team-types-${team.id}`;
@@ -59,12 +59,19 @@ export function teamTypesPanel(team, getMembers, membersReady) {
   function draw() {
     fill(list, types.map((type) => {
       const area = h("div");
+      const isPrivate = type.visibility === "private";
+      // A private type's single-use links: owners and admins (the API's rule), the host's own links panel.
+      const links = isPrivate && manages(team.role)
+        ? linksDisclosure(type, getHost, `${teamPath(team)}/event-types/${encodeURIComponent(type.id)}/links`) : null;
       return h("li", {},
-        h("h4", {}, type.title),
+        h("h4", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.assignment === "collective" ? "Collective" : "Round robin",
           `with ${type.members.map(nameOf).join(", ") || "nobody yet"}`].join(" · ")),
-        h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
+        isPrivate
+          ? h("p", { class: "hint" }, "Not listed on the team's page: its address answers “not found” unless opened with a single-use link.")
+          : h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
         manages(team.role) && h("div", { class: "actions" },
+          links?.button,
           h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
           h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
             kind: "delete-team-type",
@@ -79,7 +86,7 @@ export function teamTypesPanel(team, getMembers, membersReady) {
               draw();
             },
           }) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`))),
-        area);
+        area, links?.area);
     }));
     if (manages(team.role) && !formArea.childElementCount) showForm(null);
   }
@@ -134,7 +141,7 @@ export function teamTypesPanel(team, getMembers, membersReady) {
 }
 
 /**
- * The team's bookings, and handing one over to another member. Until the API lists them, nothing is shown.
+ * The team's bookings (owners and admins: all of them; members: their own), and handing one over to another member.
  * @param {Team} team
  * @param {import("./types.js").GetHost} getHost
  * @param {() => TeamMember[]} getMembers
@@ -144,19 +151,18 @@ export function teamBookingsPanel(team, getHost, getMembers, membersReady) {
   const headingId = `team-bookings-${team.id}`;
   const note = h("p", { class: "status-line", role: "status" }, "Loading bookings…");
   const list = h("ul", { class: "plain", "aria-label": `Bookings of ${team.name}` });
-  const element = h("section", { class: "card", "aria-labelledby": headingId, hidden: true },
+  const element = h("section", { class: "card", "aria-labelledby": headingId },
     h("h3", { id: headingId }, "Team bookings"), note, list);
 
-  async function load() {
+  /** @param {string} [message] what was just done, said (before the time zone) once the list is there */
+  async function load(message = "") {
     try {
       /** @type {[{bookings: TeamBooking[]}, TeamMember[]]} */
       const [found] = await Promise.all([api(`${teamPath(team)}/bookings`), membersReady]);
-      element.hidden = false;
-      fill(note, found.bookings.length ? `Times in ${getHost().time_zone}.` : "No bookings yet.");
+      note.className = "status-line";
+      fill(note, [message, found.bookings.length ? `Times in ${getHost().time_zone}.` : "No bookings yet."].filter(Boolean).join(" "));
       fill(list, found.bookings.map(item));
     } catch (error) {
-      if (notBuiltYet(error)) return; // this deployment does not list a team's bookings yet
-      element.hidden = false;
       note.className = "error";
       fill(note, `Bookings could not be loaded. ${describe(error)}`);
     }
@@ -170,14 +176,16 @@ export function teamBookingsPanel(team, getHost, getMembers, membersReady) {
     const others = getMembers().filter((m) => !hostIds.includes(m.host_id));
     const area = h("div");
     const to = field("Hand over to", { kind: "select", name: "host_id", options: others.map((m) => [m.host_id, m.display_name]) });
-    const hand = h("button", { type: "button" }, "Hand over", h("span", { class: "vh" }, ` the booking with ${booking.invitee.name}`));
-    hand.addEventListener("click", async () => {
+    const hand = h("button", { type: "submit" }, "Hand over", h("span", { class: "vh" }, ` the booking with ${booking.invitee.name}`));
+    // A form, so the button lines up with the select (a form's rows align their controls at the bottom).
+    const handing = h("form", {}, h("div", { class: "row" }, to.wrap, h("div", { class: "actions" }, hand)));
+    handing.addEventListener("submit", async (event) => {
+      event.preventDefault();
       fill(area);
       try {
         await busy(hand, () => api(`${teamPath(team)}/bookings/${encodeURIComponent(booking.id)}/reassign`,
           { method: "POST", body: { host_id: to.input.value } }), "Handing over…");
-        fill(note, `The booking with ${booking.invitee.name} now goes to ${to.input.selectedOptions[0]?.text ?? "another member"}.`);
-        load();
+        load(`The booking with ${booking.invitee.name} now goes to ${to.input.selectedOptions[0]?.text ?? "another member"}.`);
       } catch (error) {
         fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       }
@@ -187,7 +195,7 @@ export function teamBookingsPanel(team, getHost, getMembers, membersReady) {
       h("p", {}, formatWhen(booking.start, booking.end, getHost().time_zone)),
       h("p", { class: "meta" }, [STATUS_WORDS[booking.status] ?? booking.status,
         `taken by ${booking.hosts.map((host) => host.display_name).join(", ")}`].join(" · ")),
-      mayHandOver && others.length > 0 && h("div", { class: "row" }, to.wrap, h("div", { class: "actions" }, hand)),
+      mayHandOver && others.length > 0 && handing,
       area);
   }
 

@@ -1,13 +1,14 @@
 // @ts-check
 // Dashboard: teams. A switcher between your teams (with your role in each), founding one, and the chosen team's
-// members (roles, removal, leaving), invitations (invite by email; the pending ones listed and revoked), event
-// types and bookings (dash-teams-types.js). An invitation's link (/#team-invitation/<token>) is accepted here
-// once its host is signed in. The chosen team is in the address (/dashboard/teams?team=<id>).
+// members (roles, round-robin weight and priority, removal, leaving), invitations (invite by email; the pending
+// ones listed and withdrawn), export (owners), event types and bookings (dash-teams-types.js). An invitation's
+// link (/#team-invitation/<token>) is accepted here once its host is signed in. The chosen team is in the address
+// (/dashboard/teams?team=<id>).
 import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
-import { fill, h, field, busy } from "./dom.js";
+import { fill, h, field, busy, download } from "./dom.js";
 import { slugify, breakableUrl } from "./dash-types.js";
 import { askToConfirm } from "./dash-confirm.js";
-import { teamTypesPanel, teamBookingsPanel, teamPath, manages, notBuiltYet } from "./dash-teams-types.js";
+import { teamTypesPanel, teamBookingsPanel, teamPath, manages } from "./dash-teams-types.js";
 
 /** @typedef {import("./types.js").Team} Team */
 /** @typedef {import("./types.js").TeamRole} TeamRole */
@@ -83,7 +84,7 @@ export function teamsSection(getHost) {
       h("p", { class: "meta" }, `Your role: ${ROLE_NAMES[team.role]}`),
       h("p", { class: "share-link" }, "The team's booking page: ", h("a", { href: page }, breakableUrl(page))),
       manages(team.role) && renameForm(team),
-      team.role === "owner" && h("p", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
+      team.role === "owner" && h("p", { class: "actions" }, exportButton(team, area), h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
         kind: "delete-team",
         message: `Delete ${team.name}? Its booking page stops working and its open invitations end; bookings already made stay with their members.`,
         confirm: "Yes, delete the team",
@@ -98,7 +99,27 @@ export function teamsSection(getHost) {
       }) }, "Delete team")),
       area);
     return [summary, membersPanel(team, membersReady), invitationsPanel(team),
-      teamTypesPanel(team, () => members, membersReady), teamBookingsPanel(team, getHost, () => members, membersReady)];
+      teamTypesPanel(team, getHost, () => members, membersReady), teamBookingsPanel(team, getHost, () => members, membersReady)];
+  }
+
+  /**
+   * Owners download the team's record (`GET /teams/{id}/export`) as JSON, as a host downloads their own.
+   * @param {Team} team
+   * @param {HTMLElement} area where the outcome is said
+   */
+  function exportButton(team, area) {
+    const button = h("button", { type: "button" }, "Export the team's data");
+    button.addEventListener("click", async () => {
+      fill(area);
+      try {
+        const data = await busy(button, () => api(`${teamPath(team)}/export`), "Preparing…");
+        download(`kaleno-team-${team.slug}.json`, JSON.stringify(data, null, 2), "application/json");
+        fill(area, h("p", { role: "status" }, `${team.name}'s data was downloaded as a JSON file.`));
+      } catch (error) {
+        fill(area, h("p", { class: "error", role: "alert" }, `The export failed. ${describe(error)}`));
+      }
+    });
+    return button;
   }
 
   /**
@@ -109,8 +130,38 @@ export function teamsSection(getHost) {
     const me = getHost().id;
     const note = h("p", { class: "status-line", role: "status" }, "Loading members…");
     const list = h("ul", { class: "plain", "aria-label": `Members of ${team.name}` });
+    const standingHint = h("p", { id: `standing-${team.id}`, class: "hint" },
+      "Round robin: a member of weight 2 takes twice the bookings of weight 1; free members of a higher priority are asked first.");
     const element = h("section", { class: "card", "aria-labelledby": `members-${team.id}` },
-      h("h3", { id: `members-${team.id}` }, "Members"), list, note);
+      h("h3", { id: `members-${team.id}` }, "Members"), standingHint, list, note);
+
+    /**
+     * A member's round-robin weight or priority: a select saved at once (owners and admins).
+     * @param {TeamMember} member
+     * @param {"weight" | "priority"} setting
+     * @param {HTMLElement} area where a refusal is said
+     * @param {(members: TeamMember[]) => void} redraw
+     */
+    function standingField(member, setting, area, redraw) {
+      const [low, label] = setting === "weight" ? [1, "Weight"] : [0, "Priority"];
+      const values = Array.from({ length: 11 - low }, (_, i) => String(low + i));
+      const chosen = field(`${label} of ${member.display_name}`, { kind: "select", name: setting,
+        options: values.map((value) => [value, value]), "aria-describedby": standingHint.id });
+      chosen.input.value = String(member[setting]);
+      chosen.input.addEventListener("change", async () => {
+        fill(area);
+        try {
+          const changed = await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`,
+            { method: "PATCH", body: { [setting]: Number(chosen.input.value) } });
+          redraw(changed.members);
+          fill(note, `${member.display_name}'s ${setting} is now ${chosen.input.value}.`);
+        } catch (error) {
+          chosen.input.value = String(member[setting]);
+          fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
+        }
+      });
+      return chosen.wrap;
+    }
 
     /** @param {TeamMember[]} members */
     function draw(members) {
@@ -153,9 +204,12 @@ export function teamsSection(getHost) {
             }
           },
         });
+        const standing = manages(team.role)
+          ? h("div", { class: "row" }, canManage && role.wrap, standingField(member, "weight", area, draw), standingField(member, "priority", area, draw))
+          : h("p", { class: "meta" }, `Weight ${member.weight} · priority ${member.priority}`);
         return h("li", {},
           h("p", {}, h("strong", {}, member.display_name), mine && " (you)", " ", h("span", { class: "badge" }, ROLE_NAMES[member.role])),
-          canManage && role.wrap,
+          standing,
           mine && soleOwner && h("p", { class: "hint" }, "You are the only owner: make another member owner before you leave, or delete the team."),
           ((mine && !soleOwner) || canManage) && h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: leaving },
             mine ? "Leave team" : "Remove", !mine && h("span", { class: "vh" }, ` ${member.display_name}`))),
@@ -173,7 +227,8 @@ export function teamsSection(getHost) {
   function invitationsPanel(team) {
     if (!manages(team.role)) return null; // members do not invite
     const note = h("p", { class: "status-line", role: "status" });
-    const pending = h("ul", { class: "plain", "aria-label": `Pending invitations to ${team.name}`, hidden: true });
+    const pending = h("ul", { class: "plain", "aria-label": `Pending invitations to ${team.name}` });
+    const pendingArea = h("div", { hidden: true }, h("h4", {}, "Pending invitations"), pending);
     const email = field("Email", { name: "email", type: "email", autocomplete: "off", maxlength: 254,
       hint: "They join by signing in with this Google account and connecting their calendar." });
     const role = field("Role", { kind: "select", name: "role", options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
@@ -199,7 +254,7 @@ export function teamsSection(getHost) {
       try {
         /** @type {{invitations: TeamInvitation[]}} */
         const found = await api(`${teamPath(team)}/invitations`);
-        pending.hidden = found.invitations.length === 0;
+        pendingArea.hidden = found.invitations.length === 0;
         fill(pending, found.invitations.map((invitation) => {
           const area = h("div");
           const expires = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: getHost().time_zone })
@@ -210,23 +265,24 @@ export function teamsSection(getHost) {
             h("div", { class: "actions" }, h("button", { type: "button", onclick: async (/** @type {Event} */ event) => {
               try {
                 await busy(/** @type {HTMLButtonElement} */ (event.currentTarget), () => api(
-                  `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), "Revoking…");
-                fill(note, "The invitation to ", breakableUrl(invitation.email), " was revoked.");
+                  `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), "Withdrawing…");
+                fill(note, "The invitation to ", breakableUrl(invitation.email), " was withdrawn: its link no longer works.");
                 listPending();
               } catch (error) {
                 fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
               }
-            } }, "Revoke", h("span", { class: "vh" }, ` the invitation to ${invitation.email}`))),
+            } }, "Withdraw", h("span", { class: "vh" }, ` the invitation to ${invitation.email}`))),
             area);
         }));
       } catch (error) {
-        pending.hidden = true;
-        if (!notBuiltYet(error)) fill(note, h("span", { class: "error" }, `Pending invitations could not be loaded. ${describe(error)}`));
+        pendingArea.hidden = true;
+        fill(note, h("span", { class: "error" }, `Pending invitations could not be loaded. ${describe(error)} `),
+          h("button", { type: "button", class: "link", onclick: () => listPending() }, "Try again"));
       }
     }
     listPending();
     return h("section", { class: "card", "aria-labelledby": `invite-${team.id}` },
-      h("h3", { id: `invite-${team.id}` }, "Invite someone"), form, note, pending);
+      h("h3", { id: `invite-${team.id}` }, "Invite someone"), form, note, pendingArea);
   }
 
   /**
@@ -259,10 +315,6 @@ export function teamsSection(getHost) {
         await load(team.id);
         fill(status, "The team was saved.");
       } catch (error) {
-        if (notBuiltYet(error)) {
-          showErrors(form, new ApiError(409, { title: "Not available yet", detail: "This deployment cannot rename a team yet." }));
-          return;
-        }
         markTaken(error);
         showErrors(form, error);
       }

@@ -5,7 +5,7 @@ import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./
 import { fill, h, field, busy, uid } from "./dom.js";
 import { locationEditor, questionsEditor } from "./dash-questions.js";
 import { locationKindText } from "./booking-facts.js";
-import { linksPanel } from "./dash-links.js";
+import { linksDisclosure } from "./dash-links.js";
 
 /** @typedef {import("./types.js").EventType} EventType */
 /** @typedef {import("./types.js").Schedule} Schedule */
@@ -44,6 +44,11 @@ const BOT_GATE = [
 const VISIBILITY = [
   ["public", "Public: listed on your page, anyone with its address can book"],
   ["private", "Private: not listed, bookable only through a single-use link"],
+];
+/** @type {[string, string][]} */
+const TEAM_VISIBILITY = [
+  ["public", "Public: listed on the team's page"],
+  ["private", "Private: booked only through a single-use link"],
 ];
 
 /**
@@ -100,16 +105,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       const copied = h("span", { role: "status", class: "meta" });
       const confirmArea = h("div");
       const isPrivate = type.visibility === "private";
-      const linksArea = h("div", { id: `links-${type.id}`, hidden: true });
-      const linksToggle = h("button", { type: "button", "aria-expanded": "false", "aria-controls": linksArea.id },
-        "Single-use links", h("span", { class: "vh" }, ` for ${type.title}`));
-      linksToggle.addEventListener("click", () => {
-        const open = linksToggle.getAttribute("aria-expanded") !== "true";
-        linksToggle.setAttribute("aria-expanded", String(open));
-        linksArea.hidden = !open;
-        if (open) fill(linksArea, linksPanel(type, getHost));
-        else fill(linksArea);
-      });
+      const { button: linksToggle, area: linksArea } = linksDisclosure(type, getHost);
       return h("li", {},
         h("h3", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
@@ -223,7 +219,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
 
 /**
  * The event type form's fields, for a host's type or a team's (`team`: no schedule and no seats, since a team
- * type offers each member's own hours one-to-one, and always public: a team has no single-use links).
+ * type offers each member's own hours one-to-one).
  * `parts` go in the form; `body(editing)` is what to send (PATCH: a cleared number is null, its default);
  * `showErrors` marks a 422's field errors in the form's words.
  * @param {EventType | null} type null: a new one
@@ -245,7 +241,7 @@ export function typeFields(type, { schedules = [], team = false } = {}) {
     name, type: "number", inputmode: "numeric", value: type?.[name] ?? defaults[name] ?? "", ...attrs,
   })]));
   const seats = team ? null : seatsField(type);
-  const visibility = field("Visibility", { kind: "select", name: "visibility", options: VISIBILITY });
+  const visibility = field("Visibility", { kind: "select", name: "visibility", options: team ? TEAM_VISIBILITY : VISIBILITY });
   visibility.input.value = type?.visibility ?? "public";
   const botGate = field("Bot check", { kind: "select", name: "bot_gate", options: BOT_GATE,
     hint: "Invitees' browsers solve a short puzzle in the background before booking; nobody is asked anything." });
@@ -264,7 +260,7 @@ export function typeFields(type, { schedules = [], team = false } = {}) {
   const parts = [titleField.wrap, slugField.wrap, description.wrap,
     h("div", { class: "row" }, numbers.slice(0, MAIN).map(([, f]) => f.wrap)),
     !team && scheduleField.wrap,
-    !team && visibility.wrap,
+    visibility.wrap,
     where.element,
     questions.element,
     moreOptions(h("div", { class: "row" }, numbers.slice(MAIN).map(([, f]) => f.wrap)), seats?.element, !team && showGuestsWrap,
@@ -274,9 +270,10 @@ export function typeFields(type, { schedules = [], team = false } = {}) {
   function body(patching) {
     /** @type {Record<string, unknown>} */
     const sent = { title: titleField.input.value.trim(), slug: slugField.input.value.trim(),
-      description: description.input.value.trim(), location: where.value(), questions: questions.value(), bot_gate: botGate.input.value };
+      description: description.input.value.trim(), location: where.value(), questions: questions.value(), bot_gate: botGate.input.value,
+      visibility: visibility.input.value };
     if (!team) {
-      Object.assign(sent, { visibility: visibility.input.value, seats_show_attendees: showGuests.checked });
+      Object.assign(sent, { seats_show_attendees: showGuests.checked });
       if (scheduleField.input.value) sent.schedule_id = scheduleField.input.value;
       else if (patching) sent.schedule_id = null; // PATCH: null is the default schedule
     }

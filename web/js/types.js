@@ -331,6 +331,8 @@ export {};
  * @property {string} host_id
  * @property {string} display_name
  * @property {TeamRole} role
+ * @property {number} weight round robin, 1-10: a weight-2 member takes twice the bookings of a weight-1 one
+ * @property {number} priority round robin, 0-10: free members of a higher priority are asked first
  */
 
 /**
