@@ -354,6 +354,10 @@ class Booking(BaseModel):
             }
         )
 
+    def with_co_hosts(self, co_hosts: tuple[CoHost, ...]) -> Booking:
+        """This version (a move of a collective booking) with its co-hosts' places at the new time."""
+        return self.model_copy(update={"co_hosts": co_hosts})
+
     def without_co_host(self, host_id: str) -> Booking:
         """The booking once a co-host's account is erased: nothing of theirs stays on it (their id, write
         calendar and places, and the record of their notice); it stays the organiser's and the others'."""

@@ -589,8 +589,6 @@ def reschedule(command: RescheduleBooking, deps: Ports) -> Booking:
     added to them: it makes none)."""
     uow = deps.uow()
     booking = _changeable(command.booking_id, command.by, uow)
-    if booking.co_hosts:  # every member's time would move at once: not built yet (issue 28)
-        raise SlotNotOffered("a booking with several hosts cannot be moved yet; cancel it and book a new time")
     if isinstance(command.by, ByHost):
         return _moved(_Move(booking, command.start, by_invitee=False), _Checks(deps.now()), uow, deps)
     with _challenged(deps):
@@ -614,6 +612,7 @@ class _Move:
     booking: Booking
     new_start: datetime
     by_invitee: bool
+    co_hosts: tuple[CoHost, ...] | None = None  # a collective booking's other members at the new time
 
 
 def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
@@ -623,6 +622,8 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
     booking.ensure_changeable()
     if booking.team_id is None:
         return _moved_to(_own_page(booking, uow), move, checks, uow, deps)
+    if booking.co_hosts or booking.assigned_at is None:  # a collective type's (round-robin ones are assigned)
+        return _moved_together(move, checks, uow, deps)
     *others, last = [
         _MoveTarget(t.host_id, t.slug, "", t.team_type) for t in move_targets(booking, move.new_start, checks.now, uow)
     ]
@@ -632,6 +633,46 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
             continue  # taken meanwhile (or their limit filled, or they went): the next member
     return _moved_to(last, move, checks, uow, deps)
+
+
+def _moved_together(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
+    """A collective booking moves every holder's time at once: the organiser asked on their page as any
+    booking (their places, the invitee's writes and the bot gate), every co-host by their own offer at the new
+    time (one batch get, `_co_hosts_at`), and the one commit releases every holder's old claims and creates
+    their new ones under "must not exist", so a member's own page booked meanwhile at the new time fails it
+    whole (409, the booking unchanged); `move_span` moves each holder's month span in it."""
+    booking = move.booking
+    team = uow.teams.get(booking.team_id or "")
+    event_type = team.event_types.get(booking.event_type_id) if team else None
+    organiser = uow.hosts.get(booking.host_id)
+    if event_type is None or event_type.assignment is not Assignment.COLLECTIVE or organiser is None:
+        raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
+    team_type = TeamTypeOf(booking.event_type_id, event_type)
+    co_hosts = _co_hosts_at(team_type, move, checks.now, uow)
+    target = _MoveTarget(organiser.id, organiser.slug, "", (booking.event_type_id, event_type.event_type))
+    return _moved_to(target, replace(move, co_hosts=co_hosts), checks, uow, deps)
+
+
+def _co_hosts_at(team_type: TeamTypeOf, move: _Move, now: datetime, uow: UnitOfWork) -> tuple[CoHost, ...]:
+    """Every co-host at the new start, each asked by their own offer (read for all in one batch get) with
+    their own time counted free to the booking, and the places their limits take there; their event stays in
+    the calendar it was written to. A co-host who can offer nothing now (disconnected, paused) refuses the
+    move rather than dropping out of it: they still hold the booking until it is cancelled or closed for them."""
+    booking, start = move.booking, move.new_start
+    if not booking.co_hosts:
+        return ()
+    holders = team_type.event_type.model_copy(update={"members": list(booking.co_host_ids)})
+    offers = member_offers(replace(team_type, event_type=holders), Interval(start, start + timedelta(minutes=1)), uow)
+    if any(co_host not in offers for co_host in booking.co_host_ids):
+        raise SlotNotOffered("a member of this booking cannot take bookings now, so it cannot move; keep or cancel it")
+    moved = []
+    for co_host in booking.co_hosts:
+        offer, as_theirs = offers[co_host.host_id], booking.as_holder(co_host.host_id)
+        check_start(offer, start, now, as_theirs)
+        day, periods = day_claim(offer, start, moving=as_theirs), period_claims(offer, start, moving=as_theirs)
+        places = tuple(place for place in (day, *periods) if place) + minute_runs(offer, start, moving=as_theirs)
+        moved.append(co_host.model_copy(update={"places": places}))
+    return tuple(moved)
 
 
 @dataclass(frozen=True)
@@ -676,6 +717,8 @@ def _moved_to(target: _MoveTarget, move: _Move, checks: _Checks, uow: UnitOfWork
 
     def decide(current: Booking) -> Booking:
         after = mark(current.moved(slot, span, place, periods, runs, seat=seat))
+        if move.co_hosts is not None:  # a co-host erased meanwhile stays out of it
+            after = after.with_co_hosts(tuple(c for c in move.co_hosts if c.host_id in current.co_host_ids))
         return after.with_holder(holding) if holding else after
 
     def moved(counted: Taken | None) -> Booking:
