@@ -660,8 +660,8 @@ class Booking(BaseModel):
         self.ensure_changeable()
         if self.status is not BookingStatus.NEEDS_ATTENTION or self.moved_start is None or self.moved_end is None:
             raise NothingToResolve("this booking is not waiting for a decision")
-        if keep_moved and self.co_hosts:
-            raise SlotNotOffered("a booking with several hosts cannot be moved yet: put back the original time")
+        if keep_moved and self.co_hosts:  # every member's time moves, each asked first: a reschedule's work
+            raise SlotNotOffered("a booking with several hosts moves through a reschedule of every member's time")
         if keep_moved:
             return self._following(self.moved_start, self.moved_end)
         back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}

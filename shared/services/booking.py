@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from shared.deadlines import check as check_deadline
 from shared.domain import ids
-from shared.domain.booking import Booking, BookingRequest, CoHost, Holding, normalised_email
+from shared.domain.booking import Booking, BookingRequest, BookingStatus, CoHost, Holding, normalised_email
 from shared.domain.booking_form import checked_form
 from shared.domain.claims import idempotency_record_id, invitee_place, meeting, occupied_span, session_id
 from shared.domain.errors import (
@@ -33,6 +33,7 @@ from shared.domain.errors import (
     InvalidAnswers,
     InviteeLimitReached,
     LinkUsed,
+    NothingToResolve,
     ProofRequired,
     SeatConflict,
     SeatsFull,
@@ -667,7 +668,9 @@ def _co_hosts_at(team_type: TeamTypeOf, move: _Move, now: datetime, uow: UnitOfW
         raise SlotNotOffered("a member of this booking cannot take bookings now, so it cannot move; keep or cancel it")
     moved = []
     for co_host in booking.co_hosts:
-        offer, as_theirs = offers[co_host.host_id], booking.as_holder(co_host.host_id)
+        # Their event is where it was booked: only the organiser's is followed in Google (`moved_start`).
+        as_theirs = booking.as_holder(co_host.host_id).model_copy(update={"moved_start": None, "moved_end": None})
+        offer = offers[co_host.host_id]
         check_start(offer, start, now, as_theirs)
         day, periods = day_claim(offer, start, moving=as_theirs), period_claims(offer, start, moving=as_theirs)
         places = tuple(place for place in (day, *periods) if place) + minute_runs(offer, start, moving=as_theirs)
@@ -778,8 +781,12 @@ class ResolveBooking:
 
 
 def resolve(command: ResolveBooking, deps: Ports) -> Booking:
+    """A collective booking kept at the organiser's moved time moves every holder there, as a reschedule
+    does (each member free then, or 409 with the reason; the booking stays as it is)."""
     uow = deps.uow()
     booking = _changeable(command.booking_id, command.by, uow)
+    if command.keep_moved and booking.co_hosts:
+        return _kept_together(booking, uow, deps)
     updated = _changed(
         booking.id,
         lambda current: current.resolved(command.keep_moved),
@@ -789,6 +796,17 @@ def resolve(command: ResolveBooking, deps: Ports) -> Booking:
     request_sync(updated, deps.tasks)
     kept = "moved" if command.keep_moved else "original"
     log_event("booking_resolved", booking_id=booking.id, host_id=booking.host_id, outcome=kept)
+    return updated
+
+
+def _kept_together(booking: Booking, uow: UnitOfWork, deps: Ports) -> Booking:
+    """Every holder's time moved to the start the organiser gave its event in Google (the type's length from
+    there, which the sync writes back to the organiser's event)."""
+    booking.ensure_changeable()
+    if booking.status is not BookingStatus.NEEDS_ATTENTION or booking.moved_start is None:
+        raise NothingToResolve("this booking is not waiting for a decision")
+    updated = _moved(_Move(booking, booking.moved_start, by_invitee=False), _Checks(deps.now()), uow, deps)
+    log_event("booking_resolved", booking_id=booking.id, host_id=booking.host_id, outcome="moved")
     return updated
 
 

@@ -255,8 +255,10 @@ def test_the_organiser_moving_its_event_in_google_is_kept_for_them_to_put_back()
     assert noted is not None
     assert (noted.status, noted.start) == (BookingStatus.NEEDS_ATTENTION, booking.start)
     assert noted.claims() == booking.claims()  # every member's time stays where it was booked
-    with pytest.raises(SlotNotOffered, match="several hosts"):  # every member's time would move unasked
+    busy(ports, "h2", span("2027-03-08T14:00", "2027-03-08T15:00"))
+    with pytest.raises(SlotTaken):  # keeping it would move every member's time: Bo is busy then
         resolve(ResolveBooking(booking.id, True, ByHost("h1")), ports)
+    assert ports.uow().bookings.get(booking.id) == noted
     back = resolve(ResolveBooking(booking.id, False, ByHost("h2")), ports)  # any member may put it back
     assert (back.status, back.start) == (BookingStatus.CONFIRMED, booking.start)
 
@@ -375,3 +377,27 @@ def test_a_co_host_who_can_no_longer_take_bookings_refuses_the_move() -> None:
     with pytest.raises(SlotNotOffered, match="member of this booking"):
         reschedule(RescheduleBooking(booked.booking.id, utc("2027-03-08T14:00"), ByHost("h1")), ports)
     assert ports.uow().bookings.get(booked.booking.id).start == booked.booking.start  # type: ignore[union-attr]
+
+
+def test_keeping_the_organisers_moved_time_moves_every_member_there_when_all_are_free() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+    moved = OurEvent(booking_id=booking.id, cancelled=False, start=utc("2027-03-08T14:00"), end=utc("2027-03-08T15:00"))
+    ports.calendar.changed = [moved]
+    check_our_events(ADA, NOW, ports)
+    busy(ports, "h1", span("2027-03-08T14:00", "2027-03-08T15:00"))  # Ada's mirror shows her own moved event
+
+    kept = resolve(ResolveBooking(booking.id, True, ByHost("h2")), ports)  # any member may keep it
+
+    assert (kept.status, kept.start, kept.moved_start, kept.holder_ids) == (
+        BookingStatus.CONFIRMED,
+        utc("2027-03-08T14:00"),
+        None,
+        ("h1", "h2"),
+    )
+    assert {"h1:20270308T1400Z", "h2:20270308T1400Z"} <= set(kept.claims())
+    assert reconcile_booking(ReconcileBooking(booking.id, kept.version), ports) == "synced"
+    for member in ("h1", "h2"):
+        assert ports.calendar.events[f"{member}/{booking.google_event_id}"].start == utc("2027-03-08T14:00")
+    assert book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports).booking.host_id == "h2"
