@@ -840,7 +840,8 @@ def _changed(
 
 @dataclass(frozen=True)
 class BookingContext:
-    """Where a booking was made: the host's public page and the event type, as they are now."""
+    """Where a booking was made: the host's public page (a team's booking: the team's) and the event type, as
+    they are now."""
 
     host_name: str
     host_slug: str | None
@@ -875,11 +876,20 @@ def booking_context(booking: Booking, uow: UnitOfWork) -> BookingContext:
     page = uow.pages.get(host.slug) if host else None
     event_type = page.event_types.get(booking.event_type_id) if page else None
     host_name = page.display_name if page else "your host"
+    if booking.team_id:  # a team's booking is rescheduled on the team's page, as it was booked
+        team = uow.teams.get(booking.team_id)
+        team_type = team.event_types.get(booking.event_type_id) if team else None
+        return BookingContext(
+            host_name=host_name,
+            host_slug=team.slug if team and team_type else None,
+            event_type_slug=team_type.slug if team_type else None,
+            hosts=_holder_names(booking, uow),
+        )
     return BookingContext(
         host_name=host_name,
         host_slug=host.slug if host and page else None,
         event_type_slug=event_type.slug if event_type else None,
-        hosts=_holder_names(booking, uow) if booking.team_id else (host_name,),
+        hosts=(host_name,),
     )
 
 

@@ -156,6 +156,8 @@ def test_the_invitee_moves_a_collective_booking_in_every_members_calendar_and_fr
     start, new = day_ahead(6, 10), day_ahead(6, 14)
     created = post_booking(api, booking_body(team_slug, start, "Ines M", event_type="together")).json()
     google.drain_tasks()
+    view = opened(api, created).json()
+    assert (view["host_slug"], view["event_type_slug"]) == (team_slug, "together")  # the page it moves on
 
     moved = moved_by_invitee(api, created, new)
     google.drain_tasks()

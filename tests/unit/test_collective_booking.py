@@ -128,6 +128,7 @@ def test_the_invitee_sees_every_member_who_attends_by_name() -> None:
     names = {host: found.display_name for host in ("h1", "h2") if (found := ports.uow().hosts.get(host))}
     opened = open_booking(OpenBooking(booked.booking.id, booked.manage_token), ports)
     assert opened.context.hosts == (names["h1"], names["h2"])
+    assert (opened.context.host_slug, opened.context.event_type_slug) == ("acme", "together")  # where it moves
     assigned = open_booking(OpenBooking(round_robin.booking.id, round_robin.manage_token), ports)
     assert assigned.context.hosts == (names[round_robin.booking.host_id],)
 
