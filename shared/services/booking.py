@@ -625,6 +625,12 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
         return _moved_to(_own_page(booking, uow), move, checks, uow, deps)
     if booking.co_hosts or booking.assigned_at is None:  # a collective type's (round-robin ones are assigned)
         return _moved_together(move, checks, uow, deps)
+    return _moved_in_pool(move, checks, uow, deps)
+
+
+def _moved_in_pool(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
+    """A round-robin booking: its member if free at the new time, else the next free one."""
+    booking = move.booking
     *others, last = [
         _MoveTarget(t.host_id, t.slug, "", t.team_type) for t in move_targets(booking, move.new_start, checks.now, uow)
     ]
@@ -646,7 +652,9 @@ def _moved_together(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) 
     team = uow.teams.get(booking.team_id or "")
     event_type = team.event_types.get(booking.event_type_id) if team else None
     organiser = uow.hosts.get(booking.host_id)
-    if event_type is None or event_type.assignment is not Assignment.COLLECTIVE or organiser is None:
+    if event_type is not None and event_type.assignment is Assignment.ROUND_ROBIN and not booking.co_hosts:
+        return _moved_in_pool(move, checks, uow, deps)  # one stored before round-robin bookings were dated
+    if event_type is None or organiser is None:
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
     team_type = TeamTypeOf(booking.event_type_id, event_type)
     co_hosts = _co_hosts_at(team_type, move, checks.now, uow)

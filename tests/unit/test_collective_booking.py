@@ -274,6 +274,9 @@ def test_a_collective_type_of_one_member_is_that_members_booking() -> None:
     assert (booking.host_id, booking.holder_ids, booking.team_id) == ("h2", ("h2",), team_id)
     with pytest.raises(SlotTaken):
         book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports)
+    moved = reschedule(RescheduleBooking(booking.id, utc("2027-03-08T14:00"), ByHost("h2")), ports)  # Bo's alone
+    assert (moved.start, moved.holder_ids) == (utc("2027-03-08T14:00"), ("h2",))
+    assert book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports).booking.host_id == "h2"
 
 
 def test_a_meet_is_the_organisers_and_every_other_members_event_links_to_it() -> None:
