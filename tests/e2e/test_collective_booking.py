@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from tests.e2e.test_booking_experience import move_in_google
 from tests.e2e.test_bookings import booking_body, day_ahead, our_events, post_booking
 from tests.e2e.test_calendar_sync import event, eventually, starts_on
 from tests.e2e.test_http_surface import assert_problem
@@ -207,3 +208,33 @@ def test_a_move_racing_a_members_own_page_for_the_new_time_has_one_winner_each_r
         starts = starts_in(google, email)
         assert len(starts) == len(set(starts))  # no two of our events at one time in any member's calendar
     assert starts_in(google, bo_me["email"]) == sorted(expected)
+
+
+def test_keeping_the_organisers_move_in_google_moves_every_member_once_all_are_free(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    team_slug, ada, bo, ada_email = collective_team(api, google, sensitive)
+    bo_me = me(bo)
+    start, new = day_ahead(6, 10), day_ahead(6, 14)
+    created = post_booking(api, booking_body(team_slug, start, "Ines K", event_type="together")).json()
+    own = post_booking(api, booking_body(bo_me["slug"], new, "Kim K")).json()  # Bo's own page holds 14:00
+    google.drain_tasks()
+
+    move_in_google(google, ada_email, created["id"], new)  # the organiser moves its event in Google
+    assert eventually(lambda: opened(api, created).json()["status"] == "needs_attention")
+    refused = ada.post(f"/hosts/me/bookings/{created['id']}/resolve", json={"keep": "moved"})
+    assert_problem(refused, 409, "slot-taken")  # Bo is not free then: every member stays where booked
+    assert datetime.fromisoformat(opened(api, created).json()["start"]) == start
+
+    auth = {"Authorization": f"Bearer {own['manage_token']}"}
+    assert requests.post(f"{api}/bookings/{own['id']}/cancel", json={}, headers=auth, timeout=10).status_code == 200
+    google.drain_tasks()
+    kept = eventually(lambda: ada.post(f"/hosts/me/bookings/{created['id']}/resolve", json={"keep": "moved"}).ok)
+    google.drain_tasks()
+
+    assert kept
+    assert opened(api, created).json()["status"] == "confirmed"
+    for email in (ada_email, bo_me["email"]):  # every member's event at the kept time
+        assert starts_in(google, email) == [new]
+    assert eventually(partial(offers_at, api, bo_me["slug"], start))  # Bo's old time is free on their own page
+    assert_problem(post_booking(api, booking_body(bo_me["slug"], new, "Lee K")), 409, "slot-taken")
