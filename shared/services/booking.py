@@ -651,9 +651,9 @@ def _moved_together(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) 
     booking = move.booking
     team = uow.teams.get(booking.team_id or "")
     event_type = team.event_types.get(booking.event_type_id) if team else None
-    organiser = uow.hosts.get(booking.host_id)
     if event_type is not None and event_type.assignment is Assignment.ROUND_ROBIN and not booking.co_hosts:
         return _moved_in_pool(move, checks, uow, deps)  # one stored before round-robin bookings were dated
+    organiser = uow.hosts.get(booking.host_id)
     if event_type is None or organiser is None:
         raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
     team_type = TeamTypeOf(booking.event_type_id, event_type)
