@@ -354,6 +354,10 @@ class Booking(BaseModel):
             }
         )
 
+    def with_co_hosts(self, co_hosts: tuple[CoHost, ...]) -> Booking:
+        """This version (a move of a collective booking) with its co-hosts' places at the new time."""
+        return self.model_copy(update={"co_hosts": co_hosts})
+
     def without_co_host(self, host_id: str) -> Booking:
         """The booking once a co-host's account is erased: nothing of theirs stays on it (their id, write
         calendar and places, and the record of their notice); it stays the organiser's and the others'."""
@@ -656,8 +660,8 @@ class Booking(BaseModel):
         self.ensure_changeable()
         if self.status is not BookingStatus.NEEDS_ATTENTION or self.moved_start is None or self.moved_end is None:
             raise NothingToResolve("this booking is not waiting for a decision")
-        if keep_moved and self.co_hosts:
-            raise SlotNotOffered("a booking with several hosts cannot be moved yet: put back the original time")
+        if keep_moved and self.co_hosts:  # every member's time moves, each asked first: a reschedule's work
+            raise SlotNotOffered("a booking with several hosts moves through a reschedule of every member's time")
         if keep_moved:
             return self._following(self.moved_start, self.moved_end)
         back = {"status": BookingStatus.CONFIRMED, "moved_start": None, "moved_end": None}

@@ -249,6 +249,8 @@ class Offer:
         taken = self.snapshot.busy.copy()
         if moving is not None:
             taken.remove(epoch_seconds(moving.start), epoch_seconds_up(moving.end))
+            if moving.moved_start is not None and moving.moved_end is not None:  # its event, moved there in Google
+                taken.remove(epoch_seconds(moving.moved_start), epoch_seconds_up(moving.moved_end))
         for span in booked:
             if moving is None or span.booking_id != moving.id:
                 taken.add(span.occupied_start, span.occupied_end)

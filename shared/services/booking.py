@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from shared.deadlines import check as check_deadline
 from shared.domain import ids
-from shared.domain.booking import Booking, BookingRequest, CoHost, Holding, normalised_email
+from shared.domain.booking import Booking, BookingRequest, BookingStatus, CoHost, Holding, normalised_email
 from shared.domain.booking_form import checked_form
 from shared.domain.claims import idempotency_record_id, invitee_place, meeting, occupied_span, session_id
 from shared.domain.errors import (
@@ -33,6 +33,7 @@ from shared.domain.errors import (
     InvalidAnswers,
     InviteeLimitReached,
     LinkUsed,
+    NothingToResolve,
     ProofRequired,
     SeatConflict,
     SeatsFull,
@@ -589,8 +590,6 @@ def reschedule(command: RescheduleBooking, deps: Ports) -> Booking:
     added to them: it makes none)."""
     uow = deps.uow()
     booking = _changeable(command.booking_id, command.by, uow)
-    if booking.co_hosts:  # every member's time would move at once: not built yet (issue 28)
-        raise SlotNotOffered("a booking with several hosts cannot be moved yet; cancel it and book a new time")
     if isinstance(command.by, ByHost):
         return _moved(_Move(booking, command.start, by_invitee=False), _Checks(deps.now()), uow, deps)
     with _challenged(deps):
@@ -614,6 +613,7 @@ class _Move:
     booking: Booking
     new_start: datetime
     by_invitee: bool
+    co_hosts: tuple[CoHost, ...] | None = None  # a collective booking's other members at the new time
 
 
 def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
@@ -623,6 +623,14 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
     booking.ensure_changeable()
     if booking.team_id is None:
         return _moved_to(_own_page(booking, uow), move, checks, uow, deps)
+    if booking.co_hosts or booking.assigned_at is None:  # a collective type's (round-robin ones are assigned)
+        return _moved_together(move, checks, uow, deps)
+    return _moved_in_pool(move, checks, uow, deps)
+
+
+def _moved_in_pool(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
+    """A round-robin booking: its member if free at the new time, else the next free one."""
+    booking = move.booking
     *others, last = [
         _MoveTarget(t.host_id, t.slug, "", t.team_type) for t in move_targets(booking, move.new_start, checks.now, uow)
     ]
@@ -632,6 +640,50 @@ def _moved(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Bookin
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
             continue  # taken meanwhile (or their limit filled, or they went): the next member
     return _moved_to(last, move, checks, uow, deps)
+
+
+def _moved_together(move: _Move, checks: _Checks, uow: UnitOfWork, deps: Ports) -> Booking:
+    """A collective booking moves every holder's time at once: the organiser asked on their page as any
+    booking (their places, the invitee's writes and the bot gate), every co-host by their own offer at the new
+    time (one batch get, `_co_hosts_at`), and the one commit releases every holder's old claims and creates
+    their new ones under "must not exist", so a member's own page booked meanwhile at the new time fails it
+    whole (409, the booking unchanged); `move_span` moves each holder's month span in it."""
+    booking = move.booking
+    team = uow.teams.get(booking.team_id or "")
+    event_type = team.event_types.get(booking.event_type_id) if team else None
+    if event_type is not None and event_type.assignment is Assignment.ROUND_ROBIN and not booking.co_hosts:
+        return _moved_in_pool(move, checks, uow, deps)  # one stored before round-robin bookings were dated
+    organiser = uow.hosts.get(booking.host_id)
+    if event_type is None or organiser is None:
+        raise SlotNotOffered("this kind of meeting is no longer offered; please book anew")
+    team_type = TeamTypeOf(booking.event_type_id, event_type)
+    co_hosts = _co_hosts_at(team_type, move, checks.now, uow)
+    target = _MoveTarget(organiser.id, organiser.slug, "", (booking.event_type_id, event_type.event_type))
+    return _moved_to(target, replace(move, co_hosts=co_hosts), checks, uow, deps)
+
+
+def _co_hosts_at(team_type: TeamTypeOf, move: _Move, now: datetime, uow: UnitOfWork) -> tuple[CoHost, ...]:
+    """Every co-host at the new start, each asked by their own offer (read for all in one batch get) with
+    their own time counted free to the booking, and the places their limits take there; their event stays in
+    the calendar it was written to. A co-host who can offer nothing now (disconnected, paused) refuses the
+    move rather than dropping out of it: they still hold the booking until it is cancelled or closed for them."""
+    booking, start = move.booking, move.new_start
+    if not booking.co_hosts:
+        return ()
+    holders = team_type.event_type.model_copy(update={"members": list(booking.co_host_ids)})
+    offers = member_offers(replace(team_type, event_type=holders), Interval(start, start + timedelta(minutes=1)), uow)
+    if any(co_host not in offers for co_host in booking.co_host_ids):
+        raise SlotNotOffered("a member of this booking cannot take bookings now, so it cannot move; keep or cancel it")
+    moved = []
+    for co_host in booking.co_hosts:
+        # Their event is where it was booked: only the organiser's is followed in Google (`moved_start`).
+        as_theirs = booking.as_holder(co_host.host_id).model_copy(update={"moved_start": None, "moved_end": None})
+        offer = offers[co_host.host_id]
+        check_start(offer, start, now, as_theirs)
+        day, periods = day_claim(offer, start, moving=as_theirs), period_claims(offer, start, moving=as_theirs)
+        places = tuple(place for place in (day, *periods) if place) + minute_runs(offer, start, moving=as_theirs)
+        moved.append(co_host.model_copy(update={"places": places}))
+    return tuple(moved)
 
 
 @dataclass(frozen=True)
@@ -676,6 +728,8 @@ def _moved_to(target: _MoveTarget, move: _Move, checks: _Checks, uow: UnitOfWork
 
     def decide(current: Booking) -> Booking:
         after = mark(current.moved(slot, span, place, periods, runs, seat=seat))
+        if move.co_hosts is not None:  # a co-host erased meanwhile stays out of it
+            after = after.with_co_hosts(tuple(c for c in move.co_hosts if c.host_id in current.co_host_ids))
         return after.with_holder(holding) if holding else after
 
     def moved(counted: Taken | None) -> Booking:
@@ -735,8 +789,12 @@ class ResolveBooking:
 
 
 def resolve(command: ResolveBooking, deps: Ports) -> Booking:
+    """A collective booking kept at the organiser's moved time moves every holder there, as a reschedule
+    does (each member free then, or 409 with the reason; the booking stays as it is)."""
     uow = deps.uow()
     booking = _changeable(command.booking_id, command.by, uow)
+    if command.keep_moved and booking.co_hosts:
+        return _kept_together(booking, uow, deps)
     updated = _changed(
         booking.id,
         lambda current: current.resolved(command.keep_moved),
@@ -746,6 +804,17 @@ def resolve(command: ResolveBooking, deps: Ports) -> Booking:
     request_sync(updated, deps.tasks)
     kept = "moved" if command.keep_moved else "original"
     log_event("booking_resolved", booking_id=booking.id, host_id=booking.host_id, outcome=kept)
+    return updated
+
+
+def _kept_together(booking: Booking, uow: UnitOfWork, deps: Ports) -> Booking:
+    """Every holder's time moved to the start the organiser gave its event in Google (the type's length from
+    there, which the sync writes back to the organiser's event)."""
+    booking.ensure_changeable()
+    if booking.status is not BookingStatus.NEEDS_ATTENTION or booking.moved_start is None:
+        raise NothingToResolve("this booking is not waiting for a decision")
+    updated = _moved(_Move(booking, booking.moved_start, by_invitee=False), _Checks(deps.now()), uow, deps)
+    log_event("booking_resolved", booking_id=booking.id, host_id=booking.host_id, outcome="moved")
     return updated
 
 
@@ -779,7 +848,8 @@ def _changed(
 
 @dataclass(frozen=True)
 class BookingContext:
-    """Where a booking was made: the host's public page and the event type, as they are now."""
+    """Where a booking was made: the host's public page (a team's booking: the team's) and the event type, as
+    they are now."""
 
     host_name: str
     host_slug: str | None
@@ -814,11 +884,20 @@ def booking_context(booking: Booking, uow: UnitOfWork) -> BookingContext:
     page = uow.pages.get(host.slug) if host else None
     event_type = page.event_types.get(booking.event_type_id) if page else None
     host_name = page.display_name if page else "your host"
+    if booking.team_id:  # a team's booking is rescheduled on the team's page, as it was booked
+        team = uow.teams.get(booking.team_id)
+        team_type = team.event_types.get(booking.event_type_id) if team else None
+        return BookingContext(
+            host_name=host_name,
+            host_slug=team.slug if team and team_type else None,
+            event_type_slug=team_type.slug if team_type else None,
+            hosts=_holder_names(booking, uow),
+        )
     return BookingContext(
         host_name=host_name,
         host_slug=host.slug if host and page else None,
         event_type_slug=event_type.slug if event_type else None,
-        hosts=_holder_names(booking, uow) if booking.team_id else (host_name,),
+        hosts=(host_name,),
     )
 
 

@@ -144,7 +144,8 @@ def test_a_round_robin_team_type_is_booked_by_one_free_member_then_the_next(
         ).json()
         for created in (answer.json() for answer in answers)
     ]
-    assert sorted(view["host_slug"] for view in views) == sorted([ada_me["slug"], bo_me["slug"]])
+    assert sorted(view["hosts"][0] for view in views) == sorted([ada_me["display_name"], bo_me["display_name"]])
+    assert {(view["host_slug"], view["event_type_slug"]) for view in views} == {(team_slug, "anyone")}  # moved there
     for email in (ada_email, bo_me["email"]):  # each member's own calendar holds their booking's event
         starts = [datetime.fromisoformat(event["start"]["dateTime"]) for event in google.events(email)]
         assert starts.count(start) == 1

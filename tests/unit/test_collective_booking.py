@@ -16,6 +16,7 @@ from shared.services import teams, webhooks
 from shared.services.booking import (
     Book,
     ByHost,
+    ByInvitee,
     CancelBooking,
     OpenBooking,
     RescheduleBooking,
@@ -111,8 +112,6 @@ def test_every_member_gets_the_event_and_a_cancellation_releases_and_deletes_for
     assert set(ports.calendar.events) == {f"h1/{event_id}", f"h2/{event_id}"}
     assert ports.uow().bookings.get(booking.id).sync_state is SyncState.SYNCED  # type: ignore[union-attr]
 
-    with pytest.raises(SlotNotOffered, match="several hosts"):  # moving every member's time: not built yet
-        reschedule(RescheduleBooking(booking.id, utc("2027-03-08T14:00"), ByHost("h1")), ports)
     cancelled = cancel(CancelBooking(booking.id, None, ByHost("h2")), ports)  # any member may cancel it
     assert cancelled.status is BookingStatus.CANCELLED
     assert reconcile_booking(ReconcileBooking(booking.id, 2), ports) == "synced"
@@ -129,6 +128,7 @@ def test_the_invitee_sees_every_member_who_attends_by_name() -> None:
     names = {host: found.display_name for host in ("h1", "h2") if (found := ports.uow().hosts.get(host))}
     opened = open_booking(OpenBooking(booked.booking.id, booked.manage_token), ports)
     assert opened.context.hosts == (names["h1"], names["h2"])
+    assert (opened.context.host_slug, opened.context.event_type_slug) == ("acme", "together")  # where it moves
     assigned = open_booking(OpenBooking(round_robin.booking.id, round_robin.manage_token), ports)
     assert assigned.context.hosts == (names[round_robin.booking.host_id],)
 
@@ -256,8 +256,10 @@ def test_the_organiser_moving_its_event_in_google_is_kept_for_them_to_put_back()
     assert noted is not None
     assert (noted.status, noted.start) == (BookingStatus.NEEDS_ATTENTION, booking.start)
     assert noted.claims() == booking.claims()  # every member's time stays where it was booked
-    with pytest.raises(SlotNotOffered, match="several hosts"):  # every member's time would move unasked
+    busy(ports, "h2", span("2027-03-08T14:00", "2027-03-08T15:00"))
+    with pytest.raises(SlotTaken):  # keeping it would move every member's time: Bo is busy then
         resolve(ResolveBooking(booking.id, True, ByHost("h1")), ports)
+    assert ports.uow().bookings.get(booking.id) == noted
     back = resolve(ResolveBooking(booking.id, False, ByHost("h2")), ports)  # any member may put it back
     assert (back.status, back.start) == (BookingStatus.CONFIRMED, booking.start)
 
@@ -272,6 +274,9 @@ def test_a_collective_type_of_one_member_is_that_members_booking() -> None:
     assert (booking.host_id, booking.holder_ids, booking.team_id) == ("h2", ("h2",), team_id)
     with pytest.raises(SlotTaken):
         book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports)
+    moved = reschedule(RescheduleBooking(booking.id, utc("2027-03-08T14:00"), ByHost("h2")), ports)  # Bo's alone
+    assert (moved.start, moved.holder_ids) == (utc("2027-03-08T14:00"), ("h2",))
+    assert book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports).booking.host_id == "h2"
 
 
 def test_a_meet_is_the_organisers_and_every_other_members_event_links_to_it() -> None:
@@ -298,3 +303,105 @@ def test_a_member_whose_calendar_disconnected_drops_out_and_the_others_are_booke
 
     assert (booking.host_id, booking.holder_ids) == ("h2", ("h2",))  # as the page offered: Bo alone
     assert not any(claim.startswith("h1:") for claim in booking.claims())
+
+
+def test_the_invitee_moves_every_members_time_in_one_booking_and_every_event_follows() -> None:
+    ports, _ = team_ports()
+    booked = book(Book(request_at("10:00", "together")), ports)
+    booking = booked.booking
+    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+
+    moved = reschedule(RescheduleBooking(booking.id, utc("2027-03-08T14:00"), ByInvitee(booked.manage_token)), ports)
+
+    assert (moved.start, moved.holder_ids, moved.version) == (utc("2027-03-08T14:00"), ("h1", "h2"), 2)
+    assert {"h1:20270308T1400Z", "h2:20270308T1400Z"} <= set(moved.claims())
+    assert not any(claim.endswith("T1000Z") for claim in moved.claims())
+    assert reconcile_booking(ReconcileBooking(booking.id, 2), ports) == "synced"
+    for member in ("h1", "h2"):  # each member's own event, patched to the new time
+        assert ports.calendar.events[f"{member}/{booking.google_event_id}"].start == utc("2027-03-08T14:00")
+    with pytest.raises(SlotTaken):  # Bo's own page: the new time is held for the team
+        book(Book(request_at("14:00", "intro", host="bo", who="kim")), ports)
+    assert "10:00" in clocks(ports, "together")  # the old time is free again on every page
+    for host, who in (("ada", "jo"), ("bo", "kim")):
+        assert book(Book(request_at("10:00", "intro", host=host, who=who)), ports).booking.start == booking.start
+    again = reschedule(RescheduleBooking(booking.id, utc("2027-03-08T15:00"), ByHost("h2")), ports)  # a co-host
+    assert (again.start, again.co_host_ids) == (utc("2027-03-08T15:00"), ("h2",))
+
+
+def test_a_move_to_a_time_one_member_is_busy_is_refused_and_changes_nothing() -> None:
+    ports, _ = team_ports()
+    booked = book(Book(request_at("10:00", "together")), ports)
+    busy(ports, "h2", span("2027-03-08T14:00", "2027-03-08T15:00"))
+    book(Book(request_at("15:00", "intro", host="ada", who="lee")), ports)  # Ada's own page
+
+    for clock in ("14:00", "15:00"):
+        with pytest.raises(SlotTaken):
+            reschedule(RescheduleBooking(booked.booking.id, utc(f"2027-03-08T{clock}"), ByHost("h1")), ports)
+
+    kept = ports.uow().bookings.get(booked.booking.id)
+    assert kept is not None
+    assert (kept.start, kept.version, kept.claims()) == (booked.booking.start, 1, booked.booking.claims())
+
+
+def test_a_members_own_page_booked_before_the_move_commits_fails_the_move_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ports, _ = team_ports()
+    booked = book(Book(request_at("10:00", "together")), ports)
+    team_commit = FakeUnitOfWork.commit
+
+    def bo_books_first(uow: FakeUnitOfWork) -> None:  # Bo's own page books 14:00 just before the move's commit
+        monkeypatch.setattr(FakeUnitOfWork, "commit", team_commit)
+        book(Book(request_at("14:00", "intro", host="bo", who="kim")), ports)
+        team_commit(uow)
+
+    monkeypatch.setattr(FakeUnitOfWork, "commit", bo_books_first)
+    with pytest.raises(SlotTaken):
+        reschedule(RescheduleBooking(booked.booking.id, utc("2027-03-08T14:00"), ByHost("h1")), ports)
+
+    kept = ports.uow().bookings.get(booked.booking.id)
+    assert kept is not None
+    assert (kept.start, kept.version, kept.claims()) == (booked.booking.start, 1, booked.booking.claims())
+    listed = ports.uow().bookings.of_host("h2", HostListing(now=utc("2027-03-01T00:00")))
+    assert sorted((found.start, found.holder_ids) for found in listed) == [
+        (utc("2027-03-08T10:00"), ("h1", "h2")),
+        (utc("2027-03-08T14:00"), ("h2",)),  # Bo's own booking won the time
+    ]
+
+
+def test_a_co_host_who_can_no_longer_take_bookings_refuses_the_move() -> None:
+    ports, _ = team_ports()
+    booked = book(Book(request_at("10:00", "together")), ports)
+    with ports.uow() as uow:  # Bo paused processing: their page offers nothing (the booking is still theirs)
+        page = uow.pages.get("bo")
+        assert page is not None
+        uow.pages.save("bo", page.with_processing_paused(True))
+        uow.commit()
+
+    with pytest.raises(SlotNotOffered, match="member of this booking"):
+        reschedule(RescheduleBooking(booked.booking.id, utc("2027-03-08T14:00"), ByHost("h1")), ports)
+    assert ports.uow().bookings.get(booked.booking.id).start == booked.booking.start  # type: ignore[union-attr]
+
+
+def test_keeping_the_organisers_moved_time_moves_every_member_there_when_all_are_free() -> None:
+    ports, _ = team_ports()
+    booking = book(Book(request_at("10:00", "together")), ports).booking
+    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
+    moved = OurEvent(booking_id=booking.id, cancelled=False, start=utc("2027-03-08T14:00"), end=utc("2027-03-08T15:00"))
+    ports.calendar.changed = [moved]
+    check_our_events(ADA, NOW, ports)
+    busy(ports, "h1", span("2027-03-08T14:00", "2027-03-08T15:00"))  # Ada's mirror shows her own moved event
+
+    kept = resolve(ResolveBooking(booking.id, True, ByHost("h2")), ports)  # any member may keep it
+
+    assert (kept.status, kept.start, kept.moved_start, kept.holder_ids) == (
+        BookingStatus.CONFIRMED,
+        utc("2027-03-08T14:00"),
+        None,
+        ("h1", "h2"),
+    )
+    assert {"h1:20270308T1400Z", "h2:20270308T1400Z"} <= set(kept.claims())
+    assert reconcile_booking(ReconcileBooking(booking.id, kept.version), ports) == "synced"
+    for member in ("h1", "h2"):
+        assert ports.calendar.events[f"{member}/{booking.google_event_id}"].start == utc("2027-03-08T14:00")
+    assert book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports).booking.host_id == "h2"
