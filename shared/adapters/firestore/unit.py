@@ -33,6 +33,8 @@ class FirestoreCaches:
     slug_hosts: dict[str, str] = field(default_factory=dict)  # public slug -> host id: a hint, checked on read
     host_slugs: dict[str, str] = field(default_factory=dict)  # host id -> public slug (team reads): the same
     team_slugs: dict[str, str] = field(default_factory=dict)  # a team's slug -> team id: the same
+    # (team slug, type slug) -> (type id, its members): the same, checked against the team read with them
+    team_types: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # slug -> (stored version, page)
     pages: dict[str, tuple[datetime | None, BookingPage]] = field(default_factory=dict)
 
