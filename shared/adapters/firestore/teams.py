@@ -119,7 +119,7 @@ class FirestoreTeams:
             claim, record = self._claim(slug), self._ref(team_id)
             at = _span(span, event_type_id, asked)
             snapshots, docs = months.snapshots_with(members, at, [claim, record], _TEAM_FIELDS)
-            team = _team_read(docs[claim.path], docs[record.path], team_id)
+            team = self._team_read(docs[claim.path], docs[record.path], team_id)
             if team is not None and team.slug == slug:
                 found_id, event_type = team.by_slug(type_slug)
                 if (found_id, tuple(event_type.members)) == (event_type_id, members):
@@ -129,6 +129,22 @@ class FirestoreTeams:
             self._unit.caches.team_types.pop((slug, type_slug), None)
         team = self.by_slug(slug)
         return None if team is None else self._members_of(team, type_slug, span, asked)
+
+    def _team_read(self, claim: StoredFields, record: StoredFields, team_id: str) -> Team | None:
+        """The team read with its claim, if the claim is still that team's: parsed once per stored version
+        (as pages are), the team's record being read with every slots request."""
+        claimed = claim.value(TEAM_CLAIM)
+        if claimed is None or claimed.string_value != team_id or not record.exists:
+            return None
+        cache = self._unit.caches.teams
+        cached = cache.get(team_id)
+        if cached is not None and cached[0] == record.update_time:
+            return cached[1]
+        team = _team(record.to_dict())
+        if len(cache) > _HINT_LIMIT:
+            cache.clear()
+        cache[team_id] = (record.update_time, team)
+        return team
 
     def _hinted(self, slug: str, type_slug: str) -> tuple[str, str, tuple[str, ...]] | None:
         team_id, typed = self._unit.caches.team_slugs.get(slug), self._unit.caches.team_types.get((slug, type_slug))
@@ -219,14 +235,6 @@ class FirestoreTeams:
 def _span(span: Interval, event_type_id: str, asked: MembersAsked) -> MembersSpan:
     tallies_of = event_type_id if asked.tallied else None
     return MembersSpan(span.start, span.end, tallies_of, asked.places, asked.velocity_windows)
-
-
-def _team_read(claim: StoredFields, record: StoredFields, team_id: str) -> Team | None:
-    """The team read with its claim, if the claim is still that team's."""
-    claimed = claim.value(TEAM_CLAIM)
-    if claimed is None or claimed.string_value != team_id or not record.exists:
-        return None
-    return _team(record.to_dict())
 
 
 def _document(team: Team) -> dict[str, object]:
