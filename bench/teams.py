@@ -8,9 +8,9 @@ Cloud Tasks queue is paused while bookings are timed (the task is still created;
 
 * a month of slots (31 days) of the team type against one Firestore document get measured alternately
   with it, and the single host's month the same way;
-* round-robin bookings of the team type (each read the ten members' pages, months and fairness tallies in
-  one batch get, choose the member with the fewest bookings, and commit with that member's claims and a
-  count on their tally) alternating with bookings on the single host's own page.
+* round-robin bookings of the team type (each read the team's claim and record with the ten members' pages,
+  months and fairness tallies in one batch get, choose the member with the fewest bookings, and commit with
+  that member's claims and a count on their tally) alternating with bookings on the single host's own page.
 
 Targets (issue 28): a 10-member round-robin month p50 <= 4x one get; a round-robin booking p50 <= 1.5x a
 single host's booking. Run: `.venv/bin/python -m bench.teams` (3 runs: `bench.repeat bench.teams`).

@@ -141,10 +141,7 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     asked = availability.FindFreeSlots(
         host_slug, event_type_slug, query.first_day, query.last_day, zone, _visitor(request)
     )
-    try:
-        slots = availability.free_slots(asked, adapters())
-    except HostNotFound:
-        slots = team_availability.team_slots(asked, adapters())  # a team's slug
+    slots = team_availability.host_or_team_slots(asked, adapters())
     body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")
 

@@ -58,9 +58,14 @@ from shared.services.bot_gate import GateCheck, Proof, challenged, gate_check, r
 from shared.services.changes import Decision, change_booking, take_seat
 from shared.services.errors import AlreadyStored, Contention
 from shared.services.ics import booking_ics
-from shared.services.ports import Ports, TaskQueue, UnitOfWork
+from shared.services.ports import MembersAsked, Ports, TaskQueue, UnitOfWork
 from shared.services.records import HostListing, IdempotencyRecord
-from shared.services.team_availability import TeamTypeOf, TeamVisit, admitted_team_link, member_offers
+from shared.services.team_availability import (
+    TeamTypeAsked,
+    TeamTypeOf,
+    member_offers,
+    opened_team_offers,
+)
 from shared.services.team_bookings import move_targets
 from shared.services.tokens import genuine_manage_token, manage_token
 from shared.services.write_limits import (
@@ -238,6 +243,10 @@ class _AsMember:
     team_id: str
     tally: TallyChange | None = None  # a round-robin member's count, one up in the booking's commit
     co_hosts: TeamTypeOf | None = None
+    # Their offer as the members' read found it, with the write places and bot-gate counts: the first try
+    # of the first member tried commits on it (the commit's must-not-exist claims guard the race, as after
+    # any read); a look again reads afresh.
+    preread: Offer | None = None
 
 
 @dataclass
@@ -276,29 +285,35 @@ class _Attempt:
 
 
 def _committed(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
-    """The booking on the request's host's page; a team's slug books the team type instead (looked up only
-    when no host has the slug, so a host's booking pays nothing for teams)."""
+    """The booking on the request's host's page; a team's slug books the team type instead: asked first when
+    this instance knows the slug as a team's (no look for a host's page), else only when no host has the
+    slug, so a host's booking pays nothing for teams. A team gone from a known slug is asked as a host's."""
+    if uow.teams.known_slug(attempt.request.host):
+        try:
+            return _commit_for_team(attempt, uow, tasks)
+        except HostNotFound:
+            pass
     try:
         return _commit_with_retries(attempt, uow, tasks)
     except HostNotFound:
-        team = uow.teams.by_slug(attempt.request.host)
-        if team is None:
-            raise
-        return _commit_for_team(team, attempt, uow, tasks)
+        return _commit_for_team(attempt, uow, tasks)
 
 
-def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
+def _commit_for_team(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
     """A round-robin team type: the members free at the start (each asked by their own offer, all read in one
     batch get, their round-robin tallies of the type with them), in `round_robin_order` (fewest assignments in
     the last 30 days first); each is tried as a booking on their own page, with their own claims,
     until one commits, so a racer who took one member's time sends this booking to the next (409 only when
     none is left). The booking is that member's: their calendar, their claims, the team type's id, and one
     more on their tally in the same commit."""
-    request = attempt.request
-    event_type_id, event_type = team.by_slug(request.event_type)
-    attempt.team_link = admitted_team_link(TeamVisit(team, event_type_id, Visitor(request.link), attempt.now), uow)
+    request, gate = attempt.request, attempt.gate
     around = Interval(request.start, request.start + timedelta(minutes=1))
-    offers = member_offers(TeamTypeOf(event_type_id, event_type), around, uow, tallied=True)
+    windows = gate.windows(attempt.now) if gate else ()
+    members = MembersAsked(tallied=True, places=tuple(attempt.write_places), velocity_windows=windows)
+    asked = TeamTypeAsked(request.host, request.event_type, Visitor(request.link), attempt.now, members)
+    opened = opened_team_offers(asked, around, uow)  # HostNotFound: no team has the slug
+    team, event_type_id, event_type, offers = opened.team, opened.event_type_id, opened.event_type, opened.offers
+    attempt.team_link = opened.link
     if event_type.assignment is Assignment.COLLECTIVE:
         return _commit_collective(TeamTypeOf(event_type_id, event_type), team, offers, attempt, (uow, tasks))
     free = check_team_start(event_type.assignment, offers, request.start, attempt.now)
@@ -309,10 +324,15 @@ def _commit_for_team(team: Team, attempt: _Attempt, uow: UnitOfWork, tasks: Task
         for host_id, member in team.members.items()
         if host_id in event_type.members and host_id in offers
     }
-    for host_id in round_robin_order(free, pool):
+    # A link is looked at again for each member's attempt (a racer may have used it), so its offer is read then.
+    preread = opened.carries_asked and opened.link is None
+    for tried, host_id in enumerate(round_robin_order(free, pool)):
         counted = TallyChange.assigned(host_id, event_type_id, tallies[host_id], now)
-        slug = offers[host_id].snapshot.slug
-        attempt.member = _AsMember(slug, (event_type_id, event_type.event_type), team.id, counted)
+        offer = offers[host_id]
+        first = offer if preread and tried == 0 else None
+        attempt.member = _AsMember(
+            offer.snapshot.slug, (event_type_id, event_type.event_type), team.id, counted, preread=first
+        )
         try:
             return _commit_with_retries(attempt, uow, tasks)
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
@@ -414,7 +434,8 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
     windows = gate.windows(now) if gate else ()
     visitor, places = Visitor(request.link), attempt.write_places
     query = OfferQuery(request.host, request.event_type, now, visitor, places=places, velocity_windows=windows)
-    offer = offer_around(attempt.query(query), request.start, uow)
+    preread = attempt.member.preread if attempt.member and first_try else None
+    offer = preread or offer_around(attempt.query(query), request.start, uow)
     event_type = offer.event_type
     # The form before the time: a refused form is the client's to correct whatever the time, and a slot
     # taken meanwhile is better told once the form is right. The bot gate last: a proof is asked for (and

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from shared.domain.address_proof import AddressGrant, AddressProof
 from shared.domain.booking import Booking
@@ -232,6 +232,24 @@ class TeamInvitationRepository(Protocol):
     def of_team(self, team_id: str) -> dict[str, Invitation]: ...  # by token hash, any state
 
 
+class MembersAsked(NamedTuple):
+    """What a read of a team type's members carries besides their time: their tallies of the type
+    (`snapshot.assignments`), and as `BusyMonthRepository.snapshot` for each member, a booking write's
+    `places` and the bot gate's `velocity_windows`, so the chosen member's booking needs no read of its own."""
+
+    tallied: bool = False
+    places: tuple[str, ...] = ()
+    velocity_windows: tuple[int, ...] = ()
+
+
+class TeamTypeRead(NamedTuple):
+    """A team, one of its event types by id, and that type's members' snapshots (members without a page left out)."""
+
+    team: Team
+    event_type_id: str
+    snapshots: dict[str, AvailabilitySnapshot]
+
+
 class TeamRepository(SubjectRecords, Protocol):
     """Teams, their invitations (under their tokens' keyed hashes), and each team's claim on its slug in the
     hosts' slug registry (`BookingPageRepository`'s collection), added and removed with the team, so a host
@@ -240,6 +258,13 @@ class TeamRepository(SubjectRecords, Protocol):
 
     def get(self, team_id: str) -> Team | None: ...  # read: saving or removing it is conditional
     def by_slug(self, slug: str) -> Team | None: ...
+    # A hint only (never an answer): this instance has found a team at the slug before.
+    def known_slug(self, slug: str) -> bool: ...
+    # The team at `slug`, its type `type_slug` (EventTypeNotFound) and the snapshots of that type's members for
+    # `span` (BusyMonthRepository.snapshots, with what `asked` adds): ONE batch get once the instance knows
+    # the team, the type and the members' slugs (each hint checked against the same read, a changed member
+    # list read again). None: no team has the slug.
+    def with_members(self, slug: str, type_slug: str, span: Interval, asked: MembersAsked) -> TeamTypeRead | None: ...
     def add(self, team: Team) -> None: ...  # must not exist, nor any page or team at its slug
     # unchanged since read; given the team as read, a changed slug moves its claim (the new one must be free)
     def save(self, team: Team, before: Team | None = None) -> None: ...

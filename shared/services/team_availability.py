@@ -13,7 +13,7 @@ drop out of the pool, and a collective type goes on with the others.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from shared.domain.errors import EventTypeNotFound, HostNotFound, InvalidRange
@@ -33,10 +33,11 @@ from shared.services.availability import (
     OpenHostPage,
     Visitor,
     best_effort_refresh,
+    free_slots,
     genuine_link,
 )
 from shared.services.busy_refresh import stale_reason
-from shared.services.ports import Ports, UnitOfWork
+from shared.services.ports import MembersAsked, Ports, UnitOfWork
 
 _FALLBACK_ZONE = "UTC"
 
@@ -89,10 +90,11 @@ def team_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
     if (command.last_day - command.first_day).days + 1 > MAX_RANGE_DAYS:
         raise InvalidRange(f"ask for at most {MAX_RANGE_DAYS} days at a time")
     uow, now = deps.uow(), deps.now()
-    team = _team(command.host_slug, uow)
-    event_type_id, event_type = _opened(team, command.event_type_slug, command.visitor, deps)
     asked = invitee_range(command.first_day, command.last_day, command.zone)
-    offers = member_offers(TeamTypeOf(event_type_id, event_type), asked, uow)
+    opened = opened_team_offers(
+        TeamTypeAsked(command.host_slug, command.event_type_slug, command.visitor, now), asked, uow
+    )
+    event_type, offers = opened.event_type, opened.offers
     for member, offer in offers.items():
         calendar = offer.page.calendar
         if calendar.synced_at is None or now - calendar.synced_at > STALE_AFTER:
@@ -106,6 +108,60 @@ def team_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
     if not free:
         return FreeSlots([], event_type.duration_minutes * 60, True)
     return team_free_slots(event_type.assignment, free)
+
+
+def host_or_team_slots(command: FindFreeSlots, deps: Ports) -> FreeSlots:
+    """A slug's slots, a host's or a team's: a slug this instance knows as a team's is asked as a team's first
+    (one batch get, no look for a host's page), else as a host's first, so a host's slots pay nothing for
+    teams. A team gone from a known slug (its hint dropped) is asked as a host's after all."""
+    if deps.uow().teams.known_slug(command.host_slug):
+        try:
+            return team_slots(command, deps)
+        except HostNotFound:
+            pass
+    try:
+        return free_slots(command, deps)
+    except HostNotFound:
+        return team_slots(command, deps)
+
+
+@dataclass(frozen=True)
+class TeamTypeAsked:
+    """A visitor (with the link they hold, if any) asking at `now` for a team's type by the two slugs."""
+
+    slug: str
+    type_slug: str
+    visitor: Visitor
+    now: datetime
+    members: MembersAsked = field(default_factory=MembersAsked)  # what the members' read carries besides their time
+
+
+@dataclass(frozen=True)
+class OpenedTeamOffers:
+    """A team's type as a visitor admitted to it sees it: the members' offers, and the link they came with."""
+
+    team: Team
+    event_type_id: str
+    event_type: TeamEventType
+    offers: dict[str, Offer]
+    link: BookingLink | None
+    # Each offer's snapshot holds the places and bot-gate counts asked for (no wider read replaced it).
+    carries_asked: bool
+
+
+def opened_team_offers(asked: TeamTypeAsked, around: Interval, uow: UnitOfWork) -> OpenedTeamOffers:
+    """The team, its type and every member's offer around `around`, read together (`TeamRepository.
+    with_members`: one batch get once the instance knows the team), the visitor admitted before any offer is
+    made (HostNotFound: no team has the slug)."""
+    wide = Interval(around.start - LOOKAROUND, around.end + LOOKAROUND)
+    read = uow.teams.with_members(asked.slug, asked.type_slug, wide, asked.members)
+    if read is None:
+        raise HostNotFound(f"no host '{asked.slug}'")
+    team, event_type_id = read.team, read.event_type_id
+    link = admitted_team_link(TeamVisit(team, event_type_id, asked.visitor, asked.now), uow)
+    team_type = TeamTypeOf(event_type_id, team.event_type(event_type_id))
+    offers, widened = _offers(team_type, around, read.snapshots, (uow, asked.members.tallied))
+    return OpenedTeamOffers(team, event_type_id, team_type.event_type, offers, link, carries_asked=not widened)
 
 
 @dataclass(frozen=True)
@@ -122,17 +178,32 @@ def member_offers(team_type: TeamTypeOf, around: Interval, uow: UnitOfWork, tall
     with weekly or monthly limits). `tallied`: with each member's round-robin tally of the type in the same
     get (`snapshot.assignments`). Members who can offer nothing now (no page, calendar not connected,
     processing paused) are left out."""
-    members, plain = team_type.event_type.members, team_type.event_type.event_type
+    members = team_type.event_type.members
     tallies_of = team_type.event_type_id if tallied else None
     snapshots = uow.months.snapshots(members, around.start - LOOKAROUND, around.end + LOOKAROUND, tallies_of)
+    return _offers(team_type, around, snapshots, (uow, tallied))[0]
+
+
+def _offers(
+    team_type: TeamTypeOf,
+    around: Interval,
+    snapshots: dict[str, AvailabilitySnapshot],
+    reading: tuple[UnitOfWork, bool],
+) -> tuple[dict[str, Offer], bool]:
+    """`member_offers` from the members' snapshots read around `around`: read again, wider, for a type whose
+    weekly or monthly limits count beyond it (True: read again)."""
+    uow, tallied = reading
+    members, plain = team_type.event_type.members, team_type.event_type.event_type
+    tallies_of = team_type.event_type_id if tallied else None
     periods = _widest_periods(around, plain, snapshots)
     if periods != around:
         snapshots = uow.months.snapshots(members, periods.start - LOOKAROUND, periods.end + LOOKAROUND, tallies_of)
-    return {
+    offers = {
         member: Offer(snapshot, team_type.event_type_id, plain)
         for member, snapshot in snapshots.items()
         if snapshot.page.calendar.connected and not snapshot.page.calendar.paused
     }
+    return offers, periods != around
 
 
 def _widest_periods(around: Interval, plain: EventType, snapshots: Mapping[str, AvailabilitySnapshot]) -> Interval:

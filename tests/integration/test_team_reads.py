@@ -9,19 +9,23 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from shared.adapters.google_clients import tasks_client
 from shared.config import get_settings
 from shared.domain.booking import BookingRequest, Invitee
-from shared.domain.errors import PageFull
+from shared.domain.errors import PageFull, WritesLimited
+from shared.domain.event_type import EventType
 from shared.domain.team import MAX_MEMBERS, Role, Team
 from shared.domain.team_event_type import MAX_TEAM_EVENT_TYPES, TeamEventType
-from shared.services.availability import FindFreeSlots
-from shared.services.booking import Book, book
-from shared.services.team_availability import team_slots
+from shared.services.availability import FindFreeSlots, free_slots
+from shared.services.booking import Book, Sender, book
+from shared.services.team_availability import host_or_team_slots
 from tests.integration.test_schedule_reads import CountingPorts, CountingUnitOfWork
 from tests.unit.builders import span
 from tests.unit.fakes import a_host, a_page
 from tests.unit.test_page_size import largest_event_type
+from tests.unit.test_write_limits import allow
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 MONDAY = date(2027, 3, 8)
@@ -60,24 +64,95 @@ def test_a_ten_member_team_slots_read_is_one_batch_get_of_every_members_time(db:
 
     def read(event_type: str) -> tuple[list[str], int, int]:
         CountingUnitOfWork.batch_gets = CountingUnitOfWork.gets = 0
-        found = team_slots(FindFreeSlots(team.slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC")), ports)
+        found = host_or_team_slots(FindFreeSlots(team.slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC")), ports)
         return [f"{slot.start:%H:%M}" for slot in found.slots], CountingUnitOfWork.batch_gets, CountingUnitOfWork.gets
 
-    # An instance's first read learns the members' slugs (one more batch get) and the team's id by its slug
-    # (its claim read); later ones get the team by that id, then every member's time in one batch get.
-    first = read("anyone")
+    # An instance's first read looks for a host's page at the slug (finding the team's claim; a slots read
+    # holds no unit open, so the team's look-up reads it again), gets the team, learns the members' slugs
+    # (one more batch get) and reads their time. A type's first read on an instance that knows the team gets
+    # the team by its id. Later ones read the claim, the team and every member's time in ONE batch get (the
+    # hints checked against it), as a host's slots read its page and months.
+    first, first_together = read("anyone"), read("together")
     anyone, together = read("anyone"), read("together")
 
     every_half_hour = [f"{hour:02d}:{minute:02d}" for hour in range(9, 17) for minute in (0, 30)]
-    assert first == (every_half_hour, 2, 2)
-    assert anyone == (every_half_hour, 1, 1)  # someone is free in each hour
-    assert together == (["09:00", "09:30"], 1, 1)  # members 0 and 8 are both free only 09:00-10:00
+    assert first == (every_half_hour, 2, 3)
+    assert first_together == (["09:00", "09:30"], 1, 1)
+    assert anyone == (every_half_hour, 1, 0)  # someone is free in each hour
+    assert together == (["09:00", "09:30"], 1, 0)  # members 0 and 8 are both free only 09:00-10:00
+
+
+def test_what_an_instance_remembers_of_a_team_is_checked_against_the_read_it_rides_in(db: Any) -> None:
+    """A type's members changed since an instance remembered them: the answer is the new members' (one more
+    batch get). The team moved to another slug and a host took the old one: the old slug answers the host's
+    slots, the new one the team's."""
+    run = uuid.uuid4().hex[:8]
+    members = [f"h{run}{number}" for number in range(3)]
+    uow = CountingUnitOfWork(db)
+    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
+    for member in members[1:]:
+        team = team.joined(member, Role.MEMBER, NOW)
+    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members[:2]))
+    team = team.with_event_type(members[0], "et0000000002", a_type("all", "round_robin", members))
+    with uow:
+        for member in members:
+            uow.hosts.add(a_host(member, f"p-{member}"))
+            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
+        uow.teams.add(team)
+        uow.commit()
+    with uow:  # member n is free only 09:00-10:00 + n hours on Monday
+        for number, member in enumerate(members):
+            busy = [
+                span("2027-03-08T00:00", f"2027-03-08T{9 + number:02d}:00"),
+                span(f"2027-03-08T{10 + number:02d}:00", "2027-03-09T00:00"),
+            ]
+            uow.months.replace_busy(member, span("2027-03-01T00:00", "2027-04-01T00:00"), busy, synced_at=NOW)
+        uow.commit()
+    ports = CountingPorts(uow)
+
+    def read(slug: str, event_type: str) -> tuple[list[str], int, int]:
+        CountingUnitOfWork.batch_gets = CountingUnitOfWork.gets = 0
+        found = host_or_team_slots(FindFreeSlots(slug, event_type, MONDAY, MONDAY, ZoneInfo("UTC")), ports)
+        return [f"{slot.start:%H:%M}" for slot in found.slots], CountingUnitOfWork.batch_gets, CountingUnitOfWork.gets
+
+    for _ in range(2):  # the instance learns the team, both types and every member's slug
+        read(team.slug, "all")
+        read(team.slug, "anyone")
+    with uow:
+        stored = uow.teams.get(team.id)
+        assert stored is not None
+        changed = stored.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members[2:]))
+        uow.teams.save(changed)
+        uow.commit()
+    moved_members, again = read(team.slug, "anyone"), read(team.slug, "anyone")
+
+    with uow:
+        stored = uow.teams.get(team.id)
+        assert stored is not None
+        uow.teams.save(stored.renamed(members[0], None, f"moved-{run}"), before=stored)
+        uow.commit()
+    host_id = f"h{run}x"
+    with uow:
+        uow.hosts.add(a_host(host_id, team.slug))
+        anyone = EventType(slug="anyone", title="Anyone", duration_minutes=30)
+        uow.pages.add(team.slug, a_page(host_id, event_types={"et1": anyone}, synced_at=NOW))
+        uow.commit()
+    hosts_now, _, _ = read(team.slug, "anyone")
+    teams_now, _, _ = read(f"moved-{run}", "anyone")
+
+    assert moved_members == (["11:00", "11:30"], 2, 0)  # the team's read, then the new members' time
+    assert again == (["11:00", "11:30"], 1, 0)
+    hosts_own = free_slots(FindFreeSlots(team.slug, "anyone", MONDAY, MONDAY, ZoneInfo("UTC")), ports).slots
+    assert hosts_now == [f"{slot.start:%H:%M}" for slot in hosts_own]
+    assert len(hosts_now) == 16  # the host's whole day, 09:00-17:00 (no busy times)
+    assert teams_now == ["11:00", "11:30"]
 
 
 def test_a_round_robin_booking_reads_its_members_and_their_tallies_in_one_batch_get(db: Any) -> None:
-    """After an instance's first: the slug's page lookup (the team's claim, reused by the team lookup), the
-    team, ONE batch get of every member's page, months and tally, and the chosen member's own offer read.
-    The tally costs no read of its own, and each booking goes to the member with the fewest."""
+    """After an instance's first: ONE batch get of the team's claim, the team and every member's page, months,
+    tally, bot-gate counters and the write places, then the commit, as a host's booking (the chosen member's
+    offer is not read again). The tally costs no read of its own, and each booking goes to the member with
+    the fewest."""
     run = uuid.uuid4().hex[:8]
     members = [f"h{run}{number}" for number in range(3)]
     uow = CountingUnitOfWork(db)
@@ -109,7 +184,43 @@ def test_a_round_robin_booking_reads_its_members_and_their_tallies_in_one_batch_
     later = [booked(clock) for clock in ("12:00", "13:00", "14:00")]
 
     assert [host_id for host_id, _, _ in first + later] == members + members
-    assert [(gets, batch_gets) for _, gets, batch_gets in later] == [(2, 2)] * 3
+    assert [(gets, batch_gets) for _, gets, batch_gets in later] == [(0, 1)] * 3
+
+
+def test_a_round_robin_booking_counts_its_clients_writes_from_the_members_read(db: Any) -> None:
+    """The write places ride in the members' batch get and the chosen member's booking commits on that read:
+    a client's round-robin bookings still count against its allowance, and the one past it is refused."""
+    allow(per_invitee=(6, 600))
+    run = uuid.uuid4().hex[:8]
+    members = [f"h{run}{number}" for number in range(3)]
+    uow = CountingUnitOfWork(db)
+    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
+    for member in members[1:]:
+        team = team.joined(member, Role.MEMBER, NOW)
+    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
+    with uow:
+        for member in members:
+            uow.hosts.add(a_host(member, f"p-{member}"))
+            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
+        uow.teams.add(team)
+        uow.commit()
+    ports = CountingPorts(uow)
+    settings = get_settings()
+    tasks = tasks_client(settings)
+    tasks.pause_queue(name=tasks.queue_path(settings.project, settings.region, settings.tasks_queue))
+    client = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+
+    def booked(clock: str) -> str:
+        invitee = Invitee(name="Ines", email=f"ines-{run}-{clock[:2]}@example.org", time_zone="UTC")
+        start = datetime.fromisoformat(f"2027-03-09T{clock}+00:00")
+        request = BookingRequest(host=team.slug, event_type="anyone", start=start, invitee=invitee)
+        return book(Book(request, None, Sender(client)), ports).booking.host_id
+
+    hosts = [booked(clock) for clock in ("09:00", "10:00", "11:00")]
+    with pytest.raises(WritesLimited):
+        booked("12:00")
+
+    assert sorted(hosts) == members  # one each: the fewest first
 
 
 def test_the_largest_team_record_the_rules_allow_is_stored_and_read_back(db: Any) -> None:

@@ -39,7 +39,7 @@ from shared.domain.team import Invitation, Role, Team
 from shared.domain.webhooks import HostWebhooks, UrlParts, WebhookDelivery
 from shared.services.errors import AlreadyStored, Contention, MailDeferred, MailRefused, WebhookUnreachable
 from shared.services.onboarding import CALENDAR_SCOPES
-from shared.services.ports import Exported
+from shared.services.ports import Exported, MembersAsked, TeamTypeRead
 from shared.services.records import (
     Channel,
     ClosedBooking,
@@ -317,6 +317,25 @@ class FakeTeams:
     def by_slug(self, slug: str) -> Team | None:
         claim = self._unit.db.get("pages", slug)
         return self.get(claim.team_id) if isinstance(claim, TeamSlugClaim) else None
+
+    def known_slug(self, slug: str) -> bool:  # as an instance that has seen every team
+        return isinstance(self._unit.db.get("pages", slug), TeamSlugClaim)
+
+    def with_members(self, slug: str, type_slug: str, span: Interval, asked: MembersAsked) -> TeamTypeRead | None:
+        team = self.by_slug(slug)
+        if team is None:
+            return None
+        event_type_id, event_type = team.by_slug(type_slug)
+        tallies_of = event_type_id if asked.tallied else None
+        snapshots = self._unit.months.snapshots(event_type.members, span.start, span.end, tallies_of)
+        for host_id, snapshot in snapshots.items():  # the write places and bot-gate counts, as a host's read has
+            alone = self._unit.months.snapshot(
+                snapshot.slug, span.start, span.end, asked.places, asked.velocity_windows
+            )
+            assert alone is not None  # nosec B101  # the page was just read
+            recent = alone.host_recent_bookings
+            snapshots[host_id] = replace(snapshot, places_taken=alone.places_taken, host_recent_bookings=recent)
+        return TeamTypeRead(team, event_type_id, snapshots)
 
     def add(self, team: Team) -> None:
         self._unit.create(("teams", team.id), team)

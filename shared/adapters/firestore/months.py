@@ -116,15 +116,22 @@ class FirestoreBusyMonths:
         Their slugs are remembered per instance, as `snapshot` remembers slugs' hosts (a first look reads
         them, masked to the slug, in one more batch get); a stale one (the host moved their page) is looked
         up again. A host without a page is left out."""
+        return self.snapshots_with(host_ids, MembersSpan(start, end, tallies_of), [], [])[0]
+
+    def snapshots_with(
+        self, host_ids: Sequence[str], span: MembersSpan, also: list[DocumentReference], also_fields: list[str]
+    ) -> tuple[dict[str, AvailabilitySnapshot], dict[str, StoredFields]]:
+        """`snapshots`, with the documents `also` (their fields `also_fields`) read in the same first batch
+        get (by path): a team's record and claim ride with its members' time (shared/adapters/firestore/teams.py)."""
         hints = self._unit.caches.host_slugs
         slugs = self._slugs_of(host_ids)
-        found = self._many(slugs, _Span(start, end, tallies_of))
+        found, docs = self._many(slugs, span, also, also_fields)
         stale = [host_id for host_id in slugs if host_id not in found]
         if stale:
             for host_id in stale:
                 hints.pop(host_id, None)
-            found |= self._many(self._slugs_of(stale), _Span(start, end, tallies_of))
-        return {host_id: found[host_id] for host_id in host_ids if host_id in found}
+            found |= self._many(self._slugs_of(stale), span, [], [])[0]
+        return {host_id: found[host_id] for host_id in host_ids if host_id in found}, docs
 
     def _slugs_of(self, host_ids: Sequence[str]) -> dict[str, str]:
         hints = self._unit.caches.host_slugs
@@ -140,23 +147,29 @@ class FirestoreBusyMonths:
                     hints[host_id] = slug.string_value
         return {host_id: hints[host_id] for host_id in host_ids if host_id in hints}
 
-    def _many(self, slugs: dict[str, str], span: _Span) -> dict[str, AvailabilitySnapshot]:
+    def _many(
+        self, slugs: dict[str, str], span: MembersSpan, also: list[DocumentReference], also_fields: list[str]
+    ) -> tuple[dict[str, AvailabilitySnapshot], dict[str, StoredFields]]:
         """The snapshots of these hosts (host id -> slug) from one batch get, with their tallies of the
-        team type asked for (k more documents in the same get); a page that is not that host's is left out."""
-        if not slugs:
-            return {}
-        start, end, tallies_of = span
+        team type asked for (k more documents in the same get) and the documents `also`; a page that is not
+        that host's is left out."""
+        if not slugs and not also:
+            return {}, {}
+        start, end, tallies_of, places, windows = span
         keys, days = month_keys(start, end), _meeting_days(start, end)
-        refs = [ref for host_id, slug in slugs.items() for ref in self._refs(host_id, slug, keys, [], ())]
+        refs = [ref for host_id, slug in slugs.items() for ref in self._refs(host_id, slug, keys, [], windows)]
+        place_refs = [self._unit.write_places.ref(place) for place in places]
         tallies = {host_id: self._tally(host_id, tallies_of) for host_id in slugs} if tallies_of else {}
-        docs = self._unit.read_fields([*refs, *tallies.values()], _fields(days) + (_TALLY_FIELDS if tallies else []))
+        fields = _fields(days) + (_TALLY_FIELDS if tallies else []) + also_fields
+        docs = self._unit.read_fields([*refs, *place_refs, *tallies.values(), *also], list(dict.fromkeys(fields)))
+        taken = frozenset(place for place, ref in zip(places, place_refs, strict=True) if docs[ref.path].exists)
         found = {}
         for host_id, slug in slugs.items():
             read = _Read(host_id, slug, keys, days, start, end)
-            if (snapshot := self._parsed(docs, read, frozenset(), ())) is not None:
+            if (snapshot := self._parsed(docs, read, taken, windows)) is not None:
                 tally = tallies.get(host_id)
                 found[host_id] = replace(snapshot, assignments=_tally(docs[tally.path])) if tally else snapshot
-        return found
+        return found, docs
 
     def _tally(self, host_id: str, event_type_id: str) -> DocumentReference:
         return self._unit.db.collection(ASSIGNMENT_TALLIES).document(assignment_tally_id(host_id, event_type_id))
@@ -321,12 +334,15 @@ class FirestoreBusyMonths:
         return len(found)
 
 
-class _Span(NamedTuple):
-    """What a batch get of several hosts covers: [start, end), and the team type whose tallies ride along."""
+class MembersSpan(NamedTuple):
+    """What a batch get of several hosts covers: [start, end), the team type whose tallies ride along, and a
+    booking write's places and the bot gate's windows (as `snapshot` reads them for one host)."""
 
     start: datetime
     end: datetime
     tallies_of: str | None
+    places: tuple[str, ...] = ()
+    velocity_windows: tuple[int, ...] = ()
 
 
 def _tally_day(day: int) -> str:

@@ -19,18 +19,23 @@ from shared.adapters.firestore.codec import document, plain_id, stored
 from shared.adapters.firestore.collections import PAGES, TEAM_COUNTS, TEAM_INVITATIONS, TEAMS
 from shared.adapters.firestore.deadlines import reads
 from shared.adapters.firestore.expiring import purge_expired
+from shared.adapters.firestore.months import FirestoreBusyMonths, MembersSpan
 from shared.adapters.firestore.unit import Unit
 from shared.domain.claims import team_count_id
+from shared.domain.intervals import Interval
 from shared.domain.team import Invitation, Role, Team
-from shared.services.ports import Exported
+from shared.services.ports import Exported, MembersAsked, TeamTypeRead
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.document import DocumentReference
+
+    from shared.adapters.firestore.wire import StoredFields
 
 TEAM_CLAIM = "team_id"  # the one field of a team's slug claim in booking_pages (pages.py skips it)
 _MEMBER_IDS = "member_ids"  # beside the members map, so "teams of this host" is one array-contains query
 _HASH_LENGTH = 64
 _HINT_LIMIT = 10_000
+_TEAM_FIELDS = [*Team.model_fields, TEAM_CLAIM]  # a team's record and its claim, read with its members' time
 
 
 class FirestoreTeamInvitations:
@@ -98,6 +103,63 @@ class FirestoreTeams:
             hints.clear()
         hints[slug] = team_id
         return self.get(team_id)
+
+    def known_slug(self, slug: str) -> bool:
+        return slug in self._unit.caches.team_slugs
+
+    def with_members(self, slug: str, type_slug: str, span: Interval, asked: MembersAsked) -> TeamTypeRead | None:
+        """Once the instance knows the team's id, the type's id and members and their slugs: the claim, the
+        team and every member's page, months (and tally) in ONE batch get. Each hint is checked against that
+        read: a claim or team that moved answers the look-up by slug below; a changed member list, one more
+        batch get of the members as the team has them."""
+        months = FirestoreBusyMonths(self._unit)
+        hinted = self._hinted(slug, type_slug)
+        if hinted is not None:
+            team_id, event_type_id, members = hinted
+            claim, record = self._claim(slug), self._ref(team_id)
+            at = _span(span, event_type_id, asked)
+            snapshots, docs = months.snapshots_with(members, at, [claim, record], _TEAM_FIELDS)
+            team = self._team_read(docs[claim.path], docs[record.path], team_id)
+            if team is not None and team.slug == slug:
+                found_id, event_type = team.by_slug(type_slug)
+                if (found_id, tuple(event_type.members)) == (event_type_id, members):
+                    return TeamTypeRead(team, event_type_id, snapshots)
+                return self._members_of(team, type_slug, span, asked)
+            self._unit.caches.team_slugs.pop(slug, None)
+            self._unit.caches.team_types.pop((slug, type_slug), None)
+        team = self.by_slug(slug)
+        return None if team is None else self._members_of(team, type_slug, span, asked)
+
+    def _team_read(self, claim: StoredFields, record: StoredFields, team_id: str) -> Team | None:
+        """The team read with its claim, if the claim is still that team's: parsed once per stored version
+        (as pages are), the team's record being read with every slots request."""
+        claimed = claim.value(TEAM_CLAIM)
+        if claimed is None or claimed.string_value != team_id or not record.exists:
+            return None
+        cache = self._unit.caches.teams
+        cached = cache.get(team_id)
+        if cached is not None and cached[0] == record.update_time:
+            return cached[1]
+        team = _team(record.to_dict())
+        if len(cache) > _HINT_LIMIT:
+            cache.clear()
+        cache[team_id] = (record.update_time, team)
+        return team
+
+    def _hinted(self, slug: str, type_slug: str) -> tuple[str, str, tuple[str, ...]] | None:
+        team_id, typed = self._unit.caches.team_slugs.get(slug), self._unit.caches.team_types.get((slug, type_slug))
+        return None if team_id is None or typed is None else (team_id, *typed)
+
+    def _members_of(self, team: Team, type_slug: str, span: Interval, asked: MembersAsked) -> TeamTypeRead:
+        """The type's members' snapshots in one batch get, the type and its members remembered."""
+        event_type_id, event_type = team.by_slug(type_slug)
+        hints = self._unit.caches.team_types
+        if len(hints) > _HINT_LIMIT:
+            hints.clear()
+        hints[(team.slug, type_slug)] = (event_type_id, tuple(event_type.members))
+        months = FirestoreBusyMonths(self._unit)
+        snapshots, _ = months.snapshots_with(event_type.members, _span(span, event_type_id, asked), [], [])
+        return TeamTypeRead(team, event_type_id, snapshots)
 
     def add(self, team: Team) -> None:
         self._unit.create(self._ref(team.id), _document(team))
@@ -168,6 +230,11 @@ class FirestoreTeams:
             self._unit.delete(doc.reference)
         self._unit.delete(self._count(host_id))  # a count of their teams, nothing else: not counted as a record
         return len(teams) + len(accepted)
+
+
+def _span(span: Interval, event_type_id: str, asked: MembersAsked) -> MembersSpan:
+    tallies_of = event_type_id if asked.tallied else None
+    return MembersSpan(span.start, span.end, tallies_of, asked.places, asked.velocity_windows)
 
 
 def _document(team: Team) -> dict[str, object]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias
 from shared.adapters.firestore.codec import Fields
 from shared.adapters.firestore.wire import StoredFields
 from shared.domain.booking_page import BookingPage
+from shared.domain.team import Team
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
@@ -33,8 +34,12 @@ class FirestoreCaches:
     slug_hosts: dict[str, str] = field(default_factory=dict)  # public slug -> host id: a hint, checked on read
     host_slugs: dict[str, str] = field(default_factory=dict)  # host id -> public slug (team reads): the same
     team_slugs: dict[str, str] = field(default_factory=dict)  # a team's slug -> team id: the same
+    # (team slug, type slug) -> (type id, its members): the same, checked against the team read with them
+    team_types: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # slug -> (stored version, page)
     pages: dict[str, tuple[datetime | None, BookingPage]] = field(default_factory=dict)
+    # team id -> (stored version, team): a team read with its members' time is parsed once per version
+    teams: dict[str, tuple[datetime | None, Team]] = field(default_factory=dict)
 
 
 class PageReads(Protocol):
