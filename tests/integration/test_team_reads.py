@@ -36,6 +36,28 @@ def a_type(slug: str, assignment: str, members: list[str]) -> TeamEventType:
     return TeamEventType.model_validate(body)
 
 
+def round_robin_of_three(db: Any) -> tuple[str, Team, list[str], CountingPorts]:
+    """A team of three connected members with a round-robin type "anyone", and ports counting their reads.
+    The sync queue is paused: calendar sync is another function (and no member has a Google calendar here)."""
+    run = uuid.uuid4().hex[:8]
+    members = [f"h{run}{number}" for number in range(3)]
+    uow = CountingUnitOfWork(db)
+    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
+    for member in members[1:]:
+        team = team.joined(member, Role.MEMBER, NOW)
+    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
+    with uow:
+        for member in members:
+            uow.hosts.add(a_host(member, f"p-{member}"))
+            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
+        uow.teams.add(team)
+        uow.commit()
+    settings = get_settings()
+    tasks = tasks_client(settings)
+    tasks.pause_queue(name=tasks.queue_path(settings.project, settings.region, settings.tasks_queue))
+    return run, team, members, CountingPorts(uow)
+
+
 def test_a_ten_member_team_slots_read_is_one_batch_get_of_every_members_time(db: Any) -> None:
     run = uuid.uuid4().hex[:8]
     members = [f"h{run}{number:02d}" for number in range(10)]
@@ -153,23 +175,7 @@ def test_a_round_robin_booking_reads_its_members_and_their_tallies_in_one_batch_
     tally, bot-gate counters and the write places, then the commit, as a host's booking (the chosen member's
     offer is not read again). The tally costs no read of its own, and each booking goes to the member with
     the fewest."""
-    run = uuid.uuid4().hex[:8]
-    members = [f"h{run}{number}" for number in range(3)]
-    uow = CountingUnitOfWork(db)
-    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
-    for member in members[1:]:
-        team = team.joined(member, Role.MEMBER, NOW)
-    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
-    with uow:
-        for member in members:
-            uow.hosts.add(a_host(member, f"p-{member}"))
-            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
-        uow.teams.add(team)
-        uow.commit()
-    ports = CountingPorts(uow)
-    settings = get_settings()  # calendar sync is another function (and no member has a Google calendar here)
-    tasks = tasks_client(settings)
-    tasks.pause_queue(name=tasks.queue_path(settings.project, settings.region, settings.tasks_queue))
+    _, team, members, ports = round_robin_of_three(db)
 
     def booked(clock: str) -> tuple[str, int, int]:
         CountingUnitOfWork.batch_gets = CountingUnitOfWork.gets = 0
@@ -191,23 +197,7 @@ def test_a_round_robin_booking_counts_its_clients_writes_from_the_members_read(d
     """The write places ride in the members' batch get and the chosen member's booking commits on that read:
     a client's round-robin bookings still count against its allowance, and the one past it is refused."""
     allow(per_invitee=(6, 600))
-    run = uuid.uuid4().hex[:8]
-    members = [f"h{run}{number}" for number in range(3)]
-    uow = CountingUnitOfWork(db)
-    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
-    for member in members[1:]:
-        team = team.joined(member, Role.MEMBER, NOW)
-    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
-    with uow:
-        for member in members:
-            uow.hosts.add(a_host(member, f"p-{member}"))
-            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
-        uow.teams.add(team)
-        uow.commit()
-    ports = CountingPorts(uow)
-    settings = get_settings()
-    tasks = tasks_client(settings)
-    tasks.pause_queue(name=tasks.queue_path(settings.project, settings.region, settings.tasks_queue))
+    run, team, members, ports = round_robin_of_three(db)
     client = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
 
     def booked(clock: str) -> str:

@@ -36,7 +36,7 @@ from shared.services.notifications import NotifyBooking, notify
 from shared.services.privacy import Erase, RunHostErasure, erase, run_host_erasure
 from shared.services.records import Erasure, HostListing, OurEvent
 from tests.unit.builders import span, utc
-from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.fakes import FakePorts, FakeUnitOfWork
 from tests.unit.test_team_availability import ADA, BO, NOW, busy, clocks, team_ports
 from tests.unit.test_team_booking import request_at
 
@@ -87,20 +87,26 @@ def test_a_member_booked_between_the_check_and_the_commit_makes_the_collective_b
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ports, _ = team_ports()
-    team_commit = FakeUnitOfWork.commit
-
-    def bo_books_first(uow: FakeUnitOfWork) -> None:  # Bo's own page books 10:00 just before the team's commit
-        monkeypatch.setattr(FakeUnitOfWork, "commit", team_commit)
-        book(Book(request_at("10:00", "intro", host="bo", who="kim")), ports)
-        team_commit(uow)
-
-    monkeypatch.setattr(FakeUnitOfWork, "commit", bo_books_first)
+    bo_books_just_before_the_next_commit(monkeypatch, ports, "10:00")
     with pytest.raises(SlotTaken):
         book(Book(request_at("10:00", "together")), ports)
 
     listed = ports.uow().bookings.of_host("h2", HostListing(now=utc("2027-03-01T00:00")))
     assert [found.holder_ids for found in listed] == [("h2",)]  # Bo's own, and no team booking
     assert ports.uow().bookings.of_host("h1", HostListing(now=utc("2027-03-01T00:00"))) == []
+
+
+def bo_books_just_before_the_next_commit(monkeypatch: pytest.MonkeyPatch, ports: FakePorts, clock: str) -> None:
+    """Bo's own page books `clock` just before the next commit (the team's) lands: a racer between its check
+    and its commit."""
+    team_commit = FakeUnitOfWork.commit
+
+    def bo_books_first(uow: FakeUnitOfWork) -> None:
+        monkeypatch.setattr(FakeUnitOfWork, "commit", team_commit)
+        book(Book(request_at(clock, "intro", host="bo", who="kim")), ports)
+        team_commit(uow)
+
+    monkeypatch.setattr(FakeUnitOfWork, "commit", bo_books_first)
 
 
 def test_every_member_gets_the_event_and_a_cancellation_releases_and_deletes_for_all() -> None:
@@ -348,14 +354,7 @@ def test_a_members_own_page_booked_before_the_move_commits_fails_the_move_whole(
 ) -> None:
     ports, _ = team_ports()
     booked = book(Book(request_at("10:00", "together")), ports)
-    team_commit = FakeUnitOfWork.commit
-
-    def bo_books_first(uow: FakeUnitOfWork) -> None:  # Bo's own page books 14:00 just before the move's commit
-        monkeypatch.setattr(FakeUnitOfWork, "commit", team_commit)
-        book(Book(request_at("14:00", "intro", host="bo", who="kim")), ports)
-        team_commit(uow)
-
-    monkeypatch.setattr(FakeUnitOfWork, "commit", bo_books_first)
+    bo_books_just_before_the_next_commit(monkeypatch, ports, "14:00")
     with pytest.raises(SlotTaken):
         reschedule(RescheduleBooking(booked.booking.id, utc("2027-03-08T14:00"), ByHost("h1")), ports)
 
