@@ -48,6 +48,7 @@ SAMPLE_PARAMETERS = {
     "team_id": "tm" + "0" * 20,
     "host_id": "h" + "0" * 24,
     "invitation_token": "ti." + "0" * 43 + "." + "0" * 32,
+    "invitation_id": "iv" + "0" * 20,
 }
 
 
