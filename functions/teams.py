@@ -117,8 +117,9 @@ class MemberChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role | None = None
-    weight: int | None = Field(None, ge=1, le=10, description="Round-robin weight, 1-10 (1 when never set).")
-    priority: int | None = Field(None, ge=0, le=10, description="Round-robin priority, 0-10: higher is asked first.")
+    # strict: JSON's true/false are not numbers here
+    weight: int | None = Field(None, strict=True, ge=1, le=10, description="Round-robin weight, 1-10 (1 if never set).")
+    priority: int | None = Field(None, strict=True, ge=0, le=10, description="Round-robin priority 0-10: higher first")
 
 
 class TeamEventTypeView(TeamEventType):
