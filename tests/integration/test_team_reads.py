@@ -5,6 +5,8 @@ answer is each member's own time combined by the type's assignment."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,43 +38,54 @@ def a_type(slug: str, assignment: str, members: list[str]) -> TeamEventType:
     return TeamEventType.model_validate(body)
 
 
-def round_robin_of_three(db: Any) -> tuple[str, Team, list[str], CountingPorts]:
-    """A team of three connected members with a round-robin type "anyone", and ports counting their reads.
-    The sync queue is paused: calendar sync is another function (and no member has a Google calendar here)."""
+@dataclass(frozen=True)
+class StoredTeam:
+    run: str  # this test's unique stem: team ids, slugs and hosts carry it
+    team: Team
+    members: list[str]
+    uow: CountingUnitOfWork
+
+
+def stored_team(db: Any, size: int, types: Callable[[list[str]], dict[str, TeamEventType]]) -> StoredTeam:
+    """A team of `size` connected members (the first its owner) with the event types `types(members)` gives by
+    id, each member with a page of their own, stored through a unit of work that counts its reads."""
     run = uuid.uuid4().hex[:8]
-    members = [f"h{run}{number}" for number in range(3)]
+    members = [f"h{run}{number:02d}" for number in range(size)]
     uow = CountingUnitOfWork(db)
-    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
+    team = Team.founded(f"tm{run}", f"team-{run}", "Team", members[0], NOW)
     for member in members[1:]:
         team = team.joined(member, Role.MEMBER, NOW)
-    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
+    for event_type_id, event_type in types(members).items():
+        team = team.with_event_type(members[0], event_type_id, event_type)
     with uow:
         for member in members:
             uow.hosts.add(a_host(member, f"p-{member}"))
             uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
         uow.teams.add(team)
         uow.commit()
+    return StoredTeam(run, team, members, uow)
+
+
+def round_robin_of_three(db: Any) -> tuple[str, Team, list[str], CountingPorts]:
+    """A team of three with a round-robin type "anyone", and ports counting their reads. The sync queue is
+    paused: calendar sync is another function (and no member has a Google calendar here)."""
+    stored = stored_team(db, 3, lambda members: {"et0000000001": a_type("anyone", "round_robin", members)})
     settings = get_settings()
     tasks = tasks_client(settings)
     tasks.pause_queue(name=tasks.queue_path(settings.project, settings.region, settings.tasks_queue))
-    return run, team, members, CountingPorts(uow)
+    return stored.run, stored.team, stored.members, CountingPorts(stored.uow)
 
 
 def test_a_ten_member_team_slots_read_is_one_batch_get_of_every_members_time(db: Any) -> None:
-    run = uuid.uuid4().hex[:8]
-    members = [f"h{run}{number:02d}" for number in range(10)]
-    uow = CountingUnitOfWork(db)
-    team = Team.founded(f"tm{run}", f"team-{run}", "Ten", members[0], NOW)
-    for member in members[1:]:
-        team = team.joined(member, Role.MEMBER, NOW)
-    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members))
-    team = team.with_event_type(members[0], "et0000000002", a_type("together", "collective", members[::8]))
-    with uow:
-        for member in members:
-            uow.hosts.add(a_host(member, f"p-{member}"))
-            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
-        uow.teams.add(team)
-        uow.commit()
+    stored = stored_team(
+        db,
+        10,
+        lambda members: {
+            "et0000000001": a_type("anyone", "round_robin", members),
+            "et0000000002": a_type("together", "collective", members[::8]),
+        },
+    )
+    team, members, uow = stored.team, stored.members, stored.uow
     with uow:  # member n is free only 09:00-10:00 + n % 8 hours (Mondays 09:00-17:00 UTC otherwise busy)
         for number, member in enumerate(members):
             free = 9 + number % 8
@@ -108,20 +121,15 @@ def test_what_an_instance_remembers_of_a_team_is_checked_against_the_read_it_rid
     """A type's members changed since an instance remembered them: the answer is the new members' (one more
     batch get). The team moved to another slug and a host took the old one: the old slug answers the host's
     slots, the new one the team's."""
-    run = uuid.uuid4().hex[:8]
-    members = [f"h{run}{number}" for number in range(3)]
-    uow = CountingUnitOfWork(db)
-    team = Team.founded(f"tm{run}", f"team-{run}", "Three", members[0], NOW)
-    for member in members[1:]:
-        team = team.joined(member, Role.MEMBER, NOW)
-    team = team.with_event_type(members[0], "et0000000001", a_type("anyone", "round_robin", members[:2]))
-    team = team.with_event_type(members[0], "et0000000002", a_type("all", "round_robin", members))
-    with uow:
-        for member in members:
-            uow.hosts.add(a_host(member, f"p-{member}"))
-            uow.pages.add(f"p-{member}", a_page(member, synced_at=NOW))
-        uow.teams.add(team)
-        uow.commit()
+    three = stored_team(
+        db,
+        3,
+        lambda members: {
+            "et0000000001": a_type("anyone", "round_robin", members[:2]),
+            "et0000000002": a_type("all", "round_robin", members),
+        },
+    )
+    run, team, members, uow = three.run, three.team, three.members, three.uow
     with uow:  # member n is free only 09:00-10:00 + n hours on Monday
         for number, member in enumerate(members):
             busy = [
