@@ -249,14 +249,20 @@ def test_a_co_host_erasing_their_account_cancels_it_and_leaves_nothing_of_theirs
     assert [found.id for found in ports.uow().bookings.of_host("h1", HostListing(now=NOW, limit=10))] == [booking.id]
 
 
-def test_the_organiser_moving_its_event_in_google_is_kept_for_them_to_put_back() -> None:
-    ports, _ = team_ports()
+def organiser_moved_to_two_pm(ports: FakePorts) -> Booking:
+    """A collective booking at 10:00, synced, whose event Ada (its organiser) then moved to 14:00 in Google,
+    and her sync has seen it."""
     booking = book(Book(request_at("10:00", "together")), ports).booking
     reconcile_booking(ReconcileBooking(booking.id, 1), ports)
     moved = OurEvent(booking_id=booking.id, cancelled=False, start=utc("2027-03-08T14:00"), end=utc("2027-03-08T15:00"))
     ports.calendar.changed = [moved]
-
     check_our_events(ADA, NOW, ports)
+    return booking
+
+
+def test_the_organiser_moving_its_event_in_google_is_kept_for_them_to_put_back() -> None:
+    ports, _ = team_ports()
+    booking = organiser_moved_to_two_pm(ports)
 
     noted = ports.uow().bookings.get(booking.id)
     assert noted is not None
@@ -384,11 +390,7 @@ def test_a_co_host_who_can_no_longer_take_bookings_refuses_the_move() -> None:
 
 def test_keeping_the_organisers_moved_time_moves_every_member_there_when_all_are_free() -> None:
     ports, _ = team_ports()
-    booking = book(Book(request_at("10:00", "together")), ports).booking
-    reconcile_booking(ReconcileBooking(booking.id, 1), ports)
-    moved = OurEvent(booking_id=booking.id, cancelled=False, start=utc("2027-03-08T14:00"), end=utc("2027-03-08T15:00"))
-    ports.calendar.changed = [moved]
-    check_our_events(ADA, NOW, ports)
+    booking = organiser_moved_to_two_pm(ports)
     busy(ports, "h1", span("2027-03-08T14:00", "2027-03-08T15:00"))  # Ada's mirror shows her own moved event
 
     kept = resolve(ResolveBooking(booking.id, True, ByHost("h2")), ports)  # any member may keep it
