@@ -370,14 +370,12 @@ def _commit_collective(
 
 
 def _with_co_hosts(booking: Booking, attempt: _Attempt, uow: UnitOfWork) -> Booking:
-    """A team type's booking with its team, and a collective one with every other member as a co-host: each
-    asked again by their own offer (one batch get) whether they are free at the start now, with the places
-    their limits take (named by their host id) and their write calendar."""
+    """A collective team type's booking with every other member as a co-host: each asked again by their own
+    offer (one batch get) whether they are free at the start now, with the places their limits take (named
+    by their host id) and their write calendar. Any other booking is as it is (its team is set when made)."""
     member = attempt.member
-    if member is None:
+    if member is None or member.co_hosts is None:
         return booking
-    if member.co_hosts is None:
-        return booking.model_copy(update={"team_id": member.team_id})
     start, now = booking.start, attempt.now
     offers = member_offers(member.co_hosts, Interval(start, start + timedelta(minutes=1)), uow)
     if any(other not in offers for other in member.co_hosts.event_type.members):
@@ -392,7 +390,7 @@ def _with_co_hosts(booking: Booking, attempt: _Attempt, uow: UnitOfWork) -> Book
         )
         for other, offer in ((other, offers[other]) for other in member.co_hosts.event_type.members)
     )
-    return booking.model_copy(update={"team_id": member.team_id, "co_hosts": co_hosts})
+    return booking.model_copy(update={"co_hosts": co_hosts})
 
 
 def _commit_with_retries(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tuple[Booking, str]:
