@@ -161,14 +161,14 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
         from shared.config import get_settings
         from shared.web.pages import privacy_policy
 
-        return privacy_policy(get_settings())
+        return privacy_policy(get_settings(), request)
 
     @root.get("/cookie-policy")
     def cookie_policy() -> Response:
         from shared.config import get_settings
         from shared.web.pages import cookie_policy
 
-        return cookie_policy(get_settings())
+        return cookie_policy(get_settings(), request)
 
     @root.get("/web/<path:name>")
     def web_asset(name: str) -> Response:

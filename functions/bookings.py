@@ -20,7 +20,7 @@ from shared.services import privacy as rights
 from shared.web import pages
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.principals import InviteeGrant
-from shared.web.problems import Problem
+from shared.web.problems import Problem, request_language
 from shared.web.rate_limit import requesting_client
 from shared.web.views import (
     BookingCreated,
@@ -230,7 +230,8 @@ def create(request: Request, body: BookingRequest) -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
-    booked = booking_service.book(booking_service.Book(body, key, _sender(request)), adapters())
+    language = request_language(request.headers.get("Accept-Language"))  # the invitee's, for their mail
+    booked = booking_service.book(booking_service.Book(body, key, _sender(request), language), adapters())
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
 

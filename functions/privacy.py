@@ -27,7 +27,7 @@ from shared.web import pages
 from shared.web.auth import CONSENT_COOKIE, require_same_origin, set_consent_cookie
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.principals import BOTH, TASKS, TaskCaller
-from shared.web.problems import Problem
+from shared.web.problems import Problem, request_language
 from shared.web.views import ComplaintView, ConsentView, ErasureView, PrivacyExport, ProcessingView
 
 api = Endpoints("privacy")
@@ -91,13 +91,13 @@ def complaint(request: Request) -> Response:
 def policy_page(request: Request) -> Response:
     """The privacy policy (served at /privacy-policy): retention periods, recipients and the version, as the
     code and this deployment's settings have them."""
-    return pages.privacy_policy(get_settings())
+    return pages.privacy_policy(get_settings(), request)
 
 
 @api.public("/cookie-policy", produces="text/html")
 def cookie_policy_page(request: Request) -> Response:
     """The cookie policy (served at /cookie-policy): every cookie and browser-storage key Kaleno uses."""
-    return pages.cookie_policy(get_settings())
+    return pages.cookie_policy(get_settings(), request)
 
 
 @api.queue("/tasks/erase", callers=TASKS, body=EraseTask)
@@ -203,7 +203,8 @@ class AddressGrantView(BaseModel):
 def request_address_proof(request: Request, body: AddressProofRequest) -> Response:
     """Mail a one-time link (30 minutes) to the address: rights over every booking made with it, with
     every host, need it. Always 202, whether or not Kaleno holds anything about the address."""
-    address_proofs.request_proof(address_proofs.RequestProof(body.email), adapters())
+    language = request_language(request.headers.get("Accept-Language"))
+    address_proofs.request_proof(address_proofs.RequestProof(body.email, language), adapters())
     return json_response(AddressProofSent(status="sent"), status=202)
 
 

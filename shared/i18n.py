@@ -27,7 +27,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from shared.domain.language import Language
+from shared.domain.language import N_, Language
+
+__all__ = ["N_", "catalogue", "client_catalogue", "page_translations", "translations"]
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -66,6 +68,11 @@ SOURCES: Mapping[Domain, list[tuple[str, str]]] = {
 }
 
 
+# The Babel locale each language's dates, times and numbers are formatted in (British English: "Monday,
+# 7 December 2026, 09:30"; Indonesian: "Senin, 7 Desember 2026, 09.30").
+BABEL_LOCALES: Mapping[Language, str] = {"en": "en_GB", "id": "id_ID"}
+
+
 def catalogue_path(language: str, domain: Domain) -> Path:
     return LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
 
@@ -80,6 +87,20 @@ def catalogue(language: Language, domain: Domain) -> Catalog:
 @cache
 def translations(language: Language, domain: Domain) -> Translations:
     """The gettext translations of a language and domain (compiled in memory: no .mo files to keep in step)."""
+    return _compiled(language, domain)
+
+
+@cache
+def page_translations(language: Language, domain: Domain, *more: Domain) -> Translations:
+    """A page's words from several domains, the first one's first: the policy pages say their own (`messages`)
+    in the frame every page shares (`web`: page.html's header and footer)."""
+    words = _compiled(language, domain)
+    for other in more:
+        words.add_fallback(translations(language, other))
+    return words
+
+
+def _compiled(language: Language, domain: Domain) -> Translations:
     compiled = BytesIO()
     write_mo(compiled, catalogue(language, domain), use_fuzzy=False)
     compiled.seek(0)

@@ -16,6 +16,7 @@ from shared.domain.calendar_span import Instant
 from shared.domain.claims import claim_ids, holder_of_place, places_of_run, seat_claim
 from shared.domain.errors import BookingCancelled, NothingToResolve, SlotNotOffered, refused
 from shared.domain.intervals import Interval
+from shared.domain.language import Language
 from shared.domain.links import LinkToken
 from shared.domain.seats import session_event_id
 from shared.domain.text import MULTI_LINE, ONE_LINE
@@ -243,6 +244,9 @@ class Booking(BaseModel):
     moved_start: datetime | None = None
     moved_end: datetime | None = None
     change: BookingChange = BookingChange.CREATED
+    # The invitee's language, for their mail and .ics: their browser's when they booked (kept when it moves);
+    # a booking stored before languages reads as English.
+    locale: Language = "en"
     # Which version each message was last sent for ("invitee", "host", "reminder"): a task delivered twice
     # sends once.
     mailed: dict[str, int] = Field(default_factory=dict)

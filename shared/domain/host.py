@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice
 from shared.domain.errors import refused
 from shared.domain.event_type import Slug
+from shared.domain.language import Language
 from shared.domain.text import ONE_LINE
 from shared.domain.time_zones import ZoneName
 
@@ -102,6 +103,7 @@ class Host(BaseModel):
     display_name: str
     slug: str
     time_zone: str = "UTC"
+    locale: Language = "en"  # the language of the host's notices (and their pages' default)
     connection: Connection
     granted_scopes: tuple[str, ...] = ()
     sync: HostSync = HostSync()
@@ -173,4 +175,5 @@ class HostProfileUpdate(BaseModel):
     display_name: DisplayName | None = None
     slug: HostSlug | None = None
     time_zone: ZoneName | None = None
+    locale: Language | None = None
     onboarded: Literal[True] | None = Field(None, description="The first-run setup is done (it cannot be undone).")

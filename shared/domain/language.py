@@ -50,3 +50,9 @@ def preferred(accept_language: str | None) -> Language | None:
 def negotiate(chosen: str | None = None, accept_language: str | None = None, fallback: str | None = None) -> Language:
     """The reader's language: their choice, else their browser's, else the host's default (`fallback`), else English."""
     return supported(chosen) or preferred(accept_language) or supported(fallback) or DEFAULT_LANGUAGE
+
+
+def N_(message: str) -> str:
+    """Marks a constant's English text for the catalogue (Babel extracts `N_("…")`); it is translated where it is
+    said, with the reader's catalogue (`translations(language, "messages").gettext(constant)`)."""
+    return message

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from shared.domain.language import N_
+
 
 @dataclass(frozen=True)
 class PolicyVersion:
@@ -23,11 +25,11 @@ class PolicyVersion:
 
 
 POLICY_HISTORY: tuple[PolicyVersion, ...] = (
-    PolicyVersion("2026-11-25", significant=True, changes="First published."),
+    PolicyVersion("2026-11-25", significant=True, changes=N_("First published.")),
     PolicyVersion(
         "2026-12-06",
         significant=True,
-        changes=(
+        changes=N_(
             "The policy now names everyone who receives personal data (Google Cloud as Kaleno's host, Google "
             "Calendar, Kaleno's mail relay, and the webhook endpoints a host chooses), says how long each kind "
             "of data is kept, and links a cookie policy listing every cookie and browser-storage key."
@@ -36,7 +38,7 @@ POLICY_HISTORY: tuple[PolicyVersion, ...] = (
     PolicyVersion(
         "2026-12-07",
         significant=False,
-        changes=(
+        changes=N_(
             "The policy now says that booking changes are counted against abuse limits under keyed hashes of the "
             "sender's IP address and of the invitee's email, kept only while their limit counts, and that a "
             "browser may be asked to solve a proof of work by Kaleno's own script."

@@ -20,19 +20,22 @@ from shared.domain.address_proof import (
 )
 from shared.domain.booking import ERASED_EMAIL, normalised_email
 from shared.domain.errors import AddressProofExpired, AddressProofInvalid, AddressProofUsed
+from shared.domain.language import DEFAULT_LANGUAGE, Language
 from shared.logging import log_event
 from shared.services import messages
 from shared.services.audit import Entry, audit
 from shared.services.errors import Contention, MailDeferred, MailRefused
 from shared.services.ports import Mailer, Ports
 from shared.services.privacy import address_subject
+from shared.services.records import OutgoingMail
 
 
 @dataclass(frozen=True)
 class RequestProof:
-    """Someone asked for a link to prove they hold this address."""
+    """Someone asked for a link to prove they hold this address (the link's mail in their request's language)."""
 
     email: str
+    language: Language = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -62,17 +65,18 @@ def request_proof(command: RequestProof, deps: Ports) -> None:
     with uow:
         uow.address_proofs.add(token_hash, AddressProof(email=address, requested_at=now, expires_at=now + PROOF_TTL))
         uow.commit()
-    outcome = _mail(address, deps.links.address_proof(token), token_hash, deps.mailer)
+    mail = messages.address_proof(address, deps.links.address_proof(token), token_hash[:32], command.language)
+    outcome = _mail(mail, deps.mailer)
     audit(uow, Entry("rights_address_proof", address_subject(address), outcome, now))
     log_event("address_proof_requested", outcome=outcome)
 
 
-def _mail(address: str, link: str, token_hash: str, mailer: Mailer | None) -> str:
+def _mail(mail: OutgoingMail, mailer: Mailer | None) -> str:
     """How sending the link went (asking again sends a new link)."""
     if mailer is None:
         return "mail_not_configured"
     try:
-        mailer.send(messages.address_proof(address, link, token_hash[:32]))
+        mailer.send(mail)
     except (MailDeferred, MailRefused) as error:
         return type(error).__name__.lower()
     return "mailed"

@@ -43,6 +43,7 @@ from shared.domain.errors import (
 from shared.domain.event_type import SLUG_PATTERN, EventType
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
+from shared.domain.language import Language
 from shared.domain.links import BookingLink
 from shared.domain.offer import Offer, check_start, day_claim, minute_runs, period_claims
 from shared.domain.offsets import epoch_seconds
@@ -51,6 +52,7 @@ from shared.domain.tallies import AssignmentTally, TallyChange
 from shared.domain.team import Team
 from shared.domain.team_offer import Assignment, PoolMember, check_team_start, round_robin_order, standing
 from shared.domain.write_limits import Taken, WritePlaces, places_to_take
+from shared.i18n import N_
 from shared.logging import log_event
 from shared.services.availability import OfferQuery, Visitor, check_offered, offer_around, opened_page
 from shared.services.booking_sync import request_sync, request_sync_alongside
@@ -114,6 +116,7 @@ class Book:
     request: BookingRequest
     idempotency_key: str | None = None
     sender: Sender = Sender()
+    language: Language = "en"  # the invitee's, for their mail (their request's Accept-Language)
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,9 @@ def _book(command: Book, checks: _Checks, deps: Ports) -> Booked:
     key_hash = idempotency_record_id(idempotency_key) if idempotency_key else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     keys = checks.writer.places(request.invitee.email) if checks.writer else ()
-    attempt = _Attempt(request, key_hash, request_hash, checks.now, manage_key, keys, place_names(keys), checks.gate)
+    names = place_names(keys)
+    attempt = _Attempt(request, key_hash, request_hash, checks.now, manage_key, keys, names, checks.gate)
+    attempt.language = command.language
     try:
         booking, token = _committed(attempt, uow, deps.tasks)
     except (SlotTaken, SlotNotOffered, LinkUsed, ProofRequired):  # a retry of a made booking: replayed
@@ -265,6 +270,7 @@ class _Attempt:
     places_lost: int = 0  # conflicts that were a write place taken by a racing write
     member: _AsMember | None = None  # a team type booked as this member's (None: the request's host)
     team_link: BookingLink | None = None  # the team type's single-use link it is booked with (claimed with it)
+    language: Language = "en"  # the invitee's
 
     def query(self, query: OfferQuery) -> OfferQuery:
         """The offer query of this attempt: a team type's is the member's page with the team's type."""
@@ -337,7 +343,7 @@ def _commit_for_team(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue) -> tu
             return _commit_with_retries(attempt, uow, tasks)
         except (SlotTaken, SlotNotOffered, ClaimConflict, HostNotConnected, HostNotFound):
             continue  # taken meanwhile (or their limit filled, or they went): the next member
-    raise SlotTaken("this time was just booked by someone else; please pick another slot")
+    raise SlotTaken(N_("this time was just booked by someone else; please pick another slot"))
 
 
 def _commit_collective(
@@ -353,12 +359,12 @@ def _commit_collective(
     event_type, start = team_type.event_type, attempt.request.start
     present = [member for member in event_type.members if member in offers]
     if not present:
-        raise SlotNotOffered("this start time is not one of the offered slots")
+        raise SlotNotOffered(N_("this start time is not one of the offered slots"))
     check_team_start(Assignment.COLLECTIVE, offers, start, attempt.now)
     organiser, *others = present
     host = uow.hosts.get(organiser)
     if host is None:
-        raise SlotNotOffered("this start time is not one of the offered slots")
+        raise SlotNotOffered(N_("this start time is not one of the offered slots"))
     co_hosts = None  # one member: their own booking of the team's type
     if others:
         co_hosts = TeamTypeOf(team_type.event_type_id, event_type.model_copy(update={"members": others}))
@@ -366,7 +372,7 @@ def _commit_collective(
     try:
         return _commit_with_retries(attempt, uow, tasks)
     except HostNotFound as gone:  # the organiser's page went meanwhile
-        raise SlotNotOffered("this start time is not one of the offered slots") from gone
+        raise SlotNotOffered(N_("this start time is not one of the offered slots")) from gone
 
 
 def _with_co_hosts(booking: Booking, attempt: _Attempt, uow: UnitOfWork) -> Booking:
@@ -379,7 +385,7 @@ def _with_co_hosts(booking: Booking, attempt: _Attempt, uow: UnitOfWork) -> Book
     start, now = booking.start, attempt.now
     offers = member_offers(member.co_hosts, Interval(start, start + timedelta(minutes=1)), uow)
     if any(other not in offers for other in member.co_hosts.event_type.members):
-        raise SlotNotOffered("this start time is not one of the offered slots")
+        raise SlotNotOffered(N_("this start time is not one of the offered slots"))
     check_team_start(Assignment.COLLECTIVE, offers, start, now)
     co_hosts = tuple(
         CoHost(
@@ -477,6 +483,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
         manage_token_hash=token_hash(token),
         calendar_id=offer.page.calendar.write_calendar,  # kept even if the host picks another write calendar
         team_id=attempt.member.team_id if attempt.member else None,
+        locale=attempt.language,
     )
     booking = _with_co_hosts(booking, attempt, uow)
     record = None
@@ -505,7 +512,7 @@ def _commit_new_booking(attempt: _Attempt, uow: UnitOfWork, tasks: TaskQueue, fi
                 raise refused from error  # its proof was spent meanwhile (a replay, or a race of one proof)
             if live:  # a seat taken meanwhile: look again
                 raise SeatConflict("this seat was just taken; looking for another") from error
-            raise ClaimConflict("this time was just booked by someone else; please pick another slot") from error
+            raise ClaimConflict(N_("this time was just booked by someone else; please pick another slot")) from error
         except Contention as error:
             if not live:
                 raise
@@ -528,7 +535,7 @@ def _seat_to_take(offer: Offer, start: datetime, uow: UnitOfWork) -> tuple[tuple
         return (session, 1), False
     seat = free_seat(set(live.seats), event_type.seats)
     if seat is None:
-        raise SeatsFull("every seat at this time is booked; please pick another slot")
+        raise SeatsFull(N_("every seat at this time is booked; please pick another slot"))
     return (session, seat), True
 
 
@@ -793,7 +800,7 @@ def _seat_to_move_to(booking: Booking, offer: Offer, start: datetime, uow: UnitO
     live = uow.sessions.session(session)
     seat = free_seat(set(live.seats), offer.event_type.seats) if live is not None else 1
     if seat is None:
-        raise SeatsFull("every seat at this time is booked; please pick another slot")
+        raise SeatsFull(N_("every seat at this time is booked; please pick another slot"))
     return session, seat
 
 

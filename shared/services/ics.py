@@ -3,6 +3,7 @@
 Every file of one booking — the one mailed with each notice, `GET /bookings/{id}/ics`, and the cancellation
 mailed when the host closes — carries the same UID, and a SEQUENCE that grows with the booking's version, so
 a calendar that imports a later file updates (or removes) the one entry instead of adding a second.
+The words Kaleno writes into it (SUMMARY, DESCRIPTION) are in the invitee's language (the booking's `locale`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.domain.booking import Booking
+from shared.i18n import translations
 
 IcsMethod = Literal["PUBLISH", "CANCEL"]
 # Every file names the same organizer (RFC 5546 asks for one in PUBLISH and CANCEL alike): calendars that
@@ -50,12 +52,13 @@ def _calendar_file(
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
     event.add("sequence", booking.version)
-    event.add("summary", f"{booking.event_title} with {host_name}")
+    _ = translations(booking.locale, "messages").gettext
+    event.add("summary", _("{title} with {other}").format(title=booking.event_title, other=host_name))
     organizer = vCalAddress(ORGANIZER)
     organizer.params["cn"] = host_name
     event.add("organizer", organizer)
     if manage_link:
-        event.add("description", f"Reschedule or cancel: {manage_link}")
+        event.add("description", _("Reschedule or cancel: {link}").format(link=manage_link))
         event.add("url", manage_link)
     if booking.meeting_place:
         event.add("location", booking.meeting_place)

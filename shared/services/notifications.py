@@ -133,6 +133,7 @@ def _tell_previous_host(booking: Booking, people: messages.Recipients, mailer: M
         host_zone=page.schedule.time_zone if page else previous.time_zone,
         manage_link=people.manage_link,
         dashboard_link=people.dashboard_link,
+        host_language=previous.locale,
     )
     mail = messages.handed_on_notice(booking, theirs, people.host_name)
     send_once(booking, Notice(PREVIOUS_HOST, booking.version, mail), mailer, uow)
@@ -233,13 +234,15 @@ def _recipients(booking: Booking, uow: UnitOfWork, links: Links) -> messages.Rec
         host_zone=page.schedule.time_zone if page else host.time_zone,
         manage_link=links.manage(booking.id),
         dashboard_link=links.dashboard(),
+        host_language=host.locale,
     )
 
 
 def _together(booking: Booking, uow: UnitOfWork) -> str:
-    """Every holder of a collective booking by display name, as one phrase: "Ada, Bo and Cy"."""
+    """Every holder of a collective booking by display name, as one phrase in the invitee's language: "Ada, Bo
+    and Cy" (the phrase names the hosts in the invitee's mail and .ics)."""
     names = [host.display_name for holder in booking.holder_ids if (host := uow.hosts.get(holder)) is not None]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return messages.together(names, booking.locale)
 
 
 def _co_hosts_to_tell(
@@ -253,7 +256,8 @@ def _co_hosts_to_tell(
         co_host = uow.hosts.get(co_host_id)
         if booking.mailed.get(role, 0) >= booking.version or co_host is None or co_host.processing_paused:
             continue
-        told.append((role, replace(people, host_email=co_host.email, host_zone=co_host.time_zone)))
+        theirs = replace(people, host_email=co_host.email, host_zone=co_host.time_zone, host_language=co_host.locale)
+        told.append((role, theirs))
     return told
 
 

@@ -152,7 +152,7 @@ def invite(command: Invite, deps: Ports) -> Invited:
 
     team, invitation, due = retried(store)
     url = deps.links.team_invitation(invitation_token(key, invitation.id))
-    letter = messages.TeamInvite(invitation.email, team.name, host.display_name, invitation.id)
+    letter = messages.TeamInvite(invitation.email, team.name, host.display_name, invitation.id, host.locale)
     outcome = _mail(letter, url, deps.mailer) if due else "mailed_recently"
     log_event("team_invitation_created", team_id=team.id, invitation_id=invitation.id, outcome=outcome)
     return Invited(invitation, url)
@@ -604,7 +604,9 @@ def tell_team_admins(command: TellTeamAdmins, deps: Ports) -> str:
 
 def _notice(team: Team, member: Host, manager: Host, command: TellTeamAdmins) -> messages.MemberDisconnected:
     incident = f"{member.id}-{command.incident}"
-    return messages.MemberDisconnected(manager.email, manager.id, team.id, team.name, member.display_name, incident)
+    return messages.MemberDisconnected(
+        manager.email, manager.id, team.id, team.name, member.display_name, incident, manager.locale
+    )
 
 
 def _record_told(team_id: str, command: TellTeamAdmins, deps: Ports) -> None:

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from babel.units import format_unit
+
 from shared.config import Settings
+from shared.domain.language import DEFAULT_LANGUAGE, N_, Language
+from shared.i18n import BABEL_LOCALES, translations
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 
 ANALYTICS_LIFETIME = timedelta(days=182)  # web/js/analytics.js HALF_YEAR: the browser sets this cookie
@@ -19,12 +23,12 @@ ANALYTICS_LIFETIME = timedelta(days=182)  # web/js/analytics.js HALF_YEAR: the b
 class Stored:
     name: str  # a key ending in ":" is a prefix: one key per page (`kaleno-link:/{host}/{type}`)
     kind: Literal["cookie", "sessionStorage", "localStorage"]
-    purpose: str
+    purpose: str  # in English, marked for the catalogue: the cookie policy says it in the reader's language
     needs_consent: bool
     lifetime_of: Callable[[Settings], timedelta | None]  # None: until the tab is closed
     set_by: Literal["server", "browser"]
     path: str = "/"
-    shown_name: str = ""  # how the policy names a prefix key
+    shown_name: str = ""  # how the policy names a prefix key (marked for the catalogue too)
 
     def lifetime(self, settings: Settings) -> timedelta | None:
         return self.lifetime_of(settings)
@@ -36,7 +40,7 @@ class Stored:
 SESSION = Stored(
     "kaleno_session",
     "cookie",
-    "Keeps a host signed in to their dashboard (HttpOnly: no script can read it). Signing out ends it.",
+    N_("Keeps a host signed in to their dashboard (HttpOnly: no script can read it). Signing out ends it."),
     needs_consent=False,
     lifetime_of=lambda _: SESSION_TTL,
     set_by="server",
@@ -44,7 +48,7 @@ SESSION = Stored(
 OAUTH_STATE = Stored(
     "kaleno_oauth_state",
     "cookie",
-    "Ties a Google sign-in to the browser that started it, so nobody can sign you in to their account.",
+    N_("Ties a Google sign-in to the browser that started it, so nobody can sign you in to their account."),
     needs_consent=False,
     lifetime_of=lambda _: STATE_TTL,
     set_by="server",
@@ -53,8 +57,10 @@ OAUTH_STATE = Stored(
 CONSENT = Stored(
     "kaleno_consent",
     "cookie",
-    "Remembers your cookie choice: an id Kaleno issued, under which your choice and the policy version "
-    "you answered are kept.",
+    N_(
+        "Remembers your cookie choice: an id Kaleno issued, under which your choice and the policy version "
+        "you answered are kept."
+    ),
     needs_consent=False,
     lifetime_of=lambda settings: timedelta(days=settings.consent_days),
     set_by="server",
@@ -62,8 +68,10 @@ CONSENT = Stored(
 ANALYTICS = Stored(
     "kaleno_analytics",
     "cookie",
-    "A random id counting visits with Kaleno's own analytics (first-party; nothing goes to another site). "
-    "Rejecting or withdrawing removes it.",
+    N_(
+        "A random id counting visits with Kaleno's own analytics (first-party; nothing goes to another site). "
+        "Rejecting or withdrawing removes it."
+    ),
     needs_consent=True,
     lifetime_of=lambda _: ANALYTICS_LIFETIME,
     set_by="browser",
@@ -71,12 +79,14 @@ ANALYTICS = Stored(
 SINGLE_USE_LINK = Stored(
     "kaleno-link:",
     "sessionStorage",
-    "Keeps a single-use booking link for a reload of that booking page, so the link's token never sits "
-    "in the address bar.",
+    N_(
+        "Keeps a single-use booking link for a reload of that booking page, so the link's token never sits "
+        "in the address bar."
+    ),
     needs_consent=False,
     lifetime_of=lambda _: None,
     set_by="browser",
-    shown_name="kaleno-link:<booking page address>",
+    shown_name=N_("kaleno-link:<booking page address>"),
 )
 BROWSER_STORAGE: tuple[Stored, ...] = (SESSION, OAUTH_STATE, CONSENT, ANALYTICS, SINGLE_USE_LINK)
 
@@ -86,13 +96,13 @@ def listed(kind: str, key: str) -> Stored | None:
     return next((entry for entry in BROWSER_STORAGE if entry.kind == kind and entry.matches(key)), None)
 
 
-def spoken(lifetime: timedelta | None) -> str:
-    """ "14 days", "10 minutes", "24 hours"; None is a browser session (until the tab is closed)."""
+def spoken(lifetime: timedelta | None, language: Language = DEFAULT_LANGUAGE) -> str:
+    """ "14 days", "10 minutes", "24 hours" ("14 hari", "10 menit", "24 jam"): exact, in Babel's words for the
+    unit in `language`; None is a browser session (until the tab is closed)."""
     if lifetime is None:
-        return "until the tab is closed"
-    seconds = int(lifetime.total_seconds())
+        return translations(language, "messages").gettext("until the tab is closed")
+    seconds, locale = int(lifetime.total_seconds()), BABEL_LOCALES[language]
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= 2 * size and seconds % size == 0:  # "24 hours" rather than "1 day"
-            count = seconds // size
-            return f"{count:,} {unit}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"
+            return str(format_unit(seconds // size, f"duration-{unit}", length="long", locale=locale))
+    return str(format_unit(seconds, "duration-second", length="long", locale=locale))

@@ -38,7 +38,7 @@ from shared.domain.team import INVITE_TOKEN_PATTERN
 from shared.logging import log_event, log_exception
 from shared.web.errors import problem_for_domain_error, problem_for_unavailable
 from shared.web.principals import InviteeGrant, QueueCallers, RightsHolder, TaskCaller
-from shared.web.problems import INTERNAL, Problem, validation_problem
+from shared.web.problems import INTERNAL, Problem, request_language, validation_problem
 from shared.web.rate_limit import enforce
 
 # A view as the table stores it: the typed decorators below check each one's principal when it is declared;
@@ -302,9 +302,10 @@ class Endpoints:
         except DroppedTask as dropped:
             response = dropped.acknowledged(self.name, route_rule)
         except Problem as problem:
-            response = problem.to_response()
+            response = problem.to_response(request_language(request.headers.get("Accept-Language")))
         except DomainError as error:
-            response = problem_for_domain_error(error).to_response()
+            answer = problem_for_domain_error(error)
+            response = answer.to_response(request_language(request.headers.get("Accept-Language")))
         except RequestEntityTooLarge:
             response = Problem(
                 413,
@@ -389,7 +390,7 @@ class DroppedTask(Exception):
 
     def acknowledged(self, function: str, route: str) -> Response:
         """200, so the queue stops retrying; the log names the refused fields (never their values)."""
-        refused = ",".join(str(error.get("field")) for error in self.problem.errors)  # field names, not values
+        refused = ",".join(problem.field for problem in self.problem.problems)  # field names, not values
         log_event(
             "task_dropped",
             logging.WARNING,

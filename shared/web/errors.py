@@ -8,47 +8,48 @@ every error the domain defines has an answer.
 from __future__ import annotations
 
 from shared.domain import errors as domain
-from shared.web.field_messages import field_error
-from shared.web.problems import RETRY_AFTER_SECONDS, Problem
+from shared.i18n import N_
+from shared.web.problems import INVALID_REQUEST, RETRY_AFTER_SECONDS, Problem
 
-# Error class -> (status, stable problem kind, title).
+# Error class -> (status, stable problem kind, title). The titles a visitor of a page may see are marked for the
+# catalogue (`N_`), so they are answered in the request's language; the rest are for the host's programs.
 PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.NaiveDatetime: (422, "invalid-value", "Invalid value"),
     domain.InvalidInterval: (422, "invalid-value", "Invalid value"),
     domain.InvalidRange: (400, "invalid-range", "Invalid date range"),
-    domain.InvalidAnswers: (422, "validation-error", "Invalid request"),
-    domain.SlotNotOffered: (409, "slot-not-offered", "Slot not offered"),
-    domain.DailyLimitReached: (409, "daily-limit-reached", "Daily limit reached"),
-    domain.PeriodLimitReached: (409, "period-limit-reached", "Weekly or monthly limit reached"),
-    domain.MinutesLimitReached: (409, "minutes-limit-reached", "Booked minutes limit reached"),
-    domain.SlotTaken: (409, "slot-taken", "Slot taken"),
-    domain.SeatsFull: (409, "seats-full", "Every seat taken"),
-    domain.BookingCancelled: (410, "booking-cancelled", "Booking cancelled"),
-    domain.InviteeLimitReached: (429, "invitee-limit-reached", "Too many open bookings"),
-    domain.WritesLimited: (429, "rate-limited", "Too many requests"),
+    domain.InvalidAnswers: (422, "validation-error", INVALID_REQUEST),
+    domain.SlotNotOffered: (409, "slot-not-offered", N_("Slot not offered")),
+    domain.DailyLimitReached: (409, "daily-limit-reached", N_("Daily limit reached")),
+    domain.PeriodLimitReached: (409, "period-limit-reached", N_("Weekly or monthly limit reached")),
+    domain.MinutesLimitReached: (409, "minutes-limit-reached", N_("Booked minutes limit reached")),
+    domain.SlotTaken: (409, "slot-taken", N_("Slot taken")),
+    domain.SeatsFull: (409, "seats-full", N_("Every seat taken")),
+    domain.BookingCancelled: (410, "booking-cancelled", N_("Booking cancelled")),
+    domain.InviteeLimitReached: (429, "invitee-limit-reached", N_("Too many open bookings")),
+    domain.WritesLimited: (429, "rate-limited", N_("Too many requests")),
     domain.NothingToResolve: (409, "nothing-to-resolve", "Nothing to resolve"),
     domain.IdempotencyKeyReused: (409, "idempotency-key-reused", "Idempotency-Key reused"),
     domain.IdempotencyKeySpent: (409, "idempotency-key-spent", "Idempotency-Key spent"),
-    domain.LinkExpired: (410, "link-expired", "Link expired"),
-    domain.LinkUsed: (410, "link-used", "Link already used"),
+    domain.LinkExpired: (410, "link-expired", N_("Link expired")),
+    domain.LinkUsed: (410, "link-used", N_("Link already used")),
     domain.SlugTaken: (409, "slug-taken", "Slug taken"),
-    domain.HostNotConnected: (409, "host-not-connected", "Host calendar not connected"),
+    domain.HostNotConnected: (409, "host-not-connected", N_("Host calendar not connected")),
     domain.SignInFailed: (400, "sign-in-failed", "Sign-in failed"),
     domain.ForgedPush: (401, "invalid-channel-token", "Push not accepted"),
     domain.WebhookUrlRefused: (422, "webhook-url-refused", "Webhook URL refused"),
     domain.WebhookLimitReached: (409, "webhook-limit-reached", "Too many webhook endpoints"),
-    domain.InvalidFields: (422, "validation-error", "Invalid request"),
+    domain.InvalidFields: (422, "validation-error", INVALID_REQUEST),
     domain.ScheduleInUse: (409, "schedule-in-use", "Schedule in use"),
     domain.ScheduleLimitReached: (409, "schedule-limit-reached", "Too many schedules"),
     domain.EventTypeLimitReached: (409, "event-type-limit-reached", "Too many event types"),
     domain.LinkLimitReached: (409, "link-limit-reached", "Too many single-use links"),
-    domain.NotFound: (404, "not-found", "Not found"),
-    domain.HostAccountClosed: (410, "host-account-closed", "Host account closed"),
+    domain.NotFound: (404, "not-found", N_("Not found")),
+    domain.HostAccountClosed: (410, "host-account-closed", N_("Host account closed")),
     domain.AddressProofInvalid: (401, "invalid-address-proof", "Invalid proof of address"),
     domain.AddressProofUsed: (410, "address-proof-used", "Proof of address already used"),
     domain.AddressProofExpired: (410, "address-proof-expired", "Proof of address expired"),
     domain.CalendarListNotGranted: (403, "calendar-list-not-granted", "Calendar list permission missing"),
-    domain.ProofRequired: (403, "proof-required", "Proof of work required"),
+    domain.ProofRequired: (403, "proof-required", N_("Proof of work required")),
     domain.TeamNotFound: (404, "team-not-found", "Team not found"),
     domain.MemberNotFound: (404, "member-not-found", "Member not found"),
     domain.TeamRoleForbids: (403, "team-role-forbids", "Your team role does not allow this"),
@@ -120,13 +121,13 @@ def problem_for_domain_error(error: domain.DomainError) -> Problem:
         kind = f"sign-in-{error.reason}"  # the stable reason code names the problem type
     retry_after = getattr(error, "retry_after_seconds", None)
     headers = {"Retry-After": str(retry_after)} if status == 429 and retry_after else None
-    errors = None
+    problems: list[domain.FieldProblem] = []
     field_level = domain.InvalidAnswers | domain.WebhookUrlRefused | domain.InvalidFields
     if isinstance(error, field_level):  # field by field, in words, as a pydantic 422
-        errors = [field_error(problem) for problem in error.problems]
+        problems = error.problems
     extra: dict[str, object] | None = None
     if isinstance(error, domain.CalendarListNotGranted):  # what to ask for, and where the host grants it
         extra = {"missing_scopes": [error.missing_scope], "consent_url": error.consent_path}
     if isinstance(error, domain.ProofRequired) and error.challenge is not None:  # the bot gate's: what to solve
         extra = {"challenge": error.challenge}
-    return Problem(status, kind, title, str(error) or None, errors=errors, headers=headers, extra=extra)
+    return Problem(status, kind, title, str(error) or None, problems=problems, headers=headers, extra=extra)

@@ -3,8 +3,10 @@
 A refusal arrives as a `FieldProblem` (field path, code, values): pydantic's error type with its context, or
 one of the domain's own codes (`refused(...)` in shared/domain/errors.py). It leaves as
 `{"field", "code", "message"}`: `code` is stable for programs (and for the page to pick its own words), the
-message is a sentence in the page's language. Words live in one table per language: a second language is a
-second table with the same codes (a unit test holds them to the same keys and placeholders).
+message is a sentence in the request's language (`Accept-Language`, shared/web/problems.py). The words live in the
+message catalogue (domain `messages`, shared/i18n.py): the English sentences below are marked with `N_` so Babel
+extracts them, and each language's catalogue says them in its words (tests/unit/test_catalogues.py holds every
+language to every sentence and its placeholders).
 """
 
 from __future__ import annotations
@@ -18,106 +20,107 @@ from shared.domain.booking_form import QUESTION_ID_PATTERN
 from shared.domain.errors import FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN
 from shared.domain.ids import ID_PATTERNS
+from shared.domain.language import DEFAULT_LANGUAGE, Language
 from shared.domain.links import LINK_TOKEN_PATTERN
-
-DEFAULT_LANGUAGE = "en"
+from shared.i18n import N_, translations
 
 ENGLISH: Mapping[str, str] = {
     # --- anything -----------------------------------------------------------------------------------------
-    "invalid": "Check this value",
-    "required": "Fill in this field",
-    "null-not-allowed": "This field cannot be empty",
-    "field-unknown": "This field is not accepted here",
-    "json-invalid": "Send the form again: it did not arrive whole",
-    "choose-option": "Choose one of the options",
-    "id-invalid": "This is not an id Kaleno gave out",
+    "invalid": N_("Check this value"),
+    "required": N_("Fill in this field"),
+    "null-not-allowed": N_("This field cannot be empty"),
+    "field-unknown": N_("This field is not accepted here"),
+    "json-invalid": N_("Send the form again: it did not arrive whole"),
+    "choose-option": N_("Choose one of the options"),
+    "id-invalid": N_("This is not an id Kaleno gave out"),
     # --- text ---------------------------------------------------------------------------------------------
-    "text-expected": "Enter text",
-    "too-short": "Use at least {min_length} characters",
-    "too-long": "Use at most {max_length} characters",
-    "text-control-chars": "Remove the invisible control characters from this text",
-    "text-one-line": "Keep this to one line, without line breaks or invisible control characters",
+    "text-expected": N_("Enter text"),
+    "too-short": N_("Use at least {min_length} characters"),
+    "too-long": N_("Use at most {max_length} characters"),
+    "text-control-chars": N_("Remove the invisible control characters from this text"),
+    "text-one-line": N_("Keep this to one line, without line breaks or invisible control characters"),
     # --- numbers, yes/no, lists ---------------------------------------------------------------------------
-    "whole-number-expected": "Enter a whole number",
-    "number-expected": "Enter a number",
-    "yes-or-no-expected": "Choose yes or no",
-    "at-least": "Use {ge} or more",
-    "more-than": "Use more than {gt}",
-    "at-most": "Use {le} or less",
-    "less-than": "Use less than {lt}",
-    "multiple-of": "Use a multiple of {multiple_of}",
-    "list-expected": "Give a list of values",
-    "details-expected": "Fill in the details of this field",
-    "choose-at-least": "Choose at least {min_length}",
-    "choose-at-most": "Choose at most {max_length}",
+    "whole-number-expected": N_("Enter a whole number"),
+    "number-expected": N_("Enter a number"),
+    "yes-or-no-expected": N_("Choose yes or no"),
+    "at-least": N_("Use {ge} or more"),
+    "more-than": N_("Use more than {gt}"),
+    "at-most": N_("Use {le} or less"),
+    "less-than": N_("Use less than {lt}"),
+    "multiple-of": N_("Use a multiple of {multiple_of}"),
+    "list-expected": N_("Give a list of values"),
+    "details-expected": N_("Fill in the details of this field"),
+    "choose-at-least": N_("Choose at least {min_length}"),
+    "choose-at-most": N_("Choose at most {max_length}"),
     # --- dates and times ----------------------------------------------------------------------------------
-    "date-invalid": "Enter a date such as 2026-05-04",
-    "date-time-invalid": "Enter a date and time such as 2026-05-04T09:30:00+02:00",
-    "time-zone-missing": "Add the time's offset from UTC, such as +02:00 or Z",
-    "date-out-of-range": "Choose a date from {earliest} to {latest}",
-    "time-zone-unknown": "Choose a time zone from the list",
-    "clock-invalid": "Enter a time from 00:00 to 24:00, such as 09:30",
-    "clock-off-grid": "Use a time on a 5-minute mark, such as 09:05",
-    "end-not-after-start": "The end must be after the start",
-    "hours-overlap": "These hours overlap ({first} and {second})",
-    "last-day-before-first": "The last day cannot be before the first day",
-    "time-off-too-long": "Time off can last at most {days} days",
-    "too-many-dates": "Give hours for at most {max_length} dates",
-    "expiry-not-future": "Choose a time in the future",
+    "date-invalid": N_("Enter a date such as 2026-05-04"),
+    "date-time-invalid": N_("Enter a date and time such as 2026-05-04T09:30:00+02:00"),
+    "time-zone-missing": N_("Add the time's offset from UTC, such as +02:00 or Z"),
+    "date-out-of-range": N_("Choose a date from {earliest} to {latest}"),
+    "time-zone-unknown": N_("Choose a time zone from the list"),
+    "clock-invalid": N_("Enter a time from 00:00 to 24:00, such as 09:30"),
+    "clock-off-grid": N_("Use a time on a 5-minute mark, such as 09:05"),
+    "end-not-after-start": N_("The end must be after the start"),
+    "hours-overlap": N_("These hours overlap ({first} and {second})"),
+    "last-day-before-first": N_("The last day cannot be before the first day"),
+    "time-off-too-long": N_("Time off can last at most {days} days"),
+    "too-many-dates": N_("Give hours for at most {max_length} dates"),
+    "expiry-not-future": N_("Choose a time in the future"),
     # --- people -------------------------------------------------------------------------------------------
-    "your-name-required": "Enter your name",
-    "name-required": "Enter a name",
-    "title-required": "Enter a title",
-    "email-invalid": "Enter an email address such as name@example.com",
-    "phone-invalid": "Enter a phone number such as +49 30 1234567",
-    "phone-required": "Enter your phone number: the host will call you",
-    "phone-not-asked": "Leave the phone number out: this meeting is not a call to you",
+    "your-name-required": N_("Enter your name"),
+    "name-required": N_("Enter a name"),
+    "title-required": N_("Enter a title"),
+    "email-invalid": N_("Enter an email address such as name@example.com"),
+    "phone-invalid": N_("Enter a phone number such as +49 30 1234567"),
+    "phone-required": N_("Enter your phone number: the host will call you"),
+    "phone-not-asked": N_("Leave the phone number out: this meeting is not a call to you"),
     # --- booking form -------------------------------------------------------------------------------------
-    "answer-required": "Answer this question",
-    "box-must-be-ticked": "Tick this box to continue",
-    "answer-not-boolean": "Tick the box or leave it empty",
-    "answer-not-options": "Choose from the options offered",
-    "answer-not-offered": "Choose from the options offered",
-    "answer-not-text": "Enter text",
-    "answer-invalid": "Answer with text, the options offered, or a ticked box",
-    "question-unknown": "This question is not on this form",
-    "link-invalid": "This link is not complete: open the link you were sent again",
+    "answer-required": N_("Answer this question"),
+    "box-must-be-ticked": N_("Tick this box to continue"),
+    "answer-not-boolean": N_("Tick the box or leave it empty"),
+    "answer-not-options": N_("Choose from the options offered"),
+    "answer-not-offered": N_("Choose from the options offered"),
+    "answer-not-text": N_("Enter text"),
+    "answer-invalid": N_("Answer with text, the options offered, or a ticked box"),
+    "question-unknown": N_("This question is not on this form"),
+    "link-invalid": N_("This link is not complete: open the link you were sent again"),
     # --- event types --------------------------------------------------------------------------------------
-    "slug-invalid": "Use 1–60 lowercase letters, digits and hyphens (not first or last)",
-    "slug-reserved": "This address is reserved: choose another",
-    "limit-below-duration": "Must be at least the meeting's length ({duration} minutes)",
-    "seats-kind-fixed": "A group event stays a group, and a one-to-one event stays one-to-one: create a new event type",
-    "schedule-unknown": "Choose one of your schedules",
-    "location-takes-no-value": "Leave this empty: Google creates the Meet link",
-    "location-needs-link": "Enter the meeting link",
-    "location-needs-address": "Enter the meeting address",
-    "question-text-required": "Enter the question",
-    "link-not-https": "Use a link that starts with https://",
-    "options-required": "Add at least one option",
-    "options-not-allowed": "Only choice questions have options",
-    "options-repeated": "Give each option a different text",
-    "question-ids-repeated": "Give each question a different id",
-    "question-id-invalid": "Start with a lowercase letter; then up to 39 lowercase letters, digits or underscores",
-    "members-repeated": "Choose each member once",
-    "members-required": "Choose at least one member",
-    "member-not-in-team": "Choose members of this team",
-    "member-not-connected": "Choose members whose calendar is connected",
-    "member-not-in-pool": "Choose a member who takes this event type",
-    "team-type-no-seats": "A team event is one-to-one: leave seats at 1",
-    "team-type-own-hours": "A team event offers each member's own hours: leave the schedule empty",
-    "page-full": "Your booking page has no room for this: shorten it, or delete an event type or schedule you no "
-    "longer need",
+    "slug-invalid": N_("Use 1–60 lowercase letters, digits and hyphens (not first or last)"),
+    "slug-reserved": N_("This address is reserved: choose another"),
+    "limit-below-duration": N_("Must be at least the meeting's length ({duration} minutes)"),
+    "seats-kind-fixed": N_(
+        "A group event stays a group, and a one-to-one event stays one-to-one: create a new event type"
+    ),
+    "schedule-unknown": N_("Choose one of your schedules"),
+    "location-takes-no-value": N_("Leave this empty: Google creates the Meet link"),
+    "location-needs-link": N_("Enter the meeting link"),
+    "location-needs-address": N_("Enter the meeting address"),
+    "question-text-required": N_("Enter the question"),
+    "link-not-https": N_("Use a link that starts with https://"),
+    "options-required": N_("Add at least one option"),
+    "options-not-allowed": N_("Only choice questions have options"),
+    "options-repeated": N_("Give each option a different text"),
+    "question-ids-repeated": N_("Give each question a different id"),
+    "question-id-invalid": N_("Start with a lowercase letter; then up to 39 lowercase letters, digits or underscores"),
+    "members-repeated": N_("Choose each member once"),
+    "members-required": N_("Choose at least one member"),
+    "member-not-in-team": N_("Choose members of this team"),
+    "member-not-connected": N_("Choose members whose calendar is connected"),
+    "member-not-in-pool": N_("Choose a member who takes this event type"),
+    "team-type-no-seats": N_("A team event is one-to-one: leave seats at 1"),
+    "team-type-own-hours": N_("A team event offers each member's own hours: leave the schedule empty"),
+    "page-full": N_(
+        "Your booking page has no room for this: shorten it, or delete an event type or schedule you no longer need"
+    ),
     # --- calendars and webhooks ---------------------------------------------------------------------------
-    "calendar-unknown": "Choose one of your calendars",
-    "calendar-not-owned": "Choose a calendar you own",
-    "url-invalid": "Enter a web address such as https://example.com/hooks",
-    "url-port-invalid": "Use a port from 1 to 65535",
-    "url-not-https": "Use an address that starts with https://",
-    "url-host-unresolved": "No server answers to this address's name: check its spelling",
-    "url-address-not-public": "Use an address on the public internet",
+    "calendar-unknown": N_("Choose one of your calendars"),
+    "calendar-not-owned": N_("Choose a calendar you own"),
+    "url-invalid": N_("Enter a web address such as https://example.com/hooks"),
+    "url-port-invalid": N_("Use a port from 1 to 65535"),
+    "url-not-https": N_("Use an address that starts with https://"),
+    "url-host-unresolved": N_("No server answers to this address's name: check its spelling"),
+    "url-address-not-public": N_("Use an address on the public internet"),
 }
-
-MESSAGES: Mapping[str, Mapping[str, str]] = {"en": ENGLISH}
 
 # pydantic's error types as our codes (types a model of ours cannot produce fall back to "invalid").
 PYDANTIC_CODES: Mapping[str, str] = {
@@ -217,12 +220,12 @@ def code_of(problem: FieldProblem) -> str:
     return code
 
 
-def field_error(problem: FieldProblem, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:  # Any: JSON for a problem
-    """The error as the 422's `errors` carry it: the field, its stable code and the sentence."""
+def field_error(problem: FieldProblem, language: Language = DEFAULT_LANGUAGE) -> dict[str, Any]:  # Any: JSON
+    """The error as the 422's `errors` carry it: the field, its stable code and the sentence in `language`."""
     code = code_of(problem)
-    words = MESSAGES.get(language, ENGLISH)
+    words = translations(language, "messages")
     try:
-        message = words[code].format_map(problem.params)
+        message = words.gettext(ENGLISH[code]).format_map(problem.params)
     except KeyError:  # a value the sentence needs is missing: say the general thing rather than fail
-        message = words["invalid"]
+        message = words.gettext(ENGLISH["invalid"])
     return {"field": problem.field, "code": code, "message": message}

@@ -8,26 +8,31 @@ infra/edge.tf) and by the local stack at the same public addresses (devstack/app
 The privacy policy and the cookie policy, rendered from what the code does: the retention periods the purge
 uses, the processors this deployment sends data to, the complaint contact, the policy version, and the one
 list of cookies and storage keys (shared/web/browser_storage.py). Served at `/privacy-policy` and
-`/cookie-policy` (the functions: `GET /privacy/policy`, `GET /privacy/cookie-policy`).
+`/cookie-policy` (the functions: `GET /privacy/policy`, `GET /privacy/cookie-policy`), in English or Indonesian
+(`policy_language`: `?lang=`, the `kaleno_lang` cookie, `Accept-Language`), every sentence from the `messages`
+catalogue (the templates' `{% trans %}` blocks, the retention rows and the durations `spoken` says).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
 from typing import Literal
 
+from babel.dates import format_date
 from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.config import Settings
+from shared.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Language, negotiate, supported
 from shared.domain.links import KEPT_AFTER_END
 from shared.domain.policy import POLICY_HISTORY, policy_version
 from shared.domain.team import INVITATION_TTL
 from shared.domain.webhooks import DELIVERY_RETENTION
+from shared.i18n import BABEL_LOCALES, page_translations, translations
 from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 from shared.services.retention import MONTH_GRACE
@@ -35,6 +40,7 @@ from shared.web.browser_storage import BROWSER_STORAGE, spoken
 from shared.web.problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+LANGUAGE_COOKIE = "kaleno_lang"  # the language switch's remembered choice (shared/web/browser_storage.py)
 # The web client's pages, by template name (templates/<name>.html); "blank" is the benchmark's empty page.
 ClientPage = Literal["dashboard", "book", "host", "manage", "privacy-rights", "blank"]
 # The host dashboard's sections (web/js/dashboard.js), each its own address, /dashboard/{section}, so a reload
@@ -96,72 +102,138 @@ def _rendered(page: ClientPage) -> str:
     return _templates().get_template(f"{page}.html").render()
 
 
-def retention_periods(settings: Settings) -> list[Retention]:
-    """Every period the retention purge and the TTLs apply, from the same settings and constants."""
+def retention_periods(settings: Settings, language: Language = DEFAULT_LANGUAGE) -> list[Retention]:
+    """Every period the retention purge and the TTLs apply, from the same settings and constants, in `language`."""
+    _ = translations(language, "messages").gettext
+
+    def said(period: timedelta | None) -> str:
+        return spoken(period, language)
+
+    def days(count: int) -> str:
+        return said(timedelta(days=count))
+
+    def seconds(count: float) -> str:
+        return said(timedelta(seconds=count))
+
+    client_window, invitee_window = settings.client_limits["booking-writes"][1], settings.invitee_write_limit[1]
     return [
         Retention(
-            "A booking with the invitee's name, email, time zone, phone, notes and answers",
-            f"{_days(settings.booking_retention_days)} after the meeting ended, then deleted",
+            _("A booking with the invitee's name, email, time zone, phone, notes and answers"),
+            _("{period} after the meeting ended, then deleted").format(period=days(settings.booking_retention_days)),
         ),
-        Retention("A host's account, event types and hours", "until the host deletes the account"),
-        Retention("The Google access a host gave", "until the host disconnects the calendar or deletes the account"),
+        Retention(_("A host's account, event types and hours"), _("until the host deletes the account")),
         Retention(
-            "A host's busy times (never event titles or guests)",
-            f"until the month they fall in is over, plus {spoken(MONTH_GRACE)}",
-        ),
-        Retention("A sign-in session", spoken(SESSION_TTL)),
-        Retention("An unfinished sign-in", spoken(STATE_TTL)),
-        Retention("A booking request's Idempotency-Key (to answer a retry once)", spoken(IDEMPOTENCY_TTL)),
-        Retention("A single-use booking link", f"{spoken(KEPT_AFTER_END)} after it was used, expired or withdrawn"),
-        Retention(
-            "A team: its name and address, members and roles, event types and the addresses invited to it",
-            f"until an owner deletes the team (an invitation: {spoken(INVITATION_TTL)}, then deleted)",
-        ),
-        Retention("The log of a host's webhook deliveries", spoken(DELIVERY_RETENTION)),
-        Retention("Your cookie choice", _days(settings.consent_days)),
-        Retention(
-            "Keyed hashes of a client's IP address and of an invitee's email, counting booking changes against "
-            "abuse limits (never the address or email itself)",
-            f"until their counting window ends: {_seconds(settings.client_limits['booking-writes'][1])} for an "
-            f"IP address, {_seconds(settings.invitee_write_limit[1])} for an email",
+            _("The Google access a host gave"), _("until the host disconnects the calendar or deletes the account")
         ),
         Retention(
-            "The ledger of uses of Google data and of privacy requests (no names or emails)",
-            _days(settings.audit_retention_days),
+            _("A host's busy times (never event titles or guests)"),
+            _("until the month they fall in is over, plus {period}").format(period=said(MONTH_GRACE)),
         ),
-        Retention("The receipt of an account deletion (names no one)", _days(settings.erasure_receipt_retention_days)),
+        Retention(_("A sign-in session"), said(SESSION_TTL)),
+        Retention(_("An unfinished sign-in"), said(STATE_TTL)),
+        Retention(_("A booking request's Idempotency-Key (to answer a retry once)"), said(IDEMPOTENCY_TTL)),
+        Retention(
+            _("A single-use booking link"),
+            _("{period} after it was used, expired or withdrawn").format(period=said(KEPT_AFTER_END)),
+        ),
+        Retention(
+            _("A team: its name and address, members and roles, event types and the addresses invited to it"),
+            _("until an owner deletes the team (an invitation: {period}, then deleted)").format(
+                period=said(INVITATION_TTL)
+            ),
+        ),
+        Retention(_("The log of a host's webhook deliveries"), said(DELIVERY_RETENTION)),
+        Retention(_("Your cookie choice"), days(settings.consent_days)),
+        Retention(
+            _(
+                "Keyed hashes of a client's IP address and of an invitee's email, counting booking changes against "
+                "abuse limits (never the address or email itself)"
+            ),
+            _("until their counting window ends: {client} for an IP address, {invitee} for an email").format(
+                client=seconds(client_window), invitee=seconds(invitee_window)
+            ),
+        ),
+        Retention(
+            _("The ledger of uses of Google data and of privacy requests (no names or emails)"),
+            days(settings.audit_retention_days),
+        ),
+        Retention(
+            _("The receipt of an account deletion (names no one)"), days(settings.erasure_receipt_retention_days)
+        ),
     ]
 
 
-def _days(days: int) -> str:
-    return spoken(timedelta(days=days))
-
-
-def _seconds(seconds: float) -> str:
-    return spoken(timedelta(seconds=seconds))
-
-
-def privacy_policy(settings: Settings) -> Response:
+def privacy_policy(settings: Settings, request: Request | None = None) -> Response:
+    language = policy_language(request)
+    _ = translations(language, "messages").gettext
+    history = [
+        replace(entry, changes=_(entry.changes) if entry.changes else "")
+        for entry in reversed(POLICY_HISTORY)
+        if entry.version <= settings.privacy_policy_version
+    ]
     return _page(
         "privacy-policy.html",
         settings,
-        retention=retention_periods(settings),
+        language,
+        retention=retention_periods(settings, language),
         mail_relay=settings.smtp_host,
         contact=settings.privacy_contact_email,
         authority=settings.supervisory_authority,
-        history=[entry for entry in reversed(POLICY_HISTORY) if entry.version <= settings.privacy_policy_version],
+        history=history,
     )
 
 
-def cookie_policy(settings: Settings) -> Response:
+def cookie_policy(settings: Settings, request: Request | None = None) -> Response:
+    language = policy_language(request)
+    _ = translations(language, "messages").gettext
     entries = [
-        {"entry": entry, "name": entry.shown_name or entry.name, "lifetime": spoken(entry.lifetime(settings))}
+        {
+            "entry": entry,
+            "name": _(entry.shown_name) if entry.shown_name else entry.name,
+            "purpose": _(entry.purpose),
+            "lifetime": spoken(entry.lifetime(settings), language),
+        }
         for entry in BROWSER_STORAGE
     ]
-    return _page("cookie-policy.html", settings, entries=entries)
+    return _page("cookie-policy.html", settings, language, entries=entries)
 
 
-def _page(template: str, settings: Settings, **context: object) -> Response:
+def policy_language(request: Request | None) -> Language:
+    """The policy pages' language: the visitor's choice (`?lang=`, then the `kaleno_lang` cookie the switch sets),
+    then their browser's (`Accept-Language`), then English."""
+    if request is None:
+        return DEFAULT_LANGUAGE
+    chosen = supported(request.args.get("lang")) or supported(request.cookies.get(LANGUAGE_COOKIE))
+    return negotiate(chosen, request.headers.get("Accept-Language"), None)
+
+
+def _page(template: str, settings: Settings, language: Language, **context: object) -> Response:
+    """A policy page in `language`: it varies with the visitor's choice and browser, so caches keep one per
+    language (`Vary`)."""
     policy = policy_version(settings.privacy_policy_version)
-    html = _templates().get_template(template).render(policy=policy, **context)
-    return Response(html, mimetype="text/html", headers=PAGE_HEADERS)
+    published = format_date(policy.published, "d MMMM y", locale=BABEL_LOCALES[language])
+    html = (
+        _policy_templates(language)
+        .get_template(template)
+        .render(policy=policy, published=published, lang=language, **context)
+    )
+    headers = {**PAGE_HEADERS, "Content-Language": language, "Vary": "Accept-Language, Cookie"}
+    return Response(html, mimetype="text/html", headers=headers)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _policy_templates(language: Language) -> Environment:
+    """The policy pages' templates with the language's words installed (one environment per language: the
+    installed gettext is the environment's own)."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_translations(  # type: ignore[attr-defined]  # added by the i18n extension
+        page_translations(language, "messages", "web"), newstyle=True
+    )
+    return environment
