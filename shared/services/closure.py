@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from shared.domain.booking import Booking, HostClosure, SyncState
 from shared.domain.host import Connection, ConnectionState
+from shared.domain.language import N_
 from shared.logging import log_event
 from shared.services import messages
 from shared.services.booking_sync import SyncOutcome, record_sync
@@ -25,6 +26,7 @@ from shared.services.ports import Ports, UnitOfWork
 from shared.services.records import ClosedBooking, HostListing
 
 MAX_BOOKINGS = 10_000  # a host's bookings still to come, read at once (the erasure's own bound too)
+YOUR_HOST = N_("Your host")  # a host gone before their invitees were told
 # How long after the meeting's time a closed account's booking links still say why (410) rather than nothing
 # (404): `Settings.closed_booking_retention_days` in production; this default for callers without settings.
 CLOSED_BOOKING_KEPT = timedelta(days=90)
@@ -78,7 +80,7 @@ def leave_tombstones(host_id: str, now: datetime, kept: timedelta, uow: UnitOfWo
 def _host_name(host_id: str, uow: UnitOfWork) -> str:
     host = uow.hosts.get(host_id)
     page = uow.pages.get(host.slug) if host else None
-    return page.display_name if page else host.display_name if host else "Your host"
+    return page.display_name if page else host.display_name if host else ""  # "": said in the invitee's words
 
 
 def _tell_invitee(booking: Booking, host_name: str, now: datetime, ports: Ports) -> None:
@@ -87,6 +89,7 @@ def _tell_invitee(booking: Booking, host_name: str, now: datetime, ports: Ports)
     mailer = ports.mailer
     if mailer is None or booking.anonymised or booking.mailed.get("invitee", 0) >= booking.version:
         return  # no relay: Google tells the invitee as it deletes the event (sendUpdates=all)
+    host_name = host_name or messages.words(booking.locale)(YOUR_HOST)
     ics = cancellation_ics(booking, host_name, now)
     notice = Notice("invitee", booking.version, messages.closure_notice(booking, host_name, ics), kind="closure")
     send_once(booking, notice, mailer, ports.uow())

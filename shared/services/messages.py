@@ -496,7 +496,10 @@ def policy_notice(host: Host, policy: PolicyVersion, policy_link: str) -> Outgoi
     """A significant change to the privacy policy, told to a host once per version, in their language."""
     _ = words(host.locale)
     lines = [
-        _("Kaleno's privacy policy changed on {date}.").format(date=day(policy.published, host.locale)),
+        _("Kaleno's privacy policy changed on {date} (version {version}).").format(
+            date=day(policy.published, host.locale),
+            version=policy.version,  # the version the policy page shows
+        ),
         *([_(policy.changes)] if policy.changes else []),
         _("It applies to you as a host and to the invitees who book with you."),
     ]

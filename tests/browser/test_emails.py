@@ -6,6 +6,7 @@ docs/screenshots/email-*-390.png when KALENO_SCREENSHOTS=docs (`make screenshots
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from shared.domain.booking import Booking, BookingChange, BookingStatus, Invitee
 from shared.domain.booking_form import Answer, Location, LocationKind
 from shared.domain.host import Connection, ConnectionState, Host
+from shared.domain.language import Language
 from shared.services import messages
 from shared.services.records import OutgoingMail
 from tests.browser.pages import PageWatch, assert_accessible, assert_no_sideways_scroll, check_layout, snap
@@ -59,24 +61,27 @@ HOST = Host(
 )
 
 
-def every_kind() -> dict[str, OutgoingMail]:
-    moved = BOOKING.model_copy(update={"change": BookingChange.RESCHEDULED, "version": 2})
-    cancelled = BOOKING.model_copy(
+def every_kind(language: Language = "en") -> dict[str, OutgoingMail]:
+    """Each kind of message, its reader reading `language` (Indonesian words run longer)."""
+    booking, host = BOOKING.model_copy(update={"locale": language}), HOST.model_copy(update={"locale": language})
+    people = replace(PEOPLE, host_language=language)
+    moved = booking.model_copy(update={"change": BookingChange.RESCHEDULED, "version": 2})
+    cancelled = booking.model_copy(
         update={"change": BookingChange.CANCELLED, "status": BookingStatus.CANCELLED, "cancel_reason": "Travel"}
     )
     return {
-        "email-confirmation": messages.invitee_notice(BOOKING, PEOPLE, ICS),
-        "email-new-time": messages.invitee_notice(moved, PEOPLE, ICS),
-        "email-cancellation": messages.invitee_notice(cancelled, PEOPLE, ICS),
-        "email-reminder": messages.reminder(BOOKING, PEOPLE),
-        "email-host-notice": messages.host_notice(BOOKING, PEOPLE),
-        "email-host-cancelled": messages.host_notice(cancelled, PEOPLE),
+        "email-confirmation": messages.invitee_notice(booking, people, ICS),
+        "email-new-time": messages.invitee_notice(moved, people, ICS),
+        "email-cancellation": messages.invitee_notice(cancelled, people, ICS),
+        "email-reminder": messages.reminder(booking, people),
+        "email-host-notice": messages.host_notice(booking, people),
+        "email-host-cancelled": messages.host_notice(cancelled, people),
         "email-host-alert-calendar": messages.connection_alert(
-            HOST, "google_access_revoked", "i1", "https://kaleno.app/oauth/start"
+            host, "google_access_revoked", "i1", "https://kaleno.app/oauth/start"
         ),
-        "email-host-alert-mail-failed": messages.mail_failed_alert(BOOKING, PEOPLE),
+        "email-host-alert-mail-failed": messages.mail_failed_alert(booking, people),
         "email-team-member-disconnected": messages.member_disconnected(
-            messages.MemberDisconnected("ada@example.org", "h1", "tm1", "Acme Clinic", "Bo Brennan", "h2-1"),
+            messages.MemberDisconnected("ada@example.org", "h1", "tm1", "Acme Clinic", "Bo Brennan", "h2-1", language),
             "https://kaleno.app/dashboard",
         ),
     }
@@ -90,13 +95,16 @@ def mail_page(chromium: Browser) -> Iterator[PageWatch]:
     context.close()
 
 
+@pytest.mark.parametrize("language", ["en", "id"])
 @pytest.mark.parametrize("name", list(every_kind()))
-def test_each_message_renders_without_sideways_scroll_from_320_to_600_px(mail_page: PageWatch, name: str) -> None:
-    mail = every_kind()[name]
+def test_each_message_renders_without_sideways_scroll_from_320_to_600_px(
+    mail_page: PageWatch, name: str, language: Language
+) -> None:
+    mail = every_kind(language)[name]
 
     mail_page.page.set_content(mail.html)
 
-    check_layout(mail_page, name, widths=MAIL_WIDTHS)
+    check_layout(mail_page, name if language == "en" else f"{name}-{language}", widths=MAIL_WIDTHS)
     assert mail_page.foreign_requests() == []  # nothing loads from elsewhere (no tracking pixel, no font)
 
 

@@ -86,6 +86,23 @@ def test_the_policy_pages_pass_the_layout_walk(open_context: Callable[..., tuple
     assert watch.foreign_requests() == []
 
 
+def test_the_policy_pages_in_indonesian_pass_the_layout_walk(
+    open_context: Callable[..., tuple[BrowserContext, PageWatch]],
+) -> None:
+    _, watch = open_context("Asia/Jakarta")
+    page = watch.page
+
+    page.goto("/privacy-policy?lang=id")
+    expect(page.get_by_role("heading", name="Kebijakan privasi", level=1)).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "id"
+    check_layout(watch, "privacy-policy-id")
+    page.goto("/cookie-policy?lang=id")
+    expect(page.get_by_role("heading", name="Kebijakan cookie", level=1)).to_be_visible()
+    check_layout(watch, "cookie-policy-id")
+
+    assert watch.foreign_requests() == []
+
+
 def set_cookies(response: Response) -> dict[str, int]:
     found: dict[str, int] = {}
     for header in response.headers_array():

@@ -131,7 +131,10 @@ def test_dates_times_lists_and_plurals_are_babels_in_the_readers_language() -> N
     assert "dalam 30 menit" in indonesian["address proof"].text
     assert "within 30 minutes" in english["address proof"].text
     assert "dalam 7 hari" in indonesian["team invitation"].text
-    assert "Kebijakan privasi Kaleno berubah pada Minggu, 6 Desember 2026." in indonesian["policy notice"].text
+    assert (
+        "Kebijakan privasi Kaleno berubah pada Minggu, 6 Desember 2026 (versi 2026-12-06)."
+        in indonesian["policy notice"].text
+    )
     assert messages.together(["Ada", "Bo", "Cy"], "id") == "Ada, Bo, dan Cy"
     assert messages.together(["Ada", "Bo", "Cy"], "en") == "Ada, Bo and Cy"
     assert spoken(None, "id") == "sampai tab ditutup"
