@@ -13,25 +13,29 @@ list of cookies and storage keys (shared/web/browser_storage.py). Served at `/pr
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from shared.config import Settings
+from shared.domain.language import DEFAULT_LANGUAGE, Language, negotiate, supported
 from shared.domain.links import KEPT_AFTER_END
 from shared.domain.policy import POLICY_HISTORY, policy_version
 from shared.domain.team import INVITATION_TTL
 from shared.domain.webhooks import DELIVERY_RETENTION
+from shared.i18n import client_catalogue, translations
 from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 from shared.services.retention import MONTH_GRACE
-from shared.web.browser_storage import BROWSER_STORAGE, spoken
+from shared.web.browser_storage import BROWSER_STORAGE, LANGUAGE, spoken
 from shared.web.problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -39,6 +43,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 ClientPage = Literal["dashboard", "book", "host", "manage", "privacy-rights", "blank"]
 # The host dashboard's sections (web/js/dashboard.js), each its own address, /dashboard/{section}, so a reload
 # or a deep link opens it; "dashboard" is a reserved host slug, so these never shadow a host's page.
+# The language switch in every page's footer (page.html): each language named in itself.
+LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "id": "Bahasa Indonesia"}
 DASHBOARD_SECTIONS = frozenset(
     {"setup", "event-types", "availability", "bookings", "teams", "calendars", "integrations", "profile", "privacy"}
 )
@@ -63,22 +69,38 @@ class Retention:
     kept: str
 
 
-@lru_cache(maxsize=1)
-def _templates() -> Environment:
-    return Environment(
+@lru_cache(maxsize=len(get_args(Language)))
+def _templates(language: Language = DEFAULT_LANGUAGE) -> Environment:
+    """The templates with their words in `language` (Jinja's i18n extension, the `web` catalogue): one
+    Environment per language, so a language's compiled templates are never shared with another's."""
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,  # a tag on its own line leaves no blank line behind
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(translations(language, "web"), newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
+    environment.globals["languages"] = LANGUAGE_NAMES
+    return environment
 
 
-def client_page(page: ClientPage, request: Request) -> Response:
-    """A page of the web client. It names nobody and changes only with a deploy, so it is revalidated by its
-    ETag (`no-cache`): a new deploy shows at once, an unchanged page costs a 304."""
-    html = _rendered(page)
+def page_language(request: Request, fallback: str | None = None) -> Language:
+    """The language a page is shown in: the visitor's choice (`?lang=`, else the `kaleno_lang` cookie the
+    page's switch sets), their browser's `Accept-Language`, the host's default (`fallback`), English."""
+    chosen = supported(request.args.get("lang")) or supported(request.cookies.get(LANGUAGE.name))
+    return negotiate(chosen, request.headers.get("Accept-Language"), fallback)
+
+
+def client_page(page: ClientPage, request: Request, fallback: str | None = None) -> Response:
+    """A page of the web client, in the visitor's language (`fallback`: the host's default language on a host's
+    own pages). It names nobody and changes only with a deploy, so it is revalidated by its ETag (`no-cache`):
+    a new deploy shows at once, an unchanged page costs a 304. It varies with the headers that choose its
+    language, so no cache hands one visitor's language to another."""
+    html = _rendered(page, page_language(request, fallback))
     response = Response(html, mimetype="text/html", headers=PAGE_HEADERS)
+    response.vary.update(("Accept-Language", "Cookie"))
     response.set_etag(sha256(html.encode()).hexdigest()[:32])
     response.make_conditional(request)  # a 304 when the browser's copy is current
     return response
@@ -91,9 +113,21 @@ def dashboard_page(section: str, request: Request) -> Response:
     return client_page("dashboard", request)
 
 
-@lru_cache(maxsize=8)
-def _rendered(page: ClientPage) -> str:
-    return _templates().get_template(f"{page}.html").render()
+@lru_cache(maxsize=4 * len(get_args(ClientPage)))
+def _rendered(page: ClientPage, language: Language) -> str:
+    return _templates(language).get_template(f"{page}.html").render(language=language, words=_words(page, language))
+
+
+def _words(page: ClientPage, language: Language) -> Markup | None:
+    """The words the page's modules say, for web/js/i18n.js: a JSON data block's content (none in English,
+    whose message ids are the words). `<` is escaped so no text can close the script element."""
+    if language == DEFAULT_LANGUAGE:
+        return None
+    words = client_catalogue(language, "web")
+    if page == "dashboard":
+        words = {**words, **client_catalogue(language, "dashboard")}
+    data = json.dumps(words, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    return Markup(data)  # noqa: S704  # JSON whose every "<" is escaped: nothing in it can end the script element
 
 
 def retention_periods(settings: Settings) -> list[Retention]:

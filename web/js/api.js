@@ -1,6 +1,7 @@
 // @ts-check
 // Same-origin calls to Kaleno's HTTP API; errors arrive as application/problem+json (RFC 9457).
 import { h, fill } from "./dom.js";
+import { language } from "./i18n.js";
 
 /** @typedef {import("./types.js").Problem} Problem */
 
@@ -35,7 +36,7 @@ export class ApiError extends Error {
  */
 export async function api(path, { method = "GET", body, token, headers = {} } = {}) {
   /** @type {Record<string, string>} */
-  const sent = { Accept: "application/json", ...headers };
+  const sent = { Accept: "application/json", "Accept-Language": language(), ...headers }; // the server's words in the page's language
   /** @type {RequestInit} */
   const init = { method, credentials: "same-origin", headers: sent };
   if (body !== undefined) {

@@ -3,10 +3,13 @@
 // first-party and loaded only after the server has recorded consent; rejecting is one click, like accepting.
 import { api, describe } from "./api.js";
 import { h, fill } from "./dom.js";
+import { initLanguageSwitch } from "./i18n.js";
 
 const ANALYTICS_COOKIE = "kaleno_analytics";
 
+// Every page calls this first: it also wires the footer's other control, the language switch.
 export async function initConsent() {
+  initLanguageSwitch();
   for (const button of document.querySelectorAll("[data-consent-settings]")) {
     button.addEventListener("click", () => showBanner({ reopened: true }));
   }
