@@ -58,8 +58,8 @@ def updated(domain: Domain, language: str) -> Catalog:
     current.obsolete.clear()
     if language == DEFAULT_LANGUAGE:
         for message in current:
-            if message.id and not message.string:
-                message.string = message.id
+            if message.id and not _complete(message.string):
+                message.string = message.id  # a plural's forms are its two ids (English has two forms)
     return current
 
 

@@ -17,6 +17,7 @@ from shared.i18n import BABEL_LOCALES, translations
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 
 ANALYTICS_LIFETIME = timedelta(days=182)  # web/js/analytics.js HALF_YEAR: the browser sets this cookie
+PREFERENCE_LIFETIME = timedelta(days=365)  # web/js/i18n.js A_YEAR: a choice the visitor made on a page
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,31 @@ SINGLE_USE_LINK = Stored(
     set_by="browser",
     shown_name=N_("kaleno-link:<booking page address>"),
 )
-BROWSER_STORAGE: tuple[Stored, ...] = (SESSION, OAUTH_STATE, CONSENT, ANALYTICS, SINGLE_USE_LINK)
+LANGUAGE = Stored(
+    "kaleno_lang",
+    "cookie",
+    N_("Remembers the language you chose with the page's language switch (English or Bahasa Indonesia)."),
+    needs_consent=False,
+    lifetime_of=lambda _: PREFERENCE_LIFETIME,
+    set_by="browser",
+)
+CLOCK = Stored(
+    "kaleno_clock",
+    "cookie",
+    N_("Remembers whether you chose a 12- or a 24-hour clock for the times on a booking page."),
+    needs_consent=False,
+    lifetime_of=lambda _: PREFERENCE_LIFETIME,
+    set_by="browser",
+)
+BROWSER_STORAGE: tuple[Stored, ...] = (
+    SESSION,
+    OAUTH_STATE,
+    CONSENT,
+    ANALYTICS,
+    SINGLE_USE_LINK,
+    LANGUAGE,
+    CLOCK,
+)
 
 
 def listed(kind: str, key: str) -> Stored | None:

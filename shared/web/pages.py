@@ -9,22 +9,24 @@ The privacy policy and the cookie policy, rendered from what the code does: the 
 uses, the processors this deployment sends data to, the complaint contact, the policy version, and the one
 list of cookies and storage keys (shared/web/browser_storage.py). Served at `/privacy-policy` and
 `/cookie-policy` (the functions: `GET /privacy/policy`, `GET /privacy/cookie-policy`), in English or Indonesian
-(`policy_language`: `?lang=`, the `kaleno_lang` cookie, `Accept-Language`), every sentence from the `messages`
+(`page_language`: `?lang=`, the `kaleno_lang` cookie, `Accept-Language`), every sentence from the `messages`
 catalogue (the templates' `{% trans %}` blocks, the retention rows and the durations `spoken` says).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from babel.dates import format_date
 from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from shared.config import Settings
 from shared.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Language, negotiate, supported
@@ -32,19 +34,20 @@ from shared.domain.links import KEPT_AFTER_END
 from shared.domain.policy import POLICY_HISTORY, policy_version
 from shared.domain.team import INVITATION_TTL
 from shared.domain.webhooks import DELIVERY_RETENTION
-from shared.i18n import BABEL_LOCALES, page_translations, translations
+from shared.i18n import BABEL_LOCALES, Domain, client_catalogue, page_translations, translations
 from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 from shared.services.retention import MONTH_GRACE
-from shared.web.browser_storage import BROWSER_STORAGE, spoken
+from shared.web.browser_storage import BROWSER_STORAGE, LANGUAGE, spoken
 from shared.web.problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-LANGUAGE_COOKIE = "kaleno_lang"  # the language switch's remembered choice (shared/web/browser_storage.py)
 # The web client's pages, by template name (templates/<name>.html); "blank" is the benchmark's empty page.
 ClientPage = Literal["dashboard", "book", "host", "manage", "privacy-rights", "blank"]
 # The host dashboard's sections (web/js/dashboard.js), each its own address, /dashboard/{section}, so a reload
 # or a deep link opens it; "dashboard" is a reserved host slug, so these never shadow a host's page.
+# The language switch in every page's footer (page.html): each language named in itself.
+LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "id": "Bahasa Indonesia"}
 DASHBOARD_SECTIONS = frozenset(
     {"setup", "event-types", "availability", "bookings", "teams", "calendars", "integrations", "profile", "privacy"}
 )
@@ -69,22 +72,41 @@ class Retention:
     kept: str
 
 
-@lru_cache(maxsize=1)
-def _templates() -> Environment:
-    return Environment(
+@lru_cache(maxsize=2 * len(LANGUAGES))
+def _templates(language: Language = DEFAULT_LANGUAGE, *domains: Domain) -> Environment:
+    """The templates with their words in `language` (Jinja's i18n extension): the client pages' from the `web`
+    catalogue, the policy pages' from `messages` then `web` (the frame every page shares). One Environment per
+    language and domains, so a language's compiled templates are never shared with another's."""
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,  # a tag on its own line leaves no blank line behind
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(  # type: ignore[attr-defined]  # added by the i18n extension
+        page_translations(language, *(domains or ("web",))), newstyle=True
+    )
+    environment.globals["languages"] = LANGUAGE_NAMES
+    return environment
 
 
-def client_page(page: ClientPage, request: Request) -> Response:
-    """A page of the web client. It names nobody and changes only with a deploy, so it is revalidated by its
-    ETag (`no-cache`): a new deploy shows at once, an unchanged page costs a 304."""
-    html = _rendered(page)
+def page_language(request: Request, fallback: str | None = None) -> Language:
+    """The language a page is shown in: the visitor's choice (`?lang=`, else the `kaleno_lang` cookie the
+    page's switch sets), their browser's `Accept-Language`, the host's default (`fallback`), English."""
+    chosen = supported(request.args.get("lang")) or supported(request.cookies.get(LANGUAGE.name))
+    return negotiate(chosen, request.headers.get("Accept-Language"), fallback)
+
+
+def client_page(page: ClientPage, request: Request, fallback: str | None = None) -> Response:
+    """A page of the web client, in the visitor's language (`fallback`: the host's default language on a host's
+    own pages). It names nobody and changes only with a deploy, so it is revalidated by its ETag (`no-cache`):
+    a new deploy shows at once, an unchanged page costs a 304. It varies with the headers that choose its
+    language, so no cache hands one visitor's language to another."""
+    html = _rendered(page, page_language(request, fallback))
     response = Response(html, mimetype="text/html", headers=PAGE_HEADERS)
+    response.vary.update(("Accept-Language", "Cookie"))
     response.set_etag(sha256(html.encode()).hexdigest()[:32])
     response.make_conditional(request)  # a 304 when the browser's copy is current
     return response
@@ -97,9 +119,21 @@ def dashboard_page(section: str, request: Request) -> Response:
     return client_page("dashboard", request)
 
 
-@lru_cache(maxsize=8)
-def _rendered(page: ClientPage) -> str:
-    return _templates().get_template(f"{page}.html").render()
+@lru_cache(maxsize=4 * len(get_args(ClientPage)))
+def _rendered(page: ClientPage, language: Language) -> str:
+    return _templates(language).get_template(f"{page}.html").render(language=language, words=_words(page, language))
+
+
+def _words(page: ClientPage, language: Language) -> Markup | None:
+    """The words the page's modules say, for web/js/i18n.js: a JSON data block's content (none in English,
+    whose message ids are the words). `<` is escaped so no text can close the script element."""
+    if language == DEFAULT_LANGUAGE:
+        return None
+    words = client_catalogue(language, "web")
+    if page == "dashboard":
+        words = {**words, **client_catalogue(language, "dashboard")}
+    data = json.dumps(words, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    return Markup(data)  # noqa: S704  # JSON whose every "<" is escaped: nothing in it can end the script element
 
 
 def retention_periods(settings: Settings, language: Language = DEFAULT_LANGUAGE) -> list[Retention]:
@@ -164,7 +198,7 @@ def retention_periods(settings: Settings, language: Language = DEFAULT_LANGUAGE)
 
 
 def privacy_policy(settings: Settings, request: Request | None = None) -> Response:
-    language = policy_language(request)
+    language = page_language(request) if request else DEFAULT_LANGUAGE
     _ = translations(language, "messages").gettext
     history = [
         replace(entry, changes=_(entry.changes) if entry.changes else "")
@@ -184,7 +218,7 @@ def privacy_policy(settings: Settings, request: Request | None = None) -> Respon
 
 
 def cookie_policy(settings: Settings, request: Request | None = None) -> Response:
-    language = policy_language(request)
+    language = page_language(request) if request else DEFAULT_LANGUAGE
     _ = translations(language, "messages").gettext
     entries = [
         {
@@ -198,42 +232,15 @@ def cookie_policy(settings: Settings, request: Request | None = None) -> Respons
     return _page("cookie-policy.html", settings, language, entries=entries)
 
 
-def policy_language(request: Request | None) -> Language:
-    """The policy pages' language: the visitor's choice (`?lang=`, then the `kaleno_lang` cookie the switch sets),
-    then their browser's (`Accept-Language`), then English."""
-    if request is None:
-        return DEFAULT_LANGUAGE
-    chosen = supported(request.args.get("lang")) or supported(request.cookies.get(LANGUAGE_COOKIE))
-    return negotiate(chosen, request.headers.get("Accept-Language"), None)
-
-
 def _page(template: str, settings: Settings, language: Language, **context: object) -> Response:
     """A policy page in `language`: it varies with the visitor's choice and browser, so caches keep one per
     language (`Vary`)."""
     policy = policy_version(settings.privacy_policy_version)
     published = format_date(policy.published, "d MMMM y", locale=BABEL_LOCALES[language])
     html = (
-        _policy_templates(language)
+        _templates(language, "messages", "web")
         .get_template(template)
-        .render(policy=policy, published=published, lang=language, **context)
+        .render(policy=policy, published=published, language=language, **context)
     )
     headers = {**PAGE_HEADERS, "Content-Language": language, "Vary": "Accept-Language, Cookie"}
     return Response(html, mimetype="text/html", headers=headers)
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def _policy_templates(language: Language) -> Environment:
-    """The policy pages' templates with the language's words installed (one environment per language: the
-    installed gettext is the environment's own)."""
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    environment.install_gettext_translations(  # type: ignore[attr-defined]  # added by the i18n extension
-        page_translations(language, "messages", "web"), newstyle=True
-    )
-    return environment

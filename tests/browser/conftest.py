@@ -53,15 +53,16 @@ def screenshots() -> Path:
 
 @pytest.fixture
 def open_context(chromium: Browser, api: str) -> Iterator[Callable[..., tuple[BrowserContext, PageWatch]]]:
-    """open_context(timezone_id=..., viewport=...) → a fresh browser profile and a watched page in it."""
+    """open_context(timezone_id=..., viewport=..., locale=...) → a fresh browser profile and a watched page in it
+    (an English browser unless `locale` says otherwise: it sets Accept-Language and navigator.languages)."""
     opened: list[tuple[BrowserContext, PageWatch]] = []
 
     def open_one(
-        timezone_id: str, width: int = 1280, height: int = 900, **options: Any
+        timezone_id: str, width: int = 1280, height: int = 900, locale: str = "en-GB", **options: Any
     ) -> tuple[BrowserContext, PageWatch]:
         context = chromium.new_context(
             base_url=api,
-            locale="en-GB",
+            locale=locale,
             timezone_id=timezone_id,
             viewport={"width": width, "height": height},
             accept_downloads=True,

@@ -1,6 +1,7 @@
 // @ts-check
 // Same-origin calls to Kaleno's HTTP API; errors arrive as application/problem+json (RFC 9457).
 import { h, fill } from "./dom.js";
+import { language, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Problem} Problem */
 
@@ -10,7 +11,7 @@ export class ApiError extends Error {
    * @param {Problem} problem
    */
   constructor(status, problem) {
-    super(problem.detail || problem.title || `Request failed (${status})`);
+    super(problem.detail || problem.title || t("Request failed ({status})", { status: String(status) }));
     this.status = status;
     this.problem = problem;
     this.fields = Array.isArray(problem.errors) ? problem.errors : [];
@@ -35,7 +36,7 @@ export class ApiError extends Error {
  */
 export async function api(path, { method = "GET", body, token, headers = {} } = {}) {
   /** @type {Record<string, string>} */
-  const sent = { Accept: "application/json", ...headers };
+  const sent = { Accept: "application/json", "Accept-Language": language(), ...headers }; // the server's words in the page's language
   /** @type {RequestInit} */
   const init = { method, credentials: "same-origin", headers: sent };
   if (body !== undefined) {
@@ -47,7 +48,7 @@ export async function api(path, { method = "GET", body, token, headers = {} } = 
   try {
     response = await fetch(path, init);
   } catch {
-    throw new ApiError(0, { title: "Network error", detail: "Kaleno could not be reached. Check your connection and try again." });
+    throw new ApiError(0, { title: t("Network error"), detail: t("Kaleno could not be reached. Check your connection and try again.") });
   }
   if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";
@@ -62,7 +63,7 @@ export async function api(path, { method = "GET", body, token, headers = {} } = 
  * @returns {string}
  */
 export function describe(error) {
-  if (!(error instanceof ApiError)) return "Something went wrong. Please try again.";
+  if (!(error instanceof ApiError)) return t("Something went wrong. Please try again.");
   const { title, detail } = error.problem;
   return detail && title && !detail.startsWith(title) ? `${title}: ${detail}` : detail || title || error.message;
 }
@@ -85,7 +86,7 @@ export function showErrors(form, error, aliases = {}) {
   for (const { field, message } of error instanceof ApiError ? error.fields : []) {
     const input = fieldInput(form, field === undefined ? field : aliases[field] ?? field);
     if (!input) {
-      loose.push(field ? `${fieldName(field)}: ${clean(message)}` : clean(message));
+      loose.push(field ? t("{field}: {message}", { field: fieldName(field), message: clean(message) }) : clean(message));
       continue;
     }
     const existing = document.getElementById(`${input.id}-error`);
@@ -100,7 +101,7 @@ export function showErrors(form, error, aliases = {}) {
     first ??= input;
   }
   if (summary) {
-    const lines = loose.length || !first ? [describe(error), ...loose] : ["Please correct the marked fields."];
+    const lines = loose.length || !first ? [describe(error), ...loose] : [t("Please correct the marked fields.")];
     fill(summary, ...lines.map((line) => h("span", { class: "line" }, line, h("br"))));
     summary.hidden = false;
   }

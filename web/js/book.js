@@ -7,6 +7,7 @@ import { createPicker, firstSlotsPath } from "./picker.js";
 import { questionControl, requiredMark } from "./questions.js";
 import { addToCalendar, initials, locationFacts, locationKindText, placeText, richText, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen } from "./time.js";
+import { locale, t, tn } from "./i18n.js";
 import { initConsent } from "./consent.js";
 import { withProof } from "./proof.js";
 
@@ -35,16 +36,18 @@ if (link && location.hash) {
 }
 /** @type {Record<string, string>} */
 const linkHeaders = link ? { "Kaleno-Link": link } : {};
-/** @type {Record<string, string>} */
-const LINK_ENDED = {
-  "link-used": "This single-use link was already used for a booking. Ask the host for a new link.",
-  "link-expired": "This link has expired or was withdrawn by the host. Ask the host for a new link.",
-};
 /**
+ * Why a single-use link can no longer book, if that is why a call failed.
  * @param {unknown} error
  * @returns {string | undefined}
  */
-const linkProblem = (error) => LINK_ENDED[String(error instanceof ApiError && error.problem.type || "").split("/").pop() ?? ""];
+function linkProblem(error) {
+  switch (String(error instanceof ApiError && error.problem.type || "").split("/").pop()) {
+    case "link-used": return t("This single-use link was already used for a booking. Ask the host for a new link.");
+    case "link-expired": return t("This link has expired or was withdrawn by the host. Ask the host for a new link.");
+    default: return undefined;
+  }
+}
 
 initConsent();
 start();
@@ -62,7 +65,7 @@ function calm(heading, text, retry) {
   fill(booker, h("section", { class: "calm", "aria-labelledby": "title" },
     h("h1", { id: "title" }, heading),
     h("p", { id: "status", role: "status" }, text),
-    retry && h("p", {}, h("button", { type: "button", onclick: () => location.reload() }, "Try again"))));
+    retry && h("p", {}, h("button", { type: "button", onclick: () => location.reload() }, t("Try again")))));
 }
 
 async function start() {
@@ -80,24 +83,24 @@ async function start() {
     info = await pageInfo;
   } catch (error) {
     const ended = linkProblem(error);
-    if (ended) calm("This link can no longer be used", ended);
-    else if (statusOf(error) === 404) calm("Page not found", "There is no booking page at this address. Check the link you were given.");
-    else calm("This page could not be loaded", describe(error), true);
+    if (ended) calm(t("This link can no longer be used"), ended);
+    else if (statusOf(error) === 404) calm(t("Page not found"), t("There is no booking page at this address. Check the link you were given."));
+    else calm(t("This page could not be loaded"), describe(error), true);
     return;
   }
   const { event_type: event, host: owner } = info;
-  document.title = `${event.title} with ${owner.display_name} · Kaleno`;
+  document.title = t("{event} with {host} · Kaleno", { event: event.title, host: owner.display_name });
   hostCard(owner, event, info.attendees ?? []);
   fill(status);
-  const pickSection = h("section", { "aria-labelledby": "pick-title" }, h("h2", { id: "pick-title", class: "vh", tabindex: "-1" }, "Pick a time"));
+  const pickSection = h("section", { "aria-labelledby": "pick-title" }, h("h2", { id: "pick-title", class: "vh", tabindex: "-1" }, t("Pick a time")));
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
   const picker = createPicker({
-    host, type, zone, windowDays: event.booking_window_days, prefetched, request: { headers: linkHeaders },
+    host, type, zone, windowDays: event.booking_window_days, prefetched, request: { headers: linkHeaders }, clockSwitch: true,
     onPick: (slot, zone) => showForm(slot, zone),
     // Their calendar is not connected: no free time can be known, and trying again here cannot change that.
     onUnavailable: () => fill(page, h("section", { class: "calm", "aria-labelledby": "closed-title" },
-      h("h2", { id: "closed-title" }, "No times to book right now"),
-      h("p", {}, `${owner.display_name} cannot take bookings at the moment. Please come back later, or contact them another way.`))),
+      h("h2", { id: "closed-title" }, t("No times to book right now")),
+      h("p", {}, t("{host} cannot take bookings at the moment. Please come back later, or contact them another way.", { host: owner.display_name })))),
   });
   pickSection.append(alert, picker.element);
   const formSection = h("section", { "aria-labelledby": "details-title", hidden: true });
@@ -112,16 +115,16 @@ async function start() {
 
   // The form is built once: what the visitor typed stays when they go back to choose another time.
   function detailsForm() {
-    const name = field("Name", { name: "name", autocomplete: "name", required: true, maxlength: 100 });
-    const email = field("Email", { name: "email", type: "email", autocomplete: "email", required: true, maxlength: 254 });
-    const phone = event.asks_invitee_phone && field(["Phone number", requiredMark()], {
+    const name = field(t("Name"), { name: "name", autocomplete: "name", required: true, maxlength: 100 });
+    const email = field(t("Email"), { name: "email", type: "email", autocomplete: "email", required: true, maxlength: 254 });
+    const phone = event.asks_invitee_phone && field([t("Phone number"), requiredMark()], {
       name: "invitee_phone", type: "tel", autocomplete: "tel", required: true, "aria-required": "true", maxlength: 30,
-      hint: "The host calls you on this number.",
+      hint: t("The host calls you on this number."),
     });
     const questions = (event.questions || []).map(questionControl);
-    const notes = field("Notes (optional)", { kind: "textarea", name: "notes", maxlength: 2000,
-      hint: "Anything the host should know before the meeting." });
-    const submit = h("button", { type: "submit", class: "primary" }, "Confirm booking");
+    const notes = field(t("Notes (optional)"), { kind: "textarea", name: "notes", maxlength: 2000,
+      hint: t("Anything the host should know before the meeting.") });
+    const submit = h("button", { type: "submit", class: "primary" }, t("Confirm booking"));
     const checking = h("p", { class: "status-line", role: "status" }); // the bot gate's check, if it is slow
     const when = h("p", { class: "summary" });
     const zoneLine = h("p", { class: "meta" });
@@ -152,19 +155,20 @@ async function start() {
       try {
         const send = (/** @type {Record<string, string>} */ proof) =>
           api("/bookings", { method: "POST", body, headers: { "Idempotency-Key": attempt.key, ...proof } });
-        const slow = (/** @type {boolean} */ on) => fill(checking, on ? "Checking your browser…" : "");
-        const booked = await busy(submit, () => withProof(send, slow), "Booking…");
+        const slow = (/** @type {boolean} */ on) => fill(checking, on ? t("Checking your browser…") : "");
+        const booked = await busy(submit, () => withProof(send, slow), t("Booking…"));
         confirmed(booked, body, zone);
       } catch (error) {
         const ended = linkProblem(error);
         if (ended) {
-          calm("This link can no longer be used", ended);
+          calm(t("This link can no longer be used"), ended);
           return;
         }
         if (statusOf(error) === 409) {
           backToPicker();
           alert.hidden = false;
-          fill(alert, `Sorry, ${formatWhen(slot.start, slot.end, zone)} was just taken. The day's free times have been refreshed: please pick another time.`);
+          fill(alert, t("Sorry, {time} was just taken. The day's free times have been refreshed: please pick another time.",
+            { time: formatWhen(slot.start, slot.end, zone) }));
           alert.focus?.();
           picker.refresh();
           return;
@@ -173,9 +177,9 @@ async function start() {
       }
     });
     const back = h("button", { type: "button", class: "step-back", onclick: () => backToPicker() },
-      h("span", { "aria-hidden": "true" }, "← "), "Back");
+      h("span", { "aria-hidden": "true" }, "← "), t("Back"));
     fill(formSection, back,
-      h("h2", { id: "details-title", tabindex: "-1" }, "Your details"),
+      h("h2", { id: "details-title", tabindex: "-1" }, t("Your details")),
       when, zoneLine, element);
     return { element, name, when, zoneLine };
   }
@@ -188,8 +192,8 @@ async function start() {
     alert.hidden = true;
     chosen = { slot, zone };
     const text = formatWhen(slot.start, slot.end, zone);
-    fill(form.when, `${event.title}: ${text}`);
-    fill(form.zoneLine, `Time zone: ${zone}`);
+    fill(form.when, t("{event}: {time}", { event: event.title, time: text }));
+    fill(form.zoneLine, t("Time zone: {zone}", { zone }));
     fill(chosenLine, text);
     chosenLine.hidden = false;
     clearErrors(form.element);
@@ -214,27 +218,27 @@ async function start() {
    */
   function confirmed(booked, body, zone) {
     const manage = `${location.origin}/manage?${new URLSearchParams({ booking: booked.id, host, type })}#token=${encodeURIComponent(booked.manage_token)}`;
-    const summary = `${event.title} with ${owner.display_name}`;
+    const summary = t("{event} with {host}", { event: event.title, host: owner.display_name });
     const hostZone = info.host_time_zone;
     const where = locationFacts(booked.location, booked.meeting_url);
-    document.title = `Booked: ${summary} · Kaleno`;
+    document.title = t("Booked: {summary} · Kaleno", { summary });
     const booker = byId("booker");
     booker.classList.add("single");
     fill(booker,
       h("section", { "aria-labelledby": "done-title", class: "done" },
         h("div", { class: "check-mark", "aria-hidden": "true" }, "✓"),
-        h("h1", { id: "done-title", tabindex: "-1" }, "You are booked"),
-        h("p", {}, `A calendar invitation is on its way to ${body.invitee.email}.`),
+        h("h1", { id: "done-title", tabindex: "-1" }, t("You are booked")),
+        h("p", {}, t("A calendar invitation is on its way to {email}.", { email: body.invitee.email })),
         h("dl", { class: "facts" },
-          h("dt", {}, "What"), h("dd", {}, summary),
-          h("dt", {}, `Your time (${zone})`), h("dd", {}, formatWhen(booked.start, booked.end, zone)),
-          hostZone !== zone && [h("dt", {}, `Host's time (${hostZone})`), h("dd", {}, formatWhen(booked.start, booked.end, hostZone))],
-          h("dt", {}, "Who"), h("dd", {}, `${listed([...(info.attendees?.length ? info.attendees : [owner.display_name]), body.invitee.name])}`),
+          h("dt", {}, t("What")), h("dd", {}, summary),
+          h("dt", {}, t("Your time ({zone})", { zone })), h("dd", {}, formatWhen(booked.start, booked.end, zone)),
+          hostZone !== zone && [h("dt", {}, t("Host's time ({zone})", { zone: hostZone })), h("dd", {}, formatWhen(booked.start, booked.end, hostZone))],
+          h("dt", {}, t("Who")), h("dd", {}, `${listed([...(info.attendees?.length ? info.attendees : [owner.display_name]), body.invitee.name])}`),
           where.facts),
         addToCalendar({ id: booked.id, start: booked.start, end: booked.end, title: summary,
           place: placeText(booked.location, booked.meeting_url), token: booked.manage_token }),
-        h("div", { class: "actions" }, h("a", { class: "button primary", href: manage }, "Manage this booking")),
-        h("p", { class: "hint" }, "Keep the manage link: it lets you reschedule or cancel, and see or erase your data. Anyone holding it can do the same.")));
+        h("div", { class: "actions" }, h("a", { class: "button primary", href: manage }, t("Manage this booking"))),
+        h("p", { class: "hint" }, t("Keep the manage link: it lets you reschedule or cancel, and see or erase your data. Anyone holding it can do the same."))));
     byId("done-title").focus();
     if (where.meetCell && !booked.meeting_url) watchMeetingUrl(booked.id, booked.manage_token, where.meetCell);
   }
@@ -252,17 +256,17 @@ function hostCard(owner, event, attendees) {
   fill(byId("host-name"), owner.display_name);
   fill(title, event.title);
   fill(byId("event-facts"),
-    h("li", {}, `${event.duration_minutes} minutes`),
+    h("li", {}, tn("{count} minute", "{count} minutes", event.duration_minutes)),
     event.location_kind && h("li", {}, whereText(event)),
-    event.seats > 1 && h("li", {}, `Group session, up to ${event.seats} people`),
-    attendees.length > 0 && h("li", {}, `With ${listed(attendees)}`));
+    event.seats > 1 && h("li", {}, tn("Group session, up to {count} person", "Group session, up to {count} people", event.seats)),
+    attendees.length > 0 && h("li", {}, t("With {names}", { names: listed(attendees) })));
   fill(byId("description"), richText(event.description));
 }
 
 // The page shows the kind of place only: the address or link comes with the booking.
 /** @param {PublicEventType} event */
-const whereText = (event) => (event.asks_invitee_phone ? "Phone call (the host calls you)" : locationKindText(event.location_kind));
+const whereText = (event) => (event.asks_invitee_phone ? t("Phone call (the host calls you)") : locationKindText(event.location_kind));
 
-// "Ada", "Ada and Bo", "Ada, Bo and Cy" (the page's language is English).
+// "Ada", "Ada and Bo", "Ada, Bo and Cy" ("Ada, Bo, dan Cy"): as the page's language lists names.
 /** @param {string[]} names */
-const listed = (names) => new Intl.ListFormat("en-GB", { type: "conjunction" }).format(names);
+const listed = (names) => new Intl.ListFormat(locale(), { type: "conjunction" }).format(names);

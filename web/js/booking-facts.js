@@ -4,20 +4,27 @@
 // invitee's answers. Everything goes in as text; a link only when it is an https:// address.
 import { api } from "./api.js";
 import { h, fill, busy, download } from "./dom.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Location} Location */
 /** @typedef {import("./types.js").Answer} Answer */
 /** @typedef {import("./types.js").AnswerValue} AnswerValue */
 /** @typedef {import("./dom.js").Child} Child */
 
-/** @type {Readonly<Record<string, string>>} */
-export const LOCATION_KINDS = { google_meet: "Google Meet", phone: "Phone call", in_person: "In person", link: "Video link" };
-
 /**
+ * The kind of place a meeting happens in, in the page's language.
  * @param {string | null} kind
  * @returns {string}
  */
-export const locationKindText = (kind) => (kind && LOCATION_KINDS[kind]) || kind || "";
+export function locationKindText(kind) {
+  switch (kind) {
+    case "google_meet": return t("Google Meet");
+    case "phone": return t("Phone call");
+    case "in_person": return t("In person");
+    case "link": return t("Video link");
+    default: return kind || "";
+  }
+}
 
 /**
  * An <a> for an https:// address (the API only stores those), plain text for anything else.
@@ -42,13 +49,13 @@ export function locationFacts(location, meetingUrl) {
   if (location.value) {
     where.push(": ", location.kind === "link" ? safeLink(location.value) : location.value);
   }
-  const facts = [h("dt", {}, "Where"), h("dd", {}, where)];
+  const facts = [h("dt", {}, t("Where")), h("dd", {}, where)];
   /** @type {HTMLElement | null} */
   let meetCell = null;
   if (location.kind === "google_meet") {
     meetCell = h("dd", { "aria-live": "polite" });
     showMeetingUrl(meetCell, meetingUrl);
-    facts.push(h("dt", {}, "Meet link"), meetCell);
+    facts.push(h("dt", {}, t("Meet link")), meetCell);
   }
   return { facts, meetCell };
 }
@@ -60,7 +67,7 @@ export function locationFacts(location, meetingUrl) {
  */
 export function showMeetingUrl(cell, url) {
   if (url) fill(cell, safeLink(url));
-  else fill(cell, h("span", { class: "meta" }, "Google is still creating the link. It will also be in the calendar invitation."));
+  else fill(cell, h("span", { class: "meta" }, t("Google is still creating the link. It will also be in the calendar invitation.")));
 }
 
 /**
@@ -69,7 +76,7 @@ export function showMeetingUrl(cell, url) {
  * @returns {string}
  */
 export function answerText(value) {
-  if (value === true) return "Yes";
+  if (value === true) return t("Yes");
   if (Array.isArray(value)) return value.join(", ");
   return String(value);
 }
@@ -110,7 +117,7 @@ export function watchMeetingUrl(bookingId, token, cell, { every = 2500, tries = 
     }
     left -= 1;
     if (left > 0) timer = setTimeout(look, every);
-    else fill(cell, h("span", { class: "meta" }, "The link is in the calendar invitation. Reload this page to see it here."));
+    else fill(cell, h("span", { class: "meta" }, t("The link is in the calendar invitation. Reload this page to see it here.")));
   };
   timer = setTimeout(look, every);
   return () => {
@@ -164,7 +171,7 @@ const utcStamp = (instant) => new Date(instant).toISOString().replace(/[-:]/g, "
  * @returns {HTMLDivElement}
  */
 export function addToCalendar({ id, start, end, title, place, token }) {
-  const details = "Booked with Kaleno. The confirmation email has the link to reschedule or cancel.";
+  const details = t("Booked with Kaleno. The confirmation email has the link to reschedule or cancel.");
   const google = `https://calendar.google.com/calendar/render?${new URLSearchParams({
     action: "TEMPLATE", text: title, dates: `${utcStamp(start)}/${utcStamp(end)}`, details, ...(place ? { location: place } : {}),
   })}`;
@@ -173,21 +180,21 @@ export function addToCalendar({ id, start, end, title, place, token }) {
     startdt: new Date(start).toISOString(), enddt: new Date(end).toISOString(), body: details, ...(place ? { location: place } : {}),
   })}`;
   const result = h("p", { role: "status", class: "status-line" });
-  const ics = h("button", { type: "button" }, "Other calendar (.ics)");
+  const ics = h("button", { type: "button" }, t("Other calendar (.ics)"));
   ics.addEventListener("click", async () => {
     try {
-      await busy(ics, () => downloadIcs(id, token), "Preparing…");
+      await busy(ics, () => downloadIcs(id, token), t("Preparing…"));
       fill(result);
     } catch {
       result.className = "error";
-      fill(result, "The calendar file could not be downloaded. Please try again.");
+      fill(result, t("The calendar file could not be downloaded. Please try again."));
     }
   });
   const titleId = `add-${id}`;
   return h("div", { class: "add-to-calendar-box" },
-    h("p", { id: titleId, class: "summary" }, "Add to calendar"),
+    h("p", { id: titleId, class: "summary" }, t("Add to calendar")),
     h("div", { class: "add-to-calendar", role: "group", "aria-labelledby": titleId },
-      h("a", { class: "button", href: google, target: "_blank", rel: "noopener noreferrer" }, "Google Calendar"),
+      h("a", { class: "button", href: google, target: "_blank", rel: "noopener noreferrer" }, t("Google Calendar")),
       h("a", { class: "button", href: outlook, target: "_blank", rel: "noopener noreferrer" }, "Outlook"),
       ics),
     result);

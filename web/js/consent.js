@@ -3,10 +3,13 @@
 // first-party and loaded only after the server has recorded consent; rejecting is one click, like accepting.
 import { api, describe } from "./api.js";
 import { h, fill } from "./dom.js";
+import { initLanguageSwitch, t } from "./i18n.js";
 
 const ANALYTICS_COOKIE = "kaleno_analytics";
 
+// Every page calls this first: it also wires the footer's other control, the language switch.
 export async function initConsent() {
+  initLanguageSwitch();
   for (const button of document.querySelectorAll("[data-consent-settings]")) {
     button.addEventListener("click", () => showBanner({ reopened: true }));
   }
@@ -35,29 +38,27 @@ function showBanner({ reopened }) {
     try {
       await api("/privacy/consent", { method: "POST", body: { analytics } });
       fill(slot);
-      announce(analytics ? "Analytics allowed. You can change this under Cookie settings." : "Only essential cookies are used.");
+      announce(analytics ? t("Analytics allowed. You can change this under Cookie settings.") : t("Only essential cookies are used."));
       if (analytics) loadAnalytics();
       else forgetAnalytics();
     } catch (error) {
       message.className = "error";
-      fill(message, `Your choice could not be saved: ${describe(error)}`);
+      fill(message, t("Your choice could not be saved: {problem}", { problem: describe(error) }));
       if (!analytics) forgetAnalytics();
     } finally {
       for (const b of buttons) b.disabled = false;
       button.removeAttribute("aria-busy");
     }
   };
-  const reject = h("button", { type: "button", onclick: () => choose(false, reject) }, "Reject non-essential");
-  const accept = h("button", { type: "button", onclick: () => choose(true, accept) }, "Accept analytics");
+  const reject = h("button", { type: "button", onclick: () => choose(false, reject) }, t("Reject non-essential"));
+  const accept = h("button", { type: "button", onclick: () => choose(true, accept) }, t("Accept analytics"));
   const buttons = [reject, accept];
   fill(slot, h("section", { class: "banner", "aria-labelledby": "consent-title" },
     h("div", { class: "wrap" },
-      h("h2", { id: "consent-title", tabindex: "-1" }, "Cookies"),
-      h("p", {}, "Kaleno uses only essential cookies (to keep you signed in and to remember this choice). ",
-        "With your consent it also counts page visits with its own first-party analytics; nothing is loaded ",
-        "from other sites either way."),
-      h("p", {}, h("a", { href: "/privacy-policy" }, "Privacy policy"), " · ",
-        h("a", { href: "/cookie-policy" }, "Cookie policy")),
+      h("h2", { id: "consent-title", tabindex: "-1" }, t("Cookies")),
+      h("p", {}, t("Kaleno uses only essential cookies (to keep you signed in and to remember this choice). With your consent it also counts page visits with its own first-party analytics; nothing is loaded from other sites either way.")),
+      h("p", {}, h("a", { href: "/privacy-policy" }, t("Privacy policy")), " · ",
+        h("a", { href: "/cookie-policy" }, t("Cookie policy"))),
       h("div", { class: "actions" }, reject, accept),
       message)));
   if (reopened) slot.querySelector("h2")?.focus();

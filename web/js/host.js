@@ -8,6 +8,7 @@ import { api, describe, statusOf } from "./api.js";
 import { byId, fill, h } from "./dom.js";
 import { initials, locationKindText, richText } from "./booking-facts.js";
 import { initConsent } from "./consent.js";
+import { t, tn } from "./i18n.js";
 
 const [host] = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
 const title = byId("title");
@@ -24,21 +25,23 @@ async function start() {
   } catch (error) {
     byId("avatar").hidden = true;
     const missing = statusOf(error) === 404;
-    fill(title, missing ? "Page not found" : "This page could not be loaded");
+    fill(title, missing ? t("Page not found") : t("This page could not be loaded"));
     status.className = "error";
-    fill(status, missing ? "There is no booking page at this address. Check the link you were given." : describe(error));
-    if (!missing) status.append(" ", h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
+    fill(status, missing ? t("There is no booking page at this address. Check the link you were given.") : describe(error));
+    if (!missing) status.append(" ", h("button", { type: "button", class: "link", onclick: () => location.reload() }, t("Try again")));
     return;
   }
   const { host: owner, event_types: types } = info;
   document.title = `${owner.display_name} · Kaleno`;
   fill(byId("avatar"), initials(owner.display_name));
   fill(title, owner.display_name);
-  fill(status, types.length ? "Choose a meeting to see its free times." : `${owner.display_name} offers no meetings to book here yet.`);
-  fill(byId("page"), h("ul", { class: "type-cards", "aria-label": "Meetings you can book" }, types.map((/** @type {PublicEventType} */ type) =>
+  fill(status, types.length ? t("Choose a meeting to see its free times.")
+    : t("{host} offers no meetings to book here yet.", { host: owner.display_name }));
+  fill(byId("page"), h("ul", { class: "type-cards", "aria-label": t("Meetings you can book") }, types.map((/** @type {PublicEventType} */ type) =>
     h("li", { class: "type-card" },
       h("h2", {}, h("a", { href: `/${encodeURIComponent(owner.slug)}/${encodeURIComponent(type.slug)}` }, type.title)),
-      h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.location_kind && locationKindText(type.location_kind),
-        type.seats > 1 && `up to ${type.seats} people`].filter(Boolean).join(" · ")),
+      h("p", { class: "meta" }, [tn("{count} minute", "{count} minutes", type.duration_minutes),
+        type.location_kind && locationKindText(type.location_kind),
+        type.seats > 1 && tn("up to {count} person", "up to {count} people", type.seats)].filter(Boolean).join(" · ")),
       type.description && h("p", { class: "description" }, richText(type.description))))));
 }

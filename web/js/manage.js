@@ -8,6 +8,7 @@ import { addToCalendar, answerFacts, locationFacts, placeText, watchMeetingUrl }
 import { detectedZone, formatWhen, isPast, zoneOptions } from "./time.js";
 import { initConsent } from "./consent.js";
 import { withProof } from "./proof.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").ManagedBooking} ManagedBooking */
 /** @typedef {import("./types.js").Slot} Slot */
@@ -30,7 +31,7 @@ load();
 async function load(message) {
   if (!id || !token) {
     status.className = "error";
-    fill(status, "This link is incomplete. Open the manage link from your booking confirmation.");
+    fill(status, t("This link is incomplete. Open the manage link from your booking confirmation."));
     return;
   }
   let booking;
@@ -39,8 +40,8 @@ async function load(message) {
   } catch (error) {
     status.className = "error";
     const invalid = [401, 403, 404].includes(statusOf(error));
-    fill(status, invalid ? "This manage link is not valid (or the booking was erased)." : describe(error));
-    if (!invalid) status.append(" ", h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+    fill(status, invalid ? t("This manage link is not valid (or the booking was erased).") : describe(error));
+    if (!invalid) status.append(" ", h("button", { type: "button", class: "link", onclick: () => load() }, t("Try again")));
     return;
   }
   render(booking, message);
@@ -62,28 +63,28 @@ function render(booking, message) {
   const panel = h("div");
   if (active) {
     actions.append(
-      h("button", { type: "button", class: "primary", onclick: () => reschedule(booking, panel) }, "Reschedule"),
-      h("button", { type: "button", class: "danger", onclick: () => cancel(booking, panel) }, "Cancel booking"),
-      h("button", { type: "button", onclick: () => editDetails(booking, panel) }, "Correct my details"));
+      h("button", { type: "button", class: "primary", onclick: () => reschedule(booking, panel) }, t("Reschedule")),
+      h("button", { type: "button", class: "danger", onclick: () => cancel(booking, panel) }, t("Cancel booking")),
+      h("button", { type: "button", onclick: () => editDetails(booking, panel) }, t("Correct my details")));
   }
   const summary = booking.event_title;
   const where = locationFacts(booking.location, booking.meeting_url);
   const answers = booking.answers || [];
   fill(page,
     h("section", { class: "card", "aria-labelledby": "when-title" },
-      h("h2", { id: "when-title" }, "When"),
+      h("h2", { id: "when-title" }, t("When")),
       h("p", { class: "summary" }, `${formatWhen(booking.start, booking.end, zone)} (${zone})`),
-      here !== zone && h("p", { class: "meta" }, `${formatWhen(booking.start, booking.end, here)} in your current zone (${here})`),
+      here !== zone && h("p", { class: "meta" }, t("{time} in your current zone ({zone})", { time: formatWhen(booking.start, booking.end, here), zone: here })),
       h("p", {}, h("span", { class: `badge ${!active ? "bad" : booking.status === "needs_attention" ? "warn" : "ok"}` }, statusText(booking.status))),
       // The status line above may be saying what just happened: the booking's own state stays in view.
       message && booking.status === "needs_attention" && h("p", { class: "notice warn" }, booking.status_message),
       mailFailedNotice(booking),
       h("dl", { class: "facts" },
         where.facts,
-        h("dt", {}, "Name"), h("dd", {}, booking.invitee.name),
-        h("dt", {}, "Email"), h("dd", {}, booking.invitee.email),
-        booking.notes && [h("dt", {}, "Notes"), h("dd", {}, booking.notes)]),
-      answers.length > 0 && [h("h3", { id: "answers-title" }, "Your answers"),
+        h("dt", {}, t("Name")), h("dd", {}, booking.invitee.name),
+        h("dt", {}, t("Email")), h("dd", {}, booking.invitee.email),
+        booking.notes && [h("dt", {}, t("Notes")), h("dd", {}, booking.notes)]),
+      answers.length > 0 && [h("h3", { id: "answers-title" }, t("Your answers")),
         h("dl", { class: "facts" }, answerFacts(answers))],
       active && addToCalendar({ id: booking.id, start: booking.start, end: booking.end, title: summary,
         place: placeText(booking.location, booking.meeting_url), token }),
@@ -99,16 +100,23 @@ function render(booking, message) {
 /** @param {ManagedBooking} booking */
 function mailFailedNotice(booking) {
   return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
-    `We could not email you about this booking at ${booking.invitee.email}: the mail service refused it. `
-    + "Everything on this page is current, and your host has been told.");
+    t("We could not email you about this booking at {email}: the mail service refused it. Everything on this page is current, and your host has been told.",
+      { email: booking.invitee.email }));
 }
 
 /**
  * @param {string} s
  * @returns {string}
  */
-const statusText = (s) => (/** @type {Record<string, string>} */ ({ confirmed: "Confirmed", cancelled: "Cancelled", cancelled_by_host: "Cancelled by the host",
-  needs_attention: "Time being confirmed by the host" }))[s] || s;
+function statusText(s) {
+  switch (s) {
+    case "confirmed": return t("Confirmed");
+    case "cancelled": return t("Cancelled");
+    case "cancelled_by_host": return t("Cancelled by the host");
+    case "needs_attention": return t("Time being confirmed by the host");
+    default: return s;
+  }
+}
 
 /**
  * @param {ManagedBooking} booking
@@ -118,7 +126,7 @@ function reschedule(booking, panel) {
   const host = booking.host_slug || query.get("host");
   const type = booking.event_type_slug || query.get("type");
   if (!host || !type) {
-    fill(panel, h("p", { class: "error", role: "alert" }, "This link does not say which booking page to pick a new time from."));
+    fill(panel, h("p", { class: "error", role: "alert" }, t("This link does not say which booking page to pick a new time from.")));
     return;
   }
   const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
@@ -127,10 +135,10 @@ function reschedule(booking, panel) {
   const picker = createPicker({ host, type, zone: booking.invitee.time_zone, request: { token },
     level: 4, onPick: (slot, zone) => confirmMove(slot, zone),
     onUnavailable: () => fill(panel, h("p", { class: "notice", role: "status" },
-      "The host cannot take bookings at the moment, so no new time can be picked now. Your booking stays as it is.")) });
-  const heading = h("h3", { id: "move-title", tabindex: "-1" }, "Pick a new time");
+      t("The host cannot take bookings at the moment, so no new time can be picked now. Your booking stays as it is."))) });
+  const heading = h("h3", { id: "move-title", tabindex: "-1" }, t("Pick a new time"));
   fill(panel, h("section", { "aria-labelledby": "move-title" }, heading, alert, picker.element, confirmBox,
-    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(panel) }, "Keep the current time"))));
+    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(panel) }, t("Keep the current time")))));
   heading.focus();
 
   /**
@@ -138,24 +146,25 @@ function reschedule(booking, panel) {
    * @param {string} zone
    */
   function confirmMove(slot, zone) {
-    const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
+    const confirm = h("button", { type: "button", class: "primary" }, t("Confirm new time"));
     confirm.addEventListener("click", async () => {
       try {
         const move = (/** @type {Record<string, string>} */ proof) => api(`/bookings/${encodeURIComponent(booking.id)}/reschedule`,
           { method: "POST", body: { start: slot.start }, token, headers: proof });
-        const moved = await busy(confirm, () => withProof(move), "Moving…"); // a bot-gated type: solved quietly
-        render(moved, `Your booking was moved to ${formatWhen(moved.start, moved.end, zone)}.`);
+        const moved = await busy(confirm, () => withProof(move), t("Moving…")); // a bot-gated type: solved quietly
+        render(moved, t("Your booking was moved to {time}.", { time: formatWhen(moved.start, moved.end, zone) }));
         status.focus?.();
       } catch (error) {
         alert.hidden = false;
         const taken = statusOf(error) === 409;
-        fill(alert, taken ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
+        fill(alert, taken ? t("Sorry, that time was just taken. The free times have been refreshed: please pick another.") : describe(error));
         fill(confirmBox);
         alert.focus();
         if (taken) picker.refresh();
       }
     });
-    const question = h("p", { class: "summary", id: "move-summary", tabindex: "-1" }, `Move to ${formatWhen(slot.start, slot.end, zone)} (${zone})?`);
+    const question = h("p", { class: "summary", id: "move-summary", tabindex: "-1" },
+      t("Move to {time} ({zone})?", { time: formatWhen(slot.start, slot.end, zone), zone }));
     fill(confirmBox, h("div", { class: "notice" }, question, h("div", { class: "actions" }, confirm)));
     question.focus();
   }
@@ -166,24 +175,24 @@ function reschedule(booking, panel) {
  * @param {HTMLElement} panel
  */
 function cancel(booking, panel) {
-  const reason = field("Reason (optional)", { kind: "textarea", name: "reason", maxlength: 500,
-    hint: "The host sees this reason." });
-  const submit = h("button", { type: "submit", class: "danger primary" }, "Confirm cancellation");
+  const reason = field(t("Reason (optional)"), { kind: "textarea", name: "reason", maxlength: 500,
+    hint: t("The host sees this reason.") });
+  const submit = h("button", { type: "submit", class: "danger primary" }, t("Confirm cancellation"));
   const form = h("form", { novalidate: true, "aria-labelledby": "cancel-title" }, summaryBox(), reason.wrap,
-    h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(panel) }, "Keep my booking")));
+    h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(panel) }, t("Keep my booking"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
     const text = reason.input.value.trim();
     try {
       const cancelled = await busy(submit, () => api(`/bookings/${encodeURIComponent(booking.id)}/cancel`,
-        { method: "POST", body: text ? { reason: text } : {}, token }), "Cancelling…");
-      render(cancelled, "Your booking is cancelled. The host's calendar has been updated.");
+        { method: "POST", body: text ? { reason: text } : {}, token }), t("Cancelling…"));
+      render(cancelled, t("Your booking is cancelled. The host's calendar has been updated."));
     } catch (error) {
       showErrors(form, error);
     }
   });
-  fill(panel, h("h3", { id: "cancel-title" }, "Cancel this booking"), form);
+  fill(panel, h("h3", { id: "cancel-title" }, t("Cancel this booking")), form);
   reason.input.focus();
 }
 
@@ -192,25 +201,25 @@ function cancel(booking, panel) {
  * @param {HTMLElement} panel
  */
 function editDetails(booking, panel) {
-  const name = field("Name", { name: "name", autocomplete: "name", value: booking.invitee.name, maxlength: 100 });
-  const email = field("Email", { name: "email", type: "email", autocomplete: "email", value: booking.invitee.email, maxlength: 254 });
-  const zone = field("Your time zone", { kind: "select", name: "time_zone", options: zoneOptions(booking.invitee.time_zone) });
+  const name = field(t("Name"), { name: "name", autocomplete: "name", value: booking.invitee.name, maxlength: 100 });
+  const email = field(t("Email"), { name: "email", type: "email", autocomplete: "email", value: booking.invitee.email, maxlength: 254 });
+  const zone = field(t("Your time zone"), { kind: "select", name: "time_zone", options: zoneOptions(booking.invitee.time_zone) });
   zone.input.value = booking.invitee.time_zone;
-  const submit = h("button", { type: "submit", class: "primary" }, "Save my details");
+  const submit = h("button", { type: "submit", class: "primary" }, t("Save my details"));
   const form = h("form", { novalidate: true, "aria-labelledby": "edit-title" }, summaryBox(), name.wrap, email.wrap, zone.wrap,
-    h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(panel) }, "Discard changes")));
+    h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(panel) }, t("Discard changes"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
     const body = { name: name.input.value.trim(), email: email.input.value.trim(), time_zone: zone.input.value };
     try {
-      const saved = await busy(submit, () => api(`/bookings/${encodeURIComponent(booking.id)}`, { method: "PATCH", body, token }), "Saving…");
-      render(saved, "Your details were saved.");
+      const saved = await busy(submit, () => api(`/bookings/${encodeURIComponent(booking.id)}`, { method: "PATCH", body, token }), t("Saving…"));
+      render(saved, t("Your details were saved."));
     } catch (error) {
       showErrors(form, error);
     }
   });
-  fill(panel, h("h3", { id: "edit-title" }, "Correct my details"), form);
+  fill(panel, h("h3", { id: "edit-title" }, t("Correct my details")), form);
   name.input.focus();
 }
 
@@ -218,36 +227,37 @@ function editDetails(booking, panel) {
 function privacySection(booking) {
   const result = h("div", { role: "status" });
   const confirmArea = h("div");
-  const exportButton = h("button", { type: "button" }, "Download my data");
+  const exportButton = h("button", { type: "button" }, t("Download my data"));
   exportButton.addEventListener("click", async () => {
     try {
-      const data = await busy(exportButton, () => api("/privacy/export", { token }), "Preparing…");
+      const data = await busy(exportButton, () => api("/privacy/export", { token }), t("Preparing…"));
       download(`kaleno-my-data-${booking.id}.json`, JSON.stringify(data, null, 2), "application/json");
-      fill(result, "Your data was downloaded as a JSON file.");
+      fill(result, t("Your data was downloaded as a JSON file."));
     } catch (error) {
       fill(result, h("p", { class: "error" }, describe(error)));
     }
   });
-  const eraseButton = h("button", { type: "button", class: "danger" }, "Erase my details");
+  const eraseButton = h("button", { type: "button", class: "danger" }, t("Erase my details"));
   eraseButton.addEventListener("click", () => {
-    const confirm = h("button", { type: "button", class: "danger primary" }, "Erase them for good");
+    const confirm = h("button", { type: "button", class: "danger primary" }, t("Erase them for good"));
     confirm.addEventListener("click", async () => {
       try {
-        await busy(confirm, () => api("/privacy/erase", { method: "POST", token }), "Erasing…");
-        load("Your name, email, phone number, notes and answers were erased from this booking. The time stays booked.");
+        await busy(confirm, () => api("/privacy/erase", { method: "POST", token }), t("Erasing…"));
+        load(t("Your name, email, phone number, notes and answers were erased from this booking. The time stays booked."));
       } catch (error) {
         fill(result, h("p", { class: "error" }, describe(error)));
       }
     });
     fill(confirmArea, h("div", { class: "notice warn" },
-      h("p", {}, "Your name, email, phone number, notes and answers will be removed from this booking, and from the host's calendar. The booked time stays. This cannot be undone."),
-      h("div", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(confirmArea) }, "Keep my details"))));
+      h("p", {}, t("Your name, email, phone number, notes and answers will be removed from this booking, and from the host's calendar. The booked time stays. This cannot be undone.")),
+      h("div", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(confirmArea) }, t("Keep my details")))));
     confirm.focus();
   });
   return h("section", { class: "card", "aria-labelledby": "data-title" },
-    h("h2", { id: "data-title" }, "Your data"),
-    h("p", {}, "Download or erase what Kaleno holds about you in this booking. ",
-      h("a", { href: "/privacy-rights" }, "All your bookings, with every host"), " need a link mailed to your address. ",
-      h("a", { href: "/privacy-policy" }, "How Kaleno uses your data"), "."),
+    h("h2", { id: "data-title" }, t("Your data")),
+    h("p", {}, t("Download or erase what Kaleno holds about you in this booking."), " ",
+      h("a", { href: "/privacy-rights" }, t("All your bookings, with every host")), " ",
+      t("need a link mailed to your address."), " ",
+      h("a", { href: "/privacy-policy" }, t("How Kaleno uses your data")), "."),
     h("div", { class: "actions" }, exportButton, eraseButton), confirmArea, result);
 }

@@ -5,6 +5,7 @@
 // step at a time (the times have a "Back" to the month).
 import { api, ApiError, describe } from "./api.js";
 import { h, fill, field } from "./dom.js";
+import { clock, setClock, t, tn } from "./i18n.js";
 import {
   addDays, addMonths, dateOf, firstOfMonth, formatDay, formatMonth, formatTime, lastOfMonth, monthOf,
   todayIn, weekdayIndex, zoneOptions,
@@ -14,8 +15,9 @@ import {
 /** @typedef {import("./types.js").SlotsAnswer} SlotsAnswer */
 /** @typedef {import("./api.js").Request} Request */
 
-const WEEKDAYS = [["Mon", "Monday"], ["Tue", "Tuesday"], ["Wed", "Wednesday"], ["Thu", "Thursday"],
-  ["Fri", "Friday"], ["Sat", "Saturday"], ["Sun", "Sunday"]];
+// The week's days, Monday first, as the page's language names them (short and long): 5 January 2026 is a Monday.
+const weekdays = () => [0, 1, 2, 3, 4, 5, 6].map((n) => [formatDay(addDays("2026-01-05", n), { weekday: "short" }),
+  formatDay(addDays("2026-01-05", n), { weekday: "long" })]);
 const FIRST_SLOTS = "kaleno:first-slots"; // when a visitor first sees times to pick (bench/web_client.py reads it)
 const MAX_DAYS_PER_ASK = 62; // the API's longest range
 const LOOKAHEAD_ASKS = 6; // how far "the next free day" is looked for: about a year, two months per ask
@@ -158,6 +160,7 @@ export const monthsBetween = (from, to) =>
  * @property {Map<string, Promise<SlotsAnswer>>} [prefetched]
  * @property {Request} [request]
  * @property {number} [level]
+ * @property {boolean} [clockSwitch] offer a 12/24-hour clock switch beside the day's times
  */
 
 /**
@@ -176,12 +179,13 @@ export const monthsBetween = (from, to) =>
  * onPick({start, end}, zone) is called when a time is chosen; times are in the picked zone.
  * onUnavailable(error): the host cannot take bookings now (no use offering "Try again").
  * `level`: the heading level of the month and the day's times (the page's outline decides).
+ * `clockSwitch`: a 12/24-hour switch beside the day's times (the booking page), remembered as the visitor's choice.
  * @param {PickerOptions} options
  * @returns {Picker}
  */
 export function createPicker({
   host, type, zone, windowDays = 366, onPick, onZone, onUnavailable, prefetched,
-  request: init = {}, level = 3,
+  request: init = {}, level = 3, clockSwitch = false,
 }) {
   /**
    * @type {{zone: string, month: string, day: string | null, byDay: Map<string, Slot[]>, request: number,
@@ -190,8 +194,8 @@ export function createPicker({
   const state = { zone, month: monthOf(todayIn(zone)), day: null, byDay: new Map(), request: 0, tries: 0, focusDay: null };
   const heading = /** @type {"h2" | "h3" | "h4" | "h5" | "h6"} */ (`h${level}`);
 
-  const zoneField = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(zone),
-    hint: "Times are shown in this zone." });
+  const zoneField = field(t("Time zone"), { kind: "select", name: "time_zone", options: zoneOptions(zone),
+    hint: t("Times are shown in this zone.") });
   zoneField.input.value = zone;
   zoneField.input.addEventListener("change", () => {
     state.zone = zoneField.input.value;
@@ -200,23 +204,23 @@ export function createPicker({
   });
 
   const monthId = `month-${Math.random().toString(36).slice(2, 8)}`;
-  const previous = h("button", { type: "button", "aria-label": "Previous month", onclick: () => go(-1) }, h("span", { "aria-hidden": "true" }, "‹"));
-  const next = h("button", { type: "button", "aria-label": "Next month", onclick: () => go(1) }, h("span", { "aria-hidden": "true" }, "›"));
+  const previous = h("button", { type: "button", "aria-label": t("Previous month"), onclick: () => go(-1) }, h("span", { "aria-hidden": "true" }, "‹"));
+  const next = h("button", { type: "button", "aria-label": t("Next month"), onclick: () => go(1) }, h("span", { "aria-hidden": "true" }, "›"));
   const monthTitle = h(heading, { id: monthId, "aria-live": "polite" });
   const body = h("tbody");
   const grid = h("table", { class: "month", role: "grid", "aria-labelledby": monthId },
-    h("thead", {}, h("tr", {}, WEEKDAYS.map(([short, long]) => h("th", { scope: "col", abbr: long }, h("span", { title: long }, short))))),
+    h("thead", {}, h("tr", {}, weekdays().map(([short, long]) => h("th", { scope: "col", abbr: long }, h("span", { title: long }, short))))),
     body);
   grid.addEventListener("keydown", onGridKey);
   const status = h("p", { class: "status-line", role: "status" });
   const nextFree = h("p", { class: "next-free" });
   const back = h("button", { type: "button", class: "step-back", onclick: () => showStep("month", true) },
-    h("span", { "aria-hidden": "true" }, "← "), "Back");
+    h("span", { "aria-hidden": "true" }, "← "), t("Back"));
   const timesHeading = h(heading, { tabindex: "-1" });
   const times = h("ul", { class: "times" });
   const monthPane = h("div", { class: "month-pane" },
     h("div", { class: "month-nav" }, monthTitle, previous, next), grid, status, nextFree, zoneField.wrap);
-  const timesPane = h("div", { class: "day-times" }, back, timesHeading, times);
+  const timesPane = h("div", { class: "day-times" }, back, timesHeading, times, clockSwitch && clockChoice(() => drawTimes()));
   const picker = h("div", { class: "picker", "data-step": "month" }, monthPane, timesPane);
   const element = h("div", { class: "picker-wrap" }, picker); // the page's own section names it
 
@@ -275,7 +279,7 @@ export function createPicker({
     next.disabled = addMonths(state.month, 1) > monthOf(lastDay());
     fill(monthTitle, formatMonth(state.month));
     status.className = "status-line";
-    fill(status, "Loading free times…");
+    fill(status, t("Loading free times…"));
     fill(nextFree);
     element.setAttribute("aria-busy", "true");
     if (!keepDay) state.day = null;
@@ -311,8 +315,8 @@ export function createPicker({
     drawDays(today);
     drawTimes();
     const count = state.byDay.size;
-    fill(status, count ? `${count} ${count === 1 ? "day has" : "days have"} free times in ${formatMonth(state.month)}.`
-      : `No free times in ${formatMonth(state.month)}.`);
+    fill(status, count ? tn("{count} day has free times in {month}.", "{count} days have free times in {month}.", count,
+      { month: formatMonth(state.month) }) : t("No free times in {month}.", { month: formatMonth(state.month) }));
     if (!count) offerNextFree(request);
     keepFocusOn(state.focusDay);
     state.focusDay = null;
@@ -335,8 +339,8 @@ export function createPicker({
       return;
     }
     status.className = "error";
-    fill(status, `Free times could not be loaded. ${describe(error)} `,
-      h("button", { type: "button", class: "link", onclick: retry }, "Try again"));
+    fill(status, t("Free times could not be loaded. {problem}", { problem: describe(error) }), " ",
+      h("button", { type: "button", class: "link", onclick: retry }, t("Try again")));
   }
 
   /**
@@ -369,11 +373,12 @@ export function createPicker({
     }
     if (request !== state.request) return;
     if (!first) {
-      fill(status, `No free times in ${formatMonth(state.month)}, nor in the months after it that can be booked.`);
+      fill(status, t("No free times in {month}, nor in the months after it that can be booked.", { month: formatMonth(state.month) }));
       return;
     }
-    fill(status, `No free times in ${formatMonth(state.month)}. The next free day is ${formatDay(first)}.`);
-    fill(nextFree, h("button", { type: "button", onclick: () => jumpTo(first) }, `Go to ${formatDay(first, { day: "numeric", month: "long" })}`));
+    fill(status, t("No free times in {month}. The next free day is {day}.", { month: formatMonth(state.month), day: formatDay(first) }));
+    fill(nextFree, h("button", { type: "button", onclick: () => jumpTo(first) },
+      t("Go to {day}", { day: formatDay(first, { day: "numeric", month: "long" }) })));
   }
 
   /** @param {string} day */
@@ -393,7 +398,9 @@ export function createPicker({
       if (!day) return h("td", { role: "gridcell" });
       const slots = state.byDay.get(day) || [];
       const name = formatDay(day);
-      const label = loading ? name : slots.length ? `${name}, ${slots.length} free ${slots.length === 1 ? "time" : "times"}` : `${name}, no free times`;
+      const label = loading ? name : slots.length
+        ? tn("{day}, {count} free time", "{day}, {count} free times", slots.length, { day: name })
+        : t("{day}, no free times", { day: name });
       return h("td", { role: "gridcell" }, h("button", {
         type: "button",
         class: ["day", slots.length && "free", day === today && "today"].filter(Boolean).join(" "),
@@ -463,13 +470,13 @@ export function createPicker({
 
   function drawTimes() {
     if (!state.day) {
-      fill(timesHeading, "Choose a day to see its times");
+      fill(timesHeading, t("Choose a day to see its times"));
       times.removeAttribute("aria-label");
       fill(times);
       return;
     }
-    fill(timesHeading, `Times on ${formatDay(state.day)}`);
-    times.setAttribute("aria-label", `Free times on ${formatDay(state.day)}`);
+    fill(timesHeading, t("Times on {day}", { day: formatDay(state.day) }));
+    times.setAttribute("aria-label", t("Free times on {day}", { day: formatDay(state.day) }));
     fill(times, (state.byDay.get(state.day) || []).map((slot) =>
       h("li", {}, h("button", { type: "button", "data-start": slot.start, onclick: () => onPick(slot, state.zone) },
         h("span", { class: "time" }, formatTime(slot.start, state.zone)), seatsLeft(slot)))));
@@ -489,10 +496,31 @@ export function createPicker({
 }
 
 /**
+ * The 12/24-hour switch: two radios, each showing an afternoon time the way it would write it. A choice is
+ * remembered (the kaleno_clock cookie) and the times are drawn again on it.
+ * @param {() => void} redraw
+ * @returns {HTMLFieldSetElement}
+ */
+function clockChoice(redraw) {
+  const name = `clock-${Math.random().toString(36).slice(2, 8)}`;
+  const afternoon = "2026-01-05T13:00:00Z";
+  /** @type {["24" | "12", string][]} */
+  const clocks = [["24", t("24-hour")], ["12", t("12-hour")]];
+  return h("fieldset", { class: "choices clock" }, h("legend", {}, t("Clock")),
+    clocks.map(([value, label]) => {
+      const id = `${name}-${value}`;
+      const input = h("input", { type: "radio", id, name, value, checked: clock() === value,
+        onchange: () => { setClock(value); redraw(); } });
+      return h("div", { class: "check" }, input,
+        h("label", { for: id }, label, " ", h("span", { class: "meta" }, `(${formatTime(afternoon, "UTC", value)})`)));
+    }));
+}
+
+/**
  * A group session's free seats: a badge beside its time that wraps whole, below it, when room is short.
  * @param {Slot} slot
  */
 function seatsLeft(slot) {
   if (slot.seats_left == null) return null;
-  return h("span", { class: "badge seats" }, `${slot.seats_left} ${slot.seats_left === 1 ? "seat" : "seats"} left`);
+  return h("span", { class: "badge seats" }, tn("{count} seat left", "{count} seats left", slot.seats_left));
 }

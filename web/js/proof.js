@@ -5,6 +5,8 @@
 
 /** @typedef {import("./proof-worker.js").Challenge} Challenge */
 
+import { t } from "./i18n.js";
+
 const PROOF_HEADER = "Kaleno-Proof";
 const SLOW_MS = 400; // below this, a status would only flicker
 const ATTEMPTS = 3; // a proof refused again (it expired while the phone slept) gets a fresh challenge
@@ -52,7 +54,7 @@ export async function solved(challenge, onSlow) {
   const timer = setTimeout(() => onSlow(true), SLOW_MS);
   try {
     const number = await solveInBackground(challenge);
-    if (number === null) throw new Error("The automatic check could not be completed. Please try again.");
+    if (number === null) throw new Error(t("The automatic check could not be completed. Please try again."));
     const { algorithm, challenge: hash, salt, signature } = challenge;
     return btoa(JSON.stringify({ algorithm, challenge: hash, number, salt, signature }));
   } finally {
@@ -79,7 +81,7 @@ function solveInBackground(challenge) {
     };
     worker.onerror = () => {
       worker.terminate();
-      reject(new Error("The automatic check could not be completed. Please try again."));
+      reject(new Error(t("The automatic check could not be completed. Please try again.")));
     };
     worker.postMessage(challenge);
   });

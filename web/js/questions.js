@@ -3,6 +3,7 @@
 // path (`answers.<question id>`) so a 422's field error lands beside it. What an answer is sent as is decided by
 // the pure functions below (unit-tested in tests/js/questions.test.js); the controls only read the DOM.
 import { h, uid } from "./dom.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Question} Question */
 /** @typedef {import("./types.js").AnswerValue} AnswerValue */
@@ -48,7 +49,7 @@ export function choiceAnswer(options, single) {
  * " (required)" after a label; hidden from screen readers when the control itself says it (required).
  * @param {boolean} [said]
  */
-export const requiredMark = (said = true) => h("span", { class: "required", "aria-hidden": said ? "true" : undefined }, " (required)");
+export const requiredMark = (said = true) => h("span", { class: "required", "aria-hidden": said ? "true" : undefined }, " ", t("(required)"));
 
 /**
  * @typedef {object} QuestionControl

@@ -1,6 +1,8 @@
 // @ts-check
 // Time zones and dates. Calendar dates are "YYYY-MM-DD" strings; date arithmetic is done on
 // them in UTC, so no local DST shift can move a day. Instants come from the API as RFC 3339 with offset.
+// Dates and times are written in the page's language (i18n.js locale()), times on the visitor's clock (12 or 24 hours).
+import { clock, locale } from "./i18n.js";
 
 /** @returns {string} the browser's IANA zone ("UTC" when it says none) */
 export function detectedZone() {
@@ -106,7 +108,7 @@ export const dateOf = (instant) => instant.slice(0, 10);
  * @returns {string}
  */
 export function formatDay(day, options = { weekday: "long", day: "numeric", month: "long" }) {
-  return new Intl.DateTimeFormat(undefined, { ...options, timeZone: "UTC" }).format(asUtc(day));
+  return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(asUtc(day));
 }
 
 /**
@@ -114,16 +116,20 @@ export function formatDay(day, options = { weekday: "long", day: "numeric", mont
  * @returns {string}
  */
 export function formatMonth(month) {
-  return new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric", timeZone: "UTC" }).format(asUtc(`${month}-01`));
+  return new Intl.DateTimeFormat(locale(), { month: "long", year: "numeric", timeZone: "UTC" }).format(asUtc(`${month}-01`));
 }
 
 /**
+ * A time of day on the visitor's clock: "09:00" or "9:00 AM" ("09.00" in Indonesian).
  * @param {string} instant
  * @param {string} zone
+ * @param {"12" | "24"} [hours] the clock (the visitor's choice, else their locale's)
  * @returns {string}
  */
-export function formatTime(instant, zone) {
-  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date(instant));
+export function formatTime(instant, zone, hours = clock()) {
+  /** @type {Intl.DateTimeFormatOptions} */
+  const options = hours === "12" ? { hour: "numeric", hourCycle: "h12" } : { hour: "2-digit", hourCycle: "h23" };
+  return new Intl.DateTimeFormat(locale(), { ...options, minute: "2-digit", timeZone: zone }).format(new Date(instant));
 }
 
 /**
@@ -133,7 +139,7 @@ export function formatTime(instant, zone) {
  * @returns {string}
  */
 export function formatWhen(start, end, zone) {
-  const day = new Intl.DateTimeFormat(undefined, {
+  const day = new Intl.DateTimeFormat(locale(), {
     weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: zone,
   }).format(new Date(start));
   return `${day}, ${formatTime(start, zone)}–${formatTime(end, zone)}`;
