@@ -9,12 +9,13 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters
+from shared.domain.avatar import AVATAR_MEDIA_TYPE
 from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import FieldProblem, HostNotFound
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
-from shared.services import availability, bot_gate, team_availability
+from shared.services import availability, avatars, bot_gate, team_availability
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
 from shared.web import pages
@@ -101,7 +102,7 @@ def get_host_page(request: Request, host_slug: str) -> Response:
         return _team_page(host_slug)
     return json_response(
         HostPageView(
-            host=PublicHost(display_name=page.display_name, slug=host_slug),
+            host=PublicHost.of_page(page, host_slug),
             event_types=[ListedEventType.of(event_type) for event_type in page.listed().values()],
             host_time_zone=page.schedule.time_zone,
         )
@@ -121,7 +122,7 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
         return _team_booking_page(opened)
     return json_response(
         BookingPageView(
-            host=PublicHost(display_name=page.display_name, slug=host_slug),
+            host=PublicHost.of_page(page, host_slug),
             event_type=PublicEventType.of(event_type),
             host_time_zone=page.schedule_of(event_type).time_zone,
         )
@@ -144,6 +145,22 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     slots = team_availability.host_or_team_slots(asked, adapters())
     body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")
+
+
+# A picture's address changes with every upload (a new id), so a browser or a cache may keep it for ever; it is
+# served as an image and nothing else (no sniffing, no active content even if opened on its own).
+AVATAR_HEADERS = {
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'",
+}
+
+
+@api.public("/avatars/<avatar_id>.webp", produces=AVATAR_MEDIA_TYPE, limit="public-reads")
+def get_avatar(request: Request, avatar_id: str) -> Response:
+    """A host's picture (WebP, at most 256 × 256), at the address their page's `avatar_url` gives."""
+    found = avatars.avatar(avatar_id, adapters())
+    return Response(found.image, mimetype=AVATAR_MEDIA_TYPE, headers=AVATAR_HEADERS)
 
 
 def _team_page(team_slug: str) -> Response:

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from shared.domain.booking_form import QUESTION_ID_PATTERN
+from shared.domain.brand import COLOR_PATTERN
 from shared.domain.errors import FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN
 from shared.domain.ids import ID_PATTERNS
@@ -115,6 +116,10 @@ ENGLISH: Mapping[str, str] = {
     "url-not-https": "Use an address that starts with https://",
     "url-host-unresolved": "No server answers to this address's name: check its spelling",
     "url-address-not-public": "Use an address on the public internet",
+    # --- the host's look ----------------------------------------------------------------------------------
+    "brand-color-invalid": "Enter a colour as # and six hex digits, such as #0b57d0",
+    "brand-color-contrast": "This colour's contrast is {ratio}:1, below the {minimum}:1 that text needs to be "
+    "readable on it and with it; try {suggestion}, the nearest darker shade that is",
 }
 
 MESSAGES: Mapping[str, Mapping[str, str]] = {"en": ENGLISH}
@@ -196,6 +201,7 @@ def _pattern_codes() -> dict[str, str]:
             QUESTION_ID_PATTERN: "question-id-invalid",
             SCHEDULE_ID_PATTERN: "schedule-unknown",
             LINK_TOKEN_PATTERN: "link-invalid",
+            COLOR_PATTERN: "brand-color-invalid",
         }
     )
     return codes

@@ -104,6 +104,10 @@ def retention_periods(settings: Settings) -> list[Retention]:
             f"{_days(settings.booking_retention_days)} after the meeting ended, then deleted",
         ),
         Retention("A host's account, event types and hours", "until the host deletes the account"),
+        Retention(
+            "A host's picture (Kaleno's own 256-pixel copy, without the uploaded file's metadata)",
+            "until the host replaces or removes it, or deletes the account",
+        ),
         Retention("The Google access a host gave", "until the host disconnects the calendar or deletes the account"),
         Retention(
             "A host's busy times (never event titles or guests)",
