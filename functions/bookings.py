@@ -9,6 +9,7 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters
+from shared.config import get_settings
 from shared.domain.avatar import AVATAR_MEDIA_TYPE
 from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
@@ -18,7 +19,7 @@ from shared.domain.time_zones import ZoneName
 from shared.services import availability, avatars, bot_gate, team_availability
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
-from shared.web import pages
+from shared.web import pages, previews
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.principals import InviteeGrant
 from shared.web.problems import Problem
@@ -208,14 +209,18 @@ def dashboard_section_html(request: Request, section: str) -> Response:
 
 @api.public("/html/host/<host_slug>", produces="text/html")
 def host_html(request: Request, host_slug: str) -> Response:
-    """A host's public page, served at `/{host_slug}`."""
-    return pages.client_page("host", request)
+    """A host's public page, served at `/{host_slug}`: its title and link preview name the host."""
+    preview = previews.host_preview(host_slug, request, get_settings().base_url.rstrip("/"), adapters())
+    return pages.client_page("host", request, preview)
 
 
 @api.public("/html/book/<host_slug>/<event_type_slug>", produces="text/html")
 def booking_html(request: Request, host_slug: str, event_type_slug: str) -> Response:
-    """The public booking page, served at `/{host_slug}/{event_type_slug}`."""
-    return pages.client_page("book", request)
+    """The public booking page, served at `/{host_slug}/{event_type_slug}`: its title and link preview name the
+    event and its host."""
+    base_url = get_settings().base_url.rstrip("/")
+    preview = previews.booking_preview(host_slug, event_type_slug, request, base_url, adapters())
+    return pages.client_page("book", request, preview)
 
 
 @api.public("/html/manage", produces="text/html")

@@ -32,6 +32,7 @@ from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 from shared.services.retention import MONTH_GRACE
 from shared.web.browser_storage import BROWSER_STORAGE, spoken
+from shared.web.previews import LinkPreview
 from shared.web.problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -74,10 +75,11 @@ def _templates() -> Environment:
     )
 
 
-def client_page(page: ClientPage, request: Request) -> Response:
-    """A page of the web client. It names nobody and changes only with a deploy, so it is revalidated by its
-    ETag (`no-cache`): a new deploy shows at once, an unchanged page costs a 304."""
-    html = _rendered(page)
+def client_page(page: ClientPage, request: Request, preview: LinkPreview | None = None) -> Response:
+    """A page of the web client. It changes only with a deploy (and a host's or booking page with what the host
+    published: its `preview`), so it is revalidated by its ETag (`no-cache`): a new deploy or a renamed host
+    shows at once, an unchanged page costs a 304."""
+    html = _rendered(page, preview)
     response = Response(html, mimetype="text/html", headers=PAGE_HEADERS)
     response.set_etag(sha256(html.encode()).hexdigest()[:32])
     response.make_conditional(request)  # a 304 when the browser's copy is current
@@ -91,9 +93,9 @@ def dashboard_page(section: str, request: Request) -> Response:
     return client_page("dashboard", request)
 
 
-@lru_cache(maxsize=8)
-def _rendered(page: ClientPage) -> str:
-    return _templates().get_template(f"{page}.html").render()
+@lru_cache(maxsize=512)  # by content: a preview is the key, so a changed page is a new entry, never a stale one
+def _rendered(page: ClientPage, preview: LinkPreview | None = None) -> str:
+    return _templates().get_template(f"{page}.html").render(preview=preview)
 
 
 def retention_periods(settings: Settings) -> list[Retention]:
