@@ -6,7 +6,7 @@ import { api, describe, statusOf } from "./api.js";
 /** @typedef {import("./types.js").HostPage} HostPage */
 /** @typedef {import("./types.js").PublicEventType} PublicEventType */
 import { byId, fill, h } from "./dom.js";
-import { initials, locationKindText, richText } from "./booking-facts.js";
+import { locationKindText, richText, showHostLook } from "./booking-facts.js";
 import { initConsent } from "./consent.js";
 
 const [host] = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -32,7 +32,7 @@ async function start() {
   }
   const { host: owner, event_types: types } = info;
   document.title = `${owner.display_name} · Kaleno`;
-  fill(byId("avatar"), initials(owner.display_name));
+  showHostLook(byId("avatar"), owner);
   fill(title, owner.display_name);
   fill(status, types.length ? "Choose a meeting to see its free times." : `${owner.display_name} offers no meetings to book here yet.`);
   fill(byId("page"), h("ul", { class: "type-cards", "aria-label": "Meetings you can book" }, types.map((/** @type {PublicEventType} */ type) =>
