@@ -219,14 +219,26 @@ def test_a_crawler_gets_the_preview_in_the_hosts_language_and_a_reader_in_theirs
     assert reader.meta["og:title"] == "Konsultasi with Budi"
 
 
-def test_a_team_page_previews_with_the_teams_name(api: str, browser: Browser, google: Google) -> None:
-    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY)
+def test_a_teams_pages_preview_with_the_teams_name(api: str, browser: Browser, google: Google) -> None:
+    slug, email = host_with_hours(browser, google, "UTC", EVERY_DAY)
     team = browser.post("/teams", json={"slug": f"{slug}-team", "name": "The Clinic"})
     assert team.status_code == 201, team.text
+    me = browser.get("/hosts/me").json()["id"]
+    consult = {"slug": "consult", "title": "Consult", "duration_minutes": 45, "booking_window_days": 366}
+    typed = browser.post(
+        f"/teams/{team.json()['id']}/event-types", json={**consult, "assignment": "round_robin", "members": [me]}
+    )
+    assert typed.status_code == 201, typed.text
 
-    _, head = head_of(f"{api}/{slug}-team")
+    _, page = head_of(f"{api}/{slug}-team")
+    booking, head = head_of(f"{api}/{slug}-team/consult")
 
-    assert head.meta["og:title"] == "The Clinic"
+    assert page.meta["og:title"] == "The Clinic"
+    assert page.meta["og:description"] == "Book a time with The Clinic. Consult (45 minutes)"
+    assert head.meta["og:title"] == "Consult with The Clinic"
+    assert head.meta["og:description"].startswith("45 minutes · ")
+    assert "og:image" not in head.meta
+    assert email not in booking.text
 
 
 def test_an_unknown_or_private_page_previews_as_the_generic_page(api: str, browser: Browser, google: Google) -> None:
