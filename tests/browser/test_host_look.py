@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
 from shared.domain.brand import AA_MINIMUM, brand_contrast
 from tests.browser.pages import PageWatch, check_layout
@@ -90,9 +90,8 @@ def test_the_profile_sets_the_language_the_colour_and_the_picture(
     assert (saved["brand_color"], saved["locale"]) == ("#767676", "id")
 
     # The picture: shown before it is sent, then the one Kaleno made, then removed.
-    page.get_by_label("Picture", exact=True).set_input_files(
-        files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}]
-    )
+    chosen: FilePayload = {"name": "me.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}
+    page.get_by_label("Picture", exact=True).set_input_files(files=[chosen])
     expect(page.locator(".avatar.large img")).to_have_attribute("src", re.compile("^blob:"))
     check_layout(watch, "dashboard-profile-picture-chosen", expected_statuses=(*SIGNED_OUT, 422))
     page.get_by_role("button", name="Upload picture").click()
