@@ -30,7 +30,11 @@ from shared.web.endpoints import check_header_sizes, secure_headers
 from shared.web.problems import INTERNAL, RETRY_AFTER_SECONDS, Problem
 
 if TYPE_CHECKING:
+    from shared.services.ports import Ports
     from shared.web.pages import ClientPage
+    from shared.web.previews import LinkPreview
+
+    Previewer = Callable[[str, Ports], LinkPreview | None]
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = str(ROOT / "functions" / "main.py")
@@ -129,8 +133,12 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
             return problem.to_response()
 
     @root.get("/<host_slug>/<event_type_slug>")
-    def booking_page(**_: Any) -> Response:
-        return _page("book")
+    def booking_page(host_slug: str, event_type_slug: str) -> Response:
+        from shared.web.previews import booking_preview
+
+        return _page(
+            "book", lambda base_url, ports: booking_preview(host_slug, event_type_slug, request, base_url, ports)
+        )
 
     @root.get("/<host_slug>")
     def host_page(host_slug: str) -> Response:
@@ -139,7 +147,9 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
 
         if not re.fullmatch(SLUG_PATTERN, host_slug):
             return Problem(404, "not-found", "Not found", "No such page.").to_response()
-        return _page("host")
+        from shared.web.previews import host_preview
+
+        return _page("host", lambda base_url, ports: host_preview(host_slug, request, base_url, ports))
 
     @root.get("/manage")
     def manage_page() -> Response:
@@ -199,10 +209,15 @@ def _static(name: str) -> Response:
     return _compressed(response)
 
 
-def _page(page: ClientPage) -> Response:
+def _page(page: ClientPage, previewed: Previewer | None = None) -> Response:
+    """A page of the web client; a host's or booking page with its link preview, read as the function reads it
+    (functions/bookings.py host_html, booking_html)."""
+    from shared.bootstrap import adapters
+    from shared.config import get_settings
     from shared.web.pages import client_page
 
-    return _compressed(client_page(page, request))
+    preview = previewed(get_settings().base_url.rstrip("/"), adapters()) if previewed else None
+    return _compressed(client_page(page, request, preview))
 
 
 def _compressed(response: Response) -> Response:

@@ -9,15 +9,17 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters
+from shared.config import get_settings
+from shared.domain.avatar import AVATAR_MEDIA_TYPE
 from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import FieldProblem, HostNotFound
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
-from shared.services import availability, bot_gate, team_availability
+from shared.services import availability, avatars, bot_gate, team_availability
 from shared.services import booking as booking_service
 from shared.services import privacy as rights
-from shared.web import pages
+from shared.web import pages, previews
 from shared.web.endpoints import Endpoints, json_response
 from shared.web.principals import InviteeGrant
 from shared.web.problems import Problem, request_language
@@ -101,7 +103,7 @@ def get_host_page(request: Request, host_slug: str) -> Response:
         return _team_page(host_slug)
     return json_response(
         HostPageView(
-            host=PublicHost(display_name=page.display_name, slug=host_slug),
+            host=PublicHost.of_page(page, host_slug),
             event_types=[ListedEventType.of(event_type) for event_type in page.listed().values()],
             host_time_zone=page.schedule.time_zone,
         )
@@ -121,7 +123,7 @@ def get_page(request: Request, host_slug: str, event_type_slug: str) -> Response
         return _team_booking_page(opened)
     return json_response(
         BookingPageView(
-            host=PublicHost(display_name=page.display_name, slug=host_slug),
+            host=PublicHost.of_page(page, host_slug),
             event_type=PublicEventType.of(event_type),
             host_time_zone=page.schedule_of(event_type).time_zone,
         )
@@ -144,6 +146,22 @@ def get_slots(request: Request, host_slug: str, event_type_slug: str, query: Slo
     slots = team_availability.host_or_team_slots(asked, adapters())
     body = SlotList.body(slots.starts, slots.duration_seconds, zone, slots.complete, slots.seats_left)
     return Response(body, mimetype="application/json")
+
+
+# A picture's address changes with every upload (a new id), so a browser or a cache may keep it for ever; it is
+# served as an image and nothing else (no sniffing, no active content even if opened on its own).
+AVATAR_HEADERS = {
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'",
+}
+
+
+@api.public("/avatars/<avatar_id>.webp", produces=AVATAR_MEDIA_TYPE, limit="public-reads")
+def get_avatar(request: Request, avatar_id: str) -> Response:
+    """A host's picture (WebP, at most 256 × 256), at the address their page's `avatar_url` gives."""
+    found = avatars.avatar(avatar_id, adapters())
+    return Response(found.image, mimetype=AVATAR_MEDIA_TYPE, headers=AVATAR_HEADERS)
 
 
 def _team_page(team_slug: str) -> Response:
@@ -191,14 +209,18 @@ def dashboard_section_html(request: Request, section: str) -> Response:
 
 @api.public("/html/host/<host_slug>", produces="text/html")
 def host_html(request: Request, host_slug: str) -> Response:
-    """A host's public page, served at `/{host_slug}`."""
-    return pages.client_page("host", request)
+    """A host's public page, served at `/{host_slug}`: its title and link preview name the host."""
+    preview = previews.host_preview(host_slug, request, get_settings().base_url.rstrip("/"), adapters())
+    return pages.client_page("host", request, preview)
 
 
 @api.public("/html/book/<host_slug>/<event_type_slug>", produces="text/html")
 def booking_html(request: Request, host_slug: str, event_type_slug: str) -> Response:
-    """The public booking page, served at `/{host_slug}/{event_type_slug}`."""
-    return pages.client_page("book", request)
+    """The public booking page, served at `/{host_slug}/{event_type_slug}`: its title and link preview name the
+    event and its host."""
+    base_url = get_settings().base_url.rstrip("/")
+    preview = previews.booking_preview(host_slug, event_type_slug, request, base_url, adapters())
+    return pages.client_page("book", request, preview)
 
 
 @api.public("/html/manage", produces="text/html")

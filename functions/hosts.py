@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters
 from shared.config import get_settings
+from shared.domain.avatar import MAX_UPLOAD_BYTES, UPLOAD_TYPES
 from shared.domain.booking import BookingStatus, CancelRequest, RescheduleRequest, ResolveRequest
 from shared.domain.calendar_span import Instant
 from shared.domain.calendars import CalendarChoiceRequest
@@ -18,9 +19,9 @@ from shared.domain.host import Host, HostProfileUpdate, HostSlug
 from shared.domain.links import LinkRequest
 from shared.domain.schedule import NamedSchedule, Schedule, ScheduleCreate, ScheduleUpdate
 from shared.domain.webhooks import DELIVERY_ID_PATTERN, WebhookRegistration
+from shared.services import avatars, closure, links, onboarding, webhooks
 from shared.services import booking as booking_service
 from shared.services import calendars as calendar_settings
-from shared.services import closure, links, onboarding, webhooks
 from shared.services import hosts as host_settings
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
@@ -50,9 +51,39 @@ def get_me(request: Request, principal: Host) -> Response:
 
 @api.host("/me", methods=("PATCH",), body=HostProfileUpdate, response=HostView)
 def patch_me(request: Request, principal: Host, body: HostProfileUpdate) -> Response:
-    """Change display name, public slug or time zone; `onboarded: true` once the first-run setup is done."""
+    """Change display name, public slug, time zone, brand colour or language; `onboarded: true` once the
+    first-run setup is done."""
     updated = host_settings.update_profile(host_settings.UpdateProfile(principal, body), adapters())
     return json_response(HostView.of(updated))
+
+
+@api.host(
+    "/me/avatar",
+    methods=("PUT",),
+    response=HostView,
+    max_body_bytes=MAX_UPLOAD_BYTES,
+    uploads=tuple(UPLOAD_TYPES),
+    problems={
+        413: "`body-too-large` (or `avatar-too-large`): the picture is over 2 MB.",
+        415: "`avatar-type-unsupported`: the body's Content-Type is not image/png, image/jpeg, image/webp or "
+        "image/gif.",
+        422: "`avatar-unreadable`: the bytes are not a picture of that type, or one of over 40 million pixels.",
+    },
+)
+def put_avatar(request: Request, principal: Host) -> Response:
+    """Set your picture: the body is the image itself (PNG, JPEG, WebP or GIF, at most 2 MB), its type in
+    Content-Type. Kaleno makes its own copy (turned upright, centre square, at most 256 × 256, WebP, no
+    metadata: no EXIF or GPS position) and never keeps what you sent. `avatar_url` says where it is shown."""
+    from shared.web.avatar_image import reencoded  # Pillow: imported by the one request that needs it
+
+    image = reencoded(request.get_data(cache=False), request.mimetype)
+    return json_response(HostView.of(avatars.set_avatar(avatars.SetAvatar(principal, image), adapters())))
+
+
+@api.host("/me/avatar", methods=("DELETE",), response=HostView)
+def delete_avatar(request: Request, principal: Host) -> Response:
+    """Remove your picture: your pages show your initials again. Removing none is fine."""
+    return json_response(HostView.of(avatars.remove_avatar(principal, adapters())))
 
 
 class SlugQuery(BaseModel):

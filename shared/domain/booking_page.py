@@ -24,6 +24,7 @@ from shared.domain.errors import (
 )
 from shared.domain.event_type import EventType
 from shared.domain.host import Host
+from shared.domain.language import DEFAULT_LANGUAGE, Language
 from shared.domain.links import Visibility
 from shared.domain.schedule import (
     DEFAULT_SCHEDULE_ID,
@@ -84,6 +85,10 @@ class BookingPage(BaseModel):
     schedules: dict[str, NamedSchedule] = Field(default_factory=dict)  # by schedule id, the default excluded
     event_types: dict[str, EventType] = Field(default_factory=dict)  # by event type id
     calendar: CalendarView = CalendarView()
+    # The host's look, kept in step with the host (`following_profile`) so the public read stays one document.
+    brand_color: str | None = None
+    avatar: str | None = None  # the picture's id: its public address is /bookings/avatars/{id}.webp
+    locale: Language = DEFAULT_LANGUAGE
 
     def with_connection(self, connected: bool) -> BookingPage:
         """Following the host's connection. After a disconnect whatever the mirror said is no longer known:
@@ -106,7 +111,7 @@ class BookingPage(BaseModel):
         return self.model_copy(update={"calendar": calendar})
 
     def following_profile(self, before: Host, after: Host) -> BookingPage:
-        """The page shows the host's name; hours still in the host's old zone move to the new one."""
+        """The page shows the host's name and look; hours still in the host's old zone move to the new one."""
 
         def moved(schedule: _S) -> _S:
             if schedule.time_zone == before.time_zone and after.time_zone != before.time_zone:
@@ -114,7 +119,14 @@ class BookingPage(BaseModel):
             return schedule
 
         schedules = {schedule_id: moved(schedule) for schedule_id, schedule in self.schedules.items()}
-        update = {"display_name": after.display_name, "schedule": moved(self.schedule), "schedules": schedules}
+        update = {
+            "display_name": after.display_name,
+            "schedule": moved(self.schedule),
+            "schedules": schedules,
+            "brand_color": after.brand_color,
+            "avatar": after.avatar,
+            "locale": after.locale,
+        }
         return self.model_copy(update=update)
 
     # --- schedules ----------------------------------------------------------------------------------------

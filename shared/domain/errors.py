@@ -364,3 +364,16 @@ class InvitationRevoked(DomainError):
 
 class InvitationNotFound(NotFound):
     """No such invitation of this team (by its id)."""
+
+
+# --- the host's picture ---------------------------------------------------------------------------------
+class AvatarTooLarge(DomainError):
+    """The uploaded picture is over the size an avatar may be before it is decoded."""
+
+
+class AvatarTypeUnsupported(DomainError):
+    """The upload is not one of the image types an avatar may be (PNG, JPEG, WebP, GIF)."""
+
+
+class AvatarUnreadable(DomainError):
+    """The bytes are not a picture of the type they claim, or one too large to decode safely."""

@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.domain.brand import BrandColor
 from shared.domain.calendars import CALENDAR_LIST_SCOPE, CalendarChoice
 from shared.domain.errors import refused
 from shared.domain.event_type import Slug
-from shared.domain.language import Language
+from shared.domain.language import DEFAULT_LANGUAGE, Language
 from shared.domain.text import ONE_LINE
 from shared.domain.time_zones import ZoneName
 
@@ -103,7 +104,6 @@ class Host(BaseModel):
     display_name: str
     slug: str
     time_zone: str = "UTC"
-    locale: Language = "en"  # the language of the host's notices (and their pages' default)
     connection: Connection
     granted_scopes: tuple[str, ...] = ()
     sync: HostSync = HostSync()
@@ -118,6 +118,11 @@ class Host(BaseModel):
     # The dashboard's first-run setup is done (finished or skipped). New hosts start with False; hosts
     # stored before the setup existed read as True, so they are never sent through it.
     onboarded: bool = True
+    # The host's look on their public pages (shown to anyone): a readable brand colour, their picture's id
+    # (avatars/{id}: shared/domain/avatar.py), and the language their pages fall back to and their notices use.
+    brand_color: str | None = None
+    avatar: str | None = None
+    locale: Language = DEFAULT_LANGUAGE
 
     @property
     def may_list_calendars(self) -> bool:
@@ -175,5 +180,18 @@ class HostProfileUpdate(BaseModel):
     display_name: DisplayName | None = None
     slug: HostSlug | None = None
     time_zone: ZoneName | None = None
-    locale: Language | None = None
     onboarded: Literal[True] | None = Field(None, description="The first-run setup is done (it cannot be undone).")
+    brand_color: BrandColor | None = Field(
+        None,
+        description='The public pages\' accent, "#rrggbb"; null removes it. Refused (422 `brand-color-contrast`) '
+        "below WCAG AA's 4.5:1, as white text on it or as text on the white page; the error suggests the nearest "
+        "darker shade that passes.",
+    )
+    locale: Language | None = Field(
+        None, description="Your pages' default language (a visitor's own choice comes first) and your notices'."
+    )
+
+    def changes(self) -> dict[str, object]:
+        """The fields to change: those sent, where null means "unchanged", except a brand colour's (removed)."""
+        sent = self.model_dump(exclude_unset=True)
+        return {name: value for name, value in sent.items() if value is not None or name == "brand_color"}

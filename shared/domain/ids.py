@@ -20,6 +20,7 @@ EVENT_TYPE_ID_PATTERN = "^et[0-9a-f]{10}$"
 WEBHOOK_ID_PATTERN = ENDPOINT_ID_PATTERN  # a webhook endpoint's id
 TEAM_ID_PATTERN = "^tm[0-9a-f]{20}$"
 INVITATION_ID_PATTERN = "^iv[0-9a-f]{20}$"
+AVATAR_ID_PATTERN = "^av[0-9a-f]{20}$"  # a host's picture: a new id with every upload (shared/domain/avatar.py)
 
 # Every pattern an id in a request is checked against (slugs name pages, so they count as ids here).
 ID_PATTERNS: tuple[str, ...] = (
@@ -34,6 +35,7 @@ ID_PATTERNS: tuple[str, ...] = (
     DELIVERY_ID_PATTERN,
     TEAM_ID_PATTERN,
     INVITATION_ID_PATTERN,
+    AVATAR_ID_PATTERN,
     INVITE_TOKEN_PATTERN,  # an invitation's token names it in the accept path
 )
 
@@ -41,6 +43,10 @@ ID_PATTERNS: tuple[str, ...] = (
 def host_id(google_sub: str) -> str:
     """The host's id: derived from their Google subject, so a second sign-in finds the same host."""
     return "h" + hashlib.sha256(f"google-sub:{google_sub}".encode()).hexdigest()[:24]
+
+
+def avatar_id() -> str:
+    return f"av{secrets.token_hex(10)}"
 
 
 def booking_id() -> str:

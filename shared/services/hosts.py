@@ -36,7 +36,7 @@ class UpdateProfile:
 def update_profile(command: UpdateProfile, deps: Ports) -> Host:
     """The host and their page change together; a new slug is claimed in the same commit (must be free)."""
     host, uow = command.host, deps.uow()
-    changes = command.patch.model_dump(exclude_unset=True, exclude_none=True)
+    changes = command.patch.changes()
 
     def update() -> Host:
         with uow:

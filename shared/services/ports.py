@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any, NamedTuple, Protocol, Self
 
 from shared.domain.address_proof import AddressGrant, AddressProof
+from shared.domain.avatar import Avatar
 from shared.domain.booking import Booking
 from shared.domain.booking_page import BookingPage
 from shared.domain.calendars import ListedCalendar
@@ -278,6 +279,14 @@ class TeamRepository(SubjectRecords, Protocol):
     def purge(self, now: datetime) -> dict[str, int]: ...  # invitations past `expires_at`, accepted or not
 
 
+class AvatarRepository(SubjectRecords, Protocol):
+    """avatars/{avatar id}: a host's picture, one record per upload (the host's record names the current one)."""
+
+    def get(self, avatar_id: str) -> Avatar | None: ...
+    def add(self, avatar: Avatar) -> None: ...  # must not exist
+    def remove(self, avatar_id: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def hosts(self) -> HostRepository: ...
@@ -309,6 +318,8 @@ class UnitOfWork(Protocol):
     def bot_gate(self) -> BotGateRepository: ...
     @property
     def teams(self) -> TeamRepository: ...
+    @property
+    def avatars(self) -> AvatarRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -77,6 +77,7 @@ def _export_host(host: Host, now: datetime, uow: UnitOfWork, complaint: dict[str
     """Everything held about the host, one section per repository."""
     sections: dict[str, SubjectRecords] = {
         "profile": uow.hosts,
+        "avatars": uow.avatars,
         "booking_pages": uow.pages,
         "bookings": uow.bookings,
         "single_use_links": uow.links,
@@ -303,6 +304,7 @@ def _delete_records(host_id: str, uow: UnitOfWork) -> None:
         uow.webhook_deliveries,
         uow.audit,
         uow.teams,
+        uow.avatars,
         uow.pages,
         uow.hosts,
     )

@@ -25,6 +25,7 @@ from shared.domain.errors import DomainError, FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN, SLUG_PATTERN
 from shared.domain.host import Host
 from shared.domain.ids import (
+    AVATAR_ID_PATTERN,
     BOOKING_ID_PATTERN,
     ERASURE_ID_PATTERN,
     EVENT_TYPE_ID_PATTERN,
@@ -68,6 +69,7 @@ PATH_PARAMETERS: dict[str, str] = {
     "host_id": HOST_ID_PATTERN,
     "invitation_token": INVITE_TOKEN_PATTERN,
     "invitation_id": INVITATION_ID_PATTERN,
+    "avatar_id": AVATAR_ID_PATTERN,
     "section": SLUG_PATTERN,  # a dashboard section's name (shared/web/pages.py DASHBOARD_SECTIONS)
 }
 _PATH_PARAMETER_SHAPES = {name: re.compile(pattern) for name, pattern in PATH_PARAMETERS.items()}
@@ -160,6 +162,8 @@ class RouteOptions(TypedDict, total=False):
     body_problems: BodyProblems | None
     deadline: str | None
     problems: dict[int, str]
+    max_body_bytes: int | None
+    uploads: tuple[str, ...]
 
 
 class PublicRegistrar(Protocol):
@@ -206,6 +210,9 @@ class Route:
     deadline: str | None = None
     # Problems worth their own line in the OpenAPI document (status -> what it means), beyond "default".
     problems: tuple[tuple[int, str], ...] = ()
+    # A larger body than Settings.max_body_bytes, for the one route that takes a file (a host's picture).
+    max_body_bytes: int | None = None
+    uploads: tuple[str, ...] = ()  # a file body's media types (the view reads the bytes), for the OpenAPI document
 
     @property
     def personal(self) -> bool:
@@ -277,6 +284,8 @@ class Endpoints:
                 options.get("body_problems"),
                 options.get("deadline"),
                 tuple(options.get("problems", {}).items()),
+                options.get("max_body_bytes"),
+                options.get("uploads", ()),
             )
             self.routes.append(route)
             self._map.add(Rule(rule, methods=list(methods), endpoint=route))
@@ -292,11 +301,13 @@ class Endpoints:
         request.max_content_length = limit + 1
         route_rule, personal = "unmatched", False
         try:
-            if (request.content_length or 0) > limit:
-                raise RequestEntityTooLarge()
             check_header_sizes(request.headers.items())
             route, params = self._match(request)
             route_rule, personal = route.rule, route.personal
+            limit = route.max_body_bytes or limit
+            request.max_content_length = limit + 1
+            if (request.content_length or 0) > limit:
+                raise RequestEntityTooLarge()
             with within(deadline_seconds(route), since=_arrived_at(request)):
                 response = self._dispatch(request, route, params)
         except DroppedTask as dropped:

@@ -63,6 +63,9 @@ PROBLEMS: dict[type, tuple[int, str, str]] = {
     domain.InvitationForAnotherAddress: (403, "invitation-for-another-address", "Invitation for another address"),
     domain.InvitationRevoked: (410, "invitation-revoked", "Invitation withdrawn"),
     domain.InvitationNotFound: (404, "invitation-not-found", "Invitation not found"),
+    domain.AvatarTooLarge: (413, "avatar-too-large", "Picture too large"),
+    domain.AvatarTypeUnsupported: (415, "avatar-type-unsupported", "Picture type not supported"),
+    domain.AvatarUnreadable: (422, "avatar-unreadable", "Picture not readable"),
 }
 
 

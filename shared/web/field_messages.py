@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from shared.domain.booking_form import QUESTION_ID_PATTERN
+from shared.domain.brand import COLOR_PATTERN
 from shared.domain.errors import FieldProblem
 from shared.domain.event_type import SCHEDULE_ID_PATTERN
 from shared.domain.ids import ID_PATTERNS
@@ -120,6 +121,12 @@ ENGLISH: Mapping[str, str] = {
     "url-not-https": N_("Use an address that starts with https://"),
     "url-host-unresolved": N_("No server answers to this address's name: check its spelling"),
     "url-address-not-public": N_("Use an address on the public internet"),
+    # --- the host's look ----------------------------------------------------------------------------------
+    "brand-color-invalid": N_("Enter a colour as # and six hex digits, such as #0b57d0"),
+    "brand-color-contrast": N_(
+        "This colour's contrast is {ratio}:1, below the {minimum}:1 that text needs to be readable on it and "
+        "with it; try {suggestion}, the nearest darker shade that is"
+    ),
 }
 
 # pydantic's error types as our codes (types a model of ours cannot produce fall back to "invalid").
@@ -199,6 +206,7 @@ def _pattern_codes() -> dict[str, str]:
             QUESTION_ID_PATTERN: "question-id-invalid",
             SCHEDULE_ID_PATTERN: "schedule-unknown",
             LINK_TOKEN_PATTERN: "link-invalid",
+            COLOR_PATTERN: "brand-color-invalid",
         }
     )
     return codes

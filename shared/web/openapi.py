@@ -209,6 +209,9 @@ def _operation(function: str, route: Route, refs: References) -> Operation:
             "required": any(info.is_required() for info in route.body.model_fields.values()),
             "content": {"application/json": {"schema": refs[route.body]}},
         }
+    elif route.uploads:
+        binary: MediaType = {"schema": {"type": "string", "format": "binary", "maxLength": route.max_body_bytes}}
+        operation["requestBody"] = {"required": True, "content": dict.fromkeys(route.uploads, binary)}
     ok: Answer = {"description": "Success"}
     if route.response is not None:
         ok["content"] = {"application/json": {"schema": refs[route.response]}}

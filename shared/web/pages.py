@@ -21,7 +21,7 @@ from datetime import timedelta
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal
 
 from babel.dates import format_date
 from flask import Request, Response
@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from shared.config import Settings
-from shared.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Language, negotiate, supported
+from shared.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Language
 from shared.domain.links import KEPT_AFTER_END
 from shared.domain.policy import POLICY_HISTORY, policy_version
 from shared.domain.team import INVITATION_TTL
@@ -38,8 +38,12 @@ from shared.i18n import BABEL_LOCALES, Domain, client_catalogue, page_translatio
 from shared.services.booking import IDEMPOTENCY_TTL
 from shared.services.onboarding import SESSION_TTL, STATE_TTL
 from shared.services.retention import MONTH_GRACE
-from shared.web.browser_storage import BROWSER_STORAGE, LANGUAGE, spoken
+from shared.web.browser_storage import BROWSER_STORAGE, spoken
+from shared.web.languages import page_language
 from shared.web.problems import Problem
+
+if TYPE_CHECKING:  # a preview is only passed through here
+    from shared.web.previews import LinkPreview
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The web client's pages, by template name (templates/<name>.html); "blank" is the benchmark's empty page.
@@ -92,19 +96,14 @@ def _templates(language: Language = DEFAULT_LANGUAGE, *domains: Domain) -> Envir
     return environment
 
 
-def page_language(request: Request, fallback: str | None = None) -> Language:
-    """The language a page is shown in: the visitor's choice (`?lang=`, else the `kaleno_lang` cookie the
-    page's switch sets), their browser's `Accept-Language`, the host's default (`fallback`), English."""
-    chosen = supported(request.args.get("lang")) or supported(request.cookies.get(LANGUAGE.name))
-    return negotiate(chosen, request.headers.get("Accept-Language"), fallback)
-
-
-def client_page(page: ClientPage, request: Request, fallback: str | None = None) -> Response:
-    """A page of the web client, in the visitor's language (`fallback`: the host's default language on a host's
-    own pages). It names nobody and changes only with a deploy, so it is revalidated by its ETag (`no-cache`):
-    a new deploy shows at once, an unchanged page costs a 304. It varies with the headers that choose its
-    language, so no cache hands one visitor's language to another."""
-    html = _rendered(page, page_language(request, fallback))
+def client_page(page: ClientPage, request: Request, preview: LinkPreview | None = None) -> Response:
+    """A page of the web client, in the visitor's language (on a host's or booking page, the `preview` says it:
+    it fell back to the host's default). It changes only with a deploy (and a host's or booking page with what
+    the host published: its `preview`), so it is revalidated by its ETag (`no-cache`): a new deploy or a renamed
+    host shows at once, an unchanged page costs a 304. It varies with the headers that choose its language, so
+    no cache hands one visitor's language to another."""
+    language = preview.language if preview else page_language(request)
+    html = _rendered(page, language, preview)
     response = Response(html, mimetype="text/html", headers=PAGE_HEADERS)
     response.vary.update(("Accept-Language", "Cookie"))
     response.set_etag(sha256(html.encode()).hexdigest()[:32])
@@ -119,9 +118,10 @@ def dashboard_page(section: str, request: Request) -> Response:
     return client_page("dashboard", request)
 
 
-@lru_cache(maxsize=4 * len(get_args(ClientPage)))
-def _rendered(page: ClientPage, language: Language) -> str:
-    return _templates(language).get_template(f"{page}.html").render(language=language, words=_words(page, language))
+@lru_cache(maxsize=512)  # by content: a preview is the key, so a changed page is a new entry, never a stale one
+def _rendered(page: ClientPage, language: Language, preview: LinkPreview | None = None) -> str:
+    template = _templates(language).get_template(f"{page}.html")
+    return template.render(language=language, words=_words(page, language), preview=preview)
 
 
 def _words(page: ClientPage, language: Language) -> Markup | None:
@@ -156,6 +156,10 @@ def retention_periods(settings: Settings, language: Language = DEFAULT_LANGUAGE)
             _("{period} after the meeting ended, then deleted").format(period=days(settings.booking_retention_days)),
         ),
         Retention(_("A host's account, event types and hours"), _("until the host deletes the account")),
+        Retention(
+            _("A host's picture (Kaleno's own 256-pixel copy, without the uploaded file's metadata)"),
+            _("until the host replaces or removes it, or deletes the account"),
+        ),
         Retention(
             _("The Google access a host gave"), _("until the host disconnects the calendar or deletes the account")
         ),

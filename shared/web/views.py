@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from shared.domain.avatar import avatar_path
 from shared.domain.booking import Booking, BookingStatus, MailState, SyncState
 from shared.domain.booking_form import Answer, Location, LocationKind, Question
 from shared.domain.booking_page import BookingPage
 from shared.domain.calendars import MAX_CONFLICT_CALENDARS, PRIMARY, CalendarChoice, ListedCalendar
 from shared.domain.event_type import EventType
 from shared.domain.host import ConnectionState, Host
+from shared.domain.language import DEFAULT_LANGUAGE, Language
 from shared.domain.links import BookingLink, LinkState
 from shared.domain.offsets import DAY, EPOCH_ORDINAL, ZoneOffsets
 from shared.domain.schedule import DEFAULT_SCHEDULE_ID, NamedSchedule
@@ -47,6 +49,9 @@ class HostView(BaseModel):
     onboarded: bool = Field(description="False until the host finished or skipped the dashboard's first-run setup.")
     restricted: bool = Field(description="The host restricted processing (POST /privacy/restrict).")
     objected: bool = Field(description="The host objected to processing (POST /privacy/object).")
+    brand_color: str | None = Field(description="The public pages' accent, \"#rrggbb\"; null: Kaleno's own.")
+    avatar_url: str | None = Field(description="Your picture on the public pages (PUT /hosts/me/avatar); null: none.")
+    locale: Language = Field(description="Your pages' default language and your notices'.")
 
     @classmethod
     def of(cls, host: Host) -> HostView:
@@ -61,6 +66,9 @@ class HostView(BaseModel):
             onboarded=host.onboarded,
             restricted=host.restricted,
             objected=host.objected,
+            brand_color=host.brand_color,
+            avatar_url=avatar_url(host.avatar),
+            locale=host.locale,
         )
 
 
@@ -119,9 +127,31 @@ class ScheduleList(BaseModel):
     schedules: list[ScheduleView] = Field(description="The default schedule first, then the others as created.")
 
 
+def avatar_url(avatar_id: str | None) -> str | None:
+    """The picture's absolute address (the base URL from settings: link previews need it whole)."""
+    from shared.config import get_settings
+
+    return None if avatar_id is None else get_settings().base_url.rstrip("/") + avatar_path(avatar_id)
+
+
 class PublicHost(BaseModel):
+    """The host (or team) as their public pages show them: only what they published."""
+
     display_name: str
     slug: str
+    avatar_url: str | None = Field(None, description="The host's picture (WebP, at most 256 × 256); null: none.")
+    brand_color: str | None = Field(None, description='The pages\' accent, "#rrggbb" (readable: WCAG AA).')
+    locale: Language = Field(DEFAULT_LANGUAGE, description="The language the host's pages fall back to.")
+
+    @classmethod
+    def of_page(cls, page: BookingPage, slug: str) -> PublicHost:
+        return cls(
+            display_name=page.display_name,
+            slug=slug,
+            avatar_url=avatar_url(page.avatar),
+            brand_color=page.brand_color,
+            locale=page.locale,
+        )
 
 
 class PublicEventType(BaseModel):

@@ -18,6 +18,7 @@ from tests.e2e.test_bookings import EVERY_DAY, booking_body, day_ahead, post_boo
 from tests.e2e.test_invitee_rights import QUESTIONS, bearer, proof_token
 from tests.e2e.test_webhooks import Receiver, register
 from tests.support import Browser, Google, all_documents, host_with_hours
+from tests.unit.test_avatar_image import photo_with_gps
 
 # (collection, field) -> why the export need not carry the value. A collection is the document's path
 # without its ids (`hosts/months`); a field is a dotted path (`*` matches any part of it).
@@ -39,6 +40,7 @@ HOST_TECHNICAL: dict[tuple[str, str], str] = {
     ("hosts/months", "busy"): "the busy mirror, packed: exported decoded as intervals",
     ("hosts/months", "booked_on.*"): "booked spans, packed: exported as the bookings they belong to",
     ("hosts/months", "ends_at"): "the month's end, for the purge's query (the month itself is exported)",
+    ("avatars", "image"): "the picture's bytes: exported as base64 (`image_base64`)",
 }
 INVITEE_TECHNICAL: dict[tuple[str, str], str] = {
     **TECHNICAL,
@@ -124,6 +126,9 @@ def seeded(api: str, browser: Browser, google: Google, receiver: Receiver, sensi
     # retried for longer than the drain below waits on a busy machine, and a retry landing between the export
     # and the walk of the store changed a delivery the export had already shown (attempts, state, updated_at).
     register(browser, receiver, sensitive, events=["booking.created"])
+    picture = browser.put("/hosts/me/avatar", data=photo_with_gps(), headers={"Content-Type": "image/jpeg"})
+    assert picture.status_code == 200, picture.text
+    assert browser.patch("/hosts/me", json={"brand_color": "#8a1c7c", "locale": "id"}).status_code == 200
     team = browser.post("/teams", json={"slug": f"{slug}-team", "name": "The clinic"})
     assert team.status_code == 201, team.text
     colleague = {"email": "Colleague@example.org", "role": "admin"}

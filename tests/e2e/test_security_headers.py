@@ -33,6 +33,7 @@ PUBLIC_NOT_PERSONAL = {
     ("bookings", "/html/book/<host_slug>/<event_type_slug>"),
     ("bookings", "/html/manage"),
     ("bookings", "/html/privacy-rights"),
+    ("bookings", "/avatars/<avatar_id>.webp"),  # a host's picture: public, cached for ever (its id changes)
 }
 # A value of the right shape for each path parameter (so the route, not the 404 for a malformed id, answers).
 SAMPLE_PARAMETERS = {
@@ -49,6 +50,7 @@ SAMPLE_PARAMETERS = {
     "host_id": "h" + "0" * 24,
     "invitation_token": "ti." + "0" * 43 + "." + "0" * 32,
     "invitation_id": "iv" + "0" * 20,
+    "avatar_id": "av" + "0" * 20,
 }
 
 

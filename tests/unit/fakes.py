@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from shared.bootstrap import BaseUrlLinks, SecretKeys, utc_now
 from shared.config import get_settings
 from shared.domain.address_proof import AddressGrant, AddressProof
+from shared.domain.avatar import Avatar
 from shared.domain.booking import Booking, Invitee, SyncState
 from shared.domain.booking_form import LocationKind
 from shared.domain.booking_page import BookingPage, CalendarView, default_schedule
@@ -155,6 +156,7 @@ class FakeUnitOfWork:
         self.write_places = FakeWritePlaces(self)
         self.bot_gate = FakeBotGate(self)
         self.teams = FakeTeams(self)
+        self.avatars = FakeAvatars(self)
 
     def __enter__(self) -> Self:
         self._open, self._writes, self._seen = True, [], {}
@@ -1000,6 +1002,32 @@ class FakeAuditLog:
         found = self._of(host_id)
         for entry_id in found:
             self._unit.delete(("audit", entry_id))
+        return len(found)
+
+
+class FakeAvatars:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    def get(self, avatar_id: str) -> Avatar | None:
+        return self._unit.read(("avatars", avatar_id), Avatar)
+
+    def add(self, avatar: Avatar) -> None:
+        self._unit.create(("avatars", avatar.id), avatar)
+
+    def remove(self, avatar_id: str) -> None:
+        self._unit.delete(("avatars", avatar_id))
+
+    def _of_host(self, host_id: str) -> dict[str, Avatar]:
+        return self._unit.db.where("avatars", Avatar, lambda _, avatar: avatar.host_id == host_id)
+
+    def export_subject(self, host_id: str) -> Exported:
+        return [avatar.exported() for avatar in self._of_host(host_id).values()]
+
+    def erase_subject(self, host_id: str) -> int:
+        found = self._of_host(host_id)
+        for avatar_id in found:
+            self._unit.delete(("avatars", avatar_id))
         return len(found)
 
 

@@ -11,7 +11,9 @@ import pytest
 from flask import Flask, request
 
 from shared.i18n import client_catalogue, translations
+from shared.web.languages import page_language
 from shared.web.pages import _words, client_page
+from shared.web.previews import LinkPreview
 from tests.unit.test_pages import Head
 
 
@@ -19,9 +21,15 @@ from tests.unit.test_pages import Head
 def app() -> Flask:
     app = Flask(__name__)
     app.add_url_rule("/<host>/<kind>", "book", lambda **_: client_page("book", request))
-    app.add_url_rule("/<host>", "host", lambda **_: client_page("host", request, fallback="id"))
+    app.add_url_rule("/<host>", "host", lambda **_: client_page("host", request, an_indonesian_host_s_preview()))
     app.add_url_rule("/dashboard", "dashboard", lambda: client_page("dashboard", request))
     return app
+
+
+def an_indonesian_host_s_preview() -> LinkPreview:
+    """A host whose pages default to Indonesian: their preview carries the language the page is shown in."""
+    language = page_language(request, "id")
+    return LinkPreview(title="Ada", description="", url="https://kaleno.test/ada", image=None, language=language)
 
 
 def words_of(html: str) -> dict[str, object] | None:

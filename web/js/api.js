@@ -22,7 +22,7 @@ export class ApiError extends Error {
  * What a call sends besides its path. `token`: a manage token sent as Bearer.
  * @typedef {object} Request
  * @property {string} [method]
- * @property {unknown} [body] sent as JSON
+ * @property {unknown} [body] sent as JSON; a Blob (a file) as it is, with its own type
  * @property {string | null} [token] a manage token (null or none: the session's cookie alone)
  * @property {Record<string, string>} [headers]
  */
@@ -39,7 +39,10 @@ export async function api(path, { method = "GET", body, token, headers = {} } = 
   const sent = { Accept: "application/json", "Accept-Language": language(), ...headers }; // the server's words in the page's language
   /** @type {RequestInit} */
   const init = { method, credentials: "same-origin", headers: sent };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    sent["Content-Type"] = body.type;
+    init.body = body;
+  } else if (body !== undefined) {
     sent["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

@@ -5,7 +5,7 @@ import { api, ApiError, describe, showErrors, clearErrors, statusOf, summaryBox 
 import { byId, fill, h, field, busy } from "./dom.js";
 import { createPicker, firstSlotsPath } from "./picker.js";
 import { questionControl, requiredMark } from "./questions.js";
-import { addToCalendar, initials, locationFacts, locationKindText, placeText, richText, watchMeetingUrl } from "./booking-facts.js";
+import { addToCalendar, locationFacts, locationKindText, placeText, richText, showHostLook, watchMeetingUrl } from "./booking-facts.js";
 import { detectedZone, formatWhen } from "./time.js";
 import { locale, t, tn } from "./i18n.js";
 import { initConsent } from "./consent.js";
@@ -245,14 +245,14 @@ async function start() {
 }
 
 /**
- * The host card: avatar with initials, the host's name (or the team's), the event's title, its facts (for a team's
+ * The host card: their picture (or initials) and colour, the host's name (or the team's), the event's title, its facts (for a team's
  * collective type, who will attend) and its description.
  * @param {PublicHost} owner
  * @param {PublicEventType} event
  * @param {string[]} attendees
  */
 function hostCard(owner, event, attendees) {
-  fill(byId("avatar"), initials(owner.display_name));
+  showHostLook(byId("avatar"), owner);
   fill(byId("host-name"), owner.display_name);
   fill(title, event.title);
   fill(byId("event-facts"),

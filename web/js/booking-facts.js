@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { h, fill, busy, download } from "./dom.js";
 import { t } from "./i18n.js";
+import { applyBrand } from "./brand.js";
 
 /** @typedef {import("./types.js").Location} Location */
 /** @typedef {import("./types.js").Answer} Answer */
@@ -222,4 +223,15 @@ export function placeText(location, meetingUrl) {
   if (meetingUrl) return meetingUrl;
   if (!location) return "";
   return location.value ? `${locationKindText(location.kind)}: ${location.value}` : locationKindText(location.kind);
+}
+
+/**
+ * The host's own look on their pages: their picture (else their initials) and their brand colour.
+ * @param {HTMLElement} avatar the card's `.avatar`
+ * @param {import("./types.js").PublicHost} owner
+ */
+export function showHostLook(avatar, owner) {
+  if (owner.avatar_url) fill(avatar, h("img", { src: owner.avatar_url, alt: "", width: 96, height: 96, decoding: "async" }));
+  else fill(avatar, initials(owner.display_name));
+  applyBrand(owner.brand_color);
 }

@@ -14,6 +14,7 @@ import { privacySection } from "./dash-privacy.js";
 import { setupFlow } from "./dash-setup.js";
 import { askToConfirm, closingImpact } from "./dash-confirm.js";
 import { teamsSection } from "./dash-teams.js";
+import { lookFields, pictureCard } from "./dash-look.js";
 
 /** @typedef {import("./types.js").Host} Host */
 /** @typedef {import("./types.js").GetHost} GetHost */
@@ -330,13 +331,14 @@ function profileSection(getHost, saved) {
   } }, `Use this browser's zone (${browserZone})`);
   const submit = h("button", { type: "submit", class: "primary" }, "Save profile");
   const done = h("p", { class: "status-line", role: "status" });
+  const look = lookFields(host);
   const form = h("form", { novalidate: true, "aria-labelledby": "profile-title" }, summaryBox(), name.wrap, slug.wrap, zone.wrap,
-    suggest && h("p", {}, suggest), h("div", { class: "actions" }, submit), done);
+    suggest && h("p", {}, suggest), ...look.wraps, h("div", { class: "actions" }, submit), done);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
     fill(done);
-    const body = { display_name: name.input.value.trim(), slug: slug.input.value.trim(), time_zone: zone.input.value };
+    const body = { display_name: name.input.value.trim(), slug: slug.input.value.trim(), time_zone: zone.input.value, ...look.values() };
     try {
       const updated = await busy(submit, () => api("/hosts/me", { method: "PATCH", body }), "Saving…");
       saved(updated);
@@ -345,6 +347,7 @@ function profileSection(getHost, saved) {
       showErrors(form, error);
     }
   });
-  const element = h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), form);
+  const card = h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), form);
+  const element = h("div", {}, card, pictureCard(getHost, saved));
   return { element, load: () => {} }; // drawn from the host already loaded
 }

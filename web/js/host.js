@@ -6,7 +6,7 @@ import { api, describe, statusOf } from "./api.js";
 /** @typedef {import("./types.js").HostPage} HostPage */
 /** @typedef {import("./types.js").PublicEventType} PublicEventType */
 import { byId, fill, h } from "./dom.js";
-import { initials, locationKindText, richText } from "./booking-facts.js";
+import { locationKindText, richText, showHostLook } from "./booking-facts.js";
 import { initConsent } from "./consent.js";
 import { t, tn } from "./i18n.js";
 
@@ -33,7 +33,7 @@ async function start() {
   }
   const { host: owner, event_types: types } = info;
   document.title = `${owner.display_name} · Kaleno`;
-  fill(byId("avatar"), initials(owner.display_name));
+  showHostLook(byId("avatar"), owner);
   fill(title, owner.display_name);
   fill(status, types.length ? t("Choose a meeting to see its free times.")
     : t("{host} offers no meetings to book here yet.", { host: owner.display_name }));

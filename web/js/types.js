@@ -82,6 +82,9 @@ export {};
  * @typedef {object} PublicHost
  * @property {string} slug
  * @property {string} display_name
+ * @property {string | null} [avatar_url] the host's picture (absent or null: their initials are shown)
+ * @property {string | null} [brand_color] "#rrggbb", readable (WCAG AA); null: Kaleno's own accent
+ * @property {"en" | "id"} [locale] the language the host's pages fall back to
  */
 
 /**
@@ -197,6 +200,9 @@ export {};
  * @property {boolean} onboarded
  * @property {boolean} restricted
  * @property {boolean} objected
+ * @property {string | null} brand_color "#rrggbb"; null: Kaleno's own accent
+ * @property {string | null} avatar_url
+ * @property {"en" | "id"} locale
  */
 
 /**

@@ -6,6 +6,7 @@ from __future__ import annotations
 ADDRESS_PROOFS = "address_proofs"
 ADDRESS_GRANTS = "address_grants"
 AUDIT = "audit"
+AVATARS = "avatars"
 ERASURES = "erasures"
 CONSENTS = "consents"
 CLOSED_BOOKINGS = "closed_bookings"

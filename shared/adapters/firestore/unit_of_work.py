@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Self
 
 from shared.adapters.firestore.address_proofs import FirestoreAddressProofs
 from shared.adapters.firestore.audit import FirestoreAuditLog
+from shared.adapters.firestore.avatars import FirestoreAvatars
 from shared.adapters.firestore.bookings import FirestoreBookings
 from shared.adapters.firestore.bot_gate import FirestoreBotGate
 from shared.adapters.firestore.channels import FirestoreChannels
@@ -69,6 +70,7 @@ class FirestoreUnitOfWork:
         self.write_places: FirestoreWritePlaces = FirestoreWritePlaces(self)
         self.bot_gate: FirestoreBotGate = FirestoreBotGate(self)
         self.teams: FirestoreTeams = FirestoreTeams(self)
+        self.avatars: FirestoreAvatars = FirestoreAvatars(self)
 
     def __enter__(self) -> Self:
         self._batch, self._writes, self._seen = self.db.batch(), 0, {}
