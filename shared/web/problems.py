@@ -74,6 +74,7 @@ class Problem(Exception):
     def to_response(self, language: Language = DEFAULT_LANGUAGE) -> Response:
         """The answer, in `language` (see `request_language`): types and codes stay the same in every language."""
         response = Response(json.dumps(self.to_dict(language)), status=self.status, mimetype=PROBLEM_JSON)
+        response.vary.add("Accept-Language")  # its words are the request's language
         if language != DEFAULT_LANGUAGE:
             response.headers["Content-Language"] = language
         for name, value in self.headers.items():

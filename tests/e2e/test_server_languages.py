@@ -199,3 +199,16 @@ def test_the_policies_are_in_indonesian_when_the_visitor_asks_for_it(api: str, p
         assert re.search(r"\b\d+ hari setelah pertemuan berakhir", page.words("retention-periods"))
     else:
         assert "sampai tab ditutup" in page.words("browser-storage")
+
+
+def test_an_address_proof_is_mailed_in_the_language_of_the_request_that_asked_for_it(api: str, google: Google) -> None:
+    asked = requests.post(
+        f"{api}/privacy/address-proofs", json={"email": "sari-proof@example.org"}, headers=INDONESIAN, timeout=10
+    )
+    google.drain_tasks()
+
+    assert asked.status_code == 202, asked.text
+    (mail,) = google.mail(to="sari-proof@example.org")
+    assert mail["subject"] == "Tautan privasi Kaleno Anda"
+    assert "dalam 30 menit" in str(mail["text"])
+    assert english_left(read(mail)) == [], english_left(read(mail))
