@@ -127,6 +127,17 @@ def test_an_indonesian_visitor_books_in_indonesian_and_finds_no_english(
     _, watch = open_context("Asia/Jakarta", locale="id-ID")
     page = watch.page
 
+    # The host's page, and the rights page, in Indonesian.
+    page.goto(f"/{slug}")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text(
+        "Pilih pertemuan untuk melihat waktu yang tersedia."
+    )
+    expect(page.get_by_role("list", name="Pertemuan yang dapat Anda pesan")).to_contain_text("30 menit · Google Meet")
+    assert_no_english(page)
+    page.goto("/privacy-rights")
+    expect(page.get_by_role("button", name="Kirimi saya tautan")).to_be_visible()
+    assert_no_english(page)
+
     # The month, in Indonesian from the first byte: the server rendered it so for this browser.
     page.goto(f"/{slug}/konsultasi")
     expect(page.get_by_role("heading", name="Konsultasi awal", level=1)).to_be_visible()
