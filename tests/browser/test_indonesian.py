@@ -127,6 +127,17 @@ def test_an_indonesian_visitor_books_in_indonesian_and_finds_no_english(
     _, watch = open_context("Asia/Jakarta", locale="id-ID")
     page = watch.page
 
+    # The host's page, and the rights page, in Indonesian.
+    page.goto(f"/{slug}")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text(
+        "Pilih pertemuan untuk melihat waktu yang tersedia."
+    )
+    expect(page.get_by_role("list", name="Pertemuan yang dapat Anda pesan")).to_contain_text("30 menit · Google Meet")
+    assert_no_english(page)
+    page.goto("/privacy-rights")
+    expect(page.get_by_role("button", name="Kirimi saya tautan")).to_be_visible()
+    assert_no_english(page)
+
     # The month, in Indonesian from the first byte: the server rendered it so for this browser.
     page.goto(f"/{slug}/konsultasi")
     expect(page.get_by_role("heading", name="Konsultasi awal", level=1)).to_be_visible()
@@ -173,10 +184,18 @@ def test_an_indonesian_visitor_books_in_indonesian_and_finds_no_english(
     check_layout(watch, "indonesian-confirmation", expected_statuses=(422,))  # the refused form, above
     assert_no_english(page)
 
-    # The switch: English, remembered over the browser's Indonesian; then back, remembered too.
+    # The manage page, in Indonesian too (its status line is the server's sentence: the i18nserver lane's).
+    page.get_by_role("link", name="Kelola pemesanan ini").click()
+    expect(page.get_by_role("button", name="Jadwalkan ulang")).to_be_visible()
+    expect(page.get_by_role("heading", name="Jawaban Anda")).to_be_visible()
+    assert_no_english(page, server_words=f"{SERVER_FIELD_MESSAGES}, main > #status")
+
+    # The switch: English, at the same address (the manage token in the fragment kept), and remembered over
+    # the browser's Indonesian; then back, remembered too.
     page.get_by_role("navigation", name="Bahasa").get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("status").filter(has_text="free times in")).to_be_visible()
+    expect(page.get_by_role("button", name="Reschedule")).to_be_visible()
+    assert "#token=" in page.url
     assert {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}.get("kaleno_lang") == "en"
     page.goto(f"/{slug}/konsultasi")
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -3,7 +3,7 @@
 // clock in the page's locale. A page is faked with the one thing i18n.js reads of it: <html lang>.
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { clock, language, locale, localeClock, t, tn, useWords } from "../../web/js/i18n.js";
+import { clock, initLanguageSwitch, language, locale, localeClock, setClock, t, tn, useWords } from "../../web/js/i18n.js";
 import { formatDay, formatTime } from "../../web/js/time.js";
 
 const scope = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (globalThis));
@@ -79,4 +79,42 @@ test("the clock follows the locale unless the visitor chose one", () => {
   assert.equal(clock(), localeClock());
   assert.match(formatTime("2026-12-07T13:05:00Z", "UTC", "24"), /^13:05$/);
   assert.match(formatTime("2026-12-07T13:05:00Z", "UTC", "12"), /^1:05\s[Pp][Mm]$/);
+});
+
+test("the language switch remembers the choice for a year and reloads the same address in that language", () => {
+  /** @type {Record<string, (event: {preventDefault: () => void}) => void>} */
+  const listeners = {};
+  const link = {
+    getAttribute: () => "id",
+    addEventListener: (/** @type {string} */ name, /** @type {(event: {preventDefault: () => void}) => void} */ listener) => {
+      listeners[name] = listener;
+    },
+  };
+  /** @type {string[]} */
+  const written = [];
+  /** @type {string[]} */
+  const opened = [];
+  scope.document = {
+    documentElement: { lang: "en" },
+    querySelectorAll: () => [link],
+    set cookie(/** @type {string} */ value) { written.push(value); },
+    get cookie() { return ""; },
+  };
+  scope.location = {
+    href: "https://kaleno.id/manage?booking=b1&lang=en#token=abc",
+    protocol: "https:",
+    assign: (/** @type {string} */ address) => opened.push(address),
+  };
+  try {
+    initLanguageSwitch();
+    let prevented = false;
+    listeners.click({ preventDefault: () => { prevented = true; } });
+    assert.ok(prevented);
+    assert.deepEqual(written, ["kaleno_lang=id; Path=/; Max-Age=31536000; SameSite=Lax; Secure"]);
+    assert.deepEqual(opened, ["https://kaleno.id/manage?booking=b1&lang=id#token=abc"]);
+    setClock("12");
+    assert.equal(written[1], "kaleno_clock=12; Path=/; Max-Age=31536000; SameSite=Lax; Secure");
+  } finally {
+    delete scope.location;
+  }
 });

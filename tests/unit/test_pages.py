@@ -148,7 +148,7 @@ def test_a_page_preloads_only_modules_its_script_imports(app: Flask, page: Clien
     names = [href.removeprefix("/web/js/") for href in preloaded]
     assert len(names) == len(set(names)), names
     assert set(names) <= imported_by(entry), page
-    assert {"dom.js", "api.js", "consent.js"} <= set(names)  # the common ones, from the layout
+    assert {"dom.js", "i18n.js", "api.js", "consent.js"} <= set(names)  # the common ones, from the layout
     assert "types.js" not in names
 
 

@@ -180,8 +180,16 @@ const clean = (message) => {
 /** @param {string} path */
 const fieldName = (path) => {
   const named = String(path).split(".").filter((part) => !/^\d+$/.test(part)).pop() ?? String(path);
-  const words = named.replaceAll("_", " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  switch (named) { // the fields a public form may be told about without an input of its own, in the page's language
+    case "time_zone": return t("Time zone");
+    case "name": return t("Name");
+    case "email": return t("Email");
+    case "start": return t("Time");
+    default: {
+      const words = named.replaceAll("_", " ");
+      return words.charAt(0).toUpperCase() + words.slice(1);
+    }
+  }
 };
 
 /** The summary element every form carries for errors not tied to a field. */
