@@ -42,17 +42,29 @@ ClientPage = Literal["dashboard", "book", "host", "manage", "privacy-rights", "b
 DASHBOARD_SECTIONS = frozenset(
     {"setup", "event-types", "availability", "bookings", "teams", "calendars", "integrations", "profile", "privacy"}
 )
+
+
+def _headers(frame_ancestors: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            f"connect-src 'self'; frame-ancestors {frame_ancestors}; base-uri 'none'; form-action 'self'; "
+            "object-src 'none'"
+        ),
+        "Referrer-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-cache",
+    }
+
+
 # Every page's headers, and the web client's files' (devstack/app.py; the edge's bucket: infra/edge.tf): nothing
-# from another origin, with or without consent; revalidated by ETag, so a deploy shows at once.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
-    ),
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",
-}
+# from another origin, with or without consent; revalidated by ETag, so a deploy shows at once. No other site may
+# frame a page (clickjacking the dashboard, the manage page, the rights page or a policy page)...
+PAGE_HEADERS = _headers("'none'")
+# ...except a host's and a booking page (a team's too: same pages), which any site may embed (web/js/embed.js):
+# they hold nothing of the visitor's until the visitor types it, and every write they make is the visitor's own.
+FRAMABLE_PAGE_HEADERS = _headers("*")
+FRAMABLE_PAGES: frozenset[ClientPage] = frozenset({"book", "host"})
 
 
 @dataclass(frozen=True)
@@ -77,8 +89,12 @@ def _templates() -> Environment:
 def client_page(page: ClientPage, request: Request) -> Response:
     """A page of the web client. It names nobody and changes only with a deploy, so it is revalidated by its
     ETag (`no-cache`): a new deploy shows at once, an unchanged page costs a 304."""
-    html = _rendered(page)
-    response = Response(html, mimetype="text/html", headers=PAGE_HEADERS)
+    framable = page in FRAMABLE_PAGES
+    # `?embed=1` (the address embed.js frames): the page without the site's header, footer and cookie banner;
+    # `&hide_host=1`: without the host card too (laid out so from the start: nothing moves when the script runs).
+    embedded = framable and request.args.get("embed") == "1"
+    html = _rendered(page, embedded, hide_host=embedded and request.args.get("hide_host") == "1")
+    response = Response(html, mimetype="text/html", headers=FRAMABLE_PAGE_HEADERS if framable else PAGE_HEADERS)
     response.set_etag(sha256(html.encode()).hexdigest()[:32])
     response.make_conditional(request)  # a 304 when the browser's copy is current
     return response
@@ -91,9 +107,9 @@ def dashboard_page(section: str, request: Request) -> Response:
     return client_page("dashboard", request)
 
 
-@lru_cache(maxsize=8)
-def _rendered(page: ClientPage) -> str:
-    return _templates().get_template(f"{page}.html").render()
+@lru_cache(maxsize=16)
+def _rendered(page: ClientPage, embedded: bool = False, hide_host: bool = False) -> str:
+    return _templates().get_template(f"{page}.html").render(embed=embedded, hide_host=hide_host)
 
 
 def retention_periods(settings: Settings) -> list[Retention]:

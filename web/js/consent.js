@@ -7,6 +7,9 @@ import { h, fill } from "./dom.js";
 const ANALYTICS_COOKIE = "kaleno_analytics";
 
 export async function initConsent() {
+  // In another site's frame (an embedded booking page) nothing is asked and nothing non-essential is ever loaded:
+  // the visitor is on that site, and booking needs no cookie.
+  if (window.parent !== window) return;
   for (const button of document.querySelectorAll("[data-consent-settings]")) {
     button.addEventListener("click", () => showBanner({ reopened: true }));
   }

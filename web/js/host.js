@@ -8,12 +8,17 @@ import { api, describe, statusOf } from "./api.js";
 import { byId, fill, h } from "./dom.js";
 import { initials, locationKindText, richText } from "./booking-facts.js";
 import { initConsent } from "./consent.js";
+import { embedded, reportHeight } from "./embedded.js";
 
 const [host] = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
 const title = byId("title");
 const status = byId("status");
 
+// In another site's frame, a meeting's booking page stays in the frame, with the embed's options.
+const carried = embedded ? location.search + location.hash : "";
+
 initConsent();
+reportHeight();
 start();
 
 async function start() {
@@ -37,7 +42,7 @@ async function start() {
   fill(status, types.length ? "Choose a meeting to see its free times." : `${owner.display_name} offers no meetings to book here yet.`);
   fill(byId("page"), h("ul", { class: "type-cards", "aria-label": "Meetings you can book" }, types.map((/** @type {PublicEventType} */ type) =>
     h("li", { class: "type-card" },
-      h("h2", {}, h("a", { href: `/${encodeURIComponent(owner.slug)}/${encodeURIComponent(type.slug)}` }, type.title)),
+      h("h2", {}, h("a", { href: `/${encodeURIComponent(owner.slug)}/${encodeURIComponent(type.slug)}${carried}` }, type.title)),
       h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.location_kind && locationKindText(type.location_kind),
         type.seats > 1 && `up to ${type.seats} people`].filter(Boolean).join(" · ")),
       type.description && h("p", { class: "description" }, richText(type.description))))));
