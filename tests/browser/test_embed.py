@@ -236,8 +236,12 @@ def test_the_dashboard_and_the_manage_page_refuse_to_be_framed_by_another_site(
     page = visitor.page
     page.goto(f"{origin}/framing.html")
 
-    # The booking page, framed without embed mode, loads (the control); the two others stay blank.
-    expect(page.frame_locator("#booking").get_by_role("heading", name="Bread tasting", level=1)).to_be_visible()
+    # The booking page, framed without embed mode, loads (the control), still asking no cookie question in a frame;
+    # the two others stay blank.
+    booking = page.frame_locator("#booking")
+    expect(booking.get_by_role("heading", name="Bread tasting", level=1)).to_be_visible()
+    expect(booking.get_by_role("button", name="Cookie settings")).to_be_hidden()
+    expect(booking.get_by_role("button", name="Reject non-essential")).to_have_count(0)
     for refused in ("dashboard", "manage"):
         expect(page.frame_locator(f"#{refused}").locator("main")).to_have_count(0)
     refusals = [error for error in visitor.errors if "frame-ancestors 'none'" in error]
@@ -280,3 +284,22 @@ def test_the_host_finds_the_snippets_and_the_qr_code_of_a_public_event_type(
     served = requests.get(f"{api}{qr.get_attribute('src')}", timeout=10)
     assert served.status_code == 401  # the QR route is the signed-in host's: the image above came with the session
     check_layout(host, "dashboard-share", expected_statuses=(401,))  # the sign-in page asked /hosts/me first
+
+
+def test_an_embedded_host_page_keeps_its_meetings_in_the_frame(
+    open_context: OpenContext, browser: Browser, google: Google, api: str, shop: tuple[str, Path]
+) -> None:
+    slug, _ = host_with_hours(browser, google, "UTC", EVERY_DAY, title="Bread tasting")
+    origin, folder = shop
+    name = shop_page(folder, "host.html", api, f'<div id="inline" data-kaleno="{slug}" data-kaleno-lang="en"></div>')
+    _, visitor = open_context("UTC")
+    page = visitor.page
+    page.goto(f"{origin}/{name}")
+
+    frame = page.frame_locator(f'#inline iframe[title="{FRAME_TITLE}"]')
+    frame.get_by_role("link", name="Bread tasting").click()
+
+    expect(frame.get_by_role("heading", name="Bread tasting", level=1)).to_be_visible()
+    assert kaleno_frame(page, api).url.startswith(f"{api}/{slug}/call?embed=1&origin=")
+    expect(frame.get_by_role("contentinfo")).to_have_count(0)  # still without the site's footer
+    fits(page, api)

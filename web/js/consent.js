@@ -7,10 +7,14 @@ import { h, fill } from "./dom.js";
 const ANALYTICS_COOKIE = "kaleno_analytics";
 
 export async function initConsent() {
+  const settings = document.querySelectorAll("[data-consent-settings]");
   // In another site's frame (an embedded booking page) nothing is asked and nothing non-essential is ever loaded:
-  // the visitor is on that site, and booking needs no cookie.
-  if (window.parent !== window) return;
-  for (const button of document.querySelectorAll("[data-consent-settings]")) {
+  // the visitor is on that site, and booking needs no cookie. (At ?embed=1 the page has no footer to begin with.)
+  if (window.parent !== window) {
+    for (const button of settings) button.setAttribute("hidden", "");
+    return;
+  }
+  for (const button of settings) {
     button.addEventListener("click", () => showBanner({ reopened: true }));
   }
   let consent = { decided: false, analytics: false };
