@@ -213,7 +213,8 @@ def test_a_visitor_books_through_the_popup_which_closes_every_usual_way(
     expect(hidden_host.get_by_role("heading", name="Bread tasting", level=1)).to_be_attached()  # still read out
     expect(hidden_host.get_by_role("button", name=re.compile(r"\d+ free times?$")).first).to_be_visible()
     assert hidden_host.locator(".host-card").evaluate("card => card.getBoundingClientRect().width") <= 1
-    snap(page, SCREENSHOTS, "embed-popup-hidden-host-390")
+    page.emulate_media(color_scheme="dark")  # the popup follows the visitor's scheme, as the page in it does
+    snap(page, SCREENSHOTS, "embed-popup-hidden-host-dark-390")
     dialog.get_by_role("button", name="Close").click()
     expect(floating).to_be_focused()
 

@@ -17,7 +17,6 @@
   global.kalenoEmbed = true;
   const kaleno = new URL(script.src).origin;
   const SLUGS = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/;
-  const INK = "#1f1f29";
   /** @type {{frame: HTMLIFrameElement, element: Element, inline: boolean, close?: () => void}[]} */
   const embeds = [];
 
@@ -91,13 +90,14 @@
     const panel = document.createElement("div");
     Object.assign(panel.style, { position: "absolute", inset: "0", margin: "auto", width: "min(calc(100% - 1rem), 64rem)",
       height: "min(calc(100% - 1rem), 52rem)", display: "flex", flexDirection: "column", overflow: "hidden",
-      background: "#fff", borderRadius: "12px", boxShadow: "0 8px 32px rgba(0, 0, 0, 0.35)" });
+      // Light or dark as the visitor's system, like the page it holds.
+      colorScheme: "light dark", background: "Canvas", borderRadius: "12px", boxShadow: "0 8px 32px rgba(0, 0, 0, 0.35)" });
     const close = document.createElement("button");
     close.type = "button";
     close.textContent = "×";
     close.setAttribute("aria-label", said.close);
     Object.assign(close.style, { alignSelf: "flex-end", width: "2.75rem", height: "2.75rem", margin: "0", padding: "0",
-      border: "0", background: "none", color: INK, font: "1.75rem/1 system-ui, sans-serif", cursor: "pointer" });
+      border: "0", background: "none", color: "CanvasText", font: "1.75rem/1 system-ui, sans-serif", cursor: "pointer" });
     const frame = frameFor(element, path, false);
     frame.style.flex = "1";
     panel.append(close, frame);
