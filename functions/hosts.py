@@ -24,7 +24,7 @@ from shared.services import closure, links, onboarding, webhooks
 from shared.services import hosts as host_settings
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
-from shared.web.qr import booking_page_url, qr_svg
+from shared.web.qr import booking_page_url, qr_response
 from shared.web.views import (
     EventTypeList,
     EventTypeView,
@@ -187,16 +187,7 @@ def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: 
 def event_type_qr(request: Request, principal: Host, event_type_id: str) -> Response:
     """The event type's booking link as a QR code (SVG: dark on white, with its quiet zone), to show or print."""
     found = host_settings.event_type(principal, event_type_id, adapters())
-    url = booking_page_url(get_settings().base_url, principal.slug, found.slug)
-    return Response(
-        qr_svg(url, f"QR code of {url}"),
-        mimetype="image/svg+xml",
-        headers={
-            "Content-Disposition": f'inline; filename="kaleno-{principal.slug}-{found.slug}.svg"',
-            # Opened on its own, the image is a document: it may run nothing and load nothing.
-            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-        },
-    )
+    return qr_response(booking_page_url(get_settings().base_url, principal.slug, found.slug))
 
 
 @api.host("/me/schedule", response=Schedule)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import segno
+from flask import Response
 
 MODULE_PX = 8
 QUIET_ZONE = 4
@@ -32,3 +33,16 @@ def qr_svg(text: str, title: str) -> bytes:
         drawn, kind="svg", scale=MODULE_PX, border=QUIET_ZONE, dark=DARK, light=LIGHT, xmldecl=False, title=title
     )
     return drawn.getvalue()
+
+
+def qr_response(url: str) -> Response:
+    """The QR code of a booking page's address, as the dashboard shows and downloads it."""
+    return Response(
+        qr_svg(url, f"QR code of {url}"),
+        mimetype="image/svg+xml",
+        headers={
+            "Content-Disposition": 'inline; filename="kaleno-booking-link.svg"',
+            # Opened on its own, the image is a document: it may run nothing and load nothing.
+            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+        },
+    )

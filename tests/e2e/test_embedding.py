@@ -10,6 +10,8 @@ import requests
 
 from tests.e2e.test_bookings import EVERY_DAY
 from tests.e2e.test_http_surface import assert_problem
+from tests.e2e.test_team_event_types import team_of, team_type
+from tests.e2e.test_teams import me, signed_in_host
 from tests.support import Browser, Google, host_with_hours
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -87,4 +89,29 @@ def test_the_qr_code_is_the_booking_links_for_the_signed_in_host_only(
     assert drawn == wanted
     assert all(quiet <= x < quiet + size and quiet <= y < quiet + size for x, y in drawn)  # nothing in the quiet zone
     assert_problem(signed_out, 401, "unauthenticated")
+    assert_problem(unknown, 404, "not-found")
+
+
+def test_a_team_types_qr_code_is_its_team_pages_link_for_any_member_only(
+    api: str, google: Google, sensitive: set[str]
+) -> None:
+    import segno
+
+    ada, bo, team_id, team_slug, _ = team_of(api, google, sensitive)
+    outsider, _, _ = signed_in_host(api, google)
+    path = f"/teams/{team_id}/event-types"
+    created = ada.post(path, json=team_type("intro", "round_robin", [me(ada)["id"], me(bo)["id"]]))
+    assert created.status_code == 201, created.text
+    qr = f"{path}/{created.json()['id']}/qr.svg"
+
+    by_member = bo.get(qr)
+    by_outsider = outsider.get(qr)
+    unknown = bo.get(f"{path}/et0123456789/qr.svg")
+
+    assert by_member.status_code == 200, by_member.text
+    assert by_member.headers["Content-Type"] == "image/svg+xml; charset=utf-8"
+    expected = segno.make(f"{api}/{team_slug}/intro", error="m", micro=False, boost_error=False)
+    wanted = {(col + 4, row + 4) for row, line in enumerate(expected.matrix) for col, bit in enumerate(line) if bit}
+    assert modules(by_member.content) == wanted
+    assert_problem(by_outsider, 404, "team-not-found")
     assert_problem(unknown, 404, "not-found")

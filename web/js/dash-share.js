@@ -1,16 +1,18 @@
 // @ts-check
-// Dashboard: share one public event type. Its booking link as a QR code (GET /hosts/me/event-types/{id}/qr.svg,
-// to show or download) and the three ways to embed it on the host's own website (web/js/embed.js): an inline
+// Dashboard: share one public event type, a host's or a team's. Its booking link as a QR code
+// (GET /hosts/me/event-types/{id}/qr.svg, /teams/{team}/event-types/{id}/qr.svg: to show or download) and the three ways to embed it on the host's own website (web/js/embed.js): an inline
 // frame, a popup behind a link, a floating button; each snippet in a read-only box with a Copy button.
 import { fill, h, field } from "./dom.js";
 
 /**
  * A "Share and embed" button that opens and closes `type`'s share panel in the returned area (built when opened,
- * so only an open panel asks for the QR code).
- * @param {import("./types.js").EventType} type
- * @param {import("./types.js").GetHost} getHost
+ * so only an open panel asks for the QR code). `owner()`: the slug its page is under (the host's, or a team's);
+ * `collection`: its event types' path in the API (a host's by default, or a team's).
+ * @param {{id: string, slug: string, title: string}} type
+ * @param {() => string} owner
+ * @param {string} [collection]
  */
-export function shareDisclosure(type, getHost) {
+export function shareDisclosure(type, owner, collection = "/hosts/me/event-types") {
   const area = h("div", { id: `share-${type.id}`, hidden: true });
   const button = h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id },
     "Share and embed", h("span", { class: "vh" }, ` ${type.title}`));
@@ -18,7 +20,7 @@ export function shareDisclosure(type, getHost) {
     const open = button.getAttribute("aria-expanded") !== "true";
     button.setAttribute("aria-expanded", String(open));
     area.hidden = !open;
-    fill(area, open && sharePanel(type, getHost().slug));
+    fill(area, open && sharePanel(type, owner(), `${collection}/${encodeURIComponent(type.id)}/qr.svg`));
   });
   return { button, area };
 }
@@ -39,12 +41,12 @@ export function snippets(origin, path) {
 }
 
 /**
- * @param {import("./types.js").EventType} type
- * @param {string} hostSlug
+ * @param {{id: string, slug: string, title: string}} type
+ * @param {string} hostSlug the host's or the team's
+ * @param {string} qr the QR code's address in the API
  */
-function sharePanel(type, hostSlug) {
+function sharePanel(type, hostSlug, qr) {
   const path = `${hostSlug}/${type.slug}`;
-  const qr = `/hosts/me/event-types/${encodeURIComponent(type.id)}/qr.svg`;
   const code = snippets(location.origin, path);
   const headingId = `share-title-${type.id}`;
   return h("section", { class: "share", "aria-labelledby": headingId },

@@ -108,7 +108,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       const confirmArea = h("div");
       const isPrivate = type.visibility === "private";
       const { button: linksToggle, area: linksArea } = linksDisclosure(type, getHost);
-      const { button: shareToggle, area: shareArea } = shareDisclosure(type, getHost);
+      const { button: shareToggle, area: shareArea } = shareDisclosure(type, () => getHost().slug);
       return h("li", {},
         h("h3", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
