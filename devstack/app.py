@@ -184,6 +184,11 @@ def build_app(health_checks: Iterable[Callable[[], bool]] = ()) -> Flask:
     def web_asset(name: str) -> Response:
         return _static(name)
 
+    # The embed script where other sites load it from (production: the bucket's web/js/embed.js, infra/edge.tf).
+    @root.get("/embed.js")
+    def embed_script() -> Response:
+        return _static("js/embed.js")
+
     # A Flask app on the outside (functions-framework's server serves Flask apps with gunicorn), the
     # functions mounted inside it.
     root.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]

@@ -25,6 +25,7 @@ from shared.services import calendars as calendar_settings
 from shared.services import hosts as host_settings
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
+from shared.web.qr import booking_page_url, qr_response
 from shared.web.views import (
     EventTypeList,
     EventTypeView,
@@ -211,6 +212,13 @@ def revoke_link(request: Request, principal: Host, event_type_id: str, link_id: 
     (cancel its booking instead)."""
     links.revoke_link(links.RevokeLink(principal, event_type_id, link_id), adapters())
     return Response(status=204)
+
+
+@api.host("/me/event-types/<event_type_id>/qr.svg", produces="image/svg+xml")
+def event_type_qr(request: Request, principal: Host, event_type_id: str) -> Response:
+    """The event type's booking link as a QR code (SVG: dark on white, with its quiet zone), to show or print."""
+    found = host_settings.event_type(principal, event_type_id, adapters())
+    return qr_response(booking_page_url(get_settings().base_url, principal.slug, found.slug))
 
 
 @api.host("/me/schedule", response=Schedule)

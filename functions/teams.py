@@ -13,6 +13,7 @@ from flask import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.bootstrap import adapters
+from shared.config import get_settings
 from shared.domain.booking import BookingStatus
 from shared.domain.calendar_span import Instant
 from shared.domain.host import Host, HostSlug
@@ -22,6 +23,7 @@ from shared.domain.team_event_type import TeamEventType, TeamEventTypeUpdate
 from shared.services import team_bookings, teams
 from shared.services.records import HostListing
 from shared.web.endpoints import PATH_PARAMETERS, Endpoints, json_response
+from shared.web.qr import booking_page_url, qr_response
 from shared.web.views import LinkCreated, LinkList, LinkView
 
 api = Endpoints("teams")
@@ -306,6 +308,13 @@ def list_event_types(request: Request, principal: Host, team_id: str) -> Respons
     """The team's event types, for any member."""
     found = teams.team_event_types(principal, team_id, adapters())
     return json_response(TeamEventTypeList(event_types=[TeamEventTypeView.of(i, et) for i, et in found.items()]))
+
+
+@api.host("/<team_id>/event-types/<event_type_id>/qr.svg", produces="image/svg+xml")
+def event_type_qr(request: Request, principal: Host, team_id: str, event_type_id: str) -> Response:
+    """A team event type's booking link as a QR code (SVG), for any member, as a host's own type's."""
+    team_slug, type_slug = teams.team_event_type_address(principal, team_id, event_type_id, adapters())
+    return qr_response(booking_page_url(get_settings().base_url, team_slug, type_slug))
 
 
 @api.host(

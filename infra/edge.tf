@@ -175,6 +175,19 @@ resource "google_compute_url_map" "edge" {
         prefix_match = "/web/"
       }
     }
+    # The embed script other sites load (web/js/embed.js), at the short address its snippets name.
+    route_rules {
+      priority = 11
+      service  = google_compute_backend_bucket.web.id
+      match_rules {
+        full_path_match = "/embed.js"
+      }
+      route_action {
+        url_rewrite {
+          path_prefix_rewrite = "/web/js/embed.js"
+        }
+      }
+    }
     # Each public function at /<name> and below, as the local stack mounts them (devstack/app.py).
     dynamic "route_rules" {
       for_each = { for index, name in sort(keys(local.public_functions)) : name => index }

@@ -457,6 +457,12 @@ def team_event_types(host: Host, team_id: str, deps: Ports) -> dict[str, TeamEve
     return _team_of(host, team_id, deps.uow()).event_types
 
 
+def team_event_type_address(host: Host, team_id: str, event_type_id: str, deps: Ports) -> tuple[str, str]:
+    """(team slug, event type slug): where one of the team's types is booked, for any member (to share it)."""
+    team = _team_of(host, team_id, deps.uow())
+    return team.slug, team.event_type(event_type_id).slug
+
+
 @dataclass(frozen=True)
 class UpdateTeamEventType:
     host: Host

@@ -55,17 +55,29 @@ LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "id": "Bahasa Indonesia"
 DASHBOARD_SECTIONS = frozenset(
     {"setup", "event-types", "availability", "bookings", "teams", "calendars", "integrations", "profile", "privacy"}
 )
+
+
+def _headers(frame_ancestors: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            f"connect-src 'self'; frame-ancestors {frame_ancestors}; base-uri 'none'; form-action 'self'; "
+            "object-src 'none'"
+        ),
+        "Referrer-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-cache",
+    }
+
+
 # Every page's headers, and the web client's files' (devstack/app.py; the edge's bucket: infra/edge.tf): nothing
-# from another origin, with or without consent; revalidated by ETag, so a deploy shows at once.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
-    ),
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",
-}
+# from another origin, with or without consent; revalidated by ETag, so a deploy shows at once. No other site may
+# frame a page (clickjacking the dashboard, the manage page, the rights page or a policy page)...
+PAGE_HEADERS = _headers("'none'")
+# ...except a host's and a booking page (a team's too: same pages), which any site may embed (web/js/embed.js):
+# they hold nothing of the visitor's until the visitor types it, and every write they make is the visitor's own.
+FRAMABLE_PAGE_HEADERS = _headers("*")
+FRAMABLE_PAGES: frozenset[ClientPage] = frozenset({"book", "host"})
 
 
 @dataclass(frozen=True)
@@ -103,8 +115,13 @@ def client_page(page: ClientPage, request: Request, preview: LinkPreview | None 
     host shows at once, an unchanged page costs a 304. It varies with the headers that choose its language, so
     no cache hands one visitor's language to another."""
     language = preview.language if preview else page_language(request)
-    html = _rendered(page, language, preview)
-    response = Response(html, mimetype="text/html", headers=PAGE_HEADERS)
+    framable = page in FRAMABLE_PAGES
+    # `?embed=1` (the address embed.js frames): the page without the site's header, footer and cookie banner;
+    # `&hide_host=1`: without the host card too (laid out so from the start: nothing moves when the script runs).
+    embedded = framable and request.args.get("embed") == "1"
+    hide_host = embedded and request.args.get("hide_host") == "1"
+    html = _rendered(page, language, preview, Framing(embedded, hide_host))
+    response = Response(html, mimetype="text/html", headers=FRAMABLE_PAGE_HEADERS if framable else PAGE_HEADERS)
     response.vary.update(("Accept-Language", "Cookie"))
     response.set_etag(sha256(html.encode()).hexdigest()[:32])
     response.make_conditional(request)  # a 304 when the browser's copy is current
@@ -118,10 +135,26 @@ def dashboard_page(section: str, request: Request) -> Response:
     return client_page("dashboard", request)
 
 
+@dataclass(frozen=True)
+class Framing:
+    """How a framable page is shown: framed by another site (`?embed=1`), and then with or without the host card."""
+
+    embedded: bool = False
+    hide_host: bool = False
+
+
 @lru_cache(maxsize=512)  # by content: a preview is the key, so a changed page is a new entry, never a stale one
-def _rendered(page: ClientPage, language: Language, preview: LinkPreview | None = None) -> str:
+def _rendered(
+    page: ClientPage, language: Language, preview: LinkPreview | None = None, framing: Framing = Framing()
+) -> str:
     template = _templates(language).get_template(f"{page}.html")
-    return template.render(language=language, words=_words(page, language), preview=preview)
+    return template.render(
+        language=language,
+        words=_words(page, language),
+        preview=preview,
+        embed=framing.embedded,
+        hide_host=framing.hide_host,
+    )
 
 
 def _words(page: ClientPage, language: Language) -> Markup | None:

@@ -147,3 +147,26 @@ def test_a_planted_consent_id_is_ignored_and_replaced_by_one_we_mint(api: str, d
     assert again.json() == {**chosen.json(), "decided": True}
     assert forged_mac.json()["decided"] is False  # a tampered id opens nothing either
     assert len(list(db.collection("consents").stream())) == 1  # nothing stored under the planted id
+
+
+def frame_ancestors(answer: requests.Response) -> str:
+    (rule,) = [rule for rule in answer.headers["Content-Security-Policy"].split("; ") if "frame-ancestors" in rule]
+    assert "X-Frame-Options" not in answer.headers
+    return rule.removeprefix("frame-ancestors ")
+
+
+# Issue 29: other sites may frame (embed) the booking and host pages (a team's too: the same pages), and nothing
+# else: not the dashboard, the invitee's booking, the rights page or a policy page (clickjacking), embed mode or not.
+@pytest.mark.parametrize("query", ["", "?embed=1", "?embed=1&hide_host=1&lang=id&origin=https://shop.example"])
+def test_only_the_booking_and_host_pages_may_be_framed(api: str, query: str) -> None:
+    framable = ["/ada", "/ada/intro", "/bookings/html/host/ada", "/bookings/html/book/ada/intro"]
+    refusing = [
+        "/", "/dashboard", "/dashboard/event-types", "/manage", "/privacy-rights", "/privacy-policy",
+        "/cookie-policy", "/bookings/html/dashboard", "/bookings/html/manage", "/bookings/html/privacy-rights",
+    ]  # fmt: skip
+
+    answers = {path: requests.get(f"{api}{path}{query}", timeout=10) for path in framable + refusing}
+
+    assert {path for path, answer in answers.items() if answer.status_code != 200} == set()
+    assert {path: frame_ancestors(answers[path]) for path in framable} == dict.fromkeys(framable, "*")
+    assert {path: frame_ancestors(answers[path]) for path in refusing} == dict.fromkeys(refusing, "'none'")

@@ -9,6 +9,7 @@ from typing import Any
 
 import hcl2
 
+from devstack.stack import LocalStack
 from shared.config import Settings
 from shared.web.endpoints import HSTS
 
@@ -109,7 +110,8 @@ def test_the_fixed_addresses_are_tried_before_the_host_slugs_that_would_match_th
     assert min(templated) > max(set(priorities) - set(templated))
 
 
-def test_the_edge_serves_each_address_the_page_the_local_stack_serves_there() -> None:
+def test_the_edge_serves_each_address_the_page_the_local_stack_serves_there(clean_stack: LocalStack) -> None:
+    """Both read the host's page for its link preview (none here: the sample host does not exist) from Firestore."""
     from devstack.app import build_app
 
     local = build_app().test_client()
@@ -131,3 +133,26 @@ def test_the_web_clients_files_are_served_with_the_pages_headers_and_hsts() -> N
         **{name: value for name, value in PAGE_HEADERS.items() if name != "Cache-Control"},
         "Strict-Transport-Security": HSTS,
     }
+
+
+def test_the_embed_script_is_served_from_the_web_files_at_its_short_address() -> None:
+    from devstack.app import build_app
+
+    (url_map,) = [
+        body
+        for block in edge()["resource"]
+        for kind, named in block.items()
+        if kind.strip('"') == "google_compute_url_map"
+        for body in named.values()
+    ]
+    (rule,) = [
+        rule
+        for rule in url_map["path_matcher"][0]["route_rules"]
+        if rule["match_rules"][0].get("full_path_match", "").strip('"') == "/embed.js"
+    ]
+    target = rule["route_action"][0]["url_rewrite"][0]["path_prefix_rewrite"].strip('"')
+    local = build_app().test_client()
+
+    assert rule["service"] == "${google_compute_backend_bucket.web.id}"
+    assert target == "/web/js/embed.js"
+    assert local.get("/embed.js").get_data() == local.get(target).get_data() != b""

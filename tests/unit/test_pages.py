@@ -12,7 +12,7 @@ from typing import get_args
 import pytest
 from flask import Flask, request
 
-from shared.web.pages import PAGE_HEADERS, TEMPLATES, ClientPage, client_page
+from shared.web.pages import FRAMABLE_PAGE_HEADERS, PAGE_HEADERS, TEMPLATES, ClientPage, client_page
 
 WEB_JS = Path(__file__).resolve().parents[2] / "web" / "js"
 # What each page says of itself, in the browser tab and to search engines and link previews.
@@ -200,4 +200,44 @@ def test_an_unchanged_page_is_revalidated_with_its_etag(app: Flask) -> None:
     assert first.headers["Cache-Control"] == "no-cache"
     assert again.status_code == 304
     assert again.get_data() == b""
-    assert again.headers["Content-Security-Policy"] == PAGE_HEADERS["Content-Security-Policy"]
+    assert again.headers["Content-Security-Policy"] == FRAMABLE_PAGE_HEADERS["Content-Security-Policy"]
+
+
+def framing(app: Flask, page: ClientPage, query: str = "") -> tuple[str, str]:
+    with app.test_request_context(f"/somewhere{query}"):
+        answer = client_page(page, request)
+    (ancestors,) = [rule for rule in answer.headers["Content-Security-Policy"].split("; ") if "frame-ancestors" in rule]
+    assert "X-Frame-Options" not in answer.headers
+    return ancestors, answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["book", "host"])
+def test_the_booking_and_host_pages_may_be_framed_by_any_site(app: Flask, page: ClientPage) -> None:
+    assert framing(app, page)[0] == framing(app, page, "?embed=1")[0] == "frame-ancestors *"
+
+
+@pytest.mark.parametrize("page", ["dashboard", "manage", "privacy-rights"])
+def test_the_other_pages_refuse_every_frame_even_asked_to_embed(app: Flask, page: ClientPage) -> None:
+    ancestors, html = framing(app, page, "?embed=1")
+
+    assert ancestors == "frame-ancestors 'none'"
+    assert html.count('<footer class="site">') == 1
+
+
+@pytest.mark.parametrize("page", ["book", "host"])
+def test_an_embedded_page_has_no_site_chrome_and_no_cookie_banner(app: Flask, page: ClientPage) -> None:
+    _, html = framing(app, page, "?embed=1")
+
+    for part in ("skip link", "site header", "cookie banner", "footer"):
+        assert SHARED[part] not in html, part
+    assert 'class="public embedded"' in html
+    assert "hide-host" not in html
+
+
+def test_an_embed_may_hide_the_host_card_from_the_first_paint(app: Flask) -> None:
+    _, hidden = framing(app, "book", "?embed=1&hide_host=1")
+    _, not_embedded = framing(app, "book", "?hide_host=1")
+
+    assert 'class="public embedded hide-host"' in hidden
+    assert "hide-host" not in not_embedded
+    assert SHARED["footer"] in not_embedded

@@ -10,6 +10,7 @@ import { detectedZone, formatWhen } from "./time.js";
 import { locale, t, tn } from "./i18n.js";
 import { initConsent } from "./consent.js";
 import { withProof } from "./proof.js";
+import { embedded, reportHeight, tellBooked } from "./embedded.js";
 
 /** @typedef {import("./types.js").AnswerValue} AnswerValue */
 /** @typedef {import("./types.js").BookingCreated} BookingCreated */
@@ -27,11 +28,15 @@ const FIELD_ALIASES = { "invitee.name": "name", "invitee.email": "email", "invit
 // A single-use link's token rides in the fragment (/{host}/{type}#link=…), which the browser never sends to a
 // server nor in a Referer; the API gets it in a header (reads) and in the booking's body, never in a URL.
 // Once read, it leaves the address bar (and so any script's sight of location.hash and the history); the
-// tab keeps it for a reload or "Try again".
+// tab keeps it for a reload or "Try again". The fragment may also prefill the form (`#name=…&email=…`: embed.js
+// puts them there, so they reach no server's log either). In another site's frame, storage may be refused (third-
+// party storage blocked): the page then works without it.
 const linkKey = `kaleno-link:${location.pathname}`;
-const link = new URLSearchParams(location.hash.slice(1)).get("link") || sessionStorage.getItem(linkKey);
-if (link && location.hash) {
-  sessionStorage.setItem(linkKey, link);
+const fragment = new URLSearchParams(location.hash.slice(1));
+const link = fragment.get("link") || stored(() => sessionStorage.getItem(linkKey));
+const prefill = { name: fragment.get("name") ?? "", email: fragment.get("email") ?? "" };
+if (location.hash) {
+  if (link) stored(() => sessionStorage.setItem(linkKey, link));
   history.replaceState(null, "", location.pathname + location.search);
 }
 /** @type {Record<string, string>} */
@@ -50,7 +55,22 @@ function linkProblem(error) {
 }
 
 initConsent();
+reportHeight();
 start();
+
+/**
+ * What storage answers, or null where the browser refuses it (a third-party frame).
+ * @template T
+ * @param {() => T} use
+ * @returns {T | null}
+ */
+function stored(use) {
+  try {
+    return use();
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The whole booking area becomes one calm message (an ended link, an unknown page, a host who cannot book).
@@ -115,8 +135,8 @@ async function start() {
 
   // The form is built once: what the visitor typed stays when they go back to choose another time.
   function detailsForm() {
-    const name = field(t("Name"), { name: "name", autocomplete: "name", required: true, maxlength: 100 });
-    const email = field(t("Email"), { name: "email", type: "email", autocomplete: "email", required: true, maxlength: 254 });
+    const name = field(t("Name"), { name: "name", autocomplete: "name", required: true, maxlength: 100, value: prefill.name });
+    const email = field(t("Email"), { name: "email", type: "email", autocomplete: "email", required: true, maxlength: 254, value: prefill.email });
     const phone = event.asks_invitee_phone && field([t("Phone number"), requiredMark()], {
       name: "invitee_phone", type: "tel", autocomplete: "tel", required: true, "aria-required": "true", maxlength: 30,
       hint: t("The host calls you on this number."),
@@ -237,9 +257,11 @@ async function start() {
           where.facts),
         addToCalendar({ id: booked.id, start: booked.start, end: booked.end, title: summary,
           place: placeText(booked.location, booked.meeting_url), token: booked.manage_token }),
-        h("div", { class: "actions" }, h("a", { class: "button primary", href: manage }, t("Manage this booking"))),
+        // In another site's frame, the manage page (which refuses to be framed) opens in a tab of its own.
+        h("div", { class: "actions" }, h("a", { class: "button primary", href: manage, ...(embedded && { target: "_blank", rel: "noopener" }) }, t("Manage this booking"))),
         h("p", { class: "hint" }, t("Keep the manage link: it lets you reschedule or cancel, and see or erase your data. Anyone holding it can do the same."))));
     byId("done-title").focus();
+    tellBooked(booked);
     if (where.meetCell && !booked.meeting_url) watchMeetingUrl(booked.id, booked.manage_token, where.meetCell);
   }
 }

@@ -10,7 +10,14 @@ const ANALYTICS_COOKIE = "kaleno_analytics";
 // Every page calls this first: it also wires the footer's other control, the language switch.
 export async function initConsent() {
   initLanguageSwitch();
-  for (const button of document.querySelectorAll("[data-consent-settings]")) {
+  const settings = document.querySelectorAll("[data-consent-settings]");
+  // In another site's frame (an embedded booking page) nothing is asked and nothing non-essential is ever loaded:
+  // the visitor is on that site, and booking needs no cookie. (At ?embed=1 the page has no footer to begin with.)
+  if (window.parent !== window) {
+    for (const button of settings) button.setAttribute("hidden", "");
+    return;
+  }
+  for (const button of settings) {
     button.addEventListener("click", () => showBanner({ reopened: true }));
   }
   let consent = { decided: false, analytics: false };

@@ -7,6 +7,7 @@ import { fill, h, field, busy, uid } from "./dom.js";
 import { typeFields, breakableUrl } from "./dash-types.js";
 import { askToConfirm } from "./dash-confirm.js";
 import { linksDisclosure } from "./dash-links.js";
+import { shareDisclosure } from "./dash-share.js";
 import { formatWhen } from "./time.js";
 
 /** @typedef {import("./types.js").Team} Team */
@@ -63,6 +64,8 @@ export function teamTypesPanel(team, getHost, getMembers, membersReady) {
       // A private type's single-use links: owners and admins (the API's rule), the host's own links panel.
       const links = isPrivate && manages(team.role)
         ? linksDisclosure(type, getHost, `${teamPath(team)}/event-types/${encodeURIComponent(type.id)}/links`) : null;
+      // A public type's QR code and embed snippets: any member may share the team's page.
+      const share = isPrivate ? null : shareDisclosure(type, () => team.slug, `${teamPath(team)}/event-types`);
       return h("li", {},
         h("h4", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, type.assignment === "collective" ? "Collective" : "Round robin",
@@ -70,8 +73,9 @@ export function teamTypesPanel(team, getHost, getMembers, membersReady) {
         isPrivate
           ? h("p", { class: "hint" }, "Not listed on the team's page: its address answers “not found” unless opened with a single-use link.")
           : h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
-        manages(team.role) && h("div", { class: "actions" },
-          links?.button,
+        (manages(team.role) || share) && h("div", { class: "actions" },
+          share?.button,
+          manages(team.role) && [links?.button,
           h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
           h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
             kind: "delete-team-type",
@@ -85,8 +89,8 @@ export function teamTypesPanel(team, getHost, getMembers, membersReady) {
               fill(note, `${type.title} was deleted.`);
               draw();
             },
-          }) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`))),
-        area, links?.area);
+          }) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`))]),
+        area, share?.area, links?.area);
     }));
     if (manages(team.role) && !formArea.childElementCount) showForm(null);
   }

@@ -1,11 +1,13 @@
 // @ts-check
 // Dashboard: event types (create, edit, delete, copy the public link), with their location and questions, their
-// visibility (public or private) and their single-use links (dash-links.js).
+// visibility (public or private), their single-use links (dash-links.js) and a public one's QR code and embed
+// snippets (dash-share.js).
 import { api, ApiError, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
 import { locationEditor, questionsEditor } from "./dash-questions.js";
 import { locationKindText } from "./booking-facts.js";
 import { linksDisclosure } from "./dash-links.js";
+import { shareDisclosure } from "./dash-share.js";
 
 /** @typedef {import("./types.js").EventType} EventType */
 /** @typedef {import("./types.js").Schedule} Schedule */
@@ -106,6 +108,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       const confirmArea = h("div");
       const isPrivate = type.visibility === "private";
       const { button: linksToggle, area: linksArea } = linksDisclosure(type, getHost);
+      const { button: shareToggle, area: shareArea } = shareDisclosure(type, () => getHost().slug);
       return h("li", {},
         h("h3", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
         h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
@@ -122,11 +125,12 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
           : h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
         h("div", { class: "actions" },
           !isPrivate && h("button", { type: "button", onclick: () => copy(link(type), copied) }, "Copy link", h("span", { class: "vh" }, ` for ${type.title}`)),
+          !isPrivate && shareToggle,
           linksToggle,
           h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
           h("button", { type: "button", class: "danger", onclick: () => askDelete(type, confirmArea) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`)),
           copied),
-        confirmArea, linksArea);
+        confirmArea, !isPrivate && shareArea, linksArea);
     }));
     if (!formArea.childElementCount) showForm(null);
   }

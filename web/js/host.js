@@ -9,12 +9,17 @@ import { byId, fill, h } from "./dom.js";
 import { locationKindText, richText, showHostLook } from "./booking-facts.js";
 import { initConsent } from "./consent.js";
 import { t, tn } from "./i18n.js";
+import { embedded, reportHeight } from "./embedded.js";
 
 const [host] = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
 const title = byId("title");
 const status = byId("status");
 
+// In another site's frame, a meeting's booking page stays in the frame, with the embed's options.
+const carried = embedded ? location.search + location.hash : "";
+
 initConsent();
+reportHeight();
 start();
 
 async function start() {
@@ -39,7 +44,7 @@ async function start() {
     : t("{host} offers no meetings to book here yet.", { host: owner.display_name }));
   fill(byId("page"), h("ul", { class: "type-cards", "aria-label": t("Meetings you can book") }, types.map((/** @type {PublicEventType} */ type) =>
     h("li", { class: "type-card" },
-      h("h2", {}, h("a", { href: `/${encodeURIComponent(owner.slug)}/${encodeURIComponent(type.slug)}` }, type.title)),
+      h("h2", {}, h("a", { href: `/${encodeURIComponent(owner.slug)}/${encodeURIComponent(type.slug)}${carried}` }, type.title)),
       h("p", { class: "meta" }, [tn("{count} minute", "{count} minutes", type.duration_minutes),
         type.location_kind && locationKindText(type.location_kind),
         type.seats > 1 && tn("up to {count} person", "up to {count} people", type.seats)].filter(Boolean).join(" · ")),
