@@ -69,18 +69,18 @@ PINNED: dict[Operation, OperationCounts] = {
     SLOTS: OperationCounts("1 batch get", 3, 0, 0, "0", 0),
     BOOK: OperationCounts("1 batch get + 1 commit", 20, 13, 1, "0", 0),
     BOOK_COLD: OperationCounts("2 batch get + 1 commit", 21, 13, 1, "0", 1),
-    RESCHEDULE: OperationCounts("5 batch get + 1 commit", 24, 18, 1, "0", 0),
-    CANCEL: OperationCounts("3 batch get + 1 commit", 18, 12, 1, "0", 0),
+    RESCHEDULE: OperationCounts("5 batch get + 1 commit", 24, 17, 1, "0", 0),
+    CANCEL: OperationCounts("3 batch get + 1 commit", 18, 11, 1, "0", 0),
     HOST_LIST: OperationCounts("2 batch get + 1 query", 5, 0, 0, "0", 0),
     REFRESH: OperationCounts(
-        "5 batch get + 3 commit", 5, 7, 0, "1 calendar.events.list, 1 calendar.freebusy.query", 0, written_per_month=1
+        "5 batch get + 3 commit", 5, 4, 0, "1 calendar.events.list, 1 calendar.freebusy.query", 0, written_per_month=1
     ),
     PUSH: OperationCounts("2 batch get", 2, 0, 1, "0", 0),
     PUSH_AGAIN: OperationCounts("2 batch get", 2, 0, 1, "0", 0),
     BOOKING_TASKS: OperationCounts(
         "23 batch get + 7 commit",
         23,
-        14,
+        8,
         3,
         "1 calendar.events.insert, 1 calendar.events.list, 1 calendar.freebusy.query",
         0,
