@@ -63,7 +63,7 @@ TASKS_QUEUE_RATE = 50  # max_dispatches_per_second of calendar-sync (infra/main.
 FUNCTION_INSTANCES = 20  # max_instance_count, concurrency 1 (infra/main.tf)
 
 # --- CPU per request, bench/cpu.py (process CPU p50, ms on one core of this machine) --------------------------
-CPU_MS = {"slots": 7.5, "booking": 14.7, "other": 14.7}
+CPU_MS = {"slots": 7.0, "booking": 15.8, "other": 15.8}  # median of 3 runs, 2026-12-07
 
 
 def mean_months_in_horizon() -> float:

@@ -38,6 +38,7 @@ ZONE = ZoneInfo("Europe/Berlin")
 WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 _CLIENTS = itertools.count(1)
 README = Path(__file__).resolve().parents[2] / "README.md"
+CAPACITY = README.parent / "docs" / "capacity.md"
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,13 @@ def test_each_operation_costs_what_its_pin_says(browser: Browser, google: Google
 def test_the_readme_shows_the_pinned_counts() -> None:
     section = README.read_text().split("### Operation counts", 1)[1]
     assert render(PINNED) in section, f"README.md's '### Operation counts' table should be:\n{render(PINNED)}"
+
+
+def test_the_capacity_model_is_computed_from_the_pinned_counts() -> None:
+    """docs/capacity.md's tables are bench/capacity.py's output from these pins: a pin lowered moves them too."""
+    from bench.capacity import tables
+
+    assert tables() in CAPACITY.read_text(), "docs/capacity.md is stale: paste `python -m bench.capacity` into it"
 
 
 def render(counts: dict[Operation, OperationCounts]) -> str:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from shared.adapters.firestore.unit import Snapshot
 
+
 class FirestoreUnitOfWork:
     def __init__(
         self, client: Client, caches: FirestoreCaches | None = None, subject_key: Callable[[], str] | None = None
