@@ -11,6 +11,7 @@ task then costs is its own row.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import time
 import uuid
@@ -309,8 +310,6 @@ def settle(google: Google) -> None:
 
 def settings_for_production() -> None:
     """Per-client booking-write limits on, as deployed (they add places to a booking's read and commit)."""
-    import os
-
     os.environ["KALENO_CLIENT_LIMITS_ENABLED"] = "true"
     get_settings.cache_clear()
 
