@@ -14,7 +14,6 @@ from shared.domain.booking_page import DEFAULT_HORIZON_DAYS
 from shared.domain.host import Host
 from shared.domain.intervals import Interval
 from shared.logging import log_event
-from shared.services.audit import Entry, audit
 from shared.services.booking_sync import request_sync
 from shared.services.connection import access_revoked, mark_revoked
 from shared.services.contention import retried
@@ -102,6 +101,7 @@ def refresh_busy(host: Host, now: datetime, deps: Ports) -> None:
             uow.hosts.save(current.busy_refreshed(now, window.end))
             if current_page is not None:
                 uow.pages.save(current.slug, current_page.busy_refreshed(now, window.end))
+            uow.audit.record("calendar_busy_read", current.id, "refreshed", now)  # in the mirror's own commit
             uow.commit()
             return current
 
@@ -109,7 +109,6 @@ def refresh_busy(host: Host, now: datetime, deps: Ports) -> None:
     if stored is None:
         log_event("busy_refresh_superseded", host_id=host.id)  # a newer refresh wrote, or the host left
         return
-    audit(uow, Entry("calendar_busy_read", host.id, "refreshed", now))
     log_event("busy_refreshed", host_id=host.id, interval_count=len(busy))
     check_our_events(stored, now, deps)
 

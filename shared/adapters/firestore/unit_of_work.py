@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 
     from shared.adapters.firestore.unit import Snapshot
 
-_CONDITION_FIELD = "_unchanged_since_read"  # never stored: deleted by the write that carries the condition
-
 
 class FirestoreUnitOfWork:
     def __init__(
@@ -150,17 +148,17 @@ class FirestoreUnitOfWork:
 
         Whole-field replacement is a `set` with those fields as its merge mask: `update` would read the keys
         of nested maps as field paths, and keys such as the date "2026-12-24" are not valid ones. The
-        condition rides on an `update` of nothing in the same commit, checked before the `set` applies."""
+        condition is the `set`'s own precondition (the library's `set` takes none, so it is added to the write
+        it built): one document write, where an `update` of nothing carrying it beside the `set` was two."""
         before = self.seen(ref)
         if before is not None and not before.exists:
             self.create(ref, data)
             return
+        batch = self._open()
+        batch.set(ref, data, merge=list(data))
         if before is not None:
-            from google.cloud import firestore
-
             unchanged = self.db.write_option(last_update_time=before.update_time)
-            self._open().update(ref, {_CONDITION_FIELD: firestore.DELETE_FIELD}, option=unchanged)
-        self._open().set(ref, data, merge=list(data))
+            unchanged.modify_write(batch._write_pbs[-1])
 
     def update_existing(self, ref: DocumentReference, data: Fields) -> None:
         """Change some fields (dotted paths reach into maps) on condition that the document exists, whatever
