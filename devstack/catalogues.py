@@ -58,7 +58,7 @@ def updated(domain: Domain, language: str) -> Catalog:
     current.obsolete.clear()
     if language == DEFAULT_LANGUAGE:
         for message in current:
-            if message.id and not message.string:
+            if message.id and not _complete(message.string):  # a plural's forms are ("", ""), not empty
                 message.string = message.id
     return current
 

@@ -14,6 +14,7 @@ import { privacySection } from "./dash-privacy.js";
 import { setupFlow } from "./dash-setup.js";
 import { askToConfirm, closingImpact } from "./dash-confirm.js";
 import { teamsSection } from "./dash-teams.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Host} Host */
 /** @typedef {import("./types.js").GetHost} GetHost */
@@ -24,14 +25,14 @@ import { teamsSection } from "./dash-teams.js";
 export const BASE = "/dashboard";
 /** @type {[string, string][]} */
 const SECTIONS = [
-  ["event-types", "Event types"],
-  ["availability", "Availability"],
-  ["bookings", "Bookings"],
-  ["teams", "Teams"],
-  ["calendars", "Calendars"],
-  ["integrations", "Integrations"],
-  ["profile", "Profile"],
-  ["privacy", "Privacy"],
+  ["event-types", t("Event types")],
+  ["availability", t("Availability")],
+  ["bookings", t("Bookings")],
+  ["teams", t("Teams")],
+  ["calendars", t("Calendars")],
+  ["integrations", t("Integrations")],
+  ["profile", t("Profile")],
+  ["privacy", t("Privacy")],
 ];
 const SETUP = "setup";
 const FIRST = SECTIONS[0][0];
@@ -60,7 +61,7 @@ function showFrame() {
   document.body.classList.add("with-nav");
   nav.hidden = false;
   fill(nav, h("ul", {}, [...links.values()].map((link) => h("li", {}, link))));
-  fill(title, "Dashboard");
+  fill(title, t("Dashboard"));
 }
 
 async function start() {
@@ -73,8 +74,8 @@ async function start() {
     document.body.classList.remove("booting");
     if (statusOf(error) === 401) return signedOut();
     status.className = "error";
-    fill(status, `Your dashboard could not be loaded. ${describe(error)} `,
-      h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
+    fill(status, `${t("Your dashboard could not be loaded.")} ${describe(error)} `,
+      h("button", { type: "button", class: "link", onclick: () => location.reload() }, t("Try again")));
     return;
   }
   document.body.classList.remove("booting");
@@ -83,7 +84,7 @@ async function start() {
 
 /** @param {string} [message] */
 function signedOut(message) {
-  document.title = "Kaleno: booking pages on your Google Calendar";
+  document.title = t("Kaleno: booking pages on your Google Calendar");
   fill(account);
   fill(nav);
   nav.hidden = true;
@@ -92,11 +93,11 @@ function signedOut(message) {
   status.className = "status-line";
   fill(status, message || "");
   fill(page,
-    h("p", { class: "lead" }, "Let people book time with you. Kaleno reads only when you are busy from your Google Calendar, ",
-      "offers the free times on your booking pages, and adds each booking to your calendar."),
-    INVITATION && h("p", { class: "notice" }, "You were invited to join a team. Sign in with the Google account the invitation was sent to, and you join it at once."),
-    h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Sign in with Google")),
-    h("p", { class: "hint" }, "Kaleno asks Google only for your name, email, your free/busy times and the events it creates itself."));
+    h("p", { class: "lead" }, t("Let people book time with you. Kaleno reads only when you are busy from your Google Calendar, " +
+      "offers the free times on your booking pages, and adds each booking to your calendar.")),
+    INVITATION && h("p", { class: "notice" }, t("You were invited to join a team. Sign in with the Google account the invitation was sent to, and you join it at once.")),
+    h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, t("Sign in with Google"))),
+    h("p", { class: "hint" }, t("Kaleno asks Google only for your name, email, your free/busy times and the events it creates itself.")));
 }
 
 /**
@@ -116,12 +117,12 @@ function sectionOf(url) {
 function signedIn(initialHost) {
   let host = initialHost;
   const getHost = () => host;
-  const signOut = h("button", { type: "button" }, "Sign out");
+  const signOut = h("button", { type: "button" }, t("Sign out"));
   signOut.addEventListener("click", async () => {
     try {
       await busy(signOut, () => api("/oauth/logout", { method: "POST" }));
       history.replaceState(null, "", "/");
-      signedOut("You are signed out.");
+      signedOut(t("You are signed out."));
     } catch (error) {
       fill(status, describe(error));
     }
@@ -165,7 +166,7 @@ function signedIn(initialHost) {
     profile: () => profileSection(getHost, hostChanged),
     privacy: () => privacySection(getHost, { changed: hostChanged, erased: () => {
       history.replaceState(null, "", "/");
-      signedOut("Your account was deleted. Thank you for using Kaleno.");
+      signedOut(t("Your account was deleted. Thank you for using Kaleno."));
     }, askToConfirm }),
   };
   let accepted = false; // the invitation in the address, accepted once
@@ -202,7 +203,7 @@ function signedIn(initialHost) {
     const link = links.get(id);
     if (link) showTab(link);
     const label = SECTIONS.find(([sectionId]) => sectionId === id)?.[1];
-    document.title = `${label} · Dashboard · Kaleno`;
+    document.title = t("{section} · Dashboard · Kaleno", { section: label });
     if (focus) {
       const heading = section.element.querySelector("h2");
       heading?.setAttribute("tabindex", "-1");
@@ -214,12 +215,12 @@ function signedIn(initialHost) {
   function showSetup() {
     if (host.onboarded) return go(FIRST, { replace: true });
     if (location.pathname !== `${BASE}/${SETUP}`) history.replaceState(null, "", `${BASE}/${SETUP}`);
-    document.title = "Set up your booking page · Kaleno";
+    document.title = t("Set up your booking page · Kaleno");
     document.body.classList.remove("with-nav");
     nav.hidden = true;
     fill(nav);
     drawn = false;
-    fill(title, "Welcome to Kaleno");
+    fill(title, t("Welcome to Kaleno"));
     fill(page, setupFlow(getHost, {
       changed: (/** @type {Host} */ updated) => { host = updated; },
       done: (/** @type {Host} */ updated) => {
@@ -280,25 +281,25 @@ function connectionCard(getHost, changed) {
     const connected = host.connection.state === "connected";
     const parts = [
       h("h3", { id: "calendar-title" }, "Google Calendar"),
-      h("p", {}, h("span", { class: `badge ${connected ? "ok" : "warn"}` }, connected ? "Connected" : "Not connected"), " ",
+      h("p", {}, h("span", { class: `badge ${connected ? "ok" : "warn"}` }, connected ? t("Connected") : t("Not connected")), " ",
         h("span", { class: "email" }, breakableUrl(host.email))),
     ];
     if (!connected) {
       fill(element, ...parts, h("div", { class: "notice warn", role: "alert" },
         h("p", {}, host.connection.message.replace(/ Sign in again at \/oauth\/start.*$/, "")),
-        h("p", {}, "Your booking pages offer no times until the calendar is connected."),
-        h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Reconnect Google Calendar"))));
+        h("p", {}, t("Your booking pages offer no times until the calendar is connected.")),
+        h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, t("Reconnect Google Calendar")))));
       return;
     }
     const area = h("div");
-    const begin = h("button", { type: "button", class: "danger" }, "Disconnect calendar");
+    const begin = h("button", { type: "button", class: "danger" }, t("Disconnect calendar"));
     begin.addEventListener("click", () => askToConfirm(area, {
       kind: "disconnect",
-      message: "Kaleno will give back its access to your Google Calendar, forget your busy times and stop adding bookings to it. Your booking pages offer no times until you reconnect.",
+      message: t("Kaleno will give back its access to your Google Calendar, forget your busy times and stop adding bookings to it. Your booking pages offer no times until you reconnect."),
       details: [closingImpact()],
-      confirm: "Yes, disconnect",
-      keep: "Stay connected",
-      busyText: "Disconnecting…",
+      confirm: t("Yes, disconnect"),
+      keep: t("Stay connected"),
+      busyText: t("Disconnecting…"),
       run: async () => {
         changed(await api("/hosts/me/disconnect", { method: "POST" }));
         draw();
@@ -316,19 +317,19 @@ function connectionCard(getHost, changed) {
  */
 function profileSection(getHost, saved) {
   const host = getHost();
-  const name = field("Display name", { name: "display_name", value: host.display_name, autocomplete: "name", maxlength: 100,
-    hint: "Shown on your booking pages." });
-  const slug = field("Page address (slug)", { name: "slug", value: host.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
-    hint: ["Your booking pages live at ", breakableUrl(`${location.origin}/<slug>/<event type>`),
-      ". Changing it breaks links you already shared."] });
-  const zone = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(host.time_zone) });
+  const name = field(t("Display name"), { name: "display_name", value: host.display_name, autocomplete: "name", maxlength: 100,
+    hint: t("Shown on your booking pages.") });
+  const slug = field(t("Page address (slug)"), { name: "slug", value: host.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
+    hint: [t("Your booking pages live at "), breakableUrl(`${location.origin}/<slug>/${t("<event type>")}`),
+      t(". Changing it breaks links you already shared.")] });
+  const zone = field(t("Time zone"), { kind: "select", name: "time_zone", options: zoneOptions(host.time_zone) });
   zone.input.value = host.time_zone;
   const browserZone = detectedZone();
   const suggest = browserZone !== host.time_zone && h("button", { type: "button", class: "link", onclick: () => {
     zone.input.value = browserZone;
     zone.input.focus();
-  } }, `Use this browser's zone (${browserZone})`);
-  const submit = h("button", { type: "submit", class: "primary" }, "Save profile");
+  } }, t("Use this browser's zone ({zone})", { zone: browserZone }));
+  const submit = h("button", { type: "submit", class: "primary" }, t("Save profile"));
   const done = h("p", { class: "status-line", role: "status" });
   const form = h("form", { novalidate: true, "aria-labelledby": "profile-title" }, summaryBox(), name.wrap, slug.wrap, zone.wrap,
     suggest && h("p", {}, suggest), h("div", { class: "actions" }, submit), done);
@@ -338,13 +339,13 @@ function profileSection(getHost, saved) {
     fill(done);
     const body = { display_name: name.input.value.trim(), slug: slug.input.value.trim(), time_zone: zone.input.value };
     try {
-      const updated = await busy(submit, () => api("/hosts/me", { method: "PATCH", body }), "Saving…");
+      const updated = await busy(submit, () => api("/hosts/me", { method: "PATCH", body }), t("Saving…"));
       saved(updated);
-      fill(done, "Profile saved.");
+      fill(done, t("Profile saved."));
     } catch (error) {
       showErrors(form, error);
     }
   });
-  const element = h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), form);
+  const element = h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, t("Profile")), form);
   return { element, load: () => {} }; // drawn from the host already loaded
 }
