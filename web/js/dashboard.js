@@ -280,13 +280,13 @@ function connectionCard(getHost, changed) {
     const host = getHost();
     const connected = host.connection.state === "connected";
     const parts = [
-      h("h3", { id: "calendar-title" }, "Google Calendar"),
+      h("h3", { id: "calendar-title" }, t("Google Calendar")),
       h("p", {}, h("span", { class: `badge ${connected ? "ok" : "warn"}` }, connected ? t("Connected") : t("Not connected")), " ",
         h("span", { class: "email" }, breakableUrl(host.email))),
     ];
     if (!connected) {
       fill(element, ...parts, h("div", { class: "notice warn", role: "alert" },
-        h("p", {}, host.connection.message.replace(/ Sign in again at \/oauth\/start.*$/, "")),
+        h("p", {}, connectionText(host.connection)),
         h("p", {}, t("Your booking pages offer no times until the calendar is connected.")),
         h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, t("Reconnect Google Calendar")))));
       return;
@@ -305,9 +305,34 @@ function connectionCard(getHost, changed) {
         draw();
       },
     }));
-    fill(element, ...parts, h("p", {}, host.connection.message), h("p", { class: "actions" }, begin), area);
+    fill(element, ...parts, h("p", {}, connectionText(host.connection)), h("p", { class: "actions" }, begin), area);
   }
   return { element, draw };
+}
+
+// What each missing Google permission lets Kaleno do (shared/web/views.py _SCOPE_NAMES, in the page's words).
+/** @type {Record<string, string>} */
+const SCOPE_USES = {
+  "https://www.googleapis.com/auth/calendar.events.owned": t("create and manage the booking events Kaleno adds"),
+  "https://www.googleapis.com/auth/calendar.freebusy": t("see when you are busy (times only, no event details)"),
+  "https://www.googleapis.com/auth/calendar.calendarlist.readonly": t("see the names of your calendars, so you can choose which ones count as busy and which one receives bookings"),
+};
+
+/**
+ * The connection's state in the page's language, from its fields (the API's `message` is in English and tells an
+ * API client to visit /oauth/start; here the button below does that).
+ * @param {import("./types.js").Connection} connection
+ * @returns {string}
+ */
+function connectionText(connection) {
+  if (connection.state === "connected") return t("Your Google Calendar is connected.");
+  if (connection.missing_scopes.length) {
+    const needed = connection.missing_scopes.map((scope) => SCOPE_USES[scope] || scope).join("; ");
+    return t("Calendar not connected: Kaleno needs permission to {needed}. Tick the calendar permissions on Google's consent screen.", { needed });
+  }
+  if (connection.reason === "google_access_revoked") return t("Google no longer lets Kaleno use your calendar.");
+  if (connection.reason === "host_disconnected") return t("You disconnected your calendar.");
+  return t("Calendar not connected.");
 }
 
 /**
