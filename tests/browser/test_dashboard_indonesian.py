@@ -199,7 +199,7 @@ def test_the_dashboard_in_indonesian_has_no_english_left(
 
     # Availability, with a date override and time off.
     _open(page, "Jam tersedia")
-    expect(page.get_by_role("heading", name="Jam Jam kerja")).to_be_visible()
+    expect(page.get_by_role("heading", name="Jam pada jadwal Jam kerja")).to_be_visible()
     expect(page.get_by_role("list", name="Pengecualian tanggal")).to_contain_text("hari libur")
     assert_no_english(page, "availability")
 
