@@ -8,6 +8,7 @@ import { fill, h, field, busy, uid } from "./dom.js";
 import { formatWhen, addDays } from "./time.js";
 import { createPicker } from "./picker.js";
 import { answerFacts, locationFacts } from "./booking-facts.js";
+import { t, tn } from "./i18n.js";
 
 /** @typedef {import("./types.js").HostBooking} HostBooking */
 /** @typedef {import("./types.js").Slot} Slot */
@@ -15,22 +16,22 @@ import { answerFacts, locationFacts } from "./booking-facts.js";
 
 /** @type {Record<string, [string, string]>} */
 const STATUS = {
-  confirmed: ["Confirmed", "ok"],
-  needs_attention: ["Needs your decision", "warn"],
-  cancelled: ["Cancelled", "bad"],
-  cancelled_by_host: ["Deleted in Google Calendar", "bad"],
+  confirmed: [t("Confirmed"), "ok"],
+  needs_attention: [t("Needs your decision"), "warn"],
+  cancelled: [t("Cancelled"), "bad"],
+  cancelled_by_host: [t("Deleted in Google Calendar"), "bad"],
 };
 /** @type {Record<string, [string, string]>} */
 const SYNC = {
-  synced: ["In your calendar", "ok"],
-  pending: ["Updating your calendar…", ""],
-  failed: ["Calendar update failed", "bad"],
+  synced: [t("In your calendar"), "ok"],
+  pending: [t("Updating your calendar…"), ""],
+  failed: [t("Calendar update failed"), "bad"],
 };
 const ACTIVE = new Set(["confirmed", "needs_attention"]);
 /** @type {["upcoming" | "past", string][]} */
-const WHEN = [["upcoming", "Upcoming"], ["past", "Past"]];
+const WHEN = [["upcoming", t("Upcoming")], ["past", t("Past")]];
 /** @type {[string, string][]} */
-const STATUS_CHOICES = [["", "Any status"], ...Object.entries(STATUS).map(([value, [text]]) => /** @type {[string, string]} */ ([value, text]))];
+const STATUS_CHOICES = [["", t("Any status")], ...Object.entries(STATUS).map(([value, [text]]) => /** @type {[string, string]} */ ([value, text]))];
 
 /**
  * Midnight starting `day` ("YYYY-MM-DD") in `zone`, as an RFC 3339 instant (the API's from/to).
@@ -55,16 +56,16 @@ export function bookingsSection(getHost) {
   /** @type {{when: "upcoming" | "past", cursor: string | null, bookings: HostBooking[], search: string}} */
   const state = { when: "upcoming", cursor: null, bookings: [], search: "" };
   const status = h("p", { class: "status-line", role: "status" });
-  const refresh = h("button", { type: "button", onclick: () => load() }, "Refresh bookings");
+  const refresh = h("button", { type: "button", onclick: () => load() }, t("Refresh bookings"));
   const toggles = WHEN.map(([when, text]) => h("button", { type: "button", "aria-pressed": String(when === state.when),
     onclick: () => show(when) }, text));
-  const more = h("button", { type: "button", hidden: true, onclick: () => load({ more: true }) }, "Show more bookings");
+  const more = h("button", { type: "button", hidden: true, onclick: () => load({ more: true }) }, t("Show more bookings"));
   const lists = h("div", { class: "list-placeholder" });
   const filters = filterForm();
   const element = h("section", { class: "card", "aria-labelledby": "bookings-title" },
-    h("h2", { id: "bookings-title" }, "Bookings"),
+    h("h2", { id: "bookings-title" }, t("Bookings")),
     h("div", { class: "actions" },
-      h("div", { class: "toggle", role: "group", "aria-label": "Which bookings" }, toggles), refresh),
+      h("div", { class: "toggle", role: "group", "aria-label": t("Which bookings") }, toggles), refresh),
     filters.element, status, lists, h("p", { class: "actions" }, more));
   let focused = false;
 
@@ -81,7 +82,7 @@ export function bookingsSection(getHost) {
    * @param {{more?: boolean, focus?: string | null, message?: string}} [how]
    */
   async function load({ more: next = false, focus = null, message = "" } = {}) {
-    fill(status, "Loading bookings…");
+    fill(status, t("Loading bookings…"));
     element.setAttribute("aria-busy", "true");
     const params = new URLSearchParams({ when: state.when, ...filters.params() });
     if (next && state.cursor) params.set("cursor", state.cursor);
@@ -100,7 +101,7 @@ export function bookingsSection(getHost) {
         item.focus();
       }
     } catch (error) {
-      fill(status, h("span", { class: "error" }, `Bookings could not be loaded. ${describe(error)}`));
+      fill(status, h("span", { class: "error" }, `${t("Bookings could not be loaded.")} ${describe(error)}`));
     } finally {
       element.removeAttribute("aria-busy");
     }
@@ -114,25 +115,27 @@ export function bookingsSection(getHost) {
     const found = (b) => words.every((word) => `${b.invitee.name} ${b.invitee.email}`.toLowerCase().includes(word));
     const bookings = state.bookings.filter(found);
     const searched = words.length
-      ? ` ${bookings.length} of the ${state.bookings.length} loaded match “${state.search.trim()}”.` : "";
+      ? ` ${t("{found} of the {loaded} loaded match “{search}”.", { found: bookings.length, loaded: state.bookings.length, search: state.search.trim() })}` : "";
     more.hidden = !state.cursor;
     if (state.when === "past") {
-      fill(lists, h("h3", {}, "Past"),
-        h("ul", { class: "plain", "aria-label": "Past bookings" },
-          bookings.length ? rows(bookings, zone) : h("li", { class: "meta" }, "No past bookings.")));
-      fill(status, message, message && " ", `${bookings.length} past ${bookings.length === 1 ? "booking" : "bookings"}, latest first. Times in ${zone}.${searched}`);
+      fill(lists, h("h3", {}, t("Past")),
+        h("ul", { class: "plain", "aria-label": t("Past bookings") },
+          bookings.length ? rows(bookings, zone) : h("li", { class: "meta" }, t("No past bookings."))));
+      fill(status, message, message && " ", tn("{count} past booking, latest first.", "{count} past bookings, latest first.", bookings.length), " ",
+        t("Times in {zone}.", { zone }), searched);
       return;
     }
     const active = bookings.filter((b) => ACTIVE.has(b.status));
     const gone = bookings.filter((b) => !ACTIVE.has(b.status));
     fill(lists,
-      h("h3", {}, "Upcoming"),
-      h("ul", { class: "plain", "aria-label": "Upcoming bookings" },
-        active.length ? rows(active, zone) : h("li", { class: "meta" }, "No upcoming bookings.")),
-      h("h3", {}, "Cancelled"),
-      h("ul", { class: "plain", "aria-label": "Cancelled bookings" },
-        gone.length ? rows(gone, zone) : h("li", { class: "meta" }, "None.")));
-    fill(status, message, message && " ", `${active.length} upcoming, ${gone.length} cancelled. Times in ${zone}.${searched}`);
+      h("h3", {}, t("Upcoming")),
+      h("ul", { class: "plain", "aria-label": t("Upcoming bookings") },
+        active.length ? rows(active, zone) : h("li", { class: "meta" }, t("No upcoming bookings."))),
+      h("h3", {}, t("Cancelled")),
+      h("ul", { class: "plain", "aria-label": t("Cancelled bookings") },
+        gone.length ? rows(gone, zone) : h("li", { class: "meta" }, t("None."))));
+    fill(status, message, message && " ", t("{upcoming} upcoming, {cancelled} cancelled.", { upcoming: active.length, cancelled: gone.length }), " ",
+      t("Times in {zone}.", { zone }), searched);
   }
 
   /**
@@ -162,35 +165,37 @@ export function bookingsSection(getHost) {
     /** @param {HostBooking} b */
     const sameList = (b) => state.when === "past" || ACTIVE.has(b.status) === active;
     const all = state.bookings.filter((b) => sessionKey(b) === sessionKey(first) && sameList(b)).length;
-    const count = `${all} ${all === 1 ? "attendee" : "attendees"}${all > members.length ? `, ${members.length} shown` : ""}`;
+    const count = all > members.length
+      ? tn("{count} attendee, {shown} shown", "{count} attendees, {shown} shown", all, { shown: members.length })
+      : tn("{count} attendee", "{count} attendees", all);
     return h("li", { class: "session", "data-session": `${first.event_type_id} ${first.start}` },
-      h("h4", { class: "summary" }, `${first.event_title}: group session`),
+      h("h4", { class: "summary" }, t("{event}: group session", { event: first.event_title })),
       h("p", {}, when),
       h("p", { class: "meta" }, count),
-      h("ul", { class: "attendees", "aria-label": `Attendees, ${first.event_title} ${when}` },
+      h("ul", { class: "attendees", "aria-label": t("Attendees, {event} {when}", { event: first.event_title, when }) },
         members.map((booking) => item(booking, zone, { inSession: true }))));
   }
 
   /** Status, event type and dates go to the API (a new first page); the search filters what is loaded. */
   function filterForm() {
-    const search = field("Search by invitee name or email", { name: "search", type: "search", autocomplete: "off",
-      hint: "Looks through the bookings loaded below." });
-    const statusField = field("Status", { kind: "select", name: "status", options: STATUS_CHOICES });
-    const typeField = field("Event type", { kind: "select", name: "event_type", options: [["", "Any event type"]] });
-    const from = field("From", { name: "from", type: "date" });
-    const to = field("Until", { name: "to", type: "date" });
+    const search = field(t("Search by invitee name or email"), { name: "search", type: "search", autocomplete: "off",
+      hint: t("Looks through the bookings loaded below.") });
+    const statusField = field(t("Status"), { kind: "select", name: "status", options: STATUS_CHOICES });
+    const typeField = field(t("Event type"), { kind: "select", name: "event_type", options: [["", t("Any event type")]] });
+    const from = field(t("From"), { name: "from", type: "date" });
+    const to = field(t("Until"), { name: "to", type: "date" });
     search.input.addEventListener("input", () => {
       state.search = search.input.value;
       draw();
     });
     for (const control of [statusField, typeField, from, to]) control.input.addEventListener("change", () => load());
-    const clear = h("button", { type: "button", class: "link" }, "Clear filters");
+    const clear = h("button", { type: "button", class: "link" }, t("Clear filters"));
     clear.addEventListener("click", () => {
       for (const control of [search, statusField, typeField, from, to]) control.input.value = "";
       state.search = "";
       load();
     });
-    const element = h("form", { role: "search", "aria-label": "Filter bookings", class: "filters",
+    const element = h("form", { role: "search", "aria-label": t("Filter bookings"), class: "filters",
       onsubmit: (/** @type {SubmitEvent} */ event) => event.preventDefault() },
       h("div", { class: "filter-grid" }, search.wrap, statusField.wrap, typeField.wrap, from.wrap, to.wrap),
       h("p", {}, clear));
@@ -235,25 +240,25 @@ export function bookingsSection(getHost) {
     /** @type {Child[]} */
     const details = [
       where.facts,
-      booking.notes && [h("dt", {}, "Notes"), h("dd", {}, booking.notes)],
+      booking.notes && [h("dt", {}, t("Notes")), h("dd", {}, booking.notes)],
       answerFacts(answers),
-      booking.cancel_reason && [h("dt", {}, "Reason for cancelling"), h("dd", {}, booking.cancel_reason)],
+      booking.cancel_reason && [h("dt", {}, t("Reason for cancelling")), h("dd", {}, booking.cancel_reason)],
     ].flat(2).filter(Boolean);
     return h("li", { "data-booking": booking.id, tabindex: "-1", class: booking.id === highlight ? "highlight" : "" },
-      inSession ? h("h5", { class: "summary" }, name) : h("h4", { class: "summary" }, `${booking.event_title}: ${name}`),
+      inSession ? h("h5", { class: "summary" }, name) : h("h4", { class: "summary" }, t("{event}: {name}", { event: booking.event_title, name })),
       !inSession && h("p", {}, formatWhen(booking.start, booking.end, zone)),
-      h("p", { class: "meta" }, booking.invitee.email, booking.invitee.time_zone !== zone ? ` · their zone ${booking.invitee.time_zone}` : ""),
+      h("p", { class: "meta" }, booking.invitee.email, booking.invitee.time_zone !== zone ? ` · ${t("their zone {zone}", { zone: booking.invitee.time_zone })}` : ""),
       details.length > 0 && h("dl", { class: "facts" }, details),
       h("p", {}, h("span", { class: `badge ${statusClass}` }, statusText), " ",
         ACTIVE.has(booking.status) && h("span", { class: `badge ${syncClass}` }, syncText)),
       booking.status === "needs_attention" && movedNotice(booking, zone),
       booking.sync_state === "failed" && ACTIVE.has(booking.status) && h("p", { class: "notice bad" },
-        "Kaleno could not update this meeting in your calendar", booking.sync_error ? ` (${booking.sync_error})` : "",
-        ". It retries after you reconnect your calendar."),
+        t("Kaleno could not update this meeting in your calendar"), booking.sync_error ? ` (${booking.sync_error})` : "",
+        t(". It retries after you reconnect your calendar.")),
       mailFailedNotice(booking),
       active && h("p", { class: "actions" },
-        h("button", { type: "button", onclick: () => reschedule(booking, zone, area) }, "Reschedule", h("span", { class: "vh" }, ` booking with ${name}`)),
-        h("button", { type: "button", class: "danger", onclick: () => askCancel(booking, area) }, "Cancel booking", h("span", { class: "vh" }, ` with ${name}`))),
+        h("button", { type: "button", onclick: () => reschedule(booking, zone, area) }, t("Reschedule"), h("span", { class: "vh" }, ` ${t("booking with {name}", { name })}`)),
+        h("button", { type: "button", class: "danger", onclick: () => askCancel(booking, area) }, t("Cancel booking"), h("span", { class: "vh" }, ` ${t("with {name}", { name })}`))),
       area);
   }
 
@@ -264,9 +269,9 @@ export function bookingsSection(getHost) {
    */
   function movedNotice(booking, zone) {
     /** @param {string} text */
-    const named = (text) => [text, h("span", { class: "vh" }, ` for the booking with ${booking.invitee.name}`)];
-    const keep = h("button", { type: "button", class: "primary" }, named("Keep the new time"));
-    const back = h("button", { type: "button" }, named("Put back the original time"));
+    const named = (text) => [text, h("span", { class: "vh" }, ` ${t("for the booking with {name}", { name: booking.invitee.name })}`)];
+    const keep = h("button", { type: "button", class: "primary" }, named(t("Keep the new time")));
+    const back = h("button", { type: "button" }, named(t("Put back the original time")));
     const problem = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
     /**
      * @param {HTMLButtonElement} button
@@ -276,11 +281,11 @@ export function bookingsSection(getHost) {
       problem.hidden = true;
       try {
         const resolved = await busy(button, () => api(`/hosts/me/bookings/${encodeURIComponent(booking.id)}/resolve`,
-          { method: "POST", body: { keep: choice } }), "Saving…");
+          { method: "POST", body: { keep: choice } }), t("Saving…"));
         const when = formatWhen(resolved.start, resolved.end, zone);
         await load({ focus: booking.id, message: choice === "moved"
-          ? `The booking with ${booking.invitee.name} now takes the new time, ${when}.`
-          : `The meeting with ${booking.invitee.name} is back at ${when}; your calendar is being updated.` });
+          ? t("The booking with {name} now takes the new time, {when}.", { name: booking.invitee.name, when })
+          : t("The meeting with {name} is back at {when}; your calendar is being updated.", { name: booking.invitee.name, when }) });
       } catch (error) {
         problem.hidden = false;
         fill(problem, error instanceof ApiError && error.status === 409 ? sentence(error.problem.detail) || describe(error) : describe(error));
@@ -289,10 +294,10 @@ export function bookingsSection(getHost) {
     };
     keep.addEventListener("click", () => decide(keep, "moved"));
     back.addEventListener("click", () => decide(back, "original"));
-    const moved = booking.moved_start && booking.moved_end ? formatWhen(booking.moved_start, booking.moved_end, zone) : "another time";
+    const moved = booking.moved_start && booking.moved_end ? formatWhen(booking.moved_start, booking.moved_end, zone) : t("another time");
     return h("div", { class: "notice warn" },
-      h("p", {}, h("strong", {}, "Moved in Google Calendar to "), h("strong", { class: "moved-time" }, moved), "."),
-      h("p", {}, "That time overlaps another booking, so the booked time above still stands for the invitee until you choose."),
+      h("p", {}, h("strong", {}, t("Moved in Google Calendar to ")), h("strong", { class: "moved-time" }, moved), "."),
+      h("p", {}, t("That time overlaps another booking, so the booked time above still stands for the invitee until you choose.")),
       h("div", { class: "actions" }, keep, back),
       problem);
   }
@@ -309,26 +314,26 @@ export function bookingsSection(getHost) {
     try {
       // The free times come from the event type's booking page: its address (slug) as it is now.
       const { event_types: types } = await api("/hosts/me/event-types");
-      type = types.find((/** @type {import("./types.js").EventType} */ t) => t.id === booking.event_type_id)?.slug;
+      type = types.find((/** @type {import("./types.js").EventType} */ other) => other.id === booking.event_type_id)?.slug;
     } catch (error) {
       fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       return;
     }
     if (!type) {
       fill(area, h("p", { class: "notice bad", role: "alert" },
-        "This event type no longer exists, so there are no times to offer: move the event in Google Calendar instead."));
+        t("This event type no longer exists, so there are no times to offer: move the event in Google Calendar instead.")));
       return;
     }
     const headingId = uid("move");
-    const heading = h("h5", { id: headingId, tabindex: "-1" }, `Pick a new time for ${name}`);
+    const heading = h("h5", { id: headingId, tabindex: "-1" }, t("Pick a new time for {name}", { name }));
     const alert = h("div", { class: "notice bad", role: "alert", tabindex: "-1", hidden: true });
     const confirmBox = h("div");
     const picker = createPicker({ host: getHost().slug, type, zone,
       onPick: (slot, pickedZone) => confirmMove(slot, pickedZone) });
     fill(area, h("section", { "aria-labelledby": headingId, class: "move" }, heading,
-      h("p", { class: "hint" }, "The times your booking page offers now. Google sends the invitee the update."),
+      h("p", { class: "hint" }, t("The times your booking page offers now. Google sends the invitee the update.")),
       alert, picker.element, confirmBox,
-      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(area) }, "Keep the current time"))));
+      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => fill(area) }, t("Keep the current time")))));
     heading.focus();
 
     /**
@@ -337,17 +342,17 @@ export function bookingsSection(getHost) {
      */
     function confirmMove(slot, pickedZone) {
       alert.hidden = true;
-      const confirm = h("button", { type: "button", class: "primary" }, "Confirm new time");
-      const summary = h("p", { class: "summary", tabindex: "-1" }, `Move to ${formatWhen(slot.start, slot.end, pickedZone)} (${pickedZone})?`);
+      const confirm = h("button", { type: "button", class: "primary" }, t("Confirm new time"));
+      const summary = h("p", { class: "summary", tabindex: "-1" }, t("Move to {when} ({zone})?", { when: formatWhen(slot.start, slot.end, pickedZone), zone: pickedZone }));
       confirm.addEventListener("click", async () => {
         try {
           const moved = await busy(confirm, () => api(`/hosts/me/bookings/${encodeURIComponent(booking.id)}/reschedule`,
-            { method: "POST", body: { start: slot.start } }), "Moving…");
-          await load({ focus: booking.id, message: `The booking with ${name} was moved to ${formatWhen(moved.start, moved.end, zone)}.` });
+            { method: "POST", body: { start: slot.start } }), t("Moving…"));
+          await load({ focus: booking.id, message: t("The booking with {name} was moved to {when}.", { name, when: formatWhen(moved.start, moved.end, zone) }) });
         } catch (error) {
           alert.hidden = false;
           const taken = statusOf(error) === 409;
-          fill(alert, taken ? "Sorry, that time was just taken. The free times have been refreshed: please pick another." : describe(error));
+          fill(alert, taken ? t("Sorry, that time was just taken. The free times have been refreshed: please pick another.") : describe(error));
           fill(confirmBox);
           alert.focus();
           if (taken) picker.refresh();
@@ -363,17 +368,17 @@ export function bookingsSection(getHost) {
    * @param {HTMLElement} area
    */
   function askCancel(booking, area) {
-    const reason = field("Reason (optional)", { kind: "textarea", name: "reason", maxlength: 500, hint: "Shown to the invitee." });
-    const submit = h("button", { type: "submit", class: "danger primary" }, "Confirm cancellation");
-    const form = h("form", { novalidate: true, "aria-label": `Cancel booking with ${booking.invitee.name}` }, summaryBox(), reason.wrap,
-      h("p", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(area) }, "Keep booking")));
+    const reason = field(t("Reason (optional)"), { kind: "textarea", name: "reason", maxlength: 500, hint: t("Shown to the invitee.") });
+    const submit = h("button", { type: "submit", class: "danger primary" }, t("Confirm cancellation"));
+    const form = h("form", { novalidate: true, "aria-label": t("Cancel booking with {name}", { name: booking.invitee.name }) }, summaryBox(), reason.wrap,
+      h("p", { class: "actions" }, submit, h("button", { type: "button", onclick: () => fill(area) }, t("Keep booking"))));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       const text = reason.input.value.trim();
       try {
         await busy(submit, () => api(`/hosts/me/bookings/${encodeURIComponent(booking.id)}/cancel`,
-          { method: "POST", body: text ? { reason: text } : {} }), "Cancelling…");
+          { method: "POST", body: text ? { reason: text } : {} }), t("Cancelling…"));
         await load();
       } catch (error) {
         showErrors(form, error);
@@ -395,6 +400,6 @@ const sentence = (text) => (text ? `${text.charAt(0).toUpperCase()}${text.slice(
 /** @param {HostBooking} booking */
 function mailFailedNotice(booking) {
   return booking.confirmation_mail === "failed" && h("p", { class: "notice bad" },
-    `${booking.invitee.name} did not get our email about this booking (the mail service refused it). `
-    + `Please contact them at ${booking.invitee.email}.`);
+    t("{name} did not get our email about this booking (the mail service refused it). Please contact them at {email}.",
+      { name: booking.invitee.name, email: booking.invitee.email }));
 }

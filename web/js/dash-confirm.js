@@ -3,6 +3,7 @@
 // calendar, deleting the account). Every such step is built here, so what they say and do stays alike.
 import { api, describe } from "./api.js";
 import { fill, h, checkbox, busy } from "./dom.js";
+import { t, tn } from "./i18n.js";
 
 /**
  * @typedef {object} Confirmation
@@ -46,11 +47,11 @@ export function askToConfirm(area, { kind, message, details = [], tick, confirm,
 
 // Said before a disconnect or a deletion is confirmed: how many bookings still to come it cancels.
 export function closingImpact() {
-  const told = "Each invitee gets a cancellation email that removes it from their calendar.";
-  const line = h("p", { role: "status" }, "Counting your bookings still to come…");
+  const told = t("Each invitee gets a cancellation email that removes it from their calendar.");
+  const line = h("p", { role: "status" }, t("Counting your bookings still to come…"));
   api("/hosts/me/closing-impact").then(({ future_bookings: count }) => fill(line, count === 0
-    ? "You have no bookings still to come, so none will be cancelled."
-    : `${count === 1 ? "1 booking" : `${count} bookings`} still to come will be cancelled. ${told}`))
-    .catch(() => fill(line, `Every booking still to come will be cancelled. ${told}`));
+    ? t("You have no bookings still to come, so none will be cancelled.")
+    : `${tn("{count} booking still to come will be cancelled.", "{count} bookings still to come will be cancelled.", count)} ${told}`))
+    .catch(() => fill(line, `${t("Every booking still to come will be cancelled.")} ${told}`));
   return line;
 }

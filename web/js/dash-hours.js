@@ -4,14 +4,15 @@
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, checkbox, busy, uid } from "./dom.js";
 import { formatDay, zoneOptions } from "./time.js";
+import { t, tn } from "./i18n.js";
 
 /** @typedef {import("./types.js").Schedule} Schedule */
 /** @typedef {import("./types.js").TimeOff} TimeOff */
 /** @typedef {import("./types.js").TimeRange} TimeRange */
 
 /** @type {[string, string][]} */
-const DAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"],
-  ["sat", "Saturday"], ["sun", "Sunday"]];
+const DAYS = [["mon", t("Monday")], ["tue", t("Tuesday")], ["wed", t("Wednesday")], ["thu", t("Thursday")],
+  ["fri", t("Friday")], ["sat", t("Saturday")], ["sun", t("Sunday")]];
 /** @type {TimeRange} */
 const DEFAULT_RANGE = ["09:00", "17:00"];
 /** @type {Intl.DateTimeFormatOptions} */
@@ -33,7 +34,7 @@ function timeInput(label, value, dataField, onChange) {
 /** @param {string} id */
 const path = (id) => `/hosts/me/schedules/${encodeURIComponent(id)}`;
 /** @param {Schedule} s */
-const usedBy = (s) => (s.used_by.length === 1 ? "used by 1 event type" : `used by ${s.used_by.length} event types`);
+const usedBy = (s) => tn("used by {count} event type", "used by {count} event types", s.used_by.length);
 
 /**
  * `changed(schedules)`: told after every change of the list (the event type form offers them).
@@ -45,14 +46,14 @@ export function hoursSection(changed = () => {}) {
   let schedules = [];
   /** @type {Schedule | null} */
   let schedule = null; // the schedule being edited (a copy: saved only by "Save hours")
-  const status = h("p", { class: "status-line", role: "status" }, "Loading hours…");
-  const list = h("ul", { class: "plain", "aria-label": "Your schedules" }, h("li", { class: "placeholder", "aria-hidden": "true" }));
+  const status = h("p", { class: "status-line", role: "status" }, t("Loading hours…"));
+  const list = h("ul", { class: "plain", "aria-label": t("Your schedules") }, h("li", { class: "placeholder", "aria-hidden": "true" }));
   const body = h("div", { class: "form-placeholder" });
   const creating = newScheduleForm();
   creating.hidden = true; // below the list: shown with it, so the list's arrival moves nothing
   const element = h("section", { class: "card", "aria-labelledby": "hours-title" },
-    h("h2", { id: "hours-title" }, "Availability"),
-    h("p", { class: "hint" }, "Each event type offers the hours of one schedule; without a choice, the default one."),
+    h("h2", { id: "hours-title" }, t("Availability")),
+    h("p", { class: "hint" }, t("Each event type offers the hours of one schedule; without a choice, the default one.")),
     status, list, creating, body);
 
   /** @param {string} [editId] the schedule to edit (else: the one being edited, or the first) */
@@ -67,7 +68,7 @@ export function hoursSection(changed = () => {}) {
       edit(schedules.find((s) => s.id === (editId ?? schedule?.id)) ?? schedules[0]);
     } catch (error) {
       status.className = "error";
-      fill(status, `Hours could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+      fill(status, `${t("Hours could not be loaded.")} ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, t("Try again")));
     }
   }
 
@@ -76,28 +77,28 @@ export function hoursSection(changed = () => {}) {
       const area = h("div");
       return h("li", {},
         h("h3", {}, s.name),
-        h("p", { class: "meta" }, [s.is_default && "default", usedBy(s), s.time_zone].filter(Boolean).join(" · ")),
+        h("p", { class: "meta" }, [s.is_default && t("default"), usedBy(s), s.time_zone].filter(Boolean).join(" · ")),
         h("div", { class: "actions" },
-          h("button", { type: "button", onclick: () => edit(s, true) }, "Edit hours", h("span", { class: "vh" }, ` of ${s.name}`)),
-          h("button", { type: "button", onclick: () => askRename(s, area) }, "Rename", h("span", { class: "vh" }, ` ${s.name}`)),
-          !s.is_default && h("button", { type: "button", class: "danger", onclick: () => askDelete(s, area) }, "Delete",
+          h("button", { type: "button", onclick: () => edit(s, true) }, t("Edit hours"), h("span", { class: "vh" }, ` ${t("of {schedule}", { schedule: s.name })}`)),
+          h("button", { type: "button", onclick: () => askRename(s, area) }, t("Rename"), h("span", { class: "vh" }, ` ${s.name}`)),
+          !s.is_default && h("button", { type: "button", class: "danger", onclick: () => askDelete(s, area) }, t("Delete"),
             h("span", { class: "vh" }, ` ${s.name}`))),
         area);
     }));
   }
 
   function newScheduleForm() {
-    const name = field("New schedule's name", { name: "name", maxlength: 60, hint: "For example Mornings or Office hours." });
-    const submit = h("button", { type: "submit" }, "Create schedule");
-    const form = h("form", { novalidate: true, "aria-label": "New schedule" }, summaryBox(), name.wrap, h("div", { class: "actions" }, submit));
+    const name = field(t("New schedule's name"), { name: "name", maxlength: 60, hint: t("For example Mornings or Office hours.") });
+    const submit = h("button", { type: "submit" }, t("Create schedule"));
+    const form = h("form", { novalidate: true, "aria-label": t("New schedule") }, summaryBox(), name.wrap, h("div", { class: "actions" }, submit));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       try {
         /** @type {Schedule} */
-        const created = await busy(submit, () => api("/hosts/me/schedules", { method: "POST", body: { name: name.input.value.trim() } }), "Creating…");
+        const created = await busy(submit, () => api("/hosts/me/schedules", { method: "POST", body: { name: name.input.value.trim() } }), t("Creating…"));
         name.input.value = "";
-        fill(status, `${created.name} was created: set its hours below.`);
+        fill(status, t("{schedule} was created: set its hours below.", { schedule: created.name }));
         await load(created.id);
         body.querySelector("h3")?.focus();
       } catch (error) {
@@ -112,16 +113,16 @@ export function hoursSection(changed = () => {}) {
    * @param {HTMLElement} area
    */
   function askRename(s, area) {
-    const name = field(`New name for ${s.name}`, { name: "name", value: s.name, maxlength: 60 });
-    const save = h("button", { type: "submit", class: "primary" }, "Save name");
-    const form = h("form", { novalidate: true, "aria-label": `Rename ${s.name}` }, summaryBox(), name.wrap,
-      h("div", { class: "actions" }, save, h("button", { type: "button", onclick: () => fill(area) }, "Cancel")));
+    const name = field(t("New name for {schedule}", { schedule: s.name }), { name: "name", value: s.name, maxlength: 60 });
+    const save = h("button", { type: "submit", class: "primary" }, t("Save name"));
+    const form = h("form", { novalidate: true, "aria-label": t("Rename {schedule}", { schedule: s.name }) }, summaryBox(), name.wrap,
+      h("div", { class: "actions" }, save, h("button", { type: "button", onclick: () => fill(area) }, t("Cancel"))));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
       try {
-        const saved = await busy(save, () => api(path(s.id), { method: "PATCH", body: { name: name.input.value.trim() } }), "Saving…");
-        fill(status, `${s.name} is now called ${saved.name}.`);
+        const saved = await busy(save, () => api(path(s.id), { method: "PATCH", body: { name: name.input.value.trim() } }), t("Saving…"));
+        fill(status, t("{old} is now called {new}.", { old: s.name, new: saved.name }));
         await load();
       } catch (error) {
         showErrors(form, error);
@@ -136,19 +137,19 @@ export function hoursSection(changed = () => {}) {
    * @param {HTMLElement} area
    */
   function askDelete(s, area) {
-    const confirm = h("button", { type: "button", class: "danger primary" }, `Yes, delete ${s.name}`);
+    const confirm = h("button", { type: "button", class: "danger primary" }, t("Yes, delete {schedule}", { schedule: s.name }));
     confirm.addEventListener("click", async () => {
       try {
-        await busy(confirm, () => api(path(s.id), { method: "DELETE" }), "Deleting…");
-        fill(status, `${s.name} was deleted.`);
+        await busy(confirm, () => api(path(s.id), { method: "DELETE" }), t("Deleting…"));
+        fill(status, t("{schedule} was deleted.", { schedule: s.name }));
         await load(schedule?.id === s.id ? "default" : undefined);
       } catch (error) {
         fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       }
     });
     fill(area, h("div", { class: "notice warn" },
-      h("p", {}, `Delete ${s.name}? ${s.used_by.length ? "Event types still use it: point them at another schedule first." : "No event type uses it."}`),
-      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep it"))));
+      h("p", {}, t("Delete {schedule}?", { schedule: s.name }), " ", s.used_by.length ? t("Event types still use it: point them at another schedule first.") : t("No event type uses it.")),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, t("Keep it")))));
     confirm.focus();
   }
 
@@ -178,20 +179,20 @@ export function hoursSection(changed = () => {}) {
   function draw(focusSelector) {
     const current = schedule;
     if (!current) return;
-    const zone = field("Time zone of these hours", { kind: "select", name: "time_zone", options: zoneOptions(current.time_zone) });
+    const zone = field(t("Time zone of these hours"), { kind: "select", name: "time_zone", options: zoneOptions(current.time_zone) });
     zone.input.value = current.time_zone;
     zone.input.addEventListener("change", () => { current.time_zone = zone.input.value; });
-    const submit = h("button", { type: "submit", class: "primary" }, "Save hours");
+    const submit = h("button", { type: "submit", class: "primary" }, t("Save hours"));
     const saved = h("p", { class: "status-line", role: "status" });
     const form = h("form", { novalidate: true, "aria-labelledby": "hours-of" },
       summaryBox(), zone.wrap,
-      h("h4", {}, "Weekly hours"),
-      h("ul", { class: "plain", "aria-label": "Weekly hours" }, DAYS.map(([key, name]) => dayRow(current, key, name))),
-      h("h4", {}, "Date overrides"),
-      h("p", { class: "hint" }, "A date override replaces that day's weekly hours: a day off, or other hours."),
+      h("h4", {}, t("Weekly hours")),
+      h("ul", { class: "plain", "aria-label": t("Weekly hours") }, DAYS.map(([key, name]) => dayRow(current, key, name))),
+      h("h4", {}, t("Date overrides")),
+      h("p", { class: "hint" }, t("A date override replaces that day's weekly hours: a day off, or other hours.")),
       overridesList(current), addOverride(current),
-      h("h4", {}, "Time off"),
-      h("p", { class: "hint" }, "Whole days with nothing offered, whatever the hours say. The reason is only for you."),
+      h("h4", {}, t("Time off")),
+      h("p", { class: "hint" }, t("Whole days with nothing offered, whatever the hours say. The reason is only for you.")),
       timeOffList(current), addTimeOff(current),
       h("div", { class: "actions" }, submit), saved);
     form.addEventListener("submit", async (event) => {
@@ -200,16 +201,16 @@ export function hoursSection(changed = () => {}) {
       fill(saved);
       const { name, time_zone, weekly, overrides, time_off } = current;
       try {
-        const stored = await busy(submit, () => api(path(current.id), { method: "PUT", body: { name, time_zone, weekly, overrides, time_off } }), "Saving…");
+        const stored = await busy(submit, () => api(path(current.id), { method: "PUT", body: { name, time_zone, weekly, overrides, time_off } }), t("Saving…"));
         schedules = schedules.map((s) => (s.id === stored.id ? stored : s));
         edit(stored);
-        sayInForm("Hours saved.");
+        sayInForm(t("Hours saved."));
       } catch (error) {
         showErrors(form, error);
       }
     });
     saved.setAttribute("data-saved", "");
-    fill(body, h("h3", { id: "hours-of", tabindex: "-1" }, `Hours of ${current.name}`), form);
+    fill(body, h("h3", { id: "hours-of", tabindex: "-1" }, t("Hours of {schedule}", { schedule: current.name })), form);
     /** @type {HTMLElement | null} */
     const target = focusSelector ? body.querySelector(focusSelector) : null;
     target?.focus();
@@ -230,68 +231,69 @@ export function hoursSection(changed = () => {}) {
     });
     const rows = ranges.map((range, i) => {
       const n = ranges.length > 1 ? ` (${i + 1})` : "";
+      const [from, until] = [`${t("from")}${n}`, `${t("until")}${n}`];
       return h("div", { class: "hours-row" },
-        timeInput([h("span", { class: "vh" }, `${name} `), `from${n}`], range[0], `weekly.${key}.${i}.0`, (v) => { range[0] = v; }),
-        timeInput([h("span", { class: "vh" }, `${name} `), `until${n}`], range[1], `weekly.${key}.${i}.1`, (v) => { range[1] = v; }),
+        timeInput([h("span", { class: "vh" }, `${name} `), from], range[0], `weekly.${key}.${i}.0`, (v) => { range[0] = v; }),
+        timeInput([h("span", { class: "vh" }, `${name} `), until], range[1], `weekly.${key}.${i}.1`, (v) => { range[1] = v; }),
         h("button", { type: "button", class: "compact", onclick: () => {
           ranges.splice(i, 1);
           if (!ranges.length) delete current.weekly[key];
           draw(`[data-field="weekly.${key}"]`);
-        } }, h("span", { "aria-hidden": "true" }, "✕"), h("span", { class: "vh" }, `Remove ${name} ${range[0]}–${range[1]}`)));
+        } }, h("span", { "aria-hidden": "true" }, "✕"), h("span", { class: "vh" }, t("Remove {day} {from}–{until}", { day: name, from: range[0], until: range[1] }))));
     });
     return h("li", {}, open.wrap, rows,
       ranges.length > 0 && h("button", { type: "button", class: "link", onclick: () => {
         const last = ranges[ranges.length - 1];
         ranges.push(last && last[1] < "23:00" ? [last[1], last[1] < "22:00" ? `${String(Number(last[1].slice(0, 2)) + 1).padStart(2, "0")}${last[1].slice(2)}` : "24:00"] : [...DEFAULT_RANGE]);
         draw(`[data-field="weekly.${key}.${ranges.length - 1}.0"]`);
-      } }, "Add hours", h("span", { class: "vh" }, ` on ${name}`)));
+      } }, t("Add hours"), h("span", { class: "vh" }, ` ${t("on {day}", { day: name })}`)));
   }
 
   /** @param {Schedule} current */
   function overridesList(current) {
     const dates = Object.keys(current.overrides).sort();
-    if (!dates.length) return h("p", { class: "meta" }, "No date overrides.");
-    return h("ul", { class: "plain", "aria-label": "Date overrides" }, dates.map((day) => {
+    if (!dates.length) return h("p", { class: "meta" }, t("No date overrides."));
+    return h("ul", { class: "plain", "aria-label": t("Date overrides") }, dates.map((day) => {
       const ranges = current.overrides[day];
       const label = formatDay(day, LONG_DAY);
       return h("li", { "data-field": `overrides.${day}`, tabindex: "-1" },
         h("span", { class: "summary" }, label), ": ",
-        ranges.length ? ranges.map((r) => `${r[0]}–${r[1]}`).join(", ") : "day off", " ",
+        ranges.length ? ranges.map((r) => `${r[0]}–${r[1]}`).join(", ") : t("day off"), " ",
         h("button", { type: "button", class: "link", onclick: () => {
           delete current.overrides[day];
           draw("#override-date");
-        } }, "Remove", h("span", { class: "vh" }, ` override for ${label}`)));
+        } }, t("Remove"), h("span", { class: "vh" }, ` ${t("override for {day}", { day: label })}`)));
     }));
   }
 
   /** @param {Schedule} current */
   function addOverride(current) {
-    const date = field("Date", { name: "override_date", type: "date", id: "override-date" });
-    const off = checkbox("Day off", { checked: true });
-    const from = field("From", { name: "override_from", type: "time", step: 300, value: DEFAULT_RANGE[0] });
-    const until = field("Until", { name: "override_until", type: "time", step: 300, value: DEFAULT_RANGE[1] });
+    const date = field(t("Date"), { name: "override_date", type: "date", id: "override-date" });
+    const off = checkbox(t("Day off"), { checked: true });
+    const from = field(t("From"), { name: "override_from", type: "time", step: 300, value: DEFAULT_RANGE[0] });
+    const until = field(t("Until"), { name: "override_until", type: "time", step: 300, value: DEFAULT_RANGE[1] });
     const times = h("div", { class: "row", hidden: true }, from.wrap, until.wrap);
     off.input.addEventListener("change", () => { times.hidden = off.input.checked; });
     const problem = h("p", { class: "error", role: "alert" });
-    const add = h("button", { type: "button" }, "Add date override");
+    const add = h("button", { type: "button" }, t("Add date override"));
     add.addEventListener("click", () => {
       if (!date.input.value) {
-        fill(problem, "Choose a date first.");
+        fill(problem, t("Choose a date first."));
         date.input.focus();
         return;
       }
       current.overrides[date.input.value] = off.input.checked ? [] : [[from.input.value, until.input.value]];
       draw("#override-date");
-      sayInForm("Override added: save hours to keep it.");
+      sayInForm(t("Override added: save hours to keep it."));
     });
-    return h("fieldset", { class: "card" }, h("legend", {}, "Add a date override"), date.wrap, off.wrap, times,
+    return h("fieldset", { class: "card" }, h("legend", {}, t("Add a date override")), date.wrap, off.wrap, times,
       h("div", { class: "actions" }, add), problem);
   }
 
   /** @param {Schedule} current */
   function timeOffList(current) {
-    if (!current.time_off.length) return h("p", { class: "meta" }, "No time off.");
-    return h("ul", { class: "plain", "aria-label": "Time off" }, current.time_off.map((entry, i) => {
+    if (!current.time_off.length) return h("p", { class: "meta" }, t("No time off."));
+    return h("ul", { class: "plain", "aria-label": t("Time off") }, current.time_off.map((entry, i) => {
       const first = formatDay(entry.first_day, LONG_DAY);
       const label = entry.last_day === entry.first_day ? first : `${first} – ${formatDay(entry.last_day, LONG_DAY)}`;
       return h("li", { "data-field": `time_off.${i}`, tabindex: "-1" },
@@ -299,28 +301,28 @@ export function hoursSection(changed = () => {}) {
         h("button", { type: "button", class: "link", onclick: () => {
           current.time_off.splice(i, 1);
           draw("#time-off-first");
-          sayInForm("Time off removed: save hours to keep the change.");
-        } }, "Remove", h("span", { class: "vh" }, ` time off ${label}`)));
+          sayInForm(t("Time off removed: save hours to keep the change."));
+        } }, t("Remove"), h("span", { class: "vh" }, ` ${t("time off {days}", { days: label })}`)));
     }));
   }
 
   /** @param {Schedule} current */
   function addTimeOff(current) {
-    const first = field("First day off", { name: "time_off_first", type: "date", id: "time-off-first" });
-    const last = field("Last day off", { name: "time_off_last", type: "date" });
-    const reason = field("Reason (only you see it)", { name: "time_off_reason", maxlength: 200 });
+    const first = field(t("First day off"), { name: "time_off_first", type: "date", id: "time-off-first" });
+    const last = field(t("Last day off"), { name: "time_off_last", type: "date" });
+    const reason = field(t("Reason (only you see it)"), { name: "time_off_reason", maxlength: 200 });
     const problem = h("p", { class: "error", role: "alert" });
-    const add = h("button", { type: "button" }, "Add time off");
+    const add = h("button", { type: "button" }, t("Add time off"));
     add.addEventListener("click", () => {
       const firstDay = first.input.value;
       const lastDay = last.input.value || firstDay;
       if (!firstDay) {
-        fill(problem, "Choose the first day off.");
+        fill(problem, t("Choose the first day off."));
         first.input.focus();
         return;
       }
       if (lastDay < firstDay) {
-        fill(problem, "The last day off cannot be before the first.");
+        fill(problem, t("The last day off cannot be before the first."));
         last.input.focus();
         return;
       }
@@ -330,9 +332,9 @@ export function hoursSection(changed = () => {}) {
       current.time_off.push(entry);
       current.time_off.sort((a, b) => (a.first_day + a.last_day).localeCompare(b.first_day + b.last_day));
       draw("#time-off-first");
-      sayInForm("Time off added: save hours to keep it.");
+      sayInForm(t("Time off added: save hours to keep it."));
     });
-    return h("fieldset", { class: "card" }, h("legend", {}, "Add time off"), h("div", { class: "row" }, first.wrap, last.wrap),
+    return h("fieldset", { class: "card" }, h("legend", {}, t("Add time off")), h("div", { class: "row" }, first.wrap, last.wrap),
       reason.wrap, h("div", { class: "actions" }, add), problem);
   }
 
@@ -343,7 +345,7 @@ export function hoursSection(changed = () => {}) {
       drawList();
       changed(schedules);
     } catch (error) {
-      fill(status, `Schedules could not be refreshed. ${describe(error)}`);
+      fill(status, `${t("Schedules could not be refreshed.")} ${describe(error)}`);
     }
   }
 

@@ -4,15 +4,16 @@
 // links and a team's type's (dash-teams-types.js) are the same panel over a different path.
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy } from "./dom.js";
+import { language, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").BookingLink} BookingLink */
 
 /** @type {Record<string, [string, string]>} */
 const STATE = {
-  active: ["Open", "ok"],
-  used: ["Used", ""],
-  expired: ["Expired", "warn"],
-  revoked: ["Revoked", "bad"],
+  active: [t("Open"), "ok"],
+  used: [t("Used"), ""],
+  expired: [t("Expired"), "warn"],
+  revoked: [t("Revoked"), "bad"],
 };
 
 /**
@@ -25,7 +26,7 @@ const STATE = {
 export function linksDisclosure(type, getHost, path) {
   const area = h("div", { id: `links-${type.id}`, hidden: true });
   const button = h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id },
-    "Single-use links", h("span", { class: "vh" }, ` for ${type.title}`));
+    t("Single-use links"), h("span", { class: "vh" }, ` ${t("for {title}", { title: type.title })}`));
   button.addEventListener("click", () => {
     const open = button.getAttribute("aria-expanded") !== "true";
     button.setAttribute("aria-expanded", String(open));
@@ -44,21 +45,21 @@ export function linksDisclosure(type, getHost, path) {
  */
 export function linksPanel(type, getHost, path = `/hosts/me/event-types/${encodeURIComponent(type.id)}/links`) {
   const headingId = `links-title-${type.id}`;
-  const status = h("p", { class: "status-line", role: "status" }, "Loading links…");
-  const list = h("ul", { class: "plain", "aria-label": `Single-use links for ${type.title}` });
+  const status = h("p", { class: "status-line", role: "status" }, t("Loading links…"));
+  const list = h("ul", { class: "plain", "aria-label": t("Single-use links for {title}", { title: type.title }) });
   const fresh = h("div");
-  const expires = field("Expires (optional)", { name: "expires_at", type: "datetime-local",
-    hint: "In this browser's time zone. Without a date the link works until it is used or revoked." });
-  const create = h("button", { type: "submit", class: "primary" }, "Create single-use link");
-  const form = h("form", { novalidate: true, "aria-label": `New single-use link for ${type.title}` },
+  const expires = field(t("Expires (optional)"), { name: "expires_at", type: "datetime-local",
+    hint: t("In this browser's time zone. Without a date the link works until it is used or revoked.") });
+  const create = h("button", { type: "submit", class: "primary" }, t("Create single-use link"));
+  const form = h("form", { novalidate: true, "aria-label": t("New single-use link for {title}", { title: type.title }) },
     summaryBox(), expires.wrap, h("div", { class: "actions" }, create));
   const element = h("section", { class: "links", "aria-labelledby": headingId },
-    h("h4", { id: headingId }, `Single-use links for ${type.title}`),
-    h("p", { class: "hint" }, "Each link lets one person book one meeting, then it stops working (cancelling that booking does not free it)."),
+    h("h4", { id: headingId }, t("Single-use links for {title}", { title: type.title })),
+    h("p", { class: "hint" }, t("Each link lets one person book one meeting, then it stops working (cancelling that booking does not free it).")),
     fresh, form, status, list);
 
   /** @param {string} instant */
-  const when = (instant) => new Intl.DateTimeFormat(undefined, {
+  const when = (instant) => new Intl.DateTimeFormat(language(), {
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
   }).format(new Date(instant));
 
@@ -68,26 +69,26 @@ export function linksPanel(type, getHost, path = `/hosts/me/event-types/${encode
       /** @type {BookingLink[]} */
       const links = (await api(path)).links;
       status.className = "status-line";
-      fill(status, message || (links.length ? "" : "No single-use links yet."));
+      fill(status, message || (links.length ? "" : t("No single-use links yet.")));
       fill(list, links.map(item));
     } catch (error) {
       status.className = "error";
-      fill(status, `Links could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+      fill(status, `${t("Links could not be loaded.")} ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, t("Try again")));
     }
   }
 
   /** @param {BookingLink} link */
   function item(link) {
     const [label, tone] = STATE[link.state] || [link.state, ""];
-    const name = `link created ${when(link.created_at)}`;
+    const name = t("link created {when}", { when: when(link.created_at) });
     const area = h("span", { role: "status", class: "meta" });
-    const facts = [`created ${when(link.created_at)}`, link.expires_at && `expires ${when(link.expires_at)}`,
-      link.used_at && `used ${when(link.used_at)}`, link.revoked_at && `revoked ${when(link.revoked_at)}`];
-    const revoke = link.state === "active" ? h("button", { type: "button", class: "danger" }, "Revoke", h("span", { class: "vh" }, ` ${name}`)) : null;
+    const facts = [t("created {when}", { when: when(link.created_at) }), link.expires_at && t("expires {when}", { when: when(link.expires_at) }),
+      link.used_at && t("used {when}", { when: when(link.used_at) }), link.revoked_at && t("revoked {when}", { when: when(link.revoked_at) })];
+    const revoke = link.state === "active" ? h("button", { type: "button", class: "danger" }, t("Revoke"), h("span", { class: "vh" }, ` ${name}`)) : null;
     revoke?.addEventListener("click", async () => {
       try {
-        await busy(revoke, () => api(`${path}/${encodeURIComponent(link.id)}`, { method: "DELETE" }), "Revoking…");
-        load("The link was revoked: it no longer opens this event type.");
+        await busy(revoke, () => api(`${path}/${encodeURIComponent(link.id)}`, { method: "DELETE" }), t("Revoking…"));
+        load(t("The link was revoked: it no longer opens this event type."));
       } catch (error) {
         fill(area, describe(error));
       }
@@ -99,22 +100,22 @@ export function linksPanel(type, getHost, path = `/hosts/me/event-types/${encode
 
   /** @param {string} url */
   function reveal(url) {
-    const box = field("New single-use link", { name: "link_url", value: url, readonly: true, autocomplete: "off", spellcheck: "false",
-      class: "secret", hint: "Copy it now: it will not be shown again. Send it to the one person who should book." });
+    const box = field(t("New single-use link"), { name: "link_url", value: url, readonly: true, autocomplete: "off", spellcheck: "false",
+      class: "secret", hint: t("Copy it now: it will not be shown again. Send it to the one person who should book.") });
     const copied = h("span", { role: "status", class: "meta" });
-    const copy = h("button", { type: "button", class: "primary" }, "Copy link", h("span", { class: "vh" }, " to send"));
+    const copy = h("button", { type: "button", class: "primary" }, t("Copy link"), h("span", { class: "vh" }, ` ${t("to send")}`));
     copy.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(url);
-        fill(copied, "Link copied.");
+        fill(copied, t("Link copied."));
       } catch {
         box.input.select();
-        fill(copied, "Copying is blocked here: the link is selected, copy it with your keyboard.");
+        fill(copied, t("Copying is blocked here: the link is selected, copy it with your keyboard."));
       }
     });
-    const hide = h("button", { type: "button", onclick: () => fill(fresh) }, "I have saved it, hide the link");
+    const hide = h("button", { type: "button", onclick: () => fill(fresh) }, t("I have saved it, hide the link"));
     fill(fresh, h("div", { class: "notice warn", "data-secret": "" },
-      h("p", {}, h("strong", {}, "Save this link now")), box.wrap, h("div", { class: "actions" }, copy, hide, copied)));
+      h("p", {}, h("strong", {}, t("Save this link now"))), box.wrap, h("div", { class: "actions" }, copy, hide, copied)));
     box.input.focus();
   }
 
@@ -124,7 +125,7 @@ export function linksPanel(type, getHost, path = `/hosts/me/event-types/${encode
     const raw = expires.input.value;
     const body = raw ? { expires_at: new Date(raw).toISOString() } : {};
     try {
-      const created = await busy(create, () => api(path, { method: "POST", body }), "Creating…");
+      const created = await busy(create, () => api(path, { method: "POST", body }), t("Creating…"));
       expires.input.value = "";
       reveal(created.url);
       load();

@@ -3,6 +3,7 @@
 // Each editor returns {element, value(), aliases(fields)}: the body part to send, and where a 422's field
 // errors belong (the API names them by path: "location", "questions.2.options", "questions.2").
 import { fill, h, field, checkbox, uid } from "./dom.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Location} Location */
 /** @typedef {import("./types.js").LocationKind} LocationKind */
@@ -11,20 +12,20 @@ import { fill, h, field, checkbox, uid } from "./dom.js";
 
 /** @type {[LocationKind | "", string][]} */
 const KINDS = [
-  ["", "None: agreed separately"],
+  ["", t("None: agreed separately")],
   ["google_meet", "Google Meet"],
-  ["phone", "Phone call"],
-  ["in_person", "In person"],
-  ["link", "Video link"],
+  ["phone", t("Phone call")],
+  ["in_person", t("In person")],
+  ["link", t("Video link")],
 ];
 // What the second field is for, by kind (Google Meet and "none" have none).
 /** @type {Record<string, [string, {hint: string} & Record<string, string | number>]>} */
 const VALUE_FIELDS = {
-  phone: ["Your phone number (optional)", { type: "tel", autocomplete: "tel", maxlength: 30,
-    hint: "Leave it empty to ask the invitee for their number on the booking form: you call them." }],
-  in_person: ["Meeting address", { maxlength: 500, autocomplete: "street-address", hint: "Sent to the invitee with the booking." }],
-  link: ["Meeting link", { type: "url", maxlength: 500, placeholder: "https://",
-    hint: "An https:// address, for example your Zoom or Teams room. Sent to the invitee with the booking." }],
+  phone: [t("Your phone number (optional)"), { type: "tel", autocomplete: "tel", maxlength: 30,
+    hint: t("Leave it empty to ask the invitee for their number on the booking form: you call them.") }],
+  in_person: [t("Meeting address"), { maxlength: 500, autocomplete: "street-address", hint: t("Sent to the invitee with the booking.") }],
+  link: [t("Meeting link"), { type: "url", maxlength: 500, placeholder: "https://",
+    hint: t("An https:// address, for example your Zoom or Teams room. Sent to the invitee with the booking.") }],
 };
 
 /**
@@ -35,7 +36,7 @@ const VALUE_FIELDS = {
 export function locationEditor(location) {
   /** @type {Record<string, string>} */
   const values = { [location?.kind ?? ""]: location?.value ?? "" }; // what was typed, kept per kind
-  const kind = field("Location", { kind: "select", name: "location_kind", options: KINDS });
+  const kind = field(t("Location"), { kind: "select", name: "location_kind", options: KINDS });
   kind.input.value = location?.kind ?? "";
   const detail = h("div");
   /** @type {import("./dom.js").Field<"input"> | null} */
@@ -49,7 +50,7 @@ export function locationEditor(location) {
     if (!spec) {
       valueField = null;
       fill(detail, chosen === "google_meet"
-        ? h("p", { class: "hint" }, "Google creates a Meet link for each booking and adds it to the invitation.")
+        ? h("p", { class: "hint" }, t("Google creates a Meet link for each booking and adds it to the invitation."))
         : []);
       return;
     }
@@ -78,9 +79,9 @@ export function locationEditor(location) {
       // The API's words name its own values ("a link location needs a value"); the host sees the form's.
       if (!fieldPath.startsWith("location")) return message;
       if (/needs a value|at least 1 character/.test(message)) {
-        return kind.input.value === "link" ? "Enter the meeting link." : "Enter the meeting address.";
+        return kind.input.value === "link" ? t("Enter the meeting link.") : t("Enter the meeting address.");
       }
-      if (/https:\/\//.test(message)) return "The meeting link must start with https://";
+      if (/https:\/\//.test(message)) return t("The meeting link must start with https://");
       return message;
     },
   };
@@ -88,12 +89,12 @@ export function locationEditor(location) {
 
 /** @type {[QuestionKind, string][]} */
 const QUESTION_KINDS = [
-  ["short_text", "Short text"],
-  ["long_text", "Paragraph"],
-  ["single_choice", "One choice (radio buttons)"],
-  ["multiple_choice", "Several choices (checkboxes)"],
-  ["phone", "Phone number"],
-  ["checkbox", "Checkbox (tick to agree)"],
+  ["short_text", t("Short text")],
+  ["long_text", t("Paragraph")],
+  ["single_choice", t("One choice (radio buttons)")],
+  ["multiple_choice", t("Several choices (checkboxes)")],
+  ["phone", t("Phone number")],
+  ["checkbox", t("Checkbox (tick to agree)")],
 ];
 const CHOICES = new Set(["single_choice", "multiple_choice"]);
 const MAX_QUESTIONS = 20;
@@ -138,18 +139,18 @@ export function questionsEditor(questions) {
     options: (q.options || []).join("\n") }));
   const list = h("ol", { class: "questions" });
   const said = h("p", { class: "status-line", role: "status" });
-  const add = h("button", { type: "button" }, "Add a question");
+  const add = h("button", { type: "button" }, t("Add a question"));
   add.addEventListener("click", () => {
     items.push({ key: uid("qk"), id: null, label: "", kind: "short_text", required: false, options: "" });
     draw({ key: items[items.length - 1].key, control: "label" });
-    fill(said, `Question ${items.length} added.`);
+    fill(said, t("Question {number} added.", { number: items.length }));
   });
 
   /** @param {{key: string, control: string}} [focus] what to focus once drawn */
   function draw(focus) {
     fill(list, items.map((item, index) => row(item, index)));
     add.disabled = items.length >= MAX_QUESTIONS;
-    if (!items.length) list.append(h("li", { class: "meta" }, "No questions: the form asks for name, email and notes only."));
+    if (!items.length) list.append(h("li", { class: "meta" }, t("No questions: the form asks for name, email and notes only.")));
     /** @type {HTMLElement | null} */
     const control = focus ? list.querySelector(`[data-key="${focus.key}"] [data-control="${focus.control}"]`) : null;
     if (focus) (control || add).focus();
@@ -167,7 +168,8 @@ export function questionsEditor(questions) {
     // Keep focus on the button pressed unless it can go no further that way.
     const edge = (step < 0 && target === 0) || (step > 0 && target === items.length - 1);
     draw({ key: item.key, control: edge ? (control === "up" ? "down" : "up") : control });
-    fill(said, `${item.label || "Question"} is now question ${target + 1} of ${items.length}.`);
+    const question = item.label || t("Question"); // not inside the t() below: the extractor would not see it
+    fill(said, t("{question} is now question {number} of {count}.", { question, number: target + 1, count: items.length }));
   }
 
   /** @param {number} index */
@@ -175,7 +177,8 @@ export function questionsEditor(questions) {
     const [item] = items.splice(index, 1);
     const next = items[Math.min(index, items.length - 1)];
     draw(next ? { key: next.key, control: "label" } : { key: "", control: "" });
-    fill(said, `${item.label || "Question"} removed.`);
+    const question = item.label || t("Question");
+    fill(said, t("{question} removed.", { question }));
   }
 
   /**
@@ -185,14 +188,14 @@ export function questionsEditor(questions) {
   function row(item, index) {
     const n = index + 1;
     const path = `questions.${index}`;
-    const label = field("Question text", { name: `${path}.label`, value: item.label, maxlength: 200, "data-control": "label" });
+    const label = field(t("Question text"), { name: `${path}.label`, value: item.label, maxlength: 200, "data-control": "label" });
     label.input.addEventListener("input", () => { item.label = label.input.value; });
-    const kind = field("Answer type", { kind: "select", name: `${path}.kind`, options: QUESTION_KINDS });
+    const kind = field(t("Answer type"), { kind: "select", name: `${path}.kind`, options: QUESTION_KINDS });
     kind.input.value = item.kind;
-    const required = checkbox("Answer required", { checked: item.required, "data-field": `${path}.required` });
+    const required = checkbox(t("Answer required"), { checked: item.required, "data-field": `${path}.required` });
     required.input.addEventListener("change", () => { item.required = required.input.checked; });
-    const options = field("Options, one per line", { kind: "textarea", name: `${path}.options`, value: item.options, rows: 4,
-      hint: "What the invitee chooses from: at most 20." });
+    const options = field(t("Options, one per line"), { kind: "textarea", name: `${path}.options`, value: item.options, rows: 4,
+      hint: t("What the invitee chooses from: at most 20.") });
     options.input.addEventListener("input", () => { item.options = options.input.value; });
     options.wrap.hidden = !CHOICES.has(item.kind);
     kind.input.addEventListener("change", () => {
@@ -200,14 +203,14 @@ export function questionsEditor(questions) {
       options.wrap.hidden = !CHOICES.has(item.kind);
     });
     /** @param {string} text */
-    const named = (text) => [text, h("span", { class: "vh" }, ` question ${n}`)];
+    const named = (text) => [text, h("span", { class: "vh" }, ` ${t("question {number}", { number: n })}`)];
     const up = h("button", { type: "button", class: "compact", "data-control": "up", disabled: index === 0,
-      onclick: () => move(index, -1, "up") }, named("Move up"));
+      onclick: () => move(index, -1, "up") }, named(t("Move up")));
     const down = h("button", { type: "button", class: "compact", "data-control": "down", disabled: index === items.length - 1,
-      onclick: () => move(index, 1, "down") }, named("Move down"));
-    const drop = h("button", { type: "button", class: "compact danger", onclick: () => remove(index) }, "Remove", h("span", { class: "vh" }, ` question ${n}`));
+      onclick: () => move(index, 1, "down") }, named(t("Move down")));
+    const drop = h("button", { type: "button", class: "compact danger", onclick: () => remove(index) }, named(t("Remove")));
     return h("li", { "data-key": item.key },
-      h("fieldset", { class: "question" }, h("legend", {}, `Question ${n}`),
+      h("fieldset", { class: "question" }, h("legend", {}, t("Question {number}", { number: n })),
         label.wrap, kind.wrap, options.wrap, required.wrap,
         h("div", { class: "actions" }, up, down, drop)));
   }
@@ -215,8 +218,8 @@ export function questionsEditor(questions) {
   draw();
   return {
     element: h("fieldset", { class: "field-group" },
-      h("legend", {}, "Questions on the booking form"),
-      h("p", { class: "hint" }, "Name and email are always asked; these come after them, in this order."),
+      h("legend", {}, t("Questions on the booking form")),
+      h("p", { class: "hint" }, t("Name and email are always asked; these come after them, in this order.")),
       list, said, h("div", { class: "actions" }, add)),
     value() {
       const used = new Set(items.flatMap((item) => (item.id ? [item.id] : [])));
@@ -249,10 +252,10 @@ export function questionsEditor(questions) {
     message(fieldPath, message) {
       if (!fieldPath.startsWith("questions.")) return message;
       if (/needs options/.test(message) || /^questions\.\d+\.options$/.test(fieldPath) && /at least 1 item/.test(message)) {
-        return "Add at least one option, one per line.";
+        return t("Add at least one option, one per line.");
       }
-      if (/options must be different/.test(message)) return "Each option must be different.";
-      if (/\.label$/.test(fieldPath) && /at least 1 character|should match pattern/.test(message)) return "Enter the question.";
+      if (/options must be different/.test(message)) return t("Each option must be different.");
+      if (/\.label$/.test(fieldPath) && /at least 1 character|should match pattern/.test(message)) return t("Enter the question.");
       return message;
     },
   };

@@ -9,6 +9,7 @@ import { fill, h, field, busy, download } from "./dom.js";
 import { slugify, breakableUrl } from "./dash-types.js";
 import { askToConfirm } from "./dash-confirm.js";
 import { teamTypesPanel, teamBookingsPanel, teamPath, manages } from "./dash-teams-types.js";
+import { language, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Team} Team */
 /** @typedef {import("./types.js").TeamRole} TeamRole */
@@ -16,9 +17,9 @@ import { teamTypesPanel, teamBookingsPanel, teamPath, manages } from "./dash-tea
 /** @typedef {import("./types.js").TeamInvitation} TeamInvitation */
 
 /** @type {Record<TeamRole, string>} */
-const ROLE_NAMES = { owner: "Owner", admin: "Admin", member: "Member" };
+const ROLE_NAMES = { owner: t("Owner"), admin: t("Admin"), member: t("Member") };
 /** @type {[TeamRole, string][]} */
-const ROLES = [["member", "Member"], ["admin", "Admin"], ["owner", "Owner"]];
+const ROLES = [["member", ROLE_NAMES.member], ["admin", ROLE_NAMES.admin], ["owner", ROLE_NAMES.owner]];
 
 /**
  * @param {import("./types.js").GetHost} getHost
@@ -28,15 +29,15 @@ export function teamsSection(getHost) {
   let teams = [];
   /** @type {string | null} */
   let chosenId = new URLSearchParams(location.search).get("team");
-  const status = h("p", { class: "status-line", role: "status" }, "Loading your teams…");
-  const switcher = field("Team", { kind: "select", name: "team" });
+  const status = h("p", { class: "status-line", role: "status" }, t("Loading your teams…"));
+  const switcher = field(t("Team"), { kind: "select", name: "team" });
   switcher.wrap.hidden = true;
   switcher.input.addEventListener("change", () => choose(switcher.input.value));
   const teamArea = h("div");
   const creating = createForm();
   const top = h("section", { class: "card", "aria-labelledby": "teams-title" },
-    h("h2", { id: "teams-title" }, "Teams"),
-    h("p", {}, "A team shares one booking page: each booking goes to the first free member (round robin) or to all of you together."),
+    h("h2", { id: "teams-title" }, t("Teams")),
+    h("p", {}, t("A team shares one booking page: each booking goes to the first free member (round robin) or to all of you together.")),
     status, switcher.wrap, creating.toggle, creating.area);
   const element = h("div", {}, top, teamArea);
 
@@ -46,11 +47,11 @@ export function teamsSection(getHost) {
       teams = (await api("/teams")).teams;
     } catch (error) {
       status.className = "error";
-      fill(status, `Your teams could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, "Try again"));
+      fill(status, `${t("Your teams could not be loaded.")} ${describe(error)} `, h("button", { type: "button", class: "link", onclick: () => load() }, t("Try again")));
       return;
     }
     status.className = "status-line";
-    fill(status, teams.length ? "" : "You are in no team yet: create one, or open an invitation someone sent you.");
+    fill(status, teams.length ? "" : t("You are in no team yet: create one, or open an invitation someone sent you."));
     fill(switcher.input, teams.map((team) => h("option", { value: team.id }, `${team.name} (${ROLE_NAMES[team.role]})`)));
     switcher.wrap.hidden = teams.length === 0;
     const id = wanted ?? chosenId;
@@ -60,7 +61,7 @@ export function teamsSection(getHost) {
   /** @param {string | null} id */
   function choose(id) {
     chosenId = id;
-    const team = teams.find((t) => t.id === id);
+    const team = teams.find((other) => other.id === id);
     const query = team ? `?${new URLSearchParams({ team: team.id })}` : "";
     if (location.pathname.endsWith("/teams") && location.search !== query) history.replaceState(null, "", `${location.pathname}${query}`);
     if (!team) return fill(teamArea);
@@ -81,22 +82,22 @@ export function teamsSection(getHost) {
     const area = h("div");
     const summary = h("section", { class: "card", "aria-labelledby": headingId },
       h("h2", { id: headingId }, team.name),
-      h("p", { class: "meta" }, `Your role: ${ROLE_NAMES[team.role]}`),
-      h("p", { class: "share-link" }, "The team's booking page: ", h("a", { href: page }, breakableUrl(page))),
+      h("p", { class: "meta" }, t("Your role: {role}", { role: ROLE_NAMES[team.role] })),
+      h("p", { class: "share-link" }, t("The team's booking page:"), " ", h("a", { href: page }, breakableUrl(page))),
       manages(team.role) && renameForm(team),
       team.role === "owner" && h("p", { class: "actions" }, exportButton(team, area), h("button", { type: "button", class: "danger", onclick: () => askToConfirm(area, {
         kind: "delete-team",
-        message: `Delete ${team.name}? Its booking page stops working and its open invitations end; bookings already made stay with their members.`,
-        confirm: "Yes, delete the team",
-        keep: "Keep it",
-        busyText: "Deleting…",
+        message: t("Delete {team}? Its booking page stops working and its open invitations end; bookings already made stay with their members.", { team: team.name }),
+        confirm: t("Yes, delete the team"),
+        keep: t("Keep it"),
+        busyText: t("Deleting…"),
         run: async () => {
           await api(teamPath(team), { method: "DELETE" });
           chosenId = null;
           await load();
-          fill(status, `${team.name} was deleted.`);
+          fill(status, t("{team} was deleted.", { team: team.name }));
         },
-      }) }, "Delete team")),
+      }) }, t("Delete team"))),
       area);
     return [summary, membersPanel(team, membersReady), invitationsPanel(team),
       teamTypesPanel(team, getHost, () => members, membersReady), teamBookingsPanel(team, getHost, () => members, membersReady)];
@@ -108,15 +109,15 @@ export function teamsSection(getHost) {
    * @param {HTMLElement} area where the outcome is said
    */
   function exportButton(team, area) {
-    const button = h("button", { type: "button" }, "Export the team's data");
+    const button = h("button", { type: "button" }, t("Export the team's data"));
     button.addEventListener("click", async () => {
       fill(area);
       try {
-        const data = await busy(button, () => api(`${teamPath(team)}/export`), "Preparing…");
+        const data = await busy(button, () => api(`${teamPath(team)}/export`), t("Preparing…"));
         download(`kaleno-team-${team.slug}.json`, JSON.stringify(data, null, 2), "application/json");
-        fill(area, h("p", { role: "status" }, `${team.name}'s data was downloaded as a JSON file.`));
+        fill(area, h("p", { role: "status" }, t("{team}'s data was downloaded as a JSON file.", { team: team.name })));
       } catch (error) {
-        fill(area, h("p", { class: "error", role: "alert" }, `The export failed. ${describe(error)}`));
+        fill(area, h("p", { class: "error", role: "alert" }, `${t("The export failed.")} ${describe(error)}`));
       }
     });
     return button;
@@ -128,12 +129,12 @@ export function teamsSection(getHost) {
    */
   function membersPanel(team, membersReady) {
     const me = getHost().id;
-    const note = h("p", { class: "status-line", role: "status" }, "Loading members…");
-    const list = h("ul", { class: "plain", "aria-label": `Members of ${team.name}` });
+    const note = h("p", { class: "status-line", role: "status" }, t("Loading members…"));
+    const list = h("ul", { class: "plain", "aria-label": t("Members of {team}", { team: team.name }) });
     const standingHint = h("p", { id: `standing-${team.id}`, class: "hint" },
-      "Round robin: a member of weight 2 takes twice the bookings of weight 1; free members of a higher priority are asked first.");
+      t("Round robin: a member of weight 2 takes twice the bookings of weight 1; free members of a higher priority are asked first."));
     const element = h("section", { class: "card", "aria-labelledby": `members-${team.id}` },
-      h("h3", { id: `members-${team.id}` }, "Members"), standingHint, list, note);
+      h("h3", { id: `members-${team.id}` }, t("Members")), standingHint, list, note);
 
     /**
      * A member's round-robin weight or priority: a select saved at once (owners and admins).
@@ -143,9 +144,10 @@ export function teamsSection(getHost) {
      * @param {(members: TeamMember[]) => void} redraw
      */
     function standingField(member, setting, area, redraw) {
-      const [low, label] = setting === "weight" ? [1, "Weight"] : [0, "Priority"];
+      const low = setting === "weight" ? 1 : 0;
       const values = Array.from({ length: 11 - low }, (_, i) => String(low + i));
-      const chosen = field(`${label} of ${member.display_name}`, { kind: "select", name: setting,
+      const label = setting === "weight" ? t("Weight of {name}", { name: member.display_name }) : t("Priority of {name}", { name: member.display_name });
+      const chosen = field(label, { kind: "select", name: setting,
         options: values.map((value) => [value, value]), "aria-describedby": standingHint.id });
       chosen.input.value = String(member[setting]);
       chosen.input.addEventListener("change", async () => {
@@ -154,7 +156,9 @@ export function teamsSection(getHost) {
           const changed = await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`,
             { method: "PATCH", body: { [setting]: Number(chosen.input.value) } });
           redraw(changed.members);
-          fill(note, `${member.display_name}'s ${setting} is now ${chosen.input.value}.`);
+          fill(note, setting === "weight"
+            ? t("{name}'s weight is now {value}.", { name: member.display_name, value: chosen.input.value })
+            : t("{name}'s priority is now {value}.", { name: member.display_name, value: chosen.input.value }));
         } catch (error) {
           chosen.input.value = String(member[setting]);
           fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
@@ -172,14 +176,14 @@ export function teamsSection(getHost) {
         // The only owner cannot leave (the API answers 409 team-sole-owner): said instead of a button that fails.
         const soleOwner = member.role === "owner" && members.filter((m) => m.role === "owner").length === 1;
         const canManage = !mine && manages(team.role) && (team.role === "owner" || member.role !== "owner");
-        const role = field(`Role of ${member.display_name}`, { kind: "select", name: "role",
+        const role = field(t("Role of {name}", { name: member.display_name }), { kind: "select", name: "role",
           options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
         role.input.value = member.role;
         role.input.addEventListener("change", async () => {
           try {
             const changed = await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`, { method: "PATCH", body: { role: role.input.value } });
             draw(changed.members);
-            fill(note, `${member.display_name} is now ${ROLE_NAMES[/** @type {TeamRole} */ (role.input.value)].toLowerCase()}.`);
+            fill(note, t("{name} is now {role}.", { name: member.display_name, role: ROLE_NAMES[/** @type {TeamRole} */ (role.input.value)].toLowerCase() }));
           } catch (error) {
             role.input.value = member.role;
             fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
@@ -187,38 +191,38 @@ export function teamsSection(getHost) {
         });
         const leaving = () => askToConfirm(area, {
           kind: mine ? "leave-team" : "remove-member",
-          message: mine ? `Leave ${team.name}? You stop taking its bookings; your own bookings stay.`
-            : `Remove ${member.display_name} from ${team.name}? They stop taking its bookings; bookings already made stay.`,
-          confirm: mine ? "Yes, leave the team" : `Yes, remove ${member.display_name}`,
-          keep: mine ? "Stay" : "Keep them",
-          busyText: mine ? "Leaving…" : "Removing…",
+          message: mine ? t("Leave {team}? You stop taking its bookings; your own bookings stay.", { team: team.name })
+            : t("Remove {name} from {team}? They stop taking its bookings; bookings already made stay.", { name: member.display_name, team: team.name }),
+          confirm: mine ? t("Yes, leave the team") : t("Yes, remove {name}", { name: member.display_name }),
+          keep: mine ? t("Stay") : t("Keep them"),
+          busyText: mine ? t("Leaving…") : t("Removing…"),
           run: async () => {
             await api(`${teamPath(team)}/members/${encodeURIComponent(member.host_id)}`, { method: "DELETE" });
             if (mine) {
               chosenId = null;
               await load();
-              fill(status, `You left ${team.name}.`);
+              fill(status, t("You left {team}.", { team: team.name }));
             } else {
               draw(members.filter((m) => m.host_id !== member.host_id));
-              fill(note, `${member.display_name} was removed.`);
+              fill(note, t("{name} was removed.", { name: member.display_name }));
             }
           },
         });
         const standing = manages(team.role)
           ? h("div", { class: "row" }, canManage && role.wrap, standingField(member, "weight", area, draw), standingField(member, "priority", area, draw))
-          : h("p", { class: "meta" }, `Weight ${member.weight} · priority ${member.priority}`);
+          : h("p", { class: "meta" }, t("Weight {weight} · priority {priority}", { weight: member.weight, priority: member.priority }));
         return h("li", {},
-          h("p", {}, h("strong", {}, member.display_name), mine && " (you)", " ", h("span", { class: "badge" }, ROLE_NAMES[member.role])),
+          h("p", {}, h("strong", {}, member.display_name), mine && ` ${t("(you)")}`, " ", h("span", { class: "badge" }, ROLE_NAMES[member.role])),
           standing,
-          mine && soleOwner && h("p", { class: "hint" }, "You are the only owner: make another member owner before you leave, or delete the team."),
+          mine && soleOwner && h("p", { class: "hint" }, t("You are the only owner: make another member owner before you leave, or delete the team.")),
           ((mine && !soleOwner) || canManage) && h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: leaving },
-            mine ? "Leave team" : "Remove", !mine && h("span", { class: "vh" }, ` ${member.display_name}`))),
+            mine ? t("Leave team") : t("Remove"), !mine && h("span", { class: "vh" }, ` ${member.display_name}`))),
           area);
       }));
     }
     membersReady.then(draw).catch((error) => {
       note.className = "error";
-      fill(note, `Members could not be loaded. ${describe(error)}`);
+      fill(note, `${t("Members could not be loaded.")} ${describe(error)}`);
     });
     return element;
   }
@@ -227,12 +231,12 @@ export function teamsSection(getHost) {
   function invitationsPanel(team) {
     if (!manages(team.role)) return null; // members do not invite
     const note = h("p", { class: "status-line", role: "status" });
-    const pending = h("ul", { class: "plain", "aria-label": `Pending invitations to ${team.name}` });
-    const pendingArea = h("div", { hidden: true }, h("h4", {}, "Pending invitations"), pending);
-    const email = field("Email", { name: "email", type: "email", autocomplete: "off", maxlength: 254,
-      hint: "They join by signing in with this Google account and connecting their calendar." });
-    const role = field("Role", { kind: "select", name: "role", options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
-    const submit = h("button", { type: "submit", class: "primary" }, "Send invitation");
+    const pending = h("ul", { class: "plain", "aria-label": t("Pending invitations to {team}", { team: team.name }) });
+    const pendingArea = h("div", { hidden: true }, h("h4", {}, t("Pending invitations")), pending);
+    const email = field(t("Email"), { name: "email", type: "email", autocomplete: "off", maxlength: 254,
+      hint: t("They join by signing in with this Google account and connecting their calendar.") });
+    const role = field(t("Role"), { kind: "select", name: "role", options: ROLES.filter(([value]) => team.role === "owner" || value !== "owner") });
+    const submit = h("button", { type: "submit", class: "primary" }, t("Send invitation"));
     const form = h("form", { novalidate: true, "aria-labelledby": `invite-${team.id}` }, summaryBox(), email.wrap, role.wrap,
       h("div", { class: "actions" }, submit));
     form.addEventListener("submit", async (event) => {
@@ -241,9 +245,9 @@ export function teamsSection(getHost) {
       fill(note);
       const sent = email.input.value.trim();
       try {
-        await busy(submit, () => api(`${teamPath(team)}/invitations`, { method: "POST", body: { email: sent, role: role.input.value } }), "Sending…");
+        await busy(submit, () => api(`${teamPath(team)}/invitations`, { method: "POST", body: { email: sent, role: role.input.value } }), t("Sending…"));
         form.reset();
-        fill(note, "An invitation was sent to ", breakableUrl(sent), ". It works once, for 7 days.");
+        fill(note, t("An invitation was sent to "), breakableUrl(sent), t(". It works once, for 7 days."));
         listPending();
       } catch (error) {
         showErrors(form, error);
@@ -257,32 +261,32 @@ export function teamsSection(getHost) {
         pendingArea.hidden = found.invitations.length === 0;
         fill(pending, found.invitations.map((invitation) => {
           const area = h("div");
-          const expires = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: getHost().time_zone })
+          const expires = new Intl.DateTimeFormat(language(), { day: "numeric", month: "short", timeZone: getHost().time_zone })
             .format(new Date(invitation.expires_at));
           return h("li", {},
             h("p", {}, breakableUrl(invitation.email), " ", h("span", { class: "badge" }, ROLE_NAMES[invitation.role])),
-            h("p", { class: "meta" }, `Pending, until ${expires}`),
+            h("p", { class: "meta" }, t("Pending, until {date}", { date: expires })),
             h("div", { class: "actions" }, h("button", { type: "button", onclick: async (/** @type {Event} */ event) => {
               try {
                 await busy(/** @type {HTMLButtonElement} */ (event.currentTarget), () => api(
-                  `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), "Withdrawing…");
-                fill(note, "The invitation to ", breakableUrl(invitation.email), " was withdrawn: its link no longer works.");
+                  `${teamPath(team)}/invitations/${encodeURIComponent(invitation.id)}`, { method: "DELETE" }), t("Withdrawing…"));
+                fill(note, t("The invitation to "), breakableUrl(invitation.email), t(" was withdrawn: its link no longer works."));
                 listPending();
               } catch (error) {
                 fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
               }
-            } }, "Withdraw", h("span", { class: "vh" }, ` the invitation to ${invitation.email}`))),
+            } }, t("Withdraw"), h("span", { class: "vh" }, ` ${t("the invitation to {email}", { email: invitation.email })}`))),
             area);
         }));
       } catch (error) {
         pendingArea.hidden = true;
-        fill(note, h("span", { class: "error" }, `Pending invitations could not be loaded. ${describe(error)} `),
-          h("button", { type: "button", class: "link", onclick: () => listPending() }, "Try again"));
+        fill(note, h("span", { class: "error" }, `${t("Pending invitations could not be loaded.")} ${describe(error)} `),
+          h("button", { type: "button", class: "link", onclick: () => listPending() }, t("Try again")));
       }
     }
     listPending();
     return h("section", { class: "card", "aria-labelledby": `invite-${team.id}` },
-      h("h3", { id: `invite-${team.id}` }, "Invite someone"), form, note, pendingArea);
+      h("h3", { id: `invite-${team.id}` }, t("Invite someone")), form, note, pendingArea);
   }
 
   /**
@@ -291,12 +295,12 @@ export function teamsSection(getHost) {
    */
   function renameForm(team) {
     const area = h("div", { id: `team-rename-${team.id}`, hidden: true });
-    const button = h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id }, "Change name or address");
-    const name = field("Team name", { name: "name", value: team.name, maxlength: 100 });
-    const slug = field("Page address (slug)", { name: "slug", value: team.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
-      hint: "Changing it breaks links you already shared." });
-    const submit = h("button", { type: "submit", class: "primary" }, "Save team");
-    const form = h("form", { novalidate: true, "aria-label": `Name and address of ${team.name}` }, summaryBox(), name.wrap, slug.wrap,
+    const button = h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id }, t("Change name or address"));
+    const name = field(t("Team name"), { name: "name", value: team.name, maxlength: 100 });
+    const slug = field(t("Page address (slug)"), { name: "slug", value: team.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
+      hint: t("Changing it breaks links you already shared.") });
+    const submit = h("button", { type: "submit", class: "primary" }, t("Save team"));
+    const form = h("form", { novalidate: true, "aria-label": t("Name and address of {team}", { team: team.name }) }, summaryBox(), name.wrap, slug.wrap,
       h("div", { class: "actions" }, submit));
     button.addEventListener("click", () => {
       const open = button.getAttribute("aria-expanded") !== "true";
@@ -311,9 +315,9 @@ export function teamsSection(getHost) {
       if (name.input.value.trim() !== team.name) body.name = name.input.value.trim();
       if (slug.input.value.trim() !== team.slug) body.slug = slug.input.value.trim();
       try {
-        await busy(submit, () => api(teamPath(team), { method: "PATCH", body }), "Saving…");
+        await busy(submit, () => api(teamPath(team), { method: "PATCH", body }), t("Saving…"));
         await load(team.id);
-        fill(status, "The team was saved.");
+        fill(status, t("The team was saved."));
       } catch (error) {
         markTaken(error);
         showErrors(form, error);
@@ -325,16 +329,16 @@ export function teamsSection(getHost) {
 
   function createForm() {
     const area = h("div", { id: "team-create", hidden: true });
-    const toggle = h("p", {}, h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id }, "Create a team"));
+    const toggle = h("p", {}, h("button", { type: "button", "aria-expanded": "false", "aria-controls": area.id }, t("Create a team")));
     const button = /** @type {HTMLButtonElement} */ (toggle.firstElementChild);
-    const name = field("Team name", { name: "name", maxlength: 100, autocomplete: "organization" });
-    const slug = field("Page address (slug)", { name: "slug", maxlength: 60, autocapitalize: "none", spellcheck: "false",
-      hint: "Lowercase letters, digits and hyphens: the team's booking pages live at this address, beside hosts' pages." });
+    const name = field(t("Team name"), { name: "name", maxlength: 100, autocomplete: "organization" });
+    const slug = field(t("Page address (slug)"), { name: "slug", maxlength: 60, autocapitalize: "none", spellcheck: "false",
+      hint: t("Lowercase letters, digits and hyphens: the team's booking pages live at this address, beside hosts' pages.") });
     let slugTouched = false;
     slug.input.addEventListener("input", () => { slugTouched = true; });
     name.input.addEventListener("input", () => { if (!slugTouched) slug.input.value = slugify(name.input.value); });
-    const submit = h("button", { type: "submit", class: "primary" }, "Create team");
-    const form = h("form", { novalidate: true, "aria-label": "Create a team" }, summaryBox(), name.wrap, slug.wrap,
+    const submit = h("button", { type: "submit", class: "primary" }, t("Create team"));
+    const form = h("form", { novalidate: true, "aria-label": t("Create a team") }, summaryBox(), name.wrap, slug.wrap,
       h("div", { class: "actions" }, submit));
     button.addEventListener("click", () => {
       const open = button.getAttribute("aria-expanded") !== "true";
@@ -348,13 +352,13 @@ export function teamsSection(getHost) {
       const body = { name: name.input.value.trim(), slug: slug.input.value.trim() };
       try {
         /** @type {{id: string, slug: string}} */
-        const created = await busy(submit, () => api("/teams", { method: "POST", body }), "Creating…");
+        const created = await busy(submit, () => api("/teams", { method: "POST", body }), t("Creating…"));
         form.reset();
         slugTouched = false;
         area.hidden = true;
         button.setAttribute("aria-expanded", "false");
         await load(created.id);
-        fill(status, `${body.name} was created. Invite its members below.`);
+        fill(status, t("{team} was created. Invite its members below.", { team: body.name }));
       } catch (error) {
         markTaken(error);
         showErrors(form, error);
@@ -369,17 +373,17 @@ export function teamsSection(getHost) {
    * @param {string} token
    */
   async function accept(token) {
-    fill(status, "Joining the team…");
+    fill(status, t("Joining the team…"));
     try {
       /** @type {{team_id: string}} */
       const joined = await api(`/teams/invitations/${encodeURIComponent(token)}/accept`, { method: "POST" });
       await load(joined.team_id);
-      const team = teams.find((t) => t.id === joined.team_id);
-      fill(status, `You joined ${team ? team.name : "the team"}.`);
+      const team = teams.find((other) => other.id === joined.team_id);
+      fill(status, team ? t("You joined {team}.", { team: team.name }) : t("You joined the team."));
     } catch (error) {
       await load();
       status.className = "error";
-      fill(status, `The invitation could not be accepted. ${describe(error)}`);
+      fill(status, `${t("The invitation could not be accepted.")} ${describe(error)}`);
     }
   }
 
@@ -392,6 +396,6 @@ export function teamsSection(getHost) {
  */
 function markTaken(error) {
   if (error instanceof ApiError && error.status === 409 && String(error.problem.type).endsWith("/slug-taken")) {
-    error.fields.push({ field: "slug", code: "slug-taken", message: "Taken: try another address." });
+    error.fields.push({ field: "slug", code: "slug-taken", message: t("Taken: try another address.") });
   }
 }

@@ -8,6 +8,7 @@ import { locationEditor, questionsEditor } from "./dash-questions.js";
 import { locationKindText } from "./booking-facts.js";
 import { linksDisclosure } from "./dash-links.js";
 import { shareDisclosure } from "./dash-share.js";
+import { t, tn } from "./i18n.js";
 
 /** @typedef {import("./types.js").EventType} EventType */
 /** @typedef {import("./types.js").Schedule} Schedule */
@@ -23,34 +24,34 @@ import { shareDisclosure } from "./dash-share.js";
 
 /** @type {[NumberSetting, string, {min: number, max?: number, step?: number, hint?: string}][]} */
 const NUMBERS = [
-  ["duration_minutes", "Duration (minutes)", { min: 5, max: 720, step: 5 }],
-  ["booking_window_days", "Booking window (days ahead)", { min: 1, max: 366 }],
-  ["reminder_minutes_before", "Reminder email (minutes before)", { min: 0, max: 10080, step: 5, hint: "0: no reminder." }],
-  ["min_notice_minutes", "Minimum notice (minutes)", { min: 0, step: 5 }],
-  ["buffer_before_minutes", "Buffer before (minutes)", { min: 0, max: 240, step: 5 }],
-  ["buffer_after_minutes", "Buffer after (minutes)", { min: 0, max: 240, step: 5 }],
-  ["slot_step_minutes", "Start times every (minutes)", { min: 5, max: 720, step: 5 }],
-  ["daily_limit", "Daily limit (bookings)", { min: 1 }],
-  ["weekly_limit", "Weekly limit (bookings)", { min: 1, max: 2000 }],
-  ["monthly_limit", "Monthly limit (bookings)", { min: 1, max: 2000 }],
-  ["daily_minutes_limit", "Daily limit (booked minutes)", { min: 5, max: 1440, step: 5 }],
-  ["weekly_minutes_limit", "Weekly limit (booked minutes)", { min: 5, max: 10080, step: 5 }],
+  ["duration_minutes", t("Duration (minutes)"), { min: 5, max: 720, step: 5 }],
+  ["booking_window_days", t("Booking window (days ahead)"), { min: 1, max: 366 }],
+  ["reminder_minutes_before", t("Reminder email (minutes before)"), { min: 0, max: 10080, step: 5, hint: t("0: no reminder.") }],
+  ["min_notice_minutes", t("Minimum notice (minutes)"), { min: 0, step: 5 }],
+  ["buffer_before_minutes", t("Buffer before (minutes)"), { min: 0, max: 240, step: 5 }],
+  ["buffer_after_minutes", t("Buffer after (minutes)"), { min: 0, max: 240, step: 5 }],
+  ["slot_step_minutes", t("Start times every (minutes)"), { min: 5, max: 720, step: 5 }],
+  ["daily_limit", t("Daily limit (bookings)"), { min: 1 }],
+  ["weekly_limit", t("Weekly limit (bookings)"), { min: 1, max: 2000 }],
+  ["monthly_limit", t("Monthly limit (bookings)"), { min: 1, max: 2000 }],
+  ["daily_minutes_limit", t("Daily limit (booked minutes)"), { min: 5, max: 1440, step: 5 }],
+  ["weekly_minutes_limit", t("Weekly limit (booked minutes)"), { min: 5, max: 10080, step: 5 }],
 ];
 const MAIN = 3; // the first three numbers are always shown, the others under "More options"
 /** @type {[string, string][]} */
 const BOT_GATE = [
-  ["auto", "Automatic: only when bookings arrive unusually fast"],
-  ["always", "Always: every booking"],
+  ["auto", t("Automatic: only when bookings arrive unusually fast")],
+  ["always", t("Always: every booking")],
 ];
 /** @type {[string, string][]} */
 const VISIBILITY = [
-  ["public", "Public: listed on your page, anyone with its address can book"],
-  ["private", "Private: not listed, bookable only through a single-use link"],
+  ["public", t("Public: listed on your page, anyone with its address can book")],
+  ["private", t("Private: not listed, bookable only through a single-use link")],
 ];
 /** @type {[string, string][]} */
 const TEAM_VISIBILITY = [
-  ["public", "Public: listed on the team's page"],
-  ["private", "Private: booked only through a single-use link"],
+  ["public", t("Public: listed on the team's page")],
+  ["private", t("Private: booked only through a single-use link")],
 ];
 
 /**
@@ -80,11 +81,11 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
   let schedules = []; // from the Hours section
   /** @param {string | null} id */
   const scheduleName = (id) => schedules.find((s) => s.id === (id ?? "default"))?.name;
-  const list = h("ul", { class: "plain", "aria-label": "Your event types" }, h("li", { class: "placeholder", "aria-hidden": "true" }));
-  const status = h("p", { class: "status-line", role: "status" }, "Loading event types…");
+  const list = h("ul", { class: "plain", "aria-label": t("Your event types") }, h("li", { class: "placeholder", "aria-hidden": "true" }));
+  const status = h("p", { class: "status-line", role: "status" }, t("Loading event types…"));
   const formArea = h("div", { class: "form-placeholder" });
   const element = h("section", { class: "card", "aria-labelledby": "types-title" },
-    h("h2", { id: "types-title" }, "Event types"), status, list, formArea);
+    h("h2", { id: "types-title" }, t("Event types")), status, list, formArea);
 
   /** @param {EventType} type */
   const link = (type) => `${location.origin}/${encodeURIComponent(getHost().slug)}/${encodeURIComponent(type.slug)}`;
@@ -94,11 +95,11 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       // The form offers the schedules (the Availability section may not have been opened).
       [{ event_types: types }, { schedules }] = await Promise.all([api("/hosts/me/event-types"), api("/hosts/me/schedules")]);
       formArea.classList.remove("form-placeholder");
-      fill(status, types.length ? "" : "No event types yet: create one so people can book you.");
+      fill(status, types.length ? "" : t("No event types yet: create one so people can book you."));
       draw();
     } catch (error) {
       status.className = "error";
-      fill(status, `Event types could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, "Try again"));
+      fill(status, `${t("Event types could not be loaded.")} ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, t("Try again")));
     }
   }
 
@@ -110,25 +111,28 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       const { button: linksToggle, area: linksArea } = linksDisclosure(type, getHost);
       const { button: shareToggle, area: shareArea } = shareDisclosure(type, () => getHost().slug);
       return h("li", {},
-        h("h3", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, "Private")]),
-        h("p", { class: "meta" }, [`${type.duration_minutes} minutes`, `up to ${type.booking_window_days} days ahead`,
-          type.schedule_id && scheduleName(type.schedule_id) && `hours of ${scheduleName(type.schedule_id)}`,
-          type.daily_limit && `at most ${type.daily_limit} a day`, type.weekly_limit && `at most ${type.weekly_limit} a week`,
-          type.monthly_limit && `at most ${type.monthly_limit} a month`,
-          type.daily_minutes_limit && `at most ${type.daily_minutes_limit} minutes a day`,
-          type.weekly_minutes_limit && `at most ${type.weekly_minutes_limit} minutes a week`,
-          type.seats > 1 && `${type.seats} seats per time`, type.location && locationKindText(type.location.kind),
-          type.questions.length > 0 && `${type.questions.length} ${type.questions.length === 1 ? "question" : "questions"}`]
+        h("h3", {}, type.title, isPrivate && [" ", h("span", { class: "badge warn" }, t("Private"))]),
+        h("p", { class: "meta" }, [tn("{count} minute", "{count} minutes", type.duration_minutes),
+          tn("up to {count} day ahead", "up to {count} days ahead", type.booking_window_days),
+          type.schedule_id && scheduleName(type.schedule_id) && t("hours of {schedule}", { schedule: scheduleName(type.schedule_id) }),
+          type.daily_limit && t("at most {count} a day", { count: type.daily_limit }),
+          type.weekly_limit && t("at most {count} a week", { count: type.weekly_limit }),
+          type.monthly_limit && t("at most {count} a month", { count: type.monthly_limit }),
+          type.daily_minutes_limit && t("at most {count} minutes a day", { count: type.daily_minutes_limit }),
+          type.weekly_minutes_limit && t("at most {count} minutes a week", { count: type.weekly_minutes_limit }),
+          type.seats > 1 && tn("{count} seat per time", "{count} seats per time", type.seats),
+          type.location && locationKindText(type.location.kind),
+          type.questions.length > 0 && tn("{count} question", "{count} questions", type.questions.length)]
           .filter(Boolean).join(" · ")),
         isPrivate
-          ? h("p", { class: "hint" }, "Not listed on your page: its address answers “not found” unless opened with a single-use link.")
+          ? h("p", { class: "hint" }, t("Not listed on your page: its address answers “not found” unless opened with a single-use link."))
           : h("p", { class: "share-link" }, h("a", { href: link(type) }, breakableUrl(link(type)))),
         h("div", { class: "actions" },
-          !isPrivate && h("button", { type: "button", onclick: () => copy(link(type), copied) }, "Copy link", h("span", { class: "vh" }, ` for ${type.title}`)),
+          !isPrivate && h("button", { type: "button", onclick: () => copy(link(type), copied) }, t("Copy link"), h("span", { class: "vh" }, ` ${t("for {title}", { title: type.title })}`)),
           !isPrivate && shareToggle,
           linksToggle,
-          h("button", { type: "button", onclick: () => showForm(type) }, "Edit", h("span", { class: "vh" }, ` ${type.title}`)),
-          h("button", { type: "button", class: "danger", onclick: () => askDelete(type, confirmArea) }, "Delete", h("span", { class: "vh" }, ` ${type.title}`)),
+          h("button", { type: "button", onclick: () => showForm(type) }, t("Edit"), h("span", { class: "vh" }, ` ${type.title}`)),
+          h("button", { type: "button", class: "danger", onclick: () => askDelete(type, confirmArea) }, t("Delete"), h("span", { class: "vh" }, ` ${type.title}`)),
           copied),
         confirmArea, !isPrivate && shareArea, linksArea);
     }));
@@ -142,9 +146,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
   async function copy(url, out) {
     try {
       await navigator.clipboard.writeText(url);
-      fill(out, "Link copied.");
+      fill(out, t("Link copied."));
     } catch {
-      fill(out, "Copying is blocked here: select the link above and copy it.");
+      fill(out, t("Copying is blocked here: select the link above and copy it."));
     }
   }
 
@@ -153,12 +157,12 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
    * @param {HTMLElement} area
    */
   function askDelete(type, area) {
-    const confirm = h("button", { type: "button", class: "danger primary" }, `Yes, delete ${type.title}`);
+    const confirm = h("button", { type: "button", class: "danger primary" }, t("Yes, delete {title}", { title: type.title }));
     confirm.addEventListener("click", async () => {
       try {
-        await busy(confirm, () => api(`/hosts/me/event-types/${encodeURIComponent(type.id)}`, { method: "DELETE" }), "Deleting…");
-        types = types.filter((t) => t.id !== type.id);
-        fill(status, `${type.title} was deleted.`);
+        await busy(confirm, () => api(`/hosts/me/event-types/${encodeURIComponent(type.id)}`, { method: "DELETE" }), t("Deleting…"));
+        types = types.filter((other) => other.id !== type.id);
+        fill(status, t("{title} was deleted.", { title: type.title }));
         draw();
         onSaved();
       } catch (error) {
@@ -166,8 +170,8 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
       }
     });
     fill(area, h("div", { class: "notice warn" },
-      h("p", {}, `Delete ${type.title}? Its booking page stops working; bookings already made stay.`),
-      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep it"))));
+      h("p", {}, t("Delete {title}? Its booking page stops working; bookings already made stay.", { title: type.title })),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, t("Keep it")))));
     confirm.focus();
   }
 
@@ -176,9 +180,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     const editing = type !== null;
     const headingId = "type-form-title";
     const fields = typeFields(type, { schedules });
-    const submit = h("button", { type: "submit", class: "primary" }, editing ? "Save event type" : "Create event type");
+    const submit = h("button", { type: "submit", class: "primary" }, editing ? t("Save event type") : t("Create event type"));
     const form = h("form", { novalidate: true, "aria-labelledby": headingId }, summaryBox(), fields.parts,
-      h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, "Cancel editing")));
+      h("div", { class: "actions" }, submit, editing && h("button", { type: "button", onclick: () => showForm(null) }, t("Cancel editing"))));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(form);
@@ -187,9 +191,9 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
         /** @type {EventType} */
         const saved = await busy(submit, () => type
           ? api(`/hosts/me/event-types/${encodeURIComponent(type.id)}`, { method: "PATCH", body })
-          : api("/hosts/me/event-types", { method: "POST", body }), "Saving…");
-        types = editing ? types.map((t) => (t.id === saved.id ? saved : t)) : [...types, saved];
-        fill(status, editing ? `${saved.title} was saved.` : `${saved.title} was created.`);
+          : api("/hosts/me/event-types", { method: "POST", body }), t("Saving…"));
+        types = editing ? types.map((other) => (other.id === saved.id ? saved : other)) : [...types, saved];
+        fill(status, editing ? t("{title} was saved.", { title: saved.title }) : t("{title} was created.", { title: saved.title }));
         fill(formArea);
         draw();
         onSaved();
@@ -197,7 +201,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
         fields.showErrors(form, error);
       }
     });
-    const heading = h("h3", { id: headingId, tabindex: "-1" }, type ? `Edit ${type.title}` : "New event type");
+    const heading = h("h3", { id: headingId, tabindex: "-1" }, type ? t("Edit {title}", { title: type.title }) : t("New event type"));
     fill(formArea, heading, form);
     if (editing) heading.focus();
   }
@@ -212,7 +216,7 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
     const select = formArea.querySelector('select[name="schedule_id"]');
     if (select) {
       const chosen = select.value;
-      fill(select, schedules.map((s) => h("option", { value: s.is_default ? "" : s.id }, s.is_default ? `${s.name} (default)` : s.name)));
+      fill(select, schedules.map((s) => h("option", { value: s.is_default ? "" : s.id }, s.is_default ? t("{schedule} (default)", { schedule: s.name }) : s.name)));
       select.value = schedules.some((s) => (s.is_default ? "" : s.id) === chosen) ? chosen : "";
     }
     if (types.length) draw(); // the list names each type's schedule
@@ -231,34 +235,34 @@ export function eventTypesSection(getHost, onSaved = () => {}) {
  */
 export function typeFields(type, { schedules = [], team = false } = {}) {
   const editing = type !== null;
-  const titleField = field("Title", { name: "title", value: type?.title ?? "", maxlength: 200 });
-  const slugField = field("Address (slug)", { name: "slug", value: type?.slug ?? "", maxlength: 60, autocapitalize: "none",
-    spellcheck: "false", hint: "Lowercase letters, digits and hyphens: the last part of the booking page's address." });
+  const titleField = field(t("Title"), { name: "title", value: type?.title ?? "", maxlength: 200 });
+  const slugField = field(t("Address (slug)"), { name: "slug", value: type?.slug ?? "", maxlength: 60, autocapitalize: "none",
+    spellcheck: "false", hint: t("Lowercase letters, digits and hyphens: the last part of the booking page's address.") });
   let slugTouched = editing;
   slugField.input.addEventListener("input", () => { slugTouched = true; });
   titleField.input.addEventListener("input", () => { if (!slugTouched) slugField.input.value = slugify(titleField.input.value); });
-  const description = field("Description (optional)", { kind: "textarea", name: "description", maxlength: 2000,
-    value: type?.description ?? "", hint: "Plain text under the title on the booking page; line breaks are kept and links work." });
+  const description = field(t("Description (optional)"), { kind: "textarea", name: "description", maxlength: 2000,
+    value: type?.description ?? "", hint: t("Plain text under the title on the booking page; line breaks are kept and links work.") });
   /** @type {Partial<Record<NumberSetting, number>>} */
   const defaults = { duration_minutes: 30, booking_window_days: 60, reminder_minutes_before: 1440 };
   const numbers = NUMBERS.map(([name, label, attrs]) => /** @type {const} */ ([name, field(label, {
     name, type: "number", inputmode: "numeric", value: type?.[name] ?? defaults[name] ?? "", ...attrs,
   })]));
   const seats = team ? null : seatsField(type);
-  const visibility = field("Visibility", { kind: "select", name: "visibility", options: team ? TEAM_VISIBILITY : VISIBILITY });
+  const visibility = field(t("Visibility"), { kind: "select", name: "visibility", options: team ? TEAM_VISIBILITY : VISIBILITY });
   visibility.input.value = type?.visibility ?? "public";
-  const botGate = field("Bot check", { kind: "select", name: "bot_gate", options: BOT_GATE,
-    hint: "Invitees' browsers solve a short puzzle in the background before booking; nobody is asked anything." });
+  const botGate = field(t("Bot check"), { kind: "select", name: "bot_gate", options: BOT_GATE,
+    hint: t("Invitees' browsers solve a short puzzle in the background before booking; nobody is asked anything.") });
   botGate.input.value = type?.bot_gate ?? "auto";
-  const scheduleField = field("Hours from schedule", { kind: "select", name: "schedule_id",
-    options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? `${s.name} (default)` : s.name]),
-    hint: "Which of your schedules (under Hours) gives this event type's hours." });
+  const scheduleField = field(t("Hours from schedule"), { kind: "select", name: "schedule_id",
+    options: schedules.map((s) => [s.is_default ? "" : s.id, s.is_default ? t("{schedule} (default)", { schedule: s.name }) : s.name]),
+    hint: t("Which of your schedules (under Availability) gives this event type's hours.") });
   scheduleField.input.value = type?.schedule_id && type.schedule_id !== "default" ? type.schedule_id : "";
   const guestsId = uid("seats-show-attendees");
   const showGuests = h("input", { type: "checkbox", name: "seats_show_attendees", id: guestsId,
     "data-field": "seats_show_attendees", checked: Boolean(type?.seats_show_attendees) });
   const showGuestsWrap = h("div", { class: "check" }, showGuests,
-    h("label", { for: guestsId, class: "inline" }, "Invitees of a group session see each other in the invitation"));
+    h("label", { for: guestsId, class: "inline" }, t("Invitees of a group session see each other in the invitation")));
   const where = locationEditor(type?.location ?? null);
   const questions = questionsEditor(type?.questions ?? []);
   const parts = [titleField.wrap, slugField.wrap, description.wrap,
@@ -318,7 +322,7 @@ export function typeFields(type, { schedules = [], team = false } = {}) {
 function moreOptions(...parts) {
   const area = h("div", { id: uid("type-more-options"), hidden: true }, parts);
   const toggle = h("button", { type: "button", class: "link disclosure", "aria-expanded": "false", "aria-controls": area.id },
-    "More options");
+    t("More options"));
   toggle.addEventListener("click", () => {
     const open = toggle.getAttribute("aria-expanded") !== "true";
     toggle.setAttribute("aria-expanded", String(open));
@@ -332,7 +336,7 @@ function moreOptions(...parts) {
  * @param {EventType | null} type
  */
 function seatsField(type) {
-  const input = field("Seats per time (more than 1: a group session)", { name: "seats", type: "number", inputmode: "numeric",
+  const input = field(t("Seats per time (more than 1: a group session)"), { name: "seats", type: "number", inputmode: "numeric",
     min: 1, max: 200, value: type?.seats ?? 1 });
   const element = h("div", { class: "field" }, input.wrap);
   let fixed = false;
@@ -340,10 +344,11 @@ function seatsField(type) {
     hasBookings(type).then((booked) => {
       if (!booked || !element.isConnected) return;
       fixed = true;
-      fill(element, h("p", { class: "label-like" }, "Seats per time"),
-        h("p", { "data-field": "seats" }, h("strong", {}, String(type.seats)), type.seats > 1 ? " (a group session)" : " (one-to-one)"),
-        h("p", { class: "hint" }, `Fixed: this event type has bookings, made ${type.seats > 1 ? "as seats of group sessions" : "one-to-one"}. `,
-          `Create a new event type for ${type.seats > 1 ? "one-to-one meetings" : "group sessions"}.`));
+      fill(element, h("p", { class: "label-like" }, t("Seats per time")),
+        h("p", { "data-field": "seats" }, h("strong", {}, String(type.seats)), " ", type.seats > 1 ? t("(a group session)") : t("(one-to-one)")),
+        h("p", { class: "hint" }, type.seats > 1
+          ? t("Fixed: this event type has bookings, made as seats of group sessions. Create a new event type for one-to-one meetings.")
+          : t("Fixed: this event type has bookings, made one-to-one. Create a new event type for group sessions.")));
     }).catch(() => {}); // unknown: the field stays, and the API says why if a change is refused
   }
   return { element, value: () => (fixed || input.input.value.trim() === "" ? undefined : Number(input.input.value)) };

@@ -4,17 +4,18 @@
 import { api, describe, showErrors, clearErrors, summaryBox } from "./api.js";
 import { fill, h, field, busy, uid } from "./dom.js";
 import { breakableUrl } from "./dash-types.js";
+import { language, t, tn } from "./i18n.js";
 
 /** @typedef {import("./types.js").Webhook} Webhook */
 /** @typedef {import("./types.js").Delivery} Delivery */
 
 const EVENTS = [
-  ["booking.created", "Booking created"],
-  ["booking.rescheduled", "Booking rescheduled"],
-  ["booking.cancelled", "Booking cancelled"],
+  ["booking.created", t("Booking created")],
+  ["booking.rescheduled", t("Booking rescheduled")],
+  ["booking.cancelled", t("Booking cancelled")],
 ];
 /** @type {Record<string, [string, string]>} */
-const STATE = { delivered: ["Delivered", "ok"], pending: ["Pending", ""], failed: ["Failed", "bad"] };
+const STATE = { delivered: [t("Delivered"), "ok"], pending: [t("Pending"), ""], failed: [t("Failed"), "bad"] };
 const PAGE = 20;
 
 /**
@@ -26,18 +27,18 @@ export function webhooksSection(getHost) {
   let endpoints = [];
   /** @type {Map<string, string>} */
   const secrets = new Map(); // endpoint id → secret: in this page only, never stored
-  const status = h("p", { class: "status-line", role: "status" }, "Loading webhooks…");
-  const list = h("ul", { class: "plain", "aria-label": "Your webhook endpoints" }, h("li", { class: "placeholder short", "aria-hidden": "true" }));
+  const status = h("p", { class: "status-line", role: "status" }, t("Loading webhooks…"));
+  const list = h("ul", { class: "plain", "aria-label": t("Your webhook endpoints") }, h("li", { class: "placeholder short", "aria-hidden": "true" }));
   const form = addForm();
   // Below the list: shown with it, so the list's arrival moves nothing.
-  const adding = h("div", { hidden: true }, h("h3", { id: "webhook-form-title" }, "Add an endpoint"), form);
+  const adding = h("div", { hidden: true }, h("h3", { id: "webhook-form-title" }, t("Add an endpoint")), form);
   const element = h("section", { class: "card", "aria-labelledby": "webhooks-title" },
-    h("h2", { id: "webhooks-title" }, "Webhooks"),
-    h("p", {}, "Kaleno can send each new, moved or cancelled booking to another system (a CRM, a chat tool) as a signed POST request."),
+    h("h2", { id: "webhooks-title" }, t("Webhooks")),
+    h("p", {}, t("Kaleno can send each new, moved or cancelled booking to another system (a CRM, a chat tool) as a signed POST request.")),
     status, list, adding);
 
   /** @param {string | null} instant */
-  const when = (instant) => instant ? new Intl.DateTimeFormat(undefined, {
+  const when = (instant) => instant ? new Intl.DateTimeFormat(language(), {
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: getHost().time_zone,
   }).format(new Date(instant)) : "—";
 
@@ -45,12 +46,12 @@ export function webhooksSection(getHost) {
     try {
       endpoints = (await api("/hosts/me/webhooks")).webhooks;
       status.className = "status-line";
-      fill(status, endpoints.length ? "" : "No endpoints yet.");
+      fill(status, endpoints.length ? "" : t("No endpoints yet."));
       draw();
       adding.hidden = false;
     } catch (error) {
       status.className = "error";
-      fill(status, `Webhooks could not be loaded. ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, "Try again"));
+      fill(status, `${t("Webhooks could not be loaded.")} ${describe(error)} `, h("button", { type: "button", class: "link", onclick: load }, t("Try again")));
     }
   }
 
@@ -64,7 +65,7 @@ export function webhooksSection(getHost) {
     const area = h("div");
     const deliveries = h("div", { id: uid("deliveries"), hidden: true });
     const toggle = h("button", { type: "button", "aria-expanded": "false", "aria-controls": deliveries.id },
-      "Deliveries", h("span", { class: "vh" }, ` to ${name}`));
+      t("Deliveries"), h("span", { class: "vh" }, ` ${t("to {endpoint}", { endpoint: name })}`));
     toggle.addEventListener("click", () => {
       const open = toggle.getAttribute("aria-expanded") !== "true";
       toggle.setAttribute("aria-expanded", String(open));
@@ -75,13 +76,13 @@ export function webhooksSection(getHost) {
     const secret = secrets.get(endpoint.id);
     return h("li", { "data-webhook": endpoint.id },
       h("h3", {}, breakableUrl(endpoint.url)),
-      h("p", { class: "meta" }, [endpoint.description, endpoint.events.join(", "), `added ${when(endpoint.created_at)}`]
+      h("p", { class: "meta" }, [endpoint.description, endpoint.events.join(", "), t("added {when}", { when: when(endpoint.created_at) })]
         .filter(Boolean).join(" · ")),
       secret && secretPanel(endpoint, secret),
       h("div", { class: "actions" },
         toggle,
-        h("button", { type: "button", onclick: () => askRotate(endpoint, area) }, "Rotate secret", h("span", { class: "vh" }, ` of ${name}`)),
-        h("button", { type: "button", class: "danger", onclick: () => askDelete(endpoint, area) }, "Delete", h("span", { class: "vh" }, ` ${name}`))),
+        h("button", { type: "button", onclick: () => askRotate(endpoint, area) }, t("Rotate secret"), h("span", { class: "vh" }, ` ${t("of {endpoint}", { endpoint: name })}`)),
+        h("button", { type: "button", class: "danger", onclick: () => askDelete(endpoint, area) }, t("Delete"), h("span", { class: "vh" }, ` ${name}`))),
       area, deliveries);
   }
 
@@ -90,25 +91,25 @@ export function webhooksSection(getHost) {
    * @param {string} secret
    */
   function secretPanel(endpoint, secret) {
-    const box = field("Signing secret", { name: "secret", value: secret, readonly: true, autocomplete: "off", spellcheck: "false",
-      class: "secret", hint: "Copy it now: it will not be shown again. Your receiver uses it to check each request's Kaleno-Signature header." });
+    const box = field(t("Signing secret"), { name: "secret", value: secret, readonly: true, autocomplete: "off", spellcheck: "false",
+      class: "secret", hint: t("Copy it now: it will not be shown again. Your receiver uses it to check each request's Kaleno-Signature header.") });
     const copied = h("span", { role: "status", class: "meta" });
-    const copy = h("button", { type: "button", class: "primary" }, "Copy secret");
+    const copy = h("button", { type: "button", class: "primary" }, t("Copy secret"));
     copy.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(secret);
-        fill(copied, "Secret copied.");
+        fill(copied, t("Secret copied."));
       } catch {
         box.input.select();
-        fill(copied, "Copying is blocked here: the secret is selected, copy it with your keyboard.");
+        fill(copied, t("Copying is blocked here: the secret is selected, copy it with your keyboard."));
       }
     });
     const hide = h("button", { type: "button", onclick: () => {
       secrets.delete(endpoint.id);
       draw();
-    } }, "I have saved it, hide the secret");
+    } }, t("I have saved it, hide the secret"));
     return h("div", { class: "notice warn", "data-secret": "", tabindex: "-1" },
-      h("p", {}, h("strong", {}, "Save this secret now")),
+      h("p", {}, h("strong", {}, t("Save this secret now"))),
       box.wrap, h("div", { class: "actions" }, copy, hide, copied));
   }
 
@@ -131,21 +132,21 @@ export function webhooksSection(getHost) {
    * @param {HTMLElement} area
    */
   function askDelete(endpoint, area) {
-    const confirm = h("button", { type: "button", class: "danger primary" }, "Yes, delete this endpoint");
+    const confirm = h("button", { type: "button", class: "danger primary" }, t("Yes, delete this endpoint"));
     confirm.addEventListener("click", async () => {
       try {
-        await busy(confirm, () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}`, { method: "DELETE" }), "Deleting…");
+        await busy(confirm, () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}`, { method: "DELETE" }), t("Deleting…"));
         endpoints = endpoints.filter((e) => e.id !== endpoint.id);
         secrets.delete(endpoint.id);
-        fill(status, `The endpoint ${endpoint.url} was deleted.`);
+        fill(status, t("The endpoint {url} was deleted.", { url: endpoint.url }));
         draw();
       } catch (error) {
         fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       }
     });
     fill(area, h("div", { class: "notice warn" },
-      h("p", {}, `Delete the endpoint ${endpoint.url}? Kaleno stops sending it events, including deliveries still on their way.`),
-      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep it"))));
+      h("p", {}, t("Delete the endpoint {url}? Kaleno stops sending it events, including deliveries still on their way.", { url: endpoint.url })),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, t("Keep it")))));
     confirm.focus();
   }
 
@@ -154,22 +155,22 @@ export function webhooksSection(getHost) {
    * @param {HTMLElement} area
    */
   function askRotate(endpoint, area) {
-    const confirm = h("button", { type: "button", class: "primary" }, "Yes, make a new secret");
+    const confirm = h("button", { type: "button", class: "primary" }, t("Yes, make a new secret"));
     confirm.addEventListener("click", async () => {
       try {
         /** @type {Webhook & {secret: string}} */
-        const rotated = await busy(confirm, () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}/rotate-secret`, { method: "POST" }), "Rotating…");
+        const rotated = await busy(confirm, () => api(`/hosts/me/webhooks/${encodeURIComponent(endpoint.id)}/rotate-secret`, { method: "POST" }), t("Rotating…"));
         const { secret, ...view } = rotated;
         endpoints = endpoints.map((e) => (e.id === view.id ? view : e));
-        fill(status, `A new secret signs the requests to ${endpoint.url} from now on.`);
+        fill(status, t("A new secret signs the requests to {url} from now on.", { url: endpoint.url }));
         reveal(view, secret);
       } catch (error) {
         fill(area, h("p", { class: "error", role: "alert" }, describe(error)));
       }
     });
     fill(area, h("div", { class: "notice warn" },
-      h("p", {}, "The current secret stops working at once: update your receiver with the new one."),
-      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, "Keep the current secret"))));
+      h("p", {}, t("The current secret stops working at once: update your receiver with the new one.")),
+      h("p", { class: "actions" }, confirm, h("button", { type: "button", onclick: () => fill(area) }, t("Keep the current secret")))));
     confirm.focus();
   }
 
@@ -184,19 +185,19 @@ export function webhooksSection(getHost) {
     let cursor = null;
     const note = h("p", { class: "status-line", role: "status" });
     const body = h("tbody");
-    const more = h("button", { type: "button", hidden: true, onclick: () => page(true) }, "Show more deliveries");
-    const refresh = h("button", { type: "button", onclick: () => page(false) }, "Refresh deliveries");
+    const more = h("button", { type: "button", hidden: true, onclick: () => page(true) }, t("Show more deliveries"));
+    const refresh = h("button", { type: "button", onclick: () => page(false) }, t("Refresh deliveries"));
     const table = h("table", {},
-      h("caption", {}, `Deliveries to ${endpoint.description || endpoint.url}, latest first`),
-      h("thead", {}, h("tr", {}, ["Event", "State", "Attempts", "Last answer", "Created", "Delivered"]
+      h("caption", {}, t("Deliveries to {endpoint}, latest first", { endpoint: endpoint.description || endpoint.url })),
+      h("thead", {}, h("tr", {}, [t("Event"), t("State"), t("Attempts"), t("Last answer"), t("Created"), t("Delivered")]
         .map((text) => h("th", { scope: "col" }, text)))),
       body);
-    const scroller = h("div", { class: "table-scroll", role: "region", "aria-label": `Deliveries to ${endpoint.url}`, tabindex: "0" }, table);
+    const scroller = h("div", { class: "table-scroll", role: "region", "aria-label": t("Deliveries to {endpoint}", { endpoint: endpoint.url }), tabindex: "0" }, table);
     fill(area, h("div", { class: "actions" }, refresh), note, scroller, h("p", { class: "actions" }, more));
 
     /** @param {boolean} next the page after those shown (else: the first again) */
     async function page(next) {
-      fill(note, "Loading deliveries…");
+      fill(note, t("Loading deliveries…"));
       const params = new URLSearchParams({ limit: String(PAGE) });
       if (next && cursor) params.set("cursor", cursor);
       try {
@@ -206,10 +207,10 @@ export function webhooksSection(getHost) {
         rows = next ? [...rows, ...found.deliveries] : found.deliveries;
         cursor = found.next_cursor;
         more.hidden = !cursor;
-        fill(body, rows.length ? rows.map(row) : h("tr", {}, h("td", { colspan: "6" }, "No deliveries in the last 30 days.")));
-        fill(note, `${rows.length} ${rows.length === 1 ? "delivery" : "deliveries"}. Times in ${getHost().time_zone}.`);
+        fill(body, rows.length ? rows.map(row) : h("tr", {}, h("td", { colspan: "6" }, t("No deliveries in the last 30 days."))));
+        fill(note, tn("{count} delivery.", "{count} deliveries.", rows.length), " ", t("Times in {zone}.", { zone: getHost().time_zone }));
       } catch (error) {
-        fill(note, h("span", { class: "error" }, `Deliveries could not be loaded. ${describe(error)}`));
+        fill(note, h("span", { class: "error" }, `${t("Deliveries could not be loaded.")} ${describe(error)}`));
       }
     }
 
@@ -229,8 +230,8 @@ export function webhooksSection(getHost) {
   }
 
   function addForm() {
-    const url = field("Endpoint URL", { name: "url", type: "url", inputmode: "url", autocomplete: "off", autocapitalize: "none",
-      spellcheck: "false", maxlength: 2048, placeholder: "https://", hint: "An https:// address that accepts POST requests." });
+    const url = field(t("Endpoint URL"), { name: "url", type: "url", inputmode: "url", autocomplete: "off", autocapitalize: "none",
+      spellcheck: "false", maxlength: 2048, placeholder: "https://", hint: t("An https:// address that accepts POST requests.") });
     const checks = EVENTS.map(([value, label]) => {
       const id = uid("event");
       const input = h("input", { type: "checkbox", id, value, checked: true });
@@ -238,9 +239,9 @@ export function webhooksSection(getHost) {
       return { input, wrap: h("div", { class: "check" }, input, h("label", { for: id }, label, h("span", { class: "meta" }, ` (${value})`))) };
     });
     const events = h("fieldset", { id: uid("events"), class: "choices", "data-field": "events" },
-      h("legend", {}, "Events"), checks.map((c) => c.wrap));
-    const description = field("Description (optional)", { name: "description", maxlength: 200, hint: "Your own note, such as which system receives it." });
-    const submit = h("button", { type: "submit", class: "primary" }, "Add endpoint");
+      h("legend", {}, t("Events")), checks.map((c) => c.wrap));
+    const description = field(t("Description (optional)"), { name: "description", maxlength: 200, hint: t("Your own note, such as which system receives it.") });
+    const submit = h("button", { type: "submit", class: "primary" }, t("Add endpoint"));
     const element = h("form", { novalidate: true, "aria-labelledby": "webhook-form-title" },
       summaryBox(), url.wrap, h("div", { class: "field" }, events), description.wrap, h("div", { class: "actions" }, submit));
     element.addEventListener("submit", async (event) => {
@@ -252,11 +253,11 @@ export function webhooksSection(getHost) {
       if (note) body.description = note;
       try {
         /** @type {Webhook & {secret: string}} */
-        const created = await busy(submit, () => api("/hosts/me/webhooks", { method: "POST", body }), "Adding…");
+        const created = await busy(submit, () => api("/hosts/me/webhooks", { method: "POST", body }), t("Adding…"));
         const { secret, ...view } = created;
         endpoints = [...endpoints, view];
         element.reset();
-        fill(status, `The endpoint ${view.url} was added.`);
+        fill(status, t("The endpoint {url} was added.", { url: view.url }));
         reveal(view, secret);
       } catch (error) {
         showErrors(element, error);

@@ -15,6 +15,7 @@ import { setupFlow } from "./dash-setup.js";
 import { askToConfirm, closingImpact } from "./dash-confirm.js";
 import { teamsSection } from "./dash-teams.js";
 import { lookFields, pictureCard } from "./dash-look.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Host} Host */
 /** @typedef {import("./types.js").GetHost} GetHost */
@@ -25,14 +26,14 @@ import { lookFields, pictureCard } from "./dash-look.js";
 export const BASE = "/dashboard";
 /** @type {[string, string][]} */
 const SECTIONS = [
-  ["event-types", "Event types"],
-  ["availability", "Availability"],
-  ["bookings", "Bookings"],
-  ["teams", "Teams"],
-  ["calendars", "Calendars"],
-  ["integrations", "Integrations"],
-  ["profile", "Profile"],
-  ["privacy", "Privacy"],
+  ["event-types", t("Event types")],
+  ["availability", t("Availability")],
+  ["bookings", t("Bookings")],
+  ["teams", t("Teams")],
+  ["calendars", t("Calendars")],
+  ["integrations", t("Integrations")],
+  ["profile", t("Profile")],
+  ["privacy", t("Privacy")],
 ];
 const SETUP = "setup";
 const FIRST = SECTIONS[0][0];
@@ -61,7 +62,7 @@ function showFrame() {
   document.body.classList.add("with-nav");
   nav.hidden = false;
   fill(nav, h("ul", {}, [...links.values()].map((link) => h("li", {}, link))));
-  fill(title, "Dashboard");
+  fill(title, t("Dashboard"));
 }
 
 async function start() {
@@ -74,8 +75,8 @@ async function start() {
     document.body.classList.remove("booting");
     if (statusOf(error) === 401) return signedOut();
     status.className = "error";
-    fill(status, `Your dashboard could not be loaded. ${describe(error)} `,
-      h("button", { type: "button", class: "link", onclick: () => location.reload() }, "Try again"));
+    fill(status, `${t("Your dashboard could not be loaded.")} ${describe(error)} `,
+      h("button", { type: "button", class: "link", onclick: () => location.reload() }, t("Try again")));
     return;
   }
   document.body.classList.remove("booting");
@@ -84,7 +85,7 @@ async function start() {
 
 /** @param {string} [message] */
 function signedOut(message) {
-  document.title = "Kaleno: booking pages on your Google Calendar";
+  document.title = t("Kaleno: booking pages on your Google Calendar");
   fill(account);
   fill(nav);
   nav.hidden = true;
@@ -93,11 +94,11 @@ function signedOut(message) {
   status.className = "status-line";
   fill(status, message || "");
   fill(page,
-    h("p", { class: "lead" }, "Let people book time with you. Kaleno reads only when you are busy from your Google Calendar, ",
-      "offers the free times on your booking pages, and adds each booking to your calendar."),
-    INVITATION && h("p", { class: "notice" }, "You were invited to join a team. Sign in with the Google account the invitation was sent to, and you join it at once."),
-    h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Sign in with Google")),
-    h("p", { class: "hint" }, "Kaleno asks Google only for your name, email, your free/busy times and the events it creates itself."));
+    h("p", { class: "lead" }, t("Let people book time with you. Kaleno reads only when you are busy from your Google Calendar, " +
+      "offers the free times on your booking pages, and adds each booking to your calendar.")),
+    INVITATION && h("p", { class: "notice" }, t("You were invited to join a team. Sign in with the Google account the invitation was sent to, and you join it at once.")),
+    h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, t("Sign in with Google"))),
+    h("p", { class: "hint" }, t("Kaleno asks Google only for your name, email, your free/busy times and the events it creates itself.")));
 }
 
 /**
@@ -117,12 +118,12 @@ function sectionOf(url) {
 function signedIn(initialHost) {
   let host = initialHost;
   const getHost = () => host;
-  const signOut = h("button", { type: "button" }, "Sign out");
+  const signOut = h("button", { type: "button" }, t("Sign out"));
   signOut.addEventListener("click", async () => {
     try {
       await busy(signOut, () => api("/oauth/logout", { method: "POST" }));
       history.replaceState(null, "", "/");
-      signedOut("You are signed out.");
+      signedOut(t("You are signed out."));
     } catch (error) {
       fill(status, describe(error));
     }
@@ -166,7 +167,7 @@ function signedIn(initialHost) {
     profile: () => profileSection(getHost, hostChanged),
     privacy: () => privacySection(getHost, { changed: hostChanged, erased: () => {
       history.replaceState(null, "", "/");
-      signedOut("Your account was deleted. Thank you for using Kaleno.");
+      signedOut(t("Your account was deleted. Thank you for using Kaleno."));
     }, askToConfirm }),
   };
   let accepted = false; // the invitation in the address, accepted once
@@ -203,7 +204,7 @@ function signedIn(initialHost) {
     const link = links.get(id);
     if (link) showTab(link);
     const label = SECTIONS.find(([sectionId]) => sectionId === id)?.[1];
-    document.title = `${label} · Dashboard · Kaleno`;
+    document.title = t("{section} · Dashboard · Kaleno", { section: label });
     if (focus) {
       const heading = section.element.querySelector("h2");
       heading?.setAttribute("tabindex", "-1");
@@ -215,12 +216,12 @@ function signedIn(initialHost) {
   function showSetup() {
     if (host.onboarded) return go(FIRST, { replace: true });
     if (location.pathname !== `${BASE}/${SETUP}`) history.replaceState(null, "", `${BASE}/${SETUP}`);
-    document.title = "Set up your booking page · Kaleno";
+    document.title = t("Set up your booking page · Kaleno");
     document.body.classList.remove("with-nav");
     nav.hidden = true;
     fill(nav);
     drawn = false;
-    fill(title, "Welcome to Kaleno");
+    fill(title, t("Welcome to Kaleno"));
     fill(page, setupFlow(getHost, {
       changed: (/** @type {Host} */ updated) => { host = updated; },
       done: (/** @type {Host} */ updated) => {
@@ -280,34 +281,59 @@ function connectionCard(getHost, changed) {
     const host = getHost();
     const connected = host.connection.state === "connected";
     const parts = [
-      h("h3", { id: "calendar-title" }, "Google Calendar"),
-      h("p", {}, h("span", { class: `badge ${connected ? "ok" : "warn"}` }, connected ? "Connected" : "Not connected"), " ",
+      h("h3", { id: "calendar-title" }, t("Google Calendar")),
+      h("p", {}, h("span", { class: `badge ${connected ? "ok" : "warn"}` }, connected ? t("Connected") : t("Not connected")), " ",
         h("span", { class: "email" }, breakableUrl(host.email))),
     ];
     if (!connected) {
       fill(element, ...parts, h("div", { class: "notice warn", role: "alert" },
-        h("p", {}, host.connection.message.replace(/ Sign in again at \/oauth\/start.*$/, "")),
-        h("p", {}, "Your booking pages offer no times until the calendar is connected."),
-        h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, "Reconnect Google Calendar"))));
+        h("p", {}, connectionText(host.connection)),
+        h("p", {}, t("Your booking pages offer no times until the calendar is connected.")),
+        h("p", { class: "actions" }, h("a", { class: "button primary", href: signInUrl() }, t("Reconnect Google Calendar")))));
       return;
     }
     const area = h("div");
-    const begin = h("button", { type: "button", class: "danger" }, "Disconnect calendar");
+    const begin = h("button", { type: "button", class: "danger" }, t("Disconnect calendar"));
     begin.addEventListener("click", () => askToConfirm(area, {
       kind: "disconnect",
-      message: "Kaleno will give back its access to your Google Calendar, forget your busy times and stop adding bookings to it. Your booking pages offer no times until you reconnect.",
+      message: t("Kaleno will give back its access to your Google Calendar, forget your busy times and stop adding bookings to it. Your booking pages offer no times until you reconnect."),
       details: [closingImpact()],
-      confirm: "Yes, disconnect",
-      keep: "Stay connected",
-      busyText: "Disconnecting…",
+      confirm: t("Yes, disconnect"),
+      keep: t("Stay connected"),
+      busyText: t("Disconnecting…"),
       run: async () => {
         changed(await api("/hosts/me/disconnect", { method: "POST" }));
         draw();
       },
     }));
-    fill(element, ...parts, h("p", {}, host.connection.message), h("p", { class: "actions" }, begin), area);
+    fill(element, ...parts, h("p", {}, connectionText(host.connection)), h("p", { class: "actions" }, begin), area);
   }
   return { element, draw };
+}
+
+// What each missing Google permission lets Kaleno do (shared/web/views.py _SCOPE_NAMES, in the page's words).
+/** @type {Record<string, string>} */
+const SCOPE_USES = {
+  "https://www.googleapis.com/auth/calendar.events.owned": t("create and manage the booking events Kaleno adds"),
+  "https://www.googleapis.com/auth/calendar.freebusy": t("see when you are busy (times only, no event details)"),
+  "https://www.googleapis.com/auth/calendar.calendarlist.readonly": t("see the names of your calendars, so you can choose which ones count as busy and which one receives bookings"),
+};
+
+/**
+ * The connection's state in the page's language, from its fields (the API's `message` is in English and tells an
+ * API client to visit /oauth/start; here the button below does that).
+ * @param {import("./types.js").Connection} connection
+ * @returns {string}
+ */
+function connectionText(connection) {
+  if (connection.state === "connected") return t("Your Google Calendar is connected.");
+  if (connection.missing_scopes.length) {
+    const needed = connection.missing_scopes.map((scope) => SCOPE_USES[scope] || scope).join("; ");
+    return t("Calendar not connected: Kaleno needs permission to {needed}. Tick the calendar permissions on Google's consent screen.", { needed });
+  }
+  if (connection.reason === "google_access_revoked") return t("Google no longer lets Kaleno use your calendar.");
+  if (connection.reason === "host_disconnected") return t("You disconnected your calendar.");
+  return t("Calendar not connected.");
 }
 
 /**
@@ -317,19 +343,19 @@ function connectionCard(getHost, changed) {
  */
 function profileSection(getHost, saved) {
   const host = getHost();
-  const name = field("Display name", { name: "display_name", value: host.display_name, autocomplete: "name", maxlength: 100,
-    hint: "Shown on your booking pages." });
-  const slug = field("Page address (slug)", { name: "slug", value: host.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
-    hint: ["Your booking pages live at ", breakableUrl(`${location.origin}/<slug>/<event type>`),
-      ". Changing it breaks links you already shared."] });
-  const zone = field("Time zone", { kind: "select", name: "time_zone", options: zoneOptions(host.time_zone) });
+  const name = field(t("Display name"), { name: "display_name", value: host.display_name, autocomplete: "name", maxlength: 100,
+    hint: t("Shown on your booking pages.") });
+  const slug = field(t("Page address (slug)"), { name: "slug", value: host.slug, maxlength: 60, autocapitalize: "none", spellcheck: "false",
+    hint: [t("Your booking pages live at "), breakableUrl(`${location.origin}/<slug>/${t("<event type>")}`),
+      t(". Changing it breaks links you already shared.")] });
+  const zone = field(t("Time zone"), { kind: "select", name: "time_zone", options: zoneOptions(host.time_zone) });
   zone.input.value = host.time_zone;
   const browserZone = detectedZone();
   const suggest = browserZone !== host.time_zone && h("button", { type: "button", class: "link", onclick: () => {
     zone.input.value = browserZone;
     zone.input.focus();
-  } }, `Use this browser's zone (${browserZone})`);
-  const submit = h("button", { type: "submit", class: "primary" }, "Save profile");
+  } }, t("Use this browser's zone ({zone})", { zone: browserZone }));
+  const submit = h("button", { type: "submit", class: "primary" }, t("Save profile"));
   const done = h("p", { class: "status-line", role: "status" });
   const look = lookFields(host);
   const form = h("form", { novalidate: true, "aria-labelledby": "profile-title" }, summaryBox(), name.wrap, slug.wrap, zone.wrap,
@@ -340,14 +366,14 @@ function profileSection(getHost, saved) {
     fill(done);
     const body = { display_name: name.input.value.trim(), slug: slug.input.value.trim(), time_zone: zone.input.value, ...look.values() };
     try {
-      const updated = await busy(submit, () => api("/hosts/me", { method: "PATCH", body }), "Saving…");
+      const updated = await busy(submit, () => api("/hosts/me", { method: "PATCH", body }), t("Saving…"));
       saved(updated);
-      fill(done, "Profile saved.");
+      fill(done, t("Profile saved."));
     } catch (error) {
       showErrors(form, error);
     }
   });
-  const card = h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), form);
+  const card = h("section", { class: "card", "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, t("Profile")), form);
   const element = h("div", {}, card, pictureCard(getHost, saved));
   return { element, load: () => {} }; // drawn from the host already loaded
 }
