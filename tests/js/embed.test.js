@@ -109,3 +109,10 @@ test("the dashboard's snippets load embed.js from Kaleno and name the event type
   assert.match(code.popup, /^<a data-kaleno-popup="ada\/intro" href="https:\/\/kaleno\.example\/ada\/intro">Book a meeting<\/a>\n<script /);
   assert.match(code.button, /^<script src="https:\/\/kaleno\.example\/embed\.js" data-kaleno-button="ada\/intro" /);
 });
+
+test("the snippets' link and button say the dashboard's words, escaped for HTML", () => {
+  const code = snippets(KALENO, "ada/intro", "Pesan \"waktu\" & <lain>");
+
+  assert.match(code.popup, />Pesan &quot;waktu&quot; &amp; &lt;lain><\/a>\n/);
+  assert.match(code.button, / data-kaleno-text="Pesan &quot;waktu&quot; &amp; &lt;lain>" async><\/script>$/);
+});

@@ -6,6 +6,7 @@ import { api, clearErrors, showErrors, summaryBox } from "./api.js";
 import { busy, checkbox, field, fill, h } from "./dom.js";
 import { AA_MINIMUM, brandContrast, nearestReadable } from "./brand.js";
 import { initials } from "./booking-facts.js";
+import { locale, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Host} Host */
 /** @typedef {import("./types.js").GetHost} GetHost */
@@ -13,28 +14,32 @@ import { initials } from "./booking-facts.js";
 const KALENO_ACCENT = "#0b57d0"; // web/app.css --accent: where a colour input starts without a brand colour
 const PICTURE_TYPES = "image/png,image/jpeg,image/webp,image/gif";
 
+/** @param {number} ratio @returns {string} a contrast ratio the locale's way, to two decimals ("4,50" in Indonesian) */
+const twoDecimals = (ratio) => new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  .format(ratio);
+
 /**
  * The profile form's fields for the language and the brand colour, and what they say to PATCH /hosts/me.
  * @param {Host} host
  * @returns {{ wraps: HTMLElement[], values: () => { locale: string, brand_color: string | null } }}
  */
 export function lookFields(host) {
-  const language = field("Language of your pages", {
-    kind: "select", name: "locale", options: [["en", "English"], ["id", "Bahasa Indonesia"]],
-    hint: "Visitors whose browser asks for neither language see this one; the emails Kaleno sends you use it too.",
+  const language = field(t("Language of your pages"), {
+    kind: "select", name: "locale", options: [["en", "English"], ["id", "Bahasa Indonesia"]], // each language by its own name
+    hint: t("Visitors whose browser asks for neither language see this one; the emails Kaleno sends you use it too."),
   });
   language.input.value = host.locale || "en";
-  const own = checkbox("Use my brand colour on my pages", { checked: Boolean(host.brand_color) });
-  const color = field("Colour", {
+  const own = checkbox(t("Use my brand colour on my pages"), { checked: Boolean(host.brand_color) });
+  const color = field(t("Colour"), {
     type: "color", name: "brand_color", value: host.brand_color || KALENO_ACCENT,
-    hint: "Buttons, links and the chosen time on your pages. It must be dark enough for white text on it and for "
-      + "links on white (contrast 4.5:1 or more).",
+    hint: t("Buttons, links and the chosen time on your pages. It must be dark enough for white text on it and for "
+      + "links on white (contrast {minimum}:1 or more).", { minimum: AA_MINIMUM }),
   });
   const verdict = h("p", { class: "brand-verdict", role: "status" });
   const sample = h("div", { class: "brand-sample", "aria-hidden": "true" },
-    h("span", { class: "brand-sample-button" }, "Book"), h("span", { class: "brand-sample-link" }, "A link on your page"));
+    h("span", { class: "brand-sample-button" }, t("Book")), h("span", { class: "brand-sample-link" }, t("A link on your page")));
   const useSuggested = h("button", { type: "button", class: "link", hidden: true });
-  const brand = h("fieldset", { class: "brand-colour" }, h("legend", {}, "Brand colour"), own.wrap, color.wrap, sample, verdict, useSuggested);
+  const brand = h("fieldset", { class: "brand-colour" }, h("legend", {}, t("Brand colour")), own.wrap, color.wrap, sample, verdict, useSuggested);
 
   const draw = () => {
     const chosen = /** @type {HTMLInputElement} */ (color.input).value.toLowerCase();
@@ -45,15 +50,16 @@ export function lookFields(host) {
     sample.style.setProperty("--sample", chosen); // CSSOM: the Content-Security-Policy refuses style attributes
     const ratio = brandContrast(chosen);
     if (ratio >= AA_MINIMUM) {
-      fill(verdict, `Contrast ${ratio.toFixed(2)}:1: readable.`);
+      fill(verdict, t("Contrast {ratio}:1: readable.", { ratio: twoDecimals(ratio) }));
       verdict.className = "brand-verdict ok";
       return;
     }
     const suggestion = nearestReadable(chosen);
-    fill(verdict, `Contrast ${Math.min(ratio, AA_MINIMUM - 0.01).toFixed(2)}:1, below the ${AA_MINIMUM}:1 that text needs: `
-      + `this colour would be refused. ${suggestion} is the nearest darker shade that is readable.`);
+    fill(verdict, t("Contrast {ratio}:1, below the {minimum}:1 that text needs: this colour would be refused. "
+      + "{suggestion} is the nearest darker shade that is readable.",
+    { ratio: twoDecimals(Math.min(ratio, AA_MINIMUM - 0.01)), minimum: AA_MINIMUM, suggestion }));
     verdict.className = "brand-verdict bad";
-    fill(useSuggested, `Use ${suggestion}`);
+    fill(useSuggested, t("Use {suggestion}", { suggestion }));
     useSuggested.hidden = false;
     useSuggested.onclick = () => {
       /** @type {HTMLInputElement} */ (color.input).value = suggestion;
@@ -81,11 +87,12 @@ export function lookFields(host) {
  */
 export function pictureCard(getHost, saved) {
   const current = h("div", { class: "avatar large", "aria-hidden": "true" });
-  const file = field("Picture", { type: "file", name: "avatar", accept: PICTURE_TYPES,
-    hint: "PNG, JPEG, WebP or GIF, up to 2 MB. Kaleno keeps only its own square copy (256 pixels), without the "
-      + "file's details such as where a photo was taken. It is shown to anyone who opens your pages." });
-  const upload = h("button", { type: "submit", class: "primary", disabled: true }, "Upload picture");
-  const remove = h("button", { type: "button" }, "Remove picture");
+  const file = field(t("Picture"), { type: "file", name: "avatar", accept: PICTURE_TYPES,
+    hint: t("PNG, JPEG, WebP or GIF, up to {size} MB. Kaleno keeps only its own square copy ({pixels} pixels), "
+      + "without the file's details such as where a photo was taken. It is shown to anyone who opens your pages.",
+    { size: 2, pixels: 256 }) });
+  const upload = h("button", { type: "submit", class: "primary", disabled: true }, t("Upload picture"));
+  const remove = h("button", { type: "button" }, t("Remove picture"));
   const done = h("p", { class: "status-line", role: "status" });
   const form = h("form", { novalidate: true, "aria-labelledby": "picture-title" }, summaryBox(), file.wrap,
     h("div", { class: "actions" }, upload, remove), done);
@@ -116,7 +123,7 @@ export function pictureCard(getHost, saved) {
     clearErrors(form);
     fill(done);
     try {
-      saved(await busy(button, work, "Saving…"));
+      saved(await busy(button, work, t("Saving…")));
       input.value = "";
       show();
       fill(done, said);
@@ -127,11 +134,11 @@ export function pictureCard(getHost, saved) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const chosen = input.files?.[0];
-    if (chosen) change(() => api("/hosts/me/avatar", { method: "PUT", body: chosen }), upload, "Picture saved.");
+    if (chosen) change(() => api("/hosts/me/avatar", { method: "PUT", body: chosen }), upload, t("Picture saved."));
   });
   remove.addEventListener("click", () =>
-    change(() => api("/hosts/me/avatar", { method: "DELETE" }), remove, "Picture removed: your pages show your initials."));
+    change(() => api("/hosts/me/avatar", { method: "DELETE" }), remove, t("Picture removed: your pages show your initials.")));
   show();
   return h("section", { class: "card", "aria-labelledby": "picture-title" },
-    h("h2", { id: "picture-title" }, "Your picture"), h("div", { class: "picture" }, current, form));
+    h("h2", { id: "picture-title" }, t("Your picture")), h("div", { class: "picture" }, current, form));
 }
