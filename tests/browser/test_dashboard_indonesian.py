@@ -2,7 +2,7 @@
 Accept-Language and navigator.languages) signs a host in, walks the first-run setup and every section of the
 dashboard, opening their forms and panels, and finds no English left: no text, aria-label, placeholder, title or
 alt text that is one of the dashboard catalogue's English messages (those whose Indonesian differs), and no
-common English word. Three states are laid out at every width by `check_layout` (longer Indonesian words must
+common English word. Five states are laid out at every width by `check_layout` (longer Indonesian words must
 not overflow)."""
 
 from __future__ import annotations
@@ -37,12 +37,11 @@ ENGLISH_WORDS = re.compile(
 )
 # Everything a reader or a screen reader gets from the page: visible text (and visually hidden text, .vh),
 # option texts, aria-labels, placeholders, titles, alt texts and the document's title. An element in another
-# language, marked with its own lang (the language switch's "English"), is its own words. The cookie banner's
-# words (consent.js) are the `web` catalogue's, translated with the public pages (their own no-English test).
+# language, marked with its own lang (the language switch's "English"), is its own words.
 _PAGE_WORDS = r"""() => {
   const foreign = (el) => {
     const marked = el.closest('[lang]');
-    return (marked && !marked.lang.startsWith('id')) || el.closest('#consent, #consent-live');
+    return marked && !marked.lang.startsWith('id');
   };
   const shown = (el) => !el.closest('[hidden]') && getComputedStyle(el).display !== 'none';
   const found = [document.title];
@@ -77,7 +76,9 @@ def _english_messages() -> tuple[set[str], list[str]]:
             parts = [part.strip(" .:,·") for part in PLACEHOLDER.split(str(text))]
             if len(parts) == 1:
                 whole.add(parts[0])
-            fragments += [part for part in parts if len(part.split()) >= 2]
+            # A part its Indonesian says too (a language's own name, "(Bahasa Indonesia)") is not English left.
+            said = str(indonesian.get(message.id))
+            fragments += [part for part in parts if len(part.split()) >= 2 and part not in said]
     return whole, fragments
 
 
@@ -156,9 +157,12 @@ def test_the_dashboard_in_indonesian_has_no_english_left(
     page = indonesian.page
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "id")
-    page.locator("#consent").get_by_role("button").first.click()  # only essential cookies
     expect(page.get_by_role("link", name="Masuk dengan Google")).to_be_visible()
-    assert_no_english(page, "signed out")
+    expect(page.locator("#consent").get_by_role("button").first).to_be_visible()
+    assert_no_english(page, "signed out, with the cookie banner")
+    page.locator("#consent").get_by_role("button").first.click()  # only essential cookies
+    expect(page.locator("#consent-live")).not_to_have_text("")  # the choice, said to a screen reader
+    assert_no_english(page, "signed out, the cookies chosen")
 
     # The first-run setup, each step.
     page.get_by_role("link", name="Masuk dengan Google").click()
@@ -196,6 +200,13 @@ def test_the_dashboard_in_indonesian_has_no_english_left(
     types.get_by_role("button", name="Tautan sekali pakai untuk Konsultasi").click()
     expect(types.get_by_text("Belum ada tautan sekali pakai.")).to_be_visible()
     assert_no_english(page, "single-use links")
+    # The share panel of a public event type: its QR code and the three snippets to embed it.
+    types.get_by_role("button", name="Bagikan dan sematkan Konsultasi").click()
+    share = types.get_by_role("region", name="Bagikan Konsultasi")
+    expect(share.get_by_role("heading", name="Sematkan di situs web Anda")).to_be_visible()
+    expect(share.get_by_label("Tautan yang membuka jendela sembul")).to_have_value(re.compile(">Pesan waktu</a>"))
+    assert_no_english(page, "share and embed")
+    check_layout(indonesian, "dashboard-id-share", expected_statuses=SIGNED_OUT)
 
     # Availability, with a date override and time off.
     _open(page, "Jam tersedia")
@@ -241,7 +252,18 @@ def test_the_dashboard_in_indonesian_has_no_english_left(
 
     _open(page, "Profil")
     expect(page.get_by_label("Nama tampilan")).to_be_visible()
+    expect(page.get_by_role("heading", name="Foto Anda")).to_be_visible()
     assert_no_english(page, "profile")
+    # The look: a brand colour too light for text, its verdict and the darker shade offered.
+    page.get_by_label("Gunakan warna merek saya di halaman saya").check()
+    page.get_by_label("Warna", exact=True).fill("#7a9cff")
+    expect(page.get_by_text(re.compile(r"^Kontras \d+,\d\d:1, di bawah 4,5:1"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Gunakan #[0-9a-f]{6}$"))).to_be_visible()
+    assert_no_english(page, "profile, a brand colour refused")
+    page.get_by_role("button", name=re.compile(r"^Gunakan #")).click()
+    expect(page.get_by_text(re.compile(r"^Kontras \d+,\d\d:1: mudah dibaca\.$"))).to_be_visible()
+    assert_no_english(page, "profile, a readable brand colour")
+    check_layout(indonesian, "dashboard-id-profile-look", expected_statuses=SIGNED_OUT)
 
     _open(page, "Privasi")
     page.get_by_role("button", name="Hapus akun saya", exact=True).click()
