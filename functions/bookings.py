@@ -14,6 +14,7 @@ from shared.domain.avatar import AVATAR_MEDIA_TYPE
 from shared.domain.booking import BookingRequest, CancelRequest, InviteeUpdate, RescheduleRequest
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import FieldProblem, HostNotFound
+from shared.domain.language import Language
 from shared.domain.links import LINK_TOKEN_PATTERN
 from shared.domain.time_zones import ZoneName
 from shared.services import availability, avatars, bot_gate, team_availability
@@ -82,6 +83,11 @@ _GATE_PROBLEMS = {
 def _sender(request: Request) -> booking_service.Sender:
     """What a booking write's request says about where it came from: its client and its proof header."""
     return booking_service.Sender(requesting_client(request), request.headers.get(PROOF_HEADER))
+
+
+def _language(request: Request) -> Language:
+    """The language of the words an answer says (a booking's status line): the request's Accept-Language."""
+    return request_language(request.headers.get("Accept-Language"))
 
 
 def _visitor(request: Request) -> availability.Visitor:
@@ -252,7 +258,7 @@ def create(request: Request, body: BookingRequest) -> Response:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 200:
         raise Problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Use 8 to 200 characters.")
-    language = request_language(request.headers.get("Accept-Language"))  # the invitee's, for their mail
+    language = _language(request)  # the invitee's, for their mail
     booked = booking_service.book(booking_service.Book(body, key, _sender(request), language), adapters())
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else None
     return json_response(BookingCreated.of(booked.booking, booked.manage_token), status=201, headers=headers)
@@ -263,7 +269,7 @@ def view(request: Request, principal: InviteeGrant, booking_id: str) -> Response
     """The booking, for the invitee holding its manage token, with the host's page and event type to
     reschedule on."""
     opened = booking_service.open_booking(booking_service.OpenBooking(booking_id, principal.token), adapters())
-    shown, context = BookingView.of(opened.booking).model_dump(), opened.context
+    shown, context = BookingView.of(opened.booking, _language(request)).model_dump(), opened.context
     return json_response(
         BookingWithPageView(
             **shown, host_slug=context.host_slug, event_type_slug=context.event_type_slug, hosts=list(context.hosts)
@@ -294,7 +300,7 @@ def rectify(request: Request, principal: InviteeGrant, booking_id: str, body: In
     invite follows for a booking to come)."""
     command = rights.RectifyInvitee(booking_id, principal.token, body, requesting_client(request))
     rectified = rights.rectify(command, adapters())
-    return json_response(BookingView.of(rectified))
+    return json_response(BookingView.of(rectified, _language(request)))
 
 
 @api.invitee(
@@ -308,7 +314,7 @@ def cancel(request: Request, principal: InviteeGrant, booking_id: str, body: Can
     """Cancel; the host's calendar event is removed and the host told (even while you restrict processing)."""
     by = booking_service.ByInvitee(principal.token, _sender(request))
     cancelled = booking_service.cancel(booking_service.CancelBooking(booking_id, body.reason, by), adapters())
-    return json_response(BookingView.of(cancelled))
+    return json_response(BookingView.of(cancelled, _language(request)))
 
 
 @api.invitee(
@@ -325,7 +331,7 @@ def reschedule(request: Request, principal: InviteeGrant, booking_id: str, body:
     host follow, even while you restrict or object to processing (that limits Kaleno, not your rights)."""
     by = booking_service.ByInvitee(principal.token, _sender(request))
     moved = booking_service.reschedule(booking_service.RescheduleBooking(booking_id, body.start, by), adapters())
-    return json_response(BookingView.of(moved))
+    return json_response(BookingView.of(moved, _language(request)))
 
 
 @functions_framework.http

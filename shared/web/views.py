@@ -21,6 +21,7 @@ from shared.domain.language import DEFAULT_LANGUAGE, Language
 from shared.domain.links import BookingLink, LinkState
 from shared.domain.offsets import DAY, EPOCH_ORDINAL, ZoneOffsets
 from shared.domain.schedule import DEFAULT_SCHEDULE_ID, NamedSchedule
+from shared.i18n import N_, translations
 from shared.services.records import ConsentRecord, Erasure
 
 _SCOPE_NAMES = {
@@ -419,12 +420,13 @@ class BookingView(BaseModel):
     )
 
     @classmethod
-    def of(cls, booking: Booking) -> BookingView:
+    def of(cls, booking: Booking, language: Language = DEFAULT_LANGUAGE) -> BookingView:
+        """`language`: the request's (the manage page's), for the status line."""
         zone = ZoneInfo(booking.invitee.time_zone)
         return cls(
             id=booking.id,
             status=booking.status,
-            status_message=_STATUS_MESSAGES[booking.status],
+            status_message=translations(language, "messages").gettext(_STATUS_MESSAGES[booking.status]),
             event_title=booking.event_title,
             start=booking.start.astimezone(zone),
             end=booking.end.astimezone(zone),
@@ -484,10 +486,10 @@ class HostBookingList(BaseModel):
 
 
 _STATUS_MESSAGES = {
-    BookingStatus.CONFIRMED: "Your booking is confirmed.",
-    BookingStatus.CANCELLED: "This booking was cancelled.",
-    BookingStatus.CANCELLED_BY_HOST: "The host removed this meeting from their calendar, so it is cancelled.",
-    BookingStatus.NEEDS_ATTENTION: (
+    BookingStatus.CONFIRMED: N_("Your booking is confirmed."),
+    BookingStatus.CANCELLED: N_("This booking was cancelled."),
+    BookingStatus.CANCELLED_BY_HOST: N_("The host removed this meeting from their calendar, so it is cancelled."),
+    BookingStatus.NEEDS_ATTENTION: N_(
         "The host moved this meeting in their calendar to a time that clashes with another meeting; until the "
         "host confirms, your booked time below still stands."
     ),

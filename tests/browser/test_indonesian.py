@@ -1,11 +1,12 @@
 """Issue 29: a visitor whose browser speaks Bahasa Indonesia books end to end in Indonesian (the page, a refused
-form, the confirmation) and finds no English at any step; the 12/24-hour switch and the language switch work
-and are remembered.
+form, the confirmation, the confirmation email, the manage page) and finds no English at any step; the
+12/24-hour switch and the language switch work and are remembered.
 
 `assert_no_english(page)` is the check: every visible text, `aria-label`, placeholder, title and alt text of the
 page, and its title, against every English message of the `web` catalogue whose Indonesian differs, and against a
-few common English words. Words the server makes (its field messages, a booking's status line) are the
-i18nserver lane's; until they are in, the test passes their selectors as `server_words` to leave them out."""
+few common English words. The words the server makes for the page (its field messages, a booking's status line:
+in the page's language through api.js's Accept-Language) are checked with the rest. The email is checked against
+the `messages` catalogue (tests/languages.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from shared.i18n import catalogue, client_catalogue
 from tests.browser.pages import PageWatch, check_layout
+from tests.e2e.test_server_languages import read
+from tests.languages import english_left
 from tests.support import Browser, Google, host_with_hours
 
 EVERY_DAY = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -26,15 +29,13 @@ COMMON_ENGLISH = (
     "previous", "please", "loading", "cancel", "confirm", "minutes", "back", "name", "notes", "zone", "choose",
     "pick", "details", "required", "cookie settings", "privacy policy",
 )  # fmt: skip
-# The server's sentences beside a refused field (shared/web/field_messages.py): translated by the i18nserver lane.
-SERVER_FIELD_MESSAGES = "[data-error]"
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 # Everything a person sees or hears of the page: visible text (visually hidden text for screen readers included),
 # and the attributes that are read out or shown. An element in another language (lang="en": the switch's
-# "English") and the `skip` selectors are left out.
+# "English") is left out.
 SHOWN = """
-({skip, lang}) => {
-  const left = (el) => el.closest(`[lang]:not([lang="${lang}"])`) || (skip && el.closest(skip));
+(lang) => {
+  const left = (el) => el.closest(`[lang]:not([lang="${lang}"])`);
   const said = [document.title];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -91,10 +92,10 @@ def english_in(texts: list[str]) -> list[str]:
     return found
 
 
-def assert_no_english(page: Page, server_words: str | None = SERVER_FIELD_MESSAGES) -> None:
-    """No English left on an Indonesian page, as it is now (`server_words`: a selector left out of the check)."""
+def assert_no_english(page: Page) -> None:
+    """No English left on an Indonesian page, as it is now."""
     expect(page.locator("html")).to_have_attribute("lang", "id")
-    texts = page.evaluate(SHOWN, {"skip": server_words, "lang": "id"})
+    texts = page.evaluate(SHOWN, "id")
     assert len(texts) > 5, texts
     assert english_in(texts) == []
 
@@ -173,6 +174,7 @@ def test_an_indonesian_visitor_books_in_indonesian_and_finds_no_english(
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("alert").filter(has_text="Perbaiki isian yang ditandai.")).to_be_visible()
     check_layout(watch, "indonesian-form-errors", expected_statuses=(422,))
+    expect(page.locator("[data-error]").first).not_to_be_empty()  # the server's own sentence, checked below
     assert_no_english(page)
 
     # Booked: the confirmation in Indonesian.
@@ -184,11 +186,23 @@ def test_an_indonesian_visitor_books_in_indonesian_and_finds_no_english(
     check_layout(watch, "indonesian-confirmation", expected_statuses=(422,))  # the refused form, above
     assert_no_english(page)
 
-    # The manage page, in Indonesian too (its status line is the server's sentence: the i18nserver lane's).
+    # The confirmation email, as the sandbox's relay received it (and the reminder: the time is within a day, so
+    # its task is due too): in Indonesian, with no English left.
+    google.drain_tasks()
+    confirmed, reminder = google.mail(to="siti@example.com")
+    assert str(confirmed["subject"]).startswith("Terkonfirmasi: Konsultasi awal dengan Budi Santoso, "), confirmed
+    assert str(reminder["subject"]).startswith("Pengingat: Konsultasi awal dengan Budi Santoso, "), reminder
+    assert str(confirmed["text"]).startswith("Pemesanan Anda terkonfirmasi\n")
+    for mail in (confirmed, reminder):
+        assert '<html lang="id">' in str(mail["html"])
+        assert english_left(read(mail)) == [], (mail["subject"], english_left(read(mail)))
+
+    # The manage page, in Indonesian too, its status line (the server's sentence) with it.
     page.get_by_role("link", name="Kelola pemesanan ini").click()
     expect(page.get_by_role("button", name="Jadwalkan ulang")).to_be_visible()
     expect(page.get_by_role("heading", name="Jawaban Anda")).to_be_visible()
-    assert_no_english(page, server_words=f"{SERVER_FIELD_MESSAGES}, main > #status")
+    expect(page.locator("main > #status")).not_to_be_empty()
+    assert_no_english(page)
 
     # The switch: English, at the same address (the manage token in the fragment kept), and remembered over
     # the browser's Indonesian; then back, remembered too.

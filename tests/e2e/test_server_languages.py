@@ -5,7 +5,7 @@ the sandbox's SMTP relay → `GET /_sandbox/mail`).
   "Senin, 7 Desember 2026"), and so do their later mails (the booking keeps its language); the host reads theirs
   in the host's own language, whatever the invitee's.
 - A refused request answers in the request's language: the field messages and the problem's title (its type
-  and codes unchanged).
+  and codes unchanged); so does a booking's status line on the manage page.
 - The privacy and cookie policies in Indonesian when the visitor's choice or browser asks for it.
 
 "No English left" is checked against the English catalogue (tests/languages.py): every English message (or the
@@ -171,6 +171,25 @@ def test_a_refused_request_answers_in_the_requests_language_with_the_same_codes(
     problem = assert_problem(taken, 409, "slot-taken")
     assert problem["title"] == "Slot waktu sudah dipesan"
     assert english_left(f"{problem['title']} {problem.get('detail', '')}") == []
+
+
+def test_the_manage_pages_status_line_is_in_the_language_of_each_request(api: str, host: dict[str, str]) -> None:
+    booking = booked(api, host["slug"], 5, None)  # booked in English; read, then cancelled, from an Indonesian page
+    auth = {"Authorization": f"Bearer {booking['manage_token']}"}
+
+    def status(**headers: str) -> str:
+        answer = requests.get(f"{api}/bookings/{booking['id']}", headers={**auth, **headers}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["status_message"])
+
+    cancelled = requests.post(
+        f"{api}/bookings/{booking['id']}/cancel", json={}, headers={**auth, **INDONESIAN}, timeout=10
+    )
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status_message"] == "Pemesanan ini telah dibatalkan."
+    assert status(**INDONESIAN) == "Pemesanan ini telah dibatalkan."
+    assert status() == "This booking was cancelled."
 
 
 def policy(api: str, path: str, **request: Any) -> tuple[requests.Response, Page]:
