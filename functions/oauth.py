@@ -20,6 +20,7 @@ from shared.web.auth import (
     set_session_cookie,
 )
 from shared.web.endpoints import Endpoints, redirect_to
+from shared.web.languages import page_language
 
 api = Endpoints("oauth")
 
@@ -66,6 +67,7 @@ def callback(request: Request, query: CallbackQuery) -> Response:
         query.error,
         request.cookies.get(OAUTH_STATE_COOKIE),
         request.cookies.get(SESSION_COOKIE),
+        page_language(request),
     )
     signed_in = onboarding.complete_sign_in(callback, adapters())
     response = redirect_to(signed_in.return_to)

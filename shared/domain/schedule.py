@@ -27,6 +27,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from shared.domain.calendar_span import CalendarDay
 from shared.domain.errors import refused
+from shared.domain.language import N_
 from shared.domain.text import ONE_LINE, STORED
 from shared.domain.time_zones import ZoneName
 
@@ -209,7 +210,9 @@ class Schedule(BaseModel):
 # --- several schedules per host -------------------------------------------------------------------------
 MAX_SCHEDULES = 20  # the default schedule included
 DEFAULT_SCHEDULE_ID = "default"
-DEFAULT_SCHEDULE_NAME = "Working hours"
+# A new host's default schedule is named in the language they signed up in (shared/services/onboarding.py); a page
+# stored before then, or without a name, reads the English.
+DEFAULT_SCHEDULE_NAME = N_("Working hours")
 ScheduleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), ONE_LINE]
 
 

@@ -19,8 +19,11 @@ from shared.domain.booking_page import BookingPage, CalendarView, default_schedu
 from shared.domain.calendars import CALENDAR_LIST_SCOPE
 from shared.domain.errors import SignInFailed
 from shared.domain.host import Connection, ConnectionState, Host, HostProfileUpdate
+from shared.domain.language import DEFAULT_LANGUAGE, Language
 from shared.domain.policy import CURRENT_POLICY
+from shared.domain.schedule import DEFAULT_SCHEDULE_NAME
 from shared.domain.text import as_one_line
+from shared.i18n import translations
 from shared.logging import log_exception
 from shared.services.audit import Entry, audit
 from shared.services.booking_sync import resync_failed
@@ -122,6 +125,7 @@ class Callback:
     google_error: str | None
     state_cookie: str | None  # set at start: the state must come back to the browser that asked for it
     previous_session: str | None
+    language: Language = DEFAULT_LANGUAGE  # the browser's (its page language): a new host's first words in it
 
 
 def complete_sign_in(callback: Callback, ports: Ports) -> SignedIn:
@@ -138,7 +142,7 @@ def complete_sign_in(callback: Callback, ports: Ports) -> SignedIn:
     if callback.google_error or not code:
         raise SignInFailed("consent-refused", "Google sign-in was cancelled or refused.")
     identity = ports.google.complete_sign_in(code=code, code_verifier=record.code_verifier, nonce=record.nonce)
-    host, created = _connect(identity, now, uow, ports.secrets, ports.google)
+    host, created = _connect(identity, now, uow, ports.secrets, ports.google, callback.language)
     ports.calendar_access.forget(host.id)  # credentials cached from an older grant may lack scopes granted now
     if created and host.calendar_usable:
         host = _adopt_calendar_zone(host, ports)
@@ -187,7 +191,12 @@ def _adopt_calendar_zone(host: Host, ports: Ports) -> Host:
 
 
 def _connect(
-    identity: GoogleIdentity, now: datetime, uow: UnitOfWork, secret_store: SecretStore, google: GoogleAccounts
+    identity: GoogleIdentity,
+    now: datetime,
+    uow: UnitOfWork,
+    secret_store: SecretStore,
+    google: GoogleAccounts,
+    language: Language,
 ) -> tuple[Host, bool]:
     """The host as stored after this sign-in, and whether it is their first (the host was created)."""
     host_id = host_id_for(identity.sub)
@@ -205,7 +214,7 @@ def _connect(
             reason="scope_refused" if missing else "no_offline_access",
         )
     scopes = tuple(sorted(identity.granted_scopes))
-    created = _add_host(host_id, identity, connection, scopes, uow)
+    created = _add_host(host_id, identity, connection, scopes, uow, language)
     if not created:
         _update_host(host_id, identity.email, scopes, uow)
         change_connection(host_id, connection, uow)  # the booking page follows in the same commit
@@ -216,9 +225,15 @@ def _connect(
 
 
 def _add_host(
-    host_id: str, identity: GoogleIdentity, connection: Connection, scopes: tuple[str, ...], uow: UnitOfWork
+    host_id: str,
+    identity: GoogleIdentity,
+    connection: Connection,
+    scopes: tuple[str, ...],
+    uow: UnitOfWork,
+    language: Language,
 ) -> bool:
-    """A first sign-in: the host and their booking page (which claims a random slug) at once. False if known."""
+    """A first sign-in: the host and their booking page (which claims a random slug) at once. False if known.
+    The default schedule is named in the language of the sign-up ("Jam kerja"); the host may rename it."""
     for _ in range(3):  # a random slug taken by someone else: draw another
         host = Host(
             id=host_id,
@@ -235,6 +250,7 @@ def _add_host(
             host_id=host_id,
             display_name=host.display_name,
             schedule=default_schedule(host.time_zone),
+            default_schedule_name=translations(language, "messages").gettext(DEFAULT_SCHEDULE_NAME),
             calendar=CalendarView(connected=connection.is_connected),
         )
         with uow:

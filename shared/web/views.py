@@ -466,9 +466,9 @@ class HostBookingView(BookingView):
     seat: int | None = Field(None, description="Group event types: the seat this booking holds in its session.")
 
     @classmethod
-    def of(cls, booking: Booking) -> HostBookingView:
+    def of(cls, booking: Booking, language: Language = DEFAULT_LANGUAGE) -> HostBookingView:
         return cls(
-            **BookingView.of(booking).model_dump(),
+            **BookingView.of(booking, language).model_dump(),
             event_type_id=booking.event_type_id,
             cancel_reason=booking.cancel_reason,
             moved_start=booking.moved_start,

@@ -123,8 +123,8 @@ def _host_with_data(browser: Browser, google: Google, api: str) -> str:
     cancelled = browser.post(f"/hosts/me/bookings/{booked[1].json()['id']}/cancel", json={"reason": "Bentrok"})
     assert cancelled.status_code == 200, cancelled.text
     google.drain_tasks()
-    # The default schedule is stored with an English name ("Working hours", shared/domain/schedule.py): the host's
-    # own data, which this host renamed.
+    # The default schedule is named in the language the host signed up in (this API client asked for none:
+    # "Working hours"); it is the host's own data, which this host renamed.
     schedule = browser.get("/hosts/me/schedules").json()["schedules"][0]
     hours = {
         "name": "Jam kerja",

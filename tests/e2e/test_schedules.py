@@ -10,7 +10,7 @@ import requests
 
 from tests.e2e.test_bookings import EVERY_DAY, booking_body, post_booking
 from tests.e2e.test_http_surface import assert_problem
-from tests.support import Browser, Google, all_documents, host_with_hours
+from tests.support import Browser, Google, all_documents, host_with_hours, unique_email
 
 MORNINGS = {day: [["07:00", "09:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -201,3 +201,24 @@ def test_export_holds_every_schedule_and_erasure_removes_them(
     assert page["schedules"][schedule_id]["time_off"] == [vacation]
     assert started.status_code == 202, started.text
     assert not [path for path, doc in all_documents(db) if "Hiking the Alps" in str(doc) or "Mornings" in str(doc)]
+
+
+def test_a_new_hosts_default_schedule_is_named_in_the_language_they_signed_up_in_and_then_kept(
+    browser: Browser, google: Google
+) -> None:
+    indonesian, english = unique_email(), unique_email()
+    for address in (indonesian, english):
+        google.create_account(address, time_zone="Asia/Jakarta")
+
+    browser.session.headers["Accept-Language"] = "id-ID,id;q=0.9"
+    assert browser.sign_in(indonesian).status_code == 302
+    named_in_indonesian = browser.get("/hosts/me/schedules").json()["schedules"][0]
+    del browser.session.headers["Accept-Language"]
+    assert browser.sign_in(english).status_code == 302
+    named_in_english = browser.get("/hosts/me/schedules").json()["schedules"][0]
+    assert browser.sign_in(indonesian).status_code == 302  # again, from an English browser
+    kept = browser.get("/hosts/me/schedules").json()["schedules"][0]
+
+    assert (named_in_indonesian["id"], named_in_indonesian["name"]) == ("default", "Jam kerja")
+    assert (named_in_english["id"], named_in_english["name"]) == ("default", "Working hours")
+    assert kept["name"] == "Jam kerja"  # the stored name is the host's: a later sign-in does not rename it
