@@ -32,6 +32,8 @@ class LogCollector(logging.Handler):
 
 
 LOG_LINES = LogCollector()
+# A public page's owner with no picture, no brand colour and the default language (a team has none of its own).
+NO_LOOK = {"avatar_url": None, "brand_color": None, "locale": "en"}
 SENSITIVE_VALUES: set[str] = set()  # tokens and names tests create; none may ever appear in a log line
 
 

@@ -457,16 +457,38 @@ def _check_path_parameters(params: Mapping[str, str]) -> None:
             raise Problem(404, "not-found", "Not found", f"No such {name.removesuffix('_id').replace('_', ' ')}.")
 
 
+# No request of ours nests deeper than a few levels. Checked before parsing, because the parser's own bound is the
+# process's recursion limit, which other code in the process (a test runner, a library) may have raised.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """The body opens more than `limit` arrays or objects inside one another (brackets inside strings aside)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # the usual body: too few brackets to nest that deep
+        return False
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", raw)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def parse_json_body(request: Request, model: type[M], more_problems: BodyProblems | None = None) -> M:
     raw = request.get_data(cache=True) or b"{}"
     if len(raw) > get_settings().max_body_bytes:  # a streamed body read one byte past the limit
         raise RequestEntityTooLarge()
+    too_deep = Problem(400, "malformed-json", "Malformed JSON", "The request body is nested too deeply.")
+    if _nested_deeper_than(raw, MAX_JSON_DEPTH):
+        raise too_deep
     try:
         data: JsonValue = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.") from error
     except RecursionError as error:  # the parser nests one call per level: thousands of `[` exhaust it
-        raise Problem(400, "malformed-json", "Malformed JSON", "The request body is nested too deeply.") from error
+        raise too_deep from error
     try:
         return model.model_validate(data)
     except ValidationError as error:
