@@ -90,7 +90,8 @@ def wait_until_ready(stack: StackProcess, email: str) -> None:
 
 
 def seeded_pages(stack: StackProcess) -> dict[str, str]:
-    """A host with hours every day and one event type: its booking page and its host page."""
+    """A host with hours every day and one event type: its booking page (in English and in Indonesian) and its
+    host page."""
     api, email = stack.api, "bench-lighthouse@example.com"
     stack.google.create_account(email, "Lena Lighthouse", time_zone="Europe/Berlin")
     wait_until_ready(stack, email)
@@ -102,7 +103,12 @@ def seeded_pages(stack: StackProcess) -> dict[str, str]:
     body = {"slug": "intro", "title": "Intro call", "duration_minutes": 30, "booking_window_days": 60}
     host.post(f"{api}/hosts/me/event-types", json=body).raise_for_status()
     stack.google.drain_tasks()
-    return {"booking page": f"{api}/lena/intro", "host page": f"{api}/lena"}
+    # The booking page in Bahasa Indonesia too: its words travel in the page (a JSON block), not in a request.
+    return {
+        "booking page": f"{api}/lena/intro",
+        "booking page (id)": f"{api}/lena/intro?lang=id",
+        "host page": f"{api}/lena",
+    }
 
 
 def spread(values: list[float], digits: int = 0) -> str:
@@ -121,7 +127,7 @@ def misses(page: str, preset: str, runs: list[Run]) -> list[str]:
     if shift > MAX_LAYOUT_SHIFT:
         missed.append(f"{page}, {preset}: layout shift {shift:.3f} > {MAX_LAYOUT_SHIFT}")
     kib = statistics.median(run.transferred_bytes for run in runs) / 1024
-    if page == "booking page" and kib > MAX_BOOKING_KIB:
+    if page.startswith("booking page") and kib > MAX_BOOKING_KIB:
         missed.append(f"{page}, {preset}: {kib:.1f} KiB transferred > {MAX_BOOKING_KIB} KiB")
     return missed
 
@@ -146,14 +152,14 @@ def main() -> int:
 
     own_origin = "{0.scheme}://{0.netloc}".format(urlsplit(stack.api))
     print(f"Lighthouse, median (range) of {RUNS} runs; Debian Chromium, headless; local stack")
-    print(f"{'':24} {'perf':>12} {'a11y':>12} {'best pr.':>12} {'SEO':>12} {'layout shift':>20} {'KiB':>18}")
+    print(f"{'':29} {'perf':>12} {'a11y':>12} {'best pr.':>12} {'SEO':>12} {'layout shift':>20} {'KiB':>18}")
     missed: list[str] = []
     for (page, preset), runs in results.items():
         scores = [spread([run.scores[name] for run in runs]) for name in CATEGORIES]
         shift = spread([run.layout_shift for run in runs], 3)
         kib = spread([run.transferred_bytes / 1024 for run in runs], 1)
         label = f"{page}, {preset}"
-        print(f"{label:24} {scores[0]:>12} {scores[1]:>12} {scores[2]:>12} {scores[3]:>12} {shift:>20} {kib:>18}")
+        print(f"{label:29} {scores[0]:>12} {scores[1]:>12} {scores[2]:>12} {scores[3]:>12} {shift:>20} {kib:>18}")
         missed += misses(page, preset, runs)
         others = sorted(set().union(*(run.origins for run in runs)) - {own_origin})
         if others:

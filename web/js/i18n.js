@@ -38,6 +38,9 @@ export function language() {
   return (typeof document !== "undefined" && document.documentElement.lang) || "en";
 }
 
+/** @type {Map<string, string>} */
+const locales = new Map();
+
 /**
  * The locale dates, times and numbers are written in: the page's language, in the visitor's own region of it when
  * their browser names one ("en-GB" for a British browser on an English page; "id-ID" on an Indonesian one).
@@ -46,12 +49,18 @@ export function language() {
 export function locale() {
   const lang = language();
   const theirs = typeof navigator === "undefined" ? [] : navigator.languages || [navigator.language];
+  const key = `${lang}|${theirs.join(",")}`; // a page asks for every time it writes: worked out once per language
+  const known = locales.get(key);
+  if (known) return known;
   const regional = theirs.find((code) => code && code.toLowerCase().split("-")[0] === lang.toLowerCase());
+  let found = lang;
   try {
-    return Intl.getCanonicalLocales(regional || lang)[0];
+    found = Intl.getCanonicalLocales(regional || lang)[0];
   } catch {
-    return lang;
+    // not a locale Intl knows: the language alone
   }
+  locales.set(key, found);
+  return found;
 }
 
 /**
@@ -78,11 +87,31 @@ export function t(id, params = {}) {
 export function tn(singular, plural, count, params = {}) {
   const found = words[singular];
   const forms = Array.isArray(found) && found.every(Boolean) ? found : [singular, plural];
-  const rules = new Intl.PluralRules(Array.isArray(found) ? language() : "en");
+  const rules = pluralRules(Array.isArray(found) ? language() : "en");
   const categories = CATEGORIES.filter((category) => rules.resolvedOptions().pluralCategories.includes(
     /** @type {Intl.LDMLPluralRule} */ (category)));
   const index = Math.min(Math.max(categories.indexOf(rules.select(count)), 0), forms.length - 1);
   return filled(forms[index], { count, ...params });
+}
+
+// Intl's objects cost more to build than to use, and a page writes many numbers and plurals: one per locale.
+/** @type {Map<string, Intl.PluralRules>} */
+const plurals = new Map();
+/** @type {Map<string, Intl.NumberFormat>} */
+const numbers = new Map();
+
+/** @param {string} lang */
+function pluralRules(lang) {
+  let rules = plurals.get(lang);
+  if (!rules) plurals.set(lang, rules = new Intl.PluralRules(lang));
+  return rules;
+}
+
+/** @param {string} lang */
+function numberFormat(lang) {
+  let format = numbers.get(lang);
+  if (!format) numbers.set(lang, format = new Intl.NumberFormat(lang));
+  return format;
 }
 
 /**
@@ -94,7 +123,7 @@ function filled(text, params) {
   return text.replace(/\{([a-z_]+)\}/g, (whole, name) => {
     if (!(name in params)) return whole;
     const value = params[name];
-    return typeof value === "number" ? new Intl.NumberFormat(locale()).format(value) : String(value);
+    return typeof value === "number" ? numberFormat(locale()).format(value) : String(value);
   });
 }
 
@@ -155,13 +184,22 @@ export function clock() {
   return localeClock();
 }
 
+/** @type {Map<string, "12" | "24">} */
+const clocks = new Map();
+
 /**
  * The clock the page's locale uses (Intl's hourCycle: h11/h12 are 12-hour clocks).
  * @returns {"12" | "24"}
  */
 export function localeClock() {
-  const cycle = new Intl.DateTimeFormat(locale(), { hour: "numeric" }).resolvedOptions().hourCycle;
-  return cycle === "h11" || cycle === "h12" ? "12" : "24";
+  const lang = locale();
+  let cycle = clocks.get(lang);
+  if (!cycle) {
+    const hourCycle = new Intl.DateTimeFormat(lang, { hour: "numeric" }).resolvedOptions().hourCycle;
+    cycle = hourCycle === "h11" || hourCycle === "h12" ? "12" : "24";
+    clocks.set(lang, cycle);
+  }
+  return cycle;
 }
 
 /**

@@ -119,6 +119,10 @@ export function formatMonth(month) {
   return new Intl.DateTimeFormat(locale(), { month: "long", year: "numeric", timeZone: "UTC" }).format(asUtc(`${month}-01`));
 }
 
+// A day's list writes dozens of times: one formatter per locale, zone and clock (building one costs more than using it).
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const timeFormats = new Map();
+
 /**
  * A time of day on the visitor's clock: "09:00" or "9:00 AM" ("09.00" in Indonesian).
  * @param {string} instant
@@ -127,9 +131,16 @@ export function formatMonth(month) {
  * @returns {string}
  */
 export function formatTime(instant, zone, hours = clock()) {
-  /** @type {Intl.DateTimeFormatOptions} */
-  const options = hours === "12" ? { hour: "numeric", hourCycle: "h12" } : { hour: "2-digit", hourCycle: "h23" };
-  return new Intl.DateTimeFormat(locale(), { ...options, minute: "2-digit", timeZone: zone }).format(new Date(instant));
+  const lang = locale();
+  const key = `${lang}|${zone}|${hours}`;
+  let format = timeFormats.get(key);
+  if (!format) {
+    /** @type {Intl.DateTimeFormatOptions} */
+    const options = hours === "12" ? { hour: "numeric", hourCycle: "h12" } : { hour: "2-digit", hourCycle: "h23" };
+    format = new Intl.DateTimeFormat(lang, { ...options, minute: "2-digit", timeZone: zone });
+    timeFormats.set(key, format);
+  }
+  return format.format(new Date(instant));
 }
 
 /**
