@@ -44,7 +44,7 @@ def host_preview(host_slug: str, request: Request, base_url: str, deps: Ports) -
         page = availability.listed_page(availability.OpenHostPage(host_slug), deps)
     except NotFound:
         return _team_preview(host_slug, request, base_url, deps)
-    language = _language(request, page.locale)
+    language = page_language(request, page.locale)
     words = translations(language, "messages")
     minutes = [(et.title, et.duration_minutes) for et in page.listed().values()]
     return LinkPreview(
@@ -69,7 +69,7 @@ def booking_preview(host_slug: str, type_slug: str, request: Request, base_url: 
         except NotFound:
             return None
         name, avatar, locale, event_type = found.team.name, None, None, found.event_type.event_type
-    language = _language(request, locale)
+    language = page_language(request, locale)
     words = translations(language, "messages")
     said = _shortened(event_type.description) or words.gettext("Pick a free time in your own time zone.")
     return LinkPreview(
@@ -86,7 +86,7 @@ def _team_preview(team_slug: str, request: Request, base_url: str, deps: Ports) 
         found = team_availability.listed_team_page(availability.OpenHostPage(team_slug), deps)
     except NotFound:
         return None
-    language = _language(request, None)
+    language = page_language(request)
     minutes = [(et.event_type.title, et.event_type.duration_minutes) for et in found.listed().values()]
     return LinkPreview(
         title=found.team.name,
@@ -119,8 +119,3 @@ def _shortened(text: str) -> str:
 
 def _image(base_url: str, avatar_id: str | None) -> str | None:
     return None if avatar_id is None else base_url + avatar_path(avatar_id)
-
-
-def _language(request: Request, host_locale: str | None) -> Language:
-    """The reader's (their choice, then their browser's), else the host's: a crawler names none."""
-    return page_language(request, host_locale)
